@@ -1,0 +1,76 @@
+"""Plain data shared by ingest, index and search; no I/O, no dependency on bot/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One chunk of a guide: its heading path below the guide title, and its text."""
+
+    heading_path: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedGuide:
+    """What ingest understood of one file: a title, an optional source reference, the chunks."""
+
+    title: str
+    sections: tuple[Section, ...]
+    source_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One searchable chunk as the index sees it (ids are strings chosen by the caller)."""
+
+    id: str
+    guide_id: str
+    guide_title: str
+    heading_path: tuple[str, ...]
+    text: str
+    source_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked passage with its score (higher is better; comparable within one index)."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Ranked hits plus the decision whether the best one is good enough to answer with."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    confident: bool
+    confidence: float = 0.0
+    corrected_terms: tuple[tuple[str, str], ...] = field(default=())
+
+
+class IngestProblem(StrEnum):
+    """Why a file could not be imported; bot/texts.py turns each into a Vietnamese message."""
+
+    UNSUPPORTED_TYPE = "unsupported_type"
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    CORRUPTED = "corrupted"
+    ENCRYPTED = "encrypted"
+    NO_TEXT_LAYER = "no_text_layer"
+    BAD_ENCODING = "bad_encoding"
+
+
+class IngestError(Exception):
+    """A file that cannot become a guide; nothing of it is imported."""
+
+    def __init__(self, file_name: str, problem: IngestProblem, detail: str = "") -> None:
+        super().__init__(f"{file_name}: {problem.value}{': ' + detail if detail else ''}")
+        self.file_name = file_name
+        self.problem = problem
+        self.detail = detail
