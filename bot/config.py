@@ -1,0 +1,56 @@
+"""Configuration from TROLY_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All settings; every one optional with a sensible default. Read once in the CLI."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TROLY_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///data/troly.db",
+        description="SQLAlchemy URL; postgresql+asyncpg://… in production",
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    log_level: str = "INFO"
+
+    # Knowledge base
+    load_demo_guides: bool = Field(True, description="load bundled demo guides when the KB is empty")
+    max_upload_mb: int = Field(20, description="largest guide file accepted (Telegram bots: 20 MB)")
+    guides_public: bool = Field(True, description="unregistered chats may ask the guides")
+    synonyms_file: Path | None = Field(None, description="extra synonyms, JSON {term: [synonyms]}")
+
+    # Conversations
+    conversation_idle_minutes: int = Field(60, description="idle time before a flow expires")
+
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+
+    # Zalo Official Account
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+
+    # Scheduler
+    scheduler_enabled: bool = Field(True, description="run the reminder/digest ticks in this process")
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite default."""
+        return self.database_url.startswith("sqlite")

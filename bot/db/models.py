@@ -1,0 +1,410 @@
+"""ORM models: people and units, guides, plans and check-ins, conversations, the outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, UTCDateTime
+
+# ---------------------------------------------------------------- people and units
+
+
+class Unit(Base):
+    """An administrative unit; units form a tree (ministry → … → commune)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    level: Mapped[str | None] = mapped_column(String(32))
+    head_official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", use_alter=True, name="fk_units_head_official_id_officials")
+    )
+    #: per-unit schedule overrides (JSON; keys as in scheduler policy), None = global default
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Official(Base):
+    """A person using troly: official, unit head, deputy or admin."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="official")  # official|head|deputy|admin
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|inactive
+    absent: Mapped[bool] = mapped_column(Boolean, default=False)  # head away: deputies get digests
+    email: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatAccount(Base):
+    """One chat identity (Telegram user, Zalo follower, web session) and whom it belongs to."""
+
+    __tablename__ = "chat_accounts"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))  # the user id on that platform
+    chat_id: Mapped[str] = mapped_column(String(128))  # where to send (private chat id)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|blocked
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Invitation(Base):
+    """A one-time code binding a chat account to an official (created by admins / heads)."""
+
+    __tablename__ = "invitations"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16), default="official")
+    name: Mapped[str | None] = mapped_column(String(255))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_accounts.id"))
+
+
+# ---------------------------------------------------------------- guides
+
+
+class Guide(Base):
+    """A guidance document; its chunks live in versions, only the current one answers."""
+
+    __tablename__ = "guides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(128), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|withdrawn
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guide_versions.id", use_alter=True, name="fk_guides_current_version_id")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuideVersion(Base):
+    """One uploaded file of a guide; older versions are kept when a guide is replaced."""
+
+    __tablename__ = "guide_versions"
+    __table_args__ = (UniqueConstraint("guide_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str | None] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuideChunk(Base):
+    """A searchable passage of a guide version with its heading path."""
+
+    __tablename__ = "guide_chunks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("guide_versions.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    heading_path: Mapped[list[str]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class UnansweredQuestion(Base):
+    """A question the guides did not answer, for admins to review."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    best_guide_slug: Mapped[str | None] = mapped_column(String(128))
+    best_score: Mapped[float | None]
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Synonym(Base):
+    """An admin-editable synonym: a term and what it should also match."""
+
+    __tablename__ = "synonyms"
+
+    term: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expansions: Mapped[list[str]] = mapped_column(JSON)
+
+
+# ---------------------------------------------------------------- plans, tasks, check-ins
+
+
+class Plan(Base):
+    """A plan document assigning tasks (e.g. 'Kế hoạch số 286/KH-BTTTT')."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(255), unique=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Task(Base):
+    """A task of a plan with a lead unit, a local-date deadline, status and progress."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    ordinal: Mapped[str | None] = mapped_column(String(16))  # STT
+    title: Mapped[str] = mapped_column(Text)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)  # local date
+    deadline_text: Mapped[str | None] = mapped_column(String(128))  # as written in the plan
+    product: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|done|cancelled
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaskUnit(Base):
+    """A co-operating unit of a task."""
+
+    __tablename__ = "task_units"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+
+class TaskAssignee(Base):
+    """An official responsible for a task."""
+
+    __tablename__ = "task_assignees"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), primary_key=True, index=True)
+
+
+class CheckinReport(Base):
+    """One official's weekly report (ISO week), submitted or skipped."""
+
+    __tablename__ = "checkin_reports"
+    __table_args__ = (UniqueConstraint("official_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    iso_week: Mapped[str] = mapped_column(String(10), index=True)  # '2026-W48'
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|submitted|skipped
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CheckinEntry(Base):
+    """The week's answer for one task in a report."""
+
+    __tablename__ = "checkin_entries"
+    __table_args__ = (UniqueConstraint("report_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("checkin_reports.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    progress: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(16))  # on_track|at_risk|late|done|skipped
+    blockers: Mapped[str | None] = mapped_column(Text)
+    next_plan: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CheckinRevision(Base):
+    """A snapshot of a report each time it is submitted or edited (edits after cut-off are late)."""
+
+    __tablename__ = "checkin_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("checkin_reports.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- conversations and inbound
+
+
+class ConversationState(Base):
+    """The active flow of one chat, JSON data, and the last numbered menu offered."""
+
+    __tablename__ = "conversation_state"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    flow: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    menu: Mapped[list[str] | None] = mapped_column(JSON)  # payloads of the last numbered options
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InboundUpdate(Base):
+    """Platform update ids already processed, so webhook retries are dropped."""
+
+    __tablename__ = "inbound_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ChannelCredential(Base):
+    """Rotating platform credentials (Zalo access/refresh tokens) kept in the database."""
+
+    __tablename__ = "channel_credentials"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- scheduling and delivery
+
+
+class OutboxMessage(Base):
+    """One message to deliver, keyed by an idempotency key (never two rows per occurrence)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idem_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # deadline|overdue|checkin|nudge|digest|reply|…
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # rendered text, buttons, attachments
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # pending|sending|sent|failed_permanent|dead|cancelled|expired|superseded|ambiguous
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryAttempt(Base):
+    """Audit trail of every send attempt of an outbox row."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    attempt_no: Mapped[int] = mapped_column(Integer)
+    worker_id: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # sent|retry|permanent|ambiguous|…
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    retry_after: Mapped[float | None]
+
+
+class WorkerLease(Base):
+    """Leader lease per bot account; epoch is a fencing token that changes on takeover."""
+
+    __tablename__ = "worker_leases"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(128))
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JobRun(Base):
+    """Once-per-period jobs (digest of a week…): only the process whose insert wins runs it."""
+
+    __tablename__ = "job_runs"
+
+    job_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CalendarDay(Base):
+    """Extra days off and official make-up working days beyond the holidays package."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # off|workday
+    note: Mapped[str | None] = mapped_column(String(255))
+
+
+class SchedulePolicy(Base):
+    """Global (unit_id NULL → key 'global') or per-unit schedule settings as JSON."""
+
+    __tablename__ = "schedule_policies"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # 'global' or 'unit:<id>'
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,74 @@
+"""Neutral inbound events: every channel turns its payloads into these frozen types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ChannelName = Literal["telegram", "zalo", "web", "console"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where a message comes from / goes to: a channel and its chat id (always a string)."""
+
+    channel: ChannelName
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent it, as the platform knows them."""
+
+    user_id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Inbound:
+    chat: ChatRef
+    sender: Sender
+    at: datetime
+    #: platform id used to drop retried deliveries (Telegram update_id, Zalo msg_id); None: no dedupe
+    dedupe_key: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextMessage(_Inbound):
+    """A typed message (commands are text too: '/hoi …')."""
+
+    text: str
+    message_id: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonPressed(_Inbound):
+    """A button press (Telegram callback query, Zalo query payload, web button)."""
+
+    payload: str
+    ack_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileReceived(_Inbound):
+    """A file sent to the bot; the adapter has downloaded it unless it was too large."""
+
+    file_name: str
+    size: int
+    content: bytes | None = field(default=None, repr=False)
+    mime_type: str | None = None
+    message_id: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscribed(_Inbound):
+    """The user followed / unblocked the bot."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unsubscribed(_Inbound):
+    """The user unfollowed / blocked the bot."""
+
+
+InboundEvent = TextMessage | ButtonPressed | FileReceived | Subscribed | Unsubscribed

@@ -1,0 +1,67 @@
+"""Neutral outgoing messages and the numbered-text fallback for channels without buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Telegram callback_data limit; payloads are short ASCII ids.
+MAX_PAYLOAD_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice offered to the user; payload is a short ASCII id (≤ 64 bytes)."""
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        data = self.payload.encode("utf-8")
+        if len(data) > MAX_PAYLOAD_BYTES or not self.payload.isascii():
+            raise ValueError(f"button payload must be ASCII ≤ {MAX_PAYLOAD_BYTES} bytes")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message (digest spreadsheet, chart image)."""
+
+    file_name: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """One message to one chat: plain text (channels escape it), buttons, attachments."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+def render_as_text(message: OutgoingMessage) -> str:
+    """Append numbered options for channels that cannot show buttons."""
+    if not message.buttons:
+        return message.text
+    options = "\n".join(f"{i}. {b.label}" for i, b in enumerate(message.buttons, start=1))
+    return f"{message.text}\n\n{options}"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split text under a length limit, preferring paragraph, then line, then word boundaries."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), 0)
+        if cut < limit // 3:
+            cut = window.rfind("\n")
+        if cut < limit // 3:
+            cut = window.rfind(" ")
+        if cut < limit // 3:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return parts

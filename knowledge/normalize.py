@@ -1,0 +1,134 @@
+"""Vietnamese text normalization: NFC, casefold, diacritic folding, tone placement, syllables."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+# \w+ runs are Vietnamese syllables (and numbers, and code parts such as "286", "kh", "btttt").
+_SYLLABLE_RE = re.compile(r"\w+")
+_WORD_CHARS_RE = re.compile(r"[^\W_]+")
+
+# Tone marks as combining characters (NFD); everything else combining is a vowel mark (â, ă, ơ, ư, ê, ô).
+TONE_MARKS: dict[str, str] = {
+    "\u0301": "s",  # sắc
+    "\u0300": "f",  # huyền
+    "\u0309": "r",  # hỏi
+    "\u0303": "x",  # ngã
+    "\u0323": "j",  # nặng
+}
+TONE_BY_KEY: dict[str, str] = {key: mark for mark, key in TONE_MARKS.items()}
+
+_VOWELS = frozenset("aăâeêioôơuưy")
+_MARKED_VOWELS = frozenset("ăâêôơư")
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    """Translation table mapping every precomposed Latin letter to its base letter (đ→d)."""
+    table: dict[int, str] = {}
+    ranges = (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
+    for block in ranges:
+        for code in block:
+            char = chr(code)
+            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+            if base != char and base:
+                table[code] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "D"
+    # Combining marks left over from text that was not NFC (fold() normalizes first, this is belt and braces).
+    for mark in range(0x0300, 0x0370):
+        table[mark] = ""
+    return table
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC (precomposed) form, the one the index stores."""
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize(text: str) -> str:
+    """NFC and casefold: the accented form used for matching."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def fold(text: str) -> str:
+    """Remove Vietnamese diacritics (tones and vowel marks, đ→d); keeps case and everything else."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text).translate(_fold_table())
+
+
+def has_diacritics(text: str) -> bool:
+    """True when folding would change the text (it carries a tone, a vowel mark or đ)."""
+    return not text.isascii() and fold(text) != text
+
+
+def syllables(text: str) -> list[str]:
+    """Split already-normalized text into \\w+ runs: syllables, numbers and code parts."""
+    return _SYLLABLE_RE.findall(text)
+
+
+def words(text: str) -> list[str]:
+    """Split text into letter/digit runs (no underscores); used where punctuation must not count."""
+    return _WORD_CHARS_RE.findall(text)
+
+
+def split_tone(syllable: str) -> tuple[str, str]:
+    """Split a lowercase NFC syllable into its toneless form and its Telex tone key ("" for none)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = ""
+    kept: list[str] = []
+    for char in decomposed:
+        key = TONE_MARKS.get(char)
+        if key is None:
+            kept.append(char)
+        else:
+            tone = key
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(base: str) -> int:
+    """Index of the vowel that carries the tone in a toneless syllable, or -1 when there is none.
+
+    The traditional ("old style") rule, which Vietnamese legal texts use: a marked vowel (ê, ơ, ô, â, ă, ư)
+    takes the tone (the last one, for ươ); otherwise the last vowel when a final consonant follows or the
+    vowel cluster has three letters, else the first vowel of the cluster (hòa, thủy, mía, múa).
+    """
+    start = 0
+    if base.startswith("qu") or (base.startswith("gi") and len(base) > 2 and base[2] in _VOWELS):
+        start = 2
+    positions = [i for i in range(start, len(base)) if base[i] in _VOWELS]
+    if not positions:
+        positions = [i for i in range(len(base)) if base[i] in _VOWELS]
+        if not positions:
+            return -1
+    marked = [i for i in positions if base[i] in _MARKED_VOWELS]
+    if marked:
+        return marked[-1]
+    has_coda = positions[-1] < len(base) - 1
+    if has_coda or len(positions) >= 3:
+        return positions[-1] if has_coda else positions[1]
+    return positions[0]
+
+
+def place_tone(base: str, tone: str) -> str:
+    """Put a Telex tone key (s f r x j, or "") on the right vowel of a toneless lowercase syllable."""
+    if not tone:
+        return base
+    pos = _tone_position(base)
+    if pos < 0:
+        return base
+    marked = base[pos] + TONE_BY_KEY[tone]
+    return unicodedata.normalize("NFC", base[:pos] + marked + base[pos + 1 :])
+
+
+def canonical_tone(syllable: str) -> str:
+    """Move the tone of a lowercase NFC syllable to its traditional place ("hoà" → "hòa", "thuỷ" → "thủy")."""
+    if syllable.isascii():
+        return syllable
+    base, tone = split_tone(syllable)
+    if not tone:
+        return syllable
+    return place_tone(base, tone)

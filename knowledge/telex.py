@@ -1,0 +1,154 @@
+"""Decode Vietnamese typed as Telex (or VNI) on a keyboard without a Vietnamese input method.
+
+"chuyeenr ddooir soos" → "chuyển đổi số". A word is only decoded when the result is a valid Vietnamese
+syllable (onset + rhyme tables, stop finals only with sắc/nặng), so "online", "email" or "word" stay as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from knowledge.normalize import place_tone, split_tone
+
+_ONSETS: tuple[str, ...] = (
+    "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
+    "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
+)  # fmt: skip
+
+# Toneless rhymes (medial + nucleus + final) that occur in Vietnamese syllables.
+_RHYMES: tuple[str, ...] = (
+    "a", "ac", "ach", "ai", "am", "an", "ang", "anh", "ao", "ap", "at", "au", "ay",
+    "ăc", "ăm", "ăn", "ăng", "ăp", "ăt",
+    "âc", "âm", "ân", "âng", "âp", "ât", "âu", "ây",
+    "e", "ec", "em", "en", "eng", "eo", "ep", "et",
+    "ê", "êch", "êm", "ên", "ênh", "êp", "êt", "êu",
+    "i", "ia", "ich", "iêc", "iêm", "iên", "iêng", "iêp", "iêt", "iêu", "im", "in", "inh", "ip", "it", "iu",
+    "o", "oa", "oac", "oach", "oai", "oam", "oan", "oang", "oanh", "oao", "oap", "oat", "oay",
+    "oăc", "oăm", "oăn", "oăng", "oăt", "oc", "oe", "oen", "oeo", "oet", "oi", "om", "on", "ong",
+    "oong", "ooc", "op", "ot",
+    "ô", "ôc", "ôi", "ôm", "ôn", "ông", "ôp", "ôt",
+    "ơ", "ơi", "ơm", "ơn", "ơp", "ơt",
+    "u", "ua", "uân", "uâng", "uât", "uây", "uc", "uê", "uêch", "uênh", "ui", "um", "un", "ung", "up",
+    "ut", "uy", "uya", "uych", "uyên", "uyêt", "uynh", "uyt", "uyu", "uôc", "uôi", "uôm", "uôn", "uông",
+    "uôt", "uơ",
+    "ư", "ưa", "ưc", "ưi", "ưm", "ưn", "ưng", "ươc", "ươi", "ươm", "ươn", "ương", "ươp", "ươt", "ươu",
+    "ưt", "ưu",
+    "y", "yêm", "yên", "yêng", "yêt", "yêu",
+)  # fmt: skip
+
+_STOP_FINALS = ("c", "ch", "p", "t")
+_TONE_KEYS = frozenset("sfrxj")
+_VOWEL_LETTERS = frozenset("aăâeêioôơuưy")
+_CIRCUMFLEX = {"a": "â", "e": "ê", "o": "ô"}
+_HORN = {"a": "ă", "o": "ơ", "u": "ư"}
+_VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+@cache
+def _syllable_re() -> re.Pattern[str]:
+    """Regex matching a toneless lowercase syllable: onset then rhyme."""
+    onsets = sorted(_ONSETS, key=len, reverse=True)
+    rhymes = sorted(_RHYMES, key=len, reverse=True)
+    return re.compile(f"(?:{'|'.join(onsets)})(?:{'|'.join(rhymes)})")
+
+
+def is_valid_syllable(syllable: str) -> bool:
+    """True when a lowercase NFC string is a well-formed Vietnamese syllable (tone rules included)."""
+    base, tone = split_tone(syllable)
+    if not base or not _syllable_re().fullmatch(base):
+        return False
+    # Stop finals (c, ch, p, t) carry only sắc or nặng; "gi" + rhyme without its own vowel ("gì") is fine.
+    return not (base.endswith(_STOP_FINALS) and tone not in ("s", "j"))
+
+
+def _apply_vowel_key(chars: list[str], key: str) -> bool:
+    """Apply a circumflex (aa/ee/oo) or horn/breve (w) key to the last vowel group; False if nothing fits."""
+    # The vowel group is the last run of vowels in the buffer, possibly followed by final consonants.
+    idx = [i for i, c in enumerate(chars) if c in _VOWEL_LETTERS]
+    if not idx:
+        return False
+    if key == "w":
+        # "uo" + w → "ươ" (thuowng → thương, nguoiwf → người).
+        for i in reversed(idx):
+            if chars[i] == "o" and i > 0 and chars[i - 1] == "u":
+                chars[i - 1], chars[i] = "ư", "ơ"
+                return True
+        for i in reversed(idx):
+            if chars[i] in _HORN:
+                chars[i] = _HORN[chars[i]]
+                return True
+        return False
+    for i in reversed(idx):
+        if chars[i] == key:
+            chars[i] = _CIRCUMFLEX[key]
+            return True
+    return False
+
+
+def _decode_word(word: str) -> str | None:
+    """Decode one lowercase ASCII word typed in Telex or VNI; None when it has no such keys."""
+    chars: list[str] = []
+    tone = ""
+    changed = False
+    for pos, c in enumerate(word):
+        has_vowel = any(ch in _VOWEL_LETTERS for ch in chars)
+        if pos > 0 and has_vowel and c in _TONE_KEYS:
+            if tone == c:  # typing the tone key twice gives the literal letter
+                tone = ""
+                chars.append(c)
+            else:
+                tone = c
+            changed = True
+        elif has_vowel and c in _VNI_TONES:
+            tone = _VNI_TONES[c]
+            changed = True
+        elif c == "d" and chars == ["d"]:
+            chars[0] = "đ"
+            changed = True
+        elif c == "9" and chars[:1] == ["d"]:
+            chars[0] = "đ"
+            changed = True
+        elif c in _CIRCUMFLEX and has_vowel and _apply_vowel_key(chars, c):
+            changed = True
+        elif c == "6" and has_vowel and _apply_circumflex_any(chars):
+            changed = True
+        elif c in ("w", "7", "8") and has_vowel and _apply_vowel_key(chars, "w"):
+            changed = True
+        elif c == "w" and not has_vowel:
+            chars.append("ư")
+            changed = True
+        else:
+            chars.append(c)
+    if not changed:
+        return None
+    base = unicodedata.normalize("NFC", "".join(chars))
+    return place_tone(base, tone)
+
+
+def decode_word(word: str) -> str:
+    """Decode one word if it is Telex/VNI for a valid Vietnamese syllable; otherwise return it unchanged."""
+    lower = word.lower()
+    if not _ASCII_WORD.fullmatch(lower) or lower.isdigit():
+        return word
+    decoded = _decode_word(lower)
+    if decoded is None or decoded == lower or not is_valid_syllable(decoded):
+        return word
+    if word[:1].isupper():
+        return decoded[:1].upper() + decoded[1:] if not word.isupper() else decoded.upper()
+    return decoded
+
+
+def looks_like_telex(word: str) -> bool:
+    """True when the word decodes (Telex or VNI) to a different, valid Vietnamese syllable."""
+    return decode_word(word) != word
+
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+def decode_telex(text: str) -> str:
+    """Decode every Telex/VNI word of a text; words that are not Telex for a valid syllable stay as typed."""
+    return _TOKEN_RE.sub(lambda m: decode_word(m.group(0)), text)
