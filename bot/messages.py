@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 #: Telegram callback_data limit; payloads are short ASCII ids.
@@ -65,3 +66,34 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest or not parts:
         parts.append(rest)
     return parts
+
+
+def to_payload(message: OutgoingMessage) -> dict[str, object]:
+    """Serialise a message for the outbox table (JSON)."""
+    return {
+        "text": message.text,
+        "buttons": [[b.label, b.payload] for b in message.buttons],
+        "attachments": [
+            {"file_name": a.file_name, "mime_type": a.mime_type, "b64": _b64(a.content)}
+            for a in message.attachments
+        ],
+    }
+
+
+def from_payload(payload: dict[str, object]) -> OutgoingMessage:
+    """Rebuild a message stored by to_payload."""
+    buttons = payload.get("buttons") or []
+    attachments = payload.get("attachments") or []
+    assert isinstance(buttons, list) and isinstance(attachments, list)
+    return OutgoingMessage(
+        text=str(payload.get("text", "")),
+        buttons=tuple(Button(str(b[0]), str(b[1])) for b in buttons),
+        attachments=tuple(
+            Attachment(str(a["file_name"]), base64.b64decode(a["b64"]), str(a["mime_type"]))
+            for a in attachments
+        ),
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

@@ -1,1 +1,13 @@
-"""troly package."""
+"""Platform-neutral features. `register` lists every command, button, flow and fallback."""
+
+from __future__ import annotations
+
+from bot.router import Router
+from handlers import ask, guides, start
+
+
+def register(router: Router) -> None:
+    """Register all features on the router (order: /trogiup lists commands in this order)."""
+    start.register(router)
+    ask.register(router)
+    guides.register(router)

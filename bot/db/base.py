@@ -83,5 +83,6 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_postgres(engine_or_session: AsyncEngine | AsyncSession) -> bool:
     """True on PostgreSQL (SKIP LOCKED, advisory locks available)."""
-    bind = engine_or_session.bind if isinstance(engine_or_session, AsyncSession) else engine_or_session
-    return bind.dialect.name == "postgresql"
+    if isinstance(engine_or_session, AsyncSession):
+        return engine_or_session.get_bind().dialect.name == "postgresql"
+    return engine_or_session.dialect.name == "postgresql"

@@ -1,0 +1,172 @@
+"""The composition root: builds every component once and wires them together explicitly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+import handlers
+from bot.channel import Channel
+from bot.channels.web import WebChannel
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import Deps
+from bot.db import guide_store
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.migrate import upgrade
+from bot.dispatcher import Dispatcher
+from bot.guide_import import import_guide
+from bot.knowledge_service import KnowledgeService
+from bot.router import Router
+from bot.web import build_web_app
+from knowledge.demo import demo_guide_files
+
+logger = logging.getLogger(__name__)
+
+
+class Lifecycle(Protocol):
+    """A component with a start/stop (channel pollers, the scheduler)."""
+
+    async def start(self) -> None:
+        """Start background work."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop background work."""
+        ...
+
+
+@dataclass
+class App:
+    """Everything troly runs, built by build_app()."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    knowledge: KnowledgeService
+    router: Router
+    dispatcher: Dispatcher
+    channels: dict[str, Channel]
+    web_channel: WebChannel
+    web_app: web.Application
+    components: list[Lifecycle] = field(default_factory=list)
+    _runner: web.AppRunner | None = None
+
+    async def prepare(self, *, migrate: bool = True, load_demo: bool | None = None) -> None:
+        """Migrate, load the demo guides into an empty knowledge base, build the index."""
+        if migrate:
+            await upgrade(self.settings.database_url)
+        if self.settings.load_demo_guides if load_demo is None else load_demo:
+            await load_demo_guides(self)
+        await self.knowledge.reload(self.sessionmaker)
+
+    async def start(self, *, serve_http: bool = True) -> None:
+        """Start components and (optionally) the web server."""
+        for component in self.components:
+            await component.start()
+        if serve_http:
+            self._runner = web.AppRunner(self.web_app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
+            await site.start()
+            logger.info("web chat on http://%s:%d", self.settings.http_host, self.settings.http_port)
+
+    async def stop(self) -> None:
+        """Stop everything and release the database."""
+        for component in reversed(self.components):
+            try:
+                await component.stop()
+            except Exception:  # keep stopping the others
+                logger.exception("stopping %r failed", component)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.dispatcher.drain()
+        await self.engine.dispose()
+
+
+async def load_demo_guides(app: App) -> int:
+    """Add the bundled demo guides when no guide exists yet; returns how many were added."""
+    async with app.sessionmaker.begin() as session:
+        if await guide_store.count_active_guides(session) > 0 or await guide_store.list_guides(session):
+            return 0
+        for file_name, content in demo_guide_files():
+            await import_guide(session, file_name=file_name, content=content,
+                               uploaded_by="troly (demo)", now=app.clock.now(),
+                               max_bytes=app.settings.max_upload_mb * 1024 * 1024)
+        return len(demo_guide_files())
+
+
+def _extra_synonyms(settings: Settings) -> dict[str, list[str]]:
+    if settings.synonyms_file is None:
+        return {}
+    data = json.loads(settings.synonyms_file.read_text(encoding="utf-8"))
+    return {str(k): [str(v) for v in vs] for k, vs in data.items()}
+
+
+ChannelFactory = Callable[["App"], Awaitable[None]]
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    extra_setup: list[Callable[[App], None]] | None = None,
+) -> App:
+    """Build troly. `channels` replaces the platform channels (tests pass fakes)."""
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+    knowledge = KnowledgeService(_extra_synonyms(settings))
+    router = Router()
+    handlers.register(router)
+    web_channel = WebChannel()
+    all_channels: dict[str, Channel] = {"web": web_channel}
+    all_channels.update(channels or {})
+    deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,
+                capabilities={name: ch.capabilities for name, ch in all_channels.items()})
+    dispatcher = Dispatcher(deps, sessionmaker)
+    app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
+              knowledge=knowledge, router=router, dispatcher=dispatcher, channels=all_channels,
+              web_channel=web_channel, web_app=build_web_app(dispatcher, web_channel, clock))
+
+    async def reload_knowledge() -> None:
+        await knowledge.reload(sessionmaker)
+
+    deps.services["reload_knowledge"] = reload_knowledge
+    deps.services["channels"] = all_channels
+    if channels is None:
+        _attach_platform_channels(app)
+    for setup in extra_setup or []:
+        setup(app)
+    return app
+
+
+def _attach_platform_channels(app: App) -> None:
+    """Telegram and Zalo, each only when configured (the channel modules add themselves here)."""
+    del app  # filled in by the Telegram and Zalo features
+
+
+async def run_forever(app: App) -> None:
+    """Prepare, start and serve until cancelled (Ctrl+C / SIGTERM)."""
+    await app.prepare()
+    await app.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await app.stop()
+
+
+def describe(app: App) -> dict[str, Any]:
+    """A short summary of what runs (for logs and `troly run`)."""
+    return {"database": app.engine.url.render_as_string(hide_password=True),
+            "channels": sorted(app.channels), "passages": app.knowledge.passage_count}

@@ -1,0 +1,112 @@
+"""What a handler gets: the event, the dependencies, the transaction, who is talking."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channel import Capability
+from bot.clock import Clock
+from bot.config import Settings
+from bot.conversation import FlowState
+from bot.events import ButtonPressed, FileReceived, InboundEvent, TextMessage
+from bot.messages import Attachment, Button, OutgoingMessage
+
+if TYPE_CHECKING:
+    from bot.db.models import ChatAccount, Official
+    from bot.knowledge_service import KnowledgeService
+    from bot.router import Router
+
+
+@dataclass
+class Deps:
+    """Long-lived dependencies, built once in bot/app.py and shared by every event."""
+
+    settings: Settings
+    clock: Clock
+    knowledge: KnowledgeService
+    router: Router
+    capabilities: dict[str, frozenset[Capability]] = field(default_factory=dict)
+    #: extra services features attach in the composition root (e.g. 'reminders'), by name
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """One inbound event being handled inside one database transaction."""
+
+    event: InboundEvent
+    deps: Deps
+    session: AsyncSession
+    account: ChatAccount
+    official: Official | None
+    replies: list[OutgoingMessage] = field(default_factory=list)
+    flow_state: FlowState | None = None
+    #: when the loaded flow expires (None: no flow or no expiry)
+    flow_expires_at: datetime | None = None
+    #: payloads of the numbered options last offered (channels without buttons)
+    menu: list[str] | None = None
+    #: set by start_flow/end_flow; the dispatcher persists it after the handler returns
+    flow_changed: bool = False
+    #: set by start_flow; the dispatcher then asks the new flow's first question
+    flow_started: bool = False
+    #: work to start once the transaction has committed (e.g. rebuilding the search index)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        """The current instant (UTC) from the injected clock."""
+        return self.deps.clock.now()
+
+    @property
+    def text(self) -> str:
+        """The message text ('' for non-text events)."""
+        return self.event.text if isinstance(self.event, TextMessage) else ""
+
+    @property
+    def payload(self) -> str:
+        """The pressed button's payload ('' for other events)."""
+        return self.event.payload if isinstance(self.event, ButtonPressed) else ""
+
+    @property
+    def file(self) -> FileReceived | None:
+        """The received file, if this event is one."""
+        return self.event if isinstance(self.event, FileReceived) else None
+
+    @property
+    def role(self) -> str:
+        """'guest' for unbound chats, else the official's role."""
+        return self.official.role if self.official is not None else "guest"
+
+    @property
+    def can_show_buttons(self) -> bool:
+        """Whether this chat's channel renders buttons (else numbered options)."""
+        caps = self.deps.capabilities.get(self.event.chat.channel, frozenset())
+        return Capability.BUTTONS in caps
+
+    def reply(
+        self,
+        text: str,
+        buttons: tuple[Button, ...] | list[Button] = (),
+        attachments: tuple[Attachment, ...] = (),
+    ) -> None:
+        """Queue a reply; it is sent only after the transaction commits."""
+        self.replies.append(OutgoingMessage(text, tuple(buttons), attachments))
+
+    def start_flow(self, flow: str, data: dict[str, Any] | None = None) -> FlowState:
+        """Begin a flow at its first step (the dispatcher asks its first question)."""
+        first = self.deps.router.flows[flow].first
+        self.flow_state = FlowState(flow=flow, step=first, data=dict(data or {}))
+        self.flow_changed = True
+        self.flow_started = True
+        return self.flow_state
+
+    def end_flow(self) -> None:
+        """Leave the current flow."""
+        self.flow_state = None
+        self.flow_changed = True
+        self.flow_started = False

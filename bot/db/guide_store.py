@@ -1,0 +1,189 @@
+"""Guides in the database: add/replace atomically with versions, withdraw, list, load passages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Guide, GuideChunk, GuideVersion, Synonym, UnansweredQuestion
+from knowledge.types import ParsedGuide, Passage
+
+
+@dataclass(frozen=True)
+class GuideInfo:
+    """A guide as listed to admins."""
+
+    id: int
+    slug: str
+    title: str
+    source_ref: str | None
+    status: str
+    version: int
+    file_name: str
+    passages: int  # searchable chunks
+    headings: int  # distinct sections (heading paths)
+    uploaded_by: str | None
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding a guide did."""
+
+    guide: GuideInfo
+    replaced_version: int | None  # the version it replaced, None for a new guide
+    unchanged: bool  # same file as the current version: nothing new was stored
+
+
+def slugify(title: str) -> str:
+    """ASCII slug of a Vietnamese title ('Hướng dẫn báo cáo' → 'huong-dan-bao-cao')."""
+    folded = unicodedata.normalize("NFD", title.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:100] or "huong-dan"
+
+
+async def add_guide(
+    session: AsyncSession,
+    parsed: ParsedGuide,
+    *,
+    file_name: str,
+    content: bytes,
+    uploaded_by: str | None,
+    now: datetime,
+    source_ref: str | None = None,
+    slug: str | None = None,
+) -> AddResult:
+    """Add a guide, or replace the one with the same slug (title) keeping its old versions."""
+    slug = slug or slugify(parsed.title)
+    digest = hashlib.sha256(content).hexdigest()
+    guide = (await session.execute(select(Guide).where(Guide.slug == slug))).scalar_one_or_none()
+    previous: GuideVersion | None = None
+    if guide is None:
+        guide = Guide(slug=slug, title=parsed.title, created_at=now, updated_at=now)
+        session.add(guide)
+        await session.flush()
+    elif guide.current_version_id is not None:
+        previous = await session.get(GuideVersion, guide.current_version_id)
+        if previous is not None and previous.sha256 == digest and guide.status == "active":
+            return AddResult(await _info(session, guide), None, unchanged=True)
+    next_number = (await session.execute(
+        select(func.coalesce(func.max(GuideVersion.version), 0)).where(GuideVersion.guide_id == guide.id)
+    )).scalar_one() + 1
+    version = GuideVersion(guide_id=guide.id, version=next_number, file_name=file_name,
+                           sha256=digest, content=content, uploaded_by=uploaded_by, uploaded_at=now)
+    session.add(version)
+    await session.flush()
+    session.add_all(
+        GuideChunk(version_id=version.id, ordinal=i, heading_path=list(s.heading_path), text=s.text)
+        for i, s in enumerate(parsed.sections)
+    )
+    guide.title = parsed.title
+    guide.source_ref = source_ref or parsed.source_ref or guide.source_ref
+    guide.status = "active"
+    guide.current_version_id = version.id
+    guide.updated_at = now
+    await session.flush()
+    return AddResult(await _info(session, guide), previous.version if previous else None, False)
+
+
+async def _info(session: AsyncSession, guide: Guide) -> GuideInfo:
+    version = await session.get(GuideVersion, guide.current_version_id)
+    assert version is not None
+    paths = (await session.execute(
+        select(GuideChunk.heading_path).where(GuideChunk.version_id == version.id)
+    )).scalars().all()
+    return GuideInfo(id=guide.id, slug=guide.slug, title=guide.title, source_ref=guide.source_ref,
+                     status=guide.status, version=version.version, file_name=version.file_name,
+                     passages=len(paths), headings=len({tuple(p) for p in paths}),
+                     uploaded_by=version.uploaded_by, uploaded_at=version.uploaded_at)
+
+
+async def list_guides(session: AsyncSession, *, include_withdrawn: bool = True) -> list[GuideInfo]:
+    """All guides, newest first."""
+    query = select(Guide).where(Guide.current_version_id.is_not(None)).order_by(Guide.title)
+    if not include_withdrawn:
+        query = query.where(Guide.status == "active")
+    guides = (await session.execute(query)).scalars().all()
+    return [await _info(session, g) for g in guides]
+
+
+async def find_guide(session: AsyncSession, key: str) -> Guide | None:
+    """A guide by numeric id or slug."""
+    if key.isdigit():
+        return await session.get(Guide, int(key))
+    return (await session.execute(select(Guide).where(Guide.slug == key))).scalar_one_or_none()
+
+
+async def guide_info(session: AsyncSession, guide: Guide) -> GuideInfo:
+    """Listing details of one guide."""
+    return await _info(session, guide)
+
+
+async def guide_sections(session: AsyncSession, guide: Guide) -> list[GuideChunk]:
+    """The current version's chunks in order."""
+    rows = await session.execute(
+        select(GuideChunk).where(GuideChunk.version_id == guide.current_version_id)
+        .order_by(GuideChunk.ordinal)
+    )
+    return list(rows.scalars())
+
+
+async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime) -> None:
+    """Withdraw a guide: it is never used for answers again (until re-added)."""
+    guide.status = "withdrawn"
+    guide.updated_at = now
+
+
+async def count_active_guides(session: AsyncSession) -> int:
+    """How many guides can answer questions."""
+    return (await session.execute(
+        select(func.count()).select_from(Guide).where(Guide.status == "active")
+    )).scalar_one()
+
+
+async def active_passages(session: AsyncSession) -> list[Passage]:
+    """Every chunk of every active guide's current version, as index passages."""
+    rows = await session.execute(
+        select(Guide.slug, Guide.title, Guide.source_ref, GuideChunk.id, GuideChunk.heading_path,
+               GuideChunk.text)
+        .join(GuideChunk, GuideChunk.version_id == Guide.current_version_id)
+        .where(Guide.status == "active")
+        .order_by(Guide.id, GuideChunk.ordinal)
+    )
+    return [
+        Passage(id=str(chunk_id), guide_id=slug, guide_title=title, heading_path=tuple(path),
+                text=body, source_ref=source_ref)
+        for slug, title, source_ref, chunk_id, path, body in rows
+    ]
+
+
+async def synonyms(session: AsyncSession) -> dict[str, list[str]]:
+    """The admin-editable synonym list."""
+    rows = (await session.execute(select(Synonym))).scalars()
+    return {row.term: list(row.expansions) for row in rows}
+
+
+async def log_unanswered(
+    session: AsyncSession, *, text: str, channel: str, chat_id: str, official_id: int | None,
+    best_guide_slug: str | None, best_score: float | None, now: datetime,
+) -> None:
+    """Remember a question the guides did not answer."""
+    session.add(UnansweredQuestion(text=text, channel=channel, chat_id=chat_id,
+                                   official_id=official_id, best_guide_slug=best_guide_slug,
+                                   best_score=best_score, asked_at=now))
+
+
+async def list_unanswered(session: AsyncSession, limit: int = 200) -> list[UnansweredQuestion]:
+    """Unresolved unanswered questions, newest first."""
+    rows = await session.execute(
+        select(UnansweredQuestion).where(UnansweredQuestion.resolved.is_(False))
+        .order_by(UnansweredQuestion.asked_at.desc(), UnansweredQuestion.id.desc()).limit(limit)
+    )
+    return list(rows.scalars())

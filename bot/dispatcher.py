@@ -1,0 +1,311 @@
+"""The one path every inbound event takes: lock → transaction → route → error boundary → send."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channel import Capability, Channel
+from bot.context import Context, Deps
+from bot.conversation import END, FlowState
+from bot.db.base import is_postgres
+from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
+from bot.errors import DeliveryError, UserFacingError
+from bot.events import (
+    ButtonPressed,
+    FileReceived,
+    InboundEvent,
+    Subscribed,
+    TextMessage,
+    Unsubscribed,
+)
+from bot.locks import KeyedLocks
+from bot.messages import OutgoingMessage
+from bot.router import parse_command, split_payload
+from bot.texts import common as T
+
+logger = logging.getLogger(__name__)
+
+#: longest text we process; longer messages get a polite refusal (nothing is stored)
+MAX_TEXT_CHARS = 4000
+CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+
+
+class Dispatcher:
+    """Feeds neutral events through the router inside one transaction per event."""
+
+    def __init__(self, deps: Deps, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._deps = deps
+        self._sessionmaker = sessionmaker
+        self._locks = KeyedLocks()
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def deps(self) -> Deps:
+        """The shared dependencies."""
+        return self._deps
+
+    async def handle(self, event: InboundEvent, channel: Channel) -> list[OutgoingMessage]:
+        """Process an event, then send its replies on `channel` (after commit), in order."""
+        replies = await self.feed(event)
+        for message in replies:
+            try:
+                await channel.send(event.chat, message)
+            except DeliveryError as exc:
+                logger.warning("reply to %s not delivered: %s", event.chat, exc)
+        return replies
+
+    async def feed(self, event: InboundEvent) -> list[OutgoingMessage]:
+        """Process one event; return the replies to send (already committed)."""
+        async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
+            try:
+                async with self._sessionmaker.begin() as session:
+                    ctx = await self._open(session, event)
+                    if ctx is None:  # a platform retry we already handled
+                        return []
+                    await self._route(ctx)
+                    await self._save_state(ctx)
+                self._start_after_commit(ctx)
+                return ctx.replies
+            except UserFacingError as exc:
+                return [OutgoingMessage(exc.message)]
+            except Exception:
+                logger.exception("handler failed for %s", event.chat)
+                return [OutgoingMessage(T.GENERIC_ERROR)]
+
+    def _start_after_commit(self, ctx: Context) -> None:
+        for job in ctx.after_commit:
+            task = asyncio.create_task(job())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for background work started by handlers (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # ------------------------------------------------------------------ setup
+
+    async def _open(self, session: AsyncSession, event: InboundEvent) -> Context | None:
+        if is_postgres(session):
+            # serialise one chat across processes for the rest of this transaction
+            key = zlib.crc32(f"{event.chat.channel}:{event.chat.chat_id}".encode())
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        if event.dedupe_key and not await self._first_delivery(session, event):
+            return None
+        account = await self._account(session, event)
+        official = await session.get(Official, account.official_id) if account.official_id else None
+        if official is not None and official.status != "active":
+            official = None
+        ctx = Context(event=event, deps=self._deps, session=session, account=account,
+                      official=official)
+        row = await self._state_row(ctx)
+        if row is not None:
+            ctx.menu = list(row.menu) if row.menu else None
+            if row.flow is not None and row.step is not None:
+                ctx.flow_state = FlowState(flow=row.flow, step=row.step, data=dict(row.data or {}))
+                ctx.flow_expires_at = row.expires_at
+        return ctx
+
+    async def _first_delivery(self, session: AsyncSession, event: InboundEvent) -> bool:
+        assert event.dedupe_key is not None
+        try:
+            async with session.begin_nested():
+                session.add(InboundUpdate(channel=event.chat.channel, update_id=event.dedupe_key,
+                                          received_at=self._deps.clock.now()))
+        except IntegrityError:
+            logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
+            return False
+        return True
+
+    async def _account(self, session: AsyncSession, event: InboundEvent) -> ChatAccount:
+        now = self._deps.clock.now()
+        account = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == event.chat.channel,
+            ChatAccount.external_id == event.sender.user_id,
+        ))).scalar_one_or_none()
+        if account is None:
+            account = ChatAccount(channel=event.chat.channel, external_id=event.sender.user_id,
+                                  chat_id=event.chat.chat_id, created_at=now, status="active",
+                                  display_name=event.sender.display_name)
+            session.add(account)
+            await session.flush()
+        if not isinstance(event, Unsubscribed):
+            account.last_inbound_at = now
+            account.chat_id = event.chat.chat_id
+            if account.status != "active":  # they came back (unblocked, followed again)
+                account.status, account.status_changed_at = "active", now
+        return account
+
+    # ------------------------------------------------------------------ routing
+
+    async def _route(self, ctx: Context) -> None:
+        router = self._deps.router
+        event = ctx.event
+        if isinstance(event, Subscribed | Unsubscribed):
+            handler = router.on_subscribed if isinstance(event, Subscribed) else router.on_unsubscribed
+            if handler is not None:
+                await handler(ctx)
+            return
+        if isinstance(event, TextMessage):
+            if len(event.text) > MAX_TEXT_CHARS:
+                ctx.reply(T.MESSAGE_TOO_LONG.format(limit=MAX_TEXT_CHARS))
+                return
+            ctx.event = event = self._numbered_choice(ctx, event)
+        await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh
+        command = parse_command(event.text) if isinstance(event, TextMessage) else None
+        if command is not None:
+            await self._run_command(ctx, *command)
+        elif ctx.flow_state is not None and isinstance(event, TextMessage | ButtonPressed):
+            if not (isinstance(event, ButtonPressed) and await self._global_button(ctx, event)):
+                await self._run_step(ctx)
+        elif isinstance(event, ButtonPressed):
+            await self._run_button(ctx, event)
+        elif isinstance(event, FileReceived):
+            if router.file_handler is None:
+                ctx.reply(T.FILES_NOT_SUPPORTED_HERE)
+            else:
+                await router.file_handler(ctx)
+        elif router.fallback is not None:
+            await router.fallback(ctx)
+        await self._prompt_new_flow(ctx)
+
+    @staticmethod
+    def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed:
+        """On channels without buttons, '2' picks the second option of the last menu."""
+        choice = event.text.strip().rstrip(".)")
+        if ctx.can_show_buttons or not ctx.menu or not choice.isdigit():
+            return event
+        index = int(choice) - 1
+        if not 0 <= index < len(ctx.menu):
+            return event
+        return ButtonPressed(chat=event.chat, sender=event.sender, at=event.at,
+                             payload=ctx.menu[index])
+
+    async def _run_command(self, ctx: Context, name: str, args: str) -> None:
+        if name in CANCEL_COMMANDS:
+            await self._cancel_flow(ctx)
+            return
+        command = self._deps.router.commands.get(name)
+        if command is None:
+            ctx.reply(T.UNKNOWN_COMMAND.format(command="/" + name))
+            return
+        if ctx.role not in command.roles:
+            ctx.reply(T.NEEDS_REGISTRATION if ctx.official is None else T.NOT_ALLOWED)
+            return
+        ctx.event = replace(ctx.event, text=args) if isinstance(ctx.event, TextMessage) else ctx.event
+        await command.handler(ctx)
+
+    async def _run_button(self, ctx: Context, event: ButtonPressed) -> None:
+        prefix, arg = split_payload(event.payload)
+        handler = self._deps.router.buttons.get(prefix)
+        if handler is None:
+            ctx.reply(T.UNKNOWN_BUTTON)
+            return
+        await handler(ctx, arg)
+
+    async def _global_button(self, ctx: Context, event: ButtonPressed) -> bool:
+        """Buttons that belong to no flow (e.g. 'see also') still work during a flow."""
+        prefix, arg = split_payload(event.payload)
+        assert ctx.flow_state is not None
+        if prefix.startswith(ctx.flow_state.flow) or prefix not in self._deps.router.buttons:
+            return False
+        await self._deps.router.buttons[prefix](ctx, arg)
+        return True
+
+    # ------------------------------------------------------------------ flows
+
+    async def _run_step(self, ctx: Context) -> None:
+        state = ctx.flow_state
+        assert state is not None
+        flow = self._deps.router.flows.get(state.flow)
+        if flow is None or state.step not in flow.steps:
+            logger.warning("dropping unknown flow state %s/%s", state.flow, state.step)
+            ctx.end_flow()
+            return
+        next_step = await flow.step(state.step).handle(ctx, state)
+        if ctx.flow_state is not state:  # the handler ended or replaced the flow itself
+            return
+        ctx.flow_changed = True
+        if next_step == END:
+            ctx.flow_state = None
+            return
+        if next_step is not None:
+            state.step = next_step
+        await flow.step(state.step).prompt(ctx, state)
+
+    async def _prompt_new_flow(self, ctx: Context) -> None:
+        state = ctx.flow_state
+        if state is None or not ctx.flow_started:
+            return
+        ctx.flow_started = False
+        await self._deps.router.flows[state.flow].step(state.step).prompt(ctx, state)
+
+    async def _cancel_flow(self, ctx: Context) -> None:
+        state = ctx.flow_state
+        if state is None:
+            ctx.reply(T.NOTHING_TO_CANCEL)
+            return
+        flow = self._deps.router.flows.get(state.flow)
+        if flow is not None and flow.on_cancel is not None:
+            await flow.on_cancel(ctx, state)
+        else:
+            ctx.reply(T.CANCELLED)
+        ctx.end_flow()
+
+    async def _expire_flow(self, ctx: Context) -> bool:
+        row_state = ctx.flow_state
+        expires_at = ctx.flow_expires_at
+        if row_state is None or expires_at is None or expires_at > ctx.now:
+            return False
+        flow = self._deps.router.flows.get(row_state.flow)
+        if flow is not None and flow.on_expire is not None:
+            await flow.on_expire(ctx, row_state)
+        else:
+            ctx.reply(T.FLOW_EXPIRED)
+        ctx.end_flow()
+        return True
+
+    # ------------------------------------------------------------------ state
+
+    async def _state_row(self, ctx: Context) -> ConversationState | None:
+        chat = ctx.event.chat
+        return await ctx.session.get(
+            ConversationState, (chat.channel, chat.chat_id, ctx.event.sender.user_id)
+        )
+
+    async def _save_state(self, ctx: Context) -> None:
+        menu = self._menu_of(ctx)
+        if not ctx.flow_changed and menu is None and ctx.menu is None:
+            return
+        row = await self._state_row(ctx)
+        chat = ctx.event.chat
+        if row is None:
+            row = ConversationState(channel=chat.channel, chat_id=chat.chat_id,
+                                    user_id=ctx.event.sender.user_id, data={}, version=0)
+            ctx.session.add(row)
+        state = ctx.flow_state
+        if ctx.flow_changed or state is not None:
+            if state is not None:
+                state.check_json()
+            row.flow = state.flow if state else None
+            row.step = state.step if state else None
+            row.data = dict(state.data) if state else {}
+            idle = timedelta(minutes=self._deps.settings.conversation_idle_minutes)
+            row.expires_at = ctx.now + idle if state else None
+        row.menu = menu
+        row.version = (row.version or 0) + 1
+        row.updated_at = ctx.now
+
+    def _menu_of(self, ctx: Context) -> list[str] | None:
+        if ctx.can_show_buttons:
+            return None
+        with_buttons = [m for m in ctx.replies if m.buttons]
+        return [b.payload for b in with_buttons[-1].buttons] if with_buttons else None

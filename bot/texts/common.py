@@ -1,0 +1,49 @@
+"""Greetings, help and errors shown in every channel."""
+
+from __future__ import annotations
+
+BOT_NAME = "Trợ lý"
+
+WELCOME = (
+    "Xin chào! Tôi là {bot}, trợ lý hỗ trợ cán bộ, công chức tra cứu hướng dẫn nghiệp vụ, "
+    "báo cáo tiến độ hằng tuần và nhắc hạn nhiệm vụ.\n\n"
+    "Anh/chị cứ gõ câu hỏi (có dấu hoặc không dấu đều được), ví dụ: "
+    "\u201cthu tuc bao cao tien do tuan\u201d.\n"
+    "Gõ /trogiup để xem các lệnh."
+)
+WELCOME_OFFICIAL = "Xin chào {name}! Gõ câu hỏi để tra cứu hướng dẫn, hoặc /trogiup để xem các lệnh."
+
+HELP_HEADER = "Các lệnh anh/chị có thể dùng:"
+HELP_FOOTER = (
+    "Không cần gõ lệnh để hỏi: cứ gõ câu hỏi, có dấu hoặc không dấu. "
+    "Gõ /huy để dừng thao tác đang làm."
+)
+
+GENERIC_ERROR = (
+    "Xin lỗi, hệ thống vừa gặp sự cố khi xử lý tin nhắn của anh/chị. Dữ liệu đã lưu trước đó "
+    "vẫn được giữ nguyên. Anh/chị vui lòng thử lại sau ít phút."
+)
+UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh \u201c{command}\u201d. Gõ /trogiup để xem các lệnh."
+UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Anh/chị vui lòng thao tác lại."
+MESSAGE_TOO_LONG = (
+    "Tin nhắn dài quá {limit} ký tự nên tôi chưa xử lý được. "
+    "Anh/chị vui lòng rút gọn câu hỏi."
+)
+EMPTY_MESSAGE = "Anh/chị vui lòng gõ nội dung cần hỏi."
+NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
+CANCELLED = "Đã hủy thao tác đang làm."
+FLOW_EXPIRED = "Thao tác trước đã hết thời gian chờ nên tôi đã dừng lại."
+NOT_ALLOWED = "Xin lỗi, anh/chị không có quyền dùng chức năng này."
+NEEDS_REGISTRATION = (
+    "Chức năng này dành cho cán bộ đã đăng ký. Anh/chị vui lòng xin mã mời từ quản trị viên "
+    "hoặc lãnh đạo đơn vị, rồi gửi: /start <mã mời>."
+)
+GUIDES_ONLY_FOR_MEMBERS = (
+    "Xin lỗi, việc tra cứu hướng dẫn chỉ dành cho cán bộ đã đăng ký. Anh/chị vui lòng xin mã "
+    "mời từ quản trị viên, rồi gửi: /start <mã mời>."
+)
+FILES_NOT_SUPPORTED_HERE = "Kênh này chưa hỗ trợ gửi tệp."
+IMAGE_NOT_SUPPORTED = (
+    "Xin lỗi, tôi chưa đọc được hình ảnh. Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc gửi "
+    "hướng dẫn dưới dạng tệp .docx, .pdf, .md, .txt."
+)

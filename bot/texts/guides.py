@@ -1,0 +1,45 @@
+"""Texts of guide uploads and admin guide management."""
+
+from __future__ import annotations
+
+from knowledge.types import IngestProblem
+
+INGEST_PROBLEMS: dict[IngestProblem, str] = {
+    IngestProblem.UNSUPPORTED_TYPE: (
+        "định dạng tệp chưa được hỗ trợ. Vui lòng gửi tệp .docx, .pdf, .md hoặc .txt"
+    ),
+    IngestProblem.EMPTY: "tệp không có nội dung văn bản",
+    IngestProblem.TOO_LARGE: "tệp quá lớn (tối đa {limit} MB)",
+    IngestProblem.CORRUPTED: "tệp bị hỏng hoặc không đúng định dạng, không đọc được",
+    IngestProblem.ENCRYPTED: "tệp được đặt mật khẩu. Vui lòng gỡ mật khẩu rồi gửi lại",
+    IngestProblem.NO_TEXT_LAYER: (
+        "tệp PDF là bản quét (chỉ có hình ảnh, không có lớp chữ). Vui lòng gửi bản PDF có chữ "
+        "hoặc tệp .docx"
+    ),
+    IngestProblem.BAD_ENCODING: "không đọc được bảng mã của tệp. Vui lòng lưu lại dưới dạng UTF-8",
+}
+
+INGEST_FAILED = "Không nhập được tệp \u201c{file}\u201d: {reason}. Dữ liệu cũ không bị thay đổi."
+ADDED = (
+    "Đã thêm hướng dẫn \u201c{title}\u201d (phiên bản {version}).\n"
+    "Số mục: {sections}, số đoạn tra cứu: {passages}.{ref}"
+)
+REPLACED = (
+    "Đã cập nhật hướng dẫn \u201c{title}\u201d: phiên bản {version} thay cho phiên bản {old} "
+    "(phiên bản cũ vẫn được lưu).\nSố mục: {sections}, số đoạn tra cứu: {passages}.{ref}"
+)
+UNCHANGED = "Hướng dẫn \u201c{title}\u201d đã có đúng tệp này (phiên bản {version}); không có gì thay đổi."
+REF_LINE = "\nCăn cứ: {source_ref}"
+ONLY_ADMINS_UPLOAD = (
+    "Cảm ơn anh/chị đã gửi tệp. Chỉ quản trị viên mới có thể bổ sung hướng dẫn; anh/chị vui "
+    "lòng chuyển tệp cho quản trị viên của đơn vị."
+)
+FILE_TOO_LARGE_TO_DOWNLOAD = (
+    "Tệp \u201c{file}\u201d quá lớn để tải về (tối đa {limit} MB). Vui lòng nén hoặc chia nhỏ tệp."
+)
+WITHDRAW_USAGE = "Cách dùng: /thuhoi <mã hướng dẫn>. Gõ /huongdan để xem mã."
+WITHDRAWN = "Đã thu hồi hướng dẫn \u201c{title}\u201d. Hướng dẫn này sẽ không còn được dùng để trả lời."
+GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huongdan để xem danh sách."
+UNANSWERED_HEADER = "Câu hỏi chưa có lời đáp ({count} câu gần nhất):"
+UNANSWERED_ITEM = "• {when}: {text}"
+UNANSWERED_NONE = "Chưa có câu hỏi nào chưa được trả lời."

@@ -1,0 +1,48 @@
+"""/start, /help and follow events."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.router import Command, Router
+from bot.texts import common as T
+
+
+async def start(ctx: Context) -> None:
+    """Greet the user (invitation codes are handled by the registration feature)."""
+    if ctx.official is not None:
+        ctx.reply(T.WELCOME_OFFICIAL.format(name=ctx.official.name))
+    else:
+        ctx.reply(T.WELCOME.format(bot=T.BOT_NAME))
+
+
+async def help_(ctx: Context) -> None:
+    """List the commands this user may use."""
+    router = ctx.deps.router
+    lines = [T.HELP_HEADER]
+    for command in router.command_list:
+        if command.in_menu and ctx.role in command.roles:
+            aliases = ", ".join("/" + n for n in command.names[1:])
+            extra = f" ({aliases})" if aliases else ""
+            lines.append(f"/{command.names[0]}{extra}: {command.description}")
+    lines.append("")
+    lines.append(T.HELP_FOOTER)
+    ctx.reply("\n".join(lines))
+
+
+async def subscribed(ctx: Context) -> None:
+    """A new follower (Zalo follow): greet them."""
+    await start(ctx)
+
+
+async def unsubscribed(ctx: Context) -> None:
+    """Unfollowed/blocked: stop sending to this account."""
+    ctx.account.status = "blocked"
+    ctx.account.status_changed_at = ctx.now
+
+
+def register(router: Router) -> None:
+    """Register start/help."""
+    router.command(Command(("start", "batdau"), start, "Bắt đầu, đăng ký bằng mã mời"))
+    router.command(Command(("trogiup", "help", "tro_giup"), help_, "Xem các lệnh"))
+    router.on_subscribed = subscribed
+    router.on_unsubscribed = unsubscribed
