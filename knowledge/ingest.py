@@ -1,0 +1,111 @@
+"""Public entry of ingest: one uploaded file (name + bytes) to a complete ParsedGuide, or an IngestError."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import PurePath
+
+from knowledge.chunking import chunk_sections
+from knowledge.ingest_blocks import Block, BlockKind, group_sections
+from knowledge.ingest_docx import docx_blocks
+from knowledge.ingest_markdown import markdown_blocks, take_title
+from knowledge.ingest_pdf import pdf_blocks
+from knowledge.ingest_text import clean_text, decode_text, plain_text_blocks, split_title
+from knowledge.legal import find_source_ref
+from knowledge.types import IngestError, IngestProblem, ParsedGuide, Passage
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# A reader returns (title found in the document or None, blocks).
+_Reader = Callable[[str, bytes, str | None], tuple[str | None, list[Block]]]
+
+
+def parse_file(
+    file_name: str,
+    content: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    title: str | None = None,
+) -> ParsedGuide:
+    """Parse .md/.markdown/.txt/.docx/.pdf bytes into a guide; raise IngestError instead of half-importing."""
+    reader = _reader_for(file_name)
+    if not content.strip():
+        raise IngestError(file_name, IngestProblem.EMPTY)
+    if len(content) > max_bytes:
+        raise IngestError(
+            file_name, IngestProblem.TOO_LARGE, f"{len(content)} > {max_bytes} bytes"
+        )
+    given = _clean_title(title) if title else None
+    found_title, blocks = reader(file_name, content, given)
+    sections = tuple(chunk_sections(group_sections(blocks)))
+    if not sections:
+        raise IngestError(file_name, IngestProblem.EMPTY, "no usable text")
+    final_title = given or found_title or title_from_file_name(file_name)
+    return ParsedGuide(final_title, sections, find_source_ref(_source_region(blocks)))
+
+
+def passages_from_guide(guide_id: str, parsed: ParsedGuide) -> list[Passage]:
+    """The index's view of a parsed guide: one Passage per section, ids "<guide_id>#<n>"."""
+    return [
+        Passage(
+            id=f"{guide_id}#{index}",
+            guide_id=guide_id,
+            guide_title=parsed.title,
+            heading_path=section.heading_path,
+            text=section.text,
+            source_ref=parsed.source_ref,
+        )
+        for index, section in enumerate(parsed.sections)
+    ]
+
+
+def title_from_file_name(file_name: str) -> str:
+    """ "huong-dan_bao-cao.md" → "Huong dan bao cao" (the fallback when a document names no title)."""
+    stem = unicodedata.normalize("NFC", PurePath(file_name).stem)
+    words = re.sub(r"[-_.]+", " ", stem).split()
+    text = " ".join(words) or "Tài liệu"
+    return text[:1].upper() + text[1:]
+
+
+def _clean_title(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", title).split())
+
+
+def _source_region(blocks: list[Block]) -> str:
+    return "\n".join(block.text for block in blocks[:40])
+
+
+def _reader_for(file_name: str) -> _Reader:
+    suffix = PurePath(file_name).suffix.lower()
+    readers: dict[str, _Reader] = {
+        ".md": _read_markdown,
+        ".markdown": _read_markdown,
+        ".txt": _read_text,
+        ".docx": docx_blocks,
+        ".pdf": pdf_blocks,
+    }
+    if suffix not in readers:
+        raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, suffix or "no extension")
+    return readers[suffix]
+
+
+def _read_markdown(
+    file_name: str, content: bytes, title: str | None
+) -> tuple[str | None, list[Block]]:
+    lines = clean_text(decode_text(file_name, content), keep_indent=True).split("\n")
+    found, blocks = take_title(markdown_blocks(lines))
+    return found, blocks
+
+
+def _read_text(
+    file_name: str, content: bytes, title: str | None
+) -> tuple[str | None, list[Block]]:
+    lines = clean_text(decode_text(file_name, content)).split("\n")
+    found, body = split_title(lines, title)
+    blocks = plain_text_blocks(body)
+    if found is not None and not any(b.kind is not BlockKind.HEADING for b in blocks):
+        # A one-line file: its only line is the text, not a title.
+        return None, plain_text_blocks(lines)
+    return found, blocks

@@ -1,0 +1,274 @@
+"""Word .docx guides (python-docx): heading styles (also localized), lists with their numbers, tables."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import docx
+from docx.oxml.ns import qn
+
+from knowledge.ingest_blocks import Block, BlockKind, heading
+from knowledge.ingest_text import clean_text, heading_kind, level_order
+from knowledge.legal import apply_legal_structure
+from knowledge.types import IngestError, IngestProblem
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEADING_NAME = re.compile(r"(heading|tiêu đề|đề mục|đầu đề|mục)\s*(\d)", re.I)
+_TITLE_NAMES = frozenset({"title", "tiêu đề", "tựa đề"})
+_BODY_OUTLINE = 9
+_MAX_BOLD_HEADING = 120
+
+
+def docx_blocks(
+    file_name: str, content: bytes, title: str | None
+) -> tuple[str | None, list[Block]]:
+    """Read a .docx; the first "Title"-styled paragraph (or the core title) is the guide title."""
+    document = _open(file_name, content)
+    try:
+        reader = _Reader(_numbering_levels(document))
+        for item in document.iter_inner_content():
+            reader.read(item)
+    except (KeyError, ValueError, AttributeError, zipfile.BadZipFile) as error:
+        raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
+    blocks = reader.blocks if reader.has_styled_headings else _bold_headings(reader)
+    found = reader.title or _core_title(document)
+    return found, apply_legal_structure(blocks)
+
+
+def _open(file_name: str, content: bytes) -> Any:
+    if content.startswith(_OLE_SIGNATURE):
+        if "EncryptedPackage".encode("utf-16-le") in content:
+            raise IngestError(file_name, IngestProblem.ENCRYPTED, "password-protected Word file")
+        raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, "legacy Word .doc format")
+    if not content.startswith(b"PK"):
+        raise IngestError(file_name, IngestProblem.CORRUPTED, "not a zip package")
+    try:
+        return docx.Document(io.BytesIO(content))
+    except Exception as error:  # python-docx/lxml raise many types for a broken package
+        raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
+
+
+def _core_title(document: Any) -> str | None:
+    text = clean_text(document.core_properties.title or "").strip()
+    plausible = text and "microsoft" not in text.lower() and not text.lower().endswith(".docx")
+    return text if plausible else None
+
+
+@dataclass(slots=True)
+class _Reader:
+    """Walks paragraphs and tables in document order, keeping list counters."""
+
+    numbering: dict[str, dict[int, tuple[str, str]]]
+    blocks: list[Block] = field(default_factory=list)
+    bold: list[bool] = field(default_factory=list)
+    title: str | None = None
+    has_styled_headings: bool = False
+    counters: dict[str, list[int]] = field(default_factory=dict)
+
+    def read(self, item: Any) -> None:
+        if hasattr(item, "rows"):
+            self._add(Block(BlockKind.TABLE, _table_text(item)), False)
+        else:
+            self._paragraph(item)
+
+    def _add(self, block: Block, bold: bool) -> None:
+        if block.text.strip():
+            self.blocks.append(block)
+            self.bold.append(bold)
+
+    def _paragraph(self, paragraph: Any) -> None:
+        text = clean_text(paragraph.text).strip()
+        level = _heading_level(paragraph)
+        if level == 0 and self.title is None:
+            self.title = " ".join(text.split()) or None
+        elif level is not None and level > 0:
+            self.has_styled_headings = self.has_styled_headings or bool(text)
+            self._add(heading(" ".join(text.split()), level), False)
+        else:
+            marker = self._list_marker(paragraph)
+            kind = BlockKind.PARA if marker is None else BlockKind.LIST_ITEM
+            self._add(
+                Block(kind, text if marker is None else f"{marker} {text}"), _is_bold(paragraph)
+            )
+
+    def _list_marker(self, paragraph: Any) -> str | None:
+        num_id, ilvl = _num_pr(paragraph)
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        if num_id is None:
+            return "-" if "list" in style and "number" not in style else None
+        fmt, pattern = self.numbering.get(num_id, {}).get(
+            ilvl, ("bullet" if "bullet" in style else "decimal", f"%{ilvl + 1}.")
+        )
+        indent = "  " * ilvl
+        if fmt == "bullet" or fmt == "none":
+            return f"{indent}-"
+        counts = self.counters.setdefault(num_id, [0] * 9)
+        counts[ilvl] += 1
+        counts[ilvl + 1 :] = [0] * (8 - ilvl)
+        levels = self.numbering.get(num_id, {})
+        number = re.sub(
+            r"%(\d)",
+            lambda m: _format_number(
+                counts[int(m.group(1)) - 1], levels.get(int(m.group(1)) - 1, (fmt, ""))[0]
+            ),
+            pattern,
+        )
+        return f"{indent}{number}"
+
+
+def _heading_level(paragraph: Any) -> int | None:
+    """0 for a title, 1..9 for a heading, None for body text; follows based-on styles and outline level."""
+    style = paragraph.style
+    for _ in range(6):
+        if style is None:
+            break
+        name = (style.name or "").strip()
+        if name.lower() in _TITLE_NAMES:
+            return 0
+        found = _HEADING_NAME.search(name) or _HEADING_NAME.search(style.style_id or "")
+        if found:
+            return int(found.group(2)) or 1
+        level = _outline_level(style.element)
+        if level is not None:
+            return level
+        style = style.base_style
+    return _outline_level(paragraph._p)
+
+
+def _outline_level(element: Any) -> int | None:
+    ppr = element.find(qn("w:pPr"))
+    node = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    if node is None:
+        return None
+    value = int(node.get(qn("w:val"), _BODY_OUTLINE))
+    return value + 1 if value < _BODY_OUTLINE else None
+
+
+def _num_pr(paragraph: Any) -> tuple[str | None, int]:
+    elements = [paragraph._p]
+    style = paragraph.style
+    while style is not None and len(elements) < 6:
+        elements.append(style.element)
+        style = style.base_style
+    for element in elements:
+        ppr = element.find(qn("w:pPr"))
+        num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        if num_pr is None:
+            continue
+        num_id = num_pr.find(qn("w:numId"))
+        ilvl = num_pr.find(qn("w:ilvl"))
+        value = num_id.get(qn("w:val")) if num_id is not None else None
+        if value in (None, "0"):
+            return None, 0  # numId 0 explicitly removes numbering
+        return value, int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
+    return None, 0
+
+
+def _numbering_levels(document: Any) -> dict[str, dict[int, tuple[str, str]]]:
+    """numId → {ilvl: (numFmt, lvlText)} from the numbering part (empty if the file has none)."""
+    try:
+        root = document.part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        return {}
+    abstract: dict[str, dict[int, tuple[str, str]]] = {}
+    for node in root.findall(qn("w:abstractNum")):
+        abstract[node.get(qn("w:abstractNumId"))] = {
+            int(lvl.get(qn("w:ilvl"), "0")): (
+                _val(lvl, "w:numFmt", "decimal"),
+                _val(lvl, "w:lvlText", ""),
+            )
+            for lvl in node.findall(qn("w:lvl"))
+        }
+    result: dict[str, dict[int, tuple[str, str]]] = {}
+    for num in root.findall(qn("w:num")):
+        ref = num.find(qn("w:abstractNumId"))
+        if ref is not None:
+            result[num.get(qn("w:numId"))] = abstract.get(ref.get(qn("w:val")), {})
+    return result
+
+
+def _val(node: Any, tag: str, default: str) -> str:
+    child = node.find(qn(tag))
+    return str(child.get(qn("w:val"), default)) if child is not None else default
+
+
+def _format_number(number: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (number - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = _roman(number)
+        return roman.lower() if fmt == "lowerRoman" else roman
+    return f"{number:02d}" if fmt == "decimalZero" else str(number)
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _table_text(table: Any) -> str:
+    """Rows as "cell | cell" lines; merged cells (repeated by python-docx) are written once."""
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen: list[Any] = []
+        for cell in row.cells:
+            if any(cell._tc is other for other in seen):
+                continue
+            seen.append(cell._tc)
+            cells.append(" ".join(clean_text(cell.text).split()))
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _is_bold(paragraph: Any) -> bool:
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    style_bold = paragraph.style is not None and paragraph.style.font.bold is True
+    return bool(runs) and all(
+        run.bold is True or (run.bold is None and style_bold) for run in runs
+    )
+
+
+def _bold_headings(reader: _Reader) -> list[Block]:
+    """Without heading styles, short all-bold paragraphs are taken as headings."""
+    if sum(reader.bold) > len(reader.bold) / 2:
+        return reader.blocks  # a document set bold throughout says nothing about structure
+    candidates = [
+        bold
+        and block.kind is BlockKind.PARA
+        and len(block.text) <= _MAX_BOLD_HEADING
+        and not block.text.endswith((".", ";", ","))
+        for block, bold in zip(reader.blocks, reader.bold, strict=True)
+    ]
+    kinds = [
+        heading_kind(b.text) or "plain" if c else None
+        for b, c in zip(reader.blocks, candidates, strict=True)
+    ]
+    order = level_order(kinds)
+    return [
+        heading(block.text.rstrip(":").strip(), order[kind]) if kind else block
+        for block, kind in zip(reader.blocks, kinds, strict=True)
+    ]

@@ -1,0 +1,205 @@
+"""PDF guides (pypdf): the text layer per page, headings from bookmarks or layout, no running headers."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from pypdf import PasswordType, PdfReader
+from pypdf.generic import Destination
+
+from knowledge.ingest_blocks import Block, heading
+from knowledge.ingest_text import (
+    body_blocks,
+    clean_text,
+    plain_text_blocks,
+    split_title,
+    wrap_width,
+)
+from knowledge.legal import apply_legal_structure
+from knowledge.types import IngestError, IngestProblem
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:trang|page)?\s*[-–—]?\s*\d{1,4}\s*(?:(?:/|của|of)\s*\d{1,4})?\s*[-–—]?$", re.I
+)
+_EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be running headers/footers
+
+
+@dataclass(frozen=True, slots=True)
+class _OutlineEntry:
+    page: int
+    level: int
+    title: str
+
+
+def pdf_blocks(
+    file_name: str, content: bytes, title: str | None
+) -> tuple[str | None, list[Block]]:
+    """Read a PDF; scanned (image-only) pages give NO_TEXT_LAYER, a password gives ENCRYPTED."""
+    if b"%PDF-" not in content[:1024] or b"%%EOF" not in content[-2048:]:
+        raise IngestError(file_name, IngestProblem.CORRUPTED, "not a complete PDF file")
+    try:
+        reader = _open(file_name, content)
+        pages = [_page_lines(page) for page in reader.pages]
+        outline = _outline(reader)
+        meta_title = _meta_title(reader)
+    except IngestError:
+        raise
+    except (
+        Exception
+    ) as error:  # pypdf raises many types (and plain ValueError/KeyError) on broken files
+        raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
+    _check_text_layer(file_name, reader, pages)
+    pages = _strip_running_lines(pages)
+    found, pages = _take_title(pages, title or meta_title)
+    blocks = _with_outline(pages, outline) if outline else plain_text_blocks(_flatten(pages))
+    return found, apply_legal_structure(blocks)
+
+
+def _open(file_name: str, content: bytes) -> PdfReader:
+    reader = PdfReader(io.BytesIO(content), strict=False)
+    if reader.is_encrypted:
+        try:
+            result = reader.decrypt("")
+        except Exception as error:  # e.g. AES without a crypto provider: still unreadable to us
+            raise IngestError(file_name, IngestProblem.ENCRYPTED, str(error)) from error
+        if result == PasswordType.NOT_DECRYPTED:
+            raise IngestError(file_name, IngestProblem.ENCRYPTED, "password required")
+    return reader
+
+
+def _page_lines(page: Any) -> list[str]:
+    text = clean_text(page.extract_text() or "")
+    return [line for line in text.split("\n") if line]
+
+
+def _check_text_layer(file_name: str, reader: PdfReader, pages: list[list[str]]) -> None:
+    """No text anywhere, or mostly image-only pages: a scan we cannot read (no OCR here)."""
+    has_text = [any(any(ch.isalnum() for ch in line) for line in lines) for lines in pages]
+    scanned = sum(
+        1
+        for page, text in zip(reader.pages, has_text, strict=True)
+        if not text and _has_images(page)
+    )
+    if not any(has_text):
+        problem = IngestProblem.NO_TEXT_LAYER if scanned else IngestProblem.EMPTY
+        raise IngestError(file_name, problem, "no text layer")
+    if scanned > len(pages) / 2:
+        raise IngestError(
+            file_name, IngestProblem.NO_TEXT_LAYER, f"{scanned} of {len(pages)} pages are images"
+        )
+
+
+def _has_images(page: Any) -> bool:
+    try:
+        return len(page.images) > 0
+    except Exception:  # an unreadable image resource still means "not text"
+        return True
+
+
+def _outline(reader: PdfReader) -> list[_OutlineEntry]:
+    entries: list[_OutlineEntry] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            elif isinstance(item, Destination):
+                page = reader.get_destination_page_number(item)
+                title = " ".join(clean_text(str(item.title or "")).split())
+                if title and page is not None and page >= 0:
+                    entries.append(_OutlineEntry(page, level, title))
+
+    walk(list(reader.outline), 1)
+    return entries
+
+
+def _meta_title(reader: PdfReader) -> str | None:
+    metadata = reader.metadata
+    raw = metadata.title if metadata is not None else None
+    text = " ".join(clean_text(str(raw or "")).split())
+    bad = (
+        not text or "microsoft" in text.lower() or text.lower().endswith((".doc", ".docx", ".pdf"))
+    )
+    return None if bad else text
+
+
+def _edge_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.casefold())
+
+
+def _strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers and lines repeated at the top or bottom of at least half the pages."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        counts.update({_edge_key(line) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]})
+    repeated = {
+        key for key, n in counts.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)
+    }
+    return [_strip_page(lines, repeated) for lines in pages]
+
+
+def _strip_page(lines: list[str], repeated: set[str]) -> list[str]:
+    edge = set(range(_EDGE_LINES)) | set(range(len(lines) - _EDGE_LINES, len(lines)))
+    return [
+        line
+        for index, line in enumerate(lines)
+        if not (index in edge and (_PAGE_NUMBER.match(line) or _edge_key(line) in repeated))
+    ]
+
+
+def _take_title(pages: list[list[str]], title: str | None) -> tuple[str | None, list[list[str]]]:
+    if not pages:
+        return title, pages
+    first = pages[0]
+    if title is not None:
+        consumed = _match_lines(first, 0, title)
+        return title, (
+            [first[consumed[1] :]] if consumed and consumed[0] == 0 else [first]
+        ) + pages[1:]
+    found, rest = split_title(first, None)
+    return found, [rest, *pages[1:]]
+
+
+def _flatten(pages: list[list[str]]) -> list[str]:
+    return [line for lines in pages for line in lines]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _match_lines(lines: list[str], start: int, title: str) -> tuple[int, int] | None:
+    """Where the title is written (possibly across lines) at or after start: (first, end) line indexes."""
+    wanted = _norm(title)
+    for first in range(start, len(lines)):
+        accumulated = ""
+        for end in range(first, min(first + 4, len(lines))):
+            accumulated = f"{accumulated} {_norm(lines[end])}".strip()
+            if accumulated == wanted:
+                return first, end + 1
+            if not wanted.startswith(accumulated):
+                break
+    return None
+
+
+def _with_outline(pages: list[list[str]], outline: list[_OutlineEntry]) -> list[Block]:
+    """Bookmarks are the headings; the text between them is body (no layout guessing)."""
+    width = wrap_width(_flatten(pages))
+    blocks: list[Block] = []
+    pending: list[str] = []
+    for number, lines in enumerate(pages):
+        cursor = 0
+        for entry in (e for e in outline if e.page == number):
+            found = _match_lines(lines, cursor, entry.title)
+            start, end = found if found else (cursor, cursor)
+            pending.extend(lines[cursor:start])
+            blocks.extend(body_blocks(pending, width))
+            blocks.append(heading(entry.title, entry.level))
+            pending, cursor = [], end
+        pending.extend(lines[cursor:])
+    blocks.extend(body_blocks(pending, width))
+    return blocks
