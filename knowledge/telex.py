@@ -70,6 +70,13 @@ def _apply_vowel_key(chars: list[str], key: str) -> bool:
     idx = [i for i, c in enumerate(chars) if c in _VOWEL_LETTERS]
     if not idx:
         return False
+    # Keep only the last contiguous run of vowels: a key never reaches back over a consonant into the onset.
+    run = [idx[-1]]
+    for i in reversed(idx[:-1]):
+        if i != run[0] - 1:
+            break
+        run.insert(0, i)
+    idx = run
     if key == "w":
         # "uo" + w → "ươ" (thuowng → thương, nguoiwf → người).
         for i in reversed(idx):
@@ -126,6 +133,15 @@ def _decode_word(word: str) -> str | None:
         return None
     base = unicodedata.normalize("NFC", "".join(chars))
     return place_tone(base, tone)
+
+
+def _apply_circumflex_any(chars: list[str]) -> bool:
+    """VNI key 6: circumflex on the last a/e/o."""
+    for i in range(len(chars) - 1, -1, -1):
+        if chars[i] in _CIRCUMFLEX:
+            chars[i] = _CIRCUMFLEX[chars[i]]
+            return True
+    return False
 
 
 def decode_word(word: str) -> str:

@@ -1,0 +1,155 @@
+"""Administrative abbreviations and an admin-editable synonym list, linked both ways for query expansion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from knowledge.normalize import fold, normalize, words
+
+# Abbreviation → full forms, as officials write them. The first full form is the usual reading.
+DEFAULT_ABBREVIATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("UBND", ("Ủy ban nhân dân",)),
+    ("HĐND", ("Hội đồng nhân dân",)),
+    ("CĐS", ("chuyển đổi số",)),
+    ("TTTT", ("thông tin và truyền thông",)),
+    ("TT&TT", ("thông tin và truyền thông",)),
+    ("BTTTT", ("Bộ Thông tin và Truyền thông",)),
+    ("STTTT", ("Sở Thông tin và Truyền thông",)),
+    ("DVC", ("dịch vụ công",)),
+    ("DVCTT", ("dịch vụ công trực tuyến",)),
+    ("CCHC", ("cải cách hành chính",)),
+    ("TTHC", ("thủ tục hành chính",)),
+    ("NĐ", ("nghị định",)),
+    ("NĐ-CP", ("nghị định của Chính phủ",)),
+    ("TT", ("thông tư", "thông tin")),
+    ("QĐ", ("quyết định",)),
+    ("QĐ-TTg", ("quyết định của Thủ tướng Chính phủ",)),
+    ("KH", ("kế hoạch",)),
+    ("BC", ("báo cáo",)),
+    ("CV", ("công văn",)),
+    ("CT", ("chỉ thị",)),
+    ("NQ", ("nghị quyết",)),
+    ("TW", ("trung ương",)),
+    ("VBQPPL", ("văn bản quy phạm pháp luật",)),
+    ("CQNN", ("cơ quan nhà nước",)),
+    ("CQHC", ("cơ quan hành chính",)),
+    ("CSDL", ("cơ sở dữ liệu",)),
+    ("CSDLQG", ("cơ sở dữ liệu quốc gia",)),
+    ("VNeID", ("định danh điện tử",)),
+    ("MTTQ", ("Mặt trận Tổ quốc",)),
+    ("CBCCVC", ("cán bộ công chức viên chức",)),
+    ("CB", ("cán bộ",)),
+    ("CC", ("công chức",)),
+    ("VC", ("viên chức",)),
+    ("CBCC", ("cán bộ công chức",)),
+    ("CNTT", ("công nghệ thông tin",)),
+    ("ATTT", ("an toàn thông tin",)),
+    ("VPĐT", ("văn phòng điện tử",)),
+    ("QLVB", ("quản lý văn bản",)),
+    ("CKS", ("chữ ký số",)),
+    ("HSCV", ("hồ sơ công việc",)),
+    ("TNMT", ("tài nguyên và môi trường",)),
+    ("LĐTBXH", ("lao động thương binh và xã hội",)),
+    ("BHXH", ("bảo hiểm xã hội",)),
+    ("BHYT", ("bảo hiểm y tế",)),
+    ("GPLX", ("giấy phép lái xe",)),
+    ("CCCD", ("căn cước công dân",)),
+    ("CMND", ("chứng minh nhân dân",)),
+    ("BCĐ", ("ban chỉ đạo",)),
+    ("VP", ("văn phòng",)),
+    ("PCT", ("phó chủ tịch",)),
+    ("HCC", ("hành chính công",)),
+    ("TTPVHCC", ("trung tâm phục vụ hành chính công",)),
+    ("BPMC", ("bộ phận một cửa",)),
+    ("KT-XH", ("kinh tế xã hội",)),
+)
+
+# Folded abbreviations with more than one reading: weight each reading lower (query side only).
+AMBIGUOUS_WEIGHT = 0.5
+
+
+def phrase_key(text: str) -> tuple[str, ...]:
+    """The folded, casefolded syllables of a phrase: the key that abbreviations and synonyms match on."""
+    return tuple(words(fold(normalize(text))))
+
+
+def _compact(text: str) -> str:
+    """An abbreviation written as one token: "KT-XH" → "ktxh", "TT&TT" → "tttt"."""
+    return "".join(phrase_key(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """An alternative wording of part of a query, with the weight its terms get."""
+
+    syllables: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymTable:
+    """Phrase ↔ phrase links (abbreviations and admin synonyms), matched on folded syllables, both ways."""
+
+    links: Mapping[tuple[str, ...], tuple[Expansion, ...]]
+    max_len: int
+
+    @classmethod
+    def build(
+        cls,
+        extra: Mapping[str, list[str]] | None = None,
+        *,
+        include_defaults: bool = True,
+    ) -> SynonymTable:
+        """Build from the built-in abbreviations and an admin-editable mapping (term → synonyms)."""
+        pairs: list[tuple[str, tuple[str, ...]]] = []
+        if include_defaults:
+            pairs.extend(DEFAULT_ABBREVIATIONS)
+        if extra:
+            pairs.extend((key, tuple(values)) for key, values in extra.items())
+        return cls.from_pairs(pairs)
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, tuple[str, ...]]]) -> SynonymTable:
+        """Link every term with each of its alternatives, in both directions."""
+        links: dict[tuple[str, ...], dict[tuple[str, ...], float]] = {}
+
+        def add(src: tuple[str, ...], dst: tuple[str, ...], weight: float) -> None:
+            if not src or not dst or src == dst:
+                return
+            bucket = links.setdefault(src, {})
+            bucket[dst] = max(bucket.get(dst, 0.0), weight)
+
+        for term, alternatives in pairs:
+            # A dash or ampersand abbreviation is one token in the text ("kt-xh" splits in two, "ktxh" not).
+            keys = {phrase_key(term), (_compact(term),)}
+            alts = [phrase_key(a) for a in alternatives if phrase_key(a)]
+            weight = 1.0 if len(alts) == 1 else AMBIGUOUS_WEIGHT
+            for key in keys:
+                for alt in alts:
+                    add(key, alt, weight)
+                    add(alt, key, 1.0)
+        frozen = {
+            src: tuple(Expansion(dst, w) for dst, w in sorted(targets.items()))
+            for src, targets in links.items()
+        }
+        max_len = max((len(k) for k in frozen), default=0)
+        return cls(links=frozen, max_len=max_len)
+
+    def expand(self, folded_syllables: list[str]) -> list[Expansion]:
+        """Alternatives for every phrase of a folded query found in the table (longest phrases first)."""
+        found: list[Expansion] = []
+        seen: set[tuple[str, ...]] = set()
+        n = len(folded_syllables)
+        for size in range(min(self.max_len, n), 0, -1):
+            for start in range(n - size + 1):
+                key = tuple(folded_syllables[start : start + size])
+                for exp in self.links.get(key, ()):
+                    if exp.syllables not in seen:
+                        seen.add(exp.syllables)
+                        found.append(exp)
+        return found
+
+    def full_forms(self, abbreviation: str) -> tuple[str, ...]:
+        """The readings linked to one abbreviation, as folded phrases ("ubnd" → "uy ban nhan dan")."""
+        return tuple(" ".join(e.syllables) for e in self.links.get(phrase_key(abbreviation), ()))

@@ -1,0 +1,347 @@
+"""The knowledge index: BM25 over Vietnamese syllables and bigrams, accented and folded, with fuzzy repair.
+
+Each passage is indexed in five streams (own BM25 weights each): folded syllables, folded bigrams, accented
+syllables, accented bigrams (the accented ones with a canonical tone position) and a "meta" stream (guide title
+and heading path, folded syllables and bigrams). A query is NFC-casefolded, Telex words are decoded, typos in
+words the index has never seen are corrected against its vocabulary, abbreviations are expanded both ways,
+and the streams are summed. Accented streams count only when the query carries diacritics, so an exact
+diacritic match adds score on top of the folded match. The index is immutable: a reload builds a new one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Container, Iterable, Sequence, Sized
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
+from knowledge.abbreviations import SynonymTable
+from knowledge.normalize import canonical_tone, fold, has_diacritics, normalize, syllables
+from knowledge.telex import decode_word
+from knowledge.types import Hit, Passage, SearchResult
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
+
+# Confidence = best score / the score a passage matching every query term once would get (see
+# _ideal_score). Chosen on the legal dev set (docs/benchmarks.md, "Confidence bar"): it keeps most
+# answerable questions answered while declining most questions whose answer is not in the corpus.
+CONFIDENCE_BAR = 0.40
+
+
+@dataclass(frozen=True, slots=True)
+class RankParams:
+    """Ranking knobs; the defaults are the values tuned on the legal dev set (docs/benchmarks.md)."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    bigram_weight: float = 1.0
+    accent_weight: float = 0.5
+    meta_weight: float = 0.3
+    expansion_weight: float = 0.5
+    max_typo_candidates: int = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    """One BM25 field: vocabulary, and per-term postings (documents and precomputed term weights)."""
+
+    vocab: dict[str, int]
+    indptr: npt.NDArray[np.int64]
+    docs: IntArray
+    weights: FloatArray
+    idf: FloatArray
+    df: npt.NDArray[np.int32]
+
+    @classmethod
+    def build(cls, bags: Sequence[Counter[str]], k1: float, b: float) -> _Stream:
+        """Build postings from one bag of terms per document."""
+        n_docs = len(bags)
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
+        lengths = np.zeros(n_docs, dtype=np.float32)
+        for doc, bag in enumerate(bags):
+            total = 0
+            for term, tf in bag.items():
+                tid = vocab.setdefault(term, len(vocab))
+                rows.append(tid)
+                cols.append(doc)
+                tfs.append(tf)
+                total += tf
+            lengths[doc] = total
+        term_ids = np.asarray(rows, dtype=np.int32)
+        doc_ids = np.asarray(cols, dtype=np.int32)
+        tf_arr = np.asarray(tfs, dtype=np.float32)
+        order = np.argsort(term_ids, kind="stable")
+        term_ids, doc_ids, tf_arr = term_ids[order], doc_ids[order], tf_arr[order]
+        df = np.bincount(term_ids, minlength=len(vocab)).astype(np.int32)
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        avgdl = float(lengths.mean()) if n_docs and lengths.mean() > 0 else 1.0
+        # Lucene's BM25 idf (always positive) and the usual length-normalized tf saturation.
+        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = k1 * (1.0 - b + b * lengths[doc_ids] / avgdl)
+        weights = (idf[term_ids] * tf_arr * (k1 + 1.0) / (tf_arr + norm)).astype(np.float32)
+        return cls(vocab, indptr, doc_ids, weights, idf, df)
+
+    def max_idf(self, n_docs: int) -> float:
+        """The idf of a term no document contains: what an unmatched query term is worth."""
+        return math.log1p((n_docs + 0.5) / 0.5)
+
+    def add_scores(self, scores: FloatArray, terms: Iterable[str], weight: float) -> None:
+        """Add this stream's BM25 contribution of the given query terms to the score vector."""
+        for term in terms:
+            tid = self.vocab.get(term)
+            if tid is None:
+                continue
+            start, end = self.indptr[tid], self.indptr[tid + 1]
+            # Postings of one term hold each document once, so fancy-index += is exact.
+            scores[self.docs[start:end]] += weight * self.weights[start:end]
+
+    def ideal(self, terms: Iterable[str], weight: float, n_docs: int) -> float:
+        """Sum of the idf of the terms: roughly the score of a passage matching each once."""
+        total = 0.0
+        for term in terms:
+            tid = self.vocab.get(term)
+            total += weight * (float(self.idf[tid]) if tid is not None else self.max_idf(n_docs))
+        return total
+
+
+def _bigrams(tokens: Sequence[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A query after decoding, correction and expansion: the terms of every stream."""
+
+    folded: list[str]
+    accented: list[str]
+    use_accents: bool
+    expansions: list[tuple[list[str], float]]
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+
+
+class KnowledgeIndex:
+    """An immutable search index over passages; build() makes one, search() ranks passages for a query."""
+
+    __slots__ = (
+        "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_meta",
+        "_by_len", "_fold_cache",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        passages: tuple[Passage, ...],
+        params: RankParams,
+        synonyms: SynonymTable | None,
+        streams: tuple[_Stream, _Stream, _Stream, _Stream, _Stream],
+    ) -> None:
+        """Use build(); this only stores what build() computed."""
+        self._passages = passages
+        self._params = params
+        self._synonyms = synonyms
+        self._fold_uni, self._fold_bi, self._acc_uni, self._acc_bi, self._meta = streams
+        by_len: dict[int, list[str]] = {}
+        for term in self._fold_uni.vocab:
+            if term.isalpha():
+                by_len.setdefault(len(term), []).append(term)
+        self._by_len = {k: tuple(v) for k, v in by_len.items()}
+
+    @classmethod
+    def build(
+        cls,
+        passages: Iterable[Passage],
+        synonyms: SynonymTable | None = None,
+        params: RankParams | None = None,
+    ) -> KnowledgeIndex:
+        """Tokenize and index the passages (pure, CPU only)."""
+        params = params or RankParams()
+        items = tuple(passages)
+        # Canonical tone and folding are computed once per distinct syllable, not once per occurrence.
+        tone_cache: dict[str, str] = {}
+        fold_cache: dict[str, str] = {}
+        fold_uni: list[Counter[str]] = []
+        fold_bi: list[Counter[str]] = []
+        acc_uni: list[Counter[str]] = []
+        acc_bi: list[Counter[str]] = []
+        meta: list[Counter[str]] = []
+        for passage in items:
+            raw = syllables(normalize(passage.text))
+            acc = [tone_cache.get(s) or tone_cache.setdefault(s, canonical_tone(s)) for s in raw]
+            fol = [fold_cache.get(s) or fold_cache.setdefault(s, fold(s)) for s in raw]
+            acc_uni.append(Counter(acc))
+            acc_bi.append(Counter(_bigrams(acc)))
+            fold_uni.append(Counter(fol))
+            fold_bi.append(Counter(_bigrams(fol)))
+            head = " \n ".join((passage.guide_title, *passage.heading_path))
+            head_tokens = syllables(fold(normalize(head)))
+            meta.append(Counter(head_tokens) + Counter(_bigrams(head_tokens)))
+        k1, b = params.k1, params.b
+        streams = (
+            _Stream.build(fold_uni, k1, b),
+            _Stream.build(fold_bi, k1, b),
+            _Stream.build(acc_uni, k1, b),
+            _Stream.build(acc_bi, k1, b),
+            _Stream.build(meta, k1, b),
+        )
+        return cls(items, params, synonyms, streams)
+
+    def __len__(self) -> int:
+        """Number of passages."""
+        return len(self._passages)
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """The indexed passages, in build order."""
+        return self._passages
+
+    # ---- query analysis -------------------------------------------------------------------------
+
+    def _known(self, folded: str) -> bool:
+        return folded in self._fold_uni.vocab
+
+    def _df(self, folded: str) -> int:
+        tid = self._fold_uni.vocab.get(folded)
+        return int(self._fold_uni.df[tid]) if tid is not None else 0
+
+    def _bigram_df(self, left: str, right: str) -> int:
+        tid = self._fold_bi.vocab.get(f"{left} {right}")
+        return int(self._fold_bi.df[tid]) if tid is not None else 0
+
+    def _correct(self, word: str, left: str | None, right: str | None) -> list[str] | None:
+        """Best in-vocabulary replacement (one or two syllables) for an unknown folded word, or None."""
+        candidates: list[str] = []
+        pool: list[str] = []
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            pool.extend(self._by_len.get(length, ()))
+        if pool:
+            found = extract(
+                word, pool, scorer=Levenshtein.distance, score_cutoff=1,
+                limit=self._params.max_typo_candidates,
+            )  # fmt: skip
+            candidates = [str(c[0]) for c in found]
+        best: list[str] | None = None
+        best_score = 0.0
+        for cand in candidates:
+            # Noisy-channel flavour: a frequent word that also forms known bigrams with its neighbours wins.
+            context = (self._bigram_df(left, cand) if left else 0) + (
+                self._bigram_df(cand, right) if right else 0
+            )
+            score = math.log1p(self._df(cand)) + 3.0 * math.log1p(context)
+            if score > best_score:
+                best, best_score = [cand], score
+        # A deleted space ("chuyendoi"): two known syllables that form a known bigram.
+        for cut in range(1, len(word)):
+            head, tail = word[:cut], word[cut:]
+            if self._known(head) and self._known(tail):
+                pair_df = self._bigram_df(head, tail)
+                if pair_df:
+                    score = math.log1p(pair_df) + 3.0 * math.log1p(pair_df)
+                    if score > best_score:
+                        best, best_score = [head, tail], score
+        return best
+
+    def _analyze(self, query: str) -> _Query:
+        text = normalize(query)
+        raw = syllables(text)
+        corrections: list[tuple[str, str]] = []
+        # Telex: decode only words the index does not know as typed, and only into words it knows.
+        decoded: list[str] = []
+        for tok in raw:
+            if tok.isascii() and not self._known(tok):
+                cand = decode_word(tok)
+                if cand != tok and self._known(fold(cand)):
+                    corrections.append((tok, cand))
+                    tok = cand
+            decoded.append(tok)
+        use_accents = any(has_diacritics(t) for t in decoded)
+        accented = [canonical_tone(t) for t in decoded]
+        folded_raw = [fold(t) for t in decoded]
+        folded: list[str] = []
+        acc_out: list[str] = []
+        for i, (acc, fol) in enumerate(zip(accented, folded_raw, strict=True)):
+            if self._known(fol) or fol.isdigit() or len(fol) < 2:
+                folded.append(fol)
+                acc_out.append(acc)
+                continue
+            left = folded[-1] if folded else None
+            right = folded_raw[i + 1] if i + 1 < len(folded_raw) else None
+            fixed = self._correct(fol, left, right)
+            if fixed is None:
+                folded.append(fol)
+                acc_out.append(acc)
+                continue
+            corrections.append((acc, " ".join(fixed)))
+            folded.extend(fixed)
+            # The accented stream cannot know the corrected word's accents; keep a placeholder there.
+            acc_out.extend(["\x00"] * len(fixed))
+        expansions: list[tuple[list[str], float]] = []
+        if self._synonyms is not None:
+            for exp in self._synonyms.expand(folded):
+                expansions.append((list(exp.syllables), exp.weight))
+        return _Query(folded, acc_out, use_accents, expansions, corrections)
+
+    # ---- scoring ----------------------------------------------------------------------------------
+
+    def _score(self, q: _Query) -> tuple[FloatArray, float]:
+        p = self._params
+        n = len(self._passages)
+        scores = np.zeros(n, dtype=np.float32)
+        fol_bi = _bigrams(q.folded)
+        self._fold_uni.add_scores(scores, q.folded, 1.0)
+        self._fold_bi.add_scores(scores, fol_bi, p.bigram_weight)
+        ideal = self._fold_uni.ideal(q.folded, 1.0, n) + self._fold_bi.ideal(fol_bi, p.bigram_weight, n)
+        if q.use_accents:
+            acc = [t for t in q.accented if t != "\x00"]
+            acc_bi = [t for t in _bigrams(q.accented) if "\x00" not in t]
+            self._acc_uni.add_scores(scores, acc, p.accent_weight)
+            self._acc_bi.add_scores(scores, acc_bi, p.accent_weight * p.bigram_weight)
+        if p.meta_weight:
+            self._meta.add_scores(scores, q.folded + fol_bi, p.meta_weight)
+        for syl, weight in q.expansions:
+            w = p.expansion_weight * weight
+            self._fold_uni.add_scores(scores, syl, w)
+            self._fold_bi.add_scores(scores, _bigrams(syl), w * p.bigram_weight)
+            if p.meta_weight:
+                self._meta.add_scores(scores, syl + _bigrams(syl), w * p.meta_weight)
+        return scores, ideal
+
+    def search(self, query: str, limit: int = 5, *, exclude: Container[str] = ()) -> SearchResult:
+        """Rank passages for a query; `exclude` drops passage ids (withdrawn guides, evaluation)."""
+        q = self._analyze(query)
+        if not self._passages or not q.folded:
+            return SearchResult(query=query, hits=(), confident=False, corrected_terms=tuple(q.corrections))
+        scores, ideal = self._score(q)
+        take = min(len(scores), limit + (len(exclude) if isinstance(exclude, Sized) else 0) + 8)
+        if take < len(scores):
+            top = np.argpartition(-scores, take - 1)[:take]
+        else:
+            top = np.arange(len(scores))
+        top = top[np.lexsort((top, -scores[top]))]
+        hits: list[Hit] = []
+        for idx in top:
+            score = float(scores[idx])
+            if score <= 0.0:
+                break
+            passage = self._passages[int(idx)]
+            if passage.id in exclude:
+                continue
+            hits.append(Hit(passage, score))
+            if len(hits) >= limit:
+                break
+        confidence = hits[0].score / ideal if hits and ideal > 0 else 0.0
+        return SearchResult(
+            query=query,
+            hits=tuple(hits),
+            confident=confidence >= CONFIDENCE_BAR,
+            confidence=round(min(confidence, 1.0), 4),
+            corrected_terms=tuple(q.corrections),
+        )
