@@ -24,6 +24,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BULLET = re.compile(r"^([-*+•●○▪■◦–]|\d+[.)]|[a-zđ]\))\s+")
 _MARKER_START = re.compile(r"^([-*+•●○▪■◦–]\s|\d+(\.\d+)*[.)]?\s|[a-zđA-ZĐ][.)]\s|[IVXLC]+[.)]\s)")
+_MIN_WRAP_WIDTH = 50
 _MAX_WRAP_WIDTH = 120
 
 
@@ -124,7 +125,13 @@ def join_wrapped_lines(lines: list[str], width: int | None = None) -> list[str]:
             out[-1] = _join_pair(out[-1], line)
         else:
             out.append(line)
-        previous_full = width is not None and len(line) >= 0.8 * width and not _ends_heading(line)
+        # A line ending a sentence closes the paragraph: a wrong break costs less than a wrong join.
+        previous_full = (
+            width is not None
+            and len(line) >= 0.8 * width
+            and not _ends_heading(line)
+            and not line.endswith((".", "!", "?", ":", ";"))
+        )
     return out
 
 
@@ -134,7 +141,8 @@ def wrap_width(lines: list[str]) -> int | None:
     if len(lengths) < 5:
         return None
     p90 = lengths[int(len(lengths) * 0.9) - 1]
-    return p90 if p90 <= _MAX_WRAP_WIDTH else None
+    # Nobody wraps narrower than 50 columns; short lines are paragraphs or headings of their own.
+    return p90 if _MIN_WRAP_WIDTH <= p90 <= _MAX_WRAP_WIDTH else None
 
 
 def _starts_block(line: str) -> bool:

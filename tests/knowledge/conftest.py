@@ -1,0 +1,126 @@
+"""Builders of real .docx and .pdf files (python-docx, fpdf2 with DejaVu Sans) for ingest tests."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import docx
+import matplotlib
+import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+# ("h1".."h3" | "title" | "p" | "bullet" | "number" | "bold" | "table" | "localized1" | "page", payload)
+DocItem = tuple[str, object]
+PdfItem = tuple[str, str]
+
+FONT = Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf"
+
+
+def build_docx(items: Sequence[DocItem]) -> bytes:
+    """A real Word file written by python-docx from a list of (kind, payload) items."""
+    document = docx.Document()
+    for kind, payload in items:
+        _add_docx_item(document, kind, payload)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_docx_item(document: docx.document.Document, kind: str, payload: object) -> None:
+    if kind == "title":
+        document.add_heading(str(payload), level=0)
+    elif kind in ("h1", "h2", "h3"):
+        document.add_heading(str(payload), level=int(kind[1]))
+    elif kind == "localized1":
+        if "Tiêu đề 1" not in [s.name for s in document.styles]:
+            document.styles.add_style("Tiêu đề 1", WD_STYLE_TYPE.PARAGRAPH)
+        document.add_paragraph(str(payload), style="Tiêu đề 1")
+    elif kind == "bullet":
+        document.add_paragraph(str(payload), style="List Bullet")
+    elif kind == "number":
+        document.add_paragraph(str(payload), style="List Number")
+    elif kind == "bold":
+        document.add_paragraph().add_run(str(payload)).bold = True
+    elif kind == "table":
+        _add_table(document, payload)
+    else:
+        document.add_paragraph(str(payload))
+
+
+def _add_table(document: docx.document.Document, payload: object) -> None:
+    rows = list(payload)  # type: ignore[call-overload]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+
+
+class _PdfWithRunningLines(FPDF):
+    running_header = ""
+
+    def header(self) -> None:
+        if self.running_header:
+            self.set_font("DejaVu", size=8)
+            self.cell(0, 5, self.running_header)
+            self.ln(8)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=8)
+        self.cell(0, 5, f"Trang {self.page_no()}", align="C")
+
+
+def build_pdf(
+    items: Sequence[PdfItem], *, bookmarks: bool = False, title: str | None = None, header: str = ""
+) -> bytes:
+    """A real PDF with a Vietnamese text layer; headings ("h1"/"h2") optionally bookmarked."""
+    pdf = _PdfWithRunningLines()
+    pdf.running_header = header
+    pdf.add_font("DejaVu", fname=str(FONT))
+    if title:
+        pdf.set_title(title)
+    pdf.add_page()
+    for kind, text in items:
+        if kind == "page":
+            pdf.add_page()
+            continue
+        if kind in ("h1", "h2") and bookmarks:
+            pdf.start_section(text, level=int(kind[1]) - 1)
+        pdf.set_font("DejaVu", size=14 if kind.startswith("h") else 11)
+        pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def build_image_pdf(pages: int = 1) -> bytes:
+    """A "scanned" PDF: each page is one picture, with no text layer."""
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.image(Image.new("RGB", (200, 280), "white"), x=10, y=10, w=180)
+    return bytes(pdf.output())
+
+
+def encrypt_pdf(content: bytes, password: str = "matkhau") -> bytes:
+    """The same PDF protected by a user password (pypdf's writer, RC4 so no crypto library is needed)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    writer.encrypt(password, algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_docx() -> Callable[[Sequence[DocItem]], bytes]:
+    """Factory fixture: items → .docx bytes."""
+    return build_docx
+
+
+@pytest.fixture
+def make_pdf() -> Callable[..., bytes]:
+    """Factory fixture: items → .pdf bytes (keyword options: bookmarks, title, header)."""
+    return build_pdf
