@@ -45,4 +45,4 @@ class KnowledgeService:
 
     @staticmethod
     def _build(passages: list[Passage], synonyms: dict[str, list[str]]) -> KnowledgeIndex:
-        return KnowledgeIndex.build(passages, synonyms=SynonymTable(synonyms))
+        return KnowledgeIndex.build(passages, synonyms=SynonymTable.build(synonyms))

@@ -1,0 +1,28 @@
+"""The `troly` command line: run the bot, chat in a terminal, manage guides, people, plans, reminders.
+
+Each feature adds its commands from its own module (`register(app)`), listed in _register_all().
+"""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import core, guides
+
+
+def _register_all(app: typer.Typer) -> None:
+    core.register(app)
+    guides.register(app)
+
+
+def build_cli() -> typer.Typer:
+    """The typer application with every command registered."""
+    app = typer.Typer(no_args_is_help=True, add_completion=False,
+                      help="troly (trợ lý): chat assistant for Vietnamese public officials.")
+    _register_all(app)
+    return app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    build_cli()()

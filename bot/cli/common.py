@@ -1,0 +1,53 @@
+"""Helpers shared by CLI modules: settings, logging, running one app for one command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.db.migrate import upgrade
+
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment (read once, here)."""
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+@asynccontextmanager
+async def open_app(*, load_demo: bool | None = None, index: bool = True) -> AsyncIterator[App]:
+    """A migrated app for a one-off command (no web server, no channels started)."""
+    settings = load_settings()
+    app = build_app(settings, channels={})
+    try:
+        if index:
+            await app.prepare(load_demo=load_demo)
+        else:
+            await upgrade(settings.database_url)
+        yield app
+    finally:
+        await app.stop()
+
+
+def run(coro_factory: Callable[[], Awaitable[T]]) -> T:
+    """Run an async command body."""
+    async def _main() -> T:
+        return await coro_factory()
+
+    return asyncio.run(_main())
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout, UTF-8, Vietnamese unescaped."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")

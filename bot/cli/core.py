@@ -1,0 +1,64 @@
+"""`troly run`, `troly chat`, `troly migrate`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import uuid
+
+import typer
+
+from bot.app import build_app, describe, run_forever
+from bot.channels.console import ConsoleChannel
+from bot.cli.common import load_settings, open_app
+from bot.db.migrate import upgrade
+from bot.events import ChatRef, Sender, TextMessage
+
+
+def run_command() -> None:
+    """Migrate, load the demo guides if the knowledge base is empty, and serve (web chat, bots)."""
+    settings = load_settings()
+    app = build_app(settings)
+    typer.echo(f"troly: http://{settings.http_host}:{settings.http_port}  "
+               f"(database: {describe(app)['database']}; Ctrl+C to stop)", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_forever(app))
+
+
+def migrate_command() -> None:
+    """Bring the database schema up to date."""
+    settings = load_settings()
+    asyncio.run(upgrade(settings.database_url))
+    typer.echo("OK", err=True)
+
+
+def chat_command(
+    user: str = typer.Option("console", help="the chat id to speak as"),
+) -> None:
+    """Talk to troly in this terminal (same dispatcher as Telegram, Zalo and the web)."""
+
+    async def _chat() -> None:
+        async with open_app() as app:
+            channel = ConsoleChannel()
+            chat, sender = ChatRef("console", user), Sender(user)
+            app.dispatcher.deps.capabilities["console"] = channel.capabilities
+            typer.echo("Gõ câu hỏi (Ctrl+D để thoát).\n", err=True)
+            while True:
+                line = await asyncio.to_thread(sys.stdin.readline)
+                if not line:
+                    break
+                if not line.strip():
+                    continue
+                event = TextMessage(chat=chat, sender=sender, at=app.clock.now(),
+                                    text=line.rstrip("\n"), message_id=uuid.uuid4().hex)
+                await app.dispatcher.handle(event, channel)
+
+    asyncio.run(_chat())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the core commands."""
+    app.command("run")(run_command)
+    app.command("migrate")(migrate_command)
+    app.command("chat")(chat_command)

@@ -1,0 +1,222 @@
+"""`troly guides …`, `troly unanswered`, `troly ask`, `troly kb eval`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bot.cli.common import open_app, print_json, run
+from bot.clock import to_local
+from bot.db import guide_store
+from bot.guide_import import describe_problem, describe_result, import_guide
+from knowledge.types import IngestError, SearchResult
+
+guides_app = typer.Typer(no_args_is_help=True, help="Manage guidance documents.")
+kb_app = typer.Typer(no_args_is_help=True, help="Knowledge base tools.")
+
+
+@guides_app.command("add")
+def add(
+    files: list[Path] = typer.Argument(..., exists=False, help=".docx, .pdf, .md or .txt files"),
+    title: str | None = typer.Option(None, help="title (default: from the document)"),
+    source: str | None = typer.Option(None, help="source reference, e.g. 'Kế hoạch số 286/KH-BTTTT'"),
+) -> None:
+    """Add guides (a guide with the same title is replaced; its old version is kept)."""
+    if title and len(files) > 1:
+        raise typer.BadParameter("--title needs exactly one file")
+
+    async def _add() -> int:
+        failures = 0
+        async with open_app(load_demo=False) as app:
+            max_mb = app.settings.max_upload_mb
+            for path in files:
+                if not path.is_file():
+                    typer.echo(f"Không tìm thấy tệp: {path}", err=True)
+                    failures += 1
+                    continue
+                try:
+                    async with app.sessionmaker.begin() as session:
+                        result = await import_guide(
+                            session, file_name=path.name, content=path.read_bytes(),
+                            uploaded_by="cli", now=app.clock.now(),
+                            max_bytes=max_mb * 1024 * 1024, title=title, source_ref=source)
+                except IngestError as exc:
+                    typer.echo(describe_problem(exc, max_mb), err=True)
+                    failures += 1
+                    continue
+                typer.echo(f"[{result.guide.slug}] {describe_result(result)}")
+        return failures
+
+    if run(_add):
+        raise typer.Exit(1)
+
+
+def _info_json(info: guide_store.GuideInfo) -> dict[str, Any]:
+    return {"id": info.id, "slug": info.slug, "title": info.title, "source": info.source_ref,
+            "status": info.status, "version": info.version, "file": info.file_name,
+            "sections": info.headings, "passages": info.passages,
+            "uploaded_by": info.uploaded_by, "uploaded_at": info.uploaded_at.isoformat()}
+
+
+@guides_app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+    """List guides (active and withdrawn)."""
+
+    async def _list() -> list[guide_store.GuideInfo]:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            return await guide_store.list_guides(session)
+
+    for info in run(_list):
+        if as_json:
+            print_json(_info_json(info))
+        else:
+            typer.echo(f"{info.id:>3}  {info.slug:<40} v{info.version}  {info.status:<9} "
+                       f"{info.passages:>3} đoạn  {info.title}")
+
+
+@guides_app.command("show")
+def show(key: str = typer.Argument(..., help="guide id or slug")) -> None:
+    """Show a guide's details and sections."""
+
+    async def _show() -> tuple[guide_store.GuideInfo, list[str]] | None:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            guide = await guide_store.find_guide(session, key)
+            if guide is None:
+                return None
+            chunks = await guide_store.guide_sections(session, guide)
+            names = list(dict.fromkeys(" › ".join(c.heading_path) for c in chunks))
+            return await guide_store.guide_info(session, guide), names
+
+    found = run(_show)
+    if found is None:
+        typer.echo(f"Không tìm thấy hướng dẫn: {key}", err=True)
+        raise typer.Exit(1)
+    info, sections = found
+    for name, value in _info_json(info).items():
+        typer.echo(f"{name}: {value}")
+    typer.echo("sections:")
+    for section in sections:
+        typer.echo(f"  - {section or '(mở đầu)'}")
+
+
+@guides_app.command("withdraw")
+def withdraw(key: str = typer.Argument(..., help="guide id or slug")) -> None:
+    """Withdraw a guide: it is never used for answers again."""
+
+    async def _withdraw() -> str | None:
+        async with open_app(load_demo=False, index=False) as app:
+            async with app.sessionmaker.begin() as session:
+                guide = await guide_store.find_guide(session, key)
+                if guide is None:
+                    return None
+                await guide_store.withdraw_guide(session, guide, app.clock.now())
+                return guide.title
+
+    title = run(_withdraw)
+    if title is None:
+        typer.echo(f"Không tìm thấy hướng dẫn: {key}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Đã thu hồi: {title}")
+
+
+def unanswered(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+    """Questions the guides did not answer (newest first)."""
+
+    async def _list() -> list[dict[str, Any]]:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            rows = await guide_store.list_unanswered(session, limit=1000)
+            return [{"id": r.id, "text": r.text, "channel": r.channel,
+                     "asked_at": r.asked_at.isoformat(), "closest_guide": r.best_guide_slug}
+                    for r in rows]
+
+    for row in run(_list):
+        if as_json:
+            print_json(row)
+        else:
+            when = to_local(datetime.fromisoformat(row["asked_at"]))
+            typer.echo(f"{when:%d/%m/%Y %H:%M}  {row['text']}")
+
+
+def result_json(question: str, result: SearchResult) -> dict[str, Any]:
+    """The stable JSON shape of `troly ask --json`."""
+    def guide(hit_index: int) -> dict[str, Any]:
+        p = result.hits[hit_index].passage
+        return {"id": p.guide_id, "title": p.guide_title, "file": p.source_ref}
+
+    best = result.hits[0] if result.hits else None
+    return {
+        "question": question,
+        "answered": bool(result.confident and best),
+        "guide": guide(0) if best else None,
+        "section": " › ".join(best.passage.heading_path) if best else None,
+        "text": best.passage.text if best and result.confident else None,
+        "score": round(best.score, 4) if best else 0.0,
+        "alternatives": [
+            {"guide": guide(i), "section": " › ".join(h.passage.heading_path),
+             "score": round(h.score, 4)}
+            for i, h in enumerate(result.hits[1:4], start=1)
+        ],
+    }
+
+
+def ask(
+    question: str | None = typer.Argument(None, help="the question; omitted: one per line on stdin"),
+    as_json: bool = typer.Option(False, "--json", help="JSON output"),
+) -> None:
+    """Answer a question from the guides (or many, one per line on stdin, as JSON lines)."""
+
+    async def _ask() -> None:
+        async with open_app() as app:
+            questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
+            for q in questions:
+                if not q.strip():
+                    continue
+                result = app.knowledge.search(q, limit=5)
+                data = result_json(q, result)
+                if as_json or question is None:
+                    print_json(data)
+                elif data["answered"]:
+                    typer.echo(f"{data['guide']['title']} › {data['section']}\n\n{data['text']}")
+                else:
+                    typer.echo("Không tìm thấy câu trả lời trong các hướng dẫn.")
+
+    run(_ask)
+
+
+@kb_app.command("eval")
+def kb_eval(
+    corpus: Path = typer.Option(..., help="corpus.jsonl (id, title, text)"),
+    queries: Path = typer.Option(..., help="queries.jsonl (id, text, relevant)"),
+    as_json: bool = typer.Option(False, "--json", help="JSON output"),
+) -> None:
+    """Measure retrieval (hit@k, MRR@10, latency, build time) on a question→passage set."""
+    from knowledge.evaluate import run_eval
+
+    report = run_eval(corpus, queries)
+    if as_json:
+        print_json(report)
+        return
+    for line in _format_eval(report):
+        typer.echo(line)
+
+
+def _format_eval(report: dict[str, Any]) -> list[str]:
+    lines = [f"index build: {report.get('build_seconds', 0):.2f} s, "
+             f"passages: {report.get('passages', '?')}"]
+    for variant, m in report.get("variants", {}).items():
+        lines.append(f"{variant:>7}: hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  "
+                     f"hit@10 {m['hit@10']:.3f}  MRR@10 {m['mrr@10']:.3f}  "
+                     f"median {m['median_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms")
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    """Add guide and knowledge commands."""
+    app.add_typer(guides_app, name="guides")
+    app.add_typer(kb_app, name="kb")
+    app.command("unanswered")(unanswered)
+    app.command("ask")(ask)

@@ -1,0 +1,142 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.base import Base, make_engine
+from bot.db.migrate import upgrade_sync
+from tests.harness import BotHarness
+
+#: set by .ci/run; without it PostgreSQL variants are skipped (and CI fails if they are)
+POSTGRES_URL_ENV = "TROLY_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_ENV = "TROLY_TEST_REQUIRE_POSTGRES"
+
+#: a Monday morning in Hanoi (08:00 +07:00), the default start of every fake clock
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+_postgres_skipped: list[str] = []
+_postgres_ran: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count PostgreSQL variants that ran or were skipped."""
+    if "postgres" not in report.keywords or report.when != "call" and not report.skipped:
+        return
+    if report.skipped:
+        _postgres_skipped.append(report.nodeid)
+    elif report.when == "call":
+        _postgres_ran.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With TROLY_TEST_REQUIRE_POSTGRES=1 a skipped PostgreSQL test fails the run."""
+    if os.environ.get(REQUIRE_POSTGRES_ENV) != "1":
+        return
+    if _postgres_skipped or not _postgres_ran:
+        print(f"\nPostgreSQL tests skipped: {len(_postgres_skipped)}, ran: {len(_postgres_ran)} "
+              f"(TROLY_TEST_REQUIRE_POSTGRES=1 demands they all run)")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for every test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "troly.db"
+    upgrade_sync(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(
+        hide_password=False))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A fresh, migrated PostgreSQL database for this test session (dropped afterwards)."""
+    base = os.environ.get(POSTGRES_URL_ENV)
+    if not base:
+        yield None
+        return
+    name = f"troly_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    if not url.startswith("postgresql+asyncpg"):
+        url = "postgresql+asyncpg" + url[url.index("://"):]
+    try:
+        upgrade_sync(url)
+        yield url
+    finally:
+        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
+    postgres_url: str | None,
+) -> str:
+    """A migrated, empty database: SQLite, and PostgreSQL when TROLY_TEST_POSTGRES_URL is set."""
+    if request.param == "sqlite":
+        path = tmp_path / "troly.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    if postgres_url is None:
+        pytest.skip(f"{POSTGRES_URL_ENV} not set")
+    await _truncate(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock that moves only when the test says so (starts Monday 2026-11-23 08:00 local)."""
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings for tests: the test database, no demo guides, no .env file."""
+    return Settings(_env_file=None, database_url=database_url, load_demo_guides=False,  # type: ignore[call-arg]
+                    scheduler_enabled=False)
+
+
+@pytest.fixture
+async def harness(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarness]:
+    """The real app over an empty knowledge base."""
+    h = await BotHarness(settings, clock).start()
+    yield h
+    await h.close()
+
+
+@pytest.fixture
+async def kb_harness(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarness]:
+    """The real app with the bundled demo guides loaded."""
+    h = await BotHarness(settings, clock, load_demo=True).start()
+    yield h
+    await h.close()
