@@ -12,7 +12,10 @@ from knowledge.types import Section
 SPLIT_ABOVE = 1200  # a section longer than this is split
 MAX_CHARS = 1000  # target upper bound of a split piece
 MIN_CHARS = 400  # split pieces smaller than this are merged with a neighbour when possible
-TINY_CHARS = 120  # a section this small is folded into its first subsection
+TARGET_CHARS = 600  # split pieces aim at this size (a phone screen or two)
+TINY_CHARS = (
+    40  # a section this small (or a lead-in ending with ":") is folded into its first subsection
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 
@@ -158,19 +161,30 @@ def _sentences(line: str) -> list[str]:
 
 
 def _pack(units: list[_Unit]) -> list[_Chunk]:
-    chunks: list[_Chunk] = []
-    lines: list[str] = []
-    clauses: list[int] = []
-    for unit in units:
-        if lines and _Chunk((*lines, *unit.lines), ()).size > MAX_CHARS:
-            chunks.append(_Chunk(tuple(lines), tuple(clauses)))
-            lines, clauses = [], []
-        lines.extend(unit.lines)
-        if unit.clause is not None:
-            clauses.append(unit.clause)
-    if lines:
-        chunks.append(_Chunk(tuple(lines), tuple(clauses)))
-    return chunks
+    """Cut the units into consecutive chunks ≤ MAX_CHARS whose sizes stay closest to TARGET_CHARS."""
+    count = len(units)
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * count
+    for end in range(1, count + 1):
+        size = -1
+        for start in range(end - 1, -1, -1):
+            size += units[start].size + 1
+            if size > MAX_CHARS and end - start > 1:
+                break
+            cost = best[start][0] + (size - TARGET_CHARS) ** 2
+            if cost < best[end][0]:
+                best[end] = (cost, start)
+    cuts: list[int] = []
+    end = count
+    while end > 0:
+        cuts.append(end)
+        end = best[end][1]
+    bounds = [0, *reversed(cuts)]
+    return [_chunk_of(units[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _chunk_of(units: list[_Unit]) -> _Chunk:
+    lines = tuple(line for unit in units for line in unit.lines)
+    return _Chunk(lines, tuple(unit.clause for unit in units if unit.clause is not None))
 
 
 def _merge_small(chunks: list[_Chunk]) -> list[_Chunk]:
@@ -211,13 +225,17 @@ def _fold_tiny(sections: list[Section]) -> list[Section]:
         elif carry is not None:
             out.append(carry)
         carry = None
-        if section.heading_path and len(section.text) < TINY_CHARS:
+        if section.heading_path and _is_lead_in(section.text):
             carry = section
         else:
             out.append(section)
     if carry is not None:
         out.append(carry)
     return out
+
+
+def _is_lead_in(text: str) -> bool:
+    return len(text) < TINY_CHARS or (len(text) < 3 * TINY_CHARS and text.endswith(":"))
 
 
 def _is_descendant(path: tuple[str, ...], ancestor: tuple[str, ...]) -> bool:

@@ -76,7 +76,11 @@ class _PdfWithRunningLines(FPDF):
 
 
 def build_pdf(
-    items: Sequence[PdfItem], *, bookmarks: bool = False, title: str | None = None, header: str = ""
+    items: Sequence[PdfItem],
+    *,
+    bookmarks: bool = False,
+    title: str | None = None,
+    header: str = "",
 ) -> bytes:
     """A real PDF with a Vietnamese text layer; headings ("h1"/"h2") optionally bookmarked."""
     pdf = _PdfWithRunningLines()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import zipfile
 import io
+import zipfile
 
 import pytest
 
@@ -11,7 +11,10 @@ from knowledge.ingest import parse_file
 from knowledge.types import IngestError, IngestProblem
 from tests.knowledge.conftest import build_docx, build_image_pdf, build_pdf, encrypt_pdf
 
-PDF_ITEMS = [("h1", "1. Mục đích"), ("p", "Báo cáo tiến độ nhiệm vụ trước 16 giờ thứ Sáu hằng tuần.")]
+PDF_ITEMS = [
+    ("h1", "1. Mục đích"),
+    ("p", "Báo cáo tiến độ nhiệm vụ trước 16 giờ thứ Sáu hằng tuần."),
+]
 
 
 def problem_of(file_name: str, content: bytes, **kwargs: int) -> IngestProblem:
@@ -32,7 +35,7 @@ def test_empty_file(name: str) -> None:
 
 
 def test_whitespace_only_text_is_empty() -> None:
-    assert problem_of("a.txt", "  \n\t\n".encode()) is IngestProblem.EMPTY
+    assert problem_of("a.txt", b"  \n\t\n") is IngestProblem.EMPTY
 
 
 def test_markdown_with_only_headings_has_no_usable_text() -> None:

@@ -1,0 +1,97 @@
+"""Word guides: heading styles (also localized), Title, lists with numbers, tables, bold fallback."""
+
+from __future__ import annotations
+
+from knowledge.ingest import parse_file
+from tests.knowledge.conftest import build_docx
+
+
+def test_heading_styles_build_paths_and_title_style_is_the_title() -> None:
+    content = build_docx(
+        [
+            ("title", "Hướng dẫn gửi, nhận văn bản điện tử"),
+            ("p", "Căn cứ: Quyết định số 06/QĐ-TTg ngày 6/1/2022 (ví dụ minh họa)."),
+            ("h1", "1. Chuẩn bị"),
+            ("p", "Văn thư cài đặt phần mềm ký số trên máy tính được giao."),
+            ("h2", "1.1. Chứng thư số"),
+            ("p", "Chứng thư số do Ban Cơ yếu Chính phủ cấp cho từng cá nhân."),
+            ("h1", "2. Gửi văn bản"),
+            ("p", "Văn bản đã ký số được gửi qua trục liên thông."),
+        ]
+    )
+    guide = parse_file("vb.docx", content)
+    assert guide.title == "Hướng dẫn gửi, nhận văn bản điện tử"
+    assert guide.source_ref == "Quyết định số 06/QĐ-TTg ngày 6/1/2022"
+    assert [s.heading_path for s in guide.sections] == [
+        (),
+        ("1. Chuẩn bị",),
+        ("1. Chuẩn bị", "1.1. Chứng thư số"),
+        ("2. Gửi văn bản",),
+    ]
+    assert guide.sections[2].text == "Chứng thư số do Ban Cơ yếu Chính phủ cấp cho từng cá nhân."
+
+
+def test_localized_heading_style_name() -> None:
+    content = build_docx(
+        [
+            ("localized1", "Hạ tầng số"),
+            ("p", "Phủ sóng 4G đến 100% thôn, bản."),
+            ("localized1", "Dữ liệu số"),
+            ("p", "Số hóa hồ sơ hộ tịch."),
+        ]
+    )
+    guide = parse_file("cds.docx", content)
+    assert [s.heading_path for s in guide.sections] == [("Hạ tầng số",), ("Dữ liệu số",)]
+
+
+def test_lists_get_their_markers_and_tables_become_rows() -> None:
+    content = build_docx(
+        [
+            ("h1", "Các bước"),
+            ("number", "Đăng nhập hệ thống"),
+            ("number", "Chọn văn bản đến"),
+            ("bullet", "Lưu ý: kiểm tra chữ ký số"),
+            ("table", [["Bước", "Người làm"], ["Tiếp nhận", "Văn thư"], ["Xử lý", "Chuyên viên"]]),
+        ]
+    )
+    text = parse_file("a.docx", content).sections[0].text
+    assert text.split("\n") == [
+        "1. Đăng nhập hệ thống",
+        "2. Chọn văn bản đến",
+        "- Lưu ý: kiểm tra chữ ký số",
+        "Bước | Người làm",
+        "Tiếp nhận | Văn thư",
+        "Xử lý | Chuyên viên",
+    ]
+
+
+def test_bold_short_paragraphs_are_headings_when_no_styles_are_used() -> None:
+    content = build_docx(
+        [
+            ("bold", "I. MỤC ĐÍCH"),
+            ("p", "Nâng cao kỹ năng số cho người dân."),
+            ("bold", "II. NHIỆM VỤ"),
+            ("p", "Thành lập tổ công nghệ số cộng đồng ở mọi thôn."),
+        ]
+    )
+    guide = parse_file("a.docx", content, title="Kế hoạch thử")
+    assert guide.title == "Kế hoạch thử"
+    assert [s.heading_path for s in guide.sections] == [("I. MỤC ĐÍCH",), ("II. NHIỆM VỤ",)]
+
+
+def test_docx_legal_structure_from_plain_paragraphs() -> None:
+    content = build_docx(
+        [
+            ("p", "Chương I"),
+            ("p", "QUY ĐỊNH CHUNG"),
+            ("p", "Điều 1. Phạm vi điều chỉnh"),
+            ("p", "Quy chế này quy định việc gửi, nhận văn bản điện tử."),
+            ("p", "Điều 2. Đối tượng áp dụng"),
+            ("p", "Cán bộ, công chức của Ủy ban nhân dân cấp xã."),
+        ]
+    )
+    guide = parse_file("quy-che.docx", content)
+    assert [s.heading_path for s in guide.sections] == [
+        ("Chương I. Quy định chung", "Điều 1. Phạm vi điều chỉnh"),
+        ("Chương I. Quy định chung", "Điều 2. Đối tượng áp dụng"),
+    ]

@@ -1,0 +1,84 @@
+"""PDF guides: bookmarks or layout headings, running headers/footers removed, Vietnamese kept."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from knowledge.ingest import parse_file
+from tests.knowledge.conftest import build_pdf
+
+LONG = (
+    "Cán bộ đầu mối của xã đăng nhập Cổng dịch vụ công quốc gia bằng tài khoản định danh điện tử "
+    "mức 2, kiểm tra hồ sơ đã tiếp nhận trong ngày và cập nhật trạng thái xử lý trước 17 giờ."
+)
+ITEMS = [
+    ("h1", "1. Tiếp nhận hồ sơ"),
+    ("p", LONG),
+    ("p", "Hồ sơ thiếu thành phần được trả lại ngay trong ngày."),
+    ("page", ""),
+    ("h2", "1.1. Thanh toán trực tuyến"),
+    (
+        "p",
+        "Người dân nộp phí qua nền tảng thanh toán của Cổng; biên lai điện tử được gửi tự động.",
+    ),
+    ("page", ""),
+    ("h1", "2. Trả kết quả"),
+    (
+        "p",
+        "Kết quả điện tử có giá trị pháp lý như bản giấy và được lưu vào kho dữ liệu của người dân.",
+    ),
+]
+HEADER = "Ủy ban nhân dân xã An Bình – tài liệu nội bộ"
+
+
+def test_bookmarks_give_heading_paths_and_running_lines_are_removed() -> None:
+    content = build_pdf(
+        ITEMS, bookmarks=True, title="Hướng dẫn dịch vụ công trực tuyến", header=HEADER
+    )
+    guide = parse_file("dvc.pdf", content)
+    assert guide.title == "Hướng dẫn dịch vụ công trực tuyến"
+    assert [s.heading_path for s in guide.sections] == [
+        ("1. Tiếp nhận hồ sơ",),
+        ("1. Tiếp nhận hồ sơ", "1.1. Thanh toán trực tuyến"),
+        ("2. Trả kết quả",),
+    ]
+    everything = "\n".join(s.text for s in guide.sections)
+    assert HEADER not in everything
+    assert "Trang" not in everything
+    # The wrapped long paragraph is one paragraph again; the next one stays separate.
+    assert (
+        guide.sections[0].text == LONG + "\nHồ sơ thiếu thành phần được trả lại ngay trong ngày."
+    )
+    assert unicodedata.is_normalized("NFC", everything)
+
+
+def test_without_bookmarks_headings_come_from_layout() -> None:
+    content = build_pdf(ITEMS, header=HEADER)
+    guide = parse_file("dvc.pdf", content, title="DVC")
+    paths = [s.heading_path for s in guide.sections]
+    assert paths == [
+        ("1. Tiếp nhận hồ sơ",),
+        ("1. Tiếp nhận hồ sơ", "1.1. Thanh toán trực tuyến"),
+        ("2. Trả kết quả",),
+    ]
+    assert "Người dân nộp phí" in guide.sections[1].text
+
+
+def test_pdf_legal_structure_and_source_reference() -> None:
+    items = [
+        ("p", "Số: 123/QĐ-UBND"),
+        ("p", "QUY CHẾ gửi, nhận văn bản điện tử (ví dụ minh họa)"),
+        ("h1", "Chương I"),
+        ("h1", "QUY ĐỊNH CHUNG"),
+        ("p", "Điều 1. Phạm vi điều chỉnh"),
+        ("p", "Quy chế này quy định việc gửi, nhận văn bản điện tử giữa các cơ quan."),
+        ("p", "Điều 2. Nguyên tắc"),
+        ("p", "1. Văn bản điện tử phải được ký số."),
+        ("p", "2. Văn bản mật không gửi qua mạng."),
+    ]
+    guide = parse_file("qc.pdf", build_pdf(items), title="Quy chế")
+    assert guide.source_ref == "Quyết định số 123/QĐ-UBND"
+    by_path = {s.heading_path: s.text for s in guide.sections}
+    assert by_path[("Chương I. Quy định chung", "Điều 2. Nguyên tắc")] == (
+        "1. Văn bản điện tử phải được ký số.\n2. Văn bản mật không gửi qua mạng."
+    )
