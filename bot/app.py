@@ -153,7 +153,14 @@ def build_app(
 
 def _attach_platform_channels(app: App) -> None:
     """Telegram and Zalo, each only when configured (the channel modules add themselves here)."""
-    del app  # filled in by the Telegram and Zalo features
+    _attach_zalo(app)
+
+
+def _attach_zalo(app: App) -> None:
+    """Zalo OA when its app id and secrets are set: channel, /zalo/webhook, token refresher."""
+    from bot.channels.zalo.wiring import attach_zalo  # import here: wiring imports App types
+
+    attach_zalo(app)
 
 
 async def run_forever(app: App) -> None:

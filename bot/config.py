@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     zalo_refresh_token: SecretStr | None = None
     zalo_api_url: str = "https://openapi.zalo.me"
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_webhook_max_age_seconds: int = Field(
+        300, description="webhook events with a timestamp further than this from now are rejected")
+    zalo_request_timeout_seconds: float = Field(15.0, description="timeout of one Zalo API call")
+    zalo_token_refresh_margin_minutes: int = Field(
+        10, description="refresh the OA access token when less than this is left")
+    zalo_token_check_seconds: int = Field(
+        300, description="how often the background refresher checks the OA access token")
 
     # Scheduler
     scheduler_enabled: bool = Field(True, description="run the reminder/digest ticks in this process")
