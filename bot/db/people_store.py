@@ -1,0 +1,205 @@
+"""Units, officials, chat accounts and invitations: queries the features share."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ChatAccount, Invitation, Official, Unit
+
+#: invitation codes: unambiguous upper-case letters and digits (easy to read aloud and type)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+ROLES = ("official", "head", "deputy", "admin")
+
+
+# ---------------------------------------------------------------- units
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    """The unit with this code (case-insensitive on the stored upper/lower form)."""
+    code = code.strip()
+    unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
+    if unit is None and code.upper() != code:
+        unit = (await session.execute(select(Unit).where(Unit.code == code.upper()))).scalar_one_or_none()
+    return unit
+
+
+async def all_units(session: AsyncSession) -> list[Unit]:
+    """Every unit, by code."""
+    return list((await session.execute(select(Unit).order_by(Unit.code))).scalars())
+
+
+async def child_units(session: AsyncSession, unit_id: int) -> list[Unit]:
+    """Direct sub-units of a unit, by code."""
+    return list((await session.execute(
+        select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.code))).scalars())
+
+
+async def subunit_ids(session: AsyncSession, unit_id: int) -> list[int]:
+    """The unit and all units below it (any depth), the unit first."""
+    rows = (await session.execute(select(Unit.id, Unit.parent_id))).all()
+    children: dict[int, list[int]] = {}
+    for uid, parent in rows:
+        if parent is not None:
+            children.setdefault(parent, []).append(uid)
+    result, stack, seen = [], [unit_id], set()
+    while stack:  # iterative, and cycle-safe should bad data ever make a loop
+        uid = stack.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        result.append(uid)
+        stack.extend(sorted(children.get(uid, []), reverse=True))
+    return result
+
+
+async def is_within(session: AsyncSession, unit_id: int, ancestor_id: int) -> bool:
+    """True when unit_id is ancestor_id or below it."""
+    return unit_id in await subunit_ids(session, ancestor_id)
+
+
+async def heads_of(session: AsyncSession, unit_id: int) -> list[Official]:
+    """Who leads the unit now: the head, or the deputies when the head is absent (or unset)."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        return []
+    head = await session.get(Official, unit.head_official_id) if unit.head_official_id else None
+    if head is None:  # no explicit head: an active official with role 'head' in the unit
+        head = (await session.execute(select(Official).where(
+            Official.unit_id == unit_id, Official.role == "head", Official.status == "active",
+        ).order_by(Official.id))).scalars().first()
+    if head is not None and head.status == "active" and not head.absent:
+        return [head]
+    deputies = (await session.execute(select(Official).where(
+        Official.unit_id == unit_id, Official.role == "deputy", Official.status == "active",
+        Official.absent.is_(False)).order_by(Official.id))).scalars()
+    return list(deputies)
+
+
+async def deputies_of(session: AsyncSession, unit_id: int) -> list[Official]:
+    """Active deputies of a unit."""
+    return list((await session.execute(select(Official).where(
+        Official.unit_id == unit_id, Official.role == "deputy", Official.status == "active",
+    ).order_by(Official.id))).scalars())
+
+
+# ---------------------------------------------------------------- officials
+
+
+async def official_by_code(session: AsyncSession, code: str) -> Official | None:
+    """The official with this code."""
+    return (await session.execute(
+        select(Official).where(Official.code == code.strip()))).scalar_one_or_none()
+
+
+async def officials_in(session: AsyncSession, unit_ids: list[int], *,
+                       active_only: bool = True) -> list[Official]:
+    """Officials of the given units, by name."""
+    query = select(Official).where(Official.unit_id.in_(unit_ids))
+    if active_only:
+        query = query.where(Official.status == "active")
+    return list((await session.execute(query.order_by(Official.name, Official.id))).scalars())
+
+
+async def all_officials(session: AsyncSession) -> list[Official]:
+    """Every official, by unit then name."""
+    return list((await session.execute(
+        select(Official).order_by(Official.unit_id, Official.name, Official.id))).scalars())
+
+
+async def accounts_of(session: AsyncSession, official_id: int, *,
+                      active_only: bool = True) -> list[ChatAccount]:
+    """The official's chat accounts (one person, several apps), oldest first."""
+    query = select(ChatAccount).where(ChatAccount.official_id == official_id)
+    if active_only:
+        query = query.where(ChatAccount.status == "active")
+    return list((await session.execute(query.order_by(ChatAccount.id))).scalars())
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def new_code() -> str:
+    """A fresh invitation code (8 characters of A-Z2-9: valid as a Telegram start payload)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a typed message is plausibly an invitation code (code alone on Zalo/web)."""
+    candidate = text.strip().upper()
+    return (len(candidate) == CODE_LENGTH and all(c in CODE_ALPHABET for c in candidate)
+            and any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate))
+
+
+async def create_invitation(
+    session: AsyncSession, *, now: datetime, ttl: timedelta, unit_id: int | None,
+    role: str = "official", name: str | None = None, official_id: int | None = None,
+    created_by: int | None = None,
+) -> Invitation:
+    """A one-time invitation code (for a new official, or to link another app of an existing one)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    while True:  # 32^8 codes: a collision is astronomically rare, but never reuse one
+        code = new_code()
+        if await session.get(Invitation, code) is None:
+            break
+    invitation = Invitation(code=code, unit_id=unit_id, role=role, name=name,
+                            official_id=official_id, created_by=created_by, created_at=now,
+                            expires_at=now + ttl)
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """The result of using an invitation code: the official, or why not."""
+
+    outcome: str  # bound|already_bound|unknown|expired|used|other_official
+    official: Official | None = None
+    invitation: Invitation | None = None
+
+
+async def redeem_invitation(session: AsyncSession, code: str, account: ChatAccount,
+                            now: datetime) -> Redemption:
+    """Bind a chat account to the invitation's official (creating the official if needed)."""
+    invitation = await session.get(Invitation, code.strip().upper())
+    if invitation is None:
+        invitation = await session.get(Invitation, code.strip())
+    if invitation is None:
+        return Redemption("unknown")
+    if invitation.used_at is not None:
+        if invitation.used_by_account_id == account.id and account.official_id is not None:
+            return Redemption("already_bound", await session.get(Official, account.official_id),
+                              invitation)
+        return Redemption("used", invitation=invitation)
+    if invitation.expires_at <= now:
+        return Redemption("expired", invitation=invitation)
+    if account.official_id is not None and account.official_id != invitation.official_id:
+        return Redemption("other_official", await session.get(Official, account.official_id),
+                          invitation)
+    # claim the code atomically: two chats using it at the same moment, only one wins
+    claimed = await session.execute(
+        update(Invitation).where(Invitation.code == invitation.code, Invitation.used_at.is_(None))
+        .values(used_at=now, used_by_account_id=account.id))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return Redemption("used", invitation=invitation)
+    official = await session.get(Official, invitation.official_id) if invitation.official_id else None
+    if official is None:
+        official = Official(name=invitation.name or account.display_name or "Cán bộ",
+                            role=invitation.role, unit_id=invitation.unit_id, status="active",
+                            absent=False, created_at=now)
+        session.add(official)
+        await session.flush()
+        if invitation.role == "head" and invitation.unit_id is not None:
+            unit = await session.get(Unit, invitation.unit_id)
+            if unit is not None and unit.head_official_id is None:
+                unit.head_official_id = official.id
+    account.official_id = official.id
+    await session.refresh(invitation)
+    return Redemption("bound", official, invitation)

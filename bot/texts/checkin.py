@@ -1,0 +1,181 @@
+"""Weekly check-in, /tiendo and the report export: every user-facing string."""
+
+from __future__ import annotations
+
+STATUS_LABELS = {
+    "on_track": "Đúng tiến độ",
+    "at_risk": "Có nguy cơ chậm",
+    "late": "Chậm tiến độ",
+    "done": "Hoàn thành",
+    "skipped": "Bỏ qua tuần này",
+}
+NOT_REPORTED = "Chưa báo cáo"
+CATEGORY_LABELS = {
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_late": "Hoàn thành quá hạn",
+    "in_progress": "Đang thực hiện trong hạn",
+    "overdue": "Quá hạn chưa hoàn thành",
+}
+YES = "Có"
+NO = "Không"
+
+# ---------------------------------------------------------------- spreadsheet
+XLSX_TITLE = "Tiến độ nhiệm vụ — {unit} — tuần {week} ({start}–{end})"
+XLSX_TASKS_SHEET = "Nhiệm vụ"
+XLSX_PEOPLE_SHEET = "Báo cáo của cán bộ"
+XLSX_SUBUNITS_SHEET = "Đơn vị trực thuộc"
+XLSX_TASK_HEADERS = (
+    "STT", "Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Cán bộ phụ trách",
+    "Thời hạn", "Thời hạn (theo kế hoạch)", "Tiến độ (%)", "Tình trạng", "Phân loại",
+    "Khó khăn, vướng mắc", "Kế hoạch tuần tới", "Minh chứng",
+)
+XLSX_PEOPLE_HEADERS = (
+    "Cán bộ", "Đơn vị", "Đã báo cáo", "Nộp muộn", "Thời điểm nộp", "Lý do nghỉ", "Sửa sau hạn",
+)
+XLSX_SUBUNIT_HEADERS = (
+    "Đơn vị", "Đã báo cáo", "Tổng số cán bộ", "Tiến độ bình quân (%)", "Số nhiệm vụ", "Quá hạn",
+)
+
+# ---------------------------------------------------------------- the check-in conversation
+NO_OPEN_TASKS = (
+    "Anh/chị hiện không có nhiệm vụ nào đang thực hiện nên chưa cần báo cáo tuần {week}. "
+    "Gõ /nhiemvu để xem danh sách nhiệm vụ."
+)
+NO_SUCH_TASKS = "Các nhiệm vụ này đã hoàn thành hoặc không còn do anh/chị phụ trách."
+ALREADY_SUBMITTED = (
+    "Anh/chị đã gửi báo cáo tuần {week} lúc {at}. Gõ /suabaocao nếu cần sửa."
+)
+ALREADY_SKIPPED = (
+    "Anh/chị đã báo nghỉ tuần {week} ({reason}). Gõ /suabaocao nếu cần báo cáo lại."
+)
+NOTHING_TO_EDIT = "Anh/chị chưa gửi báo cáo tuần {week}. Gõ /baocao để báo cáo."
+EDIT_LATE_NOTICE = (
+    "Lưu ý: đã quá hạn chốt báo cáo ({cutoff}); nội dung sửa vẫn được lưu và được ghi nhận là "
+    "sửa sau hạn."
+)
+INTRO = "Báo cáo tiến độ tuần {week} ({count} nhiệm vụ). Hạn chốt: {cutoff}. Gõ /huy để dừng."
+INTRO_EDIT = "Sửa báo cáo tuần {week} ({count} nhiệm vụ). Gõ /huy để dừng."
+
+TASK_HEADER = "Nhiệm vụ {n}/{total}: {title}"
+TASK_DEADLINE = "Thời hạn: {deadline} ({left})"
+TASK_NO_DEADLINE = "Thời hạn: {text}"
+LAST_WEEK = "Tuần trước: {progress}%, {status}"
+DRAFT_VALUES = "Đã nhập: {progress}%, {status}"
+ASK_PROGRESS = "Tiến độ hiện nay là bao nhiêu phần trăm? Bấm một mức hoặc gõ số (ví dụ: 70)."
+ASK_PROGRESS_NUMBERED = (
+    "Tiến độ hiện nay là bao nhiêu phần trăm? Gõ số thứ tự một lựa chọn bên dưới, "
+    "hoặc gõ số phần trăm kèm dấu % (ví dụ: 70%)."
+)
+BAD_PROGRESS = (
+    "Xin lỗi, tôi chưa hiểu \u201c{answer}\u201d. Tiến độ là một số từ 0 đến 100, ví dụ: 70 hoặc 70%."
+)
+ASK_STATUS = "Tình trạng thực hiện nhiệm vụ?"
+BAD_STATUS = "Anh/chị vui lòng chọn một trong các tình trạng bên dưới."
+ASK_BLOCKERS = (
+    "Có khó khăn, vướng mắc gì không? Gõ nội dung, hoặc gõ \u201ckhông\u201d nếu không có."
+)
+ASK_NEXT = "Kế hoạch tuần tới cho nhiệm vụ này? (gõ \u201ckhông\u201d nếu chưa có)"
+ASK_EVIDENCE = (
+    "Ghi nhận nhiệm vụ đã hoàn thành. Anh/chị gửi đường dẫn hoặc ghi chú minh chứng "
+    "(số văn bản, link…), hoặc bấm \u201cKhông có\u201d."
+)
+ASK_SKIP_REASON = "Vì sao tuần này chưa cập nhật nhiệm vụ này? Gõ lý do ngắn gọn."
+ASK_WEEK_REASON = "Lý do nghỉ báo cáo cả tuần? Chọn bên dưới hoặc gõ lý do."
+EMPTY_ANSWER = "Anh/chị vui lòng gõ nội dung (hoặc \u201ckhông\u201d)."
+ANSWER_TOO_LONG = "Nội dung dài quá {limit} ký tự; anh/chị vui lòng rút gọn."
+CHOOSE_ABOVE = "Anh/chị vui lòng chọn một lựa chọn bên dưới hoặc gõ câu trả lời."
+
+BTN_KEEP = "Giữ như tuần trước"
+BTN_KEEP_DRAFT = "Giữ như đã nhập"
+BTN_DONE = "Đã hoàn thành"
+BTN_SKIP_TASK = "Bỏ qua nhiệm vụ này"
+BTN_SKIP_WEEK = "Nghỉ cả tuần"
+BTN_NO_BLOCKERS = "Không có vướng mắc"
+BTN_SAME_AS_LAST = "Như tuần trước"
+BTN_NONE = "Không có"
+BTN_LEAVE = "Nghỉ phép"
+BTN_TRIP = "Đi công tác"
+BTN_SUBMIT = "Gửi báo cáo"
+BTN_EDIT_TASK = "Sửa nhiệm vụ {n}"
+REASON_LEAVE = "Nghỉ phép"
+REASON_TRIP = "Đi công tác"
+
+SUMMARY_HEADER = "Tóm tắt báo cáo tuần {week}:"
+SUMMARY_TASK = "{n}. {title}\n   {line}"
+SUMMARY_PROGRESS = "{progress}% — {status}"
+SUMMARY_BLOCKERS = "   Vướng mắc: {text}"
+SUMMARY_NEXT = "   Tuần tới: {text}"
+SUMMARY_DONE = "Đã hoàn thành{evidence}"
+SUMMARY_EVIDENCE = " (minh chứng: {text})"
+SUMMARY_SKIPPED = "Bỏ qua tuần này: {reason}"
+SUMMARY_MISSING = "chưa trả lời"
+SUMMARY_FOOTER = "Anh/chị kiểm tra rồi bấm \u201cGửi báo cáo\u201d, hoặc chọn nhiệm vụ cần sửa."
+NONE_TEXT = "không"
+
+SUBMITTED = "Đã gửi báo cáo tuần {week}. Cảm ơn anh/chị!"
+SUBMITTED_LATE = (
+    "Đã gửi báo cáo tuần {week}. Báo cáo được ghi nhận là nộp sau hạn chốt ({cutoff})."
+)
+REVISED = "Đã cập nhật báo cáo tuần {week} (lần sửa {revision})."
+REVISED_LATE = (
+    "Đã cập nhật báo cáo tuần {week} (lần sửa {revision}); nội dung sửa được ghi nhận là sửa "
+    "sau hạn chốt ({cutoff})."
+)
+WEEK_SKIPPED = (
+    "Đã ghi nhận: tuần {week} anh/chị nghỉ báo cáo ({reason}). Gõ /suabaocao nếu cần báo cáo lại."
+)
+CANCELLED = (
+    "Đã dừng báo cáo. Những gì anh/chị đã nhập ({count} nhiệm vụ) vẫn được lưu dưới dạng bản nháp, "
+    "chưa gửi. Gõ /baocao để tiếp tục."
+)
+CANCELLED_EMPTY = "Đã dừng báo cáo; chưa có nội dung nào được lưu. Gõ /baocao khi sẵn sàng."
+CANCELLED_EDIT = (
+    "Đã dừng sửa báo cáo. Báo cáo đã gửi vẫn giữ nguyên; các câu trả lời vừa nhập ({count} nhiệm vụ) "
+    "đã được lưu. Gõ /suabaocao để tiếp tục."
+)
+EXPIRED = (
+    "Phiên báo cáo tuần {week} đã hết thời gian chờ. Những gì anh/chị đã nhập ({count} nhiệm vụ) vẫn "
+    "được lưu dưới dạng bản nháp, chưa gửi. Gõ /baocao để tiếp tục."
+)
+EXPIRED_EMPTY = (
+    "Phiên báo cáo tuần {week} đã hết thời gian chờ; chưa có nội dung nào được lưu. "
+    "Gõ /baocao khi sẵn sàng."
+)
+STALE_BUTTON = "Phiên báo cáo này đã kết thúc. Gõ /baocao để báo cáo."
+
+DAYS_LEFT = "còn {days} ngày"
+DUE_TODAY = "hạn hôm nay"
+OVERDUE_DAYS = "quá hạn {days} ngày"
+NO_DEADLINE = "không có thời hạn cụ thể"
+
+# ---------------------------------------------------------------- /tiendo and /xuatbaocao
+PROGRESS_HEADER = "Tiến độ {unit} — tuần {week} ({start}–{end})"
+PROGRESS_REPORTED = "Đã báo cáo: {reported}/{total} cán bộ"
+PROGRESS_NOT_YET = "Chưa báo cáo: {names}"
+PROGRESS_SKIPPED = "Nghỉ: {items}"
+PROGRESS_LATE = "Nộp muộn: {names}"
+PROGRESS_COUNTS = (
+    "Nhiệm vụ: {total} — hoàn thành đúng hạn {done_on_time}, hoàn thành quá hạn {done_late}, "
+    "đang thực hiện trong hạn {in_progress}, quá hạn {overdue}"
+)
+PROGRESS_CATEGORY = "{label}:"
+PROGRESS_TASK = "• {code} {title} — {progress}%, {status}{deadline}"
+PROGRESS_TASK_DEADLINE = ", hạn {deadline}"
+PROGRESS_BLOCKERS = "Khó khăn, vướng mắc:"
+PROGRESS_BLOCKER = "• {code}: {text} ({official})"
+PROGRESS_SUBUNITS = "Đơn vị trực thuộc:"
+PROGRESS_SUBUNIT = "• {unit}: báo cáo {reported}/{total}, tiến độ bình quân {avg}, quá hạn {overdue}"
+PROGRESS_NO_TASKS = "Chưa có nhiệm vụ nào trong phạm vi này."
+PROGRESS_MORE = "… và {count} nhiệm vụ khác (xem tệp /xuatbaocao)."
+PROGRESS_OWN_HEADER = "Báo cáo của anh/chị — tuần {week}"
+PROGRESS_OWN_NONE = "Anh/chị chưa báo cáo tuần {week}. Gõ /baocao để báo cáo."
+PROGRESS_OWN_STATUS = "Trạng thái: {status}"
+OWN_STATUS_LABELS = {
+    "submitted": "đã gửi", "skipped": "nghỉ báo cáo", "draft": "bản nháp, chưa gửi",
+}
+UNIT_NOT_FOUND = "Không tìm thấy đơn vị \u201c{code}\u201d."
+UNIT_NOT_YOURS = "Anh/chị chỉ xem được đơn vị mình và các đơn vị trực thuộc."
+BAD_WEEK = "Tuần \u201c{week}\u201d không hợp lệ; ví dụ đúng: 2026-W48."
+NO_UNIT = "Tài khoản của anh/chị chưa gắn với đơn vị nào; vui lòng liên hệ quản trị viên."
+EXPORT_CAPTION = "Bảng tiến độ {unit}, tuần {week}."
+NA = "—"
