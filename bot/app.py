@@ -158,7 +158,7 @@ def _attach_platform_channels(app: App) -> None:
 
 def _attach_zalo(app: App) -> None:
     """Zalo OA when its app id and secrets are set: channel, /zalo/webhook, token refresher."""
-    from bot.channels.zalo.wiring import attach_zalo  # import here: wiring imports App types
+    from bot.channels.zalo.wiring import attach_zalo  # loaded only when Zalo is used
 
     attach_zalo(app)
 

@@ -1,0 +1,1 @@
+"""Zalo Official Account channel: API client, webhook, token rotation, wiring."""

@@ -1,0 +1,189 @@
+"""ZaloChannel: neutral outgoing messages → OA consultation messages (v3 message/cs)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from bot.channel import Capability, SentMessage
+from bot.channels.zalo import api as zapi
+from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloTransportError
+from bot.channels.zalo.tokens import TokenStore, ZaloTokenError
+from bot.channels.zalo.webhook import BUTTON_PREFIX
+from bot.errors import DeliveryError, DeliveryOutcome
+from bot.events import ButtonPressed, ChannelName, ChatRef
+from bot.messages import Attachment, Button, OutgoingMessage, split_text
+from bot.texts import zalo as T
+
+logger = logging.getLogger(__name__)
+
+#: buttons per template message: commonly ≤ 5 (platforms.md §2.3, [U])
+MAX_BUTTONS = 5
+#: keep titles short on a phone (Zalo's own limit is undocumented [U])
+MAX_BUTTON_TITLE = 60
+#: without a Retry-After, wait out Zalo's per-minute app quota (error -32, platforms.md §2.6)
+RATE_LIMIT_WAIT_SECONDS = 60.0
+FILE_TYPES = {"application/pdf": "pdf", "application/msword": "doc",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+
+_T = TypeVar("_T")
+
+
+def button_payload(button: Button) -> str:
+    """What a query button sends back as the user's text."""
+    return BUTTON_PREFIX + button.payload
+
+
+def text_message(text: str) -> dict[str, Any]:
+    """A plain text OA message."""
+    return {"text": text}
+
+
+def buttons_message(text: str, buttons: tuple[Button, ...]) -> dict[str, Any]:
+    """Text with up to 5 hidden query buttons (the press comes back as '#btn:<payload>')."""
+    return {
+        "text": text,
+        "attachment": {"type": "template", "payload": {"buttons": [
+            {"title": b.label[:MAX_BUTTON_TITLE], "type": "oa.query.hide",
+             "payload": button_payload(b)}
+            for b in buttons
+        ]}},
+    }
+
+
+def plan_messages(message: OutgoingMessage) -> list[dict[str, Any]]:
+    """The OA messages for one neutral message's text and buttons, in sending order.
+
+    Text is split under 2,000 characters; the buttons ride on the last part. More than five
+    buttons go in further messages of five each: numbered text could not be answered here,
+    because Zalo has buttons, so the core does not map typed numbers for it.
+    """
+    parts = split_text(message.text, zapi.MAX_TEXT_CHARS) if message.text else []
+    groups = [message.buttons[i:i + MAX_BUTTONS]
+              for i in range(0, len(message.buttons), MAX_BUTTONS)]
+    planned = [text_message(p) for p in parts]
+    if groups:
+        last = planned.pop() if planned else None
+        first_text = last["text"] if last else T.CHOOSE
+        planned.append(buttons_message(first_text, groups[0]))
+        planned += [buttons_message(T.MORE_OPTIONS, g) for g in groups[1:]]
+    return planned
+
+
+def classify(exc: ZaloApiError | ZaloTransportError | ZaloTokenError) -> DeliveryError:
+    """Map a Zalo failure to the outbox's delivery outcome."""
+    if isinstance(exc, ZaloTokenError):
+        return DeliveryError("zalo", DeliveryOutcome.TRANSIENT, str(exc), code="zalo_token")
+    if isinstance(exc, ZaloTransportError):
+        if exc.status == 429:
+            return DeliveryError("zalo", DeliveryOutcome.RATE_LIMITED, str(exc),
+                                 retry_after=exc.retry_after or RATE_LIMIT_WAIT_SECONDS)
+        if exc.maybe_sent:
+            return DeliveryError("zalo", DeliveryOutcome.AMBIGUOUS, str(exc))
+        if exc.status is not None and 400 <= exc.status < 500:
+            return DeliveryError("zalo", DeliveryOutcome.PERMANENT, str(exc),
+                                 code=f"zalo_http_{exc.status}")
+        return DeliveryError("zalo", DeliveryOutcome.TRANSIENT, str(exc))
+    code = exc.code
+    if code in (zapi.CODE_NO_INTERACTION, zapi.CODE_NO_INTERACTION_2):
+        return DeliveryError("zalo", DeliveryOutcome.PERMANENT, str(exc), code="zalo_window")
+    if code in (zapi.CODE_OUT_OF_QUOTA, zapi.CODE_RECEIVE_LIMIT):
+        return DeliveryError("zalo", DeliveryOutcome.PERMANENT, str(exc), code="zalo_quota")
+    if code == zapi.CODE_NOT_FOLLOWER:
+        return DeliveryError("zalo", DeliveryOutcome.BLOCKED, str(exc), code="zalo_not_follower")
+    if code == zapi.CODE_RATE_LIMITED:
+        return DeliveryError("zalo", DeliveryOutcome.RATE_LIMITED, str(exc),
+                             retry_after=RATE_LIMIT_WAIT_SECONDS, code="zalo_rate")
+    if code in zapi.TOKEN_ERRORS:  # still refused after a refresh: an admin must re-authorise
+        return DeliveryError("zalo", DeliveryOutcome.TRANSIENT, str(exc), code="zalo_token")
+    if code in (zapi.CODE_INVALID_PARAM, zapi.CODE_TEXT_TOO_LONG):
+        return DeliveryError("zalo", DeliveryOutcome.PERMANENT, str(exc), code=f"zalo_{-code}")
+    # undocumented codes (OA disabled, bad app secret proof, …) are usually configuration:
+    # keep the message and let the outbox retry with backoff rather than drop it
+    return DeliveryError("zalo", DeliveryOutcome.TRANSIENT, str(exc), code=f"zalo_{-code}")
+
+
+class ZaloChannel:
+    """Sends to Zalo users through the OA API; buttons are hidden query buttons."""
+
+    name: ChannelName = "zalo"
+    capabilities = frozenset({Capability.BUTTONS, Capability.FILES})
+
+    def __init__(self, api: ZaloApi, tokens: TokenStore) -> None:
+        self.api = api
+        self.tokens = tokens
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
+        """Deliver text (split), buttons and attachments; raise DeliveryError on failure."""
+        last_id: str | None = None
+        sent_parts = 0
+        try:
+            for body in plan_messages(message):
+                last_id = await self._send_one(chat.chat_id, body)
+                sent_parts += 1
+            for attachment in message.attachments:
+                last_id = await self._send_attachment(chat.chat_id, attachment)
+                sent_parts += 1
+        except (ZaloApiError, ZaloTransportError, ZaloTokenError) as exc:
+            error = classify(exc)
+            if sent_parts:  # the outbox records it; a retry may repeat the parts already sent
+                error = DeliveryError(error.channel, error.outcome,
+                                      f"{error.detail} (after {sent_parts} part(s) delivered)",
+                                      retry_after=error.retry_after, code=error.code)
+            raise error from exc
+        return SentMessage(message_id=last_id)
+
+    async def acknowledge(self, event: ButtonPressed) -> None:
+        """Zalo query buttons have no spinner to stop."""
+
+    async def _send_one(self, user_id: str, body: dict[str, Any]) -> str | None:
+        async def call(token: str) -> dict[str, Any]:
+            return await self.api.send_message(token, user_id, body)
+
+        data = await self._with_token(call)
+        message_id = data.get("message_id")
+        return str(message_id) if message_id is not None else None
+
+    async def _send_attachment(self, user_id: str, attachment: Attachment) -> str | None:
+        size = len(attachment.content)
+        if attachment.mime_type in FILE_TYPES and size <= zapi.MAX_UPLOAD_FILE_BYTES:
+            async def upload_file(token: str) -> str:
+                return await self.api.upload_file(token, attachment.file_name,
+                                                  attachment.content, attachment.mime_type)
+
+            file_token = await self._with_token(upload_file)
+            return await self._send_one(
+                user_id, {"attachment": {"type": "file", "payload": {"token": file_token}}})
+        if attachment.mime_type in IMAGE_TYPES and size <= zapi.MAX_UPLOAD_IMAGE_BYTES:
+            async def upload_image(token: str) -> str:
+                return await self.api.upload_image(token, attachment.file_name,
+                                                   attachment.content, attachment.mime_type)
+
+            attachment_id = await self._with_token(upload_image)
+            return await self._send_one(user_id, {"attachment": {"type": "template", "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "attachment_id": attachment_id}]}}})
+        # OA messages carry only PDF/DOC/DOCX ≤ 5 MB and JPG/PNG ≤ 1 MB (platforms.md §2.7):
+        # say what was left out rather than drop it silently
+        return await self._send_one(
+            user_id, text_message(T.ATTACHMENT_NOT_SENT.format(file=attachment.file_name)))
+
+    async def _with_token(self, call: Callable[[str], Awaitable[_T]]) -> _T:
+        """Run a call with the access token; on 'token invalid/expired' refresh and retry once."""
+        token = await self.tokens.access_token()
+        try:
+            return await call(token)
+        except ZaloApiError as exc:
+            if exc.code not in zapi.TOKEN_ERRORS:
+                raise
+            logger.info("Zalo refused the access token (%s); refreshing", exc.code)
+        token = await self._refresh(token)
+        return await call(token)
+
+    async def _refresh(self, stale: str) -> str:
+        try:
+            return await self.tokens.refresh(stale=stale)
+        except ZaloApiError as exc:  # the refresh token itself was refused
+            raise ZaloTokenError(f"Zalo refused the refresh token: {exc}") from exc

@@ -1,0 +1,84 @@
+"""Builds the Zalo channel from settings and attaches it to the App (called from bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.channels.zalo.api import ZaloApi
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.routes import ZaloWebhook
+from bot.channels.zalo.tokens import TokenRefresher, TokenStore
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+@dataclass
+class ZaloParts:
+    """What attach_zalo built (tests reach in to drain the webhook or tick the refresher)."""
+
+    api: ZaloApi
+    tokens: TokenStore
+    channel: ZaloChannel
+    webhook: ZaloWebhook
+    refresher: TokenRefresher
+
+
+class _ApiCloser:
+    """Closes the HTTP session last (components stop in reverse order)."""
+
+    def __init__(self, api: ZaloApi) -> None:
+        self._api = api
+
+    async def start(self) -> None:
+        """Nothing to start: the session opens on first use."""
+
+    async def stop(self) -> None:
+        """Close the HTTP session."""
+        await self._api.close()
+
+
+def zalo_configured(settings: Settings) -> bool:
+    """The app id and both secrets are set (tokens may come from the database)."""
+    return bool(settings.zalo_app_id and settings.zalo_app_secret and settings.zalo_oa_secret_key)
+
+
+def _secret(value: object) -> str | None:
+    get = getattr(value, "get_secret_value", None)
+    return str(get()) if get is not None else None
+
+
+def attach_zalo(app: App) -> ZaloParts | None:
+    """Create the channel, its webhook route and token refresher when Zalo is configured."""
+    settings = app.settings
+    if not zalo_configured(settings):
+        return None
+    assert settings.zalo_app_id is not None
+    api = ZaloApi(api_url=settings.zalo_api_url, oauth_url=settings.zalo_oauth_url,
+                  app_id=settings.zalo_app_id, app_secret=_secret(settings.zalo_app_secret) or "",
+                  timeout=settings.zalo_request_timeout_seconds)
+    tokens = TokenStore(
+        app.sessionmaker, api, app.clock,
+        seed_access_token=_secret(settings.zalo_access_token),
+        seed_refresh_token=_secret(settings.zalo_refresh_token),
+        refresh_margin=timedelta(minutes=settings.zalo_token_refresh_margin_minutes),
+    )
+    channel = ZaloChannel(api, tokens)
+    webhook = ZaloWebhook(
+        channel=channel, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,
+        clock=app.clock, app_id=settings.zalo_app_id,
+        oa_secret_key=_secret(settings.zalo_oa_secret_key) or "",
+        max_age=timedelta(seconds=settings.zalo_webhook_max_age_seconds),
+        max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+    )
+    refresher = TokenRefresher(tokens, settings.zalo_token_check_seconds)
+    app.channels["zalo"] = channel
+    app.dispatcher.deps.capabilities["zalo"] = channel.capabilities
+    webhook.add_route(app.web_app)
+    # stopped in reverse: the webhook drains first, then the refresher, then the HTTP session
+    app.components.extend([_ApiCloser(api), refresher, webhook])
+    return ZaloParts(api=api, tokens=tokens, channel=channel, webhook=webhook,
+                     refresher=refresher)
