@@ -131,7 +131,9 @@ def confidence_study(
     removed: list[float] = []
     for q, text in zip(queries, texts, strict=True):
         res = index.search(text, 1)
-        answerable.append((res.confidence, bool(res.hits) and res.hits[0].passage.id in q.relevant))
+        answerable.append(
+            (res.confidence, bool(res.hits) and res.hits[0].passage.id in q.relevant)
+        )
         removed.append(index.search(text, 1, exclude=frozenset(q.relevant)).confidence)
     off_texts = [t if variant == "asis" else fold(t.lower()) for t in OFF_TOPIC]
     off = [index.search(t, 1).confidence for t in off_texts]
@@ -142,7 +144,8 @@ def confidence_study(
             {
                 "bar": round(bar, 2),
                 "answerable_answered": sum(c >= bar for c, _ in answerable) / len(answerable),
-                "correct_top1_answered": sum(c >= bar and ok for c, ok in answerable) / len(answerable),
+                "correct_top1_answered": sum(c >= bar and ok for c, ok in answerable)
+                / len(answerable),
                 "removed_declined": sum(c < bar for c in removed) / len(removed),
                 "offtopic_declined": sum(c < bar for c in off) / len(off),
             }
@@ -154,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "eval" / "legal"))
-    parser.add_argument("--fuzzy-sample", type=int, default=60, help="queries for the slow fuzzy baseline")
+    parser.add_argument(
+        "--fuzzy-sample", type=int, default=60, help="queries for the slow fuzzy baseline"
+    )
     parser.add_argument("--json", help="also write all figures to this file")
     args = parser.parse_args(argv)
     data = Path(args.data)
@@ -171,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rank, build = bm25s_ranker(passages, folded=folded, bigrams=bigrams)
         rankers.append((name, rank, build, True))
     fz, fz_build = fuzzy_ranker(passages)
-    rankers.append((f"rapidfuzz token_set_ratio (first {args.fuzzy_sample} queries)", fz, fz_build, False))
+    rankers.append(
+        (f"rapidfuzz token_set_ratio (first {args.fuzzy_sample} queries)", fz, fz_build, False)
+    )
 
     start = time.perf_counter()
     index = KnowledgeIndex.build(passages, synonyms=SynonymTable.build())
@@ -193,7 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, rep, _ in reports:
             print(row(name, rep))
         print(row("**troly KnowledgeIndex**", troly))
-        best_name, best, _ = max((r for r in reports if r[2]), key=lambda r: (r[1].hit5, r[1].hit1))
+        best_name, best, _ = max(
+            (r for r in reports if r[2]), key=lambda r: (r[1].hit5, r[1].hit1)
+        )
         ratios = {
             "hit@1": troly.hit1 / best.hit1,
             "hit@5": troly.hit5 / best.hit5,
@@ -213,7 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
 
     print(f"## Confidence bar (current CONFIDENCE_BAR = {CONFIDENCE_BAR})\n")
-    print("| variant | bar | answerable answered | correct top-1 answered | removed-answer declined | off-topic declined |")
+    print(
+        "| variant | bar | answerable answered | correct top-1 answered | removed-answer declined | off-topic declined |"
+    )
     print("|---|---|---|---|---|---|")
     for variant in ("asis", "nodiac"):
         table = confidence_study(index, queries, variant)
@@ -225,7 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{line['offtopic_declined']:.3f} |"
             )
         eligible = [t["bar"] for t in table if t["answerable_answered"] >= 0.90]
-        print(f"| {variant} | rule: highest bar keeping ≥ 90% answered = {max(eligible):.2f} | | | | |")
+        print(
+            f"| {variant} | rule: highest bar keeping ≥ 90% answered = {max(eligible):.2f} | | | | |"
+        )
     print(f"\n(off-topic questions: {len(OFF_TOPIC)}; median troly latency per variant above)")
     if args.json:
         Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -80,7 +80,12 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
                 continue
             row = json.loads(line)
             queries.append(
-                EvalQuery(str(row["id"]), str(row["text"]), tuple(row["relevant"]), str(row.get("source", "")))
+                EvalQuery(
+                    str(row["id"]),
+                    str(row["text"]),
+                    tuple(row["relevant"]),
+                    str(row.get("source", "")),
+                )
             )
     return queries
 

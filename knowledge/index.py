@@ -342,7 +342,9 @@ class KnowledgeIndex:
         """Rank passages for a query; `exclude` drops passage ids (withdrawn guides, evaluation)."""
         q = self._analyze(query)
         if not self._passages or not q.folded:
-            return SearchResult(query=query, hits=(), confident=False, corrected_terms=tuple(q.corrections))
+            return SearchResult(
+                query=query, hits=(), confident=False, corrected_terms=tuple(q.corrections)
+            )
         scores = self._score(q)
         take = min(len(scores), limit + (len(exclude) if isinstance(exclude, Sized) else 0) + 8)
         if take < len(scores):

@@ -32,7 +32,9 @@ def _fold_table() -> dict[int, str]:
     for block in ranges:
         for code in block:
             char = chr(code)
-            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+            base = "".join(
+                c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+            )
             if base != char and base:
                 table[code] = base
     table[ord("đ")] = "d"

@@ -112,17 +112,7 @@ def _decode_word(word: str) -> str | None:
         elif has_vowel and c in _VNI_TONES:
             tone = _VNI_TONES[c]
             changed = True
-        elif c == "d" and chars == ["d"]:
-            chars[0] = "đ"
-            changed = True
-        elif c == "9" and chars[:1] == ["d"]:
-            chars[0] = "đ"
-            changed = True
-        elif c in _CIRCUMFLEX and has_vowel and _apply_vowel_key(chars, c):
-            changed = True
-        elif c == "6" and has_vowel and _apply_circumflex_any(chars):
-            changed = True
-        elif c in ("w", "7", "8") and has_vowel and _apply_vowel_key(chars, "w"):
+        elif _apply_letter_key(chars, c, has_vowel):
             changed = True
         elif c == "w" and not has_vowel:
             chars.append("ư")
@@ -133,6 +123,22 @@ def _decode_word(word: str) -> str | None:
         return None
     base = unicodedata.normalize("NFC", "".join(chars))
     return place_tone(base, tone)
+
+
+def _apply_letter_key(chars: list[str], c: str, has_vowel: bool) -> bool:
+    """Apply a key that modifies letters already typed (dd/d9 → đ, aa/a6 → â, w/7/8 → ơ ư ă); False if none."""
+    if c in ("d", "9") and chars[:1] == ["d"] and (c == "9" or len(chars) == 1):
+        chars[0] = "đ"
+        return True
+    if not has_vowel:
+        return False
+    if c in _CIRCUMFLEX:
+        return _apply_vowel_key(chars, c)
+    if c == "6":
+        return _apply_circumflex_any(chars)
+    if c in ("w", "7", "8"):
+        return _apply_vowel_key(chars, "w")
+    return False
 
 
 def _apply_circumflex_any(chars: list[str]) -> bool:
