@@ -26,7 +26,7 @@ from bot.guide_import import import_guide
 from bot.knowledge_service import KnowledgeService
 from bot.router import Router
 from bot.web import build_web_app
-from knowledge.demo import demo_guide_files
+from knowledge.demo import demo_guides
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +98,12 @@ async def load_demo_guides(app: App) -> int:
     async with app.sessionmaker.begin() as session:
         if await guide_store.count_active_guides(session) > 0 or await guide_store.list_guides(session):
             return 0
-        for file_name, content in demo_guide_files():
-            await import_guide(session, file_name=file_name, content=content,
+        guides = demo_guides()
+        for guide in guides:
+            await import_guide(session, file_name=guide.file_name, content=guide.content,
                                uploaded_by="troly (demo)", now=app.clock.now(),
                                max_bytes=app.settings.max_upload_mb * 1024 * 1024)
-        return len(demo_guide_files())
+        return len(guides)
 
 
 def _extra_synonyms(settings: Settings) -> dict[str, list[str]]:

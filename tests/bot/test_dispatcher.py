@@ -1,0 +1,182 @@
+"""The dispatcher through the real app: flows, restart, cancel, expiry, numbered options, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.channel import Capability
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.context import Context
+from bot.conversation import END, Flow, FlowState, Step
+from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Synonym
+from bot.events import ChatRef, Sender, TextMessage
+from bot.messages import Button
+from bot.router import Command
+from bot.texts import common as T
+from tests.fakes import FakeChannel
+from tests.harness import BotHarness, payloads, texts
+
+# A two-question toy flow: name, then a colour chosen by button; 'boom' raises mid-step.
+
+
+async def ask_name(ctx: Context, state: FlowState) -> None:
+    ctx.reply("Tên anh/chị là gì?")
+
+
+async def got_name(ctx: Context, state: FlowState) -> str | None:
+    if ctx.text == "boom":
+        ctx.session.add(Synonym(term="written-before-crash", expansions=["x"]))
+        raise RuntimeError("handler bug")
+    if not ctx.text.strip():
+        ctx.reply("Tên không được để trống.")
+        return None
+    state.data["name"] = ctx.text.strip()
+    return "colour"
+
+
+async def ask_colour(ctx: Context, state: FlowState) -> None:
+    ctx.reply("Chọn màu:", [Button("Đỏ", "toy:red"), Button("Xanh", "toy:blue")])
+
+
+async def got_colour(ctx: Context, state: FlowState) -> str | None:
+    if not ctx.payload.startswith("toy:"):
+        ctx.reply("Vui lòng chọn một màu.")
+        return None
+    ctx.reply(f"Xong: {state.data['name']} thích {ctx.payload[4:]}.")
+    return END
+
+
+async def toy_expired(ctx: Context, state: FlowState) -> None:
+    ctx.reply(f"Hết giờ; đã giữ tên {state.data.get('name', '?')}.")
+
+
+TOY = Flow("toy", first="name", steps={"name": Step(ask_name, got_name),
+                                       "colour": Step(ask_colour, got_colour)},
+           on_expire=toy_expired)
+
+
+async def start_toy(ctx: Context) -> None:
+    ctx.start_flow("toy")
+
+
+def add_toy(app: App) -> None:
+    app.router.flow(TOY)
+    app.router.command(Command(("toy",), start_toy, "thử"))
+
+
+@pytest.fixture
+async def toy(settings: Settings, clock: ManualClock) -> BotHarness:
+    console = FakeChannel(name="console", capabilities=frozenset())
+    h = await BotHarness(settings, clock, {"console": console}, extra_setup=[add_toy]).start()
+    yield h  # type: ignore[misc]
+    await h.close()
+
+
+async def test_flow_survives_restart_at_every_step(toy: BotHarness) -> None:
+    assert "Tên" in texts(await toy.say("/toy"))
+    await toy.restart()
+    replies = await toy.say("Lan")
+    assert payloads(replies) == ["toy:red", "toy:blue"]
+    await toy.restart()
+    assert "Xong: Lan thích blue." in texts(await toy.press("toy:blue"))
+    # the flow ended: plain text is a question again, not a colour
+    assert "Vui lòng chọn" not in texts(await toy.say("Lan"))
+
+
+async def test_invalid_answer_reasks_same_step(toy: BotHarness) -> None:
+    await toy.say("/toy")
+    await toy.say("Lan")
+    replies = await toy.say("tím")
+    assert "Vui lòng chọn một màu." in texts(replies)
+    assert payloads(replies) == ["toy:red", "toy:blue"]
+
+
+async def test_error_rolls_back_and_keeps_step(toy: BotHarness) -> None:
+    await toy.say("/toy")
+    replies = await toy.say("boom")
+    assert texts(replies) == T.GENERIC_ERROR
+    async with toy.app.sessionmaker() as session:
+        assert await session.get(Synonym, "written-before-crash") is None
+        state = await session.get(ConversationState, ("web", "u1", "u1"))
+        assert state is not None and state.step == "name"
+    assert payloads(await toy.say("Lan")) == ["toy:red", "toy:blue"]
+
+
+async def test_cancel_and_nothing_to_cancel(toy: BotHarness) -> None:
+    assert T.NOTHING_TO_CANCEL in texts(await toy.say("/huy"))
+    await toy.say("/toy")
+    assert T.CANCELLED in texts(await toy.say("/huy"))
+    async with toy.app.sessionmaker() as session:
+        state = await session.get(ConversationState, ("web", "u1", "u1"))
+        assert state is None or state.flow is None
+
+
+async def test_expiry_says_what_was_kept(toy: BotHarness, clock: ManualClock) -> None:
+    await toy.say("/toy")
+    await toy.say("Lan")
+    clock.advance(timedelta(minutes=toy.settings.conversation_idle_minutes + 1))
+    replies = await toy.say("/trogiup")
+    assert "Hết giờ; đã giữ tên Lan." in texts(replies)
+    assert T.HELP_HEADER in texts(replies)
+
+
+async def test_numbered_options_on_channel_without_buttons(toy: BotHarness) -> None:
+    await toy.say("/toy", channel="console")
+    await toy.say("Lan", channel="console")
+    replies = await toy.say("2", channel="console")
+    assert "Xong: Lan thích blue." in texts(replies)
+
+
+async def test_number_is_text_where_buttons_exist(toy: BotHarness) -> None:
+    await toy.say("/toy")
+    await toy.say("Lan")
+    assert "Vui lòng chọn một màu." in texts(await toy.say("2"))
+
+
+async def test_two_messages_at_once_are_serialised(toy: BotHarness) -> None:
+    await toy.say("/toy")
+    first, second = await asyncio.gather(toy.say("Lan"), toy.say("Mai"))
+    # one of them answered the name; the other was handled at the colour step
+    assert sum("Vui lòng chọn một màu." in texts(r) for r in (first, second)) == 1
+
+
+async def test_unknown_command_and_too_long_message(harness: BotHarness) -> None:
+    assert "/khongco" in texts(await harness.say("/khongco"))
+    assert "4000" in texts(await harness.say("a" * 5000))
+
+
+async def test_repeated_platform_update_is_dropped(harness: BotHarness) -> None:
+    event = TextMessage(chat=ChatRef("telegram", "7"), sender=Sender("7"), at=harness.clock.now(),
+                        text="/trogiup", dedupe_key="update-1")
+    assert await harness.app.dispatcher.feed(event)
+    assert await harness.app.dispatcher.feed(event) == []
+    async with harness.app.sessionmaker() as session:
+        count = await session.scalar(select(func.count()).select_from(InboundUpdate))
+        assert count == 1
+
+
+async def test_admin_commands_refused_to_guests_and_officials(harness: BotHarness) -> None:
+    assert T.NEEDS_REGISTRATION in texts(await harness.say("/chuatraloi"))
+    await harness.make_official("Lan", user="u2")
+    assert T.NOT_ALLOWED in texts(await harness.say("/chuatraloi", user="u2"))
+
+
+async def test_blocked_account_reactivated_on_message(harness: BotHarness) -> None:
+    await harness.say("/start")
+    async with harness.app.sessionmaker.begin() as session:
+        account = (await session.execute(select(ChatAccount))).scalar_one()
+        account.status = "blocked"
+    await harness.say("/start")
+    async with harness.app.sessionmaker() as session:
+        account = (await session.execute(select(ChatAccount))).scalar_one()
+        assert account.status == "active"
+
+
+def test_console_capabilities_have_no_buttons() -> None:
+    assert Capability.BUTTONS not in FakeChannel(capabilities=frozenset()).capabilities
