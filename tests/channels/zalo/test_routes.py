@@ -1,0 +1,185 @@
+"""The /zalo/webhook route through the real aiohttp app: signatures, replays, events, files."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import docx
+from sqlalchemy import func, select
+
+from bot.db.models import ChatAccount, Guide, InboundUpdate, Official, Unit
+from bot.texts import common as C
+from bot.texts import guides as G
+from tests.channels.zalo.conftest import ZaloApp, event, sign
+from tests.fake_zalo import FakeZalo
+
+
+async def _make_official(zalo_app: ZaloApp, user: str, role: str) -> None:
+    now = zalo_app.clock.now()
+    async with zalo_app.app.sessionmaker.begin() as session:
+        unit = Unit(code="DV1", name="Đơn vị 1", created_at=now)
+        session.add(unit)
+        await session.flush()
+        official = Official(name="Nguyễn Văn An", role=role, unit_id=unit.id, status="active",
+                            created_at=now)
+        session.add(official)
+        await session.flush()
+        session.add(ChatAccount(channel="zalo", external_id=user, chat_id=user,
+                                official_id=official.id, status="active", created_at=now))
+
+
+def _docx_bytes() -> bytes:
+    document = docx.Document()
+    document.add_heading("Hướng dẫn báo cáo tiến độ", level=0)
+    document.add_heading("1. Thời hạn", level=2)
+    document.add_paragraph("Các đơn vị gửi báo cáo tiến độ trước 16 giờ thứ Sáu hằng tuần.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+async def test_signed_text_is_answered_through_the_fake_api(zalo_app: ZaloApp,
+                                                            fake_zalo: FakeZalo) -> None:
+    status = await zalo_app.post_event(event("user_send_text", "u1", zalo_app.clock,
+                                              msg_id="m1", text="/trogiup"))
+    assert status == 200
+    await zalo_app.settle()
+    texts = fake_zalo.sent_texts("u1")
+    assert len(texts) == 1 and C.HELP_HEADER in texts[0]
+    # the access token went in the header, never in the URL
+    send = [r for r in fake_zalo.requests if r.path == "/v3.0/oa/message/cs"][0]
+    assert send.headers["access_token"] in fake_zalo.valid_access
+
+
+async def test_bad_or_missing_signature_is_401_and_nothing_is_processed(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="m1", text="/trogiup")
+    assert await zalo_app.post_event(payload, signature=None) == 401
+    assert await zalo_app.post_event(payload, signature="mac=" + "0" * 64) == 401
+    body = json.dumps(payload).encode()
+    # signed with the App Secret instead of the OA secret key (a classic set-up mistake)
+    wrong_key = sign(body, "4242", payload["timestamp"], secret=fake_zalo.app_secret)
+    assert await zalo_app.post_event(payload, signature=wrong_key) == 401
+    # a valid signature over a different body (one byte changed)
+    good = sign(body, "4242", payload["timestamp"])
+    tampered = body.replace(b"/trogiup", b"/trogiuP")
+    assert await zalo_app.post_event(payload, signature=good, raw=tampered) == 401
+    await zalo_app.settle()
+    assert fake_zalo.sent == []
+
+
+async def test_malformed_bodies_are_400(zalo_app: ZaloApp) -> None:
+    assert await zalo_app.post_event({}, signature=None, raw=b"{not json") == 400
+    assert await zalo_app.post_event({}, signature=None, raw=b"[1, 2]") == 400
+    no_ts = json.dumps({"event_name": "user_send_text"}).encode()
+    assert await zalo_app.post_event({}, signature=None, raw=no_ts) == 400
+    # signed, but a text event without sender: malformed, not unauthorised
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="m1", text="hi")
+    del payload["sender"]
+    assert await zalo_app.post_event(payload) == 400
+
+
+async def test_stale_timestamp_is_401_even_when_signed(zalo_app: ZaloApp,
+                                                       fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="m1", text="/trogiup")
+    zalo_app.clock.advance(timedelta(minutes=5, seconds=1))
+    assert await zalo_app.post_event(payload) == 401
+    fresh = event("user_send_text", "u1", zalo_app.clock, msg_id="m2", text="/trogiup")
+    zalo_app.clock.advance(timedelta(minutes=4, seconds=59))
+    assert await zalo_app.post_event(fresh) == 200
+    await zalo_app.settle()
+    assert len(fake_zalo.sent) == 1
+
+
+async def test_replayed_body_is_processed_once(zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="m77", text="/trogiup")
+    for _ in range(3):  # Zalo retries, or an attacker replays inside the max age
+        assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    assert len(fake_zalo.sent_texts("u1")) == 1
+    async with zalo_app.app.sessionmaker() as session:
+        ids = (await session.execute(select(InboundUpdate.update_id)
+                                     .where(InboundUpdate.channel == "zalo"))).scalars().all()
+    assert ids == ["m77"]
+
+
+async def test_follow_greets_and_unfollow_blocks_the_account(zalo_app: ZaloApp,
+                                                             fake_zalo: FakeZalo) -> None:
+    assert await zalo_app.post_event(event("follow", "u5", zalo_app.clock)) == 200
+    await zalo_app.settle()
+    assert "Xin chào" in fake_zalo.sent_texts("u5")[0]
+    zalo_app.clock.advance(timedelta(minutes=1))
+    assert await zalo_app.post_event(event("unfollow", "u5", zalo_app.clock)) == 200
+    await zalo_app.settle()
+    async with zalo_app.app.sessionmaker() as session:
+        account = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == "zalo", ChatAccount.external_id == "u5"))).scalar_one()
+    assert account.status == "blocked"
+    assert len(fake_zalo.sent_texts("u5")) == 1  # nothing is sent on unfollow
+
+
+async def test_image_is_refused_politely_once(zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_image", "u1", zalo_app.clock, msg_id="img1", attachments=[
+        {"type": "image", "payload": {"url": fake_zalo.url + "/cdn/x.jpg", "thumbnail": ""}}])
+    assert await zalo_app.post_event(payload) == 200
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    assert fake_zalo.sent_texts("u1") == [C.IMAGE_NOT_SUPPORTED]
+
+
+async def test_ignored_events_are_acknowledged(zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    payload = event("user_seen_message", "u1", zalo_app.clock, msg_ids=["m1"])
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    assert fake_zalo.sent == []
+
+
+def _file_event(zalo_app: ZaloApp, fake_zalo: FakeZalo, user: str, name: str, content: bytes,
+                msg_id: str, declared: int | None = None) -> dict[str, object]:
+    url = fake_zalo.host_file(name, content)
+    return event("user_send_file", user, zalo_app.clock, msg_id=msg_id, attachments=[
+        {"type": "file", "payload": {"url": url, "name": name,
+                                     "size": str(declared if declared is not None else len(content)),
+                                     "checksum": "x", "type": "docx"}}])
+
+
+async def test_admin_uploads_a_guide_by_sending_a_docx(zalo_app: ZaloApp,
+                                                       fake_zalo: FakeZalo) -> None:
+    await _make_official(zalo_app, "adm", "admin")
+    payload = _file_event(zalo_app, fake_zalo, "adm", "bao-cao.docx", _docx_bytes(), "f1")
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    reply = fake_zalo.sent_texts("adm")
+    assert len(reply) == 1 and "Đã thêm hướng dẫn" in reply[0], reply
+    assert "Hướng dẫn báo cáo tiến độ" in reply[0]
+    assert any(r.path == "/cdn/bao-cao.docx" for r in fake_zalo.requests)
+    async with zalo_app.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Guide)) == 1
+
+
+async def test_non_admin_file_is_refused_and_not_imported(zalo_app: ZaloApp,
+                                                          fake_zalo: FakeZalo) -> None:
+    await _make_official(zalo_app, "u2", "official")
+    payload = _file_event(zalo_app, fake_zalo, "u2", "bao-cao.docx", _docx_bytes(), "f2")
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    assert fake_zalo.sent_texts("u2") == [G.ONLY_ADMINS_UPLOAD]
+    async with zalo_app.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Guide)) == 0
+
+
+async def test_too_large_file_is_not_downloaded(zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    await _make_official(zalo_app, "adm", "admin")
+    big = b"x" * (1024 * 1024 + 1)  # max_upload_mb is 1 in these tests
+    payload = _file_event(zalo_app, fake_zalo, "adm", "big.pdf", big, "f3")
+    assert await zalo_app.post_event(payload) == 200
+    # the declared size lies: the download stops at the limit anyway
+    lying = _file_event(zalo_app, fake_zalo, "adm", "big2.pdf", big, "f4", declared=10)
+    assert await zalo_app.post_event(lying) == 200
+    await zalo_app.settle()
+    texts = fake_zalo.sent_texts("adm")
+    assert texts == [G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big.pdf", limit=1),
+                     G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big2.pdf", limit=1)]
+    assert not any(r.path == "/cdn/big.pdf" for r in fake_zalo.requests)

@@ -1,0 +1,102 @@
+"""Pure webhook logic: signature and payload parsing."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.channels.zalo.webhook import (
+    MalformedEvent,
+    UnsupportedMedia,
+    file_url,
+    parse_event,
+    verify_signature,
+)
+from bot.events import ButtonPressed, FileReceived, Subscribed, TextMessage, Unsubscribed
+
+BODY = b'{"app_id":"4242","event_name":"user_send_text","timestamp":"1795000000000"}'
+
+
+def _mac(body: bytes, app_id: str = "4242", ts: str = "1795000000000",
+         key: str = "oa-key") -> str:
+    return "mac=" + hashlib.sha256(app_id.encode() + body + ts.encode() + key.encode()).hexdigest()
+
+
+def test_signature_accepts_the_documented_construction() -> None:
+    assert verify_signature(BODY, _mac(BODY), app_id="4242", timestamp="1795000000000",
+                            oa_secret_key="oa-key")
+
+
+@pytest.mark.parametrize("header", [
+    None, "", "mac=", _mac(BODY, key="app-secret"), _mac(BODY, ts="1795000000001"),
+    _mac(BODY, app_id="4243"), _mac(BODY + b" "),
+    # HMAC instead of the plain hash (one project does this): must not verify
+    "mac=" + __import__("hmac").new(b"oa-key", b"4242" + BODY + b"1795000000000",
+                                    "sha256").hexdigest(),
+])
+def test_signature_rejects_anything_else(header: str | None) -> None:
+    assert not verify_signature(BODY, header, app_id="4242", timestamp="1795000000000",
+                                oa_secret_key="oa-key")
+
+
+def _envelope(name: str, **message: object) -> dict[str, object]:
+    return {"app_id": "4242", "event_name": name, "timestamp": "1795000000000",
+            "sender": {"id": "8400000000000000001"}, "recipient": {"id": "999"},
+            "message": message}
+
+
+def test_text_and_button_payloads() -> None:
+    text = parse_event(_envelope("user_send_text", msg_id="a1", text="thu tuc bao cao"))
+    assert isinstance(text, TextMessage)
+    assert (text.text, text.dedupe_key, text.chat.channel, text.chat.chat_id) == (
+        "thu tuc bao cao", "a1", "zalo", "8400000000000000001")
+    assert text.at == datetime.fromtimestamp(1795000000, tz=UTC)
+    press = parse_event(_envelope("user_send_text", msg_id="a2", text="#btn:ci:yes"))
+    assert isinstance(press, ButtonPressed)
+    assert (press.payload, press.dedupe_key) == ("ci:yes", "a2")
+
+
+def test_numeric_ids_stay_strings() -> None:
+    payload = _envelope("user_send_text", msg_id=123456789012345678, text="a")
+    payload["sender"] = {"id": 8400000000000000001}
+    event = parse_event(payload)
+    assert event is not None and event.chat.chat_id == "8400000000000000001"
+    assert event.dedupe_key == "123456789012345678"
+
+
+def test_file_event() -> None:
+    payload = _envelope("user_send_file", msg_id="f1", attachments=[{"type": "file", "payload": {
+        "url": "https://f.zdn.vn/a.pdf", "name": "huong-dan.pdf", "size": "2048",
+        "checksum": "c", "type": "pdf"}}])
+    event = parse_event(payload)
+    assert isinstance(event, FileReceived)
+    assert (event.file_name, event.size, event.content) == ("huong-dan.pdf", 2048, None)
+    assert file_url(payload) == "https://f.zdn.vn/a.pdf"
+
+
+def test_follow_unfollow_and_images() -> None:
+    follow = {"app_id": "4242", "oa_id": "999", "event_name": "follow",
+              "timestamp": "1795000000000", "follower": {"id": "77"}, "source": "qr"}
+    assert isinstance(parse_event(follow), Subscribed)
+    unfollow = dict(follow, event_name="unfollow")
+    parsed = parse_event(unfollow)
+    assert isinstance(parsed, Unsubscribed) and parsed.chat.chat_id == "77"
+    assert parsed.dedupe_key != parse_event(follow).dedupe_key  # type: ignore[union-attr]
+    image = parse_event(_envelope("user_send_image", msg_id="i1", attachments=[]))
+    assert isinstance(image, UnsupportedMedia) and image.dedupe_key == "i1"
+    assert parse_event(_envelope("user_seen_message", msg_ids=["x"])) is None
+
+
+@pytest.mark.parametrize("payload", [
+    {"event_name": "user_send_text", "timestamp": "1795000000000", "message": {"text": "a"}},
+    {"event_name": "user_send_text", "timestamp": "soon", "sender": {"id": "1"},
+     "message": {"msg_id": "1", "text": "a"}},
+    _envelope("user_send_text", msg_id="1"),
+    _envelope("user_send_file", msg_id="1", attachments=[]),
+    {"timestamp": "1795000000000"},
+])
+def test_malformed_payloads_raise(payload: dict[str, object]) -> None:
+    with pytest.raises(MalformedEvent):
+        parse_event(payload)
