@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     # Conversations
     conversation_idle_minutes: int = Field(60, description="idle time before a flow expires")
 
+    # People, invitations and the weekly check-in (issue 3)
+    telegram_bot_username: str | None = Field(
+        None, description="bot username for invitation deep links https://t.me/<bot>?start=<code>")
+    invitation_ttl_hours: int = Field(168, description="how long an invitation code stays valid")
+    checkin_cutoff: str = Field(
+        "fri 16:00", description="default weekly check-in cut-off (units override in Unit.schedule)")
+
     # Telegram
     telegram_token: SecretStr | None = None
     telegram_webhook_url: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import ask, guides, start
+from handlers import ask, checkin, guides, progress, registration, start, tasks
 
 
 def register(router: Router) -> None:
@@ -11,3 +11,7 @@ def register(router: Router) -> None:
     start.register(router)
     ask.register(router)
     guides.register(router)
+    tasks.register(router)
+    checkin.register(router)
+    progress.register(router)
+    registration.register(router)  # after ask: wraps the Q&A fallback (code alone)

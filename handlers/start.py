@@ -5,14 +5,18 @@ from __future__ import annotations
 from bot.context import Context
 from bot.router import Command, Router
 from bot.texts import common as T
+from handlers import registration
 
 
 async def start(ctx: Context) -> None:
-    """Greet the user (invitation codes are handled by the registration feature)."""
+    """Greet the user; `/start <code>` binds the account (handlers/registration.py)."""
+    if await registration.handle_start(ctx):
+        return
     if ctx.official is not None:
         ctx.reply(T.WELCOME_OFFICIAL.format(name=ctx.official.name))
     else:
         ctx.reply(T.WELCOME.format(bot=T.BOT_NAME))
+        ctx.reply(registration.how_to_join(ctx))
 
 
 async def help_(ctx: Context) -> None:

@@ -179,3 +179,7 @@ BAD_WEEK = "Tuần \u201c{week}\u201d không hợp lệ; ví dụ đúng: 2026-W
 NO_UNIT = "Tài khoản của anh/chị chưa gắn với đơn vị nào; vui lòng liên hệ quản trị viên."
 EXPORT_CAPTION = "Bảng tiến độ {unit}, tuần {week}."
 NA = "—"
+EXPIRED_EDIT = (
+    "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo đã gửi vẫn giữ nguyên; các câu trả "
+    "lời vừa nhập ({count} nhiệm vụ) đã được lưu. Gõ /suabaocao để tiếp tục."
+)

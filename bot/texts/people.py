@@ -1,0 +1,85 @@
+"""Joining (invitation codes), /moi, /lienket, /nhiemvu and the import messages: user-facing strings."""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- joining
+HOW_TO_JOIN = (
+    "Anh/chị chưa đăng ký tài khoản cán bộ. Để báo cáo tiến độ và nhận nhắc hạn, anh/chị xin "
+    "mã mời từ quản trị viên hoặc lãnh đạo đơn vị, rồi gửi mã đó cho tôi (trên Telegram: "
+    "/start <mã mời>). Trong lúc chờ, anh/chị vẫn có thể gõ câu hỏi để tra cứu hướng dẫn."
+)
+HOW_TO_JOIN_PRIVATE = (
+    "Anh/chị chưa đăng ký tài khoản cán bộ. Anh/chị vui lòng xin mã mời từ quản trị viên hoặc "
+    "lãnh đạo đơn vị, rồi gửi mã đó cho tôi (trên Telegram: /start <mã mời>)."
+)
+BOUND = (
+    "Chào mừng {name}{unit}! Tài khoản {channel} này đã được gắn với hồ sơ cán bộ của anh/chị.\n"
+    "Gõ /nhiemvu để xem nhiệm vụ, /baocao để báo cáo tiến độ tuần, /trogiup để xem các lệnh."
+)
+BOUND_UNIT = " ({unit})"
+ALREADY_BOUND = "Tài khoản này đã được gắn với hồ sơ của {name}. Anh/chị không cần làm gì thêm."
+CODE_UNKNOWN = (
+    "Mã mời \u201c{code}\u201d không đúng. Anh/chị kiểm tra lại (mã gồm 8 ký tự chữ và số) hoặc "
+    "xin mã mới từ quản trị viên, lãnh đạo đơn vị."
+)
+CODE_EXPIRED = (
+    "Mã mời \u201c{code}\u201d đã hết hạn lúc {expired}. Anh/chị vui lòng xin mã mới từ quản trị "
+    "viên hoặc lãnh đạo đơn vị."
+)
+CODE_USED = (
+    "Mã mời \u201c{code}\u201d đã được sử dụng. Mỗi mã chỉ dùng được một lần; nếu không phải "
+    "anh/chị đã dùng, vui lòng báo quản trị viên và xin mã mới."
+)
+ACCOUNT_TAKEN = (
+    "Tài khoản này đã được gắn với hồ sơ của {name}, nên không dùng mã mời này được. Nếu có nhầm "
+    "lẫn, anh/chị vui lòng liên hệ quản trị viên."
+)
+CODE_BAD_FORMAT = (
+    "Mã mời chỉ gồm chữ cái, chữ số, dấu gạch ngang hoặc gạch dưới (tối đa 64 ký tự). "
+    "Anh/chị kiểm tra lại mã."
+)
+
+# ---------------------------------------------------------------- /moi and /lienket
+INVITE_CREATED = (
+    "Đã tạo mã mời cho {who} — {unit}, vai trò: {role}.\n"
+    "Mã mời: {code} (dùng một lần, hết hạn lúc {expires}).\n"
+    "Cách dùng: gửi mã này cho trợ lý trên Zalo hoặc trang web; trên Telegram gửi /start {code}"
+    "{link}"
+)
+INVITE_LINK = " hoặc bấm đường dẫn: {url}"
+INVITE_SOMEONE = "người được mời"
+INVITE_USAGE = (
+    "Cách dùng: /moi [mã đơn vị] [vai trò] Họ và tên — ví dụ: /moi Nguyễn Văn A, "
+    "hoặc /moi SO-TTTT pho Trần Thị B. Vai trò: canbo (mặc định), pho, truong, quantri."
+)
+INVITE_ROLE_NOT_ALLOWED = "Lãnh đạo đơn vị chỉ mời được cán bộ hoặc cấp phó; vai trò khác do quản trị viên tạo."
+INVITE_UNIT_NOT_ALLOWED = "Anh/chị chỉ mời được cán bộ vào đơn vị mình hoặc đơn vị trực thuộc."
+INVITE_NO_UNIT = "Anh/chị chưa thuộc đơn vị nào; vui lòng ghi mã đơn vị: /moi <mã đơn vị> Họ và tên."
+LINK_CREATED = (
+    "Mã liên kết tài khoản của anh/chị: {code} (dùng một lần, hết hạn lúc {expires}).\n"
+    "Để dùng trợ lý trên ứng dụng khác (Zalo, Telegram, web), anh/chị gửi mã này cho trợ lý từ "
+    "ứng dụng đó (trên Telegram: /start {code}){link}."
+)
+ROLE_LABELS = {
+    "official": "cán bộ", "deputy": "cấp phó", "head": "trưởng đơn vị", "admin": "quản trị viên",
+}
+
+# ---------------------------------------------------------------- /nhiemvu
+NO_TASKS = "Anh/chị hiện không có nhiệm vụ nào đang thực hiện."
+TASKS_HEADER = "Nhiệm vụ đang thực hiện ({count}), hạn gần nhất trước:"
+TASK_ITEM = "{n}. [{code}] {title}\n   {when} · tiến độ {progress}%"
+TASK_ITEM_SOURCE = "   {source}"
+TASK_DEADLINE = "Hạn {deadline} ({left})"
+TASK_NO_DEADLINE = "Thời hạn: {text}"
+TASKS_MORE = "… và {count} nhiệm vụ khác."
+TASKS_FOOTER = "Gõ /baocao để báo cáo tiến độ tuần này."
+
+# ---------------------------------------------------------------- imports (CLI, row errors)
+IMPORT_ROW_ERROR = "Dòng {row}: {reason}"
+IMPORT_FILE_ERROR = "Tệp {name}: {reason}"
+IMPORT_REJECTED = "Không nhập tệp vì có {count} lỗi; chưa có dữ liệu nào được ghi."
+IMPORT_DONE = "Đã nhập: thêm mới {created}, cập nhật {updated}, không đổi {unchanged}."
+IMPORT_DRY_RUN = "Chạy thử (--dry-run): chưa ghi gì. Nếu nhập thật sẽ: thêm mới {created}, cập nhật {updated}, không đổi {unchanged}."
+IMPORT_NOT_IN_FILE = "Có trong cơ sở dữ liệu nhưng không có trong tệp (giữ nguyên): {codes}"
+IMPORT_CREATE_LINE = "+ {code}: {name}"
+IMPORT_UPDATE_LINE = "~ {code}: {changes}"

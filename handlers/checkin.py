@@ -1,0 +1,558 @@
+"""The weekly check-in conversation (/baocao, /suabaocao): per task progress, status, blockers, plan.
+
+Every answer is written to the week's report as it is given (status 'draft' until confirmed), so a
+restart, /huy or expiry loses nothing; the flow state holds only ids and positions. Button payloads
+start with the flow name ('ci:…') so the dispatcher routes them to the active step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.checkin_answers import is_none_answer, parse_percent, parse_status
+from bot.checkin_policy import checkin_cutoff, monday_of, week_of
+from bot.clock import local_date, to_local
+from bot.context import Context
+from bot.conversation import END, STAY, Flow, FlowState, Step
+from bot.db import checkin_store
+from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
+from bot.db.task_store import open_tasks_for
+from bot.events import ButtonPressed
+from bot.messages import Button
+from bot.router import ROLES_MEMBERS, Command, Router
+from bot.texts import checkin as T
+from bot.texts import common as C
+from handlers.tasks import deadline_phrase
+from knowledge.normalize import fold
+
+CHECKIN_FLOW = "ci"
+PROGRESS_LEVELS = (0, 25, 50, 75, 100)
+MAX_ANSWER_CHARS = 2000
+TITLE_CHARS = 200
+KEEP_LABEL_CHARS = 40
+SUMMARY_EDIT_BUTTONS = 8
+STATUS_PAYLOADS = {"on": "on_track", "risk": "at_risk", "late": "late"}
+
+
+# ---------------------------------------------------------------- opening the check-in
+
+
+async def _cutoff_for(ctx: Context, official: Official, week: str) -> datetime:
+    unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+    return checkin_cutoff(monday_of(week), unit, ctx.deps.settings.checkin_cutoff)
+
+
+def _fmt(instant: datetime) -> str:
+    return to_local(instant).strftime("%H:%M %d/%m/%Y")
+
+
+async def start_checkin(ctx: Context, *, task_ids: list[int] | None = None) -> None:
+    """Open the check-in for the current ISO week (optionally only for the given tasks)."""
+    official = ctx.official
+    if official is None:
+        ctx.reply(C.NEEDS_REGISTRATION)
+        return
+    week = week_of(ctx.now)
+    tasks = await open_tasks_for(ctx.session, official.id)
+    if task_ids is not None:
+        tasks = [t for t in tasks if t.id in set(task_ids)]
+        if not tasks:
+            ctx.reply(T.NO_SUCH_TASKS)
+            return
+    elif not tasks:
+        ctx.reply(T.NO_OPEN_TASKS.format(week=week))
+        return
+    report = await checkin_store.report_for(ctx.session, official.id, week)
+    edit = report is not None and report.status != "draft"
+    if edit and task_ids is None:
+        assert report is not None
+        if report.status == "skipped":
+            ctx.reply(T.ALREADY_SKIPPED.format(week=week, reason=report.skip_reason or ""))
+        else:
+            at = _fmt(report.submitted_at) if report.submitted_at else ""
+            ctx.reply(T.ALREADY_SUBMITTED.format(week=week, at=at))
+        return
+    await _open(ctx, official, week, [t.id for t in tasks], edit=edit)
+
+
+async def edit_checkin(ctx: Context) -> None:
+    """/suabaocao: reopen this week's confirmed report (after the cut-off, edits are flagged late)."""
+    official = ctx.official
+    assert official is not None  # the command is for members only
+    week = week_of(ctx.now)
+    report = await checkin_store.report_for(ctx.session, official.id, week)
+    if report is None or report.status == "draft":
+        ctx.reply(T.NOTHING_TO_EDIT.format(week=week))
+        return
+    ids = [t.id for t in await open_tasks_for(ctx.session, official.id)]
+    for task_id in await checkin_store.entries_of(ctx.session, report.id):
+        task = await ctx.session.get(Task, task_id)
+        if task is not None and task.status != "cancelled" and task_id not in ids:
+            ids.append(task_id)
+    if not ids:
+        ctx.reply(T.NO_OPEN_TASKS.format(week=week))
+        return
+    await _open(ctx, official, week, ids, edit=True)
+
+
+async def _open(ctx: Context, official: Official, week: str, task_ids: list[int], *,
+                edit: bool) -> None:
+    report = await checkin_store.get_or_create_report(ctx.session, official.id, week, ctx.now)
+    cutoff = await _cutoff_for(ctx, official, week)
+    if edit:
+        ctx.reply(T.INTRO_EDIT.format(week=week, count=len(task_ids)))
+        if ctx.now > cutoff:
+            ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=_fmt(cutoff)))
+    else:
+        ctx.reply(T.INTRO.format(week=week, count=len(task_ids), cutoff=_fmt(cutoff)))
+    ctx.start_flow(CHECKIN_FLOW, {"week": week, "report": report.id, "tasks": task_ids, "i": 0,
+                                  "edit": edit, "review": False})
+
+
+async def baocao(ctx: Context) -> None:
+    """/baocao: this week's check-in."""
+    await start_checkin(ctx)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _data(state: FlowState) -> dict[str, Any]:
+    return state.data
+
+
+def _task_id(state: FlowState) -> int:
+    return int(state.data["tasks"][state.data["i"]])
+
+
+async def _task(ctx: Context, state: FlowState) -> Task:
+    task = await ctx.session.get(Task, _task_id(state))
+    if task is None:  # deleted meanwhile: should never happen (tasks are never deleted)
+        raise LookupError(_task_id(state))
+    return task
+
+
+async def _current(ctx: Context, state: FlowState) -> CheckinEntry | None:
+    return await checkin_store.entry(ctx.session, int(state.data["report"]), _task_id(state))
+
+
+async def _previous(ctx: Context, state: FlowState) -> CheckinEntry | None:
+    assert ctx.official is not None
+    return await checkin_store.previous_entry(ctx.session, ctx.official.id, _task_id(state),
+                                              str(state.data["week"]))
+
+
+async def _save(ctx: Context, state: FlowState, **values: Any) -> CheckinEntry:
+    return await checkin_store.save_entry(ctx.session, int(state.data["report"]), _task_id(state),
+                                          ctx.now, **values)
+
+
+def _answer(ctx: Context) -> tuple[str, str]:
+    """(button payload without 'ci:', typed text): exactly one of them is non-empty."""
+    if isinstance(ctx.event, ButtonPressed):
+        payload = ctx.event.payload
+        prefix = CHECKIN_FLOW + ":"
+        return (payload[len(prefix):] if payload.startswith(prefix) else "?"), ""
+    return "", ctx.text.strip()
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _advance(state: FlowState) -> str:
+    """After a task: back to the summary when reviewing, else the next task or the summary."""
+    if not state.data.get("review"):
+        state.data["i"] = int(state.data["i"]) + 1
+        if state.data["i"] < len(state.data["tasks"]):
+            return "progress"
+    state.data["review"] = True  # from now on, correcting a task returns to the summary
+    return "summary"
+
+
+def _text_answer(ctx: Context, text: str) -> str | None:
+    """Validated free text (None and a polite re-ask when empty or too long)."""
+    if not text:
+        ctx.reply(T.EMPTY_ANSWER)
+        return None
+    if len(text) > MAX_ANSWER_CHARS:
+        ctx.reply(T.ANSWER_TOO_LONG.format(limit=MAX_ANSWER_CHARS))
+        return None
+    return text
+
+
+def _status_line(row: CheckinEntry) -> str:
+    status = T.STATUS_LABELS.get(row.status or "", T.NA)
+    return T.SUMMARY_PROGRESS.format(progress=row.progress if row.progress is not None else T.NA,
+                                     status=status)
+
+
+# ---------------------------------------------------------------- step: progress
+
+
+async def progress_prompt(ctx: Context, state: FlowState) -> None:
+    """Show the task, last week's values, and ask for the progress."""
+    task = await _task(ctx, state)
+    total = len(state.data["tasks"])
+    lines = [T.TASK_HEADER.format(n=int(state.data["i"]) + 1, total=total,
+                                  title=_short(task.title, TITLE_CHARS))]
+    if task.deadline is not None:
+        lines.append(T.TASK_DEADLINE.format(deadline=task.deadline.strftime("%d/%m/%Y"),
+                                            left=deadline_phrase(task.deadline, local_date(ctx.now))))
+    elif task.deadline_text:
+        lines.append(T.TASK_NO_DEADLINE.format(text=task.deadline_text))
+    current, previous = await _current(ctx, state), await _previous(ctx, state)
+    keep: str | None = None
+    if current is not None and current.status is not None:
+        lines.append(T.DRAFT_VALUES.format(progress=current.progress, status=_status_name(current)))
+        keep = T.BTN_KEEP_DRAFT
+    elif previous is not None:
+        lines.append(T.LAST_WEEK.format(progress=previous.progress, status=_status_name(previous)))
+        keep = T.BTN_KEEP
+    lines.append(T.ASK_PROGRESS if ctx.can_show_buttons else T.ASK_PROGRESS_NUMBERED)
+    buttons = [Button(f"{p}%", f"{CHECKIN_FLOW}:p:{p}") for p in PROGRESS_LEVELS]
+    if keep is not None:
+        buttons.append(Button(keep, f"{CHECKIN_FLOW}:keep"))
+    buttons += [Button(T.BTN_DONE, f"{CHECKIN_FLOW}:done"),
+                Button(T.BTN_SKIP_TASK, f"{CHECKIN_FLOW}:skip"),
+                Button(T.BTN_SKIP_WEEK, f"{CHECKIN_FLOW}:week")]
+    ctx.reply("\n".join(lines), buttons)
+
+
+def _status_name(row: CheckinEntry) -> str:
+    return T.STATUS_LABELS.get(row.status or "", T.NA)
+
+
+async def progress_handle(ctx: Context, state: FlowState) -> str | None:
+    """A level, a typed percentage, keep, done, skip the task or the week."""
+    pressed, typed = _answer(ctx)
+    if pressed == "done":
+        await _save(ctx, state, progress=100, status="done", skip_reason=None)
+        return "evidence"
+    if pressed == "skip":
+        return "skip_reason"
+    if pressed == "week":
+        return "week_reason"
+    if pressed == "keep":
+        return await _keep_all(ctx, state)
+    value: int | None = None
+    if pressed.startswith("p:") and pressed[2:].isdigit():
+        value = int(pressed[2:])
+    elif typed:
+        value = parse_percent(typed)
+    if value is None or not 0 <= value <= 100:
+        ctx.reply(T.BAD_PROGRESS.format(answer=_short(typed, 40)) if typed else T.CHOOSE_ABOVE)
+        return STAY
+    if value == 100:  # 100 % is done: ask for the evidence instead of a status
+        await _save(ctx, state, progress=100, status="done", skip_reason=None)
+        return "evidence"
+    current = await _current(ctx, state)
+    if current is not None and current.status in ("done", "skipped"):
+        await _save(ctx, state, progress=value, status=None, skip_reason=None, evidence=None)
+    else:
+        await _save(ctx, state, progress=value)
+    return "status"
+
+
+async def _keep_all(ctx: Context, state: FlowState) -> str | None:
+    current = await _current(ctx, state)
+    if current is not None and current.status is not None:
+        return _advance(state)  # this week's draft is complete: keep it as it is
+    previous = await _previous(ctx, state)
+    if previous is None:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    await _save(ctx, state, progress=previous.progress, status=previous.status,
+                blockers=previous.blockers, next_plan=previous.next_plan, skip_reason=None)
+    return _advance(state)
+
+
+# ---------------------------------------------------------------- steps: status, blockers, next
+
+
+async def _default(ctx: Context, state: FlowState, field: str) -> Any:
+    """This week's earlier answer for the field, else last week's (offered as a button)."""
+    current = await _current(ctx, state)
+    value = getattr(current, field) if current is not None else None
+    if value is None:
+        previous = await _previous(ctx, state)
+        value = getattr(previous, field) if previous is not None else None
+    return value
+
+
+async def status_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for the status."""
+    buttons = [Button(T.STATUS_LABELS[STATUS_PAYLOADS[k]], f"{CHECKIN_FLOW}:s:{k}")
+               for k in STATUS_PAYLOADS]
+    ctx.reply(T.ASK_STATUS, buttons)
+
+
+async def status_handle(ctx: Context, state: FlowState) -> str | None:
+    """One of the three statuses (button, number, or typed words)."""
+    pressed, typed = _answer(ctx)
+    status = STATUS_PAYLOADS.get(pressed[2:]) if pressed.startswith("s:") else None
+    if status is None and typed:
+        status = parse_status(typed)
+    if status is None:
+        ctx.reply(T.BAD_STATUS)
+        return STAY
+    await _save(ctx, state, status=status)
+    return "blockers"
+
+
+async def blockers_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for blockers ('không' for none)."""
+    buttons = [Button(T.BTN_NO_BLOCKERS, f"{CHECKIN_FLOW}:b:none")]
+    previous = await _default(ctx, state, "blockers")
+    if previous:
+        buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
+                              f"{CHECKIN_FLOW}:keep"))
+    ctx.reply(T.ASK_BLOCKERS, buttons)
+
+
+async def blockers_handle(ctx: Context, state: FlowState) -> str | None:
+    """Blockers text, none, or keep."""
+    pressed, typed = _answer(ctx)
+    if pressed == "b:none" or (typed and is_none_answer(typed)):
+        await _save(ctx, state, blockers=None)
+        return "next"
+    if pressed == "keep":
+        await _save(ctx, state, blockers=await _default(ctx, state, "blockers"))
+        return "next"
+    if pressed:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    text = _text_answer(ctx, typed)
+    if text is None:
+        return STAY
+    await _save(ctx, state, blockers=text)
+    return "next"
+
+
+async def next_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for next week's plan."""
+    buttons = [Button(T.BTN_NONE, f"{CHECKIN_FLOW}:n:none")]
+    previous = await _default(ctx, state, "next_plan")
+    if previous:
+        buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
+                              f"{CHECKIN_FLOW}:keep"))
+    ctx.reply(T.ASK_NEXT, buttons)
+
+
+async def next_handle(ctx: Context, state: FlowState) -> str | None:
+    """Next week's plan text, none, or keep; then the next task."""
+    pressed, typed = _answer(ctx)
+    if pressed == "n:none" or (typed and is_none_answer(typed)):
+        await _save(ctx, state, next_plan=None)
+        return _advance(state)
+    if pressed == "keep":
+        await _save(ctx, state, next_plan=await _default(ctx, state, "next_plan"))
+        return _advance(state)
+    if pressed:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    text = _text_answer(ctx, typed)
+    if text is None:
+        return STAY
+    await _save(ctx, state, next_plan=text)
+    return _advance(state)
+
+
+# ---------------------------------------------------------------- steps: done, skip task, skip week
+
+
+async def evidence_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for optional evidence of a done task."""
+    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, f"{CHECKIN_FLOW}:e:none")])
+
+
+async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
+    """A link or note, or none."""
+    pressed, typed = _answer(ctx)
+    if pressed == "e:none" or (typed and is_none_answer(typed)):
+        await _save(ctx, state, evidence=None)
+        return _advance(state)
+    if pressed:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    text = _text_answer(ctx, typed)
+    if text is None:
+        return STAY
+    await _save(ctx, state, evidence=text)
+    return _advance(state)
+
+
+async def skip_reason_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask why the task is skipped this week."""
+    ctx.reply(T.ASK_SKIP_REASON)
+
+
+async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
+    """The reason; the task is skipped for this week."""
+    _, typed = _answer(ctx)
+    text = _text_answer(ctx, typed)
+    if text is None:
+        return STAY
+    await _save(ctx, state, status="skipped", skip_reason=text, progress=None)
+    return _advance(state)
+
+
+async def week_reason_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask why the whole week is skipped."""
+    ctx.reply(T.ASK_WEEK_REASON, [Button(T.BTN_LEAVE, f"{CHECKIN_FLOW}:w:leave"),
+                                  Button(T.BTN_TRIP, f"{CHECKIN_FLOW}:w:trip")])
+
+
+async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
+    """Leave, business trip, or a typed reason: the week is skipped and the flow ends."""
+    pressed, typed = _answer(ctx)
+    reasons = {"w:leave": T.REASON_LEAVE, "w:trip": T.REASON_TRIP}
+    reason: str | None = reasons.get(pressed)
+    if reason is None:
+        if pressed:
+            ctx.reply(T.CHOOSE_ABOVE)
+            return STAY
+        reason = _text_answer(ctx, typed)
+        if reason is None:
+            return STAY
+    official = ctx.official
+    assert official is not None
+    report = await ctx.session.get(CheckinReport, int(state.data["report"]))
+    assert report is not None
+    week = str(state.data["week"])
+    await checkin_store.skip_week(ctx.session, report, reason, ctx.now,
+                                  await _cutoff_for(ctx, official, week))
+    ctx.reply(T.WEEK_SKIPPED.format(week=week, reason=reason))
+    return END
+
+
+# ---------------------------------------------------------------- step: summary
+
+
+async def summary_prompt(ctx: Context, state: FlowState) -> None:
+    """Everything answered, to confirm (or pick a task to correct)."""
+    entries = await checkin_store.entries_of(ctx.session, int(state.data["report"]))
+    lines = [T.SUMMARY_HEADER.format(week=state.data["week"])]
+    for n, task_id in enumerate(state.data["tasks"], start=1):
+        task = await ctx.session.get(Task, int(task_id))
+        title = _short(task.title, 120) if task is not None else str(task_id)
+        row = entries.get(int(task_id))
+        lines.append(T.SUMMARY_TASK.format(n=n, title=title, line=_summary_line(row)))
+        if row is not None and row.status not in ("done", "skipped"):
+            lines.append(T.SUMMARY_BLOCKERS.format(text=row.blockers or T.NONE_TEXT))
+            lines.append(T.SUMMARY_NEXT.format(text=row.next_plan or T.NONE_TEXT))
+    lines += ["", T.SUMMARY_FOOTER]
+    buttons = [Button(T.BTN_SUBMIT, f"{CHECKIN_FLOW}:ok")]
+    buttons += [Button(T.BTN_EDIT_TASK.format(n=n), f"{CHECKIN_FLOW}:edit:{n - 1}")
+                for n in range(1, min(len(state.data["tasks"]), SUMMARY_EDIT_BUTTONS) + 1)]
+    ctx.reply("\n".join(lines), buttons)
+
+
+def _summary_line(row: CheckinEntry | None) -> str:
+    if row is None or (row.progress is None and row.status is None):
+        return T.SUMMARY_MISSING
+    if row.status == "done":
+        evidence = T.SUMMARY_EVIDENCE.format(text=row.evidence) if row.evidence else ""
+        return T.SUMMARY_DONE.format(evidence=evidence)
+    if row.status == "skipped":
+        return T.SUMMARY_SKIPPED.format(reason=row.skip_reason or "")
+    return _status_line(row)
+
+
+_CONFIRM_WORDS = frozenset({"gui", "gui bao cao", "ok", "dong y", "xac nhan", "co", "yes"})
+
+
+async def summary_handle(ctx: Context, state: FlowState) -> str | None:
+    """Submit, or go back to one task."""
+    pressed, typed = _answer(ctx)
+    if pressed == "ok" or (typed and " ".join(fold(typed.casefold()).split()) in _CONFIRM_WORDS):
+        await _submit(ctx, state)
+        return END
+    if pressed.startswith("edit:") and pressed[5:].isdigit():
+        index = int(pressed[5:])
+        if 0 <= index < len(state.data["tasks"]):
+            state.data["i"] = index
+            return "progress"
+    ctx.reply(T.CHOOSE_ABOVE)
+    return STAY
+
+
+async def _submit(ctx: Context, state: FlowState) -> None:
+    official = ctx.official
+    assert official is not None
+    report = await ctx.session.get(CheckinReport, int(state.data["report"]))
+    assert report is not None
+    week = str(state.data["week"])
+    first = report.status == "draft"
+    cutoff = await _cutoff_for(ctx, official, week)
+    late = await checkin_store.submit(ctx.session, report, ctx.now, cutoff)
+    if first:
+        text = T.SUBMITTED_LATE if late else T.SUBMITTED
+        ctx.reply(text.format(week=week, cutoff=_fmt(cutoff)))
+    else:
+        text = T.REVISED_LATE if late else T.REVISED
+        ctx.reply(text.format(week=week, revision=report.revision - 1, cutoff=_fmt(cutoff)))
+
+
+# ---------------------------------------------------------------- cancel, expiry, stale buttons
+
+
+async def _answered(ctx: Context, state: FlowState) -> int:
+    entries = await checkin_store.entries_of(ctx.session, int(state.data["report"]))
+    wanted = {int(t) for t in state.data.get("tasks", [])}
+    return sum(1 for task_id, row in entries.items() if task_id in wanted
+               and (row.progress is not None or row.status is not None))
+
+
+async def on_cancel(ctx: Context, state: FlowState) -> None:
+    """/huy: say what was kept."""
+    count = await _answered(ctx, state)
+    if state.data.get("edit"):
+        ctx.reply(T.CANCELLED_EDIT.format(count=count))
+    else:
+        ctx.reply(T.CANCELLED.format(count=count) if count else T.CANCELLED_EMPTY)
+
+
+async def on_expire(ctx: Context, state: FlowState) -> None:
+    """Idle too long: say what was kept."""
+    count = await _answered(ctx, state)
+    week = state.data.get("week", "")
+    if state.data.get("edit"):
+        ctx.reply(T.EXPIRED_EDIT.format(week=week, count=count))
+    else:
+        ctx.reply(T.EXPIRED.format(week=week, count=count) if count
+                  else T.EXPIRED_EMPTY.format(week=week))
+
+
+async def stale_button(ctx: Context, arg: str) -> None:
+    """A check-in button pressed after its conversation ended."""
+    del arg
+    ctx.reply(T.STALE_BUTTON)
+
+
+def build_flow() -> Flow:
+    """The check-in flow."""
+    return Flow(
+        name=CHECKIN_FLOW, first="progress", on_cancel=on_cancel, on_expire=on_expire,
+        steps={
+            "progress": Step(progress_prompt, progress_handle),
+            "status": Step(status_prompt, status_handle),
+            "blockers": Step(blockers_prompt, blockers_handle),
+            "next": Step(next_prompt, next_handle),
+            "evidence": Step(evidence_prompt, evidence_handle),
+            "skip_reason": Step(skip_reason_prompt, skip_reason_handle),
+            "week_reason": Step(week_reason_prompt, week_reason_handle),
+            "summary": Step(summary_prompt, summary_handle),
+        },
+    )
+
+
+def register(router: Router) -> None:
+    """Register /baocao, /suabaocao and the check-in flow."""
+    router.command(Command(("baocao", "checkin", "bao_cao"), baocao,
+                           "Báo cáo tiến độ tuần", roles=ROLES_MEMBERS))
+    router.command(Command(("suabaocao", "editreport", "sua_bao_cao"), edit_checkin,
+                           "Sửa báo cáo tuần này", roles=ROLES_MEMBERS))
+    router.flow(build_flow())
+    router.button(CHECKIN_FLOW, stale_button)

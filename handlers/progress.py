@@ -1,0 +1,188 @@
+"""/tiendo (a unit's week at a glance) and /xuatbaocao (the same as a spreadsheet).
+
+Permissions: an official sees only their own report; a head or deputy sees their unit and its
+sub-units (any depth); admins see every unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.checkin_policy import monday_of, week_of
+from bot.context import Context
+from bot.db import checkin_store, people_store
+from bot.db.models import Task, Unit
+from bot.messages import Attachment
+from bot.reports.weekly import (
+    CATEGORIES,
+    WeeklySummary,
+    build_weekly_summary,
+    export_xlsx,
+    xlsx_file_name,
+)
+from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Router
+from bot.texts import checkin as T
+from bot.texts import common as C
+
+_WEEK_RE = re.compile(r"^\d{4}-[Ww]\d{2}$")
+#: task lines per category in the chat view (the spreadsheet has them all)
+TASKS_PER_CATEGORY = 8
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class _Request:
+    unit: Unit | None  # None: the official's own report
+    week: str
+
+
+async def _request(ctx: Context) -> _Request | None:
+    """Parse '[unit code] [2026-W48]' and check permissions; None after replying why not."""
+    official = ctx.official
+    assert official is not None
+    week, code = week_of(ctx.now), None
+    for word in ctx.text.split():
+        if _WEEK_RE.match(word):
+            week = word.upper()
+        else:
+            code = word
+    try:
+        monday_of(week)
+    except ValueError:
+        ctx.reply(T.BAD_WEEK.format(week=week))
+        return None
+    if official.role == "official":
+        return _Request(None, week)
+    unit: Unit | None
+    if code is not None:
+        unit = await people_store.unit_by_code(ctx.session, code)
+        if unit is None:
+            ctx.reply(T.UNIT_NOT_FOUND.format(code=code))
+            return None
+    else:
+        unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+        if unit is None and official.role == "admin":
+            roots = list((await ctx.session.execute(
+                select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code))).scalars())
+            unit = roots[0] if len(roots) == 1 else None
+        if unit is None:
+            ctx.reply(T.NO_UNIT)
+            return None
+    if official.role != "admin" and (official.unit_id is None or not await people_store.is_within(
+            ctx.session, unit.id, official.unit_id)):
+        ctx.reply(T.UNIT_NOT_YOURS)
+        return None
+    return _Request(unit, week)
+
+
+def render_summary(summary: WeeklySummary) -> str:
+    """The chat view of a unit's week."""
+    lines = [T.PROGRESS_HEADER.format(unit=summary.unit_name, week=summary.iso_week,
+                                      start=summary.week_start.strftime("%d/%m"),
+                                      end=summary.week_end.strftime("%d/%m/%Y")),
+             T.PROGRESS_REPORTED.format(reported=len(summary.reported), total=len(summary.officials))]
+    if summary.not_reported:
+        lines.append(T.PROGRESS_NOT_YET.format(names=", ".join(o.name for o in summary.not_reported)))
+    skipped = [o for o in summary.officials if o.skipped_reason]
+    if skipped:
+        lines.append(T.PROGRESS_SKIPPED.format(
+            items=", ".join(f"{o.name} ({o.skipped_reason})" for o in skipped)))
+    late = [o.name for o in summary.officials if o.late]
+    if late:
+        lines.append(T.PROGRESS_LATE.format(names=", ".join(late)))
+    lines.append("")
+    if not summary.tasks:
+        lines.append(T.PROGRESS_NO_TASKS)
+    else:
+        lines.append(T.PROGRESS_COUNTS.format(total=len(summary.tasks), **summary.counts))
+    for category in CATEGORIES:
+        tasks = summary.tasks_in(category)
+        if not tasks:
+            continue
+        lines += ["", T.PROGRESS_CATEGORY.format(label=T.CATEGORY_LABELS[category])]
+        for task in tasks[:TASKS_PER_CATEGORY]:
+            deadline = (T.PROGRESS_TASK_DEADLINE.format(deadline=task.deadline.strftime("%d/%m/%Y"))
+                        if task.deadline else "")
+            lines.append(T.PROGRESS_TASK.format(code=task.code, title=task.title,
+                                                progress=task.progress, status=task.status_label,
+                                                deadline=deadline))
+        if len(tasks) > TASKS_PER_CATEGORY:
+            lines.append(T.PROGRESS_MORE.format(count=len(tasks) - TASKS_PER_CATEGORY))
+    if summary.blockers:
+        lines += ["", T.PROGRESS_BLOCKERS]
+        lines += [T.PROGRESS_BLOCKER.format(code=task.code, text=b.text, official=b.official)
+                  for task, b in summary.blockers]
+    if summary.subunits:
+        lines += ["", T.PROGRESS_SUBUNITS]
+        for sub in summary.subunits:
+            avg = f"{sub.avg_progress:.0f}%" if sub.avg_progress is not None else T.NA
+            lines.append(T.PROGRESS_SUBUNIT.format(unit=sub.unit_name, reported=sub.reported,
+                                                   total=sub.total, avg=avg, overdue=sub.overdue))
+    return "\n".join(lines)
+
+
+async def _own(ctx: Context, week: str) -> None:
+    """An official's own report for the week."""
+    official = ctx.official
+    assert official is not None
+    report = await checkin_store.report_for(ctx.session, official.id, week)
+    if report is None:
+        ctx.reply(T.PROGRESS_OWN_NONE.format(week=week))
+        return
+    lines = [T.PROGRESS_OWN_HEADER.format(week=week),
+             T.PROGRESS_OWN_STATUS.format(status=T.OWN_STATUS_LABELS.get(report.status,
+                                                                         report.status))]
+    if report.skip_reason:
+        lines.append(report.skip_reason)
+    for task_id, row in (await checkin_store.entries_of(ctx.session, report.id)).items():
+        task = await ctx.session.get(Task, task_id)
+        progress = row.progress if row.progress is not None else T.NA
+        lines.append(T.PROGRESS_TASK.format(
+            code=task.code if task else task_id, title=task.title if task else "",
+            progress=progress, status=T.STATUS_LABELS.get(row.status or "", T.NOT_REPORTED),
+            deadline=""))
+        if row.blockers:
+            lines.append(T.SUMMARY_BLOCKERS.format(text=row.blockers))
+    ctx.reply("\n".join(lines))
+
+
+async def _summary(ctx: Context, request: _Request) -> WeeklySummary:
+    assert request.unit is not None
+    return await build_weekly_summary(ctx.session, request.unit.id, request.week, ctx.now,
+                                      cutoff_default=ctx.deps.settings.checkin_cutoff)
+
+
+async def tiendo(ctx: Context) -> None:
+    """/tiendo [unit code] [week]."""
+    request = await _request(ctx)
+    if request is None:
+        return
+    if request.unit is None:
+        await _own(ctx, request.week)
+        return
+    ctx.reply(render_summary(await _summary(ctx, request)))
+
+
+async def xuatbaocao(ctx: Context) -> None:
+    """/xuatbaocao [unit code] [week]: the week as an .xlsx attachment."""
+    request = await _request(ctx)
+    if request is None:
+        return
+    if request.unit is None:  # the command is for heads; officials never get here
+        ctx.reply(C.NOT_ALLOWED)
+        return
+    summary = await _summary(ctx, request)
+    attachment = Attachment(xlsx_file_name(summary), export_xlsx(summary), XLSX_MIME)
+    ctx.reply(T.EXPORT_CAPTION.format(unit=summary.unit_name, week=summary.iso_week),
+              attachments=(attachment,))
+
+
+def register(router: Router) -> None:
+    """Register /tiendo and /xuatbaocao."""
+    router.command(Command(("tiendo", "progress", "tien_do"), tiendo,
+                           "Xem tiến độ tuần của đơn vị (hoặc của mình)", roles=ROLES_MEMBERS))
+    router.command(Command(("xuatbaocao", "export", "xuat_bao_cao"), xuatbaocao,
+                           "Xuất bảng tiến độ tuần (.xlsx)", roles=ROLES_HEADS))

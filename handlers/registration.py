@@ -1,0 +1,155 @@
+"""Joining: invitation codes (/start <code>, or the code alone on Zalo and web), /moi, /lienket."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.clock import to_local
+from bot.context import Context
+from bot.db import people_store
+from bot.db.models import Invitation, Unit
+from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Handler, Router
+from bot.texts import people as T
+
+#: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ROLE_WORDS = {
+    "canbo": "official", "official": "official", "chuyenvien": "official",
+    "pho": "deputy", "capho": "deputy", "deputy": "deputy",
+    "truong": "head", "truongdonvi": "head", "head": "head",
+    "quantri": "admin", "admin": "admin",
+}
+_CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "web": "web", "console": "console"}
+
+
+def deep_link(username: str | None, code: str) -> str | None:
+    """https://t.me/<bot>?start=<code>, when the bot's username is configured."""
+    if not username:
+        return None
+    return f"https://t.me/{username.lstrip('@')}?start={code}"
+
+
+def _fmt(invitation: Invitation) -> str:
+    return to_local(invitation.expires_at).strftime("%H:%M %d/%m/%Y")
+
+
+async def redeem(ctx: Context, code: str) -> None:
+    """Bind this chat account with an invitation code, or explain why not."""
+    code = code.strip()
+    if not _CODE_RE.match(code):
+        ctx.reply(T.CODE_BAD_FORMAT)
+        return
+    result = await people_store.redeem_invitation(ctx.session, code, ctx.account, ctx.now)
+    if result.outcome == "bound":
+        official = result.official
+        assert official is not None
+        ctx.official = official
+        unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+        ctx.reply(T.BOUND.format(
+            name=official.name, unit=T.BOUND_UNIT.format(unit=unit.name) if unit else "",
+            channel=_CHANNEL_NAMES.get(ctx.event.chat.channel, ctx.event.chat.channel)))
+    elif result.outcome == "already_bound":
+        assert result.official is not None
+        ctx.reply(T.ALREADY_BOUND.format(name=result.official.name))
+    elif result.outcome == "other_official":
+        ctx.reply(T.ACCOUNT_TAKEN.format(name=result.official.name if result.official else ""))
+    elif result.outcome == "expired":
+        assert result.invitation is not None
+        ctx.reply(T.CODE_EXPIRED.format(code=code, expired=_fmt(result.invitation)))
+    elif result.outcome == "used":
+        ctx.reply(T.CODE_USED.format(code=code))
+    else:
+        ctx.reply(T.CODE_UNKNOWN.format(code=code))
+
+
+async def handle_start(ctx: Context) -> bool:
+    """/start with a code binds the account; returns True when it handled the message."""
+    code = ctx.text.strip()
+    if not code:
+        return False
+    await redeem(ctx, code.split()[0])
+    return True
+
+
+def how_to_join(ctx: Context) -> str:
+    """The polite explanation for chats that are not bound to an official."""
+    return T.HOW_TO_JOIN if ctx.deps.settings.guides_public else T.HOW_TO_JOIN_PRIVATE
+
+
+def wrap_fallback(previous: Handler | None) -> Handler:
+    """Unbound chats on Zalo/web may send the code alone: catch it before the Q&A fallback."""
+
+    async def fallback(ctx: Context) -> None:
+        if ctx.official is None and people_store.looks_like_code(ctx.text):
+            await redeem(ctx, ctx.text.strip().upper())
+            return
+        if previous is not None:
+            await previous(ctx)
+
+    return fallback
+
+
+# ---------------------------------------------------------------- /moi and /lienket
+
+
+def _ttl(ctx: Context) -> timedelta:
+    return timedelta(hours=ctx.deps.settings.invitation_ttl_hours)
+
+
+async def invite(ctx: Context) -> None:
+    """/moi [unit code] [role] Name: an invitation for a new official (admins, heads, deputies)."""
+    inviter = ctx.official
+    assert inviter is not None
+    words = ctx.text.split()
+    unit: Unit | None = None
+    if words:
+        unit = await people_store.unit_by_code(ctx.session, words[0])
+        if unit is not None:
+            words = words[1:]
+    role = "official"
+    if words and words[0].casefold() in _ROLE_WORDS:
+        role = _ROLE_WORDS[words.pop(0).casefold()]
+    if unit is None:
+        unit = await ctx.session.get(Unit, inviter.unit_id) if inviter.unit_id else None
+    if unit is None:
+        ctx.reply(T.INVITE_NO_UNIT if ctx.text.strip() else T.INVITE_USAGE)
+        return
+    if inviter.role != "admin":
+        if role not in ("official", "deputy"):
+            ctx.reply(T.INVITE_ROLE_NOT_ALLOWED)
+            return
+        if inviter.unit_id is None or not await people_store.is_within(
+                ctx.session, unit.id, inviter.unit_id):
+            ctx.reply(T.INVITE_UNIT_NOT_ALLOWED)
+            return
+    name = " ".join(words) or None
+    invitation = await people_store.create_invitation(
+        ctx.session, now=ctx.now, ttl=_ttl(ctx), unit_id=unit.id, role=role, name=name,
+        created_by=inviter.id)
+    url = deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
+    ctx.reply(T.INVITE_CREATED.format(
+        who=name or T.INVITE_SOMEONE, unit=unit.name, role=T.ROLE_LABELS[role],
+        code=invitation.code, expires=_fmt(invitation),
+        link=T.INVITE_LINK.format(url=url) if url else ""))
+
+
+async def link_account(ctx: Context) -> None:
+    """/lienket: a one-time code to use troly from another app as the same official."""
+    official = ctx.official
+    assert official is not None
+    invitation = await people_store.create_invitation(
+        ctx.session, now=ctx.now, ttl=_ttl(ctx), unit_id=official.unit_id, role=official.role,
+        name=official.name, official_id=official.id, created_by=official.id)
+    url = deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
+    ctx.reply(T.LINK_CREATED.format(code=invitation.code, expires=_fmt(invitation),
+                                    link=T.INVITE_LINK.format(url=url) if url else ""))
+
+
+def register(router: Router) -> None:
+    """Register /moi, /lienket and the code-alone fallback (call after the Q&A feature)."""
+    router.command(Command(("moi", "invite"), invite, "Tạo mã mời cán bộ", roles=ROLES_HEADS))
+    router.command(Command(("lienket", "link"), link_account,
+                           "Dùng trợ lý trên ứng dụng khác (Zalo, Telegram, web)",
+                           roles=ROLES_MEMBERS))
+    router.fallback = wrap_fallback(router.fallback)
