@@ -1,0 +1,112 @@
+"""Guides in chat: list and browse; admins add, replace and withdraw; bad files lose nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.db.models import Guide, GuideChunk, GuideVersion
+from bot.texts import ask as A
+from bot.texts import guides as T
+from tests.harness import BotHarness, payloads, texts
+
+GUIDE_V1 = """# Hướng dẫn tiếp nhận hồ sơ đất đai
+
+Căn cứ: Công văn số 12/CV-UBND
+
+## Thời gian tiếp nhận
+
+Bộ phận một cửa tiếp nhận hồ sơ đất đai vào sáng thứ Ba và thứ Năm hằng tuần.
+
+## Lệ phí
+
+Lệ phí thẩm định hồ sơ cấp giấy chứng nhận quyền sử dụng đất nộp tại quầy thu ngân.
+""".encode()
+
+GUIDE_V2 = GUIDE_V1.replace("thứ Ba và thứ Năm".encode(), "tất cả các ngày làm việc".encode())
+
+
+async def _admin(h: BotHarness) -> None:
+    await h.make_official("Quản trị", role="admin", user="admin")
+
+
+async def test_admin_adds_guide_by_sending_a_file(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    replies = await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    assert "Đã thêm hướng dẫn \u201cHướng dẫn tiếp nhận hồ sơ đất đai\u201d" in texts(replies)
+    assert "Công văn số 12/CV-UBND" in texts(replies)
+    answer = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
+    assert "thứ Ba và thứ Năm" in answer
+
+
+async def test_replacing_keeps_old_version_and_answers_from_new(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    replies = await kb_harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
+    assert "phiên bản 2 thay cho phiên bản 1" in texts(replies)
+    answer = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
+    assert "tất cả các ngày làm việc" in answer and "thứ Ba" not in answer
+    async with kb_harness.app.sessionmaker() as session:
+        guide = (await session.execute(
+            select(Guide).where(Guide.title == "Hướng dẫn tiếp nhận hồ sơ đất đai"))).scalar_one()
+        versions = await session.scalar(
+            select(func.count()).select_from(GuideVersion).where(GuideVersion.guide_id == guide.id))
+        assert versions == 2
+
+
+async def test_same_file_twice_changes_nothing(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    assert "không có gì thay đổi" in texts(await kb_harness.send_file("x.md", GUIDE_V1, user="admin"))
+
+
+async def test_bad_files_get_a_reason_and_store_nothing(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    async with kb_harness.app.sessionmaker() as session:
+        before = await session.scalar(select(func.count()).select_from(GuideChunk))
+    cases = {
+        "anh.jpg": (b"\xff\xd8\xff\xe0", "định dạng tệp chưa được hỗ trợ"),
+        "rong.md": (b"", "không có nội dung"),
+        "hong.pdf": (b"%PDF-1.7\n garbage", "bị hỏng"),
+        "hong.docx": (b"PK\x03\x04 not really a zip", "bị hỏng"),
+    }
+    for name, (content, reason) in cases.items():
+        reply = texts(await kb_harness.send_file(name, content, user="admin"))
+        assert name in reply and reason in reply, reply
+    reply = texts(await kb_harness.send_file("lon.pdf", None, user="admin"))
+    assert "quá lớn" in reply
+    async with kb_harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(GuideChunk)) == before
+
+
+async def test_non_admin_file_is_refused_politely(kb_harness: BotHarness) -> None:
+    await kb_harness.make_official("Lan", user="lan")
+    assert T.ONLY_ADMINS_UPLOAD in texts(await kb_harness.send_file("a.md", GUIDE_V1, user="lan"))
+    assert T.ONLY_ADMINS_UPLOAD in texts(await kb_harness.send_file("a.md", GUIDE_V1, user="guest"))
+
+
+async def test_withdrawn_guide_is_never_used(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    replies = await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao")
+    assert "thứ Ba" in texts(replies)
+    slug = "huong-dan-tiep-nhan-ho-so-dat-dai"
+    assert "Đã thu hồi" in texts(await kb_harness.say(f"/thuhoi {slug}", user="admin"))
+    await kb_harness.app.dispatcher.drain()
+    after = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
+    assert "thứ Ba" not in after
+    assert T.GUIDE_NOT_FOUND.format(key=slug) in texts(await kb_harness.press(f"guide:{slug}"))
+
+
+async def test_list_and_browse_guides(kb_harness: BotHarness) -> None:
+    replies = await kb_harness.say("/huongdan")
+    assert A.GUIDE_LIST_HEADER.format(count=6) in texts(replies)
+    guide_buttons = [p for p in payloads(replies) if p.startswith("guide:")]
+    assert len(guide_buttons) == 6
+    sections = texts(await kb_harness.press(guide_buttons[0]))
+    assert "Các mục:" in sections and "•" in sections
+
+
+async def test_unanswered_list_for_admins(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    await kb_harness.say("gia vang hom nay bao nhieu")
+    assert "gia vang hom nay" in texts(await kb_harness.say("/chuatraloi", user="admin"))
