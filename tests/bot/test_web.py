@@ -1,0 +1,70 @@
+"""The web chat over HTTP: the page, POST /api/chat, the mailbox, and bad requests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.events import ChatRef
+from bot.messages import OutgoingMessage
+from tests.harness import BotHarness
+
+
+@pytest.fixture
+async def client(kb_harness: BotHarness) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(kb_harness.app.web_app)) as c:
+        yield c
+
+
+async def test_page_is_served(client: TestClient) -> None:
+    resp = await client.get("/")
+    assert resp.status == 200
+    assert "Trợ lý" in await resp.text()
+
+
+async def test_question_and_button(client: TestClient) -> None:
+    resp = await client.post("/api/chat", json={"session": "s-1",
+                                                "text": "to cong nghe so cong dong gom nhung ai"})
+    assert resp.status == 200
+    body = await resp.json()
+    reply = body["replies"][0]
+    assert "Tổ công nghệ số cộng đồng" in reply["text"]
+    assert reply["buttons"] and set(reply["buttons"][0]) == {"label", "payload"}
+    resp = await client.post("/api/chat", json={"session": "s-1",
+                                                "button": reply["buttons"][0]["payload"]})
+    assert "📖" in (await resp.json())["replies"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"text": "hi"}', 400),
+        (b'{"session": "bad id!", "text": "hi"}', 400),
+        (b'{"session": "s", "text": "a", "button": "b"}', 400),
+        (b'{"session": "s"}', 400),
+        (b'{"session": "s", "text": "' + b"a" * 70_000 + b'"}', 413),
+    ],
+)
+async def test_bad_requests_get_a_clear_error(client: TestClient, body: bytes, status: int) -> None:
+    resp = await client.post("/api/chat", data=body, headers={"Content-Type": "application/json"})
+    assert resp.status == status
+    assert (await resp.json())["error"]
+
+
+async def test_mailbox_returns_proactive_messages(client: TestClient,
+                                                  kb_harness: BotHarness) -> None:
+    await kb_harness.app.web_channel.send(ChatRef("web", "s-2"), OutgoingMessage("Nhắc hạn"))
+    resp = await client.get("/api/messages", params={"session": "s-2"})
+    assert [r["text"] for r in (await resp.json())["replies"]] == ["Nhắc hạn"]
+    resp = await client.get("/api/messages", params={"session": "s-2"})
+    assert (await resp.json())["replies"] == []
+    assert (await client.get("/api/messages", params={"session": "x y"})).status == 400
+
+
+async def test_health(client: TestClient) -> None:
+    body = await (await client.get("/healthz")).json()
+    assert body["status"] == "ok" and body["passages"] > 0
