@@ -205,11 +205,10 @@ def kb_eval(
 
 
 def _format_eval(report: dict[str, Any]) -> list[str]:
-    lines = [f"index build: {report.get('build_seconds', 0):.2f} s, "
-             f"passages: {report.get('passages', '?')}"]
-    for variant, m in report.get("variants", {}).items():
-        lines.append(f"{variant:>7}: hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  "
-                     f"hit@10 {m['hit@10']:.3f}  MRR@10 {m['mrr@10']:.3f}  "
+    lines = [f"passages: {report['passages']}, index build: {report['build_s']:.2f} s"]
+    for variant, m in report["variants"].items():
+        lines.append(f"{variant:>7}: hit@1 {m['hit1']:.3f}  hit@5 {m['hit5']:.3f}  "
+                     f"hit@10 {m['hit10']:.3f}  MRR@10 {m['mrr10']:.3f}  "
                      f"median {m['median_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms")
     return lines
 

@@ -1,0 +1,101 @@
+"""The scriptable CLI: guides add/list/show/withdraw, unanswered, ask (JSON lines), kb eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+
+GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
+
+Căn cứ: Công văn số 12/CV-UBND
+
+## Thời gian tiếp nhận
+
+Bộ phận một cửa tiếp nhận hồ sơ đất đai vào sáng thứ Ba và thứ Năm hằng tuần.
+"""
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # no stray .env; the database goes to tmp
+    monkeypatch.setenv("TROLY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/troly.db")
+    monkeypatch.setenv("TROLY_LOAD_DEMO_GUIDES", "false")
+    monkeypatch.setenv("TROLY_LOG_LEVEL", "WARNING")
+    return CliRunner()
+
+
+def _run(cli: CliRunner, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = cli.invoke(build_cli(), list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_add_list_show_withdraw(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "dat-dai.md"
+    path.write_text(GUIDE, encoding="utf-8")
+    code, out, _ = _run(cli, "guides", "add", str(path), "--source", "CV 12")
+    assert code == 0 and "Đã thêm hướng dẫn" in out
+    code, out, _ = _run(cli, "guides", "list", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["title"], r["source"], r["status"]) for r in rows] == [
+        ("Hướng dẫn tiếp nhận hồ sơ đất đai", "CV 12", "active")]
+    code, out, _ = _run(cli, "guides", "show", rows[0]["slug"])
+    assert code == 0 and "Thời gian tiếp nhận" in out
+    code, out, _ = _run(cli, "guides", "withdraw", str(rows[0]["id"]))
+    assert code == 0
+    _, out, _ = _run(cli, "guides", "list", "--json")
+    assert json.loads(out)["status"] == "withdrawn"
+    code, _, err = _run(cli, "guides", "show", "khong-co")
+    assert code == 1 and "Không tìm thấy" in err
+
+
+def test_add_bad_file_fails_with_reason(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    code, _, err = _run(cli, "guides", "add", str(bad), str(tmp_path / "missing.md"))
+    assert code == 1
+    assert "scan.pdf" in err and "Không tìm thấy tệp" in err
+
+
+def test_ask_json_lines_from_stdin_and_unanswered(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "dat-dai.md"
+    path.write_text(GUIDE, encoding="utf-8")
+    _run(cli, "guides", "add", str(path))
+    code, out, _ = _run(cli, "ask", stdin="bo phan mot cua tiep nhan ho so dat dai khi nao\n"
+                                          "\ngia vang hom nay\n")
+    assert code == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert set(first) == {"question", "answered", "guide", "section", "text", "score",
+                          "alternatives"}
+    assert first["answered"] is True
+    assert first["guide"]["title"] == "Hướng dẫn tiếp nhận hồ sơ đất đai"
+    assert first["section"] == "Thời gian tiếp nhận"
+    assert second["answered"] is False and second["text"] is None
+    code, out, _ = _run(cli, "ask", "--json", "thu tuc ho so dat dai")
+    assert code == 0 and json.loads(out)["question"] == "thu tuc ho so dat dai"
+
+
+def test_kb_eval_on_a_tiny_corpus(cli: CliRunner, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    queries = tmp_path / "queries.jsonl"
+    docs = [("a|1", "Thuế thu nhập cá nhân được nộp theo tháng hoặc theo quý."),
+            ("a|2", "Người lao động được nghỉ phép năm mười hai ngày làm việc."),
+            ("a|3", "Hồ sơ đăng ký kết hôn nộp tại Ủy ban nhân dân cấp xã.")]
+    corpus.write_text("\n".join(json.dumps({"id": i, "title": i, "text": t}, ensure_ascii=False)
+                                for i, t in docs), encoding="utf-8")
+    qs = [("q1", "nghỉ phép năm bao nhiêu ngày", "a|2"), ("q2", "đăng ký kết hôn ở đâu", "a|3")]
+    queries.write_text("\n".join(json.dumps({"id": i, "text": t, "relevant": [r]},
+                                            ensure_ascii=False) for i, t, r in qs),
+                       encoding="utf-8")
+    code, out, _ = _run(cli, "kb", "eval", "--corpus", str(corpus), "--queries", str(queries),
+                        "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["variants"]["asis"]["hit1"] == 1.0
+    assert set(report["variants"]) == {"asis", "nodiac", "typo"}
+    code, out, _ = _run(cli, "kb", "eval", "--corpus", str(corpus), "--queries", str(queries))
+    assert code == 0 and "hit@1" in out
