@@ -5,8 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge.ingest import parse_file, passages_from_guide, title_from_file_name
+from knowledge.types import IngestError
 
 MARKDOWN = """# Hướng dẫn báo cáo tiến độ
 
@@ -180,3 +183,40 @@ def test_passages_from_guide() -> None:
     assert {p.guide_title for p in passages} == {"Hướng dẫn báo cáo tiến độ"}
     assert passages[1].heading_path == ("1. Thời hạn báo cáo",)
     assert passages[1].source_ref == guide.source_ref
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "",
+                "# Tiêu đề",
+                "## 1. Mục",
+                "Điều 3. Hiệu lực",
+                "Chương II",
+                "1. Khoản",
+                "a) điểm",
+                "- mục",
+                "| a | b |",
+                "|---|---|",
+                "```",
+                "I. PHẦN",
+                "Lưu ý:",
+                "HƯỚNG DẪN",
+            ]
+        ),
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=_LINES, suffix=st.sampled_from([".md", ".txt"]))
+def test_any_text_gives_a_complete_guide_or_an_ingest_error(lines: list[str], suffix: str) -> None:
+    try:
+        guide = parse_file("x" + suffix, "\n".join(lines).encode())
+    except IngestError:
+        return
+    assert guide.title and guide.sections
+    assert all(s.text.strip() and unicodedata.is_normalized("NFC", s.text) for s in guide.sections)
