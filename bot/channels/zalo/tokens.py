@@ -112,6 +112,7 @@ class TokenStore:
 
     async def refresh(self, *, stale: str | None, only_if_due: bool = False) -> str:
         """Rotate the pair unless someone already replaced `stale`; return the access token."""
+        await self._load()  # seeds the row from the environment on first use
         async with self._lock, self._sessionmaker.begin() as session:
             row = await self._locked_row(session)
             if row is None:
