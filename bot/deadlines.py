@@ -1,0 +1,112 @@
+"""Deadlines as ministries write them → a local date (the end of the period), or a clear reason why not.
+
+Accepted: '15/04/2025', '15-4-2025', '15.4.2025', '15/4' (year from the plan or the current year),
+'Quý II/2025' / 'Quý 2 năm 2025' (last day of the quarter), 'Tháng 6/2025' / '06/2025' / 'Trong tháng 6'
+(last day of the month), '6 tháng đầu năm 2025' (30/6), 'Năm 2025' (31/12), with prefixes such as
+'Trước', 'Trước ngày', 'Chậm nhất', 'Hoàn thành trong', 'Trong'. Recurring deadlines ('Hằng tuần',
+'Hàng tháng', 'Thường xuyên', 'Định kỳ') are not dates: they give None with recurring=True.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from knowledge.normalize import fold
+
+
+class DeadlineError(ValueError):
+    """An unreadable deadline; the message (Vietnamese) is shown as the row error."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A parsed deadline: the local date, or None (empty or recurring)."""
+
+    day: date | None
+    recurring: bool = False
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_PREFIXES = re.compile(
+    r"^(?:hoan thanh\s+)?(?:truoc ngay|truoc|cham nhat(?: la)?(?: ngay)?|han(?: chot)?|"
+    r"trong(?: thoi gian)?|den(?: ngay)?|ngay|thang|nam|quy)?\s*:?\s*")
+_DMY = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?$")
+_MY = re.compile(r"^(\d{1,2})\s*(?:/|-|\.|\s+nam\s+)\s*(\d{4})$")
+_MONTH = re.compile(r"^thang\s+(\d{1,2})(?:\s*(?:/|-|nam)\s*(\d{4}))?$")
+_QUARTER = re.compile(r"^quy\s+(i{1,3}|iv|[1-4])(?:\s*(?:/|-|nam)\s*(\d{4}))?$")
+_HALF = re.compile(r"^6 thang (dau|cuoi) nam(?:\s+(\d{4}))?$")
+_YEAR = re.compile(r"^(?:nam|cuoi nam)\s+(\d{4})$")
+_RECURRING = ("hang tuan", "hang thang", "hang quy", "hang nam", "thuong xuyen", "dinh ky",
+              "lien tuc", "hang ngay")
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text.casefold()).replace(",", " ").split())
+
+
+def _month_end(year: int, month: int) -> date:
+    if not 1 <= month <= 12:
+        raise DeadlineError(f"tháng {month} không hợp lệ")
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year(raw: str | None, default_year: int) -> int:
+    if raw is None:
+        return default_year
+    year = int(raw)
+    return 2000 + year if year < 100 else year
+
+
+def parse_deadline(value: object, *, default_year: int) -> Deadline:
+    """Parse a cell (text, or a date from a spreadsheet) into a Deadline; DeadlineError if unreadable."""
+    if value is None:
+        return Deadline(None)
+    if isinstance(value, datetime):
+        return Deadline(value.date())
+    if isinstance(value, date):
+        return Deadline(value)
+    text = _key(str(value))
+    if not text:
+        return Deadline(None)
+    if any(text.startswith(r) or f" {r}" in text for r in _RECURRING):
+        return Deadline(None, recurring=True)
+    for candidate in (text, _PREFIXES.sub("", text, count=1)):
+        day = _try(candidate, text, default_year)
+        if day is not None:
+            return Deadline(day)
+    raise DeadlineError(f"không đọc được thời hạn \u201c{str(value).strip()}\u201d "
+                        "(ví dụ đúng: 15/04/2025, Quý II/2025, Tháng 6/2025)")
+
+
+def _try(candidate: str, original: str, default_year: int) -> date | None:
+    candidate = candidate.strip()
+    if match := _DMY.match(candidate):
+        day, month = int(match.group(1)), int(match.group(2))
+        year = _year(match.group(3), default_year)
+        try:
+            return date(year, month, day)
+        except ValueError as exc:
+            raise DeadlineError(f"ngày {day}/{month}/{year} không tồn tại") from exc
+    if match := _MY.match(candidate):
+        return _month_end(int(match.group(2)), int(match.group(1)))
+    month_text = candidate if candidate.startswith("thang") else (
+        "thang " + candidate if original.startswith(("thang", "trong thang")) else "")
+    if month_text and (match := _MONTH.match(month_text)):
+        return _month_end(_year(match.group(2), default_year), int(match.group(1)))
+    quarter_text = candidate if candidate.startswith("quy") else (
+        "quy " + candidate if "quy" in original.split() else "")
+    if quarter_text and (match := _QUARTER.match(quarter_text)):
+        raw = match.group(1)
+        quarter = _ROMAN.get(raw) or int(raw)
+        return _month_end(_year(match.group(2), default_year), quarter * 3)
+    if match := _HALF.match(candidate):
+        year = _year(match.group(2), default_year)
+        return date(year, 6, 30) if match.group(1) == "dau" else date(year, 12, 31)
+    year_text = candidate if candidate.startswith(("nam", "cuoi nam")) else (
+        "nam " + candidate if original.split()[-2:-1] == ["nam"] and candidate.isdigit() else "")
+    if year_text and (match := _YEAR.match(year_text)):
+        return date(int(match.group(1)), 12, 31)
+    return None

@@ -1,0 +1,76 @@
+"""What every importer returns: a diff (created/updated/unchanged/not in file) or the list of row errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.normalize import fold
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bad row (row 0: the file itself) and why, in Vietnamese."""
+
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"Dòng {self.row}: {self.reason}" if self.row else self.reason
+
+
+class ImportFailed(Exception):
+    """The file was rejected; nothing was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = sorted(errors, key=lambda e: e.row)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with dry_run, would do)."""
+
+    kind: str  # units | officials | tasks
+    dry_run: bool
+    created: list[str] = field(default_factory=list)
+    #: (code, names of the changed columns)
+    updated: list[tuple[str, list[str]]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: codes in the database that the file does not mention (left as they are)
+    not_in_file: list[str] = field(default_factory=list)
+    #: rows skipped on purpose (section headings of a plan table), by row number
+    skipped_rows: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """A Vietnamese, line-per-change description for the CLI."""
+        head = (f"Chạy thử (--dry-run), chưa ghi gì. Nếu nhập thật sẽ: thêm mới {len(self.created)}, "
+                f"cập nhật {len(self.updated)}, không đổi {len(self.unchanged)}."
+                if self.dry_run else
+                f"Đã nhập: thêm mới {len(self.created)}, cập nhật {len(self.updated)}, "
+                f"không đổi {len(self.unchanged)}.")
+        out = [head]
+        out += [f"+ {code}" for code in self.created]
+        out += [f"~ {code}: {', '.join(cols)}" for code, cols in self.updated]
+        if self.not_in_file:
+            out.append("Có trong cơ sở dữ liệu nhưng không có trong tệp (giữ nguyên): "
+                       + ", ".join(self.not_in_file))
+        return out
+
+
+def fold_key(text: str) -> str:
+    """A comparison key: no diacritics, lower case, single spaces, no surrounding punctuation."""
+    return " ".join(fold(text.casefold()).replace("\u00a0", " ").split()).strip(" .:*")
+
+
+_SPLIT_RE = re.compile(r"[;,\n]+")
+
+
+def split_list(value: str) -> list[str]:
+    """'Sở A; Sở B, Sở C' → ['Sở A', 'Sở B', 'Sở C'] (empty parts dropped)."""
+    return [part.strip() for part in _SPLIT_RE.split(value) if part.strip()]
+
+
+def text(value: object) -> str:
+    """A cell as trimmed text ('' for empty)."""
+    return "" if value is None else str(value).strip()

@@ -1,0 +1,137 @@
+"""`troly officials import`: officials by code, with unit, title, role (head/deputy/admin) and status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import people_store
+from bot.db.models import Official, Unit
+from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, text
+from bot.imports.tabular import TableError, read_table
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "code": ("Mã cán bộ", "Mã CB", "Mã"),
+    "name": ("Họ và tên", "Họ tên", "Tên cán bộ"),
+    "title": ("Chức vụ", "Chức danh"),
+    "unit": ("Mã đơn vị", "Đơn vị"),
+    "role": ("Vai trò",),
+    "email": ("Email", "Thư điện tử"),
+    "phone": ("Điện thoại", "Số điện thoại"),
+    "status": ("Trạng thái",),
+}
+REQUIRED = ("code", "name", "unit")
+ROLE_WORDS = {
+    "": "official", "can bo": "official", "cong chuc": "official", "chuyen vien": "official",
+    "official": "official", "vien chuc": "official",
+    "truong don vi": "head", "lanh dao": "head", "thu truong": "head", "truong": "head",
+    "head": "head",
+    "pho": "deputy", "cap pho": "deputy", "pho don vi": "deputy", "pho truong don vi": "deputy",
+    "deputy": "deputy",
+    "quan tri": "admin", "quan tri vien": "admin", "admin": "admin",
+}
+STATUS_WORDS = {
+    "": "active", "dang cong tac": "active", "hoat dong": "active", "active": "active",
+    "nghi": "inactive", "da nghi": "inactive", "nghi viec": "inactive", "nghi huu": "inactive",
+    "chuyen cong tac": "inactive", "inactive": "inactive",
+}
+_COLUMN_NAMES = {"name": "Họ và tên", "title": "Chức vụ", "unit_id": "Đơn vị", "role": "Vai trò",
+                 "email": "Email", "phone": "Điện thoại", "status": "Trạng thái"}
+
+
+def find_unit(units: list[Unit], key: str) -> Unit | None:
+    """A unit by code (exact) or by name (ignoring diacritics and case)."""
+    for unit in units:
+        if unit.code == key:
+            return unit
+    folded = fold_key(key)
+    matches = [u for u in units if fold_key(u.code) == folded or fold_key(u.name) == folded]
+    return matches[0] if len(matches) == 1 else None
+
+
+async def import_officials(session: AsyncSession, file_name: str, content: bytes, now: datetime, *,
+                           dry_run: bool = False) -> ImportResult:
+    """Validate the whole file, then create/update officials by code (nothing written on any error)."""
+    try:
+        table = read_table(file_name, content, FIELDS, REQUIRED)
+    except TableError as exc:
+        raise ImportFailed([RowError(0, str(exc))]) from exc
+    units = await people_store.all_units(session)
+    existing = {o.code: o for o in await people_store.all_officials(session) if o.code}
+    errors: list[RowError] = []
+    parsed: dict[str, dict[str, Any]] = {}
+    rows_of: dict[str, int] = {}
+    heads: dict[int, str] = {}
+    for row in table.rows:
+        code, name = text(row.get("code")), text(row.get("name"))
+        problems = []
+        if not code:
+            problems.append("thiếu Mã cán bộ")
+        elif code in parsed:
+            problems.append(f"Mã cán bộ {code} trùng với dòng {rows_of[code]}")
+        if not name:
+            problems.append("thiếu Họ và tên")
+        unit_key = text(row.get("unit"))
+        unit = find_unit(units, unit_key) if unit_key else None
+        if not unit_key:
+            problems.append("thiếu Đơn vị")
+        elif unit is None:
+            problems.append(f"không có đơn vị \u201c{unit_key}\u201d (nhập danh sách đơn vị trước)")
+        role = ROLE_WORDS.get(fold_key(text(row.get("role"))))
+        if role is None:
+            problems.append(f"Vai trò \u201c{text(row.get('role'))}\u201d không hợp lệ "
+                            "(Cán bộ, Phó đơn vị, Trưởng đơn vị, Quản trị)")
+        status = STATUS_WORDS.get(fold_key(text(row.get("status"))))
+        if status is None:
+            problems.append(f"Trạng thái \u201c{text(row.get('status'))}\u201d không hợp lệ "
+                            "(Đang công tác hoặc Đã nghỉ)")
+        if role == "head" and unit is not None and status == "active":
+            if unit.id in heads:
+                problems.append(f"đơn vị {unit.code} đã có trưởng đơn vị ở dòng {heads[unit.id]}")
+            else:
+                heads[unit.id] = str(row.number)
+        if problems:
+            errors += [RowError(row.number, p) for p in problems]
+            continue
+        assert unit is not None
+        parsed[code] = {"name": name, "title": text(row.get("title")) or None, "unit_id": unit.id,
+                        "role": role, "email": text(row.get("email")) or None,
+                        "phone": text(row.get("phone")) or None, "status": status}
+        rows_of[code] = row.number
+    if errors:
+        raise ImportFailed(errors)
+
+    result = ImportResult("officials", dry_run)
+    result.not_in_file = sorted(set(existing) - set(parsed))
+    for code, values in parsed.items():
+        official = existing.get(code)
+        if official is None:
+            result.created.append(f"{code}: {values['name']}")
+            continue
+        changes = [_COLUMN_NAMES[k] for k, v in values.items() if getattr(official, k) != v]
+        (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
+    if dry_run:
+        return result
+    for code, values in parsed.items():
+        official = existing.get(code)
+        if official is None:
+            official = Official(code=code, absent=False, created_at=now, **values)
+            session.add(official)
+            existing[code] = official
+        else:
+            for key, value in values.items():
+                setattr(official, key, value)
+    await session.flush()
+    by_unit = {u.id: u for u in units}
+    for code, values in parsed.items():
+        official = existing[code]
+        if values["role"] == "head" and values["status"] == "active":
+            by_unit[values["unit_id"]].head_official_id = official.id
+        else:  # no longer head (role changed, moved, or left): the unit's head slot is freed
+            for unit in units:
+                if unit.head_official_id == official.id:
+                    unit.head_official_id = None
+    await session.flush()
+    return result

@@ -1,0 +1,214 @@
+"""`troly tasks import`: a plan's task table as ministries write it (STT, Mã nhiệm vụ, Nhiệm vụ, …)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import local_date
+from bot.db import people_store
+from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit
+from bot.deadlines import DeadlineError, parse_deadline
+from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, split_list, text
+from bot.imports.officials import find_unit
+from bot.imports.tabular import TableError, read_table
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "ordinal": ("STT", "TT", "Số thứ tự"),
+    "code": ("Mã nhiệm vụ", "Mã NV", "Mã"),
+    "title": ("Nhiệm vụ", "Tên nhiệm vụ", "Nội dung nhiệm vụ", "Nội dung"),
+    "lead": ("Đơn vị chủ trì", "Chủ trì", "Cơ quan chủ trì"),
+    "co": ("Đơn vị phối hợp", "Phối hợp", "Cơ quan phối hợp"),
+    "officials": ("Cán bộ phụ trách", "Người phụ trách", "Cán bộ thực hiện", "Cán bộ theo dõi"),
+    "deadline": ("Thời hạn", "Thời hạn hoàn thành", "Thời gian hoàn thành", "Hạn hoàn thành"),
+    "product": ("Sản phẩm", "Sản phẩm đầu ra", "Kết quả"),
+    "note": ("Ghi chú",),
+}
+REQUIRED = ("code", "title", "lead", "deadline")
+_PLAN_RE = re.compile(r"(K[ếe] ho[ạa]ch|KH)\s+s[ốo]\s*:?\s*([\w./-]+)", re.IGNORECASE)
+_YEAR_RE = re.compile(r"\b(20\d\d)\b")
+_COLUMN_NAMES = {"ordinal": "STT", "title": "Nhiệm vụ", "lead_unit_id": "Đơn vị chủ trì",
+                 "deadline": "Thời hạn", "deadline_text": "Thời hạn", "product": "Sản phẩm",
+                 "note": "Ghi chú", "co_units": "Đơn vị phối hợp", "assignees": "Cán bộ phụ trách"}
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """The plan a table belongs to."""
+
+    ref: str
+    title: str | None
+    year: int
+
+
+def detect_plan(preamble: list[str], ref: str | None, year: int | None, today: date) -> PlanInfo:
+    """The plan reference (--plan, else 'Kế hoạch số …' above the table) and the default year."""
+    title = next((line for line in preamble if _PLAN_RE.search(line)), None)
+    if ref is None and title is not None:
+        match = _PLAN_RE.search(title)
+        assert match is not None
+        ref = f"Kế hoạch số {match.group(2)}"
+    if ref is None:
+        raise ImportFailed([RowError(0, "chưa biết kế hoạch của bảng nhiệm vụ: ghi \u201cKế hoạch số …\u201d "
+                                        "phía trên bảng hoặc dùng --plan \"Kế hoạch số 286/KH-BTTTT\"")])
+    if year is None:
+        found = _YEAR_RE.findall(" ".join([ref, *preamble]))
+        year = int(found[-1]) if found else today.year
+    return PlanInfo(ref.strip(), title, year)
+
+
+async def _officials_index(session: AsyncSession) -> list[Official]:
+    return list((await session.execute(select(Official).where(Official.status == "active"))).scalars())
+
+
+def _find_official(officials: list[Official], key: str) -> tuple[Official | None, str | None]:
+    exact = [o for o in officials if o.code and o.code == key]
+    if exact:
+        return exact[0], None
+    folded = fold_key(key)
+    matches = [o for o in officials if fold_key(o.name) == folded or (o.code and fold_key(o.code) == folded)]
+    if len(matches) > 1:
+        return None, f"có {len(matches)} cán bộ tên \u201c{key}\u201d; hãy ghi Mã cán bộ"
+    if not matches:
+        return None, f"không có cán bộ \u201c{key}\u201d"
+    return matches[0], None
+
+
+async def import_tasks(session: AsyncSession, file_name: str, content: bytes, now: datetime, *,
+                       plan_ref: str | None = None, year: int | None = None,
+                       dry_run: bool = False) -> ImportResult:
+    """Validate the whole table, then create/update the plan's tasks by code (all or nothing)."""
+    try:
+        table = read_table(file_name, content, FIELDS, REQUIRED)
+    except TableError as exc:
+        raise ImportFailed([RowError(0, str(exc))]) from exc
+    plan_info = detect_plan(table.preamble, plan_ref, year, local_date(now))
+    units = await people_store.all_units(session)
+    officials = await _officials_index(session)
+    errors: list[RowError] = []
+    parsed: dict[str, dict[str, Any]] = {}
+    rows_of: dict[str, int] = {}
+    skipped: list[int] = []
+    for row in table.rows:
+        code, title = text(row.get("code")), text(row.get("title"))
+        lead_key, deadline_raw = text(row.get("lead")), row.get("deadline")
+        if not code and not lead_key and deadline_raw is None and not text(row.get("officials")):
+            skipped.append(row.number)  # a section heading ("I. NHIỆM VỤ CHUNG") or a note line
+            continue
+        problems: list[str] = []
+        if not code:
+            problems.append("thiếu Mã nhiệm vụ")
+        elif len(code) > 64:
+            problems.append("Mã nhiệm vụ dài quá 64 ký tự")
+        elif code in parsed:
+            problems.append(f"Mã nhiệm vụ {code} trùng với dòng {rows_of[code]}")
+        if not title:
+            problems.append("thiếu nội dung Nhiệm vụ")
+        lead = find_unit(units, lead_key) if lead_key else None
+        if not lead_key:
+            problems.append("thiếu Đơn vị chủ trì")
+        elif lead is None:
+            problems.append(f"không có đơn vị chủ trì \u201c{lead_key}\u201d")
+        co_ids: list[int] = []
+        for key in split_list(text(row.get("co"))):
+            unit = find_unit(units, key)
+            if unit is None:
+                problems.append(f"không có đơn vị phối hợp \u201c{key}\u201d")
+            elif unit.id not in co_ids and (lead is None or unit.id != lead.id):
+                co_ids.append(unit.id)
+        assignee_ids: list[int] = []
+        for key in split_list(text(row.get("officials"))):
+            official, problem = _find_official(officials, key)
+            if problem is not None:
+                problems.append(problem)
+            elif official is not None and official.id not in assignee_ids:
+                assignee_ids.append(official.id)
+        deadline: date | None = None
+        try:
+            deadline = parse_deadline(deadline_raw, default_year=plan_info.year).day
+        except DeadlineError as exc:
+            problems.append(str(exc))
+        if problems:
+            errors += [RowError(row.number, p) for p in problems]
+            continue
+        assert lead is not None
+        deadline_text = (deadline_raw.strftime("%d/%m/%Y") if isinstance(deadline_raw, date)
+                         else text(deadline_raw) or None)
+        parsed[code] = {
+            "ordinal": text(row.get("ordinal")) or None, "title": title, "lead_unit_id": lead.id,
+            "deadline": deadline, "deadline_text": deadline_text,
+            "product": text(row.get("product")) or None, "note": text(row.get("note")) or None,
+            "co_units": sorted(co_ids), "assignees": sorted(assignee_ids),
+        }
+        rows_of[code] = row.number
+    if errors:
+        raise ImportFailed(errors)
+    if not parsed:
+        raise ImportFailed([RowError(0, "bảng không có nhiệm vụ nào")])
+
+    plan = (await session.execute(select(Plan).where(Plan.ref == plan_info.ref))).scalar_one_or_none()
+    existing: dict[str, Task] = {}
+    current_links: dict[int, dict[str, list[int]]] = {}
+    if plan is not None:
+        existing = {t.code: t for t in (await session.execute(
+            select(Task).where(Task.plan_id == plan.id))).scalars()}
+        for known in existing.values():
+            co = sorted((await session.execute(
+                select(TaskUnit.unit_id).where(TaskUnit.task_id == known.id))).scalars())
+            people = sorted((await session.execute(
+                select(TaskAssignee.official_id).where(TaskAssignee.task_id == known.id))).scalars())
+            current_links[known.id] = {"co_units": co, "assignees": people}
+    result = ImportResult("tasks", dry_run, skipped_rows=skipped)
+    result.not_in_file = sorted(set(existing) - set(parsed))
+    for code, values in parsed.items():
+        old = existing.get(code)
+        if old is None:
+            result.created.append(f"{code}: {values['title'][:80]}")
+            continue
+        links = current_links.get(old.id, {})
+        changes: list[str] = []
+        for key, value in values.items():
+            current = links.get(key) if key in ("co_units", "assignees") else getattr(old, key)
+            if current != value and _COLUMN_NAMES[key] not in changes:
+                changes.append(_COLUMN_NAMES[key])
+        (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
+    if dry_run:
+        return result
+    if plan is None:
+        plan = Plan(ref=plan_info.ref, title=plan_info.title, created_at=now)
+        session.add(plan)
+        await session.flush()
+    for code, values in parsed.items():
+        task = existing.get(code)
+        fields = {k: v for k, v in values.items() if k not in ("co_units", "assignees")}
+        if task is None:
+            task = Task(plan_id=plan.id, code=code, status="open", progress=0, created_at=now,
+                        updated_at=now, **fields)
+            session.add(task)
+            await session.flush()
+        else:
+            for key, value in fields.items():
+                setattr(task, key, value)
+            task.updated_at = now
+        links = current_links.get(task.id, {"co_units": [], "assignees": []})
+        await _sync(session, TaskUnit, task.id, "unit_id", links["co_units"], values["co_units"])
+        await _sync(session, TaskAssignee, task.id, "official_id", links["assignees"],
+                    values["assignees"])
+    await session.flush()
+    return result
+
+
+async def _sync(session: AsyncSession, model: type[TaskUnit] | type[TaskAssignee], task_id: int,
+                column: str, current: list[int], wanted: list[int]) -> None:
+    for value in set(current) - set(wanted):
+        row = await session.get(model, (task_id, value))
+        if row is not None:
+            await session.delete(row)
+    for value in set(wanted) - set(current):
+        session.add(model(task_id=task_id, **{column: value}))
+

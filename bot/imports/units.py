@@ -1,0 +1,132 @@
+"""`troly units import`: the unit tree (code, name, parent code, level, optional check-in cut-off)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.checkin_policy import parse_cutoff
+from bot.db import people_store
+from bot.db.models import Unit
+from bot.imports.common import ImportFailed, ImportResult, RowError, text
+from bot.imports.tabular import TableError, read_table
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "code": ("Mã đơn vị", "Mã ĐV", "Mã"),
+    "name": ("Tên đơn vị", "Đơn vị", "Tên"),
+    "parent": ("Đơn vị cấp trên", "Mã đơn vị cấp trên", "Cấp trên", "Trực thuộc"),
+    "level": ("Cấp", "Cấp đơn vị", "Cấp hành chính"),
+    "cutoff": ("Hạn chốt báo cáo", "Hạn báo cáo tuần"),
+}
+REQUIRED = ("code", "name")
+
+
+async def import_units(session: AsyncSession, file_name: str, content: bytes, now: datetime, *,
+                       dry_run: bool = False) -> ImportResult:
+    """Validate the whole file, then create/update units by code (nothing written on any error)."""
+    try:
+        table = read_table(file_name, content, FIELDS, REQUIRED)
+    except TableError as exc:
+        raise ImportFailed([RowError(0, str(exc))]) from exc
+    errors: list[RowError] = []
+    existing = {u.code: u for u in await people_store.all_units(session)}
+    parsed: dict[str, dict[str, Any]] = {}
+    rows_of: dict[str, int] = {}
+    for row in table.rows:
+        code, name = text(row.get("code")), text(row.get("name"))
+        if not code:
+            errors.append(RowError(row.number, "thiếu Mã đơn vị"))
+            continue
+        if len(code) > 64:
+            errors.append(RowError(row.number, "Mã đơn vị dài quá 64 ký tự"))
+            continue
+        if code in parsed:
+            errors.append(RowError(row.number, f"Mã đơn vị {code} trùng với dòng {rows_of[code]}"))
+            continue
+        if not name:
+            errors.append(RowError(row.number, "thiếu Tên đơn vị"))
+        cutoff = text(row.get("cutoff")) or None
+        if cutoff is not None:
+            try:
+                parse_cutoff(cutoff)
+            except ValueError:
+                errors.append(RowError(row.number, f"Hạn chốt báo cáo \u201c{cutoff}\u201d không hợp lệ "
+                                                   "(ví dụ: T6 16:00 hoặc fri 16:00)"))
+        parsed[code] = {"name": name, "parent": text(row.get("parent")) or None,
+                        "level": text(row.get("level")) or None, "cutoff": cutoff}
+        rows_of[code] = row.number
+    for code, values in parsed.items():
+        parent = values["parent"]
+        if parent is None:
+            continue
+        if parent == code:
+            errors.append(RowError(rows_of[code], "đơn vị không thể là cấp trên của chính nó"))
+        elif parent not in parsed and parent not in existing:
+            errors.append(RowError(rows_of[code], f"không có đơn vị cấp trên mã {parent}"))
+    errors += _cycles(parsed, existing, rows_of)
+    if errors:
+        raise ImportFailed(errors)
+
+    result = ImportResult("units", dry_run)
+    result.not_in_file = sorted(set(existing) - set(parsed))
+    for code, values in parsed.items():
+        unit = existing.get(code)
+        if unit is None:
+            result.created.append(f"{code}: {values['name']}")
+        else:
+            changes = _changes(unit, values, existing)
+            (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
+    if dry_run:
+        return result
+    for code, values in parsed.items():
+        if code not in existing:
+            existing[code] = Unit(code=code, name=values["name"], created_at=now)
+            session.add(existing[code])
+    await session.flush()
+    for code, values in parsed.items():
+        unit = existing[code]
+        unit.name, unit.level = values["name"], values["level"]
+        unit.parent_id = existing[values["parent"]].id if values["parent"] else None
+        schedule = dict(unit.schedule or {})
+        if values["cutoff"]:
+            schedule["checkin_cutoff"] = values["cutoff"]
+        else:
+            schedule.pop("checkin_cutoff", None)
+        unit.schedule = schedule or None
+    await session.flush()
+    return result
+
+
+def _changes(unit: Unit, values: dict[str, Any], existing: dict[str, Unit]) -> list[str]:
+    by_id = {u.id: c for c, u in existing.items()}
+    current_parent = by_id.get(unit.parent_id) if unit.parent_id else None
+    current_cutoff = (unit.schedule or {}).get("checkin_cutoff")
+    changes = []
+    if unit.name != values["name"]:
+        changes.append("Tên đơn vị")
+    if current_parent != values["parent"]:
+        changes.append("Đơn vị cấp trên")
+    if (unit.level or None) != values["level"]:
+        changes.append("Cấp")
+    if current_cutoff != values["cutoff"]:
+        changes.append("Hạn chốt báo cáo")
+    return changes
+
+
+def _cycles(parsed: dict[str, dict[str, Any]], existing: dict[str, Unit],
+            rows_of: dict[str, int]) -> list[RowError]:
+    by_id = {u.id: c for c, u in existing.items()}
+    parent_of = {c: (by_id.get(u.parent_id) if u.parent_id else None) for c, u in existing.items()}
+    parent_of.update({c: v["parent"] for c, v in parsed.items()})
+    errors = []
+    for code in parsed:
+        seen, cursor = {code}, parent_of.get(code)
+        while cursor is not None:
+            if cursor in seen:
+                errors.append(RowError(rows_of[code], f"đơn vị {code} nằm trong một vòng lặp cấp trên"))
+                break
+            seen.add(cursor)
+            cursor = parent_of.get(cursor)
+    return errors
