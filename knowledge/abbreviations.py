@@ -85,6 +85,7 @@ class Expansion:
 
     syllables: tuple[str, ...]
     weight: float
+    source: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +148,7 @@ class SynonymTable:
                 for exp in self.links.get(key, ()):
                     if exp.syllables not in seen:
                         seen.add(exp.syllables)
-                        found.append(exp)
+                        found.append(Expansion(exp.syllables, exp.weight, key))
         return found
 
     def full_forms(self, abbreviation: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ relevant, source}); this module and `run_eval` are the only knowledge code that 
 from __future__ import annotations
 
 import json
+import math
 import random
 import statistics
 import string
@@ -103,10 +104,12 @@ def one_typo(text: str, rng: random.Random) -> str:
     if op == "insert":
         return text[:pos] + char + text[pos:]
     if op == "substitute":
+        # Never the same letter again: the edit must change the text.
+        char = rng.choice([c for c in string.ascii_lowercase if c != text[pos]])
         return text[:pos] + char + text[pos + 1 :]
-    if pos + 1 < len(text):
+    if pos + 1 < len(text) and text[pos + 1] != text[pos]:
         return text[:pos] + text[pos + 1] + text[pos] + text[pos + 2 :]
-    return text[:pos] + char + text[pos + 1 :]
+    return text[:pos] + text[pos + 1 :]
 
 
 def variant_texts(queries: Sequence[EvalQuery], variant: str) -> list[str]:
@@ -179,7 +182,7 @@ def percentile(values: Iterable[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return 0.0
-    rank = max(1, min(len(ordered), round(pct / 100.0 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(pct / 100.0 * len(ordered))))
     return ordered[rank - 1]
 
 

@@ -1,8 +1,8 @@
 """The knowledge index: BM25 over Vietnamese syllables and bigrams, accented and folded, with fuzzy repair.
 
-Each passage is indexed in five streams (own BM25 weights each): folded syllables, folded bigrams, accented
-syllables, accented bigrams (the accented ones with a canonical tone position) and a "meta" stream (guide title
-and heading path, folded syllables and bigrams). A query is NFC-casefolded, Telex words are decoded, typos in
+Each passage is indexed in six streams (own BM25 weights each): folded syllables, folded bigrams, accented
+syllables, accented bigrams (the accented ones with a canonical tone position), and two field-boost streams, the
+guide title and the heading path (folded syllables and bigrams). A query is NFC-casefolded, Telex words are decoded, typos in
 words the index has never seen are corrected against its vocabulary, abbreviations are expanded both ways,
 and the streams are summed. Accented streams count only when the query carries diacritics, so an exact
 diacritic match adds score on top of the folded match. The index is immutable: a reload builds a new one.
@@ -43,8 +43,9 @@ class RankParams:
     b: float = 0.75
     bigram_weight: float = 1.0
     accent_weight: float = 0.5
-    meta_weight: float = 0.3
-    expansion_weight: float = 0.5
+    title_weight: float = 0.3
+    heading_weight: float = 0.6
+    expansion_weight: float = 0.8
     max_typo_candidates: int = 64
     first_line_in_meta: bool = False
     skip_bigram_weight: float = 0.0
@@ -100,13 +101,22 @@ class _Stream:
 
     def add_scores(self, scores: FloatArray, terms: Iterable[str], weight: float) -> None:
         """Add this stream's BM25 contribution of the given query terms to the score vector."""
-        for term in terms:
+        # A repeated query term counts once per occurrence, as in BM25; one scatter per distinct term.
+        for term, count in Counter(terms).items():
             tid = self.vocab.get(term)
             if tid is None:
                 continue
             start, end = self.indptr[tid], self.indptr[tid + 1]
             # Postings of one term hold each document once, so fancy-index += is exact.
-            scores[self.docs[start:end]] += weight * self.weights[start:end]
+            scores[self.docs[start:end]] += (weight * count) * self.weights[start:end]
+
+    def ideal(self, terms: Iterable[str], weight: float, n_docs: int) -> float:
+        """Weighted sum of the idf of the terms; unknown terms get the maximum idf."""
+        total = 0.0
+        for term in terms:
+            tid = self.vocab.get(term)
+            total += weight * (float(self.idf[tid]) if tid is not None else self.max_idf(n_docs))
+        return total
 
     def coverage(self, terms: Iterable[str], doc: int, n_docs: int) -> tuple[float, float]:
         """(idf of the terms the document contains, idf of all terms); unknown terms get the maximum idf."""
@@ -137,7 +147,7 @@ class _Query:
     folded: list[str]
     accented: list[str]
     use_accents: bool
-    expansions: list[tuple[list[str], float]]
+    expansions: list[tuple[list[str], list[str], float]]
     corrections: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -145,8 +155,8 @@ class KnowledgeIndex:
     """An immutable search index over passages; build() makes one, search() ranks passages for a query."""
 
     __slots__ = (
-        "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_meta",
-        "_by_len", "_fold_cache",
+        "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
+        "_heading", "_by_len",
     )  # fmt: skip
 
     def __init__(
@@ -154,15 +164,17 @@ class KnowledgeIndex:
         passages: tuple[Passage, ...],
         params: RankParams,
         synonyms: SynonymTable | None,
-        streams: tuple[_Stream, _Stream, _Stream, _Stream, _Stream],
+        streams: tuple[_Stream, _Stream, _Stream, _Stream, _Stream, _Stream],
     ) -> None:
         """Use build(); this only stores what build() computed."""
         self._passages = passages
         self._params = params
         self._synonyms = synonyms
-        self._fold_uni, self._fold_bi, self._acc_uni, self._acc_bi, self._meta = streams
+        self._fold_uni, self._fold_bi, self._acc_uni, self._acc_bi, self._title, self._heading = (
+            streams
+        )
         by_len: dict[int, list[str]] = {}
-        for term in self._fold_uni.vocab:
+        for term in self._fold_uni.vocab.keys() | self._meta_words():
             if term.isalpha():
                 by_len.setdefault(len(term), []).append(term)
         self._by_len = {k: tuple(v) for k, v in by_len.items()}
@@ -184,7 +196,8 @@ class KnowledgeIndex:
         fold_bi: list[Counter[str]] = []
         acc_uni: list[Counter[str]] = []
         acc_bi: list[Counter[str]] = []
-        meta: list[Counter[str]] = []
+        titles: list[Counter[str]] = []
+        headings: list[Counter[str]] = []
         for passage in items:
             raw = syllables(normalize(passage.text))
             acc = [tone_cache.get(s) or tone_cache.setdefault(s, canonical_tone(s)) for s in raw]
@@ -193,20 +206,22 @@ class KnowledgeIndex:
             acc_bi.append(Counter(_bigrams(acc)))
             fold_uni.append(Counter(fol))
             fold_bi.append(Counter(_bigrams(fol)))
-            parts = [passage.guide_title, *passage.heading_path]
+            title_tokens = syllables(fold(normalize(passage.guide_title)))
+            titles.append(Counter(title_tokens) + Counter(_bigrams(title_tokens)))
+            heading_parts = list(passage.heading_path)
             if params.first_line_in_meta:
                 # A passage's first line is usually its own heading ("Điều 5. …", a section title).
-                parts.append(passage.text.lstrip().split("\n", 1)[0][:200])
-            head = " \n ".join(parts)
-            head_tokens = syllables(fold(normalize(head)))
-            meta.append(Counter(head_tokens) + Counter(_bigrams(head_tokens)))
+                heading_parts.append(passage.text.lstrip().split("\n", 1)[0][:200])
+            head_tokens = syllables(fold(normalize(" \n ".join(heading_parts))))
+            headings.append(Counter(head_tokens) + Counter(_bigrams(head_tokens)))
         k1, b = params.k1, params.b
         streams = (
             _Stream.build(fold_uni, k1, b),
             _Stream.build(fold_bi, k1, b),
             _Stream.build(acc_uni, k1, b),
             _Stream.build(acc_bi, k1, b),
-            _Stream.build(meta, k1, b),
+            _Stream.build(titles, k1, b),
+            _Stream.build(headings, k1, b),
         )
         return cls(items, params, synonyms, streams)
 
@@ -221,12 +236,23 @@ class KnowledgeIndex:
 
     # ---- query analysis -------------------------------------------------------------------------
 
+    def _meta_words(self) -> set[str]:
+        """Single syllables of guide titles and headings (their vocabularies also hold bigrams)."""
+        return {t for t in self._title.vocab.keys() | self._heading.vocab.keys() if " " not in t}
+
     def _known(self, folded: str) -> bool:
-        return folded in self._fold_uni.vocab
+        return (
+            folded in self._fold_uni.vocab
+            or folded in self._heading.vocab
+            or folded in self._title.vocab
+        )
 
     def _df(self, folded: str) -> int:
-        tid = self._fold_uni.vocab.get(folded)
-        return int(self._fold_uni.df[tid]) if tid is not None else 0
+        total = 0
+        for stream in (self._fold_uni, self._title, self._heading):
+            tid = stream.vocab.get(folded)
+            total += int(stream.df[tid]) if tid is not None else 0
+        return total
 
     def _bigram_df(self, left: str, right: str) -> int:
         tid = self._fold_bi.vocab.get(f"{left} {right}")
@@ -299,22 +325,67 @@ class KnowledgeIndex:
             folded.extend(fixed)
             # The accented stream cannot know the corrected word's accents; keep a placeholder there.
             acc_out.extend(["\x00"] * len(fixed))
-        expansions: list[tuple[list[str], float]] = []
+        expansions: list[tuple[list[str], list[str], float]] = []
         if self._synonyms is not None:
             for exp in self._synonyms.expand(folded):
-                expansions.append((list(exp.syllables), exp.weight))
+                expansions.append((list(exp.source), list(exp.syllables), exp.weight))
         return _Query(folded, acc_out, use_accents, expansions, corrections)
 
     # ---- scoring ----------------------------------------------------------------------------------
 
-    def _confidence(self, q: _Query, doc: int) -> float:
-        """Share of the query's information (idf mass of its syllables and bigrams) found in one passage."""
+    def _coverage(self, folded: list[str], doc: int) -> float:
         n = len(self._passages)
-        m_uni, t_uni = self._fold_uni.coverage(q.folded, doc, n)
-        m_bi, t_bi = self._fold_bi.coverage(_bigrams(q.folded), doc, n)
+        m_uni, t_uni = self._fold_uni.coverage(folded, doc, n)
+        m_bi, t_bi = self._fold_bi.coverage(_bigrams(folded), doc, n)
         w = self._params.bigram_weight
         total = t_uni + w * t_bi
         return (m_uni + w * m_bi) / total if total > 0 else 0.0
+
+    def _confidence(self, q: _Query, doc: int) -> float:
+        """Share of the query's information (idf mass of its syllables and bigrams) found in one passage.
+
+        With an abbreviation or synonym in the query, the query reworded with each alternative is tried
+        too, and the best share counts.
+        """
+        best = self._coverage(q.folded, doc)
+        for src, alt, _ in q.expansions:
+            size = len(src)
+            for start in range(len(q.folded) - size + 1):
+                if q.folded[start : start + size] == src:
+                    reworded = q.folded[:start] + alt + q.folded[start + size :]
+                    best = max(best, self._coverage(reworded, doc))
+                    break
+        return best
+
+    def _phrase_scores(self, syl: list[str]) -> FloatArray:
+        """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""
+        p = self._params
+        scores = np.zeros(len(self._passages), dtype=np.float32)
+        bi = _bigrams(syl)
+        self._fold_uni.add_scores(scores, syl, 1.0)
+        self._fold_bi.add_scores(scores, bi, p.bigram_weight)
+        self._title.add_scores(scores, syl + bi, p.title_weight)
+        self._heading.add_scores(scores, syl + bi, p.heading_weight)
+        return scores
+
+    def _add_expansion(
+        self, scores: FloatArray, src: list[str], alt: list[str], weight: float
+    ) -> None:
+        """Credit passages that say the phrase another way, as if they said it the query's way.
+
+        The alternative's score is rescaled to the information of the phrase as typed, and only the part
+        above what the passage already earned for the phrase as typed is added: "UBND" and "Ủy ban nhân
+        dân" count once, whichever a passage uses, and a passage using both is not counted twice.
+        """
+        n = len(self._passages)
+        bw = self._params.bigram_weight
+        ideal_src = self._fold_uni.ideal(src, 1.0, n) + self._fold_bi.ideal(_bigrams(src), bw, n)
+        alt_known = [t for t in alt if t in self._fold_uni.vocab]
+        if not alt_known:
+            return
+        ideal_alt = self._fold_uni.ideal(alt, 1.0, n) + self._fold_bi.ideal(_bigrams(alt), bw, n)
+        alt_scores = self._phrase_scores(alt) * np.float32(weight * ideal_src / ideal_alt)
+        scores += np.maximum(alt_scores - self._phrase_scores(src), 0.0)
 
     def _score(self, q: _Query) -> FloatArray:
         p = self._params
@@ -328,14 +399,11 @@ class KnowledgeIndex:
             acc_bi = [t for t in _bigrams(q.accented) if "\x00" not in t]
             self._acc_uni.add_scores(scores, acc, p.accent_weight)
             self._acc_bi.add_scores(scores, acc_bi, p.accent_weight * p.bigram_weight)
-        if p.meta_weight:
-            self._meta.add_scores(scores, q.folded + fol_bi, p.meta_weight)
-        for syl, weight in q.expansions:
-            w = p.expansion_weight * weight
-            self._fold_uni.add_scores(scores, syl, w)
-            self._fold_bi.add_scores(scores, _bigrams(syl), w * p.bigram_weight)
-            if p.meta_weight:
-                self._meta.add_scores(scores, syl + _bigrams(syl), w * p.meta_weight)
+        meta_terms = q.folded + fol_bi
+        self._title.add_scores(scores, meta_terms, p.title_weight)
+        self._heading.add_scores(scores, meta_terms, p.heading_weight)
+        for src, alt, weight in q.expansions:
+            self._add_expansion(scores, src, alt, p.expansion_weight * weight)
         return scores
 
     def search(self, query: str, limit: int = 5, *, exclude: Container[str] = ()) -> SearchResult:

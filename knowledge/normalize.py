@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 # \w+ runs are Vietnamese syllables (and numbers, and code parts such as "286", "kh", "btttt").
 _SYLLABLE_RE = re.compile(r"\w+")
@@ -126,6 +126,7 @@ def place_tone(base: str, tone: str) -> str:
     return unicodedata.normalize("NFC", base[:pos] + marked + base[pos + 1 :])
 
 
+@lru_cache(maxsize=65536)
 def canonical_tone(syllable: str) -> str:
     """Move the tone of a lowercase NFC syllable to its traditional place ("hoà" → "hòa", "thuỷ" → "thủy")."""
     if syllable.isascii():

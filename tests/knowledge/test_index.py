@@ -1,0 +1,166 @@
+"""Ranking on a small golden table of Vietnamese guide passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.abbreviations import SynonymTable
+from knowledge.index import CONFIDENCE_BAR, KnowledgeIndex
+from knowledge.types import Passage
+
+
+def _p(pid: str, title: str, heading: tuple[str, ...], text: str) -> Passage:
+    return Passage(
+        id=pid, guide_id=pid.split("-")[0], guide_title=title, heading_path=heading, text=text
+    )
+
+
+PASSAGES = (
+    _p("cds-1", "Hướng dẫn chuyển đổi số cấp xã", ("Mục 1", "Mục tiêu"),
+       "Chuyển đổi số cấp xã nhằm đưa hoạt động của chính quyền lên môi trường số, "
+       "phục vụ người dân và doanh nghiệp tốt hơn."),
+    _p("dvc-1", "Hướng dẫn dịch vụ công trực tuyến", ("Nộp hồ sơ",),
+       "Người dân nộp hồ sơ thủ tục hành chính trực tuyến trên Cổng dịch vụ công quốc gia, "
+       "theo dõi kết quả giải quyết bằng mã hồ sơ."),
+    _p("bh-1", "Chế độ cho cán bộ", ("Bảo hiểm",),
+       "Cán bộ, công chức tham gia bảo hiểm xã hội bắt buộc và bảo hiểm y tế theo quy định."),
+    _p("gt-1", "An toàn giao thông", ("Biển báo",),
+       "Hệ thống báo hiệu đường bộ gồm đèn tín hiệu, biển báo hiệu và vạch kẻ đường."),
+    _p("ub-1", "Báo cáo định kỳ", ("Trách nhiệm",),
+       "Ủy ban nhân dân xã gửi báo cáo kết quả thực hiện kế hoạch trước ngày 20 hằng tháng."),
+    _p("ub-2", "Phân công nhiệm vụ", ("Cấp huyện",),
+       "UBND huyện chỉ đạo các phòng chuyên môn rà soát nhiệm vụ được giao."),
+    _p("ts-1", "Tài sản công", ("Xử lý",), "Quy định về việc bán tài sản công của cơ quan."),
+    _p("ts-2", "Tài sản công", ("Xử lý",), "Quy định về việc bàn tài sản công của cơ quan."),
+    _p("mc-1", "Một cửa", ("Tiếp nhận",),
+       "Bộ phận tiếp nhận và trả kết quả hướng dẫn công dân hoàn thiện hồ sơ."),
+    _p("ks-1", "Chữ ký số", ("Cấp chứng thư",),
+       "Chữ ký số chuyên dùng được cấp cho lãnh đạo để ký văn bản điện tử."),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def index() -> KnowledgeIndex:
+    return KnowledgeIndex.build(PASSAGES, synonyms=SynonymTable.build())
+
+
+def _top(index: KnowledgeIndex, query: str) -> str:
+    result = index.search(query)
+    assert result.hits, query
+    return result.hits[0].passage.id
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("chuyển đổi số cấp xã", "cds-1"),
+        ("chuyen doi so cap xa", "cds-1"),
+        ("nộp hồ sơ thủ tục hành chính trực tuyến", "dvc-1"),
+        ("nop ho so thu tuc hanh chinh truc tuyen", "dvc-1"),
+        ("bảo hiểm xã hội", "bh-1"),
+        ("bien bao hieu duong bo", "gt-1"),
+        ("chữ ký số cho lãnh đạo", "ks-1"),
+    ],
+)
+def test_finds_the_passage_with_and_without_diacritics(
+    index: KnowledgeIndex, query: str, expected: str
+) -> None:
+    assert _top(index, query) == expected
+
+
+def test_typos_are_corrected_against_the_vocabulary(index: KnowledgeIndex) -> None:
+    result = index.search("thu tuc hanh chinhh truc tuyen")
+    assert result.hits[0].passage.id == "dvc-1"
+    assert ("chinhh", "chinh") in result.corrected_terms
+    assert _top(index, "chuyen doi sô cap xa") == "cds-1"
+
+
+def test_missing_space_is_split_into_known_syllables(index: KnowledgeIndex) -> None:
+    result = index.search("chuyendoi so")
+    assert result.hits[0].passage.id == "cds-1"
+    assert ("chuyendoi", "chuyen doi") in result.corrected_terms
+
+
+def test_telex_query_is_decoded(index: KnowledgeIndex) -> None:
+    result = index.search("chuyeenr ddooir soos caaps xax")
+    assert result.hits[0].passage.id == "cds-1"
+    assert ("chuyeenr", "chuyển") in result.corrected_terms
+
+
+def test_abbreviation_in_query_finds_full_form(index: KnowledgeIndex) -> None:
+    assert _top(index, "UBND xã gửi báo cáo") == "ub-1"
+
+
+def test_full_form_in_query_finds_abbreviation(index: KnowledgeIndex) -> None:
+    assert _top(index, "ủy ban nhân dân huyện chỉ đạo") == "ub-2"
+
+
+def test_admin_synonym_links_phrases() -> None:
+    plain = KnowledgeIndex.build(PASSAGES, synonyms=SynonymTable.build())
+    extended = KnowledgeIndex.build(
+        PASSAGES, synonyms=SynonymTable.build({"một cửa": ["bộ phận tiếp nhận và trả kết quả"]})
+    )
+    query = "nộp ở một cửa"
+    assert _top(extended, query) == "mc-1"
+    extended_score = extended.search(query).hits[0].score
+    plain_hits = {h.passage.id: h.score for h in plain.search(query, limit=10).hits}
+    assert plain_hits.get("mc-1", 0.0) < extended_score
+
+
+def test_exact_diacritics_outrank_folded_matches(index: KnowledgeIndex) -> None:
+    # ts-1 and ts-2 are identical once folded: only the accents of "bán"/"bàn" tell them apart.
+    assert _top(index, "bán tài sản công") == "ts-1"
+    assert _top(index, "bàn tài sản công") == "ts-2"
+    assert _top(index, "bảo hiểm") == "bh-1"
+    ranked = [h.passage.id for h in index.search("bảo hiểm", limit=10).hits]
+    assert "gt-1" not in ranked or ranked.index("bh-1") < ranked.index("gt-1")
+
+
+def test_folded_query_ties_identical_folded_passages(index: KnowledgeIndex) -> None:
+    hits = index.search("ban tai san cong").hits
+    assert {hits[0].passage.id, hits[1].passage.id} == {"ts-1", "ts-2"}
+    assert hits[0].score == pytest.approx(hits[1].score)
+
+
+def test_title_and_heading_boost(index: KnowledgeIndex) -> None:
+    # "Một cửa" is only in the guide title of mc-1, not in its text.
+    assert _top(index, "một cửa") == "mc-1"
+
+
+def test_off_topic_question_is_not_confident(index: KnowledgeIndex) -> None:
+    for query in ("thời tiết hôm nay có mưa không", "cách nấu phở bò", "doi bong da nao vo dich"):
+        result = index.search(query)
+        assert not result.confident, query
+        assert result.confidence < CONFIDENCE_BAR
+
+
+def test_on_topic_question_is_confident(index: KnowledgeIndex) -> None:
+    result = index.search("nộp hồ sơ trên Cổng dịch vụ công")
+    assert result.confident
+    assert CONFIDENCE_BAR <= result.confidence <= 1.0
+
+
+def test_exclude_drops_passages(index: KnowledgeIndex) -> None:
+    result = index.search("bán tài sản công", exclude={"ts-1"})
+    assert result.hits[0].passage.id == "ts-2"
+    assert all(h.passage.id != "ts-1" for h in result.hits)
+
+
+def test_limit_and_order(index: KnowledgeIndex) -> None:
+    hits = index.search("cán bộ hồ sơ kết quả", limit=3).hits
+    assert len(hits) == 3
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_empty_index_and_empty_query() -> None:
+    empty = KnowledgeIndex.build([])
+    result = empty.search("chuyển đổi số")
+    assert result.hits == ()
+    assert not result.confident
+    assert KnowledgeIndex.build(PASSAGES).search("  ?! ").hits == ()
+
+
+def test_without_synonyms_abbreviation_does_not_expand() -> None:
+    plain = KnowledgeIndex.build(PASSAGES)
+    ids = [h.passage.id for h in plain.search("ubnd xa").hits]
+    assert "ub-1" not in ids[:1]
