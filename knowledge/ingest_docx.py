@@ -68,6 +68,7 @@ class _Reader:
     title: str | None = None
     has_styled_headings: bool = False
     counters: dict[str, list[int]] = field(default_factory=dict)
+    styles: dict[str | None, _StyleInfo] = field(default_factory=dict)
 
     def read(self, item: Any) -> None:
         if hasattr(item, "rows"):
@@ -80,28 +81,35 @@ class _Reader:
             self.blocks.append(block)
             self.bold.append(bold)
 
+    def _style(self, paragraph: Any) -> _StyleInfo:
+        # python-docx resolves paragraph.style by scanning all styles; once per style id is enough.
+        style_id = paragraph._p.style
+        if style_id not in self.styles:
+            self.styles[style_id] = _style_info(paragraph.style)
+        return self.styles[style_id]
+
     def _paragraph(self, paragraph: Any) -> None:
         text = clean_text(paragraph.text).strip()
-        level = _heading_level(paragraph)
+        style = self._style(paragraph)
+        level = style.level if style.level is not None else _outline_level(paragraph._p)
         if level == 0 and self.title is None:
             self.title = " ".join(text.split()) or None
         elif level is not None and level > 0:
             self.has_styled_headings = self.has_styled_headings or bool(text)
             self._add(heading(" ".join(text.split()), level), False)
         else:
-            marker = self._list_marker(paragraph)
+            marker = self._list_marker(paragraph, style)
             kind = BlockKind.PARA if marker is None else BlockKind.LIST_ITEM
-            self._add(
-                Block(kind, text if marker is None else f"{marker} {text}"), _is_bold(paragraph)
-            )
+            bold = _is_bold(paragraph, style.bold)
+            self._add(Block(kind, text if marker is None else f"{marker} {text}"), bold)
 
-    def _list_marker(self, paragraph: Any) -> str | None:
-        num_id, ilvl = _num_pr(paragraph)
-        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+    def _list_marker(self, paragraph: Any, style: _StyleInfo) -> str | None:
+        num_id, ilvl = _num_pr(paragraph._p) or style.numbering or (None, 0)
+        name = style.name
         if num_id is None:
-            return "-" if "list" in style and "number" not in style else None
+            return "-" if "list" in name and "number" not in name else None
         fmt, pattern = self.numbering.get(num_id, {}).get(
-            ilvl, ("bullet" if "bullet" in style else "decimal", f"%{ilvl + 1}.")
+            ilvl, ("bullet" if "bullet" in name else "decimal", f"%{ilvl + 1}.")
         )
         indent = "  " * ilvl
         if fmt == "bullet" or fmt == "none":
@@ -120,12 +128,30 @@ class _Reader:
         return f"{indent}{number}"
 
 
-def _heading_level(paragraph: Any) -> int | None:
+@dataclass(frozen=True, slots=True)
+class _StyleInfo:
+    """What a paragraph style (with its based-on chain) says: heading level, numbering, name, bold."""
+
+    level: int | None
+    numbering: tuple[str | None, int] | None
+    name: str
+    bold: bool
+
+
+def _style_info(style: Any) -> _StyleInfo:
+    chain: list[Any] = []
+    while style is not None and len(chain) < 6:
+        chain.append(style)
+        style = style.base_style
+    numbering = next((found for s in chain if (found := _num_pr(s.element))), None)
+    name = (chain[0].name or "").lower() if chain else ""
+    bold = bool(chain) and chain[0].font.bold is True
+    return _StyleInfo(_style_level(chain), numbering, name, bold)
+
+
+def _style_level(chain: list[Any]) -> int | None:
     """0 for a title, 1..9 for a heading, None for body text; follows based-on styles and outline level."""
-    style = paragraph.style
-    for _ in range(6):
-        if style is None:
-            break
+    for style in chain:
         name = (style.name or "").strip()
         if name.lower() in _TITLE_NAMES:
             return 0
@@ -135,8 +161,7 @@ def _heading_level(paragraph: Any) -> int | None:
         level = _outline_level(style.element)
         if level is not None:
             return level
-        style = style.base_style
-    return _outline_level(paragraph._p)
+    return None
 
 
 def _outline_level(element: Any) -> int | None:
@@ -148,24 +173,18 @@ def _outline_level(element: Any) -> int | None:
     return value + 1 if value < _BODY_OUTLINE else None
 
 
-def _num_pr(paragraph: Any) -> tuple[str | None, int]:
-    elements = [paragraph._p]
-    style = paragraph.style
-    while style is not None and len(elements) < 6:
-        elements.append(style.element)
-        style = style.base_style
-    for element in elements:
-        ppr = element.find(qn("w:pPr"))
-        num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
-        if num_pr is None:
-            continue
-        num_id = num_pr.find(qn("w:numId"))
-        ilvl = num_pr.find(qn("w:ilvl"))
-        value = num_id.get(qn("w:val")) if num_id is not None else None
-        if value in (None, "0"):
-            return None, 0  # numId 0 explicitly removes numbering
-        return value, int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
-    return None, 0
+def _num_pr(element: Any) -> tuple[str | None, int] | None:
+    """The (numId, ilvl) set directly on a paragraph or style element; numId 0 means "no list"."""
+    ppr = element.find(qn("w:pPr"))
+    num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+    if num_pr is None:
+        return None
+    num_id = num_pr.find(qn("w:numId"))
+    ilvl = num_pr.find(qn("w:ilvl"))
+    value = num_id.get(qn("w:val")) if num_id is not None else None
+    if value in (None, "0"):
+        return None, 0
+    return value, int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
 
 
 def _numbering_levels(document: Any) -> dict[str, dict[int, tuple[str, str]]]:
@@ -244,9 +263,8 @@ def _table_text(table: Any) -> str:
     return "\n".join(lines)
 
 
-def _is_bold(paragraph: Any) -> bool:
+def _is_bold(paragraph: Any, style_bold: bool) -> bool:
     runs = [run for run in paragraph.runs if run.text.strip()]
-    style_bold = paragraph.style is not None and paragraph.style.font.bold is True
     return bool(runs) and all(
         run.bold is True or (run.bold is None and style_bold) for run in runs
     )
