@@ -23,13 +23,6 @@ _ROLE_WORDS = {
 _CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "web": "web", "console": "console"}
 
 
-def deep_link(username: str | None, code: str) -> str | None:
-    """https://t.me/<bot>?start=<code>, when the bot's username is configured."""
-    if not username:
-        return None
-    return f"https://t.me/{username.lstrip('@')}?start={code}"
-
-
 def _fmt(invitation: Invitation) -> str:
     return to_local(invitation.expires_at).strftime("%H:%M %d/%m/%Y")
 
@@ -127,7 +120,7 @@ async def invite(ctx: Context) -> None:
     invitation = await people_store.create_invitation(
         ctx.session, now=ctx.now, ttl=_ttl(ctx), unit_id=unit.id, role=role, name=name,
         created_by=inviter.id)
-    url = deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
+    url = people_store.deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
     ctx.reply(T.INVITE_CREATED.format(
         who=name or T.INVITE_SOMEONE, unit=unit.name, role=T.ROLE_LABELS[role],
         code=invitation.code, expires=_fmt(invitation),
@@ -141,7 +134,7 @@ async def link_account(ctx: Context) -> None:
     invitation = await people_store.create_invitation(
         ctx.session, now=ctx.now, ttl=_ttl(ctx), unit_id=official.unit_id, role=official.role,
         name=official.name, official_id=official.id, created_by=official.id)
-    url = deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
+    url = people_store.deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
     ctx.reply(T.LINK_CREATED.format(code=invitation.code, expires=_fmt(invitation),
                                     link=T.INVITE_LINK.format(url=url) if url else ""))
 

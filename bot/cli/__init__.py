@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import core, guides
+from bot.cli import core, guides, people
 
 
 def _register_all(app: typer.Typer) -> None:
     core.register(app)
     guides.register(app)
+    people.register(app)
 
 
 def build_cli() -> typer.Typer:

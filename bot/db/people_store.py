@@ -129,6 +129,13 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def deep_link(username: str | None, code: str) -> str | None:
+    """https://t.me/<bot>?start=<code>, when the bot's username is configured."""
+    if not username:
+        return None
+    return f"https://t.me/{username.lstrip('@')}?start={code}"
+
+
 def looks_like_code(text: str) -> bool:
     """Whether a typed message is plausibly an invitation code (code alone on Zalo/web)."""
     candidate = text.strip().upper()

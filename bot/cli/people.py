@@ -1,0 +1,216 @@
+"""`troly units import`, `troly officials import|list`, `troly invite`, `troly tasks import`,
+`troly report weekly`: bringing people and plans in, and the week out."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.checkin_policy import monday_of, week_of
+from bot.cli.common import open_app, print_json, run
+from bot.clock import to_local
+from bot.db import people_store
+from bot.db.models import Unit
+from bot.imports.common import ImportFailed, ImportResult
+from bot.imports.officials import import_officials
+from bot.imports.tasks import import_tasks
+from bot.imports.units import import_units
+from bot.reports.text import render_summary
+from bot.reports.weekly import build_weekly_summary, export_xlsx
+
+units_app = typer.Typer(no_args_is_help=True, help="Units (đơn vị) and their hierarchy.")
+officials_app = typer.Typer(no_args_is_help=True, help="Officials (cán bộ).")
+tasks_app = typer.Typer(no_args_is_help=True, help="Plans and their tasks (nhiệm vụ).")
+report_app = typer.Typer(no_args_is_help=True, help="Progress reports.")
+
+Importer = Callable[[AsyncSession, str, bytes, datetime], Awaitable[ImportResult]]
+
+
+def _run_import(path: Path, importer: Importer) -> None:
+    if not path.is_file():
+        typer.echo(f"Không tìm thấy tệp: {path}", err=True)
+        raise typer.Exit(1)
+    content = path.read_bytes()
+
+    async def _do() -> ImportResult | ImportFailed:
+        async with open_app(load_demo=False, index=False) as app:
+            try:
+                async with app.sessionmaker.begin() as session:
+                    return await importer(session, path.name, content, app.clock.now())
+            except ImportFailed as exc:
+                return exc
+
+    outcome = run(_do)
+    if isinstance(outcome, ImportFailed):
+        for error in outcome.errors:
+            typer.echo(str(error), err=True)
+        typer.echo(f"Không nhập tệp vì có {len(outcome.errors)} lỗi; chưa có dữ liệu nào được ghi.",
+                   err=True)
+        raise typer.Exit(1)
+    for line in outcome.lines():
+        typer.echo(line)
+
+
+@units_app.command("import")
+def units_import(
+    file: Path = typer.Argument(..., help=".xlsx or .csv (Mã đơn vị, Tên đơn vị, Đơn vị cấp trên, Cấp)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
+) -> None:
+    """Import units (re-import updates by code)."""
+
+    async def importer(session: AsyncSession, name: str, content: bytes, now: datetime) -> ImportResult:
+        return await import_units(session, name, content, now, dry_run=dry_run)
+
+    _run_import(file, importer)
+
+
+@officials_app.command("import")
+def officials_import(
+    file: Path = typer.Argument(..., help=".xlsx or .csv (Mã cán bộ, Họ và tên, Chức vụ, Mã đơn vị, Vai trò…)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
+) -> None:
+    """Import officials (re-import updates by code)."""
+
+    async def importer(session: AsyncSession, name: str, content: bytes, now: datetime) -> ImportResult:
+        return await import_officials(session, name, content, now, dry_run=dry_run)
+
+    _run_import(file, importer)
+
+
+@tasks_app.command("import")
+def tasks_import(
+    file: Path = typer.Argument(..., help=".xlsx or .csv task table of a plan"),
+    plan: str | None = typer.Option(None, "--plan", help="plan reference, e.g. 'Kế hoạch số 286/KH-BTTTT'"),
+    year: int | None = typer.Option(None, "--year", help="year for deadlines written without one"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
+) -> None:
+    """Import a plan's tasks (re-import updates by Mã nhiệm vụ)."""
+
+    async def importer(session: AsyncSession, name: str, content: bytes, now: datetime) -> ImportResult:
+        return await import_tasks(session, name, content, now, plan_ref=plan, year=year,
+                                  dry_run=dry_run)
+
+    _run_import(file, importer)
+
+
+@officials_app.command("list")
+def officials_list(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+    """List officials with their unit, role and bound chat accounts."""
+
+    async def _list() -> list[dict[str, Any]]:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            units = {u.id: u for u in await people_store.all_units(session)}
+            rows = []
+            for official in await people_store.all_officials(session):
+                unit = units.get(official.unit_id) if official.unit_id else None
+                accounts = await people_store.accounts_of(session, official.id, active_only=False)
+                rows.append({"id": official.id, "code": official.code, "name": official.name,
+                             "title": official.title, "unit": unit.code if unit else None,
+                             "role": official.role, "status": official.status,
+                             "accounts": [f"{a.channel}:{a.external_id}" for a in accounts]})
+            return rows
+
+    for row in run(_list):
+        if as_json:
+            print_json(row)
+        else:
+            accounts = ", ".join(row["accounts"]) or "chưa gắn tài khoản"
+            typer.echo(f"{row['code'] or '-':<10} {row['name']:<28} {row['unit'] or '-':<10} "
+                       f"{row['role']:<8} {row['status']:<8} {accounts}")
+
+
+def invite(
+    unit: str = typer.Option(..., "--unit", help="unit code"),
+    role: str = typer.Option("official", "--role", help="official | deputy | head | admin"),
+    name: str | None = typer.Option(None, "--name", help="the invitee's name"),
+    official: str | None = typer.Option(None, "--official",
+                                        help="code of an existing official (link another app)"),
+    hours: int | None = typer.Option(None, "--hours", help="validity (default TROLY_INVITATION_TTL_HOURS)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Create a one-time invitation code (and the Telegram deep link when the bot username is set)."""
+    if role not in people_store.ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(people_store.ROLES)}")
+
+    async def _invite() -> dict[str, Any] | str:
+        async with open_app(load_demo=False, index=False) as app, \
+                app.sessionmaker.begin() as session:
+            unit_row: Unit | None = await people_store.unit_by_code(session, unit)
+            if unit_row is None:
+                return f"Không có đơn vị mã {unit}."
+            official_id = None
+            if official is not None:
+                person = await people_store.official_by_code(session, official)
+                if person is None:
+                    return f"Không có cán bộ mã {official}."
+                official_id = person.id
+            ttl = timedelta(hours=hours or app.settings.invitation_ttl_hours)
+            invitation = await people_store.create_invitation(
+                session, now=app.clock.now(), ttl=ttl, unit_id=unit_row.id, role=role,
+                name=name, official_id=official_id)
+            return {"code": invitation.code, "unit": unit_row.code, "role": role, "name": name,
+                    "expires_at": to_local(invitation.expires_at).isoformat(),
+                    "telegram_link": people_store.deep_link(app.settings.telegram_bot_username,
+                                               invitation.code)}
+
+    result = run(_invite)
+    if isinstance(result, str):
+        typer.echo(result, err=True)
+        raise typer.Exit(1)
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(f"Mã mời: {result['code']} (hết hạn {result['expires_at']})")
+    if result["telegram_link"]:
+        typer.echo(f"Telegram: {result['telegram_link']}")
+    typer.echo("Zalo/web: gửi mã này cho trợ lý. Telegram: /start " + result["code"])
+
+
+@report_app.command("weekly")
+def report_weekly(
+    unit: str = typer.Option(..., "--unit", help="unit code"),
+    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48 (default: this week)"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="write the spreadsheet here"),
+    no_subunits: bool = typer.Option(False, "--no-subunits", help="only the unit itself"),
+) -> None:
+    """A unit's week: who reported, tasks by category; optionally as .xlsx."""
+    if week is not None:
+        try:
+            monday_of(week)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+
+    async def _report() -> tuple[str, bytes] | None:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            unit_row = await people_store.unit_by_code(session, unit)
+            if unit_row is None:
+                return None
+            now = app.clock.now()
+            summary = await build_weekly_summary(
+                session, unit_row.id, week or week_of(now), now,
+                include_subunits=not no_subunits, cutoff_default=app.settings.checkin_cutoff)
+            return render_summary(summary), export_xlsx(summary)
+
+    result = run(_report)
+    if result is None:
+        typer.echo(f"Không có đơn vị mã {unit}.", err=True)
+        raise typer.Exit(1)
+    text, data = result
+    typer.echo(text)
+    if xlsx is not None:
+        xlsx.write_bytes(data)
+        typer.echo(f"Đã ghi {xlsx}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the people, tasks and report commands."""
+    app.add_typer(units_app, name="units")
+    app.add_typer(officials_app, name="officials")
+    app.add_typer(tasks_app, name="tasks")
+    app.add_typer(report_app, name="report")
+    app.command("invite")(invite)
