@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -55,7 +55,7 @@ class Context:
     #: set by start_flow; the dispatcher then asks the new flow's first question
     flow_started: bool = False
     #: work to start once the transaction has committed (e.g. rebuilding the search index)
-    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after_commit: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:

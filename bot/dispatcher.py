@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Capability, Channel
+from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, FlowState
 from bot.db.base import is_postgres

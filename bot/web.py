@@ -25,8 +25,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 DISPATCHER_KEY = web.AppKey("dispatcher", Dispatcher)
 WEB_CHANNEL_KEY = web.AppKey("web_channel", WebChannel)
-CLOCK_KEY = web.AppKey("clock", Clock)  # type: ignore[type-abstract]
-HEALTH_KEY = web.AppKey("health", dict)
+HEALTH_KEY = web.AppKey[dict[str, object]]("health")
 
 
 def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock) -> web.Application:
@@ -34,8 +33,8 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock)
     app = web.Application(client_max_size=25 * 1024 * 1024)
     app[DISPATCHER_KEY] = dispatcher
     app[WEB_CHANNEL_KEY] = web_channel
-    app[CLOCK_KEY] = clock
-    app[HEALTH_KEY] = {"started_at": clock.now().isoformat()}
+    health_facts: dict[str, object] = {"started_at": clock.now().isoformat()}
+    app[HEALTH_KEY] = health_facts
     app.router.add_get("/", chat_page)
     app.router.add_post("/api/chat", chat_api)
     app.router.add_get("/api/messages", mailbox_api)
@@ -89,7 +88,7 @@ async def chat_api(request: web.Request) -> web.Response:
         return _error(400, "Cần đúng một trong hai trường: text hoặc button.")
     chat = ChatRef("web", session)
     sender = Sender(session)
-    now = request.app[CLOCK_KEY].now()
+    now = request.app[DISPATCHER_KEY].deps.clock.now()
     event: TextMessage | ButtonPressed
     if isinstance(text, str):
         event = TextMessage(chat=chat, sender=sender, at=now, text=text,

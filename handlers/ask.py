@@ -10,6 +10,7 @@ from bot.db.models import Guide, GuideChunk
 from bot.messages import Button
 from bot.router import Command, Router
 from bot.texts import ask as T
+from bot.texts import commands as CMD
 from bot.texts import common as C
 from knowledge.snippet import trim_for_phone
 from knowledge.types import Hit, Passage, SearchResult
@@ -125,6 +126,6 @@ async def see_also(ctx: Context, chunk_id: str) -> None:
 
 def register(router: Router) -> None:
     """Register Q&A."""
-    router.command(Command(("hoi", "ask"), ask_command, "Hỏi về hướng dẫn nghiệp vụ"))
+    router.command(Command(("hoi", "ask"), ask_command, CMD.ASK))
     router.button("see", see_also)
     router.fallback = fallback

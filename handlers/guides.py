@@ -9,6 +9,7 @@ from bot.guide_import import describe_problem, describe_result, import_guide
 from bot.messages import Button
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import ask as A
+from bot.texts import commands as CMD
 from bot.texts import guides as T
 from knowledge.types import IngestError
 
@@ -24,7 +25,7 @@ async def list_guides(ctx: Context) -> None:
     lines = [A.GUIDE_LIST_HEADER.format(count=len(guides))]
     for n, info in enumerate(guides, start=1):
         ref = f" ({info.source_ref})" if info.source_ref else ""
-        code = f" [mã: {info.slug}]" if ctx.role == "admin" else ""
+        code = A.GUIDE_CODE.format(slug=info.slug) if ctx.role == "admin" else ""
         lines.append(A.GUIDE_LIST_ITEM.format(n=n, title=info.title, ref=ref) + code)
     lines.append("")
     lines.append(A.GUIDE_LIST_FOOTER)
@@ -109,10 +110,10 @@ async def unanswered(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     """Register guide browsing and admin guide management."""
-    router.command(Command(("huongdan", "guides"), list_guides, "Xem danh sách hướng dẫn"))
-    router.command(Command(("thuhoi", "withdraw"), withdraw, "Thu hồi một hướng dẫn",
+    router.command(Command(("huongdan", "guides"), list_guides, CMD.GUIDES))
+    router.command(Command(("thuhoi", "withdraw"), withdraw, CMD.WITHDRAW,
                            roles=ROLES_ADMINS))
     router.command(Command(("chuatraloi", "unanswered"), unanswered,
-                           "Xem câu hỏi chưa có lời đáp", roles=ROLES_ADMINS))
+                           CMD.UNANSWERED, roles=ROLES_ADMINS))
     router.button("guide", show_guide)
     router.file_handler = receive_file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.router import Command, Router
+from bot.texts import commands as CMD
 from bot.texts import common as T
 from handlers import registration
 
@@ -46,7 +47,7 @@ async def unsubscribed(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     """Register start/help."""
-    router.command(Command(("start", "batdau"), start, "Bắt đầu, đăng ký bằng mã mời"))
-    router.command(Command(("trogiup", "help", "tro_giup"), help_, "Xem các lệnh"))
+    router.command(Command(("start", "batdau"), start, CMD.START))
+    router.command(Command(("trogiup", "help", "tro_giup"), help_, CMD.HELP))
     router.on_subscribed = subscribed
     router.on_unsubscribed = unsubscribed

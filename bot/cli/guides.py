@@ -108,13 +108,13 @@ def withdraw(key: str = typer.Argument(..., help="guide id or slug")) -> None:
     """Withdraw a guide: it is never used for answers again."""
 
     async def _withdraw() -> str | None:
-        async with open_app(load_demo=False, index=False) as app:
-            async with app.sessionmaker.begin() as session:
-                guide = await guide_store.find_guide(session, key)
-                if guide is None:
-                    return None
-                await guide_store.withdraw_guide(session, guide, app.clock.now())
-                return guide.title
+        async with open_app(load_demo=False, index=False) as app, \
+                app.sessionmaker.begin() as session:
+            guide = await guide_store.find_guide(session, key)
+            if guide is None:
+                return None
+            await guide_store.withdraw_guide(session, guide, app.clock.now())
+            return guide.title
 
     title = run(_withdraw)
     if title is None:

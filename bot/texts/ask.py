@@ -18,6 +18,7 @@ ASK_WHAT = "Anh/chị muốn hỏi gì? Ví dụ: /hoi thu tuc bao cao tien do t
 PASSAGE_GONE = "Nội dung này không còn trong hướng dẫn hiện hành (có thể đã được thay thế hoặc thu hồi)."
 GUIDE_LIST_HEADER = "Các hướng dẫn hiện có ({count}):"
 GUIDE_LIST_ITEM = "{n}. {title}{ref}"
+GUIDE_CODE = " [mã: {slug}]"
 GUIDE_LIST_FOOTER = "Chọn một hướng dẫn để xem các mục, hoặc gõ câu hỏi để tra cứu."
 GUIDE_SECTIONS_HEADER = "{title}\nCác mục:"
 GUIDE_SECTIONS_ITEM = "• {section}"
