@@ -154,7 +154,17 @@ def build_app(
 
 def _attach_platform_channels(app: App) -> None:
     """Telegram and Zalo, each only when configured (the channel modules add themselves here)."""
+    _attach_telegram(app)
     _attach_zalo(app)
+
+
+def _attach_telegram(app: App) -> None:
+    """Telegram when TROLY_TELEGRAM_TOKEN is set: channel, polling or webhook route, menu."""
+    if app.settings.telegram_token is None:
+        return
+    from bot.channels.telegram import attach_telegram  # aiogram loaded only when Telegram is used
+
+    attach_telegram(app)
 
 
 def _attach_zalo(app: App) -> None:

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
+    telegram_poll_timeout_seconds: int = Field(
+        25, description="long-polling wait of one getUpdates call (polling mode)")
+    telegram_request_timeout_seconds: float = Field(
+        30.0, description="timeout of one Bot API call; a send timing out is 'ambiguous'")
+    telegram_webhook_ack_seconds: float = Field(
+        5.0, description="webhook: answer Telegram after at most this; slower updates finish after")
+    telegram_max_download_mb: int = Field(
+        20, description="largest document downloaded (public Bot API: 20 MB; raise for a local server)")
 
     # Zalo Official Account
     zalo_app_id: str | None = None

@@ -1,0 +1,153 @@
+"""Pure translation of one Telegram Update into what troly does with it (no I/O here).
+
+Group chats: troly is meant for private chats; in a group it reacts only to a command (for
+this bot, `/cmd` or `/cmd@thisbot`), a message mentioning `@thisbot`, a reply to one of its
+messages, and presses of its own buttons. Files, photos and everything else in groups are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
+
+from bot.events import ButtonPressed, ChatRef, InboundEvent, Sender, TextMessage, Unsubscribed
+
+PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """Feed this neutral event to the dispatcher."""
+
+    event: InboundEvent
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentIn:
+    """A document: download it (unless too large), then dispatch a FileReceived."""
+
+    chat: ChatRef
+    sender: Sender
+    dedupe_key: str
+    file_id: str
+    file_name: str
+    size: int | None
+    mime_type: str | None
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyOnly:
+    """Answer with a fixed notice without involving the core (photos, stickers, voice…)."""
+
+    chat: ChatRef
+    sender: Sender
+    dedupe_key: str
+    kind: str  # 'photo' | 'unsupported'
+
+
+@dataclass(frozen=True, slots=True)
+class Reactivate:
+    """my_chat_member 'member': the user (re)started the bot; mark the account active again."""
+
+    sender: Sender
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """Nothing to do (but still answer a callback query if ack_id is set)."""
+
+    reason: str
+    ack_id: str | None = None
+
+
+Translation = Dispatch | DocumentIn | ReplyOnly | Reactivate | Ignore
+
+
+def translate(update: Update, *, bot_username: str | None, now: datetime) -> Translation:
+    """Decide what an update means for troly."""
+    key = str(update.update_id)
+    if update.message is not None:
+        return _message(update.message, key, bot_username, now)
+    if update.callback_query is not None:
+        return _callback(update.callback_query, key, now)
+    if update.my_chat_member is not None:
+        return _member(update.my_chat_member, key, now)
+    return Ignore("update type not handled")
+
+
+def _sender(user: User) -> Sender:
+    return Sender(str(user.id), display_name=user.full_name or None)
+
+
+def _message(message: Message, key: str, bot_username: str | None,
+             now: datetime) -> Translation:
+    user = message.from_user
+    if user is None or user.is_bot:
+        return Ignore("no human sender")
+    chat = ChatRef("telegram", str(message.chat.id))
+    sender = _sender(user)
+    private = message.chat.type == PRIVATE
+    if message.text is not None:
+        text = message.text if private else _group_text(message, bot_username)
+        if text is None:
+            return Ignore("group message not for the bot")
+        return Dispatch(TextMessage(chat=chat, sender=sender, at=now, text=text,
+                                    message_id=str(message.message_id), dedupe_key=key))
+    if not private:
+        return Ignore("non-text group message")
+    if message.document is not None:
+        doc = message.document
+        return DocumentIn(chat=chat, sender=sender, dedupe_key=key, file_id=doc.file_id,
+                          file_name=doc.file_name or f"tep_{message.message_id}",
+                          size=doc.file_size, mime_type=doc.mime_type,
+                          message_id=str(message.message_id))
+    if message.photo:
+        return ReplyOnly(chat, sender, key, "photo")
+    return ReplyOnly(chat, sender, key, "unsupported")
+
+
+def _group_text(message: Message, bot_username: str | None) -> str | None:
+    """The text the core should see for a group message, or None when it is not for us."""
+    text = (message.text or "").strip()
+    me = (bot_username or "").casefold()
+    if text.startswith("/"):
+        head, sep, rest = text.partition(" ")
+        name, at, target = head.partition("@")
+        if at and target.casefold() != me:
+            return None  # a command for another bot
+        return name + sep + rest
+    mention = f"@{me}" if me else None
+    if mention and mention in text.casefold():
+        start = text.casefold().index(mention)
+        return (text[:start] + text[start + len(mention):]).strip()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and me \
+            and (replied.from_user.username or "").casefold() == me:
+        return text
+    return None
+
+
+def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
+    if not query.data:
+        return Ignore("callback without data", ack_id=query.id)
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)),
+                                  sender=_sender(query.from_user), at=now,
+                                  payload=query.data, ack_id=query.id, dedupe_key=key))
+
+
+def _member(update: ChatMemberUpdated, key: str, now: datetime) -> Translation:
+    if update.chat.type != PRIVATE:
+        return Ignore("membership change in a group")
+    status = update.new_chat_member.status
+    sender = _sender(update.from_user)
+    if status == "kicked":
+        return Dispatch(Unsubscribed(chat=ChatRef("telegram", str(update.chat.id)),
+                                     sender=sender, at=now, dedupe_key=key))
+    if status == "member":
+        return Reactivate(sender)
+    return Ignore(f"membership status {status}")

@@ -1,0 +1,187 @@
+"""Telegram end to end through the real aiogram client and FakeBotAPI, in long-polling mode."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.models import Guide
+from bot.texts import channels as TC
+from bot.texts import common as C
+from bot.texts import guides as G
+from tests.channels.telegram_support import (
+    TelegramRun,
+    callback_data,
+    exchange,
+    running_telegram,
+    say,
+    shown,
+)
+from tests.fake_telegram import FakeBotAPI, FakeError
+from tests.harness import BotHarness
+
+USER = 4201
+GUIDE_MD = (
+    "# Hướng dẫn sử dụng phòng họp trực tuyến\n\n"
+    "## Đặt lịch phòng họp\n\n"
+    "Cán bộ đặt lịch phòng họp trực tuyến trên cổng nội bộ trước ít nhất hai ngày làm việc, "
+    "ghi rõ thành phần tham dự và đường truyền cần dùng.\n"
+).encode()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def tg(settings: Settings, clock: ManualClock, fake: FakeBotAPI) -> AsyncIterator[TelegramRun]:
+    """troly with Telegram (polling) and the demo guides."""
+    async with running_telegram(settings, clock, fake, load_demo=True) as run:
+        yield run
+
+
+async def test_start_up_menu_webhook_removed_and_allowed_updates(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    await harness.make_official("Quản trị", role="admin", user=str(USER), channel="telegram")
+    await harness.make_official("Cán bộ", role="official", user="77", channel="telegram")
+    async with running_telegram(settings, clock, fake) as run:
+        await fake.wait_for(lambda f: len(f.calls("getUpdates")) >= 1)
+        assert run.parts.inbound.bot_username == "troly_test_bot"
+    assert fake.calls("getMe") and fake.calls("deleteWebhook")
+    default = fake.commands[(json.dumps({"type": "default"}), "")]
+    names = {c["command"] for c in default}
+    assert {"start", "trogiup", "hoi", "huongdan"} <= names
+    assert "thuhoi" not in names  # admin-only commands stay out of everyone's menu
+    assert any("Hỏi" in c["description"] for c in default)  # Vietnamese descriptions
+    admin_scope = json.dumps({"chat_id": USER, "type": "chat"}, sort_keys=True)
+    admin_names = {c["command"] for c in fake.commands[(admin_scope, "")]}
+    assert {"thuhoi", "chuatraloi"} <= admin_names and names <= admin_names
+    assert len(fake.commands) == 2  # the plain official got no chat-specific menu
+    polls = fake.calls("getUpdates")
+    assert polls[0].params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+
+
+async def test_question_answered_with_buttons_and_callback_answered(tg: TelegramRun) -> None:
+    fake = tg.fake
+    assert C.WELCOME.format(bot=C.BOT_NAME) in await say(fake, fake.text_update(USER, "/start"))
+    sent = await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+    answer = sent[-1]
+    assert answer["parse_mode"] == "HTML"
+    assert "📖" in shown(answer)  # the answer cites its guide
+    buttons = callback_data(answer)
+    assert buttons and all(b.startswith("see:") for b in buttons)
+    texts = await say(fake, fake.callback_update(USER, buttons[0], query_id="q-777"))
+    assert fake.answered == ["q-777"]
+    assert len(texts) == 1 and "📖" in texts[0] and texts[0] != shown(answer)
+    answered_at = fake.calls("answerCallbackQuery")[0].at
+    assert answered_at < fake.sent_at[-1]  # the spinner stops before the answer is computed
+
+
+async def test_parse_error_is_resent_as_plain_text(tg: TelegramRun) -> None:
+    fake = tg.fake
+    fake.fail("sendMessage", FakeError.parse_error())
+    texts = await say(fake, fake.text_update(USER, "/huy"))
+    assert texts == [C.NOTHING_TO_CANCEL]
+    first, second = fake.calls("sendMessage")
+    assert first.status == 400 and first.params["parse_mode"] == "HTML"
+    assert "parse_mode" not in second.params and second.status == 200
+    assert second.params["text"] == C.NOTHING_TO_CANCEL
+
+
+async def test_403_marks_blocked_and_member_update_reactivates(tg: TelegramRun) -> None:
+    fake = tg.fake
+    await say(fake, fake.text_update(USER, "/huy"))
+    assert await tg.account_status(USER) == "active"
+    fake.fail("sendMessage", FakeError.blocked())
+    assert await say(fake, fake.text_update(USER, "/huy")) == []
+    assert await tg.account_status(USER) == "blocked"
+    await exchange(fake, fake.member_update(USER, "member"))
+    assert await tg.account_status(USER) == "active"
+    await exchange(fake, fake.member_update(USER, "kicked"))
+    assert await tg.account_status(USER) == "blocked"
+    assert len(fake.sent) == 1  # neither membership change produced a message
+
+
+async def test_429_on_a_reply_is_retried_after_retry_after(tg: TelegramRun) -> None:
+    fake = tg.fake
+    fake.fail("sendMessage", FakeError.retry_after(1))
+    assert await say(fake, fake.text_update(USER, "/huy")) == [C.NOTHING_TO_CANCEL]
+    first, second = fake.calls("sendMessage")
+    assert first.status == 429 and second.status == 200
+    assert second.at - first.at >= 0.9
+
+
+async def test_repeated_update_id_is_processed_once(tg: TelegramRun) -> None:
+    fake = tg.fake
+    update = fake.text_update(USER, "/huy")
+    texts = await say(fake, update, dict(update))  # Telegram re-delivers the same update_id
+    assert texts == [C.NOTHING_TO_CANCEL]
+
+
+async def test_admin_document_is_downloaded_and_ingested(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    await harness.make_official("Quản trị", role="admin", user=str(USER), channel="telegram")
+    async with running_telegram(settings, clock, fake) as run:
+        texts = await say(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
+                                                     mime_type="text/markdown"))
+        assert len(texts) == 1 and "Hướng dẫn sử dụng phòng họp trực tuyến" in texts[0]
+        assert len(fake.calls("getFile")) == 1 and len(fake.downloads) == 1
+        await run.app.dispatcher.drain()  # the index is rebuilt after commit
+        texts = await say(fake, fake.text_update(USER, "dat lich phong hop truc tuyen"))
+        assert "hai ngày làm việc" in texts[-1]
+
+
+async def test_large_document_refused_without_download(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    await harness.make_official("Quản trị", role="admin", user=str(USER), channel="telegram")
+    async with running_telegram(settings, clock, fake) as run:
+        texts = await say(fake, fake.document_update(USER, "scan.pdf", None,
+                                                     size=25 * 1024 * 1024,
+                                                     mime_type="application/pdf"))
+        async with run.app.sessionmaker() as session:
+            guides = (await session.execute(select(func.count()).select_from(Guide))).scalar()
+    assert texts == [G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="scan.pdf", limit=20)]
+    assert not fake.calls("getFile") and not fake.downloads
+    assert guides == 0
+
+
+async def test_non_admin_document_politely_refused(tg: TelegramRun) -> None:
+    fake = tg.fake
+    texts = await say(fake, fake.document_update(USER, "ghichu.txt", "xin chào".encode()))
+    assert texts == [G.ONLY_ADMINS_UPLOAD]
+
+
+async def test_photo_and_sticker_get_a_polite_notice(tg: TelegramRun) -> None:
+    fake = tg.fake
+    assert await say(fake, fake.photo_update(USER)) == [C.IMAGE_NOT_SUPPORTED]
+    sticker = fake.text_update(USER, "x")
+    del sticker["message"]["text"]
+    sticker["message"]["sticker"] = {"file_id": "S1", "file_unique_id": "s1", "type": "regular",
+                                     "width": 1, "height": 1, "is_animated": False,
+                                     "is_video": False}
+    # a repeat of the same update is dropped here too
+    assert await say(fake, sticker, dict(sticker)) == [TC.UNSUPPORTED_MESSAGE]
+
+
+async def test_group_chat_answers_only_commands_and_mentions(tg: TelegramRun) -> None:
+    fake = tg.fake
+    group = -100555
+
+    def in_group(text: str) -> dict[str, Any]:
+        return fake.text_update(USER, text, chat_id=group, chat_type="supergroup")
+
+    assert await say(fake, in_group("chào cả nhà"), in_group("/trogiup@other_bot")) == []
+    texts = await say(fake, in_group("/huy@troly_test_bot"), in_group("@troly_test_bot /huy"))
+    assert texts == [C.NOTHING_TO_CANCEL, C.NOTHING_TO_CANCEL]
