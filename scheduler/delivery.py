@@ -1,0 +1,474 @@
+"""The outbox dispatcher: claim under a lease, mark "send started", send, classify, record.
+
+Guarantee (docs/scheduling.md §5.3): every row is delivered at least once (on_ambiguous='resend')
+or at most once ('drop'); a duplicate or a loss can only come from a crash in the instant between
+the platform accepting a message and our commit, at most one message per sender per crash, and
+that row carries an `ambiguous` attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channel import Channel
+from bot.clock import Clock
+from bot.db.base import is_postgres
+from bot.db.models import ChatAccount, CheckinReport, DeliveryAttempt, OutboxMessage, Task
+from bot.errors import DeliveryError, DeliveryOutcome
+from bot.events import ChatRef
+from bot.messages import OutgoingMessage, from_payload
+from scheduler.jobs import insert_ignore
+from scheduler.planner import task_reminder_stale
+from scheduler.policy import Schedule
+
+logger = logging.getLogger(__name__)
+
+#: env var of the crash-test hook: "<point>:<n>" kills this process (SIGKILL) at the n-th <point>
+FAULT_ENV = "TROLY_FAULT"
+FAULT_POINTS = ("after_claim", "before_send", "after_send")
+#: Zalo refusals that may be delivered on the official's other channel instead
+FALLBACK_CODES = frozenset({"zalo_window", "zalo_quota", "blocked"})
+BACKOFF_BASE = 30.0
+BACKOFF_MAX = 3600.0
+
+FaultHook = Callable[[str], None]
+
+
+def fault_from_env() -> FaultHook | None:
+    """The crash hook from TROLY_FAULT (tests only): SIGKILL ourselves at a chosen point."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return None
+    point, _, count = spec.partition(":")
+    if point not in FAULT_POINTS:
+        raise ValueError(f"{FAULT_ENV}: unknown point {point!r}")
+    remaining = [int(count or 1)]
+
+    def hook(at: str) -> None:
+        if at != point:
+            return
+        remaining[0] -= 1
+        if remaining[0] <= 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return hook
+
+
+class RateLimits:
+    """Outbound limits of one channel: overall messages/s and messages/s per chat (aiolimiter)."""
+
+    def __init__(self, per_second: float, per_chat_per_second: float = 1.0) -> None:
+        # capacity 1 spaces messages evenly: a burst of `rate` at once would exceed a sliding
+        # one-second window on the platform side
+        self._overall = AsyncLimiter(1, 1.0 / per_second) if per_second > 0 else None
+        self._per_chat_period = 1.0 / per_chat_per_second if per_chat_per_second > 0 else 0.0
+        self._chats: dict[str, AsyncLimiter] = {}
+
+    async def acquire(self, chat_id: str) -> None:
+        """Wait until one more message to `chat_id` is allowed."""
+        if self._per_chat_period:
+            limiter = self._chats.get(chat_id)
+            if limiter is None:
+                if len(self._chats) > 10_000:  # keep memory bounded; old chats are idle anyway
+                    self._chats.clear()
+                limiter = self._chats[chat_id] = AsyncLimiter(1, self._per_chat_period)
+            await limiter.acquire()
+        if self._overall is not None:
+            await self._overall.acquire()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed outbox row (the columns the dispatcher needs)."""
+
+    id: int
+    idem_key: str
+    kind: str
+    subject_type: str | None
+    subject_id: str | None
+    recipient_id: int | None
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    expires_at: datetime | None
+    attempts: int
+    max_attempts: int
+    send_started_at: datetime | None
+
+
+CLAIM_COLUMNS = (
+    OutboxMessage.id, OutboxMessage.idem_key, OutboxMessage.kind, OutboxMessage.subject_type,
+    OutboxMessage.subject_id, OutboxMessage.recipient_id, OutboxMessage.channel,
+    OutboxMessage.address, OutboxMessage.payload, OutboxMessage.expires_at,
+    OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.send_started_at,
+)
+
+
+@dataclass
+class DispatchStats:
+    """Counts of one or more dispatcher rounds, by final outcome."""
+
+    claimed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: DispatchStats) -> None:
+        """Accumulate another round."""
+        self.claimed += other.claimed
+        self.outcomes.update(other.outcomes)
+
+
+def backoff_seconds(row_id: int, attempts: int) -> float:
+    """Exponential backoff with deterministic jitter (reproducible in tests)."""
+    base: float = min(BACKOFF_BASE * 2.0 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return base * (1.0 + random.Random(f"{row_id}:{attempts}").random() * 0.1)
+
+
+def on_ambiguous_default(kind: str) -> str:
+    """Default ambiguous policy: resend reminders, drop (and report) digests."""
+    return Schedule().on_ambiguous(kind)
+
+
+class OutboxDispatcher:
+    """Sends claimed outbox rows through the channels; one instance per process."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        channels: Mapping[str, Channel],
+        *,
+        worker_id: str,
+        lease_ttl: timedelta = timedelta(minutes=3),
+        batch_size: int = 50,
+        limits: Mapping[str, RateLimits] | None = None,
+        fault: FaultHook | None = None,
+        on_ambiguous: Callable[[str], str] = on_ambiguous_default,
+        concurrency: int = 32,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.channels = dict(channels)
+        self.worker_id = worker_id
+        #: written into lease_owner; the sender lease sets it to `owner#epoch` (fencing)
+        self.token = worker_id
+        self.lease_ttl = lease_ttl
+        self.batch_size = batch_size
+        self.limits = dict(limits or {})
+        self.fault = fault
+        self.on_ambiguous = on_ambiguous
+        self.concurrency = concurrency
+        #: channel → instant before which nothing is claimed for it (after a 429)
+        self.paused_until: dict[str, datetime] = {}
+
+    def _hook(self, point: str) -> None:
+        if self.fault is not None:
+            self.fault(point)
+
+    # ------------------------------------------------------------------ claim
+
+    def _open_channels(self, now: datetime, only: Sequence[str] | None) -> list[str]:
+        names = list(only) if only is not None else list(self.channels)
+        return [n for n in names if n in self.channels and self.paused_until.get(n, now) <= now]
+
+    async def claim(self, channels: Sequence[str] | None = None) -> list[Claimed]:
+        """Claim up to batch_size due rows (or rows whose lease ran out) in one statement."""
+        now = self.clock.now()
+        names = self._open_channels(now, channels)
+        if not names:
+            return []
+        async with self.sessionmaker.begin() as session:
+            due = (
+                select(OutboxMessage.id)
+                .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+                           and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)),
+                       OutboxMessage.channel.in_(names))
+                .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                .limit(self.batch_size)
+            )
+            if is_postgres(session):  # SQLite: BEGIN IMMEDIATE (make_engine) serialises claims
+                due = due.with_for_update(skip_locked=True)
+            stmt = (
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(due.scalar_subquery()))
+                .values(status="sending", lease_owner=self.token,
+                        lease_until=now + self.lease_ttl,
+                        attempts=OutboxMessage.attempts + 1, updated_at=now)
+                .returning(*CLAIM_COLUMNS)
+                .execution_options(synchronize_session=False)
+            )
+            rows = (await session.execute(stmt)).all()
+        claimed = [Claimed(*r) for r in rows]
+        claimed.sort(key=lambda c: c.id)
+        return claimed
+
+    # ------------------------------------------------------------------ one round
+
+    async def run_once(self, channels: Sequence[str] | None = None) -> DispatchStats:
+        """Claim one batch and deliver it; per chat in order, chats concurrently."""
+        stats = DispatchStats()
+        rows = await self.claim(channels)
+        stats.claimed = len(rows)
+        if not rows:
+            return stats
+        self._hook("after_claim")
+        by_chat: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
+        for row in rows:
+            by_chat[(row.channel, row.address)].append(row)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def chat_worker(items: list[Claimed]) -> None:
+            async with gate:
+                for item in items:
+                    outcome = await self.deliver(item)
+                    stats.outcomes[outcome] += 1
+
+        await asyncio.gather(*(chat_worker(items) for items in by_chat.values()))
+        return stats
+
+    async def drain(self, channels: Sequence[str] | None = None, *, max_rounds: int = 1000) -> DispatchStats:
+        """Run rounds until nothing is claimable (or max_rounds)."""
+        total = DispatchStats()
+        for _ in range(max_rounds):
+            stats = await self.run_once(channels)
+            total.add(stats)
+            if stats.claimed == 0:
+                break
+        return total
+
+    # ------------------------------------------------------------------ one row
+
+    async def _guarded(self, session: AsyncSession, row_id: int, **values: Any) -> bool:
+        """Update a row only while we still hold its lease (rowcount 0: someone reclaimed it)."""
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.lease_owner == self.token,
+                   OutboxMessage.status == "sending")
+            .values(updated_at=self.clock.now(), **values)
+            .execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0))
+
+    async def _finish(self, row: Claimed, status: str, *, attempt_outcome: str | None = None,
+                      retry_after: float | None = None, **values: Any) -> bool:
+        now = self.clock.now()
+        async with self.sessionmaker.begin() as session:
+            done_values: dict[str, Any] = {"status": status, "lease_owner": None,
+                                           "lease_until": None, **values}
+            ok = await self._guarded(session, row.id, **done_values)
+            if ok and attempt_outcome is not None:
+                await session.execute(
+                    update(DeliveryAttempt)
+                    .where(DeliveryAttempt.outbox_id == row.id,
+                           DeliveryAttempt.attempt_no == row.attempts,
+                           DeliveryAttempt.worker_id == self.token,
+                           DeliveryAttempt.finished_at.is_(None))
+                    .values(finished_at=now, outcome=attempt_outcome,
+                            error_code=values.get("last_error_code"),
+                            retry_after=retry_after))
+            return ok
+
+    async def deliver(self, row: Claimed) -> str:
+        """Deliver one claimed row; returns the outcome recorded (or 'lost_lease')."""
+        if row.send_started_at is not None:
+            verdict = await self._reclaimed_in_flight(row)
+            if verdict is not None:
+                return verdict
+        reason = await self._pre_send_check(row)
+        if reason is not None:
+            status, code = reason
+            ok = await self._finish(row, status, last_error_code=code)
+            if ok and code in FALLBACK_CODES:
+                await self._fallback(row, code)
+            return status if ok else "lost_lease"
+        limits = self.limits.get(row.channel)
+        if limits is not None:
+            await limits.acquire(row.address)
+        now = self.clock.now()
+        paused = self.paused_until.get(row.channel)
+        if paused is not None and paused > now:  # a 429 arrived while we waited: give it back
+            ok = await self._finish(row, "pending", not_before=paused,
+                                    attempts=OutboxMessage.attempts - 1)
+            return "deferred" if ok else "lost_lease"
+        if not await self._mark_started(row, now):
+            return "lost_lease"
+        self._hook("before_send")
+        channel = self.channels[row.channel]
+        message = self._message(row)
+        try:
+            receipt = await channel.send(ChatRef(row.channel, row.address), message)  # type: ignore[arg-type]
+        except DeliveryError as exc:
+            self._hook("after_send")
+            return await self._failed(row, exc)
+        except Exception as exc:  # a bug or an unexpected library error: treat as unknown outcome
+            logger.exception("send of outbox row %s raised", row.id)
+            self._hook("after_send")
+            return await self._failed(row, DeliveryError(row.channel, DeliveryOutcome.AMBIGUOUS,
+                                                         repr(exc)[:200]))
+        self._hook("after_send")
+        ok = await self._finish(row, "sent", attempt_outcome="sent", sent_at=self.clock.now(),
+                                provider_message_id=receipt.message_id, last_error=None)
+        return "sent" if ok else "lost_lease"
+
+    def _message(self, row: Claimed) -> OutgoingMessage:
+        message = from_payload(row.payload)
+        if row.payload.get("plain"):  # the platform refused our formatting once
+            return OutgoingMessage(message.text, (), message.attachments)
+        return message
+
+    async def _mark_started(self, row: Claimed, now: datetime) -> bool:
+        """Commit send_started_at and a started attempt right before the platform call."""
+        async with self.sessionmaker.begin() as session:
+            if not await self._guarded(session, row.id, send_started_at=now):
+                return False
+            session.add(DeliveryAttempt(outbox_id=row.id, attempt_no=row.attempts,
+                                        worker_id=self.token, started_at=now))
+        return True
+
+    async def _reclaimed_in_flight(self, row: Claimed) -> str | None:
+        """A previous sender died after starting this send: the outcome is unknown (ambiguous)."""
+        now = self.clock.now()
+        policy = self.on_ambiguous(row.kind)
+        async with self.sessionmaker.begin() as session:
+            await session.execute(
+                update(DeliveryAttempt)
+                .where(DeliveryAttempt.outbox_id == row.id, DeliveryAttempt.finished_at.is_(None))
+                .values(finished_at=now, outcome="ambiguous", error_code="crash"))
+            if policy == "drop":
+                ok = await self._guarded(session, row.id, status="ambiguous", lease_owner=None,
+                                         lease_until=None, last_error_code="ambiguous",
+                                         last_error="sender stopped mid-send")
+                return "ambiguous" if ok else "lost_lease"
+            ok = await self._guarded(session, row.id, send_started_at=None,
+                                     last_error_code="ambiguous",
+                                     last_error="sender stopped mid-send; resent")
+        logger.warning("outbox row %s: previous send outcome unknown, resending", row.id)
+        return None if ok else "lost_lease"
+
+    async def _pre_send_check(self, row: Claimed) -> tuple[str, str] | None:
+        """(status, code) when the row must not be sent any more; None to send it."""
+        now = self.clock.now()
+        if row.expires_at is not None and row.expires_at <= now:
+            return "expired", "expired"
+        async with self.sessionmaker() as session:
+            account_status = (await session.execute(select(ChatAccount.status).where(
+                ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
+            ))).scalars().first()
+            if account_status == "blocked":
+                return "failed_permanent", "blocked"
+            if row.subject_type == "task" and row.subject_id and row.subject_id.isdigit():
+                task = (await session.execute(select(Task.status, Task.deadline).where(
+                    Task.id == int(row.subject_id)))).first()
+                if task is None or task_reminder_stale(row.payload, task[0], task[1]):
+                    return "cancelled", "stale"
+            if row.kind in ("checkin", "nudge") and row.recipient_id is not None:
+                week = (row.payload.get("meta") or {}).get("week")
+                answered = (await session.execute(select(CheckinReport.id).where(
+                    CheckinReport.official_id == row.recipient_id,
+                    CheckinReport.iso_week == week,
+                    CheckinReport.status.in_(["submitted", "skipped"])))).first()
+                if answered is not None:
+                    return "cancelled", "answered"
+        return None
+
+    async def _failed(self, row: Claimed, exc: DeliveryError) -> str:
+        now = self.clock.now()
+        detail = str(exc)[:500]
+        outcome = exc.outcome
+        if outcome is DeliveryOutcome.RATE_LIMITED:
+            wait = timedelta(seconds=max(exc.retry_after or 1.0, 0.0))
+            self.paused_until[row.channel] = max(self.paused_until.get(row.channel, now), now + wait)
+            ok = await self._finish(row, "pending", attempt_outcome="rate_limited",
+                                    not_before=now + wait, send_started_at=None,
+                                    attempts=OutboxMessage.attempts - 1,
+                                    last_error_code="429", last_error=detail,
+                                    retry_after=exc.retry_after)
+            return "rate_limited" if ok else "lost_lease"
+        if outcome is DeliveryOutcome.BLOCKED:
+            ok = await self._finish(row, "failed_permanent", attempt_outcome="blocked",
+                                    last_error_code="blocked", last_error=detail)
+            if ok:
+                await self._mark_blocked(row, now)
+                await self._fallback(row, "blocked")
+            return "blocked" if ok else "lost_lease"
+        if outcome is DeliveryOutcome.PERMANENT:
+            code = exc.code or "permanent"
+            ok = await self._finish(row, "failed_permanent", attempt_outcome="permanent",
+                                    last_error_code=code, last_error=detail)
+            if ok and code in FALLBACK_CODES:
+                await self._fallback(row, code)
+            return "failed_permanent" if ok else "lost_lease"
+        if outcome is DeliveryOutcome.AMBIGUOUS and self.on_ambiguous(row.kind) == "drop":
+            ok = await self._finish(row, "ambiguous", attempt_outcome="ambiguous",
+                                    last_error_code="ambiguous", last_error=detail)
+            return "ambiguous" if ok else "lost_lease"
+        # transient, ambiguous (resend) and bad format: back off and retry until max_attempts
+        if row.attempts >= row.max_attempts:
+            ok = await self._finish(row, "dead", attempt_outcome=outcome.value,
+                                    last_error_code=outcome.value, last_error=detail)
+            return "dead" if ok else "lost_lease"
+        extra: dict[str, Any] = {}
+        if outcome is DeliveryOutcome.BAD_FORMAT:
+            extra["payload"] = {**row.payload, "plain": True}
+        delay = 0.0 if outcome is DeliveryOutcome.BAD_FORMAT else backoff_seconds(row.id, row.attempts)
+        ok = await self._finish(row, "pending", attempt_outcome=outcome.value,
+                                not_before=now + timedelta(seconds=delay), send_started_at=None,
+                                last_error_code=outcome.value, last_error=detail, **extra)
+        return outcome.value if ok else "lost_lease"
+
+    async def _mark_blocked(self, row: Claimed, now: datetime) -> None:
+        async with self.sessionmaker.begin() as session:
+            await session.execute(update(ChatAccount).where(
+                ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
+            ).values(status="blocked", status_changed_at=now))
+
+    async def _fallback(self, row: Claimed, code: str) -> str | None:
+        """Queue the same message on the official's other active channel (its own idem key)."""
+        if row.recipient_id is None:
+            return None
+        now = self.clock.now()
+        base = row.idem_key.rsplit(":", 1)[0]
+        async with self.sessionmaker.begin() as session:
+            accounts = (await session.execute(
+                select(ChatAccount.channel, ChatAccount.chat_id)
+                .where(ChatAccount.official_id == row.recipient_id, ChatAccount.status == "active",
+                       ChatAccount.channel != row.channel,
+                       ChatAccount.channel.in_(list(self.channels)))
+                .order_by(ChatAccount.id))).all()
+            if not accounts:
+                return None
+            channel, address = accounts[0]
+            meta = dict(row.payload.get("meta") or {})
+            meta.update(fallback_of=row.id, fallback_reason=code)
+            await session.execute(insert_ignore(session, OutboxMessage).values(
+                idem_key=f"{base}:{channel}", kind=row.kind, subject_type=row.subject_type,
+                subject_id=row.subject_id, recipient_id=row.recipient_id, channel=channel,
+                address=address, payload={**row.payload, "meta": meta}, due_at=now,
+                not_before=now, expires_at=row.expires_at, late=False, status="pending",
+                attempts=0, max_attempts=row.max_attempts, created_at=now, updated_at=now))
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+                last_error=f"{code}; fallback:{channel}"))
+        return str(channel)
+
+    async def release(self) -> int:
+        """Clean shutdown: give back claimed rows that were not started (no ambiguity)."""
+        async with self.sessionmaker.begin() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.lease_owner == self.token, OutboxMessage.status == "sending",
+                       OutboxMessage.send_started_at.is_(None))
+                .values(status="pending", lease_owner=None, lease_until=None,
+                        attempts=OutboxMessage.attempts - 1, updated_at=self.clock.now())
+                .execution_options(synchronize_session=False))
+            return int(getattr(result, "rowcount", 0) or 0)
+

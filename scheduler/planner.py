@@ -1,0 +1,526 @@
+"""The planner: a function of (database, now) that inserts one outbox row per due occurrence.
+
+Every occurrence has an idempotency key `<base>:<channel>`; the base names the occurrence and its
+recipient (e.g. `deadline:42:2026-12-01:T-3:17`). Rows are inserted with ON CONFLICT DO NOTHING and
+a base that already has a row (on any channel) is never planned again, so running the planner
+twice, late, or in several processes gives the same rows. Occurrences deliberately not sent
+(missed during downtime, see docs/scheduling.md §5.5) are inserted as `superseded` or `expired`:
+they take their keys, so no later tick can resurrect them, and they leave an audit trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import String, cast, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import iso_week_key, local_date, local_datetime
+from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
+from bot.messages import Button, OutgoingMessage, to_payload
+from bot.texts import reminders as T
+from scheduler.inputs import PlanInputs, load_inputs
+from scheduler.jobs import insert_ignore
+from scheduler.policy import WEEKDAYS, Schedule
+from scheduler.quiet import hold_until_morning
+from scheduler.recipients import DEFAULT_CHANNELS, Directory, chunks
+from scheduler.workdays import WorkCalendar
+
+logger = logging.getLogger(__name__)
+
+#: plan this far ahead so a row exists (with not_before = due time) when its minute comes
+HORIZON = timedelta(minutes=5)
+#: an occurrence first planned later than this after its due time is marked late
+LATE_AFTER = timedelta(minutes=15)
+#: bounds how far back check-in and digest keys are looked up (two weeks plus slack)
+RECENT = timedelta(days=21)
+
+MessageBuilder = Callable[[], Awaitable[OutgoingMessage]]
+#: builds a digest message: (session, unit_id, iso_week, kind, now) → message
+DigestBuilder = Callable[[AsyncSession, int, str, str, datetime], Awaitable[OutgoingMessage]]
+
+
+@dataclass
+class Occurrence:
+    """One thing that is due (or was deliberately skipped) for one recipient."""
+
+    base_key: str
+    kind: str  # deadline | overdue | checkin | nudge | digest | snooze
+    subject_type: str  # task | official | unit
+    subject_id: str
+    recipient_id: int
+    due_at: datetime
+    not_before: datetime
+    expires_at: datetime | None
+    late: bool
+    status: str  # pending | superseded | expired
+    build: MessageBuilder | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PlanResult:
+    """What one planner run did."""
+
+    inserted: Counter[str] = field(default_factory=Counter)  # by status
+    by_kind: Counter[str] = field(default_factory=Counter)  # pending rows by kind
+    cancelled: int = 0
+    skipped_no_contact: int = 0
+    rows: list[OutboxMessage] = field(default_factory=list)  # only with collect=True
+
+
+def fmt_date(day: date) -> str:
+    """'Thứ Ba 01/12/2026'."""
+    return f"{T.WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
+
+
+def fmt_instant(instant: datetime) -> str:
+    """Local '16:00 Thứ Sáu 27/11/2026'."""
+    from bot.clock import to_local
+
+    local = to_local(instant)
+    return f"{local:%H:%M} {fmt_date(local.date())}"
+
+
+def task_buttons(task_id: int) -> tuple[Button, ...]:
+    """The three buttons of a deadline reminder."""
+    return (Button(T.BUTTON_DONE, f"rem_done:{task_id}"),
+            Button(T.BUTTON_PROGRESS, f"rem_prog:{task_id}"),
+            Button(T.BUTTON_SNOOZE, f"rem_snz:{task_id}"))
+
+
+def deadline_slots(deadline: date, schedule: Schedule, calendar: WorkCalendar) -> list[tuple[int, date]]:
+    """(offset, send date) pairs in date order; a non-working day moves to the working day before.
+
+    When two offsets land on the same day only the one nearest the deadline is kept.
+    """
+    by_day: dict[date, int] = {}
+    for offset in schedule.deadline_offsets_days:
+        day = deadline - timedelta(days=offset)
+        if schedule.working_days_only and not calendar.is_working_day(day):
+            day = calendar.previous_working_day(day)
+        by_day[day] = min(offset, by_day.get(day, offset))
+    return sorted(((k, d) for d, k in by_day.items()), key=lambda kd: kd[1])
+
+
+def week_day(monday: date, weekday: str, schedule: Schedule, calendar: WorkCalendar,
+             *, move_forward: bool = False) -> date | None:
+    """The date of `weekday` in the week of `monday`, moved to a working day within that week."""
+    day = monday + timedelta(days=WEEKDAYS.index(weekday))
+    if not schedule.working_days_only or calendar.is_working_day(day):
+        return day
+    step = timedelta(days=1 if move_forward else -1)
+    while monday <= day + step <= monday + timedelta(days=6):
+        day += step
+        if calendar.is_working_day(day):
+            return day
+    return None
+
+
+@dataclass
+class _TaskRow:
+    id: int
+    code: str
+    title: str
+    deadline: date
+    lead_unit_id: int | None
+
+
+class Planner:
+    """Computes the occurrences due at `now` and inserts them; see the module docstring."""
+
+    def __init__(self, session: AsyncSession, now: datetime, inputs: PlanInputs,
+                 digest_builder: DigestBuilder | None) -> None:
+        self.session = session
+        self.now = now
+        self.today = local_date(now)
+        self.inputs = inputs
+        self.calendar = inputs.calendar
+        self.directory: Directory = inputs.directory
+        self.digest_builder = digest_builder
+        self.occurrences: list[Occurrence] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def _timing(self, due_at: datetime, schedule: Schedule) -> tuple[datetime, bool]:
+        """not_before and late flag for an occurrence due at `due_at` that is being planned now."""
+        late = self.now > due_at + LATE_AFTER
+        start = self.now if late else due_at
+        return hold_until_morning(start, schedule.quiet_start, schedule.quiet_end), late
+
+    def _add(self, **kwargs: Any) -> None:
+        self.occurrences.append(Occurrence(**kwargs))
+
+    # ------------------------------------------------------------------ deadlines
+
+    async def deadlines(self) -> None:
+        """T-k reminders before the deadline, then overdue notices (with escalation)."""
+        max_offset = max([max(s.deadline_offsets_days, default=0)
+                          for s in [self.inputs.policies.default, *self.inputs.policies.by_unit.values()]])
+        # a holiday shift can pull a reminder ~2 weeks earlier (Tết); look that far ahead
+        window_end = self.today + timedelta(days=max_offset + 15)
+        rows = (await self.session.execute(
+            select(Task.id, Task.code, Task.title, Task.deadline, Task.lead_unit_id)
+            .where(Task.status == "open", Task.deadline.is_not(None), Task.deadline <= window_end)
+        )).all()
+        tasks = [_TaskRow(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[3] is not None]
+        if not tasks:
+            return
+        assignees: dict[int, list[int]] = {}
+        for task_id, official_id in (await self.session.execute(
+            select(TaskAssignee.task_id, TaskAssignee.official_id)
+            .join(Task, Task.id == TaskAssignee.task_id)
+            .where(Task.status == "open", Task.deadline.is_not(None), Task.deadline <= window_end)
+        )).all():
+            if official_id in self.directory.people:
+                assignees.setdefault(task_id, []).append(official_id)
+        for task in tasks:
+            schedule = self.inputs.policies.for_unit(task.lead_unit_id)
+            people = sorted(assignees.get(task.id, []))
+            if not people and task.lead_unit_id is not None:
+                people = [p.id for p in self.directory.heads(task.lead_unit_id)]
+            end_of_deadline = local_datetime(task.deadline + timedelta(days=1), time(0))
+            if self.now + HORIZON < end_of_deadline:
+                self._before_deadline(task, schedule, people, end_of_deadline)
+            else:
+                self._overdue(task, schedule, people)
+
+    def _before_deadline(self, task: _TaskRow, schedule: Schedule, people: list[int],
+                         end_of_deadline: datetime) -> None:
+        slots = deadline_slots(task.deadline, schedule, self.calendar)
+        due = [(k, d, local_datetime(d, schedule.reminder_time)) for k, d in slots]
+        due_now = [i for i, (_, _, at) in enumerate(due) if at <= self.now + HORIZON]
+        if not due_now:
+            return
+        latest = due_now[-1]
+        for i in due_now:
+            offset, day, due_at = due[i]
+            expires = due[i + 1][2] if i + 1 < len(due) else end_of_deadline
+            if i == latest:
+                not_before, late = self._timing(due_at, schedule)
+                status = "pending"
+            else:  # an earlier offset nobody got: the latest one replaces it (§5.5)
+                not_before, late, status = due_at, True, "superseded"
+            days_left = (task.deadline - (local_date(not_before) if late else day)).days
+            for official_id in people:
+                self._add(
+                    base_key=f"deadline:{task.id}:{task.deadline.isoformat()}:T-{offset}:{official_id}",
+                    kind="deadline", subject_type="task", subject_id=str(task.id),
+                    recipient_id=official_id, due_at=due_at, not_before=not_before,
+                    expires_at=expires, late=late, status=status,
+                    build=self._deadline_message(task, max(days_left, 0), late),
+                    meta={"deadline": task.deadline.isoformat(), "offset": offset})
+
+    def _deadline_message(self, task: _TaskRow, days_left: int, late: bool) -> MessageBuilder:
+        async def build() -> OutgoingMessage:
+            fields = {"code": task.code, "title": task.title, "deadline": fmt_date(task.deadline),
+                      "days": days_left}
+            text = (T.DEADLINE_TODAY if days_left == 0 else T.DEADLINE_AHEAD).format(**fields)
+            return OutgoingMessage((T.LATE_PREFIX if late else "") + text, task_buttons(task.id))
+        return build
+
+    def _overdue(self, task: _TaskRow, schedule: Schedule, people: list[int]) -> None:
+        today = self.today
+        if schedule.overdue_every_working_day and not self.calendar.is_working_day(today):
+            return
+        due_at = local_datetime(today, schedule.reminder_time)
+        if due_at > self.now + HORIZON or today <= task.deadline:
+            return
+        not_before, late = self._timing(due_at, schedule)
+        expires = local_datetime(today + timedelta(days=1), time(0))
+        days = (today - task.deadline).days
+        working_days = self.calendar.working_days_between(task.deadline, today)
+        base = f"overdue:{task.id}:{task.deadline.isoformat()}:{today.isoformat()}"
+        meta = {"deadline": task.deadline.isoformat(), "days": days}
+        for official_id in people:
+            self._add(base_key=f"{base}:{official_id}", kind="overdue", subject_type="task",
+                      subject_id=str(task.id), recipient_id=official_id, due_at=due_at,
+                      not_before=not_before, expires_at=expires, late=late, status="pending",
+                      build=self._overdue_message(task, days, late, None), meta=meta)
+        if task.lead_unit_id is None or working_days < schedule.overdue_escalate_after_days:
+            return
+        names = ", ".join(self.directory.people[p].name for p in people) or "—"
+        for head in self.directory.heads(task.lead_unit_id):
+            if head.id in people:
+                continue
+            self._add(base_key=f"{base}:head:{head.id}", kind="overdue", subject_type="task",
+                      subject_id=str(task.id), recipient_id=head.id, due_at=due_at,
+                      not_before=not_before, expires_at=expires, late=late, status="pending",
+                      build=self._overdue_message(task, days, late, names),
+                      meta={**meta, "escalated": True})
+
+    def _overdue_message(self, task: _TaskRow, days: int, late: bool,
+                         escalated_names: str | None) -> MessageBuilder:
+        async def build() -> OutgoingMessage:
+            fields = {"code": task.code, "title": task.title, "deadline": fmt_date(task.deadline),
+                      "days": days}
+            if escalated_names is None:
+                text = T.OVERDUE.format(**fields)
+                buttons = task_buttons(task.id)
+            else:
+                unit = self.directory.units.get(task.lead_unit_id or 0, ("", None, None))[0]
+                text = T.OVERDUE_ESCALATED.format(unit=unit, people=escalated_names, **fields)
+                buttons = ()
+            return OutgoingMessage((T.LATE_PREFIX if late else "") + text, buttons)
+        return build
+
+    # ------------------------------------------------------------------ weekly check-in
+
+    async def checkins(self) -> None:
+        """Friday prompt, afternoon nudges to those who have not reported, expiry of missed weeks."""
+        reporters = set((await self.session.execute(
+            select(TaskAssignee.official_id).join(Task, Task.id == TaskAssignee.task_id)
+            .where(Task.status == "open").distinct())).scalars())
+        reporters &= set(self.directory.people)
+        if not reporters:
+            return
+        monday = self.today - timedelta(days=self.today.weekday())
+        week, previous = iso_week_key(monday), iso_week_key(monday - timedelta(days=7))
+        answered = {(o, w) for o, w in (await self.session.execute(
+            select(CheckinReport.official_id, CheckinReport.iso_week).where(
+                CheckinReport.iso_week.in_([week, previous]),
+                CheckinReport.status.in_(["submitted", "skipped"])))).all()}
+        for official_id in sorted(reporters):
+            person = self.directory.people[official_id]
+            schedule = self.inputs.policies.for_unit(person.unit_id)
+            self._checkin_week(official_id, schedule, monday, week, (official_id, week) in answered)
+            last_monday = monday - timedelta(days=7)
+            day = week_day(last_monday, schedule.checkin_weekday, schedule, self.calendar)
+            if day is None or (official_id, previous) in answered:
+                continue
+            due_at = local_datetime(day, schedule.checkin_time)
+            if person.created_at is not None and person.created_at > due_at:
+                continue  # they were not here yet
+            # the week is over: a prompt nobody got is recorded as expired (shown in the digest)
+            self._add(base_key=f"checkin:{official_id}:{previous}:prompt", kind="checkin",
+                      subject_type="official", subject_id=str(official_id),
+                      recipient_id=official_id, due_at=due_at, not_before=due_at,
+                      expires_at=local_datetime(monday, time(0)), late=True, status="expired",
+                      meta={"week": previous})
+
+    def _checkin_week(self, official_id: int, schedule: Schedule, monday: date, week: str,
+                      answered: bool) -> None:
+        day = week_day(monday, schedule.checkin_weekday, schedule, self.calendar)
+        if day is None or answered:
+            return
+        due_at = local_datetime(day, schedule.checkin_time)
+        if due_at > self.now + HORIZON:
+            return
+        cutoff = schedule.cutoff(monday)
+        week_end = local_datetime(monday + timedelta(days=7), time(0))
+        not_before, late = self._timing(due_at, schedule)
+        self._add(base_key=f"checkin:{official_id}:{week}:prompt", kind="checkin",
+                  subject_type="official", subject_id=str(official_id), recipient_id=official_id,
+                  due_at=due_at, not_before=not_before, expires_at=week_end, late=late,
+                  status="pending", build=self._checkin_message(week, cutoff, late, nudge=False),
+                  meta={"week": week})
+        nudges = [local_datetime(day, t) for t in schedule.nudge_times]
+        nudges = [n for n in nudges if due_at < n < cutoff]
+        due_nudges = [i for i, n in enumerate(nudges) if n <= self.now + HORIZON]
+        if not due_nudges or self.now >= cutoff:
+            return
+        latest = due_nudges[-1]
+        for i in due_nudges:
+            nudge_at = nudges[i]
+            if i == latest:
+                nb, nudge_late = self._timing(nudge_at, schedule)
+                status = "pending"
+            else:
+                nb, nudge_late, status = nudge_at, True, "superseded"
+            self._add(base_key=f"checkin:{official_id}:{week}:nudge{i + 1}", kind="nudge",
+                      subject_type="official", subject_id=str(official_id),
+                      recipient_id=official_id, due_at=nudge_at, not_before=nb,
+                      expires_at=cutoff, late=nudge_late, status=status,
+                      build=self._checkin_message(week, cutoff, nudge_late, nudge=True),
+                      meta={"week": week})
+
+    def _checkin_message(self, week: str, cutoff: datetime, late: bool, *,
+                         nudge: bool) -> MessageBuilder:
+        async def build() -> OutgoingMessage:
+            text = (T.CHECKIN_NUDGE if nudge else T.CHECKIN_PROMPT).format(
+                week=week, cutoff=fmt_instant(cutoff))
+            return OutgoingMessage((T.LATE_PREFIX if late else "") + text,
+                                   (Button(T.BUTTON_REPORT_NOW, "rem_checkin"),))
+        return build
+
+    # ------------------------------------------------------------------ digests
+
+    def digests(self) -> None:
+        """Friday's week digest and Monday's week-ahead digest to unit heads (deputies if absent)."""
+        monday = self.today - timedelta(days=self.today.weekday())
+        for unit_id in sorted(self.directory.units):
+            heads = self.directory.heads(unit_id)
+            if not heads:
+                continue
+            schedule = self.inputs.policies.for_unit(unit_id)
+            for kind, weekday, at, forward in (
+                ("week", schedule.digest_week_weekday, schedule.digest_week_time, False),
+                ("ahead", schedule.digest_ahead_weekday, schedule.digest_ahead_time, True),
+            ):
+                def due(week_monday: date, weekday: str = weekday, at: time = at,
+                        forward: bool = forward, schedule: Schedule = schedule) -> datetime | None:
+                    day = week_day(week_monday, weekday, schedule, self.calendar,
+                                   move_forward=forward)
+                    return None if day is None else local_datetime(day, at)
+                this_due, last_due = due(monday), due(monday - timedelta(days=7))
+                this_week, last_week = iso_week_key(monday), iso_week_key(monday - timedelta(days=7))
+                if this_due is not None and this_due <= self.now + HORIZON:
+                    # the latest period is sent; the one before, if nobody got it, expires
+                    self._digest(unit_id, this_week, kind, heads, this_due,
+                                 this_due + timedelta(days=7), "pending", schedule)
+                    if last_due is not None:
+                        self._digest(unit_id, last_week, kind, heads, last_due, this_due,
+                                     "expired", schedule)
+                elif last_due is not None:
+                    expires = this_due or local_datetime(monday + timedelta(days=7), time(0))
+                    self._digest(unit_id, last_week, kind, heads, last_due, expires, "pending",
+                                 schedule)
+
+    def _digest(self, unit_id: int, week: str, kind: str, heads: Sequence[Any],
+                due_at: datetime, expires: datetime, status: str, schedule: Schedule) -> None:
+        if status == "pending":
+            not_before, late = self._timing(due_at, schedule)
+        else:
+            not_before, late = due_at, True
+        build = self._digest_message(unit_id, week, kind) if status == "pending" else None
+        for head in heads:
+            self._add(base_key=f"digest:{unit_id}:{week}:{kind}:{head.id}", kind="digest",
+                      subject_type="unit", subject_id=str(unit_id), recipient_id=head.id,
+                      due_at=due_at, not_before=not_before, expires_at=expires, late=late,
+                      status=status, build=build,
+                      meta={"week": week, "digest": kind, "unit_id": unit_id})
+
+    def _digest_message(self, unit_id: int, week: str, kind: str) -> MessageBuilder | None:
+        builder = self.digest_builder
+        if builder is None:
+            return None
+        cache: list[OutgoingMessage] = []
+
+        async def build() -> OutgoingMessage:
+            if not cache:  # one build shared by the head and every deputy
+                cache.append(await builder(self.session, unit_id, week, kind, self.now))
+            return cache[0]
+        return build
+
+    # ------------------------------------------------------------------ writing
+
+    async def existing_bases(self) -> set[str]:
+        """Bases of candidate occurrences that already have a row (on any channel)."""
+        wanted: dict[str, set[str]] = {}
+        for occ in self.occurrences:
+            wanted.setdefault(occ.subject_type, set()).add(occ.subject_id)
+        found: set[str] = set()
+        for subject_type, ids in wanted.items():
+            for part in chunks(sorted(ids)):
+                query = select(OutboxMessage.idem_key).where(
+                    OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id.in_(part))
+                if subject_type != "task":  # periodic keys: only recent weeks matter
+                    query = query.where(OutboxMessage.due_at >= self.now - RECENT)
+                found.update(k.rsplit(":", 1)[0] for k in (await self.session.execute(query)).scalars())
+        return found
+
+    async def write(self, result: PlanResult, *, collect: bool) -> None:
+        """Insert the occurrences that have no row yet."""
+        if not self.occurrences:
+            return
+        existing = await self.existing_bases()
+        values: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for occ in self.occurrences:
+            if occ.base_key in existing or occ.base_key in seen:
+                continue
+            seen.add(occ.base_key)
+            contact = self.directory.primary(occ.recipient_id)
+            if contact is None:
+                result.skipped_no_contact += 1
+                continue
+            if occ.status == "pending" and occ.build is None:
+                continue  # digests without a builder (tests of other kinds)
+            payload: dict[str, Any]
+            if occ.status == "pending" and occ.build is not None:
+                payload = to_payload(await occ.build())
+            else:
+                payload = {"text": ""}
+            payload["meta"] = occ.meta
+            values.append({
+                "idem_key": f"{occ.base_key}:{contact.channel}", "kind": occ.kind,
+                "subject_type": occ.subject_type, "subject_id": occ.subject_id,
+                "recipient_id": occ.recipient_id, "channel": contact.channel,
+                "address": contact.address, "payload": payload, "due_at": occ.due_at,
+                "not_before": occ.not_before, "expires_at": occ.expires_at, "late": occ.late,
+                "status": occ.status, "attempts": 0, "max_attempts": 8,
+                "created_at": self.now, "updated_at": self.now,
+            })
+        for start in range(0, len(values), 200):
+            batch = values[start:start + 200]
+            stmt = insert_ignore(self.session, OutboxMessage).values(batch)
+            keys = (await self.session.execute(stmt.returning(OutboxMessage.idem_key))).scalars()
+            inserted = set(keys)
+            for row in batch:
+                if row["idem_key"] in inserted:
+                    result.inserted[row["status"]] += 1
+                    if row["status"] == "pending":
+                        result.by_kind[row["kind"]] += 1
+        if collect and values:
+            rows = await self.session.execute(select(OutboxMessage).where(
+                OutboxMessage.idem_key.in_([v["idem_key"] for v in values])))
+            result.rows.extend(rows.scalars())
+
+
+async def cancel_stale(session: AsyncSession, now: datetime) -> int:
+    """Cancel pending task reminders whose task closed or whose deadline moved."""
+    rows = (await session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload, Task.status, Task.deadline)
+        .join(Task, cast(Task.id, String) == OutboxMessage.subject_id)
+        .where(OutboxMessage.subject_type == "task", OutboxMessage.status == "pending"))).all()
+    stale = [row_id for row_id, payload, status, deadline in rows
+             if task_reminder_stale(payload, status, deadline)]
+    for part in chunks(stale):
+        await session.execute(update(OutboxMessage).where(
+            OutboxMessage.id.in_(part), OutboxMessage.status == "pending",
+        ).values(status="cancelled", updated_at=now, last_error_code="stale"))
+    return len(stale)
+
+
+def task_reminder_stale(payload: dict[str, Any], status: str, deadline: date | None) -> bool:
+    """A task reminder is stale when the task is closed or its deadline is not the one reminded."""
+    meta = payload.get("meta") or {}
+    if status != "open":
+        return True
+    wanted = meta.get("deadline")
+    return wanted is not None and (deadline is None or deadline.isoformat() != wanted)
+
+
+async def cancel_task_reminders(session: AsyncSession, task_id: int, now: datetime) -> int:
+    """Domain hook (task done/cancelled): cancel its pending reminders in the same transaction."""
+    result = await session.execute(update(OutboxMessage).where(
+        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task_id),
+        OutboxMessage.status == "pending",
+    ).values(status="cancelled", updated_at=now, last_error_code="task_closed"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def plan(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    inputs: PlanInputs | None = None,
+    channels: Sequence[str] = DEFAULT_CHANNELS,
+    digest_builder: DigestBuilder | None = None,
+    collect: bool = False,
+) -> PlanResult:
+    """Insert every occurrence due at `now` (idempotent; safe late, twice, or in parallel)."""
+    inputs = inputs or await load_inputs(session, channels)
+    result = PlanResult()
+    result.cancelled = await cancel_stale(session, now)
+    planner = Planner(session, now, inputs, digest_builder)
+    await planner.deadlines()
+    await planner.checkins()
+    planner.digests()
+    await planner.write(result, collect=collect)
+    return result

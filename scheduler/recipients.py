@@ -1,0 +1,124 @@
+"""Who receives what, loaded in bulk: contacts per official, unit tree, heads (deputies if absent)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ChatAccount, Official, Unit
+
+T = TypeVar("T")
+
+#: channels reminders go out on, most preferred first
+DEFAULT_CHANNELS: tuple[str, ...] = ("telegram", "zalo", "web")
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Where to reach an official on one channel."""
+
+    channel: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An active official as the planner sees them."""
+
+    id: int
+    name: str
+    unit_id: int | None
+    role: str
+    absent: bool
+    created_at: datetime | None = None
+
+
+@dataclass
+class Directory:
+    """Officials, their contacts and the unit tree, loaded once per planner run."""
+
+    people: dict[int, Person]
+    contacts: dict[int, list[Contact]]
+    units: dict[int, tuple[str, int | None, int | None]]  # id → (name, parent_id, head_official_id)
+
+    def primary(self, official_id: int) -> Contact | None:
+        """The preferred active contact (deterministic: channel preference, then oldest account)."""
+        found = self.contacts.get(official_id)
+        return found[0] if found else None
+
+    def other_contacts(self, official_id: int, channel: str) -> list[Contact]:
+        """Active contacts on channels other than `channel` (fallback when one refuses)."""
+        return [c for c in self.contacts.get(official_id, []) if c.channel != channel]
+
+    def subunits(self, unit_id: int) -> list[int]:
+        """The unit and every unit below it."""
+        children: dict[int, list[int]] = {}
+        for uid, (_, parent, _) in self.units.items():
+            if parent is not None:
+                children.setdefault(parent, []).append(uid)
+        result, stack, seen = [], [unit_id], set()
+        while stack:
+            uid = stack.pop()
+            if uid in seen:
+                continue
+            seen.add(uid)
+            result.append(uid)
+            stack.extend(sorted(children.get(uid, []), reverse=True))
+        return result
+
+    def children(self, unit_id: int) -> list[int]:
+        """Direct sub-units."""
+        return sorted(uid for uid, (_, parent, _) in self.units.items() if parent == unit_id)
+
+    def heads(self, unit_id: int) -> list[Person]:
+        """The head, or the deputies when the head is absent or unset (as people_store.heads_of)."""
+        if unit_id not in self.units:
+            return []
+        head_id = self.units[unit_id][2]
+        head = self.people.get(head_id) if head_id is not None else None
+        if head is None:
+            head = next((p for p in sorted(self.people.values(), key=lambda p: p.id)
+                         if p.unit_id == unit_id and p.role == "head"), None)
+        if head is not None and not head.absent:
+            return [head]
+        return sorted((p for p in self.people.values()
+                       if p.unit_id == unit_id and p.role == "deputy" and not p.absent),
+                      key=lambda p: p.id)
+
+
+async def load_directory(session: AsyncSession,
+                         channels: Sequence[str] = DEFAULT_CHANNELS) -> Directory:
+    """Active officials, their active chat accounts on `channels`, and the units."""
+    people = {
+        o.id: Person(o.id, o.name, o.unit_id, o.role, o.absent, o.created_at)
+        for o in (await session.execute(
+            select(Official.id, Official.name, Official.unit_id, Official.role, Official.absent,
+                   Official.created_at)
+            .where(Official.status == "active"))).all()
+    }
+    rank = {name: i for i, name in enumerate(channels)}
+    rows = (await session.execute(
+        select(ChatAccount.official_id, ChatAccount.channel, ChatAccount.chat_id, ChatAccount.id)
+        .where(ChatAccount.status == "active", ChatAccount.official_id.is_not(None),
+               ChatAccount.channel.in_(list(channels))))).all()
+    contacts: dict[int, list[Contact]] = {}
+    for official_id, channel, chat_id, _account in sorted(
+            rows, key=lambda r: (rank[r[1]], r[3])):
+        if official_id is not None and official_id in people:
+            bucket = contacts.setdefault(official_id, [])
+            if all(c.channel != channel for c in bucket):  # one address per channel
+                bucket.append(Contact(channel, chat_id))
+    units = {uid: (name, parent, head) for uid, name, parent, head in (await session.execute(
+        select(Unit.id, Unit.name, Unit.parent_id, Unit.head_official_id))).all()}
+    return Directory(people=people, contacts=contacts, units=units)
+
+
+def chunks(items: Sequence[T], size: int = 500) -> Iterable[list[T]]:
+    """Slices for IN (…) lists (SQLite caps bound parameters)."""
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
