@@ -1,0 +1,56 @@
+"""The check-in on a channel without buttons: numbered options, typed numbers still work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from tests.fakes import FakeChannel
+from tests.handlers.checkin_helpers import add_tasks, report_of
+from tests.harness import BotHarness, texts
+
+
+@pytest.fixture
+async def console(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarness]:
+    """The app with a console channel that cannot show buttons."""
+    channel = FakeChannel(name="console", capabilities=frozenset())
+    h = await BotHarness(settings, clock, {"console": channel}).start()
+    yield h
+    await h.close()
+
+
+async def test_numbered_options_drive_the_whole_checkin(console: BotHarness) -> None:
+    oid = await console.make_official("Lê Minh Châu", channel="console")
+    (task_id,) = await add_tasks(console, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
+
+    async def say(text: str) -> str:
+        return texts(await console.say(text, channel="console"))
+
+    first = await say("/baocao")
+    assert "gõ số phần trăm kèm dấu %" in first
+    assert "Tình trạng" in await say("3")  # option 3 = 50%
+    _, entries = await report_of(console, oid)
+    assert entries[task_id].progress == 50
+    await console.restart()
+    assert "Có khó khăn" in await say("2")  # option 2 = Có nguy cơ chậm
+    assert "Kế hoạch tuần tới" in await say("1")  # option 1 = Không có vướng mắc
+    summary = await say("Hoàn thiện tài liệu")
+    assert "Tóm tắt" in summary
+    assert "Đã gửi báo cáo" in await say("1")  # option 1 = Gửi báo cáo
+    report, entries = await report_of(console, oid)
+    assert report is not None and report.status == "submitted"
+    assert entries[task_id].status == "at_risk" and entries[task_id].blockers is None
+
+
+async def test_typed_percentages_beyond_the_menu_are_progress(console: BotHarness) -> None:
+    oid = await console.make_official("Lê Minh Châu", channel="console")
+    (task_id,) = await add_tasks(console, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
+    await console.say("/baocao", channel="console")
+    reply = await console.say("70", channel="console")  # not an option number: a percentage
+    assert "Tình trạng" in texts(reply)
+    _, entries = await report_of(console, oid)
+    assert entries[task_id].progress == 70
