@@ -41,7 +41,7 @@ def zalo_settings(settings: Settings, fake_zalo: FakeZalo) -> Settings:
         "zalo_refresh_token": _secret(refresh),
         "zalo_api_url": fake_zalo.url,
         "zalo_oauth_url": fake_zalo.url,
-        "zalo_request_timeout_seconds": 2.0,
+        "zalo_request_timeout_seconds": 10.0,
         "max_upload_mb": 1,
     })
 

@@ -176,11 +176,22 @@ async def test_too_large_file_is_not_downloaded(zalo_app: ZaloApp, fake_zalo: Fa
     big = b"x" * (1024 * 1024 + 1)  # max_upload_mb is 1 in these tests
     payload = _file_event(zalo_app, fake_zalo, "adm", "big.pdf", big, "f3")
     assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
     # the declared size lies: the download stops at the limit anyway
     lying = _file_event(zalo_app, fake_zalo, "adm", "big2.pdf", big, "f4", declared=10)
     assert await zalo_app.post_event(lying) == 200
     await zalo_app.settle()
     texts = fake_zalo.sent_texts("adm")
     assert texts == [G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big.pdf", limit=1),
-                     G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big2.pdf", limit=1)]
+                     G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big2.pdf", limit=1)], texts
     assert not any(r.path == "/cdn/big.pdf" for r in fake_zalo.requests)
+
+
+async def test_shutdown_finishes_work_in_flight_then_refuses(zalo_app: ZaloApp,
+                                                             fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="s1", text="/trogiup")
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.parts.webhook.stop()  # what App.stop() calls first for Zalo
+    assert len(fake_zalo.sent_texts("u1")) == 1  # acknowledged work was not dropped
+    later = event("user_send_text", "u1", zalo_app.clock, msg_id="s2", text="/trogiup")
+    assert await zalo_app.post_event(later) == 503  # Zalo retries it, maybe on another process
