@@ -125,8 +125,12 @@ async def accounts_of(session: AsyncSession, official_id: int, *,
 
 
 def new_code() -> str:
-    """A fresh invitation code (8 characters of A-Z2-9: valid as a Telegram start payload)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    """A fresh invitation code (8 characters of A-Z2-9 with a letter and a digit: valid as a
+    Telegram start payload, and recognisable when typed alone on Zalo or the web)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if looks_like_code(code):
+            return code
 
 
 def deep_link(username: str | None, code: str) -> str | None:

@@ -1,0 +1,163 @@
+"""Invitations and binding: /start <code>, the code alone on Zalo/web, expired/reused/wrong codes, /moi."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.db import people_store
+from bot.db.models import ChatAccount, Invitation, Official, Unit
+from tests.harness import BotHarness, texts
+
+
+async def _invitation(harness: BotHarness, *, unit_code: str = "CDS", role: str = "official",
+                      name: str | None = "Lê Minh Châu", hours: int = 24,
+                      official_id: int | None = None) -> str:
+    async with harness.app.sessionmaker.begin() as session:
+        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar()
+        if unit is None:
+            unit = Unit(code=unit_code, name="Cục Chuyển đổi số quốc gia",
+                        created_at=harness.clock.now())
+            session.add(unit)
+            await session.flush()
+        invitation = await people_store.create_invitation(
+            session, now=harness.clock.now(), ttl=timedelta(hours=hours), unit_id=unit.id,
+            role=role, name=name, official_id=official_id)
+        return invitation.code
+
+
+async def _account(harness: BotHarness, channel: str, user: str) -> ChatAccount | None:
+    async with harness.app.sessionmaker() as session:
+        return (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == channel, ChatAccount.external_id == user))).scalar()
+
+
+async def test_start_with_code_binds_the_telegram_account(harness: BotHarness) -> None:
+    code = await _invitation(harness)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code)
+    reply = await harness.say(f"/start {code}", user="tg1", channel="telegram")
+    assert "Chào mừng Lê Minh Châu (Cục Chuyển đổi số quốc gia)" in texts(reply)
+    account = await _account(harness, "telegram", "tg1")
+    assert account is not None and account.official_id is not None
+    async with harness.app.sessionmaker() as session:
+        official = await session.get(Official, account.official_id)
+        assert official is not None and official.role == "official"
+    # now a member: /nhiemvu works
+    assert "không có nhiệm vụ" in texts(await harness.say("/nhiemvu", user="tg1",
+                                                          channel="telegram"))
+
+
+async def test_code_alone_on_zalo_and_web(harness: BotHarness) -> None:
+    code = await _invitation(harness)
+    reply = await harness.say(code.lower(), user="z1", channel="zalo")
+    assert "Chào mừng" in texts(reply)
+    link = await _invitation(harness, name=None)
+    assert "Chào mừng" in texts(await harness.say(f" {link} ", user="w1", channel="web"))
+
+
+async def test_reused_code(harness: BotHarness) -> None:
+    code = await _invitation(harness)
+    await harness.say(f"/start {code}", user="tg1", channel="telegram")
+    again = await harness.say(f"/start {code}", user="tg1", channel="telegram")
+    assert "đã được gắn với hồ sơ của Lê Minh Châu" in texts(again)
+    other = await harness.say(f"/start {code}", user="tg2", channel="telegram")
+    assert "đã được sử dụng" in texts(other)
+    account = await _account(harness, "telegram", "tg2")
+    assert account is not None and account.official_id is None
+
+
+async def test_expired_code(harness: BotHarness) -> None:
+    code = await _invitation(harness, hours=1)
+    harness.clock.advance(timedelta(hours=2))
+    reply = await harness.say(f"/start {code}", user="tg1", channel="telegram")
+    assert "đã hết hạn" in texts(reply)
+    account = await _account(harness, "telegram", "tg1")
+    assert account is not None and account.official_id is None
+
+
+async def test_wrong_code(harness: BotHarness) -> None:
+    await _invitation(harness)
+    assert "không đúng" in texts(await harness.say("/start ZZZZ9999", user="tg1",
+                                                   channel="telegram"))
+    assert "chỉ gồm chữ cái" in texts(await harness.say("/start mã@sai!", user="tg1",
+                                                        channel="telegram"))
+    # on web, an unknown code-looking message is answered as a code, not searched
+    assert "không đúng" in texts(await harness.say("ABCD2345", user="w9"))
+
+
+async def test_unbound_chats_get_a_polite_explanation(harness: BotHarness) -> None:
+    start = texts(await harness.say("/start", user="guest"))
+    assert "chưa đăng ký" in start and "mã mời" in start
+    assert "dành cho cán bộ đã đăng ký" in texts(await harness.say("/tiendo", user="guest"))
+
+
+async def test_link_another_app_to_the_same_official(harness: BotHarness) -> None:
+    oid = await harness.make_official("Lê Minh Châu", user="tg1", channel="telegram")
+    reply = texts(await harness.say("/lienket", user="tg1", channel="telegram"))
+    code = re.search(r"Mã liên kết tài khoản của anh/chị: (\w+)", reply)
+    assert code is not None
+    assert "Chào mừng" in texts(await harness.say(code.group(1), user="z1", channel="zalo"))
+    zalo = await _account(harness, "zalo", "z1")
+    assert zalo is not None and zalo.official_id == oid
+    async with harness.app.sessionmaker() as session:
+        assert len(await people_store.accounts_of(session, oid)) == 2
+
+
+async def test_invite_in_chat_by_a_head(harness: BotHarness) -> None:
+    harness.settings.telegram_bot_username = "troly_test_bot"
+    await harness.make_official("Nguyễn Văn An", role="head", user="head", unit_code="CDS")
+    reply = texts(await harness.say("/moi Phạm Thu Dung", user="head"))
+    match = re.search(r"Mã mời: (\w+)", reply)
+    assert match is not None and f"https://t.me/troly_test_bot?start={match.group(1)}" in reply
+    async with harness.app.sessionmaker() as session:
+        invitation = await session.get(Invitation, match.group(1))
+        assert invitation is not None and invitation.name == "Phạm Thu Dung"
+        assert invitation.role == "official" and invitation.expires_at > harness.clock.now()
+    # a head may not create admins, nor invite into another branch
+    assert "quản trị viên tạo" in texts(await harness.say("/moi quantri Ai Đó", user="head"))
+    async with harness.app.sessionmaker.begin() as session:
+        session.add(Unit(code="KHAC", name="Đơn vị khác", created_at=harness.clock.now()))
+    assert "đơn vị mình" in texts(await harness.say("/moi KHAC Ai Đó", user="head"))
+
+
+async def test_invite_needs_head_or_admin(harness: BotHarness) -> None:
+    await harness.make_official("Cán Bộ", user="u1")
+    assert "không có quyền" in texts(await harness.say("/moi Ai Đó", user="u1"))
+
+
+async def test_admin_invites_a_head_who_becomes_the_unit_head(harness: BotHarness) -> None:
+    await harness.make_official("Quản Trị", role="admin", user="admin", unit_code="VP")
+    async with harness.app.sessionmaker.begin() as session:
+        session.add(Unit(code="CDS", name="Cục Chuyển đổi số", created_at=harness.clock.now()))
+    reply = texts(await harness.say("/moi CDS truong Nguyễn Văn An", user="admin"))
+    code = re.search(r"Mã mời: (\w+)", reply)
+    assert code is not None and "trưởng đơn vị" in reply
+    await harness.say(f"/start {code.group(1)}", user="an", channel="telegram")
+    async with harness.app.sessionmaker() as session:
+        unit = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar_one()
+        heads = await people_store.heads_of(session, unit.id)
+        assert [h.name for h in heads] == ["Nguyễn Văn An"]
+
+
+async def test_heads_of_falls_back_to_deputies_when_head_absent(harness: BotHarness) -> None:
+    head = await harness.make_official("Trưởng", role="head", user="h", unit_code="CDS")
+    await harness.make_official("Phó", role="deputy", user="d", unit_code="CDS")
+    async with harness.app.sessionmaker.begin() as session:
+        unit = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar_one()
+        assert [o.name for o in await people_store.heads_of(session, unit.id)] == ["Trưởng"]
+        official = await session.get(Official, head)
+        assert official is not None
+        official.absent = True
+        await session.flush()
+        assert [o.name for o in await people_store.heads_of(session, unit.id)] == ["Phó"]
+
+
+def test_generated_codes_are_recognised_when_typed_alone() -> None:
+    codes = [people_store.new_code() for _ in range(500)]
+    assert all(people_store.looks_like_code(c) and people_store.looks_like_code(c.lower())
+               for c in codes)
+    assert len(set(codes)) == len(codes)
+    assert not people_store.looks_like_code("xin chào")
+    assert not people_store.looks_like_code("huongdan")
