@@ -79,7 +79,8 @@ def classify(exc: ZaloApiError | ZaloTransportError | ZaloTokenError) -> Deliver
     if isinstance(exc, ZaloTransportError):
         if exc.status == 429:
             return DeliveryError("zalo", DeliveryOutcome.RATE_LIMITED, str(exc),
-                                 retry_after=exc.retry_after or RATE_LIMIT_WAIT_SECONDS)
+                                 retry_after=exc.retry_after or RATE_LIMIT_WAIT_SECONDS,
+                                 code="zalo_rate")
         if exc.maybe_sent:
             return DeliveryError("zalo", DeliveryOutcome.AMBIGUOUS, str(exc))
         if exc.status is not None and 400 <= exc.status < 500:
