@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bot.context import Context
@@ -70,11 +72,18 @@ def _shorten(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
+def corrected_question(question: str, corrections: tuple[tuple[str, str], ...]) -> str:
+    """The question as understood: each corrected word (Telex, typo) replaced in place."""
+    fixes = {old.casefold(): new for old, new in corrections}
+    words = re.split(r"(\w+)", question)
+    return "".join(fixes.get(w.casefold(), w) for w in words).strip()
+
+
 def _reply_with_answer(ctx: Context, question: str, result: SearchResult) -> None:
     best = result.hits[0]
     text = _format_passage(best, question)
     if result.corrected_terms:
-        corrected = ", ".join(f"{new}" for _, new in result.corrected_terms)
+        corrected = corrected_question(question, result.corrected_terms)
         text = T.ANSWER_CORRECTED.format(corrected=corrected) + "\n\n" + text
     seen = {(best.passage.guide_id, best.passage.heading_path)}
     buttons: list[Button] = []

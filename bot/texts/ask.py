@@ -5,7 +5,7 @@ from __future__ import annotations
 ANSWER_SOURCE = "📖 {title}"
 ANSWER_SECTION = "Mục: {section}"
 ANSWER_REF = "Căn cứ: {source_ref}"
-ANSWER_CORRECTED = "(Tôi hiểu là: {corrected})"
+ANSWER_CORRECTED = "(Tôi hiểu câu hỏi là: \u201c{corrected}\u201d)"
 SEE_ALSO = "Xem thêm:"
 SEE_ALSO_BUTTON = "{title} › {section}"
 NOT_FOUND = (

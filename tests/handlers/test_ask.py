@@ -63,3 +63,12 @@ async def test_guides_can_be_private(kb_harness: BotHarness) -> None:
 async def test_stale_see_also_button_is_explained(kb_harness: BotHarness) -> None:
     assert T.PASSAGE_GONE in texts(await kb_harness.press("see:999999"))
     assert T.PASSAGE_GONE in texts(await kb_harness.press("see:abc"))
+
+
+def test_corrected_question_replaces_words_in_place() -> None:
+    from handlers.ask import corrected_question
+
+    assert corrected_question("Thur tucj baos caos?", (("thur", "thủ"), ("tucj", "tục"),
+                                                       ("baos", "báo"), ("caos", "cáo"))) \
+        == "thủ tục báo cáo?"
+
