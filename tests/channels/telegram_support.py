@@ -43,7 +43,8 @@ def telegram_settings(settings: Settings, fake: FakeBotAPI, **extra: Any) -> Set
         "telegram_poll_timeout_seconds": 1, "telegram_request_timeout_seconds": 2.0,
     }
     values.update(extra)
-    return settings.model_copy(update=values)
+    # validated (SecretStr fields from plain strings) without reading the environment again
+    return Settings.model_validate({**settings.model_dump(), **values})
 
 
 @asynccontextmanager

@@ -1,0 +1,148 @@
+"""TelegramChannel.send through real aiogram: rendering, splitting, files, error outcomes."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_render import split_for_telegram, utf16_len
+from bot.errors import DeliveryError, DeliveryOutcome
+from bot.events import ButtonPressed, ChatRef, Sender
+from bot.messages import Attachment, Button, OutgoingMessage
+from tests.channels.telegram_support import callback_data, shown
+from tests.fake_telegram import FakeBotAPI, FakeError
+
+CHAT = ChatRef("telegram", "321")
+AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+def _bot(base_url: str, token: str, timeout: float = 1.0) -> Bot:
+    return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url),
+                                             timeout=timeout))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def channel(fake: FakeBotAPI) -> AsyncIterator[TelegramChannel]:
+    """A channel over the real aiogram client."""
+    bot = _bot(fake.base_url, fake.token)
+    yield TelegramChannel(bot)
+    await bot.session.close()
+
+
+async def test_text_is_escaped_and_buttons_become_an_inline_keyboard(
+        fake: FakeBotAPI, channel: TelegramChannel) -> None:
+    text = "Điều 5 <Khoản 2> & Điểm a: tỷ lệ < 30% (\"bắt buộc\")"
+    sent = await channel.send(CHAT, OutgoingMessage(
+        text, (Button("Xem thêm › Mục 1", "see:12"), Button("Mục 2", "see:13"))))
+    assert sent.message_id is not None
+    (params,) = fake.sent
+    assert params["parse_mode"] == "HTML" and shown(params) == text  # the fake validates HTML
+    assert callback_data(params) == ["see:12", "see:13"]
+
+
+async def test_long_text_split_on_paragraphs_with_buttons_on_the_last(
+        fake: FakeBotAPI, channel: TelegramChannel) -> None:
+    paragraphs = [(f"Đoạn {i}: " + "nội dung hướng dẫn chi tiết " * 40).strip() for i in range(12)]
+    text = "\n\n".join(paragraphs)
+    assert len(text) > 3 * 4096
+    await channel.send(CHAT, OutgoingMessage(text, (Button("Tiếp", "see:1"),)))
+    parts = [shown(p) for p in fake.sent]
+    assert len(parts) >= 4
+    assert all(utf16_len(p) <= 4096 for p in parts)
+    assert all(p.startswith("Đoạn ") for p in parts)  # cut on paragraph boundaries
+    assert "\n\n".join(parts) == text
+    assert [bool(callback_data(p)) for p in fake.sent] == [False] * (len(parts) - 1) + [True]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["a", "đ", "ế", " ", "\n", "\n\n", "😀", "<", "&", "chữ "]),
+                max_size=9000).map("".join))
+def test_split_parts_fit_and_keep_every_character(text: str) -> None:
+    parts = split_for_telegram(text)
+    assert all(0 < utf16_len(p) <= 4096 for p in parts)
+    # only whitespace at the cuts may go; every other character stays, in order
+    assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+async def test_attachments_photo_for_images_document_otherwise(
+        fake: FakeBotAPI, channel: TelegramChannel) -> None:
+    await channel.send(CHAT, OutgoingMessage("Báo cáo tuần", attachments=(
+        Attachment("bieu-do.png", b"\x89PNG...", "image/png"),
+        Attachment("bao-cao.xlsx", b"PK...", "application/vnd.openxmlformats-officedocument"
+                                              ".spreadsheetml.sheet"),
+    )))
+    assert [shown(p) for p in fake.sent] == ["Báo cáo tuần"]
+    assert [p["content"] for p in fake.photos] == [b"\x89PNG..."]
+    assert [(p["file_name"], p["content"]) for p in fake.documents] == [("bao-cao.xlsx", b"PK...")]
+
+
+@pytest.mark.parametrize(("error", "outcome", "retry_after"), [
+    (FakeError.retry_after(7), DeliveryOutcome.RATE_LIMITED, 7.0),
+    (FakeError.blocked(), DeliveryOutcome.BLOCKED, None),
+    (FakeError.chat_not_found(), DeliveryOutcome.PERMANENT, None),
+    (FakeError.server_error(), DeliveryOutcome.TRANSIENT, None),
+])
+async def test_errors_map_to_outcomes(fake: FakeBotAPI, channel: TelegramChannel,
+                                      error: FakeError, outcome: DeliveryOutcome,
+                                      retry_after: float | None) -> None:
+    fake.fail("sendMessage", error)
+    with pytest.raises(DeliveryError) as exc:
+        await channel.send(CHAT, OutgoingMessage("xin chào"))
+    assert exc.value.outcome is outcome and exc.value.channel == "telegram"
+    assert exc.value.retry_after == retry_after
+    assert fake.sent == []
+
+
+async def test_parse_error_twice_is_bad_format(fake: FakeBotAPI,
+                                               channel: TelegramChannel) -> None:
+    fake.fail("sendMessage", FakeError.parse_error(), times=2)
+    with pytest.raises(DeliveryError) as exc:
+        await channel.send(CHAT, OutgoingMessage("x"))
+    assert exc.value.outcome is DeliveryOutcome.BAD_FORMAT
+
+
+async def test_timeout_after_sending_is_ambiguous(fake: FakeBotAPI,
+                                                  channel: TelegramChannel) -> None:
+    fake.delay("sendMessage", 2.0)
+    with pytest.raises(DeliveryError) as exc:
+        await channel.send(CHAT, OutgoingMessage("có thể đã tới"))
+    assert exc.value.outcome is DeliveryOutcome.AMBIGUOUS
+    assert fake.texts(321) == ["có thể đã tới"]  # it was in fact delivered
+
+
+async def test_connection_refused_is_transient() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    bot = _bot(f"http://127.0.0.1:{port}", "1:x")
+    try:
+        with pytest.raises(DeliveryError) as exc:
+            await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
+    finally:
+        await bot.session.close()
+    assert exc.value.outcome is DeliveryOutcome.TRANSIENT
+
+
+async def test_acknowledge_answers_the_callback_once(fake: FakeBotAPI,
+                                                     channel: TelegramChannel) -> None:
+    press = ButtonPressed(chat=CHAT, sender=Sender("321"), at=AT, payload="see:1",
+                          ack_id="cq-9")
+    await channel.acknowledge(press)
+    await channel.acknowledge(press)  # a second answer is refused by Telegram: only logged
+    assert fake.answered == ["cq-9"]

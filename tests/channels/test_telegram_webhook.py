@@ -1,0 +1,106 @@
+"""Telegram webhook mode: secret header, malformed bodies, dedupe, setWebhook on start."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.channels.telegram import SECRET_HEADER, webhook_route
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.models import InboundUpdate
+from bot.texts import common as C
+from tests.channels.telegram_support import TelegramRun, running_telegram, shown
+from tests.fake_telegram import FakeBotAPI
+
+SECRET = "s3cret-Token_1"
+URL = "https://troly.example.gov.vn/tg/hook"
+USER = 5151
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def tg(settings: Settings, clock: ManualClock,
+             fake: FakeBotAPI) -> AsyncIterator[tuple[TelegramRun, Client]]:
+    """troly in webhook mode, its web app behind an aiohttp test client."""
+    async with running_telegram(settings, clock, fake, telegram_webhook_url=URL,
+                                telegram_webhook_secret=SECRET) as run, \
+            TestClient(TestServer(run.app.web_app)) as client:
+        yield run, client
+
+
+async def _inbound_rows(run: TelegramRun) -> int:
+    async with run.app.sessionmaker() as session:
+        return int((await session.execute(
+            select(func.count()).select_from(InboundUpdate))).scalar_one())
+
+
+async def test_set_webhook_with_secret_and_allowed_updates(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    assert fake.webhook is not None
+    assert fake.webhook["url"] == URL
+    assert fake.webhook["secret_token"] == SECRET
+    assert fake.webhook["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+    assert not fake.calls("getUpdates") and not fake.calls("deleteWebhook")
+
+
+async def test_good_secret_is_processed_and_answered(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    run, client = tg
+    update = fake.text_update(USER, "/huy")
+    response = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: SECRET})
+    assert response.status == 200
+    # the reply was sent before the 200 (fast updates are handled within the request)
+    assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]
+    again = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: SECRET})
+    assert again.status == 200  # a Telegram retry is acknowledged but not processed twice
+    assert len(fake.sent) == 1
+    assert await _inbound_rows(run) == 1
+
+
+@pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: ""}])
+async def test_wrong_or_missing_secret_is_401_and_nothing_processed(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI, headers: dict[str, str]) -> None:
+    run, client = tg
+    response = await client.post("/tg/hook", json=fake.text_update(USER, "/huy"),
+                                 headers=headers)
+    assert response.status == 401
+    assert fake.sent == [] and await _inbound_rows(run) == 0
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", json.dumps({"message": {}}).encode(),
+                                  b"{\"update_id\": \"x\"}"])
+async def test_malformed_body_is_400(tg: tuple[TelegramRun, Client], fake: FakeBotAPI,
+                                     body: bytes) -> None:
+    run, client = tg
+    response = await client.post("/tg/hook", data=body, headers={
+        SECRET_HEADER: SECRET, "Content-Type": "application/json"})
+    assert response.status == 400
+    assert fake.sent == [] and await _inbound_rows(run) == 0
+
+
+async def test_button_press_via_webhook_is_acknowledged(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    _, client = tg
+    update = fake.callback_update(USER, "nosuchbutton:1", query_id="cb-1")
+    response = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: SECRET})
+    assert response.status == 200
+    assert fake.answered == ["cb-1"]
+    assert [shown(p) for p in fake.sent] == [C.UNKNOWN_BUTTON]
+
+
+def test_webhook_route_from_url() -> None:
+    assert webhook_route("https://h.vn/tg/hook") == ("https://h.vn/tg/hook", "/tg/hook")
+    assert webhook_route("https://h.vn") == ("https://h.vn/telegram/webhook", "/telegram/webhook")
