@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -56,7 +57,7 @@ def _cell(value: Any) -> Cell:
         return int(value)
     if isinstance(value, int | float):
         return value
-    text = str(value).strip()
+    text = unicodedata.normalize("NFC", str(value)).strip()  # cp1258/NFD files use combining marks
     return text or None
 
 

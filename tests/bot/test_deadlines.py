@@ -1,0 +1,60 @@
+"""Deadline parsing: the forms plans use → end of the period, recurring → None, the rest → errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from bot.deadlines import DeadlineError, parse_deadline
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("15/04/2025", date(2025, 4, 15)),
+    ("15-4-2025", date(2025, 4, 15)),
+    ("15.04.2025", date(2025, 4, 15)),
+    ("15/4", date(2024, 4, 15)),
+    ("Quý II/2025", date(2025, 6, 30)),
+    ("quý 2 năm 2025", date(2025, 6, 30)),
+    ("Quý IV", date(2024, 12, 31)),
+    ("Quy I/2025", date(2025, 3, 31)),
+    ("Tháng 6/2025", date(2025, 6, 30)),
+    ("Tháng 2/2024", date(2024, 2, 29)),
+    ("tháng 6 năm 2025", date(2025, 6, 30)),
+    ("06/2025", date(2025, 6, 30)),
+    ("Trước 30/6/2025", date(2025, 6, 30)),
+    ("Trước ngày 30/6/2025", date(2025, 6, 30)),
+    ("Chậm nhất ngày 15/3/2025", date(2025, 3, 15)),
+    ("Trong tháng 6", date(2024, 6, 30)),
+    ("Hoàn thành trong tháng 9/2025", date(2025, 9, 30)),
+    ("6 tháng đầu năm 2025", date(2025, 6, 30)),
+    ("Năm 2025", date(2025, 12, 31)),
+])
+def test_forms_people_type(text: str, expected: date) -> None:
+    parsed = parse_deadline(text, default_year=2024)
+    assert parsed.day == expected and not parsed.recurring
+
+
+@pytest.mark.parametrize("text", ["Hằng tuần", "Hàng tháng", "Thường xuyên", "Định kỳ hằng quý"])
+def test_recurring_has_no_date(text: str) -> None:
+    parsed = parse_deadline(text, default_year=2025)
+    assert parsed.day is None and parsed.recurring
+
+
+def test_empty_and_spreadsheet_dates() -> None:
+    assert parse_deadline(None, default_year=2025).day is None
+    assert parse_deadline("  ", default_year=2025).day is None
+    assert parse_deadline(date(2025, 5, 1), default_year=2025).day == date(2025, 5, 1)
+    assert parse_deadline(datetime(2025, 5, 1, 0, 0), default_year=2025).day == date(2025, 5, 1)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("abc", "không đọc được"),
+    ("31/2/2025", "không tồn tại"),
+    ("Tháng 13/2025", "không hợp lệ"),
+    ("Quý V/2025", "không đọc được"),
+    ("2025", "không đọc được"),
+])
+def test_unreadable_deadlines_are_errors(text: str, reason: str) -> None:
+    with pytest.raises(DeadlineError, match=reason):
+        parse_deadline(text, default_year=2025)

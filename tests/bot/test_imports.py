@@ -1,0 +1,206 @@
+"""Imports: the shipped example files, every kind of bad row, all-or-nothing, re-import, dry-run."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit, Unit
+from bot.imports.common import ImportFailed
+from bot.imports.officials import import_officials
+from bot.imports.tasks import import_tasks
+from bot.imports.units import import_units
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+UNITS_HEAD = "Mã đơn vị,Tên đơn vị,Đơn vị cấp trên,Cấp\n"
+OFFICIALS_HEAD = "Mã cán bộ,Họ và tên,Chức vụ,Mã đơn vị,Vai trò,Email,Điện thoại,Trạng thái\n"
+TASKS_HEAD = ("STT,Mã nhiệm vụ,Nhiệm vụ,Đơn vị chủ trì,Đơn vị phối hợp,Cán bộ phụ trách,Thời hạn,"
+              "Sản phẩm,Ghi chú\n")
+
+
+@pytest.fixture
+async def session(database_url: str) -> AsyncSession:  # type: ignore[misc]
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine)() as s:
+        yield s
+    await engine.dispose()
+
+
+async def _count(session: AsyncSession, model: type) -> int:
+    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def _examples(session: AsyncSession) -> None:
+    await import_units(session, "don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(), NOW)
+    await import_officials(session, "can-bo.csv", (EXAMPLES / "can-bo.csv").read_bytes(), NOW)
+
+
+async def test_example_files_import(session: AsyncSession) -> None:
+    await _examples(session)
+    result = await import_tasks(session, "nhiem-vu.xlsx", (EXAMPLES / "nhiem-vu.xlsx").read_bytes(),
+                                NOW)
+    await session.commit()
+    assert len(result.created) == 5 and result.skipped_rows  # section headings I, II skipped
+    plan = (await session.execute(select(Plan))).scalar_one()
+    assert plan.ref == "Kế hoạch số 286/KH-BTTTT"
+    tasks = {t.code: t for t in (await session.execute(select(Task))).scalars()}
+    assert tasks["NV01"].deadline == date(2025, 4, 15)  # an Excel date cell
+    assert tasks["NV02"].deadline == date(2025, 6, 30)  # Quý II/2025
+    assert tasks["NV04"].deadline == date(2025, 6, 30)  # Trước 30/6/2025
+    assert tasks["NV05"].deadline is None and tasks["NV05"].deadline_text == "Hằng tuần"
+    cds = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar_one()
+    assert tasks["NV02"].lead_unit_id == cds.id
+    co = (await session.execute(select(TaskUnit).where(TaskUnit.task_id == tasks["NV02"].id))).all()
+    assert len(co) == 2
+    assignees = (await session.execute(
+        select(Official.name).join(TaskAssignee, TaskAssignee.official_id == Official.id)
+        .where(TaskAssignee.task_id == tasks["NV03"].id).order_by(Official.name))).scalars().all()
+    assert list(assignees) == ["Bùi Thị Lan", "Đỗ Thị Giang"]  # matched by name
+    head = await session.get(Official, cds.head_official_id)
+    assert head is not None and head.name == "Nguyễn Văn An"
+    vp = (await session.execute(select(Unit).where(Unit.code == "VP"))).scalar_one()
+    assert vp.schedule == {"checkin_cutoff": "T5 17:00"}
+    # the CSV twin of the same table changes nothing
+    again = await import_tasks(session, "nhiem-vu.csv", (EXAMPLES / "nhiem-vu.csv").read_bytes(), NOW)
+    assert again.created == [] and again.updated == [] and len(again.unchanged) == 5
+
+
+async def test_reimport_updates_by_code_and_dry_run_writes_nothing(session: AsyncSession) -> None:
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Đơn vị A,,\nB,Đơn vị B,A,\n").encode(), NOW)
+    await session.commit()
+    content = (UNITS_HEAD + "A,Đơn vị A mới,,\nB,Đơn vị B,A,\nC,Đơn vị C,B,Xã\n").encode()
+    dry = await import_units(session, "u.csv", content, NOW, dry_run=True)
+    assert dry.created == ["C: Đơn vị C"] and dry.updated == [("A", ["Tên đơn vị"])]
+    assert dry.unchanged == ["B"]
+    assert await _count(session, Unit) == 2
+    await import_units(session, "u.csv", content, NOW)
+    await session.commit()
+    assert await _count(session, Unit) == 3
+    a = (await session.execute(select(Unit).where(Unit.code == "A"))).scalar_one()
+    assert a.name == "Đơn vị A mới"
+    shorter = await import_units(session, "u.csv", (UNITS_HEAD + "A,Đơn vị A mới,,\n").encode(), NOW,
+                                 dry_run=True)
+    assert shorter.not_in_file == ["B", "C"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (",Không mã,,\n", "Dòng 2: thiếu Mã đơn vị"),
+    ("A,Tên,,\nA,Trùng,,\n", "Dòng 3: Mã đơn vị A trùng với dòng 2"),
+    ("A,,,\n", "Dòng 2: thiếu Tên đơn vị"),
+    ("A,Tên,ZZZ,\n", "Dòng 2: không có đơn vị cấp trên mã ZZZ"),
+    ("A,Tên,A,\n", "Dòng 2: đơn vị không thể là cấp trên của chính nó"),
+    ("A,Tên,B,\nB,Tên,A,\n", "vòng lặp"),
+])
+async def test_bad_unit_rows(session: AsyncSession, body: str, expected: str) -> None:
+    with pytest.raises(ImportFailed) as info:
+        await import_units(session, "u.csv", (UNITS_HEAD + "OK,Đơn vị tốt,,\n" + body).encode(), NOW)
+    messages = [str(e) for e in info.value.errors]
+    assert any(expected.replace("Dòng 2", "Dòng 3").replace("Dòng 3: Mã đơn vị A trùng với dòng 2",
+                                                             "Dòng 4: Mã đơn vị A trùng với dòng 3")
+               in m for m in messages), messages
+    assert await _count(session, Unit) == 0  # nothing written, not even the good row
+
+
+async def test_bad_official_rows_are_all_reported(session: AsyncSession) -> None:
+    await import_units(session, "u.csv", (UNITS_HEAD + "CDS,Cục,,\n").encode(), NOW)
+    body = (OFFICIALS_HEAD
+            + "CB1,Nguyễn Văn A,,CDS,Cán bộ,,,\n"
+            + ",Không Mã,,CDS,,,,\n"
+            + "CB3,Sai Đơn Vị,,XYZ,,,,\n"
+            + "CB4,Sai Vai Trò,,CDS,Thần tượng,,,\n"
+            + "CB5,Trưởng Một,,CDS,Trưởng đơn vị,,,\n"
+            + "CB6,Trưởng Hai,,CDS,Trưởng đơn vị,,,\n"
+            + "CB7,Sai Trạng Thái,,CDS,,,,Đi chơi\n")
+    with pytest.raises(ImportFailed) as info:
+        await import_officials(session, "cb.csv", body.encode(), NOW)
+    text = "\n".join(str(e) for e in info.value.errors)
+    assert "Dòng 3: thiếu Mã cán bộ" in text
+    assert "Dòng 4: không có đơn vị \u201cXYZ\u201d" in text
+    assert "Dòng 5: Vai trò \u201cThần tượng\u201d không hợp lệ" in text
+    assert "Dòng 7: đơn vị CDS đã có trưởng đơn vị ở dòng 6" in text
+    assert "Dòng 8: Trạng thái" in text
+    assert await _count(session, Official) == 0
+
+
+async def test_bad_task_rows(session: AsyncSession) -> None:
+    await _examples(session)
+    body = ("Kế hoạch số 99/KH-TEST năm 2025\n" + TASKS_HEAD
+            + "1,T1,Việc tốt,CDS,,CB003,15/4,,\n"
+            + "2,,Không mã,CDS,,,30/6/2025,,\n"
+            + "3,T3,Sai đơn vị,KHONGCO,,,30/6/2025,,\n"
+            + "4,T4,Sai hạn,CDS,,,abc,,\n"
+            + "5,T5,Sai cán bộ,CDS,VP; ZZ,Người Lạ,30/6/2025,,\n"
+            + "6,T1,Trùng mã,CDS,,,30/6/2025,,\n")
+    with pytest.raises(ImportFailed) as info:
+        await import_tasks(session, "nv.csv", body.encode(), NOW)
+    text = "\n".join(str(e) for e in info.value.errors)
+    assert "Dòng 4: thiếu Mã nhiệm vụ" in text
+    assert "Dòng 5: không có đơn vị chủ trì \u201cKHONGCO\u201d" in text
+    assert "Dòng 6: không đọc được thời hạn \u201cabc\u201d" in text
+    assert "Dòng 7: không có đơn vị phối hợp \u201cZZ\u201d" in text
+    assert "Dòng 7: không có cán bộ \u201cNgười Lạ\u201d" in text
+    assert "Dòng 8: Mã nhiệm vụ T1 trùng với dòng 3" in text
+    assert await _count(session, Task) == 0 and await _count(session, Plan) == 0
+
+
+async def test_task_reimport_updates_links_and_uses_plan_year(session: AsyncSession) -> None:
+    await _examples(session)
+    first = ("Kế hoạch số 99/KH-TEST năm 2025\n" + TASKS_HEAD
+             + "1,T1,Việc một,CDS,VP,CB003,15/4,,\n")
+    await import_tasks(session, "nv.csv", first.encode(), NOW)
+    task = (await session.execute(select(Task).where(Task.code == "T1"))).scalar_one()
+    assert task.deadline == date(2025, 4, 15)  # year from the plan lines, not the clock
+    second = ("Kế hoạch số 99/KH-TEST năm 2025\n" + TASKS_HEAD
+              + "1,T1,Việc một (sửa),CDS,,CB004,Quý III/2025,,\n")
+    result = await import_tasks(session, "nv.csv", second.encode(), NOW)
+    assert result.updated and set(result.updated[0][1]) == {
+        "Nhiệm vụ", "Thời hạn", "Đơn vị phối hợp", "Cán bộ phụ trách"}
+    await session.commit()
+    assert await _count(session, Task) == 1
+    assert await _count(session, TaskUnit) == 0
+    people = (await session.execute(select(Official.code).join(
+        TaskAssignee, TaskAssignee.official_id == Official.id))).scalars().all()
+    assert list(people) == ["CB004"]
+
+
+async def test_plan_reference_is_required(session: AsyncSession) -> None:
+    await _examples(session)
+    with pytest.raises(ImportFailed, match="--plan"):
+        await import_tasks(session, "nv.csv", (TASKS_HEAD + "1,T1,Việc,CDS,,,15/4/2025,,\n").encode(),
+                           NOW)
+    result = await import_tasks(session, "nv.csv",
+                                (TASKS_HEAD + "1,T1,Việc,CDS,,,15/4/2025,,\n").encode(), NOW,
+                                plan_ref="KH 1/2025")
+    assert result.created
+
+
+async def test_file_level_errors(session: AsyncSession) -> None:
+    with pytest.raises(ImportFailed, match="chỉ nhận .xlsx hoặc .csv"):
+        await import_units(session, "u.txt", b"x", NOW)
+    with pytest.raises(ImportFailed, match="không tìm thấy dòng tiêu đề"):
+        await import_units(session, "u.csv", "Tên,Khác\na,b\n".encode(), NOW)
+    with pytest.raises(ImportFailed, match="không đọc được tệp Excel"):
+        await import_units(session, "u.xlsx", b"not a zip", NOW)
+
+
+async def test_xlsx_with_headers_without_diacritics_and_semicolon_csv(session: AsyncSession) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DANH SÁCH ĐƠN VỊ"])
+    sheet.append(["Ma don vi", "TEN DON VI", "Don vi cap tren"])
+    sheet.append(["X", "Đơn vị X", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = await import_units(session, "u.xlsx", buffer.getvalue(), NOW)
+    assert result.created == ["X: Đơn vị X"]
+    # the legacy Windows Vietnamese code page: precomposed ơ/đ, tone marks as combining characters
+    csv = "Ma don vi;Ten don vi;Don vi cap tren\nY;\u0110\u01a1n vi\u0323 Y;X\n".encode("cp1258")
+    assert (await import_units(session, "u.csv", csv, NOW)).created == ["Y: Đơn vị Y"]
