@@ -1,0 +1,102 @@
+"""/tiendo and /xuatbaocao: what heads see, sub-units rolled up, permissions, the xlsx read back."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.db.models import Unit
+from tests.handlers.checkin_helpers import add_tasks
+from tests.harness import BotHarness, texts
+
+
+async def _tree(harness: BotHarness) -> dict[str, int]:
+    """BO → CUC → PHONG; a head in BO and CUC, officials in CUC and PHONG, an outsider unit."""
+    ids = {
+        "head_bo": await harness.make_official("Lãnh Đạo Bộ", role="head", user="hb", unit_code="BO"),
+        "head_cuc": await harness.make_official("Cục Trưởng", role="head", user="hc", unit_code="CUC"),
+        "chau": await harness.make_official("Lê Minh Châu", user="chau", unit_code="CUC"),
+        "lan": await harness.make_official("Bùi Thị Lan", user="lan", unit_code="PHONG"),
+        "other": await harness.make_official("Người Ngoài", role="head", user="ng", unit_code="KHAC"),
+        "admin": await harness.make_official("Quản Trị", role="admin", user="ad", unit_code="BO"),
+    }
+    async with harness.app.sessionmaker.begin() as session:
+        units = {u.code: u for u in (await session.execute(select(Unit))).scalars()}
+        units["CUC"].parent_id = units["BO"].id
+        units["PHONG"].parent_id = units["CUC"].id
+    await add_tasks(harness, [ids["chau"]], [("NV1", "Xây dựng kho dữ liệu", date(2026, 12, 31)),
+                                             ("NV2", "Báo cáo quý", date(2026, 11, 20))],
+                    unit_code="CUC")
+    await add_tasks(harness, [ids["lan"]], [("NV3", "Tập huấn cấp xã", date(2026, 12, 15))],
+                    unit_code="PHONG")
+    return ids
+
+
+async def _report(harness: BotHarness, user: str, answers: list[str]) -> None:
+    for step in ["/baocao", *answers]:
+        await (harness.press(step, user=user) if step.startswith("ci:")
+               else harness.say(step, user=user))
+
+
+async def test_head_sees_unit_and_subunits(harness: BotHarness) -> None:
+    await _tree(harness)
+    # Châu: NV2 (overdue) first, then NV1
+    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
+                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    text = texts(await harness.say("/tiendo", user="hb"))
+    assert "Tiến độ Đơn vị BO — tuần 2026-W48" in text
+    assert "Đã báo cáo: 1/2 cán bộ" in text and "Chưa báo cáo: Bùi Thị Lan" in text
+    assert "quá hạn 1" in text and "đang thực hiện trong hạn 2" in text
+    assert "NV2 Báo cáo quý — 40%, Chậm tiến độ" in text
+    assert "NV2: Chờ số liệu (Lê Minh Châu)" in text
+    assert "• Đơn vị CUC: báo cáo 1/2" in text
+    cuc = texts(await harness.say("/tiendo", user="hc"))
+    assert "Tiến độ Đơn vị CUC" in cuc and "Đơn vị PHONG" in cuc
+
+
+async def test_permissions(harness: BotHarness) -> None:
+    await _tree(harness)
+    assert "chỉ xem được đơn vị mình" in texts(await harness.say("/tiendo BO", user="hc"))
+    assert "chỉ xem được đơn vị mình" in texts(await harness.say("/tiendo CUC", user="ng"))
+    assert "Tiến độ Đơn vị PHONG" in texts(await harness.say("/tiendo PHONG", user="hc"))
+    assert "Tiến độ Đơn vị KHAC" in texts(await harness.say("/tiendo KHAC", user="ad"))
+    # an official sees only their own report, whatever unit they ask for
+    own = texts(await harness.say("/tiendo BO", user="lan"))
+    assert "chưa báo cáo tuần 2026-W48" in own and "Lê Minh Châu" not in own
+    await _report(harness, "lan", ["50", "ci:s:on", "không", "không", "ci:ok"])
+    own = texts(await harness.say("/tiendo", user="lan"))
+    assert "NV3 Tập huấn cấp xã — 50%, Đúng tiến độ" in own and "NV1" not in own
+    assert "không có quyền" in texts(await harness.say("/xuatbaocao", user="lan"))
+    assert "không hợp lệ" in texts(await harness.say("/tiendo 2026-W99", user="hb"))
+    assert "Không tìm thấy đơn vị" in texts(await harness.say("/tiendo NOPE", user="hb"))
+
+
+async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
+    await _tree(harness)
+    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
+                                    "ci:done", "QĐ 12/QĐ-CUC", "ci:ok"])
+    replies = await harness.say("/xuatbaocao", user="hb")
+    (message,) = replies
+    (attachment,) = message.attachments
+    assert attachment.file_name.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(attachment.content))
+    tasks = book["Nhiệm vụ"]
+    header = [c.value for c in tasks[2]]
+    assert header[:7] == ["STT", "Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp",
+                          "Cán bộ phụ trách", "Thời hạn"]
+    rows = {r[1]: r for r in tasks.iter_rows(min_row=3, values_only=True)}
+    assert set(rows) == {"NV1", "NV2", "NV3"}
+    nv2 = rows["NV2"]
+    assert nv2[3] == "Đơn vị CUC" and nv2[5] == "Lê Minh Châu"
+    assert nv2[6].date() == date(2026, 11, 20)
+    assert nv2[8] == 40 and nv2[9] == "Chậm tiến độ" and nv2[10] == "Quá hạn chưa hoàn thành"
+    assert nv2[11] == "Lê Minh Châu: Chờ số liệu"
+    assert rows["NV1"][9] == "Hoàn thành" and rows["NV1"][10] == "Hoàn thành đúng hạn"
+    assert rows["NV1"][13] == "QĐ 12/QĐ-CUC"
+    people = {r[0]: r for r in book["Báo cáo của cán bộ"].iter_rows(min_row=2, values_only=True)}
+    assert people["Lê Minh Châu"][2] == "Có" and people["Bùi Thị Lan"][2] == "Không"
+    subs = list(book["Đơn vị trực thuộc"].iter_rows(min_row=2, values_only=True))
+    assert subs[0][0] == "Đơn vị CUC" and subs[0][1:3] == (1, 2)
