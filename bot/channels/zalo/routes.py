@@ -67,8 +67,8 @@ class ZaloWebhook:
             return _status(503, "shutting down")
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return _status(413, "body too large")
-        raw = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(raw) > MAX_BODY_BYTES:
+        raw = await _read_body(request, MAX_BODY_BYTES)
+        if raw is None:
             return _status(413, "body too large")
         try:
             payload = json.loads(raw)
@@ -161,6 +161,18 @@ class ZaloWebhook:
         """Refuse new webhooks (503: Zalo retries) and finish the ones in flight."""
         self._closing = True
         await self.drain()
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes | None:
+    """The whole body (content.read(n) may return only what has arrived so far); None if > limit."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _status(status: int, message: str) -> web.Response:

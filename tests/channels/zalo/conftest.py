@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,9 +14,9 @@ from bot.app import App, build_app
 from bot.channels.zalo.wiring import ZaloParts, attach_zalo
 from bot.clock import ManualClock
 from bot.config import Settings
-from tests.fake_zalo import FakeZalo
+from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, configure, sign_webhook, webhook_event
 
-OA_SECRET = "oa-secret-key"
+OA_SECRET = OA_SECRET_KEY
 
 
 @pytest.fixture
@@ -32,24 +31,7 @@ async def fake_zalo() -> AsyncIterator[FakeZalo]:
 @pytest.fixture
 def zalo_settings(settings: Settings, fake_zalo: FakeZalo) -> Settings:
     """Test settings with Zalo configured against the fake (first tokens seeded from 'env')."""
-    access, refresh = fake_zalo.issue_tokens()
-    return settings.model_copy(update={
-        "zalo_app_id": fake_zalo.app_id,
-        "zalo_app_secret": _secret(fake_zalo.app_secret),
-        "zalo_oa_secret_key": _secret(OA_SECRET),
-        "zalo_access_token": _secret(access),
-        "zalo_refresh_token": _secret(refresh),
-        "zalo_api_url": fake_zalo.url,
-        "zalo_oauth_url": fake_zalo.url,
-        "zalo_request_timeout_seconds": 10.0,
-        "max_upload_mb": 1,
-    })
-
-
-def _secret(value: str) -> Any:
-    from pydantic import SecretStr
-
-    return SecretStr(value)
+    return configure(settings, fake_zalo, zalo_request_timeout_seconds=10.0, max_upload_mb=1)
 
 
 @dataclass
@@ -86,9 +68,8 @@ class ZaloApp:
 
 
 def sign(body: bytes, app_id: str, timestamp: str, secret: str = OA_SECRET) -> str:
-    """What Zalo puts in X-ZEvent-Signature (computed independently of the code under test)."""
-    return "mac=" + hashlib.sha256(app_id.encode() + body + timestamp.encode()
-                                   + secret.encode()).hexdigest()
+    """What Zalo puts in X-ZEvent-Signature."""
+    return sign_webhook(body, app_id, timestamp, secret)
 
 
 @pytest.fixture
@@ -115,11 +96,4 @@ async def zalo_app(zalo_settings: Settings, clock: ManualClock) -> AsyncIterator
 def event(name: str, user: str, clock: ManualClock, *, app_id: str = "4242",
           **message: Any) -> dict[str, Any]:
     """A Zalo webhook envelope for `name` sent by `user` now."""
-    ts = str(int(clock.now().timestamp() * 1000))
-    if name in ("follow", "unfollow"):
-        return {"app_id": app_id, "oa_id": "999", "event_name": name, "timestamp": ts,
-                "source": "oa_profile", "user_id_by_app": "app-" + user,
-                "follower": {"id": user}}
-    return {"app_id": app_id, "user_id_by_app": "app-" + user, "event_name": name,
-            "timestamp": ts, "sender": {"id": user}, "recipient": {"id": "999"},
-            "message": message}
+    return webhook_event(name, user, clock.now(), app_id=app_id, **message)

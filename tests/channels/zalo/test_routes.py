@@ -195,3 +195,22 @@ async def test_shutdown_finishes_work_in_flight_then_refuses(zalo_app: ZaloApp,
     assert len(fake_zalo.sent_texts("u1")) == 1  # acknowledged work was not dropped
     later = event("user_send_text", "u1", zalo_app.clock, msg_id="s2", text="/trogiup")
     assert await zalo_app.post_event(later) == 503  # Zalo retries it, maybe on another process
+
+
+async def test_body_arriving_in_pieces_is_read_whole_and_oversize_is_413(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="c1", text="/trogiup")
+    body = json.dumps(payload).encode()
+
+    async def pieces():  # chunked transfer, no Content-Length, sent in small slices
+        for i in range(0, len(body), 7):
+            yield body[i:i + 7]
+
+    headers = {"X-ZEvent-Signature": sign(body, "4242", payload["timestamp"]),
+               "Content-Type": "application/json"}
+    response = await zalo_app.client.post("/zalo/webhook", data=pieces(), headers=headers)
+    assert response.status == 200
+    await zalo_app.settle()
+    assert len(fake_zalo.sent_texts("u1")) == 1
+    huge = b'{"pad": "' + b"x" * 300_000 + b'"}'
+    assert await zalo_app.post_event({}, signature=None, raw=huge) == 413
