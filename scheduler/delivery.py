@@ -8,7 +8,6 @@ that row carries an `ambiguous` attempt.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random
@@ -155,7 +154,6 @@ class OutboxDispatcher:
         limits: Mapping[str, RateLimits] | None = None,
         fault: FaultHook | None = None,
         on_ambiguous: Callable[[str], str] = on_ambiguous_default,
-        concurrency: int = 32,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -168,7 +166,6 @@ class OutboxDispatcher:
         self.limits = dict(limits or {})
         self.fault = fault
         self.on_ambiguous = on_ambiguous
-        self.concurrency = concurrency
         #: channel → instant before which nothing is claimed for it (after a 429)
         self.paused_until: dict[str, datetime] = {}
 
@@ -216,7 +213,11 @@ class OutboxDispatcher:
     # ------------------------------------------------------------------ one round
 
     async def run_once(self, channels: Sequence[str] | None = None) -> DispatchStats:
-        """Claim one batch and deliver it; per chat in order, chats concurrently."""
+        """Claim one batch and deliver it, one message in flight at a time.
+
+        One in-flight send per sender is what bounds a crash to at most one duplicate. Rows are
+        interleaved by chat so the per-chat limit (1/s) rarely makes the batch wait.
+        """
         stats = DispatchStats()
         rows = await self.claim(channels)
         stats.claimed = len(rows)
@@ -226,15 +227,12 @@ class OutboxDispatcher:
         by_chat: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.address)].append(row)
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def chat_worker(items: list[Claimed]) -> None:
-            async with gate:
-                for item in items:
-                    outcome = await self.deliver(item)
-                    stats.outcomes[outcome] += 1
-
-        await asyncio.gather(*(chat_worker(items) for items in by_chat.values()))
+        queues = list(by_chat.values())
+        while queues:
+            for queue in queues:
+                outcome = await self.deliver(queue.pop(0))
+                stats.outcomes[outcome] += 1
+            queues = [q for q in queues if q]
         return stats
 
     async def drain(self, channels: Sequence[str] | None = None, *, max_rounds: int = 1000) -> DispatchStats:
