@@ -27,6 +27,7 @@ from bot.knowledge_service import KnowledgeService
 from bot.router import Router
 from bot.web import build_web_app
 from knowledge.demo import demo_guides
+from scheduler.service import build_service
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ def build_app(
         _attach_platform_channels(app)
     for setup in extra_setup or []:
         setup(app)
+    if settings.scheduler_enabled:  # reminders, check-in prompts, digests (scheduler/service.py)
+        app.components.append(build_service(app))
     return app
 
 

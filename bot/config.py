@@ -71,6 +71,13 @@ class Settings(BaseSettings):
 
     # Scheduler
     scheduler_enabled: bool = Field(True, description="run the reminder/digest ticks in this process")
+    reminder_channels: list[str] = Field(
+        default_factory=lambda: ["telegram", "zalo", "web"],
+        description="channels reminders and digests go out on, most preferred first")
+    telegram_rate_per_second: float = Field(
+        29.5, description="outbound Telegram messages per second for the whole bot (limit ~30)")
+    zalo_rate_per_second: float = Field(10.0, description="outbound Zalo messages per second")
+    per_chat_rate_per_second: float = Field(1.0, description="outbound messages per second to one chat")
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,142 @@
+"""The unit head's digest: text, a progress chart (PNG) and the week's spreadsheet, one message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from io import BytesIO
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.checkin_policy import monday_of
+from bot.db.models import Official, OutboxMessage
+from bot.db.people_store import subunit_ids
+from bot.messages import Attachment, Button, OutgoingMessage
+from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
+from bot.texts import reminders as T
+from scheduler.planner import fmt_date
+
+#: lines per section before "… and N more" (the spreadsheet has everything)
+SECTION_LIMIT = 10
+UNDELIVERED_STATUSES = ("failed_permanent", "dead", "expired", "ambiguous")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _section(header: str, lines: list[str]) -> list[str]:
+    out = [header]
+    out += lines[:SECTION_LIMIT] if lines else [T.DIGEST_NOTHING]
+    if len(lines) > SECTION_LIMIT:
+        out.append(T.DIGEST_MORE.format(count=len(lines) - SECTION_LIMIT))
+    return out
+
+
+async def undelivered(session: AsyncSession, unit_ids: list[int], since: datetime,
+                      until: datetime) -> list[str]:
+    """Lines for reminders that did not reach officials of these units in [since, until)."""
+    rows = (await session.execute(
+        select(OutboxMessage.kind, OutboxMessage.status, OutboxMessage.last_error_code,
+               OutboxMessage.last_error, Official.name)
+        .join(Official, Official.id == OutboxMessage.recipient_id)
+        .where(Official.unit_id.in_(unit_ids), OutboxMessage.kind != "digest",
+               OutboxMessage.status.in_(UNDELIVERED_STATUSES),
+               OutboxMessage.due_at >= since, OutboxMessage.due_at < until)
+        .order_by(Official.name, OutboxMessage.due_at))).all()
+    lines = []
+    for kind, status, code, error, name in rows:
+        reason_key = code if code in T.UNDELIVERED_REASONS else status
+        why = T.UNDELIVERED_REASONS.get(reason_key, T.UNDELIVERED_REASONS["permanent"])
+        if error and "fallback:" in error:
+            why += T.FALLBACK_NOTE.format(channel=error.rsplit("fallback:", 1)[1])
+        lines.append(T.DIGEST_UNDELIVERED_ITEM.format(
+            name=name, what=T.UNDELIVERED_KINDS.get(kind, kind), why=why))
+    return lines
+
+
+def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str]) -> str:
+    """The digest's text (Vietnamese), short enough for a phone; details are in the spreadsheet."""
+    title = T.DIGEST_WEEK_TITLE if kind == "week" else T.DIGEST_AHEAD_TITLE
+    lines = [title.format(week=summary.iso_week, unit=summary.unit_name), ""]
+    if kind == "week":
+        lines.append(T.DIGEST_REPORTED.format(done=len(summary.reported),
+                                              total=len(summary.officials)))
+        if summary.not_reported:
+            lines.append(T.DIGEST_MISSING.format(names=", ".join(o.name for o in summary.not_reported)))
+        late = [o.name for o in summary.officials if o.late]
+        if late:
+            lines.append(T.DIGEST_LATE_REPORTS.format(names=", ".join(late)))
+        lines.append("")
+        if summary.subunits:
+            lines += _section(T.DIGEST_SUBUNITS_HEADER, [T.DIGEST_SUBUNIT_ITEM.format(
+                unit=u.unit_name, reported=u.reported, total=u.total, overdue=u.overdue,
+                progress="—" if u.avg_progress is None else f"{u.avg_progress:.0f}%")
+                for u in summary.subunits])
+        else:
+            lines += _section(T.DIGEST_PROGRESS_HEADER, [T.DIGEST_PROGRESS_ITEM.format(
+                code=t.code, title=t.title, progress=t.progress, status=t.status_label)
+                for t in summary.tasks])
+        lines.append("")
+        lines += _section(T.DIGEST_BLOCKERS_HEADER, [T.DIGEST_BLOCKER_ITEM.format(
+            code=t.code, who=b.official, text=b.text) for t, b in summary.blockers])
+        lines.append("")
+    overdue = summary.tasks_in("overdue")
+    lines += _section(T.DIGEST_OVERDUE_HEADER.format(count=len(overdue)), [
+        T.DIGEST_OVERDUE_ITEM.format(code=t.code, title=t.title,
+                                     deadline=fmt_date(t.deadline) if t.deadline else "—",
+                                     days=-(t.days_left or 0)) for t in overdue])
+    lines.append("")
+    due = [t for t in summary.tasks if t.category == "in_progress" and t.deadline is not None
+           and summary.week_start <= t.deadline <= summary.week_end]
+    lines += _section(T.DIGEST_DUE_HEADER.format(count=len(due)), [
+        T.DIGEST_DUE_ITEM.format(code=t.code, title=t.title,
+                                 deadline=fmt_date(t.deadline) if t.deadline else "—")
+        for t in due])
+    if undelivered_lines:
+        lines.append("")
+        lines += _section(T.DIGEST_UNDELIVERED_HEADER.format(count=len(undelivered_lines)),
+                          undelivered_lines)
+    lines += ["", T.DIGEST_ATTACHMENTS]
+    return "\n".join(lines)
+
+
+def progress_chart(summary: WeeklySummary) -> bytes:
+    """A horizontal bar chart: progress per sub-unit for higher units, else per task (PNG)."""
+    if summary.subunits:
+        labels = [u.unit_name for u in summary.subunits]
+        values = [u.avg_progress or 0.0 for u in summary.subunits]
+        title = T.CHART_TITLE_UNITS
+    else:
+        tasks = list(summary.tasks)[:20]
+        labels = [f"{t.code}" for t in tasks]
+        values = [float(t.progress) for t in tasks]
+        title = T.CHART_TITLE_TASKS
+    figure = Figure(figsize=(6, max(2.0, 0.35 * len(labels) + 1.0)), dpi=100)
+    FigureCanvasAgg(figure)  # Agg canvas: no display, no global pyplot state
+    axes = figure.add_subplot()
+    colors = ["#2e7d32" if v >= 100 else "#1565c0" for v in values]
+    axes.barh(labels[::-1] or ["—"], values[::-1] or [0.0], color=colors[::-1] or None)
+    axes.set_xlim(0, 100)
+    axes.set_title(f"{title} — {summary.unit_name}, {summary.iso_week}", fontsize=9)
+    axes.tick_params(labelsize=8)
+    figure.tight_layout()
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind: str,
+                       now: datetime) -> OutgoingMessage:
+    """The digest of a unit for a week: 'week' (Friday) or 'ahead' (Monday)."""
+    summary = await build_weekly_summary(session, unit_id, iso_week, now)
+    monday = monday_of(iso_week)
+    since = datetime.combine(monday - timedelta(days=7), datetime.min.time(), tzinfo=now.tzinfo)
+    lines = await undelivered(session, await subunit_ids(session, unit_id), since, now)
+    text = digest_text(summary, kind, lines)
+    safe_week = iso_week.replace("-", "")
+    attachments = (
+        Attachment(f"tien-do-{safe_week}.png", progress_chart(summary), "image/png"),
+        Attachment(f"tong-hop-{safe_week}.xlsx", export_xlsx(summary), XLSX_MIME),
+    )
+    return OutgoingMessage(text, (Button(T.BUTTON_ACK, f"rem_ack:{unit_id}:{iso_week}:{kind}"),),
+                           attachments)

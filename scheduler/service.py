@@ -1,0 +1,93 @@
+"""The scheduler component: APScheduler 3.11 as the clock only, calling the tick functions."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import LOCAL_TZ
+from scheduler.delivery import RateLimits
+from scheduler.ticks import Ticks
+
+logger = logging.getLogger(__name__)
+
+
+class SchedulerService:
+    """A component with start()/stop(): memory job store, fixed ticks, nothing durable inside.
+
+    Every run time lives in the database (outbox, job_runs); APScheduler only wakes us up.
+    """
+
+    def __init__(self, ticks: Ticks, *, dispatch_seconds: float = 2.0) -> None:
+        self.ticks = ticks
+        self.dispatch_seconds = dispatch_seconds
+        self.scheduler: AsyncIOScheduler | None = None
+
+    def _jobs(self) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]]:
+        tz = LOCAL_TZ
+        return [
+            ("plan", self.ticks.plan_tick, CronTrigger(second=0, timezone=tz)),
+            # the digests' own minutes, so they go out on the dot even if a plan tick lags
+            ("digest-week", self.ticks.plan_tick,
+             CronTrigger(day_of_week="fri", hour=17, minute=0, second=5, timezone=tz)),
+            ("digest-ahead", self.ticks.plan_tick,
+             CronTrigger(day_of_week="mon", hour=7, minute=30, second=5, timezone=tz)),
+            ("dispatch", self.ticks.dispatch_tick,
+             IntervalTrigger(seconds=self.dispatch_seconds, timezone=tz)),
+            ("maintenance", self.ticks.maintenance_tick,
+             IntervalTrigger(minutes=5, timezone=tz)),
+        ]
+
+    async def start(self) -> None:
+        """Register the ticks and start the scheduler on the running event loop."""
+        scheduler = AsyncIOScheduler(
+            timezone=LOCAL_TZ,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        for job_id, func, trigger in self._jobs():
+            scheduler.add_job(_logged(job_id, func), trigger, id=job_id)
+        scheduler.start()
+        self.scheduler = scheduler
+
+    async def stop(self) -> None:
+        """Stop ticking, give back claimed-but-unstarted rows and the sender leases."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        await self.ticks.stop()
+
+
+def _logged(name: str, func: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await func()
+        except Exception:  # a failing tick must not kill the scheduler; the next one retries
+            logger.exception("scheduler tick %s failed", name)
+    run.__name__ = f"tick_{name}"
+    return run
+
+
+def process_owner() -> str:
+    """A name for this process in leases and job runs (host:pid)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def build_service(app: Any) -> SchedulerService:
+    """The scheduler of a built App (bot/app.py adds it to app.components when enabled)."""
+    settings = app.settings
+    limits = {
+        "telegram": RateLimits(settings.telegram_rate_per_second, settings.per_chat_rate_per_second),
+        "zalo": RateLimits(settings.zalo_rate_per_second, settings.per_chat_rate_per_second),
+    }
+    ticks = Ticks(app.sessionmaker, app.clock, app.channels, owner=process_owner(),
+                  channel_order=tuple(settings.reminder_channels))
+    assert ticks.dispatcher is not None
+    ticks.dispatcher.limits = limits
+    return SchedulerService(ticks)

@@ -1,0 +1,93 @@
+"""The tick functions APScheduler calls; each is a plain coroutine of (database, clock)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channel import Channel
+from bot.clock import Clock, local_date
+from bot.db.models import OutboxMessage
+from scheduler.delivery import DispatchStats, OutboxDispatcher
+from scheduler.digest import build_digest
+from scheduler.jobs import finish, run_once
+from scheduler.lease import SenderLease
+from scheduler.planner import PlanResult, plan
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Ticks:
+    """plan / dispatch / maintenance, shared by the APScheduler service, the CLI and tests."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    channels: Mapping[str, Channel]
+    owner: str
+    channel_order: Sequence[str] = ("telegram", "zalo", "web")
+    elect_sender: bool = True
+    dispatcher: OutboxDispatcher | None = None
+    leases: dict[str, SenderLease] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.dispatcher is None:
+            self.dispatcher = OutboxDispatcher(self.sessionmaker, self.clock, self.channels,
+                                               worker_id=self.owner)
+
+    @property
+    def deliverable(self) -> tuple[str, ...]:
+        """Channels reminders may use, in preference order (only those this process has)."""
+        return tuple(c for c in self.channel_order if c in self.channels)
+
+    async def plan_tick(self) -> PlanResult:
+        """Insert whatever is due now (idempotent: any process, any number of times)."""
+        async with self.sessionmaker.begin() as session:
+            return await plan(session, self.clock.now(), channels=self.deliverable,
+                              digest_builder=build_digest)
+
+    async def dispatch_tick(self) -> DispatchStats:
+        """Send due rows on the channels whose sender lease this process holds."""
+        assert self.dispatcher is not None
+        names = list(self.deliverable)
+        if self.elect_sender:
+            names = [n for n in names if await self._hold(n)]
+        if not names:
+            return DispatchStats()
+        return await self.dispatcher.drain(names, max_rounds=20)
+
+    async def _hold(self, channel: str) -> bool:
+        lease = self.leases.setdefault(channel, SenderLease(f"sender:{channel}", self.owner))
+        async with self.sessionmaker.begin() as session:
+            held = await lease.acquire(session, self.clock.now())
+        if held and self.dispatcher is not None:
+            self.dispatcher.token = lease.token  # fencing: rows claimed carry owner#epoch
+        return held
+
+    async def maintenance_tick(self) -> int:
+        """Once a day: expire pending rows whose time has passed (so views stay truthful)."""
+        now = self.clock.now()
+        async with self.sessionmaker.begin() as session:
+            if not await run_once(session, "maintenance", local_date(now).isoformat(),
+                                  self.owner, now):
+                return 0
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.expires_at.is_not(None),
+                       OutboxMessage.expires_at < now - timedelta(minutes=5))
+                .values(status="expired", last_error_code="expired", updated_at=now))
+            await finish(session, "maintenance", local_date(now).isoformat(), now)
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def stop(self) -> None:
+        """Give back unstarted rows and the sender leases (clean shutdown)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.release()
+        async with self.sessionmaker.begin() as session:
+            for lease in self.leases.values():
+                await lease.release(session)
