@@ -22,6 +22,7 @@ from bot.events import ButtonPressed
 from bot.messages import Button
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as T
+from bot.texts import commands as CMD
 from bot.texts import common as C
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold
@@ -551,8 +552,8 @@ def build_flow() -> Flow:
 def register(router: Router) -> None:
     """Register /baocao, /suabaocao and the check-in flow."""
     router.command(Command(("baocao", "checkin", "bao_cao"), baocao,
-                           "Báo cáo tiến độ tuần", roles=ROLES_MEMBERS))
+                           CMD.CHECKIN, roles=ROLES_MEMBERS))
     router.command(Command(("suabaocao", "editreport", "sua_bao_cao"), edit_checkin,
-                           "Sửa báo cáo tuần này", roles=ROLES_MEMBERS))
+                           CMD.EDIT_CHECKIN, roles=ROLES_MEMBERS))
     router.flow(build_flow())
     router.button(CHECKIN_FLOW, stale_button)

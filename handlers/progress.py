@@ -20,6 +20,7 @@ from bot.reports.text import render_summary
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx, xlsx_file_name
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as T
+from bot.texts import commands as CMD
 from bot.texts import common as C
 
 _WEEK_RE = re.compile(r"^\d{4}-[Ww]\d{2}$")
@@ -132,6 +133,6 @@ async def xuatbaocao(ctx: Context) -> None:
 def register(router: Router) -> None:
     """Register /tiendo and /xuatbaocao."""
     router.command(Command(("tiendo", "progress", "tien_do"), tiendo,
-                           "Xem tiến độ tuần của đơn vị (hoặc của mình)", roles=ROLES_MEMBERS))
+                           CMD.PROGRESS, roles=ROLES_MEMBERS))
     router.command(Command(("xuatbaocao", "export", "xuat_bao_cao"), xuatbaocao,
-                           "Xuất bảng tiến độ tuần (.xlsx)", roles=ROLES_HEADS))
+                           CMD.EXPORT, roles=ROLES_HEADS))

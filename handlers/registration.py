@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.db import people_store
 from bot.db.models import Invitation, Unit
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Handler, Router
+from bot.texts import commands as CMD
 from bot.texts import people as T
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
@@ -141,8 +142,8 @@ async def link_account(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     """Register /moi, /lienket and the code-alone fallback (call after the Q&A feature)."""
-    router.command(Command(("moi", "invite"), invite, "Tạo mã mời cán bộ", roles=ROLES_HEADS))
+    router.command(Command(("moi", "invite"), invite, CMD.INVITE, roles=ROLES_HEADS))
     router.command(Command(("lienket", "link"), link_account,
-                           "Dùng trợ lý trên ứng dụng khác (Zalo, Telegram, web)",
+                           CMD.LINK,
                            roles=ROLES_MEMBERS))
     router.fallback = wrap_fallback(router.fallback)

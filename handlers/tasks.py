@@ -10,6 +10,7 @@ from bot.db.models import Plan, Unit
 from bot.db.task_store import open_tasks_for
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as C
+from bot.texts import commands as CMD
 from bot.texts import people as T
 
 #: tasks listed in one message (a phone screen); the rest are counted
@@ -58,4 +59,4 @@ async def list_tasks(ctx: Context) -> None:
 def register(router: Router) -> None:
     """Register /nhiemvu."""
     router.command(Command(("nhiemvu", "tasks", "nhiem_vu"), list_tasks,
-                           "Xem nhiệm vụ đang thực hiện", roles=ROLES_MEMBERS))
+                           CMD.TASKS, roles=ROLES_MEMBERS))
