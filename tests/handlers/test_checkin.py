@@ -78,6 +78,26 @@ async def test_restart_between_every_step_resumes_there(harness: BotHarness) -> 
     assert (await task_row(harness, nv2)).progress == 0  # a skipped task keeps its progress
 
 
+async def test_restart_at_evidence_week_reason_and_summary_edit(harness: BotHarness) -> None:
+    oid, (nv2, nv1) = await _setup(harness)
+    for step in ["/baocao", "ci:done", "Biên bản nghiệm thu", "ci:week", "Nghỉ ốm"]:
+        await harness.restart()
+        assert "sự cố" not in await _act(harness, step)
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "skipped" and report.skip_reason == "Nghỉ ốm"
+    assert entries[nv1].evidence == "Biên bản nghiệm thu"
+    for step in ["/suabaocao", "20", "ci:s:on", "không", "không", "10", "ci:s:late", "không",
+                 "không", "ci:edit:1"]:
+        await harness.restart()
+        assert "sự cố" not in await _act(harness, step)
+    await harness.restart()
+    assert "Tóm tắt" in await _act(harness, "ci:keep")  # back to the summary after the edit
+    await harness.restart()
+    assert "Đã cập nhật báo cáo" in await _act(harness, "ci:ok")
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "submitted" and entries[nv2].progress == 10
+
+
 @pytest.mark.parametrize("bad", ["abc", "150%", "-5", "101", "7o"])
 async def test_impossible_progress_is_asked_again(harness: BotHarness, bad: str) -> None:
     oid, (_, nv1) = await _setup(harness)
