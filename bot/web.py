@@ -71,7 +71,7 @@ async def chat_api(request: web.Request) -> web.Response:
     """POST /api/chat {"session", "text"} or {"session", "button"} → {"replies": [...]}."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return _error(413, "Nội dung quá lớn.")
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
+    raw = await request.read()  # the whole body (content.read(n) may return only what arrived)
     if len(raw) > MAX_BODY_BYTES:
         return _error(413, "Nội dung quá lớn.")
     try:
