@@ -37,7 +37,7 @@ Recording: ``requests`` (every request, failed ones too: method, params, files, 
 sendMessage per chat_id, as str), ``documents`` / ``photos`` (accepted uploads), ``answered``
 (callback query ids), ``downloads`` (file paths fetched), ``commands`` ({(scope JSON, language):
 [commands]}), ``webhook`` (the setWebhook params or None). ``sent_at`` keeps the monotonic time of
-each accepted sendMessage, for latency measurements.
+each accepted sendMessage and ``last_sent_at`` the latest per chat, for latency measurements.
 
 Inbound: ``push(update)`` queues a raw update (an ``update_id`` is assigned when missing);
 builders return updates without queueing (for webhook tests): ``text_update``,
@@ -162,6 +162,7 @@ class FakeBotAPI:
     sent: list[dict[str, Any]] = field(default_factory=list)
     sent_at: list[float] = field(default_factory=list)
     sent_per_chat: Counter[str] = field(default_factory=Counter)
+    last_sent_at: dict[str, float] = field(default_factory=dict)
     documents: list[dict[str, Any]] = field(default_factory=list)
     photos: list[dict[str, Any]] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)
@@ -507,6 +508,7 @@ class FakeBotAPI:
         self.sent.append(params)
         self.sent_at.append(time.monotonic())
         self.sent_per_chat[chat_id] += 1
+        self.last_sent_at[chat_id] = self.sent_at[-1]
         return self._new_message(chat_id) | {"text": visible}
 
     def _upload(self, field_name: str, params: dict[str, Any],
