@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,10 @@ async def import_guide(
     source_ref: str | None = None,
 ) -> guide_store.AddResult:
     """Parse and store one guide file; raises IngestError and stores nothing on a bad file."""
-    parsed = parse_file(Path(file_name).name, content, max_bytes=max_bytes, title=title)
+    # parsing a large PDF/DOCX takes a while: keep the event loop answering meanwhile
+    parsed = await asyncio.to_thread(
+        parse_file, Path(file_name).name, content, max_bytes=max_bytes, title=title
+    )
     return await guide_store.add_guide(
         session, parsed, file_name=Path(file_name).name, content=content,
         uploaded_by=uploaded_by, now=now, source_ref=source_ref,

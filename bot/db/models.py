@@ -70,7 +70,9 @@ class ChatAccount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))  # the user id on that platform
-    chat_id: Mapped[str] = mapped_column(String(128))  # where to send (private chat id)
+    #: where proactive messages go: the user's private chat, which on every platform troly
+    #: supports has the user's id (a group message must not redirect reminders to the group)
+    chat_id: Mapped[str] = mapped_column(String(128))
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|blocked

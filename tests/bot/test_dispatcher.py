@@ -180,3 +180,12 @@ async def test_blocked_account_reactivated_on_message(harness: BotHarness) -> No
 
 def test_console_capabilities_have_no_buttons() -> None:
     assert Capability.BUTTONS not in FakeChannel(capabilities=frozenset()).capabilities
+
+
+async def test_group_message_does_not_redirect_private_chat(harness: BotHarness) -> None:
+    group = TextMessage(chat=ChatRef("telegram", "-100"), sender=Sender("42"),
+                        at=harness.clock.now(), text="/trogiup")
+    await harness.app.dispatcher.feed(group)
+    async with harness.app.sessionmaker() as session:
+        account = (await session.execute(select(ChatAccount))).scalar_one()
+    assert account.chat_id == "42"
