@@ -29,10 +29,23 @@ FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
 # Confidence = share of the query's information (idf mass of its folded syllables and bigrams, unknown words
-# at full idf) that the best passage contains. The bar is the highest multiple of 0.05 at which at least 90% of
-# the answerable legal dev questions stay answered; at it every off-topic question of bench/kb_search.py is
-# declined (figures and method in docs/benchmarks.md, "Confidence bar").
+# at full idf, question/function words left out) that the best passage contains in its text, heading path or
+# guide title. The bar was chosen by bench/kb_confidence.py: among multiples of 0.025 that keep at least 85% of
+# the answerable legal dev questions answered and decline every off-topic question of bench/kb_search.py, the
+# one with the best worst-case of (answerable demo-guide questions answered, unanswerable ones declined)
+# (figures and method in docs/benchmarks.md, "Confidence bar").
 CONFIDENCE_BAR = 0.35
+
+# Question and function words, as officials type them ("la gi", "the nao", "lam sao", "bao nhieu", "o dau",
+# "can lam gi" …). They say how something is asked, not what about, and formal guides rarely contain them, so
+# they would count as missing information and sink short informal questions. Left out of the confidence mass
+# in folded form; a pair of them ("lam sao") is left out too, but a pair with one content word ("sao luu",
+# "may tinh", "bao cao") still counts, which keeps the content sense of the ambiguous folded ones.
+QUESTION_WORDS: tuple[str, ...] = (
+    "là", "gì", "như", "thế", "nào", "làm", "sao", "bao", "nhiêu", "ở", "đâu", "khi", "ai", "lâu",
+    "mấy", "có", "không", "thì", "để", "cần", "những", "các", "được", "phải", "của", "và", "cho",
+    "với", "này", "vậy", "hay", "tôi", "mình", "nhé", "à", "ơi",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +62,27 @@ class RankParams:
     max_typo_candidates: int = 64
     first_line_in_meta: bool = False
     skip_bigram_weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceParams:
+    """How confidence is measured; the defaults are the calibrated ones (docs/benchmarks.md, "Confidence bar").
+
+    `ConfidenceParams.legacy()` is the first measure (all words, body text only), kept as the benchmark's
+    baseline.
+    """
+
+    ignored_words: frozenset[str] = field(
+        default_factory=lambda: frozenset(fold(w) for w in QUESTION_WORDS)
+    )
+    count_headings: bool = True
+    bigram_weight: float = 1.0
+    bar: float = CONFIDENCE_BAR
+
+    @classmethod
+    def legacy(cls) -> ConfidenceParams:
+        """The measure before question words and headings were handled, at its own calibrated bar."""
+        return cls(ignored_words=frozenset(), count_headings=False, bigram_weight=1.0, bar=0.35)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,22 +152,20 @@ class _Stream:
             total += weight * (float(self.idf[tid]) if tid is not None else self.max_idf(n_docs))
         return total
 
-    def coverage(self, terms: Iterable[str], doc: int, n_docs: int) -> tuple[float, float]:
-        """(idf of the terms the document contains, idf of all terms); unknown terms get the maximum idf."""
-        matched = total = 0.0
-        for term in set(terms):
-            tid = self.vocab.get(term)
-            if tid is None:
-                total += self.max_idf(n_docs)
-                continue
-            idf = float(self.idf[tid])
-            total += idf
-            start, end = int(self.indptr[tid]), int(self.indptr[tid + 1])
-            # Postings are sorted by document, so membership is a binary search.
-            pos = start + int(np.searchsorted(self.docs[start:end], doc))
-            if pos < end and int(self.docs[pos]) == doc:
-                matched += idf
-        return matched, total
+    def term_idf(self, term: str, n_docs: int) -> float:
+        """The idf of a term; a term no document contains gets the maximum idf."""
+        tid = self.vocab.get(term)
+        return float(self.idf[tid]) if tid is not None else self.max_idf(n_docs)
+
+    def contains(self, term: str, doc: int) -> bool:
+        """Whether the document contains the term."""
+        tid = self.vocab.get(term)
+        if tid is None:
+            return False
+        start, end = int(self.indptr[tid]), int(self.indptr[tid + 1])
+        # Postings are sorted by document, so membership is a binary search.
+        pos = start + int(np.searchsorted(self.docs[start:end], doc))
+        return pos < end and int(self.docs[pos]) == doc
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -156,7 +188,7 @@ class KnowledgeIndex:
 
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
-        "_heading", "_by_len",
+        "_heading", "_by_len", "_confidence_params",
     )  # fmt: skip
 
     def __init__(
@@ -165,10 +197,12 @@ class KnowledgeIndex:
         params: RankParams,
         synonyms: SynonymTable | None,
         streams: tuple[_Stream, _Stream, _Stream, _Stream, _Stream, _Stream],
+        confidence: ConfidenceParams,
     ) -> None:
         """Use build(); this only stores what build() computed."""
         self._passages = passages
         self._params = params
+        self._confidence_params = confidence
         self._synonyms = synonyms
         self._fold_uni, self._fold_bi, self._acc_uni, self._acc_bi, self._title, self._heading = (
             streams
@@ -185,6 +219,7 @@ class KnowledgeIndex:
         passages: Iterable[Passage],
         synonyms: SynonymTable | None = None,
         params: RankParams | None = None,
+        confidence: ConfidenceParams | None = None,
     ) -> KnowledgeIndex:
         """Tokenize and index the passages (pure, CPU only)."""
         params = params or RankParams()
@@ -223,7 +258,7 @@ class KnowledgeIndex:
             _Stream.build(titles, k1, b),
             _Stream.build(headings, k1, b),
         )
-        return cls(items, params, synonyms, streams)
+        return cls(items, params, synonyms, streams, confidence or ConfidenceParams())
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -333,13 +368,32 @@ class KnowledgeIndex:
 
     # ---- scoring ----------------------------------------------------------------------------------
 
+    def _covers(self, stream: _Stream, term: str, doc: int) -> bool:
+        """Whether the passage says the term in its text or, when counted, its heading path or title."""
+        if stream.contains(term, doc):
+            return True
+        return self._confidence_params.count_headings and (
+            self._heading.contains(term, doc) or self._title.contains(term, doc)
+        )
+
     def _coverage(self, folded: list[str], doc: int) -> float:
+        """Idf-weighted share of the query's syllables and bigrams (question words left out) in one passage."""
+        cp = self._confidence_params
         n = len(self._passages)
-        m_uni, t_uni = self._fold_uni.coverage(folded, doc, n)
-        m_bi, t_bi = self._fold_bi.coverage(_bigrams(folded), doc, n)
-        w = self._params.bigram_weight
-        total = t_uni + w * t_bi
-        return (m_uni + w * m_bi) / total if total > 0 else 0.0
+        ignored = cp.ignored_words
+        matched = total = 0.0
+        for term in set(folded) - ignored:
+            idf = self._fold_uni.term_idf(term, n)
+            total += idf
+            matched += idf if self._covers(self._fold_uni, term, doc) else 0.0
+        for left, right in set(zip(folded, folded[1:], strict=False)):
+            if left in ignored and right in ignored:
+                continue
+            term = f"{left} {right}"
+            idf = cp.bigram_weight * self._fold_bi.term_idf(term, n)
+            total += idf
+            matched += idf if self._covers(self._fold_bi, term, doc) else 0.0
+        return matched / total if total > 0 else 0.0
 
     def _confidence(self, q: _Query, doc: int) -> float:
         """Share of the query's information (idf mass of its syllables and bigrams) found in one passage.
@@ -438,7 +492,7 @@ class KnowledgeIndex:
         return SearchResult(
             query=query,
             hits=tuple(hits),
-            confident=confidence >= CONFIDENCE_BAR,
+            confident=confidence >= self._confidence_params.bar,
             confidence=round(min(confidence, 1.0), 4),
             corrected_terms=tuple(q.corrections),
         )
