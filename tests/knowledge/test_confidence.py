@@ -43,7 +43,7 @@ def top_is_right(result: SearchResult, slug: str, number: str | None) -> bool:
 def test_calibration_set_is_large_enough() -> None:
     assert len(ANSWERABLE) >= 67 + 40
     assert len(UNANSWERABLE) >= 40
-    assert len(set(q for q, _, _ in ANSWERABLE)) == len(ANSWERABLE)
+    assert len({q for q, _, _ in ANSWERABLE}) == len(ANSWERABLE)
     assert len(set(UNANSWERABLE)) == len(UNANSWERABLE)
     slugs = {guide.slug for guide in demo_guides()}
     assert {slug for _, slug, _ in ANSWERABLE} == slugs
