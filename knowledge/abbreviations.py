@@ -65,6 +65,22 @@ DEFAULT_ABBREVIATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("KT-XH", ("kinh tế xã hội",)),
 )
 
+#: Loanwords officials type for words the guides write in Vietnamese (linked both ways, like
+#: abbreviations). Kept apart from DEFAULT_ABBREVIATIONS because they are not abbreviations.
+DEFAULT_LOANWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("file", ("tệp",)),
+    ("email", ("thư điện tử",)),
+    ("mail", ("thư điện tử",)),
+    ("online", ("trực tuyến",)),
+    ("password", ("mật khẩu",)),
+    ("pass", ("mật khẩu",)),
+    ("app", ("ứng dụng",)),
+    ("scan", ("quét",)),
+    ("link", ("đường dẫn",)),
+    ("deadline", ("thời hạn",)),
+    ("token", ("thiết bị ký số",)),
+)
+
 # Folded abbreviations with more than one reading: weight each reading lower (query side only).
 AMBIGUOUS_WEIGHT = 0.5
 
@@ -106,6 +122,7 @@ class SynonymTable:
         pairs: list[tuple[str, tuple[str, ...]]] = []
         if include_defaults:
             pairs.extend(DEFAULT_ABBREVIATIONS)
+            pairs.extend(DEFAULT_LOANWORDS)
         if extra:
             pairs.extend((key, tuple(values)) for key, values in extra.items())
         return cls.from_pairs(pairs)

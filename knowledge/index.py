@@ -35,6 +35,9 @@ IntArray = npt.NDArray[np.int32]
 # one with the best worst-case of (answerable demo-guide questions answered, unanswerable ones declined)
 # (figures and method in docs/benchmarks.md, "Confidence bar").
 CONFIDENCE_BAR = 0.35
+#: a word the index knows as typed is still read as Telex when its decoded form is this much
+#: more frequent (document frequency); unknown words are decoded whenever the result is known
+TELEX_OVER_KNOWN = 4
 
 # Question and function words, as officials type them ("la gi", "the nao", "lam sao", "bao nhieu", "o dau",
 # "can lam gi" …). They say how something is asked, not what about, and formal guides rarely contain them, so
@@ -330,12 +333,14 @@ class KnowledgeIndex:
         text = normalize(query)
         raw = syllables(text)
         corrections: list[tuple[str, str]] = []
-        # Telex: decode only words the index does not know as typed, and only into words it knows.
+        # Telex: decode words the index does not know as typed (or knows only rarely, e.g. a guide
+        # that quotes "chuyeenr ddooir soos" as an example), and only into words it knows well.
         decoded: list[str] = []
         for tok in raw:
-            if tok.isascii() and not self._known(tok):
+            if tok.isascii():
                 cand = decode_word(tok)
-                if cand != tok and self._known(fold(cand)):
+                if (cand != tok and self._known(fold(cand))
+                        and self._df(fold(cand)) > TELEX_OVER_KNOWN * self._df(tok)):
                     corrections.append((tok, cand))
                     tok = cand
             decoded.append(tok)

@@ -72,3 +72,10 @@ def test_corrected_question_replaces_words_in_place() -> None:
                                                        ("baos", "báo"), ("caos", "cáo"))) \
         == "thủ tục báo cáo?"
 
+
+
+async def test_telex_question_is_understood(kb_harness: BotHarness) -> None:
+    replies = await kb_harness.say("toor coong ngheej soos coongj ddoongf goomf nhuwngx ai")
+    answer = texts(replies)
+    assert "Tổ công nghệ số cộng đồng" in answer
+    assert "Tôi hiểu câu hỏi là" in answer

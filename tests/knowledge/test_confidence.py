@@ -90,20 +90,23 @@ def test_calibrated_measure_beats_the_previous_one_on_the_guides() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "slug", "number"),
+    ("question", "slug", "number", "old_declined"),
     [
-        ("UBND xa can lam gi de trien khai CDS", "chuyen-doi-so-cap-xa", None),
-        ("lam the nao de nop ho so truc tuyen", "dich-vu-cong-truc-tuyen", "7"),
-        ("mat usb token phai lam gi", "van-ban-dien-tu-chu-ky-so", "2.2"),
-        ("mat dien thoai cong vu thi lam sao", "an-toan-thong-tin", "5"),
-        ("ma moi het han thi lam sao", "su-dung-troly", "2"),
+        ("UBND xa can lam gi de trien khai CDS", "chuyen-doi-so-cap-xa", None, True),
+        ("lam the nao de nop ho so truc tuyen", "dich-vu-cong-truc-tuyen", "7", True),
+        # the loanword link token ↔ thiết bị ký số lets the previous measure answer it too
+        ("mat usb token phai lam gi", "van-ban-dien-tu-chu-ky-so", "2.2", False),
+        ("mat dien thoai cong vu thi lam sao", "an-toan-thong-tin", "5", True),
+        ("ma moi het han thi lam sao", "su-dung-troly", "2", True),
     ],
 )
-def test_short_informal_question_is_answered(question: str, slug: str, number: str | None) -> None:
+def test_short_informal_question_is_answered(
+    question: str, slug: str, number: str | None, old_declined: bool
+) -> None:
     old = index(legacy=True).search(question)
     new = index().search(question)
     assert top_is_right(new, slug, number)
-    assert not old.confident  # declined by the previous measure …
+    assert old.confident is not old_declined  # declined by the previous measure …
     assert new.confident  # … answered now
     assert CONFIDENCE_BAR <= new.confidence <= 1.0
 
