@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import ask, checkin, guides, progress, registration, start, tasks
+from handlers import ask, checkin, guides, progress, registration, reminders, start, tasks
 
 
 def register(router: Router) -> None:
@@ -14,4 +14,5 @@ def register(router: Router) -> None:
     tasks.register(router)
     checkin.register(router)
     progress.register(router)
+    reminders.register(router)
     registration.register(router)  # after ask: wraps the Q&A fallback (code alone)

@@ -327,10 +327,10 @@ class Planner:
         latest = due_nudges[-1]
         for i in due_nudges:
             nudge_at = nudges[i]
-            if i == latest:
+            if i == latest and self.now <= nudge_at + LATE_AFTER:
                 nb, nudge_late = self._timing(nudge_at, schedule)
                 status = "pending"
-            else:
+            else:  # nudges are never sent late: the prompt (sent late) or the next nudge covers it
                 nb, nudge_late, status = nudge_at, True, "superseded"
             self._add(base_key=f"checkin:{official_id}:{week}:nudge{i + 1}", kind="nudge",
                       subject_type="official", subject_id=str(official_id),

@@ -1,0 +1,224 @@
+"""Reminder and digest buttons ("Đã xong", "Cập nhật tiến độ", "Nhắc lại sau", "Báo cáo ngay",
+"Đã xem") and the admins' outbox / preview commands."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.clock import local_date, local_datetime, to_local
+from bot.context import Context
+from bot.conversation import END, Flow, FlowState, Step
+from bot.db.models import Official, OutboxMessage, Task
+from bot.db.task_store import TaskNotFound, mark_task_done
+from bot.messages import Button, OutgoingMessage, to_payload
+from bot.router import ROLES_ADMINS, Command, Router
+from bot.texts import reminders as T
+from handlers.checkin import start_checkin
+from scheduler.jobs import insert_ignore, run_once
+from scheduler.planner import deadline_slots, fmt_date, fmt_instant, task_buttons
+from scheduler.policy import Schedule, load_policies
+from scheduler.preview import preview
+from scheduler.recipients import load_directory
+from scheduler.workdays import WorkCalendar, load_calendar
+
+EVIDENCE_FLOW = "remev"
+OUTBOX_LIMIT = 15
+PREVIEW_DAYS = 7
+PREVIEW_LIMIT = 25
+
+
+def _task_id(arg: str) -> int | None:
+    return int(arg) if arg.isdigit() else None
+
+
+async def done(ctx: Context, arg: str) -> None:
+    """'Đã xong': mark the task done, cancel its pending reminders, offer to attach evidence."""
+    task_id = _task_id(arg)
+    official = ctx.official
+    if task_id is None or official is None:
+        ctx.reply(T.TASK_NOT_YOURS)
+        return
+    task = await ctx.session.get(Task, task_id)
+    if task is not None and task.status != "open":
+        ctx.reply(T.TASK_ALREADY_CLOSED.format(code=task.code))
+        return
+    try:
+        task = await mark_task_done(ctx.session, task_id, official.id, ctx.now, None)
+    except TaskNotFound:
+        ctx.reply(T.TASK_NOT_YOURS)
+        return
+    await ctx.session.execute(update(OutboxMessage).where(
+        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task_id),
+        OutboxMessage.status == "pending",
+    ).values(status="cancelled", last_error_code="task_closed", updated_at=ctx.now))
+    ctx.reply(T.DONE_OK.format(code=task.code))
+    ctx.start_flow(EVIDENCE_FLOW, {"task_id": task_id, "code": task.code})
+
+
+async def evidence_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for optional evidence."""
+    del state
+    ctx.reply(T.DONE_ASK_EVIDENCE, [Button(T.BUTTON_SKIP, f"{EVIDENCE_FLOW}_skip")])
+
+
+async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
+    """Store the evidence text (or skip)."""
+    if ctx.payload.startswith(f"{EVIDENCE_FLOW}_skip") or not ctx.text.strip():
+        ctx.reply(T.DONE_EVIDENCE_SKIPPED)
+        return END
+    task = await ctx.session.get(Task, int(state.data["task_id"]))
+    if task is not None:
+        task.evidence = ctx.text.strip()[:2000]
+        task.updated_at = ctx.now
+    ctx.reply(T.DONE_EVIDENCE_SAVED.format(code=state.data.get("code", "")))
+    return END
+
+
+async def evidence_stale(ctx: Context, arg: str) -> None:
+    """The skip button pressed after the evidence question ended."""
+    del arg
+    ctx.reply(T.DONE_EVIDENCE_SKIPPED)
+
+
+async def progress(ctx: Context, arg: str) -> None:
+    """'Cập nhật tiến độ': open the check-in for this one task."""
+    task_id = _task_id(arg)
+    if task_id is None:
+        ctx.reply(T.TASK_NOT_YOURS)
+        return
+    await start_checkin(ctx, task_ids=[task_id])
+
+
+async def report_now(ctx: Context, arg: str) -> None:
+    """'Báo cáo ngay' on the weekly prompt: open the check-in."""
+    del arg
+    await start_checkin(ctx)
+
+
+async def snooze(ctx: Context, arg: str) -> None:
+    """'Nhắc lại sau': hold this task's reminders to the next working morning, and remind then."""
+    task_id = _task_id(arg)
+    official = ctx.official
+    task = await ctx.session.get(Task, task_id) if task_id is not None else None
+    if task is None or official is None:
+        ctx.reply(T.TASK_NOT_YOURS)
+        return
+    if task.status != "open":
+        ctx.reply(T.TASK_ALREADY_CLOSED.format(code=task.code))
+        return
+    calendar = await load_calendar(ctx.session)
+    schedule = (await load_policies(ctx.session)).for_unit(task.lead_unit_id)
+    day = calendar.next_working_day(local_date(ctx.now))
+    until = local_datetime(day, schedule.reminder_time)
+    await ctx.session.execute(update(OutboxMessage).where(
+        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task.id),
+        OutboxMessage.recipient_id == official.id, OutboxMessage.status == "pending",
+        OutboxMessage.not_before < until,
+    ).values(not_before=until, updated_at=ctx.now))
+    if not _regular_reminder_on(task, day, schedule, calendar):
+        await _queue_snoozed(ctx, task, official, until)
+    ctx.reply(T.SNOOZED.format(when=fmt_instant(until)))
+
+
+def _regular_reminder_on(task: Task, day: date, schedule: Schedule,
+                         calendar: WorkCalendar) -> bool:
+    """Whether the planner reminds about this task that morning anyway (a T-k day or overdue)."""
+    if task.deadline is None:
+        return False
+    if day > task.deadline:
+        return True
+    return any(d == day for _, d in deadline_slots(task.deadline, schedule, calendar))
+
+
+async def _queue_snoozed(ctx: Context, task: Task, official: Official, until: datetime) -> None:
+    directory = await load_directory(ctx.session, tuple(ctx.deps.settings.reminder_channels))
+    contact = directory.primary(official.id)
+    if contact is None:
+        return
+    deadline = fmt_date(task.deadline) if task.deadline else (task.deadline_text or "—")
+    message = OutgoingMessage(T.SNOOZED_AGAIN.format(code=task.code, title=task.title,
+                                                     deadline=deadline), task_buttons(task.id))
+    payload = to_payload(message)
+    payload["meta"] = {"deadline": task.deadline.isoformat() if task.deadline else None}
+    day = local_date(until).isoformat()
+    await ctx.session.execute(insert_ignore(ctx.session, OutboxMessage).values(
+        idem_key=f"snooze:{task.id}:{official.id}:{day}:{contact.channel}", kind="snooze",
+        subject_type="task", subject_id=str(task.id), recipient_id=official.id,
+        channel=contact.channel, address=contact.address, payload=payload, due_at=until,
+        not_before=until, expires_at=until + timedelta(hours=12), late=False, status="pending",
+        attempts=0, max_attempts=8, created_at=ctx.now, updated_at=ctx.now))
+
+
+async def acknowledge(ctx: Context, arg: str) -> None:
+    """'Đã xem' on a digest: recorded once per digest (job_runs 'digest_ack')."""
+    official = ctx.official
+    if official is None or not arg:
+        ctx.reply(T.TASK_NOT_YOURS)
+        return
+    first = await run_once(ctx.session, "digest_ack", f"{arg}:{official.id}",
+                           f"official:{official.id}", ctx.now)
+    ctx.reply(T.ACK_OK if first else T.ACK_ALREADY)
+
+
+async def outbox(ctx: Context) -> None:
+    """/hangdoi [trạng thái]: the latest outbox rows and counts per status (admins)."""
+    status = ctx.text.strip() or None
+    query = (select(OutboxMessage, Official.name)
+             .join(Official, Official.id == OutboxMessage.recipient_id, isouter=True)
+             .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc()).limit(OUTBOX_LIMIT))
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    rows = (await ctx.session.execute(query)).all()
+    counts = Counter(dict((await ctx.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all()))
+    if not rows:
+        ctx.reply(T.OUTBOX_EMPTY)
+        return
+    lines = [T.OUTBOX_HEADER.format(count=len(rows))]
+    for row, name in rows:
+        when = to_local(row.sent_at or row.not_before).strftime("%d/%m %H:%M")
+        error = f" · {row.last_error_code}" if row.last_error_code else ""
+        lines.append(T.OUTBOX_ITEM.format(id=row.id, status=row.status, kind=row.kind,
+                                          name=name or row.address, channel=row.channel,
+                                          when=when, error=error))
+    lines.append(T.OUTBOX_COUNTS.format(counts=", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))))
+    ctx.reply("\n".join(lines))
+
+
+async def preview_command(ctx: Context) -> None:
+    """/xemnhac: what would be sent in the next 7 days (nothing is sent or stored)."""
+    start = ctx.now
+    end = start + timedelta(days=PREVIEW_DAYS)
+    items = await preview(ctx.session, start, end,
+                          channels=tuple(ctx.deps.settings.reminder_channels), digests=False)
+    if not items:
+        ctx.reply(T.PREVIEW_EMPTY)
+        return
+    lines = [T.PREVIEW_HEADER.format(start=to_local(start).strftime("%d/%m"),
+                                     end=to_local(end).strftime("%d/%m"), count=len(items))]
+    for item in items[:PREVIEW_LIMIT]:
+        lines.append(T.PREVIEW_ITEM.format(
+            when=to_local(item.at).strftime("%d/%m %H:%M"), kind=item.kind,
+            name=item.recipient, channel=item.channel, text=item.text.splitlines()[0][:60]
+            if item.text else ""))
+    if len(items) > PREVIEW_LIMIT:
+        lines.append(T.PREVIEW_MORE.format(count=len(items) - PREVIEW_LIMIT))
+    ctx.reply("\n".join(lines))
+
+
+def register(router: Router) -> None:
+    """Register the reminder buttons, the evidence question and the admin views."""
+    router.button("rem_done", done)
+    router.button("rem_prog", progress)
+    router.button("rem_snz", snooze)
+    router.button("rem_checkin", report_now)
+    router.button("rem_ack", acknowledge)
+    router.button(f"{EVIDENCE_FLOW}_skip", evidence_stale)
+    router.flow(Flow(name=EVIDENCE_FLOW, first="evidence",
+                     steps={"evidence": Step(evidence_prompt, evidence_handle)}))
+    router.command(Command(("hangdoi", "outbox"), outbox, T.CMD_OUTBOX, roles=ROLES_ADMINS))
+    router.command(Command(("xemnhac", "preview"), preview_command, T.CMD_PREVIEW,
+                           roles=ROLES_ADMINS))

@@ -1,0 +1,76 @@
+"""What would be sent between two instants, without sending: the planner run on a simulated clock
+inside a savepoint that is rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import local_date, local_datetime
+from bot.db.models import Official, OutboxMessage
+from scheduler.digest import build_digest
+from scheduler.inputs import load_inputs
+from scheduler.planner import plan
+from scheduler.policy import Schedule
+from scheduler.recipients import DEFAULT_CHANNELS
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One message that would go out."""
+
+    at: datetime
+    kind: str
+    recipient: str
+    channel: str
+    address: str
+    idem_key: str
+    text: str
+    late: bool
+
+
+def _wall_times(schedules: Sequence[Schedule]) -> set[time]:
+    times: set[time] = {time(0, 0)}
+    for s in schedules:
+        times.update({s.reminder_time, s.checkin_time, s.digest_week_time, s.digest_ahead_time,
+                      s.quiet_end, *s.nudge_times})
+    return times
+
+
+async def preview(session: AsyncSession, start: datetime, end: datetime, *,
+                  channels: Sequence[str] = DEFAULT_CHANNELS, digests: bool = True) -> list[PreviewItem]:
+    """Messages due in [start, end), in order; the database is left untouched."""
+    savepoint = await session.begin_nested()
+    try:
+        inputs = await load_inputs(session, channels)
+        times = _wall_times([inputs.policies.default, *inputs.policies.by_unit.values()])
+        instants = {start}
+        day = local_date(start)
+        while day <= local_date(end):
+            instants.update(local_datetime(day, t) for t in times)
+            day += timedelta(days=1)
+        for instant in sorted(i for i in instants if start <= i < end):
+            # each simulated tick also "sends" what was due, so later ticks see it as done
+            await plan(session, instant, inputs=inputs, channels=channels,
+                       digest_builder=build_digest if digests else None)
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= instant)
+                .values(status="previewed", sent_at=instant)
+                .execution_options(synchronize_session=False))
+        rows = (await session.execute(
+            select(OutboxMessage, Official.name)
+            .join(Official, Official.id == OutboxMessage.recipient_id, isouter=True)
+            .where(OutboxMessage.status.in_(["pending", "previewed"]),
+                   OutboxMessage.not_before >= start, OutboxMessage.not_before < end)
+            .order_by(OutboxMessage.not_before, OutboxMessage.id))).all()
+        return [PreviewItem(at=row.not_before, kind=row.kind, recipient=name or "",
+                            channel=row.channel, address=row.address, idem_key=row.idem_key,
+                            text=str(row.payload.get("text", "")), late=row.late)
+                for row, name in rows]
+    finally:
+        await savepoint.rollback()

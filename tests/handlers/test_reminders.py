@@ -1,0 +1,124 @@
+"""Reminder buttons (done + evidence, progress, snooze, report now, digest acknowledge) and the
+admins' outbox / preview commands, through the real dispatcher."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import to_local
+from bot.db.models import OutboxMessage
+from scheduler.planner import plan
+from tests.handlers.checkin_helpers import add_tasks, task_row
+from tests.harness import BotHarness, payloads, texts
+
+DEADLINE = date(2026, 12, 11)
+
+
+async def _rows(harness: BotHarness) -> list[OutboxMessage]:
+    async with harness.app.sessionmaker() as s:
+        return list((await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+
+
+async def _setup(harness: BotHarness) -> tuple[int, int]:
+    lan = await harness.make_official("Lan", user="lan")
+    [task] = await add_tasks(harness, [lan], [("NV1", "Số hoá hồ sơ", DEADLINE)])
+    return lan, task
+
+
+async def _plan(harness: BotHarness) -> None:
+    async with harness.app.sessionmaker.begin() as s:
+        await plan(s, harness.clock.now(), channels=("web",))
+
+
+async def test_done_marks_task_cancels_reminders_and_takes_evidence(harness: BotHarness) -> None:
+    lan, task = await _setup(harness)
+    harness.clock.set(harness.clock.now() + timedelta(days=10, minutes=-5))  # Thu 3 Dec 07:55
+    harness.clock.advance(timedelta(days=1))  # Fri 4 Dec 07:55: T-7 planned for 08:00
+    await _plan(harness)
+    assert [r.status for r in await _rows(harness) if r.kind == "deadline"] == ["pending"]
+    replies = await harness.press(f"rem_done:{task}", user="lan")
+    assert "hoàn thành" in texts(replies) and "minh chứng" in texts(replies)
+    assert "remev_skip" in payloads(replies)
+    replies = await harness.say("Quyết định 123/QĐ-UBND", user="lan")
+    assert "Đã lưu minh chứng" in texts(replies)
+    row = await task_row(harness, task)
+    assert row.status == "done" and row.evidence == "Quyết định 123/QĐ-UBND"
+    assert [r.status for r in await _rows(harness) if r.kind == "deadline"] == ["cancelled"]
+    again = await harness.press(f"rem_done:{task}", user="lan")
+    assert "đã được đóng" in texts(again)
+
+
+async def test_done_can_skip_evidence(harness: BotHarness) -> None:
+    _, task = await _setup(harness)
+    await harness.press(f"rem_done:{task}", user="lan")
+    replies = await harness.press("remev_skip", user="lan")
+    assert "không kèm minh chứng" in texts(replies)
+    assert (await task_row(harness, task)).evidence is None
+
+
+async def test_done_by_someone_else_is_refused(harness: BotHarness) -> None:
+    _, task = await _setup(harness)
+    await harness.make_official("Minh", user="minh")
+    replies = await harness.press(f"rem_done:{task}", user="minh")
+    assert "Không tìm thấy nhiệm vụ" in texts(replies)
+    assert (await task_row(harness, task)).status == "open"
+
+
+async def test_progress_button_opens_the_check_in_for_that_task(harness: BotHarness) -> None:
+    _, task = await _setup(harness)
+    await add_tasks(harness, [1], [("NV2", "Việc khác", DEADLINE)])
+    replies = await harness.press(f"rem_prog:{task}", user="lan")
+    body = texts(replies)
+    assert "Số hoá hồ sơ" in body and "Việc khác" not in body
+
+
+async def test_report_now_opens_the_weekly_check_in(harness: BotHarness) -> None:
+    await _setup(harness)
+    replies = await harness.press("rem_checkin", user="lan")
+    assert "Số hoá hồ sơ" in texts(replies)
+
+
+async def test_snooze_to_next_working_morning_skips_the_holiday(harness: BotHarness) -> None:
+    lan, task = await _setup(harness)
+    harness.clock.advance(timedelta(hours=2))  # Monday 23 Nov 10:00; Tue 24 Nov is a holiday
+    replies = await harness.press(f"rem_snz:{task}", user="lan")
+    assert "08:00 Thứ Tư 25/11/2026" in texts(replies)
+    [row] = [r for r in await _rows(harness) if r.kind == "snooze"]
+    assert to_local(row.not_before).strftime("%Y-%m-%d %H:%M") == "2026-11-25 08:00"
+    assert row.idem_key == f"snooze:{task}:{lan}:2026-11-25:web"
+    await harness.press(f"rem_snz:{task}", user="lan")  # twice: still one row
+    assert len([r for r in await _rows(harness) if r.kind == "snooze"]) == 1
+
+
+async def test_snooze_on_the_eve_of_a_reminder_day_adds_no_extra_message(harness: BotHarness) -> None:
+    _, task = await _setup(harness)
+    harness.clock.set(harness.clock.now() + timedelta(days=10, hours=2))  # Thu 3 Dec 10:00
+    await harness.press(f"rem_snz:{task}", user="lan")  # next morning is T-7 (Fri 4 Dec)
+    assert [r for r in await _rows(harness) if r.kind == "snooze"] == []
+
+
+async def test_digest_acknowledge_is_recorded_once(harness: BotHarness) -> None:
+    await harness.make_official("Trưởng phòng", role="head", user="head")
+    first = await harness.press("rem_ack:1:2026-W48:week", user="head")
+    second = await harness.press("rem_ack:1:2026-W48:week", user="head")
+    assert "Đã ghi nhận" in texts(first) and "đã được ghi nhận" in texts(second)
+
+
+async def test_admin_views_outbox_and_preview(harness: BotHarness) -> None:
+    await _setup(harness)
+    await harness.make_official("Quản trị", role="admin", user="admin")
+    refused = await harness.say("/hangdoi", user="lan")
+    assert "Hàng đợi" not in texts(refused)
+    preview = await harness.say("/xemnhac", user="admin")
+    body = texts(preview)
+    # the next 7 days hold Friday's check-in prompt (the T-7 reminder is on 4 Dec, later)
+    assert "Dự kiến gửi" in body and "27/11 08:00 · checkin → Lan (web)" in body
+    assert "deadline" not in body
+    assert await _rows(harness) == []  # the preview stored nothing
+    await _plan(harness)
+    harness.clock.set(harness.clock.now() + timedelta(days=11))  # Fri 4 Dec 08:00
+    await _plan(harness)
+    listing = await harness.say("/hangdoi", user="admin")
+    assert "Hàng đợi gửi tin" in texts(listing) and "pending" in texts(listing)
