@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -387,7 +387,7 @@ class Planner:
             not_before, late = self._timing(due_at, schedule)
         else:
             not_before, late = due_at, True
-        build = self._digest_message(unit_id, week, kind) if status == "pending" else None
+        build = self._digest_message(unit_id, week, kind, late) if status == "pending" else None
         for head in heads:
             self._add(base_key=f"digest:{unit_id}:{week}:{kind}:{head.id}", kind="digest",
                       subject_type="unit", subject_id=str(unit_id), recipient_id=head.id,
@@ -395,7 +395,8 @@ class Planner:
                       status=status, build=build,
                       meta={"week": week, "digest": kind, "unit_id": unit_id})
 
-    def _digest_message(self, unit_id: int, week: str, kind: str) -> MessageBuilder | None:
+    def _digest_message(self, unit_id: int, week: str, kind: str,
+                        late: bool) -> MessageBuilder | None:
         builder = self.digest_builder
         if builder is None:
             return None
@@ -404,7 +405,10 @@ class Planner:
         async def build() -> OutgoingMessage:
             if not cache:  # one build shared by the head and every deputy
                 cache.append(await builder(self.session, unit_id, week, kind, self.now))
-            return cache[0]
+            message = cache[0]
+            if late:
+                return replace(message, text=T.LATE_PREFIX + message.text)
+            return message
         return build
 
     # ------------------------------------------------------------------ writing
