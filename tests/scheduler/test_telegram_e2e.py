@@ -1,0 +1,118 @@
+"""The outbox dispatcher against the fake Telegram Bot API on 127.0.0.1, through the real aiogram
+client and TelegramChannel: 429 retry_after, 403 blocked, 5xx, a timeout (ambiguous)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.channels.telegram import TelegramChannel, make_bot
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.models import ChatAccount, DeliveryAttempt
+from tests.fake_telegram import FakeBotAPI, FakeError
+from tests.scheduler.world import Sim, World, at
+
+DUE = at(date(2026, 12, 7), 8)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def tg_sim(fake: FakeBotAPI, sessionmaker, clock: ManualClock) -> AsyncIterator[Sim]:
+    settings = Settings(_env_file=None, telegram_token=SecretStr(fake.token),  # type: ignore[call-arg]
+                        telegram_api_url=fake.base_url, telegram_request_timeout_seconds=1)
+    bot = make_bot(settings)
+    yield Sim(sessionmaker, clock, {"telegram": TelegramChannel(bot)})
+    await bot.session.close()
+
+
+async def _reminder(world: World, sim: Sim, clock: ManualClock) -> None:
+    await world.unit("P1")
+    lan = await world.official("Lan", "P1", accounts={"telegram": "1001"})
+    await world.task("NV1", date(2026, 12, 14), "P1", [lan])
+    clock.set(DUE)
+    await sim.plan()
+
+
+async def _outcomes(sessionmaker) -> list[str | None]:
+    async with sessionmaker() as s:
+        return list((await s.execute(select(DeliveryAttempt.outcome)
+                                     .order_by(DeliveryAttempt.id))).scalars())
+
+
+async def test_delivered_with_buttons(world, tg_sim, clock, fake) -> None:
+    await _reminder(world, tg_sim, clock)
+    await tg_sim.dispatcher().drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "sent" and row.provider_message_id == "1"
+    [sent] = fake.sent
+    assert sent["chat_id"] in (1001, "1001") and "còn 7 ngày" in sent["text"]
+    buttons = [b["callback_data"] for line in sent["reply_markup"]["inline_keyboard"] for b in line]
+    assert buttons[0].startswith("rem_done:")
+
+
+async def test_429_honours_retry_after(world, tg_sim, clock, fake, sessionmaker) -> None:
+    await _reminder(world, tg_sim, clock)
+    fake.fail("sendMessage", FakeError.retry_after(7))
+    dispatcher = tg_sim.dispatcher()
+    await dispatcher.drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "pending" and row.not_before == DUE + timedelta(seconds=7)
+    clock.advance(timedelta(seconds=7))
+    await dispatcher.drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "sent" and len(fake.sent) == 1
+    assert await _outcomes(sessionmaker) == ["rate_limited", "sent"]
+
+
+async def test_403_blocked_no_retry(world, tg_sim, clock, fake, sessionmaker) -> None:
+    await _reminder(world, tg_sim, clock)
+    fake.fail("sendMessage", FakeError.blocked())
+    await tg_sim.dispatcher().drain()
+    clock.advance(timedelta(hours=1))
+    await tg_sim.dispatcher().drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "failed_permanent" and row.last_error_code == "blocked"
+    assert len(fake.calls("sendMessage")) == 1
+    async with sessionmaker() as s:
+        assert (await s.execute(select(ChatAccount.status))).scalar_one() == "blocked"
+
+
+async def test_5xx_backs_off_then_sends(world, tg_sim, clock, fake, sessionmaker) -> None:
+    await _reminder(world, tg_sim, clock)
+    fake.fail("sendMessage", FakeError.server_error(), times=2)
+    dispatcher = tg_sim.dispatcher()
+    for _ in range(3):
+        await dispatcher.drain()
+        [row] = await world.rows(kind="deadline")
+        if row.status == "pending":
+            assert row.not_before > clock.now()
+            clock.set(row.not_before)
+    assert row.status == "sent" and len(fake.sent) == 1
+    assert await _outcomes(sessionmaker) == ["transient", "transient", "sent"]
+
+
+async def test_timeout_after_sending_is_ambiguous_and_resent(world, tg_sim, clock, fake,
+                                                             sessionmaker) -> None:
+    await _reminder(world, tg_sim, clock)
+    fake.delay("sendMessage", 2.5)  # the server accepts, then answers after our 1 s timeout
+    dispatcher = tg_sim.dispatcher()
+    await dispatcher.drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "pending" and row.last_error_code == "ambiguous"
+    clock.set(row.not_before)
+    await dispatcher.drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "sent"
+    # the one duplicate the promise allows, and it is recorded as such
+    assert len(fake.sent) == 2
+    assert await _outcomes(sessionmaker) == ["ambiguous", "sent"]
