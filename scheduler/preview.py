@@ -42,18 +42,24 @@ def _wall_times(schedules: Sequence[Schedule]) -> set[time]:
 
 
 async def preview(session: AsyncSession, start: datetime, end: datetime, *,
-                  channels: Sequence[str] = DEFAULT_CHANNELS, digests: bool = True) -> list[PreviewItem]:
-    """Messages due in [start, end), in order; the database is left untouched."""
+                  now: datetime | None = None, channels: Sequence[str] = DEFAULT_CHANNELS,
+                  digests: bool = True) -> list[PreviewItem]:
+    """Messages due in [start, end), in order; the database is left untouched.
+
+    The simulation starts at `now` when the window is in the future, so what falls due before
+    the window is "sent" in the simulation instead of showing up as a late catch-up.
+    """
+    sim_start = min(start, now) if now is not None else start
     savepoint = await session.begin_nested()
     try:
         inputs = await load_inputs(session, channels)
         times = _wall_times([inputs.policies.default, *inputs.policies.by_unit.values()])
-        instants = {start}
-        day = local_date(start)
+        instants = {sim_start}
+        day = local_date(sim_start)
         while day <= local_date(end):
             instants.update(local_datetime(day, t) for t in times)
             day += timedelta(days=1)
-        for instant in sorted(i for i in instants if start <= i < end):
+        for instant in sorted(i for i in instants if sim_start <= i < end):
             # each simulated tick also "sends" what was due, so later ticks see it as done
             await plan(session, instant, inputs=inputs, channels=channels,
                        digest_builder=build_digest if digests else None)

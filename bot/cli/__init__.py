@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import core, guides, people
+from bot.cli import core, guides, people, reminders
 
 
 def _register_all(app: typer.Typer) -> None:
     core.register(app)
     guides.register(app)
     people.register(app)
+    reminders.register(app)
 
 
 def build_cli() -> typer.Typer:

@@ -1,0 +1,109 @@
+"""`troly reminders preview` (what would be sent, without sending) and `troly outbox`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import typer
+from sqlalchemy import func, select
+
+from bot.cli.common import open_app, print_json, run
+from bot.clock import local_date, local_datetime, to_local
+from bot.db.models import Official, OutboxMessage
+from scheduler.preview import PreviewItem, preview
+
+reminders_app = typer.Typer(no_args_is_help=True, help="Reminders, check-in prompts and digests.")
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def _item_json(item: PreviewItem) -> dict[str, Any]:
+    return {"at": to_local(item.at).isoformat(), "kind": item.kind, "recipient": item.recipient,
+            "channel": item.channel, "address": item.address, "key": item.idem_key,
+            "late": item.late, "text": item.text}
+
+
+@reminders_app.command("preview")
+def preview_command(
+    start: str | None = typer.Option(None, "--from", help="first local day, YYYY-MM-DD (today)"),
+    end: str | None = typer.Option(None, "--to", help="last local day, YYYY-MM-DD (start + 6)"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
+) -> None:
+    """List what would be sent, to whom and when; nothing is sent and nothing is stored."""
+
+    async def _preview() -> list[PreviewItem]:
+        async with open_app(index=False) as app:
+            first = _parse_day(start) or local_date(app.clock.now())
+            last = _parse_day(end) or first + timedelta(days=6)
+            if last < first:
+                raise typer.BadParameter("--to is before --from")
+            lo = local_datetime(first, time(0))
+            hi = local_datetime(last + timedelta(days=1), time(0))
+            async with app.sessionmaker() as session:  # closed without commit: nothing kept
+                return await preview(session, lo, hi, now=app.clock.now(),
+                                     channels=tuple(app.settings.reminder_channels))
+
+    items = run(_preview)
+    if as_json:
+        print_json([_item_json(i) for i in items])
+        return
+    for item in items:
+        first_line = item.text.splitlines()[0] if item.text else ""
+        late = " (muộn)" if item.late else ""
+        typer.echo(f"{to_local(item.at):%Y-%m-%d %H:%M}  {item.kind:<8} {item.recipient} "
+                   f"[{item.channel}:{item.address}]{late}  {first_line[:70]}")
+    typer.echo(f"{len(items)} tin dự kiến gửi.")
+
+
+def outbox_command(
+    status: str | None = typer.Option(None, "--status", help="pending, sending, sent, failed_permanent, …"),
+    limit: int = typer.Option(50, help="rows to show"),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a table"),
+) -> None:
+    """Show delivery state: counts per status and the latest rows."""
+
+    async def _outbox() -> tuple[dict[str, int], list[dict[str, Any]]]:
+        async with open_app(index=False) as app, app.sessionmaker() as session:
+            counts = dict((await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all())
+            query = (select(OutboxMessage, Official.name)
+                     .join(Official, Official.id == OutboxMessage.recipient_id, isouter=True)
+                     .order_by(OutboxMessage.not_before.desc(), OutboxMessage.id.desc())
+                     .limit(limit))
+            if status:
+                query = query.where(OutboxMessage.status == status)
+            rows = [{
+                "id": r.id, "key": r.idem_key, "kind": r.kind, "status": r.status,
+                "recipient": name, "channel": r.channel, "address": r.address,
+                "not_before": _local(r.not_before), "sent_at": _local(r.sent_at),
+                "attempts": r.attempts, "late": r.late, "error": r.last_error_code,
+            } for r, name in (await session.execute(query)).all()]
+            return {str(k): int(v) for k, v in Counter(counts).items()}, rows
+
+    counts, rows = run(_outbox)
+    if as_json:
+        print_json({"counts": counts, "rows": rows})
+        return
+    typer.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "outbox trống")
+    for r in rows:
+        typer.echo(f"#{r['id']:<6} {r['status']:<16} {r['kind']:<8} {r['recipient'] or '-'} "
+                   f"[{r['channel']}] {r['sent_at'] or r['not_before']} {r['error'] or ''}")
+
+
+def _local(instant: datetime | None) -> str | None:
+    return to_local(instant).isoformat() if instant is not None else None
+
+
+def register(app: typer.Typer) -> None:
+    """Add `reminders …` and `outbox` to the CLI."""
+    app.add_typer(reminders_app, name="reminders")
+    app.command("outbox")(outbox_command)

@@ -1,0 +1,56 @@
+"""`troly reminders preview` and `troly outbox` on a real database (SQLite), nothing sent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+from bot.clock import local_date
+from bot.db.base import make_engine, make_sessionmaker
+from scheduler.workdays import WorkCalendar
+from tests.scheduler.world import World
+
+
+async def _seed(url: str, deadline: object) -> None:
+    engine = make_engine(url)
+    world = World(make_sessionmaker(engine))
+    await world.unit("P1")
+    lan = await world.official("Lan", "P1", accounts={"telegram": "1001"})
+    await world.task("NV1", deadline, "P1", [lan])  # type: ignore[arg-type]
+    await engine.dispose()
+
+
+def test_preview_and_outbox(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the CLI test seeds one SQLite file")
+    calendar = WorkCalendar()
+    reminder_day = local_date(datetime.now(UTC)) + timedelta(days=8)
+    while not calendar.is_working_day(reminder_day):
+        reminder_day += timedelta(days=1)
+    deadline = reminder_day + timedelta(days=7)
+    while not calendar.is_working_day(deadline) or deadline - timedelta(days=7) != reminder_day:
+        reminder_day += timedelta(days=1)
+        deadline = reminder_day + timedelta(days=7)
+    asyncio.run(_seed(database_url, deadline))
+    monkeypatch.setenv("TROLY_DATABASE_URL", database_url)
+    monkeypatch.setenv("TROLY_LOAD_DEMO_GUIDES", "false")
+    runner = CliRunner()
+    day = reminder_day.isoformat()
+    result = runner.invoke(build_cli(), ["reminders", "preview", "--from", day, "--to", day,
+                                         "--json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout.strip().splitlines()[-1])
+    deadline_items = [i for i in items if i["kind"] == "deadline"]
+    assert [(i["at"][:16], i["recipient"], i["late"]) for i in deadline_items] == [
+        (f"{day}T08:00", "Lan", False)]
+    assert "còn 7 ngày" in deadline_items[0]["text"]
+    outbox = runner.invoke(build_cli(), ["outbox", "--json"])
+    assert outbox.exit_code == 0, outbox.output
+    assert json.loads(outbox.stdout.strip().splitlines()[-1]) == {"counts": {}, "rows": []}
+    table = runner.invoke(build_cli(), ["reminders", "preview", "--from", day, "--to", day])
+    assert "Lan [telegram:1001]" in table.stdout and "tin dự kiến gửi" in table.stdout
