@@ -166,13 +166,14 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--skip-delivery", action="store_true", help="only the planning part")
     parser.add_argument("--rate", type=float, default=Settings.model_fields["telegram_rate_per_second"].default)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/delivery.db"
-        await upgrade(url)
-        result = await delivery(url, args.reminders, args.rate)
-        print("delivery:", result)
+        if not args.skip_delivery:
+            url = f"sqlite+aiosqlite:///{tmp}/delivery.db"
+            await upgrade(url)
+            print("delivery:", await delivery(url, args.reminders, args.rate))
         url = f"sqlite+aiosqlite:///{tmp}/planning.db"
         await upgrade(url)
         print("planning:", await planning(url, args.tasks))

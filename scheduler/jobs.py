@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Insert, update
+from sqlalchemy import Insert, Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +12,7 @@ from bot.db.base import Base, is_postgres
 from bot.db.models import JobRun
 
 
-def insert_ignore(session: AsyncSession, model: type[Base]) -> Insert:
+def insert_ignore(session: AsyncSession, model: type[Base] | Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING for the session's dialect (PostgreSQL or SQLite)."""
     dialect = postgresql if is_postgres(session) else sqlite
     return dialect.insert(model).on_conflict_do_nothing()  # type: ignore[no-any-return]

@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
@@ -460,11 +460,12 @@ class Planner:
                 "status": occ.status, "attempts": 0, "max_attempts": 8,
                 "created_at": self.now, "updated_at": self.now,
             })
-        for start in range(0, len(values), 200):
-            batch = values[start:start + 200]
-            stmt = insert_ignore(self.session, OutboxMessage).values(batch)
-            keys = (await self.session.execute(stmt.returning(OutboxMessage.idem_key))).scalars()
-            inserted = set(keys)
+        for start in range(0, len(values), 1000):
+            batch = values[start:start + 1000]
+            # executemany ("insertmanyvalues"): compiled once, unlike a multi-row VALUES list
+            stmt = insert_ignore(self.session, cast(Table, OutboxMessage.__table__)).returning(
+                OutboxMessage.idem_key)
+            inserted = set((await self.session.execute(stmt, batch)).scalars())
             for row in batch:
                 if row["idem_key"] in inserted:
                     result.inserted[row["status"]] += 1
@@ -478,12 +479,21 @@ class Planner:
 
 async def cancel_stale(session: AsyncSession, now: datetime) -> int:
     """Cancel pending task reminders whose task closed or whose deadline moved."""
-    rows = (await session.execute(
-        select(OutboxMessage.id, OutboxMessage.payload, Task.status, Task.deadline)
-        .join(Task, cast(Task.id, String) == OutboxMessage.subject_id)
+    pending = (await session.execute(
+        select(OutboxMessage.id, OutboxMessage.subject_id, OutboxMessage.payload)
         .where(OutboxMessage.subject_type == "task", OutboxMessage.status == "pending"))).all()
-    stale = [row_id for row_id, payload, status, deadline in rows
-             if task_reminder_stale(payload, status, deadline)]
+    # look tasks up by integer id (an index), not by joining on a cast (a full scan per row)
+    task_ids = sorted({int(sid) for _, sid, _ in pending if sid and sid.isdigit()})
+    tasks: dict[int, tuple[str, date | None]] = {}
+    for part in chunks(task_ids):
+        for task_id, status, deadline in (await session.execute(
+                select(Task.id, Task.status, Task.deadline).where(Task.id.in_(part)))).all():
+            tasks[task_id] = (status, deadline)
+    stale = []
+    for row_id, subject_id, payload in pending:
+        task = tasks.get(int(subject_id)) if subject_id and subject_id.isdigit() else None
+        if task is None or task_reminder_stale(payload, task[0], task[1]):
+            stale.append(row_id)
     for part in chunks(stale):
         await session.execute(update(OutboxMessage).where(
             OutboxMessage.id.in_(part), OutboxMessage.status == "pending",
