@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChatAccount, Official, Unit
+from bot.unit_tree import descendants
 
 T = TypeVar("T")
 
@@ -57,19 +58,7 @@ class Directory:
 
     def subunits(self, unit_id: int) -> list[int]:
         """The unit and every unit below it."""
-        children: dict[int, list[int]] = {}
-        for uid, (_, parent, _) in self.units.items():
-            if parent is not None:
-                children.setdefault(parent, []).append(uid)
-        result, stack, seen = [], [unit_id], set()
-        while stack:
-            uid = stack.pop()
-            if uid in seen:
-                continue
-            seen.add(uid)
-            result.append(uid)
-            stack.extend(sorted(children.get(uid, []), reverse=True))
-        return result
+        return descendants(((uid, parent) for uid, (_, parent, _) in self.units.items()), unit_id)
 
     def children(self, unit_id: int) -> list[int]:
         """Direct sub-units."""

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChatAccount, Invitation, Official, Unit
+from bot.unit_tree import descendants
 
 #: invitation codes: unambiguous upper-case letters and digits (easy to read aloud and type)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -43,19 +44,7 @@ async def child_units(session: AsyncSession, unit_id: int) -> list[Unit]:
 async def subunit_ids(session: AsyncSession, unit_id: int) -> list[int]:
     """The unit and all units below it (any depth), the unit first."""
     rows = (await session.execute(select(Unit.id, Unit.parent_id))).all()
-    children: dict[int, list[int]] = {}
-    for uid, parent in rows:
-        if parent is not None:
-            children.setdefault(parent, []).append(uid)
-    result, stack, seen = [], [unit_id], set()
-    while stack:  # iterative, and cycle-safe should bad data ever make a loop
-        uid = stack.pop()
-        if uid in seen:
-            continue
-        seen.add(uid)
-        result.append(uid)
-        stack.extend(sorted(children.get(uid, []), reverse=True))
-    return result
+    return descendants(((uid, parent) for uid, parent in rows), unit_id)
 
 
 async def is_within(session: AsyncSession, unit_id: int, ancestor_id: int) -> bool:
