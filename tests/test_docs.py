@@ -1,0 +1,33 @@
+"""The newcomer's contract: README's two commands, every setting documented, CI calls make test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _docs() -> str:
+    return "\n".join(p.read_text(encoding="utf-8")
+                     for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```", 2)[1]
+    assert "make run" in first_block and "make test" in first_block
+
+
+def test_every_setting_is_documented() -> None:
+    docs = _docs()
+    missing = [f"TROLY_{name.upper()}" for name in Settings.model_fields
+               if f"TROLY_{name.upper()}" not in docs]
+    assert missing == []
+
+
+def test_ci_runs_the_readme_test_command_with_postgres_required() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
+    assert "TROLY_TEST_REQUIRE_POSTGRES=1" in ci
