@@ -22,6 +22,8 @@ def load_settings() -> Settings:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every tick (every 2 s) at INFO; our own ticks log what they did
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return settings
 
 
