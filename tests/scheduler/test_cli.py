@@ -1,4 +1,4 @@
-"""`troly reminders preview` and `troly outbox` on a real database (SQLite), nothing sent."""
+"""`troly reminders preview` and `troly outbox` on a real database, nothing sent."""
 
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ async def _seed(url: str, deadline: object) -> None:
 
 
 def test_preview_and_outbox(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the CLI test seeds one SQLite file")
     calendar = WorkCalendar()
     reminder_day = local_date(datetime.now(UTC)) + timedelta(days=8)
     while not calendar.is_working_day(reminder_day):
