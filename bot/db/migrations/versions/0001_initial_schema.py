@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 09:20:28.731983
 """
 
@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import bot.db.base
-
 
 revision: str = '0001'
 down_revision: str | Sequence[str] | None = None
