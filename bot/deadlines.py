@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.texts import imports as texts
 from knowledge.normalize import fold
 
 
@@ -49,7 +50,7 @@ def _key(text: str) -> str:
 
 def _month_end(year: int, month: int) -> date:
     if not 1 <= month <= 12:
-        raise DeadlineError(f"tháng {month} không hợp lệ")
+        raise DeadlineError(texts.DEADLINE_BAD_MONTH.format(month=month))
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -77,8 +78,7 @@ def parse_deadline(value: object, *, default_year: int) -> Deadline:
         day = _try(candidate, text, default_year)
         if day is not None:
             return Deadline(day)
-    raise DeadlineError(f"không đọc được thời hạn \u201c{str(value).strip()}\u201d "
-                        "(ví dụ đúng: 15/04/2025, Quý II/2025, Tháng 6/2025)")
+    raise DeadlineError(texts.DEADLINE_UNREADABLE.format(value=str(value).strip()))
 
 
 def _try(candidate: str, original: str, default_year: int) -> date | None:
@@ -89,7 +89,7 @@ def _try(candidate: str, original: str, default_year: int) -> date | None:
         try:
             return date(year, month, day)
         except ValueError as exc:
-            raise DeadlineError(f"ngày {day}/{month}/{year} không tồn tại") from exc
+            raise DeadlineError(texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)) from exc
     if match := _MY.match(candidate):
         return _month_end(int(match.group(2)), int(match.group(1)))
     month_text = candidate if candidate.startswith("thang") else (

@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.dispatcher import Dispatcher
 from bot.events import ButtonPressed, ChatRef, Sender, TextMessage
 from bot.messages import OutgoingMessage
+from bot.texts import web as texts
 
 logger = logging.getLogger(__name__)
 
@@ -70,22 +71,22 @@ def _render(messages: list[OutgoingMessage]) -> list[dict[str, Any]]:
 async def chat_api(request: web.Request) -> web.Response:
     """POST /api/chat {"session", "text"} or {"session", "button"} → {"replies": [...]}."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return _error(413, "Nội dung quá lớn.")
+        return _error(413, texts.BODY_TOO_LARGE)
     raw = await request.read()  # the whole body (content.read(n) may return only what arrived)
     if len(raw) > MAX_BODY_BYTES:
-        return _error(413, "Nội dung quá lớn.")
+        return _error(413, texts.BODY_TOO_LARGE)
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "Dữ liệu gửi lên không phải JSON hợp lệ.")
+        return _error(400, texts.NOT_JSON)
     if not isinstance(body, dict):
-        return _error(400, "Dữ liệu gửi lên phải là một đối tượng JSON.")
+        return _error(400, texts.NOT_AN_OBJECT)
     session = body.get("session")
     if not isinstance(session, str) or not SESSION_RE.match(session):
-        return _error(400, "Thiếu hoặc sai mã phiên (session).")
+        return _error(400, texts.BAD_SESSION)
     text, button = body.get("text"), body.get("button")
     if not (isinstance(text, str) ^ isinstance(button, str)):
-        return _error(400, "Cần đúng một trong hai trường: text hoặc button.")
+        return _error(400, texts.TEXT_OR_BUTTON)
     chat = ChatRef("web", session)
     sender = Sender(session)
     now = request.app[DISPATCHER_KEY].deps.clock.now()
@@ -105,5 +106,5 @@ async def mailbox_api(request: web.Request) -> web.Response:
     """GET /api/messages?session=… → messages sent to this session while the page was away."""
     session = request.query.get("session", "")
     if not SESSION_RE.match(session):
-        return _error(400, "Thiếu hoặc sai mã phiên (session).")
+        return _error(400, texts.BAD_SESSION)
     return web.json_response({"replies": _render(request.app[WEB_CHANNEL_KEY].take(session))})

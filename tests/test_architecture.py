@@ -82,14 +82,82 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
     return ids
 
 
-@pytest.mark.parametrize("package", ("handlers", "scheduler"))
+#: module-level constants named so hold data the code parses with, not messages: the accepted
+#: column headers of import files, regexes over Vietnamese documents, accepted words
+DATA_CONSTANT_SUFFIXES = ("_HEADERS", "_ALIASES", "_PATTERN", "_VOCABULARY")
+#: help= of these typer calls is the CLI's --help (admin documentation, English with examples)
+TYPER_HELP_CALLS = ("Typer", "Option", "Argument")
+#: (module, literal) → why that one Vietnamese literal is not a message for bot/texts/
+ALLOWED_LITERALS = {
+    ("bot/db/guide_store.py", "đ"): "slugify folds đ to d for ASCII slugs",
+    ("bot/db/guide_store.py", "Đ"): "slugify folds Đ to D for ASCII slugs",
+    ("bot/imports/tasks.py", "Kế hoạch số "):
+        "the canonical Plan.ref built from a document's 'Kế hoạch số …' line (must equal --plan values)",
+    ("bot/db/people_store.py", "Cán bộ"):
+        "placeholder name stored for an official joining without a name (data; owned elsewhere)",
+}
+
+
+def _exempt_nodes(tree: ast.Module) -> set[int]:
+    """Constants under a data constant (by name) or under help= of a typer call."""
+    roots: list[ast.AST] = []
+    for stmt in tree.body:
+        targets = (stmt.targets if isinstance(stmt, ast.Assign)
+                   else [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
+        if any(isinstance(t, ast.Name) and t.id.endswith(DATA_CONSTANT_SUFFIXES) for t in targets):
+            assert isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None
+            roots.append(stmt.value)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "typer"
+                and node.func.attr in TYPER_HELP_CALLS):
+            roots += [kw.value for kw in node.keywords if kw.arg == "help"]
+    return {id(n) for root in roots for n in ast.walk(root)}
+
+
+def vietnamese_literals(source: str, rel: str) -> list[str]:
+    """Vietnamese string literals of a module that are neither docstrings nor exempt data."""
+    tree = ast.parse(source)
+    skipped = _docstring_nodes(tree) | _exempt_nodes(tree)
+    return [
+        f"{rel}:{node.lineno}: {node.value[:40]!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in skipped and _has_vietnamese(node.value)
+        and (rel, node.value) not in ALLOWED_LITERALS
+    ]
+
+
+@pytest.mark.parametrize("package", ("bot", "handlers", "scheduler"))
 def test_user_facing_vietnamese_lives_in_bot_texts(package: str) -> None:
-    offenders = []
-    for path in _modules(package):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = _docstring_nodes(tree)
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and id(node) not in docstrings and _has_vietnamese(node.value)):
-                offenders.append(f"{_rel(path)}:{node.lineno}: {node.value[:40]!r}")
+    offenders = [
+        offender
+        for path in _modules(package)
+        if not _rel(path).startswith("bot/texts/")
+        for offender in vietnamese_literals(path.read_text(encoding="utf-8"), _rel(path))
+    ]
     assert offenders == []
+
+
+def test_vietnamese_literal_check_reports_messages_and_spares_data() -> None:
+    source = '''
+"""Mô-đun: a docstring may be Vietnamese."""
+import typer
+
+HEADER_ALIASES = {"code": ("Mã cán bộ", "Mã")}
+app = typer.Typer(help="Đơn vị (units)")
+GREETING = "Xin chào"
+
+
+def command(x: str = typer.Option("", help="ví dụ 'Kế hoạch số 1'")) -> None:
+    """Lệnh: a docstring again."""
+    LOCAL_HEADERS = ["Họ tên"]
+    typer.echo(f"Không tìm thấy {x}", err=True)
+    typer.echo("đ")
+'''
+    found = vietnamese_literals(source, "bot/example.py")
+    assert sorted(line.split(": ", 1)[1] for line in found) == sorted([
+        "'Xin chào'", "'Họ tên'", "'Không tìm thấy '", "'đ'"])
+    # an allowlisted literal is spared only in the file it is allowed for
+    assert vietnamese_literals('SLUG = "đ"', "bot/db/guide_store.py") == []
+    assert vietnamese_literals('SLUG = "đ"', "bot/other.py") != []

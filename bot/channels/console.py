@@ -8,6 +8,7 @@ from typing import TextIO
 from bot.channel import Capability, SentMessage
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.messages import OutgoingMessage, render_as_text
+from bot.texts import channels as texts
 
 
 class ConsoleChannel:
@@ -23,7 +24,7 @@ class ConsoleChannel:
         """Print one message with numbered options."""
         self._out.write(render_as_text(message) + "\n")
         for attachment in message.attachments:
-            self._out.write(f"[tệp đính kèm: {attachment.file_name}]\n")
+            self._out.write(texts.CONSOLE_ATTACHMENT.format(file=attachment.file_name) + "\n")
         self._out.write("\n")
         self._out.flush()
         return SentMessage()

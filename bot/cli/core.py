@@ -14,6 +14,7 @@ from bot.channels.console import ConsoleChannel
 from bot.cli.common import load_settings, open_app
 from bot.db.migrate import upgrade
 from bot.events import ChatRef, Sender, TextMessage
+from bot.texts import cli as texts
 
 
 def run_command() -> None:
@@ -43,7 +44,7 @@ def chat_command(
             channel = ConsoleChannel()
             chat, sender = ChatRef("console", user), Sender(user)
             app.dispatcher.deps.capabilities["console"] = channel.capabilities
-            typer.echo("Gõ câu hỏi (Ctrl+D để thoát).\n", err=True)
+            typer.echo(texts.CHAT_PROMPT, err=True)
             while True:
                 line = await asyncio.to_thread(sys.stdin.readline)
                 if not line:

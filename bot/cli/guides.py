@@ -13,6 +13,7 @@ from bot.cli.common import open_app, print_json, run
 from bot.clock import to_local
 from bot.db import guide_store
 from bot.guide_import import describe_problem, describe_result, import_guide
+from bot.texts import cli as texts
 from knowledge.types import IngestError, SearchResult
 
 guides_app = typer.Typer(no_args_is_help=True, help="Manage guidance documents.")
@@ -35,7 +36,7 @@ def add(
             max_mb = app.settings.max_upload_mb
             for path in files:
                 if not path.is_file():
-                    typer.echo(f"Không tìm thấy tệp: {path}", err=True)
+                    typer.echo(texts.FILE_NOT_FOUND.format(path=path), err=True)
                     failures += 1
                     continue
                 try:
@@ -74,8 +75,9 @@ def list_(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> N
         if as_json:
             print_json(_info_json(info))
         else:
-            typer.echo(f"{info.id:>3}  {info.slug:<40} v{info.version}  {info.status:<9} "
-                       f"{info.passages:>3} đoạn  {info.title}")
+            typer.echo(texts.GUIDE_LINE.format(id=info.id, slug=info.slug, version=info.version,
+                                               status=info.status, passages=info.passages,
+                                               title=info.title))
 
 
 @guides_app.command("show")
@@ -93,14 +95,14 @@ def show(key: str = typer.Argument(..., help="guide id or slug")) -> None:
 
     found = run(_show)
     if found is None:
-        typer.echo(f"Không tìm thấy hướng dẫn: {key}", err=True)
+        typer.echo(texts.GUIDE_NOT_FOUND.format(key=key), err=True)
         raise typer.Exit(1)
     info, sections = found
     for name, value in _info_json(info).items():
         typer.echo(f"{name}: {value}")
     typer.echo("sections:")
     for section in sections:
-        typer.echo(f"  - {section or '(mở đầu)'}")
+        typer.echo(f"  - {section or texts.GUIDE_OPENING_SECTION}")
 
 
 @guides_app.command("withdraw")
@@ -118,9 +120,9 @@ def withdraw(key: str = typer.Argument(..., help="guide id or slug")) -> None:
 
     title = run(_withdraw)
     if title is None:
-        typer.echo(f"Không tìm thấy hướng dẫn: {key}", err=True)
+        typer.echo(texts.GUIDE_NOT_FOUND.format(key=key), err=True)
         raise typer.Exit(1)
-    typer.echo(f"Đã thu hồi: {title}")
+    typer.echo(texts.GUIDE_WITHDRAWN.format(title=title))
 
 
 def unanswered(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
@@ -182,7 +184,7 @@ def ask(
                 elif data["answered"]:
                     typer.echo(f"{data['guide']['title']} › {data['section']}\n\n{data['text']}")
                 else:
-                    typer.echo("Không tìm thấy câu trả lời trong các hướng dẫn.")
+                    typer.echo(texts.NO_ANSWER)
 
     run(_ask)
 

@@ -22,6 +22,8 @@ from bot.imports.tasks import import_tasks
 from bot.imports.units import import_units
 from bot.reports.text import render_summary
 from bot.reports.weekly import build_weekly_summary, export_xlsx
+from bot.texts import cli as texts
+from bot.texts import imports as import_texts
 
 units_app = typer.Typer(no_args_is_help=True, help="Units (đơn vị) and their hierarchy.")
 officials_app = typer.Typer(no_args_is_help=True, help="Officials (cán bộ).")
@@ -33,7 +35,7 @@ Importer = Callable[[AsyncSession, str, bytes, datetime], Awaitable[ImportResult
 
 def _run_import(path: Path, importer: Importer) -> None:
     if not path.is_file():
-        typer.echo(f"Không tìm thấy tệp: {path}", err=True)
+        typer.echo(texts.FILE_NOT_FOUND.format(path=path), err=True)
         raise typer.Exit(1)
     content = path.read_bytes()
 
@@ -49,8 +51,7 @@ def _run_import(path: Path, importer: Importer) -> None:
     if isinstance(outcome, ImportFailed):
         for error in outcome.errors:
             typer.echo(str(error), err=True)
-        typer.echo(f"Không nhập tệp vì có {len(outcome.errors)} lỗi; chưa có dữ liệu nào được ghi.",
-                   err=True)
+        typer.echo(import_texts.REJECTED.format(count=len(outcome.errors)), err=True)
         raise typer.Exit(1)
     for line in outcome.lines():
         typer.echo(line)
@@ -119,7 +120,7 @@ def officials_list(as_json: bool = typer.Option(False, "--json", help="JSON line
         if as_json:
             print_json(row)
         else:
-            accounts = ", ".join(row["accounts"]) or "chưa gắn tài khoản"
+            accounts = ", ".join(row["accounts"]) or texts.NO_ACCOUNTS
             typer.echo(f"{row['code'] or '-':<10} {row['name']:<28} {row['unit'] or '-':<10} "
                        f"{row['role']:<8} {row['status']:<8} {accounts}")
 
@@ -142,12 +143,12 @@ def invite(
                 app.sessionmaker.begin() as session:
             unit_row: Unit | None = await people_store.unit_by_code(session, unit)
             if unit_row is None:
-                return f"Không có đơn vị mã {unit}."
+                return texts.UNIT_NOT_FOUND.format(code=unit)
             official_id = None
             if official is not None:
                 person = await people_store.official_by_code(session, official)
                 if person is None:
-                    return f"Không có cán bộ mã {official}."
+                    return texts.OFFICIAL_NOT_FOUND.format(code=official)
                 official_id = person.id
             ttl = timedelta(hours=hours or app.settings.invitation_ttl_hours)
             invitation = await people_store.create_invitation(
@@ -165,10 +166,10 @@ def invite(
     if as_json:
         print_json(result)
         return
-    typer.echo(f"Mã mời: {result['code']} (hết hạn {result['expires_at']})")
+    typer.echo(texts.INVITATION_CODE.format(code=result["code"], expires=result["expires_at"]))
     if result["telegram_link"]:
-        typer.echo(f"Telegram: {result['telegram_link']}")
-    typer.echo("Zalo/web: gửi mã này cho trợ lý. Telegram: /start " + result["code"])
+        typer.echo(texts.INVITATION_TELEGRAM.format(link=result["telegram_link"]))
+    typer.echo(texts.INVITATION_HOW_TO_USE.format(code=result["code"]))
 
 
 @report_app.command("weekly")
@@ -198,13 +199,13 @@ def report_weekly(
 
     result = run(_report)
     if result is None:
-        typer.echo(f"Không có đơn vị mã {unit}.", err=True)
+        typer.echo(texts.UNIT_NOT_FOUND.format(code=unit), err=True)
         raise typer.Exit(1)
     text, data = result
     typer.echo(text)
     if xlsx is not None:
         xlsx.write_bytes(data)
-        typer.echo(f"Đã ghi {xlsx}")
+        typer.echo(texts.FILE_WRITTEN.format(path=xlsx))
 
 
 def register(app: typer.Typer) -> None:

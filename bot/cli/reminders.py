@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import Official, OutboxMessage
+from bot.texts import cli as texts
 from scheduler.preview import PreviewItem, preview
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Reminders, check-in prompts and digests.")
@@ -58,10 +59,10 @@ def preview_command(
         return
     for item in items:
         first_line = item.text.splitlines()[0] if item.text else ""
-        late = " (muộn)" if item.late else ""
+        late = texts.PREVIEW_LATE if item.late else ""
         typer.echo(f"{to_local(item.at):%Y-%m-%d %H:%M}  {item.kind:<8} {item.recipient} "
                    f"[{item.channel}:{item.address}]{late}  {first_line[:70]}")
-    typer.echo(f"{len(items)} tin dự kiến gửi.")
+    typer.echo(texts.PREVIEW_TOTAL.format(count=len(items)))
 
 
 def outbox_command(
@@ -93,7 +94,7 @@ def outbox_command(
     if as_json:
         print_json({"counts": counts, "rows": rows})
         return
-    typer.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "outbox trống")
+    typer.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or texts.OUTBOX_EMPTY)
     for r in rows:
         typer.echo(f"#{r['id']:<6} {r['status']:<16} {r['kind']:<8} {r['recipient'] or '-'} "
                    f"[{r['channel']}] {r['sent_at'] or r['not_before']} {r['error'] or ''}")

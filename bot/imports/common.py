@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.texts import imports as texts
 from knowledge.normalize import fold
 
 
@@ -16,7 +17,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"Dòng {self.row}: {self.reason}" if self.row else self.reason
+        return texts.ROW_ERROR.format(row=self.row, reason=self.reason) if self.row else self.reason
 
 
 class ImportFailed(Exception):
@@ -44,17 +45,14 @@ class ImportResult:
 
     def lines(self) -> list[str]:
         """A Vietnamese, line-per-change description for the CLI."""
-        head = (f"Chạy thử (--dry-run), chưa ghi gì. Nếu nhập thật sẽ: thêm mới {len(self.created)}, "
-                f"cập nhật {len(self.updated)}, không đổi {len(self.unchanged)}."
-                if self.dry_run else
-                f"Đã nhập: thêm mới {len(self.created)}, cập nhật {len(self.updated)}, "
-                f"không đổi {len(self.unchanged)}.")
-        out = [head]
-        out += [f"+ {code}" for code in self.created]
-        out += [f"~ {code}: {', '.join(cols)}" for code, cols in self.updated]
+        summary = texts.DRY_RUN_SUMMARY if self.dry_run else texts.DONE_SUMMARY
+        out = [summary.format(created=len(self.created), updated=len(self.updated),
+                              unchanged=len(self.unchanged))]
+        out += [texts.CREATED_LINE.format(item=item) for item in self.created]
+        out += [texts.UPDATED_LINE.format(code=code, columns=", ".join(cols))
+                for code, cols in self.updated]
         if self.not_in_file:
-            out.append("Có trong cơ sở dữ liệu nhưng không có trong tệp (giữ nguyên): "
-                       + ", ".join(self.not_in_file))
+            out.append(texts.NOT_IN_FILE.format(codes=", ".join(self.not_in_file)))
         return out
 
 

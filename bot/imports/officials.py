@@ -11,8 +11,10 @@ from bot.db import people_store
 from bot.db.models import Official, Unit
 from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, text
 from bot.imports.tabular import TableError, read_table
+from bot.texts import imports as texts
 
-FIELDS: dict[str, tuple[str, ...]] = {
+#: field → the header spellings accepted in the file (data for parsing, not messages)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("Mã cán bộ", "Mã CB", "Mã"),
     "name": ("Họ và tên", "Họ tên", "Tên cán bộ"),
     "title": ("Chức vụ", "Chức danh"),
@@ -37,8 +39,10 @@ STATUS_WORDS = {
     "nghi": "inactive", "da nghi": "inactive", "nghi viec": "inactive", "nghi huu": "inactive",
     "chuyen cong tac": "inactive", "inactive": "inactive",
 }
-_COLUMN_NAMES = {"name": "Họ và tên", "title": "Chức vụ", "unit_id": "Đơn vị", "role": "Vai trò",
-                 "email": "Email", "phone": "Điện thoại", "status": "Trạng thái"}
+#: attribute → the column header that names it in the list of changes ("Đơn vị", not the
+#: "Mã đơn vị" header: the column may hold the unit's name as well as its code)
+_COLUMN_HEADERS = {"name": "Họ và tên", "title": "Chức vụ", "unit_id": "Đơn vị", "role": "Vai trò",
+                   "email": "Email", "phone": "Điện thoại", "status": "Trạng thái"}
 
 
 def find_unit(units: list[Unit], key: str) -> Unit | None:
@@ -55,7 +59,7 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
                            dry_run: bool = False) -> ImportResult:
     """Validate the whole file, then create/update officials by code (nothing written on any error)."""
     try:
-        table = read_table(file_name, content, FIELDS, REQUIRED)
+        table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
     units = await people_store.all_units(session)
@@ -68,28 +72,26 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
         code, name = text(row.get("code")), text(row.get("name"))
         problems = []
         if not code:
-            problems.append("thiếu Mã cán bộ")
+            problems.append(texts.OFFICIAL_CODE_MISSING)
         elif code in parsed:
-            problems.append(f"Mã cán bộ {code} trùng với dòng {rows_of[code]}")
+            problems.append(texts.OFFICIAL_CODE_DUPLICATE.format(code=code, row=rows_of[code]))
         if not name:
-            problems.append("thiếu Họ và tên")
+            problems.append(texts.OFFICIAL_NAME_MISSING)
         unit_key = text(row.get("unit"))
         unit = find_unit(units, unit_key) if unit_key else None
         if not unit_key:
-            problems.append("thiếu Đơn vị")
+            problems.append(texts.OFFICIAL_UNIT_MISSING)
         elif unit is None:
-            problems.append(f"không có đơn vị \u201c{unit_key}\u201d (nhập danh sách đơn vị trước)")
+            problems.append(texts.OFFICIAL_UNIT_UNKNOWN.format(unit=unit_key))
         role = ROLE_WORDS.get(fold_key(text(row.get("role"))))
         if role is None:
-            problems.append(f"Vai trò \u201c{text(row.get('role'))}\u201d không hợp lệ "
-                            "(Cán bộ, Phó đơn vị, Trưởng đơn vị, Quản trị)")
+            problems.append(texts.OFFICIAL_ROLE_INVALID.format(value=text(row.get("role"))))
         status = STATUS_WORDS.get(fold_key(text(row.get("status"))))
         if status is None:
-            problems.append(f"Trạng thái \u201c{text(row.get('status'))}\u201d không hợp lệ "
-                            "(Đang công tác hoặc Đã nghỉ)")
+            problems.append(texts.OFFICIAL_STATUS_INVALID.format(value=text(row.get("status"))))
         if role == "head" and unit is not None and status == "active":
             if unit.id in heads:
-                problems.append(f"đơn vị {unit.code} đã có trưởng đơn vị ở dòng {heads[unit.id]}")
+                problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
             else:
                 heads[unit.id] = str(row.number)
         if problems:
@@ -110,7 +112,7 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
         if official is None:
             result.created.append(f"{code}: {values['name']}")
             continue
-        changes = [_COLUMN_NAMES[k] for k, v in values.items() if getattr(official, k) != v]
+        changes = [_COLUMN_HEADERS[k] for k, v in values.items() if getattr(official, k) != v]
         (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
     if dry_run:
         return result

@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.imports.common import fold_key
+from bot.texts import imports as texts
 
 #: header rows are searched this far down (titles, plan number, date lines come first)
 HEADER_SEARCH_ROWS = 20
@@ -67,7 +68,8 @@ def _raw_rows(file_name: str, content: bytes) -> list[list[Cell]]:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise TableError(f"không đọc được tệp Excel {file_name} ({exc.__class__.__name__})") from exc
+            raise TableError(texts.EXCEL_UNREADABLE.format(
+                file=file_name, error=exc.__class__.__name__)) from exc
         try:
             sheet = book.worksheets[0]
             return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -81,13 +83,13 @@ def _raw_rows(file_name: str, content: bytes) -> list[list[Cell]]:
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - cp1258 decodes almost anything
-            raise TableError(f"không đọc được bảng mã của tệp {file_name}; hãy lưu dạng CSV UTF-8")
+            raise TableError(texts.CSV_ENCODING_UNREADABLE.format(file=file_name))
         try:
             dialect: Any = csv.Sniffer().sniff(decoded[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
         return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(decoded), dialect)]
-    raise TableError(f"tệp {file_name}: chỉ nhận .xlsx hoặc .csv")
+    raise TableError(texts.WRONG_FILE_TYPE.format(file=file_name))
 
 
 def read_table(file_name: str, content: bytes, fields: dict[str, tuple[str, ...]],
@@ -110,7 +112,7 @@ def read_table(file_name: str, content: bytes, fields: dict[str, tuple[str, ...]
             break
     if best is None:
         wanted = ", ".join(fields[r][0] for r in required)
-        raise TableError(f"không tìm thấy dòng tiêu đề có đủ các cột: {wanted}")
+        raise TableError(texts.NO_HEADER_ROW.format(columns=wanted))
     header_index, columns, headers = best
     preamble = [" ".join(str(v) for v in row if v is not None) for row in raw[:header_index]]
     rows = []

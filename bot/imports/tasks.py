@@ -17,8 +17,10 @@ from bot.deadlines import DeadlineError, parse_deadline
 from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, split_list, text
 from bot.imports.officials import find_unit
 from bot.imports.tabular import TableError, read_table
+from bot.texts import imports as texts
 
-FIELDS: dict[str, tuple[str, ...]] = {
+#: field → the header spellings accepted in the file (data for parsing, not messages)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "ordinal": ("STT", "TT", "Số thứ tự"),
     "code": ("Mã nhiệm vụ", "Mã NV", "Mã"),
     "title": ("Nhiệm vụ", "Tên nhiệm vụ", "Nội dung nhiệm vụ", "Nội dung"),
@@ -30,11 +32,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "note": ("Ghi chú",),
 }
 REQUIRED = ("code", "title", "lead", "deadline")
-_PLAN_RE = re.compile(r"(K[ếe] ho[ạa]ch|KH)\s+s[ốo]\s*:?\s*([\w./-]+)", re.IGNORECASE)
+#: the plan line above a ministry's table ("Kế hoạch số 286/KH-BTTTT …", with or without diacritics)
+_PLAN_PATTERN = re.compile(r"(K[ếe] ho[ạa]ch|KH)\s+s[ốo]\s*:?\s*([\w./-]+)", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(20\d\d)\b")
-_COLUMN_NAMES = {"ordinal": "STT", "title": "Nhiệm vụ", "lead_unit_id": "Đơn vị chủ trì",
-                 "deadline": "Thời hạn", "deadline_text": "Thời hạn", "product": "Sản phẩm",
-                 "note": "Ghi chú", "co_units": "Đơn vị phối hợp", "assignees": "Cán bộ phụ trách"}
+#: task attribute → the field (column) it comes from; a change is named by that column's header
+_FIELD_OF = {"ordinal": "ordinal", "title": "title", "lead_unit_id": "lead", "deadline": "deadline",
+             "deadline_text": "deadline", "product": "product", "note": "note", "co_units": "co",
+             "assignees": "officials"}
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,13 @@ class PlanInfo:
 
 def detect_plan(preamble: list[str], ref: str | None, year: int | None, today: date) -> PlanInfo:
     """The plan reference (--plan, else 'Kế hoạch số …' above the table) and the default year."""
-    title = next((line for line in preamble if _PLAN_RE.search(line)), None)
+    title = next((line for line in preamble if _PLAN_PATTERN.search(line)), None)
     if ref is None and title is not None:
-        match = _PLAN_RE.search(title)
+        match = _PLAN_PATTERN.search(title)
         assert match is not None
         ref = f"Kế hoạch số {match.group(2)}"
     if ref is None:
-        raise ImportFailed([RowError(0, "chưa biết kế hoạch của bảng nhiệm vụ: ghi \u201cKế hoạch số …\u201d "
-                                        "phía trên bảng hoặc dùng --plan \"Kế hoạch số 286/KH-BTTTT\"")])
+        raise ImportFailed([RowError(0, texts.PLAN_UNKNOWN)])
     if year is None:
         found = _YEAR_RE.findall(" ".join([ref, *preamble]))
         year = int(found[-1]) if found else today.year
@@ -73,9 +76,9 @@ def _find_official(officials: list[Official], key: str) -> tuple[Official | None
     folded = fold_key(key)
     matches = [o for o in officials if fold_key(o.name) == folded or (o.code and fold_key(o.code) == folded)]
     if len(matches) > 1:
-        return None, f"có {len(matches)} cán bộ tên \u201c{key}\u201d; hãy ghi Mã cán bộ"
+        return None, texts.OFFICIAL_AMBIGUOUS.format(count=len(matches), name=key)
     if not matches:
-        return None, f"không có cán bộ \u201c{key}\u201d"
+        return None, texts.OFFICIAL_UNKNOWN.format(name=key)
     return matches[0], None
 
 
@@ -84,7 +87,7 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
                        dry_run: bool = False) -> ImportResult:
     """Validate the whole table, then create/update the plan's tasks by code (all or nothing)."""
     try:
-        table = read_table(file_name, content, FIELDS, REQUIRED)
+        table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
     plan_info = detect_plan(table.preamble, plan_ref, year, local_date(now))
@@ -102,23 +105,23 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
             continue
         problems: list[str] = []
         if not code:
-            problems.append("thiếu Mã nhiệm vụ")
+            problems.append(texts.TASK_CODE_MISSING)
         elif len(code) > 64:
-            problems.append("Mã nhiệm vụ dài quá 64 ký tự")
+            problems.append(texts.TASK_CODE_TOO_LONG)
         elif code in parsed:
-            problems.append(f"Mã nhiệm vụ {code} trùng với dòng {rows_of[code]}")
+            problems.append(texts.TASK_CODE_DUPLICATE.format(code=code, row=rows_of[code]))
         if not title:
-            problems.append("thiếu nội dung Nhiệm vụ")
+            problems.append(texts.TASK_TITLE_MISSING)
         lead = find_unit(units, lead_key) if lead_key else None
         if not lead_key:
-            problems.append("thiếu Đơn vị chủ trì")
+            problems.append(texts.TASK_LEAD_MISSING)
         elif lead is None:
-            problems.append(f"không có đơn vị chủ trì \u201c{lead_key}\u201d")
+            problems.append(texts.TASK_LEAD_UNKNOWN.format(unit=lead_key))
         co_ids: list[int] = []
         for key in split_list(text(row.get("co"))):
             unit = find_unit(units, key)
             if unit is None:
-                problems.append(f"không có đơn vị phối hợp \u201c{key}\u201d")
+                problems.append(texts.TASK_CO_UNKNOWN.format(unit=key))
             elif unit.id not in co_ids and (lead is None or unit.id != lead.id):
                 co_ids.append(unit.id)
         assignee_ids: list[int] = []
@@ -149,7 +152,7 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
     if errors:
         raise ImportFailed(errors)
     if not parsed:
-        raise ImportFailed([RowError(0, "bảng không có nhiệm vụ nào")])
+        raise ImportFailed([RowError(0, texts.NO_TASKS)])
 
     plan = (await session.execute(select(Plan).where(Plan.ref == plan_info.ref))).scalar_one_or_none()
     existing: dict[str, Task] = {}
@@ -174,8 +177,9 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
         changes: list[str] = []
         for key, value in values.items():
             current = links.get(key) if key in ("co_units", "assignees") else getattr(old, key)
-            if current != value and _COLUMN_NAMES[key] not in changes:
-                changes.append(_COLUMN_NAMES[key])
+            header = HEADER_ALIASES[_FIELD_OF[key]][0]
+            if current != value and header not in changes:
+                changes.append(header)
         (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
     if dry_run:
         return result

@@ -12,8 +12,10 @@ from bot.db import people_store
 from bot.db.models import Unit
 from bot.imports.common import ImportFailed, ImportResult, RowError, text
 from bot.imports.tabular import TableError, read_table
+from bot.texts import imports as texts
 
-FIELDS: dict[str, tuple[str, ...]] = {
+#: field → the header spellings accepted in the file (data for parsing, not messages)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("Mã đơn vị", "Mã ĐV", "Mã"),
     "name": ("Tên đơn vị", "Đơn vị", "Tên"),
     "parent": ("Đơn vị cấp trên", "Mã đơn vị cấp trên", "Cấp trên", "Trực thuộc"),
@@ -27,7 +29,7 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
                        dry_run: bool = False) -> ImportResult:
     """Validate the whole file, then create/update units by code (nothing written on any error)."""
     try:
-        table = read_table(file_name, content, FIELDS, REQUIRED)
+        table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
     errors: list[RowError] = []
@@ -37,23 +39,23 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
     for row in table.rows:
         code, name = text(row.get("code")), text(row.get("name"))
         if not code:
-            errors.append(RowError(row.number, "thiếu Mã đơn vị"))
+            errors.append(RowError(row.number, texts.UNIT_CODE_MISSING))
             continue
         if len(code) > 64:
-            errors.append(RowError(row.number, "Mã đơn vị dài quá 64 ký tự"))
+            errors.append(RowError(row.number, texts.UNIT_CODE_TOO_LONG))
             continue
         if code in parsed:
-            errors.append(RowError(row.number, f"Mã đơn vị {code} trùng với dòng {rows_of[code]}"))
+            duplicate = texts.UNIT_CODE_DUPLICATE.format(code=code, row=rows_of[code])
+            errors.append(RowError(row.number, duplicate))
             continue
         if not name:
-            errors.append(RowError(row.number, "thiếu Tên đơn vị"))
+            errors.append(RowError(row.number, texts.UNIT_NAME_MISSING))
         cutoff = text(row.get("cutoff")) or None
         if cutoff is not None:
             try:
                 parse_cutoff(cutoff)
             except ValueError:
-                errors.append(RowError(row.number, f"Hạn chốt báo cáo \u201c{cutoff}\u201d không hợp lệ "
-                                                   "(ví dụ: T6 16:00 hoặc fri 16:00)"))
+                errors.append(RowError(row.number, texts.UNIT_CUTOFF_INVALID.format(value=cutoff)))
         parsed[code] = {"name": name, "parent": text(row.get("parent")) or None,
                         "level": text(row.get("level")) or None, "cutoff": cutoff}
         rows_of[code] = row.number
@@ -62,9 +64,9 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
         if parent is None:
             continue
         if parent == code:
-            errors.append(RowError(rows_of[code], "đơn vị không thể là cấp trên của chính nó"))
+            errors.append(RowError(rows_of[code], texts.UNIT_OWN_PARENT))
         elif parent not in parsed and parent not in existing:
-            errors.append(RowError(rows_of[code], f"không có đơn vị cấp trên mã {parent}"))
+            errors.append(RowError(rows_of[code], texts.UNIT_PARENT_UNKNOWN.format(code=parent)))
     errors += _cycles(parsed, existing, rows_of)
     if errors:
         raise ImportFailed(errors)
@@ -103,16 +105,10 @@ def _changes(unit: Unit, values: dict[str, Any], existing: dict[str, Unit]) -> l
     by_id = {u.id: c for c, u in existing.items()}
     current_parent = by_id.get(unit.parent_id) if unit.parent_id else None
     current_cutoff = (unit.schedule or {}).get("checkin_cutoff")
-    changes = []
-    if unit.name != values["name"]:
-        changes.append("Tên đơn vị")
-    if current_parent != values["parent"]:
-        changes.append("Đơn vị cấp trên")
-    if (unit.level or None) != values["level"]:
-        changes.append("Cấp")
-    if current_cutoff != values["cutoff"]:
-        changes.append("Hạn chốt báo cáo")
-    return changes
+    current = {"name": unit.name, "parent": current_parent, "level": unit.level or None,
+               "cutoff": current_cutoff}
+    # a change is named by the column's canonical header, as the file shows it
+    return [HEADER_ALIASES[key][0] for key, value in current.items() if value != values[key]]
 
 
 def _cycles(parsed: dict[str, dict[str, Any]], existing: dict[str, Unit],
@@ -125,7 +121,7 @@ def _cycles(parsed: dict[str, dict[str, Any]], existing: dict[str, Unit],
         seen, cursor = {code}, parent_of.get(code)
         while cursor is not None:
             if cursor in seen:
-                errors.append(RowError(rows_of[code], f"đơn vị {code} nằm trong một vòng lặp cấp trên"))
+                errors.append(RowError(rows_of[code], texts.UNIT_IN_CYCLE.format(code=code)))
                 break
             seen.add(cursor)
             cursor = parent_of.get(cursor)

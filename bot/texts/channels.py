@@ -12,3 +12,7 @@ FILE_DOWNLOAD_FAILED = (
 )
 #: text of a message that has only buttons (Telegram needs some text)
 CHOOSE = "Mời anh/chị chọn:"
+
+# ---------------------------------------------------------------- console (`troly chat`)
+#: printed under a message for each file it carries (a terminal cannot show the file)
+CONSOLE_ATTACHMENT = "[tệp đính kèm: {file}]"

@@ -1,4 +1,4 @@
-"""Joining (invitation codes), /moi, /lienket, /nhiemvu and the import messages: user-facing strings."""
+"""Joining (invitation codes), /moi, /lienket and /nhiemvu: user-facing strings."""
 
 from __future__ import annotations
 
@@ -73,13 +73,3 @@ TASK_DEADLINE = "Hạn {deadline} ({left})"
 TASK_NO_DEADLINE = "Thời hạn: {text}"
 TASKS_MORE = "… và {count} nhiệm vụ khác."
 TASKS_FOOTER = "Gõ /baocao để báo cáo tiến độ tuần này."
-
-# ---------------------------------------------------------------- imports (CLI, row errors)
-IMPORT_ROW_ERROR = "Dòng {row}: {reason}"
-IMPORT_FILE_ERROR = "Tệp {name}: {reason}"
-IMPORT_REJECTED = "Không nhập tệp vì có {count} lỗi; chưa có dữ liệu nào được ghi."
-IMPORT_DONE = "Đã nhập: thêm mới {created}, cập nhật {updated}, không đổi {unchanged}."
-IMPORT_DRY_RUN = "Chạy thử (--dry-run): chưa ghi gì. Nếu nhập thật sẽ: thêm mới {created}, cập nhật {updated}, không đổi {unchanged}."
-IMPORT_NOT_IN_FILE = "Có trong cơ sở dữ liệu nhưng không có trong tệp (giữ nguyên): {codes}"
-IMPORT_CREATE_LINE = "+ {code}: {name}"
-IMPORT_UPDATE_LINE = "~ {code}: {changes}"

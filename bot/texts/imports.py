@@ -1,0 +1,72 @@
+"""Importing units, officials and task tables (`troly … import`): summaries and row errors.
+
+Row errors start with a lower-case letter: they follow "Dòng N: " (ROW_ERROR) or stand alone for
+the file as a whole. Column names in them are the canonical headers of the import files.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- outcome of an import
+ROW_ERROR = "Dòng {row}: {reason}"
+REJECTED = "Không nhập tệp vì có {count} lỗi; chưa có dữ liệu nào được ghi."
+DRY_RUN_SUMMARY = (
+    "Chạy thử (--dry-run), chưa ghi gì. Nếu nhập thật sẽ: thêm mới {created}, "
+    "cập nhật {updated}, không đổi {unchanged}."
+)
+DONE_SUMMARY = "Đã nhập: thêm mới {created}, cập nhật {updated}, không đổi {unchanged}."
+CREATED_LINE = "+ {item}"
+UPDATED_LINE = "~ {code}: {columns}"
+NOT_IN_FILE = "Có trong cơ sở dữ liệu nhưng không có trong tệp (giữ nguyên): {codes}"
+
+# ---------------------------------------------------------------- reading the file
+EXCEL_UNREADABLE = "không đọc được tệp Excel {file} ({error})"
+CSV_ENCODING_UNREADABLE = "không đọc được bảng mã của tệp {file}; hãy lưu dạng CSV UTF-8"
+WRONG_FILE_TYPE = "tệp {file}: chỉ nhận .xlsx hoặc .csv"
+NO_HEADER_ROW = "không tìm thấy dòng tiêu đề có đủ các cột: {columns}"
+
+# ---------------------------------------------------------------- units
+UNIT_CODE_MISSING = "thiếu Mã đơn vị"
+UNIT_CODE_TOO_LONG = "Mã đơn vị dài quá 64 ký tự"
+UNIT_CODE_DUPLICATE = "Mã đơn vị {code} trùng với dòng {row}"
+UNIT_NAME_MISSING = "thiếu Tên đơn vị"
+UNIT_CUTOFF_INVALID = (
+    "Hạn chốt báo cáo \u201c{value}\u201d không hợp lệ (ví dụ: T6 16:00 hoặc fri 16:00)"
+)
+UNIT_OWN_PARENT = "đơn vị không thể là cấp trên của chính nó"
+UNIT_PARENT_UNKNOWN = "không có đơn vị cấp trên mã {code}"
+UNIT_IN_CYCLE = "đơn vị {code} nằm trong một vòng lặp cấp trên"
+
+# ---------------------------------------------------------------- officials
+OFFICIAL_CODE_MISSING = "thiếu Mã cán bộ"
+OFFICIAL_CODE_DUPLICATE = "Mã cán bộ {code} trùng với dòng {row}"
+OFFICIAL_NAME_MISSING = "thiếu Họ và tên"
+OFFICIAL_UNIT_MISSING = "thiếu Đơn vị"
+OFFICIAL_UNIT_UNKNOWN = "không có đơn vị \u201c{unit}\u201d (nhập danh sách đơn vị trước)"
+OFFICIAL_ROLE_INVALID = (
+    "Vai trò \u201c{value}\u201d không hợp lệ (Cán bộ, Phó đơn vị, Trưởng đơn vị, Quản trị)"
+)
+OFFICIAL_STATUS_INVALID = "Trạng thái \u201c{value}\u201d không hợp lệ (Đang công tác hoặc Đã nghỉ)"
+UNIT_HAS_HEAD = "đơn vị {code} đã có trưởng đơn vị ở dòng {row}"
+
+# ---------------------------------------------------------------- task tables
+PLAN_UNKNOWN = (
+    "chưa biết kế hoạch của bảng nhiệm vụ: ghi \u201cKế hoạch số …\u201d phía trên bảng "
+    "hoặc dùng --plan \"Kế hoạch số 286/KH-BTTTT\""
+)
+NO_TASKS = "bảng không có nhiệm vụ nào"
+TASK_CODE_MISSING = "thiếu Mã nhiệm vụ"
+TASK_CODE_TOO_LONG = "Mã nhiệm vụ dài quá 64 ký tự"
+TASK_CODE_DUPLICATE = "Mã nhiệm vụ {code} trùng với dòng {row}"
+TASK_TITLE_MISSING = "thiếu nội dung Nhiệm vụ"
+TASK_LEAD_MISSING = "thiếu Đơn vị chủ trì"
+TASK_LEAD_UNKNOWN = "không có đơn vị chủ trì \u201c{unit}\u201d"
+TASK_CO_UNKNOWN = "không có đơn vị phối hợp \u201c{unit}\u201d"
+OFFICIAL_AMBIGUOUS = "có {count} cán bộ tên \u201c{name}\u201d; hãy ghi Mã cán bộ"
+OFFICIAL_UNKNOWN = "không có cán bộ \u201c{name}\u201d"
+
+# ---------------------------------------------------------------- deadlines (bot/deadlines.py)
+DEADLINE_UNREADABLE = (
+    "không đọc được thời hạn \u201c{value}\u201d (ví dụ đúng: 15/04/2025, Quý II/2025, Tháng 6/2025)"
+)
+DEADLINE_BAD_MONTH = "tháng {month} không hợp lệ"
+DEADLINE_NO_SUCH_DAY = "ngày {day}/{month}/{year} không tồn tại"

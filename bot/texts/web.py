@@ -1,0 +1,9 @@
+"""Errors of the web chat API (bot/web.py), shown by the chat page."""
+
+from __future__ import annotations
+
+BODY_TOO_LARGE = "Nội dung quá lớn."
+NOT_JSON = "Dữ liệu gửi lên không phải JSON hợp lệ."
+NOT_AN_OBJECT = "Dữ liệu gửi lên phải là một đối tượng JSON."
+BAD_SESSION = "Thiếu hoặc sai mã phiên (session)."
+TEXT_OR_BUTTON = "Cần đúng một trong hai trường: text hoặc button."
