@@ -93,8 +93,6 @@ ALLOWED_LITERALS = {
     ("bot/db/guide_store.py", "Đ"): "slugify folds Đ to D for ASCII slugs",
     ("bot/imports/tasks.py", "Kế hoạch số "):
         "the canonical Plan.ref built from a document's 'Kế hoạch số …' line (must equal --plan values)",
-    ("bot/db/people_store.py", "Cán bộ"):
-        "placeholder name stored for an official joining without a name (data; owned elsewhere)",
 }
 
 

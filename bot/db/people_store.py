@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChatAccount, Invitation, Official, Unit
+from bot.texts import people as T
 from bot.unit_tree import descendants
 
 #: invitation codes: unambiguous upper-case letters and digits (easy to read aloud and type)
@@ -191,7 +192,7 @@ async def redeem_invitation(session: AsyncSession, code: str, account: ChatAccou
         return Redemption("used", invitation=invitation)
     official = await session.get(Official, invitation.official_id) if invitation.official_id else None
     if official is None:
-        official = Official(name=invitation.name or account.display_name or "Cán bộ",
+        official = Official(name=invitation.name or account.display_name or T.DEFAULT_OFFICIAL_NAME,
                             role=invitation.role, unit_id=invitation.unit_id, status="active",
                             absent=False, created_at=now)
         session.add(official)

@@ -20,7 +20,7 @@ NOT_IN_FILE = "Có trong cơ sở dữ liệu nhưng không có trong tệp (gi�
 
 # ---------------------------------------------------------------- reading the file
 EXCEL_UNREADABLE = "không đọc được tệp Excel {file} ({error})"
-CSV_ENCODING_UNREADABLE = "không đọc được bảng mã của tệp {file}; hãy lưu dạng CSV UTF-8"
+CSV_ENCODING_UNREADABLE = "không đọc được bảng mã của tệp {file}; vui lòng lưu lại dưới dạng CSV UTF-8"
 WRONG_FILE_TYPE = "tệp {file}: chỉ nhận .xlsx hoặc .csv"
 NO_HEADER_ROW = "không tìm thấy dòng tiêu đề có đủ các cột: {columns}"
 
@@ -61,7 +61,7 @@ TASK_TITLE_MISSING = "thiếu nội dung Nhiệm vụ"
 TASK_LEAD_MISSING = "thiếu Đơn vị chủ trì"
 TASK_LEAD_UNKNOWN = "không có đơn vị chủ trì \u201c{unit}\u201d"
 TASK_CO_UNKNOWN = "không có đơn vị phối hợp \u201c{unit}\u201d"
-OFFICIAL_AMBIGUOUS = "có {count} cán bộ tên \u201c{name}\u201d; hãy ghi Mã cán bộ"
+OFFICIAL_AMBIGUOUS = "có {count} cán bộ tên \u201c{name}\u201d; vui lòng ghi Mã cán bộ"
 OFFICIAL_UNKNOWN = "không có cán bộ \u201c{name}\u201d"
 
 # ---------------------------------------------------------------- deadlines (bot/deadlines.py)

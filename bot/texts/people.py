@@ -73,3 +73,6 @@ TASK_DEADLINE = "Hạn {deadline} ({left})"
 TASK_NO_DEADLINE = "Thời hạn: {text}"
 TASKS_MORE = "… và {count} nhiệm vụ khác."
 TASKS_FOOTER = "Gõ /baocao để báo cáo tiến độ tuần này."
+
+#: the name of an official who joins with an invitation that names nobody (and no display name)
+DEFAULT_OFFICIAL_NAME = "Cán bộ"
