@@ -188,7 +188,6 @@ def upgrade() -> None:
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('done_at', bot.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('evidence', sa.Text(), nullable=True),
-    sa.Column('snoozed_until', bot.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['lead_unit_id'], ['units.id'], name=op.f('fk_tasks_lead_unit_id_units')),
