@@ -7,6 +7,7 @@ start with the flow name ('ci:…') so the dispatcher routes them to the active 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -302,62 +303,41 @@ async def status_handle(ctx: Context, state: FlowState) -> str | None:
     return "blockers"
 
 
-async def blockers_prompt(ctx: Context, state: FlowState) -> None:
-    """Ask for blockers ('không' for none)."""
-    buttons = [Button(T.BTN_NO_BLOCKERS, f"{CHECKIN_FLOW}:b:none")]
-    previous = await _default(ctx, state, "blockers")
-    if previous:
-        buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
-                              f"{CHECKIN_FLOW}:keep"))
-    ctx.reply(T.ASK_BLOCKERS, buttons)
+def _free_text_step(field: str, question: str, none_label: str, none_code: str,
+                    after: Callable[[FlowState], str]) -> Step:
+    """A step answered by free text, 'none' (button or "không"), or last week's value."""
+
+    async def prompt(ctx: Context, state: FlowState) -> None:
+        buttons = [Button(none_label, f"{CHECKIN_FLOW}:{none_code}")]
+        previous = await _default(ctx, state, field)
+        if previous:
+            buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
+                                  f"{CHECKIN_FLOW}:keep"))
+        ctx.reply(question, buttons)
+
+    async def handle(ctx: Context, state: FlowState) -> str | None:
+        pressed, typed = _answer(ctx)
+        if pressed == none_code or (typed and is_none_answer(typed)):
+            value = None
+        elif pressed == "keep":
+            value = await _default(ctx, state, field)
+        elif pressed:
+            ctx.reply(T.CHOOSE_ABOVE)
+            return STAY
+        else:
+            value = _text_answer(ctx, typed)
+            if value is None:
+                return STAY
+        await _save(ctx, state, **{field: value})
+        return after(state)
+
+    return Step(prompt, handle)
 
 
-async def blockers_handle(ctx: Context, state: FlowState) -> str | None:
-    """Blockers text, none, or keep."""
-    pressed, typed = _answer(ctx)
-    if pressed == "b:none" or (typed and is_none_answer(typed)):
-        await _save(ctx, state, blockers=None)
-        return "next"
-    if pressed == "keep":
-        await _save(ctx, state, blockers=await _default(ctx, state, "blockers"))
-        return "next"
-    if pressed:
-        ctx.reply(T.CHOOSE_ABOVE)
-        return STAY
-    text = _text_answer(ctx, typed)
-    if text is None:
-        return STAY
-    await _save(ctx, state, blockers=text)
-    return "next"
-
-
-async def next_prompt(ctx: Context, state: FlowState) -> None:
-    """Ask for next week's plan."""
-    buttons = [Button(T.BTN_NONE, f"{CHECKIN_FLOW}:n:none")]
-    previous = await _default(ctx, state, "next_plan")
-    if previous:
-        buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
-                              f"{CHECKIN_FLOW}:keep"))
-    ctx.reply(T.ASK_NEXT, buttons)
-
-
-async def next_handle(ctx: Context, state: FlowState) -> str | None:
-    """Next week's plan text, none, or keep; then the next task."""
-    pressed, typed = _answer(ctx)
-    if pressed == "n:none" or (typed and is_none_answer(typed)):
-        await _save(ctx, state, next_plan=None)
-        return _advance(state)
-    if pressed == "keep":
-        await _save(ctx, state, next_plan=await _default(ctx, state, "next_plan"))
-        return _advance(state)
-    if pressed:
-        ctx.reply(T.CHOOSE_ABOVE)
-        return STAY
-    text = _text_answer(ctx, typed)
-    if text is None:
-        return STAY
-    await _save(ctx, state, next_plan=text)
-    return _advance(state)
+#: blockers ("không" for none), then next week's plan, then the next task
+BLOCKERS_STEP = _free_text_step("blockers", T.ASK_BLOCKERS, T.BTN_NO_BLOCKERS, "b:none",
+                                lambda _state: "next")
+NEXT_PLAN_STEP = _free_text_step("next_plan", T.ASK_NEXT, T.BTN_NONE, "n:none", _advance)
 
 
 # ---------------------------------------------------------------- steps: done, skip task, skip week
@@ -539,8 +519,8 @@ def build_flow() -> Flow:
         steps={
             "progress": Step(progress_prompt, progress_handle),
             "status": Step(status_prompt, status_handle),
-            "blockers": Step(blockers_prompt, blockers_handle),
-            "next": Step(next_prompt, next_handle),
+            "blockers": BLOCKERS_STEP,
+            "next": NEXT_PLAN_STEP,
             "evidence": Step(evidence_prompt, evidence_handle),
             "skip_reason": Step(skip_reason_prompt, skip_reason_handle),
             "week_reason": Step(week_reason_prompt, week_reason_handle),
