@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from io import BytesIO
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,6 +109,10 @@ def progress_chart(summary: WeeklySummary) -> bytes:
         labels = [f"{t.code}" for t in tasks]
         values = [float(t.progress) for t in tasks]
         title = T.CHART_TITLE_TASKS
+    # imported here: matplotlib costs ~0.4 s at start-up and only digests draw charts
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(6, max(2.0, 0.35 * len(labels) + 1.0)), dpi=100)
     FigureCanvasAgg(figure)  # Agg canvas: no display, no global pyplot state
     axes = figure.add_subplot()
