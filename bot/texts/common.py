@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-BOT_NAME = "Trợ lý"
+BOT_NAME = "troly"
 
 WELCOME = (
-    "Xin chào! Tôi là {bot}, trợ lý hỗ trợ cán bộ, công chức tra cứu hướng dẫn nghiệp vụ, "
+    "Xin chào! Tôi là {bot}, trợ lý ảo giúp cán bộ, công chức tra cứu hướng dẫn nghiệp vụ, "
     "báo cáo tiến độ hằng tuần và nhắc hạn nhiệm vụ.\n\n"
     "Anh/chị cứ gõ câu hỏi (có dấu hoặc không dấu đều được), ví dụ: "
     "\u201cthu tuc bao cao tien do tuan\u201d.\n"
