@@ -6,6 +6,9 @@ a base that already has a row (on any channel) is never planned again, so runnin
 twice, late, or in several processes gives the same rows. Occurrences deliberately not sent
 (missed during downtime, see docs/scheduling.md §5.5) are inserted as `superseded` or `expired`:
 they take their keys, so no later tick can resurrect them, and they leave an audit trace.
+
+A new installation is not an outage: occurrences due before the planner's very first run
+(job_runs ('planner', 'first-run')) are not applicable and get no row at all.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
@@ -25,7 +28,7 @@ from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.texts import reminders as T
 from scheduler.inputs import PlanInputs, load_inputs
-from scheduler.jobs import insert_ignore
+from scheduler.jobs import first_run, insert_ignore
 from scheduler.policy import WEEKDAYS, Schedule
 from scheduler.quiet import hold_until_morning
 from scheduler.recipients import DEFAULT_CHANNELS, Directory, chunks
@@ -39,6 +42,8 @@ HORIZON = timedelta(minutes=5)
 LATE_AFTER = timedelta(minutes=15)
 #: bounds how far back check-in and digest keys are looked up (two weeks plus slack)
 RECENT = timedelta(days=21)
+#: job_runs job name under which the planner's first run is recorded
+PLANNER_JOB = "planner"
 
 MessageBuilder = Callable[[], Awaitable[OutgoingMessage]]
 #: builds a digest message: (session, unit_id, iso_week, kind, now) → message
@@ -135,9 +140,11 @@ class Planner:
     """Computes the occurrences due at `now` and inserts them; see the module docstring."""
 
     def __init__(self, session: AsyncSession, now: datetime, inputs: PlanInputs,
-                 digest_builder: DigestBuilder | None) -> None:
+                 digest_builder: DigestBuilder | None, *, since: datetime | None = None) -> None:
         self.session = session
         self.now = now
+        #: the planner's first run: anything due before it predates the installation
+        self.since = since
         self.today = local_date(now)
         self.inputs = inputs
         self.calendar = inputs.calendar
@@ -154,7 +161,10 @@ class Planner:
         return hold_until_morning(start, schedule.quiet_start, schedule.quiet_end), late
 
     def _add(self, **kwargs: Any) -> None:
-        self.occurrences.append(Occurrence(**kwargs))
+        occurrence = Occurrence(**kwargs)
+        if self.since is not None and occurrence.due_at < self.since:
+            return  # not missed, just before troly was installed: no late send, no expired row
+        self.occurrences.append(occurrence)
 
     # ------------------------------------------------------------------ deadlines
 
@@ -519,6 +529,17 @@ async def cancel_task_reminders(session: AsyncSession, task_id: int, now: dateti
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def planner_first_run(session: AsyncSession, now: datetime) -> datetime:
+    """The instant the planner first ran on this database (recorded now if it never ran)."""
+    async def oldest_row() -> datetime | None:
+        # an installation upgraded from before the record: its first outbox row is the start
+        oldest: datetime | None = (await session.execute(
+            select(func.min(OutboxMessage.created_at)))).scalar_one_or_none()
+        return oldest
+
+    return await first_run(session, PLANNER_JOB, now, owner=PLANNER_JOB, earliest_trace=oldest_row)
+
+
 async def plan(
     session: AsyncSession,
     now: datetime,
@@ -530,9 +551,10 @@ async def plan(
 ) -> PlanResult:
     """Insert every occurrence due at `now` (idempotent; safe late, twice, or in parallel)."""
     inputs = inputs or await load_inputs(session, channels)
+    since = await planner_first_run(session, now)
     result = PlanResult()
     result.cancelled = await cancel_stale(session, now)
-    planner = Planner(session, now, inputs, digest_builder)
+    planner = Planner(session, now, inputs, digest_builder, since=since)
     await planner.deadlines()
     await planner.checkins()
     planner.digests()

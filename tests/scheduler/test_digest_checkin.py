@@ -9,7 +9,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from bot.clock import ManualClock, to_local
-from bot.db.models import CheckinEntry, CheckinReport, OutboxMessage
+from bot.db.models import CheckinEntry, CheckinReport, JobRun, OutboxMessage
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
 from tests.scheduler.world import Sim, World, at
@@ -90,6 +90,9 @@ async def test_digest_content_chart_and_spreadsheet(world, sim, clock, telegram)
     ids = await _team(world)
     sim.digest_builder = build_digest
     clock.set(at(FRI, 9))
+    async with sim.sessionmaker.begin() as s:  # troly has been running for weeks (not a new install)
+        s.add(JobRun(job_name="planner", period_key="first-run", owner="test",
+                     started_at=at(FRI - timedelta(days=21), 9)))
     await _submit(sim, ids["lan"], ids["t1"], progress=40, blockers="Chờ kinh phí")
     async with sim.sessionmaker.begin() as s:  # a reminder Minh never got (blocked the bot)
         s.add(OutboxMessage(idem_key="deadline:x:telegram", kind="deadline", channel="telegram",

@@ -115,7 +115,7 @@ async def test_moved_deadline_cancels_old_rows_and_plans_new_keys(
 async def test_task_closed_mid_sequence_stops_reminders(
         world: World, sim: Sim, clock: ManualClock, sessionmaker) -> None:
     lan, task = await _one_task(world)
-    clock.set(at(date(2026, 12, 4), 9))
+    clock.set(at(date(2026, 12, 4), 8))  # first run at T-7's minute (earlier would predate troly)
     await sim.run_until(at(date(2026, 12, 8), 7, 58), step=timedelta(hours=6))
     await sim.plan()  # the T-3 row exists (pending) when the task is closed
     async with sessionmaker.begin() as s:
