@@ -18,17 +18,20 @@ from bot.context import Context, Deps
 from bot.conversation import END, FlowState
 from bot.db.base import is_postgres
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
-from bot.errors import DeliveryError, UserFacingError
+from bot.errors import UserFacingError
 from bot.events import (
     ButtonPressed,
+    ChatRef,
     FileReceived,
     InboundEvent,
+    Sender,
     Subscribed,
     TextMessage,
     Unsubscribed,
 )
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
+from bot.replies import ReplyResult, ReplySender
 from bot.router import parse_command, split_payload
 from bot.texts import common as T
 
@@ -52,6 +55,7 @@ class Dispatcher:
             asyncio.Lock() if deps.settings.is_sqlite else None
         )
         self._background: set[asyncio.Task[None]] = set()
+        self._replies = ReplySender(sessionmaker, deps.clock, writes=self._serialised_writes)
 
     @property
     def deps(self) -> Deps:
@@ -61,12 +65,13 @@ class Dispatcher:
     async def handle(self, event: InboundEvent, channel: Channel) -> list[OutgoingMessage]:
         """Process an event, then send its replies on `channel` (after commit), in order."""
         replies = await self.feed(event)
-        for message in replies:
-            try:
-                await channel.send(event.chat, message)
-            except DeliveryError as exc:
-                logger.warning("reply to %s not delivered: %s", event.chat, exc)
+        await self.deliver(event.chat, event.sender, replies, channel)
         return replies
+
+    async def deliver(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
+                      channel: Channel) -> list[ReplyResult]:
+        """Send replies in order; a retryable failure goes to the outbox (bot/replies.py)."""
+        return await self._replies.deliver(chat, sender, replies, channel)
 
     async def feed(self, event: InboundEvent) -> list[OutgoingMessage]:
         """Process one event; return the replies to send (already committed)."""

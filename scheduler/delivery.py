@@ -29,6 +29,7 @@ from bot.db.models import ChatAccount, CheckinReport, DeliveryAttempt, OutboxMes
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage, from_payload
+from bot.replies import REPLY_KIND, WAITING
 from scheduler.jobs import insert_ignore
 from scheduler.planner import task_reminder_stale
 from scheduler.policy import Schedule
@@ -289,6 +290,12 @@ class OutboxDispatcher:
             if ok and code in FALLBACK_CODES:
                 await self._fallback(row, code)
             return status if ok else "lost_lease"
+        if row.kind == REPLY_KIND:
+            behind = await self._earlier_reply_due(row)
+            if behind is not None:  # keep the chat's order: wait for the earlier reply
+                ok = await self._finish(row, "pending", not_before=behind,
+                                        attempts=OutboxMessage.attempts - 1)
+                return "deferred" if ok else "lost_lease"
         limits = self.limits.get(row.channel)
         if limits is not None:
             await limits.acquire(row.address)
@@ -336,7 +343,7 @@ class OutboxDispatcher:
     async def _reclaimed_in_flight(self, row: Claimed) -> str | None:
         """A previous sender died after starting this send: the outcome is unknown (ambiguous)."""
         now = self.clock.now()
-        policy = self.on_ambiguous(row.kind)
+        policy = self._ambiguous_policy(row.kind)
         async with self.sessionmaker.begin() as session:
             await session.execute(
                 update(DeliveryAttempt)
@@ -353,8 +360,35 @@ class OutboxDispatcher:
         logger.warning("outbox row %s: previous send outcome unknown, resending", row.id)
         return None if ok else "lost_lease"
 
+    def _ambiguous_policy(self, kind: str) -> str:
+        """'drop' or 'resend' for a send whose outcome is unknown."""
+        # a reply is never resent (bot/replies.py): after a timeout a duplicate answer is likelier
+        # than a lost one, and the user is in the conversation to ask again
+        return "drop" if kind == REPLY_KIND else self.on_ambiguous(kind)
+
+    async def _earlier_reply_due(self, row: Claimed) -> datetime | None:
+        """When an earlier reply to the same chat still waits: the instant to try again."""
+        async with self.sessionmaker() as session:
+            earlier = (await session.execute(
+                select(OutboxMessage.status, OutboxMessage.not_before, OutboxMessage.lease_until)
+                .where(OutboxMessage.kind == REPLY_KIND, OutboxMessage.channel == row.channel,
+                       OutboxMessage.address == row.address, OutboxMessage.id < row.id,
+                       OutboxMessage.status.in_(WAITING))
+                .order_by(OutboxMessage.id).limit(1))).first()
+        if earlier is None:
+            return None
+        status, not_before, lease_until = earlier
+        now = self.clock.now()
+        # pending: due at its not_before; sending: in flight elsewhere, or reclaimable after its lease
+        then = not_before if status == "pending" else (lease_until or now)
+        return max(then, now)
+
     async def _pre_send_check(self, row: Claimed) -> tuple[str, str] | None:
-        """(status, code) when the row must not be sent any more; None to send it."""
+        """(status, code) when the row must not be sent any more; None to send it.
+
+        Replies (kind 'reply', subject None, recipient possibly None) pass the task and check-in
+        guards untouched: only expiry and a blocked chat stop them.
+        """
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
             return "expired", "expired"
@@ -406,7 +440,7 @@ class OutboxDispatcher:
             if ok and code in FALLBACK_CODES:
                 await self._fallback(row, code)
             return "failed_permanent" if ok else "lost_lease"
-        if outcome is DeliveryOutcome.AMBIGUOUS and self.on_ambiguous(row.kind) == "drop":
+        if outcome is DeliveryOutcome.AMBIGUOUS and self._ambiguous_policy(row.kind) == "drop":
             ok = await self._finish(row, "ambiguous", attempt_outcome="ambiguous",
                                     last_error_code="ambiguous", last_error=detail)
             return "ambiguous" if ok else "lost_lease"
@@ -432,8 +466,8 @@ class OutboxDispatcher:
 
     async def _fallback(self, row: Claimed, code: str) -> str | None:
         """Queue the same message on the official's other active channel (its own idem key)."""
-        if row.recipient_id is None:
-            return None
+        if row.recipient_id is None or row.kind == REPLY_KIND:
+            return None  # an answer belongs to the conversation it was asked in
         now = self.clock.now()
         base = row.idem_key.rsplit(":", 1)[0]
         async with self.sessionmaker.begin() as session:

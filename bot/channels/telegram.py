@@ -57,7 +57,6 @@ from bot.channels.telegram_render import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
-from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, InboundEvent, Sender
 from bot.messages import Attachment, OutgoingMessage
 from bot.router import Router
@@ -73,8 +72,6 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1024 * 1024
-#: a reply refused with 429 is retried once when Telegram asks for at most this long
-MAX_REPLY_RETRY_AFTER = 10.0
 SETUP_RETRY_MAX = 60.0
 
 
@@ -208,29 +205,10 @@ class TelegramInbound:
 
     async def _send_replies(self, chat: ChatRef, sender: Sender,
                             replies: list[OutgoingMessage]) -> None:
-        """Send after commit, in order; a 403 marks the account blocked and stops."""
-        for message in replies:
-            try:
-                await self._send_with_one_retry(chat, message)
-            except DeliveryError as exc:
-                logger.warning("reply to telegram chat %s not delivered: %s", chat.chat_id, exc)
-                if exc.outcome is DeliveryOutcome.BLOCKED:
-                    if chat.chat_id == sender.user_id:  # private chat: the user blocked us
-                        await store.set_account_status(self.sessionmaker, sender.user_id,
-                                                       "blocked", self.clock.now())
-                    return
-
-    async def _send_with_one_retry(self, chat: ChatRef, message: OutgoingMessage) -> None:
-        try:
-            await self.channel.send(chat, message)
-        except DeliveryError as exc:
-            wait = exc.retry_after
-            if exc.outcome is not DeliveryOutcome.RATE_LIMITED or wait is None \
-                    or wait > MAX_REPLY_RETRY_AFTER:
-                raise
-            # the user is waiting for this answer: honour retry_after once, then give up
-            await asyncio.sleep(wait)
-            await self.channel.send(chat, message)
+        """Send after commit, in order, through the dispatcher's one reply path."""
+        # bot/replies.py: a 403 marks the account blocked; a retryable failure (429, 5xx,
+        # connection) goes to the outbox with the rest of the batch instead of being logged
+        await self.dispatcher.deliver(chat, sender, replies, self.channel)
 
     async def _document(self, doc: DocumentIn) -> None:
         content: bytes | None = None

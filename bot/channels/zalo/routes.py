@@ -27,7 +27,6 @@ from bot.channels.zalo.webhook import (
 from bot.clock import Clock
 from bot.db.models import InboundUpdate
 from bot.dispatcher import Dispatcher
-from bot.errors import DeliveryError
 from bot.events import FileReceived, InboundEvent
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
@@ -143,10 +142,9 @@ class ZaloWebhook:
         await self._tell(event, C.IMAGE_NOT_SUPPORTED)
 
     async def _tell(self, event: InboundEvent | UnsupportedMedia, text: str) -> None:
-        try:
-            await self._channel.send(event.chat, OutgoingMessage(text))
-        except DeliveryError as exc:
-            logger.warning("notice to %s not delivered: %s", event.chat, exc)
+        # the dispatcher's one reply path: a transient failure is queued in the outbox
+        await self._dispatcher.deliver(event.chat, event.sender, [OutgoingMessage(text)],
+                                       self._channel)
 
     async def drain(self) -> None:
         """Wait until every event received so far has been processed."""
