@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -88,19 +89,53 @@ class Schedule:
         return self.on_ambiguous_digest if kind == "digest" else self.on_ambiguous_reminder
 
 
+def _bool(value: Any) -> bool:
+    # strict: bool("false") is True, which would silently invert a setting typed as text
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected true/false, got {value!r}")
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"expected a number >= 0, got {value!r}")
+    return number
+
+
+def _items(value: Any) -> list[Any]:
+    # "7,3,1,0" typed on a command line means the list [7, 3, 1, 0]
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",")] if value.strip() else []
+    return list(value)
+
+
+_TRUE = {"true", "1", "yes", "on", "có"}
+_FALSE = {"false", "0", "no", "off", "không"}
+
+
 def _coerce(key: str, value: Any) -> Any:
     if key == "deadline_offsets_days":
-        return tuple(sorted({int(v) for v in value}, reverse=True))
+        return tuple(sorted({_count(v) for v in _items(value)}, reverse=True))
     if key == "nudge_times":
-        return _times(value)
+        return _times(_items(value))
     if key.endswith("_time") or key in {"quiet_start", "quiet_end"}:
         return _time(value)
     if key.endswith("_weekday"):
         return _weekday(value)
     if key in {"working_days_only", "overdue_every_working_day"}:
-        return bool(value)
+        return _bool(value)
     if key == "overdue_escalate_after_days":
-        return int(value)
+        return _count(value)
     if key == "checkin_cutoff":
         parse_cutoff(str(value))
         return str(value)
@@ -109,6 +144,55 @@ def _coerce(key: str, value: Any) -> Any:
             raise ValueError(f"{key} must be 'resend' or 'drop'")
         return str(value)
     return value
+
+
+#: every setting's name, in the order of the Schedule's fields
+SETTING_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Schedule))
+
+
+def coerce_setting(key: str, value: Any) -> Any:
+    """The typed value of one setting (KeyError for an unknown key, ValueError for a bad value)."""
+    if key not in SETTING_KEYS:
+        raise KeyError(key)
+    try:
+        return _coerce(key, value)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def setting_json(value: Any) -> Any:
+    """A typed setting as stored in JSON: times 'HH:MM', tuples as lists."""
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, tuple):
+        return [setting_json(v) for v in value]
+    return value
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """A setting typed as text (KEY=VALUE on a command line) → its JSON form, validated."""
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        value = text  # plain words and times: fri, 08:00, fri 16:00
+    if isinstance(value, (dict, float)) or value is None:
+        value = text
+    return setting_json(coerce_setting(key, value))
+
+
+def layered_sources(layers: Sequence[tuple[str, Mapping[str, Any] | None]]) -> dict[str, str]:
+    """For each setting, the name of the last layer that sets it with a valid value ('default')."""
+    sources = dict.fromkeys(SETTING_KEYS, "default")
+    for name, data in layers:
+        for key, value in (data or {}).items():
+            if key not in sources:
+                continue
+            try:
+                _coerce(key, value)
+            except (TypeError, ValueError):  # ignored by with_overrides too
+                continue
+            sources[key] = name
+    return sources
 
 
 def unit_key(unit_id: int) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import core, guides, people, reminders
+from bot.cli import core, guides, people, reminders, schedule
 
 
 def _register_all(app: typer.Typer) -> None:
@@ -15,6 +15,7 @@ def _register_all(app: typer.Typer) -> None:
     guides.register(app)
     people.register(app)
     reminders.register(app)
+    schedule.register(app)
 
 
 def build_cli() -> typer.Typer:

@@ -29,3 +29,38 @@ FILE_WRITTEN = "Đã ghi {path}"
 PREVIEW_LATE = " (muộn)"
 PREVIEW_TOTAL = "{count} tin dự kiến gửi."
 OUTBOX_EMPTY = "outbox trống"
+
+# ---------------------------------------------------------------- troly schedule / calendar
+SCHEDULE_SCOPE_GLOBAL = "toàn hệ thống"
+SCHEDULE_SCOPE_UNIT = "đơn vị {code}"
+SCHEDULE_HEADER = "Lịch nhắc việc áp dụng cho {scope}:"
+SCHEDULE_LINE = "  {key:<28} {value:<24} ({source})"
+#: where a value came from, as `troly schedule show` prints it
+SCHEDULE_SOURCES = {"default": "mặc định", "global": "cấu hình chung",
+                    "unit-policy": "cấu hình đơn vị (schedule_policies)",
+                    "unit": "cấu hình đơn vị"}
+SCHEDULE_BAD_PAIR = "Cần dạng KEY=VALUE, nhận được: {arg}"
+SCHEDULE_UNKNOWN_KEY = "Không có thiết lập «{key}». Các thiết lập hợp lệ: {keys}"
+SCHEDULE_BAD_VALUE = "Giá trị «{value}» không hợp lệ cho {key}: cần {hint}."
+SCHEDULE_NOTHING_WRITTEN = "Chưa lưu gì."
+SCHEDULE_SAVED = "Đã lưu {count} thiết lập cho {scope}."
+SCHEDULE_REMOVED = "Đã bỏ {count} thiết lập của {scope}; các giá trị đó lấy theo cấp trên."
+#: what a valid value looks like, by setting
+SCHEDULE_HINTS = {
+    "deadline_offsets_days": "danh sách số ngày ≥ 0, ví dụ 7,3,1,0",
+    "nudge_times": "danh sách giờ HH:MM, ví dụ 14:00,15:30",
+    "time": "giờ dạng HH:MM, ví dụ 08:00",
+    "weekday": "thứ trong tuần: mon, tue, wed, thu, fri, sat hoặc sun",
+    "bool": "true hoặc false",
+    "overdue_escalate_after_days": "số ngày làm việc ≥ 0",
+    "checkin_cutoff": "thứ và giờ, ví dụ 'fri 16:00'",
+    "on_ambiguous": "resend hoặc drop",
+}
+CALENDAR_KINDS = {"off": "ngày nghỉ", "workday": "ngày làm việc bù"}
+CALENDAR_BAD_KIND = "Loại ngày phải là off (nghỉ) hoặc workday (làm bù), không phải «{kind}»."
+CALENDAR_BAD_DATE = "Ngày phải có dạng YYYY-MM-DD, không phải «{value}»."
+CALENDAR_SAVED = "Đã ghi {day}: {kind}."
+CALENDAR_LINE = "{iso}  {day:<22} {kind:<18} {note}"
+CALENDAR_EMPTY = "Chưa có ngày nghỉ thêm hay ngày làm bù nào."
+CALENDAR_NOT_FOUND = "Ngày {day} không có trong lịch riêng."
+CALENDAR_REMOVED = "Đã xoá {day} khỏi lịch riêng."
