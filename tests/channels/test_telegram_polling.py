@@ -112,15 +112,6 @@ async def test_403_marks_blocked_and_member_update_reactivates(tg: TelegramRun) 
     assert len(fake.sent) == 1  # neither membership change produced a message
 
 
-async def test_429_on_a_reply_is_retried_after_retry_after(tg: TelegramRun) -> None:
-    fake = tg.fake
-    fake.fail("sendMessage", FakeError.retry_after(1))
-    assert await say(fake, fake.text_update(USER, "/huy")) == [C.NOTHING_TO_CANCEL]
-    first, second = fake.calls("sendMessage")
-    assert first.status == 429 and second.status == 200
-    assert second.at - first.at >= 0.9
-
-
 async def test_repeated_update_id_is_processed_once(tg: TelegramRun) -> None:
     fake = tg.fake
     update = fake.text_update(USER, "/huy")
