@@ -164,6 +164,11 @@ class Planner:
         occurrence = Occurrence(**kwargs)
         if self.since is not None and occurrence.due_at < self.since:
             return  # not missed, just before troly was installed: no late send, no expired row
+        if (occurrence.status == "pending" and occurrence.expires_at is not None
+                and occurrence.not_before >= occurrence.expires_at):
+            # caught up inside quiet hours and held past its own window (e.g. "1 day left" at
+            # 22:30 on the deadline day): sending it in the morning would be wrong, so record it
+            occurrence.status = "expired"
         self.occurrences.append(occurrence)
 
     # ------------------------------------------------------------------ deadlines
