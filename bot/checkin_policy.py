@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
-
-if TYPE_CHECKING:
-    from bot.db.models import Unit
+from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
 
 #: the default cut-off, as stored in Unit.schedule["checkin_cutoff"]
 DEFAULT_CUTOFF = "fri 16:00"
@@ -32,14 +33,36 @@ def parse_cutoff(spec: str) -> tuple[int, time]:
 
 def checkin_cutoff(week_monday: date, unit: Unit | None, default: str = DEFAULT_CUTOFF) -> datetime:
     """The aware UTC instant the week's check-in closes for `unit` (Unit.schedule['checkin_cutoff'])."""
-    spec = default
-    if unit is not None and unit.schedule and isinstance(unit.schedule.get("checkin_cutoff"), str):
-        spec = unit.schedule["checkin_cutoff"]
-    try:
-        weekday, at = parse_cutoff(spec)
-    except ValueError:  # a bad per-unit override must not break reporting: fall back
-        weekday, at = parse_cutoff(default)
+    # a bad override must not break reporting: fall back to the next readable value
+    spec = _override(unit.schedule if unit is not None else None) or _readable(default)
+    weekday, at = parse_cutoff(spec or DEFAULT_CUTOFF)
     return local_datetime(week_monday + timedelta(days=weekday), at)
+
+
+def _readable(spec: object) -> str | None:
+    """`spec` when it is a cut-off parse_cutoff understands, else None."""
+    if not isinstance(spec, str):
+        return None
+    try:
+        parse_cutoff(spec)
+    except ValueError:
+        return None
+    return spec
+
+
+def _override(data: dict[str, Any] | None) -> str | None:
+    """The readable 'checkin_cutoff' of a schedule JSON object, if any."""
+    return _readable(data.get("checkin_cutoff")) if isinstance(data, dict) else None
+
+
+async def unit_checkin_cutoff(session: AsyncSession, week_monday: date, unit: Unit | None) -> datetime:
+    """The cut-off as the scheduler sees it: the unit's own schedule, its schedule_policies row,
+    the global row (`troly schedule set checkin_cutoff=…`), else Friday 16:00."""
+    keys = [*([unit_policy_key(unit.id)] if unit is not None and unit.id else []), GLOBAL_POLICY_KEY]
+    rows = (await session.execute(select(SchedulePolicy).where(SchedulePolicy.key.in_(keys)))).scalars()
+    by_key = {row.key: row.data for row in rows}
+    default = next((s for s in (_override(by_key.get(k)) for k in keys) if s), DEFAULT_CUTOFF)
+    return checkin_cutoff(week_monday, unit, default)
 
 
 def week_of(now: datetime) -> str:

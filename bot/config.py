@@ -36,8 +36,6 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = Field(
         None, description="bot username for invitation deep links https://t.me/<bot>?start=<code>")
     invitation_ttl_hours: int = Field(168, description="how long an invitation code stays valid")
-    checkin_cutoff: str = Field(
-        "fri 16:00", description="default weekly check-in cut-off (units override in Unit.schedule)")
 
     # Telegram
     telegram_token: SecretStr | None = None

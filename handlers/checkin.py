@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status
-from bot.checkin_policy import checkin_cutoff, monday_of, week_of
+from bot.checkin_policy import monday_of, unit_checkin_cutoff, week_of
 from bot.clock import local_date, to_local
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState, Step
@@ -42,7 +42,7 @@ STATUS_PAYLOADS = {"on": "on_track", "risk": "at_risk", "late": "late"}
 
 async def _cutoff_for(ctx: Context, official: Official, week: str) -> datetime:
     unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
-    return checkin_cutoff(monday_of(week), unit, ctx.deps.settings.checkin_cutoff)
+    return await unit_checkin_cutoff(ctx.session, monday_of(week), unit)
 
 
 def _fmt(instant: datetime) -> str:

@@ -101,8 +101,7 @@ async def _own(ctx: Context, week: str) -> None:
 
 async def _summary(ctx: Context, request: _Request) -> WeeklySummary:
     assert request.unit is not None
-    return await build_weekly_summary(ctx.session, request.unit.id, request.week, ctx.now,
-                                      cutoff_default=ctx.deps.settings.checkin_cutoff)
+    return await build_weekly_summary(ctx.session, request.unit.id, request.week, ctx.now)
 
 
 async def tiendo(ctx: Context) -> None:

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkin_policy import DEFAULT_CUTOFF, parse_cutoff
 from bot.clock import local_datetime
-from bot.db.models import SchedulePolicy, Unit
+from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
 
 logger = logging.getLogger(__name__)
 
-GLOBAL_KEY = "global"
+GLOBAL_KEY = GLOBAL_POLICY_KEY
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -96,9 +96,9 @@ def _bool(value: Any) -> bool:
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     text = str(value).strip().casefold()
-    if text in _TRUE:
+    if text in BOOLEAN_TRUE_VOCABULARY:
         return True
-    if text in _FALSE:
+    if text in BOOLEAN_FALSE_VOCABULARY:
         return False
     raise ValueError(f"expected true/false, got {value!r}")
 
@@ -119,8 +119,9 @@ def _items(value: Any) -> list[Any]:
     return list(value)
 
 
-_TRUE = {"true", "1", "yes", "on", "có"}
-_FALSE = {"false", "0", "no", "off", "không"}
+#: accepted spellings of booleans typed on the command line (data, not messages)
+BOOLEAN_TRUE_VOCABULARY = {"true", "1", "yes", "on", "có"}
+BOOLEAN_FALSE_VOCABULARY = {"false", "0", "no", "off", "không"}
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -197,7 +198,7 @@ def layered_sources(layers: Sequence[tuple[str, Mapping[str, Any] | None]]) -> d
 
 def unit_key(unit_id: int) -> str:
     """The schedule_policies key of a unit."""
-    return f"unit:{unit_id}"
+    return unit_policy_key(unit_id)
 
 
 @dataclass(frozen=True, slots=True)

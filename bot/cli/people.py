@@ -194,7 +194,7 @@ def report_weekly(
             now = app.clock.now()
             summary = await build_weekly_summary(
                 session, unit_row.id, week or week_of(now), now,
-                include_subunits=not no_subunits, cutoff_default=app.settings.checkin_cutoff)
+                include_subunits=not no_subunits)
             return render_summary(summary), export_xlsx(summary)
 
     result = run(_report)

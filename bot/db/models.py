@@ -401,8 +401,17 @@ class CalendarDay(Base):
     note: Mapped[str | None] = mapped_column(String(255))
 
 
+#: schedule_policies key of the global schedule
+GLOBAL_POLICY_KEY = "global"
+
+
+def unit_policy_key(unit_id: int) -> str:
+    """The schedule_policies key of one unit."""
+    return f"unit:{unit_id}"
+
+
 class SchedulePolicy(Base):
-    """Global (unit_id NULL → key 'global') or per-unit schedule settings as JSON."""
+    """Global (key 'global') or per-unit ('unit:<id>') schedule settings as JSON."""
 
     __tablename__ = "schedule_policies"
 

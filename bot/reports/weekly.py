@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import DEFAULT_CUTOFF, checkin_cutoff, monday_of
+from bot.checkin_policy import monday_of, unit_checkin_cutoff
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import (
     CheckinEntry,
@@ -281,8 +281,7 @@ def _task_week(task: Task, units: dict[int, Unit], plans: dict[int, Plan],
 
 
 async def build_weekly_summary(session: AsyncSession, unit_id: int, iso_week: str, now: datetime,
-                               *, include_subunits: bool = True,
-                               cutoff_default: str = DEFAULT_CUTOFF) -> WeeklySummary:
+                               *, include_subunits: bool = True) -> WeeklySummary:
     """Compute a unit's week (see the module docstring for the rules)."""
     unit = await session.get(Unit, unit_id)
     if unit is None:
@@ -302,7 +301,7 @@ async def build_weekly_summary(session: AsyncSession, unit_id: int, iso_week: st
                 task_count=len(sub.tasks)))
     return WeeklySummary(
         unit_id=unit.id, unit_name=unit.name, iso_week=iso_week, week_start=monday,
-        week_end=monday + timedelta(days=6), cutoff=checkin_cutoff(monday, unit, cutoff_default),
+        week_end=monday + timedelta(days=6), cutoff=await unit_checkin_cutoff(session, monday, unit),
         generated_at=now, officials=tuple(scope.officials), tasks=tuple(scope.tasks),
         subunits=tuple(rollups))
 
