@@ -155,7 +155,7 @@ def invite(
                 session, now=app.clock.now(), ttl=ttl, unit_id=unit_row.id, role=role,
                 name=name, official_id=official_id)
             return {"code": invitation.code, "unit": unit_row.code, "role": role, "name": name,
-                    "expires_at": to_local(invitation.expires_at).isoformat(),
+                    "expires_at": to_local(invitation.expires_at).isoformat(timespec="seconds"),
                     "telegram_link": people_store.deep_link(app.settings.telegram_bot_username,
                                                invitation.code)}
 
@@ -166,7 +166,8 @@ def invite(
     if as_json:
         print_json(result)
         return
-    typer.echo(texts.INVITATION_CODE.format(code=result["code"], expires=result["expires_at"]))
+    expires = datetime.fromisoformat(result["expires_at"]).strftime("%H:%M %d/%m/%Y")
+    typer.echo(texts.INVITATION_CODE.format(code=result["code"], expires=expires))
     if result["telegram_link"]:
         typer.echo(texts.INVITATION_TELEGRAM.format(link=result["telegram_link"]))
     typer.echo(texts.INVITATION_HOW_TO_USE.format(code=result["code"]))

@@ -52,9 +52,9 @@ async def test_example_files_import(session: AsyncSession) -> None:
     plan = (await session.execute(select(Plan))).scalar_one()
     assert plan.ref == "Kế hoạch số 286/KH-BTTTT"
     tasks = {t.code: t for t in (await session.execute(select(Task))).scalars()}
-    assert tasks["NV01"].deadline == date(2025, 4, 15)  # an Excel date cell
-    assert tasks["NV02"].deadline == date(2025, 6, 30)  # Quý II/2025
-    assert tasks["NV04"].deadline == date(2025, 6, 30)  # Trước 30/6/2025
+    assert tasks["NV01"].deadline == date(2026, 12, 15)  # an Excel date cell
+    assert tasks["NV02"].deadline == date(2027, 3, 31)  # Quý I/2027
+    assert tasks["NV04"].deadline == date(2027, 6, 30)  # Trước 30/6/2027
     assert tasks["NV05"].deadline is None and tasks["NV05"].deadline_text == "Hằng tuần"
     cds = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar_one()
     assert tasks["NV02"].lead_unit_id == cds.id
