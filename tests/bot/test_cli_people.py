@@ -35,7 +35,7 @@ def test_import_list_invite_report(database_url: str, tmp_path: Path) -> None:
     invitation = json.loads(invoke("invite", "--unit", "CDS", "--name", "Người Mới", "--json"))
     assert invitation["telegram_link"] == f"https://t.me/troly_bot?start={invitation['code']}"
     out = tmp_path / "tuan.xlsx"
-    text = invoke("report", "weekly", "--unit", "BTTTT", "--week", "2027-W02", "--xlsx", str(out))
+    text = invoke("report", "weekly", "--unit", "BTTTT", "--week", "2026-W47", "--xlsx", str(out))
     assert "Quá hạn chưa hoàn thành" in text
     book = load_workbook(out)
     assert book["Nhiệm vụ"].max_row == 2 + 5
