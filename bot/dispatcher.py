@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
 from bot.context import Context, Deps
-from bot.conversation import END, FlowState
+from bot.conversation import END, Flow, FlowHook, FlowState
 from bot.db.base import is_postgres
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
@@ -262,29 +263,28 @@ class Dispatcher:
         await self._deps.router.flows[state.flow].step(state.step).prompt(ctx, state)
 
     async def _cancel_flow(self, ctx: Context) -> None:
-        state = ctx.flow_state
-        if state is None:
+        if ctx.flow_state is None:
             ctx.reply(T.NOTHING_TO_CANCEL)
-            return
-        flow = self._deps.router.flows.get(state.flow)
-        if flow is not None and flow.on_cancel is not None:
-            await flow.on_cancel(ctx, state)
         else:
-            ctx.reply(T.CANCELLED)
-        ctx.end_flow()
+            await self._leave_flow(ctx, lambda flow: flow.on_cancel, T.CANCELLED)
 
-    async def _expire_flow(self, ctx: Context) -> bool:
-        row_state = ctx.flow_state
+    async def _expire_flow(self, ctx: Context) -> None:
         expires_at = ctx.flow_expires_at
-        if row_state is None or expires_at is None or expires_at > ctx.now:
-            return False
-        flow = self._deps.router.flows.get(row_state.flow)
-        if flow is not None and flow.on_expire is not None:
-            await flow.on_expire(ctx, row_state)
+        if ctx.flow_state is not None and expires_at is not None and expires_at <= ctx.now:
+            await self._leave_flow(ctx, lambda flow: flow.on_expire, T.FLOW_EXPIRED)
+
+    async def _leave_flow(self, ctx: Context, hook_of: Callable[[Flow], FlowHook | None],
+                          default_text: str) -> None:
+        """End the active flow, letting it say what was kept (its hook) or a default line."""
+        state = ctx.flow_state
+        assert state is not None
+        flow = self._deps.router.flows.get(state.flow)
+        hook = hook_of(flow) if flow is not None else None
+        if hook is not None:
+            await hook(ctx, state)
         else:
-            ctx.reply(T.FLOW_EXPIRED)
+            ctx.reply(default_text)
         ctx.end_flow()
-        return True
 
     # ------------------------------------------------------------------ state
 

@@ -18,7 +18,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -257,6 +257,27 @@ def _chat_key(update: Update) -> str:
 
 # ---------------------------------------------------------------------------------- start-up
 
+_T = TypeVar("_T")
+
+
+async def _call_retrying(call: Callable[[], Awaitable[_T]], what: str) -> _T:
+    """Call until it works: 429 waits retry_after, network/API errors back off (1 s … 60 s).
+
+    TelegramUnauthorizedError (a wrong token) is not retried: it propagates to the caller.
+    """
+    delay = 1.0
+    while True:
+        try:
+            return await call()
+        except TelegramRetryAfter as exc:
+            await asyncio.sleep(exc.retry_after)
+        except TelegramUnauthorizedError:
+            raise
+        except (AiogramError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("%s failed (%s); retrying in %.0f s", what, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, SETUP_RETRY_MAX)
+
 
 class _Startup:
     """getMe + menu + (setWebhook | deleteWebhook), retried in the background until it works."""
@@ -269,25 +290,17 @@ class _Startup:
         self.done = asyncio.Event()
 
     async def run(self) -> None:
-        delay = 1.0
-        while True:
-            try:
-                await self._inbound.identify()
-                await install_menu(self._inbound.bot, self._router, self._inbound.sessionmaker)
-                await self._mode_setup()
-            except TelegramUnauthorizedError:
-                logger.error("telegram refused TROLY_TELEGRAM_TOKEN (401); telegram is off")
-                return
-            except TelegramRetryAfter as exc:
-                await asyncio.sleep(exc.retry_after)
-                continue
-            except (AiogramError, aiohttp.ClientError, TimeoutError) as exc:
-                logger.warning("telegram start-up failed (%s); retrying in %.0f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, SETUP_RETRY_MAX)
-                continue
-            self.done.set()
+        try:
+            await _call_retrying(self._setup_once, "telegram start-up")
+        except TelegramUnauthorizedError:
+            logger.error("telegram refused TROLY_TELEGRAM_TOKEN (401); telegram is off")
             return
+        self.done.set()
+
+    async def _setup_once(self) -> None:
+        await self._inbound.identify()
+        await install_menu(self._inbound.bot, self._router, self._inbound.sessionmaker)
+        await self._mode_setup()
 
 
 class TelegramPolling:
@@ -329,27 +342,20 @@ class TelegramPolling:
         await self._startup.run()
         if not self._startup.done.is_set():
             return
-        delay = 1.0
         while True:
             try:
-                updates = await self._bot.get_updates(
-                    offset=self._offset, timeout=self._poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES, request_timeout=self._poll_timeout + 10)
+                updates = await _call_retrying(self._get_updates, "getUpdates")
             except TelegramUnauthorizedError:
                 logger.error("telegram refused TROLY_TELEGRAM_TOKEN (401); polling stopped")
                 return
-            except TelegramRetryAfter as exc:
-                await asyncio.sleep(exc.retry_after)
-                continue
-            except (AiogramError, aiohttp.ClientError, TimeoutError) as exc:
-                logger.warning("getUpdates failed (%s); retrying in %.0f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, SETUP_RETRY_MAX)
-                continue
-            delay = 1.0
             if updates:
                 await self._handle_batch(updates)
                 self._offset = updates[-1].update_id + 1
+
+    async def _get_updates(self) -> list[Update]:
+        return await self._bot.get_updates(
+            offset=self._offset, timeout=self._poll_timeout,
+            allowed_updates=ALLOWED_UPDATES, request_timeout=self._poll_timeout + 10)
 
     async def _handle_batch(self, updates: list[Update]) -> None:
         by_chat: dict[str, list[Update]] = defaultdict(list)

@@ -99,27 +99,24 @@ async def _snapshot(session: AsyncSession, report: CheckinReport, now: datetime,
 async def submit(session: AsyncSession, report: CheckinReport, now: datetime,
                  cutoff: datetime) -> bool:
     """Confirm a report: first submission or a revision (late after the cut-off). Returns late."""
-    late = now > cutoff
     first = report.submitted_at is None or report.status == "draft"
-    report.status = "submitted"
-    report.skip_reason = None
-    if first:
-        report.submitted_at = now
-        report.late = late
-    report.updated_at = now
     await _apply_to_tasks(session, report, now)
-    await _snapshot(session, report, now, late)
-    await session.flush()
-    return late
+    return await _close(session, report, "submitted", None, now, cutoff, first=first)
 
 
 async def skip_week(session: AsyncSession, report: CheckinReport, reason: str, now: datetime,
                     cutoff: datetime) -> bool:
     """The whole week skipped (leave, business trip); returns whether that was after the cut-off."""
+    return await _close(session, report, "skipped", reason, now, cutoff,
+                        first=report.submitted_at is None)
+
+
+async def _close(session: AsyncSession, report: CheckinReport, status: str,
+                 skip_reason: str | None, now: datetime, cutoff: datetime, *, first: bool) -> bool:
+    """Set the final status, stamp the first submission, keep a revision snapshot; returns late."""
     late = now > cutoff
-    first = report.submitted_at is None
-    report.status = "skipped"
-    report.skip_reason = reason
+    report.status = status
+    report.skip_reason = skip_reason
     if first:
         report.submitted_at = now
         report.late = late
