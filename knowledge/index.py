@@ -470,7 +470,7 @@ class KnowledgeIndex:
         q = self._analyze(query)
         if not self._passages or not q.folded:
             return SearchResult(
-                query=query, hits=(), confident=False, corrected_terms=tuple(q.corrections)
+                query=query, hits=(), outcome="decline", corrected_terms=tuple(q.corrections)
             )
         scores = self._score(q)
         take = min(len(scores), limit + (len(exclude) if isinstance(exclude, Sized) else 0) + 8)
@@ -497,7 +497,7 @@ class KnowledgeIndex:
         return SearchResult(
             query=query,
             hits=tuple(hits),
-            confident=confidence >= self._confidence_params.bar,
+            outcome="answer" if confidence >= self._confidence_params.bar else "decline",
             confidence=round(min(confidence, 1.0), 4),
             corrected_terms=tuple(q.corrections),
         )

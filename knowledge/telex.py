@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import cache
 
-from knowledge.normalize import place_tone, split_tone
+from knowledge.normalize import fold, place_tone, split_tone
 
 _ONSETS: tuple[str, ...] = (
     "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
@@ -53,6 +53,19 @@ def _syllable_re() -> re.Pattern[str]:
     onsets = sorted(_ONSETS, key=len, reverse=True)
     rhymes = sorted(_RHYMES, key=len, reverse=True)
     return re.compile(f"(?:{'|'.join(onsets)})(?:{'|'.join(rhymes)})")
+
+
+@cache
+def _folded_syllable_re() -> re.Pattern[str]:
+    """Regex matching a syllable with its diacritics removed (đ→d): "tuan", "duoc", "nguoi"."""
+    onsets = sorted({fold(o) for o in _ONSETS}, key=len, reverse=True)
+    rhymes = sorted({fold(r) for r in _RHYMES}, key=len, reverse=True)
+    return re.compile(f"(?:{'|'.join(onsets)})(?:{'|'.join(rhymes)})")
+
+
+def is_folded_syllable(word: str) -> bool:
+    """True when a lowercase ASCII word is some Vietnamese syllable written without diacritics."""
+    return bool(_folded_syllable_re().fullmatch(word))
 
 
 def is_valid_syllable(syllable: str) -> bool:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
+
+#: What the chat does with a search: answer with the best passage, offer it as possibly related, or decline.
+Outcome = Literal["answer", "tentative", "decline"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +49,26 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """Ranked hits plus the decision whether the best one is good enough to answer with."""
+    """Ranked hits plus the answer decision.
+
+    `outcome`: "answer" (reply with hits[0]), "tentative" (offer hits[0] as possibly related, ask for
+    feedback) or "decline" (offer the closest sections, log the question). `alternative`: set when the best
+    passage of another guide is about as good as hits[0], so the chat should ask which of the two guides
+    was meant instead of guessing. `confidence`: the decision's score in [0, 1] (higher is surer).
+    `corrected_terms`: (as typed, as understood) for words a Telex decode or typo correction really changed.
+    """
 
     query: str
     hits: tuple[Hit, ...]
-    confident: bool
+    outcome: Outcome = "decline"
     confidence: float = 0.0
     corrected_terms: tuple[tuple[str, str], ...] = field(default=())
+    alternative: Hit | None = None
+
+    @property
+    def confident(self) -> bool:
+        """True only for a confident answer (kept for callers written before the three outcomes)."""
+        return self.outcome == "answer"
 
 
 class IngestProblem(StrEnum):

@@ -153,6 +153,7 @@ def result_json(question: str, result: SearchResult) -> dict[str, Any]:
     return {
         "question": question,
         "answered": bool(result.confident and best),
+        "outcome": result.outcome if best else "decline",
         "guide": guide(0) if best else None,
         "section": " › ".join(best.passage.heading_path) if best else None,
         "text": best.passage.text if best and result.confident else None,

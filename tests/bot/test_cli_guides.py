@@ -69,12 +69,13 @@ def test_ask_json_lines_from_stdin_and_unanswered(cli: CliRunner, tmp_path: Path
                                           "\ngia vang hom nay\n")
     assert code == 0
     first, second = (json.loads(line) for line in out.splitlines())
-    assert set(first) == {"question", "answered", "guide", "section", "text", "score",
+    assert set(first) == {"question", "answered", "outcome", "guide", "section", "text", "score",
                           "alternatives"}
-    assert first["answered"] is True
+    assert first["answered"] is True and first["outcome"] == "answer"
     assert first["guide"]["title"] == "Hướng dẫn tiếp nhận hồ sơ đất đai"
     assert first["section"] == "Thời gian tiếp nhận"
     assert second["answered"] is False and second["text"] is None
+    assert second["outcome"] in ("tentative", "decline")
     code, out, _ = _run(cli, "ask", "--json", "thu tuc ho so dat dai")
     assert code == 0 and json.loads(out)["question"] == "thu tuc ho so dat dai"
 

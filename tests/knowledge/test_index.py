@@ -164,3 +164,10 @@ def test_without_synonyms_abbreviation_does_not_expand() -> None:
     plain = KnowledgeIndex.build(PASSAGES)
     ids = [h.passage.id for h in plain.search("ubnd xa").hits]
     assert "ub-1" not in ids[:1]
+
+
+def test_outcome_and_confident_agree(index: KnowledgeIndex) -> None:
+    answered = index.search("nộp hồ sơ trên Cổng dịch vụ công")
+    assert answered.outcome == "answer" and answered.confident
+    declined = index.search("cách nấu phở bò")
+    assert declined.outcome != "answer" and not declined.confident

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.telex import decode_telex, decode_word, is_valid_syllable, looks_like_telex
+from knowledge.telex import (
+    decode_telex,
+    decode_word,
+    is_folded_syllable,
+    is_valid_syllable,
+    looks_like_telex,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,13 @@ def test_valid_syllables(syllable: str) -> None:
 def test_invalid_syllables(syllable: str) -> None:
     # Stop finals need sắc or nặng; English clusters and foreign onsets are not Vietnamese.
     assert not is_valid_syllable(syllable)
+
+
+@pytest.mark.parametrize("word", ["tuan", "duoc", "nguoi", "khong", "mat", "thuong"])
+def test_folded_syllables(word: str) -> None:
+    assert is_folded_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["password", "reset", "what", "tuaanf", "ubnd"])
+def test_not_folded_syllables(word: str) -> None:
+    assert not is_folded_syllable(word)
