@@ -37,6 +37,8 @@ from bot.router import parse_command, split_payload
 from bot.texts import common as T
 
 logger = logging.getLogger(__name__)
+#: the catch-all's own logger, so tests can fail when it fires unexpectedly (tests/conftest.py)
+boundary_logger = logging.getLogger(__name__ + ".boundary")
 
 #: longest text we process; longer messages get a polite refusal (nothing is stored)
 MAX_TEXT_CHARS = 4000
@@ -89,7 +91,7 @@ class Dispatcher:
             except UserFacingError as exc:
                 return [OutgoingMessage(exc.message)]
             except Exception:
-                logger.exception("handler failed for %s", event.chat)
+                boundary_logger.exception("handler failed for %s", event.chat)
                 return [OutgoingMessage(T.GENERIC_ERROR)]
 
     def _serialised_writes(self) -> contextlib.AbstractAsyncContextManager[object]:

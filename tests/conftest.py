@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import shutil
 import uuid
@@ -26,6 +28,9 @@ REQUIRE_POSTGRES_ENV = "TROLY_TEST_REQUIRE_POSTGRES"
 
 #: a Monday morning in Hanoi (08:00 +07:00), the default start of every fake clock
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+#: the dispatcher's catch-all logs here (bot/dispatcher.py); it firing means a bug unless a test expects it
+ERROR_BOUNDARY_LOGGER = "bot.dispatcher.boundary"
 
 _postgres_skipped: list[str] = []
 _postgres_ran: list[str] = []
@@ -140,3 +145,51 @@ async def kb_harness(settings: Settings, clock: ManualClock) -> AsyncIterator[Bo
     h = await BotHarness(settings, clock, load_demo=True).start()
     yield h
     await h.close()
+
+
+class _Collect(logging.Handler):
+    """Keeps the records of one logger for the length of a test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _collect_boundary() -> Iterator[list[logging.LogRecord]]:
+    collect = _Collect()
+    boundary = logging.getLogger(ERROR_BOUNDARY_LOGGER)
+    boundary.addHandler(collect)
+    try:
+        yield collect.records
+    finally:
+        boundary.removeHandler(collect)
+
+
+@pytest.fixture
+def error_boundary() -> Iterator[list[logging.LogRecord]]:
+    """Request this in a test that provokes the dispatcher's error boundary on purpose.
+
+    It is the live list of the boundary's log records, so the test can assert that it fired.
+    """
+    with _collect_boundary() as records:
+        yield records
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_error_boundary(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test in which the dispatcher's catch-all fired without the test asking for it."""
+    if "error_boundary" in request.fixturenames:
+        yield
+        return
+    with _collect_boundary() as records:
+        yield
+    if records:
+        first = records[0]
+        trace = logging.Formatter().formatException(first.exc_info) if first.exc_info else ""
+        pytest.fail(f"the dispatcher's error boundary fired {len(records)} time(s) "
+                    f"(request the `error_boundary` fixture if this is on purpose):\n"
+                    f"{first.getMessage()}\n{trace}", pytrace=False)

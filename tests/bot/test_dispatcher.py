@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
@@ -97,10 +98,13 @@ async def test_invalid_answer_reasks_same_step(toy: BotHarness) -> None:
     assert payloads(replies) == ["toy:red", "toy:blue"]
 
 
-async def test_error_rolls_back_and_keeps_step(toy: BotHarness) -> None:
+async def test_error_rolls_back_and_keeps_step(
+    toy: BotHarness, error_boundary: list[logging.LogRecord],
+) -> None:
     await toy.say("/toy")
     replies = await toy.say("boom")
     assert texts(replies) == T.GENERIC_ERROR
+    assert len(error_boundary) == 1  # the catch-all fired, on purpose here
     async with toy.app.sessionmaker() as session:
         assert await session.get(Synonym, "written-before-crash") is None
         state = await session.get(ConversationState, ("web", "u1", "u1"))
