@@ -10,6 +10,7 @@ diacritic match adds score on top of the folded match. The index is immutable: a
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Container, Iterable, Sequence, Sized
@@ -21,8 +22,10 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from knowledge.abbreviations import SynonymTable
-from knowledge.normalize import canonical_tone, fold, has_diacritics, normalize, syllables
-from knowledge.telex import decode_word
+from knowledge.language import TELEX_MARK as _TELEX_MARK
+from knowledge.language import is_english
+from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
+from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
 FloatArray = npt.NDArray[np.float32]
@@ -191,7 +194,7 @@ class KnowledgeIndex:
 
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
-        "_heading", "_by_len", "_confidence_params",
+        "_heading", "_by_len", "_confidence_params", "_accents",
     )  # fmt: skip
 
     def __init__(
@@ -215,6 +218,11 @@ class KnowledgeIndex:
             if term.isalpha():
                 by_len.setdefault(len(term), []).append(term)
         self._by_len = {k: tuple(v) for k, v in by_len.items()}
+        # The accented spellings of every folded syllable, most frequent first (to show a correction).
+        accents: dict[str, list[tuple[int, str]]] = {}
+        for term, tid in self._acc_uni.vocab.items():
+            accents.setdefault(fold(term), []).append((-int(self._acc_uni.df[tid]), term))
+        self._accents = {k: tuple(t for _, t in sorted(v)[:4]) for k, v in accents.items()}
 
     @classmethod
     def build(
@@ -296,6 +304,34 @@ class KnowledgeIndex:
         tid = self._fold_bi.vocab.get(f"{left} {right}")
         return int(self._fold_bi.df[tid]) if tid is not None else 0
 
+    def _has_synonym(self, folded: str) -> bool:
+        """Whether a word is an abbreviation or loanword the synonym table links ("scan", "ubnd")."""
+        return self._synonyms is not None and (folded,) in self._synonyms.links
+
+    def _accented_phrase(self, folded: list[str], left: str | None, right: str | None) -> list[str]:
+        """The guides' accented spelling of corrected syllables, chosen with their neighbours' help.
+
+        "chuyen doi" → "chuyển đổi" (the pair the guides write), not the most frequent single forms.
+        """
+        options = [self._accents.get(f, (f,)) for f in folded]
+        best: tuple[float, list[str]] = (-1.0, [o[0] for o in options])
+        for combo in itertools.product(*options):
+            words = [w for w in (left, *combo, right) if w]
+            pairs = sum(self._acc_bigram_df(a, b) for a, b in zip(words, words[1:], strict=False))
+            singles = sum(math.log1p(self._acc_df(w)) for w in combo)
+            score = 3.0 * math.log1p(pairs) + singles
+            if score > best[0]:
+                best = (score, list(combo))
+        return best[1]
+
+    def _acc_df(self, term: str) -> int:
+        tid = self._acc_uni.vocab.get(term)
+        return int(self._acc_uni.df[tid]) if tid is not None else 0
+
+    def _acc_bigram_df(self, left: str, right: str) -> int:
+        tid = self._acc_bi.vocab.get(f"{left} {right}")
+        return int(self._acc_bi.df[tid]) if tid is not None else 0
+
     def _correct(self, word: str, left: str | None, right: str | None) -> list[str] | None:
         """Best in-vocabulary replacement (one or two syllables) for an unknown folded word, or None."""
         candidates: list[str] = []
@@ -332,25 +368,42 @@ class KnowledgeIndex:
     def _analyze(self, query: str) -> _Query:
         text = normalize(query)
         raw = syllables(text)
+        # Words never decoded nor corrected: an all-caps abbreviation as typed ("TTTT", "CT"), and every
+        # word of an English question ("tax" is Telex for "tã", "we" one edit from "ve").
+        english = is_english(query)
+        kept_as_typed = {normalize(w) for w in syllables(nfc(query)) if w.isupper() and len(w) > 1}
         corrections: list[tuple[str, str]] = []
         # Telex: decode words the index does not know as typed (or knows only rarely, e.g. a guide
-        # that quotes "chuyeenr ddooir soos" as an example), and only into words it knows well.
+        # that quotes "chuyeenr ddooir soos" as an example) into words it knows well; a word that is no
+        # Vietnamese syllable as typed but carries a Telex mark is decoded even into a word the index does
+        # not know ("gif" → "gì"), so that typo repair does not turn it into a wrong known word.
         decoded: list[str] = []
+        fixed_as_typed: list[bool] = []
         for tok in raw:
-            if tok.isascii():
+            settled = english or tok in kept_as_typed
+            if tok.isascii() and not settled:
                 cand = decode_word(tok)
-                if (cand != tok and self._known(fold(cand))
-                        and self._df(fold(cand)) > TELEX_OVER_KNOWN * self._df(tok)):
+                if cand != tok and (
+                    (self._known(fold(cand))
+                     and self._df(fold(cand)) > TELEX_OVER_KNOWN * self._df(tok))
+                    or (not self._known(tok) and not is_folded_syllable(tok)
+                        and _TELEX_MARK.search(tok) is not None)
+                ):  # fmt: skip
                     corrections.append((tok, cand))
                     tok = cand
+                    settled = True
             decoded.append(tok)
+            fixed_as_typed.append(settled)
         use_accents = any(has_diacritics(t) for t in decoded)
         accented = [canonical_tone(t) for t in decoded]
         folded_raw = [fold(t) for t in decoded]
         folded: list[str] = []
         acc_out: list[str] = []
         for i, (acc, fol) in enumerate(zip(accented, folded_raw, strict=True)):
-            if self._known(fol) or fol.isdigit() or len(fol) < 2:
+            # A typo leaves a string that is no Vietnamese syllable; a real word the index lacks
+            # ("lâu", "giùm", "vừa") is left alone rather than "corrected" into another word.
+            if (self._known(fol) or fol.isdigit() or len(fol) < 2 or fixed_as_typed[i]
+                    or is_folded_syllable(fol) or self._has_synonym(fol)):  # fmt: skip
                 folded.append(fol)
                 acc_out.append(acc)
                 continue
@@ -361,7 +414,13 @@ class KnowledgeIndex:
                 folded.append(fol)
                 acc_out.append(acc)
                 continue
-            corrections.append((acc, " ".join(fixed)))
+            shown = self._accented_phrase(
+                fixed,
+                acc_out[-1] if acc_out and acc_out[-1] != "\x00" else None,
+                accented[i + 1] if i + 1 < len(accented) and has_diacritics(accented[i + 1]) else None,
+            )
+            if all(is_valid_syllable(w) for w in shown):
+                corrections.append((acc, " ".join(shown)))
             folded.extend(fixed)
             # The accented stream cannot know the corrected word's accents; keep a placeholder there.
             acc_out.extend(["\x00"] * len(fixed))

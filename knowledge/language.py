@@ -17,102 +17,25 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 # Frequent English function words that are also Vietnamese syllables without diacritics (thế, tờ, in,
 # cần, do, số…): they say nothing alone.
-_AMBIGUOUS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "to",
-        "in",
-        "on",
-        "at",
-        "of",
-        "or",
-        "and",
-        "as",
-        "is",
-        "it",
-        "be",
-        "by",
-        "do",
-        "can",
-        "me",
-        "my",
-        "he",
-        "his",
-        "so",
-        "no",
-        "not",
-        "up",
-        "us",
-        "if",
-        "am",
-        "i",
-    ]
-)
+_AMBIGUOUS = frozenset((
+    "a", "an", "the", "to", "in", "on", "at", "of", "or", "and", "as", "is", "it", "be", "by",
+    "do", "can", "me", "my", "he", "his", "so", "no", "not", "up", "us", "if", "am", "i",
+))  # fmt: skip
 # Function words no Vietnamese question uses: an English question has at least one of these or the above
 # ("gia iphone 16 pro max" is Vietnamese with brand names, not English).
-_FUNCTION = _AMBIGUOUS | frozenset(
-    [
-        "what",
-        "how",
-        "when",
-        "where",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "why",
-        "should",
-        "would",
-        "could",
-        "does",
-        "did",
-        "are",
-        "was",
-        "were",
-        "will",
-        "shall",
-        "with",
-        "for",
-        "from",
-        "your",
-        "you",
-        "our",
-        "we",
-        "they",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "have",
-        "has",
-        "had",
-        "must",
-        "may",
-    ]
-)
+_FUNCTION = _AMBIGUOUS | frozenset((
+    "what", "how", "when", "where", "who", "whom", "whose", "which", "why", "should", "would",
+    "could", "does", "did", "are", "was", "were", "will", "shall", "with", "for", "from", "your",
+    "you", "our", "we", "they", "this", "that", "these", "those", "there", "have", "has", "had",
+    "must", "may",
+))  # fmt: skip
 # English words that happen to decode as Telex ("how" → "hơ", "new" → "nư"): never Vietnamese.
-_ENGLISH_NOT_TELEX = frozenset(
-    [
-        "how",
-        "new",
-        "now",
-        "show",
-        "know",
-        "own",
-        "owner",
-        "down",
-        "view",
-        "few",
-        "law",
-        "low",
-        "row",
-    ]
-)
-# Telex typed the usual way leaves a mark: a doubled vowel or dd, a w, or a tone key at the end.
-_TELEX_MARK = re.compile(r"aa|ee|oo|dd|w|[sfrxj]$")
+_ENGLISH_NOT_TELEX = frozenset((
+    "how", "new", "now", "show", "know", "own", "owner", "down", "view", "few", "law", "low",
+    "row",
+))  # fmt: skip
+#: Telex typed the usual way leaves a mark: a doubled vowel or dd, a w, or a tone key at the end.
+TELEX_MARK = re.compile(r"aa|ee|oo|dd|w|[sfrxj]$")
 #: share of a question's words that must be un-Vietnamese
 ENGLISH_SHARE = 0.5
 #: fewest words for a verdict: "ok" or "hello" alone say too little
@@ -128,7 +51,7 @@ def _could_be_vietnamese(word: str) -> bool:
         return False
     if is_folded_syllable(lower):
         return True
-    return decode_word(lower) != lower and bool(_TELEX_MARK.search(lower))
+    return decode_word(lower) != lower and bool(TELEX_MARK.search(lower))
 
 
 def is_english(text: str) -> bool:
