@@ -28,7 +28,7 @@ DEFAULT_ABBREVIATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("KH", ("kế hoạch",)),
     ("BC", ("báo cáo",)),
     ("CV", ("công văn",)),
-    ("CT", ("chỉ thị",)),
+    ("CT", ("chủ tịch", "chỉ thị")),
     ("NQ", ("nghị quyết",)),
     ("TW", ("trung ương",)),
     ("VBQPPL", ("văn bản quy phạm pháp luật",)),

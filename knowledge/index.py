@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from knowledge.abbreviations import SynonymTable
@@ -68,6 +68,7 @@ class RankParams:
     max_typo_candidates: int = 64
     first_line_in_meta: bool = False
     skip_bigram_weight: float = 0.0
+    intro_weight: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,7 @@ class KnowledgeIndex:
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_by_len", "_confidence_params", "_accents",
+        "_intro_weight",
     )  # fmt: skip
 
     def __init__(
@@ -218,6 +220,14 @@ class KnowledgeIndex:
             if term.isalpha():
                 by_len.setdefault(len(term), []).append(term)
         self._by_len = {k: tuple(v) for k, v in by_len.items()}
+        # A guide's opening passage (no heading, in a guide that has sections) summarizes the whole guide,
+        # so it matches many questions a little; it must not outrank the section that says the fact.
+        sectioned = {p.guide_id for p in passages if p.heading_path}
+        intro = [not p.heading_path and p.guide_id in sectioned for p in passages]
+        self._intro_weight: FloatArray | None = (
+            np.where(intro, np.float32(params.intro_weight), np.float32(1.0)).astype(np.float32)
+            if any(intro) and params.intro_weight != 1.0 else None
+        )  # fmt: skip
         # The accented spellings of every folded syllable, most frequent first (to show a correction).
         accents: dict[str, list[tuple[int, str]]] = {}
         for term, tid in self._acc_uni.vocab.items():
@@ -340,7 +350,7 @@ class KnowledgeIndex:
             pool.extend(self._by_len.get(length, ()))
         if pool:
             found = extract(
-                word, pool, scorer=Levenshtein.distance, score_cutoff=1,
+                word, pool, scorer=OSA.distance, score_cutoff=1,
                 limit=self._params.max_typo_candidates,
             )  # fmt: skip
             candidates = [str(c[0]) for c in found]
@@ -522,6 +532,8 @@ class KnowledgeIndex:
         self._heading.add_scores(scores, meta_terms, p.heading_weight)
         for src, alt, weight in q.expansions:
             self._add_expansion(scores, src, alt, p.expansion_weight * weight)
+        if self._intro_weight is not None:
+            scores *= self._intro_weight
         return scores
 
     def search(self, query: str, limit: int = 5, *, exclude: Container[str] = ()) -> SearchResult:

@@ -17,6 +17,7 @@ from knowledge.legal import find_source_ref
 from knowledge.types import IngestError, IngestProblem, ParsedGuide, Passage
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_NUMBERED_HEADING = re.compile(r"^(?:(?:chương|phần|mục|điều|part|chapter)\b|[\divxlc]+[.)])", re.I)
 
 # A reader returns (title found in the document or None, blocks).
 _Reader = Callable[[str, bytes, str | None], tuple[str | None, list[Block]]]
@@ -39,6 +40,7 @@ def parse_file(
         )
     given = _clean_title(title) if title else None
     found_title, blocks = reader(file_name, content, given)
+    found_title, blocks = _promote_title_heading(found_title, blocks)
     sections = tuple(chunk_sections(group_sections(blocks)))
     if not sections:
         raise IngestError(file_name, IngestProblem.EMPTY, "no usable text")
@@ -67,6 +69,28 @@ def title_from_file_name(file_name: str) -> str:
     words = re.sub(r"[-_.]+", " ", stem).split()
     text = " ".join(words) or "Tài liệu"
     return text[:1].upper() + text[1:]
+
+
+def _promote_title_heading(title: str | None, blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """A lone top-level heading that opens the document is its title, not a section.
+
+    Word and PDF guides often set the title as "Heading 1" (or the first bookmark) with the sections one
+    level below; kept as a section, the title would head every chunk and the preamble would read as a
+    section of its own. Promoted, the guide has the same shape as a Markdown one ("# title", "## …").
+    """
+    headings = [b for b in blocks if b.kind is BlockKind.HEADING]
+    if not headings or blocks[0] is not headings[0]:
+        return title, blocks
+    top = headings[0]
+    if _NUMBERED_HEADING.match(top.text):
+        return title, blocks  # "Chương I", "Phần 1", "I. …": a part of the document, not its title
+    same_level = [b for b in headings if b.level <= top.level]
+    deeper = [b for b in headings if b.level > top.level]
+    if len(same_level) != 1 or not deeper:
+        return title, blocks
+    if title is not None and _clean_title(title).casefold() != _clean_title(top.text).casefold():
+        return title, blocks
+    return title or _clean_title(top.text), blocks[1:]
 
 
 def _clean_title(title: str) -> str:

@@ -191,7 +191,30 @@ def plain_text_blocks(lines: list[str]) -> list[Block]:
 
 def body_blocks(lines: list[str], width: int | None) -> list[Block]:
     """Lines known to hold no headings to paragraph and list-item blocks."""
+    lines = attach_lone_markers(lines)
     return _mark_list_items([para(line) for line in join_wrapped_lines(lines, width) if line])
+
+
+_LONE_MARKER = re.compile(r"^\s*([-*+•●○▪■◦–]|\d+[.)]|[a-zđ]\))\s*$")
+
+
+def attach_lone_markers(lines: list[str]) -> list[str]:
+    """A list marker alone on its line ("•", "1.": how PDF text layers often extract lists) joins the next."""
+    out: list[str] = []
+    pending: str | None = None
+    for line in lines:
+        if pending is not None and line.strip():
+            out.append(f"{pending} {line.strip()}")
+            pending = None
+        elif _LONE_MARKER.match(line):
+            if pending is not None:
+                out.append(pending)
+            pending = line.strip()
+        else:
+            out.append(line)
+    if pending is not None:
+        out.append(pending)
+    return out
 
 
 def _mark_list_items(blocks: list[Block]) -> list[Block]:

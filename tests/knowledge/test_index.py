@@ -197,3 +197,21 @@ def test_telex_word_unknown_to_the_index_is_decoded_not_typo_corrected(
     result = index.search("chuyeenr ddooir soos laf gif")
     assert ("gif", "gì") in result.corrected_terms
     assert result.hits[0].passage.id == "cds-1"
+
+
+def test_guide_opening_passage_does_not_outrank_the_section_with_the_fact() -> None:
+    # The opening passage mentions everything a little; the section says the fact.
+    def passage(pid: str, heading: tuple[str, ...], text: str) -> Passage:
+        return Passage(id=pid, guide_id="ttdt", guide_title="Trang thông tin điện tử xã",
+                       heading_path=heading, text=text)
+
+    index = KnowledgeIndex.build(
+        [
+            passage("ttdt#0", (), "Hướng dẫn về trang thông tin điện tử xã: ban biên tập, đăng tin bài, "
+                    "nhuận bút tin bài, an toàn, báo cáo. Tin bài đăng đúng quy định."),
+            passage("ttdt#1", ("Nhuận bút",), "Nhuận bút chi từ ngân sách: tin 80.000 đồng."),
+            passage("ttdt#2", ("An toàn",), "Mật khẩu đổi 90 ngày một lần."),
+        ],
+        synonyms=SynonymTable.build(),
+    )
+    assert index.search("nhuận bút một tin bài trên trang xã").hits[0].passage.id == "ttdt#1"

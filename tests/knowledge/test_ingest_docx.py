@@ -95,3 +95,33 @@ def test_docx_legal_structure_from_plain_paragraphs() -> None:
         ("Chương I. Quy định chung", "Điều 1. Phạm vi điều chỉnh"),
         ("Chương I. Quy định chung", "Điều 2. Đối tượng áp dụng"),
     ]
+
+
+def test_lone_heading_1_title_is_the_guide_title_not_a_section() -> None:
+    # Title set as "Heading 1", sections as "Heading 2": the usual way officials format a guide.
+    content = build_docx(
+        [
+            ("h1", "Hướng dẫn quản lý trang thông tin điện tử xã"),
+            ("p", "Hướng dẫn này áp dụng cho UBND cấp xã."),
+            ("h2", "Tần suất cập nhật"),
+            ("p", "Tối thiểu 08 tin, bài mỗi tháng."),
+            ("h2", "Nhuận bút"),
+            ("p", "Nhuận bút chi từ ngân sách xã."),
+        ]
+    )
+    guide = parse_file("trang-ttdt.docx", content)
+    assert guide.title == "Hướng dẫn quản lý trang thông tin điện tử xã"
+    assert [s.heading_path for s in guide.sections] == [(), ("Tần suất cập nhật",), ("Nhuận bút",)]
+
+
+def test_numbered_lone_heading_1_stays_a_section() -> None:
+    content = build_docx(
+        [
+            ("h1", "1. Chuẩn bị"),
+            ("p", "Cài phần mềm ký số."),
+            ("h2", "1.1. Chứng thư số"),
+            ("p", "Chứng thư số cấp cho từng cá nhân."),
+        ]
+    )
+    guide = parse_file("vb.docx", content)
+    assert [s.heading_path for s in guide.sections][-1] == ("1. Chuẩn bị", "1.1. Chứng thư số")

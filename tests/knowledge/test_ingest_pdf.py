@@ -82,3 +82,25 @@ def test_pdf_legal_structure_and_source_reference() -> None:
     assert by_path[("Chương I. Quy định chung", "Điều 2. Nguyên tắc")] == (
         "1. Văn bản điện tử phải được ký số.\n2. Văn bản mật không gửi qua mạng."
     )
+
+
+def test_title_bookmark_is_the_title_and_lone_list_markers_join_their_item() -> None:
+    content = build_pdf(
+        [
+            ("h1", "Hướng dẫn chữ ký số cấp xã"),
+            ("p", "Hướng dẫn này áp dụng cho cán bộ xã."),
+            ("h2", "Nhận thiết bị"),
+            ("p", "•"),
+            ("p", "Người được cấp trực tiếp nhận USB Token."),
+            ("p", "1."),
+            ("p", "Kiểm tra phong bì mã PIN."),
+        ],
+        bookmarks=True,
+        title="Hướng dẫn chữ ký số cấp xã",
+    )
+    guide = parse_file("cks.pdf", content)
+    assert guide.title == "Hướng dẫn chữ ký số cấp xã"
+    assert [s.heading_path for s in guide.sections] == [(), ("Nhận thiết bị",)]
+    assert guide.sections[1].text == (
+        "• Người được cấp trực tiếp nhận USB Token.\n1. Kiểm tra phong bì mã PIN."
+    )
