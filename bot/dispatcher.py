@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import button_payloads
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowHook, FlowState
@@ -85,6 +86,8 @@ class Dispatcher:
                     if ctx is None:  # a platform retry we already handled
                         return []
                     await self._route(ctx)
+                    # long payloads become tokens in this transaction, before the menu is saved
+                    ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now)
                     await self._save_state(ctx)
                 self._start_after_commit(ctx)
                 return ctx.replies
@@ -175,6 +178,12 @@ class Dispatcher:
                 ctx.reply(T.MESSAGE_TOO_LONG.format(limit=MAX_TEXT_CHARS))
                 return
             ctx.event = event = self._numbered_choice(ctx, event)
+        if isinstance(event, ButtonPressed):
+            resolved = await button_payloads.resolve(ctx.session, event.payload, ctx.now)
+            if resolved is None:  # an expired token: its meaning is gone
+                ctx.reply(T.BUTTON_EXPIRED)
+                return
+            ctx.event = event = replace(event, payload=resolved)
         await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh
         command = parse_command(event.text) if isinstance(event, TextMessage) else None
         if command is not None:

@@ -5,21 +5,24 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-#: Telegram callback_data limit; payloads are short ASCII ids.
+#: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A choice offered to the user; payload is a short ASCII id (≤ 64 bytes)."""
+    """A choice offered to the user; payload is 'prefix:arg' of any length.
+
+    A payload over 64 bytes (or not ASCII) goes out as a short token and comes back resolved
+    (bot/button_payloads.py), so handlers may put a guide id of any length in it.
+    """
 
     label: str
     payload: str
 
     def __post_init__(self) -> None:
-        data = self.payload.encode("utf-8")
-        if len(data) > MAX_PAYLOAD_BYTES or not self.payload.isascii():
-            raise ValueError(f"button payload must be ASCII ≤ {MAX_PAYLOAD_BYTES} bytes")
+        if not self.payload:
+            raise ValueError("button payload must not be empty")
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,7 @@ async def _reply_not_found(ctx: Context, question: str, result: SearchResult) ->
     guides: dict[str, str] = {}
     for hit in result.hits:
         guides.setdefault(hit.passage.guide_id, hit.passage.guide_title)
-    buttons = [Button(_shorten(title), f"guide:{slug}"[:64]) for slug, title in guides.items()]
+    buttons = [Button(_shorten(title), f"guide:{slug}") for slug, title in guides.items()]
     text = T.NOT_FOUND + (f"\n\n{T.NOT_FOUND_CLOSEST}" if buttons else "")
     ctx.reply(text, buttons[:SEE_ALSO_LIMIT])
 

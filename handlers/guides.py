@@ -29,7 +29,7 @@ async def list_guides(ctx: Context) -> None:
         lines.append(A.GUIDE_LIST_ITEM.format(n=n, title=info.title, ref=ref) + code)
     lines.append("")
     lines.append(A.GUIDE_LIST_FOOTER)
-    buttons = [Button(_short(g.title), f"guide:{g.slug}"[:64]) for g in guides[:LIST_BUTTONS]]
+    buttons = [Button(_short(g.title), f"guide:{g.slug}") for g in guides[:LIST_BUTTONS]]
     ctx.reply("\n".join(lines), buttons)
 
 

@@ -22,6 +22,7 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import button_payloads
 from bot.channel import Channel
 from bot.clock import Clock
 from bot.db.base import is_postgres
@@ -309,7 +310,7 @@ class OutboxDispatcher:
             return "lost_lease"
         self._hook("before_send")
         channel = self.channels[row.channel]
-        message = self._message(row)
+        message = await self._message(row)
         try:
             receipt = await channel.send(ChatRef(row.channel, row.address), message)  # type: ignore[arg-type]
         except DeliveryError as exc:
@@ -325,11 +326,16 @@ class OutboxDispatcher:
                                 provider_message_id=receipt.message_id, last_error=None)
         return "sent" if ok else "lost_lease"
 
-    def _message(self, row: Claimed) -> OutgoingMessage:
+    async def _message(self, row: Claimed) -> OutgoingMessage:
         message = from_payload(row.payload)
         if row.payload.get("plain"):  # the platform refused our formatting once
             return OutgoingMessage(message.text, (), message.attachments)
-        return message
+        if all(button_payloads.fits_wire(b.payload) for b in message.buttons):
+            return message
+        # a payload too long for the wire goes out as a token (bot/button_payloads.py)
+        async with self.sessionmaker.begin() as session:
+            (short,) = await button_payloads.shorten(session, [message], self.clock.now())
+        return short
 
     async def _mark_started(self, row: Claimed, now: datetime) -> bool:
         """Commit send_started_at and a started attempt right before the platform call."""

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import button_payloads
 from bot.channel import Channel
 from bot.clock import Clock, local_date
 from bot.db.models import OutboxMessage
@@ -81,6 +82,7 @@ class Ticks:
                 .where(OutboxMessage.status == "pending", OutboxMessage.expires_at.is_not(None),
                        OutboxMessage.expires_at < now - timedelta(minutes=5))
                 .values(status="expired", last_error_code="expired", updated_at=now))
+            await button_payloads.collect_garbage(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)
             return int(getattr(result, "rowcount", 0) or 0)
 

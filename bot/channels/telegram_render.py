@@ -6,7 +6,7 @@ import html
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import Button, split_text
+from bot.messages import MAX_PAYLOAD_BYTES, Button, split_text
 
 #: Telegram's limit is 4096 UTF-16 units of *visible* text; we split at 3500 characters with a
 #: safety margin (emoji count twice) and re-split any part that would still be over.
@@ -53,6 +53,9 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     shown = buttons[:MAX_BUTTONS]
+    for button in shown:  # the core swaps long payloads for tokens; anything else is a bug
+        if len(button.payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"callback_data over {MAX_PAYLOAD_BYTES} bytes: {button.payload!r}")
     rows = [
         [InlineKeyboardButton(text=b.label, callback_data=b.payload)
          for b in shown[i:i + BUTTONS_PER_ROW]]

@@ -41,12 +41,20 @@ class AddResult:
     unchanged: bool  # same file as the current version: nothing new was stored
 
 
+#: longest slug; longer ones keep their start and end in a hash, so two long titles that differ
+#: only near the end still get different slugs (the column holds 255)
+MAX_SLUG_CHARS = 200
+
+
 def slugify(title: str) -> str:
     """ASCII slug of a Vietnamese title ('Hướng dẫn báo cáo' → 'huong-dan-bao-cao')."""
     folded = unicodedata.normalize("NFD", title.replace("đ", "d").replace("Đ", "D"))
     ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug[:100] or "huong-dan"
+    if len(slug) > MAX_SLUG_CHARS:
+        digest = hashlib.sha256(slug.encode("ascii")).hexdigest()[:8]
+        slug = slug[: MAX_SLUG_CHARS - 9].rstrip("-") + "-" + digest
+    return slug or "huong-dan"
 
 
 async def add_guide(

@@ -107,7 +107,7 @@ class Guide(Base):
     __tablename__ = "guides"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(128), unique=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     source_ref: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|withdrawn
@@ -156,7 +156,7 @@ class UnansweredQuestion(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
-    best_guide_slug: Mapped[str | None] = mapped_column(String(128))
+    best_guide_slug: Mapped[str | None] = mapped_column(String(255))
     best_score: Mapped[float | None]
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -293,6 +293,17 @@ class ConversationState(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ButtonPayload(Base):
+    """A button payload too long for a platform (Telegram: 64 bytes), behind a short token."""
+
+    __tablename__ = "button_payloads"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class InboundUpdate(Base):

@@ -25,6 +25,10 @@ GENERIC_ERROR = (
 )
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh \u201c{command}\u201d. Gõ /trogiup để xem các lệnh."
 UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Anh/chị vui lòng thao tác lại."
+BUTTON_EXPIRED = (
+    "Nút này đã hết hạn nên tôi không còn biết nó dùng cho việc gì. Anh/chị vui lòng gõ lại "
+    "câu hỏi hoặc lệnh."
+)
 MESSAGE_TOO_LONG = (
     "Tin nhắn dài quá {limit} ký tự nên tôi chưa xử lý được. "
     "Anh/chị vui lòng rút gọn câu hỏi."

@@ -1,0 +1,76 @@
+"""Button payloads of any length: long ones travel as short tokens and come back resolved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot import button_payloads
+from bot.db.guide_store import slugify
+from bot.db.models import ButtonPayload
+from bot.messages import MAX_PAYLOAD_BYTES
+from bot.texts import common as C
+from scheduler.ticks import Ticks
+from tests.harness import BotHarness, payloads, texts
+
+#: a title whose slug (the guide id) is 200 characters long
+LONG_TITLE = "Hướng dẫn " + "thực hiện nhiệm vụ chuyển đổi số của cấp xã phường " * 6
+LONG_GUIDE = (f"# {LONG_TITLE}\n\n## Phạm vi áp dụng\n\n"
+              "Hướng dẫn này áp dụng cho mọi xã, phường trong tỉnh.\n").encode()
+
+
+async def _long_guide(h: BotHarness) -> str:
+    await h.make_official("Quản trị", role="admin", user="admin")
+    assert "Đã thêm" in texts(await h.send_file("dai.md", LONG_GUIDE, user="admin"))
+    return slugify(LONG_TITLE)
+
+
+async def test_a_200_character_guide_id_goes_out_as_a_token_and_works(
+        harness: BotHarness) -> None:
+    slug = await _long_guide(harness)
+    assert len(slug) == 200
+    listing = await harness.say("/huongdan")
+    (token,) = payloads(listing)
+    assert button_payloads.is_token(token) and len(token.encode()) <= MAX_PAYLOAD_BYTES
+    opened = texts(await harness.press(token))
+    assert LONG_TITLE.strip() in opened
+    await harness.restart()  # the token lives in the database, not in memory
+    assert LONG_TITLE.strip() in texts(await harness.press(token))
+
+
+async def test_the_same_payload_reuses_one_token(harness: BotHarness) -> None:
+    await _long_guide(harness)
+    first = payloads(await harness.say("/huongdan"))
+    second = payloads(await harness.say("/huongdan", user="other"))
+    assert first == second
+    async with harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(ButtonPayload)) == 1
+
+
+async def test_short_payloads_are_left_alone(kb_harness: BotHarness) -> None:
+    listing = payloads(await kb_harness.say("/huongdan"))
+    assert listing and all(p.startswith("guide:") for p in listing)
+    async with kb_harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(ButtonPayload)) == 0
+
+
+async def test_an_expired_token_is_explained_then_collected(harness: BotHarness) -> None:
+    await _long_guide(harness)
+    (token,) = payloads(await harness.say("/huongdan"))
+    harness.clock.advance(button_payloads.TOKEN_TTL + timedelta(minutes=1))
+    assert texts(await harness.press(token)) == C.BUTTON_EXPIRED
+    assert texts(await harness.press("~nosuchtoken")) == C.BUTTON_EXPIRED
+    ticks = Ticks(harness.app.sessionmaker, harness.clock, {}, owner="test")
+    await ticks.maintenance_tick()
+    async with harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(ButtonPayload)) == 0
+
+
+async def test_issuing_again_extends_the_expiry(harness: BotHarness) -> None:
+    await _long_guide(harness)
+    (token,) = payloads(await harness.say("/huongdan"))
+    harness.clock.advance(button_payloads.TOKEN_TTL - timedelta(days=1))
+    assert payloads(await harness.say("/huongdan")) == [token]
+    harness.clock.advance(timedelta(days=2))  # past the first expiry, inside the second
+    assert LONG_TITLE.strip() in texts(await harness.press(token))
