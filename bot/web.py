@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -11,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.http_edge import BadJson, add_route, new_application, parse_json, raw_body
 from bot.channels.web import WebChannel
 from bot.clock import Clock
 from bot.dispatcher import Dispatcher
@@ -31,15 +31,15 @@ HEALTH_KEY = web.AppKey[dict[str, object]]("health")
 
 def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock) -> web.Application:
     """The aiohttp application with the web chat; channels may add routes before it starts."""
-    app = web.Application(client_max_size=25 * 1024 * 1024)
+    app = new_application()
     app[DISPATCHER_KEY] = dispatcher
     app[WEB_CHANNEL_KEY] = web_channel
     health_facts: dict[str, object] = {"started_at": clock.now().isoformat()}
     app[HEALTH_KEY] = health_facts
-    app.router.add_get("/", chat_page)
-    app.router.add_post("/api/chat", chat_api)
-    app.router.add_get("/api/messages", mailbox_api)
-    app.router.add_get("/healthz", health)
+    add_route(app, "GET", "/", chat_page)
+    add_route(app, "POST", "/api/chat", chat_api, max_body=MAX_BODY_BYTES)
+    add_route(app, "GET", "/api/messages", mailbox_api)
+    add_route(app, "GET", "/healthz", health)
     return app
 
 
@@ -70,14 +70,9 @@ def _render(messages: list[OutgoingMessage]) -> list[dict[str, Any]]:
 
 async def chat_api(request: web.Request) -> web.Response:
     """POST /api/chat {"session", "text"} or {"session", "button"} → {"replies": [...]}."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return _error(413, texts.BODY_TOO_LARGE)
-    raw = await request.read()  # the whole body (content.read(n) may return only what arrived)
-    if len(raw) > MAX_BODY_BYTES:
-        return _error(413, texts.BODY_TOO_LARGE)
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = parse_json(raw_body(request))  # read whole, under the limit, by the edge middleware
+    except BadJson:
         return _error(400, texts.NOT_JSON)
     if not isinstance(body, dict):
         return _error(400, texts.NOT_AN_OBJECT)

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -38,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Capability, SentMessage
 from bot.channels import telegram_store as store
+from bot.channels.http_edge import add_route, parse_json, raw_body
 from bot.channels.telegram_errors import classify, is_parse_error
 from bot.channels.telegram_menu import install_menu
 from bot.channels.telegram_parse import (
@@ -397,7 +397,7 @@ class TelegramWebhook:
 
     def add_route(self, web_app: web.Application) -> None:
         """Register POST <path> on troly's web server."""
-        web_app.router.add_post(self.path, self.handle)
+        add_route(web_app, "POST", self.path, self.handle, max_body=MAX_UPDATE_BYTES)
 
     async def _set_webhook(self) -> None:
         await self._inbound.bot.set_webhook(self._url, secret_token=self._secret,
@@ -421,12 +421,10 @@ class TelegramWebhook:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
-        raw = await request.content.read(MAX_UPDATE_BYTES + 1)
-        if len(raw) > MAX_UPDATE_BYTES:
-            return web.json_response({"ok": False, "error": "too large"}, status=413)
-        try:
-            update = Update.model_validate(json.loads(raw), context={"bot": self._inbound.bot})
-        except (ValueError, ValidationError):  # JSONDecodeError is a ValueError
+        try:  # the whole body, read under MAX_UPDATE_BYTES by the edge middleware
+            update = Update.model_validate(parse_json(raw_body(request)),
+                                           context={"bot": self._inbound.bot})
+        except (ValueError, ValidationError):  # BadJson is a ValueError
             return web.json_response({"ok": False, "error": "malformed update"}, status=400)
         task = asyncio.create_task(self._inbound.process(update))
         self._background.add(task)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -13,6 +12,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.http_edge import add_route, parse_json, raw_body
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.webhook import (
@@ -58,24 +58,20 @@ class ZaloWebhook:
 
     def add_route(self, web_app: web.Application) -> None:
         """Register POST /zalo/webhook on the one web server."""
-        web_app.router.add_post(WEBHOOK_PATH, self.handle)
+        add_route(web_app, "POST", WEBHOOK_PATH, self.handle, max_body=MAX_BODY_BYTES)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Verify one webhook request, answer 200 at once, process the event after."""
         if self._closing:  # shutting down: Zalo retries later, another process may take it
             return _status(503, "shutting down")
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            return _status(413, "body too large")
-        raw = await _read_body(request, MAX_BODY_BYTES)
-        if raw is None:
-            return _status(413, "body too large")
+        raw = raw_body(request)  # read whole, under MAX_BODY_BYTES, by the edge middleware
         try:
-            payload = json.loads(raw)
+            payload = parse_json(raw)
             if not isinstance(payload, dict):
                 raise MalformedEvent("not a JSON object")
             # the signature covers the timestamp, so it must be readable before verifying
             timestamp = envelope_timestamp(payload)
-        except (ValueError, UnicodeDecodeError):  # MalformedEvent is a ValueError
+        except ValueError:  # MalformedEvent and BadJson are ValueErrors
             return _status(400, "malformed body")
         if not verify_signature(raw, request.headers.get("X-ZEvent-Signature"),
                                 app_id=self._app_id, timestamp=timestamp,
@@ -159,18 +155,6 @@ class ZaloWebhook:
         """Refuse new webhooks (503: Zalo retries) and finish the ones in flight."""
         self._closing = True
         await self.drain()
-
-
-async def _read_body(request: web.Request, limit: int) -> bytes | None:
-    """The whole body (content.read(n) may return only what has arrived so far); None if > limit."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _status(status: int, message: str) -> web.Response:

@@ -23,6 +23,11 @@ from bot.events import (
 #: so a press is told apart from typed text. A user typing it by hand just presses that button.
 BUTTON_PREFIX = "#btn:"
 
+#: milliseconds since 1970 have 13 digits until the year 2286
+MAX_TIMESTAMP_DIGITS = 15
+#: Zalo ids are numbers of about 19 digits; message ids are hex strings of 32
+MAX_ID_CHARS = 64
+
 #: media we answer with "not supported" (the core has no event for them)
 UNSUPPORTED_MEDIA_EVENTS = frozenset({
     "user_send_image", "user_send_gif", "user_send_sticker", "user_send_audio",
@@ -75,6 +80,8 @@ def envelope_timestamp(payload: dict[str, Any]) -> str:
     text = str(value)
     if not text.isdigit():
         raise MalformedEvent("timestamp is not a number of milliseconds")
+    if len(text) > MAX_TIMESTAMP_DIGITS:  # int() of a 5,000-digit string raises, past this check
+        raise MalformedEvent("timestamp out of range")
     return text
 
 
@@ -162,6 +169,8 @@ def _id(value: object, what: str) -> str:
     # ids are long numbers; keep them as strings (JSON number precision, platforms.md §2.1)
     if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
         raise MalformedEvent(f"{what} missing")
+    if len(str(value)) > MAX_ID_CHARS:  # stored in 128-character columns
+        raise MalformedEvent(f"{what} too long")
     return str(value)
 
 

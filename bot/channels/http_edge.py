@@ -1,0 +1,168 @@
+"""The HTTP edge every route shares: the whole body is read (under a per-route limit) before any
+handler runs, and JSON from outside is parsed so that it cannot hurt what comes after.
+
+Why a middleware: `request.content.read(n)` returns whatever has arrived so far, so a body sent
+in two TCP writes was parsed half-read (a Telegram update got a 400). Reading it here, once, for
+every route, also gives every route the same 413 for a body over its limit, declared or streamed.
+
+JSON: Python's parser raises RecursionError (not ValueError) about 1,000 levels deep, converts a
+5,000-digit number only to raise later, accepts NaN, and decodes "\\ud800" to a lone surrogate
+that PostgreSQL, logging and the UTF-8 encoders refuse further down. `parse_json` refuses all of
+that up front (BadJson → the route answers 400).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.texts import web as texts
+
+#: limit of routes that did not declare one (pages, GET APIs: they expect no body at all)
+DEFAULT_MAX_BODY = 64 * 1024
+#: deeper JSON is refused; Telegram updates nest about 8 levels, our own APIs 3
+MAX_JSON_DEPTH = 32
+#: integers outside the signed 64-bit range are refused (platform ids and timestamps fit)
+MAX_JSON_INT_DIGITS = 19
+INT64 = 2 ** 63
+
+BODY_LIMITS_KEY = web.AppKey("body_limits", dict[str, int])
+RAW_BODY_KEY = web.RequestKey("raw_body", bytes)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class BadJson(ValueError):
+    """The body is not JSON troly accepts (→ HTTP 400)."""
+
+
+def new_application(**kwargs: Any) -> web.Application:
+    """An aiohttp application with the edge middleware and an empty table of body limits."""
+    app = web.Application(middlewares=[edge_middleware], **kwargs)
+    app[BODY_LIMITS_KEY] = {}
+    return app
+
+
+def add_route(app: web.Application, method: str, path: str, handler: Handler, *,
+              max_body: int = DEFAULT_MAX_BODY) -> None:
+    """Register a route with the largest body it accepts."""
+    app.router.add_route(method, path, handler)
+    app[BODY_LIMITS_KEY][f"{method.upper()} {path}"] = max_body
+
+
+def raw_body(request: web.Request) -> bytes:
+    """The complete request body, read by the middleware."""
+    body: bytes = request.get(RAW_BODY_KEY, b"")
+    return body
+
+
+def _limit_of(request: web.Request) -> int:
+    route = request.match_info.route
+    resource = route.resource
+    if resource is None:
+        return DEFAULT_MAX_BODY
+    limits = request.app.get(BODY_LIMITS_KEY, {})
+    return limits.get(f"{route.method} {resource.canonical}", DEFAULT_MAX_BODY)
+
+
+@web.middleware
+async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Read the whole body under the route's limit (413 over it), then call the handler."""
+    limit = _limit_of(request)
+    if request.content_length is not None and request.content_length > limit:
+        return too_large()
+    body = b""
+    if request.body_exists:
+        read = await read_body(request, limit)
+        if read is None:
+            return too_large()
+        body = read
+    request[RAW_BODY_KEY] = body
+    return await handler(request)
+
+
+async def read_body(request: web.Request, limit: int) -> bytes | None:
+    """The whole body (chunked or not, however it was split); None once it exceeds `limit`."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large() -> web.Response:
+    """413 with a JSON body (the web chat shows `error`; platforms only read the status)."""
+    return web.json_response({"error": texts.BODY_TOO_LARGE}, status=413)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_INT_DIGITS:
+        raise BadJson("number too large")
+    value = int(text)
+    if not -INT64 <= value < INT64:
+        raise BadJson("number too large")
+    return value
+
+
+def _float(text: str) -> float:
+    if len(text) > 64:
+        raise BadJson("number too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadJson("number out of range")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise BadJson(f"{name} is not JSON")
+
+
+def _check_text(text: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate ("\\ud800" in the JSON)
+            raise BadJson("text with a lone surrogate") from exc
+
+
+def _check_tree(value: Any) -> None:
+    """Depth and text checks without recursion (the depth is what is being checked)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            _check_text(node)
+        elif isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise BadJson("nested too deeply")
+            if isinstance(node, dict):
+                for key, item in node.items():
+                    _check_text(key)
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in node)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a request body; BadJson for anything a well-behaved client never sends."""
+    try:
+        text = raw.decode("utf-8")
+        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except BadJson:
+        raise
+    except RecursionError as exc:  # the C parser's own limit, about 1,000 levels
+        raise BadJson("nested too deeply") from exc
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise BadJson("not JSON") from exc
+    _check_tree(value)
+    return value
