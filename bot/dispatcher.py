@@ -206,7 +206,7 @@ class Dispatcher:
     def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed:
         """On channels without buttons, '2' picks the second option of the last menu."""
         choice = event.text.strip().rstrip(".)")
-        if ctx.can_show_buttons or not ctx.menu or not choice.isdigit():
+        if ctx.can_show_buttons or not ctx.menu or not (choice.isascii() and choice.isdigit()):
             return event
         index = int(choice) - 1
         if not 0 <= index < len(ctx.menu):

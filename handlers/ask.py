@@ -6,9 +6,11 @@ import re
 
 from sqlalchemy import select
 
+from bot.access import may_read_guides
 from bot.context import Context
 from bot.db import guide_store
 from bot.db.models import Guide, GuideChunk
+from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import Command, Router
 from bot.texts import ask as T
@@ -41,7 +43,7 @@ async def fallback(ctx: Context) -> None:
 
 async def answer(ctx: Context, question: str) -> None:
     """Search the guides and reply with the best passage, or decline honestly."""
-    if ctx.official is None and not ctx.deps.settings.guides_public:
+    if not may_read_guides(ctx):
         ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
         return
     if ctx.deps.knowledge.passage_count == 0:
@@ -117,11 +119,11 @@ async def _reply_not_found(ctx: Context, question: str, result: SearchResult) ->
 
 async def see_also(ctx: Context, chunk_id: str) -> None:
     """Button 'see:<chunk id>': show that passage if its guide still answers."""
-    row = None
-    if chunk_id.isdigit():
+    row, passage_id = None, parse_id(chunk_id)
+    if passage_id is not None and may_read_guides(ctx):
         row = (await ctx.session.execute(
             select(GuideChunk, Guide).join(Guide, Guide.current_version_id == GuideChunk.version_id)
-            .where(GuideChunk.id == int(chunk_id), Guide.status == "active")
+            .where(GuideChunk.id == passage_id, Guide.status == "active")
         )).first()
     if row is None:
         ctx.reply(T.PASSAGE_GONE)

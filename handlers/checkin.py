@@ -239,7 +239,7 @@ async def progress_handle(ctx: Context, state: FlowState) -> str | None:
     if pressed == "keep":
         return await _keep_all(ctx, state)
     value: int | None = None
-    if pressed.startswith("p:") and pressed[2:].isdigit():
+    if pressed.startswith("p:") and pressed[2:].isascii() and pressed[2:].isdigit():
         value = int(pressed[2:])
     elif typed:
         value = parse_percent(typed)
@@ -450,7 +450,7 @@ async def summary_handle(ctx: Context, state: FlowState) -> str | None:
     if pressed == "ok" or (typed and " ".join(fold(typed.casefold()).split()) in _CONFIRM_WORDS):
         await _submit(ctx, state)
         return END
-    if pressed.startswith("edit:") and pressed[5:].isdigit():
+    if pressed.startswith("edit:") and pressed[5:].isascii() and pressed[5:].isdigit():
         index = int(pressed[5:])
         if 0 <= index < len(state.data["tasks"]):
             state.data["i"] = index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.access import may_read_guides
 from bot.clock import to_local
 from bot.context import Context
 from bot.db import guide_store
@@ -39,9 +40,9 @@ def _short(title: str, limit: int = 60) -> str:
 
 async def show_guide(ctx: Context, slug: str) -> None:
     """Button 'guide:<slug>': the guide's sections."""
-    guide = await guide_store.find_guide(ctx.session, slug)
+    guide = await guide_store.find_guide(ctx.session, slug) if may_read_guides(ctx) else None
     if guide is None or guide.status != "active":
-        ctx.reply(T.GUIDE_NOT_FOUND.format(key=slug))
+        ctx.reply(T.GUIDE_GONE)
         return
     chunks = await guide_store.guide_sections(ctx.session, guide)
     sections: list[str] = []

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from bot.access import digest_for, task_for
 from bot.clock import local_date, local_datetime, to_local
 from bot.context import Context
 from bot.conversation import END, Flow, FlowState, Step
@@ -30,32 +31,26 @@ PREVIEW_DAYS = 7
 PREVIEW_LIMIT = 25
 
 
-def _task_id(arg: str) -> int | None:
-    return int(arg) if arg.isdigit() else None
-
-
 async def done(ctx: Context, arg: str) -> None:
     """'Đã xong': mark the task done, cancel its pending reminders, offer to attach evidence."""
-    task_id = _task_id(arg)
-    official = ctx.official
-    if task_id is None or official is None:
+    task, official = await task_for(ctx, arg), ctx.official
+    if task is None or official is None:
         ctx.reply(T.TASK_NOT_YOURS)
         return
-    task = await ctx.session.get(Task, task_id)
-    if task is not None and task.status != "open":
+    if task.status != "open":
         ctx.reply(T.TASK_ALREADY_CLOSED.format(code=task.code))
         return
     try:
-        task = await mark_task_done(ctx.session, task_id, official.id, ctx.now, None)
+        task = await mark_task_done(ctx.session, task.id, official.id, ctx.now, None)
     except TaskNotFound:
         ctx.reply(T.TASK_NOT_YOURS)
         return
     await ctx.session.execute(update(OutboxMessage).where(
-        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task_id),
+        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task.id),
         OutboxMessage.status == "pending",
     ).values(status="cancelled", last_error_code="task_closed", updated_at=ctx.now))
     ctx.reply(T.DONE_OK.format(code=task.code))
-    ctx.start_flow(EVIDENCE_FLOW, {"task_id": task_id, "code": task.code})
+    ctx.start_flow(EVIDENCE_FLOW, {"task_id": task.id, "code": task.code})
 
 
 async def evidence_prompt(ctx: Context, state: FlowState) -> None:
@@ -84,12 +79,12 @@ async def evidence_stale(ctx: Context, arg: str) -> None:
 
 
 async def progress(ctx: Context, arg: str) -> None:
-    """'Cập nhật tiến độ': open the check-in for this one task."""
-    task_id = _task_id(arg)
-    if task_id is None:
+    """'Cập nhật tiến độ': open the check-in for this one task (its assignees' check-in)."""
+    task = await task_for(ctx, arg, assignees_only=True)
+    if task is None:
         ctx.reply(T.TASK_NOT_YOURS)
         return
-    await start_checkin(ctx, task_ids=[task_id])
+    await start_checkin(ctx, task_ids=[task.id])
 
 
 async def report_now(ctx: Context, arg: str) -> None:
@@ -100,9 +95,7 @@ async def report_now(ctx: Context, arg: str) -> None:
 
 async def snooze(ctx: Context, arg: str) -> None:
     """'Nhắc lại sau': hold this task's reminders to the next working morning, and remind then."""
-    task_id = _task_id(arg)
-    official = ctx.official
-    task = await ctx.session.get(Task, task_id) if task_id is not None else None
+    task, official = await task_for(ctx, arg), ctx.official
     if task is None or official is None:
         ctx.reply(T.TASK_NOT_YOURS)
         return
@@ -153,12 +146,12 @@ async def _queue_snoozed(ctx: Context, task: Task, official: Official, until: da
 
 
 async def acknowledge(ctx: Context, arg: str) -> None:
-    """'Đã xem' on a digest: recorded once per digest (job_runs 'digest_ack')."""
-    official = ctx.official
-    if official is None or not arg:
-        ctx.reply(T.TASK_NOT_YOURS)
+    """'Đã xem' on a digest sent to this official: recorded once (job_runs 'digest_ack')."""
+    digest, official = await digest_for(ctx, arg), ctx.official
+    if digest is None or official is None:
+        ctx.reply(T.DIGEST_NOT_YOURS)
         return
-    first = await run_once(ctx.session, "digest_ack", f"{arg}:{official.id}",
+    first = await run_once(ctx.session, "digest_ack", f"{digest.key}:{official.id}",
                            f"official:{official.id}", ctx.now)
     ctx.reply(T.ACK_OK if first else T.ACK_ALREADY)
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Guide, GuideChunk, GuideVersion, Synonym, UnansweredQuestion
+from bot.ids import parse_id
 from knowledge.types import ParsedGuide, Passage
 
 
@@ -124,8 +125,9 @@ async def list_guides(session: AsyncSession, *, include_withdrawn: bool = True) 
 
 async def find_guide(session: AsyncSession, key: str) -> Guide | None:
     """A guide by numeric id or slug."""
-    if key.isdigit():
-        return await session.get(Guide, int(key))
+    if key.isdigit():  # an id (range-checked: PostgreSQL refuses an oversized one)
+        guide_id = parse_id(key)
+        return await session.get(Guide, guide_id) if guide_id is not None else None
     return (await session.execute(select(Guide).where(Guide.slug == key))).scalar_one_or_none()
 
 

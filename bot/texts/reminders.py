@@ -91,6 +91,7 @@ DONE_EVIDENCE_SAVED = "Đã lưu minh chứng cho nhiệm vụ [{code}]. Cảm �
 DONE_EVIDENCE_SKIPPED = "Đã hoàn tất, không kèm minh chứng."
 BUTTON_SKIP = "Bỏ qua"
 TASK_NOT_YOURS = "Không tìm thấy nhiệm vụ này trong danh sách của anh/chị."
+DIGEST_NOT_YOURS = "Không tìm thấy bản tổng hợp này trong các bản đã gửi cho anh/chị."
 TASK_ALREADY_CLOSED = "Nhiệm vụ [{code}] đã được đóng trước đó."
 SNOOZED = "🔕 Đã hoãn. Troly sẽ nhắc lại vào {when}."
 ACK_OK = "Đã ghi nhận anh/chị đã xem bản tổng hợp. Cảm ơn anh/chị."

@@ -94,7 +94,7 @@ async def test_withdrawn_guide_is_never_used(kb_harness: BotHarness) -> None:
     await kb_harness.app.dispatcher.drain()
     after = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "thứ Ba" not in after
-    assert T.GUIDE_NOT_FOUND.format(key=slug) in texts(await kb_harness.press(f"guide:{slug}"))
+    assert T.GUIDE_GONE in texts(await kb_harness.press(f"guide:{slug}"))
 
 
 async def test_list_and_browse_guides(kb_harness: BotHarness) -> None:

@@ -100,10 +100,19 @@ async def test_snooze_on_the_eve_of_a_reminder_day_adds_no_extra_message(harness
 
 
 async def test_digest_acknowledge_is_recorded_once(harness: BotHarness) -> None:
-    await harness.make_official("Trưởng phòng", role="head", user="head")
+    head = await harness.make_official("Trưởng phòng", role="head", user="head")
+    now = harness.clock.now()
+    async with harness.app.sessionmaker.begin() as s:  # the digest as the planner wrote it
+        s.add(OutboxMessage(
+            idem_key=f"digest:1:2026-W48:week:{head}:web", kind="digest", subject_type="unit",
+            subject_id="1", recipient_id=head, channel="web", address="head",
+            payload={"text": "…"}, due_at=now, not_before=now, late=False, status="sent",
+            attempts=1, max_attempts=8, created_at=now, sent_at=now, updated_at=now))
     first = await harness.press("rem_ack:1:2026-W48:week", user="head")
-    second = await harness.press("rem_ack:1:2026-W48:week", user="head")
+    second = await harness.press("rem_ack:01:2026-W48:week", user="head")
     assert "Đã ghi nhận" in texts(first) and "đã được ghi nhận" in texts(second)
+    other_week = await harness.press("rem_ack:1:2026-W47:week", user="head")
+    assert "Không tìm thấy bản tổng hợp" in texts(other_week)
 
 
 async def test_admin_views_outbox_and_preview(harness: BotHarness) -> None:

@@ -1,0 +1,150 @@
+"""Every button payload checks ownership: pressed with foreign, absent or malformed ids by a
+guest, an official of another unit and a head of a sibling unit, it is refused the same way, writes
+nothing and queues nothing. The payload kinds come from the router, so a new kind cannot escape."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db import guide_store
+from bot.db.base import Base
+from bot.db.models import ChatAccount, OutboxMessage, Task, Unit
+from bot.ids import parse_id
+from bot.texts import common as C
+from knowledge.types import ParsedGuide, Section
+from tests.handlers.checkin_helpers import add_tasks
+from tests.harness import BotHarness
+
+#: ids that do not exist, cannot exist, or would overflow a PostgreSQL integer
+ABSENT_IDS = ("999999", "0", "-1", "99999999999999999999", "2147483648", "abc", "", "١٢", "1.5")
+#: columns every event touches (the dispatcher records when a chat was last heard from)
+VOLATILE = {("chat_accounts", "last_inbound_at")}
+
+
+async def _world(h: BotHarness) -> dict[str, Any]:
+    """Unit A (Lan, her head) and its sibling B (Minh, B's head) under one root; A's secrets."""
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as s:
+        root = Unit(code="ROOT", name="Tỉnh", created_at=now)
+        s.add(root)
+        await s.flush()
+        for code in ("A", "B"):
+            s.add(Unit(code=code, name=f"Sở {code}", parent_id=root.id, created_at=now))
+    lan = await h.make_official("Lan", user="lan", unit_code="A")
+    head_a = await h.make_official("Trưởng A", role="head", user="head_a", unit_code="A")
+    await h.make_official("Minh", user="minh", unit_code="B")
+    await h.make_official("Trưởng B", role="head", user="head_b", unit_code="B")
+    open_task, closed_task = await add_tasks(
+        h, [lan], [("BIMAT-1", "Hồ sơ mật của sở A", date(2026, 12, 11)),
+                   ("BIMAT-2", "Việc đã xong của sở A", date(2026, 12, 1))], unit_code="A")
+    async with h.app.sessionmaker.begin() as s:
+        closed = await s.get(Task, closed_task)
+        assert closed is not None
+        closed.status = "done"
+        unit_a = (await s.execute(select(Unit.id).where(Unit.code == "A"))).scalar_one()
+        # the digest of unit A, delivered to A's head (its "Đã xem" button is A's head's alone)
+        s.add(OutboxMessage(
+            idem_key=f"digest:{unit_a}:2026-W48:week:{head_a}:web", kind="digest",
+            subject_type="unit", subject_id=str(unit_a), recipient_id=head_a, channel="web",
+            address="head_a", payload={"text": "…"}, due_at=now, not_before=now, late=False,
+            status="sent", attempts=1, max_attempts=8, created_at=now, sent_at=now,
+            updated_at=now))
+        parsed = ParsedGuide(title="Hướng dẫn đã thu hồi", source_ref=None,
+                             sections=(Section(("Mục 1",), "Nội dung cũ"),))
+        added = await guide_store.add_guide(s, parsed, file_name="cu.md", content=b"x",
+                                            uploaded_by=None, now=now)
+        guide = await guide_store.find_guide(s, added.guide.slug)
+        assert guide is not None
+        await guide_store.withdraw_guide(s, guide, now)
+        [chunk] = await guide_store.guide_sections(s, guide)
+        lan_account = (await s.execute(select(ChatAccount.id).where(
+            ChatAccount.external_id == "lan"))).scalar_one()
+    return {"open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
+            "slug": added.guide.slug, "lan_account": lan_account}
+
+
+def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
+    """For every registered payload kind: arguments naming something of unit A (or withdrawn)."""
+    task_ids = [str(w["open"]), str(w["closed"])]
+    return {
+        "rem_done": task_ids,
+        "rem_prog": task_ids,
+        "rem_snz": task_ids,
+        "rem_ack": [f"{w['unit_a']}:2026-W48:week", f"{w['unit_a']}:2026-W48:ahead"],
+        "rem_checkin": [str(w["open"])],
+        "remev_skip": [str(w["open"])],
+        "ci": ["p:50", "ok", f"edit:{w['open']}"],
+        "see": [str(w["chunk"])],
+        "guide": [w["slug"]],
+    }
+
+
+async def _snapshot(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (minus volatile columns), to prove nothing was written."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    async with h.app.sessionmaker() as s:
+        for table in Base.metadata.sorted_tables:
+            columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
+            rows = (await s.execute(select(*columns))).all()
+            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+async def test_every_button_refuses_foreign_and_absent_ids_alike(harness: BotHarness) -> None:
+    h = harness
+    world = await _world(h)
+    foreign = _foreign_args(world)
+    registered = set(h.app.dispatcher.deps.router.buttons)
+    assert registered == set(foreign), (
+        "a button kind without an ownership case here: add it to _foreign_args "
+        f"(missing {sorted(registered - set(foreign))}, stale {sorted(set(foreign) - registered)})")
+    secrets = ("BIMAT", "Hồ sơ mật", "Việc đã xong", "Sở A", "Nội dung cũ", "Lan")
+    for user in ("guest", "minh", "head_b"):
+        await h.say("/trogiup", user=user)  # the chat account exists before the snapshot
+    before = await _snapshot(h)
+    for prefix in sorted(registered):
+        for user in ("guest", "minh", "head_b"):
+            seen: dict[str, str] = {}
+            for arg in [*foreign[prefix], *ABSENT_IDS]:
+                payload = f"{prefix}:{arg}" if arg else prefix
+                replies = await h.press(payload, user=user)
+                shown = "\n".join(m.text + "|" + ",".join(b.payload for b in m.buttons)
+                                  for m in replies)
+                assert replies and C.GENERIC_ERROR not in shown, (payload, user, shown)
+                assert not any(word in shown for word in secrets), (payload, user, shown)
+                seen[payload] = shown
+            assert len(set(seen.values())) == 1, (prefix, user, seen)
+    after = await _snapshot(h)
+    for table in before:
+        assert after[table] == before[table], f"{table} changed"
+
+
+def test_parse_id_accepts_only_database_sized_positive_integers() -> None:
+    assert parse_id("42") == 42 and parse_id("2147483647") == 2147483647
+    for text in ABSENT_IDS[1:]:
+        assert parse_id(text) is None, text
+    assert parse_id("0042") == 42 and parse_id(" 7") is None and parse_id("²") is None
+
+
+async def test_owners_still_act_on_their_own_task(harness: BotHarness) -> None:
+    h = harness
+    world = await _world(h)
+    snoozed = await h.press(f"rem_snz:{world['open']}", user="lan")
+    assert "Đã hoãn" in "\n".join(m.text for m in snoozed)
+    done = await h.press(f"rem_done:{world['open']}", user="head_a")  # a head of the lead unit
+    assert "BIMAT-1" in "\n".join(m.text for m in done)
+    ack = await h.press(f"rem_ack:{world['unit_a']}:2026-W48:week", user="head_a")
+    assert "Đã ghi nhận" in "\n".join(m.text for m in ack)
+    closed = await h.press(f"rem_done:{world['closed']}", user="lan")
+    assert "BIMAT-2" in "\n".join(m.text for m in closed)  # her own closed task: she may know
+
+
+async def test_head_of_a_parent_unit_may_act_on_a_sub_unit_task(harness: BotHarness) -> None:
+    h = harness
+    world = await _world(h)
+    await h.make_official("Chủ tịch", role="head", user="root_head", unit_code="ROOT")
+    replies = await h.press(f"rem_snz:{world['open']}", user="root_head")
+    assert "Đã hoãn" in "\n".join(m.text for m in replies)
