@@ -35,7 +35,11 @@ class Settings(BaseSettings):
     # People, invitations and the weekly check-in (issue 3)
     telegram_bot_username: str | None = Field(
         None, description="bot username for invitation deep links https://t.me/<bot>?start=<code>")
-    invitation_ttl_hours: int = Field(168, description="how long an invitation code stays valid")
+    invitation_ttl_hours: int = Field(168, gt=0, description="how long an invitation code stays valid")
+    invitation_attempts: int = Field(
+        5, gt=0, description="failed invitation codes one chat (or one account) may try per window")
+    invitation_attempts_window_minutes: int = Field(
+        10, gt=0, description="the window of TROLY_INVITATION_ATTEMPTS, in minutes")
 
     # Telegram
     telegram_token: SecretStr | None = None

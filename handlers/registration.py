@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import to_local
 from bot.context import Context
@@ -29,12 +30,24 @@ def _fmt(invitation: Invitation) -> str:
 
 
 async def redeem(ctx: Context, code: str) -> None:
-    """Bind this chat account with an invitation code, or explain why not."""
+    """Bind this chat account with an invitation code, or explain why not (without telling a
+    guess whether the code exists), within the per-chat and per-account attempt limit."""
     code = code.strip()
     if not _CODE_RE.match(code):
         ctx.reply(T.CODE_BAD_FORMAT)
         return
+    settings = ctx.deps.settings
+    key = people_store.AttemptKey(ctx.event.chat.channel, ctx.event.chat.chat_id,
+                                  ctx.event.sender.user_id)
+    until = await people_store.attempts_blocked_until(
+        ctx.session, key, ctx.now, limit=settings.invitation_attempts,
+        window=timedelta(minutes=settings.invitation_attempts_window_minutes))
+    if until is not None:
+        ctx.reply(T.TOO_MANY_ATTEMPTS.format(minutes=_minutes_until(ctx, until)))
+        return
     result = await people_store.redeem_invitation(ctx.session, code, ctx.account, ctx.now)
+    await people_store.record_attempt(ctx.session, key, ctx.now,
+                                      ok=result.outcome in ("bound", "already_bound"))
     if result.outcome == "bound":
         official = result.official
         assert official is not None
@@ -48,13 +61,12 @@ async def redeem(ctx: Context, code: str) -> None:
         ctx.reply(T.ALREADY_BOUND.format(name=result.official.name))
     elif result.outcome == "other_official":
         ctx.reply(T.ACCOUNT_TAKEN.format(name=result.official.name if result.official else ""))
-    elif result.outcome == "expired":
-        assert result.invitation is not None
-        ctx.reply(T.CODE_EXPIRED.format(code=code, expired=_fmt(result.invitation)))
-    elif result.outcome == "used":
-        ctx.reply(T.CODE_USED.format(code=code))
     else:
-        ctx.reply(T.CODE_UNKNOWN.format(code=code))
+        ctx.reply(T.CODE_INVALID)
+
+
+def _minutes_until(ctx: Context, until: datetime) -> int:
+    return max(1, math.ceil((until - ctx.now).total_seconds() / 60))
 
 
 async def handle_start(ctx: Context) -> bool:
@@ -87,8 +99,23 @@ def wrap_fallback(previous: Handler | None) -> Handler:
 # ---------------------------------------------------------------- /moi and /lienket
 
 
+#: '/moi … 48h …': the validity of the code, in hours (heads and admins; at most 30 days)
+_HOURS_RE = re.compile(r"^([+-]?\d{1,6})(" + "|".join(T.HOURS_SUFFIXES) + ")$", re.IGNORECASE)
+MAX_CHAT_TTL_HOURS = 720
+
+
 def _ttl(ctx: Context) -> timedelta:
     return timedelta(hours=ctx.deps.settings.invitation_ttl_hours)
+
+
+def _take_hours(words: list[str]) -> int | None:
+    """Remove the first 'Nh' word and return N (None when there is none)."""
+    for i, word in enumerate(words):
+        match = _HOURS_RE.match(word)
+        if match:
+            del words[i]
+            return int(match.group(1))
+    return None
 
 
 async def invite(ctx: Context) -> None:
@@ -96,6 +123,11 @@ async def invite(ctx: Context) -> None:
     inviter = ctx.official
     assert inviter is not None
     words = ctx.text.split()
+    hours = _take_hours(words)
+    if hours is not None and not 0 < hours <= MAX_CHAT_TTL_HOURS:
+        ctx.reply(T.INVITE_BAD_HOURS.format(max_hours=MAX_CHAT_TTL_HOURS))
+        return
+    ttl = timedelta(hours=hours) if hours is not None else _ttl(ctx)
     unit: Unit | None = None
     if words:
         unit = await people_store.unit_by_code(ctx.session, words[0])
@@ -107,7 +139,8 @@ async def invite(ctx: Context) -> None:
     if unit is None:
         unit = await ctx.session.get(Unit, inviter.unit_id) if inviter.unit_id else None
     if unit is None:
-        ctx.reply(T.INVITE_NO_UNIT if ctx.text.strip() else T.INVITE_USAGE)
+        ctx.reply(T.INVITE_NO_UNIT if ctx.text.strip() else T.INVITE_USAGE.format(
+            max_hours=MAX_CHAT_TTL_HOURS, default_hours=ctx.deps.settings.invitation_ttl_hours))
         return
     if inviter.role != "admin":
         if role not in ("official", "deputy"):
@@ -119,7 +152,7 @@ async def invite(ctx: Context) -> None:
             return
     name = " ".join(words) or None
     invitation = await people_store.create_invitation(
-        ctx.session, now=ctx.now, ttl=_ttl(ctx), unit_id=unit.id, role=role, name=name,
+        ctx.session, now=ctx.now, ttl=ttl, unit_id=unit.id, role=role, name=name,
         created_by=inviter.id)
     url = people_store.deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
     ctx.reply(T.INVITE_CREATED.format(

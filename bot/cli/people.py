@@ -137,6 +137,9 @@ def invite(
     """Create a one-time invitation code (and the Telegram deep link when the bot username is set)."""
     if role not in people_store.ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(people_store.ROLES)}")
+    if hours is not None and hours <= 0:
+        typer.echo(texts.HOURS_NOT_POSITIVE.format(hours=hours), err=True)
+        raise typer.Exit(2)
 
     async def _invite() -> dict[str, Any] | str:
         async with open_app(load_demo=False, index=False) as app, \
@@ -150,7 +153,7 @@ def invite(
                 if person is None:
                     return texts.OFFICIAL_NOT_FOUND.format(code=official)
                 official_id = person.id
-            ttl = timedelta(hours=hours or app.settings.invitation_ttl_hours)
+            ttl = timedelta(hours=hours if hours is not None else app.settings.invitation_ttl_hours)
             invitation = await people_store.create_invitation(
                 session, now=app.clock.now(), ttl=ttl, unit_id=unit_row.id, role=role,
                 name=name, official_id=official_id)

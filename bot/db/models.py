@@ -96,6 +96,27 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_accounts.id"))
+    #: withdrawn before use (`troly invite revoke`, /huymamoi, or posted in a group chat)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+
+
+class InvitationAttempt(Base):
+    """One try of an invitation code from a chat, kept to limit guessing (per chat and per
+    account, across processes and restarts); rows older than a day are pruned."""
+
+    __tablename__ = "invitation_attempts"
+    __table_args__ = (
+        Index("ix_invitation_attempts_chat", "channel", "chat_id", "at"),
+        Index("ix_invitation_attempts_user", "channel", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)  # True: the code bound the account
 
 
 # ---------------------------------------------------------------- guides

@@ -6,10 +6,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ChatAccount, Invitation, Official, Unit
+from bot.db.models import ChatAccount, Invitation, InvitationAttempt, Official, Unit
 from bot.texts import people as T
 from bot.unit_tree import descendants
 
@@ -159,37 +159,52 @@ async def create_invitation(
 
 @dataclass(frozen=True)
 class Redemption:
-    """The result of using an invitation code: the official, or why not."""
+    """The result of using an invitation code: the official, or why not.
 
-    outcome: str  # bound|already_bound|unknown|expired|used|other_official
+    'invalid' covers unknown, used, expired and revoked codes alike (a guess learns nothing);
+    'other_official' is answered before the code is even looked up.
+    """
+
+    outcome: str  # bound|already_bound|invalid|other_official
     official: Official | None = None
     invitation: Invitation | None = None
+
+
+async def _find_invitation(session: AsyncSession, code: str) -> Invitation | None:
+    invitation = await session.get(Invitation, code.strip().upper())
+    if invitation is None:
+        invitation = await session.get(Invitation, code.strip())
+    return invitation
+
+
+def usable(invitation: Invitation, now: datetime) -> bool:
+    """Not used, not revoked, not expired."""
+    return (invitation.used_at is None and invitation.revoked_at is None
+            and invitation.expires_at > now)
 
 
 async def redeem_invitation(session: AsyncSession, code: str, account: ChatAccount,
                             now: datetime) -> Redemption:
     """Bind a chat account to the invitation's official (creating the official if needed)."""
-    invitation = await session.get(Invitation, code.strip().upper())
-    if invitation is None:
-        invitation = await session.get(Invitation, code.strip())
-    if invitation is None:
-        return Redemption("unknown")
-    if invitation.used_at is not None:
-        if invitation.used_by_account_id == account.id and account.official_id is not None:
-            return Redemption("already_bound", await session.get(Official, account.official_id),
-                              invitation)
-        return Redemption("used", invitation=invitation)
-    if invitation.expires_at <= now:
-        return Redemption("expired", invitation=invitation)
-    if account.official_id is not None and account.official_id != invitation.official_id:
-        return Redemption("other_official", await session.get(Official, account.official_id),
-                          invitation)
+    invitation = await _find_invitation(session, code)
+    if account.official_id is not None:
+        # a bound account may only repeat its own code or link its own official; anything else
+        # gets the same answer whether the code exists or not
+        current = await session.get(Official, account.official_id)
+        if invitation is not None and invitation.used_by_account_id == account.id:
+            return Redemption("already_bound", current, invitation)
+        if invitation is None or invitation.official_id != account.official_id \
+                or not usable(invitation, now):
+            return Redemption("other_official", current)
+    if invitation is None or not usable(invitation, now):
+        return Redemption("invalid")
     # claim the code atomically: two chats using it at the same moment, only one wins
     claimed = await session.execute(
-        update(Invitation).where(Invitation.code == invitation.code, Invitation.used_at.is_(None))
+        update(Invitation).where(Invitation.code == invitation.code, Invitation.used_at.is_(None),
+                                 Invitation.revoked_at.is_(None))
         .values(used_at=now, used_by_account_id=account.id))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return Redemption("used", invitation=invitation)
+        return Redemption("invalid")
     official = await session.get(Official, invitation.official_id) if invitation.official_id else None
     if official is None:
         official = Official(name=invitation.name or account.display_name or T.DEFAULT_OFFICIAL_NAME,
@@ -204,3 +219,50 @@ async def redeem_invitation(session: AsyncSession, code: str, account: ChatAccou
     account.official_id = official.id
     await session.refresh(invitation)
     return Redemption("bound", official, invitation)
+
+
+async def revoke_invitation(session: AsyncSession, code: str, now: datetime,
+                            by: int | None = None) -> Invitation | None:
+    """Withdraw an unused code; returns it (None when there is no such unused, unrevoked code)."""
+    invitation = await _find_invitation(session, code)
+    if invitation is None or invitation.used_at is not None or invitation.revoked_at is not None:
+        return None
+    invitation.revoked_at, invitation.revoked_by = now, by
+    return invitation
+
+
+# ---------------------------------------------------------------- guessing limits
+
+
+@dataclass(frozen=True)
+class AttemptKey:
+    """Who tries a code: the chat it is typed in and the account typing it."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+
+
+async def attempts_blocked_until(session: AsyncSession, key: AttemptKey, now: datetime, *,
+                                 limit: int, window: timedelta) -> datetime | None:
+    """When this chat or account may try again (None: now), counting failed tries in `window`."""
+    since = now - window
+    for column, value in ((InvitationAttempt.chat_id, key.chat_id),
+                          (InvitationAttempt.user_id, key.user_id)):
+        times = (await session.execute(
+            select(InvitationAttempt.at).where(
+                InvitationAttempt.channel == key.channel, column == value,
+                InvitationAttempt.at > since, InvitationAttempt.ok.is_(False))
+            .order_by(InvitationAttempt.at.desc()).limit(limit))).scalars().all()
+        if len(times) >= limit:
+            return min(times) + window  # the oldest of the last `limit` failures ages out then
+    return None
+
+
+async def record_attempt(session: AsyncSession, key: AttemptKey, now: datetime, *,
+                         ok: bool) -> None:
+    """Remember one try (and forget tries older than a day)."""
+    session.add(InvitationAttempt(channel=key.channel, chat_id=key.chat_id, user_id=key.user_id,
+                                  at=now, ok=ok))
+    await session.execute(delete(InvitationAttempt).where(
+        InvitationAttempt.at < now - timedelta(days=1)))

@@ -22,6 +22,7 @@ UNIT_NOT_FOUND = "Không có đơn vị mã {code}."
 OFFICIAL_NOT_FOUND = "Không có cán bộ mã {code}."
 INVITATION_CODE = "Mã mời: {code} (hết hạn {expires})"
 INVITATION_TELEGRAM = "Telegram: {link}"
+HOURS_NOT_POSITIVE = "--hours phải lớn hơn 0 (số giờ mã mời còn hiệu lực), không phải {hours}."
 INVITATION_HOW_TO_USE = "Zalo/web: gửi mã này cho trợ lý. Telegram: /start {code}"
 FILE_WRITTEN = "Đã ghi {path}"
 

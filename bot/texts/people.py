@@ -18,21 +18,19 @@ BOUND = (
 )
 BOUND_UNIT = " ({unit})"
 ALREADY_BOUND = "Tài khoản này đã được gắn với hồ sơ của {name}. Anh/chị không cần làm gì thêm."
-CODE_UNKNOWN = (
-    "Mã mời \u201c{code}\u201d không đúng. Anh/chị kiểm tra lại (mã gồm 8 ký tự chữ và số) hoặc "
-    "xin mã mới từ quản trị viên, lãnh đạo đơn vị."
+#: unknown, used, expired and revoked codes get this one answer (a guess must learn nothing)
+CODE_INVALID = (
+    "Mã mời này không dùng được: mã không đúng, đã hết hạn, đã được sử dụng hoặc đã bị thu hồi. "
+    "Anh/chị vui lòng kiểm tra lại (mã gồm 8 ký tự chữ và số) hoặc xin mã mới từ quản trị viên, "
+    "lãnh đạo đơn vị."
 )
-CODE_EXPIRED = (
-    "Mã mời \u201c{code}\u201d đã hết hạn lúc {expired}. Anh/chị vui lòng xin mã mới từ quản trị "
-    "viên hoặc lãnh đạo đơn vị."
-)
-CODE_USED = (
-    "Mã mời \u201c{code}\u201d đã được sử dụng. Mỗi mã chỉ dùng được một lần; nếu không phải "
-    "anh/chị đã dùng, vui lòng báo quản trị viên và xin mã mới."
+TOO_MANY_ATTEMPTS = (
+    "Anh/chị đã nhập mã mời không đúng nhiều lần. Vì lý do an toàn, anh/chị vui lòng thử lại "
+    "sau {minutes} phút."
 )
 ACCOUNT_TAKEN = (
-    "Tài khoản này đã được gắn với hồ sơ của {name}, nên không dùng mã mời này được. Nếu có nhầm "
-    "lẫn, anh/chị vui lòng liên hệ quản trị viên."
+    "Tài khoản này đã được gắn với hồ sơ của {name}, nên không dùng được mã mời nào khác. Nếu có "
+    "nhầm lẫn, anh/chị vui lòng liên hệ quản trị viên."
 )
 CODE_BAD_FORMAT = (
     "Mã mời chỉ gồm chữ cái, chữ số, dấu gạch ngang hoặc gạch dưới (tối đa 64 ký tự). "
@@ -49,8 +47,15 @@ INVITE_CREATED = (
 INVITE_LINK = " hoặc bấm đường dẫn: {url}"
 INVITE_SOMEONE = "người được mời"
 INVITE_USAGE = (
-    "Cách dùng: /moi [mã đơn vị] [vai trò] Họ và tên — ví dụ: /moi Nguyễn Văn A, "
-    "hoặc /moi SO-TTTT pho Trần Thị B. Vai trò: canbo (mặc định), pho, truong, quantri."
+    "Cách dùng: /moi [mã đơn vị] [vai trò] [thời hạn] Họ và tên — ví dụ: /moi Nguyễn Văn A, "
+    "hoặc /moi SO-TTTT pho 48h Trần Thị B. Vai trò: canbo (mặc định), pho, truong, quantri. "
+    "Thời hạn tính bằng giờ, từ 1h đến {max_hours}h (mặc định {default_hours}h)."
+)
+#: how a validity in hours may be written after /moi: 48h, 48giờ, 48gio
+HOURS_SUFFIXES = ("h", "giờ", "gio")
+INVITE_BAD_HOURS = (
+    "Thời hạn của mã mời không hợp lệ: số giờ hiệu lực phải lớn hơn 0 và không quá {max_hours} "
+    "giờ (ví dụ: 48h)."
 )
 INVITE_ROLE_NOT_ALLOWED = "Lãnh đạo đơn vị chỉ mời được cán bộ hoặc cấp phó; vai trò khác do quản trị viên tạo."
 INVITE_UNIT_NOT_ALLOWED = "Anh/chị chỉ mời được cán bộ vào đơn vị mình hoặc đơn vị trực thuộc."

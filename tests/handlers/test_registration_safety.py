@@ -1,0 +1,136 @@
+"""Invitation codes leak nothing and cannot be guessed: unknown, used and expired codes are answered
+alike; failed attempts are limited per chat and per account (in the database, so the limit holds
+across restarts and processes); validity must be positive."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+from bot.config import Settings
+from bot.db import people_store
+from bot.db.models import ChatAccount, Invitation, Unit
+from bot.events import ChatRef, Sender, TextMessage
+from tests.harness import BotHarness, texts
+
+
+async def _code(h: BotHarness, *, hours: int = 24, official_id: int | None = None) -> str:
+    async with h.app.sessionmaker.begin() as session:
+        unit = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar()
+        if unit is None:
+            unit = Unit(code="CDS", name="Cục Chuyển đổi số", created_at=h.clock.now())
+            session.add(unit)
+            await session.flush()
+        invitation = await people_store.create_invitation(
+            session, now=h.clock.now(), ttl=timedelta(hours=hours), unit_id=unit.id,
+            name="Lê Minh Châu", official_id=official_id)
+        return invitation.code
+
+
+async def _bound(h: BotHarness, channel: str, user: str) -> bool:
+    async with h.app.sessionmaker() as session:
+        account = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == channel, ChatAccount.external_id == user))).scalar()
+        return account is not None and account.official_id is not None
+
+
+def _without(text: str, *codes: str) -> str:
+    for code in codes:
+        text = text.replace(code, "<mã>")
+    return text
+
+
+async def test_unknown_used_and_expired_codes_are_answered_alike(harness: BotHarness) -> None:
+    h = harness
+    used = await _code(h)
+    assert "Chào mừng" in texts(await h.say(f"/start {used}", user="owner", channel="telegram"))
+    expired = await _code(h, hours=1)
+    h.clock.advance(timedelta(hours=2))
+    unknown = "ZZZZ9999"
+    answers = {code: _without(texts(await h.say(f"/start {code}", user="probe",
+                                                channel="telegram")), code)
+               for code in (unknown, used, expired)}
+    assert len(set(answers.values())) == 1, answers
+    assert "hết hạn lúc" not in answers[expired]  # no expiry time, no owner name
+    assert not await _bound(h, "telegram", "probe")
+
+
+async def test_a_bound_account_learns_nothing_about_other_codes(harness: BotHarness) -> None:
+    h = harness
+    await h.make_official("Người đã gắn", user="bound", channel="telegram", unit_code="CDS")
+    valid = await _code(h)
+    with_valid = _without(texts(await h.say(f"/start {valid}", user="bound",
+                                            channel="telegram")), valid)
+    with_unknown = _without(texts(await h.say("/start ZZZZ9999", user="bound",
+                                              channel="telegram")), "ZZZZ9999")
+    assert with_valid == with_unknown
+    async with h.app.sessionmaker() as session:
+        invitation = await session.get(Invitation, valid)
+        assert invitation is not None and invitation.used_at is None  # still usable by its owner
+
+
+async def test_failed_attempts_are_limited_and_the_limit_survives_a_restart(
+        harness: BotHarness) -> None:
+    h = harness
+    valid = await _code(h)
+    for n in range(5):
+        reply = texts(await h.say(f"ZZZZ999{n + 2}", user="guess"))  # the code alone, on the web
+        assert "không dùng được" in reply
+    await h.restart()
+    h.clock.advance(timedelta(minutes=3))
+    wait = texts(await h.say(valid, user="guess"))
+    assert "thử lại sau 7 phút" in wait and "Chào mừng" not in wait
+    assert not await _bound(h, "web", "guess")
+    h.clock.advance(timedelta(minutes=7))
+    assert "Chào mừng" in texts(await h.say(valid, user="guess"))
+
+
+async def test_the_limit_is_per_account_and_per_chat(harness: BotHarness) -> None:
+    h = harness
+    valid = await _code(h)
+    dispatcher = h.app.dispatcher
+
+    async def say(chat: str, user: str, text: str) -> str:
+        event = TextMessage(chat=ChatRef("web", chat), sender=Sender(user), at=h.clock.now(),
+                            text=text)
+        return texts(await dispatcher.feed(event))
+
+    for n in range(5):  # one account, five different chats
+        await say(f"c{n}", "roamer", f"/start ZZZZ888{n + 2}")
+    assert "thử lại sau" in await say("roamer", "roamer", f"/start {valid}")
+    for n in range(5):  # one chat, five different accounts
+        await say("shared", f"u{n}", f"/start ZZZZ777{n + 2}")
+    assert "thử lại sau" in await say("shared", "newcomer", f"/start {valid}")
+    assert "Chào mừng" in await say("elsewhere", "newcomer", f"/start {valid}")
+
+
+async def test_invitation_validity_must_be_positive_in_chat(harness: BotHarness) -> None:
+    h = harness
+    await h.make_official("Trưởng", role="head", user="head", unit_code="CDS")
+    for hours in ("0h", "-5h"):
+        reply = texts(await h.say(f"/moi {hours} Ai Đó", user="head"))
+        assert "số giờ hiệu lực phải lớn hơn 0" in reply and "Mã mời:" not in reply
+    reply = texts(await h.say("/moi 48h Phạm Thu Dung", user="head"))
+    match = re.search(r"Mã mời: (\w+)", reply)
+    assert match is not None
+    async with h.app.sessionmaker() as session:
+        invitation = await session.get(Invitation, match.group(1))
+        assert invitation is not None and invitation.name == "Phạm Thu Dung"
+        assert invitation.expires_at == h.clock.now() + timedelta(hours=48)
+
+
+def test_invitation_validity_must_be_positive(database_url: str) -> None:
+    env = {"TROLY_DATABASE_URL": database_url, "TROLY_LOG_LEVEL": "WARNING"}
+    runner = CliRunner()
+    for hours in ("0", "-5"):
+        result = runner.invoke(build_cli(), ["invite", "--unit", "CDS", "--hours", hours], env=env)
+        assert result.exit_code != 0
+        assert "--hours" in result.output and "lớn hơn 0" in result.output
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, invitation_ttl_hours=0)  # type: ignore[call-arg]
