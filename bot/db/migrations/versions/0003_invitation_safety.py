@@ -1,7 +1,7 @@
 """invitation safety: revoked invitations, attempts kept to limit guessing
 
-Revision ID: 0002_invitation_safety
-Revises: 0001
+Revision ID: 0003_invitation_safety
+Revises: 0002_button_payloads
 Create Date: 2026-11-24 09:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0002_invitation_safety"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0003_invitation_safety"
+down_revision: str | Sequence[str] | None = "0002_button_payloads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
