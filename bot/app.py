@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -131,7 +132,8 @@ def build_app(
     knowledge = KnowledgeService(_extra_synonyms(settings))
     router = Router()
     handlers.register(router)
-    web_channel = WebChannel()
+    web_channel = WebChannel(sessionmaker, clock,
+                             mailbox_ttl=timedelta(days=settings.web_mailbox_days))
     all_channels: dict[str, Channel] = {"web": web_channel}
     all_channels.update(channels or {})
     deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,
@@ -139,7 +141,7 @@ def build_app(
     dispatcher = Dispatcher(deps, sessionmaker)
     app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
               knowledge=knowledge, router=router, dispatcher=dispatcher, channels=all_channels,
-              web_channel=web_channel, web_app=build_web_app(dispatcher, web_channel, clock))
+              web_channel=web_channel, web_app=build_web_app(dispatcher, web_channel, clock, sessionmaker))
 
     async def reload_knowledge() -> None:
         await knowledge.reload(sessionmaker)

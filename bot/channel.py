@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.messages import OutgoingMessage
@@ -15,6 +18,8 @@ class Capability(StrEnum):
 
     BUTTONS = "buttons"
     FILES = "files"
+    #: messages wait in the database until the client fetches and acknowledges them (web chat)
+    MAILBOX = "mailbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,4 +41,21 @@ class Channel(Protocol):
 
     async def acknowledge(self, event: ButtonPressed) -> None:
         """Stop the client's spinner for a button press (no-op where not needed)."""
+        ...
+
+
+class Mailbox(Protocol):
+    """A channel with Capability.MAILBOX: the outbox dispatcher deposits instead of sending.
+
+    Depositing is one database transaction with the outbox row's change to 'awaiting_fetch', so a
+    crash can neither lose the message nor store it twice; 'sent' comes with the client's
+    acknowledgement (bot/db/web_mailbox.py).
+    """
+
+    #: how long a deposited message waits for its client before it expires unfetched
+    mailbox_ttl: timedelta
+
+    async def deposit(self, session: AsyncSession, address: str, payload: dict[str, Any],
+                      now: datetime) -> dict[str, Any]:
+        """Prepare a stored message for fetching (e.g. files become links); returns its payload."""
         ...

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     zalo_token_check_seconds: int = Field(
         300, description="how often the background refresher checks the OA access token")
 
+    # Web chat
+    web_mailbox_days: int = Field(
+        30, description="a message for a web chat waits this long to be fetched, then expires")
+
     # Scheduler
     scheduler_enabled: bool = Field(True, description="run the reminder/digest ticks in this process")
     reminder_channels: list[str] = Field(

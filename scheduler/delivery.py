@@ -4,6 +4,10 @@ Guarantee (docs/scheduling.md §5.3): every row is delivered at least once (on_a
 or at most once ('drop'); a duplicate or a loss can only come from a crash in the instant between
 the platform accepting a message and our commit, at most one message per sender per crash, and
 that row carries an `ambiguous` attempt.
+
+Mailbox channels (the web chat, Capability.MAILBOX) have no platform to call: a row is deposited
+in one transaction ('awaiting_fetch'), exactly once, and becomes 'sent' when the client
+acknowledges it (bot/db/web_mailbox.py).
 """
 
 from __future__ import annotations
@@ -16,17 +20,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads
-from bot.channel import Channel
+from bot.channel import Capability, Channel, Mailbox
 from bot.clock import Clock
 from bot.db.base import is_postgres
 from bot.db.models import ChatAccount, CheckinReport, DeliveryAttempt, OutboxMessage, Task
+from bot.db.web_mailbox import AWAITING_FETCH
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage, from_payload
@@ -291,6 +296,9 @@ class OutboxDispatcher:
             if ok and code in FALLBACK_CODES:
                 await self._fallback(row, code)
             return status if ok else "lost_lease"
+        channel = self.channels[row.channel]
+        if Capability.MAILBOX in channel.capabilities:
+            return await self._deposit(row, cast(Mailbox, channel))
         if row.kind == REPLY_KIND:
             behind = await self._earlier_reply_due(row)
             if behind is not None:  # keep the chat's order: wait for the earlier reply
@@ -309,7 +317,6 @@ class OutboxDispatcher:
         if not await self._mark_started(row, now):
             return "lost_lease"
         self._hook("before_send")
-        channel = self.channels[row.channel]
         message = await self._message(row)
         try:
             receipt = await channel.send(ChatRef(row.channel, row.address), message)  # type: ignore[arg-type]
@@ -325,6 +332,46 @@ class OutboxDispatcher:
         ok = await self._finish(row, "sent", attempt_outcome="sent", sent_at=self.clock.now(),
                                 provider_message_id=receipt.message_id, last_error=None)
         return "sent" if ok else "lost_lease"
+
+    async def _deposit(self, row: Claimed, mailbox: Mailbox) -> str:
+        """A mailbox channel (web): store the message for its client in one transaction.
+
+        The row becomes 'awaiting_fetch' and turns 'sent' when the client acknowledges it
+        (bot/db/web_mailbox.py). Being one transaction, a crash before the commit leaves the row
+        claimed (reclaimed after its lease, deposited then) and a crash after it leaves it
+        deposited: never lost, never twice, nothing ambiguous.
+        """
+        self._hook("before_send")
+        now = self.clock.now()
+        expires = now + mailbox.mailbox_ttl
+        if row.expires_at is not None:
+            expires = min(expires, row.expires_at)
+        async with self.sessionmaker.begin() as session:
+            # the lease first: when someone reclaimed the row, this transaction writes nothing
+            if not await self._guarded(session, row.id, status=AWAITING_FETCH, lease_owner=None,
+                                       lease_until=None, send_started_at=now,
+                                       expires_at=expires, last_error=None):
+                return "lost_lease"
+            payload = await self._short_buttons(session, row.payload, now)
+            payload = await mailbox.deposit(session, row.address, payload, now)
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                                  .values(payload=payload)
+                                  .execution_options(synchronize_session=False))
+            session.add(DeliveryAttempt(outbox_id=row.id, attempt_no=row.attempts,
+                                        worker_id=self.token, started_at=now, finished_at=now,
+                                        outcome=AWAITING_FETCH))
+        self._hook("after_send")
+        return AWAITING_FETCH
+
+    @staticmethod
+    async def _short_buttons(session: AsyncSession, payload: dict[str, Any],
+                             now: datetime) -> dict[str, Any]:
+        """The stored payload with every button payload that does not fit the wire tokenised."""
+        message = from_payload(payload)
+        if all(button_payloads.fits_wire(b.payload) for b in message.buttons):
+            return payload
+        (short,) = await button_payloads.shorten(session, [message], now)
+        return {**payload, "buttons": [[b.label, b.payload] for b in short.buttons]}
 
     async def _message(self, row: Claimed) -> OutgoingMessage:
         message = from_payload(row.payload)

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
+from bot.db.web_mailbox import AWAITING_FETCH
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.texts import reminders as T
 from scheduler.inputs import PlanInputs, load_inputs
@@ -526,10 +527,13 @@ def task_reminder_stale(payload: dict[str, Any], status: str, deadline: date | N
 
 
 async def cancel_task_reminders(session: AsyncSession, task_id: int, now: datetime) -> int:
-    """Domain hook (task done/cancelled): cancel its pending reminders in the same transaction."""
+    """Domain hook (task done/cancelled): cancel its pending reminders in the same transaction.
+
+    Reminders waiting in a web mailbox, not yet fetched, are withdrawn too.
+    """
     result = await session.execute(update(OutboxMessage).where(
         OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task_id),
-        OutboxMessage.status == "pending",
+        OutboxMessage.status.in_(["pending", AWAITING_FETCH]),
     ).values(status="cancelled", updated_at=now, last_error_code="task_closed"))
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import LOCAL_TZ
-from scheduler.delivery import RateLimits
+from scheduler.delivery import RateLimits, fault_from_env
 from scheduler.ticks import Ticks
 
 logger = logging.getLogger(__name__)
@@ -90,4 +90,5 @@ def build_service(app: Any) -> SchedulerService:
                   channel_order=tuple(settings.reminder_channels))
     assert ticks.dispatcher is not None
     ticks.dispatcher.limits = limits
+    ticks.dispatcher.fault = fault_from_env()  # crash tests of a whole `troly run` (None otherwise)
     return SchedulerService(ticks)

@@ -11,8 +11,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads
-from bot.channel import Channel
+from bot.channel import Capability, Channel
 from bot.clock import Clock, local_date
+from bot.db import web_mailbox
 from bot.db.models import OutboxMessage
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
@@ -57,10 +58,15 @@ class Ticks:
         assert self.dispatcher is not None
         names = list(self.deliverable)
         if self.elect_sender:
-            names = [n for n in names if await self._hold(n)]
+            # a mailbox (web) deposit is one guarded transaction with no platform behind it:
+            # any process may do it, so none waits for a dead sender's lease to run out
+            names = [n for n in names if self._is_mailbox(n) or await self._hold(n)]
         if not names:
             return DispatchStats()
         return await self.dispatcher.drain(names, max_rounds=20)
+
+    def _is_mailbox(self, channel: str) -> bool:
+        return Capability.MAILBOX in self.channels[channel].capabilities
 
     async def _hold(self, channel: str) -> bool:
         lease = self.leases.setdefault(channel, SenderLease(f"sender:{channel}", self.owner))
@@ -71,7 +77,7 @@ class Ticks:
         return held
 
     async def maintenance_tick(self) -> int:
-        """Once a day: expire pending rows whose time has passed (so views stay truthful)."""
+        """Once a day: expire pending and unfetched web rows whose time has passed."""
         now = self.clock.now()
         async with self.sessionmaker.begin() as session:
             if not await run_once(session, "maintenance", local_date(now).isoformat(),
@@ -82,9 +88,11 @@ class Ticks:
                 .where(OutboxMessage.status == "pending", OutboxMessage.expires_at.is_not(None),
                        OutboxMessage.expires_at < now - timedelta(minutes=5))
                 .values(status="expired", last_error_code="expired", updated_at=now))
+            expired = int(getattr(result, "rowcount", 0) or 0)
+            expired += await web_mailbox.expire(session, now)  # deposited, never fetched
             await button_payloads.collect_garbage(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)
-            return int(getattr(result, "rowcount", 0) or 0)
+            return expired
 
     async def stop(self) -> None:
         """Give back unstarted rows and the sender leases (clean shutdown)."""

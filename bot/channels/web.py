@@ -1,37 +1,52 @@
-"""The web chat channel: replies go back in the HTTP response; proactive messages wait in a mailbox."""
+"""The web chat channel: replies go back in the HTTP response; everything else waits in a mailbox.
+
+The mailbox is the database (bot/db/web_mailbox.py), not this process: a reminder deposited here
+is fetched from whichever process serves the page next, after any restart, until the client
+acknowledges it.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Capability, SentMessage
+from bot.clock import Clock
+from bot.db import web_mailbox
 from bot.events import ButtonPressed, ChannelName, ChatRef
-from bot.messages import OutgoingMessage
+from bot.messages import OutgoingMessage, to_payload
 
-#: messages kept per web session for the page to fetch (reminders sent while it was closed)
-MAILBOX_LIMIT = 50
+#: how long a message waits for its page by default (TROLY_WEB_MAILBOX_DAYS)
+DEFAULT_MAILBOX_TTL = timedelta(days=30)
 
 
 class WebChannel:
-    """Web chat: buttons rendered by the page; proactive sends are kept for the next poll."""
+    """Web chat: buttons rendered by the page; proactive messages are deposited in the mailbox."""
 
     name: ChannelName = "web"
-    capabilities = frozenset({Capability.BUTTONS})
+    capabilities = frozenset({Capability.BUTTONS, Capability.MAILBOX})
 
-    def __init__(self) -> None:
-        self._mailboxes: dict[str, deque[OutgoingMessage]] = defaultdict(
-            lambda: deque(maxlen=MAILBOX_LIMIT)
-        )
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *,
+                 mailbox_ttl: timedelta = DEFAULT_MAILBOX_TTL) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self.mailbox_ttl = mailbox_ttl
 
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
-        """Queue a proactive message for the session's page."""
-        self._mailboxes[chat.chat_id].append(message)
-        return SentMessage()
+        """Deposit a message that does not come from the outbox (the outbox calls deposit())."""
+        now = self._clock.now()
+        async with self._sessionmaker.begin() as session:
+            payload = await self.deposit(session, chat.chat_id, to_payload(message), now)
+            row_id = await web_mailbox.put(session, chat.chat_id, payload, now, self.mailbox_ttl)
+        return SentMessage(str(row_id))
+
+    async def deposit(self, session: AsyncSession, address: str, payload: dict[str, Any],
+                      now: datetime) -> dict[str, Any]:
+        """Prepare a message for storing in the mailbox (inside the caller's transaction)."""
+        del session, address, now
+        return payload
 
     async def acknowledge(self, event: ButtonPressed) -> None:
         """Nothing to acknowledge on the web."""
-
-    def take(self, session: str) -> list[OutgoingMessage]:
-        """Pop the messages waiting for a session."""
-        box = self._mailboxes.pop(session, None)
-        return list(box) if box else []

@@ -74,6 +74,7 @@ UNDELIVERED_REASONS = {
     "dead": "lỗi kết nối kéo dài",
     "permanent": "nền tảng từ chối",
     "ambiguous": "không rõ đã gửi hay chưa",
+    "not_fetched": "người nhận chưa mở trò chuyện web để nhận",
 }
 UNDELIVERED_KINDS = {
     "deadline": "nhắc hạn", "overdue": "nhắc quá hạn", "checkin": "lời mời báo cáo tuần",

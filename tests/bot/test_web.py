@@ -55,14 +55,38 @@ async def test_bad_requests_get_a_clear_error(client: TestClient, body: bytes, s
     assert (await resp.json())["error"]
 
 
-async def test_mailbox_returns_proactive_messages(client: TestClient,
-                                                  kb_harness: BotHarness) -> None:
+async def test_mailbox_keeps_messages_until_acknowledged(client: TestClient,
+                                                         kb_harness: BotHarness) -> None:
     await kb_harness.app.web_channel.send(ChatRef("web", "s-2"), OutgoingMessage("Nhắc hạn"))
     resp = await client.get("/api/messages", params={"session": "s-2"})
-    assert [r["text"] for r in (await resp.json())["replies"]] == ["Nhắc hạn"]
-    resp = await client.get("/api/messages", params={"session": "s-2"})
-    assert (await resp.json())["replies"] == []
+    [item] = (await resp.json())["replies"]
+    assert item["text"] == "Nhắc hạn" and isinstance(item["id"], int)
+    again = await (await client.get("/api/messages", params={"session": "s-2"})).json()
+    assert again["replies"] == [item]  # fetched is not delivered: the response may have been lost
+    acked = await client.get("/api/messages", params={"session": "s-2", "after": str(item["id"])})
+    assert (await acked.json())["replies"] == []
     assert (await client.get("/api/messages", params={"session": "x y"})).status == 400
+
+
+async def test_waiting_messages_come_with_the_next_reply_and_are_acknowledged_by_it(
+        client: TestClient, kb_harness: BotHarness) -> None:
+    await kb_harness.app.web_channel.send(ChatRef("web", "s-3"), OutgoingMessage("Nhắc hạn"))
+    body = await (await client.post("/api/chat", json={"session": "s-3",
+                                                       "text": "/trogiup"})).json()
+    first, *rest = body["replies"]
+    assert first["text"] == "Nhắc hạn" and rest and "id" not in rest[0]
+    body = await (await client.post("/api/chat", json={"session": "s-3", "text": "/trogiup",
+                                                       "after": first["id"]})).json()
+    assert all("id" not in r for r in body["replies"])
+
+
+@pytest.mark.parametrize("after", ["-1", "1.5", "9" * 30, "abc"])
+async def test_a_bad_cursor_is_a_400(client: TestClient, after: str) -> None:
+    resp = await client.get("/api/messages", params={"session": "s-4", "after": after})
+    assert resp.status == 400 and (await resp.json())["error"]
+    resp = await client.post("/api/chat", json={"session": "s-4", "text": "hi",
+                                                "after": after if after != "-1" else -1})
+    assert resp.status == 400
 
 
 async def test_health(client: TestClient) -> None:

@@ -1,0 +1,97 @@
+"""The web chat's mailbox: outbox rows of channel 'web' that wait for the page or an API client.
+
+A web session has no push channel: a reminder is deposited (status 'awaiting_fetch') by the outbox
+dispatcher, returned by every fetch until the client acknowledges it, and only then recorded as
+'sent'. The client acknowledges with a cursor, "everything up to id N arrived", sent with its next
+fetch; a response lost on the way is therefore fetched again, by any process (the rows are in the
+database). Unfetched rows expire (their own expiry, or the mailbox's time to live).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import OutboxMessage
+
+WEB = "web"
+#: outbox status of a message deposited for a web client and not yet acknowledged
+AWAITING_FETCH = "awaiting_fetch"
+#: outbox kind of a message deposited directly (not planned by the scheduler)
+NOTICE_KIND = "notice"
+#: messages returned by one fetch; the client acknowledges them and fetches the rest
+FETCH_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A deposited message: its id (the acknowledgement cursor) and its stored payload."""
+
+    id: int
+    payload: dict[str, Any]
+
+
+async def acknowledge(session: AsyncSession, address: str, up_to: int, now: datetime) -> int:
+    """Record every message of `address` with id ≤ up_to as delivered ('sent'); how many."""
+    if up_to <= 0:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
+               OutboxMessage.status == AWAITING_FETCH, OutboxMessage.id <= up_to)
+        .values(status="sent", sent_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def waiting(session: AsyncSession, address: str, now: datetime, *,
+                  limit: int = FETCH_LIMIT) -> list[Waiting]:
+    """The unexpired messages waiting for `address`, oldest first."""
+    rows = (await session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload)
+        .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
+               OutboxMessage.status == AWAITING_FETCH,
+               or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
+        .order_by(OutboxMessage.id)
+        .limit(limit))).all()
+    return [Waiting(int(row_id), dict(payload)) for row_id, payload in rows]
+
+
+async def put(session: AsyncSession, address: str, payload: dict[str, Any], now: datetime,
+              ttl: timedelta, *, recipient_id: int | None = None) -> int:
+    """Deposit a message that did not come through the outbox dispatcher; returns its id."""
+    row = OutboxMessage(
+        idem_key=f"{NOTICE_KIND}:{WEB}:{address}:{uuid.uuid4().hex}", kind=NOTICE_KIND,
+        recipient_id=recipient_id, channel=WEB, address=address, payload=payload, due_at=now,
+        not_before=now, expires_at=now + ttl, late=False, status=AWAITING_FETCH, attempts=1,
+        max_attempts=1, send_started_at=now, created_at=now, updated_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def expire(session: AsyncSession, now: datetime) -> int:
+    """Record messages nobody fetched in time as 'expired' (maintenance); how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == WEB, OutboxMessage.status == AWAITING_FETCH,
+               and_(OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now))
+        .values(status="expired", last_error_code="not_fetched", updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def withdraw(session: AsyncSession, address: str, now: datetime, reason: str) -> int:
+    """Cancel what still waits for `address` (its owner logged out or was unbound); how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
+               OutboxMessage.status.in_(["pending", AWAITING_FETCH]))
+        .values(status="cancelled", last_error_code=reason, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
