@@ -22,6 +22,8 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from knowledge.abbreviations import SynonymTable
+from knowledge.decision import DecisionModel, shipped_model
+from knowledge.features import extract as decision_vector
 from knowledge.language import TELEX_MARK as _TELEX_MARK
 from knowledge.language import is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
@@ -38,6 +40,8 @@ IntArray = npt.NDArray[np.int32]
 # one with the best worst-case of (answerable demo-guide questions answered, unanswerable ones declined)
 # (figures and method in docs/benchmarks.md, "Confidence bar").
 CONFIDENCE_BAR = 0.35
+#: passages the decision looks at (best first), whatever the caller's limit
+FEATURE_POOL = 10
 #: a word the index knows as typed is still read as Telex when its decoded form is this much
 #: more frequent (document frequency); unknown words are decoded whenever the result is known
 TELEX_OVER_KNOWN = 4
@@ -442,48 +446,94 @@ class KnowledgeIndex:
 
     # ---- scoring ----------------------------------------------------------------------------------
 
-    def _covers(self, stream: _Stream, term: str, doc: int) -> bool:
-        """Whether the passage says the term in its text or, when counted, its heading path or title."""
-        if stream.contains(term, doc):
+    def _covers(
+        self, stream: _Stream, term: str, doc: int, *, text: bool = True, meta: bool | None = None
+    ) -> bool:
+        """Whether the passage says the term in its text and/or (when counted) its heading path or title."""
+        if text and stream.contains(term, doc):
             return True
-        return self._confidence_params.count_headings and (
-            self._heading.contains(term, doc) or self._title.contains(term, doc)
-        )
+        if meta is None:
+            meta = self._confidence_params.count_headings
+        return meta and (self._heading.contains(term, doc) or self._title.contains(term, doc))
 
-    def _coverage(self, folded: list[str], doc: int) -> float:
-        """Idf-weighted share of the query's syllables and bigrams (question words left out) in one passage."""
+    def _coverage(
+        self,
+        folded: list[str],
+        doc: int,
+        ignored: frozenset[str],
+        *,
+        text: bool = True,
+        meta: bool | None = None,
+    ) -> float:
+        """Idf-weighted share of the query's syllables and bigrams (ignored words left out) in one passage."""
         cp = self._confidence_params
         n = len(self._passages)
-        ignored = cp.ignored_words
         matched = total = 0.0
         for term in set(folded) - ignored:
             idf = self._fold_uni.term_idf(term, n)
             total += idf
-            matched += idf if self._covers(self._fold_uni, term, doc) else 0.0
+            matched += idf if self._covers(self._fold_uni, term, doc, text=text, meta=meta) else 0.0
         for left, right in set(zip(folded, folded[1:], strict=False)):
             if left in ignored and right in ignored:
                 continue
             term = f"{left} {right}"
             idf = cp.bigram_weight * self._fold_bi.term_idf(term, n)
             total += idf
-            matched += idf if self._covers(self._fold_bi, term, doc) else 0.0
+            matched += idf if self._covers(self._fold_bi, term, doc, text=text, meta=meta) else 0.0
         return matched / total if total > 0 else 0.0
 
-    def _confidence(self, q: _Query, doc: int) -> float:
+    def coverage(
+        self,
+        q: _Query,
+        doc: int,
+        *,
+        ignored: frozenset[str] | None = None,
+        text: bool = True,
+        meta: bool | None = None,
+    ) -> float:
         """Share of the query's information (idf mass of its syllables and bigrams) found in one passage.
 
         With an abbreviation or synonym in the query, the query reworded with each alternative is tried
-        too, and the best share counts.
+        too, and the best share counts. Defaults: the calibrated measure (question words left out, text,
+        heading path and title counted).
         """
-        best = self._coverage(q.folded, doc)
+        skip = self._confidence_params.ignored_words if ignored is None else ignored
+        return max(
+            self._coverage(words, doc, skip, text=text, meta=meta) for words in self._wordings(q)
+        )
+
+    def _wordings(self, q: _Query) -> list[list[str]]:
+        """The query as typed, then reworded with each abbreviation or synonym alternative in it."""
+        out = [q.folded]
         for src, alt, _ in q.expansions:
             size = len(src)
             for start in range(len(q.folded) - size + 1):
                 if q.folded[start : start + size] == src:
-                    reworded = q.folded[:start] + alt + q.folded[start + size :]
-                    best = max(best, self._coverage(reworded, doc))
+                    out.append(q.folded[:start] + alt + q.folded[start + size :])
                     break
-        return best
+        return out
+
+    def best_wording(self, q: _Query, doc: int) -> list[str]:
+        """The folded words of the wording (as typed or reworded) that one passage covers best."""
+        skip = self._confidence_params.ignored_words
+        return max(self._wordings(q), key=lambda words: self._coverage(words, doc, skip))
+
+    @property
+    def ignored_words(self) -> frozenset[str]:
+        """Folded question words the coverage measure leaves out."""
+        return self._confidence_params.ignored_words
+
+    def term_idf(self, folded: str) -> float:
+        """Idf of a folded syllable in passage texts (a syllable no text contains: the maximum idf)."""
+        return self._fold_uni.term_idf(folded, len(self._passages))
+
+    def known(self, folded: str) -> bool:
+        """Whether any passage text, heading path or guide title contains the folded syllable."""
+        return self._known(folded)
+
+    def says(self, folded: str, doc: int) -> bool:
+        """Whether one passage contains the folded syllable in its text, heading path or guide title."""
+        return self._covers(self._fold_uni, folded, doc, text=True, meta=True)
 
     def _phrase_scores(self, syl: list[str]) -> FloatArray:
         """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""
@@ -536,39 +586,92 @@ class KnowledgeIndex:
             scores *= self._intro_weight
         return scores
 
-    def search(self, query: str, limit: int = 5, *, exclude: Container[str] = ()) -> SearchResult:
-        """Rank passages for a query; `exclude` drops passage ids (withdrawn guides, evaluation)."""
+    def search(
+        self,
+        query: str,
+        limit: int = 5,
+        *,
+        exclude: Container[str] = (),
+        model: DecisionModel | None = None,
+    ) -> SearchResult:
+        """Rank passages for a query and decide; `exclude` drops passage ids (withdrawn guides, evaluation).
+
+        `model` replaces the shipped decision model (training and benchmarks).
+        """
         q = self._analyze(query)
         if not self._passages or not q.folded:
             return SearchResult(
                 query=query, hits=(), outcome="decline", corrected_terms=tuple(q.corrections)
             )
+        ranked = self._ranked(q, max(limit, FEATURE_POOL), exclude)
+        hits = tuple(Hit(self._passages[d], s) for d, s in ranked[:limit])
+        if not hits:
+            return SearchResult(query=query, hits=(), corrected_terms=tuple(q.corrections))
+        decider = model or shipped_model()
+        probability = decider.probability(decision_vector(self, q, ranked[:FEATURE_POOL]))
+        outcome = decider.outcome(probability)
+        return SearchResult(
+            query=query,
+            hits=hits,
+            outcome=outcome,
+            confidence=round(probability, 4),
+            corrected_terms=tuple(q.corrections),
+            alternative=self._close_alternative(ranked, decider.close_gap) if outcome != "decline"
+            else None,
+        )
+
+    def _ranked(
+        self, q: _Query, pool: int, exclude: Container[str]
+    ) -> list[tuple[int, float]]:
+        """The best `pool` passages (document, score) with a positive score, best first."""
         scores = self._score(q)
-        take = min(len(scores), limit + (len(exclude) if isinstance(exclude, Sized) else 0) + 8)
+        take = min(len(scores), pool + (len(exclude) if isinstance(exclude, Sized) else 0) + 8)
         if take < len(scores):
             top = np.argpartition(-scores, take - 1)[:take]
         else:
             top = np.arange(len(scores))
         top = top[np.lexsort((top, -scores[top]))]
-        hits: list[Hit] = []
-        best = -1
+        ranked: list[tuple[int, float]] = []
         for idx in top:
             score = float(scores[idx])
             if score <= 0.0:
                 break
-            passage = self._passages[int(idx)]
-            if passage.id in exclude:
+            if self._passages[int(idx)].id in exclude:
                 continue
-            if not hits:
-                best = int(idx)
-            hits.append(Hit(passage, score))
-            if len(hits) >= limit:
+            ranked.append((int(idx), score))
+            if len(ranked) >= pool:
                 break
-        confidence = self._confidence(q, best) if hits else 0.0
-        return SearchResult(
-            query=query,
-            hits=tuple(hits),
-            outcome="answer" if confidence >= self._confidence_params.bar else "decline",
-            confidence=round(min(confidence, 1.0), 4),
-            corrected_terms=tuple(q.corrections),
-        )
+        return ranked
+
+    def decision_features(
+        self, query: str, *, exclude: Container[str] = ()
+    ) -> tuple[tuple[float, ...], tuple[Hit, ...]]:
+        """The decision's feature vector of a query and the hits it was computed on (for training)."""
+        q = self._analyze(query)
+        if not self._passages or not q.folded:
+            return decision_vector(self, q, []), ()
+        # The decision looks at a fixed pool, so the outcome never depends on a caller's `limit`.
+        ranked = self._ranked(q, FEATURE_POOL, exclude)
+        return decision_vector(self, q, ranked), tuple(Hit(self._passages[d], s) for d, s in ranked)
+
+    def _close_alternative(
+        self, ranked: list[tuple[int, float]], close_gap: float
+    ) -> Hit | None:
+        """The best passage of another guide when it scores within `close_gap` (a share) of the best."""
+        best_doc, best = ranked[0]
+        guide = self._passages[best_doc].guide_id
+        for doc, score in ranked[1:]:
+            if self._passages[doc].guide_id != guide:
+                return Hit(self._passages[doc], score) if best - score <= close_gap * best else None
+        return None
+
+    def legacy_confident(self, query: str, *, exclude: Container[str] = ()) -> bool:
+        """The decision before the model: coverage of the best passage at or above CONFIDENCE_BAR.
+
+        Kept as the baseline benchmarks print next to the model.
+        """
+        q = self._analyze(query)
+        if not self._passages or not q.folded:
+            return False
+        ranked = self._ranked(q, 1, exclude)
+        return bool(ranked) and self.coverage(q, ranked[0][0]) >= self._confidence_params.bar

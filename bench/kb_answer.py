@@ -1,0 +1,196 @@
+"""Answer decision benchmark: troly's model (cross-validated) next to the previous coverage threshold.
+
+    .venv/bin/python bench/kb_answer.py [--shared ../shared] [--json out.json]
+
+Same data and folds as bench/train_decision.py. troly's column is out of fold: each question is decided
+by a model fitted, and cut, without its guide's questions (legal: without its law). The baseline column
+is the decision before the model, coverage of the best passage ≥ CONFIDENCE_BAR (0.35), on the same
+retrieval in the same run. "answered" means the outcome "answer" (a confident answer); "tentative" and
+"decline" both count as not answered. Rows:
+  per variant    — confident answer with the right guide, share of the variant's questions;
+  right section  — among those answers, the best passage is in the gold section;
+  abbrev_link    — questions using the full form where the guide abbreviates, or the reverse;
+  close pairs    — the two pairs of guides written to be confusable (signing vs sending documents,
+                   commune website vs Zalo OA);
+  unanswerable   — not answered confidently (all 20, and the 16 tricky ones);
+  legal          — answerable dev questions answered (as written, without diacritics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from train_decision import (  # noqa: E402
+    CLOSE_GAP,
+    Sample,
+    collect,
+    cross_validate,
+    default_shared,
+)
+
+CLOSE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("chu-ky-so-chuyen-dung-can-bo-xa", "quan-ly-van-ban-dieu-hanh"),
+    ("trang-thong-tin-dien-tu-xa", "zalo-oa-ubnd-xa"),
+)
+VARIANTS = ("accented", "no_diacritics", "typo", "telex", "english")
+
+Pick = Callable[[Sample], bool]
+
+
+def _answerable(variant: str | None = None) -> Pick:
+    return lambda s: (
+        s.dataset == "guides" and s.kind == "answerable" and (variant is None or s.variant == variant)
+    )
+
+
+def close_alternative(sample: Sample) -> bool:
+    """Whether the chat would ask "A or B?": another guide's best passage within CLOSE_GAP of the best."""
+    best = sample.hits[0]
+    other = next((h for h in sample.hits[1:] if h.passage.guide_id != best.passage.guide_id), None)
+    return other is not None and best.score - other.score <= CLOSE_GAP * best.score
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the cross-validation and print the tables."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--shared", default=str(default_shared()))
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    samples = collect(Path(args.shared))
+    cv = cross_validate(samples)
+    troly = [o == "answer" for o in cv.outcomes]
+    base = [s.legacy for s in samples]
+    rows: list[tuple[str, str, str, str]] = []
+    out: dict[str, Any] = {}
+
+    def count(pick: Pick, ok: Callable[[Sample, bool], bool], decided: Sequence[bool]) -> str:
+        chosen = [(s, d) for s, d in zip(samples, decided, strict=True) if pick(s)]
+        return f"{sum(ok(s, d) for s, d in chosen)}/{len(chosen)}"
+
+    def row(label: str, pick: Pick, ok: Callable[[Sample, bool], bool]) -> None:
+        cells = (count(pick, ok, base), count(pick, ok, troly))
+        rows.append((label, *cells, _ratio(*cells)))
+        out[label] = {"baseline": cells[0], "troly": cells[1]}
+
+    right_answer: Callable[[Sample, bool], bool] = lambda s, d: d and bool(s.label)  # noqa: E731
+    row("right guide ranked first (accented)", _answerable("accented"), lambda s, d: bool(s.label))
+    for variant in VARIANTS:
+        row(f"answered, right guide: {variant}", _answerable(variant), right_answer)
+    row(
+        "right section among those answers (vi)",
+        lambda s: _answerable()(s) and s.variant != "english" and bool(s.label),
+        lambda s, d: s.right_section if d else True,
+    )
+    rows[-1] = _section_row(samples, base, troly)
+    out["right section among those answers (vi)"] = {"baseline": rows[-1][1], "troly": rows[-1][2]}
+    row("answered, right guide: abbrev_link", lambda s: _answerable()(s) and bool(
+        s.meta.get("abbrev_link")) and s.variant != "english", right_answer)  # fmt: skip
+    for pair in CLOSE_PAIRS:
+        row(
+            f"answered, right guide: {pair[0].split('-')[0]}… vs {pair[1].split('-')[0]}…",
+            lambda s, p=pair: _answerable()(s) and s.group in p and s.variant != "english",
+            right_answer,
+        )
+    not_answered: Callable[[Sample, bool], bool] = lambda s, d: not d  # noqa: E731
+    row("unanswerable not answered", lambda s: s.dataset == "guides" and s.kind == "unanswerable",
+        not_answered)  # fmt: skip
+    row("tricky unanswerable not answered", lambda s: s.dataset == "guides"
+        and s.kind == "unanswerable" and bool(s.meta.get("tricky")), not_answered)  # fmt: skip
+    for variant in ("asis", "nodiac"):
+        row(f"legal answerable answered ({variant})",
+            lambda s, v=variant: s.dataset == "legal" and s.kind == "answerable" and s.variant == v,
+            lambda s, d: d)  # fmt: skip
+    row("own demo questions answered, right guide",
+        lambda s: s.dataset == "own" and s.kind == "answerable", right_answer)  # fmt: skip
+    row("own unanswerable not answered",
+        lambda s: s.dataset == "own" and s.kind == "unanswerable", not_answered)  # fmt: skip
+
+    print(f"{len(samples)} searches; troly = out of fold (12 folds, one per shared guide)\n")
+    print("| figure | threshold (coverage ≥ 0.35) | troly (model) | ratio |\n|---|---|---|---|")
+    for label, b, t, ratio in rows:
+        print(f"| {label} | {b} | {t} | {ratio} |")
+
+    outcomes = _outcome_table(samples, cv.outcomes)
+    print("\n| troly outcome | answerable (vi) | answerable (en) | unanswerable |\n|---|---|---|---|")
+    for outcome, cells in outcomes.items():
+        print(f"| {outcome} | " + " | ".join(cells) + " |")
+    out["outcomes"] = outcomes
+
+    asked = [
+        s for s, o in zip(samples, cv.outcomes, strict=True)
+        if _answerable()(s) and o != "decline" and close_alternative(s)
+    ]  # fmt: skip
+    print(
+        f"\n\"Anh/chị hỏi về … hay …?\" (another guide within {CLOSE_GAP:.0%} of the best score, "
+        f"not declined): {len(asked)} of {sum(map(_answerable(), samples))} answerable questions, "
+        f"{sum(not s.label for s in asked)} of them with the wrong guide first"
+    )
+    spread = _fold_spread(cv.per_fold)
+    print("\nper-fold spread (mean ± standard deviation over the 12 held-out guides):")
+    for name, (mean, std) in spread.items():
+        print(f"  {name}: {mean:.3f} ± {std:.3f}")
+    print("cut-offs chosen per fold: " + ", ".join(f"{m.answer_at:.2f}" for m in cv.models))
+    out["per_fold"] = spread
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def _ratio(baseline: str, troly: str) -> str:
+    b, t = (int(cell.split("/")[0]) for cell in (baseline, troly))
+    return f"{t / b:.2f}" if b else "—"
+
+
+def _section_row(
+    samples: Sequence[Sample], base: Sequence[bool], troly: Sequence[bool]
+) -> tuple[str, str, str, str]:
+    """Right section among confident right-guide answers (Vietnamese variants)."""
+
+    def cell(decided: Sequence[bool]) -> str:
+        answered = [
+            s for s, d in zip(samples, decided, strict=True)
+            if d and s.label and _answerable()(s) and s.variant != "english"
+        ]  # fmt: skip
+        return f"{sum(s.right_section for s in answered)}/{len(answered)}"
+
+    b, t = cell(base), cell(troly)
+    return ("right section among those answers (vi)", b, t, _ratio(b, t))
+
+
+def _outcome_table(samples: Sequence[Sample], outcomes: Sequence[str]) -> dict[str, list[str]]:
+    picks: tuple[Pick, ...] = (
+        lambda s: _answerable()(s) and s.variant != "english",
+        _answerable("english"),
+        lambda s: s.dataset == "guides" and s.kind == "unanswerable",
+    )
+    table: dict[str, list[str]] = {}
+    for outcome in ("answer", "tentative", "decline"):
+        cells = []
+        for pick in picks:
+            chosen = [o for s, o in zip(samples, outcomes, strict=True) if pick(s)]
+            cells.append(f"{sum(o == outcome for o in chosen)}/{len(chosen)}")
+        table[outcome] = cells
+    return table
+
+
+def _fold_spread(per_fold: Sequence[dict[str, float]]) -> dict[str, tuple[float, float]]:
+    spread: dict[str, tuple[float, float]] = {}
+    for name in ("accented", "no_diacritics", "unanswerable_not_answered", "legal_answered"):
+        values = [f[name] for f in per_fold if f[name] == f[name]]  # drop NaN (no such question)
+        if len(values) >= 2:
+            spread[name] = (statistics.fmean(values), statistics.stdev(values))
+    return spread
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Retrieval features of one search: what the answer decision (knowledge/decision.py) looks at.
+
+Every feature is scale-free (a share, a ratio, a logarithm of a count), so one model serves a dozen short
+guides and five thousand legal articles alike. None looks at the words themselves: the weights learned
+over them cannot encode any evaluation question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from knowledge.normalize import fold
+
+if TYPE_CHECKING:
+    from knowledge.index import KnowledgeIndex, _Query
+
+# Chat words officials add to a question that say nothing about its subject ("xã mình", "giùm",
+# "rồi", "cậu ấy", "luôn", "nhé"): left out of the features' information mass on top of the question
+# words. Only words whose folded form is rarely a content word are listed ("đăng", "mã", "còn" are not).
+CHAT_WORDS: tuple[str, ...] = (
+    "mình", "rồi", "giùm", "giúp", "hộ", "ấy", "luôn", "nhé", "nha", "ạ", "à", "ơi", "vừa", "mới",
+    "sẽ", "nếu", "hoặc", "kia", "nhỉ", "thôi", "người", "ta", "bên", "xong", "hết", "lắm", "quá",
+    "em", "anh", "chị", "ông", "bà", "cậu", "con", "tự", "nhiên", "hiện", "giờ", "nay", "hôm",
+    "sáng", "chiều", "tối", "trong", "trên", "từ", "tới", "đến", "về", "ra", "vào", "lên", "xuống",
+    "thêm", "nữa", "cũng", "vẫn", "đã", "đang", "bị", "nên", "muốn", "biết", "thấy", "nói", "hỏi",
+)  # fmt: skip
+
+#: Order of the feature vector; decision_weights.json stores the same names.
+FEATURE_NAMES: tuple[str, ...] = (
+    "coverage",  # share of the query's information (idf mass) in the best passage, headings counted
+    "content_coverage",  # share of the content words' information (chat words left out) it says
+    "coverage_meta",  # share of the information in the best passage's heading path and guide title
+    "gap_guide",  # (best − best of another guide) / best
+    "content_words",  # log(1 + number of content words)
+)
+#: Changes whenever the meaning of a feature changes; the shipped weights must carry the same value.
+FEATURE_SCHEMA = hashlib.sha256(
+    ("v7|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
+).hexdigest()[:16]
+
+
+def extract(
+    index: KnowledgeIndex, q: _Query, ranked: Sequence[tuple[int, float]]
+) -> tuple[float, ...]:
+    """The feature vector of a search whose passages, best first, are `ranked` (document, score)."""
+    if not ranked:
+        return tuple(0.0 for _ in FEATURE_NAMES)
+    best, s1 = ranked[0]
+    guide = index.passages[best].guide_id
+    s_other = next((s for d, s in ranked[1:] if index.passages[d].guide_id != guide), 0.0)
+    ignored = index.ignored_words | _chat_words()
+    # Abbreviations count as the passage writes them ("PCT" ↔ "phó chủ tịch").
+    words = index.best_wording(q, best)
+    content = [t for t in dict.fromkeys(words) if t not in ignored]
+    idf = {t: index.term_idf(t) for t in content}
+    mass = sum(idf.values())
+    said = sum(v for t, v in idf.items() if index.says(t, best))
+    return (
+        index.coverage(q, best),
+        said / mass if mass > 0 else 0.0,
+        index.coverage(q, best, ignored=ignored, meta=True, text=False),
+        (s1 - s_other) / s1 if s1 > 0 else 0.0,
+        math.log1p(len(content)),
+    )
+
+
+def _chat_words() -> frozenset[str]:
+    return _CHAT_FOLDED
+
+
+def _fold_all(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(fold(w) for w in words)
+
+
+_CHAT_FOLDED = _fold_all(CHAT_WORDS)
