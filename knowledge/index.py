@@ -24,6 +24,7 @@ from rapidfuzz.process import extract
 from knowledge.abbreviations import SynonymTable
 from knowledge.decision import DecisionModel, shipped_model
 from knowledge.features import extract as decision_vector
+from knowledge.glossary import to_vietnamese
 from knowledge.language import TELEX_MARK as _TELEX_MARK
 from knowledge.language import is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
@@ -380,11 +381,12 @@ class KnowledgeIndex:
         return best
 
     def _analyze(self, query: str) -> _Query:
-        text = normalize(query)
-        raw = syllables(text)
         # Words never decoded nor corrected: an all-caps abbreviation as typed ("TTTT", "CT"), and every
-        # word of an English question ("tax" is Telex for "tã", "we" one edit from "ve").
+        # word of an English question ("tax" is Telex for "tã", "we" one edit from "ve"). An English
+        # question is searched through its Vietnamese reading (knowledge/glossary.py).
         english = is_english(query)
+        text = normalize((to_vietnamese(query) or query) if english else query)
+        raw = syllables(text)
         kept_as_typed = {normalize(w) for w in syllables(nfc(query)) if w.isupper() and len(w) > 1}
         corrections: list[tuple[str, str]] = []
         # Telex: decode words the index does not know as typed (or knows only rarely, e.g. a guide
