@@ -32,6 +32,8 @@ from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
 FloatArray = npt.NDArray[np.float32]
+#: per-passage memo of term look-ups: term → (in its text, in its heading path or guide title)
+Presence = dict[str, tuple[bool, bool]]
 IntArray = npt.NDArray[np.int32]
 
 # Confidence = share of the query's information (idf mass of its folded syllables and bigrams, unknown words
@@ -449,13 +451,28 @@ class KnowledgeIndex:
     # ---- scoring ----------------------------------------------------------------------------------
 
     def _covers(
-        self, stream: _Stream, term: str, doc: int, *, text: bool = True, meta: bool | None = None
+        self,
+        stream: _Stream,
+        term: str,
+        doc: int,
+        *,
+        text: bool = True,
+        meta: bool | None = None,
+        memo: Presence | None = None,
     ) -> bool:
         """Whether the passage says the term in its text and/or (when counted) its heading path or title."""
-        if text and stream.contains(term, doc):
-            return True
         if meta is None:
             meta = self._confidence_params.count_headings
+        if memo is not None:
+            found = memo.get(term)
+            if found is None:
+                found = memo[term] = (
+                    stream.contains(term, doc),
+                    self._heading.contains(term, doc) or self._title.contains(term, doc),
+                )
+            return (text and found[0]) or (meta and found[1])
+        if text and stream.contains(term, doc):
+            return True
         return meta and (self._heading.contains(term, doc) or self._title.contains(term, doc))
 
     def _coverage(
@@ -466,6 +483,7 @@ class KnowledgeIndex:
         *,
         text: bool = True,
         meta: bool | None = None,
+        memo: Presence | None = None,
     ) -> float:
         """Idf-weighted share of the query's syllables and bigrams (ignored words left out) in one passage."""
         cp = self._confidence_params
@@ -474,14 +492,16 @@ class KnowledgeIndex:
         for term in set(folded) - ignored:
             idf = self._fold_uni.term_idf(term, n)
             total += idf
-            matched += idf if self._covers(self._fold_uni, term, doc, text=text, meta=meta) else 0.0
+            if self._covers(self._fold_uni, term, doc, text=text, meta=meta, memo=memo):
+                matched += idf
         for left, right in set(zip(folded, folded[1:], strict=False)):
             if left in ignored and right in ignored:
                 continue
             term = f"{left} {right}"
             idf = cp.bigram_weight * self._fold_bi.term_idf(term, n)
             total += idf
-            matched += idf if self._covers(self._fold_bi, term, doc, text=text, meta=meta) else 0.0
+            if self._covers(self._fold_bi, term, doc, text=text, meta=meta, memo=memo):
+                matched += idf
         return matched / total if total > 0 else 0.0
 
     def coverage(
@@ -492,16 +512,18 @@ class KnowledgeIndex:
         ignored: frozenset[str] | None = None,
         text: bool = True,
         meta: bool | None = None,
+        memo: Presence | None = None,
     ) -> float:
         """Share of the query's information (idf mass of its syllables and bigrams) found in one passage.
 
         With an abbreviation or synonym in the query, the query reworded with each alternative is tried
         too, and the best share counts. Defaults: the calibrated measure (question words left out, text,
-        heading path and title counted).
+        heading path and title counted). `memo` (one per passage) saves repeated look-ups.
         """
         skip = self._confidence_params.ignored_words if ignored is None else ignored
         return max(
-            self._coverage(words, doc, skip, text=text, meta=meta) for words in self._wordings(q)
+            self._coverage(words, doc, skip, text=text, meta=meta, memo=memo)
+            for words in self._wordings(q)
         )
 
     def _wordings(self, q: _Query) -> list[list[str]]:
@@ -515,10 +537,17 @@ class KnowledgeIndex:
                     break
         return out
 
-    def best_wording(self, q: _Query, doc: int) -> list[str]:
-        """The folded words of the wording (as typed or reworded) that one passage covers best."""
+    def best_wording(
+        self, q: _Query, doc: int, memo: Presence | None = None
+    ) -> tuple[float, list[str]]:
+        """The calibrated coverage of one passage and the wording (as typed or reworded) that reaches it."""
         skip = self._confidence_params.ignored_words
-        return max(self._wordings(q), key=lambda words: self._coverage(words, doc, skip))
+        best: tuple[float, list[str]] = (-1.0, q.folded)
+        for words in self._wordings(q):
+            share = self._coverage(words, doc, skip, memo=memo)
+            if share > best[0]:
+                best = (share, words)
+        return best
 
     @property
     def ignored_words(self) -> frozenset[str]:
@@ -533,9 +562,9 @@ class KnowledgeIndex:
         """Whether any passage text, heading path or guide title contains the folded syllable."""
         return self._known(folded)
 
-    def says(self, folded: str, doc: int) -> bool:
+    def says(self, folded: str, doc: int, memo: Presence | None = None) -> bool:
         """Whether one passage contains the folded syllable in its text, heading path or guide title."""
-        return self._covers(self._fold_uni, folded, doc, text=True, meta=True)
+        return self._covers(self._fold_uni, folded, doc, text=True, meta=True, memo=memo)
 
     def _phrase_scores(self, syl: list[str]) -> FloatArray:
         """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""
