@@ -56,7 +56,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("satisfaction", "hài lòng"), ("survey", "khảo sát"), ("consent", "đồng ý"),
     ("agree", "đồng ý"), ("campaign", "đợt cao điểm"), ("mobile", "lưu động"),
     # money
-    ("fee", "phí"), ("cost", "kinh phí"), ("funding", "kinh phí"), ("budget", "ngân sách"),
+    ("fee", "phí"), ("tax", "thuế"), ("price", "giá"), ("salary", "lương"), ("cost", "kinh phí"), ("funding", "kinh phí"), ("budget", "ngân sách"),
     ("state budget", "ngân sách nhà nước"), ("pay", "thanh toán chi"),
     ("payment", "thanh toán"), ("allowance", "hỗ trợ phụ cấp"), ("royalty", "nhuận bút"),
     ("royalties", "nhuận bút"), ("purchase", "mua sắm"), ("procurement", "mua sắm"),
@@ -152,3 +152,10 @@ def to_vietnamese(text: str) -> str:
                 out.append(words[i])
             i += 1
     return " ".join(out)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Every single English word of the glossary: words never read as Telex or typos of Vietnamese."""
+    table, _ = _table()
+    return frozenset(word for phrase in table for word in phrase if not word.isdigit())

@@ -24,9 +24,9 @@ from rapidfuzz.process import extract
 from knowledge.abbreviations import SynonymTable
 from knowledge.decision import DecisionModel, shipped_model
 from knowledge.features import extract as decision_vector
-from knowledge.glossary import to_vietnamese
+from knowledge.glossary import english_words, to_vietnamese
 from knowledge.language import TELEX_MARK as _TELEX_MARK
-from knowledge.language import is_english
+from knowledge.language import english_function_words, is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
 from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
@@ -393,19 +393,23 @@ class KnowledgeIndex:
         corrections: list[tuple[str, str]] = []
         # Telex: decode words the index does not know as typed (or knows only rarely, e.g. a guide
         # that quotes "chuyeenr ddooir soos" as an example) into words it knows well; a word that is no
-        # Vietnamese syllable as typed but carries a Telex mark is decoded even into a word the index does
-        # not know ("gif" → "gì"), so that typo repair does not turn it into a wrong known word.
+        # Vietnamese syllable as typed but carries a Telex mark is decoded into a question word even when
+        # the index lacks it ("gif" → "gì"), so that typo repair does not turn it into a wrong known word;
+        # into any other word the index lacks it is not ("tax" stays "tax", not "tã").
         decoded: list[str] = []
         fixed_as_typed: list[bool] = []
+        # An English word the index does not know ("tax", "fee") is not Vietnamese typed badly either.
+        foreign = english_words() | english_function_words()
         for tok in raw:
-            settled = english or tok in kept_as_typed
+            settled = english or tok in kept_as_typed or (tok in foreign and not self._known(tok))
             if tok.isascii() and not settled:
                 cand = decode_word(tok)
                 if cand != tok and (
                     (self._known(fold(cand))
                      and self._df(fold(cand)) > TELEX_OVER_KNOWN * self._df(tok))
                     or (not self._known(tok) and not is_folded_syllable(tok)
-                        and _TELEX_MARK.search(tok) is not None)
+                        and _TELEX_MARK.search(tok) is not None
+                        and fold(cand) in self._confidence_params.ignored_words)
                 ):  # fmt: skip
                     corrections.append((tok, cand))
                     tok = cand
