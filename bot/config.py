@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     # Web chat
     web_mailbox_days: int = Field(
         30, description="a message for a web chat waits this long to be fetched, then expires")
+    web_login_days: int = Field(
+        30, description="a web chat login unused this long ends (the official binds again)")
+    web_rate_per_minute: int = Field(20, description="chat requests per minute per web session")
+    web_rate_per_address_per_minute: int = Field(
+        60, description="chat requests per minute per client address")
+    web_trust_proxy: bool = Field(
+        False, description="take the client address and HTTPS from X-Forwarded-For/-Proto")
 
     # Scheduler
     scheduler_enabled: bool = Field(True, description="run the reminder/digest ticks in this process")

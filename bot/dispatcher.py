@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,6 @@ from bot.events import (
     TextMessage,
     Unsubscribed,
 )
-from bot.group_chats import private_chat_note
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
 from bot.replies import ReplyResult, ReplySender
@@ -45,6 +45,26 @@ boundary_logger = logging.getLogger(__name__ + ".boundary")
 #: longest text we process; longer messages get a polite refusal (nothing is stored)
 MAX_TEXT_CHARS = 4000
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+#: channels whose unknown senders get no account row until they bind to an official: a web
+#: session id is minted freely by any page load, a Telegram or Zalo id is a platform account
+#: (whose row carries its blocked status and Zalo's reply window)
+UNSTORED_STRANGERS = frozenset({"web"})
+
+
+class Refused(Exception):
+    """An EventGuard refused the event: nothing of it is processed or stored."""
+
+
+class EventGuard(Protocol):
+    """Credentials an edge checks inside the event's transaction (see Dispatcher.feed)."""
+
+    async def before(self, ctx: Context) -> None:
+        """Before routing; raise Refused to process nothing."""
+        ...
+
+    async def after(self, ctx: Context) -> None:
+        """After routing, in the same transaction."""
+        ...
 
 
 class Dispatcher:
@@ -78,20 +98,31 @@ class Dispatcher:
         """Send replies in order; a retryable failure goes to the outbox (bot/replies.py)."""
         return await self._replies.deliver(chat, sender, replies, channel)
 
-    async def feed(self, event: InboundEvent) -> list[OutgoingMessage]:
-        """Process one event; return the replies to send (already committed)."""
+    async def feed(self, event: InboundEvent, *,
+                   guard: EventGuard | None = None) -> list[OutgoingMessage]:
+        """Process one event; return the replies to send (already committed).
+
+        `guard` checks an edge's credentials inside the event's transaction, where no other event
+        of the chat can interleave (the web login, bot/web_login.py); Refused propagates.
+        """
         async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
             try:
                 async with self._serialised_writes(), self._sessionmaker.begin() as session:
                     ctx = await self._open(session, event)
                     if ctx is None:  # a platform retry we already handled
                         return []
+                    if guard is not None:
+                        await guard.before(ctx)
                     await self._route(ctx)
                     # long payloads become tokens in this transaction, before the menu is saved
                     ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now)
                     await self._save_state(ctx)
+                    if guard is not None:
+                        await guard.after(ctx)
                 self._start_after_commit(ctx)
                 return ctx.replies
+            except Refused:
+                raise  # nothing was processed (rolled back); the edge answers it
             except UserFacingError as exc:
                 return [OutgoingMessage(exc.message)]
             except Exception:
@@ -100,6 +131,10 @@ class Dispatcher:
 
     def _serialised_writes(self) -> contextlib.AbstractAsyncContextManager[object]:
         return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
+
+    def serialised_writes(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """Hold while writing outside an event (SQLite: queue behind the events' transactions)."""
+        return self._serialised_writes()
 
     def _start_after_commit(self, ctx: Context) -> None:
         for job in ctx.after_commit:
@@ -156,8 +191,10 @@ class Dispatcher:
             account = ChatAccount(channel=event.chat.channel, external_id=event.sender.user_id,
                                   chat_id=event.sender.user_id, created_at=now, status="active",
                                   display_name=event.sender.display_name)
-            session.add(account)
-            await session.flush()
+            if event.chat.channel not in UNSTORED_STRANGERS:
+                session.add(account)
+                await session.flush()
+            # else: kept out of the session; people_store.redeem_invitation stores it on binding
         if not isinstance(event, Unsubscribed):
             account.last_inbound_at = now
             if account.status != "active":  # they came back (unblocked, followed again)
@@ -185,8 +222,6 @@ class Dispatcher:
                 ctx.reply(T.BUTTON_EXPIRED)
                 return
             ctx.event = event = replace(event, payload=resolved)
-        if ctx.in_group and ctx.flow_state is not None:
-            ctx.end_flow()  # conversations run in private chats only (a state from before that rule)
         await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh
         command = parse_command(event.text) if isinstance(event, TextMessage) else None
         if command is not None:
@@ -197,9 +232,7 @@ class Dispatcher:
         elif isinstance(event, ButtonPressed):
             await self._run_button(ctx, event)
         elif isinstance(event, FileReceived):
-            if ctx.in_group:
-                self._private_only(ctx)
-            elif router.file_handler is None:
+            if router.file_handler is None:
                 ctx.reply(T.FILES_NOT_SUPPORTED_HERE)
             else:
                 await router.file_handler(ctx)
@@ -217,7 +250,7 @@ class Dispatcher:
         if not 0 <= index < len(ctx.menu):
             return event
         return ButtonPressed(chat=event.chat, sender=event.sender, at=event.at,
-                             payload=ctx.menu[index], chat_kind=event.chat_kind)
+                             payload=ctx.menu[index])
 
     async def _run_command(self, ctx: Context, name: str, args: str) -> None:
         if name in CANCEL_COMMANDS:
@@ -226,9 +259,6 @@ class Dispatcher:
         command = self._deps.router.commands.get(name)
         if command is None:
             ctx.reply(T.UNKNOWN_COMMAND.format(command="/" + name))
-            return
-        if ctx.in_group and not command.group_safe:
-            self._private_only(ctx)
             return
         if ctx.role not in command.roles:
             ctx.reply(T.NEEDS_REGISTRATION if ctx.official is None else T.NOT_ALLOWED)
@@ -242,14 +272,7 @@ class Dispatcher:
         if handler is None:
             ctx.reply(T.UNKNOWN_BUTTON)
             return
-        if ctx.in_group and prefix not in self._deps.router.group_safe_buttons:
-            self._private_only(ctx)
-            return
         await handler(ctx, arg)
-
-    def _private_only(self, ctx: Context) -> None:
-        """In a group, a command or button with private data gets this note and nothing else."""
-        ctx.reply(private_chat_note(ctx))
 
     async def _global_button(self, ctx: Context, event: ButtonPressed) -> bool:
         """Buttons that belong to no flow (e.g. 'see also') still work during a flow."""

@@ -5,20 +5,29 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels import web_auth
 from bot.channels.http_edge import BadJson, add_route, new_application, parse_json, raw_body
 from bot.channels.web import WebChannel
 from bot.clock import Clock
-from bot.db import web_mailbox
-from bot.dispatcher import Dispatcher
+from bot.config import Settings
+from bot.db import web_mailbox, web_tokens
+from bot.db.models import ChatAccount, Official
+from bot.db.web_tokens import Access
+from bot.dispatcher import Dispatcher, Refused
 from bot.events import ButtonPressed, ChatRef, Sender, TextMessage
 from bot.messages import MAX_PAYLOAD_BYTES, OutgoingMessage, from_payload
+from bot.rate_limit import RateLimit
 from bot.texts import web as texts
+from bot.web_login import WebLogin
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +37,30 @@ MAX_BODY_BYTES = 64 * 1024
 #: a mailbox id is a positive 64-bit integer
 MAX_CURSOR_DIGITS = 19
 
-DISPATCHER_KEY = web.AppKey("dispatcher", Dispatcher)
-WEB_CHANNEL_KEY = web.AppKey("web_channel", WebChannel)
-SESSIONMAKER_KEY = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
+
+@dataclass
+class WebChat:
+    """What the web chat routes need, built once in build_web_app."""
+
+    dispatcher: Dispatcher
+    channel: WebChannel
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    settings: Settings
+    per_session: RateLimit = field(init=False)
+    per_address: RateLimit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.per_session = RateLimit(self.settings.web_rate_per_minute, 60.0)
+        self.per_address = RateLimit(self.settings.web_rate_per_address_per_minute, 60.0)
+
+    @property
+    def login_idle(self) -> timedelta:
+        """How long an unused web login stays valid."""
+        return timedelta(days=self.settings.web_login_days)
+
+
+WEB_CHAT_KEY = web.AppKey("web_chat", WebChat)
 HEALTH_KEY = web.AppKey[dict[str, object]]("health")
 
 
@@ -38,9 +68,8 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
                   sessionmaker: async_sessionmaker[AsyncSession]) -> web.Application:
     """The aiohttp application with the web chat; channels may add routes before it starts."""
     app = new_application()
-    app[DISPATCHER_KEY] = dispatcher
-    app[SESSIONMAKER_KEY] = sessionmaker
-    app[WEB_CHANNEL_KEY] = web_channel
+    app[WEB_CHAT_KEY] = WebChat(dispatcher, web_channel, sessionmaker, clock,
+                                dispatcher.deps.settings)
     health_facts: dict[str, object] = {"started_at": clock.now().isoformat()}
     app[HEALTH_KEY] = health_facts
     add_route(app, "GET", "/", chat_page)
@@ -58,14 +87,21 @@ async def chat_page(request: web.Request) -> web.Response:
 
 async def health(request: web.Request) -> web.Response:
     """Liveness and a few facts."""
-    dispatcher = request.app[DISPATCHER_KEY]
+    chat = request.app[WEB_CHAT_KEY]
     body = {"status": "ok", **request.app[HEALTH_KEY],
-            "passages": dispatcher.deps.knowledge.passage_count}
+            "passages": chat.dispatcher.deps.knowledge.passage_count}
     return web.json_response(body)
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _logged_out() -> web.Response:
+    """401: this session needs a login it does not have (logged out, revoked, expired)."""
+    response = web.json_response({"error": texts.LOGIN_REQUIRED, "logged_out": True}, status=401)
+    web_auth.clear_token_cookie(response)
+    return response
 
 
 def _render(message: OutgoingMessage) -> dict[str, Any]:
@@ -91,22 +127,36 @@ def _cursor(value: object) -> int | None:
     return value
 
 
-async def _acknowledge(request: web.Request, session_id: str, after: int) -> None:
+def _too_fast(chat: WebChat, request: web.Request, session_id: str) -> web.Response | None:
+    """429 when this session or this address sends faster than the limits."""
+    now = chat.clock.now()
+    wait = chat.per_session.check(session_id, now)
+    if not wait:
+        address = web_auth.client_address(request, trust_proxy=chat.settings.web_trust_proxy)
+        wait = chat.per_address.check(address, now)
+    if not wait:
+        return None
+    response = _error(429, texts.TOO_MANY_REQUESTS.format(seconds=wait))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+async def _mailbox(chat: WebChat, session_id: str, official_id: int | None,
+                   after: int) -> list[dict[str, Any]]:
+    """Acknowledge up to `after`, then what still waits for this logged-in session."""
+    now = chat.clock.now()
     if after > 0:
-        deps = request.app[DISPATCHER_KEY].deps
-        async with request.app[SESSIONMAKER_KEY].begin() as session:
-            await web_mailbox.acknowledge(session, session_id, after, deps.clock.now())
-
-
-async def _waiting(request: web.Request, session_id: str) -> list[dict[str, Any]]:
-    deps = request.app[DISPATCHER_KEY].deps
-    async with request.app[SESSIONMAKER_KEY]() as session:
-        items = await web_mailbox.waiting(session, session_id, deps.clock.now())
-    return _render_waiting(items)
+        async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
+            await web_mailbox.acknowledge(session, session_id, after, now)
+    async with chat.sessionmaker() as session:
+        items = await web_mailbox.waiting(session, session_id, now)
+    # only what was meant for the official logged in now (a session id may be reused)
+    return _render_waiting([i for i in items if i.recipient_id in (None, official_id)])
 
 
 async def chat_api(request: web.Request) -> web.Response:
-    """POST /api/chat {"session", "text" | "button", "after"?} → {"replies": [...]}."""
+    """POST /api/chat {"session", "text" | "button", "after"?} → {"replies": [...], "user"}."""
+    chat = request.app[WEB_CHAT_KEY]
     try:
         body = parse_json(raw_body(request))  # read whole, under the limit, by the edge middleware
     except BadJson:
@@ -124,29 +174,63 @@ async def chat_api(request: web.Request) -> web.Response:
         return _error(400, texts.TEXT_OR_BUTTON)
     if isinstance(button, str) and len(button) > MAX_PAYLOAD_BYTES:
         return _error(400, texts.BAD_BUTTON)
-    chat = ChatRef("web", session)
-    sender = Sender(session)
-    now = request.app[DISPATCHER_KEY].deps.clock.now()
+    refusal = _too_fast(chat, request, session)
+    if refusal is not None:
+        return refusal
+    chat_ref, sender, now = ChatRef("web", session), Sender(session), chat.clock.now()
     event: TextMessage | ButtonPressed
     if isinstance(text, str):
-        event = TextMessage(chat=chat, sender=sender, at=now, text=text,
+        event = TextMessage(chat=chat_ref, sender=sender, at=now, text=text,
                             message_id=uuid.uuid4().hex)
     else:
         assert isinstance(button, str)
-        event = ButtonPressed(chat=chat, sender=sender, at=now, payload=button)
-    await _acknowledge(request, session, after)
-    replies = await request.app[DISPATCHER_KEY].feed(event)
-    waiting = await _waiting(request, session)
-    return web.json_response({"replies": waiting + [_render(m) for m in replies]})
+        event = ButtonPressed(chat=chat_ref, sender=sender, at=now, payload=button)
+    login = WebLogin(web_auth.presented_token(request), chat.login_idle)
+    try:
+        replies = await chat.dispatcher.feed(event, guard=login)
+    except Refused:
+        return _logged_out()
+    logged_in = login.name is not None
+    waiting = (await _mailbox(chat, session, login.official_id, after)
+               if logged_in and login.issued is None else [])
+    payload: dict[str, Any] = {"replies": waiting + [_render(m) for m in replies],
+                               "user": {"name": login.name} if logged_in else None}
+    if login.ended:
+        payload["logged_out"] = True
+    if login.issued is not None and not web_auth.from_page(request):
+        payload["token"] = login.issued.token  # API clients: shown once, send it as Bearer
+    response = web.json_response(payload)
+    if login.issued is not None:
+        secure = web_auth.is_https(request, trust_proxy=chat.settings.web_trust_proxy)
+        web_auth.set_token_cookie(response, login.issued.token, chat.login_idle, secure=secure)
+    elif login.ended:
+        web_auth.clear_token_cookie(response)
+    return response
 
 
 async def mailbox_api(request: web.Request) -> web.Response:
     """GET /api/messages?session=…&after=N → acknowledge up to N, return what still waits."""
-    session = request.query.get("session", "")
-    if not SESSION_RE.match(session):
+    chat = request.app[WEB_CHAT_KEY]
+    session_id = request.query.get("session", "")
+    if not SESSION_RE.match(session_id):
         return _error(400, texts.BAD_SESSION)
     after = _cursor(request.query.get("after"))
     if after is None:
         return _error(400, texts.BAD_CURSOR)
-    await _acknowledge(request, session, after)
-    return web.json_response({"replies": await _waiting(request, session)})
+    now = chat.clock.now()
+    async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
+        account = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == "web", ChatAccount.external_id == session_id,
+        ))).scalar_one_or_none()
+        access = await web_tokens.check(session, account, web_auth.presented_token(request),
+                                        now, chat.login_idle)
+        official = (await session.get(Official, account.official_id)
+                    if access is Access.LOGGED_IN and account and account.official_id else None)
+        name = official.name if official is not None else None
+        official_id = official.id if official is not None else None
+    if access is Access.REFUSED:
+        return _logged_out()
+    if official_id is None:  # a guest has no mailbox
+        return web.json_response({"replies": [], "user": None})
+    return web.json_response({"replies": await _mailbox(chat, session_id, official_id, after),
+                              "user": {"name": name}})

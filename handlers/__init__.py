@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import ask, checkin, guides, progress, registration, reminders, start, tasks
+from handlers import (
+    ask,
+    checkin,
+    guides,
+    logout,
+    progress,
+    registration,
+    reminders,
+    start,
+    tasks,
+)
 
 
 def register(router: Router) -> None:
@@ -16,3 +26,4 @@ def register(router: Router) -> None:
     progress.register(router)
     reminders.register(router)
     registration.register(router)  # after ask: wraps the Q&A fallback (code alone)
+    logout.register(router)  # after ask: wraps the Q&A fallback ("đăng xuất" alone)

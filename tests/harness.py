@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from bot.app import App, build_app
 from bot.channel import Channel
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.db import web_tokens
 from bot.db.models import ChatAccount, Official, Unit
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
@@ -106,6 +107,18 @@ class BotHarness:
             session.add(ChatAccount(channel=channel, external_id=user, chat_id=user,
                                     official_id=official.id, status="active", created_at=now))
             return official.id
+
+
+async def web_login(harness: BotHarness, session_id: str, name: str = "Lê Thị Lan") -> str:
+    """A web session bound to a new official, and the login token its client presents."""
+    official_id = await harness.make_official(name, user=session_id, channel="web")
+    async with harness.app.sessionmaker.begin() as session:
+        account = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == "web", ChatAccount.external_id == session_id))).scalar_one()
+        assert account.official_id == official_id
+        issued = await web_tokens.issue(session, account, harness.clock.now(),
+                                        timedelta(days=harness.settings.web_login_days))
+    return issued.token
 
 
 def texts(replies: list[OutgoingMessage]) -> str:

@@ -81,6 +81,28 @@ class ChatAccount(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WebToken(Base):
+    """A web chat login: issued when a web session binds to an official, presented by the client.
+
+    Only the SHA-256 of the token is stored. A token is valid while it is not revoked, used within
+    the idle time, and its account is still bound to the official it was issued for.
+    """
+
+    __tablename__ = "web_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_accounts.id", ondelete="CASCADE"), index=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: idle expiry, pushed back as the token is used
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))  # logout|unbound|…
+
+
 class Invitation(Base):
     """A one-time code binding a chat account to an official (created by admins / heads)."""
 

@@ -30,9 +30,10 @@ FETCH_LIMIT = 50
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    """A deposited message: its id (the acknowledgement cursor) and its stored payload."""
+    """A deposited message: its id (the acknowledgement cursor), recipient and stored payload."""
 
     id: int
+    recipient_id: int | None
     payload: dict[str, Any]
 
 
@@ -53,13 +54,13 @@ async def waiting(session: AsyncSession, address: str, now: datetime, *,
                   limit: int = FETCH_LIMIT) -> list[Waiting]:
     """The unexpired messages waiting for `address`, oldest first."""
     rows = (await session.execute(
-        select(OutboxMessage.id, OutboxMessage.payload)
+        select(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.payload)
         .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
                OutboxMessage.status == AWAITING_FETCH,
                or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
         .order_by(OutboxMessage.id)
         .limit(limit))).all()
-    return [Waiting(int(row_id), dict(payload)) for row_id, payload in rows]
+    return [Waiting(int(row_id), recipient, dict(payload)) for row_id, recipient, payload in rows]
 
 
 async def put(session: AsyncSession, address: str, payload: dict[str, Any], now: datetime,

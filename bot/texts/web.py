@@ -9,3 +9,7 @@ BAD_SESSION = "Thiếu hoặc sai mã phiên (session)."
 TEXT_OR_BUTTON = "Cần đúng một trong hai trường: text hoặc button."
 BAD_CURSOR = "Giá trị after phải là mã tin nhắn (số nguyên không âm)."
 BAD_BUTTON = "Mã nút bấm không hợp lệ."
+LOGIN_REQUIRED = (
+    "Phiên đăng nhập của trò chuyện này đã kết thúc (đã đăng xuất, bị thu hồi hoặc lâu không "
+    "dùng). Anh/chị vẫn có thể hỏi đáp; để nhận nhắc việc tại đây, vui lòng nhập mã mời mới.")
+TOO_MANY_REQUESTS = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi gửi tiếp."

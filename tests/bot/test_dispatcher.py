@@ -172,11 +172,12 @@ async def test_admin_commands_refused_to_guests_and_officials(harness: BotHarnes
 
 
 async def test_blocked_account_reactivated_on_message(harness: BotHarness) -> None:
-    await harness.say("/start")
+    # a platform account (web strangers get no row: bot/dispatcher.py UNSTORED_STRANGERS)
+    await harness.say("/start", channel="telegram")
     async with harness.app.sessionmaker.begin() as session:
         account = (await session.execute(select(ChatAccount))).scalar_one()
         account.status = "blocked"
-    await harness.say("/start")
+    await harness.say("/start", channel="telegram")
     async with harness.app.sessionmaker() as session:
         account = (await session.execute(select(ChatAccount))).scalar_one()
         assert account.status == "active"

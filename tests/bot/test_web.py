@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
-from tests.harness import BotHarness
+from tests.harness import BotHarness, web_login
 
 
 @pytest.fixture
@@ -57,26 +57,31 @@ async def test_bad_requests_get_a_clear_error(client: TestClient, body: bytes, s
 
 async def test_mailbox_keeps_messages_until_acknowledged(client: TestClient,
                                                          kb_harness: BotHarness) -> None:
+    bearer = {"Authorization": f"Bearer {await web_login(kb_harness, 's-2')}"}
     await kb_harness.app.web_channel.send(ChatRef("web", "s-2"), OutgoingMessage("Nhắc hạn"))
-    resp = await client.get("/api/messages", params={"session": "s-2"})
+    resp = await client.get("/api/messages", params={"session": "s-2"}, headers=bearer)
     [item] = (await resp.json())["replies"]
     assert item["text"] == "Nhắc hạn" and isinstance(item["id"], int)
-    again = await (await client.get("/api/messages", params={"session": "s-2"})).json()
+    again = await (await client.get("/api/messages", params={"session": "s-2"},
+                                    headers=bearer)).json()
     assert again["replies"] == [item]  # fetched is not delivered: the response may have been lost
-    acked = await client.get("/api/messages", params={"session": "s-2", "after": str(item["id"])})
+    acked = await client.get("/api/messages", params={"session": "s-2", "after": str(item["id"])},
+                             headers=bearer)
     assert (await acked.json())["replies"] == []
     assert (await client.get("/api/messages", params={"session": "x y"})).status == 400
 
 
 async def test_waiting_messages_come_with_the_next_reply_and_are_acknowledged_by_it(
         client: TestClient, kb_harness: BotHarness) -> None:
+    bearer = {"Authorization": f"Bearer {await web_login(kb_harness, 's-3')}"}
     await kb_harness.app.web_channel.send(ChatRef("web", "s-3"), OutgoingMessage("Nhắc hạn"))
-    body = await (await client.post("/api/chat", json={"session": "s-3",
-                                                       "text": "/trogiup"})).json()
+    body = await (await client.post("/api/chat", json={"session": "s-3", "text": "/trogiup"},
+                                     headers=bearer)).json()
     first, *rest = body["replies"]
     assert first["text"] == "Nhắc hạn" and rest and "id" not in rest[0]
     body = await (await client.post("/api/chat", json={"session": "s-3", "text": "/trogiup",
-                                                       "after": first["id"]})).json()
+                                                       "after": first["id"]},
+                                    headers=bearer)).json()
     assert all("id" not in r for r in body["replies"])
 
 

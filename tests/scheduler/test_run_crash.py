@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import OutboxMessage
+from bot.db import web_tokens
+from bot.db.models import ChatAccount, OutboxMessage
 from scheduler.delivery import FAULT_ENV
 from tests.scheduler.world import World
 
@@ -46,6 +47,7 @@ class Troly:
     database_url: str
     workdir: Path
     port: int = field(default_factory=_free_port)
+    token: str = ""
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -95,9 +97,9 @@ class Troly:
         raise AssertionError("troly run did not start:\n" + self.logs())
 
     async def fetch(self, http: aiohttp.ClientSession, **params: Any) -> dict[str, Any]:
-        """GET /api/messages for the web user."""
-        async with http.get(self.url + "/api/messages",
-                            params={"session": SESSION, **params}) as response:
+        """GET /api/messages for the web user, with their login."""
+        async with http.get(self.url + "/api/messages", params={"session": SESSION, **params},
+                            headers={"Authorization": f"Bearer {self.token}"}) as response:
             assert response.status == 200, await response.text()
             body: dict[str, Any] = await response.json()
             return body
@@ -117,12 +119,15 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def _queue_reminder(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    """An official bound to the web session, and a deadline reminder due now for them."""
+async def _queue_reminder(world: World, sessionmaker: async_sessionmaker[AsyncSession],
+                          troly: Troly) -> None:
+    """An official logged in on the web session, and a deadline reminder due now for them."""
     await world.unit("P1")
     official = await world.official("CB1", "P1", accounts={"web": SESSION})
     now = datetime.now(UTC) - timedelta(minutes=1)
     async with sessionmaker.begin() as s:
+        account = (await s.execute(select(ChatAccount))).scalar_one()
+        troly.token = (await web_tokens.issue(s, account, now, timedelta(days=30))).token
         s.add(OutboxMessage(idem_key=f"deadline:1:T-3:{official}:web", kind="deadline",
                             recipient_id=official, channel="web", address=SESSION,
                             payload={"text": TEXT}, due_at=now, not_before=now, status="pending",
@@ -153,7 +158,7 @@ def _texts(body: dict[str, Any]) -> list[str]:
 async def test_reminder_queued_for_a_web_user_is_fetched_after_sigkill(
         troly: Troly, http: aiohttp.ClientSession, world: World,
         sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    await _queue_reminder(world, sessionmaker)
+    await _queue_reminder(world, sessionmaker, troly)
     troly.start()
     await troly.wait_healthy(http)
     await _wait_status(sessionmaker, troly)  # handed to the web channel while the page was closed
@@ -167,7 +172,7 @@ async def test_reminder_queued_for_a_web_user_is_fetched_after_sigkill(
 async def test_a_fetch_the_client_never_acknowledged_is_fetched_again_after_sigkill(
         troly: Troly, http: aiohttp.ClientSession, world: World,
         sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    await _queue_reminder(world, sessionmaker)
+    await _queue_reminder(world, sessionmaker, troly)
     troly.start()
     await troly.wait_healthy(http)
     await _wait_status(sessionmaker, troly)
@@ -191,7 +196,7 @@ async def test_a_fetch_the_client_never_acknowledged_is_fetched_again_after_sigk
 async def test_killed_right_after_the_mailbox_took_the_reminder_it_comes_once(
         troly: Troly, http: aiohttp.ClientSession, world: World,
         sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    await _queue_reminder(world, sessionmaker)
+    await _queue_reminder(world, sessionmaker, troly)
     troly.start(fault="after_send:1")  # SIGKILLs itself right after handing the row over
     assert troly.proc is not None
     troly.proc.wait(timeout=START_TIMEOUT)

@@ -1,0 +1,45 @@
+"""Logging out: /dangxuat (or "đăng xuất" typed alone) detaches this chat from its official."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.db import people_store
+from bot.router import Command, Handler, Router
+from bot.texts import commands as CMD
+from bot.texts import logout as T
+from knowledge.normalize import fold
+
+#: typed alone (any case, with or without diacritics), these mean /dangxuat
+LOGOUT_WORDS = frozenset({"dang xuat", "logout", "log out"})
+
+
+async def logout(ctx: Context) -> None:
+    """Unbind this chat account; on the web its login ends and waiting messages are withdrawn."""
+    official = ctx.official
+    if official is None:
+        ctx.reply(T.NOT_LOGGED_IN)
+        return
+    await people_store.unbind_account(ctx.session, ctx.account, ctx.now, reason="logout")
+    ctx.official = None
+    if ctx.flow_state is not None:
+        ctx.end_flow()  # a check-in in progress belongs to the official, not to this chat
+    ctx.reply(T.LOGGED_OUT.format(name=official.name))
+
+
+def wrap_fallback(previous: Handler | None) -> Handler:
+    """Catch "đăng xuất" typed alone before the Q&A fallback."""
+
+    async def fallback(ctx: Context) -> None:
+        if fold(ctx.text.strip()).casefold() in LOGOUT_WORDS:
+            await logout(ctx)
+            return
+        if previous is not None:
+            await previous(ctx)
+
+    return fallback
+
+
+def register(router: Router) -> None:
+    """Register /dangxuat and the typed words (call after the Q&A feature)."""
+    router.command(Command(("dangxuat", "logout", "dang_xuat"), logout, CMD.LOGOUT))
+    router.fallback = wrap_fallback(router.fallback)
