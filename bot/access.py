@@ -21,7 +21,10 @@ LEADERS = frozenset({"head", "deputy"})
 
 
 def may_read_guides(ctx: Context) -> bool:
-    """Guides answer officials always, and everyone else when TROLY_GUIDES_PUBLIC is on."""
+    """Guides answer officials always, and everyone else when TROLY_GUIDES_PUBLIC is on; in a
+    group chat anyone may read the answer, so there only when the guides are public."""
+    if ctx.in_group:
+        return ctx.deps.settings.guides_public
     return ctx.official is not None or ctx.deps.settings.guides_public
 
 

@@ -78,6 +78,11 @@ class Context:
         return self.event if isinstance(self.event, FileReceived) else None
 
     @property
+    def in_group(self) -> bool:
+        """Whether other people read this chat (a group): no credentials or private data here."""
+        return self.event.chat_kind == "group"
+
+    @property
     def role(self) -> str:
         """'guest' for unbound chats, else the official's role."""
         return self.official.role if self.official is not None else "guest"

@@ -32,6 +32,7 @@ from bot.events import (
     TextMessage,
     Unsubscribed,
 )
+from bot.group_chats import private_chat_note
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
 from bot.replies import ReplyResult, ReplySender
@@ -222,6 +223,8 @@ class Dispatcher:
                 ctx.reply(T.BUTTON_EXPIRED)
                 return
             ctx.event = event = replace(event, payload=resolved)
+        if ctx.in_group and ctx.flow_state is not None:
+            ctx.end_flow()  # conversations run in private chats only (a state from before that rule)
         await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh
         command = parse_command(event.text) if isinstance(event, TextMessage) else None
         if command is not None:
@@ -232,7 +235,9 @@ class Dispatcher:
         elif isinstance(event, ButtonPressed):
             await self._run_button(ctx, event)
         elif isinstance(event, FileReceived):
-            if router.file_handler is None:
+            if ctx.in_group:
+                self._private_only(ctx)
+            elif router.file_handler is None:
                 ctx.reply(T.FILES_NOT_SUPPORTED_HERE)
             else:
                 await router.file_handler(ctx)
@@ -250,7 +255,7 @@ class Dispatcher:
         if not 0 <= index < len(ctx.menu):
             return event
         return ButtonPressed(chat=event.chat, sender=event.sender, at=event.at,
-                             payload=ctx.menu[index])
+                             payload=ctx.menu[index], chat_kind=event.chat_kind)
 
     async def _run_command(self, ctx: Context, name: str, args: str) -> None:
         if name in CANCEL_COMMANDS:
@@ -259,6 +264,9 @@ class Dispatcher:
         command = self._deps.router.commands.get(name)
         if command is None:
             ctx.reply(T.UNKNOWN_COMMAND.format(command="/" + name))
+            return
+        if ctx.in_group and not command.group_safe:
+            self._private_only(ctx)
             return
         if ctx.role not in command.roles:
             ctx.reply(T.NEEDS_REGISTRATION if ctx.official is None else T.NOT_ALLOWED)
@@ -272,7 +280,14 @@ class Dispatcher:
         if handler is None:
             ctx.reply(T.UNKNOWN_BUTTON)
             return
+        if ctx.in_group and prefix not in self._deps.router.group_safe_buttons:
+            self._private_only(ctx)
+            return
         await handler(ctx, arg)
+
+    def _private_only(self, ctx: Context) -> None:
+        """In a group, a command or button with private data gets this note and nothing else."""
+        ctx.reply(private_chat_note(ctx))
 
     async def _global_button(self, ctx: Context, event: ButtonPressed) -> bool:
         """Buttons that belong to no flow (e.g. 'see also') still work during a flow."""

@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 ChannelName = Literal["telegram", "zalo", "web", "console"]
+#: a one-to-one chat with the bot, or a chat other people read too (Telegram groups and
+#: supergroups; Zalo groups when troly supports them)
+ChatKind = Literal["private", "group"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class _Inbound:
     at: datetime
     #: platform id used to drop retried deliveries (Telegram update_id, Zalo msg_id); None: no dedupe
     dedupe_key: str | None = field(default=None, compare=False)
+    #: set by the channel adapter; handlers never answer private data where others read along
+    chat_kind: ChatKind = "private"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

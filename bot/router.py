@@ -29,6 +29,8 @@ class Command:
     description: str  # Vietnamese, shown in /trogiup and the Telegram menu
     roles: frozenset[str] = ROLES_ANYONE
     in_menu: bool = True
+    #: may be answered in a group chat (where everyone reads along); default: private chats only
+    group_safe: bool = False
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Router:
     commands: dict[str, Command] = field(default_factory=dict)
     command_list: list[Command] = field(default_factory=list)
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    #: button prefixes whose answers may be shown in a group chat
+    group_safe_buttons: set[str] = field(default_factory=set)
     flows: dict[str, Flow] = field(default_factory=dict)
     fallback: Handler | None = None
     file_handler: Handler | None = None
@@ -52,11 +56,14 @@ class Router:
             self.commands[name] = command
         self.command_list.append(command)
 
-    def button(self, prefix: str, handler: ButtonHandler) -> None:
-        """Register a button handler for payloads 'prefix' or 'prefix:arg'."""
+    def button(self, prefix: str, handler: ButtonHandler, *, group_safe: bool = False) -> None:
+        """Register a button handler for payloads 'prefix' or 'prefix:arg' (answered in group
+        chats only when `group_safe`)."""
         if prefix in self.buttons:
             raise ValueError(f"button prefix {prefix} registered twice")
         self.buttons[prefix] = handler
+        if group_safe:
+            self.group_safe_buttons.add(prefix)
 
     def flow(self, flow: Flow) -> None:
         """Register a conversation flow."""

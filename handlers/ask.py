@@ -137,6 +137,6 @@ async def see_also(ctx: Context, chunk_id: str) -> None:
 
 def register(router: Router) -> None:
     """Register Q&A."""
-    router.command(Command(("hoi", "ask"), ask_command, CMD.ASK))
-    router.button("see", see_also)
+    router.command(Command(("hoi", "ask"), ask_command, CMD.ASK, group_safe=True))
+    router.button("see", see_also, group_safe=True)
     router.fallback = fallback

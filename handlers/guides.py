@@ -11,6 +11,7 @@ from bot.messages import Button
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import ask as A
 from bot.texts import commands as CMD
+from bot.texts import common as C
 from bot.texts import guides as T
 from knowledge.types import IngestError
 
@@ -19,6 +20,9 @@ LIST_BUTTONS = 8
 
 async def list_guides(ctx: Context) -> None:
     """/huongdan: the active guides, each a button to its sections."""
+    if not may_read_guides(ctx):
+        ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
+        return
     guides = await guide_store.list_guides(ctx.session, include_withdrawn=False)
     if not guides:
         ctx.reply(A.NO_GUIDES)
@@ -111,10 +115,10 @@ async def unanswered(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     """Register guide browsing and admin guide management."""
-    router.command(Command(("huongdan", "guides"), list_guides, CMD.GUIDES))
+    router.command(Command(("huongdan", "guides"), list_guides, CMD.GUIDES, group_safe=True))
     router.command(Command(("thuhoi", "withdraw"), withdraw, CMD.WITHDRAW,
                            roles=ROLES_ADMINS))
     router.command(Command(("chuatraloi", "unanswered"), unanswered,
                            CMD.UNANSWERED, roles=ROLES_ADMINS))
-    router.button("guide", show_guide)
+    router.button("guide", show_guide, group_safe=True)
     router.file_handler = receive_file

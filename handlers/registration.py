@@ -10,8 +10,10 @@ from bot.clock import to_local
 from bot.context import Context
 from bot.db import people_store
 from bot.db.models import Invitation, Unit
+from bot.group_chats import private_chat_link
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Handler, Router
 from bot.texts import commands as CMD
+from bot.texts import common as C
 from bot.texts import people as T
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
@@ -42,6 +44,12 @@ async def redeem(ctx: Context, code: str) -> None:
     until = await people_store.attempts_blocked_until(
         ctx.session, key, ctx.now, limit=settings.invitation_attempts,
         window=timedelta(minutes=settings.invitation_attempts_window_minutes))
+    if ctx.in_group:  # everyone saw the code: burn it, and answer a guess the same way
+        if until is None:
+            await people_store.revoke_invitation(ctx.session, code, ctx.now)
+            await people_store.record_attempt(ctx.session, key, ctx.now, ok=False)
+        ctx.reply(C.CODE_IN_GROUP.format(link=private_chat_link(ctx)))
+        return
     if until is not None:
         ctx.reply(T.TOO_MANY_ATTEMPTS.format(minutes=_minutes_until(ctx, until)))
         return

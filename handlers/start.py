@@ -21,11 +21,12 @@ async def start(ctx: Context) -> None:
 
 
 async def help_(ctx: Context) -> None:
-    """List the commands this user may use."""
+    """List the commands this user may use (in a group: those answered in a group)."""
     router = ctx.deps.router
     lines = [T.HELP_HEADER]
     for command in router.command_list:
-        if command.in_menu and ctx.role in command.roles:
+        if command.in_menu and ctx.role in command.roles and (command.group_safe
+                                                              or not ctx.in_group):
             aliases = ", ".join("/" + n for n in command.names[1:])
             extra = f" ({aliases})" if aliases else ""
             lines.append(f"/{command.names[0]}{extra}: {command.description}")
@@ -47,7 +48,7 @@ async def unsubscribed(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     """Register start/help."""
-    router.command(Command(("start", "batdau"), start, CMD.START))
-    router.command(Command(("trogiup", "help", "tro_giup"), help_, CMD.HELP))
+    router.command(Command(("start", "batdau"), start, CMD.START, group_safe=True))
+    router.command(Command(("trogiup", "help", "tro_giup"), help_, CMD.HELP, group_safe=True))
     router.on_subscribed = subscribed
     router.on_unsubscribed = unsubscribed

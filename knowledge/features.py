@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from knowledge.normalize import fold
 
 if TYPE_CHECKING:
-    from knowledge.index import KnowledgeIndex, _Query
+    from knowledge.index import KnowledgeIndex, Presence, _Query
 
 # Chat words officials add to a question that say nothing about its subject ("xã mình", "giùm",
 # "rồi", "cậu ấy", "luôn", "nhé"): left out of the features' information mass on top of the question
@@ -53,15 +53,16 @@ def extract(
     s_other = next((s for d, s in ranked[1:] if index.passages[d].guide_id != guide), 0.0)
     ignored = index.ignored_words | _chat_words()
     # Abbreviations count as the passage writes them ("PCT" ↔ "phó chủ tịch").
-    words = index.best_wording(q, best)
+    memo: Presence = {}
+    coverage, words = index.best_wording(q, best, memo)
     content = [t for t in dict.fromkeys(words) if t not in ignored]
     idf = {t: index.term_idf(t) for t in content}
     mass = sum(idf.values())
-    said = sum(v for t, v in idf.items() if index.says(t, best))
+    said = sum(v for t, v in idf.items() if index.says(t, best, memo))
     return (
-        index.coverage(q, best),
+        coverage,
         said / mass if mass > 0 else 0.0,
-        index.coverage(q, best, ignored=ignored, meta=True, text=False),
+        index.coverage(q, best, ignored=ignored, meta=True, text=False, memo=memo),
         (s1 - s_other) / s1 if s1 > 0 else 0.0,
         math.log1p(len(content)),
     )

@@ -24,13 +24,16 @@ from rapidfuzz.process import extract
 from knowledge.abbreviations import SynonymTable
 from knowledge.decision import DecisionModel, shipped_model
 from knowledge.features import extract as decision_vector
+from knowledge.glossary import english_words, to_vietnamese
 from knowledge.language import TELEX_MARK as _TELEX_MARK
-from knowledge.language import is_english
+from knowledge.language import english_function_words, is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
 from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
 FloatArray = npt.NDArray[np.float32]
+#: per-passage memo of term look-ups: term → (in its text, in its heading path or guide title)
+Presence = dict[str, tuple[bool, bool]]
 IntArray = npt.NDArray[np.int32]
 
 # Confidence = share of the query's information (idf mass of its folded syllables and bigrams, unknown words
@@ -380,28 +383,33 @@ class KnowledgeIndex:
         return best
 
     def _analyze(self, query: str) -> _Query:
-        text = normalize(query)
-        raw = syllables(text)
         # Words never decoded nor corrected: an all-caps abbreviation as typed ("TTTT", "CT"), and every
-        # word of an English question ("tax" is Telex for "tã", "we" one edit from "ve").
+        # word of an English question ("tax" is Telex for "tã", "we" one edit from "ve"). An English
+        # question is searched through its Vietnamese reading (knowledge/glossary.py).
         english = is_english(query)
+        text = normalize((to_vietnamese(query) or query) if english else query)
+        raw = syllables(text)
         kept_as_typed = {normalize(w) for w in syllables(nfc(query)) if w.isupper() and len(w) > 1}
         corrections: list[tuple[str, str]] = []
         # Telex: decode words the index does not know as typed (or knows only rarely, e.g. a guide
         # that quotes "chuyeenr ddooir soos" as an example) into words it knows well; a word that is no
-        # Vietnamese syllable as typed but carries a Telex mark is decoded even into a word the index does
-        # not know ("gif" → "gì"), so that typo repair does not turn it into a wrong known word.
+        # Vietnamese syllable as typed but carries a Telex mark is decoded into a question word even when
+        # the index lacks it ("gif" → "gì"), so that typo repair does not turn it into a wrong known word;
+        # into any other word the index lacks it is not ("tax" stays "tax", not "tã").
         decoded: list[str] = []
         fixed_as_typed: list[bool] = []
+        # An English word the index does not know ("tax", "fee") is not Vietnamese typed badly either.
+        foreign = english_words() | english_function_words()
         for tok in raw:
-            settled = english or tok in kept_as_typed
+            settled = english or tok in kept_as_typed or (tok in foreign and not self._known(tok))
             if tok.isascii() and not settled:
                 cand = decode_word(tok)
                 if cand != tok and (
                     (self._known(fold(cand))
                      and self._df(fold(cand)) > TELEX_OVER_KNOWN * self._df(tok))
                     or (not self._known(tok) and not is_folded_syllable(tok)
-                        and _TELEX_MARK.search(tok) is not None)
+                        and _TELEX_MARK.search(tok) is not None
+                        and fold(cand) in self._confidence_params.ignored_words)
                 ):  # fmt: skip
                     corrections.append((tok, cand))
                     tok = cand
@@ -447,13 +455,28 @@ class KnowledgeIndex:
     # ---- scoring ----------------------------------------------------------------------------------
 
     def _covers(
-        self, stream: _Stream, term: str, doc: int, *, text: bool = True, meta: bool | None = None
+        self,
+        stream: _Stream,
+        term: str,
+        doc: int,
+        *,
+        text: bool = True,
+        meta: bool | None = None,
+        memo: Presence | None = None,
     ) -> bool:
         """Whether the passage says the term in its text and/or (when counted) its heading path or title."""
-        if text and stream.contains(term, doc):
-            return True
         if meta is None:
             meta = self._confidence_params.count_headings
+        if memo is not None:
+            found = memo.get(term)
+            if found is None:
+                found = memo[term] = (
+                    stream.contains(term, doc),
+                    self._heading.contains(term, doc) or self._title.contains(term, doc),
+                )
+            return (text and found[0]) or (meta and found[1])
+        if text and stream.contains(term, doc):
+            return True
         return meta and (self._heading.contains(term, doc) or self._title.contains(term, doc))
 
     def _coverage(
@@ -464,6 +487,7 @@ class KnowledgeIndex:
         *,
         text: bool = True,
         meta: bool | None = None,
+        memo: Presence | None = None,
     ) -> float:
         """Idf-weighted share of the query's syllables and bigrams (ignored words left out) in one passage."""
         cp = self._confidence_params
@@ -472,14 +496,16 @@ class KnowledgeIndex:
         for term in set(folded) - ignored:
             idf = self._fold_uni.term_idf(term, n)
             total += idf
-            matched += idf if self._covers(self._fold_uni, term, doc, text=text, meta=meta) else 0.0
+            if self._covers(self._fold_uni, term, doc, text=text, meta=meta, memo=memo):
+                matched += idf
         for left, right in set(zip(folded, folded[1:], strict=False)):
             if left in ignored and right in ignored:
                 continue
             term = f"{left} {right}"
             idf = cp.bigram_weight * self._fold_bi.term_idf(term, n)
             total += idf
-            matched += idf if self._covers(self._fold_bi, term, doc, text=text, meta=meta) else 0.0
+            if self._covers(self._fold_bi, term, doc, text=text, meta=meta, memo=memo):
+                matched += idf
         return matched / total if total > 0 else 0.0
 
     def coverage(
@@ -490,16 +516,18 @@ class KnowledgeIndex:
         ignored: frozenset[str] | None = None,
         text: bool = True,
         meta: bool | None = None,
+        memo: Presence | None = None,
     ) -> float:
         """Share of the query's information (idf mass of its syllables and bigrams) found in one passage.
 
         With an abbreviation or synonym in the query, the query reworded with each alternative is tried
         too, and the best share counts. Defaults: the calibrated measure (question words left out, text,
-        heading path and title counted).
+        heading path and title counted). `memo` (one per passage) saves repeated look-ups.
         """
         skip = self._confidence_params.ignored_words if ignored is None else ignored
         return max(
-            self._coverage(words, doc, skip, text=text, meta=meta) for words in self._wordings(q)
+            self._coverage(words, doc, skip, text=text, meta=meta, memo=memo)
+            for words in self._wordings(q)
         )
 
     def _wordings(self, q: _Query) -> list[list[str]]:
@@ -513,10 +541,17 @@ class KnowledgeIndex:
                     break
         return out
 
-    def best_wording(self, q: _Query, doc: int) -> list[str]:
-        """The folded words of the wording (as typed or reworded) that one passage covers best."""
+    def best_wording(
+        self, q: _Query, doc: int, memo: Presence | None = None
+    ) -> tuple[float, list[str]]:
+        """The calibrated coverage of one passage and the wording (as typed or reworded) that reaches it."""
         skip = self._confidence_params.ignored_words
-        return max(self._wordings(q), key=lambda words: self._coverage(words, doc, skip))
+        best: tuple[float, list[str]] = (-1.0, q.folded)
+        for words in self._wordings(q):
+            share = self._coverage(words, doc, skip, memo=memo)
+            if share > best[0]:
+                best = (share, words)
+        return best
 
     @property
     def ignored_words(self) -> frozenset[str]:
@@ -531,9 +566,9 @@ class KnowledgeIndex:
         """Whether any passage text, heading path or guide title contains the folded syllable."""
         return self._known(folded)
 
-    def says(self, folded: str, doc: int) -> bool:
+    def says(self, folded: str, doc: int, memo: Presence | None = None) -> bool:
         """Whether one passage contains the folded syllable in its text, heading path or guide title."""
-        return self._covers(self._fold_uni, folded, doc, text=True, meta=True)
+        return self._covers(self._fold_uni, folded, doc, text=True, meta=True, memo=memo)
 
     def _phrase_scores(self, syl: list[str]) -> FloatArray:
         """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""

@@ -42,6 +42,11 @@ ENGLISH_SHARE = 0.5
 MIN_WORDS = 3
 
 
+def english_function_words() -> frozenset[str]:
+    """English function words ("the", "how", "with" …): never read as Telex or typos of Vietnamese."""
+    return _FUNCTION
+
+
 def _could_be_vietnamese(word: str) -> bool:
     """A word a Vietnamese question could contain: a syllable (with or without marks), Telex, an acronym."""
     if has_diacritics(word) or (word.isupper() and len(word) > 1):

@@ -45,6 +45,47 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+#: C0 controls, DEL and C1 controls, except tab and newline: PostgreSQL refuses NUL, XML (xlsx,
+#: docx) refuses the C0 ones, and none of them means anything in a message, a title or an answer
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: a surrogate code point in a Python str is always unpaired (JSON "\\ud800", surrogateescape)
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+class UnpairedSurrogate(ValueError):
+    """Text holds a lone UTF-16 surrogate: not valid Unicode, cannot be stored or encoded."""
+
+
+def has_unpaired_surrogate(text: str) -> bool:
+    """True when `text` holds a lone surrogate (it could not be encoded as UTF-8)."""
+    return _SURROGATE_RE.search(text) is not None
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store and to write into any file: NFC; CR LF and CR become LF; control
+    characters (NUL included) removed except newline and tab; lone surrogates become U+FFFD.
+
+    For text read back or written out; text arriving from people goes through `clean_input`.
+    """
+    if _SURROGATE_RE.search(text):
+        text = _SURROGATE_RE.sub("\ufffd", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_RE.sub("", text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def clean_input(text: str) -> str:
+    """The one rule for text from people (messages, answers, imported cells, guide text).
+
+    Same as `clean_text`, except that a lone surrogate is refused (UnpairedSurrogate): the sender
+    is asked again (chat) or gets an HTTP 400, rather than a U+FFFD silently stored.
+    """
+    if _SURROGATE_RE.search(text):
+        raise UnpairedSurrogate(text[:40].encode("utf-8", "backslashreplace").decode("ascii"))
+    return clean_text(text)
+
+
 def nfc(text: str) -> str:
     """Unicode NFC (precomposed) form, the one the index stores."""
     return unicodedata.normalize("NFC", text)

@@ -13,9 +13,10 @@ A new installation is not an outage: occurrences due before the planner's very f
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -45,6 +46,11 @@ LATE_AFTER = timedelta(minutes=15)
 RECENT = timedelta(days=21)
 #: job_runs job name under which the planner's first run is recorded
 PLANNER_JOB = "planner"
+#: outbox status (and error code) of a row whose message could not be built; retried later
+BUILD_FAILED = "build_failed"
+#: first retry of a failed build after this; doubling up to BUILD_RETRY_MAX
+BUILD_RETRY_FIRST = timedelta(minutes=5)
+BUILD_RETRY_MAX = timedelta(hours=1)
 
 MessageBuilder = Callable[[], Awaitable[OutgoingMessage]]
 #: builds a digest message: (session, unit_id, iso_week, kind, now) → message
@@ -77,7 +83,18 @@ class PlanResult:
     by_kind: Counter[str] = field(default_factory=Counter)  # pending rows by kind
     cancelled: int = 0
     skipped_no_contact: int = 0
+    #: messages that failed to build this run (recorded as build_failed rows, retried later)
+    build_failed: int = 0
+    #: build_failed rows built successfully on a retry (now pending)
+    rebuilt: int = 0
+    #: tasks, officials or units whose planning raised (logged; the next run tries again)
+    failed: int = 0
     rows: list[OutboxMessage] = field(default_factory=list)  # only with collect=True
+
+
+def build_retry_delay(attempts: int) -> timedelta:
+    """How long to wait before building a failed message again (attempts so far ≥ 1)."""
+    return min(BUILD_RETRY_FIRST * (1 << min(max(attempts - 1, 0), 16)), BUILD_RETRY_MAX)
 
 
 def fmt_date(day: date) -> str:
@@ -152,8 +169,20 @@ class Planner:
         self.directory: Directory = inputs.directory
         self.digest_builder = digest_builder
         self.occurrences: list[Occurrence] = []
+        #: tasks, officials or units whose planning raised this run (logged, retried next run)
+        self.failed = 0
 
     # ------------------------------------------------------------------ helpers
+
+    @contextlib.contextmanager
+    def _isolated(self, what: str, unit_id: int | None) -> Iterator[None]:
+        """One task's, official's or unit's planning: a failure is logged with its unit and
+        counted, and the run goes on with everyone else (the next run tries it again)."""
+        try:
+            yield
+        except Exception:
+            logger.exception("planner: %s (unit %s) failed; planning the others", what, unit_id)
+            self.failed += 1
 
     def _timing(self, due_at: datetime, schedule: Schedule) -> tuple[datetime, bool]:
         """not_before and late flag for an occurrence due at `due_at` that is being planned now."""
@@ -196,15 +225,16 @@ class Planner:
             if official_id in self.directory.people:
                 assignees.setdefault(task_id, []).append(official_id)
         for task in tasks:
-            schedule = self.inputs.policies.for_unit(task.lead_unit_id)
-            people = sorted(assignees.get(task.id, []))
-            if not people and task.lead_unit_id is not None:
-                people = [p.id for p in self.directory.heads(task.lead_unit_id)]
-            end_of_deadline = local_datetime(task.deadline + timedelta(days=1), time(0))
-            if self.now + HORIZON < end_of_deadline:
-                self._before_deadline(task, schedule, people, end_of_deadline)
-            else:
-                self._overdue(task, schedule, people)
+            with self._isolated(f"task {task.id}", task.lead_unit_id):
+                schedule = self.inputs.policies.for_unit(task.lead_unit_id)
+                people = sorted(assignees.get(task.id, []))
+                if not people and task.lead_unit_id is not None:
+                    people = [p.id for p in self.directory.heads(task.lead_unit_id)]
+                end_of_deadline = local_datetime(task.deadline + timedelta(days=1), time(0))
+                if self.now + HORIZON < end_of_deadline:
+                    self._before_deadline(task, schedule, people, end_of_deadline)
+                else:
+                    self._overdue(task, schedule, people)
 
     def _before_deadline(self, task: _TaskRow, schedule: Schedule, people: list[int],
                          end_of_deadline: datetime) -> None:
@@ -303,21 +333,22 @@ class Planner:
                 CheckinReport.status.in_(["submitted", "skipped"])))).all()}
         for official_id in sorted(reporters):
             person = self.directory.people[official_id]
-            schedule = self.inputs.policies.for_unit(person.unit_id)
-            self._checkin_week(official_id, schedule, monday, week, (official_id, week) in answered)
-            last_monday = monday - timedelta(days=7)
-            day = week_day(last_monday, schedule.checkin_weekday, schedule, self.calendar)
-            if day is None or (official_id, previous) in answered:
-                continue
-            due_at = local_datetime(day, schedule.checkin_time)
-            if person.created_at is not None and person.created_at > due_at:
-                continue  # they were not here yet
-            # the week is over: a prompt nobody got is recorded as expired (shown in the digest)
-            self._add(base_key=f"checkin:{official_id}:{previous}:prompt", kind="checkin",
-                      subject_type="official", subject_id=str(official_id),
-                      recipient_id=official_id, due_at=due_at, not_before=due_at,
-                      expires_at=local_datetime(monday, time(0)), late=True, status="expired",
-                      meta={"week": previous})
+            with self._isolated(f"check-in of official {official_id}", person.unit_id):
+                schedule = self.inputs.policies.for_unit(person.unit_id)
+                self._checkin_week(official_id, schedule, monday, week, (official_id, week) in answered)
+                last_monday = monday - timedelta(days=7)
+                day = week_day(last_monday, schedule.checkin_weekday, schedule, self.calendar)
+                if day is None or (official_id, previous) in answered:
+                    continue
+                due_at = local_datetime(day, schedule.checkin_time)
+                if person.created_at is not None and person.created_at > due_at:
+                    continue  # they were not here yet
+                # the week is over: a prompt nobody got is recorded as expired (shown in the digest)
+                self._add(base_key=f"checkin:{official_id}:{previous}:prompt", kind="checkin",
+                          subject_type="official", subject_id=str(official_id),
+                          recipient_id=official_id, due_at=due_at, not_before=due_at,
+                          expires_at=local_datetime(monday, time(0)), late=True, status="expired",
+                          meta={"week": previous})
 
     def _checkin_week(self, official_id: int, schedule: Schedule, monday: date, week: str,
                       answered: bool) -> None:
@@ -370,32 +401,36 @@ class Planner:
         """Friday's week digest and Monday's week-ahead digest to unit heads (deputies if absent)."""
         monday = self.today - timedelta(days=self.today.weekday())
         for unit_id in sorted(self.directory.units):
-            heads = self.directory.heads(unit_id)
-            if not heads:
-                continue
-            schedule = self.inputs.policies.for_unit(unit_id)
-            for kind, weekday, at, forward in (
-                ("week", schedule.digest_week_weekday, schedule.digest_week_time, False),
-                ("ahead", schedule.digest_ahead_weekday, schedule.digest_ahead_time, True),
-            ):
-                def due(week_monday: date, weekday: str = weekday, at: time = at,
-                        forward: bool = forward, schedule: Schedule = schedule) -> datetime | None:
-                    day = week_day(week_monday, weekday, schedule, self.calendar,
-                                   move_forward=forward)
-                    return None if day is None else local_datetime(day, at)
-                this_due, last_due = due(monday), due(monday - timedelta(days=7))
-                this_week, last_week = iso_week_key(monday), iso_week_key(monday - timedelta(days=7))
-                if this_due is not None and this_due <= self.now + HORIZON:
-                    # the latest period is sent; the one before, if nobody got it, expires
-                    self._digest(unit_id, this_week, kind, heads, this_due,
-                                 this_due + timedelta(days=7), "pending", schedule)
-                    if last_due is not None:
-                        self._digest(unit_id, last_week, kind, heads, last_due, this_due,
-                                     "expired", schedule)
-                elif last_due is not None:
-                    expires = this_due or local_datetime(monday + timedelta(days=7), time(0))
-                    self._digest(unit_id, last_week, kind, heads, last_due, expires, "pending",
-                                 schedule)
+            with self._isolated("digests", unit_id):
+                self._unit_digests(unit_id, monday)
+
+    def _unit_digests(self, unit_id: int, monday: date) -> None:
+        heads = self.directory.heads(unit_id)
+        if not heads:
+            return
+        schedule = self.inputs.policies.for_unit(unit_id)
+        for kind, weekday, at, forward in (
+            ("week", schedule.digest_week_weekday, schedule.digest_week_time, False),
+            ("ahead", schedule.digest_ahead_weekday, schedule.digest_ahead_time, True),
+        ):
+            def due(week_monday: date, weekday: str = weekday, at: time = at,
+                    forward: bool = forward, schedule: Schedule = schedule) -> datetime | None:
+                day = week_day(week_monday, weekday, schedule, self.calendar,
+                               move_forward=forward)
+                return None if day is None else local_datetime(day, at)
+            this_due, last_due = due(monday), due(monday - timedelta(days=7))
+            this_week, last_week = iso_week_key(monday), iso_week_key(monday - timedelta(days=7))
+            if this_due is not None and this_due <= self.now + HORIZON:
+                # the latest period is sent; the one before, if nobody got it, expires
+                self._digest(unit_id, this_week, kind, heads, this_due,
+                             this_due + timedelta(days=7), "pending", schedule)
+                if last_due is not None:
+                    self._digest(unit_id, last_week, kind, heads, last_due, this_due,
+                                 "expired", schedule)
+            elif last_due is not None:
+                expires = this_due or local_datetime(monday + timedelta(days=7), time(0))
+                self._digest(unit_id, last_week, kind, heads, last_due, expires, "pending",
+                             schedule)
 
     def _digest(self, unit_id: int, week: str, kind: str, heads: Sequence[Any],
                 due_at: datetime, expires: datetime, status: str, schedule: Schedule) -> None:
@@ -416,12 +451,20 @@ class Planner:
         builder = self.digest_builder
         if builder is None:
             return None
-        cache: list[OutgoingMessage] = []
+        cache: list[OutgoingMessage | Exception] = []
 
         async def build() -> OutgoingMessage:
-            if not cache:  # one build shared by the head and every deputy
-                cache.append(await builder(self.session, unit_id, week, kind, self.now))
+            if not cache:  # one build shared by the head and every deputy (a failure too)
+                try:
+                    # its own savepoint: a failing statement (PostgreSQL aborts the whole
+                    # transaction) rolls back only this unit's digest, not the planner's run
+                    async with self.session.begin_nested():
+                        cache.append(await builder(self.session, unit_id, week, kind, self.now))
+                except Exception as exc:
+                    cache.append(exc)
             message = cache[0]
+            if isinstance(message, Exception):
+                raise message
             if late:
                 return replace(message, text=T.LATE_PREFIX + message.text)
             return message
@@ -429,30 +472,62 @@ class Planner:
 
     # ------------------------------------------------------------------ writing
 
-    async def existing_bases(self) -> set[str]:
-        """Bases of candidate occurrences that already have a row (on any channel)."""
+    async def existing_bases(self) -> dict[str, str]:
+        """Bases of candidate occurrences that already have a row (on any channel) → its status."""
         wanted: dict[str, set[str]] = {}
         for occ in self.occurrences:
             wanted.setdefault(occ.subject_type, set()).add(occ.subject_id)
-        found: set[str] = set()
+        found: dict[str, str] = {}
         for subject_type, ids in wanted.items():
             for part in chunks(sorted(ids)):
-                query = select(OutboxMessage.idem_key).where(
+                query = select(OutboxMessage.idem_key, OutboxMessage.status).where(
                     OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id.in_(part))
                 if subject_type != "task":  # periodic keys: only recent weeks matter
                     query = query.where(OutboxMessage.due_at >= self.now - RECENT)
-                found.update(k.rsplit(":", 1)[0] for k in (await self.session.execute(query)).scalars())
+                for key, status in (await self.session.execute(query)).all():
+                    found[key.rsplit(":", 1)[0]] = status
         return found
 
+    def unit_of(self, occ: Occurrence) -> int | None:
+        """The unit an occurrence belongs to (a digest's unit, else its recipient's), for logs."""
+        if "unit_id" in occ.meta:
+            return int(occ.meta["unit_id"])
+        person = self.directory.people.get(occ.recipient_id)
+        return person.unit_id if person is not None else None
+
+    async def _payload(self, occ: Occurrence, result: PlanResult) -> dict[str, Any] | str:
+        """The rendered message, or the error (text) when it could not be built.
+
+        A message that fails to build (bad data of one unit, a bug in one builder) must not stop
+        the run: it is logged with its unit and recorded as `build_failed`; the others proceed.
+        """
+        if occ.status != "pending" or occ.build is None:
+            return {"text": "", "meta": occ.meta}
+        try:
+            payload = to_payload(await occ.build())
+        except Exception as exc:
+            logger.exception("planner: building %s %s for unit %s failed",
+                             occ.kind, occ.base_key, self.unit_of(occ))
+            result.build_failed += 1
+            return f"{type(exc).__name__}: {exc}"[:2000]
+        payload["meta"] = occ.meta
+        return payload
+
     async def write(self, result: PlanResult, *, collect: bool) -> None:
-        """Insert the occurrences that have no row yet."""
+        """Insert the occurrences that have no row yet; retry those whose build failed."""
         if not self.occurrences:
             return
         existing = await self.existing_bases()
         values: list[dict[str, Any]] = []
+        retries: list[Occurrence] = []
         seen: set[str] = set()
         for occ in self.occurrences:
-            if occ.base_key in existing or occ.base_key in seen:
+            if occ.base_key in seen:
+                continue
+            if occ.base_key in existing:
+                if existing[occ.base_key] == BUILD_FAILED:
+                    seen.add(occ.base_key)
+                    retries.append(occ)
                 continue
             seen.add(occ.base_key)
             contact = self.directory.primary(occ.recipient_id)
@@ -461,21 +536,22 @@ class Planner:
                 continue
             if occ.status == "pending" and occ.build is None:
                 continue  # digests without a builder (tests of other kinds)
-            payload: dict[str, Any]
-            if occ.status == "pending" and occ.build is not None:
-                payload = to_payload(await occ.build())
-            else:
-                payload = {"text": ""}
-            payload["meta"] = occ.meta
-            values.append({
+            payload = await self._payload(occ, result)
+            row: dict[str, Any] = {
                 "idem_key": f"{occ.base_key}:{contact.channel}", "kind": occ.kind,
                 "subject_type": occ.subject_type, "subject_id": occ.subject_id,
                 "recipient_id": occ.recipient_id, "channel": contact.channel,
                 "address": contact.address, "payload": payload, "due_at": occ.due_at,
                 "not_before": occ.not_before, "expires_at": occ.expires_at, "late": occ.late,
                 "status": occ.status, "attempts": 0, "max_attempts": 8,
+                "last_error_code": None, "last_error": None,
                 "created_at": self.now, "updated_at": self.now,
-            })
+            }
+            if isinstance(payload, str):  # recorded, retried by a later run (see _retry)
+                row.update(payload={"text": "", "meta": occ.meta}, status=BUILD_FAILED,
+                           attempts=1, not_before=self.now + build_retry_delay(1),
+                           last_error_code=BUILD_FAILED, last_error=payload)
+            values.append(row)
         for start in range(0, len(values), 1000):
             batch = values[start:start + 1000]
             # executemany ("insertmanyvalues"): compiled once, unlike a multi-row VALUES list
@@ -487,10 +563,42 @@ class Planner:
                     result.inserted[row["status"]] += 1
                     if row["status"] == "pending":
                         result.by_kind[row["kind"]] += 1
+        for occ in retries:
+            await self._retry(occ, result)
         if collect and values:
             rows = await self.session.execute(select(OutboxMessage).where(
                 OutboxMessage.idem_key.in_([v["idem_key"] for v in values])))
             result.rows.extend(rows.scalars())
+
+    async def _retry(self, occ: Occurrence, result: PlanResult) -> None:
+        """A row whose message failed to build: build it again once its retry time has come.
+
+        It keeps its key (and id); it becomes pending when the build works, takes the status a
+        run would give it now (expired, superseded) when its time has passed, else waits longer.
+        """
+        rows = (await self.session.execute(select(OutboxMessage).where(
+            OutboxMessage.idem_key.startswith(f"{occ.base_key}:", autoescape=True),
+            OutboxMessage.status == BUILD_FAILED))).scalars().all()
+        for row in rows:
+            if row.idem_key.rsplit(":", 1)[0] != occ.base_key:
+                continue
+            if occ.status != "pending":
+                row.status, row.updated_at = occ.status, self.now
+                continue
+            if row.not_before > self.now:
+                continue
+            payload = await self._payload(occ, result)
+            row.updated_at = self.now
+            if isinstance(payload, str):
+                row.attempts += 1
+                row.not_before = self.now + build_retry_delay(row.attempts)
+                row.last_error = payload
+                continue
+            row.payload, row.status, row.attempts = payload, "pending", 0
+            row.not_before, row.late, row.expires_at = occ.not_before, occ.late, occ.expires_at
+            row.last_error = None  # last_error_code stays: the trace that it was built late
+            result.rebuilt += 1
+            result.by_kind[row.kind] += 1
 
 
 async def cancel_stale(session: AsyncSession, now: datetime) -> int:
@@ -568,4 +676,5 @@ async def plan(
     await planner.checkins()
     planner.digests()
     await planner.write(result, collect=collect)
+    result.failed = planner.failed
     return result

@@ -19,7 +19,7 @@ from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.jobs import finish, run_once
 from scheduler.lease import SenderLease
-from scheduler.planner import PlanResult, plan
+from scheduler.planner import BUILD_FAILED, PlanResult, plan
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +83,15 @@ class Ticks:
             if not await run_once(session, "maintenance", local_date(now).isoformat(),
                                   self.owner, now):
                 return 0
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.expires_at.is_not(None),
-                       OutboxMessage.expires_at < now - timedelta(minutes=5))
-                .values(status="expired", last_error_code="expired", updated_at=now))
-            expired = int(getattr(result, "rowcount", 0) or 0)
+            expired = 0
+            # a message that never could be built keeps its error code: the trace of why
+            for status, code in (("pending", "expired"), (BUILD_FAILED, BUILD_FAILED)):
+                result = await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.status == status, OutboxMessage.expires_at.is_not(None),
+                           OutboxMessage.expires_at < now - timedelta(minutes=5))
+                    .values(status="expired", last_error_code=code, updated_at=now))
+                expired += int(getattr(result, "rowcount", 0) or 0)
             expired += await web_mailbox.expire(session, now)  # deposited, never fetched
             await button_payloads.collect_garbage(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)

@@ -274,9 +274,10 @@ class FakeBotAPI:
         return {"update_id": update_id or next(self._update_ids), "message": message}
 
     def callback_update(self, user_id: int, data: str, *, chat_id: int | None = None,
-                        name: str = "Lan", query_id: str | None = None) -> dict[str, Any]:
-        """A button press on a message the bot sent."""
-        message = self._message(user_id, chat_id, "private", name)
+                        name: str = "Lan", query_id: str | None = None,
+                        chat_type: str = "private") -> dict[str, Any]:
+        """A button press on a message the bot sent (in a group: pass chat_id and chat_type)."""
+        message = self._message(user_id, chat_id, chat_type, name)
         message["from"] = BOT_USER
         message["text"] = "…"
         update_id = next(self._update_ids)

@@ -159,3 +159,24 @@ def command(x: str = typer.Option("", help="ví dụ 'Kế hoạch số 1'")) ->
     # an allowlisted literal is spared only in the file it is allowed for
     assert vietnamese_literals('SLUG = "đ"', "bot/db/guide_store.py") == []
     assert vietnamese_literals('SLUG = "đ"', "bot/other.py") != []
+
+
+#: the one writer of spreadsheets (no formula ever starts in a cell troly writes)
+SPREADSHEET_WRITER = "bot/reports/sheets.py"
+
+
+def test_spreadsheets_are_written_only_through_the_safe_writer() -> None:
+    offenders = []
+    for package in PACKAGES:
+        for path in _modules(package):
+            if _rel(path) == SPREADSHEET_WRITER:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "openpyxl":
+                    offenders += [f"{_rel(path)} imports openpyxl.{a.name}" for a in node.names
+                                  if a.name == "Workbook"]
+                if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") \
+                        and isinstance(node.value, ast.Name) and node.value.id == "csv":
+                    offenders.append(f"{_rel(path)}:{node.lineno} uses csv.{node.attr}")
+    assert offenders == []

@@ -7,7 +7,12 @@ import re
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram_store import privileged_chats
@@ -22,12 +27,14 @@ EVERYONE = ("guest", "official")
 logger = logging.getLogger(__name__)
 
 
-def menu_for(router: Router, roles: tuple[str, ...]) -> list[BotCommand]:
-    """Menu entries (canonical name, Vietnamese description) usable by any of `roles`."""
+def menu_for(router: Router, roles: tuple[str, ...], *,
+             groups: bool = False) -> list[BotCommand]:
+    """Menu entries (canonical name, Vietnamese description) usable by any of `roles` (with
+    `groups`: only those answered in a group chat)."""
     entries: list[BotCommand] = []
     for command in router.command_list:
         name = command.names[0]
-        if not command.in_menu or not COMMAND_RE.match(name):
+        if not command.in_menu or not COMMAND_RE.match(name) or (groups and not command.group_safe):
             continue
         if any(role in command.roles for role in roles):
             entries.append(BotCommand(command=name,
@@ -37,13 +44,17 @@ def menu_for(router: Router, roles: tuple[str, ...]) -> list[BotCommand]:
 
 async def install_menu(bot: Bot, router: Router,
                        sessionmaker: async_sessionmaker[AsyncSession]) -> int:
-    """Default menu for everyone; heads/deputies/admins get theirs per chat. Returns chats set.
+    """Default menu for everyone, a shorter one in groups; heads/deputies/admins get theirs per
+    private chat. Returns the number of chat-specific menus set.
 
     Scopes set for a chat stay until replaced: an official who loses a role keeps the longer
     menu until the next change (the commands themselves are still refused by the core).
     """
     default = menu_for(router, EVERYONE)
     await bot.set_my_commands(default, scope=BotCommandScopeDefault())
+    # in groups only what is answered there (chat-scoped menus below are private chats)
+    await bot.set_my_commands(menu_for(router, EVERYONE, groups=True),
+                              scope=BotCommandScopeAllGroupChats())
     done = 0
     for chat_id, role in await privileged_chats(sessionmaker):
         commands = menu_for(router, (role, *EVERYONE))

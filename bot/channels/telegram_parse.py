@@ -3,6 +3,8 @@
 Group chats: troly is meant for private chats; in a group it reacts only to a command (for
 this bot, `/cmd` or `/cmd@thisbot`), a message mentioning `@thisbot`, a reply to one of its
 messages, and presses of its own buttons. Files, photos and everything else in groups are ignored.
+Events from groups and supergroups carry chat_kind="group", so the core answers there only what
+is group-safe (bot/group_chats.py).
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def _message(message: Message, key: str, bot_username: str | None,
         if text is None:
             return Ignore("group message not for the bot")
         return Dispatch(TextMessage(chat=chat, sender=sender, at=now, text=text,
-                                    message_id=str(message.message_id), dedupe_key=key))
+                                    message_id=str(message.message_id), dedupe_key=key,
+                                    chat_kind="private" if private else "group"))
     if not private:
         return Ignore("non-text group message")
     if message.document is not None:
@@ -135,9 +138,12 @@ def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
         return Ignore("callback without data", ack_id=query.id)
     message = query.message
     chat_id = message.chat.id if message is not None else query.from_user.id
+    # a press on an inline-mode message has no chat: it may be anywhere, so treat it as a group
+    private = message is not None and message.chat.type == PRIVATE
     return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)),
                                   sender=_sender(query.from_user), at=now,
-                                  payload=query.data, ack_id=query.id, dedupe_key=key))
+                                  payload=query.data, ack_id=query.id, dedupe_key=key,
+                                  chat_kind="private" if private else "group"))
 
 
 def _member(update: ChatMemberUpdated, key: str, now: datetime) -> Translation:

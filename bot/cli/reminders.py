@@ -13,6 +13,7 @@ from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import Official, OutboxMessage
 from bot.texts import cli as texts
+from scheduler.planner import BUILD_FAILED
 from scheduler.preview import PreviewItem, preview
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Reminders, check-in prompts and digests.")
@@ -66,7 +67,8 @@ def preview_command(
 
 
 def outbox_command(
-    status: str | None = typer.Option(None, "--status", help="pending, sending, sent, failed_permanent, …"),
+    status: str | None = typer.Option(
+        None, "--status", help="pending, sending, sent, failed_permanent, build_failed, …"),
     limit: int = typer.Option(50, help="rows to show"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table"),
 ) -> None:
@@ -87,6 +89,7 @@ def outbox_command(
                 "recipient": name, "channel": r.channel, "address": r.address,
                 "not_before": _local(r.not_before), "sent_at": _local(r.sent_at),
                 "attempts": r.attempts, "late": r.late, "error": r.last_error_code,
+                "detail": _first_line(r.last_error),
             } for r, name in (await session.execute(query)).all()]
             return {str(k): int(v) for k, v in Counter(counts).items()}, rows
 
@@ -98,6 +101,13 @@ def outbox_command(
     for r in rows:
         typer.echo(f"#{r['id']:<6} {r['status']:<16} {r['kind']:<8} {r['recipient'] or '-'} "
                    f"[{r['channel']}] {r['sent_at'] or r['not_before']} {r['error'] or ''}")
+        if r["status"] == BUILD_FAILED and r["detail"]:  # why it could not be built, and when next
+            typer.echo(f"        {r['detail']}")
+
+
+def _first_line(text: str | None, limit: int = 160) -> str | None:
+    """The first line of an error, short enough for a terminal row."""
+    return text.strip().splitlines()[0][:limit] if text and text.strip() else None
 
 
 def _local(instant: datetime | None) -> str | None:

@@ -23,7 +23,6 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from typing import Literal
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +42,7 @@ from bot.db.models import (
 )
 from bot.db.people_store import child_units, subunit_ids
 from bot.db.task_store import tasks_for_units
+from bot.reports.sheets import append_row, new_workbook
 from bot.texts import checkin as T
 
 Category = Literal["done_on_time", "done_late", "in_progress", "overdue"]
@@ -318,19 +318,19 @@ def _fmt_time(instant: datetime | None) -> str:
 
 def export_xlsx(summary: WeeklySummary) -> bytes:
     """The week as an .xlsx: one row per task, a sheet of who reported, a sheet of sub-units."""
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = T.XLSX_TASKS_SHEET
-    sheet.append([T.XLSX_TITLE.format(unit=summary.unit_name, week=summary.iso_week,
+    append_row(sheet, [T.XLSX_TITLE.format(unit=summary.unit_name, week=summary.iso_week,
                                       start=summary.week_start.strftime("%d/%m/%Y"),
                                       end=summary.week_end.strftime("%d/%m/%Y"))])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(list(T.XLSX_TASK_HEADERS))
+    append_row(sheet, T.XLSX_TASK_HEADERS)
     for cell in sheet[2]:
         cell.font = _BOLD
     for n, task in enumerate(summary.tasks, start=1):
         blockers = "\n".join(f"{b.official}: {b.text}" for b in task.blockers)
-        sheet.append([n, task.code, task.title, task.lead_unit or "", ", ".join(task.co_units),
+        append_row(sheet, [n, task.code, task.title, task.lead_unit or "", ", ".join(task.co_units),
                       ", ".join(task.responsible), task.deadline, task.deadline_text or "",
                       task.progress, task.status_label, T.CATEGORY_LABELS[task.category],
                       blockers, "\n".join(task.next_plans), task.evidence or ""])
@@ -344,11 +344,11 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
     sheet.freeze_panes = "A3"
 
     people = book.create_sheet(T.XLSX_PEOPLE_SHEET)
-    people.append(list(T.XLSX_PEOPLE_HEADERS))
+    append_row(people, T.XLSX_PEOPLE_HEADERS)
     for cell in people[1]:
         cell.font = _BOLD
     for official in summary.officials:
-        people.append([official.name, official.unit_name,
+        append_row(people, [official.name, official.unit_name,
                        T.YES if official.reported else T.NO, T.YES if official.late else T.NO,
                        _fmt_time(official.submitted_at), official.skipped_reason or "",
                        T.YES if official.revised_late else T.NO])
@@ -357,11 +357,11 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
 
     if summary.subunits:
         subs = book.create_sheet(T.XLSX_SUBUNITS_SHEET)
-        subs.append(list(T.XLSX_SUBUNIT_HEADERS))
+        append_row(subs, T.XLSX_SUBUNIT_HEADERS)
         for cell in subs[1]:
             cell.font = _BOLD
         for sub in summary.subunits:
-            subs.append([sub.unit_name, sub.reported, sub.total, sub.avg_progress, sub.task_count,
+            append_row(subs, [sub.unit_name, sub.reported, sub.total, sub.avg_progress, sub.task_count,
                          sub.overdue])
         subs.column_dimensions["A"].width = 32
     buffer = BytesIO()

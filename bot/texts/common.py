@@ -25,6 +25,18 @@ GENERIC_ERROR = (
 )
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh \u201c{command}\u201d. Gõ /trogiup để xem các lệnh."
 UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Anh/chị vui lòng thao tác lại."
+#: a group chat asked for something private (a code, a report, tasks): this and nothing else
+USE_PRIVATE_CHAT = (
+    "Nội dung này chỉ trả lời trong tin nhắn riêng để giữ an toàn thông tin. Anh/chị vui lòng "
+    "nhắn riêng cho tôi{link} và gõ lại lệnh."
+)
+PRIVATE_CHAT_LINK = " ({url})"
+#: an invitation code typed in a group: burnt if it was real (everyone saw it); said the same way
+#: whether it was real or not
+CODE_IN_GROUP = (
+    "Vì an toàn, mã mời không dùng trong nhóm: mọi người trong nhóm đều thấy mã nên mã (nếu đúng) "
+    "đã bị vô hiệu hoá. Anh/chị vui lòng xin mã mới và gửi trong tin nhắn riêng cho tôi{link}."
+)
 BUTTON_EXPIRED = (
     "Nút này đã hết hạn nên tôi không còn biết nó dùng cho việc gì. Anh/chị vui lòng gõ lại "
     "câu hỏi hoặc lệnh."

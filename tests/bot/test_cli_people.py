@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.models import CheckinEntry, CheckinReport
+from tests.scheduler.world import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
@@ -51,3 +56,35 @@ def test_bad_file_is_rejected_with_row_numbers(database_url: str, tmp_path: Path
     assert "Dòng 3: thiếu Tên đơn vị" in result.output
     assert "Dòng 4: không có đơn vị cấp trên mã ZZ" in result.output
     assert "chưa có dữ liệu nào được ghi" in result.output
+
+
+async def _poisoned_week(url: str) -> None:
+    """A unit, a task and a check-in answer stored with a control character (pasted from Word)."""
+    engine = make_engine(url)
+    world = World(make_sessionmaker(engine))
+    await world.unit("P1")
+    lan = await world.official("Lan", "P1")
+    task = await world.task("NV1", date(2026, 11, 20), "P1", [lan])
+    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    async with world.sessionmaker.begin() as s:
+        report = CheckinReport(official_id=lan, iso_week="2026-W48", status="submitted",
+                               submitted_at=now, updated_at=now, revision=1)
+        s.add(report)
+        await s.flush()
+        s.add(CheckinEntry(report_id=report.id, task_id=task, progress=30, status="at_risk",
+                           blockers="Chờ\x01 kinh phí", updated_at=now))
+    await engine.dispose()
+
+
+def test_report_weekly_survives_control_characters_already_stored(
+        database_url: str, tmp_path: Path) -> None:
+    asyncio.run(_poisoned_week(database_url))
+    out = tmp_path / "tuan.xlsx"
+    result = CliRunner().invoke(
+        build_cli(), ["report", "weekly", "--unit", "P1", "--week", "2026-W48", "--xlsx", str(out)],
+        env={"TROLY_DATABASE_URL": database_url, "TROLY_LOG_LEVEL": "WARNING",
+             "TROLY_LOAD_DEMO_GUIDES": "false"})
+    assert result.exit_code == 0, result.output
+    assert "Chờ" in result.output
+    [row] = load_workbook(out)["Nhiệm vụ"].iter_rows(min_row=3, values_only=True)
+    assert row[11] == "Lan: Chờ kinh phí"

@@ -66,7 +66,9 @@ async def test_start_up_menu_webhook_removed_and_allowed_updates(
     admin_scope = json.dumps({"chat_id": USER, "type": "chat"}, sort_keys=True)
     admin_names = {c["command"] for c in fake.commands[(admin_scope, "")]}
     assert {"thuhoi", "chuatraloi"} <= admin_names and names <= admin_names
-    assert len(fake.commands) == 2  # the plain official got no chat-specific menu
+    groups = {c["command"] for c in fake.commands[(json.dumps({"type": "all_group_chats"}), "")]}
+    assert groups == {"start", "trogiup", "hoi", "huongdan"}  # only what groups are answered
+    assert len(fake.commands) == 3  # the plain official got no chat-specific menu
     polls = fake.calls("getUpdates")
     assert polls[0].params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
 

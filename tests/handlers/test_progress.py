@@ -8,7 +8,7 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.db.models import Unit
+from bot.db.models import CheckinEntry, Unit
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, texts
 
@@ -100,3 +100,19 @@ async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     assert people["Lê Minh Châu"][2] == "Có" and people["Bùi Thị Lan"][2] == "Không"
     subs = list(book["Đơn vị trực thuộc"].iter_rows(min_row=2, values_only=True))
     assert subs[0][0] == "Đơn vị CUC" and subs[0][1:3] == (1, 2)
+
+
+async def test_export_survives_control_characters_already_stored(harness: BotHarness) -> None:
+    await _tree(harness)
+    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
+                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    # an answer stored before input was normalized (pasted from Word: \x01, vertical tab)
+    async with harness.app.sessionmaker.begin() as session:
+        entry = (await session.execute(select(CheckinEntry).where(
+            CheckinEntry.blockers == "Chờ số liệu"))).scalar_one()
+        entry.blockers = "Chờ\x01 số\x0b liệu"
+    (message,) = await harness.say("/xuatbaocao", user="hb")
+    (attachment,) = message.attachments
+    rows = {r[1]: r for r in load_workbook(io.BytesIO(attachment.content))["Nhiệm vụ"]
+            .iter_rows(min_row=3, values_only=True)}
+    assert rows["NV2"][11] == "Lê Minh Châu: Chờ số liệu"

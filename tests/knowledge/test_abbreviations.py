@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.abbreviations import AMBIGUOUS_WEIGHT, SynonymTable, phrase_key
+from knowledge.index import KnowledgeIndex
+from knowledge.types import Passage
 
 
 def _alternatives(table: SynonymTable, text: str) -> dict[str, float]:
@@ -51,3 +55,42 @@ def test_dashed_abbreviation_matches_written_as_one_token() -> None:
 
 def test_full_forms_lookup() -> None:
     assert SynonymTable.build().full_forms("HĐND") == ("hoi dong nhan dan",)
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "full_form"),
+    [
+        ("TTĐT", "thong tin dien tu"),
+        ("PAKN", "phan anh kien nghi"),
+        ("NSNN", "ngan sach nha nuoc"),
+        ("CNSCĐ", "cong nghe so cong dong"),
+        ("QLVB", "quan ly van ban"),
+        ("CSDL", "co so du lieu"),
+        ("CNTT", "cong nghe thong tin"),
+        ("ATTT", "an toan thong tin"),
+        ("TTHC", "thu tuc hanh chinh"),
+        ("BCĐ", "ban chi dao"),
+        ("CCCD", "can cuoc cong dan"),
+        ("VNeID", "dinh danh dien tu"),
+        ("ZOA", "zalo oa"),
+        ("CT", "chu tich"),
+        ("PCT", "pho chu tich"),
+        ("Sở TTTT", "so thong tin va truyen thong"),
+    ],
+)
+def test_abbreviations_officials_write(abbreviation: str, full_form: str) -> None:
+    table = SynonymTable.build()
+    assert full_form in _alternatives(table, abbreviation)
+    assert full_form in _alternatives(table, abbreviation.casefold())  # typed in lower case too
+
+
+def test_abbreviation_typed_in_a_question_is_neither_corrected_nor_decoded() -> None:
+    # "Sở TTTT" used to come back as "Sở btttt": the unknown "tttt" was "corrected" to a near word.
+    guide = (
+        Passage(id="a#1", guide_id="a", guide_title="Chữ ký số", heading_path=("Nhận thiết bị",),
+                text="Người được cấp đến Sở Thông tin và Truyền thông (BTTTT cấp) nhận USB Token."),
+    )  # fmt: skip
+    index = KnowledgeIndex.build(guide, synonyms=SynonymTable.build())
+    for question in ("lên Sở TTTT nhận token", "len so tttt nhan token", "TTHC CNSCĐ PAKN ở đâu"):
+        assert index.search(question).corrected_terms == (), question
+    assert index.search("lên Sở TTTT nhận token").hits[0].passage.id == "a#1"
