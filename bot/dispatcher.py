@@ -37,6 +37,7 @@ from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
 from bot.replies import ReplyResult, ReplySender
 from bot.router import parse_command, split_payload
+from bot.text_input import UnpairedSurrogate, clean_event
 from bot.texts import common as T
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,11 @@ class Dispatcher:
         `guard` checks an edge's credentials inside the event's transaction, where no other event
         of the chat can interleave (the web login, bot/web_login.py); Refused propagates.
         """
+        try:
+            event = clean_event(event)  # the one boundary for text from people
+        except UnpairedSurrogate:
+            logger.info("refusing text with a lone surrogate from %s", event.chat)
+            return [OutgoingMessage(T.TEXT_UNREADABLE)]  # nothing stored; the step stays
         async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
             try:
                 async with self._serialised_writes(), self._sessionmaker.begin() as session:

@@ -14,6 +14,7 @@ from knowledge.ingest_markdown import markdown_blocks, take_title
 from knowledge.ingest_pdf import pdf_blocks
 from knowledge.ingest_text import clean_text, decode_text, plain_text_blocks, split_title
 from knowledge.legal import find_source_ref
+from knowledge.normalize import sanitize
 from knowledge.types import IngestError, IngestProblem, ParsedGuide, Passage
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -94,7 +95,7 @@ def _promote_title_heading(title: str | None, blocks: list[Block]) -> tuple[str 
 
 
 def _clean_title(title: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", title).split())
+    return " ".join(sanitize(title).split())
 
 
 def _source_region(blocks: list[Block]) -> str:

@@ -8,6 +8,7 @@ import unicodedata
 
 from knowledge.ingest_blocks import Block, BlockKind, heading, para
 from knowledge.legal import apply_legal_structure, is_all_caps, match_legal_heading, sentence_case
+from knowledge.normalize import sanitize
 from knowledge.types import IngestError, IngestProblem
 
 _BOMS = (
@@ -21,7 +22,6 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _MODIFIERS = {"\u0302": "aeo", "\u0306": "a", "\u031b": "ou"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BULLET = re.compile(r"^([-*+•●○▪■◦–]|\d+[.)]|[a-zđ]\))\s+")
 _MARKER_START = re.compile(r"^([-*+•●○▪■◦–]\s|\d+(\.\d+)*[.)]?\s|[a-zđA-ZĐ][.)]\s|[IVXLC]+[.)]\s)")
 _MIN_WRAP_WIDTH = 50
@@ -97,8 +97,8 @@ def _is_syllable(word: str) -> bool:
 
 def clean_text(text: str, *, keep_indent: bool = False) -> str:
     """NFC, Unix newlines, no invisible characters, single spaces, no trailing blanks."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text.replace("\f", "\n").translate(_INVISIBLE))
+    # the one rule for text from people (NFC, no control characters), then layout clean-up
+    text = sanitize(text.replace("\f", "\n")).translate(_INVISIBLE)
     return "\n".join(_clean_line(line, keep_indent) for line in text.split("\n"))
 
 

@@ -61,7 +61,7 @@ def has_unpaired_surrogate(text: str) -> bool:
     return _SURROGATE_RE.search(text) is not None
 
 
-def clean_text(text: str) -> str:
+def sanitize(text: str) -> str:
     """Text safe to store and to write into any file: NFC; CR LF and CR become LF; control
     characters (NUL included) removed except newline and tab; lone surrogates become U+FFFD.
 
@@ -78,12 +78,12 @@ def clean_text(text: str) -> str:
 def clean_input(text: str) -> str:
     """The one rule for text from people (messages, answers, imported cells, guide text).
 
-    Same as `clean_text`, except that a lone surrogate is refused (UnpairedSurrogate): the sender
+    Same as `sanitize`, except that a lone surrogate is refused (UnpairedSurrogate): the sender
     is asked again (chat) or gets an HTTP 400, rather than a U+FFFD silently stored.
     """
     if _SURROGATE_RE.search(text):
-        raise UnpairedSurrogate(text[:40].encode("utf-8", "backslashreplace").decode("ascii"))
-    return clean_text(text)
+        raise UnpairedSurrogate(ascii(text[:40]))
+    return sanitize(text)
 
 
 def nfc(text: str) -> str:

@@ -14,7 +14,7 @@ from bot.db.people_store import subunit_ids
 from bot.messages import Attachment, Button, OutgoingMessage
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
-from knowledge.normalize import clean_text
+from knowledge.normalize import sanitize
 from scheduler.planner import fmt_date
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
@@ -110,7 +110,7 @@ def progress_chart(summary: WeeklySummary) -> bytes:
         labels = [f"{t.code}" for t in tasks]
         values = [float(t.progress) for t in tasks]
         title = T.CHART_TITLE_TASKS
-    labels = [clean_text(label) for label in labels]
+    labels = [sanitize(label) for label in labels]
     # imported here: matplotlib costs ~0.4 s at start-up and only digests draw charts
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -124,7 +124,7 @@ def progress_chart(summary: WeeklySummary) -> bytes:
         colors = ["#2e7d32" if v >= 100 else "#1565c0" for v in values]
         axes.barh(labels[::-1] or ["—"], values[::-1] or [0.0], color=colors[::-1] or None)
         axes.set_xlim(0, 100)
-        axes.set_title(clean_text(f"{title} — {summary.unit_name}, {summary.iso_week}"),
+        axes.set_title(sanitize(f"{title} — {summary.unit_name}, {summary.iso_week}"),
                        fontsize=9)
         axes.tick_params(labelsize=8)
         figure.tight_layout()

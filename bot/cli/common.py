@@ -10,9 +10,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import typer
+
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.db.migrate import upgrade
+from bot.texts import cli as texts
+from knowledge.normalize import UnpairedSurrogate, clean_input
 
 T = TypeVar("T")
 
@@ -40,6 +44,19 @@ async def open_app(*, load_demo: bool | None = None, index: bool = True) -> Asyn
         yield app
     finally:
         await app.stop()
+
+
+def person_text(value: str | None) -> str | None:
+    """Typer callback for free text an admin types (names, titles, notes): the one input rule.
+
+    A terminal in a non-UTF-8 locale hands Python undecodable bytes as lone surrogates.
+    """
+    if value is None:
+        return None
+    try:
+        return clean_input(value)
+    except UnpairedSurrogate as exc:
+        raise typer.BadParameter(texts.TEXT_UNREADABLE) from exc
 
 
 def run(coro_factory: Callable[[], Awaitable[T]]) -> T:

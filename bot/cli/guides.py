@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import open_app, print_json, run
+from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import to_local
 from bot.db import guide_store
 from bot.guide_import import describe_problem, describe_result, import_guide
@@ -23,8 +23,10 @@ kb_app = typer.Typer(no_args_is_help=True, help="Knowledge base tools.")
 @guides_app.command("add")
 def add(
     files: list[Path] = typer.Argument(..., exists=False, help=".docx, .pdf, .md or .txt files"),
-    title: str | None = typer.Option(None, help="title (default: from the document)"),
-    source: str | None = typer.Option(None, help="source reference, e.g. 'Kế hoạch số 286/KH-BTTTT'"),
+    title: str | None = typer.Option(None, help="title (default: from the document)",
+                                     callback=person_text),
+    source: str | None = typer.Option(None, help="source reference, e.g. 'Kế hoạch số 286/KH-BTTTT'",
+                                      callback=person_text),
 ) -> None:
     """Add guides (a guide with the same title is replaced; its old version is kept)."""
     if title and len(files) > 1:

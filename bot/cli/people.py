@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkin_policy import monday_of, week_of
-from bot.cli.common import open_app, print_json, run
+from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import to_local
 from bot.db import people_store
 from bot.db.models import Unit
@@ -86,7 +86,8 @@ def officials_import(
 @tasks_app.command("import")
 def tasks_import(
     file: Path = typer.Argument(..., help=".xlsx or .csv task table of a plan"),
-    plan: str | None = typer.Option(None, "--plan", help="plan reference, e.g. 'Kế hoạch số 286/KH-BTTTT'"),
+    plan: str | None = typer.Option(None, "--plan", help="plan reference, e.g. 'Kế hoạch số 286/KH-BTTTT'",
+                                    callback=person_text),
     year: int | None = typer.Option(None, "--year", help="year for deadlines written without one"),
     dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
 ) -> None:
@@ -128,7 +129,8 @@ def officials_list(as_json: bool = typer.Option(False, "--json", help="JSON line
 def invite(
     unit: str = typer.Option(..., "--unit", help="unit code"),
     role: str = typer.Option("official", "--role", help="official | deputy | head | admin"),
-    name: str | None = typer.Option(None, "--name", help="the invitee's name"),
+    name: str | None = typer.Option(None, "--name", help="the invitee's name",
+                                    callback=person_text),
     official: str | None = typer.Option(None, "--official",
                                         help="code of an existing official (link another app)"),
     hours: int | None = typer.Option(None, "--hours", help="validity (default TROLY_INVITATION_TTL_HOURS)"),

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import open_app, print_json, run
+from bot.cli.common import open_app, person_text, print_json, run
 from bot.db.models import CalendarDay, SchedulePolicy, Unit
 from bot.texts import cli as texts
 from scheduler.planner import fmt_date
@@ -203,7 +203,8 @@ def _day(value: str) -> date:
 @calendar_app.command("add")
 def calendar_add(day: str = typer.Argument(..., help="YYYY-MM-DD"),
                  kind: str = typer.Argument(..., help="off (extra day off) or workday (make-up)"),
-                 note: str | None = typer.Option(None, "--note", help="e.g. the decision's number")
+                 note: str | None = typer.Option(None, "--note", help="e.g. the decision's number",
+                                                 callback=person_text)
                  ) -> None:
     """Declare an extra day off or an official make-up working day (replaces that day's entry)."""
     when = _day(day)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from openpyxl import load_workbook
 
 from bot.imports.common import fold_key
 from bot.texts import imports as texts
+from knowledge.normalize import sanitize
 
 #: header rows are searched this far down (titles, plan number, date lines come first)
 HEADER_SEARCH_ROWS = 20
@@ -58,7 +58,9 @@ def _cell(value: Any) -> Cell:
         return int(value)
     if isinstance(value, int | float):
         return value
-    text = unicodedata.normalize("NFC", str(value)).strip()  # cp1258/NFD files use combining marks
+    # the one rule for text from people (knowledge.normalize): NFC (cp1258/NFD files use combining
+    # marks), no control characters (a NUL from a broken export is refused by PostgreSQL)
+    text = sanitize(str(value)).strip()
     return text or None
 
 

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from knowledge.normalize import clean_text
+from knowledge.normalize import sanitize
 
 #: a cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +26,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_text(value: str) -> str:
     """Text without the characters a worksheet cannot hold (control characters, surrogates)."""
-    return clean_text(value)
+    return sanitize(value)
 
 
 def looks_like_formula(value: str) -> bool:

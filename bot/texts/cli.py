@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- shared
 FILE_NOT_FOUND = "Không tìm thấy tệp: {path}"
+TEXT_UNREADABLE = "có ký tự không hợp lệ (lỗi mã hóa), vui lòng gõ lại."
 
 # ---------------------------------------------------------------- troly chat
 CHAT_PROMPT = "Gõ câu hỏi (Ctrl+D để thoát).\n"

@@ -45,6 +45,10 @@ MESSAGE_TOO_LONG = (
     "Tin nhắn dài quá {limit} ký tự nên tôi chưa xử lý được. "
     "Anh/chị vui lòng rút gọn câu hỏi."
 )
+TEXT_UNREADABLE = (
+    "Xin lỗi, tin nhắn vừa rồi có ký tự bị lỗi (thường do sao chép từ ứng dụng khác) nên tôi "
+    "chưa đọc được. Anh/chị vui lòng gõ lại hoặc dán lại nội dung."
+)
 EMPTY_MESSAGE = "Anh/chị vui lòng gõ nội dung cần hỏi."
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
 CANCELLED = "Đã hủy thao tác đang làm."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -204,3 +205,15 @@ async def test_xlsx_with_headers_without_diacritics_and_semicolon_csv(session: A
     # the legacy Windows Vietnamese code page: precomposed ơ/đ, tone marks as combining characters
     csv = "Ma don vi;Ten don vi;Don vi cap tren\nY;\u0110\u01a1n vi\u0323 Y;X\n".encode("cp1258")
     assert (await import_units(session, "u.csv", csv, NOW)).created == ["Y: Đơn vị Y"]
+
+
+async def test_cells_are_cleaned_by_the_one_rule(session: AsyncSession) -> None:
+    """A broken export: NUL (PostgreSQL refuses it), \\x01, C1 controls, NFD marks."""
+    await _examples(session)
+    nfd = unicodedata.normalize("NFD", "Tập huấn kỹ năng số")
+    body = ("Kế hoạch số 99/KH-TEST năm 2026\n" + TASKS_HEAD
+            + f"1,T1,{nfd}\x00\x01 cho\x85 xã\x9b,CDS,,CB003,30/6/2026,Báo\x00 cáo,\n")
+    await import_tasks(session, "nv.csv", body.encode(), NOW)
+    await session.commit()
+    task = (await session.execute(select(Task).where(Task.code == "T1"))).scalar_one()
+    assert task.title == "Tập huấn kỹ năng số cho xã" and task.product == "Báo cáo"

@@ -220,3 +220,13 @@ def test_any_text_gives_a_complete_guide_or_an_ingest_error(lines: list[str], su
         return
     assert guide.title and guide.sections
     assert all(s.text.strip() and unicodedata.is_normalized("NFC", s.text) for s in guide.sections)
+
+
+def test_guide_text_and_title_are_cleaned_by_the_one_rule() -> None:
+    body = "# Hướng dẫn\x9b\n\nNội dung\x00 có ký tự\x85 điều khiển\x1b[0m và\x01 NUL.\n"
+    guide = parse_file("g.md", body.encode("utf-8"))
+    text = "\n".join(s.text for s in guide.sections) + guide.title
+    assert not any(ch in text for ch in "\x00\x01\x1b\x85\x9b")
+    assert "Nội dung có ký tự điều khiển[0m và NUL." in text
+    titled = parse_file("g.md", body.encode("utf-8"), title="Tiêu\x00 đề\x85 mới")
+    assert titled.title == "Tiêu đề mới"

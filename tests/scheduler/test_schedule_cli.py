@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -195,3 +196,13 @@ def test_calendar_add_validates_and_the_working_calendar_uses_it(cli: CliRunner,
     calendar = asyncio.run(_calendar())
     assert not calendar.is_working_day(monday) and calendar.is_working_day(saturday)
     assert calendar.next_working_day(date(2027, 1, 1)) == date(2027, 1, 5)
+
+
+def test_free_text_from_the_command_line_follows_the_input_rule(cli: CliRunner) -> None:
+    note = unicodedata.normalize("NFD", "Quyết định") + "\x00 số\x1b[1m 12"
+    assert _troly(cli, "calendar", "add", "2031-12-05", "off", "--note", note).exit_code == 0
+    listed = _json(_troly(cli, "calendar", "list", "--year", "2031", "--json"))
+    assert listed == [{"day": "2031-12-05", "kind": "off", "note": "Quyết định số[1m 12"}]
+    broken = _troly(cli, "calendar", "add", "2031-12-06", "off", "--note", "QĐ \udc80")
+    assert broken.exit_code == 2 and "ký tự không hợp lệ" in broken.output
+    assert _json(_troly(cli, "calendar", "list", "--year", "2031", "--json")) == listed
