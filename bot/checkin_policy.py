@@ -1,8 +1,18 @@
-"""When a week's check-in closes: the unit's cut-off (default Friday 16:00 local) and ISO-week helpers."""
+"""When reports close: the weekly cut-off (default Friday 16:00 local), the cut-off of months,
+quarters, half-years and years (default the 14th at 16:00, Decree 09/2019/NĐ-CP), and ISO-week
+helpers. One source for the check-in, the reports and the scheduler.
+
+Both cut-offs are unit policy, resolved in this order: the unit's own `schedule` column, its
+schedule_policies row, the global row (`troly schedule set …`), the default. A cut-off that falls
+on a day off (weekend, holiday, Tết, `troly calendar add … off`) moves to the working day before it,
+as the prompt does, while the unit schedules on working days only (`working_days_only`, default
+true): a week has no working day left only when it is all holiday, and then nothing moves.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,13 +21,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
+from bot.periods import LAST_DAY, Period, PeriodKind, parse_period, period_of
+from bot.workdays import WorkCalendar, load_calendar
 
 #: the default cut-off, as stored in Unit.schedule["checkin_cutoff"]
 DEFAULT_CUTOFF = "fri 16:00"
+#: the default cut-off of months and longer periods: day of the month and local time
+DEFAULT_PERIOD_CUTOFF = "14 16:00"
+#: periods whose close asks officials for a summary in conversation (besides the weekly check-in)
+DEFAULT_PERIOD_CHECKINS: tuple[str, ...] = ("month",)
+SUMMARY_KINDS = ("month", "quarter", "half", "year")
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
          "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
 _CUTOFF_RE = re.compile(r"^\s*([a-z0-9]+)\s+(\d{1,2}):(\d{2})\s*$")
+_PERIOD_CUTOFF_RE = re.compile(r"^\s*(\d{1,2}|last|cuoi)\s+(\d{1,2}):(\d{2})\s*$")
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def _clock_time(hour: int, minute: int, spec: str) -> time:
+    if hour > 23 or minute > 59:
+        raise ValueError(f"bad cut-off time {spec!r}")
+    return time(hour, minute)
 
 
 def parse_cutoff(spec: str) -> tuple[int, time]:
@@ -25,44 +49,155 @@ def parse_cutoff(spec: str) -> tuple[int, time]:
     match = _CUTOFF_RE.match(spec.casefold())
     if match is None or match.group(1) not in _DAYS:
         raise ValueError(f"bad check-in cut-off {spec!r} (expected e.g. 'fri 16:00')")
-    hour, minute = int(match.group(2)), int(match.group(3))
-    if hour > 23 or minute > 59:
-        raise ValueError(f"bad check-in cut-off time {spec!r}")
-    return _DAYS[match.group(1)], time(hour, minute)
+    return _DAYS[match.group(1)], _clock_time(int(match.group(2)), int(match.group(3)), spec)
+
+
+def parse_period_cutoff(spec: str) -> tuple[int, time]:
+    """'14 16:00' → (14, 16:00): the day of the month periods close on (1–28, or 'last'/0 for the
+    month's last day) and the local time; ValueError for anything else."""
+    match = _PERIOD_CUTOFF_RE.match(spec.casefold())
+    if match is None:
+        raise ValueError(f"bad period cut-off {spec!r} (expected e.g. '14 16:00' or 'last 16:00')")
+    raw = match.group(1)
+    day = LAST_DAY if raw in ("last", "cuoi") else int(raw)
+    if not (day == LAST_DAY or 1 <= day <= 28):
+        raise ValueError(f"bad period cut-off day in {spec!r} (1..28, or 'last')")
+    return day, _clock_time(int(match.group(2)), int(match.group(3)), spec)
+
+
+def parse_period_checkins(value: object) -> tuple[str, ...]:
+    """'month,quarter' or a JSON list → the period kinds that get a summary check-in (in order);
+    ValueError for an unknown kind. Empty: none (the weekly check-in only)."""
+    items = ([v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str)
+             else list(value) if isinstance(value, list | tuple) else None)
+    if items is None:
+        raise ValueError(f"expected a list of period kinds, got {value!r}")
+    unknown = [i for i in items if i not in SUMMARY_KINDS]
+    if unknown:
+        raise ValueError(f"unknown period kinds {unknown} (use {', '.join(SUMMARY_KINDS)})")
+    return tuple(k for k in SUMMARY_KINDS if k in items)
+
+
+def working_day_on_or_before(day: date, earliest: date, calendar: WorkCalendar | None) -> date:
+    """`day`, or the last working day before it but not before `earliest` (else `day` itself)."""
+    if calendar is None or calendar.is_working_day(day):
+        return day
+    current = day - timedelta(days=1)
+    while current >= earliest:
+        if calendar.is_working_day(current):
+            return current
+        current -= timedelta(days=1)
+    return day
+
+
+def week_cutoff(week_monday: date, spec: str, calendar: WorkCalendar | None = None) -> datetime:
+    """The instant a week's check-in closes under `spec`; with a calendar, a cut-off on a day off
+    moves to the working day before it in the same week."""
+    weekday, at = parse_cutoff(spec)
+    day = working_day_on_or_before(week_monday + timedelta(days=weekday), week_monday, calendar)
+    return local_datetime(day, at)
+
+
+def period_cutoff(period: Period, spec: str, calendar: WorkCalendar | None = None) -> datetime:
+    """The instant a month/quarter/half/year closes: its last day at the spec's time (moved to the
+    working day before a day off, with a calendar). Weeks follow `week_cutoff` instead."""
+    _, at = parse_period_cutoff(spec)
+    return local_datetime(working_day_on_or_before(period.end, period.start, calendar), at)
 
 
 def checkin_cutoff(week_monday: date, unit: Unit | None, default: str = DEFAULT_CUTOFF) -> datetime:
-    """The aware UTC instant the week's check-in closes for `unit` (Unit.schedule['checkin_cutoff'])."""
+    """The nominal UTC instant the week's check-in closes for `unit` (Unit.schedule['checkin_cutoff']),
+    without moving it off holidays (see `ReportingRules.cutoff`)."""
     # a bad override must not break reporting: fall back to the next readable value
     spec = _override(unit.schedule if unit is not None else None) or _readable(default)
-    weekday, at = parse_cutoff(spec or DEFAULT_CUTOFF)
-    return local_datetime(week_monday + timedelta(days=weekday), at)
+    return week_cutoff(week_monday, spec or DEFAULT_CUTOFF)
 
 
-def _readable(spec: object) -> str | None:
-    """`spec` when it is a cut-off parse_cutoff understands, else None."""
+def _readable(spec: object, parser: Any = parse_cutoff) -> str | None:
+    """`spec` when `parser` understands it, else None."""
     if not isinstance(spec, str):
         return None
     try:
-        parse_cutoff(spec)
+        parser(spec)
     except ValueError:
         return None
     return spec
 
 
-def _override(data: dict[str, Any] | None) -> str | None:
-    """The readable 'checkin_cutoff' of a schedule JSON object, if any."""
-    return _readable(data.get("checkin_cutoff")) if isinstance(data, dict) else None
+def _override(data: dict[str, Any] | None, key: str = "checkin_cutoff",
+              parser: Any = parse_cutoff) -> str | None:
+    """The readable value of a cut-off key in a schedule JSON object, if any."""
+    return _readable(data.get(key), parser) if isinstance(data, dict) else None
 
 
-async def unit_checkin_cutoff(session: AsyncSession, week_monday: date, unit: Unit | None) -> datetime:
-    """The cut-off as the scheduler sees it: the unit's own schedule, its schedule_policies row,
-    the global row (`troly schedule set checkin_cutoff=…`), else Friday 16:00."""
+@dataclass(frozen=True)
+class ReportingRules:
+    """A unit's reporting cut-offs and calendar, as the check-in, reports and scheduler read them."""
+
+    checkin_cutoff: str = DEFAULT_CUTOFF
+    period_cutoff: str = DEFAULT_PERIOD_CUTOFF
+    working_days_only: bool = True
+    period_checkins: tuple[str, ...] = DEFAULT_PERIOD_CHECKINS
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+    @property
+    def close_day(self) -> int:
+        """The day of the month periods close on (0: the last day)."""
+        return parse_period_cutoff(self.period_cutoff)[0]
+
+    def _calendar(self) -> WorkCalendar | None:
+        return self.calendar if self.working_days_only else None
+
+    def week_cutoff(self, week_monday: date) -> datetime:
+        """When the week's check-in closes (moved off a holiday)."""
+        return week_cutoff(week_monday, self.checkin_cutoff, self._calendar())
+
+    def cutoff(self, period: Period) -> datetime:
+        """When any period's reports close (moved off a holiday)."""
+        if period.kind == "week":
+            return self.week_cutoff(period.start)
+        return period_cutoff(period, self.period_cutoff, self._calendar())
+
+    def period_of(self, kind: PeriodKind, day: date) -> Period:
+        """The period of `kind` containing a local date, with this unit's closing day."""
+        return period_of(kind, day, self.close_day)
+
+    def parse(self, text: str, today: date) -> Period:
+        """A period typed by a person (PeriodError when it is none)."""
+        return parse_period(text, today, self.close_day)
+
+
+async def load_rules(session: AsyncSession, unit: Unit | None,
+                     calendar: WorkCalendar | None = None) -> ReportingRules:
+    """The unit's rules: its own schedule, its policy row, the global row, else the defaults."""
     keys = [*([unit_policy_key(unit.id)] if unit is not None and unit.id else []), GLOBAL_POLICY_KEY]
     rows = (await session.execute(select(SchedulePolicy).where(SchedulePolicy.key.in_(keys)))).scalars()
     by_key = {row.key: row.data for row in rows}
-    default = next((s for s in (_override(by_key.get(k)) for k in keys) if s), DEFAULT_CUTOFF)
-    return checkin_cutoff(week_monday, unit, default)
+    layers = [unit.schedule if unit is not None else None, *(by_key.get(k) for k in keys)]
+
+    def first(key: str, parser: Any, default: str) -> str:
+        return next((s for s in (_override(layer, key, parser) for layer in layers) if s), default)
+
+    working = next((layer["working_days_only"] for layer in layers if isinstance(layer, dict)
+                    and isinstance(layer.get("working_days_only"), bool)), True)
+    checkins = DEFAULT_PERIOD_CHECKINS
+    for layer in layers:
+        if isinstance(layer, dict) and "period_checkins" in layer:
+            try:
+                checkins = parse_period_checkins(layer["period_checkins"])
+                break
+            except ValueError:  # a bad override must not stop reporting: the next layer
+                continue
+    return ReportingRules(
+        checkin_cutoff=first("checkin_cutoff", parse_cutoff, DEFAULT_CUTOFF),
+        period_cutoff=first("period_cutoff", parse_period_cutoff, DEFAULT_PERIOD_CUTOFF),
+        working_days_only=working, period_checkins=checkins,
+        calendar=calendar if calendar is not None else await load_calendar(session))
+
+
+async def unit_checkin_cutoff(session: AsyncSession, week_monday: date, unit: Unit | None) -> datetime:
+    """The week's cut-off as the scheduler sees it (see the module docstring)."""
+    return (await load_rules(session, unit)).week_cutoff(week_monday)
 
 
 def week_of(now: datetime) -> str:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.batches import chunks
 from bot.db.models import ChatAccount, Official, Unit
 from bot.unit_tree import descendants
 
-T = TypeVar("T")
+__all__ = ["DEFAULT_CHANNELS", "Contact", "Directory", "Person", "chunks", "load_directory"]
 
 #: channels reminders go out on, most preferred first
 DEFAULT_CHANNELS: tuple[str, ...] = ("telegram", "zalo", "web")
@@ -107,7 +107,3 @@ async def load_directory(session: AsyncSession,
     return Directory(people=people, contacts=contacts, units=units)
 
 
-def chunks(items: Sequence[T], size: int = 500) -> Iterable[list[T]]:
-    """Slices for IN (…) lists (SQLite caps bound parameters)."""
-    for start in range(0, len(items), size):
-        yield list(items[start:start + size])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckinEntry, CheckinReport, CheckinRevision, Task
-from bot.db.task_store import mark_task_done
+from bot.db.task_store import mark_task_done, record_task_state
 
 #: entry statuses: the three the official chooses, plus done and skipped
 ENTRY_STATUSES = ("on_track", "at_risk", "late", "done", "skipped")
@@ -133,10 +133,12 @@ async def _apply_to_tasks(session: AsyncSession, report: CheckinReport, now: dat
         if task is None or task.status != "open":
             continue
         if row.status == "done":
-            await mark_task_done(session, task.id, report.official_id, now, row.evidence)
-        elif row.progress is not None and row.status != "skipped":
+            await mark_task_done(session, task.id, report.official_id, now, row.evidence,
+                                 source="checkin")
+        elif row.progress is not None and row.status != "skipped" and task.progress != row.progress:
             task.progress = row.progress
             task.updated_at = now
+            await record_task_state(session, task, now, "checkin", report.official_id)
 
 
 async def revisions_of(session: AsyncSession, report_id: int) -> list[CheckinRevision]:

@@ -252,6 +252,33 @@ class Task(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class TaskEvent(Base):
+    """A task's progress and status from an instant on (check-in, 'Đã xong', import), so a report
+    for a past period shows the task as it was at the period's cut-off."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_task_at", "task_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    progress: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # open|done|cancelled
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    source: Mapped[str] = mapped_column(String(16))  # checkin|button|import|migration
+
+
+class PlanConsolidator(Base):
+    """A consolidating unit (đơn vị tổng hợp) of a plan: it follows every unit's tasks of the plan."""
+
+    __tablename__ = "plan_consolidators"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class TaskUnit(Base):
     """A co-operating unit of a task."""
 
@@ -316,6 +343,58 @@ class CheckinRevision(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PeriodReport(Base):
+    """One official's summary of a month (or quarter, half-year, year): what the weekly check-ins
+    do not say — highlights, difficulties, recommendations."""
+
+    __tablename__ = "period_reports"
+    __table_args__ = (UniqueConstraint("official_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(10), index=True)  # '2026-11', '2026-Q4'
+    kind: Mapped[str] = mapped_column(String(8))  # month|quarter|half|year
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|submitted|skipped
+    highlights: Mapped[str | None] = mapped_column(Text)
+    difficulties: Mapped[str | None] = mapped_column(Text)
+    recommendations: Mapped[str | None] = mapped_column(Text)
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PeriodReportRevision(Base):
+    """A snapshot of a period summary each time it is confirmed (after the cut-off: late)."""
+
+    __tablename__ = "period_report_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("period_reports.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OfficialLeave(Base):
+    """Leave between two local dates (inclusive): reminders and prompts pause; a head's digests go
+    to the unit's deputies meanwhile."""
+
+    __tablename__ = "official_leaves"
+    __table_args__ = (Index("ix_official_leaves_official_start", "official_id", "start_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    start_day: Mapped[date] = mapped_column(Date)
+    end_day: Mapped[date] = mapped_column(Date, index=True)
+    note: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # ---------------------------------------------------------------- conversations and inbound

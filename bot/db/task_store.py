@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit, Unit
+from bot.db.models import Official, Plan, Task, TaskAssignee, TaskEvent, TaskUnit, Unit
 from bot.db.people_store import heads_of, subunit_ids
 
 __all__ = [
     "TaskNotFound", "co_units_of", "heads_of", "mark_task_done", "open_tasks_for", "plan_by_ref",
-    "responsible_officials", "subunit_ids", "task_by_id", "tasks_for_units",
+    "record_task_state", "responsible_officials", "subunit_ids", "task_by_id", "tasks_for_units",
 ]
 
 
@@ -67,7 +67,7 @@ async def tasks_for_units(session: AsyncSession, unit_ids: list[int]) -> list[Ta
 
 
 async def mark_task_done(session: AsyncSession, task_id: int, official_id: int, now: datetime,
-                         evidence: str | None) -> Task:
+                         evidence: str | None, *, source: str = "button") -> Task:
     """Mark a task done by one of its responsible officials (admins and heads may too)."""
     task = await session.get(Task, task_id)
     official = await session.get(Official, official_id)
@@ -83,7 +83,20 @@ async def mark_task_done(session: AsyncSession, task_id: int, official_id: int, 
     if evidence:
         task.evidence = evidence
     task.updated_at = now
+    await record_task_state(session, task, now, source, official_id)
     return task
+
+
+async def record_task_state(session: AsyncSession, task: Task, now: datetime, source: str,
+                            official_id: int | None = None) -> None:
+    """Remember the task's progress and status from `now` on (reports of past periods read it).
+
+    Call after every change of progress or status, in the same transaction.
+    """
+    if task.id is None:
+        await session.flush()
+    session.add(TaskEvent(task_id=task.id, at=now, progress=task.progress, status=task.status,
+                          done_at=task.done_at, official_id=official_id, source=source))
 
 
 async def _leads(session: AsyncSession, official: Official, task: Task) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import local_date
 from bot.db import people_store
 from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit
+from bot.db.task_store import record_task_state
 from bot.deadlines import DeadlineError, parse_deadline
 from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, split_list, text
 from bot.imports.officials import find_unit
@@ -195,6 +196,7 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
                         updated_at=now, **fields)
             session.add(task)
             await session.flush()
+            await record_task_state(session, task, now, "import")
         else:
             for key, value in fields.items():
                 setattr(task, key, value)

@@ -149,7 +149,6 @@ OVERDUE_DAYS = "quá hạn {days} ngày"
 NO_DEADLINE = "không có thời hạn cụ thể"
 
 # ---------------------------------------------------------------- /tiendo and /xuatbaocao
-PROGRESS_HEADER = "Tiến độ {unit} — tuần {week} ({start}–{end})"
 PROGRESS_REPORTED = "Đã báo cáo: {reported}/{total} cán bộ"
 PROGRESS_NOT_YET = "Chưa báo cáo: {names}"
 PROGRESS_SKIPPED = "Nghỉ: {items}"
@@ -183,3 +182,34 @@ EXPIRED_EDIT = (
     "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo đã gửi vẫn giữ nguyên; các câu trả "
     "lời vừa nhập ({count} nhiệm vụ) đã được lưu. Gõ /suabaocao để tiếp tục."
 )
+ON_LEAVE_REASON = "Nghỉ phép {start}–{end}"
+
+# ---------------------------------------------------------------- periods, plans, history
+PROGRESS_TITLE = "Tiến độ {unit} — {period}"
+WEEK_TITLE = "tuần {week} ({start}–{end})"
+PLAN_TITLE = "Tiến độ {plan}{title} — {period}"
+AS_OF_NOTE = "Số liệu tại thời điểm chốt: {at}."
+PROGRESS_WEEKS = "Báo cáo tuần trong kỳ: {names}"
+PROGRESS_WEEKS_ITEM = "{name} {done}/{total}"
+LATE_UPDATES_HEADER = "Cập nhật sau hạn chốt (không tính vào số liệu trên):"
+LATE_UPDATE_ITEM = "• {code}: {progress}, {status} — {official}, {at}"
+NOTES_HEADER = "Tóm tắt của cán bộ:"
+NOTE_HEADER = "• {official} ({period}){late}:"
+NOTE_LATE = " — nộp sau hạn"
+NOTE_SKIPPED = "   Nghỉ báo cáo: {reason}"
+NOTE_HIGHLIGHTS = "   Kết quả nổi bật: {text}"
+NOTE_DIFFICULTIES = "   Khó khăn, vướng mắc: {text}"
+NOTE_RECOMMENDATIONS = "   Kiến nghị, đề xuất: {text}"
+PLAN_UNITS = "Theo đơn vị:"
+PLAN_UNIT = ("• {unit}: {tasks} nhiệm vụ, tiến độ bình quân {avg}, quá hạn {overdue}; "
+             "báo cáo {reported}/{total}")
+UNITS_NOT_REPORTED = "Đơn vị chưa báo cáo đủ đến hạn chốt ({count}): {items}"
+UNIT_MISSING_ITEM = "{unit} (chưa: {names})"
+UNITS_OVERDUE = "Đơn vị có nhiệm vụ quá hạn ({count}): {items}"
+UNIT_OVERDUE_ITEM = "{unit} ({overdue})"
+UNREACHABLE_HEADER = "Chưa liên lạc được — chưa gắn tài khoản trò chuyện ({count}):"
+UNREACHABLE_ITEM = "• {name}{code}, {unit}: {tasks} — mời: {command}"
+UNREACHABLE_CODE = " ({code})"
+#: how an admin invites an imported official (printed for heads to forward to their admin)
+INVITE_COMMAND = "troly invite --official {code}"
+INVITE_COMMAND_NO_CODE = "bổ sung Mã cán bộ (troly officials import) rồi dùng troly invite --official"
