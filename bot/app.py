@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,6 +33,9 @@ from knowledge.demo import demo_guides
 from scheduler.service import build_service
 
 logger = logging.getLogger(__name__)
+
+#: how long requests in flight may take to finish once the process is told to stop
+HTTP_SHUTDOWN_SECONDS = 3.0
 
 
 class Lifecycle(Protocol):
@@ -75,7 +80,10 @@ class App:
         for component in self.components:
             await component.start()
         if serve_http:
-            self._runner = web.AppRunner(self.web_app, access_log=None)
+            # a few seconds for requests in flight at shutdown (aiohttp's default is 60 s, longer
+            # than `docker stop` waits before it kills)
+            self._runner = web.AppRunner(self.web_app, access_log=None,
+                                         shutdown_timeout=HTTP_SHUTDOWN_SECONDS)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
             await site.start()
@@ -179,14 +187,35 @@ def _attach_zalo(app: App) -> None:
     attach_zalo(app)
 
 
-async def run_forever(app: App) -> None:
-    """Prepare, start and serve until cancelled (Ctrl+C / SIGTERM)."""
-    await app.prepare()
-    await app.start()
+async def run_forever(app: App, stop: asyncio.Event | None = None) -> None:
+    """Prepare, start and serve until SIGTERM or SIGINT (or `stop` is set), then stop cleanly.
+
+    SIGTERM is what `docker stop`, systemd and Kubernetes send; as PID 1 in a container a process
+    without a handler ignores it and is killed seconds later, skipping the shutdown below.
+    """
+    stop = stop or asyncio.Event()
+    installed = _on_signals(stop.set, (signal.SIGTERM, signal.SIGINT))
     try:
-        await asyncio.Event().wait()
+        await app.prepare()
+        await app.start()
+        await stop.wait()
+        logger.info("stopping: no new work; releasing claimed rows and the sender lease")
     finally:
         await app.stop()
+        loop = asyncio.get_running_loop()
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
+def _on_signals(callback: Callable[[], None], signums: tuple[signal.Signals, ...]) -> list[int]:
+    """Call `callback` on these signals (only possible in the main thread on Unix)."""
+    loop = asyncio.get_running_loop()
+    installed: list[int] = []
+    for signum in signums:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, callback)
+            installed.append(signum)
+    return installed
 
 
 def describe(app: App) -> dict[str, Any]:

@@ -175,6 +175,8 @@ class OutboxDispatcher:
         self.on_ambiguous = on_ambiguous
         #: channel → instant before which nothing is claimed for it (after a 429)
         self.paused_until: dict[str, datetime] = {}
+        #: set at shutdown: finish the send in flight, claim and start nothing more
+        self.stopping = False
 
     def _hook(self, point: str) -> None:
         if self.fault is not None:
@@ -226,6 +228,8 @@ class OutboxDispatcher:
         interleaved by chat so the per-chat limit (1/s) rarely makes the batch wait.
         """
         stats = DispatchStats()
+        if self.stopping:
+            return stats
         rows = await self.claim(channels)
         stats.claimed = len(rows)
         if not rows:
@@ -235,8 +239,10 @@ class OutboxDispatcher:
         for row in rows:
             by_chat[(row.channel, row.address)].append(row)
         queues = list(by_chat.values())
-        while queues:
+        while queues and not self.stopping:  # at shutdown the rest is released, not started
             for queue in queues:
+                if self.stopping:
+                    break
                 outcome = await self.deliver(queue.pop(0))
                 stats.outcomes[outcome] += 1
             queues = [q for q in queues if q]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -25,10 +26,16 @@ class SchedulerService:
     Every run time lives in the database (outbox, job_runs); APScheduler only wakes us up.
     """
 
-    def __init__(self, ticks: Ticks, *, dispatch_seconds: float = 2.0) -> None:
+    def __init__(self, ticks: Ticks, *, dispatch_seconds: float = 2.0,
+                 stop_grace_seconds: float = 5.0) -> None:
         self.ticks = ticks
         self.dispatch_seconds = dispatch_seconds
+        #: at shutdown, how long ticks in flight (a send, a plan) may take to finish; a send cut
+        #: off after that is left to its row lease and recorded as ambiguous, as after a crash
+        self.stop_grace_seconds = stop_grace_seconds
         self.scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     def _jobs(self) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]]:
         tz = LOCAL_TZ
@@ -52,26 +59,45 @@ class SchedulerService:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         for job_id, func, trigger in self._jobs():
-            scheduler.add_job(_logged(job_id, func), trigger, id=job_id)
+            scheduler.add_job(self._tracked(job_id, func), trigger, id=job_id)
         scheduler.start()
         self.scheduler = scheduler
 
     async def stop(self) -> None:
-        """Stop ticking, give back claimed-but-unstarted rows and the sender leases."""
+        """Stop ticking, let ticks in flight finish (bounded), give back claimed-but-unstarted
+        rows and the sender leases."""
+        self._stopping = True
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        self.ticks.stop_taking_work()
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=self.stop_grace_seconds)
+            for task in late:
+                logger.warning("shutdown: tick still running after %.0f s, cancelled",
+                               self.stop_grace_seconds)
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self.ticks.stop()
 
-
-def _logged(name: str, func: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        try:
-            await func()
-        except Exception:  # a failing tick must not kill the scheduler; the next one retries
-            logger.exception("scheduler tick %s failed", name)
-    run.__name__ = f"tick_{name}"
-    return run
+    def _tracked(self, name: str, func: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+        """The tick as APScheduler runs it: logged on failure, awaited at shutdown."""
+        async def run() -> None:
+            task = asyncio.current_task()
+            if self._stopping or task is None:
+                return
+            self._running.add(task)
+            try:
+                await func()
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+            except Exception:  # a failing tick must not kill the scheduler; the next one retries
+                logger.exception("scheduler tick %s failed", name)
+            finally:
+                self._running.discard(task)
+        run.__name__ = f"tick_{name}"
+        return run
 
 
 def process_owner() -> str:

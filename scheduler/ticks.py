@@ -56,6 +56,8 @@ class Ticks:
     async def dispatch_tick(self) -> DispatchStats:
         """Send due rows on the channels whose sender lease this process holds."""
         assert self.dispatcher is not None
+        if self.dispatcher.stopping:  # never take the lease again once it is given back
+            return DispatchStats()
         names = list(self.deliverable)
         if self.elect_sender:
             # a mailbox (web) deposit is one guarded transaction with no platform behind it:
@@ -97,10 +99,18 @@ class Ticks:
             await finish(session, "maintenance", local_date(now).isoformat(), now)
             return expired
 
+    def stop_taking_work(self) -> None:
+        """Shutdown begins: the send in flight finishes, nothing more is claimed or started."""
+        if self.dispatcher is not None:
+            self.dispatcher.stopping = True
+
     async def stop(self) -> None:
         """Give back unstarted rows and the sender leases (clean shutdown)."""
+        self.stop_taking_work()
         if self.dispatcher is not None:
-            await self.dispatcher.release()
+            released = await self.dispatcher.release()
+            if released:
+                logger.info("shutdown: %d claimed outbox rows given back", released)
         async with self.sessionmaker.begin() as session:
             for lease in self.leases.values():
                 await lease.release(session)

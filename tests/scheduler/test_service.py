@@ -3,13 +3,19 @@ with sender election: only the lease holder sends; a standby takes over when it 
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
+from bot.channel import SentMessage
 from bot.clock import LOCAL_TZ, ManualClock, to_local
-from bot.db.models import JobRun
+from bot.db.models import JobRun, OutboxMessage, WorkerLease
+from bot.events import ChatRef
+from bot.messages import OutgoingMessage
 from scheduler.service import SchedulerService
 from scheduler.ticks import Ticks
 from tests.fakes import FakeChannel
@@ -70,3 +76,68 @@ async def test_maintenance_runs_once_per_day(world: World, sessionmaker, clock) 
     async with sessionmaker() as s:
         runs = list((await s.execute(select(JobRun.owner))).scalars())
     assert runs == ["A"]
+
+
+@dataclass
+class _GatedChannel(FakeChannel):
+    """A channel whose sends wait until the test opens the gate (a slow Bot API)."""
+
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
+        """Wait for the gate, then record."""
+        self.started.set()
+        await self.gate.wait()
+        return await super().send(chat, message)
+
+
+async def _claimed_batch(world: World, sessionmaker, clock: ManualClock, n: int) -> None:
+    await world.unit("P1")
+    for i in range(n):
+        await world.task(f"NV{i}", date(2026, 12, 14), "P1", [await world.official(f"CB{i}", "P1")])
+    clock.set(at(date(2026, 12, 7), 8))
+
+
+async def _statuses(sessionmaker) -> Counter[str]:
+    async with sessionmaker() as s:
+        return Counter((await s.execute(select(OutboxMessage.status))).scalars())
+
+
+async def test_stop_lets_the_send_in_flight_finish_and_gives_back_the_rest(
+        world: World, sessionmaker, clock: ManualClock) -> None:
+    await _claimed_batch(world, sessionmaker, clock, 3)
+    channel = _GatedChannel(name="telegram")
+    ticks = Ticks(sessionmaker, clock, {"telegram": channel}, owner="A")
+    service = SchedulerService(ticks, stop_grace_seconds=30)
+    await ticks.plan_tick()
+    tick = asyncio.create_task(service._tracked("dispatch", ticks.dispatch_tick)())
+    await channel.started.wait()  # one send in flight, two more rows claimed behind it
+    stopping = asyncio.create_task(service.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # waits for the send in flight
+    channel.gate.set()
+    await stopping
+    await tick
+    assert len(channel.sent) == 1
+    assert await _statuses(sessionmaker) == {"sent": 1, "pending": 2}
+    async with sessionmaker() as s:
+        lease = (await s.execute(select(WorkerLease))).scalar_one()
+    assert lease.owner is None
+
+
+async def test_stop_cuts_off_a_send_that_outlasts_the_grace(
+        world: World, sessionmaker, clock: ManualClock) -> None:
+    await _claimed_batch(world, sessionmaker, clock, 2)
+    channel = _GatedChannel(name="telegram")  # the gate never opens
+    ticks = Ticks(sessionmaker, clock, {"telegram": channel}, owner="A")
+    service = SchedulerService(ticks, stop_grace_seconds=0.1)
+    await ticks.plan_tick()
+    tick = asyncio.create_task(service._tracked("dispatch", ticks.dispatch_tick)())
+    await channel.started.wait()
+    await service.stop()
+    await tick  # cancelled quietly, no error logged
+    assert channel.sent == []
+    # the started send may have arrived: left "sending" for its row lease to turn it ambiguous
+    # (as after a crash); the row never started is given back
+    assert await _statuses(sessionmaker) == {"sending": 1, "pending": 1}
