@@ -66,6 +66,8 @@ class SchedulerService:
     async def stop(self) -> None:
         """Stop ticking, let ticks in flight finish (bounded), give back claimed-but-unstarted
         rows and the sender leases."""
+        if self.scheduler is None and not self._running:
+            return  # never started (e.g. start-up failed): nothing claimed, no lease held
         self._stopping = True
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import core, guides, people, reminders, schedule
+from bot.cli.failures import describe_failure
 
 
 def _register_all(app: typer.Typer) -> None:
@@ -27,5 +28,12 @@ def build_cli() -> typer.Typer:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    build_cli()()
+    """Console-script entry point: a file-system failure is one clear line and exit code 1."""
+    try:
+        build_cli()()
+    except Exception as exc:
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        typer.echo(message, err=True)
+        raise SystemExit(1) from None

@@ -21,10 +21,17 @@ from knowledge.normalize import UnpairedSurrogate, clean_input
 T = TypeVar("T")
 
 
-def load_settings() -> Settings:
-    """Settings from the environment (read once, here)."""
+def load_settings(*, quiet: bool = True) -> Settings:
+    """Settings from the environment (read once, here), and logging to stderr.
+
+    One-off commands log warnings only (their output is the result, not Alembic's INFO lines)
+    unless TROLY_LOG_LEVEL is set; `troly run` (quiet=False) logs at TROLY_LOG_LEVEL, INFO by default.
+    """
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+    level = settings.log_level
+    if quiet and "log_level" not in settings.model_fields_set:
+        level = "WARNING"
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # APScheduler logs every tick (every 2 s) at INFO; our own ticks log what they did
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

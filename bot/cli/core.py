@@ -19,7 +19,7 @@ from bot.texts import cli as texts
 
 def run_command() -> None:
     """Migrate, load the demo guides if the knowledge base is empty, and serve (web chat, bots)."""
-    settings = load_settings()
+    settings = load_settings(quiet=False)
     app = build_app(settings)
     typer.echo(f"troly: http://{settings.http_host}:{settings.http_port}  "
                f"(database: {describe(app)['database']}; Ctrl+C to stop)", err=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 from pathlib import Path
 
 from alembic import command
@@ -20,12 +22,22 @@ def alembic_config(database_url: str) -> Config:
 
 
 def ensure_sqlite_dir(database_url: str) -> None:
-    """Create the folder of a file-based SQLite database."""
+    """Create the folder of a file-based SQLite database; refuse early if it cannot be written.
+
+    SQLite writes its -wal and -shm files beside the database, so the folder must be writable
+    too; checking here gives a PermissionError naming the folder instead of SQLite's
+    "unable to open database file" deep inside a migration.
+    """
     prefix = "sqlite+aiosqlite:///"
     if database_url.startswith(prefix):
-        path = database_url[len(prefix) :]
+        path = database_url[len(prefix) :].split("?", 1)[0]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            database = Path(path)
+            database.parent.mkdir(parents=True, exist_ok=True)
+            for target, mode in ((database.parent, os.W_OK | os.X_OK),
+                                 (database, os.R_OK | os.W_OK)):
+                if target.exists() and not os.access(target, mode):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
 
 def upgrade_sync(database_url: str, revision: str = "head") -> None:

@@ -66,3 +66,22 @@ CALENDAR_LINE = "{iso}  {day:<22} {kind:<18} {note}"
 CALENDAR_EMPTY = "Chưa có ngày nghỉ thêm hay ngày làm bù nào."
 CALENDAR_NOT_FOUND = "Ngày {day} không có trong lịch riêng."
 CALENDAR_REMOVED = "Đã xoá {day} khỏi lịch riêng."
+
+# ---------------------------------------------------------------- file-system failures (any command)
+FS_PERMISSION = ("Không có quyền ghi hoặc đọc {path} (troly chạy với uid {uid}). Vui lòng cấp quyền, "
+                 "ví dụ: chown -R {uid}:{gid} {folder} (Docker: chạy lệnh này trên thư mục của máy "
+                 "chủ được gắn vào {folder}).")
+FS_NOT_FOUND = "Không tìm thấy tệp hoặc thư mục: {path}. Vui lòng kiểm tra đường dẫn."
+FS_NO_SPACE = "Hết dung lượng đĩa khi ghi {path}. Vui lòng giải phóng dung lượng rồi chạy lại."
+FS_READ_ONLY = ("{path} nằm trên ổ chỉ đọc. Vui lòng ghi vào một thư mục ghi được "
+                "(trong Docker: /data).")
+FS_IS_DIRECTORY = "{path} là một thư mục, không phải tệp. Vui lòng đưa đường dẫn của một tệp."
+FS_NOT_DIRECTORY = "Đường dẫn {path} đi qua một tệp, không phải thư mục. Vui lòng kiểm tra đường dẫn."
+FS_OTHER = "Lỗi khi truy cập {path}: {reason}."
+SQLITE_CANNOT_OPEN = ("Không mở được cơ sở dữ liệu SQLite (thư mục không tồn tại hoặc troly, uid "
+                      "{uid}, không có quyền ghi). Vui lòng kiểm tra TROLY_DATABASE_URL và quyền "
+                      "của thư mục chứa tệp.")
+SQLITE_READ_ONLY = ("Cơ sở dữ liệu SQLite chỉ đọc được: troly (uid {uid}) cần quyền ghi cả tệp lẫn "
+                    "thư mục chứa tệp. Vui lòng cấp quyền (chown) cho uid {uid}.")
+SQLITE_FULL = "Hết dung lượng đĩa: cơ sở dữ liệu SQLite không ghi được. Vui lòng giải phóng dung lượng."
+SQLITE_IO = "Lỗi đọc/ghi đĩa ở cơ sở dữ liệu SQLite ({reason}). Vui lòng kiểm tra ổ đĩa."

@@ -1,0 +1,82 @@
+"""One clear line instead of a traceback when a command meets the file system (any command).
+
+A missing folder, a mount the troly user cannot write, a full disk or a read-only file system
+are the operator's to fix; they get one Vietnamese line saying what to do, and exit code 1.
+Anything else keeps its traceback (a bug should be reported with it).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+from bot.texts import cli as texts
+
+_PERMISSION = {errno.EACCES, errno.EPERM}
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+def describe_failure(exc: BaseException) -> str | None:
+    """A one-line explanation of a file-system failure the operator can fix, else None."""
+    for error in _chain(exc):
+        if isinstance(error, sqlite3.Error):
+            message = _describe_sqlite(error)
+            if message is not None:
+                return message
+        if isinstance(error, OSError) and _is_file_system(error):
+            return _describe_os_error(error)
+    return None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The error, what SQLAlchemy wrapped (`orig`), and its causes."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop(0)
+        if error is None or any(error is s for s in seen) or len(seen) > 20:
+            continue
+        seen.append(error)
+        todo += [getattr(error, "orig", None), error.__cause__, error.__context__]
+    return seen
+
+
+def _is_file_system(error: OSError) -> bool:
+    # a refused connection is an OSError too, but not a file's: it is not handled here
+    return error.filename is not None or error.errno in _NO_SPACE | {errno.EROFS}
+
+
+def _describe_os_error(error: OSError) -> str:
+    path = str(error.filename) if error.filename is not None else "?"
+    code = error.errno
+    if code in _PERMISSION:
+        target = Path(path)
+        folder = target if target.is_dir() else target.parent
+        return texts.FS_PERMISSION.format(path=path, uid=os.getuid(), gid=os.getgid(),
+                                          folder=folder)
+    if code == errno.ENOENT:
+        return texts.FS_NOT_FOUND.format(path=path)
+    if code in _NO_SPACE:
+        return texts.FS_NO_SPACE.format(path=path)
+    if code == errno.EROFS:
+        return texts.FS_READ_ONLY.format(path=path)
+    if code == errno.EISDIR:
+        return texts.FS_IS_DIRECTORY.format(path=path)
+    if code == errno.ENOTDIR:
+        return texts.FS_NOT_DIRECTORY.format(path=path)
+    return texts.FS_OTHER.format(path=path, reason=error.strerror or error)
+
+
+def _describe_sqlite(error: sqlite3.Error) -> str | None:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_CANTOPEN"):
+        return texts.SQLITE_CANNOT_OPEN.format(uid=os.getuid())
+    if name.startswith("SQLITE_READONLY"):
+        return texts.SQLITE_READ_ONLY.format(uid=os.getuid())
+    if name == "SQLITE_FULL":
+        return texts.SQLITE_FULL
+    if name.startswith("SQLITE_IOERR"):
+        return texts.SQLITE_IO.format(reason=name)
+    return None
