@@ -11,8 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """All settings; every one optional with a sensible default. Read once in the CLI."""
 
+    # an empty variable means "not set" (compose files pass `TROLY_X: ${TROLY_X:-}` through)
     model_config = SettingsConfigDict(
-        env_prefix="TROLY_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TROLY_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,
     )
 
     database_url: str = Field(

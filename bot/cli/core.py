@@ -9,7 +9,7 @@ import uuid
 
 import typer
 
-from bot.app import build_app, describe, run_forever
+from bot.app import build_app, describe, load_demo_guides, run_forever
 from bot.channels.console import ConsoleChannel
 from bot.cli.common import load_settings, open_app
 from bot.db.migrate import upgrade
@@ -27,10 +27,20 @@ def run_command() -> None:
         asyncio.run(run_forever(app))
 
 
-def migrate_command() -> None:
-    """Bring the database schema up to date."""
-    settings = load_settings()
-    asyncio.run(upgrade(settings.database_url))
+def migrate_command(
+    demo_guides: bool = typer.Option(
+        False, "--demo-guides",
+        help="also load the bundled demo guides when the knowledge base is empty"),
+) -> None:
+    """Bring the database schema up to date (several processes may run it at once)."""
+    if demo_guides:
+        async def _migrate_and_load() -> None:
+            async with open_app(index=False) as app:  # migrates
+                await load_demo_guides(app)
+
+        asyncio.run(_migrate_and_load())
+    else:
+        asyncio.run(upgrade(load_settings().database_url))
     typer.echo("OK", err=True)
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -48,3 +51,17 @@ async def test_instants_round_trip_as_utc(database_url: str) -> None:
     assert stored == local and stored.tzinfo is not None
     assert stored.utcoffset() == timedelta(0)
     assert len(found) == 1
+
+
+async def test_processes_starting_together_migrate_once(database_url: str, tmp_path: Path) -> None:
+    """Several processes (`troly migrate`, or `troly run` on start) upgrading one empty database at
+    the same time take turns (an advisory lock on PostgreSQL); none fails."""
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TROLY_")}
+    env["TROLY_DATABASE_URL"] = database_url
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.cli import main; main()", "migrate", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(3)]
+    results = [await asyncio.wait_for(p.communicate(), 120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err.decode()[-2000:] for _, err in results]
+    assert await _diff(database_url) == []

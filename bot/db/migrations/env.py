@@ -5,15 +5,21 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db import models  # noqa: F401  (registers tables on Base.metadata)
 from bot.db.base import Base, make_engine
 
 target_metadata = Base.metadata
+#: PostgreSQL advisory lock key held while migrating: several processes starting at once (or a
+#: `troly migrate` beside running ones) take turns; the later ones find the schema current
+MIGRATION_LOCK_KEY = 7_406_952_810_001
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # held until the migration transaction ends
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

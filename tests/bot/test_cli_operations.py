@@ -1,5 +1,6 @@
-"""Every CLI command, run as a real process: a file-system failure is one clear Vietnamese line and
-exit code 1 (no traceback); one-off commands print no log lines unless TROLY_LOG_LEVEL asks."""
+"""Every CLI command, run as a real process, as an operator meets it: a file-system failure is one
+clear Vietnamese line and exit 1 (no traceback); one-off commands print no log lines unless
+TROLY_LOG_LEVEL asks; `troly migrate --demo-guides`; an empty variable means not set."""
 
 from __future__ import annotations
 
@@ -98,3 +99,22 @@ def test_sqlite_errors_wrapped_by_sqlalchemy_are_named() -> None:
 def test_a_refused_connection_or_a_bug_is_not_called_a_file_problem() -> None:
     assert describe_failure(ConnectionRefusedError(errno.ECONNREFUSED, "refused")) is None
     assert describe_failure(ValueError("bug")) is None
+
+
+def test_migrate_with_demo_guides_loads_them_once(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/troly.db"
+    for _ in range(2):
+        assert _troly(tmp_path, url, "migrate", "--demo-guides").returncode == 0
+    listed = _troly(tmp_path, url, "guides", "list", "--json")
+    guides = listed.stdout.strip().splitlines()
+    assert len(guides) == 6 and "troly (demo)" not in listed.stderr
+
+
+def test_an_empty_variable_means_not_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TROLY_TELEGRAM_TOKEN", "")
+    monkeypatch.setenv("TROLY_HTTP_PORT", "")
+    settings = Settings()
+    assert settings.telegram_token is None and settings.http_port == 8080
