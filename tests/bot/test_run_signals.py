@@ -1,5 +1,6 @@
 """`troly run` as a real process stops cleanly on SIGTERM (what `docker stop` sends): exit 0, the
-sender lease and the claimed-but-unstarted outbox rows given back, so another process sends at once."""
+Telegram sender lease and the claimed-but-unstarted outbox rows given back, so another process sends
+at once. Telegram is the real client against the fake Bot API (web chat needs no sender lease)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import OutboxMessage, WorkerLease
+from tests.fake_telegram import FakeBotAPI
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,10 +33,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env(database_url: str, port: int) -> dict[str, str]:
+def _env(database_url: str, port: int, telegram: FakeBotAPI) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TROLY_")}
     env.update(TROLY_DATABASE_URL=database_url, TROLY_HTTP_HOST="127.0.0.1",
-               TROLY_HTTP_PORT=str(port), TROLY_LOAD_DEMO_GUIDES="false", TROLY_LOG_LEVEL="INFO")
+               TROLY_HTTP_PORT=str(port), TROLY_LOAD_DEMO_GUIDES="false", TROLY_LOG_LEVEL="INFO",
+               TROLY_TELEGRAM_TOKEN=telegram.token, TROLY_TELEGRAM_API_URL=telegram.base_url)
     return env
 
 
@@ -58,7 +61,7 @@ def _healthy(port: int) -> bool:
 async def _lease(sessionmaker: async_sessionmaker[AsyncSession]) -> WorkerLease | None:
     async with sessionmaker() as session:
         return (await session.execute(
-            select(WorkerLease).where(WorkerLease.name == "sender:web"))).scalar_one_or_none()
+            select(WorkerLease).where(WorkerLease.name == "sender:telegram"))).scalar_one_or_none()
 
 
 @pytest.fixture
@@ -67,6 +70,13 @@ async def sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[As
     engine = make_engine(database_url)
     yield make_sessionmaker(engine)
     await engine.dispose()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API on 127.0.0.1 for the real aiogram client in `troly run`."""
+    async with FakeBotAPI() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -81,11 +91,11 @@ def spawn() -> Iterator[list[asyncio.subprocess.Process]]:
 
 async def test_sigterm_stops_troly_run_with_exit_0_and_gives_back_the_lease(
         database_url: str, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path,
-        spawn: list[asyncio.subprocess.Process]) -> None:
+        spawn: list[asyncio.subprocess.Process], telegram: FakeBotAPI) -> None:
     port = _free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from bot.cli import main; main()", "run",
-        cwd=tmp_path, env=_env(database_url, port),
+        cwd=tmp_path, env=_env(database_url, port, telegram),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     spawn.append(proc)
 
@@ -107,7 +117,7 @@ async def test_sigterm_stops_troly_run_with_exit_0_and_gives_back_the_lease(
     now = datetime.now(UTC)
     async with sessionmaker.begin() as session:
         session.add(OutboxMessage(
-            idem_key="test:claimed", kind="deadline", channel="web", address="s1",
+            idem_key="test:claimed", kind="deadline", channel="telegram", address="42",
             payload={"text": "x"}, due_at=now, not_before=now + timedelta(hours=1),
             status="sending", lease_owner=f"{held.owner}#{held.epoch}",
             lease_until=now + timedelta(minutes=3), attempts=1, max_attempts=8,
