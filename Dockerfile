@@ -20,8 +20,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TROLY_HTTP_HOST=0.0.0.0 \
     TROLY_HTTP_PORT=8080 \
-    TROLY_DATABASE_URL=sqlite+aiosqlite:////data/troly.db \
-    MPLCONFIGDIR=/data/.cache/matplotlib
+    TROLY_DATABASE_URL=sqlite+aiosqlite:////data/troly.db
 
 # Dependencies first, exactly as locked (versions and hashes): a code change reuses this layer.
 COPY requirements.lock /tmp/requirements.lock
@@ -29,11 +28,9 @@ RUN pip install --quiet --require-hashes --no-deps -r /tmp/requirements.lock \
     && rm /tmp/requirements.lock
 
 # The troly user owns /data, the working directory (reports written with a relative path land
-# there). Matplotlib's font cache is built now, into /data: a new volume starts with it.
+# there) and the only place troly writes: the image runs with --read-only as it is.
 RUN useradd --create-home --uid 10001 --user-group troly \
-    && mkdir -p "$MPLCONFIGDIR" \
-    && python -c "import matplotlib.font_manager" \
-    && chown -R troly:troly /data
+    && mkdir -p /data && chown troly:troly /data
 
 COPY --from=wheel /wheel /tmp/wheel
 RUN pip install --quiet --no-deps /tmp/wheel/*.whl && rm -rf /tmp/wheel

@@ -81,14 +81,14 @@ docker run -d --name "$NAME-ro" --read-only -p "127.0.0.1:$PORT:8080" -v "$VOLUM
 say "--read-only: healthy after $(wait_healthy "$NAME-ro") s"
 ask "$PORT" "mật khẩu" >/dev/null
 chart=$(docker exec "$NAME-ro" python -c "
-import io, time; t = time.monotonic()
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-figure = Figure(); FigureCanvasAgg(figure); figure.add_subplot().set_title('Tiến độ đơn vị')
-figure.savefig(io.BytesIO(), format='png')
-print(f'digest chart drawn in {time.monotonic() - t:.2f} s')" 2>&1)
-echo "$chart" | grep -q "temporary cache directory" && fail "matplotlib rebuilt its font cache: $chart"
-say "--read-only: $(echo "$chart" | tail -1)"
+import time; t = time.monotonic()
+from scheduler.chart import bar_chart
+png = bar_chart('Tiến độ nhiệm vụ (%) — Xã An Bình', ['NV01', 'NV02'], [100, 40])
+print(f'digest chart ({len(png)} bytes) drawn in {time.monotonic() - t:.2f} s')" 2>&1)
+echo "$chart" | grep -q "digest chart" || fail "no chart in a read-only container: $chart"
+docker exec "$NAME-ro" troly report weekly --unit BTTTT --week 2026-W48 --xlsx ro.xlsx >/dev/null \
+    || fail "a report in a read-only container"
+say "--read-only: $chart"
 docker stop -t 10 "$NAME-ro" >/dev/null
 [ "$(docker inspect -f '{{.State.ExitCode}}' "$NAME-ro")" = 0 ] || fail "read-only run did not stop cleanly"
 

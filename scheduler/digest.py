@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from io import BytesIO
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +14,7 @@ from bot.messages import Attachment, Button, OutgoingMessage
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
 from knowledge.normalize import sanitize
+from scheduler.chart import bar_chart
 from scheduler.planner import fmt_date
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
@@ -111,26 +111,7 @@ def progress_chart(summary: WeeklySummary) -> bytes:
         values = [float(t.progress) for t in tasks]
         title = T.CHART_TITLE_TASKS
     labels = [sanitize(label) for label in labels]
-    # imported here: matplotlib costs ~0.4 s at start-up and only digests draw charts
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    # labels are people's data: "US$5^$" is a task code, not TeX (mathtext would raise on it)
-    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
-        figure = Figure(figsize=(6, max(2.0, 0.35 * len(labels) + 1.0)), dpi=100)
-        FigureCanvasAgg(figure)  # Agg canvas: no display, no global pyplot state
-        axes = figure.add_subplot()
-        colors = ["#2e7d32" if v >= 100 else "#1565c0" for v in values]
-        axes.barh(labels[::-1] or ["—"], values[::-1] or [0.0], color=colors[::-1] or None)
-        axes.set_xlim(0, 100)
-        axes.set_title(sanitize(f"{title} — {summary.unit_name}, {summary.iso_week}"),
-                       fontsize=9)
-        axes.tick_params(labelsize=8)
-        figure.tight_layout()
-        buffer = BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return bar_chart(sanitize(f"{title} — {summary.unit_name}, {summary.iso_week}"), labels, values)
 
 
 async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind: str,

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import docx
-import matplotlib
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from fpdf import FPDF
@@ -18,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 DocItem = tuple[str, object]
 PdfItem = tuple[str, str]
 
-FONT = Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf"
+FONT = Path(__file__).resolve().parents[2] / "scheduler" / "fonts" / "DejaVuSans-vi.ttf"
 
 
 def build_docx(items: Sequence[DocItem]) -> bytes:
