@@ -201,8 +201,11 @@ async def run_forever(app: App, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
         logger.info("stopping: no new work; releasing claimed rows and the sender lease")
     finally:
-        await app.stop()
         loop = asyncio.get_running_loop()
+        began = loop.time()
+        await app.stop()
+        if stop.is_set():
+            logger.info("stopped in %.1f s", loop.time() - began)
         for signum in installed:
             loop.remove_signal_handler(signum)
 

@@ -137,4 +137,7 @@ start=$(date +%s%N)
 "${DC[@]}" stop troly-1 troly-2 >/dev/null 2>&1
 say "docker compose stop troly-1 troly-2: $((($(date +%s%N) - start) / 1000000)) ms, exit codes $(docker inspect -f '{{.State.ExitCode}}' "$("${DC[@]}" ps -q troly-1)") $(docker inspect -f '{{.State.ExitCode}}' "$("${DC[@]}" ps -q troly-2)")"
 psql "SELECT name || ' held by ' || coalesce(owner, '-') FROM worker_leases ORDER BY name" | sed 's/^/    lease after stop: /'
+for service in troly-1 troly-2; do
+    "${DC[@]}" logs --no-color "$service" 2>&1 | grep -E "stopping:|given back|stopped in|cancelled" | sed "s/^/    /"
+done
 say "OK"
