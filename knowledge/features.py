@@ -35,10 +35,11 @@ FEATURE_NAMES: tuple[str, ...] = (
     "coverage_meta",  # share of the information in the best passage's heading path and guide title
     "gap_guide",  # (best − best of another guide) / best
     "content_words",  # log(1 + number of content words)
+    "uncovered_idf",  # highest idf (share of the maximum) of a content word no passage of the pool says
 )
 #: Changes whenever the meaning of a feature changes; the shipped weights must carry the same value.
 FEATURE_SCHEMA = hashlib.sha256(
-    ("v7|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
+    ("v8|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
 ).hexdigest()[:16]
 
 
@@ -59,12 +60,20 @@ def extract(
     idf = {t: index.term_idf(t) for t in content}
     mass = sum(idf.values())
     said = sum(v for t, v in idf.items() if index.says(t, best, memo))
+    # A question that hinges on one specific word none of the closest passages says (a fee, a device, a form)
+    # asks what the guides do not tell, however much of the rest they match.
+    memos: dict[int, Presence] = {best: memo}
+    uncovered = [
+        v for t, v in idf.items()
+        if not any(index.says(t, d, memos.setdefault(d, {})) for d, _ in ranked)
+    ]  # fmt: skip
     return (
         coverage,
         said / mass if mass > 0 else 0.0,
         index.coverage(q, best, ignored=ignored, meta=True, text=False, memo=memo),
         (s1 - s_other) / s1 if s1 > 0 else 0.0,
         math.log1p(len(content)),
+        max(uncovered, default=0.0) / index.max_idf(),
     )
 
 

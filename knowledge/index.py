@@ -562,6 +562,10 @@ class KnowledgeIndex:
         """Idf of a folded syllable in passage texts (a syllable no text contains: the maximum idf)."""
         return self._fold_uni.term_idf(folded, len(self._passages))
 
+    def max_idf(self) -> float:
+        """The idf of a syllable no passage text contains (the largest any syllable can have)."""
+        return self._fold_uni.max_idf(len(self._passages))
+
     def known(self, folded: str) -> bool:
         """Whether any passage text, heading path or guide title contains the folded syllable."""
         return self._known(folded)
