@@ -25,7 +25,7 @@ from bot.db import guide_store
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 from bot.dispatcher import Dispatcher
-from bot.guide_import import import_guide
+from bot.guide_import import import_guide, ingest_limits
 from bot.knowledge_service import KnowledgeService
 from bot.router import Router
 from bot.web import build_web_app
@@ -112,7 +112,7 @@ async def load_demo_guides(app: App) -> int:
         for guide in guides:
             await import_guide(session, file_name=guide.file_name, content=guide.content,
                                uploaded_by="troly (demo)", now=app.clock.now(),
-                               max_bytes=app.settings.max_upload_mb * 1024 * 1024)
+                               limits=ingest_limits(app.settings))
         return len(guides)
 
 

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # Knowledge base
     load_demo_guides: bool = Field(True, description="load bundled demo guides when the KB is empty")
     max_upload_mb: int = Field(20, description="largest guide file accepted (Telegram bots: 20 MB)")
+    max_guide_unpacked_mb: int = Field(
+        50, gt=0, description="a .docx's parts uncompressed, a PDF's text: refused above this")
+    max_guide_passages: int = Field(5000, gt=0, description="passages one guide may produce")
+    max_pdf_pages: int = Field(1000, gt=0, description="pages of one PDF guide")
     guides_public: bool = Field(True, description="unregistered chats may ask the guides")
     synonyms_file: Path | None = Field(None, description="extra synonyms, JSON {term: [synonyms]}")
 

@@ -8,10 +8,19 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.db import guide_store
 from bot.texts import guides as T
 from knowledge.ingest import parse_file
-from knowledge.types import IngestError, IngestProblem
+from knowledge.types import MB, IngestError, IngestLimits, IngestProblem
+
+
+def ingest_limits(settings: Settings) -> IngestLimits:
+    """The bounds every guide file is checked against (TROLY_MAX_UPLOAD_MB, TROLY_MAX_GUIDE_*)."""
+    return IngestLimits(max_bytes=settings.max_upload_mb * MB,
+                        max_unpacked_bytes=settings.max_guide_unpacked_mb * MB,
+                        max_passages=settings.max_guide_passages,
+                        max_pdf_pages=settings.max_pdf_pages)
 
 
 async def import_guide(
@@ -21,14 +30,14 @@ async def import_guide(
     content: bytes,
     uploaded_by: str | None,
     now: datetime,
-    max_bytes: int,
+    limits: IngestLimits,
     title: str | None = None,
     source_ref: str | None = None,
 ) -> guide_store.AddResult:
     """Parse and store one guide file; raises IngestError and stores nothing on a bad file."""
     # parsing a large PDF/DOCX takes a while: keep the event loop answering meanwhile
     parsed = await asyncio.to_thread(
-        parse_file, Path(file_name).name, content, max_bytes=max_bytes, title=title
+        parse_file, Path(file_name).name, content, title=title, limits=limits
     )
     return await guide_store.add_guide(
         session, parsed, file_name=Path(file_name).name, content=content,
@@ -36,11 +45,12 @@ async def import_guide(
     )
 
 
-def describe_problem(error: IngestError, max_mb: int) -> str:
-    """The Vietnamese sentence explaining why a file was refused."""
+def describe_problem(error: IngestError) -> str:
+    """The Vietnamese sentence explaining why a file was refused (with the bound it exceeded)."""
     reason = T.INGEST_PROBLEMS.get(error.problem, error.problem.value)
-    if error.problem is IngestProblem.TOO_LARGE:
-        reason = reason.format(limit=max_mb)
+    if error.limit is not None:
+        sized = error.problem in (IngestProblem.TOO_LARGE, IngestProblem.UNPACKED_TOO_LARGE)
+        reason = reason.format(limit=max(1, error.limit // MB) if sized else error.limit)
     return T.INGEST_FAILED.format(file=error.file_name, reason=reason)
 
 

@@ -6,7 +6,7 @@ from bot.access import may_read_guides
 from bot.clock import to_local
 from bot.context import Context
 from bot.db import guide_store
-from bot.guide_import import describe_problem, describe_result, import_guide
+from bot.guide_import import describe_problem, describe_result, import_guide, ingest_limits
 from bot.messages import Button
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import ask as A
@@ -67,7 +67,8 @@ async def receive_file(ctx: Context) -> None:
         ctx.reply(T.ONLY_ADMINS_UPLOAD)
         return
     max_mb = ctx.deps.settings.max_upload_mb
-    if file.content is None:
+    # the declared size decides first: a file above the limit is refused without being read
+    if file.content is None or file.size > max_mb * 1024 * 1024:
         ctx.reply(T.FILE_TOO_LARGE_TO_DOWNLOAD.format(file=file.file_name, limit=max_mb))
         return
     uploader = ctx.official.name if ctx.official else None
@@ -75,10 +76,10 @@ async def receive_file(ctx: Context) -> None:
         async with ctx.session.begin_nested():  # a bad file leaves nothing behind
             result = await import_guide(
                 ctx.session, file_name=file.file_name, content=file.content,
-                uploaded_by=uploader, now=ctx.now, max_bytes=max_mb * 1024 * 1024,
+                uploaded_by=uploader, now=ctx.now, limits=ingest_limits(ctx.deps.settings),
             )
     except IngestError as exc:
-        ctx.reply(describe_problem(exc, max_mb))
+        ctx.reply(describe_problem(exc))
         return
     ctx.reply(describe_result(result))
     if not result.unchanged:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePath
 
 from knowledge.chunking import chunk_sections
@@ -15,36 +16,54 @@ from knowledge.ingest_pdf import pdf_blocks
 from knowledge.ingest_text import clean_text, decode_text, plain_text_blocks, split_title
 from knowledge.legal import find_source_ref
 from knowledge.normalize import sanitize
-from knowledge.types import IngestError, IngestProblem, ParsedGuide, Passage
+from knowledge.types import (
+    IngestError,
+    IngestLimits,
+    IngestProblem,
+    ParsedGuide,
+    Passage,
+    check_blocks,
+)
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = IngestLimits().max_bytes
 _NUMBERED_HEADING = re.compile(r"^(?:(?:chương|phần|mục|điều|part|chapter)\b|[\divxlc]+[.)])", re.I)
 
-# A reader returns (title found in the document or None, blocks).
-_Reader = Callable[[str, bytes, str | None], tuple[str | None, list[Block]]]
+# A reader returns (title found in the document or None, blocks); it honours the limits it can.
+_Reader = Callable[[str, bytes, str | None, IngestLimits], tuple[str | None, list[Block]]]
 
 
 def parse_file(
     file_name: str,
     content: bytes,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     title: str | None = None,
+    limits: IngestLimits | None = None,
 ) -> ParsedGuide:
-    """Parse .md/.markdown/.txt/.docx/.pdf bytes into a guide; raise IngestError instead of half-importing."""
+    """Parse .md/.markdown/.txt/.docx/.pdf bytes into a guide; raise IngestError instead of half-importing.
+
+    `limits` bounds the file, what it unpacks to and what it produces (`max_bytes` overrides
+    its file size bound); every bound is checked before the work it protects.
+    """
+    limits = limits or IngestLimits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
     reader = _reader_for(file_name)
     if not content.strip():
         raise IngestError(file_name, IngestProblem.EMPTY)
-    if len(content) > max_bytes:
-        raise IngestError(
-            file_name, IngestProblem.TOO_LARGE, f"{len(content)} > {max_bytes} bytes"
-        )
+    if len(content) > limits.max_bytes:
+        raise IngestError(file_name, IngestProblem.TOO_LARGE,
+                          f"{len(content)} > {limits.max_bytes} bytes", limit=limits.max_bytes)
     given = _clean_title(title) if title else None
-    found_title, blocks = reader(file_name, content, given)
+    found_title, blocks = reader(file_name, content, given, limits)
     found_title, blocks = _promote_title_heading(found_title, blocks)
+    check_blocks(file_name, len(blocks), limits)
     sections = tuple(chunk_sections(group_sections(blocks)))
     if not sections:
         raise IngestError(file_name, IngestProblem.EMPTY, "no usable text")
+    if len(sections) > limits.max_passages:
+        raise IngestError(file_name, IngestProblem.TOO_MANY_PASSAGES,
+                          f"{len(sections)} > {limits.max_passages}", limit=limits.max_passages)
     final_title = given or found_title or title_from_file_name(file_name)
     return ParsedGuide(final_title, sections, find_source_ref(_source_region(blocks)))
 
@@ -117,7 +136,7 @@ def _reader_for(file_name: str) -> _Reader:
 
 
 def _read_markdown(
-    file_name: str, content: bytes, title: str | None
+    file_name: str, content: bytes, title: str | None, limits: IngestLimits
 ) -> tuple[str | None, list[Block]]:
     lines = clean_text(decode_text(file_name, content), keep_indent=True).split("\n")
     found, blocks = take_title(markdown_blocks(lines))
@@ -125,7 +144,7 @@ def _read_markdown(
 
 
 def _read_text(
-    file_name: str, content: bytes, title: str | None
+    file_name: str, content: bytes, title: str | None, limits: IngestLimits
 ) -> tuple[str | None, list[Block]]:
     lines = clean_text(decode_text(file_name, content)).split("\n")
     found, body = split_title(lines, title)

@@ -14,24 +14,29 @@ from docx.oxml.ns import qn
 from knowledge.ingest_blocks import Block, BlockKind, heading
 from knowledge.ingest_text import clean_text, heading_kind, level_order
 from knowledge.legal import apply_legal_structure
-from knowledge.types import IngestError, IngestProblem
+from knowledge.types import IngestError, IngestLimits, IngestProblem, check_blocks
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_NAME = re.compile(r"(heading|tiêu đề|đề mục|đầu đề|mục)\s*(\d)", re.I)
 _TITLE_NAMES = frozenset({"title", "tiêu đề", "tựa đề"})
 _BODY_OUTLINE = 9
 _MAX_BOLD_HEADING = 120
+#: a Word package has tens of parts (a few hundred with images); more is not a document
+_MAX_PARTS = 5000
+_READ_STEP = 1024 * 1024
 
 
 def docx_blocks(
-    file_name: str, content: bytes, title: str | None
+    file_name: str, content: bytes, title: str | None, limits: IngestLimits
 ) -> tuple[str | None, list[Block]]:
     """Read a .docx; the first "Title"-styled paragraph (or the core title) is the guide title."""
-    document = _open(file_name, content)
+    document = _open(file_name, content, limits)
     try:
         reader = _Reader(_numbering_levels(document))
         for item in document.iter_inner_content():
             reader.read(item)
+            if len(reader.blocks) > limits.max_blocks:  # stop reading: it cannot fit anyway
+                check_blocks(file_name, len(reader.blocks), limits)
     except (KeyError, ValueError, AttributeError, zipfile.BadZipFile) as error:
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
     blocks = reader.blocks if reader.has_styled_headings else _bold_headings(reader)
@@ -39,16 +44,48 @@ def docx_blocks(
     return found, apply_legal_structure(blocks)
 
 
-def _open(file_name: str, content: bytes) -> Any:
+def _open(file_name: str, content: bytes, limits: IngestLimits) -> Any:
     if content.startswith(_OLE_SIGNATURE):
         if "EncryptedPackage".encode("utf-16-le") in content:
             raise IngestError(file_name, IngestProblem.ENCRYPTED, "password-protected Word file")
         raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, "legacy Word .doc format")
     if not content.startswith(b"PK"):
         raise IngestError(file_name, IngestProblem.CORRUPTED, "not a zip package")
+    check_package(file_name, content, limits.max_unpacked_bytes)
     try:
         return docx.Document(io.BytesIO(content))
     except Exception as error:  # python-docx/lxml raise many types for a broken package
+        raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
+
+
+def check_package(file_name: str, content: bytes, max_unpacked: int) -> None:
+    """Refuse a zip package (a zip bomb) whose parts inflate beyond `max_unpacked` bytes.
+
+    Checked twice: the sizes the zip directory declares (cheap, before anything is inflated),
+    then the bytes actually inflated, counted while reading in 1 MB steps — the directory can
+    lie. python-docx reads the same parts afterwards, so nothing it holds exceeds the bound.
+    """
+    def too_large(detail: str) -> IngestError:
+        return IngestError(file_name, IngestProblem.UNPACKED_TOO_LARGE, detail,
+                           limit=max_unpacked)
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            infos = package.infolist()
+            if len(infos) > _MAX_PARTS:
+                raise too_large(f"{len(infos)} parts")
+            declared = sum(info.file_size for info in infos)
+            if declared > max_unpacked:
+                raise too_large(f"declares {declared} bytes unpacked")
+            inflated = 0
+            for info in infos:
+                with package.open(info) as part:
+                    while chunk := part.read(_READ_STEP):
+                        inflated += len(chunk)
+                        if inflated > max_unpacked:
+                            raise too_large(f"inflates past {max_unpacked} bytes")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            OSError, ValueError) as error:
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
 
 

@@ -20,7 +20,7 @@ from knowledge.ingest_text import (
     wrap_width,
 )
 from knowledge.legal import apply_legal_structure
-from knowledge.types import IngestError, IngestProblem
+from knowledge.types import IngestError, IngestLimits, IngestProblem
 
 _PAGE_NUMBER = re.compile(
     r"^(?:trang|page)?\s*[-–—]?\s*\d{1,4}\s*(?:(?:/|của|of)\s*\d{1,4})?\s*[-–—]?$", re.I
@@ -36,14 +36,14 @@ class _OutlineEntry:
 
 
 def pdf_blocks(
-    file_name: str, content: bytes, title: str | None
+    file_name: str, content: bytes, title: str | None, limits: IngestLimits
 ) -> tuple[str | None, list[Block]]:
     """Read a PDF; scanned (image-only) pages give NO_TEXT_LAYER, a password gives ENCRYPTED."""
     if b"%PDF-" not in content[:1024] or b"%%EOF" not in content[-2048:]:
         raise IngestError(file_name, IngestProblem.CORRUPTED, "not a complete PDF file")
     try:
         reader = _open(file_name, content)
-        pages = [_page_lines(page) for page in reader.pages]
+        pages = _bounded_pages(file_name, reader, limits)
         outline = _outline(reader)
         meta_title = _meta_title(reader)
     except IngestError:
@@ -69,6 +69,26 @@ def _open(file_name: str, content: bytes) -> PdfReader:
         if result == PasswordType.NOT_DECRYPTED:
             raise IngestError(file_name, IngestProblem.ENCRYPTED, "password required")
     return reader
+
+
+def _bounded_pages(file_name: str, reader: PdfReader, limits: IngestLimits) -> list[list[str]]:
+    """Every page's lines; refused before extracting when there are too many pages, and as soon
+    as the text extracted so far exceeds the unpacked cap (pypdf bounds each stream itself)."""
+    count = len(reader.pages)
+    if count > limits.max_pdf_pages:
+        raise IngestError(file_name, IngestProblem.TOO_MANY_PAGES, f"{count} pages",
+                          limit=limits.max_pdf_pages)
+    pages: list[list[str]] = []
+    characters = 0
+    for page in reader.pages:
+        lines = _page_lines(page)
+        characters += sum(len(line) + 1 for line in lines)
+        if characters > limits.max_unpacked_bytes:
+            raise IngestError(file_name, IngestProblem.UNPACKED_TOO_LARGE,
+                              f"more than {limits.max_unpacked_bytes} characters of text",
+                              limit=limits.max_unpacked_bytes)
+        pages.append(lines)
+    return pages
 
 
 def _page_lines(page: Any) -> list[str]:

@@ -81,13 +81,50 @@ class IngestProblem(StrEnum):
     ENCRYPTED = "encrypted"
     NO_TEXT_LAYER = "no_text_layer"
     BAD_ENCODING = "bad_encoding"
+    #: a .docx whose parts inflate beyond the cap, or a PDF with more text than it
+    UNPACKED_TOO_LARGE = "unpacked_too_large"
+    TOO_MANY_PASSAGES = "too_many_passages"
+    TOO_MANY_PAGES = "too_many_pages"
 
 
 class IngestError(Exception):
     """A file that cannot become a guide; nothing of it is imported."""
 
-    def __init__(self, file_name: str, problem: IngestProblem, detail: str = "") -> None:
+    def __init__(self, file_name: str, problem: IngestProblem, detail: str = "", *,
+                 limit: int | None = None) -> None:
         super().__init__(f"{file_name}: {problem.value}{': ' + detail if detail else ''}")
         self.file_name = file_name
         self.problem = problem
         self.detail = detail
+        #: the bound that was exceeded (bytes, passages or pages), for the message
+        self.limit = limit
+
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """Bounds a guide file is checked against before and while it is parsed (nothing unbounded
+    reaches memory: a 0.8 MB .docx once inflated to 200 MB and 145,000 passages)."""
+
+    #: the file as uploaded
+    max_bytes: int = 20 * MB
+    #: all parts of a .docx uncompressed (zip directory and while reading); a PDF's text
+    max_unpacked_bytes: int = 50 * MB
+    #: passages one guide may produce
+    max_passages: int = 5000
+    #: pages of a PDF
+    max_pdf_pages: int = 1000
+
+    @property
+    def max_blocks(self) -> int:
+        """Paragraphs, headings and list items read before a document counts as too long."""
+        return self.max_passages * 10
+
+
+def check_blocks(file_name: str, count: int, limits: IngestLimits) -> None:
+    """Refuse a document once it has more blocks than any guide within the passage cap needs."""
+    if count > limits.max_blocks:
+        raise IngestError(file_name, IngestProblem.TOO_MANY_PASSAGES,
+                          f"more than {limits.max_blocks} blocks", limit=limits.max_passages)

@@ -12,9 +12,9 @@ import typer
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import to_local
 from bot.db import guide_store
-from bot.guide_import import describe_problem, describe_result, import_guide
+from bot.guide_import import describe_problem, describe_result, import_guide, ingest_limits
 from bot.texts import cli as texts
-from knowledge.types import IngestError, SearchResult
+from knowledge.types import IngestError, IngestProblem, SearchResult
 
 guides_app = typer.Typer(no_args_is_help=True, help="Manage guidance documents.")
 kb_app = typer.Typer(no_args_is_help=True, help="Knowledge base tools.")
@@ -35,20 +35,25 @@ def add(
     async def _add() -> int:
         failures = 0
         async with open_app(load_demo=False) as app:
-            max_mb = app.settings.max_upload_mb
+            limits = ingest_limits(app.settings)
             for path in files:
                 if not path.is_file():
                     typer.echo(texts.FILE_NOT_FOUND.format(path=path), err=True)
                     failures += 1
                     continue
                 try:
+                    size = path.stat().st_size
+                    if size > limits.max_bytes:  # refused from its size, never read
+                        raise IngestError(path.name, IngestProblem.TOO_LARGE,
+                                          f"{size} > {limits.max_bytes} bytes",
+                                          limit=limits.max_bytes)
                     async with app.sessionmaker.begin() as session:
                         result = await import_guide(
                             session, file_name=path.name, content=path.read_bytes(),
-                            uploaded_by="cli", now=app.clock.now(),
-                            max_bytes=max_mb * 1024 * 1024, title=title, source_ref=source)
+                            uploaded_by="cli", now=app.clock.now(), limits=limits,
+                            title=title, source_ref=source)
                 except IngestError as exc:
-                    typer.echo(describe_problem(exc, max_mb), err=True)
+                    typer.echo(describe_problem(exc), err=True)
                     failures += 1
                     continue
                 typer.echo(f"[{result.guide.slug}] {describe_result(result)}")

@@ -17,6 +17,17 @@ INGEST_PROBLEMS: dict[IngestProblem, str] = {
         "hoặc tệp .docx"
     ),
     IngestProblem.BAD_ENCODING: "không đọc được bảng mã của tệp. Vui lòng lưu lại dưới dạng UTF-8",
+    IngestProblem.UNPACKED_TOO_LARGE: (
+        "nội dung tệp sau khi giải nén vượt quá {limit} MB (thường do hình ảnh rất lớn, hoặc tệp "
+        "bị lỗi). Vui lòng nén bớt hình ảnh hoặc chia tài liệu thành nhiều tệp"
+    ),
+    IngestProblem.TOO_MANY_PASSAGES: (
+        "tài liệu quá dài (tạo ra hơn {limit} đoạn tra cứu). Vui lòng chia thành nhiều hướng "
+        "dẫn nhỏ hơn"
+    ),
+    IngestProblem.TOO_MANY_PAGES: (
+        "tệp PDF có quá nhiều trang (tối đa {limit} trang). Vui lòng chia thành nhiều tệp"
+    ),
 }
 
 INGEST_FAILED = "Không nhập được tệp \u201c{file}\u201d: {reason}. Dữ liệu cũ không bị thay đổi."

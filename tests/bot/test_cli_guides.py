@@ -100,3 +100,24 @@ def test_kb_eval_on_a_tiny_corpus(cli: CliRunner, tmp_path: Path) -> None:
     assert set(report["variants"]) == {"asis", "nodiac", "typo"}
     code, out, _ = _run(cli, "kb", "eval", "--corpus", str(corpus), "--queries", str(queries))
     assert code == 0 and "hit@1" in out
+
+
+def test_a_file_over_the_limit_is_refused_from_its_size_unread(
+        cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "lon.md"
+    with big.open("wb") as file:  # sparse: 3 GB on paper, nothing on disk
+        file.truncate(3 * 1024**3)
+    read: list[Path] = []
+    original = Path.read_bytes
+
+    def spying_read_bytes(self: Path) -> bytes:
+        read.append(self)
+        if self == big:
+            raise AssertionError("the over-size file was read")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spying_read_bytes)
+    monkeypatch.setenv("TROLY_MAX_UPLOAD_MB", "1")
+    code, _, err = _run(cli, "guides", "add", str(big))
+    assert code == 1 and "lon.md" in err and "tệp quá lớn (tối đa 1 MB)" in err
+    assert big not in read

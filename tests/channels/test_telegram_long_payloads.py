@@ -14,6 +14,7 @@ from bot.db.guide_store import slugify
 from bot.db.models import OutboxMessage
 from bot.guide_import import import_guide
 from bot.messages import MAX_PAYLOAD_BYTES, Button, OutgoingMessage, to_payload
+from knowledge.types import IngestLimits
 from scheduler.delivery import OutboxDispatcher
 from tests.channels.telegram_support import callback_data, exchange, running_telegram, say, shown
 from tests.fake_telegram import FakeBotAPI
@@ -35,7 +36,7 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 async def _add_long_guide(harness: BotHarness) -> str:
     async with harness.app.sessionmaker.begin() as session:
         await import_guide(session, file_name="dai.md", content=GUIDE, uploaded_by="test",
-                           now=harness.clock.now(), max_bytes=10**6)
+                           now=harness.clock.now(), limits=IngestLimits())
     slug = slugify(TITLE)
     assert len(slug) == 200
     return slug

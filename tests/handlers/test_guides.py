@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
+import docx
 from sqlalchemy import func, select
 
+from bot.clock import ManualClock
+from bot.config import Settings
 from bot.db.models import Guide, GuideChunk, GuideVersion
+from bot.events import ChatRef, FileReceived, Sender
 from bot.texts import ask as A
 from bot.texts import guides as T
 from tests.harness import BotHarness, payloads, texts
@@ -110,3 +116,47 @@ async def test_unanswered_list_for_admins(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
     await kb_harness.say("gia vang hom nay bao nhieu")
     assert "gia vang hom nay" in texts(await kb_harness.say("/chuatraloi", user="admin"))
+
+
+def _bomb_docx(paragraphs: int) -> bytes:
+    """A small .docx whose text inflates ~100:1: every heading a section, every section a passage."""
+    document = docx.Document()
+    for n in range(paragraphs):
+        document.add_heading(f"Mục {n}", 1)
+        document.add_paragraph("Nội dung hướng dẫn chuyển đổi số cấp xã. " * 8)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_a_guide_too_long_or_inflating_too_far_is_refused_in_chat(
+        settings: Settings, clock: ManualClock) -> None:
+    """Today a 0.8 MB .docx inflating to 200 MB became a 145,000-passage guide; here, smaller."""
+    bomb = _bomb_docx(1500)
+    settings = settings.model_copy(update={"max_guide_passages": 1000, "max_guide_unpacked_mb": 1})
+    harness = await BotHarness(settings, clock).start()
+    try:
+        await _admin(harness)
+        reply = texts(await harness.send_file("bom.docx", bomb, user="admin"))
+        assert "vượt quá 1 MB" in reply and "Dữ liệu cũ không bị thay đổi" in reply
+        harness.settings = settings.model_copy(update={"max_guide_unpacked_mb": 50})
+        await harness.restart()
+        reply = texts(await harness.send_file("bom.docx", bomb, user="admin"))
+        assert "tạo ra hơn 1000 đoạn tra cứu" in reply
+        async with harness.app.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(Guide)) == 0
+            assert await session.scalar(select(func.count()).select_from(GuideChunk)) == 0
+    finally:
+        await harness.close()
+
+
+async def test_an_upload_over_its_declared_size_is_refused_unread(kb_harness: BotHarness) -> None:
+    await _admin(kb_harness)
+    event = FileReceived(chat=ChatRef("web", "admin"), sender=Sender("admin"),
+                         at=kb_harness.clock.now(), file_name="lon.md", size=21 * 1024 * 1024,
+                         content=GUIDE_V1)  # a channel that declared 21 MB but handed over bytes
+    reply = texts(await kb_harness.app.dispatcher.feed(event))
+    assert "lon.md" in reply and "20 MB" in reply
+    async with kb_harness.app.sessionmaker() as session:
+        assert await session.scalar(
+            select(func.count()).select_from(Guide).where(Guide.title.contains("đất đai"))) == 0
