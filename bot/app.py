@@ -141,7 +141,8 @@ def build_app(
     router = Router()
     handlers.register(router)
     web_channel = WebChannel(sessionmaker, clock,
-                             mailbox_ttl=timedelta(days=settings.web_mailbox_days))
+                             mailbox_ttl=timedelta(days=settings.web_mailbox_days),
+                             file_link_ttl=timedelta(hours=settings.file_link_hours))
     all_channels: dict[str, Channel] = {"web": web_channel}
     all_channels.update(channels or {})
     deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     web_rate_per_minute: int = Field(20, description="chat requests per minute per web session")
     web_rate_per_address_per_minute: int = Field(
         60, description="chat requests per minute per client address")
+    file_link_hours: int = Field(
+        24, description="a download link (web chat files) works this long after it is shown")
+    file_link_secret: SecretStr | None = Field(
+        None, description="HMAC key of download links; unset: generated once, kept in the database")
     web_trust_proxy: bool = Field(
         False, description="take the client address and HTTPS from X-Forwarded-For/-Proto")
 

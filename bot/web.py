@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import files
 from bot.channels import web_auth
 from bot.channels.http_edge import BadJson, add_route, new_application, parse_json, raw_body
-from bot.channels.web import WebChannel
+from bot.channels.web import FILES_KEY, WebChannel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import web_mailbox, web_tokens
@@ -24,6 +26,7 @@ from bot.db.models import ChatAccount, Official
 from bot.db.web_tokens import Access
 from bot.dispatcher import Dispatcher, Refused
 from bot.events import ButtonPressed, ChatRef, Sender, TextMessage
+from bot.files import FileLinks, LinkCheck
 from bot.messages import MAX_PAYLOAD_BYTES, OutgoingMessage, from_payload
 from bot.rate_limit import RateLimit
 from bot.texts import web as texts
@@ -49,10 +52,22 @@ class WebChat:
     settings: Settings
     per_session: RateLimit = field(init=False)
     per_address: RateLimit = field(init=False)
+    _links: FileLinks | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.per_session = RateLimit(self.settings.web_rate_per_minute, 60.0)
         self.per_address = RateLimit(self.settings.web_rate_per_address_per_minute, 60.0)
+
+    async def links(self) -> FileLinks:
+        """The download-link signer (its secret is read from settings or the database once)."""
+        if self._links is None:
+            configured = self.settings.file_link_secret
+            async with self.dispatcher.serialised_writes(), self.sessionmaker.begin() as session:
+                secret = await files.link_secret(
+                    session, configured.get_secret_value() if configured else None,
+                    self.clock.now())
+            self._links = FileLinks(secret, self.channel.file_link_ttl)
+        return self._links
 
     @property
     def login_idle(self) -> timedelta:
@@ -76,6 +91,7 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
     add_route(app, "POST", "/api/chat", chat_api, max_body=MAX_BODY_BYTES)
     add_route(app, "GET", "/api/messages", mailbox_api)
     add_route(app, "GET", "/healthz", health)
+    add_route(app, "GET", files.ROUTE + "/{file_id}/{name}", download)
     return app
 
 
@@ -104,14 +120,48 @@ def _logged_out() -> web.Response:
     return response
 
 
-def _render(message: OutgoingMessage) -> dict[str, Any]:
+def _render(message: OutgoingMessage, links: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {"text": message.text,
-            "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons]}
+            "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
+            "files": links or []}
 
 
-def _render_waiting(items: list[web_mailbox.Waiting]) -> list[dict[str, Any]]:
+async def _file_links(chat: WebChat, session_id: str,
+                      refs: list[files.FileRef]) -> list[dict[str, str]]:
+    """Download links signed now, for this session only."""
+    if not refs:
+        return []
+    links, now = await chat.links(), chat.clock.now()
+    owner = files.owner_of("web", session_id)
+    return [{"name": ref.name, "url": links.url(ref, owner, now)} for ref in refs]
+
+
+async def _render_waiting(chat: WebChat, session_id: str,
+                          items: list[web_mailbox.Waiting]) -> list[dict[str, Any]]:
     """Mailbox messages carry their id: the client acknowledges up to it with `after`."""
-    return [{"id": item.id, **_render(from_payload(item.payload))} for item in items]
+    rendered = []
+    for item in items:
+        refs = [files.FileRef.from_json(f) for f in item.payload.get(FILES_KEY) or []]
+        message = from_payload({k: v for k, v in item.payload.items() if k != FILES_KEY})
+        rendered.append({"id": item.id, **_render(message,
+                                                  await _file_links(chat, session_id, refs))})
+    return rendered
+
+
+async def _render_replies(chat: WebChat, session_id: str, replies: list[OutgoingMessage],
+                          logged_in: bool) -> list[dict[str, Any]]:
+    """Replies of this request; their attachments are stored and become links (logged in only:
+    a file is readable only with the session's login, which a guest does not have)."""
+    refs: list[list[files.FileRef]] = [[] for _ in replies]
+    if logged_in and any(m.attachments for m in replies):
+        keep, now = chat.channel.file_link_ttl, chat.clock.now()
+        async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
+            for i, message in enumerate(replies):
+                for attachment in message.attachments:
+                    refs[i].append(await files.store(session, "web", session_id, attachment,
+                                                     now, keep))
+    return [_render(m, await _file_links(chat, session_id, r)) for m, r in zip(replies, refs,
+                                                                                strict=True)]
 
 
 def _cursor(value: object) -> int | None:
@@ -151,7 +201,8 @@ async def _mailbox(chat: WebChat, session_id: str, official_id: int | None,
     async with chat.sessionmaker() as session:
         items = await web_mailbox.waiting(session, session_id, now)
     # only what was meant for the official logged in now (a session id may be reused)
-    return _render_waiting([i for i in items if i.recipient_id in (None, official_id)])
+    return await _render_waiting(chat, session_id,
+                                 [i for i in items if i.recipient_id in (None, official_id)])
 
 
 async def chat_api(request: web.Request) -> web.Response:
@@ -193,7 +244,8 @@ async def chat_api(request: web.Request) -> web.Response:
     logged_in = login.name is not None
     waiting = (await _mailbox(chat, session, login.official_id, after)
                if logged_in and login.issued is None else [])
-    payload: dict[str, Any] = {"replies": waiting + [_render(m) for m in replies],
+    rendered = await _render_replies(chat, session, replies, logged_in)
+    payload: dict[str, Any] = {"replies": waiting + rendered,
                                "user": {"name": login.name} if logged_in else None}
     if login.ended:
         payload["logged_out"] = True
@@ -208,6 +260,22 @@ async def chat_api(request: web.Request) -> web.Response:
     return response
 
 
+async def _login_of(chat: WebChat, request: web.Request,
+                    session_id: str) -> tuple[Access, Official | None]:
+    """The login a request presents for a web session (no dispatcher event: mailbox, files)."""
+    async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
+        account = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == "web", ChatAccount.external_id == session_id,
+        ))).scalar_one_or_none()
+        access = await web_tokens.check(session, account, web_auth.presented_token(request),
+                                        chat.clock.now(), chat.login_idle)
+        official = (await session.get(Official, account.official_id)
+                    if access is Access.LOGGED_IN and account and account.official_id else None)
+        if official is not None:
+            session.expunge(official)
+    return access, official
+
+
 async def mailbox_api(request: web.Request) -> web.Response:
     """GET /api/messages?session=…&after=N → acknowledge up to N, return what still waits."""
     chat = request.app[WEB_CHAT_KEY]
@@ -217,20 +285,52 @@ async def mailbox_api(request: web.Request) -> web.Response:
     after = _cursor(request.query.get("after"))
     if after is None:
         return _error(400, texts.BAD_CURSOR)
-    now = chat.clock.now()
-    async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
-        account = (await session.execute(select(ChatAccount).where(
-            ChatAccount.channel == "web", ChatAccount.external_id == session_id,
-        ))).scalar_one_or_none()
-        access = await web_tokens.check(session, account, web_auth.presented_token(request),
-                                        now, chat.login_idle)
-        official = (await session.get(Official, account.official_id)
-                    if access is Access.LOGGED_IN and account and account.official_id else None)
-        name = official.name if official is not None else None
-        official_id = official.id if official is not None else None
+    access, official = await _login_of(chat, request, session_id)
     if access is Access.REFUSED:
         return _logged_out()
-    if official_id is None:  # a guest has no mailbox
+    if official is None:  # a guest has no mailbox
         return web.json_response({"replies": [], "user": None})
-    return web.json_response({"replies": await _mailbox(chat, session_id, official_id, after),
-                              "user": {"name": name}})
+    return web.json_response({"replies": await _mailbox(chat, session_id, official.id, after),
+                              "user": {"name": official.name}})
+
+
+def _file_error(status: int, text: str) -> web.Response:
+    """Download errors are shown by the browser itself: plain text."""
+    return web.Response(status=status, text=text, content_type="text/plain", charset="utf-8",
+                        headers={"Cache-Control": "no-store"})
+
+
+async def download(request: web.Request) -> web.Response:
+    """GET /files/<id>/<name>?e=…&s=…: a file sent as a link (bot/files.py).
+
+    The signature binds the file, its owner (the chat it was sent to) and the expiry; a file sent
+    to a web session is also served only with that session's login. Other owners (Zalo's coming
+    download page) rely on the signed, expiring link alone.
+    """
+    chat = request.app[WEB_CHAT_KEY]
+    now = chat.clock.now()
+    async with chat.sessionmaker() as session:
+        row = await files.load(session, request.match_info["file_id"])
+        if row is not None:
+            session.expunge(row)
+    if row is None:
+        return _file_error(404, texts.FILE_NOT_FOUND)
+    verdict = (await chat.links()).check(row.id, files.owner_of(row.owner_channel,
+                                                                row.owner_address),
+                                         request.query.get("e", ""), request.query.get("s", ""),
+                                         now)
+    if verdict is LinkCheck.FORGED:
+        return _file_error(403, texts.FILE_FORBIDDEN)
+    if verdict is LinkCheck.EXPIRED or row.expires_at <= now:
+        return _file_error(410, texts.FILE_LINK_EXPIRED)
+    if row.owner_channel == "web":
+        access, _ = await _login_of(chat, request, row.owner_address)
+        if access is not Access.LOGGED_IN:
+            return _file_error(403, texts.FILE_FORBIDDEN)
+    ascii_name = row.file_name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    disposition = (f'attachment; filename="{ascii_name}"; '
+                   f"filename*=UTF-8''{quote(row.file_name)}")
+    return web.Response(body=row.content, content_type=row.mime_type or "application/octet-stream",
+                        headers={"Content-Disposition": disposition,
+                                 "Cache-Control": "private, no-store",
+                                 "X-Content-Type-Options": "nosniff"})

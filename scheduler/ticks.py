@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import button_payloads
+from bot import button_payloads, files
 from bot.channel import Capability, Channel
 from bot.clock import Clock, local_date
 from bot.db import web_mailbox
@@ -95,6 +95,7 @@ class Ticks:
                     .values(status="expired", last_error_code=code, updated_at=now))
                 expired += int(getattr(result, "rowcount", 0) or 0)
             expired += await web_mailbox.expire(session, now)  # deposited, never fetched
+            await files.collect_garbage(session, now)
             await button_payloads.collect_garbage(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)
             return expired

@@ -109,9 +109,10 @@ class BotHarness:
             return official.id
 
 
-async def web_login(harness: BotHarness, session_id: str, name: str = "Lê Thị Lan") -> str:
+async def web_login(harness: BotHarness, session_id: str, name: str = "Lê Thị Lan", *,
+                    role: str = "official") -> str:
     """A web session bound to a new official, and the login token its client presents."""
-    official_id = await harness.make_official(name, user=session_id, channel="web")
+    official_id = await harness.make_official(name, role=role, user=session_id, channel="web")
     async with harness.app.sessionmaker.begin() as session:
         account = (await session.execute(select(ChatAccount).where(
             ChatAccount.channel == "web", ChatAccount.external_id == session_id))).scalar_one()

@@ -438,6 +438,22 @@ class InboundUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class StoredFile(Base):
+    """A file sent to a chat as a link (bot/files.py): kept until its messages can no longer show it."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # 128 random bits, hex
+    owner_channel: Mapped[str] = mapped_column(String(16))
+    owner_address: Mapped[str] = mapped_column(String(128))
+    file_name: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class ChannelCredential(Base):
     """Rotating platform credentials (Zalo access/refresh tokens) kept in the database."""
 

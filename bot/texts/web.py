@@ -13,3 +13,10 @@ LOGIN_REQUIRED = (
     "Phiên đăng nhập của trò chuyện này đã kết thúc (đã đăng xuất, bị thu hồi hoặc lâu không "
     "dùng). Anh/chị vẫn có thể hỏi đáp; để nhận nhắc việc tại đây, vui lòng nhập mã mời mới.")
 TOO_MANY_REQUESTS = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi gửi tiếp."
+FILE_NOT_FOUND = "Không tìm thấy tệp này (có thể đã quá hạn lưu giữ)."
+FILE_FORBIDDEN = (
+    "Liên kết tải tệp không hợp lệ, hoặc anh/chị chưa đăng nhập đúng trò chuyện đã nhận tệp. "
+    "Vui lòng mở lại trang trò chuyện rồi bấm nút tải.")
+FILE_LINK_EXPIRED = (
+    "Liên kết tải tệp đã hết hạn. Vui lòng mở lại trang trò chuyện để nhận liên kết mới, hoặc "
+    "yêu cầu xuất lại báo cáo.")
