@@ -41,9 +41,9 @@ WORKDIR /data
 USER troly
 VOLUME ["/data"]
 EXPOSE 8080
-# healthy as soon as the web server answers (checked every 10 s; failures in the first 60 s, while
+# healthy as soon as the web server answers (checked every 10 s; failures in the first 120 s, while
 # migrations run and the index is built, do not count)
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('TROLY_HTTP_PORT', '8080'), timeout=4)"]
 # exec form: troly is PID 1 and gets SIGTERM from `docker stop` (it stops cleanly, exit 0)
 CMD ["troly", "run"]

@@ -17,6 +17,7 @@ export TROLY_TELEGRAM_API_URL=http://fake-telegram:8081
 export TROLY_TELEGRAM_WEBHOOK_URL=https://troly.invalid/telegram/webhook
 export TROLY_TELEGRAM_WEBHOOK_SECRET=check-secret
 CHAT=555001
+UP_LOG=$(mktemp)
 
 if docker compose version >/dev/null 2>&1; then DC=(docker compose); else DC=(docker-compose); fi
 DC+=(-p troly-check -f compose.yaml -f deploy/check/compose.check.yaml)
@@ -60,7 +61,7 @@ print(sum(1 for m in sent if str(m.get("chat_id")) == sys.argv[1] and sys.argv[2
 cleanup
 start=$SECONDS
 "${DC[@]}" up -d fake-telegram >/dev/null 2>&1
-"${DC[@]}" up -d >/dev/null 2>&1 || fail "docker compose up"
+"${DC[@]}" up -d >"$UP_LOG" 2>&1 || { cat "$UP_LOG" >&2; fail "docker compose up"; }
 say "up in $((SECONDS - start)) s: $("${DC[@]}" ps --services | sort | tr '\n' ' ')"
 "${DC[@]}" ps
 say "migrate: the one-shot service exited $(docker inspect -f '{{.State.ExitCode}}' "$("${DC[@]}" ps -q migrate)"), schema at $(psql "SELECT version_num FROM alembic_version")"
