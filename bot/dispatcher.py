@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads
@@ -47,6 +47,8 @@ boundary_logger = logging.getLogger(__name__ + ".boundary")
 #: longest text we process; longer messages get a polite refusal (nothing is stored)
 MAX_TEXT_CHARS = 4000
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+#: how much of a message is quoted back when the database was too busy to take it
+BUSY_ECHO_CHARS = 1000
 #: channels whose unknown senders get no account row until they bind to an official: a web
 #: session id is minted freely by any page load, a Telegram or Zalo id is a platform account
 #: (whose row carries its blocked status and Zalo's reply window)
@@ -67,6 +69,21 @@ class EventGuard(Protocol):
     async def after(self, ctx: Context) -> None:
         """After routing, in the same transaction."""
         ...
+
+
+def is_database_busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" / "database table is locked" (the busy timeout ran out)."""
+    return "is locked" in str(exc.orig or exc).lower()
+
+
+def _busy_text(event: InboundEvent) -> str:
+    """The polite wait, with the message they sent quoted back (long ones shortened)."""
+    if isinstance(event, TextMessage) and event.text.strip():
+        typed = event.text.strip()
+        if len(typed) > BUSY_ECHO_CHARS:
+            typed = typed[:BUSY_ECHO_CHARS].rstrip() + "…"
+        return T.DATABASE_BUSY + T.DATABASE_BUSY_YOUR_TEXT.format(text=typed)
+    return T.DATABASE_BUSY
 
 
 class Dispatcher:
@@ -132,6 +149,14 @@ class Dispatcher:
                 raise  # nothing was processed (rolled back); the edge answers it
             except UserFacingError as exc:
                 return [OutgoingMessage(exc.message)]
+            except OperationalError as exc:
+                if not is_database_busy(exc):
+                    boundary_logger.exception("handler failed for %s", event.chat)
+                    return [OutgoingMessage(T.GENERIC_ERROR)]
+                # SQLite's one writer is held (a long import): not a bug; everything rolled
+                # back, the step stays, and what they typed comes back so nothing is lost
+                logger.warning("database busy for %s: %s", event.chat, exc.orig)
+                return [OutgoingMessage(_busy_text(event))]
             except Exception:
                 boundary_logger.exception("handler failed for %s", event.chat)
                 return [OutgoingMessage(T.GENERIC_ERROR)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import files
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 #: a web session id chosen by the page: short, URL-safe
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_BODY_BYTES = 64 * 1024
+#: /healthz waits this long for the database before it says "down"
+HEALTH_DB_TIMEOUT_SECONDS = 3.0
 #: a mailbox id is a positive 64-bit integer
 MAX_CURSOR_DIGITS = 19
 
@@ -102,9 +106,16 @@ async def chat_page(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness and a few facts."""
+    """Liveness, the database's state (503 when it cannot be reached) and a few facts."""
     chat = request.app[WEB_CHAT_KEY]
-    body = {"status": "ok", **request.app[HEALTH_KEY],
+    try:
+        async with asyncio.timeout(HEALTH_DB_TIMEOUT_SECONDS), chat.sessionmaker() as session:
+            await session.execute(sql_text("SELECT 1"))
+    except Exception as exc:  # any failure to reach it: the answer is "down", never a 500
+        logger.warning("healthz: database unreachable: %s", type(exc).__name__)
+        facts = request.app[HEALTH_KEY]
+        return web.json_response({"status": "down", "database": "down", **facts}, status=503)
+    body = {"status": "ok", "database": "ok", **request.app[HEALTH_KEY],
             "passages": chat.dispatcher.deps.knowledge.passage_count}
     return web.json_response(body)
 

@@ -1,4 +1,5 @@
-"""One clear line instead of a traceback when a command meets the file system (any command).
+"""One clear line instead of a traceback when a command meets the file system or a database it
+cannot reach (any command).
 
 A missing folder, a mount the troly user cannot write, a full disk or a read-only file system
 are the operator's to fix; they get one Vietnamese line saying what to do, and exit code 1.
@@ -9,25 +10,67 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import sqlite3
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.texts import cli as texts
 
 _PERMISSION = {errno.EACCES, errno.EPERM}
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+_UNREACHABLE = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNRESET,
+                errno.ETIMEDOUT}
 
 
 def describe_failure(exc: BaseException) -> str | None:
-    """A one-line explanation of a file-system failure the operator can fix, else None."""
-    for error in _chain(exc):
+    """A one-line explanation of a failure the operator can fix (file system, a database that
+    cannot be reached), else None."""
+    chain = _chain(exc)
+    for error in chain:
         if isinstance(error, sqlite3.Error):
             message = _describe_sqlite(error)
             if message is not None:
                 return message
         if isinstance(error, OSError) and _is_file_system(error):
             return _describe_os_error(error)
+    for error in chain:
+        reason = _unreachable_reason(error)
+        if reason is not None:
+            return texts.DATABASE_UNREACHABLE.format(target=_database_target(), reason=reason)
     return None
+
+
+def _unreachable_reason(error: BaseException) -> str | None:
+    """Why the database server could not be reached, when `error` says so."""
+    import asyncpg  # type: ignore[import-untyped]  # only when a command failed
+
+    if isinstance(error, socket.gaierror):
+        return texts.DB_UNKNOWN_HOST
+    if isinstance(error, ConnectionRefusedError) or (
+            isinstance(error, OSError) and error.errno in _UNREACHABLE):
+        return texts.DB_REFUSED
+    if isinstance(error, TimeoutError):
+        return texts.DB_TIMEOUT
+    if isinstance(error, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
+        return texts.DB_AUTH
+    if isinstance(error, asyncpg.InvalidCatalogNameError):
+        return texts.DB_NO_DATABASE
+    if isinstance(error, asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError):
+        return texts.DB_NOT_ACCEPTING
+    return None
+
+
+def _database_target() -> str:
+    """host:port/database of TROLY_DATABASE_URL, never its password."""
+    try:
+        from bot.config import Settings
+
+        url = make_url(Settings().database_url)
+    except Exception:  # the settings themselves are broken: say less, not nothing
+        return "?"
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- shared
 FILE_NOT_FOUND = "Không tìm thấy tệp: {path}"
+DATABASE_UNREACHABLE = (
+    "Không kết nối được cơ sở dữ liệu {target}: {reason}. Vui lòng kiểm tra TROLY_DATABASE_URL và "
+    "máy chủ cơ sở dữ liệu."
+)
+DB_REFUSED = "máy chủ từ chối kết nối (chưa chạy, hoặc sai địa chỉ/cổng)"
+DB_UNKNOWN_HOST = "không tìm thấy máy chủ (sai tên máy)"
+DB_TIMEOUT = "quá thời gian chờ máy chủ trả lời"
+DB_AUTH = "sai tên đăng nhập hoặc mật khẩu"
+DB_NO_DATABASE = "máy chủ chưa có cơ sở dữ liệu này"
+DB_NOT_ACCEPTING = "máy chủ đang khởi động hoặc đã đủ số kết nối"
 TEXT_UNREADABLE = "có ký tự không hợp lệ (lỗi mã hóa), vui lòng gõ lại."
 
 # ---------------------------------------------------------------- troly chat

@@ -45,6 +45,11 @@ MESSAGE_TOO_LONG = (
     "Tin nhắn dài quá {limit} ký tự nên tôi chưa xử lý được. "
     "Anh/chị vui lòng rút gọn câu hỏi."
 )
+DATABASE_BUSY = (
+    "Xin lỗi, hệ thống đang bận (đang nhập dữ liệu lớn), anh/chị vui lòng thử lại sau ít phút. "
+    "Tin nhắn vừa rồi chưa được ghi nhận."
+)
+DATABASE_BUSY_YOUR_TEXT = "\nNội dung anh/chị đã gửi (để gửi lại):\n{text}"
 TEXT_UNREADABLE = (
     "Xin lỗi, tin nhắn vừa rồi có ký tự bị lỗi (thường do sao chép từ ứng dụng khác) nên tôi "
     "chưa đọc được. Anh/chị vui lòng gõ lại hoặc dán lại nội dung."

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.app import App
 from bot.channel import Capability
@@ -34,6 +36,10 @@ async def got_name(ctx: Context, state: FlowState) -> str | None:
     if ctx.text == "boom":
         ctx.session.add(Synonym(term="written-before-crash", expansions=["x"]))
         raise RuntimeError("handler bug")
+    if ctx.text.startswith("locked"):  # what SQLite says while a long import holds the writer
+        ctx.session.add(Synonym(term="written-before-lock", expansions=["x"]))
+        raise OperationalError("INSERT INTO synonyms …", {},
+                               sqlite3.OperationalError("database is locked"))
     if not ctx.text.strip():
         ctx.reply("Tên không được để trống.")
         return None
@@ -109,6 +115,19 @@ async def test_error_rolls_back_and_keeps_step(
         assert await session.get(Synonym, "written-before-crash") is None
         state = await session.get(ConversationState, ("web", "u1", "u1"))
         assert state is not None and state.step == "name"
+    assert payloads(await toy.say("Lan")) == ["toy:red", "toy:blue"]
+
+
+async def test_a_locked_database_is_a_polite_wait_and_keeps_the_input(toy: BotHarness) -> None:
+    await toy.say("/toy")
+    replies = await toy.say("locked: Nguyễn Văn A")
+    text = texts(replies)
+    assert "đang bận" in text and "thử lại sau ít phút" in text
+    assert "locked: Nguyễn Văn A" in text  # what they typed comes back, nothing is lost
+    async with toy.app.sessionmaker() as session:
+        assert await session.get(Synonym, "written-before-lock") is None
+        state = await session.get(ConversationState, ("web", "u1", "u1"))
+        assert state is not None and state.step == "name"  # same question, asked again later
     assert payloads(await toy.say("Lan")) == ["toy:red", "toy:blue"]
 
 

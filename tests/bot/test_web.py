@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.db.base import make_engine, make_sessionmaker
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
+from bot.web import WEB_CHAT_KEY
 from tests.harness import BotHarness, web_login
 
 
@@ -97,3 +99,21 @@ async def test_a_bad_cursor_is_a_400(client: TestClient, after: str) -> None:
 async def test_health(client: TestClient) -> None:
     body = await (await client.get("/healthz")).json()
     assert body["status"] == "ok" and body["passages"] > 0
+
+
+async def test_healthz_reports_a_database_that_is_down(
+        client: TestClient, kb_harness: BotHarness) -> None:
+    assert (await client.get("/healthz")).status == 200
+    chat = kb_harness.app.web_app[WEB_CHAT_KEY]
+    working = chat.sessionmaker
+    unreachable = make_engine("postgresql+asyncpg://troly@127.0.0.1:9/nowhere")
+    chat.sessionmaker = make_sessionmaker(unreachable)  # the database server went away
+    try:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        body = await response.json()
+        assert body["status"] == "down" and body["database"] == "down"
+    finally:
+        chat.sessionmaker = working
+        await unreachable.dispose()
+    assert (await client.get("/healthz")).status == 200
