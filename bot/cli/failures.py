@@ -70,6 +70,8 @@ def _database_target() -> str:
         url = make_url(Settings().database_url)
     except Exception:  # the settings themselves are broken: say less, not nothing
         return "?"
+    if url.drivername.startswith("sqlite"):
+        return str(url.database or "")
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 

@@ -97,7 +97,9 @@ def test_sqlite_errors_wrapped_by_sqlalchemy_are_named() -> None:
 
 
 def test_a_refused_connection_or_a_bug_is_not_called_a_file_problem() -> None:
-    assert describe_failure(ConnectionRefusedError(errno.ECONNREFUSED, "refused")) is None
+    # a refused connection is the database server's problem (tests/bot/test_cli_database_down.py)
+    refused = describe_failure(ConnectionRefusedError(errno.ECONNREFUSED, "refused"))
+    assert refused is not None and refused.startswith("Không kết nối được cơ sở dữ liệu")
     assert describe_failure(ValueError("bug")) is None
 
 
