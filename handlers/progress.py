@@ -1,4 +1,5 @@
-"""/tiendo (a unit's week at a glance) and /xuatbaocao (the same as a spreadsheet).
+"""/tiendo (a unit's week at a glance) and /xuatbaocao (the week or month as a spreadsheet or as
+an administrative .docx report).
 
 Permissions: an official sees only their own report; a head or deputy sees their unit and its
 sub-units (any depth); admins see every unit.
@@ -11,22 +12,31 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.checkin_policy import monday_of, week_of
+from bot.checkin_policy import load_rules, monday_of, week_of
+from bot.clock import local_date
 from bot.context import Context
 from bot.db import checkin_store, people_store
 from bot.db.models import Task, Unit
 from bot.messages import Attachment
+from bot.periods import Period
+from bot.reports.build import build_unit_report
+from bot.reports.docx_report import DOCX_MIME, docx_file_name, render_docx
+from bot.reports.letterhead import letterhead_for
 from bot.reports.text import render_summary
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx, xlsx_file_name
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
+from knowledge.normalize import fold
 
 _WEEK_RE = re.compile(r"^\d{4}-[Ww]\d{2}$")
 #: task lines per category in the chat view (the spreadsheet has them all)
 TASKS_PER_CATEGORY = 8
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: /xuatbaocao words choosing the period kind and the file format (folded: no diacritics)
+_KIND_WORDS = {"tuan": "week", "week": "week", "thang": "month", "month": "month"}
+_FORMAT_WORDS = ("docx", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -35,12 +45,12 @@ class _Request:
     week: str
 
 
-async def _request(ctx: Context) -> _Request | None:
+async def _request(ctx: Context, words: list[str] | None = None) -> _Request | None:
     """Parse '[unit code] [2026-W48]' and check permissions; None after replying why not."""
     official = ctx.official
     assert official is not None
     week, code = week_of(ctx.now), None
-    for word in ctx.text.split():
+    for word in ctx.text.split() if words is None else words:
         if _WEEK_RE.match(word):
             week = word.upper()
         else:
@@ -115,17 +125,43 @@ async def tiendo(ctx: Context) -> None:
     ctx.reply(render_summary(await _summary(ctx, request)))
 
 
+async def _period(ctx: Context, request: _Request, kind: str) -> Period:
+    """The requested week, or the unit's current month (its own closing day)."""
+    assert request.unit is not None
+    if kind == "month":
+        rules = await load_rules(ctx.session, request.unit)
+        return rules.period_of("month", local_date(ctx.now))
+    year, number, _ = monday_of(request.week).isocalendar()
+    return Period("week", year, number)
+
+
 async def xuatbaocao(ctx: Context) -> None:
-    """/xuatbaocao [unit code] [week]: the week as an .xlsx attachment."""
-    request = await _request(ctx)
+    """/xuatbaocao [tuần|tháng] [docx|xlsx] [unit code] [week]: the report as a file."""
+    kind, file_format, rest = "week", "xlsx", []
+    for word in ctx.text.split():
+        folded = fold(word).lower()
+        if folded in _KIND_WORDS:
+            kind = _KIND_WORDS[folded]
+        elif folded in _FORMAT_WORDS:
+            file_format = folded
+        else:
+            rest.append(word)
+    request = await _request(ctx, rest)
     if request is None:
         return
     if request.unit is None:  # the command is for heads; officials never get here
         ctx.reply(C.NOT_ALLOWED)
         return
-    summary = await _summary(ctx, request)
-    attachment = Attachment(xlsx_file_name(summary), export_xlsx(summary), XLSX_MIME)
-    ctx.reply(T.EXPORT_CAPTION.format(unit=summary.unit_name, week=summary.iso_week),
+    report = await build_unit_report(ctx.session, request.unit.id,
+                                     await _period(ctx, request, kind), ctx.now)
+    if file_format == "docx":
+        content = render_docx(report, await letterhead_for(ctx.session, report))
+        attachment = Attachment(docx_file_name(report), content, DOCX_MIME)
+        caption = T.EXPORT_DOCX_CAPTION
+    else:
+        attachment = Attachment(xlsx_file_name(report), export_xlsx(report), XLSX_MIME)
+        caption = T.EXPORT_CAPTION
+    ctx.reply(caption.format(unit=report.unit_name, period=report.period.label),
               attachments=(attachment,))
 
 

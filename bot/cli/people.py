@@ -20,6 +20,8 @@ from bot.imports.common import ImportFailed, ImportResult
 from bot.imports.officials import import_officials
 from bot.imports.tasks import import_tasks
 from bot.imports.units import import_units
+from bot.reports.docx_report import render_docx
+from bot.reports.letterhead import letterhead_for
 from bot.reports.text import render_summary
 from bot.reports.weekly import build_weekly_summary, export_xlsx
 from bot.texts import cli as texts
@@ -183,16 +185,18 @@ def report_weekly(
     unit: str = typer.Option(..., "--unit", help="unit code"),
     week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48 (default: this week)"),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="write the spreadsheet here"),
+    docx: Path | None = typer.Option(None, "--docx",
+                                     help="write the administrative report (.docx) here"),
     no_subunits: bool = typer.Option(False, "--no-subunits", help="only the unit itself"),
 ) -> None:
-    """A unit's week: who reported, tasks by category; optionally as .xlsx."""
+    """A unit's week: who reported, tasks by category; optionally as .xlsx and/or .docx."""
     if week is not None:
         try:
             monday_of(week)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
 
-    async def _report() -> tuple[str, bytes] | None:
+    async def _report() -> tuple[str, bytes, bytes | None] | None:
         async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
             unit_row = await people_store.unit_by_code(session, unit)
             if unit_row is None:
@@ -201,17 +205,22 @@ def report_weekly(
             summary = await build_weekly_summary(
                 session, unit_row.id, week or week_of(now), now,
                 include_subunits=not no_subunits)
-            return render_summary(summary), export_xlsx(summary)
+            document = (render_docx(summary, await letterhead_for(session, summary))
+                        if docx is not None else None)
+            return render_summary(summary), export_xlsx(summary), document
 
     result = run(_report)
     if result is None:
         typer.echo(texts.UNIT_NOT_FOUND.format(code=unit), err=True)
         raise typer.Exit(1)
-    text, data = result
+    text, data, document = result
     typer.echo(text)
     if xlsx is not None:
         xlsx.write_bytes(data)
         typer.echo(texts.FILE_WRITTEN.format(path=xlsx))
+    if docx is not None and document is not None:
+        docx.write_bytes(document)
+        typer.echo(texts.FILE_WRITTEN.format(path=docx))
 
 
 def register(app: typer.Typer) -> None:

@@ -41,14 +41,19 @@ def _fmt_time(instant: datetime | None) -> str:
     return to_local(instant).strftime("%d/%m/%Y %H:%M") if instant else ""
 
 
+def _period_text(summary: WeeklySummary) -> str:
+    if summary.period.kind != "week":
+        return summary.period.label_with_dates
+    return T.WEEK_TITLE.format(week=summary.iso_week, start=summary.week_start.strftime("%d/%m"),
+                               end=summary.week_end.strftime("%d/%m/%Y"))
+
+
 def export_xlsx(summary: WeeklySummary) -> bytes:
-    """The week as an .xlsx: one row per task, a sheet of who reported, a sheet of sub-units."""
+    """The week (or any period) as an .xlsx: one row per task, a sheet of who reported, a sheet of sub-units."""
     book = new_workbook()
     sheet = book.active
     sheet.title = T.XLSX_TASKS_SHEET
-    append_row(sheet, [T.XLSX_TITLE.format(unit=summary.unit_name, week=summary.iso_week,
-                                      start=summary.week_start.strftime("%d/%m/%Y"),
-                                      end=summary.week_end.strftime("%d/%m/%Y"))])
+    append_row(sheet, [T.XLSX_TITLE.format(unit=summary.unit_name, period=_period_text(summary))])
     sheet["A1"].font = Font(bold=True, size=13)
     append_row(sheet, T.XLSX_TASK_HEADERS)
     for cell in sheet[2]:

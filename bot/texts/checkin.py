@@ -20,7 +20,7 @@ YES = "Có"
 NO = "Không"
 
 # ---------------------------------------------------------------- spreadsheet
-XLSX_TITLE = "Tiến độ nhiệm vụ — {unit} — tuần {week} ({start}–{end})"
+XLSX_TITLE = "Tiến độ nhiệm vụ — {unit} — {period}"
 XLSX_TASKS_SHEET = "Nhiệm vụ"
 XLSX_PEOPLE_SHEET = "Báo cáo của cán bộ"
 XLSX_SUBUNITS_SHEET = "Đơn vị trực thuộc"
@@ -176,7 +176,8 @@ UNIT_NOT_FOUND = "Không tìm thấy đơn vị \u201c{code}\u201d."
 UNIT_NOT_YOURS = "Anh/chị chỉ xem được đơn vị mình và các đơn vị trực thuộc."
 BAD_WEEK = "Tuần \u201c{week}\u201d không hợp lệ; ví dụ đúng: 2026-W48."
 NO_UNIT = "Tài khoản của anh/chị chưa gắn với đơn vị nào; vui lòng liên hệ quản trị viên."
-EXPORT_CAPTION = "Bảng tiến độ {unit}, tuần {week}."
+EXPORT_CAPTION = "Bảng tiến độ {unit}, {period}."
+EXPORT_DOCX_CAPTION = "Báo cáo tiến độ {unit}, {period} (mẫu văn bản hành chính, bản nháp để ký)."
 NA = "—"
 EXPIRED_EDIT = (
     "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo đã gửi vẫn giữ nguyên; các câu trả "

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import CheckinEntry, CheckinReport
+from tests.bot.docx_helpers import cell_paragraphs, open_docx
 from tests.scheduler.world import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -45,6 +46,17 @@ def test_import_list_invite_report(database_url: str, tmp_path: Path) -> None:
     assert "Quá hạn chưa hoàn thành" in text
     book = load_workbook(out)
     assert book["Nhiệm vụ"].max_row == 2 + 5
+    # the same week as an administrative document, signed by the Cục's head from the import
+    document = tmp_path / "bao-cao.docx"
+    assert str(document) in invoke("report", "weekly", "--unit", "CDS", "--docx", str(document))
+    doc = open_docx(document.read_bytes())
+    assert [p.text for p in cell_paragraphs(doc.tables[0], 0, 0)] == [
+        "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
+    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == "Số: ……/BC-CDS"
+    assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)] == [
+        "CỤC TRƯỞNG", "(Ký, ghi rõ họ tên)", "Nguyễn Văn An"]
+    codes = {row.cells[1].text for row in doc.tables[-1].rows[1:]}
+    assert {"NV01", "NV02", "NV05"} <= codes
 
 
 def test_bad_file_is_rejected_with_row_numbers(database_url: str, tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.db.models import CheckinEntry, Unit
+from bot.db.models import CheckinEntry, Official, Unit
+from tests.bot.docx_helpers import all_bold, body_texts, cell_paragraphs, open_docx
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, texts
 
@@ -116,3 +117,42 @@ async def test_export_survives_control_characters_already_stored(harness: BotHar
     rows = {r[1]: r for r in load_workbook(io.BytesIO(attachment.content))["Nhiệm vụ"]
             .iter_rows(min_row=3, values_only=True)}
     assert rows["NV2"][11] == "Lê Minh Châu: Chờ số liệu"
+
+
+async def test_month_report_as_an_administrative_document(harness: BotHarness) -> None:
+    ids = await _tree(harness)
+    async with harness.app.sessionmaker.begin() as session:
+        units = {u.code: u for u in (await session.execute(select(Unit))).scalars()}
+        units["BO"].head_official_id = ids["head_bo"]
+        units["BO"].name = "Bộ Thông tin và Truyền thông"
+        head = await session.get(Official, ids["head_bo"])
+        assert head is not None
+        head.title = "Bộ trưởng"
+    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
+                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    (message,) = await harness.say("/xuatbaocao tháng docx", user="hb")
+    assert "tháng 12/2026" in message.text
+    (attachment,) = message.attachments
+    assert attachment.file_name == "bao-cao-BO-2026-12.docx"
+    assert attachment.mime_type.endswith("wordprocessingml.document")
+    doc = open_docx(attachment.content)
+    nation, motto = cell_paragraphs(doc.tables[0], 0, 1)
+    assert motto.text == "Độc lập - Tự do - Hạnh phúc" and all_bold(motto)
+    assert cell_paragraphs(doc.tables[0], 0, 0)[0].text == "BỘ THÔNG TIN VÀ TRUYỀN THÔNG"
+    lines = body_texts(doc)
+    assert "Tiến độ thực hiện nhiệm vụ tháng 12/2026 (15/11–14/12/2026)" in lines
+    assert "- NV2: Chờ số liệu (Lê Minh Châu)." in lines
+    annex = doc.tables[-1]
+    assert sorted(row.cells[1].text for row in annex.rows[1:]) == ["NV1", "NV2", "NV3"]
+    signer = [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)]
+    assert signer == ["BỘ TRƯỞNG", "(Ký, ghi rõ họ tên)", "Lãnh Đạo Bộ"]
+    # the week, as before, and the month as a spreadsheet
+    (week,) = await harness.say("/xuatbaocao tuần docx", user="hb")
+    assert week.attachments[0].file_name == "bao-cao-BO-2026-W48.docx"
+    (sheet,) = await harness.say("/xuatbaocao tháng xlsx", user="hb")
+    book = load_workbook(io.BytesIO(sheet.attachments[0].content))
+    assert "tháng 12/2026" in str(book["Nhiệm vụ"]["A1"].value)
+    # still for heads only, and only their own units
+    assert "không có quyền" in texts(await harness.say("/xuatbaocao tháng docx", user="lan"))
+    assert "chỉ xem được đơn vị mình" in texts(
+        await harness.say("/xuatbaocao tháng docx BO", user="hc"))

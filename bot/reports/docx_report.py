@@ -1,0 +1,317 @@
+"""A ProgressReport as a .docx in the administrative document layout (Decree 30/2020/NĐ-CP).
+
+Header block (issuing unit | national name and motto), number and place-date line, title, four
+sections (results, overdue tasks, blockers, recommendations), a task annex whose header row
+repeats on every page, then "Nơi nhận" and the signature block. Layout values come from
+bot/reports/docx_layout.py and the labels from bot/texts/documents.py; this module only arranges
+them. Text from the database is cleaned (control characters dropped) before it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from typing import cast
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Length
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from bot.clock import local_date, to_local
+from bot.reports.docx_layout import DECREE_30, DocumentLayout
+from bot.reports.model import CATEGORIES, ProgressReport, TaskProgress
+from bot.texts import checkin as C
+from bot.texts import documents as T
+from knowledge.normalize import sanitize
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who issues the report and who signs it (from the unit tree; None where unknown)."""
+
+    issuer: str
+    parent_unit: str | None = None
+    unit_code: str | None = None
+    place: str | None = None
+    signer_title: str | None = None
+    signer_name: str | None = None
+
+
+def _clean(text: str | None) -> str:
+    return sanitize(text or "")
+
+
+class _Writer:
+    """The document being written, with the layout's fonts applied to every run."""
+
+    def __init__(self, layout: DocumentLayout) -> None:
+        self.layout = layout
+        self.doc: DocxDocument = Document()
+        self._setup()
+
+    def _setup(self) -> None:
+        layout = self.layout
+        for section in self.doc.sections:
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = layout.page_width, layout.page_height
+            section.top_margin, section.bottom_margin = layout.margin_top, layout.margin_bottom
+            section.left_margin, section.right_margin = layout.margin_left, layout.margin_right
+        normal = self.doc.styles["Normal"]
+        font = normal.font
+        font.name, font.size = layout.font_name, layout.body_size
+        # East Asian / complex-script slots too, or Word falls back to another font for some text
+        fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(slot), layout.font_name)
+        paragraph_format = normal.paragraph_format
+        paragraph_format.space_before, paragraph_format.space_after = Length(0), Length(0)
+
+    def paragraph(self, text: str = "", *, size: Length | None = None, bold: bool = False,
+                  italic: bool = False, align: WD_ALIGN_PARAGRAPH | None = None,
+                  where: _Cell | None = None, body: bool = False) -> Paragraph:
+        """A paragraph with one run; in a table cell when `where` is given."""
+        if where is not None:
+            first = where.paragraphs[0]
+            paragraph = first if not first.text and not first.runs else where.add_paragraph()
+        else:
+            paragraph = self.doc.add_paragraph()
+        if align is not None:
+            paragraph.alignment = align
+        if body:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            paragraph.paragraph_format.first_line_indent = self.layout.first_line_indent
+            paragraph.paragraph_format.space_after = self.layout.paragraph_after
+            paragraph.paragraph_format.line_spacing = self.layout.line_spacing
+        if text:
+            run = paragraph.add_run(text)
+            run.font.name = self.layout.font_name
+            run.font.size = size or self.layout.body_size
+            run.bold, run.italic = bold, italic
+        return cast(Paragraph, paragraph)
+
+    def rule(self, cell: _Cell, width: Length, column: Length) -> None:
+        """A short centred line: an empty paragraph's bottom border between equal indents."""
+        paragraph = self.paragraph(where=cell)
+        indent = Length(max(0, (column - width) // 2))
+        paragraph.paragraph_format.left_indent = indent
+        paragraph.paragraph_format.right_indent = indent
+        run = paragraph.add_run("")
+        run.font.size = self.layout.rule_size
+        properties = paragraph._p.get_or_add_pPr()
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
+                           ("w:color", "auto")):
+            bottom.set(qn(key), value)
+        borders.append(bottom)
+        properties.append(borders)
+
+    def two_columns(self, left: Length, right: Length) -> Table:
+        """A borderless one-row table of two fixed-width columns."""
+        table = self.doc.add_table(rows=1, cols=2)
+        table.autofit = False
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, width in zip(table.rows[0].cells, (left, right), strict=True):
+            cell.width = width
+        return cast(Table, table)
+
+
+def _vn_date(day: date) -> tuple[str, str, str]:
+    # Decree 30: days below 10 and months below 3 take a leading zero
+    return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
+
+
+def _subtitle(report: ProgressReport) -> str:
+    scope = report.scope
+    if scope.kind == "plan":
+        title = f" \u201c{_clean(scope.plan_title)}\u201d" if scope.plan_title else ""
+        return T.SUBTITLE_PLAN.format(plan=_clean(scope.plan_ref or scope.name), title=title,
+                                      period=report.period.label_with_dates)
+    return T.SUBTITLE.format(period=report.period.label_with_dates)
+
+
+def _header(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
+    layout = writer.layout
+    table = writer.two_columns(layout.header_left_width, layout.header_right_width)
+    left, right = table.rows[0].cells
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    if head.parent_unit:
+        writer.paragraph(_clean(head.parent_unit).upper(), size=layout.header_size, align=center,
+                         where=left)
+    writer.paragraph(_clean(head.issuer).upper(), size=layout.header_bold_size, bold=True,
+                     align=center, where=left)
+    writer.rule(left, layout.unit_rule_width, layout.header_left_width)
+    writer.paragraph(layout.national_name, size=layout.header_size, bold=True, align=center,
+                     where=right)
+    writer.paragraph(layout.motto, size=layout.header_bold_size, bold=True, align=center,
+                     where=right)
+    writer.rule(right, layout.motto_rule_width, layout.header_right_width)
+
+    line = writer.two_columns(layout.header_left_width, layout.header_right_width)
+    number_cell, date_cell = line.rows[0].cells
+    writer.paragraph(_number(head, layout), size=layout.number_size, align=center,
+                     where=number_cell)
+    day, month, year = _vn_date(local_date(report.generated_at))
+    place = _clean(head.place) or T.PLACE_PLACEHOLDER
+    writer.paragraph(T.PLACE_DATE.format(place=place, day=day, month=month, year=year),
+                     size=layout.number_size, italic=True, align=center, where=date_cell)
+
+
+def _number(head: Letterhead, layout: DocumentLayout) -> str:
+    return T.NUMBER.format(dots=T.NUMBER_DOTS, type_code=layout.type_code,
+                           unit_code=_clean(head.unit_code) or T.UNIT_CODE_PLACEHOLDER)
+
+
+def _title(writer: _Writer, report: ProgressReport) -> None:
+    layout, center = writer.layout, WD_ALIGN_PARAGRAPH.CENTER
+    writer.paragraph()
+    writer.paragraph(T.TITLE, size=layout.title_size, bold=True, align=center)
+    writer.paragraph(_subtitle(report), size=layout.title_size, bold=True, align=center)
+    writer.paragraph()
+    writer.paragraph(T.SCOPE_LINE.format(
+        scope=_clean(report.scope.name),
+        as_of=to_local(report.as_of).strftime("%H:%M %d/%m/%Y")), body=True)
+
+
+def _section(writer: _Writer, heading: str, lines: list[str]) -> None:
+    writer.paragraph(heading, bold=True, body=True)
+    for line in lines or [T.NONE]:
+        writer.paragraph(line, body=True)
+
+
+def _results(report: ProgressReport) -> list[str]:
+    counts = report.counts
+    lines = [T.RESULTS_TOTAL.format(total=len(report.tasks))]
+    lines += [T.RESULTS_CATEGORY.format(label=C.CATEGORY_LABELS[c], count=counts[c])
+              for c in CATEGORIES]
+    avg = report.avg_progress
+    lines.append(T.RESULTS_AVERAGE.format(avg=f"{avg:g}".replace(".", ","))
+                 if avg is not None else T.RESULTS_NO_AVERAGE)
+    if report.officials:
+        lines.append(T.RESULTS_REPORTED.format(reported=len(report.reported),
+                                               total=len(report.officials)))
+    highlights = [T.RESULTS_HIGHLIGHT.format(official=_clean(n.official),
+                                             text=_clean(n.highlights))
+                  for n in report.notes if n.highlights]
+    return lines + ([T.RESULTS_HIGHLIGHTS, *highlights] if highlights else [])
+
+
+def _deadline(task: TaskProgress) -> str:
+    if task.deadline is not None:
+        return task.deadline.strftime("%d/%m/%Y")
+    return _clean(task.deadline_text) or T.NO_UNIT
+
+
+def _overdue(report: ProgressReport) -> list[str]:
+    return [T.OVERDUE_ITEM.format(code=_clean(t.code), title=_clean(t.title),
+                                  unit=_clean(t.lead_unit) or T.NO_UNIT,
+                                  deadline=_deadline(t), progress=t.progress)
+            for t in report.tasks_in("overdue")]
+
+
+def _blockers(report: ProgressReport) -> list[str]:
+    lines = [T.BLOCKER_ITEM.format(code=_clean(t.code), text=_clean(b.text).rstrip("."),
+                                   official=_clean(b.official))
+             for t, b in report.blockers]
+    return lines + [T.NOTE_ITEM.format(official=_clean(n.official), text=_clean(n.difficulties))
+                    for n in report.notes if n.difficulties]
+
+
+def _recommendations(report: ProgressReport) -> list[str]:
+    return [T.NOTE_ITEM.format(official=_clean(n.official), text=_clean(n.recommendations))
+            for n in report.notes if n.recommendations]
+
+
+def _repeat_header(table: Table) -> None:
+    """Mark the first row as a header row: Word repeats it on every page."""
+    properties = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _annex(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
+    layout, center = writer.layout, WD_ALIGN_PARAGRAPH.CENTER
+    title = writer.paragraph(T.ANNEX_TITLE, size=layout.title_size, bold=True, align=center)
+    title.paragraph_format.page_break_before = True  # the annex starts on a page of its own
+    writer.paragraph(T.ANNEX_SUBTITLE, size=layout.title_size, bold=True, align=center)
+    writer.paragraph(T.ANNEX_ATTACHED.format(
+        dots=T.NUMBER_DOTS, type_code=layout.type_code,
+        unit_code=_clean(head.unit_code) or T.UNIT_CODE_PLACEHOLDER),
+        size=layout.number_size, italic=True, align=center)
+    writer.paragraph()
+    table = writer.doc.add_table(rows=1, cols=len(T.ANNEX_HEADERS))
+    table.style = "Table Grid"
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, label, width in zip(table.rows[0].cells, T.ANNEX_HEADERS, layout.annex_widths,
+                                  strict=True):
+        cell.width = width
+        writer.paragraph(label, size=layout.table_size, bold=True, align=center, where=cell)
+    _repeat_header(table)
+    for n, task in enumerate(report.tasks, start=1):
+        values = (str(n), _clean(task.code), _clean(task.title),
+                  _clean(task.lead_unit) or T.NO_UNIT, _deadline(task),
+                  T.ANNEX_PROGRESS.format(progress=task.progress),
+                  C.CATEGORY_LABELS[task.category])
+        row = table.add_row()
+        for i, (cell, value, width) in enumerate(zip(row.cells, values, layout.annex_widths,
+                                                     strict=True)):
+            cell.width = width
+            align = WD_ALIGN_PARAGRAPH.LEFT if i in (2, 3, 6) else center
+            writer.paragraph(value, size=layout.table_size, align=align, where=cell)
+
+
+def _signature(writer: _Writer, head: Letterhead) -> None:
+    layout = writer.layout
+    writer.paragraph()
+    table = writer.two_columns(layout.footer_left_width, layout.footer_right_width)
+    left, right = table.rows[0].cells
+    writer.paragraph(T.RECIPIENTS_TITLE, size=layout.recipients_title_size, bold=True,
+                     italic=True, where=left)
+    for item in T.RECIPIENTS:
+        writer.paragraph(item, size=layout.recipients_size, where=left)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    title = _clean(head.signer_title).upper() or T.SIGNER_DEFAULT_TITLE
+    writer.paragraph(title, size=layout.signature_size, bold=True, align=center, where=right)
+    writer.paragraph(T.SIGNER_HINT, size=layout.signature_size, italic=True, align=center,
+                     where=right)
+    for _ in range(4):  # room for the signature and the seal
+        writer.paragraph(where=right)
+    if head.signer_name:
+        writer.paragraph(_clean(head.signer_name), size=layout.signature_size, bold=True,
+                         align=center, where=right)
+
+
+def render_docx(report: ProgressReport, head: Letterhead,
+                layout: DocumentLayout = DECREE_30) -> bytes:
+    """The report as an administrative .docx (Decree 30/2020/NĐ-CP, Appendix I)."""
+    writer = _Writer(layout)
+    _header(writer, head, report)
+    _title(writer, report)
+    _section(writer, T.SECTION_RESULTS, _results(report))
+    _section(writer, T.SECTION_OVERDUE, _overdue(report))
+    _section(writer, T.SECTION_BLOCKERS, _blockers(report))
+    _section(writer, T.SECTION_RECOMMENDATIONS, _recommendations(report))
+    _signature(writer, head)
+    _annex(writer, head, report)
+    buffer = BytesIO()
+    writer.doc.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_file_name(report: ProgressReport) -> str:
+    """A file name for the document, ASCII only (e.g. 'bao-cao-DV1-2026-11.docx')."""
+    who = report.scope.unit_code or report.scope.plan_ref or str(report.unit_id)
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in who)
+    return f"bao-cao-{safe}-{report.period.key}.docx"

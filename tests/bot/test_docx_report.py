@@ -1,0 +1,173 @@
+"""The .docx report: Decree 30/2020/NĐ-CP layout read back with python-docx."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Length, Mm, Pt
+
+from bot.reports.docx_layout import DECREE_30
+from bot.reports.docx_report import Letterhead, docx_file_name, render_docx
+from bot.reports.model import (
+    Blocker,
+    Category,
+    OfficialStatus,
+    ProgressReport,
+    ReportPeriod,
+    ReportScope,
+    SummaryNote,
+    TaskProgress,
+)
+from tests.bot.docx_helpers import (
+    all_bold,
+    all_italic,
+    body_texts,
+    cell_paragraphs,
+    has_borders,
+    header_repeats,
+    open_docx,
+    paragraph_with,
+)
+
+NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 on 02/12/2026 in Hà Nội
+
+
+def _task(code: str, title: str, category: Category, progress: int,
+          blockers: tuple[Blocker, ...] = ()) -> TaskProgress:
+    return TaskProgress(
+        task_id=len(code), code=code, title=title, plan_ref="KH-01", lead_unit="Phòng Dữ liệu",
+        co_units=(), responsible=("Lê Minh Châu",), deadline=date(2026, 11, 20), deadline_text=None,
+        days_left=-12, progress=progress, status="late", status_label="Chậm tiến độ",
+        blockers=blockers, next_plans=(), evidence=None, category=category, done_at=None,
+        reported=True)
+
+
+def _report() -> ProgressReport:
+    period = ReportPeriod(kind="month", key="2026-12", label="tháng 12/2026",
+                          label_with_dates="tháng 12/2026 (15/11–14/12/2026)",
+                          start=date(2026, 11, 15), end=date(2026, 12, 14),
+                          cutoff=datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    tasks = (
+        _task("NV1", "Xây dựng kho dữ liệu", "in_progress", 60),
+        _task("NV2", "Báo cáo quý", "overdue", 40,
+              (Blocker("Lê Minh Châu", "=HYPERLINK(\"x\") chờ\x01 số liệu"),)),
+        _task("NV3", "Tập huấn cấp xã", "done_on_time", 100),
+    )
+    note = SummaryNote(official_id=1, official="Lê Minh Châu", unit_name="Phòng Dữ liệu",
+                       period_key="2026-12", period_label="tháng 12/2026", status="submitted",
+                       highlights="Hoàn thành tập huấn", difficulties="Thiếu nhân lực",
+                       recommendations="Bổ sung 01 biên chế", skipped_reason=None,
+                       submitted_at=NOW, late=False)
+    official = OfficialStatus(official_id=1, name="Lê Minh Châu", unit_name="Phòng Dữ liệu",
+                              status="submitted", reported=True, late=False, submitted_at=NOW,
+                              skipped_reason=None)
+    return ProgressReport(
+        scope=ReportScope(kind="unit", name="Cục Chuyển đổi số quốc gia", unit_id=2,
+                          unit_code="CDS"),
+        period=period, generated_at=NOW, as_of=NOW, officials=(official,), tasks=tasks,
+        notes=(note,))
+
+
+HEAD = Letterhead(issuer="Cục Chuyển đổi số quốc gia", parent_unit="Bộ Thông tin và Truyền thông",
+                  unit_code="CDS", place="Hà Nội", signer_title="Cục trưởng",
+                  signer_name="Nguyễn Văn An")
+
+
+def test_page_fonts_and_header_block() -> None:
+    doc = open_docx(render_docx(_report(), HEAD))
+    (section,) = doc.sections
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    def mm(value: Length | None) -> float:  # Word stores twips: compare to a tenth of a mm
+        assert value is not None
+        return round(value.mm, 1)
+
+    assert 20 <= mm(section.top_margin) <= 25 and 20 <= mm(section.bottom_margin) <= 25
+    assert 30 <= mm(section.left_margin) <= 35 and 15 <= mm(section.right_margin) <= 20
+    normal = doc.styles["Normal"].font  # type: ignore[attr-defined]
+    assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
+
+    header = doc.tables[0]
+    assert not has_borders(header)
+    parent, issuer = cell_paragraphs(header, 0, 0)
+    assert parent.text == "BỘ THÔNG TIN VÀ TRUYỀN THÔNG" and not all_bold(parent)
+    assert issuer.text == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA" and all_bold(issuer)
+    nation, motto = cell_paragraphs(header, 0, 1)
+    assert nation.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and all_bold(nation)
+    assert Pt(12) <= nation.runs[0].font.size <= Pt(13)
+    assert motto.text == "Độc lập - Tự do - Hạnh phúc" and all_bold(motto)
+    assert Pt(13) <= motto.runs[0].font.size <= Pt(14)
+    # the short rules under the issuer and the motto are bordered paragraphs
+    for column in (0, 1):
+        xml = header.cell(0, column)._tc.xml
+        assert "w:pBdr" in xml and "w:bottom" in xml
+
+    number_line = doc.tables[1]
+    (number,) = cell_paragraphs(number_line, 0, 0)
+    assert number.text == "Số: ……/BC-CDS"
+    (place_date,) = cell_paragraphs(number_line, 0, 1)
+    assert place_date.text == "Hà Nội, ngày 02 tháng 12 năm 2026" and all_italic(place_date)
+
+
+def test_title_sections_annex_and_signature() -> None:
+    doc = open_docx(render_docx(_report(), HEAD))
+    title = paragraph_with(doc, "BÁO CÁO")
+    assert all_bold(title) and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    subtitle = paragraph_with(doc, "Tiến độ thực hiện nhiệm vụ tháng 12/2026 (15/11–14/12/2026)")
+    assert all_bold(subtitle)
+    lines = body_texts(doc)
+    headings = ["1. Kết quả thực hiện", "2. Nhiệm vụ quá hạn", "3. Khó khăn, vướng mắc",
+                "4. Kiến nghị, đề xuất"]
+    positions = [lines.index(h) for h in headings]
+    assert positions == sorted(positions)
+    results = lines[positions[0]:positions[1]]
+    assert "Tổng số nhiệm vụ theo dõi: 3." in results
+    assert "- Quá hạn chưa hoàn thành: 1 nhiệm vụ;" in results
+    assert "- Hoàn thành đúng hạn: 1 nhiệm vụ;" in results
+    assert "- Tiến độ bình quân: 66,7%." in results
+    assert "- Lê Minh Châu: Hoàn thành tập huấn" in results
+    overdue = lines[positions[1]:positions[2]]
+    assert overdue[1:] == ["- NV2 Báo cáo quý (Phòng Dữ liệu; hạn 20/11/2026; đạt 40%)."]
+    blockers = lines[positions[2]:positions[3]]
+    # stored text is written as text: the formula-looking start kept, control characters dropped
+    assert "- NV2: =HYPERLINK(\"x\") chờ số liệu (Lê Minh Châu)." in blockers
+    assert "- Lê Minh Châu: Thiếu nhân lực" in blockers
+    assert "- Lê Minh Châu: Bổ sung 01 biên chế" in lines[positions[3]:]
+
+    annex = doc.tables[-1]
+    assert has_borders(annex) and header_repeats(annex)
+    assert [c.text for c in annex.rows[0].cells] == ["STT", "Mã", "Nhiệm vụ", "Đơn vị", "Hạn",
+                                                      "Tiến độ", "Tình trạng"]
+    assert all(all_bold(c.paragraphs[0]) for c in annex.rows[0].cells)
+    rows = [[c.text for c in row.cells] for row in annex.rows[1:]]
+    assert [r[1] for r in rows] == ["NV1", "NV2", "NV3"]
+    assert rows[1] == ["2", "NV2", "Báo cáo quý", "Phòng Dữ liệu", "20/11/2026", "40%",
+                       "Quá hạn chưa hoàn thành"]
+    assert "Kèm theo Báo cáo số ……/BC-CDS" in " ".join(lines)
+
+    footer = doc.tables[2]
+    recipients = cell_paragraphs(footer, 0, 0)
+    assert [p.text for p in recipients] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    assert all_bold(recipients[0]) and all_italic(recipients[0])
+    assert recipients[0].runs[0].font.size == Pt(12)
+    position, hint, name = cell_paragraphs(footer, 0, 1)
+    assert position.text == "CỤC TRƯỞNG" and all_bold(position)
+    assert hint.text == "(Ký, ghi rõ họ tên)" and all_italic(hint)
+    assert name.text == "Nguyễn Văn An" and all_bold(name)
+    assert docx_file_name(_report()) == "bao-cao-CDS-2026-12.docx"
+
+
+def test_unknown_head_place_and_code_leave_placeholders() -> None:
+    doc = open_docx(render_docx(_report(), Letterhead(issuer="Đơn vị X")))
+    issuer, = cell_paragraphs(doc.tables[0], 0, 0)
+    assert issuer.text == "ĐƠN VỊ X"
+    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == "Số: ……/BC-……"
+    assert cell_paragraphs(doc.tables[1], 0, 1)[0].text.startswith("…………, ngày 02 tháng 12")
+    assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)] == [
+        "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên)"]
+
+
+def test_layout_is_within_the_decree() -> None:
+    assert DECREE_30.motto == "Độc lập - Tự do - Hạnh phúc"
+    assert sum(DECREE_30.annex_widths, Mm(0)) <= DECREE_30.page_width - DECREE_30.margin_left \
+        - DECREE_30.margin_right
