@@ -1,26 +1,28 @@
 """Knowledge search benchmark: troly's index beside lexical/fuzzy baselines on the shared legal dev set.
 
-    .venv/bin/python bench/kb_search.py [--data ../shared/eval/legal] [--fuzzy-sample 60] [--json out.json]
+    .venv/bin/python bench/kb_search.py [--data ../shared/eval/legal] [--guides ../shared/eval/guides]
+                                        [--fuzzy-sample 60] [--no-cv] [--json out.json]
 
 Everything is measured in the same run, one query at a time on one thread; ratios are troly / best baseline
-(the best baseline per variant is the one with the highest hit@5, ties broken by hit@1). A second part
-calibrates the confidence bar: answerable questions, the same questions with their relevant passages removed
-from the ranking, and off-topic questions written for this purpose.
+(the best baseline per variant is the one with the highest hit@5, ties broken by hit@1). troly runs twice:
+with today's ranking (`RankParams()`) and with the ranking before the cross-validated study
+(`bench/kb_cv.py`'s PREVIOUS). The legal dev figures of today's ranking are in-sample (its knobs were chosen
+on these questions); the cross-validated, out-of-fold figures follow (`bench/kb_cv.py`, skipped with
+--no-cv). Then the guide sets: the 12 shared guides ingested as uploads (right guide and right section
+ranked first, per variant) and troly's demo guides (the questions of tests/knowledge/test_demo_guides.py).
+A last part calibrates the confidence bar: answerable questions, the same questions with their relevant
+passages removed from the ranking, and off-topic questions written for this purpose.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-import bm25s
-from rapidfuzz import fuzz, process
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,15 +34,25 @@ from knowledge.evaluate import (  # noqa: E402
     EvalReport,
     Ranker,
     evaluate,
+    evaluate_guides,
     load_corpus,
+    load_guide_files,
+    load_guide_questions,
     load_queries,
     variant_texts,
 )
-from knowledge.index import CONFIDENCE_BAR, KnowledgeIndex  # noqa: E402
+from knowledge.index import CONFIDENCE_BAR, KnowledgeIndex, RankParams  # noqa: E402
 from knowledge.normalize import fold  # noqa: E402
-from knowledge.types import Passage  # noqa: E402
 
-WORD = re.compile(r"\w+")
+sys.path.insert(0, str(ROOT / "bench"))
+from baselines import bm25s_ranker, fuzzy_ranker  # noqa: E402
+from kb_cv import (  # noqa: E402
+    PREVIOUS,
+    demo_passages_and_questions,
+    report,
+    section_number,
+    study,
+)
 
 # Questions no legal article answers (weather, football, recipes, prices, pets …), for the confidence bar.
 OFF_TOPIC: tuple[str, ...] = (
@@ -65,53 +77,6 @@ OFF_TOPIC: tuple[str, ...] = (
     "Nên mua điện thoại hãng nào chụp ảnh đẹp?",
     "Cách pha cà phê sữa đá",
 )
-
-
-def tokens(text: str, *, folded: bool, bigrams: bool) -> list[str]:
-    """Baseline tokenizer as BASELINES.md describes: lowercase \\w+ runs, optionally folded, plus a_b bigrams."""
-    text = text.lower()
-    if folded:
-        text = fold(text)
-    toks = WORD.findall(text)
-    if bigrams:
-        toks = toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)]
-    return toks
-
-
-def bm25s_ranker(
-    passages: Sequence[Passage], *, folded: bool, bigrams: bool
-) -> tuple[Ranker, float]:
-    """bm25s with its defaults (k1=1.5, b=0.75, lucene) over the passage text."""
-    start = time.perf_counter()
-    retriever = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
-    retriever.index(
-        [tokens(p.text, folded=folded, bigrams=bigrams) for p in passages], show_progress=False
-    )
-    build = time.perf_counter() - start
-    ids = [p.id for p in passages]
-
-    def rank(query: str, k: int) -> list[str]:
-        q = tokens(query, folded=folded, bigrams=bigrams)
-        if not q:
-            return []
-        res = retriever.retrieve([q], k=k, show_progress=False, n_threads=1)
-        return [ids[int(i)] for i in res.documents[0]]
-
-    return rank, build
-
-
-def fuzzy_ranker(passages: Sequence[Passage]) -> tuple[Ranker, float]:
-    """rapidfuzz extract with token_set_ratio over all passages (slow: run on a sample of queries)."""
-    start = time.perf_counter()
-    texts = [p.text.lower() for p in passages]
-    build = time.perf_counter() - start
-    ids = [p.id for p in passages]
-
-    def rank(query: str, k: int) -> list[str]:
-        found = process.extract(query.lower(), texts, scorer=fuzz.token_set_ratio, limit=k)
-        return [ids[int(i)] for _, _, i in found]
-
-    return rank, build
 
 
 def row(name: str, r: EvalReport) -> str:
@@ -153,6 +118,43 @@ def confidence_study(
     return table
 
 
+def guide_sets(guides: Path) -> dict[str, Any]:
+    """Right guide / right section first on the shared guides and the demo guides, before and now."""
+    passages = load_guide_files(guides / "upload")
+    questions = load_guide_questions(guides / "questions.jsonl")
+    demo_passages, demo_questions = demo_passages_and_questions()
+    figures: dict[str, Any] = {}
+    print(
+        "| ranking | "
+        + " | ".join(dict.fromkeys(q.variant for q in questions))
+        + " | demo guides |"
+    )
+    print("|---|" + "---|" * (len({q.variant for q in questions}) + 1))
+    for name, params in (
+        ("before the CV study", PREVIOUS),
+        ("today (RankParams())", RankParams()),
+    ):
+        index = KnowledgeIndex.build(passages, synonyms=SynonymTable.build(), params=params)
+        reports = evaluate_guides(index, questions)
+        # The demo-guide test builds its index without the synonym table; so does this.
+        demo = KnowledgeIndex.build(demo_passages, params=params)
+        right = 0
+        for text, slug, number in demo_questions:
+            hits = demo.search(text, 1).hits
+            right += bool(hits) and (
+                hits[0].passage.guide_id == slug
+                and section_number(hits[0].passage.heading_path) == number
+            )
+        cells = [f"{r.guide_at_1}/{r.questions} · {r.section_at_1}/{r.questions}" for r in reports]
+        print(f"| {name} | " + " | ".join(cells) + f" | {right}/{len(demo_questions)} |")
+        figures[name] = {
+            "guides": {r.variant: [r.questions, r.guide_at_1, r.section_at_1] for r in reports},
+            "demo": [len(demo_questions), right],
+        }
+    print("\n(cells: right guide first · right section first, of the questions of that variant)\n")
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -160,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--fuzzy-sample", type=int, default=60, help="queries for the slow fuzzy baseline"
     )
+    parser.add_argument("--guides", default=str(ROOT.parent / "shared" / "eval" / "guides"))
+    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validated study")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--json", help="also write all figures to this file")
     args = parser.parse_args(argv)
     data = Path(args.data)
@@ -180,9 +186,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         (f"rapidfuzz token_set_ratio (first {args.fuzzy_sample} queries)", fz, fz_build, False)
     )
 
-    start = time.perf_counter()
-    index = KnowledgeIndex.build(passages, synonyms=SynonymTable.build())
-    troly_build = time.perf_counter() - start
+    trolys: list[tuple[str, KnowledgeIndex, float]] = []
+    for name, params in (
+        ("troly before the CV study", PREVIOUS),
+        ("**troly KnowledgeIndex** (in-sample)", RankParams()),
+    ):
+        start = time.perf_counter()
+        built = KnowledgeIndex.build(passages, synonyms=SynonymTable.build(), params=params)
+        trolys.append((name, built, time.perf_counter() - start))
+    index = trolys[-1][1]
 
     out: dict[str, Any] = {"variants": {}, "confidence": {}}
     timer: Callable[[], float] = time.perf_counter
@@ -196,10 +208,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, rank, build, full in rankers:
             qs = queries if full else queries[: args.fuzzy_sample]
             reports.append((name, evaluate(rank, qs, variant, build_s=build, timer=timer), full))
-        troly = evaluate(index, queries, variant, build_s=troly_build, timer=timer)
+        mine = [
+            (name, evaluate(built, queries, variant, build_s=build_s, timer=timer))
+            for name, built, build_s in trolys
+        ]
         for name, rep, _ in reports:
             print(row(name, rep))
-        print(row("**troly KnowledgeIndex**", troly))
+        for name, rep in mine:
+            print(row(name, rep))
+        troly = mine[-1][1]
         best_name, best, _ = max(
             (r for r in reports if r[2]), key=lambda r: (r[1].hit5, r[1].hit1)
         )
@@ -216,10 +233,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         out["variants"][variant] = {
             "troly": troly.as_dict(),
+            "troly_before": mine[0][1].as_dict(),
             "baselines": {name: rep.as_dict() for name, rep, _ in reports},
             "best_baseline": best_name,
             "ratios": ratios,
         }
+
+    if not args.no_cv:
+        print("## Cross-validated (out-of-fold) figures, bench/kb_cv.py\n")
+        result = study(data, Path(args.guides), args.folds, args.seed)
+        out["cv"] = report(result)
+        print()
+
+    print("## Guide sets: right guide / right section ranked first\n")
+    out["guides"] = guide_sets(Path(args.guides))
 
     print(f"## Confidence bar (current CONFIDENCE_BAR = {CONFIDENCE_BAR})\n")
     print(

@@ -1,7 +1,9 @@
 """Retrieval evaluation: hit@k, MRR@10 and latency of a ranker on a question → passage set.
 
 Reads the JSONL format of the shared legal set (corpus rows {id, title, text}; query rows {id, text,
-relevant, source}); this module and `run_eval` are the only knowledge code that reads files.
+relevant, source}) and of the guides set (uploaded files, question rows {id, text, guide, section,
+variant}); this module and `run_eval` are the only knowledge code that reads files. Also splits questions
+into seeded folds for cross-validation.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.index import KnowledgeIndex
-from knowledge.normalize import fold
+from knowledge.ingest import parse_file, passages_from_guide
+from knowledge.normalize import fold, nfc
 from knowledge.types import Passage
 
 Ranker = Callable[[str, int], Sequence[str]]
@@ -216,3 +219,100 @@ def run_eval(
         "build_s": build_s,
         "variants": {r.variant: r.as_dict() for r in reports},
     }
+
+
+def stratified_folds(queries: Sequence[EvalQuery], k: int, seed: int) -> list[int]:
+    """A fold number (0..k-1) per query: shuffled with the seed, each source spread evenly over the folds."""
+    by_source: dict[str, list[int]] = {}
+    for position, query in enumerate(queries):
+        by_source.setdefault(query.source, []).append(position)
+    folds = [0] * len(queries)
+    rng = random.Random(seed)
+    offset = 0
+    for source in sorted(by_source):
+        members = by_source[source][:]
+        rng.shuffle(members)
+        for order, position in enumerate(members):
+            # Continue the round robin across sources, so small sources do not all start at fold 0.
+            folds[position] = (order + offset) % k
+        offset += len(members)
+    return folds
+
+
+def first_relevant(ranked: Sequence[str], relevant: Iterable[str]) -> int | None:
+    """0-based rank of the first relevant id in a ranking, or None."""
+    wanted = set(relevant)
+    return next((i for i, pid in enumerate(ranked) if pid in wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class GuideQuestion:
+    """A guide question: the guide (file stem) and section heading that answer it, and how it is typed."""
+
+    id: str
+    text: str
+    guide: str
+    section: str
+    variant: str
+
+
+@dataclass(frozen=True, slots=True)
+class GuideReport:
+    """Right guide and right section ranked first, for the questions of one variant."""
+
+    variant: str
+    questions: int
+    guide_at_1: int
+    section_at_1: int
+
+
+def load_guide_questions(path: str | Path) -> list[GuideQuestion]:
+    """Read question rows {id, text, guide, section, variant}; rows without a guide are skipped."""
+    questions: list[GuideQuestion] = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not row.get("guide"):
+                continue
+            questions.append(
+                GuideQuestion(
+                    str(row["id"]),
+                    str(row["text"]),
+                    str(row["guide"]),
+                    str(row["section"]),
+                    str(row.get("variant", "")),
+                )
+            )
+    return questions
+
+
+def load_guide_files(directory: str | Path) -> list[Passage]:
+    """Ingest every file of a folder as troly does an upload; the guide id is the file stem."""
+    passages: list[Passage] = []
+    for path in sorted(Path(directory).iterdir()):
+        if path.is_file():
+            parsed = parse_file(path.name, path.read_bytes())
+            passages.extend(passages_from_guide(path.stem, parsed))
+    return passages
+
+
+def _same_heading(a: str, b: str) -> bool:
+    return " ".join(nfc(a).split()) == " ".join(nfc(b).split())
+
+
+def evaluate_guides(
+    index: KnowledgeIndex, questions: Sequence[GuideQuestion]
+) -> list[GuideReport]:
+    """Per variant (in first-seen order): how often the top hit is the right guide, and the right section."""
+    counts: dict[str, list[int]] = {}
+    for question in questions:
+        tally = counts.setdefault(question.variant, [0, 0, 0])
+        hits = index.search(question.text, 1).hits
+        tally[0] += 1
+        if hits and hits[0].passage.guide_id == question.guide:
+            tally[1] += 1
+            path = hits[0].passage.heading_path
+            tally[2] += bool(path) and _same_heading(path[-1], question.section)
+    return [GuideReport(v, n, g, s) for v, (n, g, s) in counts.items()]

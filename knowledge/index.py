@@ -2,9 +2,12 @@
 
 Each passage is indexed in six streams (own BM25 weights each): folded syllables, folded bigrams, accented
 syllables, accented bigrams (the accented ones with a canonical tone position), and two field-boost streams, the
-guide title and the heading path (folded syllables and bigrams). A query is NFC-casefolded, Telex words are decoded, typos in
-words the index has never seen are corrected against its vocabulary, abbreviations are expanded both ways,
-and the streams are summed. Accented streams count only when the query carries diacritics, so an exact
+guide title and the heading path (folded syllables and bigrams). Four more streams look below and above the
+passage: its title line, its paragraphs (each read under the passage's heading), the openings of its clauses
+(the best paragraph and the best opening count), and the whole guide it belongs to. A query is NFC-casefolded,
+Telex words are decoded, typos in words the index has never seen are corrected against its vocabulary,
+abbreviations are expanded both ways, and the parts are summed with the weights of `RankParams` (chosen by
+cross-validation, bench/kb_cv.py). Accented streams count only when the query carries diacritics, so an exact
 diacritic match adds score on top of the folded match. The index is immutable: a reload builds a new one.
 """
 
@@ -28,6 +31,7 @@ from knowledge.glossary import english_words, to_vietnamese
 from knowledge.language import TELEX_MARK as _TELEX_MARK
 from knowledge.language import english_function_words, is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
+from knowledge.passage_structure import clause_opening, paragraphs, title_line
 from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
@@ -63,19 +67,61 @@ QUESTION_WORDS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class RankParams:
-    """Ranking knobs; the defaults are the values tuned on the legal dev set (docs/benchmarks.md)."""
+    """Ranking knobs; the defaults were chosen by cross-validation on the legal dev set (docs/benchmarks.md).
+
+    A passage's score is a weighted sum of parts (see `RANK_PARTS`); k1 and b shape every BM25 stream.
+    """
 
     k1: float = 0.7
     b: float = 0.75
-    bigram_weight: float = 1.0
-    accent_weight: float = 0.5
-    title_weight: float = 0.3
+    #: question and function words (QUESTION_WORDS) in the folded syllable stream; the rest weighs 1
+    question_word_weight: float = 1.0
+    bigram_weight: float = 1.25
+    accent_weight: float = 0.25
+    accent_bigram_weight: float = 0.25
+    title_weight: float = 0.6
     heading_weight: float = 0.6
     expansion_weight: float = 0.8
+    #: the passage's first line when it reads as its own title (a statute article's name)
+    lead_weight: float = 0.2
+    #: the best single paragraph or point of the passage, read under its heading (BM25 over
+    #: paragraphs, max per passage)
+    paragraph_weight: float = 0.5
+    #: the best clause opening: the first words of a paragraph ("1. Người lao động là …")
+    clause_weight: float = 0.2
+    #: the whole guide (or law) the passage belongs to, as one bag; measured, not kept (off)
+    guide_weight: float = 0.0
     max_typo_candidates: int = 64
-    first_line_in_meta: bool = False
-    skip_bigram_weight: float = 0.0
+    #: a guide's opening passage (no heading, in a guide with sections) is scored at this share
     intro_weight: float = 0.5
+
+    def weights(self) -> dict[str, float]:
+        """The weight of every score part, by name (the expansion part is already weighted)."""
+        return {
+            "body": 1.0,
+            "question_words": self.question_word_weight,
+            "bigrams": self.bigram_weight,
+            "accents": self.accent_weight,
+            "accent_bigrams": self.accent_bigram_weight,
+            "title": self.title_weight,
+            "heading": self.heading_weight,
+            "expansion": 1.0,
+            "lead": self.lead_weight,
+            "paragraph": self.paragraph_weight,
+            "clause": self.clause_weight,
+            "guide": self.guide_weight,
+        }
+
+
+#: names of the score parts, in the order `RankParams.weights()` gives them
+RANK_PARTS: tuple[str, ...] = tuple(RankParams().weights())
+#: words of a clause opening indexed by the clause stream
+CLAUSE_OPENING_WORDS = 8
+_OPENING_CHARS = 200
+_QUESTION_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
+#: parts read per paragraph; scored for the best CANDIDATES passages by the other parts
+_PARAGRAPH_PARTS = ("paragraph", "clause")
+CANDIDATES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +155,7 @@ class _Stream:
     weights: FloatArray
     idf: FloatArray
     df: npt.NDArray[np.int32]
+    lengths: FloatArray
 
     @classmethod
     def build(cls, bags: Sequence[Counter[str]], k1: float, b: float) -> _Stream:
@@ -116,18 +163,17 @@ class _Stream:
         n_docs = len(bags)
         vocab: dict[str, int] = {}
         rows: list[int] = []
-        cols: list[int] = []
         tfs: list[int] = []
+        sizes = np.zeros(n_docs, dtype=np.int64)
         lengths = np.zeros(n_docs, dtype=np.float32)
         for doc, bag in enumerate(bags):
-            total = 0
-            for term, tf in bag.items():
-                tid = vocab.setdefault(term, len(vocab))
-                rows.append(tid)
-                cols.append(doc)
-                tfs.append(tf)
-                total += tf
-            lengths[doc] = total
+            # Comprehensions and extend: this loop runs over every (term, document) pair.
+            rows.extend([vocab.setdefault(term, len(vocab)) for term in bag])
+            counts = list(bag.values())
+            tfs.extend(counts)
+            sizes[doc] = len(counts)
+            lengths[doc] = sum(counts)
+        cols = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)
         term_ids = np.asarray(rows, dtype=np.int32)
         doc_ids = np.asarray(cols, dtype=np.int32)
         tf_arr = np.asarray(tfs, dtype=np.float32)
@@ -141,7 +187,7 @@ class _Stream:
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = k1 * (1.0 - b + b * lengths[doc_ids] / avgdl)
         weights = (idf[term_ids] * tf_arr * (k1 + 1.0) / (tf_arr + norm)).astype(np.float32)
-        return cls(vocab, indptr, doc_ids, weights, idf, df)
+        return cls(vocab, indptr, doc_ids, weights, idf, df, lengths)
 
     def max_idf(self, n_docs: int) -> float:
         """The idf of a term no document contains: what an unmatched query term is worth."""
@@ -157,6 +203,18 @@ class _Stream:
             start, end = self.indptr[tid], self.indptr[tid + 1]
             # Postings of one term hold each document once, so fancy-index += is exact.
             scores[self.docs[start:end]] += (weight * count) * self.weights[start:end]
+
+    def query_ids(self, terms: Iterable[str]) -> tuple[IntArray, FloatArray]:
+        """The ids of the query terms this stream knows, sorted, and how often each was asked."""
+        counted = sorted(
+            (tid, count)
+            for term, count in Counter(terms).items()
+            if (tid := self.vocab.get(term)) is not None
+        )
+        return (
+            np.asarray([tid for tid, _ in counted], dtype=np.int32),
+            np.asarray([count for _, count in counted], dtype=np.float32),
+        )
 
     def ideal(self, terms: Iterable[str], weight: float, n_docs: int) -> float:
         """Weighted sum of the idf of the terms; unknown terms get the maximum idf."""
@@ -186,6 +244,107 @@ def _bigrams(tokens: Sequence[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+def _focus(folded: list[str]) -> list[str]:
+    """The query terms the paragraph, clause, title-line and guide fields are scored with.
+
+    Question words are left out, and so are pairs of two of them ("bao nhieu", "the nao"): they say
+    how something is asked, not what about.
+    """
+    pairs = _bigrams(folded)
+    return [t for t in folded if t not in _QUESTION_FOLDED] + [
+        pair for pair in pairs if not all(t in _QUESTION_FOLDED for t in pair.split(" "))
+    ]
+
+
+def _bag(tokens: Sequence[str]) -> Counter[str]:
+    """Syllables and adjacent pairs of one field, in one bag."""
+    bag = Counter(tokens)
+    bag.update(_bigrams(tokens))
+    return bag
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A stream read by document: each document's term ids and their BM25 weights, in one run."""
+
+    indptr: npt.NDArray[np.int64]
+    terms: IntArray
+    weights: FloatArray
+    vocab_size: int
+
+    @classmethod
+    def of(cls, stream: _Stream) -> _Rows:
+        """Transpose the stream's postings."""
+        term_of = np.repeat(np.arange(len(stream.vocab), dtype=np.int32), np.diff(stream.indptr))
+        order = np.argsort(stream.docs, kind="stable")
+        indptr = np.zeros(len(stream.lengths) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(stream.docs, minlength=len(stream.lengths)), out=indptr[1:])
+        return cls(indptr, term_of[order], stream.weights[order], len(stream.vocab))
+
+    def range_scores(
+        self, first: npt.NDArray[np.int64], last: npt.NDArray[np.int64], ids: IntArray,
+        counts: FloatArray,
+    ) -> FloatArray:  # fmt: skip
+        """BM25 score of documents first[i]..last[i]-1 (consecutive runs), for query term ids."""
+        if len(first) == 0:
+            return np.zeros(0, dtype=np.float32)
+        asked = np.zeros(self.vocab_size, dtype=np.float32)
+        asked[ids] = counts
+        spans = [
+            (int(self.indptr[a]), int(self.indptr[z])) for a, z in zip(first, last, strict=True)
+        ]
+        terms = np.concatenate([self.terms[a:z] for a, z in spans])
+        weights = np.concatenate([self.weights[a:z] for a, z in spans])
+        # A trailing zero, so that an empty last document still has a place to start from.
+        contrib = np.append(weights * asked[terms], np.float32(0.0))
+        docs = np.concatenate([np.arange(a, z) for a, z in zip(first, last, strict=True)])
+        # Entry offsets of every document within the concatenated runs.
+        sizes = self.indptr[docs + 1] - self.indptr[docs]
+        starts = np.cumsum(sizes) - sizes
+        sums = np.add.reduceat(contrib, starts)
+        sums[sizes == 0] = 0.0
+        return sums.astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class _Structure:
+    """Streams below and above the passage: title line, paragraphs, clause openings, whole guide."""
+
+    lead: _Stream
+    paragraph: _Stream
+    clause: _Stream
+    guide: _Stream
+    paragraph_rows: _Rows
+    clause_rows: _Rows
+    #: paragraphs of passage i are para_bounds[i]:para_bounds[i + 1] (at least one each)
+    para_bounds: npt.NDArray[np.int64]
+    #: guide number of each passage
+    guide_of: npt.NDArray[np.int64]
+
+    def best_paragraph(self, stream: _Stream, terms: list[str]) -> FloatArray:
+        """Per passage, the best BM25 score of one of its paragraphs (or clause openings)."""
+        scores = np.zeros(len(stream.lengths), dtype=np.float32)
+        stream.add_scores(scores, terms, 1.0)
+        return np.maximum.reduceat(scores, self.para_bounds[:-1]).astype(np.float32)
+
+    def best_paragraph_of(
+        self, stream: _Stream, rows: _Rows, terms: list[str], passages: npt.NDArray[np.int64]
+    ) -> FloatArray:
+        """`best_paragraph` for the given passages only: reads their paragraphs, not the postings."""
+        ids, counts = stream.query_ids(terms)
+        first = self.para_bounds[passages]
+        last = self.para_bounds[passages + 1]
+        sizes = last - first
+        scores = rows.range_scores(first, last, ids, counts)
+        return np.maximum.reduceat(scores, np.cumsum(sizes) - sizes).astype(np.float32)
+
+    def guide_scores(self, terms: list[str]) -> FloatArray:
+        """Per passage, the BM25 score of the guide it belongs to."""
+        scores = np.zeros(len(self.guide.lengths), dtype=np.float32)
+        self.guide.add_scores(scores, terms, 1.0)
+        return scores[self.guide_of]
+
+
 @dataclass(frozen=True, slots=True)
 class _Query:
     """A query after decoding, correction and expansion: the terms of every stream."""
@@ -202,7 +361,7 @@ class KnowledgeIndex:
 
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
-        "_heading", "_by_len", "_confidence_params", "_accents",
+        "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
         "_intro_weight",
     )  # fmt: skip
 
@@ -212,6 +371,7 @@ class KnowledgeIndex:
         params: RankParams,
         synonyms: SynonymTable | None,
         streams: tuple[_Stream, _Stream, _Stream, _Stream, _Stream, _Stream],
+        structure: _Structure,
         confidence: ConfidenceParams,
     ) -> None:
         """Use build(); this only stores what build() computed."""
@@ -222,6 +382,7 @@ class KnowledgeIndex:
         self._fold_uni, self._fold_bi, self._acc_uni, self._acc_bi, self._title, self._heading = (
             streams
         )
+        self._structure = structure
         by_len: dict[int, list[str]] = {}
         for term in self._fold_uni.vocab.keys() | self._meta_words():
             if term.isalpha():
@@ -261,22 +422,50 @@ class KnowledgeIndex:
         acc_bi: list[Counter[str]] = []
         titles: list[Counter[str]] = []
         headings: list[Counter[str]] = []
+        leads: list[Counter[str]] = []
+        paras: list[Counter[str]] = []
+        clauses: list[Counter[str]] = []
+        para_starts: list[int] = []
+        guide_numbers: dict[str, int] = {}
+        guide_of: list[int] = []
+
+        def folded(text: str) -> list[str]:
+            return [
+                fold_cache.get(s) or fold_cache.setdefault(s, fold(s)) for s in syllables(text)
+            ]
+
         for passage in items:
-            raw = syllables(normalize(passage.text))
+            text = normalize(passage.text)
+            # Paragraph breaks fall between syllables, so the passage's syllables are its paragraphs'.
+            para_texts = paragraphs(text)
+            para_raw = [syllables(para) for para in para_texts]
+            raw = [s for words in para_raw for s in words]
             acc = [tone_cache.get(s) or tone_cache.setdefault(s, canonical_tone(s)) for s in raw]
             fol = [fold_cache.get(s) or fold_cache.setdefault(s, fold(s)) for s in raw]
             acc_uni.append(Counter(acc))
             acc_bi.append(Counter(_bigrams(acc)))
             fold_uni.append(Counter(fol))
             fold_bi.append(Counter(_bigrams(fol)))
-            title_tokens = syllables(fold(normalize(passage.guide_title)))
-            titles.append(Counter(title_tokens) + Counter(_bigrams(title_tokens)))
-            heading_parts = list(passage.heading_path)
-            if params.first_line_in_meta:
-                # A passage's first line is usually its own heading ("Điều 5. …", a section title).
-                heading_parts.append(passage.text.lstrip().split("\n", 1)[0][:200])
-            head_tokens = syllables(fold(normalize(" \n ".join(heading_parts))))
-            headings.append(Counter(head_tokens) + Counter(_bigrams(head_tokens)))
+            titles.append(_bag(syllables(fold(normalize(passage.guide_title)))))
+            headings.append(_bag(syllables(fold(normalize(" \n ".join(passage.heading_path))))))
+            lead = folded(title_line(text))
+            leads.append(_bag(lead))
+            # A paragraph is read under its section heading (or the passage's title line), as a reader
+            # sees it: "within 10 days" means little without "Thời hạn xử lý" above it.
+            context = folded(normalize(passage.heading_path[-1])) if passage.heading_path else lead
+            para_starts.append(len(paras))
+            start = 0
+            for para, words in zip(para_texts, para_raw, strict=True):
+                paras.append(_bag(context + fol[start : start + len(words)]))
+                start += len(words)
+                # The opening is read from a prefix: eight syllables never need more characters.
+                opening = folded(clause_opening(para[:_OPENING_CHARS]))[:CLAUSE_OPENING_WORDS]
+                clauses.append(_bag(context + opening))
+            guide_of.append(guide_numbers.setdefault(passage.guide_id, len(guide_numbers)))
+        guides: list[Counter[str]] = [Counter() for _ in guide_numbers]
+        for number, uni, bi in zip(guide_of, fold_uni, fold_bi, strict=True):
+            guides[number].update(uni)
+            guides[number].update(bi)
         k1, b = params.k1, params.b
         streams = (
             _Stream.build(fold_uni, k1, b),
@@ -286,7 +475,19 @@ class KnowledgeIndex:
             _Stream.build(titles, k1, b),
             _Stream.build(headings, k1, b),
         )
-        return cls(items, params, synonyms, streams, confidence or ConfidenceParams())
+        paragraph = _Stream.build(paras, k1, b)
+        clause = _Stream.build(clauses, k1, b)
+        structure = _Structure(
+            lead=_Stream.build(leads, k1, b),
+            paragraph=paragraph,
+            clause=clause,
+            guide=_Stream.build(guides, k1, b),
+            paragraph_rows=_Rows.of(paragraph),
+            clause_rows=_Rows.of(clause),
+            para_bounds=np.asarray([*para_starts, len(paras)], dtype=np.int64),
+            guide_of=np.asarray(guide_of, dtype=np.int64),
+        )
+        return cls(items, params, synonyms, streams, structure, confidence or ConfidenceParams())
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -325,7 +526,9 @@ class KnowledgeIndex:
         """Whether a word is an abbreviation or loanword the synonym table links ("scan", "ubnd")."""
         return self._synonyms is not None and (folded,) in self._synonyms.links
 
-    def _accented_phrase(self, folded: list[str], left: str | None, right: str | None) -> list[str]:
+    def _accented_phrase(
+        self, folded: list[str], left: str | None, right: str | None
+    ) -> list[str]:
         """The guides' accented spelling of corrected syllables, chosen with their neighbours' help.
 
         "chuyen doi" → "chuyển đổi" (the pair the guides write), not the most frequent single forms.
@@ -439,7 +642,9 @@ class KnowledgeIndex:
             shown = self._accented_phrase(
                 fixed,
                 acc_out[-1] if acc_out and acc_out[-1] != "\x00" else None,
-                accented[i + 1] if i + 1 < len(accented) and has_diacritics(accented[i + 1]) else None,
+                accented[i + 1]
+                if i + 1 < len(accented) and has_diacritics(accented[i + 1])
+                else None,
             )
             if all(is_valid_syllable(w) for w in shown):
                 corrections.append((acc, " ".join(shown)))
@@ -604,26 +809,91 @@ class KnowledgeIndex:
         alt_scores = self._phrase_scores(alt) * np.float32(weight * ideal_src / ideal_alt)
         scores += np.maximum(alt_scores - self._phrase_scores(src), 0.0)
 
-    def _score(self, q: _Query) -> FloatArray:
-        p = self._params
+    def _parts(self, q: _Query, wanted: Container[str] = RANK_PARTS) -> dict[str, FloatArray]:
+        """The unweighted score parts the ranking sums (see `RankParams.weights`); only wanted ones."""
         n = len(self._passages)
-        scores = np.zeros(n, dtype=np.float32)
+        parts: dict[str, FloatArray] = {}
+
+        def part(name: str, stream: _Stream, terms: list[str]) -> None:
+            if name in wanted:
+                vec = np.zeros(n, dtype=np.float32)
+                stream.add_scores(vec, terms, 1.0)
+                parts[name] = vec
+
         fol_bi = _bigrams(q.folded)
-        self._fold_uni.add_scores(scores, q.folded, 1.0)
-        self._fold_bi.add_scores(scores, fol_bi, p.bigram_weight)
+        content = [t for t in q.folded if t not in _QUESTION_FOLDED]
+        focus = _focus(q.folded)
+        part("body", self._fold_uni, content)
+        part("question_words", self._fold_uni, [t for t in q.folded if t in _QUESTION_FOLDED])
+        part("bigrams", self._fold_bi, fol_bi)
         if q.use_accents:
-            acc = [t for t in q.accented if t != "\x00"]
-            acc_bi = [t for t in _bigrams(q.accented) if "\x00" not in t]
-            self._acc_uni.add_scores(scores, acc, p.accent_weight)
-            self._acc_bi.add_scores(scores, acc_bi, p.accent_weight * p.bigram_weight)
+            part("accents", self._acc_uni, [t for t in q.accented if t != "\x00"])
+            part(
+                "accent_bigrams",
+                self._acc_bi,
+                [t for t in _bigrams(q.accented) if "\x00" not in t],
+            )
         meta_terms = q.folded + fol_bi
-        self._title.add_scores(scores, meta_terms, p.title_weight)
-        self._heading.add_scores(scores, meta_terms, p.heading_weight)
-        for src, alt, weight in q.expansions:
-            self._add_expansion(scores, src, alt, p.expansion_weight * weight)
+        part("title", self._title, meta_terms)
+        part("heading", self._heading, meta_terms)
+        part("lead", self._structure.lead, focus)
+        if "expansion" in wanted and q.expansions:
+            vec = np.zeros(n, dtype=np.float32)
+            for src, alt, weight in q.expansions:
+                self._add_expansion(vec, src, alt, self._params.expansion_weight * weight)
+            parts["expansion"] = vec
+        structure = self._structure
+        if "paragraph" in wanted:
+            parts["paragraph"] = structure.best_paragraph(structure.paragraph, focus)
+        if "clause" in wanted:
+            parts["clause"] = structure.best_paragraph(structure.clause, focus)
+        if "guide" in wanted:
+            parts["guide"] = structure.guide_scores(focus)
         if self._intro_weight is not None:
-            scores *= self._intro_weight
+            for vec in parts.values():
+                vec *= self._intro_weight
+        return parts
+
+    def _score(self, q: _Query) -> FloatArray:
+        weights = {name: w for name, w in self._params.weights().items() if w != 0.0}
+        late = [name for name in _PARAGRAPH_PARTS if name in weights]
+        scores = np.zeros(len(self._passages), dtype=np.float32)
+        for name, vec in self._parts(q, weights.keys() - set(late)).items():
+            scores += np.float32(weights[name]) * vec
+        if not late:
+            return scores
+        # Paragraphs and clause openings are read for the best candidates by the other parts only: it
+        # is their postings that are long, and the cross-validated study scored the same pool.
+        n = len(scores)
+        pool = (
+            np.arange(n, dtype=np.int64)
+            if n <= CANDIDATES
+            else np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES].astype(np.int64)
+        )
+        focus = _focus(q.folded)
+        structure = self._structure
+        for name in late:
+            stream, rows = (
+                (structure.paragraph, structure.paragraph_rows)
+                if name == "paragraph"
+                else (structure.clause, structure.clause_rows)
+            )
+            values = structure.best_paragraph_of(stream, rows, focus, pool)
+            if self._intro_weight is not None:
+                values *= self._intro_weight[pool]
+            scores[pool] += np.float32(weights[name]) * values
         return scores
+
+    def score_parts(self, query: str) -> dict[str, FloatArray]:
+        """Every unweighted score part of every passage for a query (benches tune RankParams with it).
+
+        The ranking score is the sum of each part times its weight in `RankParams.weights()`; a part the
+        query does not reach is all zeros.
+        """
+        q = self._analyze(query)
+        n = len(self._passages)
+        parts = self._parts(q) if q.folded else {}
+        return {name: parts.get(name, np.zeros(n, dtype=np.float32)) for name in RANK_PARTS}
 
     def search(
         self,

@@ -13,11 +13,16 @@ from knowledge.abbreviations import SynonymTable
 from knowledge.evaluate import (
     EvalQuery,
     evaluate,
+    evaluate_guides,
+    first_relevant,
     load_corpus,
+    load_guide_files,
+    load_guide_questions,
     load_queries,
     one_typo,
     percentile,
     run_eval,
+    stratified_folds,
     variant_texts,
 )
 from knowledge.index import KnowledgeIndex
@@ -146,3 +151,58 @@ def test_legal_dev_beats_the_accent_folded_bm25_baseline() -> None:
         report = evaluate(index, queries, variant)
         assert report.hit1 > hit1, variant
         assert report.hit5 > hit5, variant
+
+
+def test_stratified_folds_are_seeded_balanced_and_spread_every_source() -> None:
+    queries = [EvalQuery(f"a{i}", "t", ("x",), "alqac") for i in range(23)] + [
+        EvalQuery(f"z{i}", "t", ("x",), "zalo") for i in range(7)
+    ]
+    folds = stratified_folds(queries, 5, seed=3)
+    assert folds == stratified_folds(queries, 5, seed=3)
+    assert folds != stratified_folds(queries, 5, seed=4)
+    assert sorted(set(folds)) == [0, 1, 2, 3, 4]
+    sizes = [folds.count(f) for f in range(5)]
+    assert max(sizes) - min(sizes) <= 1
+    for source in ("alqac", "zalo"):
+        per_fold = [
+            sum(1 for q, f in zip(queries, folds, strict=True) if q.source == source and f == fold)
+            for fold in range(5)
+        ]
+        assert max(per_fold) - min(per_fold) <= 1, source
+
+
+def test_first_relevant() -> None:
+    assert first_relevant(["a", "b", "c"], ["c", "b"]) == 1
+    assert first_relevant(["a"], ["z"]) is None
+
+
+def test_guide_set_is_ingested_and_scored_per_variant(tmp_path: Path) -> None:
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    (upload / "chu-ky-so.md").write_text(
+        "# Hướng dẫn chữ ký số\n\n## Mất thiết bị\n\nGọi ngay đường dây hỗ trợ để khóa chứng thư.\n\n"
+        "## Gia hạn\n\nNộp hồ sơ gia hạn trước 30 ngày.\n",
+        encoding="utf-8",
+    )
+    (upload / "van-thu.md").write_text(
+        "# Hướng dẫn văn thư\n\n## Văn bản đến\n\nVăn thư vào sổ văn bản đến trong ngày.\n",
+        encoding="utf-8",
+    )
+    rows = [
+        {"id": "q1", "text": "Mất thiết bị ký số thì gọi ai?", "guide": "chu-ky-so",
+         "section": "Mất  thiết bị", "variant": "accented"},
+        {"id": "q2", "text": "van ban den vao so khi nao", "guide": "van-thu",
+         "section": "Văn bản đến", "variant": "no_diacritics"},
+        {"id": "q3", "text": "gia han chung thu", "guide": "chu-ky-so",
+         "section": "Mất thiết bị", "variant": "no_diacritics"},
+        {"id": "u1", "text": "Giá vàng?", "guide": None, "section": None, "variant": "accented"},
+    ]  # fmt: skip
+    questions = load_guide_questions(_write(tmp_path / "questions.jsonl", rows))  # type: ignore[arg-type]
+    assert [q.id for q in questions] == ["q1", "q2", "q3"]
+    passages = load_guide_files(upload)
+    assert {p.guide_id for p in passages} == {"chu-ky-so", "van-thu"}
+    reports = evaluate_guides(KnowledgeIndex.build(passages), questions)
+    assert [(r.variant, r.questions, r.guide_at_1, r.section_at_1) for r in reports] == [
+        ("accented", 1, 1, 1),
+        ("no_diacritics", 2, 2, 1),  # q3 finds the right guide, but its section is "Gia hạn"
+    ]
