@@ -10,6 +10,7 @@ from datetime import datetime
 from io import BytesIO
 
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.clock import to_local
 from bot.reports.build import build_weekly_summary, categorize
@@ -35,6 +36,22 @@ __all__ = [
 
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+#: progress values are 0–100 numbers: shown as "40%" without becoming fractions
+PERCENT_FORMAT = '0"%"'
+PERCENT_FORMAT_DECIMAL = '0.0"%"'
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    """Print on A4 landscape, all columns on one page width, the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.gridLines = True
 
 
 def _fmt_time(instant: datetime | None) -> str:
@@ -65,9 +82,13 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
                       task.progress, task.status_label, T.CATEGORY_LABELS[task.category],
                       blockers, "\n".join(task.next_plans), task.evidence or ""])
         sheet.cell(row=sheet.max_row, column=7).number_format = "DD/MM/YYYY"
-    for letter, width in zip("ABCDEFGHIJKLMN", (5, 12, 50, 28, 28, 28, 12, 16, 10, 18, 22, 40, 40, 30),
-                             strict=True):
-        sheet.column_dimensions[letter].width = width
+        # progress stays a number 0–100 (sums, filters) and is shown with a percent sign
+        sheet.cell(row=sheet.max_row, column=9).number_format = PERCENT_FORMAT
+    for letter, width, header in zip("ABCDEFGHIJKLMN",
+                                     (5, 12, 50, 28, 28, 28, 12, 16, 10, 18, 22, 40, 40, 30),
+                                     T.XLSX_TASK_HEADERS, strict=True):
+        sheet.column_dimensions[letter].width = max(width, len(header) + 2)
+    _print_setup(sheet, header_row=2)
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = _WRAP
@@ -82,8 +103,10 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
                        T.YES if official.reported else T.NO, T.YES if official.late else T.NO,
                        _fmt_time(official.submitted_at), official.skipped_reason or "",
                        T.YES if official.revised_late else T.NO])
-    for letter, width in zip("ABCDEFG", (28, 28, 14, 12, 18, 30, 18), strict=True):
-        people.column_dimensions[letter].width = width
+    for letter, width, header in zip("ABCDEFG", (28, 28, 14, 12, 18, 30, 18),
+                                     T.XLSX_PEOPLE_HEADERS, strict=True):
+        people.column_dimensions[letter].width = max(width, len(header) + 2)
+    _print_setup(people, header_row=1)
 
     if summary.subunits:
         subs = book.create_sheet(T.XLSX_SUBUNITS_SHEET)
@@ -93,7 +116,11 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
         for sub in summary.subunits:
             append_row(subs, [sub.unit_name, sub.reported, sub.total, sub.avg_progress, sub.task_count,
                          sub.overdue])
+            subs.cell(row=subs.max_row, column=4).number_format = PERCENT_FORMAT_DECIMAL
         subs.column_dimensions["A"].width = 32
+        for letter, header in zip("BCDEF", T.XLSX_SUBUNIT_HEADERS[1:], strict=False):
+            subs.column_dimensions[letter].width = len(header) + 2
+        _print_setup(subs, header_row=1)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -94,6 +94,14 @@ async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     assert nv2[3] == "Đơn vị CUC" and nv2[5] == "Lê Minh Châu"
     assert nv2[6].date() == date(2026, 11, 20)
     assert nv2[8] == 40 and nv2[9] == "Chậm tiến độ" and nv2[10] == "Quá hạn chưa hoàn thành"
+    # printable: A4 landscape, one page wide, the header row repeated, progress shown as percent
+    assert tasks.page_setup.orientation == "landscape" and tasks.page_setup.paperSize == 9  # A4
+    assert tasks.page_setup.fitToWidth == 1 and tasks.sheet_properties.pageSetUpPr.fitToPage
+    assert tasks.print_title_rows == "$2:$2"
+    assert tasks["I3"].number_format == '0"%"'
+    assert "Đơn vị BO" in tasks["A1"].value and "tuần 2026-W48" in tasks["A1"].value
+    assert all(tasks.column_dimensions[c.column_letter].width >= len(str(c.value))
+               for c in tasks[2])
     assert nv2[11] == "Lê Minh Châu: Chờ số liệu"
     assert rows["NV1"][9] == "Hoàn thành" and rows["NV1"][10] == "Hoàn thành đúng hạn"
     assert rows["NV1"][13] == "QĐ 12/QĐ-CUC"
