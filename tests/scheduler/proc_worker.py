@@ -2,6 +2,10 @@
 
     python -m tests.scheduler.proc_worker plan DB_URL ISO_INSTANT REPEAT
     python -m tests.scheduler.proc_worker dispatch DB_URL ISO_INSTANT WORKER_ID LOG_FILE
+    python -m tests.scheduler.proc_worker sender DB_URL now OWNER LOG_FILE SEND_SECONDS
+
+`sender` is a whole process's sending side on the real clock: the dispatch tick every 0.2 s
+behind the sender lease (TTL 3 s here, 30 s in production), until no row is left to send.
 
 The dispatch log gets one line per send ("idem_key"), fsync'ed before the send returns, like a
 platform that has accepted the message. TROLY_FAULT (scheduler.delivery) chooses a crash point.
@@ -12,15 +16,21 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Capability, SentMessage
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.db.base import make_engine, make_sessionmaker
+from bot.db.models import OutboxMessage
 from bot.events import ButtonPressed, ChatRef
 from bot.messages import OutgoingMessage
 from scheduler.delivery import OutboxDispatcher, fault_from_env
+from scheduler.lease import SenderLease
 from scheduler.planner import plan
+from scheduler.ticks import Ticks
 
 
 class LogChannel:
@@ -33,7 +43,11 @@ class LogChannel:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.count = 0
 
+    delay = 0.0
+
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow platform: the crash comes mid-queue
         os.write(self.fd, (message.text + "\n").encode())
         os.fsync(self.fd)
         self.count += 1
@@ -43,11 +57,40 @@ class LogChannel:
         del event
 
 
+async def send_until_done(sessionmaker: async_sessionmaker[AsyncSession], owner: str,
+                          log: str, delay: float) -> None:
+    """Dispatch ticks on the real clock behind a short sender lease until nothing is left."""
+    channel = LogChannel(log)
+    channel.delay = delay
+    clock = SystemClock()
+    dispatcher = OutboxDispatcher(sessionmaker, clock, {"telegram": channel}, worker_id=owner,
+                                  lease_ttl=timedelta(seconds=3), batch_size=1)
+    ticks = Ticks(sessionmaker, clock, {"telegram": channel}, owner=owner,
+                  channel_order=("telegram",), dispatcher=dispatcher)
+    ticks.leases["telegram"] = SenderLease("sender:telegram", owner, ttl=timedelta(seconds=3))
+    deadline = asyncio.get_running_loop().time() + 90
+    while asyncio.get_running_loop().time() < deadline:
+        await ticks.dispatch_tick()
+        async with sessionmaker() as session:
+            left = (await session.execute(select(func.count()).where(
+                OutboxMessage.status.in_(["pending", "sending"])))).scalar_one()
+        if not left:
+            return
+        await asyncio.sleep(0.2)
+    raise SystemExit("rows left after 90 s")
+
+
 async def main(argv: list[str]) -> None:
-    mode, url, instant = argv[0], argv[1], datetime.fromisoformat(argv[2])
+    mode, url = argv[0], argv[1]
     engine = make_engine(url)
     sessionmaker = make_sessionmaker(engine)
-    clock = ManualClock(instant)
+    if mode == "sender":
+        try:
+            await send_until_done(sessionmaker, argv[3], argv[4], float(argv[5]))
+        finally:
+            await engine.dispose()
+        return
+    clock = ManualClock(datetime.fromisoformat(argv[2]))
     try:
         if mode == "plan":
             for _ in range(int(argv[3])):
