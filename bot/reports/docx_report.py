@@ -121,9 +121,21 @@ class _Writer:
         table = self.doc.add_table(rows=1, cols=2)
         table.autofit = False
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, width in zip(table.rows[0].cells, (left, right), strict=True):
-            cell.width = width
+        _set_widths(table, (left, right))
+        # the row never splits across pages (a signature block stays whole)
+        no_split = OxmlElement("w:cantSplit")
+        no_split.set(qn("w:val"), "true")
+        table.rows[0]._tr.get_or_add_trPr().append(no_split)
         return cast(Table, table)
+
+
+def _set_widths(table: Table, widths: tuple[Length, ...]) -> None:
+    """Fixed column widths on the grid and on every cell (LibreOffice reads the grid, Word cells)."""
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def _vn_date(day: date) -> tuple[str, str, str]:
@@ -254,9 +266,8 @@ def _annex(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
     table.style = "Table Grid"
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, label, width in zip(table.rows[0].cells, T.ANNEX_HEADERS, layout.annex_widths,
-                                  strict=True):
-        cell.width = width
+    _set_widths(table, layout.annex_widths)
+    for cell, label in zip(table.rows[0].cells, T.ANNEX_HEADERS, strict=True):
         writer.paragraph(label, size=layout.table_size, bold=True, align=center, where=cell)
     _repeat_header(table)
     for n, task in enumerate(report.tasks, start=1):
@@ -286,7 +297,7 @@ def _signature(writer: _Writer, head: Letterhead) -> None:
     writer.paragraph(title, size=layout.signature_size, bold=True, align=center, where=right)
     writer.paragraph(T.SIGNER_HINT, size=layout.signature_size, italic=True, align=center,
                      where=right)
-    for _ in range(4):  # room for the signature and the seal
+    for _ in range(3):  # room for the signature and the seal
         writer.paragraph(where=right)
     if head.signer_name:
         writer.paragraph(_clean(head.signer_name), size=layout.signature_size, bold=True,
