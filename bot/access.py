@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.db.models import Official, OutboxMessage, Task, TaskAssignee
-from bot.db.people_store import subunit_ids
+from bot.db.models import ChatAccount, Invitation, Official, OutboxMessage, Task, TaskAssignee
+from bot.db.people_store import subunit_ids, usable
 from bot.ids import parse_id
 
 #: the two digests a head receives each week (scheduler/digest.py)
 DIGEST_KINDS = frozenset({"week", "ahead"})
 _WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LEADERS = frozenset({"head", "deputy"})
+_RANK = {"official": 0, "deputy": 1, "head": 2}
 
 
 def may_read_guides(ctx: Context) -> bool:
@@ -84,3 +86,52 @@ async def digest_for(ctx: Context, arg: str) -> DigestRef | None:
         OutboxMessage.idem_key.startswith(base, autoescape=True),
     ).limit(1))).first()
     return DigestRef(unit_id, week, kind) if row is not None else None
+
+
+async def may_manage(ctx: Context, official: Official) -> bool:
+    """Whether the current official may see and unbind `official`'s apps: themselves; an admin
+    anyone; a head or deputy everyone (but admins) in the units below theirs, and in their own
+    unit those of lower rank (a head its deputies and officials; a deputy never the head)."""
+    me = ctx.official
+    if me is None:
+        return False
+    if me.id == official.id or me.role == "admin":
+        return True
+    if official.role == "admin" or not await leads_unit(ctx, me, official.unit_id):
+        return False
+    if official.unit_id != me.unit_id:
+        return True
+    return _RANK.get(official.role, 0) < _RANK.get(me.role, 0)
+
+
+async def account_for(ctx: Context, arg: str) -> ChatAccount | None:
+    """The bound chat account `arg` (its id) names, if the current official may manage it."""
+    account_id = parse_id(arg)
+    if ctx.official is None or account_id is None:
+        return None
+    account = await ctx.session.get(ChatAccount, account_id)
+    if account is None or account.official_id is None:
+        return None
+    owner = await ctx.session.get(Official, account.official_id)
+    return account if owner is not None and await may_manage(ctx, owner) else None
+
+
+async def may_revoke(ctx: Context, invitation: Invitation) -> bool:
+    """Admins revoke any code; whoever created one may revoke it; a head or deputy revokes the
+    codes (other than admin codes) of their unit and the units below it."""
+    me = ctx.official
+    if me is None:
+        return False
+    if me.role == "admin" or (invitation.created_by is not None and invitation.created_by == me.id):
+        return True
+    return invitation.role != "admin" and await leads_unit(ctx, me, invitation.unit_id)
+
+
+async def invitation_for(ctx: Context, code: str) -> Invitation | None:
+    """The still-usable invitation `code` names, if the current official may revoke it."""
+    if ctx.official is None or not _CODE_RE.match(code):
+        return None
+    invitation = await ctx.session.get(Invitation, code.upper())
+    if invitation is None or not usable(invitation, ctx.now):
+        return None
+    return invitation if await may_revoke(ctx, invitation) else None

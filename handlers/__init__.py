@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.router import Router
 from handlers import (
+    accounts,
     ask,
     checkin,
     guides,
@@ -27,3 +28,4 @@ def register(router: Router) -> None:
     reminders.register(router)
     registration.register(router)  # after ask: wraps the Q&A fallback (code alone)
     logout.register(router)  # after ask: wraps the Q&A fallback ("đăng xuất" alone)
+    accounts.register(router)

@@ -15,6 +15,7 @@ from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Handler, Router
 from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import people as T
+from handlers import accounts
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -24,7 +25,6 @@ _ROLE_WORDS = {
     "truong": "head", "truongdonvi": "head", "head": "head",
     "quantri": "admin", "admin": "admin",
 }
-_CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "web": "web", "console": "console"}
 
 
 def _fmt(invitation: Invitation) -> str:
@@ -63,7 +63,7 @@ async def redeem(ctx: Context, code: str) -> None:
         unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
         ctx.reply(T.BOUND.format(
             name=official.name, unit=T.BOUND_UNIT.format(unit=unit.name) if unit else "",
-            channel=_CHANNEL_NAMES.get(ctx.event.chat.channel, ctx.event.chat.channel)))
+            channel=T.CHANNEL_NAMES.get(ctx.event.chat.channel, ctx.event.chat.channel)))
     elif result.outcome == "already_bound":
         assert result.official is not None
         ctx.reply(T.ALREADY_BOUND.format(name=result.official.name))
@@ -170,7 +170,8 @@ async def invite(ctx: Context) -> None:
 
 
 async def link_account(ctx: Context) -> None:
-    """/lienket: a one-time code to use troly from another app as the same official."""
+    """/lienket: a one-time code to use troly from another app as the same official, and the
+    apps already linked (each with a button to unbind it)."""
     official = ctx.official
     assert official is not None
     invitation = await people_store.create_invitation(
@@ -179,6 +180,8 @@ async def link_account(ctx: Context) -> None:
     url = people_store.deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
     ctx.reply(T.LINK_CREATED.format(code=invitation.code, expires=_fmt(invitation),
                                     link=T.INVITE_LINK.format(url=url) if url else ""))
+    text, buttons = accounts.own_apps(ctx, await people_store.accounts_of(ctx.session, official.id))
+    ctx.reply(text, buttons)
 
 
 def register(router: Router) -> None:

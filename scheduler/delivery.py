@@ -452,11 +452,17 @@ class OutboxDispatcher:
         if row.expires_at is not None and row.expires_at <= now:
             return "expired", "expired"
         async with self.sessionmaker() as session:
-            account_status = (await session.execute(select(ChatAccount.status).where(
-                ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
-            ))).scalars().first()
-            if account_status == "blocked":
+            account = (await session.execute(
+                select(ChatAccount.status, ChatAccount.official_id).where(
+                    ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
+                ))).first()
+            if account is not None and account.status == "blocked":
                 return "failed_permanent", "blocked"
+            # a message for an official goes only to an app still bound to them (unbinding in
+            # another process may race the planner); a group chat has no account and passes
+            if account is not None and row.recipient_id is not None \
+                    and account.official_id != row.recipient_id:
+                return "cancelled", "unbound"
             if row.subject_type == "task" and row.subject_id and row.subject_id.isdigit():
                 task = (await session.execute(select(Task.status, Task.deadline).where(
                     Task.id == int(row.subject_id)))).first()

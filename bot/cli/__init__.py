@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import core, guides, people, reminders, schedule
+from bot.cli import accounts, core, guides, people, reminders, schedule
 from bot.cli.failures import describe_failure
 
 
@@ -15,6 +15,7 @@ def _register_all(app: typer.Typer) -> None:
     core.register(app)
     guides.register(app)
     people.register(app)
+    accounts.register(app)
     reminders.register(app)
     schedule.register(app)
 

@@ -1,10 +1,10 @@
-"""`troly units import`, `troly officials import|list`, `troly invite`, `troly tasks import`,
-`troly report weekly`: bringing people and plans in, and the week out."""
+"""`troly units import`, `troly officials import|list`, `troly tasks import`, `troly report weekly`:
+bringing people and plans in, and the week out (invitations and accounts: bot/cli/accounts.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkin_policy import monday_of, week_of
 from bot.cli.common import open_app, person_text, print_json, run
-from bot.clock import to_local
 from bot.db import people_store
-from bot.db.models import Unit
 from bot.imports.common import ImportFailed, ImportResult
 from bot.imports.officials import import_officials
 from bot.imports.tasks import import_tasks
@@ -128,58 +126,6 @@ def officials_list(as_json: bool = typer.Option(False, "--json", help="JSON line
                        f"{row['role']:<8} {row['status']:<8} {accounts}")
 
 
-def invite(
-    unit: str = typer.Option(..., "--unit", help="unit code"),
-    role: str = typer.Option("official", "--role", help="official | deputy | head | admin"),
-    name: str | None = typer.Option(None, "--name", help="the invitee's name",
-                                    callback=person_text),
-    official: str | None = typer.Option(None, "--official",
-                                        help="code of an existing official (link another app)"),
-    hours: int | None = typer.Option(None, "--hours", help="validity (default TROLY_INVITATION_TTL_HOURS)"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
-) -> None:
-    """Create a one-time invitation code (and the Telegram deep link when the bot username is set)."""
-    if role not in people_store.ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(people_store.ROLES)}")
-    if hours is not None and hours <= 0:
-        typer.echo(texts.HOURS_NOT_POSITIVE.format(hours=hours), err=True)
-        raise typer.Exit(2)
-
-    async def _invite() -> dict[str, Any] | str:
-        async with open_app(load_demo=False, index=False) as app, \
-                app.sessionmaker.begin() as session:
-            unit_row: Unit | None = await people_store.unit_by_code(session, unit)
-            if unit_row is None:
-                return texts.UNIT_NOT_FOUND.format(code=unit)
-            official_id = None
-            if official is not None:
-                person = await people_store.official_by_code(session, official)
-                if person is None:
-                    return texts.OFFICIAL_NOT_FOUND.format(code=official)
-                official_id = person.id
-            ttl = timedelta(hours=hours if hours is not None else app.settings.invitation_ttl_hours)
-            invitation = await people_store.create_invitation(
-                session, now=app.clock.now(), ttl=ttl, unit_id=unit_row.id, role=role,
-                name=name, official_id=official_id)
-            return {"code": invitation.code, "unit": unit_row.code, "role": role, "name": name,
-                    "expires_at": to_local(invitation.expires_at).isoformat(timespec="seconds"),
-                    "telegram_link": people_store.deep_link(app.settings.telegram_bot_username,
-                                               invitation.code)}
-
-    result = run(_invite)
-    if isinstance(result, str):
-        typer.echo(result, err=True)
-        raise typer.Exit(1)
-    if as_json:
-        print_json(result)
-        return
-    expires = datetime.fromisoformat(result["expires_at"]).strftime("%H:%M %d/%m/%Y")
-    typer.echo(texts.INVITATION_CODE.format(code=result["code"], expires=expires))
-    if result["telegram_link"]:
-        typer.echo(texts.INVITATION_TELEGRAM.format(link=result["telegram_link"]))
-    typer.echo(texts.INVITATION_HOW_TO_USE.format(code=result["code"]))
-
-
 @report_app.command("weekly")
 def report_weekly(
     unit: str = typer.Option(..., "--unit", help="unit code"),
@@ -229,4 +175,3 @@ def register(app: typer.Typer) -> None:
     app.add_typer(officials_app, name="officials")
     app.add_typer(tasks_app, name="tasks")
     app.add_typer(report_app, name="report")
-    app.command("invite")(invite)

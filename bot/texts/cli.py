@@ -36,6 +36,18 @@ INVITATION_TELEGRAM = "Telegram: {link}"
 HOURS_NOT_POSITIVE = "--hours phải lớn hơn 0 (số giờ mã mời còn hiệu lực), không phải {hours}."
 INVITATION_HOW_TO_USE = "Zalo/web: gửi mã này cho trợ lý. Telegram: /start {code}"
 FILE_WRITTEN = "Đã ghi {path}"
+UNIT_REQUIRED = "Cần --unit (mã đơn vị) để tạo mã mời."
+
+# ---------------------------------------------------------------- troly invite list|revoke, accounts
+INVITATION_LINE = "{code:<10} {status:<8} {unit:<10} {role:<8} hết hạn {expires}  {name}"
+NO_INVITATIONS = "Không có mã mời nào đang chờ dùng."
+INVITATION_REVOKED = "Đã thu hồi mã {code}: mã không còn dùng được."
+INVITATION_NOT_PENDING = "Không có mã mời {code} đang chờ dùng (mã sai, đã dùng, hết hạn hoặc đã thu hồi)."
+ACCOUNT_LINE = "{id:>5}  {account:<24} {official:<8} {name:<28} {status:<8} lần cuối {last}"
+ACCOUNT_NOT_FOUND = "Không có tài khoản {account} đang gắn với cán bộ nào."
+ACCOUNT_UNBOUND = "Đã gỡ liên kết {account} khỏi {name} ({code}); tài khoản này không còn quyền cán bộ."
+ACCOUNT_ROWS_MOVED = "{count} tin chuyển sang {channel}."
+ACCOUNT_ROWS_CANCELLED = "{count} tin bị huỷ."
 
 # ---------------------------------------------------------------- troly reminders preview / outbox
 PREVIEW_LATE = " (muộn)"

@@ -81,3 +81,29 @@ TASKS_FOOTER = "Gõ /baocao để báo cáo tiến độ tuần này."
 
 #: the name of an official who joins with an invitation that names nobody (and no display name)
 DEFAULT_OFFICIAL_NAME = "Cán bộ"
+
+# ---------------------------------------------------------------- linked apps and codes (revocation)
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "web": "web", "console": "console"}
+OWN_APPS_HEADER = "Các ứng dụng đang liên kết với hồ sơ của anh/chị ({count}):"
+OWN_APP_ITEM = "{n}. {app}{current}{last}"
+ACCOUNT_CURRENT = " (đang dùng)"
+ACCOUNT_LAST = ", lần cuối {when}"
+UNIT_ACCOUNTS_HEADER = "Tài khoản ứng dụng đang liên kết với cán bộ ({count}):"
+UNIT_ACCOUNT_ITEM = "{n}. {name} — {app}{last}"
+ACCOUNTS_MORE = "… và {count} tài khoản khác (quản trị viên xem đủ bằng lệnh troly accounts list)."
+ACCOUNTS_FOOTER = "Bấm «Gỡ» để gỡ liên kết: ứng dụng đó mất quyền cán bộ ngay lập tức."
+BUTTON_UNBIND = "Gỡ {n}"
+ACCOUNT_NOT_YOURS = "Không tìm thấy tài khoản này trong danh sách anh/chị được quản lý."
+UNBOUND = (
+    "Đã gỡ liên kết {app} khỏi hồ sơ của {name}: ứng dụng đó không còn dùng được các chức năng "
+    "cán bộ."
+)
+UNBOUND_MOVED = "{count} tin nhắc chờ gửi sẽ đến qua {app}."
+UNBOUND_CANCELLED = "{count} tin chờ gửi tới ứng dụng đó đã được huỷ."
+INVITES_HEADER = "Mã mời đang chờ dùng ({count}):"
+INVITE_ITEM = "{n}. {code} — {who}, {unit}, {role}, hết hạn {expires}"
+INVITES_MORE = "… và {count} mã khác."
+INVITES_NONE = "Không có mã mời nào đang chờ dùng."
+BUTTON_REVOKE = "Thu hồi {n}"
+INVITE_REVOKED = "Đã thu hồi mã {code}: mã không còn dùng được."
+INVITE_NOT_YOURS = "Không tìm thấy mã mời này trong các mã đang chờ dùng mà anh/chị quản lý."

@@ -4,12 +4,12 @@ nothing and queues nothing. The payload kinds come from the router, so a new kin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.db import guide_store
+from bot.db import guide_store, people_store
 from bot.db.base import Base
 from bot.db.models import ChatAccount, OutboxMessage, Task, Unit
 from bot.ids import parse_id
@@ -62,8 +62,11 @@ async def _world(h: BotHarness) -> dict[str, Any]:
         [chunk] = await guide_store.guide_sections(s, guide)
         lan_account = (await s.execute(select(ChatAccount.id).where(
             ChatAccount.external_id == "lan"))).scalar_one()
+        code = await people_store.create_invitation(
+            s, now=now, ttl=timedelta(hours=24), unit_id=unit_a, name="Người mới của sở A",
+            created_by=head_a)
     return {"open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
-            "slug": added.guide.slug, "lan_account": lan_account}
+            "slug": added.guide.slug, "lan_account": lan_account, "code": code.code}
 
 
 def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
@@ -79,6 +82,8 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "ci": ["p:50", "ok", f"edit:{w['open']}"],
         "see": [str(w["chunk"])],
         "guide": [w["slug"]],
+        "acc_unb": [str(w["lan_account"])],
+        "inv_rev": [w["code"], w["code"].lower()],
     }
 
 
@@ -101,7 +106,8 @@ async def test_every_button_refuses_foreign_and_absent_ids_alike(harness: BotHar
     assert registered == set(foreign), (
         "a button kind without an ownership case here: add it to _foreign_args "
         f"(missing {sorted(registered - set(foreign))}, stale {sorted(set(foreign) - registered)})")
-    secrets = ("BIMAT", "Hồ sơ mật", "Việc đã xong", "Sở A", "Nội dung cũ", "Lan")
+    secrets = ("BIMAT", "Hồ sơ mật", "Việc đã xong", "Sở A", "Nội dung cũ", "Lan", world["code"],
+               "Người mới")
     for user in ("guest", "minh", "head_b"):
         await h.say("/trogiup", user=user)  # the chat account exists before the snapshot
     before = await _snapshot(h)
@@ -140,6 +146,10 @@ async def test_owners_still_act_on_their_own_task(harness: BotHarness) -> None:
     assert "Đã ghi nhận" in "\n".join(m.text for m in ack)
     closed = await h.press(f"rem_done:{world['closed']}", user="lan")
     assert "BIMAT-2" in "\n".join(m.text for m in closed)  # her own closed task: she may know
+    revoked = await h.press(f"inv_rev:{world['code']}", user="head_a")
+    assert "Đã thu hồi" in "\n".join(m.text for m in revoked)
+    unbound = await h.press(f"acc_unb:{world['lan_account']}", user="head_a")
+    assert "Đã gỡ" in "\n".join(m.text for m in unbound)
 
 
 async def test_head_of_a_parent_unit_may_act_on_a_sub_unit_task(harness: BotHarness) -> None:
