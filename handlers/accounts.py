@@ -95,6 +95,8 @@ async def unbind(ctx: Context, arg: str) -> None:
         ctx.session, account, ctx.now, channels=ctx.deps.settings.reminder_channels)
     if account.id == ctx.account.id:  # they unbound the app they are using: a guest from now on
         ctx.official = None
+        if ctx.flow_state is not None:
+            ctx.end_flow()  # a check-in in progress belongs to the official, not to this chat
     lines = [T.UNBOUND.format(app=app_name(account.channel),
                               name=done.official.name if done.official else "")]
     lines += [T.UNBOUND_MOVED.format(count=n, app=app_name(channel))

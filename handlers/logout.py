@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.db import people_store
+from bot.db import account_store
 from bot.router import Command, Handler, Router
 from bot.texts import commands as CMD
 from bot.texts import logout as T
@@ -14,12 +14,14 @@ LOGOUT_WORDS = frozenset({"dang xuat", "logout", "log out"})
 
 
 async def logout(ctx: Context) -> None:
-    """Unbind this chat account; on the web its login ends and waiting messages are withdrawn."""
+    """Unbind this chat account: its logins end, its queued reminders move to the official's other
+    app (or are withdrawn) — bot/db/account_store.py."""
     official = ctx.official
     if official is None:
         ctx.reply(T.NOT_LOGGED_IN)
         return
-    await people_store.unbind_account(ctx.session, ctx.account, ctx.now, reason="logout")
+    await account_store.unbind_account(ctx.session, ctx.account, ctx.now, reason="logout",
+                                       channels=ctx.deps.settings.reminder_channels)
     ctx.official = None
     if ctx.flow_state is not None:
         ctx.end_flow()  # a check-in in progress belongs to the official, not to this chat

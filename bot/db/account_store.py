@@ -1,7 +1,9 @@
 """Revocation: listing chat accounts and invitation codes, unbinding an account, for the CLI and chat.
 
-Unbinding ends the account's access at once (the dispatcher resolves the official from the account
-on every event), deletes its conversation state, and deals with what was queued for it: reminders,
+Unbinding (by an admin or head, by the official, or by logging out) ends the account's access at
+once (the dispatcher resolves the official from the account on every event, and a web login is
+valid only while its account stays bound), revokes its web logins, deletes its conversation
+state, and deals with what was queued for it: reminders,
 check-in prompts and digests move to the official's next active app (or are cancelled when there
 is none); answers and web notices, which belong to the conversation on that app, are cancelled.
 A message already being sent at that instant cannot be called back (at most one); the outbox
@@ -15,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import web_tokens
 from bot.db.models import ChatAccount, ConversationState, Invitation, Official, OutboxMessage
 from bot.ids import parse_id
 
@@ -82,15 +85,22 @@ class Unbinding:
 
 
 async def unbind_account(session: AsyncSession, account: ChatAccount, now: datetime, *,
-                         channels: Sequence[str]) -> Unbinding:
-    """Detach the account from its official; clear its conversations; move or cancel its queue.
+                         channels: Sequence[str], reason: str = UNBOUND) -> Unbinding:
+    """Detach the account from its official (an unbind, or the user logging out): end its web
+    logins, clear its conversations, move or cancel what is queued for it.
 
-    `channels`: the reminder channels, most preferred first (where moved messages may go)."""
+    `channels`: the reminder channels, most preferred first (where moved messages may go);
+    `reason`: recorded on revoked logins and cancelled messages ('unbound', 'logout')."""
     official = await session.get(Official, account.official_id) if account.official_id else None
     account.official_id = None
-    await session.execute(delete(ConversationState).where(
+    if account.id is None:  # a stranger never stored (web): nothing else is theirs
+        return Unbinding(official)
+    await web_tokens.revoke_account(session, account.id, now, reason)
+    states = (await session.execute(select(ConversationState).where(
         ConversationState.channel == account.channel,
-        ConversationState.user_id == account.external_id))
+        ConversationState.user_id == account.external_id))).scalars().all()
+    for state in states:  # through the ORM: the dispatcher may still save this chat's state
+        await session.delete(state)
     target = await _next_account(session, official, account, channels)
     moved: Counter[str] = Counter()
     cancelled = 0
@@ -101,13 +111,13 @@ async def unbind_account(session: AsyncSession, account: ChatAccount, now: datet
         follows = (target is not None and official is not None and row.kind in PLANNED_KINDS
                    and row.recipient_id == official.id)
         if follows and target is not None:
-            await _copy_to(session, row, target, now)
+            await _copy_to(session, row, target, now, reason)
             moved[target.channel] += 1
-            row.last_error = f"{UNBOUND}; moved to {target.channel}"
+            row.last_error = f"{reason}; moved to {target.channel}"
         else:
             cancelled += 1
-            row.last_error = UNBOUND
-        row.status, row.last_error_code, row.updated_at = "cancelled", UNBOUND, now
+            row.last_error = reason
+        row.status, row.last_error_code, row.updated_at = "cancelled", reason, now
     await session.flush()
     return Unbinding(official, moved, cancelled)
 
@@ -126,7 +136,7 @@ async def _next_account(session: AsyncSession, official: Official | None, accoun
 
 
 async def _copy_to(session: AsyncSession, row: OutboxMessage, target: ChatAccount,
-                   now: datetime) -> None:
+                   now: datetime, reason: str) -> None:
     """Queue the row's message for `target` under its occurrence's key on that channel (the
     planner's idempotency, '<base>:<channel>'), unless that key is already queued there."""
     key = f"{row.idem_key.rsplit(':', 1)[0]}:{target.channel}"
@@ -134,7 +144,7 @@ async def _copy_to(session: AsyncSession, row: OutboxMessage, target: ChatAccoun
             OutboxMessage.idem_key == key))).first() is not None:
         return
     meta = dict(row.payload.get("meta") or {})
-    meta.update(moved_from=row.id, moved_reason=UNBOUND)
+    meta.update(moved_from=row.id, moved_reason=reason)
     session.add(OutboxMessage(
         idem_key=key, kind=row.kind, subject_type=row.subject_type, subject_id=row.subject_id,
         recipient_id=row.recipient_id, channel=target.channel, address=target.chat_id,

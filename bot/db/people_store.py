@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import web_mailbox, web_tokens
 from bot.db.models import ChatAccount, Invitation, InvitationAttempt, Official, Unit
 from bot.texts import people as T
 from bot.unit_tree import descendants
@@ -223,21 +222,6 @@ async def redeem_invitation(session: AsyncSession, code: str, account: ChatAccou
     account.official_id = official.id
     await session.refresh(invitation)
     return Redemption("bound", official, invitation)
-
-
-async def unbind_account(session: AsyncSession, account: ChatAccount, now: datetime, *,
-                         reason: str) -> None:
-    """Detach a chat account from its official (log out, or an admin's unbind).
-
-    Its web logins are revoked and messages still waiting in its web mailbox are withdrawn, so
-    nothing meant for the official is shown to whoever uses that chat next.
-    """
-    account.official_id = None
-    if account.id is None:
-        return
-    await web_tokens.revoke_account(session, account.id, now, reason)
-    if account.channel == web_mailbox.WEB:
-        await web_mailbox.withdraw(session, account.chat_id, now, reason)
 
 
 async def revoke_invitation(session: AsyncSession, code: str, now: datetime,

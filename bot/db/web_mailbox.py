@@ -85,14 +85,3 @@ async def expire(session: AsyncSession, now: datetime) -> int:
         .values(status="expired", last_error_code="not_fetched", updated_at=now)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def withdraw(session: AsyncSession, address: str, now: datetime, reason: str) -> int:
-    """Cancel what still waits for `address` (its owner logged out or was unbound); how many."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
-               OutboxMessage.status.in_(["pending", AWAITING_FETCH]))
-        .values(status="cancelled", last_error_code=reason, updated_at=now)
-        .execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db import people_store
+from bot.db import account_store, people_store
 from bot.db.models import ChatAccount, OutboxMessage, Unit, WebToken
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
@@ -164,7 +164,7 @@ async def test_a_revoked_login_gets_a_polite_401_and_the_cookie_cleared(
     async with harness.app.sessionmaker.begin() as s:  # what `troly accounts unbind` does
         account = (await s.execute(select(ChatAccount).where(
             ChatAccount.external_id == "page-1"))).scalar_one()
-        await people_store.unbind_account(s, account, harness.clock.now(), reason="admin")
+        await account_store.unbind_account(s, account, harness.clock.now(), channels=["web"])
     response = await client.post("/api/chat", json={"session": "page-1", "text": "/nhiemvu"},
                                  headers=PAGE)
     assert response.status == 401

@@ -124,3 +124,17 @@ async def test_queued_reminders_follow_the_official_to_another_app(harness: BotH
         rows = [(r.channel, r.status, r.last_error_code) for r in (await s.execute(
             select(OutboxMessage).order_by(OutboxMessage.id))).scalars()]
     assert rows == [("telegram", "cancelled", "unbound"), ("web", "pending", None)]
+
+
+async def test_unbinding_the_app_in_use_in_the_middle_of_a_check_in(harness: BotHarness) -> None:
+    h = harness
+    lan = await h.make_official("Lan", user="lan")
+    await add_tasks(h, [lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
+    assert "Số hoá hồ sơ" in texts(await h.say("/baocao", user="lan"))
+    [own] = [p for p in payloads(await h.say("/taikhoan", user="lan"))
+             if p.startswith("acc_unb:")]
+    assert "Đã gỡ" in texts(await h.press(own, user="lan"))
+    async with h.app.sessionmaker() as s:
+        states = (await s.execute(select(ConversationState))).scalars().all()
+    assert all(state.flow is None for state in states)
+    assert "Số hoá hồ sơ" not in texts(await h.say("50", user="lan"))
