@@ -87,7 +87,10 @@ async def handle_start(ctx: Context) -> bool:
 
 
 def how_to_join(ctx: Context) -> str:
-    """The polite explanation for chats that are not bound to an official."""
+    """The polite explanation for chats that are not bound to an official (in a group: join in
+    a private chat, never by posting a code where everyone reads it)."""
+    if ctx.in_group:
+        return T.HOW_TO_JOIN_IN_GROUP.format(link=private_chat_link(ctx))
     return T.HOW_TO_JOIN if ctx.deps.settings.guides_public else T.HOW_TO_JOIN_PRIVATE
 
 

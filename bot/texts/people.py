@@ -12,6 +12,10 @@ HOW_TO_JOIN_PRIVATE = (
     "Anh/chị chưa đăng ký tài khoản cán bộ. Anh/chị vui lòng xin mã mời từ quản trị viên hoặc "
     "lãnh đạo đơn vị, rồi gửi mã đó cho tôi (trên Telegram: /start <mã mời>)."
 )
+HOW_TO_JOIN_IN_GROUP = (
+    "Để đăng ký tài khoản cán bộ, anh/chị vui lòng nhắn riêng cho tôi{link} và gửi mã mời ở đó — "
+    "đừng gửi mã mời trong nhóm."
+)
 BOUND = (
     "Chào mừng {name}{unit}! Tài khoản {channel} này đã được gắn với hồ sơ cán bộ của anh/chị.\n"
     "Gõ /nhiemvu để xem nhiệm vụ, /baocao để báo cáo tiến độ tuần, /trogiup để xem các lệnh."

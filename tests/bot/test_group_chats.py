@@ -85,3 +85,8 @@ def test_telegram_marks_groups_and_supergroups() -> None:
         assert kind(fake.text_update(1, "/trogiup", chat_id=-5, chat_type=chat_type)) == "group"
         assert kind(fake.callback_update(1, "see:1", chat_id=-5, chat_type=chat_type)) == "group"
     assert kind(fake.callback_update(1, "see:1")) == "private"
+
+
+async def test_start_in_a_group_says_to_join_in_private(harness: BotHarness) -> None:
+    reply = texts(await _in_group(harness, "stranger", "/start"))
+    assert "nhắn riêng" in reply and "/start <mã mời>" not in reply
