@@ -12,11 +12,13 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.db.models import ChatAccount, Invitation, Official, OutboxMessage, Task, TaskAssignee
 from bot.db.people_store import subunit_ids, usable
+from bot.db.plan_store import consolidators_of, plan_unit_ids, plans_consolidated_by
 from bot.ids import parse_id
 
-#: the two digests a head receives each week (scheduler/digest.py)
-DIGEST_KINDS = frozenset({"week", "ahead"})
-_WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
+#: the digests a head receives (scheduler/digest.py): two a week, one per closing period
+DIGEST_KINDS = frozenset({"week", "ahead", "month", "quarter", "half", "year"})
+#: an ISO week or a period key (2026-W48, 2026-11, 2026-Q4, 2026-H2, 2026)
+_WEEK_RE = re.compile(r"^\d{4}(?:-(?:W\d{2}|\d{2}|Q[1-4]|H[12]))?$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LEADERS = frozenset({"head", "deputy"})
 _RANK = {"official": 0, "deputy": 1, "head": 2}
@@ -135,3 +137,51 @@ async def invitation_for(ctx: Context, code: str) -> Invitation | None:
     if invitation is None or not usable(invitation, ctx.now):
         return None
     return invitation if await may_revoke(ctx, invitation) else None
+
+
+# ---------------------------------------------------------------- reports: units and plans
+
+
+@dataclass(frozen=True, slots=True)
+class UnitView:
+    """What an official may see of a unit: all of it, or only some plans' tasks (a
+    consolidating unit looking at a unit outside its own tree)."""
+
+    allowed: bool
+    plan_ids: tuple[int, ...] = ()
+
+
+async def unit_view(ctx: Context, official: Official, unit_id: int) -> UnitView:
+    """Admins see every unit; heads and deputies their unit and everything below it; and the
+    heads and deputies of a consolidating unit (đơn vị tổng hợp) every unit with a part in the
+    plans it consolidates — those plans' tasks only."""
+    if official.role == "admin":
+        return UnitView(True)
+    if official.role not in LEADERS or official.unit_id is None:
+        return UnitView(False)
+    own = await subunit_ids(ctx.session, official.unit_id)
+    if unit_id in own:
+        return UnitView(True)
+    target = set(await subunit_ids(ctx.session, unit_id))
+    plans = [p for p in await plans_consolidated_by(ctx.session, own)
+             if await plan_unit_ids(ctx.session, p) & target]
+    return UnitView(bool(plans), tuple(plans))
+
+
+async def may_view_plan(ctx: Context, official: Official, plan_id: int) -> bool:
+    """A plan across units: admins; anyone in a consolidating unit of the plan, and the heads and
+    deputies above one; heads and deputies whose tree holds every unit with a part in it."""
+    if official.role == "admin":
+        return True
+    if official.unit_id is None:
+        return False
+    consolidating = {u.id for u in await consolidators_of(ctx.session, plan_id)}
+    if official.unit_id in consolidating:
+        return True
+    if official.role not in LEADERS:
+        return False
+    own = set(await subunit_ids(ctx.session, official.unit_id))
+    if consolidating & own:
+        return True
+    involved = await plan_unit_ids(ctx.session, plan_id)
+    return bool(involved) and involved <= own

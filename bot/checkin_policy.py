@@ -30,7 +30,7 @@ DEFAULT_CUTOFF = "fri 16:00"
 DEFAULT_PERIOD_CUTOFF = "14 16:00"
 #: periods whose close asks officials for a summary in conversation (besides the weekly check-in)
 DEFAULT_PERIOD_CHECKINS: tuple[str, ...] = ("month",)
-SUMMARY_KINDS = ("month", "quarter", "half", "year")
+SUMMARY_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "half", "year")
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
          "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
 _CUTOFF_RE = re.compile(r"^\s*([a-z0-9]+)\s+(\d{1,2}):(\d{2})\s*$")
@@ -165,6 +165,20 @@ class ReportingRules:
     def parse(self, text: str, today: date) -> Period:
         """A period typed by a person (PeriodError when it is none)."""
         return parse_period(text, today, self.close_day)
+
+    def closing_with(self, period: Period) -> list[Period]:
+        """The periods whose summary is asked when `period` closes: those of the unit's
+        `period_checkins` kinds that end on the same day, longest first."""
+        found = [self.period_of(kind, period.end) for kind in reversed(SUMMARY_KINDS)
+                 if kind in self.period_checkins]
+        return [p for p in found if p.end == period.end]
+
+    def summary_period(self, day: date) -> Period:
+        """The period whose summary officials give when the month containing `day` closes: the
+        longest `period_checkins` kind ending with that month (a month by default)."""
+        month = self.period_of("month", day)
+        closing = self.closing_with(month)
+        return closing[0] if closing else month
 
 
 async def load_rules(session: AsyncSession, unit: Unit | None,

@@ -10,9 +10,10 @@ Accepted: '15/04/2025', '15-4-2025', '15.4.2025', '15/4' (year from the plan or 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.texts import imports as texts
 from knowledge.normalize import fold
@@ -110,3 +111,34 @@ def _try(candidate: str, original: str, default_year: int) -> date | None:
     if year_text and (match := _YEAR.match(year_text)):
         return date(int(match.group(1)), 12, 31)
     return None
+
+
+#: a day typed alone, relative to today (folded): hôm nay, mai, ngày mai, kia, hôm qua
+_RELATIVE_DAY_VOCABULARY = {"hom nay": 0, "nay": 0, "mai": 1, "ngay mai": 1, "ngay kia": 2,
+                            "kia": 2, "hom qua": -1}
+#: a year-less date this far in the past means next year's (typed in late December: "5/1")
+YEARLESS_PAST_DAYS = 60
+
+
+def parse_day(text: str, *, today: date) -> date:
+    """One day as people type it: '21/12', '21-12-2026', '21.12.26', 'hôm nay', 'mai', with an
+    optional 'ngày'. Without a year: this year's, or next year's when that is long past.
+    DeadlineError (Vietnamese message) for anything else."""
+    key = _key(text)
+    if key.startswith("ngay ") and key[5:6].isdigit():
+        key = key[5:]
+    if key in _RELATIVE_DAY_VOCABULARY:
+        return today + timedelta(days=_RELATIVE_DAY_VOCABULARY[key])
+    match = _DMY.match(key)
+    if match is None:
+        raise DeadlineError(texts.DAY_UNREADABLE.format(value=text.strip()[:40]))
+    day, month = int(match.group(1)), int(match.group(2))
+    year = _year(match.group(3), today.year)
+    try:
+        found = date(year, month, day)
+    except ValueError as exc:
+        raise DeadlineError(texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)) from exc
+    if match.group(3) is None and (today - found).days > YEARLESS_PAST_DAYS:
+        with contextlib.suppress(ValueError):  # 29/02: next year has none; keep this year's
+            found = found.replace(year=year + 1)
+    return found

@@ -253,6 +253,8 @@ def _parse(key: str, today: date, close_day: int) -> Period | None:
             if match.group(group):
                 return Period(cast(PeriodKind, kind), year, int(match.group(group)), close_day)
         return Period("year", year, 1, close_day)
+    if key in _KIND_VOCABULARY:  # "tháng" alone: the one running now
+        return period_of(_KIND_VOCABULARY[key], today, close_day)
     words = key.split(" ", 1)
     if len(words) == 2 and words[0] in _KIND_VOCABULARY and words[1] in _RELATIVE_VOCABULARY:
         period = period_of(_KIND_VOCABULARY[words[0]], today, close_day)

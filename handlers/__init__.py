@@ -8,7 +8,9 @@ from handlers import (
     ask,
     checkin,
     guides,
+    leave,
     logout,
+    period_checkin,
     progress,
     registration,
     reminders,
@@ -24,7 +26,9 @@ def register(router: Router) -> None:
     guides.register(router)
     tasks.register(router)
     checkin.register(router)
+    period_checkin.register(router)
     progress.register(router)
+    leave.register(router)
     reminders.register(router)
     registration.register(router)  # after ask: wraps the Q&A fallback (code alone)
     logout.register(router)  # after ask: wraps the Q&A fallback ("đăng xuất" alone)

@@ -1,8 +1,14 @@
-"""/tiendo (a unit's week at a glance) and /xuatbaocao (the week or month as a spreadsheet or as
-an administrative .docx report).
+"""/tiendo (a unit's or a plan's period at a glance) and /xuatbaocao (the same as a spreadsheet,
+or as an administrative .docx report).
 
-Permissions: an official sees only their own report; a head or deputy sees their unit and its
-sub-units (any depth); admins see every unit.
+`/tiendo [đơn vị | kế hoạch] [kỳ]`: the target is a unit code or a plan ('KH286', the plan's
+reference); the period is a week ('2026-W48', 'tuần 48'), a month ('tháng 11', '2026-11'), a
+quarter ('quý IV/2026'), a half-year or a year; the default is this week.
+
+Permissions (bot/access.py): an official sees their own report, and — in a consolidating unit of a
+plan — the plan; a head or deputy sees their unit and its sub-units (any depth), the units with a
+part in the plans their unit consolidates (those plans' tasks only), and those plans; admins see
+everything.
 """
 
 from __future__ import annotations
@@ -12,82 +18,168 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.checkin_policy import load_rules, monday_of, week_of
+from bot.access import may_view_plan, unit_view
+from bot.checkin_policy import ReportingRules, load_rules
 from bot.clock import local_date
 from bot.context import Context
 from bot.db import checkin_store, people_store
-from bot.db.models import Task, Unit
+from bot.db.models import Official, Plan, Task, Unit
+from bot.db.period_store import report_for as period_report_for
+from bot.db.plan_store import find_plans
 from bot.messages import Attachment
-from bot.periods import Period
-from bot.reports.build import build_unit_report
+from bot.periods import Period, PeriodError
+from bot.reports.build import build_plan_report, build_unit_report
 from bot.reports.docx_report import DOCX_MIME, docx_file_name, render_docx
 from bot.reports.letterhead import letterhead_for
-from bot.reports.text import render_summary
-from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx, xlsx_file_name
+from bot.reports.model import ProgressReport
+from bot.reports.text import render_report
+from bot.reports.weekly import export_xlsx
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
+from bot.texts import period_checkin as PT
 from knowledge.normalize import fold
 
-_WEEK_RE = re.compile(r"^\d{4}-[Ww]\d{2}$")
-#: task lines per category in the chat view (the spreadsheet has them all)
-TASKS_PER_CATEGORY = 8
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: /xuatbaocao words choosing the period kind and the file format (folded: no diacritics)
-_KIND_WORDS = {"tuan": "week", "week": "week", "thang": "month", "month": "month"}
+#: /xuatbaocao words choosing the file format (folded)
 _FORMAT_WORDS = ("docx", "xlsx")
+#: words tried as a target (a plan reference can have several)
+MAX_TARGET_WORDS = 6
+#: a word that is trying to be a period (folded): '2026-W99', 'w60', 'q5', '13/2026'
+_PERIOD_LIKE_PATTERN = re.compile(r"^(?:\d{4}-\S+|[wqh]\d+|\d{1,2}/\d{4})$")
 
 
 @dataclass(frozen=True)
-class _Request:
-    unit: Unit | None  # None: the official's own report
-    week: str
+class ReportRequest:
+    """What /tiendo or /xuatbaocao asked for, after the permission check."""
+
+    period: Period
+    unit: Unit | None = None  # None and plan None: the official's own report
+    plan: Plan | None = None
+    #: a unit seen by a consolidating unit: only these plans' tasks
+    plan_ids: tuple[int, ...] = ()
 
 
-async def _request(ctx: Context, words: list[str] | None = None) -> _Request | None:
-    """Parse '[unit code] [2026-W48]' and check permissions; None after replying why not."""
+@dataclass(frozen=True)
+class _Target:
+    unit: Unit | None = None
+    plan: Plan | None = None
+    problem: str | None = None
+
+
+async def _target(ctx: Context, words: list[str]) -> _Target:
+    """A unit code (one word) or a plan; a problem sentence when it names nothing (or two plans)."""
+    text = " ".join(words)
+    if len(words) == 1:
+        unit = await people_store.unit_by_code(ctx.session, words[0])
+        if unit is not None:
+            return _Target(unit=unit)
+    plans = await find_plans(ctx.session, text)
+    if len(plans) == 1:
+        return _Target(plan=plans[0])
+    if plans:
+        return _Target(problem=T.PLAN_AMBIGUOUS.format(
+            count=len(plans), code=text, plans="; ".join(p.ref for p in plans[:5])))
+    return _Target(problem=T.TARGET_NOT_FOUND.format(code=text))
+
+
+def _period(rules: ReportingRules, words: list[str], ctx: Context) -> Period | None:
+    today = local_date(ctx.now)
+    if not words:
+        return rules.period_of("week", today)
+    try:
+        return rules.parse(" ".join(words), today)
+    except PeriodError:
+        return None
+
+
+async def parse_request(ctx: Context, text: str | None = None) -> tuple[_Target, Period] | None:
+    """Split '[target] [period]' (either order); None after replying what was not understood."""
     official = ctx.official
     assert official is not None
-    week, code = week_of(ctx.now), None
-    for word in ctx.text.split() if words is None else words:
-        if _WEEK_RE.match(word):
-            week = word.upper()
-        else:
-            code = word
-    try:
-        monday_of(week)
-    except ValueError:
-        ctx.reply(T.BAD_WEEK.format(week=week))
+    unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+    rules = await load_rules(ctx.session, unit)
+    words = (ctx.text if text is None else text).split()
+    splits: list[tuple[list[str], list[str]]] = [([], words)]
+    for k in range(1, min(len(words), MAX_TARGET_WORDS) + 1):
+        splits.append((words[:k], words[k:]))
+        if k < len(words):
+            splits.append((words[len(words) - k:], words[:len(words) - k]))
+    problem: str | None = None
+    for target_words, period_words in splits:
+        period = _period(rules, period_words, ctx)
+        if period is None:
+            continue
+        if not target_words:
+            return _Target(), period
+        target = await _target(ctx, target_words)
+        if target.problem is None:
+            return target, period
+        problem = problem or target.problem
+    last = fold(words[-1].casefold()) if words else ""
+    if problem is not None and not _PERIOD_LIKE_PATTERN.match(last):
+        ctx.reply(problem)
+    else:  # '2026-W99', 'w60': a period that is wrong, not a unit that is missing
+        try:
+            rules.parse(words[-1] if words else "", local_date(ctx.now))
+        except PeriodError as exc:
+            ctx.reply(str(exc))
+    return None
+
+
+async def _default_unit(ctx: Context, official: Official) -> Unit | None:
+    unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+    if unit is None and official.role == "admin":
+        roots = list((await ctx.session.execute(
+            select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code))).scalars())
+        unit = roots[0] if len(roots) == 1 else None
+    return unit
+
+
+async def report_request(ctx: Context, text: str | None = None) -> ReportRequest | None:
+    """Parse and check permissions; None after replying why not."""
+    official = ctx.official
+    assert official is not None
+    parsed = await parse_request(ctx, text)
+    if parsed is None:
         return None
-    if official.role == "official":
-        return _Request(None, week)
-    unit: Unit | None
-    if code is not None:
-        unit = await people_store.unit_by_code(ctx.session, code)
-        if unit is None:
-            ctx.reply(T.UNIT_NOT_FOUND.format(code=code))
+    target, period = parsed
+    if target.plan is not None:
+        if not await may_view_plan(ctx, official, target.plan.id):
+            ctx.reply(T.PLAN_NOT_YOURS)
             return None
-    else:
-        unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
-        if unit is None and official.role == "admin":
-            roots = list((await ctx.session.execute(
-                select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code))).scalars())
-            unit = roots[0] if len(roots) == 1 else None
-        if unit is None:
-            ctx.reply(T.NO_UNIT)
-            return None
-    if official.role != "admin" and (official.unit_id is None or not await people_store.is_within(
-            ctx.session, unit.id, official.unit_id)):
+        return ReportRequest(period, plan=target.plan)
+    if official.role == "official":  # their own report, whatever unit they name
+        return ReportRequest(period)
+    unit = target.unit or await _default_unit(ctx, official)
+    if unit is None:
+        ctx.reply(T.NO_UNIT)
+        return None
+    view = await unit_view(ctx, official, unit.id)
+    if not view.allowed:
         ctx.reply(T.UNIT_NOT_YOURS)
         return None
-    return _Request(unit, week)
+    return ReportRequest(period, unit=unit, plan_ids=view.plan_ids)
 
 
-async def _own(ctx: Context, week: str) -> None:
-    """An official's own report for the week."""
+async def build_requested(ctx: Context, request: ReportRequest) -> ProgressReport:
+    """The report a (permitted) request names."""
+    if request.plan is not None:
+        return await build_plan_report(ctx.session, request.plan, request.period, ctx.now)
+    assert request.unit is not None
+    return await build_unit_report(ctx.session, request.unit.id, request.period, ctx.now,
+                                   plan_ids=request.plan_ids)
+
+
+async def _own(ctx: Context, period: Period) -> None:
+    """An official's own report for the period."""
     official = ctx.official
     assert official is not None
+    if period.kind != "week":
+        await _own_period(ctx, official, period)
+        return
+    week = period.key
     report = await checkin_store.report_for(ctx.session, official.id, week)
     if report is None:
         ctx.reply(T.PROGRESS_OWN_NONE.format(week=week))
@@ -109,57 +201,64 @@ async def _own(ctx: Context, week: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-async def _summary(ctx: Context, request: _Request) -> WeeklySummary:
-    assert request.unit is not None
-    return await build_weekly_summary(ctx.session, request.unit.id, request.week, ctx.now)
+async def _own_period(ctx: Context, official: Official, period: Period) -> None:
+    report = await period_report_for(ctx.session, official.id, period.key)
+    if report is None:
+        ctx.reply(T.PROGRESS_OWN_PERIOD_NONE.format(period=period.label))
+        return
+    lines = [T.PROGRESS_OWN_PERIOD_HEADER.format(period=period.label_with_dates),
+             T.PROGRESS_OWN_STATUS.format(status=T.OWN_STATUS_LABELS.get(report.status,
+                                                                         report.status))]
+    if report.skip_reason:
+        lines.append(report.skip_reason)
+    for template, value in ((PT.SUMMARY_HIGHLIGHTS, report.highlights),
+                            (PT.SUMMARY_DIFFICULTIES, report.difficulties),
+                            (PT.SUMMARY_RECOMMENDATIONS, report.recommendations)):
+        lines.append(template.format(text=value or PT.SUMMARY_EMPTY))
+    ctx.reply("\n".join(lines))
 
 
 async def tiendo(ctx: Context) -> None:
-    """/tiendo [unit code] [week]."""
-    request = await _request(ctx)
+    """/tiendo [unit code | plan] [period]."""
+    request = await report_request(ctx)
     if request is None:
         return
-    if request.unit is None:
-        await _own(ctx, request.week)
+    if request.unit is None and request.plan is None:
+        await _own(ctx, request.period)
         return
-    ctx.reply(render_summary(await _summary(ctx, request)))
+    ctx.reply(render_report(await build_requested(ctx, request)))
 
 
-async def _period(ctx: Context, request: _Request, kind: str) -> Period:
-    """The requested week, or the unit's current month (its own closing day)."""
-    assert request.unit is not None
-    if kind == "month":
-        rules = await load_rules(ctx.session, request.unit)
-        return rules.period_of("month", local_date(ctx.now))
-    year, number, _ = monday_of(request.week).isocalendar()
-    return Period("week", year, number)
+def xlsx_name(report: ProgressReport) -> str:
+    """An ASCII file name for the export, e.g. 'tien-do-3-2026-11.xlsx'."""
+    who = (f"KH{report.scope.plan_id}" if report.scope.kind == "plan"
+           else str(report.scope.unit_id))
+    return f"tien-do-{who}-{report.period.key}.xlsx"
 
 
 async def xuatbaocao(ctx: Context) -> None:
-    """/xuatbaocao [tuần|tháng] [docx|xlsx] [unit code] [week]: the report as a file."""
-    kind, file_format, rest = "week", "xlsx", []
+    """/xuatbaocao [unit code | plan] [period] [docx|xlsx]: the report as a file ('tuần', 'tháng'
+    alone: this week, the month running now)."""
+    file_format, rest = "xlsx", []
     for word in ctx.text.split():
         folded = fold(word).lower()
-        if folded in _KIND_WORDS:
-            kind = _KIND_WORDS[folded]
-        elif folded in _FORMAT_WORDS:
+        if folded in _FORMAT_WORDS:
             file_format = folded
         else:
             rest.append(word)
-    request = await _request(ctx, rest)
+    request = await report_request(ctx, " ".join(rest))
     if request is None:
         return
-    if request.unit is None:  # the command is for heads; officials never get here
+    if request.unit is None and request.plan is None:  # the command is for heads
         ctx.reply(C.NOT_ALLOWED)
         return
-    report = await build_unit_report(ctx.session, request.unit.id,
-                                     await _period(ctx, request, kind), ctx.now)
+    report = await build_requested(ctx, request)
     if file_format == "docx":
         content = render_docx(report, await letterhead_for(ctx.session, report))
         attachment = Attachment(docx_file_name(report), content, DOCX_MIME)
         caption = T.EXPORT_DOCX_CAPTION
     else:
-        attachment = Attachment(xlsx_file_name(report), export_xlsx(report), XLSX_MIME)
+        attachment = Attachment(xlsx_name(report), export_xlsx(report), XLSX_MIME)
         caption = T.EXPORT_CAPTION
     ctx.reply(caption.format(unit=report.unit_name, period=report.period.label),
               attachments=(attachment,))

@@ -16,12 +16,13 @@ from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.router import ROLES_ADMINS, Command, Router
+from bot.texts import checkin as CT
 from bot.texts import reminders as T
 from handlers.checkin import start_checkin
 from scheduler.jobs import insert_ignore, run_once
 from scheduler.planner import deadline_slots, fmt_date, fmt_instant, task_buttons
 from scheduler.policy import Schedule, load_policies
-from scheduler.preview import preview
+from scheduler.preview import preview_all
 from scheduler.recipients import load_directory
 from scheduler.workdays import WorkCalendar, load_calendar
 
@@ -185,10 +186,17 @@ async def preview_command(ctx: Context) -> None:
     """/xemnhac: what would be sent in the next 7 days (nothing is sent or stored)."""
     start = ctx.now
     end = start + timedelta(days=PREVIEW_DAYS)
-    items = await preview(ctx.session, start, end,
-                          channels=tuple(ctx.deps.settings.reminder_channels), digests=False)
+    result = await preview_all(ctx.session, start, end,
+                               channels=tuple(ctx.deps.settings.reminder_channels), digests=False)
+    items = result.items
+    unreachable = [T.PREVIEW_UNREACHABLE_ITEM.format(
+        name=p.name, unit=p.unit or "—", count=sum(p.kinds.values()),
+        command=CT.INVITE_COMMAND.format(code=p.code) if p.code else CT.INVITE_COMMAND_NO_CODE)
+        for p in result.unreachable]
+    if unreachable:
+        unreachable = [T.PREVIEW_UNREACHABLE_HEADER.format(count=len(unreachable)), *unreachable]
     if not items:
-        ctx.reply(T.PREVIEW_EMPTY)
+        ctx.reply("\n".join([T.PREVIEW_EMPTY, *unreachable]))
         return
     lines = [T.PREVIEW_HEADER.format(start=to_local(start).strftime("%d/%m"),
                                      end=to_local(end).strftime("%d/%m"), count=len(items))]
@@ -199,7 +207,7 @@ async def preview_command(ctx: Context) -> None:
             if item.text else ""))
     if len(items) > PREVIEW_LIMIT:
         lines.append(T.PREVIEW_MORE.format(count=len(items) - PREVIEW_LIMIT))
-    ctx.reply("\n".join(lines))
+    ctx.reply("\n".join([*lines, *unreachable]))
 
 
 def register(router: Router) -> None:

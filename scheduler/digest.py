@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import monday_of
-from bot.db.models import Official, OutboxMessage
+from bot.checkin_policy import load_rules, monday_of
+from bot.clock import local_date, local_datetime
+from bot.db.models import Official, OutboxMessage, Plan, Unit
 from bot.db.people_store import subunit_ids
+from bot.db.plan_store import plan_handle
 from bot.messages import Attachment, Button, OutgoingMessage
+from bot.periods import Period
+from bot.reports.build import build_plan_report, build_unit_report
+from bot.reports.model import ProgressReport
+from bot.reports.text import unreachable_lines
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
 from knowledge.normalize import sanitize
 from scheduler.chart import bar_chart
-from scheduler.planner import fmt_date
+from scheduler.planner import fmt_date, fmt_instant
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
 SECTION_LIMIT = 10
@@ -91,6 +97,7 @@ def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str])
         T.DIGEST_DUE_ITEM.format(code=t.code, title=t.title,
                                  deadline=fmt_date(t.deadline) if t.deadline else "—")
         for t in due])
+    lines += unreachable_section(summary)
     if undelivered_lines:
         lines.append("")
         lines += _section(T.DIGEST_UNDELIVERED_HEADER.format(count=len(undelivered_lines)),
@@ -116,7 +123,13 @@ def progress_chart(summary: WeeklySummary) -> bytes:
 
 async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind: str,
                        now: datetime) -> OutgoingMessage:
-    """The digest of a unit for a week: 'week' (Friday) or 'ahead' (Monday)."""
+    """The digest of a unit: 'week' (Friday) or 'ahead' (Monday) for an ISO week; 'month',
+    'quarter', 'half' or 'year' for a period key; 'plan:<id>' for a consolidating unit (who had
+    not reported on the plan by the period's cut-off)."""
+    if kind.startswith("plan:"):
+        return await build_plan_digest(session, unit_id, int(kind[5:]), iso_week, now)
+    if kind in PERIOD_DIGEST_KINDS:
+        return await build_period_digest(session, unit_id, iso_week, now)
     summary = await build_weekly_summary(session, unit_id, iso_week, now)
     monday = monday_of(iso_week)
     since = datetime.combine(monday - timedelta(days=7), datetime.min.time(), tzinfo=now.tzinfo)
@@ -129,3 +142,111 @@ async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind:
     )
     return OutgoingMessage(text, (Button(T.BUTTON_ACK, f"rem_ack:{unit_id}:{iso_week}:{kind}"),),
                            attachments)
+
+
+# ---------------------------------------------------------------- months and longer, plans
+
+#: digest kinds that name a period key rather than an ISO week
+PERIOD_DIGEST_KINDS = ("month", "quarter", "half", "year")
+
+
+def unreachable_section(report: ProgressReport) -> list[str]:
+    """Officials with tasks due whom troly cannot reach, and how to invite them (or nothing)."""
+    if not report.unreachable:
+        return []
+    return ["", *_section(T.DIGEST_UNREACHABLE_HEADER.format(count=len(report.unreachable)),
+                          unreachable_lines(report.unreachable))]
+
+
+async def _period(session: AsyncSession, unit_id: int, key: str, now: datetime) -> Period:
+    unit = await session.get(Unit, unit_id)
+    return (await load_rules(session, unit)).parse(key, local_date(now))
+
+
+def period_digest_text(report: ProgressReport, undelivered_lines: list[str]) -> str:
+    """The heads' digest of a month (or longer): summaries, tasks at the end of the period,
+    blockers raised in it, officials' own notes."""
+    lines = [T.DIGEST_PERIOD_TITLE.format(period=report.period.label_with_dates,
+                                          unit=report.unit_name), ""]
+    lines.append(T.DIGEST_PERIOD_REPORTED.format(done=len(report.reported),
+                                                 total=len(report.officials)))
+    if report.not_reported:
+        lines.append(T.DIGEST_MISSING.format(names=", ".join(o.name for o in report.not_reported)))
+    late = [o.name for o in report.late_officials]
+    if late:
+        lines.append(T.DIGEST_LATE_REPORTS.format(names=", ".join(late)))
+    counts = report.counts
+    lines += ["", T.DIGEST_PERIOD_COUNTS.format(total=len(report.tasks), **counts)]
+    if report.units:
+        lines += ["", *_section(T.DIGEST_SUBUNITS_HEADER, [T.DIGEST_SUBUNIT_ITEM.format(
+            unit=u.unit_name, reported=u.reported, total=u.total, overdue=u.overdue,
+            progress="—" if u.avg_progress is None else f"{u.avg_progress:.0f}%")
+            for u in report.units])]
+    overdue = report.tasks_in("overdue")
+    lines += ["", *_section(T.DIGEST_OVERDUE_HEADER.format(count=len(overdue)), [
+        T.DIGEST_OVERDUE_ITEM.format(code=t.code, title=t.title,
+                                     deadline=fmt_date(t.deadline) if t.deadline else "—",
+                                     days=-(t.days_left or 0)) for t in overdue])]
+    lines += ["", *_section(T.DIGEST_BLOCKERS_HEADER, [T.DIGEST_BLOCKER_ITEM.format(
+        code=t.code, who=b.official, text=b.text) for t, b in report.blockers])]
+    notes = [n for n in report.notes if n.status == "submitted"]
+    if notes:
+        lines += ["", *_section(T.DIGEST_NOTES_HEADER, [T.DIGEST_NOTE_ITEM.format(
+            who=n.official, highlights=n.highlights or "—", difficulties=n.difficulties or "—",
+            recommendations=n.recommendations or "—") for n in notes])]
+    lines += unreachable_section(report)
+    if undelivered_lines:
+        lines += ["", *_section(T.DIGEST_UNDELIVERED_HEADER.format(count=len(undelivered_lines)),
+                                undelivered_lines)]
+    lines += ["", T.DIGEST_ATTACHMENTS]
+    return "\n".join(lines)
+
+
+async def build_period_digest(session: AsyncSession, unit_id: int, key: str,
+                              now: datetime) -> OutgoingMessage:
+    """The digest of a unit for a month, quarter, half-year or year."""
+    period = await _period(session, unit_id, key, now)
+    report = await build_unit_report(session, unit_id, period, now)
+    since = local_datetime(period.start, time(0))
+    lines = await undelivered(session, await subunit_ids(session, unit_id), since, now)
+    safe = period.key.replace("-", "")
+    attachments = (
+        Attachment(f"tien-do-{safe}.png", progress_chart(report), "image/png"),
+        Attachment(f"tong-hop-{safe}.xlsx", export_xlsx(report), XLSX_MIME),
+    )
+    return OutgoingMessage(period_digest_text(report, lines), (Button(
+        T.BUTTON_ACK, f"rem_ack:{unit_id}:{period.key}:{period.kind}"),), attachments)
+
+
+def plan_digest_text(report: ProgressReport) -> str:
+    """To a consolidating unit: the plan's units that had not reported by the cut-off."""
+    lines = [T.DIGEST_PLAN_TITLE.format(plan=report.unit_name, period=report.period.label_with_dates,
+                                        cutoff=fmt_instant(report.period.cutoff)), ""]
+    missing = report.units_not_reported
+    lines += _section(T.DIGEST_PLAN_MISSING_HEADER.format(count=len(missing), total=len(report.units)),
+                      [T.DIGEST_PLAN_MISSING_ITEM.format(unit=u.unit_name, reported=u.reported,
+                                                         total=u.total, names=", ".join(u.missing))
+                       for u in missing])
+    overdue = report.units_late
+    lines += ["", *_section(T.DIGEST_PLAN_OVERDUE_HEADER.format(count=len(overdue)), [
+        T.DIGEST_PLAN_OVERDUE_ITEM.format(unit=u.unit_name, overdue=u.overdue, tasks=u.task_count)
+        for u in overdue])]
+    lines += ["", T.DIGEST_PERIOD_COUNTS.format(total=len(report.tasks), **report.counts)]
+    lines += ["", *_section(T.DIGEST_BLOCKERS_HEADER, [T.DIGEST_BLOCKER_ITEM.format(
+        code=t.code, who=b.official, text=b.text) for t, b in report.blockers])]
+    lines += unreachable_section(report)
+    lines += ["", T.DIGEST_PLAN_MORE.format(plan=plan_handle(report.scope.plan_ref or ""))]
+    return "\n".join(lines)
+
+
+async def build_plan_digest(session: AsyncSession, unit_id: int, plan_id: int, key: str,
+                            now: datetime) -> OutgoingMessage:
+    """The consolidating unit's digest of a plan for a week or a longer period."""
+    plan = await session.get(Plan, plan_id)
+    if plan is None:
+        raise LookupError(f"plan {plan_id} not found")
+    period = await _period(session, unit_id, key, now)
+    report = await build_plan_report(session, plan, period, now)
+    safe = f"{plan_id}-{period.key.replace('-', '')}"
+    attachment = Attachment(f"ke-hoach-{safe}.xlsx", export_xlsx(report), XLSX_MIME)
+    return OutgoingMessage(plan_digest_text(report), (), (attachment,))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.leave_store import all_spans
 from scheduler.policy import Policies, Schedule, load_policies
 from scheduler.recipients import DEFAULT_CHANNELS, Directory, load_directory
 from scheduler.workdays import WorkCalendar, load_calendar
@@ -21,9 +23,15 @@ class PlanInputs:
     directory: Directory
 
 
+#: leave that ended this long ago no longer matters to the planner
+LEAVE_LOOKBACK = timedelta(days=31)
+
+
 async def load_inputs(session: AsyncSession, channels: Sequence[str] = DEFAULT_CHANNELS,
-                      base: Schedule | None = None) -> PlanInputs:
-    """Load calendar, policies and directory from the database."""
+                      base: Schedule | None = None, *, today: date | None = None) -> PlanInputs:
+    """Load calendar, policies, directory and leave from the database."""
+    directory = await load_directory(session, channels)
+    first = today - LEAVE_LOOKBACK if today is not None else date.min
+    directory.leaves = await all_spans(session, first, date.max)
     return PlanInputs(calendar=await load_calendar(session),
-                      policies=await load_policies(session, base),
-                      directory=await load_directory(session, channels))
+                      policies=await load_policies(session, base), directory=directory)

@@ -29,6 +29,7 @@ from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.db.web_mailbox import AWAITING_FETCH
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.texts import reminders as T
+from scheduler import periodic
 from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.jobs import first_run, insert_ignore
 from scheduler.policy import WEEKDAYS, Schedule
@@ -70,9 +71,11 @@ class Occurrence:
     not_before: datetime
     expires_at: datetime | None
     late: bool
-    status: str  # pending | superseded | expired
+    status: str  # pending | superseded | expired | cancelled (recipient on leave)
     build: MessageBuilder | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: why a row is written not to be sent (last_error_code), e.g. 'on_leave'
+    error_code: str | None = None
 
 
 @dataclass
@@ -89,6 +92,8 @@ class PlanResult:
     rebuilt: int = 0
     #: tasks, officials or units whose planning raised (logged; the next run tries again)
     failed: int = 0
+    #: occurrences due for officials troly cannot reach (no chat): base key → (official, kind)
+    no_contact: dict[str, tuple[int, str]] = field(default_factory=dict)
     rows: list[OutboxMessage] = field(default_factory=list)  # only with collect=True
 
 
@@ -199,6 +204,11 @@ class Planner:
             # caught up inside quiet hours and held past its own window (e.g. "1 day left" at
             # 22:30 on the deadline day): sending it in the morning would be wrong, so record it
             occurrence.status = "expired"
+        if (occurrence.status == "pending" and occurrence.kind != "digest"
+                and self.directory.on_leave(occurrence.recipient_id,
+                                            local_date(occurrence.not_before))):
+            # on leave (/nghiphep): the reminder is recorded, not sent, and never sent late
+            occurrence.status, occurrence.error_code = "cancelled", "on_leave"
         self.occurrences.append(occurrence)
 
     # ------------------------------------------------------------------ deadlines
@@ -229,7 +239,7 @@ class Planner:
                 schedule = self.inputs.policies.for_unit(task.lead_unit_id)
                 people = sorted(assignees.get(task.id, []))
                 if not people and task.lead_unit_id is not None:
-                    people = [p.id for p in self.directory.heads(task.lead_unit_id)]
+                    people = [p.id for p in self.directory.heads(task.lead_unit_id, self.today)]
                 end_of_deadline = local_datetime(task.deadline + timedelta(days=1), time(0))
                 if self.now + HORIZON < end_of_deadline:
                     self._before_deadline(task, schedule, people, end_of_deadline)
@@ -291,7 +301,7 @@ class Planner:
         if task.lead_unit_id is None or working_days < schedule.overdue_escalate_after_days:
             return
         names = ", ".join(self.directory.people[p].name for p in people) or "—"
-        for head in self.directory.heads(task.lead_unit_id):
+        for head in self.directory.heads(task.lead_unit_id, self.today):
             if head.id in people:
                 continue
             self._add(base_key=f"{base}:head:{head.id}", kind="overdue", subject_type="task",
@@ -358,7 +368,7 @@ class Planner:
         due_at = local_datetime(day, schedule.checkin_time)
         if due_at > self.now + HORIZON:
             return
-        cutoff = schedule.cutoff(monday)
+        cutoff = schedule.cutoff(monday, self.calendar)
         week_end = local_datetime(monday + timedelta(days=7), time(0))
         not_before, late = self._timing(due_at, schedule)
         self._add(base_key=f"checkin:{official_id}:{week}:prompt", kind="checkin",
@@ -405,7 +415,7 @@ class Planner:
                 self._unit_digests(unit_id, monday)
 
     def _unit_digests(self, unit_id: int, monday: date) -> None:
-        heads = self.directory.heads(unit_id)
+        heads = self.directory.heads(unit_id, self.today)
         if not heads:
             return
         schedule = self.inputs.policies.for_unit(unit_id)
@@ -533,6 +543,8 @@ class Planner:
             contact = self.directory.primary(occ.recipient_id)
             if contact is None:
                 result.skipped_no_contact += 1
+                if occ.status == "pending":
+                    result.no_contact[occ.base_key] = (occ.recipient_id, occ.kind)
                 continue
             if occ.status == "pending" and occ.build is None:
                 continue  # digests without a builder (tests of other kinds)
@@ -544,7 +556,7 @@ class Planner:
                 "address": contact.address, "payload": payload, "due_at": occ.due_at,
                 "not_before": occ.not_before, "expires_at": occ.expires_at, "late": occ.late,
                 "status": occ.status, "attempts": 0, "max_attempts": 8,
-                "last_error_code": None, "last_error": None,
+                "last_error_code": occ.error_code, "last_error": None,
                 "created_at": self.now, "updated_at": self.now,
             }
             if isinstance(payload, str):  # recorded, retried by a later run (see _retry)
@@ -667,7 +679,7 @@ async def plan(
     collect: bool = False,
 ) -> PlanResult:
     """Insert every occurrence due at `now` (idempotent; safe late, twice, or in parallel)."""
-    inputs = inputs or await load_inputs(session, channels)
+    inputs = inputs or await load_inputs(session, channels, today=local_date(now))
     since = await planner_first_run(session, now)
     result = PlanResult()
     result.cancelled = await cancel_stale(session, now)
@@ -675,6 +687,7 @@ async def plan(
     await planner.deadlines()
     await planner.checkins()
     planner.digests()
+    await periodic.plan_periods(planner)
     await planner.write(result, collect=collect)
     result.failed = planner.failed
     return result

@@ -6,15 +6,24 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import DEFAULT_CUTOFF, parse_cutoff
-from bot.clock import local_datetime
+from bot.checkin_policy import (
+    DEFAULT_CUTOFF,
+    DEFAULT_PERIOD_CHECKINS,
+    DEFAULT_PERIOD_CUTOFF,
+    ReportingRules,
+    parse_cutoff,
+    parse_period_checkins,
+    parse_period_cutoff,
+    week_cutoff,
+)
 from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
+from bot.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +63,17 @@ class Schedule:
     nudge_times: tuple[time, ...] = (time(14, 0), time(15, 30))
     #: the check-in engineer's key (bot.checkin_policy): 'fri 16:00'; nudges go out that day
     checkin_cutoff: str = DEFAULT_CUTOFF
+    #: months, quarters, half-years, years close on this day of the month at this time
+    #: (Decree 09/2019/NĐ-CP: the 14th; 'last 16:00' for calendar months)
+    period_cutoff: str = DEFAULT_PERIOD_CUTOFF
+    #: periods whose close asks officials for a summary (month, quarter, half, year; empty: none)
+    period_checkins: tuple[str, ...] = DEFAULT_PERIOD_CHECKINS
+    #: the monthly (or longer) digest to unit heads, on the period's cut-off day
+    digest_period_time: time = time(17, 0)
+    #: co-operating units are told the lead unit's deadline this many days ahead (0: never)
+    coop_notice_days: int = 7
+    #: … and asked for their part before this, in the week of the lead unit's last cut-off
+    coop_cutoff: str = "thu 10:00"
     digest_week_weekday: str = "fri"
     digest_week_time: time = time(17, 0)
     digest_ahead_weekday: str = "mon"
@@ -79,10 +99,17 @@ class Schedule:
                 logger.warning("ignoring bad schedule setting %s=%r", key, value)
         return replace(self, **changes)
 
-    def cutoff(self, week_monday: date) -> datetime:
-        """The instant the week's check-in closes (same rule as bot.checkin_policy)."""
-        weekday, at = parse_cutoff(self.checkin_cutoff)
-        return local_datetime(week_monday + timedelta(days=weekday), at)
+    def cutoff(self, week_monday: date, calendar: WorkCalendar | None = None) -> datetime:
+        """The instant the week's check-in closes, moved off a day off with a calendar (the rule
+        of bot.checkin_policy)."""
+        return week_cutoff(week_monday, self.checkin_cutoff,
+                           calendar if self.working_days_only else None)
+
+    def rules(self, calendar: WorkCalendar) -> ReportingRules:
+        """The reporting rules these settings make (cut-offs, period summaries)."""
+        return ReportingRules(checkin_cutoff=self.checkin_cutoff, period_cutoff=self.period_cutoff,
+                              working_days_only=self.working_days_only,
+                              period_checkins=self.period_checkins, calendar=calendar)
 
     def on_ambiguous(self, kind: str) -> str:
         """Ambiguous-send policy for a message kind."""
@@ -135,11 +162,16 @@ def _coerce(key: str, value: Any) -> Any:
         return _weekday(value)
     if key in {"working_days_only", "overdue_every_working_day"}:
         return _bool(value)
-    if key == "overdue_escalate_after_days":
+    if key in {"overdue_escalate_after_days", "coop_notice_days"}:
         return _count(value)
-    if key == "checkin_cutoff":
+    if key in {"checkin_cutoff", "coop_cutoff"}:
         parse_cutoff(str(value))
         return str(value)
+    if key == "period_cutoff":
+        parse_period_cutoff(str(value))
+        return str(value)
+    if key == "period_checkins":
+        return parse_period_checkins(value if isinstance(value, str | list | tuple) else str(value))
     if key.startswith("on_ambiguous"):
         if value not in {"resend", "drop"}:
             raise ValueError(f"{key} must be 'resend' or 'drop'")

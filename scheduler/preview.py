@@ -3,6 +3,7 @@ inside a savepoint that is rolled back."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import local_date, local_datetime
-from bot.db.models import Official, OutboxMessage
+from bot.db.models import Official, OutboxMessage, Unit
 from scheduler.digest import build_digest
 from scheduler.inputs import load_inputs
 from scheduler.planner import plan
@@ -37,14 +38,43 @@ def _wall_times(schedules: Sequence[Schedule]) -> set[time]:
     times: set[time] = {time(0, 0)}
     for s in schedules:
         times.update({s.reminder_time, s.checkin_time, s.digest_week_time, s.digest_ahead_time,
-                      s.quiet_end, *s.nudge_times})
+                      s.digest_period_time, s.quiet_end, *s.nudge_times})
     return times
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """An official something falls due for whom troly cannot reach (no bound chat)."""
+
+    official_id: int
+    name: str
+    code: str | None
+    unit: str
+    #: message kind → how many would have been due
+    kinds: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """What would go out, and for whom nothing can go out."""
+
+    items: list[PreviewItem]
+    unreachable: list[Unreachable]
 
 
 async def preview(session: AsyncSession, start: datetime, end: datetime, *,
                   now: datetime | None = None, channels: Sequence[str] = DEFAULT_CHANNELS,
                   digests: bool = True) -> list[PreviewItem]:
-    """Messages due in [start, end), in order; the database is left untouched.
+    """Messages due in [start, end), in order; the database is left untouched."""
+    return (await preview_all(session, start, end, now=now, channels=channels,
+                              digests=digests)).items
+
+
+async def preview_all(session: AsyncSession, start: datetime, end: datetime, *,
+                      now: datetime | None = None, channels: Sequence[str] = DEFAULT_CHANNELS,
+                      digests: bool = True) -> PreviewResult:
+    """Messages due in [start, end), in order, and the officials they could not reach; the
+    database is left untouched.
 
     The simulation starts at `now` when the window is in the future, so what falls due before
     the window is "sent" in the simulation instead of showing up as a late catch-up.
@@ -59,10 +89,12 @@ async def preview(session: AsyncSession, start: datetime, end: datetime, *,
         while day <= local_date(end):
             instants.update(local_datetime(day, t) for t in times)
             day += timedelta(days=1)
+        missed: dict[str, tuple[int, str]] = {}
         for instant in sorted(i for i in instants if sim_start <= i < end):
             # each simulated tick also "sends" what was due, so later ticks see it as done
-            await plan(session, instant, inputs=inputs, channels=channels,
-                       digest_builder=build_digest if digests else None)
+            result = await plan(session, instant, inputs=inputs, channels=channels,
+                                digest_builder=build_digest if digests else None)
+            missed.update(result.no_contact)
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= instant)
@@ -74,9 +106,25 @@ async def preview(session: AsyncSession, start: datetime, end: datetime, *,
             .where(OutboxMessage.status.in_(["pending", "previewed"]),
                    OutboxMessage.not_before >= start, OutboxMessage.not_before < end)
             .order_by(OutboxMessage.not_before, OutboxMessage.id))).all()
-        return [PreviewItem(at=row.not_before, kind=row.kind, recipient=name or "",
-                            channel=row.channel, address=row.address, idem_key=row.idem_key,
-                            text=str(row.payload.get("text", "")), late=row.late)
-                for row, name in rows]
+        items = [PreviewItem(at=row.not_before, kind=row.kind, recipient=name or "",
+                             channel=row.channel, address=row.address, idem_key=row.idem_key,
+                             text=str(row.payload.get("text", "")), late=row.late)
+                 for row, name in rows]
+        return PreviewResult(items, await _unreachable(session, missed))
     finally:
         await savepoint.rollback()
+
+
+async def _unreachable(session: AsyncSession,
+                       missed: dict[str, tuple[int, str]]) -> list[Unreachable]:
+    kinds: dict[int, Counter[str]] = {}
+    for official_id, kind in missed.values():
+        kinds.setdefault(official_id, Counter())[kind] += 1
+    if not kinds:
+        return []
+    rows = (await session.execute(
+        select(Official.id, Official.name, Official.code, Unit.name)
+        .join(Unit, Unit.id == Official.unit_id, isouter=True)
+        .where(Official.id.in_(sorted(kinds))))).all()
+    return sorted((Unreachable(official_id, name, code, unit or "", dict(kinds[official_id]))
+                   for official_id, name, code, unit in rows), key=lambda u: (u.name, u.official_id))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,16 @@ class Directory:
     people: dict[int, Person]
     contacts: dict[int, list[Contact]]
     units: dict[int, tuple[str, int | None, int | None]]  # id → (name, parent_id, head_official_id)
+    #: leave recorded with /nghiphep or `troly leave add`: official → (first, last) local dates
+    leaves: dict[int, list[tuple[date, date]]] = field(default_factory=dict)
+
+    def on_leave(self, official_id: int, day: date) -> bool:
+        """Whether the official is on leave on a local date."""
+        return any(start <= day <= end for start, end in self.leaves.get(official_id, ()))
+
+    def away(self, person: Person, day: date | None) -> bool:
+        """Marked absent, or on leave that day."""
+        return person.absent or (day is not None and self.on_leave(person.id, day))
 
     def primary(self, official_id: int) -> Contact | None:
         """The preferred active contact (deterministic: channel preference, then oldest account)."""
@@ -64,8 +74,9 @@ class Directory:
         """Direct sub-units."""
         return sorted(uid for uid, (_, parent, _) in self.units.items() if parent == unit_id)
 
-    def heads(self, unit_id: int) -> list[Person]:
-        """The head, or the deputies when the head is absent or unset (as people_store.heads_of)."""
+    def heads(self, unit_id: int, day: date | None = None) -> list[Person]:
+        """The head, or the deputies when the head is absent, on leave on `day` or unset (as
+        people_store.heads_of). A head on leave with no deputy at work still gets it."""
         if unit_id not in self.units:
             return []
         head_id = self.units[unit_id][2]
@@ -73,11 +84,14 @@ class Directory:
         if head is None:
             head = next((p for p in sorted(self.people.values(), key=lambda p: p.id)
                          if p.unit_id == unit_id and p.role == "head"), None)
-        if head is not None and not head.absent:
+        if head is not None and not self.away(head, day):
             return [head]
-        return sorted((p for p in self.people.values()
-                       if p.unit_id == unit_id and p.role == "deputy" and not p.absent),
-                      key=lambda p: p.id)
+        deputies = sorted((p for p in self.people.values()
+                           if p.unit_id == unit_id and p.role == "deputy"
+                           and not self.away(p, day)), key=lambda p: p.id)
+        if not deputies and head is not None and not head.absent:
+            return [head]  # on leave and nobody stands in: better read late than lost
+        return deputies
 
 
 async def load_directory(session: AsyncSession,

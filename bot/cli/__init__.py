@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import accounts, core, guides, people, reminders, schedule
+from bot.cli import accounts, core, guides, people, periods, reminders, schedule
 from bot.cli.failures import describe_failure
 
 
@@ -16,6 +16,7 @@ def _register_all(app: typer.Typer) -> None:
     guides.register(app)
     people.register(app)
     accounts.register(app)
+    periods.register(app)
     reminders.register(app)
     schedule.register(app)
 

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import Official, OutboxMessage
+from bot.texts import checkin as CT
 from bot.texts import cli as texts
+from bot.texts import reminders as RT
 from scheduler.planner import BUILD_FAILED
-from scheduler.preview import PreviewItem, preview
+from scheduler.preview import PreviewItem, PreviewResult, Unreachable, preview_all
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Reminders, check-in prompts and digests.")
 
@@ -42,7 +44,7 @@ def preview_command(
 ) -> None:
     """List what would be sent, to whom and when; nothing is sent and nothing is stored."""
 
-    async def _preview() -> list[PreviewItem]:
+    async def _preview() -> PreviewResult:
         async with open_app(index=False) as app:
             first = _parse_day(start) or local_date(app.clock.now())
             last = _parse_day(end) or first + timedelta(days=6)
@@ -51,12 +53,14 @@ def preview_command(
             lo = local_datetime(first, time(0))
             hi = local_datetime(last + timedelta(days=1), time(0))
             async with app.sessionmaker() as session:  # closed without commit: nothing kept
-                return await preview(session, lo, hi, now=app.clock.now(),
-                                     channels=tuple(app.settings.reminder_channels))
+                return await preview_all(session, lo, hi, now=app.clock.now(),
+                                         channels=tuple(app.settings.reminder_channels))
 
-    items = run(_preview)
-    if as_json:
-        print_json([_item_json(i) for i in items])
+    result = run(_preview)
+    items = result.items
+    if as_json:  # one list; officials nobody can reach come last, with kind "unreachable"
+        print_json([*(_item_json(i) for i in items),
+                    *(_unreachable_json(p) for p in result.unreachable)])
         return
     for item in items:
         first_line = item.text.splitlines()[0] if item.text else ""
@@ -64,6 +68,26 @@ def preview_command(
         typer.echo(f"{to_local(item.at):%Y-%m-%d %H:%M}  {item.kind:<8} {item.recipient} "
                    f"[{item.channel}:{item.address}]{late}  {first_line[:70]}")
     typer.echo(texts.PREVIEW_TOTAL.format(count=len(items)))
+    if result.unreachable:
+        typer.echo(texts.PREVIEW_UNREACHABLE.format(count=len(result.unreachable)))
+        for line in unreachable_lines(result.unreachable):
+            typer.echo(line)
+
+
+def unreachable_lines(people: list[Unreachable]) -> list[str]:
+    """One line per official nothing can reach, with what was due and the invitation command."""
+    return [texts.PREVIEW_UNREACHABLE_ITEM.format(
+        name=p.name, code=p.code or "-", unit=p.unit or "-",
+        what=", ".join(f"{n} {RT.UNDELIVERED_KINDS.get(kind, kind)}"
+                       for kind, n in sorted(p.kinds.items())),
+        command=CT.INVITE_COMMAND.format(code=p.code) if p.code else CT.INVITE_COMMAND_NO_CODE)
+        for p in people]
+
+
+def _unreachable_json(person: Unreachable) -> dict[str, Any]:
+    return {"kind": "unreachable", "recipient": person.name, "code": person.code,
+            "unit": person.unit, "kinds": person.kinds,
+            "invite": f"troly invite --official {person.code}" if person.code else None}
 
 
 def outbox_command(

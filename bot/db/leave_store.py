@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import local_datetime
 from bot.db.batches import chunks
-from bot.db.models import OfficialLeave
-
-#: the longest leave one command records (a typo such as 2062 instead of 2026 is refused)
-MAX_LEAVE_DAYS = 366
+from bot.db.models import OfficialLeave, OutboxMessage
 
 
 async def add_leave(session: AsyncSession, official_id: int, start: date, end: date,
@@ -83,3 +81,19 @@ def span_covering(spans: dict[int, list[tuple[date, date]]], official_id: int,
                   day: date) -> tuple[date, date] | None:
     """The leave covering a local date, if any."""
     return next(((s, e) for s, e in spans.get(official_id, ()) if s <= day <= e), None)
+
+
+async def cancel_queued(session: AsyncSession, official_id: int, first: date, last: date,
+                        now: datetime) -> int:
+    """Reminders already queued for the official within [first, last] are cancelled
+    ('on_leave'); digests are not (a head's go to the deputies from the next one on)."""
+    start = local_datetime(first, time(0))
+    end = local_datetime(last + timedelta(days=1), time(0))
+    ids = list((await session.execute(select(OutboxMessage.id).where(
+        OutboxMessage.recipient_id == official_id, OutboxMessage.status == "pending",
+        OutboxMessage.kind != "digest", OutboxMessage.not_before >= start,
+        OutboxMessage.not_before < end))).scalars())
+    for part in chunks(ids):
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(part)).values(
+            status="cancelled", last_error_code="on_leave", updated_at=now))
+    return len(ids)

@@ -11,7 +11,7 @@ from bot.db.models import Official, Plan, Task, TaskAssignee, TaskEvent, TaskUni
 from bot.db.people_store import heads_of, subunit_ids
 
 __all__ = [
-    "TaskNotFound", "co_units_of", "heads_of", "mark_task_done", "open_tasks_for", "plan_by_ref",
+    "TaskNotFound", "co_units_of", "has_tasks", "heads_of", "mark_task_done", "open_tasks_for", "plan_by_ref",
     "record_task_state", "responsible_officials", "subunit_ids", "task_by_id", "tasks_for_units",
 ]
 
@@ -37,6 +37,14 @@ async def open_tasks_for(session: AsyncSession, official_id: int) -> list[Task]:
         .where(TaskAssignee.official_id == official_id, Task.status == "open")
     )).scalars().all()
     return sorted(set(rows), key=lambda t: (t.deadline is None, t.deadline, t.code, t.id))
+
+
+async def has_tasks(session: AsyncSession, official_id: int) -> bool:
+    """Whether the official is responsible for any task that is not cancelled."""
+    return (await session.execute(
+        select(TaskAssignee.task_id).join(Task, Task.id == TaskAssignee.task_id)
+        .where(TaskAssignee.official_id == official_id, Task.status != "cancelled").limit(1)
+    )).first() is not None
 
 
 async def responsible_officials(session: AsyncSession, task_id: int) -> list[Official]:

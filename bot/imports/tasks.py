@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import local_date
 from bot.db import people_store
 from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit
+from bot.db.plan_store import set_consolidators
 from bot.db.task_store import record_task_state
 from bot.deadlines import DeadlineError, parse_deadline
 from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, split_list, text
@@ -31,6 +32,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "deadline": ("Thời hạn", "Thời hạn hoàn thành", "Thời gian hoàn thành", "Hạn hoàn thành"),
     "product": ("Sản phẩm", "Sản phẩm đầu ra", "Kết quả"),
     "note": ("Ghi chú",),
+    "consolidating": ("Đơn vị tổng hợp", "Cơ quan tổng hợp", "Đơn vị theo dõi, tổng hợp"),
 }
 REQUIRED = ("code", "title", "lead", "deadline")
 #: the plan line above a ministry's table ("Kế hoạch số 286/KH-BTTTT …", with or without diacritics)
@@ -98,7 +100,14 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
     parsed: dict[str, dict[str, Any]] = {}
     rows_of: dict[str, int] = {}
     skipped: list[int] = []
+    consolidating: list[int] = []  # the plan's consolidating units, from any row
     for row in table.rows:
+        for key in split_list(text(row.get("consolidating"))):
+            unit = find_unit(units, key)
+            if unit is None:
+                errors.append(RowError(row.number, texts.TASK_CONSOLIDATOR_UNKNOWN.format(unit=key)))
+            elif unit.id not in consolidating:
+                consolidating.append(unit.id)
         code, title = text(row.get("code")), text(row.get("title"))
         lead_key, deadline_raw = text(row.get("lead")), row.get("deadline")
         if not code and not lead_key and deadline_raw is None and not text(row.get("officials")):
@@ -188,6 +197,8 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
         plan = Plan(ref=plan_info.ref, title=plan_info.title, created_at=now)
         session.add(plan)
         await session.flush()
+    if consolidating:
+        await set_consolidators(session, plan.id, consolidating, now)
     for code, values in parsed.items():
         task = existing.get(code)
         fields = {k: v for k, v in values.items() if k not in ("co_units", "assignees")}

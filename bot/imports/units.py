@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import parse_cutoff
+from bot.checkin_policy import parse_cutoff, parse_period_cutoff
 from bot.db import people_store
 from bot.db.models import Unit
 from bot.imports.common import ImportFailed, ImportResult, RowError, text
@@ -21,6 +21,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "parent": ("Đơn vị cấp trên", "Mã đơn vị cấp trên", "Cấp trên", "Trực thuộc"),
     "level": ("Cấp", "Cấp đơn vị", "Cấp hành chính"),
     "cutoff": ("Hạn chốt báo cáo", "Hạn báo cáo tuần"),
+    "period_cutoff": ("Hạn chốt báo cáo tháng", "Ngày chốt số liệu"),
 }
 REQUIRED = ("code", "name")
 
@@ -56,8 +57,16 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
                 parse_cutoff(cutoff)
             except ValueError:
                 errors.append(RowError(row.number, texts.UNIT_CUTOFF_INVALID.format(value=cutoff)))
+        period_cutoff = text(row.get("period_cutoff")) or None
+        if period_cutoff is not None:
+            try:
+                parse_period_cutoff(period_cutoff)
+            except ValueError:
+                errors.append(RowError(row.number, texts.UNIT_PERIOD_CUTOFF_INVALID.format(
+                    value=period_cutoff)))
         parsed[code] = {"name": name, "parent": text(row.get("parent")) or None,
-                        "level": text(row.get("level")) or None, "cutoff": cutoff}
+                        "level": text(row.get("level")) or None, "cutoff": cutoff,
+                        "period_cutoff": period_cutoff}
         rows_of[code] = row.number
     for code, values in parsed.items():
         parent = values["parent"]
@@ -92,10 +101,11 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
         unit.name, unit.level = values["name"], values["level"]
         unit.parent_id = existing[values["parent"]].id if values["parent"] else None
         schedule = dict(unit.schedule or {})
-        if values["cutoff"]:
-            schedule["checkin_cutoff"] = values["cutoff"]
-        else:
-            schedule.pop("checkin_cutoff", None)
+        for field, key in (("cutoff", "checkin_cutoff"), ("period_cutoff", "period_cutoff")):
+            if values[field]:
+                schedule[key] = values[field]
+            else:
+                schedule.pop(key, None)
         unit.schedule = schedule or None
     await session.flush()
     return result
@@ -104,9 +114,10 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
 def _changes(unit: Unit, values: dict[str, Any], existing: dict[str, Unit]) -> list[str]:
     by_id = {u.id: c for c, u in existing.items()}
     current_parent = by_id.get(unit.parent_id) if unit.parent_id else None
-    current_cutoff = (unit.schedule or {}).get("checkin_cutoff")
+    schedule = unit.schedule or {}
     current = {"name": unit.name, "parent": current_parent, "level": unit.level or None,
-               "cutoff": current_cutoff}
+               "cutoff": schedule.get("checkin_cutoff"),
+               "period_cutoff": schedule.get("period_cutoff")}
     # a change is named by the column's canonical header, as the file shows it
     return [HEADER_ALIASES[key][0] for key, value in current.items() if value != values[key]]
 

@@ -20,8 +20,9 @@ Rules (documented here because heads will ask):
 - Officials expected to report: active non-admin officials in scope responsible for a task that
   was open, plus anyone in scope who answered anyway. Skipping the period (leave, business trip)
   counts as reporting, with its reason; so does leave recorded with /nghiphep over the cut-off day.
-  A week: the weekly check-in. A month or longer: the official's summary of the period when the
-  unit asks for one (`period_checkins`), else all of the period's weekly check-ins.
+  A week: the weekly check-in. A month or longer: the summary asked when the period closed (of
+  the longest `period_checkins` kind closing that day, a month's by default), else — when the
+  unit asks for none — all of the period's weekly check-ins.
 - Categories (government task tracking) on the reference day = the local date of `as_of`:
   done_on_time (done on or before the deadline, or no deadline), done_late, overdue (open and the
   deadline has passed), in_progress (open, within the deadline or without one).
@@ -318,7 +319,8 @@ def _task_progress(task: Task, loaded: _Loaded, names: dict[int, str], ref_day: 
         blockers=tuple(blockers), next_plans=next_plans, evidence=evidence,
         category=_category(state.status, task.deadline, state.done_at, ref_day),
         done_at=state.done_at if done else None, reported=bool(answered),
-        plan_id=task.plan_id, lead_unit_id=task.lead_unit_id, late_updates=late_updates)
+        plan_id=task.plan_id, lead_unit_id=task.lead_unit_id, late_updates=late_updates,
+        responsible_ids=tuple(o.id for o in loaded.assignees.get(task.id, [])))
 
 
 # ---------------------------------------------------------------- officials
@@ -332,8 +334,9 @@ class _People:
 
 async def _officials(session: AsyncSession, loaded: _Loaded, candidates: list[Official],
                      open_ids: set[int], period: Period, rules: ReportingRules, as_of: datetime,
-                     now: datetime) -> _People:
-    """Who was expected to report in the period, and how each did."""
+                     now: datetime, *, only_responsible: bool = False) -> _People:
+    """Who was expected to report in the period, and how each did (`only_responsible`: nobody
+    else, e.g. a view limited to some plans)."""
     expected_ids = {o.id for tid in open_ids for o in loaded.assignees.get(tid, [])}
     weeks = _weeks(period)
     # only weeks whose cut-off has come count as expected
@@ -342,24 +345,30 @@ async def _officials(session: AsyncSession, loaded: _Loaded, candidates: list[Of
     ids = [o.id for o in candidates]
     cutoff_day = local_date(rules.cutoff(period))
     spans = await leave_spans(session, ids, period.start - timedelta(days=7), period.end)
-    summaries = await _summaries(session, ids, [period.key], as_of) \
-        if period.kind != "week" and period.kind in rules.period_checkins else None
+    # the summary asked when this period closed (a month's, or a longer one closing with it)
+    summary_keys = [p.key for p in rules.closing_with(period)] if period.kind != "week" else []
+    summaries = await _summaries(session, ids, summary_keys, as_of) if summary_keys else None
     result: list[OfficialStatus] = []
     expected: dict[int, Official] = {}
     for official in candidates:
         views = [loaded.reports.get((official.id, w)) for w in weeks]
         answered_any = any(v is not None and v.status != "draft" for v in views)
-        summary = summaries.get((official.id, period.key)) if summaries is not None else None
-        if official.id not in expected_ids and not answered_any and summary is None:
+        summary = next((summaries[(official.id, k)] for k in summary_keys
+                        if (official.id, k) in summaries), None) if summaries is not None else None
+        if official.id not in expected_ids and (only_responsible or (
+                not answered_any and summary is None)):
             continue
         expected[official.id] = official
         unit = loaded.units.get(official.unit_id) if official.unit_id else None
         leave = span_covering(spans, official.id, cutoff_day)
-        week_leaves = [w for w in due_weeks if span_covering(
+        # weeks they had to report: closed by now, after they joined, not on leave that day
+        theirs = [w for w in due_weeks if official.created_at is None
+                  or week_cutoffs[w] >= official.created_at]
+        week_leaves = [w for w in theirs if span_covering(
             spans, official.id, local_date(week_cutoffs[w])) is not None]
         weeks_done = sum(1 for w, v in zip(weeks, views, strict=True)
                          if w in due_weeks and v is not None and v.status != "draft")
-        weeks_expected = max(0, len(due_weeks) - len(week_leaves))
+        weeks_expected = max(weeks_done, len(theirs) - len(week_leaves))
         if period.kind == "week":
             view = views[0]
             status, late, at, reason, revised = _from_week(view)
@@ -530,7 +539,8 @@ async def build_report(session: AsyncSession, scope: ReportScope, period: Period
                          for task in candidates) if t is not None]
     open_ids = {t.task_id for t in tasks if t.category in ("overdue", "in_progress")}
     people = await _officials(session, loaded, await _scope_officials(session, unit_ids, loaded),
-                              open_ids, period, rules, as_of, now)
+                              open_ids, period, rules, as_of, now,
+                              only_responsible=bool(scope.plan_ids) or scope.kind == "plan")
     statuses = {o.official_id: o for o in people.officials}
     task_units: dict[int, set[int]] = {}
     for task in candidates:
@@ -555,8 +565,9 @@ async def build_report(session: AsyncSession, scope: ReportScope, period: Period
                                        tasks, task_units, led_only=True))
     notes: tuple[SummaryNote, ...] = ()
     if period.kind != "week":
-        keys = [period.key, *(m.key for m in period.months() if m.key != period.key)]
-        found = await _summaries(session, sorted(people.expected), keys, as_of)
+        keys = {period.key, *(m.key for m in period.months())}
+        keys.update(p.key for m in period.months() for p in rules.closing_with(m))
+        found = await _summaries(session, sorted(people.expected), sorted(keys), as_of)
         notes = tuple(sorted(found.values(), key=lambda n: (n.period_key, n.official)))
     return ProgressReport(
         scope=scope, period=report_period(period, rules), generated_at=now, as_of=as_of,

@@ -136,6 +136,8 @@ class TaskProgress:
     lead_unit_id: int | None = None
     #: answers given after the cut-off, oldest first
     late_updates: tuple[LateUpdate, ...] = ()
+    #: official ids of `responsible`, in the same order
+    responsible_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,10 @@ OWN_STATUS_LABELS = {
     "submitted": "đã gửi", "skipped": "nghỉ báo cáo", "draft": "bản nháp, chưa gửi",
 }
 UNIT_NOT_FOUND = "Không tìm thấy đơn vị \u201c{code}\u201d."
-UNIT_NOT_YOURS = "Anh/chị chỉ xem được đơn vị mình và các đơn vị trực thuộc."
+UNIT_NOT_YOURS = (
+    "Anh/chị chỉ xem được đơn vị mình và các đơn vị trực thuộc, cùng các đơn vị tham gia kế hoạch mà "
+    "đơn vị mình là đơn vị tổng hợp."
+)
 BAD_WEEK = "Tuần \u201c{week}\u201d không hợp lệ; ví dụ đúng: 2026-W48."
 NO_UNIT = "Tài khoản của anh/chị chưa gắn với đơn vị nào; vui lòng liên hệ quản trị viên."
 EXPORT_CAPTION = "Bảng tiến độ {unit}, {period}."
@@ -214,3 +217,11 @@ UNREACHABLE_CODE = " ({code})"
 #: how an admin invites an imported official (printed for heads to forward to their admin)
 INVITE_COMMAND = "troly invite --official {code}"
 INVITE_COMMAND_NO_CODE = "bổ sung Mã cán bộ (troly officials import) rồi dùng troly invite --official"
+TARGET_NOT_FOUND = "Không tìm thấy đơn vị hoặc kế hoạch \u201c{code}\u201d."
+PLAN_AMBIGUOUS = "Có {count} kế hoạch khớp \u201c{code}\u201d: {plans}. Anh/chị vui lòng gõ rõ hơn."
+PLAN_NOT_YOURS = (
+    "Anh/chị chỉ xem được kế hoạch mà đơn vị mình là đơn vị tổng hợp, hoặc kế hoạch chỉ gồm các "
+    "đơn vị trực thuộc đơn vị mình."
+)
+PROGRESS_OWN_PERIOD_HEADER = "Báo cáo của anh/chị — {period}"
+PROGRESS_OWN_PERIOD_NONE = "Anh/chị chưa báo cáo {period}. Gõ /baocaothang để báo cáo."

@@ -48,10 +48,20 @@ ACCOUNT_NOT_FOUND = "Không có tài khoản {account} đang gắn với cán b�
 ACCOUNT_UNBOUND = "Đã gỡ liên kết {account} khỏi {name} ({code}); tài khoản này không còn quyền cán bộ."
 ACCOUNT_ROWS_MOVED = "{count} tin chuyển sang {channel}."
 ACCOUNT_ROWS_CANCELLED = "{count} tin bị huỷ."
+PLAN_NOT_FOUND = "Không tìm thấy kế hoạch \u201c{plan}\u201d (xem troly plans list)."
+PLAN_AMBIGUOUS = "Có nhiều kế hoạch khớp \u201c{plan}\u201d: {refs}. Vui lòng ghi rõ hơn."
+CONSOLIDATORS = "{plan}: đơn vị tổng hợp {units}"
+LEAVE_ADDED = "Đã ghi nhận nghỉ phép #{id}: {name}, {start} – {end} ({held} tin nhắc đã xếp hàng được tạm dừng)."
+LEAVE_NOT_FOUND = "Không có kỳ nghỉ #{id} (hoặc đã huỷ)."
+LEAVE_CANCELLED = "Đã huỷ kỳ nghỉ #{id}."
 
 # ---------------------------------------------------------------- troly reminders preview / outbox
 PREVIEW_LATE = " (muộn)"
 PREVIEW_TOTAL = "{count} tin dự kiến gửi."
+PREVIEW_UNREACHABLE = (
+    "Không gửi được cho {count} cán bộ chưa gắn tài khoản trò chuyện (Telegram, Zalo, web):"
+)
+PREVIEW_UNREACHABLE_ITEM = "  {name} ({code}, {unit}): {what} — mời: {command}"
 OUTBOX_EMPTY = "outbox trống"
 
 # ---------------------------------------------------------------- troly schedule / calendar

@@ -68,5 +68,10 @@ OFFICIAL_UNKNOWN = "không có cán bộ \u201c{name}\u201d"
 DEADLINE_UNREADABLE = (
     "không đọc được thời hạn \u201c{value}\u201d (ví dụ đúng: 15/04/2025, Quý II/2025, Tháng 6/2025)"
 )
+TASK_CONSOLIDATOR_UNKNOWN = "không có đơn vị tổng hợp \u201c{unit}\u201d"
+UNIT_PERIOD_CUTOFF_INVALID = (
+    "Hạn chốt báo cáo tháng \u201c{value}\u201d không hợp lệ (ví dụ: 14 16:00, cuoi 16:00)"
+)
+DAY_UNREADABLE = "chưa hiểu ngày \u201c{value}\u201d (ví dụ đúng: 21/12, 21/12/2026, hôm nay, mai)"
 DEADLINE_BAD_MONTH = "tháng {month} không hợp lệ"
 DEADLINE_NO_SUCH_DAY = "ngày {day}/{month}/{year} không tồn tại"

@@ -79,7 +79,28 @@ UNDELIVERED_REASONS = {
 UNDELIVERED_KINDS = {
     "deadline": "nhắc hạn", "overdue": "nhắc quá hạn", "checkin": "lời mời báo cáo tuần",
     "nudge": "nhắc báo cáo tuần", "digest": "bản tổng hợp", "snooze": "nhắc lại",
+    "period_checkin": "lời mời báo cáo tháng", "period_nudge": "nhắc báo cáo tháng",
+    "coop": "nhắc đơn vị phối hợp",
 }
+
+# ---------------------------------------------------------------- months and longer, plans
+DIGEST_PERIOD_TITLE = "📊 Tổng hợp {period} — {unit}"
+DIGEST_PERIOD_REPORTED = "Đã báo cáo kỳ: {done}/{total} cán bộ."
+DIGEST_PERIOD_COUNTS = (
+    "Nhiệm vụ: {total} — hoàn thành đúng hạn {done_on_time}, hoàn thành quá hạn {done_late}, "
+    "đang thực hiện trong hạn {in_progress}, quá hạn {overdue}."
+)
+DIGEST_NOTES_HEADER = "Báo cáo của cán bộ (kết quả nổi bật / khó khăn / kiến nghị):"
+DIGEST_NOTE_ITEM = "• {who}: {highlights} / {difficulties} / {recommendations}"
+DIGEST_UNREACHABLE_HEADER = (
+    "Chưa liên lạc được — có nhiệm vụ đến hạn nhưng chưa gắn tài khoản trò chuyện ({count}):"
+)
+DIGEST_PLAN_TITLE = "📮 {plan} — {period}: tình hình báo cáo đến hạn chốt {cutoff}"
+DIGEST_PLAN_MISSING_HEADER = "Đơn vị chưa báo cáo đủ ({count}/{total}):"
+DIGEST_PLAN_MISSING_ITEM = "• {unit}: {reported}/{total} — chưa: {names}"
+DIGEST_PLAN_OVERDUE_HEADER = "Đơn vị có nhiệm vụ quá hạn ({count}):"
+DIGEST_PLAN_OVERDUE_ITEM = "• {unit}: quá hạn {overdue}/{tasks} nhiệm vụ"
+DIGEST_PLAN_MORE = "Chi tiết: /tiendo {plan} (kèm bảng tổng hợp Excel)."
 FALLBACK_NOTE = " (đã gửi thay qua {channel})"
 
 # ---------------------------------------------------------------- buttons' replies
@@ -108,5 +129,7 @@ PREVIEW_HEADER = "Dự kiến gửi từ {start} đến {end} ({count} tin):"
 PREVIEW_ITEM = "• {when} · {kind} → {name} ({channel}): {text}"
 PREVIEW_EMPTY = "Không có tin nào dự kiến gửi trong khoảng này."
 PREVIEW_MORE = "… và {count} tin khác."
+PREVIEW_UNREACHABLE_HEADER = "Không gửi được cho {count} cán bộ chưa gắn tài khoản trò chuyện:"
+PREVIEW_UNREACHABLE_ITEM = "• {name} ({unit}): {count} tin — mời: {command}"
 CMD_OUTBOX = "Xem hàng đợi gửi tin nhắc (quản trị)"
 CMD_PREVIEW = "Xem trước các tin nhắc sẽ gửi trong 7 ngày tới (quản trị)"

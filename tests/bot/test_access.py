@@ -80,6 +80,11 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "rem_checkin": [str(w["open"])],
         "remev_skip": [str(w["open"])],
         "ci": ["p:50", "ok", f"edit:{w['open']}"],
+        # the summary prompt names a period, not something of unit A: those with no tasks (and
+        # guests) get the same refusal for a real period as for nonsense, and nothing is written
+        "rem_period": ["2026-11", "2026-W48", "2026-Q4"],
+        "pc": ["ok", "skip", "off", "edit:0"],
+        "lv": ["ok", "again"],
         "see": [str(w["chunk"])],
         "guide": [w["slug"]],
         "acc_unb": [str(w["lan_account"])],

@@ -1,0 +1,161 @@
+"""The command line for periods: reports for a month and a plan, consolidating units (CLI and
+import column), leave, and `troly reminders preview` naming officials nobody can reach."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+from bot.clock import local_date
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.models import (
+    ChatAccount,
+    Official,
+    OfficialLeave,
+    Plan,
+    Task,
+    TaskAssignee,
+    Unit,
+)
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def _seed(url: str, *, overdue: date) -> None:
+    engine = make_engine(url)
+    async with make_sessionmaker(engine).begin() as s:
+        for code, name in (("CUC", "Cục Chuyển đổi số"), ("SO_A", "Sở A"), ("SO_B", "Sở B")):
+            s.add(Unit(code=code, name=name, created_at=EPOCH))
+        await s.flush()
+        units = {u.code: u.id for u in (await s.execute(select(Unit))).scalars()}
+        an = Official(code="CB01", name="Nguyễn Văn An", unit_id=units["SO_A"], role="official",
+                      status="active", created_at=EPOCH)
+        binh = Official(code="CB02", name="Trần Bình", unit_id=units["SO_B"], role="official",
+                        status="active", created_at=EPOCH)
+        s.add_all([an, binh])
+        await s.flush()
+        s.add(ChatAccount(channel="telegram", external_id="2002", chat_id="2002",
+                          official_id=binh.id, status="active", created_at=EPOCH))  # only Bình
+        plan = Plan(ref="Kế hoạch số 286/KH-BTTTT", created_at=EPOCH)
+        s.add(plan)
+        await s.flush()
+        for code, unit, person, deadline in (("NV1", "SO_A", an, overdue),
+                                             ("NV2", "SO_B", binh, date(2027, 6, 30))):
+            task = Task(plan_id=plan.id, code=code, title=f"Nhiệm vụ {code}",
+                        lead_unit_id=units[unit], deadline=deadline, status="open", progress=0,
+                        created_at=EPOCH, updated_at=EPOCH)
+            s.add(task)
+            await s.flush()
+            s.add(TaskAssignee(task_id=task.id, official_id=person.id))
+    await engine.dispose()
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("TROLY_DATABASE_URL", database_url)
+    monkeypatch.setenv("TROLY_LOAD_DEMO_GUIDES", "false")
+    monkeypatch.setenv("TROLY_LOG_LEVEL", "WARNING")
+    return CliRunner()
+
+
+def _invoke(runner: CliRunner, *args: str, code: int = 0) -> str:
+    result = runner.invoke(build_cli(), list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_fresh_install_preview_names_who_cannot_be_reached(cli: CliRunner,
+                                                           database_url: str) -> None:
+    today = local_date(datetime.now(UTC))
+    asyncio.run(_seed(database_url, overdue=today - timedelta(days=10)))
+    out = _invoke(cli, "reminders", "preview")
+    assert "Không gửi được cho 1 cán bộ chưa gắn tài khoản" in out
+    assert "Nguyễn Văn An (CB01, Sở A)" in out and "nhắc quá hạn" in out
+    assert "mời: troly invite --official CB01" in out
+    assert "Trần Bình" not in out.split("Không gửi được")[1]  # she has a chat
+    rows = json.loads(_invoke(cli, "reminders", "preview", "--json"))
+    [person] = [row for row in rows if row["kind"] == "unreachable"]
+    assert person["code"] == "CB01" and person["invite"] == "troly invite --official CB01"
+
+
+def test_plan_report_and_consolidating_units(cli: CliRunner, database_url: str,
+                                            tmp_path: Path) -> None:
+    asyncio.run(_seed(database_url, overdue=date(2026, 11, 10)))
+    assert "KH286" in _invoke(cli, "plans", "list")
+    out = _invoke(cli, "plans", "consolidate", "--plan", "KH286", "--unit", "CUC")
+    assert "đơn vị tổng hợp CUC" in out
+    [row] = [json.loads(line) for line in _invoke(cli, "plans", "list", "--json").splitlines()]
+    assert row["consolidators"] == ["CUC"] and row["tasks"] == 2 and row["handle"] == "KH286"
+    xlsx = tmp_path / "kh286.xlsx"
+    text = _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11",
+                   "--xlsx", str(xlsx))
+    assert text.startswith("Tiến độ Kế hoạch số 286/KH-BTTTT — tháng 11/2026 (15/10–14/11/2026)")
+    assert "Theo đơn vị:" in text and "Sở A: 1 nhiệm vụ" in text and "quá hạn 1" in text
+    assert "Đơn vị chưa báo cáo đủ đến hạn chốt (2)" in text
+    assert sorted(r[1] for r in load_workbook(xlsx)["Nhiệm vụ"].iter_rows(
+        min_row=3, values_only=True)) == ["NV1", "NV2"]
+    data = json.loads(_invoke(cli, "report", "plan", "--plan", "286/KH-BTTTT", "--period",
+                              "quý IV/2026", "--json"))
+    assert data["period"]["key"] == "2026-Q4" and data["scope"]["kind"] == "plan"
+    assert {t["code"] for t in data["tasks"]} == {"NV1", "NV2"}
+    month = json.loads(_invoke(cli, "report", "monthly", "--unit", "SO_A", "--period", "2026-11",
+                               "--json"))
+    assert month["period"]["label"] == "tháng 11/2026" and month["scope"]["unit_code"] == "SO_A"
+    _invoke(cli, "plans", "consolidate", "--plan", "KH286", "--unit", "CUC", "--remove")
+    assert json.loads(_invoke(cli, "plans", "list", "--json"))["consolidators"] == []
+    assert "Không tìm thấy kế hoạch" in _invoke(cli, "report", "plan", "--plan", "KH404", code=1)
+    assert "Không có đơn vị mã ZZ" in _invoke(cli, "plans", "consolidate", "--plan", "KH286",
+                                              "--unit", "ZZ", code=1)
+
+
+def test_import_column_names_the_consolidating_unit(cli: CliRunner, database_url: str,
+                                                   tmp_path: Path) -> None:
+    asyncio.run(_seed(database_url, overdue=date(2026, 11, 10)))
+    table = tmp_path / "kh.csv"
+    table.write_text("Mã nhiệm vụ,Nhiệm vụ,Đơn vị chủ trì,Thời hạn,Đơn vị tổng hợp\n"
+                     "A1,Việc A,SO_A,31/12/2026,CUC\nA2,Việc B,SO_B,31/12/2026,\n",
+                     encoding="utf-8")
+    _invoke(cli, "tasks", "import", str(table), "--plan", "Kế hoạch số 57/KH-UBND")
+    rows = [json.loads(line) for line in _invoke(cli, "plans", "list", "--json").splitlines()]
+    assert {r["handle"]: r["consolidators"] for r in rows} == {"KH286": [], "KH57": ["CUC"]}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Mã nhiệm vụ,Nhiệm vụ,Đơn vị chủ trì,Thời hạn,Đơn vị tổng hợp\n"
+                   "A1,Việc A,SO_A,31/12/2026,KHONG_CO\n", encoding="utf-8")
+    out = _invoke(cli, "tasks", "import", str(bad), "--plan", "Kế hoạch số 58/KH-UBND", code=1)
+    assert "Dòng 2: không có đơn vị tổng hợp \u201cKHONG_CO\u201d" in out
+
+
+def test_leave_from_the_command_line(cli: CliRunner, database_url: str) -> None:
+    asyncio.run(_seed(database_url, overdue=date(2026, 11, 10)))
+    today = local_date(datetime.now(UTC))
+    start, end = today + timedelta(days=3), today + timedelta(days=7)
+    out = _invoke(cli, "leave", "add", "--official", "CB02", "--from", start.isoformat(),
+                  "--to", end.isoformat(), "--note", "Nghỉ phép năm")
+    assert f"Trần Bình, {start:%d/%m/%Y} – {end:%d/%m/%Y}" in out
+    [row] = [json.loads(line) for line in _invoke(cli, "leave", "list", "--json").splitlines()]
+    assert row["official"] == "CB02" and row["from"] == start.isoformat()
+    assert row["note"] == "Nghỉ phép năm"
+    assert "Đã huỷ kỳ nghỉ" in _invoke(cli, "leave", "cancel", str(row["id"]))
+    assert _invoke(cli, "leave", "list").strip() == ""
+    assert "Không có kỳ nghỉ" in _invoke(cli, "leave", "cancel", str(row["id"]), code=1)
+    assert "Không có cán bộ mã ZZ" in _invoke(cli, "leave", "add", "--official", "ZZ",
+                                              "--from", start.isoformat(), code=1)
+    assert "sau ngày bắt đầu" in _invoke(cli, "leave", "add", "--official", "CB02", "--from",
+                                         end.isoformat(), "--to", start.isoformat(), code=1)
+
+    async def count() -> int:
+        engine = make_engine(database_url)
+        async with make_sessionmaker(engine)() as s:
+            n = len((await s.execute(select(OfficialLeave))).scalars().all())
+        await engine.dispose()
+        return n
+
+    assert asyncio.run(count()) == 1  # the refused ones wrote nothing

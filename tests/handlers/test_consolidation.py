@@ -1,0 +1,122 @@
+"""Consolidating units (đơn vị tổng hợp): the agency that tracks a plan sees every unit with a part
+in it — only that plan's tasks — and the plan view across units; others still see only their tree."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.db.models import Plan, Unit
+from bot.db.plan_store import set_consolidators
+from tests.handlers.checkin_helpers import add_tasks
+from tests.harness import BotHarness, texts
+
+KH286 = "Kế hoạch số 286/KH-BTTTT"
+
+
+async def _world(harness: BotHarness) -> dict[str, int]:
+    """BO → {CUC (tracks KH286), SO_A → PHONG_A}; TINH_B is another tree. KH286 has tasks in
+    SO_A, PHONG_A and TINH_B; KH999 has one in SO_A that CUC does not track."""
+    ids = {
+        "head_bo": await harness.make_official("Bộ Trưởng", role="head", user="hb", unit_code="BO"),
+        "head_cuc": await harness.make_official("Cục Trưởng", role="head", user="hc",
+                                                unit_code="CUC"),
+        "cuc_staff": await harness.make_official("Chuyên Viên Cục", user="oc", unit_code="CUC"),
+        "head_a": await harness.make_official("Giám Đốc Sở A", role="head", user="ha",
+                                              unit_code="SO_A"),
+        "an": await harness.make_official("Nguyễn Văn An", user="an", unit_code="SO_A"),
+        "binh": await harness.make_official("Trần Bình", user="binh", unit_code="PHONG_A"),
+        "cuong": await harness.make_official("Lê Cường", user="cuong", unit_code="TINH_B"),
+        "vu": await harness.make_official("Vụ Trưởng", role="head", user="hv", unit_code="VU"),
+    }
+    async with harness.app.sessionmaker.begin() as session:
+        units = {u.code: u for u in (await session.execute(select(Unit))).scalars()}
+        units["CUC"].parent_id = units["BO"].id
+        units["SO_A"].parent_id = units["BO"].id
+        units["PHONG_A"].parent_id = units["SO_A"].id
+        units["VU"].parent_id = units["BO"].id
+    await add_tasks(harness, [ids["an"]], [("NV1", "Cổng dịch vụ công tỉnh", date(2026, 12, 31))],
+                    unit_code="SO_A", plan_ref=KH286)
+    await add_tasks(harness, [ids["binh"]], [("NV2", "Số hoá hồ sơ xã", date(2026, 11, 20))],
+                    unit_code="PHONG_A", plan_ref=KH286)
+    await add_tasks(harness, [ids["cuong"]], [("NV3", "Kết nối dữ liệu", date(2026, 12, 15))],
+                    unit_code="TINH_B", plan_ref=KH286)
+    await add_tasks(harness, [ids["an"]], [("MAT1", "Việc riêng của sở", date(2026, 12, 20))],
+                    unit_code="SO_A", plan_ref="Kế hoạch số 999/KH-UBND")
+    return ids
+
+
+async def _consolidate(harness: BotHarness, ref: str, unit_code: str) -> None:
+    async with harness.app.sessionmaker.begin() as session:
+        plan = (await session.execute(select(Plan).where(Plan.ref == ref))).scalar_one()
+        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar_one()
+        await set_consolidators(session, plan.id, [unit.id], harness.clock.now())
+
+
+async def test_consolidating_unit_sees_the_plan_across_the_tree(harness: BotHarness) -> None:
+    await _world(harness)
+    # before: the national agency's head sees only their own unit
+    assert "chỉ xem được đơn vị mình" in texts(await harness.say("/tiendo SO_A", user="hc"))
+    assert "kế hoạch mà đơn vị mình là đơn vị tổng hợp" in texts(
+        await harness.say("/tiendo KH286", user="hc"))
+    await _consolidate(harness, KH286, "CUC")
+
+    unit = texts(await harness.say("/tiendo SO_A", user="hc"))
+    assert "Tiến độ Đơn vị SO_A — tuần 2026-W48" in unit
+    assert "NV1" in unit and "NV2" in unit  # SO_A and the unit below it
+    assert "MAT1" not in unit and "Việc riêng" not in unit  # another plan: not theirs to see
+    assert "Tiến độ Đơn vị TINH_B" in texts(await harness.say("/tiendo TINH_B", user="hc"))
+    assert "chỉ xem được" in texts(await harness.say("/tiendo VU", user="hc"))  # no part in KH286
+    ministry = texts(await harness.say("/tiendo BO", user="hc"))  # KH286's tasks below BO only
+    assert "NV1" in ministry and "MAT1" not in ministry and "Vụ Trưởng" not in ministry
+
+    plan = texts(await harness.say("/tiendo KH286", user="hc"))
+    assert plan.startswith(f"Tiến độ {KH286} — tuần 2026-W48")
+    assert "Nhiệm vụ: 3" in plan and "quá hạn 1" in plan
+    assert "NV1" in plan and "NV2" in plan and "NV3" in plan and "MAT1" not in plan
+    assert "Theo đơn vị:" in plan and "Đơn vị PHONG_A: 1 nhiệm vụ" in plan
+    assert "Đơn vị chưa báo cáo đủ đến hạn chốt (3)" in plan
+    assert "Đơn vị có nhiệm vụ quá hạn (1): Đơn vị PHONG_A (1)" in plan
+    # the same plan, by its number, for a month, and its reference in full
+    month = texts(await harness.say("/tiendo 286/KH-BTTTT tháng 12", user="hc"))
+    assert "tháng 12/2026 (15/11–14/12/2026)" in month
+    assert f"Tiến độ {KH286}" in texts(await harness.say(f"/tiendo {KH286} quý IV/2026", user="hc"))
+    # anyone in the consolidating unit may read the plan (the staff who track it)
+    assert f"Tiến độ {KH286}" in texts(await harness.say("/tiendo KH286", user="oc"))
+    # the spreadsheet
+    [reply] = await harness.say("/xuatbaocao KH286", user="hc")
+    [attachment] = reply.attachments
+    sheet = load_workbook(io.BytesIO(attachment.content))["Nhiệm vụ"]
+    assert sorted(r[1] for r in sheet.iter_rows(min_row=3, values_only=True)) == [
+        "NV1", "NV2", "NV3"]
+
+
+async def test_others_still_see_only_their_tree(harness: BotHarness) -> None:
+    await _world(harness)
+    await _consolidate(harness, KH286, "CUC")
+    # a provincial head: the plan has a unit outside their tree
+    assert "kế hoạch mà đơn vị mình là đơn vị tổng hợp" in texts(
+        await harness.say("/tiendo KH286", user="ha"))
+    assert "chỉ xem được" in texts(await harness.say("/tiendo TINH_B", user="ha"))
+    assert "Tiến độ Đơn vị SO_A" in texts(await harness.say("/tiendo", user="ha"))
+    # an official: their own report; a plan they do not consolidate is refused
+    assert "Báo cáo của anh/chị" in texts(await harness.say("/tiendo", user="an")) or \
+        "chưa báo cáo tuần" in texts(await harness.say("/tiendo", user="an"))
+    assert "kế hoạch mà đơn vị mình" in texts(await harness.say("/tiendo KH286", user="an"))
+    # the ministry's head above the consolidating unit sees the plan too
+    assert f"Tiến độ {KH286}" in texts(await harness.say("/tiendo KH286", user="hb"))
+    # unknown plans and units, bad periods
+    assert "Không tìm thấy đơn vị hoặc kế hoạch \u201cKH404\u201d" in texts(
+        await harness.say("/tiendo KH404", user="hc"))
+    assert "không hợp lệ" in texts(await harness.say("/tiendo KH286 2026-W99", user="hc"))
+
+
+async def test_root_head_sees_a_plan_within_their_tree_without_consolidating(
+        harness: BotHarness) -> None:
+    await _world(harness)
+    # KH999 lies entirely in SO_A: the ministry's head (above SO_A) and SO_A's head see it
+    assert "Tiến độ Kế hoạch số 999/KH-UBND" in texts(await harness.say("/tiendo KH999", user="hb"))
+    assert "Tiến độ Kế hoạch số 999/KH-UBND" in texts(await harness.say("/tiendo KH999", user="ha"))
