@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 #: how long requests in flight may take to finish once the process is told to stop
 HTTP_SHUTDOWN_SECONDS = 3.0
+#: after a clean stop, how long the interpreter's teardown may take before the process exits anyway
+EXIT_WATCHDOG_SECONDS = 3.0
 
 
 class Lifecycle(Protocol):
@@ -188,7 +192,8 @@ def _attach_zalo(app: App) -> None:
     attach_zalo(app)
 
 
-async def run_forever(app: App, stop: asyncio.Event | None = None) -> None:
+async def run_forever(app: App, stop: asyncio.Event | None = None, *,
+                      exit_watchdog: bool = False) -> None:
     """Prepare, start and serve until SIGTERM or SIGINT (or `stop` is set), then stop cleanly.
 
     SIGTERM is what `docker stop`, systemd and Kubernetes send; as PID 1 in a container a process
@@ -207,8 +212,24 @@ async def run_forever(app: App, stop: asyncio.Event | None = None) -> None:
         await app.stop()
         if stop.is_set():
             logger.info("stopped in %.1f s", loop.time() - began)
+            if exit_watchdog:  # the `troly run` process only, never a caller's (tests)
+                _exit_if_teardown_hangs()
         for signum in installed:
             loop.remove_signal_handler(signum)
+
+
+def _exit_if_teardown_hangs(seconds: float = EXIT_WATCHDOG_SECONDS) -> None:
+    """After a clean stop nothing is held (rows, leases, database): if the interpreter's own
+    teardown (a library task ignoring cancellation, a worker thread) keeps the process alive,
+    exit 0 anyway rather than be killed by `docker stop` with 137."""
+    def _exit() -> None:
+        logger.warning("process still alive %.0f s after a clean stop: exiting", seconds)
+        logging.shutdown()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, _exit)
+    timer.daemon = True  # dies with a process that exits normally
+    timer.start()
 
 
 def _on_signals(callback: Callable[[], None], signums: tuple[signal.Signals, ...]) -> list[int]:

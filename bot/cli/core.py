@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 import uuid
 
@@ -19,12 +20,15 @@ from bot.texts import cli as texts
 
 def run_command() -> None:
     """Migrate, load the demo guides if the knowledge base is empty, and serve (web chat, bots)."""
+    # until run_forever takes over, SIGTERM stops start-up like Ctrl+C (importing the Telegram
+    # client can take seconds; as PID 1 in a container an unhandled SIGTERM would be ignored)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     settings = load_settings(quiet=False)
     app = build_app(settings)
     typer.echo(f"troly: http://{settings.http_host}:{settings.http_port}  "
                f"(database: {describe(app)['database']}; Ctrl+C to stop)", err=True)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_forever(app))
+        asyncio.run(run_forever(app, exit_watchdog=True))
 
 
 def migrate_command(
