@@ -14,6 +14,7 @@ from handlers import (
     progress,
     registration,
     reminders,
+    sections,
     start,
     tasks,
 )
@@ -23,6 +24,7 @@ def register(router: Router) -> None:
     """Register all features on the router (order: /trogiup lists commands in this order)."""
     start.register(router)
     ask.register(router)
+    sections.register(router)
     guides.register(router)
     tasks.register(router)
     checkin.register(router)

@@ -1,28 +1,41 @@
-"""Guidance Q&A: free text or /hoi → the best passage with its source, or an honest 'not found'."""
+"""Guidance Q&A: free text or /hoi → an answer, a tentative passage, or an honest decline.
+
+The search decides the outcome (knowledge.types.SearchResult.outcome):
+
+- answer: the best passage's section page, naming guide, section and source, with up to three
+  'see also' sections;
+- tentative: the same page under "Có thể liên quan…", with 'Đúng ý tôi' / 'Chưa đúng'; 'Chưa
+  đúng' logs the question for admins (with the passage shown) and offers the next sections;
+- decline: the closest sections as buttons, and the question logged.
+
+When the two best passages are about as good and come from different guides, troly asks which one
+was meant instead of guessing. Before a passage is shown, one query checks its guide is still
+active and current, so a guide withdrawn in another process is never cited, even in the seconds
+before this process rebuilds its index.
+"""
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from bot.access import may_read_guides
 from bot.context import Context
 from bot.db import guide_store
-from bot.db.models import Guide, GuideChunk
 from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import Command, Router
 from bot.texts import ask as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
-from knowledge.snippet import trim_for_phone
-from knowledge.types import Hit, Passage, SearchResult
+from handlers.sections import LABEL_CHARS, clip, section_label, section_name, show
+from knowledge.language import is_english
+from knowledge.normalize import normalize, words
+from knowledge.telex import is_valid_syllable
+from knowledge.types import Hit, SearchResult
 
-#: characters of passage shown in one answer (fits a phone screen)
-ANSWER_CHARS = 700
+SEARCH_LIMIT = 8
 SEE_ALSO_LIMIT = 3
-LABEL_CHARS = 60
+CLOSEST_LIMIT = 3
 
 
 async def ask_command(ctx: Context) -> None:
@@ -42,101 +55,172 @@ async def fallback(ctx: Context) -> None:
 
 
 async def answer(ctx: Context, question: str) -> None:
-    """Search the guides and reply with the best passage, or decline honestly."""
+    """Search the guides and reply with the outcome the search decided."""
     if not may_read_guides(ctx):
         ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
         return
     if ctx.deps.knowledge.passage_count == 0:
         ctx.reply(T.NO_GUIDES)
         return
-    result = ctx.deps.knowledge.search(question, limit=8)
-    if result.confident and result.hits:
-        _reply_with_answer(ctx, question, result)
+    if is_english(question):
+        ctx.reply(T.ENGLISH_NOTE)
+    result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
+    hits = await _current(ctx, result)
+    outcome = result.outcome if hits and hits[0] is _first(result) else "decline"
+    if outcome != "decline" and await _clarify(ctx, result, hits):
+        return
+    if outcome == "decline":
+        await _decline(ctx, question, hits)
+        return
+    lead = T.TENTATIVE if outcome == "tentative" else ""
+    corrected = understood_as(question, result.corrected_terms)
+    if corrected is not None:
+        lead = (lead + "\n" if lead else "") + T.ANSWER_CORRECTED.format(corrected=corrected)
+    best = hits[0]
+    if outcome == "tentative":
+        chunk = best.passage.id
+        extra = (Button(T.BUTTON_RIGHT, f"fby:{chunk}"),
+                 Button(T.BUTTON_WRONG, f"fbn:{chunk}:{question.strip()}"))
+        shown = await show(ctx, int(chunk), query=question, lead=lead, extra=extra)
     else:
-        await _reply_not_found(ctx, question, result)
+        see_also = _section_buttons(hits[1:], exclude=_key(best), limit=SEE_ALSO_LIMIT)
+        shown = await show(ctx, int(best.passage.id), query=question, lead=lead,
+                           extra=see_also, trailer=T.SEE_ALSO if see_also else "")
+    if not shown:  # withdrawn between the check and now (another process): say nothing stale
+        await _decline(ctx, question, hits[1:])
 
 
-def _section(hit: Hit) -> str:
-    return " › ".join(hit.passage.heading_path)
+def _first(result: SearchResult) -> Hit | None:
+    return result.hits[0] if result.hits else None
 
 
-def _format_passage(hit: Hit, question: str) -> str:
-    parts = [trim_for_phone(hit.passage.text, question, max_chars=ANSWER_CHARS), ""]
-    parts.append(T.ANSWER_SOURCE.format(title=hit.passage.guide_title))
-    if hit.passage.heading_path:
-        parts.append(T.ANSWER_SECTION.format(section=_section(hit)))
-    if hit.passage.source_ref:
-        parts.append(T.ANSWER_REF.format(source_ref=hit.passage.source_ref))
-    return "\n".join(parts)
+async def _current(ctx: Context, result: SearchResult) -> list[Hit]:
+    """The hits whose guide is still active and current (the index may lag a few seconds)."""
+    ids = {int(h.passage.id) for h in result.hits if h.passage.id.isdigit()}
+    if result.alternative is not None and result.alternative.passage.id.isdigit():
+        ids.add(int(result.alternative.passage.id))
+    live = await guide_store.current_chunk_ids(ctx.session, ids)
+    return [h for h in result.hits if h.passage.id.isdigit() and int(h.passage.id) in live]
 
 
-def _shorten(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+async def _clarify(ctx: Context, result: SearchResult, hits: list[Hit]) -> bool:
+    """Two close passages from different guides: ask which guide was meant."""
+    other = result.alternative
+    if other is None or not hits or other.passage.guide_id == hits[0].passage.guide_id:
+        return False
+    live = await guide_store.current_chunk_ids(ctx.session, [int(other.passage.id)])
+    if not live:
+        return False
+    first = hits[0]
+    ctx.reply(
+        T.CLARIFY.format(first=clip(first.passage.guide_title, LABEL_CHARS * 2),
+                         second=clip(other.passage.guide_title, LABEL_CHARS * 2)),
+        [Button(clip(h.passage.guide_title, LABEL_CHARS), f"sec:{h.passage.id}")
+         for h in (first, other)])
+    return True
+
+
+SectionKey = tuple[str, tuple[str, ...]]
+
+
+def _key(hit: Hit) -> SectionKey:
+    return hit.passage.guide_id, hit.passage.heading_path
+
+
+def _section_buttons(hits: list[Hit], *, exclude: SectionKey | None,
+                     limit: int) -> tuple[Button, ...]:
+    """One button per distinct section among the hits (not the one already shown)."""
+    seen = {exclude} if exclude else set()
+    buttons: list[Button] = []
+    for hit in hits:
+        key = _key(hit)
+        if key in seen:
+            continue
+        seen.add(key)
+        label = section_label(hit.passage.guide_title, hit.passage.heading_path)
+        buttons.append(Button(label, f"sec:{hit.passage.id}"))
+        if len(buttons) == limit:
+            break
+    return tuple(buttons)
+
+
+async def _log(ctx: Context, question: str, best: Hit | None, shown: str | None = None) -> None:
+    await guide_store.log_unanswered(
+        ctx.session, text=question[:2000], channel=ctx.event.chat.channel,
+        chat_id=ctx.event.chat.chat_id, official_id=ctx.official.id if ctx.official else None,
+        best_guide_slug=best.passage.guide_id if best else None,
+        best_score=best.score if best else None, now=ctx.now, shown_passage=shown,
+    )
+
+
+async def _decline(ctx: Context, question: str, hits: list[Hit]) -> None:
+    """Say so honestly, log the question, offer the closest sections."""
+    await _log(ctx, question, hits[0] if hits else None)
+    buttons = _section_buttons(hits, exclude=None, limit=CLOSEST_LIMIT)
+    ctx.reply(T.NOT_FOUND + (f"\n\n{T.NOT_FOUND_CLOSEST}" if buttons else ""), buttons)
+
+
+def understood_as(question: str, corrections: tuple[tuple[str, str], ...]) -> str | None:
+    """The question as understood, when a correction changed a word and the result reads right.
+
+    None when nothing in the question actually changed (the correction was of a word not typed as
+    such, or only of case) or when a corrected word is not good Vietnamese (a half-decoded Telex
+    word would confuse more than help).
+    """
+    corrected = corrected_question(question, corrections)
+    if corrected.casefold() == question.strip().casefold():
+        return None
+    typed = {w.casefold() for w in words(normalize(question))}
+    for old, new in corrections:
+        if old.casefold() in typed and not all(_reads_right(w) for w in new.split()):
+            return None
+    return corrected
+
+
+def _reads_right(word: str) -> bool:
+    """A Vietnamese syllable, an abbreviation (UBND) or a word with digits (286/KH)."""
+    return (is_valid_syllable(normalize(word)) or (word.isupper() and word.isalpha())
+            or any(c.isdigit() for c in word))
 
 
 def corrected_question(question: str, corrections: tuple[tuple[str, str], ...]) -> str:
     """The question as understood: each corrected word (Telex, typo) replaced in place."""
     fixes = {old.casefold(): new for old, new in corrections}
-    words = re.split(r"(\w+)", question)
-    return "".join(fixes.get(w.casefold(), w) for w in words).strip()
+    parts = re.split(r"(\w+)", question)
+    return "".join(fixes.get(w.casefold(), w) for w in parts).strip()
 
 
-def _reply_with_answer(ctx: Context, question: str, result: SearchResult) -> None:
-    best = result.hits[0]
-    text = _format_passage(best, question)
-    if result.corrected_terms:
-        corrected = corrected_question(question, result.corrected_terms)
-        text = T.ANSWER_CORRECTED.format(corrected=corrected) + "\n\n" + text
-    seen = {(best.passage.guide_id, best.passage.heading_path)}
-    buttons: list[Button] = []
-    for hit in result.hits[1:]:
-        key = (hit.passage.guide_id, hit.passage.heading_path)
-        if key in seen or not hit.passage.id.isdigit():
-            continue
-        seen.add(key)
-        label = _section(hit) or hit.passage.guide_title
-        buttons.append(Button(_shorten(label), f"see:{hit.passage.id}"))
-        if len(buttons) == SEE_ALSO_LIMIT:
-            break
-    ctx.reply(text + (f"\n\n{T.SEE_ALSO}" if buttons else ""), buttons)
-
-
-async def _reply_not_found(ctx: Context, question: str, result: SearchResult) -> None:
-    best = result.hits[0] if result.hits else None
-    await guide_store.log_unanswered(
-        ctx.session, text=question[:2000], channel=ctx.event.chat.channel,
-        chat_id=ctx.event.chat.chat_id, official_id=ctx.official.id if ctx.official else None,
-        best_guide_slug=best.passage.guide_id if best else None,
-        best_score=best.score if best else None, now=ctx.now,
-    )
-    guides: dict[str, str] = {}
-    for hit in result.hits:
-        guides.setdefault(hit.passage.guide_id, hit.passage.guide_title)
-    buttons = [Button(_shorten(title), f"guide:{slug}") for slug, title in guides.items()]
-    text = T.NOT_FOUND + (f"\n\n{T.NOT_FOUND_CLOSEST}" if buttons else "")
-    ctx.reply(text, buttons[:SEE_ALSO_LIMIT])
-
-
-async def see_also(ctx: Context, chunk_id: str) -> None:
-    """Button 'see:<chunk id>': show that passage if its guide still answers."""
-    row, passage_id = None, parse_id(chunk_id)
-    if passage_id is not None and may_read_guides(ctx):
-        row = (await ctx.session.execute(
-            select(GuideChunk, Guide).join(Guide, Guide.current_version_id == GuideChunk.version_id)
-            .where(GuideChunk.id == passage_id, Guide.status == "active")
-        )).first()
-    if row is None:
-        ctx.reply(T.PASSAGE_GONE)
+async def confirmed(ctx: Context, arg: str) -> None:
+    """Button 'fby:<chunk id>' ('Đúng ý tôi' under a tentative answer); nothing is stored yet."""
+    if parse_id(arg) is None or not may_read_guides(ctx):
+        ctx.reply(C.UNKNOWN_BUTTON)
         return
-    chunk, guide = row
-    hit = Hit(Passage(id=str(chunk.id), guide_id=guide.slug, guide_title=guide.title,
-                      heading_path=tuple(chunk.heading_path), text=chunk.text,
-                      source_ref=guide.source_ref), 0.0)
-    ctx.reply(_format_passage(hit, ""))
+    ctx.reply(T.FEEDBACK_THANKS)
+
+
+async def not_it(ctx: Context, arg: str) -> None:
+    """Button 'fbn:<chunk id>:<question>' ('Chưa đúng'): log it, offer the next sections."""
+    raw_id, _, question = arg.partition(":")
+    chunk_id = parse_id(raw_id)
+    if chunk_id is None or not question.strip() or not may_read_guides(ctx):
+        ctx.reply(C.UNKNOWN_BUTTON)
+        return
+    section = await guide_store.section_of_chunk(ctx.session, chunk_id)
+    shown = (f"{section.guide_title} › {section_name(section.heading_path)}"[:500]
+             if section is not None else None)
+    result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
+    hits = await _current(ctx, result)
+    await _log(ctx, question, hits[0] if hits else None, shown)
+    exclude = (section.guide_slug, section.heading_path) if section is not None else None
+    others = [h for h in hits if h.passage.id != raw_id]
+    buttons = _section_buttons(others, exclude=exclude, limit=CLOSEST_LIMIT)
+    ctx.reply(T.WRONG_LOGGED + (f"\n\n{T.WRONG_NEXT}" if buttons else ""), buttons)
 
 
 def register(router: Router) -> None:
     """Register Q&A."""
     router.command(Command(("hoi", "ask"), ask_command, CMD.ASK, group_safe=True))
-    router.button("see", see_also, group_safe=True)
+    # a tentative answer in a group carries these too; they reveal nothing private
+    router.button("fby", confirmed, group_safe=True)
+    router.button("fbn", not_it, group_safe=True)
     router.fallback = fallback

@@ -13,13 +13,29 @@ from bot.texts import ask as A
 from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import guides as T
+from handlers.sections import LABEL_CHARS, clip, section_label, section_name
 from knowledge.types import IngestError
 
+#: guides per /huongdan page and sections per guide page (Zalo shows five buttons per message)
 LIST_BUTTONS = 8
+SECTION_BUTTONS = 8
+
+
+def _offset(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) <= 6 else 0
 
 
 async def list_guides(ctx: Context) -> None:
     """/huongdan: the active guides, each a button to its sections."""
+    await _guide_page(ctx, 0)
+
+
+async def more_guides(ctx: Context, arg: str) -> None:
+    """Button 'glist:<offset>': the next guides of the list."""
+    await _guide_page(ctx, _offset(arg))
+
+
+async def _guide_page(ctx: Context, offset: int) -> None:
     if not may_read_guides(ctx):
         ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
         return
@@ -27,36 +43,41 @@ async def list_guides(ctx: Context) -> None:
     if not guides:
         ctx.reply(A.NO_GUIDES)
         return
+    shown = guides[offset:offset + LIST_BUTTONS] or guides[:LIST_BUTTONS]
+    offset = guides.index(shown[0])
     lines = [A.GUIDE_LIST_HEADER.format(count=len(guides))]
-    for n, info in enumerate(guides, start=1):
+    for n, info in enumerate(shown, start=offset + 1):
         ref = f" ({info.source_ref})" if info.source_ref else ""
         code = A.GUIDE_CODE.format(slug=info.slug) if ctx.role == "admin" else ""
         lines.append(A.GUIDE_LIST_ITEM.format(n=n, title=info.title, ref=ref) + code)
     lines.append("")
     lines.append(A.GUIDE_LIST_FOOTER)
-    buttons = [Button(_short(g.title), f"guide:{g.slug}") for g in guides[:LIST_BUTTONS]]
+    buttons = [Button(clip(g.title, LABEL_CHARS), f"guide:{g.slug}") for g in shown]
+    if offset + LIST_BUTTONS < len(guides):
+        buttons.append(Button(A.BUTTON_MORE_GUIDES, f"glist:{offset + LIST_BUTTONS}"))
     ctx.reply("\n".join(lines), buttons)
 
 
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
-
-
-async def show_guide(ctx: Context, slug: str) -> None:
-    """Button 'guide:<slug>': the guide's sections."""
+async def show_guide(ctx: Context, arg: str) -> None:
+    """Button 'guide:<slug>[:<offset>]': the guide's sections, each a button opening it."""
+    slug, _, raw_offset = arg.partition(":")
     guide = await guide_store.find_guide(ctx.session, slug) if may_read_guides(ctx) else None
     if guide is None or guide.status != "active":
         ctx.reply(T.GUIDE_GONE)
         return
-    chunks = await guide_store.guide_sections(ctx.session, guide)
-    sections: list[str] = []
-    for chunk in chunks:
-        name = " › ".join(chunk.heading_path)
-        if name and name not in sections:
-            sections.append(name)
-    lines = [A.GUIDE_SECTIONS_HEADER.format(title=guide.title)]
-    lines += [A.GUIDE_SECTIONS_ITEM.format(section=s) for s in sections[:40]]
-    ctx.reply("\n".join(lines))
+    sections = await guide_store.section_starts(ctx.session, guide)
+    offset = _offset(raw_offset)
+    shown = sections[offset:offset + SECTION_BUTTONS] or sections[:SECTION_BUTTONS]
+    offset = sections.index(shown[0]) if shown else 0
+    lines = [A.GUIDE_SECTIONS_HEADER.format(title=guide.title, count=len(sections))]
+    lines += [A.GUIDE_SECTIONS_ITEM.format(n=n, section=section_name(path))
+              for n, (path, _) in enumerate(shown, start=offset + 1)]
+    buttons = [Button(section_label(guide.title, path), f"sec:{chunk_id}")
+               for path, chunk_id in shown]
+    if offset + SECTION_BUTTONS < len(sections):
+        buttons.append(Button(A.BUTTON_MORE_SECTIONS,
+                              f"guide:{guide.slug}:{offset + SECTION_BUTTONS}"))
+    ctx.reply("\n".join(lines), buttons)
 
 
 async def receive_file(ctx: Context) -> None:
@@ -111,6 +132,8 @@ async def unanswered(ctx: Context) -> None:
     for row in rows:
         when = to_local(row.asked_at).strftime("%d/%m %H:%M")
         lines.append(T.UNANSWERED_ITEM.format(when=when, text=row.text[:200]))
+        if row.shown_passage:
+            lines.append(T.UNANSWERED_SHOWN.format(passage=clip(row.shown_passage, 120)))
     ctx.reply("\n".join(lines))
 
 
@@ -122,4 +145,5 @@ def register(router: Router) -> None:
     router.command(Command(("chuatraloi", "unanswered"), unanswered,
                            CMD.UNANSWERED, roles=ROLES_ADMINS))
     router.button("guide", show_guide, group_safe=True)
+    router.button("glist", more_guides, group_safe=True)
     router.file_handler = receive_file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,8 @@ def unanswered(as_json: bool = typer.Option(False, "--json", help="JSON lines"))
         async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
             rows = await guide_store.list_unanswered(session, limit=1000)
             return [{"id": r.id, "text": r.text, "channel": r.channel,
-                     "asked_at": r.asked_at.isoformat(), "closest_guide": r.best_guide_slug}
+                     "asked_at": r.asked_at.isoformat(), "closest_guide": r.best_guide_slug,
+                     "shown": r.shown_passage}
                     for r in rows]
 
     for row in run(_list):
@@ -150,11 +152,13 @@ def unanswered(as_json: bool = typer.Option(False, "--json", help="JSON lines"))
             typer.echo(f"{when:%d/%m/%Y %H:%M}  {row['text']}")
 
 
-def result_json(question: str, result: SearchResult) -> dict[str, Any]:
-    """The stable JSON shape of `troly ask --json`."""
+def result_json(question: str, result: SearchResult,
+                files: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The stable JSON shape of `troly ask --json` (`files`: guide id → uploaded file name)."""
     def guide(hit_index: int) -> dict[str, Any]:
         p = result.hits[hit_index].passage
-        return {"id": p.guide_id, "title": p.guide_title, "file": p.source_ref}
+        return {"id": p.guide_id, "title": p.guide_title, "file": (files or {}).get(p.guide_id),
+                "source": p.source_ref}
 
     best = result.hits[0] if result.hits else None
     return {
@@ -181,12 +185,15 @@ def ask(
 
     async def _ask() -> None:
         async with open_app() as app:
+            async with app.sessionmaker() as session:
+                files = {g.slug: g.file_name
+                         for g in await guide_store.list_guides(session, include_withdrawn=False)}
             questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
             for q in questions:
                 if not q.strip():
                     continue
                 result = app.knowledge.search(q, limit=5)
-                data = result_json(q, result)
+                data = result_json(q, result, files)
                 if as_json or question is None:
                     print_json(data)
                 elif data["answered"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Guide, GuideChunk, GuideVersion, Synonym, UnansweredQuestion
-from bot.ids import parse_id
+from bot.ids import MAX_ID, parse_id
 from knowledge.types import ParsedGuide, Passage
 
 
@@ -145,6 +146,55 @@ async def guide_sections(session: AsyncSession, guide: Guide) -> list[GuideChunk
     return list(rows.scalars())
 
 
+@dataclass(frozen=True)
+class SectionText:
+    """One section of a guide's current version: its chunks in order, with the guide's facts."""
+
+    guide_slug: str
+    guide_title: str
+    source_ref: str | None
+    heading_path: tuple[str, ...]
+    chunks: tuple[tuple[int, str], ...]  # (chunk id, text)
+
+
+async def section_of_chunk(session: AsyncSession, chunk_id: int) -> SectionText | None:
+    """The whole section holding a chunk, if the chunk belongs to an active guide's current version."""
+    if not 0 < chunk_id <= MAX_ID:  # a forged payload must not reach the query
+        return None
+    row = (await session.execute(
+        select(GuideChunk.version_id, GuideChunk.heading_path, Guide.slug, Guide.title,
+               Guide.source_ref)
+        .join(Guide, Guide.current_version_id == GuideChunk.version_id)
+        .where(GuideChunk.id == chunk_id, Guide.status == "active"))).first()
+    if row is None:
+        return None
+    version_id, path, slug, title, source_ref = row
+    siblings = await session.execute(
+        select(GuideChunk.id, GuideChunk.heading_path, GuideChunk.text)
+        .where(GuideChunk.version_id == version_id).order_by(GuideChunk.ordinal))
+    chunks = tuple((cid, text) for cid, other, text in siblings if list(other) == list(path))
+    return SectionText(slug, title, source_ref, tuple(path), chunks)
+
+
+async def section_starts(session: AsyncSession, guide: Guide) -> list[tuple[tuple[str, ...], int]]:
+    """A guide's sections in reading order: (heading path, id of its first chunk)."""
+    starts: dict[tuple[str, ...], int] = {}
+    for chunk in await guide_sections(session, guide):
+        starts.setdefault(tuple(chunk.heading_path), chunk.id)
+    return list(starts.items())
+
+
+async def current_chunk_ids(session: AsyncSession, chunk_ids: Iterable[int]) -> set[int]:
+    """Those of `chunk_ids` that still belong to an active guide's current version (one query)."""
+    wanted = [c for c in chunk_ids if 0 < c <= MAX_ID]
+    if not wanted:
+        return set()
+    rows = await session.execute(
+        select(GuideChunk.id).join(Guide, Guide.current_version_id == GuideChunk.version_id)
+        .where(GuideChunk.id.in_(wanted), Guide.status == "active"))
+    return set(rows.scalars())
+
+
 async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime) -> None:
     """Withdraw a guide: it is never used for answers again (until re-added)."""
     guide.status = "withdrawn"
@@ -183,11 +233,13 @@ async def synonyms(session: AsyncSession) -> dict[str, list[str]]:
 async def log_unanswered(
     session: AsyncSession, *, text: str, channel: str, chat_id: str, official_id: int | None,
     best_guide_slug: str | None, best_score: float | None, now: datetime,
+    shown_passage: str | None = None,
 ) -> None:
-    """Remember a question the guides did not answer."""
+    """Remember a question the guides did not answer (and what troly offered, if it was refused)."""
     session.add(UnansweredQuestion(text=text, channel=channel, chat_id=chat_id,
                                    official_id=official_id, best_guide_slug=best_guide_slug,
-                                   best_score=best_score, asked_at=now))
+                                   best_score=best_score, asked_at=now,
+                                   shown_passage=shown_passage))
 
 
 async def list_unanswered(session: AsyncSession, limit: int = 200) -> list[UnansweredQuestion]:

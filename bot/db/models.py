@@ -201,6 +201,8 @@ class UnansweredQuestion(Base):
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     best_guide_slug: Mapped[str | None] = mapped_column(String(255))
     best_score: Mapped[float | None]
+    #: "guide › section" troly offered as possibly related when the asker answered "Chưa đúng"
+    shown_passage: Mapped[str | None] = mapped_column(String(500))
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
 

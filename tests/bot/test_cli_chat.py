@@ -22,5 +22,5 @@ def test_chat_answers_questions_and_numbered_choices(
     out = result.stdout
     assert "Các hướng dẫn hiện có (6)" in out
     assert "\n1. " in out  # buttons rendered as numbered options
-    assert "Các mục:" in out  # typing "1" picked the first guide
+    assert "Các mục (" in out  # typing "1" picked the first guide
     assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in out

@@ -73,6 +73,8 @@ def test_ask_json_lines_from_stdin_and_unanswered(cli: CliRunner, tmp_path: Path
                           "alternatives"}
     assert first["answered"] is True and first["outcome"] == "answer"
     assert first["guide"]["title"] == "Hướng dẫn tiếp nhận hồ sơ đất đai"
+    assert first["guide"]["file"] == "dat-dai.md"  # the uploaded file, as the name says
+    assert first["guide"]["source"] == "Công văn số 12/CV-UBND"  # the document it rests on
     assert first["section"] == "Thời gian tiếp nhận"
     assert second["answered"] is False and second["text"] is None
     assert second["outcome"] in ("tentative", "decline")

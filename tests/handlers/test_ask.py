@@ -1,50 +1,66 @@
-"""Guidance Q&A through the real dispatcher over the bundled demo guides."""
+"""Guidance Q&A through the real dispatcher over the bundled demo guides: answer, tentative,
+decline, the clarifying question, English questions, and corrections shown only when real."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Callable
+from dataclasses import replace
 
-from bot.db.models import UnansweredQuestion
+import pytest
+from sqlalchemy import select, update
+
+from bot.db.models import Guide, UnansweredQuestion
 from bot.texts import ask as T
+from bot.texts import guides as G
+from handlers.ask import corrected_question, understood_as
+from knowledge.types import SearchResult
 from tests.harness import BotHarness, payloads, texts
 
-
-async def test_question_without_diacritics_is_answered_with_its_source(
-    kb_harness: BotHarness,
-) -> None:
-    replies = await kb_harness.say("to cong nghe so cong dong gom nhung ai")
-    answer = texts(replies)
-    assert "Tổ công nghệ số cộng đồng" in answer
-    assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in answer
-    assert "Mục: " in answer
+ANSWERABLE = "to cong nghe so cong dong gom nhung ai"
+UNANSWERABLE = "gia vang hom nay bao nhieu mot chi"
 
 
-async def test_answer_fits_a_phone_screen(kb_harness: BotHarness) -> None:
-    replies = await kb_harness.say("cach ky so van ban tren dien thoai")
-    assert replies and len(replies[0].text) < 1200
+def _decide(h: BotHarness, change: Callable[[SearchResult], SearchResult]) -> None:
+    """Keep the real search, but let the test set its decision (the model is tested in knowledge/)."""
+    real = h.app.knowledge.search
+    h.app.knowledge.search = lambda q, limit=5: change(real(q, limit=limit))  # type: ignore[method-assign]
 
 
-async def test_see_also_button_shows_another_passage(kb_harness: BotHarness) -> None:
+async def _logged(h: BotHarness) -> list[UnansweredQuestion]:
+    async with h.app.sessionmaker() as session:
+        return list((await session.execute(
+            select(UnansweredQuestion).order_by(UnansweredQuestion.id))).scalars())
+
+
+# ---------------------------------------------------------------- answer
+
+
+async def test_answer_names_guide_section_and_source(kb_harness: BotHarness) -> None:
+    (reply,) = await kb_harness.say(ANSWERABLE)
+    assert "Tổ công nghệ số cộng đồng" in reply.text
+    assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in reply.text
+    assert "Mục: " in reply.text and "Căn cứ: " in reply.text
+    assert not reply.text.startswith(T.TENTATIVE)
+    assert await _logged(kb_harness) == []
+
+
+async def test_answer_shows_the_whole_passage_not_a_stub(kb_harness: BotHarness) -> None:
+    (reply,) = await kb_harness.say(ANSWERABLE)
+    body = reply.text.split("\n\n📖")[0]
+    assert not body.endswith("…") and len(body) > 200
+
+
+async def test_see_also_buttons_open_other_sections(kb_harness: BotHarness) -> None:
     replies = await kb_harness.say("thoi han bao cao tien do hang tuan")
-    see = [p for p in payloads(replies) if p.startswith("see:")]
-    assert 1 <= len(see) <= 3
+    see = [p for p in payloads(replies) if p.startswith("sec:")]
+    assert 1 <= len(see) <= 3 and T.SEE_ALSO in texts(replies)
     other = await kb_harness.press(see[0])
-    assert "📖" in texts(other)
-    assert texts(other) != texts(replies)
-
-
-async def test_unanswerable_question_is_declined_and_logged(kb_harness: BotHarness) -> None:
-    replies = await kb_harness.say("gia vang hom nay bao nhieu mot chi")
-    assert T.NOT_FOUND in texts(replies)
-    assert "📖" not in texts(replies)
-    async with kb_harness.app.sessionmaker() as session:
-        logged = (await session.execute(select(UnansweredQuestion))).scalars().all()
-    assert [q.text for q in logged] == ["gia vang hom nay bao nhieu mot chi"]
+    assert "📖" in texts(other) and texts(other) != texts(replies)
 
 
 async def test_ask_command_and_empty_question(kb_harness: BotHarness) -> None:
     assert T.ASK_WHAT in texts(await kb_harness.say("/hoi"))
-    assert "📖" in texts(await kb_harness.say("/hoi to cong nghe so cong dong gom nhung ai"))
+    assert "📖" in texts(await kb_harness.say(f"/hoi {ANSWERABLE}"))
 
 
 async def test_empty_knowledge_base_says_so(harness: BotHarness) -> None:
@@ -53,29 +69,156 @@ async def test_empty_knowledge_base_says_so(harness: BotHarness) -> None:
 
 async def test_guides_can_be_private(kb_harness: BotHarness) -> None:
     kb_harness.app.dispatcher.deps.settings.guides_public = False
-    replies = await kb_harness.say("to cong nghe so cong dong gom nhung ai", user="stranger")
-    assert "đăng ký" in texts(replies)
+    assert "đăng ký" in texts(await kb_harness.say(ANSWERABLE, user="stranger"))
+    assert texts(await kb_harness.press("sec:1", user="stranger")) == T.PASSAGE_GONE
     await kb_harness.make_official("Lan", user="member")
-    assert "📖" in texts(await kb_harness.say("to cong nghe so cong dong gom nhung ai",
-                                               user="member"))
+    assert "📖" in texts(await kb_harness.say(ANSWERABLE, user="member"))
 
 
-async def test_stale_see_also_button_is_explained(kb_harness: BotHarness) -> None:
-    assert T.PASSAGE_GONE in texts(await kb_harness.press("see:999999"))
-    assert T.PASSAGE_GONE in texts(await kb_harness.press("see:abc"))
+# ---------------------------------------------------------------- tentative
+
+
+async def test_tentative_is_labelled_and_asks_for_feedback(kb_harness: BotHarness) -> None:
+    _decide(kb_harness, lambda r: replace(r, outcome="tentative"))
+    (reply,) = await kb_harness.say(ANSWERABLE)
+    assert reply.text.startswith(T.TENTATIVE)
+    assert "Tổ công nghệ số cộng đồng" in reply.text and "📖" in reply.text
+    labels = [b.label for b in reply.buttons]
+    assert T.BUTTON_RIGHT in labels and T.BUTTON_WRONG in labels
+    assert await _logged(kb_harness) == []  # not logged until the asker says it is wrong
+    right = next(b.payload for b in reply.buttons if b.label == T.BUTTON_RIGHT)
+    assert texts(await kb_harness.press(right)) == T.FEEDBACK_THANKS
+    assert await _logged(kb_harness) == []
+
+
+async def test_not_it_logs_the_question_with_the_passage_and_offers_other_sections(
+        kb_harness: BotHarness) -> None:
+    _decide(kb_harness, lambda r: replace(r, outcome="tentative"))
+    (reply,) = await kb_harness.say(ANSWERABLE)
+    wrong = next(b.payload for b in reply.buttons if b.label == T.BUTTON_WRONG)
+    await kb_harness.restart()  # the button works in a new process (the question is in it)
+    followup = await kb_harness.press(wrong)
+    assert T.WRONG_LOGGED in texts(followup)
+    sections = [p for p in payloads(followup) if p.startswith("sec:")]
+    assert 1 <= len(sections) <= 3
+    shown_section = reply.text.split("Mục: ")[1].split("\n")[0]
+    offered = [texts(await kb_harness.press(p)) for p in sections]
+    assert all(f"Mục: {shown_section}\n" not in o for o in offered)
+    (row,) = await _logged(kb_harness)
+    assert row.text == ANSWERABLE
+    assert row.shown_passage is not None and shown_section in row.shown_passage
+    await kb_harness.make_official("Quản trị", role="admin", user="admin")
+    listing = texts(await kb_harness.say("/chuatraloi", user="admin"))
+    assert ANSWERABLE in listing and G.UNANSWERED_SHOWN.split("{")[0].strip() in listing
+
+
+# ---------------------------------------------------------------- decline
+
+
+async def test_decline_offers_the_closest_sections_and_logs(kb_harness: BotHarness) -> None:
+    replies = await kb_harness.say(UNANSWERABLE)
+    assert T.NOT_FOUND in texts(replies) and "📖" not in texts(replies)
+    sections = [p for p in payloads(replies) if p.startswith("sec:")]
+    assert 1 <= len(sections) <= 3 and T.NOT_FOUND_CLOSEST in texts(replies)
+    assert "Mục: " in texts(await kb_harness.press(sections[0]))
+    assert [q.text for q in await _logged(kb_harness)] == [UNANSWERABLE]
+
+
+async def test_answerable_question_declined_by_the_decision_is_declined(
+        kb_harness: BotHarness) -> None:
+    _decide(kb_harness, lambda r: replace(r, outcome="decline"))
+    replies = await kb_harness.say(ANSWERABLE)
+    assert T.NOT_FOUND in texts(replies) and "📖" not in texts(replies)
+    assert len(await _logged(kb_harness)) == 1
+
+
+# ---------------------------------------------------------------- which guide?
+
+
+async def test_close_passages_from_two_guides_ask_which_one(kb_harness: BotHarness) -> None:
+    def with_rival(result: SearchResult) -> SearchResult:
+        first = result.hits[0].passage.guide_id
+        rival = next(h for h in result.hits if h.passage.guide_id != first)
+        return replace(result, outcome="answer", alternative=rival)
+
+    _decide(kb_harness, with_rival)
+    (reply,) = await kb_harness.say("bao cao tien do")
+    first_title, second_title = (b.label for b in reply.buttons)
+    assert reply.text == T.CLARIFY.format(first=first_title, second=second_title)
+    assert first_title != second_title
+    chosen = texts(await kb_harness.press(reply.buttons[1].payload))
+    assert f"📖 {second_title}" in chosen
+
+
+async def test_alternative_from_the_same_guide_is_not_a_question(kb_harness: BotHarness) -> None:
+    def same_guide(result: SearchResult) -> SearchResult:
+        return replace(result, outcome="answer", alternative=result.hits[0])
+
+    _decide(kb_harness, same_guide)
+    assert "📖" in texts(await kb_harness.say(ANSWERABLE))
+
+
+# ---------------------------------------------------------------- English
+
+
+async def test_english_question_gets_an_english_note_then_the_vietnamese_reply(
+        kb_harness: BotHarness) -> None:
+    replies = await kb_harness.say("How do I submit the weekly progress report?")
+    assert replies[0].text == T.ENGLISH_NOTE
+    assert len(replies) == 2
+    assert "📖" in replies[1].text or T.NOT_FOUND in replies[1].text
+
+
+async def test_vietnamese_without_diacritics_gets_no_english_note(kb_harness: BotHarness) -> None:
+    assert T.ENGLISH_NOTE not in texts(await kb_harness.say(ANSWERABLE))
+
+
+# ---------------------------------------------------------------- corrections
+
+
+async def test_telex_question_is_understood_and_says_so(kb_harness: BotHarness) -> None:
+    answer = texts(await kb_harness.say("toor coong ngheej soos coongj ddoongf goomf nhuwngx ai"))
+    assert "Tổ công nghệ số cộng đồng" in answer
+    assert "Tôi hiểu câu hỏi là" in answer
+
+
+async def test_no_understood_line_when_nothing_was_corrected(kb_harness: BotHarness) -> None:
+    assert "Tôi hiểu câu hỏi là" not in texts(await kb_harness.say(ANSWERABLE))
+    assert "Tôi hiểu câu hỏi là" not in texts(
+        await kb_harness.say("Tổ công nghệ số cộng đồng gồm những ai"))
 
 
 def test_corrected_question_replaces_words_in_place() -> None:
-    from handlers.ask import corrected_question
-
     assert corrected_question("Thur tucj baos caos?", (("thur", "thủ"), ("tucj", "tục"),
                                                        ("baos", "báo"), ("caos", "cáo"))) \
         == "thủ tục báo cáo?"
 
 
+@pytest.mark.parametrize(("question", "corrections", "expected"), [
+    ("thur tucj", (("thur", "thủ"), ("tucj", "tục")), "thủ tục"),
+    ("thu tuc", (), None),  # nothing corrected
+    ("thu tuc", (("xyz", "thủ"),), None),  # the corrected word is not in the question
+    ("Thủ tục", (("thủ", "Thủ"),), None),  # only the case differs
+    ("baos caos", (("baos", "bá̉oo"),), None),  # the correction does not read as Vietnamese
+    ("sowr tttt", (("sowr", "sở"),), "sở tttt"),
+])
+def test_understood_as_only_when_a_word_really_changed_and_reads_right(
+        question: str, corrections: tuple[tuple[str, str], ...], expected: str | None) -> None:
+    assert understood_as(question, corrections) == expected
 
-async def test_telex_question_is_understood(kb_harness: BotHarness) -> None:
-    replies = await kb_harness.say("toor coong ngheej soos coongj ddoongf goomf nhuwngx ai")
-    answer = texts(replies)
-    assert "Tổ công nghệ số cộng đồng" in answer
-    assert "Tôi hiểu câu hỏi là" in answer
+
+# ---------------------------------------------------------------- current guides only
+
+
+async def test_a_guide_withdrawn_elsewhere_is_never_cited(kb_harness: BotHarness) -> None:
+    (before,) = await kb_harness.say(ANSWERABLE)
+    assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in before.text
+    # another process withdraws it; this process has not rebuilt its index yet
+    async with kb_harness.app.sessionmaker.begin() as session:
+        await session.execute(update(Guide).where(Guide.title.like("%chuyển đổi số cấp xã"))
+                              .values(status="withdrawn"))
+    replies = await kb_harness.say(ANSWERABLE)
+    assert "chuyển đổi số cấp xã" not in texts(replies)
+    assert "Tổ công nghệ số cộng đồng gồm" not in texts(replies)
+    for payload in payloads(replies):  # nothing offered points into the withdrawn guide
+        assert T.PASSAGE_GONE not in texts(await kb_harness.press(payload))

@@ -108,8 +108,10 @@ async def test_list_and_browse_guides(kb_harness: BotHarness) -> None:
     assert A.GUIDE_LIST_HEADER.format(count=6) in texts(replies)
     guide_buttons = [p for p in payloads(replies) if p.startswith("guide:")]
     assert len(guide_buttons) == 6
-    sections = texts(await kb_harness.press(guide_buttons[0]))
-    assert "Các mục:" in sections and "•" in sections
+    (sections,) = await kb_harness.press(guide_buttons[0])
+    assert "Các mục (" in sections.text
+    opened = [b.payload for b in sections.buttons if b.payload.startswith("sec:")]
+    assert opened and "📖" in texts(await kb_harness.press(opened[-1]))
 
 
 async def test_unanswered_list_for_admins(kb_harness: BotHarness) -> None:

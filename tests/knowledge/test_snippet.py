@@ -1,56 +1,52 @@
-"""Trimming passages for a phone screen."""
+"""Pages of a passage: each fits, nothing is cut away, breaks fall on paragraphs, lines, sentences."""
 
 from __future__ import annotations
 
-from knowledge.snippet import ELLIPSIS, trim_for_phone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-FILLER = "Nội dung này nói về việc khác không liên quan đến câu hỏi của người dùng. "
-
-
-def test_short_text_is_returned_whole() -> None:
-    text = "Cán bộ gửi báo cáo trước thứ Sáu."
-    assert trim_for_phone(text, "báo cáo") == text
+from knowledge.snippet import best_page, paginate
 
 
-def test_window_with_query_terms_is_kept_and_cuts_are_marked() -> None:
-    answer = "Hồ sơ chuyển đổi số được nộp qua Cổng dịch vụ công trước ngày 15."
-    text = FILLER * 12 + answer + " " + FILLER * 12
-    out = trim_for_phone(text, "nộp hồ sơ chuyển đổi số", max_chars=300)
-    assert len(out) <= 300
-    assert answer in out
-    assert out.startswith(ELLIPSIS)
-    assert out.endswith(ELLIPSIS)
+def _visible(text: str) -> str:
+    return "".join(text.split())
 
 
-def test_cut_keeps_sentence_boundaries() -> None:
-    sentences = [f"Câu số {i} nói về báo cáo tuần." for i in range(60)]
-    out = trim_for_phone(" ".join(sentences), "báo cáo", max_chars=200)
-    body = out.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)
-    assert body.startswith("Câu số")
-    assert body.endswith(".")
+def test_short_text_is_one_page() -> None:
+    assert paginate("  Một câu ngắn.  ", 100) == ["Một câu ngắn."]
+    assert paginate("", 100) == [""]
 
 
-def test_no_query_term_keeps_the_opening() -> None:
-    text = "Điều 1. Phạm vi. " + FILLER * 20
-    out = trim_for_phone(text, "bóng đá", max_chars=200)
-    assert out.startswith("Điều 1.")
-    assert out.endswith(ELLIPSIS)
+def test_pages_break_at_paragraphs_first() -> None:
+    first = "Đoạn một nói về thời hạn nộp báo cáo tuần, trước 16 giờ thứ Sáu."
+    second = "Đoạn hai nói về cách sửa báo cáo đã gửi bằng lệnh /suabaocao."
+    assert paginate(f"{first}\n\n{second}", 90) == [first, second]
 
 
-def test_folded_and_telex_query_find_accented_text() -> None:
-    text = FILLER * 10 + "Thủ tục cấp chữ ký số mất ba ngày. " + FILLER * 10
-    assert "chữ ký số" in trim_for_phone(text, "chu ky so", max_chars=250)
-    assert "chữ ký số" in trim_for_phone(text, "chuwx kys soos", max_chars=250)
+def test_a_long_paragraph_breaks_after_a_sentence() -> None:
+    sentences = [f"Câu số {i} nói về một bước của quy trình tiếp nhận hồ sơ." for i in range(10)]
+    pages = paginate(" ".join(sentences), 200)
+    assert len(pages) > 1 and all(p.endswith(".") for p in pages)
+    assert " ".join(pages) == " ".join(sentences)
 
 
-def test_one_very_long_sentence_is_cut_at_words() -> None:
-    text = (
-        "Theo quy định "
-        + "và các văn bản liên quan " * 40
-        + "thì báo cáo tuần gửi về Sở "
-        + "và " * 60
-    )
-    out = trim_for_phone(text, "báo cáo tuần", max_chars=120)
-    assert len(out) <= 120
-    assert "báo cáo tuần" in out
-    assert out.startswith(ELLIPSIS)
+def test_a_word_longer_than_a_page_is_cut_inside() -> None:
+    assert paginate("x" * 450, 200) == ["x" * 200, "x" * 200, "x" * 50]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "đ", "ế", " ", "\n", "\n\n", ".", ". ", "chữ ", "😀"]),
+                max_size=3000).map("".join), st.integers(min_value=1, max_value=700))
+def test_pages_fit_and_keep_every_visible_character(text: str, size: int) -> None:
+    pages = paginate(text, size)
+    assert all(len(p) <= size for p in pages)
+    assert _visible("".join(pages)) == _visible(text)
+    assert all(p.strip() for p in pages) or pages == [""]
+
+
+def test_best_page_is_the_one_about_the_query() -> None:
+    pages = ["Thời hạn nộp báo cáo tuần.", "Cách ký số văn bản trên điện thoại.", "Liên hệ hỗ trợ."]
+    assert best_page(pages, "ky so van ban") == 1
+    assert best_page(pages, "kys soos") == 1  # Telex
+    assert best_page(pages, "khong lien quan gi ca") == 2 or best_page(pages, "xyz") == 0
+    assert best_page(pages, "xyz") == 0
