@@ -71,12 +71,13 @@ async def add_guide(
     slug: str | None = None,
 ) -> AddResult:
     """Add a guide, or replace the one with the same slug (title) keeping its old versions."""
-    slug = slug or slugify(parsed.title)
+    title = _fit(parsed.title)
+    slug = slug or slugify(title)
     digest = hashlib.sha256(content).hexdigest()
     guide = (await session.execute(select(Guide).where(Guide.slug == slug))).scalar_one_or_none()
     previous: GuideVersion | None = None
     if guide is None:
-        guide = Guide(slug=slug, title=parsed.title, created_at=now, updated_at=now)
+        guide = Guide(slug=slug, title=title, created_at=now, updated_at=now)
         session.add(guide)
         await session.flush()
     elif guide.current_version_id is not None:
@@ -94,13 +95,23 @@ async def add_guide(
         GuideChunk(version_id=version.id, ordinal=i, heading_path=list(s.heading_path), text=s.text)
         for i, s in enumerate(parsed.sections)
     )
-    guide.title = parsed.title
-    guide.source_ref = source_ref or parsed.source_ref or guide.source_ref
+    guide.title = title
+    ref = source_ref or parsed.source_ref
+    guide.source_ref = _fit(ref) if ref else guide.source_ref
     guide.status = "active"
     guide.current_version_id = version.id
     guide.updated_at = now
     await session.flush()
     return AddResult(await _info(session, guide), previous.version if previous else None, False)
+
+
+#: the title and source columns hold 500 characters; a longer heading is a paragraph, not a title
+TEXT_FIELD_CHARS = 500
+
+
+def _fit(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TEXT_FIELD_CHARS else text[: TEXT_FIELD_CHARS - 1].rstrip() + "…"
 
 
 async def _info(session: AsyncSession, guide: Guide) -> GuideInfo:
