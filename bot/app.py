@@ -28,7 +28,7 @@ from bot.db.base import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade
 from bot.dispatcher import Dispatcher
 from bot.guide_import import import_guide, ingest_limits
-from bot.knowledge_service import KnowledgeService
+from bot.knowledge_service import KnowledgeService, KnowledgeWatcher
 from bot.router import Router
 from bot.web import build_web_app
 from knowledge.demo import demo_guides
@@ -69,6 +69,8 @@ class App:
     web_channel: WebChannel
     web_app: web.Application
     components: list[Lifecycle] = field(default_factory=list)
+    #: rebuilds `knowledge` when any process changed the guides (a component, started with it)
+    knowledge_watcher: KnowledgeWatcher | None = None
     _runner: web.AppRunner | None = None
 
     async def prepare(self, *, migrate: bool = True, load_demo: bool | None = None) -> None:
@@ -160,6 +162,9 @@ def build_app(
         await knowledge.reload(sessionmaker)
 
     deps.services["reload_knowledge"] = reload_knowledge
+    app.knowledge_watcher = KnowledgeWatcher(knowledge, sessionmaker,
+                                             settings.knowledge_poll_seconds)
+    app.components.append(app.knowledge_watcher)
     deps.services["channels"] = all_channels
     if channels is None:
         _attach_platform_channels(app)

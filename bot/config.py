@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(1000, gt=0, description="pages of one PDF guide")
     guides_public: bool = Field(True, description="unregistered chats may ask the guides")
     synonyms_file: Path | None = Field(None, description="extra synonyms, JSON {term: [synonyms]}")
+    knowledge_poll_seconds: float = Field(
+        3.0, gt=0, description="how often every process checks whether any process changed the guides")
 
     # Conversations
     conversation_idle_minutes: int = Field(60, description="idle time before a flow expires")

@@ -1,14 +1,21 @@
-"""The live knowledge index: built from the database off the event loop, swapped atomically."""
+"""The live knowledge index: built from the database off the event loop, swapped atomically.
+
+Every process keeps its own index. A guide added, replaced or withdrawn by any process (chat
+upload, CLI, another server on PostgreSQL) bumps the 'knowledge' generation in the same
+transaction (bot/db/changes.py); KnowledgeWatcher polls that number every few seconds and
+rebuilds when it moved. The old index keeps answering until the new one is swapped in.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import guide_store
+from bot.db import changes, guide_store
 from knowledge.abbreviations import SynonymTable
 from knowledge.index import KnowledgeIndex
 from knowledge.types import Passage, SearchResult
@@ -24,6 +31,8 @@ class KnowledgeService:
         self._extra_synonyms = dict(extra_synonyms or {})
         self._reload_lock = asyncio.Lock()
         self.passage_count = 0
+        #: the knowledge generation the current index was built from (-1: never built)
+        self.generation = -1
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Search the current index."""
@@ -33,16 +42,66 @@ class KnowledgeService:
         """Rebuild the index from the active guides; the old index serves until the swap."""
         async with self._reload_lock:
             async with sessionmaker() as session:
+                # the generation first: a change committed while we read is then seen as newer
+                # than what we built, so the next poll rebuilds again instead of missing it
+                built_from = await changes.generation(session, changes.KNOWLEDGE)
                 passages = await guide_store.active_passages(session)
                 synonyms = {**await guide_store.synonyms(session), **self._extra_synonyms}
             started = time.perf_counter()
             index = await asyncio.to_thread(self._build, passages, synonyms)
             self._index = index  # one reference assignment: searches see old or new, never half
             self.passage_count = len(passages)
-            logger.info("knowledge index rebuilt: %d passages in %.2fs", len(passages),
-                        time.perf_counter() - started)
+            self.generation = built_from
+            logger.info("knowledge index rebuilt (generation %d): %d passages in %.2fs",
+                        built_from, len(passages), time.perf_counter() - started)
             return len(passages)
 
     @staticmethod
     def _build(passages: list[Passage], synonyms: dict[str, list[str]]) -> KnowledgeIndex:
         return KnowledgeIndex.build(passages, synonyms=SynonymTable.build(synonyms))
+
+
+class KnowledgeWatcher:
+    """Background component: rebuild the index when the knowledge generation moved.
+
+    One primary-key read per poll; `tick()` is the whole check, so tests call it directly.
+    """
+
+    def __init__(self, service: KnowledgeService, sessionmaker: async_sessionmaker[AsyncSession],
+                 poll_seconds: float) -> None:
+        self._service = service
+        self._sessionmaker = sessionmaker
+        self._poll_seconds = poll_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> bool:
+        """One check; True when the index was rebuilt."""
+        async with self._sessionmaker() as session:
+            current = await changes.generation(session, changes.KNOWLEDGE)
+        if current == self._service.generation:
+            return False
+        logger.info("knowledge changed (generation %d → %d): rebuilding",
+                    self._service.generation, current)
+        await self._service.reload(self._sessionmaker)
+        return True
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_seconds)
+            try:
+                await self.tick()
+            except Exception:  # a database hiccup: keep serving the current index, retry later
+                logger.exception("knowledge watch failed")
+
+    async def start(self) -> None:
+        """Start polling."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="knowledge-watch")
+
+    async def stop(self) -> None:
+        """Stop polling."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

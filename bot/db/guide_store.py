@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import changes
 from bot.db.models import Guide, GuideChunk, GuideVersion, Synonym, UnansweredQuestion
 from bot.ids import MAX_ID, parse_id
 from knowledge.types import ParsedGuide, Passage
@@ -101,6 +102,7 @@ async def add_guide(
     guide.status = "active"
     guide.current_version_id = version.id
     guide.updated_at = now
+    await changes.bump(session, changes.KNOWLEDGE, now)  # every process rebuilds its index
     await session.flush()
     return AddResult(await _info(session, guide), previous.version if previous else None, False)
 
@@ -210,6 +212,7 @@ async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime) -> 
     """Withdraw a guide: it is never used for answers again (until re-added)."""
     guide.status = "withdrawn"
     guide.updated_at = now
+    await changes.bump(session, changes.KNOWLEDGE, now)  # every process drops it from its index
 
 
 async def count_active_guides(session: AsyncSession) -> int:

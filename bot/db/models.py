@@ -207,6 +207,17 @@ class UnansweredQuestion(Base):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ChangeCounter(Base):
+    """A generation per kind of shared data ('knowledge'), bumped in the transaction that changes
+    it; every process polls it and rebuilds what it derived (bot/knowledge_watch.py)."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Synonym(Base):
     """An admin-editable synonym: a term and what it should also match."""
 

@@ -1,0 +1,32 @@
+"""Change counters: one generation number per kind of shared data, bumped in the same transaction
+as the change, so any process can tell cheaply (one primary-key read) that it must rebuild."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import is_postgres
+from bot.db.models import ChangeCounter
+
+#: guides added, replaced or withdrawn, synonyms edited: everything the search index is built from
+KNOWLEDGE = "knowledge"
+
+
+async def bump(session: AsyncSession, name: str, now: datetime) -> None:
+    """Record a change of `name` in the caller's transaction (visible when it commits)."""
+    dialect = postgresql if is_postgres(session) else sqlite
+    stmt = dialect.insert(ChangeCounter).values(name=name, generation=1, changed_at=now)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=[ChangeCounter.name],
+        set_={"generation": ChangeCounter.generation + 1, "changed_at": stmt.excluded.changed_at}))
+
+
+async def generation(session: AsyncSession, name: str) -> int:
+    """The current generation of `name` (0 before its first change)."""
+    found = (await session.execute(
+        select(ChangeCounter.generation).where(ChangeCounter.name == name))).scalar_one_or_none()
+    return int(found or 0)
