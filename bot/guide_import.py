@@ -1,15 +1,25 @@
-"""Importing a guide file: parse (knowledge.ingest), then store atomically (bot.db.guide_store)."""
+"""Importing a guide file: parse (knowledge.ingest), decide what it replaces, store atomically.
+
+An upload never silently replaces a different guide. It replaces a guide only when the caller
+names it (`replace`: the same id), or when its title reads the same as an existing guide's and
+the admin confirmed (`confirm_same_title`); without the confirmation the caller gets
+NeedsConfirmation and nothing is stored. Any other upload is a new guide (its id gets a number if
+the title's id is taken).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db import guide_store
+from bot.db.models import PendingUpload
 from bot.texts import guides as T
 from knowledge.ingest import parse_file
 from knowledge.types import MB, IngestError, IngestLimits, IngestProblem
@@ -22,6 +32,21 @@ def ingest_limits(settings: Settings) -> IngestLimits:
                         max_passages=settings.max_guide_passages,
                         max_pdf_pages=settings.max_pdf_pages)
 
+#: how long a chat upload waits for the admin to confirm a replacement
+PENDING_TTL = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    """The upload's title is an existing guide's: replace it only if the admin says so."""
+
+    existing: guide_store.GuideInfo
+    title: str
+
+
+class GuideToReplaceNotFound(LookupError):
+    """`replace` names no guide."""
+
 
 async def import_guide(
     session: AsyncSession,
@@ -33,16 +58,33 @@ async def import_guide(
     limits: IngestLimits,
     title: str | None = None,
     source_ref: str | None = None,
-) -> guide_store.AddResult:
+    replace: str | None = None,
+    confirm_same_title: bool = False,
+) -> guide_store.AddResult | NeedsConfirmation:
     """Parse and store one guide file; raises IngestError and stores nothing on a bad file."""
     # parsing a large PDF/DOCX takes a while: keep the event loop answering meanwhile
     parsed = await asyncio.to_thread(
         parse_file, Path(file_name).name, content, title=title, limits=limits
     )
+    if replace is not None:
+        target = await guide_store.find_guide(session, replace)
+        if target is None:
+            raise GuideToReplaceNotFound(replace)
+    else:
+        target = await guide_store.find_by_title(session, parsed.title)
+        if (target is not None and not confirm_same_title
+                and not await guide_store.unchanged_file(session, target, content)):
+            return NeedsConfirmation(await guide_store.guide_info(session, target), parsed.title)
     return await guide_store.add_guide(
         session, parsed, file_name=Path(file_name).name, content=content,
-        uploaded_by=uploaded_by, now=now, source_ref=source_ref,
+        uploaded_by=uploaded_by, now=now, source_ref=source_ref, target=target,
     )
+
+
+async def collect_expired_uploads(session: AsyncSession, now: datetime) -> int:
+    """Forget chat uploads nobody confirmed in time; returns how many."""
+    result = await session.execute(delete(PendingUpload).where(PendingUpload.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def describe_problem(error: IngestError) -> str:
@@ -65,3 +107,11 @@ def describe_result(result: guide_store.AddResult) -> str:
                                  sections=info.headings, passages=info.passages, ref=ref)
     return T.ADDED.format(title=info.title, version=info.version, sections=info.headings,
                           passages=info.passages, ref=ref)
+
+
+def describe_confirmation(pending: NeedsConfirmation, file_name: str) -> str:
+    """The question asked before an upload replaces the guide with the same title."""
+    info = pending.existing
+    state = T.STATE_WITHDRAWN if info.status != "active" else ""
+    return T.SAME_TITLE.format(title=info.title, version=info.version, old_file=info.file_name,
+                               file=Path(file_name).name, state=state)

@@ -192,26 +192,32 @@ def corrected_question(question: str, corrections: tuple[tuple[str, str], ...]) 
 
 async def confirmed(ctx: Context, arg: str) -> None:
     """Button 'fby:<chunk id>' ('Đúng ý tôi' under a tentative answer); nothing is stored yet."""
-    if parse_id(arg) is None or not may_read_guides(ctx):
+    chunk_id = parse_id(arg)
+    if (chunk_id is None or not may_read_guides(ctx)
+            or not await guide_store.current_chunk_ids(ctx.session, [chunk_id])):
         ctx.reply(C.UNKNOWN_BUTTON)
         return
     ctx.reply(T.FEEDBACK_THANKS)
 
 
 async def not_it(ctx: Context, arg: str) -> None:
-    """Button 'fbn:<chunk id>:<question>' ('Chưa đúng'): log it, offer the next sections."""
+    """Button 'fbn:<chunk id>:<question>' ('Chưa đúng'): log it, offer the next sections.
+
+    A passage whose guide was withdrawn or replaced since gets "no longer valid" (nothing logged):
+    the admins' log names what was offered, and that is gone.
+    """
     raw_id, _, question = arg.partition(":")
     chunk_id = parse_id(raw_id)
-    if chunk_id is None or not question.strip() or not may_read_guides(ctx):
+    section = (await guide_store.section_of_chunk(ctx.session, chunk_id)
+               if chunk_id is not None and question.strip() and may_read_guides(ctx) else None)
+    if section is None:
         ctx.reply(C.UNKNOWN_BUTTON)
         return
-    section = await guide_store.section_of_chunk(ctx.session, chunk_id)
-    shown = (f"{section.guide_title} › {section_name(section.heading_path)}"[:500]
-             if section is not None else None)
+    shown = f"{section.guide_title} › {section_name(section.heading_path)}"[:500]
     result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
     hits = await _current(ctx, result)
     await _log(ctx, question, hits[0] if hits else None, shown)
-    exclude = (section.guide_slug, section.heading_path) if section is not None else None
+    exclude = (section.guide_slug, section.heading_path)
     others = [h for h in hits if h.passage.id != raw_id]
     buttons = _section_buttons(others, exclude=exclude, limit=CLOSEST_LIMIT)
     ctx.reply(T.WRONG_LOGGED + (f"\n\n{T.WRONG_NEXT}" if buttons else ""), buttons)

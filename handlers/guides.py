@@ -6,7 +6,18 @@ from bot.access import may_read_guides
 from bot.clock import to_local
 from bot.context import Context
 from bot.db import guide_store
-from bot.guide_import import describe_problem, describe_result, import_guide, ingest_limits
+from bot.db.models import PendingUpload
+from bot.guide_import import (
+    PENDING_TTL,
+    GuideToReplaceNotFound,
+    NeedsConfirmation,
+    describe_confirmation,
+    describe_problem,
+    describe_result,
+    import_guide,
+    ingest_limits,
+)
+from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import ask as A
@@ -102,9 +113,61 @@ async def receive_file(ctx: Context) -> None:
     except IngestError as exc:
         ctx.reply(describe_problem(exc))
         return
+    if isinstance(result, NeedsConfirmation):
+        await _ask_to_replace(ctx, result, file.file_name, file.content, uploader)
+        return
+    _reply_result(ctx, result)
+
+
+def _reply_result(ctx: Context, result: guide_store.AddResult) -> None:
     ctx.reply(describe_result(result))
     if not result.unchanged:
         ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+
+
+async def _ask_to_replace(ctx: Context, pending: NeedsConfirmation, file_name: str,
+                          content: bytes, uploader: str | None) -> None:
+    """Keep the file (a day) and ask the admin whether it replaces the guide of the same title."""
+    row = PendingUpload(file_name=file_name[:500], content=content,
+                        official_id=ctx.official.id if ctx.official else None,
+                        uploaded_by=uploader, target_guide_id=pending.existing.id,
+                        created_at=ctx.now, expires_at=ctx.now + PENDING_TTL)
+    ctx.session.add(row)
+    await ctx.session.flush()
+    ctx.reply(describe_confirmation(pending, file_name),
+              [Button(T.BUTTON_REPLACE, f"gup:ok:{row.id}"),
+               Button(T.BUTTON_KEEP_OLD, f"gup:no:{row.id}")])
+
+
+async def confirm_upload(ctx: Context, arg: str) -> None:
+    """Buttons 'gup:ok:<id>' / 'gup:no:<id>': replace the same-title guide, or drop the file.
+
+    Only the admin who sent the file may answer; anyone else, a stale or a forged button gets the
+    same "no longer valid".
+    """
+    answer, _, raw_id = arg.partition(":")
+    upload_id = parse_id(raw_id)
+    row = await ctx.session.get(PendingUpload, upload_id) if upload_id is not None else None
+    mine = (row is not None and ctx.role == "admin" and ctx.official is not None
+            and row.official_id == ctx.official.id and row.expires_at > ctx.now)
+    if row is None or not mine or answer not in ("ok", "no"):
+        ctx.reply(T.UPLOAD_CHOICE_GONE)
+        return
+    await ctx.session.delete(row)
+    if answer == "no":
+        ctx.reply(T.UPLOAD_KEPT_OLD.format(file=row.file_name))
+        return
+    try:
+        async with ctx.session.begin_nested():
+            result = await import_guide(
+                ctx.session, file_name=row.file_name, content=row.content,
+                uploaded_by=row.uploaded_by, now=ctx.now, limits=ingest_limits(ctx.deps.settings),
+                replace=str(row.target_guide_id))
+    except (IngestError, GuideToReplaceNotFound):
+        ctx.reply(T.UPLOAD_CHOICE_GONE)
+        return
+    assert not isinstance(result, NeedsConfirmation)  # a named target is never asked about
+    _reply_result(ctx, result)
 
 
 async def withdraw(ctx: Context) -> None:
@@ -146,4 +209,5 @@ def register(router: Router) -> None:
                            CMD.UNANSWERED, roles=ROLES_ADMINS))
     router.button("guide", show_guide, group_safe=True)
     router.button("glist", more_guides, group_safe=True)
+    router.button("gup", confirm_upload)
     router.file_handler = receive_file

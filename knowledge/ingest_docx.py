@@ -12,7 +12,7 @@ import docx
 from docx.oxml.ns import qn
 
 from knowledge.ingest_blocks import Block, BlockKind, heading
-from knowledge.ingest_text import clean_text, heading_kind, level_order
+from knowledge.ingest_text import clean_text, heading_kind, is_default_title, level_order
 from knowledge.legal import apply_legal_structure
 from knowledge.types import IngestError, IngestLimits, IngestProblem, check_blocks
 
@@ -40,7 +40,9 @@ def docx_blocks(
     except (KeyError, ValueError, AttributeError, zipfile.BadZipFile) as error:
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
     blocks = reader.blocks if reader.has_styled_headings else _bold_headings(reader)
-    found = reader.title or _core_title(document)
+    # a "Title" paragraph, else the title property unless it is a word processor's default,
+    # else the first heading that is not a numbered part (the caller falls back to the file name)
+    found = reader.title or _core_title(document) or _first_heading(blocks)
     return found, apply_legal_structure(blocks)
 
 
@@ -89,10 +91,20 @@ def check_package(file_name: str, content: bytes, max_unpacked: int) -> None:
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
 
 
+_NUMBERED_PART = re.compile(r"^(?:(?:chương|phần|mục|điều|part|chapter)\b|[\divxlc]+[.)])", re.I)
+
+
 def _core_title(document: Any) -> str | None:
-    text = clean_text(document.core_properties.title or "").strip()
-    plausible = text and "microsoft" not in text.lower() and not text.lower().endswith(".docx")
-    return text if plausible else None
+    text = " ".join(clean_text(document.core_properties.title or "").split())
+    return text if text and not is_default_title(text) else None
+
+
+def _first_heading(blocks: list[Block]) -> str | None:
+    """The first heading that reads as a title (not "1. …", "Chương I", "Điều 3")."""
+    for block in blocks:
+        if block.kind is BlockKind.HEADING and block.text and not _NUMBERED_PART.match(block.text):
+            return block.text
+    return None
 
 
 @dataclass(slots=True)

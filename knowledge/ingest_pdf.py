@@ -15,6 +15,7 @@ from knowledge.ingest_blocks import Block, heading
 from knowledge.ingest_text import (
     body_blocks,
     clean_text,
+    is_default_title,
     plain_text_blocks,
     split_title,
     wrap_width,
@@ -141,9 +142,7 @@ def _meta_title(reader: PdfReader) -> str | None:
     metadata = reader.metadata
     raw = metadata.title if metadata is not None else None
     text = " ".join(clean_text(str(raw or "")).split())
-    bad = (
-        not text or "microsoft" in text.lower() or text.lower().endswith((".doc", ".docx", ".pdf"))
-    )
+    bad = not text or is_default_title(text) or text.lower().endswith(".pdf")
     return None if bad else text
 
 

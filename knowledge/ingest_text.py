@@ -300,3 +300,16 @@ def level_order(kinds: list[str | None]) -> dict[str, int]:
             order[kind] = len(order) + 1
     order["colon"] = len(order) + 1
     return order
+
+
+# Titles word processors and converters write on their own: "Word Document", "Microsoft Word -
+# bao-cao.doc", "Untitled document", "Document1", "Tài liệu1", "Văn bản mới"… They name no guide.
+_DEFAULT_TITLE = re.compile(
+    r"^(?:microsoft\s+(?:word|office).*|(?:microsoft\s+)?word\s+document|untitled(?:\s+document)?"
+    r"|(?:new\s+)?(?:microsoft\s+word\s+)?document\s*\d*|doc\d*|tài\s+liệu\s*(?:mới\s*)?\d*"
+    r"|văn\s+bản\s*(?:mới\s*)?\d*|không\s+có\s+tiêu\s+đề|title|tiêu\s+đề|.*\.(?:docx?|rtf|odt|dotx?))$",
+    re.I,
+)
+def is_default_title(text: str) -> bool:
+    """True for a title a word processor filled in by itself ("Word Document", "Untitled"…)."""
+    return bool(_DEFAULT_TITLE.match(" ".join(text.split())))

@@ -15,6 +15,7 @@ from bot.channel import Capability, Channel
 from bot.clock import Clock, local_date
 from bot.db import web_mailbox
 from bot.db.models import OutboxMessage
+from bot.guide_import import collect_expired_uploads
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.jobs import finish, run_once
@@ -97,6 +98,7 @@ class Ticks:
             expired += await web_mailbox.expire(session, now)  # deposited, never fetched
             await files.collect_garbage(session, now)
             await button_payloads.collect_garbage(session, now)
+            await collect_expired_uploads(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)
             return expired
 

@@ -13,7 +13,15 @@ import typer
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import to_local
 from bot.db import guide_store
-from bot.guide_import import describe_problem, describe_result, import_guide, ingest_limits
+from bot.guide_import import (
+    GuideToReplaceNotFound,
+    NeedsConfirmation,
+    describe_confirmation,
+    describe_problem,
+    describe_result,
+    import_guide,
+    ingest_limits,
+)
 from bot.texts import cli as texts
 from knowledge.types import IngestError, IngestProblem, SearchResult
 
@@ -28,10 +36,17 @@ def add(
                                      callback=person_text),
     source: str | None = typer.Option(None, help="source reference, e.g. 'Kế hoạch số 286/KH-BTTTT'",
                                       callback=person_text),
+    replace: str | None = typer.Option(
+        None, help="id or slug of the guide this file replaces (its old versions are kept)"),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="replace a guide with the same title without asking"),
 ) -> None:
-    """Add guides (a guide with the same title is replaced; its old version is kept)."""
+    """Add guides. A file replaces a guide only with --replace ID, or when its title is an
+    existing guide's and you confirm (asked on a terminal, or --yes); otherwise it is skipped."""
     if title and len(files) > 1:
         raise typer.BadParameter("--title needs exactly one file")
+    if replace and len(files) > 1:
+        raise typer.BadParameter("--replace needs exactly one file")
 
     async def _add() -> int:
         failures = 0
@@ -42,19 +57,38 @@ def add(
                     typer.echo(texts.FILE_NOT_FOUND.format(path=path), err=True)
                     failures += 1
                     continue
-                try:
-                    size = path.stat().st_size
-                    if size > limits.max_bytes:  # refused from its size, never read
-                        raise IngestError(path.name, IngestProblem.TOO_LARGE,
-                                          f"{size} > {limits.max_bytes} bytes",
-                                          limit=limits.max_bytes)
-                    async with app.sessionmaker.begin() as session:
-                        result = await import_guide(
-                            session, file_name=path.name, content=path.read_bytes(),
-                            uploaded_by="cli", now=app.clock.now(), limits=limits,
-                            title=title, source_ref=source)
-                except IngestError as exc:
-                    typer.echo(describe_problem(exc), err=True)
+                size = path.stat().st_size
+                if size > limits.max_bytes:  # refused from its size, never read
+                    typer.echo(describe_problem(IngestError(
+                        path.name, IngestProblem.TOO_LARGE, f"{size} > {limits.max_bytes} bytes",
+                        limit=limits.max_bytes)), err=True)
+                    failures += 1
+                    continue
+                content = path.read_bytes()
+                confirmed = yes
+                while True:
+                    try:
+                        async with app.sessionmaker.begin() as session:
+                            result = await import_guide(
+                                session, file_name=path.name, content=content,
+                                uploaded_by="cli", now=app.clock.now(), limits=limits,
+                                title=title, source_ref=source,
+                                replace=replace, confirm_same_title=confirmed)
+                    except IngestError as exc:
+                        typer.echo(describe_problem(exc), err=True)
+                        result = None
+                    except GuideToReplaceNotFound:
+                        typer.echo(texts.GUIDE_NOT_FOUND.format(key=replace), err=True)
+                        result = None
+                    if not isinstance(result, NeedsConfirmation) or confirmed:
+                        break
+                    question = describe_confirmation(result, path.name)
+                    if not sys.stdin.isatty() or not typer.confirm(question, default=False):
+                        typer.echo(question + "\n" + texts.SAME_TITLE_SKIPPED, err=True)
+                        result = None
+                        break
+                    confirmed = True
+                if result is None or isinstance(result, NeedsConfirmation):
                     failures += 1
                     continue
                 typer.echo(f"[{result.guide.slug}] {describe_result(result)}")

@@ -69,16 +69,20 @@ async def add_guide(
     uploaded_by: str | None,
     now: datetime,
     source_ref: str | None = None,
-    slug: str | None = None,
+    target: Guide | None = None,
 ) -> AddResult:
-    """Add a guide, or replace the one with the same slug (title) keeping its old versions."""
+    """Add a new guide, or a new version of `target` (its old versions are kept).
+
+    A new guide never takes over another: its slug gets a number when the title's slug is taken.
+    Which guide an upload replaces is the caller's decision (bot/guide_import.py).
+    """
     title = _fit(parsed.title)
-    slug = slug or slugify(title)
     digest = hashlib.sha256(content).hexdigest()
-    guide = (await session.execute(select(Guide).where(Guide.slug == slug))).scalar_one_or_none()
+    guide = target
     previous: GuideVersion | None = None
     if guide is None:
-        guide = Guide(slug=slug, title=title, created_at=now, updated_at=now)
+        guide = Guide(slug=await unique_slug(session, title), title=title, created_at=now,
+                      updated_at=now)
         session.add(guide)
         await session.flush()
     elif guide.current_version_id is not None:
@@ -105,6 +109,41 @@ async def add_guide(
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process rebuilds its index
     await session.flush()
     return AddResult(await _info(session, guide), previous.version if previous else None, False)
+
+
+async def unique_slug(session: AsyncSession, title: str) -> str:
+    """The title's slug, or with '-2', '-3'… when a guide already has it."""
+    base = slugify(title)
+    taken = set((await session.execute(
+        select(Guide.slug).where(Guide.slug.startswith(base, autoescape=True)))).scalars())
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base[: MAX_SLUG_CHARS - 6]}-{number}"
+    return slug
+
+
+def same_title(a: str, b: str) -> bool:
+    """Titles compared as people read them: case, spacing and Unicode form aside."""
+    def key(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return key(a) == key(b)
+
+
+async def find_by_title(session: AsyncSession, title: str) -> Guide | None:
+    """The guide (active or withdrawn) whose title reads the same, if any."""
+    for guide in (await session.execute(select(Guide).order_by(Guide.id))).scalars():
+        if same_title(guide.title, _fit(title)):
+            return guide
+    return None
+
+
+async def unchanged_file(session: AsyncSession, guide: Guide, content: bytes) -> bool:
+    """True when `content` is exactly the guide's current, active version."""
+    if guide.current_version_id is None or guide.status != "active":
+        return False
+    version = await session.get(GuideVersion, guide.current_version_id)
+    return version is not None and version.sha256 == hashlib.sha256(content).hexdigest()
 
 
 #: the title and source columns hold 500 characters; a longer heading is a paragraph, not a title

@@ -189,6 +189,22 @@ class GuideChunk(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class PendingUpload(Base):
+    """A guide file sent in chat whose title is an existing guide's, waiting for the admin to
+    confirm the replacement (kept a day; nothing is replaced without the confirmation)."""
+
+    __tablename__ = "pending_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    uploaded_by: Mapped[str | None] = mapped_column(String(255))
+    target_guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class UnansweredQuestion(Base):
     """A question the guides did not answer, for admins to review."""
 

@@ -25,6 +25,10 @@ GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn: {key}"
 #: name of the text before a guide's first heading
 GUIDE_OPENING_SECTION = "(mở đầu)"
 GUIDE_WITHDRAWN = "Đã thu hồi: {title}"
+SAME_TITLE_SKIPPED = (
+    "Chưa nhập tệp này. Thêm --yes để thay thế hướng dẫn cùng tên, hoặc --replace <mã> để chỉ "
+    "rõ hướng dẫn được thay thế."
+)
 NO_ANSWER = "Không tìm thấy câu trả lời trong các hướng dẫn."
 
 # ---------------------------------------------------------------- troly officials / invite / report

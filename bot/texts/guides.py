@@ -41,6 +41,17 @@ REPLACED = (
 )
 UNCHANGED = "Hướng dẫn \u201c{title}\u201d đã có đúng tệp này (phiên bản {version}); không có gì thay đổi."
 REF_LINE = "\nCăn cứ: {source_ref}"
+SAME_TITLE = (
+    "Đã có hướng dẫn \u201c{title}\u201d{state} (phiên bản {version}, tệp \u201c{old_file}\u201d). "
+    "Anh/chị có muốn thay thế bằng tệp \u201c{file}\u201d không? Phiên bản cũ vẫn được lưu."
+)
+STATE_WITHDRAWN = " (đã thu hồi)"
+BUTTON_REPLACE = "Thay thế hướng dẫn cũ"
+BUTTON_KEEP_OLD = "Không, giữ nguyên"
+UPLOAD_KEPT_OLD = "Đã giữ nguyên hướng dẫn cũ; tệp \u201c{file}\u201d không được nhập."
+UPLOAD_CHOICE_GONE = (
+    "Lựa chọn này không còn hiệu lực (đã quá 24 giờ hoặc đã được xử lý). Vui lòng gửi lại tệp."
+)
 ONLY_ADMINS_UPLOAD = (
     "Cảm ơn anh/chị đã gửi tệp. Chỉ quản trị viên mới có thể bổ sung hướng dẫn; anh/chị vui "
     "lòng chuyển tệp cho quản trị viên của đơn vị."

@@ -86,6 +86,12 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "pc": ["ok", "skip", "off", "edit:0"],
         "lv": ["ok", "again"],
         "see": [str(w["chunk"])],
+        "sec": [str(w["chunk"])],
+        "pg": [f"{w['chunk']}:0", f"{w['chunk']}:1"],
+        "fby": [str(w["chunk"])],
+        "fbn": [f"{w['chunk']}:noi dung cu"],
+        "gup": ["ok:1", "no:1"],  # no upload waits: absent (foreign ones: tests/handlers)
+        "glist": ["0", "8"],  # not an id: the same public list for everyone
         "guide": [w["slug"]],
         "acc_unb": [str(w["lan_account"])],
         "inv_rev": [w["code"], w["code"].lower()],

@@ -123,3 +123,26 @@ def test_a_file_over_the_limit_is_refused_from_its_size_unread(
     code, _, err = _run(cli, "guides", "add", str(big))
     assert code == 1 and "lon.md" in err and "tệp quá lớn (tối đa 1 MB)" in err
     assert big not in read
+
+
+def test_add_replaces_a_same_title_guide_only_when_told(cli: CliRunner, tmp_path: Path) -> None:
+    v1, v2, other = tmp_path / "v1.md", tmp_path / "v2.md", tmp_path / "khac.md"
+    v1.write_text(GUIDE, encoding="utf-8")
+    v2.write_text(GUIDE.replace("thứ Ba và thứ Năm", "mọi ngày làm việc"), encoding="utf-8")
+    other.write_text("# Hướng dẫn khác\n\nNội dung khác của một hướng dẫn khác.\n", encoding="utf-8")
+    assert _run(cli, "guides", "add", str(v1))[0] == 0
+    code, _, err = _run(cli, "guides", "add", str(v2))  # not a terminal: never asked, skipped
+    assert code == 1 and "--yes" in err
+
+    def versions() -> list[tuple[str, int]]:
+        _, out, _ = _run(cli, "guides", "list", "--json")
+        return [(r["title"], r["version"]) for r in map(json.loads, out.splitlines())]
+
+    assert versions() == [("Hướng dẫn tiếp nhận hồ sơ đất đai", 1)]
+    code, out, _ = _run(cli, "guides", "add", str(v2), "--yes")
+    assert code == 0 and "phiên bản 2 thay cho phiên bản 1" in out
+    code, out, _ = _run(cli, "guides", "add", str(other), "--replace",
+                        "huong-dan-tiep-nhan-ho-so-dat-dai")
+    assert code == 0 and versions() == [("Hướng dẫn khác", 3)]
+    code, _, err = _run(cli, "guides", "add", str(other), "--replace", "khong-co")
+    assert code == 1 and "khong-co" in err

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import docx
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Guide, GuideChunk, GuideVersion
+from bot.db.models import Guide, GuideChunk, GuideVersion, PendingUpload
 from bot.events import ChatRef, FileReceived, Sender
+from bot.guide_import import PENDING_TTL
 from bot.texts import ask as A
 from bot.texts import guides as T
+from scheduler.ticks import Ticks
 from tests.harness import BotHarness, payloads, texts
 
 GUIDE_V1 = """# Hướng dẫn tiếp nhận hồ sơ đất đai
@@ -44,11 +47,23 @@ async def test_admin_adds_guide_by_sending_a_file(kb_harness: BotHarness) -> Non
     assert "thứ Ba và thứ Năm" in answer
 
 
+async def _replace(h: BotHarness, file_name: str, content: bytes, *, restart: bool = False) -> str:
+    """Send a file whose title exists, confirm the replacement; return the final reply."""
+    (question,) = await h.send_file(file_name, content, user="admin")
+    assert question.text.startswith("Đã có hướng dẫn")
+    replace = next(b.payload for b in question.buttons if b.label == T.BUTTON_REPLACE)
+    if restart:
+        await h.restart()
+    replies = await h.press(replace, user="admin")
+    await h.app.dispatcher.drain()
+    return texts(replies)
+
+
 async def test_replacing_keeps_old_version_and_answers_from_new(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
     await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
-    replies = await kb_harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
-    assert "phiên bản 2 thay cho phiên bản 1" in texts(replies)
+    replies = await _replace(kb_harness, "dat-dai-v2.md", GUIDE_V2, restart=True)
+    assert "phiên bản 2 thay cho phiên bản 1" in replies
     answer = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "tất cả các ngày làm việc" in answer and "thứ Ba" not in answer
     async with kb_harness.app.sessionmaker() as session:
@@ -162,3 +177,70 @@ async def test_an_upload_over_its_declared_size_is_refused_unread(kb_harness: Bo
     async with kb_harness.app.sessionmaker() as session:
         assert await session.scalar(
             select(func.count()).select_from(Guide).where(Guide.title.contains("đất đai"))) == 0
+
+
+async def _guides(h: BotHarness) -> list[tuple[str, str, int]]:
+    async with h.app.sessionmaker() as session:
+        rows = (await session.execute(select(Guide).order_by(Guide.id))).scalars().all()
+        counts = {g.id: await session.scalar(select(func.count()).select_from(GuideVersion)
+                                             .where(GuideVersion.guide_id == g.id)) for g in rows}
+    return [(g.slug, g.title, counts[g.id] or 0) for g in rows]
+
+
+async def test_same_title_is_not_replaced_without_confirmation(harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    (question,) = await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
+    assert "Hướng dẫn tiếp nhận hồ sơ đất đai" in question.text and "dat-dai-v2.md" in question.text
+    keep = next(b.payload for b in question.buttons if b.label == T.BUTTON_KEEP_OLD)
+    assert await _guides(harness) == [("huong-dan-tiep-nhan-ho-so-dat-dai",
+                                       "Hướng dẫn tiếp nhận hồ sơ đất đai", 1)]
+    assert "dat-dai-v2.md" in texts(await harness.press(keep, user="admin"))
+    assert (await _guides(harness))[0][2] == 1
+    answer = texts(await harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
+    assert "thứ Ba và thứ Năm" in answer
+    assert texts(await harness.press(keep, user="admin")) == T.UPLOAD_CHOICE_GONE
+
+
+async def test_only_the_uploading_admin_may_confirm_and_only_for_a_day(harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.make_official("Quản trị 2", role="admin", user="admin2")
+    await harness.make_official("Lan", user="lan")
+    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    (question,) = await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
+    replace = next(b.payload for b in question.buttons if b.label == T.BUTTON_REPLACE)
+    for user in ("admin2", "lan", "guest"):
+        assert texts(await harness.press(replace, user=user)) == T.UPLOAD_CHOICE_GONE
+    harness.clock.advance(PENDING_TTL + timedelta(minutes=1))
+    assert texts(await harness.press(replace, user="admin")) == T.UPLOAD_CHOICE_GONE
+    assert (await _guides(harness))[0][2] == 1
+    for forged in ("gup:ok:99999999999999", "gup:ok:abc", "gup:maybe:1", "gup:"):
+        assert texts(await harness.press(forged, user="admin")) == T.UPLOAD_CHOICE_GONE
+
+
+async def test_a_different_title_never_replaces_a_guide_with_the_same_id(
+        harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.send_file("a.md", "# Hướng dẫn báo cáo\n\nNội dung A.\n".encode(), user="admin")
+    replies = await harness.send_file("b.md", "# Hướng dẫn bảo cáo\n\nNội dung B.\n".encode(),
+                                      user="admin")
+    assert "Đã thêm hướng dẫn" in texts(replies)  # a new guide, not a replacement
+    assert await _guides(harness) == [("huong-dan-bao-cao", "Hướng dẫn báo cáo", 1),
+                                      ("huong-dan-bao-cao-2", "Hướng dẫn bảo cáo", 1)]
+
+
+async def test_the_same_file_again_asks_nothing(harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    (reply,) = await harness.send_file("copy.md", GUIDE_V1, user="admin")
+    assert "không có gì thay đổi" in reply.text and not reply.buttons
+
+
+async def test_pending_uploads_are_collected(harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
+    harness.clock.advance(PENDING_TTL + timedelta(minutes=1))
+    await Ticks(harness.app.sessionmaker, harness.clock, {}, owner="t").maintenance_tick()
+    async with harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(PendingUpload)) == 0

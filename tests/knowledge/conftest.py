@@ -20,9 +20,11 @@ PdfItem = tuple[str, str]
 FONT = Path(__file__).resolve().parents[2] / "scheduler" / "fonts" / "DejaVuSans-vi.ttf"
 
 
-def build_docx(items: Sequence[DocItem]) -> bytes:
+def build_docx(items: Sequence[DocItem], *, core_title: str | None = None) -> bytes:
     """A real Word file written by python-docx from a list of (kind, payload) items."""
     document = docx.Document()
+    if core_title is not None:
+        document.core_properties.title = core_title
     for kind, payload in items:
         _add_docx_item(document, kind, payload)
     buffer = io.BytesIO()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.ingest import parse_file
+from knowledge.ingest_text import is_default_title
 from tests.knowledge.conftest import build_docx
 
 
@@ -125,3 +128,41 @@ def test_numbered_lone_heading_1_stays_a_section() -> None:
     )
     guide = parse_file("vb.docx", content)
     assert [s.heading_path for s in guide.sections][-1] == ("1. Chuẩn bị", "1.1. Chứng thư số")
+
+
+DEFAULT_TITLES = ["Word Document", "Microsoft Word - bao-cao-tuan.doc", "Untitled document",
+                  "Untitled", "Document1", "Tài liệu1", "Văn bản mới 2", "bao-cao.docx"]
+
+
+@pytest.mark.parametrize("default", DEFAULT_TITLES)
+def test_a_word_processor_default_title_is_never_the_guide_title(default: str) -> None:
+    content = build_docx([("h1", "Hướng dẫn tiếp nhận hồ sơ"), ("p", "Nộp tại bộ phận một cửa."),
+                          ("h1", "Lệ phí"), ("p", "Nộp tại quầy thu ngân.")], core_title=default)
+    assert parse_file("tiep-nhan.docx", content).title == "Hướng dẫn tiếp nhận hồ sơ"
+
+
+def test_without_title_metadata_the_first_heading_is_the_title() -> None:
+    content = build_docx([("p", "Lời nói đầu của văn bản."), ("h1", "Quy trình tiếp nhận"),
+                          ("p", "Tiếp nhận hồ sơ."), ("h1", "Lệ phí"), ("p", "Miễn phí.")])
+    assert parse_file("x.docx", content).title == "Quy trình tiếp nhận"
+
+
+def test_without_title_or_heading_the_file_name_is_the_title() -> None:
+    content = build_docx([("p", "Một đoạn văn bản không có đề mục nào.")],
+                         core_title="Word Document")
+    assert parse_file("huong-dan_mot-cua.docx", content).title == "Huong dan mot cua"
+    numbered = build_docx([("h1", "1. Chuẩn bị"), ("p", "Cài phần mềm."), ("h1", "2. Ký số"),
+                           ("p", "Ký văn bản.")])
+    assert parse_file("ky-so.docx", numbered).title == "Ky so"
+
+
+def test_real_title_metadata_is_kept() -> None:
+    content = build_docx([("h1", "Mục một"), ("p", "Nội dung.")],
+                         core_title="Hướng dẫn ký số văn bản")
+    assert parse_file("a.docx", content).title == "Hướng dẫn ký số văn bản"
+
+
+def test_default_title_names() -> None:
+    assert all(is_default_title(t) for t in DEFAULT_TITLES)
+    assert not any(is_default_title(t) for t in ("Hướng dẫn sử dụng Word", "Document management",
+                                                  "Tài liệu hướng dẫn chữ ký số"))
