@@ -85,7 +85,7 @@ async def answer(ctx: Context, question: str) -> None:
     else:
         see_also = _section_buttons(hits[1:], exclude=_key(best), limit=SEE_ALSO_LIMIT)
         shown = await show(ctx, int(best.passage.id), query=question, lead=lead,
-                           extra=see_also, trailer=T.SEE_ALSO if see_also else "")
+                           extra=see_also, related=bool(see_also))
     if not shown:  # withdrawn between the check and now (another process): say nothing stale
         await _decline(ctx, question, hits[1:])
 

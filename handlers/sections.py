@@ -84,12 +84,13 @@ def _render(section: guide_store.SectionText, page: Page, number: int, total: in
 
 async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: str = "",
                lead: str = "", entry: bool = True, extra: tuple[Button, ...] = (),
-               trailer: str = "") -> bool:
+               related: bool = False) -> bool:
     """Reply with a page of the section holding `chunk_id`; False (nothing sent) when it is gone.
 
     `part` None: the page of that chunk sharing most words with `query`. `entry`: the reader
     arrives here (an answer, a section button), so a page inside the section also offers its
-    start. `extra` buttons follow the paging ones; `trailer` is a last line ('Xem thêm:').
+    start. `extra` buttons follow the paging ones; `related`: they are other sections, and a last
+    line says so ('Xem thêm:', or 'Đọc tiếp, hoặc xem thêm:' when 'Xem tiếp' comes first).
     """
     section = await guide_store.section_of_chunk(ctx.session, chunk_id)
     if section is None:
@@ -112,7 +113,9 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
     if entry and index > 0:
         buttons.append(Button(T.BUTTON_SECTION_START, f"pg:{pages[0].chunk_id}:0"))
     buttons += extra
-    ctx.reply(text + (f"\n\n{trailer}" if trailer else ""), buttons)
+    if related:
+        text += "\n\n" + (T.SEE_ALSO_AFTER_NEXT if index + 1 < len(pages) else T.SEE_ALSO)
+    ctx.reply(text, buttons)
     return True
 
 

@@ -7,10 +7,11 @@ import re
 from knowledge.normalize import fold, normalize, words
 from knowledge.telex import decode_telex
 
-# Where a page may end, best first: a paragraph break, a line break, after the end of a sentence, a space.
-# Each pattern's match ends right where the page may end.
-_BREAKS = (re.compile(r"(?=\n\s*\n)"), re.compile(r"(?=\n)"), re.compile(r"[.!?;:](?=\s)"),
-           re.compile(r"(?=\s)"))
+# Where a page may end, best first: a paragraph break, a line break, after the end of a sentence, after a
+# clause (";", ":" — "Bước 3: …" must not end a page with its label), a space. Each pattern's match ends
+# right where the page may end.
+_BREAKS = (re.compile(r"(?=\n\s*\n)"), re.compile(r"(?=\n)"), re.compile(r"[.!?…](?=\s)"),
+           re.compile(r"[;:](?=\s)"), re.compile(r"(?=\s)"))
 #: a page shorter than this share of the budget is not worth a break of a better kind
 _MIN_FILL = 0.4
 
@@ -19,7 +20,7 @@ def paginate(text: str, max_chars: int) -> list[str]:
     """Pages of at most `max_chars`, in order; only the whitespace at a cut is dropped.
 
     A page ends at the best break that keeps it at least 40% full: a paragraph, else a line, else a sentence,
-    else a word; a single word longer than a page is cut inside.
+    else a clause, else a word; a single word longer than a page is cut inside.
     """
     if max_chars < 1:
         raise ValueError("max_chars must be positive")

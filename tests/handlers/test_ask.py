@@ -53,7 +53,8 @@ async def test_answer_shows_the_whole_passage_not_a_stub(kb_harness: BotHarness)
 async def test_see_also_buttons_open_other_sections(kb_harness: BotHarness) -> None:
     replies = await kb_harness.say("thoi han bao cao tien do hang tuan")
     see = [p for p in payloads(replies) if p.startswith("sec:")]
-    assert 1 <= len(see) <= 3 and T.SEE_ALSO in texts(replies)
+    assert 1 <= len(see) <= 3
+    assert T.SEE_ALSO in texts(replies) or T.SEE_ALSO_AFTER_NEXT in texts(replies)
     other = await kb_harness.press(see[0])
     assert "📖" in texts(other) and texts(other) != texts(replies)
 
