@@ -74,3 +74,11 @@ async def test_issuing_again_extends_the_expiry(harness: BotHarness) -> None:
     assert payloads(await harness.say("/huongdan")) == [token]
     harness.clock.advance(timedelta(days=2))  # past the first expiry, inside the second
     assert LONG_TITLE.strip() in texts(await harness.press(token))
+
+
+async def test_a_numbered_choice_of_a_long_payload_works_without_buttons(
+        harness: BotHarness) -> None:
+    await _long_guide(harness)
+    listing = texts(await harness.say("/huongdan", channel="console"))
+    assert "\n1. " in listing  # no buttons on this channel: numbered options
+    assert LONG_TITLE.strip() in texts(await harness.say("1", channel="console"))
