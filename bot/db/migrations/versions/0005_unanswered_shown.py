@@ -1,7 +1,7 @@
 """unanswered questions remember the passage offered when the asker said it was not it
 
-Revision ID: 0004_unanswered_shown
-Revises: 0003_invitation_safety
+Revision ID: 0005_unanswered_shown
+Revises: 0004_web_tokens
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_unanswered_shown"
-down_revision: str | Sequence[str] | None = "0003_invitation_safety"
+revision: str = "0005_unanswered_shown"
+down_revision: str | Sequence[str] | None = "0004_web_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
