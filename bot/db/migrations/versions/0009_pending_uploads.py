@@ -1,7 +1,7 @@
 """pending uploads: a guide file with an existing guide's title waits for the admin's confirmation
 
-Revision ID: 0008_pending_uploads
-Revises: 0007_change_counters
+Revision ID: 0009_pending_uploads
+Revises: 0008_change_counters
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0008_pending_uploads"
-down_revision: str | Sequence[str] | None = "0007_change_counters"
+revision: str = "0009_pending_uploads"
+down_revision: str | Sequence[str] | None = "0008_change_counters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

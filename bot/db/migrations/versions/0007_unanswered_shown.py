@@ -1,7 +1,7 @@
 """unanswered questions remember the passage offered when the asker said it was not it
 
-Revision ID: 0006_unanswered_shown
-Revises: 0005_reporting_periods
+Revision ID: 0007_unanswered_shown
+Revises: 0006_stored_files
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_unanswered_shown"
-down_revision: str | Sequence[str] | None = "0005_reporting_periods"
+revision: str = "0007_unanswered_shown"
+down_revision: str | Sequence[str] | None = "0006_stored_files"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """change counters: a knowledge generation every process polls to rebuild its index
 
-Revision ID: 0007_change_counters
-Revises: 0006_unanswered_shown
+Revision ID: 0008_change_counters
+Revises: 0007_unanswered_shown
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0007_change_counters"
-down_revision: str | Sequence[str] | None = "0006_unanswered_shown"
+revision: str = "0008_change_counters"
+down_revision: str | Sequence[str] | None = "0007_unanswered_shown"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
