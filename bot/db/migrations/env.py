@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+from collections.abc import Iterator
 
 from alembic import context
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from bot.db import models  # noqa: F401  (registers tables on Base.metadata)
 from bot.db.base import Base, make_engine
@@ -30,7 +33,25 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+@contextlib.contextmanager
+def _sqlite_file_lock(url: str) -> Iterator[None]:
+    """SQLite has no advisory lock: processes migrating one file take turns on a lock file beside it."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 async def _run_async(url: str) -> None:
+    with _sqlite_file_lock(url):
+        await _migrate(url)
+
+
+async def _migrate(url: str) -> None:
     engine = make_engine(url)
     try:
         async with engine.connect() as connection:
