@@ -6,12 +6,17 @@ import math
 import re
 from datetime import datetime, timedelta
 
+from bot.access import may_manage
 from bot.clock import to_local
 from bot.context import Context
 from bot.db import people_store
-from bot.db.models import Invitation, Unit
+from bot.db.models import Invitation, Official, Unit
 from bot.group_chats import private_chat_link
+from bot.ids import parse_id
+from bot.invites import same_name_in_unit
+from bot.messages import Button
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Handler, Router
+from bot.texts import admin_import as I
 from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import people as T
@@ -113,6 +118,8 @@ def wrap_fallback(previous: Handler | None) -> Handler:
 #: '/moi … 48h …': the validity of the code, in hours (heads and admins; at most 30 days)
 _HOURS_RE = re.compile(r"^([+-]?\d{1,6})(" + "|".join(T.HOURS_SUFFIXES) + ")$", re.IGNORECASE)
 MAX_CHAT_TTL_HOURS = 720
+#: officials of the same name offered as buttons after a /moi with a name already in the unit
+MAX_NAME_MATCHES = 4
 
 
 def _ttl(ctx: Context) -> timedelta:
@@ -130,7 +137,8 @@ def _take_hours(words: list[str]) -> int | None:
 
 
 async def invite(ctx: Context) -> None:
-    """/moi [unit code] [role] Name: an invitation for a new official (admins, heads, deputies)."""
+    """/moi [unit code] [role] Name, or /moi <official code>: an invitation for a new official, or
+    one bound to an official who already exists (imported with a plan); admins, heads, deputies."""
     inviter = ctx.official
     assert inviter is not None
     words = ctx.text.split()
@@ -138,12 +146,16 @@ async def invite(ctx: Context) -> None:
     if hours is not None and not 0 < hours <= MAX_CHAT_TTL_HOURS:
         ctx.reply(T.INVITE_BAD_HOURS.format(max_hours=MAX_CHAT_TTL_HOURS))
         return
-    ttl = timedelta(hours=hours) if hours is not None else _ttl(ctx)
     unit: Unit | None = None
     if words:
         unit = await people_store.unit_by_code(ctx.session, words[0])
         if unit is not None:
             words = words[1:]
+    if unit is None and len(words) == 1:
+        existing = await people_store.official_by_code(ctx.session, words[0])
+        if existing is not None:
+            await _invite_existing(ctx, existing, hours)
+            return
     role = "official"
     if words and words[0].casefold() in _ROLE_WORDS:
         role = _ROLE_WORDS[words.pop(0).casefold()]
@@ -153,15 +165,38 @@ async def invite(ctx: Context) -> None:
         ctx.reply(T.INVITE_NO_UNIT if ctx.text.strip() else T.INVITE_USAGE.format(
             max_hours=MAX_CHAT_TTL_HOURS, default_hours=ctx.deps.settings.invitation_ttl_hours))
         return
-    if inviter.role != "admin":
-        if role not in ("official", "deputy"):
-            ctx.reply(T.INVITE_ROLE_NOT_ALLOWED)
-            return
-        if inviter.unit_id is None or not await people_store.is_within(
-                ctx.session, unit.id, inviter.unit_id):
-            ctx.reply(T.INVITE_UNIT_NOT_ALLOWED)
-            return
     name = " ".join(words) or None
+    if not await _may_invite_into(ctx, unit, role):
+        return
+    if name is not None:
+        matches = await same_name_in_unit(ctx.session, unit.id, name)
+        if matches:
+            _ask_which(ctx, unit, role, hours, name, matches)
+            return
+    await _create_new(ctx, unit, role, hours, name)
+
+
+async def _may_invite_into(ctx: Context, unit: Unit, role: str) -> bool:
+    """Heads and deputies invite officials and deputies into their own branch; admins anyone."""
+    inviter = ctx.official
+    assert inviter is not None
+    if inviter.role == "admin":
+        return True
+    if role not in ("official", "deputy"):
+        ctx.reply(T.INVITE_ROLE_NOT_ALLOWED)
+        return False
+    if inviter.unit_id is None or not await people_store.is_within(
+            ctx.session, unit.id, inviter.unit_id):
+        ctx.reply(T.INVITE_UNIT_NOT_ALLOWED)
+        return False
+    return True
+
+
+async def _create_new(ctx: Context, unit: Unit, role: str, hours: int | None,
+                      name: str | None) -> None:
+    inviter = ctx.official
+    assert inviter is not None
+    ttl = timedelta(hours=hours) if hours is not None else _ttl(ctx)
     invitation = await people_store.create_invitation(
         ctx.session, now=ctx.now, ttl=ttl, unit_id=unit.id, role=role, name=name,
         created_by=inviter.id)
@@ -170,6 +205,88 @@ async def invite(ctx: Context) -> None:
         who=name or T.INVITE_SOMEONE, unit=unit.name, role=T.ROLE_LABELS[role],
         code=invitation.code, expires=_fmt(invitation),
         link=T.INVITE_LINK.format(url=url) if url else ""))
+
+
+def _code_label(official: Official) -> str:
+    return official.code or I.NO_CODE
+
+
+def _ask_which(ctx: Context, unit: Unit, role: str, hours: int | None, name: str,
+               matches: list[Official]) -> None:
+    """The unit already has someone of this name: invite them, or (on purpose) a new person."""
+    shown = matches[:MAX_NAME_MATCHES]
+    lines = [I.DUPLICATE_MATCH_LINE.format(
+        name=o.name, code_label=_code_label(o),
+        title=I.DUPLICATE_MATCH_TITLE.format(title=o.title) if o.title else "") for o in shown]
+    ttl = str(hours) if hours is not None else ""
+    buttons = [Button(I.BUTTON_INVITE_EXISTING.format(name=o.name, code_label=_code_label(o)),
+                      f"moi:off:{o.id}:{ttl}") for o in shown]
+    buttons.append(Button(I.BUTTON_INVITE_NEW, f"moi:new:{unit.id}:{role}:{ttl}:{name}"))
+    ctx.reply(I.DUPLICATE_NAME_QUESTION.format(unit=unit.name, name=name,
+                                               matches="\n".join(lines)), buttons)
+
+
+async def _invite_existing(ctx: Context, official: Official, hours: int | None) -> None:
+    """An invitation bound to an official who already exists: the chat joins their record."""
+    inviter = ctx.official
+    assert inviter is not None
+    if official.status != "active":
+        ctx.reply(I.INVITE_OFFICIAL_INACTIVE.format(name=official.name))
+        return
+    if not await may_manage(ctx, official):
+        ctx.reply(I.INVITE_OFFICIAL_NOT_ALLOWED.format(name=official.name))
+        return
+    ttl = timedelta(hours=hours) if hours is not None else _ttl(ctx)
+    invitation = await people_store.create_invitation(
+        ctx.session, now=ctx.now, ttl=ttl, unit_id=official.unit_id, role=official.role,
+        name=official.name, official_id=official.id, created_by=inviter.id)
+    unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+    url = people_store.deep_link(ctx.deps.settings.telegram_bot_username, invitation.code)
+    ctx.reply(I.INVITE_EXISTING_CREATED.format(
+        name=official.name, code_label=_code_label(official), unit=unit.name if unit else "-",
+        role=T.ROLE_LABELS.get(official.role, official.role), code=invitation.code,
+        expires=_fmt(invitation), link=T.INVITE_LINK.format(url=url) if url else ""))
+
+
+def _hours_arg(raw: str) -> int | None | bool:
+    """The validity carried by a /moi button: '' (default), N hours, or False when malformed."""
+    if not raw:
+        return None
+    if raw.isdigit() and len(raw) <= 4 and 0 < int(raw) <= MAX_CHAT_TTL_HOURS:
+        return int(raw)
+    return False
+
+
+async def invite_choice(ctx: Context, arg: str) -> None:
+    """Buttons 'moi:off:<official>:<hours>' / 'moi:new:<unit>:<role>:<hours>:<name>' after a
+    same-name warning. Everything is checked again for whoever presses: a forged button grants
+    nothing /moi would not."""
+    kind, _, rest = arg.partition(":")
+    if ctx.official is None or ctx.role not in ROLES_HEADS:
+        ctx.reply(I.INVITE_CHOICE_GONE)
+        return
+    if kind == "off":
+        raw_id, _, raw_hours = rest.partition(":")
+        official_id, hours = parse_id(raw_id), _hours_arg(raw_hours)
+        official = await ctx.session.get(Official, official_id) if official_id is not None else None
+        if official is None or hours is False:
+            ctx.reply(I.INVITE_CHOICE_GONE)
+            return
+        await _invite_existing(ctx, official, hours if isinstance(hours, int) else None)
+        return
+    parts = rest.split(":", 3)
+    if kind != "new" or len(parts) != 4:
+        ctx.reply(I.INVITE_CHOICE_GONE)
+        return
+    raw_unit, role, raw_hours, name = parts
+    unit_id, hours = parse_id(raw_unit), _hours_arg(raw_hours)
+    unit = await ctx.session.get(Unit, unit_id) if unit_id is not None else None
+    name = " ".join(name.split())
+    if unit is None or hours is False or role not in people_store.ROLES or not name:
+        ctx.reply(I.INVITE_CHOICE_GONE)
+        return
+    if await _may_invite_into(ctx, unit, role):
+        await _create_new(ctx, unit, role, hours if isinstance(hours, int) else None, name)
 
 
 async def link_account(ctx: Context) -> None:
@@ -190,6 +307,7 @@ async def link_account(ctx: Context) -> None:
 def register(router: Router) -> None:
     """Register /moi, /lienket and the code-alone fallback (call after the Q&A feature)."""
     router.command(Command(("moi", "invite"), invite, CMD.INVITE, roles=ROLES_HEADS))
+    router.button("moi", invite_choice)
     router.command(Command(("lienket", "link"), link_account,
                            CMD.LINK,
                            roles=ROLES_MEMBERS))

@@ -7,11 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import to_local
 from bot.db import account_store, people_store
-from bot.db.models import Unit
+from bot.db.models import Official, Unit
+from bot.invites import same_name_in_unit
+from bot.texts import admin_import as import_texts
 from bot.texts import cli as texts
 
 invite_app = typer.Typer(help="Invitation codes: create one (no subcommand), list, revoke.")
@@ -26,12 +29,19 @@ def _local(instant: datetime | None) -> str | None:
 @invite_app.callback(invoke_without_command=True)
 def invite(
     ctx: typer.Context,
-    unit: str | None = typer.Option(None, "--unit", help="unit code (required to create)"),
-    role: str = typer.Option("official", "--role", help="official | deputy | head | admin"),
+    unit: str | None = typer.Option(None, "--unit",
+                                    help="unit code (required unless --official names the person)"),
+    role: str | None = typer.Option(None, "--role",
+                                    help="official | deputy | head | admin (default official; "
+                                         "with --official: the official's role)"),
     name: str | None = typer.Option(None, "--name", help="the invitee's name",
                                     callback=person_text),
-    official: str | None = typer.Option(None, "--official",
-                                        help="code of an existing official (link another app)"),
+    official: str | None = typer.Option(
+        None, "--official",
+        help="code of an existing official (e.g. imported with a plan): the code binds to them, "
+             "their unit and role are implied"),
+    new: bool = typer.Option(False, "--new",
+                             help="create a new official even if the unit has one of this name"),
     hours: int | None = typer.Option(None, "--hours",
                                      help="validity, > 0 (default TROLY_INVITATION_TTL_HOURS)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
@@ -39,11 +49,14 @@ def invite(
     """Create a one-time invitation code (and the Telegram deep link when the bot username is set)."""
     if ctx.invoked_subcommand is not None:
         return
-    if unit is None:
+    if unit is None and official is None:
         typer.echo(texts.UNIT_REQUIRED, err=True)
         raise typer.Exit(2)
-    if role not in people_store.ROLES:
+    if role is not None and role not in people_store.ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(people_store.ROLES)}")
+    if official is not None and name is not None:
+        typer.echo(import_texts.CLI_NAME_WITH_OFFICIAL.format(code=official), err=True)
+        raise typer.Exit(2)
     if hours is not None and hours <= 0:
         typer.echo(texts.HOURS_NOT_POSITIVE.format(hours=hours), err=True)
         raise typer.Exit(2)
@@ -51,20 +64,38 @@ def invite(
     async def _invite() -> dict[str, Any] | str:
         async with open_app(load_demo=False, index=False) as app, \
                 app.sessionmaker.begin() as session:
-            unit_row: Unit | None = await people_store.unit_by_code(session, unit)
-            if unit_row is None:
-                return texts.UNIT_NOT_FOUND.format(code=unit)
-            official_id = None
+            unit_row: Unit | None = None
+            if unit is not None:
+                unit_row = await people_store.unit_by_code(session, unit)
+                if unit_row is None:
+                    return texts.UNIT_NOT_FOUND.format(code=unit)
+            person: Official | None = None
             if official is not None:
                 person = await people_store.official_by_code(session, official)
                 if person is None:
                     return texts.OFFICIAL_NOT_FOUND.format(code=official)
-                official_id = person.id
+                problem = await _existing_problem(session, person, unit_row, role)
+                if problem is not None:
+                    return problem
+                unit_row = await session.get(Unit, person.unit_id) if person.unit_id else None
+            elif unit_row is not None and name is not None and not new:
+                matches = await same_name_in_unit(session, unit_row.id, name)
+                if matches:
+                    return import_texts.CLI_DUPLICATE_NAME.format(
+                        unit=unit_row.code, name=name, matches=", ".join(
+                            import_texts.CLI_MATCH.format(code=o.code or import_texts.NO_CODE,
+                                                          title=o.title or o.name)
+                            for o in matches))
+            invite_role = person.role if person is not None else role or "official"
+            invite_name = person.name if person is not None else name
             ttl = timedelta(hours=hours if hours is not None else app.settings.invitation_ttl_hours)
             invitation = await people_store.create_invitation(
-                session, now=app.clock.now(), ttl=ttl, unit_id=unit_row.id, role=role,
-                name=name, official_id=official_id)
-            return {"code": invitation.code, "unit": unit_row.code, "role": role, "name": name,
+                session, now=app.clock.now(), ttl=ttl,
+                unit_id=unit_row.id if unit_row is not None else None, role=invite_role,
+                name=invite_name, official_id=person.id if person is not None else None)
+            return {"code": invitation.code, "unit": unit_row.code if unit_row else None,
+                    "role": invite_role, "name": invite_name,
+                    "official": person.code if person is not None else None,
                     "expires_at": _local(invitation.expires_at),
                     "telegram_link": people_store.deep_link(app.settings.telegram_bot_username,
                                                             invitation.code)}
@@ -78,9 +109,28 @@ def invite(
         return
     expires = datetime.fromisoformat(result["expires_at"]).strftime("%H:%M %d/%m/%Y")
     typer.echo(texts.INVITATION_CODE.format(code=result["code"], expires=expires))
+    if result["official"]:
+        typer.echo(import_texts.CLI_INVITED_OFFICIAL.format(code=result["official"],
+                                                            name=result["name"]))
     if result["telegram_link"]:
         typer.echo(texts.INVITATION_TELEGRAM.format(link=result["telegram_link"]))
     typer.echo(texts.INVITATION_HOW_TO_USE.format(code=result["code"]))
+
+
+async def _existing_problem(session: AsyncSession, person: Official, unit_row: Unit | None,
+                            role: str | None) -> str | None:
+    """Why an invitation cannot bind to `person` as asked (None when it can)."""
+    code = person.code or str(person.id)
+    if person.status != "active":
+        return import_texts.CLI_OFFICIAL_INACTIVE.format(code=code)
+    if unit_row is not None and person.unit_id != unit_row.id:
+        own = await session.get(Unit, person.unit_id) if person.unit_id else None
+        return import_texts.CLI_UNIT_MISMATCH.format(
+            code=code, official_unit=own.code if own else "-", unit=unit_row.code)
+    if role is not None and role != person.role:
+        return import_texts.CLI_ROLE_MISMATCH.format(code=code, official_role=person.role,
+                                                     role=role)
+    return None
 
 
 @invite_app.command("list")

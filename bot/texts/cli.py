@@ -40,7 +40,7 @@ INVITATION_TELEGRAM = "Telegram: {link}"
 HOURS_NOT_POSITIVE = "--hours phải lớn hơn 0 (số giờ mã mời còn hiệu lực), không phải {hours}."
 INVITATION_HOW_TO_USE = "Zalo/web: gửi mã này cho trợ lý. Telegram: /start {code}"
 FILE_WRITTEN = "Đã ghi {path}"
-UNIT_REQUIRED = "Cần --unit (mã đơn vị) để tạo mã mời."
+UNIT_REQUIRED = "Cần --unit (mã đơn vị) hoặc --official (mã cán bộ đã có) để tạo mã mời."
 
 # ---------------------------------------------------------------- troly invite list|revoke, accounts
 INVITATION_LINE = "{code:<10} {status:<8} {unit:<10} {role:<8} hết hạn {expires}  {name}"

@@ -52,7 +52,8 @@ INVITE_LINK = " hoặc bấm đường dẫn: {url}"
 INVITE_SOMEONE = "người được mời"
 INVITE_USAGE = (
     "Cách dùng: /moi [mã đơn vị] [vai trò] [thời hạn] Họ và tên — ví dụ: /moi Nguyễn Văn A, "
-    "hoặc /moi SO-TTTT pho 48h Trần Thị B. Vai trò: canbo (mặc định), pho, truong, quantri. "
+    "hoặc /moi SO-TTTT pho 48h Trần Thị B; cán bộ đã có trong danh sách (nhập cùng kế hoạch): "
+    "/moi <mã cán bộ>, ví dụ /moi CB003. Vai trò: canbo (mặc định), pho, truong, quantri. "
     "Thời hạn tính bằng giờ, từ 1h đến {max_hours}h (mặc định {default_hours}h)."
 )
 #: how a validity in hours may be written after /moi: 48h, 48giờ, 48gio

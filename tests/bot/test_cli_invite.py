@@ -1,0 +1,88 @@
+"""`troly invite --official CODE` binds the code to an imported official; `--name` of someone the unit
+already has warns instead of creating a second person."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from sqlalchemy import select
+
+from bot.db import people_store
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.models import ChatAccount, Invitation, Official
+from tests.bot.test_cli_accounts import EXAMPLES, NOW, Cli
+
+
+def _import_people(troly: Cli) -> None:
+    troly("units", "import", str(EXAMPLES / "don-vi.csv"))
+    troly("officials", "import", str(EXAMPLES / "can-bo.csv"))
+    troly("tasks", "import", str(EXAMPLES / "nhiem-vu.csv"))
+
+
+async def _redeem(url: str, code: str) -> tuple[str, int, str | None]:
+    """Use the code from a fresh Telegram account; return the outcome, how many officials share
+    the name, and the code of the official the account is bound to."""
+    engine = make_engine(url)
+    async with make_sessionmaker(engine).begin() as s:
+        account = ChatAccount(channel="telegram", external_id="777", chat_id="777",
+                              status="active", created_at=NOW)
+        s.add(account)
+        await s.flush()
+        result = await people_store.redeem_invitation(s, code, account, NOW)
+        same = (await s.execute(select(Official).where(Official.name == "Lê Minh Châu"))).scalars()
+        bound = await s.get(Official, account.official_id) if account.official_id else None
+        outcome = (result.outcome, len(list(same)), bound.code if bound else None)
+    await engine.dispose()
+    return outcome
+
+
+def test_invite_an_imported_official_by_code(database_url: str) -> None:
+    troly = Cli(database_url)
+    _import_people(troly)
+    made = json.loads(troly("invite", "--official", "CB003", "--json"))
+    # the unit and role come from the official's record; the name too
+    assert (made["unit"], made["role"], made["name"], made["official"]) == (
+        "CDS", "official", "Lê Minh Châu", "CB003")
+    assert asyncio.run(_redeem(database_url, made["code"])) == ("bound", 1, "CB003")
+    plain = troly("invite", "--official", "CB001")
+    assert "Mã mời:" in plain and "CB001 — Nguyễn Văn An" in plain
+
+
+def test_invite_official_checks_what_it_is_told(database_url: str) -> None:
+    troly = Cli(database_url)
+    _import_people(troly)
+    assert "Không có cán bộ mã CB999" in troly("invite", "--official", "CB999", code=1)
+    assert "thuộc đơn vị CDS, không phải VP" in troly(
+        "invite", "--official", "CB003", "--unit", "VP", code=1)
+    assert "có vai trò official, không phải head" in troly(
+        "invite", "--official", "CB003", "--role", "head", code=1)
+    assert "--name không dùng cùng --official" in troly(
+        "invite", "--official", "CB003", "--name", "Ai Khác", code=2)
+    # the matching --unit and --role are accepted
+    assert "Mã mời:" in troly("invite", "--official", "CB003", "--unit", "CDS", "--role", "official")
+    assert "--official" in troly("invite", code=2)
+
+
+def test_invite_by_a_name_the_unit_has_warns_and_creates_nothing(database_url: str) -> None:
+    troly = Cli(database_url)
+    _import_people(troly)
+    # the docs' old example: a second "Lê Minh Châu" with no tasks; diacritics and case do not matter
+    out = troly("invite", "--unit", "CDS", "--role", "official", "--name", "le minh CHAU", code=1)
+    assert "Đơn vị CDS đã có cán bộ" in out and "CB003" in out and "--official" in out
+    assert "Chưa tạo mã mời" in out
+
+    async def _count() -> int:
+        engine = make_engine(database_url)
+        async with make_sessionmaker(engine)() as s:
+            n = len((await s.execute(select(Invitation))).scalars().all())
+        await engine.dispose()
+        return n
+
+    assert asyncio.run(_count()) == 0
+    # another unit has no Lê Minh Châu: no warning
+    assert "Mã mời:" in troly("invite", "--unit", "VP", "--name", "Lê Minh Châu")
+    # on purpose: --new creates the second person's code
+    made = json.loads(troly("invite", "--unit", "CDS", "--name", "Lê Minh Châu", "--new", "--json"))
+    assert made["official"] is None
+    assert asyncio.run(_redeem(database_url, made["code"])) == ("bound", 2, None)
