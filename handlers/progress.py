@@ -29,7 +29,7 @@ from bot.db.plan_store import find_plans
 from bot.messages import Attachment
 from bot.periods import Period, PeriodError
 from bot.reports.build import build_plan_report, build_unit_report
-from bot.reports.docx_report import DOCX_MIME, docx_file_name, render_docx
+from bot.reports.docx_report import DOCX_MIME, docx_file_name, render_docx, scope_slug
 from bot.reports.letterhead import letterhead_for
 from bot.reports.model import ProgressReport
 from bot.reports.text import render_report
@@ -230,10 +230,8 @@ async def tiendo(ctx: Context) -> None:
 
 
 def xlsx_name(report: ProgressReport) -> str:
-    """An ASCII file name for the export, e.g. 'tien-do-3-2026-11.xlsx'."""
-    who = (f"KH{report.scope.plan_id}" if report.scope.kind == "plan"
-           else str(report.scope.unit_id))
-    return f"tien-do-{who}-{report.period.key}.xlsx"
+    """An ASCII file name for the export, e.g. 'tien-do-BO-2026-11.xlsx', 'tien-do-KH286-2026-11.xlsx'."""
+    return f"tien-do-{scope_slug(report)}-{report.period.key}.xlsx"
 
 
 async def xuatbaocao(ctx: Context) -> None:
@@ -241,7 +239,7 @@ async def xuatbaocao(ctx: Context) -> None:
     alone: this week, the month running now)."""
     file_format, rest = "xlsx", []
     for word in ctx.text.split():
-        folded = fold(word).lower()
+        folded = fold(word).lower().lstrip(".")
         if folded in _FORMAT_WORDS:
             file_format = folded
         else:
@@ -254,7 +252,10 @@ async def xuatbaocao(ctx: Context) -> None:
         return
     report = await build_requested(ctx, request)
     if file_format == "docx":
-        content = render_docx(report, await letterhead_for(ctx.session, report))
+        # a plan's report is issued by the unit of whoever asked (a consolidating unit)
+        assert ctx.official is not None
+        head = await letterhead_for(ctx.session, report, issuer_unit_id=ctx.official.unit_id)
+        content = render_docx(report, head)
         attachment = Attachment(docx_file_name(report), content, DOCX_MIME)
         caption = T.EXPORT_DOCX_CAPTION
     else:

@@ -106,19 +106,26 @@ def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str])
     return "\n".join(lines)
 
 
-def progress_chart(summary: WeeklySummary) -> bytes:
-    """A horizontal bar chart: progress per sub-unit for higher units, else per task (PNG)."""
-    if summary.subunits:
-        labels = [u.unit_name for u in summary.subunits]
-        values = [u.avg_progress or 0.0 for u in summary.subunits]
+def chart_rows(summary: WeeklySummary) -> tuple[str, list[str], list[float]]:
+    """The chart's title, labels and values: progress per unit (sub-units of a unit, or the units
+    of a plan) when there are units, else per task (the first 20)."""
+    if summary.units:
+        labels = [u.unit_name for u in summary.units]
+        values = [u.avg_progress or 0.0 for u in summary.units]
         title = T.CHART_TITLE_UNITS
     else:
         tasks = list(summary.tasks)[:20]
         labels = [f"{t.code}" for t in tasks]
         values = [float(t.progress) for t in tasks]
         title = T.CHART_TITLE_TASKS
-    labels = [sanitize(label) for label in labels]
-    return bar_chart(sanitize(f"{title} — {summary.unit_name}, {summary.iso_week}"), labels, values)
+    period = summary.iso_week if summary.period.kind == "week" else summary.period.label
+    return (sanitize(f"{title} — {summary.unit_name}, {period}"),
+            [sanitize(label) for label in labels], values)
+
+
+def progress_chart(summary: WeeklySummary) -> bytes:
+    """A horizontal bar chart: progress per sub-unit for higher units, else per task (PNG)."""
+    return bar_chart(*chart_rows(summary))
 
 
 async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind: str,
@@ -248,5 +255,8 @@ async def build_plan_digest(session: AsyncSession, unit_id: int, plan_id: int, k
     period = await _period(session, unit_id, key, now)
     report = await build_plan_report(session, plan, period, now)
     safe = f"{plan_id}-{period.key.replace('-', '')}"
-    attachment = Attachment(f"ke-hoach-{safe}.xlsx", export_xlsx(report), XLSX_MIME)
-    return OutgoingMessage(plan_digest_text(report), (), (attachment,))
+    attachments = [Attachment(f"ke-hoach-{safe}.xlsx", export_xlsx(report), XLSX_MIME)]
+    if period.kind != "week" and report.units:  # a month or longer: progress by unit
+        attachments.insert(0, Attachment(f"ke-hoach-{safe}.png", progress_chart(report),
+                                         "image/png"))
+    return OutgoingMessage(plan_digest_text(report), (), tuple(attachments))

@@ -1,4 +1,4 @@
-"""`troly report monthly|quarterly|period|plan`, `troly plans list|consolidate` and
+"""`troly report monthly|quarterly|period|plan` (text, --json, --xlsx, --docx), `troly plans list|consolidate` and
 `troly leave add|list|cancel`: reports for any period, consolidating units, leave."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from bot.db.models import Official, OfficialLeave, Plan, Task, Unit
 from bot.leave_dates import LeaveDatesError, parse_leave
 from bot.periods import Period, PeriodError, PeriodKind
 from bot.reports.build import build_plan_report, build_unit_report
+from bot.reports.docx_report import Letterhead, render_docx
+from bot.reports.letterhead import letterhead_for
 from bot.reports.model import ProgressReport
 from bot.reports.text import render_report
 from bot.reports.weekly import export_xlsx
@@ -52,7 +54,16 @@ def _period(rules: ReportingRules, text: str | None, kind: PeriodKind, now: date
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _emit(report: ProgressReport, xlsx: Path | None, as_json: bool) -> None:
+@dataclasses.dataclass(frozen=True)
+class _Built:
+    """A report and, when a .docx was asked for, who issues it."""
+
+    report: ProgressReport
+    head: Letterhead | None = None
+
+
+def _emit(built: _Built, xlsx: Path | None, docx: Path | None, as_json: bool) -> None:
+    report = built.report
     if as_json:
         print_json(report_json(report))
     else:
@@ -60,29 +71,36 @@ def _emit(report: ProgressReport, xlsx: Path | None, as_json: bool) -> None:
     if xlsx is not None:
         xlsx.write_bytes(export_xlsx(report))
         typer.echo(texts.FILE_WRITTEN.format(path=xlsx), err=as_json)
+    if docx is not None and built.head is not None:
+        docx.write_bytes(render_docx(report, built.head))
+        typer.echo(texts.FILE_WRITTEN.format(path=docx), err=as_json)
 
 
 def _unit_report(unit: str, period: str | None, kind: PeriodKind, xlsx: Path | None,
-                 as_json: bool, no_subunits: bool) -> None:
-    async def _build() -> ProgressReport | str:
+                 docx: Path | None, as_json: bool, no_subunits: bool) -> None:
+    async def _build() -> _Built | str:
         async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
             row = await people_store.unit_by_code(session, unit)
             if row is None:
                 return texts.UNIT_NOT_FOUND.format(code=unit)
             now = app.clock.now()
             rules = await load_rules(session, row)
-            return await build_unit_report(session, row.id, _period(rules, period, kind, now), now,
-                                           include_subunits=not no_subunits)
+            report = await build_unit_report(session, row.id, _period(rules, period, kind, now),
+                                             now, include_subunits=not no_subunits)
+            head = await letterhead_for(session, report) if docx is not None else None
+            return _Built(report, head)
 
     result = run(_build)
     if isinstance(result, str):
         typer.echo(result, err=True)
         raise typer.Exit(1)
-    _emit(result, xlsx, as_json)
+    _emit(result, xlsx, docx, as_json)
 
 
 _UNIT = typer.Option(..., "--unit", help="unit code")
 _XLSX = typer.Option(None, "--xlsx", help="write the spreadsheet here")
+_DOCX = typer.Option(None, "--docx", help="write the administrative report (.docx, Decree 30 "
+                                          "layout) here")
 _JSON = typer.Option(False, "--json", help="the report model as JSON instead of text")
 _NO_SUB = typer.Option(False, "--no-subunits", help="only the unit itself")
 
@@ -92,10 +110,11 @@ def report_monthly(
     unit: str = _UNIT,
     period: str | None = typer.Option(None, "--period",
                                       help="2026-11, 'tháng 11' (default: the last month closed)"),
-    xlsx: Path | None = _XLSX, as_json: bool = _JSON, no_subunits: bool = _NO_SUB,
+    xlsx: Path | None = _XLSX, docx: Path | None = _DOCX, as_json: bool = _JSON,
+    no_subunits: bool = _NO_SUB,
 ) -> None:
     """A unit's month (Decree 09/2019: the 15th of the previous month to the 14th)."""
-    _unit_report(unit, period, "month", xlsx, as_json, no_subunits)
+    _unit_report(unit, period, "month", xlsx, docx, as_json, no_subunits)
 
 
 @report_app.command("quarterly")
@@ -103,10 +122,11 @@ def report_quarterly(
     unit: str = _UNIT,
     period: str | None = typer.Option(None, "--period",
                                       help="2026-Q4, 'quý IV/2026' (default: the last closed)"),
-    xlsx: Path | None = _XLSX, as_json: bool = _JSON, no_subunits: bool = _NO_SUB,
+    xlsx: Path | None = _XLSX, docx: Path | None = _DOCX, as_json: bool = _JSON,
+    no_subunits: bool = _NO_SUB,
 ) -> None:
     """A unit's quarter (15th of the month before it to the 14th of its last month)."""
-    _unit_report(unit, period, "quarter", xlsx, as_json, no_subunits)
+    _unit_report(unit, period, "quarter", xlsx, docx, as_json, no_subunits)
 
 
 @report_app.command("period")
@@ -114,10 +134,11 @@ def report_period(
     unit: str = _UNIT,
     period: str = typer.Option(..., "--period",
                                help="any period: 2026-W48, 2026-11, 2026-Q4, 2026-H2, 2026"),
-    xlsx: Path | None = _XLSX, as_json: bool = _JSON, no_subunits: bool = _NO_SUB,
+    xlsx: Path | None = _XLSX, docx: Path | None = _DOCX, as_json: bool = _JSON,
+    no_subunits: bool = _NO_SUB,
 ) -> None:
     """A unit's report for any period (week, month, quarter, half-year, year)."""
-    _unit_report(unit, period, "month", xlsx, as_json, no_subunits)
+    _unit_report(unit, period, "month", xlsx, docx, as_json, no_subunits)
 
 
 @report_app.command("plan")
@@ -125,27 +146,35 @@ def report_plan(
     plan: str = typer.Option(..., "--plan", help="plan reference or number, e.g. KH286"),
     period: str | None = typer.Option(None, "--period",
                                       help="2026-W48, 2026-11, 2026-Q4… (default: this week)"),
-    xlsx: Path | None = _XLSX, as_json: bool = _JSON,
+    xlsx: Path | None = _XLSX, docx: Path | None = _DOCX, as_json: bool = _JSON,
+    unit: str | None = typer.Option(None, "--unit", help="the unit issuing the .docx (default: "
+                                                         "the plan's consolidating unit)"),
 ) -> None:
     """A plan across every unit: the four categories, late and non-reporting units, blockers."""
 
-    async def _build() -> ProgressReport | str:
+    async def _build() -> _Built | str:
         async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
             found = await plan_store.find_plans(session, plan)
             if len(found) != 1:
                 return (texts.PLAN_NOT_FOUND.format(plan=plan) if not found else
                         texts.PLAN_AMBIGUOUS.format(plan=plan,
                                                     refs="; ".join(p.ref for p in found)))
+            issuer = await people_store.unit_by_code(session, unit) if unit else None
+            if unit and issuer is None:
+                return texts.UNIT_NOT_FOUND.format(code=unit)
             now = app.clock.now()
             rules = await load_rules(session, None)
-            return await build_plan_report(session, found[0], _period(rules, period, "week", now),
-                                           now)
+            report = await build_plan_report(session, found[0],
+                                             _period(rules, period, "week", now), now)
+            head = (await letterhead_for(session, report, issuer.id if issuer else None)
+                    if docx is not None else None)
+            return _Built(report, head)
 
     result = run(_build)
     if isinstance(result, str):
         typer.echo(result, err=True)
         raise typer.Exit(1)
-    _emit(result, xlsx, as_json)
+    _emit(result, xlsx, docx, as_json)
 
 
 # ---------------------------------------------------------------- plans

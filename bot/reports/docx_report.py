@@ -26,6 +26,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.clock import local_date, to_local
+from bot.db.plan_store import plan_handle
 from bot.reports.docx_layout import DECREE_30, DocumentLayout
 from bot.reports.model import CATEGORIES, ProgressReport, TaskProgress
 from bot.texts import checkin as C
@@ -321,8 +322,14 @@ def render_docx(report: ProgressReport, head: Letterhead,
     return buffer.getvalue()
 
 
+def scope_slug(report: ProgressReport) -> str:
+    """The report's scope in ASCII for file names: the unit code, or the plan's handle ('KH286')."""
+    who = report.scope.unit_code or (plan_handle(report.scope.plan_ref)
+                                     if report.scope.plan_ref else str(report.unit_id))
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in who)
+
+
 def docx_file_name(report: ProgressReport) -> str:
-    """A file name for the document, ASCII only (e.g. 'bao-cao-DV1-2026-11.docx')."""
-    who = report.scope.unit_code or report.scope.plan_ref or str(report.unit_id)
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in who)
-    return f"bao-cao-{safe}-{report.period.key}.docx"
+    """A file name for the document, ASCII only (e.g. 'bao-cao-DV1-2026-11.docx',
+    'bao-cao-KH286-2026-11.docx' for a plan)."""
+    return f"bao-cao-{scope_slug(report)}-{report.period.key}.docx"

@@ -10,6 +10,8 @@ from bot.texts import checkin as T
 TASKS_PER_CATEGORY = 8
 #: lines of late updates, notes and units shown before "… and N more"
 LIST_LIMIT = 10
+#: names in one "who reported / who did not" line before "and N others" (a phone screen)
+NAMES_LIMIT = 12
 
 
 def period_title(report: ProgressReport) -> str:
@@ -34,6 +36,13 @@ def unreachable_lines(people: tuple[UnreachableOfficial, ...]) -> list[str]:
         for p in people]
 
 
+def names_line(names: list[str], limit: int = NAMES_LIMIT) -> str:
+    """Names joined by commas; past `limit`, the first ones and how many others."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return T.NAMES_MORE.format(names=", ".join(names[:limit]), count=len(names) - limit)
+
+
 def _more(lines: list[str], limit: int = LIST_LIMIT) -> list[str]:
     if len(lines) <= limit:
         return lines
@@ -52,19 +61,23 @@ def render_report(report: ProgressReport) -> str:
         lines.append(T.AS_OF_NOTE.format(at=_fmt(report.as_of)))
     lines.append(T.PROGRESS_REPORTED.format(reported=len(report.reported),
                                             total=len(report.officials)))
-    if report.not_reported:
-        lines.append(T.PROGRESS_NOT_YET.format(names=", ".join(o.name for o in report.not_reported)))
     skipped = [o for o in report.officials if o.skipped_reason]
+    submitted = [o.name for o in report.reported if not o.skipped_reason]
+    if submitted:
+        lines.append(T.PROGRESS_SUBMITTED.format(names=names_line(submitted)))
+    if report.not_reported:
+        lines.append(T.PROGRESS_NOT_YET.format(
+            names=names_line([o.name for o in report.not_reported])))
     if skipped:
         lines.append(T.PROGRESS_SKIPPED.format(
-            items=", ".join(f"{o.name} ({o.skipped_reason})" for o in skipped)))
+            items=names_line([f"{o.name} ({o.skipped_reason})" for o in skipped])))
     late = [o.name for o in report.late_officials]
     if late:
-        lines.append(T.PROGRESS_LATE.format(names=", ".join(late)))
+        lines.append(T.PROGRESS_LATE.format(names=names_line(late)))
     if report.period.kind != "week" and report.officials:
-        lines.append(T.PROGRESS_WEEKS.format(names=", ".join(
+        lines.append(T.PROGRESS_WEEKS.format(names=names_line([
             T.PROGRESS_WEEKS_ITEM.format(name=o.name, done=o.weeks_reported, total=o.weeks_expected)
-            for o in report.officials)))
+            for o in report.officials])))
     lines.append("")
     if not report.tasks:
         lines.append(T.PROGRESS_NO_TASKS)
@@ -123,7 +136,7 @@ def render_report(report: ProgressReport) -> str:
     if report.units_not_reported:
         units = report.units_not_reported
         lines += ["", T.UNITS_NOT_REPORTED.format(count=len(units), items="; ".join(
-            T.UNIT_MISSING_ITEM.format(unit=u.unit_name, names=", ".join(u.missing))
+            T.UNIT_MISSING_ITEM.format(unit=u.unit_name, names=names_line(list(u.missing), 5))
             for u in units[:LIST_LIMIT]))]
     if scope.kind == "plan" and report.units_late:
         units = report.units_late

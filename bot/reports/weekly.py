@@ -65,14 +65,34 @@ def _period_text(summary: WeeklySummary) -> str:
                                end=summary.week_end.strftime("%d/%m/%Y"))
 
 
+def _scope_text(summary: WeeklySummary) -> str:
+    """The unit's name, or the plan's reference with its title."""
+    scope = summary.scope
+    if scope.kind == "plan" and scope.plan_title and scope.plan_title != scope.name:
+        return T.XLSX_PLAN_NAME.format(plan=scope.name, title=scope.plan_title)
+    return scope.name
+
+
+def task_headers(summary: WeeklySummary) -> tuple[str, ...]:
+    """The task sheet's headers ('next week' becomes 'next period' past a week)."""
+    if summary.period.kind == "week":
+        return T.XLSX_TASK_HEADERS
+    return tuple(T.XLSX_NEXT_PERIOD_HEADER if h == T.XLSX_TASK_HEADERS[12] else h
+                 for h in T.XLSX_TASK_HEADERS)
+
+
 def export_xlsx(summary: WeeklySummary) -> bytes:
-    """The week (or any period) as an .xlsx: one row per task, a sheet of who reported, a sheet of sub-units."""
+    """The week (or any period) as an .xlsx: one row per task, a sheet of who reported, a sheet of
+    sub-units. The title block names the unit (or plan), the period with its dates and the instant
+    the figures describe."""
     book = new_workbook()
     sheet = book.active
     sheet.title = T.XLSX_TASKS_SHEET
-    append_row(sheet, [T.XLSX_TITLE.format(unit=summary.unit_name, period=_period_text(summary))])
+    append_row(sheet, [T.XLSX_TITLE.format(unit=_scope_text(summary), period=_period_text(summary),
+                                           as_of=_fmt_time(summary.as_of))])
     sheet["A1"].font = Font(bold=True, size=13)
-    append_row(sheet, T.XLSX_TASK_HEADERS)
+    headers = task_headers(summary)
+    append_row(sheet, headers)
     for cell in sheet[2]:
         cell.font = _BOLD
     for n, task in enumerate(summary.tasks, start=1):
@@ -86,7 +106,7 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
         sheet.cell(row=sheet.max_row, column=9).number_format = PERCENT_FORMAT
     for letter, width, header in zip("ABCDEFGHIJKLMN",
                                      (5, 12, 50, 28, 28, 28, 12, 16, 10, 18, 22, 40, 40, 30),
-                                     T.XLSX_TASK_HEADERS, strict=True):
+                                     headers, strict=True):
         sheet.column_dimensions[letter].width = max(width, len(header) + 2)
     _print_setup(sheet, header_row=2)
     for row in sheet.iter_rows(min_row=3):

@@ -20,7 +20,10 @@ YES = "Có"
 NO = "Không"
 
 # ---------------------------------------------------------------- spreadsheet
-XLSX_TITLE = "Tiến độ nhiệm vụ — {unit} — {period}"
+XLSX_TITLE = "Tiến độ nhiệm vụ — {unit} — {period}; số liệu tại thời điểm {as_of}"
+XLSX_PLAN_NAME = "{plan} “{title}”"
+#: the "next plans" column of a month (or longer) report
+XLSX_NEXT_PERIOD_HEADER = "Kế hoạch kỳ tới"
 XLSX_TASKS_SHEET = "Nhiệm vụ"
 XLSX_PEOPLE_SHEET = "Báo cáo của cán bộ"
 XLSX_SUBUNITS_SHEET = "Đơn vị trực thuộc"
@@ -151,6 +154,9 @@ NO_DEADLINE = "không có thời hạn cụ thể"
 # ---------------------------------------------------------------- /tiendo and /xuatbaocao
 PROGRESS_REPORTED = "Đã báo cáo: {reported}/{total} cán bộ"
 PROGRESS_NOT_YET = "Chưa báo cáo: {names}"
+PROGRESS_SUBMITTED = "Đã nộp: {names}"
+#: after the first names of a long list (the spreadsheet has everyone)
+NAMES_MORE = "{names} và {count} người khác"
 PROGRESS_SKIPPED = "Nghỉ: {items}"
 PROGRESS_LATE = "Nộp muộn: {names}"
 PROGRESS_COUNTS = (

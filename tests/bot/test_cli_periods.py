@@ -25,6 +25,7 @@ from bot.db.models import (
     TaskAssignee,
     Unit,
 )
+from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -159,3 +160,53 @@ def test_leave_from_the_command_line(cli: CliRunner, database_url: str) -> None:
         return n
 
     assert asyncio.run(count()) == 1  # the refused ones wrote nothing
+
+
+def _document_parts(path: Path) -> list[str]:
+    """The parts of an administrative .docx, read back with python-docx (in order)."""
+    doc = open_docx(path.read_bytes())
+    header, number_line, signature, annex = doc.tables[0], doc.tables[1], doc.tables[2], \
+        doc.tables[-1]
+    assert [p.text for p in cell_paragraphs(header, 0, 1)] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    lines = body_texts(doc)
+    headings = ["BÁO CÁO", "1. Kết quả thực hiện", "2. Nhiệm vụ quá hạn",
+                "3. Khó khăn, vướng mắc", "4. Kiến nghị, đề xuất", "PHỤ LỤC"]
+    positions = [lines.index(h) for h in headings]
+    assert positions == sorted(positions)
+    assert cell_paragraphs(signature, 0, 0)[0].text == "Nơi nhận:"
+    assert [c.text for c in annex.rows[0].cells][:3] == ["STT", "Mã", "Nhiệm vụ"]
+    return [*(p.text for p in cell_paragraphs(header, 0, 0)),
+            *(p.text for p in cell_paragraphs(number_line, 0, 0)),
+            lines[positions[0] + 1], *(row.cells[1].text for row in annex.rows[1:]),
+            *(p.text for p in cell_paragraphs(signature, 0, 1))]
+
+
+def test_monthly_and_plan_reports_as_administrative_documents(
+        cli: CliRunner, database_url: str, tmp_path: Path) -> None:
+    asyncio.run(_seed(database_url, overdue=date(2026, 11, 10)))
+    month = tmp_path / "thang.docx"
+    out = _invoke(cli, "report", "monthly", "--unit", "SO_A", "--period", "2026-11",
+                  "--docx", str(month))
+    assert f"Đã ghi {month}" in out
+    assert _document_parts(month) == [
+        "SỞ A", "Số: ……/BC-SO_A", "Tiến độ thực hiện nhiệm vụ tháng 11/2026 (15/10–14/11/2026)",
+        "NV1", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên)"]
+    quarter = tmp_path / "quy.docx"
+    _invoke(cli, "report", "quarterly", "--unit", "SO_B", "--period", "quý IV/2026",
+            "--docx", str(quarter), "--json")
+    assert _document_parts(quarter)[2].startswith("Tiến độ thực hiện nhiệm vụ quý IV/2026")
+    # a plan: issued by its consolidating unit, or by the unit named with --unit
+    _invoke(cli, "plans", "consolidate", "--plan", "KH286", "--unit", "CUC")
+    plan = tmp_path / "kh286.docx"
+    _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11", "--docx", str(plan))
+    parts = _document_parts(plan)
+    assert parts[:2] == ["CỤC CHUYỂN ĐỔI SỐ", "Số: ……/BC-CUC"]
+    assert parts[2] == ("Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT, tháng 11/2026 "
+                        "(15/10–14/11/2026)")
+    assert parts[3:5] == ["NV1", "NV2"]
+    _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11", "--docx", str(plan),
+            "--unit", "SO_B")
+    assert _document_parts(plan)[:2] == ["SỞ B", "Số: ……/BC-SO_B"]
+    assert "Không có đơn vị mã ZZ" in _invoke(cli, "report", "plan", "--plan", "KH286",
+                                              "--docx", str(plan), "--unit", "ZZ", code=1)

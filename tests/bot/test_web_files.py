@@ -20,10 +20,12 @@ from bot.db.models import OutboxMessage, StoredFile
 from bot.messages import Attachment, OutgoingMessage, to_payload
 from scheduler.delivery import OutboxDispatcher
 from scheduler.ticks import Ticks
+from tests.bot.docx_helpers import body_texts, open_docx
 from tests.harness import BotHarness, web_login
 
 Client = TestClient[web.Request, web.Application]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
@@ -136,3 +138,19 @@ async def test_expired_files_are_collected(served: tuple[BotHarness, Client]) ->
     await ticks.maintenance_tick()
     async with harness.app.sessionmaker() as s:
         assert (await s.execute(select(StoredFile))).scalars().all() == []
+
+
+async def test_the_administrative_document_comes_as_a_link_too(
+        served: tuple[BotHarness, Client]) -> None:
+    harness, client = served
+    token = await web_login(harness, "head-3", role="head")
+    response = await client.post("/api/chat", json={"session": "head-3",
+                                                    "text": "/xuatbaocao thang docx"},
+                                 headers=_bearer(token))
+    [reply] = (await response.json())["replies"]
+    [file] = reply["files"]
+    assert file["name"] == "bao-cao-DV1-2026-12.docx"
+    download = await client.get(file["url"], headers=_bearer(token))
+    assert download.status == 200 and download.headers["Content-Type"].startswith(DOCX)
+    doc = open_docx(await download.read())
+    assert "BÁO CÁO" in body_texts(doc) and doc.tables[-1].rows[0].cells[0].text == "STT"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import Plan, Unit
 from bot.db.plan_store import set_consolidators
+from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, texts
 
@@ -120,3 +121,23 @@ async def test_root_head_sees_a_plan_within_their_tree_without_consolidating(
     # KH999 lies entirely in SO_A: the ministry's head (above SO_A) and SO_A's head see it
     assert "Tiến độ Kế hoạch số 999/KH-UBND" in texts(await harness.say("/tiendo KH999", user="hb"))
     assert "Tiến độ Kế hoạch số 999/KH-UBND" in texts(await harness.say("/tiendo KH999", user="ha"))
+
+
+async def test_plan_document_is_issued_by_the_consolidating_unit(harness: BotHarness) -> None:
+    ids = await _world(harness)
+    await _consolidate(harness, KH286, "CUC")
+    async with harness.app.sessionmaker.begin() as session:
+        cuc = (await session.execute(select(Unit).where(Unit.code == "CUC"))).scalar_one()
+        cuc.name, cuc.head_official_id = "Cục Chuyển đổi số quốc gia", ids["head_cuc"]
+    [reply] = await harness.say("/xuatbaocao KH286 thang docx", user="hc")
+    [attachment] = reply.attachments
+    assert attachment.file_name == "bao-cao-KH286-2026-12.docx"
+    doc = open_docx(attachment.content)
+    assert cell_paragraphs(doc.tables[0], 0, 0)[-1].text == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
+    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == "Số: ……/BC-CUC"
+    lines = body_texts(doc)
+    assert any(line.startswith(f"Tiến độ thực hiện {KH286}") and "tháng 12/2026" in line
+               for line in lines)
+    annex = doc.tables[-1]
+    assert sorted(row.cells[1].text for row in annex.rows[1:]) == ["NV1", "NV2", "NV3"]
+    assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)][-1] == "Cục Trưởng"

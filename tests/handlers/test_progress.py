@@ -164,3 +164,52 @@ async def test_month_report_as_an_administrative_document(harness: BotHarness) -
     assert "không có quyền" in texts(await harness.say("/xuatbaocao tháng docx", user="lan"))
     assert "chỉ xem được đơn vị mình" in texts(
         await harness.say("/xuatbaocao tháng docx BO", user="hc"))
+
+
+async def test_tiendo_names_who_reported_and_who_did_not(harness: BotHarness) -> None:
+    await _tree(harness)
+    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
+                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    lines = texts(await harness.say("/tiendo", user="hb")).splitlines()
+    assert "Đã nộp: Lê Minh Châu" in lines and "Chưa báo cáo: Bùi Thị Lan" in lines
+    # a month: the same names, and each one's weekly check-ins in the period
+    month = texts(await harness.say("/tiendo thang", user="hb"))
+    assert "Chưa báo cáo: " in month and "Báo cáo tuần trong kỳ: " in month
+
+
+async def test_tiendo_keeps_long_name_lists_phone_sized(harness: BotHarness) -> None:
+    await _tree(harness)
+    many = [await harness.make_official(f"Cán Bộ Số {n:02d}", user=f"cb{n}", unit_code="PHONG")
+            for n in range(30)]
+    await add_tasks(harness, many, [("NV9", "Rà soát thủ tục", date(2026, 12, 31))],
+                    unit_code="PHONG")
+    text = texts(await harness.say("/tiendo", user="hb"))
+    [missing] = [line for line in text.splitlines() if line.startswith("Chưa báo cáo: ")]
+    # 32 officials have not reported: the first twelve are named, then how many others
+    assert missing.endswith("và 20 người khác") and missing.count(",") == 11
+    assert len(missing) < 300
+    assert "Đã báo cáo: 0/32 cán bộ" in text and "Đã nộp:" not in text
+
+
+async def test_export_without_diacritics_and_the_title_block_names_the_period(
+        harness: BotHarness) -> None:
+    await _tree(harness)
+    (doc,) = await harness.say("/xuatbaocao thang DOCX", user="hb")
+    assert doc.attachments[0].file_name == "bao-cao-BO-2026-12.docx"
+    (week,) = await harness.say("/xuatbaocao tuan .docx", user="hb")
+    assert week.attachments[0].file_name == "bao-cao-BO-2026-W48.docx"
+    (sheet,) = await harness.say("/xuatbaocao thang", user="hb")
+    assert sheet.attachments[0].file_name == "tien-do-BO-2026-12.xlsx"
+    tasks = load_workbook(io.BytesIO(sheet.attachments[0].content))["Nhiệm vụ"]
+    title = str(tasks["A1"].value)
+    assert title.startswith("Tiến độ nhiệm vụ — Đơn vị BO — tháng 12/2026 (15/11–14/12/2026)")
+    assert "tuần" not in title and "số liệu tại thời điểm" in title
+    headers = [c.value for c in tasks[2]]
+    assert "Kế hoạch kỳ tới" in headers and "Kế hoạch tuần tới" not in headers
+    (weekly,) = await harness.say("/xuatbaocao tuan xlsx", user="hb")
+    week_sheet = load_workbook(io.BytesIO(weekly.attachments[0].content))["Nhiệm vụ"]
+    assert "tuần 2026-W48 (23/11–29/11/2026)" in str(week_sheet["A1"].value)
+    assert "Kế hoạch tuần tới" in [c.value for c in week_sheet[2]]
+    (quarter,) = await harness.say("/xuatbaocao quy IV/2026", user="hb")
+    assert "quý IV/2026" in str(load_workbook(io.BytesIO(
+        quarter.attachments[0].content))["Nhiệm vụ"]["A1"].value)

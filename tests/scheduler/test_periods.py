@@ -10,7 +10,9 @@ from datetime import date
 from bot.clock import ManualClock, to_local
 from bot.db.models import JobRun, OfficialLeave, PeriodReport, SchedulePolicy, TaskUnit
 from bot.db.plan_store import set_consolidators
-from scheduler.digest import build_digest
+from bot.periods import Period
+from bot.reports.build import build_unit_report
+from scheduler.digest import XLSX_MIME, build_digest, chart_rows, progress_chart
 from tests.fakes import FakeChannel
 from tests.scheduler.world import EPOCH, Sim, World, at
 
@@ -245,3 +247,36 @@ async def test_leave_pauses_reminders_and_deputies_get_the_digest(
                 and r.kind != "period_checkin"]
     assert [(r.kind, to_local(r.sent_at).strftime("%d/%m %H:%M"), r.late) for r in lan_sent] == [
         ("checkin", "11/12 08:00", False)]
+
+
+async def test_monthly_digests_chart_progress_by_unit(world: World, sim: Sim) -> None:
+    await world.unit("SO")
+    await world.unit("P_A", parent="SO")
+    await world.unit("P_B", parent="SO")
+    await world.unit("CUC")
+    await world.official("Giám đốc", "SO", role="head", head=True)
+    await world.official("Cục trưởng", "CUC", role="head", head=True)
+    an = await world.official("An", "P_A")
+    binh = await world.official("Bình", "P_B")
+    await world.task("NV1", date(2027, 3, 31), "P_A", [an])
+    await world.task("NV2", date(2027, 3, 31), "P_B", [binh])
+    async with sim.sessionmaker.begin() as s:
+        assert world.plan_id is not None
+        await set_consolidators(s, world.plan_id, [world.units["CUC"]], EPOCH)
+    async with sim.sessionmaker() as s:
+        message = await build_digest(s, world.units["SO"], "2026-12", "month", at(DEC14, 17))
+        plan = await build_digest(s, world.units["CUC"], "2026-12", f"plan:{world.plan_id}",
+                                  at(DEC14, 17))
+        weekly_plan = await build_digest(s, world.units["CUC"], "2026-W50",
+                                         f"plan:{world.plan_id}", at(DEC14, 17))
+        report = await build_unit_report(s, world.units["SO"], Period("month", 2026, 12),
+                                         at(DEC14, 17))
+    title, labels, _ = chart_rows(report)
+    assert labels == ["Phòng P_A", "Phòng P_B"]
+    assert title == "Tiến độ trung bình theo đơn vị (%) — Phòng SO, tháng 12/2026"
+    [png] = [a for a in message.attachments if a.mime_type == "image/png"]
+    assert png.content.startswith(b"\x89PNG") and png.content == progress_chart(report)
+    # the consolidating unit's month comes with the plan's units charted; its week does not
+    assert [a.file_name for a in plan.attachments] == [
+        f"ke-hoach-{world.plan_id}-202612.png", f"ke-hoach-{world.plan_id}-202612.xlsx"]
+    assert [a.mime_type for a in weekly_plan.attachments] == [XLSX_MIME]
