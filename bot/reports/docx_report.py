@@ -291,7 +291,9 @@ def _signature(writer: _Writer, head: Letterhead) -> None:
     left, right = table.rows[0].cells
     writer.paragraph(T.RECIPIENTS_TITLE, size=layout.recipients_title_size, bold=True,
                      italic=True, where=left)
-    for item in T.RECIPIENTS:
+    first = (T.RECIPIENT_REPORT_TO.format(unit=_clean(head.parent_unit)) if head.parent_unit
+             else T.RECIPIENT_PLACEHOLDER)
+    for item in (first, T.RECIPIENT_ARCHIVE):
         writer.paragraph(item, size=layout.recipients_size, where=left)
     center = WD_ALIGN_PARAGRAPH.CENTER
     title = _clean(head.signer_title).upper() or T.SIGNER_DEFAULT_TITLE

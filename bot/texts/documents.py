@@ -40,6 +40,10 @@ ANNEX_PROGRESS = "{progress}%"
 NO_UNIT = "—"
 
 RECIPIENTS_TITLE = "Nơi nhận:"
-RECIPIENTS = ("- Như trên;", "- Lưu: VT.")
+#: a report has no "Kính gửi" line, so "Nơi nhận" names its recipients (Decree 30/2020, App. I):
+#: the unit above the issuer, else a line to fill in; then the archive
+RECIPIENT_REPORT_TO = "- {unit} (để báo cáo);"
+RECIPIENT_PLACEHOLDER = "- ……;"
+RECIPIENT_ARCHIVE = "- Lưu: VT."
 SIGNER_DEFAULT_TITLE = "THỦ TRƯỞNG ĐƠN VỊ"
 SIGNER_HINT = "(Ký, ghi rõ họ tên)"

@@ -147,7 +147,9 @@ def test_title_sections_annex_and_signature() -> None:
 
     footer = doc.tables[2]
     recipients = cell_paragraphs(footer, 0, 0)
-    assert [p.text for p in recipients] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    # no "Kính gửi" in a report: "Nơi nhận" names the unit above, not "Như trên"
+    assert [p.text for p in recipients] == [
+        "Nơi nhận:", "- Bộ Thông tin và Truyền thông (để báo cáo);", "- Lưu: VT."]
     assert all_bold(recipients[0]) and all_italic(recipients[0])
     assert recipients[0].runs[0].font.size == Pt(12)
     position, hint, name = cell_paragraphs(footer, 0, 1)
@@ -165,6 +167,8 @@ def test_unknown_head_place_and_code_leave_placeholders() -> None:
     assert cell_paragraphs(doc.tables[1], 0, 1)[0].text.startswith("…………, ngày 02 tháng 12")
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)] == [
         "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên)"]
+    assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 0)] == [
+        "Nơi nhận:", "- ……;", "- Lưu: VT."]
 
 
 def test_layout_is_within_the_decree() -> None:
