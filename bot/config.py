@@ -71,8 +71,27 @@ class Settings(BaseSettings):
     zalo_refresh_token: SecretStr | None = None
     zalo_api_url: str = "https://openapi.zalo.me"
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
-    zalo_webhook_max_age_seconds: int = Field(
-        300, description="webhook events with a timestamp further than this from now are rejected")
+    zalo_inbound_lease_seconds: int = Field(
+        120, gt=0, description="a stored webhook event not processed within this (its process "
+        "died) is taken again by any process")
+    zalo_inbound_poll_seconds: float = Field(
+        15.0, gt=0, description="how often stored webhook events left unprocessed are looked for")
+    zalo_inbound_max_attempts: int = Field(
+        5, gt=0, description="a stored webhook event whose processing raised this often is "
+        "marked failed")
+    zalo_inbound_keep_days: int = Field(
+        7, gt=0, description="processed webhook events are kept this long (retries deduplicated)")
+    zalo_button_events: list[str] = Field(
+        default_factory=lambda: ["user_send_text", "user_click_button", "user_click_link"],
+        description="webhook events that may carry a button press (docs/zalo.md §6)")
+    zalo_click_payload_fields: list[str] = Field(
+        default_factory=lambda: ["message.payload", "message.text", "payload", "button.payload",
+                                 "message.url", "url"],
+        description="dotted paths searched, in order, for the payload of a click event")
+    zalo_menu_path: str = Field(
+        "/v2.0/oa/menu", description="OA API path that sets the persistent menu (uncertain)")
+    zalo_menu_body_key: str = Field(
+        "menu", description="top-level key of the menu list in that request: menu | data")
     zalo_request_timeout_seconds: float = Field(15.0, description="timeout of one Zalo API call")
     zalo_token_refresh_margin_minutes: int = Field(
         10, description="refresh the OA access token when less than this is left")

@@ -467,6 +467,33 @@ class InboundUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class InboundEventRow(Base):
+    """A webhook event stored verbatim before it is acknowledged, processed from here.
+
+    `inbound_updates` stays the exactly-once marker (written in the processing transaction);
+    this table is the durable queue in front of it, and its unique key drops platform retries.
+    """
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "event_key", name="uq_inbound_events_channel_event_key"),
+        Index("ix_inbound_events_status_lease_until", "status", "lease_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event_key: Mapped[str] = mapped_column(String(160))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)  # the raw request body, as signed
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: a process working on the row holds it until then; an expired lease means it died
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class StoredFile(Base):
     """A file sent to a chat as a link (bot/files.py): kept until its messages can no longer show it."""
 
@@ -529,6 +556,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the recipient's app reported the message read (Zalo `user_seen_message`)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeliveryAttempt(Base):

@@ -14,3 +14,24 @@ ATTACHMENT_NOT_SENT = (
 FILE_DOWNLOAD_FAILED = (
     "Xin lỗi, tôi chưa tải được tệp \u201c{file}\u201d từ Zalo. Anh/chị vui lòng gửi lại sau ít phút."
 )
+
+# ---------------------------------------------------------------- inbound events troly cannot read
+VOICE_NOT_SUPPORTED = (
+    "Xin lỗi, tôi chưa hỗ trợ tin nhắn thoại, vui lòng gõ câu hỏi bằng chữ."
+)
+LINK_NOT_SUPPORTED = (
+    "Cảm ơn anh/chị đã gửi đường liên kết. Tôi chưa mở được đường liên kết; anh/chị vui lòng gõ "
+    "câu hỏi bằng chữ, hoặc gửi hướng dẫn dưới dạng tệp .docx, .pdf."
+)
+LOCATION_NOT_SUPPORTED = (
+    "Cảm ơn anh/chị đã gửi vị trí. Tôi chưa dùng được thông tin vị trí; anh/chị vui lòng gõ câu "
+    "hỏi bằng chữ."
+)
+BUSINESS_CARD_NOT_SUPPORTED = (
+    "Cảm ơn anh/chị đã gửi danh thiếp. Tôi chưa đọc được danh thiếp; để mời đồng nghiệp dùng trợ "
+    "lý, anh/chị vui lòng liên hệ quản trị viên của đơn vị để nhận mã mời."
+)
+SUBMIT_INFO_NOT_USED = (
+    "Cảm ơn anh/chị. Trợ lý chưa dùng thông tin chia sẻ qua biểu mẫu của Zalo; để bắt đầu sử "
+    "dụng, anh/chị vui lòng gõ mã mời do quản trị viên cung cấp, hoặc gõ câu hỏi bằng chữ."
+)

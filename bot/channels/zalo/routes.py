@@ -1,33 +1,47 @@
-"""The aiohttp route POST /zalo/webhook: verify, acknowledge at once, process in the background."""
+"""The aiohttp route POST /zalo/webhook: verify, store, acknowledge, then process from storage.
+
+Each accepted event is stored (table `inbound_events`, unique per event key) *before* the 200,
+leased to this process and processed right after; a row whose lease runs out unprocessed (its
+process died) is taken again by any process's recovery loop (bot/db/inbound_store.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+from collections import defaultdict
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.http_edge import add_route, parse_json, raw_body
+from bot.channels.zalo import store as zalo_store
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.webhook import (
+    DEFAULT_OPTIONS,
+    LinkOpened,
     MalformedEvent,
+    ParsedEvent,
+    ParseOptions,
+    SeenReceipt,
     UnsupportedMedia,
     envelope_timestamp,
-    event_time,
     file_url,
     parse_event,
     verify_signature,
 )
 from bot.clock import Clock
-from bot.db.models import InboundUpdate
+from bot.db import inbound_store
 from bot.dispatcher import Dispatcher
 from bot.events import FileReceived, InboundEvent
+from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
 from bot.texts import zalo as T
@@ -35,33 +49,62 @@ from bot.texts import zalo as T
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/zalo/webhook"
+CHANNEL = "zalo"
 #: webhook bodies are small JSON envelopes (files come as URLs)
 MAX_BODY_BYTES = 256 * 1024
+#: rows looked at per recovery pass
+RECOVERY_BATCH = 200
+#: how often processed rows past their keeping time are deleted
+PURGE_EVERY = timedelta(hours=1)
+#: the polite answer per kind of event troly cannot read (bot/texts)
+POLITE_TEXTS = {
+    "image": C.IMAGE_NOT_SUPPORTED, "sticker": C.IMAGE_NOT_SUPPORTED,
+    "video": C.IMAGE_NOT_SUPPORTED, "voice": T.VOICE_NOT_SUPPORTED, "link": T.LINK_NOT_SUPPORTED,
+    "location": T.LOCATION_NOT_SUPPORTED, "business_card": T.BUSINESS_CARD_NOT_SUPPORTED,
+    "submit_info": T.SUBMIT_INFO_NOT_USED,
+}
+
+_Taken = tuple[inbound_store.StoredEvent, dict[str, Any], ParsedEvent]
 
 
 class ZaloWebhook:
-    """Handles Zalo webhook requests; a component whose stop() waits for work in flight."""
+    """Handles Zalo webhook requests; a component (recovery loop) whose stop() waits for work."""
 
     def __init__(self, *, channel: ZaloChannel, dispatcher: Dispatcher,
                  sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, app_id: str,
-                 oa_secret_key: str, max_age: timedelta, max_upload_bytes: int) -> None:
+                 oa_secret_key: str, max_upload_bytes: int,
+                 lease: timedelta = timedelta(minutes=2), poll_seconds: float = 15.0,
+                 max_attempts: int = 5, keep: timedelta = timedelta(days=7),
+                 options: ParseOptions = DEFAULT_OPTIONS) -> None:
         self._channel = channel
         self._dispatcher = dispatcher
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._app_id = app_id
         self._oa_secret_key = oa_secret_key
-        self._max_age = max_age
         self._max_upload_bytes = max_upload_bytes
+        self._lease = lease
+        self._poll_seconds = poll_seconds
+        self._max_attempts = max_attempts
+        self._keep = keep
+        self._options = options
         self._tasks: set[asyncio.Task[None]] = set()
+        self._chats = KeyedLocks()  # one event of a chat at a time, in the order stored
         self._closing = False
+        self._loop: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._last_purge: datetime | None = None
 
     def add_route(self, web_app: web.Application) -> None:
         """Register POST /zalo/webhook on the one web server."""
         add_route(web_app, "POST", WEBHOOK_PATH, self.handle, max_body=MAX_BODY_BYTES)
 
     async def handle(self, request: web.Request) -> web.Response:
-        """Verify one webhook request, answer 200 at once, process the event after."""
+        """Verify one webhook request, store it, answer 200, process it after.
+
+        No timestamp age is checked: Zalo retries for hours after an outage, and the stored key
+        turns a retry (or a replay of a captured request) into a no-op instead.
+        """
         if self._closing:  # shutting down: Zalo retries later, another process may take it
             return _status(503, "shutting down")
         raw = raw_body(request)  # read whole, under MAX_BODY_BYTES, by the edge middleware
@@ -78,16 +121,22 @@ class ZaloWebhook:
                                 oa_secret_key=self._oa_secret_key):
             return _status(401, "bad signature")
         try:
-            at = event_time(payload)
-            # 401, not 400: the body is well formed and signed, but a signature without a fresh
-            # timestamp does not authenticate *this* request (a replay of a captured one)
-            if abs(self._clock.now() - at) > self._max_age:
-                return _status(401, "stale timestamp")
-            event = parse_event(payload)
+            event = parse_event(payload, self._options)
         except MalformedEvent as exc:
             return _status(400, f"malformed event: {exc}")
-        if event is not None:
-            self._spawn(self._process(payload, event))
+        if event is None:
+            return web.json_response({"status": "ok"})
+        try:
+            async with self._dispatcher.serialised_writes():
+                row_id = await inbound_store.store(
+                    self._sessionmaker, channel=CHANNEL, event_key=event.dedupe_key or "",
+                    chat_id=event.chat.chat_id, body=raw.decode("utf-8", "replace"),
+                    now=self._clock.now(), lease=self._lease)
+        except SQLAlchemyError:  # not stored: no 200, so Zalo sends it again
+            logger.exception("storing a Zalo event failed")
+            return _status(503, "storage unavailable")
+        if row_id is not None:  # None: a retry of an event already stored
+            self._spawn(self._run_row(row_id, payload, event))
         return web.json_response({"status": "ok"})
 
     def _spawn(self, job: Any) -> None:
@@ -95,20 +144,49 @@ class ZaloWebhook:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, payload: dict[str, Any],
-                       event: InboundEvent | UnsupportedMedia) -> None:
-        try:
-            if isinstance(event, UnsupportedMedia):
-                await self._unsupported(event)
+    async def _run_row(self, row_id: int, payload: dict[str, Any], event: ParsedEvent) -> None:
+        """Process one stored event, then mark its row done (or leave it for a retry)."""
+        async with self._chats.hold(event.chat.chat_id):
+            try:
+                await self._process(payload, event)
+            except Exception as exc:  # a background task: log, keep the row for another attempt
+                logger.exception("processing Zalo event %s for %s failed", row_id, event.chat)
+                await self._release(row_id, f"{type(exc).__name__}: {exc}")
                 return
-            if isinstance(event, FileReceived):
-                downloaded = await self._download(payload, event)
-                if downloaded is None:
-                    return
-                event = downloaded
-            await self._dispatcher.handle(event, self._channel)
-        except Exception:  # a background task: log, never lose the traceback
-            logger.exception("processing Zalo event for %s failed", event.chat)
+        try:
+            async with self._dispatcher.serialised_writes():
+                await inbound_store.finish(self._sessionmaker, row_id, self._clock.now())
+        except SQLAlchemyError:  # processed; a second run after the lease is a no-op (dedupe)
+            logger.exception("marking Zalo event %s done failed", row_id)
+
+    async def _release(self, row_id: int, error: str) -> None:
+        try:
+            async with self._dispatcher.serialised_writes():
+                await inbound_store.release(self._sessionmaker, row_id, error,
+                                            max_attempts=self._max_attempts)
+        except SQLAlchemyError:
+            logger.exception("recording the failure of Zalo event %s failed", row_id)
+
+    async def _process(self, payload: dict[str, Any], event: ParsedEvent) -> None:
+        if isinstance(event, SeenReceipt):  # not an interaction: Zalo's window is not renewed
+            async with self._dispatcher.serialised_writes():
+                marked = await zalo_store.mark_seen(self._sessionmaker, event.chat.chat_id,
+                                                    event.message_ids, event.at)
+            logger.debug("%d message(s) seen by %s", marked, event.chat)
+            return
+        if isinstance(event, LinkOpened):  # opening the OA's link counts as an interaction
+            await self._first_interaction(event)
+            return
+        if isinstance(event, UnsupportedMedia):
+            if await self._first_interaction(event):
+                await self._tell(event, POLITE_TEXTS.get(event.kind, C.IMAGE_NOT_SUPPORTED))
+            return
+        if isinstance(event, FileReceived):
+            downloaded = await self._download(payload, event)
+            if downloaded is None:
+                return
+            event = downloaded
+        await self._dispatcher.handle(event, self._channel)
 
     async def _download(self, payload: dict[str, Any],
                         event: FileReceived) -> FileReceived | None:
@@ -118,7 +196,7 @@ class ZaloWebhook:
         try:
             content = await self._channel.api.download(file_url(payload), self._max_upload_bytes)
         except (ZaloError, MalformedEvent) as exc:
-            # not recorded as handled: a Zalo retry of this event may still succeed
+            # the user is asked to send it again (a new message, with a new key)
             logger.warning("downloading %s failed: %s", event.file_name, exc)
             await self._tell(event, T.FILE_DOWNLOAD_FAILED.format(file=event.file_name))
             return None
@@ -126,16 +204,15 @@ class ZaloWebhook:
             return event
         return replace(event, content=content, size=len(content))
 
-    async def _unsupported(self, event: UnsupportedMedia) -> None:
-        """Answer images once (replays are dropped like any other event)."""
-        if event.dedupe_key is not None:
-            try:
-                async with self._sessionmaker.begin() as session:
-                    session.add(InboundUpdate(channel="zalo", update_id=event.dedupe_key,
-                                              received_at=self._clock.now()))
-            except IntegrityError:
-                return
-        await self._tell(event, C.IMAGE_NOT_SUPPORTED)
+    async def _first_interaction(self, event: UnsupportedMedia | LinkOpened) -> bool:
+        """Record the event key and the user's interaction; False if the key was seen before."""
+        try:
+            async with self._dispatcher.serialised_writes():
+                await zalo_store.record_interaction(self._sessionmaker, event.chat.chat_id,
+                                                    event.dedupe_key, self._clock.now())
+        except IntegrityError:
+            return False
+        return True
 
     async def _tell(self, event: InboundEvent | UnsupportedMedia, text: str) -> None:
         # the dispatcher's one reply path: a transient failure is queued in the outbox
@@ -143,17 +220,69 @@ class ZaloWebhook:
                                        self._channel)
 
     async def drain(self) -> None:
-        """Wait until every event received so far has been processed."""
+        """Wait until every event received (or recovered) so far has been processed."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def recover_once(self) -> int:
+        """Take the stored events nobody holds (their process died) and process them; how many.
+
+        Rows of one chat are processed one after the other, in the order they were stored.
+        """
+        now = self._clock.now()
+        taken: dict[str, list[_Taken]] = defaultdict(list)
+        for row_id in await inbound_store.due(self._sessionmaker, CHANNEL, now, RECOVERY_BATCH):
+            async with self._dispatcher.serialised_writes():
+                row = await inbound_store.claim(self._sessionmaker, row_id, now, self._lease)
+            if row is None:
+                continue  # another process took it first
+            try:
+                payload = json.loads(row.body)
+                event = parse_event(payload, self._options) if isinstance(payload, dict) else None
+                if event is None:
+                    raise MalformedEvent("not an event troly handles (settings changed?)")
+            except (ValueError, MalformedEvent) as exc:
+                logger.warning("stored Zalo event %s is unreadable: %s", row.id, exc)
+                async with self._dispatcher.serialised_writes():
+                    await inbound_store.finish(self._sessionmaker, row.id, now, error=str(exc))
+                continue
+            logger.info("processing stored Zalo event %s (attempt %d)", row.id, row.attempts)
+            taken[row.chat_id].append((row, payload, event))
+        for rows in taken.values():
+            self._spawn(self._run_chain(rows))
+        if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
+            self._last_purge = now
+            async with self._dispatcher.serialised_writes():
+                await inbound_store.purge(self._sessionmaker, CHANNEL, now - self._keep)
+        return sum(len(rows) for rows in taken.values())
+
+    async def _run_chain(self, rows: list[_Taken]) -> None:
+        for row, payload, event in rows:
+            await self._run_row(row.id, payload, event)
+
+    async def _recovery_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await self.recover_once()
+            except Exception:  # the database is down, …: try again next time
+                logger.exception("recovering stored Zalo events failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self._poll_seconds)
+
     async def start(self) -> None:
-        """Accept webhooks."""
+        """Accept webhooks; look for stored events left unprocessed (now, then periodically)."""
         self._closing = False
+        self._stop.clear()
+        if self._loop is None:
+            self._loop = asyncio.create_task(self._recovery_loop())
 
     async def stop(self) -> None:
-        """Refuse new webhooks (503: Zalo retries) and finish the ones in flight."""
+        """Refuse new webhooks (503: Zalo retries), stop recovering, finish the work in flight."""
         self._closing = True
+        self._stop.set()
+        if self._loop is not None:
+            await asyncio.gather(self._loop, return_exceptions=True)
+            self._loop = None
         await self.drain()
 
 

@@ -28,11 +28,32 @@ MAX_TIMESTAMP_DIGITS = 15
 #: Zalo ids are numbers of about 19 digits; message ids are hex strings of 32
 MAX_ID_CHARS = 64
 
-#: media we answer with "not supported" (the core has no event for them)
-UNSUPPORTED_MEDIA_EVENTS = frozenset({
-    "user_send_image", "user_send_gif", "user_send_sticker", "user_send_audio",
-    "user_send_video",
-})
+#: events answered with a polite "not supported" (the core has no event for them), by kind
+POLITE_EVENTS = {
+    "user_send_image": "image", "user_send_gif": "image", "user_send_sticker": "sticker",
+    "user_send_video": "video", "user_send_audio": "voice", "user_send_link": "link",
+    "user_send_location": "location", "user_send_business_card": "business_card",
+    "user_submit_info": "submit_info",
+}
+#: events that may carry a button press (platforms.md §2.2 [U]: presses of query buttons are
+#: expected as user_send_text; user_click_button / user_click_link are listed by some SDKs)
+CLICK_EVENTS = frozenset({"user_click_button", "user_click_link"})
+#: where a click event's payload may be, tried in order (dotted paths; the shape is [U])
+DEFAULT_CLICK_PAYLOAD_FIELDS = ("message.payload", "message.text", "payload", "button.payload",
+                                "message.url", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """The uncertain parts of Zalo's event format, configurable (docs/zalo.md §6)."""
+
+    #: which events may carry a button press; a press arriving twice (as text *and* as a click)
+    #: is answered twice, so leave out the form a test OA shows to be a duplicate
+    button_events: frozenset[str] = frozenset({"user_send_text", *CLICK_EVENTS})
+    click_payload_fields: tuple[str, ...] = DEFAULT_CLICK_PAYLOAD_FIELDS
+
+
+DEFAULT_OPTIONS = ParseOptions()
 
 
 class MalformedEvent(ValueError):
@@ -41,13 +62,37 @@ class MalformedEvent(ValueError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UnsupportedMedia:
-    """An image (or other media) the bot cannot read: answered politely, nothing else."""
+    """Something the bot cannot read (image, voice, link, location, …): a polite answer only."""
 
     chat: ChatRef
     sender: Sender
     at: datetime
-    kind: str
-    dedupe_key: str | None
+    kind: str  # image|sticker|video|voice|link|location|business_card|submit_info
+    dedupe_key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeenReceipt:
+    """`user_seen_message`: the user's app showed these OA messages (no answer, no interaction)."""
+
+    chat: ChatRef
+    sender: Sender
+    at: datetime
+    message_ids: tuple[str, ...]
+    dedupe_key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkOpened:
+    """A click on a URL button (`user_click_link` without a troly payload): acknowledged only."""
+
+    chat: ChatRef
+    sender: Sender
+    at: datetime
+    dedupe_key: str
+
+
+ParsedEvent = InboundEvent | UnsupportedMedia | SeenReceipt | LinkOpened
 
 
 def expected_signature(raw_body: bytes, *, app_id: str, timestamp: str,
@@ -94,9 +139,11 @@ def event_time(payload: dict[str, Any]) -> datetime:
         raise MalformedEvent("timestamp out of range") from exc
 
 
-def parse_event(payload: dict[str, Any]) -> InboundEvent | UnsupportedMedia | None:
+def parse_event(payload: dict[str, Any],
+                options: ParseOptions = DEFAULT_OPTIONS) -> ParsedEvent | None:
     """Turn one webhook payload into a neutral event; None for events troly ignores.
 
+    Every event returned has a dedupe key (the message id, or the event name, user and instant).
     Raises MalformedEvent when a handled event lacks what it needs.
     """
     name = payload.get("event_name")
@@ -112,24 +159,36 @@ def parse_event(payload: dict[str, Any]) -> InboundEvent | UnsupportedMedia | No
         if name == "follow":
             return Subscribed(chat=chat, sender=sender, at=at, dedupe_key=key)
         return Unsubscribed(chat=chat, sender=sender, at=at, dedupe_key=key)
-    if name not in ("user_send_text", "user_send_file") and name not in UNSUPPORTED_MEDIA_EVENTS:
-        return None  # receipts, OA echoes, anonymous chats, …
+    handled = (name in ("user_send_text", "user_send_file", "user_seen_message")
+               or name in POLITE_EVENTS or name in CLICK_EVENTS)
+    if not handled:
+        return None  # receipts of delivery, OA echoes, anonymous chats, …
     user_id = _id(_obj(payload, "sender").get("id"), "sender.id")
+    chat, sender = ChatRef("zalo", user_id), Sender(user_id)
+    if name == "user_seen_message":
+        ids = _obj(payload, "message").get("msg_ids")
+        if not isinstance(ids, list):
+            raise MalformedEvent("message.msg_ids missing")
+        message_ids = tuple(_id(i, "message.msg_ids[]") for i in ids[:100])
+        return SeenReceipt(chat=chat, sender=sender, at=at, message_ids=message_ids,
+                           dedupe_key=f"{name}:{user_id}:{envelope_timestamp(payload)}")
+    if name in CLICK_EVENTS:
+        if name not in options.button_events:
+            return None
+        return _click(payload, name, chat, sender, at, options)
+    if name in POLITE_EVENTS:
+        return UnsupportedMedia(chat=chat, sender=sender, at=at, kind=POLITE_EVENTS[name],
+                                dedupe_key=_fallback_key(payload, name, user_id))
     message = _obj(payload, "message")
     msg_id = _id(message.get("msg_id"), "message.msg_id")
-    chat, sender = ChatRef("zalo", user_id), Sender(user_id)
     if name == "user_send_text":
         text = message.get("text")
         if not isinstance(text, str):
             raise MalformedEvent("message.text missing")
-        if text.startswith(BUTTON_PREFIX):
-            return ButtonPressed(chat=chat, sender=sender, at=at, dedupe_key=msg_id,
-                                 payload=text[len(BUTTON_PREFIX):].strip()[:64])
+        if text.startswith(BUTTON_PREFIX) and name in options.button_events:
+            return _press(text, chat, sender, at, msg_id)
         return TextMessage(chat=chat, sender=sender, at=at, dedupe_key=msg_id, text=text,
                            message_id=msg_id)
-    if name in UNSUPPORTED_MEDIA_EVENTS:
-        return UnsupportedMedia(chat=chat, sender=sender, at=at, kind=name.removeprefix("user_send_"),
-                                dedupe_key=msg_id)
     file = _file_payload(message)
     file_name = file.get("name")
     if not isinstance(file_name, str) or not file_name:
@@ -137,6 +196,49 @@ def parse_event(payload: dict[str, Any]) -> InboundEvent | UnsupportedMedia | No
     size = file.get("size")
     return FileReceived(chat=chat, sender=sender, at=at, dedupe_key=msg_id, file_name=file_name,
                         size=_size(size), content=None, message_id=msg_id)
+
+
+def _press(text: str, chat: ChatRef, sender: Sender, at: datetime, key: str) -> ButtonPressed:
+    return ButtonPressed(chat=chat, sender=sender, at=at, dedupe_key=key,
+                         payload=text[len(BUTTON_PREFIX):].strip()[:64])
+
+
+def _click(payload: dict[str, Any], name: str, chat: ChatRef, sender: Sender, at: datetime,
+           options: ParseOptions) -> ParsedEvent:
+    """A click event: a troly payload → press; other text → typed text; a bare URL → opened."""
+    key = _fallback_key(payload, name, chat.chat_id)
+    value = click_payload(payload, options.click_payload_fields)
+    if value is None:
+        raise MalformedEvent(f"{name} without a payload")
+    if value.startswith(BUTTON_PREFIX):
+        return _press(value, chat, sender, at, key)
+    if value.startswith(("https://", "http://")):
+        return LinkOpened(chat=chat, sender=sender, at=at, dedupe_key=key)
+    # an OA menu item or a button sending a command ("/trogiup") as its payload
+    return TextMessage(chat=chat, sender=sender, at=at, dedupe_key=key, text=value,
+                       message_id=key)
+
+
+def click_payload(payload: dict[str, Any], fields: tuple[str, ...]) -> str | None:
+    """The first non-empty string found at one of the dotted `fields` (a {"url"}/{"payload"}
+    object there is looked into too)."""
+    for path in fields:
+        value: object = payload
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, dict):
+            value = value.get("payload", value.get("url"))
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _fallback_key(payload: dict[str, Any], name: str, user_id: str) -> str:
+    """The message id when the event has one, else the event name, user and instant."""
+    message = payload.get("message")
+    if isinstance(message, dict) and message.get("msg_id") not in (None, ""):
+        return _id(message.get("msg_id"), "message.msg_id")
+    return f"{name}:{user_id}:{envelope_timestamp(payload)}"
 
 
 def file_url(payload: dict[str, Any]) -> str:

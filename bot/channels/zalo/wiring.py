@@ -10,6 +10,7 @@ from bot.channels.zalo.api import ZaloApi
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.routes import ZaloWebhook
 from bot.channels.zalo.tokens import TokenRefresher, TokenStore
+from bot.channels.zalo.webhook import ParseOptions
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ def zalo_configured(settings: Settings) -> bool:
     return bool(settings.zalo_app_id and settings.zalo_app_secret and settings.zalo_oa_secret_key)
 
 
+def parse_options(settings: Settings) -> ParseOptions:
+    """The configurable parts of the webhook event format (docs/zalo.md §6)."""
+    return ParseOptions(button_events=frozenset(settings.zalo_button_events),
+                        click_payload_fields=tuple(settings.zalo_click_payload_fields))
+
+
 def _secret(value: object) -> str | None:
     get = getattr(value, "get_secret_value", None)
     return str(get()) if get is not None else None
@@ -71,14 +78,18 @@ def attach_zalo(app: App) -> ZaloParts | None:
         channel=channel, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,
         clock=app.clock, app_id=settings.zalo_app_id,
         oa_secret_key=_secret(settings.zalo_oa_secret_key) or "",
-        max_age=timedelta(seconds=settings.zalo_webhook_max_age_seconds),
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+        lease=timedelta(seconds=settings.zalo_inbound_lease_seconds),
+        poll_seconds=settings.zalo_inbound_poll_seconds,
+        max_attempts=settings.zalo_inbound_max_attempts,
+        keep=timedelta(days=settings.zalo_inbound_keep_days),
+        options=parse_options(settings),
     )
     refresher = TokenRefresher(tokens, settings.zalo_token_check_seconds)
     app.channels["zalo"] = channel
     app.dispatcher.deps.capabilities["zalo"] = channel.capabilities
     webhook.add_route(app.web_app)
-    # stopped in reverse: the webhook drains first, then the refresher, then the HTTP session
+    # stopped in reverse: the webhook (and its recovery loop) drains first, then the refresher, then the HTTP session
     app.components.extend([_ApiCloser(api), refresher, webhook])
     return ZaloParts(api=api, tokens=tokens, channel=channel, webhook=webhook,
                      refresher=refresher)

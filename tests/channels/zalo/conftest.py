@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +73,10 @@ def sign(body: bytes, app_id: str, timestamp: str, secret: str = OA_SECRET) -> s
     return sign_webhook(body, app_id, timestamp, secret)
 
 
-@pytest.fixture
-async def zalo_app(zalo_settings: Settings, clock: ManualClock) -> AsyncIterator[ZaloApp]:
-    """build_app + the Zalo wiring, served by an aiohttp test server."""
+@asynccontextmanager
+async def open_zalo_app(settings: Settings, clock: ManualClock) -> AsyncIterator[ZaloApp]:
+    """build_app + the Zalo wiring, served by an aiohttp test server (a second one on the same
+    database is a restarted process)."""
     captured: list[ZaloParts] = []
 
     def setup(app: App) -> None:
@@ -82,7 +84,7 @@ async def zalo_app(zalo_settings: Settings, clock: ManualClock) -> AsyncIterator
         assert parts is not None
         captured.append(parts)
 
-    app = build_app(zalo_settings, clock=clock, channels={}, extra_setup=[setup])
+    app = build_app(settings, clock=clock, channels={}, extra_setup=[setup])
     await app.prepare(migrate=False, load_demo=False)
     client = TestClient(TestServer(app.web_app, host="127.0.0.1"))
     await client.start_server()
@@ -91,6 +93,13 @@ async def zalo_app(zalo_settings: Settings, clock: ManualClock) -> AsyncIterator
     finally:
         await client.close()
         await app.stop()
+
+
+@pytest.fixture
+async def zalo_app(zalo_settings: Settings, clock: ManualClock) -> AsyncIterator[ZaloApp]:
+    """build_app + the Zalo wiring, served by an aiohttp test server."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        yield zalo
 
 
 def event(name: str, user: str, clock: ManualClock, *, app_id: str = "4242",

@@ -9,6 +9,7 @@ import pytest
 
 from bot.channels.zalo.webhook import (
     MalformedEvent,
+    SeenReceipt,
     UnsupportedMedia,
     file_url,
     parse_event,
@@ -86,7 +87,9 @@ def test_follow_unfollow_and_images() -> None:
     assert parsed.dedupe_key != parse_event(follow).dedupe_key  # type: ignore[union-attr]
     image = parse_event(_envelope("user_send_image", msg_id="i1", attachments=[]))
     assert isinstance(image, UnsupportedMedia) and image.dedupe_key == "i1"
-    assert parse_event(_envelope("user_seen_message", msg_ids=["x"])) is None
+    seen = parse_event(_envelope("user_seen_message", msg_ids=["x", 12]))
+    assert isinstance(seen, SeenReceipt) and seen.message_ids == ("x", "12")
+    assert parse_event(_envelope("user_received_message", msg_ids=["x"])) is None
 
 
 @pytest.mark.parametrize("payload", [

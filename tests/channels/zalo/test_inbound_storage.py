@@ -1,0 +1,187 @@
+"""Webhook durability: the event is stored before the 200 and processed from storage, exactly once,
+across a crash and a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from bot.channels.zalo import routes
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db import inbound_store
+from bot.db.models import InboundEventRow, InboundUpdate
+from bot.texts import common as C
+from tests.channels.zalo.conftest import ZaloApp, event, open_zalo_app
+from tests.fake_zalo import FakeZalo
+
+
+async def _rows(zalo: ZaloApp) -> list[tuple[str, str, int]]:
+    async with zalo.app.sessionmaker() as session:
+        rows = await session.execute(
+            select(InboundEventRow.event_key, InboundEventRow.status, InboundEventRow.attempts)
+            .where(InboundEventRow.channel == "zalo").order_by(InboundEventRow.id))
+        return [(str(k), str(s), int(a)) for k, s, a in rows.all()]
+
+
+def _crash_after_store(zalo: ZaloApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process dies right after answering 200: nothing spawned after the store runs."""
+    def dropped(job: Any) -> None:
+        job.close()  # the coroutine never runs, as if the process had been killed
+
+    monkeypatch.setattr(zalo.parts.webhook, "_spawn", dropped)
+
+
+async def test_event_is_stored_before_the_200_and_processed_after_a_restart(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = event("user_send_text", "u1", clock, msg_id="k1", text="/trogiup")
+    async with open_zalo_app(zalo_settings, clock) as first:
+        _crash_after_store(first, monkeypatch)
+        assert await first.post_event(payload) == 200
+        # the 200 went out with the event on disk and nothing answered yet
+        assert await _rows(first) == [("k1", "pending", 1)]
+        assert fake_zalo.sent == []
+    # a new process on the same database, started while the dead one's lease still runs
+    async with open_zalo_app(zalo_settings, clock) as second:
+        assert await second.parts.webhook.recover_once() == 0
+        # Zalo got its 200 and does not retry; a replay now is dropped as stored
+        assert await second.post_event(payload) == 200
+        await second.settle()
+        assert fake_zalo.sent == []
+        clock.advance(timedelta(seconds=zalo_settings.zalo_inbound_lease_seconds + 1))
+        assert await second.parts.webhook.recover_once() == 1
+        await second.settle()
+        texts = fake_zalo.sent_texts("u1")
+        assert len(texts) == 1 and C.HELP_HEADER in texts[0]
+        assert await _rows(second) == [("k1", "done", 2)]
+        assert await second.parts.webhook.recover_once() == 0  # nothing twice
+
+
+async def test_the_recovery_loop_runs_at_start(zalo_settings: Settings, clock: ManualClock,
+                                               fake_zalo: FakeZalo,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = event("user_send_text", "u1", clock, msg_id="k2", text="/trogiup")
+    async with open_zalo_app(zalo_settings, clock) as first:
+        _crash_after_store(first, monkeypatch)
+        assert await first.post_event(payload) == 200
+    clock.advance(timedelta(minutes=10))
+    async with open_zalo_app(zalo_settings, clock) as second:
+        await second.parts.webhook.start()  # what App.start() does: a first pass at once
+        for _ in range(200):
+            if fake_zalo.sent:
+                break
+            await second.settle()
+            await asyncio.sleep(0.01)
+        await second.parts.webhook.stop()
+        assert len(fake_zalo.sent_texts("u1")) == 1
+
+
+async def test_crash_after_processing_before_marking_done_answers_once(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_finish = inbound_store.finish
+    calls = 0
+
+    async def finish_fails_once(*args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the process dies between the dispatcher's commit and this write
+            raise OperationalError("UPDATE inbound_events", {}, Exception("disk I/O error"))
+        await real_finish(*args, **kwargs)
+
+    monkeypatch.setattr(inbound_store, "finish", finish_fails_once)
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="k3", text="/trogiup")
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    assert len(fake_zalo.sent_texts("u1")) == 1
+    assert await _rows(zalo_app) == [("k3", "pending", 1)]
+    zalo_app.clock.advance(timedelta(minutes=3))
+    assert await zalo_app.parts.webhook.recover_once() == 1
+    await zalo_app.settle()
+    # taken again, but the dispatcher's record of k3 drops the repeat: no second answer
+    assert len(fake_zalo.sent_texts("u1")) == 1
+    assert await _rows(zalo_app) == [("k3", "done", 2)]
+
+
+async def test_storage_failure_is_503_so_zalo_retries(zalo_app: ZaloApp, fake_zalo: FakeZalo,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> int | None:
+        raise OperationalError("INSERT INTO inbound_events", {}, Exception("database is down"))
+
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="k4", text="/trogiup")
+    with monkeypatch.context() as patch:
+        patch.setattr(inbound_store, "store", broken)
+        assert await zalo_app.post_event(payload) == 503
+    await zalo_app.settle()
+    assert fake_zalo.sent == [] and await _rows(zalo_app) == []
+    assert await zalo_app.post_event(payload) == 200  # Zalo's retry, once the database is back
+    await zalo_app.settle()
+    assert len(fake_zalo.sent_texts("u1")) == 1
+
+
+async def test_a_failing_event_is_retried_then_marked_failed_without_blocking_others(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    real_process = routes.ZaloWebhook._process
+
+    async def poisoned(self: routes.ZaloWebhook, payload: dict[str, Any], ev: Any) -> None:
+        if ev.dedupe_key == "bad":
+            raise RuntimeError("a bug in this event's handling")
+        await real_process(self, payload, ev)
+
+    monkeypatch.setattr(routes.ZaloWebhook, "_process", poisoned)
+    caplog.set_level(logging.CRITICAL, logger="bot.channels.zalo.routes")
+    bad = event("user_send_text", "u1", zalo_app.clock, msg_id="bad", text="/trogiup")
+    good = event("user_send_text", "u2", zalo_app.clock, msg_id="good", text="/trogiup")
+    assert await zalo_app.post_event(bad) == 200
+    assert await zalo_app.post_event(good) == 200
+    await zalo_app.settle()
+    for _ in range(zalo_app.app.settings.zalo_inbound_max_attempts):
+        zalo_app.clock.advance(timedelta(minutes=3))
+        await zalo_app.parts.webhook.recover_once()
+        await zalo_app.settle()
+    attempts = zalo_app.app.settings.zalo_inbound_max_attempts
+    assert await _rows(zalo_app) == [("bad", "failed", attempts), ("good", "done", 1)]
+    assert fake_zalo.sent_texts("u1") == [] and len(fake_zalo.sent_texts("u2")) == 1
+    async with zalo_app.app.sessionmaker() as session:
+        error = await session.scalar(select(InboundEventRow.last_error)
+                                     .where(InboundEventRow.event_key == "bad"))
+    assert error is not None and "a bug in this event's handling" in error
+
+
+async def test_events_of_one_chat_are_processed_in_the_order_stored(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _crash_after_store(zalo_app, monkeypatch)
+    for n, text in enumerate(["/trogiup", "/huongdan", "/nhiemvu"]):
+        payload = event("user_send_text", "u1", zalo_app.clock, msg_id=f"o{n}", text=text)
+        assert await zalo_app.post_event(payload) == 200
+    monkeypatch.undo()
+    zalo_app.clock.advance(timedelta(minutes=3))
+    assert await zalo_app.parts.webhook.recover_once() == 3
+    await zalo_app.settle()
+    texts = fake_zalo.sent_texts("u1")
+    assert C.HELP_HEADER in texts[0] and len(texts) == 3
+
+
+async def test_processed_rows_are_purged_after_the_keeping_time(zalo_app: ZaloApp,
+                                                                fake_zalo: FakeZalo) -> None:
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="p1", text="/trogiup")
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    assert await zalo_app.parts.webhook.recover_once() == 0  # first pass purges nothing yet
+    assert len(await _rows(zalo_app)) == 1
+    zalo_app.clock.advance(timedelta(days=zalo_app.app.settings.zalo_inbound_keep_days, hours=2))
+    await zalo_app.parts.webhook.recover_once()
+    assert await _rows(zalo_app) == []
+    # a retry arriving after that is still answered only once: the dispatcher's record stays
+    assert await zalo_app.post_event(payload) == 200
+    await zalo_app.settle()
+    async with zalo_app.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
+    assert len(fake_zalo.sent_texts("u1")) == 1
