@@ -3,7 +3,10 @@ or as an administrative .docx report).
 
 `/tiendo [đơn vị | kế hoạch] [kỳ]`: the target is a unit code or a plan ('KH286', the plan's
 reference); the period is a week ('2026-W48', 'tuần 48'), a month ('tháng 11', '2026-11'), a
-quarter ('quý IV/2026'), a half-year or a year; the default is this week.
+quarter ('quý IV/2026'), a half-year or a year; the default is this week. 'tháng', 'quý' or
+'năm' alone is the period running now, except in the days right after a period's cut-off, when it
+is the period just closed (the one heads file; `filing_period`). 'tháng này' is always the
+running one.
 
 Permissions (bot/access.py): an official sees their own report, and — in a consolidating unit of a
 plan — the plan; a head or deputy sees their unit and its sub-units (any depth), the units with a
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -27,7 +31,7 @@ from bot.db.models import Official, Plan, Task, Unit
 from bot.db.period_store import report_for as period_report_for
 from bot.db.plan_store import find_plans
 from bot.messages import Attachment
-from bot.periods import Period, PeriodError
+from bot.periods import Period, PeriodError, PeriodKind
 from bot.reports.build import build_plan_report, build_unit_report
 from bot.reports.docx_report import DOCX_MIME, docx_file_name, render_docx, scope_slug
 from bot.reports.letterhead import letterhead_for
@@ -46,6 +50,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMAT_WORDS = ("docx", "xlsx")
 #: words tried as a target (a plan reference can have several)
 MAX_TARGET_WORDS = 6
+#: a period kind typed alone (folded): see `filing_period`
+_BARE_KINDS: dict[str, PeriodKind] = {"thang": "month", "quy": "quarter", "nam": "year"}
+#: how long after a month's (quarter's, year's) cut-off 'tháng' alone still means that month
+FILING_WINDOW = timedelta(days=5)
 #: a word that is trying to be a period (folded): '2026-W99', 'w60', 'q5', '13/2026'
 _PERIOD_LIKE_PATTERN = re.compile(r"^(?:\d{4}-\S+|[wqh]\d+|\d{1,2}/\d{4})$")
 
@@ -88,10 +96,22 @@ def _period(rules: ReportingRules, words: list[str], ctx: Context) -> Period | N
     today = local_date(ctx.now)
     if not words:
         return rules.period_of("week", today)
+    bare = _BARE_KINDS.get(fold(" ".join(words).casefold()))
+    if bare is not None:
+        return filing_period(rules, bare, ctx.now)
     try:
         return rules.parse(" ".join(words), today)
     except PeriodError:
         return None
+
+
+def filing_period(rules: ReportingRules, kind: PeriodKind, now: datetime) -> Period:
+    """'tháng' (quý, năm) alone: the period running now — or, for FILING_WINDOW after a period's
+    cut-off, the one that just closed (the report being filed; the new one is still empty)."""
+    running = rules.period_of(kind, local_date(now))
+    closed = running.previous()
+    cutoff = rules.cutoff(closed)
+    return closed if cutoff <= now < cutoff + FILING_WINDOW else running
 
 
 async def parse_request(ctx: Context, text: str | None = None) -> tuple[_Target, Period] | None:
@@ -235,8 +255,8 @@ def xlsx_name(report: ProgressReport) -> str:
 
 
 async def xuatbaocao(ctx: Context) -> None:
-    """/xuatbaocao [unit code | plan] [period] [docx|xlsx]: the report as a file ('tuần', 'tháng'
-    alone: this week, the month running now)."""
+    """/xuatbaocao [unit code | plan] [period] [docx|xlsx]: the report as a file ('tuần' alone:
+    this week; 'tháng' alone: the month running now, or the one just closed — `filing_period`)."""
     file_format, rest = "xlsx", []
     for word in ctx.text.split():
         folded = fold(word).lower().lstrip(".")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -213,3 +213,23 @@ async def test_export_without_diacritics_and_the_title_block_names_the_period(
     (quarter,) = await harness.say("/xuatbaocao quy IV/2026", user="hb")
     assert "quý IV/2026" in str(load_workbook(io.BytesIO(
         quarter.attachments[0].content))["Nhiệm vụ"]["A1"].value)
+
+
+async def test_month_alone_right_after_its_cutoff_is_the_month_being_filed(
+        harness: BotHarness) -> None:
+    await _tree(harness)
+    # Tuesday 15/12/2026: December's period (15/11–14/12) closed yesterday at 16:00
+    harness.clock.set(datetime(2026, 12, 15, 2, 0, tzinfo=UTC))
+    (doc,) = await harness.say("/xuatbaocao thang docx", user="hb")
+    assert doc.attachments[0].file_name == "bao-cao-BO-2026-12.docx"
+    assert "tháng 12/2026 (15/11–14/12/2026)" in texts(await harness.say("/tiendo tháng",
+                                                                          user="hb"))
+    # 'this month' is the new one; a week after the cut-off 'tháng' is the new one too
+    assert "tháng 1/2027" in texts(await harness.say("/tiendo tháng này", user="hb"))
+    harness.clock.set(datetime(2026, 12, 21, 2, 0, tzinfo=UTC))
+    (later,) = await harness.say("/xuatbaocao tháng", user="hb")
+    assert later.attachments[0].file_name == "tien-do-BO-2027-01.xlsx"
+    # a quarter alone, likewise: Q4 (15/09–14/12) just closed
+    harness.clock.set(datetime(2026, 12, 15, 2, 0, tzinfo=UTC))
+    (quarter,) = await harness.say("/xuatbaocao quý docx", user="hb")
+    assert quarter.attachments[0].file_name == "bao-cao-BO-2026-Q4.docx"
