@@ -76,6 +76,10 @@ class FakeZalo:
         self.files: dict[str, bytes] = {}
         self.uploads: dict[str, tuple[str, bytes]] = {}
         self.refresh_calls = 0
+        #: the OA's persistent menu as last set through /v2.0/oa/menu (None: never set)
+        self.menu: list[dict[str, Any]] | None = None
+        #: the body key the fake expects for the menu items (the real one is uncertain, [U])
+        self.menu_key = "menu"
         self._ids = itertools.count(1)
         self._server: TestServer | None = None
 
@@ -89,6 +93,7 @@ class FakeZalo:
         app.router.add_post("/v2.0/oa/upload/file", self._upload)
         app.router.add_post("/v2.0/oa/upload/image", self._upload)
         app.router.add_get("/cdn/{name}", self._cdn)
+        app.router.add_post("/v2.0/oa/menu", self._menu)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self.url
@@ -210,6 +215,24 @@ class FakeZalo:
         access, refresh = self.issue_tokens()
         return web.json_response({"access_token": access, "refresh_token": refresh,
                                   "expires_in": str(self.expires_in)})
+
+    async def _menu(self, request: web.Request) -> web.Response:
+        """Set the OA menu: items of {type: text|url, title, payload}. The endpoint is [U] and
+        the limits checked here (1–5 items, titles ≤ 30 characters) are our assumptions."""
+        body = await request.json()
+        self._record(request, json=body)
+        refused = self._token_error(request) or await self._fail()
+        if refused is not None:
+            return refused
+        items = body.get(self.menu_key) if isinstance(body, dict) else None
+        valid = isinstance(items, list) and 0 < len(items) <= 5 and all(
+            isinstance(i, dict) and i.get("type") in ("text", "url")
+            and isinstance(i.get("title"), str) and 0 < len(i["title"]) <= 30
+            and isinstance(i.get("payload"), str) and i["payload"] for i in items)
+        if not valid:
+            return web.json_response({"error": -201, "message": "invalid menu"})
+        self.menu = items
+        return web.json_response({"error": 0, "message": "Success", "data": {}})
 
     async def _cdn(self, request: web.Request) -> web.Response:
         self._record(request)

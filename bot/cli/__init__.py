@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import accounts, core, guides, people, periods, reminders, schedule
+from bot.cli import accounts, core, guides, people, periods, reminders, schedule, zalo
 from bot.cli.failures import describe_failure
 
 
@@ -19,6 +19,7 @@ def _register_all(app: typer.Typer) -> None:
     periods.register(app)
     reminders.register(app)
     schedule.register(app)
+    zalo.register(app)
 
 
 def build_cli() -> typer.Typer:

@@ -35,3 +35,23 @@ SUBMIT_INFO_NOT_USED = (
     "Cảm ơn anh/chị. Trợ lý chưa dùng thông tin chia sẻ qua biểu mẫu của Zalo; để bắt đầu sử "
     "dụng, anh/chị vui lòng gõ mã mời do quản trị viên cung cấp, hoặc gõ câu hỏi bằng chữ."
 )
+
+# ---------------------------------------------------------------- the OA's persistent menu (items)
+MENU_ASK = "Hỏi hướng dẫn"
+MENU_TASKS = "Nhiệm vụ của tôi"
+MENU_WEEKLY_REPORT = "Báo cáo tuần"
+MENU_HELP = "Trợ giúp"
+
+# ---------------------------------------------------------------- `troly zalo menu` (operators)
+CLI_NOT_CONFIGURED = (
+    "Zalo chưa được cấu hình: cần TROLY_ZALO_APP_ID, TROLY_ZALO_APP_SECRET và "
+    "TROLY_ZALO_OA_SECRET_KEY (xem docs/zalo.md)."
+)
+CLI_MENU_HEADER = "Menu cố định của OA (mỗi mục gửi lệnh như người dùng gõ):"
+CLI_MENU_ITEM = "  {title} → {command}"
+CLI_MENU_REQUEST = "Lệnh --set gửi: POST {url}"
+CLI_MENU_SET = "Đã cài menu OA: {count} mục."
+CLI_MENU_REFUSED = (
+    "Zalo không nhận yêu cầu cài menu ({error}). Địa chỉ API cài menu chưa được xác nhận "
+    "(docs/zalo.md §7); anh/chị có thể cài menu thủ công trên oa.zalo.me với các mục ở trên."
+)

@@ -118,6 +118,10 @@ class ZaloApi:
         return await self._request("POST", url, headers={"access_token": access_token},
                                    data=form)
 
+    async def post_oa(self, path: str, access_token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST a JSON body to another OA API path (e.g. the menu); returns `data`."""
+        return await self._post_json(f"{self._api_url}/{path.lstrip('/')}", access_token, body)
+
     async def _post_json(self, url: str, access_token: str,
                          body: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", url, headers={"access_token": access_token},

@@ -58,11 +58,9 @@ def _secret(value: object) -> str | None:
     return str(get()) if get is not None else None
 
 
-def attach_zalo(app: App) -> ZaloParts | None:
-    """Create the channel, its webhook route and token refresher when Zalo is configured."""
+def build_client(app: App) -> tuple[ZaloApi, TokenStore]:
+    """The OA API client and its token store (the rotating tokens live in the database)."""
     settings = app.settings
-    if not zalo_configured(settings):
-        return None
     assert settings.zalo_app_id is not None
     api = ZaloApi(api_url=settings.zalo_api_url, oauth_url=settings.zalo_oauth_url,
                   app_id=settings.zalo_app_id, app_secret=_secret(settings.zalo_app_secret) or "",
@@ -73,6 +71,16 @@ def attach_zalo(app: App) -> ZaloParts | None:
         seed_refresh_token=_secret(settings.zalo_refresh_token),
         refresh_margin=timedelta(minutes=settings.zalo_token_refresh_margin_minutes),
     )
+    return api, tokens
+
+
+def attach_zalo(app: App) -> ZaloParts | None:
+    """Create the channel, its webhook route and token refresher when Zalo is configured."""
+    settings = app.settings
+    if not zalo_configured(settings):
+        return None
+    assert settings.zalo_app_id is not None
+    api, tokens = build_client(app)
     channel = ZaloChannel(api, tokens)
     webhook = ZaloWebhook(
         channel=channel, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,

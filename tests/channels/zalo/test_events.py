@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.channels.zalo.menu import MENU
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.texts import common as C
 from bot.texts import zalo as T
+from bot.texts.ask import ASK_WHAT
 from tests.channels.zalo.conftest import ZaloApp, event, open_zalo_app
 from tests.fake_zalo import FakeZalo
 
@@ -167,3 +169,22 @@ async def test_seen_message_marks_the_digest_seen(zalo_app: ZaloApp, fake_zalo: 
     assert rows == {"d1": zalo_app.clock.now(), "d2": None, "d3": None}
     assert fake_zalo.sent == []
     assert account is None  # reading is not an interaction: no account, no window renewed
+
+
+@pytest.mark.parametrize("form", ["text", "click"])
+async def test_each_menu_item_runs_its_command(zalo_app: ZaloApp, fake_zalo: FakeZalo,
+                                               form: str) -> None:
+    for n, item in enumerate(MENU):
+        zalo_app.clock.advance(timedelta(seconds=1))
+        if form == "text":  # the press arrives as the user's text (platforms.md §2.2)
+            payload = event("user_send_text", "u1", zalo_app.clock, msg_id=f"mn{n}",
+                            text=item.command)
+        else:
+            payload = _click("user_click_button", "u1", zalo_app.clock,
+                             top={"message": {"payload": item.command}})
+        assert await zalo_app.post_event(payload) == 200
+        await zalo_app.settle()
+    texts = fake_zalo.sent_texts("u1")
+    assert len(texts) >= len(MENU)
+    assert not any(t.startswith(C.UNKNOWN_COMMAND.split("\u201c")[0]) for t in texts)
+    assert ASK_WHAT in texts and any(C.HELP_HEADER in t for t in texts)
