@@ -98,6 +98,33 @@ class Settings(BaseSettings):
     zalo_token_check_seconds: int = Field(
         300, description="how often the background refresher checks the OA access token")
 
+    # Zalo outbound: messaging window, template fallback, refusal codes (docs/zalo.md §5)
+    zalo_free_window_hours: float = Field(
+        48.0, description="consultation messages are free this long after the user's last message")
+    zalo_paid_window_days: float = Field(
+        7.0, description="… and paid (if the unit allows) until this long after; then refused")
+    zalo_window_codes: list[int] = Field(
+        default_factory=lambda: [-230, -232],
+        description="Zalo error codes meaning 'outside the messaging window' (JSON list)")
+    zalo_quota_codes: list[int] = Field(
+        default_factory=lambda: [-211, -218],
+        description="Zalo error codes meaning 'out of quota / receive limit' (JSON list)")
+    zalo_not_follower_codes: list[int] = Field(
+        default_factory=lambda: [-213],
+        description="Zalo error codes meaning 'user does not follow the OA' (JSON list)")
+    zalo_template_id: str | None = Field(
+        None, description="ZNS/ZBS template sent when the window is closed; unset: next channel")
+    zalo_template_url: str = Field(
+        "https://business.openapi.zalo.me/message/template",
+        description="endpoint of template messages")
+    zalo_template_recipient: str = Field(
+        "user_id", description="how a template addresses the official: user_id or phone")
+    zalo_template_params: dict[str, str] = Field(
+        default_factory=dict,
+        description="template parameter → troly field (name, text, kind, date, unit), JSON")
+    public_url: str | None = Field(
+        None, description="troly's public HTTPS base; Zalo users' download links start with it")
+
     # Web chat
     web_mailbox_days: int = Field(
         30, description="a message for a web chat waits this long to be fetched, then expires")

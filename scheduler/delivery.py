@@ -28,17 +28,35 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads
 from bot.channel import Capability, Channel, Mailbox
-from bot.clock import Clock
+from bot.clock import Clock, to_local
 from bot.db.base import is_postgres
-from bot.db.models import ChatAccount, CheckinReport, DeliveryAttempt, OutboxMessage, Task
+from bot.db.models import (
+    ChatAccount,
+    CheckinReport,
+    DeliveryAttempt,
+    Official,
+    OutboxMessage,
+    Task,
+    Unit,
+)
 from bot.db.web_mailbox import AWAITING_FETCH
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage, from_payload
+from bot.messaging_window import (
+    KEEPALIVE_KIND,
+    REROUTED,
+    UNREACHABLE,
+    Action,
+    Decision,
+    WindowedChannel,
+    decide,
+)
 from bot.replies import REPLY_KIND, WAITING
+from bot.texts import reminders as reminder_texts
 from scheduler.jobs import insert_ignore
 from scheduler.planner import task_reminder_stale
-from scheduler.policy import Schedule
+from scheduler.policy import Schedule, unit_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +151,13 @@ class DispatchStats:
         """Accumulate another round."""
         self.claimed += other.claimed
         self.outcomes.update(other.outcomes)
+
+
+def _with_route(row: Claimed, route: Decision | None, *, template: bool = False) -> dict[str, Any]:
+    """The row's payload with the window route it took recorded in its meta."""
+    meta = dict(row.payload.get("meta") or {})
+    meta["route"] = "template" if template or route is None else route.reason.value
+    return {**row.payload, "meta": meta}
 
 
 def backoff_seconds(row_id: int, attempts: int) -> float:
@@ -303,6 +328,18 @@ class OutboxDispatcher:
                 await self._fallback(row, code)
             return status if ok else "lost_lease"
         channel = self.channels[row.channel]
+        route: Decision | None = None
+        if isinstance(channel, WindowedChannel) and row.recipient_id is not None \
+                and row.kind != REPLY_KIND:
+            route, fields = await self._window_route(row, channel)
+            if route.action is not Action.SEND and row.kind == KEEPALIVE_KIND:
+                # a keep-alive exists only to keep this window open: too late is pointless
+                ok = await self._finish(row, "cancelled", last_error_code=route.reason.value)
+                return "cancelled" if ok else "lost_lease"
+            if route.action is Action.TEMPLATE:
+                return await self._send_template(row, channel, fields)
+            if route.action is Action.NEXT:
+                return await self._reroute(row, route.reason.value)
         if Capability.MAILBOX in channel.capabilities:
             return await self._deposit(row, cast(Mailbox, channel))
         if row.kind == REPLY_KIND:
@@ -335,9 +372,81 @@ class OutboxDispatcher:
             return await self._failed(row, DeliveryError(row.channel, DeliveryOutcome.AMBIGUOUS,
                                                          repr(exc)[:200]))
         self._hook("after_send")
+        routed: dict[str, Any] = {} if route is None else {"payload": _with_route(row, route)}
         ok = await self._finish(row, "sent", attempt_outcome="sent", sent_at=self.clock.now(),
-                                provider_message_id=receipt.message_id, last_error=None)
+                                provider_message_id=receipt.message_id, last_error=None,
+                                **routed)
         return "sent" if ok else "lost_lease"
+
+    # ------------------------------------------------------------------ messaging window
+
+    async def _window_route(self, row: Claimed,
+                            channel: WindowedChannel) -> tuple[Decision, dict[str, str]]:
+        """The route of a row on a channel with a messaging window, and the template fields."""
+        now = self.clock.now()
+        async with self.sessionmaker() as session:
+            found = (await session.execute(
+                select(ChatAccount.last_inbound_at, Official.unit_id, Official.name,
+                       Official.phone, Unit.name)
+                .join(Official, Official.id == ChatAccount.official_id)
+                .join(Unit, Unit.id == Official.unit_id, isouter=True)
+                .where(ChatAccount.channel == row.channel,
+                       ChatAccount.chat_id == row.address))).first()
+            last_inbound, unit_id, name, phone, unit_name = found or (None, None, "", None, "")
+            schedule = await unit_schedule(session, unit_id)
+        decision = decide(channel.window, last_inbound, now,
+                          paid_allowed=schedule.zalo_paid_messages,
+                          template_ready=channel.template_ready)
+        text = " ".join(str(row.payload.get("text", "")).split())
+        fields = {"name": name or "", "text": text, "unit": unit_name or "",
+                  "kind": reminder_texts.UNDELIVERED_KINDS.get(row.kind, row.kind),
+                  "date": f"{to_local(now):%d/%m/%Y}", "phone": phone or "",
+                  "tracking_id": f"troly-{row.id}"}
+        return decision, fields
+
+    async def _send_template(self, row: Claimed, channel: WindowedChannel,
+                             fields: dict[str, str]) -> str:
+        """The window is closed: send the configured template; refused → the next channel."""
+        limits = self.limits.get(row.channel)
+        if limits is not None:
+            await limits.acquire(row.address)
+        if not await self._mark_started(row, self.clock.now()):
+            return "lost_lease"
+        self._hook("before_send")
+        try:
+            receipt = await channel.send_template(ChatRef(row.channel, row.address),  # type: ignore[arg-type]
+                                                  from_payload(row.payload), fields)
+        except DeliveryError as exc:
+            self._hook("after_send")
+            if exc.outcome is DeliveryOutcome.PERMANENT:
+                return await self._reroute(row, exc.code or "zalo_template",
+                                           attempt_outcome="permanent", detail=str(exc)[:500])
+            return await self._failed(row, exc)
+        self._hook("after_send")
+        ok = await self._finish(row, "sent", attempt_outcome="sent", sent_at=self.clock.now(),
+                                provider_message_id=receipt.message_id, last_error=None,
+                                payload=_with_route(row, None, template=True))
+        return "sent" if ok else "lost_lease"
+
+    async def _reroute(self, row: Claimed, code: str, *, attempt_outcome: str | None = None,
+                       detail: str | None = None) -> str:
+        """Not sent here: queue it on the next channel ('rerouted') or record 'unreachable'."""
+        now = self.clock.now()
+        async with self.sessionmaker.begin() as session:
+            if not await self._guarded(session, row.id, status=UNREACHABLE, lease_owner=None,
+                                       lease_until=None, last_error_code=code,
+                                       last_error=detail or code):
+                return "lost_lease"
+            if attempt_outcome is not None:
+                await session.execute(
+                    update(DeliveryAttempt)
+                    .where(DeliveryAttempt.outbox_id == row.id,
+                           DeliveryAttempt.attempt_no == row.attempts,
+                           DeliveryAttempt.worker_id == self.token,
+                           DeliveryAttempt.finished_at.is_(None))
+                    .values(finished_at=now, outcome=attempt_outcome, error_code=code))
+            target = await self._queue_fallback(session, row, code, status=REROUTED)
+        return REROUTED if target is not None else UNREACHABLE
 
     async def _deposit(self, row: Claimed, mailbox: Mailbox) -> str:
         """A mailbox channel (web): store the message for its client in one transaction.
@@ -531,30 +640,40 @@ class OutboxDispatcher:
 
     async def _fallback(self, row: Claimed, code: str) -> str | None:
         """Queue the same message on the official's other active channel (its own idem key)."""
-        if row.recipient_id is None or row.kind == REPLY_KIND:
+        async with self.sessionmaker.begin() as session:
+            return await self._queue_fallback(session, row, code)
+
+    async def _queue_fallback(self, session: AsyncSession, row: Claimed, code: str, *,
+                              status: str | None = None) -> str | None:
+        """Insert the fallback row on the most preferred channel not tried yet; mark this row."""
+        if row.recipient_id is None or row.kind in (REPLY_KIND, KEEPALIVE_KIND):
             return None  # an answer belongs to the conversation it was asked in
         now = self.clock.now()
         base = row.idem_key.rsplit(":", 1)[0]
-        async with self.sessionmaker.begin() as session:
-            accounts = (await session.execute(
-                select(ChatAccount.channel, ChatAccount.chat_id)
-                .where(ChatAccount.official_id == row.recipient_id, ChatAccount.status == "active",
-                       ChatAccount.channel != row.channel,
-                       ChatAccount.channel.in_(list(self.channels)))
-                .order_by(ChatAccount.id))).all()
-            if not accounts:
-                return None
-            channel, address = accounts[0]
-            meta = dict(row.payload.get("meta") or {})
-            meta.update(fallback_of=row.id, fallback_reason=code)
-            await session.execute(insert_ignore(session, OutboxMessage).values(
-                idem_key=f"{base}:{channel}", kind=row.kind, subject_type=row.subject_type,
-                subject_id=row.subject_id, recipient_id=row.recipient_id, channel=channel,
-                address=address, payload={**row.payload, "meta": meta}, due_at=now,
-                not_before=now, expires_at=row.expires_at, late=False, status="pending",
-                attempts=0, max_attempts=row.max_attempts, created_at=now, updated_at=now))
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-                last_error=f"{code}; fallback:{channel}"))
+        meta = dict(row.payload.get("meta") or {})
+        tried = [*meta.get("tried", []), row.channel]
+        preference = {name: i for i, name in enumerate(self.channels)}
+        accounts = (await session.execute(
+            select(ChatAccount.channel, ChatAccount.chat_id, ChatAccount.id)
+            .where(ChatAccount.official_id == row.recipient_id, ChatAccount.status == "active",
+                   ChatAccount.channel.not_in(tried),
+                   ChatAccount.channel.in_(list(self.channels))))).all()
+        if not accounts:
+            return None
+        channel, address, _ = min(accounts, key=lambda a: (preference[a[0]], a[2]))
+        meta.update(fallback_of=row.id, fallback_reason=code, tried=tried)
+        meta.pop("route", None)
+        await session.execute(insert_ignore(session, OutboxMessage).values(
+            idem_key=f"{base}:{channel}", kind=row.kind, subject_type=row.subject_type,
+            subject_id=row.subject_id, recipient_id=row.recipient_id, channel=channel,
+            address=address, payload={**row.payload, "meta": meta}, due_at=now,
+            not_before=now, expires_at=row.expires_at, late=False, status="pending",
+            attempts=0, max_attempts=row.max_attempts, created_at=now, updated_at=now))
+        marks: dict[str, Any] = {"last_error": f"{code}; fallback:{channel}"}
+        if status is not None:
+            marks["status"] = status
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                              .values(**marks))
         return str(channel)
 
     async def release(self) -> int:

@@ -25,7 +25,7 @@ from scheduler.planner import fmt_date, fmt_instant
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
 SECTION_LIMIT = 10
-UNDELIVERED_STATUSES = ("failed_permanent", "dead", "expired", "ambiguous")
+UNDELIVERED_STATUSES = ("failed_permanent", "dead", "expired", "ambiguous", "unreachable")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -83,6 +83,12 @@ class Schedule:
     #: after a crash mid-send: 'resend' (at-least-once) or 'drop' (at-most-once, reported)
     on_ambiguous_reminder: str = "resend"
     on_ambiguous_digest: str = "drop"
+    #: Zalo: send consultation messages 48 h – 7 days after the official's last message, which
+    #: Zalo bills per message (bot/messaging_window.py); off: such messages take the next channel
+    zalo_paid_messages: bool = False
+    #: Zalo: a check-in prompt before the window closes when nothing else is due in it
+    #: (scheduler/keepalive.py); at most one per window and per week
+    zalo_keepalive: bool = True
 
     def with_overrides(self, data: Mapping[str, Any] | None) -> Schedule:
         """A copy with the given JSON keys applied (unknown keys are rejected)."""
@@ -160,7 +166,8 @@ def _coerce(key: str, value: Any) -> Any:
         return _time(value)
     if key.endswith("_weekday"):
         return _weekday(value)
-    if key in {"working_days_only", "overdue_every_working_day"}:
+    if key in {"working_days_only", "overdue_every_working_day", "zalo_paid_messages",
+               "zalo_keepalive"}:
         return _bool(value)
     if key in {"overdue_escalate_after_days", "coop_notice_days"}:
         return _count(value)
@@ -245,6 +252,19 @@ class Policies:
         if unit_id is None:
             return self.default
         return self.by_unit.get(unit_id, self.default)
+
+
+async def unit_schedule(session: AsyncSession, unit_id: int | None,
+                        base: Schedule | None = None) -> Schedule:
+    """The effective schedule of one unit (global row < unit row < Unit.schedule), three reads."""
+    keys = [GLOBAL_KEY] + ([unit_key(unit_id)] if unit_id is not None else [])
+    rows: dict[str, Any] = dict((await session.execute(
+        select(SchedulePolicy.key, SchedulePolicy.data).where(SchedulePolicy.key.in_(keys)))).all())
+    schedule = (base or Schedule()).with_overrides(rows.get(GLOBAL_KEY))
+    if unit_id is None:
+        return schedule
+    own = (await session.execute(select(Unit.schedule).where(Unit.id == unit_id))).scalar()
+    return schedule.with_overrides(rows.get(unit_key(unit_id))).with_overrides(own)
 
 
 async def load_policies(session: AsyncSession, base: Schedule | None = None) -> Policies:

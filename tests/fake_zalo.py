@@ -89,6 +89,7 @@ class FakeZalo:
         """Listen on 127.0.0.1 (random port); return the base URL."""
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._send)
+        app.router.add_post("/message/template", self._template)
         app.router.add_post("/v4/oa/access_token", self._token)
         app.router.add_post("/v2.0/oa/upload/file", self._upload)
         app.router.add_post("/v2.0/oa/upload/image", self._upload)
@@ -139,6 +140,12 @@ class FakeZalo:
         return [r.json for r in self.requests
                 if r.path == "/v3.0/oa/message/cs" and r.json.get("_accepted")]
 
+    @property
+    def templates(self) -> list[dict[str, Any]]:
+        """Bodies of the template messages (ZNS/ZBS) accepted by /message/template."""
+        return [r.json for r in self.requests
+                if r.path == "/message/template" and r.json.get("_accepted")]
+
     def sent_texts(self, user_id: str | None = None) -> list[str]:
         """Texts of accepted messages (to one user, or all)."""
         return [m["message"].get("text", "") for m in self.sent
@@ -182,6 +189,21 @@ class FakeZalo:
         rec.json = body
         return web.json_response({"error": 0, "message": "Success", "data": {
             "message_id": f"m{next(self._ids)}", "user_id": body["recipient"]["user_id"]}})
+
+    async def _template(self, request: web.Request) -> web.Response:
+        """ZNS/ZBS template send: needs a template id, its data, and a phone or a user id."""
+        body = await request.json()
+        rec = self._record(request, json=body)
+        refused = self._token_error(request) or await self._fail()
+        if refused is not None:
+            return refused
+        if not body.get("template_id") or not isinstance(body.get("template_data"), dict) \
+                or not (body.get("phone") or body.get("user_id")):
+            return web.json_response({"error": -201, "message": "invalid parameter"})
+        body["_accepted"] = True
+        rec.json = body
+        return web.json_response({"error": 0, "message": "Success", "data": {
+            "msg_id": f"t{next(self._ids)}", "sent_time": "0"}})
 
     async def _upload(self, request: web.Request) -> web.Response:
         reader = await request.multipart()

@@ -75,6 +75,11 @@ UNDELIVERED_REASONS = {
     "permanent": "nền tảng từ chối",
     "ambiguous": "không rõ đã gửi hay chưa",
     "not_fetched": "người nhận chưa mở trò chuyện web để nhận",
+    "window_closed": "quá 7 ngày cán bộ chưa nhắn Zalo cho hệ thống, không còn kênh khác",
+    "paid_not_allowed": "quá 48 giờ cán bộ chưa nhắn Zalo, đơn vị không gửi tin trả phí, "
+                        "không còn kênh khác",
+    "zalo_template": "Zalo từ chối tin mẫu (ZNS), không còn kênh khác",
+    "zalo_template_no_phone": "chưa có số điện thoại để gửi tin mẫu Zalo, không còn kênh khác",
 }
 UNDELIVERED_KINDS = {
     "deadline": "nhắc hạn", "overdue": "nhắc quá hạn", "checkin": "lời mời báo cáo tuần",

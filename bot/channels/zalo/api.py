@@ -98,6 +98,11 @@ class ZaloApi:
         body = {"recipient": {"user_id": user_id}, "message": message}
         return await self._post_json(f"{self._api_url}/v3.0/oa/message/cs", access_token, body)
 
+    async def send_template(self, access_token: str, url: str,
+                            body: dict[str, Any]) -> dict[str, Any]:
+        """POST a ZNS/ZBS template message (`url` is configured: its endpoint is [S]); `data`."""
+        return await self._post_json(url, access_token, body)
+
     async def upload_file(self, access_token: str, file_name: str, content: bytes,
                           mime_type: str) -> str:
         """POST /v2.0/oa/upload/file (PDF/DOC/DOCX ≤ 5 MB); returns the file token."""

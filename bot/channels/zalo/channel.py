@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.channel import Capability, SentMessage
@@ -14,6 +15,7 @@ from bot.channels.zalo.webhook import BUTTON_PREFIX
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.messages import Attachment, Button, OutgoingMessage, split_text
+from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,82 @@ FILE_TYPES = {"application/pdf": "pdf", "application/msword": "doc",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 
+#: longest value put in one template parameter (ZNS limits differ per parameter type [U])
+MAX_TEMPLATE_PARAM_CHARS = 100
+#: troly fields a template parameter may take (the dispatcher fills them)
+TEMPLATE_FIELDS = ("name", "text", "kind", "date", "unit")
+
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloCodes:
+    """What Zalo's uncertain refusal codes mean (docs/zalo.md §5; configurable in settings)."""
+
+    window: frozenset[int] = frozenset({zapi.CODE_NO_INTERACTION, zapi.CODE_NO_INTERACTION_2})
+    quota: frozenset[int] = frozenset({zapi.CODE_OUT_OF_QUOTA, zapi.CODE_RECEIVE_LIMIT})
+    not_follower: frozenset[int] = frozenset({zapi.CODE_NOT_FOLLOWER})
+
+    @classmethod
+    def of(cls, window: Iterable[int], quota: Iterable[int],
+           not_follower: Iterable[int]) -> ZaloCodes:
+        """Codes from settings; a code given two meanings is a configuration error."""
+        codes = cls(frozenset(window), frozenset(quota), frozenset(not_follower))
+        overlap = ((codes.window & codes.quota) | (codes.window & codes.not_follower)
+                   | (codes.quota & codes.not_follower))
+        if overlap:
+            raise ValueError(f"Zalo error codes with two meanings: {sorted(overlap)}")
+        return codes
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloTemplate:
+    """The template message sent when the window is closed (ZNS / ZBS)."""
+
+    template_id: str
+    url: str
+    #: "user_id" (the follower id) or "phone" (the official's phone, as 84…)
+    recipient: str = "user_id"
+    #: template parameter → troly field (TEMPLATE_FIELDS)
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.recipient not in ("user_id", "phone"):
+            raise ValueError(f"zalo_template_recipient must be user_id or phone, not "
+                             f"{self.recipient!r}")
+        unknown = sorted(set(self.params.values()) - set(TEMPLATE_FIELDS))
+        if unknown:
+            raise ValueError(f"zalo_template_params: unknown fields {unknown} "
+                             f"(use {', '.join(TEMPLATE_FIELDS)})")
+
+
+def international_phone(phone: str | None) -> str | None:
+    """A Vietnamese phone number as ZNS wants it (84…), or None when there is none."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if not digits:
+        return None
+    if digits.startswith("0"):
+        digits = "84" + digits[1:]
+    return digits if digits.startswith("84") and len(digits) >= 10 else None
+
+
+def template_body(template: ZaloTemplate, user_id: str,
+                  fields: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON of one template message (DeliveryError when it has no recipient)."""
+    data = {param: str(fields.get(source, ""))[:MAX_TEMPLATE_PARAM_CHARS]
+            for param, source in template.params.items()}
+    body: dict[str, Any] = {"template_id": template.template_id, "template_data": data}
+    if fields.get("tracking_id"):
+        body["tracking_id"] = fields["tracking_id"]
+    if template.recipient == "phone":
+        phone = international_phone(fields.get("phone"))
+        if phone is None:
+            raise DeliveryError("zalo", DeliveryOutcome.PERMANENT, "no phone for the template",
+                                code="zalo_template_no_phone")
+        body["phone"] = phone
+    else:
+        body["user_id"] = user_id
+    return body
 
 
 def button_payload(button: Button) -> str:
@@ -72,8 +149,11 @@ def plan_messages(message: OutgoingMessage) -> list[dict[str, Any]]:
     return planned
 
 
-def classify(exc: ZaloApiError | ZaloTransportError | ZaloTokenError) -> DeliveryError:
-    """Map a Zalo failure to the outbox's delivery outcome."""
+def classify(exc: ZaloApiError | ZaloTransportError | ZaloTokenError,
+             codes: ZaloCodes | None = None) -> DeliveryError:
+    """Map a Zalo failure to the outbox's delivery outcome (`codes`: what the uncertain refusal
+    codes mean, from settings)."""
+    codes = codes or ZaloCodes()
     if isinstance(exc, ZaloTokenError):
         return DeliveryError("zalo", DeliveryOutcome.TRANSIENT, str(exc), code="zalo_token")
     if isinstance(exc, ZaloTransportError):
@@ -88,11 +168,11 @@ def classify(exc: ZaloApiError | ZaloTransportError | ZaloTokenError) -> Deliver
                                  code=f"zalo_http_{exc.status}")
         return DeliveryError("zalo", DeliveryOutcome.TRANSIENT, str(exc))
     code = exc.code
-    if code in (zapi.CODE_NO_INTERACTION, zapi.CODE_NO_INTERACTION_2):
+    if code in codes.window:
         return DeliveryError("zalo", DeliveryOutcome.PERMANENT, str(exc), code="zalo_window")
-    if code in (zapi.CODE_OUT_OF_QUOTA, zapi.CODE_RECEIVE_LIMIT):
+    if code in codes.quota:
         return DeliveryError("zalo", DeliveryOutcome.PERMANENT, str(exc), code="zalo_quota")
-    if code == zapi.CODE_NOT_FOLLOWER:
+    if code in codes.not_follower:
         return DeliveryError("zalo", DeliveryOutcome.BLOCKED, str(exc), code="zalo_not_follower")
     if code == zapi.CODE_RATE_LIMITED:
         return DeliveryError("zalo", DeliveryOutcome.RATE_LIMITED, str(exc),
@@ -112,9 +192,44 @@ class ZaloChannel:
     name: ChannelName = "zalo"
     capabilities = frozenset({Capability.BUTTONS, Capability.FILES})
 
-    def __init__(self, api: ZaloApi, tokens: TokenStore) -> None:
+    def __init__(self, api: ZaloApi, tokens: TokenStore, *, codes: ZaloCodes | None = None,
+                 window: MessagingWindow | None = None,
+                 template: ZaloTemplate | None = None) -> None:
         self.api = api
         self.tokens = tokens
+        self.codes = codes or ZaloCodes()
+        #: the consultation window the outbox routes by (bot/messaging_window.py)
+        self.window = window or MessagingWindow()
+        self.template = template
+
+    @property
+    def template_ready(self) -> bool:
+        """Whether a template message is configured for closed windows."""
+        return self.template is not None
+
+    async def send_template(self, chat: ChatRef, message: OutgoingMessage,
+                            fields: Mapping[str, str]) -> SentMessage:
+        """Send the configured template (the message's own text only fills its parameters)."""
+        if self.template is None:
+            raise DeliveryError("zalo", DeliveryOutcome.PERMANENT, "no template configured",
+                                code="zalo_template")
+        template = self.template
+        body = template_body(template, chat.chat_id, fields)
+
+        async def call(token: str) -> dict[str, Any]:
+            return await self.api.send_template(token, template.url, body)
+
+        try:
+            data = await self._with_token(call)
+        except (ZaloApiError, ZaloTransportError, ZaloTokenError) as exc:
+            error = classify(exc, self.codes)
+            if error.outcome in (DeliveryOutcome.PERMANENT, DeliveryOutcome.BLOCKED):
+                # a refused template (not approved, bad parameter, …): the next channel takes it
+                error = DeliveryError("zalo", DeliveryOutcome.PERMANENT, error.detail,
+                                      code="zalo_template")
+            raise error from exc
+        message_id = data.get("msg_id") or data.get("message_id")
+        return SentMessage(message_id=str(message_id) if message_id is not None else None)
 
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
         """Deliver text (split), buttons and attachments; raise DeliveryError on failure."""
@@ -128,7 +243,7 @@ class ZaloChannel:
                 last_id = await self._send_attachment(chat.chat_id, attachment)
                 sent_parts += 1
         except (ZaloApiError, ZaloTransportError, ZaloTokenError) as exc:
-            error = classify(exc)
+            error = classify(exc, self.codes)
             if sent_parts:  # the outbox records it; a retry may repeat the parts already sent
                 error = DeliveryError(error.channel, error.outcome,
                                       f"{error.detail} (after {sent_parts} part(s) delivered)",

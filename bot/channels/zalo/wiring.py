@@ -7,11 +7,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.channels.zalo.api import ZaloApi
-from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.channel import ZaloChannel, ZaloCodes, ZaloTemplate
 from bot.channels.zalo.routes import ZaloWebhook
 from bot.channels.zalo.tokens import TokenRefresher, TokenStore
 from bot.channels.zalo.webhook import ParseOptions
 from bot.config import Settings
+from bot.messaging_window import MessagingWindow
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -58,6 +59,27 @@ def _secret(value: object) -> str | None:
     return str(get()) if get is not None else None
 
 
+def zalo_codes(settings: Settings) -> ZaloCodes:
+    """What the configured refusal codes mean."""
+    return ZaloCodes.of(settings.zalo_window_codes, settings.zalo_quota_codes,
+                        settings.zalo_not_follower_codes)
+
+
+def zalo_window(settings: Settings) -> MessagingWindow:
+    """The configured consultation window."""
+    return MessagingWindow(free=timedelta(hours=settings.zalo_free_window_hours),
+                           paid=timedelta(days=settings.zalo_paid_window_days))
+
+
+def zalo_template(settings: Settings) -> ZaloTemplate | None:
+    """The template for closed windows, when one is configured."""
+    if not settings.zalo_template_id:
+        return None
+    return ZaloTemplate(template_id=settings.zalo_template_id, url=settings.zalo_template_url,
+                        recipient=settings.zalo_template_recipient,
+                        params=dict(settings.zalo_template_params))
+
+
 def build_client(app: App) -> tuple[ZaloApi, TokenStore]:
     """The OA API client and its token store (the rotating tokens live in the database)."""
     settings = app.settings
@@ -81,7 +103,8 @@ def attach_zalo(app: App) -> ZaloParts | None:
         return None
     assert settings.zalo_app_id is not None
     api, tokens = build_client(app)
-    channel = ZaloChannel(api, tokens)
+    channel = ZaloChannel(api, tokens, codes=zalo_codes(settings),
+                          window=zalo_window(settings), template=zalo_template(settings))
     webhook = ZaloWebhook(
         channel=channel, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,
         clock=app.clock, app_id=settings.zalo_app_id,
