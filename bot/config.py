@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     zalo_token_check_seconds: int = Field(
         300, description="how often the background refresher checks the OA access token")
 
-    # Zalo outbound: messaging window, template fallback, refusal codes (docs/zalo.md §5)
+    # Zalo outbound: messaging window, template fallback, refusal codes (docs/zalo.md §8)
     zalo_free_window_hours: float = Field(
         48.0, description="consultation messages are free this long after the user's last message")
     zalo_paid_window_days: float = Field(

@@ -2,7 +2,7 @@
 
 Zalo OA consultation messages are free for 48 h after the user's last interaction, paid from
 48 h to 7 days, refused after that; only template messages (ZNS/ZBS) get through then
-(docs/platforms.md §2.4 [S], docs/zalo.md §5). The outbox decides *before* sending, from
+(docs/platforms.md §2.4 [S], docs/zalo.md §8). The outbox decides *before* sending, from
 `ChatAccount.last_inbound_at`:
 
 | age of the last interaction | decision |

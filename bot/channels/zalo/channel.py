@@ -40,7 +40,7 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True, slots=True)
 class ZaloCodes:
-    """What Zalo's uncertain refusal codes mean (docs/zalo.md §5; configurable in settings)."""
+    """What Zalo's uncertain refusal codes mean (docs/zalo.md §8; configurable in settings)."""
 
     window: frozenset[int] = frozenset({zapi.CODE_NO_INTERACTION, zapi.CODE_NO_INTERACTION_2})
     quota: frozenset[int] = frozenset({zapi.CODE_OUT_OF_QUOTA, zapi.CODE_RECEIVE_LIMIT})
