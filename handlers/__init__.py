@@ -8,6 +8,7 @@ from handlers import (
     ask,
     checkin,
     guides,
+    imports,
     leave,
     logout,
     period_checkin,
@@ -26,6 +27,7 @@ def register(router: Router) -> None:
     ask.register(router)
     sections.register(router)
     guides.register(router)
+    imports.register(router)  # after guides: tables sent in chat, other files to guides
     tasks.register(router)
     checkin.register(router)
     period_checkin.register(router)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads, files
 from bot.channel import Capability, Channel
+from bot.chat_import import collect_expired_imports
 from bot.clock import Clock, local_date
 from bot.db import web_mailbox
 from bot.db.models import OutboxMessage
@@ -99,6 +100,7 @@ class Ticks:
             await files.collect_garbage(session, now)
             await button_payloads.collect_garbage(session, now)
             await collect_expired_uploads(session, now)
+            await collect_expired_imports(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)
             return expired
 

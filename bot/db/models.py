@@ -205,6 +205,25 @@ class PendingUpload(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class PendingImport(Base):
+    """A table (units, officials, a plan's tasks) sent in chat by an admin, previewed as a dry run
+    and waiting for that admin's "Nhập"; the confirmation imports exactly this content (kept a
+    day, then forgotten)."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # units|officials|tasks
+    file_name: Mapped[str] = mapped_column(String(500))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"))
+    #: SHA-256 of what the preview showed (created, changed, rejected): a confirmation that would
+    #: do anything else (the database changed meanwhile) shows a new preview instead
+    preview_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class UnansweredQuestion(Base):
     """A question the guides did not answer, for admins to review."""
 

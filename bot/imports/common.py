@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.texts import imports as texts
@@ -18,6 +19,14 @@ class RowError:
 
     def __str__(self) -> str:
         return texts.ROW_ERROR.format(row=self.row, reason=self.reason) if self.row else self.reason
+
+
+def keep_or_raise(errors: list[RowError], partial: bool) -> list[RowError]:
+    """All or nothing (the CLI): any row error rejects the file. Partial (chat): the bad rows are
+    returned, to be listed as rejected while the others go ahead."""
+    if errors and not partial:
+        raise ImportFailed(errors)
+    return sorted(errors, key=lambda e: e.row)
 
 
 class ImportFailed(Exception):
@@ -42,6 +51,15 @@ class ImportResult:
     not_in_file: list[str] = field(default_factory=list)
     #: rows skipped on purpose (section headings of a plan table), by row number
     skipped_rows: list[int] = field(default_factory=list)
+    #: with partial=True: the bad rows left out (and why); the others are imported
+    rejected: list[RowError] = field(default_factory=list)
+    #: what the file is about beyond its kind (a task table: its plan's reference)
+    subject: str | None = None
+
+    @property
+    def changes(self) -> int:
+        """How many records the import creates or updates."""
+        return len(self.created) + len(self.updated)
 
     def lines(self) -> list[str]:
         """A Vietnamese, line-per-change description for the CLI."""
@@ -67,6 +85,12 @@ _SPLIT_RE = re.compile(r"[;,\n]+")
 def split_list(value: str) -> list[str]:
     """'Sở A; Sở B, Sở C' → ['Sở A', 'Sở B', 'Sở C'] (empty parts dropped)."""
     return [part.strip() for part in _SPLIT_RE.split(value) if part.strip()]
+
+
+def too_long(values: Mapping[str, str | None], limits: dict[str, tuple[int, str]]) -> list[str]:
+    """Row problems for the values longer than their column allows: field → (limit, header)."""
+    return [texts.CELL_TOO_LONG.format(column=header, limit=limit)
+            for name, (limit, header) in limits.items() if len(values.get(name) or "") > limit]
 
 
 def text(value: object) -> str:

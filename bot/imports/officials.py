@@ -9,7 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import people_store
 from bot.db.models import Official, Unit
-from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, text
+from bot.imports.common import (
+    ImportFailed,
+    ImportResult,
+    RowError,
+    fold_key,
+    keep_or_raise,
+    text,
+    too_long,
+)
 from bot.imports.tabular import TableError, read_table
 from bot.texts import imports as texts
 
@@ -25,6 +33,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("Trạng thái",),
 }
 REQUIRED = ("code", "name", "unit")
+#: column widths of the officials table (models.Official): field → (limit, header)
+_LIMITS = {name: (limit, HEADER_ALIASES[name][0])
+           for name, limit in (("name", 255), ("title", 255), ("email", 255), ("phone", 32))}
 ROLE_WORDS = {
     "": "official", "can bo": "official", "cong chuc": "official", "chuyen vien": "official",
     "official": "official", "vien chuc": "official",
@@ -56,8 +67,9 @@ def find_unit(units: list[Unit], key: str) -> Unit | None:
 
 
 async def import_officials(session: AsyncSession, file_name: str, content: bytes, now: datetime, *,
-                           dry_run: bool = False) -> ImportResult:
-    """Validate the whole file, then create/update officials by code (nothing written on any error)."""
+                           dry_run: bool = False, partial: bool = False) -> ImportResult:
+    """Validate the whole file, then create/update officials by code: nothing written on any
+    error, or with `partial` the bad rows left out."""
     try:
         table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
@@ -68,13 +80,18 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
     parsed: dict[str, dict[str, Any]] = {}
     rows_of: dict[str, int] = {}
     heads: dict[int, str] = {}
+    seen: dict[str, int] = {}
     for row in table.rows:
         code, name = text(row.get("code")), text(row.get("name"))
-        problems = []
+        problems = row.problems()
         if not code:
             problems.append(texts.OFFICIAL_CODE_MISSING)
-        elif code in parsed:
-            problems.append(texts.OFFICIAL_CODE_DUPLICATE.format(code=code, row=rows_of[code]))
+        elif len(code) > 64:
+            problems.append(texts.OFFICIAL_CODE_TOO_LONG)
+        elif code in seen:
+            problems.append(texts.OFFICIAL_CODE_DUPLICATE.format(code=code, row=seen[code]))
+        else:
+            seen[code] = row.number
         if not name:
             problems.append(texts.OFFICIAL_NAME_MISSING)
         unit_key = text(row.get("unit"))
@@ -89,23 +106,25 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
         status = STATUS_WORDS.get(fold_key(text(row.get("status"))))
         if status is None:
             problems.append(texts.OFFICIAL_STATUS_INVALID.format(value=text(row.get("status"))))
-        if role == "head" and unit is not None and status == "active":
+        if role == "head" and unit is not None and status == "active" and not problems:
             if unit.id in heads:
                 problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
             else:
                 heads[unit.id] = str(row.number)
+        cells: dict[str, Any] = {
+            "name": name, "title": text(row.get("title")) or None,
+            "email": text(row.get("email")) or None, "phone": text(row.get("phone")) or None}
+        problems += too_long(cells, _LIMITS)
         if problems:
             errors += [RowError(row.number, p) for p in problems]
             continue
         assert unit is not None
-        parsed[code] = {"name": name, "title": text(row.get("title")) or None, "unit_id": unit.id,
-                        "role": role, "email": text(row.get("email")) or None,
-                        "phone": text(row.get("phone")) or None, "status": status}
+        parsed[code] = {"name": name, "title": cells["title"], "unit_id": unit.id, "role": role,
+                        "email": cells["email"], "phone": cells["phone"], "status": status}
         rows_of[code] = row.number
-    if errors:
-        raise ImportFailed(errors)
+    rejected = keep_or_raise(errors, partial)
 
-    result = ImportResult("officials", dry_run)
+    result = ImportResult("officials", dry_run, rejected=rejected)
     result.not_in_file = sorted(set(existing) - set(parsed))
     for code, values in parsed.items():
         official = existing.get(code)

@@ -19,11 +19,30 @@ from knowledge.normalize import sanitize
 
 #: header rows are searched this far down (titles, plan number, date lines come first)
 HEADER_SEARCH_ROWS = 20
+#: rows one file may hold (a province's officials fit; a runaway export does not)
+MAX_ROWS = 20_000
+#: columns read per row (a sheet whose last used column is XFD would make every row huge)
+MAX_COLUMNS = 200
+#: the parts of an .xlsx may inflate to this much (a zip bomb is refused before parsing)
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 Cell = str | int | float | date | None
 
 
 class TableError(ValueError):
     """The file cannot be read as a table (message in Vietnamese)."""
+
+
+class NoHeaderRow(TableError):
+    """The file is a table, but not one with these columns."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell troly cannot use: a text starting with '=' (a CSV cell, or a formula an
+    export left without its computed value). Kept out of the data: written back into a
+    spreadsheet report, it would run as a formula."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -32,10 +51,16 @@ class Row:
 
     number: int
     values: dict[str, Cell]
+    #: headers of the row's cells that hold a formula (see Formula); importers reject the row
+    formulas: tuple[str, ...] = ()
 
     def get(self, name: str) -> Cell:
         """A field's raw value (None when the column is absent or the cell empty)."""
         return self.values.get(name)
+
+    def problems(self) -> list[str]:
+        """Why the row cannot be used whatever its fields say (formula cells), in Vietnamese."""
+        return [texts.FORMULA_CELL.format(column=", ".join(self.formulas))] if self.formulas else []
 
 
 @dataclass(frozen=True)
@@ -47,7 +72,7 @@ class Table:
     preamble: list[str]
 
 
-def _cell(value: Any) -> Cell:
+def _cell(value: Any) -> Cell | Formula:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -61,22 +86,69 @@ def _cell(value: Any) -> Cell:
     # the one rule for text from people (knowledge.normalize): NFC (cp1258/NFD files use combining
     # marks), no control characters (a NUL from a broken export is refused by PostgreSQL)
     text = sanitize(str(value)).strip()
+    if text.startswith("="):
+        return Formula(text)
     return text or None
 
 
-def _raw_rows(file_name: str, content: bytes) -> list[list[Cell]]:
+RawRow = list[Cell | Formula]
+
+
+def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
+    """The first sheet's values; a formula cell gives the value Excel computed and saved, and a
+    formula without one (a file written by a program, never opened in Excel) a Formula."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise TableError(texts.EXCEL_UNREADABLE.format(
+            file=file_name, error=exc.__class__.__name__)) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError(texts.EXCEL_TOO_LARGE_UNPACKED.format(
+            file=file_name, limit=MAX_UNPACKED_BYTES // (1024 * 1024)))
+    values = _sheet(file_name, content, data_only=True)
+    formulas = _sheet(file_name, content, data_only=False)
+    rows: list[RawRow] = []
+    for index, row in enumerate(values):
+        raw = formulas[index] if index < len(formulas) else []
+        cells: RawRow = []
+        for col, value in enumerate(row):
+            source = raw[col] if col < len(raw) else None
+            is_formula = isinstance(source, str) and source.startswith("=")
+            cells.append(Formula(source) if is_formula and value is None and isinstance(source, str)
+                         else _cell(value))
+        rows.append(cells)
+    return rows
+
+
+def _sheet(file_name: str, content: bytes, *, data_only: bool) -> list[list[Any]]:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise TableError(texts.EXCEL_UNREADABLE.format(
+            file=file_name, error=exc.__class__.__name__)) from exc
+    try:
+        if not book.worksheets:
+            raise TableError(texts.NO_HEADER_ROW.format(columns="-"))
+        rows: list[list[Any]] = []
+        for row in book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise TableError(texts.TOO_MANY_ROWS.format(file=file_name, limit=MAX_ROWS))
+        return rows
+    except (KeyError, OSError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, TableError):
+            raise
+        raise TableError(texts.EXCEL_UNREADABLE.format(
+            file=file_name, error=exc.__class__.__name__)) from exc
+    finally:
+        book.close()
+
+
+def _raw_rows(file_name: str, content: bytes) -> list[RawRow]:
     suffix = PurePath(file_name).suffix.casefold()
     if suffix == ".xlsx":
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise TableError(texts.EXCEL_UNREADABLE.format(
-                file=file_name, error=exc.__class__.__name__)) from exc
-        try:
-            sheet = book.worksheets[0]
-            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            book.close()
+        return _xlsx_rows(file_name, content)
     if suffix == ".csv":
         for encoding in ("utf-8-sig", "cp1258"):
             try:
@@ -90,7 +162,15 @@ def _raw_rows(file_name: str, content: bytes) -> list[list[Cell]]:
             dialect: Any = csv.Sniffer().sniff(decoded[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(decoded), dialect)]
+        rows: list[RawRow] = []
+        try:
+            for row in csv.reader(io.StringIO(decoded), dialect):
+                rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
+                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                    raise TableError(texts.TOO_MANY_ROWS.format(file=file_name, limit=MAX_ROWS))
+        except csv.Error as exc:
+            raise TableError(texts.CSV_UNREADABLE.format(file=file_name)) from exc
+        return rows
     raise TableError(texts.WRONG_FILE_TYPE.format(file=file_name))
 
 
@@ -114,12 +194,17 @@ def read_table(file_name: str, content: bytes, fields: dict[str, tuple[str, ...]
             break
     if best is None:
         wanted = ", ".join(fields[r][0] for r in required)
-        raise TableError(texts.NO_HEADER_ROW.format(columns=wanted))
+        raise NoHeaderRow(texts.NO_HEADER_ROW.format(columns=wanted))
     header_index, columns, headers = best
-    preamble = [" ".join(str(v) for v in row if v is not None) for row in raw[:header_index]]
+    preamble = [" ".join(str(v) for v in row if v is not None and not isinstance(v, Formula))
+                for row in raw[:header_index]]
     rows = []
     for offset, row in enumerate(raw[header_index + 1:], start=header_index + 2):
-        values = {name: row[col] for col, name in columns.items() if col < len(row)}
-        if any(v is not None for v in values.values()):
-            rows.append(Row(offset, values))
+        cells = {name: row[col] for col, name in columns.items() if col < len(row)}
+        # a formula keeps its text (the row is rejected for it, not for a "missing" value)
+        values: dict[str, Cell] = {name: v.text if isinstance(v, Formula) else v
+                                   for name, v in cells.items()}
+        formulas = tuple(headers[name] for name, v in cells.items() if isinstance(v, Formula))
+        if formulas or any(v is not None for v in values.values()):
+            rows.append(Row(offset, values, formulas))
     return Table(rows, headers, [p for p in preamble if p.strip()])

@@ -16,7 +16,16 @@ from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit
 from bot.db.plan_store import set_consolidators
 from bot.db.task_store import record_task_state
 from bot.deadlines import DeadlineError, parse_deadline
-from bot.imports.common import ImportFailed, ImportResult, RowError, fold_key, split_list, text
+from bot.imports.common import (
+    ImportFailed,
+    ImportResult,
+    RowError,
+    fold_key,
+    keep_or_raise,
+    split_list,
+    text,
+    too_long,
+)
 from bot.imports.officials import find_unit
 from bot.imports.tabular import TableError, read_table
 from bot.texts import imports as texts
@@ -35,6 +44,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "consolidating": ("Đơn vị tổng hợp", "Cơ quan tổng hợp", "Đơn vị theo dõi, tổng hợp"),
 }
 REQUIRED = ("code", "title", "lead", "deadline")
+#: column widths of the tasks table (models.Task): field → (limit, header)
+_LIMITS = {"ordinal": (16, HEADER_ALIASES["ordinal"][0]),
+           "deadline": (128, HEADER_ALIASES["deadline"][0])}
 #: the plan line above a ministry's table ("Kế hoạch số 286/KH-BTTTT …", with or without diacritics)
 _PLAN_PATTERN = re.compile(r"(K[ếe] ho[ạa]ch|KH)\s+s[ốo]\s*:?\s*([\w./-]+)", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(20\d\d)\b")
@@ -62,6 +74,10 @@ def detect_plan(preamble: list[str], ref: str | None, year: int | None, today: d
         ref = f"Kế hoạch số {match.group(2)}"
     if ref is None:
         raise ImportFailed([RowError(0, texts.PLAN_UNKNOWN)])
+    if len(ref.strip()) > 255:
+        raise ImportFailed([RowError(0, texts.PLAN_REF_TOO_LONG)])
+    if title is not None:
+        title = title[:500]
     if year is None:
         found = _YEAR_RE.findall(" ".join([ref, *preamble]))
         year = int(found[-1]) if found else today.year
@@ -87,8 +103,9 @@ def _find_official(officials: list[Official], key: str) -> tuple[Official | None
 
 async def import_tasks(session: AsyncSession, file_name: str, content: bytes, now: datetime, *,
                        plan_ref: str | None = None, year: int | None = None,
-                       dry_run: bool = False) -> ImportResult:
-    """Validate the whole table, then create/update the plan's tasks by code (all or nothing)."""
+                       dry_run: bool = False, partial: bool = False) -> ImportResult:
+    """Validate the whole table, then create/update the plan's tasks by code: all or nothing, or
+    with `partial` the bad rows left out."""
     try:
         table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
@@ -101,25 +118,34 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
     rows_of: dict[str, int] = {}
     skipped: list[int] = []
     consolidating: list[int] = []  # the plan's consolidating units, from any row
+    seen: dict[str, int] = {}
     for row in table.rows:
+        problems = row.problems()
+        row_consolidating: list[int] = []
         for key in split_list(text(row.get("consolidating"))):
             unit = find_unit(units, key)
             if unit is None:
-                errors.append(RowError(row.number, texts.TASK_CONSOLIDATOR_UNKNOWN.format(unit=key)))
-            elif unit.id not in consolidating:
-                consolidating.append(unit.id)
+                problems.append(texts.TASK_CONSOLIDATOR_UNKNOWN.format(unit=key))
+            else:
+                row_consolidating.append(unit.id)
         code, title = text(row.get("code")), text(row.get("title"))
         lead_key, deadline_raw = text(row.get("lead")), row.get("deadline")
         if not code and not lead_key and deadline_raw is None and not text(row.get("officials")):
-            skipped.append(row.number)  # a section heading ("I. NHIỆM VỤ CHUNG") or a note line
+            # a section heading ("I. NHIỆM VỤ CHUNG") or a note line
+            if problems:
+                errors += [RowError(row.number, p) for p in problems]
+            else:
+                skipped.append(row.number)
+                consolidating += [u for u in row_consolidating if u not in consolidating]
             continue
-        problems: list[str] = []
         if not code:
             problems.append(texts.TASK_CODE_MISSING)
         elif len(code) > 64:
             problems.append(texts.TASK_CODE_TOO_LONG)
-        elif code in parsed:
-            problems.append(texts.TASK_CODE_DUPLICATE.format(code=code, row=rows_of[code]))
+        elif code in seen:
+            problems.append(texts.TASK_CODE_DUPLICATE.format(code=code, row=seen[code]))
+        else:
+            seen[code] = row.number
         if not title:
             problems.append(texts.TASK_TITLE_MISSING)
         lead = find_unit(units, lead_key) if lead_key else None
@@ -146,12 +172,15 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
             deadline = parse_deadline(deadline_raw, default_year=plan_info.year).day
         except DeadlineError as exc:
             problems.append(str(exc))
+        deadline_text = (deadline_raw.strftime("%d/%m/%Y") if isinstance(deadline_raw, date)
+                         else text(deadline_raw) or None)
+        problems += too_long({"ordinal": text(row.get("ordinal")), "deadline": deadline_text},
+                             _LIMITS)
         if problems:
             errors += [RowError(row.number, p) for p in problems]
             continue
         assert lead is not None
-        deadline_text = (deadline_raw.strftime("%d/%m/%Y") if isinstance(deadline_raw, date)
-                         else text(deadline_raw) or None)
+        consolidating += [u for u in row_consolidating if u not in consolidating]
         parsed[code] = {
             "ordinal": text(row.get("ordinal")) or None, "title": title, "lead_unit_id": lead.id,
             "deadline": deadline, "deadline_text": deadline_text,
@@ -159,9 +188,8 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
             "co_units": sorted(co_ids), "assignees": sorted(assignee_ids),
         }
         rows_of[code] = row.number
-    if errors:
-        raise ImportFailed(errors)
-    if not parsed:
+    rejected = keep_or_raise(errors, partial)
+    if not parsed and not rejected:
         raise ImportFailed([RowError(0, texts.NO_TASKS)])
 
     plan = (await session.execute(select(Plan).where(Plan.ref == plan_info.ref))).scalar_one_or_none()
@@ -176,7 +204,8 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
             people = sorted((await session.execute(
                 select(TaskAssignee.official_id).where(TaskAssignee.task_id == known.id))).scalars())
             current_links[known.id] = {"co_units": co, "assignees": people}
-    result = ImportResult("tasks", dry_run, skipped_rows=skipped)
+    result = ImportResult("tasks", dry_run, skipped_rows=skipped, rejected=rejected,
+                          subject=plan_info.ref)
     result.not_in_file = sorted(set(existing) - set(parsed))
     for code, values in parsed.items():
         old = existing.get(code)
@@ -191,7 +220,7 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
             if current != value and header not in changes:
                 changes.append(header)
         (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
-    if dry_run:
+    if dry_run or not parsed:
         return result
     if plan is None:
         plan = Plan(ref=plan_info.ref, title=plan_info.title, created_at=now)

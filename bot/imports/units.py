@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.checkin_policy import parse_cutoff, parse_period_cutoff
 from bot.db import people_store
 from bot.db.models import Unit
-from bot.imports.common import ImportFailed, ImportResult, RowError, text
+from bot.imports.common import ImportFailed, ImportResult, RowError, keep_or_raise, text, too_long
 from bot.imports.tabular import TableError, read_table
 from bot.texts import imports as texts
 
@@ -24,11 +24,14 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "period_cutoff": ("Hạn chốt báo cáo tháng", "Ngày chốt số liệu"),
 }
 REQUIRED = ("code", "name")
+#: column widths of the units table (models.Unit): field → (limit, header)
+_LIMITS = {"name": (255, HEADER_ALIASES["name"][0]), "level": (32, HEADER_ALIASES["level"][0])}
 
 
 async def import_units(session: AsyncSession, file_name: str, content: bytes, now: datetime, *,
-                       dry_run: bool = False) -> ImportResult:
-    """Validate the whole file, then create/update units by code (nothing written on any error)."""
+                       dry_run: bool = False, partial: bool = False) -> ImportResult:
+    """Validate the whole file, then create/update units by code: nothing written on any error,
+    or with `partial` the bad rows (and the units under a rejected parent) left out."""
     try:
         table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
@@ -37,50 +40,51 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
     existing = {u.code: u for u in await people_store.all_units(session)}
     parsed: dict[str, dict[str, Any]] = {}
     rows_of: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for row in table.rows:
         code, name = text(row.get("code")), text(row.get("name"))
+        problems = row.problems()
         if not code:
-            errors.append(RowError(row.number, texts.UNIT_CODE_MISSING))
-            continue
-        if len(code) > 64:
-            errors.append(RowError(row.number, texts.UNIT_CODE_TOO_LONG))
-            continue
-        if code in parsed:
-            duplicate = texts.UNIT_CODE_DUPLICATE.format(code=code, row=rows_of[code])
-            errors.append(RowError(row.number, duplicate))
-            continue
+            problems.append(texts.UNIT_CODE_MISSING)
+        elif len(code) > 64:
+            problems.append(texts.UNIT_CODE_TOO_LONG)
+        elif code in seen:
+            problems.append(texts.UNIT_CODE_DUPLICATE.format(code=code, row=seen[code]))
+        else:
+            seen[code] = row.number
         if not name:
-            errors.append(RowError(row.number, texts.UNIT_NAME_MISSING))
+            problems.append(texts.UNIT_NAME_MISSING)
         cutoff = text(row.get("cutoff")) or None
         if cutoff is not None:
             try:
                 parse_cutoff(cutoff)
             except ValueError:
-                errors.append(RowError(row.number, texts.UNIT_CUTOFF_INVALID.format(value=cutoff)))
+                problems.append(texts.UNIT_CUTOFF_INVALID.format(value=cutoff))
         period_cutoff = text(row.get("period_cutoff")) or None
         if period_cutoff is not None:
             try:
                 parse_period_cutoff(period_cutoff)
             except ValueError:
-                errors.append(RowError(row.number, texts.UNIT_PERIOD_CUTOFF_INVALID.format(
-                    value=period_cutoff)))
-        parsed[code] = {"name": name, "parent": text(row.get("parent")) or None,
-                        "level": text(row.get("level")) or None, "cutoff": cutoff,
-                        "period_cutoff": period_cutoff}
-        rows_of[code] = row.number
-    for code, values in parsed.items():
-        parent = values["parent"]
-        if parent is None:
+                problems.append(texts.UNIT_PERIOD_CUTOFF_INVALID.format(value=period_cutoff))
+        cells: dict[str, Any] = {"name": name, "parent": text(row.get("parent")) or None,
+                                 "level": text(row.get("level")) or None, "cutoff": cutoff,
+                                 "period_cutoff": period_cutoff}
+        problems += too_long(cells, _LIMITS)
+        if problems:
+            errors += [RowError(row.number, p) for p in problems]
             continue
-        if parent == code:
-            errors.append(RowError(rows_of[code], texts.UNIT_OWN_PARENT))
-        elif parent not in parsed and parent not in existing:
-            errors.append(RowError(rows_of[code], texts.UNIT_PARENT_UNKNOWN.format(code=parent)))
-    errors += _cycles(parsed, existing, rows_of)
-    if errors:
-        raise ImportFailed(errors)
+        parsed[code] = cells
+        rows_of[code] = row.number
+    while True:  # a unit whose parent is unknown (or was rejected) goes too, and so on down
+        bad = _parent_errors(parsed, existing, rows_of) + _cycles(parsed, existing, rows_of)
+        errors += bad
+        if not bad or not partial:
+            break
+        for error in bad:
+            parsed.pop(next(c for c, n in rows_of.items() if n == error.row), None)
+    rejected = keep_or_raise(errors, partial)
 
-    result = ImportResult("units", dry_run)
+    result = ImportResult("units", dry_run, rejected=rejected)
     result.not_in_file = sorted(set(existing) - set(parsed))
     for code, values in parsed.items():
         unit = existing.get(code)
@@ -109,6 +113,18 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
         unit.schedule = schedule or None
     await session.flush()
     return result
+
+
+def _parent_errors(parsed: dict[str, dict[str, Any]], existing: dict[str, Unit],
+                   rows_of: dict[str, int]) -> list[RowError]:
+    errors = []
+    for code, values in parsed.items():
+        parent = values["parent"]
+        if parent == code:
+            errors.append(RowError(rows_of[code], texts.UNIT_OWN_PARENT))
+        elif parent is not None and parent not in parsed and parent not in existing:
+            errors.append(RowError(rows_of[code], texts.UNIT_PARENT_UNKNOWN.format(code=parent)))
+    return errors
 
 
 def _changes(unit: Unit, values: dict[str, Any], existing: dict[str, Unit]) -> list[str]:

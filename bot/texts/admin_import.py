@@ -39,3 +39,65 @@ DUPLICATE_MATCH_TITLE = ", {title}"
 BUTTON_INVITE_EXISTING = "Mời {name} ({code_label})"
 BUTTON_INVITE_NEW = "Tạo người mới"
 INVITE_CHOICE_GONE = "Lựa chọn này không còn hiệu lực. Anh/chị gõ lại /moi nếu vẫn cần mời."
+
+# ---------------------------------------------------------------- plan files sent in chat
+UNKNOWN_TABLE = (
+    "không nhận ra bảng trong tệp: cần một dòng tiêu đề của danh sách đơn vị (Mã đơn vị, Tên "
+    "đơn vị), danh sách cán bộ (Mã cán bộ, Họ và tên, Mã đơn vị) hoặc bảng nhiệm vụ của kế hoạch "
+    "(Mã nhiệm vụ, Nhiệm vụ, Đơn vị chủ trì, Thời hạn)"
+)
+KIND_LABELS = {
+    "units": "danh sách đơn vị",
+    "officials": "danh sách cán bộ",
+    "tasks": "bảng nhiệm vụ",
+}
+ITEM_LABELS = {"units": "đơn vị", "officials": "cán bộ", "tasks": "nhiệm vụ"}
+PREVIEW_HEADER = "Xem trước tệp {file} — {kind}{subject}. Chưa có gì được ghi."
+SUBJECT = " của {subject}"
+DONE_HEADER = "Đã nhập tệp {file} — {kind}{subject}."
+PREVIEW_CREATED = "Thêm mới {count} {item}:"
+PREVIEW_UPDATED = "Thay đổi {count} {item}:"
+DONE_CREATED = "Đã thêm {count} {item}:"
+DONE_UPDATED = "Đã cập nhật {count} {item}:"
+UNCHANGED = "Không đổi: {count} {item}."
+NOT_IN_FILE = (
+    "Có trong hệ thống nhưng không có trong tệp ({count}, giữ nguyên, không xoá): {codes}"
+)
+REJECTED_HEADER = "Dòng bị từ chối ({count}, không nhập):"
+REJECTED_LINE = "• {error}"
+CREATED_LINE = "+ {item}"
+UPDATED_LINE = "~ {code}: {columns}"
+MORE = "… và {count} mục khác"
+PREVIEW_ASK = (
+    "Bấm \u201cNhập\u201d để ghi đúng các thay đổi trên (tệp được giữ {hours} giờ), hoặc "
+    "\u201cHuỷ\u201d. Các dòng bị từ chối có thể sửa rồi gửi lại tệp sau."
+)
+NOTHING_TO_IMPORT = "Không có gì để nhập: tệp không thêm hay thay đổi gì."
+BUTTON_IMPORT = "Nhập"
+BUTTON_CANCEL = "Huỷ"
+ONLY_ADMINS_IMPORT = (
+    "Chỉ quản trị viên mới nhập được danh sách đơn vị, cán bộ hay bảng nhiệm vụ. Anh/chị vui "
+    "lòng gửi tệp cho quản trị viên của đơn vị."
+)
+FILE_TOO_LARGE = (
+    "Tệp {file} lớn hơn {limit} MB nên trợ lý không nhận. Anh/chị vui lòng chia thành các tệp "
+    "nhỏ hơn."
+)
+FILE_REJECTED = "Không nhập được tệp {file}; chưa có gì được ghi:\n{reasons}"
+OLD_EXCEL = (
+    "Tệp {file} là định dạng Excel cũ (.xls) hoặc bảng tính khác mà trợ lý chưa đọc được. Anh/chị "
+    "vui lòng mở tệp và lưu lại dưới dạng .xlsx (Excel Workbook) hoặc .csv (UTF-8), rồi gửi lại."
+)
+PLAN_UNKNOWN = (
+    "chưa biết bảng nhiệm vụ thuộc kế hoạch nào: anh/chị ghi một dòng \u201cKế hoạch số "
+    "286/KH-BTTTT …\u201d phía trên dòng tiêu đề của bảng rồi gửi lại"
+)
+CHOICE_GONE = (
+    "Tệp này không còn chờ nhập (đã nhập, đã huỷ, quá hạn, hoặc do người khác gửi). Anh/chị gửi "
+    "lại tệp nếu vẫn cần nhập."
+)
+CANCELLED = "Đã huỷ, không nhập tệp {file}."
+CHANGED_SINCE = (
+    "Dữ liệu trong hệ thống đã thay đổi kể từ lúc xem trước, nên trợ lý chưa nhập tệp {file}. "
+    "Dưới đây là bản xem trước mới."
+)

@@ -75,3 +75,17 @@ UNIT_PERIOD_CUTOFF_INVALID = (
 DAY_UNREADABLE = "chưa hiểu ngày \u201c{value}\u201d (ví dụ đúng: 21/12, 21/12/2026, hôm nay, mai)"
 DEADLINE_BAD_MONTH = "tháng {month} không hợp lệ"
 DEADLINE_NO_SUCH_DAY = "ngày {day}/{month}/{year} không tồn tại"
+
+# ---------------------------------------------------------------- unusable files and cells
+CSV_UNREADABLE = "không đọc được tệp CSV {file}; vui lòng lưu lại từ Excel dưới dạng CSV UTF-8"
+TOO_MANY_ROWS = "tệp {file} có hơn {limit} dòng; vui lòng chia thành nhiều tệp nhỏ hơn"
+EXCEL_TOO_LARGE_UNPACKED = (
+    "tệp Excel {file} khi giải nén lớn hơn {limit} MB; vui lòng chỉ giữ trang tính cần nhập"
+)
+FORMULA_CELL = (
+    "ô {column} là công thức chưa có giá trị (hoặc văn bản bắt đầu bằng \u201c=\u201d); "
+    "vui lòng dán giá trị (Paste Values) thay cho công thức"
+)
+CELL_TOO_LONG = "{column} dài quá {limit} ký tự"
+OFFICIAL_CODE_TOO_LONG = "Mã cán bộ dài quá 64 ký tự"
+PLAN_REF_TOO_LONG = "số hiệu kế hoạch dài quá 255 ký tự"
