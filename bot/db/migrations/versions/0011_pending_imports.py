@@ -1,7 +1,7 @@
 """pending imports: a table sent in chat waits, previewed, for the admin's confirmation
 
-Revision ID: 0010_pending_imports
-Revises: 0009_pending_uploads
+Revision ID: 0011_pending_imports
+Revises: 0010_inbound_events
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0010_pending_imports"
-down_revision: str | Sequence[str] | None = "0009_pending_uploads"
+revision: str = "0011_pending_imports"
+down_revision: str | Sequence[str] | None = "0010_inbound_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
