@@ -213,6 +213,11 @@ def _results(report: ProgressReport) -> list[str]:
     if report.officials:
         lines.append(T.RESULTS_REPORTED.format(reported=len(report.reported),
                                                total=len(report.officials)))
+    missing = report.units_not_reported
+    if missing:
+        lines.append(T.RESULTS_UNITS_MISSING.format(
+            count=len(missing), total=len(report.units),
+            units=", ".join(_clean(u.unit_name) for u in missing)))
     highlights = [T.RESULTS_HIGHLIGHT.format(official=_clean(n.official),
                                              text=_clean(n.highlights))
                   for n in report.notes if n.highlights]

@@ -138,6 +138,8 @@ async def test_plan_document_is_issued_by_the_consolidating_unit(harness: BotHar
     lines = body_texts(doc)
     assert any(line.startswith(f"Tiến độ thực hiện {KH286}") and "tháng 12/2026" in line
                for line in lines)
+    assert ("Đơn vị chưa báo cáo đầy đủ (3/3): Đơn vị PHONG_A, Đơn vị SO_A, "
+            "Đơn vị TINH_B.") in lines
     annex = doc.tables[-1]
     assert sorted(row.cells[1].text for row in annex.rows[1:]) == ["NV1", "NV2", "NV3"]
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)][-1] == "Cục Trưởng"
