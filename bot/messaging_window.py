@@ -92,6 +92,14 @@ def decide(window: MessagingWindow, last_inbound: datetime | None, now: datetime
     return Decision(Action.NEXT, Reason.CLOSED)
 
 
+@dataclass(frozen=True, slots=True)
+class WindowConfig:
+    """A channel's window and whether it has a template (what the preview needs of it)."""
+
+    window: MessagingWindow
+    template_ready: bool = False
+
+
 @runtime_checkable
 class WindowedChannel(Protocol):
     """A channel whose proactive messages depend on the user's last interaction (Zalo OA)."""

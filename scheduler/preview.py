@@ -4,7 +4,7 @@ inside a savepoint that is rolled back."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -12,9 +12,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import local_date, local_datetime
-from bot.db.models import Official, OutboxMessage, Unit
+from bot.db.models import ChatAccount, Official, OutboxMessage, Unit
+from bot.messaging_window import (
+    KEEPALIVE_KIND,
+    REROUTED,
+    UNREACHABLE,
+    Action,
+    WindowConfig,
+    decide,
+)
+from bot.replies import REPLY_KIND
 from scheduler.digest import build_digest
-from scheduler.inputs import load_inputs
+from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.planner import plan
 from scheduler.policy import Schedule
 from scheduler.recipients import DEFAULT_CHANNELS
@@ -32,6 +41,11 @@ class PreviewItem:
     idem_key: str
     text: str
     late: bool
+    #: the channel it would actually take ("" when none can take it)
+    via: str = ""
+    #: why, on a channel with a messaging window: window, paid, template, or the reasons it left
+    #: each channel ("paid_not_allowed", "window_closed"), then "rerouted" / "unreachable"
+    route: str = ""
 
 
 def _wall_times(schedules: Sequence[Schedule]) -> set[time]:
@@ -64,17 +78,23 @@ class PreviewResult:
 
 async def preview(session: AsyncSession, start: datetime, end: datetime, *,
                   now: datetime | None = None, channels: Sequence[str] = DEFAULT_CHANNELS,
-                  digests: bool = True) -> list[PreviewItem]:
+                  digests: bool = True,
+                  windows: Mapping[str, WindowConfig] | None = None) -> list[PreviewItem]:
     """Messages due in [start, end), in order; the database is left untouched."""
     return (await preview_all(session, start, end, now=now, channels=channels,
-                              digests=digests)).items
+                              digests=digests, windows=windows)).items
 
 
 async def preview_all(session: AsyncSession, start: datetime, end: datetime, *,
                       now: datetime | None = None, channels: Sequence[str] = DEFAULT_CHANNELS,
-                      digests: bool = True) -> PreviewResult:
+                      digests: bool = True,
+                      windows: Mapping[str, WindowConfig] | None = None) -> PreviewResult:
     """Messages due in [start, end), in order, and the officials they could not reach; the
     database is left untouched.
+
+    `windows`: channels with a messaging window (Zalo); each item then says which channel it
+    would take at its time and why (bot/messaging_window.py), assuming no new message from the
+    official before then.
 
     The simulation starts at `now` when the window is in the future, so what falls due before
     the window is "sent" in the simulation instead of showing up as a late catch-up.
@@ -106,13 +126,58 @@ async def preview_all(session: AsyncSession, start: datetime, end: datetime, *,
             .where(OutboxMessage.status.in_(["pending", "previewed"]),
                    OutboxMessage.not_before >= start, OutboxMessage.not_before < end)
             .order_by(OutboxMessage.not_before, OutboxMessage.id))).all()
-        items = [PreviewItem(at=row.not_before, kind=row.kind, recipient=name or "",
-                             channel=row.channel, address=row.address, idem_key=row.idem_key,
-                             text=str(row.payload.get("text", "")), late=row.late)
-                 for row, name in rows]
+        last_inbound = await _last_inbound(session, windows or {})
+        items = []
+        for row, name in rows:
+            via, route = _route(row, inputs, windows or {}, last_inbound)
+            items.append(PreviewItem(at=row.not_before, kind=row.kind, recipient=name or "",
+                                     channel=row.channel, address=row.address,
+                                     idem_key=row.idem_key, late=row.late, via=via, route=route,
+                                     text=str(row.payload.get("text", ""))))
         return PreviewResult(items, await _unreachable(session, missed))
     finally:
         await savepoint.rollback()
+
+
+async def _last_inbound(session: AsyncSession, windows: Mapping[str, WindowConfig]
+                        ) -> dict[tuple[str, str], datetime | None]:
+    """(channel, chat) → the official's last message, for the channels with a window."""
+    if not windows:
+        return {}
+    rows = (await session.execute(
+        select(ChatAccount.channel, ChatAccount.chat_id, ChatAccount.last_inbound_at)
+        .where(ChatAccount.channel.in_(list(windows))))).all()
+    return {(channel, chat): last for channel, chat, last in rows}
+
+
+def _route(row: OutboxMessage, inputs: PlanInputs, windows: Mapping[str, WindowConfig],
+           last_inbound: Mapping[tuple[str, str], datetime | None]) -> tuple[str, str]:
+    """(channel taken, why) for one previewed row, following the dispatcher's rules."""
+    if row.recipient_id is None or row.kind == REPLY_KIND or row.channel not in windows:
+        return row.channel, ""
+    person = inputs.directory.people.get(row.recipient_id)
+    schedule = inputs.policies.for_unit(person.unit_id if person is not None else None)
+    contacts = inputs.directory.contacts.get(row.recipient_id, [])
+    channel, address = row.channel, row.address
+    reasons: list[str] = []
+    tried: list[str] = []
+    while True:
+        config = windows.get(channel)
+        if config is None:
+            return channel, "; ".join([*reasons, REROUTED]) if reasons else ""
+        decision = decide(config.window, last_inbound.get((channel, address)), row.not_before,
+                          paid_allowed=schedule.zalo_paid_messages,
+                          template_ready=config.template_ready)
+        if decision.action is not Action.SEND and row.kind == KEEPALIVE_KIND:
+            return "", "; ".join([*reasons, decision.reason.value, "cancelled"])
+        if decision.action is not Action.NEXT:
+            return channel, "; ".join([*reasons, decision.reason.value])
+        reasons.append(f"{channel}: {decision.reason.value}")
+        tried.append(channel)
+        following = next((c for c in contacts if c.channel not in tried), None)
+        if following is None:
+            return "", "; ".join([*reasons, UNREACHABLE])
+        channel, address = following.channel, following.address
 
 
 async def _unreachable(session: AsyncSession,

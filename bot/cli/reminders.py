@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 
+from bot.channels.zalo.wiring import window_configs
 from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import Official, OutboxMessage
@@ -33,7 +34,7 @@ def _parse_day(value: str | None) -> date | None:
 def _item_json(item: PreviewItem) -> dict[str, Any]:
     return {"at": to_local(item.at).isoformat(), "kind": item.kind, "recipient": item.recipient,
             "channel": item.channel, "address": item.address, "key": item.idem_key,
-            "late": item.late, "text": item.text}
+            "late": item.late, "text": item.text, "via": item.via, "route": item.route}
 
 
 @reminders_app.command("preview")
@@ -54,7 +55,8 @@ def preview_command(
             hi = local_datetime(last + timedelta(days=1), time(0))
             async with app.sessionmaker() as session:  # closed without commit: nothing kept
                 return await preview_all(session, lo, hi, now=app.clock.now(),
-                                         channels=tuple(app.settings.reminder_channels))
+                                         channels=tuple(app.settings.reminder_channels),
+                                         windows=window_configs(app.settings))
 
     result = run(_preview)
     items = result.items
@@ -66,12 +68,22 @@ def preview_command(
         first_line = item.text.splitlines()[0] if item.text else ""
         late = texts.PREVIEW_LATE if item.late else ""
         typer.echo(f"{to_local(item.at):%Y-%m-%d %H:%M}  {item.kind:<8} {item.recipient} "
-                   f"[{item.channel}:{item.address}]{late}  {first_line[:70]}")
+                   f"[{item.channel}:{item.address}]{_route_note(item)}{late}  "
+                   f"{first_line[:70]}")
     typer.echo(texts.PREVIEW_TOTAL.format(count=len(items)))
     if result.unreachable:
         typer.echo(texts.PREVIEW_UNREACHABLE.format(count=len(result.unreachable)))
         for line in unreachable_lines(result.unreachable):
             typer.echo(line)
+
+
+def _route_note(item: PreviewItem) -> str:
+    """' → telegram (zalo: paid_not_allowed; rerouted)', ' (window)' or '' for a plain channel."""
+    if not item.route:
+        return ""
+    if item.via == item.channel:
+        return f" ({item.route})"
+    return f" → {item.via or '-'} ({item.route})"
 
 
 def unreachable_lines(people: list[Unreachable]) -> list[str]:

@@ -52,3 +52,42 @@ def test_preview_and_outbox(database_url: str, monkeypatch: pytest.MonkeyPatch) 
     assert json.loads(outbox.stdout.strip().splitlines()[-1]) == {"counts": {}, "rows": []}
     table = runner.invoke(build_cli(), ["reminders", "preview", "--from", day, "--to", day])
     assert "Lan [telegram:1001]" in table.stdout and "tin dự kiến gửi" in table.stdout
+
+
+async def _seed_zalo(url: str, deadline: object, last_inbound: datetime) -> None:
+    from sqlalchemy import update
+
+    from bot.db.models import ChatAccount
+    engine = make_engine(url)
+    world = World(make_sessionmaker(engine))
+    await world.unit("P1")
+    lan = await world.official("Lan", "P1", accounts={"zalo": "z-lan", "telegram": "1001"})
+    await world.task("NV1", deadline, "P1", [lan])  # type: ignore[arg-type]
+    async with world.sessionmaker.begin() as s:
+        await s.execute(update(ChatAccount).where(ChatAccount.channel == "zalo")
+                        .values(last_inbound_at=last_inbound))
+    await engine.dispose()
+
+
+def test_preview_shows_the_zalo_route(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zalo preferred; the official last wrote to the OA today, so by a reminder 8+ days ahead the
+    window is closed: the table shows it going to Telegram instead, and why."""
+    calendar = WorkCalendar()
+    reminder_day = local_date(datetime.now(UTC)) + timedelta(days=8)
+    while not calendar.is_working_day(reminder_day):
+        reminder_day += timedelta(days=1)
+    asyncio.run(_seed_zalo(database_url, reminder_day, datetime.now(UTC)))  # due that day: T-0
+    monkeypatch.setenv("TROLY_DATABASE_URL", database_url)
+    monkeypatch.setenv("TROLY_LOAD_DEMO_GUIDES", "false")
+    monkeypatch.setenv("TROLY_REMINDER_CHANNELS", '["zalo", "telegram", "web"]')
+    runner = CliRunner()
+    day = reminder_day.isoformat()
+    result = runner.invoke(build_cli(), ["reminders", "preview", "--from", day, "--to", day,
+                                         "--json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout.strip().splitlines()[-1])
+    [item] = [i for i in items if i["kind"] == "deadline"]
+    assert (item["channel"], item["via"], item["route"]) == (
+        "zalo", "telegram", "zalo: window_closed; rerouted")
+    table = runner.invoke(build_cli(), ["reminders", "preview", "--from", day, "--to", day])
+    assert "Lan [zalo:z-lan] → telegram (zalo: window_closed; rerouted)" in table.stdout

@@ -380,3 +380,44 @@ def test_template_settings_are_checked() -> None:
         ZaloTemplate("t", "http://x", "email", {})
     with pytest.raises(ValueError, match="birthday"):
         ZaloTemplate("t", "http://x", "user_id", {"a": "birthday"})
+
+
+# ---------------------------------------------------------------- troly reminders preview
+
+
+@pytest.mark.parametrize(("accounts", "ago", "paid", "template", "via", "route"), [
+    (BOTH, timedelta(hours=1), False, False, "zalo", "window"),
+    (BOTH, timedelta(days=3), True, False, "zalo", "paid"),
+    (BOTH, timedelta(days=3), False, True, "telegram", "zalo: paid_not_allowed; rerouted"),
+    (BOTH, timedelta(days=8), False, True, "zalo", "template"),
+    (BOTH, None, False, False, "telegram", "zalo: window_closed; rerouted"),
+    ({"zalo": "z-lan"}, timedelta(days=8), True, False, "", "zalo: window_closed; unreachable"),
+])
+async def test_preview_says_which_channel_and_why(
+        oa: Oa, accounts: dict[str, str], ago: timedelta | None, paid: bool, template: bool,
+        via: str, route: str) -> None:
+    from bot.messaging_window import WindowConfig
+    from scheduler.preview import preview_all
+    await oa.official(accounts, unit_schedule={"zalo_paid_messages": paid})
+    await oa.last_wrote(ago)
+    async with oa.sessionmaker() as s:
+        result = await preview_all(s, DUE, DUE + timedelta(hours=1), now=DUE,
+                                   channels=("zalo", "telegram"),
+                                   windows={"zalo": WindowConfig(MessagingWindow(), template)})
+    [item] = [i for i in result.items if i.kind == "deadline"]
+    assert (item.channel, item.via, item.route) == ("zalo", via, route)
+    assert await oa.world.rows() == []  # nothing kept
+
+
+async def test_preview_judges_the_window_at_the_messages_time(oa: Oa) -> None:
+    """Written to the OA 1 day before DUE: the T-3 reminder (Friday) finds the free window shut."""
+    from bot.messaging_window import WindowConfig
+    from scheduler.preview import preview_all
+    await oa.official(BOTH)
+    await oa.last_wrote(timedelta(days=1))
+    async with oa.sessionmaker() as s:
+        result = await preview_all(s, DUE + timedelta(days=4), DUE + timedelta(days=5),
+                                   now=DUE - timedelta(hours=1), channels=("zalo", "telegram"),
+                                   windows={"zalo": WindowConfig(MessagingWindow())})
+    routes = {(i.kind, i.via, i.route) for i in result.items}
+    assert ("deadline", "telegram", "zalo: paid_not_allowed; rerouted") in routes

@@ -12,7 +12,7 @@ from bot.channels.zalo.routes import ZaloWebhook
 from bot.channels.zalo.tokens import TokenRefresher, TokenStore
 from bot.channels.zalo.webhook import ParseOptions
 from bot.config import Settings
-from bot.messaging_window import MessagingWindow
+from bot.messaging_window import MessagingWindow, WindowConfig
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -78,6 +78,14 @@ def zalo_template(settings: Settings) -> ZaloTemplate | None:
     return ZaloTemplate(template_id=settings.zalo_template_id, url=settings.zalo_template_url,
                         recipient=settings.zalo_template_recipient,
                         params=dict(settings.zalo_template_params))
+
+
+def window_configs(settings: Settings) -> dict[str, WindowConfig]:
+    """Channels with a messaging window, for `troly reminders preview` (Zalo's rules apply to
+    any Zalo reminder, configured here or not)."""
+    if "zalo" not in settings.reminder_channels:
+        return {}
+    return {"zalo": WindowConfig(zalo_window(settings), bool(settings.zalo_template_id))}
 
 
 def build_client(app: App) -> tuple[ZaloApi, TokenStore]:
