@@ -36,10 +36,14 @@ FEATURE_NAMES: tuple[str, ...] = (
     "gap_guide",  # (best − best of another guide) / best
     "content_words",  # log(1 + number of content words)
     "uncovered_idf",  # highest idf (share of the maximum) of a content word no passage of the pool says
+    # how specific the question's best matched word is: log(1 + idf of the rarest content word the best
+    # passage says / idf of a typical word of the index); a question made only of common syllables
+    # that all happen to occur in one passage ("bão số 3 đổ bộ vào đâu" typed without accents) is low
+    "top_said_idf",
 )
 #: Changes whenever the meaning of a feature changes; the shipped weights must carry the same value.
 FEATURE_SCHEMA = hashlib.sha256(
-    ("v8|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
+    ("v9|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
 ).hexdigest()[:16]
 
 
@@ -67,6 +71,7 @@ def extract(
         v for t, v in idf.items()
         if not any(index.says(t, d, memos.setdefault(d, {})) for d, _ in ranked)
     ]  # fmt: skip
+    top_said = max((v for t, v in idf.items() if index.says(t, best, memo)), default=0.0)
     return (
         coverage,
         said / mass if mass > 0 else 0.0,
@@ -74,6 +79,7 @@ def extract(
         (s1 - s_other) / s1 if s1 > 0 else 0.0,
         math.log1p(len(content)),
         max(uncovered, default=0.0) / index.max_idf(),
+        math.log1p(top_said / index.typical_idf()),
     )
 
 

@@ -362,7 +362,7 @@ class KnowledgeIndex:
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
-        "_intro_weight",
+        "_intro_weight", "_typical_idf",
     )  # fmt: skip
 
     def __init__(
@@ -401,6 +401,8 @@ class KnowledgeIndex:
         for term, tid in self._acc_uni.vocab.items():
             accents.setdefault(fold(term), []).append((-int(self._acc_uni.df[tid]), term))
         self._accents = {k: tuple(t for _, t in sorted(v)[:4]) for k, v in accents.items()}
+        uni = self._fold_uni
+        self._typical_idf = float(np.average(uni.idf, weights=uni.df)) if int(uni.df.sum()) else 1.0
 
     @classmethod
     def build(
@@ -778,6 +780,10 @@ class KnowledgeIndex:
     def says(self, folded: str, doc: int, memo: Presence | None = None) -> bool:
         """Whether one passage contains the folded syllable in its text, heading path or guide title."""
         return self._covers(self._fold_uni, folded, doc, text=True, meta=True, memo=memo)
+
+    def typical_idf(self) -> float:
+        """The idf of a word picked at random from the passage texts (df-weighted mean idf)."""
+        return self._typical_idf
 
     def _phrase_scores(self, syl: list[str]) -> FloatArray:
         """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""
