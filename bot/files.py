@@ -1,8 +1,9 @@
 """Files sent as links: stored in the database, downloaded through signed, expiring URLs.
 
 Channel-neutral on purpose. The web chat turns every attachment (the /xuatbaocao spreadsheet, the
-digest's chart and spreadsheet) into a link today; a Zalo user will later get the same kind of
-link to a small download page served by troly. A link is
+digest's chart and spreadsheet) into a link; a Zalo user gets the same kind of link, absolute
+(TROLY_PUBLIC_URL), to a small page served by troly (`/tep/<id>?e=…&s=…`: the file's name, size,
+expiry and a download button) for every file Zalo cannot carry (LinkIssuer). A link is
 
     /files/<id>/<name>?e=<expiry, unix seconds>&s=<HMAC-SHA256(secret, id|owner|expiry)>
 
@@ -30,14 +31,17 @@ from urllib.parse import quote
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.db.base import is_postgres
 from bot.db.models import ChannelCredential, StoredFile
 from bot.messages import Attachment
 
 SECRET_NAME = "file_link_secret"
 ROUTE = "/files"
+#: the page a link sent outside the web chat opens (name, size, expiry, a download button)
+PAGE_ROUTE = "/tep"
 #: the signature sent in links: 128 bits of HMAC-SHA256, hex
 SIGNATURE_CHARS = 32
 MAX_NAME_CHARS = 200
@@ -134,6 +138,12 @@ class FileLinks:
         signature = self._signature(ref.id, owner, expires)
         return f"{ROUTE}/{ref.id}/{quote(ref.name)}?e={expires}&s={signature}"
 
+    def page_url(self, ref: FileRef, owner: str, now: datetime) -> str:
+        """A link to the file's page, signed like `url` (the page's button carries the same)."""
+        expires = int((now + self.ttl).timestamp())
+        signature = self._signature(ref.id, owner, expires)
+        return f"{PAGE_ROUTE}/{ref.id}?e={expires}&s={signature}"
+
     def check(self, file_id: str, owner: str, expires: str, signature: str,
               now: datetime) -> LinkCheck:
         """Whether a presented link is one we signed for this owner, and still valid."""
@@ -143,3 +153,40 @@ class FileLinks:
         if not hmac.compare_digest(expected, signature):
             return LinkCheck.FORGED
         return LinkCheck.VALID if int(expires) > now.timestamp() else LinkCheck.EXPIRED
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLink:
+    """An absolute link to a stored file's page, and until when it works."""
+
+    url: str
+    expires_at: datetime
+
+
+class LinkIssuer:
+    """Stores files a channel cannot carry and hands out absolute links to their pages."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                 base_url: str, ttl: timedelta, configured_secret: str | None) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._base_url = base_url.rstrip("/")
+        self._ttl = ttl
+        self._configured = configured_secret
+        self._links: FileLinks | None = None
+
+    async def _signer(self) -> FileLinks:
+        if self._links is None:
+            async with self._sessionmaker.begin() as session:
+                secret = await link_secret(session, self._configured, self._clock.now())
+            self._links = FileLinks(secret, self._ttl)
+        return self._links
+
+    async def issue(self, channel: str, address: str, attachment: Attachment) -> IssuedLink:
+        """Keep the file for the link's lifetime and return the link (for that chat only)."""
+        now = self._clock.now()
+        async with self._sessionmaker.begin() as session:
+            ref = await store(session, channel, address, attachment, now, self._ttl)
+        signer = await self._signer()
+        return IssuedLink(self._base_url + signer.page_url(ref, owner_of(channel, address), now),
+                          now + self._ttl)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from bot import files
 from bot.channels import web_auth
 from bot.channels.http_edge import BadJson, add_route, new_application, parse_json, raw_body
 from bot.channels.web import FILES_KEY, WebChannel
-from bot.clock import Clock
+from bot.clock import Clock, to_local
 from bot.config import Settings
 from bot.db import web_mailbox, web_tokens
 from bot.db.models import ChatAccount, Official
@@ -96,6 +97,7 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
     add_route(app, "GET", "/api/messages", mailbox_api)
     add_route(app, "GET", "/healthz", health)
     add_route(app, "GET", files.ROUTE + "/{file_id}/{name}", download)
+    add_route(app, "GET", files.PAGE_ROUTE + "/{file_id}", file_page)
     return app
 
 
@@ -345,3 +347,77 @@ async def download(request: web.Request) -> web.Response:
                         headers={"Content-Disposition": disposition,
                                  "Cache-Control": "private, no-store",
                                  "X-Content-Type-Options": "nosniff"})
+
+
+def _size_text(size: int) -> str:
+    """A file size as a person reads it (KB below 1 MB, else MB with one decimal)."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+FILE_PAGE_HTML = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0; padding: 1.5rem; background: #f4f6f8; }}
+main {{ max-width: 28rem; margin: auto; background: #fff; border-radius: .75rem;
+        padding: 1.5rem; box-shadow: 0 1px 4px rgba(0,0,0,.1); }}
+h1 {{ font-size: 1.2rem; margin-top: 0; }}
+.name {{ font-weight: 600; word-break: break-word; }}
+a.button {{ display: block; text-align: center; background: #0068ff; color: #fff;
+            padding: .9rem; border-radius: .5rem; text-decoration: none; font-size: 1.1rem;
+            margin: 1.25rem 0; }}
+.note {{ color: #555; font-size: .9rem; }}
+</style></head>
+<body><main>
+<h1>{heading}</h1>
+<p class="name">{name}</p>
+<p>{size}</p>
+<a class="button" href="{href}" download>{button}</a>
+<p>{expires}</p>
+<p class="note">{note}</p>
+</main></body></html>
+"""
+
+
+async def file_page(request: web.Request) -> web.Response:
+    """GET /tep/<id>?e=…&s=…: the page a file link sent on Zalo opens (name, size, expiry and a
+    download button carrying the same signature). Checked like the download itself."""
+    chat = request.app[WEB_CHAT_KEY]
+    now = chat.clock.now()
+    async with chat.sessionmaker() as session:
+        row = await files.load(session, request.match_info["file_id"])
+        if row is not None:
+            session.expunge(row)
+    if row is None:
+        return _file_error(404, texts.FILE_NOT_FOUND)
+    expires, signature = request.query.get("e", ""), request.query.get("s", "")
+    owner = files.owner_of(row.owner_channel, row.owner_address)
+    verdict = (await chat.links()).check(row.id, owner, expires, signature, now)
+    if verdict is LinkCheck.FORGED:
+        return _file_error(403, texts.FILE_FORBIDDEN)
+    if verdict is LinkCheck.EXPIRED or row.expires_at <= now:
+        return _file_error(410, texts.FILE_PAGE_EXPIRED)
+    if row.owner_channel == "web":
+        access, _ = await _login_of(chat, request, row.owner_address)
+        if access is not Access.LOGGED_IN:
+            return _file_error(403, texts.FILE_FORBIDDEN)
+    href = f"{files.ROUTE}/{row.id}/{quote(row.file_name)}?e={expires}&s={signature}"
+    until = min(row.expires_at, datetime.fromtimestamp(int(expires), tz=UTC))
+    page = FILE_PAGE_HTML.format(
+        title=html.escape(texts.FILE_PAGE_TITLE), heading=html.escape(texts.FILE_PAGE_HEADING),
+        name=html.escape(row.file_name),
+        size=html.escape(texts.FILE_PAGE_SIZE.format(size=_size_text(row.size))),
+        href=html.escape(href), button=html.escape(texts.FILE_PAGE_BUTTON),
+        expires=html.escape(texts.FILE_PAGE_EXPIRES.format(
+            until=f"{to_local(until):%H:%M %d/%m/%Y}")),
+        note=html.escape(texts.FILE_PAGE_NOTE))
+    return web.Response(text=page, content_type="text/html", charset="utf-8",
+                        headers={"Cache-Control": "private, no-store",
+                                 "X-Content-Type-Options": "nosniff",
+                                 "Referrer-Policy": "no-referrer",
+                                 "Content-Security-Policy": "default-src 'none'; "
+                                 "style-src 'unsafe-inline'"})

@@ -20,3 +20,16 @@ FILE_FORBIDDEN = (
 FILE_LINK_EXPIRED = (
     "Liên kết tải tệp đã hết hạn. Vui lòng mở lại trang trò chuyện để nhận liên kết mới, hoặc "
     "yêu cầu xuất lại báo cáo.")
+
+# ---------------------------------------------------------------- the file page (links sent on Zalo)
+FILE_PAGE_TITLE = "Tải tệp"
+FILE_PAGE_HEADING = "Tệp gửi cho anh/chị"
+FILE_PAGE_SIZE = "Dung lượng: {size}"
+FILE_PAGE_EXPIRES = "Liên kết dùng được đến {until}."
+FILE_PAGE_BUTTON = "Tải xuống"
+FILE_PAGE_NOTE = (
+    "Tệp do Trợ lý nhắc việc gửi. Không chuyển liên kết này cho người khác: ai có liên kết "
+    "đều tải được tệp cho đến khi liên kết hết hạn.")
+FILE_PAGE_EXPIRED = (
+    "Liên kết tải tệp đã hết hạn. Anh/chị vui lòng yêu cầu lại báo cáo trong Zalo "
+    "(ví dụ gõ /xuatbaocao) để nhận liên kết mới.")

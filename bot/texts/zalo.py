@@ -11,6 +11,11 @@ ATTACHMENT_NOT_SENT = (
     "và ảnh JPG, PNG đến 1 MB). Anh/chị vui lòng xem tệp này trên Telegram hoặc trang web của "
     "hệ thống."
 )
+#: a file Zalo cannot carry (XLSX, or too big), sent as a link to troly's download page
+FILE_LINK = (
+    "📎 Tệp “{file}” (Zalo không gửi trực tiếp được loại tệp này): {url}\n"
+    "Liên kết dùng được đến {until}."
+)
 FILE_DOWNLOAD_FAILED = (
     "Xin lỗi, tôi chưa tải được tệp \u201c{file}\u201d từ Zalo. Anh/chị vui lòng gửi lại sau ít phút."
 )

@@ -12,8 +12,10 @@ from bot.channels.zalo import api as zapi
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloTransportError
 from bot.channels.zalo.tokens import TokenStore, ZaloTokenError
 from bot.channels.zalo.webhook import BUTTON_PREFIX
+from bot.clock import to_local
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
+from bot.files import LinkIssuer
 from bot.messages import Attachment, Button, OutgoingMessage, split_text
 from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
@@ -194,9 +196,12 @@ class ZaloChannel:
 
     def __init__(self, api: ZaloApi, tokens: TokenStore, *, codes: ZaloCodes | None = None,
                  window: MessagingWindow | None = None,
-                 template: ZaloTemplate | None = None) -> None:
+                 template: ZaloTemplate | None = None,
+                 file_links: LinkIssuer | None = None) -> None:
         self.api = api
         self.tokens = tokens
+        #: files Zalo cannot carry become links to troly's page (None: a note naming the file)
+        self.file_links = file_links
         self.codes = codes or ZaloCodes()
         #: the consultation window the outbox routes by (bot/messaging_window.py)
         self.window = window or MessagingWindow()
@@ -282,7 +287,13 @@ class ZaloChannel:
                 "template_type": "media",
                 "elements": [{"media_type": "image", "attachment_id": attachment_id}]}}})
         # OA messages carry only PDF/DOC/DOCX ≤ 5 MB and JPG/PNG ≤ 1 MB (platforms.md §2.7):
-        # say what was left out rather than drop it silently
+        # anything else goes as a signed link to troly's download page (bot/files.py) or, with
+        # no public URL configured, a note naming the file rather than silence
+        if self.file_links is not None:
+            link = await self.file_links.issue(self.name, user_id, attachment)
+            return await self._send_one(user_id, text_message(T.FILE_LINK.format(
+                file=attachment.file_name, url=link.url,
+                until=f"{to_local(link.expires_at):%H:%M %d/%m/%Y}")))
         return await self._send_one(
             user_id, text_message(T.ATTACHMENT_NOT_SENT.format(file=attachment.file_name)))
 

@@ -12,6 +12,7 @@ from bot.channels.zalo.routes import ZaloWebhook
 from bot.channels.zalo.tokens import TokenRefresher, TokenStore
 from bot.channels.zalo.webhook import ParseOptions
 from bot.config import Settings
+from bot.files import LinkIssuer
 from bot.messaging_window import MessagingWindow, WindowConfig
 
 if TYPE_CHECKING:
@@ -88,6 +89,16 @@ def window_configs(settings: Settings) -> dict[str, WindowConfig]:
     return {"zalo": WindowConfig(zalo_window(settings), bool(settings.zalo_template_id))}
 
 
+def file_links(app: App) -> LinkIssuer | None:
+    """Links to troly's file page for files Zalo cannot carry (needs TROLY_PUBLIC_URL)."""
+    settings = app.settings
+    if not settings.public_url:
+        return None
+    return LinkIssuer(app.sessionmaker, app.clock, settings.public_url,
+                      timedelta(hours=settings.file_link_hours),
+                      _secret(settings.file_link_secret))
+
+
 def build_client(app: App) -> tuple[ZaloApi, TokenStore]:
     """The OA API client and its token store (the rotating tokens live in the database)."""
     settings = app.settings
@@ -112,7 +123,8 @@ def attach_zalo(app: App) -> ZaloParts | None:
     assert settings.zalo_app_id is not None
     api, tokens = build_client(app)
     channel = ZaloChannel(api, tokens, codes=zalo_codes(settings),
-                          window=zalo_window(settings), template=zalo_template(settings))
+                          window=zalo_window(settings), template=zalo_template(settings),
+                          file_links=file_links(app))
     webhook = ZaloWebhook(
         channel=channel, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,
         clock=app.clock, app_id=settings.zalo_app_id,
