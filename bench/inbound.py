@@ -1,9 +1,11 @@
-"""Inbound load: Telegram webhook updates → `troly run` (separate process) → replies to a fake Bot API.
+"""Inbound load: webhook events → `troly run` (separate process) → replies to a fake platform API.
 
-This process runs the fake Bot API server (tests/fake_telegram.py; it receives troly's replies)
-and the feeder (an HTTP client POSTing webhook updates with the secret header). troly runs as
-`troly run` in a child process: webhook mode, SQLite in a temporary directory, scheduler off.
-Everything is on 127.0.0.1.
+Telegram: this process runs the fake Bot API server (tests/fake_telegram.py; it receives troly's
+replies) and the feeder (an HTTP client POSTing webhook updates with the secret header).
+Zalo: the fake OA (tests/fake_zalo.py) and a feeder POSTing signed `user_send_text` events to
+/zalo/webhook; troly stores each event before its 200 and processes it from storage.
+troly runs as `troly run` in a child process: webhook mode, SQLite in a temporary directory,
+scheduler off. Everything is on 127.0.0.1.
 
 Two runs of the same questions and the same code path:
   * baseline: an empty knowledge base (the Q&A handler answers "no guides yet");
@@ -15,6 +17,7 @@ asking again (one question in flight per chat).
 
     .venv/bin/python bench/inbound.py                     # 2,000 questions, 20 users
     .venv/bin/python bench/inbound.py --questions 500 --concurrency 10
+    .venv/bin/python bench/inbound.py --channel zalo      # telegram | zalo | both (default)
 """
 
 from __future__ import annotations
@@ -30,16 +33,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fake_telegram import FakeBotAPI  # noqa: E402
+from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook  # noqa: E402
 
 SECRET = "bench-secret_1"
 QUESTIONS = [
@@ -97,19 +104,29 @@ def _spawn(workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
                                 cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=log)
 
 
+def _base_env(workdir: Path, port: int, *, demo: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TROLY_ZALO", "TROLY_TELEGRAM"))}
+    return {**env,
+            "TROLY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'troly.db'}",
+            "TROLY_HTTP_HOST": "127.0.0.1", "TROLY_HTTP_PORT": str(port),
+            "TROLY_LOG_LEVEL": "WARNING", "TROLY_SCHEDULER_ENABLED": "false",
+            "TROLY_LOAD_DEMO_GUIDES": "true" if demo else "false"}
+
+
 async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool) -> tuple[
         subprocess.Popen[bytes], int]:
     port = _free_port()
-    env = {**os.environ,
-           "TROLY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'troly.db'}",
-           "TROLY_HTTP_HOST": "127.0.0.1", "TROLY_HTTP_PORT": str(port),
-           "TROLY_LOG_LEVEL": "WARNING", "TROLY_SCHEDULER_ENABLED": "false",
-           "TROLY_LOAD_DEMO_GUIDES": "true" if demo else "false",
+    env = {**_base_env(workdir, port, demo=demo),
            "TROLY_TELEGRAM_TOKEN": fake.token, "TROLY_TELEGRAM_API_URL": fake.base_url,
            "TROLY_TELEGRAM_WEBHOOK_URL": "https://bench.invalid/telegram/webhook",
            "TROLY_TELEGRAM_WEBHOOK_SECRET": SECRET}
-    env = {k: v for k, v in env.items() if not k.startswith("TROLY_ZALO")}
     process = _spawn(workdir, env)
+    return process, await _wait_ready(process, workdir, port, lambda: fake.webhook is not None)
+
+
+async def _wait_ready(process: subprocess.Popen[bytes], workdir: Path, port: int,
+                      ready: Callable[[], bool]) -> int:
     deadline = time.monotonic() + 120
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
@@ -117,8 +134,8 @@ async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool) -> tuple[
                 raise RuntimeError((workdir / "troly.log").read_text()[-2000:])
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200 and fake.webhook is not None:
-                        return process, port
+                    if response.status == 200 and ready():
+                        return port
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.2)
@@ -165,6 +182,114 @@ async def _feed(fake: FakeBotAPI, port: int, *, questions: int, concurrency: int
     return Result("", len(latencies), seconds, latencies, errors)
 
 
+class BenchZalo(FakeZalo):
+    """The fake OA, counting accepted messages per user with their arrival time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent_per_user: Counter[str] = Counter()
+        self.last_sent_at: dict[str, float] = {}
+        self._changed = asyncio.Condition()
+
+    async def _send(self, request: web.Request) -> web.Response:
+        response = await super()._send(request)
+        assert isinstance(response.body, bytes)
+        answer = json.loads(response.body)
+        if answer.get("error") == 0:
+            user = str(answer["data"]["user_id"])
+            self.sent_per_user[user] += 1
+            self.last_sent_at[user] = time.monotonic()
+            async with self._changed:
+                self._changed.notify_all()
+        return response
+
+    async def wait_for(self, predicate: Callable[[BenchZalo], bool], within: float) -> None:
+        """Wait until predicate(self) holds (re-checked after every accepted message)."""
+        async def _wait() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: predicate(self))
+        await asyncio.wait_for(_wait(), within)
+
+
+async def _start_troly_zalo(fake: BenchZalo, workdir: Path, *, demo: bool) -> tuple[
+        subprocess.Popen[bytes], int]:
+    port = _free_port()
+    access, refresh = fake.issue_tokens()
+    env = {**_base_env(workdir, port, demo=demo),
+           "TROLY_ZALO_APP_ID": fake.app_id, "TROLY_ZALO_APP_SECRET": fake.app_secret,
+           "TROLY_ZALO_OA_SECRET_KEY": OA_SECRET_KEY, "TROLY_ZALO_ACCESS_TOKEN": access,
+           "TROLY_ZALO_REFRESH_TOKEN": refresh, "TROLY_ZALO_API_URL": fake.url,
+           "TROLY_ZALO_OAUTH_URL": fake.url}
+    process = _spawn(workdir, env)
+    return process, await _wait_ready(process, workdir, port, lambda: True)
+
+
+def _zalo_event(msg_id: int, user_id: int, text: str) -> tuple[bytes, dict[str, str]]:
+    ts = str(int(time.time() * 1000))
+    body = json.dumps({"app_id": "4242", "user_id_by_app": f"app-{user_id}",
+                       "event_name": "user_send_text", "timestamp": ts,
+                       "sender": {"id": str(user_id)}, "recipient": {"id": "999"},
+                       "message": {"msg_id": f"bench{msg_id}", "text": text}}).encode()
+    return body, {"Content-Type": "application/json",
+                  "X-ZEvent-Signature": sign_webhook(body, "4242", ts)}
+
+
+async def _feed_zalo(fake: BenchZalo, port: int, *, questions: int, concurrency: int,
+                     first_update: int) -> Result:
+    url = f"http://127.0.0.1:{port}/zalo/webhook"
+    ids = itertools.count(first_update)
+    todo = iter(range(questions))
+    latencies: list[float] = []
+    errors = 0
+
+    async def user(session: aiohttp.ClientSession, user_id: int) -> None:
+        nonlocal errors
+        for n in todo:
+            chat = str(user_id)
+            before = fake.sent_per_user[chat]
+            body, headers = _zalo_event(next(ids), user_id, QUESTIONS[n % len(QUESTIONS)])
+            started = time.monotonic()
+            async with session.post(url, data=body, headers=headers) as resp:
+                await resp.read()
+                ok = resp.status == 200
+            if not ok:
+                errors += 1
+                continue
+            # the 200 means "stored"; the answer comes after, from storage
+            await fake.wait_for(lambda f, c=chat, b=before: f.sent_per_user[c] > b, within=30)
+            latencies.append(fake.last_sent_at[chat] - started)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.monotonic()
+        await asyncio.gather(*(user(session, 700000 + first_update + u)
+                               for u in range(concurrency)))
+        seconds = time.monotonic() - started
+    return Result("", len(latencies), seconds, latencies, errors)
+
+
+async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: int,
+                       warmup: int) -> Result:
+    """The same run through the Zalo webhook (store, 200, process from storage)."""
+    with tempfile.TemporaryDirectory(prefix="troly-bench-") as tmp:
+        fake = BenchZalo()
+        await fake.start()
+        try:
+            process, port = await _start_troly_zalo(fake, Path(tmp), demo=demo)
+            try:
+                await _feed_zalo(fake, port, questions=warmup, concurrency=concurrency,
+                                 first_update=1)
+                result = await _feed_zalo(fake, port, questions=questions,
+                                          concurrency=concurrency, first_update=100000)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+        finally:
+            await fake.close()
+    result.name = name
+    return result
+
+
 async def measure(name: str, *, demo: bool, questions: int, concurrency: int,
                   warmup: int) -> Result:
     """Start troly, warm it up, feed the questions, stop it."""
@@ -184,33 +309,47 @@ async def measure(name: str, *, demo: bool, questions: int, concurrency: int,
 
 
 def main() -> None:
-    """Run baseline and demo, print the table and the ratios."""
+    """Run baseline and demo per channel, print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--channel", choices=("telegram", "zalo", "both"), default="both")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
-    results = [
-        asyncio.run(measure(name, demo=demo, questions=args.questions,
+    runners: list[tuple[str, Any]] = []
+    if args.channel in ("telegram", "both"):
+        runners.append(("telegram", measure))
+    if args.channel in ("zalo", "both"):
+        runners.append(("zalo", measure_zalo))
+    results: dict[str, list[Result]] = {}
+    for channel, run in runners:
+        results[channel] = [
+            asyncio.run(run(f"{channel}: {name}", demo=demo, questions=args.questions,
                             concurrency=args.concurrency, warmup=args.warmup))
-        for name, demo in (("baseline (empty knowledge base)", False),
-                           ("demo guides (search + answer)", True))
-    ]
+            for name, demo in (("baseline (empty KB)", False), ("demo guides", True))
+        ]
     print(f"inbound load: {args.questions} questions, {args.concurrency} users at once, "
-          f"webhook → troly (SQLite) → fake Bot API, {os.cpu_count()} CPUs")
+          f"webhook → troly (SQLite) → fake platform API, {os.cpu_count()} CPUs")
     print(f"{'configuration':34} {'answered/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>6}")
-    for r in results:
-        print(f"{r.name:34} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
-              f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d}")
-    base, demo = results
-    print(f"ratio demo/baseline: throughput {demo.rate / base.rate:.2f}x, "
-          f"p99 latency {demo.pct(0.99) / base.pct(0.99):.2f}x, "
-          f"mean latency {statistics.mean(demo.latencies) / statistics.mean(base.latencies):.2f}x")
+    for channel_results in results.values():
+        for r in channel_results:
+            print(f"{r.name:34} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
+                  f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d}")
+    for channel, (base, demo) in results.items():
+        print(f"{channel} demo/baseline: throughput {demo.rate / base.rate:.2f}x, "
+              f"p99 latency {demo.pct(0.99) / base.pct(0.99):.2f}x, "
+              f"mean latency {statistics.mean(demo.latencies) / statistics.mean(base.latencies):.2f}x")
+    if "telegram" in results and "zalo" in results:
+        for i, label in enumerate(("baseline", "demo")):
+            tg, za = results["telegram"][i], results["zalo"][i]
+            print(f"zalo/telegram ({label}): throughput {za.rate / tg.rate:.2f}x, "
+                  f"p99 latency {za.pct(0.99) / tg.pct(0.99):.2f}x")
     if args.json:
         print(json.dumps([{"name": r.name, "rate": r.rate, "p50_ms": r.pct(0.5),
-                           "p99_ms": r.pct(0.99), "errors": r.errors} for r in results]))
+                           "p99_ms": r.pct(0.99), "errors": r.errors}
+                          for rs in results.values() for r in rs]))
 
 
 if __name__ == "__main__":

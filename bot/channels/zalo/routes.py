@@ -94,6 +94,9 @@ class ZaloWebhook:
         self._loop: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._last_purge: datetime | None = None
+        # concurrent webhooks share one commit for storing, finished events one for marking done
+        self._stores = inbound_store.GroupCommit(self._store_batch)
+        self._finishes = inbound_store.GroupCommit(self._finish_batch)
 
     def add_route(self, web_app: web.Application) -> None:
         """Register POST /zalo/webhook on the one web server."""
@@ -127,17 +130,25 @@ class ZaloWebhook:
         if event is None:
             return web.json_response({"status": "ok"})
         try:
-            async with self._dispatcher.serialised_writes():
-                row_id = await inbound_store.store(
-                    self._sessionmaker, channel=CHANNEL, event_key=event.dedupe_key or "",
-                    chat_id=event.chat.chat_id, body=raw.decode("utf-8", "replace"),
-                    now=self._clock.now(), lease=self._lease)
+            row_id = await self._stores.submit(inbound_store.NewEvent(
+                channel=CHANNEL, event_key=event.dedupe_key or "", chat_id=event.chat.chat_id,
+                body=raw.decode("utf-8", "replace")))
         except SQLAlchemyError:  # not stored: no 200, so Zalo sends it again
             logger.exception("storing a Zalo event failed")
             return _status(503, "storage unavailable")
         if row_id is not None:  # None: a retry of an event already stored
             self._spawn(self._run_row(row_id, payload, event))
         return web.json_response({"status": "ok"})
+
+    async def _store_batch(self, events: list[inbound_store.NewEvent]) -> list[int | None]:
+        async with self._dispatcher.serialised_writes():
+            return await inbound_store.store_many(self._sessionmaker, events,
+                                                  now=self._clock.now(), lease=self._lease)
+
+    async def _finish_batch(self, row_ids: list[int]) -> list[None]:
+        async with self._dispatcher.serialised_writes():
+            await inbound_store.finish_many(self._sessionmaker, row_ids, self._clock.now())
+        return [None] * len(row_ids)
 
     def _spawn(self, job: Any) -> None:
         task: asyncio.Task[None] = asyncio.create_task(job)
@@ -154,8 +165,7 @@ class ZaloWebhook:
                 await self._release(row_id, f"{type(exc).__name__}: {exc}")
                 return
         try:
-            async with self._dispatcher.serialised_writes():
-                await inbound_store.finish(self._sessionmaker, row_id, self._clock.now())
+            await self._finishes.submit(row_id)
         except SQLAlchemyError:  # processed; a second run after the lease is a no-op (dedupe)
             logger.exception("marking Zalo event %s done failed", row_id)
 

@@ -85,7 +85,7 @@ async def test_the_recovery_loop_runs_at_start(zalo_settings: Settings, clock: M
 
 async def test_crash_after_processing_before_marking_done_answers_once(
         zalo_app: ZaloApp, fake_zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_finish = inbound_store.finish
+    real_finish = inbound_store.finish_many
     calls = 0
 
     async def finish_fails_once(*args: Any, **kwargs: Any) -> None:
@@ -95,7 +95,7 @@ async def test_crash_after_processing_before_marking_done_answers_once(
             raise OperationalError("UPDATE inbound_events", {}, Exception("disk I/O error"))
         await real_finish(*args, **kwargs)
 
-    monkeypatch.setattr(inbound_store, "finish", finish_fails_once)
+    monkeypatch.setattr(inbound_store, "finish_many", finish_fails_once)
     payload = event("user_send_text", "u1", zalo_app.clock, msg_id="k3", text="/trogiup")
     assert await zalo_app.post_event(payload) == 200
     await zalo_app.settle()
@@ -111,12 +111,12 @@ async def test_crash_after_processing_before_marking_done_answers_once(
 
 async def test_storage_failure_is_503_so_zalo_retries(zalo_app: ZaloApp, fake_zalo: FakeZalo,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> int | None:
+    async def broken(*args: Any, **kwargs: Any) -> list[int | None]:
         raise OperationalError("INSERT INTO inbound_events", {}, Exception("database is down"))
 
     payload = event("user_send_text", "u1", zalo_app.clock, msg_id="k4", text="/trogiup")
     with monkeypatch.context() as patch:
-        patch.setattr(inbound_store, "store", broken)
+        patch.setattr(inbound_store, "store_many", broken)
         assert await zalo_app.post_event(payload) == 503
     await zalo_app.settle()
     assert fake_zalo.sent == [] and await _rows(zalo_app) == []

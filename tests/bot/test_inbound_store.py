@@ -1,0 +1,85 @@
+"""bot/db/inbound_store.py: stored webhook events, leases, group commits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import inbound_store
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.inbound_store import GroupCommit, NewEvent
+
+NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=2)
+
+
+@pytest.fixture
+async def sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A sessionmaker on the migrated test database."""
+    engine = make_engine(database_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+def _event(key: str, chat: str = "u1") -> NewEvent:
+    return NewEvent(channel="zalo", event_key=key, chat_id=chat, body=f'{{"k": "{key}"}}')
+
+
+async def test_store_many_keeps_one_row_per_key(
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    ids = await inbound_store.store_many(sessionmaker, [_event("a"), _event("b"), _event("a")],
+                                         now=NOW, lease=LEASE)
+    assert ids[0] is not None and ids[1] is not None and ids[2] is None
+    again = await inbound_store.store_many(sessionmaker, [_event("b"), _event("c")], now=NOW,
+                                           lease=LEASE)
+    assert again[0] is None and again[1] is not None
+    # the same key on another channel is another event
+    other = NewEvent(channel="telegram", event_key="a", chat_id="1", body="{}")
+    assert (await inbound_store.store_many(sessionmaker, [other], now=NOW, lease=LEASE))[0]
+
+
+async def test_leases_claims_and_failures(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    [first, second] = await inbound_store.store_many(sessionmaker, [_event("a"), _event("b")],
+                                                     now=NOW, lease=LEASE)
+    assert first is not None and second is not None
+    assert await inbound_store.due(sessionmaker, "zalo", NOW, 10) == []  # held by the storer
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert await inbound_store.due(sessionmaker, "zalo", later, 10) == [first, second]
+    claimed = await inbound_store.claim(sessionmaker, first, later, LEASE)
+    assert claimed is not None and claimed.attempts == 2 and claimed.event_key == "a"
+    assert await inbound_store.claim(sessionmaker, first, later, LEASE) is None  # one winner
+    await inbound_store.finish_many(sessionmaker, [first], later)
+    await inbound_store.release(sessionmaker, second, "boom", max_attempts=1)
+    assert await inbound_store.due(sessionmaker, "zalo", later + timedelta(days=1), 10) == []
+    assert await inbound_store.purge(sessionmaker, "zalo", later + timedelta(seconds=1)) == 1
+
+
+async def test_group_commit_batches_concurrent_submits_and_shares_failures() -> None:
+    batches: list[list[int]] = []
+    fail = False
+
+    async def flush(items: list[int]) -> list[int]:
+        batches.append(items)
+        await asyncio.sleep(0.01)
+        if fail:
+            raise RuntimeError("disk full")
+        return [i * 10 for i in items]
+
+    group: GroupCommit[int, int] = GroupCommit(flush)
+    results = await asyncio.gather(*(group.submit(i) for i in range(5)))
+    assert results == [0, 10, 20, 30, 40] and batches == [[0, 1, 2, 3, 4]]  # one flush
+    batches.clear()
+    first = asyncio.ensure_future(group.submit(0))
+    await asyncio.sleep(0.001)  # its flush is running: the next ones wait and share one
+    rest = await asyncio.gather(*(group.submit(i) for i in range(1, 4)))
+    assert await first == 0 and rest == [10, 20, 30] and batches == [[0], [1, 2, 3]]
+    fail = True
+    outcomes = await asyncio.gather(*(group.submit(i) for i in range(3)),
+                                    return_exceptions=True)
+    assert all(isinstance(o, RuntimeError) for o in outcomes)
+    fail = False
+    assert await group.submit(7) == 70  # a failed batch does not stop the next
