@@ -10,8 +10,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from pathlib import PurePath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 from sqlalchemy import select
@@ -28,10 +29,11 @@ from bot.db import web_mailbox, web_tokens
 from bot.db.models import ChatAccount, Official
 from bot.db.web_tokens import Access
 from bot.dispatcher import Dispatcher, Refused
-from bot.events import ButtonPressed, ChatRef, Sender, TextMessage
+from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.files import FileLinks, LinkCheck
 from bot.messages import MAX_PAYLOAD_BYTES, OutgoingMessage, from_payload
 from bot.rate_limit import RateLimit
+from bot.texts import admin_import as admin_texts
 from bot.texts import web as texts
 from bot.web_login import WebLogin
 
@@ -94,6 +96,8 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
     app[HEALTH_KEY] = health_facts
     add_route(app, "GET", "/", chat_page)
     add_route(app, "POST", "/api/chat", chat_api, max_body=MAX_BODY_BYTES)
+    add_route(app, "POST", "/api/upload", upload_api,
+              max_body=dispatcher.deps.settings.max_upload_mb * 1024 * 1024)
     add_route(app, "GET", "/api/messages", mailbox_api)
     add_route(app, "GET", "/healthz", health)
     add_route(app, "GET", files.ROUTE + "/{file_id}/{name}", download)
@@ -249,6 +253,48 @@ async def chat_api(request: web.Request) -> web.Response:
     else:
         assert isinstance(button, str)
         event = ButtonPressed(chat=chat_ref, sender=sender, at=now, payload=button)
+    return await _answer(chat, request, session, after, event)
+
+
+def _upload_name(header: str) -> str | None:
+    """The file name the page sends (X-File-Name, percent-encoded UTF-8): its last path part,
+    printable, at most 255 characters; None when there is none."""
+    try:
+        name = unquote(header, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    name = PurePath(name.replace("\\", "/")).name.strip()
+    if name in ("", ".", "..") or len(name) > 255 or not name.isprintable():
+        return None
+    return name
+
+
+async def upload_api(request: web.Request) -> web.Response:
+    """POST /api/upload?session=…&after=N, the file's bytes as the body and its name in
+    X-File-Name → the same answer as /api/chat (a guide or a table for admins to import)."""
+    chat = request.app[WEB_CHAT_KEY]
+    session = request.query.get("session", "")
+    if not SESSION_RE.match(session):
+        return _error(400, texts.BAD_SESSION)
+    after = _cursor(request.query.get("after"))
+    if after is None:
+        return _error(400, texts.BAD_CURSOR)
+    name = _upload_name(request.headers.get("X-File-Name", ""))
+    if name is None:
+        return _error(400, admin_texts.WEB_BAD_FILE_NAME)
+    refusal = _too_fast(chat, request, session)
+    if refusal is not None:
+        return refusal
+    content = raw_body(request)
+    event = FileReceived(chat=ChatRef("web", session), sender=Sender(session),
+                         at=chat.clock.now(), file_name=name, size=len(content),
+                         content=content, message_id=uuid.uuid4().hex)
+    return await _answer(chat, request, session, after, event)
+
+
+async def _answer(chat: WebChat, request: web.Request, session: str, after: int,
+                  event: TextMessage | ButtonPressed | FileReceived) -> web.Response:
+    """Feed one event under the request's login; the replies (and the mailbox) as JSON."""
     login = WebLogin(web_auth.presented_token(request), chat.login_idle)
     try:
         replies = await chat.dispatcher.feed(event, guard=login)

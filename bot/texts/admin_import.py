@@ -101,3 +101,6 @@ CHANGED_SINCE = (
     "Dữ liệu trong hệ thống đã thay đổi kể từ lúc xem trước, nên trợ lý chưa nhập tệp {file}. "
     "Dưới đây là bản xem trước mới."
 )
+
+# ---------------------------------------------------------------- files sent from the web chat
+WEB_BAD_FILE_NAME = "Thiếu hoặc sai tên tệp (X-File-Name)."

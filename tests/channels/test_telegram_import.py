@@ -1,0 +1,47 @@
+"""A table sent as a Telegram document, end to end through the real aiogram client and FakeBotAPI:
+the admin sees the preview, presses "Nhập" (an inline button), and the units are imported."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.models import Unit
+from tests.channels.telegram_support import callback_data, exchange, running_telegram, shown
+from tests.fake_telegram import FakeBotAPI
+from tests.harness import BotHarness
+
+ADMIN, OTHER = 4301, 4302
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+async def test_admin_imports_units_from_a_telegram_document(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    await harness.make_official("Quản trị", role="admin", user=str(ADMIN), channel="telegram")
+    await harness.make_official("Quản trị hai", role="admin", user=str(OTHER), channel="telegram")
+    await harness.close()
+    async with running_telegram(settings, clock, fake) as run:
+        [preview] = await exchange(fake, fake.document_update(
+            ADMIN, "don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(), mime_type="text/csv"))
+        assert "Xem trước tệp don-vi.csv — danh sách đơn vị" in shown(preview)
+        ok, _cancel = callback_data(preview)
+        # another admin pressing the same data imports nothing
+        [refused] = await exchange(fake, fake.callback_update(OTHER, ok))
+        assert "không còn chờ nhập" in shown(refused)
+        [done] = await exchange(fake, fake.callback_update(ADMIN, ok))
+        assert "Đã thêm 5 đơn vị" in shown(done)
+        async with run.app.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(Unit)) == 6
