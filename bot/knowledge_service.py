@@ -15,7 +15,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import changes, guide_store
+from bot.db import changes, guide_store, queue_store
 from knowledge.abbreviations import SynonymTable
 from knowledge.index import KnowledgeIndex
 from knowledge.types import Passage, SearchResult
@@ -45,8 +45,9 @@ class KnowledgeService:
                 # the generation first: a change committed while we read is then seen as newer
                 # than what we built, so the next poll rebuilds again instead of missing it
                 built_from = await changes.generation(session, changes.KNOWLEDGE)
-                passages = await guide_store.active_passages(session)
-                synonyms = {**await guide_store.synonyms(session), **self._extra_synonyms}
+                passages = queue_store.with_phrasings(await guide_store.active_passages(session),
+                                                      await queue_store.phrasings(session))
+                synonyms = _merged(self._extra_synonyms, await guide_store.synonyms(session))
             started = time.perf_counter()
             index = await asyncio.to_thread(self._build, passages, synonyms)
             self._index = index  # one reference assignment: searches see old or new, never half
@@ -59,6 +60,15 @@ class KnowledgeService:
     @staticmethod
     def _build(passages: list[Passage], synonyms: dict[str, list[str]]) -> KnowledgeIndex:
         return KnowledgeIndex.build(passages, synonyms=SynonymTable.build(synonyms))
+
+
+def _merged(*tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Synonym tables joined: a term in several keeps every synonym (file first, then database)."""
+    out: dict[str, list[str]] = {}
+    for table in tables:
+        for term, expansions in table.items():
+            out[term] = list(dict.fromkeys([*out.get(term, []), *expansions]))
+    return out
 
 
 class KnowledgeWatcher:

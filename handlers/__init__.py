@@ -17,7 +17,9 @@ from handlers import (
     reminders,
     sections,
     start,
+    synonyms,
     tasks,
+    unanswered,
 )
 
 
@@ -28,6 +30,8 @@ def register(router: Router) -> None:
     sections.register(router)
     guides.register(router)
     imports.register(router)  # after guides: tables sent in chat, other files to guides
+    unanswered.register(router)
+    synonyms.register(router)
     tasks.register(router)
     checkin.register(router)
     period_checkin.register(router)

@@ -2,14 +2,14 @@
 
 The search decides the outcome (knowledge.types.SearchResult.outcome):
 
-- answer: the best passage's section page, naming guide, section and source, with up to three
-  'see also' sections;
-- tentative: the same page under "Có thể liên quan…", with 'Đúng ý tôi' / 'Chưa đúng'; 'Chưa
-  đúng' logs the question for admins (with the passage shown) and offers the next sections;
+- answer: the best passage's section page, naming guide, section and source, with 'Hữu ích' /
+  'Chưa đúng' and up to three 'see also' sections;
+- tentative: the same page under "Có thể liên quan…", with 'Đúng ý tôi' / 'Chưa đúng';
 - decline: the closest sections as buttons, and the question logged.
 
 When the two best passages are about as good and come from different guides, troly asks which one
-was meant instead of guessing. Before a passage is shown, one query checks its guide is still
+was meant instead of guessing. 'Chưa đúng' (under either) queues the question for admins with the
+passage shown (/chuatraloi), offers the next sections and asks, once and skippably, what was wrong. Before a passage is shown, one query checks its guide is still
 active and current, so a guide withdrawn in another process is never cited, even in the seconds
 before this process rebuilds its index.
 """
@@ -20,13 +20,15 @@ import re
 
 from bot.access import may_read_guides
 from bot.context import Context
-from bot.db import guide_store
+from bot.conversation import END, Flow, FlowState, Step
+from bot.db import guide_store, queue_store
 from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import Command, Router
 from bot.texts import ask as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
+from bot.texts import feedback as F
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name, show
 from knowledge.language import is_english
 from knowledge.normalize import normalize, words
@@ -77,15 +79,18 @@ async def answer(ctx: Context, question: str) -> None:
     if corrected is not None:
         lead = (lead + "\n" if lead else "") + T.ANSWER_CORRECTED.format(corrected=corrected)
     best = hits[0]
+    chunk = best.passage.id
+    asked = question.strip()
     if outcome == "tentative":
-        chunk = best.passage.id
-        extra = (Button(T.BUTTON_RIGHT, f"fby:{chunk}"),
-                 Button(T.BUTTON_WRONG, f"fbn:{chunk}:{question.strip()}"))
+        extra = (Button(T.BUTTON_RIGHT, f"fby:{chunk}:{asked}"),
+                 Button(T.BUTTON_WRONG, f"fbn:{chunk}:{asked}"))
         shown = await show(ctx, int(chunk), query=question, lead=lead, extra=extra)
     else:
         see_also = _section_buttons(hits[1:], exclude=_key(best), limit=SEE_ALSO_LIMIT)
-        shown = await show(ctx, int(best.passage.id), query=question, lead=lead,
-                           extra=see_also, related=bool(see_also))
+        feedback = (Button(F.BUTTON_HELPFUL, f"fby:{chunk}:{asked}"),
+                    Button(F.BUTTON_WRONG, f"fbn:{chunk}:{asked}"))
+        shown = await show(ctx, int(chunk), query=question, lead=lead,
+                           extra=see_also + feedback, related=bool(see_also))
     if not shown:  # withdrawn between the check and now (another process): say nothing stale
         await _decline(ctx, question, hits[1:])
 
@@ -191,17 +196,25 @@ def corrected_question(question: str, corrections: tuple[tuple[str, str], ...]) 
 
 
 async def confirmed(ctx: Context, arg: str) -> None:
-    """Button 'fby:<chunk id>' ('Đúng ý tôi' under a tentative answer); nothing is stored yet."""
-    chunk_id = parse_id(arg)
+    """Button 'fby:<chunk id>[:<question>]' ('Hữu ích' under an answer, 'Đúng ý tôi' under a
+    tentative one): remembered with the passage (buttons sent before feedback had no question)."""
+    raw_id, _, question = arg.partition(":")
+    chunk_id = parse_id(raw_id)
     if (chunk_id is None or not may_read_guides(ctx)
             or not await guide_store.current_chunk_ids(ctx.session, [chunk_id])):
         ctx.reply(C.UNKNOWN_BUTTON)
         return
+    if question.strip():
+        await queue_store.record_feedback(
+            ctx.session, chunk_id=chunk_id, question=question, helpful=True,
+            channel=ctx.event.chat.channel, chat_id=ctx.event.chat.chat_id,
+            official_id=ctx.official.id if ctx.official else None, now=ctx.now)
     ctx.reply(T.FEEDBACK_THANKS)
 
 
 async def not_it(ctx: Context, arg: str) -> None:
-    """Button 'fbn:<chunk id>:<question>' ('Chưa đúng'): log it, offer the next sections.
+    """Button 'fbn:<chunk id>:<question>' ('Chưa đúng'): queue it, offer the next sections, ask
+    what was wrong (a private chat only; one step, skippable).
 
     A passage whose guide was withdrawn or replaced since gets "no longer valid" (nothing logged):
     the admins' log names what was offered, and that is gone.
@@ -210,17 +223,64 @@ async def not_it(ctx: Context, arg: str) -> None:
     chunk_id = parse_id(raw_id)
     section = (await guide_store.section_of_chunk(ctx.session, chunk_id)
                if chunk_id is not None and question.strip() and may_read_guides(ctx) else None)
-    if section is None:
+    if section is None or chunk_id is None:
         ctx.reply(C.UNKNOWN_BUTTON)
         return
-    shown = f"{section.guide_title} › {section_name(section.heading_path)}"[:500]
+    shown = f"{section.guide_title} › {section_name(section.heading_path)}"
     result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
     hits = await _current(ctx, result)
-    await _log(ctx, question, hits[0] if hits else None, shown)
+    official_id = ctx.official.id if ctx.official else None
+    chat = ctx.event.chat
+    score = next((h.score for h in hits if h.passage.id == raw_id), None)
+    logged = await queue_store.log_wrong(
+        ctx.session, question=question, channel=chat.channel, chat_id=chat.chat_id,
+        official_id=official_id, guide_slug=section.guide_slug, shown_chunk_id=chunk_id,
+        shown_passage=shown, best_score=score, now=ctx.now)
+    await queue_store.record_feedback(ctx.session, chunk_id=chunk_id, question=question,
+                                      helpful=False, channel=chat.channel, chat_id=chat.chat_id,
+                                      official_id=official_id, now=ctx.now)
     exclude = (section.guide_slug, section.heading_path)
     others = [h for h in hits if h.passage.id != raw_id]
     buttons = _section_buttons(others, exclude=exclude, limit=CLOSEST_LIMIT)
     ctx.reply(T.WRONG_LOGGED + (f"\n\n{T.WRONG_NEXT}" if buttons else ""), buttons)
+    if not ctx.in_group:  # conversations run in private chats only
+        ctx.start_flow(WHY_FLOW, {"question": logged})
+
+
+#: the one-step conversation after 'Chưa đúng': what was wrong (free text or 'Bỏ qua')
+WHY_FLOW = "fbwhy"
+
+
+async def why_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask what was wrong, with a skip button."""
+    del state
+    ctx.reply(F.WHAT_WRONG, [Button(F.BUTTON_SKIP, f"{WHY_FLOW}:skip")])
+
+
+async def why_handle(ctx: Context, state: FlowState) -> str | None:
+    """A comment is stored with the queued question; 'Bỏ qua' stores nothing."""
+    if ctx.payload:
+        ctx.reply(F.COMMENT_SKIPPED)
+        return END
+    comment = ctx.text.strip()
+    if not comment:
+        ctx.reply(F.COMMENT_SKIPPED)
+        return END
+    await queue_store.set_comment(ctx.session, int(state.data["question"]), comment)
+    ctx.reply(F.COMMENT_THANKS)
+    return END
+
+
+async def why_stopped(ctx: Context, state: FlowState) -> None:
+    """/huy or idle: the question stays queued, without a comment."""
+    del state
+    ctx.reply(F.COMMENT_STOPPED)
+
+
+async def why_stale(ctx: Context, arg: str) -> None:
+    """'Bỏ qua' pressed after the step ended."""
+    del arg
+    ctx.reply(F.COMMENT_STALE)
 
 
 def register(router: Router) -> None:
@@ -229,4 +289,7 @@ def register(router: Router) -> None:
     # a tentative answer in a group carries these too; they reveal nothing private
     router.button("fby", confirmed, group_safe=True)
     router.button("fbn", not_it, group_safe=True)
+    router.button(WHY_FLOW, why_stale)
+    router.flow(Flow(name=WHY_FLOW, first="why", on_cancel=why_stopped, on_expire=why_stopped,
+                     steps={"why": Step(why_prompt, why_handle)}))
     router.fallback = fallback

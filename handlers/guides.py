@@ -1,9 +1,8 @@
-"""Guides: list and browse them; admins add (by sending a file), withdraw, review unanswered."""
+"""Guides: list and browse them; admins add (by sending a file) and withdraw them."""
 
 from __future__ import annotations
 
 from bot.access import may_read_guides
-from bot.clock import to_local
 from bot.context import Context
 from bot.db import guide_store
 from bot.db.models import PendingUpload
@@ -185,28 +184,11 @@ async def withdraw(ctx: Context) -> None:
     ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
 
 
-async def unanswered(ctx: Context) -> None:
-    """/chuatraloi: recent questions the guides did not answer."""
-    rows = await guide_store.list_unanswered(ctx.session, limit=20)
-    if not rows:
-        ctx.reply(T.UNANSWERED_NONE)
-        return
-    lines = [T.UNANSWERED_HEADER.format(count=len(rows))]
-    for row in rows:
-        when = to_local(row.asked_at).strftime("%d/%m %H:%M")
-        lines.append(T.UNANSWERED_ITEM.format(when=when, text=row.text[:200]))
-        if row.shown_passage:
-            lines.append(T.UNANSWERED_SHOWN.format(passage=clip(row.shown_passage, 120)))
-    ctx.reply("\n".join(lines))
-
-
 def register(router: Router) -> None:
     """Register guide browsing and admin guide management."""
     router.command(Command(("huongdan", "guides"), list_guides, CMD.GUIDES, group_safe=True))
     router.command(Command(("thuhoi", "withdraw"), withdraw, CMD.WITHDRAW,
                            roles=ROLES_ADMINS))
-    router.command(Command(("chuatraloi", "unanswered"), unanswered,
-                           CMD.UNANSWERED, roles=ROLES_ADMINS))
     router.button("guide", show_guide, group_safe=True)
     router.button("glist", more_guides, group_safe=True)
     router.button("gup", confirm_upload)

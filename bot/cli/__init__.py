@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import accounts, core, guides, people, periods, reminders, schedule, zalo
+from bot.cli import (
+    accounts,
+    core,
+    guides,
+    people,
+    periods,
+    reminders,
+    schedule,
+    unanswered,
+    zalo,
+)
 from bot.cli.failures import describe_failure
 
 
 def _register_all(app: typer.Typer) -> None:
     core.register(app)
     guides.register(app)
+    unanswered.register(app)
     people.register(app)
     accounts.register(app)
     periods.register(app)

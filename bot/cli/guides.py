@@ -1,17 +1,15 @@
-"""`troly guides …`, `troly unanswered`, `troly ask`, `troly kb eval`."""
+"""`troly guides …`, `troly ask`, `troly kb eval`."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from bot.cli.common import open_app, person_text, print_json, run
-from bot.clock import to_local
 from bot.db import guide_store
 from bot.guide_import import (
     GuideToReplaceNotFound,
@@ -167,25 +165,6 @@ def withdraw(key: str = typer.Argument(..., help="guide id or slug")) -> None:
     typer.echo(texts.GUIDE_WITHDRAWN.format(title=title))
 
 
-def unanswered(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
-    """Questions the guides did not answer (newest first)."""
-
-    async def _list() -> list[dict[str, Any]]:
-        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
-            rows = await guide_store.list_unanswered(session, limit=1000)
-            return [{"id": r.id, "text": r.text, "channel": r.channel,
-                     "asked_at": r.asked_at.isoformat(), "closest_guide": r.best_guide_slug,
-                     "shown": r.shown_passage}
-                    for r in rows]
-
-    for row in run(_list):
-        if as_json:
-            print_json(row)
-        else:
-            when = to_local(datetime.fromisoformat(row["asked_at"]))
-            typer.echo(f"{when:%d/%m/%Y %H:%M}  {row['text']}")
-
-
 def result_json(question: str, result: SearchResult,
                 files: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The stable JSON shape of `troly ask --json` (`files`: guide id → uploaded file name)."""
@@ -268,5 +247,4 @@ def register(app: typer.Typer) -> None:
     """Add guide and knowledge commands."""
     app.add_typer(guides_app, name="guides")
     app.add_typer(kb_app, name="kb")
-    app.command("unanswered")(unanswered)
     app.command("ask")(ask)

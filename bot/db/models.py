@@ -159,6 +159,8 @@ class Guide(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the unit that owns the guide: its officials review the questions it did not answer
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 
 
 class GuideVersion(Base):
@@ -240,6 +242,46 @@ class UnansweredQuestion(Base):
     shown_passage: Mapped[str | None] = mapped_column(String(500))
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: 'declined' (troly said it does not know) or 'wrong' (the asker said "Chưa đúng")
+    kind: Mapped[str] = mapped_column(String(16), default="declined", server_default="declined")
+    #: the chunk troly showed when the asker said "Chưa đúng"
+    shown_chunk_id: Mapped[int | None] = mapped_column(Integer)
+    #: what the asker said was wrong (optional)
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: how an admin closed it: 'answered', 'linked' or 'ignored'
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    #: the reason an admin ignored it, or the section/answer it was closed with
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(255))
+
+
+class AnswerFeedback(Base):
+    """"Hữu ích" / "Chưa đúng" pressed under an answer: which passage, for which question."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chunk_id: Mapped[int] = mapped_column(Integer, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SectionPhrasing(Base):
+    """A question an admin pointed at a guide section: searched as another wording of it."""
+
+    __tablename__ = "section_phrasings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"), index=True)
+    heading_path: Mapped[list[str]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class ChangeCounter(Base):
@@ -260,6 +302,8 @@ class Synonym(Base):
 
     term: Mapped[str] = mapped_column(String(128), primary_key=True)
     expansions: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(255))
 
 
 # ---------------------------------------------------------------- plans, tasks, check-ins

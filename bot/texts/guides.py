@@ -63,7 +63,3 @@ WITHDRAW_USAGE = "Cách dùng: /thuhoi <mã hướng dẫn>. Gõ /huongdan để
 WITHDRAWN = "Đã thu hồi hướng dẫn \u201c{title}\u201d. Hướng dẫn này sẽ không còn được dùng để trả lời."
 GUIDE_GONE = "Hướng dẫn này không còn hiệu lực. Gõ /huongdan để xem danh sách."
 GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huongdan để xem danh sách."
-UNANSWERED_HEADER = "Câu hỏi chưa có lời đáp ({count} câu gần nhất):"
-UNANSWERED_ITEM = "• {when}: {text}"
-UNANSWERED_SHOWN = "  (đã gợi ý nhưng người hỏi báo chưa đúng: {passage})"
-UNANSWERED_NONE = "Chưa có câu hỏi nào chưa được trả lời."

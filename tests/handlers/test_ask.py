@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.db.models import Guide, UnansweredQuestion
 from bot.texts import ask as T
-from bot.texts import guides as G
+from bot.texts import feedback as F
 from handlers.ask import corrected_question, understood_as
 from knowledge.types import SearchResult
 from tests.harness import BotHarness, payloads, texts
@@ -111,7 +111,7 @@ async def test_not_it_logs_the_question_with_the_passage_and_offers_other_sectio
     assert row.shown_passage is not None and shown_section in row.shown_passage
     await kb_harness.make_official("Quản trị", role="admin", user="admin")
     listing = texts(await kb_harness.say("/chuatraloi", user="admin"))
-    assert ANSWERABLE in listing and G.UNANSWERED_SHOWN.split("{")[0].strip() in listing
+    assert ANSWERABLE in listing and F.GROUP_SHOWN.split("{")[0].strip() in listing
 
 
 # ---------------------------------------------------------------- decline

@@ -1,0 +1,367 @@
+"""The knowledge feedback loop in the database: answer feedback, the unanswered queue grouped by
+similar question, and what admins do with a group — answer it (a Q&A entry in a guide), point it
+to a section (a phrasing searched with that section), or ignore it. Synonyms edited in chat or CLI.
+
+Every change that alters what the search finds bumps the 'knowledge' generation in the same
+transaction, so every process rebuilds its index (bot/knowledge_service.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import changes
+from bot.db.guide_store import unique_slug
+from bot.db.models import (
+    AnswerFeedback,
+    Guide,
+    GuideChunk,
+    GuideVersion,
+    SectionPhrasing,
+    Synonym,
+    UnansweredQuestion,
+    Unit,
+)
+from bot.db.people_store import subunit_ids
+from knowledge.clustering import cluster
+from knowledge.types import Passage
+
+#: unresolved questions read to build the queue (newest kept)
+QUEUE_WINDOW = 2000
+#: longest synonym term and expansion (the column holds 128)
+TERM_CHARS = 128
+#: a Q&A entry's question as a heading
+QUESTION_HEADING_CHARS = 300
+
+
+# ---------------------------------------------------------------- feedback
+
+
+async def record_feedback(session: AsyncSession, *, chunk_id: int, question: str, helpful: bool,
+                          channel: str, chat_id: str, official_id: int | None,
+                          now: datetime) -> None:
+    """Remember "Hữu ích" / "Chưa đúng" under an answer."""
+    session.add(AnswerFeedback(chunk_id=chunk_id, question=question[:2000], helpful=helpful,
+                               channel=channel, chat_id=chat_id, official_id=official_id, at=now))
+
+
+async def log_wrong(session: AsyncSession, *, question: str, channel: str, chat_id: str,
+                    official_id: int | None, guide_slug: str, shown_chunk_id: int,
+                    shown_passage: str, best_score: float | None, now: datetime) -> int:
+    """Queue a question whose answer the asker said was wrong; returns its id."""
+    row = UnansweredQuestion(text=question[:2000], channel=channel, chat_id=chat_id,
+                             official_id=official_id, best_guide_slug=guide_slug,
+                             best_score=best_score, asked_at=now, kind="wrong",
+                             shown_chunk_id=shown_chunk_id, shown_passage=shown_passage[:500])
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def set_comment(session: AsyncSession, question_id: int, comment: str) -> bool:
+    """Add what the asker said was wrong; False when the question is gone."""
+    row = await session.get(UnansweredQuestion, question_id)
+    if row is None:
+        return False
+    row.comment = comment[:2000]
+    return True
+
+
+async def feedback_counts(session: AsyncSession) -> tuple[int, int]:
+    """(helpful, not helpful) presses so far."""
+    rows = (await session.execute(
+        select(AnswerFeedback.helpful, func.count()).group_by(AnswerFeedback.helpful))).all()
+    counts = {bool(helpful): int(n) for helpful, n in rows}
+    return counts.get(True, 0), counts.get(False, 0)
+
+
+# ---------------------------------------------------------------- the queue
+
+
+@dataclass(frozen=True)
+class QueueGroup:
+    """Similar unresolved questions, newest first; `key` (its oldest question's id) names it."""
+
+    key: int
+    questions: tuple[UnansweredQuestion, ...]
+
+    @property
+    def count(self) -> int:
+        """How many times it was asked."""
+        return len(self.questions)
+
+    @property
+    def text(self) -> str:
+        """The question as last asked."""
+        return self.questions[0].text
+
+    @property
+    def last_asked(self) -> datetime:
+        """When it was last asked."""
+        return self.questions[0].asked_at
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids of its questions."""
+        return [q.id for q in self.questions]
+
+    @property
+    def guides(self) -> list[str]:
+        """Slugs of the guides troly offered for it (closest first seen), without repeats."""
+        return list(dict.fromkeys(q.best_guide_slug for q in self.questions if q.best_guide_slug))
+
+    @property
+    def shown(self) -> list[str]:
+        """The passages the askers said were wrong ("guide › section")."""
+        return list(dict.fromkeys(q.shown_passage for q in self.questions if q.shown_passage))
+
+    @property
+    def comments(self) -> list[str]:
+        """What the askers said was wrong."""
+        return [q.comment for q in self.questions if q.comment]
+
+
+async def queue(session: AsyncSession, *, unit_id: int | None = None) -> list[QueueGroup]:
+    """Unresolved questions grouped by similar question, most recently asked group first.
+
+    `unit_id`: only groups where troly offered a guide owned by that unit or a unit below it
+    (None: everything, for admins).
+    """
+    rows = list((await session.execute(
+        select(UnansweredQuestion).where(UnansweredQuestion.resolved.is_(False))
+        .order_by(UnansweredQuestion.asked_at.desc(), UnansweredQuestion.id.desc())
+        .limit(QUEUE_WINDOW))).scalars())
+    rows.reverse()  # oldest first: a group's leader (and key) is its first question
+    groups = [QueueGroup(key=rows[g[0]].id, questions=tuple(rows[i] for i in reversed(g)))
+              for g in cluster([r.text for r in rows])]
+    if unit_id is not None:
+        owned = await owned_slugs(session, unit_id)
+        groups = [g for g in groups if owned.intersection(g.guides)]
+    groups.sort(key=lambda g: (g.last_asked, g.key), reverse=True)
+    return groups
+
+
+async def group_of(session: AsyncSession, key: int, *,
+                   unit_id: int | None = None) -> QueueGroup | None:
+    """The unresolved group whose key (or any member) is `key`, as visible to `unit_id`."""
+    for group in await queue(session, unit_id=unit_id):
+        if group.key == key or key in group.ids:
+            return group
+    return None
+
+
+async def owned_slugs(session: AsyncSession, unit_id: int) -> set[str]:
+    """Slugs of the guides owned by the unit or a unit below it."""
+    units = await subunit_ids(session, unit_id)
+    return set((await session.execute(
+        select(Guide.slug).where(Guide.owner_unit_id.in_(units)))).scalars())
+
+
+async def resolve(session: AsyncSession, ids: Sequence[int], *, resolution: str, note: str | None,
+                  by: str | None, now: datetime) -> int:
+    """Close these questions (those still open); how many were closed."""
+    result = await session.execute(
+        update(UnansweredQuestion)
+        .where(UnansweredQuestion.id.in_(list(ids)), UnansweredQuestion.resolved.is_(False))
+        .values(resolved=True, resolution=resolution, resolution_note=(note or None),
+                resolved_at=now, resolved_by=by)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def askers(group: QueueGroup) -> list[UnansweredQuestion]:
+    """One question per chat that asked (its latest), for telling each asker once."""
+    seen: dict[tuple[str, str], UnansweredQuestion] = {}
+    for q in group.questions:
+        seen.setdefault((q.channel, q.chat_id), q)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------- answering: Q&A entries
+
+
+async def faq_guide(session: AsyncSession, unit: Unit | None, *, title: str,
+                    now: datetime) -> Guide:
+    """The per-unit FAQ guide (created empty, without a version, on first use)."""
+    slug_base = f"hoi-dap-{unit.code}" if unit is not None else "hoi-dap"
+    query = select(Guide).where(Guide.owner_unit_id == unit.id) if unit is not None \
+        else select(Guide).where(Guide.owner_unit_id.is_(None))
+    for guide in (await session.execute(
+            query.where(Guide.slug.startswith(slug_base, autoescape=True)))).scalars():
+        return guide
+    guide = Guide(slug=await unique_slug(session, slug_base), title=title, status="active",
+                  created_at=now, updated_at=now, owner_unit_id=unit.id if unit else None)
+    session.add(guide)
+    await session.flush()
+    return guide
+
+
+def _markdown(title: str, chunks: Sequence[tuple[Sequence[str], str]]) -> bytes:
+    lines = [f"# {title}", ""]
+    for path, text in chunks:
+        lines += [f"## {' › '.join(path)}", "", text, ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, question: str,
+                       answer: str, by: str | None, now: datetime) -> int:
+    """A new version of `guide` with one more Q&A section ('<heading> › <question>': answer);
+    returns the new chunk's id. The guide's other sections are kept as they are."""
+    previous = await session.get(GuideVersion, guide.current_version_id) \
+        if guide.current_version_id is not None else None
+    old = list((await session.execute(
+        select(GuideChunk).where(GuideChunk.version_id == previous.id)
+        .order_by(GuideChunk.ordinal))).scalars()) if previous is not None else []
+    number = (await session.execute(
+        select(func.coalesce(func.max(GuideVersion.version), 0))
+        .where(GuideVersion.guide_id == guide.id))).scalar_one() + 1
+    path = [heading, " ".join(question.split())[:QUESTION_HEADING_CHARS]]
+    generated = previous is None or previous.file_name.endswith(".qa.md")
+    if generated:  # an FAQ guide: its file is the Q&A itself
+        content: bytes | None = _markdown(guide.title, [(c.heading_path, c.text) for c in old] + [(path, answer)])
+        file_name = f"{guide.slug}.qa.md"
+    else:  # a document's guide keeps its file; the entries live in its versions' chunks
+        assert previous is not None
+        content, file_name = previous.content, previous.file_name
+    version = GuideVersion(guide_id=guide.id, version=number, file_name=file_name,
+                           sha256=previous.sha256 if previous is not None and not generated
+                           else hashlib.sha256(content or b"").hexdigest(),
+                           content=content, uploaded_by=by, uploaded_at=now)
+    session.add(version)
+    await session.flush()
+    copied = [c.name for c in GuideChunk.__table__.columns if c.name not in ("id", "version_id")]
+    for chunk in old:
+        session.add(GuideChunk(version_id=version.id,
+                               **{name: getattr(chunk, name) for name in copied}))
+    entry = GuideChunk(version_id=version.id, ordinal=len(old), heading_path=path, text=answer)
+    session.add(entry)
+    guide.current_version_id = version.id
+    guide.status = "active"
+    guide.updated_at = now
+    await changes.bump(session, changes.KNOWLEDGE, now)
+    await session.flush()
+    return entry.id
+
+
+# ---------------------------------------------------------------- pointing to a section
+
+
+async def link_section(session: AsyncSession, chunk_id: int, phrasings: Sequence[str], *,
+                       by: str | None, now: datetime) -> GuideChunk | None:
+    """Make the questions other wordings of the section holding `chunk_id` (None: it is gone)."""
+    row = (await session.execute(
+        select(GuideChunk, Guide.id).join(Guide, Guide.current_version_id == GuideChunk.version_id)
+        .where(GuideChunk.id == chunk_id, Guide.status == "active"))).first()
+    if row is None:
+        return None
+    chunk, guide_id = row
+    for text in dict.fromkeys(" ".join(p.split()) for p in phrasings if p.strip()):
+        session.add(SectionPhrasing(guide_id=guide_id, heading_path=list(chunk.heading_path),
+                                    text=text[:2000], created_at=now, created_by=by))
+    await changes.bump(session, changes.KNOWLEDGE, now)
+    return chunk
+
+
+async def phrasings(session: AsyncSession) -> dict[tuple[str, tuple[str, ...]], list[str]]:
+    """(guide slug, heading path) → the questions pointed at that section."""
+    rows = await session.execute(
+        select(Guide.slug, SectionPhrasing.heading_path, SectionPhrasing.text)
+        .join(Guide, Guide.id == SectionPhrasing.guide_id).order_by(SectionPhrasing.id))
+    found: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for slug, path, text in rows:
+        found.setdefault((slug, tuple(path)), []).append(text)
+    return found
+
+
+def with_phrasings(passages: list[Passage],
+                   extra: dict[tuple[str, tuple[str, ...]], list[str]]) -> list[Passage]:
+    """The passages, the first of each pointed-at section carrying its questions as a paragraph
+    (searched, never shown: answers are shown from the database)."""
+    if not extra:
+        return passages
+    out: list[Passage] = []
+    done: set[tuple[str, tuple[str, ...]]] = set()
+    for p in passages:
+        key = (p.guide_id, p.heading_path)
+        if key in extra and key not in done:
+            done.add(key)
+            p = Passage(id=p.id, guide_id=p.guide_id, guide_title=p.guide_title,
+                        heading_path=p.heading_path,
+                        text=p.text + "\n\n" + "\n".join(extra[key]), source_ref=p.source_ref)
+        out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- synonyms
+
+
+def clean_term(text: str) -> str:
+    """A synonym term as stored: spacing collapsed, at most the column's length."""
+    return " ".join(text.split())[:TERM_CHARS]
+
+
+async def add_synonyms(session: AsyncSession, term: str, expansions: Sequence[str], *,
+                       by: str | None, now: datetime) -> list[str]:
+    """Link `term` with each expansion (added to any it has); returns its expansions now."""
+    key = clean_term(term)
+    row = await session.get(Synonym, key)
+    current = list(row.expansions) if row is not None else []
+    before = list(current)
+    for e in expansions:
+        e = clean_term(e)
+        if e and e.casefold() != key.casefold() and e not in current:
+            current.append(e)
+    if current == before:  # nothing new (or nothing usable)
+        return current
+    if row is None:
+        row = Synonym(term=key, expansions=current, updated_at=now, updated_by=by)
+        session.add(row)
+    else:
+        row.expansions, row.updated_at, row.updated_by = current, now, by
+    await changes.bump(session, changes.KNOWLEDGE, now)
+    return current
+
+
+async def remove_synonym(session: AsyncSession, term: str, expansion: str | None, *,
+                         by: str | None, now: datetime) -> bool:
+    """Remove a term (or one of its expansions); False when there was nothing to remove."""
+    key = clean_term(term)
+    row = await session.get(Synonym, key)
+    if row is None:
+        return False
+    if expansion is None:
+        await session.execute(delete(Synonym).where(Synonym.term == key))
+    else:
+        kept = [e for e in row.expansions if e != clean_term(expansion)]
+        if len(kept) == len(row.expansions):
+            return False
+        if kept:
+            row.expansions, row.updated_at, row.updated_by = kept, now, by
+        else:
+            await session.execute(delete(Synonym).where(Synonym.term == key))
+    await changes.bump(session, changes.KNOWLEDGE, now)
+    return True
+
+
+async def list_synonyms(session: AsyncSession) -> list[tuple[str, list[str]]]:
+    """Every stored synonym, by term."""
+    rows = (await session.execute(select(Synonym).order_by(Synonym.term))).scalars()
+    return [(row.term, list(row.expansions)) for row in rows]
+
+
+async def import_synonyms(session: AsyncSession, data: dict[str, list[str]], *, by: str | None,
+                          now: datetime) -> int:
+    """Add a JSON file's synonyms (term → synonyms); how many terms changed."""
+    changed = 0
+    for term, expansions in data.items():
+        before = await session.get(Synonym, clean_term(term))
+        old = list(before.expansions) if before is not None else None
+        if old != await add_synonyms(session, term, expansions, by=by, now=now):
+            changed += 1
+    return changed

@@ -1,0 +1,117 @@
+"""What an admin does with a group of unanswered questions, shared by chat, CLI and bench:
+answer it (a Q&A entry, the askers told through the outbox), point it to a section (its questions
+become another wording of that section, the askers told), or ignore it with a reason.
+
+Each action runs in the caller's transaction and closes the group's questions (`resolved`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import queue_store
+from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, UnansweredQuestion, Unit
+from bot.db.queue_store import QueueGroup
+from bot.messages import Button, OutgoingMessage, to_payload
+from bot.texts import feedback as T
+from scheduler.jobs import insert_ignore
+from scheduler.policy import load_policies
+from scheduler.quiet import hold_until_morning
+
+#: outbox kind of an admin's answer to earlier askers
+ANSWER_KIND = "kb_answer"
+#: an answer not delivered within this many days is dropped (the asker may ask again)
+ANSWER_TTL_DAYS = 14
+#: characters of the question quoted back to the asker
+QUOTE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did."""
+
+    guide_title: str
+    chunk_id: int | None
+    closed: int
+    notified: int
+
+
+async def faq_for(session: AsyncSession, unit_id: int | None, now: datetime) -> Guide:
+    """The FAQ guide of a unit (admins without a unit: the general one), created if needed."""
+    unit = await session.get(Unit, unit_id) if unit_id is not None else None
+    title = T.FAQ_TITLE.format(unit=unit.name) if unit is not None else T.FAQ_TITLE_GENERAL
+    return await queue_store.faq_guide(session, unit, title=title, now=now)
+
+
+async def answer_group(session: AsyncSession, group: QueueGroup, answer: str, guide: Guide, *,
+                       by: str | None, now: datetime, question: str | None = None) -> Outcome:
+    """Store the answer as a Q&A entry of `guide`, close the group, tell everyone who asked."""
+    asked = " ".join((question or group.text).split())
+    chunk_id = await queue_store.add_qa_entry(session, guide, heading=T.QA_HEADING,
+                                              question=asked, answer=answer.strip(), by=by, now=now)
+    closed = await queue_store.resolve(session, group.ids, resolution="answered",
+                                       note=f"{guide.slug}#{chunk_id}", by=by, now=now)
+    notified = 0
+    for q in queue_store.askers(group):
+        text = T.ASKER_ANSWERED.format(question=_quote(q.text), answer=answer.strip(),
+                                       guide=guide.title)
+        notified += await _tell(session, q, text, chunk_id, now)
+    return Outcome(guide.title, chunk_id, closed, notified)
+
+
+async def link_group(session: AsyncSession, group: QueueGroup, chunk_id: int, *,
+                     by: str | None, now: datetime) -> Outcome | None:
+    """Make the group's questions other wordings of the section holding `chunk_id`, close the
+    group, tell everyone who asked; None when the section is gone."""
+    chunk = await queue_store.link_section(session, chunk_id, [q.text for q in group.questions],
+                                           by=by, now=now)
+    if chunk is None:
+        return None
+    guide = await _guide_of(session, chunk)
+    section = " › ".join(chunk.heading_path) or guide.title
+    closed = await queue_store.resolve(session, group.ids, resolution="linked",
+                                       note=f"{guide.slug}#{chunk_id}: {section}"[:2000],
+                                       by=by, now=now)
+    notified = 0
+    for q in queue_store.askers(group):
+        text = T.ASKER_LINKED.format(question=_quote(q.text), section=section, guide=guide.title)
+        notified += await _tell(session, q, text, chunk_id, now)
+    return Outcome(guide.title, chunk_id, closed, notified)
+
+
+async def ignore_group(session: AsyncSession, group: QueueGroup, reason: str, *,
+                       by: str | None, now: datetime) -> int:
+    """Close the group with a reason; how many questions were closed."""
+    return await queue_store.resolve(session, group.ids, resolution="ignored",
+                                     note=" ".join(reason.split())[:2000], by=by, now=now)
+
+
+async def _guide_of(session: AsyncSession, chunk: GuideChunk) -> Guide:
+    return (await session.execute(
+        select(Guide).where(Guide.current_version_id == chunk.version_id))).scalar_one()
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+async def _tell(session: AsyncSession, q: UnansweredQuestion, text: str, chunk_id: int,
+                now: datetime) -> int:
+    """Queue one message for the chat that asked, held through its unit's quiet hours (as
+    reminders are); 1 when queued."""
+    official = await session.get(Official, q.official_id) if q.official_id is not None else None
+    schedule = (await load_policies(session)).for_unit(official.unit_id if official else None)
+    not_before = hold_until_morning(now, schedule.quiet_start, schedule.quiet_end)
+    message = OutgoingMessage(text, (Button(T.BUTTON_READ_SECTION, f"sec:{chunk_id}"),))
+    result = await session.execute(insert_ignore(session, OutboxMessage).values(
+        idem_key=f"{ANSWER_KIND}:{q.id}:{q.channel}", kind=ANSWER_KIND,
+        subject_type="unanswered", subject_id=str(q.id), recipient_id=q.official_id,
+        channel=q.channel, address=q.chat_id, payload=to_payload(message), due_at=now,
+        not_before=not_before, expires_at=now + timedelta(days=ANSWER_TTL_DAYS), late=False,
+        status="pending", attempts=0, max_attempts=8, created_at=now, updated_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,120 @@
+"""Texts of answer feedback, the unanswered queue (/chuatraloi) and synonyms (/tuongduong)."""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- feedback under answers
+BUTTON_HELPFUL = "Hữu ích"
+BUTTON_WRONG = "Chưa đúng"
+HELPFUL_THANKS = "Cảm ơn anh/chị đã phản hồi."
+WHAT_WRONG = (
+    "Anh/chị có thể cho biết câu trả lời chưa đúng ở điểm nào không? Gõ vài chữ, "
+    "hoặc bấm \u201cBỏ qua\u201d."
+)
+BUTTON_SKIP = "Bỏ qua"
+COMMENT_THANKS = "Cảm ơn anh/chị, góp ý đã được ghi lại cho quản trị viên."
+COMMENT_SKIPPED = "Vâng. Câu hỏi vẫn được ghi lại để quản trị viên bổ sung."
+COMMENT_STOPPED = "Đã dừng. Câu hỏi vẫn được ghi lại để quản trị viên bổ sung."
+COMMENT_STALE = "Phần góp ý này đã kết thúc."
+
+# ---------------------------------------------------------------- the queue (/chuatraloi)
+QA_HEADING = "Hỏi – đáp"
+FAQ_TITLE = "Hỏi – đáp: {unit}"
+FAQ_TITLE_GENERAL = "Hỏi – đáp chung"
+QUEUE_NONE = "Không còn câu hỏi nào chờ trả lời."
+QUEUE_NOT_ALLOWED = (
+    "Danh sách này dành cho quản trị viên và cán bộ của đơn vị quản lý hướng dẫn."
+)
+QUEUE_HEADER = (
+    "Câu hỏi chưa có lời đáp: {groups} nhóm, {asked} lượt hỏi "
+    "(câu hỏi giống nhau được gộp thành một nhóm). Nhóm {first}–{last}:"
+)
+GROUP_TEXT = "❓ {text}"
+GROUP_COUNT = "Hỏi {count} lần, lần cuối {when}"
+GROUP_OFFERED = "Đã gợi ý: {guides}"
+GROUP_SHOWN = "Người hỏi báo chưa đúng: {passages}"
+GROUP_COMMENTS = "Góp ý: {comments}"
+BUTTON_ANSWER = "Trả lời"
+BUTTON_LINK = "Chỉ mục"
+BUTTON_IGNORE = "Bỏ qua"
+BUTTON_MORE_GROUPS = "Các nhóm tiếp theo"
+GROUP_GONE = "Nhóm câu hỏi này đã được xử lý hoặc không còn."
+
+ANSWER_TEXT_PROMPT = (
+    "Câu hỏi: \u201c{question}\u201d ({count} lượt hỏi).\n"
+    "Gõ hoặc chuyển tiếp câu trả lời (/huy để dừng):"
+)
+ANSWER_EMPTY = "Xin gõ nội dung câu trả lời (hoặc /huy để dừng)."
+ANSWER_TARGET_PROMPT = "Lưu câu trả lời này vào hướng dẫn nào (thành mục \u201cHỏi – đáp\u201d)?"
+BUTTON_FAQ = "Hỏi – đáp của đơn vị"
+BUTTON_FAQ_GENERAL = "Hỏi – đáp chung"
+CHOOSE_ABOVE = "Xin chọn một hướng dẫn ở trên (hoặc /huy để dừng)."
+ANSWER_STORED = (
+    "Đã lưu vào \u201c{guide}\u201d (mục Hỏi – đáp) và cập nhật tra cứu. "
+    "Đã gửi câu trả lời tới {people} người đã hỏi."
+)
+ANSWER_STOPPED = "Đã dừng, chưa lưu câu trả lời nào."
+
+LINK_CHOOSE_GUIDE = "Câu hỏi: \u201c{question}\u201d\nMục trả lời nằm trong hướng dẫn nào?"
+LINK_CHOOSE_SECTION = "{guide}\nChọn mục trả lời câu hỏi \u201c{question}\u201d:"
+BUTTON_MORE = "Tiếp theo"
+LINK_DONE = (
+    "Đã gắn câu hỏi với mục \u201c{section}\u201d: lần sau hỏi như vậy sẽ được trả lời bằng mục này. "
+    "Đã báo cho {people} người đã hỏi."
+)
+LINK_GONE = "Mục này không còn trong hướng dẫn hiện hành."
+
+IGNORE_PROMPT = "Bỏ qua nhóm câu hỏi \u201c{question}\u201d. Lý do? Chọn hoặc gõ (/huy để dừng):"
+IGNORE_REASONS = ("Ngoài phạm vi hướng dẫn", "Câu hỏi chưa rõ", "Đã có hướng dẫn trả lời")
+IGNORED = "Đã bỏ qua {count} câu hỏi (lý do: {reason})."
+IGNORE_STOPPED = "Đã dừng, nhóm câu hỏi vẫn chờ xử lý."
+FLOW_STALE = "Thao tác này đã kết thúc. Gõ /chuatraloi để xem lại danh sách."
+
+# ---------------------------------------------------------------- what askers receive
+ASKER_ANSWERED = (
+    "📬 Về câu hỏi của anh/chị: \u201c{question}\u201d\n\n{answer}\n\n"
+    "(Câu trả lời do quản trị viên bổ sung vào hướng dẫn \u201c{guide}\u201d.)"
+)
+ASKER_LINKED = (
+    "📬 Về câu hỏi của anh/chị: \u201c{question}\u201d\n\n"
+    "Quản trị viên đã chỉ ra mục trả lời: \u201c{section}\u201d trong hướng dẫn \u201c{guide}\u201d."
+)
+BUTTON_READ_SECTION = "Đọc mục này"
+
+# ---------------------------------------------------------------- synonyms (/tuongduong)
+SYNONYMS_USAGE = (
+    "Từ tương đương giúp tra cứu hiểu cách gọi khác nhau của cùng một điều.\n"
+    "• /tuongduong them CNSCĐ = công nghệ số cộng đồng, tổ công nghệ số\n"
+    "• /tuongduong xoa CNSCĐ (hoặc: xoa CNSCĐ = tổ công nghệ số)\n"
+    "• /tuongduong: xem danh sách"
+)
+SYNONYMS_NONE = "Chưa có từ tương đương nào do quản trị viên thêm."
+SYNONYMS_HEADER = "Từ tương đương ({count}):"
+SYNONYMS_ITEM = "• {term} = {expansions}"
+SYNONYMS_MORE = "… và {count} từ khác (xem đủ: troly synonyms list)."
+SYNONYMS_ADDED = "Đã lưu: {term} = {expansions}. Tra cứu được cập nhật ngay."
+SYNONYMS_UNCHANGED = "Không có gì mới: {term} = {expansions}."
+SYNONYMS_REMOVED = "Đã xoá từ tương đương: {what}."
+SYNONYMS_NOT_FOUND = "Không có từ tương đương \u201c{what}\u201d."
+#: the words that select an action after /tuongduong (folded, lower case)
+SYNONYMS_ADD_VOCABULARY = ("them", "add")
+SYNONYMS_REMOVE_VOCABULARY = ("xoa", "remove", "bo")
+CMD_SYNONYMS = "Quản lý từ tương đương cho tra cứu"
+
+# ---------------------------------------------------------------- command line
+CLI_GROUP_LINE = "#{key:<6} {count:>3} lần  lần cuối {when}  {text}"
+CLI_GROUP_GUIDES = "         đã gợi ý: {guides}"
+CLI_GROUP_NOT_FOUND = "Không có nhóm câu hỏi #{key} đang chờ (xem troly unanswered list)."
+CLI_GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn: {key}"
+CLI_UNIT_NOT_FOUND = "Không có đơn vị mã {code}."
+CLI_SECTION_NOT_FOUND = "Hướng dẫn {guide} không có mục \u201c{section}\u201d."
+CLI_ANSWERED = "Đã lưu vào \u201c{guide}\u201d, đóng {closed} câu hỏi, {notified} tin gửi người hỏi đã xếp hàng."
+CLI_LINKED = "Đã gắn với mục \u201c{section}\u201d ({guide}), đóng {closed} câu hỏi, {notified} tin gửi người hỏi đã xếp hàng."
+CLI_IGNORED = "Đã bỏ qua {closed} câu hỏi."
+CLI_SYNONYM_LINE = "{term} = {expansions}"
+CLI_SYNONYM_SAVED = "Đã lưu: {term} = {expansions}"
+CLI_SYNONYM_REMOVED = "Đã xoá: {what}"
+CLI_SYNONYM_NOT_FOUND = "Không có: {what}"
+CLI_SYNONYMS_IMPORTED = "Đã nhập {changed} từ (trên {total}) từ {path}."
+CLI_SYNONYMS_BAD_FILE = "Tệp {path} không phải JSON dạng {{\"từ\": [\"từ tương đương\", …]}}."
+CLI_OWNER_SET = "Hướng dẫn {guide}: đơn vị quản lý {unit}."
+CLI_OWNER_NONE = "(không có)"

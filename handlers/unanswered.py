@@ -1,0 +1,357 @@
+"""/chuatraloi: the questions the guides did not answer, grouped by similar question, and what an
+admin (or an official of the unit owning the guide troly offered) does with each group.
+
+- 'Trả lời' (uqa:<group>): a short conversation — type or forward the answer, then pick the guide
+  it goes in (the unit's FAQ guide or a guide troly offered). It becomes a Q&A section, indexed at
+  once, and everyone who asked is sent the answer through the outbox.
+- 'Chỉ mục' (uql:<group>, uqg:<group>:<guide>[:<offset>], uqs:<group>:<chunk>): pick the guide,
+  then the section; the questions become another wording of that section. Stateless buttons.
+- 'Bỏ qua' (uqi:<group>): a one-step conversation asking the reason.
+
+A group is named by its oldest question's id; pressing a button recomputes the group, so a group
+already handled (here, in another chat or with the CLI) says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot import kb_loop
+from bot.clock import to_local
+from bot.context import Context
+from bot.conversation import END, STAY, Flow, FlowState, Step
+from bot.db import guide_store, queue_store
+from bot.db.models import Guide
+from bot.db.queue_store import QueueGroup
+from bot.ids import parse_id
+from bot.messages import Button
+from bot.router import ROLES_MEMBERS, Command, Router
+from bot.texts import commands as CMD
+from bot.texts import common as C
+from bot.texts import feedback as T
+from handlers.sections import LABEL_CHARS, clip, section_label, section_name
+
+#: groups shown per /chuatraloi page (one message each)
+GROUPS_PER_PAGE = 5
+#: guides offered as the place of an answer, and section buttons per page
+TARGETS = 4
+SECTIONS_PER_PAGE = 8
+ANSWER_FLOW = "qans"
+IGNORE_FLOW = "qign"
+ANSWER_CHARS = 3500
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the current official may review: everything (admins) or their unit's guides."""
+
+    unit_id: int | None  # None: everything
+    admin: bool
+
+
+def scope_of(ctx: Context) -> Scope | None:
+    """Admins review everything; other officials their unit's (None: neither)."""
+    if ctx.official is None:
+        return None
+    if ctx.role == "admin":
+        return Scope(None, True)
+    if ctx.official.unit_id is None:
+        return None
+    return Scope(ctx.official.unit_id, False)
+
+
+def _by(ctx: Context) -> str | None:
+    return ctx.official.name if ctx.official is not None else None
+
+
+async def _group(ctx: Context, arg: str) -> tuple[Scope, QueueGroup] | None:
+    scope = scope_of(ctx)
+    key = parse_id(arg.partition(":")[0])
+    if scope is None or key is None:
+        return None
+    group = await queue_store.group_of(ctx.session, key, unit_id=scope.unit_id)
+    return (scope, group) if group is not None else None
+
+
+async def _may_use(ctx: Context, scope: Scope, guide: Guide) -> bool:
+    if scope.admin:
+        return True
+    assert scope.unit_id is not None
+    return guide.slug in await queue_store.owned_slugs(ctx.session, scope.unit_id)
+
+
+# ---------------------------------------------------------------- the list
+
+
+async def unanswered(ctx: Context) -> None:
+    """/chuatraloi: the first groups."""
+    await _page(ctx, 0)
+
+
+async def more_groups(ctx: Context, arg: str) -> None:
+    """Button 'uqm:<offset>': the next groups."""
+    await _page(ctx, int(arg) if arg.isascii() and arg.isdigit() and len(arg) <= 5 else 0)
+
+
+async def _page(ctx: Context, offset: int) -> None:
+    scope = scope_of(ctx)
+    if scope is None or (not scope.admin and scope.unit_id is not None
+                         and not await queue_store.owned_slugs(ctx.session, scope.unit_id)):
+        ctx.reply(C.NOT_ALLOWED + "\n" + T.QUEUE_NOT_ALLOWED)
+        return
+    groups = await queue_store.queue(ctx.session, unit_id=scope.unit_id)
+    if not groups:
+        ctx.reply(T.QUEUE_NONE)
+        return
+    shown = groups[offset:offset + GROUPS_PER_PAGE] or groups[:GROUPS_PER_PAGE]
+    first = groups.index(shown[0])
+    titles = {g.slug: g.title for g in await guide_store.list_guides(ctx.session)}
+    ctx.reply(T.QUEUE_HEADER.format(groups=len(groups), asked=sum(g.count for g in groups),
+                                    first=first + 1, last=first + len(shown)))
+    for group in shown:
+        lines = [T.GROUP_TEXT.format(text=clip(group.text, 300)),
+                 T.GROUP_COUNT.format(count=group.count,
+                                      when=to_local(group.last_asked).strftime("%d/%m %H:%M"))]
+        if group.guides:
+            lines.append(T.GROUP_OFFERED.format(
+                guides="; ".join(clip(titles.get(s, s), 80) for s in group.guides[:3])))
+        if group.shown:
+            lines.append(T.GROUP_SHOWN.format(passages="; ".join(clip(p, 120)
+                                                                 for p in group.shown[:2])))
+        if group.comments:
+            lines.append(T.GROUP_COMMENTS.format(comments="; ".join(clip(c, 120)
+                                                                   for c in group.comments[:3])))
+        ctx.reply("\n".join(lines), [Button(T.BUTTON_ANSWER, f"uqa:{group.key}"),
+                                     Button(T.BUTTON_LINK, f"uql:{group.key}"),
+                                     Button(T.BUTTON_IGNORE, f"uqi:{group.key}")])
+    if first + GROUPS_PER_PAGE < len(groups):
+        ctx.reply(T.BUTTON_MORE_GROUPS + ":",
+                  [Button(T.BUTTON_MORE_GROUPS, f"uqm:{first + GROUPS_PER_PAGE}")])
+
+
+# ---------------------------------------------------------------- answer it
+
+
+async def start_answer(ctx: Context, arg: str) -> None:
+    """Button 'uqa:<group>': ask for the answer."""
+    found = await _group(ctx, arg)
+    if found is None:
+        ctx.reply(T.GROUP_GONE)
+        return
+    _, group = found
+    ctx.start_flow(ANSWER_FLOW, {"group": group.key, "ids": group.ids, "question": group.text})
+
+
+async def answer_text_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for the answer's text."""
+    ctx.reply(T.ANSWER_TEXT_PROMPT.format(question=clip(state.data["question"], 300),
+                                          count=len(state.data["ids"])))
+
+
+async def answer_text_handle(ctx: Context, state: FlowState) -> str | None:
+    """Keep the text (in the flow state: a restart resumes at the guide choice)."""
+    text = ctx.text.strip()
+    if not text:
+        ctx.reply(T.ANSWER_EMPTY)
+        return STAY
+    state.data["answer"] = text[:ANSWER_CHARS]
+    return "target"
+
+
+async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
+    """The guides the answer may go in: the offered ones this official may edit."""
+    scope = scope_of(ctx)
+    group = await queue_store.group_of(ctx.session, int(state.data["group"]),
+                                       unit_id=scope.unit_id if scope else None)
+    slugs = group.guides if group is not None else []
+    if not slugs or scope is None:
+        return []
+    rows = (await ctx.session.execute(select(Guide).where(
+        Guide.slug.in_(slugs), Guide.status == "active"))).scalars().all()
+    return [g for g in rows if await _may_use(ctx, scope, g)][:TARGETS]
+
+
+async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
+    """Offer the unit's FAQ guide and the guides troly offered."""
+    faq = T.BUTTON_FAQ if ctx.official and ctx.official.unit_id else T.BUTTON_FAQ_GENERAL
+    buttons = [Button(faq, f"{ANSWER_FLOW}:faq")]
+    buttons += [Button(clip(g.title, LABEL_CHARS), f"{ANSWER_FLOW}:{g.id}")
+                for g in await _targets(ctx, state)]
+    ctx.reply(T.ANSWER_TARGET_PROMPT, buttons)
+
+
+async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
+    """Store the answer in the chosen guide, close the group, tell the askers."""
+    prefix, _, choice = ctx.payload.partition(":")
+    scope = scope_of(ctx)
+    if prefix != ANSWER_FLOW or scope is None:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    if choice == "faq":
+        guide: Guide | None = await kb_loop.faq_for(
+            ctx.session, ctx.official.unit_id if ctx.official else None, ctx.now)
+    else:
+        guide_id = parse_id(choice)
+        guide = next((g for g in await _targets(ctx, state) if g.id == guide_id), None)
+    if guide is None:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    group = await queue_store.group_of(ctx.session, int(state.data["group"]),
+                                       unit_id=scope.unit_id)
+    if group is None:
+        ctx.reply(T.GROUP_GONE)
+        return END
+    done = await kb_loop.answer_group(ctx.session, group, state.data["answer"], guide,
+                                      by=_by(ctx), now=ctx.now, question=state.data["question"])
+    ctx.reply(T.ANSWER_STORED.format(guide=guide.title, people=done.notified))
+    ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+    return END
+
+
+async def answer_stopped(ctx: Context, state: FlowState) -> None:
+    """/huy or idle: nothing stored."""
+    del state
+    ctx.reply(T.ANSWER_STOPPED)
+
+
+# ---------------------------------------------------------------- point to a section
+
+
+async def link_guides(ctx: Context, arg: str) -> None:
+    """Button 'uql:<group>': the guides to look in (offered first)."""
+    found = await _group(ctx, arg)
+    if found is None:
+        ctx.reply(T.GROUP_GONE)
+        return
+    scope, group = found
+    guides = [g for g in await guide_store.list_guides(ctx.session, include_withdrawn=False)
+              if scope.admin or g.slug in await queue_store.owned_slugs(ctx.session,
+                                                                         scope.unit_id or 0)]
+    rank = {slug: i for i, slug in enumerate(group.guides)}
+    guides.sort(key=lambda g: (rank.get(g.slug, len(rank)), g.title))
+    ctx.reply(T.LINK_CHOOSE_GUIDE.format(question=clip(group.text, 300)),
+              [Button(clip(g.title, LABEL_CHARS), f"uqg:{group.key}:{g.id}") for g in guides[:8]])
+
+
+async def link_sections(ctx: Context, arg: str) -> None:
+    """Button 'uqg:<group>:<guide id>[:<offset>]': that guide's sections."""
+    found = await _group(ctx, arg)
+    parts = arg.split(":")
+    guide_id = parse_id(parts[1]) if len(parts) > 1 else None
+    guide = await ctx.session.get(Guide, guide_id) if guide_id is not None else None
+    if found is None or guide is None or guide.status != "active" \
+            or not await _may_use(ctx, found[0], guide):
+        ctx.reply(T.GROUP_GONE)
+        return
+    group = found[1]
+    offset = int(parts[2]) if len(parts) > 2 and parts[2].isascii() and parts[2].isdigit() \
+        and len(parts[2]) <= 5 else 0
+    sections = await guide_store.section_starts(ctx.session, guide)
+    shown = sections[offset:offset + SECTIONS_PER_PAGE]
+    buttons = [Button(section_label(guide.title, path), f"uqs:{group.key}:{chunk_id}")
+               for path, chunk_id in shown]
+    if offset + SECTIONS_PER_PAGE < len(sections):
+        buttons.append(Button(T.BUTTON_MORE,
+                              f"uqg:{group.key}:{guide.id}:{offset + SECTIONS_PER_PAGE}"))
+    ctx.reply(T.LINK_CHOOSE_SECTION.format(guide=guide.title, question=clip(group.text, 200)),
+              buttons)
+
+
+async def link_done(ctx: Context, arg: str) -> None:
+    """Button 'uqs:<group>:<chunk id>': the questions become a wording of that section."""
+    found = await _group(ctx, arg)
+    parts = arg.split(":")
+    chunk_id = parse_id(parts[1]) if len(parts) > 1 else None
+    section = await guide_store.section_of_chunk(ctx.session, chunk_id) \
+        if chunk_id is not None else None
+    if found is None or chunk_id is None:
+        ctx.reply(T.GROUP_GONE)
+        return
+    scope, group = found
+    guide = await guide_store.find_guide(ctx.session, section.guide_slug) if section else None
+    if section is None or guide is None or not await _may_use(ctx, scope, guide):
+        ctx.reply(T.LINK_GONE)
+        return
+    done = await kb_loop.link_group(ctx.session, group, chunk_id, by=_by(ctx), now=ctx.now)
+    if done is None:
+        ctx.reply(T.LINK_GONE)
+        return
+    ctx.reply(T.LINK_DONE.format(section=section_name(section.heading_path),
+                                 people=done.notified))
+    ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+
+
+# ---------------------------------------------------------------- ignore it
+
+
+async def start_ignore(ctx: Context, arg: str) -> None:
+    """Button 'uqi:<group>': ask the reason."""
+    found = await _group(ctx, arg)
+    if found is None:
+        ctx.reply(T.GROUP_GONE)
+        return
+    _, group = found
+    ctx.start_flow(IGNORE_FLOW, {"group": group.key, "question": group.text})
+
+
+async def ignore_prompt(ctx: Context, state: FlowState) -> None:
+    """The reason: a common one as a button, or typed."""
+    ctx.reply(T.IGNORE_PROMPT.format(question=clip(state.data["question"], 300)),
+              [Button(reason, f"{IGNORE_FLOW}:{i}") for i, reason in enumerate(T.IGNORE_REASONS)])
+
+
+async def ignore_handle(ctx: Context, state: FlowState) -> str | None:
+    """Close the group with the reason."""
+    prefix, _, choice = ctx.payload.partition(":")
+    if prefix == IGNORE_FLOW and choice.isascii() and choice.isdigit() \
+            and int(choice) < len(T.IGNORE_REASONS):
+        reason = T.IGNORE_REASONS[int(choice)]
+    else:
+        reason = ctx.text.strip()
+    scope = scope_of(ctx)
+    if not reason or scope is None:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    group = await queue_store.group_of(ctx.session, int(state.data["group"]),
+                                       unit_id=scope.unit_id)
+    if group is None:
+        ctx.reply(T.GROUP_GONE)
+        return END
+    closed = await kb_loop.ignore_group(ctx.session, group, reason, by=_by(ctx), now=ctx.now)
+    ctx.reply(T.IGNORED.format(count=closed, reason=reason))
+    return END
+
+
+async def ignore_stopped(ctx: Context, state: FlowState) -> None:
+    """/huy or idle: the group stays."""
+    del state
+    ctx.reply(T.IGNORE_STOPPED)
+
+
+async def stale(ctx: Context, arg: str) -> None:
+    """A conversation button pressed after the conversation ended."""
+    del arg
+    ctx.reply(T.FLOW_STALE)
+
+
+def register(router: Router) -> None:
+    """Register /chuatraloi and its actions."""
+    router.command(Command(("chuatraloi", "unanswered"), unanswered, CMD.UNANSWERED,
+                           roles=ROLES_MEMBERS))
+    router.button("uqm", more_groups)
+    router.button("uqa", start_answer)
+    router.button("uql", link_guides)
+    router.button("uqg", link_sections)
+    router.button("uqs", link_done)
+    router.button("uqi", start_ignore)
+    router.button(ANSWER_FLOW, stale)
+    router.button(IGNORE_FLOW, stale)
+    router.flow(Flow(name=ANSWER_FLOW, first="text", on_cancel=answer_stopped,
+                     on_expire=answer_stopped, steps={
+                         "text": Step(answer_text_prompt, answer_text_handle),
+                         "target": Step(answer_target_prompt, answer_target_handle)}))
+    router.flow(Flow(name=IGNORE_FLOW, first="reason", on_cancel=ignore_stopped,
+                     on_expire=ignore_stopped, steps={
+                         "reason": Step(ignore_prompt, ignore_handle)}))

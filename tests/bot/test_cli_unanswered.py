@@ -1,0 +1,128 @@
+"""`troly unanswered list|answer|link|ignore`, `troly synonyms …`, `troly guides owner` over a
+real database: the chat's queue and synonyms on the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+from bot.db.base import make_engine, make_sessionmaker
+from bot.db.models import Guide, OutboxMessage, UnansweredQuestion
+
+GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
+
+## Thời gian tiếp nhận
+
+Bộ phận một cửa tiếp nhận hồ sơ đất đai vào sáng thứ Ba và thứ Năm hằng tuần.
+
+## Lệ phí
+
+Lệ phí cấp giấy chứng nhận nộp tại bộ phận một cửa.
+"""
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TROLY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/troly.db")
+    monkeypatch.setenv("TROLY_LOAD_DEMO_GUIDES", "false")
+    monkeypatch.setenv("TROLY_LOG_LEVEL", "WARNING")
+    return CliRunner()
+
+
+def _run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = cli.invoke(build_cli(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _db(tmp_path: Path, statement):  # type: ignore[no-untyped-def]
+    async def go():  # type: ignore[no-untyped-def]
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/troly.db")
+        try:
+            async with make_sessionmaker(engine).begin() as session:
+                return await statement(session)
+        finally:
+            await engine.dispose()
+    return asyncio.run(go())
+
+
+def _queue(tmp_path: Path, *texts: str) -> None:
+    from bot.clock import SystemClock
+    from bot.db import guide_store
+
+    async def add(session):  # type: ignore[no-untyped-def]
+        for i, text in enumerate(texts):
+            await guide_store.log_unanswered(
+                session, text=text, channel="telegram", chat_id=f"c{i}", official_id=None,
+                best_guide_slug="huong-dan-tiep-nhan-ho-so-dat-dai", best_score=1.0,
+                now=SystemClock().now())
+    _db(tmp_path, add)
+
+
+def test_list_answer_link_ignore(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "dat-dai.md").write_text(GUIDE, encoding="utf-8")
+    assert _run(cli, "guides", "add", str(tmp_path / "dat-dai.md"))[0] == 0
+    _queue(tmp_path, "phí làm sổ đỏ bao nhiêu", "phi lam so do bao nhieu", "ai ký giấy hẹn",
+           "có được nộp hồ sơ qua bưu điện không")
+    code, out, _ = _run(cli, "unanswered", "--json")
+    groups = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(groups) == 3
+    fee = next(g for g in groups if g["count"] == 2)
+    assert fee["guides"] == ["huong-dan-tiep-nhan-ho-so-dat-dai"]
+    code, out, _ = _run(cli, "unanswered", "list")
+    assert code == 0 and f"#{fee['group']}" in out
+    code, out, _ = _run(cli, "unanswered", "link", str(fee["group"]), "--guide",
+                        "huong-dan-tiep-nhan-ho-so-dat-dai", "--section", "Lệ phí")
+    assert code == 0 and "đóng 2 câu hỏi, 2 tin" in out
+    signer = next(g for g in groups if g["text"] == "ai ký giấy hẹn")
+    code, out, _ = _run(cli, "unanswered", "answer", str(signer["group"]),
+                        "--text", "Cán bộ một cửa ký giấy hẹn.")
+    assert code == 0 and "Hỏi – đáp chung" in out
+    post = next(g for g in groups if "bưu điện" in g["text"])
+    code, out, _ = _run(cli, "unanswered", "ignore", str(post["group"]), "--reason", "đã trả lời")
+    assert code == 0
+    assert _run(cli, "unanswered", "--json")[1] == ""
+    code, _, err = _run(cli, "unanswered", "ignore", str(post["group"]), "--reason", "x")
+    assert code == 1 and f"#{post['group']}" in err
+
+    async def check(session):  # type: ignore[no-untyped-def]
+        rows = (await session.execute(select(UnansweredQuestion))).scalars().all()
+        outbox = (await session.execute(select(OutboxMessage))).scalars().all()
+        guides = (await session.execute(select(Guide.slug))).scalars().all()
+        return ({r.text: r.resolution for r in rows}, sorted(o.address for o in outbox),
+                set(guides))
+    resolutions, addresses, slugs = _db(tmp_path, check)
+    assert resolutions == {"phí làm sổ đỏ bao nhiêu": "linked", "phi lam so do bao nhieu": "linked",
+                           "ai ký giấy hẹn": "answered",
+                           "có được nộp hồ sơ qua bưu điện không": "ignored"}
+    assert addresses == ["c0", "c1", "c2"] and "hoi-dap" in slugs
+    code, out, _ = _run(cli, "ask", "--json", "ai ký giấy hẹn")
+    assert json.loads(out)["guide"]["id"] == "hoi-dap"
+    code, out, _ = _run(cli, "ask", "--json", "phi lam so do bao nhieu")
+    assert json.loads(out)["section"] == "Lệ phí"
+
+
+def test_synonyms_and_owner(cli: CliRunner, tmp_path: Path) -> None:
+    assert _run(cli, "synonyms", "add", "CNSCĐ", "tổ công nghệ số", "tổ CNS")[0] == 0
+    code, out, _ = _run(cli, "synonyms", "list", "--json")
+    assert json.loads(out) == {"term": "CNSCĐ", "synonyms": ["tổ công nghệ số", "tổ CNS"]}
+    assert _run(cli, "synonyms", "remove", "CNSCĐ", "tổ CNS")[0] == 0
+    assert _run(cli, "synonyms", "list")[1].strip() == "CNSCĐ = tổ công nghệ số"
+    assert _run(cli, "synonyms", "remove", "khong-co")[0] == 1
+    path = tmp_path / "syn.json"
+    path.write_text(json.dumps({"PAKN": ["phản ánh kiến nghị"]}), encoding="utf-8")
+    code, out, _ = _run(cli, "synonyms", "import", str(path))
+    assert code == 0 and "1" in out
+    assert "PAKN = phản ánh kiến nghị" in _run(cli, "synonyms", "list")[1]
+    path.write_text("[1, 2]", encoding="utf-8")
+    assert _run(cli, "synonyms", "import", str(path))[0] == 1
+    (tmp_path / "dat-dai.md").write_text(GUIDE, encoding="utf-8")
+    _run(cli, "guides", "add", str(tmp_path / "dat-dai.md"))
+    assert _run(cli, "guides", "owner", "huong-dan-tiep-nhan-ho-so-dat-dai", "KHONG")[0] == 1
+    assert _run(cli, "guides", "owner", "huong-dan-tiep-nhan-ho-so-dat-dai", "-")[0] == 0

@@ -1,0 +1,100 @@
+"""Feedback under answers through the real dispatcher: 'Hữu ích' is remembered, 'Chưa đúng' queues
+the question with the passage shown and asks (once, skippably, across a restart) what was wrong."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from bot.db.models import AnswerFeedback, UnansweredQuestion
+from bot.texts import ask as T
+from bot.texts import feedback as F
+from knowledge.types import SearchResult
+from tests.harness import BotHarness, payloads, texts
+
+QUESTION = "to cong nghe so cong dong gom nhung ai"
+
+
+def _answer(h: BotHarness) -> None:
+    """Keep the real search; the decision says 'answer' (the model is tested in knowledge/)."""
+    real = h.app.knowledge.search
+
+    def search(q: str, limit: int = 5) -> SearchResult:
+        return replace(real(q, limit=limit), outcome="answer", alternative=None)
+
+    h.app.knowledge.search = search  # type: ignore[method-assign]
+
+
+async def _rows(h: BotHarness, model: type) -> list:  # type: ignore[type-arg]
+    async with h.app.sessionmaker() as session:
+        return list((await session.execute(select(model).order_by(model.id))).scalars())
+
+
+async def test_every_answer_carries_helpful_and_wrong(kb_harness: BotHarness) -> None:
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    labels = [b.label for b in reply.buttons]
+    assert F.BUTTON_HELPFUL in labels and F.BUTTON_WRONG in labels
+    helpful = next(b.payload for b in reply.buttons if b.label == F.BUTTON_HELPFUL)
+    await kb_harness.restart()  # the button carries what it needs
+    assert texts(await kb_harness.press(helpful)) == T.FEEDBACK_THANKS
+    (row,) = await _rows(kb_harness, AnswerFeedback)
+    assert row.helpful and row.question == QUESTION and str(row.chunk_id) in helpful
+    assert await _rows(kb_harness, UnansweredQuestion) == []  # helpful: nothing to review
+
+
+async def test_wrong_queues_the_question_and_asks_what_was_wrong_across_a_restart(
+        kb_harness: BotHarness) -> None:
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    shown_section = reply.text.split("Mục: ")[1].split("\n")[0]
+    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
+    followup = await kb_harness.press(wrong)
+    assert T.WRONG_LOGGED in texts(followup) and F.WHAT_WRONG in texts(followup)
+    assert f"{'fbwhy'}:skip" in payloads(followup)
+    (queued,) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.text == QUESTION and queued.kind == "wrong" and not queued.resolved
+    assert queued.shown_passage is not None and shown_section in queued.shown_passage
+    assert queued.shown_chunk_id is not None and str(queued.shown_chunk_id) in wrong
+    await kb_harness.restart()
+    assert texts(await kb_harness.say("thiếu phần phụ cấp cho tổ viên")) == F.COMMENT_THANKS
+    (queued,) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.comment == "thiếu phần phụ cấp cho tổ viên"
+    (feedback,) = await _rows(kb_harness, AnswerFeedback)
+    assert not feedback.helpful
+    # the step is over: the next message is a question again
+    assert "📖" in texts(await kb_harness.say(QUESTION))
+
+
+async def test_what_was_wrong_can_be_skipped(kb_harness: BotHarness) -> None:
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
+    await kb_harness.press(wrong)
+    assert texts(await kb_harness.press("fbwhy:skip")) == F.COMMENT_SKIPPED
+    (queued,) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.comment is None
+    assert texts(await kb_harness.press("fbwhy:skip")) == F.COMMENT_STALE
+
+
+async def test_wrong_in_a_group_queues_without_a_conversation(kb_harness: BotHarness) -> None:
+    from bot.events import ButtonPressed, ChatRef, Sender
+
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
+    event = ButtonPressed(chat=ChatRef("web", "group1"), sender=Sender("u9", "u9"),
+                          at=kb_harness.clock.now(), payload=wrong, chat_kind="group")
+    replies = await kb_harness.app.dispatcher.feed(event)
+    assert T.WRONG_LOGGED in texts(replies) and F.WHAT_WRONG not in texts(replies)
+    assert len(await _rows(kb_harness, UnansweredQuestion)) == 1
+
+
+async def test_forged_feedback_buttons_change_nothing(kb_harness: BotHarness) -> None:
+    from bot.texts import common as C
+
+    for payload in ("fby:999999:x", "fbn:999999:x", "fbn:abc:x", "fby:", "fbn:1:"):
+        assert texts(await kb_harness.press(payload)) == C.UNKNOWN_BUTTON
+    assert await _rows(kb_harness, AnswerFeedback) == []
+    assert await _rows(kb_harness, UnansweredQuestion) == []

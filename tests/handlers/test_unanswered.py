@@ -1,0 +1,186 @@
+"""/chuatraloi through the real dispatcher: the queue grouped by similar question, and each action —
+answer (a Q&A entry, the askers told through the outbox), point to a section, ignore — with a
+restart inside the conversations and the askers receiving the admin's answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.models import Guide, OutboxMessage, UnansweredQuestion, Unit
+from bot.texts import ask as A
+from bot.texts import common as C
+from bot.texts import feedback as T
+from scheduler.delivery import OutboxDispatcher
+from tests.fakes import FakeChannel
+from tests.harness import BotHarness, payloads, texts
+
+GOLD = "gia vang hom nay bao nhieu mot chi"
+GOLD_AGAIN = "Giá vàng hôm nay bao nhiêu một chỉ vậy?"
+ANSWER = "Troly không theo dõi giá vàng; xem bảng giá niêm yết của ngân hàng nhà nước."
+
+
+@pytest.fixture
+async def h(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarness]:
+    """Demo guides; askers on a recording Telegram channel, the admin on the web chat."""
+    harness = await BotHarness(settings, clock, {"telegram": FakeChannel(name="telegram")},
+                               load_demo=True).start()
+    await harness.make_official("Quản trị", role="admin", user="admin")
+    yield harness
+    await harness.close()
+
+
+def _telegram(h: BotHarness) -> FakeChannel:
+    channel = h.channels["telegram"]
+    assert isinstance(channel, FakeChannel)
+    return channel
+
+
+async def _deliver(h: BotHarness) -> None:
+    await h.app.dispatcher.drain()  # the index rebuild started after the commit
+    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t").drain()
+
+
+async def _queued(h: BotHarness) -> list[UnansweredQuestion]:
+    async with h.app.sessionmaker() as session:
+        return list((await session.execute(
+            select(UnansweredQuestion).order_by(UnansweredQuestion.id))).scalars())
+
+
+async def _ask_twice(h: BotHarness) -> str:
+    """Two people ask the same unanswerable question; returns the group's key."""
+    assert A.NOT_FOUND in texts(await h.say(GOLD, user="a1", channel="telegram"))
+    assert A.NOT_FOUND in texts(await h.say(GOLD_AGAIN, user="a2", channel="telegram"))
+    listing = await h.say("/chuatraloi", user="admin")
+    body = texts(listing)
+    assert T.QUEUE_HEADER.format(groups=1, asked=2, first=1, last=1) in body
+    assert T.GROUP_COUNT.split("{")[0] + "2 lần" in body
+    answer = next(p for p in payloads(listing) if p.startswith("uqa:"))
+    return answer.split(":")[1]
+
+
+async def test_answer_it_stores_a_qa_entry_and_tells_everyone_who_asked(h: BotHarness) -> None:
+    key = await _ask_twice(h)
+    prompt = await h.press(f"uqa:{key}", user="admin")
+    assert "Gõ hoặc chuyển tiếp câu trả lời" in texts(prompt)
+    await h.restart()  # the conversation survives
+    target = await h.say(ANSWER, user="admin")
+    assert T.ANSWER_TARGET_PROMPT in texts(target) and "qans:faq" in payloads(target)
+    await h.restart()
+    done = await h.press("qans:faq", user="admin")
+    assert T.ANSWER_STORED.format(guide=T.FAQ_TITLE.format(unit="Đơn vị DV1"), people=2) \
+        in texts(done)
+    assert all(q.resolved and q.resolution == "answered" for q in await _queued(h))
+    await _deliver(h)
+    sent = _telegram(h).sent
+    assert {chat.chat_id for chat, _ in sent} == {"a1", "a2"}
+    for _, message in sent:
+        assert ANSWER in message.text and "quản trị viên bổ sung" in message.text
+        assert message.buttons[0].payload.startswith("sec:")
+    # indexed at once: the next asker is answered from the FAQ guide
+    again = texts(await h.say("gia vang hom nay bao nhieu", user="a3", channel="telegram"))
+    assert ANSWER in again and T.FAQ_TITLE.format(unit="Đơn vị DV1") in again
+    assert texts(await h.say("/chuatraloi", user="admin")) == T.QUEUE_NONE
+
+
+async def test_answer_into_an_offered_guide_keeps_its_sections(h: BotHarness) -> None:
+    key = await _ask_twice(h)
+    await h.press(f"uqa:{key}", user="admin")
+    target = await h.say(ANSWER, user="admin")
+    guide_choice = next(p for p in payloads(target) if p.startswith("qans:") and p != "qans:faq")
+    async with h.app.sessionmaker() as session:
+        guide = await session.get(Guide, int(guide_choice.split(":")[1]))
+        assert guide is not None
+        before = guide.current_version_id
+    await h.press(guide_choice, user="admin")
+    async with h.app.sessionmaker() as session:
+        guide = await session.get(Guide, guide.id)
+        assert guide is not None and guide.current_version_id != before
+    await h.say(f"/hoi {GOLD}", user="a3", channel="telegram")
+    await _deliver(h)
+    assert len(_telegram(h).sent) == 2
+
+
+async def test_point_to_a_section_makes_the_question_find_it(h: BotHarness) -> None:
+    question = "lich truc tet cua co quan the nao"
+    assert A.NOT_FOUND in texts(await h.say(question, user="a1", channel="telegram"))
+    listing = await h.say("/chuatraloi", user="admin")
+    key = next(p for p in payloads(listing) if p.startswith("uql:")).split(":")[1]
+    guides = await h.press(f"uql:{key}", user="admin")
+    guide = next(p for p in payloads(guides) if p.startswith("uqg:"))
+    await h.restart()  # stateless buttons
+    sections = await h.press(guide, user="admin")
+    section = [b for m in sections for b in m.buttons if b.payload.startswith("uqs:")][-1]
+    done = await h.press(section.payload, user="admin")
+    assert "Đã gắn câu hỏi với mục" in texts(done)
+    (row,) = await _queued(h)
+    assert row.resolved and row.resolution == "linked"
+    await _deliver(h)
+    ((chat, message),) = _telegram(h).sent
+    assert chat.chat_id == "a1" and "Quản trị viên đã chỉ ra mục trả lời" in message.text
+    # the next asker gets the section
+    again = texts(await h.say(question, user="a2", channel="telegram"))
+    assert A.NOT_FOUND not in again and section.label.rstrip("…") in again
+
+
+async def test_ignore_with_a_reason(h: BotHarness) -> None:
+    key = await _ask_twice(h)
+    prompt = await h.press(f"uqi:{key}", user="admin")
+    assert "qign:0" in payloads(prompt)
+    await h.restart()
+    done = await h.say("hỏi ngoài phạm vi công việc", user="admin")
+    assert T.IGNORED.format(count=2, reason="hỏi ngoài phạm vi công việc") in texts(done)
+    rows = await _queued(h)
+    assert all(r.resolution == "ignored" and r.resolution_note == "hỏi ngoài phạm vi công việc"
+               and r.resolved_by == "Quản trị" for r in rows)
+    await _deliver(h)
+    assert _telegram(h).sent == []  # nobody is told about an ignored question
+    assert texts(await h.say("/chuatraloi", user="admin")) == T.QUEUE_NONE
+    assert texts(await h.press(f"uqa:{key}", user="admin")) == T.GROUP_GONE
+
+
+async def test_different_questions_are_different_groups(h: BotHarness) -> None:
+    await h.say(GOLD, user="a1", channel="telegram")
+    await h.say("lich truc tet cua co quan the nao", user="a1", channel="telegram")
+    listing = texts(await h.say("/chuatraloi", user="admin"))
+    assert T.QUEUE_HEADER.format(groups=2, asked=2, first=1, last=2) in listing
+
+
+async def test_officials_of_the_owning_unit_review_their_guides_questions(h: BotHarness) -> None:
+    await h.make_official("Lan", user="plain", unit_code="DV2")
+    await h.make_official("Hùng", role="head", user="owner", unit_code="DV3")
+    assert C.NOT_ALLOWED in texts(await h.say("/chuatraloi", user="plain"))
+    await h.say(GOLD, user="a1", channel="telegram")
+    async with h.app.sessionmaker.begin() as session:
+        (slug,) = {q.best_guide_slug for q in (await session.execute(
+            select(UnansweredQuestion))).scalars()}
+        unit = (await session.execute(select(Unit).where(Unit.code == "DV3"))).scalar_one()
+        guide = (await session.execute(select(Guide).where(Guide.slug == slug))).scalar_one()
+        guide.owner_unit_id = unit.id
+    listing = await h.say("/chuatraloi", user="owner")
+    key = next(p for p in payloads(listing) if p.startswith("uqa:")).split(":")[1]
+    assert C.NOT_ALLOWED in texts(await h.say("/chuatraloi", user="plain"))
+    assert texts(await h.press(f"uqa:{key}", user="plain")) == T.GROUP_GONE
+    await h.press(f"uqa:{key}", user="owner")
+    await h.say(ANSWER, user="owner")
+    done = await h.press("qans:faq", user="owner")
+    assert T.FAQ_TITLE.format(unit="Đơn vị DV3") in texts(done)
+    async with h.app.sessionmaker() as session:
+        faq = (await session.execute(select(Guide).where(Guide.slug == "hoi-dap-dv3"))).scalar_one()
+        assert faq.owner_unit_id == unit.id
+    await _deliver(h)
+    assert [c.chat_id for c, _ in _telegram(h).sent] == ["a1"]
+
+
+async def test_answer_can_be_cancelled(h: BotHarness) -> None:
+    key = await _ask_twice(h)
+    await h.press(f"uqa:{key}", user="admin")
+    assert T.ANSWER_STOPPED in texts(await h.say("/huy", user="admin"))
+    assert not any(q.resolved for q in await _queued(h))
+    async with h.app.sessionmaker() as session:
+        assert (await session.execute(select(OutboxMessage.id).where(
+            OutboxMessage.kind == "kb_answer"))).first() is None
