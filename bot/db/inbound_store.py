@@ -3,7 +3,9 @@
 The edge stores the raw body under the platform's event key, then answers 200: a crash after that
 loses nothing. The storing process holds a lease on the row and processes it at once; a row whose
 lease ran out (its process died) is taken again by any process. The effect happens once because the
-dispatcher records the key in `inbound_updates` inside the event's own transaction.
+dispatcher records the key in `inbound_updates` inside the event's own transaction; that same
+transaction writes the replies onto the row (status 'answered'), so a process dying before sending
+them leaves them to be sent by whoever takes the row next.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +24,9 @@ from bot.db.models import InboundEventRow
 
 #: longest error text kept on a row
 MAX_ERROR_CHARS = 2000
+
+#: statuses of rows still to be worked on
+OPEN = ("pending", "answered")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,6 +42,9 @@ class StoredEvent:
     chat_id: str
     body: str
     attempts: int
+    status: str
+    #: the replies committed with the event's effects (status 'answered'), still to be sent
+    replies: list[dict[str, Any]] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +84,15 @@ async def finish(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, no
     async with sessionmaker.begin() as session:
         await session.execute(
             update(InboundEventRow).where(InboundEventRow.id == row_id)
-            .values(status="done", processed_at=now, lease_until=None,
+            .values(status="done", processed_at=now, lease_until=None, replies=None,
                     last_error=error[:MAX_ERROR_CHARS] if error else None))
+
+
+async def answered(session: AsyncSession, row_id: int,
+                   replies: list[dict[str, Any]]) -> None:
+    """In the event's own transaction: its effects are committed with these replies."""
+    await session.execute(update(InboundEventRow).where(InboundEventRow.id == row_id)
+                          .values(status="answered", replies=replies))
 
 
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
@@ -86,7 +101,8 @@ async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: S
     async with sessionmaker.begin() as session:
         await session.execute(
             update(InboundEventRow).where(InboundEventRow.id.in_(list(row_ids)))
-            .values(status="done", processed_at=now, lease_until=None, last_error=None))
+            .values(status="done", processed_at=now, lease_until=None, last_error=None,
+                    replies=None))
 
 
 class GroupCommit(Generic[T, R]):
@@ -132,7 +148,7 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, e
     """Processing raised: leave the row for a later attempt, or give up after `max_attempts`."""
     async with sessionmaker.begin() as session:
         row = await session.get(InboundEventRow, row_id)
-        if row is None or row.status != "pending":
+        if row is None or row.status not in OPEN:
             return
         row.last_error = error[:MAX_ERROR_CHARS]
         if row.attempts >= max_attempts:
@@ -146,7 +162,7 @@ async def due(sessionmaker: async_sessionmaker[AsyncSession], channel: str, now:
     async with sessionmaker() as session:
         rows = await session.execute(
             select(InboundEventRow.id)
-            .where(InboundEventRow.channel == channel, InboundEventRow.status == "pending",
+            .where(InboundEventRow.channel == channel, InboundEventRow.status.in_(OPEN),
                    or_(InboundEventRow.lease_until.is_(None), InboundEventRow.lease_until < now))
             .order_by(InboundEventRow.id).limit(limit))
         return [int(i) for i in rows.scalars().all()]
@@ -158,7 +174,7 @@ async def claim(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, now
     async with sessionmaker.begin() as session:
         result = await session.execute(
             update(InboundEventRow)
-            .where(InboundEventRow.id == row_id, InboundEventRow.status == "pending",
+            .where(InboundEventRow.id == row_id, InboundEventRow.status.in_(OPEN),
                    or_(InboundEventRow.lease_until.is_(None), InboundEventRow.lease_until < now))
             .values(lease_until=now + lease, attempts=InboundEventRow.attempts + 1))
         if not getattr(result, "rowcount", 0):
@@ -166,7 +182,8 @@ async def claim(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, now
         row = await session.get(InboundEventRow, row_id)
         assert row is not None
         return StoredEvent(id=row.id, channel=row.channel, event_key=row.event_key,
-                           chat_id=row.chat_id, body=row.body, attempts=row.attempts)
+                           chat_id=row.chat_id, body=row.body, attempts=row.attempts,
+                           status=row.status, replies=row.replies)
 
 
 async def purge(sessionmaker: async_sessionmaker[AsyncSession], channel: str,

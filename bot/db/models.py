@@ -549,12 +549,15 @@ class InboundEventRow(Base):
     chat_id: Mapped[str] = mapped_column(String(128))
     body: Mapped[str] = mapped_column(Text)  # the raw request body, as signed
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    #: pending → answered (effects committed, replies kept below) → done (replies sent) | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: a process working on the row holds it until then; an expired lease means it died
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: the replies (bot.messages.to_payload), written in the transaction that processed the event
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class StoredFile(Base):

@@ -38,11 +38,12 @@ from bot.channels.zalo.webhook import (
     verify_signature,
 )
 from bot.clock import Clock
+from bot.context import Context
 from bot.db import inbound_store
 from bot.dispatcher import Dispatcher
 from bot.events import FileReceived, InboundEvent
 from bot.locks import KeyedLocks
-from bot.messages import OutgoingMessage
+from bot.messages import OutgoingMessage, from_payload, to_payload
 from bot.texts import common as C
 from bot.texts import zalo as T
 
@@ -155,11 +156,18 @@ class ZaloWebhook:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run_row(self, row_id: int, payload: dict[str, Any], event: ParsedEvent) -> None:
-        """Process one stored event, then mark its row done (or leave it for a retry)."""
+    async def _run_row(self, row_id: int, payload: dict[str, Any], event: ParsedEvent,
+                       stored_replies: list[dict[str, Any]] | None = None) -> None:
+        """Process one stored event (or only send the replies stored with its effects), then mark
+        its row done (or leave it for a retry)."""
         async with self._chats.hold(event.chat.chat_id):
             try:
-                await self._process(payload, event)
+                if stored_replies is not None:  # processed before its process died: send only
+                    await self._dispatcher.deliver(
+                        event.chat, event.sender, [from_payload(r) for r in stored_replies],
+                        self._channel)
+                else:
+                    await self._process(row_id, payload, event)
             except Exception as exc:  # a background task: log, keep the row for another attempt
                 logger.exception("processing Zalo event %s for %s failed", row_id, event.chat)
                 await self._release(row_id, f"{type(exc).__name__}: {exc}")
@@ -177,7 +185,7 @@ class ZaloWebhook:
         except SQLAlchemyError:
             logger.exception("recording the failure of Zalo event %s failed", row_id)
 
-    async def _process(self, payload: dict[str, Any], event: ParsedEvent) -> None:
+    async def _process(self, row_id: int, payload: dict[str, Any], event: ParsedEvent) -> None:
         if isinstance(event, SeenReceipt):  # not an interaction: Zalo's window is not renewed
             async with self._dispatcher.serialised_writes():
                 marked = await zalo_store.mark_seen(self._sessionmaker, event.chat.chat_id,
@@ -196,7 +204,10 @@ class ZaloWebhook:
             if downloaded is None:
                 return
             event = downloaded
-        await self._dispatcher.handle(event, self._channel)
+        # the replies are written onto the row in the event's transaction: a crash before they
+        # are sent leaves them to the next process, which sends them without processing again
+        replies = await self._dispatcher.feed(event, guard=_KeepReplies(row_id))
+        await self._dispatcher.deliver(event.chat, event.sender, replies, self._channel)
 
     async def _download(self, payload: dict[str, Any],
                         event: FileReceived) -> FileReceived | None:
@@ -256,7 +267,9 @@ class ZaloWebhook:
                 async with self._dispatcher.serialised_writes():
                     await inbound_store.finish(self._sessionmaker, row.id, now, error=str(exc))
                 continue
-            logger.info("processing stored Zalo event %s (attempt %d)", row.id, row.attempts)
+            logger.info("%s stored Zalo event %s (attempt %d)",
+                        "sending the replies of" if row.status == "answered" else "processing",
+                        row.id, row.attempts)
             taken[row.chat_id].append((row, payload, event))
         for rows in taken.values():
             self._spawn(self._run_chain(rows))
@@ -268,7 +281,8 @@ class ZaloWebhook:
 
     async def _run_chain(self, rows: list[_Taken]) -> None:
         for row, payload, event in rows:
-            await self._run_row(row.id, payload, event)
+            stored = (row.replies or []) if row.status == "answered" else None
+            await self._run_row(row.id, payload, event, stored)
 
     async def _recovery_loop(self) -> None:
         while not self._stop.is_set():
@@ -294,6 +308,21 @@ class ZaloWebhook:
             await asyncio.gather(self._loop, return_exceptions=True)
             self._loop = None
         await self.drain()
+
+
+class _KeepReplies:
+    """EventGuard: inside the event's transaction, store its replies on its row ('answered')."""
+
+    def __init__(self, row_id: int) -> None:
+        self._row_id = row_id
+
+    async def before(self, ctx: Context) -> None:
+        """Nothing to check: the webhook signature was checked before storing."""
+
+    async def after(self, ctx: Context) -> None:
+        """Committed together with the event's effects and its `inbound_updates` key."""
+        await inbound_store.answered(ctx.session, self._row_id,
+                                     [to_payload(m) for m in ctx.replies])
 
 
 def _status(status: int, message: str) -> web.Response:

@@ -83,15 +83,41 @@ async def test_the_recovery_loop_runs_at_start(zalo_settings: Settings, clock: M
         assert len(fake_zalo.sent_texts("u1")) == 1
 
 
-async def test_crash_after_processing_before_marking_done_answers_once(
+async def test_crash_after_the_commit_before_sending_sends_the_stored_replies(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = event("user_send_text", "u1", clock, msg_id="k5", text="/trogiup")
+    async with open_zalo_app(zalo_settings, clock) as first:
+        async def killed(*args: Any, **kwargs: Any) -> None:
+            raise asyncio.CancelledError  # the process dies after the commit, before sending
+
+        monkeypatch.setattr(first.app.dispatcher, "deliver", killed)
+        assert await first.post_event(payload) == 200
+        await first.settle()
+        assert fake_zalo.sent == []
+        assert await _rows(first) == [("k5", "answered", 1)]
+    clock.advance(timedelta(minutes=3))
+    async with open_zalo_app(zalo_settings, clock) as second:
+        assert await second.parts.webhook.recover_once() == 1
+        await second.settle()
+        texts = fake_zalo.sent_texts("u1")
+        assert len(texts) == 1 and C.HELP_HEADER in texts[0]  # the stored answer, sent once
+        assert await _rows(second) == [("k5", "done", 2)]
+        async with second.app.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
+            assert await session.scalar(select(InboundEventRow.replies)) is None
+
+
+async def test_crash_after_sending_before_marking_done_repeats_the_answer_not_the_effect(
         zalo_app: ZaloApp, fake_zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the one window left: replies are sent at least once (a lost answer is worse than a repeat)
     real_finish = inbound_store.finish_many
     calls = 0
 
     async def finish_fails_once(*args: Any, **kwargs: Any) -> None:
         nonlocal calls
         calls += 1
-        if calls == 1:  # the process dies between the dispatcher's commit and this write
+        if calls == 1:  # the process dies between sending and this write
             raise OperationalError("UPDATE inbound_events", {}, Exception("disk I/O error"))
         await real_finish(*args, **kwargs)
 
@@ -100,13 +126,14 @@ async def test_crash_after_processing_before_marking_done_answers_once(
     assert await zalo_app.post_event(payload) == 200
     await zalo_app.settle()
     assert len(fake_zalo.sent_texts("u1")) == 1
-    assert await _rows(zalo_app) == [("k3", "pending", 1)]
+    assert await _rows(zalo_app) == [("k3", "answered", 1)]
     zalo_app.clock.advance(timedelta(minutes=3))
     assert await zalo_app.parts.webhook.recover_once() == 1
     await zalo_app.settle()
-    # taken again, but the dispatcher's record of k3 drops the repeat: no second answer
-    assert len(fake_zalo.sent_texts("u1")) == 1
+    assert len(fake_zalo.sent_texts("u1")) == 2
     assert await _rows(zalo_app) == [("k3", "done", 2)]
+    async with zalo_app.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
 
 
 async def test_storage_failure_is_503_so_zalo_retries(zalo_app: ZaloApp, fake_zalo: FakeZalo,
@@ -130,10 +157,11 @@ async def test_a_failing_event_is_retried_then_marked_failed_without_blocking_ot
         caplog: pytest.LogCaptureFixture) -> None:
     real_process = routes.ZaloWebhook._process
 
-    async def poisoned(self: routes.ZaloWebhook, payload: dict[str, Any], ev: Any) -> None:
+    async def poisoned(self: routes.ZaloWebhook, row_id: int, payload: dict[str, Any],
+                       ev: Any) -> None:
         if ev.dedupe_key == "bad":
             raise RuntimeError("a bug in this event's handling")
-        await real_process(self, payload, ev)
+        await real_process(self, row_id, payload, ev)
 
     monkeypatch.setattr(routes.ZaloWebhook, "_process", poisoned)
     caplog.set_level(logging.CRITICAL, logger="bot.channels.zalo.routes")
