@@ -562,11 +562,16 @@ class OutboxDispatcher:
             return "expired", "expired"
         async with self.sessionmaker() as session:
             account = (await session.execute(
-                select(ChatAccount.status, ChatAccount.official_id).where(
-                    ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
-                ))).first()
+                select(ChatAccount.status, ChatAccount.official_id, ChatAccount.last_inbound_at)
+                .where(ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
+                       ))).first()
             if account is not None and account.status == "blocked":
                 return "failed_permanent", "blocked"
+            if row.kind == KEEPALIVE_KIND and account is not None:
+                opened = (row.payload.get("meta") or {}).get("window_from")
+                if account.last_inbound_at is not None and opened \
+                        and account.last_inbound_at > datetime.fromisoformat(opened):
+                    return "cancelled", "answered"  # they wrote since: the window is open again
             # a message for an official goes only to an app still bound to them (unbinding in
             # another process may race the planner); a group chat has no account and passes
             if account is not None and row.recipient_id is not None \

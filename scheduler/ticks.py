@@ -17,9 +17,11 @@ from bot.clock import Clock, local_date
 from bot.db import web_mailbox
 from bot.db.models import OutboxMessage
 from bot.guide_import import collect_expired_uploads
+from bot.messaging_window import WindowedChannel
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.jobs import finish, run_once
+from scheduler.keepalive import plan_keepalives
 from scheduler.lease import SenderLease
 from scheduler.planner import BUILD_FAILED, PlanResult, plan
 
@@ -52,8 +54,25 @@ class Ticks:
     async def plan_tick(self) -> PlanResult:
         """Insert whatever is due now (idempotent: any process, any number of times)."""
         async with self.sessionmaker.begin() as session:
-            return await plan(session, self.clock.now(), channels=self.deliverable,
-                              digest_builder=build_digest)
+            result = await plan(session, self.clock.now(), channels=self.deliverable,
+                                digest_builder=build_digest)
+        await self.keepalive_tick()
+        return result
+
+    async def keepalive_tick(self) -> int:
+        """Check-in prompts that keep messaging windows open (scheduler/keepalive.py)."""
+        added = 0
+        for name in self.deliverable:
+            channel = self.channels[name]
+            if not isinstance(channel, WindowedChannel):
+                continue
+            try:
+                async with self.sessionmaker.begin() as session:
+                    added += await plan_keepalives(session, self.clock.now(), channel.window,
+                                                   channel=name, channels=self.deliverable)
+            except Exception:  # never let the prompts stop the planner's own work
+                logger.exception("keep-alive planning on %s failed", name)
+        return added
 
     async def dispatch_tick(self) -> DispatchStats:
         """Send due rows on the channels whose sender lease this process holds."""

@@ -85,8 +85,14 @@ UNDELIVERED_KINDS = {
     "deadline": "nhắc hạn", "overdue": "nhắc quá hạn", "checkin": "lời mời báo cáo tuần",
     "nudge": "nhắc báo cáo tuần", "digest": "bản tổng hợp", "snooze": "nhắc lại",
     "period_checkin": "lời mời báo cáo tháng", "period_nudge": "nhắc báo cáo tháng",
-    "coop": "nhắc đơn vị phối hợp",
+    "coop": "nhắc đơn vị phối hợp", "keepalive": "lời hỏi thăm qua Zalo",
 }
+#: the check-in prompt that keeps a Zalo messaging window open (scheduler/keepalive.py)
+KEEPALIVE = (
+    "Chào anh/chị {name}, Trợ lý nhắc việc xin hỏi thăm: tuần này anh/chị có cần tra cứu hướng "
+    "dẫn hay xem lại nhiệm vụ không? Anh/chị chỉ cần trả lời tin này (ví dụ gõ /nhiemvu) để tiếp "
+    "tục nhận nhắc việc qua Zalo."
+)
 
 # ---------------------------------------------------------------- months and longer, plans
 DIGEST_PERIOD_TITLE = "📊 Tổng hợp {period} — {unit}"
