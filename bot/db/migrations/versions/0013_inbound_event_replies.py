@@ -1,7 +1,7 @@
 """inbound events: the replies of an answered event, committed with its effects
 
-Revision ID: 0012_inbound_event_replies
-Revises: 0011_pending_imports
+Revision ID: 0013_inbound_event_replies
+Revises: 0012_kb_feedback
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_inbound_event_replies"
-down_revision: str | Sequence[str] | None = "0011_pending_imports"
+revision: str = "0013_inbound_event_replies"
+down_revision: str | Sequence[str] | None = "0012_kb_feedback"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
