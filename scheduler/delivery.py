@@ -49,6 +49,7 @@ from bot.messaging_window import (
     UNREACHABLE,
     Action,
     Decision,
+    Reason,
     WindowedChannel,
     decide,
 )
@@ -65,6 +66,11 @@ FAULT_ENV = "TROLY_FAULT"
 FAULT_POINTS = ("after_claim", "before_send", "after_send")
 #: Zalo refusals that may be delivered on the official's other channel instead
 FALLBACK_CODES = frozenset({"zalo_window", "zalo_quota", "blocked"})
+#: refusals meaning "this chat's messaging window is shut"; with no other channel: unreachable
+WINDOW_CODES = frozenset({"zalo_window", "zalo_quota"})
+WINDOW_REFUSED = "zalo_window"
+#: payload meta flag: the consultation message was refused for the window, send the template
+TEMPLATE_AFTER_REFUSAL = "template_after_refusal"
 BACKOFF_BASE = 30.0
 BACKOFF_MAX = 3600.0
 
@@ -332,6 +338,9 @@ class OutboxDispatcher:
         if isinstance(channel, WindowedChannel) and row.recipient_id is not None \
                 and row.kind != REPLY_KIND:
             route, fields = await self._window_route(row, channel)
+            if (row.payload.get("meta") or {}).get(TEMPLATE_AFTER_REFUSAL) \
+                    and channel.template_ready and route.action is Action.SEND:
+                route = Decision(Action.TEMPLATE, Reason.TEMPLATE)
             if route.action is not Action.SEND and row.kind == KEEPALIVE_KIND:
                 # a keep-alive exists only to keep this window open: too late is pointless
                 ok = await self._finish(row, "cancelled", last_error_code=route.reason.value)
@@ -614,10 +623,27 @@ class OutboxDispatcher:
             return "blocked" if ok else "lost_lease"
         if outcome is DeliveryOutcome.PERMANENT:
             code = exc.code or "permanent"
+            meta = dict(row.payload.get("meta") or {})
+            channel = self.channels.get(row.channel)
+            if code == WINDOW_REFUSED and isinstance(channel, WindowedChannel) \
+                    and channel.template_ready and row.recipient_id is not None \
+                    and row.kind not in (REPLY_KIND, KEEPALIVE_KIND) \
+                    and not meta.get(TEMPLATE_AFTER_REFUSAL):
+                # the platform's window is shut although our record said open: the template
+                # gets through where the consultation message does not
+                meta[TEMPLATE_AFTER_REFUSAL] = True
+                ok = await self._finish(row, "pending", attempt_outcome="permanent",
+                                        not_before=now, send_started_at=None,
+                                        last_error_code=code, last_error=detail,
+                                        payload={**row.payload, "meta": meta})
+                return "template_next" if ok else "lost_lease"
             ok = await self._finish(row, "failed_permanent", attempt_outcome="permanent",
                                     last_error_code=code, last_error=detail)
             if ok and code in FALLBACK_CODES:
-                await self._fallback(row, code)
+                target = await self._fallback(row, code)
+                if target is None and code in WINDOW_CODES:
+                    await self._set_status(row.id, UNREACHABLE)
+                    return UNREACHABLE
             return "failed_permanent" if ok else "lost_lease"
         if outcome is DeliveryOutcome.AMBIGUOUS and self._ambiguous_policy(row.kind) == "drop":
             ok = await self._finish(row, "ambiguous", attempt_outcome="ambiguous",
@@ -636,6 +662,11 @@ class OutboxDispatcher:
                                 not_before=now + timedelta(seconds=delay), send_started_at=None,
                                 last_error_code=outcome.value, last_error=detail, **extra)
         return outcome.value if ok else "lost_lease"
+
+    async def _set_status(self, row_id: int, status: str) -> None:
+        async with self.sessionmaker.begin() as session:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                                  .values(status=status, updated_at=self.clock.now()))
 
     async def _mark_blocked(self, row: Claimed, now: datetime) -> None:
         async with self.sessionmaker.begin() as session:

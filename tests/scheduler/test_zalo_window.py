@@ -421,3 +421,46 @@ async def test_preview_judges_the_window_at_the_messages_time(oa: Oa) -> None:
                                    windows={"zalo": WindowConfig(MessagingWindow())})
     routes = {(i.kind, i.via, i.route) for i in result.items}
     assert ("deadline", "telegram", "zalo: paid_not_allowed; rerouted") in routes
+
+
+# ---------------------------------------------------------------- Zalo disagrees with our record
+
+
+async def test_window_refusal_despite_our_record_sends_the_template(oa: Oa) -> None:
+    """last_inbound_at says 2 h, Zalo says the window is shut (-230): the template goes out."""
+    from bot.db.models import DeliveryAttempt
+    oa.zalo.template = _template(oa.fake)
+    await oa.official(BOTH)
+    await oa.last_wrote(timedelta(hours=2))
+    oa.fake.fail_next(-230)
+    rows = await oa.deliver()
+    assert set(rows) == {"zalo"} and rows["zalo"].status == "sent"
+    assert rows["zalo"].payload["meta"]["route"] == "template"
+    assert len(oa.fake.templates) == 1 and oa.fake.sent == [] and oa.telegram.sent == []
+    async with oa.sessionmaker() as s:
+        outcomes = list((await s.execute(select(DeliveryAttempt.outcome).where(
+            DeliveryAttempt.outbox_id == rows["zalo"].id).order_by(DeliveryAttempt.id))).scalars())
+    assert outcomes == ["permanent", "sent"]
+
+
+async def test_window_refusal_and_refused_template_take_the_next_channel(oa: Oa) -> None:
+    oa.zalo.template = _template(oa.fake)
+    await oa.official(BOTH)
+    await oa.last_wrote(timedelta(hours=2))
+    oa.fake.fail_next(-230)
+    oa.fake.fail_next(-201)
+    rows = await oa.deliver()
+    assert rows["zalo"].status == "rerouted" and rows["zalo"].last_error_code == "zalo_template"
+    assert rows["telegram"].status == "sent"
+
+
+async def test_window_refusal_with_no_channel_left_is_unreachable(oa: Oa) -> None:
+    await oa.official({"zalo": "z-lan"})
+    await oa.last_wrote(timedelta(hours=2))
+    oa.fake.fail_next(-232)
+    rows = await oa.deliver()
+    assert rows["zalo"].status == "unreachable" and rows["zalo"].last_error_code == "zalo_window"
+    async with oa.sessionmaker() as s:
+        lines = await undelivered(s, [oa.world.units["P1"]], DUE - timedelta(days=1),
+                                  DUE + timedelta(days=1))
+    assert len(lines) == 1 and T.UNDELIVERED_REASONS["zalo_window"] in lines[0]
