@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.db.models import ChatAccount, Invitation, Official, OutboxMessage, Task, TaskAssignee
+from bot.db.models import (
+    ChatAccount,
+    Invitation,
+    Official,
+    OutboxMessage,
+    PendingImport,
+    Task,
+    TaskAssignee,
+)
 from bot.db.people_store import subunit_ids, usable
 from bot.db.plan_store import consolidators_of, plan_unit_ids, plans_consolidated_by
 from bot.ids import parse_id
@@ -137,6 +145,18 @@ async def invitation_for(ctx: Context, code: str) -> Invitation | None:
     if invitation is None or not usable(invitation, ctx.now):
         return None
     return invitation if await may_revoke(ctx, invitation) else None
+
+
+async def pending_import_for(ctx: Context, arg: str) -> PendingImport | None:
+    """The previewed table `arg` (its id) names, if the current official is the admin who sent
+    it and it has not expired."""
+    official, pending_id = ctx.official, parse_id(arg)
+    if official is None or official.role != "admin" or pending_id is None:
+        return None
+    row = await ctx.session.get(PendingImport, pending_id)
+    if row is None or row.official_id != official.id or row.expires_at <= ctx.now:
+        return None
+    return row
 
 
 # ---------------------------------------------------------------- reports: units and plans

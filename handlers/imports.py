@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import PurePath
 
+from bot.access import pending_import_for
 from bot.chat_import import (
     PENDING_IMPORT_TTL,
     describe,
@@ -15,7 +16,6 @@ from bot.chat_import import (
 )
 from bot.context import Context
 from bot.db.models import PendingImport
-from bot.ids import parse_id
 from bot.imports.common import ImportFailed, ImportResult
 from bot.imports.detect import detect_kind, run_import
 from bot.messages import Button
@@ -102,11 +102,8 @@ async def confirm_import(ctx: Context, arg: str) -> None:
     """Buttons 'imp:ok:<id>' / 'imp:no:<id>'. Only the admin who sent the file may answer; anyone
     else, a stale or a forged button gets the same "no longer waiting"."""
     answer, _, raw_id = arg.partition(":")
-    pending_id = parse_id(raw_id)
-    row = await ctx.session.get(PendingImport, pending_id) if pending_id is not None else None
-    mine = (row is not None and ctx.role == "admin" and ctx.official is not None
-            and row.official_id == ctx.official.id and row.expires_at > ctx.now)
-    if row is None or not mine or answer not in ("ok", "no"):
+    row = await pending_import_for(ctx, raw_id)
+    if row is None or answer not in ("ok", "no"):
         ctx.reply(T.CHOICE_GONE)
         return
     await ctx.session.delete(row)

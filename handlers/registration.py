@@ -166,7 +166,9 @@ async def invite(ctx: Context) -> None:
             max_hours=MAX_CHAT_TTL_HOURS, default_hours=ctx.deps.settings.invitation_ttl_hours))
         return
     name = " ".join(words) or None
-    if not await _may_invite_into(ctx, unit, role):
+    refusal = await _refusal(ctx, unit, role)
+    if refusal is not None:
+        ctx.reply(refusal)
         return
     if name is not None:
         matches = await same_name_in_unit(ctx.session, unit.id, name)
@@ -176,20 +178,19 @@ async def invite(ctx: Context) -> None:
     await _create_new(ctx, unit, role, hours, name)
 
 
-async def _may_invite_into(ctx: Context, unit: Unit, role: str) -> bool:
-    """Heads and deputies invite officials and deputies into their own branch; admins anyone."""
+async def _refusal(ctx: Context, unit: Unit, role: str) -> str | None:
+    """Why the current official may not invite a `role` into `unit` (None: they may). Heads and
+    deputies invite officials and deputies into their own branch; admins anyone."""
     inviter = ctx.official
     assert inviter is not None
     if inviter.role == "admin":
-        return True
+        return None
     if role not in ("official", "deputy"):
-        ctx.reply(T.INVITE_ROLE_NOT_ALLOWED)
-        return False
+        return T.INVITE_ROLE_NOT_ALLOWED
     if inviter.unit_id is None or not await people_store.is_within(
             ctx.session, unit.id, inviter.unit_id):
-        ctx.reply(T.INVITE_UNIT_NOT_ALLOWED)
-        return False
-    return True
+        return T.INVITE_UNIT_NOT_ALLOWED
+    return None
 
 
 async def _create_new(ctx: Context, unit: Unit, role: str, hours: int | None,
@@ -226,15 +227,19 @@ def _ask_which(ctx: Context, unit: Unit, role: str, hours: int | None, name: str
                                                matches="\n".join(lines)), buttons)
 
 
-async def _invite_existing(ctx: Context, official: Official, hours: int | None) -> None:
-    """An invitation bound to an official who already exists: the chat joins their record."""
+async def _invite_existing(ctx: Context, official: Official, hours: int | None, *,
+                           refused: str | None = None) -> None:
+    """An invitation bound to an official who already exists: the chat joins their record.
+    Someone the inviter may not manage, or who left, is answered without their name (`refused`
+    replaces the answer: a button gets the same sentence as a forged one)."""
     inviter = ctx.official
     assert inviter is not None
-    if official.status != "active":
-        ctx.reply(I.INVITE_OFFICIAL_INACTIVE.format(name=official.name))
-        return
+    code = official.code or "-"
     if not await may_manage(ctx, official):
-        ctx.reply(I.INVITE_OFFICIAL_NOT_ALLOWED.format(name=official.name))
+        ctx.reply(refused or I.INVITE_OFFICIAL_NOT_ALLOWED.format(code=code))
+        return
+    if official.status != "active":
+        ctx.reply(refused or I.INVITE_OFFICIAL_INACTIVE.format(code=code))
         return
     ttl = timedelta(hours=hours) if hours is not None else _ttl(ctx)
     invitation = await people_store.create_invitation(
@@ -272,7 +277,8 @@ async def invite_choice(ctx: Context, arg: str) -> None:
         if official is None or hours is False:
             ctx.reply(I.INVITE_CHOICE_GONE)
             return
-        await _invite_existing(ctx, official, hours if isinstance(hours, int) else None)
+        await _invite_existing(ctx, official, hours if isinstance(hours, int) else None,
+                               refused=I.INVITE_CHOICE_GONE)
         return
     parts = rest.split(":", 3)
     if kind != "new" or len(parts) != 4:
@@ -285,8 +291,10 @@ async def invite_choice(ctx: Context, arg: str) -> None:
     if unit is None or hours is False or role not in people_store.ROLES or not name:
         ctx.reply(I.INVITE_CHOICE_GONE)
         return
-    if await _may_invite_into(ctx, unit, role):
-        await _create_new(ctx, unit, role, hours if isinstance(hours, int) else None, name)
+    if await _refusal(ctx, unit, role) is not None:
+        ctx.reply(I.INVITE_CHOICE_GONE)
+        return
+    await _create_new(ctx, unit, role, hours if isinstance(hours, int) else None, name)
 
 
 async def link_account(ctx: Context) -> None:

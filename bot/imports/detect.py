@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.imports import officials, tasks, units
 from bot.imports.common import ImportFailed, ImportResult, RowError
-from bot.imports.tabular import NoHeaderRow, TableError, read_table
+from bot.imports.tabular import NoHeaderRow, TableError, read_rows, table_of
 from bot.texts import admin_import as texts
 
 #: most specific first: a tasks table names units and officials, an officials file names units
@@ -23,13 +23,15 @@ KINDS: tuple[tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]], ...] = (
 def detect_kind(file_name: str, content: bytes) -> str:
     """'tasks', 'officials' or 'units'; ImportFailed (in Vietnamese) when the file is unreadable
     or its headers are none of these."""
+    try:
+        rows = read_rows(file_name, content)
+    except TableError as exc:
+        raise ImportFailed([RowError(0, str(exc))]) from exc
     for kind, aliases, required in KINDS:
         try:
-            read_table(file_name, content, aliases, required)
+            table_of(rows, aliases, required)
         except NoHeaderRow:
             continue
-        except TableError as exc:
-            raise ImportFailed([RowError(0, str(exc))]) from exc
         return kind
     raise ImportFailed([RowError(0, texts.UNKNOWN_TABLE)])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -71,7 +72,8 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
     """Validate the whole file, then create/update officials by code: nothing written on any
     error, or with `partial` the bad rows left out."""
     try:
-        table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
+        # parsing a large workbook takes seconds: keep the event loop answering meanwhile
+        table = await asyncio.to_thread(read_table, file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
     units = await people_store.all_units(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -107,6 +108,8 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
         raise TableError(texts.EXCEL_TOO_LARGE_UNPACKED.format(
             file=file_name, limit=MAX_UNPACKED_BYTES // (1024 * 1024)))
     values = _sheet(file_name, content, data_only=True)
+    if not _has_formulas(content):  # the usual file: one pass is enough
+        return [[_cell(v) for v in row] for row in values]
     formulas = _sheet(file_name, content, data_only=False)
     rows: list[RawRow] = []
     for index, row in enumerate(values):
@@ -121,6 +124,18 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
     return rows
 
 
+#: a formula element in a worksheet part (<f>…</f>, <f t="shared" …/>, any namespace prefix)
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(content: bytes) -> bool:
+    """Whether any worksheet of the (already size-checked) workbook holds a formula."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return any(_FORMULA_TAG.search(archive.read(info.filename))
+                   for info in archive.infolist()
+                   if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+
+
 def _sheet(file_name: str, content: bytes, *, data_only: bool) -> list[list[Any]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
@@ -131,8 +146,8 @@ def _sheet(file_name: str, content: bytes, *, data_only: bool) -> list[list[Any]
         if not book.worksheets:
             raise TableError(texts.NO_HEADER_ROW.format(columns="-"))
         rows: list[list[Any]] = []
-        for row in book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            rows.append(list(row))
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(row[:MAX_COLUMNS]))
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise TableError(texts.TOO_MANY_ROWS.format(file=file_name, limit=MAX_ROWS))
         return rows
@@ -174,10 +189,21 @@ def _raw_rows(file_name: str, content: bytes) -> list[RawRow]:
     raise TableError(texts.WRONG_FILE_TYPE.format(file=file_name))
 
 
+def read_rows(file_name: str, content: bytes) -> list[RawRow]:
+    """Every row of the file's first sheet (or the CSV), cells cleaned; TableError when the file
+    cannot be read as a table."""
+    return _raw_rows(file_name, content)
+
+
 def read_table(file_name: str, content: bytes, fields: dict[str, tuple[str, ...]],
                required: tuple[str, ...]) -> Table:
     """Read the table; `fields` maps a field to its accepted header spellings (any diacritics/case)."""
-    raw = _raw_rows(file_name, content)
+    return table_of(_raw_rows(file_name, content), fields, required)
+
+
+def table_of(raw: list[RawRow], fields: dict[str, tuple[str, ...]],
+             required: tuple[str, ...]) -> Table:
+    """The table in rows read by read_rows (NoHeaderRow when no row has the required headers)."""
     aliases = {fold_key(alias): name for name, spellings in fields.items() for alias in spellings}
     best: tuple[int, dict[int, str], dict[str, str]] | None = None
     for index, row in enumerate(raw[:HEADER_SEARCH_ROWS]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -107,7 +108,8 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
     """Validate the whole table, then create/update the plan's tasks by code: all or nothing, or
     with `partial` the bad rows left out."""
     try:
-        table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
+        # parsing a large workbook takes seconds: keep the event loop answering meanwhile
+        table = await asyncio.to_thread(read_table, file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
     plan_info = detect_plan(table.preamble, plan_ref, year, local_date(now))

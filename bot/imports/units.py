@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,8 @@ async def import_units(session: AsyncSession, file_name: str, content: bytes, no
     """Validate the whole file, then create/update units by code: nothing written on any error,
     or with `partial` the bad rows (and the units under a rejected parent) left out."""
     try:
-        table = read_table(file_name, content, HEADER_ALIASES, REQUIRED)
+        # parsing a large workbook takes seconds: keep the event loop answering meanwhile
+        table = await asyncio.to_thread(read_table, file_name, content, HEADER_ALIASES, REQUIRED)
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
     errors: list[RowError] = []

@@ -25,10 +25,10 @@ INVITE_EXISTING_CREATED = (
     "{link}"
 )
 INVITE_OFFICIAL_NOT_ALLOWED = (
-    "Anh/chị không mời được cán bộ {name}: chỉ mời được cán bộ cấp dưới trong đơn vị mình hoặc "
-    "đơn vị trực thuộc."
+    "Anh/chị không mời được cán bộ mã {code}: chỉ mời được cán bộ cấp dưới trong đơn vị mình "
+    "hoặc đơn vị trực thuộc."
 )
-INVITE_OFFICIAL_INACTIVE = "Cán bộ {name} đã nghỉ hoặc chuyển công tác; không tạo mã mời."
+INVITE_OFFICIAL_INACTIVE = "Cán bộ mã {code} đã nghỉ hoặc chuyển công tác; không tạo mã mời."
 DUPLICATE_NAME_QUESTION = (
     "{unit} đã có cán bộ tên \u201c{name}\u201d:\n{matches}\n"
     "Nếu đó là người anh/chị muốn mời, bấm tên người đó: mã mời sẽ gắn với hồ sơ đã có (cùng các "

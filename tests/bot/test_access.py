@@ -66,7 +66,7 @@ async def _world(h: BotHarness) -> dict[str, Any]:
             s, now=now, ttl=timedelta(hours=24), unit_id=unit_a, name="Người mới của sở A",
             created_by=head_a)
     return {"open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
-            "slug": added.guide.slug, "lan_account": lan_account, "code": code.code}
+            "slug": added.guide.slug, "lan_account": lan_account, "code": code.code, "lan": lan}
 
 
 def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
@@ -95,6 +95,10 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "guide": [w["slug"]],
         "acc_unb": [str(w["lan_account"])],
         "inv_rev": [w["code"], w["code"].lower()],
+        # /moi's same-name choice: invite Lan of unit A, or a new person into unit A
+        "moi": [f"off:{w['lan']}:", f"off:{w['lan']}:48", f"new:{w['unit_a']}:official::Người mới",
+                f"new:{w['unit_a']}:admin:24:Người mới"],
+        "imp": ["ok:1", "no:1"],  # no table waits: absent (foreign ones: tests/handlers)
     }
 
 
