@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.normalize import fold, normalize, words
 from knowledge.telex import decode_telex
@@ -29,7 +29,9 @@ SHORT_SIMILAR = 92.0
 
 def question_key(text: str) -> str:
     """The comparable form of a question: Telex decoded, casefolded, folded, words only."""
-    return " ".join(words(fold(normalize(decode_telex(text)))))
+    if text.isascii():  # Telex is typed without diacritics; decoding accented text finds nothing
+        text = decode_telex(text)
+    return " ".join(words(fold(normalize(text))))
 
 
 def similar(a: str, b: str) -> bool:
@@ -46,12 +48,19 @@ def cluster(texts: Sequence[str]) -> list[list[int]]:
     keys = [question_key(t) for t in texts]
     groups: list[list[int]] = []
     leaders: list[str] = []
+    #: each leader's words sorted: a plain ratio of these is the token sort ratio, and that one
+    #: runs fast over every leader in one C loop; the few leaders passing it get the full test
+    sorted_leaders: list[str] = []
     for i, key in enumerate(keys):
-        for group, leader in zip(groups, leaders, strict=True):
-            if similar(key, leader):
-                group.append(i)
+        ordered = " ".join(sorted(key.split()))
+        found = process.extract(ordered, sorted_leaders, scorer=fuzz.ratio,
+                                score_cutoff=WHOLE_SIMILAR, limit=None) if leaders else []
+        for _, _, j in sorted(found, key=lambda match: match[2]):
+            if similar(key, leaders[j]):
+                groups[j].append(i)
                 break
         else:
             groups.append([i])
             leaders.append(key)
+            sorted_leaders.append(ordered)
     return groups
