@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db import guide_store, people_store
 from bot.db.base import Base
-from bot.db.models import ChatAccount, OutboxMessage, Task, Unit
+from bot.db.models import ChatAccount, OutboxMessage, Task, UnansweredQuestion, Unit
 from bot.ids import parse_id
 from bot.texts import common as C
 from knowledge.types import ParsedGuide, Section
@@ -65,7 +65,21 @@ async def _world(h: BotHarness) -> dict[str, Any]:
         code = await people_store.create_invitation(
             s, now=now, ttl=timedelta(hours=24), unit_id=unit_a, name="Người mới của sở A",
             created_by=head_a)
-    return {"open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
+        # a guide unit A owns and a question it did not answer (A's officials review it)
+        owned = await guide_store.add_guide(
+            s, ParsedGuide(title="Hướng dẫn riêng của sở A", source_ref=None,
+                           sections=(Section(("Mục A",), "Nội dung cũ của A"),)),
+            file_name="a.md", content=b"a", uploaded_by=None, now=now)
+        owned_guide = await guide_store.find_guide(s, owned.guide.slug)
+        assert owned_guide is not None
+        owned_guide.owner_unit_id = unit_a
+        [owned_chunk] = await guide_store.guide_sections(s, owned_guide)
+        await guide_store.log_unanswered(
+            s, text="Hồ sơ mật của sở A nộp ở đâu?", channel="web", chat_id="lan",
+            official_id=lan, best_guide_slug=owned.guide.slug, best_score=1.0, now=now)
+        question = (await s.execute(select(UnansweredQuestion.id))).scalar_one()
+    return {"question": question, "owned_guide": owned_guide.id, "owned_chunk": owned_chunk.id,
+            "open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
             "slug": added.guide.slug, "lan_account": lan_account, "code": code.code, "lan": lan}
 
 
@@ -99,6 +113,17 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "moi": [f"off:{w['lan']}:", f"off:{w['lan']}:48", f"new:{w['unit_a']}:official::Người mới",
                 f"new:{w['unit_a']}:admin:24:Người mới"],
         "imp": ["ok:1", "no:1"],  # no table waits: absent (foreign ones: tests/handlers)
+        # the unanswered queue: a group of unit A's guide, reviewed by A's officials and admins
+        "uqm": ["0", "5"],
+        "uqa": [str(w["question"])],
+        "uql": [str(w["question"])],
+        "uqi": [str(w["question"])],
+        "uqg": [f"{w['question']}:{w['owned_guide']}", f"{w['question']}:{w['owned_guide']}:8"],
+        "uqs": [f"{w['question']}:{w['owned_chunk']}"],
+        # conversation buttons pressed outside their conversation: "this has ended", nothing kept
+        "qans": ["faq", str(w["owned_guide"])],
+        "qign": ["0", "1"],
+        "fbwhy": ["skip"],
     }
 
 
