@@ -22,7 +22,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import local_date, local_datetime
@@ -115,14 +115,23 @@ async def next_scheduled(session: AsyncSession, inputs: PlanInputs, person: Pers
 async def plan_keepalives(session: AsyncSession, now: datetime, window: MessagingWindow, *,
                           channel: str = "zalo", channels: Sequence[str] = DEFAULT_CHANNELS,
                           inputs: PlanInputs | None = None) -> int:
-    """Insert the keep-alive prompts due now (idempotent); returns how many were new."""
-    inputs = inputs or await load_inputs(session, channels, today=local_date(now))
+    """Insert the keep-alive prompts due now (idempotent); returns how many were new.
+
+    Runs every planner tick: the accounts in the last day of a free or a paid window are found
+    with one query, and the rest is read only when there is one.
+    """
+    in_last_day = or_(*(and_(ChatAccount.last_inbound_at > now - length,
+                             ChatAccount.last_inbound_at <= now - length + KEEPALIVE_LEAD)
+                        for length in (window.free, window.paid)))
     accounts = (await session.execute(
         select(ChatAccount.official_id, ChatAccount.chat_id, ChatAccount.last_inbound_at)
         .where(ChatAccount.channel == channel, ChatAccount.status == "active",
                ChatAccount.official_id.is_not(None),
-               ChatAccount.last_inbound_at.is_not(None),
-               ChatAccount.last_inbound_at > now - window.paid))).all()
+               ChatAccount.last_inbound_at.is_not(None), in_last_day)
+        .order_by(ChatAccount.id))).all()
+    if not accounts:
+        return 0
+    inputs = inputs or await load_inputs(session, channels, today=local_date(now))
     added = 0
     for official_id, chat_id, last_inbound in accounts:
         if official_id is None or last_inbound is None:  # filtered above; for the type checker
