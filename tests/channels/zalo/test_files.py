@@ -146,3 +146,21 @@ async def test_digest_reaches_a_zalo_only_head_with_chart_and_spreadsheet_link(
     content = await (await linked.client.get(href.replace("&amp;", "&"))).read()
     assert content.startswith(b"PK")  # the real workbook
     assert urlsplit(PUBLIC + path).netloc == "troly.example.gov.vn"
+
+
+async def test_report_asked_on_zalo_comes_as_a_link(linked: ZaloApp, fake_zalo: FakeZalo) -> None:
+    """/xuatbaocao answered in the conversation (not the outbox): the XLSX still becomes a link,
+    and storing it does not wait on the reply's own transaction."""
+    from tests.channels.zalo.conftest import event
+    world = World(linked.app.sessionmaker)
+    await world.unit("P1")
+    await world.official("Hoa", "P1", role="head", head=True, accounts={"zalo": "z-hoa"})
+    assert await linked.post_event(event("user_send_text", "z-hoa", linked.clock,
+                                         msg_id="m1", text="/xuatbaocao")) == 200
+    await linked.settle()
+    [path] = _links(fake_zalo, "z-hoa")
+    page = await linked.client.get(path)
+    assert page.status == 200 and ".xlsx" in await page.text()
+    [href] = re.findall(r'href="([^"]+)"', await page.text())
+    content = await (await linked.client.get(href.replace("&amp;", "&"))).read()
+    assert content.startswith(b"PK")
