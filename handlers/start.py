@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.router import Command, Router
+from bot.texts import admin_import as I
 from bot.texts import commands as CMD
 from bot.texts import common as T
 from handlers import registration
@@ -30,6 +31,8 @@ async def help_(ctx: Context) -> None:
             aliases = ", ".join("/" + n for n in command.names[1:])
             extra = f" ({aliases})" if aliases else ""
             lines.append(f"/{command.names[0]}{extra}: {command.description}")
+    if ctx.role == "admin" and not ctx.in_group:
+        lines.append(I.HELP_SEND_FILES)
     lines.append("")
     lines.append(T.HELP_FOOTER)
     ctx.reply("\n".join(lines))

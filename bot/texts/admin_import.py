@@ -104,3 +104,8 @@ CHANGED_SINCE = (
 
 # ---------------------------------------------------------------- files sent from the web chat
 WEB_BAD_FILE_NAME = "Thiếu hoặc sai tên tệp (X-File-Name)."
+HELP_SEND_FILES = (
+    "Gửi tệp (quản trị viên): hướng dẫn .docx, .pdf, .md, .txt được thêm vào kho hướng dẫn; bảng "
+    ".xlsx, .csv (danh sách đơn vị, cán bộ hoặc bảng nhiệm vụ của kế hoạch) được xem trước, bấm "
+    "\u201cNhập\u201d mới ghi."
+)

@@ -225,3 +225,10 @@ async def test_non_admins_cannot_import_and_guides_still_upload(harness: BotHarn
     await _admin(harness)
     guide = "# Hướng dẫn thử\n\n## Mục một\n\nNội dung mục một của hướng dẫn.\n".encode()
     assert "Đã thêm hướng dẫn" in texts(await harness.send_file("a.md", guide, user="admin"))
+
+
+async def test_admins_help_says_files_can_be_sent(harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.make_official("Cán Bộ", user="canbo")
+    assert T.HELP_SEND_FILES in texts(await harness.say("/trogiup", user="admin"))
+    assert T.HELP_SEND_FILES not in texts(await harness.say("/trogiup", user="canbo"))
