@@ -9,6 +9,7 @@ from datetime import date, time
 import pytest
 import typer
 
+from bot.chat_import import PENDING_IMPORT_TTL
 from bot.checkin_policy import DEFAULT_PERIOD_CUTOFF, ReportingRules, parse_period_cutoff
 from bot.cli import build_cli
 from bot.clock import local_datetime
@@ -16,8 +17,10 @@ from bot.config import Settings
 from bot.db.people_store import CODE_ALPHABET, CODE_LENGTH
 from bot.dispatcher import CANCEL_COMMANDS
 from bot.router import Router
+from bot.texts import admin_import as IMPORT_T
 from bot.workdays import WorkCalendar
 from handlers import register
+from handlers.imports import TABLE_SUFFIXES
 from knowledge.demo import demo_guides
 from scheduler.planner import week_day
 from scheduler.policy import Schedule
@@ -86,7 +89,8 @@ def _expected() -> dict[str, list[str]]:
             f"được nhắc lúc {nudge_phrase}; {_at(DEFAULTS.digest_period_time)} cùng ngày",
             f"sau {_at(close_at)} ngày {close_day} hằng tháng",
             "tin mời, tin nhắc và hạn chốt cùng chuyển về ngày làm việc liền trước trong tuần",
-            "lệnh troly tasks import trên máy chủ",
+            "vào cuộc trò chuyện với troly, xem trước rồi bấm \"Nhập\"",
+            "nhập trên máy chủ bằng lệnh troly tasks import",
         ],
         USAGE: [
             f"nhắc {deadline} sáng, chỉ vào ngày làm việc",
@@ -102,7 +106,10 @@ def _expected() -> dict[str, list[str]]:
             f"tối đa {SETTINGS.max_upload_mb} MB",
             f"Kỳ tháng chốt lúc {_at(close_at)} ngày {close_day} hằng tháng; tin mời báo cáo tháng "
             f"đến lúc {_at(prompt)} sáng ngày chốt",
-            "bằng lệnh troly tasks import, chưa nhập được qua tin nhắn",
+            f"chỉ nhập khi chính người gửi bấm \"{IMPORT_T.BUTTON_IMPORT}\" (tệp được giữ "
+            f"{int(PENDING_IMPORT_TTL.total_seconds() // 3600)} giờ)",
+            "Chỉ quản trị viên nhập được qua tin nhắn",
+            "Trên máy chủ có thể nhập bằng lệnh troly tasks import",
         ],
     }
 
@@ -142,7 +149,8 @@ def test_every_command_the_guide_names_exists(slug: str) -> None:
     (USAGE, "trước 3 ngày làm việc"),
     (USAGE, "chiều thứ Năm"),
     (USAGE, "mà không lưu gì"),  # /huy keeps the draft
-    (USAGE, "gửi bảng nhiệm vụ dạng"),  # there is no chat import of plans
+    (USAGE, "chưa nhập được qua tin nhắn"),  # admins import tables in chat (handlers/imports.py)
+    (WEEKLY, "chưa nhập được qua tin nhắn"),
     (USAGE, "Trên Zalo không có nút bấm"),
     (USAGE, "cắt gọn"),  # answers show whole sections, paged
     (USAGE, "gõ \"chua dung\""),
@@ -182,7 +190,10 @@ def test_the_month_runs_as_the_guide_says() -> None:
     assert "month" in DEFAULTS.period_checkins
 
 
-def test_plans_are_imported_with_the_cli_command_the_guides_name() -> None:
+def test_plans_are_imported_the_two_ways_the_guides_name() -> None:
     cli = typer.main.get_command(build_cli())
     tasks = cli.commands["tasks"]  # type: ignore[attr-defined]
     assert "import" in tasks.commands
+    # the chat import takes the same tables, from admins only
+    assert {".xlsx", ".csv"} <= TABLE_SUFFIXES
+    assert "Chỉ quản trị viên" in IMPORT_T.ONLY_ADMINS_IMPORT
