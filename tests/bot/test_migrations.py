@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.db.base import Base, make_engine, make_sessionmaker
 from bot.db.migrate import alembic_config
@@ -65,3 +65,31 @@ async def test_processes_starting_together_migrate_once(database_url: str, tmp_p
     results = [await asyncio.wait_for(p.communicate(), 120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [err.decode()[-2000:] for _, err in results]
     assert await _diff(database_url) == []
+
+
+async def test_upgrade_keeps_existing_guides_on_sqlite(database_url: str) -> None:
+    """An installation with guides upgrades: SQLite batch ALTERs re-create a referenced table
+    (guides, under guide_versions) without tripping the foreign keys troly turns on."""
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "0011_pending_imports")
+    engine = make_engine(database_url)
+    async with engine.begin() as conn:
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        await conn.execute(text(
+            "INSERT INTO guides (id, slug, title, status, created_at, updated_at) "
+            "VALUES (1, 'g', 'Hướng dẫn', 'active', :at, :at)"), {"at": at})
+        await conn.execute(text(
+            "INSERT INTO guide_versions (id, guide_id, version, file_name, sha256, uploaded_at) "
+            "VALUES (1, 1, 1, 'g.md', 'x', :at)"), {"at": at})
+        await conn.execute(text("UPDATE guides SET current_version_id = 1"))
+    await engine.dispose()
+    await asyncio.to_thread(command.upgrade, config, "head")
+    engine = make_engine(database_url)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text(
+            "SELECT g.title, v.file_name FROM guides g JOIN guide_versions v "
+            "ON v.id = g.current_version_id"))).all()
+        violations = (await conn.execute(text("PRAGMA foreign_key_check"))).all() \
+            if conn.dialect.name == "sqlite" else []
+    await engine.dispose()
+    assert [tuple(r) for r in rows] == [("Hướng dẫn", "g.md")] and violations == []

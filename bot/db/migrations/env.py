@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import fcntl
 from collections.abc import Iterator
+from typing import Any
 
 from alembic import context
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 
 from bot.db import models  # noqa: F401  (registers tables on Base.metadata)
@@ -51,8 +52,19 @@ async def _run_async(url: str) -> None:
         await _migrate(url)
 
 
+def _without_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite batch ALTERs copy a table, DROP it and rename the copy: with foreign keys on,
+    # dropping a table other rows point at (guides under guide_versions) fails. Alembic's advice:
+    # migrate with them off (runs after bot.db.base's connect hook, which turns them on).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
 async def _migrate(url: str) -> None:
     engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _without_foreign_keys)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
