@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         5.0, description="webhook: answer Telegram after at most this; slower updates finish after")
     telegram_max_download_mb: int = Field(
         20, description="largest document downloaded (public Bot API: 20 MB; raise for a local server)")
+    telegram_typing_after_seconds: float = Field(
+        1.0, description="show 'typing…' when an answer or a file takes longer than this")
+    telegram_menu_sync_seconds: float = Field(
+        30.0, description="how often the per-chat command menus are compared with the roles "
+                          "(changes made in this process are applied at once)")
 
     # Zalo Official Account
     zalo_app_id: str | None = None

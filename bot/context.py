@@ -33,6 +33,9 @@ class Deps:
     capabilities: dict[str, frozenset[Capability]] = field(default_factory=dict)
     #: extra services features attach in the composition root (e.g. 'reminders'), by name
     services: dict[str, Any] = field(default_factory=dict)
+    #: called after a commit that changed who is head, deputy or admin, or which chat belongs to
+    #: whom (Context.note_roles_changed): edges refresh what depends on roles (Telegram's menu)
+    role_listeners: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Context:
     flow_started: bool = False
     #: work to start once the transaction has committed (e.g. rebuilding the search index)
     after_commit: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    #: set by note_roles_changed; Deps.role_listeners are told after the commit
+    roles_changed: bool = False
 
     @property
     def now(self) -> datetime:
@@ -98,9 +103,16 @@ class Context:
         text: str,
         buttons: tuple[Button, ...] | list[Button] = (),
         attachments: tuple[Attachment, ...] = (),
+        *,
+        layout: tuple[int, ...] = (),
     ) -> None:
-        """Queue a reply; it is sent only after the transaction commits."""
-        self.replies.append(OutgoingMessage(text, tuple(buttons), attachments))
+        """Queue a reply; it is sent only after the transaction commits (`layout`: buttons per
+        row, a hint for channels with rows of buttons)."""
+        self.replies.append(OutgoingMessage(text, tuple(buttons), attachments, layout=layout))
+
+    def note_roles_changed(self) -> None:
+        """Someone's role or a chat's official changed: role-dependent views (menus) refresh."""
+        self.roles_changed = True
 
     def start_flow(self, flow: str, data: dict[str, Any] | None = None) -> FlowState:
         """Begin a flow at its first step (the dispatcher asks its first question)."""

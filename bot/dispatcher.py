@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import button_payloads
+from bot import button_payloads, keyboards
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowHook, FlowState
@@ -140,6 +140,7 @@ class Dispatcher:
                     await self._route(ctx)
                     # long payloads become tokens in this transaction, before the menu is saved
                     ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now)
+                    ctx.replies = keyboards.stamp(ctx.replies)  # each keyboard is single-use
                     await self._save_state(ctx)
                     if guard is not None:
                         await guard.after(ctx)
@@ -161,6 +162,11 @@ class Dispatcher:
                 boundary_logger.exception("handler failed for %s", event.chat)
                 return [OutgoingMessage(T.GENERIC_ERROR)]
 
+    async def keyboard_used(self, chat: ChatRef, keyboard: str) -> bool:
+        """Whether a choice was already made from this keyboard (a press on it is stale)."""
+        async with self._sessionmaker() as session:
+            return await keyboards.is_used(session, chat, keyboard)
+
     def _serialised_writes(self) -> contextlib.AbstractAsyncContextManager[object]:
         return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
@@ -169,6 +175,9 @@ class Dispatcher:
         return self._serialised_writes()
 
     def _start_after_commit(self, ctx: Context) -> None:
+        if ctx.roles_changed:
+            for listener in self._deps.role_listeners:
+                listener()
         for job in ctx.after_commit:
             task = asyncio.create_task(job())
             self._background.add(task)
@@ -254,6 +263,10 @@ class Dispatcher:
                 ctx.reply(T.BUTTON_EXPIRED)
                 return
             ctx.event = event = replace(event, payload=resolved)
+            if event.keyboard and not await keyboards.consume(ctx.session, event.chat,
+                                                              event.keyboard, ctx.now):
+                ctx.reply(T.ALREADY_CHOSEN)  # a second choice from one keyboard: no action
+                return
         if ctx.in_group and ctx.flow_state is not None:
             ctx.end_flow()  # conversations run in private chats only (a state from before that rule)
         await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh

@@ -53,6 +53,9 @@ class ButtonPressed(_Inbound):
 
     payload: str
     ack_id: str | None = None
+    #: the keyboard (message) pressed, when the channel knows it: a keyboard is single-use, so a
+    #: second press on it is answered "already chosen" (bot/keyboards.py); None: not checked
+    keyboard: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 #: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
@@ -36,11 +37,35 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One message to one chat: plain text (channels escape it), buttons, attachments."""
+    """One message to one chat: plain text (channels escape it), buttons, attachments.
+
+    `layout` is a hint for channels that lay buttons out in rows: the widths of the first rows
+    (e.g. (3, 2): three buttons, then two); buttons past it go one per row. `keyboard` names the
+    buttons as one single-use choice (set by the dispatcher, bot/keyboards.py); a channel that
+    can carry it back with a press lets the core refuse a second choice from the same keyboard.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    layout: tuple[int, ...] = field(default=(), compare=False)
+    keyboard: str | None = field(default=None, compare=False)
+    #: deliver without a sound where the channel can (a digest in the evening); set at send time
+    silent: bool = field(default=False, compare=False)
+
+
+def button_rows(buttons: Sequence[Button], layout: Sequence[int]) -> list[list[Button]]:
+    """Buttons grouped in rows following a layout hint (past it: one per row)."""
+    rows: list[list[Button]] = []
+    start = 0
+    for width in layout:
+        if start >= len(buttons):
+            break
+        width = max(1, width)
+        rows.append(list(buttons[start:start + width]))
+        start += width
+    rows += [[b] for b in buttons[start:]]
+    return rows
 
 
 def render_as_text(message: OutgoingMessage) -> str:
@@ -73,7 +98,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def to_payload(message: OutgoingMessage) -> dict[str, object]:
     """Serialise a message for the outbox table (JSON)."""
-    return {
+    payload: dict[str, object] = {
         "text": message.text,
         "buttons": [[b.label, b.payload] for b in message.buttons],
         "attachments": [
@@ -81,6 +106,11 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
             for a in message.attachments
         ],
     }
+    if message.layout:
+        payload["layout"] = list(message.layout)
+    if message.keyboard:
+        payload["keyboard"] = message.keyboard
+    return payload
 
 
 def from_payload(payload: dict[str, object]) -> OutgoingMessage:
@@ -88,6 +118,8 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
     buttons = payload.get("buttons") or []
     attachments = payload.get("attachments") or []
     assert isinstance(buttons, list) and isinstance(attachments, list)
+    layout = payload.get("layout") or []
+    keyboard = payload.get("keyboard")
     return OutgoingMessage(
         text=str(payload.get("text", "")),
         buttons=tuple(Button(str(b[0]), str(b[1])) for b in buttons),
@@ -95,6 +127,8 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
             Attachment(str(a["file_name"]), base64.b64decode(a["b64"]), str(a["mime_type"]))
             for a in attachments
         ),
+        layout=tuple(int(w) for w in layout) if isinstance(layout, list) else (),
+        keyboard=str(keyboard) if keyboard else None,
     )
 
 

@@ -138,9 +138,15 @@ def _logged_out() -> web.Response:
 
 
 def _render(message: OutgoingMessage, links: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"text": message.text,
-            "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
-            "files": links or []}
+    rendered: dict[str, Any] = {
+        "text": message.text,
+        "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
+        "files": links or []}
+    if message.buttons and message.keyboard:  # sent back with a press: one choice per keyboard
+        rendered["keyboard"] = message.keyboard
+    if message.buttons and message.layout:  # buttons per row (the page groups them)
+        rendered["layout"] = list(message.layout)
+    return rendered
 
 
 async def _file_links(chat: WebChat, session_id: str,
@@ -223,7 +229,8 @@ async def _mailbox(chat: WebChat, session_id: str, official_id: int | None,
 
 
 async def chat_api(request: web.Request) -> web.Response:
-    """POST /api/chat {"session", "text" | "button", "after"?} → {"replies": [...], "user"}."""
+    """POST /api/chat {"session", "text" | "button" (+ "keyboard"), "after"?} →
+    {"replies": [...], "user"}."""
     chat = request.app[WEB_CHAT_KEY]
     try:
         body = parse_json(raw_body(request))  # read whole, under the limit, by the edge middleware
@@ -242,6 +249,10 @@ async def chat_api(request: web.Request) -> web.Response:
         return _error(400, texts.TEXT_OR_BUTTON)
     if isinstance(button, str) and len(button) > MAX_PAYLOAD_BYTES:
         return _error(400, texts.BAD_BUTTON)
+    keyboard = body.get("keyboard")
+    if keyboard is not None and not (isinstance(keyboard, str) and isinstance(button, str)
+                                     and 0 < len(keyboard) <= MAX_PAYLOAD_BYTES):
+        return _error(400, texts.BAD_BUTTON)
     refusal = _too_fast(chat, request, session)
     if refusal is not None:
         return refusal
@@ -252,7 +263,8 @@ async def chat_api(request: web.Request) -> web.Response:
                             message_id=uuid.uuid4().hex)
     else:
         assert isinstance(button, str)
-        event = ButtonPressed(chat=chat_ref, sender=sender, at=now, payload=button)
+        event = ButtonPressed(chat=chat_ref, sender=sender, at=now, payload=button,
+                              keyboard=keyboard)
     return await _answer(chat, request, session, after, event)
 
 

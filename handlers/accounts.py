@@ -93,6 +93,7 @@ async def unbind(ctx: Context, arg: str) -> None:
         return
     done = await account_store.unbind_account(
         ctx.session, account, ctx.now, channels=ctx.deps.settings.reminder_channels)
+    ctx.note_roles_changed()  # the app's chat no longer has its official's menu
     if account.id == ctx.account.id:  # they unbound the app they are using: a guest from now on
         ctx.official = None
         if ctx.flow_state is not None:

@@ -30,6 +30,8 @@ from knowledge.normalize import fold
 
 CHECKIN_FLOW = "ci"
 PROGRESS_LEVELS = (0, 25, 50, 75, 100)
+#: progress levels per row of buttons (short labels: '25%')
+PROGRESS_ROW = 3
 MAX_ANSWER_CHARS = 2000
 TITLE_CHARS = 200
 KEEP_LABEL_CHARS = 40
@@ -219,7 +221,16 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
     buttons += [Button(T.BTN_DONE, f"{CHECKIN_FLOW}:done"),
                 Button(T.BTN_SKIP_TASK, f"{CHECKIN_FLOW}:skip"),
                 Button(T.BTN_SKIP_WEEK, f"{CHECKIN_FLOW}:week")]
-    ctx.reply("\n".join(lines), buttons)
+    ctx.reply("\n".join(lines), buttons, layout=progress_layout(keep is not None))
+
+
+def progress_layout(with_keep: bool) -> tuple[int, ...]:
+    """Rows of the progress choices: the levels three by three, 'keep' alone, then
+    'done' with 'skip this task', then 'off all week' (not nine rows on a phone)."""
+    levels = len(PROGRESS_LEVELS)
+    rows = (PROGRESS_ROW,) * (levels // PROGRESS_ROW)
+    rows += (levels % PROGRESS_ROW,) if levels % PROGRESS_ROW else ()
+    return rows + ((1,) if with_keep else ()) + (2, 1)
 
 
 def _status_name(row: CheckinEntry) -> str:

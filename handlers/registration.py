@@ -65,6 +65,7 @@ async def redeem(ctx: Context, code: str) -> None:
         official = result.official
         assert official is not None
         ctx.official = official
+        ctx.note_roles_changed()  # a head's or admin's chat gets their menu now
         unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
         ctx.reply(T.BOUND.format(
             name=official.name, unit=T.BOUND_UNIT.format(unit=unit.name) if unit else "",

@@ -18,7 +18,7 @@ import random
 import signal
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -58,6 +58,7 @@ from bot.texts import reminders as reminder_texts
 from scheduler.jobs import insert_ignore
 from scheduler.planner import task_reminder_stale
 from scheduler.policy import Schedule, unit_schedule
+from scheduler.quiet import in_quiet_hours
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,10 @@ WINDOW_CODES = frozenset({"zalo_window", "zalo_quota"})
 WINDOW_REFUSED = "zalo_window"
 #: payload meta flag: the consultation message was refused for the window, send the template
 TEMPLATE_AFTER_REFUSAL = "template_after_refusal"
+#: kinds that are not urgent: inside silent hours they go without a sound (deadlines and
+#: overdue notices keep theirs; replies are answers the user is waiting for)
+SILENT_KINDS = frozenset({"digest", "checkin", "nudge", "period_checkin", "period_nudge",
+                          "coop"})
 BACKOFF_BASE = 30.0
 BACKOFF_MAX = 3600.0
 
@@ -499,14 +504,28 @@ class OutboxDispatcher:
 
     async def _message(self, row: Claimed) -> OutgoingMessage:
         message = from_payload(row.payload)
+        if await self._silent(row):
+            message = replace(message, silent=True)
         if row.payload.get("plain"):  # the platform refused our formatting once
-            return OutgoingMessage(message.text, (), message.attachments)
+            return OutgoingMessage(message.text, (), message.attachments, silent=message.silent)
         if all(button_payloads.fits_wire(b.payload) for b in message.buttons):
             return message
         # a payload too long for the wire goes out as a token (bot/button_payloads.py)
         async with self.sessionmaker.begin() as session:
             (short,) = await button_payloads.shorten(session, [message], self.clock.now())
         return short
+
+    async def _silent(self, row: Claimed) -> bool:
+        """A digest or a non-urgent reminder inside the recipient unit's silent hours goes
+        without a sound (Schedule.silent_start/silent_end; README, Schedules)."""
+        if row.kind not in SILENT_KINDS:
+            return False
+        async with self.sessionmaker() as session:
+            official = (await session.get(Official, row.recipient_id)
+                        if row.recipient_id is not None else None)
+            schedule = await unit_schedule(session,
+                                           official.unit_id if official is not None else None)
+        return in_quiet_hours(self.clock.now(), schedule.silent_start, schedule.silent_end)
 
     async def _mark_started(self, row: Claimed, now: datetime) -> bool:
         """Commit send_started_at and a started attempt right before the platform call."""

@@ -80,6 +80,10 @@ class Schedule:
     digest_ahead_time: time = time(7, 30)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(7, 0)
+    #: "quiet-ish" hours around the quiet ones: digests and non-urgent reminders delivered
+    #: between silent_start and silent_end arrive without a sound (Telegram disable_notification)
+    silent_start: time = time(19, 0)
+    silent_end: time = time(7, 45)
     #: after a crash mid-send: 'resend' (at-least-once) or 'drop' (at-most-once, reported)
     on_ambiguous_reminder: str = "resend"
     on_ambiguous_digest: str = "drop"
@@ -157,12 +161,16 @@ BOOLEAN_TRUE_VOCABULARY = {"true", "1", "yes", "on", "có"}
 BOOLEAN_FALSE_VOCABULARY = {"false", "0", "no", "off", "không"}
 
 
+#: settings that are a time of day besides the '*_time' ones
+TIME_KEYS = frozenset({"quiet_start", "quiet_end", "silent_start", "silent_end"})
+
+
 def _coerce(key: str, value: Any) -> Any:
     if key == "deadline_offsets_days":
         return tuple(sorted({_count(v) for v in _items(value)}, reverse=True))
     if key == "nudge_times":
         return _times(_items(value))
-    if key.endswith("_time") or key in {"quiet_start", "quiet_end"}:
+    if key.endswith("_time") or key in TIME_KEYS:
         return _time(value)
     if key.endswith("_weekday"):
         return _weekday(value)

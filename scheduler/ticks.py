@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import button_payloads, files
+from bot import button_payloads, files, keyboards
 from bot.channel import Capability, Channel
 from bot.chat_import import collect_expired_imports
 from bot.clock import Clock, local_date
@@ -118,6 +118,7 @@ class Ticks:
             expired += await web_mailbox.expire(session, now)  # deposited, never fetched
             await files.collect_garbage(session, now)
             await button_payloads.collect_garbage(session, now)
+            await keyboards.collect_garbage(session, now)
             await collect_expired_uploads(session, now)
             await collect_expired_imports(session, now)
             await finish(session, "maintenance", local_date(now).isoformat(), now)

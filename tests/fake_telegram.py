@@ -66,6 +66,9 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_DOWNLOAD = 20 * 1024 * 1024
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
+CHAT_ACTIONS = frozenset({"typing", "upload_photo", "upload_document", "record_voice",
+                          "upload_voice", "upload_video", "record_video", "choose_sticker",
+                          "find_location", "record_video_note", "upload_video_note"})
 #: fields the Bot API takes as JSON-serialised values in form data
 JSON_FIELDS = frozenset({"reply_markup", "commands", "scope", "allowed_updates", "entities",
                          "link_preview_options", "reply_parameters", "media", "caption_entities"})
@@ -170,6 +173,13 @@ class FakeBotAPI:
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
     rate_limited: int = 0
+    #: (chat id, message id) → reply_markup of every message the bot sent (None: no keyboard);
+    #: editMessageReplyMarkup changes it
+    markups: dict[tuple[str, int], dict[str, Any] | None] = field(default_factory=dict)
+    #: message id of each accepted sendMessage, parallel to `sent`
+    sent_ids: list[int] = field(default_factory=list)
+    #: accepted editMessageReplyMarkup calls
+    edits: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: deque[dict[str, Any]] = deque()
@@ -275,11 +285,18 @@ class FakeBotAPI:
 
     def callback_update(self, user_id: int, data: str, *, chat_id: int | None = None,
                         name: str = "Lan", query_id: str | None = None,
-                        chat_type: str = "private") -> dict[str, Any]:
-        """A button press on a message the bot sent (in a group: pass chat_id and chat_type)."""
+                        chat_type: str = "private",
+                        message_id: int | None = None) -> dict[str, Any]:
+        """A button press on a message the bot sent (in a group: pass chat_id and chat_type;
+        with message_id: on that sent message, carrying its current keyboard)."""
         message = self._message(user_id, chat_id, chat_type, name)
         message["from"] = BOT_USER
         message["text"] = "…"
+        if message_id is not None:
+            message["message_id"] = message_id
+            markup = self.markups.get((str(message["chat"]["id"]), message_id))
+            if markup:
+                message["reply_markup"] = markup
         update_id = next(self._update_ids)
         return {"update_id": update_id,
                 "callback_query": {"id": query_id or f"cq{update_id}",
@@ -454,8 +471,10 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ methods
 
-    def _new_message(self, chat_id: str) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": int(time.time()),
+    def _new_message(self, chat_id: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        message_id = next(self._message_ids)
+        self.markups[(chat_id, message_id)] = (params or {}).get("reply_markup") or None
+        return {"message_id": message_id, "date": int(time.time()),
                 "chat": {"id": int(chat_id), "type": "private"}, "from": BOT_USER}
 
     async def _m_getMe(self, params: dict[str, Any], files: Any) -> Any:
@@ -506,11 +525,13 @@ class FakeBotAPI:
         if utf16_len(visible) > MAX_TEXT:
             raise BadRequest("message is too long")
         self._check_markup(params)
+        message = self._new_message(chat_id, params) | {"text": visible}
         self.sent.append(params)
+        self.sent_ids.append(message["message_id"])
         self.sent_at.append(time.monotonic())
         self.sent_per_chat[chat_id] += 1
         self.last_sent_at[chat_id] = self.sent_at[-1]
-        return self._new_message(chat_id) | {"text": visible}
+        return message
 
     def _upload(self, field_name: str, params: dict[str, Any],
                 files: dict[str, tuple[str, bytes]]) -> tuple[str, bytes]:
@@ -524,7 +545,7 @@ class FakeBotAPI:
         name, content = self._upload("document", params, files)
         self._check_markup(params)
         self.documents.append(params | {"file_name": name, "content": content})
-        return self._new_message(chat_id) | {"document": {
+        return self._new_message(chat_id, params) | {"document": {
             "file_id": "D" + str(len(self.documents)), "file_unique_id": "d",
             "file_name": name, "file_size": len(content)}}
 
@@ -532,13 +553,37 @@ class FakeBotAPI:
         chat_id = self._check_chat(params)
         name, content = self._upload("photo", params, files)
         self.photos.append(params | {"file_name": name, "content": content})
-        return self._new_message(chat_id) | {"photo": [{
+        return self._new_message(chat_id, params) | {"photo": [{
             "file_id": "P" + str(len(self.photos)), "file_unique_id": "p",
             "width": 1, "height": 1}]}
 
     async def _m_sendChatAction(self, params: dict[str, Any], files: Any) -> Any:
         self._check_chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise BadRequest("wrong parameter action in request")
         return True
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any], files: Any) -> Any:
+        chat_id = self._check_chat(params)
+        key = (chat_id, int(params.get("message_id") or 0))
+        if key not in self.markups:
+            raise BadRequest("message to edit not found")
+        markup = params.get("reply_markup") or None
+        if markup == self.markups[key] or (markup == {"inline_keyboard": []}
+                                           and self.markups[key] is None):
+            raise BadRequest("message is not modified: specified new message content and reply "
+                             "markup are exactly the same as a current content and reply markup "
+                             "of the message")
+        self._check_markup(params)
+        self.markups[key] = markup
+        self.edits.append(params)
+        return self._new_message_view(chat_id, key[1])
+
+    def _new_message_view(self, chat_id: str, message_id: int) -> dict[str, Any]:
+        view = {"message_id": message_id, "date": int(time.time()),
+                "chat": {"id": int(chat_id), "type": "private"}, "from": BOT_USER, "text": "…"}
+        markup = self.markups.get((chat_id, message_id))
+        return view | ({"reply_markup": markup} if markup else {})
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any], files: Any) -> Any:
         query_id = str(params.get("callback_query_id", ""))

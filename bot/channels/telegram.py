@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,7 +39,7 @@ from bot.channel import Capability, SentMessage
 from bot.channels import telegram_store as store
 from bot.channels.http_edge import add_route, parse_json, raw_body
 from bot.channels.telegram_errors import classify, is_parse_error
-from bot.channels.telegram_menu import install_menu
+from bot.channels.telegram_menu import MenuSync, install_menu
 from bot.channels.telegram_parse import (
     Dispatch,
     DocumentIn,
@@ -49,6 +49,8 @@ from bot.channels.telegram_parse import (
     translate,
 )
 from bot.channels.telegram_render import (
+    collapsed,
+    is_collapsed,
     is_photo,
     keyboard,
     split_for_telegram,
@@ -73,6 +75,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1024 * 1024
 SETUP_RETRY_MAX = 60.0
+#: the core working longer than this shows "typing…" (seconds), renewed every TYPING_REPEAT
+TYPING_AFTER = 1.0
+TYPING_REPEAT = 4.0
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -108,42 +113,68 @@ class TelegramChannel:
         parts = split_for_telegram(message.text)
         if not parts and message.buttons:
             parts = [TC.CHOOSE]
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, message.layout)
+        silent = True if message.silent else None  # None: the parameter is left out
         last: Message | None = None
         try:
             for i, part in enumerate(parts):
                 last = await self._send_text(chat.chat_id, part,
-                                             markup if i == len(parts) - 1 else None)
+                                             markup if i == len(parts) - 1 else None, silent)
             for attachment in message.attachments:
-                last = await self._send_file(chat.chat_id, attachment)
+                last = await self._send_file(chat.chat_id, attachment, silent)
         except AiogramError as exc:
             raise classify(exc) from exc
         return SentMessage(message_id=str(last.message_id) if last is not None else None)
 
-    async def _send_text(self, chat_id: str, text: str,
-                         markup: InlineKeyboardMarkup | None) -> Message:
+    async def _send_text(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None,
+                         silent: bool | None) -> Message:
         try:
             return await self.bot.send_message(_chat_id(chat_id), to_html(text),
-                                               parse_mode="HTML", reply_markup=markup)
+                                               parse_mode="HTML", reply_markup=markup,
+                                               disable_notification=silent)
         except TelegramBadRequest as exc:
             if not is_parse_error(exc):
                 raise
             logger.warning("telegram refused our HTML (%s); resending as plain text", exc.message)
             return await self.bot.send_message(_chat_id(chat_id), text, parse_mode=None,
-                                               reply_markup=markup)
+                                               reply_markup=markup, disable_notification=silent)
 
-    async def _send_file(self, chat_id: str, attachment: Attachment) -> Message:
+    async def _send_file(self, chat_id: str, attachment: Attachment,
+                         silent: bool | None) -> Message:
         upload = BufferedInputFile(attachment.content, filename=attachment.file_name)
-        if is_photo(attachment.mime_type, len(attachment.content)):
-            return await self.bot.send_photo(_chat_id(chat_id), upload)
-        return await self.bot.send_document(_chat_id(chat_id), upload)
+        photo = is_photo(attachment.mime_type, len(attachment.content))
+        await self.chat_action(chat_id, "upload_photo" if photo else "upload_document")
+        if photo:
+            return await self.bot.send_photo(_chat_id(chat_id), upload,
+                                             disable_notification=silent)
+        return await self.bot.send_document(_chat_id(chat_id), upload,
+                                            disable_notification=silent)
 
-    async def acknowledge(self, event: ButtonPressed) -> None:
-        """answerCallbackQuery, so the phone stops its spinner (errors are only logged)."""
+    async def chat_action(self, chat_id: str, action: str) -> None:
+        """sendChatAction ('typing', 'upload_document'…): best effort, failures only logged."""
+        try:
+            await self.bot.send_chat_action(_chat_id(chat_id), action)
+        except AiogramError as exc:
+            logger.info("chat action %s to %s not shown: %s", action, chat_id, exc)
+
+    async def collapse(self, chat_id: str, message_id: int, markup: InlineKeyboardMarkup | None,
+                       pressed: str) -> None:
+        """Replace a used keyboard by the choice made (best effort: the core refuses a second
+        choice anyway)."""
+        try:
+            await self.bot.edit_message_reply_markup(chat_id=_chat_id(chat_id),
+                                                     message_id=message_id,
+                                                     reply_markup=collapsed(markup, pressed))
+        except AiogramError as exc:  # too old to edit, not modified, deleted: nothing to do
+            logger.info("keyboard of %s/%s not collapsed: %s", chat_id, message_id, exc)
+
+    async def acknowledge(self, event: ButtonPressed, text: str | None = None) -> None:
+        """answerCallbackQuery, so the phone stops its spinner (with `text`: a short notice);
+        errors are only logged."""
         if not event.ack_id:
             return
         try:
-            await self.bot.answer_callback_query(event.ack_id)
+            await self.bot.answer_callback_query(event.ack_id, text=text)
         except AiogramError as exc:  # too old / already answered: nothing useful to do
             logger.info("callback %s not answered: %s", event.ack_id, exc)
 
@@ -156,13 +187,14 @@ class TelegramInbound:
 
     def __init__(self, bot: Bot, channel: TelegramChannel, dispatcher: Dispatcher,
                  sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *,
-                 max_download_bytes: int) -> None:
+                 max_download_bytes: int, typing_after: float = TYPING_AFTER) -> None:
         self.bot = bot
         self.channel = channel
         self.dispatcher = dispatcher
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.max_download_bytes = max_download_bytes
+        self.typing_after = typing_after
         self.bot_username: str | None = None
 
     async def identify(self) -> None:
@@ -181,8 +213,9 @@ class TelegramInbound:
         action = translate(update, bot_username=self.bot_username, now=self.clock.now())
         if isinstance(action, Dispatch):
             if isinstance(action.event, ButtonPressed):
-                await self.channel.acknowledge(action.event)  # first: the spinner stops at once
-            await self._dispatch(action.event)
+                await self._press(action.event, update)
+            else:
+                await self._dispatch(action.event)
         elif isinstance(action, DocumentIn):
             await self._document(action)
         elif isinstance(action, ReplyOnly):
@@ -200,8 +233,46 @@ class TelegramInbound:
                     payload="", ack_id=action.ack_id))
 
     async def _dispatch(self, event: InboundEvent) -> None:
-        replies = await self.dispatcher.feed(event)
+        async with self._typing(event.chat):
+            replies = await self.dispatcher.feed(event)
         await self._send_replies(event.chat, event.sender, replies)
+
+    async def _press(self, event: ButtonPressed, update: Update) -> None:
+        """A button: a stale press (its keyboard already chosen from) gets a short answer and
+        nothing else; a fresh one is answered at once, handled, and its keyboard collapsed."""
+        query = update.callback_query
+        message = query.message if query is not None else None
+        markup = message.reply_markup if isinstance(message, Message) else None
+        if event.keyboard and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
+            await self.channel.acknowledge(event, C.ALREADY_CHOSEN)
+            if message is not None and markup is not None and not is_collapsed(markup):
+                await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+                                            event.payload)  # an earlier collapse failed
+            return
+        await self.channel.acknowledge(event)  # first: the spinner stops at once
+        async with self._typing(event.chat):
+            replies = await self.dispatcher.feed(event)
+        if message is not None and event.keyboard \
+                and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
+            await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+                                        event.payload)
+        await self._send_replies(event.chat, event.sender, replies)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, chat: ChatRef) -> AsyncIterator[None]:
+        """Show 'typing…' while the core works longer than typing_after (an answer, a file)."""
+        async def show() -> None:
+            await asyncio.sleep(self.typing_after)
+            while True:
+                await self.channel.chat_action(chat.chat_id, "typing")
+                await asyncio.sleep(TYPING_REPEAT)  # Telegram shows it for about 5 s
+
+        task = asyncio.create_task(show())
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def _send_replies(self, chat: ChatRef, sender: Sender,
                             replies: list[OutgoingMessage]) -> None:
@@ -230,7 +301,8 @@ class TelegramInbound:
                              size=doc.size if doc.size is not None else len(content or b""),
                              content=content, mime_type=doc.mime_type,
                              message_id=doc.message_id, dedupe_key=doc.dedupe_key)
-        replies = await self.dispatcher.feed(event)
+        async with self._typing(doc.chat):
+            replies = await self.dispatcher.feed(event)
         await self._send_replies(doc.chat, doc.sender, replies)
 
     async def _download(self, file_id: str) -> bytes | None:
@@ -299,7 +371,8 @@ class _Startup:
 
     async def _setup_once(self) -> None:
         await self._inbound.identify()
-        await install_menu(self._inbound.bot, self._router, self._inbound.sessionmaker)
+        await install_menu(self._inbound.bot, self._router, self._inbound.sessionmaker,
+                           self._inbound.clock)
         await self._mode_setup()
 
 
@@ -471,11 +544,12 @@ class TelegramParts:
     """What attach_telegram built (tests reach in)."""
 
     def __init__(self, bot: Bot, channel: TelegramChannel, inbound: TelegramInbound,
-                 receiver: TelegramPolling | TelegramWebhook) -> None:
+                 receiver: TelegramPolling | TelegramWebhook, menus: MenuSync) -> None:
         self.bot = bot
         self.channel = channel
         self.inbound = inbound
         self.receiver = receiver
+        self.menus = menus
 
 
 def attach_telegram(app: App) -> TelegramParts | None:
@@ -487,7 +561,8 @@ def attach_telegram(app: App) -> TelegramParts | None:
     channel = TelegramChannel(bot)
     limit_mb = min(settings.max_upload_mb, settings.telegram_max_download_mb)
     inbound = TelegramInbound(bot, channel, app.dispatcher, app.sessionmaker, app.clock,
-                              max_download_bytes=limit_mb * 1024 * 1024)
+                              max_download_bytes=limit_mb * 1024 * 1024,
+                              typing_after=settings.telegram_typing_after_seconds)
     receiver: TelegramPolling | TelegramWebhook
     if settings.telegram_webhook_url:
         url, path = webhook_route(settings.telegram_webhook_url)
@@ -499,7 +574,10 @@ def attach_telegram(app: App) -> TelegramParts | None:
                                    poll_timeout=settings.telegram_poll_timeout_seconds)
     app.channels["telegram"] = channel
     app.dispatcher.deps.capabilities["telegram"] = channel.capabilities
-    app.components.extend([_SessionCloser(bot), receiver])
-    parts = TelegramParts(bot, channel, inbound, receiver)
+    menus = MenuSync(bot, app.router, app.sessionmaker, app.clock, receiver.ready,
+                     interval=settings.telegram_menu_sync_seconds)
+    app.dispatcher.deps.role_listeners.append(menus.roles_changed)
+    app.components.extend([_SessionCloser(bot), receiver, menus])
+    parts = TelegramParts(bot, channel, inbound, receiver, menus)
     app.dispatcher.deps.services["telegram"] = parts
     return parts

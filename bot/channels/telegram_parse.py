@@ -140,10 +140,13 @@ def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
     chat_id = message.chat.id if message is not None else query.from_user.id
     # a press on an inline-mode message has no chat: it may be anywhere, so treat it as a group
     private = message is not None and message.chat.type == PRIVATE
+    # the keyboard is the message carrying it: one choice per message (bot/keyboards.py)
+    keyboard = str(message.message_id) if message is not None else None
     return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)),
                                   sender=_sender(query.from_user), at=now,
                                   payload=query.data, ack_id=query.id, dedupe_key=key,
-                                  chat_kind="private" if private else "group"))
+                                  chat_kind="private" if private else "group",
+                                  keyboard=keyboard))
 
 
 def _member(update: ChatMemberUpdated, key: str, now: datetime) -> Translation:

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import ChatAccount, InboundUpdate, Official
+from bot.db.models import ChatAccount, InboundUpdate, Official, TelegramMenu
 
 logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -53,3 +53,24 @@ async def privileged_chats(sessionmaker: async_sessionmaker[AsyncSession]) -> li
             .order_by(ChatAccount.id)
         )
         return [(str(chat_id), str(role)) for chat_id, role in rows.all()]
+
+
+async def menu_roles(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    """chat_id → role of the per-chat menus set so far (bot/channels/telegram_menu.py)."""
+    async with sessionmaker() as session:
+        rows = await session.execute(select(TelegramMenu.chat_id, TelegramMenu.role))
+        return {str(chat_id): str(role) for chat_id, role in rows.all()}
+
+
+async def record_menu(sessionmaker: async_sessionmaker[AsyncSession], chat_id: str,
+                      role: str | None, now: datetime) -> None:
+    """Remember the role whose menu a chat now has (None: the chat has the default menu)."""
+    async with sessionmaker.begin() as session:
+        row = await session.get(TelegramMenu, chat_id)
+        if role is None:
+            if row is not None:
+                await session.delete(row)
+        elif row is None:
+            session.add(TelegramMenu(chat_id=chat_id, role=role, set_at=now))
+        else:
+            row.role, row.set_at = role, now

@@ -41,7 +41,7 @@ def _fail(message: str) -> typer.Exit:
 def _hint(key: str) -> str:
     if key in texts.SCHEDULE_HINTS:
         return texts.SCHEDULE_HINTS[key]
-    if key.endswith("_time") or key in {"quiet_start", "quiet_end"}:
+    if key.endswith("_time") or key in {"quiet_start", "quiet_end", "silent_start", "silent_end"}:
         return texts.SCHEDULE_HINTS["time"]
     if key.endswith("_weekday"):
         return texts.SCHEDULE_HINTS["weekday"]

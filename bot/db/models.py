@@ -520,6 +520,27 @@ class ButtonPayload(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class UsedKeyboard(Base):
+    """A keyboard (one message's buttons) already chosen from: a second press is stale."""
+
+    __tablename__ = "used_keyboards"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    keyboard: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class TelegramMenu(Base):
+    """The role whose command menu a Telegram private chat was given (BotCommandScopeChat)."""
+
+    __tablename__ = "telegram_menus"
+
+    chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class InboundUpdate(Base):
     """Platform update ids already processed, so webhook retries are dropped."""
 

@@ -37,6 +37,8 @@ CODE_IN_GROUP = (
     "Vì an toàn, mã mời không dùng trong nhóm: mọi người trong nhóm đều thấy mã nên mã (nếu đúng) "
     "đã bị vô hiệu hoá. Anh/chị vui lòng xin mã mới và gửi trong tin nhắn riêng cho tôi{link}."
 )
+#: a second press on a keyboard already chosen from (short: Telegram shows it as a toast)
+ALREADY_CHOSEN = "Anh/chị đã chọn rồi."
 BUTTON_EXPIRED = (
     "Nút này đã hết hạn nên tôi không còn biết nó dùng cho việc gì. Anh/chị vui lòng gõ lại "
     "câu hỏi hoặc lệnh."

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.db.base import make_engine, make_sessionmaker
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
+from bot.texts import common as C
 from bot.web import WEB_CHAT_KEY
 from tests.harness import BotHarness, web_login
 
@@ -37,6 +38,31 @@ async def test_question_and_button(client: TestClient) -> None:
     resp = await client.post("/api/chat", json={"session": "s-1",
                                                 "button": reply["buttons"][0]["payload"]})
     assert "📖" in (await resp.json())["replies"][0]["text"]
+
+
+async def test_a_keyboard_is_single_use(client: TestClient) -> None:
+    resp = await client.post("/api/chat", json={"session": "s-kb",
+                                                "text": "to cong nghe so cong dong gom nhung ai"})
+    reply = (await resp.json())["replies"][0]
+    keyboard = reply["keyboard"]
+    assert isinstance(keyboard, str) and len(reply["buttons"]) >= 2
+    first, second = (b["payload"] for b in reply["buttons"][:2])
+    resp = await client.post("/api/chat", json={"session": "s-kb", "button": first,
+                                                "keyboard": keyboard})
+    assert "📖" in (await resp.json())["replies"][0]["text"]
+    # the page disables the buttons; a second choice sent anyway is refused, nothing done
+    resp = await client.post("/api/chat", json={"session": "s-kb", "button": second,
+                                                "keyboard": keyboard})
+    assert [r["text"] for r in (await resp.json())["replies"]] == [C.ALREADY_CHOSEN]
+    # another conversation's keyboard ids are its own
+    resp = await client.post("/api/chat", json={"session": "s-other", "button": second,
+                                                "keyboard": keyboard})
+    assert "📖" in (await resp.json())["replies"][0]["text"]
+    # a client that sends no keyboard is not checked (older pages)
+    resp = await client.post("/api/chat", json={"session": "s-kb", "button": second})
+    assert "📖" in (await resp.json())["replies"][0]["text"]
+    bad = await client.post("/api/chat", json={"session": "s-kb", "text": "x", "keyboard": "k"})
+    assert bad.status == 400
 
 
 @pytest.mark.parametrize(

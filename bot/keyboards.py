@@ -1,0 +1,65 @@
+"""Single-use keyboards: once a choice is made from a message's buttons, its other buttons are spent.
+
+Every reply with buttons gets a keyboard id from the dispatcher (OutgoingMessage.keyboard). A
+channel that can tell which keyboard a press came from puts it in ButtonPressed.keyboard: Telegram
+uses the id of the message carrying the buttons, the web chat sends the id it was given back. The
+dispatcher records the keyboard as used in the press's own transaction (so a press whose handler
+fails leaves it usable); a second press on a used keyboard gets "đã chọn rồi" and no second action.
+Channels show it too: Telegram collapses the keyboard to the choice made, the web page disables
+the buttons. A press without a keyboard id (typed numbers on the console, Zalo until its payloads
+carry the id, tests) is not checked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import UsedKeyboard
+from bot.events import ChatRef
+from bot.messages import OutgoingMessage
+
+#: how long a used keyboard is remembered (a reminder's buttons may be pressed weeks later)
+KEEP_USED = timedelta(days=90)
+MAX_ID_CHARS = 64
+
+
+def new_id() -> str:
+    """A fresh keyboard id (16 hex characters)."""
+    return uuid.uuid4().hex[:16]
+
+
+def stamp(messages: Sequence[OutgoingMessage]) -> list[OutgoingMessage]:
+    """The messages, each one with buttons carrying a keyboard id."""
+    return [replace(m, keyboard=new_id()) if m.buttons and not m.keyboard else m
+            for m in messages]
+
+
+async def consume(session: AsyncSession, chat: ChatRef, keyboard: str, now: datetime) -> bool:
+    """Record a choice from `keyboard`; False when one was made already (the press is stale)."""
+    try:
+        async with session.begin_nested():
+            session.add(UsedKeyboard(channel=chat.channel, chat_id=chat.chat_id,
+                                     keyboard=keyboard[:MAX_ID_CHARS], used_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def is_used(session: AsyncSession, chat: ChatRef, keyboard: str) -> bool:
+    """Whether a choice was already made from `keyboard`."""
+    return (await session.execute(select(UsedKeyboard.used_at).where(
+        UsedKeyboard.channel == chat.channel, UsedKeyboard.chat_id == chat.chat_id,
+        UsedKeyboard.keyboard == keyboard[:MAX_ID_CHARS]))).first() is not None
+
+
+async def collect_garbage(session: AsyncSession, now: datetime) -> int:
+    """Forget keyboards used longer ago than KEEP_USED; returns how many."""
+    result = await session.execute(delete(UsedKeyboard).where(UsedKeyboard.used_at <= now - KEEP_USED))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,260 @@
+"""Telegram conventions end to end (real aiogram over HTTP against FakeBotAPI): the command menu
+follows role changes, keyboards collapse after a choice and a stale press is refused, progress
+choices come several per row, typing is shown while the core works, digests in the evening go
+without a sound."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.channels.telegram_render import CHOSEN_MARK, keyboard
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db import people_store
+from bot.db.models import Official, OutboxMessage, TelegramMenu, Unit
+from bot.messages import Button, button_rows
+from bot.texts import common as C
+from handlers.checkin import progress_layout
+from tests.channels.telegram_support import (
+    TelegramRun,
+    callback_data,
+    exchange,
+    running_telegram,
+    shown,
+)
+from tests.fake_telegram import FakeBotAPI, FakeError
+from tests.harness import BotHarness
+
+USER = 4301
+HEAD = 4302
+
+
+def chat_scope(chat_id: int) -> tuple[str, str]:
+    """FakeBotAPI's key of a chat's command scope."""
+    return json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True), ""
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+# ------------------------------------------------------------------------------ the menu
+
+
+async def _invitation(run: TelegramRun, role: str) -> str:
+    async with run.app.sessionmaker.begin() as session:
+        unit = Unit(code="CDS", name="Cục Chuyển đổi số", created_at=run.app.clock.now())
+        session.add(unit)
+        await session.flush()
+        invitation = await people_store.create_invitation(
+            session, now=run.app.clock.now(), ttl=timedelta(hours=24), unit_id=unit.id,
+            role=role, name="Trần Văn Hùng")
+        return invitation.code
+
+
+async def test_menu_follows_role_changes_without_a_restart(
+    settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    # a long sync interval: the invitation is applied by the role listener, not by the tick
+    async with running_telegram(settings, clock, fake, telegram_menu_sync_seconds=3600) as run:
+        assert chat_scope(HEAD) not in fake.commands
+        code = await _invitation(run, "head")
+        await exchange(fake, fake.text_update(HEAD, f"/start {code}"))
+        await fake.wait_for(lambda f: chat_scope(HEAD) in f.commands)
+        names = {c["command"] for c in fake.commands[chat_scope(HEAD)]}
+        assert "tiendo" in names or "xuatbaocao" in names  # a head's commands
+        async with run.app.sessionmaker() as session:
+            assert (await session.get(TelegramMenu, str(HEAD))) is not None
+        # the CLI (another process) makes them an ordinary official again: the next sync
+        # (here: nudged like the tick would) gives the chat the default menu back
+        async with run.app.sessionmaker.begin() as session:
+            await session.execute(update(Official).where(Official.name == "Trần Văn Hùng")
+                                  .values(role="official"))
+        run.parts.menus.roles_changed()
+        await fake.wait_for(lambda f: chat_scope(HEAD) not in f.commands)
+        assert fake.calls("deleteMyCommands")
+        async with run.app.sessionmaker() as session:
+            assert (await session.get(TelegramMenu, str(HEAD))) is None
+
+
+async def test_periodic_sync_catches_changes_made_elsewhere_and_skips_refusing_chats(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    await harness.make_official("Lan", role="official", user=str(USER), channel="telegram")
+    async with running_telegram(settings, clock, fake, telegram_menu_sync_seconds=0.05) as run:
+        assert chat_scope(USER) not in fake.commands
+        fake.fail("setMyCommands", FakeError.chat_not_found(), times=1)
+        async with run.app.sessionmaker.begin() as session:  # an import in another process
+            await session.execute(update(Official).where(Official.name == "Lan")
+                                  .values(role="admin"))
+        await fake.wait_for(lambda f: len(f.calls("setMyCommands")) >= 3)
+        passes = run.parts.menus.passes
+        await fake.wait_for(lambda f: run.parts.menus.passes >= passes + 3)
+        assert chat_scope(USER) not in fake.commands  # refused once: not retried every tick
+        assert len(fake.calls("setMyCommands")) == 3  # default, groups, the refused one
+    # a restart tries again
+    async with running_telegram(settings, clock, fake):
+        assert "thuhoi" in {c["command"] for c in fake.commands[chat_scope(USER)]}
+
+
+async def test_group_scope_has_only_group_safe_commands(
+    settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    async with running_telegram(settings, clock, fake) as run:
+        groups = fake.commands[(json.dumps({"type": "all_group_chats"}), "")]
+        safe = {c.names[0] for c in run.app.router.command_list if c.group_safe}
+        assert groups and {c["command"] for c in groups} <= safe
+
+
+# ------------------------------------------------------------------------------ keyboards
+
+
+@pytest.fixture
+async def tg(settings: Settings, clock: ManualClock, fake: FakeBotAPI) -> AsyncIterator[TelegramRun]:
+    """troly with Telegram (polling) and the demo guides."""
+    async with running_telegram(settings, clock, fake, load_demo=True) as run:
+        yield run
+
+
+async def test_keyboard_collapses_to_the_choice_and_a_stale_press_does_nothing(
+    tg: TelegramRun,
+) -> None:
+    fake = tg.fake
+    before = len(fake.sent)
+    await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+    index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
+    answer, message_id = fake.sent[index], fake.sent_ids[index]
+    first, second = callback_data(answer)[:2]
+    label = answer["reply_markup"]["inline_keyboard"][0][0]["text"]
+
+    more = await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
+    assert more and "📖" in shown(more[-1])
+    [edit] = fake.edits
+    assert int(edit["message_id"]) == message_id
+    assert edit["reply_markup"] == {"inline_keyboard": [[
+        {"text": CHOSEN_MARK + label, "callback_data": first}]]}
+
+    # an old screen still showing the buttons (pressed before the edit arrived): refused
+    sent = len(fake.sent)
+    press = fake.callback_update(USER, second, message_id=message_id)
+    assert await exchange(fake, press) == []
+    answer_call = fake.calls("answerCallbackQuery")[-1]
+    assert answer_call.params["callback_query_id"] == press["callback_query"]["id"]
+    assert answer_call.params["text"] == C.ALREADY_CHOSEN
+    assert len(fake.sent) == sent and len(fake.edits) == 1  # already collapsed: no edit again
+
+    # the collapsed button itself: the same short answer, nothing else
+    assert await exchange(fake, fake.callback_update(USER, first, message_id=message_id)) == []
+    assert fake.calls("answerCallbackQuery")[-1].params["text"] == C.ALREADY_CHOSEN
+
+
+async def test_a_failed_collapse_is_retried_on_the_stale_press(tg: TelegramRun) -> None:
+    fake = tg.fake
+    before = len(fake.sent)
+    await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+    index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
+    message_id = fake.sent_ids[index]
+    first, second = callback_data(fake.sent[index])[:2]
+    fake.fail("editMessageReplyMarkup", FakeError.server_error(), times=1)
+    await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
+    assert fake.edits == []  # the edit failed; the choice was still handled
+    assert await exchange(fake, fake.callback_update(USER, second, message_id=message_id)) == []
+    assert fake.calls("answerCallbackQuery")[-1].params["text"] == C.ALREADY_CHOSEN
+    [edit] = fake.edits  # collapsed now, to the choice that was made... or pressed
+    assert len(edit["reply_markup"]["inline_keyboard"]) == 1
+
+
+async def test_keyboard_survives_a_restart(
+    settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    async with running_telegram(settings, clock, fake, load_demo=True):
+        before = len(fake.sent)
+        await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+        index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
+        message_id = fake.sent_ids[index]
+        first, second = callback_data(fake.sent[index])[:2]
+        await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
+    async with running_telegram(settings, clock, fake, load_demo=True):
+        assert await exchange(fake, fake.callback_update(USER, second,
+                                                         message_id=message_id)) == []
+        assert fake.calls("answerCallbackQuery")[-1].params["text"] == C.ALREADY_CHOSEN
+
+
+# ------------------------------------------------------------------------------ layout
+
+
+def test_layout_hint_groups_buttons_in_rows() -> None:
+    buttons = tuple(Button(f"{p}%", f"ci:p:{p}") for p in (0, 25, 50, 75, 100)) + (
+        Button("Đã hoàn thành", "ci:done"), Button("Bỏ qua nhiệm vụ này", "ci:skip"),
+        Button("Nghỉ cả tuần", "ci:week"))
+    layout = progress_layout(False)
+    rows = [[b.payload for b in row] for row in button_rows(buttons, layout)]
+    assert rows == [["ci:p:0", "ci:p:25", "ci:p:50"], ["ci:p:75", "ci:p:100"],
+                    ["ci:done", "ci:skip"], ["ci:week"]]
+    markup = keyboard(buttons, layout)
+    assert markup is not None and [len(r) for r in markup.inline_keyboard] == [3, 2, 2, 1]
+    plain = keyboard(buttons)  # no hint: one per row, as before
+    assert plain is not None and len(plain.inline_keyboard) == len(buttons)
+    assert all(2 <= len(r) <= 3 for r in button_rows(buttons, progress_layout(True))[:2])
+
+
+# ------------------------------------------------------------------------------ typing, sound
+
+
+async def test_typing_is_shown_while_the_core_works(
+    settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    async with running_telegram(settings, clock, fake, load_demo=True,
+                                telegram_typing_after_seconds=0.0):
+        await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+        actions = [c.params for c in fake.calls("sendChatAction")]
+        assert {"chat_id": str(USER), "action": "typing"} in [
+            {k: str(v) for k, v in a.items()} for a in actions]
+
+
+async def test_quick_answers_show_no_typing(tg: TelegramRun) -> None:
+    await exchange(tg.fake, tg.fake.text_update(USER, "/start"))
+    assert tg.fake.calls("sendChatAction") == []
+
+
+async def _queue(run: TelegramRun, kind: str, official_id: int) -> None:
+    now = run.app.clock.now()
+    async with run.app.sessionmaker.begin() as session:
+        session.add(OutboxMessage(
+            idem_key=f"{kind}:{now.isoformat()}", kind=kind, recipient_id=official_id,
+            channel="telegram", address=str(USER), payload={"text": f"Tin {kind}"},
+            due_at=now, not_before=now, late=False, status="pending", attempts=0,
+            created_at=now, updated_at=now))
+
+
+async def test_digests_in_the_evening_go_without_a_sound(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    from scheduler.delivery import OutboxDispatcher
+
+    official_id = await harness.make_official("Lan", role="head", user=str(USER),
+                                              channel="telegram")
+    async with running_telegram(settings, clock, fake) as run:
+        outbox = OutboxDispatcher(run.app.sessionmaker, clock, run.app.channels,
+                                  worker_id="test")
+        await _queue(run, "digest", official_id)  # 08:00 local: a working morning
+        await outbox.drain(["telegram"])
+        clock.advance(timedelta(hours=12))  # 20:00 local: silent hours
+        await _queue(run, "digest", official_id)
+        await _queue(run, "overdue", official_id)  # urgent: keeps its sound
+        await outbox.drain(["telegram"])
+    morning, evening, overdue = fake.sent[-3:]
+    assert "disable_notification" not in morning
+    assert evening["disable_notification"] in (True, "true", "True")
+    assert "disable_notification" not in overdue
+    async with harness.app.sessionmaker() as session:
+        statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+    assert set(statuses) == {"sent"}
