@@ -123,6 +123,8 @@ async def confirm_import(ctx: Context, arg: str) -> None:
     except ImportFailed as exc:
         ctx.reply(describe_failure(exc, row.file_name))
         return
+    if row.kind in ("officials", "units"):  # heads and admins may have changed
+        ctx.note_roles_changed()  # their Telegram menus follow at once
     ctx.reply(describe(result, row.file_name, done=True))
 
 
