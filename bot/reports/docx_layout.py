@@ -33,8 +33,9 @@ class DocumentLayout:
     header_size: Length = Pt(12)
     #: the issuing unit (bold) and the motto, 13–14
     header_bold_size: Length = Pt(13)
-    #: "Số: …" and the place and date
+    #: "Số: …" and the place and date, a little below the rules
     number_size: Length = Pt(13)
+    number_space_before: Length = Pt(6)
     title_size: Length = Pt(14)
     #: the annex table
     table_size: Length = Pt(12)
@@ -52,9 +53,14 @@ class DocumentLayout:
     #: (as long as the motto); drawn as a paragraph's bottom border between indents
     unit_rule_width: Length = Mm(22)
     motto_rule_width: Length = Mm(62)
+    #: the rule paragraph's height (exact), so the line sits right under the motto
     rule_size: Length = Pt(2)
-    #: the annex table's column widths (STT, Mã, Nhiệm vụ, Đơn vị, Hạn, Tiến độ, Tình trạng)
-    annex_widths: tuple[Length, ...] = (Mm(10), Mm(18), Mm(52), Mm(28), Mm(20), Mm(14), Mm(23))
+    #: the annex (task table) is a landscape A4 section of its own, same margins: seven columns
+    #: in portrait broke dates ("15/11/20|26"), "STT" and "Tiến độ" mid-word
+    annex_landscape: bool = True
+    #: the annex table's column widths (STT, Mã, Nhiệm vụ, Đơn vị, Hạn, Tiến độ, Tình trạng);
+    #: landscape text width 297 - 30 - 15 = 252 mm
+    annex_widths: tuple[Length, ...] = (Mm(13), Mm(22), Mm(88), Mm(50), Mm(26), Mm(18), Mm(35))
     #: spacing after a body paragraph and first-line indent (Appendix I: 1–1.27 cm)
     paragraph_after: Length = Pt(6)
     first_line_indent: Length = Mm(10)

@@ -16,13 +16,14 @@ from typing import cast
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Length
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from bot.clock import local_date, to_local
@@ -52,6 +53,15 @@ def _clean(text: str | None) -> str:
     return sanitize(text or "")
 
 
+#: the children of w:pPr that come after w:pBdr (ECMA-376 CT_PPr sequence)
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+               "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+               "w:rPr", "w:sectPr", "w:pPrChange")
+
+
 class _Writer:
     """The document being written, with the layout's fonts applied to every run."""
 
@@ -63,10 +73,7 @@ class _Writer:
     def _setup(self) -> None:
         layout = self.layout
         for section in self.doc.sections:
-            section.orientation = WD_ORIENT.PORTRAIT
-            section.page_width, section.page_height = layout.page_width, layout.page_height
-            section.top_margin, section.bottom_margin = layout.margin_top, layout.margin_bottom
-            section.left_margin, section.right_margin = layout.margin_left, layout.margin_right
+            self.page(section, landscape=False)
         normal = self.doc.styles["Normal"]
         font = normal.font
         font.name, font.size = layout.font_name, layout.body_size
@@ -76,6 +83,15 @@ class _Writer:
             fonts.set(qn(slot), layout.font_name)
         paragraph_format = normal.paragraph_format
         paragraph_format.space_before, paragraph_format.space_after = Length(0), Length(0)
+
+    def page(self, section: Section, *, landscape: bool) -> None:
+        """A4 in either orientation, with the layout's margins."""
+        layout = self.layout
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        width, height = layout.page_width, layout.page_height
+        section.page_width, section.page_height = (height, width) if landscape else (width, height)
+        section.top_margin, section.bottom_margin = layout.margin_top, layout.margin_bottom
+        section.left_margin, section.right_margin = layout.margin_left, layout.margin_right
 
     def paragraph(self, text: str = "", *, size: Length | None = None, bold: bool = False,
                   italic: bool = False, align: WD_ALIGN_PARAGRAPH | None = None,
@@ -108,14 +124,24 @@ class _Writer:
         paragraph.paragraph_format.right_indent = indent
         run = paragraph.add_run("")
         run.font.size = self.layout.rule_size
+        # an exact line height and a tiny paragraph mark: the border sits right under the text
+        # above, not a 14 pt empty line below it
+        paragraph.paragraph_format.line_spacing = self.layout.rule_size
         properties = paragraph._p.get_or_add_pPr()
+        mark = OxmlElement("w:rPr")
+        for tag in ("w:sz", "w:szCs"):
+            size = OxmlElement(tag)
+            size.set(qn("w:val"), str(round(self.layout.rule_size.pt * 2)))
+            mark.append(size)
+        properties.insert_element_before(mark, "w:sectPr", "w:pPrChange")
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
         for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
                            ("w:color", "auto")):
             bottom.set(qn(key), value)
         borders.append(bottom)
-        properties.append(borders)
+        # in the order the schema wants (Word refuses a pPr whose children are out of order)
+        properties.insert_element_before(borders, *_AFTER_PBDR)
 
     def two_columns(self, left: Length, right: Length) -> Table:
         """A borderless one-row table of two fixed-width columns."""
@@ -144,10 +170,21 @@ def _vn_date(day: date) -> tuple[str, str, str]:
     return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
 
 
+def _names_the_plan(title: str | None, ref: str | None) -> bool:
+    """True when the plan's title says what the plan is about, not only its number again (an
+    import keeps the line 'KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY …' as the title)."""
+    if not title:
+        return False
+    number = (ref or "").rsplit(" ", 1)[-1].casefold()
+    return not (number and number in title.casefold())
+
+
 def _subtitle(report: ProgressReport) -> str:
     scope = report.scope
     if scope.kind == "plan":
-        title = f" \u201c{_clean(scope.plan_title)}\u201d" if scope.plan_title else ""
+        quoted = _clean(scope.plan_title) if _names_the_plan(scope.plan_title, scope.plan_ref) \
+            else ""
+        title = f" \u201c{quoted}\u201d" if quoted else ""
         return T.SUBTITLE_PLAN.format(plan=_clean(scope.plan_ref or scope.name), title=title,
                                       period=report.period.label_with_dates)
     return T.SUBTITLE.format(period=report.period.label_with_dates)
@@ -172,12 +209,14 @@ def _header(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
 
     line = writer.two_columns(layout.header_left_width, layout.header_right_width)
     number_cell, date_cell = line.rows[0].cells
-    writer.paragraph(_number(head, layout), size=layout.number_size, align=center,
-                     where=number_cell)
+    number = writer.paragraph(_number(head, layout), size=layout.number_size, align=center,
+                              where=number_cell)
     day, month, year = _vn_date(local_date(report.generated_at))
     place = _clean(head.place) or T.PLACE_PLACEHOLDER
-    writer.paragraph(T.PLACE_DATE.format(place=place, day=day, month=month, year=year),
-                     size=layout.number_size, italic=True, align=center, where=date_cell)
+    dated = writer.paragraph(T.PLACE_DATE.format(place=place, day=day, month=month, year=year),
+                             size=layout.number_size, italic=True, align=center, where=date_cell)
+    for paragraph in (number, dated):
+        paragraph.paragraph_format.space_before = layout.number_space_before
 
 
 def _number(head: Letterhead, layout: DocumentLayout) -> str:
@@ -250,18 +289,24 @@ def _recommendations(report: ProgressReport) -> list[str]:
             for n in report.notes if n.recommendations]
 
 
+def _row_flag(row: _Row, tag: str) -> None:
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
 def _repeat_header(table: Table) -> None:
     """Mark the first row as a header row: Word repeats it on every page."""
-    properties = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    _row_flag(table.rows[0], "w:tblHeader")
 
 
 def _annex(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
     layout, center = writer.layout, WD_ALIGN_PARAGRAPH.CENTER
+    if layout.annex_landscape:  # a section of its own: starts on a new page
+        writer.page(writer.doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
     title = writer.paragraph(T.ANNEX_TITLE, size=layout.title_size, bold=True, align=center)
-    title.paragraph_format.page_break_before = True  # the annex starts on a page of its own
+    # the annex starts on a page of its own
+    title.paragraph_format.page_break_before = not layout.annex_landscape
     writer.paragraph(T.ANNEX_SUBTITLE, size=layout.title_size, bold=True, align=center)
     writer.paragraph(T.ANNEX_ATTACHED.format(
         dots=T.NUMBER_DOTS, type_code=layout.type_code,
@@ -282,6 +327,7 @@ def _annex(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
                   T.ANNEX_PROGRESS.format(progress=task.progress),
                   C.CATEGORY_LABELS[task.category])
         row = table.add_row()
+        _row_flag(row, "w:cantSplit")  # a task's row is never cut across two pages
         for i, (cell, value, width) in enumerate(zip(row.cells, values, layout.annex_widths,
                                                      strict=True)):
             cell.width = width

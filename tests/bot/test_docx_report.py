@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
 
 from bot.reports.docx_layout import DECREE_30
@@ -76,14 +79,18 @@ HEAD = Letterhead(issuer="Cục Chuyển đổi số quốc gia", parent_unit="B
 
 def test_page_fonts_and_header_block() -> None:
     doc = open_docx(render_docx(_report(), HEAD))
-    (section,) = doc.sections
+    section, annex = doc.sections  # the annex is a landscape section of its own
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert (round(annex.page_width.mm), round(annex.page_height.mm)) == (297, 210)
+    assert annex.orientation == WD_ORIENT.LANDSCAPE and annex.start_type == WD_SECTION.NEW_PAGE
     def mm(value: Length | None) -> float:  # Word stores twips: compare to a tenth of a mm
         assert value is not None
         return round(value.mm, 1)
 
-    assert 20 <= mm(section.top_margin) <= 25 and 20 <= mm(section.bottom_margin) <= 25
-    assert 30 <= mm(section.left_margin) <= 35 and 15 <= mm(section.right_margin) <= 20
+    for page in (section, annex):
+        assert 20 <= mm(page.top_margin) <= 25 and 20 <= mm(page.bottom_margin) <= 25
+        assert 30 <= mm(page.left_margin) <= 35 and 15 <= mm(page.right_margin) <= 20
     normal = doc.styles["Normal"].font  # type: ignore[attr-defined]
     assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
 
@@ -97,16 +104,27 @@ def test_page_fonts_and_header_block() -> None:
     assert Pt(12) <= nation.runs[0].font.size <= Pt(13)
     assert motto.text == "Độc lập - Tự do - Hạnh phúc" and all_bold(motto)
     assert Pt(13) <= motto.runs[0].font.size <= Pt(14)
-    # the short rules under the issuer and the motto are bordered paragraphs
+    # the short rules under the issuer and the motto are bordered paragraphs, right under the
+    # text: an exact line height of a few points, not an empty 14 pt line
     for column in (0, 1):
-        xml = header.cell(0, column)._tc.xml
-        assert "w:pBdr" in xml and "w:bottom" in xml
+        rule = header.cell(0, column).paragraphs[-1]
+        assert rule.text == "" and rule._p.pPr is not None
+        bottom = rule._p.pPr.find(qn("w:pBdr") + "/" + qn("w:bottom"))
+        assert bottom is not None and bottom.get(qn("w:val")) == "single"
+        spacing = rule.paragraph_format
+        assert spacing.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+        assert spacing.line_spacing is not None and spacing.line_spacing <= Pt(3)
+        # pPr children in schema order (Word rejects pBdr after ind/jc)
+        tags = [child.tag for child in rule._p.pPr]
+        assert tags.index(qn("w:pBdr")) < tags.index(qn("w:ind")) < tags.index(qn("w:rPr"))
 
     number_line = doc.tables[1]
     (number,) = cell_paragraphs(number_line, 0, 0)
     assert number.text == "Số: ……/BC-CDS"
     (place_date,) = cell_paragraphs(number_line, 0, 1)
     assert place_date.text == "Hà Nội, ngày 02 tháng 12 năm 2026" and all_italic(place_date)
+    assert number.paragraph_format.space_before == place_date.paragraph_format.space_before \
+        == Pt(6)
 
 
 def test_title_sections_annex_and_signature() -> None:
@@ -144,6 +162,10 @@ def test_title_sections_annex_and_signature() -> None:
     assert rows[1] == ["2", "NV2", "Báo cáo quý", "Phòng Dữ liệu", "20/11/2026", "40%",
                        "Quá hạn chưa hoàn thành"]
     assert "Kèm theo Báo cáo số ……/BC-CDS" in " ".join(lines)
+    # no task row is cut across two pages; dates and "STT" fit their columns on landscape A4
+    assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+               for row in annex.rows[1:])
+    assert annex.columns[4].width >= Mm(25) and annex.columns[0].width >= Mm(12)
 
     footer = doc.tables[2]
     recipients = cell_paragraphs(footer, 0, 0)
@@ -173,5 +195,22 @@ def test_unknown_head_place_and_code_leave_placeholders() -> None:
 
 def test_layout_is_within_the_decree() -> None:
     assert DECREE_30.motto == "Độc lập - Tự do - Hạnh phúc"
-    assert sum(DECREE_30.annex_widths, Mm(0)) <= DECREE_30.page_width - DECREE_30.margin_left \
+    assert DECREE_30.annex_landscape  # the annex table's text width is the page's height
+    assert sum(DECREE_30.annex_widths, Mm(0)) <= DECREE_30.page_height - DECREE_30.margin_left \
         - DECREE_30.margin_right
+
+
+def test_plan_subtitle_quotes_a_title_only_when_it_is_not_the_number_again() -> None:
+    def subtitle(title: str | None) -> list[str]:
+        scope = ReportScope(kind="plan", name="Kế hoạch số 286/KH-BTTTT", plan_id=1,
+                            plan_ref="Kế hoạch số 286/KH-BTTTT", plan_title=title)
+        report = replace(_report(), scope=scope)
+        return body_texts(open_docx(render_docx(report, HEAD)))
+
+    period = "tháng 12/2026 (15/11–14/12/2026)"
+    # an imported plan keeps its reference line as the title: not repeated in quotes
+    assert (f"Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT, {period}"
+            in subtitle("KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026"))
+    assert (f"Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT \u201cChuyển đổi số năm 2027\u201d, "
+            f"{period}" in subtitle("Chuyển đổi số năm 2027"))
+    assert f"Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT, {period}" in subtitle(None)
