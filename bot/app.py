@@ -143,7 +143,7 @@ def build_app(
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
-    knowledge = KnowledgeService(_extra_synonyms(settings))
+    knowledge = KnowledgeService(_extra_synonyms(settings), clock)
     router = Router()
     handlers.register(router)
     web_channel = WebChannel(sessionmaker, clock,

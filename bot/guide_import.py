@@ -60,6 +60,7 @@ async def import_guide(
     source_ref: str | None = None,
     replace: str | None = None,
     confirm_same_title: bool = False,
+    validity: guide_store.ValidityOptions | None = None,
 ) -> guide_store.AddResult | NeedsConfirmation:
     """Parse and store one guide file; raises IngestError and stores nothing on a bad file."""
     # parsing a large PDF/DOCX takes a while: keep the event loop answering meanwhile
@@ -78,6 +79,7 @@ async def import_guide(
     return await guide_store.add_guide(
         session, parsed, file_name=Path(file_name).name, content=content,
         uploaded_by=uploaded_by, now=now, source_ref=source_ref, target=target,
+        validity=validity,
     )
 
 

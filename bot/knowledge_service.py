@@ -4,6 +4,9 @@ Every process keeps its own index. A guide added, replaced or withdrawn by any p
 upload, CLI, another server on PostgreSQL) bumps the 'knowledge' generation in the same
 transaction (bot/db/changes.py); KnowledgeWatcher polls that number every few seconds and
 rebuilds when it moved. The old index keeps answering until the new one is swapped in.
+
+The index holds only the guides in force on the local day it was built for (effective dates,
+replacement; knowledge/validity.py), so it is rebuilt when the local date changes too.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock, SystemClock, local_date
 from bot.db import changes, guide_store, queue_store
 from knowledge.abbreviations import SynonymTable
 from knowledge.index import KnowledgeIndex
@@ -26,13 +31,21 @@ logger = logging.getLogger(__name__)
 class KnowledgeService:
     """Answers searches from the current index; reloads never block answering."""
 
-    def __init__(self, extra_synonyms: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, extra_synonyms: dict[str, list[str]] | None = None,
+                 clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._index = KnowledgeIndex.build([])
         self._extra_synonyms = dict(extra_synonyms or {})
         self._reload_lock = asyncio.Lock()
         self.passage_count = 0
         #: the knowledge generation the current index was built from (-1: never built)
         self.generation = -1
+        #: the local day whose guides in force the current index holds (None: never built)
+        self.built_for: date | None = None
+
+    def today(self) -> date:
+        """The local date now (the day whose guides in force should be searched)."""
+        return local_date(self._clock.now())
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Search the current index."""
@@ -45,14 +58,17 @@ class KnowledgeService:
                 # the generation first: a change committed while we read is then seen as newer
                 # than what we built, so the next poll rebuilds again instead of missing it
                 built_from = await changes.generation(session, changes.KNOWLEDGE)
-                passages = queue_store.with_phrasings(await guide_store.active_passages(session),
-                                                      await queue_store.phrasings(session))
+                day = self.today()
+                passages = queue_store.with_phrasings(
+                    await guide_store.active_passages(session, day),
+                    await queue_store.phrasings(session))
                 synonyms = _merged(self._extra_synonyms, await guide_store.synonyms(session))
             started = time.perf_counter()
             index = await asyncio.to_thread(self._build, passages, synonyms)
             self._index = index  # one reference assignment: searches see old or new, never half
             self.passage_count = len(passages)
             self.generation = built_from
+            self.built_for = day
             logger.info("knowledge index rebuilt (generation %d): %d passages in %.2fs",
                         built_from, len(passages), time.perf_counter() - started)
             return len(passages)
@@ -88,7 +104,7 @@ class KnowledgeWatcher:
         """One check; True when the index was rebuilt."""
         async with self._sessionmaker() as session:
             current = await changes.generation(session, changes.KNOWLEDGE)
-        if current == self._service.generation:
+        if current == self._service.generation and self._service.built_for == self._service.today():
             return False
         logger.info("knowledge changed (generation %d → %d): rebuilding",
                     self._service.generation, current)

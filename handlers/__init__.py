@@ -7,6 +7,7 @@ from handlers import (
     accounts,
     ask,
     checkin,
+    guidance,
     guides,
     imports,
     leave,
@@ -32,6 +33,7 @@ def register(router: Router) -> None:
     imports.register(router)  # after guides: tables sent in chat, other files to guides
     unanswered.register(router)
     synonyms.register(router)
+    guidance.register(router)
     tasks.register(router)
     checkin.register(router)
     period_checkin.register(router)

@@ -11,7 +11,8 @@ When the two best passages are about as good and come from different guides, tro
 was meant instead of guessing. 'Chưa đúng' (under either) queues the question for admins with the
 passage shown (/chuatraloi), offers the next sections and asks, once and skippably, what was wrong. Before a passage is shown, one query checks its guide is still
 active and current, so a guide withdrawn in another process is never cited, even in the seconds
-before this process rebuilds its index.
+before this process rebuilds its index; and that it is in force today (effective dates, not
+replaced by a guide in force), so guidance not yet or no longer in force is never given.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 
 from bot.access import may_read_guides
+from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, Flow, FlowState, Step
 from bot.db import guide_store, queue_store
@@ -100,11 +102,12 @@ def _first(result: SearchResult) -> Hit | None:
 
 
 async def _current(ctx: Context, result: SearchResult) -> list[Hit]:
-    """The hits whose guide is still active and current (the index may lag a few seconds)."""
+    """The hits whose guide is still active, current and in force today (the index may lag a few
+    seconds, or still be yesterday's)."""
     ids = {int(h.passage.id) for h in result.hits if h.passage.id.isdigit()}
     if result.alternative is not None and result.alternative.passage.id.isdigit():
         ids.add(int(result.alternative.passage.id))
-    live = await guide_store.current_chunk_ids(ctx.session, ids)
+    live = await guide_store.current_chunk_ids(ctx.session, ids, local_date(ctx.now))
     return [h for h in result.hits if h.passage.id.isdigit() and int(h.passage.id) in live]
 
 
@@ -113,7 +116,8 @@ async def _clarify(ctx: Context, result: SearchResult, hits: list[Hit]) -> bool:
     other = result.alternative
     if other is None or not hits or other.passage.guide_id == hits[0].passage.guide_id:
         return False
-    live = await guide_store.current_chunk_ids(ctx.session, [int(other.passage.id)])
+    live = await guide_store.current_chunk_ids(ctx.session, [int(other.passage.id)],
+                                               local_date(ctx.now))
     if not live:
         return False
     first = hits[0]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.access import may_read_guides
+from bot.clock import local_date
 from bot.context import Context
-from bot.db import guide_store
+from bot.db import guidance_store, guide_store
 from bot.db.models import PendingUpload
 from bot.guide_import import (
     PENDING_TTL,
@@ -22,7 +23,9 @@ from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import ask as A
 from bot.texts import commands as CMD
 from bot.texts import common as C
+from bot.texts import guidance as GT
 from bot.texts import guides as T
+from handlers import guidance
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name
 from knowledge.types import IngestError
 
@@ -36,7 +39,12 @@ def _offset(text: str) -> int:
 
 
 async def list_guides(ctx: Context) -> None:
-    """/huongdan: the active guides, each a button to its sections."""
+    """/huongdan: the guides, each a button to its sections; `/huongdan <id>` opens one (with
+    who acknowledged it, for heads and admins)."""
+    key = ctx.text.strip()
+    if key:
+        await show_guide(ctx, key, status=True)
+        return
     await _guide_page(ctx, 0)
 
 
@@ -49,17 +57,24 @@ async def _guide_page(ctx: Context, offset: int) -> None:
     if not may_read_guides(ctx):
         ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
         return
-    guides = await guide_store.list_guides(ctx.session, include_withdrawn=False)
+    # active guides, and those withdrawn because their time ran out (listed, marked)
+    guides = [g for g in await guide_store.list_guides(ctx.session)
+              if g.status == "active" or g.withdrawn_reason == "expired"]
     if not guides:
         ctx.reply(A.NO_GUIDES)
         return
+    states = await guide_store.guide_states(ctx.session)
+    today = local_date(ctx.now)
+    guides.sort(key=lambda g: g.status != "active")  # in force first, expired last
     shown = guides[offset:offset + LIST_BUTTONS] or guides[:LIST_BUTTONS]
     offset = guides.index(shown[0])
     lines = [A.GUIDE_LIST_HEADER.format(count=len(guides))]
     for n, info in enumerate(shown, start=offset + 1):
         ref = f" ({info.source_ref})" if info.source_ref else ""
         code = A.GUIDE_CODE.format(slug=info.slug) if ctx.role == "admin" else ""
-        lines.append(A.GUIDE_LIST_ITEM.format(n=n, title=info.title, ref=ref) + code)
+        marks = guidance_store.marks(states, info.id, today)
+        mark = GT.MARK.format(marks=", ".join(marks)) if marks else ""
+        lines.append(A.GUIDE_LIST_ITEM.format(n=n, title=info.title, ref=ref) + mark + code)
     lines.append("")
     lines.append(A.GUIDE_LIST_FOOTER)
     buttons = [Button(clip(g.title, LABEL_CHARS), f"guide:{g.slug}") for g in shown]
@@ -68,10 +83,16 @@ async def _guide_page(ctx: Context, offset: int) -> None:
     ctx.reply("\n".join(lines), buttons)
 
 
-async def show_guide(ctx: Context, arg: str) -> None:
-    """Button 'guide:<slug>[:<offset>]': the guide's sections, each a button opening it."""
+async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
+    """Button 'guide:<slug>[:<offset>]': the guide's sections, each a button opening it; with
+    `status` (`/huongdan <id>`), heads and admins also see who acknowledged it."""
     slug, _, raw_offset = arg.partition(":")
     guide = await guide_store.find_guide(ctx.session, slug) if may_read_guides(ctx) else None
+    marks = (await guidance_store.guide_marks(ctx.session, guide.id, local_date(ctx.now))
+             if guide is not None else [])
+    if guide is not None and guide.status != "active" and guide.withdrawn_reason == "expired":
+        ctx.reply(GT.GUIDE_EXPIRED.format(title=guide.title, marks=", ".join(marks)))
+        return
     if guide is None or guide.status != "active":
         ctx.reply(T.GUIDE_GONE)
         return
@@ -80,13 +101,21 @@ async def show_guide(ctx: Context, arg: str) -> None:
     shown = sections[offset:offset + SECTION_BUTTONS] or sections[:SECTION_BUTTONS]
     offset = sections.index(shown[0]) if shown else 0
     lines = [A.GUIDE_SECTIONS_HEADER.format(title=guide.title, count=len(sections))]
+    if marks:
+        lines.insert(0, GT.SECTION_NOTE.format(marks=", ".join(marks)))
     lines += [A.GUIDE_SECTIONS_ITEM.format(n=n, section=section_name(path))
               for n, (path, _) in enumerate(shown, start=offset + 1)]
+    if status:
+        extra = await guidance.ack_status(ctx, guide)
+        if extra:
+            lines += ["", *extra]
     buttons = [Button(section_label(guide.title, path), f"sec:{chunk_id}")
                for path, chunk_id in shown]
     if offset + SECTION_BUTTONS < len(sections):
         buttons.append(Button(A.BUTTON_MORE_SECTIONS,
                               f"guide:{guide.slug}:{offset + SECTION_BUTTONS}"))
+    if await guidance_store.has_share(ctx.session, guide):
+        buttons.append(Button(GT.BUTTON_SHARE, f"gshare:{guide.id}"))
     ctx.reply("\n".join(lines), buttons)
 
 
@@ -115,13 +144,14 @@ async def receive_file(ctx: Context) -> None:
     if isinstance(result, NeedsConfirmation):
         await _ask_to_replace(ctx, result, file.file_name, file.content, uploader)
         return
-    _reply_result(ctx, result)
+    await _reply_result(ctx, result)
 
 
-def _reply_result(ctx: Context, result: guide_store.AddResult) -> None:
+async def _reply_result(ctx: Context, result: guide_store.AddResult) -> None:
     ctx.reply(describe_result(result))
     if not result.unchanged:
         ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+        await guidance.audience_prompt(ctx, result.guide.id)  # the next step: who must know
 
 
 async def _ask_to_replace(ctx: Context, pending: NeedsConfirmation, file_name: str,
@@ -166,7 +196,7 @@ async def confirm_upload(ctx: Context, arg: str) -> None:
         ctx.reply(T.UPLOAD_CHOICE_GONE)
         return
     assert not isinstance(result, NeedsConfirmation)  # a named target is never asked about
-    _reply_result(ctx, result)
+    await _reply_result(ctx, result)
 
 
 async def withdraw(ctx: Context) -> None:

@@ -16,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.access import may_read_guides
+from bot.clock import local_date
 from bot.context import Context
-from bot.db import guide_store
+from bot.db import guidance_store, guide_store
 from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import Router
 from bot.texts import ask as T
+from bot.texts import guidance as GT
 from knowledge.snippet import best_page, paginate
 
 #: body characters of one page: a phone screen or two (guide chunks aim at 600, at most ~1200)
@@ -104,6 +106,12 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
     else:
         return False
     page = pages[index]
+    # a guide read outside its time in force (browsing) says so; answers only come from guides in
+    # force, so this costs an answer one small query and adds nothing
+    marks = await guidance_store.guide_marks(ctx.session, section.guide_id, local_date(ctx.now))
+    if marks:
+        note = GT.SECTION_NOTE.format(marks=", ".join(marks))
+        lead = f"{note}\n{lead}" if lead else note
     text = _render(section, page, index + 1, len(pages), lead)
     buttons: list[Button] = []
     if index + 1 < len(pages):

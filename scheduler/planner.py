@@ -29,7 +29,7 @@ from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.db.web_mailbox import AWAITING_FETCH
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.texts import reminders as T
-from scheduler import periodic
+from scheduler import guidance, periodic
 from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.jobs import first_run, insert_ignore
 from scheduler.policy import WEEKDAYS, Schedule
@@ -52,6 +52,9 @@ BUILD_FAILED = "build_failed"
 #: first retry of a failed build after this; doubling up to BUILD_RETRY_MAX
 BUILD_RETRY_FIRST = timedelta(minutes=5)
 BUILD_RETRY_MAX = timedelta(hours=1)
+
+#: kinds still sent to an official on leave (read on return): digests, guidance news
+LEAVE_PROOF_KINDS = frozenset({"digest", "guide", "guide_expired"})
 
 MessageBuilder = Callable[[], Awaitable[OutgoingMessage]]
 #: builds a digest message: (session, unit_id, iso_week, kind, now) → message
@@ -204,7 +207,7 @@ class Planner:
             # caught up inside quiet hours and held past its own window (e.g. "1 day left" at
             # 22:30 on the deadline day): sending it in the morning would be wrong, so record it
             occurrence.status = "expired"
-        if (occurrence.status == "pending" and occurrence.kind != "digest"
+        if (occurrence.status == "pending" and occurrence.kind not in LEAVE_PROOF_KINDS
                 and self.directory.on_leave(occurrence.recipient_id,
                                             local_date(occurrence.not_before))):
             # on leave (/nghiphep): the reminder is recorded, not sent, and never sent late
@@ -492,7 +495,7 @@ class Planner:
             for part in chunks(sorted(ids)):
                 query = select(OutboxMessage.idem_key, OutboxMessage.status).where(
                     OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id.in_(part))
-                if subject_type != "task":  # periodic keys: only recent weeks matter
+                if subject_type not in ("task", "guide"):  # periodic keys: recent weeks only
                     query = query.where(OutboxMessage.due_at >= self.now - RECENT)
                 for key, status in (await self.session.execute(query)).all():
                     found[key.rsplit(":", 1)[0]] = status
@@ -688,6 +691,7 @@ async def plan(
     await planner.checkins()
     planner.digests()
     await periodic.plan_periods(planner)
+    await guidance.plan_guidance(planner)
     await planner.write(result, collect=collect)
     result.failed = planner.failed
     return result

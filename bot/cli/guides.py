@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from bot.cli.common import open_app, person_text, print_json, run
-from bot.db import guide_store
+from bot.db import changes, guidance_store, guide_store
+from bot.db.models import Guide
 from bot.guide_import import (
     GuideToReplaceNotFound,
     NeedsConfirmation,
@@ -38,13 +41,30 @@ def add(
         None, help="id or slug of the guide this file replaces (its old versions are kept)"),
     yes: bool = typer.Option(
         False, "--yes", "-y", help="replace a guide with the same title without asking"),
+    effective: str | None = typer.Option(
+        None, "--effective", help="first day in force, YYYY-MM-DD or DD/MM/YYYY (default: read "
+        "from the document, 'có hiệu lực từ ngày …')"),
+    until: str | None = typer.Option(
+        None, "--until", help="last day in force, inclusive; the day after, it is withdrawn "
+        "(default: read from the document, 'hết hiệu lực từ ngày …')"),
+    replaces: str | None = typer.Option(
+        None, "--replaces", help="id or slug of an older guide this one supersedes (a different "
+        "guide; --replace makes a new version of the same guide)"),
+    audience: list[str] = typer.Option(
+        [], "--audience", help="unit code(s) that must apply it, sub-units included (repeat or "
+        "separate with commas); they are told in their chat"),
+    role: list[str] = typer.Option(
+        [], "--role", help="only these roles of the audience: official, head, deputy, admin"),
 ) -> None:
     """Add guides. A file replaces a guide only with --replace ID, or when its title is an
-    existing guide's and you confirm (asked on a terminal, or --yes); otherwise it is skipped."""
+    existing guide's and you confirm (asked on a terminal, or --yes); otherwise it is skipped.
+    With --audience (or when the guide replaced already has an audience) the new guide or
+    version is announced to its audience."""
     if title and len(files) > 1:
         raise typer.BadParameter("--title needs exactly one file")
     if replace and len(files) > 1:
         raise typer.BadParameter("--replace needs exactly one file")
+    flags = _Flags.parse(effective, until, replaces, audience, role)
 
     async def _add() -> int:
         failures = 0
@@ -64,14 +84,23 @@ def add(
                     continue
                 content = path.read_bytes()
                 confirmed = yes
+                announced: tuple[int, int] | None = None
                 while True:
                     try:
                         async with app.sessionmaker.begin() as session:
+                            validity = await flags.options(session)
                             result = await import_guide(
                                 session, file_name=path.name, content=content,
                                 uploaded_by="cli", now=app.clock.now(), limits=limits,
                                 title=title, source_ref=source,
-                                replace=replace, confirm_same_title=confirmed)
+                                replace=replace, confirm_same_title=confirmed,
+                                validity=validity)
+                            if isinstance(result, guide_store.AddResult) and not result.unchanged:
+                                announced = await _announce(session, result.guide.id,
+                                                            app.clock.now())
+                    except _FlagError as exc:
+                        typer.echo(str(exc), err=True)
+                        return failures + 1
                     except IngestError as exc:
                         typer.echo(describe_problem(exc), err=True)
                         result = None
@@ -90,17 +119,146 @@ def add(
                     failures += 1
                     continue
                 typer.echo(f"[{result.guide.slug}] {describe_result(result)}")
+                if announced is not None:
+                    typer.echo(texts.GUIDE_ANNOUNCED.format(version=announced[0],
+                                                            count=announced[1]))
         return failures
 
     if run(_add):
         raise typer.Exit(1)
 
 
+class _FlagError(ValueError):
+    """A validity or audience flag names something that does not exist (nothing is stored)."""
+
+
+def _cli_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    day, _, rest = text.partition("/")
+    month, _, year = rest.partition("/")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise typer.BadParameter(texts.GUIDE_BAD_DATE.format(value=value)) from exc
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class _Flags:
+    """--effective/--until/--replaces/--audience/--role as given on the command line."""
+
+    effective: date | None
+    until: date | None
+    replaces: str | None
+    units: list[str]
+    roles: list[str]
+
+    @classmethod
+    def parse(cls, effective: str | None, until: str | None, replaces: str | None,
+              audience: list[str], role: list[str]) -> _Flags:
+        start, end = _cli_day(effective), _cli_day(until)
+        if start is not None and end is not None and end < start:
+            raise typer.BadParameter(texts.GUIDE_BAD_RANGE.format(start=start, until=end))
+        roles = _split(role)
+        wrong = [r for r in roles if r not in guidance_store.ROLES]
+        if wrong:
+            raise typer.BadParameter(texts.GUIDE_UNKNOWN_ROLES.format(roles=", ".join(wrong)))
+        return cls(start, end, replaces, _split(audience), roles)
+
+    async def audience(self, session: Any) -> guidance_store.Audience | None:
+        if not self.units:
+            return None
+        ids, missing = await guidance_store.units_by_code(session, self.units)
+        if missing:
+            raise _FlagError(texts.GUIDE_UNKNOWN_UNITS.format(codes=", ".join(missing)))
+        return guidance_store.Audience(False, tuple(ids), tuple(self.roles))
+
+    async def options(self, session: Any) -> guide_store.ValidityOptions:
+        replaced: Guide | None = None
+        if self.replaces is not None:
+            replaced = await guide_store.find_guide(session, self.replaces)
+            if replaced is None:
+                raise _FlagError(texts.GUIDE_NOT_FOUND.format(key=self.replaces))
+        audience = await self.audience(session)
+        extra: dict[str, object] = {"audience": audience.to_json()} if audience else {}
+        return guide_store.ValidityOptions(self.effective, self.until, replaced, extra)
+
+
+async def _announce(session: Any, guide_id: int, now: datetime) -> tuple[int, int] | None:
+    """Announce the guide's current version when it has an audience: (version, members)."""
+    guide = await session.get(Guide, guide_id)
+    audience = guidance_store.Audience.of(guide.audience) if guide is not None else None
+    if guide is None or audience is None or audience.empty:
+        return None
+    version = await guidance_store.announce(session, guide, now)
+    return version, len(await guidance_store.audience_members(session, audience))
+
+
+@guides_app.command("set")
+def set_(
+    key: str = typer.Argument(..., help="guide id or slug"),
+    effective: str | None = typer.Option(None, "--effective", help="first day in force"),
+    until: str | None = typer.Option(None, "--until", help="last day in force, inclusive"),
+    replaces: str | None = typer.Option(None, "--replaces", help="the older guide it supersedes"),
+    audience: list[str] = typer.Option([], "--audience", help="unit code(s), sub-units included"),
+    role: list[str] = typer.Option([], "--role", help="only these roles of the audience"),
+    announce: bool = typer.Option(False, "--announce",
+                                  help="announce the current version to the audience now"),
+) -> None:
+    """Change an existing guide's validity or audience (and announce it with --announce)."""
+    flags = _Flags.parse(effective, until, replaces, audience, role)
+
+    async def _set() -> tuple[str, tuple[int, int] | None] | None:
+        async with open_app(load_demo=False, index=False) as app, \
+                app.sessionmaker.begin() as session:
+            guide = await guide_store.find_guide(session, key)
+            if guide is None:
+                return None
+            options = await flags.options(session)
+            start = options.effective_from or guide.effective_from
+            end = options.effective_until or guide.effective_until
+            if start is not None and end is not None and end < start:
+                raise _FlagError(texts.GUIDE_BAD_RANGE.format(start=start, until=end))
+            guide.effective_from, guide.effective_until = start, end
+            if options.replaces is not None and options.replaces.id != guide.id:
+                guide.replaces_id = options.replaces.id
+            for name, value in options.extra.items():
+                setattr(guide, name, value)
+            guide.updated_at = app.clock.now()
+            await changes.bump(session, changes.KNOWLEDGE, app.clock.now())  # what answers moved
+            announced = await _announce(session, guide.id, app.clock.now()) if announce else None
+            return guide.title, announced
+
+    try:
+        done = run(_set)
+    except _FlagError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    if done is None:
+        typer.echo(texts.GUIDE_NOT_FOUND.format(key=key), err=True)
+        raise typer.Exit(1)
+    typer.echo(texts.GUIDE_UPDATED.format(title=done[0]))
+    if done[1] is not None:
+        typer.echo(texts.GUIDE_ANNOUNCED.format(version=done[1][0], count=done[1][1]))
+
+
 def _info_json(info: guide_store.GuideInfo) -> dict[str, Any]:
     return {"id": info.id, "slug": info.slug, "title": info.title, "source": info.source_ref,
             "status": info.status, "version": info.version, "file": info.file_name,
             "sections": info.headings, "passages": info.passages,
-            "uploaded_by": info.uploaded_by, "uploaded_at": info.uploaded_at.isoformat()}
+            "uploaded_by": info.uploaded_by, "uploaded_at": info.uploaded_at.isoformat(),
+            "effective_from": info.effective_from.isoformat() if info.effective_from else None,
+            "effective_until": info.effective_until.isoformat() if info.effective_until else None,
+            "replaces": info.replaces_id, "withdrawn_reason": info.withdrawn_reason}
 
 
 @guides_app.command("list")
@@ -118,6 +276,9 @@ def list_(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> N
             typer.echo(texts.GUIDE_LINE.format(id=info.id, slug=info.slug, version=info.version,
                                                status=info.status, passages=info.passages,
                                                title=info.title))
+            validity = guidance_store.validity_words(info.effective_from, info.effective_until)
+            if validity:
+                typer.echo(texts.GUIDE_VALIDITY.format(id="", validity=validity))
 
 
 @guides_app.command("show")

@@ -27,7 +27,8 @@ from bot.ids import parse_id
 #: outbox statuses a message waits in (web rows wait in 'awaiting_fetch' until fetched)
 WAITING_STATUSES = ("pending", "awaiting_fetch")
 #: kinds the planner writes per official: they follow the official to another app
-PLANNED_KINDS = frozenset({"deadline", "overdue", "checkin", "nudge", "digest", "snooze"})
+PLANNED_KINDS = frozenset({"deadline", "overdue", "checkin", "nudge", "digest", "snooze",
+                           "guide", "guide_remind", "guide_expired"})
 UNBOUND = "unbound"
 
 

@@ -6,8 +6,8 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from bot.db import changes
 from bot.db.models import Guide, GuideChunk, GuideVersion, Synonym, UnansweredQuestion
 from bot.ids import MAX_ID, parse_id
 from knowledge.types import ParsedGuide, Passage
+from knowledge.validity import document_numbers, in_force, read_validity, strip_share_marker
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,21 @@ class GuideInfo:
     headings: int  # distinct sections (heading paths)
     uploaded_by: str | None
     uploaded_at: datetime
+    effective_from: date | None = None
+    effective_until: date | None = None
+    replaces_id: int | None = None
+    withdrawn_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidityOptions:
+    """Validity given by the admin (CLI flags); None: read from the document, else kept."""
+
+    effective_from: date | None = None
+    effective_until: date | None = None
+    replaces: Guide | None = None
+    #: extra fields of the guide to set (e.g. the audience), after the version is stored
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,7 @@ async def add_guide(
     now: datetime,
     source_ref: str | None = None,
     target: Guide | None = None,
+    validity: ValidityOptions | None = None,
 ) -> AddResult:
     """Add a new guide, or a new version of `target` (its old versions are kept).
 
@@ -96,19 +113,55 @@ async def add_guide(
                            sha256=digest, content=content, uploaded_by=uploaded_by, uploaded_at=now)
     session.add(version)
     await session.flush()
-    session.add_all(
-        GuideChunk(version_id=version.id, ordinal=i, heading_path=list(s.heading_path), text=s.text)
-        for i, s in enumerate(parsed.sections)
-    )
+    for i, section in enumerate(parsed.sections):
+        path, share = _strip_markers(section.heading_path)
+        session.add(GuideChunk(version_id=version.id, ordinal=i, heading_path=path,
+                               text=section.text, share=share))
     guide.title = title
     ref = source_ref or parsed.source_ref
     guide.source_ref = _fit(ref) if ref else guide.source_ref
+    await _apply_validity(session, guide, parsed, validity or ValidityOptions())
     guide.status = "active"
+    guide.withdrawn_reason = None
+    guide.withdrawn_at = None
     guide.current_version_id = version.id
     guide.updated_at = now
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process rebuilds its index
     await session.flush()
     return AddResult(await _info(session, guide), previous.version if previous else None, False)
+
+
+def _strip_markers(path: tuple[str, ...]) -> tuple[list[str], bool]:
+    """The heading path without '[chia sẻ]' markers, and whether any heading had one."""
+    stripped = [strip_share_marker(h) for h in path]
+    return [h for h, _ in stripped], any(marked for _, marked in stripped)
+
+
+async def _apply_validity(session: AsyncSession, guide: Guide, parsed: ParsedGuide,
+                          given: ValidityOptions) -> None:
+    """Dates and replacement: the admin's flags win, then the document's own words, else kept."""
+    read = read_validity("\n".join([parsed.title, *(s.text for s in parsed.sections)]))
+    guide.effective_from = given.effective_from or read.effective_from or guide.effective_from
+    guide.effective_until = given.effective_until or read.effective_until or guide.effective_until
+    if given.replaces is not None:
+        guide.replaces_id = given.replaces.id if given.replaces.id != guide.id else None
+    elif read.replaces and guide.replaces_id is None:
+        found = await find_by_document_number(session, read.replaces, exclude=guide.id)
+        guide.replaces_id = found.id if found is not None else None
+    for name, value in given.extra.items():
+        setattr(guide, name, value)
+
+
+async def find_by_document_number(session: AsyncSession, numbers: Iterable[str], *,
+                                  exclude: int | None = None) -> Guide | None:
+    """The guide whose source reference cites one of these document numbers ('12/HD-UBND')."""
+    wanted = {n.casefold() for n in numbers}
+    for guide in (await session.execute(
+            select(Guide).where(Guide.source_ref.is_not(None)).order_by(Guide.id))).scalars():
+        if guide.id != exclude and wanted & {n.casefold()
+                                             for n in document_numbers(guide.source_ref or "")}:
+            return guide
+    return None
 
 
 async def unique_slug(session: AsyncSession, title: str) -> str:
@@ -164,7 +217,9 @@ async def _info(session: AsyncSession, guide: Guide) -> GuideInfo:
     return GuideInfo(id=guide.id, slug=guide.slug, title=guide.title, source_ref=guide.source_ref,
                      status=guide.status, version=version.version, file_name=version.file_name,
                      passages=len(paths), headings=len({tuple(p) for p in paths}),
-                     uploaded_by=version.uploaded_by, uploaded_at=version.uploaded_at)
+                     uploaded_by=version.uploaded_by, uploaded_at=version.uploaded_at,
+                     effective_from=guide.effective_from, effective_until=guide.effective_until,
+                     replaces_id=guide.replaces_id, withdrawn_reason=guide.withdrawn_reason)
 
 
 async def list_guides(session: AsyncSession, *, include_withdrawn: bool = True) -> list[GuideInfo]:
@@ -207,6 +262,7 @@ class SectionText:
     source_ref: str | None
     heading_path: tuple[str, ...]
     chunks: tuple[tuple[int, str], ...]  # (chunk id, text)
+    guide_id: int = 0
 
 
 async def section_of_chunk(session: AsyncSession, chunk_id: int) -> SectionText | None:
@@ -215,17 +271,17 @@ async def section_of_chunk(session: AsyncSession, chunk_id: int) -> SectionText 
         return None
     row = (await session.execute(
         select(GuideChunk.version_id, GuideChunk.heading_path, Guide.slug, Guide.title,
-               Guide.source_ref)
+               Guide.source_ref, Guide.id)
         .join(Guide, Guide.current_version_id == GuideChunk.version_id)
         .where(GuideChunk.id == chunk_id, Guide.status == "active"))).first()
     if row is None:
         return None
-    version_id, path, slug, title, source_ref = row
+    version_id, path, slug, title, source_ref, guide_id = row
     siblings = await session.execute(
         select(GuideChunk.id, GuideChunk.heading_path, GuideChunk.text)
         .where(GuideChunk.version_id == version_id).order_by(GuideChunk.ordinal))
     chunks = tuple((cid, text) for cid, other, text in siblings if list(other) == list(path))
-    return SectionText(slug, title, source_ref, tuple(path), chunks)
+    return SectionText(slug, title, source_ref, tuple(path), chunks, guide_id)
 
 
 async def section_starts(session: AsyncSession, guide: Guide) -> list[tuple[tuple[str, ...], int]]:
@@ -236,22 +292,81 @@ async def section_starts(session: AsyncSession, guide: Guide) -> list[tuple[tupl
     return list(starts.items())
 
 
-async def current_chunk_ids(session: AsyncSession, chunk_ids: Iterable[int]) -> set[int]:
-    """Those of `chunk_ids` that still belong to an active guide's current version (one query)."""
+async def current_chunk_ids(session: AsyncSession, chunk_ids: Iterable[int],
+                            today: date | None = None) -> set[int]:
+    """Those of `chunk_ids` that still belong to an active guide's current version; with `today`,
+    only those of guides in force that local day (not before, not after, not replaced)."""
     wanted = [c for c in chunk_ids if 0 < c <= MAX_ID]
     if not wanted:
         return set()
-    rows = await session.execute(
-        select(GuideChunk.id).join(Guide, Guide.current_version_id == GuideChunk.version_id)
-        .where(GuideChunk.id.in_(wanted), Guide.status == "active"))
-    return set(rows.scalars())
+    rows = (await session.execute(
+        select(GuideChunk.id, Guide.id).join(Guide, Guide.current_version_id == GuideChunk.version_id)
+        .where(GuideChunk.id.in_(wanted), Guide.status == "active"))).all()
+    if today is None:
+        return {chunk_id for chunk_id, _ in rows}
+    live = await in_force_guide_ids(session, today)
+    return {chunk_id for chunk_id, guide_id in rows if guide_id in live}
 
 
-async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime) -> None:
+@dataclass(frozen=True)
+class GuideState:
+    """A guide's validity facts, for deciding whether it is in force on a day."""
+
+    id: int
+    slug: str
+    title: str
+    status: str
+    effective_from: date | None
+    effective_until: date | None
+    replaces_id: int | None
+
+
+async def guide_states(session: AsyncSession) -> dict[int, GuideState]:
+    """Every guide's validity facts (one query; the guides table is small)."""
+    rows = await session.execute(select(
+        Guide.id, Guide.slug, Guide.title, Guide.status, Guide.effective_from,
+        Guide.effective_until, Guide.replaces_id))
+    return {row[0]: GuideState(*row) for row in rows.all()}
+
+
+def in_force_ids(states: dict[int, GuideState], today: date) -> set[int]:
+    """Guides that answer on `today`: active, within their dates, not replaced by one in force."""
+    dated = {g.id for g in states.values()
+             if g.status == "active" and in_force(today, g.effective_from, g.effective_until)}
+    replaced = {states[g].replaces_id for g in dated if states[g].replaces_id is not None}
+    return dated - replaced
+
+
+async def in_force_guide_ids(session: AsyncSession, today: date) -> set[int]:
+    """Ids of the guides in force on the local date `today`."""
+    return in_force_ids(await guide_states(session), today)
+
+
+def replaced_by(states: dict[int, GuideState], guide_id: int, today: date) -> GuideState | None:
+    """The active guide that replaces `guide_id` and is in force on `today`, if any."""
+    return next((g for g in sorted(states.values(), key=lambda g: g.id)
+                 if g.replaces_id == guide_id and g.status == "active"
+                 and in_force(today, g.effective_from, g.effective_until)), None)
+
+
+async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime,
+                         reason: str = "admin") -> None:
     """Withdraw a guide: it is never used for answers again (until re-added)."""
     guide.status = "withdrawn"
+    guide.withdrawn_reason = reason
+    guide.withdrawn_at = now
     guide.updated_at = now
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process drops it from its index
+
+
+async def withdraw_expired(session: AsyncSession, now: datetime, today: date) -> list[Guide]:
+    """Withdraw every active guide whose last day in force is before `today`; returns them."""
+    expired = list((await session.execute(
+        select(Guide).where(Guide.status == "active", Guide.effective_until.is_not(None),
+                            Guide.effective_until < today).order_by(Guide.id))).scalars())
+    for guide in expired:
+        await withdraw_guide(session, guide, now, reason="expired")
+    return expired
 
 
 async def count_active_guides(session: AsyncSession) -> int:
@@ -261,19 +376,23 @@ async def count_active_guides(session: AsyncSession) -> int:
     )).scalar_one()
 
 
-async def active_passages(session: AsyncSession) -> list[Passage]:
-    """Every chunk of every active guide's current version, as index passages."""
-    rows = await session.execute(
-        select(Guide.slug, Guide.title, Guide.source_ref, GuideChunk.id, GuideChunk.heading_path,
-               GuideChunk.text)
+async def active_passages(session: AsyncSession, today: date | None = None) -> list[Passage]:
+    """Every chunk of every active guide's current version, as index passages; with `today`,
+    only the guides in force that local day (a guide not yet or no longer in force, or replaced
+    by one in force, is left out before the search ever sees it)."""
+    query = (
+        select(Guide.id, Guide.slug, Guide.title, Guide.source_ref, GuideChunk.id,
+               GuideChunk.heading_path, GuideChunk.text)
         .join(GuideChunk, GuideChunk.version_id == Guide.current_version_id)
         .where(Guide.status == "active")
         .order_by(Guide.id, GuideChunk.ordinal)
     )
+    live = await in_force_guide_ids(session, today) if today is not None else None
     return [
         Passage(id=str(chunk_id), guide_id=slug, guide_title=title, heading_path=tuple(path),
                 text=body, source_ref=source_ref)
-        for slug, title, source_ref, chunk_id, path, body in rows
+        for guide_id, slug, title, source_ref, chunk_id, path, body in await session.execute(query)
+        if live is None or guide_id in live
     ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -161,6 +162,32 @@ class Guide(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: the unit that owns the guide: its officials review the questions it did not answer
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: first local day in force (None: since it was added)
+    effective_from: Mapped[date | None] = mapped_column(Date)
+    #: last local day in force, inclusive (None: open-ended); the day after, it is withdrawn
+    effective_until: Mapped[date | None] = mapped_column(Date)
+    #: the guide this one replaces: once this one is in force, the old one no longer answers
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("guides.id"))
+    #: who must apply it: {"units": [unit ids, sub-units included], "roles": [role, …]}
+    audience: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: the version announced to the audience and when (the planner sends, then reminds once)
+    announced_version: Mapped[int | None] = mapped_column(Integer)
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why it was withdrawn: 'admin' (/thuhoi, CLI) or 'expired' (past effective_until)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(16))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GuideAck(Base):
+    """An official's "Đã nắm" (acknowledged) for one announced version of a guide."""
+
+    __tablename__ = "guide_acks"
+
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), primary_key=True,
+                                             index=True)
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class GuideVersion(Base):
@@ -189,6 +216,8 @@ class GuideChunk(Base):
     ordinal: Mapped[int] = mapped_column(Integer)
     heading_path: Mapped[list[str]] = mapped_column(JSON)
     text: Mapped[str] = mapped_column(Text)
+    #: the section was marked for sharing with citizens ('[chia sẻ]' after its heading)
+    share: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PendingUpload(Base):

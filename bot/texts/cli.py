@@ -22,6 +22,13 @@ CHAT_PROMPT = "Gõ câu hỏi (Ctrl+D để thoát).\n"
 # ---------------------------------------------------------------- troly guides / ask
 GUIDE_LINE = "{id:>3}  {slug:<40} v{version}  {status:<9} {passages:>3} đoạn  {title}"
 GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn: {key}"
+GUIDE_BAD_DATE = "Ngày không hợp lệ: {value} (dùng YYYY-MM-DD hoặc DD/MM/YYYY)"
+GUIDE_BAD_RANGE = "Ngày hết hiệu lực ({until}) đứng trước ngày có hiệu lực ({start})"
+GUIDE_UNKNOWN_UNITS = "Không có đơn vị mã: {codes}"
+GUIDE_UNKNOWN_ROLES = "Vai trò không hợp lệ: {roles} (dùng official, head, deputy, admin)"
+GUIDE_ANNOUNCED = "Đã lên lịch thông báo phiên bản {version} tới {count} cán bộ."
+GUIDE_UPDATED = "Đã cập nhật: {title}"
+GUIDE_VALIDITY = "{id:>3}  hiệu lực: {validity}"
 #: name of the text before a guide's first heading
 GUIDE_OPENING_SECTION = "(mở đầu)"
 GUIDE_WITHDRAWN = "Đã thu hồi: {title}"

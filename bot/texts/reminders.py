@@ -86,6 +86,8 @@ UNDELIVERED_KINDS = {
     "nudge": "nhắc báo cáo tuần", "digest": "bản tổng hợp", "snooze": "nhắc lại",
     "period_checkin": "lời mời báo cáo tháng", "period_nudge": "nhắc báo cáo tháng",
     "coop": "nhắc đơn vị phối hợp", "keepalive": "lời hỏi thăm qua Zalo",
+    "guide": "thông báo hướng dẫn mới", "guide_remind": "nhắc đọc hướng dẫn",
+    "guide_expired": "thông báo hướng dẫn hết hiệu lực",
 }
 #: the check-in prompt that keeps a Zalo messaging window open (scheduler/keepalive.py)
 KEEPALIVE = (

@@ -80,7 +80,8 @@ async def _world(h: BotHarness) -> dict[str, Any]:
         question = (await s.execute(select(UnansweredQuestion.id))).scalar_one()
     return {"question": question, "owned_guide": owned_guide.id, "owned_chunk": owned_chunk.id,
             "open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
-            "slug": added.guide.slug, "lan_account": lan_account, "code": code.code, "lan": lan}
+            "slug": added.guide.slug, "guide_id": added.guide.id,
+            "lan_account": lan_account, "code": code.code, "lan": lan}
 
 
 def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
@@ -107,6 +108,11 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "gup": ["ok:1", "no:1"],  # no upload waits: absent (foreign ones: tests/handlers)
         "glist": ["0", "8"],  # not an id: the same public list for everyone
         "guide": [w["slug"]],
+        # the audience step is the admins'; "Đã nắm" only for the audience of a guide in force
+        "gaud": [f"{w['guide_id']}:send", f"{w['guide_id']}:u{w['unit_a']}",
+                 f"{w['guide_id']}:all"],
+        "gack": [f"{w['guide_id']}:1"],
+        "gshare": [str(w["guide_id"])],
         "acc_unb": [str(w["lan_account"])],
         "inv_rev": [w["code"], w["code"].lower()],
         # /moi's same-name choice: invite Lan of unit A, or a new person into unit A

@@ -146,3 +146,35 @@ def test_add_replaces_a_same_title_guide_only_when_told(cli: CliRunner, tmp_path
     assert code == 0 and versions() == [("Hướng dẫn khác", 3)]
     code, _, err = _run(cli, "guides", "add", str(other), "--replace", "khong-co")
     assert code == 1 and "khong-co" in err
+
+
+def test_add_with_validity_audience_and_replacement(cli: CliRunner, tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị,Đơn vị cấp trên\nSO,Sở Nội vụ,\nPHONG,Phòng CCHC,SO\n",
+                     encoding="utf-8")
+    old, new = tmp_path / "cu.md", tmp_path / "moi.md"
+    old.write_text(GUIDE, encoding="utf-8")
+    new.write_text(GUIDE.replace("# Hướng dẫn", "# Hướng dẫn mới về").replace("thứ Ba", "thứ Hai"),
+                   encoding="utf-8")
+    code, out, err = _run(cli, "units", "import", str(units))
+    assert code == 0, out + err
+    code, out, err = _run(cli, "guides", "add", str(old), "--until", "31/12/2026")
+    assert code == 0, err
+    code, _, err = _run(cli, "guides", "add", str(new), "--audience", "NOPE")
+    assert code == 1 and "Không có đơn vị mã: NOPE" in err
+    code, _, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-05",
+                        "--until", "2027-01-01")
+    assert code != 0
+    code, out, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-01",
+                          "--replaces", "1", "--audience", "so", "--role", "official,head")
+    assert code == 0, err
+    assert "Đã lên lịch thông báo phiên bản 1 tới 0 cán bộ." in out
+    _, out, _ = _run(cli, "guides", "list", "--json")
+    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert (rows[1]["effective_until"], rows[2]["effective_from"], rows[2]["replaces"]) == (
+        "2026-12-31", "2027-01-01", 1)
+    code, out, err = _run(cli, "guides", "set", "1", "--until", "2026-12-15")
+    assert code == 0, err
+    _, out, _ = _run(cli, "guides", "list", "--json")
+    assert {r["id"]: r for r in map(json.loads, out.splitlines())}[1]["effective_until"] \
+        == "2026-12-15"

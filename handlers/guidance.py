@@ -1,0 +1,208 @@
+"""Pushing guidance in chat: the admin's audience step after an upload, "Đã nắm", who
+acknowledged (`/huongdan <id>`), and the citizens' version of a guide ("Chia sẻ", `/chiase`).
+
+The audience step keeps its state in the database (guides.audience), and every button names the
+guide, so it survives a restart: 'gaud:<guide>:u<unit>' toggles a unit, 'gaud:<guide>:all' all
+units, 'gaud:<guide>:send' announces, 'gaud:<guide>:skip' does not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.access import may_read_guides
+from bot.clock import local_date
+from bot.context import Context
+from bot.db import guidance_store as G
+from bot.db import guide_store
+from bot.db.models import Guide, GuideVersion, Official, Unit
+from bot.ids import parse_id
+from bot.messages import Button
+from bot.router import Command, Router
+from bot.texts import common as C
+from bot.texts import guidance as T
+from bot.unit_tree import descendants
+from handlers.sections import LABEL_CHARS, clip
+
+#: unit buttons offered in the audience step (the top units and the level below them)
+UNIT_BUTTONS = 10
+
+
+# ---------------------------------------------------------------- audience step (admins)
+
+
+async def _candidate_units(ctx: Context) -> list[Unit]:
+    units = list((await ctx.session.execute(select(Unit).order_by(Unit.id))).scalars())
+    roots = [u for u in units if u.parent_id is None]
+    ordered: list[Unit] = []
+    for root in roots:
+        ordered.append(root)
+        ordered += [u for u in units if u.parent_id == root.id]
+    return ordered[:UNIT_BUTTONS]
+
+
+async def audience_prompt(ctx: Context, guide_id: int) -> None:
+    """"Gửi hướng dẫn này cho: …" with a button per unit (chosen ones ticked)."""
+    guide = await ctx.session.get(Guide, guide_id)
+    if guide is None:
+        return
+    units = await _candidate_units(ctx)
+    if not units:
+        ctx.reply(T.NO_UNITS)
+        return
+    audience = G.Audience.of(guide.audience) or G.Audience()
+    names = {u.id: u.name for u in (await ctx.session.execute(select(Unit))).scalars()}
+    if audience.all_units:
+        chosen = T.AUDIENCE_ALL
+    else:
+        chosen = ", ".join(names.get(u, str(u)) for u in audience.units) or T.AUDIENCE_NONE_CHOSEN
+    buttons = [Button(clip(T.UNIT_CHOSEN.format(name=u.name) if u.id in audience.units
+                           else u.name, LABEL_CHARS), f"gaud:{guide.id}:u{u.id}") for u in units]
+    buttons.append(Button(T.UNIT_CHOSEN.format(name=T.BUTTON_ALL_UNITS) if audience.all_units
+                          else T.BUTTON_ALL_UNITS, f"gaud:{guide.id}:all"))
+    buttons += [Button(T.BUTTON_SEND, f"gaud:{guide.id}:send"),
+                Button(T.BUTTON_DONT_SEND, f"gaud:{guide.id}:skip")]
+    ctx.reply(T.AUDIENCE_ASK.format(chosen=chosen), buttons)
+
+
+async def audience_button(ctx: Context, arg: str) -> None:
+    """Buttons 'gaud:<guide>:<u<unit>|all|send|skip>' (admins only)."""
+    raw_id, _, action = arg.partition(":")
+    guide_id = parse_id(raw_id)
+    guide = await ctx.session.get(Guide, guide_id) if guide_id is not None else None
+    if guide is None or ctx.role != "admin" or guide.status != "active":
+        ctx.reply(T.AUDIENCE_GONE)
+        return
+    audience = G.Audience.of(guide.audience) or G.Audience()
+    if action == "skip":
+        ctx.reply(T.AUDIENCE_SKIPPED.format(title=guide.title))
+        return
+    if action == "send":
+        await _send(ctx, guide, audience)
+        return
+    if action == "all":
+        audience = G.Audience(not audience.all_units, audience.units, audience.roles)
+    elif action.startswith("u") and (unit_id := parse_id(action[1:])) is not None \
+            and await ctx.session.get(Unit, unit_id) is not None:
+        units = tuple(u for u in audience.units if u != unit_id)
+        if len(units) == len(audience.units):
+            units += (unit_id,)
+        audience = G.Audience(audience.all_units, units, audience.roles)
+    else:
+        ctx.reply(T.AUDIENCE_GONE)
+        return
+    guide.audience = audience.to_json()
+    await ctx.session.flush()
+    await audience_prompt(ctx, guide.id)
+
+
+async def _send(ctx: Context, guide: Guide, audience: G.Audience) -> None:
+    if audience.empty:
+        ctx.reply(T.AUDIENCE_EMPTY)
+        await audience_prompt(ctx, guide.id)
+        return
+    version = await ctx.session.get_one(GuideVersion, guide.current_version_id)
+    if guide.announced_version != version.version:  # pressed twice: announced once
+        await G.announce(ctx.session, guide, ctx.now)
+    members = await G.audience_members(ctx.session, audience)
+    if audience.all_units:
+        units = T.AUDIENCE_ALL
+    else:
+        names = {u.id: u.name for u in (await ctx.session.execute(select(Unit))).scalars()}
+        units = ", ".join(names.get(u, str(u)) for u in audience.units)
+    ctx.reply(T.AUDIENCE_SENT.format(title=guide.title, count=len(members), units=units))
+
+
+# ---------------------------------------------------------------- "Đã nắm"
+
+
+async def acknowledge(ctx: Context, arg: str) -> None:
+    """Button 'gack:<guide>:<version>': an official of the audience has read the guide."""
+    raw_id, _, raw_version = arg.partition(":")
+    guide_id, version = parse_id(raw_id), parse_id(raw_version)
+    official = ctx.official
+    guide = await ctx.session.get(Guide, guide_id) if guide_id is not None else None
+    audience = G.Audience.of(guide.audience) if guide is not None else None
+    if (guide is None or official is None or audience is None or version is None
+            or guide.status != "active" or guide.announced_version != version
+            or official.id not in {o.id for o in await G.audience_members(ctx.session, audience)}):
+        ctx.reply(T.ACK_GONE)
+        return
+    if await G.acknowledge(ctx.session, guide.id, version, official.id, ctx.now):
+        ctx.reply(T.ACK_THANKS.format(title=guide.title))
+    else:
+        ctx.reply(T.ACK_ALREADY.format(title=guide.title))
+
+
+async def ack_status(ctx: Context, guide: Guide) -> list[str]:
+    """Lines for `/huongdan <id>`: heads see their units' officials, admins every unit's count."""
+    official = ctx.official
+    if official is None or official.role not in ("head", "deputy", "admin"):
+        return []
+    audience = G.Audience.of(guide.audience)
+    if audience is None or guide.announced_version is None or guide.announced_at is None:
+        return [T.ACK_NOT_ANNOUNCED] if official.role == "admin" else []
+    members = await G.audience_members(ctx.session, audience)
+    if official.role != "admin":
+        mine = set(descendants(await G.unit_parents(ctx.session), official.unit_id)) \
+            if official.unit_id is not None else set()
+        members = [m for m in members if m.unit_id in mine]
+        if not members:
+            return []
+    acks = await G.acknowledged(ctx.session, guide.id, guide.announced_version)
+    done = [m for m in members if m.id in acks]
+    lines = [T.ACK_HEADER.format(version=guide.announced_version,
+                                 day=G.fmt_day(local_date(guide.announced_at)),
+                                 done=len(done), total=len(members))]
+    if official.role == "admin":
+        names = {u.id: u.name for u in (await ctx.session.execute(select(Unit))).scalars()}
+        by_unit: dict[int | None, list[Official]] = {}
+        for member in members:
+            by_unit.setdefault(member.unit_id, []).append(member)
+        for unit_id, people in sorted(by_unit.items(), key=lambda kv: names.get(kv[0] or 0, "")):
+            lines.append(T.ACK_UNIT_LINE.format(
+                unit=names.get(unit_id or 0, "—"), done=sum(1 for p in people if p.id in acks),
+                total=len(people)))
+        return lines
+    lines.append(T.ACK_DONE.format(names=", ".join(m.name for m in done) or T.ACK_NOBODY))
+    pending = [m.name for m in members if m.id not in acks]
+    lines.append(T.ACK_PENDING.format(names=", ".join(pending) or T.ACK_NOBODY))
+    return lines
+
+
+# ---------------------------------------------------------------- sharing with citizens
+
+
+async def _share(ctx: Context, guide: Guide | None) -> None:
+    if guide is None or guide.status != "active" or not may_read_guides(ctx):
+        ctx.reply(C.UNKNOWN_BUTTON)
+        return
+    text = await G.guide_share_text(ctx.session, guide)
+    if text is None:
+        ctx.reply(T.SHARE_NONE.format(title=guide.title))
+        return
+    ctx.reply(T.SHARE_INTRO)
+    ctx.reply(text)
+
+
+async def share_button(ctx: Context, arg: str) -> None:
+    """Button 'gshare:<guide id>': the citizens' version, ready to forward."""
+    guide_id = parse_id(arg)
+    await _share(ctx, await ctx.session.get(Guide, guide_id) if guide_id is not None else None)
+
+
+async def share_command(ctx: Context) -> None:
+    """/chiase <id or code>: the same."""
+    key = ctx.text.strip()
+    if not key:
+        ctx.reply(T.SHARE_USAGE)
+        return
+    await _share(ctx, await guide_store.find_guide(ctx.session, key))
+
+
+def register(router: Router) -> None:
+    """Register the audience step, acknowledgements and sharing."""
+    router.command(Command(("chiase", "share"), share_command, T.COMMAND_SHARE, group_safe=True))
+    router.button("gaud", audience_button)
+    router.button("gack", acknowledge)
+    router.button("gshare", share_button, group_safe=True)

@@ -1,0 +1,182 @@
+"""The planner's guidance work: guides past their last day in force are withdrawn, new and
+replaced guides are announced to their audience, the audience is reminded once, and told when a
+guide expires. Same rules as reminders: idempotency keys, quiet hours, channel preference.
+
+Keys (subject_type 'guide'):
+- `guide:<guide>:v<version>:announce:<official>` — the announcement (kind `guide`), due when the
+  admin announced it; planned for ANNOUNCE_WINDOW, so an official added to the unit meanwhile
+  gets it too;
+- `guide:<guide>:v<version>:remind:<official>` — one reminder (kind `guide_remind`) at the
+  reminder time 3 working days after the announcement, to those who have not pressed "Đã nắm";
+- `guide:<guide>:expired:<official>` — "hết hiệu lực" (kind `guide_expired`) at the reminder
+  time of the day after the last day in force.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.clock import local_date, local_datetime
+from bot.db import guidance_store as G
+from bot.db import guide_store
+from bot.db.models import Guide, GuideAck
+from bot.messages import Button, OutgoingMessage
+from bot.texts import guidance as T
+from scheduler import planner as P
+from scheduler.policy import Schedule
+
+if TYPE_CHECKING:
+    from scheduler.planner import MessageBuilder, Planner
+
+#: an announcement is planned (for officials added meanwhile too) this long after it was made
+ANNOUNCE_WINDOW = timedelta(days=14)
+#: the reminder goes out this many working days after the announcement
+REMIND_AFTER_WORKING_DAYS = 3
+#: a reminder or an expiry notice missed during downtime is still sent this long after
+GRACE = timedelta(days=7)
+SUBJECT = "guide"
+
+
+async def plan_guidance(planner: Planner) -> None:
+    """Withdraw expired guides, then plan announcements, reminders and expiry notices."""
+    with planner._isolated("guides past their end date", None):
+        async with planner.session.begin_nested():
+            await guide_store.withdraw_expired(planner.session, planner.now, planner.today)
+    guides = (await planner.session.execute(select(Guide).where(
+        Guide.announced_version.is_not(None), Guide.audience.is_not(None)))).scalars().all()
+    if not guides:
+        return
+    parents = [(uid, parent) for uid, (_, parent, _) in planner.directory.units.items()]
+    people = [(p.id, p.unit_id, p.role) for p in planner.directory.people.values()]
+    for guide in guides:
+        audience = G.Audience.of(guide.audience)
+        if audience is None or audience.empty:
+            continue
+        with planner._isolated(f"guide {guide.id}", None):
+            members = audience.members(people, parents)
+            if guide.status == "active":
+                await _announce(planner, guide, members)
+            elif guide.withdrawn_reason == "expired":
+                _expired(planner, guide, members)
+
+
+def _schedule(planner: Planner, official_id: int) -> Schedule:
+    person = planner.directory.people.get(official_id)
+    return planner.inputs.policies.for_unit(person.unit_id if person else None)
+
+
+def _working_days_after(planner: Planner, day: date, count: int) -> date:
+    for _ in range(count):
+        day = planner.calendar.next_working_day(day)
+    return day
+
+
+async def _announce(planner: Planner, guide: Guide, members: list[int]) -> None:
+    announced_at, version = guide.announced_at, guide.announced_version
+    if announced_at is None or version is None or planner.now >= announced_at + ANNOUNCE_WINDOW:
+        return
+    build = _announcement(planner, guide, version, remind=False)
+    if announced_at <= planner.now + P.HORIZON:
+        for official_id in members:
+            not_before, late = planner._timing(announced_at, _schedule(planner, official_id))
+            planner._add(
+                base_key=f"guide:{guide.id}:v{version}:announce:{official_id}", kind=G.KIND_ANNOUNCE,
+                subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
+                due_at=announced_at, not_before=not_before,
+                expires_at=announced_at + ANNOUNCE_WINDOW, late=late, status="pending",
+                build=build, meta={"guide": guide.id, "version": version})
+    remind_day = _working_days_after(planner, local_date(announced_at), REMIND_AFTER_WORKING_DAYS)
+    acked = set((await planner.session.execute(select(GuideAck.official_id).where(
+        GuideAck.guide_id == guide.id, GuideAck.version == version))).scalars())
+    reminder = _announcement(planner, guide, version, remind=True)
+    for official_id in members:
+        if official_id in acked:
+            continue
+        schedule = _schedule(planner, official_id)
+        due_at = local_datetime(remind_day, schedule.reminder_time)
+        if due_at > planner.now + P.HORIZON or planner.now >= due_at + GRACE:
+            continue
+        not_before, late = planner._timing(due_at, schedule)
+        planner._add(
+            base_key=f"guide:{guide.id}:v{version}:remind:{official_id}", kind=G.KIND_REMIND,
+            subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
+            due_at=due_at, not_before=not_before, expires_at=due_at + GRACE, late=late,
+            status="pending", build=reminder, meta={"guide": guide.id, "version": version})
+
+
+def _announcement(planner: Planner, guide: Guide, version: int, *,
+                  remind: bool) -> MessageBuilder:
+    cache: list[OutgoingMessage] = []
+
+    async def build() -> OutgoingMessage:
+        if not cache:
+            cache.append(await announcement_message(planner, guide, version, remind=remind))
+        return cache[0]
+    return build
+
+
+async def announcement_message(planner: Planner, guide: Guide, version: int, *,
+                               remind: bool) -> OutgoingMessage:
+    """Title, source document, validity, what it replaces, a three-line summary; Đọc / Đã nắm."""
+    session = planner.session
+    sections = await guide_store.guide_sections(session, guide)
+    if remind:
+        assert guide.announced_at is not None
+        lines = [T.ANNOUNCE_REMIND.format(title=guide.title,
+                                          day=G.fmt_day(local_date(guide.announced_at)))]
+    elif version > 1:
+        lines = [T.ANNOUNCE_UPDATED.format(title=guide.title, version=version)]
+    else:
+        lines = [T.ANNOUNCE_NEW.format(title=guide.title)]
+    if guide.source_ref:
+        lines.append(T.ANNOUNCE_SOURCE.format(source=guide.source_ref))
+    validity = G.validity_words(guide.effective_from, guide.effective_until)
+    if validity:
+        lines.append(T.ANNOUNCE_VALIDITY.format(validity=validity))
+    if guide.replaces_id is not None:
+        old = await session.get(Guide, guide.replaces_id)
+        if old is not None:
+            lines.append(T.ANNOUNCE_REPLACES.format(title=old.title))
+    if not remind:
+        summary = G.summary(sections)
+        if summary:
+            lines += ["", T.ANNOUNCE_SUMMARY, *(T.ANNOUNCE_LINE.format(line=s) for s in summary)]
+    lines += ["", T.ANNOUNCE_FOOTER]
+    buttons = [Button(T.BUTTON_READ, f"guide:{guide.slug}"),
+               Button(T.BUTTON_ACK, f"gack:{guide.id}:{version}")]
+    if any(c.share for c in sections):
+        buttons.append(Button(T.BUTTON_SHARE, f"gshare:{guide.id}"))
+    return OutgoingMessage("\n".join(lines), tuple(buttons))
+
+
+def _expired(planner: Planner, guide: Guide, members: list[int]) -> None:
+    if guide.effective_until is None or guide.announced_version is None:
+        return
+    first_day_out = guide.effective_until + timedelta(days=1)
+    build = _expiry_message(planner, guide, first_day_out)
+    for official_id in members:
+        schedule = _schedule(planner, official_id)
+        due_at = local_datetime(first_day_out, schedule.reminder_time)
+        if due_at > planner.now + P.HORIZON or planner.now >= due_at + GRACE:
+            continue
+        not_before, late = planner._timing(due_at, schedule)
+        planner._add(
+            base_key=f"guide:{guide.id}:expired:{official_id}", kind=G.KIND_EXPIRED,
+            subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
+            due_at=due_at, not_before=not_before, expires_at=due_at + GRACE, late=late,
+            status="pending", build=build, meta={"guide": guide.id})
+
+
+def _expiry_message(planner: Planner, guide: Guide, first_day_out: date) -> MessageBuilder:
+    async def build() -> OutgoingMessage:
+        newer = (await planner.session.execute(select(Guide).where(
+            Guide.replaces_id == guide.id, Guide.status == "active").order_by(Guide.id)
+        )).scalars().first()
+        replacement = T.EXPIRED_REPLACEMENT.format(title=newer.title) if newer else ""
+        buttons = (Button(T.BUTTON_READ, f"guide:{newer.slug}"),) if newer else ()
+        return OutgoingMessage(T.EXPIRED_NOTICE.format(
+            title=guide.title, day=G.fmt_day(first_day_out), replacement=replacement), buttons)
+    return build

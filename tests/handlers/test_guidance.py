@@ -1,0 +1,289 @@
+"""Pushing guidance and validity, through the real dispatcher: the admin's audience step after an
+upload, the announcement through the outbox (once), "Đã nắm" across a restart, who acknowledged,
+one reminder after 3 working days; guides not yet or no longer in force are not answered, a
+guide past its end date is withdrawn by the planner and its audience told; a replacing guide is
+preferred and the old one says so; the citizens' version of sections marked '[chia sẻ]'."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import local_datetime, to_local
+from bot.db import guidance_store, guide_store
+from bot.db.models import Guide, GuideChunk, OutboxMessage, Unit
+from bot.guide_import import import_guide, ingest_limits
+from bot.texts import guidance as T
+from scheduler.planner import plan
+from tests.harness import BotHarness, payloads, texts
+from tests.knowledge.conftest import build_docx
+
+FRAUD = """# Hướng dẫn phòng chống lừa đảo qua điện thoại
+
+Căn cứ: Hướng dẫn số 21/HD-CAX
+
+## Nhận diện cuộc gọi lừa đảo
+
+Kẻ gian giả danh công an, tòa án gọi điện yêu cầu chuyển tiền để "xác minh tài khoản".
+
+## Cách xử lý khi nghi ngờ
+
+Cán bộ thôn hướng dẫn người dân cúp máy, không chuyển tiền, báo ngay công an xã.
+
+## Thông điệp cho người cao tuổi [chia sẻ]
+
+- Công an không bao giờ gọi điện yêu cầu chuyển tiền.
+- Ai gọi điện đòi chuyển tiền, hãy cúp máy và báo con cháu hoặc công an xã.
+
+## Trách nhiệm của cán bộ
+
+Trưởng thôn đọc thông điệp trên loa truyền thanh mỗi sáng thứ Hai.
+"""
+
+QUESTION = "khi nghi ngờ cuộc gọi lừa đảo chuyển tiền thì xử lý thế nào"
+
+
+async def _units(h: BotHarness) -> dict[str, int]:
+    """SO (with sub-unit PHONG) and KHAC; an admin, SO's head, Lan in PHONG, Minh in KHAC."""
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:
+        so = Unit(code="SO", name="Sở Nội vụ", created_at=now)
+        khac = Unit(code="KHAC", name="Đơn vị khác", created_at=now)
+        session.add_all([so, khac])
+        await session.flush()
+        phong = Unit(code="PHONG", name="Phòng Cải cách", parent_id=so.id, created_at=now)
+        session.add(phong)
+        await session.flush()
+        ids = {"SO": so.id, "KHAC": khac.id, "PHONG": phong.id}
+    people = {
+        "admin": await h.make_official("Quản trị", role="admin", user="admin", unit_code="KHAC"),
+        "head": await h.make_official("Trần Văn Hùng", role="head", user="head", unit_code="SO"),
+        "lan": await h.make_official("Lê Thị Lan", user="lan", unit_code="PHONG"),
+        "minh": await h.make_official("Phạm Minh", user="minh", unit_code="KHAC"),
+    }
+    return {**ids, **{f"o:{k}": v for k, v in people.items()}}
+
+
+async def _plan(h: BotHarness) -> None:
+    async with h.app.sessionmaker.begin() as session:
+        await plan(session, h.clock.now(), channels=("web",))
+
+
+async def _rows(h: BotHarness, kind: str) -> list[OutboxMessage]:
+    async with h.app.sessionmaker() as session:
+        return list((await session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == kind).order_by(OutboxMessage.recipient_id))).scalars())
+
+
+def _button(payload: dict[str, Any], label: str) -> str:
+    return next(str(p) for lbl, p in payload["buttons"] if lbl == label)
+
+
+async def _guide(h: BotHarness, title: str) -> Guide:
+    async with h.app.sessionmaker() as session:
+        return (await session.execute(select(Guide).where(Guide.title == title))).scalar_one()
+
+
+async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarness) -> None:
+    ids = await _units(harness)
+    replies = await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+    assert "Gửi hướng dẫn này cho:" in texts(replies)
+    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+    so_button = f"gaud:{guide.id}:u{ids['SO']}"
+    assert so_button in payloads(replies)
+    replies = await harness.press(so_button, user="admin")
+    assert "Sở Nội vụ" in texts(replies) and "\u2713 Sở Nội vụ" in [
+        b.label for m in replies for b in m.buttons]
+    await harness.restart()  # the step lives in the database
+    assert "Lựa chọn này không còn" in texts(await harness.press(f"gaud:{guide.id}:send",
+                                                                 user="lan"))
+    replies = await harness.press(f"gaud:{guide.id}:send", user="admin")
+    assert "tới 2 cán bộ" in texts(replies)  # SO's head and Lan of its sub-unit, not Minh
+    await harness.press(f"gaud:{guide.id}:send", user="admin")  # twice: still announced once
+
+    await _plan(harness)
+    await _plan(harness)  # exactly once, however often the planner runs
+    rows = await _rows(harness, "guide")
+    assert [r.recipient_id for r in rows] == sorted([ids["o:head"], ids["o:lan"]])
+    body = rows[0].payload["text"]
+    assert "Hướng dẫn mới: \u201cHướng dẫn phòng chống lừa đảo qua điện thoại\u201d" in body
+    assert "Căn cứ: Hướng dẫn số 21/HD-CAX" in body
+    summary = [line for line in body.splitlines() if line.startswith("\u2022 ")]
+    assert len(summary) == 3 and summary[0].startswith("\u2022 Nhận diện cuộc gọi lừa đảo: Kẻ gian")
+    labels = [label for label, _ in rows[0].payload["buttons"]]
+    assert labels == [T.BUTTON_READ, T.BUTTON_ACK, T.BUTTON_SHARE]
+    ack = _button(rows[0].payload, T.BUTTON_ACK)
+
+    await harness.restart()
+    read = await harness.press(_button(rows[0].payload, T.BUTTON_READ), user="lan")
+    assert "Cách xử lý khi nghi ngờ" in texts(read)
+    assert "Đã ghi nhận" in texts(await harness.press(ack, user="lan"))
+    assert "trước đó" in texts(await harness.press(ack, user="lan"))
+    assert "không còn hiệu lực" in texts(await harness.press(ack, user="minh"))  # not for him
+
+    status = texts(await harness.say(f"/huongdan {guide.id}", user="head"))
+    assert "1/2 cán bộ" in status
+    assert "Đã nắm: Lê Thị Lan" in status and "Chưa xác nhận: Trần Văn Hùng" in status
+    admin_view = texts(await harness.say(f"/huongdan {guide.id}", user="admin"))
+    assert "• Phòng Cải cách: 1/1" in admin_view and "• Sở Nội vụ: 0/1" in admin_view
+    assert "Đã nắm" not in texts(await harness.say(f"/huongdan {guide.id}", user="lan"))
+
+    # one reminder, 3 working days later, to who has not read it: Mon 23/11 → Fri 27/11 08:00
+    # (Tue 24/11 is a public holiday, Ngày Văn hóa Việt Nam, so Thursday is only the second day)
+    harness.clock.set(local_datetime(date(2026, 11, 26), datetime.min.time()) + timedelta(hours=8))
+    await _plan(harness)
+    assert await _rows(harness, "guide_remind") == []
+    harness.clock.set(local_datetime(date(2026, 11, 27), datetime.min.time()) + timedelta(hours=8))
+    await _plan(harness)
+    await _plan(harness)
+    reminders = await _rows(harness, "guide_remind")
+    assert [r.recipient_id for r in reminders] == [ids["o:head"]]
+    assert "Nhắc lại" in reminders[0].payload["text"]
+
+
+async def test_announcement_waits_for_the_morning(harness: BotHarness) -> None:
+    ids = await _units(harness)
+    harness.clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
+    await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+    await harness.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
+    await harness.press(f"gaud:{guide.id}:send", user="admin")
+    await _plan(harness)
+    [row] = await _rows(harness, "guide")
+    assert row.recipient_id == ids["o:lan"]
+    assert to_local(row.not_before).hour == 7 and to_local(row.not_before).day == 24
+
+
+async def _add(h: BotHarness, content: str, **validity: Any) -> int:
+    async with h.app.sessionmaker.begin() as session:
+        result = await import_guide(
+            session, file_name="g.md", content=content.encode(), uploaded_by="test",
+            now=h.clock.now(), limits=ingest_limits(h.settings),
+            validity=guide_store.ValidityOptions(**validity) if validity else None)
+        assert isinstance(result, guide_store.AddResult)
+        guide_id = result.guide.id
+    await h.app.knowledge.reload(h.app.sessionmaker)
+    return guide_id
+
+
+async def test_a_guide_expiring_is_withdrawn_not_answered_and_its_audience_told(
+        harness: BotHarness) -> None:
+    ids = await _units(harness)
+    guide_id = await _add(harness, FRAUD, effective_until=date(2026, 11, 30))
+    async with harness.app.sessionmaker.begin() as session:
+        guide = await session.get_one(Guide, guide_id)
+        guide.audience = guidance_store.Audience(units=(ids["PHONG"],)).to_json()
+        await guidance_store.announce(session, guide, harness.clock.now())
+    assert "cúp máy" in texts(await harness.say(QUESTION, user="lan"))
+
+    # Tue 01/12 00:05: the planner withdraws it; at 08:00 its audience is told
+    harness.clock.set(local_datetime(date(2026, 12, 1), datetime.min.time()) + timedelta(minutes=5))
+    # past its last day, before the planner or the index caught up: the answer check refuses it
+    assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
+    await _plan(harness)
+    assert (await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")).status \
+        == "withdrawn"
+    assert await _rows(harness, "guide_expired") == []
+    # not answered, even before this process rebuilt its index
+    answer = texts(await harness.say(QUESTION, user="lan"))
+    assert "cúp máy" not in answer
+    assert await harness.app.knowledge_watcher.tick()  # type: ignore[union-attr]
+    assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
+    harness.clock.set(local_datetime(date(2026, 12, 1), datetime.min.time()) + timedelta(hours=8))
+    await _plan(harness)
+    await _plan(harness)
+    [told] = await _rows(harness, "guide_expired")
+    assert told.recipient_id == ids["o:lan"]
+    assert "đã hết hiệu lực từ 01/12/2026" in told.payload["text"]
+    listing = texts(await harness.say("/huongdan", user="lan"))
+    assert "(Hướng dẫn số 21/HD-CAX) \u2014 hết hiệu lực từ 01/12/2026" in listing
+    slug = (await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")).slug
+    opened = texts(await harness.press(f"guide:{slug}", user="lan"))
+    assert "hết hiệu lực từ 01/12/2026" in opened and "Cách xử lý" not in opened
+
+
+async def test_a_guide_not_yet_in_force_is_not_answered_until_its_day(harness: BotHarness) -> None:
+    await harness.make_official("Lan", user="lan")
+    text = FRAUD + "\n## Hiệu lực\n\nHướng dẫn này có hiệu lực kể từ ngày 01/12/2026.\n"
+    guide_id = await _add(harness, text)
+    async with harness.app.sessionmaker() as session:
+        assert (await session.get_one(Guide, guide_id)).effective_from == date(2026, 12, 1)
+    assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
+    listing = texts(await harness.say("/huongdan", user="lan"))
+    assert "chưa có hiệu lực, áp dụng từ 01/12/2026" in listing
+    harness.clock.set(local_datetime(date(2026, 12, 1), datetime.min.time()) + timedelta(hours=8))
+    # the index built yesterday lacks it; the watcher rebuilds on a new local day
+    assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
+    assert await harness.app.knowledge_watcher.tick()  # type: ignore[union-attr]
+    assert "cúp máy" in texts(await harness.say(QUESTION, user="lan"))
+
+
+async def test_the_replacing_guide_is_preferred_and_the_old_one_says_so(
+        harness: BotHarness) -> None:
+    await harness.make_official("Lan", user="lan")
+    old = FRAUD.replace("báo ngay công an xã", "gọi số 113")
+    await _add(harness, old)
+    new = (FRAUD.replace("# Hướng dẫn phòng chống lừa đảo qua điện thoại",
+                         "# Hướng dẫn phòng chống lừa đảo qua điện thoại (sửa đổi)")
+           .replace("Căn cứ: Hướng dẫn số 21/HD-CAX", "Căn cứ: Hướng dẫn số 30/HD-CAX")
+           + "\n## Hiệu lực\n\nHướng dẫn này thay thế Hướng dẫn số 21/HD-CAX.\n")
+    new_id = await _add(harness, new)
+    async with harness.app.sessionmaker() as session:
+        newer = await session.get_one(Guide, new_id)
+        assert newer.replaces_id is not None  # read from "thay thế Hướng dẫn số 21/HD-CAX"
+        old_chunk = (await session.execute(
+            select(GuideChunk.id).join(Guide, Guide.current_version_id == GuideChunk.version_id)
+            .where(Guide.id == newer.replaces_id).order_by(GuideChunk.ordinal))).scalars().first()
+    answer = texts(await harness.say(QUESTION, user="lan"))
+    assert "báo ngay công an xã" in answer and "113" not in answer
+    assert "(sửa đổi)" in answer
+    opened = texts(await harness.press(f"sec:{old_chunk}", user="lan"))
+    assert "đã được thay thế bởi \u201cHướng dẫn phòng chống lừa đảo qua điện thoại (sửa đổi)\u201d" \
+        in opened
+    listing = texts(await harness.say("/huongdan", user="lan"))
+    assert "đã được thay thế bởi" in listing
+
+
+async def test_marked_sections_make_a_message_for_citizens(harness: BotHarness) -> None:
+    await harness.make_official("Lan", user="lan")
+    guide_id = await _add(harness, FRAUD)
+    async with harness.app.sessionmaker() as session:
+        headings = [tuple(c.heading_path) for c in (await session.execute(
+            select(GuideChunk).where(GuideChunk.share.is_(True)))).scalars()]
+    assert headings == [("Thông điệp cho người cao tuổi",)]  # the marker is not shown
+    intro, message = await harness.press(f"gshare:{guide_id}", user="lan")
+    assert "chuyển tiếp" in intro.text
+    assert "Công an không bao giờ gọi điện yêu cầu chuyển tiền." in message.text
+    assert "Nguồn: Hướng dẫn phòng chống lừa đảo qua điện thoại (Hướng dẫn số 21/HD-CAX)" \
+        in message.text
+    assert "Trưởng thôn" not in message.text and "[chia sẻ]" not in message.text
+    same = await harness.say(f"/chiase {guide_id}", user="lan")
+    assert same[1].text == message.text
+
+
+async def test_a_word_heading_marks_its_section_and_subsections_for_sharing(
+        harness: BotHarness) -> None:
+    await harness.make_official("Quản trị", role="admin", user="admin")
+    content = build_docx([
+        ("title", "Hướng dẫn tuyên truyền phòng chống lừa đảo"),
+        ("p", "Căn cứ: Kế hoạch số 15/KH-UBND"),
+        ("h1", "1. Nhiệm vụ của cán bộ"),
+        ("p", "Cán bộ văn hóa xã phát thanh mỗi tuần một lần."),
+        ("h1", "2. Lời nhắn gửi người dân (chia sẻ)"),
+        ("p", "Không bấm vào đường link lạ gửi qua tin nhắn."),
+        ("h2", "2.1. Với người cao tuổi"),
+        ("p", "Nghe điện thoại lạ đòi tiền, hãy hỏi con cháu trước."),
+    ])
+    await harness.send_file("tuyen-truyen.docx", content, user="admin")
+    guide = await _guide(harness, "Hướng dẫn tuyên truyền phòng chống lừa đảo")
+    opened = await harness.press(f"guide:{guide.slug}", user="admin")
+    assert f"gshare:{guide.id}" in payloads(opened)
+    assert "2. Lời nhắn gửi người dân" in texts(opened) and "(chia sẻ)" not in texts(opened)
+    _, message = await harness.press(f"gshare:{guide.id}", user="admin")
+    assert "Không bấm vào đường link lạ" in message.text
+    assert "hãy hỏi con cháu trước" in message.text
+    assert "phát thanh" not in message.text
+    assert message.text.endswith("Nguồn: Hướng dẫn tuyên truyền phòng chống lừa đảo "
+                                 "(Kế hoạch số 15/KH-UBND)")
