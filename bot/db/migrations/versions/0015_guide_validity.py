@@ -1,8 +1,8 @@
 """guide validity and audience: effective dates, replacement, audience, announcements, acks,
 sections marked for sharing
 
-Revision ID: 0014_guide_validity
-Revises: 0013_inbound_event_replies
+Revision ID: 0015_guide_validity
+Revises: 0014_keyboards_menus
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0014_guide_validity"
-down_revision: str | Sequence[str] | None = "0013_inbound_event_replies"
+revision: str = "0015_guide_validity"
+down_revision: str | Sequence[str] | None = "0014_keyboards_menus"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
