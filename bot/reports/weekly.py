@@ -10,6 +10,7 @@ from datetime import datetime
 from io import BytesIO
 
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.clock import to_local
@@ -36,6 +37,13 @@ __all__ = [
 
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
+#: the task sheet's column widths (characters). Printed one page wide on A4 landscape, their sum
+#: sets the scale: about 200 keeps 11 pt text near 8 pt on paper (the widths of 340 it had
+#: printed at about 40 %, 4–5 pt). Headers wrap; long cells wrap and their rows grow.
+TASK_COLUMN_WIDTHS = (5, 8, 32, 16, 14, 14, 11, 11, 8, 11, 12, 24, 20, 12)
+#: a line of 11 pt Calibri, in points (row heights)
+_LINE_POINTS = 15
 
 
 #: progress values are 0–100 numbers: shown as "40%" without becoming fractions
@@ -52,6 +60,23 @@ def _print_setup(sheet: Worksheet, header_row: int) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_options.gridLines = True
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+
+def _lines(text: str, width: float) -> int:
+    """About how many lines `text` takes wrapped in a column `width` characters wide."""
+    per_line = max(1, int(width) - 2)  # wrapping at spaces leaves part of a line empty
+    return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+
+
+def _fit_rows(sheet: Worksheet, first_row: int) -> None:
+    """Set each row's height to its wrapped text (LibreOffice keeps a one-line default,
+    clipping the rest, when a row has none)."""
+    for row in sheet.iter_rows(min_row=first_row):
+        lines = max((_lines(str(cell.value), sheet.column_dimensions[cell.column_letter].width)
+                     for cell in row if cell.value is not None), default=1)
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = lines * _LINE_POINTS
 
 
 def _fmt_time(instant: datetime | None) -> str:
@@ -94,7 +119,7 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
     headers = task_headers(summary)
     append_row(sheet, headers)
     for cell in sheet[2]:
-        cell.font = _BOLD
+        cell.font, cell.alignment = _BOLD, _HEADER_WRAP
     for n, task in enumerate(summary.tasks, start=1):
         blockers = "\n".join(f"{b.official}: {b.text}" for b in task.blockers)
         append_row(sheet, [n, task.code, task.title, task.lead_unit or "", ", ".join(task.co_units),
@@ -104,14 +129,14 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
         sheet.cell(row=sheet.max_row, column=7).number_format = "DD/MM/YYYY"
         # progress stays a number 0–100 (sums, filters) and is shown with a percent sign
         sheet.cell(row=sheet.max_row, column=9).number_format = PERCENT_FORMAT
-    for letter, width, header in zip("ABCDEFGHIJKLMN",
-                                     (5, 12, 50, 28, 28, 28, 12, 16, 10, 18, 22, 40, 40, 30),
-                                     headers, strict=True):
-        sheet.column_dimensions[letter].width = max(width, len(header) + 2)
+    for letter, width, header in zip("ABCDEFGHIJKLMN", TASK_COLUMN_WIDTHS, headers, strict=True):
+        # a header wraps at its spaces: the column holds its longest word
+        sheet.column_dimensions[letter].width = max(width, *(len(w) + 2 for w in header.split()))
     _print_setup(sheet, header_row=2)
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = _WRAP
+    _fit_rows(sheet, first_row=2)
     sheet.freeze_panes = "A3"
 
     people = book.create_sheet(T.XLSX_PEOPLE_SHEET)

@@ -100,8 +100,15 @@ async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     assert tasks.print_title_rows == "$2:$2"
     assert tasks["I3"].number_format == '0"%"'
     assert "Đơn vị BO" in tasks["A1"].value and "tuần 2026-W48" in tasks["A1"].value
-    assert all(tasks.column_dimensions[c.column_letter].width >= len(str(c.value))
-               for c in tasks[2])
+    # headers wrap at their spaces (each word fits its column); the columns add up to about 200
+    # characters, so one page wide prints near 75 % (at 340 it was about 40 %, unreadable)
+    assert all(c.alignment.wrap_text and tasks.column_dimensions[c.column_letter].width
+               >= max(len(w) for w in str(c.value).split()) for c in tasks[2])
+    assert sum(tasks.column_dimensions[c.column_letter].width for c in tasks[2]) <= 210
+    assert tasks.page_margins.left <= 0.5 and tasks.page_margins.right <= 0.5
+    # a wrapped cell's row is as tall as its lines (LibreOffice would clip it to one line)
+    long_row = next(r for r in tasks.iter_rows(min_row=3) if r[1].value == "NV2")[0].row
+    assert (tasks.row_dimensions[long_row].height or 0) >= 2 * 15
     assert nv2[11] == "Lê Minh Châu: Chờ số liệu"
     assert rows["NV1"][9] == "Hoàn thành" and rows["NV1"][10] == "Hoàn thành đúng hạn"
     assert rows["NV1"][13] == "QĐ 12/QĐ-CUC"
