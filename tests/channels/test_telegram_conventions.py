@@ -129,7 +129,7 @@ async def test_keyboard_collapses_to_the_choice_and_a_stale_press_does_nothing(
 ) -> None:
     fake = tg.fake
     before = len(fake.sent)
-    await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+    await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
     index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
     answer, message_id = fake.sent[index], fake.sent_ids[index]
     first, second = callback_data(answer)[:2]
@@ -159,7 +159,7 @@ async def test_keyboard_collapses_to_the_choice_and_a_stale_press_does_nothing(
 async def test_a_failed_collapse_is_retried_on_the_stale_press(tg: TelegramRun) -> None:
     fake = tg.fake
     before = len(fake.sent)
-    await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+    await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
     index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
     message_id = fake.sent_ids[index]
     first, second = callback_data(fake.sent[index])[:2]
@@ -177,7 +177,7 @@ async def test_keyboard_survives_a_restart(
 ) -> None:
     async with running_telegram(settings, clock, fake, load_demo=True):
         before = len(fake.sent)
-        await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+        await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
         index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
         message_id = fake.sent_ids[index]
         first, second = callback_data(fake.sent[index])[:2]
@@ -214,7 +214,7 @@ async def test_typing_is_shown_while_the_core_works(
 ) -> None:
     async with running_telegram(settings, clock, fake, load_demo=True,
                                 telegram_typing_after_seconds=0.0):
-        await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+        await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
         actions = [c.params for c in fake.calls("sendChatAction")]
         assert {"chat_id": str(USER), "action": "typing"} in [
             {k: str(v) for k, v in a.items()} for a in actions]

@@ -76,7 +76,7 @@ async def test_start_up_menu_webhook_removed_and_allowed_updates(
 async def test_question_answered_with_buttons_and_callback_answered(tg: TelegramRun) -> None:
     fake = tg.fake
     assert C.WELCOME.format(bot=C.BOT_NAME) in await say(fake, fake.text_update(USER, "/start"))
-    sent = await exchange(fake, fake.text_update(USER, "thu tuc bao cao tien do hang tuan"))
+    sent = await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
     answer = sent[-1]
     assert answer["parse_mode"] == "HTML"
     assert "📖" in shown(answer)  # the answer cites its guide
