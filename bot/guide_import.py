@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db import guide_store
+from bot.db import guide_store, queue_store
 from bot.db.models import PendingUpload
 from bot.texts import guides as T
 from knowledge.ingest import parse_file
@@ -76,6 +76,7 @@ async def import_guide(
         if (target is not None and not confirm_same_title
                 and not await guide_store.unchanged_file(session, target, content)):
             return NeedsConfirmation(await guide_store.guide_info(session, target), parsed.title)
+    parsed = await queue_store.with_qa_entries(session, target, parsed)  # admins' answers stay
     return await guide_store.add_guide(
         session, parsed, file_name=Path(file_name).name, content=content,
         uploaded_by=uploaded_by, now=now, source_ref=source_ref, target=target,

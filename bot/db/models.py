@@ -300,6 +300,20 @@ class AnswerFeedback(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class QAEntry(Base):
+    """An admin's answer to a queued question, kept as a "Hỏi – đáp" section of a guide; a new file
+    of the guide gets the entries it does not hold itself (bot/guide_import.py)."""
+
+    __tablename__ = "qa_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"), index=True)
+    heading_path: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+
+
 class SectionPhrasing(Base):
     """A question an admin pointed at a guide section: searched as another wording of it."""
 

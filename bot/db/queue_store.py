@@ -24,6 +24,7 @@ from bot.db.models import (
     Guide,
     GuideChunk,
     GuideVersion,
+    QAEntry,
     SectionPhrasing,
     Synonym,
     UnansweredQuestion,
@@ -31,7 +32,7 @@ from bot.db.models import (
 )
 from bot.db.people_store import subunit_ids
 from knowledge.clustering import cluster
-from knowledge.types import Passage
+from knowledge.types import ParsedGuide, Passage, Section
 
 #: unresolved questions read to build the queue (the newest; grouping 500 takes ~0.3 s)
 QUEUE_WINDOW = 500
@@ -243,12 +244,30 @@ async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, que
                                **{name: getattr(chunk, name) for name in copied}))
     entry = GuideChunk(version_id=version.id, ordinal=len(old), heading_path=path, text=answer)
     session.add(entry)
+    session.add(QAEntry(guide_id=guide.id, heading_path=path, answer=answer, created_at=now,
+                        created_by=by))
     guide.current_version_id = version.id
     guide.status = "active"
     guide.updated_at = now
     await changes.bump(session, changes.KNOWLEDGE, now)
     await session.flush()
     return entry.id
+
+
+async def with_qa_entries(session: AsyncSession, guide: Guide | None,
+                          parsed: ParsedGuide) -> ParsedGuide:
+    """A new file of `guide` plus the admins' Q&A entries it does not hold itself (same heading)."""
+    if guide is None:
+        return parsed
+    have = {tuple(s.heading_path) for s in parsed.sections}
+    rows = (await session.execute(select(QAEntry).where(QAEntry.guide_id == guide.id)
+                                  .order_by(QAEntry.id))).scalars()
+    extra = [Section(tuple(r.heading_path), r.answer) for r in rows
+             if tuple(r.heading_path) not in have]
+    if not extra:
+        return parsed
+    return ParsedGuide(title=parsed.title, sections=(*parsed.sections, *extra),
+                       source_ref=parsed.source_ref)
 
 
 # ---------------------------------------------------------------- pointing to a section

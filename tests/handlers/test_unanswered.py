@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Guide, OutboxMessage, UnansweredQuestion, Unit
+from bot.db import guide_store
+from bot.db.models import Guide, GuideVersion, OutboxMessage, UnansweredQuestion, Unit
+from bot.guide_import import import_guide, ingest_limits
 from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import feedback as T
@@ -100,9 +102,26 @@ async def test_answer_into_an_offered_guide_keeps_its_sections(h: BotHarness) ->
     async with h.app.sessionmaker() as session:
         guide = await session.get(Guide, guide.id)
         assert guide is not None and guide.current_version_id != before
-    await h.say(f"/hoi {GOLD}", user="a3", channel="telegram")
     await _deliver(h)
     assert len(_telegram(h).sent) == 2
+    assert ANSWER in texts(await h.say(GOLD, user="a3", channel="telegram"))
+    # a new file of that guide keeps the admin's entry (and the same file again changes nothing)
+    async with h.app.sessionmaker.begin() as session:
+        guide = await session.get(Guide, guide.id)
+        assert guide is not None
+        version = await session.get(GuideVersion, guide.current_version_id)
+        assert version is not None and version.content is not None
+        new = version.content.decode("utf-8").replace("\n## ", "\nThêm một dòng.\n\n## ", 1)
+        await import_guide(session, file_name=version.file_name, content=new.encode("utf-8"),
+                           uploaded_by="Quản trị", now=h.clock.now(),
+                           limits=ingest_limits(h.settings), replace=str(guide.id))
+    await h.app.knowledge.reload(h.app.sessionmaker)
+    again = texts(await h.say(GOLD, user="a4", channel="telegram"))
+    assert ANSWER in again and "Hỏi – đáp" in again
+    async with h.app.sessionmaker() as session:
+        chunks = await guide_store.guide_sections(session, guide)
+        assert [c.text for c in chunks].count(ANSWER) == 1
+        assert any("Thêm một dòng." in c.text for c in chunks)
 
 
 async def test_point_to_a_section_makes_the_question_find_it(h: BotHarness) -> None:
