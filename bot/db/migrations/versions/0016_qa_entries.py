@@ -1,7 +1,7 @@
 """qa entries: admins' answers kept apart from guide versions, so a new file of the guide keeps them
 
-Revision ID: 0015_qa_entries
-Revises: 0014_keyboards_menus
+Revision ID: 0016_qa_entries
+Revises: 0015_guide_validity
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0015_qa_entries"
-down_revision: str | Sequence[str] | None = "0014_keyboards_menus"
+revision: str = "0016_qa_entries"
+down_revision: str | Sequence[str] | None = "0015_guide_validity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
