@@ -11,7 +11,7 @@ from bot.channel import Capability, SentMessage
 from bot.channels.zalo import api as zapi
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloTransportError
 from bot.channels.zalo.tokens import TokenStore, ZaloTokenError
-from bot.channels.zalo.webhook import BUTTON_PREFIX
+from bot.channels.zalo.webhook import BUTTON_PREFIX, KEYBOARD_MARK
 from bot.clock import to_local
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
@@ -110,9 +110,10 @@ def template_body(template: ZaloTemplate, user_id: str,
     return body
 
 
-def button_payload(button: Button) -> str:
-    """What a query button sends back as the user's text."""
-    return BUTTON_PREFIX + button.payload
+def button_payload(button: Button, keyboard: str | None = None) -> str:
+    """What a query button sends back as the user's text (with the keyboard id at the end, so
+    a second choice from one message is refused: bot/keyboards.py)."""
+    return BUTTON_PREFIX + button.payload + (KEYBOARD_MARK + keyboard if keyboard else "")
 
 
 def text_message(text: str) -> dict[str, Any]:
@@ -120,13 +121,15 @@ def text_message(text: str) -> dict[str, Any]:
     return {"text": text}
 
 
-def buttons_message(text: str, buttons: tuple[Button, ...]) -> dict[str, Any]:
-    """Text with up to 5 hidden query buttons (the press comes back as '#btn:<payload>')."""
+def buttons_message(text: str, buttons: tuple[Button, ...],
+                    keyboard: str | None = None) -> dict[str, Any]:
+    """Text with up to 5 hidden query buttons (the press comes back as '#btn:<payload>', plus
+    '|k<keyboard>' when the message has a keyboard id)."""
     return {
         "text": text,
         "attachment": {"type": "template", "payload": {"buttons": [
             {"title": b.label[:MAX_BUTTON_TITLE], "type": "oa.query.hide",
-             "payload": button_payload(b)}
+             "payload": button_payload(b, keyboard)}
             for b in buttons
         ]}},
     }
@@ -146,8 +149,8 @@ def plan_messages(message: OutgoingMessage) -> list[dict[str, Any]]:
     if groups:
         last = planned.pop() if planned else None
         first_text = last["text"] if last else T.CHOOSE
-        planned.append(buttons_message(first_text, groups[0]))
-        planned += [buttons_message(T.MORE_OPTIONS, g) for g in groups[1:]]
+        planned.append(buttons_message(first_text, groups[0], message.keyboard))
+        planned += [buttons_message(T.MORE_OPTIONS, g, message.keyboard) for g in groups[1:]]
     return planned
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,9 @@ from bot.events import (
 #: query-button payloads come back as user text (platforms.md §2.2 [U]); this prefix marks them,
 #: so a press is told apart from typed text. A user typing it by hand just presses that button.
 BUTTON_PREFIX = "#btn:"
+#: a press ends with this and the keyboard id when the message had one (bot/keyboards.py)
+KEYBOARD_MARK = "|k"
+_KEYBOARD_RE = re.compile(r"\|k([0-9a-f]{16})$")
 
 #: milliseconds since 1970 have 13 digits until the year 2286
 MAX_TIMESTAMP_DIGITS = 15
@@ -199,8 +203,13 @@ def parse_event(payload: dict[str, Any],
 
 
 def _press(text: str, chat: ChatRef, sender: Sender, at: datetime, key: str) -> ButtonPressed:
-    return ButtonPressed(chat=chat, sender=sender, at=at, dedupe_key=key,
-                         payload=text[len(BUTTON_PREFIX):].strip()[:64])
+    body = text[len(BUTTON_PREFIX):].strip()
+    found = _KEYBOARD_RE.search(body)
+    keyboard = found.group(1) if found else None
+    if found:
+        body = body[:found.start()]
+    return ButtonPressed(chat=chat, sender=sender, at=at, dedupe_key=key, payload=body[:64],
+                         keyboard=keyboard)
 
 
 def _click(payload: dict[str, Any], name: str, chat: ChatRef, sender: Sender, at: datetime,

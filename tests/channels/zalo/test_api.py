@@ -75,6 +75,15 @@ async def test_buttons_become_hidden_query_buttons(channel: ZaloChannel,
     ]
 
 
+async def test_buttons_carry_the_keyboard_id(channel: ZaloChannel, fake_zalo: FakeZalo) -> None:
+    buttons = tuple(Button(f"Hướng dẫn {i}", f"guide:g{i}") for i in range(1, 8))
+    await channel.send(CHAT, OutgoingMessage("Chọn hướng dẫn:", buttons,
+                                             keyboard="0123456789abcdef"))
+    payloads = [b["payload"] for m in fake_zalo.sent
+                for b in m["message"]["attachment"]["payload"]["buttons"]]
+    assert payloads == [f"#btn:guide:g{i}|k0123456789abcdef" for i in range(1, 8)]
+
+
 async def test_more_than_five_buttons_go_in_groups_of_five(channel: ZaloChannel,
                                                            fake_zalo: FakeZalo) -> None:
     buttons = tuple(Button(f"Hướng dẫn {i}", f"guide:g{i}") for i in range(1, 8))

@@ -57,6 +57,17 @@ def test_text_and_button_payloads() -> None:
     press = parse_event(_envelope("user_send_text", msg_id="a2", text="#btn:ci:yes"))
     assert isinstance(press, ButtonPressed)
     assert (press.payload, press.dedupe_key) == ("ci:yes", "a2")
+    assert press.keyboard is None  # no keyboard id: not checked for staleness
+
+
+def test_a_press_carries_its_keyboard_id() -> None:
+    press = parse_event(_envelope("user_send_text", msg_id="a3",
+                                  text="#btn:fbn:12:thủ tục|k1 ?|k0123456789abcdef"))
+    assert isinstance(press, ButtonPressed)
+    assert (press.payload, press.keyboard) == ("fbn:12:thủ tục|k1 ?", "0123456789abcdef")
+    odd = parse_event(_envelope("user_send_text", msg_id="a4", text="#btn:ci:yes|kNOTHEX"))
+    assert isinstance(odd, ButtonPressed)
+    assert (odd.payload, odd.keyboard) == ("ci:yes|kNOTHEX", None)
 
 
 def test_numeric_ids_stay_strings() -> None:
