@@ -14,6 +14,8 @@ retrieval in the same run. "answered" means the outcome "answer" (a confident an
                    commune website vs Zalo OA);
   unanswerable   — not answered confidently (all 20, and the 16 tricky ones);
   legal          — answerable dev questions answered (as written, without diacritics).
+Last, the answer latency on the shared guides' index: every question (answerable and unanswerable) searched
+--repeats times after a warm-up, one at a time (the whole search: analysis, ranking, features, decision).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,7 @@ from train_decision import (  # noqa: E402
     collect,
     cross_validate,
     default_shared,
+    guide_index,
 )
 
 CLOSE_PAIRS: tuple[tuple[str, str], ...] = (
@@ -65,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--shared", default=str(default_shared()))
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--repeats", type=int, default=5, help="latency: searches per question")
     args = parser.parse_args(argv)
     samples = collect(Path(args.shared))
     cv = cross_validate(samples)
@@ -141,9 +146,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {name}: {mean:.3f} ± {std:.3f}")
     print("cut-offs chosen per fold: " + ", ".join(f"{m.answer_at:.2f}" for m in cv.models))
     out["per_fold"] = spread
+    out["latency_ms"] = answer_latency(Path(args.shared) / "eval" / "guides", args.repeats)
+    print("\nanswer latency on the shared guides' index ({count} searches): median {median:.2f} ms, "
+          "p99 {p99:.2f} ms, max {max:.2f} ms".format(**out["latency_ms"]))
     if args.json:
         Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
+
+
+def answer_latency(folder: Path, repeats: int) -> dict[str, float]:
+    """Milliseconds per search (answer decision included) of every guide question, `repeats` times."""
+    index = guide_index(folder)
+    texts = [
+        str(json.loads(line)["text"])
+        for name in ("questions.jsonl", "unanswerable.jsonl")
+        for line in (folder / name).read_text(encoding="utf-8").splitlines() if line
+    ]  # fmt: skip
+    for text in texts:  # warm-up: lazy tables, caches
+        index.search(text)
+    times: list[float] = []
+    for _ in range(repeats):
+        for text in texts:
+            start = time.perf_counter()
+            index.search(text)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "count": len(times),
+        "median": statistics.median(times),
+        "p99": times[max(0, round(0.99 * len(times)) - 1)],
+        "max": times[-1],
+    }
 
 
 def _ratio(baseline: str, troly: str) -> str:
