@@ -1,0 +1,134 @@
+"""The web chat page in a real browser at a phone's width (390 × 844): nothing overflows sideways,
+buttons and the input are finger-sized, a long reply opens at its first line, a press spends the
+keyboard. Headless Chromium over the DevTools protocol; skipped where Chromium is not installed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.harness import BotHarness
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+WIDTH, HEIGHT = 390, 844
+#: Apple's and Google's smallest comfortable touch target is about 44–48 px
+TOUCH = 44
+
+
+class Page:
+    """One browser tab driven over the DevTools protocol."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+        self.n = 0
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        """Send a command and wait for its answer (events in between are skipped)."""
+        self.n += 1
+        await self.ws.send_json({"id": self.n, "method": method, "params": params})
+        while True:
+            data = json.loads((await self.ws.receive(timeout=30)).data)
+            if data.get("id") == self.n:
+                assert "error" not in data, data
+                result: dict[str, Any] = data.get("result", {})
+                return result
+
+    async def js(self, expression: str) -> Any:
+        """Evaluate in the page and return the value."""
+        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True,
+                                 awaitPromise=True)
+        return result["result"].get("value")
+
+    async def until(self, expression: str, seconds: float = 30) -> Any:
+        """Poll until `expression` is truthy."""
+        for _ in range(int(seconds * 10)):
+            value = await self.js(expression)
+            if value:
+                return value
+            await asyncio.sleep(0.1)
+        texts = await self.js("[...document.querySelectorAll('.msg')].map(m => m.textContent)")
+        raise AssertionError(f"never true: {expression}: {texts}")
+
+
+@pytest.fixture
+async def page(kb_harness: BotHarness, tmp_path: Path) -> AsyncIterator[Page]:
+    assert CHROMIUM is not None
+    async with TestServer(kb_harness.app.web_app) as server:
+        profile = tmp_path / "chromium"
+        browser = await asyncio.create_subprocess_exec(
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={profile}", "--remote-debugging-port=0",
+            f"--window-size={WIDTH},{HEIGHT}", "about:blank",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        try:
+            port_file = profile / "DevToolsActivePort"
+            for _ in range(300):
+                if port_file.exists() and port_file.read_text().strip():
+                    break
+                await asyncio.sleep(0.1)
+            port = int(port_file.read_text().split()[0])
+            async with aiohttp.ClientSession() as http:
+                tabs = await (await http.get(f"http://127.0.0.1:{port}/json")).json()
+                tab = next(t for t in tabs if t["type"] == "page")
+                async with http.ws_connect(tab["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+                    p = Page(ws)
+                    await p.call("Emulation.setDeviceMetricsOverride", width=WIDTH,
+                                 height=HEIGHT, deviceScaleFactor=2, mobile=True)
+                    await p.call("Page.navigate", url=str(server.make_url("/")))
+                    yield p
+        finally:
+            browser.terminate()
+            await asyncio.wait_for(browser.wait(), timeout=30)
+
+
+SAY = """(() => {{ const q = document.getElementById('q'); q.value = {text};
+  document.getElementById('f').requestSubmit(); }})()"""
+BOT_COUNT = "document.querySelectorAll('.msg.bot').length"
+LAST_BOT = "[...document.querySelectorAll('.msg.bot')].pop()"
+
+
+async def test_web_chat_fits_a_phone(page: Page) -> None:
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    before = await page.js(BOT_COUNT)
+    # a long answer with "Xem thêm" buttons, asked without diacritics
+    await page.js(SAY.format(text=json.dumps("to cong nghe so cong dong gom nhung ai")))
+    await page.until(f"{BOT_COUNT} > {before} && !!{LAST_BOT}.querySelector('.buttons button')")
+    layout = await page.js(f"""(() => {{
+      const log = document.getElementById('log'), last = {LAST_BOT};
+      const size = e => e.getBoundingClientRect();
+      return {{
+        scrollWidth: document.documentElement.scrollWidth,
+        wider: [...document.querySelectorAll('body *')].filter(e => size(e).right > {WIDTH} + 1)
+                 .map(e => e.tagName + '.' + e.className),
+        buttons: [...last.querySelectorAll('.buttons button')].map(b => size(b).height),
+        controls: [...document.querySelectorAll('form input:not([hidden]), form button')]
+                    .map(e => size(e).height),
+        replyTop: size(last).top - size(log).top,
+        replyTaller: size(last).height > log.clientHeight,
+      }}; }})()""")
+    assert layout["scrollWidth"] <= WIDTH and layout["wider"] == []
+    assert layout["buttons"] and min(layout["buttons"]) >= TOUCH
+    assert layout["controls"] and min(layout["controls"]) >= TOUCH
+    # the reply is read from its first line, not scrolled to its end
+    assert layout["replyTop"] >= 0, layout
+
+    # a press: the chosen button stays marked, the keyboard is spent, the section opens
+    count = await page.js(BOT_COUNT)
+    await page.js(f"{LAST_BOT}.querySelector('.buttons button').click()")
+    await page.until(f"{BOT_COUNT} > {count}")
+    spent = await page.js(f"""(() => {{
+      const bots = [...document.querySelectorAll('.msg.bot')], pressed = bots[{count} - 1];
+      return [...pressed.querySelectorAll('.buttons button')].every(b => b.disabled); }})()""")
+    assert spent
+    assert "📖" in await page.js(f"{LAST_BOT}.textContent")
