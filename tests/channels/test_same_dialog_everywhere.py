@@ -8,23 +8,28 @@ Beyond the question dialog: files (web: a signed link, Telegram: a document, Zal
 where Zalo takes the type), stale buttons (a second choice from one keyboard is refused the same
 way wherever the channel can tell which keyboard was pressed) and group chats (Telegram).
 
-Hooks for Zalo work in progress: ZaloDriver.files() (reads attachments and links; the XLSX step
-expects a link once Zalo sends other types as signed links), ZaloDriver.groups.
+Zalo files: attachments where Zalo takes the type, otherwise a signed link to troly's page
+(TROLY_PUBLIC_URL), which ZaloDriver opens and downloads from like a phone would.
+
+Hook for Zalo work in progress: ZaloDriver.groups.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from bot import files
 from bot.app import App, build_app
 from bot.channels.zalo.routes import ZaloWebhook
 from bot.clock import ManualClock
@@ -44,6 +49,9 @@ from tests.channels.telegram_support import (
 from tests.fake_telegram import FakeBotAPI
 from tests.fake_zalo import FakeZalo, configure, post_webhook, webhook_event
 from tests.fakes import FakeChannel
+
+#: troly's public base: Zalo users' file links start with it (the test client serves the path)
+ZALO_PUBLIC_URL = "https://troly.example.gov.vn"
 
 
 @dataclass(frozen=True)
@@ -234,6 +242,7 @@ class ZaloDriver:
         self._ids = itertools.count(1)
         self._webhook = next(c for c in app.components if isinstance(c, ZaloWebhook))
         self._bodies: list[dict[str, Any]] = []
+        self._linked: list[File] = []
 
     async def say(self, text: str) -> list[Reply]:
         """user_send_text."""
@@ -252,21 +261,33 @@ class ZaloDriver:
                 continue  # a file, not a text (files())
             buttons = attachment.get("payload", {}).get("buttons", [])
             replies.append(Reply(message.get("text", ""), tuple(b["payload"] for b in buttons)))
+        self._linked = [await self._fetch(url) for url in self.links()]
         return replies
+
+    async def _fetch(self, url: str) -> File:
+        """Open a file link as the user's phone would: troly's page, then its download button."""
+        assert url.startswith(ZALO_PUBLIC_URL + files.PAGE_ROUTE + "/"), url
+        page = await self._client.get(url.removeprefix(ZALO_PUBLIC_URL))
+        assert page.status == 200 and page.content_type == "text/html"
+        [href] = re.findall(r'href="([^"]+)"', await page.text())
+        download = await self._client.get(html.unescape(href))
+        assert download.status == 200
+        name = re.findall(r"filename\*=UTF-8''(\S+)", download.headers["Content-Disposition"])
+        return unquote(name[0]), await download.read()
 
     async def choose(self, reply: Reply, index: int) -> list[Reply]:
         """A query button: Zalo sends its payload back as the user's text."""
         return await self.say(reply.choices[index])
 
     def files(self) -> list[File]:
-        """Uploaded files sent as attachments (PDF/DOC/DOCX ≤ 5 MB). Hook: links in the text
-        (other types, once Zalo sends them as signed links) are listed by links()."""
+        """Uploaded files sent as attachments (PDF/DOC/DOCX ≤ 5 MB), then the files of the
+        signed links (other types: the page opened, the file downloaded)."""
         found: list[File] = []
         for body in self._bodies:
             attachment = body["message"].get("attachment") or {}
             if attachment.get("type") == "file":
                 found.append(self._fake.uploads[attachment["payload"]["token"]])
-        return found
+        return found + self._linked
 
     def links(self) -> list[str]:
         """http(s) links in the last texts (where a file would come as a download link)."""
@@ -306,7 +327,8 @@ async def world(settings: Settings, clock: ManualClock) -> AsyncIterator[World]:
         app.dispatcher.deps.capabilities["console"] = console.capabilities
 
     async with FakeBotAPI() as fake_tg:
-        both = configure(telegram_settings(settings, fake_tg), fake_zalo)
+        both = configure(telegram_settings(settings, fake_tg), fake_zalo,
+                         public_url=ZALO_PUBLIC_URL)
         app = build_app(both, clock=clock, extra_setup=[add_console])
         assert {"telegram", "zalo", "web", "console"} <= set(app.channels)
         await app.prepare(migrate=False, load_demo=True)
@@ -462,7 +484,7 @@ async def test_files_reach_every_channel(world: World) -> None:
         assert names[name] == names["web"], f"{name} got other files"
 
 
-async def test_spreadsheets_reach_every_channel_zalo_as_a_link_once_it_can(world: World) -> None:
+async def test_spreadsheets_reach_every_channel_zalo_as_a_link(world: World) -> None:
     await bind_everywhere(world)
     texts: dict[str, list[str]] = {}
     for driver in (world.web, world.console, world.telegram):
@@ -472,13 +494,13 @@ async def test_spreadsheets_reach_every_channel_zalo_as_a_link_once_it_can(world
         assert name.endswith(".xlsx") and _is_office_file(content), driver.name
     assert texts["console"] == texts["web"] == texts["telegram"]
     zalo = await world.zalo.say("/xuatbaocao")
-    # hook: Zalo takes PDF/DOC/DOCX only; an XLSX goes as a signed download link once that
-    # lands (then: exactly one link, fetching it gives the file); until then a notice says so
-    if world.zalo.links():
-        [url] = world.zalo.links()
-        assert url.startswith("http")
-    else:
-        assert any(ZT.ATTACHMENT_NOT_SENT.split("{")[0] in r.text for r in zalo)
+    # Zalo takes PDF/DOC/DOCX only: the XLSX comes as one signed link to troly's page, whose
+    # download button gives the file
+    [url] = world.zalo.links()
+    assert url.startswith(ZALO_PUBLIC_URL + "/tep/")
+    [(name, content)] = world.zalo.files()
+    assert name.endswith(".xlsx") and _is_office_file(content)
+    assert ZT.ATTACHMENT_NOT_SENT.format(file=name) not in [r.text for r in zalo]
     assert [r.text for r in zalo][:len(texts["web"])] == texts["web"]
 
 
