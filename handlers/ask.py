@@ -262,13 +262,18 @@ async def why_prompt(ctx: Context, state: FlowState) -> None:
 
 
 async def why_handle(ctx: Context, state: FlowState) -> str | None:
-    """A comment is stored with the queued question; 'Bỏ qua' stores nothing."""
+    """A comment is stored with the queued question; 'Bỏ qua' stores nothing. A text ending in
+    '?' is taken as a new question (answered, no comment): the asker moved on."""
     if ctx.payload:
         ctx.reply(F.COMMENT_SKIPPED)
         return END
     comment = ctx.text.strip()
     if not comment:
         ctx.reply(F.COMMENT_SKIPPED)
+        return END
+    if comment.endswith(("?", "？")):
+        ctx.end_flow()
+        await answer(ctx, comment)
         return END
     await queue_store.set_comment(ctx.session, int(state.data["question"]), comment)
     ctx.reply(F.COMMENT_THANKS)

@@ -78,6 +78,18 @@ async def test_what_was_wrong_can_be_skipped(kb_harness: BotHarness) -> None:
     assert texts(await kb_harness.press("fbwhy:skip")) == F.COMMENT_STALE
 
 
+async def test_a_new_question_instead_of_a_comment_is_answered(kb_harness: BotHarness) -> None:
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
+    await kb_harness.press(wrong)
+    replies = await kb_harness.say("Tổ công nghệ số cộng đồng gồm những ai?")
+    assert "📖" in texts(replies) and F.COMMENT_THANKS not in texts(replies)
+    (queued,) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.comment is None
+    assert "📖" in texts(await kb_harness.say(QUESTION))  # no conversation left
+
+
 async def test_wrong_in_a_group_queues_without_a_conversation(kb_harness: BotHarness) -> None:
     from bot.events import ButtonPressed, ChatRef, Sender
 
