@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate, Official, Unit
 from bot.texts import common as C
+from bot.texts import guidance as GD
 from bot.texts import guides as G
 from tests.channels.zalo.conftest import ZaloApp, event, sign
 from tests.fake_zalo import FakeZalo
@@ -162,7 +163,9 @@ async def test_admin_uploads_a_guide_by_sending_a_docx(zalo_app: ZaloApp,
     assert await zalo_app.post_event(payload) == 200
     await zalo_app.settle()
     reply = fake_zalo.sent_texts("adm")
-    assert len(reply) == 1 and "Đã thêm hướng dẫn" in reply[0], reply
+    # the confirmation, then the choice of audience (bot/texts/guidance.py) with its buttons
+    assert len(reply) == 2 and "Đã thêm hướng dẫn" in reply[0], reply
+    assert reply[1].startswith(GD.AUDIENCE_ASK.split("{")[0])
     assert "Hướng dẫn báo cáo tiến độ" in reply[0]
     assert any(r.path == "/cdn/bao-cao.docx" for r in fake_zalo.requests)
     async with zalo_app.app.sessionmaker() as session:
