@@ -79,6 +79,14 @@ OFF_TOPIC: tuple[str, ...] = (
 )
 
 
+def _shared() -> Path:
+    """../shared beside the repository (a worktree under wt/ looks one level further up)."""
+    for candidate in (ROOT.parent / "shared", ROOT.parent.parent / "shared"):
+        if (candidate / "eval").is_dir():
+            return candidate
+    return ROOT.parent / "shared"
+
+
 def row(name: str, r: EvalReport) -> str:
     """One markdown table row."""
     return (
@@ -158,11 +166,11 @@ def guide_sets(guides: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "eval" / "legal"))
+    parser.add_argument("--data", default=str(_shared() / "eval" / "legal"))
     parser.add_argument(
         "--fuzzy-sample", type=int, default=60, help="queries for the slow fuzzy baseline"
     )
-    parser.add_argument("--guides", default=str(ROOT.parent / "shared" / "eval" / "guides"))
+    parser.add_argument("--guides", default=str(_shared() / "eval" / "guides"))
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validated study")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
