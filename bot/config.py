@@ -129,6 +129,8 @@ class Settings(BaseSettings):
         description="template parameter → troly field (name, text, kind, date, unit), JSON")
     public_url: str | None = Field(
         None, description="troly's public HTTPS base; Zalo users' download links start with it")
+    zalo_file_link_days: float = Field(
+        7.0, description="a file link sent on Zalo works this long (a sent message keeps its link)")
 
     # Web chat
     web_mailbox_days: int = Field(

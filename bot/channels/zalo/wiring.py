@@ -95,7 +95,7 @@ def file_links(app: App) -> LinkIssuer | None:
     if not settings.public_url:
         return None
     return LinkIssuer(app.sessionmaker, app.clock, settings.public_url,
-                      timedelta(hours=settings.file_link_hours),
+                      timedelta(days=settings.zalo_file_link_days),
                       _secret(settings.file_link_secret))
 
 

@@ -84,7 +84,7 @@ async def test_accepted_types_are_uploaded_the_rest_become_links(linked: ZaloApp
     link_texts = [t for t in texts if PUBLIC in t]
     assert len(link_texts) == 2
     assert "tong-hop-2026W48.xlsx" in link_texts[0] and "van-ban-lon.pdf" in link_texts[1]
-    assert "25/11/2026" not in link_texts[0] and "24/11/2026" in link_texts[0]  # 24 h from now
+    assert "08:00 30/11/2026" in link_texts[0]  # TROLY_ZALO_FILE_LINK_DAYS (7) from now
     page_path, _ = _links(fake_zalo, "z-lan")
 
     page = await linked.client.get(page_path)
@@ -106,7 +106,8 @@ async def test_page_refuses_forged_and_expired_links(linked: ZaloApp, fake_zalo:
     assert (await linked.client.get(forged)).status == 403
     other = re.sub(r"/tep/[0-9a-f]{32}", "/tep/" + "a" * 32, path)
     assert (await linked.client.get(other)).status == 404
-    linked.clock.advance(timedelta(hours=24, seconds=1))
+    assert (await linked.client.get(path)).status == 200
+    linked.clock.advance(timedelta(days=7, seconds=1))
     expired = await linked.client.get(path)
     assert expired.status == 410 and await expired.text() == WT.FILE_PAGE_EXPIRED
 
