@@ -8,6 +8,8 @@ units, 'gaud:<guide>:send' announces, 'gaud:<guide>:skip' does not.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.access import may_read_guides
@@ -168,6 +170,44 @@ async def ack_status(ctx: Context, guide: Guide) -> list[str]:
     pending = [m.name for m in members if m.id not in acks]
     lines.append(T.ACK_PENDING.format(names=", ".join(pending) or T.ACK_NOBODY))
     return lines
+
+
+#: /tiendo lists the guides announced this many days back
+PROGRESS_DAYS = 30
+#: names of those who have not acknowledged, per guide line of /tiendo
+PROGRESS_NAMES = 12
+
+
+async def progress_lines(ctx: Context, unit_id: int) -> list[str]:
+    """For `/tiendo <unit>`: guides announced lately to officials of the unit (and below), with
+    how many acknowledged and who has not yet."""
+    since = ctx.now - timedelta(days=PROGRESS_DAYS)
+    guides = (await ctx.session.execute(select(Guide).where(
+        Guide.status == "active", Guide.announced_at.is_not(None), Guide.announced_at >= since,
+        Guide.audience.is_not(None)).order_by(Guide.announced_at.desc()))).scalars().all()
+    if not guides:
+        return []
+    units = set(descendants(await G.unit_parents(ctx.session), unit_id))
+    lines: list[str] = []
+    for guide in guides:
+        audience = G.Audience.of(guide.audience)
+        if audience is None or guide.announced_version is None or guide.announced_at is None:
+            continue
+        members = [m for m in await G.audience_members(ctx.session, audience)
+                   if m.unit_id in units]
+        if not members:
+            continue
+        acks = await G.acknowledged(ctx.session, guide.id, guide.announced_version)
+        pending = [m.name for m in members if m.id not in acks]
+        names = ", ".join(pending[:PROGRESS_NAMES]) + (
+            T.MORE_NAMES.format(count=len(pending) - PROGRESS_NAMES)
+            if len(pending) > PROGRESS_NAMES else "")
+        lines.append(T.PROGRESS_GUIDE_LINE.format(
+            title=clip(guide.title, LABEL_CHARS * 2),
+            day=G.fmt_day(local_date(guide.announced_at)), done=len(members) - len(pending),
+            total=len(members), pending=T.PROGRESS_GUIDE_PENDING.format(names=names)
+            if pending else ""))
+    return [T.PROGRESS_GUIDES_HEADER.format(days=PROGRESS_DAYS), *lines] if lines else []
 
 
 # ---------------------------------------------------------------- sharing with citizens

@@ -43,6 +43,7 @@ from bot.texts import checkin as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import period_checkin as PT
+from handlers import guidance
 from knowledge.normalize import fold
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -247,6 +248,10 @@ async def tiendo(ctx: Context) -> None:
         await _own(ctx, request.period)
         return
     ctx.reply(render_report(await build_requested(ctx, request)))
+    if request.unit is not None:  # guidance pushed to the unit lately: who has read it
+        guidance_lines = await guidance.progress_lines(ctx, request.unit.id)
+        if guidance_lines:
+            ctx.reply("\n".join(guidance_lines))
 
 
 def xlsx_name(report: ProgressReport) -> str:

@@ -76,6 +76,10 @@ ACK_DONE = "Đã nắm: {names}"
 ACK_PENDING = "Chưa xác nhận: {names}"
 ACK_NOBODY = "—"
 ACK_NOT_ANNOUNCED = "Hướng dẫn này chưa được gửi thông báo tới đơn vị nào."
+PROGRESS_GUIDES_HEADER = "Hướng dẫn mới gửi đơn vị ({days} ngày qua), số cán bộ đã nắm:"
+PROGRESS_GUIDE_LINE = "\u2022 \u201c{title}\u201d (gửi {day}): {done}/{total}{pending}"
+PROGRESS_GUIDE_PENDING = " \u2014 chưa: {names}"
+MORE_NAMES = " và {count} người khác"
 
 # ---------------------------------------------------------------- sharing with citizens
 

@@ -129,6 +129,9 @@ async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarne
     admin_view = texts(await harness.say(f"/huongdan {guide.id}", user="admin"))
     assert "• Phòng Cải cách: 1/1" in admin_view and "• Sở Nội vụ: 0/1" in admin_view
     assert "Đã nắm" not in texts(await harness.say(f"/huongdan {guide.id}", user="lan"))
+    progress = texts(await harness.say("/tiendo", user="head"))
+    assert "\u201cHướng dẫn phòng chống lừa đảo qua điện thoại\u201d (gửi 23/11/2026): 1/2 " \
+        "\u2014 chưa: Trần Văn Hùng" in progress
 
     # one reminder, 3 working days later, to who has not read it: Mon 23/11 → Fri 27/11 08:00
     # (Tue 24/11 is a public holiday, Ngày Văn hóa Việt Nam, so Thursday is only the second day)
