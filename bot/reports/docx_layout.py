@@ -37,6 +37,9 @@ class DocumentLayout:
     number_size: Length = Pt(13)
     number_space_before: Length = Pt(6)
     title_size: Length = Pt(14)
+    #: page numbers: centred in the top margin, 13–14, none on a first page (Appendix I, I.8);
+    #: the annex is numbered on its own from 1
+    page_number_size: Length = Pt(13)
     #: the annex table
     table_size: Length = Pt(12)
     #: "Nơi nhận:" 12, its items 11

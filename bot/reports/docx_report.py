@@ -358,6 +358,39 @@ def _signature(writer: _Writer, head: Letterhead) -> None:
                          align=center, where=right)
 
 
+def _page_numbers(writer: _Writer) -> None:
+    """A PAGE field centred in each section's header; no number on a section's first page,
+    and each section (the document, the annex) counts from 1."""
+    layout = writer.layout
+    for section in writer.doc.sections:
+        section.different_first_page_header_footer = True
+        number_type = OxmlElement("w:pgNumType")
+        number_type.set(qn("w:start"), "1")
+        section._sectPr.insert_element_before(
+            number_type, "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg",
+            "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings",
+            "w:sectPrChange")
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
+                           ("end", None)):
+            run = paragraph.add_run()
+            run.font.name, run.font.size = layout.font_name, layout.page_number_size
+            if kind is not None:
+                field = OxmlElement("w:fldChar")
+                field.set(qn("w:fldCharType"), kind)
+                run._r.append(field)
+            elif text == " PAGE ":
+                instruction = OxmlElement("w:instrText")
+                instruction.set(qn("xml:space"), "preserve")
+                instruction.text = text
+                run._r.append(instruction)
+            else:
+                run.text = text
+
+
 def render_docx(report: ProgressReport, head: Letterhead,
                 layout: DocumentLayout = DECREE_30) -> bytes:
     """The report as an administrative .docx (Decree 30/2020/NĐ-CP, Appendix I)."""
@@ -370,6 +403,7 @@ def render_docx(report: ProgressReport, head: Letterhead,
     _section(writer, T.SECTION_RECOMMENDATIONS, _recommendations(report))
     _signature(writer, head)
     _annex(writer, head, report)
+    _page_numbers(writer)
     buffer = BytesIO()
     writer.doc.save(buffer)
     return buffer.getvalue()

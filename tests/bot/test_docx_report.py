@@ -91,6 +91,18 @@ def test_page_fonts_and_header_block() -> None:
     for page in (section, annex):
         assert 20 <= mm(page.top_margin) <= 25 and 20 <= mm(page.bottom_margin) <= 25
         assert 30 <= mm(page.left_margin) <= 35 and 15 <= mm(page.right_margin) <= 20
+        # page numbers centred in the top margin, 13 pt, none on the first page; the annex
+        # counts from 1 on its own (Appendix I, I.8)
+        assert page.different_first_page_header_footer
+        (number,) = page.header.paragraphs
+        assert number.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert "PAGE" in "".join(t.text or "" for t in number._p.iter(qn("w:instrText")))
+        assert {r.font.size for r in number.runs} == {Pt(13)}
+        assert not "".join(p.text for p in page.first_page_header.paragraphs).strip()
+        restart = page._sectPr.find(qn("w:pgNumType"))
+        assert restart is not None and restart.get(qn("w:start")) == "1"
+        tags = [child.tag for child in page._sectPr]
+        assert tags.index(qn("w:pgMar")) < tags.index(qn("w:pgNumType")) < tags.index(qn("w:cols"))
     normal = doc.styles["Normal"].font  # type: ignore[attr-defined]
     assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
 
