@@ -193,11 +193,12 @@ class ZaloWebhook:
             logger.debug("%d message(s) seen by %s", marked, event.chat)
             return
         if isinstance(event, LinkOpened):  # opening the OA's link counts as an interaction
-            await self._first_interaction(event)
+            await self._first_interaction(row_id, event, [])
             return
         if isinstance(event, UnsupportedMedia):
-            if await self._first_interaction(event):
-                await self._tell(event, POLITE_TEXTS.get(event.kind, C.IMAGE_NOT_SUPPORTED))
+            polite = [OutgoingMessage(POLITE_TEXTS.get(event.kind, C.IMAGE_NOT_SUPPORTED))]
+            if await self._first_interaction(row_id, event, polite):
+                await self._dispatcher.deliver(event.chat, event.sender, polite, self._channel)
             return
         if isinstance(event, FileReceived):
             downloaded = await self._download(payload, event)
@@ -225,12 +226,15 @@ class ZaloWebhook:
             return event
         return replace(event, content=content, size=len(content))
 
-    async def _first_interaction(self, event: UnsupportedMedia | LinkOpened) -> bool:
-        """Record the event key and the user's interaction; False if the key was seen before."""
+    async def _first_interaction(self, row_id: int, event: UnsupportedMedia | LinkOpened,
+                                 replies: list[OutgoingMessage]) -> bool:
+        """Record the event key, the user's interaction and the replies to send (one
+        transaction, like the dispatcher's); False if the key was seen before."""
         try:
             async with self._dispatcher.serialised_writes():
-                await zalo_store.record_interaction(self._sessionmaker, event.chat.chat_id,
-                                                    event.dedupe_key, self._clock.now())
+                await zalo_store.record_interaction(
+                    self._sessionmaker, event.chat.chat_id, event.dedupe_key, self._clock.now(),
+                    row_id=row_id, replies=[to_payload(m) for m in replies])
         except IntegrityError:
             return False
         return True

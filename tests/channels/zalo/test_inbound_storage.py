@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.db import inbound_store
 from bot.db.models import InboundEventRow, InboundUpdate
 from bot.texts import common as C
+from bot.texts import zalo as T
 from tests.channels.zalo.conftest import ZaloApp, event, open_zalo_app
 from tests.fake_zalo import FakeZalo
 
@@ -106,6 +107,25 @@ async def test_crash_after_the_commit_before_sending_sends_the_stored_replies(
         async with second.app.sessionmaker() as session:
             assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
             assert await session.scalar(select(InboundEventRow.replies)) is None
+
+
+async def test_a_polite_answer_is_kept_with_its_record_too(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def killed(*args: Any, **kwargs: Any) -> None:
+        raise asyncio.CancelledError  # the process dies after recording, before answering
+
+    payload = event("user_send_audio", "u1", zalo_app.clock, msg_id="v1", attachments=[
+        {"type": "audio", "payload": {"url": "https://zalo.example/v.aac"}}])
+    with monkeypatch.context() as patch:
+        patch.setattr(zalo_app.app.dispatcher, "deliver", killed)
+        assert await zalo_app.post_event(payload) == 200
+        await zalo_app.settle()
+    assert fake_zalo.sent == [] and await _rows(zalo_app) == [("v1", "answered", 1)]
+    zalo_app.clock.advance(timedelta(minutes=3))
+    assert await zalo_app.parts.webhook.recover_once() == 1
+    await zalo_app.settle()
+    assert fake_zalo.sent_texts("u1") == [T.VOICE_NOT_SUPPORTED]
+    assert await _rows(zalo_app) == [("v1", "done", 2)]
 
 
 async def test_crash_after_sending_before_marking_done_repeats_the_answer_not_the_effect(
