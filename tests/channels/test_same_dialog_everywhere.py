@@ -225,6 +225,11 @@ class TelegramDriver:
         """Documents sent with the last replies."""
         return self._files
 
+    def chat_actions(self) -> list[str]:
+        """The chat actions ('typing', 'upload_document') shown in the private chat so far."""
+        return [str(c.params.get("action")) for c in self._fake.calls("sendChatAction")
+                if str(c.params.get("chat_id")) == str(self.user)]
+
 
 class ZaloDriver:
     """Signed webhooks in; messages read from the fake OA API."""
@@ -482,6 +487,7 @@ async def test_files_reach_every_channel(world: World) -> None:
     for name in ("console", "telegram", "zalo"):
         assert texts[name] == texts["web"], f"{name} differs from web"
         assert names[name] == names["web"], f"{name} got other files"
+    assert "upload_document" in world.telegram.chat_actions()  # "sending a file…" shown
 
 
 async def test_spreadsheets_reach_every_channel_zalo_as_a_link(world: World) -> None:
