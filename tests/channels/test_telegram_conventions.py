@@ -250,11 +250,13 @@ async def test_digests_in_the_evening_go_without_a_sound(
         clock.advance(timedelta(hours=12))  # 20:00 local: silent hours
         await _queue(run, "digest", official_id)
         await _queue(run, "overdue", official_id)  # urgent: keeps its sound
+        await _queue(run, "guide", official_id)  # a new guide's announcement is not urgent
         await outbox.drain(["telegram"])
-    morning, evening, overdue = fake.sent[-3:]
+    morning, evening, overdue, guide = fake.sent[-4:]
     assert "disable_notification" not in morning
     assert evening["disable_notification"] in (True, "true", "True")
     assert "disable_notification" not in overdue
+    assert guide["disable_notification"] in (True, "true", "True")
     async with harness.app.sessionmaker() as session:
         statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
     assert set(statuses) == {"sent"}
