@@ -116,8 +116,10 @@ async def test_web_chat_fits_a_phone(page: Page) -> None:
                     .map(e => size(e).height),
         replyTop: size(last).top - size(log).top,
         replyTaller: size(last).height > log.clientHeight,
+        waiting: document.querySelectorAll('.wait').length,
       }}; }})()""")
     assert layout["scrollWidth"] <= WIDTH and layout["wider"] == []
+    assert layout["waiting"] == 0  # the "…" shown while waiting is gone with the answer
     assert layout["buttons"] and min(layout["buttons"]) >= TOUCH
     assert layout["controls"] and min(layout["controls"]) >= TOUCH
     # the reply is read from its first line, not scrolled to its end
