@@ -69,6 +69,14 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
 
 
+def _wrap_rows(sheet: Worksheet, first_row: int) -> None:
+    """Wrap the cells from `first_row` on (a long unit name stays whole) and size the rows."""
+    for row in sheet.iter_rows(min_row=first_row):
+        for cell in row:
+            cell.alignment = _WRAP
+    _fit_rows(sheet, first_row)
+
+
 def _fit_rows(sheet: Worksheet, first_row: int) -> None:
     """Set each row's height to its wrapped text (LibreOffice keeps a one-line default,
     clipping the rest, when a row has none)."""
@@ -152,6 +160,7 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
                                      T.XLSX_PEOPLE_HEADERS, strict=True):
         people.column_dimensions[letter].width = max(width, len(header) + 2)
     _print_setup(people, header_row=1)
+    _wrap_rows(people, first_row=2)
 
     if summary.subunits:
         subs = book.create_sheet(T.XLSX_SUBUNITS_SHEET)
@@ -166,6 +175,7 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
         for letter, header in zip("BCDEF", T.XLSX_SUBUNIT_HEADERS[1:], strict=False):
             subs.column_dimensions[letter].width = len(header) + 2
         _print_setup(subs, header_row=1)
+        _wrap_rows(subs, first_row=2)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -113,6 +113,9 @@ async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     assert rows["NV1"][9] == "Hoàn thành" and rows["NV1"][10] == "Hoàn thành đúng hạn"
     assert rows["NV1"][13] == "QĐ 12/QĐ-CUC"
     people = {r[0]: r for r in book["Báo cáo của cán bộ"].iter_rows(min_row=2, values_only=True)}
+    # a long unit name wraps in its cell instead of running under the next column
+    assert all(c.alignment.wrap_text for c in book["Báo cáo của cán bộ"][2])
+    assert all(c.alignment.wrap_text for c in book["Đơn vị trực thuộc"][2])
     assert people["Lê Minh Châu"][2] == "Có" and people["Bùi Thị Lan"][2] == "Không"
     subs = list(book["Đơn vị trực thuộc"].iter_rows(min_row=2, values_only=True))
     assert subs[0][0] == "Đơn vị CUC" and subs[0][1:3] == (1, 2)
