@@ -193,6 +193,10 @@ class ZaloWebhook:
             logger.debug("%d message(s) seen by %s", marked, event.chat)
             return
         if isinstance(event, LinkOpened):  # opening the OA's link counts as an interaction
+            if not event.payload_found:
+                logger.warning("Zalo click event (row %s) has no payload at "
+                               "TROLY_ZALO_CLICK_PAYLOAD_FIELDS; see its body in inbound_events",
+                               row_id)
             await self._first_interaction(row_id, event, [])
             return
         if isinstance(event, UnsupportedMedia):

@@ -88,12 +88,16 @@ class SeenReceipt:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkOpened:
-    """A click on a URL button (`user_click_link` without a troly payload): acknowledged only."""
+    """A click that is not a troly button (a URL button, or no payload where troly looks):
+    acknowledged and counted as an interaction only."""
 
     chat: ChatRef
     sender: Sender
     at: datetime
     dedupe_key: str
+    #: False when no payload was found at the configured fields (the click format is [U]):
+    #: logged, so an operator can look at the stored body and adjust the setting
+    payload_found: bool = True
 
 
 ParsedEvent = InboundEvent | UnsupportedMedia | SeenReceipt | LinkOpened
@@ -217,8 +221,8 @@ def _click(payload: dict[str, Any], name: str, chat: ChatRef, sender: Sender, at
     """A click event: a troly payload → press; other text → typed text; a bare URL → opened."""
     key = _fallback_key(payload, name, chat.chat_id)
     value = click_payload(payload, options.click_payload_fields)
-    if value is None:
-        raise MalformedEvent(f"{name} without a payload")
+    if value is None:  # not a 400: Zalo would retry it for hours, and may disable the webhook
+        return LinkOpened(chat=chat, sender=sender, at=at, dedupe_key=key, payload_found=False)
     if value.startswith(BUTTON_PREFIX):
         return _press(value, chat, sender, at, key)
     if value.startswith(("https://", "http://")):
