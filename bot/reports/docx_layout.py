@@ -56,6 +56,9 @@ class DocumentLayout:
     #: (as long as the motto); drawn as a paragraph's bottom border between indents
     unit_rule_width: Length = Mm(22)
     motto_rule_width: Length = Mm(62)
+    #: under the title's summary line ("Tiến độ thực hiện …", about 120–165 mm): 1/3 to 1/2 of it
+    subtitle_rule_width: Length = Mm(50)
+    subtitle_rule_space: Length = Pt(4)
     #: the rule paragraph's height (exact), so the line sits right under the motto
     rule_size: Length = Pt(2)
     #: the annex (task table) is a landscape A4 section of its own, same margins: seven columns

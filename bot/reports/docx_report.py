@@ -116,8 +116,9 @@ class _Writer:
             run.bold, run.italic = bold, italic
         return cast(Paragraph, paragraph)
 
-    def rule(self, cell: _Cell, width: Length, column: Length) -> None:
-        """A short centred line: an empty paragraph's bottom border between equal indents."""
+    def rule(self, cell: _Cell | None, width: Length, column: Length) -> Paragraph:
+        """A short centred line: an empty paragraph's bottom border between equal indents (in
+        `cell`, else in the body)."""
         paragraph = self.paragraph(where=cell)
         indent = Length(max(0, (column - width) // 2))
         paragraph.paragraph_format.left_indent = indent
@@ -142,6 +143,7 @@ class _Writer:
         borders.append(bottom)
         # in the order the schema wants (Word refuses a pPr whose children are out of order)
         properties.insert_element_before(borders, *_AFTER_PBDR)
+        return paragraph
 
     def two_columns(self, left: Length, right: Length) -> Table:
         """A borderless one-row table of two fixed-width columns."""
@@ -229,6 +231,10 @@ def _title(writer: _Writer, report: ProgressReport) -> None:
     writer.paragraph()
     writer.paragraph(T.TITLE, size=layout.title_size, bold=True, align=center)
     writer.paragraph(_subtitle(report), size=layout.title_size, bold=True, align=center)
+    # a short solid line under the summary line (Appendix I, II.6: 1/3 to 1/2 of its length)
+    rule = writer.rule(None, layout.subtitle_rule_width,
+                       Length(layout.page_width - layout.margin_left - layout.margin_right))
+    rule.paragraph_format.space_before = layout.subtitle_rule_space  # clear of descenders
     writer.paragraph()
     writer.paragraph(T.SCOPE_LINE.format(
         scope=_clean(report.scope.name),

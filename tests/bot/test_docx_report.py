@@ -145,6 +145,16 @@ def test_title_sections_annex_and_signature() -> None:
     assert all_bold(title) and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     subtitle = paragraph_with(doc, "Tiến độ thực hiện nhiệm vụ tháng 12/2026 (15/11–14/12/2026)")
     assert all_bold(subtitle)
+    # a short solid rule under the summary line (Appendix I, II.6), clear of its descenders
+    paragraphs = [p._p for p in doc.paragraphs]
+    rule = doc.paragraphs[paragraphs.index(subtitle._p) + 1]
+    assert rule.text == "" and rule._p.pPr is not None
+    assert rule._p.pPr.find(qn("w:pBdr") + "/" + qn("w:bottom")) is not None
+    indents = rule.paragraph_format
+    assert indents.left_indent is not None and indents.right_indent is not None
+    length = DECREE_30.page_width - DECREE_30.margin_left - DECREE_30.margin_right \
+        - indents.left_indent - indents.right_indent
+    assert Mm(40) <= length <= Mm(80) and indents.space_before == Pt(4)
     lines = body_texts(doc)
     headings = ["1. Kết quả thực hiện", "2. Nhiệm vụ quá hạn", "3. Khó khăn, vướng mắc",
                 "4. Kiến nghị, đề xuất"]
