@@ -58,7 +58,7 @@ TEXT_UNREADABLE = (
 )
 EMPTY_MESSAGE = "Anh/chị vui lòng gõ nội dung cần hỏi."
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
-CANCELLED = "Đã hủy thao tác đang làm."
+CANCELLED = "Đã huỷ thao tác đang làm."
 FLOW_EXPIRED = "Thao tác trước đã hết thời gian chờ nên tôi đã dừng lại."
 NOT_ALLOWED = "Xin lỗi, anh/chị không có quyền dùng chức năng này."
 NEEDS_REGISTRATION = (
