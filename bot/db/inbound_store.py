@@ -186,6 +186,17 @@ async def claim(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, now
                            status=row.status, replies=row.replies)
 
 
+async def renew(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
+                until: datetime) -> None:
+    """Extend the leases of rows this process is still working on (a heartbeat: other processes
+    take only the rows of a process that stopped renewing, i.e. died)."""
+    async with sessionmaker.begin() as session:
+        await session.execute(
+            update(InboundEventRow)
+            .where(InboundEventRow.id.in_(list(row_ids)), InboundEventRow.status.in_(OPEN))
+            .values(lease_until=until))
+
+
 async def purge(sessionmaker: async_sessionmaker[AsyncSession], channel: str,
                 before: datetime) -> int:
     """Delete processed rows received before `before` (retries of them can no longer come)."""

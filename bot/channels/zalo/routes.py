@@ -91,6 +91,7 @@ class ZaloWebhook:
         self._options = options
         self._tasks: set[asyncio.Task[None]] = set()
         self._chats = KeyedLocks()  # one event of a chat at a time, in the order stored
+        self._in_flight: set[int] = set()  # rows this process works on (leases renewed)
         self._closing = False
         self._loop: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
@@ -160,6 +161,14 @@ class ZaloWebhook:
                        stored_replies: list[dict[str, Any]] | None = None) -> None:
         """Process one stored event (or only send the replies stored with its effects), then mark
         its row done (or leave it for a retry)."""
+        self._in_flight.add(row_id)
+        try:
+            await self._run_row_held(row_id, payload, event, stored_replies)
+        finally:
+            self._in_flight.discard(row_id)
+
+    async def _run_row_held(self, row_id: int, payload: dict[str, Any], event: ParsedEvent,
+                            stored_replies: list[dict[str, Any]] | None) -> None:
         async with self._chats.hold(event.chat.chat_id):
             try:
                 if stored_replies is not None:  # processed before its process died: send only
@@ -259,8 +268,14 @@ class ZaloWebhook:
         Rows of one chat are processed one after the other, in the order they were stored.
         """
         now = self._clock.now()
+        if self._in_flight:  # still working on them (a slow send, a big file): keep them
+            async with self._dispatcher.serialised_writes():
+                await inbound_store.renew(self._sessionmaker, sorted(self._in_flight),
+                                          now + self._lease)
         taken: dict[str, list[_Taken]] = defaultdict(list)
         for row_id in await inbound_store.due(self._sessionmaker, CHANNEL, now, RECOVERY_BATCH):
+            if row_id in self._in_flight:
+                continue
             async with self._dispatcher.serialised_writes():
                 row = await inbound_store.claim(self._sessionmaker, row_id, now, self._lease)
             if row is None:
@@ -275,6 +290,7 @@ class ZaloWebhook:
                 async with self._dispatcher.serialised_writes():
                     await inbound_store.finish(self._sessionmaker, row.id, now, error=str(exc))
                 continue
+            self._in_flight.add(row.id)  # ours from now on: renewed until its chain runs it
             logger.info("%s stored Zalo event %s (attempt %d)",
                         "sending the replies of" if row.status == "answered" else "processing",
                         row.id, row.attempts)

@@ -233,3 +233,23 @@ async def test_processed_rows_are_purged_after_the_keeping_time(zalo_app: ZaloAp
     async with zalo_app.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
     assert len(fake_zalo.sent_texts("u1")) == 1
+
+
+async def test_a_slow_event_keeps_its_lease_and_is_not_taken_twice(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    fake_zalo.fail_next(hang_seconds=1.0)  # the send is slow; the lease runs out meanwhile
+    payload = event("user_send_text", "u1", zalo_app.clock, msg_id="s9", text="/trogiup")
+    assert await zalo_app.post_event(payload) == 200
+    for _ in range(100):
+        if any(r.path == "/v3.0/oa/message/cs" for r in fake_zalo.requests):
+            break
+        await asyncio.sleep(0.01)
+    zalo_app.clock.advance(timedelta(minutes=3))
+    assert await zalo_app.parts.webhook.recover_once() == 0  # still ours: renewed, not retaken
+    async with zalo_app.app.sessionmaker() as session:
+        lease = await session.scalar(select(InboundEventRow.lease_until))
+    assert lease is not None and lease > zalo_app.clock.now()
+    await zalo_app.settle()
+    sends = [r for r in fake_zalo.requests if r.path == "/v3.0/oa/message/cs"]
+    assert len(sends) == 1 and await _rows(zalo_app) == [("s9", "done", 1)]
+
