@@ -80,29 +80,42 @@ async def test_report_and_digest_keep_formula_lookalikes_as_text(harness: BotHar
     assert spreadsheet and all(assert_safe_workbook(a.content) for a in spreadsheet)
 
 
-def test_imported_hyperlink_title_is_text_in_troly_report(database_url: str, tmp_path: Path) -> None:
+def test_imported_formula_lookalikes_refused_or_kept_as_text(database_url: str, tmp_path: Path) -> None:
+    """A plan cell starting with '=' is refused at import (a formula without its value); other
+    lookalikes ('@', '+', '-') are data and come back as text in troly's own report."""
     env = {"TROLY_DATABASE_URL": database_url, "TROLY_LOAD_DEMO_GUIDES": "false",
            "TROLY_LOG_LEVEL": "WARNING"}
     runner, cli = CliRunner(), build_cli()
     units = tmp_path / "don-vi.csv"
     units.write_text("Mã đơn vị,Tên đơn vị,Đơn vị cấp trên\nP1,Phòng Một,\n", encoding="utf-8")
-    tasks = tmp_path / "nhiem-vu.csv"
-    title = '=HYPERLINK("http://evil.example","Bấm")'
-    body = io.StringIO()
-    writer = csv.writer(body)
-    writer.writerow(["Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"])
-    writer.writerow(["NV1", title, "P1", "31/12/2026"])
-    writer.writerow(["NV2", "@SUM(1)", "P1", "31/12/2026"])
-    tasks.write_text(body.getvalue(), encoding="utf-8")
-    for args in (["units", "import", str(units)], ["tasks", "import", str(tasks), "--plan", "KH 1/KH-P1", "--year", "2026"]):
-        result = runner.invoke(cli, args, env=env)
-        assert result.exit_code == 0, result.output
+
+    def tasks_file(name: str, rows: list[list[str]]) -> Path:
+        body = io.StringIO()
+        writer = csv.writer(body)
+        writer.writerow(["Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"])
+        writer.writerows(rows)
+        path = tmp_path / name
+        path.write_text(body.getvalue(), encoding="utf-8")
+        return path
+
+    plan = ["--plan", "KH 1/KH-P1", "--year", "2026"]
+    result = runner.invoke(cli, ["units", "import", str(units)], env=env)
+    assert result.exit_code == 0, result.output
+    hyperlink = tasks_file("cong-thuc.csv", [["NV1", '=HYPERLINK("http://evil.example","Bấm")',
+                                              "P1", "31/12/2026"]])
+    result = runner.invoke(cli, ["tasks", "import", str(hyperlink), *plan], env=env)
+    assert result.exit_code == 1 and "Paste Values" in result.output  # refused, nothing written
+    lookalikes = ["@SUM(1)", "+84 cuộc họp", "-1+2 đợt"]
+    kept = tasks_file("nhiem-vu.csv", [[f"NV{n}", title, "P1", "31/12/2026"]
+                                       for n, title in enumerate(lookalikes, start=2)])
+    result = runner.invoke(cli, ["tasks", "import", str(kept), *plan], env=env)
+    assert result.exit_code == 0, result.output
     out = tmp_path / "tuan.xlsx"
-    # this week: a past week shows the tasks as they were then (imported just now: none)
     result = runner.invoke(cli, ["report", "weekly", "--unit", "P1", "--xlsx", str(out)], env=env)
     assert result.exit_code == 0, result.output
     values = assert_safe_workbook(out.read_bytes())
-    assert title in values and "@SUM(1)" in values
+    assert all(title in values for title in lookalikes)
+    assert not any("HYPERLINK" in str(value) for value in values)
 
 
 def test_assert_safe_workbook_catches_a_formula() -> None:

@@ -15,6 +15,7 @@ from bot.db.models import Guide
 from bot.texts import channels as TC
 from bot.texts import common as C
 from bot.texts import guides as G
+from bot.texts.guidance import AUDIENCE_ASK
 from tests.channels.telegram_support import (
     TelegramRun,
     callback_data,
@@ -67,7 +68,7 @@ async def test_start_up_menu_webhook_removed_and_allowed_updates(
     admin_names = {c["command"] for c in fake.commands[(admin_scope, "")]}
     assert {"thuhoi", "chuatraloi"} <= admin_names and names <= admin_names
     groups = {c["command"] for c in fake.commands[(json.dumps({"type": "all_group_chats"}), "")]}
-    assert groups == {"start", "trogiup", "hoi", "huongdan"}  # only what groups are answered
+    assert groups == {"start", "trogiup", "hoi", "huongdan", "chiase"}  # only what groups are answered
     assert len(fake.commands) == 3  # the plain official got no chat-specific menu
     polls = fake.calls("getUpdates")
     assert polls[0].params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
@@ -129,7 +130,8 @@ async def test_admin_document_is_downloaded_and_ingested(
     async with running_telegram(settings, clock, fake) as run:
         texts = await say(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
                                                      mime_type="text/markdown"))
-        assert len(texts) == 1 and "Hướng dẫn sử dụng phòng họp trực tuyến" in texts[0]
+        assert len(texts) == 2 and "Hướng dẫn sử dụng phòng họp trực tuyến" in texts[0]
+        assert texts[1].startswith(AUDIENCE_ASK.split("{chosen}")[0])  # then: who is told of it
         assert len(fake.calls("getFile")) == 1 and len(fake.downloads) == 1
         await run.app.dispatcher.drain()  # the index is rebuilt after commit
         texts = await say(fake, fake.text_update(USER, "dat lich phong hop truc tuyen"))
