@@ -1,4 +1,4 @@
-"""The newcomer's contract: README's two commands, every setting documented, CI calls make test."""
+"""The newcomer's contract: README's two commands, every setting documented, CI calls make test, cited docs exist."""
 
 from __future__ import annotations
 
@@ -31,3 +31,23 @@ def test_ci_runs_the_readme_test_command_with_postgres_required() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
     assert "TROLY_TEST_REQUIRE_POSTGRES=1" in ci
+
+
+def test_docs_cited_by_code_live_in_the_repository() -> None:
+    """A comment citing docs/X.md §N.M points at a file of this repository with that section."""
+    import re
+
+    cite = re.compile(r"docs/([\w-]+\.md)((?:\s+§\d+(?:\.\d+)*)?)")
+    missing: list[str] = []
+    for folder in ("bot", "handlers", "knowledge", "scheduler", "tests", "bench"):
+        for source in sorted((ROOT / folder).rglob("*.py")):
+            for name, section in cite.findall(source.read_text(encoding="utf-8")):
+                doc = ROOT / "docs" / name
+                if not doc.exists():
+                    missing.append(f"{source.relative_to(ROOT)}: docs/{name}")
+                    continue
+                number = section.strip().lstrip("§")
+                heading = re.compile(rf"^#+\s+{re.escape(number)}[.\s]", re.MULTILINE)
+                if number and not heading.search(doc.read_text(encoding="utf-8")):
+                    missing.append(f"{source.relative_to(ROOT)}: docs/{name} §{number}")
+    assert missing == []
