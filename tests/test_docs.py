@@ -34,7 +34,7 @@ def test_ci_runs_the_readme_test_command_with_postgres_required() -> None:
 
 
 def test_docs_cited_by_code_live_in_the_repository() -> None:
-    """A comment citing docs/X.md §N.M points at a file of this repository with that section."""
+    """A comment citing docs/<name>.md §N.M points at a file of this repository with that section."""
     import re
 
     cite = re.compile(r"docs/([\w-]+\.md)((?:\s+§\d+(?:\.\d+)*)?)")
