@@ -26,7 +26,7 @@ from bot.texts import common as C
 from bot.texts import guidance as GT
 from bot.texts import guides as T
 from handlers import guidance
-from handlers.sections import LABEL_CHARS, clip, section_label, section_name
+from handlers.sections import LABEL_CHARS, clip, section_label
 from knowledge.types import IngestError
 
 #: guides per /huongdan page and sections per guide page (Zalo shows five buttons per message)
@@ -100,11 +100,11 @@ async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
     offset = _offset(raw_offset)
     shown = sections[offset:offset + SECTION_BUTTONS] or sections[:SECTION_BUTTONS]
     offset = sections.index(shown[0]) if shown else 0
+    # a short header only: the sections themselves are the buttons (or, on a channel without
+    # buttons, the numbered options made of them), so listing them here too doubled the screen
     lines = [A.GUIDE_SECTIONS_HEADER.format(title=guide.title, count=len(sections))]
     if marks:
         lines.insert(0, GT.SECTION_NOTE.format(marks=", ".join(marks)))
-    lines += [A.GUIDE_SECTIONS_ITEM.format(n=n, section=section_name(path))
-              for n, (path, _) in enumerate(shown, start=offset + 1)]
     if status:
         extra = await guidance.ack_status(ctx, guide)
         if extra:

@@ -244,3 +244,38 @@ async def test_pending_uploads_are_collected(harness: BotHarness) -> None:
     await Ticks(harness.app.sessionmaker, harness.clock, {}, owner="t").maintenance_tick()
     async with harness.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(PendingUpload)) == 0
+
+
+NUMBERED_GUIDE = """# Hướng dẫn chuyển đổi số cấp xã
+
+## 1. Nguyên tắc chung
+
+Mọi hồ sơ được số hóa trước khi lưu trữ.
+
+## 2. Trách nhiệm của cán bộ
+
+Cán bộ cập nhật tiến độ hằng tuần trên hệ thống.
+
+## 3. Chế độ báo cáo
+
+Báo cáo định kỳ gửi trước ngày 25 hằng tháng.
+""".encode()
+
+
+async def test_a_guide_lists_each_section_once_without_a_second_number(
+        harness: BotHarness) -> None:
+    await _admin(harness)
+    await harness.send_file("cds.md", NUMBERED_GUIDE, user="admin")
+    await harness.make_official("Lan", user="u1")
+    (sections,) = await harness.say("/huongdan huong-dan-chuyen-doi-so-cap-xa")
+    labels = [b.label for b in sections.buttons if b.payload.startswith("sec:")]
+    assert labels == ["1. Nguyên tắc chung", "2. Trách nhiệm của cán bộ", "3. Chế độ báo cáo"]
+    # the buttons are the list: the text is a short header, not the same labels again
+    assert sections.text.startswith("Hướng dẫn chuyển đổi số cấp xã\nCác mục (3)")
+    assert not any(label in sections.text for label in labels)
+    assert "2. 1." not in sections.text and "1. 1." not in sections.text
+    # a restart changes nothing: the buttons need no conversation state
+    await harness.restart()
+    (again,) = await harness.press("guide:huong-dan-chuyen-doi-so-cap-xa")
+    assert [b.label for b in again.buttons if b.payload.startswith("sec:")] == labels
+    assert not any(label in again.text for label in labels)
