@@ -178,6 +178,17 @@ class Period:
                                    end=self.end.strftime("%d/%m/%Y"))
 
 
+_ISO_WEEK_KEY = re.compile(r"^(?P<year>\d{4})-W(?P<n>\d{2})$")
+
+
+def week_shown(iso_week: str) -> str:
+    """An ISO week key as officials write it after "tuần": '2026-W49' -> '49/2026' (else unchanged)."""
+    match = _ISO_WEEK_KEY.match(iso_week)
+    if match is None:
+        return iso_week
+    return T.WEEK_NUMBER.format(number=int(match["n"]), year=match["year"])
+
+
 def period_of(kind: PeriodKind, day: date, close_day: int = DECREE_CLOSE_DAY) -> Period:
     """The period of `kind` containing a local date."""
     _check_close_day(close_day)

@@ -21,6 +21,7 @@ from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
 from bot.events import ButtonPressed
 from bot.messages import Button
+from bot.periods import week_shown
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as T
 from bot.texts import commands as CMD
@@ -65,17 +66,17 @@ async def start_checkin(ctx: Context, *, task_ids: list[int] | None = None) -> N
             ctx.reply(T.NO_SUCH_TASKS)
             return
     elif not tasks:
-        ctx.reply(T.NO_OPEN_TASKS.format(week=week))
+        ctx.reply(T.NO_OPEN_TASKS.format(week=week_shown(week)))
         return
     report = await checkin_store.report_for(ctx.session, official.id, week)
     edit = report is not None and report.status != "draft"
     if edit and task_ids is None:
         assert report is not None
         if report.status == "skipped":
-            ctx.reply(T.ALREADY_SKIPPED.format(week=week, reason=report.skip_reason or ""))
+            ctx.reply(T.ALREADY_SKIPPED.format(week=week_shown(week), reason=report.skip_reason or ""))
         else:
             at = _fmt(report.submitted_at) if report.submitted_at else ""
-            ctx.reply(T.ALREADY_SUBMITTED.format(week=week, at=at))
+            ctx.reply(T.ALREADY_SUBMITTED.format(week=week_shown(week), at=at))
         return
     await _open(ctx, official, week, [t.id for t in tasks], edit=edit)
 
@@ -87,7 +88,7 @@ async def edit_checkin(ctx: Context) -> None:
     week = week_of(ctx.now)
     report = await checkin_store.report_for(ctx.session, official.id, week)
     if report is None or report.status == "draft":
-        ctx.reply(T.NOTHING_TO_EDIT.format(week=week))
+        ctx.reply(T.NOTHING_TO_EDIT.format(week=week_shown(week)))
         return
     ids = [t.id for t in await open_tasks_for(ctx.session, official.id)]
     for task_id in await checkin_store.entries_of(ctx.session, report.id):
@@ -95,7 +96,7 @@ async def edit_checkin(ctx: Context) -> None:
         if task is not None and task.status != "cancelled" and task_id not in ids:
             ids.append(task_id)
     if not ids:
-        ctx.reply(T.NO_OPEN_TASKS.format(week=week))
+        ctx.reply(T.NO_OPEN_TASKS.format(week=week_shown(week)))
         return
     await _open(ctx, official, week, ids, edit=True)
 
@@ -105,11 +106,11 @@ async def _open(ctx: Context, official: Official, week: str, task_ids: list[int]
     report = await checkin_store.get_or_create_report(ctx.session, official.id, week, ctx.now)
     cutoff = await _cutoff_for(ctx, official, week)
     if edit:
-        ctx.reply(T.INTRO_EDIT.format(week=week, count=len(task_ids)))
+        ctx.reply(T.INTRO_EDIT.format(week=week_shown(week), count=len(task_ids)))
         if ctx.now > cutoff:
             ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=_fmt(cutoff)))
     else:
-        ctx.reply(T.INTRO.format(week=week, count=len(task_ids), cutoff=_fmt(cutoff)))
+        ctx.reply(T.INTRO.format(week=week_shown(week), count=len(task_ids), cutoff=_fmt(cutoff)))
     ctx.start_flow(CHECKIN_FLOW, {"week": week, "report": report.id, "tasks": task_ids, "i": 0,
                                   "edit": edit, "review": False})
 
@@ -415,7 +416,7 @@ async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
     week = str(state.data["week"])
     await checkin_store.skip_week(ctx.session, report, reason, ctx.now,
                                   await _cutoff_for(ctx, official, week))
-    ctx.reply(T.WEEK_SKIPPED.format(week=week, reason=reason))
+    ctx.reply(T.WEEK_SKIPPED.format(week=week_shown(week), reason=reason))
     return END
 
 
@@ -425,7 +426,7 @@ async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
 async def summary_prompt(ctx: Context, state: FlowState) -> None:
     """Everything answered, to confirm (or pick a task to correct)."""
     entries = await checkin_store.entries_of(ctx.session, int(state.data["report"]))
-    lines = [T.SUMMARY_HEADER.format(week=state.data["week"])]
+    lines = [T.SUMMARY_HEADER.format(week=week_shown(state.data["week"]))]
     for n, task_id in enumerate(state.data["tasks"], start=1):
         task = await ctx.session.get(Task, int(task_id))
         title = _short(task.title, 120) if task is not None else str(task_id)
@@ -481,10 +482,10 @@ async def _submit(ctx: Context, state: FlowState) -> None:
     late = await checkin_store.submit(ctx.session, report, ctx.now, cutoff)
     if first:
         text = T.SUBMITTED_LATE if late else T.SUBMITTED
-        ctx.reply(text.format(week=week, cutoff=_fmt(cutoff)))
+        ctx.reply(text.format(week=week_shown(week), cutoff=_fmt(cutoff)))
     else:
         text = T.REVISED_LATE if late else T.REVISED
-        ctx.reply(text.format(week=week, revision=report.revision - 1, cutoff=_fmt(cutoff)))
+        ctx.reply(text.format(week=week_shown(week), revision=report.revision - 1, cutoff=_fmt(cutoff)))
 
 
 # ---------------------------------------------------------------- cancel, expiry, stale buttons
@@ -511,10 +512,10 @@ async def on_expire(ctx: Context, state: FlowState) -> None:
     count = await _answered(ctx, state)
     week = state.data.get("week", "")
     if state.data.get("edit"):
-        ctx.reply(T.EXPIRED_EDIT.format(week=week, count=count))
+        ctx.reply(T.EXPIRED_EDIT.format(week=week_shown(week), count=count))
     else:
-        ctx.reply(T.EXPIRED.format(week=week, count=count) if count
-                  else T.EXPIRED_EMPTY.format(week=week))
+        ctx.reply(T.EXPIRED.format(week=week_shown(week), count=count) if count
+                  else T.EXPIRED_EMPTY.format(week=week_shown(week)))
 
 
 async def stale_button(ctx: Context, arg: str) -> None:

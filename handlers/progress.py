@@ -31,7 +31,7 @@ from bot.db.models import Official, Plan, Task, Unit
 from bot.db.period_store import report_for as period_report_for
 from bot.db.plan_store import find_plans
 from bot.messages import Attachment
-from bot.periods import Period, PeriodError, PeriodKind
+from bot.periods import Period, PeriodError, PeriodKind, week_shown
 from bot.reports.build import build_plan_report, build_unit_report
 from bot.reports.docx_report import DOCX_MIME, docx_file_name, render_docx, scope_slug
 from bot.reports.letterhead import letterhead_for
@@ -203,9 +203,9 @@ async def _own(ctx: Context, period: Period) -> None:
     week = period.key
     report = await checkin_store.report_for(ctx.session, official.id, week)
     if report is None:
-        ctx.reply(T.PROGRESS_OWN_NONE.format(week=week))
+        ctx.reply(T.PROGRESS_OWN_NONE.format(week=week_shown(week)))
         return
-    lines = [T.PROGRESS_OWN_HEADER.format(week=week),
+    lines = [T.PROGRESS_OWN_HEADER.format(week=week_shown(week)),
              T.PROGRESS_OWN_STATUS.format(status=T.OWN_STATUS_LABELS.get(report.status,
                                                                          report.status))]
     if report.skip_reason:

@@ -13,7 +13,7 @@ from bot.db.models import Official, OutboxMessage, Plan, Unit
 from bot.db.people_store import subunit_ids
 from bot.db.plan_store import plan_handle
 from bot.messages import Attachment, Button, OutgoingMessage
-from bot.periods import Period
+from bot.periods import Period, week_shown
 from bot.reports.build import build_plan_report, build_unit_report
 from bot.reports.model import ProgressReport
 from bot.reports.text import unreachable_lines
@@ -62,7 +62,7 @@ async def undelivered(session: AsyncSession, unit_ids: list[int], since: datetim
 def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str]) -> str:
     """The digest's text (Vietnamese), short enough for a phone; details are in the spreadsheet."""
     title = T.DIGEST_WEEK_TITLE if kind == "week" else T.DIGEST_AHEAD_TITLE
-    lines = [title.format(week=summary.iso_week, unit=summary.unit_name), ""]
+    lines = [title.format(week=week_shown(summary.iso_week), unit=summary.unit_name), ""]
     if kind == "week":
         lines.append(T.DIGEST_REPORTED.format(done=len(summary.reported),
                                               total=len(summary.officials)))
@@ -118,7 +118,7 @@ def chart_rows(summary: WeeklySummary) -> tuple[str, list[str], list[float]]:
         labels = [f"{t.code}" for t in tasks]
         values = [float(t.progress) for t in tasks]
         title = T.CHART_TITLE_TASKS
-    period = summary.iso_week if summary.period.kind == "week" else summary.period.label
+    period = summary.period.label
     return (sanitize(f"{title} — {summary.unit_name}, {period}"),
             [sanitize(label) for label in labels], values)
 

@@ -28,6 +28,7 @@ from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.db.web_mailbox import AWAITING_FETCH
 from bot.messages import Button, OutgoingMessage, to_payload
+from bot.periods import week_shown
 from bot.texts import reminders as T
 from scheduler import guidance, periodic
 from scheduler.inputs import PlanInputs, load_inputs
@@ -403,7 +404,7 @@ class Planner:
                          nudge: bool) -> MessageBuilder:
         async def build() -> OutgoingMessage:
             text = (T.CHECKIN_NUDGE if nudge else T.CHECKIN_PROMPT).format(
-                week=week, cutoff=fmt_instant(cutoff))
+                week=week_shown(week), cutoff=fmt_instant(cutoff))
             return OutgoingMessage((T.LATE_PREFIX if late else "") + text,
                                    (Button(T.BUTTON_REPORT_NOW, "rem_checkin"),))
         return build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import to_local
+from bot.periods import week_shown
 from bot.reports.model import CATEGORIES, ProgressReport, UnreachableOfficial
 from bot.texts import checkin as T
 
@@ -15,10 +16,10 @@ NAMES_LIMIT = 12
 
 
 def period_title(report: ProgressReport) -> str:
-    """'tuần 2026-W48 (23/11–29/11/2026)' or 'tháng 11/2026 (15/10–14/11/2026)'."""
+    """'tuần 48/2026 (23/11–29/11/2026)' or 'tháng 11/2026 (15/10–14/11/2026)'."""
     period = report.period
     if period.kind == "week":
-        return T.WEEK_TITLE.format(week=period.key, start=period.start.strftime("%d/%m"),
+        return T.WEEK_TITLE.format(week=week_shown(period.key), start=period.start.strftime("%d/%m"),
                                    end=period.end.strftime("%d/%m/%Y"))
     return period.label_with_dates
 

@@ -14,6 +14,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.clock import to_local
+from bot.periods import week_shown
 from bot.reports.build import build_weekly_summary, categorize
 from bot.reports.model import (
     CATEGORIES,
@@ -94,7 +95,7 @@ def _fmt_time(instant: datetime | None) -> str:
 def _period_text(summary: WeeklySummary) -> str:
     if summary.period.kind != "week":
         return summary.period.label_with_dates
-    return T.WEEK_TITLE.format(week=summary.iso_week, start=summary.week_start.strftime("%d/%m"),
+    return T.WEEK_TITLE.format(week=week_shown(summary.iso_week), start=summary.week_start.strftime("%d/%m"),
                                end=summary.week_end.strftime("%d/%m/%Y"))
 
 

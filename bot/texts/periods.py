@@ -6,6 +6,8 @@ from __future__ import annotations
 ROMAN = ("I", "II", "III", "IV")
 
 LABEL_WEEK = "tuần {number}/{year}"
+#: a week in texts that say "tuần {week}" themselves
+WEEK_NUMBER = "{number}/{year}"
 LABEL_MONTH = "tháng {number}/{year}"
 LABEL_QUARTER = "quý {roman}/{year}"
 LABEL_HALF = ("6 tháng đầu năm {year}", "6 tháng cuối năm {year}")

@@ -16,6 +16,7 @@ from bot.periods import (
     looks_like_period,
     parse_period,
     period_of,
+    week_shown,
 )
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
@@ -144,3 +145,10 @@ def test_without_a_year_the_latest_started_period(kind, day, today) -> None:  # 
     assert found.number == period.number and found.start <= today
     later = Period(kind, found.year + 1, found.number)
     assert later.start > today
+
+
+def test_week_shown_as_officials_write_it() -> None:
+    """'tuần 2026-W49' is a developer's key; texts say 'tuần 49/2026' like the reports."""
+    assert week_shown("2026-W49") == "49/2026"
+    assert week_shown("2027-W05") == "5/2027"
+    assert week_shown("tuần 48") == "tuần 48"  # anything else is left as it is

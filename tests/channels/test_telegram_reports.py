@@ -54,7 +54,7 @@ async def test_export_arrives_as_a_telegram_document(tg: TelegramRun) -> None:
     sheet = fake.documents[-1]
     assert sheet["file_name"] == "tien-do-DV1-2026-W48.xlsx"
     book = load_workbook(io.BytesIO(sheet["content"]))
-    assert "tuần 2026-W48" in str(book["Nhiệm vụ"]["A1"].value)
+    assert "tuần 48/2026" in str(book["Nhiệm vụ"]["A1"].value)
     # an official gets no file
     refused = await say(fake, fake.text_update(OFFICIAL, "/xuatbaocao thang docx"))
     assert len(fake.documents) == 2 and "không có quyền" in refused[0]

@@ -48,7 +48,7 @@ async def test_full_checkin_writes_answers_and_updates_tasks(harness: BotHarness
     assert "minh chứng: https://example.gov.vn/qd-123" in text
     assert payloads(summary)[:2] == ["ci:ok", "ci:edit:0"]
     done = await harness.press("ci:ok")
-    assert "Đã gửi báo cáo tuần 2026-W48" in texts(done)
+    assert "Đã gửi báo cáo tuần 48/2026" in texts(done)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "submitted" and not report.late
     assert report.submitted_at == harness.clock.now()
@@ -57,7 +57,7 @@ async def test_full_checkin_writes_answers_and_updates_tasks(harness: BotHarness
     finished = await task_row(harness, nv2)
     assert finished.status == "done" and finished.evidence == "https://example.gov.vn/qd-123"
     again = await harness.say("/baocao")
-    assert "đã gửi báo cáo tuần 2026-W48" in texts(again) and "/suabaocao" in texts(again)
+    assert "đã gửi báo cáo tuần 48/2026" in texts(again) and "/suabaocao" in texts(again)
 
 
 STEPS = ["/baocao", "50", "ci:s:on", "không", "Hoàn thiện", "ci:skip", "Chờ ý kiến Vụ Pháp chế",
@@ -165,7 +165,7 @@ async def test_last_week_values_are_offered_and_kept(harness: BotHarness) -> Non
     blockers = await harness.say("không")
     assert "ci:keep" not in payloads(blockers)  # last week had no plan for NV2
     summary = await harness.say("Nghiệm thu")
-    assert "Tóm tắt báo cáo tuần 2026-W49" in texts(summary)
+    assert "Tóm tắt báo cáo tuần 49/2026" in texts(summary)
     await harness.press("ci:ok")
     _, entries = await report_of(harness, oid, "2026-W49")
     assert entries[nv1].progress == 40 and entries[nv1].status == "late"

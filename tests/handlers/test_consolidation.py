@@ -66,7 +66,7 @@ async def test_consolidating_unit_sees_the_plan_across_the_tree(harness: BotHarn
     await _consolidate(harness, KH286, "CUC")
 
     unit = texts(await harness.say("/tiendo SO_A", user="hc"))
-    assert "Tiến độ Đơn vị SO_A — tuần 2026-W48" in unit
+    assert "Tiến độ Đơn vị SO_A — tuần 48/2026" in unit
     assert "NV1" in unit and "NV2" in unit  # SO_A and the unit below it
     assert "MAT1" not in unit and "Việc riêng" not in unit  # another plan: not theirs to see
     assert "Tiến độ Đơn vị TINH_B" in texts(await harness.say("/tiendo TINH_B", user="hc"))
@@ -75,7 +75,7 @@ async def test_consolidating_unit_sees_the_plan_across_the_tree(harness: BotHarn
     assert "NV1" in ministry and "MAT1" not in ministry and "Vụ Trưởng" not in ministry
 
     plan = texts(await harness.say("/tiendo KH286", user="hc"))
-    assert plan.startswith(f"Tiến độ {KH286} — tuần 2026-W48")
+    assert plan.startswith(f"Tiến độ {KH286} — tuần 48/2026")
     assert "Nhiệm vụ: 3" in plan and "quá hạn 1" in plan
     assert "NV1" in plan and "NV2" in plan and "NV3" in plan and "MAT1" not in plan
     assert "Theo đơn vị:" in plan and "Đơn vị PHONG_A: 1 nhiệm vụ" in plan

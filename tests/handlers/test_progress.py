@@ -48,7 +48,7 @@ async def test_head_sees_unit_and_subunits(harness: BotHarness) -> None:
     await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
                                     "60", "ci:s:on", "không", "không", "ci:ok"])
     text = texts(await harness.say("/tiendo", user="hb"))
-    assert "Tiến độ Đơn vị BO — tuần 2026-W48" in text
+    assert "Tiến độ Đơn vị BO — tuần 48/2026" in text
     assert "Đã báo cáo: 1/2 cán bộ" in text and "Chưa báo cáo: Bùi Thị Lan" in text
     assert "quá hạn 1" in text and "đang thực hiện trong hạn 2" in text
     assert "NV2 Báo cáo quý — 40%, Chậm tiến độ" in text
@@ -66,7 +66,7 @@ async def test_permissions(harness: BotHarness) -> None:
     assert "Tiến độ Đơn vị KHAC" in texts(await harness.say("/tiendo KHAC", user="ad"))
     # an official sees only their own report, whatever unit they ask for
     own = texts(await harness.say("/tiendo BO", user="lan"))
-    assert "chưa báo cáo tuần 2026-W48" in own and "Lê Minh Châu" not in own
+    assert "chưa báo cáo tuần 48/2026" in own and "Lê Minh Châu" not in own
     await _report(harness, "lan", ["50", "ci:s:on", "không", "không", "ci:ok"])
     own = texts(await harness.say("/tiendo", user="lan"))
     assert "NV3 Tập huấn cấp xã — 50%, Đúng tiến độ" in own and "NV1" not in own
@@ -99,7 +99,7 @@ async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     assert tasks.page_setup.fitToWidth == 1 and tasks.sheet_properties.pageSetUpPr.fitToPage
     assert tasks.print_title_rows == "$2:$2"
     assert tasks["I3"].number_format == '0"%"'
-    assert "Đơn vị BO" in tasks["A1"].value and "tuần 2026-W48" in tasks["A1"].value
+    assert "Đơn vị BO" in tasks["A1"].value and "tuần 48/2026" in tasks["A1"].value
     # headers wrap at their spaces (each word fits its column); the columns add up to about 200
     # characters, so one page wide prints near 75 % (at 340 it was about 40 %, unreadable)
     assert all(c.alignment.wrap_text and tasks.column_dimensions[c.column_letter].width
@@ -218,7 +218,7 @@ async def test_export_without_diacritics_and_the_title_block_names_the_period(
     assert "Kế hoạch kỳ tới" in headers and "Kế hoạch tuần tới" not in headers
     (weekly,) = await harness.say("/xuatbaocao tuan xlsx", user="hb")
     week_sheet = load_workbook(io.BytesIO(weekly.attachments[0].content))["Nhiệm vụ"]
-    assert "tuần 2026-W48 (23/11–29/11/2026)" in str(week_sheet["A1"].value)
+    assert "tuần 48/2026 (23/11–29/11/2026)" in str(week_sheet["A1"].value)
     assert "Kế hoạch tuần tới" in [c.value for c in week_sheet[2]]
     (quarter,) = await harness.say("/xuatbaocao quy IV/2026", user="hb")
     assert "quý IV/2026" in str(load_workbook(io.BytesIO(

@@ -111,9 +111,9 @@ async def test_digest_content_chart_and_spreadsheet(world, sim, clock, telegram)
     assert digest.idem_key == f"digest:{world.units['P1']}:2026-W48:week:{ids['head']}:telegram"
     assert to_local(digest.sent_at).strftime("%a %H:%M") == "Fri 17:00"
     [message] = [m for c, m in telegram.sent
-                 if c.chat_id == "Trưởng phòng" and m.text.startswith("📊 Tổng hợp tuần 2026-W48")]
+                 if c.chat_id == "Trưởng phòng" and m.text.startswith("📊 Tổng hợp tuần 48/2026")]
     text = message.text
-    assert "Tổng hợp tuần 2026-W48" in text and "Đã báo cáo: 1/2" in text
+    assert "Tổng hợp tuần 48/2026" in text and "Đã báo cáo: 1/2" in text
     assert "Chưa báo cáo: Minh" in text and "NV1" in text and "40%" in text
     assert "Chờ kinh phí" in text
     assert "Quá hạn (1)" in text and "NV2" in text
@@ -150,7 +150,7 @@ async def test_monday_week_ahead_digest_and_catch_up_of_the_latest_only(
     assert rows[("2026-W50", "ahead")] == "sent" and rows[("2026-W49", "ahead")] == "expired"
     assert rows[("2026-W49", "week")] == "sent"
     assert ("2026-W48", "week") not in rows or rows[("2026-W48", "week")] == "expired"
-    [ahead] = [m.text for c, m in telegram.sent if "Tuần mới 2026-W50" in m.text]
+    [ahead] = [m.text for c, m in telegram.sent if "Tuần mới 50/2026" in m.text]
     assert ahead.startswith("(Gửi muộn")
 
 

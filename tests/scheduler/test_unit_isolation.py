@@ -79,7 +79,7 @@ async def test_dollar_signs_in_a_task_code_draw_as_text(
             if ":2026-W48:week:" in r.idem_key}
     assert week == {ids["head_P1"]: "sent", ids["head_P2"]: "sent"}
     [digest] = [m for c, m in telegram.sent if c.chat_id == "Trưởng P1"
-                and "Tổng hợp tuần 2026-W48" in m.text]
+                and "Tổng hợp tuần 48/2026" in m.text]
     assert "US$5^$" in digest.text
     assert digest.attachments[0].content.startswith(b"\x89PNG")
 
@@ -147,7 +147,7 @@ async def test_a_digest_that_cannot_be_built_is_recorded_retried_and_shown(
                if r.recipient_id == ids["head_P1"] and ":2026-W48:week:" in r.idem_key]
     assert again.id == failed.id and again.status == "sent"
     assert [m.text for c, m in telegram.sent if c.chat_id == "Trưởng P1"
-            and "2026-W48" in m.text]
+            and "tuần 48/2026" in m.text]
 
 
 async def test_a_task_that_cannot_be_planned_does_not_stop_the_others(
