@@ -1,17 +1,19 @@
 """Single-use keyboards: once a choice is made from a message's buttons, its other buttons are spent.
 
-Every reply with buttons gets a keyboard id from the dispatcher (OutgoingMessage.keyboard). A
-channel that can tell which keyboard a press came from puts it in ButtonPressed.keyboard: Telegram
-uses the id of the message carrying the buttons, the web chat sends the id it was given back. The
-dispatcher records the keyboard as used in the press's own transaction (so a press whose handler
-fails leaves it usable); a second press on a used keyboard gets "đã chọn rồi" and no second action.
-Channels show it too: Telegram collapses the keyboard to the choice made, the web page disables
-the buttons. A press without a keyboard id (typed numbers on the console, Zalo until its payloads
-carry the id, tests) is not checked.
+Every reply with buttons gets a keyboard id from the dispatcher (OutgoingMessage.keyboard); the
+outbox dispatcher derives one from the row for reminders and digests. A channel that can tell which
+keyboard a press came from puts it in ButtonPressed.keyboard: Telegram uses the id of the message
+carrying the buttons, the web chat sends back the id it was given, Zalo's query payloads end with
+it. The dispatcher records the keyboard as used in the press's own transaction (so a press whose
+handler fails leaves it usable); a second press on a used keyboard gets "đã chọn rồi" and no second
+action. Telegram also collapses the keyboard to the choice made, the web page disables the buttons.
+A press without a keyboard id (typed numbers on the console, a message from before keyboard ids,
+tests) is not checked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -33,6 +35,12 @@ MAX_ID_CHARS = 64
 def new_id() -> str:
     """A fresh keyboard id (16 hex characters)."""
     return uuid.uuid4().hex[:16]
+
+
+def id_for(key: str) -> str:
+    """A keyboard id derived from a stable key (an outbox row's idem_key: a resend of the same
+    row keeps its id)."""
+    return hashlib.sha256(f"keyboard:{key}".encode()).hexdigest()[:16]
 
 
 def stamp(messages: Sequence[OutgoingMessage]) -> list[OutgoingMessage]:

@@ -26,7 +26,7 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import button_payloads
+from bot import button_payloads, keyboards
 from bot.channel import Capability, Channel, Mailbox
 from bot.clock import Clock, to_local
 from bot.db.base import is_postgres
@@ -482,6 +482,8 @@ class OutboxDispatcher:
                                        expires_at=expires, last_error=None):
                 return "lost_lease"
             payload = await self._short_buttons(session, row.payload, now)
+            if payload.get("buttons") and not payload.get("keyboard"):  # one choice per message
+                payload = {**payload, "keyboard": keyboards.id_for(row.idem_key)}
             payload = await mailbox.deposit(session, row.address, payload, now)
             await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
                                   .values(payload=payload)
@@ -504,6 +506,8 @@ class OutboxDispatcher:
 
     async def _message(self, row: Claimed) -> OutgoingMessage:
         message = from_payload(row.payload)
+        if message.buttons and not message.keyboard:  # one choice per message (bot/keyboards.py)
+            message = replace(message, keyboard=keyboards.id_for(row.idem_key))
         if await self._silent(row):
             message = replace(message, silent=True)
         if row.payload.get("plain"):  # the platform refused our formatting once

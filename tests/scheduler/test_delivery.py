@@ -178,3 +178,24 @@ async def test_sender_lease_election_and_takeover(sessionmaker, clock) -> None:
         await b.release(s)
     async with sessionmaker.begin() as s:
         assert await a.acquire(s, clock.now())
+
+
+async def test_a_message_with_buttons_goes_out_as_one_keyboard(world, sim, clock, telegram,
+                                                               sessionmaker) -> None:
+    from bot.keyboards import id_for
+
+    await world.unit("P1")
+    await world.official("Lan", "P1")
+    clock.set(DUE)
+    now = clock.now()
+    async with sessionmaker.begin() as s:
+        for key, buttons in (("kb:1", [["Bắt đầu", "ci:start"]]), ("kb:2", [])):
+            s.add(OutboxMessage(
+                idem_key=key, kind="checkin", channel="telegram", address="lan_tg",
+                payload={"text": "Báo cáo tuần này?", "buttons": buttons}, due_at=now,
+                not_before=now, late=False, status="pending", attempts=0, created_at=now,
+                updated_at=now))
+    await sim.dispatcher().drain()
+    keyboards = {m.text + str(len(m.buttons)): m.keyboard for _, m in telegram.sent}
+    # derived from the row, so a resend after a crash is the same keyboard (bot/keyboards.py)
+    assert keyboards == {"Báo cáo tuần này?1": id_for("kb:1"), "Báo cáo tuần này?0": None}

@@ -133,3 +133,20 @@ async def test_a_direct_send_is_deposited_too(sessionmaker, clock) -> None:
     async with sessionmaker() as s:
         row = await s.get(OutboxMessage, waiting[0].id)
     assert row is not None and row.status == "awaiting_fetch" and row.kind == "notice"
+
+
+async def test_a_deposited_message_with_buttons_is_one_choice(world, sessionmaker, clock) -> None:
+    from bot.keyboards import id_for
+
+    sim = _sim(sessionmaker, clock)
+    now = clock.now()
+    async with sessionmaker.begin() as s:
+        s.add(OutboxMessage(
+            idem_key="buttons:1", kind="checkin", channel="web", address=SESSION,
+            payload={"text": "Báo cáo tuần này?", "buttons": [["Bắt đầu", "ci:start"]]},
+            due_at=now, not_before=now, late=False, status="pending", attempts=0,
+            created_at=now, updated_at=now))
+    await sim.dispatcher("w1").drain()
+    [waiting] = await _waiting(sessionmaker, clock)
+    message = from_payload(waiting.payload)
+    assert message.keyboard == id_for("buttons:1")  # the web page sends it back with a press
