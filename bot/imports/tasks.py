@@ -51,6 +51,10 @@ _LIMITS = {"ordinal": (16, HEADER_ALIASES["ordinal"][0]),
 #: the plan line above a ministry's table ("Kế hoạch số 286/KH-BTTTT …", with or without diacritics)
 _PLAN_PATTERN = re.compile(r"(K[ếe] ho[ạa]ch|KH)\s+s[ốo]\s*:?\s*([\w./-]+)", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(20\d\d)\b")
+#: a place-and-date line under the number ("Hà Nội, ngày 15 tháng 10 năm 2026", "Ngày 15/10/2026")
+_DATE_LINE = re.compile(r"^[^\d]{0,60}?\bng[àa]y\s+\d{1,2}\s*(th[áa]ng|/|-|\.)", re.IGNORECASE)
+#: 'V/v' / 'Về việc' in front of a subject line
+_SUBJECT_PREFIX = re.compile(r"^(V/v|V\.v|Về việc|Ve viec)\s*:?\s*", re.IGNORECASE)
 #: task attribute → the field (column) it comes from; a change is named by that column's header
 _FIELD_OF = {"ordinal": "ordinal", "title": "title", "lead_unit_id": "lead", "deadline": "deadline",
              "deadline_text": "deadline", "product": "product", "note": "note", "co_units": "co",
@@ -66,11 +70,24 @@ class PlanInfo:
     year: int
 
 
+def _subject(preamble: list[str], after: int) -> str | None:
+    """The plan's subject: the first line under its number line that is neither another number
+    line nor a place-and-date line ('Triển khai chuyển đổi số năm 2026'); None when there is none."""
+    for line in preamble[after + 1:]:
+        line = " ".join(line.split())
+        if not line or _PLAN_PATTERN.search(line) or _DATE_LINE.match(line):
+            continue
+        return _SUBJECT_PREFIX.sub("", line).strip() or None
+    return None
+
+
 def detect_plan(preamble: list[str], ref: str | None, year: int | None, today: date) -> PlanInfo:
-    """The plan reference (--plan, else 'Kế hoạch số …' above the table) and the default year."""
-    title = next((line for line in preamble if _PLAN_PATTERN.search(line)), None)
-    if ref is None and title is not None:
-        match = _PLAN_PATTERN.search(title)
+    """The plan reference (--plan, else 'Kế hoạch số …' above the table), its title (the subject
+    line under the number line, never the number line itself) and the default year."""
+    at = next((i for i, line in enumerate(preamble) if _PLAN_PATTERN.search(line)), None)
+    title = _subject(preamble, at) if at is not None else None
+    if ref is None and at is not None:
+        match = _PLAN_PATTERN.search(preamble[at])
         assert match is not None
         ref = f"Kế hoạch số {match.group(2)}"
     if ref is None:
@@ -228,6 +245,9 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
         plan = Plan(ref=plan_info.ref, title=plan_info.title, created_at=now)
         session.add(plan)
         await session.flush()
+    elif plan_info.title and plan.title != plan_info.title and (
+            plan.title is None or _PLAN_PATTERN.search(plan.title)):
+        plan.title = plan_info.title  # earlier imports kept the number line as the title
     if consolidating:
         await set_consolidators(session, plan.id, consolidating, now)
     for code, values in parsed.items():

@@ -173,8 +173,8 @@ def _vn_date(day: date) -> tuple[str, str, str]:
 
 
 def _names_the_plan(title: str | None, ref: str | None) -> bool:
-    """True when the plan's title says what the plan is about, not only its number again (an
-    import keeps the line 'KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY …' as the title)."""
+    """True when the plan's title says what the plan is about, not only its number again (imports
+    before the subject line was read kept 'KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY …' as the title)."""
     if not title:
         return False
     number = (ref or "").rsplit(" ", 1)[-1].casefold()

@@ -232,3 +232,34 @@ async def test_admins_help_says_files_can_be_sent(harness: BotHarness) -> None:
     await harness.make_official("Cán Bộ", user="canbo")
     assert T.HELP_SEND_FILES in texts(await harness.say("/trogiup", user="admin"))
     assert T.HELP_SEND_FILES not in texts(await harness.say("/trogiup", user="canbo"))
+
+
+async def test_a_plan_is_titled_by_its_subject_line_not_its_number_line(
+        harness: BotHarness) -> None:
+    await _admin(harness)
+    for name in ("don-vi.csv", "can-bo.csv"):
+        await _preview_and_confirm(harness, name)
+    table = (PLAN_LINE + "Hà Nội, ngày 01 tháng 11 năm 2026\n"
+             + "V/v Triển khai chuyển đổi số năm 2026\n" + TASKS_HEAD
+             + "1,T1,Việc một,CDS,CB003,15/12/2026\n")
+    replies = await harness.send_file("ke-hoach-12.csv", table.encode(), user="admin")
+    assert "bảng nhiệm vụ của Kế hoạch số 12/KH-CDS" in texts(replies)
+    await harness.restart()  # the pending file is in the database
+    await harness.press(_button(replies, T.BUTTON_IMPORT), user="admin")
+    async with harness.app.sessionmaker() as session:
+        plan = (await session.execute(select(Plan))).scalar_one()
+        assert (plan.ref, plan.title) == ("Kế hoạch số 12/KH-CDS",
+                                          "Triển khai chuyển đổi số năm 2026")
+
+
+async def test_reimport_repairs_a_title_that_was_the_number_line(harness: BotHarness) -> None:
+    await _admin(harness)
+    for name in ("don-vi.csv", "can-bo.csv"):
+        await _preview_and_confirm(harness, name)
+    async with harness.app.sessionmaker.begin() as session:  # as earlier imports stored it
+        session.add(Plan(ref="Kế hoạch số 286/KH-BTTTT", created_at=harness.clock.now(),
+                         title="KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026"))
+    assert "Đã thêm 5 nhiệm vụ" in await _preview_and_confirm(harness, "nhiem-vu.csv")
+    async with harness.app.sessionmaker() as session:
+        plan = (await session.execute(select(Plan))).scalar_one()
+        assert plan.title == "Triển khai Nghị quyết về chuyển đổi số giai đoạn 2026–2027"
