@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from textwrap import shorten
 
 from sqlalchemy import func, select, update
 
@@ -30,6 +31,8 @@ EVIDENCE_FLOW = "remev"
 OUTBOX_LIMIT = 15
 PREVIEW_DAYS = 7
 PREVIEW_LIMIT = 25
+#: characters of a message's first line shown in the preview (cut at a word, with "…")
+PREVIEW_TEXT_CHARS = 60
 
 
 async def done(ctx: Context, arg: str) -> None:
@@ -202,8 +205,10 @@ async def preview_command(ctx: Context) -> None:
                                      end=to_local(end).strftime("%d/%m"), count=len(items))]
     for item in items[:PREVIEW_LIMIT]:
         lines.append(T.PREVIEW_ITEM.format(
-            when=to_local(item.at).strftime("%d/%m %H:%M"), kind=item.kind,
-            name=item.recipient, channel=item.channel, text=item.text.splitlines()[0][:60]
+            when=to_local(item.at).strftime("%d/%m %H:%M"),
+            kind=T.UNDELIVERED_KINDS.get(item.kind, item.kind), name=item.recipient,
+            channel=item.channel,
+            text=shorten(item.text.splitlines()[0], PREVIEW_TEXT_CHARS, placeholder="…")
             if item.text else ""))
     if len(items) > PREVIEW_LIMIT:
         lines.append(T.PREVIEW_MORE.format(count=len(items) - PREVIEW_LIMIT))

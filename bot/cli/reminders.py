@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from textwrap import shorten
 from typing import Any
 
 import typer
@@ -35,6 +36,10 @@ def _item_json(item: PreviewItem) -> dict[str, Any]:
     return {"at": to_local(item.at).isoformat(), "kind": item.kind, "recipient": item.recipient,
             "channel": item.channel, "address": item.address, "key": item.idem_key,
             "late": item.late, "text": item.text, "via": item.via, "route": item.route}
+
+
+#: characters of a message's first line shown (cut at a word, with "…")
+PREVIEW_TEXT_CHARS = 70
 
 
 @reminders_app.command("preview")
@@ -69,7 +74,7 @@ def preview_command(
         late = texts.PREVIEW_LATE if item.late else ""
         typer.echo(f"{to_local(item.at):%Y-%m-%d %H:%M}  {item.kind:<8} {item.recipient} "
                    f"[{item.channel}:{item.address}]{_route_note(item)}{late}  "
-                   f"{first_line[:70]}")
+                   f"{shorten(first_line, PREVIEW_TEXT_CHARS, placeholder='…')}")
     typer.echo(texts.PREVIEW_TOTAL.format(count=len(items)))
     if result.unreachable:
         typer.echo(texts.PREVIEW_UNREACHABLE.format(count=len(result.unreachable)))

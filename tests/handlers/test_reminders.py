@@ -123,8 +123,9 @@ async def test_admin_views_outbox_and_preview(harness: BotHarness) -> None:
     preview = await harness.say("/xemnhac", user="admin")
     body = texts(preview)
     # the next 7 days hold Friday's check-in prompt (the T-7 reminder is on 4 Dec, later)
-    assert "Dự kiến gửi" in body and "27/11 08:00 · checkin → Lan (web)" in body
-    assert "deadline" not in body
+    # kinds in Vietnamese (the outbox's own names, checkin/deadline…, are for the CLI's table)
+    assert "Dự kiến gửi" in body and "27/11 08:00 · lời mời báo cáo tuần → Lan (web)" in body
+    assert "nhắc hạn" not in body and "checkin" not in body
     assert await _rows(harness) == []  # the preview stored nothing
     await _plan(harness)
     harness.clock.set(harness.clock.now() + timedelta(days=11))  # Fri 4 Dec 08:00
