@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from knowledge.abbreviations import SynonymTable
+from knowledge.answer_type import asks_for_time, states_time
 from knowledge.decision import DecisionModel, shipped_model
 from knowledge.features import extract as decision_vector
 from knowledge.glossary import english_words, to_vietnamese
@@ -94,6 +95,9 @@ class RankParams:
     max_typo_candidates: int = 64
     #: a guide's opening passage (no heading, in a guide with sections) is scored at this share
     intro_weight: float = 0.5
+    #: for a question that asks for a time ("bao lâu", "hạn", "mấy giờ"), a passage that states none
+    #: (knowledge/answer_type.py) is scored at this share, when that changes which passage is first
+    answer_type_weight: float = 0.8
 
     def weights(self) -> dict[str, float]:
         """The weight of every score part, by name (the expansion part is already weighted)."""
@@ -362,7 +366,7 @@ class KnowledgeIndex:
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
-        "_intro_weight", "_typical_idf",
+        "_intro_weight", "_typical_idf", "_states_time",
     )  # fmt: skip
 
     def __init__(
@@ -401,6 +405,8 @@ class KnowledgeIndex:
         for term, tid in self._acc_uni.vocab.items():
             accents.setdefault(fold(term), []).append((-int(self._acc_uni.df[tid]), term))
         self._accents = {k: tuple(t for _, t in sorted(v)[:4]) for k, v in accents.items()}
+        # Which passages state a time (a date, a duration…), read once for questions that ask for one.
+        self._states_time = np.asarray([states_time(p.text) for p in passages], dtype=np.bool_)
         uni = self._fold_uni
         self._typical_idf = float(np.average(uni.idf, weights=uni.df)) if int(uni.df.sum()) else 1.0
 
@@ -861,6 +867,17 @@ class KnowledgeIndex:
         return parts
 
     def _score(self, q: _Query) -> FloatArray:
+        scores = self._match_score(q)
+        share = self._params.answer_type_weight
+        if share == 1.0 or not len(scores) or not asks_for_time(q.folded):
+            return scores
+        # A question that asks for a time: passages that state none are scored lower, but only when that
+        # changes which passage comes first (the section that says the date wins over its neighbour);
+        # otherwise the scores stay as matched, and so do the answer decision's features.
+        adjusted = np.where(self._states_time, scores, scores * np.float32(share)).astype(np.float32)
+        return adjusted if int(np.argmax(adjusted)) != int(np.argmax(scores)) else scores
+
+    def _match_score(self, q: _Query) -> FloatArray:
         weights = {name: w for name, w in self._params.weights().items() if w != 0.0}
         late = [name for name in _PARAGRAPH_PARTS if name in weights]
         scores = np.zeros(len(self._passages), dtype=np.float32)

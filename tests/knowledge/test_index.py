@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.abbreviations import SynonymTable
-from knowledge.index import KnowledgeIndex
+from knowledge.index import KnowledgeIndex, RankParams
 from knowledge.types import Passage
 
 
@@ -216,3 +216,39 @@ def test_guide_opening_passage_does_not_outrank_the_section_with_the_fact() -> N
         synonyms=SynonymTable.build(),
     )
     assert index.search("nhuận bút một tin bài trên trang xã").hits[0].passage.id == "ttdt#1"
+
+
+def _deadline_index(**params: float) -> KnowledgeIndex:
+    def passage(pid: str, heading: str, text: str) -> Passage:
+        return Passage(id=pid, guide_id="sh", guide_title="Số hóa dữ liệu hộ tịch",
+                       heading_path=(heading,), text=text)  # fmt: skip
+
+    return KnowledgeIndex.build(
+        [
+            passage("sh#1", "Phạm vi", "Số hóa sổ khai sinh, sổ kết hôn, sổ khai tử đang lưu tại xã."),
+            passage("sh#2", "Tiến độ", "Hoàn thành số hóa sổ khai sinh trước ngày 30 tháng 9."),
+            passage("sh#3", "Kiểm tra", "Kiểm tra chéo từng bản ghi sau khi nhập."),
+        ],
+        synonyms=SynonymTable.build(),
+        params=RankParams(**params),
+    )  # fmt: skip
+
+
+def test_question_asking_for_a_time_gets_the_section_that_states_one() -> None:
+    # "Phạm vi" matches the question's words a little better, but only "Tiến độ" says when.
+    plain = _deadline_index(answer_type_weight=1.0)
+    assert plain.search("Hạn số hóa sổ khai sinh?").hits[0].passage.id == "sh#1"
+    index = _deadline_index()
+    for question in ("Hạn số hóa sổ khai sinh?", "han so hoa so khai sinh"):
+        assert index.search(question).hits[0].passage.id == "sh#2", question
+
+
+def test_time_preference_leaves_scores_alone_when_the_best_passage_stays() -> None:
+    # A question asking for a time whose best passage states one already: "Phạm vi" would be scored lower,
+    # but the first passage does not change, so every score stays as matched (and so do the decision's
+    # features).
+    plain, index = _deadline_index(answer_type_weight=1.0), _deadline_index()
+    for question in ("Hoàn thành số hóa sổ khai sinh trước ngày nào?", "hoan thanh so hoa truoc ngay nao"):
+        assert plain.search(question).hits[0].passage.id == "sh#2", question
+        expected = [(h.passage.id, h.score) for h in plain.search(question).hits]
+        assert [(h.passage.id, h.score) for h in index.search(question).hits] == expected

@@ -1,0 +1,84 @@
+"""Whether a question asks for a time (a date, a deadline, a duration), and whether a passage states one.
+
+"Hạn số hóa sổ khai sinh?" asks for a date: a section that says which books to digitize but no date cannot
+answer it, however well it matches the words. The question is read folded, so a question typed without
+diacritics asks the same. Only times are recognized: a passage visibly states one (digits with a unit, a
+weekday). A number is not ("có bao nhiêu trình độ" is answered by a list of names), nor are "ai", "ở đâu" or
+yes-no questions: no pattern can spot their answers in a text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from knowledge.normalize import fold, nfc
+
+#: Folded question phrases asking for a time, a date or a duration ("bao lâu", "mấy giờ", "thứ mấy").
+#: "mấy" folds like "máy" (machine), so it counts only in these pairs.
+_TIME_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(fold(p).split())
+    for p in (
+        "bao lâu", "bao giờ", "khi nào", "lúc nào", "ngày nào", "tháng nào", "thời hạn", "hạn chót",
+        "hạn cuối", "chậm nhất", "mấy giờ", "mấy ngày", "mấy tháng", "mấy năm", "mấy tuần", "thứ mấy",
+        "ngày mấy",
+    )
+)  # fmt: skip
+#: "hạn" alone asks for a deadline ("Hạn nộp báo cáo?") except in these words: "gia hạn", "hết hạn",
+#: "quá hạn", "giới hạn", "quyền hạn", "đến hạn", "vô hạn", "hạn chế", "hạn mức"….
+_HAN = fold("hạn")
+_HAN_BEFORE = frozenset(
+    fold(w)
+    for w in (
+        "gia",
+        "hết",
+        "quá",
+        "giới",
+        "có",
+        "kỳ",
+        "đúng",
+        "trong",
+        "quyền",
+        "đến",
+        "tới",
+        "vô",
+        "hữu",
+    )
+)
+_HAN_AFTER = frozenset(fold(w) for w in ("chế", "mức", "ngạch", "hán"))
+
+#: A time in a passage, read folded: a number of hours/days/months…, a date, a clock time.
+_TIME_IN_FOLDED = re.compile(
+    r"\b\d+\s*(?:gio|ngay|thang|nam|phut|tuan|quy|h)\b"
+    r"|\b(?:ngay|thang|nam|gio|quy)\s+\d"
+    r"|\b\d{1,2}[/.-]\d{1,2}\b"
+)
+#: A weekday or a recurring period, read with its diacritics: folded, "thứ tự" (order) reads as
+#: "thứ tư" (Wednesday).
+_TIME_IN_TEXT = re.compile(
+    r"\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b|\bchủ\s+nhật\b|\bhằng\s+(?:ngày|tuần|tháng|quý|năm)\b"
+)
+
+
+def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+
+
+def asks_for_time(words: Sequence[str]) -> bool:
+    """Whether a question (its folded syllables, in order) asks for a time, a date or a duration."""
+    if any(_has(words, p) for p in _TIME_PHRASES):
+        return True
+    for i, word in enumerate(words):
+        if word == _HAN:
+            before = words[i - 1] if i > 0 else ""
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if before not in _HAN_BEFORE and after not in _HAN_AFTER:
+                return True
+    return False
+
+
+def states_time(text: str) -> bool:
+    """Whether a passage text states a time: a number of days/hours…, a date, a clock time, a weekday."""
+    lower = nfc(text).lower()
+    return bool(_TIME_IN_FOLDED.search(fold(lower)) or _TIME_IN_TEXT.search(lower))
