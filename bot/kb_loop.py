@@ -103,7 +103,10 @@ def _quote(text: str) -> str:
 async def _tell(session: AsyncSession, q: UnansweredQuestion, text: str, chunk_id: int,
                 now: datetime) -> int:
     """Queue one message for the chat that asked, held through its unit's quiet hours (as
-    reminders are); 1 when queued."""
+    reminders are); 1 when queued. A web chat guest has no mailbox (nothing would ever fetch
+    it): nothing is queued and 0 returned, so the admin is not told a guest was answered."""
+    if q.channel == "web" and q.official_id is None:
+        return 0
     official = await session.get(Official, q.official_id) if q.official_id is not None else None
     schedule = (await load_policies(session)).for_unit(official.unit_id if official else None)
     not_before = hold_until_morning(now, schedule.quiet_start, schedule.quiet_end)

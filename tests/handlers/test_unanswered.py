@@ -89,6 +89,22 @@ async def test_answer_it_stores_a_qa_entry_and_tells_everyone_who_asked(h: BotHa
     assert texts(await h.say("/chuatraloi", user="admin")) == T.QUEUE_NONE
 
 
+async def test_a_web_guest_is_not_counted_as_told(h: BotHarness) -> None:
+    """A guest page has no mailbox: nothing is queued for it, and the admin's count says so."""
+    assert A.NOT_FOUND in texts(await h.say(GOLD, user="a1", channel="telegram"))
+    assert A.NOT_FOUND in texts(await h.say(GOLD_AGAIN, user="guest"))  # web, not bound
+    listing = await h.say("/chuatraloi", user="admin")
+    key = next(p for p in payloads(listing) if p.startswith("uqa:")).split(":")[1]
+    await h.press(f"uqa:{key}", user="admin")
+    await h.say(ANSWER, user="admin")
+    done = await h.press("qans:faq", user="admin")
+    assert T.ANSWER_STORED.format(guide=T.FAQ_TITLE.format(unit="Đơn vị DV1"), people=1) \
+        in texts(done)
+    async with h.app.sessionmaker() as session:
+        queued = list((await session.execute(select(OutboxMessage))).scalars())
+    assert [(m.channel, m.address) for m in queued] == [("telegram", "a1")]
+
+
 async def test_answer_into_an_offered_guide_keeps_its_sections(h: BotHarness) -> None:
     key = await _ask_twice(h)
     await h.press(f"uqa:{key}", user="admin")
