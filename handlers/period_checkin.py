@@ -162,8 +162,8 @@ async def start_period_checkin(ctx: Context, text: str = "", *, from_prompt: boo
 def _intro(own: ProgressReport, official: Official, period: Period, cutoff: datetime,
            mine: list[Any]) -> str:
     status = next((o for o in own.officials if o.official_id == official.id), None)
-    weeks = T.WEEKS_DONE.format(done=status.weeks_reported if status else 0,
-                                total=status.weeks_expected if status else 0)
+    weeks = (T.WEEKS_DONE.format(done=status.weeks_reported, total=status.weeks_expected)
+             if status and status.weeks_expected else T.WEEKS_NONE_DUE)
     lines = [T.INTRO.format(period=period.label_with_dates, cutoff=_fmt(cutoff), weeks=weeks), "",
              T.TASKS_HEADER]
     lines += [T.TASK_LINE.format(code=t.code, title=t.title[:120], progress=t.progress,

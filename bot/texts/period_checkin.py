@@ -38,6 +38,8 @@ EDIT_LATE_NOTICE = (
     "Lưu ý: đã quá hạn chốt ({cutoff}); nội dung sửa vẫn được lưu và được ghi nhận là sửa sau hạn."
 )
 WEEKS_DONE = "đã báo cáo {done}/{total} tuần"
+#: instead of "0/0": no week of the period has reached its cut-off yet (for this official)
+WEEKS_NONE_DUE = "chưa có tuần nào qua hạn chốt"
 TASKS_HEADER = "Nhiệm vụ của anh/chị cuối kỳ:"
 TASK_LINE = "• [{code}] {title}: {progress}% — {status}"
 BLOCKERS_HEADER = "Vướng mắc đã nêu trong các báo cáo tuần:"

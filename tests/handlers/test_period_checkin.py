@@ -46,6 +46,20 @@ async def _report(harness: BotHarness, oid: int) -> PeriodReport | None:
             PeriodReport.official_id == oid))).scalar_one_or_none()
 
 
+async def test_a_newcomer_s_month_intro_does_not_count_zero_of_zero_weeks(
+        harness: BotHarness) -> None:
+    """Imported after the period's past weekly cut-offs, with this week's not yet come, an
+    official has no week to count: no "đã báo cáo 0/0 tuần"."""
+    harness.clock.set(_at(date(2026, 12, 2), 9))  # Wednesday; 20/11 and 27/11 were before
+    oid = await harness.make_official("Lê Minh Châu", unit_code="CUC")
+    await add_tasks(harness, [oid], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))], unit_code="CUC")
+    await _weekly(harness, ["40", "ci:s:on", "không", "Khảo sát"])
+    intro = texts(await harness.say("/baocaothang"))
+    assert "Báo cáo tháng 12/2026" in intro and "0/0" not in intro
+    assert "(chưa có tuần nào qua hạn chốt)" in intro
+    assert "[NV1] Số hoá hồ sơ: 40% — Đúng tiến độ" in intro
+
+
 async def test_month_summary_from_the_prompt_with_a_restart(harness: BotHarness) -> None:
     oid, task = await _setup(harness)
     harness.clock.set(_at(date(2026, 12, 14), 9))  # the day the December period closes
