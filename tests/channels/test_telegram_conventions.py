@@ -67,8 +67,11 @@ async def test_menu_follows_role_changes_without_a_restart(
     async with running_telegram(settings, clock, fake, telegram_menu_sync_seconds=3600) as run:
         assert chat_scope(HEAD) not in fake.commands
         code = await _invitation(run, "head")
+        menus = run.parts.menus
+        passes = menus.passes
         await exchange(fake, fake.text_update(HEAD, f"/start {code}"))
-        await fake.wait_for(lambda f: chat_scope(HEAD) in f.commands)
+        await fake.wait_for(lambda f: menus.passes > passes)  # the pass has recorded it too
+        assert chat_scope(HEAD) in fake.commands
         names = {c["command"] for c in fake.commands[chat_scope(HEAD)]}
         assert "tiendo" in names or "xuatbaocao" in names  # a head's commands
         async with run.app.sessionmaker() as session:
@@ -78,8 +81,10 @@ async def test_menu_follows_role_changes_without_a_restart(
         async with run.app.sessionmaker.begin() as session:
             await session.execute(update(Official).where(Official.name == "Trần Văn Hùng")
                                   .values(role="official"))
-        run.parts.menus.roles_changed()
-        await fake.wait_for(lambda f: chat_scope(HEAD) not in f.commands)
+        passes = menus.passes
+        menus.roles_changed()
+        await fake.wait_for(lambda f: menus.passes > passes)
+        assert chat_scope(HEAD) not in fake.commands
         assert fake.calls("deleteMyCommands")
         async with run.app.sessionmaker() as session:
             assert (await session.get(TelegramMenu, str(HEAD))) is None
