@@ -78,6 +78,8 @@ SETUP_RETRY_MAX = 60.0
 #: the core working longer than this shows "typing…" (seconds), renewed every TYPING_REPEAT
 TYPING_AFTER = 1.0
 TYPING_REPEAT = 4.0
+#: at most this long the replies wait for a chat action already sent to finish
+TYPING_GRACE = 1.0
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -261,16 +263,23 @@ class TelegramInbound:
     @contextlib.asynccontextmanager
     async def _typing(self, chat: ChatRef) -> AsyncIterator[None]:
         """Show 'typing…' while the core works longer than typing_after (an answer, a file)."""
+        done = asyncio.Event()
+
         async def show() -> None:
-            await asyncio.sleep(self.typing_after)
-            while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.typing_after)
+            while not done.is_set():
                 await self.channel.chat_action(chat.chat_id, "typing")
-                await asyncio.sleep(TYPING_REPEAT)  # Telegram shows it for about 5 s
+                with contextlib.suppress(TimeoutError):  # Telegram shows it for about 5 s
+                    await asyncio.wait_for(done.wait(), TYPING_REPEAT)
 
         task = asyncio.create_task(show())
         try:
             yield
         finally:
+            done.set()
+            # a chat action already on its way may finish (briefly); then stop it regardless
+            await asyncio.wait({task}, timeout=TYPING_GRACE)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
