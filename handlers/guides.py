@@ -19,7 +19,7 @@ from bot.guide_import import (
 )
 from bot.ids import parse_id
 from bot.messages import Button
-from bot.router import ROLES_ADMINS, Command, Router
+from bot.router import ROLES_ADMINS, ROLES_HEADS, Command, Router
 from bot.texts import ask as A
 from bot.texts import commands as CMD
 from bot.texts import common as C
@@ -69,12 +69,13 @@ async def _guide_page(ctx: Context, offset: int) -> None:
     shown = guides[offset:offset + LIST_BUTTONS] or guides[:LIST_BUTTONS]
     offset = guides.index(shown[0])
     lines = [A.GUIDE_LIST_HEADER.format(count=len(guides))]
-    for n, info in enumerate(shown, start=offset + 1):
+    for info in shown:
         ref = f" ({info.source_ref})" if info.source_ref else ""
-        code = A.GUIDE_CODE.format(slug=info.slug) if ctx.role == "admin" else ""
+        # heads type `/huongdan <mã>` to see who acknowledged a guide, admins withdraw by it
+        code = A.GUIDE_CODE.format(slug=info.slug) if ctx.role in ROLES_HEADS else ""
         marks = guidance_store.marks(states, info.id, today)
         mark = GT.MARK.format(marks=", ".join(marks)) if marks else ""
-        lines.append(A.GUIDE_LIST_ITEM.format(n=n, title=info.title, ref=ref) + mark + code)
+        lines.append(A.GUIDE_LIST_ITEM.format(title=info.title, ref=ref) + mark + code)
     lines.append("")
     lines.append(A.GUIDE_LIST_FOOTER)
     buttons = [Button(clip(g.title, LABEL_CHARS), f"guide:{g.slug}") for g in shown]

@@ -35,7 +35,8 @@ NO_GUIDES = "Hiện chưa có hướng dẫn nào. Quản trị viên có thể 
 ASK_WHAT = "Anh/chị muốn hỏi gì? Ví dụ: /hoi thu tuc bao cao tien do tuan"
 PASSAGE_GONE = "Nội dung này không còn trong hướng dẫn hiện hành (có thể đã được thay thế hoặc thu hồi)."
 GUIDE_LIST_HEADER = "Các hướng dẫn hiện có ({count}):"
-GUIDE_LIST_ITEM = "{n}. {title}{ref}"
+#: bullets, not numbers: a number typed after /huongdan is a guide's id, not its place here
+GUIDE_LIST_ITEM = "• {title}{ref}"
 GUIDE_CODE = " [mã: {slug}]"
 GUIDE_LIST_FOOTER = "Chọn một hướng dẫn để xem các mục, hoặc gõ câu hỏi để tra cứu."
 GUIDE_SECTIONS_HEADER = "{title}\nCác mục ({count}), chọn một mục để đọc toàn văn:"

@@ -15,7 +15,7 @@ GUIDE_EXPIRED = (
     "Hướng dẫn \u201c{title}\u201d {marks}, không còn được dùng để trả lời. Gõ /huongdan để "
     "xem các hướng dẫn đang áp dụng."
 )
-LIST_EXPIRED_ITEM = "{n}. {title}{ref} \u2014 {marks}"
+LIST_EXPIRED_ITEM = "\u2022 {title}{ref} \u2014 {marks}"
 
 # ---------------------------------------------------------------- audience (admin, after upload)
 
@@ -91,5 +91,8 @@ SHARE_SOURCE = "Nguồn: {title}{ref}"
 SHARE_NONE = (
     "Hướng dẫn \u201c{title}\u201d không có mục nào được đánh dấu để chia sẻ với người dân."
 )
-SHARE_USAGE = "Cách dùng: /chiase <mã hướng dẫn>. Gõ /huongdan để xem mã."
+SHARE_USAGE = (
+    "Cách dùng: /chiase <mã hướng dẫn>, hoặc gõ /huongdan, chọn hướng dẫn rồi bấm "
+    "\u201cChia sẻ\u201d."
+)
 COMMAND_SHARE = "Bản tin cho người dân từ một hướng dẫn (để chuyển tiếp)"

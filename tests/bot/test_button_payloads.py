@@ -79,6 +79,6 @@ async def test_issuing_again_extends_the_expiry(harness: BotHarness) -> None:
 async def test_a_numbered_choice_of_a_long_payload_works_without_buttons(
         harness: BotHarness) -> None:
     await _long_guide(harness)
-    listing = texts(await harness.say("/huongdan", channel="console"))
-    assert "\n1. " in listing  # no buttons on this channel: numbered options
+    listing = await harness.say("/huongdan", channel="console")
+    assert len(payloads(listing)) == 1  # one option, which the console channel numbers "1."
     assert LONG_TITLE.strip() in texts(await harness.say("1", channel="console"))
