@@ -129,6 +129,19 @@ async def test_list_and_browse_guides(kb_harness: BotHarness) -> None:
     assert opened and "📖" in texts(await kb_harness.press(opened[-1]))
 
 
+async def test_the_list_is_not_numbered_and_heads_see_the_codes(kb_harness: BotHarness) -> None:
+    """'/huongdan 2' opens the guide whose id is 2: a list numbered 1., 2. … invited typing the
+    place instead. Heads and admins, who type '/huongdan <mã>', see each guide's code."""
+    await kb_harness.make_official("Trưởng", role="head", user="head")
+    guest = texts(await kb_harness.say("/huongdan"))
+    assert "\n• " in guest and "\n1. " not in guest and "[mã:" not in guest
+    head = texts(await kb_harness.say("/huongdan", user="head"))
+    codes = [line.split("[mã: ")[1].rstrip("]") for line in head.splitlines() if "[mã: " in line]
+    assert len(codes) == 6
+    opened = texts(await kb_harness.say(f"/huongdan {codes[1]}", user="head"))
+    assert head.splitlines()[2].removeprefix("• ").split(" (")[0] in opened  # the second line
+
+
 async def test_unanswered_list_for_admins(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
     await kb_harness.say("gia vang hom nay bao nhieu")
