@@ -28,6 +28,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold
+from scheduler.planner import fmt_instant
 
 CHECKIN_FLOW = "ci"
 PROGRESS_LEVELS = (0, 25, 50, 75, 100)
@@ -110,7 +111,8 @@ async def _open(ctx: Context, official: Official, week: str, task_ids: list[int]
         if ctx.now > cutoff:
             ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=_fmt(cutoff)))
     else:
-        ctx.reply(T.INTRO.format(week=week_shown(week), count=len(task_ids), cutoff=_fmt(cutoff)))
+        ctx.reply(T.INTRO.format(week=week_shown(week), count=len(task_ids),
+                                 cutoff=fmt_instant(cutoff)))  # with its weekday, as the prompt
     ctx.start_flow(CHECKIN_FLOW, {"week": week, "report": report.id, "tasks": task_ids, "i": 0,
                                   "edit": edit, "review": False})
 

@@ -33,6 +33,8 @@ async def test_full_checkin_writes_answers_and_updates_tasks(harness: BotHarness
     assert "Nhiệm vụ 1/2: Tập huấn kỹ năng số" in texts(first)  # nearest deadline first
     assert "ci:p:50" in payloads(first) and "ci:keep" not in payloads(first)  # no last week yet
     assert "Ô" not in texts(first)
+    # the intro reads the week and its cut-off as people write them
+    assert "Báo cáo tiến độ tuần 48/2026 (2 nhiệm vụ). Hạn chốt: 16:00 Thứ Sáu " in texts(first)
     await harness.say("70 %")
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "draft"
