@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.db import account_store
-from bot.router import Command, Handler, Router
+from bot.router import ROLES_MEMBERS, Command, Handler, Router
 from bot.texts import commands as CMD
 from bot.texts import logout as T
 from knowledge.normalize import fold
@@ -43,5 +43,7 @@ def wrap_fallback(previous: Handler | None) -> Handler:
 
 def register(router: Router) -> None:
     """Register /dangxuat and the typed words (call after the Q&A feature)."""
-    router.command(Command(("dangxuat", "logout", "dang_xuat"), logout, CMD.LOGOUT))
+    # members only: a guest has nothing to log out of (typed anyway: the polite members-only note)
+    router.command(Command(("dangxuat", "logout", "dang_xuat"), logout, CMD.LOGOUT,
+                           roles=ROLES_MEMBERS))
     router.fallback = wrap_fallback(router.fallback)
