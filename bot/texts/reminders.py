@@ -36,7 +36,7 @@ CHECKIN_PROMPT = (
     "Anh/chị vui lòng báo cáo trước {cutoff}. Chỉ mất khoảng một phút."
 )
 CHECKIN_NUDGE = (
-    "🔔 Anh/chị chưa gửi báo cáo tuần {week}. Hạn chót là {cutoff}, "
+    "🔔 Anh/chị chưa gửi báo cáo tuần {week}. Hạn chốt là {cutoff}, "
     "sau thời điểm này báo cáo sẽ bị ghi nhận là nộp muộn."
 )
 BUTTON_REPORT_NOW = "Báo cáo ngay"
@@ -88,6 +88,7 @@ UNDELIVERED_KINDS = {
     "coop": "nhắc đơn vị phối hợp", "keepalive": "lời hỏi thăm qua Zalo",
     "guide": "thông báo hướng dẫn mới", "guide_remind": "nhắc đọc hướng dẫn",
     "guide_expired": "thông báo hướng dẫn hết hiệu lực",
+    "kb_answer": "câu trả lời bổ sung cho câu hỏi", "notice": "thông báo",
 }
 #: the check-in prompt that keeps a Zalo messaging window open (scheduler/keepalive.py)
 KEEPALIVE = (
