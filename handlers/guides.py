@@ -201,7 +201,7 @@ async def confirm_upload(ctx: Context, arg: str) -> None:
 
 
 async def withdraw(ctx: Context) -> None:
-    """/thuhoi <slug|id>: withdraw a guide."""
+    """/thuhoi <slug|id>: withdraw a guide; the audience it was announced to is told."""
     key = ctx.text.strip()
     if not key:
         ctx.reply(T.WITHDRAW_USAGE)
@@ -211,7 +211,10 @@ async def withdraw(ctx: Context) -> None:
         ctx.reply(T.GUIDE_NOT_FOUND.format(key=key))
         return
     await guide_store.withdraw_guide(ctx.session, guide, ctx.now)
-    ctx.reply(T.WITHDRAWN.format(title=guide.title))
+    # the planner tells an announced guide's audience, once, through the outbox (as on expiry)
+    audience = guidance_store.Audience.of(guide.audience) if guide.announced_version is not None else None
+    told = T.WITHDRAWN_AUDIENCE_TOLD if audience is not None and not audience.empty else ""
+    ctx.reply(T.WITHDRAWN.format(title=guide.title) + told)
     ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
 
 

@@ -75,7 +75,8 @@ TEMPLATE_AFTER_REFUSAL = "template_after_refusal"
 #: kinds that are not urgent: inside silent hours they go without a sound (deadlines and
 #: overdue notices keep theirs; replies are answers the user is waiting for)
 SILENT_KINDS = frozenset({"digest", "checkin", "nudge", "period_checkin", "period_nudge",
-                          "coop", "guide", "guide_remind", "guide_expired"})
+                          "coop", "guide", "guide_remind", "guide_expired",
+                          "guide_withdrawn"})
 BACKOFF_BASE = 30.0
 BACKOFF_MAX = 3600.0
 

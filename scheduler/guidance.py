@@ -9,12 +9,15 @@ Keys (subject_type 'guide'):
 - `guide:<guide>:v<version>:remind:<official>` — one reminder (kind `guide_remind`) at the
   reminder time 3 working days after the announcement, to those who have not pressed "Đã nắm";
 - `guide:<guide>:expired:<official>` — "hết hiệu lực" (kind `guide_expired`) at the reminder
-  time of the day after the last day in force.
+  time of the day after the last day in force;
+- `guide:<guide>:withdrawn:<withdrawn at, epoch s>:<official>` — "đã thu hồi" (kind
+  `guide_withdrawn`) when an admin withdrew the guide (/thuhoi), due at once; a guide re-added
+  and withdrawn again is told again, each withdrawal once.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -41,7 +44,8 @@ SUBJECT = "guide"
 
 
 async def plan_guidance(planner: Planner) -> None:
-    """Withdraw expired guides, then plan announcements, reminders and expiry notices."""
+    """Withdraw expired guides, then plan announcements, reminders, expiry and withdrawal
+    notices."""
     with planner._isolated("guides past their end date", None):
         async with planner.session.begin_nested():
             await guide_store.withdraw_expired(planner.session, planner.now, planner.today)
@@ -61,6 +65,8 @@ async def plan_guidance(planner: Planner) -> None:
                 await _announce(planner, guide, members)
             elif guide.withdrawn_reason == "expired":
                 _expired(planner, guide, members)
+            elif guide.withdrawn_reason == "admin":
+                _withdrawn(planner, guide, members)
 
 
 def _schedule(planner: Planner, official_id: int) -> Schedule:
@@ -172,11 +178,42 @@ def _expired(planner: Planner, guide: Guide, members: list[int]) -> None:
 
 def _expiry_message(planner: Planner, guide: Guide, first_day_out: date) -> MessageBuilder:
     async def build() -> OutgoingMessage:
-        newer = (await planner.session.execute(select(Guide).where(
-            Guide.replaces_id == guide.id, Guide.status == "active").order_by(Guide.id)
-        )).scalars().first()
-        replacement = T.EXPIRED_REPLACEMENT.format(title=newer.title) if newer else ""
-        buttons = (Button(T.BUTTON_READ, f"guide:{newer.slug}"),) if newer else ()
+        replacement, buttons = await _replacement(planner, guide)
         return OutgoingMessage(T.EXPIRED_NOTICE.format(
             title=guide.title, day=G.fmt_day(first_day_out), replacement=replacement), buttons)
+    return build
+
+
+async def _replacement(planner: Planner, guide: Guide) -> tuple[str, tuple[Button, ...]]:
+    newer = (await planner.session.execute(select(Guide).where(
+        Guide.replaces_id == guide.id, Guide.status == "active").order_by(Guide.id)
+    )).scalars().first()
+    if newer is None:
+        return "", ()
+    return (T.EXPIRED_REPLACEMENT.format(title=newer.title),
+            (Button(T.BUTTON_READ, f"guide:{newer.slug}"),))
+
+
+def _withdrawn(planner: Planner, guide: Guide, members: list[int]) -> None:
+    """An admin withdrew the guide: its audience is told at once (quiet hours respected)."""
+    withdrawn_at = guide.withdrawn_at
+    if withdrawn_at is None or planner.now >= withdrawn_at + GRACE:
+        return
+    build = _withdrawal_message(planner, guide, withdrawn_at)
+    stamp = int(withdrawn_at.timestamp())
+    for official_id in members:
+        not_before, late = planner._timing(withdrawn_at, _schedule(planner, official_id))
+        planner._add(
+            base_key=f"guide:{guide.id}:withdrawn:{stamp}:{official_id}", kind=G.KIND_WITHDRAWN,
+            subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
+            due_at=withdrawn_at, not_before=not_before, expires_at=withdrawn_at + GRACE,
+            late=late, status="pending", build=build, meta={"guide": guide.id})
+
+
+def _withdrawal_message(planner: Planner, guide: Guide, withdrawn_at: datetime) -> MessageBuilder:
+    async def build() -> OutgoingMessage:
+        replacement, buttons = await _replacement(planner, guide)
+        return OutgoingMessage(T.WITHDRAWN_NOTICE.format(
+            title=guide.title, day=G.fmt_day(local_date(withdrawn_at)),
+            replacement=replacement), buttons)
     return build

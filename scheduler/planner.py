@@ -55,7 +55,7 @@ BUILD_RETRY_FIRST = timedelta(minutes=5)
 BUILD_RETRY_MAX = timedelta(hours=1)
 
 #: kinds still sent to an official on leave (read on return): digests, guidance news
-LEAVE_PROOF_KINDS = frozenset({"digest", "guide", "guide_expired"})
+LEAVE_PROOF_KINDS = frozenset({"digest", "guide", "guide_expired", "guide_withdrawn"})
 
 MessageBuilder = Callable[[], Awaitable[OutgoingMessage]]
 #: builds a digest message: (session, unit_id, iso_week, kind, now) → message

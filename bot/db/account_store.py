@@ -28,7 +28,8 @@ from bot.ids import parse_id
 WAITING_STATUSES = ("pending", "awaiting_fetch")
 #: kinds the planner writes per official: they follow the official to another app
 PLANNED_KINDS = frozenset({"deadline", "overdue", "checkin", "nudge", "digest", "snooze",
-                           "guide", "guide_remind", "guide_expired"})
+                           "guide", "guide_remind", "guide_expired",
+                           "guide_withdrawn"})
 UNBOUND = "unbound"
 
 

@@ -40,6 +40,7 @@ SHARE_CHARS = 1700
 KIND_ANNOUNCE = "guide"
 KIND_REMIND = "guide_remind"
 KIND_EXPIRED = "guide_expired"
+KIND_WITHDRAWN = "guide_withdrawn"
 
 
 def fmt_day(day: date) -> str:

@@ -60,6 +60,10 @@ EXPIRED_NOTICE = (
     "\U0001f4d5 Hướng dẫn \u201c{title}\u201d đã hết hiệu lực từ {day} và được thu hồi; troly "
     "không còn dùng hướng dẫn này để trả lời.{replacement}"
 )
+WITHDRAWN_NOTICE = (
+    "\U0001f4d5 Hướng dẫn \u201c{title}\u201d đã được quản trị viên thu hồi từ ngày {day}; troly "
+    "không còn dùng hướng dẫn này để trả lời.{replacement}"
+)
 EXPIRED_REPLACEMENT = " Hướng dẫn thay thế: \u201c{title}\u201d."
 
 # ---------------------------------------------------------------- acknowledgement

@@ -89,6 +89,7 @@ UNDELIVERED_KINDS = {
     "guide": "thông báo hướng dẫn mới", "guide_remind": "nhắc đọc hướng dẫn",
     "guide_expired": "thông báo hướng dẫn hết hiệu lực",
     "kb_answer": "câu trả lời bổ sung cho câu hỏi", "notice": "thông báo",
+    "guide_withdrawn": "thông báo thu hồi hướng dẫn",
 }
 #: the check-in prompt that keeps a Zalo messaging window open (scheduler/keepalive.py)
 KEEPALIVE = (

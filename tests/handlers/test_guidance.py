@@ -291,3 +291,41 @@ async def test_a_word_heading_marks_its_section_and_subsections_for_sharing(
     assert "phát thanh" not in message.text
     assert message.text.endswith("Nguồn: Hướng dẫn tuyên truyền phòng chống lừa đảo "
                                  "(Kế hoạch số 15/KH-UBND)")
+
+
+async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
+        harness: BotHarness) -> None:
+    ids = await _units(harness)
+    await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+    await harness.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
+    await harness.press(f"gaud:{guide.id}:send", user="admin")
+    await _plan(harness)
+    assert await _rows(harness, "guide_withdrawn") == []
+
+    harness.clock.advance(timedelta(hours=2))
+    replies = texts(await harness.say(f"/thuhoi {guide.slug}", user="admin"))
+    assert "Đã thu hồi" in replies and "sẽ được báo tin thu hồi" in replies
+    await harness.restart()
+    await _plan(harness)
+    await _plan(harness)  # exactly once, however often the planner runs
+    [told] = await _rows(harness, "guide_withdrawn")
+    assert told.recipient_id == ids["o:lan"]  # the audience (PHONG), not Minh of another unit
+    assert told.payload["text"] == T.WITHDRAWN_NOTICE.format(
+        title=guide.title, day="23/11/2026", replacement="")
+    assert to_local(told.not_before) == to_local(harness.clock.now())  # at once, in the day
+    assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
+    # a week later the planner plans nothing more for it
+    harness.clock.advance(timedelta(days=8))
+    await _plan(harness)
+    assert len(await _rows(harness, "guide_withdrawn")) == 1
+
+
+async def test_withdrawing_a_guide_never_announced_tells_no_one(harness: BotHarness) -> None:
+    await _units(harness)
+    await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+    replies = texts(await harness.say(f"/thuhoi {guide.slug}", user="admin"))
+    assert "Đã thu hồi" in replies and "báo tin thu hồi" not in replies
+    await _plan(harness)
+    assert await _rows(harness, "guide_withdrawn") == []
