@@ -29,6 +29,7 @@ from bot.db.migrate import upgrade
 from bot.dispatcher import Dispatcher
 from bot.guide_import import import_guide, ingest_limits
 from bot.knowledge_service import KnowledgeService, KnowledgeWatcher
+from bot.messaging_window import WindowConfig
 from bot.router import Router
 from bot.web import build_web_app
 from knowledge.demo import demo_guides
@@ -166,6 +167,7 @@ def build_app(
                                              settings.knowledge_poll_seconds)
     app.components.append(app.knowledge_watcher)
     deps.services["channels"] = all_channels
+    deps.services["preview_windows"] = _preview_windows(settings)
     if channels is None:
         _attach_platform_channels(app)
     for setup in extra_setup or []:
@@ -173,6 +175,15 @@ def build_app(
     if settings.scheduler_enabled:  # reminders, check-in prompts, digests (scheduler/service.py)
         app.components.append(build_service(app))
     return app
+
+
+def _preview_windows(settings: Settings) -> dict[str, WindowConfig]:
+    """Channels with a messaging window, for the chat preview (/xemnhac) as for the CLI's."""
+    if "zalo" not in settings.reminder_channels:
+        return {}
+    from bot.channels.zalo.wiring import window_configs  # loaded only when Zalo is used
+
+    return window_configs(settings)
 
 
 def _attach_platform_channels(app: App) -> None:

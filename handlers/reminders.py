@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from textwrap import shorten
 
@@ -16,6 +17,7 @@ from bot.conversation import END, Flow, FlowState, Step
 from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
+from bot.messaging_window import WindowConfig
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
 from bot.texts import reminders as T
@@ -23,7 +25,7 @@ from handlers.checkin import start_checkin
 from scheduler.jobs import insert_ignore, run_once
 from scheduler.planner import deadline_slots, fmt_date, fmt_instant, task_buttons
 from scheduler.policy import Schedule, load_policies
-from scheduler.preview import preview_all
+from scheduler.preview import PreviewItem, preview_all
 from scheduler.recipients import load_directory
 from scheduler.workdays import WorkCalendar, load_calendar
 
@@ -189,8 +191,11 @@ async def preview_command(ctx: Context) -> None:
     """/xemnhac: what would be sent in the next 7 days (nothing is sent or stored)."""
     start = ctx.now
     end = start + timedelta(days=PREVIEW_DAYS)
-    result = await preview_all(ctx.session, start, end,
-                               channels=tuple(ctx.deps.settings.reminder_channels), digests=False)
+    # channels with a messaging window (Zalo), from the composition root as for the CLI
+    windows: Mapping[str, WindowConfig] = ctx.deps.services.get("preview_windows", {})
+    result = await preview_all(ctx.session, start, end, now=start,
+                               channels=tuple(ctx.deps.settings.reminder_channels),
+                               digests=False, windows=windows)
     items = result.items
     unreachable = [T.PREVIEW_UNREACHABLE_ITEM.format(
         name=p.name, unit=p.unit or "—", count=sum(p.kinds.values()),
@@ -207,12 +212,33 @@ async def preview_command(ctx: Context) -> None:
         lines.append(T.PREVIEW_ITEM.format(
             when=to_local(item.at).strftime("%d/%m %H:%M"),
             kind=T.UNDELIVERED_KINDS.get(item.kind, item.kind), name=item.recipient,
-            channel=item.channel,
+            channel=_route(item),
             text=shorten(item.text.splitlines()[0], PREVIEW_TEXT_CHARS, placeholder="…")
             if item.text else ""))
     if len(items) > PREVIEW_LIMIT:
         lines.append(T.PREVIEW_MORE.format(count=len(items) - PREVIEW_LIMIT))
     ctx.reply("\n".join([*lines, *unreachable]))
+
+
+def _route(item: PreviewItem) -> str:
+    """The channel, with the route a Zalo-routed message would take (as `troly reminders
+    preview` shows it, in words): 'zalo · tin mẫu ZNS', 'zalo → telegram · quá 48 giờ, không gửi tin trả phí; chuyển kênh'."""
+    if not item.route:
+        return item.channel
+    steps = []
+    for step in item.route.split("; "):
+        channel, sep, reason = step.partition(": ")
+        if not sep:
+            channel, reason = "", step
+        words = T.PREVIEW_ROUTE_REASONS.get(reason, reason)
+        # the message's own channel is named once, in front
+        steps.append(T.PREVIEW_ROUTE_STEP.format(channel=channel, reason=words)
+                     if channel and channel != item.channel else words)
+    route = "; ".join(steps)
+    if item.via == item.channel:
+        return T.PREVIEW_ROUTE_SAME.format(channel=item.channel, route=route)
+    return T.PREVIEW_ROUTE_MOVED.format(channel=item.channel,
+                                        via=item.via or T.PREVIEW_ROUTE_NOWHERE, route=route)
 
 
 def register(router: Router) -> None:

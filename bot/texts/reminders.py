@@ -143,6 +143,22 @@ OUTBOX_COUNTS = "Theo trạng thái: {counts}"
 PREVIEW_HEADER = "Dự kiến gửi từ {start} đến {end} ({count} tin):"
 PREVIEW_ITEM = "• {when} · {kind} → {name} ({channel}): {text}"
 PREVIEW_EMPTY = "Không có tin nào dự kiến gửi trong khoảng này."
+#: the route of a message on a channel with a messaging window (Zalo), as
+#: `troly reminders preview` shows it: "zalo · tin mẫu ZNS", "zalo → telegram · quá 48 giờ, …; chuyển kênh"
+PREVIEW_ROUTE_SAME = "{channel} · {route}"
+PREVIEW_ROUTE_MOVED = "{channel} → {via} · {route}"
+PREVIEW_ROUTE_NOWHERE = "không gửi được"
+PREVIEW_ROUTE_STEP = "{channel}: {reason}"
+PREVIEW_ROUTE_REASONS = {
+    "window": "trong hạn miễn phí",
+    "paid": "tin trả phí",
+    "paid_not_allowed": "quá 48 giờ, không gửi tin trả phí",
+    "template": "tin mẫu ZNS",
+    "window_closed": "hết hạn nhắn, chưa có tin mẫu",
+    "rerouted": "chuyển kênh",
+    "unreachable": "không còn kênh khác",
+    "cancelled": "bỏ qua",
+}
 PREVIEW_MORE = "… và {count} tin khác."
 PREVIEW_UNREACHABLE_HEADER = "Không gửi được cho {count} cán bộ chưa gắn tài khoản trò chuyện:"
 PREVIEW_UNREACHABLE_ITEM = "• {name} ({unit}): {count} tin — mời: {command}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.clock import to_local
-from bot.db.models import OutboxMessage
+from bot.clock import ManualClock, to_local
+from bot.config import Settings
+from bot.db.models import ChatAccount, OutboxMessage
 from scheduler.planner import plan
 from tests.handlers.checkin_helpers import add_tasks, task_row
 from tests.harness import BotHarness, payloads, texts
@@ -132,3 +133,36 @@ async def test_admin_views_outbox_and_preview(harness: BotHarness) -> None:
     await _plan(harness)
     listing = await harness.say("/hangdoi", user="admin")
     assert "Hàng đợi gửi tin" in texts(listing) and "pending" in texts(listing)
+
+
+async def test_preview_in_chat_shows_the_route_of_zalo_messages(
+        settings: Settings, clock: ManualClock) -> None:
+    """As `troly reminders preview`: which channel a Zalo reminder would take, and why."""
+    harness = await BotHarness(settings.model_copy(update={"reminder_channels": ["zalo", "web"]}),
+                               clock).start()
+    try:
+        lan = await harness.make_official("Lan", user="z-lan", channel="zalo")
+        minh = await harness.make_official("Minh", user="z-minh", channel="zalo")
+        await add_tasks(harness, [lan, minh], [("NV1", "Số hoá hồ sơ", DEADLINE)])
+        await harness.make_official("Quản trị", role="admin", user="admin")
+        now = clock.now()
+        async with harness.app.sessionmaker.begin() as s:
+            # Lan also reads the web chat; both last wrote to the OA an hour ago, so on Friday
+            # the free 48 hours are over and the unit does not pay for messages
+            s.add(ChatAccount(channel="web", external_id="w-lan", chat_id="w-lan",
+                              official_id=lan, status="active", created_at=now))
+            await s.execute(update(ChatAccount).where(ChatAccount.channel == "zalo")
+                            .values(last_inbound_at=now - timedelta(hours=1)))
+        body = texts(await harness.say("/xemnhac", user="admin"))
+        assert ("27/11 08:00 · lời mời báo cáo tuần → Lan (zalo → web · quá 48 giờ, không gửi "
+                "tin trả phí; chuyển kênh)") in body
+        assert ("27/11 08:00 · lời mời báo cáo tuần → Minh (zalo → không gửi được · quá 48 giờ, "
+                "không gửi tin trả phí; không còn kênh khác)") in body
+        async with harness.app.sessionmaker.begin() as s:  # Minh writes on Thursday
+            await s.execute(update(ChatAccount).where(ChatAccount.chat_id == "z-minh")
+                            .values(last_inbound_at=now + timedelta(days=3)))
+        body = texts(await harness.say("/xemnhac", user="admin"))
+        assert "27/11 08:00 · lời mời báo cáo tuần → Minh (zalo · trong hạn miễn phí)" in body
+        assert await _rows(harness) == []  # the preview stored nothing
+    finally:
+        await harness.close()
