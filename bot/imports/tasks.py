@@ -52,9 +52,9 @@ _LIMITS = {"ordinal": (16, HEADER_ALIASES["ordinal"][0]),
 _PLAN_PATTERN = re.compile(r"(K[ếe] ho[ạa]ch|KH)\s+s[ốo]\s*:?\s*([\w./-]+)", re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(20\d\d)\b")
 #: a place-and-date line under the number ("Hà Nội, ngày 15 tháng 10 năm 2026", "Ngày 15/10/2026")
-_DATE_LINE = re.compile(r"^[^\d]{0,60}?\bng[àa]y\s+\d{1,2}\s*(th[áa]ng|/|-|\.)", re.IGNORECASE)
+_DATE_LINE_PATTERN = re.compile(r"^[^\d]{0,60}?\bng[àa]y\s+\d{1,2}\s*(th[áa]ng|/|-|\.)", re.IGNORECASE)
 #: 'V/v' / 'Về việc' in front of a subject line
-_SUBJECT_PREFIX = re.compile(r"^(V/v|V\.v|Về việc|Ve viec)\s*:?\s*", re.IGNORECASE)
+_SUBJECT_PREFIX_PATTERN = re.compile(r"^(V/v|V\.v|Về việc|Ve viec)\s*:?\s*", re.IGNORECASE)
 #: task attribute → the field (column) it comes from; a change is named by that column's header
 _FIELD_OF = {"ordinal": "ordinal", "title": "title", "lead_unit_id": "lead", "deadline": "deadline",
              "deadline_text": "deadline", "product": "product", "note": "note", "co_units": "co",
@@ -75,9 +75,9 @@ def _subject(preamble: list[str], after: int) -> str | None:
     line nor a place-and-date line ('Triển khai chuyển đổi số năm 2026'); None when there is none."""
     for line in preamble[after + 1:]:
         line = " ".join(line.split())
-        if not line or _PLAN_PATTERN.search(line) or _DATE_LINE.match(line):
+        if not line or _PLAN_PATTERN.search(line) or _DATE_LINE_PATTERN.match(line):
             continue
-        return _SUBJECT_PREFIX.sub("", line).strip() or None
+        return _SUBJECT_PREFIX_PATTERN.sub("", line).strip() or None
     return None
 
 
