@@ -205,7 +205,8 @@ async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
         return END
     done = await kb_loop.answer_group(ctx.session, group, state.data["answer"], guide,
                                       by=_by(ctx), now=ctx.now, question=state.data["question"])
-    ctx.reply(T.ANSWER_STORED.format(guide=guide.title, people=done.notified))
+    ctx.reply(T.ANSWER_STORED.format(guide=guide.title, people=done.notified) if done.notified
+              else T.ANSWER_STORED_NOBODY.format(guide=guide.title))
     ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
     return END
 
@@ -278,8 +279,9 @@ async def link_done(ctx: Context, arg: str) -> None:
     if done is None:
         ctx.reply(T.LINK_GONE)
         return
-    ctx.reply(T.LINK_DONE.format(section=section_name(section.heading_path),
-                                 people=done.notified))
+    section_shown = section_name(section.heading_path)
+    ctx.reply(T.LINK_DONE.format(section=section_shown, people=done.notified) if done.notified
+              else T.LINK_DONE_NOBODY.format(section=section_shown))
     ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
 
 

@@ -52,6 +52,14 @@ ANSWER_STORED = (
     "Đã lưu vào \u201c{guide}\u201d (mục Hỏi – đáp) và cập nhật tra cứu. "
     "Đã gửi câu trả lời tới {people} người đã hỏi."
 )
+#: none told: only guests of the web chat asked (their page has no mailbox)
+NOBODY_TOLD = (
+    " Chưa báo được cho người hỏi: họ hỏi trên trang web mà chưa đăng nhập nên không nhận được tin "
+    "sau; khi hỏi lại, họ sẽ thấy câu trả lời."
+)
+ANSWER_STORED_NOBODY = (
+    "Đã lưu vào \u201c{guide}\u201d (mục Hỏi – đáp) và cập nhật tra cứu." + NOBODY_TOLD
+)
 ANSWER_STOPPED = "Đã dừng, chưa lưu câu trả lời nào."
 
 LINK_CHOOSE_GUIDE = "Câu hỏi: \u201c{question}\u201d\nMục trả lời nằm trong hướng dẫn nào?"
@@ -60,6 +68,10 @@ BUTTON_MORE = "Tiếp theo"
 LINK_DONE = (
     "Đã gắn câu hỏi với mục \u201c{section}\u201d: lần sau hỏi như vậy sẽ được trả lời bằng mục này. "
     "Đã báo cho {people} người đã hỏi."
+)
+LINK_DONE_NOBODY = (
+    "Đã gắn câu hỏi với mục \u201c{section}\u201d: lần sau hỏi như vậy sẽ được trả lời bằng mục này."
+    + NOBODY_TOLD
 )
 LINK_GONE = "Mục này không còn trong hướng dẫn hiện hành."
 

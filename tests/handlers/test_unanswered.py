@@ -103,6 +103,14 @@ async def test_a_web_guest_is_not_counted_as_told(h: BotHarness) -> None:
     async with h.app.sessionmaker() as session:
         queued = list((await session.execute(select(OutboxMessage))).scalars())
     assert [(m.channel, m.address) for m in queued] == [("telegram", "a1")]
+    # only a guest asked: the admin is told nobody could be told, not "sent to 0 people"
+    await h.say("ai duyet bao cao tuan cua xa ngoai chu tich xa", user="guest")
+    listing = await h.say("/chuatraloi", user="admin")
+    key = next(p for p in payloads(listing) if p.startswith("uqa:")).split(":")[1]
+    await h.press(f"uqa:{key}", user="admin")
+    await h.say("Phó Chủ tịch được phân công.", user="admin")
+    done = texts(await h.press("qans:faq", user="admin"))
+    assert T.NOBODY_TOLD.strip() in done and "0 người" not in done
 
 
 async def test_answer_into_an_offered_guide_keeps_its_sections(h: BotHarness) -> None:
