@@ -6,6 +6,8 @@ import math
 import re
 from datetime import datetime, timedelta
 
+from rapidfuzz import fuzz, process
+
 from bot.access import may_manage
 from bot.clock import to_local
 from bot.context import Context
@@ -121,6 +123,11 @@ _HOURS_RE = re.compile(r"^([+-]?\d{1,6})(" + "|".join(T.HOURS_SUFFIXES) + ")$", 
 MAX_CHAT_TTL_HOURS = 720
 #: officials of the same name offered as buttons after a /moi with a name already in the unit
 MAX_NAME_MATCHES = 4
+#: one word after /moi read as an official's code (see looks_like_official_code)
+_OFFICIAL_CODE_RE = re.compile(r"^[A-Za-z0-9_./-]{1,64}$")
+#: the closest existing codes offered after a mistyped one, and how close (rapidfuzz ratio 0-100)
+MAX_CODE_SUGGESTIONS = 3
+CODE_SUGGESTION_CUTOFF = 60
 
 
 def _ttl(ctx: Context) -> timedelta:
@@ -152,10 +159,13 @@ async def invite(ctx: Context) -> None:
         unit = await people_store.unit_by_code(ctx.session, words[0])
         if unit is not None:
             words = words[1:]
-    if unit is None and len(words) == 1:
+    if len(words) == 1 and (unit is None or looks_like_official_code(words[0])):
         existing = await people_store.official_by_code(ctx.session, words[0])
         if existing is not None:
             await _invite_existing(ctx, existing, hours)
+            return
+        if looks_like_official_code(words[0]):  # a mistyped code, never a person's name
+            await _no_such_code(ctx, unit, words[0])
             return
     role = "official"
     if words and words[0].casefold() in _ROLE_WORDS:
@@ -177,6 +187,32 @@ async def invite(ctx: Context) -> None:
             _ask_which(ctx, unit, role, hours, name, matches)
             return
     await _create_new(ctx, unit, role, hours, name)
+
+
+def looks_like_official_code(word: str) -> bool:
+    """Whether one typed word has the shape of an official's code (CB001, 2024-017): no spaces,
+    only letters, digits and - _ . /, with a digit — a person's name never has one."""
+    return bool(_OFFICIAL_CODE_RE.match(word)) and any(c.isdigit() for c in word)
+
+
+async def _no_such_code(ctx: Context, unit: Unit | None, code: str) -> None:
+    """No official has the code typed after /moi: say so, offer the closest codes of the people
+    the inviter may manage in the unit (and below), and create nothing."""
+    inviter = ctx.official
+    assert inviter is not None
+    unit_id = unit.id if unit is not None else inviter.unit_id
+    if unit_id is not None:
+        scope = await people_store.officials_in(
+            ctx.session, await people_store.subunit_ids(ctx.session, unit_id))
+    else:
+        scope = [o for o in await people_store.all_officials(ctx.session) if o.status == "active"]
+    by_code = {o.code: o for o in scope if o.code and await may_manage(ctx, o)}
+    close = process.extract(code.upper(), {c: c.upper() for c in by_code}, scorer=fuzz.ratio,
+                            limit=MAX_CODE_SUGGESTIONS, score_cutoff=CODE_SUGGESTION_CUTOFF)
+    shown = [I.INVITE_CODE_SUGGESTION.format(code=c, name=by_code[c].name) for _, _, c in close]
+    ctx.reply(I.INVITE_NO_SUCH_CODE.format(
+        code=code, suggestions=I.INVITE_CODE_SUGGESTIONS.format(codes=", ".join(shown))
+        if shown else ""))
 
 
 async def _refusal(ctx: Context, unit: Unit, role: str) -> str | None:

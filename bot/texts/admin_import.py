@@ -29,6 +29,12 @@ INVITE_OFFICIAL_NOT_ALLOWED = (
     "hoặc đơn vị trực thuộc."
 )
 INVITE_OFFICIAL_INACTIVE = "Cán bộ mã {code} đã nghỉ hoặc chuyển công tác; không tạo mã mời."
+INVITE_NO_SUCH_CODE = (
+    "Không có cán bộ nào mã {code}; chưa tạo mã mời.{suggestions}\n"
+    "Mời cán bộ đã có: /moi MÃ_CÁN_BỘ. Mời người mới: /moi Họ và tên."
+)
+INVITE_CODE_SUGGESTIONS = "\nCó phải anh/chị định gõ: {codes}?"
+INVITE_CODE_SUGGESTION = "{code} ({name})"
 DUPLICATE_NAME_QUESTION = (
     "{unit} đã có cán bộ tên \u201c{name}\u201d:\n{matches}\n"
     "Nếu đó là người anh/chị muốn mời, bấm tên người đó: mã mời sẽ gắn với hồ sơ đã có (cùng các "

@@ -112,3 +112,39 @@ async def test_head_cannot_use_a_new_person_button_outside_their_branch(harness:
     assert I.INVITE_CHOICE_GONE in texts(await harness.press(new, user="hn"))
     async with harness.app.sessionmaker() as session:
         assert (await session.execute(select(Invitation))).scalars().first() is None
+
+
+async def _invitation_count(h: BotHarness) -> int:
+    async with h.app.sessionmaker() as session:
+        return len((await session.execute(select(Invitation))).scalars().all())
+
+
+async def test_mistyped_official_code_creates_nobody_and_suggests_close_codes(
+        harness: BotHarness) -> None:
+    await _import_examples(harness)
+    await _bind(harness, "CB001", "head")  # Cục trưởng CDS
+    reply = texts(await harness.say("/moi CB0003", user="head"))
+    assert "Không có cán bộ nào mã CB0003" in reply and "CB003 (Lê Minh Châu)" in reply
+    assert CODE_RE.search(reply) is None
+    # with a unit code before it, and a code matching nobody close: still nobody invented
+    reply = texts(await harness.say("/moi CDS XY-77", user="head"))
+    assert "Không có cán bộ nào mã XY-77" in reply and "Có phải" not in reply
+    assert await _invitation_count(harness) == 0
+    async with harness.app.sessionmaker() as session:
+        names = {o.name for o in (await session.execute(select(Official))).scalars()}
+        assert "CB0003" not in names and "XY-77" not in names
+    # a real name (and a real code after a unit code) still works
+    assert CODE_RE.search(texts(await harness.say("/moi Trịnh Văn Khoa", user="head")))
+    assert "(CB004)" in texts(await harness.say("/moi CDS CB004", user="head"))
+    assert await _invitation_count(harness) == 2
+
+
+async def test_code_suggestions_name_only_people_the_inviter_may_manage(
+        harness: BotHarness) -> None:
+    await _import_examples(harness)
+    await _bind(harness, "CB002", "deputy")  # Phó Cục trưởng CDS: not the head CB001
+    reply = texts(await harness.say("/moi CB00l", user="deputy"))  # a letter l for the digit 1
+    assert "Không có cán bộ nào mã CB00l" in reply
+    assert "CB001" not in reply and "Nguyễn Văn An" not in reply
+    assert "CB003 (Lê Minh Châu)" in reply or "CB004 (Phạm Thu Dung)" in reply
+    assert await _invitation_count(harness) == 0
