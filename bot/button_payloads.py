@@ -35,9 +35,15 @@ TOKEN_CHARS = 20  # 100 bits of the payload's SHA-256
 TOKEN_TTL = timedelta(days=90)
 
 
-def fits_wire(payload: str) -> bool:
-    """True when a payload can travel as is: ASCII, at most 64 bytes, not mistaken for a token."""
-    return (payload.isascii() and len(payload.encode("ascii")) <= MAX_PAYLOAD_BYTES
+#: room a channel may need to mark a reusable button on the wire (Telegram: one character)
+REUSABLE_MARK_BYTES = 1
+
+
+def fits_wire(payload: str, *, reusable: bool = False) -> bool:
+    """True when a payload can travel as is: ASCII, at most 64 bytes (63 for a reusable button,
+    whose mark takes one), not mistaken for a token."""
+    limit = MAX_PAYLOAD_BYTES - (REUSABLE_MARK_BYTES if reusable else 0)
+    return (payload.isascii() and len(payload.encode("ascii")) <= limit
             and not payload.startswith(TOKEN_PREFIX))
 
 
@@ -58,18 +64,18 @@ async def shorten(session: AsyncSession, messages: Sequence[OutgoingMessage],
     issued: dict[str, str] = {}
     result: list[OutgoingMessage] = []
     for message in messages:
-        if all(fits_wire(b.payload) for b in message.buttons):
+        if all(fits_wire(b.payload, reusable=b.reusable) for b in message.buttons):
             result.append(message)
             continue
         buttons: list[Button] = []
         for button in message.buttons:
-            if fits_wire(button.payload):
+            if fits_wire(button.payload, reusable=button.reusable):
                 buttons.append(button)
                 continue
             token = issued.get(button.payload)
             if token is None:
                 token = issued[button.payload] = token_for(button.payload)
-            buttons.append(Button(button.label, token))
+            buttons.append(replace(button, payload=token))
         result.append(replace(message, buttons=tuple(buttons)))
     for payload, token in issued.items():
         await _store(session, token, payload, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -105,9 +105,13 @@ class Context:
         attachments: tuple[Attachment, ...] = (),
         *,
         layout: tuple[int, ...] = (),
+        reusable: bool = False,
     ) -> None:
         """Queue a reply; it is sent only after the transaction commits (`layout`: buttons per
-        row, a hint for channels with rows of buttons)."""
+        row, a hint for channels with rows of buttons; `reusable`: every button is navigation,
+        pressed any number of times, not a single-use choice: bot/keyboards.py)."""
+        if reusable:
+            buttons = [replace(b, reusable=True) for b in buttons]
         self.replies.append(OutgoingMessage(text, tuple(buttons), attachments, layout=layout))
 
     def note_roles_changed(self) -> None:

@@ -9,6 +9,13 @@ handler fails leaves it usable); a second press on a used keyboard gets "đã ch
 action. Telegram also collapses the keyboard to the choice made, the web page disables the buttons.
 A press without a keyboard id (typed numbers on the console, a message from before keyboard ids,
 tests) is not checked.
+
+Navigation is not a choice: a handler marks such buttons reusable (Button.reusable, or
+ctx.reply(..., reusable=True)): a guide's list of sections, see-also and closest sections,
+"Xem tiếp" paging. Their presses carry no keyboard id (Telegram marks their callback_data, the
+web page and Zalo send none), so they are never refused and spend nothing; they stay usable
+after a choice from the same message (Telegram keeps them when it collapses the choice buttons,
+the web page leaves them enabled). A message with only reusable buttons gets no keyboard id.
 """
 
 from __future__ import annotations
@@ -44,9 +51,14 @@ def id_for(key: str) -> str:
 
 
 def stamp(messages: Sequence[OutgoingMessage]) -> list[OutgoingMessage]:
-    """The messages, each one with buttons carrying a keyboard id."""
-    return [replace(m, keyboard=new_id()) if m.buttons and not m.keyboard else m
+    """The messages, each one with single-use buttons carrying a keyboard id."""
+    return [replace(m, keyboard=new_id()) if is_choice(m) and not m.keyboard else m
             for m in messages]
+
+
+def is_choice(message: OutgoingMessage) -> bool:
+    """Whether a message has single-use buttons (a choice), not only reusable navigation."""
+    return any(not b.reusable for b in message.buttons)
 
 
 async def consume(session: AsyncSession, chat: ChatRef, keyboard: str, now: datetime) -> bool:

@@ -15,11 +15,14 @@ class Button:
     """A choice offered to the user; payload is 'prefix:arg' of any length.
 
     A payload over 64 bytes (or not ASCII) goes out as a short token and comes back resolved
-    (bot/button_payloads.py), so handlers may put a guide id of any length in it.
+    (bot/button_payloads.py), so handlers may put a guide id of any length in it. A `reusable`
+    button is navigation (a guide's sections, "Xem tiếp", see-also): it may be pressed any number
+    of times, and pressing it does not spend the message's other buttons (bot/keyboards.py).
     """
 
     label: str
     payload: str
+    reusable: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.payload:
@@ -43,6 +46,8 @@ class OutgoingMessage:
     (e.g. (3, 2): three buttons, then two); buttons past it go one per row. `keyboard` names the
     buttons as one single-use choice (set by the dispatcher, bot/keyboards.py); a channel that
     can carry it back with a press lets the core refuse a second choice from the same keyboard.
+    Reusable buttons (Button.reusable) are not part of that choice; a message with only reusable
+    buttons gets no keyboard id.
     """
 
     text: str
@@ -100,7 +105,7 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
     """Serialise a message for the outbox table (JSON)."""
     payload: dict[str, object] = {
         "text": message.text,
-        "buttons": [[b.label, b.payload] for b in message.buttons],
+        "buttons": [[b.label, b.payload, *([1] if b.reusable else [])] for b in message.buttons],
         "attachments": [
             {"file_name": a.file_name, "mime_type": a.mime_type, "b64": _b64(a.content)}
             for a in message.attachments
@@ -122,7 +127,8 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
     keyboard = payload.get("keyboard")
     return OutgoingMessage(
         text=str(payload.get("text", "")),
-        buttons=tuple(Button(str(b[0]), str(b[1])) for b in buttons),
+        buttons=tuple(Button(str(b[0]), str(b[1]), reusable=len(b) > 2 and bool(b[2]))
+                      for b in buttons),
         attachments=tuple(
             Attachment(str(a["file_name"]), base64.b64decode(a["b64"]), str(a["mime_type"]))
             for a in attachments

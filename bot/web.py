@@ -140,7 +140,10 @@ def _logged_out() -> web.Response:
 def _render(message: OutgoingMessage, links: list[dict[str, str]] | None = None) -> dict[str, Any]:
     rendered: dict[str, Any] = {
         "text": message.text,
-        "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
+        # a reusable (navigation) button stays enabled and is sent without the keyboard id
+        "buttons": [{"label": b.label, "payload": b.payload, **({"reusable": True} if b.reusable
+                                                                 else {})}
+                    for b in message.buttons],
         "files": links or []}
     if message.buttons and message.keyboard:  # sent back with a press: one choice per keyboard
         rendered["keyboard"] = message.keyboard

@@ -138,7 +138,8 @@ def _key(hit: Hit) -> SectionKey:
 
 def _section_buttons(hits: list[Hit], *, exclude: SectionKey | None,
                      limit: int) -> tuple[Button, ...]:
-    """One button per distinct section among the hits (not the one already shown)."""
+    """One button per distinct section among the hits (not the one already shown): reusable
+    navigation (see also, closest sections), not a single-use choice."""
     seen = {exclude} if exclude else set()
     buttons: list[Button] = []
     for hit in hits:
@@ -147,7 +148,7 @@ def _section_buttons(hits: list[Hit], *, exclude: SectionKey | None,
             continue
         seen.add(key)
         label = section_label(hit.passage.guide_title, hit.passage.heading_path)
-        buttons.append(Button(label, f"sec:{hit.passage.id}"))
+        buttons.append(Button(label, f"sec:{hit.passage.id}", reusable=True))  # browsing
         if len(buttons) == limit:
             break
     return tuple(buttons)

@@ -81,7 +81,7 @@ async def _guide_page(ctx: Context, offset: int) -> None:
     buttons = [Button(clip(g.title, LABEL_CHARS), f"guide:{g.slug}") for g in shown]
     if offset + LIST_BUTTONS < len(guides):
         buttons.append(Button(A.BUTTON_MORE_GUIDES, f"glist:{offset + LIST_BUTTONS}"))
-    ctx.reply("\n".join(lines), buttons)
+    ctx.reply("\n".join(lines), buttons, reusable=True)  # a list to browse, not a choice
 
 
 async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
@@ -110,11 +110,12 @@ async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
         extra = await guidance.ack_status(ctx, guide)
         if extra:
             lines += ["", *extra]
-    buttons = [Button(section_label(guide.title, path), f"sec:{chunk_id}")
+    # sections to browse: reading one and coming back for the next must work (bot/keyboards.py)
+    buttons = [Button(section_label(guide.title, path), f"sec:{chunk_id}", reusable=True)
                for path, chunk_id in shown]
     if offset + SECTION_BUTTONS < len(sections):
         buttons.append(Button(A.BUTTON_MORE_SECTIONS,
-                              f"guide:{guide.slug}:{offset + SECTION_BUTTONS}"))
+                              f"guide:{guide.slug}:{offset + SECTION_BUTTONS}", reusable=True))
     if await guidance_store.has_share(ctx.session, guide):
         buttons.append(Button(GT.BUTTON_SHARE, f"gshare:{guide.id}"))
     ctx.reply("\n".join(lines), buttons)

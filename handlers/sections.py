@@ -117,9 +117,10 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
     if index + 1 < len(pages):
         following = pages[index + 1]
         buttons.append(Button(T.BUTTON_NEXT_PAGE.format(page=index + 2, pages=len(pages)),
-                              f"pg:{following.chunk_id}:{following.part}"))
+                              f"pg:{following.chunk_id}:{following.part}", reusable=True))
     if entry and index > 0:
-        buttons.append(Button(T.BUTTON_SECTION_START, f"pg:{pages[0].chunk_id}:0"))
+        buttons.append(Button(T.BUTTON_SECTION_START, f"pg:{pages[0].chunk_id}:0",
+                              reusable=True))
     buttons += extra
     if related:
         text += "\n\n" + (T.SEE_ALSO_AFTER_NEXT if index + 1 < len(pages) else T.SEE_ALSO)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
+from bot.channels.telegram_render import REUSABLE_MARK, is_reusable
 from bot.events import ButtonPressed, ChatRef, InboundEvent, Sender, TextMessage, Unsubscribed
 
 PRIVATE = "private"
@@ -140,11 +141,16 @@ def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
     chat_id = message.chat.id if message is not None else query.from_user.id
     # a press on an inline-mode message has no chat: it may be anywhere, so treat it as a group
     private = message is not None and message.chat.type == PRIVATE
-    # the keyboard is the message carrying it: one choice per message (bot/keyboards.py)
-    keyboard = str(message.message_id) if message is not None else None
+    # the keyboard is the message carrying it: one choice per message (bot/keyboards.py); a
+    # reusable (navigation) button is marked and belongs to no choice
+    reusable = is_reusable(query.data)
+    payload = query.data[len(REUSABLE_MARK):] if reusable else query.data
+    keyboard = str(message.message_id) if message is not None and not reusable else None
+    if not payload:
+        return Ignore("callback without data", ack_id=query.id)
     return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)),
                                   sender=_sender(query.from_user), at=now,
-                                  payload=query.data, ack_id=query.id, dedupe_key=key,
+                                  payload=payload, ack_id=query.id, dedupe_key=key,
                                   chat_kind="private" if private else "group",
                                   keyboard=keyboard))
 

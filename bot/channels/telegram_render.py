@@ -16,6 +16,9 @@ SPLIT_AT = 3500
 MAX_BUTTONS = 100
 #: what a collapsed keyboard shows: the choice made (pressing it again: "already chosen")
 CHOSEN_MARK = "✓ "
+#: starts the callback_data of a reusable (navigation) button: its press is never refused and
+#: spends nothing, and a collapse keeps it (bot/keyboards.py)
+REUSABLE_MARK = "^"
 #: photos above this go as documents (Bot API photo upload limit 10 MB)
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -56,27 +59,46 @@ def keyboard(buttons: tuple[Button, ...],
     if not buttons:
         return None
     shown = buttons[:MAX_BUTTONS]
-    for button in shown:  # the core swaps long payloads for tokens; anything else is a bug
-        if len(button.payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"callback_data over {MAX_PAYLOAD_BYTES} bytes: {button.payload!r}")
-    rows = [[InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
+    data = [callback_data(b) for b in shown]
+    for payload in data:  # the core swaps long payloads for tokens; anything else is a bug
+        if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"callback_data over {MAX_PAYLOAD_BYTES} bytes: {payload!r}")
+    rows = [[InlineKeyboardButton(text=b.label, callback_data=callback_data(b)) for b in row]
             for row in button_rows(shown, layout)]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def callback_data(button: Button) -> str:
+    """A button's callback_data: its payload, marked when the button is reusable navigation."""
+    return REUSABLE_MARK + button.payload if button.reusable else button.payload
+
+
+def is_reusable(data: str | None) -> bool:
+    """Whether a callback_data is a reusable (navigation) button's."""
+    return bool(data) and str(data).startswith(REUSABLE_MARK)
+
+
 def collapsed(markup: InlineKeyboardMarkup | None, pressed: str) -> InlineKeyboardMarkup:
-    """The keyboard after a choice: one button naming the choice (pressing it is stale)."""
-    label = next((b.text for row in (markup.inline_keyboard if markup else []) for b in row
-                  if b.callback_data == pressed), None)
-    if label is None:
-        return InlineKeyboardMarkup(inline_keyboard=[])
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=CHOSEN_MARK + label, callback_data=pressed)]])
+    """The keyboard after a choice: one button naming the choice (pressing it is stale) where
+    the choice buttons were; reusable navigation buttons stay as they are."""
+    rows = markup.inline_keyboard if markup else []
+    label = next((b.text for row in rows for b in row if b.callback_data == pressed), None)
+    result: list[list[InlineKeyboardButton]] = []
+    placed = False
+    for row in rows:
+        kept = [b for b in row if is_reusable(b.callback_data)]
+        if len(kept) < len(row) and not placed and label is not None:
+            result.append([InlineKeyboardButton(text=CHOSEN_MARK + label, callback_data=pressed)])
+            placed = True
+        if kept:
+            result.append(kept)
+    return InlineKeyboardMarkup(inline_keyboard=result)
 
 
 def is_collapsed(markup: InlineKeyboardMarkup) -> bool:
-    """Whether a keyboard already shows only the choice made."""
-    buttons = [b for row in markup.inline_keyboard for b in row]
+    """Whether a keyboard already shows only the choice made (and any reusable buttons)."""
+    buttons = [b for row in markup.inline_keyboard for b in row
+               if not is_reusable(b.callback_data)]
     return len(buttons) <= 1 and all(b.text.startswith(CHOSEN_MARK) for b in buttons)
 
 

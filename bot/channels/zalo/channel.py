@@ -112,8 +112,10 @@ def template_body(template: ZaloTemplate, user_id: str,
 
 def button_payload(button: Button, keyboard: str | None = None) -> str:
     """What a query button sends back as the user's text (with the keyboard id at the end, so
-    a second choice from one message is refused: bot/keyboards.py)."""
-    return BUTTON_PREFIX + button.payload + (KEYBOARD_MARK + keyboard if keyboard else "")
+    a second choice from one message is refused: bot/keyboards.py; a reusable navigation button
+    carries none, so it may be pressed again)."""
+    mark = KEYBOARD_MARK + keyboard if keyboard and not button.reusable else ""
+    return BUTTON_PREFIX + button.payload + mark
 
 
 def text_message(text: str) -> dict[str, Any]:
