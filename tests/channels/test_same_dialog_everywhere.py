@@ -38,6 +38,7 @@ from bot.db import web_tokens
 from bot.db.models import ChatAccount, Official, Unit
 from bot.events import ChatRef, Sender, TextMessage
 from bot.messages import render_as_text
+from bot.texts import ask as QT
 from bot.texts import common as C
 from bot.texts import zalo as ZT
 from tests.channels.telegram_support import (
@@ -62,6 +63,8 @@ class Reply:
     choices: tuple[str, ...]
     #: which keyboard the choices are on (Telegram: the message id, web: the keyboard id)
     ref: str | None = field(default=None, compare=False)
+    #: web: the indexes of reusable (navigation) choices, pressed without the keyboard id
+    nav: frozenset[int] = field(default=frozenset(), compare=False)
 
 
 #: a file as the user gets it: its name and its bytes (fetched through the link if it is one)
@@ -114,7 +117,8 @@ class WebDriver:
                 got = await self._client.get(link["url"], headers=headers)
                 assert got.status == 200, link
                 self._files.append((link["name"], await got.read()))
-        return [Reply(r["text"], tuple(b["payload"] for b in r["buttons"]), r.get("keyboard"))
+        return [Reply(r["text"], tuple(b["payload"] for b in r["buttons"]), r.get("keyboard"),
+                      frozenset(i for i, b in enumerate(r["buttons"]) if b.get("reusable")))
                 for r in data["replies"]]
 
     async def say(self, text: str) -> list[Reply]:
@@ -122,9 +126,10 @@ class WebDriver:
         return await self._post({"text": text})
 
     async def choose(self, reply: Reply, index: int) -> list[Reply]:
-        """POST the button payload, with the keyboard it is on (as the page does)."""
+        """POST the button payload, with the keyboard it is on unless the button is reusable
+        navigation (as the page does)."""
         body = {"button": reply.choices[index]}
-        if reply.ref:
+        if reply.ref and index % len(reply.choices) not in reply.nav:
             body["keyboard"] = reply.ref
         return await self._post(body)
 
@@ -424,23 +429,59 @@ async def test_same_dialog_on_every_channel(drivers: list[Driver]) -> None:
 
 
 async def stale_dialog(driver: Driver) -> list[list[str]]:
-    """Choose from a keyboard, then press another button of the same keyboard."""
+    """Choose from a keyboard (the answer's feedback), then press the other choice of the same
+    keyboard; its navigation buttons (see also) still work after the choice."""
     answer = await driver.say("bao cao tien do hang tuan nhu the nao")
-    assert len(answer[-1].choices) >= 2, driver.name
-    more = await driver.choose(answer[-1], 0)
-    assert len(more) == 1 and "📖" in more[0].text, driver.name
-    stale = await driver.choose(answer[-1], 1)  # an old screen, a double tap
+    assert len(answer[-1].choices) >= 3, driver.name  # see also..., Hữu ích, Chưa đúng
+    helpful = await driver.choose(answer[-1], -2)
+    assert [r.text for r in helpful] == [QT.FEEDBACK_THANKS], driver.name
+    stale = await driver.choose(answer[-1], -1)  # an old screen, a double tap
     assert [r.text for r in stale] == [C.ALREADY_CHOSEN], driver.name
+    more = await driver.choose(answer[-1], 0)  # 'see also' is navigation: still usable
+    assert len(more) == 1 and "📖" in more[0].text, driver.name
     fresh = await driver.say("bao cao tien do hang tuan nhu the nao")  # asked again: a new keyboard
-    again = await driver.choose(fresh[-1], 1)
-    assert len(again) == 1 and "📖" in again[0].text, driver.name
-    return [[r.text for r in answer], [r.text for r in more], [r.text for r in stale]]
+    again = await driver.choose(fresh[-1], -2)
+    assert [r.text for r in again] == [QT.FEEDBACK_THANKS], driver.name
+    return [[r.text for r in answer], [r.text for r in helpful], [r.text for r in stale],
+            [r.text for r in more]]
 
 
 async def test_stale_buttons_are_refused_alike(drivers: list[Driver]) -> None:
     with_keyboards = [d for d in drivers if d.stale_buttons]
     assert {d.name for d in with_keyboards} == {"web", "telegram", "zalo"}
     transcripts = {d.name: await stale_dialog(d) for d in with_keyboards}
+    reference = transcripts["web"]
+    for name, transcript in transcripts.items():
+        assert transcript == reference, f"{name} differs from web"
+
+
+async def browse_dialog(driver: Driver) -> list[list[str]]:
+    """/huongdan → a guide → two sections pressed from the same list, then a second guide from
+    the first list: navigation lists are never "already chosen"."""
+    listed = await driver.say("/huongdan")
+    guides = next(r for r in listed if r.choices)
+    assert len(guides.choices) >= 2, driver.name
+    sections = await driver.choose(guides, 0)
+    menu = next(r for r in sections if r.choices)
+    assert len(menu.choices) >= 2, driver.name
+    first = await driver.choose(menu, 0)
+    assert len(first) == 1 and "📖" in first[0].text, driver.name
+    second = await driver.choose(menu, 1)  # back to the list: the next section opens too
+    assert len(second) == 1 and "📖" in second[0].text, driver.name
+    assert second[0].text != first[0].text, driver.name
+    again = await driver.choose(menu, 0)  # and the first one once more
+    assert [r.text for r in again] == [r.text for r in first], driver.name
+    other = await driver.choose(guides, 1)  # another guide from the first list
+    assert other and C.ALREADY_CHOSEN not in [r.text for r in other], driver.name
+    # Zalo carries five buttons a message: the rest come under "more options" (not a difference)
+    return [[r.text for r in step if r.text != ZT.MORE_OPTIONS]
+            for step in (listed, sections, first, second, other)]
+
+
+async def test_navigation_lists_stay_usable_alike(drivers: list[Driver]) -> None:
+    with_keyboards = [d for d in drivers if d.stale_buttons]
+    transcripts = {d.name: await browse_dialog(d) for d in with_keyboards}
+    assert set(transcripts) == {"web", "telegram", "zalo"}
     reference = transcripts["web"]
     for name, transcript in transcripts.items():
         assert transcript == reference, f"{name} differs from web"
@@ -524,8 +565,8 @@ async def test_group_behaviour_telegram(world: World) -> None:
     assert len(note) == 1 and "nhắn riêng" in note[0].text
     # a group keyboard is single-use for the whole group: a second member's press is stale
     assert asked[-1].choices
-    first = await telegram.choose(asked[-1], 0, user=777002)
+    first = await telegram.choose(asked[-1], -2, user=777002)  # Hữu ích
     assert first and first[0].text != C.ALREADY_CHOSEN
-    stale = await telegram.choose(asked[-1], 0)
+    stale = await telegram.choose(asked[-1], -2)
     assert [r.text for r in stale] == [C.ALREADY_CHOSEN]
     assert not world.zalo.groups  # hook: add Zalo's group transcript here once supported

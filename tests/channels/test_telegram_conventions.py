@@ -12,12 +12,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.telegram_render import CHOSEN_MARK, keyboard
+from bot.channels.telegram_render import (
+    CHOSEN_MARK,
+    REUSABLE_MARK,
+    collapsed,
+    is_collapsed,
+    keyboard,
+)
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import people_store
 from bot.db.models import Official, OutboxMessage, TelegramMenu, Unit
 from bot.messages import Button, button_rows
+from bot.texts import ask as QT
 from bot.texts import common as C
 from handlers.checkin import progress_layout
 from tests.channels.telegram_support import (
@@ -137,15 +144,24 @@ async def test_keyboard_collapses_to_the_choice_and_a_stale_press_does_nothing(
     await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
     index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
     answer, message_id = fake.sent[index], fake.sent_ids[index]
-    first, second = callback_data(answer)[:2]
-    label = answer["reply_markup"]["inline_keyboard"][0][0]["text"]
+    rows = answer["reply_markup"]["inline_keyboard"]
+    navigation = [row for row in rows if all(b["callback_data"].startswith(REUSABLE_MARK)
+                                             for b in row)]
+    assert navigation  # the answer's 'see also' sections: reusable, kept by the collapse
+    first, second = callback_data(answer)[-2:]  # the choice: Hữu ích / Chưa đúng
+    label = next(b["text"] for row in rows for b in row if b["callback_data"] == first)
 
-    more = await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
-    assert more and "📖" in shown(more[-1])
+    thanks = await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
+    assert [shown(m) for m in thanks] == [QT.FEEDBACK_THANKS]
     [edit] = fake.edits
     assert int(edit["message_id"]) == message_id
-    assert edit["reply_markup"] == {"inline_keyboard": [[
-        {"text": CHOSEN_MARK + label, "callback_data": first}]]}
+    assert edit["reply_markup"] == {"inline_keyboard": [
+        *navigation, [{"text": CHOSEN_MARK + label, "callback_data": first}]]}
+    # the navigation left on the message still opens its section
+    more = await exchange(fake, fake.callback_update(USER, navigation[0][0]["callback_data"],
+                                                     message_id=message_id))
+    assert more and "📖" in shown(more[-1])
+    assert len(fake.edits) == 1
 
     # an old screen still showing the buttons (pressed before the edit arrived): refused
     sent = len(fake.sent)
@@ -167,14 +183,16 @@ async def test_a_failed_collapse_is_retried_on_the_stale_press(tg: TelegramRun) 
     await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
     index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
     message_id = fake.sent_ids[index]
-    first, second = callback_data(fake.sent[index])[:2]
+    first, second = callback_data(fake.sent[index])[-2:]  # Hữu ích / Chưa đúng
     fake.fail("editMessageReplyMarkup", FakeError.server_error(), times=1)
     await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
     assert fake.edits == []  # the edit failed; the choice was still handled
     assert await exchange(fake, fake.callback_update(USER, second, message_id=message_id)) == []
     assert fake.calls("answerCallbackQuery")[-1].params["text"] == C.ALREADY_CHOSEN
     [edit] = fake.edits  # collapsed now, to the choice that was made... or pressed
-    assert len(edit["reply_markup"]["inline_keyboard"]) == 1
+    choices = [b for row in edit["reply_markup"]["inline_keyboard"] for b in row
+               if not b["callback_data"].startswith(REUSABLE_MARK)]
+    assert len(choices) == 1 and choices[0]["text"].startswith(CHOSEN_MARK)
 
 
 async def test_keyboard_survives_a_restart(
@@ -185,12 +203,52 @@ async def test_keyboard_survives_a_restart(
         await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
         index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
         message_id = fake.sent_ids[index]
-        first, second = callback_data(fake.sent[index])[:2]
+        first, second = callback_data(fake.sent[index])[-2:]  # Hữu ích / Chưa đúng
         await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
     async with running_telegram(settings, clock, fake, load_demo=True):
         assert await exchange(fake, fake.callback_update(USER, second,
                                                          message_id=message_id)) == []
         assert fake.calls("answerCallbackQuery")[-1].params["text"] == C.ALREADY_CHOSEN
+
+
+async def test_sections_of_a_guide_list_open_one_after_another(tg: TelegramRun) -> None:
+    # /huongdan → a guide → its sections: a list to browse, not a choice (bot/keyboards.py)
+    fake = tg.fake
+    before = len(fake.sent)
+    await exchange(fake, fake.text_update(USER, "/huongdan"))
+    index = next(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
+    guides = callback_data(fake.sent[index])
+    assert all(d.startswith(REUSABLE_MARK) for d in guides)
+    listed = await exchange(fake, fake.callback_update(USER, guides[0],
+                                                       message_id=fake.sent_ids[index]))
+    at = fake.sent.index(listed[-1])
+    sections, message_id = callback_data(listed[-1]), fake.sent_ids[at]
+    assert len(sections) >= 2 and all(d.startswith(REUSABLE_MARK) for d in sections)
+
+    opened = []
+    for data in (sections[0], sections[1], sections[0]):
+        replies = await exchange(fake, fake.callback_update(USER, data, message_id=message_id))
+        assert fake.calls("answerCallbackQuery")[-1].params.get("text") is None
+        assert replies and "📖" in shown(replies[-1])
+        opened.append(shown(replies[-1]))
+    assert opened[0] != opened[1] and opened[0] == opened[2]
+    assert fake.edits == []  # nothing collapsed: the list stays as it was
+    # the guide list too: a second guide opens
+    again = await exchange(fake, fake.callback_update(USER, guides[1],
+                                                      message_id=fake.sent_ids[index]))
+    assert again and C.ALREADY_CHOSEN not in [shown(m) for m in again]
+
+
+def test_collapse_keeps_reusable_buttons_and_marks_the_choice() -> None:
+    markup = keyboard((Button("Mục 1", "sec:1", reusable=True), Button("Hữu ích", "fby:1"),
+                       Button("Chưa đúng", "fbn:1"), Button("Mục 2", "sec:2", reusable=True)))
+    assert markup is not None
+    assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
+        "^sec:1", "fby:1", "fbn:1", "^sec:2"]
+    after = collapsed(markup, "fbn:1")
+    assert [[(b.text, b.callback_data) for b in row] for row in after.inline_keyboard] == [
+        [("Mục 1", "^sec:1")], [(CHOSEN_MARK + "Chưa đúng", "fbn:1")], [("Mục 2", "^sec:2")]]
+    assert is_collapsed(after) and not is_collapsed(markup)
 
 
 # ------------------------------------------------------------------------------ layout
