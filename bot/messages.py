@@ -105,12 +105,15 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
     """Serialise a message for the outbox table (JSON)."""
     payload: dict[str, object] = {
         "text": message.text,
-        "buttons": [[b.label, b.payload, *([1] if b.reusable else [])] for b in message.buttons],
+        "buttons": [[b.label, b.payload] for b in message.buttons],
         "attachments": [
             {"file_name": a.file_name, "mime_type": a.mime_type, "b64": _b64(a.content)}
             for a in message.attachments
         ],
     }
+    reusable = [i for i, b in enumerate(message.buttons) if b.reusable]
+    if reusable:  # the indexes of navigation buttons (pairs stay [label, payload])
+        payload["reusable"] = reusable
     if message.layout:
         payload["layout"] = list(message.layout)
     if message.keyboard:
@@ -125,10 +128,12 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
     assert isinstance(buttons, list) and isinstance(attachments, list)
     layout = payload.get("layout") or []
     keyboard = payload.get("keyboard")
+    marked = payload.get("reusable") or []
+    reusable = {int(i) for i in marked} if isinstance(marked, list) else set()
     return OutgoingMessage(
         text=str(payload.get("text", "")),
-        buttons=tuple(Button(str(b[0]), str(b[1]), reusable=len(b) > 2 and bool(b[2]))
-                      for b in buttons),
+        buttons=tuple(Button(str(b[0]), str(b[1]), reusable=i in reusable)
+                      for i, b in enumerate(buttons)),
         attachments=tuple(
             Attachment(str(a["file_name"]), base64.b64decode(a["b64"]), str(a["mime_type"]))
             for a in attachments

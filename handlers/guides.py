@@ -117,7 +117,7 @@ async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
         buttons.append(Button(A.BUTTON_MORE_SECTIONS,
                               f"guide:{guide.slug}:{offset + SECTION_BUTTONS}", reusable=True))
     if await guidance_store.has_share(ctx.session, guide):
-        buttons.append(Button(GT.BUTTON_SHARE, f"gshare:{guide.id}"))
+        buttons.append(Button(GT.BUTTON_SHARE, f"gshare:{guide.id}", reusable=True))
     ctx.reply("\n".join(lines), buttons)
 
 

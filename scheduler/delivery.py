@@ -483,7 +483,8 @@ class OutboxDispatcher:
                                        expires_at=expires, last_error=None):
                 return "lost_lease"
             payload = await self._short_buttons(session, row.payload, now)
-            if payload.get("buttons") and not payload.get("keyboard"):  # one choice per message
+            if keyboards.is_choice(from_payload(payload)) and not payload.get("keyboard"):
+                # one choice per message (reusable navigation buttons alone are no choice)
                 payload = {**payload, "keyboard": keyboards.id_for(row.idem_key)}
             payload = await mailbox.deposit(session, row.address, payload, now)
             await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
@@ -500,14 +501,15 @@ class OutboxDispatcher:
                              now: datetime) -> dict[str, Any]:
         """The stored payload with every button payload that does not fit the wire tokenised."""
         message = from_payload(payload)
-        if all(button_payloads.fits_wire(b.payload) for b in message.buttons):
+        if all(button_payloads.fits_wire(b.payload, reusable=b.reusable)
+               for b in message.buttons):
             return payload
         (short,) = await button_payloads.shorten(session, [message], now)
         return {**payload, "buttons": [[b.label, b.payload] for b in short.buttons]}
 
     async def _message(self, row: Claimed) -> OutgoingMessage:
         message = from_payload(row.payload)
-        if message.buttons and not message.keyboard:  # one choice per message (bot/keyboards.py)
+        if keyboards.is_choice(message) and not message.keyboard:  # one choice per message
             message = replace(message, keyboard=keyboards.id_for(row.idem_key))
         if await self._silent(row):
             message = replace(message, silent=True)

@@ -151,10 +151,12 @@ async def announcement_message(planner: Planner, guide: Guide, version: int, *,
         if summary:
             lines += ["", T.ANNOUNCE_SUMMARY, *(T.ANNOUNCE_LINE.format(line=s) for s in summary)]
     lines += ["", T.ANNOUNCE_FOOTER]
-    buttons = [Button(T.BUTTON_READ, f"guide:{guide.slug}"),
+    # reading and the citizens' version are navigation (reusable: reading first, then
+    # acknowledging must work); the acknowledgement is the one choice (bot/keyboards.py)
+    buttons = [Button(T.BUTTON_READ, f"guide:{guide.slug}", reusable=True),
                Button(T.BUTTON_ACK, f"gack:{guide.id}:{version}")]
     if any(c.share for c in sections):
-        buttons.append(Button(T.BUTTON_SHARE, f"gshare:{guide.id}"))
+        buttons.append(Button(T.BUTTON_SHARE, f"gshare:{guide.id}", reusable=True))
     return OutgoingMessage("\n".join(lines), tuple(buttons))
 
 
@@ -191,7 +193,7 @@ async def _replacement(planner: Planner, guide: Guide) -> tuple[str, tuple[Butto
     if newer is None:
         return "", ()
     return (T.EXPIRED_REPLACEMENT.format(title=newer.title),
-            (Button(T.BUTTON_READ, f"guide:{newer.slug}"),))
+            (Button(T.BUTTON_READ, f"guide:{newer.slug}", reusable=True),))
 
 
 def _withdrawn(planner: Planner, guide: Guide, members: list[int]) -> None:

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot import button_payloads
+from bot import button_payloads, keyboards
 from bot.db.guide_store import slugify
 from bot.db.models import ButtonPayload
-from bot.messages import MAX_PAYLOAD_BYTES
+from bot.messages import MAX_PAYLOAD_BYTES, Button, OutgoingMessage, from_payload, to_payload
 from bot.texts import common as C
 from scheduler.ticks import Ticks
 from tests.harness import BotHarness, payloads, texts
@@ -82,3 +82,34 @@ async def test_a_numbered_choice_of_a_long_payload_works_without_buttons(
     listing = await harness.say("/huongdan", channel="console")
     assert len(payloads(listing)) == 1  # one option, which the console channel numbers "1."
     assert LONG_TITLE.strip() in texts(await harness.say("1", channel="console"))
+
+
+def test_a_reusable_button_leaves_room_for_its_mark() -> None:
+    # Telegram marks a reusable (navigation) button's callback_data with one character
+    exactly = "sec:" + "1" * (MAX_PAYLOAD_BYTES - 4)
+    assert button_payloads.fits_wire(exactly)
+    assert not button_payloads.fits_wire(exactly, reusable=True)
+    assert button_payloads.fits_wire(exactly[:-1], reusable=True)
+
+
+async def test_a_long_reusable_payload_becomes_a_token_and_stays_reusable(
+        harness: BotHarness) -> None:
+    exactly = "sec:" + "1" * (MAX_PAYLOAD_BYTES - 4)
+    message = OutgoingMessage("x", (Button("Mục", exactly, reusable=True), Button("Có", exactly)))
+    async with harness.app.sessionmaker.begin() as session:
+        (short,) = await button_payloads.shorten(session, [message], harness.clock.now())
+    navigation, choice = short.buttons
+    assert button_payloads.is_token(navigation.payload) and navigation.reusable
+    assert choice.payload == exactly and not choice.reusable
+
+
+def test_reusable_buttons_survive_the_outbox_payload() -> None:
+    message = OutgoingMessage("x", (Button("Đọc", "guide:a", reusable=True), Button("Đã đọc", "gack:1")))
+    stored = to_payload(message)
+    assert stored["buttons"] == [["Đọc", "guide:a"], ["Đã đọc", "gack:1"]]  # pairs, as before
+    again = from_payload(stored)
+    assert [b.reusable for b in again.buttons] == [True, False]
+    assert keyboards.is_choice(again) and not keyboards.is_choice(
+        OutgoingMessage("x", (Button("Đọc", "guide:a", reusable=True),)))
+    assert [m.keyboard is None for m in keyboards.stamp([
+        OutgoingMessage("x", (Button("Đọc", "guide:a", reusable=True),)), again])] == [True, False]

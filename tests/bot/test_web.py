@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.db.base import make_engine, make_sessionmaker
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
+from bot.texts import ask as QT
 from bot.texts import common as C
 from bot.web import WEB_CHAT_KEY
 from tests.harness import BotHarness, web_login
@@ -34,7 +35,9 @@ async def test_question_and_button(client: TestClient) -> None:
     body = await resp.json()
     reply = body["replies"][0]
     assert "Tổ công nghệ số cộng đồng" in reply["text"]
-    assert reply["buttons"] and set(reply["buttons"][0]) == {"label", "payload"}
+    # see also (navigation, reusable) first, the feedback choice last
+    assert reply["buttons"] and set(reply["buttons"][0]) == {"label", "payload", "reusable"}
+    assert set(reply["buttons"][-1]) == {"label", "payload"}
     resp = await client.post("/api/chat", json={"session": "s-1",
                                                 "button": reply["buttons"][0]["payload"]})
     assert "📖" in (await resp.json())["replies"][0]["text"]
@@ -46,23 +49,48 @@ async def test_a_keyboard_is_single_use(client: TestClient) -> None:
     reply = (await resp.json())["replies"][0]
     keyboard = reply["keyboard"]
     assert isinstance(keyboard, str) and len(reply["buttons"]) >= 2
-    first, second = (b["payload"] for b in reply["buttons"][:2])
+    first, second = (b["payload"] for b in reply["buttons"][-2:])  # Hữu ích / Chưa đúng
+    assert not any(b.get("reusable") for b in reply["buttons"][-2:])
     resp = await client.post("/api/chat", json={"session": "s-kb", "button": first,
                                                 "keyboard": keyboard})
-    assert "📖" in (await resp.json())["replies"][0]["text"]
+    assert [r["text"] for r in (await resp.json())["replies"]] == [QT.FEEDBACK_THANKS]
     # the page disables the buttons; a second choice sent anyway is refused, nothing done
     resp = await client.post("/api/chat", json={"session": "s-kb", "button": second,
                                                 "keyboard": keyboard})
     assert [r["text"] for r in (await resp.json())["replies"]] == [C.ALREADY_CHOSEN]
+    # the navigation of the same answer (see also, sent without the keyboard) still opens
+    nav = reply["buttons"][0]
+    assert nav.get("reusable") is True
+    resp = await client.post("/api/chat", json={"session": "s-kb", "button": nav["payload"]})
+    assert "📖" in (await resp.json())["replies"][0]["text"]
     # another conversation's keyboard ids are its own
-    resp = await client.post("/api/chat", json={"session": "s-other", "button": second,
+    resp = await client.post("/api/chat", json={"session": "s-other", "button": first,
                                                 "keyboard": keyboard})
-    assert "📖" in (await resp.json())["replies"][0]["text"]
+    assert [r["text"] for r in (await resp.json())["replies"]] == [QT.FEEDBACK_THANKS]
     # a client that sends no keyboard is not checked (older pages)
-    resp = await client.post("/api/chat", json={"session": "s-kb", "button": second})
-    assert "📖" in (await resp.json())["replies"][0]["text"]
+    resp = await client.post("/api/chat", json={"session": "s-kb", "button": first})
+    assert [r["text"] for r in (await resp.json())["replies"]] == [QT.FEEDBACK_THANKS]
     bad = await client.post("/api/chat", json={"session": "s-kb", "text": "x", "keyboard": "k"})
     assert bad.status == 400
+
+
+async def test_a_guide_section_list_is_navigation(client: TestClient) -> None:
+    # /huongdan → a guide: its sections are reusable and the list has no keyboard to spend
+    resp = await client.post("/api/chat", json={"session": "s-nav", "text": "/huongdan"})
+    guides = next(r for r in (await resp.json())["replies"] if r["buttons"])
+    assert "keyboard" not in guides and all(b["reusable"] for b in guides["buttons"])
+    resp = await client.post("/api/chat", json={"session": "s-nav",
+                                                "button": guides["buttons"][0]["payload"]})
+    menu = next(r for r in (await resp.json())["replies"] if r["buttons"])
+    sections = [b for b in menu["buttons"] if b["payload"].startswith("sec:")]
+    assert len(sections) >= 2 and all(b.get("reusable") for b in sections)
+    opened = []
+    for button in (sections[0], sections[1], sections[0]):
+        resp = await client.post("/api/chat", json={"session": "s-nav",
+                                                    "button": button["payload"]})
+        opened.append((await resp.json())["replies"][0]["text"])
+    assert all("📖" in text for text in opened)
+    assert opened[0] != opened[1] and opened[0] == opened[2]
 
 
 @pytest.mark.parametrize(

@@ -125,12 +125,23 @@ async def test_web_chat_fits_a_phone(page: Page) -> None:
     # the reply is read from its first line, not scrolled to its end
     assert layout["replyTop"] >= 0, layout
 
-    # a press: the chosen button stays marked, the keyboard is spent, the section opens
+    # a 'see also' section is navigation: it opens, and nothing on the answer is spent
     count = await page.js(BOT_COUNT)
     await page.js(f"{LAST_BOT}.querySelector('.buttons button').click()")
     await page.until(f"{BOT_COUNT} > {count}")
-    spent = await page.js(f"""(() => {{
-      const bots = [...document.querySelectorAll('.msg.bot')], pressed = bots[{count} - 1];
-      return [...pressed.querySelectorAll('.buttons button')].every(b => b.disabled); }})()""")
-    assert spent
     assert "📖" in await page.js(f"{LAST_BOT}.textContent")
+    states = f"""(() => {{
+      const bots = [...document.querySelectorAll('.msg.bot')], pressed = bots[{count} - 1];
+      return [...pressed.querySelectorAll('.buttons button')].map(b => [b.disabled,
+        b.classList.contains('chosen')]); }})()"""
+    assert not any(disabled for disabled, _ in await page.js(states))
+    # a choice ('Hữu ích', the last but one): the chosen button stays marked, the other choice is
+    # spent, the navigation stays usable
+    count2 = await page.js(BOT_COUNT)
+    await page.js(f"""(() => {{ const bots = [...document.querySelectorAll('.msg.bot')];
+      const all = [...bots[{count} - 1].querySelectorAll('.buttons button')];
+      all[all.length - 2].click(); }})()""")
+    await page.until(f"{BOT_COUNT} > {count2}")
+    after = await page.js(states)
+    assert after[-2] == [True, True] and after[-1] == [True, False]
+    assert not any(disabled for disabled, _ in after[:-2])

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels.telegram_render import REUSABLE_MARK
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import Guide
@@ -83,7 +84,7 @@ async def test_question_answered_with_buttons_and_callback_answered(tg: Telegram
     assert "📖" in shown(answer)  # the answer cites its guide
     buttons = callback_data(answer)  # see also, then 'Hữu ích' / 'Chưa đúng'
     assert [b.split(":")[0] for b in buttons][-2:] == ["fby", "fbn"]
-    assert buttons[0].startswith("sec:")
+    assert buttons[0].startswith(REUSABLE_MARK + "sec:")  # see also: navigation, reusable
     texts = await say(fake, fake.callback_update(USER, buttons[0], query_id="q-777"))
     assert fake.answered == ["q-777"]
     assert len(texts) == 1 and "📖" in texts[0] and texts[0] != shown(answer)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.channels.zalo.channel import plan_messages
 from bot.channels.zalo.webhook import (
     MalformedEvent,
     SeenReceipt,
@@ -16,6 +17,7 @@ from bot.channels.zalo.webhook import (
     verify_signature,
 )
 from bot.events import ButtonPressed, FileReceived, Subscribed, TextMessage, Unsubscribed
+from bot.messages import Button, OutgoingMessage
 
 BODY = b'{"app_id":"4242","event_name":"user_send_text","timestamp":"1795000000000"}'
 
@@ -68,6 +70,16 @@ def test_a_press_carries_its_keyboard_id() -> None:
     odd = parse_event(_envelope("user_send_text", msg_id="a4", text="#btn:ci:yes|kNOTHEX"))
     assert isinstance(odd, ButtonPressed)
     assert (odd.payload, odd.keyboard) == ("ci:yes|kNOTHEX", None)
+
+
+def test_a_reusable_button_carries_no_keyboard_id() -> None:
+    # navigation (a guide's sections) may be pressed again: no '|k' to refuse it by
+    nav, choice = Button("Mục 1", "sec:1", reusable=True), Button("Hữu ích", "fby:1")
+    planned = plan_messages(OutgoingMessage("Đáp", (nav, choice), keyboard="0123456789abcdef"))
+    sent = [b["payload"] for b in planned[-1]["attachment"]["payload"]["buttons"]]
+    assert sent == ["#btn:sec:1", "#btn:fby:1|k0123456789abcdef"]
+    press = parse_event(_envelope("user_send_text", msg_id="a5", text=sent[0]))
+    assert isinstance(press, ButtonPressed) and (press.payload, press.keyboard) == ("sec:1", None)
 
 
 def test_numeric_ids_stay_strings() -> None:
