@@ -502,11 +502,11 @@ async def _answered(ctx: Context, state: FlowState) -> int:
 
 async def on_cancel(ctx: Context, state: FlowState) -> None:
     """/huy: say what was kept."""
+    if state.data.get("edit"):  # every task was answered before: a count says nothing here
+        ctx.reply(T.CANCELLED_EDIT)
+        return
     count = await _answered(ctx, state)
-    if state.data.get("edit"):
-        ctx.reply(T.CANCELLED_EDIT.format(count=count))
-    else:
-        ctx.reply(T.CANCELLED.format(count=count) if count else T.CANCELLED_EMPTY)
+    ctx.reply(T.CANCELLED.format(count=count) if count else T.CANCELLED_EMPTY)
 
 
 async def on_expire(ctx: Context, state: FlowState) -> None:
@@ -514,7 +514,7 @@ async def on_expire(ctx: Context, state: FlowState) -> None:
     count = await _answered(ctx, state)
     week = state.data.get("week", "")
     if state.data.get("edit"):
-        ctx.reply(T.EXPIRED_EDIT.format(week=week_shown(week), count=count))
+        ctx.reply(T.EXPIRED_EDIT.format(week=week_shown(week)))
     else:
         ctx.reply(T.EXPIRED.format(week=week_shown(week), count=count) if count
                   else T.EXPIRED_EMPTY.format(week=week_shown(week)))

@@ -132,9 +132,10 @@ CANCELLED = (
     "chưa gửi. Gõ /baocao để tiếp tục."
 )
 CANCELLED_EMPTY = "Đã dừng báo cáo; chưa có nội dung nào được lưu. Gõ /baocao khi sẵn sàng."
+#: no count here: the report's tasks were all answered before the edit began
 CANCELLED_EDIT = (
-    "Đã dừng sửa báo cáo. Báo cáo đã gửi vẫn giữ nguyên; các câu trả lời vừa nhập ({count} nhiệm vụ) "
-    "đã được lưu. Gõ /suabaocao để tiếp tục."
+    "Đã dừng sửa báo cáo. Báo cáo vẫn là bản đã gửi; những gì anh/chị sửa trước khi dừng đã được "
+    "lưu. Gõ /suabaocao để sửa tiếp."
 )
 EXPIRED = (
     "Phiên báo cáo tuần {week} đã hết thời gian chờ. Những gì anh/chị đã nhập ({count} nhiệm vụ) vẫn "
@@ -189,8 +190,8 @@ EXPORT_CAPTION = "Bảng tiến độ {unit}, {period}."
 EXPORT_DOCX_CAPTION = "Báo cáo tiến độ {unit}, {period} (mẫu văn bản hành chính, bản nháp để ký)."
 NA = "—"
 EXPIRED_EDIT = (
-    "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo đã gửi vẫn giữ nguyên; các câu trả "
-    "lời vừa nhập ({count} nhiệm vụ) đã được lưu. Gõ /suabaocao để tiếp tục."
+    "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo vẫn là bản đã gửi; những gì anh/chị "
+    "sửa trước đó đã được lưu. Gõ /suabaocao để sửa tiếp."
 )
 ON_LEAVE_REASON = "Nghỉ phép {start}–{end}"
 

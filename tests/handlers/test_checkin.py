@@ -227,6 +227,16 @@ async def test_edit_after_cutoff_is_a_late_revision(harness: BotHarness) -> None
     assert any(e["progress"] == 50 for e in revisions[0].data["entries"])
 
 
+async def test_stopping_an_edit_does_not_count_tasks_as_just_answered(harness: BotHarness) -> None:
+    """Every task was answered before /suabaocao: "(2 nhiệm vụ) vừa nhập" was not true."""
+    await _setup(harness)
+    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+        await _act(harness, step)
+    await harness.say("/suabaocao")
+    stopped = texts(await harness.say("/huy"))
+    assert "Đã dừng sửa báo cáo" in stopped and "nhiệm vụ)" not in stopped
+
+
 async def test_first_submission_after_cutoff_is_late(harness: BotHarness) -> None:
     oid, _ = await _setup(harness)
     harness.clock.advance(timedelta(days=4, hours=9))  # Friday 17:00 local
