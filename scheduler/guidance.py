@@ -13,6 +13,10 @@ Keys (subject_type 'guide'):
 - `guide:<guide>:withdrawn:<withdrawn at, epoch s>:<official>` — "đã thu hồi" (kind
   `guide_withdrawn`) when an admin withdrew the guide (/thuhoi), due at once; a guide re-added
   and withdrawn again is told again, each withdrawal once.
+
+Announcements and reminders still waiting when the guide is withdrawn (by an admin, the CLI or
+expiry) or a new version of it is stored are cancelled in that transaction
+(guide_store.cancel_read_requests); only the current text's announcement is planned.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from sqlalchemy import select
 from bot.clock import local_date, local_datetime
 from bot.db import guidance_store as G
 from bot.db import guide_store
-from bot.db.models import Guide, GuideAck
+from bot.db.models import Guide, GuideAck, GuideVersion
 from bot.messages import Button, OutgoingMessage
 from bot.texts import guidance as T
 from scheduler import planner as P
@@ -84,6 +88,9 @@ async def _announce(planner: Planner, guide: Guide, members: list[int]) -> None:
     announced_at, version = guide.announced_at, guide.announced_version
     if announced_at is None or version is None or planner.now >= announced_at + ANNOUNCE_WINDOW:
         return
+    current = await planner.session.get(GuideVersion, guide.current_version_id)
+    if current is None or current.version != version:
+        return  # a newer text was stored and not announced (yet): the old one is not pushed
     build = _announcement(planner, guide, version, remind=False)
     if announced_at <= planner.now + P.HORIZON:
         for official_id in members:

@@ -9,11 +9,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import changes
-from bot.db.models import Guide, GuideChunk, GuideVersion, Synonym, UnansweredQuestion
+from bot.db.models import (
+    Guide,
+    GuideChunk,
+    GuideVersion,
+    OutboxMessage,
+    Synonym,
+    UnansweredQuestion,
+)
+from bot.db.web_mailbox import AWAITING_FETCH
 from bot.ids import MAX_ID, parse_id
 from knowledge.types import ParsedGuide, Passage
 from knowledge.validity import document_numbers, in_force, read_validity, strip_share_marker
@@ -126,6 +134,8 @@ async def add_guide(
     guide.withdrawn_at = None
     guide.current_version_id = version.id
     guide.updated_at = now
+    if previous is not None:  # the old text's announcement and reminder no longer apply
+        await cancel_read_requests(session, guide.id, now, reason="replaced")
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process rebuilds its index
     await session.flush()
     return AddResult(await _info(session, guide), previous.version if previous else None, False)
@@ -356,7 +366,25 @@ async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime,
     guide.withdrawn_reason = reason
     guide.withdrawn_at = now
     guide.updated_at = now
+    await cancel_read_requests(session, guide.id, now, reason="withdrawn")
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process drops it from its index
+
+
+#: outbox kinds that ask a guide's audience to read it: the announcement ("Đọc / Đã nắm /
+#: Chia sẻ") and the acknowledgement reminder (= guidance_store.KIND_ANNOUNCE / KIND_REMIND)
+READ_REQUEST_KINDS = ("guide", "guide_remind")
+
+
+async def cancel_read_requests(session: AsyncSession, guide_id: int, now: datetime, *,
+                               reason: str) -> int:
+    """Cancel the guide's announcements and reminders not yet sent (or not yet fetched from a
+    web mailbox), in the caller's transaction; expiry and withdrawal notices are kept."""
+    result = await session.execute(update(OutboxMessage).where(
+        OutboxMessage.subject_type == "guide", OutboxMessage.subject_id == str(guide_id),
+        OutboxMessage.kind.in_(READ_REQUEST_KINDS),
+        OutboxMessage.status.in_(("pending", AWAITING_FETCH)),
+    ).values(status="cancelled", updated_at=now, last_error_code=f"guide_{reason}"))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def withdraw_expired(session: AsyncSession, now: datetime, today: date) -> list[Guide]:

@@ -11,12 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.clock import local_datetime, to_local
+from bot.clock import ManualClock, local_datetime, to_local
+from bot.config import Settings
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, GuideChunk, OutboxMessage, Unit
 from bot.guide_import import import_guide, ingest_limits
 from bot.texts import guidance as T
+from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import plan
+from tests.fakes import FakeChannel
 from tests.harness import BotHarness, payloads, texts
 from tests.knowledge.conftest import build_docx
 
@@ -329,3 +332,127 @@ async def test_withdrawing_a_guide_never_announced_tells_no_one(harness: BotHarn
     assert "Đã thu hồi" in replies and "báo tin thu hồi" not in replies
     await _plan(harness)
     assert await _rows(harness, "guide_withdrawn") == []
+
+
+async def _telegram_harness(settings: Settings, clock: ManualClock) -> tuple[BotHarness, FakeChannel]:
+    channel = FakeChannel(name="telegram")
+    return await BotHarness(settings, clock, {"telegram": channel}).start(), channel
+
+
+async def _plan_all(h: BotHarness) -> None:
+    async with h.app.sessionmaker.begin() as session:
+        await plan(session, h.clock.now(), channels=("web", "telegram"))
+
+
+async def _deliver(h: BotHarness) -> None:
+    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t").drain()
+
+
+async def _waiting(h: BotHarness) -> list[OutboxMessage]:
+    async with h.app.sessionmaker() as session:
+        return list((await session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind.in_(("guide", "guide_remind")),
+            OutboxMessage.status == "pending"))).scalars())
+
+
+async def test_a_withdrawn_guide_s_waiting_announcement_and_reminder_are_never_sent(
+        settings: Settings, clock: ManualClock) -> None:
+    h, telegram = await _telegram_harness(settings, clock)
+    try:
+        ids = await _units(h)
+        hoa = await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram",
+                                    unit_code="PHONG")
+        await h.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+        guide = await _guide(h, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+        await h.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
+        await h.press(f"gaud:{guide.id}:send", user="admin")
+        await _plan_all(h)
+        await _deliver(h)
+        assert ["Hướng dẫn mới" in t for t in telegram.texts()] == [True]
+
+        # Fri 27/11 08:00: the reminder is planned; Nam joined the unit, his announcement too;
+        # the sender has not sent them yet when the admin withdraws the guide
+        clock.set(local_datetime(date(2026, 11, 27), datetime.min.time()) + timedelta(hours=8))
+        nam = await h.make_official("Vũ Văn Nam", user="nam", channel="telegram",
+                                    unit_code="PHONG")
+        await _plan_all(h)
+        waiting = {(r.kind, r.recipient_id) for r in await _waiting(h)}
+        assert {("guide_remind", hoa), ("guide", nam)} <= waiting
+        clock.advance(timedelta(minutes=1))
+        assert "Đã thu hồi" in texts(await h.say(f"/thuhoi {guide.slug}", user="admin"))
+        assert await _waiting(h) == []
+
+        await _plan_all(h)
+        await _deliver(h)
+        clock.advance(timedelta(hours=2))
+        await _plan_all(h)
+        await _deliver(h)
+        after = telegram.sent[1:]
+        assert sorted(chat.chat_id for chat, _ in after) == ["hoa", "nam"]
+        assert {m.text for _, m in after} == {T.WITHDRAWN_NOTICE.format(
+            title=guide.title, day="27/11/2026", replacement="")}
+    finally:
+        await h.close()
+
+
+async def test_a_guide_expiring_overnight_does_not_send_its_held_announcement(
+        settings: Settings, clock: ManualClock) -> None:
+    h, telegram = await _telegram_harness(settings, clock)
+    try:
+        ids = await _units(h)
+        await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram", unit_code="PHONG")
+        guide_id = await _add(h, FRAUD, effective_until=date(2026, 11, 23))
+        clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
+        async with h.app.sessionmaker.begin() as session:
+            guide = await session.get_one(Guide, guide_id)
+            guide.audience = guidance_store.Audience(units=(ids["PHONG"],)).to_json()
+            await guidance_store.announce(session, guide, clock.now())
+        await _plan_all(h)
+        assert {r.kind for r in await _waiting(h)} == {"guide"}  # held until 07:00
+        await _deliver(h)
+        assert telegram.sent == []
+
+        clock.set(local_datetime(date(2026, 11, 24), datetime.min.time()) + timedelta(minutes=5))
+        await _plan_all(h)  # withdraws it, past its last day
+        assert await _waiting(h) == []
+        clock.set(local_datetime(date(2026, 11, 24), datetime.min.time()) + timedelta(hours=8))
+        await _plan_all(h)
+        await _deliver(h)
+        assert ["Hướng dẫn mới" in t for t in telegram.texts()] == [False]
+        assert "đã hết hiệu lực từ 24/11/2026" in telegram.texts()[0]
+    finally:
+        await h.close()
+
+
+async def test_a_new_version_replaces_the_old_version_s_waiting_announcement(
+        settings: Settings, clock: ManualClock) -> None:
+    h, telegram = await _telegram_harness(settings, clock)
+    try:
+        ids = await _units(h)
+        await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram", unit_code="PHONG")
+        clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
+        await h.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+        guide = await _guide(h, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+        await h.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
+        await h.press(f"gaud:{guide.id}:send", user="admin")
+        await _plan_all(h)
+        assert len(await _waiting(h)) == 2  # v1 to Lan and Hoa, held until 07:00
+
+        clock.advance(timedelta(minutes=30))
+        changed = FRAUD.replace("mỗi sáng thứ Hai", "mỗi sáng thứ Hai và thứ Năm")
+        replies = await h.send_file("lua-dao-2.md", changed.encode(), user="admin")
+        confirm = next(p for p in payloads(replies) if p.startswith("gup:ok:"))
+        await h.press(confirm, user="admin")
+        assert await _waiting(h) == []  # v1's announcement is not sent
+        await _plan_all(h)  # not announced again yet: nothing planned for the old text
+        assert await _waiting(h) == []
+
+        await h.press(f"gaud:{guide.id}:send", user="admin")  # the audience was kept
+        await _plan_all(h)
+        clock.set(local_datetime(date(2026, 11, 24), datetime.min.time()) + timedelta(hours=7))
+        await _deliver(h)
+        [sent] = telegram.sent
+        assert T.ANNOUNCE_UPDATED.format(title=guide.title, version=2) in sent[1].text
+        assert [b.payload for b in sent[1].buttons][1] == f"gack:{guide.id}:2"
+    finally:
+        await h.close()
