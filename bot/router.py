@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.context import Context
 
 Handler = Callable[["Context"], Awaitable[None]]
+Check = Callable[["Context"], Awaitable[bool]]
 ButtonHandler = Callable[["Context", str], Awaitable[None]]  # receives the payload's argument
 
 ROLES_ANYONE = frozenset({"guest", "official", "head", "deputy", "admin"})
@@ -31,6 +32,9 @@ class Command:
     in_menu: bool = True
     #: may be answered in a group chat (where everyone reads along); default: private chats only
     group_safe: bool = False
+    #: a finer permission than `roles` (e.g. /chuatraloi: the unit owns a guide); the handler
+    #: refuses with the same check, and /trogiup lists the command only when it passes
+    may_use: Check | None = None
 
 
 @dataclass

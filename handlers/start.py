@@ -27,7 +27,8 @@ async def help_(ctx: Context) -> None:
     lines = [T.HELP_HEADER]
     for command in router.command_list:
         if command.in_menu and ctx.role in command.roles and (command.group_safe
-                                                              or not ctx.in_group):
+                                                              or not ctx.in_group) and (
+                command.may_use is None or await command.may_use(ctx)):
             aliases = ", ".join("/" + n for n in command.names[1:])
             extra = f" ({aliases})" if aliases else ""
             lines.append(f"/{command.names[0]}{extra}: {command.description}")

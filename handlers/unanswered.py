@@ -95,10 +95,19 @@ async def more_groups(ctx: Context, arg: str) -> None:
     await _page(ctx, int(arg) if arg.isascii() and arg.isdigit() and len(arg) <= 5 else 0)
 
 
+async def may_review(ctx: Context) -> bool:
+    """Whether the current official may use /chuatraloi: admins, and officials whose unit (or a
+    unit below it) owns a guide (also what /trogiup checks before listing the command)."""
+    scope = scope_of(ctx)
+    if scope is None:
+        return False
+    return scope.admin or (scope.unit_id is not None
+                           and bool(await queue_store.owned_slugs(ctx.session, scope.unit_id)))
+
+
 async def _page(ctx: Context, offset: int) -> None:
     scope = scope_of(ctx)
-    if scope is None or (not scope.admin and scope.unit_id is not None
-                         and not await queue_store.owned_slugs(ctx.session, scope.unit_id)):
+    if scope is None or not await may_review(ctx):
         ctx.reply(C.NOT_ALLOWED + "\n" + T.QUEUE_NOT_ALLOWED)
         return
     groups = await queue_store.queue(ctx.session, unit_id=scope.unit_id)
@@ -341,7 +350,7 @@ async def stale(ctx: Context, arg: str) -> None:
 def register(router: Router) -> None:
     """Register /chuatraloi and its actions."""
     router.command(Command(("chuatraloi", "unanswered"), unanswered, CMD.UNANSWERED,
-                           roles=ROLES_MEMBERS))
+                           roles=ROLES_MEMBERS, may_use=may_review))
     router.button("uqm", more_groups)
     router.button("uqa", start_answer)
     router.button("uql", link_guides)

@@ -227,3 +227,20 @@ async def test_answer_can_be_cancelled(h: BotHarness) -> None:
     async with h.app.sessionmaker() as session:
         assert (await session.execute(select(OutboxMessage.id).where(
             OutboxMessage.kind == "kb_answer"))).first() is None
+
+
+async def test_help_lists_chuatraloi_only_to_those_who_may_use_it(h: BotHarness) -> None:
+    await h.make_official("Lan", user="plain", unit_code="DV2")
+    await h.make_official("Hùng", role="head", user="owner", unit_code="DV3")
+    assert "/chuatraloi" in texts(await h.say("/trogiup", user="admin"))
+    for user in ("plain", "owner"):  # no guide of their unit yet: not listed, and refused
+        assert "/chuatraloi" not in texts(await h.say("/trogiup", user=user))
+        assert C.NOT_ALLOWED in texts(await h.say("/chuatraloi", user=user))
+    async with h.app.sessionmaker.begin() as session:
+        unit = (await session.execute(select(Unit).where(Unit.code == "DV3"))).scalar_one()
+        guide = (await session.execute(select(Guide).order_by(Guide.id))).scalars().first()
+        assert guide is not None
+        guide.owner_unit_id = unit.id
+    assert "/chuatraloi" in texts(await h.say("/trogiup", user="owner"))
+    assert C.NOT_ALLOWED not in texts(await h.say("/chuatraloi", user="owner"))
+    assert "/chuatraloi" not in texts(await h.say("/trogiup", user="plain"))
