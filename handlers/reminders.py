@@ -180,9 +180,11 @@ async def outbox(ctx: Context) -> None:
     for row, name in rows:
         when = to_local(row.sent_at or row.not_before).strftime("%d/%m %H:%M")
         error = f" · {row.last_error_code}" if row.last_error_code else ""
+        seen = T.OUTBOX_SEEN.format(when=to_local(row.seen_at).strftime("%d/%m %H:%M")) \
+            if row.seen_at is not None else ""
         lines.append(T.OUTBOX_ITEM.format(id=row.id, status=row.status, kind=row.kind,
                                           name=name or row.address, channel=row.channel,
-                                          when=when, error=error))
+                                          when=when, seen=seen, error=error))
     lines.append(T.OUTBOX_COUNTS.format(counts=", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))))
     ctx.reply("\n".join(lines))
 

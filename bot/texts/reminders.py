@@ -137,7 +137,9 @@ CHECKIN_UNAVAILABLE = "Chức năng báo cáo tuần hiện chưa sẵn sàng, a
 
 # ---------------------------------------------------------------- admin views
 OUTBOX_HEADER = "Hàng đợi gửi tin ({count} gần nhất):"
-OUTBOX_ITEM = "#{id} {status} · {kind} → {name} ({channel}) · {when}{error}"
+OUTBOX_ITEM = "#{id} {status} · {kind} → {name} ({channel}) · {when}{seen}{error}"
+#: the recipient's app reported the message shown (Zalo `user_seen_message`)
+OUTBOX_SEEN = " · đã xem {when}"
 OUTBOX_EMPTY = "Hàng đợi trống."
 OUTBOX_COUNTS = "Theo trạng thái: {counts}"
 PREVIEW_HEADER = "Dự kiến gửi từ {start} đến {end} ({count} tin):"

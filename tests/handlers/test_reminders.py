@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from bot.channels.zalo.store import mark_seen
 from bot.clock import ManualClock, to_local
 from bot.config import Settings
 from bot.db.models import ChatAccount, OutboxMessage
@@ -166,3 +167,25 @@ async def test_preview_in_chat_shows_the_route_of_zalo_messages(
         assert await _rows(harness) == []  # the preview stored nothing
     finally:
         await harness.close()
+
+
+async def test_outbox_shows_which_zalo_digests_were_seen(harness: BotHarness) -> None:
+    head = await harness.make_official("Trưởng phòng", role="head", user="z-head", channel="zalo")
+    await harness.make_official("Quản trị", role="admin", user="admin")
+    now = harness.clock.now()
+    async with harness.app.sessionmaker.begin() as s:  # two digests sent to the head's Zalo
+        for week, message_id in (("2026-W47", "zm47"), ("2026-W48", "zm48")):
+            s.add(OutboxMessage(
+                idem_key=f"digest:1:{week}:week:{head}:zalo", kind="digest", subject_type="unit",
+                subject_id="1", recipient_id=head, channel="zalo", address="z-head",
+                payload={"text": "…"}, due_at=now, not_before=now, late=False, status="sent",
+                attempts=1, max_attempts=8, created_at=now, sent_at=now, updated_at=now,
+                provider_message_id=message_id))
+    harness.clock.advance(timedelta(hours=2))
+    seen_at = harness.clock.now()  # the phone showed the W48 digest (user_seen_message)
+    assert await mark_seen(harness.app.sessionmaker, "z-head", ["zm48"], seen_at) == 1
+    lines = texts(await harness.say("/hangdoi", user="admin")).splitlines()
+    seen = f"đã xem {to_local(seen_at).strftime('%d/%m %H:%M')}"
+    [w48] = [line for line in lines if line.startswith("#2 ")]
+    [w47] = [line for line in lines if line.startswith("#1 ")]
+    assert seen in w48 and "đã xem" not in w47
