@@ -29,7 +29,7 @@ from docx.text.paragraph import Paragraph
 from bot.clock import local_date, to_local
 from bot.db.plan_store import plan_handle
 from bot.reports.docx_layout import DECREE_30, DocumentLayout
-from bot.reports.model import CATEGORIES, ProgressReport, TaskProgress
+from bot.reports.model import CATEGORIES, ProgressReport, TaskProgress, names_the_plan
 from bot.texts import checkin as C
 from bot.texts import documents as T
 from knowledge.normalize import sanitize
@@ -172,19 +172,10 @@ def _vn_date(day: date) -> tuple[str, str, str]:
     return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
 
 
-def _names_the_plan(title: str | None, ref: str | None) -> bool:
-    """True when the plan's title says what the plan is about, not only its number again (imports
-    before the subject line was read kept 'KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY …' as the title)."""
-    if not title:
-        return False
-    number = (ref or "").rsplit(" ", 1)[-1].casefold()
-    return not (number and number in title.casefold())
-
-
 def _subtitle(report: ProgressReport) -> str:
     scope = report.scope
     if scope.kind == "plan":
-        quoted = _clean(scope.plan_title) if _names_the_plan(scope.plan_title, scope.plan_ref) \
+        quoted = _clean(scope.plan_title) if names_the_plan(scope.plan_title, scope.plan_ref) \
             else ""
         title = f" \u201c{quoted}\u201d" if quoted else ""
         return T.SUBTITLE_PLAN.format(plan=_clean(scope.plan_ref or scope.name), title=title,

@@ -317,3 +317,12 @@ WeeklySummary = ProgressReport
 TaskWeek = TaskProgress
 OfficialWeek = OfficialStatus
 SubunitRollup = UnitRollup
+
+
+def names_the_plan(title: str | None, ref: str | None) -> bool:
+    """True when the plan's title says what the plan is about, not only its number again (imports
+    before the subject line was read kept 'KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY …' as the title)."""
+    if not title:
+        return False
+    number = (ref or "").rsplit(" ", 1)[-1].casefold()
+    return not (number and number in title.casefold())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.clock import to_local
 from bot.periods import week_shown
-from bot.reports.model import CATEGORIES, ProgressReport, UnreachableOfficial
+from bot.reports.model import CATEGORIES, ProgressReport, UnreachableOfficial, names_the_plan
 from bot.texts import checkin as T
 
 #: task lines per category in the chat view (the spreadsheet has them all)
@@ -54,7 +54,8 @@ def render_report(report: ProgressReport) -> str:
     """The chat view of a unit's or a plan's period."""
     scope = report.scope
     if scope.kind == "plan":
-        title = f" — {scope.plan_title}" if scope.plan_title and scope.plan_title != scope.name else ""
+        title = (f" — {scope.plan_title}" if names_the_plan(scope.plan_title, scope.plan_ref)
+                 and scope.plan_title != scope.name else "")
         lines = [T.PLAN_TITLE.format(plan=scope.name, title=title, period=period_title(report))]
     else:
         lines = [T.PROGRESS_TITLE.format(unit=scope.name, period=period_title(report))]

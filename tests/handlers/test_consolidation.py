@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.db.models import Plan, Unit
 from bot.db.plan_store import set_consolidators
@@ -78,6 +78,13 @@ async def test_consolidating_unit_sees_the_plan_across_the_tree(harness: BotHarn
     assert plan.startswith(f"Tiến độ {KH286} — tuần 48/2026")
     assert "Nhiệm vụ: 3" in plan and "quá hạn 1" in plan
     assert "NV1" in plan and "NV2" in plan and "NV3" in plan and "MAT1" not in plan
+    # a title that only repeats the number (older imports kept the file's first line) is not shown
+    for title, shown in (("KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026", False),
+                         ("Triển khai chuyển đổi số 2026", True)):
+        async with harness.app.sessionmaker.begin() as session:
+            await session.execute(update(Plan).where(Plan.ref == KH286).values(title=title))
+        header = texts(await harness.say("/tiendo KH286", user="hc")).splitlines()[0]
+        assert (title in header) is shown and header.count("286/KH-BTTTT") == 1
     assert "Theo đơn vị:" in plan and "Đơn vị PHONG_A: 1 nhiệm vụ" in plan
     assert "Đơn vị chưa báo cáo đủ đến hạn chốt (3)" in plan
     assert "Đơn vị có nhiệm vụ quá hạn (1): Đơn vị PHONG_A (1)" in plan
