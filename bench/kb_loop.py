@@ -50,13 +50,16 @@ from bot.db import guide_store, queue_store  # noqa: E402
 from bot.db.base import make_engine, make_sessionmaker  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.guide_import import import_guide, ingest_limits  # noqa: E402
-from bot.knowledge_service import KnowledgeService  # noqa: E402
+from bot.knowledge_service import KnowledgeService, entry_question  # noqa: E402
+from knowledge import qa_match  # noqa: E402
 from knowledge.normalize import nfc  # noqa: E402
-from knowledge.types import Hit, SearchResult  # noqa: E402
+from knowledge.types import Hit, Outcome, SearchResult  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 local, outside quiet hours
 FOLDS = 3
 LIMIT = 8
+#: candidate cuts for the Q&A-entry rule (token set similarity), chosen across the withheld folds
+CUTS = tuple(float(c) for c in range(40, 101, 2))
 
 
 def default_shared() -> Path:
@@ -96,6 +99,60 @@ class Tally:
         """Counts as 'n/total'."""
         return {k: f"{getattr(self, k)}/{self.total}"
                 for k in ("right", "tentative_right", "wrong", "declined")}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One question asked with the loop on: the model's outcome and what the Q&A rule needs."""
+
+    id: str
+    text: str
+    outcome: Outcome  # the decision model's outcome, without the Q&A-entry rule
+    stored: str | None  # the entry's question when the best passage is an admin's Q&A entry
+    right: bool  # the best passage is the right one
+    where: str  # the best passage, for the wrong answers' list
+
+    def decided(self, cut: float | None) -> Outcome:
+        """The outcome with the Q&A-entry rule at `cut` (None: the model alone)."""
+        if cut is None or self.stored is None:
+            return self.outcome
+        return qa_match.qa_outcome(self.outcome, self.text, self.stored, cut)
+
+
+def tally_seen(seen: Sequence[Seen], cut: float | None) -> Tally:
+    """The outcomes of recorded questions with the Q&A-entry rule at `cut` (None: off)."""
+    out = Tally(total=len(seen))
+    for s in seen:
+        outcome = s.decided(cut)
+        if outcome == "decline":
+            out.declined += 1
+        elif s.right:
+            if outcome == "answer":
+                out.right += 1
+                out.ids.append(s.id)
+            else:
+                out.tentative_right += 1
+        elif outcome == "answer":
+            out.wrong += 1
+            out.wrong_ids.append(f"{s.id} → {s.where}")
+    return out
+
+
+def _gain(variants: Sequence[Seen], unanswerable: Sequence[Seen], cut: float) -> float:
+    """What a cut is chosen by: share of variants answered right minus share of false answers."""
+    return (tally_seen(variants, cut).right / max(len(variants), 1)
+            - tally_seen(unanswerable, cut).wrong / max(len(unanswerable), 1))
+
+
+def choose_cut(variants: Sequence[Seen], unanswerable: Sequence[Seen]) -> float:
+    """The middle of the best-scoring run of CUTS (the lowest such run on ties)."""
+    gains = [_gain(variants, unanswerable, c) for c in CUTS]
+    best = max(gains)
+    first = gains.index(best)
+    last = first
+    while last + 1 < len(CUTS) and gains[last + 1] == best:
+        last += 1
+    return CUTS[(first + last) // 2]
 
 
 def load(shared: Path) -> tuple[dict[str, Path], list[Question], list[Question]]:
@@ -174,6 +231,19 @@ class World:
                 return "wrong"
         return "right"
 
+    def seen(self, questions: Sequence[Question], is_right: Any) -> list[Seen]:
+        """Ask without anyone reacting and record the model's outcome (the Q&A rule is applied later)."""
+        out = []
+        for q in questions:
+            result = self.knowledge.search(q.text, limit=LIMIT, qa_rule=False)
+            best = result.hits[0] if result.hits else None
+            outcome: Outcome = "decline" if best is None else result.outcome
+            out.append(Seen(q.id, q.text, outcome, entry_question(result),
+                            best is not None and is_right(q, best),
+                            "" if best is None else
+                            f"{best.passage.guide_id} › {' › '.join(best.passage.heading_path)}"))
+        return out
+
     def tally(self, questions: Sequence[Question], is_right: Any) -> Tally:
         """Ask without anyone reacting (the measurement)."""
         out = Tally(total=len(questions))
@@ -210,16 +280,28 @@ async def withheld(guides: dict[str, Path], answerable: list[Question],
     """The 'answer it' loop over 3 folds of withheld guides."""
     stems = sorted(guides)
     out: dict[str, Any] = {"groups": 0, "queued": 0, "off": Tally(), "on": Tally(),
-                           "unanswerable_off": Tally(), "unanswerable_on": Tally()}
+                           "rule": Tally(), "unanswerable_off": Tally(),
+                           "unanswerable_on": Tally(), "unanswerable_rule": Tally(), "cuts": []}
+    seen: list[tuple[list[Seen], list[Seen]]] = []
     for fold in range(FOLDS):
         held = set(stems[fold::FOLDS])
         part = await _withheld_fold({s: p for s, p in guides.items() if s not in held},
                                     [q for q in answerable if q.guide in held], unanswerable)
+        seen.append((part.pop("seen_variants"), part.pop("seen_unanswerable")))
         for key, value in part.items():
             if isinstance(value, Tally):
                 _add(out[key], value)
             else:
                 out[key] += value
+    # The Q&A-entry rule, out of fold: each fold's cut is chosen on the other folds only.
+    for fold, (variants, unanswered) in enumerate(seen):
+        others = [s for f, s in enumerate(seen) if f != fold]
+        cut = choose_cut([v for vs, _ in others for v in vs], [u for _, us in others for u in us])
+        out["cuts"].append(cut)
+        _add(out["rule"], tally_seen(variants, cut))
+        _add(out["unanswerable_rule"], tally_seen(unanswered, cut))
+    out["cut_all_folds"] = choose_cut([v for vs, _ in seen for v in vs],
+                                      [u for _, us in seen for u in us])
     return out
 
 
@@ -253,12 +335,14 @@ async def _withheld_fold(kept: dict[str, Path], held_questions: list[Question],
             off = world.tally(variants, answered_from_entry)
             un_off = world.tally(unanswerable, lambda q, hit: False)
             groups, queued = await _admin(world, answer)
-            on = world.tally(variants, answered_from_entry)
-            un_on = world.tally(unanswerable, lambda q, hit: False)
+            seen_variants = world.seen(variants, answered_from_entry)
+            seen_unanswerable = world.seen(unanswerable, lambda q, hit: False)
         finally:
             await world.close()
-    return {"groups": groups, "queued": queued, "off": off, "on": on,
-            "unanswerable_off": un_off, "unanswerable_on": un_on}
+    return {"groups": groups, "queued": queued, "off": off,
+            "on": tally_seen(seen_variants, None), "unanswerable_off": un_off,
+            "unanswerable_on": tally_seen(seen_unanswerable, None),
+            "seen_variants": seen_variants, "seen_unanswerable": seen_unanswerable}
 
 
 async def present(guides: dict[str, Path], answerable: list[Question],
@@ -307,12 +391,14 @@ def _add(into: Tally, more: Tally) -> None:
     into.wrong_ids += more.wrong_ids
 
 
-def _table(title: str, rows: list[tuple[str, Tally, Tally]]) -> list[str]:
-    lines = [title, f"{'':<44}{'loop off':>14}{'loop on':>14}"]
-    for label, off, on in rows:
+def _table(title: str, rows: Sequence[tuple[Any, ...]],
+           heads: Sequence[str] = ("loop off", "loop on")) -> list[str]:
+    lines = [title, f"{'':<44}" + "".join(f"{h:>16}" for h in heads)]
+    for label, *tallies in rows:
         for key, name in (("right", "answered right"), ("tentative_right", "tentative, right"),
                           ("wrong", "answered wrong"), ("declined", "declined")):
-            lines.append(f"{label + ': ' + name:<44}{off.cells()[key]:>14}{on.cells()[key]:>14}")
+            lines.append(f"{label + ': ' + name:<44}"
+                         + "".join(f"{t.cells()[key]:>16}" for t in tallies))
     return lines
 
 
@@ -334,8 +420,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     w, p = out["withheld"], out["present"]
     lines = [f"withheld guides (3 folds of 4): {w['queued']} questions queued in {w['groups']} "
              f"groups, each answered once by the admin"]
-    lines += _table("", [("variants", w["off"], w["on"]),
-                         ("unanswerable", w["unanswerable_off"], w["unanswerable_on"])])
+    lines += _table("", [("variants", w["off"], w["on"], w["rule"]),
+                         ("unanswerable", w["unanswerable_off"], w["unanswerable_on"],
+                          w["unanswerable_rule"])],
+                    ("loop off", "loop on", "on + Q&A rule"))
+    lines.append(f"Q&A rule (token set similarity to the entry's question, out of fold): cuts per "
+                 f"fold {', '.join(f'{c:g}' for c in w['cuts'])}; on all folds "
+                 f"{w['cut_all_folds']:g}; shipped {qa_match.CONFIDENT_SIMILARITY:g}")
     lines += ["", f"all guides loaded: {p['queued']} base questions not answered in their section, "
                   f"{p['groups']} groups, each pointed to its section once"]
     lines += _table("", [("their variants", p["off"], p["on"]),

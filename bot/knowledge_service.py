@@ -15,14 +15,17 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock, local_date
 from bot.db import changes, guide_store, queue_store
+from bot.texts import feedback as feedback_texts
 from knowledge.abbreviations import SynonymTable
 from knowledge.index import KnowledgeIndex
+from knowledge.qa_match import qa_outcome
 from knowledge.types import Passage, SearchResult
 
 logger = logging.getLogger(__name__)
@@ -47,9 +50,16 @@ class KnowledgeService:
         """The local date now (the day whose guides in force should be searched)."""
         return local_date(self._clock.now())
 
-    def search(self, query: str, limit: int = 5) -> SearchResult:
-        """Search the current index."""
-        return self._index.search(query, limit=limit)
+    def search(self, query: str, limit: int = 5, *, qa_rule: bool = True) -> SearchResult:
+        """Search the current index; when the best passage is an admin's Q&A entry, a confident
+        answer also needs the question to read as the entry's (knowledge/qa_match.py; `qa_rule`
+        False: the decision model alone, for benchmarks)."""
+        result = self._index.search(query, limit=limit)
+        stored = entry_question(result)
+        if not qa_rule or stored is None:
+            return result
+        outcome = qa_outcome(result.outcome, query, stored)
+        return result if outcome == result.outcome else replace(result, outcome=outcome)
 
     async def reload(self, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
         """Rebuild the index from the active guides; the old index serves until the swap."""
@@ -76,6 +86,16 @@ class KnowledgeService:
     @staticmethod
     def _build(passages: list[Passage], synonyms: dict[str, list[str]]) -> KnowledgeIndex:
         return KnowledgeIndex.build(passages, synonyms=SynonymTable.build(synonyms))
+
+
+def entry_question(result: SearchResult) -> str | None:
+    """The question an admin answered when the best hit is a Q&A entry ("Hỏi – đáp › question")."""
+    if not result.hits:
+        return None
+    path = result.hits[0].passage.heading_path
+    if len(path) == 2 and path[0] == feedback_texts.QA_HEADING:
+        return path[1]
+    return None
 
 
 def _merged(*tables: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ from tests.harness import BotHarness, payloads, texts
 
 GOLD = "gia vang hom nay bao nhieu mot chi"
 GOLD_AGAIN = "Giá vàng hôm nay bao nhiêu một chỉ vậy?"
+NEAR_MISS = "vàng hôm nay lên hay xuống"  # the model alone answers it from the entry (p 0.99)
 ANSWER = "Troly không theo dõi giá vàng; xem bảng giá niêm yết của ngân hàng nhà nước."
 
 
@@ -244,3 +245,18 @@ async def test_help_lists_chuatraloi_only_to_those_who_may_use_it(h: BotHarness)
     assert "/chuatraloi" in texts(await h.say("/trogiup", user="owner"))
     assert C.NOT_ALLOWED not in texts(await h.say("/chuatraloi", user="owner"))
     assert "/chuatraloi" not in texts(await h.say("/trogiup", user="plain"))
+
+
+async def test_an_admin_answer_is_confident_only_for_its_own_question(h: BotHarness) -> None:
+    # knowledge/qa_match.py: the Q&A entry answers the question asked again another way, and only
+    # offers itself as possibly related to a near miss on the same topic
+    key = await _ask_twice(h)
+    await h.press(f"uqa:{key}", user="admin")
+    await h.say(ANSWER, user="admin")
+    await h.press("qans:faq", user="admin")
+    await h.app.dispatcher.drain()
+    again = texts(await h.say("Gia vang hom nay bao nhieu mot chi?", user="a3"))
+    assert ANSWER in again and A.TENTATIVE not in again
+    near = texts(await h.say(NEAR_MISS, user="a4"))
+    assert A.TENTATIVE in near or A.NOT_FOUND in near
+    assert not (ANSWER in near and A.TENTATIVE not in near)
