@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from bot.channel import SentMessage
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
+from bot.texts import reminders as T
 
 #: the dispatcher's status for a row it did not send because another channel takes it
 REROUTED = "rerouted"
@@ -98,6 +99,16 @@ class WindowConfig:
 
     window: MessagingWindow
     template_ready: bool = False
+
+
+def span_words(span: timedelta) -> str:
+    """A window's length in words, as it is set: '48 giờ', '36 giờ', '1,5 giờ', '3 ngày'
+    (whole days from three days up, else hours)."""
+    hours = span.total_seconds() / 3600
+    if hours >= 72 and hours % 24 == 0:
+        return T.SPAN_DAYS.format(days=int(hours // 24))
+    shown = f"{round(hours, 1):g}".replace(".", ",")
+    return T.SPAN_HOURS.format(hours=shown)
 
 
 @runtime_checkable

@@ -17,7 +17,7 @@ from bot.conversation import END, Flow, FlowState, Step
 from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
-from bot.messaging_window import WindowConfig
+from bot.messaging_window import MessagingWindow, WindowConfig, span_words
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
 from bot.texts import reminders as T
@@ -214,7 +214,7 @@ async def preview_command(ctx: Context) -> None:
         lines.append(T.PREVIEW_ITEM.format(
             when=to_local(item.at).strftime("%d/%m %H:%M"),
             kind=T.UNDELIVERED_KINDS.get(item.kind, item.kind), name=item.recipient,
-            channel=_route(item),
+            channel=_route(item, windows),
             text=shorten(item.text.splitlines()[0], PREVIEW_TEXT_CHARS, placeholder="…")
             if item.text else ""))
     if len(items) > PREVIEW_LIMIT:
@@ -222,7 +222,7 @@ async def preview_command(ctx: Context) -> None:
     ctx.reply("\n".join([*lines, *unreachable]))
 
 
-def _route(item: PreviewItem) -> str:
+def _route(item: PreviewItem, windows: Mapping[str, WindowConfig]) -> str:
     """The channel, with the route a Zalo-routed message would take (as `troly reminders
     preview` shows it, in words): 'zalo · tin mẫu ZNS', 'zalo → telegram · quá 48 giờ, không gửi tin trả phí; chuyển kênh'."""
     if not item.route:
@@ -233,6 +233,10 @@ def _route(item: PreviewItem) -> str:
         if not sep:
             channel, reason = "", step
         words = T.PREVIEW_ROUTE_REASONS.get(reason, reason)
+        if reason in T.PREVIEW_ROUTE_REASONS:  # the channel's windows as they are set
+            config = windows.get(channel or item.channel)
+            window = config.window if config is not None else MessagingWindow()
+            words = words.format(free=span_words(window.free), paid=span_words(window.paid))
         # the message's own channel is named once, in front
         steps.append(T.PREVIEW_ROUTE_STEP.format(channel=channel, reason=words)
                      if channel and channel != item.channel else words)

@@ -146,7 +146,8 @@ PREVIEW_HEADER = "Dự kiến gửi từ {start} đến {end} ({count} tin):"
 PREVIEW_ITEM = "• {when} · {kind} → {name} ({channel}): {text}"
 PREVIEW_EMPTY = "Không có tin nào dự kiến gửi trong khoảng này."
 #: the route of a message on a channel with a messaging window (Zalo), as
-#: `troly reminders preview` shows it: "zalo · tin mẫu ZNS", "zalo → telegram · quá 48 giờ, …; chuyển kênh"
+#: `troly reminders preview` shows it: "zalo · tin mẫu ZNS", "zalo → telegram · quá 48 giờ, …; chuyển kênh";
+#: {free} / {paid}: the channel's configured free / paid window in words (SPAN_*)
 PREVIEW_ROUTE_SAME = "{channel} · {route}"
 PREVIEW_ROUTE_MOVED = "{channel} → {via} · {route}"
 PREVIEW_ROUTE_NOWHERE = "không gửi được"
@@ -154,13 +155,16 @@ PREVIEW_ROUTE_STEP = "{channel}: {reason}"
 PREVIEW_ROUTE_REASONS = {
     "window": "trong hạn miễn phí",
     "paid": "tin trả phí",
-    "paid_not_allowed": "quá 48 giờ, không gửi tin trả phí",
+    "paid_not_allowed": "quá {free}, không gửi tin trả phí",
     "template": "tin mẫu ZNS",
     "window_closed": "hết hạn nhắn, chưa có tin mẫu",
     "rerouted": "chuyển kênh",
     "unreachable": "không còn kênh khác",
     "cancelled": "bỏ qua",
 }
+#: a messaging window's length (bot/messaging_window.py span_words)
+SPAN_HOURS = "{hours} giờ"
+SPAN_DAYS = "{days} ngày"
 PREVIEW_MORE = "… và {count} tin khác."
 PREVIEW_UNREACHABLE_HEADER = "Không gửi được cho {count} cán bộ chưa gắn tài khoản trò chuyện:"
 PREVIEW_UNREACHABLE_ITEM = "• {name} ({unit}): {count} tin — mời: {command}"

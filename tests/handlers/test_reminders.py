@@ -189,3 +189,23 @@ async def test_outbox_shows_which_zalo_digests_were_seen(harness: BotHarness) ->
     [w48] = [line for line in lines if line.startswith("#2 ")]
     [w47] = [line for line in lines if line.startswith("#1 ")]
     assert seen in w48 and "đã xem" not in w47
+
+
+async def test_preview_in_chat_words_the_zalo_free_window_as_it_is_set(
+        settings: Settings, clock: ManualClock) -> None:
+    """TROLY_ZALO_FREE_WINDOW_HOURS=72: the route says 'quá 3 ngày', not a fixed '48 giờ'."""
+    harness = await BotHarness(settings.model_copy(update={
+        "reminder_channels": ["zalo", "web"], "zalo_free_window_hours": 72.0}), clock).start()
+    try:
+        lan = await harness.make_official("Lan", user="z-lan", channel="zalo")
+        await add_tasks(harness, [lan], [("NV1", "Số hoá hồ sơ", DEADLINE)])
+        await harness.make_official("Quản trị", role="admin", user="admin")
+        async with harness.app.sessionmaker.begin() as s:  # Friday 08:00 is 97 hours later
+            await s.execute(update(ChatAccount).where(ChatAccount.channel == "zalo")
+                            .values(last_inbound_at=clock.now() - timedelta(hours=1)))
+        body = texts(await harness.say("/xemnhac", user="admin"))
+        assert ("27/11 08:00 · lời mời báo cáo tuần → Lan (zalo → không gửi được · quá 3 ngày, "
+                "không gửi tin trả phí; không còn kênh khác)") in body
+        assert "48 giờ" not in body
+    finally:
+        await harness.close()

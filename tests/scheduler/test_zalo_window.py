@@ -20,7 +20,7 @@ from bot.channels.zalo.channel import ZaloChannel, ZaloCodes, ZaloTemplate, inte
 from bot.channels.zalo.tokens import TokenStore
 from bot.clock import ManualClock
 from bot.db.models import ChatAccount, Official, OutboxMessage
-from bot.messaging_window import Action, MessagingWindow, Reason, decide
+from bot.messaging_window import Action, MessagingWindow, Reason, decide, span_words
 from bot.texts import reminders as T
 from scheduler.delivery import OutboxDispatcher
 from scheduler.digest import undelivered
@@ -464,3 +464,13 @@ async def test_window_refusal_with_no_channel_left_is_unreachable(oa: Oa) -> Non
         lines = await undelivered(s, [oa.world.units["P1"]], DUE - timedelta(days=1),
                                   DUE + timedelta(days=1))
     assert len(lines) == 1 and T.UNDELIVERED_REASONS["zalo_window"] in lines[0]
+
+
+def test_a_window_length_is_worded_as_it_is_set() -> None:
+    """Hours up to two days and for part days, whole days from three days up."""
+    assert span_words(timedelta(hours=48)) == "48 giờ"
+    assert span_words(timedelta(hours=36)) == "36 giờ"
+    assert span_words(timedelta(hours=1.5)) == "1,5 giờ"
+    assert span_words(timedelta(hours=72)) == "3 ngày"
+    assert span_words(timedelta(days=7)) == "7 ngày"
+    assert span_words(timedelta(hours=80)) == "80 giờ"
