@@ -209,6 +209,11 @@ async def test_keyboard_survives_a_restart(
         assert await exchange(fake, fake.callback_update(USER, second,
                                                          message_id=message_id)) == []
         assert fake.calls("answerCallbackQuery")[-1].params["text"] == C.ALREADY_CHOSEN
+        # its navigation ('see also') still opens after the restart
+        navigation = next(d for d in callback_data(fake.sent[index])
+                          if d.startswith(REUSABLE_MARK))
+        more = await exchange(fake, fake.callback_update(USER, navigation, message_id=message_id))
+        assert more and "📖" in shown(more[-1])
 
 
 async def test_sections_of_a_guide_list_open_one_after_another(tg: TelegramRun) -> None:

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, GuideChunk, OutboxMessage, Unit
 from bot.guide_import import import_guide, ingest_limits
+from bot.messages import from_payload
 from bot.texts import guidance as T
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import plan
@@ -117,6 +118,8 @@ async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarne
     assert len(summary) == 3 and summary[0].startswith("\u2022 Nhận diện cuộc gọi lừa đảo: Kẻ gian")
     labels = [label for label, _ in rows[0].payload["buttons"]]
     assert labels == [T.BUTTON_READ, T.BUTTON_ACK, T.BUTTON_SHARE]
+    # reading (and sharing) is navigation: pressing 'Đọc' first must leave 'Đã đọc' usable
+    assert [b.reusable for b in from_payload(rows[0].payload).buttons] == [True, False, True]
     ack = _button(rows[0].payload, T.BUTTON_ACK)
 
     await harness.restart()
