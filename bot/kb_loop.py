@@ -110,7 +110,8 @@ async def _tell(session: AsyncSession, q: UnansweredQuestion, text: str, chunk_i
     official = await session.get(Official, q.official_id) if q.official_id is not None else None
     schedule = (await load_policies(session)).for_unit(official.unit_id if official else None)
     not_before = hold_until_morning(now, schedule.quiet_start, schedule.quiet_end)
-    message = OutgoingMessage(text, (Button(T.BUTTON_READ_SECTION, f"sec:{chunk_id}"),))
+    read = Button(T.BUTTON_READ_SECTION, f"sec:{chunk_id}", reusable=True)  # not a choice
+    message = OutgoingMessage(text, (read,))
     result = await session.execute(insert_ignore(session, OutboxMessage).values(
         idem_key=f"{ANSWER_KIND}:{q.id}:{q.channel}", kind=ANSWER_KIND,
         subject_type="unanswered", subject_id=str(q.id), recipient_id=q.official_id,

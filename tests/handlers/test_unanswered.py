@@ -84,6 +84,7 @@ async def test_answer_it_stores_a_qa_entry_and_tells_everyone_who_asked(h: BotHa
     for _, message in sent:
         assert ANSWER in message.text and "quản trị viên bổ sung" in message.text
         assert message.buttons[0].payload.startswith("sec:")
+        assert message.buttons[0].reusable and message.keyboard is None  # reading: no choice
     # indexed at once: the next asker is answered from the FAQ guide
     again = texts(await h.say("gia vang hom nay bao nhieu", user="a3", channel="telegram"))
     assert ANSWER in again and T.FAQ_TITLE.format(unit="Đơn vị DV1") in again
