@@ -19,6 +19,12 @@ _STATUS_WORDS = (
 )
 
 
+def reads_as_question(text: str) -> bool:
+    """A typed text that is a question ('…?') or a command-like '/…', never an answer to store."""
+    stripped = text.strip()
+    return stripped.endswith(("?", "\uff1f")) or stripped.startswith("/")
+
+
 def _key(text: str) -> str:
     return " ".join(fold(text.casefold()).replace("%", " % ").split())
 

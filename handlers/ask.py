@@ -97,6 +97,17 @@ async def answer(ctx: Context, question: str) -> None:
         await _decline(ctx, question, hits[1:])
 
 
+async def aside(ctx: Context, text: str) -> None:
+    """A question typed in the middle of a conversation: answered (a '/…' that is no command
+    gets the unknown-command line), then a note that it was not taken as the step's answer."""
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        ctx.reply(C.UNKNOWN_COMMAND.format(command=stripped.split()[0]))
+    else:
+        await answer(ctx, stripped)
+    ctx.reply(C.QUESTION_NOT_STORED)
+
+
 def _first(result: SearchResult) -> Hit | None:
     return result.hits[0] if result.hits else None
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.checkin_answers import is_none_answer, parse_percent, parse_status
+from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
 from bot.checkin_policy import monday_of, unit_checkin_cutoff, week_of
 from bot.clock import local_date, to_local
 from bot.context import Context
@@ -26,6 +26,7 @@ from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
+from handlers.ask import aside
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold
 from scheduler.planner import fmt_instant
@@ -189,6 +190,14 @@ def _text_answer(ctx: Context, text: str) -> str | None:
     return text
 
 
+async def _question_aside(ctx: Context, typed: str) -> bool:
+    """A typed question ('…?' or '/…') is answered, not stored; the step is asked again."""
+    if not typed or not reads_as_question(typed):
+        return False
+    await aside(ctx, typed)
+    return True
+
+
 def _status_line(row: CheckinEntry) -> str:
     status = T.STATUS_LABELS.get(row.status or "", T.NA)
     return T.SUMMARY_PROGRESS.format(progress=row.progress if row.progress is not None else T.NA,
@@ -331,6 +340,8 @@ def _free_text_step(field: str, question: str, none_label: str, none_code: str,
 
     async def handle(ctx: Context, state: FlowState) -> str | None:
         pressed, typed = _answer(ctx)
+        if await _question_aside(ctx, typed):
+            return STAY
         if pressed == none_code or (typed and is_none_answer(typed)):
             value = None
         elif pressed == "keep":
@@ -365,6 +376,8 @@ async def evidence_prompt(ctx: Context, state: FlowState) -> None:
 async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
     """A link or note, or none."""
     pressed, typed = _answer(ctx)
+    if await _question_aside(ctx, typed):
+        return STAY
     if pressed == "e:none" or (typed and is_none_answer(typed)):
         await _save(ctx, state, evidence=None)
         return _advance(state)
@@ -386,6 +399,8 @@ async def skip_reason_prompt(ctx: Context, state: FlowState) -> None:
 async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
     """The reason; the task is skipped for this week."""
     _, typed = _answer(ctx)
+    if await _question_aside(ctx, typed):
+        return STAY
     text = _text_answer(ctx, typed)
     if text is None:
         return STAY
@@ -402,6 +417,8 @@ async def week_reason_prompt(ctx: Context, state: FlowState) -> None:
 async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
     """Leave, business trip, or a typed reason: the week is skipped and the flow ends."""
     pressed, typed = _answer(ctx)
+    if await _question_aside(ctx, typed):
+        return STAY
     reasons = {"w:leave": T.REASON_LEAVE, "w:trip": T.REASON_TRIP}
     reason: str | None = reasons.get(pressed)
     if reason is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.checkin_answers import is_none_answer
+from bot.checkin_answers import is_none_answer, reads_as_question
 from bot.checkin_policy import SUMMARY_KINDS, ReportingRules, load_rules
 from bot.clock import local_date, to_local
 from bot.context import Context
@@ -32,6 +32,7 @@ from bot.reports.model import ProgressReport
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import common as C
 from bot.texts import period_checkin as T
+from handlers.ask import aside
 from knowledge.normalize import fold
 
 FLOW = "pc"
@@ -255,6 +256,9 @@ async def field_prompt(ctx: Context, state: FlowState) -> None:
 async def field_handle(ctx: Context, state: FlowState) -> str | None:
     """Typed text, 'không', skip, keep, the weekly blockers, or no report this period."""
     pressed, typed = _answer(ctx)
+    if typed and reads_as_question(typed):  # answered, not stored; the question is asked again
+        await aside(ctx, typed)
+        return STAY
     report = await _report(ctx, state)
     name = _field(state)
     value: str | None
@@ -293,6 +297,9 @@ async def off_prompt(ctx: Context, state: FlowState) -> None:
 async def off_handle(ctx: Context, state: FlowState) -> str | None:
     """Leave, business trip or a typed reason: the period is skipped and the flow ends."""
     pressed, typed = _answer(ctx)
+    if typed and reads_as_question(typed):
+        await aside(ctx, typed)
+        return STAY
     reason = {"r:leave": T.REASON_LEAVE, "r:trip": T.REASON_TRIP}.get(pressed)
     if reason is None:
         if pressed or not typed:

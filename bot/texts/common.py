@@ -74,3 +74,5 @@ IMAGE_NOT_SUPPORTED = (
     "Xin lỗi, tôi chưa đọc được hình ảnh. Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc gửi "
     "hướng dẫn dưới dạng tệp .docx, .pdf, .md, .txt."
 )
+#: a question typed while a conversation waits for an answer: answered, not stored, asked again
+QUESTION_NOT_STORED = "(Câu hỏi trên không được ghi làm câu trả lời. Mời anh/chị trả lời tiếp:)"

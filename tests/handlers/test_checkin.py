@@ -289,3 +289,24 @@ async def test_guests_cannot_report(harness: BotHarness) -> None:
 async def test_no_open_tasks(harness: BotHarness) -> None:
     await harness.make_official("Không Việc")
     assert "không có nhiệm vụ nào" in texts(await harness.say("/baocao"))
+
+
+async def test_a_question_at_a_free_text_step_is_answered_not_stored(harness: BotHarness) -> None:
+    """Blockers and next week's plan: a question ('…?' or '/…') is not stored as the answer."""
+    oid, (nv2, nv1) = await _setup(harness)
+    await harness.say("/baocao")
+    await harness.say("40")
+    await harness.press("ci:s:on")
+    replies = texts(await harness.say("Vướng mắc là gì?"))
+    assert "không được ghi làm câu trả lời" in replies and "Có khó khăn" in replies
+    await harness.restart()
+    await harness.say("Chưa có kinh phí")
+    replies = texts(await harness.say("/ kế hoạch"))
+    assert "không được ghi làm câu trả lời" in replies and "Kế hoạch tuần tới" in replies
+    await harness.restart()
+    await harness.say("Kế hoạch tuần sau ghi thế nào？")
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].blockers == "Chưa có kinh phí" and entries[nv1].next_plan is None
+    assert "Nhiệm vụ 2/2" in texts(await harness.say("Trình dự thảo"))
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].next_plan == "Trình dự thảo"

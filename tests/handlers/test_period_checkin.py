@@ -161,3 +161,24 @@ async def test_refusals(harness: BotHarness) -> None:
     assert "chưa bắt đầu" in texts(await harness.say("/baocaothang 2027-05"))
     assert "không còn hiệu lực" in texts(await harness.press("rem_period:abc"))
     assert "chưa gửi báo cáo" in texts(await harness.say("/baocaothang sửa"))
+
+
+async def test_a_question_at_a_summary_step_is_answered_not_stored(harness: BotHarness) -> None:
+    """A question typed while "Kết quả nổi bật" waits is answered; the step is asked again."""
+    oid, _ = await _setup(harness)
+    harness.clock.set(_at(date(2026, 12, 14), 9))
+    await harness.say("/baocaothang")
+    replies = texts(await harness.say("Kết quả nổi bật ghi những gì?"))
+    assert "không được ghi làm câu trả lời" in replies
+    assert "1/3. Kết quả nổi bật" in replies  # the same step, asked again
+    report = await _report(harness, oid)
+    assert report is not None and report.highlights is None
+    await harness.restart()  # the conversation is still at the first question
+    replies = texts(await harness.say("/ xem lại"))  # no command: not an answer either
+    assert "không được ghi làm câu trả lời" in replies and "1/3. Kết quả nổi bật" in replies
+    assert "2/3. Khó khăn" in texts(await harness.say("Số hoá 12.000 hồ sơ"))
+    await harness.restart()
+    assert "2/3. Khó khăn" in texts(await harness.say("Có cần ghi cả vướng mắc tuần không?"))
+    report = await _report(harness, oid)
+    assert report is not None and report.highlights == "Số hoá 12.000 hồ sơ"
+    assert report.difficulties is None
