@@ -1,7 +1,9 @@
 """The weekly check-in conversation (/baocao, /suabaocao): per task progress, status, blockers, plan.
 
 Every answer is written to the week's report as it is given (status 'draft' until confirmed), so a
-restart, /huy or expiry loses nothing; the flow state holds only ids and positions. Button payloads
+restart, /huy or expiry loses nothing; the flow state holds only ids and positions. An edit of a sent
+report (/suabaocao) keeps its changes in the flow state instead and applies them all, with the new
+revision, when confirmed: stopping or expiry halfway leaves the sent report as it was. Button payloads
 start with the flow name ('ci:…') so the dispatcher routes them to the active step.
 """
 
@@ -141,8 +143,41 @@ async def _task(ctx: Context, state: FlowState) -> Task:
     return task
 
 
+def _overlay(row: CheckinEntry | None, report_id: int, task_id: int,
+             changes: dict[str, Any] | None) -> CheckinEntry | None:
+    """The stored answer with an edit's unconfirmed changes on top (a detached copy)."""
+    if not changes:
+        return row
+    values = {name: getattr(row, name) if row is not None else None
+              for name in checkin_store.ENTRY_FIELDS}
+    values.update(changes)
+    return CheckinEntry(report_id=report_id, task_id=task_id, **values)
+
+
+def _changes(state: FlowState) -> dict[str, dict[str, Any]]:
+    """An edit's changes by task id (kept in the conversation until the edit is confirmed)."""
+    draft: dict[str, dict[str, Any]] = state.data.setdefault("draft", {})
+    return draft
+
+
 async def _current(ctx: Context, state: FlowState) -> CheckinEntry | None:
-    return await checkin_store.entry(ctx.session, int(state.data["report"]), _task_id(state))
+    report_id, task_id = int(state.data["report"]), _task_id(state)
+    row = await checkin_store.entry(ctx.session, report_id, task_id)
+    if not state.data.get("edit"):
+        return row
+    return _overlay(row, report_id, task_id, _changes(state).get(str(task_id)))
+
+
+async def _entries(ctx: Context, state: FlowState) -> dict[int, CheckinEntry]:
+    """The report's answers by task id, with an edit's unconfirmed changes on top."""
+    report_id = int(state.data["report"])
+    entries = await checkin_store.entries_of(ctx.session, report_id)
+    if state.data.get("edit"):
+        for key, changes in _changes(state).items():
+            row = _overlay(entries.get(int(key)), report_id, int(key), changes)
+            if row is not None:
+                entries[int(key)] = row
+    return entries
 
 
 async def _previous(ctx: Context, state: FlowState) -> CheckinEntry | None:
@@ -151,9 +186,17 @@ async def _previous(ctx: Context, state: FlowState) -> CheckinEntry | None:
                                               str(state.data["week"]))
 
 
-async def _save(ctx: Context, state: FlowState, **values: Any) -> CheckinEntry:
-    return await checkin_store.save_entry(ctx.session, int(state.data["report"]), _task_id(state),
-                                          ctx.now, **values)
+async def _save(ctx: Context, state: FlowState, **values: Any) -> None:
+    """A first check-in writes each answer at once; an edit of a sent report keeps its changes
+    in the conversation and applies them all when confirmed (stopping leaves the report as sent)."""
+    if state.data.get("edit"):
+        unknown = set(values) - set(checkin_store.ENTRY_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown entry fields {sorted(unknown)}")
+        _changes(state).setdefault(str(_task_id(state)), {}).update(values)
+        return
+    await checkin_store.save_entry(ctx.session, int(state.data["report"]), _task_id(state),
+                                   ctx.now, **values)
 
 
 def _answer(ctx: Context) -> tuple[str, str]:
@@ -444,7 +487,7 @@ async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
 
 async def summary_prompt(ctx: Context, state: FlowState) -> None:
     """Everything answered, to confirm (or pick a task to correct)."""
-    entries = await checkin_store.entries_of(ctx.session, int(state.data["report"]))
+    entries = await _entries(ctx, state)
     lines = [T.SUMMARY_HEADER.format(week=week_shown(state.data["week"]))]
     for n, task_id in enumerate(state.data["tasks"], start=1):
         task = await ctx.session.get(Task, int(task_id))
@@ -497,6 +540,9 @@ async def _submit(ctx: Context, state: FlowState) -> None:
     assert report is not None
     week = str(state.data["week"])
     first = report.status == "draft"
+    if state.data.get("edit"):  # the edit's changes, all at once with the new revision
+        for key, changes in _changes(state).items():
+            await checkin_store.save_entry(ctx.session, report.id, int(key), ctx.now, **changes)
     cutoff = await _cutoff_for(ctx, official, week)
     late = await checkin_store.submit(ctx.session, report, ctx.now, cutoff)
     if first:

@@ -14,6 +14,8 @@ from bot.db.task_store import mark_task_done, record_task_state
 #: entry statuses: the three the official chooses, plus done and skipped
 ENTRY_STATUSES = ("on_track", "at_risk", "late", "done", "skipped")
 _ENTRY_FIELDS = ("progress", "status", "blockers", "next_plan", "evidence", "skip_reason")
+#: the fields of one task's answer (an edit keeps its changes under these names until confirmed)
+ENTRY_FIELDS = _ENTRY_FIELDS
 
 
 async def report_for(session: AsyncSession, official_id: int, iso_week: str) -> CheckinReport | None:

@@ -134,8 +134,8 @@ CANCELLED = (
 CANCELLED_EMPTY = "Đã dừng báo cáo; chưa có nội dung nào được lưu. Gõ /baocao khi sẵn sàng."
 #: no count here: the report's tasks were all answered before the edit began
 CANCELLED_EDIT = (
-    "Đã dừng sửa báo cáo. Báo cáo vẫn là bản đã gửi; những gì anh/chị sửa trước khi dừng đã được "
-    "lưu. Gõ /suabaocao để sửa tiếp."
+    "Đã dừng sửa báo cáo. Báo cáo vẫn là bản đã gửi; những thay đổi chưa xác nhận không được áp "
+    "dụng. Gõ /suabaocao để sửa lại."
 )
 EXPIRED = (
     "Phiên báo cáo tuần {week} đã hết thời gian chờ. Những gì anh/chị đã nhập ({count} nhiệm vụ) vẫn "
@@ -190,8 +190,8 @@ EXPORT_CAPTION = "Bảng tiến độ {unit}, {period}."
 EXPORT_DOCX_CAPTION = "Báo cáo tiến độ {unit}, {period} (mẫu văn bản hành chính, bản nháp để ký)."
 NA = "—"
 EXPIRED_EDIT = (
-    "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo vẫn là bản đã gửi; những gì anh/chị "
-    "sửa trước đó đã được lưu. Gõ /suabaocao để sửa tiếp."
+    "Phiên sửa báo cáo tuần {week} đã hết thời gian chờ. Báo cáo vẫn là bản đã gửi; những thay đổi "
+    "chưa xác nhận không được áp dụng. Gõ /suabaocao để sửa lại."
 )
 ON_LEAVE_REASON = "Nghỉ phép {start}–{end}"
 

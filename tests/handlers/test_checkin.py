@@ -310,3 +310,56 @@ async def test_a_question_at_a_free_text_step_is_answered_not_stored(harness: Bo
     assert "Nhiệm vụ 2/2" in texts(await harness.say("Trình dự thảo"))
     _, entries = await report_of(harness, oid)
     assert entries[nv1].next_plan == "Trình dự thảo"
+
+
+async def test_stopping_an_edit_leaves_the_sent_report_as_it_was(harness: BotHarness) -> None:
+    """/suabaocao keeps its changes in the conversation: /huy or expiry applies none of them;
+    confirming applies them all (a restart in between keeps them)."""
+    oid, (nv2, nv1) = await _setup(harness)
+    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+        await _act(harness, step)
+    before = texts(await harness.say("/tiendo"))
+    await harness.say("/suabaocao")
+    await harness.say("80")
+    await harness.press("ci:s:risk")
+    await harness.say("Thiếu kinh phí")
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.revision == 1
+    assert entries[nv1].progress == 50 and entries[nv1].blockers is None  # nothing applied yet
+    stopped = texts(await harness.say("/huy"))
+    assert "không được áp dụng" in stopped
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "submitted" and report.revision == 1
+    assert entries[nv1].progress == 50 and entries[nv1].status == "on_track"
+    assert (await task_row(harness, nv1)).progress == 50
+    assert texts(await harness.say("/tiendo")) == before
+    # an edit confirmed after a restart: every change at once
+    await harness.say("/suabaocao")
+    await harness.say("80")
+    await harness.restart()
+    await harness.press("ci:s:risk")
+    await harness.say("Thiếu kinh phí")
+    await harness.restart()
+    await harness.say("không")
+    summary = texts(await harness.press("ci:keep"))  # NV2: keep this week's answer
+    assert "80% — Có nguy cơ chậm" in summary and "Thiếu kinh phí" in summary
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 50
+    await harness.press("ci:ok")
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.revision == 2
+    assert entries[nv1].progress == 80 and entries[nv1].status == "at_risk"
+    assert entries[nv1].blockers == "Thiếu kinh phí" and entries[nv2].status == "skipped"
+    assert (await task_row(harness, nv1)).progress == 80
+
+
+async def test_an_expired_edit_leaves_the_sent_report_as_it_was(harness: BotHarness) -> None:
+    oid, (_, nv1) = await _setup(harness)
+    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+        await _act(harness, step)
+    await harness.say("/suabaocao")
+    await harness.say("90")
+    harness.clock.advance(timedelta(days=2))
+    assert "không được áp dụng" in texts(await harness.say("xin chào"))
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.revision == 1 and entries[nv1].progress == 50
