@@ -299,6 +299,23 @@ async def test_a_word_heading_marks_its_section_and_subsections_for_sharing(
                                  "(Kế hoạch số 15/KH-UBND)")
 
 
+async def test_the_bundled_online_services_guide_has_a_fraud_notice_for_citizens(
+        kb_harness: BotHarness) -> None:
+    await kb_harness.make_official("Lan", user="lan")
+    slug = "huong-dan-cung-cap-dich-vu-cong-truc-tuyen-toan-trinh"
+    replies = await kb_harness.say(f"/chiase {slug}", user="lan")
+    intro, message = replies
+    assert "chuyển tiếp" in intro.text
+    assert "Không đọc, không gửi mã OTP" in message.text
+    assert "báo ngay Công an xã" in message.text
+    assert "[chia sẻ]" not in message.text and "bộ phận một cửa:" not in message.text
+    assert "Nguồn: Hướng dẫn cung cấp dịch vụ công trực tuyến toàn trình" in message.text
+    assert len(message.text) < 1700
+    opened = await kb_harness.press(f"guide:{slug}", user="lan")
+    share = next(p for p in payloads(opened) if p.startswith("gshare:"))
+    assert (await kb_harness.press(share, user="lan"))[1].text == message.text
+
+
 async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
         harness: BotHarness) -> None:
     ids = await _units(harness)
