@@ -55,6 +55,11 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("ho tro nguoi cao tuoi tu nop ho so truc tuyen", "dich-vu-cong-truc-tuyen", "7"),
     ("ho so sap qua han phai lam phieu xin loi", "dich-vu-cong-truc-tuyen", "8"),
     ("ty le ho so truc tuyen muc tieu bao nhieu phan tram", "dich-vu-cong-truc-tuyen", "9"),
+    (
+        "nguoi dan bi goi dien doi ma otp va chuyen tien phai lam gi",
+        "dich-vu-cong-truc-tuyen",
+        "10",
+    ),
     # Hướng dẫn gửi, nhận văn bản điện tử và sử dụng chữ ký số
     ("van ban ky so co gia tri nhu ban giay khong", "van-ban-dien-tu-chu-ky-so", "1"),
     ("dang ky cap chung thu so cho nguoi moi bo nhiem", "van-ban-dien-tu-chu-ky-so", "2.1"),
