@@ -56,7 +56,7 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("ho so sap qua han phai lam phieu xin loi", "dich-vu-cong-truc-tuyen", "8"),
     ("ty le ho so truc tuyen muc tieu bao nhieu phan tram", "dich-vu-cong-truc-tuyen", "9"),
     (
-        "nguoi dan bi goi dien doi ma otp va chuyen tien phai lam gi",
+        "nhac nguoi dan canh giac lua dao qua dien thoai",
         "dich-vu-cong-truc-tuyen",
         "10",
     ),
