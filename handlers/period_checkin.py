@@ -6,7 +6,9 @@ The per-task progress, status and blockers of the period are assembled from the 
 (bot/reports/build.py) and shown first; the official is asked only the three questions, each can
 be skipped, and the whole period can be skipped with a reason. Every answer is written to the
 period's draft as it is given, so a restart, /huy or expiry loses nothing; the flow state holds
-only the period key, the report id and a position.
+only the period key, the report id and a position. An edit of a confirmed summary (/baocaothang
+sửa) keeps its changes in the flow state instead ('draft', JSON) and applies them all, with the new
+revision, when confirmed: stopping or expiry halfway leaves the sent summary as it was.
 """
 
 from __future__ import annotations
@@ -201,6 +203,32 @@ def _field(state: FlowState) -> str:
     return SUMMARY_FIELDS[int(state.data["field"])]
 
 
+def _changes(state: FlowState) -> dict[str, str | None]:
+    """An edit's changes by field (kept in the conversation until the edit is confirmed)."""
+    draft: dict[str, str | None] = state.data.setdefault("draft", {})
+    return draft
+
+
+def _value(report: PeriodReport, state: FlowState, name: str) -> str | None:
+    """A field's answer, with an edit's unconfirmed change on top."""
+    if state.data.get("edit") and name in _changes(state):
+        return _changes(state)[name]
+    value: str | None = getattr(report, name)
+    return value
+
+
+async def _save(ctx: Context, state: FlowState, report: PeriodReport, name: str,
+                value: str | None) -> None:
+    """A first summary writes each answer at once; an edit of a confirmed one keeps its changes
+    in the conversation and applies them all when confirmed (stopping leaves the summary as sent)."""
+    if state.data.get("edit"):
+        if name not in SUMMARY_FIELDS:
+            raise ValueError(f"unknown summary field {name!r}")
+        _changes(state)[name] = value
+        return
+    await period_store.save_field(ctx.session, report, name, value, ctx.now)
+
+
 def _answer(ctx: Context) -> tuple[str, str]:
     """(button payload without 'pc:', typed text): exactly one of them is non-empty."""
     if isinstance(ctx.event, ButtonPressed):
@@ -242,7 +270,7 @@ async def field_prompt(ctx: Context, state: FlowState) -> None:
     name = _field(state)
     lines = [_QUESTIONS[name]]
     buttons = [Button(T.BTN_SKIP_FIELD, f"{FLOW}:skip")]
-    current = getattr(report, name)
+    current = _value(report, state, name)
     if current:
         lines.append(T.CURRENT_VALUE.format(text=current[:300]))
         buttons.append(Button(T.BTN_KEEP, f"{FLOW}:keep"))
@@ -281,7 +309,7 @@ async def field_handle(ctx: Context, state: FlowState) -> str | None:
     if value is None and not typed and not pressed:
         ctx.reply(T.EMPTY_ANSWER)
         return STAY
-    await period_store.save_field(ctx.session, report, name, value, ctx.now)
+    await _save(ctx, state, report, name, value)
     return _next(state)
 
 
@@ -326,7 +354,7 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
     for template, name in ((T.SUMMARY_HIGHLIGHTS, "highlights"),
                            (T.SUMMARY_DIFFICULTIES, "difficulties"),
                            (T.SUMMARY_RECOMMENDATIONS, "recommendations")):
-        lines.append(template.format(text=getattr(report, name) or T.SUMMARY_EMPTY))
+        lines.append(template.format(text=_value(report, state, name) or T.SUMMARY_EMPTY))
     lines += ["", T.SUMMARY_FOOTER]
     buttons = [Button(T.BTN_SUBMIT, f"{FLOW}:ok")]
     buttons += [Button(label, f"{FLOW}:edit:{i}") for i, label in enumerate(T.BTN_EDIT)]
@@ -352,6 +380,9 @@ async def summary_handle(ctx: Context, state: FlowState) -> str | None:
 async def _submit(ctx: Context, state: FlowState) -> None:
     report = await _report(ctx, state)
     first = report.status == "draft"
+    if state.data.get("edit"):  # the edit's changes, all at once with the new revision
+        for name, value in _changes(state).items():
+            await period_store.save_field(ctx.session, report, name, value, ctx.now)
     period, rules = await _period(ctx, state)
     cutoff = rules.cutoff(period)
     late = await period_store.submit(ctx.session, report, ctx.now, cutoff)
@@ -368,13 +399,15 @@ async def _submit(ctx: Context, state: FlowState) -> None:
 
 
 async def on_cancel(ctx: Context, state: FlowState) -> None:
-    """/huy: what was typed is kept as a draft."""
-    ctx.reply(T.CANCELLED.format(period=_label(state)))
+    """/huy: what was typed is kept as a draft; an edit's unconfirmed changes are dropped."""
+    text = T.CANCELLED_EDIT if state.data.get("edit") else T.CANCELLED
+    ctx.reply(text.format(period=_label(state)))
 
 
 async def on_expire(ctx: Context, state: FlowState) -> None:
-    """Idle too long: what was typed is kept as a draft."""
-    ctx.reply(T.EXPIRED.format(period=_label(state)))
+    """Idle too long: what was typed is kept as a draft; an edit's unconfirmed changes are dropped."""
+    text = T.EXPIRED_EDIT if state.data.get("edit") else T.EXPIRED
+    ctx.reply(text.format(period=_label(state)))
 
 
 async def stale_button(ctx: Context, arg: str) -> None:

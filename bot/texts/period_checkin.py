@@ -35,7 +35,8 @@ INTRO = (
 )
 INTRO_EDIT = "Sửa báo cáo {period}. Gõ /huy để dừng."
 EDIT_LATE_NOTICE = (
-    "Lưu ý: đã quá hạn chốt ({cutoff}); nội dung sửa vẫn được lưu và được ghi nhận là sửa sau hạn."
+    "Lưu ý: đã quá hạn chốt ({cutoff}); nội dung sửa vẫn được lưu khi anh/chị xác nhận và được ghi "
+    "nhận là sửa sau hạn."
 )
 WEEKS_DONE = "đã báo cáo {done}/{total} tuần"
 #: instead of "0/0": no week of the period has reached its cut-off yet (for this official)
@@ -93,6 +94,15 @@ CANCELLED = (
 EXPIRED = (
     "Phiên báo cáo {period} đã hết thời gian chờ. Những gì anh/chị đã nhập vẫn được lưu dưới dạng "
     "bản nháp, chưa gửi. Gõ /baocaothang để tiếp tục."
+)
+#: an edit of a confirmed summary: its changes apply only when confirmed
+CANCELLED_EDIT = (
+    "Đã dừng sửa báo cáo {period}. Báo cáo vẫn là bản đã gửi; những thay đổi chưa xác nhận không được "
+    "áp dụng. Gõ /baocaothang sửa để sửa lại."
+)
+EXPIRED_EDIT = (
+    "Phiên sửa báo cáo {period} đã hết thời gian chờ. Báo cáo vẫn là bản đã gửi; những thay đổi chưa "
+    "xác nhận không được áp dụng. Gõ /baocaothang sửa để sửa lại."
 )
 STALE_BUTTON = "Phiên báo cáo này đã kết thúc. Gõ /baocaothang để báo cáo."
 

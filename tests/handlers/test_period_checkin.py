@@ -182,3 +182,67 @@ async def test_a_question_at_a_summary_step_is_answered_not_stored(harness: BotH
     report = await _report(harness, oid)
     assert report is not None and report.highlights == "Số hoá 12.000 hồ sơ"
     assert report.difficulties is None
+
+
+async def _submitted_month(harness: BotHarness) -> int:
+    """A confirmed December summary: highlights, difficulties, no recommendations."""
+    oid, _ = await _setup(harness)
+    harness.clock.set(_at(date(2026, 12, 14), 9))
+    await harness.say("/baocaothang")
+    await harness.say("Hoàn thành khảo sát")
+    await harness.say("Thiếu máy quét")
+    await harness.press("pc:skip")
+    await harness.press("pc:ok")
+    return oid
+
+
+async def _stored(harness: BotHarness, oid: int) -> tuple[object, ...]:
+    report = await _report(harness, oid)
+    assert report is not None
+    return (report.status, report.revision, report.highlights, report.difficulties,
+            report.recommendations)
+
+
+async def test_stopping_an_edit_leaves_the_sent_summary_as_it_was(harness: BotHarness) -> None:
+    oid = await _submitted_month(harness)
+    sent = await _stored(harness, oid)
+    assert sent == ("submitted", 1, "Hoàn thành khảo sát", "Thiếu máy quét", None)
+    await harness.say("/baocaothang sửa")
+    second = await harness.say("Số hoá 12.000 hồ sơ")
+    assert "2/3. Khó khăn" in texts(second)
+    assert await _stored(harness, oid) == sent  # not applied before confirming
+    stopped = texts(await harness.say("/huy"))
+    assert "không được áp dụng" in stopped and "đã được lưu" not in stopped
+    assert await _stored(harness, oid) == sent
+    # an edit with restarts in between, confirmed: all changes applied with a new revision
+    reopened = await harness.say("/baocaothang sửa")
+    assert "Đã nhập: Hoàn thành khảo sát" in texts(reopened)  # the sent answer, not the dropped one
+    assert "Đã nhập: Thiếu máy quét" in texts(await harness.say("Số hoá 12.000 hồ sơ"))
+    await harness.restart()
+    await harness.press("pc:skip")
+    await harness.restart()
+    summary = texts(await harness.say("Bổ sung kinh phí"))
+    assert "1. Kết quả nổi bật: Số hoá 12.000 hồ sơ" in summary
+    assert "2. Khó khăn, vướng mắc: (bỏ qua)" in summary
+    assert "3. Kiến nghị, đề xuất: Bổ sung kinh phí" in summary
+    assert await _stored(harness, oid) == sent
+    await harness.restart()
+    assert "lần sửa 1" in texts(await harness.press("pc:ok"))
+    assert await _stored(harness, oid) == ("submitted", 2, "Số hoá 12.000 hồ sơ", None,
+                                           "Bổ sung kinh phí")
+    async with harness.app.sessionmaker() as session:
+        snapshot = (await session.execute(select(PeriodReportRevision.data).where(
+            PeriodReportRevision.revision == 2))).scalar_one()
+    assert snapshot["highlights"] == "Số hoá 12.000 hồ sơ" and snapshot["difficulties"] is None
+
+
+async def test_an_expired_edit_leaves_the_sent_summary_as_it_was(harness: BotHarness) -> None:
+    oid = await _submitted_month(harness)
+    sent = await _stored(harness, oid)
+    await harness.say("/baocaothang sửa")
+    await harness.say("Số hoá 12.000 hồ sơ")
+    await harness.say("không")
+    harness.clock.advance(timedelta(minutes=harness.settings.conversation_idle_minutes + 1))
+    expired = texts(await harness.say("Bổ sung kinh phí"))
+    assert "hết thời gian chờ" in expired and "không được áp dụng" in expired
+    assert await _stored(harness, oid) == sent
