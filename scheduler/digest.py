@@ -13,6 +13,7 @@ from bot.db.models import Official, OutboxMessage, Plan, Unit
 from bot.db.people_store import subunit_ids
 from bot.db.plan_store import plan_handle
 from bot.messages import Attachment, Button, OutgoingMessage
+from bot.messaging_window import MessagingWindow, span_words
 from bot.periods import Period, week_shown
 from bot.reports.build import build_plan_report, build_unit_report
 from bot.reports.model import ProgressReport
@@ -38,8 +39,11 @@ def _section(header: str, lines: list[str]) -> list[str]:
 
 
 async def undelivered(session: AsyncSession, unit_ids: list[int], since: datetime,
-                      until: datetime) -> list[str]:
-    """Lines for reminders that did not reach officials of these units in [since, until)."""
+                      until: datetime, window: MessagingWindow | None = None) -> list[str]:
+    """Lines for reminders that did not reach officials of these units in [since, until);
+    `window`: the Zalo window as it is set, for the reasons that name its length."""
+    window = window or MessagingWindow()
+    spans = {"free": span_words(window.free), "paid": span_words(window.paid)}
     rows = (await session.execute(
         select(OutboxMessage.kind, OutboxMessage.status, OutboxMessage.last_error_code,
                OutboxMessage.last_error, Official.name)
@@ -52,6 +56,7 @@ async def undelivered(session: AsyncSession, unit_ids: list[int], since: datetim
     for kind, status, code, error, name in rows:
         reason_key = code if code in T.UNDELIVERED_REASONS else status
         why = T.UNDELIVERED_REASONS.get(reason_key, T.UNDELIVERED_REASONS["permanent"])
+        why = why.format(**spans)
         if error and "fallback:" in error:
             why += T.FALLBACK_NOTE.format(channel=error.rsplit("fallback:", 1)[1])
         lines.append(T.DIGEST_UNDELIVERED_ITEM.format(
@@ -129,18 +134,18 @@ def progress_chart(summary: WeeklySummary) -> bytes:
 
 
 async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind: str,
-                       now: datetime) -> OutgoingMessage:
+                       now: datetime, window: MessagingWindow | None = None) -> OutgoingMessage:
     """The digest of a unit: 'week' (Friday) or 'ahead' (Monday) for an ISO week; 'month',
     'quarter', 'half' or 'year' for a period key; 'plan:<id>' for a consolidating unit (who had
-    not reported on the plan by the period's cut-off)."""
+    not reported on the plan by the period's cut-off). `window`: the Zalo window as it is set."""
     if kind.startswith("plan:"):
         return await build_plan_digest(session, unit_id, int(kind[5:]), iso_week, now)
     if kind in PERIOD_DIGEST_KINDS:
-        return await build_period_digest(session, unit_id, iso_week, now)
+        return await build_period_digest(session, unit_id, iso_week, now, window)
     summary = await build_weekly_summary(session, unit_id, iso_week, now)
     monday = monday_of(iso_week)
     since = datetime.combine(monday - timedelta(days=7), datetime.min.time(), tzinfo=now.tzinfo)
-    lines = await undelivered(session, await subunit_ids(session, unit_id), since, now)
+    lines = await undelivered(session, await subunit_ids(session, unit_id), since, now, window)
     text = digest_text(summary, kind, lines)
     safe_week = iso_week.replace("-", "")
     attachments = (
@@ -210,12 +215,13 @@ def period_digest_text(report: ProgressReport, undelivered_lines: list[str]) -> 
 
 
 async def build_period_digest(session: AsyncSession, unit_id: int, key: str,
-                              now: datetime) -> OutgoingMessage:
+                              now: datetime, window: MessagingWindow | None = None
+                              ) -> OutgoingMessage:
     """The digest of a unit for a month, quarter, half-year or year."""
     period = await _period(session, unit_id, key, now)
     report = await build_unit_report(session, unit_id, period, now)
     since = local_datetime(period.start, time(0))
-    lines = await undelivered(session, await subunit_ids(session, unit_id), since, now)
+    lines = await undelivered(session, await subunit_ids(session, unit_id), since, now, window)
     safe = period.key.replace("-", "")
     attachments = (
         Attachment(f"tien-do-{safe}.png", progress_chart(report), "image/png"),

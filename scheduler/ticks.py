@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +17,8 @@ from bot.clock import Clock, local_date
 from bot.db import web_mailbox
 from bot.db.models import OutboxMessage
 from bot.guide_import import collect_expired_uploads
-from bot.messaging_window import WindowedChannel
+from bot.messages import OutgoingMessage
+from bot.messaging_window import MessagingWindow, WindowedChannel
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.jobs import finish, run_once
@@ -55,9 +56,16 @@ class Ticks:
         """Insert whatever is due now (idempotent: any process, any number of times)."""
         async with self.sessionmaker.begin() as session:
             result = await plan(session, self.clock.now(), channels=self.deliverable,
-                                digest_builder=build_digest)
+                                digest_builder=self._build_digest)
         await self.keepalive_tick()
         return result
+
+    async def _build_digest(self, session: AsyncSession, unit_id: int, key: str, kind: str,
+                            now: datetime) -> OutgoingMessage:
+        """A head's digest, naming the Zalo window as this process has it set."""
+        window = next((c.window for c in self.channels.values()
+                       if isinstance(c, WindowedChannel)), MessagingWindow())
+        return await build_digest(session, unit_id, key, kind, now, window)
 
     async def keepalive_tick(self) -> int:
         """Check-in prompts that keep messaging windows open (scheduler/keepalive.py)."""

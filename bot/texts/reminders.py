@@ -66,6 +66,7 @@ BUTTON_ACK = "Đã xem"
 CHART_TITLE_TASKS = "Tiến độ nhiệm vụ (%)"
 CHART_TITLE_UNITS = "Tiến độ trung bình theo đơn vị (%)"
 
+#: {free} / {paid}: the Zalo free / paid window as it is set, in words (SPAN_*)
 UNDELIVERED_REASONS = {
     "blocked": "người nhận đã chặn hoặc huỷ theo dõi",
     "zalo_window": "Zalo từ chối (quá thời hạn trả lời miễn phí)",
@@ -75,8 +76,8 @@ UNDELIVERED_REASONS = {
     "permanent": "nền tảng từ chối",
     "ambiguous": "không rõ đã gửi hay chưa",
     "not_fetched": "người nhận chưa mở trò chuyện web để nhận",
-    "window_closed": "quá 7 ngày cán bộ chưa nhắn Zalo cho hệ thống, không còn kênh khác",
-    "paid_not_allowed": "quá 48 giờ cán bộ chưa nhắn Zalo, đơn vị không gửi tin trả phí, "
+    "window_closed": "quá {paid} cán bộ chưa nhắn Zalo cho hệ thống, không còn kênh khác",
+    "paid_not_allowed": "quá {free} cán bộ chưa nhắn Zalo, đơn vị không gửi tin trả phí, "
                         "không còn kênh khác",
     "zalo_template": "Zalo từ chối tin mẫu (ZNS), không còn kênh khác",
     "zalo_template_no_phone": "chưa có số điện thoại để gửi tin mẫu Zalo, không còn kênh khác",
