@@ -33,7 +33,7 @@ from bot.texts import common as C
 from bot.texts import feedback as F
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name, show
 from knowledge.language import is_english
-from knowledge.normalize import normalize, words
+from knowledge.normalize import fold, normalize, words
 from knowledge.telex import is_valid_syllable
 from knowledge.types import Hit, SearchResult
 
@@ -71,8 +71,11 @@ async def answer(ctx: Context, question: str) -> None:
     result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
     hits = await _current(ctx, result)
     outcome = result.outcome if hits and hits[0] is _first(result) else "decline"
-    if outcome != "decline" and await _clarify(ctx, result, hits):
-        return
+    if outcome != "decline":
+        chosen = await _clarify(ctx, result, hits)
+        if chosen is None:
+            return
+        hits = chosen
     if outcome == "decline":
         await _decline(ctx, question, hits)
         return
@@ -122,22 +125,60 @@ async def _current(ctx: Context, result: SearchResult) -> list[Hit]:
     return [h for h in result.hits if h.passage.id.isdigit() and int(h.passage.id) in live]
 
 
-async def _clarify(ctx: Context, result: SearchResult, hits: list[Hit]) -> bool:
-    """Two close passages from different guides: ask which guide was meant."""
+async def _clarify(ctx: Context, result: SearchResult, hits: list[Hit]) -> list[Hit] | None:
+    """Two close passages from different guides: ask which guide was meant (None: asked), unless
+    asking would not help; then the hits to answer from (the guide the question names first)."""
     other = result.alternative
     if other is None or not hits or other.passage.guide_id == hits[0].passage.guide_id:
-        return False
+        return hits
     live = await guide_store.current_chunk_ids(ctx.session, [int(other.passage.id)],
                                                local_date(ctx.now))
     if not live:
-        return False
+        return hits
     first = hits[0]
+    if not clarify_helps(result.query, first, other):
+        return hits
+    if not clarify_helps(result.query, other, first):
+        return [other] + [h for h in hits if h is not other]  # the question names the other guide
     ctx.reply(
         T.CLARIFY.format(first=clip(first.passage.guide_title, LABEL_CHARS * 2),
                          second=clip(other.passage.guide_title, LABEL_CHARS * 2)),
         [Button(clip(h.passage.guide_title, LABEL_CHARS), f"sec:{h.passage.id}")
          for h in (first, other)])
-    return True
+    return None
+
+
+# Folded function words that say nothing about which guide is meant ("hướng dẫn" starts every title).
+# Words that fold onto content words ("bao" of "báo", "do" of "độ", "can" of "cán") are left out.
+_FUNCTION_WORDS = frozenset({
+    "huong", "dan", "cua", "va", "la", "cac", "nhung", "cho", "trong", "ve", "voi", "duoc",
+    "khong", "thi", "khi", "nao", "gi", "nhu", "mot", "hay", "hoac", "bi", "se", "dang", "phai",
+    "lam", "sao", "nhieu",
+})
+SAME_FACT_OVERLAP = 0.7  # share of the shorter passage's content words also in the other (0.5 caught
+# unrelated passages of the demo guides: generic words such as "cán bộ", "đơn vị" overlap a lot)
+TITLE_MARGIN = 2  # the top guide's title must match this many more question words than the other's
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in words(fold(normalize(text))) if len(w) > 1 and w not in _FUNCTION_WORDS}
+
+
+def _same_fact(first: Hit, other: Hit) -> bool:
+    a, b = _content_words(first.passage.text), _content_words(other.passage.text)
+    shorter = min(len(a), len(b))
+    return shorter > 0 and len(a & b) >= SAME_FACT_OVERLAP * shorter
+
+
+def clarify_helps(question: str, first: Hit, other: Hit) -> bool:
+    """False when answering from `first` without asking "this guide or that one?" is right: the two
+    passages say nearly the same thing, or the question names first's guide clearly better."""
+    if _same_fact(first, other):
+        return False
+    asked = _content_words(question)
+    named_first = len(asked & _content_words(first.passage.guide_title))
+    named_other = len(asked & _content_words(other.passage.guide_title))
+    return named_first < named_other + TITLE_MARGIN
 
 
 SectionKey = tuple[str, tuple[str, ...]]

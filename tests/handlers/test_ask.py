@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from bot.db.models import Guide, UnansweredQuestion
 from bot.texts import ask as T
 from bot.texts import feedback as F
-from handlers.ask import corrected_question, understood_as
-from knowledge.types import SearchResult
+from handlers.ask import clarify_helps, corrected_question, understood_as
+from knowledge.types import Hit, Passage, SearchResult
 from tests.harness import BotHarness, payloads, texts
 
 ANSWERABLE = "to cong nghe so cong dong gom nhung ai"
@@ -144,12 +144,50 @@ async def test_close_passages_from_two_guides_ask_which_one(kb_harness: BotHarne
         return replace(result, outcome="answer", alternative=rival)
 
     _decide(kb_harness, with_rival)
-    (reply,) = await kb_harness.say("bao cao tien do")
+    (reply,) = await kb_harness.say("thoi han")  # names neither guide; the passages differ
     first_title, second_title = (b.label for b in reply.buttons)
     assert reply.text == T.CLARIFY.format(first=first_title, second=second_title)
     assert first_title != second_title
     chosen = texts(await kb_harness.press(reply.buttons[1].payload))
     assert f"📖 {second_title}" in chosen
+
+
+@pytest.mark.parametrize("question", ["thủ tục báo cáo tiến độ hằng tuần",
+                                      "bao cao tien do hang tuan nop truoc may gio"])
+async def test_question_naming_one_guide_is_answered_without_asking(
+        kb_harness: BotHarness, question: str) -> None:
+    # The usage guide restates the weekly cut-off: the real search finds both guides close.
+    replies = await kb_harness.say(question)
+    assert T.CLARIFY.split("{")[0] not in texts(replies)
+    assert "📖 Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần" in texts(replies)
+
+
+async def test_named_guide_second_in_the_ranking_is_the_one_answered(
+        kb_harness: BotHarness) -> None:
+    def rival_first(result: SearchResult) -> SearchResult:
+        weekly = next(h for h in result.hits if "tiến độ" in h.passage.guide_title)
+        other = next(h for h in result.hits if h.passage.guide_id != weekly.passage.guide_id)
+        rest = tuple(h for h in result.hits if h is not other)
+        return replace(result, outcome="answer", hits=(other, *rest), alternative=weekly)
+
+    _decide(kb_harness, rival_first)
+    replies = await kb_harness.say("bao cao tien do hang tuan nop truoc may gio")
+    assert T.CLARIFY.split("{")[0] not in texts(replies)
+    assert "📖 Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần" in texts(replies)
+
+
+def test_passages_stating_the_same_fact_need_no_question() -> None:
+    def hit(guide: str, title: str, text: str) -> Hit:
+        return Hit(Passage(id="1", guide_id=guide, guide_title=title, heading_path=(), text=text), 1.0)
+
+    cut_off = "Báo cáo tuần nộp trước 16 giờ thứ Sáu trên hệ thống quản lý nhiệm vụ."
+    weekly = hit("a", "Hướng dẫn báo cáo tuần", cut_off)
+    usage = hit("b", "Hướng dẫn sử dụng troly", cut_off + " troly nhắc trước một giờ.")
+    other = hit("b", "Hướng dẫn sử dụng troly", "Gõ /nhachan để xem các hạn sắp tới của mình.")
+    assert not clarify_helps("khi nào nộp", weekly, usage)
+    assert clarify_helps("khi nào nộp", weekly, other)
+    assert not clarify_helps("bao cao tuan", weekly, other)  # the title names the top guide
+    assert clarify_helps("bao cao tuan", other, weekly)
 
 
 async def test_alternative_from_the_same_guide_is_not_a_question(kb_harness: BotHarness) -> None:
