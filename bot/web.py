@@ -26,7 +26,7 @@ from bot.channels.web import FILES_KEY, WebChannel
 from bot.clock import Clock, to_local
 from bot.config import Settings
 from bot.db import web_mailbox, web_tokens
-from bot.db.models import ChatAccount, Official
+from bot.db.models import ChatAccount, Official, StoredFile
 from bot.db.web_tokens import Access
 from bot.dispatcher import Dispatcher, Refused
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
@@ -374,13 +374,9 @@ def _file_error(status: int, text: str) -> web.Response:
                         headers={"Cache-Control": "no-store"})
 
 
-async def download(request: web.Request) -> web.Response:
-    """GET /files/<id>/<name>?e=…&s=…: a file sent as a link (bot/files.py).
-
-    The signature binds the file, its owner (the chat it was sent to) and the expiry; a file sent
-    to a web session is also served only with that session's login. Other owners (Zalo's coming
-    download page) rely on the signed, expiring link alone.
-    """
+async def _signed_file(request: web.Request, *, expired_text: str) -> StoredFile | web.Response:
+    """The stored file a signed link names, or the polite error page: 404 unknown, 403 forged
+    (or a web file without its session's login), 410 expired."""
     chat = request.app[WEB_CHAT_KEY]
     now = chat.clock.now()
     async with chat.sessionmaker() as session:
@@ -389,18 +385,30 @@ async def download(request: web.Request) -> web.Response:
             session.expunge(row)
     if row is None:
         return _file_error(404, texts.FILE_NOT_FOUND)
-    verdict = (await chat.links()).check(row.id, files.owner_of(row.owner_channel,
-                                                                row.owner_address),
-                                         request.query.get("e", ""), request.query.get("s", ""),
-                                         now)
+    owner = files.owner_of(row.owner_channel, row.owner_address)
+    verdict = (await chat.links()).check(row.id, owner, request.query.get("e", ""),
+                                         request.query.get("s", ""), now)
     if verdict is LinkCheck.FORGED:
         return _file_error(403, texts.FILE_FORBIDDEN)
     if verdict is LinkCheck.EXPIRED or row.expires_at <= now:
-        return _file_error(410, texts.FILE_LINK_EXPIRED)
+        return _file_error(410, expired_text)
     if row.owner_channel == "web":
         access, _ = await _login_of(chat, request, row.owner_address)
         if access is not Access.LOGGED_IN:
             return _file_error(403, texts.FILE_FORBIDDEN)
+    return row
+
+
+async def download(request: web.Request) -> web.Response:
+    """GET /files/<id>/<name>?e=…&s=…: a file sent as a link (bot/files.py).
+
+    The signature binds the file, its owner (the chat it was sent to) and the expiry; a file sent
+    to a web session is also served only with that session's login. Other owners (Zalo's coming
+    download page) rely on the signed, expiring link alone.
+    """
+    row = await _signed_file(request, expired_text=texts.FILE_LINK_EXPIRED)
+    if isinstance(row, web.Response):
+        return row
     ascii_name = row.file_name.encode("ascii", "replace").decode("ascii").replace("?", "_")
     disposition = (f'attachment; filename="{ascii_name}"; '
                    f"filename*=UTF-8''{quote(row.file_name)}")
@@ -447,25 +455,10 @@ a.button {{ display: block; text-align: center; background: #0068ff; color: #fff
 async def file_page(request: web.Request) -> web.Response:
     """GET /tep/<id>?e=…&s=…: the page a file link sent on Zalo opens (name, size, expiry and a
     download button carrying the same signature). Checked like the download itself."""
-    chat = request.app[WEB_CHAT_KEY]
-    now = chat.clock.now()
-    async with chat.sessionmaker() as session:
-        row = await files.load(session, request.match_info["file_id"])
-        if row is not None:
-            session.expunge(row)
-    if row is None:
-        return _file_error(404, texts.FILE_NOT_FOUND)
+    row = await _signed_file(request, expired_text=texts.FILE_PAGE_EXPIRED)
+    if isinstance(row, web.Response):
+        return row
     expires, signature = request.query.get("e", ""), request.query.get("s", "")
-    owner = files.owner_of(row.owner_channel, row.owner_address)
-    verdict = (await chat.links()).check(row.id, owner, expires, signature, now)
-    if verdict is LinkCheck.FORGED:
-        return _file_error(403, texts.FILE_FORBIDDEN)
-    if verdict is LinkCheck.EXPIRED or row.expires_at <= now:
-        return _file_error(410, texts.FILE_PAGE_EXPIRED)
-    if row.owner_channel == "web":
-        access, _ = await _login_of(chat, request, row.owner_address)
-        if access is not Access.LOGGED_IN:
-            return _file_error(403, texts.FILE_FORBIDDEN)
     href = f"{files.ROUTE}/{row.id}/{quote(row.file_name)}?e={expires}&s={signature}"
     until = min(row.expires_at, datetime.fromtimestamp(int(expires), tz=UTC))
     page = FILE_PAGE_HTML.format(
