@@ -84,6 +84,25 @@ def _working_days_after(planner: Planner, day: date, count: int) -> date:
     return day
 
 
+def _tell(planner: Planner, guide: Guide, official_id: int, *, key: str, kind: str,
+          due_at: datetime, expires_at: datetime, build: MessageBuilder,
+          meta: dict[str, int]) -> None:
+    """One outbox row about the guide for one official, timed by their unit's quiet hours."""
+    not_before, late = planner._timing(due_at, _schedule(planner, official_id))
+    planner._add(base_key=f"guide:{guide.id}:{key}:{official_id}", kind=kind, subject_type=SUBJECT,
+                 subject_id=str(guide.id), recipient_id=official_id, due_at=due_at,
+                 not_before=not_before, expires_at=expires_at, late=late, status="pending",
+                 build=build, meta=meta)
+
+
+def _on_day(planner: Planner, official_id: int, day: date) -> datetime | None:
+    """The official's reminder time on that day, or None outside the planner's horizon and grace."""
+    due_at = local_datetime(day, _schedule(planner, official_id).reminder_time)
+    if due_at > planner.now + P.HORIZON or planner.now >= due_at + GRACE:
+        return None
+    return due_at
+
+
 async def _announce(planner: Planner, guide: Guide, members: list[int]) -> None:
     announced_at, version = guide.announced_at, guide.announced_version
     if announced_at is None or version is None or planner.now >= announced_at + ANNOUNCE_WINDOW:
@@ -94,30 +113,20 @@ async def _announce(planner: Planner, guide: Guide, members: list[int]) -> None:
     build = _announcement(planner, guide, version, remind=False)
     if announced_at <= planner.now + P.HORIZON:
         for official_id in members:
-            not_before, late = planner._timing(announced_at, _schedule(planner, official_id))
-            planner._add(
-                base_key=f"guide:{guide.id}:v{version}:announce:{official_id}", kind=G.KIND_ANNOUNCE,
-                subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
-                due_at=announced_at, not_before=not_before,
-                expires_at=announced_at + ANNOUNCE_WINDOW, late=late, status="pending",
-                build=build, meta={"guide": guide.id, "version": version})
+            _tell(planner, guide, official_id, key=f"v{version}:announce", kind=G.KIND_ANNOUNCE,
+                  due_at=announced_at, expires_at=announced_at + ANNOUNCE_WINDOW, build=build,
+                  meta={"guide": guide.id, "version": version})
     remind_day = _working_days_after(planner, local_date(announced_at), REMIND_AFTER_WORKING_DAYS)
     acked = set((await planner.session.execute(select(GuideAck.official_id).where(
         GuideAck.guide_id == guide.id, GuideAck.version == version))).scalars())
     reminder = _announcement(planner, guide, version, remind=True)
     for official_id in members:
-        if official_id in acked:
+        due_at = _on_day(planner, official_id, remind_day)
+        if official_id in acked or due_at is None:
             continue
-        schedule = _schedule(planner, official_id)
-        due_at = local_datetime(remind_day, schedule.reminder_time)
-        if due_at > planner.now + P.HORIZON or planner.now >= due_at + GRACE:
-            continue
-        not_before, late = planner._timing(due_at, schedule)
-        planner._add(
-            base_key=f"guide:{guide.id}:v{version}:remind:{official_id}", kind=G.KIND_REMIND,
-            subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
-            due_at=due_at, not_before=not_before, expires_at=due_at + GRACE, late=late,
-            status="pending", build=reminder, meta={"guide": guide.id, "version": version})
+        _tell(planner, guide, official_id, key=f"v{version}:remind", kind=G.KIND_REMIND,
+              due_at=due_at, expires_at=due_at + GRACE, build=reminder,
+              meta={"guide": guide.id, "version": version})
 
 
 def _announcement(planner: Planner, guide: Guide, version: int, *,
@@ -173,16 +182,10 @@ def _expired(planner: Planner, guide: Guide, members: list[int]) -> None:
     first_day_out = guide.effective_until + timedelta(days=1)
     build = _expiry_message(planner, guide, first_day_out)
     for official_id in members:
-        schedule = _schedule(planner, official_id)
-        due_at = local_datetime(first_day_out, schedule.reminder_time)
-        if due_at > planner.now + P.HORIZON or planner.now >= due_at + GRACE:
-            continue
-        not_before, late = planner._timing(due_at, schedule)
-        planner._add(
-            base_key=f"guide:{guide.id}:expired:{official_id}", kind=G.KIND_EXPIRED,
-            subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
-            due_at=due_at, not_before=not_before, expires_at=due_at + GRACE, late=late,
-            status="pending", build=build, meta={"guide": guide.id})
+        due_at = _on_day(planner, official_id, first_day_out)
+        if due_at is not None:
+            _tell(planner, guide, official_id, key="expired", kind=G.KIND_EXPIRED, due_at=due_at,
+                  expires_at=due_at + GRACE, build=build, meta={"guide": guide.id})
 
 
 def _expiry_message(planner: Planner, guide: Guide, first_day_out: date) -> MessageBuilder:
@@ -211,12 +214,9 @@ def _withdrawn(planner: Planner, guide: Guide, members: list[int]) -> None:
     build = _withdrawal_message(planner, guide, withdrawn_at)
     stamp = int(withdrawn_at.timestamp())
     for official_id in members:
-        not_before, late = planner._timing(withdrawn_at, _schedule(planner, official_id))
-        planner._add(
-            base_key=f"guide:{guide.id}:withdrawn:{stamp}:{official_id}", kind=G.KIND_WITHDRAWN,
-            subject_type=SUBJECT, subject_id=str(guide.id), recipient_id=official_id,
-            due_at=withdrawn_at, not_before=not_before, expires_at=withdrawn_at + GRACE,
-            late=late, status="pending", build=build, meta={"guide": guide.id})
+        _tell(planner, guide, official_id, key=f"withdrawn:{stamp}", kind=G.KIND_WITHDRAWN,
+              due_at=withdrawn_at, expires_at=withdrawn_at + GRACE, build=build,
+              meta={"guide": guide.id})
 
 
 def _withdrawal_message(planner: Planner, guide: Guide, withdrawn_at: datetime) -> MessageBuilder:
