@@ -23,6 +23,7 @@ from bot.messages import Button
 from bot.router import Command, Router
 from bot.texts import common as C
 from bot.texts import guidance as T
+from bot.texts import guides as GT
 from bot.unit_tree import descendants
 from handlers.sections import LABEL_CHARS, clip
 
@@ -213,9 +214,9 @@ async def progress_lines(ctx: Context, unit_id: int) -> list[str]:
 # ---------------------------------------------------------------- sharing with citizens
 
 
-async def _share(ctx: Context, guide: Guide | None) -> None:
+async def _share(ctx: Context, guide: Guide | None, *, unknown: str = C.UNKNOWN_BUTTON) -> None:
     if guide is None or guide.status != "active" or not may_read_guides(ctx):
-        ctx.reply(C.UNKNOWN_BUTTON)
+        ctx.reply(unknown)
         return
     text = await G.guide_share_text(ctx.session, guide)
     if text is None:
@@ -237,7 +238,9 @@ async def share_command(ctx: Context) -> None:
     if not key:
         ctx.reply(T.SHARE_USAGE)
         return
-    await _share(ctx, await guide_store.find_guide(ctx.session, key))
+    # a typed code that matches nothing is not a stale button: say which code was not found
+    await _share(ctx, await guide_store.find_guide(ctx.session, key),
+                 unknown=GT.GUIDE_NOT_FOUND.format(key=key))
 
 
 def register(router: Router) -> None:

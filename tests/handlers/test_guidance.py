@@ -18,6 +18,7 @@ from bot.db.models import Guide, GuideChunk, OutboxMessage, Unit
 from bot.guide_import import import_guide, ingest_limits
 from bot.messages import from_payload
 from bot.texts import guidance as T
+from bot.texts import guides as GT
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import plan
 from tests.fakes import FakeChannel
@@ -476,3 +477,10 @@ async def test_a_new_version_replaces_the_old_version_s_waiting_announcement(
         assert [b.payload for b in sent[1].buttons][1] == f"gack:{guide.id}:2"
     finally:
         await h.close()
+
+
+async def test_chiase_with_an_unknown_code_names_it(kb_harness: BotHarness) -> None:
+    """A typed code that matches no guide is said so, not answered like a stale button."""
+    await kb_harness.make_official("Lan", user="lan")
+    (reply,) = await kb_harness.say("/chiase khong-co-huong-dan-nay", user="lan")
+    assert reply.text == GT.GUIDE_NOT_FOUND.format(key="khong-co-huong-dan-nay")
