@@ -10,6 +10,10 @@ scheduler off. Everything is on 127.0.0.1.
 Two runs of the same questions and the same code path:
   * baseline: an empty knowledge base (the Q&A handler answers "no guides yet");
   * demo: the bundled demo guides loaded (the real search and answer formatting).
+Telegram also gets the anchor a user would compare with: a minimal aiogram 3 webhook bot (its own
+Dispatcher and SimpleRequestHandler, acknowledging after the handler) that answers every message
+with a fixed text and stores nothing, in a child process like troly, against the same fake Bot
+API, fed the same way. troly's ratio to it is printed.
 For each: sustained questions answered per second (questions / time from the first POST to the
 last reply) and latency percentiles (POST sent → troly's reply received by the fake server).
 Concurrency = number of simulated users typing at once; each user waits for the answer before
@@ -18,6 +22,7 @@ asking again (one question in flight per chat).
     .venv/bin/python bench/inbound.py                     # 2,000 questions, 20 users
     .venv/bin/python bench/inbound.py --questions 500 --concurrency 10
     .venv/bin/python bench/inbound.py --channel zalo      # telegram | zalo | both (default)
+    .venv/bin/python bench/inbound.py --channel telegram --no-baseline   # anchor + demo only
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from tests.fake_telegram import FakeBotAPI  # noqa: E402
 from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook  # noqa: E402
 
 SECRET = "bench-secret_1"
+ANCHOR_TEXT = "Đã nhận câu hỏi."
 QUESTIONS = [
     "thu tuc bao cao tien do hang tuan",
     "hạn nộp báo cáo tiến độ là khi nào",
@@ -97,11 +103,15 @@ def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
         "from": {"id": user_id, "is_bot": False, "first_name": "Bench"}}}
 
 
-def _spawn(workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """`troly run` in the background, its log in workdir/troly.log."""
+TROLY_RUN = ("-c", "from bot.cli import main; main()", "run")
+
+
+def _spawn(workdir: Path, env: dict[str, str],
+           argv: tuple[str, ...] = TROLY_RUN) -> subprocess.Popen[bytes]:
+    """`troly run` (or another server) in the background, its log in workdir/troly.log."""
     with (workdir / "troly.log").open("wb") as log:
-        return subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "run"],
-                                cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        return subprocess.Popen([sys.executable, *argv], cwd=workdir, env=env,
+                                stdout=subprocess.DEVNULL, stderr=log)
 
 
 def _base_env(workdir: Path, port: int, *, demo: bool) -> dict[str, str]:
@@ -123,6 +133,40 @@ async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool) -> tuple[
            "TROLY_TELEGRAM_WEBHOOK_SECRET": SECRET}
     process = _spawn(workdir, env)
     return process, await _wait_ready(process, workdir, port, lambda: fake.webhook is not None)
+
+
+def serve_anchor(port: int) -> None:
+    """The anchor: a minimal aiogram webhook bot answering every message with ANCHOR_TEXT."""
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+    bot = Bot(os.environ["BENCH_TOKEN"], session=AiohttpSession(
+        api=TelegramAPIServer.from_base(os.environ["BENCH_API_URL"])))
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def answer(message: Message) -> None:
+        await message.answer(ANCHOR_TEXT)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    # acknowledge after the handler ran (like troly's webhook), not before
+    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET,
+                         handle_in_background=False).register(app, path="/telegram/webhook")
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+async def _start_anchor(fake: FakeBotAPI, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    env = {**os.environ, "BENCH_TOKEN": fake.token, "BENCH_API_URL": fake.base_url}
+    process = _spawn(workdir, env, (__file__, "--serve-anchor", str(port)))
+    return process, await _wait_ready(process, workdir, port, lambda: True)
 
 
 async def _wait_ready(process: subprocess.Popen[bytes], workdir: Path, port: int,
@@ -290,12 +334,15 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
     return result
 
 
-async def measure(name: str, *, demo: bool, questions: int, concurrency: int,
+async def measure(name: str, *, demo: bool | None, questions: int, concurrency: int,
                   warmup: int) -> Result:
-    """Start troly, warm it up, feed the questions, stop it."""
+    """Start troly (demo None: the aiogram anchor), warm it up, feed the questions, stop it."""
     with tempfile.TemporaryDirectory(prefix="troly-bench-") as tmp:
         async with FakeBotAPI() as fake:
-            process, port = await _start_troly(fake, Path(tmp), demo=demo)
+            if demo is None:
+                process, port = await _start_anchor(fake, Path(tmp))
+            else:
+                process, port = await _start_troly(fake, Path(tmp), demo=demo)
             try:
                 await _feed(fake, port, questions=warmup, concurrency=concurrency,
                             first_update=1)
@@ -309,47 +356,65 @@ async def measure(name: str, *, demo: bool, questions: int, concurrency: int,
 
 
 def main() -> None:
-    """Run baseline and demo per channel, print the table and the ratios."""
+    """Run the anchor, baseline and demo per channel, print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--channel", choices=("telegram", "zalo", "both"), default="both")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the empty-knowledge-base runs")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--serve-anchor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    runners: list[tuple[str, Any]] = []
+    if args.serve_anchor is not None:
+        serve_anchor(args.serve_anchor)
+        return
+    configs: list[tuple[str, bool | None]] = [("demo guides", True)]
+    if not args.no_baseline:
+        configs.insert(0, ("baseline (empty KB)", False))
+    runners: list[tuple[str, Any, list[tuple[str, bool | None]]]] = []
     if args.channel in ("telegram", "both"):
-        runners.append(("telegram", measure))
+        runners.append(("telegram", measure, [("anchor (aiogram, fixed text)", None), *configs]))
     if args.channel in ("zalo", "both"):
-        runners.append(("zalo", measure_zalo))
-    results: dict[str, list[Result]] = {}
-    for channel, run in runners:
-        results[channel] = [
-            asyncio.run(run(f"{channel}: {name}", demo=demo, questions=args.questions,
-                            concurrency=args.concurrency, warmup=args.warmup))
-            for name, demo in (("baseline (empty KB)", False), ("demo guides", True))
-        ]
+        runners.append(("zalo", measure_zalo, configs))
+    results: dict[str, dict[bool | None, Result]] = {}
+    for channel, run, channel_configs in runners:
+        results[channel] = {
+            demo: asyncio.run(run(f"{channel}: {name}", demo=demo, questions=args.questions,
+                                  concurrency=args.concurrency, warmup=args.warmup))
+            for name, demo in channel_configs
+        }
     print(f"inbound load: {args.questions} questions, {args.concurrency} users at once, "
           f"webhook → troly (SQLite) → fake platform API, {os.cpu_count()} CPUs")
-    print(f"{'configuration':34} {'answered/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+    print(f"{'configuration':38} {'answered/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>6}")
     for channel_results in results.values():
-        for r in channel_results:
-            print(f"{r.name:34} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
+        for r in channel_results.values():
+            print(f"{r.name:38} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
                   f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d}")
-    for channel, (base, demo) in results.items():
-        print(f"{channel} demo/baseline: throughput {demo.rate / base.rate:.2f}x, "
-              f"p99 latency {demo.pct(0.99) / base.pct(0.99):.2f}x, "
-              f"mean latency {statistics.mean(demo.latencies) / statistics.mean(base.latencies):.2f}x")
+    anchor = results.get("telegram", {}).get(None)
+    if anchor is not None:
+        for demo, r in results["telegram"].items():
+            if demo is not None:
+                print(f"{r.name} / anchor: throughput {r.rate / anchor.rate:.2f}x, "
+                      f"p99 latency {r.pct(0.99) / anchor.pct(0.99):.2f}x")
+    for channel, by_config in results.items():
+        if False in by_config:
+            base, demo_run = by_config[False], by_config[True]
+            print(f"{channel} demo/baseline: throughput {demo_run.rate / base.rate:.2f}x, "
+                  f"p99 latency {demo_run.pct(0.99) / base.pct(0.99):.2f}x, mean latency "
+                  f"{statistics.mean(demo_run.latencies) / statistics.mean(base.latencies):.2f}x")
     if "telegram" in results and "zalo" in results:
-        for i, label in enumerate(("baseline", "demo")):
-            tg, za = results["telegram"][i], results["zalo"][i]
-            print(f"zalo/telegram ({label}): throughput {za.rate / tg.rate:.2f}x, "
-                  f"p99 latency {za.pct(0.99) / tg.pct(0.99):.2f}x")
+        for demo, label in ((False, "baseline"), (True, "demo")):
+            if demo in results["zalo"]:
+                tg, za = results["telegram"][demo], results["zalo"][demo]
+                print(f"zalo/telegram ({label}): throughput {za.rate / tg.rate:.2f}x, "
+                      f"p99 latency {za.pct(0.99) / tg.pct(0.99):.2f}x")
     if args.json:
         print(json.dumps([{"name": r.name, "rate": r.rate, "p50_ms": r.pct(0.5),
                            "p99_ms": r.pct(0.99), "errors": r.errors}
-                          for rs in results.values() for r in rs]))
+                          for rs in results.values() for r in rs.values()]))
 
 
 if __name__ == "__main__":
