@@ -32,6 +32,19 @@ class FakeChannel:
         """Record the acknowledgement."""
         self.acknowledged.append(event)
 
+    def button(self, label: str, chat_id: str | None = None) -> str:
+        """Payload of the button labelled `label` in the latest message (to one chat) offering it."""
+        for chat, message in reversed(self.sent):
+            if chat_id is not None and chat.chat_id != chat_id:
+                continue
+            found = [b.payload for b in message.buttons if b.label == label]
+            if found:
+                assert len(set(found)) == 1, f"{len(found)} buttons {label!r} in one message"
+                return found[0]
+        offered = [b.label for c, m in self.sent for b in m.buttons
+                   if chat_id is None or c.chat_id == chat_id]
+        raise AssertionError(f"no button {label!r} sent; offered: {offered}")
+
     def texts(self, chat_id: str | None = None) -> list[str]:
         """Texts sent (to one chat, or all)."""
         return [m.text for c, m in self.sent if chat_id is None or c.chat_id == chat_id]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,6 +17,20 @@ from bot.db import web_tokens
 from bot.db.models import ChatAccount, Official, Unit
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
+
+
+class Press(str):
+    """A scripted step that presses the button with this label (a bot/texts constant).
+
+    A str, so that a script mixes typed texts and presses in one list[str].
+    """
+
+    __slots__ = ()
+
+    @property
+    def label(self) -> str:
+        """The button's label."""
+        return str(self)
 
 
 class BotHarness:
@@ -37,6 +52,8 @@ class BotHarness:
         self.extra_setup = list(extra_setup or [])
         self._app: App | None = None
         self._ids = itertools.count(1)
+        #: per chat, the latest replies that offered buttons: what press(label=...) looks in
+        self._menus: dict[tuple[ChannelName, str], list[OutgoingMessage]] = {}
 
     @property
     def app(self) -> App:
@@ -71,14 +88,36 @@ class BotHarness:
         chat, sender = self._who(user, channel)
         event = TextMessage(chat=chat, sender=sender, at=self.clock.now(), text=text,
                             message_id=str(next(self._ids)))
-        return await self.app.dispatcher.feed(event)
+        return self._seen(chat, await self.app.dispatcher.feed(event))
 
-    async def press(self, payload: str, *, user: str = "u1",
+    async def press(self, payload: str | None = None, *, label: str | None = None,
+                    among: Sequence[OutgoingMessage] | None = None, user: str = "u1",
                     channel: ChannelName = "web") -> list[OutgoingMessage]:
-        """Press a button; return the replies."""
+        """Press a button as a user does, by its label (a bot/texts constant); return the replies.
+
+        The button is looked up in `among` if given, else in the latest replies to this chat that
+        offered buttons. A raw `payload` is for what no label reaches: a stale or forged press.
+        """
         chat, sender = self._who(user, channel)
+        if label is not None:
+            assert payload is None, "press by label or by payload, not both"
+            payload = button(self._menus.get((channel, user), []) if among is None else among,
+                             label)
+        assert payload is not None, "press(label=...) or press(payload)"
         event = ButtonPressed(chat=chat, sender=sender, at=self.clock.now(), payload=payload)
-        return await self.app.dispatcher.feed(event)
+        return self._seen(chat, await self.app.dispatcher.feed(event))
+
+    def _seen(self, chat: ChatRef, replies: list[OutgoingMessage]) -> list[OutgoingMessage]:
+        if any(m.buttons for m in replies):
+            self._menus[(chat.channel, chat.chat_id)] = replies
+        return replies
+
+    async def act(self, step: str | Press, *, user: str = "u1",
+                  channel: ChannelName = "web") -> list[OutgoingMessage]:
+        """One scripted step: say the text, or press the button a Press names."""
+        if isinstance(step, Press):
+            return await self.press(label=step.label, user=user, channel=channel)
+        return await self.say(step, user=user, channel=channel)
 
     async def send_file(self, file_name: str, content: bytes | None, *, user: str = "u1",
                         channel: ChannelName = "web") -> list[OutgoingMessage]:
@@ -88,7 +127,7 @@ class BotHarness:
                              size=len(content or b""), content=content)
         replies = await self.app.dispatcher.feed(event)
         await self.app.dispatcher.drain()  # let an index rebuild finish
-        return replies
+        return self._seen(chat, replies)
 
     async def make_official(self, name: str, *, role: str = "official", user: str = "u1",
                             channel: ChannelName = "web", unit_code: str = "DV1") -> int:
@@ -130,3 +169,26 @@ def texts(replies: list[OutgoingMessage]) -> str:
 def payloads(replies: list[OutgoingMessage]) -> list[str]:
     """Every button payload offered in the replies."""
     return [b.payload for m in replies for b in m.buttons]
+
+
+def labels(replies: Sequence[OutgoingMessage]) -> list[str]:
+    """Every button label offered in the replies, in order."""
+    return [b.label for m in replies for b in m.buttons]
+
+
+def button(replies: Sequence[OutgoingMessage], label: str) -> str:
+    """The payload of the one button labelled `label` in the replies (fails if none or two)."""
+    found = {b.payload for m in replies for b in m.buttons if b.label == label}
+    assert found, f"no button {label!r}; offered: {labels(replies)}"
+    assert len(found) == 1, f"{len(found)} different buttons {label!r}: {sorted(found)}"
+    return found.pop()
+
+
+def fits(text: str, template: str) -> bool:
+    """Whether `text` contains `template` (a bot/texts constant), its fields filled with anything.
+
+    For a text whose values come from data the test does not restate; a field spans one line.
+    """
+    parts = re.split(r"\{[^{}]*\}", template)
+    pattern = ".*?".join(re.escape(p.replace("{{", "{").replace("}}", "}")) for p in parts)
+    return re.search(pattern, text) is not None

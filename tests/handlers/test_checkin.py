@@ -8,11 +8,23 @@ from datetime import date, timedelta
 import pytest
 
 from bot.db.models import CheckinRevision
+from bot.texts import checkin as T
+from bot.texts import common as C
 from tests.handlers.checkin_helpers import add_tasks, report_of, task_row
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, Press, fits, labels, texts
 
 D1 = date(2026, 11, 30)  # a week from the test clock's Monday
 D2 = date(2026, 12, 31)
+
+ON = Press(T.STATUS_LABELS["on_track"])
+RISK = Press(T.STATUS_LABELS["at_risk"])
+LATE = Press(T.STATUS_LABELS["late"])
+SUBMIT = Press(T.BTN_SUBMIT)
+DONE = Press(T.BTN_DONE)
+SKIP = Press(T.BTN_SKIP_TASK)
+WEEK = Press(T.BTN_SKIP_WEEK)
+TRIP = Press(T.BTN_TRIP)
+KEEP_DRAFT = Press(T.BTN_KEEP_DRAFT)
 
 
 async def _setup(harness: BotHarness) -> tuple[int, list[int]]:
@@ -22,35 +34,38 @@ async def _setup(harness: BotHarness) -> tuple[int, list[int]]:
     return oid, ids
 
 
-async def _act(harness: BotHarness, step: str, **kw: str) -> str:
-    replies = await (harness.press(step, **kw) if step.startswith("ci:") else harness.say(step, **kw))
-    return texts(replies)
+async def _act(harness: BotHarness, step: str | Press) -> str:
+    return texts(await harness.act(step))
 
 
 async def test_full_checkin_writes_answers_and_updates_tasks(harness: BotHarness) -> None:
     oid, (nv2, nv1) = await _setup(harness)
     first = await harness.say("/baocao")
-    assert "Nhiệm vụ 1/2: Tập huấn kỹ năng số" in texts(first)  # nearest deadline first
-    assert "ci:p:50" in payloads(first) and "ci:keep" not in payloads(first)  # no last week yet
+    # nearest deadline first
+    assert T.TASK_HEADER.format(n=1, total=2, title="Tập huấn kỹ năng số") in texts(first)
+    assert "50%" in labels(first)
+    assert not {T.BTN_KEEP, T.BTN_KEEP_DRAFT} & set(labels(first))  # no last week yet
     assert "Ô" not in texts(first)
     # the intro reads the week and its cut-off as people write them
-    assert "Báo cáo tiến độ tuần 48/2026 (2 nhiệm vụ). Hạn chốt: 16:00 Thứ Sáu " in texts(first)
+    assert T.INTRO.format(week="48/2026", count=2, cutoff="16:00 Thứ Sáu {day}").split(
+        "{day}")[0] in texts(first)
     await harness.say("70 %")
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "draft"
     assert entries[nv1].progress == 70  # persisted before the report is confirmed
-    await harness.press("ci:s:risk")
+    await harness.act(RISK)
     await harness.say("Chưa có kinh phí")
     second = await harness.say("Trình dự thảo")
-    assert "Nhiệm vụ 2/2: Xây dựng kho dữ liệu" in texts(second)
-    await harness.press("ci:done")
+    assert T.TASK_HEADER.format(n=2, total=2, title="Xây dựng kho dữ liệu") in texts(second)
+    await harness.act(DONE)
     summary = await harness.say("https://example.gov.vn/qd-123")
     text = texts(summary)
-    assert "70% — Có nguy cơ chậm" in text and "Vướng mắc: Chưa có kinh phí" in text
-    assert "minh chứng: https://example.gov.vn/qd-123" in text
-    assert payloads(summary)[:2] == ["ci:ok", "ci:edit:0"]
-    done = await harness.press("ci:ok")
-    assert "Đã gửi báo cáo tuần 48/2026" in texts(done)
+    assert T.SUMMARY_PROGRESS.format(progress=70, status=RISK.label) in text
+    assert T.SUMMARY_BLOCKERS.format(text="Chưa có kinh phí") in text
+    assert T.SUMMARY_EVIDENCE.format(text="https://example.gov.vn/qd-123") in text
+    assert labels(summary)[:2] == [T.BTN_SUBMIT, T.BTN_EDIT_TASK.format(n=1)]
+    done = await harness.act(SUBMIT)
+    assert T.SUBMITTED.format(week="48/2026") in texts(done)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "submitted" and not report.late
     assert report.submitted_at == harness.clock.now()
@@ -59,11 +74,11 @@ async def test_full_checkin_writes_answers_and_updates_tasks(harness: BotHarness
     finished = await task_row(harness, nv2)
     assert finished.status == "done" and finished.evidence == "https://example.gov.vn/qd-123"
     again = await harness.say("/baocao")
-    assert "đã gửi báo cáo tuần 48/2026" in texts(again) and "/suabaocao" in texts(again)
+    assert fits(texts(again), T.ALREADY_SUBMITTED.format(week="48/2026", at="{at}"))
 
 
-STEPS = ["/baocao", "50", "ci:s:on", "không", "Hoàn thiện", "ci:skip", "Chờ ý kiến Vụ Pháp chế",
-         "ci:ok"]
+STEPS = ["/baocao", "50", ON, "không", "Hoàn thiện", SKIP, "Chờ ý kiến Vụ Pháp chế",
+         SUBMIT]
 
 
 async def test_restart_between_every_step_resumes_there(harness: BotHarness) -> None:
@@ -71,7 +86,7 @@ async def test_restart_between_every_step_resumes_there(harness: BotHarness) -> 
     for step in STEPS:
         await harness.restart()
         reply = await _act(harness, step)
-        assert "sự cố" not in reply, (step, reply)
+        assert C.GENERIC_ERROR not in reply, (step, reply)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "submitted"
     assert entries[nv1].progress == 50 and entries[nv1].blockers is None
@@ -82,20 +97,21 @@ async def test_restart_between_every_step_resumes_there(harness: BotHarness) -> 
 
 async def test_restart_at_evidence_week_reason_and_summary_edit(harness: BotHarness) -> None:
     oid, (nv2, nv1) = await _setup(harness)
-    for step in ["/baocao", "ci:done", "Biên bản nghiệm thu", "ci:week", "Nghỉ ốm"]:
+    for step in ["/baocao", DONE, "Biên bản nghiệm thu", WEEK, "Nghỉ ốm"]:
         await harness.restart()
-        assert "sự cố" not in await _act(harness, step)
+        assert C.GENERIC_ERROR not in await _act(harness, step)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "skipped" and report.skip_reason == "Nghỉ ốm"
     assert entries[nv1].evidence == "Biên bản nghiệm thu"
-    for step in ["/suabaocao", "20", "ci:s:on", "không", "không", "10", "ci:s:late", "không",
-                 "không", "ci:edit:1"]:
+    for step in ["/suabaocao", "20", ON, "không", "không", "10", LATE, "không",
+                 "không", Press(T.BTN_EDIT_TASK.format(n=2))]:
         await harness.restart()
-        assert "sự cố" not in await _act(harness, step)
+        assert C.GENERIC_ERROR not in await _act(harness, step)
     await harness.restart()
-    assert "Tóm tắt" in await _act(harness, "ci:keep")  # back to the summary after the edit
+    # back to the summary after the edit
+    assert fits(await _act(harness, KEEP_DRAFT), T.SUMMARY_HEADER)
     await harness.restart()
-    assert "Đã cập nhật báo cáo" in await _act(harness, "ci:ok")
+    assert fits(await _act(harness, SUBMIT), T.REVISED)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "submitted" and entries[nv2].progress == 10
 
@@ -105,9 +121,9 @@ async def test_impossible_progress_is_asked_again(harness: BotHarness, bad: str)
     oid, (_, nv1) = await _setup(harness)
     await harness.say("/baocao")
     reply = await harness.say(bad)
-    assert "chưa hiểu" in texts(reply) and "ci:p:50" in payloads(reply)
+    assert T.BAD_PROGRESS.format(answer=bad) in texts(reply) and "50%" in labels(reply)
     ok = await harness.say("bảy mươi")  # Vietnamese number words work too
-    assert "Tình trạng" in texts(ok)
+    assert T.ASK_STATUS in texts(ok)
     _, entries = await report_of(harness, oid)
     assert entries[nv1].progress == 70
 
@@ -117,10 +133,10 @@ async def test_wrong_answers_at_other_steps_reask(harness: BotHarness) -> None:
     await harness.say("/baocao")
     await harness.say("40")
     reply = await harness.say("xyz")
-    assert "chọn một trong các tình trạng" in texts(reply) and "ci:s:on" in payloads(reply)
-    assert "Có khó khăn" in texts(await harness.say("chậm tiến độ"))
+    assert T.BAD_STATUS in texts(reply) and ON.label in labels(reply)
+    assert T.ASK_BLOCKERS in texts(await harness.say("chậm tiến độ"))
     stale = await harness.press("ci:w:leave")  # a button of another step
-    assert "chọn một lựa chọn" in texts(stale)
+    assert T.CHOOSE_ABOVE in texts(stale)
 
 
 async def test_cancel_keeps_draft_and_says_so(harness: BotHarness) -> None:
@@ -128,18 +144,20 @@ async def test_cancel_keeps_draft_and_says_so(harness: BotHarness) -> None:
     await harness.say("/baocao")
     await harness.say("25")
     reply = await harness.say("/huy")
-    assert "vẫn được lưu" in texts(reply) and "1 nhiệm vụ" in texts(reply)
+    assert T.CANCELLED.format(count=1) in texts(reply)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "draft" and entries[nv1].progress == 25
-    assert "không có thao tác" in texts(await harness.say("/huy"))
+    assert C.NOTHING_TO_CANCEL in texts(await harness.say("/huy"))
     # resuming shows what was already typed and offers to keep it
     resumed = await harness.say("/baocao")
-    assert "ci:keep" not in payloads(resumed)  # status not given yet: nothing complete to keep
+    # status not given yet: nothing complete to keep
+    assert T.BTN_KEEP_DRAFT not in labels(resumed)
     await harness.say("25")
-    await harness.press("ci:s:on")
+    await harness.act(ON)
     await harness.say("/huy")
     again = await harness.say("/baocao")
-    assert "Đã nhập: 25%, Đúng tiến độ" in texts(again) and "ci:keep" in payloads(again)
+    assert T.DRAFT_VALUES.format(progress=25, status=ON.label) in texts(again)
+    assert T.BTN_KEEP_DRAFT in labels(again)
 
 
 async def test_expiry_after_idle_time_says_what_was_kept(harness: BotHarness) -> None:
@@ -148,27 +166,28 @@ async def test_expiry_after_idle_time_says_what_was_kept(harness: BotHarness) ->
     await harness.say("60")
     harness.clock.advance(timedelta(minutes=harness.settings.conversation_idle_minutes + 1))
     reply = await harness.say("ci:s:on")
-    assert "hết thời gian chờ" in texts(reply) and "(1 nhiệm vụ)" in texts(reply)
+    assert T.EXPIRED.format(week="48/2026", count=1) in texts(reply)
     report, _ = await report_of(harness, oid)
     assert report is not None and report.status == "draft"
 
 
 async def test_last_week_values_are_offered_and_kept(harness: BotHarness) -> None:
     oid, (nv2, nv1) = await _setup(harness)
-    for step in ["/baocao", "40", "ci:s:late", "Thiếu nhân lực", "Bổ sung người", "30", "ci:s:on",
-                 "không", "không", "ci:ok"]:
+    for step in ["/baocao", "40", LATE, "Thiếu nhân lực", "Bổ sung người", "30", ON,
+                 "không", "không", SUBMIT]:
         await _act(harness, step)
     harness.clock.advance(timedelta(days=7))
     reply = await harness.say("/baocao")
-    assert "Tuần trước: 40%, Chậm tiến độ" in texts(reply) and "ci:keep" in payloads(reply)
-    await harness.press("ci:keep")  # whole task as last week
+    assert T.LAST_WEEK.format(progress=40, status=LATE.label) in texts(reply)
+    await harness.press(label=T.BTN_KEEP)  # whole task as last week
     await harness.say("35")
-    await harness.press("ci:s:on")
+    await harness.act(ON)
     blockers = await harness.say("không")
-    assert "ci:keep" not in payloads(blockers)  # last week had no plan for NV2
+    # last week had no plan for NV2
+    assert not any(label.startswith(T.BTN_SAME_AS_LAST) for label in labels(blockers))
     summary = await harness.say("Nghiệm thu")
-    assert "Tóm tắt báo cáo tuần 49/2026" in texts(summary)
-    await harness.press("ci:ok")
+    assert T.SUMMARY_HEADER.format(week="49/2026") in texts(summary)
+    await harness.act(SUBMIT)
     _, entries = await report_of(harness, oid, "2026-W49")
     assert entries[nv1].progress == 40 and entries[nv1].status == "late"
     assert entries[nv1].blockers == "Thiếu nhân lực" and entries[nv1].next_plan == "Bổ sung người"
@@ -177,14 +196,15 @@ async def test_last_week_values_are_offered_and_kept(harness: BotHarness) -> Non
 
 async def test_keep_single_field_from_last_week(harness: BotHarness) -> None:
     oid, (_, nv1) = await _setup(harness)
-    for step in ["/baocao", "40", "ci:s:late", "Thiếu nhân lực", "Bổ sung", "ci:skip", "Chờ",
-                 "ci:ok"]:
+    for step in ["/baocao", "40", LATE, "Thiếu nhân lực", "Bổ sung", SKIP, "Chờ",
+                 SUBMIT]:
         await _act(harness, step)
     harness.clock.advance(timedelta(days=7))
     await harness.say("/baocao")
     await harness.say("60")
-    await harness.press("ci:s:on")
-    await harness.press("ci:keep")  # the blockers step offers last week's text as a button
+    await harness.act(ON)
+    # the blockers step offers last week's text as a button
+    await harness.press(label=f"{T.BTN_SAME_AS_LAST}: Thiếu nhân lực")
     _, entries = await report_of(harness, oid, "2026-W49")
     assert entries[nv1].blockers == "Thiếu nhân lực" and entries[nv1].progress == 60
 
@@ -192,29 +212,30 @@ async def test_keep_single_field_from_last_week(harness: BotHarness) -> None:
 async def test_skip_whole_week(harness: BotHarness) -> None:
     oid, _ = await _setup(harness)
     await harness.say("/baocao")
-    await harness.press("ci:week")
-    reply = await harness.press("ci:w:trip")
-    assert "nghỉ báo cáo (Đi công tác)" in texts(reply)
+    await harness.act(WEEK)
+    reply = await harness.act(TRIP)
+    assert T.WEEK_SKIPPED.format(week="48/2026", reason=T.REASON_TRIP) in texts(reply)
     report, _ = await report_of(harness, oid)
     assert report is not None and report.status == "skipped" and report.skip_reason == "Đi công tác"
-    assert "đã báo nghỉ" in texts(await harness.say("/baocao"))
+    assert T.ALREADY_SKIPPED.format(week="48/2026", reason=T.REASON_TRIP) in texts(
+        await harness.say("/baocao"))
 
 
 async def test_edit_after_cutoff_is_a_late_revision(harness: BotHarness) -> None:
     oid, (_, nv1) = await _setup(harness)
-    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+    for step in ["/baocao", "50", ON, "không", "không", SKIP, "Chờ", SUBMIT]:
         await _act(harness, step)
     # Friday 16:30 local: after the default cut-off (Friday 16:00)
     harness.clock.advance(timedelta(days=4, hours=8, minutes=30))
     reply = await harness.say("/suabaocao")
-    assert "quá hạn chốt" in texts(reply)
+    assert fits(texts(reply), T.EDIT_LATE_NOTICE)
     await harness.say("80")
-    await harness.press("ci:s:on")
+    await harness.act(ON)
     await harness.say("không")
     await harness.say("không")
-    await harness.press("ci:keep")  # NV2: keep this week's answer (skipped)
-    done = await harness.press("ci:ok")
-    assert "sửa sau hạn chốt" in texts(done) and "lần sửa 1" in texts(done)
+    await harness.act(KEEP_DRAFT)  # NV2: keep this week's answer (skipped)
+    done = await harness.act(SUBMIT)
+    assert fits(texts(done), T.REVISED_LATE.format(week="48/2026", revision=1, cutoff="{cutoff}"))
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "submitted" and not report.late
     assert report.revision == 2 and entries[nv1].progress == 80
@@ -230,27 +251,27 @@ async def test_edit_after_cutoff_is_a_late_revision(harness: BotHarness) -> None
 async def test_stopping_an_edit_does_not_count_tasks_as_just_answered(harness: BotHarness) -> None:
     """Every task was answered before /suabaocao: "(2 nhiệm vụ) vừa nhập" was not true."""
     await _setup(harness)
-    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+    for step in ["/baocao", "50", ON, "không", "không", SKIP, "Chờ", SUBMIT]:
         await _act(harness, step)
     await harness.say("/suabaocao")
     stopped = texts(await harness.say("/huy"))
-    assert "Đã dừng sửa báo cáo" in stopped and "nhiệm vụ)" not in stopped
+    assert T.CANCELLED_EDIT in stopped and "nhiệm vụ)" not in stopped
 
 
 async def test_first_submission_after_cutoff_is_late(harness: BotHarness) -> None:
     oid, _ = await _setup(harness)
     harness.clock.advance(timedelta(days=4, hours=9))  # Friday 17:00 local
-    for step in ["/baocao", "ci:skip", "Chờ", "ci:skip", "Chờ"]:
+    for step in ["/baocao", SKIP, "Chờ", SKIP, "Chờ"]:
         await _act(harness, step)
-    reply = await harness.press("ci:ok")
-    assert "nộp sau hạn chốt" in texts(reply)
+    reply = await harness.act(SUBMIT)
+    assert fits(texts(reply), T.SUBMITTED_LATE)
     report, _ = await report_of(harness, oid)
     assert report is not None and report.late
 
 
 async def test_suabaocao_without_report(harness: BotHarness) -> None:
     await _setup(harness)
-    assert "chưa gửi báo cáo" in texts(await harness.say("/suabaocao"))
+    assert T.NOTHING_TO_EDIT.format(week="48/2026") in texts(await harness.say("/suabaocao"))
 
 
 async def test_two_messages_at_the_same_moment_do_not_corrupt(harness: BotHarness) -> None:
@@ -258,13 +279,13 @@ async def test_two_messages_at_the_same_moment_do_not_corrupt(harness: BotHarnes
     await harness.say("/baocao")
     first, second = await asyncio.gather(harness.say("30"), harness.say("60"))
     combined = texts(first) + texts(second)
-    assert "sự cố" not in combined
+    assert C.GENERIC_ERROR not in combined
     # one answered the progress step, the other met the status step and was re-asked
-    assert "chọn một trong các tình trạng" in combined
+    assert T.BAD_STATUS in combined
     _, entries = await report_of(harness, oid)
     assert entries[nv1].progress in (30, 60) and entries[nv1].status is None
-    reply = await harness.press("ci:s:on")
-    assert "Có khó khăn" in texts(reply)
+    reply = await harness.act(ON)
+    assert T.ASK_BLOCKERS in texts(reply)
 
 
 async def test_start_checkin_for_given_tasks_only(harness: BotHarness) -> None:
@@ -278,17 +299,18 @@ async def test_start_checkin_for_given_tasks_only(harness: BotHarness) -> None:
 
     harness.app.router.button("rmtest", open_for_nv2)
     reply = await harness.press(f"rmtest:{nv2}")
-    assert "(1 nhiệm vụ)" in texts(reply) and "Xây dựng kho dữ liệu" in texts(reply)
+    assert fits(texts(reply), T.INTRO.format(week="48/2026", count=1, cutoff="{cutoff}"))
+    assert "Xây dựng kho dữ liệu" in texts(reply)
 
 
 async def test_guests_cannot_report(harness: BotHarness) -> None:
     reply = await harness.say("/baocao", user="stranger")
-    assert "dành cho cán bộ đã đăng ký" in texts(reply)
+    assert C.NEEDS_REGISTRATION in texts(reply)
 
 
 async def test_no_open_tasks(harness: BotHarness) -> None:
     await harness.make_official("Không Việc")
-    assert "không có nhiệm vụ nào" in texts(await harness.say("/baocao"))
+    assert T.NO_OPEN_TASKS.format(week="48/2026") in texts(await harness.say("/baocao"))
 
 
 async def test_a_question_at_a_free_text_step_is_answered_not_stored(harness: BotHarness) -> None:
@@ -296,18 +318,19 @@ async def test_a_question_at_a_free_text_step_is_answered_not_stored(harness: Bo
     oid, (nv2, nv1) = await _setup(harness)
     await harness.say("/baocao")
     await harness.say("40")
-    await harness.press("ci:s:on")
+    await harness.act(ON)
     replies = texts(await harness.say("Vướng mắc là gì?"))
-    assert "không được ghi làm câu trả lời" in replies and "Có khó khăn" in replies
+    assert C.QUESTION_NOT_STORED in replies and T.ASK_BLOCKERS in replies
     await harness.restart()
     await harness.say("Chưa có kinh phí")
     replies = texts(await harness.say("/ kế hoạch"))
-    assert "không được ghi làm câu trả lời" in replies and "Kế hoạch tuần tới" in replies
+    assert C.QUESTION_NOT_STORED in replies and T.ASK_NEXT in replies
     await harness.restart()
     await harness.say("Kế hoạch tuần sau ghi thế nào？")
     _, entries = await report_of(harness, oid)
     assert entries[nv1].blockers == "Chưa có kinh phí" and entries[nv1].next_plan is None
-    assert "Nhiệm vụ 2/2" in texts(await harness.say("Trình dự thảo"))
+    assert fits(texts(await harness.say("Trình dự thảo")),
+                T.TASK_HEADER.format(n=2, total=2, title="{title}"))
     _, entries = await report_of(harness, oid)
     assert entries[nv1].next_plan == "Trình dự thảo"
 
@@ -316,18 +339,18 @@ async def test_stopping_an_edit_leaves_the_sent_report_as_it_was(harness: BotHar
     """/suabaocao keeps its changes in the conversation: /huy or expiry applies none of them;
     confirming applies them all (a restart in between keeps them)."""
     oid, (nv2, nv1) = await _setup(harness)
-    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+    for step in ["/baocao", "50", ON, "không", "không", SKIP, "Chờ", SUBMIT]:
         await _act(harness, step)
     before = texts(await harness.say("/tiendo"))
     await harness.say("/suabaocao")
     await harness.say("80")
-    await harness.press("ci:s:risk")
+    await harness.act(RISK)
     await harness.say("Thiếu kinh phí")
     report, entries = await report_of(harness, oid)
     assert report is not None and report.revision == 1
     assert entries[nv1].progress == 50 and entries[nv1].blockers is None  # nothing applied yet
     stopped = texts(await harness.say("/huy"))
-    assert "không được áp dụng" in stopped
+    assert T.CANCELLED_EDIT in stopped
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "submitted" and report.revision == 1
     assert entries[nv1].progress == 50 and entries[nv1].status == "on_track"
@@ -337,15 +360,16 @@ async def test_stopping_an_edit_leaves_the_sent_report_as_it_was(harness: BotHar
     await harness.say("/suabaocao")
     await harness.say("80")
     await harness.restart()
-    await harness.press("ci:s:risk")
+    await harness.act(RISK)
     await harness.say("Thiếu kinh phí")
     await harness.restart()
     await harness.say("không")
-    summary = texts(await harness.press("ci:keep"))  # NV2: keep this week's answer
-    assert "80% — Có nguy cơ chậm" in summary and "Thiếu kinh phí" in summary
+    summary = texts(await harness.act(KEEP_DRAFT))  # NV2: keep this week's answer
+    assert T.SUMMARY_PROGRESS.format(progress=80, status=RISK.label) in summary
+    assert "Thiếu kinh phí" in summary
     _, entries = await report_of(harness, oid)
     assert entries[nv1].progress == 50
-    await harness.press("ci:ok")
+    await harness.act(SUBMIT)
     report, entries = await report_of(harness, oid)
     assert report is not None and report.revision == 2
     assert entries[nv1].progress == 80 and entries[nv1].status == "at_risk"
@@ -355,11 +379,11 @@ async def test_stopping_an_edit_leaves_the_sent_report_as_it_was(harness: BotHar
 
 async def test_an_expired_edit_leaves_the_sent_report_as_it_was(harness: BotHarness) -> None:
     oid, (_, nv1) = await _setup(harness)
-    for step in ["/baocao", "50", "ci:s:on", "không", "không", "ci:skip", "Chờ", "ci:ok"]:
+    for step in ["/baocao", "50", ON, "không", "không", SKIP, "Chờ", SUBMIT]:
         await _act(harness, step)
     await harness.say("/suabaocao")
     await harness.say("90")
     harness.clock.advance(timedelta(days=2))
-    assert "không được áp dụng" in texts(await harness.say("xin chào"))
+    assert T.EXPIRED_EDIT.format(week="48/2026") in texts(await harness.say("xin chào"))
     report, entries = await report_of(harness, oid)
     assert report is not None and report.revision == 1 and entries[nv1].progress == 50

@@ -22,7 +22,7 @@ from bot.texts import guides as GT
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import plan
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, fits, labels, payloads, texts
 from tests.knowledge.conftest import build_docx
 
 FRAUD = """# Hướng dẫn phòng chống lừa đảo qua điện thoại
@@ -94,51 +94,53 @@ async def _guide(h: BotHarness, title: str) -> Guide:
 async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarness) -> None:
     ids = await _units(harness)
     replies = await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
-    assert "Gửi hướng dẫn này cho:" in texts(replies)
+    assert fits(texts(replies), T.AUDIENCE_ASK)
     guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-    so_button = f"gaud:{guide.id}:u{ids['SO']}"
-    assert so_button in payloads(replies)
-    replies = await harness.press(so_button, user="admin")
-    assert "Sở Nội vụ" in texts(replies) and "\u2713 Sở Nội vụ" in [
-        b.label for m in replies for b in m.buttons]
+    replies = await harness.press(label="Sở Nội vụ", user="admin")
+    assert "Sở Nội vụ" in texts(replies) and T.UNIT_CHOSEN.format(name="Sở Nội vụ") in labels(replies)
     await harness.restart()  # the step lives in the database
-    assert "Lựa chọn này không còn" in texts(await harness.press(f"gaud:{guide.id}:send",
-                                                                 user="lan"))
-    replies = await harness.press(f"gaud:{guide.id}:send", user="admin")
-    assert "tới 2 cán bộ" in texts(replies)  # SO's head and Lan of its sub-unit, not Minh
-    await harness.press(f"gaud:{guide.id}:send", user="admin")  # twice: still announced once
+    # Lan never had the admin's buttons: the same payload pressed by her is refused
+    assert T.AUDIENCE_GONE in texts(await harness.press(f"gaud:{guide.id}:send", user="lan"))
+    replies = await harness.press(label=T.BUTTON_SEND, user="admin")
+    # SO's head and Lan of its sub-unit, not Minh
+    assert T.AUDIENCE_SENT.format(title=guide.title, count=2, units="Sở Nội vụ") in texts(replies)
+    await harness.press(label=T.BUTTON_SEND, user="admin")  # twice: still announced once
 
     await _plan(harness)
     await _plan(harness)  # exactly once, however often the planner runs
     rows = await _rows(harness, "guide")
     assert [r.recipient_id for r in rows] == sorted([ids["o:head"], ids["o:lan"]])
     body = rows[0].payload["text"]
-    assert "Hướng dẫn mới: \u201cHướng dẫn phòng chống lừa đảo qua điện thoại\u201d" in body
-    assert "Căn cứ: Hướng dẫn số 21/HD-CAX" in body
-    summary = [line for line in body.splitlines() if line.startswith("\u2022 ")]
-    assert len(summary) == 3 and summary[0].startswith("\u2022 Nhận diện cuộc gọi lừa đảo: Kẻ gian")
-    labels = [label for label, _ in rows[0].payload["buttons"]]
-    assert labels == [T.BUTTON_READ, T.BUTTON_ACK, T.BUTTON_SHARE]
+    assert T.ANNOUNCE_NEW.format(title="Hướng dẫn phòng chống lừa đảo qua điện thoại") in body
+    assert T.ANNOUNCE_SOURCE.format(source="Hướng dẫn số 21/HD-CAX") in body
+    summary = [line for line in body.splitlines() if line.startswith(T.ANNOUNCE_LINE.format(line=""))]
+    assert len(summary) == 3 and summary[0].startswith(
+        T.ANNOUNCE_LINE.format(line="Nhận diện cuộc gọi lừa đảo: Kẻ gian"))
+    offered = [label for label, _ in rows[0].payload["buttons"]]
+    assert offered == [T.BUTTON_READ, T.BUTTON_ACK, T.BUTTON_SHARE]
     # reading (and sharing) is navigation: pressing 'Đọc' first must leave 'Đã đọc' usable
     assert [b.reusable for b in from_payload(rows[0].payload).buttons] == [True, False, True]
     ack = _button(rows[0].payload, T.BUTTON_ACK)
 
     await harness.restart()
     read = await harness.press(_button(rows[0].payload, T.BUTTON_READ), user="lan")
-    assert "Cách xử lý khi nghi ngờ" in [b.label for m in read for b in m.buttons]
-    assert "Đã ghi nhận" in texts(await harness.press(ack, user="lan"))
-    assert "trước đó" in texts(await harness.press(ack, user="lan"))
-    assert "không còn hiệu lực" in texts(await harness.press(ack, user="minh"))  # not for him
+    assert "Cách xử lý khi nghi ngờ" in labels(read)
+    assert T.ACK_THANKS.format(title=guide.title) in texts(await harness.press(ack, user="lan"))
+    assert T.ACK_ALREADY.format(title=guide.title) in texts(await harness.press(ack, user="lan"))
+    assert T.ACK_GONE in texts(await harness.press(ack, user="minh"))  # not for him
 
     status = texts(await harness.say(f"/huongdan {guide.id}", user="head"))
-    assert "1/2 cán bộ" in status
-    assert "Đã nắm: Lê Thị Lan" in status and "Chưa xác nhận: Trần Văn Hùng" in status
+    assert fits(status, T.ACK_HEADER.format(version="{version}", day="{day}", done=1, total=2))
+    assert T.ACK_DONE.format(names="Lê Thị Lan") in status
+    assert T.ACK_PENDING.format(names="Trần Văn Hùng") in status
     admin_view = texts(await harness.say(f"/huongdan {guide.id}", user="admin"))
-    assert "• Phòng Cải cách: 1/1" in admin_view and "• Sở Nội vụ: 0/1" in admin_view
-    assert "Đã nắm" not in texts(await harness.say(f"/huongdan {guide.id}", user="lan"))
+    assert T.ACK_UNIT_LINE.format(unit="Phòng Cải cách", done=1, total=1) in admin_view
+    assert T.ACK_UNIT_LINE.format(unit="Sở Nội vụ", done=0, total=1) in admin_view
+    assert T.BUTTON_ACK not in texts(await harness.say(f"/huongdan {guide.id}", user="lan"))
     progress = texts(await harness.say("/tiendo", user="head"))
-    assert "\u201cHướng dẫn phòng chống lừa đảo qua điện thoại\u201d (gửi 23/11/2026): 1/2 " \
-        "\u2014 chưa: Trần Văn Hùng" in progress
+    assert T.PROGRESS_GUIDE_LINE.format(
+        title=guide.title, day="23/11/2026", done=1, total=2,
+        pending=T.PROGRESS_GUIDE_PENDING.format(names="Trần Văn Hùng")) in progress
 
     # one reminder, 3 working days later, to who has not read it: Mon 23/11 → Fri 27/11 08:00
     # (Tue 24/11 is a public holiday, Ngày Văn hóa Việt Nam, so Thursday is only the second day)
@@ -150,16 +152,15 @@ async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarne
     await _plan(harness)
     reminders = await _rows(harness, "guide_remind")
     assert [r.recipient_id for r in reminders] == [ids["o:head"]]
-    assert "Nhắc lại" in reminders[0].payload["text"]
+    assert fits(reminders[0].payload["text"], T.ANNOUNCE_REMIND)
 
 
 async def test_announcement_waits_for_the_morning(harness: BotHarness) -> None:
     ids = await _units(harness)
     harness.clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
     await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
-    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-    await harness.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
-    await harness.press(f"gaud:{guide.id}:send", user="admin")
+    await harness.press(label="Phòng Cải cách", user="admin")
+    await harness.press(label=T.BUTTON_SEND, user="admin")
     await _plan(harness)
     [row] = await _rows(harness, "guide")
     assert row.recipient_id == ids["o:lan"]
@@ -206,12 +207,14 @@ async def test_a_guide_expiring_is_withdrawn_not_answered_and_its_audience_told(
     await _plan(harness)
     [told] = await _rows(harness, "guide_expired")
     assert told.recipient_id == ids["o:lan"]
-    assert "đã hết hiệu lực từ 01/12/2026" in told.payload["text"]
+    assert T.EXPIRED_NOTICE.format(title="Hướng dẫn phòng chống lừa đảo qua điện thoại",
+                                   day="01/12/2026", replacement="") in told.payload["text"]
     listing = texts(await harness.say("/huongdan", user="lan"))
-    assert "(Hướng dẫn số 21/HD-CAX) \u2014 hết hiệu lực từ 01/12/2026" in listing
-    slug = (await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")).slug
-    opened = texts(await harness.press(f"guide:{slug}", user="lan"))
-    assert "hết hiệu lực từ 01/12/2026" in opened and "Cách xử lý" not in opened
+    assert "(Hướng dẫn số 21/HD-CAX)" + T.MARK.format(
+        marks=T.EXPIRED.format(day="01/12/2026")) in listing
+    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
+    opened = texts(await harness.press(label=guide.title, user="lan"))
+    assert T.EXPIRED.format(day="01/12/2026") in opened and "Cách xử lý" not in opened
 
 
 async def test_a_guide_not_yet_in_force_is_not_answered_until_its_day(harness: BotHarness) -> None:
@@ -222,7 +225,7 @@ async def test_a_guide_not_yet_in_force_is_not_answered_until_its_day(harness: B
         assert (await session.get_one(Guide, guide_id)).effective_from == date(2026, 12, 1)
     assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
     listing = texts(await harness.say("/huongdan", user="lan"))
-    assert "chưa có hiệu lực, áp dụng từ 01/12/2026" in listing
+    assert T.NOT_YET.format(day="01/12/2026") in listing
     harness.clock.set(local_datetime(date(2026, 12, 1), datetime.min.time()) + timedelta(hours=8))
     # the index built yesterday lacks it; the watcher rebuilds on a new local day
     assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
@@ -250,10 +253,10 @@ async def test_the_replacing_guide_is_preferred_and_the_old_one_says_so(
     assert "báo ngay công an xã" in answer and "113" not in answer
     assert "(sửa đổi)" in answer
     opened = texts(await harness.press(f"sec:{old_chunk}", user="lan"))
-    assert "đã được thay thế bởi \u201cHướng dẫn phòng chống lừa đảo qua điện thoại (sửa đổi)\u201d" \
-        in opened
+    assert T.REPLACED_BY.format(
+        title="Hướng dẫn phòng chống lừa đảo qua điện thoại (sửa đổi)") in opened
     listing = texts(await harness.say("/huongdan", user="lan"))
-    assert "đã được thay thế bởi" in listing
+    assert fits(listing, T.REPLACED_BY)
 
 
 async def test_marked_sections_make_a_message_for_citizens(harness: BotHarness) -> None:
@@ -264,10 +267,10 @@ async def test_marked_sections_make_a_message_for_citizens(harness: BotHarness) 
             select(GuideChunk).where(GuideChunk.share.is_(True)))).scalars()]
     assert headings == [("Thông điệp cho người cao tuổi",)]  # the marker is not shown
     intro, message = await harness.press(f"gshare:{guide_id}", user="lan")
-    assert "chuyển tiếp" in intro.text
+    assert intro.text == T.SHARE_INTRO
     assert "Công an không bao giờ gọi điện yêu cầu chuyển tiền." in message.text
-    assert "Nguồn: Hướng dẫn phòng chống lừa đảo qua điện thoại (Hướng dẫn số 21/HD-CAX)" \
-        in message.text
+    assert T.SHARE_SOURCE.format(title="Hướng dẫn phòng chống lừa đảo qua điện thoại",
+                                 ref=" (Hướng dẫn số 21/HD-CAX)") in message.text
     assert "Trưởng thôn" not in message.text and "[chia sẻ]" not in message.text
     same = await harness.say(f"/chiase {guide_id}", user="lan")
     assert same[1].text == message.text
@@ -289,15 +292,15 @@ async def test_a_word_heading_marks_its_section_and_subsections_for_sharing(
     await harness.send_file("tuyen-truyen.docx", content, user="admin")
     guide = await _guide(harness, "Hướng dẫn tuyên truyền phòng chống lừa đảo")
     opened = await harness.press(f"guide:{guide.slug}", user="admin")
-    assert f"gshare:{guide.id}" in payloads(opened)
-    labels = [b.label for m in opened for b in m.buttons]
-    assert "2. Lời nhắn gửi người dân" in labels and not any("(chia sẻ)" in x for x in labels)
-    _, message = await harness.press(f"gshare:{guide.id}", user="admin")
+    assert T.BUTTON_SHARE in labels(opened)
+    offered = labels(opened)
+    assert "2. Lời nhắn gửi người dân" in offered and not any("(chia sẻ)" in x for x in offered)
+    _, message = await harness.press(label=T.BUTTON_SHARE, user="admin")
     assert "Không bấm vào đường link lạ" in message.text
     assert "hãy hỏi con cháu trước" in message.text
     assert "phát thanh" not in message.text
-    assert message.text.endswith("Nguồn: Hướng dẫn tuyên truyền phòng chống lừa đảo "
-                                 "(Kế hoạch số 15/KH-UBND)")
+    assert message.text.endswith(T.SHARE_SOURCE.format(
+        title="Hướng dẫn tuyên truyền phòng chống lừa đảo", ref=" (Kế hoạch số 15/KH-UBND)"))
 
 
 async def test_the_bundled_online_services_guide_has_a_fraud_notice_for_citizens(
@@ -306,15 +309,15 @@ async def test_the_bundled_online_services_guide_has_a_fraud_notice_for_citizens
     slug = "huong-dan-cung-cap-dich-vu-cong-truc-tuyen-toan-trinh"
     replies = await kb_harness.say(f"/chiase {slug}", user="lan")
     intro, message = replies
-    assert "chuyển tiếp" in intro.text
+    assert intro.text == T.SHARE_INTRO
     assert "Không đọc, không gửi mã OTP" in message.text
     assert "báo ngay Công an xã" in message.text
     assert "[chia sẻ]" not in message.text and "bộ phận một cửa:" not in message.text
-    assert "Nguồn: Hướng dẫn cung cấp dịch vụ công trực tuyến toàn trình" in message.text
+    assert T.SHARE_SOURCE.format(title="Hướng dẫn cung cấp dịch vụ công trực tuyến toàn trình",
+                                 ref="") in message.text
     assert len(message.text) < 1700
-    opened = await kb_harness.press(f"guide:{slug}", user="lan")
-    share = next(p for p in payloads(opened) if p.startswith("gshare:"))
-    assert (await kb_harness.press(share, user="lan"))[1].text == message.text
+    await kb_harness.press(f"guide:{slug}", user="lan")
+    assert (await kb_harness.press(label=T.BUTTON_SHARE, user="lan"))[1].text == message.text
 
 
 async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
@@ -322,14 +325,14 @@ async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
     ids = await _units(harness)
     await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
     guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-    await harness.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
-    await harness.press(f"gaud:{guide.id}:send", user="admin")
+    await harness.press(label="Phòng Cải cách", user="admin")
+    await harness.press(label=T.BUTTON_SEND, user="admin")
     await _plan(harness)
     assert await _rows(harness, "guide_withdrawn") == []
 
     harness.clock.advance(timedelta(hours=2))
     replies = texts(await harness.say(f"/thuhoi {guide.slug}", user="admin"))
-    assert "Đã thu hồi" in replies and "sẽ được báo tin thu hồi" in replies
+    assert GT.WITHDRAWN.format(title=guide.title) + GT.WITHDRAWN_AUDIENCE_TOLD in replies
     await harness.restart()
     await _plan(harness)
     await _plan(harness)  # exactly once, however often the planner runs
@@ -350,7 +353,8 @@ async def test_withdrawing_a_guide_never_announced_tells_no_one(harness: BotHarn
     await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
     guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
     replies = texts(await harness.say(f"/thuhoi {guide.slug}", user="admin"))
-    assert "Đã thu hồi" in replies and "báo tin thu hồi" not in replies
+    assert GT.WITHDRAWN.format(title=guide.title) in replies
+    assert GT.WITHDRAWN_AUDIENCE_TOLD not in replies
     await _plan(harness)
     assert await _rows(harness, "guide_withdrawn") == []
 
@@ -380,16 +384,16 @@ async def test_a_withdrawn_guide_s_waiting_announcement_and_reminder_are_never_s
         settings: Settings, clock: ManualClock) -> None:
     h, telegram = await _telegram_harness(settings, clock)
     try:
-        ids = await _units(h)
+        await _units(h)
         hoa = await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram",
                                     unit_code="PHONG")
         await h.send_file("lua-dao.md", FRAUD.encode(), user="admin")
         guide = await _guide(h, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-        await h.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
-        await h.press(f"gaud:{guide.id}:send", user="admin")
+        await h.press(label="Phòng Cải cách", user="admin")
+        await h.press(label=T.BUTTON_SEND, user="admin")
         await _plan_all(h)
         await _deliver(h)
-        assert ["Hướng dẫn mới" in t for t in telegram.texts()] == [True]
+        assert [fits(t, T.ANNOUNCE_NEW) for t in telegram.texts()] == [True]
 
         # Fri 27/11 08:00: the reminder is planned; Nam joined the unit, his announcement too;
         # the sender has not sent them yet when the admin withdraws the guide
@@ -400,7 +404,8 @@ async def test_a_withdrawn_guide_s_waiting_announcement_and_reminder_are_never_s
         waiting = {(r.kind, r.recipient_id) for r in await _waiting(h)}
         assert {("guide_remind", hoa), ("guide", nam)} <= waiting
         clock.advance(timedelta(minutes=1))
-        assert "Đã thu hồi" in texts(await h.say(f"/thuhoi {guide.slug}", user="admin"))
+        assert GT.WITHDRAWN.format(title=guide.title) in texts(
+            await h.say(f"/thuhoi {guide.slug}", user="admin"))
         assert await _waiting(h) == []
 
         await _plan_all(h)
@@ -439,8 +444,9 @@ async def test_a_guide_expiring_overnight_does_not_send_its_held_announcement(
         clock.set(local_datetime(date(2026, 11, 24), datetime.min.time()) + timedelta(hours=8))
         await _plan_all(h)
         await _deliver(h)
-        assert ["Hướng dẫn mới" in t for t in telegram.texts()] == [False]
-        assert "đã hết hiệu lực từ 24/11/2026" in telegram.texts()[0]
+        assert [fits(t, T.ANNOUNCE_NEW) for t in telegram.texts()] == [False]
+        assert T.EXPIRED_NOTICE.format(title="Hướng dẫn phòng chống lừa đảo qua điện thoại",
+                                       day="24/11/2026", replacement="") in telegram.texts()[0]
     finally:
         await h.close()
 
@@ -449,13 +455,13 @@ async def test_a_new_version_replaces_the_old_version_s_waiting_announcement(
         settings: Settings, clock: ManualClock) -> None:
     h, telegram = await _telegram_harness(settings, clock)
     try:
-        ids = await _units(h)
+        await _units(h)
         await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram", unit_code="PHONG")
         clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
         await h.send_file("lua-dao.md", FRAUD.encode(), user="admin")
         guide = await _guide(h, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-        await h.press(f"gaud:{guide.id}:u{ids['PHONG']}", user="admin")
-        await h.press(f"gaud:{guide.id}:send", user="admin")
+        await h.press(label="Phòng Cải cách", user="admin")
+        await h.press(label=T.BUTTON_SEND, user="admin")
         await _plan_all(h)
         assert len(await _waiting(h)) == 2  # v1 to Lan and Hoa, held until 07:00
 
@@ -468,7 +474,7 @@ async def test_a_new_version_replaces_the_old_version_s_waiting_announcement(
         await _plan_all(h)  # not announced again yet: nothing planned for the old text
         assert await _waiting(h) == []
 
-        await h.press(f"gaud:{guide.id}:send", user="admin")  # the audience was kept
+        await h.press(label=T.BUTTON_SEND, user="admin")  # the audience was kept
         await _plan_all(h)
         clock.set(local_datetime(date(2026, 11, 24), datetime.min.time()) + timedelta(hours=7))
         await _deliver(h)
