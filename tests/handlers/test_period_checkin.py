@@ -12,8 +12,15 @@ from bot.clock import local_datetime
 from bot.db.models import PeriodReport, PeriodReportRevision, Task
 from bot.periods import Period
 from bot.reports.build import build_unit_report
+from bot.texts import checkin as CT
+from bot.texts import common as C
+from bot.texts import period_checkin as T
 from tests.handlers.checkin_helpers import add_tasks
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, Press, fits, labels, texts
+
+ON = Press(CT.STATUS_LABELS["on_track"])
+RISK = Press(CT.STATUS_LABELS["at_risk"])
+DECEMBER = "tháng 12/2026"
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -24,8 +31,8 @@ async def _weekly(harness: BotHarness, answers: list[str]) -> None:
     """One weekly check-in through the conversation (progress, status, blockers, plan)."""
     await harness.say("/baocao")
     for answer in answers:
-        await (harness.press(answer) if answer.startswith("ci:") else harness.say(answer))
-    await harness.press("ci:ok")
+        await harness.act(answer)
+    await harness.press(label=CT.BTN_SUBMIT)
 
 
 async def _setup(harness: BotHarness) -> tuple[int, int]:
@@ -34,9 +41,9 @@ async def _setup(harness: BotHarness) -> tuple[int, int]:
                               unit_code="CUC")
     # two weekly check-ins in the December period (15/11–14/12)
     harness.clock.set(_at(date(2026, 11, 26), 9))
-    await _weekly(harness, ["40", "ci:s:on", "Chờ kinh phí", "Khảo sát"])
+    await _weekly(harness, ["40", ON, "Chờ kinh phí", "Khảo sát"])
     harness.clock.set(_at(date(2026, 12, 10), 9))
-    await _weekly(harness, ["60", "ci:s:risk", "Thiếu máy quét", "Số hoá"])
+    await _weekly(harness, ["60", RISK, "Thiếu máy quét", "Số hoá"])
     return oid, task
 
 
@@ -53,46 +60,56 @@ async def test_a_newcomer_s_month_intro_does_not_count_zero_of_zero_weeks(
     harness.clock.set(_at(date(2026, 12, 2), 9))  # Wednesday; 20/11 and 27/11 were before
     oid = await harness.make_official("Lê Minh Châu", unit_code="CUC")
     await add_tasks(harness, [oid], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))], unit_code="CUC")
-    await _weekly(harness, ["40", "ci:s:on", "không", "Khảo sát"])
+    await _weekly(harness, ["40", ON, "không", "Khảo sát"])
     intro = texts(await harness.say("/baocaothang"))
-    assert "Báo cáo tháng 12/2026" in intro and "0/0" not in intro
-    assert "(chưa có tuần nào qua hạn chốt)" in intro
-    assert "[NV1] Số hoá hồ sơ: 40% — Đúng tiến độ" in intro
+    assert fits(intro, T.INTRO.format(period=DECEMBER + "{dates}", cutoff="{cutoff}",
+                                      weeks="{weeks}"))
+    assert "0/0" not in intro
+    assert f"({T.WEEKS_NONE_DUE})" in intro
+    assert T.TASK_LINE.format(code="NV1", title="Số hoá hồ sơ", progress=40,
+                              status=ON.label) in intro
 
 
 async def test_month_summary_from_the_prompt_with_a_restart(harness: BotHarness) -> None:
     oid, task = await _setup(harness)
     harness.clock.set(_at(date(2026, 12, 14), 9))  # the day the December period closes
     intro = texts(await harness.press("rem_period:2026-12"))
-    assert "Báo cáo tháng 12/2026 (15/11–14/12/2026)" in intro
-    assert "Hạn chốt: 16:00 14/12/2026" in intro and "đã báo cáo 2/" in intro
-    assert "[NV1] Số hoá hồ sơ: 60% — Có nguy cơ chậm" in intro  # from the weekly check-ins
-    assert "[NV1] Chờ kinh phí" in intro and "[NV1] Thiếu máy quét" in intro
-    assert "1/3. Kết quả nổi bật" in intro
+    assert fits(intro, T.INTRO.format(period=f"{DECEMBER} (15/11–14/12/2026)",
+                                      cutoff="16:00 14/12/2026", weeks="{weeks}"))
+    assert fits(intro, T.WEEKS_DONE.format(done=2, total="{total}"))
+    # from the weekly check-ins
+    assert T.TASK_LINE.format(code="NV1", title="Số hoá hồ sơ", progress=60,
+                              status=RISK.label) in intro
+    assert T.BLOCKER_LINE.format(code="NV1", text="Chờ kinh phí") in intro
+    assert T.BLOCKER_LINE.format(code="NV1", text="Thiếu máy quét") in intro
+    assert T.ASK_HIGHLIGHTS in intro
     await harness.say("Số hoá 12.000 hồ sơ hộ tịch")
     report = await _report(harness, oid)
     assert report is not None and report.status == "draft"
     assert report.highlights == "Số hoá 12.000 hồ sơ hộ tịch"  # kept before confirming
     await harness.restart()  # a new process; /huy ends the conversation, the draft stays
-    assert "vẫn được lưu" in texts(await harness.say("/huy"))
+    assert fits(texts(await harness.say("/huy")), T.CANCELLED)
     reopened = await harness.say("/baocaothang")
-    assert "Đã nhập: Số hoá 12.000 hồ sơ hộ tịch" in texts(reopened)
-    second = await harness.press("pc:keep")
-    assert "2/3. Khó khăn" in texts(second) and "pc:weeks" in payloads(second)
+    assert T.CURRENT_VALUE.format(text="Số hoá 12.000 hồ sơ hộ tịch") in texts(reopened)
+    second = await harness.press(label=T.BTN_KEEP)
+    assert T.ASK_DIFFICULTIES in texts(second) and T.BTN_FROM_WEEKS in labels(second)
     await harness.restart()
-    third = await harness.press("pc:weeks")  # the blockers the weeks already raised
-    assert "3/3. Kiến nghị" in texts(third)
-    summary = texts(await harness.press("pc:skip"))
-    assert "1. Kết quả nổi bật: Số hoá 12.000 hồ sơ hộ tịch" in summary
-    assert "2. Khó khăn, vướng mắc: [NV1] Chờ kinh phí\n[NV1] Thiếu máy quét" in summary
-    assert "3. Kiến nghị, đề xuất: (bỏ qua)" in summary
+    # the blockers the weeks already raised
+    third = await harness.press(label=T.BTN_FROM_WEEKS)
+    assert T.ASK_RECOMMENDATIONS in texts(third)
+    summary = texts(await harness.press(label=T.BTN_SKIP_FIELD))
+    assert T.SUMMARY_HIGHLIGHTS.format(text="Số hoá 12.000 hồ sơ hộ tịch") in summary
+    assert T.SUMMARY_DIFFICULTIES.format(
+        text="[NV1] Chờ kinh phí\n[NV1] Thiếu máy quét") in summary
+    assert T.SUMMARY_RECOMMENDATIONS.format(text=T.SUMMARY_EMPTY) in summary
     await harness.restart()
-    done = texts(await harness.press("pc:ok"))
-    assert "Đã gửi báo cáo tháng 12/2026" in done and "sau hạn" not in done
+    done = texts(await harness.press(label=T.BTN_SUBMIT))
+    assert T.SUBMITTED.format(period=DECEMBER) in done and "sau hạn" not in done
     report = await _report(harness, oid)
     assert report is not None and report.status == "submitted" and not report.late
     assert report.recommendations is None
-    assert "đã gửi báo cáo tháng 12/2026" in texts(await harness.say("/baocaothang"))
+    assert fits(texts(await harness.say("/baocaothang")),
+                T.ALREADY_SUBMITTED.format(period=DECEMBER, at="{at}"))
     # the month's report: tasks from the weeks, the blockers raised, the summary
     async with harness.app.sessionmaker() as session:
         unit_id = (await session.get(Task, task)).lead_unit_id  # type: ignore[union-attr]
@@ -111,21 +128,24 @@ async def test_skip_the_period_and_late_submission(harness: BotHarness) -> None:
     oid, _ = await _setup(harness)
     harness.clock.set(_at(date(2026, 12, 15), 10))  # the day after the cut-off
     intro = await harness.say("/baocaothang")  # the period that just closed
-    assert "Báo cáo tháng 12/2026" in texts(intro) and "pc:off" in payloads(intro)
+    assert fits(texts(intro), T.INTRO.format(period=DECEMBER + "{dates}", cutoff="{cutoff}",
+                                      weeks="{weeks}"))
+    assert T.BTN_OFF in labels(intro)
     await harness.say("Hoàn thành khảo sát")
     await harness.say("không")
     summary = await harness.say("Bổ sung kinh phí")
-    assert "2. Khó khăn, vướng mắc: (bỏ qua)" in texts(summary)
-    done = texts(await harness.press("pc:ok"))
-    assert "nộp sau hạn chốt (16:00 14/12/2026)" in done
+    assert T.SUMMARY_DIFFICULTIES.format(text=T.SUMMARY_EMPTY) in texts(summary)
+    done = texts(await harness.press(label=T.BTN_SUBMIT))
+    assert T.SUBMITTED_LATE.format(period=DECEMBER, cutoff="16:00 14/12/2026") in done
     report = await _report(harness, oid)
     assert report is not None and report.late
     # editing again records a second revision
     await harness.say("/baocaothang sửa")
-    await harness.press("pc:keep")
-    await harness.press("pc:keep")
-    await harness.press("pc:keep")
-    assert "lần sửa 1" in texts(await harness.press("pc:ok"))
+    await harness.press(label=T.BTN_KEEP)
+    await harness.press(label=T.BTN_SKIP_FIELD)  # left empty the first time: no "keep" offered
+    await harness.press(label=T.BTN_KEEP)
+    assert fits(texts(await harness.press(label=T.BTN_SUBMIT)),
+                T.REVISED_LATE.format(period=DECEMBER, revision=1, cutoff="{cutoff}"))
     async with harness.app.sessionmaker() as session:
         revisions = (await session.execute(select(PeriodReportRevision.revision))).scalars().all()
     assert sorted(revisions) == [1, 2]
@@ -135,16 +155,16 @@ async def test_no_report_this_period_and_expiry(harness: BotHarness) -> None:
     oid, _ = await _setup(harness)
     harness.clock.set(_at(date(2026, 12, 14), 9))
     await harness.say("/baocaothang tháng 12")
-    await harness.press("pc:off")
-    skipped = texts(await harness.press("pc:r:trip"))
-    assert "không báo cáo tháng 12/2026 (Đi công tác)" in skipped
+    await harness.press(label=T.BTN_OFF)
+    skipped = texts(await harness.press(label=T.BTN_TRIP))
+    assert T.SKIPPED.format(period=DECEMBER, reason=T.REASON_TRIP) in skipped
     report = await _report(harness, oid)
     assert report is not None and report.status == "skipped"
     # a quarter, typed, expires after idling; what was typed stays a draft
     await harness.say("/baocaothang quý IV/2026")
     await harness.say("Kết quả quý")
     harness.clock.advance(timedelta(minutes=harness.settings.conversation_idle_minutes + 1))
-    assert "hết thời gian chờ" in texts(await harness.say("không"))
+    assert fits(texts(await harness.say("không")), T.EXPIRED)
     async with harness.app.sessionmaker() as session:
         quarter = (await session.execute(select(PeriodReport).where(
             PeriodReport.period_key == "2026-Q4"))).scalar_one()
@@ -153,14 +173,15 @@ async def test_no_report_this_period_and_expiry(harness: BotHarness) -> None:
 
 async def test_refusals(harness: BotHarness) -> None:
     await harness.make_official("Không Nhiệm Vụ", user="u9")
-    assert "chưa được giao nhiệm vụ" in texts(await harness.say("/baocaothang", user="u9"))
+    assert T.NO_TASKS_AT_ALL in texts(await harness.say("/baocaothang", user="u9"))
     await _setup(harness)
     harness.clock.set(_at(date(2026, 12, 14), 9))
     assert "không hợp lệ" in texts(await harness.say("/baocaothang tháng 13"))
-    assert "Báo cáo tuần: gõ /baocao" in texts(await harness.say("/baocaothang tuần 50"))
-    assert "chưa bắt đầu" in texts(await harness.say("/baocaothang 2027-05"))
-    assert "không còn hiệu lực" in texts(await harness.press("rem_period:abc"))
-    assert "chưa gửi báo cáo" in texts(await harness.say("/baocaothang sửa"))
+    assert T.NOT_A_SUMMARY_PERIOD in texts(await harness.say("/baocaothang tuần 50"))
+    assert fits(texts(await harness.say("/baocaothang 2027-05")), T.FUTURE_PERIOD)
+    assert T.STALE_PROMPT in texts(await harness.press("rem_period:abc"))
+    assert T.NOTHING_TO_EDIT.format(period=DECEMBER) in texts(
+        await harness.say("/baocaothang sửa"))
 
 
 async def test_a_question_at_a_summary_step_is_answered_not_stored(harness: BotHarness) -> None:
@@ -169,16 +190,16 @@ async def test_a_question_at_a_summary_step_is_answered_not_stored(harness: BotH
     harness.clock.set(_at(date(2026, 12, 14), 9))
     await harness.say("/baocaothang")
     replies = texts(await harness.say("Kết quả nổi bật ghi những gì?"))
-    assert "không được ghi làm câu trả lời" in replies
-    assert "1/3. Kết quả nổi bật" in replies  # the same step, asked again
+    assert C.QUESTION_NOT_STORED in replies
+    assert T.ASK_HIGHLIGHTS in replies  # the same step, asked again
     report = await _report(harness, oid)
     assert report is not None and report.highlights is None
     await harness.restart()  # the conversation is still at the first question
     replies = texts(await harness.say("/ xem lại"))  # no command: not an answer either
-    assert "không được ghi làm câu trả lời" in replies and "1/3. Kết quả nổi bật" in replies
-    assert "2/3. Khó khăn" in texts(await harness.say("Số hoá 12.000 hồ sơ"))
+    assert C.QUESTION_NOT_STORED in replies and T.ASK_HIGHLIGHTS in replies
+    assert T.ASK_DIFFICULTIES in texts(await harness.say("Số hoá 12.000 hồ sơ"))
     await harness.restart()
-    assert "2/3. Khó khăn" in texts(await harness.say("Có cần ghi cả vướng mắc tuần không?"))
+    assert T.ASK_DIFFICULTIES in texts(await harness.say("Có cần ghi cả vướng mắc tuần không?"))
     report = await _report(harness, oid)
     assert report is not None and report.highlights == "Số hoá 12.000 hồ sơ"
     assert report.difficulties is None
@@ -191,8 +212,8 @@ async def _submitted_month(harness: BotHarness) -> int:
     await harness.say("/baocaothang")
     await harness.say("Hoàn thành khảo sát")
     await harness.say("Thiếu máy quét")
-    await harness.press("pc:skip")
-    await harness.press("pc:ok")
+    await harness.press(label=T.BTN_SKIP_FIELD)
+    await harness.press(label=T.BTN_SUBMIT)
     return oid
 
 
@@ -209,25 +230,28 @@ async def test_stopping_an_edit_leaves_the_sent_summary_as_it_was(harness: BotHa
     assert sent == ("submitted", 1, "Hoàn thành khảo sát", "Thiếu máy quét", None)
     await harness.say("/baocaothang sửa")
     second = await harness.say("Số hoá 12.000 hồ sơ")
-    assert "2/3. Khó khăn" in texts(second)
+    assert T.ASK_DIFFICULTIES in texts(second)
     assert await _stored(harness, oid) == sent  # not applied before confirming
     stopped = texts(await harness.say("/huy"))
-    assert "không được áp dụng" in stopped and "đã được lưu" not in stopped
+    assert T.CANCELLED_EDIT.format(period=DECEMBER) in stopped and "đã được lưu" not in stopped
     assert await _stored(harness, oid) == sent
     # an edit with restarts in between, confirmed: all changes applied with a new revision
     reopened = await harness.say("/baocaothang sửa")
-    assert "Đã nhập: Hoàn thành khảo sát" in texts(reopened)  # the sent answer, not the dropped one
-    assert "Đã nhập: Thiếu máy quét" in texts(await harness.say("Số hoá 12.000 hồ sơ"))
+    # the sent answer, not the dropped one
+    assert T.CURRENT_VALUE.format(text="Hoàn thành khảo sát") in texts(reopened)
+    assert T.CURRENT_VALUE.format(text="Thiếu máy quét") in texts(
+        await harness.say("Số hoá 12.000 hồ sơ"))
     await harness.restart()
-    await harness.press("pc:skip")
+    await harness.press(label=T.BTN_SKIP_FIELD)
     await harness.restart()
     summary = texts(await harness.say("Bổ sung kinh phí"))
-    assert "1. Kết quả nổi bật: Số hoá 12.000 hồ sơ" in summary
-    assert "2. Khó khăn, vướng mắc: (bỏ qua)" in summary
-    assert "3. Kiến nghị, đề xuất: Bổ sung kinh phí" in summary
+    assert T.SUMMARY_HIGHLIGHTS.format(text="Số hoá 12.000 hồ sơ") in summary
+    assert T.SUMMARY_DIFFICULTIES.format(text=T.SUMMARY_EMPTY) in summary
+    assert T.SUMMARY_RECOMMENDATIONS.format(text="Bổ sung kinh phí") in summary
     assert await _stored(harness, oid) == sent
     await harness.restart()
-    assert "lần sửa 1" in texts(await harness.press("pc:ok"))
+    assert T.REVISED.format(period=DECEMBER, revision=1) in texts(
+        await harness.press(label=T.BTN_SUBMIT))
     assert await _stored(harness, oid) == ("submitted", 2, "Số hoá 12.000 hồ sơ", None,
                                            "Bổ sung kinh phí")
     async with harness.app.sessionmaker() as session:
@@ -244,5 +268,5 @@ async def test_an_expired_edit_leaves_the_sent_summary_as_it_was(harness: BotHar
     await harness.say("không")
     harness.clock.advance(timedelta(minutes=harness.settings.conversation_idle_minutes + 1))
     expired = texts(await harness.say("Bổ sung kinh phí"))
-    assert "hết thời gian chờ" in expired and "không được áp dụng" in expired
+    assert T.EXPIRED_EDIT.format(period=DECEMBER) in expired
     assert await _stored(harness, oid) == sent
