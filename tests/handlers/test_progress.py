@@ -9,9 +9,18 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.db.models import CheckinEntry, Official, Unit
+from bot.texts import checkin as T
+from bot.texts import common as C
+from bot.texts import documents as D
+from bot.texts import periods as PT
 from tests.bot.docx_helpers import all_bold, body_texts, cell_paragraphs, open_docx
 from tests.handlers.checkin_helpers import add_tasks
-from tests.harness import BotHarness, texts
+from tests.harness import BotHarness, Press, fits, texts
+
+ON = Press(T.STATUS_LABELS["on_track"])
+LATE = Press(T.STATUS_LABELS["late"])
+DONE = Press(T.BTN_DONE)
+SUBMIT = Press(T.BTN_SUBMIT)
 
 
 async def _tree(harness: BotHarness) -> dict[str, int]:
@@ -38,62 +47,71 @@ async def _tree(harness: BotHarness) -> dict[str, int]:
 
 async def _report(harness: BotHarness, user: str, answers: list[str]) -> None:
     for step in ["/baocao", *answers]:
-        await (harness.press(step, user=user) if step.startswith("ci:")
-               else harness.say(step, user=user))
+        await harness.act(step, user=user)
 
 
 async def test_head_sees_unit_and_subunits(harness: BotHarness) -> None:
     await _tree(harness)
     # Châu: NV2 (overdue) first, then NV1
-    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
-                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    await _report(harness, "chau", ["40", LATE, "Chờ số liệu", "không",
+                                    "60", ON, "không", "không", SUBMIT])
     text = texts(await harness.say("/tiendo", user="hb"))
-    assert "Tiến độ Đơn vị BO — tuần 48/2026" in text
-    assert "Đã báo cáo: 1/2 cán bộ" in text and "Chưa báo cáo: Bùi Thị Lan" in text
-    assert "quá hạn 1" in text and "đang thực hiện trong hạn 2" in text
-    assert "NV2 Báo cáo quý — 40%, Chậm tiến độ" in text
-    assert "NV2: Chờ số liệu (Lê Minh Châu)" in text
-    assert "• Đơn vị CUC: báo cáo 1/2" in text
+    assert T.PROGRESS_TITLE.format(unit="Đơn vị BO", period="tuần 48/2026") in text
+    assert T.PROGRESS_REPORTED.format(reported=1, total=2) in text
+    assert T.PROGRESS_NOT_YET.format(names="Bùi Thị Lan") in text
+    assert fits(text, T.PROGRESS_COUNTS.format(
+        total="{total}", done_on_time="{on_time}", done_late="{late}", in_progress=2, overdue=1))
+    assert T.PROGRESS_TASK.format(code="NV2", title="Báo cáo quý", progress=40,
+                                  status=LATE.label, deadline="") in text
+    assert T.PROGRESS_BLOCKER.format(code="NV2", text="Chờ số liệu", official="Lê Minh Châu") \
+        in text
+    assert fits(text, T.PROGRESS_SUBUNIT.format(unit="Đơn vị CUC", reported=1, total=2,
+                                                avg="{avg}", overdue="{overdue}"))
     cuc = texts(await harness.say("/tiendo", user="hc"))
-    assert "Tiến độ Đơn vị CUC" in cuc and "Đơn vị PHONG" in cuc
+    assert fits(cuc, T.PROGRESS_TITLE.format(unit="Đơn vị CUC", period="{period}"))
+    assert "Đơn vị PHONG" in cuc
 
 
 async def test_permissions(harness: BotHarness) -> None:
     await _tree(harness)
-    assert "chỉ xem được đơn vị mình" in texts(await harness.say("/tiendo BO", user="hc"))
-    assert "chỉ xem được đơn vị mình" in texts(await harness.say("/tiendo CUC", user="ng"))
-    assert "Tiến độ Đơn vị PHONG" in texts(await harness.say("/tiendo PHONG", user="hc"))
-    assert "Tiến độ Đơn vị KHAC" in texts(await harness.say("/tiendo KHAC", user="ad"))
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo BO", user="hc"))
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo CUC", user="ng"))
+    assert fits(texts(await harness.say("/tiendo PHONG", user="hc")),
+                T.PROGRESS_TITLE.format(unit="Đơn vị PHONG", period="{period}"))
+    assert fits(texts(await harness.say("/tiendo KHAC", user="ad")),
+                T.PROGRESS_TITLE.format(unit="Đơn vị KHAC", period="{period}"))
     # an official sees only their own report, whatever unit they ask for
     own = texts(await harness.say("/tiendo BO", user="lan"))
-    assert "chưa báo cáo tuần 48/2026" in own and "Lê Minh Châu" not in own
-    await _report(harness, "lan", ["50", "ci:s:on", "không", "không", "ci:ok"])
+    assert T.PROGRESS_OWN_NONE.format(week="48/2026") in own and "Lê Minh Châu" not in own
+    await _report(harness, "lan", ["50", ON, "không", "không", SUBMIT])
     own = texts(await harness.say("/tiendo", user="lan"))
-    assert "NV3 Tập huấn cấp xã — 50%, Đúng tiến độ" in own and "NV1" not in own
-    assert "không có quyền" in texts(await harness.say("/xuatbaocao", user="lan"))
-    assert "không hợp lệ" in texts(await harness.say("/tiendo 2026-W99", user="hb"))
-    assert "Không tìm thấy đơn vị" in texts(await harness.say("/tiendo NOPE", user="hb"))
+    assert fits(own, T.PROGRESS_TASK.format(code="NV3", title="Tập huấn cấp xã", progress=50,
+                                            status=ON.label, deadline="{deadline}"))
+    assert "NV1" not in own
+    assert C.NOT_ALLOWED in texts(await harness.say("/xuatbaocao", user="lan"))
+    assert PT.BAD_PERIOD.format(text="2026-W99") in texts(await harness.say("/tiendo 2026-W99",
+                                                                           user="hb"))
+    assert fits(texts(await harness.say("/tiendo NOPE", user="hb")), T.TARGET_NOT_FOUND)
 
 
 async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     await _tree(harness)
-    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
-                                    "ci:done", "QĐ 12/QĐ-CUC", "ci:ok"])
+    await _report(harness, "chau", ["40", LATE, "Chờ số liệu", "không",
+                                    DONE, "QĐ 12/QĐ-CUC", SUBMIT])
     replies = await harness.say("/xuatbaocao", user="hb")
     (message,) = replies
     (attachment,) = message.attachments
     assert attachment.file_name.endswith(".xlsx")
     book = load_workbook(io.BytesIO(attachment.content))
-    tasks = book["Nhiệm vụ"]
+    tasks = book[T.XLSX_TASKS_SHEET]
     header = [c.value for c in tasks[2]]
-    assert header[:7] == ["STT", "Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp",
-                          "Cán bộ phụ trách", "Thời hạn"]
+    assert header[:7] == list(T.XLSX_TASK_HEADERS[:7])
     rows = {r[1]: r for r in tasks.iter_rows(min_row=3, values_only=True)}
     assert set(rows) == {"NV1", "NV2", "NV3"}
     nv2 = rows["NV2"]
     assert nv2[3] == "Đơn vị CUC" and nv2[5] == "Lê Minh Châu"
     assert nv2[6].date() == date(2026, 11, 20)
-    assert nv2[8] == 40 and nv2[9] == "Chậm tiến độ" and nv2[10] == "Quá hạn chưa hoàn thành"
+    assert nv2[8] == 40 and nv2[9] == LATE.label and nv2[10] == T.CATEGORY_LABELS["overdue"]
     # printable: A4 landscape, one page wide, the header row repeated, progress shown as percent
     assert tasks.page_setup.orientation == "landscape" and tasks.page_setup.paperSize == 9  # A4
     assert tasks.page_setup.fitToWidth == 1 and tasks.sheet_properties.pageSetUpPr.fitToPage
@@ -110,21 +128,22 @@ async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     long_row = next(r for r in tasks.iter_rows(min_row=3) if r[1].value == "NV2")[0].row
     assert (tasks.row_dimensions[long_row].height or 0) >= 2 * 15
     assert nv2[11] == "Lê Minh Châu: Chờ số liệu"
-    assert rows["NV1"][9] == "Hoàn thành" and rows["NV1"][10] == "Hoàn thành đúng hạn"
+    assert rows["NV1"][9] == T.STATUS_LABELS["done"]
+    assert rows["NV1"][10] == T.CATEGORY_LABELS["done_on_time"]
     assert rows["NV1"][13] == "QĐ 12/QĐ-CUC"
-    people = {r[0]: r for r in book["Báo cáo của cán bộ"].iter_rows(min_row=2, values_only=True)}
+    people = {r[0]: r for r in book[T.XLSX_PEOPLE_SHEET].iter_rows(min_row=2, values_only=True)}
     # a long unit name wraps in its cell instead of running under the next column
-    assert all(c.alignment.wrap_text for c in book["Báo cáo của cán bộ"][2])
-    assert all(c.alignment.wrap_text for c in book["Đơn vị trực thuộc"][2])
-    assert people["Lê Minh Châu"][2] == "Có" and people["Bùi Thị Lan"][2] == "Không"
-    subs = list(book["Đơn vị trực thuộc"].iter_rows(min_row=2, values_only=True))
+    assert all(c.alignment.wrap_text for c in book[T.XLSX_PEOPLE_SHEET][2])
+    assert all(c.alignment.wrap_text for c in book[T.XLSX_SUBUNITS_SHEET][2])
+    assert people["Lê Minh Châu"][2] == T.YES and people["Bùi Thị Lan"][2] == T.NO
+    subs = list(book[T.XLSX_SUBUNITS_SHEET].iter_rows(min_row=2, values_only=True))
     assert subs[0][0] == "Đơn vị CUC" and subs[0][1:3] == (1, 2)
 
 
 async def test_export_survives_control_characters_already_stored(harness: BotHarness) -> None:
     await _tree(harness)
-    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
-                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    await _report(harness, "chau", ["40", LATE, "Chờ số liệu", "không",
+                                    "60", ON, "không", "không", SUBMIT])
     # an answer stored before input was normalized (pasted from Word: \x01, vertical tab)
     async with harness.app.sessionmaker.begin() as session:
         entry = (await session.execute(select(CheckinEntry).where(
@@ -132,7 +151,7 @@ async def test_export_survives_control_characters_already_stored(harness: BotHar
         entry.blockers = "Chờ\x01 số\x0b liệu"
     (message,) = await harness.say("/xuatbaocao", user="hb")
     (attachment,) = message.attachments
-    rows = {r[1]: r for r in load_workbook(io.BytesIO(attachment.content))["Nhiệm vụ"]
+    rows = {r[1]: r for r in load_workbook(io.BytesIO(attachment.content))[T.XLSX_TASKS_SHEET]
             .iter_rows(min_row=3, values_only=True)}
     assert rows["NV2"][11] == "Lê Minh Châu: Chờ số liệu"
 
@@ -146,8 +165,8 @@ async def test_month_report_as_an_administrative_document(harness: BotHarness) -
         head = await session.get(Official, ids["head_bo"])
         assert head is not None
         head.title = "Bộ trưởng"
-    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
-                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    await _report(harness, "chau", ["40", LATE, "Chờ số liệu", "không",
+                                    "60", ON, "không", "không", SUBMIT])
     (message,) = await harness.say("/xuatbaocao tháng docx", user="hb")
     assert "tháng 12/2026" in message.text
     (attachment,) = message.attachments
@@ -155,36 +174,37 @@ async def test_month_report_as_an_administrative_document(harness: BotHarness) -
     assert attachment.mime_type.endswith("wordprocessingml.document")
     doc = open_docx(attachment.content)
     nation, motto = cell_paragraphs(doc.tables[0], 0, 1)
-    assert motto.text == "Độc lập - Tự do - Hạnh phúc" and all_bold(motto)
+    assert motto.text == D.MOTTO and all_bold(motto)
     assert cell_paragraphs(doc.tables[0], 0, 0)[0].text == "BỘ THÔNG TIN VÀ TRUYỀN THÔNG"
     lines = body_texts(doc)
-    assert "Tiến độ thực hiện nhiệm vụ tháng 12/2026 (15/11–14/12/2026)" in lines
+    assert D.SUBTITLE.format(period="tháng 12/2026 (15/11–14/12/2026)") in lines
     assert "- NV2: Chờ số liệu (Lê Minh Châu)." in lines
     annex = doc.tables[-1]
     assert sorted(row.cells[1].text for row in annex.rows[1:]) == ["NV1", "NV2", "NV3"]
     signer = [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)]
-    assert signer == ["BỘ TRƯỞNG", "(Ký, ghi rõ họ tên)", "Lãnh Đạo Bộ"]
+    assert signer == ["BỘ TRƯỞNG", D.SIGNER_HINT, "Lãnh Đạo Bộ"]
     # the week, as before, and the month as a spreadsheet
     (week,) = await harness.say("/xuatbaocao tuần docx", user="hb")
     assert week.attachments[0].file_name == "bao-cao-BO-2026-W48.docx"
     (sheet,) = await harness.say("/xuatbaocao tháng xlsx", user="hb")
     book = load_workbook(io.BytesIO(sheet.attachments[0].content))
-    assert "tháng 12/2026" in str(book["Nhiệm vụ"]["A1"].value)
+    assert "tháng 12/2026" in str(book[T.XLSX_TASKS_SHEET]["A1"].value)
     # still for heads only, and only their own units
-    assert "không có quyền" in texts(await harness.say("/xuatbaocao tháng docx", user="lan"))
-    assert "chỉ xem được đơn vị mình" in texts(
+    assert C.NOT_ALLOWED in texts(await harness.say("/xuatbaocao tháng docx", user="lan"))
+    assert T.UNIT_NOT_YOURS in texts(
         await harness.say("/xuatbaocao tháng docx BO", user="hc"))
 
 
 async def test_tiendo_names_who_reported_and_who_did_not(harness: BotHarness) -> None:
     await _tree(harness)
-    await _report(harness, "chau", ["40", "ci:s:late", "Chờ số liệu", "không",
-                                    "60", "ci:s:on", "không", "không", "ci:ok"])
+    await _report(harness, "chau", ["40", LATE, "Chờ số liệu", "không",
+                                    "60", ON, "không", "không", SUBMIT])
     lines = texts(await harness.say("/tiendo", user="hb")).splitlines()
-    assert "Đã nộp: Lê Minh Châu" in lines and "Chưa báo cáo: Bùi Thị Lan" in lines
+    assert T.PROGRESS_SUBMITTED.format(names="Lê Minh Châu") in lines
+    assert T.PROGRESS_NOT_YET.format(names="Bùi Thị Lan") in lines
     # a month: the same names, and each one's weekly check-ins in the period
     month = texts(await harness.say("/tiendo thang", user="hb"))
-    assert "Chưa báo cáo: " in month and "Báo cáo tuần trong kỳ: " in month
+    assert fits(month, T.PROGRESS_NOT_YET) and fits(month, T.PROGRESS_WEEKS)
 
 
 async def test_tiendo_keeps_long_name_lists_phone_sized(harness: BotHarness) -> None:
@@ -194,11 +214,13 @@ async def test_tiendo_keeps_long_name_lists_phone_sized(harness: BotHarness) -> 
     await add_tasks(harness, many, [("NV9", "Rà soát thủ tục", date(2026, 12, 31))],
                     unit_code="PHONG")
     text = texts(await harness.say("/tiendo", user="hb"))
-    [missing] = [line for line in text.splitlines() if line.startswith("Chưa báo cáo: ")]
+    [missing] = [line for line in text.splitlines()
+                 if line.startswith(T.PROGRESS_NOT_YET.format(names=""))]
     # 32 officials have not reported: the first twelve are named, then how many others
-    assert missing.endswith("và 20 người khác") and missing.count(",") == 11
+    assert missing.endswith(T.NAMES_MORE.format(names="", count=20)) and missing.count(",") == 11
     assert len(missing) < 300
-    assert "Đã báo cáo: 0/32 cán bộ" in text and "Đã nộp:" not in text
+    assert T.PROGRESS_REPORTED.format(reported=0, total=32) in text
+    assert T.PROGRESS_SUBMITTED.format(names="") not in text
 
 
 async def test_export_without_diacritics_and_the_title_block_names_the_period(
@@ -210,19 +232,21 @@ async def test_export_without_diacritics_and_the_title_block_names_the_period(
     assert week.attachments[0].file_name == "bao-cao-BO-2026-W48.docx"
     (sheet,) = await harness.say("/xuatbaocao thang", user="hb")
     assert sheet.attachments[0].file_name == "tien-do-BO-2026-12.xlsx"
-    tasks = load_workbook(io.BytesIO(sheet.attachments[0].content))["Nhiệm vụ"]
+    tasks = load_workbook(io.BytesIO(sheet.attachments[0].content))[T.XLSX_TASKS_SHEET]
     title = str(tasks["A1"].value)
-    assert title.startswith("Tiến độ nhiệm vụ — Đơn vị BO — tháng 12/2026 (15/11–14/12/2026)")
-    assert "tuần" not in title and "số liệu tại thời điểm" in title
+    assert fits(title, T.XLSX_TITLE.format(
+        unit="Đơn vị BO", period="tháng 12/2026 (15/11–14/12/2026)", as_of="{as_of}"))
+    assert "tuần" not in title
+    next_week = T.XLSX_TASK_HEADERS[12]
     headers = [c.value for c in tasks[2]]
-    assert "Kế hoạch kỳ tới" in headers and "Kế hoạch tuần tới" not in headers
+    assert T.XLSX_NEXT_PERIOD_HEADER in headers and next_week not in headers
     (weekly,) = await harness.say("/xuatbaocao tuan xlsx", user="hb")
-    week_sheet = load_workbook(io.BytesIO(weekly.attachments[0].content))["Nhiệm vụ"]
+    week_sheet = load_workbook(io.BytesIO(weekly.attachments[0].content))[T.XLSX_TASKS_SHEET]
     assert "tuần 48/2026 (23/11–29/11/2026)" in str(week_sheet["A1"].value)
-    assert "Kế hoạch tuần tới" in [c.value for c in week_sheet[2]]
+    assert next_week in [c.value for c in week_sheet[2]]
     (quarter,) = await harness.say("/xuatbaocao quy IV/2026", user="hb")
     assert "quý IV/2026" in str(load_workbook(io.BytesIO(
-        quarter.attachments[0].content))["Nhiệm vụ"]["A1"].value)
+        quarter.attachments[0].content))[T.XLSX_TASKS_SHEET]["A1"].value)
 
 
 async def test_month_alone_right_after_its_cutoff_is_the_month_being_filed(
