@@ -1,8 +1,8 @@
 """Inbound load: webhook events → `troly run` (separate process) → replies to a fake platform API.
 
-Telegram: this process runs the fake Bot API server (tests/fake_telegram.py; it receives troly's
+Telegram: this process runs the fake Bot API server (testkit/fake_telegram.py; it receives troly's
 replies) and the feeder (an HTTP client POSTing webhook updates with the secret header).
-Zalo: the fake OA (tests/fake_zalo.py) and a feeder POSTing signed `user_send_text` events to
+Zalo: the fake OA (testkit/fake_zalo.py) and a feeder POSTing signed `user_send_text` events to
 /zalo/webhook; troly stores each event before its 200 and processes it from storage.
 troly runs as `troly run` in a child process: webhook mode, SQLite in a temporary directory,
 scheduler off. Everything is on 127.0.0.1.
@@ -50,8 +50,8 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_telegram import FakeBotAPI  # noqa: E402
-from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook  # noqa: E402
+from testkit.fake_telegram import FakeBotAPI  # noqa: E402
+from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook  # noqa: E402
 
 SECRET = "bench-secret_1"
 ANCHOR_TEXT = "Đã nhận câu hỏi."

@@ -10,7 +10,7 @@ averaged over the three query variants — and the chosen values are scored on t
 (bm25s, syllables + bigrams, accented and accent-folded) run on the same folds. Every figure printed per fold
 is out of fold. The guide sets are constraints, not training data: a knob value is only eligible when the
 shared guides set (right guide and right section ranked first, every variant) and troly's demo guides
-(tests/knowledge/test_demo_guides.py) rank at least as well as with the previous defaults.
+(knowledge/demo/questions.py) rank at least as well as with the previous defaults.
 
 Scores are linear in the parts of `KnowledgeIndex.score_parts`, so every weight setting is evaluated from one
 pass of part vectors per query (k1 and b change the parts themselves: one index per (k1, b)).
@@ -41,6 +41,7 @@ from baselines import bm25s_ranker  # noqa: E402
 
 from knowledge.abbreviations import SynonymTable  # noqa: E402
 from knowledge.demo import demo_guides  # noqa: E402
+from knowledge.demo.questions import QUESTIONS  # noqa: E402
 from knowledge.evaluate import (  # noqa: E402
     VARIANTS,
     EvalQuery,
@@ -359,10 +360,7 @@ def section_number(heading_path: tuple[str, ...]) -> str | None:
 
 
 def demo_passages_and_questions() -> tuple[list[Passage], list[tuple[str, str, str]]]:
-    """troly's demo guides and the 67 questions of tests/knowledge/test_demo_guides.py."""
-    sys.path.insert(0, str(ROOT / "tests" / "knowledge"))
-    from test_demo_guides import QUESTIONS  # type: ignore[import-not-found]
-
+    """troly's demo guides and their 67 labelled questions (knowledge/demo/questions.py)."""
     passages = [
         p
         for g in demo_guides()

@@ -9,7 +9,7 @@ with today's ranking (`RankParams()`) and with the ranking before the cross-vali
 (`bench/kb_cv.py`'s PREVIOUS). The legal dev figures of today's ranking are in-sample (its knobs were chosen
 on these questions); the cross-validated, out-of-fold figures follow (`bench/kb_cv.py`, skipped with
 --no-cv). Then the guide sets: the 12 shared guides ingested as uploads (right guide and right section
-ranked first, per variant) and troly's demo guides (the questions of tests/knowledge/test_demo_guides.py).
+ranked first, per variant) and troly's demo guides (the questions of knowledge/demo/questions.py).
 A last part calibrates the confidence bar: answerable questions, the same questions with their relevant
 passages removed from the ranking, and off-topic questions written for this purpose.
 """

@@ -3,7 +3,7 @@
 1. Delivery: N deadline reminders (default 10,000, one per official/chat) go through the real
    pipeline — planner → outbox → OutboxDispatcher (sender lease, aiolimiter at
    TROLY_TELEGRAM_RATE_PER_SECOND) → TelegramChannel (aiogram) → the fake Bot API server
-   (tests/fake_telegram.py) enforcing 30 messages/s in any sliding second (429 above it).
+   (testkit/fake_telegram.py) enforcing 30 messages/s in any sliding second (429 above it).
    Reported: achieved rate as a ratio of the 30/s limit (target ≥ 0.95), duplicates (must be 0),
    losses (must be 0), 429s received.
 2. Planning: the planner's time over T open tasks (default 100,000; ~1/12 of them due today),
@@ -48,7 +48,7 @@ from bot.db.models import (  # noqa: E402
 from scheduler.delivery import RateLimits  # noqa: E402
 from scheduler.planner import plan  # noqa: E402
 from scheduler.ticks import Ticks  # noqa: E402
-from tests.fake_telegram import FakeBotAPI  # noqa: E402
+from testkit.fake_telegram import FakeBotAPI  # noqa: E402
 
 LIMIT = 30
 #: Monday 7 Dec 2026 08:00 local: T-7 of deadlines on Monday 14 Dec

@@ -11,7 +11,7 @@ Data (features only; no question text reaches the weights):
            from the right law, as "the right guide" for guides), the questions with their relevant
            articles removed (label 0, a quarter weight: near-duplicate articles make some of them
            answerable after all) and the off-topic questions of bench/kb_search.py;
-  own    — troly's demo guides with tests/knowledge/confidence_set.py (answerable, guide removed, not
+  own    — troly's demo guides with knowledge/demo/questions.py (answerable, guide removed, not
            covered, off-topic).
 Every data set weighs the same in the fit, and within a set the positives weigh as much as the negatives.
 
@@ -44,13 +44,13 @@ from kb_search import OFF_TOPIC as LEGAL_OFF_TOPIC  # noqa: E402
 from knowledge.abbreviations import SynonymTable  # noqa: E402
 from knowledge.decision import CLIP, WEIGHTS_FILE, DecisionModel  # noqa: E402
 from knowledge.demo import demo_guides  # noqa: E402
+from knowledge.demo.questions import ANSWERABLE, NOT_COVERED, OFF_TOPIC  # noqa: E402
 from knowledge.evaluate import load_corpus, load_queries, variant_texts  # noqa: E402
 from knowledge.features import FEATURE_NAMES, FEATURE_SCHEMA  # noqa: E402
 from knowledge.index import KnowledgeIndex  # noqa: E402
 from knowledge.ingest import parse_file, passages_from_guide  # noqa: E402
 from knowledge.normalize import fold, nfc  # noqa: E402
 from knowledge.types import Hit, Passage  # noqa: E402
-from tests.knowledge.confidence_set import ANSWERABLE, NOT_COVERED, OFF_TOPIC  # noqa: E402
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -200,7 +200,7 @@ def legal_samples(folder: Path) -> list[Sample]:
 
 
 def own_samples() -> list[Sample]:
-    """troly's demo guides with the hand-written questions of tests/knowledge/confidence_set.py."""
+    """troly's demo guides with the hand-written questions of knowledge/demo/questions.py."""
     passages = [
         passage
         for guide in demo_guides()

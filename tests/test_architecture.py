@@ -55,6 +55,18 @@ def test_knowledge_is_pure() -> None:
     assert offenders == []
 
 
+@pytest.mark.parametrize("folder", (*PACKAGES, "testkit", "bench", "deploy"))
+def test_nothing_outside_tests_imports_tests(folder: str) -> None:
+    """Shared fakes live in testkit/, labelled questions in knowledge/demo/: tests/ is a leaf."""
+    offenders = [
+        f"{_rel(path)} imports {name}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in _imports(path)
+        if name.split(".")[0] == "tests"
+    ]
+    assert offenders == []
+
+
 def test_handlers_do_not_reach_into_scheduler_internals_or_channels() -> None:
     offenders = [
         f"{_rel(path)} imports {name}"

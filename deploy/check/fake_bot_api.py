@@ -1,7 +1,7 @@
-"""The tests' fake Telegram Bot API (tests/fake_telegram.py) as a server in the compose check:
+"""The shared fake Telegram Bot API (testkit/fake_telegram.py) as a server in the compose check:
 troly processes send to it, and GET /_check/sent lists what they sent (for `make compose-check`).
 
-Run inside the troly image with the repository's tests/ mounted at /check/tests:
+Run inside the troly image with the repository's testkit/ mounted at /check/testkit:
     python /check/fake_bot_api.py 8081
 """
 
@@ -13,7 +13,7 @@ import sys
 from aiohttp import web
 
 sys.path.insert(0, "/check")
-from tests.fake_telegram import FakeBotAPI  # noqa: E402  (path set just above)
+from testkit.fake_telegram import FakeBotAPI  # noqa: E402  (path set just above)
 
 TOKEN = "123456:CHECK-token"
 

@@ -14,7 +14,7 @@ from bot.channels.zalo.menu import MENU, menu_body, unknown_commands
 from bot.cli import build_cli
 from bot.router import Router
 from bot.texts import zalo as T
-from tests.fake_zalo import OA_SECRET_KEY, FakeZalo
+from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from bot.clock import ManualClock
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
+from testkit.fake_telegram import FakeBotAPI
 from tests.conftest import T0
-from tests.fake_telegram import FakeBotAPI
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, texts
 

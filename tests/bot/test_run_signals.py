@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import OutboxMessage, WorkerLease
-from tests.fake_telegram import FakeBotAPI
+from testkit.fake_telegram import FakeBotAPI
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

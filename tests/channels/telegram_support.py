@@ -17,7 +17,7 @@ from bot.channels.telegram import TelegramParts
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount
-from tests.fake_telegram import FakeBotAPI
+from testkit.fake_telegram import FakeBotAPI
 
 
 @dataclass

@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.channels.telegram import SECRET_HEADER
 from bot.clock import ManualClock
 from bot.config import Settings
+from testkit.fake_telegram import FakeBotAPI
+from testkit.fake_zalo import FakeZalo, configure, sign_webhook, webhook_event
 from tests.channels.telegram_support import TelegramRun, running_telegram, shown_texts
-from tests.fake_telegram import FakeBotAPI
-from tests.fake_zalo import FakeZalo, configure, sign_webhook, webhook_event
 
 SECRET = "edge-Secret_1"
 TG_PATH = "/telegram/webhook"

@@ -41,14 +41,14 @@ from bot.messages import render_as_text
 from bot.texts import ask as QT
 from bot.texts import common as C
 from bot.texts import zalo as ZT
+from testkit.fake_telegram import FakeBotAPI
+from testkit.fake_zalo import FakeZalo, configure, post_webhook, webhook_event
 from tests.channels.telegram_support import (
     callback_data,
     handled,
     shown,
     telegram_settings,
 )
-from tests.fake_telegram import FakeBotAPI
-from tests.fake_zalo import FakeZalo, configure, post_webhook, webhook_event
 from tests.fakes import FakeChannel
 
 #: troly's public base: Zalo users' file links start with it (the test client serves the path)

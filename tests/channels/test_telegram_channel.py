@@ -18,8 +18,8 @@ from bot.channels.telegram_render import split_for_telegram, utf16_len
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChatRef, Sender
 from bot.messages import Attachment, Button, OutgoingMessage
+from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import callback_data, shown
-from tests.fake_telegram import FakeBotAPI, FakeError
 
 CHAT = ChatRef("telegram", "321")
 AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)

@@ -27,6 +27,7 @@ from bot.messages import Button, button_rows
 from bot.texts import ask as QT
 from bot.texts import common as C
 from handlers.checkin import progress_layout
+from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import (
     TelegramRun,
     callback_data,
@@ -34,7 +35,6 @@ from tests.channels.telegram_support import (
     running_telegram,
     shown,
 )
-from tests.fake_telegram import FakeBotAPI, FakeError
 from tests.harness import BotHarness
 
 USER = 4301

@@ -14,8 +14,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import people_store
 from bot.db.models import Invitation, OutboxMessage, Unit
+from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import TelegramRun, running_telegram, say, shown_texts
-from tests.fake_telegram import FakeBotAPI
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import Unit
+from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import callback_data, exchange, running_telegram, shown
-from tests.fake_telegram import FakeBotAPI
 from tests.harness import BotHarness
 
 ADMIN, OTHER = 4301, 4302

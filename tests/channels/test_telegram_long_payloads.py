@@ -16,8 +16,8 @@ from bot.guide_import import import_guide
 from bot.messages import MAX_PAYLOAD_BYTES, Button, OutgoingMessage, to_payload
 from knowledge.types import IngestLimits
 from scheduler.delivery import OutboxDispatcher
+from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import callback_data, exchange, running_telegram, say, shown
-from tests.fake_telegram import FakeBotAPI
 from tests.harness import BotHarness
 
 USER = 4301

@@ -9,7 +9,7 @@ from aiogram.types import Update
 
 from bot.channels.telegram_parse import Dispatch, DocumentIn, Ignore, Reactivate, translate
 from bot.events import ButtonPressed, TextMessage, Unsubscribed
-from tests.fake_telegram import BOT_USER, FakeBotAPI
+from testkit.fake_telegram import BOT_USER, FakeBotAPI
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 FAKE = FakeBotAPI()

@@ -17,6 +17,7 @@ from bot.texts import channels as TC
 from bot.texts import common as C
 from bot.texts import guides as G
 from bot.texts.guidance import AUDIENCE_ASK
+from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import (
     TelegramRun,
     callback_data,
@@ -25,7 +26,6 @@ from tests.channels.telegram_support import (
     say,
     shown,
 )
-from tests.fake_telegram import FakeBotAPI, FakeError
 from tests.harness import BotHarness
 
 USER = 4201

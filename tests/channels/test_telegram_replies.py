@@ -17,8 +17,8 @@ from bot.messages import OutgoingMessage, from_payload
 from bot.replies import ReplyResult
 from bot.texts import common as C
 from scheduler.ticks import Ticks
+from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import TelegramRun, running_telegram, say, shown_texts
-from tests.fake_telegram import FakeBotAPI, FakeError
 
 USER = 4202
 

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from testkit.fake_telegram import FakeBotAPI
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.channels.telegram_support import TelegramRun, running_telegram, say
-from tests.fake_telegram import FakeBotAPI
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 

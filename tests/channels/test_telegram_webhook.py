@@ -15,8 +15,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import InboundUpdate
 from bot.texts import common as C
+from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import TelegramRun, running_telegram, shown
-from tests.fake_telegram import FakeBotAPI
 
 SECRET = "s3cret-Token_1"
 URL = "https://troly.example.gov.vn/tg/hook"

@@ -13,11 +13,11 @@ import pytest
 from knowledge.abbreviations import SynonymTable
 from knowledge.decision import WEIGHTS_FILE, DecisionModel, shipped_model
 from knowledge.demo import demo_guides
+from knowledge.demo.questions import ANSWERABLE, NOT_COVERED, OFF_TOPIC, UNANSWERABLE
 from knowledge.features import FEATURE_NAMES, FEATURE_SCHEMA
 from knowledge.index import ConfidenceParams, KnowledgeIndex
 from knowledge.ingest import parse_file, passages_from_guide
 from knowledge.types import Passage, SearchResult
-from tests.knowledge.confidence_set import ANSWERABLE, NOT_COVERED, OFF_TOPIC, UNANSWERABLE
 from tests.knowledge.test_demo_guides import section_number
 
 ROOT = Path(__file__).resolve().parents[2]

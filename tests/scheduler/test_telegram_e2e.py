@@ -14,7 +14,7 @@ from bot.channels.telegram import TelegramChannel, make_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount, DeliveryAttempt
-from tests.fake_telegram import FakeBotAPI, FakeError
+from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.scheduler.world import Sim, World, at
 
 DUE = at(date(2026, 12, 7), 8)

@@ -18,7 +18,7 @@ from bot.texts import reminders as T
 from scheduler.delivery import OutboxDispatcher
 from scheduler.keepalive import plan_keepalives
 from scheduler.ticks import Ticks
-from tests.fake_zalo import FakeZalo
+from testkit.fake_zalo import FakeZalo
 from tests.scheduler.test_zalo_window import _channel
 from tests.scheduler.world import World, at
 

@@ -25,7 +25,7 @@ from bot.texts import reminders as T
 from scheduler.delivery import OutboxDispatcher
 from scheduler.digest import undelivered
 from scheduler.ticks import Ticks
-from tests.fake_zalo import FakeZalo
+from testkit.fake_zalo import FakeZalo
 from tests.fakes import FakeChannel
 from tests.scheduler.world import Sim, World, at
 

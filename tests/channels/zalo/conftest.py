@@ -15,7 +15,7 @@ from bot.app import App, build_app
 from bot.channels.zalo.wiring import ZaloParts, attach_zalo
 from bot.clock import ManualClock
 from bot.config import Settings
-from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, configure, sign_webhook, webhook_event
+from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo, configure, sign_webhook, webhook_event
 
 OA_SECRET = OA_SECRET_KEY
 

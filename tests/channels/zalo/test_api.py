@@ -16,7 +16,7 @@ from bot.db.base import make_engine, make_sessionmaker
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
 from bot.messages import Attachment, Button, OutgoingMessage
-from tests.fake_zalo import NOT_FOLLOWER, OUT_OF_QUOTA, RATE_LIMITED, WINDOW_CLOSED, FakeZalo
+from testkit.fake_zalo import NOT_FOLLOWER, OUT_OF_QUOTA, RATE_LIMITED, WINDOW_CLOSED, FakeZalo
 
 CHAT = ChatRef("zalo", "u1")
 

@@ -9,8 +9,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.texts import ask as A
 from bot.texts import common as C
+from testkit.fake_zalo import WINDOW_CLOSED, FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event
-from tests.fake_zalo import WINDOW_CLOSED, FakeZalo
 
 
 async def test_dialog_with_commands_buttons_and_a_question(zalo_app: ZaloApp,

@@ -16,8 +16,8 @@ from bot.db.models import ChatAccount, OutboxMessage
 from bot.texts import common as C
 from bot.texts import zalo as T
 from bot.texts.ask import ASK_WHAT
+from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, open_zalo_app
-from tests.fake_zalo import FakeZalo
 
 #: a payload no handler knows: the core answers UNKNOWN_BUTTON to a *press* of it, while the same
 #: characters typed as text go to the question answering (which says something else)

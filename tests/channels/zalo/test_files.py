@@ -24,8 +24,8 @@ from bot.texts import web as WT
 from bot.texts import zalo as ZT
 from scheduler.delivery import OutboxDispatcher
 from scheduler.digest import XLSX_MIME, build_digest
+from testkit.fake_zalo import FakeZalo, configure
 from tests.channels.zalo.conftest import ZaloApp
-from tests.fake_zalo import FakeZalo, configure
 from tests.scheduler.world import World
 
 PUBLIC = "https://troly.example.gov.vn"

@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.db.models import PendingImport, Unit
+from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp
 from tests.channels.zalo.test_routes import _file_event, _make_official
-from tests.fake_zalo import FakeZalo
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 

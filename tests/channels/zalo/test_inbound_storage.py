@@ -19,8 +19,8 @@ from bot.db import inbound_store
 from bot.db.models import InboundEventRow, InboundUpdate
 from bot.texts import common as C
 from bot.texts import zalo as T
+from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, open_zalo_app
-from tests.fake_zalo import FakeZalo
 
 
 async def _rows(zalo: ZaloApp) -> list[tuple[str, str, int]]:

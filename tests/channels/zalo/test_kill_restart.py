@@ -29,7 +29,7 @@ from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import InboundEventRow
 from bot.texts import common as C
 from bot.texts import guides as G
-from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook, webhook_event
+from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook, webhook_event
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60.0  # a bound for a hung process, not a timing assertion

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.db.models import OutboxMessage
 from bot.texts import common as C
 from scheduler.ticks import Ticks
+from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event
-from tests.fake_zalo import FakeZalo
 
 
 async def test_transient_zalo_failure_is_queued_then_delivered(zalo_app: ZaloApp,

@@ -13,8 +13,8 @@ from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate, Of
 from bot.texts import common as C
 from bot.texts import guidance as GD
 from bot.texts import guides as G
+from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, sign
-from tests.fake_zalo import FakeZalo
 
 
 async def _make_official(zalo_app: ZaloApp, user: str, role: str) -> None:

@@ -14,7 +14,7 @@ from bot.channels.zalo.tokens import TokenRefresher, TokenStore, ZaloTokenError
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.base import make_engine, make_sessionmaker
-from tests.fake_zalo import FakeZalo
+from testkit.fake_zalo import FakeZalo
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile
 
-from tests.fake_telegram import FakeBotAPI, FakeError
+from testkit.fake_telegram import FakeBotAPI, FakeError
 
 
 @pytest.fixture
