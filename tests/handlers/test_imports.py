@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from bot.chat_import import PENDING_IMPORT_TTL, collect_expired_imports
 from bot.db.models import Official, PendingImport, Plan, Task, TaskAssignee, Unit
 from bot.imports.units import import_units
-from bot.messages import OutgoingMessage
 from bot.texts import admin_import as T
-from tests.harness import BotHarness, payloads, texts
+from bot.texts import guides as GT
+from bot.texts import imports as IT
+from tests.harness import BotHarness, button, fits, labels, payloads, texts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 PLAN_LINE = "KẾ HOẠCH SỐ 12/KH-CDS NGÀY 01/11/2026\n"
@@ -31,17 +32,21 @@ async def _count(h: BotHarness, model: type) -> int:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
-def _button(replies: list[OutgoingMessage], label: str) -> str:
-    return next(b.payload for m in replies for b in m.buttons if b.label == label)
+def _count_line(template: str, count: int, kind: str) -> str:
+    """A preview or result line: 'Thêm mới 4 đơn vị:' and the like."""
+    return template.format(count=count, item=T.ITEM_LABELS[kind])
+
+
+def _rejected(row: int, reason: str) -> str:
+    return IT.ROW_ERROR.format(row=row, reason=reason)
 
 
 async def _preview_and_confirm(h: BotHarness, name: str, *, restart: bool = False) -> str:
     replies = await h.send_file(name, (EXAMPLES / name).read_bytes(), user="admin")
-    assert "Chưa có gì được ghi" in texts(replies)
-    ok = _button(replies, T.BUTTON_IMPORT)
+    assert fits(texts(replies), T.PREVIEW_HEADER)
     if restart:
         await h.restart()
-    return texts(await h.press(ok, user="admin"))
+    return texts(await h.press(label=T.BUTTON_IMPORT, user="admin"))
 
 
 async def test_example_files_previewed_then_imported_across_a_restart(harness: BotHarness) -> None:
@@ -49,24 +54,31 @@ async def test_example_files_previewed_then_imported_across_a_restart(harness: B
     replies = await harness.send_file("don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(),
                                       user="admin")
     preview = texts(replies)
-    assert "Xem trước tệp don-vi.csv — danh sách đơn vị" in preview
-    assert "Thêm mới 4 đơn vị" in preview and "+ CDS: Cục Chuyển đổi số quốc gia" in preview
-    assert "Có trong hệ thống nhưng không có trong tệp (1, giữ nguyên, không xoá): VP" not in preview
-    assert [b.label for m in replies for b in m.buttons] == [T.BUTTON_IMPORT, T.BUTTON_CANCEL]
+    assert T.PREVIEW_HEADER.format(file="don-vi.csv", kind=T.KIND_LABELS["units"],
+                                   subject="") in preview
+    assert _count_line(T.PREVIEW_CREATED, 4, "units") in preview
+    assert T.CREATED_LINE.format(item="CDS: Cục Chuyển đổi số quốc gia") in preview
+    assert T.NOT_IN_FILE.format(count=1, codes="VP") not in preview
+    assert labels(replies) == [T.BUTTON_IMPORT, T.BUTTON_CANCEL]
     assert await _count(harness, Unit) == 1  # the admin's own unit (VP), nothing imported yet
-    ok = _button(replies, T.BUTTON_IMPORT)
+    ok = button(replies, T.BUTTON_IMPORT)
     await harness.restart()  # the pending file is in the database
-    done = texts(await harness.press(ok, user="admin"))
-    assert "Đã nhập tệp don-vi.csv" in done and "Đã thêm 4 đơn vị" in done
-    assert "Thay đổi 1" not in done and "Đã cập nhật 1 đơn vị" in done  # VP got its name and parent
+    done = texts(await harness.press(label=T.BUTTON_IMPORT, user="admin"))
+    assert T.DONE_HEADER.format(file="don-vi.csv", kind=T.KIND_LABELS["units"],
+                                subject="") in done
+    assert _count_line(T.DONE_CREATED, 4, "units") in done
+    # VP got its name and parent
+    assert "Thay đổi 1" not in done and _count_line(T.DONE_UPDATED, 1, "units") in done
     assert await _count(harness, Unit) == 5
     assert await _count(harness, PendingImport) == 0
     # pressing again: the file was imported, nothing happens twice
     assert T.CHOICE_GONE in texts(await harness.press(ok, user="admin"))
 
-    assert "Đã thêm 9 cán bộ" in await _preview_and_confirm(harness, "can-bo.csv", restart=True)
+    assert _count_line(T.DONE_CREATED, 9, "officials") in await _preview_and_confirm(
+        harness, "can-bo.csv", restart=True)
     done = await _preview_and_confirm(harness, "nhiem-vu.xlsx")
-    assert "bảng nhiệm vụ của Kế hoạch số 286/KH-BTTTT" in done and "Đã thêm 5 nhiệm vụ" in done
+    assert T.KIND_LABELS["tasks"] + T.SUBJECT.format(subject="Kế hoạch số 286/KH-BTTTT") in done
+    assert _count_line(T.DONE_CREATED, 5, "tasks") in done
     assert await _count(harness, Task) == 5
     async with harness.app.sessionmaker() as session:
         chau = (await session.execute(select(Official).where(Official.code == "CB003"))).scalar_one()
@@ -76,7 +88,8 @@ async def test_example_files_previewed_then_imported_across_a_restart(harness: B
     # the same table as .csv: nothing to do, no buttons
     replies = await harness.send_file("nhiem-vu.csv", (EXAMPLES / "nhiem-vu.csv").read_bytes(),
                                       user="admin")
-    assert "Không đổi: 5 nhiệm vụ" in texts(replies) and T.NOTHING_TO_IMPORT in texts(replies)
+    assert _count_line(T.UNCHANGED, 5, "tasks") in texts(replies)
+    assert T.NOTHING_TO_IMPORT in texts(replies)
     assert payloads(replies) == []
 
 
@@ -86,7 +99,7 @@ async def test_only_the_sender_may_confirm(harness: BotHarness) -> None:
     await harness.make_official("Cán Bộ", user="canbo", unit_code="VP")
     replies = await harness.send_file("don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(),
                                       user="admin")
-    ok, cancel = _button(replies, T.BUTTON_IMPORT), _button(replies, T.BUTTON_CANCEL)
+    ok, cancel = button(replies, T.BUTTON_IMPORT), button(replies, T.BUTTON_CANCEL)
     await harness.restart()
     # another admin, an official, a stranger, a forged id: the same answer, nothing written
     for user in ("admin2", "canbo", "stranger"):
@@ -96,18 +109,17 @@ async def test_only_the_sender_may_confirm(harness: BotHarness) -> None:
         assert T.CHOICE_GONE in texts(await harness.press(forged, user="admin"))
     assert await _count(harness, Unit) == 1 and await _count(harness, PendingImport) == 1
     # the sender still can, once; "Huỷ" drops the file
-    assert "Đã huỷ" in texts(await harness.press(cancel, user="admin"))
-    assert T.CHOICE_GONE in texts(await harness.press(ok, user="admin"))
+    assert T.CANCELLED.format(file="don-vi.csv") in texts(
+        await harness.press(label=T.BUTTON_CANCEL, user="admin"))
+    assert T.CHOICE_GONE in texts(await harness.press(label=T.BUTTON_IMPORT, user="admin"))
     assert await _count(harness, Unit) == 1 and await _count(harness, PendingImport) == 0
 
 
 async def test_a_preview_expires(harness: BotHarness) -> None:
     await _admin(harness)
-    replies = await harness.send_file("don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(),
-                                      user="admin")
+    await harness.send_file("don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(), user="admin")
     harness.clock.advance(PENDING_IMPORT_TTL + timedelta(minutes=1))
-    assert T.CHOICE_GONE in texts(await harness.press(_button(replies, T.BUTTON_IMPORT),
-                                                      user="admin"))
+    assert T.CHOICE_GONE in texts(await harness.press(label=T.BUTTON_IMPORT, user="admin"))
     assert await _count(harness, Unit) == 1
     async with harness.app.sessionmaker.begin() as session:
         assert await collect_expired_imports(session, harness.clock.now()) == 1
@@ -125,14 +137,17 @@ async def test_one_bad_row_does_not_stop_the_others(harness: BotHarness) -> None
              + "5,T5,Việc năm,CDS,CB004,Quý I/2027\n")
     replies = await harness.send_file("ke-hoach-12.csv", table.encode(), user="admin")
     preview = texts(replies)
-    assert "bảng nhiệm vụ của Kế hoạch số 12/KH-CDS" in preview
-    assert "Thêm mới 2 nhiệm vụ" in preview and "+ T1: Việc một" in preview
-    assert "Dòng bị từ chối (3, không nhập):" in preview
-    assert "Dòng 4: ngày 31/2/2027 không tồn tại" in preview.replace("31/02", "31/2")
-    assert "Dòng 5: không có đơn vị chủ trì \u201cKHONGCO\u201d" in preview
-    assert "Dòng 6: ô Nhiệm vụ là công thức" in preview
-    done = texts(await harness.press(_button(replies, T.BUTTON_IMPORT), user="admin"))
-    assert "Đã thêm 2 nhiệm vụ" in done and "Dòng bị từ chối (3, không nhập):" in done
+    assert T.KIND_LABELS["tasks"] + T.SUBJECT.format(subject="Kế hoạch số 12/KH-CDS") in preview
+    assert _count_line(T.PREVIEW_CREATED, 2, "tasks") in preview
+    assert T.CREATED_LINE.format(item="T1: Việc một") in preview
+    assert T.REJECTED_HEADER.format(count=3) in preview
+    assert _rejected(4, IT.DEADLINE_NO_SUCH_DAY.format(day=31, month=2, year=2027)) \
+        in preview.replace("31/02", "31/2")
+    assert _rejected(5, IT.TASK_LEAD_UNKNOWN.format(unit="KHONGCO")) in preview
+    assert fits(preview, _rejected(6, IT.FORMULA_CELL.format(column="Nhiệm vụ")))
+    done = texts(await harness.press(label=T.BUTTON_IMPORT, user="admin"))
+    assert _count_line(T.DONE_CREATED, 2, "tasks") in done
+    assert T.REJECTED_HEADER.format(count=3) in done
     async with harness.app.sessionmaker() as session:
         codes = set((await session.execute(select(Task.code))).scalars())
         assert codes == {"T1", "T5"}
@@ -144,7 +159,7 @@ async def test_a_file_of_only_bad_rows_offers_nothing(harness: BotHarness) -> No
     await _preview_and_confirm(harness, "don-vi.csv")
     table = PLAN_LINE + TASKS_HEAD + "1,T1,Việc,KHONGCO,,15/12/2026\n"
     replies = await harness.send_file("x.csv", table.encode(), user="admin")
-    assert "Dòng 3: không có đơn vị chủ trì" in texts(replies)
+    assert _rejected(3, IT.TASK_LEAD_UNKNOWN.format(unit="KHONGCO")) in texts(replies)
     assert T.NOTHING_TO_IMPORT in texts(replies) and payloads(replies) == []
     assert await _count(harness, Plan) == 0 and await _count(harness, PendingImport) == 0
 
@@ -164,25 +179,26 @@ def _xlsx_with_formula() -> bytes:
 async def test_bad_files_get_a_polite_reason_and_change_nothing(harness: BotHarness) -> None:
     await _admin(harness)
     cases: dict[str, tuple[bytes | None, str]] = {
-        "hong.xlsx": (b"PK\x03\x04 not really a workbook", "không đọc được tệp Excel hong.xlsx"),
-        "rac.csv": (bytes(range(256)) * 40, "không đọc được bảng mã của tệp rac.csv"),
-        "nul.csv": (b"\x00\x01abc,\x00def\n" * 50, "không nhận ra bảng trong tệp"),
-        "rong.csv": (b"", "không nhận ra bảng trong tệp"),
-        "cu.xls": (b"\xd0\xcf\x11\xe0", "định dạng Excel cũ"),
-        "lon.xlsx": (None, "lớn hơn 20 MB"),
+        "hong.xlsx": (b"PK\x03\x04 not really a workbook",
+                      IT.EXCEL_UNREADABLE.format(file="hong.xlsx", error="{error}")),
+        "rac.csv": (bytes(range(256)) * 40, IT.CSV_ENCODING_UNREADABLE.format(file="rac.csv")),
+        "nul.csv": (b"\x00\x01abc,\x00def\n" * 50, T.UNKNOWN_TABLE),
+        "rong.csv": (b"", T.UNKNOWN_TABLE),
+        "cu.xls": (b"\xd0\xcf\x11\xe0", T.OLD_EXCEL.format(file="cu.xls")),
+        "lon.xlsx": (None, T.FILE_TOO_LARGE.format(file="lon.xlsx", limit=20)),
         "khong-ke-hoach.csv": ((TASKS_HEAD + "1,T1,Việc,VP,,15/12/2026\n").encode(),
-                               "chưa biết bảng nhiệm vụ thuộc kế hoạch nào"),
+                               T.PLAN_UNKNOWN),
         "nhieu-dong.csv": (("Mã đơn vị,Tên đơn vị\n" + "X,Y\n" * 20_100).encode(),
-                           "có hơn 20000 dòng"),
+                           IT.TOO_MANY_ROWS.format(file="nhieu-dong.csv", limit=20000)),
     }
     for name, (content, reason) in cases.items():
         replies = await harness.send_file(name, content, user="admin")
-        assert reason in texts(replies), (name, texts(replies))
+        assert fits(texts(replies), reason), (name, texts(replies))
         assert payloads(replies) == []
     # a formula without its value: that row is rejected, the other offered
     replies = await harness.send_file("cong-thuc.xlsx", _xlsx_with_formula(), user="admin")
-    assert "Dòng 3: ô Tên đơn vị là công thức" in texts(replies)
-    assert "Thêm mới 1 đơn vị" in texts(replies)
+    assert _rejected(3, IT.FORMULA_CELL.format(column="Tên đơn vị")) in texts(replies)
+    assert _count_line(T.PREVIEW_CREATED, 1, "units") in texts(replies)
     assert await _count(harness, Unit) == 1 and await _count(harness, Plan) == 0
     assert await _count(harness, PendingImport) == 1
 
@@ -191,8 +207,8 @@ async def test_control_characters_are_cleaned_not_stored(harness: BotHarness) ->
     await _admin(harness)
     table = "Mã đơn vị,Tên đơn vị\nA1,Đơn\x00 vị\x07 một\x1b\n".encode()
     replies = await harness.send_file("dk.csv", table, user="admin")
-    assert "+ A1: Đơn vị một" in texts(replies)
-    await harness.press(_button(replies, T.BUTTON_IMPORT), user="admin")
+    assert T.CREATED_LINE.format(item="A1: Đơn vị một") in texts(replies)
+    await harness.press(label=T.BUTTON_IMPORT, user="admin")
     async with harness.app.sessionmaker() as session:
         unit = (await session.execute(select(Unit).where(Unit.code == "A1"))).scalar_one()
         assert unit.name == "Đơn vị một"
@@ -200,18 +216,18 @@ async def test_control_characters_are_cleaned_not_stored(harness: BotHarness) ->
 
 async def test_a_preview_gone_stale_is_shown_again(harness: BotHarness) -> None:
     await _admin(harness)
-    replies = await harness.send_file("don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(),
-                                      user="admin")
+    await harness.send_file("don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(), user="admin")
     # meanwhile someone imports part of it from the command line
     async with harness.app.sessionmaker.begin() as session:
         await import_units(session, "a.csv", "Mã đơn vị,Tên đơn vị\nBTTTT,Bộ TTTT\n".encode(),
                            harness.clock.now())
-    again = await harness.press(_button(replies, T.BUTTON_IMPORT), user="admin")
-    assert "đã thay đổi kể từ lúc xem trước" in texts(again)
-    assert "Thêm mới 3 đơn vị" in texts(again) and "~ BTTTT: Tên đơn vị" in texts(again)
+    again = await harness.press(label=T.BUTTON_IMPORT, user="admin")
+    assert T.CHANGED_SINCE.format(file="don-vi.csv") in texts(again)
+    assert _count_line(T.PREVIEW_CREATED, 3, "units") in texts(again)
+    assert fits(texts(again), T.UPDATED_LINE.format(code="BTTTT", columns="Tên đơn vị{rest}"))
     assert await _count(harness, Unit) == 2  # nothing of the file written yet
-    done = texts(await harness.press(_button(again, T.BUTTON_IMPORT), user="admin"))
-    assert "Đã thêm 3 đơn vị" in done
+    done = texts(await harness.press(label=T.BUTTON_IMPORT, user="admin"))  # the new preview's
+    assert _count_line(T.DONE_CREATED, 3, "units") in done
     assert await _count(harness, Unit) == 5
 
 
@@ -224,7 +240,7 @@ async def test_non_admins_cannot_import_and_guides_still_upload(harness: BotHarn
     assert await _count(harness, Unit) == 1
     await _admin(harness)
     guide = "# Hướng dẫn thử\n\n## Mục một\n\nNội dung mục một của hướng dẫn.\n".encode()
-    assert "Đã thêm hướng dẫn" in texts(await harness.send_file("a.md", guide, user="admin"))
+    assert fits(texts(await harness.send_file("a.md", guide, user="admin")), GT.ADDED)
 
 
 async def test_admins_help_says_files_can_be_sent(harness: BotHarness) -> None:
@@ -243,9 +259,10 @@ async def test_a_plan_is_titled_by_its_subject_line_not_its_number_line(
              + "V/v Triển khai chuyển đổi số năm 2026\n" + TASKS_HEAD
              + "1,T1,Việc một,CDS,CB003,15/12/2026\n")
     replies = await harness.send_file("ke-hoach-12.csv", table.encode(), user="admin")
-    assert "bảng nhiệm vụ của Kế hoạch số 12/KH-CDS" in texts(replies)
+    assert T.KIND_LABELS["tasks"] + T.SUBJECT.format(subject="Kế hoạch số 12/KH-CDS") \
+        in texts(replies)
     await harness.restart()  # the pending file is in the database
-    await harness.press(_button(replies, T.BUTTON_IMPORT), user="admin")
+    await harness.press(label=T.BUTTON_IMPORT, user="admin")
     async with harness.app.sessionmaker() as session:
         plan = (await session.execute(select(Plan))).scalar_one()
         assert (plan.ref, plan.title) == ("Kế hoạch số 12/KH-CDS",
@@ -259,7 +276,8 @@ async def test_reimport_repairs_a_title_that_was_the_number_line(harness: BotHar
     async with harness.app.sessionmaker.begin() as session:  # as earlier imports stored it
         session.add(Plan(ref="Kế hoạch số 286/KH-BTTTT", created_at=harness.clock.now(),
                          title="KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026"))
-    assert "Đã thêm 5 nhiệm vụ" in await _preview_and_confirm(harness, "nhiem-vu.csv")
+    assert _count_line(T.DONE_CREATED, 5, "tasks") in await _preview_and_confirm(
+        harness, "nhiem-vu.csv")
     async with harness.app.sessionmaker() as session:
         plan = (await session.execute(select(Plan))).scalar_one()
         assert plan.title == "Triển khai Nghị quyết về chuyển đổi số giai đoạn 2026–2027"
