@@ -11,11 +11,23 @@ from sqlalchemy import select, update
 
 from bot.db.models import Plan, Unit
 from bot.db.plan_store import set_consolidators
+from bot.texts import checkin as T
+from bot.texts import documents as D
+from bot.texts import periods as PT
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.handlers.checkin_helpers import add_tasks
-from tests.harness import BotHarness, texts
+from tests.harness import BotHarness, fits, texts
 
 KH286 = "Kế hoạch số 286/KH-BTTTT"
+
+
+def _plan_title(ref: str, period: str = "{period}") -> str:
+    """The /tiendo title of a plan, its subject line and period left open unless given."""
+    return T.PLAN_TITLE.format(plan=ref, title="{title}", period=period)
+
+
+def _unit_title(unit: str, period: str = "{period}") -> str:
+    return T.PROGRESS_TITLE.format(unit=unit, period=period)
 
 
 async def _world(harness: BotHarness) -> dict[str, int]:
@@ -60,23 +72,24 @@ async def _consolidate(harness: BotHarness, ref: str, unit_code: str) -> None:
 async def test_consolidating_unit_sees_the_plan_across_the_tree(harness: BotHarness) -> None:
     await _world(harness)
     # before: the national agency's head sees only their own unit
-    assert "chỉ xem được đơn vị mình" in texts(await harness.say("/tiendo SO_A", user="hc"))
-    assert "kế hoạch mà đơn vị mình là đơn vị tổng hợp" in texts(
-        await harness.say("/tiendo KH286", user="hc"))
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo SO_A", user="hc"))
+    assert T.PLAN_NOT_YOURS in texts(await harness.say("/tiendo KH286", user="hc"))
     await _consolidate(harness, KH286, "CUC")
 
     unit = texts(await harness.say("/tiendo SO_A", user="hc"))
-    assert "Tiến độ Đơn vị SO_A — tuần 48/2026" in unit
+    assert _unit_title("Đơn vị SO_A", "tuần 48/2026") in unit
     assert "NV1" in unit and "NV2" in unit  # SO_A and the unit below it
     assert "MAT1" not in unit and "Việc riêng" not in unit  # another plan: not theirs to see
-    assert "Tiến độ Đơn vị TINH_B" in texts(await harness.say("/tiendo TINH_B", user="hc"))
-    assert "chỉ xem được" in texts(await harness.say("/tiendo VU", user="hc"))  # no part in KH286
+    assert fits(texts(await harness.say("/tiendo TINH_B", user="hc")), _unit_title("Đơn vị TINH_B"))
+    # no part in KH286
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo VU", user="hc"))
     ministry = texts(await harness.say("/tiendo BO", user="hc"))  # KH286's tasks below BO only
     assert "NV1" in ministry and "MAT1" not in ministry and "Vụ Trưởng" not in ministry
 
     plan = texts(await harness.say("/tiendo KH286", user="hc"))
-    assert plan.startswith(f"Tiến độ {KH286} — tuần 48/2026")
-    assert "Nhiệm vụ: 3" in plan and "quá hạn 1" in plan
+    assert plan.startswith(_plan_title(KH286, "tuần 48/2026").replace("{title}", ""))
+    assert fits(plan, T.PROGRESS_COUNTS.format(
+        total=3, done_on_time="{on_time}", done_late="{late}", in_progress="{in}", overdue=1))
     assert "NV1" in plan and "NV2" in plan and "NV3" in plan and "MAT1" not in plan
     # a title that only repeats the number (older imports kept the file's first line) is not shown
     for title, shown in (("KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026", False),
@@ -85,19 +98,24 @@ async def test_consolidating_unit_sees_the_plan_across_the_tree(harness: BotHarn
             await session.execute(update(Plan).where(Plan.ref == KH286).values(title=title))
         header = texts(await harness.say("/tiendo KH286", user="hc")).splitlines()[0]
         assert (title in header) is shown and header.count("286/KH-BTTTT") == 1
-    assert "Theo đơn vị:" in plan and "Đơn vị PHONG_A: 1 nhiệm vụ" in plan
-    assert "Đơn vị chưa báo cáo đủ đến hạn chốt (3)" in plan
-    assert "Đơn vị có nhiệm vụ quá hạn (1): Đơn vị PHONG_A (1)" in plan
+    assert T.PLAN_UNITS in plan
+    assert fits(plan, T.PLAN_UNIT.format(unit="Đơn vị PHONG_A", tasks=1, avg="{avg}",
+                                         overdue="{overdue}", reported="{reported}",
+                                         total="{total}"))
+    assert fits(plan, T.UNITS_NOT_REPORTED.format(count=3, items="{items}"))
+    assert T.UNITS_OVERDUE.format(
+        count=1, items=T.UNIT_OVERDUE_ITEM.format(unit="Đơn vị PHONG_A", overdue=1)) in plan
     # the same plan, by its number, for a month, and its reference in full
     month = texts(await harness.say("/tiendo 286/KH-BTTTT tháng 12", user="hc"))
     assert "tháng 12/2026 (15/11–14/12/2026)" in month
-    assert f"Tiến độ {KH286}" in texts(await harness.say(f"/tiendo {KH286} quý IV/2026", user="hc"))
+    assert fits(texts(await harness.say(f"/tiendo {KH286} quý IV/2026", user="hc")),
+                _plan_title(KH286))
     # anyone in the consolidating unit may read the plan (the staff who track it)
-    assert f"Tiến độ {KH286}" in texts(await harness.say("/tiendo KH286", user="oc"))
+    assert fits(texts(await harness.say("/tiendo KH286", user="oc")), _plan_title(KH286))
     # the spreadsheet
     [reply] = await harness.say("/xuatbaocao KH286", user="hc")
     [attachment] = reply.attachments
-    sheet = load_workbook(io.BytesIO(attachment.content))["Nhiệm vụ"]
+    sheet = load_workbook(io.BytesIO(attachment.content))[T.XLSX_TASKS_SHEET]
     assert sorted(r[1] for r in sheet.iter_rows(min_row=3, values_only=True)) == [
         "NV1", "NV2", "NV3"]
 
@@ -106,28 +124,29 @@ async def test_others_still_see_only_their_tree(harness: BotHarness) -> None:
     await _world(harness)
     await _consolidate(harness, KH286, "CUC")
     # a provincial head: the plan has a unit outside their tree
-    assert "kế hoạch mà đơn vị mình là đơn vị tổng hợp" in texts(
-        await harness.say("/tiendo KH286", user="ha"))
-    assert "chỉ xem được" in texts(await harness.say("/tiendo TINH_B", user="ha"))
-    assert "Tiến độ Đơn vị SO_A" in texts(await harness.say("/tiendo", user="ha"))
+    assert T.PLAN_NOT_YOURS in texts(await harness.say("/tiendo KH286", user="ha"))
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo TINH_B", user="ha"))
+    assert fits(texts(await harness.say("/tiendo", user="ha")), _unit_title("Đơn vị SO_A"))
     # an official: their own report; a plan they do not consolidate is refused
-    assert "Báo cáo của anh/chị" in texts(await harness.say("/tiendo", user="an")) or \
-        "chưa báo cáo tuần" in texts(await harness.say("/tiendo", user="an"))
-    assert "kế hoạch mà đơn vị mình" in texts(await harness.say("/tiendo KH286", user="an"))
+    own = texts(await harness.say("/tiendo", user="an"))
+    assert fits(own, T.PROGRESS_OWN_HEADER) or fits(own, T.PROGRESS_OWN_NONE)
+    assert T.PLAN_NOT_YOURS in texts(await harness.say("/tiendo KH286", user="an"))
     # the ministry's head above the consolidating unit sees the plan too
-    assert f"Tiến độ {KH286}" in texts(await harness.say("/tiendo KH286", user="hb"))
+    assert fits(texts(await harness.say("/tiendo KH286", user="hb")), _plan_title(KH286))
     # unknown plans and units, bad periods
-    assert "Không tìm thấy đơn vị hoặc kế hoạch \u201cKH404\u201d" in texts(
+    assert T.TARGET_NOT_FOUND.format(code="KH404") in texts(
         await harness.say("/tiendo KH404", user="hc"))
-    assert "không hợp lệ" in texts(await harness.say("/tiendo KH286 2026-W99", user="hc"))
+    assert PT.BAD_PERIOD.format(text="2026-W99") in texts(
+        await harness.say("/tiendo KH286 2026-W99", user="hc"))
 
 
 async def test_root_head_sees_a_plan_within_their_tree_without_consolidating(
         harness: BotHarness) -> None:
     await _world(harness)
     # KH999 lies entirely in SO_A: the ministry's head (above SO_A) and SO_A's head see it
-    assert "Tiến độ Kế hoạch số 999/KH-UBND" in texts(await harness.say("/tiendo KH999", user="hb"))
-    assert "Tiến độ Kế hoạch số 999/KH-UBND" in texts(await harness.say("/tiendo KH999", user="ha"))
+    kh999 = _plan_title("Kế hoạch số 999/KH-UBND")
+    assert fits(texts(await harness.say("/tiendo KH999", user="hb")), kh999)
+    assert fits(texts(await harness.say("/tiendo KH999", user="ha")), kh999)
 
 
 async def test_plan_document_is_issued_by_the_consolidating_unit(harness: BotHarness) -> None:
@@ -141,12 +160,14 @@ async def test_plan_document_is_issued_by_the_consolidating_unit(harness: BotHar
     assert attachment.file_name == "bao-cao-KH286-2026-12.docx"
     doc = open_docx(attachment.content)
     assert cell_paragraphs(doc.tables[0], 0, 0)[-1].text == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
-    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == "Số: ……/BC-CUC"
+    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == D.NUMBER.format(
+        dots=D.NUMBER_DOTS, type_code="BC", unit_code="CUC")
     lines = body_texts(doc)
-    assert any(line.startswith(f"Tiến độ thực hiện {KH286}") and "tháng 12/2026" in line
+    assert any(fits(line, D.SUBTITLE_PLAN.format(plan=KH286, title="{title}",
+                                                 period="tháng 12/2026{dates}"))
                for line in lines)
-    assert ("Đơn vị chưa báo cáo đầy đủ (3/3): Đơn vị PHONG_A, Đơn vị SO_A, "
-            "Đơn vị TINH_B.") in lines
+    assert D.RESULTS_UNITS_MISSING.format(
+        count=3, total=3, units="Đơn vị PHONG_A, Đơn vị SO_A, Đơn vị TINH_B") in lines
     annex = doc.tables[-1]
     assert sorted(row.cells[1].text for row in annex.rows[1:]) == ["NV1", "NV2", "NV3"]
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)][-1] == "Cục Trưởng"
