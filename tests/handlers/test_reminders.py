@@ -11,11 +11,23 @@ from bot.channels.zalo.store import mark_seen
 from bot.clock import ManualClock, to_local
 from bot.config import Settings
 from bot.db.models import ChatAccount, OutboxMessage
+from bot.messages import from_payload
+from bot.texts import reminders as R
 from scheduler.planner import plan
 from tests.handlers.checkin_helpers import add_tasks, task_row
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, fits, labels, texts
 
 DEADLINE = date(2026, 12, 11)
+
+
+def _preview(name: str, channel: str, *reasons: str, via: str | None = None,
+             free: str = "") -> str:
+    """A /xemnhac line for Friday's check-in prompt: who, and the route (reasons' keys)."""
+    route = "; ".join(R.PREVIEW_ROUTE_REASONS[r].format(free=free) for r in reasons)
+    shown = (R.PREVIEW_ROUTE_SAME.format(channel=channel, route=route) if via is None
+             else R.PREVIEW_ROUTE_MOVED.format(channel=channel, via=via, route=route))
+    return R.PREVIEW_ITEM.format(when="27/11 08:00", kind=R.UNDELIVERED_KINDS["checkin"], name=name,
+                                 channel=shown, text="{text}")
 
 
 async def _rows(harness: BotHarness) -> list[OutboxMessage]:
@@ -39,24 +51,29 @@ async def test_done_marks_task_cancels_reminders_and_takes_evidence(harness: Bot
     harness.clock.set(harness.clock.now() + timedelta(days=10, minutes=-5))  # Thu 3 Dec 07:55
     harness.clock.advance(timedelta(days=1))  # Fri 4 Dec 07:55: T-7 planned for 08:00
     await _plan(harness)
-    assert [r.status for r in await _rows(harness) if r.kind == "deadline"] == ["pending"]
-    replies = await harness.press(f"rem_done:{task}", user="lan")
-    assert "hoàn thành" in texts(replies) and "minh chứng" in texts(replies)
-    assert "remev_skip" in payloads(replies)
+    [reminder] = [r for r in await _rows(harness) if r.kind == "deadline"]
+    assert reminder.status == "pending"
+    # "Đã xong" on the reminder as it will be sent
+    replies = await harness.press(label=R.BUTTON_DONE, among=[from_payload(reminder.payload)],
+                                  user="lan")
+    assert R.DONE_OK.format(code="NV1") in texts(replies)
+    assert R.DONE_ASK_EVIDENCE in texts(replies)
+    assert R.BUTTON_SKIP in labels(replies)
     replies = await harness.say("Quyết định 123/QĐ-UBND", user="lan")
-    assert "Đã lưu minh chứng" in texts(replies)
+    assert R.DONE_EVIDENCE_SAVED.format(code="NV1") in texts(replies)
     row = await task_row(harness, task)
     assert row.status == "done" and row.evidence == "Quyết định 123/QĐ-UBND"
     assert [r.status for r in await _rows(harness) if r.kind == "deadline"] == ["cancelled"]
-    again = await harness.press(f"rem_done:{task}", user="lan")
-    assert "đã được đóng" in texts(again)
+    again = await harness.press(label=R.BUTTON_DONE, among=[from_payload(reminder.payload)],
+                                user="lan")
+    assert R.TASK_ALREADY_CLOSED.format(code="NV1") in texts(again)
 
 
 async def test_done_can_skip_evidence(harness: BotHarness) -> None:
     _, task = await _setup(harness)
     await harness.press(f"rem_done:{task}", user="lan")
-    replies = await harness.press("remev_skip", user="lan")
-    assert "không kèm minh chứng" in texts(replies)
+    replies = await harness.press(label=R.BUTTON_SKIP, user="lan")
+    assert R.DONE_EVIDENCE_SKIPPED in texts(replies)
     assert (await task_row(harness, task)).evidence is None
 
 
@@ -64,7 +81,7 @@ async def test_done_by_someone_else_is_refused(harness: BotHarness) -> None:
     _, task = await _setup(harness)
     await harness.make_official("Minh", user="minh")
     replies = await harness.press(f"rem_done:{task}", user="minh")
-    assert "Không tìm thấy nhiệm vụ" in texts(replies)
+    assert R.TASK_NOT_YOURS in texts(replies)
     assert (await task_row(harness, task)).status == "open"
 
 
@@ -86,7 +103,7 @@ async def test_snooze_to_next_working_morning_skips_the_holiday(harness: BotHarn
     lan, task = await _setup(harness)
     harness.clock.advance(timedelta(hours=2))  # Monday 23 Nov 10:00; Tue 24 Nov is a holiday
     replies = await harness.press(f"rem_snz:{task}", user="lan")
-    assert "08:00 Thứ Tư 25/11/2026" in texts(replies)
+    assert R.SNOOZED.format(when="08:00 Thứ Tư 25/11/2026") in texts(replies)
     [row] = [r for r in await _rows(harness) if r.kind == "snooze"]
     assert to_local(row.not_before).strftime("%Y-%m-%d %H:%M") == "2026-11-25 08:00"
     assert row.idem_key == f"snooze:{task}:{lan}:2026-11-25:web"
@@ -112,28 +129,30 @@ async def test_digest_acknowledge_is_recorded_once(harness: BotHarness) -> None:
             attempts=1, max_attempts=8, created_at=now, sent_at=now, updated_at=now))
     first = await harness.press("rem_ack:1:2026-W48:week", user="head")
     second = await harness.press("rem_ack:01:2026-W48:week", user="head")
-    assert "Đã ghi nhận" in texts(first) and "đã được ghi nhận" in texts(second)
+    assert R.ACK_OK in texts(first) and R.ACK_ALREADY in texts(second)
     other_week = await harness.press("rem_ack:1:2026-W47:week", user="head")
-    assert "Không tìm thấy bản tổng hợp" in texts(other_week)
+    assert R.DIGEST_NOT_YOURS in texts(other_week)
 
 
 async def test_admin_views_outbox_and_preview(harness: BotHarness) -> None:
     await _setup(harness)
     await harness.make_official("Quản trị", role="admin", user="admin")
     refused = await harness.say("/hangdoi", user="lan")
-    assert "Hàng đợi" not in texts(refused)
+    assert not fits(texts(refused), R.OUTBOX_HEADER)
     preview = await harness.say("/xemnhac", user="admin")
     body = texts(preview)
     # the next 7 days hold Friday's check-in prompt (the T-7 reminder is on 4 Dec, later)
     # kinds in Vietnamese (the outbox's own names, checkin/deadline…, are for the CLI's table)
-    assert "Dự kiến gửi" in body and "27/11 08:00 · lời mời báo cáo tuần → Lan (web)" in body
-    assert "nhắc hạn" not in body and "checkin" not in body
+    assert fits(body, R.PREVIEW_HEADER)
+    assert fits(body, R.PREVIEW_ITEM.format(when="27/11 08:00", kind=R.UNDELIVERED_KINDS["checkin"],
+                                            name="Lan", channel="web", text="{text}"))
+    assert R.UNDELIVERED_KINDS["deadline"] not in body and "checkin" not in body
     assert await _rows(harness) == []  # the preview stored nothing
     await _plan(harness)
     harness.clock.set(harness.clock.now() + timedelta(days=11))  # Fri 4 Dec 08:00
     await _plan(harness)
     listing = await harness.say("/hangdoi", user="admin")
-    assert "Hàng đợi gửi tin" in texts(listing) and "pending" in texts(listing)
+    assert fits(texts(listing), R.OUTBOX_HEADER) and "pending" in texts(listing)
 
 
 async def test_preview_in_chat_shows_the_route_of_zalo_messages(
@@ -155,15 +174,16 @@ async def test_preview_in_chat_shows_the_route_of_zalo_messages(
             await s.execute(update(ChatAccount).where(ChatAccount.channel == "zalo")
                             .values(last_inbound_at=now - timedelta(hours=1)))
         body = texts(await harness.say("/xemnhac", user="admin"))
-        assert ("27/11 08:00 · lời mời báo cáo tuần → Lan (zalo → web · quá 48 giờ, không gửi "
-                "tin trả phí; chuyển kênh)") in body
-        assert ("27/11 08:00 · lời mời báo cáo tuần → Minh (zalo → không gửi được · quá 48 giờ, "
-                "không gửi tin trả phí; không còn kênh khác)") in body
+        free = R.SPAN_HOURS.format(hours=48)
+        assert fits(body, _preview("Lan", "zalo", "paid_not_allowed", "rerouted", via="web",
+                                   free=free))
+        assert fits(body, _preview("Minh", "zalo", "paid_not_allowed", "unreachable",
+                                   via=R.PREVIEW_ROUTE_NOWHERE, free=free))
         async with harness.app.sessionmaker.begin() as s:  # Minh writes on Thursday
             await s.execute(update(ChatAccount).where(ChatAccount.chat_id == "z-minh")
                             .values(last_inbound_at=now + timedelta(days=3)))
         body = texts(await harness.say("/xemnhac", user="admin"))
-        assert "27/11 08:00 · lời mời báo cáo tuần → Minh (zalo · trong hạn miễn phí)" in body
+        assert fits(body, _preview("Minh", "zalo", "window"))
         assert await _rows(harness) == []  # the preview stored nothing
     finally:
         await harness.close()
@@ -185,10 +205,10 @@ async def test_outbox_shows_which_zalo_digests_were_seen(harness: BotHarness) ->
     seen_at = harness.clock.now()  # the phone showed the W48 digest (user_seen_message)
     assert await mark_seen(harness.app.sessionmaker, "z-head", ["zm48"], seen_at) == 1
     lines = texts(await harness.say("/hangdoi", user="admin")).splitlines()
-    seen = f"đã xem {to_local(seen_at).strftime('%d/%m %H:%M')}"
+    seen = R.OUTBOX_SEEN.format(when=to_local(seen_at).strftime("%d/%m %H:%M"))
     [w48] = [line for line in lines if line.startswith("#2 ")]
     [w47] = [line for line in lines if line.startswith("#1 ")]
-    assert seen in w48 and "đã xem" not in w47
+    assert seen in w48 and R.OUTBOX_SEEN.format(when="") not in w47
 
 
 async def test_preview_in_chat_words_the_zalo_free_window_as_it_is_set(
@@ -204,8 +224,8 @@ async def test_preview_in_chat_words_the_zalo_free_window_as_it_is_set(
             await s.execute(update(ChatAccount).where(ChatAccount.channel == "zalo")
                             .values(last_inbound_at=clock.now() - timedelta(hours=1)))
         body = texts(await harness.say("/xemnhac", user="admin"))
-        assert ("27/11 08:00 · lời mời báo cáo tuần → Lan (zalo → không gửi được · quá 3 ngày, "
-                "không gửi tin trả phí; không còn kênh khác)") in body
-        assert "48 giờ" not in body
+        assert fits(body, _preview("Lan", "zalo", "paid_not_allowed", "unreachable",
+                                   via=R.PREVIEW_ROUTE_NOWHERE, free=R.SPAN_DAYS.format(days=3)))
+        assert R.SPAN_HOURS.format(hours=48) not in body
     finally:
         await harness.close()
