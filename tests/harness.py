@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -189,6 +190,23 @@ def fits(text: str, template: str) -> bool:
 
     For a text whose values come from data the test does not restate; a field spans one line.
     """
-    parts = re.split(r"\{[^{}]*\}", template)
-    pattern = ".*?".join(re.escape(p.replace("{{", "{").replace("}}", "}")) for p in parts)
-    return re.search(pattern, text) is not None
+    return fields(text, template) is not None
+
+
+def fields(text: str, template: str) -> dict[str, str] | None:
+    """The values of `template`'s fields where `text` contains it (None: it does not).
+
+    E.g. the invitation code out of a people.INVITE_CREATED reply; a field spans one line.
+    """
+    pattern, seen = "", set[str]()
+    parts = list(string.Formatter().parse(template))
+    for i, (literal, name, _, _) in enumerate(parts):
+        pattern += re.escape(literal)
+        if name is None:
+            continue
+        key = name if name.isidentifier() else f"field{len(seen)}"
+        last = i == len(parts) - 1  # nothing after it: the rest of the line, not nothing
+        pattern += f"(?P={key})" if key in seen else f"(?P<{key}>.*{'' if last else '?'})"
+        seen.add(key)
+    found = re.search(pattern, text)
+    return None if found is None else found.groupdict()

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from bot.db import people_store
 from bot.db.models import ChatAccount, Invitation, Official, Unit
-from tests.harness import BotHarness, texts
+from bot.texts import common as C
+from bot.texts import people as P
+from tests.harness import BotHarness, fields, fits, texts
 
 
 async def _invitation(harness: BotHarness, *, unit_code: str = "CDS", role: str = "official",
@@ -38,32 +40,33 @@ async def test_start_with_code_binds_the_telegram_account(harness: BotHarness) -
     code = await _invitation(harness)
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code)
     reply = await harness.say(f"/start {code}", user="tg1", channel="telegram")
-    assert "Chào mừng Lê Minh Châu (Cục Chuyển đổi số quốc gia)" in texts(reply)
+    assert P.BOUND.format(name="Lê Minh Châu",
+                          unit=P.BOUND_UNIT.format(unit="Cục Chuyển đổi số quốc gia"),
+                          channel="Telegram") in texts(reply)
     account = await _account(harness, "telegram", "tg1")
     assert account is not None and account.official_id is not None
     async with harness.app.sessionmaker() as session:
         official = await session.get(Official, account.official_id)
         assert official is not None and official.role == "official"
     # now a member: /nhiemvu works
-    assert "không có nhiệm vụ" in texts(await harness.say("/nhiemvu", user="tg1",
-                                                          channel="telegram"))
+    assert P.NO_TASKS in texts(await harness.say("/nhiemvu", user="tg1", channel="telegram"))
 
 
 async def test_code_alone_on_zalo_and_web(harness: BotHarness) -> None:
     code = await _invitation(harness)
     reply = await harness.say(code.lower(), user="z1", channel="zalo")
-    assert "Chào mừng" in texts(reply)
+    assert fits(texts(reply), P.BOUND)
     link = await _invitation(harness, name=None)
-    assert "Chào mừng" in texts(await harness.say(f" {link} ", user="w1", channel="web"))
+    assert fits(texts(await harness.say(f" {link} ", user="w1", channel="web")), P.BOUND)
 
 
 async def test_reused_code(harness: BotHarness) -> None:
     code = await _invitation(harness)
     await harness.say(f"/start {code}", user="tg1", channel="telegram")
     again = await harness.say(f"/start {code}", user="tg1", channel="telegram")
-    assert "đã được gắn với hồ sơ của Lê Minh Châu" in texts(again)
+    assert P.ALREADY_BOUND.format(name="Lê Minh Châu") in texts(again)
     other = await harness.say(f"/start {code}", user="tg2", channel="telegram")
-    assert "đã được sử dụng" in texts(other)
+    assert P.CODE_INVALID in texts(other)
     account = await _account(harness, "telegram", "tg2")
     assert account is not None and account.official_id is None
 
@@ -72,33 +75,33 @@ async def test_expired_code(harness: BotHarness) -> None:
     code = await _invitation(harness, hours=1)
     harness.clock.advance(timedelta(hours=2))
     reply = await harness.say(f"/start {code}", user="tg1", channel="telegram")
-    assert "đã hết hạn" in texts(reply)
+    assert P.CODE_INVALID in texts(reply)
     account = await _account(harness, "telegram", "tg1")
     assert account is not None and account.official_id is None
 
 
 async def test_wrong_code(harness: BotHarness) -> None:
     await _invitation(harness)
-    assert "không đúng" in texts(await harness.say("/start ZZZZ9999", user="tg1",
-                                                   channel="telegram"))
-    assert "chỉ gồm chữ cái" in texts(await harness.say("/start mã@sai!", user="tg1",
+    assert P.CODE_INVALID in texts(await harness.say("/start ZZZZ9999", user="tg1",
+                                                     channel="telegram"))
+    assert P.CODE_BAD_FORMAT in texts(await harness.say("/start mã@sai!", user="tg1",
                                                         channel="telegram"))
     # on web, an unknown code-looking message is answered as a code, not searched
-    assert "không đúng" in texts(await harness.say("ABCD2345", user="w9"))
+    assert P.CODE_INVALID in texts(await harness.say("ABCD2345", user="w9"))
 
 
 async def test_unbound_chats_get_a_polite_explanation(harness: BotHarness) -> None:
     start = texts(await harness.say("/start", user="guest"))
-    assert "chưa đăng ký" in start and "mã mời" in start
-    assert "dành cho cán bộ đã đăng ký" in texts(await harness.say("/tiendo", user="guest"))
+    assert P.HOW_TO_JOIN in start
+    assert C.NEEDS_REGISTRATION in texts(await harness.say("/tiendo", user="guest"))
 
 
 async def test_link_another_app_to_the_same_official(harness: BotHarness) -> None:
     oid = await harness.make_official("Lê Minh Châu", user="tg1", channel="telegram")
     reply = texts(await harness.say("/lienket", user="tg1", channel="telegram"))
-    code = re.search(r"Mã liên kết tài khoản của anh/chị: (\w+)", reply)
-    assert code is not None
-    assert "Chào mừng" in texts(await harness.say(code.group(1), user="z1", channel="zalo"))
+    link = fields(reply, P.LINK_CREATED)
+    assert link is not None
+    assert fits(texts(await harness.say(link["code"], user="z1", channel="zalo")), P.BOUND)
     zalo = await _account(harness, "zalo", "z1")
     assert zalo is not None and zalo.official_id == oid
     async with harness.app.sessionmaker() as session:
@@ -109,22 +112,24 @@ async def test_invite_in_chat_by_a_head(harness: BotHarness) -> None:
     harness.settings.telegram_bot_username = "troly_test_bot"
     await harness.make_official("Nguyễn Văn An", role="head", user="head", unit_code="CDS")
     reply = texts(await harness.say("/moi Phạm Thu Dung", user="head"))
-    match = re.search(r"Mã mời: (\w+)", reply)
-    assert match is not None and f"https://t.me/troly_test_bot?start={match.group(1)}" in reply
+    created = fields(reply, P.INVITE_CREATED)
+    assert created is not None
+    assert created["link"] == P.INVITE_LINK.format(
+        url=f"https://t.me/troly_test_bot?start={created['code']}")
     async with harness.app.sessionmaker() as session:
-        invitation = await session.get(Invitation, match.group(1))
+        invitation = await session.get(Invitation, created["code"])
         assert invitation is not None and invitation.name == "Phạm Thu Dung"
         assert invitation.role == "official" and invitation.expires_at > harness.clock.now()
     # a head may not create admins, nor invite into another branch
-    assert "quản trị viên tạo" in texts(await harness.say("/moi quantri Ai Đó", user="head"))
+    assert P.INVITE_ROLE_NOT_ALLOWED in texts(await harness.say("/moi quantri Ai Đó", user="head"))
     async with harness.app.sessionmaker.begin() as session:
         session.add(Unit(code="KHAC", name="Đơn vị khác", created_at=harness.clock.now()))
-    assert "đơn vị mình" in texts(await harness.say("/moi KHAC Ai Đó", user="head"))
+    assert P.INVITE_UNIT_NOT_ALLOWED in texts(await harness.say("/moi KHAC Ai Đó", user="head"))
 
 
 async def test_invite_needs_head_or_admin(harness: BotHarness) -> None:
     await harness.make_official("Cán Bộ", user="u1")
-    assert "không có quyền" in texts(await harness.say("/moi Ai Đó", user="u1"))
+    assert C.NOT_ALLOWED in texts(await harness.say("/moi Ai Đó", user="u1"))
 
 
 async def test_admin_invites_a_head_who_becomes_the_unit_head(harness: BotHarness) -> None:
@@ -132,9 +137,9 @@ async def test_admin_invites_a_head_who_becomes_the_unit_head(harness: BotHarnes
     async with harness.app.sessionmaker.begin() as session:
         session.add(Unit(code="CDS", name="Cục Chuyển đổi số", created_at=harness.clock.now()))
     reply = texts(await harness.say("/moi CDS truong Nguyễn Văn An", user="admin"))
-    code = re.search(r"Mã mời: (\w+)", reply)
-    assert code is not None and "trưởng đơn vị" in reply
-    await harness.say(f"/start {code.group(1)}", user="an", channel="telegram")
+    created = fields(reply, P.INVITE_CREATED)
+    assert created is not None and created["role"] == P.ROLE_LABELS["head"]
+    await harness.say(f"/start {created['code']}", user="an", channel="telegram")
     async with harness.app.sessionmaker() as session:
         unit = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar_one()
         heads = await people_store.heads_of(session, unit.id)
