@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY knowledge ./knowledge
+COPY rules ./rules
 COPY scheduler ./scheduler
 RUN pip wheel --quiet --no-cache-dir --disable-pip-version-check --no-deps --wheel-dir /wheel .
 

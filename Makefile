@@ -35,7 +35,7 @@ test: $(STAMP)  ## the whole suite (PostgreSQL too when TROLY_TEST_POSTGRES_URL 
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers knowledge scheduler testkit tests bench
+	$(BIN)/ruff check bot handlers knowledge rules scheduler testkit tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -18,9 +18,9 @@ from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, Unanswered
 from bot.db.queue_store import QueueGroup
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.texts import feedback as T
+from rules.policy import load_policies
+from rules.quiet import hold_until_morning
 from scheduler.jobs import insert_ignore
-from scheduler.policy import load_policies
-from scheduler.quiet import hold_until_morning
 
 #: outbox kind of an admin's answer to earlier askers
 ANSWER_KIND = "kb_answer"

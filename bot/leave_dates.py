@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.deadlines import DeadlineError, parse_day
 from bot.texts import leave as T
 from knowledge.normalize import fold
+from rules.deadlines import DeadlineError, parse_day
 
 #: the longest leave one command records (a typo such as 2062 for 2026 is refused)
 MAX_LEAVE_DAYS = 366

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
-from bot.checkin_policy import monday_of, unit_checkin_cutoff, week_of
 from bot.clock import local_date, to_local
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState, Step
@@ -31,6 +30,8 @@ from bot.texts import common as C
 from handlers.ask import aside
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold
+from rules.cutoffs import monday_of, week_of
+from rules.policy import unit_checkin_cutoff
 from scheduler.planner import fmt_instant
 
 CHECKIN_FLOW = "ci"

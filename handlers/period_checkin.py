@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.checkin_answers import is_none_answer, reads_as_question
-from bot.checkin_policy import SUMMARY_KINDS, ReportingRules, load_rules
 from bot.clock import local_date, to_local
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState
@@ -36,6 +35,8 @@ from bot.texts import common as C
 from bot.texts import period_checkin as T
 from handlers.ask import aside
 from knowledge.normalize import fold
+from rules.cutoffs import SUMMARY_KINDS, ReportingRules
+from rules.policy import load_rules
 
 FLOW = "pc"
 #: the planner's prompt button: 'rem_period:<period key>'

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.access import may_view_plan, unit_view
-from bot.checkin_policy import ReportingRules, load_rules
 from bot.clock import local_date
 from bot.context import Context
 from bot.db import checkin_store, people_store
@@ -45,6 +44,8 @@ from bot.texts import common as C
 from bot.texts import period_checkin as PT
 from handlers import guidance
 from knowledge.normalize import fold
+from rules.cutoffs import ReportingRules
+from rules.policy import load_rules
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: /xuatbaocao words choosing the file format (folded)

@@ -22,12 +22,12 @@ from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
 from bot.texts import reminders as T
 from handlers.checkin import start_checkin
+from rules.policy import Schedule, load_policies
+from rules.recipients import load_directory
+from rules.workdays import WorkCalendar, load_calendar
 from scheduler.jobs import insert_ignore, run_once
 from scheduler.planner import deadline_slots, fmt_date, fmt_instant, task_buttons
-from scheduler.policy import Schedule, load_policies
 from scheduler.preview import PreviewItem, preview_all
-from scheduler.recipients import load_directory
-from scheduler.workdays import WorkCalendar, load_calendar
 
 EVIDENCE_FLOW = "remev"
 OUTBOX_LIMIT = 15

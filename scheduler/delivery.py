@@ -55,10 +55,10 @@ from bot.messaging_window import (
 )
 from bot.replies import REPLY_KIND, WAITING
 from bot.texts import reminders as reminder_texts
+from rules.policy import Schedule, unit_schedule
+from rules.quiet import in_quiet_hours
 from scheduler.jobs import insert_ignore
 from scheduler.planner import task_reminder_stale
-from scheduler.policy import Schedule, unit_schedule
-from scheduler.quiet import in_quiet_hours
 
 logger = logging.getLogger(__name__)
 

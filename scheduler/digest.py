@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import load_rules, monday_of
 from bot.clock import local_date, local_datetime
 from bot.db.models import Official, OutboxMessage, Plan, Unit
 from bot.db.people_store import subunit_ids
@@ -21,6 +20,8 @@ from bot.reports.text import unreachable_lines
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
 from knowledge.normalize import sanitize
+from rules.cutoffs import monday_of
+from rules.policy import load_rules
 from scheduler.chart import bar_chart
 from scheduler.planner import fmt_date, fmt_instant
 

@@ -32,8 +32,8 @@ from bot.db import guide_store
 from bot.db.models import Guide, GuideAck, GuideVersion
 from bot.messages import Button, OutgoingMessage
 from bot.texts import guidance as T
+from rules.policy import Schedule
 from scheduler import planner as P
-from scheduler.policy import Schedule
 
 if TYPE_CHECKING:
     from scheduler.planner import MessageBuilder, Planner

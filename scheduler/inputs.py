@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.leave_store import all_spans
-from scheduler.policy import Policies, Schedule, load_policies
-from scheduler.recipients import DEFAULT_CHANNELS, Directory, load_directory
-from scheduler.workdays import WorkCalendar, load_calendar
+from rules.policy import Policies, Schedule, load_policies
+from rules.recipients import DEFAULT_CHANNELS, Directory, load_directory
+from rules.workdays import WorkCalendar, load_calendar
 
 
 @dataclass

@@ -30,11 +30,11 @@ from bot.db.models import ChatAccount, OutboxMessage, Task, TaskAssignee
 from bot.messages import OutgoingMessage, to_payload
 from bot.messaging_window import KEEPALIVE_KIND, MessagingWindow
 from bot.texts import reminders as T
+from rules.policy import WEEKDAYS, Schedule
+from rules.quiet import hold_until_morning
+from rules.recipients import DEFAULT_CHANNELS, Person
 from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.jobs import insert_ignore
-from scheduler.policy import WEEKDAYS, Schedule
-from scheduler.quiet import hold_until_morning
-from scheduler.recipients import DEFAULT_CHANNELS, Person
 
 logger = logging.getLogger(__name__)
 

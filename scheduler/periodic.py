@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from bot.checkin_policy import ReportingRules, week_cutoff
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db import period_store
 from bot.db.models import Plan, PlanConsolidator, Task, TaskAssignee, TaskUnit
@@ -32,8 +31,9 @@ from bot.periods import Period
 from bot.texts import coop as CT
 from bot.texts import period_checkin as PT
 from bot.texts import reminders as T
+from rules.cutoffs import ReportingRules, week_cutoff
+from rules.policy import Schedule
 from scheduler import planner as P
-from scheduler.policy import Schedule
 
 if TYPE_CHECKING:
     from scheduler.planner import MessageBuilder, Planner

@@ -25,18 +25,19 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
+from bot.db.batches import chunks
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.db.web_mailbox import AWAITING_FETCH
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.periods import week_shown
 from bot.texts import reminders as T
+from rules.policy import WEEKDAYS, Schedule
+from rules.quiet import hold_until_morning
+from rules.recipients import DEFAULT_CHANNELS, Directory
+from rules.workdays import WorkCalendar
 from scheduler import guidance, periodic
 from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.jobs import first_run, insert_ignore
-from scheduler.policy import WEEKDAYS, Schedule
-from scheduler.quiet import hold_until_morning
-from scheduler.recipients import DEFAULT_CHANNELS, Directory, chunks
-from scheduler.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 

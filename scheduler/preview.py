@@ -22,11 +22,11 @@ from bot.messaging_window import (
     decide,
 )
 from bot.replies import REPLY_KIND
+from rules.policy import Schedule
+from rules.recipients import DEFAULT_CHANNELS
 from scheduler.digest import build_digest
 from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.planner import plan
-from scheduler.policy import Schedule
-from scheduler.recipients import DEFAULT_CHANNELS
 
 
 @dataclass(frozen=True)

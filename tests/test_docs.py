@@ -39,7 +39,7 @@ def test_docs_cited_by_code_live_in_the_repository() -> None:
 
     cite = re.compile(r"docs/([\w-]+\.md)((?:\s+§\d+(?:\.\d+)*)?)")
     missing: list[str] = []
-    for folder in ("bot", "handlers", "knowledge", "scheduler", "tests", "bench"):
+    for folder in ("bot", "handlers", "knowledge", "rules", "scheduler", "tests", "bench"):
         for source in sorted((ROOT / folder).rglob("*.py")):
             for name, section in cite.findall(source.read_text(encoding="utf-8")):
                 doc = ROOT / "docs" / name

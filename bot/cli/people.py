@@ -11,7 +11,6 @@ from typing import Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import monday_of, week_of
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.db import people_store
 from bot.imports.common import ImportFailed, ImportResult
@@ -24,6 +23,7 @@ from bot.reports.text import render_summary
 from bot.reports.weekly import build_weekly_summary, export_xlsx
 from bot.texts import cli as texts
 from bot.texts import imports as import_texts
+from rules.cutoffs import monday_of, week_of
 
 units_app = typer.Typer(no_args_is_help=True, help="Units (đơn vị) and their hierarchy.")
 officials_app = typer.Typer(no_args_is_help=True, help="Officials (cán bộ).")

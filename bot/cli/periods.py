@@ -11,7 +11,6 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 
-from bot.checkin_policy import ReportingRules, load_rules
 from bot.cli.common import open_app, print_json, run
 from bot.cli.people import report_app
 from bot.clock import local_date
@@ -26,6 +25,8 @@ from bot.reports.model import ProgressReport
 from bot.reports.text import render_report
 from bot.reports.weekly import export_xlsx
 from bot.texts import cli as texts
+from rules.cutoffs import ReportingRules
+from rules.policy import load_rules
 
 plans_app = typer.Typer(no_args_is_help=True, help="Plans and their consolidating units.")
 leave_app = typer.Typer(no_args_is_help=True, help="Leave (nghỉ phép): reminders pause.")

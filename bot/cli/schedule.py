@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.db.models import CalendarDay, SchedulePolicy, Unit
 from bot.texts import cli as texts
-from scheduler.planner import fmt_date
-from scheduler.policy import (
+from rules.policy import (
     GLOBAL_KEY,
     SETTING_KEYS,
     Schedule,
@@ -24,6 +23,7 @@ from scheduler.policy import (
     setting_json,
     unit_key,
 )
+from scheduler.planner import fmt_date
 
 schedule_app = typer.Typer(no_args_is_help=True,
                            help="Reminder, check-in and digest settings (global or per unit).")
@@ -88,7 +88,7 @@ def _scope(code: str | None) -> str:
 
 async def _layers(session: AsyncSession,
                   code: str | None) -> list[tuple[str, Mapping[str, Any] | None]]:
-    """The layers the planner merges (scheduler.policy.load_policies), lowest first."""
+    """The layers the planner merges (rules.policy.load_policies), lowest first."""
     global_row = await _policy(session, GLOBAL_KEY)
     layers: list[tuple[str, Mapping[str, Any] | None]] = [
         ("global", global_row.data if global_row else None)]

@@ -39,7 +39,7 @@ class Unit(Base):
     head_official_id: Mapped[int | None] = mapped_column(
         ForeignKey("officials.id", use_alter=True, name="fk_units_head_official_id_officials")
     )
-    #: per-unit schedule overrides (JSON; keys as in scheduler policy), None = global default
+    #: per-unit schedule overrides (JSON; keys as in rules/policy.py), None = global default
     schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -16,7 +16,6 @@ from bot.db import people_store
 from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit
 from bot.db.plan_store import set_consolidators
 from bot.db.task_store import record_task_state
-from bot.deadlines import DeadlineError, parse_deadline
 from bot.imports.common import (
     ImportFailed,
     ImportResult,
@@ -30,6 +29,7 @@ from bot.imports.common import (
 from bot.imports.officials import find_unit
 from bot.imports.tabular import TableError, read_table
 from bot.texts import imports as texts
+from rules.deadlines import DeadlineError, parse_deadline
 
 #: field → the header spellings accepted in the file (data for parsing, not messages)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import parse_cutoff, parse_period_cutoff
 from bot.db import people_store
 from bot.db.models import Unit
 from bot.imports.common import ImportFailed, ImportResult, RowError, keep_or_raise, text, too_long
 from bot.imports.tabular import TableError, read_table
 from bot.texts import imports as texts
+from rules.cutoffs import parse_cutoff, parse_period_cutoff
 
 #: field → the header spellings accepted in the file (data for parsing, not messages)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {

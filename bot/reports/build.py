@@ -38,7 +38,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import ReportingRules, load_rules, monday_of
 from bot.clock import local_date, local_datetime
 from bot.db.batches import chunks
 from bot.db.leave_store import leave_spans, span_covering
@@ -75,6 +74,8 @@ from bot.reports.model import (
 )
 from bot.texts import checkin as T
 from bot.unit_tree import descendants
+from rules.cutoffs import ReportingRules, monday_of
+from rules.policy import load_rules
 
 #: officials with tasks due within this many days (or overdue) are listed when unreachable
 UNREACHABLE_AHEAD_DAYS = 7

@@ -64,7 +64,7 @@ TASK_CO_UNKNOWN = "không có đơn vị phối hợp \u201c{unit}\u201d"
 OFFICIAL_AMBIGUOUS = "có {count} cán bộ tên \u201c{name}\u201d; vui lòng ghi Mã cán bộ"
 OFFICIAL_UNKNOWN = "không có cán bộ \u201c{name}\u201d"
 
-# ---------------------------------------------------------------- deadlines (bot/deadlines.py)
+# ---------------------------------------------------------------- deadlines (rules/deadlines.py)
 DEADLINE_UNREADABLE = (
     "không đọc được thời hạn \u201c{value}\u201d (ví dụ đúng: 15/04/2025, Quý II/2025, Tháng 6/2025)"
 )

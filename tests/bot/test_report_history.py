@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from bot.checkin_policy import monday_of, unit_checkin_cutoff
 from bot.clock import local_datetime
 from bot.db import checkin_store, task_store
 from bot.db.models import Official, Task, Unit
 from bot.periods import Period
 from bot.reports.build import build_unit_report, build_weekly_summary
+from rules.cutoffs import monday_of
+from rules.policy import unit_checkin_cutoff
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 

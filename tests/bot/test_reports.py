@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import load_workbook
 
-from bot.checkin_policy import checkin_cutoff, monday_of, previous_week, week_of
 from bot.db import task_store
 from bot.db.models import Task, Unit
 from bot.reports.weekly import build_weekly_summary, categorize, export_xlsx
+from rules.cutoffs import monday_of, previous_week, week_of
+from rules.policy import Schedule
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 
@@ -37,11 +38,12 @@ def test_cutoff_policy() -> None:
     monday = monday_of("2026-W48")
     assert monday == date(2026, 11, 23) and previous_week("2026-W01") == "2025-W52"
     assert previous_week("2021-W01") == "2020-W53"
-    assert checkin_cutoff(monday, None) == LOCAL_1600_FRI
+    assert Schedule().cutoff(monday) == LOCAL_1600_FRI
     unit = Unit(code="U", name="U", schedule={"checkin_cutoff": "T5 17:30"})
-    assert checkin_cutoff(monday, unit) == datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
+    assert Schedule().with_overrides(unit.schedule).cutoff(monday) == datetime(
+        2026, 11, 26, 10, 30, tzinfo=UTC)
     broken = Unit(code="U", name="U", schedule={"checkin_cutoff": "someday"})
-    assert checkin_cutoff(monday, broken) == LOCAL_1600_FRI
+    assert Schedule().with_overrides(broken.schedule).cutoff(monday) == LOCAL_1600_FRI
     # Sunday 23:30 local is still the same ISO week; Monday 00:10 local is the next
     assert week_of(datetime(2026, 11, 29, 16, 30, tzinfo=UTC)) == "2026-W48"
     assert week_of(datetime(2026, 11, 29, 17, 10, tzinfo=UTC)) == "2026-W49"

@@ -10,7 +10,6 @@ import pytest
 import typer
 
 from bot.chat_import import PENDING_IMPORT_TTL
-from bot.checkin_policy import DEFAULT_PERIOD_CUTOFF, ReportingRules, parse_period_cutoff
 from bot.cli import build_cli
 from bot.clock import local_datetime
 from bot.config import Settings
@@ -18,12 +17,13 @@ from bot.db.people_store import CODE_ALPHABET, CODE_LENGTH
 from bot.dispatcher import CANCEL_COMMANDS
 from bot.router import Router
 from bot.texts import admin_import as IMPORT_T
-from bot.workdays import WorkCalendar
 from handlers import register
 from handlers.imports import TABLE_SUFFIXES
 from knowledge.demo import demo_guides
+from rules.cutoffs import DEFAULT_PERIOD_CUTOFF, ReportingRules, parse_period_cutoff
+from rules.policy import Schedule
+from rules.workdays import WorkCalendar
 from scheduler.planner import week_day
-from scheduler.policy import Schedule
 
 WEEKLY = "bao-cao-tien-do-hang-tuan"
 USAGE = "su-dung-troly"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.clock import local_date
 from bot.db.base import make_engine, make_sessionmaker
-from scheduler.workdays import WorkCalendar
+from rules.workdays import WorkCalendar
 from tests.scheduler.world import World
 
 

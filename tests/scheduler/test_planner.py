@@ -9,9 +9,9 @@ from sqlalchemy import update
 
 from bot.clock import ManualClock, local_date, to_local
 from bot.db.models import CalendarDay, SchedulePolicy, Task
+from rules.policy import Schedule
+from rules.workdays import WorkCalendar
 from scheduler.planner import deadline_slots
-from scheduler.policy import Schedule
-from scheduler.workdays import WorkCalendar
 from tests.fakes import FakeChannel
 from tests.scheduler.world import EPOCH, Sim, World, at
 

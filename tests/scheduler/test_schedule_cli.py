@@ -18,8 +18,8 @@ from bot.cli import build_cli
 from bot.clock import local_date
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import CalendarDay, SchedulePolicy, Unit
-from scheduler.policy import load_policies
-from scheduler.workdays import WorkCalendar, load_calendar
+from rules.policy import load_policies
+from rules.workdays import WorkCalendar, load_calendar
 from tests.scheduler.world import World
 
 

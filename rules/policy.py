@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkin_policy import (
+from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
+from rules.cutoffs import (
     DEFAULT_CUTOFF,
     DEFAULT_PERIOD_CHECKINS,
     DEFAULT_PERIOD_CUTOFF,
@@ -22,8 +23,7 @@ from bot.checkin_policy import (
     parse_period_cutoff,
     week_cutoff,
 )
-from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
-from bot.workdays import WorkCalendar
+from rules.workdays import WorkCalendar, load_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Schedule:
     checkin_weekday: str = "fri"
     checkin_time: time = time(8, 0)
     nudge_times: tuple[time, ...] = (time(14, 0), time(15, 30))
-    #: the check-in engineer's key (bot.checkin_policy): 'fri 16:00'; nudges go out that day
+    #: the check-in engineer's key (rules.cutoffs): 'fri 16:00'; nudges go out that day
     checkin_cutoff: str = DEFAULT_CUTOFF
     #: months, quarters, half-years, years close on this day of the month at this time
     #: (Decree 09/2019/NĐ-CP: the 14th; 'last 16:00' for calendar months)
@@ -111,7 +111,7 @@ class Schedule:
 
     def cutoff(self, week_monday: date, calendar: WorkCalendar | None = None) -> datetime:
         """The instant the week's check-in closes, moved off a day off with a calendar (the rule
-        of bot.checkin_policy)."""
+        of rules.cutoffs)."""
         return week_cutoff(week_monday, self.checkin_cutoff,
                            calendar if self.working_days_only else None)
 
@@ -262,17 +262,35 @@ class Policies:
         return self.by_unit.get(unit_id, self.default)
 
 
-async def unit_schedule(session: AsyncSession, unit_id: int | None,
+async def unit_schedule(session: AsyncSession, unit: Unit | int | None,
                         base: Schedule | None = None) -> Schedule:
-    """The effective schedule of one unit (global row < unit row < Unit.schedule), three reads."""
-    keys = [GLOBAL_KEY] + ([unit_key(unit_id)] if unit_id is not None else [])
+    """The effective schedule of one unit (global row < unit row < Unit.schedule), three reads
+    (two when given the Unit itself, whose `schedule` is then read from the object)."""
+    unit_id = unit.id if isinstance(unit, Unit) else unit
+    keys = [GLOBAL_KEY] + ([unit_key(unit_id)] if unit_id else [])
     rows: dict[str, Any] = dict((await session.execute(
         select(SchedulePolicy.key, SchedulePolicy.data).where(SchedulePolicy.key.in_(keys)))).all())
     schedule = (base or Schedule()).with_overrides(rows.get(GLOBAL_KEY))
-    if unit_id is None:
+    if unit is None:
         return schedule
-    own = (await session.execute(select(Unit.schedule).where(Unit.id == unit_id))).scalar()
-    return schedule.with_overrides(rows.get(unit_key(unit_id))).with_overrides(own)
+    own = unit.schedule if isinstance(unit, Unit) else (await session.execute(
+        select(Unit.schedule).where(Unit.id == unit_id))).scalar()
+    keyed = rows.get(unit_key(unit_id)) if unit_id else None
+    return schedule.with_overrides(keyed).with_overrides(own)
+
+
+async def load_rules(session: AsyncSession, unit: Unit | None,
+                     calendar: WorkCalendar | None = None) -> ReportingRules:
+    """The unit's reporting rules (cut-offs, period summaries): its effective schedule, the same
+    layering the planner uses, on this installation's calendar."""
+    schedule = await unit_schedule(session, unit)
+    return schedule.rules(calendar if calendar is not None else await load_calendar(session))
+
+
+async def unit_checkin_cutoff(session: AsyncSession, week_monday: date,
+                              unit: Unit | None) -> datetime:
+    """The week's check-in cut-off for `unit`, moved off a day off as the scheduler moves it."""
+    return (await load_rules(session, unit)).week_cutoff(week_monday)
 
 
 async def load_policies(session: AsyncSession, base: Schedule | None = None) -> Policies:

@@ -2,8 +2,9 @@
 quarters, half-years and years (default the 14th at 16:00, Decree 09/2019/NĐ-CP), and ISO-week
 helpers. One source for the check-in, the reports and the scheduler.
 
-Both cut-offs are unit policy, resolved in this order: the unit's own `schedule` column, its
-schedule_policies row, the global row (`troly schedule set …`), the default. A cut-off that falls
+Both cut-offs are unit policy, settings of `rules.policy.Schedule` resolved as every setting is
+(`rules.policy.load_rules`: the unit's own `schedule` column, its schedule_policies row, the global
+row (`troly schedule set …`), the default). A cut-off that falls
 on a day off (weekend, holiday, Tết, `troly calendar add … off`) moves to the working day before it,
 as the prompt does, while the unit schedules on working days only (`working_days_only`, default
 true): a week has no working day left only when it is all holiday, and then nothing moves.
@@ -14,15 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import iso_week_key, local_date, local_datetime
-from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
 from bot.periods import LAST_DAY, Period, PeriodKind, parse_period, period_of
-from bot.workdays import WorkCalendar, load_calendar
+from rules.workdays import WorkCalendar
 
 #: the default cut-off, as stored in Unit.schedule["checkin_cutoff"]
 DEFAULT_CUTOFF = "fri 16:00"
@@ -105,31 +101,6 @@ def period_cutoff(period: Period, spec: str, calendar: WorkCalendar | None = Non
     return local_datetime(working_day_on_or_before(period.end, period.start, calendar), at)
 
 
-def checkin_cutoff(week_monday: date, unit: Unit | None, default: str = DEFAULT_CUTOFF) -> datetime:
-    """The nominal UTC instant the week's check-in closes for `unit` (Unit.schedule['checkin_cutoff']),
-    without moving it off holidays (see `ReportingRules.cutoff`)."""
-    # a bad override must not break reporting: fall back to the next readable value
-    spec = _override(unit.schedule if unit is not None else None) or _readable(default)
-    return week_cutoff(week_monday, spec or DEFAULT_CUTOFF)
-
-
-def _readable(spec: object, parser: Any = parse_cutoff) -> str | None:
-    """`spec` when `parser` understands it, else None."""
-    if not isinstance(spec, str):
-        return None
-    try:
-        parser(spec)
-    except ValueError:
-        return None
-    return spec
-
-
-def _override(data: dict[str, Any] | None, key: str = "checkin_cutoff",
-              parser: Any = parse_cutoff) -> str | None:
-    """The readable value of a cut-off key in a schedule JSON object, if any."""
-    return _readable(data.get(key), parser) if isinstance(data, dict) else None
-
-
 @dataclass(frozen=True)
 class ReportingRules:
     """A unit's reporting cut-offs and calendar, as the check-in, reports and scheduler read them."""
@@ -179,39 +150,6 @@ class ReportingRules:
         month = self.period_of("month", day)
         closing = self.closing_with(month)
         return closing[0] if closing else month
-
-
-async def load_rules(session: AsyncSession, unit: Unit | None,
-                     calendar: WorkCalendar | None = None) -> ReportingRules:
-    """The unit's rules: its own schedule, its policy row, the global row, else the defaults."""
-    keys = [*([unit_policy_key(unit.id)] if unit is not None and unit.id else []), GLOBAL_POLICY_KEY]
-    rows = (await session.execute(select(SchedulePolicy).where(SchedulePolicy.key.in_(keys)))).scalars()
-    by_key = {row.key: row.data for row in rows}
-    layers = [unit.schedule if unit is not None else None, *(by_key.get(k) for k in keys)]
-
-    def first(key: str, parser: Any, default: str) -> str:
-        return next((s for s in (_override(layer, key, parser) for layer in layers) if s), default)
-
-    working = next((layer["working_days_only"] for layer in layers if isinstance(layer, dict)
-                    and isinstance(layer.get("working_days_only"), bool)), True)
-    checkins = DEFAULT_PERIOD_CHECKINS
-    for layer in layers:
-        if isinstance(layer, dict) and "period_checkins" in layer:
-            try:
-                checkins = parse_period_checkins(layer["period_checkins"])
-                break
-            except ValueError:  # a bad override must not stop reporting: the next layer
-                continue
-    return ReportingRules(
-        checkin_cutoff=first("checkin_cutoff", parse_cutoff, DEFAULT_CUTOFF),
-        period_cutoff=first("period_cutoff", parse_period_cutoff, DEFAULT_PERIOD_CUTOFF),
-        working_days_only=working, period_checkins=checkins,
-        calendar=calendar if calendar is not None else await load_calendar(session))
-
-
-async def unit_checkin_cutoff(session: AsyncSession, week_monday: date, unit: Unit | None) -> datetime:
-    """The week's cut-off as the scheduler sees it (see the module docstring)."""
-    return (await load_rules(session, unit)).week_cutoff(week_monday)
 
 
 def week_of(now: datetime) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.deadlines import DeadlineError, parse_deadline
+from rules.deadlines import DeadlineError, parse_deadline
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -9,11 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.batches import chunks
 from bot.db.models import ChatAccount, Official, Unit
 from bot.unit_tree import descendants
 
-__all__ = ["DEFAULT_CHANNELS", "Contact", "Directory", "Person", "chunks", "load_directory"]
+__all__ = ["DEFAULT_CHANNELS", "Contact", "Directory", "Person", "load_directory"]
 
 #: channels reminders go out on, most preferred first
 DEFAULT_CHANNELS: tuple[str, ...] = ("telegram", "zalo", "web")

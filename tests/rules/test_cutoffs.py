@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.checkin_policy import unit_checkin_cutoff
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
+from rules.policy import unit_checkin_cutoff
 
 MONDAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
