@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from bot.channels.telegram import TelegramChannel, make_bot  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel, make_bot  # noqa: E402
 from bot.clock import ManualClock, local_datetime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db.base import make_engine, make_sessionmaker  # noqa: E402

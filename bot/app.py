@@ -196,7 +196,8 @@ def _attach_telegram(app: App) -> None:
     """Telegram when TROLY_TELEGRAM_TOKEN is set: channel, polling or webhook route, menu."""
     if app.settings.telegram_token is None:
         return
-    from bot.channels.telegram import attach_telegram  # aiogram loaded only when Telegram is used
+    # aiogram loaded only when Telegram is used
+    from bot.channels.telegram.channel import attach_telegram
 
     attach_telegram(app)
 

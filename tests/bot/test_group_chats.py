@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.channels.telegram_parse import Dispatch, translate
+from bot.channels.telegram.parse import Dispatch, translate
 from bot.clock import ManualClock
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage

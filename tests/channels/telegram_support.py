@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.channels.telegram import TelegramParts
+from bot.channels.telegram.channel import TelegramParts
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount

@@ -13,8 +13,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_render import split_for_telegram, utf16_len
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.render import split_for_telegram, utf16_len
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChatRef, Sender
 from bot.messages import Attachment, Button, OutgoingMessage

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.telegram_render import (
+from bot.channels.telegram.render import (
     CHOSEN_MARK,
     REUSABLE_MARK,
     collapsed,

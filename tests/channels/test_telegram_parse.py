@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.types import Update
 
-from bot.channels.telegram_parse import Dispatch, DocumentIn, Ignore, Reactivate, translate
+from bot.channels.telegram.parse import Dispatch, DocumentIn, Ignore, Reactivate, translate
 from bot.events import ButtonPressed, TextMessage, Unsubscribed
 from testkit.fake_telegram import BOT_USER, FakeBotAPI
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.telegram_render import REUSABLE_MARK
+from bot.channels.telegram.render import REUSABLE_MARK
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import Guide

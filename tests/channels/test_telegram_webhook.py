@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.channels.telegram import SECRET_HEADER, webhook_route
+from bot.channels.telegram.channel import SECRET_HEADER, webhook_route
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import InboundUpdate

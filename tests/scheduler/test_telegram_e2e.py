@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.telegram import TelegramChannel, make_bot
+from bot.channels.telegram.channel import TelegramChannel, make_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount, DeliveryAttempt

@@ -56,7 +56,7 @@ async def privileged_chats(sessionmaker: async_sessionmaker[AsyncSession]) -> li
 
 
 async def menu_roles(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
-    """chat_id → role of the per-chat menus set so far (bot/channels/telegram_menu.py)."""
+    """chat_id → role of the per-chat menus set so far (bot/channels/telegram/menu.py)."""
     async with sessionmaker() as session:
         rows = await session.execute(select(TelegramMenu.chat_id, TelegramMenu.role))
         return {str(chat_id): str(role) for chat_id, role in rows.all()}

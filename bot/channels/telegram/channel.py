@@ -36,11 +36,11 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Capability, SentMessage
-from bot.channels import telegram_store as store
 from bot.channels.http_edge import add_route, parse_json, raw_body
-from bot.channels.telegram_errors import classify, is_parse_error
-from bot.channels.telegram_menu import MenuSync, install_menu
-from bot.channels.telegram_parse import (
+from bot.channels.telegram import store
+from bot.channels.telegram.errors import classify, is_parse_error
+from bot.channels.telegram.menu import MenuSync, install_menu
+from bot.channels.telegram.parse import (
     Dispatch,
     DocumentIn,
     Ignore,
@@ -48,7 +48,7 @@ from bot.channels.telegram_parse import (
     ReplyOnly,
     translate,
 )
-from bot.channels.telegram_render import (
+from bot.channels.telegram.render import (
     collapsed,
     is_collapsed,
     is_photo,

@@ -17,7 +17,7 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram_store import menu_roles, privileged_chats, record_menu
+from bot.channels.telegram.store import menu_roles, privileged_chats, record_menu
 from bot.clock import Clock
 from bot.router import Router
 

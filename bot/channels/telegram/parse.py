@@ -14,7 +14,7 @@ from datetime import datetime
 
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
-from bot.channels.telegram_render import REUSABLE_MARK, is_reusable
+from bot.channels.telegram.render import REUSABLE_MARK, is_reusable
 from bot.events import ButtonPressed, ChatRef, InboundEvent, Sender, TextMessage, Unsubscribed
 
 PRIVATE = "private"

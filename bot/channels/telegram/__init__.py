@@ -1,0 +1,1 @@
+"""Telegram channel via aiogram: sending, inbound updates (polling and webhook), menus, wiring."""
