@@ -15,8 +15,11 @@ from bot.events import ChatRef, FileReceived, Sender
 from bot.guide_import import PENDING_TTL
 from bot.texts import ask as A
 from bot.texts import guides as T
+from knowledge.types import IngestProblem
 from scheduler.ticks import Ticks
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, button, fields, fits, labels, payloads, texts
+
+TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai"
 
 GUIDE_V1 = """# Hướng dẫn tiếp nhận hồ sơ đất đai
 
@@ -41,8 +44,10 @@ async def _admin(h: BotHarness) -> None:
 async def test_admin_adds_guide_by_sending_a_file(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
     replies = await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
-    assert "Đã thêm hướng dẫn \u201cHướng dẫn tiếp nhận hồ sơ đất đai\u201d" in texts(replies)
-    assert "Công văn số 12/CV-UBND" in texts(replies)
+    assert fits(texts(replies), T.ADDED.format(title=TITLE, version=1, sections="{sections}",
+                                               passages="{passages}",
+                                               ref=T.REF_LINE.format(source_ref="{ref}")))
+    assert T.REF_LINE.format(source_ref="Công văn số 12/CV-UBND") in texts(replies)
     answer = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "thứ Ba và thứ Năm" in answer
 
@@ -50,11 +55,10 @@ async def test_admin_adds_guide_by_sending_a_file(kb_harness: BotHarness) -> Non
 async def _replace(h: BotHarness, file_name: str, content: bytes, *, restart: bool = False) -> str:
     """Send a file whose title exists, confirm the replacement; return the final reply."""
     (question,) = await h.send_file(file_name, content, user="admin")
-    assert question.text.startswith("Đã có hướng dẫn")
-    replace = next(b.payload for b in question.buttons if b.label == T.BUTTON_REPLACE)
+    assert fits(question.text, T.SAME_TITLE)
     if restart:
         await h.restart()
-    replies = await h.press(replace, user="admin")
+    replies = await h.press(label=T.BUTTON_REPLACE, user="admin")
     await h.app.dispatcher.drain()
     return texts(replies)
 
@@ -63,7 +67,8 @@ async def test_replacing_keeps_old_version_and_answers_from_new(kb_harness: BotH
     await _admin(kb_harness)
     await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
     replies = await _replace(kb_harness, "dat-dai-v2.md", GUIDE_V2, restart=True)
-    assert "phiên bản 2 thay cho phiên bản 1" in replies
+    assert fits(replies, T.REPLACED.format(title=TITLE, version=2, old=1, sections="{sections}",
+                                           passages="{passages}", ref="{ref}"))
     answer = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "tất cả các ngày làm việc" in answer and "thứ Ba" not in answer
     async with kb_harness.app.sessionmaker() as session:
@@ -77,7 +82,8 @@ async def test_replacing_keeps_old_version_and_answers_from_new(kb_harness: BotH
 async def test_same_file_twice_changes_nothing(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
     await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
-    assert "không có gì thay đổi" in texts(await kb_harness.send_file("x.md", GUIDE_V1, user="admin"))
+    assert T.UNCHANGED.format(title=TITLE, version=1) in texts(
+        await kb_harness.send_file("x.md", GUIDE_V1, user="admin"))
 
 
 async def test_bad_files_get_a_reason_and_store_nothing(kb_harness: BotHarness) -> None:
@@ -85,16 +91,16 @@ async def test_bad_files_get_a_reason_and_store_nothing(kb_harness: BotHarness) 
     async with kb_harness.app.sessionmaker() as session:
         before = await session.scalar(select(func.count()).select_from(GuideChunk))
     cases = {
-        "anh.jpg": (b"\xff\xd8\xff\xe0", "định dạng tệp chưa được hỗ trợ"),
-        "rong.md": (b"", "không có nội dung"),
-        "hong.pdf": (b"%PDF-1.7\n garbage", "bị hỏng"),
-        "hong.docx": (b"PK\x03\x04 not really a zip", "bị hỏng"),
+        "anh.jpg": (b"\xff\xd8\xff\xe0", IngestProblem.UNSUPPORTED_TYPE),
+        "rong.md": (b"", IngestProblem.EMPTY),
+        "hong.pdf": (b"%PDF-1.7\n garbage", IngestProblem.CORRUPTED),
+        "hong.docx": (b"PK\x03\x04 not really a zip", IngestProblem.CORRUPTED),
     }
-    for name, (content, reason) in cases.items():
+    for name, (content, problem) in cases.items():
         reply = texts(await kb_harness.send_file(name, content, user="admin"))
-        assert name in reply and reason in reply, reply
+        assert T.INGEST_FAILED.format(file=name, reason=T.INGEST_PROBLEMS[problem]) in reply, reply
     reply = texts(await kb_harness.send_file("lon.pdf", None, user="admin"))
-    assert "quá lớn" in reply
+    assert fits(reply, T.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="lon.pdf", limit="{limit}"))
     async with kb_harness.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(GuideChunk)) == before
 
@@ -111,7 +117,8 @@ async def test_withdrawn_guide_is_never_used(kb_harness: BotHarness) -> None:
     replies = await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao")
     assert "thứ Ba" in texts(replies)
     slug = "huong-dan-tiep-nhan-ho-so-dat-dai"
-    assert "Đã thu hồi" in texts(await kb_harness.say(f"/thuhoi {slug}", user="admin"))
+    assert T.WITHDRAWN.format(title=TITLE) in texts(
+        await kb_harness.say(f"/thuhoi {slug}", user="admin"))
     await kb_harness.app.dispatcher.drain()
     after = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "thứ Ba" not in after
@@ -123,8 +130,8 @@ async def test_list_and_browse_guides(kb_harness: BotHarness) -> None:
     assert A.GUIDE_LIST_HEADER.format(count=6) in texts(replies)
     guide_buttons = [p for p in payloads(replies) if p.startswith("guide:")]
     assert len(guide_buttons) == 6
-    (sections,) = await kb_harness.press(guide_buttons[0])
-    assert "Các mục (" in sections.text
+    (sections,) = await kb_harness.press(label=labels(replies)[0])
+    assert fits(sections.text, A.GUIDE_SECTIONS_HEADER)
     opened = [b.payload for b in sections.buttons if b.payload.startswith("sec:")]
     assert opened and "📖" in texts(await kb_harness.press(opened[-1]))
 
@@ -134,12 +141,16 @@ async def test_the_list_is_not_numbered_and_heads_see_the_codes(kb_harness: BotH
     place instead. Heads and admins, who type '/huongdan <mã>', see each guide's code."""
     await kb_harness.make_official("Trưởng", role="head", user="head")
     guest = texts(await kb_harness.say("/huongdan"))
-    assert "\n• " in guest and "\n1. " not in guest and "[mã:" not in guest
+    bullet = A.GUIDE_LIST_ITEM.format(title="", ref="")
+    code_mark = A.GUIDE_CODE.split("{")[0]
+    assert "\n" + bullet in guest and "\n1. " not in guest and code_mark not in guest
     head = texts(await kb_harness.say("/huongdan", user="head"))
-    codes = [line.split("[mã: ")[1].rstrip("]") for line in head.splitlines() if "[mã: " in line]
+    codes = [found["slug"] for line in head.splitlines()
+             if (found := fields(line, A.GUIDE_CODE)) is not None]
     assert len(codes) == 6
     opened = texts(await kb_harness.say(f"/huongdan {codes[1]}", user="head"))
-    assert head.splitlines()[2].removeprefix("• ").split(" (")[0] in opened  # the second line
+    # the second line
+    assert head.splitlines()[2].removeprefix(bullet).split(" (")[0] in opened
 
 
 async def test_unanswered_list_for_admins(kb_harness: BotHarness) -> None:
@@ -168,11 +179,13 @@ async def test_a_guide_too_long_or_inflating_too_far_is_refused_in_chat(
     try:
         await _admin(harness)
         reply = texts(await harness.send_file("bom.docx", bomb, user="admin"))
-        assert "vượt quá 1 MB" in reply and "Dữ liệu cũ không bị thay đổi" in reply
+        assert T.INGEST_FAILED.format(file="bom.docx", reason=T.INGEST_PROBLEMS[
+            IngestProblem.UNPACKED_TOO_LARGE].format(limit=1)) in reply
         harness.settings = settings.model_copy(update={"max_guide_unpacked_mb": 50})
         await harness.restart()
         reply = texts(await harness.send_file("bom.docx", bomb, user="admin"))
-        assert "tạo ra hơn 1000 đoạn tra cứu" in reply
+        assert T.INGEST_FAILED.format(file="bom.docx", reason=T.INGEST_PROBLEMS[
+            IngestProblem.TOO_MANY_PASSAGES].format(limit=1000)) in reply
         async with harness.app.sessionmaker() as session:
             assert await session.scalar(select(func.count()).select_from(Guide)) == 0
             assert await session.scalar(select(func.count()).select_from(GuideChunk)) == 0
@@ -186,7 +199,7 @@ async def test_an_upload_over_its_declared_size_is_refused_unread(kb_harness: Bo
                          at=kb_harness.clock.now(), file_name="lon.md", size=21 * 1024 * 1024,
                          content=GUIDE_V1)  # a channel that declared 21 MB but handed over bytes
     reply = texts(await kb_harness.app.dispatcher.feed(event))
-    assert "lon.md" in reply and "20 MB" in reply
+    assert T.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="lon.md", limit=20) in reply
     async with kb_harness.app.sessionmaker() as session:
         assert await session.scalar(
             select(func.count()).select_from(Guide).where(Guide.title.contains("đất đai"))) == 0
@@ -204,11 +217,13 @@ async def test_same_title_is_not_replaced_without_confirmation(harness: BotHarne
     await _admin(harness)
     await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
     (question,) = await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
-    assert "Hướng dẫn tiếp nhận hồ sơ đất đai" in question.text and "dat-dai-v2.md" in question.text
-    keep = next(b.payload for b in question.buttons if b.label == T.BUTTON_KEEP_OLD)
+    assert fits(question.text, T.SAME_TITLE.format(title=TITLE, state="", version=1,
+                                                   old_file="dat-dai.md", file="dat-dai-v2.md"))
+    keep = button([question], T.BUTTON_KEEP_OLD)
     assert await _guides(harness) == [("huong-dan-tiep-nhan-ho-so-dat-dai",
                                        "Hướng dẫn tiếp nhận hồ sơ đất đai", 1)]
-    assert "dat-dai-v2.md" in texts(await harness.press(keep, user="admin"))
+    assert T.UPLOAD_KEPT_OLD.format(file="dat-dai-v2.md") in texts(
+        await harness.press(label=T.BUTTON_KEEP_OLD, user="admin"))
     assert (await _guides(harness))[0][2] == 1
     answer = texts(await harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "thứ Ba và thứ Năm" in answer
@@ -221,7 +236,7 @@ async def test_only_the_uploading_admin_may_confirm_and_only_for_a_day(harness: 
     await harness.make_official("Lan", user="lan")
     await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
     (question,) = await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
-    replace = next(b.payload for b in question.buttons if b.label == T.BUTTON_REPLACE)
+    replace = button([question], T.BUTTON_REPLACE)
     for user in ("admin2", "lan", "guest"):
         assert texts(await harness.press(replace, user=user)) == T.UPLOAD_CHOICE_GONE
     harness.clock.advance(PENDING_TTL + timedelta(minutes=1))
@@ -237,7 +252,7 @@ async def test_a_different_title_never_replaces_a_guide_with_the_same_id(
     await harness.send_file("a.md", "# Hướng dẫn báo cáo\n\nNội dung A.\n".encode(), user="admin")
     replies = await harness.send_file("b.md", "# Hướng dẫn bảo cáo\n\nNội dung B.\n".encode(),
                                       user="admin")
-    assert "Đã thêm hướng dẫn" in texts(replies)  # a new guide, not a replacement
+    assert fits(texts(replies), T.ADDED)  # a new guide, not a replacement
     assert await _guides(harness) == [("huong-dan-bao-cao", "Hướng dẫn báo cáo", 1),
                                       ("huong-dan-bao-cao-2", "Hướng dẫn bảo cáo", 1)]
 
@@ -246,7 +261,7 @@ async def test_the_same_file_again_asks_nothing(harness: BotHarness) -> None:
     await _admin(harness)
     await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
     (reply,) = await harness.send_file("copy.md", GUIDE_V1, user="admin")
-    assert "không có gì thay đổi" in reply.text and not reply.buttons
+    assert T.UNCHANGED.format(title=TITLE, version=1) in reply.text and not reply.buttons
 
 
 async def test_pending_uploads_are_collected(harness: BotHarness) -> None:
@@ -281,14 +296,15 @@ async def test_a_guide_lists_each_section_once_without_a_second_number(
     await harness.send_file("cds.md", NUMBERED_GUIDE, user="admin")
     await harness.make_official("Lan", user="u1")
     (sections,) = await harness.say("/huongdan huong-dan-chuyen-doi-so-cap-xa")
-    labels = [b.label for b in sections.buttons if b.payload.startswith("sec:")]
-    assert labels == ["1. Nguyên tắc chung", "2. Trách nhiệm của cán bộ", "3. Chế độ báo cáo"]
+    shown = [b.label for b in sections.buttons if b.payload.startswith("sec:")]
+    assert shown == ["1. Nguyên tắc chung", "2. Trách nhiệm của cán bộ", "3. Chế độ báo cáo"]
     # the buttons are the list: the text is a short header, not the same labels again
-    assert sections.text.startswith("Hướng dẫn chuyển đổi số cấp xã\nCác mục (3)")
-    assert not any(label in sections.text for label in labels)
+    assert sections.text == A.GUIDE_SECTIONS_HEADER.format(
+        title="Hướng dẫn chuyển đổi số cấp xã", count=3)
+    assert not any(label in sections.text for label in shown)
     assert "2. 1." not in sections.text and "1. 1." not in sections.text
     # a restart changes nothing: the buttons need no conversation state
     await harness.restart()
     (again,) = await harness.press("guide:huong-dan-chuyen-doi-so-cap-xa")
-    assert [b.label for b in again.buttons if b.payload.startswith("sec:")] == labels
-    assert not any(label in again.text for label in labels)
+    assert [b.label for b in again.buttons if b.payload.startswith("sec:")] == shown
+    assert not any(label in again.text for label in shown)
