@@ -8,7 +8,10 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.db.models import Official, OfficialLeave
-from tests.harness import BotHarness, payloads, texts
+from bot.texts import leave as T
+from tests.harness import BotHarness, fits, labels, texts
+
+MON_21, FRI_25 = "Thứ Hai 21/12/2026", "Thứ Sáu 25/12/2026"
 
 
 async def _leaves(harness: BotHarness) -> list[tuple[int, date, date, str | None, bool]]:
@@ -23,35 +26,41 @@ async def test_leave_confirmed_after_a_restart(harness: BotHarness) -> None:
     await harness.make_official("Phó Phòng", role="deputy", user="u2", unit_code="P1")
     ask = await harness.say("/nghiphep 21/12 - 25/12 nghỉ phép năm")
     text = texts(ask)
-    assert "Xác nhận anh/chị nghỉ từ Thứ Hai 21/12/2026 đến Thứ Sáu 25/12/2026 (5 ngày)" in text
-    assert "Các bản tổng hợp của Đơn vị P1 sẽ gửi cho Phó Phòng" in text
-    assert payloads(ask) == ["lv:ok", "lv:again"]
+    assert fits(text, T.CONFIRM.format(who=T.WHO_SELF, start=MON_21, end=FRI_25, days=5,
+                                       whom="{whom}"))
+    assert T.CONFIRM_HEAD.format(unit="Đơn vị P1", deputies="Phó Phòng") in text
+    assert labels(ask) == [T.BTN_CONFIRM, T.BTN_AGAIN]
     assert await _leaves(harness) == []  # nothing before the confirmation
     await harness.restart()
-    done = texts(await harness.press("lv:ok"))
-    assert "Đã ghi nhận nghỉ phép từ Thứ Hai 21/12/2026 đến Thứ Sáu 25/12/2026" in done
+    done = texts(await harness.press(label=T.BTN_CONFIRM))
+    assert T.RECORDED.format(start=MON_21, end=FRI_25) in done
     assert await _leaves(harness) == [(head, date(2026, 12, 21), date(2026, 12, 25),
                                        "nghỉ phép năm", False)]
     listed = texts(await harness.say("/nghiphep"))
-    assert "Nghỉ phép đã ghi nhận:" in listed and "21/12/2026 – Thứ Sáu 25/12/2026" in listed
-    assert "nghỉ từ ngày nào" in listed
-    assert "Đã dừng" in texts(await harness.say("/huy"))
-    assert "Đã huỷ kỳ nghỉ" in texts(await harness.say("/nghiphep huy"))
+    assert T.CURRENT_HEADER in listed
+    assert T.CURRENT_ITEM.format(start=MON_21, end=FRI_25,
+                                 note=T.NOTE.format(note="nghỉ phép năm")) in listed
+    assert T.ASK_DATES in listed
+    assert T.STOPPED in texts(await harness.say("/huy"))
+    assert T.CANCELLED_LEAVE.format(start=MON_21, end=FRI_25) in texts(
+        await harness.say("/nghiphep huy"))
     assert (await _leaves(harness))[0][4] is True
-    assert "Không có kỳ nghỉ" in texts(await harness.say("/nghiphep huy"))
+    assert T.NOTHING_TO_CANCEL in texts(await harness.say("/nghiphep huy"))
 
 
 async def test_dates_asked_and_typed_again(harness: BotHarness) -> None:
     me = await harness.make_official("Lê Minh Châu")
-    assert "nghỉ từ ngày nào" in texts(await harness.say("/nghiphep"))
-    assert "Chưa hiểu ngày nghỉ" in texts(await harness.say("thứ hai tuần sau"))
-    assert "phải sau ngày bắt đầu" in texts(await harness.say("25/12 - 21/12"))
+    assert T.ASK_DATES in texts(await harness.say("/nghiphep"))
+    assert T.DATES_UNREADABLE.format(text="thứ hai tuần sau") in texts(
+        await harness.say("thứ hai tuần sau"))
+    assert T.END_BEFORE_START in texts(await harness.say("25/12 - 21/12"))
     confirm = texts(await harness.say("24-26/11"))  # the test clock is Monday 23/11/2026
-    assert "từ Thứ Ba 24/11/2026 đến Thứ Năm 26/11/2026 (3 ngày)" in confirm
-    again = texts(await harness.press("lv:again"))
-    assert "nghỉ từ ngày nào" in again
+    assert fits(confirm, T.CONFIRM.format(who=T.WHO_SELF, start="Thứ Ba 24/11/2026",
+                                          end="Thứ Năm 26/11/2026", days=3, whom="{whom}"))
+    again = texts(await harness.press(label=T.BTN_AGAIN))
+    assert T.ASK_DATES in again
     await harness.say("mai")
-    assert "Đã ghi nhận" in texts(await harness.press("lv:ok"))
+    assert fits(texts(await harness.press(label=T.BTN_CONFIRM)), T.RECORDED)
     assert await _leaves(harness) == [(me, date(2026, 11, 24), date(2026, 11, 24), None, False)]
 
 
@@ -63,10 +72,12 @@ async def test_head_records_leave_for_an_official_of_their_unit(harness: BotHarn
         for official in (await session.execute(select(Official))).scalars():
             official.code = {"Bùi Thị Lan": "CB01", "Người Ngoài": "CB99"}.get(official.name)
     confirm = texts(await harness.say("/nghiphep CB01 1/12 - 2/12"))
-    assert "Xác nhận Bùi Thị Lan nghỉ từ Thứ Ba 01/12/2026" in confirm
-    assert "Đã ghi nhận Bùi Thị Lan nghỉ phép" in texts(await harness.press("lv:ok"))
+    assert fits(confirm, T.CONFIRM.format(who="Bùi Thị Lan", start="Thứ Ba 01/12/2026",
+                                          end="{end}", days="{days}", whom="{whom}"))
+    assert fits(texts(await harness.press(label=T.BTN_CONFIRM)),
+                T.RECORDED_FOR.format(name="Bùi Thị Lan", start="{start}", end="{end}"))
     assert [r[0] for r in await _leaves(harness)] == [lan]
-    assert "Không tìm thấy cán bộ mã \u201cCB99\u201d" in texts(
+    assert T.OFFICIAL_NOT_YOURS.format(code="CB99") in texts(
         await harness.say("/nghiphep CB99 1/12 - 2/12"))
     # an official cannot record leave for someone else: the code is read as dates
-    assert "Chưa hiểu ngày nghỉ" in texts(await harness.say("/nghiphep CB99 1/12", user="lan"))
+    assert fits(texts(await harness.say("/nghiphep CB99 1/12", user="lan")), T.DATES_UNREADABLE)
