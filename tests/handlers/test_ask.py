@@ -11,10 +11,11 @@ from sqlalchemy import select, update
 
 from bot.db.models import Guide, UnansweredQuestion
 from bot.texts import ask as T
+from bot.texts import common as C
 from bot.texts import feedback as F
 from handlers.ask import clarify_helps, corrected_question, understood_as
 from knowledge.types import Hit, Passage, SearchResult
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, fields, fits, labels, payloads, texts
 
 ANSWERABLE = "to cong nghe so cong dong gom nhung ai"
 UNANSWERABLE = "gia vang hom nay bao nhieu mot chi"
@@ -38,15 +39,15 @@ async def _logged(h: BotHarness) -> list[UnansweredQuestion]:
 async def test_answer_names_guide_section_and_source(kb_harness: BotHarness) -> None:
     (reply,) = await kb_harness.say(ANSWERABLE)
     assert "Tổ công nghệ số cộng đồng" in reply.text
-    assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in reply.text
-    assert "Mục: " in reply.text and "Căn cứ: " in reply.text
+    assert T.ANSWER_SOURCE.format(title="Hướng dẫn triển khai chuyển đổi số cấp xã") in reply.text
+    assert fits(reply.text, T.ANSWER_SECTION) and fits(reply.text, T.ANSWER_REF)
     assert not reply.text.startswith(T.TENTATIVE)
     assert await _logged(kb_harness) == []
 
 
 async def test_answer_shows_the_whole_passage_not_a_stub(kb_harness: BotHarness) -> None:
     (reply,) = await kb_harness.say(ANSWERABLE)
-    body = reply.text.split("\n\n📖")[0]
+    body = reply.text.split("\n\n" + T.ANSWER_SOURCE.format(title=""))[0]
     assert not body.endswith("…") and len(body) > 200
 
 
@@ -57,12 +58,12 @@ async def test_see_also_buttons_open_other_sections(kb_harness: BotHarness) -> N
     assert 1 <= len(see) <= 3
     assert T.SEE_ALSO in texts(replies) or T.SEE_ALSO_AFTER_NEXT in texts(replies)
     other = await kb_harness.press(see[0])
-    assert "📖" in texts(other) and texts(other) != texts(replies)
+    assert fits(texts(other), T.ANSWER_SOURCE) and texts(other) != texts(replies)
 
 
 async def test_ask_command_and_empty_question(kb_harness: BotHarness) -> None:
     assert T.ASK_WHAT in texts(await kb_harness.say("/hoi"))
-    assert "📖" in texts(await kb_harness.say(f"/hoi {ANSWERABLE}"))
+    assert fits(texts(await kb_harness.say(f"/hoi {ANSWERABLE}")), T.ANSWER_SOURCE)
 
 
 async def test_empty_knowledge_base_says_so(harness: BotHarness) -> None:
@@ -71,10 +72,10 @@ async def test_empty_knowledge_base_says_so(harness: BotHarness) -> None:
 
 async def test_guides_can_be_private(kb_harness: BotHarness) -> None:
     kb_harness.app.dispatcher.deps.settings.guides_public = False
-    assert "đăng ký" in texts(await kb_harness.say(ANSWERABLE, user="stranger"))
+    assert C.GUIDES_ONLY_FOR_MEMBERS in texts(await kb_harness.say(ANSWERABLE, user="stranger"))
     assert texts(await kb_harness.press("sec:1", user="stranger")) == T.PASSAGE_GONE
     await kb_harness.make_official("Lan", user="member")
-    assert "📖" in texts(await kb_harness.say(ANSWERABLE, user="member"))
+    assert fits(texts(await kb_harness.say(ANSWERABLE, user="member")), T.ANSWER_SOURCE)
 
 
 # ---------------------------------------------------------------- tentative
@@ -84,12 +85,10 @@ async def test_tentative_is_labelled_and_asks_for_feedback(kb_harness: BotHarnes
     _decide(kb_harness, lambda r: replace(r, outcome="tentative"))
     (reply,) = await kb_harness.say(ANSWERABLE)
     assert reply.text.startswith(T.TENTATIVE)
-    assert "Tổ công nghệ số cộng đồng" in reply.text and "📖" in reply.text
-    labels = [b.label for b in reply.buttons]
-    assert T.BUTTON_RIGHT in labels and T.BUTTON_WRONG in labels
+    assert "Tổ công nghệ số cộng đồng" in reply.text and fits(reply.text, T.ANSWER_SOURCE)
+    assert T.BUTTON_RIGHT in labels([reply]) and T.BUTTON_WRONG in labels([reply])
     assert await _logged(kb_harness) == []  # not logged until the asker says it is wrong
-    right = next(b.payload for b in reply.buttons if b.label == T.BUTTON_RIGHT)
-    assert texts(await kb_harness.press(right)) == T.FEEDBACK_THANKS
+    assert texts(await kb_harness.press(label=T.BUTTON_RIGHT)) == T.FEEDBACK_THANKS
     assert await _logged(kb_harness) == []
 
 
@@ -97,18 +96,18 @@ async def test_not_it_logs_the_question_with_the_passage_and_offers_other_sectio
         kb_harness: BotHarness) -> None:
     _decide(kb_harness, lambda r: replace(r, outcome="tentative"))
     (reply,) = await kb_harness.say(ANSWERABLE)
-    wrong = next(b.payload for b in reply.buttons if b.label == T.BUTTON_WRONG)
     await kb_harness.restart()  # the button works in a new process (the question is in it)
-    followup = await kb_harness.press(wrong)
+    followup = await kb_harness.press(label=T.BUTTON_WRONG)
     assert T.WRONG_LOGGED in texts(followup)
     sections = [p for p in payloads(followup) if p.startswith("sec:")]
     assert 1 <= len(sections) <= 3
-    shown_section = reply.text.split("Mục: ")[1].split("\n")[0]
+    shown = fields(reply.text, T.ANSWER_SECTION + "\n")
+    assert shown is not None
     offered = [texts(await kb_harness.press(p)) for p in sections]
-    assert all(f"Mục: {shown_section}\n" not in o for o in offered)
+    assert all(T.ANSWER_SECTION.format(**shown) + "\n" not in o for o in offered)
     (row,) = await _logged(kb_harness)
     assert row.text == ANSWERABLE
-    assert row.shown_passage is not None and shown_section in row.shown_passage
+    assert row.shown_passage is not None and shown["section"] in row.shown_passage
     await kb_harness.make_official("Quản trị", role="admin", user="admin")
     listing = texts(await kb_harness.say("/chuatraloi", user="admin"))
     assert ANSWERABLE in listing and F.GROUP_SHOWN.split("{")[0].strip() in listing
@@ -119,10 +118,10 @@ async def test_not_it_logs_the_question_with_the_passage_and_offers_other_sectio
 
 async def test_decline_offers_the_closest_sections_and_logs(kb_harness: BotHarness) -> None:
     replies = await kb_harness.say(UNANSWERABLE)
-    assert T.NOT_FOUND in texts(replies) and "📖" not in texts(replies)
+    assert T.NOT_FOUND in texts(replies) and not fits(texts(replies), T.ANSWER_SOURCE)
     sections = [p for p in payloads(replies) if p.startswith("sec:")]
     assert 1 <= len(sections) <= 3 and T.NOT_FOUND_CLOSEST in texts(replies)
-    assert "Mục: " in texts(await kb_harness.press(sections[0]))
+    assert fits(texts(await kb_harness.press(sections[0])), T.ANSWER_SECTION)
     assert [q.text for q in await _logged(kb_harness)] == [UNANSWERABLE]
 
 
@@ -130,7 +129,7 @@ async def test_answerable_question_declined_by_the_decision_is_declined(
         kb_harness: BotHarness) -> None:
     _decide(kb_harness, lambda r: replace(r, outcome="decline"))
     replies = await kb_harness.say(ANSWERABLE)
-    assert T.NOT_FOUND in texts(replies) and "📖" not in texts(replies)
+    assert T.NOT_FOUND in texts(replies) and not fits(texts(replies), T.ANSWER_SOURCE)
     assert len(await _logged(kb_harness)) == 1
 
 
@@ -148,8 +147,8 @@ async def test_close_passages_from_two_guides_ask_which_one(kb_harness: BotHarne
     first_title, second_title = (b.label for b in reply.buttons)
     assert reply.text == T.CLARIFY.format(first=first_title, second=second_title)
     assert first_title != second_title
-    chosen = texts(await kb_harness.press(reply.buttons[1].payload))
-    assert f"📖 {second_title}" in chosen
+    chosen = texts(await kb_harness.press(label=second_title))
+    assert T.ANSWER_SOURCE.format(title=second_title) in chosen
 
 
 @pytest.mark.parametrize("question", ["thủ tục báo cáo tiến độ hằng tuần",
@@ -159,7 +158,8 @@ async def test_question_naming_one_guide_is_answered_without_asking(
     # The usage guide restates the weekly cut-off: the real search finds both guides close.
     replies = await kb_harness.say(question)
     assert T.CLARIFY.split("{")[0] not in texts(replies)
-    assert "📖 Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần" in texts(replies)
+    assert T.ANSWER_SOURCE.format(title="Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần") \
+        in texts(replies)
 
 
 async def test_named_guide_second_in_the_ranking_is_the_one_answered(
@@ -173,7 +173,8 @@ async def test_named_guide_second_in_the_ranking_is_the_one_answered(
     _decide(kb_harness, rival_first)
     replies = await kb_harness.say("bao cao tien do hang tuan nop truoc may gio")
     assert T.CLARIFY.split("{")[0] not in texts(replies)
-    assert "📖 Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần" in texts(replies)
+    assert T.ANSWER_SOURCE.format(title="Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần") \
+        in texts(replies)
 
 
 def test_passages_stating_the_same_fact_need_no_question() -> None:
@@ -195,7 +196,7 @@ async def test_alternative_from_the_same_guide_is_not_a_question(kb_harness: Bot
         return replace(result, outcome="answer", alternative=result.hits[0])
 
     _decide(kb_harness, same_guide)
-    assert "📖" in texts(await kb_harness.say(ANSWERABLE))
+    assert fits(texts(await kb_harness.say(ANSWERABLE)), T.ANSWER_SOURCE)
 
 
 # ---------------------------------------------------------------- English
@@ -206,7 +207,7 @@ async def test_english_question_gets_an_english_note_then_the_vietnamese_reply(
     replies = await kb_harness.say("How do I submit the weekly progress report?")
     assert replies[0].text == T.ENGLISH_NOTE
     assert len(replies) == 2
-    assert "📖" in replies[1].text or T.NOT_FOUND in replies[1].text
+    assert fits(replies[1].text, T.ANSWER_SOURCE) or T.NOT_FOUND in replies[1].text
 
 
 async def test_vietnamese_without_diacritics_gets_no_english_note(kb_harness: BotHarness) -> None:
@@ -219,13 +220,13 @@ async def test_vietnamese_without_diacritics_gets_no_english_note(kb_harness: Bo
 async def test_telex_question_is_understood_and_says_so(kb_harness: BotHarness) -> None:
     answer = texts(await kb_harness.say("toor coong ngheej soos coongj ddoongf goomf nhuwngx ai"))
     assert "Tổ công nghệ số cộng đồng" in answer
-    assert "Tôi hiểu câu hỏi là" in answer
+    assert fits(answer, T.ANSWER_CORRECTED)
 
 
 async def test_no_understood_line_when_nothing_was_corrected(kb_harness: BotHarness) -> None:
-    assert "Tôi hiểu câu hỏi là" not in texts(await kb_harness.say(ANSWERABLE))
-    assert "Tôi hiểu câu hỏi là" not in texts(
-        await kb_harness.say("Tổ công nghệ số cộng đồng gồm những ai"))
+    assert not fits(texts(await kb_harness.say(ANSWERABLE)), T.ANSWER_CORRECTED)
+    assert not fits(texts(await kb_harness.say("Tổ công nghệ số cộng đồng gồm những ai")),
+                    T.ANSWER_CORRECTED)
 
 
 def test_corrected_question_replaces_words_in_place() -> None:
@@ -252,7 +253,7 @@ def test_understood_as_only_when_a_word_really_changed_and_reads_right(
 
 async def test_a_guide_withdrawn_elsewhere_is_never_cited(kb_harness: BotHarness) -> None:
     (before,) = await kb_harness.say(ANSWERABLE)
-    assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in before.text
+    assert T.ANSWER_SOURCE.format(title="Hướng dẫn triển khai chuyển đổi số cấp xã") in before.text
     # another process withdraws it; this process has not rebuilt its index yet
     async with kb_harness.app.sessionmaker.begin() as session:
         await session.execute(update(Guide).where(Guide.title.like("%chuyển đổi số cấp xã"))
