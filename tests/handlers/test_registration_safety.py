@@ -4,7 +4,6 @@ across restarts and processes); validity must be positive."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,9 @@ from bot.config import Settings
 from bot.db import people_store
 from bot.db.models import ChatAccount, Invitation, Unit
 from bot.events import ChatRef, Sender, TextMessage
-from tests.harness import BotHarness, texts
+from bot.texts import cli as CT
+from bot.texts import people as P
+from tests.harness import BotHarness, fields, fits, texts
 
 
 async def _code(h: BotHarness, *, hours: int = 24, official_id: int | None = None) -> str:
@@ -49,7 +50,7 @@ def _without(text: str, *codes: str) -> str:
 async def test_unknown_used_and_expired_codes_are_answered_alike(harness: BotHarness) -> None:
     h = harness
     used = await _code(h)
-    assert "Chào mừng" in texts(await h.say(f"/start {used}", user="owner", channel="telegram"))
+    assert fits(texts(await h.say(f"/start {used}", user="owner", channel="telegram")), P.BOUND)
     expired = await _code(h, hours=1)
     h.clock.advance(timedelta(hours=2))
     unknown = "ZZZZ9999"
@@ -81,14 +82,14 @@ async def test_failed_attempts_are_limited_and_the_limit_survives_a_restart(
     valid = await _code(h)
     for n in range(5):
         reply = texts(await h.say(f"ZZZZ999{n + 2}", user="guess"))  # the code alone, on the web
-        assert "không dùng được" in reply
+        assert P.CODE_INVALID in reply
     await h.restart()
     h.clock.advance(timedelta(minutes=3))
     wait = texts(await h.say(valid, user="guess"))
-    assert "thử lại sau 7 phút" in wait and "Chào mừng" not in wait
+    assert P.TOO_MANY_ATTEMPTS.format(minutes=7) in wait and not fits(wait, P.BOUND)
     assert not await _bound(h, "web", "guess")
     h.clock.advance(timedelta(minutes=7))
-    assert "Chào mừng" in texts(await h.say(valid, user="guess"))
+    assert fits(texts(await h.say(valid, user="guess")), P.BOUND)
 
 
 async def test_the_limit_is_per_account_and_per_chat(harness: BotHarness) -> None:
@@ -103,11 +104,11 @@ async def test_the_limit_is_per_account_and_per_chat(harness: BotHarness) -> Non
 
     for n in range(5):  # one account, five different chats
         await say(f"c{n}", "roamer", f"/start ZZZZ888{n + 2}")
-    assert "thử lại sau" in await say("roamer", "roamer", f"/start {valid}")
+    assert fits(await say("roamer", "roamer", f"/start {valid}"), P.TOO_MANY_ATTEMPTS)
     for n in range(5):  # one chat, five different accounts
         await say("shared", f"u{n}", f"/start ZZZZ777{n + 2}")
-    assert "thử lại sau" in await say("shared", "newcomer", f"/start {valid}")
-    assert "Chào mừng" in await say("elsewhere", "newcomer", f"/start {valid}")
+    assert fits(await say("shared", "newcomer", f"/start {valid}"), P.TOO_MANY_ATTEMPTS)
+    assert fits(await say("elsewhere", "newcomer", f"/start {valid}"), P.BOUND)
 
 
 async def test_invitation_validity_must_be_positive_in_chat(harness: BotHarness) -> None:
@@ -115,12 +116,12 @@ async def test_invitation_validity_must_be_positive_in_chat(harness: BotHarness)
     await h.make_official("Trưởng", role="head", user="head", unit_code="CDS")
     for hours in ("0h", "-5h"):
         reply = texts(await h.say(f"/moi {hours} Ai Đó", user="head"))
-        assert "số giờ hiệu lực phải lớn hơn 0" in reply and "Mã mời:" not in reply
+        assert fits(reply, P.INVITE_BAD_HOURS) and fields(reply, P.INVITE_CREATED) is None
     reply = texts(await h.say("/moi 48h Phạm Thu Dung", user="head"))
-    match = re.search(r"Mã mời: (\w+)", reply)
-    assert match is not None
+    created = fields(reply, P.INVITE_CREATED)
+    assert created is not None
     async with h.app.sessionmaker() as session:
-        invitation = await session.get(Invitation, match.group(1))
+        invitation = await session.get(Invitation, created["code"])
         assert invitation is not None and invitation.name == "Phạm Thu Dung"
         assert invitation.expires_at == h.clock.now() + timedelta(hours=48)
 
@@ -131,6 +132,6 @@ def test_invitation_validity_must_be_positive(database_url: str) -> None:
     for hours in ("0", "-5"):
         result = runner.invoke(build_cli(), ["invite", "--unit", "CDS", "--hours", hours], env=env)
         assert result.exit_code != 0
-        assert "--hours" in result.output and "lớn hơn 0" in result.output
+        assert CT.HOURS_NOT_POSITIVE.format(hours=hours) in result.output
     with pytest.raises(ValidationError):
         Settings(_env_file=None, invitation_ttl_hours=0)  # type: ignore[call-arg]
