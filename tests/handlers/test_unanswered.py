@@ -14,12 +14,13 @@ from bot.config import Settings
 from bot.db import guide_store
 from bot.db.models import Guide, GuideVersion, OutboxMessage, UnansweredQuestion, Unit
 from bot.guide_import import import_guide, ingest_limits
+from bot.messages import OutgoingMessage
 from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import feedback as T
 from scheduler.delivery import OutboxDispatcher
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, fits, labels, payloads, texts
 
 GOLD = "gia vang hom nay bao nhieu mot chi"
 GOLD_AGAIN = "Giá vàng hôm nay bao nhiêu một chỉ vậy?"
@@ -54,27 +55,26 @@ async def _queued(h: BotHarness) -> list[UnansweredQuestion]:
             select(UnansweredQuestion).order_by(UnansweredQuestion.id))).scalars())
 
 
-async def _ask_twice(h: BotHarness) -> str:
-    """Two people ask the same unanswerable question; returns the group's key."""
+async def _ask_twice(h: BotHarness) -> list[OutgoingMessage]:
+    """Two people ask the same unanswerable question; the admin lists the queue (returned)."""
     assert A.NOT_FOUND in texts(await h.say(GOLD, user="a1", channel="telegram"))
     assert A.NOT_FOUND in texts(await h.say(GOLD_AGAIN, user="a2", channel="telegram"))
     listing = await h.say("/chuatraloi", user="admin")
     body = texts(listing)
     assert T.QUEUE_HEADER.format(groups=1, asked=2, first=1, last=1) in body
-    assert T.GROUP_COUNT.split("{")[0] + "2 lần" in body
-    answer = next(p for p in payloads(listing) if p.startswith("uqa:"))
-    return answer.split(":")[1]
+    assert fits(body, T.GROUP_COUNT.format(count=2, when="{when}"))
+    return listing
 
 
 async def test_answer_it_stores_a_qa_entry_and_tells_everyone_who_asked(h: BotHarness) -> None:
-    key = await _ask_twice(h)
-    prompt = await h.press(f"uqa:{key}", user="admin")
-    assert "Gõ hoặc chuyển tiếp câu trả lời" in texts(prompt)
+    await _ask_twice(h)
+    prompt = await h.press(label=T.BUTTON_ANSWER, user="admin")
+    assert fits(texts(prompt), T.ANSWER_TEXT_PROMPT)
     await h.restart()  # the conversation survives
     target = await h.say(ANSWER, user="admin")
-    assert T.ANSWER_TARGET_PROMPT in texts(target) and "qans:faq" in payloads(target)
+    assert T.ANSWER_TARGET_PROMPT in texts(target) and T.BUTTON_FAQ in labels(target)
     await h.restart()
-    done = await h.press("qans:faq", user="admin")
+    done = await h.press(label=T.BUTTON_FAQ, user="admin")
     assert T.ANSWER_STORED.format(guide=T.FAQ_TITLE.format(unit="Đơn vị DV1"), people=2) \
         in texts(done)
     assert all(q.resolved and q.resolution == "answered" for q in await _queued(h))
@@ -82,7 +82,7 @@ async def test_answer_it_stores_a_qa_entry_and_tells_everyone_who_asked(h: BotHa
     sent = _telegram(h).sent
     assert {chat.chat_id for chat, _ in sent} == {"a1", "a2"}
     for _, message in sent:
-        assert ANSWER in message.text and "quản trị viên bổ sung" in message.text
+        assert ANSWER in message.text and fits(message.text, T.ASKER_ANSWERED)
         assert message.buttons[0].payload.startswith("sec:")
         assert message.buttons[0].reusable and message.keyboard is None  # reading: no choice
     # indexed at once: the next asker is answered from the FAQ guide
@@ -95,11 +95,10 @@ async def test_a_web_guest_is_not_counted_as_told(h: BotHarness) -> None:
     """A guest page has no mailbox: nothing is queued for it, and the admin's count says so."""
     assert A.NOT_FOUND in texts(await h.say(GOLD, user="a1", channel="telegram"))
     assert A.NOT_FOUND in texts(await h.say(GOLD_AGAIN, user="guest"))  # web, not bound
-    listing = await h.say("/chuatraloi", user="admin")
-    key = next(p for p in payloads(listing) if p.startswith("uqa:")).split(":")[1]
-    await h.press(f"uqa:{key}", user="admin")
+    await h.say("/chuatraloi", user="admin")
+    await h.press(label=T.BUTTON_ANSWER, user="admin")
     await h.say(ANSWER, user="admin")
-    done = await h.press("qans:faq", user="admin")
+    done = await h.press(label=T.BUTTON_FAQ, user="admin")
     assert T.ANSWER_STORED.format(guide=T.FAQ_TITLE.format(unit="Đơn vị DV1"), people=1) \
         in texts(done)
     async with h.app.sessionmaker() as session:
@@ -107,17 +106,16 @@ async def test_a_web_guest_is_not_counted_as_told(h: BotHarness) -> None:
     assert [(m.channel, m.address) for m in queued] == [("telegram", "a1")]
     # only a guest asked: the admin is told nobody could be told, not "sent to 0 people"
     await h.say("ai duyet bao cao tuan cua xa ngoai chu tich xa", user="guest")
-    listing = await h.say("/chuatraloi", user="admin")
-    key = next(p for p in payloads(listing) if p.startswith("uqa:")).split(":")[1]
-    await h.press(f"uqa:{key}", user="admin")
+    await h.say("/chuatraloi", user="admin")
+    await h.press(label=T.BUTTON_ANSWER, user="admin")
     await h.say("Phó Chủ tịch được phân công.", user="admin")
-    done = texts(await h.press("qans:faq", user="admin"))
-    assert T.NOBODY_TOLD.strip() in done and "0 người" not in done
+    told = texts(await h.press(label=T.BUTTON_FAQ, user="admin"))
+    assert T.NOBODY_TOLD.strip() in told and "0 người" not in told
 
 
 async def test_answer_into_an_offered_guide_keeps_its_sections(h: BotHarness) -> None:
-    key = await _ask_twice(h)
-    await h.press(f"uqa:{key}", user="admin")
+    await _ask_twice(h)
+    await h.press(label=T.BUTTON_ANSWER, user="admin")
     target = await h.say(ANSWER, user="admin")
     guide_choice = next(p for p in payloads(target) if p.startswith("qans:") and p != "qans:faq")
     async with h.app.sessionmaker() as session:
@@ -153,29 +151,28 @@ async def test_answer_into_an_offered_guide_keeps_its_sections(h: BotHarness) ->
 async def test_point_to_a_section_makes_the_question_find_it(h: BotHarness) -> None:
     question = "lich truc tet cua co quan the nao"
     assert A.NOT_FOUND in texts(await h.say(question, user="a1", channel="telegram"))
-    listing = await h.say("/chuatraloi", user="admin")
-    key = next(p for p in payloads(listing) if p.startswith("uql:")).split(":")[1]
-    guides = await h.press(f"uql:{key}", user="admin")
+    await h.say("/chuatraloi", user="admin")
+    guides = await h.press(label=T.BUTTON_LINK, user="admin")
     guide = next(p for p in payloads(guides) if p.startswith("uqg:"))
     await h.restart()  # stateless buttons
     sections = await h.press(guide, user="admin")
     section = [b for m in sections for b in m.buttons if b.payload.startswith("uqs:")][-1]
     done = await h.press(section.payload, user="admin")
-    assert "Đã gắn câu hỏi với mục" in texts(done)
+    assert fits(texts(done), T.LINK_DONE)
     (row,) = await _queued(h)
     assert row.resolved and row.resolution == "linked"
     await _deliver(h)
     ((chat, message),) = _telegram(h).sent
-    assert chat.chat_id == "a1" and "Quản trị viên đã chỉ ra mục trả lời" in message.text
+    assert chat.chat_id == "a1" and fits(message.text, T.ASKER_LINKED)
     # the next asker gets the section
     again = texts(await h.say(question, user="a2", channel="telegram"))
     assert A.NOT_FOUND not in again and section.label.rstrip("…") in again
 
 
 async def test_ignore_with_a_reason(h: BotHarness) -> None:
-    key = await _ask_twice(h)
-    prompt = await h.press(f"uqi:{key}", user="admin")
-    assert "qign:0" in payloads(prompt)
+    listing = await _ask_twice(h)
+    prompt = await h.press(label=T.BUTTON_IGNORE, user="admin")
+    assert T.IGNORE_REASONS[0] in labels(prompt)
     await h.restart()
     done = await h.say("hỏi ngoài phạm vi công việc", user="admin")
     assert T.IGNORED.format(count=2, reason="hỏi ngoài phạm vi công việc") in texts(done)
@@ -185,7 +182,9 @@ async def test_ignore_with_a_reason(h: BotHarness) -> None:
     await _deliver(h)
     assert _telegram(h).sent == []  # nobody is told about an ignored question
     assert texts(await h.say("/chuatraloi", user="admin")) == T.QUEUE_NONE
-    assert texts(await h.press(f"uqa:{key}", user="admin")) == T.GROUP_GONE
+    # the listing's old "Trả lời" button
+    assert texts(await h.press(label=T.BUTTON_ANSWER, among=listing,
+                               user="admin")) == T.GROUP_GONE
 
 
 async def test_different_questions_are_different_groups(h: BotHarness) -> None:
@@ -209,10 +208,11 @@ async def test_officials_of_the_owning_unit_review_their_guides_questions(h: Bot
     listing = await h.say("/chuatraloi", user="owner")
     key = next(p for p in payloads(listing) if p.startswith("uqa:")).split(":")[1]
     assert C.NOT_ALLOWED in texts(await h.say("/chuatraloi", user="plain"))
+    # the owner's button, pressed by someone who may not see the queue
     assert texts(await h.press(f"uqa:{key}", user="plain")) == T.GROUP_GONE
-    await h.press(f"uqa:{key}", user="owner")
+    await h.press(label=T.BUTTON_ANSWER, user="owner")
     await h.say(ANSWER, user="owner")
-    done = await h.press("qans:faq", user="owner")
+    done = await h.press(label=T.BUTTON_FAQ, user="owner")
     assert T.FAQ_TITLE.format(unit="Đơn vị DV3") in texts(done)
     async with h.app.sessionmaker() as session:
         faq = (await session.execute(select(Guide).where(Guide.slug == "hoi-dap-dv3"))).scalar_one()
@@ -222,8 +222,8 @@ async def test_officials_of_the_owning_unit_review_their_guides_questions(h: Bot
 
 
 async def test_answer_can_be_cancelled(h: BotHarness) -> None:
-    key = await _ask_twice(h)
-    await h.press(f"uqa:{key}", user="admin")
+    await _ask_twice(h)
+    await h.press(label=T.BUTTON_ANSWER, user="admin")
     assert T.ANSWER_STOPPED in texts(await h.say("/huy", user="admin"))
     assert not any(q.resolved for q in await _queued(h))
     async with h.app.sessionmaker() as session:
@@ -251,10 +251,10 @@ async def test_help_lists_chuatraloi_only_to_those_who_may_use_it(h: BotHarness)
 async def test_an_admin_answer_is_confident_only_for_its_own_question(h: BotHarness) -> None:
     # knowledge/qa_match.py: the Q&A entry answers the question asked again another way, and only
     # offers itself as possibly related to a near miss on the same topic
-    key = await _ask_twice(h)
-    await h.press(f"uqa:{key}", user="admin")
+    await _ask_twice(h)
+    await h.press(label=T.BUTTON_ANSWER, user="admin")
     await h.say(ANSWER, user="admin")
-    await h.press("qans:faq", user="admin")
+    await h.press(label=T.BUTTON_FAQ, user="admin")
     await h.app.dispatcher.drain()
     again = texts(await h.say("Gia vang hom nay bao nhieu mot chi?", user="a3"))
     assert ANSWER in again and A.TENTATIVE not in again
