@@ -9,9 +9,10 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.texts import checkin as T
 from tests.fakes import FakeChannel
 from tests.handlers.checkin_helpers import add_tasks, report_of
-from tests.harness import BotHarness, texts
+from tests.harness import BotHarness, fits, texts
 
 
 @pytest.fixture
@@ -31,16 +32,16 @@ async def test_numbered_options_drive_the_whole_checkin(console: BotHarness) -> 
         return texts(await console.say(text, channel="console"))
 
     first = await say("/baocao")
-    assert "gõ số phần trăm kèm dấu %" in first
-    assert "Tình trạng" in await say("3")  # option 3 = 50%
+    assert T.ASK_PROGRESS_NUMBERED in first
+    assert T.ASK_STATUS in await say("3")  # option 3 = 50%
     _, entries = await report_of(console, oid)
     assert entries[task_id].progress == 50
     await console.restart()
-    assert "Có khó khăn" in await say("2")  # option 2 = Có nguy cơ chậm
-    assert "Kế hoạch tuần tới" in await say("1")  # option 1 = Không có vướng mắc
+    assert T.ASK_BLOCKERS in await say("2")  # option 2 = Có nguy cơ chậm
+    assert T.ASK_NEXT in await say("1")  # option 1 = Không có vướng mắc
     summary = await say("Hoàn thiện tài liệu")
-    assert "Tóm tắt" in summary
-    assert "Đã gửi báo cáo" in await say("1")  # option 1 = Gửi báo cáo
+    assert fits(summary, T.SUMMARY_HEADER)
+    assert fits(await say("1"), T.SUBMITTED)  # option 1 = Gửi báo cáo
     report, entries = await report_of(console, oid)
     assert report is not None and report.status == "submitted"
     assert entries[task_id].status == "at_risk" and entries[task_id].blockers is None
@@ -51,6 +52,6 @@ async def test_typed_percentages_beyond_the_menu_are_progress(console: BotHarnes
     (task_id,) = await add_tasks(console, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
     await console.say("/baocao", channel="console")
     reply = await console.say("70", channel="console")  # not an option number: a percentage
-    assert "Tình trạng" in texts(reply)
+    assert T.ASK_STATUS in texts(reply)
     _, entries = await report_of(console, oid)
     assert entries[task_id].progress == 70

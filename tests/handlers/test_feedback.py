@@ -11,7 +11,7 @@ from bot.db.models import AnswerFeedback, UnansweredQuestion
 from bot.texts import ask as T
 from bot.texts import feedback as F
 from knowledge.types import SearchResult
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, button, fields, fits, labels, texts
 
 QUESTION = "to cong nghe so cong dong gom nhung ai"
 
@@ -48,11 +48,13 @@ async def test_wrong_queues_the_question_and_asks_what_was_wrong_across_a_restar
         kb_harness: BotHarness) -> None:
     _answer(kb_harness)
     (reply,) = await kb_harness.say(QUESTION)
-    shown_section = reply.text.split("Mục: ")[1].split("\n")[0]
-    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
-    followup = await kb_harness.press(wrong)
+    shown = fields(reply.text, T.ANSWER_SECTION + "\n")
+    assert shown is not None
+    shown_section = shown["section"]
+    wrong = button([reply], F.BUTTON_WRONG)
+    followup = await kb_harness.press(label=F.BUTTON_WRONG)
     assert T.WRONG_LOGGED in texts(followup) and F.WHAT_WRONG in texts(followup)
-    assert f"{'fbwhy'}:skip" in payloads(followup)
+    assert F.BUTTON_SKIP in labels(followup)
     (queued,) = await _rows(kb_harness, UnansweredQuestion)
     assert queued.text == QUESTION and queued.kind == "wrong" and not queued.resolved
     assert queued.shown_passage is not None and shown_section in queued.shown_passage
@@ -64,30 +66,29 @@ async def test_wrong_queues_the_question_and_asks_what_was_wrong_across_a_restar
     (feedback,) = await _rows(kb_harness, AnswerFeedback)
     assert not feedback.helpful
     # the step is over: the next message is a question again
-    assert "📖" in texts(await kb_harness.say(QUESTION))
+    assert fits(texts(await kb_harness.say(QUESTION)), T.ANSWER_SOURCE)
 
 
 async def test_what_was_wrong_can_be_skipped(kb_harness: BotHarness) -> None:
     _answer(kb_harness)
     (reply,) = await kb_harness.say(QUESTION)
-    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
-    await kb_harness.press(wrong)
-    assert texts(await kb_harness.press("fbwhy:skip")) == F.COMMENT_SKIPPED
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
+    assert texts(await kb_harness.press(label=F.BUTTON_SKIP)) == F.COMMENT_SKIPPED
     (queued,) = await _rows(kb_harness, UnansweredQuestion)
     assert queued.comment is None
-    assert texts(await kb_harness.press("fbwhy:skip")) == F.COMMENT_STALE
+    assert texts(await kb_harness.press(label=F.BUTTON_SKIP)) == F.COMMENT_STALE
 
 
 async def test_a_new_question_instead_of_a_comment_is_answered(kb_harness: BotHarness) -> None:
     _answer(kb_harness)
     (reply,) = await kb_harness.say(QUESTION)
-    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
-    await kb_harness.press(wrong)
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
     replies = await kb_harness.say("Tổ công nghệ số cộng đồng gồm những ai?")
-    assert "📖" in texts(replies) and F.COMMENT_THANKS not in texts(replies)
+    assert fits(texts(replies), T.ANSWER_SOURCE) and F.COMMENT_THANKS not in texts(replies)
     (queued,) = await _rows(kb_harness, UnansweredQuestion)
     assert queued.comment is None
-    assert "📖" in texts(await kb_harness.say(QUESTION))  # no conversation left
+    # no conversation left
+    assert fits(texts(await kb_harness.say(QUESTION)), T.ANSWER_SOURCE)
 
 
 async def test_wrong_in_a_group_queues_without_a_conversation(kb_harness: BotHarness) -> None:
@@ -95,7 +96,7 @@ async def test_wrong_in_a_group_queues_without_a_conversation(kb_harness: BotHar
 
     _answer(kb_harness)
     (reply,) = await kb_harness.say(QUESTION)
-    wrong = next(b.payload for b in reply.buttons if b.label == F.BUTTON_WRONG)
+    wrong = button([reply], F.BUTTON_WRONG)
     event = ButtonPressed(chat=ChatRef("web", "group1"), sender=Sender("u9", "u9"),
                           at=kb_harness.clock.now(), payload=wrong, chat_kind="group")
     replies = await kb_harness.app.dispatcher.feed(event)

@@ -9,8 +9,9 @@ from bot.db import guide_store
 from bot.db.models import Guide
 from bot.messages import OutgoingMessage
 from bot.texts import ask as T
+from bot.texts import guides as GT
 from handlers.sections import MESSAGE_CHARS, PAGE_CHARS, pages_of
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, button, fits, payloads, texts
 
 STEPS = " ".join(f"Bước {i}: cán bộ một cửa kiểm tra thành phần hồ sơ số {i} và ghi phiếu tiếp nhận."
                  for i in range(60))
@@ -55,7 +56,7 @@ async def _section_text(h: BotHarness, chunk_id: int) -> str:
 
 async def _add_long_guide(h: BotHarness) -> None:
     await h.make_official("Quản trị", role="admin", user="admin")
-    assert "Đã thêm" in texts(await h.send_file("mot-cua.md", LONG_GUIDE, user="admin"))
+    assert fits(texts(await h.send_file("mot-cua.md", LONG_GUIDE, user="admin")), GT.ADDED)
 
 
 async def _section_buttons(h: BotHarness, guide_payload: str) -> list[str]:
@@ -92,7 +93,7 @@ async def test_long_section_is_paged_and_every_page_is_reachable(harness: BotHar
     total = len(pages)
     for number, page in enumerate(pages, start=1):
         assert T.PAGE_OF.format(page=number, pages=total) in page.text
-        assert "Mục: Quy trình tiếp nhận" in page.text
+        assert T.ANSWER_SECTION.format(section="Quy trình tiếp nhận") in page.text
         assert len(page.text) <= MESSAGE_CHARS and len(_body(page)) <= PAGE_CHARS
     assert _visible("".join(_body(p) for p in pages)) == _visible(STEPS)
 
@@ -102,7 +103,7 @@ async def test_long_answer_is_paged_too(harness: BotHarness) -> None:
     (answer,) = await harness.say("buoc 45 can bo mot cua kiem tra thanh phan ho so")
     assert "Bước 45" in _body(answer)  # the page that holds it, not the section's first
     assert T.PAGE_OF.split("{")[0] in answer.text
-    start = next(b.payload for b in answer.buttons if b.label == T.BUTTON_SECTION_START)
+    start = button([answer], T.BUTTON_SECTION_START)
     pages = await _read_section(harness, start)
     assert _visible("".join(_body(p) for p in pages)) == _visible(STEPS)
 
@@ -114,8 +115,7 @@ async def test_a_section_opened_in_the_middle_offers_its_start(harness: BotHarne
         chunks = await guide_store.guide_sections(session, guide)
     middle = chunks[2].id
     (reply,) = await harness.press(f"sec:{middle}")
-    start = next(b.payload for b in reply.buttons if b.label == T.BUTTON_SECTION_START)
-    (first,) = await harness.press(start)
+    (first,) = await harness.press(label=T.BUTTON_SECTION_START)
     assert T.PAGE_OF.format(page=1, pages=len(chunks) - 2) in first.text  # opening, fees
     assert "Bước 0:" in _body(first)
 
