@@ -14,9 +14,11 @@ from bot.db.base import Base
 from bot.db.models import ChatAccount, OutboxMessage, Task, UnansweredQuestion, Unit
 from bot.ids import parse_id
 from bot.texts import common as C
+from bot.texts import people as P
+from bot.texts import reminders as R
 from knowledge.types import ParsedGuide, Section
 from tests.handlers.checkin_helpers import add_tasks
-from tests.harness import BotHarness
+from tests.harness import BotHarness, fits, texts
 
 #: ids that do not exist, cannot exist, or would overflow a PostgreSQL integer
 ABSENT_IDS = ("999999", "0", "-1", "99999999999999999999", "2147483648", "abc", "", "١٢", "1.5")
@@ -185,17 +187,17 @@ async def test_owners_still_act_on_their_own_task(harness: BotHarness) -> None:
     h = harness
     world = await _world(h)
     snoozed = await h.press(f"rem_snz:{world['open']}", user="lan")
-    assert "Đã hoãn" in "\n".join(m.text for m in snoozed)
+    assert fits(texts(snoozed), R.SNOOZED)
     done = await h.press(f"rem_done:{world['open']}", user="head_a")  # a head of the lead unit
     assert "BIMAT-1" in "\n".join(m.text for m in done)
     ack = await h.press(f"rem_ack:{world['unit_a']}:2026-W48:week", user="head_a")
-    assert "Đã ghi nhận" in "\n".join(m.text for m in ack)
+    assert R.ACK_OK in texts(ack)
     closed = await h.press(f"rem_done:{world['closed']}", user="lan")
     assert "BIMAT-2" in "\n".join(m.text for m in closed)  # her own closed task: she may know
     revoked = await h.press(f"inv_rev:{world['code']}", user="head_a")
-    assert "Đã thu hồi" in "\n".join(m.text for m in revoked)
+    assert fits(texts(revoked), P.INVITE_REVOKED)
     unbound = await h.press(f"acc_unb:{world['lan_account']}", user="head_a")
-    assert "Đã gỡ" in "\n".join(m.text for m in unbound)
+    assert fits(texts(unbound), P.UNBOUND)
 
 
 async def test_head_of_a_parent_unit_may_act_on_a_sub_unit_task(harness: BotHarness) -> None:
@@ -203,4 +205,4 @@ async def test_head_of_a_parent_unit_may_act_on_a_sub_unit_task(harness: BotHarn
     world = await _world(h)
     await h.make_official("Chủ tịch", role="head", user="root_head", unit_code="ROOT")
     replies = await h.press(f"rem_snz:{world['open']}", user="root_head")
-    assert "Đã hoãn" in "\n".join(m.text for m in replies)
+    assert fits(texts(replies), R.SNOOZED)

@@ -122,8 +122,9 @@ async def test_a_locked_database_is_a_polite_wait_and_keeps_the_input(toy: BotHa
     await toy.say("/toy")
     replies = await toy.say("locked: Nguyễn Văn A")
     text = texts(replies)
-    assert "đang bận" in text and "thử lại sau ít phút" in text
-    assert "locked: Nguyễn Văn A" in text  # what they typed comes back, nothing is lost
+    assert T.DATABASE_BUSY in text
+    # what they typed comes back, nothing is lost
+    assert T.DATABASE_BUSY_YOUR_TEXT.format(text="locked: Nguyễn Văn A") in text
     async with toy.app.sessionmaker() as session:
         assert await session.get(Synonym, "written-before-lock") is None
         state = await session.get(ConversationState, ("web", "u1", "u1"))

@@ -9,11 +9,13 @@ from bot.channels.telegram.parse import Dispatch, translate
 from bot.clock import ManualClock
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
+from bot.texts import checkin as CT
 from bot.texts import common as C
+from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
 from tests.conftest import T0
 from tests.handlers.checkin_helpers import add_tasks
-from tests.harness import BotHarness, texts
+from tests.harness import BotHarness, fits, texts
 
 GROUP = ChatRef("telegram", "-100900")
 
@@ -35,7 +37,7 @@ async def test_a_check_in_started_in_private_never_continues_in_a_group(
     assert "Số hoá hồ sơ" not in in_group and "tiến độ" not in in_group
     assert texts(await _in_group(h, "lan", "/baocao")) == C.USE_PRIVATE_CHAT.format(link="")
     # …and their private conversation is untouched
-    assert "tình trạng" in texts(await h.say("50", user="lan", channel="telegram")).lower()
+    assert CT.ASK_STATUS in texts(await h.say("50", user="lan", channel="telegram"))
 
 
 async def test_help_in_a_group_lists_only_what_works_there(harness: BotHarness) -> None:
@@ -89,4 +91,4 @@ def test_telegram_marks_groups_and_supergroups() -> None:
 
 async def test_start_in_a_group_says_to_join_in_private(harness: BotHarness) -> None:
     reply = texts(await _in_group(harness, "stranger", "/start"))
-    assert "nhắn riêng" in reply and "/start <mã mời>" not in reply
+    assert fits(reply, P.HOW_TO_JOIN_IN_GROUP) and "/start <mã mời>" not in reply

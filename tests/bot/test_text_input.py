@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import ChatAccount, ConversationState
 from bot.events import ChatRef, Sender, TextMessage
+from bot.texts import checkin as CT
 from bot.texts import common as T
 from knowledge.normalize import UnpairedSurrogate, clean_input, has_unpaired_surrogate, sanitize
 from tests.handlers.checkin_helpers import add_tasks, report_of
@@ -34,7 +35,7 @@ async def test_checkin_answers_are_stored_clean(harness: BotHarness) -> None:
     (nv1,) = await add_tasks(harness, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
     await harness.say("/baocao")
     await harness.say("40")
-    await harness.press("ci:s:risk")
+    await harness.press(label=CT.STATUS_LABELS["at_risk"])
     # pasted from Word: a NUL (PostgreSQL refuses it), \x01, a vertical tab, CR LF, NFD marks
     await harness.say("Chờ\x00 kinh\x01 phí\x0b\r\n" + unicodedata.normalize("NFD", "Đã đề xuất"))
     await harness.say("Trình\x1b[2J dự thảo")
@@ -48,7 +49,7 @@ async def test_a_lone_surrogate_is_refused_politely_and_the_step_stays(harness: 
     (nv1,) = await add_tasks(harness, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
     await harness.say("/baocao")
     await harness.say("40")
-    await harness.press("ci:s:risk")
+    await harness.press(label=CT.STATUS_LABELS["at_risk"])
     replies = await harness.say("Chờ kinh phí \ud83d")  # half of an emoji (a broken client)
     assert texts(replies) == T.TEXT_UNREADABLE
     async with harness.app.sessionmaker() as session:

@@ -15,6 +15,7 @@ from bot.reports.build import build_unit_report
 from bot.texts import checkin as CT
 from bot.texts import common as C
 from bot.texts import period_checkin as T
+from bot.texts import periods as PT
 from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, Press, fits, labels, texts
 
@@ -176,7 +177,7 @@ async def test_refusals(harness: BotHarness) -> None:
     assert T.NO_TASKS_AT_ALL in texts(await harness.say("/baocaothang", user="u9"))
     await _setup(harness)
     harness.clock.set(_at(date(2026, 12, 14), 9))
-    assert "không hợp lệ" in texts(await harness.say("/baocaothang tháng 13"))
+    assert PT.BAD_PERIOD.format(text="tháng 13") in texts(await harness.say("/baocaothang tháng 13"))
     assert T.NOT_A_SUMMARY_PERIOD in texts(await harness.say("/baocaothang tuần 50"))
     assert fits(texts(await harness.say("/baocaothang 2027-05")), T.FUTURE_PERIOD)
     assert T.STALE_PROMPT in texts(await harness.press("rem_period:abc"))
