@@ -14,6 +14,9 @@ retrieval in the same run. "answered" means the outcome "answer" (a confident an
                    commune website vs Zalo OA);
   unanswerable   — not answered confidently (all 20, and the 16 tricky ones);
   legal          — answerable dev questions answered (as written, without diacritics).
+Then upper bounds (not decisions: cuts chosen on the very figures they report) on the accented figure when
+15 of the 20 unanswerable questions are not answered: over troly's out-of-fold probabilities, and over a
+model fitted on the shared guides' questions themselves. They say how far any cut of these features can go.
 Last, the answer latency on the shared guides' index: every question (answerable and unanswerable) searched
 --repeats times after a warm-up, one at a time (the whole search: analysis, ranking, features, decision).
 """
@@ -33,13 +36,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import numpy as np  # noqa: E402
 from train_decision import (  # noqa: E402
     CLOSE_GAP,
+    CrossValidation,
     Sample,
     collect,
     cross_validate,
     default_shared,
+    fit_logistic,
+    fold_of,
     guide_index,
+    sample_weights,
 )
 
 CLOSE_PAIRS: tuple[tuple[str, str], ...] = (
@@ -146,12 +154,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {name}: {mean:.3f} ± {std:.3f}")
     print("cut-offs chosen per fold: " + ", ".join(f"{m.answer_at:.2f}" for m in cv.models))
     out["per_fold"] = spread
+    out["bounds"] = _bounds(samples, cv)
+    print(
+        "\nhow far any single cut could go (oracle cuts chosen on the figures themselves, NOT a decision): "
+        "declining at least {need}/20 unanswerable questions leaves at most {oof}/40 accented questions "
+        "answered with troly's out-of-fold probabilities, and at most {fit}/40 with a model fitted on the "
+        "shared guides' own questions (in sample)".format(**out["bounds"])
+    )
     out["latency_ms"] = answer_latency(Path(args.shared) / "eval" / "guides", args.repeats)
     print("\nanswer latency on the shared guides' index ({count} searches): median {median:.2f} ms, "
           "p99 {p99:.2f} ms, max {max:.2f} ms".format(**out["latency_ms"]))
     if args.json:
         Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
+
+
+def _frontier(samples: Sequence[Sample], scores: Sequence[float], need: int) -> int:
+    """Most accented right-guide answers at any cut that leaves `need` unanswerables unanswered."""
+    acc = [(p, bool(s.label)) for s, p in zip(samples, scores, strict=True) if _answerable("accented")(s)]
+    unans = [p for s, p in zip(samples, scores, strict=True)
+             if s.dataset == "guides" and s.kind == "unanswerable"]  # fmt: skip
+    best = 0
+    for cut in sorted(set(scores)) + [2.0]:
+        if sum(p < cut for p in unans) >= need:
+            best = max(best, sum(p >= cut and right for p, right in acc))
+    return best
+
+
+def _bounds(samples: Sequence[Sample], cv: CrossValidation, need: int = 15) -> dict[str, int]:
+    """Upper bounds on the accented figure at the unanswerable target, for any cut of these features."""
+    guides = sorted({s.group for s in samples if s.dataset == "guides"})
+    oof = []
+    for s in samples:
+        model = cv.models[fold_of(s, guides)]
+        oof.append(model.probability(s.features))
+    shared = [s for s in samples if s.dataset == "guides"]
+    x = np.array([s.features for s in shared], dtype=np.float64)
+    y = np.array([s.label for s in shared], dtype=np.float64)
+    fitted = fit_logistic(x, y, sample_weights(shared))
+    return {
+        "need": need,
+        "oof": _frontier(samples, oof, need),
+        "fit": _frontier(shared, [fitted.probability(s.features) for s in shared], need),
+    }
 
 
 def answer_latency(folder: Path, repeats: int) -> dict[str, float]:
