@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from bot.clock import ManualClock, to_local
 from bot.db.models import CheckinEntry, CheckinReport, JobRun, OutboxMessage
+from bot.texts import reminders as R
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
 from tests.scheduler.world import Sim, World, at
@@ -151,7 +152,7 @@ async def test_monday_week_ahead_digest_and_catch_up_of_the_latest_only(
     assert rows[("2026-W49", "week")] == "sent"
     assert ("2026-W48", "week") not in rows or rows[("2026-W48", "week")] == "expired"
     [ahead] = [m.text for c, m in telegram.sent if "Tuần mới 50/2026" in m.text]
-    assert ahead.startswith("(Gửi muộn")
+    assert ahead.startswith(R.LATE_PREFIX)
 
 
 async def test_manual_clock_fixture_is_monday(clock: ManualClock) -> None:

@@ -12,8 +12,11 @@ from bot.db.models import JobRun, OfficialLeave, PeriodReport, SchedulePolicy, T
 from bot.db.plan_store import set_consolidators
 from bot.periods import Period
 from bot.reports.build import build_unit_report
+from bot.texts import coop as CO
+from bot.texts import reminders as R
 from scheduler.digest import XLSX_MIME, build_digest, chart_rows, progress_chart
 from tests.fakes import FakeChannel
+from tests.harness import fits
 from tests.scheduler.world import EPOCH, Sim, World, at
 
 DEC14 = date(2026, 12, 14)  # Monday: the December 2026 period (15/11–14/12) closes
@@ -105,7 +108,7 @@ async def test_missed_prompt_is_sent_late_then_expires(
     assert sorted(_sent(rows, "period_checkin")) == sorted([
         (ids["lan"], "15/12 10:00", True), (ids["minh"], "15/12 10:00", True)])
     assert {r.status for r in rows if r.kind == "period_nudge"} <= {"superseded"}
-    assert any(t.startswith("(Gửi muộn") and "tháng 12/2026" in t for t in telegram.texts())
+    assert any(t.startswith(R.LATE_PREFIX) and "tháng 12/2026" in t for t in telegram.texts())
     # a month later (down the whole time from 14/01): the January prompt is recorded expired
     clock.set(at(date(2027, 1, 13), 10))
     await sim.tick()
@@ -187,7 +190,7 @@ async def test_consolidating_unit_gets_who_has_not_reported(
         (chief, "sent")]
     [text] = [t for c, m in telegram.sent for t in [m.text]
               if c.chat_id == "Cục trưởng" and "tuần 49/2026" in t
-              and not t.startswith("📊 Tổng hợp tuần")]  # the plan's digest, not the unit's
+              and not fits(t, R.DIGEST_WEEK_TITLE)]  # the plan's digest, not the unit's
     assert "Đơn vị chưa báo cáo đủ (2/2)" in text
     assert "Phòng TINH_A: 0/1 — chưa: An" in text and "Phòng TINH_B" in text
     assert "Đơn vị có nhiệm vụ quá hạn (1)" in text and "/tiendo KH286" in text
@@ -212,7 +215,7 @@ async def test_co_operating_units_told_the_deadline_and_their_part(
             for r in coop] == [(coop_head, "notice", "08/12 08:00"), (coop_head, "due", "10/12 08:00")]
     texts = [t for c, m in telegram.sent if c.chat_id == "Trưởng phối hợp" for t in [m.text]]
     assert "Đơn vị chủ trì: Phòng LEAD" in texts[0] and "10:00 Thứ Năm 10/12/2026" in texts[0]
-    assert "Hôm nay là hạn gửi phần phối hợp" in texts[1]
+    assert fits(texts[1], CO.COOP_DUE)
     # a unit that sets coop_notice_days=0 for its tasks sends none
     async with sim.sessionmaker.begin() as s:
         s.add(SchedulePolicy(key=f"unit:{world.units['LEAD']}",

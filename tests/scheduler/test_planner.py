@@ -9,11 +9,19 @@ from sqlalchemy import update
 
 from bot.clock import ManualClock, local_date, to_local
 from bot.db.models import CalendarDay, SchedulePolicy, Task
+from bot.texts import reminders as R
 from rules.policy import Schedule
 from rules.workdays import WorkCalendar
 from scheduler.planner import deadline_slots
 from tests.fakes import FakeChannel
+from tests.harness import fields, fits
 from tests.scheduler.world import EPOCH, Sim, World, at
+
+
+def _days_left(text: str) -> str | None:
+    """The days left a deadline reminder (reminders.DEADLINE_AHEAD) states."""
+    found = fields(text, R.DEADLINE_AHEAD)
+    return None if found is None else found["days"]
 
 FRI = date(2026, 12, 11)  # a Friday deadline with four working-day offsets before it
 
@@ -42,8 +50,8 @@ async def test_offsets_7_3_1_0_at_eight_local(world: World, sim: Sim, clock: Man
     ]
     assert rows[0].idem_key == f"deadline:{task}:2026-12-11:T-7:{lan}:telegram"
     texts = [t for t in telegram.texts() if "hạn" in t and "báo cáo tiến độ tuần" not in t]
-    assert "còn 7 ngày" in texts[0] and "còn 3 ngày" in texts[1] and "còn 1 ngày" in texts[2]
-    assert "Hôm nay là hạn" in texts[3]
+    assert [_days_left(t) for t in texts[:3]] == ["7", "3", "1"]
+    assert fits(texts[3], R.DEADLINE_TODAY)
     assert [b.payload for b in telegram.sent[0][1].buttons] == [
         f"rem_done:{task}", f"rem_prog:{task}", f"rem_snz:{task}"]
     assert not any(r.late for r in rows)
@@ -144,8 +152,8 @@ async def test_downtime_catch_up_latest_only_marked_late(
     assert rows["T-0"].status == "sent" and not rows["T-0"].late
     overdue = sorted(k for k in rows if k.startswith("overdue"))
     assert overdue == ["overdue 2026-12-14", "overdue 2026-12-15"]  # weekend skipped
-    late_text = [t for t in telegram.texts() if "Nhắc hạn" in t][1]
-    assert late_text.startswith("(Gửi muộn") and "còn 1 ngày" in late_text
+    late_text = [t for t in telegram.texts() if fits(t, R.DEADLINE_AHEAD)][1]
+    assert late_text.startswith(R.LATE_PREFIX) and _days_left(late_text) == "1"
     # never a "N days left" after the deadline
     for r in await world.rows(status="sent"):
         if r.kind == "deadline":
@@ -175,7 +183,8 @@ async def test_overdue_escalates_to_the_lead_units_head(world: World, sim: Sim,
     to_head = [r for r in await world.rows(kind="overdue") if r.recipient_id == head]
     # 14 Dec = 1 working day overdue, 15 = 2, 16 = 3 → escalation starts on the 16th
     assert [local_date(r.due_at).day for r in to_head] == [16, 17]
-    assert any("Báo cáo lãnh đạo" in t and "Lan" in t for t in telegram.texts("Trưởng phòng"))
+    assert any(fits(t, R.OVERDUE_ESCALATED) and "Lan" in t
+               for t in telegram.texts("Trưởng phòng"))
 
 
 async def test_planner_is_idempotent(world: World, sim: Sim, clock: ManualClock) -> None:
