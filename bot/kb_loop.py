@@ -17,6 +17,7 @@ from bot.db import queue_store
 from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, UnansweredQuestion, Unit
 from bot.db.queue_store import QueueGroup
 from bot.messages import Button, OutgoingMessage, to_payload
+from bot.outbox import OutboxStatus
 from bot.texts import feedback as T
 from rules.policy import load_policies
 from rules.quiet import hold_until_morning
@@ -117,5 +118,5 @@ async def _tell(session: AsyncSession, q: UnansweredQuestion, text: str, chunk_i
         subject_type="unanswered", subject_id=str(q.id), recipient_id=q.official_id,
         channel=q.channel, address=q.chat_id, payload=to_payload(message), due_at=now,
         not_before=not_before, expires_at=now + timedelta(days=ANSWER_TTL_DAYS), late=False,
-        status="pending", attempts=0, max_attempts=8, created_at=now, updated_at=now))
+        status=OutboxStatus.PENDING, attempts=0, max_attempts=8, created_at=now, updated_at=now))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -29,10 +29,6 @@ from bot.events import ChatRef
 from bot.messages import OutgoingMessage
 from bot.texts import reminders as T
 
-#: the dispatcher's status for a row it did not send because another channel takes it
-REROUTED = "rerouted"
-#: … and for a row no channel can take
-UNREACHABLE = "unreachable"
 #: the keep-alive check-in prompt (scheduler/keepalive.py): never rerouted nor templated
 KEEPALIVE_KIND = "keepalive"
 

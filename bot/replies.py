@@ -44,6 +44,7 @@ from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
 from bot.messages import OutgoingMessage, to_payload
+from bot.outbox import IN_FLIGHT, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ REPLY_KIND = "reply"
 QUEUED_CHANNELS = frozenset({"telegram", "zalo"})
 #: an answer arriving later than this is useless (the user has moved on or asked again)
 REPLY_TTL = timedelta(hours=4)
-#: statuses of a reply row still waiting to go out (later replies of the chat queue behind it)
-WAITING = ("pending", "sending")
 #: queued parts get due_at one millisecond apart, so the outbox order matches the batch order
 PART_SPACING = timedelta(milliseconds=1)
 RETRYABLE = frozenset({DeliveryOutcome.RATE_LIMITED, DeliveryOutcome.TRANSIENT,
@@ -137,13 +136,13 @@ class ReplySender:
             await self._queue(batch, index, message, exc)
             return ReplyResult.QUEUED
         if outcome is DeliveryOutcome.AMBIGUOUS:
-            await self._record(batch, index, message, exc, "ambiguous", "ambiguous")
+            await self._record(batch, index, message, exc, OutboxStatus.AMBIGUOUS, "ambiguous")
             return ReplyResult.AMBIGUOUS
         if outcome is DeliveryOutcome.BLOCKED:
-            await self._record(batch, index, message, exc, "failed_permanent", "blocked")
+            await self._record(batch, index, message, exc, OutboxStatus.FAILED_PERMANENT, "blocked")
             await self._mark_blocked(batch)
             return ReplyResult.BLOCKED
-        await self._record(batch, index, message, exc, "failed_permanent",
+        await self._record(batch, index, message, exc, OutboxStatus.FAILED_PERMANENT,
                            exc.code or "permanent")
         return ReplyResult.FAILED
 
@@ -152,7 +151,7 @@ class ReplySender:
         async with self._sessionmaker() as session:
             found = (await session.execute(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.status.in_(WAITING), OutboxMessage.kind == REPLY_KIND,
+                .where(OutboxMessage.status.in_(IN_FLIGHT), OutboxMessage.kind == REPLY_KIND,
                        OutboxMessage.channel == chat.channel,
                        OutboxMessage.address == chat.chat_id)
                 .limit(1))).first()
@@ -172,7 +171,7 @@ class ReplySender:
         now = self._clock.now()
         not_before = max(now, batch.not_before or now)
         payload = to_payload(message)
-        values: dict[str, object] = {"status": "pending", "attempts": 0}
+        values: dict[str, object] = {"status": OutboxStatus.PENDING, "attempts": 0}
         if exc is not None:
             if exc.outcome is DeliveryOutcome.RATE_LIMITED:
                 not_before = now + timedelta(seconds=max(exc.retry_after or 1.0, 0.0))
@@ -186,7 +185,7 @@ class ReplySender:
         logger.info("reply %s:%d to %s queued in the outbox", batch.key, index, batch.chat)
 
     async def _record(self, batch: _Batch, index: int, message: OutgoingMessage,
-                      exc: DeliveryError, status: str, code: str) -> None:
+                      exc: DeliveryError, status: OutboxStatus, code: str) -> None:
         now = self._clock.now()
         await self._insert(batch, index, to_payload(message), now, now, {
             "status": status, "attempts": 1, "send_started_at": now,

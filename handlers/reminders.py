@@ -18,6 +18,7 @@ from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.messaging_window import MessagingWindow, WindowConfig, span_words
+from bot.outbox import OutboxStatus
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
 from bot.texts import reminders as T
@@ -53,8 +54,8 @@ async def done(ctx: Context, arg: str) -> None:
         return
     await ctx.session.execute(update(OutboxMessage).where(
         OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task.id),
-        OutboxMessage.status == "pending",
-    ).values(status="cancelled", last_error_code="task_closed", updated_at=ctx.now))
+        OutboxMessage.status == OutboxStatus.PENDING,
+    ).values(status=OutboxStatus.CANCELLED, last_error_code="task_closed", updated_at=ctx.now))
     ctx.reply(T.DONE_OK.format(code=task.code))
     ctx.start_flow(EVIDENCE_FLOW, {"task_id": task.id, "code": task.code})
 
@@ -114,7 +115,7 @@ async def snooze(ctx: Context, arg: str) -> None:
     until = local_datetime(day, schedule.reminder_time)
     await ctx.session.execute(update(OutboxMessage).where(
         OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task.id),
-        OutboxMessage.recipient_id == official.id, OutboxMessage.status == "pending",
+        OutboxMessage.recipient_id == official.id, OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.not_before < until,
     ).values(not_before=until, updated_at=ctx.now))
     if not _regular_reminder_on(task, day, schedule, calendar):
@@ -147,7 +148,7 @@ async def _queue_snoozed(ctx: Context, task: Task, official: Official, until: da
         idem_key=f"snooze:{task.id}:{official.id}:{day}:{contact.channel}", kind="snooze",
         subject_type="task", subject_id=str(task.id), recipient_id=official.id,
         channel=contact.channel, address=contact.address, payload=payload, due_at=until,
-        not_before=until, expires_at=until + timedelta(hours=12), late=False, status="pending",
+        not_before=until, expires_at=until + timedelta(hours=12), late=False, status=OutboxStatus.PENDING,
         attempts=0, max_attempts=8, created_at=ctx.now, updated_at=ctx.now))
 
 

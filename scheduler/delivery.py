@@ -39,21 +39,19 @@ from bot.db.models import (
     Task,
     Unit,
 )
-from bot.db.web_mailbox import AWAITING_FETCH
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage, from_payload
 from bot.messaging_window import (
     KEEPALIVE_KIND,
-    REROUTED,
-    UNREACHABLE,
     Action,
     Decision,
     Reason,
     WindowedChannel,
     decide,
 )
-from bot.replies import REPLY_KIND, WAITING
+from bot.outbox import IN_FLIGHT, OutboxStatus
+from bot.replies import REPLY_KIND
 from bot.texts import reminders as reminder_texts
 from rules.policy import Schedule, unit_schedule
 from rules.quiet import in_quiet_hours
@@ -234,8 +232,8 @@ class OutboxDispatcher:
         async with self.sessionmaker.begin() as session:
             due = (
                 select(OutboxMessage.id)
-                .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
-                           and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)),
+                .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now),
+                           and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now)),
                        OutboxMessage.channel.in_(names))
                 .order_by(OutboxMessage.not_before, OutboxMessage.id)
                 .limit(self.batch_size)
@@ -245,7 +243,7 @@ class OutboxDispatcher:
             stmt = (
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(due.scalar_subquery()))
-                .values(status="sending", lease_owner=self.token,
+                .values(status=OutboxStatus.SENDING, lease_owner=self.token,
                         lease_until=now + self.lease_ttl,
                         attempts=OutboxMessage.attempts + 1, updated_at=now)
                 .returning(*CLAIM_COLUMNS)
@@ -302,12 +300,12 @@ class OutboxDispatcher:
         result = await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.lease_owner == self.token,
-                   OutboxMessage.status == "sending")
+                   OutboxMessage.status == OutboxStatus.SENDING)
             .values(updated_at=self.clock.now(), **values)
             .execution_options(synchronize_session=False))
         return bool(getattr(result, "rowcount", 0))
 
-    async def _finish(self, row: Claimed, status: str, *, attempt_outcome: str | None = None,
+    async def _finish(self, row: Claimed, status: OutboxStatus, *, attempt_outcome: str | None = None,
                       retry_after: float | None = None, **values: Any) -> bool:
         now = self.clock.now()
         async with self.sessionmaker.begin() as session:
@@ -349,8 +347,8 @@ class OutboxDispatcher:
                 route = Decision(Action.TEMPLATE, Reason.TEMPLATE)
             if route.action is not Action.SEND and row.kind == KEEPALIVE_KIND:
                 # a keep-alive exists only to keep this window open: too late is pointless
-                ok = await self._finish(row, "cancelled", last_error_code=route.reason.value)
-                return "cancelled" if ok else "lost_lease"
+                ok = await self._finish(row, OutboxStatus.CANCELLED, last_error_code=route.reason.value)
+                return OutboxStatus.CANCELLED if ok else "lost_lease"
             if route.action is Action.TEMPLATE:
                 return await self._send_template(row, channel, fields)
             if route.action is Action.NEXT:
@@ -360,7 +358,7 @@ class OutboxDispatcher:
         if row.kind == REPLY_KIND:
             behind = await self._earlier_reply_due(row)
             if behind is not None:  # keep the chat's order: wait for the earlier reply
-                ok = await self._finish(row, "pending", not_before=behind,
+                ok = await self._finish(row, OutboxStatus.PENDING, not_before=behind,
                                         attempts=OutboxMessage.attempts - 1)
                 return "deferred" if ok else "lost_lease"
         limits = self.limits.get(row.channel)
@@ -369,7 +367,7 @@ class OutboxDispatcher:
         now = self.clock.now()
         paused = self.paused_until.get(row.channel)
         if paused is not None and paused > now:  # a 429 arrived while we waited: give it back
-            ok = await self._finish(row, "pending", not_before=paused,
+            ok = await self._finish(row, OutboxStatus.PENDING, not_before=paused,
                                     attempts=OutboxMessage.attempts - 1)
             return "deferred" if ok else "lost_lease"
         if not await self._mark_started(row, now):
@@ -388,10 +386,10 @@ class OutboxDispatcher:
                                                          repr(exc)[:200]))
         self._hook("after_send")
         routed: dict[str, Any] = {} if route is None else {"payload": _with_route(row, route)}
-        ok = await self._finish(row, "sent", attempt_outcome="sent", sent_at=self.clock.now(),
+        ok = await self._finish(row, OutboxStatus.SENT, attempt_outcome="sent", sent_at=self.clock.now(),
                                 provider_message_id=receipt.message_id, last_error=None,
                                 **routed)
-        return "sent" if ok else "lost_lease"
+        return OutboxStatus.SENT if ok else "lost_lease"
 
     # ------------------------------------------------------------------ messaging window
 
@@ -438,17 +436,17 @@ class OutboxDispatcher:
                                            attempt_outcome="permanent", detail=str(exc)[:500])
             return await self._failed(row, exc)
         self._hook("after_send")
-        ok = await self._finish(row, "sent", attempt_outcome="sent", sent_at=self.clock.now(),
+        ok = await self._finish(row, OutboxStatus.SENT, attempt_outcome="sent", sent_at=self.clock.now(),
                                 provider_message_id=receipt.message_id, last_error=None,
                                 payload=_with_route(row, None, template=True))
-        return "sent" if ok else "lost_lease"
+        return OutboxStatus.SENT if ok else "lost_lease"
 
     async def _reroute(self, row: Claimed, code: str, *, attempt_outcome: str | None = None,
                        detail: str | None = None) -> str:
         """Not sent here: queue it on the next channel ('rerouted') or record 'unreachable'."""
         now = self.clock.now()
         async with self.sessionmaker.begin() as session:
-            if not await self._guarded(session, row.id, status=UNREACHABLE, lease_owner=None,
+            if not await self._guarded(session, row.id, status=OutboxStatus.UNREACHABLE, lease_owner=None,
                                        lease_until=None, last_error_code=code,
                                        last_error=detail or code):
                 return "lost_lease"
@@ -460,8 +458,8 @@ class OutboxDispatcher:
                            DeliveryAttempt.worker_id == self.token,
                            DeliveryAttempt.finished_at.is_(None))
                     .values(finished_at=now, outcome=attempt_outcome, error_code=code))
-            target = await self._queue_fallback(session, row, code, status=REROUTED)
-        return REROUTED if target is not None else UNREACHABLE
+            target = await self._queue_fallback(session, row, code, status=OutboxStatus.REROUTED)
+        return OutboxStatus.REROUTED if target is not None else OutboxStatus.UNREACHABLE
 
     async def _deposit(self, row: Claimed, mailbox: Mailbox) -> str:
         """A mailbox channel (web): store the message for its client in one transaction.
@@ -478,7 +476,7 @@ class OutboxDispatcher:
             expires = min(expires, row.expires_at)
         async with self.sessionmaker.begin() as session:
             # the lease first: when someone reclaimed the row, this transaction writes nothing
-            if not await self._guarded(session, row.id, status=AWAITING_FETCH, lease_owner=None,
+            if not await self._guarded(session, row.id, status=OutboxStatus.AWAITING_FETCH, lease_owner=None,
                                        lease_until=None, send_started_at=now,
                                        expires_at=expires, last_error=None):
                 return "lost_lease"
@@ -492,9 +490,9 @@ class OutboxDispatcher:
                                   .execution_options(synchronize_session=False))
             session.add(DeliveryAttempt(outbox_id=row.id, attempt_no=row.attempts,
                                         worker_id=self.token, started_at=now, finished_at=now,
-                                        outcome=AWAITING_FETCH))
+                                        outcome=OutboxStatus.AWAITING_FETCH))
         self._hook("after_send")
-        return AWAITING_FETCH
+        return OutboxStatus.AWAITING_FETCH
 
     @staticmethod
     async def _short_buttons(session: AsyncSession, payload: dict[str, Any],
@@ -553,10 +551,10 @@ class OutboxDispatcher:
                 .where(DeliveryAttempt.outbox_id == row.id, DeliveryAttempt.finished_at.is_(None))
                 .values(finished_at=now, outcome="ambiguous", error_code="crash"))
             if policy == "drop":
-                ok = await self._guarded(session, row.id, status="ambiguous", lease_owner=None,
+                ok = await self._guarded(session, row.id, status=OutboxStatus.AMBIGUOUS, lease_owner=None,
                                          lease_until=None, last_error_code="ambiguous",
                                          last_error="sender stopped mid-send")
-                return "ambiguous" if ok else "lost_lease"
+                return OutboxStatus.AMBIGUOUS if ok else "lost_lease"
             ok = await self._guarded(session, row.id, send_started_at=None,
                                      last_error_code="ambiguous",
                                      last_error="sender stopped mid-send; resent")
@@ -576,17 +574,17 @@ class OutboxDispatcher:
                 select(OutboxMessage.status, OutboxMessage.not_before, OutboxMessage.lease_until)
                 .where(OutboxMessage.kind == REPLY_KIND, OutboxMessage.channel == row.channel,
                        OutboxMessage.address == row.address, OutboxMessage.id < row.id,
-                       OutboxMessage.status.in_(WAITING))
+                       OutboxMessage.status.in_(IN_FLIGHT))
                 .order_by(OutboxMessage.id).limit(1))).first()
         if earlier is None:
             return None
         status, not_before, lease_until = earlier
         now = self.clock.now()
         # pending: due at its not_before; sending: in flight elsewhere, or reclaimable after its lease
-        then = not_before if status == "pending" else (lease_until or now)
+        then = not_before if status == OutboxStatus.PENDING else (lease_until or now)
         return max(then, now)
 
-    async def _pre_send_check(self, row: Claimed) -> tuple[str, str] | None:
+    async def _pre_send_check(self, row: Claimed) -> tuple[OutboxStatus, str] | None:
         """(status, code) when the row must not be sent any more; None to send it.
 
         Replies (kind 'reply', subject None, recipient possibly None) pass the task and check-in
@@ -594,29 +592,29 @@ class OutboxDispatcher:
         """
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
-            return "expired", "expired"
+            return OutboxStatus.EXPIRED, "expired"
         async with self.sessionmaker() as session:
             account = (await session.execute(
                 select(ChatAccount.status, ChatAccount.official_id, ChatAccount.last_inbound_at)
                 .where(ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
                        ))).first()
             if account is not None and account.status == "blocked":
-                return "failed_permanent", "blocked"
+                return OutboxStatus.FAILED_PERMANENT, "blocked"
             if row.kind == KEEPALIVE_KIND and account is not None:
                 opened = (row.payload.get("meta") or {}).get("window_from")
                 if account.last_inbound_at is not None and opened \
                         and account.last_inbound_at > datetime.fromisoformat(opened):
-                    return "cancelled", "answered"  # they wrote since: the window is open again
+                    return OutboxStatus.CANCELLED, "answered"  # they wrote since: the window is open again
             # a message for an official goes only to an app still bound to them (unbinding in
             # another process may race the planner); a group chat has no account and passes
             if account is not None and row.recipient_id is not None \
                     and account.official_id != row.recipient_id:
-                return "cancelled", "unbound"
+                return OutboxStatus.CANCELLED, "unbound"
             if row.subject_type == "task" and row.subject_id and row.subject_id.isdigit():
                 task = (await session.execute(select(Task.status, Task.deadline).where(
                     Task.id == int(row.subject_id)))).first()
                 if task is None or task_reminder_stale(row.payload, task[0], task[1]):
-                    return "cancelled", "stale"
+                    return OutboxStatus.CANCELLED, "stale"
             if row.kind in ("checkin", "nudge") and row.recipient_id is not None:
                 week = (row.payload.get("meta") or {}).get("week")
                 answered = (await session.execute(select(CheckinReport.id).where(
@@ -624,7 +622,7 @@ class OutboxDispatcher:
                     CheckinReport.iso_week == week,
                     CheckinReport.status.in_(["submitted", "skipped"])))).first()
                 if answered is not None:
-                    return "cancelled", "answered"
+                    return OutboxStatus.CANCELLED, "answered"
         return None
 
     async def _failed(self, row: Claimed, exc: DeliveryError) -> str:
@@ -634,14 +632,14 @@ class OutboxDispatcher:
         if outcome is DeliveryOutcome.RATE_LIMITED:
             wait = timedelta(seconds=max(exc.retry_after or 1.0, 0.0))
             self.paused_until[row.channel] = max(self.paused_until.get(row.channel, now), now + wait)
-            ok = await self._finish(row, "pending", attempt_outcome="rate_limited",
+            ok = await self._finish(row, OutboxStatus.PENDING, attempt_outcome="rate_limited",
                                     not_before=now + wait, send_started_at=None,
                                     attempts=OutboxMessage.attempts - 1,
                                     last_error_code="429", last_error=detail,
                                     retry_after=exc.retry_after)
             return "rate_limited" if ok else "lost_lease"
         if outcome is DeliveryOutcome.BLOCKED:
-            ok = await self._finish(row, "failed_permanent", attempt_outcome="blocked",
+            ok = await self._finish(row, OutboxStatus.FAILED_PERMANENT, attempt_outcome="blocked",
                                     last_error_code="blocked", last_error=detail)
             if ok:
                 await self._mark_blocked(row, now)
@@ -658,38 +656,38 @@ class OutboxDispatcher:
                 # the platform's window is shut although our record said open: the template
                 # gets through where the consultation message does not
                 meta[TEMPLATE_AFTER_REFUSAL] = True
-                ok = await self._finish(row, "pending", attempt_outcome="permanent",
+                ok = await self._finish(row, OutboxStatus.PENDING, attempt_outcome="permanent",
                                         not_before=now, send_started_at=None,
                                         last_error_code=code, last_error=detail,
                                         payload={**row.payload, "meta": meta})
                 return "template_next" if ok else "lost_lease"
-            ok = await self._finish(row, "failed_permanent", attempt_outcome="permanent",
+            ok = await self._finish(row, OutboxStatus.FAILED_PERMANENT, attempt_outcome="permanent",
                                     last_error_code=code, last_error=detail)
             if ok and code in FALLBACK_CODES:
                 target = await self._fallback(row, code)
                 if target is None and code in WINDOW_CODES:
-                    await self._set_status(row.id, UNREACHABLE)
-                    return UNREACHABLE
-            return "failed_permanent" if ok else "lost_lease"
+                    await self._set_status(row.id, OutboxStatus.UNREACHABLE)
+                    return OutboxStatus.UNREACHABLE
+            return OutboxStatus.FAILED_PERMANENT if ok else "lost_lease"
         if outcome is DeliveryOutcome.AMBIGUOUS and self._ambiguous_policy(row.kind) == "drop":
-            ok = await self._finish(row, "ambiguous", attempt_outcome="ambiguous",
+            ok = await self._finish(row, OutboxStatus.AMBIGUOUS, attempt_outcome="ambiguous",
                                     last_error_code="ambiguous", last_error=detail)
-            return "ambiguous" if ok else "lost_lease"
+            return OutboxStatus.AMBIGUOUS if ok else "lost_lease"
         # transient, ambiguous (resend) and bad format: back off and retry until max_attempts
         if row.attempts >= row.max_attempts:
-            ok = await self._finish(row, "dead", attempt_outcome=outcome.value,
+            ok = await self._finish(row, OutboxStatus.DEAD, attempt_outcome=outcome.value,
                                     last_error_code=outcome.value, last_error=detail)
-            return "dead" if ok else "lost_lease"
+            return OutboxStatus.DEAD if ok else "lost_lease"
         extra: dict[str, Any] = {}
         if outcome is DeliveryOutcome.BAD_FORMAT:
             extra["payload"] = {**row.payload, "plain": True}
         delay = 0.0 if outcome is DeliveryOutcome.BAD_FORMAT else backoff_seconds(row.id, row.attempts)
-        ok = await self._finish(row, "pending", attempt_outcome=outcome.value,
+        ok = await self._finish(row, OutboxStatus.PENDING, attempt_outcome=outcome.value,
                                 not_before=now + timedelta(seconds=delay), send_started_at=None,
                                 last_error_code=outcome.value, last_error=detail, **extra)
         return outcome.value if ok else "lost_lease"
 
-    async def _set_status(self, row_id: int, status: str) -> None:
+    async def _set_status(self, row_id: int, status: OutboxStatus) -> None:
         async with self.sessionmaker.begin() as session:
             await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
                                   .values(status=status, updated_at=self.clock.now()))
@@ -706,7 +704,7 @@ class OutboxDispatcher:
             return await self._queue_fallback(session, row, code)
 
     async def _queue_fallback(self, session: AsyncSession, row: Claimed, code: str, *,
-                              status: str | None = None) -> str | None:
+                              status: OutboxStatus | None = None) -> str | None:
         """Insert the fallback row on the most preferred channel not tried yet; mark this row."""
         if row.recipient_id is None or row.kind in (REPLY_KIND, KEEPALIVE_KIND):
             return None  # an answer belongs to the conversation it was asked in
@@ -729,7 +727,7 @@ class OutboxDispatcher:
             idem_key=f"{base}:{channel}", kind=row.kind, subject_type=row.subject_type,
             subject_id=row.subject_id, recipient_id=row.recipient_id, channel=channel,
             address=address, payload={**row.payload, "meta": meta}, due_at=now,
-            not_before=now, expires_at=row.expires_at, late=False, status="pending",
+            not_before=now, expires_at=row.expires_at, late=False, status=OutboxStatus.PENDING,
             attempts=0, max_attempts=row.max_attempts, created_at=now, updated_at=now))
         marks: dict[str, Any] = {"last_error": f"{code}; fallback:{channel}"}
         if status is not None:
@@ -743,9 +741,9 @@ class OutboxDispatcher:
         async with self.sessionmaker.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.lease_owner == self.token, OutboxMessage.status == "sending",
+                .where(OutboxMessage.lease_owner == self.token, OutboxMessage.status == OutboxStatus.SENDING,
                        OutboxMessage.send_started_at.is_(None))
-                .values(status="pending", lease_owner=None, lease_until=None,
+                .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None,
                         attempts=OutboxMessage.attempts - 1, updated_at=self.clock.now())
                 .execution_options(synchronize_session=False))
             return int(getattr(result, "rowcount", 0) or 0)

@@ -13,6 +13,7 @@ from bot.db.people_store import subunit_ids
 from bot.db.plan_store import plan_handle
 from bot.messages import Attachment, Button, OutgoingMessage
 from bot.messaging_window import MessagingWindow, span_words
+from bot.outbox import OutboxStatus
 from bot.periods import Period, week_shown
 from bot.reports.build import build_plan_report, build_unit_report
 from bot.reports.model import ProgressReport
@@ -27,7 +28,8 @@ from scheduler.planner import fmt_date, fmt_instant
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
 SECTION_LIMIT = 10
-UNDELIVERED_STATUSES = ("failed_permanent", "dead", "expired", "ambiguous", "unreachable")
+UNDELIVERED_STATUSES = (OutboxStatus.FAILED_PERMANENT, OutboxStatus.DEAD, OutboxStatus.EXPIRED,
+                        OutboxStatus.AMBIGUOUS, OutboxStatus.UNREACHABLE)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -31,6 +31,7 @@ from bot.db import guidance_store as G
 from bot.db import guide_store
 from bot.db.models import Guide, GuideAck, GuideVersion
 from bot.messages import Button, OutgoingMessage
+from bot.outbox import OutboxStatus
 from bot.texts import guidance as T
 from rules.policy import Schedule
 from scheduler import planner as P
@@ -91,7 +92,7 @@ def _tell(planner: Planner, guide: Guide, official_id: int, *, key: str, kind: s
     not_before, late = planner._timing(due_at, _schedule(planner, official_id))
     planner._add(base_key=f"guide:{guide.id}:{key}:{official_id}", kind=kind, subject_type=SUBJECT,
                  subject_id=str(guide.id), recipient_id=official_id, due_at=due_at,
-                 not_before=not_before, expires_at=expires_at, late=late, status="pending",
+                 not_before=not_before, expires_at=expires_at, late=late, status=OutboxStatus.PENDING,
                  build=build, meta=meta)
 
 

@@ -29,6 +29,7 @@ from bot.clock import local_date, local_datetime
 from bot.db.models import ChatAccount, OutboxMessage, Task, TaskAssignee
 from bot.messages import OutgoingMessage, to_payload
 from bot.messaging_window import KEEPALIVE_KIND, MessagingWindow
+from bot.outbox import OutboxStatus
 from bot.texts import reminders as T
 from rules.policy import WEEKDAYS, Schedule
 from rules.quiet import hold_until_morning
@@ -70,7 +71,7 @@ async def next_scheduled(session: AsyncSession, inputs: PlanInputs, person: Pers
     candidates: list[datetime] = []
     pending = (await session.execute(
         select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.recipient_id == person.id, OutboxMessage.status == "pending",
+            OutboxMessage.recipient_id == person.id, OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.kind != KEEPALIVE_KIND))).scalar()
     if pending is not None:
         candidates.append(pending)
@@ -177,6 +178,6 @@ async def _one(session: AsyncSession, inputs: PlanInputs, now: datetime,
         idem_key=keepalive_key(official_id, last_inbound, channel), kind=KEEPALIVE_KIND,
         subject_type=None, subject_id=None, recipient_id=official_id, channel=channel,
         address=chat_id, payload=payload, due_at=now, not_before=send_at,
-        expires_at=closes - KEEPALIVE_MARGIN, late=False, status="pending", attempts=0,
+        expires_at=closes - KEEPALIVE_MARGIN, late=False, status=OutboxStatus.PENDING, attempts=0,
         max_attempts=3, created_at=now, updated_at=now))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -27,6 +27,7 @@ from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db import period_store
 from bot.db.models import Plan, PlanConsolidator, Task, TaskAssignee, TaskUnit
 from bot.messages import Button, OutgoingMessage
+from bot.outbox import OutboxStatus
 from bot.periods import Period
 from bot.texts import coop as CT
 from bot.texts import period_checkin as PT
@@ -108,12 +109,12 @@ def _summary_prompt(planner: Planner, official_id: int, schedule: Schedule,
     if planner.now >= expires:
         if planner.now - due_at <= P.RECENT:  # the period is over: recorded, shown in the digest
             planner._add(base_key=f"{base}:prompt", kind="period_checkin", due_at=due_at,
-                         not_before=due_at, expires_at=expires, late=True, status="expired",
+                         not_before=due_at, expires_at=expires, late=True, status=OutboxStatus.EXPIRED,
                          **common)
         return
     not_before, late = planner._timing(due_at, schedule)
     planner._add(base_key=f"{base}:prompt", kind="period_checkin", due_at=due_at,
-                 not_before=not_before, expires_at=expires, late=late, status="pending",
+                 not_before=not_before, expires_at=expires, late=late, status=OutboxStatus.PENDING,
                  build=_prompt_message(period, cutoff, late, nudge=False), **common)
     nudges = [n for n in (local_datetime(day, t) for t in schedule.nudge_times)
               if due_at < n < cutoff]
@@ -125,9 +126,9 @@ def _summary_prompt(planner: Planner, official_id: int, schedule: Schedule,
         nudge_at = nudges[i]
         if i == latest and planner.now <= nudge_at + P.LATE_AFTER:
             nb, nudge_late = planner._timing(nudge_at, schedule)
-            status = "pending"
+            status = OutboxStatus.PENDING
         else:  # never sent late: the prompt (sent late) or the next nudge covers it
-            nb, nudge_late, status = nudge_at, True, "superseded"
+            nb, nudge_late, status = nudge_at, True, OutboxStatus.SUPERSEDED
         planner._add(base_key=f"{base}:nudge{i + 1}", kind="period_nudge", due_at=nudge_at,
                      not_before=nb, expires_at=cutoff, late=nudge_late, status=status,
                      build=_prompt_message(period, cutoff, nudge_late, nudge=True), **common)
@@ -163,13 +164,13 @@ async def period_digests(planner: Planner) -> None:
                                     due_at + DIGEST_GRACE, status, schedule)
 
 
-def _digest_status(planner: Planner, due_at: datetime) -> str | None:
+def _digest_status(planner: Planner, due_at: datetime) -> OutboxStatus | None:
     """pending while the digest is useful, expired (recorded) after, None before it is due."""
     if due_at > planner.now + P.HORIZON:
         return None
     if planner.now < due_at + DIGEST_GRACE:
-        return "pending"
-    return "expired" if planner.now - due_at <= P.RECENT else None
+        return OutboxStatus.PENDING
+    return OutboxStatus.EXPIRED if planner.now - due_at <= P.RECENT else None
 
 
 @dataclass(frozen=True)
@@ -215,13 +216,13 @@ def _plan_digests_of(planner: Planner, what: _Consolidation, monday: date) -> No
 
 
 def _plan_digest(planner: Planner, what: _Consolidation, period_key: str, heads: Sequence[Any],
-                 due_at: datetime, status: str, schedule: Schedule) -> None:
-    if status == "pending":
+                 due_at: datetime, status: OutboxStatus, schedule: Schedule) -> None:
+    if status == OutboxStatus.PENDING:
         not_before, late = planner._timing(due_at, schedule)
     else:
         not_before, late = due_at, True
     build = planner._digest_message(what.unit_id, period_key, f"plan:{what.plan_id}", late) \
-        if status == "pending" else None
+        if status == OutboxStatus.PENDING else None
     for head in heads:
         planner._add(base_key=f"digest-plan:{what.plan_id}:{period_key}:{what.unit_id}:{head.id}",
                      kind="digest", subject_type="plan", subject_id=str(what.plan_id),
@@ -312,12 +313,12 @@ def _coop_task(planner: Planner, task: _CoopTask, schedule: Schedule, rules: Rep
     unit = planner.directory.units[task.unit_id][0]
     for i, (which, due_at, expires) in enumerate(ready):
         if i < len(ready) - 1:  # a later reminder is due too: it replaces this one
-            not_before, late, status = due_at, True, "superseded"
+            not_before, late, status = due_at, True, OutboxStatus.SUPERSEDED
         elif planner.now >= expires:
             continue
         else:
             not_before, late = planner._timing(due_at, schedule)
-            status = "pending"
+            status = OutboxStatus.PENDING
         for official_id in people:
             planner._add(
                 base_key=f"coop:{task.id}:{task.deadline.isoformat()}:{task.unit_id}:{which}:"

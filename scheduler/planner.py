@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db.batches import chunks
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
-from bot.db.web_mailbox import AWAITING_FETCH
 from bot.messages import Button, OutgoingMessage, to_payload
+from bot.outbox import UNSENT, OutboxStatus
 from bot.periods import week_shown
 from bot.texts import reminders as T
 from rules.policy import WEEKDAYS, Schedule
@@ -49,8 +49,6 @@ LATE_AFTER = timedelta(minutes=15)
 RECENT = timedelta(days=21)
 #: job_runs job name under which the planner's first run is recorded
 PLANNER_JOB = "planner"
-#: outbox status (and error code) of a row whose message could not be built; retried later
-BUILD_FAILED = "build_failed"
 #: first retry of a failed build after this; doubling up to BUILD_RETRY_MAX
 BUILD_RETRY_FIRST = timedelta(minutes=5)
 BUILD_RETRY_MAX = timedelta(hours=1)
@@ -76,7 +74,7 @@ class Occurrence:
     not_before: datetime
     expires_at: datetime | None
     late: bool
-    status: str  # pending | superseded | expired | cancelled (recipient on leave)
+    status: OutboxStatus  # pending | superseded | expired | cancelled (recipient on leave)
     build: MessageBuilder | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     #: why a row is written not to be sent (last_error_code), e.g. 'on_leave'
@@ -204,16 +202,16 @@ class Planner:
         occurrence = Occurrence(**kwargs)
         if self.since is not None and occurrence.due_at < self.since:
             return  # not missed, just before troly was installed: no late send, no expired row
-        if (occurrence.status == "pending" and occurrence.expires_at is not None
+        if (occurrence.status == OutboxStatus.PENDING and occurrence.expires_at is not None
                 and occurrence.not_before >= occurrence.expires_at):
             # caught up inside quiet hours and held past its own window (e.g. "1 day left" at
             # 22:30 on the deadline day): sending it in the morning would be wrong, so record it
-            occurrence.status = "expired"
-        if (occurrence.status == "pending" and occurrence.kind not in LEAVE_PROOF_KINDS
+            occurrence.status = OutboxStatus.EXPIRED
+        if (occurrence.status == OutboxStatus.PENDING and occurrence.kind not in LEAVE_PROOF_KINDS
                 and self.directory.on_leave(occurrence.recipient_id,
                                             local_date(occurrence.not_before))):
             # on leave (/nghiphep): the reminder is recorded, not sent, and never sent late
-            occurrence.status, occurrence.error_code = "cancelled", "on_leave"
+            occurrence.status, occurrence.error_code = OutboxStatus.CANCELLED, "on_leave"
         self.occurrences.append(occurrence)
 
     # ------------------------------------------------------------------ deadlines
@@ -264,9 +262,9 @@ class Planner:
             expires = due[i + 1][2] if i + 1 < len(due) else end_of_deadline
             if i == latest:
                 not_before, late = self._timing(due_at, schedule)
-                status = "pending"
+                status = OutboxStatus.PENDING
             else:  # an earlier offset nobody got: the latest one replaces it (§5.5)
-                not_before, late, status = due_at, True, "superseded"
+                not_before, late, status = due_at, True, OutboxStatus.SUPERSEDED
             days_left = (task.deadline - (local_date(not_before) if late else day)).days
             for official_id in people:
                 self._add(
@@ -301,7 +299,7 @@ class Planner:
         for official_id in people:
             self._add(base_key=f"{base}:{official_id}", kind="overdue", subject_type="task",
                       subject_id=str(task.id), recipient_id=official_id, due_at=due_at,
-                      not_before=not_before, expires_at=expires, late=late, status="pending",
+                      not_before=not_before, expires_at=expires, late=late, status=OutboxStatus.PENDING,
                       build=self._overdue_message(task, days, late, None), meta=meta)
         if task.lead_unit_id is None or working_days < schedule.overdue_escalate_after_days:
             return
@@ -311,7 +309,7 @@ class Planner:
                 continue
             self._add(base_key=f"{base}:head:{head.id}", kind="overdue", subject_type="task",
                       subject_id=str(task.id), recipient_id=head.id, due_at=due_at,
-                      not_before=not_before, expires_at=expires, late=late, status="pending",
+                      not_before=not_before, expires_at=expires, late=late, status=OutboxStatus.PENDING,
                       build=self._overdue_message(task, days, late, names),
                       meta={**meta, "escalated": True})
 
@@ -362,7 +360,7 @@ class Planner:
                 self._add(base_key=f"checkin:{official_id}:{previous}:prompt", kind="checkin",
                           subject_type="official", subject_id=str(official_id),
                           recipient_id=official_id, due_at=due_at, not_before=due_at,
-                          expires_at=local_datetime(monday, time(0)), late=True, status="expired",
+                          expires_at=local_datetime(monday, time(0)), late=True, status=OutboxStatus.EXPIRED,
                           meta={"week": previous})
 
     def _checkin_week(self, official_id: int, schedule: Schedule, monday: date, week: str,
@@ -379,7 +377,7 @@ class Planner:
         self._add(base_key=f"checkin:{official_id}:{week}:prompt", kind="checkin",
                   subject_type="official", subject_id=str(official_id), recipient_id=official_id,
                   due_at=due_at, not_before=not_before, expires_at=week_end, late=late,
-                  status="pending", build=self._checkin_message(week, cutoff, late, nudge=False),
+                  status=OutboxStatus.PENDING, build=self._checkin_message(week, cutoff, late, nudge=False),
                   meta={"week": week})
         nudges = [local_datetime(day, t) for t in schedule.nudge_times]
         nudges = [n for n in nudges if due_at < n < cutoff]
@@ -391,9 +389,9 @@ class Planner:
             nudge_at = nudges[i]
             if i == latest and self.now <= nudge_at + LATE_AFTER:
                 nb, nudge_late = self._timing(nudge_at, schedule)
-                status = "pending"
+                status = OutboxStatus.PENDING
             else:  # nudges are never sent late: the prompt (sent late) or the next nudge covers it
-                nb, nudge_late, status = nudge_at, True, "superseded"
+                nb, nudge_late, status = nudge_at, True, OutboxStatus.SUPERSEDED
             self._add(base_key=f"checkin:{official_id}:{week}:nudge{i + 1}", kind="nudge",
                       subject_type="official", subject_id=str(official_id),
                       recipient_id=official_id, due_at=nudge_at, not_before=nb,
@@ -438,22 +436,23 @@ class Planner:
             if this_due is not None and this_due <= self.now + HORIZON:
                 # the latest period is sent; the one before, if nobody got it, expires
                 self._digest(unit_id, this_week, kind, heads, this_due,
-                             this_due + timedelta(days=7), "pending", schedule)
+                             this_due + timedelta(days=7), OutboxStatus.PENDING, schedule)
                 if last_due is not None:
                     self._digest(unit_id, last_week, kind, heads, last_due, this_due,
-                                 "expired", schedule)
+                                 OutboxStatus.EXPIRED, schedule)
             elif last_due is not None:
                 expires = this_due or local_datetime(monday + timedelta(days=7), time(0))
-                self._digest(unit_id, last_week, kind, heads, last_due, expires, "pending",
+                self._digest(unit_id, last_week, kind, heads, last_due, expires, OutboxStatus.PENDING,
                              schedule)
 
     def _digest(self, unit_id: int, week: str, kind: str, heads: Sequence[Any],
-                due_at: datetime, expires: datetime, status: str, schedule: Schedule) -> None:
-        if status == "pending":
+                due_at: datetime, expires: datetime, status: OutboxStatus,
+                schedule: Schedule) -> None:
+        if status == OutboxStatus.PENDING:
             not_before, late = self._timing(due_at, schedule)
         else:
             not_before, late = due_at, True
-        build = self._digest_message(unit_id, week, kind, late) if status == "pending" else None
+        build = self._digest_message(unit_id, week, kind, late) if status == OutboxStatus.PENDING else None
         for head in heads:
             self._add(base_key=f"digest:{unit_id}:{week}:{kind}:{head.id}", kind="digest",
                       subject_type="unit", subject_id=str(unit_id), recipient_id=head.id,
@@ -516,7 +515,7 @@ class Planner:
         A message that fails to build (bad data of one unit, a bug in one builder) must not stop
         the run: it is logged with its unit and recorded as `build_failed`; the others proceed.
         """
-        if occ.status != "pending" or occ.build is None:
+        if occ.status != OutboxStatus.PENDING or occ.build is None:
             return {"text": "", "meta": occ.meta}
         try:
             payload = to_payload(await occ.build())
@@ -540,7 +539,7 @@ class Planner:
             if occ.base_key in seen:
                 continue
             if occ.base_key in existing:
-                if existing[occ.base_key] == BUILD_FAILED:
+                if existing[occ.base_key] == OutboxStatus.BUILD_FAILED:
                     seen.add(occ.base_key)
                     retries.append(occ)
                 continue
@@ -548,10 +547,10 @@ class Planner:
             contact = self.directory.primary(occ.recipient_id)
             if contact is None:
                 result.skipped_no_contact += 1
-                if occ.status == "pending":
+                if occ.status == OutboxStatus.PENDING:
                     result.no_contact[occ.base_key] = (occ.recipient_id, occ.kind)
                 continue
-            if occ.status == "pending" and occ.build is None:
+            if occ.status == OutboxStatus.PENDING and occ.build is None:
                 continue  # digests without a builder (tests of other kinds)
             payload = await self._payload(occ, result)
             row: dict[str, Any] = {
@@ -565,9 +564,9 @@ class Planner:
                 "created_at": self.now, "updated_at": self.now,
             }
             if isinstance(payload, str):  # recorded, retried by a later run (see _retry)
-                row.update(payload={"text": "", "meta": occ.meta}, status=BUILD_FAILED,
+                row.update(payload={"text": "", "meta": occ.meta}, status=OutboxStatus.BUILD_FAILED,
                            attempts=1, not_before=self.now + build_retry_delay(1),
-                           last_error_code=BUILD_FAILED, last_error=payload)
+                           last_error_code=OutboxStatus.BUILD_FAILED.value, last_error=payload)
             values.append(row)
         for start in range(0, len(values), 1000):
             batch = values[start:start + 1000]
@@ -578,7 +577,7 @@ class Planner:
             for row in batch:
                 if row["idem_key"] in inserted:
                     result.inserted[row["status"]] += 1
-                    if row["status"] == "pending":
+                    if row["status"] == OutboxStatus.PENDING:
                         result.by_kind[row["kind"]] += 1
         for occ in retries:
             await self._retry(occ, result)
@@ -595,11 +594,11 @@ class Planner:
         """
         rows = (await self.session.execute(select(OutboxMessage).where(
             OutboxMessage.idem_key.startswith(f"{occ.base_key}:", autoescape=True),
-            OutboxMessage.status == BUILD_FAILED))).scalars().all()
+            OutboxMessage.status == OutboxStatus.BUILD_FAILED))).scalars().all()
         for row in rows:
             if row.idem_key.rsplit(":", 1)[0] != occ.base_key:
                 continue
-            if occ.status != "pending":
+            if occ.status != OutboxStatus.PENDING:
                 row.status, row.updated_at = occ.status, self.now
                 continue
             if row.not_before > self.now:
@@ -611,7 +610,7 @@ class Planner:
                 row.not_before = self.now + build_retry_delay(row.attempts)
                 row.last_error = payload
                 continue
-            row.payload, row.status, row.attempts = payload, "pending", 0
+            row.payload, row.status, row.attempts = payload, OutboxStatus.PENDING, 0
             row.not_before, row.late, row.expires_at = occ.not_before, occ.late, occ.expires_at
             row.last_error = None  # last_error_code stays: the trace that it was built late
             result.rebuilt += 1
@@ -622,7 +621,7 @@ async def cancel_stale(session: AsyncSession, now: datetime) -> int:
     """Cancel pending task reminders whose task closed or whose deadline moved."""
     pending = (await session.execute(
         select(OutboxMessage.id, OutboxMessage.subject_id, OutboxMessage.payload)
-        .where(OutboxMessage.subject_type == "task", OutboxMessage.status == "pending"))).all()
+        .where(OutboxMessage.subject_type == "task", OutboxMessage.status == OutboxStatus.PENDING))).all()
     # look tasks up by integer id (an index), not by joining on a cast (a full scan per row)
     task_ids = sorted({int(sid) for _, sid, _ in pending if sid and sid.isdigit()})
     tasks: dict[int, tuple[str, date | None]] = {}
@@ -637,8 +636,8 @@ async def cancel_stale(session: AsyncSession, now: datetime) -> int:
             stale.append(row_id)
     for part in chunks(stale):
         await session.execute(update(OutboxMessage).where(
-            OutboxMessage.id.in_(part), OutboxMessage.status == "pending",
-        ).values(status="cancelled", updated_at=now, last_error_code="stale"))
+            OutboxMessage.id.in_(part), OutboxMessage.status == OutboxStatus.PENDING,
+        ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code="stale"))
     return len(stale)
 
 
@@ -658,8 +657,8 @@ async def cancel_task_reminders(session: AsyncSession, task_id: int, now: dateti
     """
     result = await session.execute(update(OutboxMessage).where(
         OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task_id),
-        OutboxMessage.status.in_(["pending", AWAITING_FETCH]),
-    ).values(status="cancelled", updated_at=now, last_error_code="task_closed"))
+        OutboxMessage.status.in_(UNSENT),
+    ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code="task_closed"))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -15,12 +15,11 @@ from bot.clock import local_date, local_datetime
 from bot.db.models import ChatAccount, Official, OutboxMessage, Unit
 from bot.messaging_window import (
     KEEPALIVE_KIND,
-    REROUTED,
-    UNREACHABLE,
     Action,
     WindowConfig,
     decide,
 )
+from bot.outbox import OutboxStatus
 from bot.replies import REPLY_KIND
 from rules.policy import Schedule
 from rules.recipients import DEFAULT_CHANNELS
@@ -117,13 +116,13 @@ async def preview_all(session: AsyncSession, start: datetime, end: datetime, *,
             missed.update(result.no_contact)
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= instant)
-                .values(status="previewed", sent_at=instant)
+                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= instant)
+                .values(status=OutboxStatus.PREVIEWED, sent_at=instant)
                 .execution_options(synchronize_session=False))
         rows = (await session.execute(
             select(OutboxMessage, Official.name)
             .join(Official, Official.id == OutboxMessage.recipient_id, isouter=True)
-            .where(OutboxMessage.status.in_(["pending", "previewed"]),
+            .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.PREVIEWED]),
                    OutboxMessage.not_before >= start, OutboxMessage.not_before < end)
             .order_by(OutboxMessage.not_before, OutboxMessage.id))).all()
         last_inbound = await _last_inbound(session, windows or {})
@@ -164,19 +163,19 @@ def _route(row: OutboxMessage, inputs: PlanInputs, windows: Mapping[str, WindowC
     while True:
         config = windows.get(channel)
         if config is None:
-            return channel, "; ".join([*reasons, REROUTED]) if reasons else ""
+            return channel, "; ".join([*reasons, OutboxStatus.REROUTED]) if reasons else ""
         decision = decide(config.window, last_inbound.get((channel, address)), row.not_before,
                           paid_allowed=schedule.zalo_paid_messages,
                           template_ready=config.template_ready)
         if decision.action is not Action.SEND and row.kind == KEEPALIVE_KIND:
-            return "", "; ".join([*reasons, decision.reason.value, "cancelled"])
+            return "", "; ".join([*reasons, decision.reason.value, OutboxStatus.CANCELLED])
         if decision.action is not Action.NEXT:
             return channel, "; ".join([*reasons, decision.reason.value])
         reasons.append(f"{channel}: {decision.reason.value}")
         tried.append(channel)
         following = next((c for c in contacts if c.channel not in tried), None)
         if following is None:
-            return "", "; ".join([*reasons, UNREACHABLE])
+            return "", "; ".join([*reasons, OutboxStatus.UNREACHABLE])
         channel, address = following.channel, following.address
 
 

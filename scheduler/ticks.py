@@ -19,12 +19,13 @@ from bot.db.models import OutboxMessage
 from bot.guide_import import collect_expired_uploads
 from bot.messages import OutgoingMessage
 from bot.messaging_window import MessagingWindow, WindowedChannel
+from bot.outbox import OutboxStatus
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.jobs import finish, run_once
 from scheduler.keepalive import plan_keepalives
 from scheduler.lease import SenderLease
-from scheduler.planner import BUILD_FAILED, PlanResult, plan
+from scheduler.planner import PlanResult, plan
 
 logger = logging.getLogger(__name__)
 
@@ -116,12 +117,13 @@ class Ticks:
                 return 0
             expired = 0
             # a message that never could be built keeps its error code: the trace of why
-            for status, code in (("pending", "expired"), (BUILD_FAILED, BUILD_FAILED)):
+            for status, code in ((OutboxStatus.PENDING, "expired"),
+                                 (OutboxStatus.BUILD_FAILED, OutboxStatus.BUILD_FAILED.value)):
                 result = await session.execute(
                     update(OutboxMessage)
                     .where(OutboxMessage.status == status, OutboxMessage.expires_at.is_not(None),
                            OutboxMessage.expires_at < now - timedelta(minutes=5))
-                    .values(status="expired", last_error_code=code, updated_at=now))
+                    .values(status=OutboxStatus.EXPIRED, last_error_code=code, updated_at=now))
                 expired += int(getattr(result, "rowcount", 0) or 0)
             expired += await web_mailbox.expire(session, now)  # deposited, never fetched
             await files.collect_garbage(session, now)

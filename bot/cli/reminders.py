@@ -14,10 +14,10 @@ from bot.channels.zalo.wiring import window_configs
 from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import Official, OutboxMessage
+from bot.outbox import OutboxStatus
 from bot.texts import checkin as CT
 from bot.texts import cli as texts
 from bot.texts import reminders as RT
-from scheduler.planner import BUILD_FAILED
 from scheduler.preview import PreviewItem, PreviewResult, Unreachable, preview_all
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Reminders, check-in prompts and digests.")
@@ -142,7 +142,7 @@ def outbox_command(
     for r in rows:
         typer.echo(f"#{r['id']:<6} {r['status']:<16} {r['kind']:<8} {r['recipient'] or '-'} "
                    f"[{r['channel']}] {r['sent_at'] or r['not_before']} {r['error'] or ''}")
-        if r["status"] == BUILD_FAILED and r["detail"]:  # why it could not be built, and when next
+        if r["status"] == OutboxStatus.BUILD_FAILED and r["detail"]:  # why it could not be built, and when next
             typer.echo(f"        {r['detail']}")
 
 

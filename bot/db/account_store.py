@@ -23,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import web_tokens
 from bot.db.models import ChatAccount, ConversationState, Invitation, Official, OutboxMessage
 from bot.ids import parse_id
+from bot.outbox import UNSENT, OutboxStatus
 
-#: outbox statuses a message waits in (web rows wait in 'awaiting_fetch' until fetched)
-WAITING_STATUSES = ("pending", "awaiting_fetch")
 #: kinds the planner writes per official: they follow the official to another app
 PLANNED_KINDS = frozenset({"deadline", "overdue", "checkin", "nudge", "digest", "snooze",
                            "guide", "guide_remind", "guide_expired",
@@ -108,7 +107,7 @@ async def unbind_account(session: AsyncSession, account: ChatAccount, now: datet
     cancelled = 0
     rows = (await session.execute(select(OutboxMessage).where(
         OutboxMessage.channel == account.channel, OutboxMessage.address == account.chat_id,
-        OutboxMessage.status.in_(WAITING_STATUSES)).order_by(OutboxMessage.id))).scalars().all()
+        OutboxMessage.status.in_(UNSENT)).order_by(OutboxMessage.id))).scalars().all()
     for row in rows:
         follows = (target is not None and official is not None and row.kind in PLANNED_KINDS
                    and row.recipient_id == official.id)
@@ -119,7 +118,7 @@ async def unbind_account(session: AsyncSession, account: ChatAccount, now: datet
         else:
             cancelled += 1
             row.last_error = reason
-        row.status, row.last_error_code, row.updated_at = "cancelled", reason, now
+        row.status, row.last_error_code, row.updated_at = OutboxStatus.CANCELLED, reason, now
     await session.flush()
     return Unbinding(official, moved, cancelled)
 
@@ -152,5 +151,5 @@ async def _copy_to(session: AsyncSession, row: OutboxMessage, target: ChatAccoun
         recipient_id=row.recipient_id, channel=target.channel, address=target.chat_id,
         payload={**row.payload, "meta": meta}, due_at=row.due_at,
         not_before=max(row.not_before, now), expires_at=row.expires_at, late=row.late,
-        status="pending", attempts=0, max_attempts=row.max_attempts, created_at=now,
+        status=OutboxStatus.PENDING, attempts=0, max_attempts=row.max_attempts, created_at=now,
         updated_at=now))

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.batches import chunks
 from bot.db.guide_store import GuideState, guide_sections, guide_states, replaced_by
 from bot.db.models import Guide, GuideAck, GuideChunk, GuideVersion, Official, OutboxMessage, Unit
+from bot.outbox import OutboxStatus
 from bot.texts import guidance as T
 from bot.unit_tree import descendants
 
@@ -155,8 +156,8 @@ async def acknowledge(session: AsyncSession, guide_id: int, version: int, offici
     await session.execute(update(OutboxMessage).where(
         OutboxMessage.idem_key.startswith(
             f"{KIND_ANNOUNCE}:{guide_id}:v{version}:remind:{official_id}:", autoescape=True),
-        OutboxMessage.status == "pending",
-    ).values(status="cancelled", updated_at=now, last_error_code="acknowledged"))
+        OutboxMessage.status == OutboxStatus.PENDING,
+    ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code="acknowledged"))
     return True
 
 

@@ -21,8 +21,8 @@ from bot.db.models import (
     Synonym,
     UnansweredQuestion,
 )
-from bot.db.web_mailbox import AWAITING_FETCH
 from bot.ids import MAX_ID, parse_id
+from bot.outbox import UNSENT, OutboxStatus
 from knowledge.types import ParsedGuide, Passage
 from knowledge.validity import document_numbers, in_force, read_validity, strip_share_marker
 
@@ -382,8 +382,8 @@ async def cancel_read_requests(session: AsyncSession, guide_id: int, now: dateti
     result = await session.execute(update(OutboxMessage).where(
         OutboxMessage.subject_type == "guide", OutboxMessage.subject_id == str(guide_id),
         OutboxMessage.kind.in_(READ_REQUEST_KINDS),
-        OutboxMessage.status.in_(("pending", AWAITING_FETCH)),
-    ).values(status="cancelled", updated_at=now, last_error_code=f"guide_{reason}"))
+        OutboxMessage.status.in_(UNSENT),
+    ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code=f"guide_{reason}"))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

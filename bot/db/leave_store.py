@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import local_datetime
 from bot.db.batches import chunks
 from bot.db.models import OfficialLeave, OutboxMessage
+from bot.outbox import OutboxStatus
 
 
 async def add_leave(session: AsyncSession, official_id: int, start: date, end: date,
@@ -90,10 +91,10 @@ async def cancel_queued(session: AsyncSession, official_id: int, first: date, la
     start = local_datetime(first, time(0))
     end = local_datetime(last + timedelta(days=1), time(0))
     ids = list((await session.execute(select(OutboxMessage.id).where(
-        OutboxMessage.recipient_id == official_id, OutboxMessage.status == "pending",
+        OutboxMessage.recipient_id == official_id, OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.kind != "digest", OutboxMessage.not_before >= start,
         OutboxMessage.not_before < end))).scalars())
     for part in chunks(ids):
         await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(part)).values(
-            status="cancelled", last_error_code="on_leave", updated_at=now))
+            status=OutboxStatus.CANCELLED, last_error_code="on_leave", updated_at=now))
     return len(ids)

@@ -672,8 +672,7 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    # pending|sending|sent|failed_permanent|dead|cancelled|expired|superseded|ambiguous|
-    # awaiting_fetch (web: deposited, waiting for the client to fetch and acknowledge it)
+    # an OutboxStatus value (bot/outbox.py); a literal here: bot.outbox imports this module
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)

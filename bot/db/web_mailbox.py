@@ -18,10 +18,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage
+from bot.outbox import OutboxStatus
 
 WEB = "web"
-#: outbox status of a message deposited for a web client and not yet acknowledged
-AWAITING_FETCH = "awaiting_fetch"
 #: outbox kind of a message deposited directly (not planned by the scheduler)
 NOTICE_KIND = "notice"
 #: messages returned by one fetch; the client acknowledges them and fetches the rest
@@ -44,8 +43,8 @@ async def acknowledge(session: AsyncSession, address: str, up_to: int, now: date
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
-               OutboxMessage.status == AWAITING_FETCH, OutboxMessage.id <= up_to)
-        .values(status="sent", sent_at=now, updated_at=now)
+               OutboxMessage.status == OutboxStatus.AWAITING_FETCH, OutboxMessage.id <= up_to)
+        .values(status=OutboxStatus.SENT, sent_at=now, updated_at=now)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -56,7 +55,7 @@ async def waiting(session: AsyncSession, address: str, now: datetime, *,
     rows = (await session.execute(
         select(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.payload)
         .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
-               OutboxMessage.status == AWAITING_FETCH,
+               OutboxMessage.status == OutboxStatus.AWAITING_FETCH,
                or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
         .order_by(OutboxMessage.id)
         .limit(limit))).all()
@@ -69,7 +68,7 @@ async def put(session: AsyncSession, address: str, payload: dict[str, Any], now:
     row = OutboxMessage(
         idem_key=f"{NOTICE_KIND}:{WEB}:{address}:{uuid.uuid4().hex}", kind=NOTICE_KIND,
         recipient_id=recipient_id, channel=WEB, address=address, payload=payload, due_at=now,
-        not_before=now, expires_at=now + ttl, late=False, status=AWAITING_FETCH, attempts=1,
+        not_before=now, expires_at=now + ttl, late=False, status=OutboxStatus.AWAITING_FETCH, attempts=1,
         max_attempts=1, send_started_at=now, created_at=now, updated_at=now)
     session.add(row)
     await session.flush()
@@ -80,8 +79,8 @@ async def expire(session: AsyncSession, now: datetime) -> int:
     """Record messages nobody fetched in time as 'expired' (maintenance); how many."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.channel == WEB, OutboxMessage.status == AWAITING_FETCH,
+        .where(OutboxMessage.channel == WEB, OutboxMessage.status == OutboxStatus.AWAITING_FETCH,
                and_(OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now))
-        .values(status="expired", last_error_code="not_fetched", updated_at=now)
+        .values(status=OutboxStatus.EXPIRED, last_error_code="not_fetched", updated_at=now)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
