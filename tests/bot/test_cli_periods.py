@@ -25,7 +25,13 @@ from bot.db.models import (
     TaskAssignee,
     Unit,
 )
+from bot.texts import checkin as CT
+from bot.texts import cli as T
+from bot.texts import documents as D
+from bot.texts import leave as LT
+from bot.texts import reminders as R
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
+from tests.harness import fits
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -78,10 +84,12 @@ def test_fresh_install_preview_names_who_cannot_be_reached(cli: CliRunner,
     today = local_date(datetime.now(UTC))
     asyncio.run(_seed(database_url, overdue=today - timedelta(days=10)))
     out = _invoke(cli, "reminders", "preview")
-    assert "Không gửi được cho 1 cán bộ chưa gắn tài khoản" in out
-    assert "Nguyễn Văn An (CB01, Sở A)" in out and "nhắc quá hạn" in out
-    assert "mời: troly invite --official CB01" in out
-    assert "Trần Bình" not in out.split("Không gửi được")[1]  # she has a chat
+    assert T.PREVIEW_UNREACHABLE.format(count=1) in out
+    assert fits(out, T.PREVIEW_UNREACHABLE_ITEM.format(
+        name="Nguyễn Văn An", code="CB01", unit="Sở A", what="{what}",
+        command="troly invite --official CB01"))
+    assert R.UNDELIVERED_KINDS["overdue"] in out
+    assert "Trần Bình" not in out.split(T.PREVIEW_UNREACHABLE.format(count=1))[1]  # has a chat
     rows = json.loads(_invoke(cli, "reminders", "preview", "--json"))
     [person] = [row for row in rows if row["kind"] == "unreachable"]
     assert person["code"] == "CB01" and person["invite"] == "troly invite --official CB01"
@@ -99,9 +107,11 @@ def test_plan_report_and_consolidating_units(cli: CliRunner, database_url: str,
     text = _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11",
                    "--xlsx", str(xlsx))
     assert text.startswith("Tiến độ Kế hoạch số 286/KH-BTTTT — tháng 11/2026 (15/10–14/11/2026)")
-    assert "Theo đơn vị:" in text and "Sở A: 1 nhiệm vụ" in text and "quá hạn 1" in text
-    assert "Đơn vị chưa báo cáo đủ đến hạn chốt (2)" in text
-    assert sorted(r[1] for r in load_workbook(xlsx)["Nhiệm vụ"].iter_rows(
+    assert CT.PLAN_UNITS in text
+    assert fits(text, CT.PLAN_UNIT.format(unit="Sở A", tasks=1, avg="{avg}", overdue=1,
+                                          reported="{reported}", total="{total}"))
+    assert fits(text, CT.UNITS_NOT_REPORTED.format(count=2, items="{items}"))
+    assert sorted(r[1] for r in load_workbook(xlsx)[CT.XLSX_TASKS_SHEET].iter_rows(
         min_row=3, values_only=True)) == ["NV1", "NV2"]
     data = json.loads(_invoke(cli, "report", "plan", "--plan", "286/KH-BTTTT", "--period",
                               "quý IV/2026", "--json"))
@@ -112,7 +122,8 @@ def test_plan_report_and_consolidating_units(cli: CliRunner, database_url: str,
     assert month["period"]["label"] == "tháng 11/2026" and month["scope"]["unit_code"] == "SO_A"
     _invoke(cli, "plans", "consolidate", "--plan", "KH286", "--unit", "CUC", "--remove")
     assert json.loads(_invoke(cli, "plans", "list", "--json"))["consolidators"] == []
-    assert "Không tìm thấy kế hoạch" in _invoke(cli, "report", "plan", "--plan", "KH404", code=1)
+    assert T.PLAN_NOT_FOUND.format(plan="KH404") in _invoke(cli, "report", "plan", "--plan",
+                                                            "KH404", code=1)
     assert "Không có đơn vị mã ZZ" in _invoke(cli, "plans", "consolidate", "--plan", "KH286",
                                               "--unit", "ZZ", code=1)
 
@@ -144,13 +155,15 @@ def test_leave_from_the_command_line(cli: CliRunner, database_url: str) -> None:
     [row] = [json.loads(line) for line in _invoke(cli, "leave", "list", "--json").splitlines()]
     assert row["official"] == "CB02" and row["from"] == start.isoformat()
     assert row["note"] == "Nghỉ phép năm"
-    assert "Đã huỷ kỳ nghỉ" in _invoke(cli, "leave", "cancel", str(row["id"]))
+    assert T.LEAVE_CANCELLED.format(id=row["id"]) in _invoke(cli, "leave", "cancel",
+                                                             str(row["id"]))
     assert _invoke(cli, "leave", "list").strip() == ""
-    assert "Không có kỳ nghỉ" in _invoke(cli, "leave", "cancel", str(row["id"]), code=1)
+    assert T.LEAVE_NOT_FOUND.format(id=row["id"]) in _invoke(cli, "leave", "cancel",
+                                                             str(row["id"]), code=1)
     assert "Không có cán bộ mã ZZ" in _invoke(cli, "leave", "add", "--official", "ZZ",
                                               "--from", start.isoformat(), code=1)
-    assert "sau ngày bắt đầu" in _invoke(cli, "leave", "add", "--official", "CB02", "--from",
-                                         end.isoformat(), "--to", start.isoformat(), code=1)
+    assert LT.END_BEFORE_START in _invoke(cli, "leave", "add", "--official", "CB02", "--from",
+                                          end.isoformat(), "--to", start.isoformat(), code=1)
 
     async def count() -> int:
         engine = make_engine(database_url)
@@ -168,13 +181,13 @@ def _document_parts(path: Path) -> list[str]:
     header, number_line, signature, annex = doc.tables[0], doc.tables[1], doc.tables[2], \
         doc.tables[-1]
     assert [p.text for p in cell_paragraphs(header, 0, 1)] == [
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+        D.NATIONAL_NAME, D.MOTTO]
     lines = body_texts(doc)
-    headings = ["BÁO CÁO", "1. Kết quả thực hiện", "2. Nhiệm vụ quá hạn",
-                "3. Khó khăn, vướng mắc", "4. Kiến nghị, đề xuất", "PHỤ LỤC"]
+    headings = [D.TITLE, D.SECTION_RESULTS, D.SECTION_OVERDUE, D.SECTION_BLOCKERS,
+                D.SECTION_RECOMMENDATIONS, D.ANNEX_TITLE]
     positions = [lines.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert cell_paragraphs(signature, 0, 0)[0].text == "Nơi nhận:"
+    assert cell_paragraphs(signature, 0, 0)[0].text == D.RECIPIENTS_TITLE
     assert [c.text for c in annex.rows[0].cells][:3] == ["STT", "Mã", "Nhiệm vụ"]
     return [*(p.text for p in cell_paragraphs(header, 0, 0)),
             *(p.text for p in cell_paragraphs(number_line, 0, 0)),
@@ -188,10 +201,11 @@ def test_monthly_and_plan_reports_as_administrative_documents(
     month = tmp_path / "thang.docx"
     out = _invoke(cli, "report", "monthly", "--unit", "SO_A", "--period", "2026-11",
                   "--docx", str(month))
-    assert f"Đã ghi {month}" in out
+    assert T.FILE_WRITTEN.format(path=month) in out
     assert _document_parts(month) == [
-        "SỞ A", "Số: ……/BC-SO_A", "Tiến độ thực hiện nhiệm vụ tháng 11/2026 (15/10–14/11/2026)",
-        "NV1", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên)"]
+        "SỞ A", D.NUMBER.format(dots=D.NUMBER_DOTS, type_code="BC", unit_code="SO_A"),
+        D.SUBTITLE.format(period="tháng 11/2026 (15/10–14/11/2026)"),
+        "NV1", D.SIGNER_DEFAULT_TITLE, D.SIGNER_HINT]
     quarter = tmp_path / "quy.docx"
     _invoke(cli, "report", "quarterly", "--unit", "SO_B", "--period", "quý IV/2026",
             "--docx", str(quarter), "--json")
