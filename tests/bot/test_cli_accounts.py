@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import ChatAccount, ConversationState, Official, OutboxMessage
+from bot.texts import cli as T
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -76,13 +77,15 @@ def test_invite_list_and_revoke(database_url: str) -> None:
         (first["code"], "pending"), (second["code"], "pending")]
     assert listed[0]["unit"] == "CDS" and listed[0]["name"] == "Người Mới"
     assert first["code"] in troly("invite", "list")  # the plain listing too
-    assert "Đã thu hồi mã" in troly("invite", "revoke", first["code"])
+    assert T.INVITATION_REVOKED.format(code=first["code"]) in troly("invite", "revoke",
+                                                                    first["code"])
     assert [i["code"] for i in troly.json_lines("invite", "list")] == [second["code"]]
     history = {i["code"]: i["status"] for i in troly.json_lines("invite", "list", "--all")}
     assert history == {first["code"]: "revoked", second["code"]: "pending"}
     again = troly("invite", "revoke", first["code"], code=1)
-    assert "Không có mã mời" in again
-    assert "Không có mã mời" in troly("invite", "revoke", "ZZZZ9999", code=1)
+    assert T.INVITATION_NOT_PENDING.format(code=first["code"]) in again
+    assert T.INVITATION_NOT_PENDING.format(code="ZZZZ9999") in troly("invite", "revoke",
+                                                                     "ZZZZ9999", code=1)
 
 
 def test_accounts_list_and_unbind(database_url: str) -> None:
@@ -98,14 +101,19 @@ def test_accounts_list_and_unbind(database_url: str) -> None:
     out = troly("accounts", "unbind", "telegram:555")
     # what happened to the queued messages is said, and done: the reminder moves to Zalo, the
     # chat answer is withdrawn, the unfinished check-in on that app is gone
-    assert "Lê Minh Châu" in out and "1 tin chuyển sang zalo" in out and "1 tin bị huỷ" in out
+    assert T.ACCOUNT_UNBOUND.format(account="telegram:555", name="Lê Minh Châu",
+                                    code="CB003") in out
+    assert T.ACCOUNT_ROWS_MOVED.format(count=1, channel="zalo") in out
+    assert T.ACCOUNT_ROWS_CANCELLED.format(count=1) in out
     rows, states = asyncio.run(_after_unbind(database_url))
     assert rows == [("deadline", "telegram", "cancelled"), ("reply", "telegram", "cancelled"),
                     ("deadline", "zalo", "pending")]
     assert states == 0
     assert [a["account"] for a in troly.json_lines("accounts", "list")] == ["zalo:z555"]
     zalo_id = troly.json_lines("accounts", "list")[0]["id"]
-    assert "Không có tài khoản" in troly("accounts", "unbind", "telegram:555", code=1)
+    assert T.ACCOUNT_NOT_FOUND.format(account="telegram:555") in troly(
+        "accounts", "unbind", "telegram:555", code=1)
     assert "Lê Minh Châu" in troly("accounts", "unbind", str(zalo_id))
     assert troly.json_lines("accounts", "list") == []
-    assert "Không có tài khoản" in troly("accounts", "unbind", "99999999999999999999", code=1)
+    assert T.ACCOUNT_NOT_FOUND.format(account="99999999999999999999") in troly(
+        "accounts", "unbind", "99999999999999999999", code=1)

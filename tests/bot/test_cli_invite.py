@@ -11,7 +11,10 @@ from sqlalchemy import select
 from bot.db import people_store
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import ChatAccount, Invitation, Official
+from bot.texts import admin_import as A
+from bot.texts import cli as T
 from tests.bot.test_cli_accounts import EXAMPLES, NOW, Cli
+from tests.harness import fits
 
 
 def _import_people(troly: Cli) -> None:
@@ -46,21 +49,24 @@ def test_invite_an_imported_official_by_code(database_url: str) -> None:
         "CDS", "official", "Lê Minh Châu", "CB003")
     assert asyncio.run(_redeem(database_url, made["code"])) == ("bound", 1, "CB003")
     plain = troly("invite", "--official", "CB001")
-    assert "Mã mời:" in plain and "CB001 — Nguyễn Văn An" in plain
+    assert fits(plain, T.INVITATION_CODE)
+    assert fits(plain, A.CLI_INVITED_OFFICIAL.format(code="CB001", name="Nguyễn Văn An"))
 
 
 def test_invite_official_checks_what_it_is_told(database_url: str) -> None:
     troly = Cli(database_url)
     _import_people(troly)
-    assert "Không có cán bộ mã CB999" in troly("invite", "--official", "CB999", code=1)
-    assert "thuộc đơn vị CDS, không phải VP" in troly(
+    assert T.OFFICIAL_NOT_FOUND.format(code="CB999") in troly("invite", "--official", "CB999",
+                                                              code=1)
+    assert A.CLI_UNIT_MISMATCH.format(code="CB003", official_unit="CDS", unit="VP") in troly(
         "invite", "--official", "CB003", "--unit", "VP", code=1)
-    assert "có vai trò official, không phải head" in troly(
+    assert A.CLI_ROLE_MISMATCH.format(code="CB003", official_role="official", role="head") in troly(
         "invite", "--official", "CB003", "--role", "head", code=1)
-    assert "--name không dùng cùng --official" in troly(
+    assert A.CLI_NAME_WITH_OFFICIAL.format(code="CB003") in troly(
         "invite", "--official", "CB003", "--name", "Ai Khác", code=2)
     # the matching --unit and --role are accepted
-    assert "Mã mời:" in troly("invite", "--official", "CB003", "--unit", "CDS", "--role", "official")
+    assert fits(troly("invite", "--official", "CB003", "--unit", "CDS", "--role", "official"),
+                T.INVITATION_CODE)
     assert "--official" in troly("invite", code=2)
 
 
@@ -69,8 +75,8 @@ def test_invite_by_a_name_the_unit_has_warns_and_creates_nothing(database_url: s
     _import_people(troly)
     # the docs' old example: a second "Lê Minh Châu" with no tasks; diacritics and case do not matter
     out = troly("invite", "--unit", "CDS", "--role", "official", "--name", "le minh CHAU", code=1)
-    assert "Đơn vị CDS đã có cán bộ" in out and "CB003" in out and "--official" in out
-    assert "Chưa tạo mã mời" in out
+    assert fits(out, A.CLI_DUPLICATE_NAME.format(unit="CDS", name="{name}", matches="{matches}"))
+    assert "CB003" in out
 
     async def _count() -> int:
         engine = make_engine(database_url)
@@ -81,7 +87,7 @@ def test_invite_by_a_name_the_unit_has_warns_and_creates_nothing(database_url: s
 
     assert asyncio.run(_count()) == 0
     # another unit has no Lê Minh Châu: no warning
-    assert "Mã mời:" in troly("invite", "--unit", "VP", "--name", "Lê Minh Châu")
+    assert fits(troly("invite", "--unit", "VP", "--name", "Lê Minh Châu"), T.INVITATION_CODE)
     # on purpose: --new creates the second person's code
     made = json.loads(troly("invite", "--unit", "CDS", "--name", "Lê Minh Châu", "--new", "--json"))
     assert made["official"] is None
