@@ -9,6 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
+from bot.texts import cli as T
+from bot.texts import guides as GT
+from knowledge.types import IngestProblem
+from tests.harness import fits
 
 GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
 
@@ -38,7 +42,7 @@ def test_add_list_show_withdraw(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "dat-dai.md"
     path.write_text(GUIDE, encoding="utf-8")
     code, out, _ = _run(cli, "guides", "add", str(path), "--source", "CV 12")
-    assert code == 0 and "Đã thêm hướng dẫn" in out
+    assert code == 0 and fits(out, GT.ADDED)
     code, out, _ = _run(cli, "guides", "list", "--json")
     rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["title"], r["source"], r["status"]) for r in rows] == [
@@ -50,7 +54,7 @@ def test_add_list_show_withdraw(cli: CliRunner, tmp_path: Path) -> None:
     _, out, _ = _run(cli, "guides", "list", "--json")
     assert json.loads(out)["status"] == "withdrawn"
     code, _, err = _run(cli, "guides", "show", "khong-co")
-    assert code == 1 and "Không tìm thấy" in err
+    assert code == 1 and T.GUIDE_NOT_FOUND.format(key="khong-co") in err
 
 
 def test_add_bad_file_fails_with_reason(cli: CliRunner, tmp_path: Path) -> None:
@@ -58,7 +62,7 @@ def test_add_bad_file_fails_with_reason(cli: CliRunner, tmp_path: Path) -> None:
     bad.write_bytes(b"%PDF-1.4 broken")
     code, _, err = _run(cli, "guides", "add", str(bad), str(tmp_path / "missing.md"))
     assert code == 1
-    assert "scan.pdf" in err and "Không tìm thấy tệp" in err
+    assert "scan.pdf" in err and fits(err, T.FILE_NOT_FOUND)
 
 
 def test_ask_json_lines_from_stdin_and_unanswered(cli: CliRunner, tmp_path: Path) -> None:
@@ -121,7 +125,8 @@ def test_a_file_over_the_limit_is_refused_from_its_size_unread(
     monkeypatch.setattr(Path, "read_bytes", spying_read_bytes)
     monkeypatch.setenv("TROLY_MAX_UPLOAD_MB", "1")
     code, _, err = _run(cli, "guides", "add", str(big))
-    assert code == 1 and "lon.md" in err and "tệp quá lớn (tối đa 1 MB)" in err
+    assert code == 1 and "lon.md" in err
+    assert GT.INGEST_PROBLEMS[IngestProblem.TOO_LARGE].format(limit=1) in err
     assert big not in read
 
 
@@ -140,7 +145,9 @@ def test_add_replaces_a_same_title_guide_only_when_told(cli: CliRunner, tmp_path
 
     assert versions() == [("Hướng dẫn tiếp nhận hồ sơ đất đai", 1)]
     code, out, _ = _run(cli, "guides", "add", str(v2), "--yes")
-    assert code == 0 and "phiên bản 2 thay cho phiên bản 1" in out
+    assert code == 0 and fits(out, GT.REPLACED.format(
+        title="{title}", version=2, old=1, sections="{sections}", passages="{passages}",
+        ref="{ref}"))
     code, out, _ = _run(cli, "guides", "add", str(other), "--replace",
                         "huong-dan-tiep-nhan-ho-so-dat-dai")
     assert code == 0 and versions() == [("Hướng dẫn khác", 3)]
@@ -161,14 +168,14 @@ def test_add_with_validity_audience_and_replacement(cli: CliRunner, tmp_path: Pa
     code, out, err = _run(cli, "guides", "add", str(old), "--until", "31/12/2026")
     assert code == 0, err
     code, _, err = _run(cli, "guides", "add", str(new), "--audience", "NOPE")
-    assert code == 1 and "Không có đơn vị mã: NOPE" in err
+    assert code == 1 and T.GUIDE_UNKNOWN_UNITS.format(codes="NOPE") in err
     code, _, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-05",
                         "--until", "2027-01-01")
     assert code != 0
     code, out, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-01",
                           "--replaces", "1", "--audience", "so", "--role", "official,head")
     assert code == 0, err
-    assert "Đã lên lịch thông báo phiên bản 1 tới 0 cán bộ." in out
+    assert T.GUIDE_ANNOUNCED.format(version=1, count=0) in out
     _, out, _ = _run(cli, "guides", "list", "--json")
     rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
     assert (rows[1]["effective_until"], rows[2]["effective_from"], rows[2]["replaces"]) == (
