@@ -18,8 +18,10 @@ from bot.cli import build_cli
 from bot.clock import local_date
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import CalendarDay, SchedulePolicy, Unit
+from bot.texts import cli as T
 from rules.policy import load_policies
 from rules.workdays import WorkCalendar, load_calendar
+from tests.harness import fits
 from tests.scheduler.world import World
 
 
@@ -74,7 +76,8 @@ def test_set_show_unset_global_and_unit(cli: CliRunner, database_url: str) -> No
                   "deadline_offsets_days=5,1,0").exit_code == 0
     result = _troly(cli, "schedule", "set", "--unit", "P1", "deadline_offsets_days=[10, 2]",
                     "working_days_only=false", "nudge_times=13:00")
-    assert result.exit_code == 0 and "Đã lưu 3 thiết lập cho đơn vị P1" in result.stdout
+    assert result.exit_code == 0 and T.SCHEDULE_SAVED.format(
+        count=3, scope=T.SCHEDULE_SCOPE_UNIT.format(code="P1")) in result.stdout
     shown = _json(_troly(cli, "schedule", "show", "--unit", "P1", "--json"))["settings"]
     assert shown["reminder_time"] == {"value": "09:15", "source": "global"}
     assert shown["deadline_offsets_days"] == {"value": [10, 2], "source": "unit"}
@@ -87,10 +90,12 @@ def test_set_show_unset_global_and_unit(cli: CliRunner, database_url: str) -> No
     assert effective.reminder_time == time(9, 15) and effective.deadline_offsets_days == (10, 2)
     assert effective.working_days_only is False and effective.nudge_times == (time(13, 0),)
     table = _troly(cli, "schedule", "show", "--unit", "P1").stdout
-    assert "cấu hình đơn vị" in table and "mặc định" in table and "13:00" in table
+    assert T.SCHEDULE_SOURCES["unit"] in table and T.SCHEDULE_SOURCES["default"] in table
+    assert "13:00" in table
 
     unset = _troly(cli, "schedule", "unset", "--unit", "P1", "deadline_offsets_days", "nudge_times")
-    assert unset.exit_code == 0 and "Đã bỏ 2 thiết lập" in unset.stdout
+    assert unset.exit_code == 0 and fits(unset.stdout, T.SCHEDULE_REMOVED.format(
+        count=2, scope="{scope}"))
     shown = _json(_troly(cli, "schedule", "show", "--unit", "P1", "--json"))["settings"]
     assert shown["deadline_offsets_days"] == {"value": [5, 1, 0], "source": "global"}
     assert shown["nudge_times"] == {"value": ["14:00", "15:30"], "source": "default"}
@@ -120,7 +125,7 @@ def test_bad_key_or_value_writes_nothing(cli: CliRunner, database_url: str, args
     [unit] = asyncio.run(_db(database_url, select(Unit)))
     assert unit.schedule is None
     missing = _troly(cli, "schedule", "set", "--unit", "NOPE", "reminder_time=07:00")
-    assert missing.exit_code == 1 and "Không có đơn vị mã NOPE" in missing.output
+    assert missing.exit_code == 1 and T.UNIT_NOT_FOUND.format(code="NOPE") in missing.output
 
 
 def _quiet_monday() -> date:
@@ -158,7 +163,7 @@ def test_make_up_saturday_moves_a_reminder(cli: CliRunner, database_url: str) ->
     assert deadline_items(saturday) == []
     assert deadline_items(friday) == [(f"{friday.isoformat()}T08:00", "T-1")]
     added = _troly(cli, "calendar", "add", saturday.isoformat(), "workday", "--note", "làm bù")
-    assert added.exit_code == 0 and "ngày làm việc bù" in added.stdout
+    assert added.exit_code == 0 and T.CALENDAR_KINDS["workday"] in added.stdout
     assert deadline_items(saturday) == [(f"{saturday.isoformat()}T08:00", "T-1")]
     assert deadline_items(friday) == [(f"{friday.isoformat()}T08:00", "T-3")]
     listed = _json(_troly(cli, "calendar", "list", "--year", str(saturday.year), "--json"))
@@ -170,13 +175,14 @@ def test_make_up_saturday_moves_a_reminder(cli: CliRunner, database_url: str) ->
     assert removed.exit_code == 0
     assert deadline_items(saturday) == []
     again = _troly(cli, "calendar", "remove", saturday.isoformat())
-    assert again.exit_code == 1 and "không có trong lịch riêng" in again.output
+    assert again.exit_code == 1 and fits(again.output, T.CALENDAR_NOT_FOUND)
 
 
 def test_calendar_add_validates_and_the_working_calendar_uses_it(cli: CliRunner,
                                                                  database_url: str) -> None:
     bad_kind = _troly(cli, "calendar", "add", "2027-01-04", "holiday")
-    assert bad_kind.exit_code == 1 and "off (nghỉ) hoặc workday" in bad_kind.output
+    assert bad_kind.exit_code == 1 and T.CALENDAR_BAD_KIND.format(kind="holiday") \
+        in bad_kind.output
     bad_day = _troly(cli, "calendar", "add", "04/01/2027", "off")
     assert bad_day.exit_code == 1 and "YYYY-MM-DD" in bad_day.output
     assert asyncio.run(_db(database_url, select(CalendarDay))) == []
@@ -204,5 +210,6 @@ def test_free_text_from_the_command_line_follows_the_input_rule(cli: CliRunner) 
     listed = _json(_troly(cli, "calendar", "list", "--year", "2031", "--json"))
     assert listed == [{"day": "2031-12-05", "kind": "off", "note": "Quyết định số[1m 12"}]
     broken = _troly(cli, "calendar", "add", "2031-12-06", "off", "--note", "QĐ \udc80")
+    # a usage error in typer's box, wrapped at the terminal width: a fragment of T.TEXT_UNREADABLE
     assert broken.exit_code == 2 and "ký tự không hợp lệ" in broken.output
     assert _json(_troly(cli, "calendar", "list", "--year", "2031", "--json")) == listed
