@@ -33,6 +33,7 @@ from bot.messaging_window import WindowConfig
 from bot.router import Router
 from bot.web import build_web_app
 from knowledge.demo import demo_guides
+from scheduler.preview import preview_all
 from scheduler.service import build_service
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ def build_app(
     all_channels: dict[str, Channel] = {"web": web_channel}
     all_channels.update(channels or {})
     deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,
+                reminder_preview=preview_all,
                 capabilities={name: ch.capabilities for name, ch in all_channels.items()})
     dispatcher = Dispatcher(deps, sessionmaker)
     app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,

@@ -19,6 +19,7 @@ from bot.messages import Attachment, Button, OutgoingMessage
 if TYPE_CHECKING:
     from bot.db.models import ChatAccount, Official
     from bot.knowledge_service import KnowledgeService
+    from bot.reminders import ReminderPreview
     from bot.router import Router
 
 
@@ -30,6 +31,8 @@ class Deps:
     clock: Clock
     knowledge: KnowledgeService
     router: Router
+    #: what reminders would go out, without sending (the scheduler's, scheduler/preview.py)
+    reminder_preview: ReminderPreview
     capabilities: dict[str, frozenset[Capability]] = field(default_factory=dict)
     #: extra services features attach in the composition root (e.g. 'reminders'), by name
     services: dict[str, Any] = field(default_factory=dict)

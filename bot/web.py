@@ -23,7 +23,7 @@ from bot import files
 from bot.channels import web_auth
 from bot.channels.http_edge import BadJson, add_route, new_application, parse_json, raw_body
 from bot.channels.web import FILES_KEY, WebChannel
-from bot.clock import Clock, to_local
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import web_mailbox, web_tokens
 from bot.db.models import ChatAccount, Official, StoredFile
@@ -36,6 +36,7 @@ from bot.rate_limit import RateLimit
 from bot.texts import admin_import as admin_texts
 from bot.texts import web as texts
 from bot.web_login import WebLogin
+from rules.dates import fmt_time_day
 
 logger = logging.getLogger(__name__)
 
@@ -467,7 +468,7 @@ async def file_page(request: web.Request) -> web.Response:
         size=html.escape(texts.FILE_PAGE_SIZE.format(size=_size_text(row.size))),
         href=html.escape(href), button=html.escape(texts.FILE_PAGE_BUTTON),
         expires=html.escape(texts.FILE_PAGE_EXPIRES.format(
-            until=f"{to_local(until):%H:%M %d/%m/%Y}")),
+            until=fmt_time_day(until))),
         note=html.escape(texts.FILE_PAGE_NOTE))
     return web.Response(text=page, content_type="text/html", charset="utf-8",
                         headers={"Cache-Control": "private, no-store",

@@ -5,7 +5,6 @@ the list of one's apps under /lienket. Who may act on what is decided in bot/acc
 from __future__ import annotations
 
 from bot.access import LEADERS, account_for, invitation_for, may_manage, may_revoke
-from bot.clock import to_local
 from bot.context import Context
 from bot.db import account_store, people_store
 from bot.db.models import ChatAccount, Official, Unit
@@ -13,6 +12,7 @@ from bot.messages import Button
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Router
 from bot.texts import commands as CMD
 from bot.texts import people as T
+from rules.dates import fmt_day, fmt_time_day
 
 #: lines in one message (a phone screen); the CLI lists them all
 LIST_LIMIT = 20
@@ -29,7 +29,7 @@ def app_name(channel: str) -> str:
 def _when(account: ChatAccount) -> str:
     if account.last_inbound_at is None:
         return ""
-    return T.ACCOUNT_LAST.format(when=to_local(account.last_inbound_at).strftime("%d/%m/%Y"))
+    return T.ACCOUNT_LAST.format(when=fmt_day(account.last_inbound_at))
 
 
 async def _manageable(ctx: Context) -> list[tuple[ChatAccount, Official]]:
@@ -121,7 +121,7 @@ async def invitations(ctx: Context) -> None:
         lines.append(T.INVITE_ITEM.format(
             n=n, code=invitation.code, who=invitation.name or T.INVITE_SOMEONE,
             unit=unit.name if unit else "—", role=T.ROLE_LABELS.get(invitation.role, invitation.role),
-            expires=to_local(invitation.expires_at).strftime("%H:%M %d/%m/%Y")))
+            expires=fmt_time_day(invitation.expires_at)))
         buttons.append(Button(T.BUTTON_REVOKE.format(n=n), f"{REVOKE_BUTTON}:{invitation.code}"))
     if len(pending) > LIST_LIMIT:
         lines.append(T.INVITES_MORE.format(count=len(pending) - LIST_LIMIT))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
-from bot.clock import local_date, to_local
+from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState, Step
 from bot.db import checkin_store
@@ -31,8 +31,8 @@ from handlers.ask import aside
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold
 from rules.cutoffs import monday_of, week_of
+from rules.dates import fmt_day, fmt_instant, fmt_time_day
 from rules.policy import unit_checkin_cutoff
-from scheduler.planner import fmt_instant
 
 CHECKIN_FLOW = "ci"
 PROGRESS_LEVELS = (0, 25, 50, 75, 100)
@@ -51,10 +51,6 @@ STATUS_PAYLOADS = {"on": "on_track", "risk": "at_risk", "late": "late"}
 async def _cutoff_for(ctx: Context, official: Official, week: str) -> datetime:
     unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
     return await unit_checkin_cutoff(ctx.session, monday_of(week), unit)
-
-
-def _fmt(instant: datetime) -> str:
-    return to_local(instant).strftime("%H:%M %d/%m/%Y")
 
 
 async def start_checkin(ctx: Context, *, task_ids: list[int] | None = None) -> None:
@@ -80,7 +76,7 @@ async def start_checkin(ctx: Context, *, task_ids: list[int] | None = None) -> N
         if report.status == "skipped":
             ctx.reply(T.ALREADY_SKIPPED.format(week=week_shown(week), reason=report.skip_reason or ""))
         else:
-            at = _fmt(report.submitted_at) if report.submitted_at else ""
+            at = fmt_time_day(report.submitted_at) if report.submitted_at else ""
             ctx.reply(T.ALREADY_SUBMITTED.format(week=week_shown(week), at=at))
         return
     await _open(ctx, official, week, [t.id for t in tasks], edit=edit)
@@ -113,7 +109,7 @@ async def _open(ctx: Context, official: Official, week: str, task_ids: list[int]
     if edit:
         ctx.reply(T.INTRO_EDIT.format(week=week_shown(week), count=len(task_ids)))
         if ctx.now > cutoff:
-            ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=_fmt(cutoff)))
+            ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=fmt_time_day(cutoff)))
     else:
         ctx.reply(T.INTRO.format(week=week_shown(week), count=len(task_ids),
                                  cutoff=fmt_instant(cutoff)))  # with its weekday, as the prompt
@@ -258,7 +254,7 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
     lines = [T.TASK_HEADER.format(n=int(state.data["i"]) + 1, total=total,
                                   title=_short(task.title, TITLE_CHARS))]
     if task.deadline is not None:
-        lines.append(T.TASK_DEADLINE.format(deadline=task.deadline.strftime("%d/%m/%Y"),
+        lines.append(T.TASK_DEADLINE.format(deadline=fmt_day(task.deadline),
                                             left=deadline_phrase(task.deadline, local_date(ctx.now))))
     elif task.deadline_text:
         lines.append(T.TASK_NO_DEADLINE.format(text=task.deadline_text))
@@ -548,10 +544,10 @@ async def _submit(ctx: Context, state: FlowState) -> None:
     late = await checkin_store.submit(ctx.session, report, ctx.now, cutoff)
     if first:
         text = T.SUBMITTED_LATE if late else T.SUBMITTED
-        ctx.reply(text.format(week=week_shown(week), cutoff=_fmt(cutoff)))
+        ctx.reply(text.format(week=week_shown(week), cutoff=fmt_time_day(cutoff)))
     else:
         text = T.REVISED_LATE if late else T.REVISED
-        ctx.reply(text.format(week=week_shown(week), revision=report.revision - 1, cutoff=_fmt(cutoff)))
+        ctx.reply(text.format(week=week_shown(week), revision=report.revision - 1, cutoff=fmt_time_day(cutoff)))
 
 
 # ---------------------------------------------------------------- cancel, expiry, stale buttons

@@ -24,15 +24,10 @@ from bot.messages import Button
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import common as C
 from bot.texts import leave as T
-from bot.texts import reminders as RT
 from knowledge.normalize import fold
+from rules.dates import fmt_date
 
 FLOW = "lv"
-
-
-def fmt_day(day: date) -> str:
-    """'Thứ Hai 21/12/2026'."""
-    return f"{RT.WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
 
 
 async def _whose(ctx: Context, words: list[str]) -> tuple[Official | None, list[str]]:
@@ -71,7 +66,7 @@ async def nghiphep(ctx: Context) -> None:
         current = await leave_store.leaves_of(ctx.session, who.id, from_day=today)
         if current:
             ctx.reply("\n".join([T.CURRENT_HEADER, *(T.CURRENT_ITEM.format(
-                start=fmt_day(leave.start_day), end=fmt_day(leave.end_day),
+                start=fmt_date(leave.start_day), end=fmt_date(leave.end_day),
                 note=T.NOTE.format(note=leave.note) if leave.note else "") for leave in current)]))
         ctx.start_flow(FLOW, data)
         return
@@ -95,7 +90,7 @@ async def _cancel(ctx: Context, who: Official, today: date) -> None:
         return
     leave = current[0]
     await leave_store.cancel_leave(ctx.session, leave.id, ctx.now)
-    ctx.reply(T.CANCELLED_LEAVE.format(start=fmt_day(leave.start_day), end=fmt_day(leave.end_day)))
+    ctx.reply(T.CANCELLED_LEAVE.format(start=fmt_date(leave.start_day), end=fmt_date(leave.end_day)))
 
 
 # ---------------------------------------------------------------- steps
@@ -128,7 +123,7 @@ async def confirm_prompt(ctx: Context, state: FlowState) -> None:
     first, last = date.fromisoformat(state.data["first"]), date.fromisoformat(state.data["last"])
     self_ = ctx.official is not None and official.id == ctx.official.id
     whom = T.WHO_SELF if self_ else official.name
-    text = T.CONFIRM.format(who=whom, start=fmt_day(first), end=fmt_day(last),
+    text = T.CONFIRM.format(who=whom, start=fmt_date(first), end=fmt_date(last),
                             days=(last - first).days + 1, whom=whom)
     unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
     if unit is not None and (official.role == "head" or unit.head_official_id == official.id):
@@ -157,9 +152,9 @@ async def confirm_handle(ctx: Context, state: FlowState) -> str | None:
     await leave_store.cancel_queued(ctx.session, official_id, first, last, ctx.now)
     official = await ctx.session.get(Official, official_id)
     if by == official_id or official is None:
-        ctx.reply(T.RECORDED.format(start=fmt_day(first), end=fmt_day(last)))
+        ctx.reply(T.RECORDED.format(start=fmt_date(first), end=fmt_date(last)))
     else:
-        ctx.reply(T.RECORDED_FOR.format(name=official.name, start=fmt_day(first), end=fmt_day(last)))
+        ctx.reply(T.RECORDED_FOR.format(name=official.name, start=fmt_date(first), end=fmt_date(last)))
     return END
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.checkin_answers import is_none_answer, reads_as_question
-from bot.clock import local_date, to_local
+from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState
 from bot.conversation import Step as FlowStep
@@ -36,6 +36,7 @@ from bot.texts import period_checkin as T
 from handlers.ask import aside
 from knowledge.normalize import fold
 from rules.cutoffs import SUMMARY_KINDS, ReportingRules
+from rules.dates import fmt_time_day
 from rules.policy import load_rules
 
 FLOW = "pc"
@@ -48,10 +49,6 @@ TASK_LINES = 12
 BLOCKER_LINES = 8
 _QUESTIONS = {"highlights": T.ASK_HIGHLIGHTS, "difficulties": T.ASK_DIFFICULTIES,
               "recommendations": T.ASK_RECOMMENDATIONS}
-
-
-def _fmt(instant: datetime) -> str:
-    return to_local(instant).strftime("%H:%M %d/%m/%Y")
 
 
 async def _rules(ctx: Context, official: Official) -> ReportingRules:
@@ -144,7 +141,7 @@ async def start_period_checkin(ctx: Context, text: str = "", *, from_prompt: boo
         if report.status == "skipped":
             ctx.reply(T.ALREADY_SKIPPED.format(period=period.label, reason=report.skip_reason or ""))
         else:
-            at = _fmt(report.submitted_at) if report.submitted_at else ""
+            at = fmt_time_day(report.submitted_at) if report.submitted_at else ""
             ctx.reply(T.ALREADY_SUBMITTED.format(period=period.label, at=at))
         return
     assert own is not None
@@ -154,7 +151,7 @@ async def start_period_checkin(ctx: Context, text: str = "", *, from_prompt: boo
     if edit:
         ctx.reply(T.INTRO_EDIT.format(period=period.label_with_dates))
         if ctx.now > cutoff:
-            ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=_fmt(cutoff)))
+            ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=fmt_time_day(cutoff)))
     else:
         ctx.reply(_intro(own, official, period, cutoff, mine))
     blockers = [f"[{t.code}] {b.text}" for t in mine for b in t.blockers]
@@ -168,7 +165,7 @@ def _intro(own: ProgressReport, official: Official, period: Period, cutoff: date
     status = next((o for o in own.officials if o.official_id == official.id), None)
     weeks = (T.WEEKS_DONE.format(done=status.weeks_reported, total=status.weeks_expected)
              if status and status.weeks_expected else T.WEEKS_NONE_DUE)
-    lines = [T.INTRO.format(period=period.label_with_dates, cutoff=_fmt(cutoff), weeks=weeks), "",
+    lines = [T.INTRO.format(period=period.label_with_dates, cutoff=fmt_time_day(cutoff), weeks=weeks), "",
              T.TASKS_HEADER]
     lines += [T.TASK_LINE.format(code=t.code, title=t.title[:120], progress=t.progress,
                                  status=t.status_label) for t in mine[:TASK_LINES]]
@@ -390,10 +387,10 @@ async def _submit(ctx: Context, state: FlowState) -> None:
     label = _label(state)
     if first:
         ctx.reply((T.SUBMITTED_LATE if late else T.SUBMITTED).format(period=label,
-                                                                    cutoff=_fmt(cutoff)))
+                                                                    cutoff=fmt_time_day(cutoff)))
     else:
         ctx.reply((T.REVISED_LATE if late else T.REVISED).format(
-            period=label, revision=report.revision - 1, cutoff=_fmt(cutoff)))
+            period=label, revision=report.revision - 1, cutoff=fmt_time_day(cutoff)))
 
 
 # ---------------------------------------------------------------- cancel, expiry, stale buttons

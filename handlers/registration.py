@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz, process
 
 from bot.access import may_manage
-from bot.clock import to_local
 from bot.context import Context
 from bot.db import people_store
 from bot.db.models import Invitation, Official, Unit
@@ -23,6 +22,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import people as T
 from handlers import accounts
+from rules.dates import fmt_time_day
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -35,7 +35,7 @@ _ROLE_WORDS = {
 
 
 def _fmt(invitation: Invitation) -> str:
-    return to_local(invitation.expires_at).strftime("%H:%M %d/%m/%Y")
+    return fmt_time_day(invitation.expires_at)
 
 
 async def redeem(ctx: Context, code: str) -> None:

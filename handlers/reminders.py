@@ -11,7 +11,7 @@ from textwrap import shorten
 from sqlalchemy import func, select, update
 
 from bot.access import digest_for, task_for
-from bot.clock import local_date, local_datetime, to_local
+from bot.clock import local_date, local_datetime
 from bot.context import Context
 from bot.conversation import END, Flow, FlowState, Step
 from bot.db.models import Official, OutboxMessage, Task
@@ -19,16 +19,17 @@ from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.messaging_window import MessagingWindow, WindowConfig, span_words
 from bot.outbox import OutboxStatus
+from bot.reminders import PreviewItem, task_buttons
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
 from bot.texts import reminders as T
 from handlers.checkin import start_checkin
+from rules.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
+from rules.deadlines import deadline_slots
 from rules.policy import Schedule, load_policies
 from rules.recipients import load_directory
 from rules.workdays import WorkCalendar, load_calendar
 from scheduler.jobs import insert_ignore, run_once
-from scheduler.planner import deadline_slots, fmt_date, fmt_instant, task_buttons
-from scheduler.preview import PreviewItem, preview_all
 
 EVIDENCE_FLOW = "remev"
 OUTBOX_LIMIT = 15
@@ -179,9 +180,9 @@ async def outbox(ctx: Context) -> None:
         return
     lines = [T.OUTBOX_HEADER.format(count=len(rows))]
     for row, name in rows:
-        when = to_local(row.sent_at or row.not_before).strftime("%d/%m %H:%M")
+        when = fmt_short(row.sent_at or row.not_before)
         error = f" · {row.last_error_code}" if row.last_error_code else ""
-        seen = T.OUTBOX_SEEN.format(when=to_local(row.seen_at).strftime("%d/%m %H:%M")) \
+        seen = T.OUTBOX_SEEN.format(when=fmt_short(row.seen_at)) \
             if row.seen_at is not None else ""
         lines.append(T.OUTBOX_ITEM.format(id=row.id, status=row.status, kind=row.kind,
                                           name=name or row.address, channel=row.channel,
@@ -196,9 +197,10 @@ async def preview_command(ctx: Context) -> None:
     end = start + timedelta(days=PREVIEW_DAYS)
     # channels with a messaging window (Zalo), from the composition root as for the CLI
     windows: Mapping[str, WindowConfig] = ctx.deps.services.get("preview_windows", {})
-    result = await preview_all(ctx.session, start, end, now=start,
-                               channels=tuple(ctx.deps.settings.reminder_channels),
-                               digests=False, windows=windows)
+    # the scheduler's preview, handed over by the composition root (handlers/ stay below it)
+    result = await ctx.deps.reminder_preview(ctx.session, start, end, now=start,
+                                             channels=tuple(ctx.deps.settings.reminder_channels),
+                                             digests=False, windows=windows)
     items = result.items
     unreachable = [T.PREVIEW_UNREACHABLE_ITEM.format(
         name=p.name, unit=p.unit or "—", count=sum(p.kinds.values()),
@@ -209,11 +211,11 @@ async def preview_command(ctx: Context) -> None:
     if not items:
         ctx.reply("\n".join([T.PREVIEW_EMPTY, *unreachable]))
         return
-    lines = [T.PREVIEW_HEADER.format(start=to_local(start).strftime("%d/%m"),
-                                     end=to_local(end).strftime("%d/%m"), count=len(items))]
+    lines = [T.PREVIEW_HEADER.format(start=fmt_day_month(start),
+                                     end=fmt_day_month(end), count=len(items))]
     for item in items[:PREVIEW_LIMIT]:
         lines.append(T.PREVIEW_ITEM.format(
-            when=to_local(item.at).strftime("%d/%m %H:%M"),
+            when=fmt_short(item.at),
             kind=T.UNDELIVERED_KINDS.get(item.kind, item.kind), name=item.recipient,
             channel=_route(item, windows),
             text=shorten(item.text.splitlines()[0], PREVIEW_TEXT_CHARS, placeholder="…")

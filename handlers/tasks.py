@@ -12,6 +12,7 @@ from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as C
 from bot.texts import commands as CMD
 from bot.texts import people as T
+from rules.dates import fmt_day
 
 #: tasks listed in one message (a phone screen); the rest are counted
 LIST_LIMIT = 15
@@ -39,7 +40,7 @@ async def list_tasks(ctx: Context) -> None:
     lines = [T.TASKS_HEADER.format(count=len(tasks))]
     for n, task in enumerate(tasks[:LIST_LIMIT], start=1):
         if task.deadline is not None:
-            when = T.TASK_DEADLINE.format(deadline=task.deadline.strftime("%d/%m/%Y"),
+            when = T.TASK_DEADLINE.format(deadline=fmt_day(task.deadline),
                                           left=deadline_phrase(task.deadline, today))
         else:
             when = T.TASK_NO_DEADLINE.format(text=task.deadline_text or C.NO_DEADLINE)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot import kb_loop
-from bot.clock import to_local
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState, Step
 from bot.db import guide_store, queue_store
@@ -32,6 +31,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import feedback as T
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name
+from rules.dates import fmt_short
 
 #: groups shown per /chuatraloi page (one message each)
 GROUPS_PER_PAGE = 5
@@ -122,7 +122,7 @@ async def _page(ctx: Context, offset: int) -> None:
     for group in shown:
         lines = [T.GROUP_TEXT.format(text=clip(group.text, 300)),
                  T.GROUP_COUNT.format(count=group.count,
-                                      when=to_local(group.last_asked).strftime("%d/%m %H:%M"))]
+                                      when=fmt_short(group.last_asked))]
         if group.guides:
             lines.append(T.GROUP_OFFERED.format(
                 guides="; ".join(clip(titles.get(s, s), 80) for s in group.guides[:3])))

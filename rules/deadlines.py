@@ -1,10 +1,15 @@
-"""Deadlines as ministries write them → a local date (the end of the period), or a clear reason why not.
+"""Deadlines: as ministries write them, when they are reminded, and the category a task is in.
+
+Reading: a deadline as written → a local date (the end of the period), or a clear reason why not.
 
 Accepted: '15/04/2025', '15-4-2025', '15.4.2025', '15/4' (year from the plan or the current year),
 'Quý II/2025' / 'Quý 2 năm 2025' (last day of the quarter), 'Tháng 6/2025' / '06/2025' / 'Trong tháng 6'
 (last day of the month), '6 tháng đầu năm 2025' (30/6), 'Năm 2025' (31/12), with prefixes such as
 'Trước', 'Trước ngày', 'Chậm nhất', 'Hoàn thành trong', 'Trong'. Recurring deadlines ('Hằng tuần',
 'Hàng tháng', 'Thường xuyên', 'Định kỳ') are not dates: they give None with recurring=True.
+
+Reminding: `deadline_slots` (the days before a deadline a reminder goes out, off days moved).
+Categories: the four government-tracking categories of a task on a day (`deadline_category`).
 """
 
 from __future__ import annotations
@@ -14,9 +19,17 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
+from bot.clock import local_date
 from bot.texts import imports as texts
 from knowledge.normalize import fold
+from rules.policy import Schedule
+from rules.workdays import WorkCalendar
+
+Category = Literal["done_on_time", "done_late", "in_progress", "overdue"]
+#: the four government-tracking categories, in the order reports list them
+CATEGORIES: tuple[Category, ...] = ("done_on_time", "done_late", "in_progress", "overdue")
 
 
 class DeadlineError(ValueError):
@@ -142,3 +155,30 @@ def parse_day(text: str, *, today: date) -> date:
         with contextlib.suppress(ValueError):  # 29/02: next year has none; keep this year's
             found = found.replace(year=year + 1)
     return found
+
+
+def deadline_category(status: str, deadline: date | None, done_at: datetime | None,
+                      ref_day: date) -> Category:
+    """A task's government-tracking category on a local reference day: done on time (by the
+    deadline's local day), done late, overdue (open past it), or in progress."""
+    if status == "done":
+        if deadline is None or done_at is None or local_date(done_at) <= deadline:
+            return "done_on_time"
+        return "done_late"
+    if deadline is not None and deadline < ref_day:
+        return "overdue"
+    return "in_progress"
+
+
+def deadline_slots(deadline: date, schedule: Schedule, calendar: WorkCalendar) -> list[tuple[int, date]]:
+    """(offset, send date) pairs in date order; a non-working day moves to the working day before.
+
+    When two offsets land on the same day only the one nearest the deadline is kept.
+    """
+    by_day: dict[date, int] = {}
+    for offset in schedule.deadline_offsets_days:
+        day = deadline - timedelta(days=offset)
+        if schedule.working_days_only and not calendar.is_working_day(day):
+            day = calendar.previous_working_day(day)
+        by_day[day] = min(offset, by_day.get(day, offset))
+    return sorted(((k, d) for d, k in by_day.items()), key=lambda kd: kd[1])

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 GLOBAL_KEY = GLOBAL_POLICY_KEY
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: the weekly digests to unit heads: the week done, the week ahead
+DIGEST_KINDS = ("week", "ahead")
 
 
 def _time(value: Any) -> time:
@@ -120,6 +122,14 @@ class Schedule:
         return ReportingRules(checkin_cutoff=self.checkin_cutoff, period_cutoff=self.period_cutoff,
                               working_days_only=self.working_days_only,
                               period_checkins=self.period_checkins, calendar=calendar)
+
+    def digest_time(self, kind: str) -> tuple[str, time]:
+        """(weekday, local time) of a weekly digest: 'week' (the week done) or 'ahead'."""
+        if kind == "week":
+            return self.digest_week_weekday, self.digest_week_time
+        if kind == "ahead":
+            return self.digest_ahead_weekday, self.digest_ahead_time
+        raise ValueError(f"unknown digest {kind!r}")
 
     def on_ambiguous(self, kind: str) -> str:
         """Ambiguous-send policy for a message kind."""
@@ -260,6 +270,18 @@ class Policies:
         if unit_id is None:
             return self.default
         return self.by_unit.get(unit_id, self.default)
+
+    def digest_times(self) -> dict[str, list[tuple[str, time]]]:
+        """When the weekly digests go out ('week': the week done, 'ahead': the week ahead), as
+        (weekday, local time): the global schedule's first, then any other a unit has."""
+        found: dict[str, list[tuple[str, time]]] = {}
+        for kind in DIGEST_KINDS:
+            times = found.setdefault(kind, [])
+            for schedule in (self.default, *self.by_unit.values()):
+                at = schedule.digest_time(kind)
+                if at not in times:
+                    times.append(at)
+        return found
 
 
 async def unit_schedule(session: AsyncSession, unit: Unit | int | None,

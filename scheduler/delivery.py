@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads, keyboards
 from bot.channel import Capability, Channel, Mailbox
-from bot.clock import Clock, to_local
+from bot.clock import Clock
 from bot.db.base import is_postgres
 from bot.db.models import (
     ChatAccount,
@@ -53,6 +53,7 @@ from bot.messaging_window import (
 from bot.outbox import IN_FLIGHT, OutboxStatus
 from bot.replies import REPLY_KIND
 from bot.texts import reminders as reminder_texts
+from rules.dates import fmt_day
 from rules.policy import Schedule, unit_schedule
 from rules.quiet import in_quiet_hours
 from scheduler.jobs import insert_ignore
@@ -413,7 +414,7 @@ class OutboxDispatcher:
         text = " ".join(str(row.payload.get("text", "")).split())
         fields = {"name": name or "", "text": text, "unit": unit_name or "",
                   "kind": reminder_texts.UNDELIVERED_KINDS.get(row.kind, row.kind),
-                  "date": f"{to_local(now):%d/%m/%Y}", "phone": phone or "",
+                  "date": fmt_day(now), "phone": phone or "",
                   "tracking_id": f"troly-{row.id}"}
         return decision, fields
 

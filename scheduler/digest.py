@@ -22,9 +22,9 @@ from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
 from knowledge.normalize import sanitize
 from rules.cutoffs import monday_of
+from rules.dates import fmt_date, fmt_instant
 from rules.policy import load_rules
 from scheduler.chart import bar_chart
-from scheduler.planner import fmt_date, fmt_instant
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
 SECTION_LIMIT = 10

@@ -33,6 +33,7 @@ from bot.texts import coop as CT
 from bot.texts import period_checkin as PT
 from bot.texts import reminders as T
 from rules.cutoffs import ReportingRules, week_cutoff
+from rules.dates import fmt_date, fmt_instant
 from rules.policy import Schedule
 from scheduler import planner as P
 
@@ -138,7 +139,7 @@ def _prompt_message(period: Period, cutoff: datetime, late: bool, *,
                     nudge: bool) -> MessageBuilder:
     async def build() -> OutgoingMessage:
         text = (PT.NUDGE if nudge else PT.PROMPT).format(
-            period=period.label_with_dates, cutoff=P.fmt_instant(cutoff))
+            period=period.label_with_dates, cutoff=fmt_instant(cutoff))
         return OutgoingMessage((T.LATE_PREFIX if late else "") + text,
                                (Button(PT.BUTTON_REPORT, f"{PROMPT_BUTTON}:{period.key}"),))
     return build
@@ -335,7 +336,7 @@ def _coop_message(task: _CoopTask, lead: str, unit: str, part_due: datetime, whi
                   late: bool, short: bool) -> MessageBuilder:
     async def build() -> OutgoingMessage:
         fields = {"code": task.code, "title": task.title, "lead": lead, "unit": unit,
-                  "deadline": P.fmt_date(task.deadline), "part_due": P.fmt_instant(part_due)}
+                  "deadline": fmt_date(task.deadline), "part_due": fmt_instant(part_due)}
         if which == "due":
             text = CT.COOP_DUE.format(**fields)
         else:

@@ -30,7 +30,10 @@ from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.outbox import UNSENT, OutboxStatus
 from bot.periods import week_shown
+from bot.reminders import task_buttons
 from bot.texts import reminders as T
+from rules.dates import fmt_date, fmt_instant
+from rules.deadlines import deadline_slots
 from rules.policy import WEEKDAYS, Schedule
 from rules.quiet import hold_until_morning
 from rules.recipients import DEFAULT_CHANNELS, Directory
@@ -103,40 +106,6 @@ class PlanResult:
 def build_retry_delay(attempts: int) -> timedelta:
     """How long to wait before building a failed message again (attempts so far ≥ 1)."""
     return min(BUILD_RETRY_FIRST * (1 << min(max(attempts - 1, 0), 16)), BUILD_RETRY_MAX)
-
-
-def fmt_date(day: date) -> str:
-    """'Thứ Ba 01/12/2026'."""
-    return f"{T.WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
-
-
-def fmt_instant(instant: datetime) -> str:
-    """Local '16:00 Thứ Sáu 27/11/2026'."""
-    from bot.clock import to_local
-
-    local = to_local(instant)
-    return f"{local:%H:%M} {fmt_date(local.date())}"
-
-
-def task_buttons(task_id: int) -> tuple[Button, ...]:
-    """The three buttons of a deadline reminder."""
-    return (Button(T.BUTTON_DONE, f"rem_done:{task_id}"),
-            Button(T.BUTTON_PROGRESS, f"rem_prog:{task_id}"),
-            Button(T.BUTTON_SNOOZE, f"rem_snz:{task_id}"))
-
-
-def deadline_slots(deadline: date, schedule: Schedule, calendar: WorkCalendar) -> list[tuple[int, date]]:
-    """(offset, send date) pairs in date order; a non-working day moves to the working day before.
-
-    When two offsets land on the same day only the one nearest the deadline is kept.
-    """
-    by_day: dict[date, int] = {}
-    for offset in schedule.deadline_offsets_days:
-        day = deadline - timedelta(days=offset)
-        if schedule.working_days_only and not calendar.is_working_day(day):
-            day = calendar.previous_working_day(day)
-        by_day[day] = min(offset, by_day.get(day, offset))
-    return sorted(((k, d) for d, k in by_day.items()), key=lambda kd: kd[1])
 
 
 def week_day(monday: date, weekday: str, schedule: Schedule, calendar: WorkCalendar,
@@ -423,8 +392,8 @@ class Planner:
             return
         schedule = self.inputs.policies.for_unit(unit_id)
         for kind, weekday, at, forward in (
-            ("week", schedule.digest_week_weekday, schedule.digest_week_time, False),
-            ("ahead", schedule.digest_ahead_weekday, schedule.digest_ahead_time, True),
+            ("week", *schedule.digest_time("week"), False),
+            ("ahead", *schedule.digest_time("ahead"), True),
         ):
             def due(week_monday: date, weekday: str = weekday, at: time = at,
                     forward: bool = forward, schedule: Schedule = schedule) -> datetime | None:

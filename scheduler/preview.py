@@ -1,11 +1,11 @@
 """What would be sent between two instants, without sending: the planner run on a simulated clock
-inside a savepoint that is rolled back."""
+inside a savepoint that is rolled back. `preview_all` implements bot.reminders's
+ReminderPreview (the composition root hands it to the admins' /xemnhac)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select, update
@@ -20,6 +20,7 @@ from bot.messaging_window import (
     decide,
 )
 from bot.outbox import OutboxStatus
+from bot.reminders import PreviewItem, PreviewResult, Unreachable
 from bot.replies import REPLY_KIND
 from rules.policy import Schedule
 from rules.recipients import DEFAULT_CHANNELS
@@ -28,51 +29,12 @@ from scheduler.inputs import PlanInputs, load_inputs
 from scheduler.planner import plan
 
 
-@dataclass(frozen=True)
-class PreviewItem:
-    """One message that would go out."""
-
-    at: datetime
-    kind: str
-    recipient: str
-    channel: str
-    address: str
-    idem_key: str
-    text: str
-    late: bool
-    #: the channel it would actually take ("" when none can take it)
-    via: str = ""
-    #: why, on a channel with a messaging window: window, paid, template, or the reasons it left
-    #: each channel ("paid_not_allowed", "window_closed"), then "rerouted" / "unreachable"
-    route: str = ""
-
-
 def _wall_times(schedules: Sequence[Schedule]) -> set[time]:
     times: set[time] = {time(0, 0)}
     for s in schedules:
         times.update({s.reminder_time, s.checkin_time, s.digest_week_time, s.digest_ahead_time,
                       s.digest_period_time, s.quiet_end, *s.nudge_times})
     return times
-
-
-@dataclass(frozen=True)
-class Unreachable:
-    """An official something falls due for whom troly cannot reach (no bound chat)."""
-
-    official_id: int
-    name: str
-    code: str | None
-    unit: str
-    #: message kind → how many would have been due
-    kinds: dict[str, int]
-
-
-@dataclass(frozen=True)
-class PreviewResult:
-    """What would go out, and for whom nothing can go out."""
-
-    items: list[PreviewItem]
-    unreachable: list[Unreachable]
 
 
 async def preview(session: AsyncSession, start: datetime, end: datetime, *,

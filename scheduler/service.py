@@ -7,17 +7,33 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from datetime import time
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import LOCAL_TZ
+from rules.policy import Policies, Schedule, load_policies
 from scheduler.delivery import RateLimits, fault_from_env
 from scheduler.ticks import Ticks
 
 logger = logging.getLogger(__name__)
+#: job ids of the digest wake-ups start with this
+DIGEST_JOB = "digest-"
+
+
+def digest_jobs(policies: Policies) -> dict[str, tuple[str, time]]:
+    """Job id → (weekday, local time) of every weekly digest time the schedules name: the global
+    schedule's as 'digest-week' / 'digest-ahead', a unit's other times with the time in the id."""
+    jobs: dict[str, tuple[str, time]] = {}
+    for kind, times in policies.digest_times().items():
+        for index, (weekday, at) in enumerate(times):
+            suffix = "" if index == 0 else f":{weekday}-{at:%H%M}"
+            jobs[f"{DIGEST_JOB}{kind}{suffix}"] = (weekday, at)
+    return jobs
 
 
 class SchedulerService:
@@ -41,16 +57,45 @@ class SchedulerService:
         tz = LOCAL_TZ
         return [
             ("plan", self.ticks.plan_tick, CronTrigger(second=0, timezone=tz)),
-            # the digests' own minutes, so they go out on the dot even if a plan tick lags
-            ("digest-week", self.ticks.plan_tick,
-             CronTrigger(day_of_week="fri", hour=17, minute=0, second=5, timezone=tz)),
-            ("digest-ahead", self.ticks.plan_tick,
-             CronTrigger(day_of_week="mon", hour=7, minute=30, second=5, timezone=tz)),
             ("dispatch", self.ticks.dispatch_tick,
              IntervalTrigger(seconds=self.dispatch_seconds, timezone=tz)),
-            ("maintenance", self.ticks.maintenance_tick,
-             IntervalTrigger(minutes=5, timezone=tz)),
+            ("maintenance", self._maintenance, IntervalTrigger(minutes=5, timezone=tz)),
         ]
+
+    async def _digest_times(self) -> dict[str, tuple[str, time]]:
+        """The digest jobs the schedule policies ask for (the defaults when unreadable)."""
+        try:
+            async with self.ticks.sessionmaker() as session:
+                policies = await load_policies(session)
+        except (SQLAlchemyError, OSError):
+            logger.warning("digest times: schedule policies unreadable, using the defaults",
+                           exc_info=True)
+            policies = Policies(default=Schedule(), by_unit={})
+        return digest_jobs(policies)
+
+    async def _sync_digest_jobs(self) -> None:
+        """Wake the planner at the digests' own minutes, so they go out on the dot even if a plan
+        tick lags; the times come from the schedule policies (`troly schedule set`), read at start
+        and again at every maintenance tick."""
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        wanted = await self._digest_times()
+        for job in scheduler.get_jobs():
+            if job.id.startswith(DIGEST_JOB) and job.id not in wanted:
+                job.remove()
+        for job_id, (weekday, at) in wanted.items():
+            trigger = CronTrigger(day_of_week=weekday, hour=at.hour, minute=at.minute, second=5,
+                                  timezone=LOCAL_TZ)
+            job = scheduler.get_job(job_id)
+            if job is None:
+                scheduler.add_job(self._tracked(job_id, self.ticks.plan_tick), trigger, id=job_id)
+            elif str(job.trigger) != str(trigger):
+                job.reschedule(trigger)
+
+    async def _maintenance(self) -> None:
+        await self.ticks.maintenance_tick()
+        await self._sync_digest_jobs()
 
     async def start(self) -> None:
         """Register the ticks and start the scheduler on the running event loop."""
@@ -60,8 +105,9 @@ class SchedulerService:
         )
         for job_id, func, trigger in self._jobs():
             scheduler.add_job(self._tracked(job_id, func), trigger, id=job_id)
-        scheduler.start()
         self.scheduler = scheduler
+        await self._sync_digest_jobs()
+        scheduler.start()
 
     async def stop(self) -> None:
         """Stop ticking, let ticks in flight finish (bounded), give back claimed-but-unstarted

@@ -67,12 +67,112 @@ def test_nothing_outside_tests_imports_tests(folder: str) -> None:
     assert offenders == []
 
 
-def test_handlers_do_not_reach_into_scheduler_internals_or_channels() -> None:
+#: the floors, lowest first (README, "Layout"): a module imports its own floor and those below,
+#: never one above. A path belongs to the floor of its longest matching prefix.
+FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("knowledge", ("knowledge/",)),
+    ("core", ("bot/",)),
+    ("rules", ("rules/",)),
+    # the core's parts that apply the rules (cut-offs, deadlines, quiet hours), shared by the
+    # features and the CLI
+    ("services", ("bot/reports/", "bot/imports/detect.py", "bot/imports/tasks.py",
+                  "bot/imports/units.py", "bot/kb_loop.py", "bot/leave_dates.py")),
+    ("features", ("handlers/", "scheduler/")),
+    ("edges", ("bot/channels/", "bot/web.py", "bot/web_login.py", "bot/cli/", "bot/app.py")),
+)
+#: features side by side that must not import each other (package → packages it must not import)
+APART = {"handlers": ("scheduler",), "scheduler": ("handlers",)}
+#: (importer, imported module) pairs still crossing a floor, each with the work that removes it
+KNOWN_CROSSINGS: dict[tuple[str, str], str] = {
+    ("bot/kb_loop.py", "scheduler.jobs"): "insert_ignore moves to the outbox module (core)",
+    ("handlers/reminders.py", "scheduler.jobs"): "insert_ignore/run_once move to the core",
+}
+
+
+def floor_of(rel: str) -> int | None:
+    """The floor (index in FLOORS) of a path relative to the root, None outside every floor."""
+    best: tuple[int, int] | None = None
+    for index, (_, prefixes) in enumerate(FLOORS):
+        for prefix in prefixes:
+            if rel.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), index)
+    return best[1] if best is not None else None
+
+
+def _module_path(name: str) -> str | None:
+    """The file of a first-party module name, relative to the root (None: not ours)."""
+    base = ROOT / Path(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return _rel(candidate)
+    return None
+
+
+def _imported_files(path: Path) -> set[tuple[str, str]]:
+    """(module name, file) of every first-party module a file imports; `from pkg import mod`
+    names the submodule."""
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        for name in names:
+            target = _module_path(name)
+            if target is not None:
+                found.add((name, target))
+    return found
+
+
+def floor_crossings() -> list[str]:
+    """Imports from a lower floor into a higher one, and between features kept apart."""
+    offenders = []
+    for package in PACKAGES:
+        for path in _modules(package):
+            rel = _rel(path)
+            own = floor_of(rel)
+            assert own is not None, f"{rel} is on no floor"
+            for name, target in sorted(_imported_files(path)):
+                if (rel, name) in KNOWN_CROSSINGS:
+                    continue
+                other = floor_of(target)
+                assert other is not None, f"{target} is on no floor"
+                if other > own:
+                    offenders.append(f"{rel} ({FLOORS[own][0]}) imports {name} ({FLOORS[other][0]})")
+                elif target.split("/")[0] in APART.get(rel.split("/")[0], ()):
+                    offenders.append(f"{rel} imports {name}")
+    return offenders
+
+
+def test_lower_floors_do_not_import_upper_floors() -> None:
+    assert floor_crossings() == []
+
+
+def test_known_crossings_still_exist() -> None:
+    """An allowance whose import is gone is deleted, so it cannot hide a new one."""
+    stale = [f"{rel} → {name}" for rel, name in KNOWN_CROSSINGS
+             if name not in {n for n, _ in _imported_files(ROOT / rel)}]
+    assert stale == []
+
+
+def test_floor_check_sees_upward_and_sideways_imports() -> None:
+    assert floor_of("bot/dispatcher.py") == 1 and floor_of("bot/reports/build.py") == 3
+    assert floor_of("bot/channels/web.py") == 5 and floor_of("bot/web.py") == 5
+    assert floor_of("rules/policy.py") == 2 and floor_of("handlers/ask.py") == 4
+    assert _module_path("rules.policy") == "rules/policy.py"
+    assert _module_path("bot.reports") == "bot/reports/__init__.py"
+    assert _module_path("aiogram") is None
+
+
+def test_handlers_and_scheduler_do_not_import_each_other_or_the_edges() -> None:
     offenders = [
         f"{_rel(path)} imports {name}"
-        for path in _modules("handlers")
-        for name in _imports(path)
-        if name.startswith("bot.channels")
+        for package in ("handlers", "scheduler")
+        for path in _modules(package)
+        for name, target in _imported_files(path)
+        if (_rel(path), name) not in KNOWN_CROSSINGS
+        and (target.split("/")[0] in APART[package] or floor_of(target) == len(FLOORS) - 1)
     ]
     assert offenders == []
 

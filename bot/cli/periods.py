@@ -26,6 +26,7 @@ from bot.reports.text import render_report
 from bot.reports.weekly import export_xlsx
 from bot.texts import cli as texts
 from rules.cutoffs import ReportingRules
+from rules.dates import fmt_day
 from rules.policy import load_rules
 
 plans_app = typer.Typer(no_args_is_help=True, help="Plans and their consolidating units.")
@@ -273,8 +274,8 @@ def leave_add(
             held = await leave_store.cancel_queued(session, person.id, dates.first, dates.last,
                                                    now)
             typer.echo(texts.LEAVE_ADDED.format(id=leave.id, name=person.name,
-                                                start=f"{dates.first:%d/%m/%Y}",
-                                                end=f"{dates.last:%d/%m/%Y}", held=held))
+                                                start=fmt_day(dates.first),
+                                                end=fmt_day(dates.last), held=held))
             return ""
 
     problem = run(_do)
@@ -286,7 +287,7 @@ def leave_add(
 def _iso_to_dmy(value: str) -> str:
     """'2026-12-21' → '21/12/2026' (other spellings as typed)."""
     try:
-        return date.fromisoformat(value).strftime("%d/%m/%Y")
+        return fmt_day(date.fromisoformat(value))
     except ValueError:
         return value
 

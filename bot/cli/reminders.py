@@ -15,10 +15,11 @@ from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
 from bot.db.models import Official, OutboxMessage
 from bot.outbox import OutboxStatus
+from bot.reminders import PreviewItem, PreviewResult, Unreachable
 from bot.texts import checkin as CT
 from bot.texts import cli as texts
 from bot.texts import reminders as RT
-from scheduler.preview import PreviewItem, PreviewResult, Unreachable, preview_all
+from scheduler.preview import preview_all
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Reminders, check-in prompts and digests.")
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.db.models import CalendarDay, SchedulePolicy, Unit
 from bot.texts import cli as texts
+from rules.dates import fmt_date
 from rules.policy import (
     GLOBAL_KEY,
     SETTING_KEYS,
@@ -23,7 +24,6 @@ from rules.policy import (
     setting_json,
     unit_key,
 )
-from scheduler.planner import fmt_date
 
 schedule_app = typer.Typer(no_args_is_help=True,
                            help="Reminder, check-in and digest settings (global or per unit).")

@@ -61,7 +61,6 @@ from bot.db.task_store import tasks_for_units
 from bot.periods import Period, parse_period
 from bot.reports.model import (
     Blocker,
-    Category,
     LateUpdate,
     OfficialStatus,
     ProgressReport,
@@ -75,6 +74,8 @@ from bot.reports.model import (
 from bot.texts import checkin as T
 from bot.unit_tree import descendants
 from rules.cutoffs import ReportingRules, monday_of
+from rules.dates import fmt_day, fmt_day_month
+from rules.deadlines import Category, deadline_category
 from rules.policy import load_rules
 
 #: officials with tasks due within this many days (or overdue) are listed when unreachable
@@ -83,18 +84,7 @@ UNREACHABLE_AHEAD_DAYS = 7
 
 def categorize(task: Task, ref_day: date) -> Category:
     """The government-tracking category of a task (its current row) on a reference day."""
-    return _category(task.status, task.deadline, task.done_at, ref_day)
-
-
-def _category(status: str, deadline: date | None, done_at: datetime | None,
-              ref_day: date) -> Category:
-    if status == "done":
-        if deadline is None or done_at is None or local_date(done_at) <= deadline:
-            return "done_on_time"
-        return "done_late"
-    if deadline is not None and deadline < ref_day:
-        return "overdue"
-    return "in_progress"
+    return deadline_category(task.status, task.deadline, task.done_at, ref_day)
 
 
 def report_period(period: Period, rules: ReportingRules) -> ReportPeriod:
@@ -318,7 +308,7 @@ def _task_progress(task: Task, loaded: _Loaded, names: dict[int, str], ref_day: 
         progress=progress, status=status,
         status_label=T.STATUS_LABELS.get(status or "", T.NOT_REPORTED),
         blockers=tuple(blockers), next_plans=next_plans, evidence=evidence,
-        category=_category(state.status, task.deadline, state.done_at, ref_day),
+        category=deadline_category(state.status, task.deadline, state.done_at, ref_day),
         done_at=state.done_at if done else None, reported=bool(answered),
         plan_id=task.plan_id, lead_unit_id=task.lead_unit_id, late_updates=late_updates,
         responsible_ids=tuple(o.id for o in loaded.assignees.get(task.id, [])))
@@ -384,7 +374,7 @@ async def _officials(session: AsyncSession, loaded: _Loaded, candidates: list[Of
             at, reason, revised = None, None, any(v is not None and v.late_revision for v in views)
         if status in ("missing", "draft") and leave is not None:
             status, reason = "on_leave", T.ON_LEAVE_REASON.format(
-                start=leave[0].strftime("%d/%m"), end=leave[1].strftime("%d/%m/%Y"))
+                start=fmt_day_month(leave[0]), end=fmt_day(leave[1]))
         result.append(OfficialStatus(
             official_id=official.id, name=official.name, unit_name=unit.name if unit else "",
             status=status, reported=status in ("submitted", "skipped", "on_leave"), late=late,

@@ -26,13 +26,15 @@ from docx.shared import Length
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from bot.clock import local_date, to_local
+from bot.clock import local_date
 from bot.db.plan_store import plan_handle
 from bot.reports.docx_layout import DECREE_30, DocumentLayout
-from bot.reports.model import CATEGORIES, ProgressReport, TaskProgress, names_the_plan
+from bot.reports.model import ProgressReport, TaskProgress, names_the_plan
 from bot.texts import checkin as C
 from bot.texts import documents as T
 from knowledge.normalize import sanitize
+from rules.dates import fmt_day, fmt_time_day
+from rules.deadlines import CATEGORIES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -229,7 +231,7 @@ def _title(writer: _Writer, report: ProgressReport) -> None:
     writer.paragraph()
     writer.paragraph(T.SCOPE_LINE.format(
         scope=_clean(report.scope.name),
-        as_of=to_local(report.as_of).strftime("%H:%M %d/%m/%Y")), body=True)
+        as_of=fmt_time_day(report.as_of)), body=True)
 
 
 def _section(writer: _Writer, heading: str, lines: list[str]) -> None:
@@ -262,7 +264,7 @@ def _results(report: ProgressReport) -> list[str]:
 
 def _deadline(task: TaskProgress) -> str:
     if task.deadline is not None:
-        return task.deadline.strftime("%d/%m/%Y")
+        return fmt_day(task.deadline)
     return _clean(task.deadline_text) or T.NO_UNIT
 
 

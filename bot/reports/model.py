@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-Category = Literal["done_on_time", "done_late", "in_progress", "overdue"]
-CATEGORIES: tuple[Category, ...] = ("done_on_time", "done_late", "in_progress", "overdue")
+from rules.deadlines import CATEGORIES, Category
+
 ScopeKind = Literal["unit", "plan"]
 
 

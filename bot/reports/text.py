@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bot.clock import to_local
+from datetime import datetime
+
 from bot.periods import week_shown
-from bot.reports.model import CATEGORIES, ProgressReport, UnreachableOfficial, names_the_plan
+from bot.reports.model import ProgressReport, UnreachableOfficial, names_the_plan
 from bot.texts import checkin as T
+from rules.dates import fmt_day, fmt_day_month, fmt_time_day
+from rules.deadlines import CATEGORIES
 
 #: task lines per category in the chat view (the spreadsheet has them all)
 TASKS_PER_CATEGORY = 8
@@ -19,13 +22,13 @@ def period_title(report: ProgressReport) -> str:
     """'tuần 48/2026 (23/11–29/11/2026)' or 'tháng 11/2026 (15/10–14/11/2026)'."""
     period = report.period
     if period.kind == "week":
-        return T.WEEK_TITLE.format(week=week_shown(period.key), start=period.start.strftime("%d/%m"),
-                                   end=period.end.strftime("%d/%m/%Y"))
+        return T.WEEK_TITLE.format(week=week_shown(period.key), start=fmt_day_month(period.start),
+                                   end=fmt_day(period.end))
     return period.label_with_dates
 
 
-def _fmt(instant: object) -> str:
-    return to_local(instant).strftime("%H:%M %d/%m/%Y") if instant is not None else ""  # type: ignore[arg-type]
+def _fmt(instant: datetime | None) -> str:
+    return fmt_time_day(instant) if instant is not None else ""
 
 
 def unreachable_lines(people: tuple[UnreachableOfficial, ...]) -> list[str]:
@@ -91,7 +94,7 @@ def render_report(report: ProgressReport) -> str:
             continue
         lines += ["", T.PROGRESS_CATEGORY.format(label=T.CATEGORY_LABELS[category])]
         for task in tasks[:TASKS_PER_CATEGORY]:
-            deadline = (T.PROGRESS_TASK_DEADLINE.format(deadline=task.deadline.strftime("%d/%m/%Y"))
+            deadline = (T.PROGRESS_TASK_DEADLINE.format(deadline=fmt_day(task.deadline))
                         if task.deadline else "")
             lines.append(T.PROGRESS_TASK.format(code=task.code, title=task.title,
                                                 progress=task.progress, status=task.status_label,

@@ -13,13 +13,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.clock import to_local
 from bot.periods import week_shown
 from bot.reports.build import build_weekly_summary, categorize
 from bot.reports.model import (
-    CATEGORIES,
     Blocker,
-    Category,
     OfficialWeek,
     SubunitRollup,
     TaskWeek,
@@ -27,9 +24,10 @@ from bot.reports.model import (
 )
 from bot.reports.sheets import append_row, new_workbook
 from bot.texts import checkin as T
+from rules.dates import fmt_day, fmt_day_month, fmt_day_time
 
 __all__ = [
-    "CATEGORIES", "Blocker", "Category", "OfficialWeek", "SubunitRollup", "TaskWeek",
+    "Blocker", "OfficialWeek", "SubunitRollup", "TaskWeek",
     "WeeklySummary", "build_weekly_summary", "categorize", "export_xlsx", "xlsx_file_name",
 ]
 
@@ -89,14 +87,14 @@ def _fit_rows(sheet: Worksheet, first_row: int) -> None:
 
 
 def _fmt_time(instant: datetime | None) -> str:
-    return to_local(instant).strftime("%d/%m/%Y %H:%M") if instant else ""
+    return fmt_day_time(instant) if instant else ""
 
 
 def _period_text(summary: WeeklySummary) -> str:
     if summary.period.kind != "week":
         return summary.period.label_with_dates
-    return T.WEEK_TITLE.format(week=week_shown(summary.iso_week), start=summary.week_start.strftime("%d/%m"),
-                               end=summary.week_end.strftime("%d/%m/%Y"))
+    return T.WEEK_TITLE.format(week=week_shown(summary.iso_week), start=fmt_day_month(summary.week_start),
+                               end=fmt_day(summary.week_end))
 
 
 def _scope_text(summary: WeeklySummary) -> str:

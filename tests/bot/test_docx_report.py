@@ -14,7 +14,6 @@ from bot.reports.docx_layout import DECREE_30
 from bot.reports.docx_report import Letterhead, docx_file_name, render_docx
 from bot.reports.model import (
     Blocker,
-    Category,
     OfficialStatus,
     ProgressReport,
     ReportPeriod,
@@ -22,6 +21,7 @@ from bot.reports.model import (
     SummaryNote,
     TaskProgress,
 )
+from rules.deadlines import Category
 from tests.bot.docx_helpers import (
     all_bold,
     all_italic,

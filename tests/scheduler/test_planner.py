@@ -10,9 +10,9 @@ from sqlalchemy import update
 from bot.clock import ManualClock, local_date, to_local
 from bot.db.models import CalendarDay, SchedulePolicy, Task
 from bot.texts import reminders as R
+from rules.deadlines import deadline_slots
 from rules.policy import Schedule
 from rules.workdays import WorkCalendar
-from scheduler.planner import deadline_slots
 from tests.fakes import FakeChannel
 from tests.harness import fields, fits
 from tests.scheduler.world import EPOCH, Sim, World, at

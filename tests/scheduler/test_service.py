@@ -6,17 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from bot.channel import SentMessage
 from bot.clock import LOCAL_TZ, ManualClock, to_local
-from bot.db.models import JobRun, OutboxMessage, WorkerLease
+from bot.db.models import GLOBAL_POLICY_KEY, JobRun, OutboxMessage, SchedulePolicy, WorkerLease
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
-from scheduler.service import SchedulerService
+from rules.policy import Policies, Schedule
+from scheduler.service import SchedulerService, digest_jobs
 from scheduler.ticks import Ticks
 from tests.fakes import FakeChannel
 from tests.scheduler.world import World, at
@@ -42,6 +43,36 @@ async def test_service_registers_fixed_ticks_in_local_time(sessionmaker, clock) 
     finally:
         await service.stop()
     assert service.scheduler is None
+
+
+def test_digest_jobs_follow_the_policies() -> None:
+    unit = Schedule(digest_week_weekday="thu", digest_week_time=time(15, 0))
+    same = Schedule()
+    jobs = digest_jobs(Policies(default=Schedule(), by_unit={1: unit, 2: same}))
+    assert jobs == {"digest-week": ("fri", time(17, 0)), "digest-week:thu-1500": ("thu", time(15, 0)),
+                    "digest-ahead": ("mon", time(7, 30))}
+
+
+async def test_digest_wake_ups_come_from_the_schedule_policy(sessionmaker, clock) -> None:
+    async with sessionmaker.begin() as session:
+        session.add(SchedulePolicy(key=GLOBAL_POLICY_KEY, data={"digest_week_time": "16:30"},
+                                   updated_at=clock.now()))
+    service = SchedulerService(Ticks(sessionmaker, clock, {}, owner="A"))
+    await service.start()
+    try:
+        assert service.scheduler is not None
+        week = service.scheduler.get_job("digest-week").trigger
+        fire = week.get_next_fire_time(None, datetime(2026, 11, 23, 8, tzinfo=LOCAL_TZ))
+        assert to_local(fire).strftime("%a %H:%M") == "Fri 16:30"
+        async with sessionmaker.begin() as session:  # changed while running: the next sync
+            row = await session.get(SchedulePolicy, GLOBAL_POLICY_KEY)
+            row.data = {"digest_week_weekday": "thu"}
+        await service._sync_digest_jobs()
+        week = service.scheduler.get_job("digest-week").trigger
+        fire = week.get_next_fire_time(None, datetime(2026, 11, 23, 8, tzinfo=LOCAL_TZ))
+        assert to_local(fire).strftime("%a %H:%M") == "Thu 17:00"
+    finally:
+        await service.stop()
 
 
 async def test_only_the_lease_holder_sends_and_a_standby_takes_over(

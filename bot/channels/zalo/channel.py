@@ -12,13 +12,13 @@ from bot.channels.zalo import api as zapi
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloTransportError
 from bot.channels.zalo.tokens import TokenStore, ZaloTokenError
 from bot.channels.zalo.webhook import BUTTON_PREFIX, KEYBOARD_MARK
-from bot.clock import to_local
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.files import LinkIssuer
 from bot.messages import Attachment, Button, OutgoingMessage, split_text
 from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
+from rules.dates import fmt_time_day
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ class ZaloChannel:
             link = await self.file_links.issue(self.name, user_id, attachment)
             return await self._send_one(user_id, text_message(T.FILE_LINK.format(
                 file=attachment.file_name, url=link.url,
-                until=f"{to_local(link.expires_at):%H:%M %d/%m/%Y}")))
+                until=fmt_time_day(link.expires_at))))
         return await self._send_one(
             user_id, text_message(T.ATTACHMENT_NOT_SENT.format(file=attachment.file_name)))
 

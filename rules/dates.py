@@ -1,0 +1,52 @@
+"""Dates and times as troly writes them for Vietnamese readers: one module for every format.
+
+Dates are day first ('27/11/2026'); an instant is shown in local time (Asia/Ho_Chi_Minh). The
+core below this floor (bot/periods.py, bot/db/) cannot import it and keeps its own two f-strings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.clock import to_local
+from bot.texts.reminders import WEEKDAY_NAMES
+
+
+def fmt_date(day: date) -> str:
+    """'Thứ Ba 01/12/2026'."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
+
+
+def fmt_instant(instant: datetime) -> str:
+    """Local '16:00 Thứ Sáu 27/11/2026'."""
+    local = to_local(instant)
+    return f"{local:%H:%M} {fmt_date(local.date())}"
+
+
+def fmt_day(day: date | datetime) -> str:
+    """'01/12/2026' (an instant: its local date)."""
+    return f"{_local(day):%d/%m/%Y}"
+
+
+def fmt_day_month(day: date | datetime) -> str:
+    """'01/12' (an instant: its local date)."""
+    return f"{_local(day):%d/%m}"
+
+
+def fmt_time_day(instant: datetime) -> str:
+    """Local '16:00 01/12/2026' (when something expires or closes)."""
+    return f"{to_local(instant):%H:%M %d/%m/%Y}"
+
+
+def fmt_day_time(instant: datetime) -> str:
+    """Local '01/12/2026 16:00' (a column of timestamps)."""
+    return f"{to_local(instant):%d/%m/%Y %H:%M}"
+
+
+def fmt_short(instant: datetime) -> str:
+    """Local '01/12 16:00' (lists of recent or coming events)."""
+    return f"{to_local(instant):%d/%m %H:%M}"
+
+
+def _local(value: date | datetime) -> date | datetime:
+    return to_local(value) if isinstance(value, datetime) else value
