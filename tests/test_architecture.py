@@ -165,6 +165,25 @@ def test_floor_check_sees_upward_and_sideways_imports() -> None:
     assert _module_path("aiogram") is None
 
 
+def test_readme_layout_draws_the_floors() -> None:
+    """README's layout names every floor, top first, with each floor's paths under it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    drawing = layout.split("```", 2)[1]
+    text: dict[str, str] = {}
+    current = ""
+    for line in drawing.splitlines():
+        if line.strip() and not line.startswith((" ", "─")):
+            current = line.split()[0]
+            text[current] = ""
+        if current:
+            text[current] += line + "\n"
+    assert list(text) == [name for name, _ in reversed(FLOORS)]
+    for name, prefixes in FLOORS:
+        shown = [prefix.rsplit("/", 1)[-1] or prefix for prefix in prefixes]
+        assert [p for p in shown if p not in text[name]] == [], name
+
+
 def test_handlers_and_scheduler_do_not_import_each_other_or_the_edges() -> None:
     offenders = [
         f"{_rel(path)} imports {name}"
