@@ -80,6 +80,15 @@ def callback_data(params: dict[str, Any]) -> list[str]:
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
+def button_data(params: dict[str, Any], label: str) -> str:
+    """callback_data of the inline button labelled `label` (a bot/texts constant)."""
+    markup = params.get("reply_markup") or {}
+    found = [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row
+             if b["text"] == label]
+    assert len(found) == 1, f"{len(found)} buttons {label!r} in {markup}"
+    return str(found[0])
+
+
 def _chat_of(update: dict[str, Any]) -> str:
     if "message" in update:
         return str(update["message"]["chat"]["id"])

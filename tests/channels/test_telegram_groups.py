@@ -14,10 +14,11 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import people_store
 from bot.db.models import Invitation, OutboxMessage, Unit
+from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import TelegramRun, running_telegram, say, shown_texts
 from tests.handlers.checkin_helpers import add_tasks
-from tests.harness import BotHarness
+from tests.harness import BotHarness, fields, fits
 
 ADMIN, OFFICIAL, MEMBER = 4201, 4202, 4203
 GROUP = -1001234567
@@ -63,7 +64,7 @@ async def test_admin_invitation_in_a_supergroup_posts_no_code(tg: TelegramRun) -
     assert {str(p["chat_id"]) for p in fake.sent} == {str(GROUP)}  # nothing sent elsewhere
     # the member who read along has nothing to redeem; in private the admin still gets a code
     private = await say(fake, fake.text_update(ADMIN, "/moi quantri Nguyễn Văn A"))
-    assert "Mã mời:" in private[0] and await _invitations(tg) == 1
+    assert fields(private[0], P.INVITE_CREATED) is not None and await _invitations(tg) == 1
 
 
 async def test_every_private_command_gets_only_the_note_in_a_group(tg: TelegramRun) -> None:
@@ -104,7 +105,7 @@ async def test_buttons_and_codes_in_a_group(tg: TelegramRun) -> None:
     guess = await say(fake, _in_group(fake, MEMBER, "/start ZZZZ9999"))
     assert real == guess and PRIVATE_NOTE in real[0]
     redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
-    assert "Chào mừng" not in redeemed[0]
+    assert not fits(redeemed[0], P.BOUND)
 
 
 async def test_guide_questions_are_still_answered_in_a_group(tg: TelegramRun) -> None:

@@ -12,8 +12,15 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import Unit
+from bot.texts import admin_import as T
 from testkit.fake_telegram import FakeBotAPI
-from tests.channels.telegram_support import callback_data, exchange, running_telegram, shown
+from tests.channels.telegram_support import (
+    button_data,
+    callback_data,
+    exchange,
+    running_telegram,
+    shown,
+)
 from tests.harness import BotHarness
 
 ADMIN, OTHER = 4301, 4302
@@ -36,12 +43,15 @@ async def test_admin_imports_units_from_a_telegram_document(
     async with running_telegram(settings, clock, fake) as run:
         [preview] = await exchange(fake, fake.document_update(
             ADMIN, "don-vi.csv", (EXAMPLES / "don-vi.csv").read_bytes(), mime_type="text/csv"))
-        assert "Xem trước tệp don-vi.csv — danh sách đơn vị" in shown(preview)
-        ok, _cancel = callback_data(preview)
+        assert T.PREVIEW_HEADER.format(file="don-vi.csv", kind=T.KIND_LABELS["units"],
+                                       subject="") in shown(preview)
+        assert callback_data(preview) == [button_data(preview, T.BUTTON_IMPORT),
+                                          button_data(preview, T.BUTTON_CANCEL)]
+        ok = button_data(preview, T.BUTTON_IMPORT)
         # another admin pressing the same data imports nothing
         [refused] = await exchange(fake, fake.callback_update(OTHER, ok))
-        assert "không còn chờ nhập" in shown(refused)
+        assert T.CHOICE_GONE in shown(refused)
         [done] = await exchange(fake, fake.callback_update(ADMIN, ok))
-        assert "Đã thêm 5 đơn vị" in shown(done)
+        assert T.DONE_CREATED.format(count=5, item=T.ITEM_LABELS["units"]) in shown(done)
         async with run.app.sessionmaker() as session:
             assert await session.scalar(select(func.count()).select_from(Unit)) == 6

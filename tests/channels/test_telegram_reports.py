@@ -12,6 +12,9 @@ from openpyxl import load_workbook
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.texts import checkin as CT
+from bot.texts import common as C
+from bot.texts import documents as D
 from testkit.fake_telegram import FakeBotAPI
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.channels.telegram_support import TelegramRun, running_telegram, say
@@ -46,15 +49,15 @@ async def test_export_arrives_as_a_telegram_document(tg: TelegramRun) -> None:
     [document] = fake.documents
     assert document["file_name"] == "bao-cao-DV1-2026-12.docx"
     doc = open_docx(document["content"])
-    assert cell_paragraphs(doc.tables[0], 0, 1)[1].text == "Độc lập - Tự do - Hạnh phúc"
-    assert "Tiến độ thực hiện nhiệm vụ tháng 12/2026 (15/11–14/12/2026)" in body_texts(doc)
+    assert cell_paragraphs(doc.tables[0], 0, 1)[1].text == D.MOTTO
+    assert D.SUBTITLE.format(period="tháng 12/2026 (15/11–14/12/2026)") in body_texts(doc)
     assert [row.cells[1].text for row in doc.tables[-1].rows[1:]] == ["NV1"]
 
     await say(fake, fake.text_update(HEAD, "/xuatbaocao tuần"))
     sheet = fake.documents[-1]
     assert sheet["file_name"] == "tien-do-DV1-2026-W48.xlsx"
     book = load_workbook(io.BytesIO(sheet["content"]))
-    assert "tuần 48/2026" in str(book["Nhiệm vụ"]["A1"].value)
+    assert "tuần 48/2026" in str(book[CT.XLSX_TASKS_SHEET]["A1"].value)
     # an official gets no file
     refused = await say(fake, fake.text_update(OFFICIAL, "/xuatbaocao thang docx"))
-    assert len(fake.documents) == 2 and "không có quyền" in refused[0]
+    assert len(fake.documents) == 2 and C.NOT_ALLOWED in refused[0]
