@@ -21,6 +21,8 @@ from bot.reports.model import (
     SummaryNote,
     TaskProgress,
 )
+from bot.texts import checkin as CT
+from bot.texts import documents as D
 from rules.deadlines import Category
 from tests.bot.docx_helpers import (
     all_bold,
@@ -112,9 +114,9 @@ def test_page_fonts_and_header_block() -> None:
     assert parent.text == "BỘ THÔNG TIN VÀ TRUYỀN THÔNG" and not all_bold(parent)
     assert issuer.text == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA" and all_bold(issuer)
     nation, motto = cell_paragraphs(header, 0, 1)
-    assert nation.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and all_bold(nation)
+    assert nation.text == D.NATIONAL_NAME and all_bold(nation)
     assert Pt(12) <= nation.runs[0].font.size <= Pt(13)
-    assert motto.text == "Độc lập - Tự do - Hạnh phúc" and all_bold(motto)
+    assert motto.text == D.MOTTO and all_bold(motto)
     assert Pt(13) <= motto.runs[0].font.size <= Pt(14)
     # the short rules under the issuer and the motto are bordered paragraphs, right under the
     # text: an exact line height of a few points, not an empty 14 pt line
@@ -156,34 +158,39 @@ def test_title_sections_annex_and_signature() -> None:
         - indents.left_indent - indents.right_indent
     assert Mm(40) <= length <= Mm(80) and indents.space_before == Pt(4)
     lines = body_texts(doc)
-    headings = ["1. Kết quả thực hiện", "2. Nhiệm vụ quá hạn", "3. Khó khăn, vướng mắc",
-                "4. Kiến nghị, đề xuất"]
+    headings = [D.SECTION_RESULTS, D.SECTION_OVERDUE, D.SECTION_BLOCKERS,
+                D.SECTION_RECOMMENDATIONS]
     positions = [lines.index(h) for h in headings]
     assert positions == sorted(positions)
     results = lines[positions[0]:positions[1]]
-    assert "Tổng số nhiệm vụ theo dõi: 3." in results
-    assert "- Quá hạn chưa hoàn thành: 1 nhiệm vụ;" in results
-    assert "- Hoàn thành đúng hạn: 1 nhiệm vụ;" in results
-    assert "- Tiến độ bình quân: 66,7%." in results
-    assert "- Lê Minh Châu: Hoàn thành tập huấn" in results
+    assert D.RESULTS_TOTAL.format(total=3) in results
+    assert D.RESULTS_CATEGORY.format(label=CT.CATEGORY_LABELS["overdue"], count=1) in results
+    assert D.RESULTS_CATEGORY.format(label=CT.CATEGORY_LABELS["done_on_time"], count=1) \
+        in results
+    assert D.RESULTS_AVERAGE.format(avg="66,7") in results
+    assert D.RESULTS_HIGHLIGHT.format(official="Lê Minh Châu", text="Hoàn thành tập huấn") \
+        in results
     overdue = lines[positions[1]:positions[2]]
-    assert overdue[1:] == ["- NV2 Báo cáo quý (Phòng Dữ liệu; hạn 20/11/2026; đạt 40%)."]
+    assert overdue[1:] == [D.OVERDUE_ITEM.format(code="NV2", title="Báo cáo quý",
+                                                 unit="Phòng Dữ liệu", deadline="20/11/2026",
+                                                 progress=40)]
     blockers = lines[positions[2]:positions[3]]
     # stored text is written as text: the formula-looking start kept, control characters dropped
-    assert "- NV2: =HYPERLINK(\"x\") chờ số liệu (Lê Minh Châu)." in blockers
+    assert D.BLOCKER_ITEM.format(code="NV2", text="=HYPERLINK(\"x\") chờ số liệu",
+                                 official="Lê Minh Châu") in blockers
     assert "- Lê Minh Châu: Thiếu nhân lực" in blockers
     assert "- Lê Minh Châu: Bổ sung 01 biên chế" in lines[positions[3]:]
 
     annex = doc.tables[-1]
     assert has_borders(annex) and header_repeats(annex)
-    assert [c.text for c in annex.rows[0].cells] == ["STT", "Mã", "Nhiệm vụ", "Đơn vị", "Hạn",
-                                                      "Tiến độ", "Tình trạng"]
+    assert [c.text for c in annex.rows[0].cells] == list(D.ANNEX_HEADERS)
     assert all(all_bold(c.paragraphs[0]) for c in annex.rows[0].cells)
     rows = [[c.text for c in row.cells] for row in annex.rows[1:]]
     assert [r[1] for r in rows] == ["NV1", "NV2", "NV3"]
     assert rows[1] == ["2", "NV2", "Báo cáo quý", "Phòng Dữ liệu", "20/11/2026", "40%",
-                       "Quá hạn chưa hoàn thành"]
-    assert "Kèm theo Báo cáo số ……/BC-CDS" in " ".join(lines)
+                       CT.CATEGORY_LABELS["overdue"]]
+    assert D.ANNEX_ATTACHED.format(dots=D.NUMBER_DOTS, type_code="BC", unit_code="CDS") \
+        in " ".join(lines)
     # no task row is cut across two pages; dates and "STT" fit their columns on landscape A4
     assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
                for row in annex.rows[1:])
@@ -193,12 +200,13 @@ def test_title_sections_annex_and_signature() -> None:
     recipients = cell_paragraphs(footer, 0, 0)
     # no "Kính gửi" in a report: "Nơi nhận" names the unit above, not "Như trên"
     assert [p.text for p in recipients] == [
-        "Nơi nhận:", "- Bộ Thông tin và Truyền thông (để báo cáo);", "- Lưu: VT."]
+        D.RECIPIENTS_TITLE, D.RECIPIENT_REPORT_TO.format(unit="Bộ Thông tin và Truyền thông"),
+        D.RECIPIENT_ARCHIVE]
     assert all_bold(recipients[0]) and all_italic(recipients[0])
     assert recipients[0].runs[0].font.size == Pt(12)
     position, hint, name = cell_paragraphs(footer, 0, 1)
     assert position.text == "CỤC TRƯỞNG" and all_bold(position)
-    assert hint.text == "(Ký, ghi rõ họ tên)" and all_italic(hint)
+    assert hint.text == D.SIGNER_HINT and all_italic(hint)
     assert name.text == "Nguyễn Văn An" and all_bold(name)
     assert docx_file_name(_report()) == "bao-cao-CDS-2026-12.docx"
 
@@ -207,16 +215,17 @@ def test_unknown_head_place_and_code_leave_placeholders() -> None:
     doc = open_docx(render_docx(_report(), Letterhead(issuer="Đơn vị X")))
     issuer, = cell_paragraphs(doc.tables[0], 0, 0)
     assert issuer.text == "ĐƠN VỊ X"
-    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == "Số: ……/BC-……"
+    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == D.NUMBER.format(
+        dots=D.NUMBER_DOTS, type_code="BC", unit_code=D.NUMBER_DOTS)
     assert cell_paragraphs(doc.tables[1], 0, 1)[0].text.startswith("…………, ngày 02 tháng 12")
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)] == [
-        "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên)"]
+        D.SIGNER_DEFAULT_TITLE, D.SIGNER_HINT]
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 0)] == [
-        "Nơi nhận:", "- ……;", "- Lưu: VT."]
+        D.RECIPIENTS_TITLE, D.RECIPIENT_PLACEHOLDER, D.RECIPIENT_ARCHIVE]
 
 
 def test_layout_is_within_the_decree() -> None:
-    assert DECREE_30.motto == "Độc lập - Tự do - Hạnh phúc"
+    assert DECREE_30.motto == D.MOTTO
     assert DECREE_30.annex_landscape  # the annex table's text width is the page's height
     assert sum(DECREE_30.annex_widths, Mm(0)) <= DECREE_30.page_height - DECREE_30.margin_left \
         - DECREE_30.margin_right
