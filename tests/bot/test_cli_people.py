@@ -13,7 +13,11 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import CheckinEntry, CheckinReport
+from bot.texts import checkin as CT
+from bot.texts import documents as D
+from bot.texts import imports as IT
 from tests.bot.docx_helpers import cell_paragraphs, open_docx
+from tests.harness import fits
 from tests.scheduler.world import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -30,12 +34,15 @@ def test_import_list_invite_report(database_url: str, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         return result.output
 
-    assert "thêm mới 5" in invoke("units", "import", str(EXAMPLES / "don-vi.csv"))
-    assert "thêm mới 9" in invoke("officials", "import", str(EXAMPLES / "can-bo.csv"))
+    def done(created: object = "{created}", unchanged: object = "{unchanged}") -> str:
+        return IT.DONE_SUMMARY.format(created=created, updated="{updated}", unchanged=unchanged)
+
+    assert fits(invoke("units", "import", str(EXAMPLES / "don-vi.csv")), done(created=5))
+    assert fits(invoke("officials", "import", str(EXAMPLES / "can-bo.csv")), done(created=9))
     dry = invoke("tasks", "import", str(EXAMPLES / "nhiem-vu.xlsx"), "--dry-run")
-    assert "Chạy thử" in dry and "+ NV01" in dry
-    assert "thêm mới 5" in invoke("tasks", "import", str(EXAMPLES / "nhiem-vu.xlsx"))
-    assert "không đổi 5" in invoke("tasks", "import", str(EXAMPLES / "nhiem-vu.csv"))
+    assert fits(dry, IT.DRY_RUN_SUMMARY) and fits(dry, IT.CREATED_LINE.format(item="NV01{rest}"))
+    assert fits(invoke("tasks", "import", str(EXAMPLES / "nhiem-vu.xlsx")), done(created=5))
+    assert fits(invoke("tasks", "import", str(EXAMPLES / "nhiem-vu.csv")), done(unchanged=5))
     rows = [json.loads(line) for line in invoke("officials", "list", "--json").splitlines()]
     assert {r["code"] for r in rows} >= {"CB001", "CB009"}
     invitation = json.loads(invoke("invite", "--unit", "CDS", "--name", "Người Mới", "--json"))
@@ -43,18 +50,19 @@ def test_import_list_invite_report(database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "tuan.xlsx"
     # this week: the tasks were imported just now (a past week shows them as they were then)
     text = invoke("report", "weekly", "--unit", "BTTTT", "--xlsx", str(out))
-    assert "Quá hạn chưa hoàn thành" in text
+    assert CT.CATEGORY_LABELS["overdue"] in text
     book = load_workbook(out)
-    assert book["Nhiệm vụ"].max_row == 2 + 5
+    assert book[CT.XLSX_TASKS_SHEET].max_row == 2 + 5
     # the same week as an administrative document, signed by the Cục's head from the import
     document = tmp_path / "bao-cao.docx"
     assert str(document) in invoke("report", "weekly", "--unit", "CDS", "--docx", str(document))
     doc = open_docx(document.read_bytes())
     assert [p.text for p in cell_paragraphs(doc.tables[0], 0, 0)] == [
         "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
-    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == "Số: ……/BC-CDS"
+    assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == D.NUMBER.format(
+        dots=D.NUMBER_DOTS, type_code="BC", unit_code="CDS")
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)] == [
-        "CỤC TRƯỞNG", "(Ký, ghi rõ họ tên)", "Nguyễn Văn An"]
+        "CỤC TRƯỞNG", D.SIGNER_HINT, "Nguyễn Văn An"]
     codes = {row.cells[1].text for row in doc.tables[-1].rows[1:]}
     assert {"NV01", "NV02", "NV05"} <= codes
 
@@ -66,9 +74,10 @@ def test_bad_file_is_rejected_with_row_numbers(database_url: str, tmp_path: Path
     result = CliRunner().invoke(build_cli(), ["units", "import", str(bad)],
                                 env={"TROLY_DATABASE_URL": database_url, "TROLY_LOG_LEVEL": "WARNING"})
     assert result.exit_code == 1
-    assert "Dòng 3: thiếu Tên đơn vị" in result.output
-    assert "Dòng 4: không có đơn vị cấp trên mã ZZ" in result.output
-    assert "chưa có dữ liệu nào được ghi" in result.output
+    assert IT.ROW_ERROR.format(row=3, reason=IT.UNIT_NAME_MISSING) in result.output
+    assert IT.ROW_ERROR.format(row=4, reason=IT.UNIT_PARENT_UNKNOWN.format(code="ZZ")) \
+        in result.output
+    assert IT.REJECTED.format(count=2) in result.output
 
 
 async def _poisoned_week(url: str) -> None:
