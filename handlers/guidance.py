@@ -26,6 +26,7 @@ from bot.texts import guidance as T
 from bot.texts import guides as GT
 from bot.unit_tree import descendants
 from handlers.sections import LABEL_CHARS, clip
+from rules.dates import fmt_day
 
 #: unit buttons offered in the audience step (the top units and the level below them)
 UNIT_BUTTONS = 10
@@ -155,7 +156,7 @@ async def ack_status(ctx: Context, guide: Guide) -> list[str]:
     acks = await G.acknowledged(ctx.session, guide.id, guide.announced_version)
     done = [m for m in members if m.id in acks]
     lines = [T.ACK_HEADER.format(version=guide.announced_version,
-                                 day=G.fmt_day(local_date(guide.announced_at)),
+                                 day=fmt_day(local_date(guide.announced_at)),
                                  done=len(done), total=len(members))]
     if official.role == "admin":
         names = {u.id: u.name for u in (await ctx.session.execute(select(Unit))).scalars()}
@@ -205,7 +206,7 @@ async def progress_lines(ctx: Context, unit_id: int) -> list[str]:
             if len(pending) > PROGRESS_NAMES else "")
         lines.append(T.PROGRESS_GUIDE_LINE.format(
             title=clip(guide.title, LABEL_CHARS * 2),
-            day=G.fmt_day(local_date(guide.announced_at)), done=len(members) - len(pending),
+            day=fmt_day(local_date(guide.announced_at)), done=len(members) - len(pending),
             total=len(members), pending=T.PROGRESS_GUIDE_PENDING.format(names=names)
             if pending else ""))
     return [T.PROGRESS_GUIDES_HEADER.format(days=PROGRESS_DAYS), *lines] if lines else []

@@ -33,6 +33,7 @@ from bot.db.models import Guide, GuideAck, GuideVersion
 from bot.messages import Button, OutgoingMessage
 from bot.outbox import OutboxStatus
 from bot.texts import guidance as T
+from rules.dates import fmt_day
 from rules.policy import Schedule
 from scheduler import planner as P
 
@@ -149,7 +150,7 @@ async def announcement_message(planner: Planner, guide: Guide, version: int, *,
     if remind:
         assert guide.announced_at is not None
         lines = [T.ANNOUNCE_REMIND.format(title=guide.title,
-                                          day=G.fmt_day(local_date(guide.announced_at)))]
+                                          day=fmt_day(local_date(guide.announced_at)))]
     elif version > 1:
         lines = [T.ANNOUNCE_UPDATED.format(title=guide.title, version=version)]
     else:
@@ -193,7 +194,7 @@ def _expiry_message(planner: Planner, guide: Guide, first_day_out: date) -> Mess
     async def build() -> OutgoingMessage:
         replacement, buttons = await _replacement(planner, guide)
         return OutgoingMessage(T.EXPIRED_NOTICE.format(
-            title=guide.title, day=G.fmt_day(first_day_out), replacement=replacement), buttons)
+            title=guide.title, day=fmt_day(first_day_out), replacement=replacement), buttons)
     return build
 
 
@@ -224,6 +225,6 @@ def _withdrawal_message(planner: Planner, guide: Guide, withdrawn_at: datetime) 
     async def build() -> OutgoingMessage:
         replacement, buttons = await _replacement(planner, guide)
         return OutgoingMessage(T.WITHDRAWN_NOTICE.format(
-            title=guide.title, day=G.fmt_day(local_date(withdrawn_at)),
+            title=guide.title, day=fmt_day(local_date(withdrawn_at)),
             replacement=replacement), buttons)
     return build

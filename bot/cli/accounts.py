@@ -16,6 +16,7 @@ from bot.db.models import Official, Unit
 from bot.invites import same_name_in_unit
 from bot.texts import admin_import as import_texts
 from bot.texts import cli as texts
+from rules.dates import fmt_time_day
 
 invite_app = typer.Typer(help="Invitation codes: create one (no subcommand), list, revoke.")
 accounts_app = typer.Typer(no_args_is_help=True,
@@ -107,7 +108,7 @@ def invite(
     if as_json:
         print_json(result)
         return
-    expires = datetime.fromisoformat(result["expires_at"]).strftime("%H:%M %d/%m/%Y")
+    expires = fmt_time_day(datetime.fromisoformat(result["expires_at"]))
     typer.echo(texts.INVITATION_CODE.format(code=result["code"], expires=expires))
     if result["official"]:
         typer.echo(import_texts.CLI_INVITED_OFFICIAL.format(code=result["official"],

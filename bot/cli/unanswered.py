@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import kb_loop
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.cli.guides import guides_app
-from bot.clock import to_local
 from bot.db import guide_store, queue_store
 from bot.db.models import Guide, Unit
 from bot.texts import feedback as T
+from rules.dates import fmt_day_time
 
 unanswered_app = typer.Typer(help="Questions the guides did not answer, grouped by similar "
                                   "question, and what to do with each group.")
@@ -41,9 +41,9 @@ def _list(as_json: bool) -> None:
         if as_json:
             print_json(group)
             continue
-        when = to_local(datetime.fromisoformat(group["last_asked"]))
+        when = fmt_day_time(datetime.fromisoformat(group["last_asked"]))
         typer.echo(T.CLI_GROUP_LINE.format(key=group["group"], count=group["count"],
-                                           when=f"{when:%d/%m/%Y %H:%M}", text=group["text"]))
+                                           when=when, text=group["text"]))
         if group["guides"]:
             typer.echo(T.CLI_GROUP_GUIDES.format(guides=", ".join(group["guides"])))
 

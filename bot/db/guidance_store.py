@@ -44,8 +44,8 @@ KIND_EXPIRED = "guide_expired"
 KIND_WITHDRAWN = "guide_withdrawn"
 
 
-def fmt_day(day: date) -> str:
-    """'01/01/2027'."""
+def _fmt_day(day: date) -> str:
+    # rules.dates.fmt_day's format; the core sits below rules/ and cannot import it
     return f"{day:%d/%m/%Y}"
 
 
@@ -181,10 +181,10 @@ def marks(states: dict[int, GuideState], guide_id: int, today: date) -> list[str
         return []
     found: list[str] = []
     if state.effective_until is not None and state.effective_until < today:
-        found.append(T.EXPIRED.format(day=fmt_day(date.fromordinal(
+        found.append(T.EXPIRED.format(day=_fmt_day(date.fromordinal(
             state.effective_until.toordinal() + 1))))
     elif state.effective_from is not None and today < state.effective_from:
-        found.append(T.NOT_YET.format(day=fmt_day(state.effective_from)))
+        found.append(T.NOT_YET.format(day=_fmt_day(state.effective_from)))
     newer = replaced_by(states, guide_id, today)
     if newer is not None:
         found.append(T.REPLACED_BY.format(title=newer.title))
@@ -195,9 +195,9 @@ def validity_words(effective_from: date | None, effective_until: date | None) ->
     """'có hiệu lực từ 01/01/2027, có hiệu lực đến hết 30/06/2027' (None when undated)."""
     parts = []
     if effective_from is not None:
-        parts.append(T.IN_FORCE_FROM.format(day=fmt_day(effective_from)))
+        parts.append(T.IN_FORCE_FROM.format(day=_fmt_day(effective_from)))
     if effective_until is not None:
-        parts.append(T.IN_FORCE_UNTIL.format(day=fmt_day(effective_until)))
+        parts.append(T.IN_FORCE_UNTIL.format(day=_fmt_day(effective_until)))
     return ", ".join(parts) or None
 
 
