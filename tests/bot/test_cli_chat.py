@@ -8,6 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
+from bot.texts import ask as A
+from tests.harness import fits
 
 
 def test_chat_answers_questions_and_numbered_choices(
@@ -20,7 +22,7 @@ def test_chat_answers_questions_and_numbered_choices(
                                 input="/huongdan\n1\nto cong nghe so cong dong gom nhung ai\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "Các hướng dẫn hiện có (6)" in out
+    assert A.GUIDE_LIST_HEADER.format(count=6) in out
     assert "\n1. " in out  # buttons rendered as numbered options
-    assert "Các mục (" in out  # typing "1" picked the first guide
-    assert "📖 Hướng dẫn triển khai chuyển đổi số cấp xã" in out
+    assert fits(out, A.GUIDE_SECTIONS_HEADER)  # typing "1" picked the first guide
+    assert A.ANSWER_SOURCE.format(title="Hướng dẫn triển khai chuyển đổi số cấp xã") in out

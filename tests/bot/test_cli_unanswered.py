@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import Guide, OutboxMessage, UnansweredQuestion
+from bot.texts import feedback as F
+from tests.harness import fits
 
 GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
 
@@ -79,11 +81,13 @@ def test_list_answer_link_ignore(cli: CliRunner, tmp_path: Path) -> None:
     assert code == 0 and f"#{fee['group']}" in out
     code, out, _ = _run(cli, "unanswered", "link", str(fee["group"]), "--guide",
                         "huong-dan-tiep-nhan-ho-so-dat-dai", "--section", "Lệ phí")
-    assert code == 0 and "đóng 2 câu hỏi, 2 tin" in out
+    assert code == 0 and fits(out, F.CLI_LINKED.format(section="Lệ phí", guide="{guide}",
+                                                       closed=2, notified=2))
     signer = next(g for g in groups if g["text"] == "ai ký giấy hẹn")
     code, out, _ = _run(cli, "unanswered", "answer", str(signer["group"]),
                         "--text", "Cán bộ một cửa ký giấy hẹn.")
-    assert code == 0 and "Hỏi – đáp chung" in out
+    assert code == 0 and fits(out, F.CLI_ANSWERED.format(guide=F.FAQ_TITLE_GENERAL, closed="{c}",
+                                                         notified="{n}"))
     post = next(g for g in groups if "bưu điện" in g["text"])
     code, out, _ = _run(cli, "unanswered", "ignore", str(post["group"]), "--reason", "đã trả lời")
     assert code == 0

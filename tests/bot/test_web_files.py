@@ -18,6 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import OutboxMessage, StoredFile
 from bot.messages import Attachment, OutgoingMessage, to_payload
+from bot.texts import web as W
 from scheduler.delivery import OutboxDispatcher
 from scheduler.ticks import Ticks
 from tests.bot.docx_helpers import body_texts, open_docx
@@ -70,7 +71,7 @@ async def test_the_export_comes_as_a_link_only_its_session_can_download(
     assert (await client.get(unknown, headers=_bearer(token))).status == 404
     harness.clock.advance(timedelta(hours=harness.settings.file_link_hours, seconds=1))
     expired = await client.get(file["url"], headers=_bearer(token))
-    assert expired.status == 410 and "hết hạn" in await expired.text()
+    assert expired.status == 410 and W.FILE_LINK_EXPIRED in await expired.text()
 
 
 async def test_a_digest_in_the_mailbox_keeps_its_files_as_links_across_a_restart(

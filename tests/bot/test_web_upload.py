@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Unit
 from bot.texts import admin_import as T
-from tests.harness import BotHarness, web_login
+from tests.harness import BotHarness, fits, web_login
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
@@ -43,12 +43,13 @@ async def test_admin_uploads_a_table_and_confirms(client: TestClient, harness: B
                              headers=_headers("đơn vị.csv", token))
     assert resp.status == 200
     [reply] = (await resp.json())["replies"]
-    assert "Xem trước tệp đơn vị.csv — danh sách đơn vị" in reply["text"]
+    assert T.PREVIEW_HEADER.format(file="đơn vị.csv", kind=T.KIND_LABELS["units"],
+                                   subject="") in reply["text"]
     ok = next(b["payload"] for b in reply["buttons"] if b["label"] == T.BUTTON_IMPORT)
     assert await _units(harness) == 1
     done = await client.post("/api/chat", json={"session": "s-adm", "button": ok},
                              headers={"Authorization": f"Bearer {token}"})
-    assert "Đã thêm" in (await done.json())["replies"][0]["text"]
+    assert fits((await done.json())["replies"][0]["text"], T.DONE_CREATED)
     assert await _units(harness) == 6  # DV1 (the admin's) and the five of the file
 
 
@@ -74,5 +75,6 @@ async def test_guests_and_bad_uploads(client: TestClient, harness: BotHarness) -
     token = await web_login(harness, "s-adm", "Quản Trị", role="admin")
     resp = await client.post("/api/upload", params={"session": "s-adm"}, data=body,
                              headers=_headers("C:\\Users\\x\\don-vi.csv", token))
-    assert "Xem trước tệp don-vi.csv" in (await resp.json())["replies"][0]["text"]
+    assert fits((await resp.json())["replies"][0]["text"],
+                T.PREVIEW_HEADER.format(file="don-vi.csv", kind="{kind}", subject="{subject}"))
     assert await _units(harness) == 1
