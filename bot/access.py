@@ -21,7 +21,6 @@ from bot.db.models import (
 )
 from bot.db.people_store import subunit_ids, usable
 from bot.db.plan_store import consolidators_of, plan_unit_ids, plans_consolidated_by
-from bot.ids import parse_id
 
 #: the digests a head receives (scheduler/digest.py): two a week, one per closing period
 DIGEST_KINDS = frozenset({"week", "ahead", "month", "quarter", "half", "year"})
@@ -49,11 +48,11 @@ async def leads_unit(ctx: Context, official: Official, unit_id: int | None) -> b
     return unit_id in await subunit_ids(ctx.session, official.unit_id)
 
 
-async def task_for(ctx: Context, arg: str, *, assignees_only: bool = False) -> Task | None:
-    """The task `arg` names if the current official is responsible for it, or — unless
+async def task_for(ctx: Context, task_id: int, *, assignees_only: bool = False) -> Task | None:
+    """The task `task_id` names if the current official is responsible for it, or — unless
     `assignees_only` — leads its lead unit (or a unit above it), or is an admin."""
-    official, task_id = ctx.official, parse_id(arg)
-    if official is None or task_id is None:
+    official = ctx.official
+    if official is None:
         return None
     task = await ctx.session.get(Task, task_id)
     if task is None:
@@ -79,15 +78,12 @@ class DigestRef:
         return f"{self.unit_id}:{self.iso_week}:{self.kind}"
 
 
-async def digest_for(ctx: Context, arg: str) -> DigestRef | None:
-    """The digest `arg` ('<unit>:<ISO week>:<kind>') names if it was addressed to the current
-    official: the outbox holds the row the planner wrote for them (any channel, any status)."""
+async def digest_for(ctx: Context, unit_id: int, week: str, kind: str) -> DigestRef | None:
+    """The digest its "Đã xem" button names (unit, ISO week or period key, kind) if it was
+    addressed to the current official: the outbox holds the row the planner wrote for them (any
+    channel, any status)."""
     official = ctx.official
-    parts = arg.split(":")
-    if official is None or len(parts) != 3:
-        return None
-    unit_id, week, kind = parse_id(parts[0]), parts[1], parts[2]
-    if unit_id is None or not _WEEK_RE.match(week) or kind not in DIGEST_KINDS:
+    if official is None or not _WEEK_RE.match(week) or kind not in DIGEST_KINDS:
         return None
     base = f"digest:{unit_id}:{week}:{kind}:{official.id}:"
     row = (await ctx.session.execute(select(OutboxMessage.id).where(
@@ -114,10 +110,9 @@ async def may_manage(ctx: Context, official: Official) -> bool:
     return _RANK.get(official.role, 0) < _RANK.get(me.role, 0)
 
 
-async def account_for(ctx: Context, arg: str) -> ChatAccount | None:
-    """The bound chat account `arg` (its id) names, if the current official may manage it."""
-    account_id = parse_id(arg)
-    if ctx.official is None or account_id is None:
+async def account_for(ctx: Context, account_id: int) -> ChatAccount | None:
+    """The bound chat account `account_id` names, if the current official may manage it."""
+    if ctx.official is None:
         return None
     account = await ctx.session.get(ChatAccount, account_id)
     if account is None or account.official_id is None:
@@ -147,11 +142,11 @@ async def invitation_for(ctx: Context, code: str) -> Invitation | None:
     return invitation if await may_revoke(ctx, invitation) else None
 
 
-async def pending_import_for(ctx: Context, arg: str) -> PendingImport | None:
-    """The previewed table `arg` (its id) names, if the current official is the admin who sent
-    it and it has not expired."""
-    official, pending_id = ctx.official, parse_id(arg)
-    if official is None or official.role != "admin" or pending_id is None:
+async def pending_import_for(ctx: Context, pending_id: int) -> PendingImport | None:
+    """The previewed table `pending_id` names, if the current official is the admin who sent it
+    and it has not expired."""
+    official = ctx.official
+    if official is None or official.role != "admin":
         return None
     row = await ctx.session.get(PendingImport, pending_id)
     if row is None or row.official_id != official.id or row.expires_at <= ctx.now:

@@ -285,8 +285,8 @@ class Dispatcher:
                 ctx.reply(T.FILES_NOT_SUPPORTED_HERE)
             else:
                 await router.file_handler(ctx)
-        elif router.fallback is not None:
-            await router.fallback(ctx)
+        elif (fallback := router.fallback_for(ctx)) is not None:
+            await fallback.handler(ctx)
         await self._prompt_new_flow(ctx)
 
     @staticmethod

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.button_kinds import OpenSection
 from bot.db import queue_store
 from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, UnansweredQuestion, Unit
 from bot.db.queue_store import QueueGroup
@@ -111,7 +112,7 @@ async def _tell(session: AsyncSession, q: UnansweredQuestion, text: str, chunk_i
     official = await session.get(Official, q.official_id) if q.official_id is not None else None
     schedule = (await load_policies(session)).for_unit(official.unit_id if official else None)
     not_before = hold_until_morning(now, schedule.quiet_start, schedule.quiet_end)
-    read = Button(T.BUTTON_READ_SECTION, f"sec:{chunk_id}", reusable=True)  # not a choice
+    read = Button(T.BUTTON_READ_SECTION, OpenSection(chunk_id).pack(), reusable=True)  # not a choice
     message = OutgoingMessage(text, (read,))
     result = await session.execute(insert_ignore(session, OutboxMessage).values(
         idem_key=f"{ANSWER_KIND}:{q.id}:{q.channel}", kind=ANSWER_KIND,

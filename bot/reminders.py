@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.button_kinds import TaskDone, TaskProgress, TaskSnooze
 from bot.messages import Button
 from bot.messaging_window import WindowConfig
 from bot.texts import reminders as T
@@ -24,9 +25,9 @@ from bot.texts import reminders as T
 
 def task_buttons(task_id: int) -> tuple[Button, ...]:
     """The three buttons of a deadline reminder."""
-    return (Button(T.BUTTON_DONE, f"rem_done:{task_id}"),
-            Button(T.BUTTON_PROGRESS, f"rem_prog:{task_id}"),
-            Button(T.BUTTON_SNOOZE, f"rem_snz:{task_id}"))
+    return (Button(T.BUTTON_DONE, TaskDone(task_id).pack()),
+            Button(T.BUTTON_PROGRESS, TaskProgress(task_id).pack()),
+            Button(T.BUTTON_SNOOZE, TaskSnooze(task_id).pack()))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from bot.buttons import ButtonData
 from bot.conversation import Flow
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Context"], Awaitable[None]]
 Check = Callable[["Context"], Awaitable[bool]]
 ButtonHandler = Callable[["Context", str], Awaitable[None]]  # receives the payload's argument
+Kind = TypeVar("Kind", bound=ButtonData)
 
 ROLES_ANYONE = frozenset({"guest", "official", "head", "deputy", "admin"})
 ROLES_MEMBERS = frozenset({"official", "head", "deputy", "admin"})
@@ -37,6 +39,19 @@ class Command:
     may_use: Check | None = None
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """What answers a message no command, flow or button took (plain text, mostly).
+
+    With `matches`, it answers only the messages it recognizes (an invitation code typed alone,
+    "đăng xuất"); without, it answers everything (the Q&A: plain text is a question).
+    """
+
+    name: str
+    handler: Handler
+    matches: Callable[[Context], bool] | None = None
+
+
 @dataclass
 class Router:
     """What handlers registered; the dispatcher routes through it."""
@@ -47,7 +62,8 @@ class Router:
     #: button prefixes whose answers may be shown in a group chat
     group_safe_buttons: set[str] = field(default_factory=set)
     flows: dict[str, Flow] = field(default_factory=dict)
-    fallback: Handler | None = None
+    #: tried in order; the first that matches answers (see `fallback`)
+    fallbacks: list[Fallback] = field(default_factory=list)
     file_handler: Handler | None = None
     on_subscribed: Handler | None = None
     on_unsubscribed: Handler | None = None
@@ -68,6 +84,43 @@ class Router:
         self.buttons[prefix] = handler
         if group_safe:
             self.group_safe_buttons.add(prefix)
+
+    def on(self, kind: type[Kind], handler: Callable[[Context, Kind], Awaitable[None]], *,
+           gone: str, roles: frozenset[str] = ROLES_ANYONE, group_safe: bool = False) -> None:
+        """Register a typed button (bot/buttons.py): the handler gets the unpacked payload.
+
+        A payload that does not unpack (forged, malformed), or a press by a role outside `roles`,
+        gets `gone` and never reaches the handler; the handler checks only what needs the
+        database (the row still exists, it belongs to the presser) and answers `gone` too.
+        """
+
+        async def run(ctx: Context, arg: str) -> None:
+            data = kind.parse(arg)
+            if data is None or ctx.role not in roles:
+                ctx.reply(gone)
+                return
+            await handler(ctx, data)
+
+        self.button(kind.prefix, run, group_safe=group_safe)
+
+    def fallback(self, fallback: Fallback) -> None:
+        """Add a fallback: those with `matches` are tried in the order added, then the one
+        without (at most one)."""
+        if any(f.name == fallback.name for f in self.fallbacks):
+            raise ValueError(f"fallback {fallback.name} registered twice")
+        if fallback.matches is None:
+            if any(f.matches is None for f in self.fallbacks):
+                raise ValueError("only one fallback may answer everything")
+            self.fallbacks.append(fallback)
+            return
+        last = len(self.fallbacks)
+        if self.fallbacks and self.fallbacks[-1].matches is None:
+            last -= 1
+        self.fallbacks.insert(last, fallback)
+
+    def fallback_for(self, ctx: Context) -> Fallback | None:
+        """The fallback that answers this message: the first that matches."""
+        return next((f for f in self.fallbacks if f.matches is None or f.matches(ctx)), None)
 
     def flow(self, flow: Flow) -> None:
         """Register a conversation flow."""

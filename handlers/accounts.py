@@ -4,7 +4,10 @@ the list of one's apps under /lienket. Who may act on what is decided in bot/acc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.access import LEADERS, account_for, invitation_for, may_manage, may_revoke
+from bot.buttons import ButtonData
 from bot.context import Context
 from bot.db import account_store, people_store
 from bot.db.models import ChatAccount, Official, Unit
@@ -17,8 +20,20 @@ from rules.dates import fmt_day, fmt_time_day
 #: lines in one message (a phone screen); the CLI lists them all
 LIST_LIMIT = 20
 BUTTON_LIMIT = 8
-UNBIND_BUTTON = "acc_unb"
-REVOKE_BUTTON = "inv_rev"
+
+
+@dataclass(frozen=True)
+class Unbind(ButtonData, prefix="acc_unb"):
+    """'Gỡ' next to one of an official's apps (/taikhoan, /lienket)."""
+
+    account_id: int
+
+
+@dataclass(frozen=True)
+class Revoke(ButtonData, prefix="inv_rev"):
+    """'Thu hồi' next to a code not used yet (/mamoi)."""
+
+    code: str
 
 
 def app_name(channel: str) -> str:
@@ -54,7 +69,7 @@ def own_apps(ctx: Context, accounts: list[ChatAccount]) -> tuple[str, list[Butto
         current = T.ACCOUNT_CURRENT if account.id == ctx.account.id else ""
         lines.append(T.OWN_APP_ITEM.format(n=n, app=_label(account), current=current,
                                            last=_when(account)))
-        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), f"{UNBIND_BUTTON}:{account.id}"))
+        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), Unbind(account.id).pack()))
     lines.append(T.ACCOUNTS_FOOTER)
     return "\n".join(lines), buttons[:BUTTON_LIMIT]
 
@@ -78,16 +93,16 @@ async def accounts(ctx: Context) -> None:
     for n, (account, official) in enumerate(rows[:LIST_LIMIT], start=1):
         lines.append(T.UNIT_ACCOUNT_ITEM.format(n=n, name=official.name, app=_label(account),
                                                 last=_when(account)))
-        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), f"{UNBIND_BUTTON}:{account.id}"))
+        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), Unbind(account.id).pack()))
     if len(rows) > LIST_LIMIT:
         lines.append(T.ACCOUNTS_MORE.format(count=len(rows) - LIST_LIMIT))
     lines.append(T.ACCOUNTS_FOOTER)
     ctx.reply("\n".join(lines), buttons[:BUTTON_LIMIT])
 
 
-async def unbind(ctx: Context, arg: str) -> None:
+async def unbind(ctx: Context, button: Unbind) -> None:
     """'Gỡ': detach that app from its official now; say what happens to its queued messages."""
-    account = await account_for(ctx, arg)
+    account = await account_for(ctx, button.account_id)
     if account is None:
         ctx.reply(T.ACCOUNT_NOT_YOURS)
         return
@@ -122,15 +137,15 @@ async def invitations(ctx: Context) -> None:
             n=n, code=invitation.code, who=invitation.name or T.INVITE_SOMEONE,
             unit=unit.name if unit else "—", role=T.ROLE_LABELS.get(invitation.role, invitation.role),
             expires=fmt_time_day(invitation.expires_at)))
-        buttons.append(Button(T.BUTTON_REVOKE.format(n=n), f"{REVOKE_BUTTON}:{invitation.code}"))
+        buttons.append(Button(T.BUTTON_REVOKE.format(n=n), Revoke(invitation.code).pack()))
     if len(pending) > LIST_LIMIT:
         lines.append(T.INVITES_MORE.format(count=len(pending) - LIST_LIMIT))
     ctx.reply("\n".join(lines), buttons[:BUTTON_LIMIT])
 
 
-async def revoke(ctx: Context, code: str) -> None:
+async def revoke(ctx: Context, button: Revoke) -> None:
     """'Thu hồi': withdraw a code that was not used yet."""
-    invitation = await invitation_for(ctx, code)
+    invitation = await invitation_for(ctx, button.code)
     official = ctx.official
     if invitation is None or official is None:
         ctx.reply(T.INVITE_NOT_YOURS)
@@ -145,5 +160,5 @@ def register(router: Router) -> None:
                            roles=ROLES_MEMBERS))
     router.command(Command(("mamoi", "invites", "ma_moi"), invitations, CMD.INVITES,
                            roles=ROLES_HEADS))
-    router.button(UNBIND_BUTTON, unbind)
-    router.button(REVOKE_BUTTON, revoke)
+    router.on(Unbind, unbind, gone=T.ACCOUNT_NOT_YOURS)
+    router.on(Revoke, revoke, gone=T.INVITE_NOT_YOURS)

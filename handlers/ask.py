@@ -18,15 +18,17 @@ replaced by a guide in force), so guidance not yet or no longer in force is neve
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.access import may_read_guides
+from bot.button_kinds import OpenSection
+from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, Flow, FlowState, Step
 from bot.db import guide_store, queue_store
-from bot.ids import parse_id
 from bot.messages import Button
-from bot.router import Command, Router
+from bot.router import Command, Fallback, Router
 from bot.texts import ask as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
@@ -40,6 +42,23 @@ from knowledge.types import Hit, SearchResult
 SEARCH_LIMIT = 8
 SEE_ALSO_LIMIT = 3
 CLOSEST_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class Helpful(ButtonData, prefix="fby"):
+    """'Hữu ích' under an answer, 'Đúng ý tôi' under a tentative one: the passage shown and the
+    question asked (buttons sent before feedback had no question)."""
+
+    chunk_id: int
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class NotIt(ButtonData, prefix="fbn"):
+    """'Chưa đúng' under an answer: the passage shown and the question asked."""
+
+    chunk_id: int
+    question: str = ""
 
 
 async def ask_command(ctx: Context) -> None:
@@ -87,13 +106,13 @@ async def answer(ctx: Context, question: str) -> None:
     chunk = best.passage.id
     asked = question.strip()
     if outcome == "tentative":
-        extra = (Button(T.BUTTON_RIGHT, f"fby:{chunk}:{asked}"),
-                 Button(T.BUTTON_WRONG, f"fbn:{chunk}:{asked}"))
+        extra = (Button(T.BUTTON_RIGHT, Helpful(int(chunk), asked).pack()),
+                 Button(T.BUTTON_WRONG, NotIt(int(chunk), asked).pack()))
         shown = await show(ctx, int(chunk), query=question, lead=lead, extra=extra)
     else:
         see_also = _section_buttons(hits[1:], exclude=_key(best), limit=SEE_ALSO_LIMIT)
-        feedback = (Button(F.BUTTON_HELPFUL, f"fby:{chunk}:{asked}"),
-                    Button(F.BUTTON_WRONG, f"fbn:{chunk}:{asked}"))
+        feedback = (Button(F.BUTTON_HELPFUL, Helpful(int(chunk), asked).pack()),
+                    Button(F.BUTTON_WRONG, NotIt(int(chunk), asked).pack()))
         shown = await show(ctx, int(chunk), query=question, lead=lead,
                            extra=see_also + feedback, related=bool(see_also))
     if not shown:  # withdrawn between the check and now (another process): say nothing stale
@@ -143,7 +162,7 @@ async def _clarify(ctx: Context, result: SearchResult, hits: list[Hit]) -> list[
     ctx.reply(
         T.CLARIFY.format(first=clip(first.passage.guide_title, LABEL_CHARS * 2),
                          second=clip(other.passage.guide_title, LABEL_CHARS * 2)),
-        [Button(clip(h.passage.guide_title, LABEL_CHARS), f"sec:{h.passage.id}")
+        [Button(clip(h.passage.guide_title, LABEL_CHARS), OpenSection(int(h.passage.id)).pack())
          for h in (first, other)])
     return None
 
@@ -200,7 +219,7 @@ def _section_buttons(hits: list[Hit], *, exclude: SectionKey | None,
             continue
         seen.add(key)
         label = section_label(hit.passage.guide_title, hit.passage.heading_path)
-        buttons.append(Button(label, f"sec:{hit.passage.id}", reusable=True))  # browsing
+        buttons.append(Button(label, OpenSection(int(hit.passage.id)).pack(), reusable=True))  # browsing
         if len(buttons) == limit:
             break
     return tuple(buttons)
@@ -252,12 +271,11 @@ def corrected_question(question: str, corrections: tuple[tuple[str, str], ...]) 
     return "".join(fixes.get(w.casefold(), w) for w in parts).strip()
 
 
-async def confirmed(ctx: Context, arg: str) -> None:
+async def confirmed(ctx: Context, button: Helpful) -> None:
     """Button 'fby:<chunk id>[:<question>]' ('Hữu ích' under an answer, 'Đúng ý tôi' under a
     tentative one): remembered with the passage (buttons sent before feedback had no question)."""
-    raw_id, _, question = arg.partition(":")
-    chunk_id = parse_id(raw_id)
-    if (chunk_id is None or not may_read_guides(ctx)
+    chunk_id, question = button.chunk_id, button.question
+    if (not may_read_guides(ctx)
             or not await guide_store.current_chunk_ids(ctx.session, [chunk_id])):
         ctx.reply(C.UNKNOWN_BUTTON)
         return
@@ -269,18 +287,18 @@ async def confirmed(ctx: Context, arg: str) -> None:
     ctx.reply(T.FEEDBACK_THANKS)
 
 
-async def not_it(ctx: Context, arg: str) -> None:
+async def not_it(ctx: Context, button: NotIt) -> None:
     """Button 'fbn:<chunk id>:<question>' ('Chưa đúng'): queue it, offer the next sections, ask
     what was wrong (a private chat only; one step, skippable).
 
     A passage whose guide was withdrawn or replaced since gets "no longer valid" (nothing logged):
     the admins' log names what was offered, and that is gone.
     """
-    raw_id, _, question = arg.partition(":")
-    chunk_id = parse_id(raw_id)
+    chunk_id, question = button.chunk_id, button.question
+    raw_id = str(chunk_id)  # passages are named by their chunk id as text
     section = (await guide_store.section_of_chunk(ctx.session, chunk_id)
-               if chunk_id is not None and question.strip() and may_read_guides(ctx) else None)
-    if section is None or chunk_id is None:
+               if question.strip() and may_read_guides(ctx) else None)
+    if section is None:
         ctx.reply(C.UNKNOWN_BUTTON)
         return
     shown = f"{section.guide_title} › {section_name(section.heading_path)}"
@@ -349,9 +367,9 @@ def register(router: Router) -> None:
     """Register Q&A."""
     router.command(Command(("hoi", "ask"), ask_command, CMD.ASK, group_safe=True))
     # a tentative answer in a group carries these too; they reveal nothing private
-    router.button("fby", confirmed, group_safe=True)
-    router.button("fbn", not_it, group_safe=True)
+    router.on(Helpful, confirmed, gone=C.UNKNOWN_BUTTON, group_safe=True)
+    router.on(NotIt, not_it, gone=C.UNKNOWN_BUTTON, group_safe=True)
     router.button(WHY_FLOW, why_stale)
     router.flow(Flow(name=WHY_FLOW, first="why", on_cancel=why_stopped, on_expire=why_stopped,
                      steps={"why": Step(why_prompt, why_handle)}))
-    router.fallback = fallback
+    router.fallback(Fallback("question", fallback))  # answers everything the others did not

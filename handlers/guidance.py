@@ -8,11 +8,14 @@ units, 'gaud:<guide>:send' announces, 'gaud:<guide>:skip' does not.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.access import may_read_guides
+from bot.button_kinds import AckGuide, ShareGuide
+from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
 from bot.db import guidance_store as G
@@ -20,13 +23,22 @@ from bot.db import guide_store
 from bot.db.models import Guide, GuideVersion, Official, Unit
 from bot.ids import parse_id
 from bot.messages import Button
-from bot.router import Command, Router
+from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import common as C
 from bot.texts import guidance as T
 from bot.texts import guides as GT
 from bot.unit_tree import descendants
 from handlers.sections import LABEL_CHARS, clip
 from rules.dates import fmt_day
+
+
+@dataclass(frozen=True)
+class AudienceChoice(ButtonData, prefix="gaud"):
+    """The audience step after an admin adds a guide: 'u<unit>' (toggle a unit), 'all', 'send'
+    or 'skip'."""
+
+    guide_id: int
+    action: str
 
 #: unit buttons offered in the audience step (the top units and the level below them)
 UNIT_BUTTONS = 10
@@ -61,20 +73,19 @@ async def audience_prompt(ctx: Context, guide_id: int) -> None:
     else:
         chosen = ", ".join(names.get(u, str(u)) for u in audience.units) or T.AUDIENCE_NONE_CHOSEN
     buttons = [Button(clip(T.UNIT_CHOSEN.format(name=u.name) if u.id in audience.units
-                           else u.name, LABEL_CHARS), f"gaud:{guide.id}:u{u.id}") for u in units]
+                           else u.name, LABEL_CHARS), AudienceChoice(guide.id, f"u{u.id}").pack()) for u in units]
     buttons.append(Button(T.UNIT_CHOSEN.format(name=T.BUTTON_ALL_UNITS) if audience.all_units
-                          else T.BUTTON_ALL_UNITS, f"gaud:{guide.id}:all"))
-    buttons += [Button(T.BUTTON_SEND, f"gaud:{guide.id}:send"),
-                Button(T.BUTTON_DONT_SEND, f"gaud:{guide.id}:skip")]
+                          else T.BUTTON_ALL_UNITS, AudienceChoice(guide.id, "all").pack()))
+    buttons += [Button(T.BUTTON_SEND, AudienceChoice(guide.id, "send").pack()),
+                Button(T.BUTTON_DONT_SEND, AudienceChoice(guide.id, "skip").pack())]
     ctx.reply(T.AUDIENCE_ASK.format(chosen=chosen), buttons)
 
 
-async def audience_button(ctx: Context, arg: str) -> None:
+async def audience_button(ctx: Context, button: AudienceChoice) -> None:
     """Buttons 'gaud:<guide>:<u<unit>|all|send|skip>' (admins only)."""
-    raw_id, _, action = arg.partition(":")
-    guide_id = parse_id(raw_id)
-    guide = await ctx.session.get(Guide, guide_id) if guide_id is not None else None
-    if guide is None or ctx.role != "admin" or guide.status != "active":
+    action = button.action
+    guide = await ctx.session.get(Guide, button.guide_id)
+    if guide is None or guide.status != "active":
         ctx.reply(T.AUDIENCE_GONE)
         return
     audience = G.Audience.of(guide.audience) or G.Audience()
@@ -120,14 +131,12 @@ async def _send(ctx: Context, guide: Guide, audience: G.Audience) -> None:
 # ---------------------------------------------------------------- "Đã nắm"
 
 
-async def acknowledge(ctx: Context, arg: str) -> None:
+async def acknowledge(ctx: Context, button: AckGuide) -> None:
     """Button 'gack:<guide>:<version>': an official of the audience has read the guide."""
-    raw_id, _, raw_version = arg.partition(":")
-    guide_id, version = parse_id(raw_id), parse_id(raw_version)
-    official = ctx.official
-    guide = await ctx.session.get(Guide, guide_id) if guide_id is not None else None
+    version, official = button.version, ctx.official
+    guide = await ctx.session.get(Guide, button.guide_id)
     audience = G.Audience.of(guide.audience) if guide is not None else None
-    if (guide is None or official is None or audience is None or version is None
+    if (guide is None or official is None or audience is None
             or guide.status != "active" or guide.announced_version != version
             or official.id not in {o.id for o in await G.audience_members(ctx.session, audience)}):
         ctx.reply(T.ACK_GONE)
@@ -227,10 +236,9 @@ async def _share(ctx: Context, guide: Guide | None, *, unknown: str = C.UNKNOWN_
     ctx.reply(text)
 
 
-async def share_button(ctx: Context, arg: str) -> None:
+async def share_button(ctx: Context, button: ShareGuide) -> None:
     """Button 'gshare:<guide id>': the citizens' version, ready to forward."""
-    guide_id = parse_id(arg)
-    await _share(ctx, await ctx.session.get(Guide, guide_id) if guide_id is not None else None)
+    await _share(ctx, await ctx.session.get(Guide, button.guide_id))
 
 
 async def share_command(ctx: Context) -> None:
@@ -247,6 +255,6 @@ async def share_command(ctx: Context) -> None:
 def register(router: Router) -> None:
     """Register the audience step, acknowledgements and sharing."""
     router.command(Command(("chiase", "share"), share_command, T.COMMAND_SHARE, group_safe=True))
-    router.button("gaud", audience_button)
-    router.button("gack", acknowledge)
-    router.button("gshare", share_button, group_safe=True)
+    router.on(AudienceChoice, audience_button, gone=T.AUDIENCE_GONE, roles=ROLES_ADMINS)
+    router.on(AckGuide, acknowledge, gone=T.ACK_GONE)
+    router.on(ShareGuide, share_button, gone=C.UNKNOWN_BUTTON, group_safe=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from bot.access import may_read_guides
+from bot.button_kinds import OpenGuide, OpenSection, ShareGuide
+from bot.buttons import ButtonData, Offset
 from bot.clock import local_date
 from bot.context import Context
 from bot.db import guidance_store, guide_store
@@ -17,7 +22,6 @@ from bot.guide_import import (
     import_guide,
     ingest_limits,
 )
-from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import ROLES_ADMINS, ROLES_HEADS, Command, Router
 from bot.texts import ask as A
@@ -28,6 +32,22 @@ from bot.texts import guides as T
 from handlers import guidance
 from handlers.sections import LABEL_CHARS, clip, section_label
 from knowledge.types import IngestError
+
+
+@dataclass(frozen=True)
+class MoreGuides(ButtonData, prefix="glist"):
+    """'Xem thêm hướng dẫn': the list of guides from `offset` on."""
+
+    offset: Offset = Offset(0)
+
+
+@dataclass(frozen=True)
+class UploadChoice(ButtonData, prefix="gup"):
+    """'Thay thế' / 'Giữ bản cũ' after an admin sent a guide with a title already used."""
+
+    answer: Literal["ok", "no"]
+    upload_id: int
+
 
 #: guides per /huongdan page and sections per guide page (Zalo shows five buttons per message)
 LIST_BUTTONS = 8
@@ -43,14 +63,15 @@ async def list_guides(ctx: Context) -> None:
     who acknowledged it, for heads and admins)."""
     key = ctx.text.strip()
     if key:
-        await show_guide(ctx, key, status=True)
+        slug, _, raw_offset = key.partition(":")
+        await show_guide(ctx, slug, _offset(raw_offset), status=True)
         return
     await _guide_page(ctx, 0)
 
 
-async def more_guides(ctx: Context, arg: str) -> None:
+async def more_guides(ctx: Context, button: MoreGuides) -> None:
     """Button 'glist:<offset>': the next guides of the list."""
-    await _guide_page(ctx, _offset(arg))
+    await _guide_page(ctx, button.offset)
 
 
 async def _guide_page(ctx: Context, offset: int) -> None:
@@ -78,16 +99,20 @@ async def _guide_page(ctx: Context, offset: int) -> None:
         lines.append(A.GUIDE_LIST_ITEM.format(title=info.title, ref=ref) + mark + code)
     lines.append("")
     lines.append(A.GUIDE_LIST_FOOTER)
-    buttons = [Button(clip(g.title, LABEL_CHARS), f"guide:{g.slug}") for g in shown]
+    buttons = [Button(clip(g.title, LABEL_CHARS), OpenGuide(g.slug).pack()) for g in shown]
     if offset + LIST_BUTTONS < len(guides):
-        buttons.append(Button(A.BUTTON_MORE_GUIDES, f"glist:{offset + LIST_BUTTONS}"))
+        buttons.append(Button(A.BUTTON_MORE_GUIDES, MoreGuides(Offset(offset + LIST_BUTTONS)).pack()))
     ctx.reply("\n".join(lines), buttons, reusable=True)  # a list to browse, not a choice
 
 
-async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
-    """Button 'guide:<slug>[:<offset>]': the guide's sections, each a button opening it; with
-    `status` (`/huongdan <id>`), heads and admins also see who acknowledged it."""
-    slug, _, raw_offset = arg.partition(":")
+async def guide_button(ctx: Context, button: OpenGuide) -> None:
+    """Button 'guide:<slug>[:<offset>]': the guide's sections, each a button opening it."""
+    await show_guide(ctx, button.slug, button.offset)
+
+
+async def show_guide(ctx: Context, slug: str, offset: int, *, status: bool = False) -> None:
+    """The guide's sections from `offset`, each a button opening it; with `status`
+    (`/huongdan <id>`), heads and admins also see who acknowledged it."""
     guide = await guide_store.find_guide(ctx.session, slug) if may_read_guides(ctx) else None
     marks = (await guidance_store.guide_marks(ctx.session, guide.id, local_date(ctx.now))
              if guide is not None else [])
@@ -98,7 +123,6 @@ async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
         ctx.reply(T.GUIDE_GONE)
         return
     sections = await guide_store.section_starts(ctx.session, guide)
-    offset = _offset(raw_offset)
     shown = sections[offset:offset + SECTION_BUTTONS] or sections[:SECTION_BUTTONS]
     offset = sections.index(shown[0]) if shown else 0
     # a short header only: the sections themselves are the buttons (or, on a channel without
@@ -111,13 +135,13 @@ async def show_guide(ctx: Context, arg: str, *, status: bool = False) -> None:
         if extra:
             lines += ["", *extra]
     # sections to browse: reading one and coming back for the next must work (bot/keyboards.py)
-    buttons = [Button(section_label(guide.title, path), f"sec:{chunk_id}", reusable=True)
+    buttons = [Button(section_label(guide.title, path), OpenSection(chunk_id).pack(), reusable=True)
                for path, chunk_id in shown]
     if offset + SECTION_BUTTONS < len(sections):
-        buttons.append(Button(A.BUTTON_MORE_SECTIONS,
-                              f"guide:{guide.slug}:{offset + SECTION_BUTTONS}", reusable=True))
+        more = OpenGuide(guide.slug, Offset(offset + SECTION_BUTTONS))
+        buttons.append(Button(A.BUTTON_MORE_SECTIONS, more.pack(), reusable=True))
     if await guidance_store.has_share(ctx.session, guide):
-        buttons.append(Button(GT.BUTTON_SHARE, f"gshare:{guide.id}", reusable=True))
+        buttons.append(Button(GT.BUTTON_SHARE, ShareGuide(guide.id).pack(), reusable=True))
     ctx.reply("\n".join(lines), buttons)
 
 
@@ -166,26 +190,24 @@ async def _ask_to_replace(ctx: Context, pending: NeedsConfirmation, file_name: s
     ctx.session.add(row)
     await ctx.session.flush()
     ctx.reply(describe_confirmation(pending, file_name),
-              [Button(T.BUTTON_REPLACE, f"gup:ok:{row.id}"),
-               Button(T.BUTTON_KEEP_OLD, f"gup:no:{row.id}")])
+              [Button(T.BUTTON_REPLACE, UploadChoice("ok", row.id).pack()),
+               Button(T.BUTTON_KEEP_OLD, UploadChoice("no", row.id).pack())])
 
 
-async def confirm_upload(ctx: Context, arg: str) -> None:
+async def confirm_upload(ctx: Context, button: UploadChoice) -> None:
     """Buttons 'gup:ok:<id>' / 'gup:no:<id>': replace the same-title guide, or drop the file.
 
     Only the admin who sent the file may answer; anyone else, a stale or a forged button gets the
     same "no longer valid".
     """
-    answer, _, raw_id = arg.partition(":")
-    upload_id = parse_id(raw_id)
-    row = await ctx.session.get(PendingUpload, upload_id) if upload_id is not None else None
-    mine = (row is not None and ctx.role == "admin" and ctx.official is not None
+    row = await ctx.session.get(PendingUpload, button.upload_id)
+    mine = (row is not None and ctx.official is not None
             and row.official_id == ctx.official.id and row.expires_at > ctx.now)
-    if row is None or not mine or answer not in ("ok", "no"):
+    if row is None or not mine:
         ctx.reply(T.UPLOAD_CHOICE_GONE)
         return
     await ctx.session.delete(row)
-    if answer == "no":
+    if button.answer == "no":
         ctx.reply(T.UPLOAD_KEPT_OLD.format(file=row.file_name))
         return
     try:
@@ -224,7 +246,8 @@ def register(router: Router) -> None:
     router.command(Command(("huongdan", "guides"), list_guides, CMD.GUIDES, group_safe=True))
     router.command(Command(("thuhoi", "withdraw"), withdraw, CMD.WITHDRAW,
                            roles=ROLES_ADMINS))
-    router.button("guide", show_guide, group_safe=True)
-    router.button("glist", more_guides, group_safe=True)
-    router.button("gup", confirm_upload)
+    router.on(OpenGuide, guide_button, gone=T.GUIDE_GONE, group_safe=True)
+    router.on(MoreGuides, more_guides, gone=C.UNKNOWN_BUTTON, group_safe=True)  # every payload fits
+    # only the admin who sent the file may answer (the handler checks it is theirs)
+    router.on(UploadChoice, confirm_upload, gone=T.UPLOAD_CHOICE_GONE, roles=ROLES_ADMINS)
     router.file_handler = receive_file

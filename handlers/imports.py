@@ -5,9 +5,12 @@ it presses "Nhập" — exactly the previewed file, bad rows left out and listed
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Literal
 
 from bot.access import pending_import_for
+from bot.buttons import ButtonData
 from bot.chat_import import (
     PENDING_IMPORT_TTL,
     describe,
@@ -19,8 +22,18 @@ from bot.db.models import PendingImport
 from bot.imports.common import ImportFailed, ImportResult
 from bot.imports.detect import detect_kind, run_import
 from bot.messages import Button
-from bot.router import Handler, Router
+from bot.router import ROLES_ADMINS, Handler, Router
 from bot.texts import admin_import as T
+
+
+@dataclass(frozen=True)
+class ImportChoice(ButtonData, prefix="imp"):
+    """'Nhập' / 'Huỷ' under an import's preview; only the admin who sent the file may answer."""
+
+    answer: Literal["ok", "no"]
+    pending_id: int
+
+
 
 #: tables troly imports; every other file goes on to the guides (.docx, .pdf, .md, .txt)
 TABLE_SUFFIXES = frozenset({".xlsx", ".csv"})
@@ -94,20 +107,19 @@ async def _offer(ctx: Context, kind: str, name: str, content: bytes,
     await ctx.session.flush()
     hours = int(PENDING_IMPORT_TTL.total_seconds() // 3600)
     ctx.reply(f"{text}\n{T.PREVIEW_ASK.format(hours=hours)}",
-              [Button(T.BUTTON_IMPORT, f"imp:ok:{row.id}"),
-               Button(T.BUTTON_CANCEL, f"imp:no:{row.id}")])
+              [Button(T.BUTTON_IMPORT, ImportChoice("ok", row.id).pack()),
+               Button(T.BUTTON_CANCEL, ImportChoice("no", row.id).pack())])
 
 
-async def confirm_import(ctx: Context, arg: str) -> None:
+async def confirm_import(ctx: Context, button: ImportChoice) -> None:
     """Buttons 'imp:ok:<id>' / 'imp:no:<id>'. Only the admin who sent the file may answer; anyone
     else, a stale or a forged button gets the same "no longer waiting"."""
-    answer, _, raw_id = arg.partition(":")
-    row = await pending_import_for(ctx, raw_id)
-    if row is None or answer not in ("ok", "no"):
+    row = await pending_import_for(ctx, button.pending_id)
+    if row is None:
         ctx.reply(T.CHOICE_GONE)
         return
     await ctx.session.delete(row)
-    if answer == "no":
+    if button.answer == "no":
         ctx.reply(T.CANCELLED.format(file=row.file_name))
         return
     try:
@@ -130,5 +142,5 @@ async def confirm_import(ctx: Context, arg: str) -> None:
 
 def register(router: Router) -> None:
     """Register the table import (call after the guides: it wraps their file handler)."""
-    router.button("imp", confirm_import)
+    router.on(ImportChoice, confirm_import, gone=T.CHOICE_GONE, roles=ROLES_ADMINS)
     router.file_handler = wrap_file_handler(router.file_handler)

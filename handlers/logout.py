@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.db import account_store
-from bot.router import ROLES_MEMBERS, Command, Handler, Router
+from bot.router import ROLES_MEMBERS, Command, Fallback, Router
 from bot.texts import commands as CMD
 from bot.texts import logout as T
 from knowledge.normalize import fold
@@ -28,17 +28,9 @@ async def logout(ctx: Context) -> None:
     ctx.reply(T.LOGGED_OUT.format(name=official.name))
 
 
-def wrap_fallback(previous: Handler | None) -> Handler:
-    """Catch "đăng xuất" typed alone before the Q&A fallback."""
-
-    async def fallback(ctx: Context) -> None:
-        if fold(ctx.text.strip()).casefold() in LOGOUT_WORDS:
-            await logout(ctx)
-            return
-        if previous is not None:
-            await previous(ctx)
-
-    return fallback
+def typed_logout(ctx: Context) -> bool:
+    """"đăng xuất" typed alone (answered before the Q&A fallback)."""
+    return fold(ctx.text.strip()).casefold() in LOGOUT_WORDS
 
 
 def register(router: Router) -> None:
@@ -46,4 +38,4 @@ def register(router: Router) -> None:
     # members only: a guest has nothing to log out of (typed anyway: the polite members-only note)
     router.command(Command(("dangxuat", "logout", "dang_xuat"), logout, CMD.LOGOUT,
                            roles=ROLES_MEMBERS))
-    router.fallback = wrap_fallback(router.fallback)
+    router.fallback(Fallback("logout", logout, matches=typed_logout))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.button_kinds import PeriodPrompt
 from bot.checkin_answers import is_none_answer, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
@@ -40,8 +41,6 @@ from rules.dates import fmt_time_day
 from rules.policy import load_rules
 
 FLOW = "pc"
-#: the planner's prompt button: 'rem_period:<period key>'
-PROMPT_BUTTON = "rem_period"
 MAX_ANSWER_CHARS = 2000
 #: a closed period is still the default of /baocaothang this long after its cut-off
 LATE_WINDOW = timedelta(days=7)
@@ -182,9 +181,9 @@ async def baocaothang(ctx: Context) -> None:
     await start_period_checkin(ctx, ctx.text)
 
 
-async def prompt_button(ctx: Context, arg: str) -> None:
+async def prompt_button(ctx: Context, button: PeriodPrompt) -> None:
     """'Báo cáo kỳ này' on the planner's prompt: the summary of that period."""
-    await start_period_checkin(ctx, arg, from_prompt=True)
+    await start_period_checkin(ctx, button.period_key, from_prompt=True)
 
 
 # ---------------------------------------------------------------- helpers
@@ -427,7 +426,7 @@ def register(router: Router) -> None:
     """Register /baocaothang, the prompt's button and the flow."""
     router.command(Command(("baocaothang", "monthly", "bao_cao_thang", "baocaoky"), baocaothang,
                            T.CMD_PERIOD_CHECKIN, roles=ROLES_MEMBERS, group_safe=False))
-    router.button(PROMPT_BUTTON, prompt_button)
+    router.on(PeriodPrompt, prompt_button, gone=C.UNKNOWN_BUTTON)  # every payload fits
     router.flow(build_flow())
     router.button(FLOW, stale_button)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
 from bot.access import may_manage
+from bot.buttons import ButtonData
 from bot.context import Context
 from bot.db import people_store
 from bot.db.models import Invitation, Official, Unit
@@ -16,7 +19,7 @@ from bot.group_chats import private_chat_link
 from bot.ids import parse_id
 from bot.invites import same_name_in_unit
 from bot.messages import Button
-from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Handler, Router
+from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Fallback, Router
 from bot.texts import admin_import as I
 from bot.texts import commands as CMD
 from bot.texts import common as C
@@ -102,20 +105,26 @@ def how_to_join(ctx: Context) -> str:
     return T.HOW_TO_JOIN if ctx.deps.settings.guides_public else T.HOW_TO_JOIN_PRIVATE
 
 
-def wrap_fallback(previous: Handler | None) -> Handler:
-    """Unbound chats on Zalo/web may send the code alone: catch it before the Q&A fallback."""
+def typed_code(ctx: Context) -> bool:
+    """Unbound chats on Zalo/web may send the code alone (answered before the Q&A fallback)."""
+    return ctx.official is None and people_store.looks_like_code(ctx.text)
 
-    async def fallback(ctx: Context) -> None:
-        if ctx.official is None and people_store.looks_like_code(ctx.text):
-            await redeem(ctx, ctx.text.strip().upper())
-            return
-        if previous is not None:
-            await previous(ctx)
 
-    return fallback
+async def redeem_typed(ctx: Context) -> None:
+    """The code typed alone."""
+    await redeem(ctx, ctx.text.strip().upper())
 
 
 # ---------------------------------------------------------------- /moi and /lienket
+
+
+@dataclass(frozen=True)
+class InviteChoice(ButtonData, prefix="moi"):
+    """After a same-name warning: 'off' invites that existing official ('<official>:<hours>'),
+    'new' a new one ('<unit>:<role>:<hours>:<name>'); the handler reads the detail."""
+
+    choice: Literal["off", "new"]
+    detail: str
 
 
 #: '/moi … 48h …': the validity of the code, in hours (heads and admins; at most 30 days)
@@ -258,8 +267,8 @@ def _ask_which(ctx: Context, unit: Unit, role: str, hours: int | None, name: str
         title=I.DUPLICATE_MATCH_TITLE.format(title=o.title) if o.title else "") for o in shown]
     ttl = str(hours) if hours is not None else ""
     buttons = [Button(I.BUTTON_INVITE_EXISTING.format(name=o.name, code_label=_code_label(o)),
-                      f"moi:off:{o.id}:{ttl}") for o in shown]
-    buttons.append(Button(I.BUTTON_INVITE_NEW, f"moi:new:{unit.id}:{role}:{ttl}:{name}"))
+                      InviteChoice("off", f"{o.id}:{ttl}").pack()) for o in shown]
+    buttons.append(Button(I.BUTTON_INVITE_NEW, InviteChoice("new", f"{unit.id}:{role}:{ttl}:{name}").pack()))
     ctx.reply(I.DUPLICATE_NAME_QUESTION.format(unit=unit.name, name=name,
                                                matches="\n".join(lines)), buttons)
 
@@ -299,14 +308,11 @@ def _hours_arg(raw: str) -> int | None | bool:
     return False
 
 
-async def invite_choice(ctx: Context, arg: str) -> None:
+async def invite_choice(ctx: Context, button: InviteChoice) -> None:
     """Buttons 'moi:off:<official>:<hours>' / 'moi:new:<unit>:<role>:<hours>:<name>' after a
     same-name warning. Everything is checked again for whoever presses: a forged button grants
     nothing /moi would not."""
-    kind, _, rest = arg.partition(":")
-    if ctx.official is None or ctx.role not in ROLES_HEADS:
-        ctx.reply(I.INVITE_CHOICE_GONE)
-        return
+    kind, rest = button.choice, button.detail
     if kind == "off":
         raw_id, _, raw_hours = rest.partition(":")
         official_id, hours = parse_id(raw_id), _hours_arg(raw_hours)
@@ -352,8 +358,9 @@ async def link_account(ctx: Context) -> None:
 def register(router: Router) -> None:
     """Register /moi, /lienket and the code-alone fallback (call after the Q&A feature)."""
     router.command(Command(("moi", "invite"), invite, CMD.INVITE, roles=ROLES_HEADS))
-    router.button("moi", invite_choice)
+    router.on(InviteChoice, invite_choice, gone=I.INVITE_CHOICE_GONE, roles=ROLES_HEADS)
     router.command(Command(("lienket", "link"), link_account,
                            CMD.LINK,
                            roles=ROLES_MEMBERS))
-    router.fallback = wrap_fallback(router.fallback)
+    # disjoint from the "đăng xuất" fallback (a code holds a digit), so their order is free
+    router.fallback(Fallback("invitation_code", redeem_typed, matches=typed_code))

@@ -11,6 +11,7 @@ from textwrap import shorten
 from sqlalchemy import func, select, update
 
 from bot.access import digest_for, task_for
+from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, TaskSnooze
 from bot.clock import local_date, local_datetime
 from bot.context import Context
 from bot.conversation import END, Flow, FlowState, Step
@@ -22,6 +23,7 @@ from bot.outbox import OutboxStatus
 from bot.reminders import PreviewItem, task_buttons
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
+from bot.texts import common as C
 from bot.texts import reminders as T
 from handlers.checkin import start_checkin
 from rules.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
@@ -39,9 +41,9 @@ PREVIEW_LIMIT = 25
 PREVIEW_TEXT_CHARS = 60
 
 
-async def done(ctx: Context, arg: str) -> None:
+async def done(ctx: Context, button: TaskDone) -> None:
     """'Đã xong': mark the task done, cancel its pending reminders, offer to attach evidence."""
-    task, official = await task_for(ctx, arg), ctx.official
+    task, official = await task_for(ctx, button.task_id), ctx.official
     if task is None or official is None:
         ctx.reply(T.TASK_NOT_YOURS)
         return
@@ -86,24 +88,24 @@ async def evidence_stale(ctx: Context, arg: str) -> None:
     ctx.reply(T.DONE_EVIDENCE_SKIPPED)
 
 
-async def progress(ctx: Context, arg: str) -> None:
+async def progress(ctx: Context, button: TaskProgress) -> None:
     """'Cập nhật tiến độ': open the check-in for this one task (its assignees' check-in)."""
-    task = await task_for(ctx, arg, assignees_only=True)
+    task = await task_for(ctx, button.task_id, assignees_only=True)
     if task is None:
         ctx.reply(T.TASK_NOT_YOURS)
         return
     await start_checkin(ctx, task_ids=[task.id])
 
 
-async def report_now(ctx: Context, arg: str) -> None:
+async def report_now(ctx: Context, button: CheckinNow) -> None:
     """'Báo cáo ngay' on the weekly prompt: open the check-in."""
-    del arg
+    del button
     await start_checkin(ctx)
 
 
-async def snooze(ctx: Context, arg: str) -> None:
+async def snooze(ctx: Context, button: TaskSnooze) -> None:
     """'Nhắc lại sau': hold this task's reminders to the next working morning, and remind then."""
-    task, official = await task_for(ctx, arg), ctx.official
+    task, official = await task_for(ctx, button.task_id), ctx.official
     if task is None or official is None:
         ctx.reply(T.TASK_NOT_YOURS)
         return
@@ -153,9 +155,10 @@ async def _queue_snoozed(ctx: Context, task: Task, official: Official, until: da
         attempts=0, max_attempts=8, created_at=ctx.now, updated_at=ctx.now))
 
 
-async def acknowledge(ctx: Context, arg: str) -> None:
+async def acknowledge(ctx: Context, button: DigestAck) -> None:
     """'Đã xem' on a digest sent to this official: recorded once (job_runs 'digest_ack')."""
-    digest, official = await digest_for(ctx, arg), ctx.official
+    digest = await digest_for(ctx, button.unit_id, button.period, button.kind)
+    official = ctx.official
     if digest is None or official is None:
         ctx.reply(T.DIGEST_NOT_YOURS)
         return
@@ -252,11 +255,12 @@ def _route(item: PreviewItem, windows: Mapping[str, WindowConfig]) -> str:
 
 def register(router: Router) -> None:
     """Register the reminder buttons, the evidence question and the admin views."""
-    router.button("rem_done", done)
-    router.button("rem_prog", progress)
-    router.button("rem_snz", snooze)
-    router.button("rem_checkin", report_now)
-    router.button("rem_ack", acknowledge)
+    # the task's assignees or leads may press a reminder's buttons (bot/access.py, task_for)
+    router.on(TaskDone, done, gone=T.TASK_NOT_YOURS)
+    router.on(TaskProgress, progress, gone=T.TASK_NOT_YOURS)
+    router.on(TaskSnooze, snooze, gone=T.TASK_NOT_YOURS)
+    router.on(CheckinNow, report_now, gone=C.UNKNOWN_BUTTON)  # every payload fits
+    router.on(DigestAck, acknowledge, gone=T.DIGEST_NOT_YOURS)
     router.button(f"{EVIDENCE_FLOW}_skip", evidence_stale)
     router.flow(Flow(name=EVIDENCE_FLOW, first="evidence",
                      steps={"evidence": Step(evidence_prompt, evidence_handle)}))

@@ -16,15 +16,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.access import may_read_guides
+from bot.button_kinds import OpenSection, OpenSectionOld
+from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
 from bot.db import guidance_store, guide_store
-from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import Router
 from bot.texts import ask as T
 from bot.texts import guidance as GT
 from knowledge.snippet import best_page, paginate
+
+
+@dataclass(frozen=True)
+class SectionPage(ButtonData, prefix="pg"):
+    """One page of a section ('Xem tiếp', 'Về đầu mục'): the page's chunk and its part."""
+
+    chunk_id: int
+    part: int
 
 #: body characters of one page: a phone screen or two (guide chunks aim at 600, at most ~1200)
 PAGE_CHARS = 1200
@@ -117,9 +126,9 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
     if index + 1 < len(pages):
         following = pages[index + 1]
         buttons.append(Button(T.BUTTON_NEXT_PAGE.format(page=index + 2, pages=len(pages)),
-                              f"pg:{following.chunk_id}:{following.part}", reusable=True))
+                              SectionPage(following.chunk_id, following.part).pack(), reusable=True))
     if entry and index > 0:
-        buttons.append(Button(T.BUTTON_SECTION_START, f"pg:{pages[0].chunk_id}:0",
+        buttons.append(Button(T.BUTTON_SECTION_START, SectionPage(pages[0].chunk_id, 0).pack(),
                               reusable=True))
     buttons += extra
     if related:
@@ -128,29 +137,24 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
     return True
 
 
-async def open_section(ctx: Context, arg: str) -> None:
+async def open_section(ctx: Context, button: OpenSection | OpenSectionOld) -> None:
     """Button 'sec:<chunk id>' (and the older 'see:<chunk id>'): the section from that chunk.
 
     A chat that may not read the guides gets the same answer as for a passage that is gone.
     """
-    chunk_id = parse_id(arg)
-    if chunk_id is None or not may_read_guides(ctx) or not await show(ctx, chunk_id, 0):
+    if not may_read_guides(ctx) or not await show(ctx, button.chunk_id, 0):
         ctx.reply(T.PASSAGE_GONE)
 
 
-async def next_page(ctx: Context, arg: str) -> None:
+async def next_page(ctx: Context, button: SectionPage) -> None:
     """Button 'pg:<chunk id>:<page>': one page of a section ('Xem tiếp')."""
-    raw_id, _, raw_part = arg.partition(":")
-    chunk_id = parse_id(raw_id)
-    part = int(raw_part) if raw_part.isascii() and raw_part.isdigit() and len(raw_part) <= 4 \
-        else None
-    if (chunk_id is None or part is None or not may_read_guides(ctx)
-            or not await show(ctx, chunk_id, part, entry=False)):
+    if not may_read_guides(ctx) or not await show(ctx, button.chunk_id, button.part, entry=False):
         ctx.reply(T.PASSAGE_GONE)
 
 
 def register(router: Router) -> None:
     """Register section reading."""
-    router.button("sec", open_section, group_safe=True)
-    router.button("see", open_section, group_safe=True)  # buttons sent before sections were paged
-    router.button("pg", next_page, group_safe=True)
+    router.on(OpenSection, open_section, gone=T.PASSAGE_GONE, group_safe=True)
+    # buttons sent before sections were paged
+    router.on(OpenSectionOld, open_section, gone=T.PASSAGE_GONE, group_safe=True)
+    router.on(SectionPage, next_page, gone=T.PASSAGE_GONE, group_safe=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot import kb_loop
+from bot.buttons import ButtonData, Offset
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState, Step
 from bot.db import guide_store, queue_store
@@ -44,6 +45,51 @@ ANSWER_CHARS = 3500
 
 
 @dataclass(frozen=True)
+class MoreGroups(ButtonData, prefix="uqm"):
+    """'Xem thêm' under /chuatraloi: the groups from `offset` on."""
+
+    offset: Offset = Offset(0)
+
+
+@dataclass(frozen=True)
+class AnswerGroup(ButtonData, prefix="uqa"):
+    """'Trả lời' under a group of unanswered questions."""
+
+    group: int
+
+
+@dataclass(frozen=True)
+class LinkGroup(ButtonData, prefix="uql"):
+    """'Gắn vào mục có sẵn' under a group: choose the guide."""
+
+    group: int
+
+
+@dataclass(frozen=True)
+class LinkGuide(ButtonData, prefix="uqg"):
+    """A guide chosen for the group: its sections from `offset` on."""
+
+    group: int
+    guide_id: int
+    offset: Offset = Offset(0)
+
+
+@dataclass(frozen=True)
+class LinkSection(ButtonData, prefix="uqs"):
+    """The section chosen: the group's questions become a wording of it."""
+
+    group: int
+    chunk_id: int
+
+
+@dataclass(frozen=True)
+class IgnoreGroup(ButtonData, prefix="uqi"):
+    """'Bỏ qua' under a group: ask the reason."""
+
+    group: int
+
+
+@dataclass(frozen=True)
 class Scope:
     """What the current official may review: everything (admins) or their unit's guides."""
 
@@ -66,10 +112,9 @@ def _by(ctx: Context) -> str | None:
     return ctx.official.name if ctx.official is not None else None
 
 
-async def _group(ctx: Context, arg: str) -> tuple[Scope, QueueGroup] | None:
+async def _group(ctx: Context, key: int) -> tuple[Scope, QueueGroup] | None:
     scope = scope_of(ctx)
-    key = parse_id(arg.partition(":")[0])
-    if scope is None or key is None:
+    if scope is None:
         return None
     group = await queue_store.group_of(ctx.session, key, unit_id=scope.unit_id)
     return (scope, group) if group is not None else None
@@ -90,9 +135,9 @@ async def unanswered(ctx: Context) -> None:
     await _page(ctx, 0)
 
 
-async def more_groups(ctx: Context, arg: str) -> None:
+async def more_groups(ctx: Context, button: MoreGroups) -> None:
     """Button 'uqm:<offset>': the next groups."""
-    await _page(ctx, int(arg) if arg.isascii() and arg.isdigit() and len(arg) <= 5 else 0)
+    await _page(ctx, button.offset)
 
 
 async def may_review(ctx: Context) -> bool:
@@ -132,20 +177,20 @@ async def _page(ctx: Context, offset: int) -> None:
         if group.comments:
             lines.append(T.GROUP_COMMENTS.format(comments="; ".join(clip(c, 120)
                                                                    for c in group.comments[:3])))
-        ctx.reply("\n".join(lines), [Button(T.BUTTON_ANSWER, f"uqa:{group.key}"),
-                                     Button(T.BUTTON_LINK, f"uql:{group.key}"),
-                                     Button(T.BUTTON_IGNORE, f"uqi:{group.key}")])
+        ctx.reply("\n".join(lines), [Button(T.BUTTON_ANSWER, AnswerGroup(group.key).pack()),
+                                     Button(T.BUTTON_LINK, LinkGroup(group.key).pack()),
+                                     Button(T.BUTTON_IGNORE, IgnoreGroup(group.key).pack())])
     if first + GROUPS_PER_PAGE < len(groups):
         ctx.reply(T.BUTTON_MORE_GROUPS + ":",
-                  [Button(T.BUTTON_MORE_GROUPS, f"uqm:{first + GROUPS_PER_PAGE}")])
+                  [Button(T.BUTTON_MORE_GROUPS, MoreGroups(Offset(first + GROUPS_PER_PAGE)).pack())])
 
 
 # ---------------------------------------------------------------- answer it
 
 
-async def start_answer(ctx: Context, arg: str) -> None:
+async def start_answer(ctx: Context, button: AnswerGroup) -> None:
     """Button 'uqa:<group>': ask for the answer."""
-    found = await _group(ctx, arg)
+    found = await _group(ctx, button.group)
     if found is None:
         ctx.reply(T.GROUP_GONE)
         return
@@ -229,9 +274,9 @@ async def answer_stopped(ctx: Context, state: FlowState) -> None:
 # ---------------------------------------------------------------- point to a section
 
 
-async def link_guides(ctx: Context, arg: str) -> None:
+async def link_guides(ctx: Context, button: LinkGroup) -> None:
     """Button 'uql:<group>': the guides to look in (offered first)."""
-    found = await _group(ctx, arg)
+    found = await _group(ctx, button.group)
     if found is None:
         ctx.reply(T.GROUP_GONE)
         return
@@ -242,41 +287,35 @@ async def link_guides(ctx: Context, arg: str) -> None:
     rank = {slug: i for i, slug in enumerate(group.guides)}
     guides.sort(key=lambda g: (rank.get(g.slug, len(rank)), g.title))
     ctx.reply(T.LINK_CHOOSE_GUIDE.format(question=clip(group.text, 300)),
-              [Button(clip(g.title, LABEL_CHARS), f"uqg:{group.key}:{g.id}") for g in guides[:8]])
+              [Button(clip(g.title, LABEL_CHARS), LinkGuide(group.key, g.id).pack()) for g in guides[:8]])
 
 
-async def link_sections(ctx: Context, arg: str) -> None:
+async def link_sections(ctx: Context, button: LinkGuide) -> None:
     """Button 'uqg:<group>:<guide id>[:<offset>]': that guide's sections."""
-    found = await _group(ctx, arg)
-    parts = arg.split(":")
-    guide_id = parse_id(parts[1]) if len(parts) > 1 else None
-    guide = await ctx.session.get(Guide, guide_id) if guide_id is not None else None
+    found = await _group(ctx, button.group)
+    guide = await ctx.session.get(Guide, button.guide_id)
     if found is None or guide is None or guide.status != "active" \
             or not await _may_use(ctx, found[0], guide):
         ctx.reply(T.GROUP_GONE)
         return
-    group = found[1]
-    offset = int(parts[2]) if len(parts) > 2 and parts[2].isascii() and parts[2].isdigit() \
-        and len(parts[2]) <= 5 else 0
+    group, offset = found[1], button.offset
     sections = await guide_store.section_starts(ctx.session, guide)
     shown = sections[offset:offset + SECTIONS_PER_PAGE]
-    buttons = [Button(section_label(guide.title, path), f"uqs:{group.key}:{chunk_id}")
+    buttons = [Button(section_label(guide.title, path), LinkSection(group.key, chunk_id).pack())
                for path, chunk_id in shown]
     if offset + SECTIONS_PER_PAGE < len(sections):
         buttons.append(Button(T.BUTTON_MORE,
-                              f"uqg:{group.key}:{guide.id}:{offset + SECTIONS_PER_PAGE}"))
+                              LinkGuide(group.key, guide.id,
+                                        Offset(offset + SECTIONS_PER_PAGE)).pack()))
     ctx.reply(T.LINK_CHOOSE_SECTION.format(guide=guide.title, question=clip(group.text, 200)),
               buttons)
 
 
-async def link_done(ctx: Context, arg: str) -> None:
+async def link_done(ctx: Context, button: LinkSection) -> None:
     """Button 'uqs:<group>:<chunk id>': the questions become a wording of that section."""
-    found = await _group(ctx, arg)
-    parts = arg.split(":")
-    chunk_id = parse_id(parts[1]) if len(parts) > 1 else None
-    section = await guide_store.section_of_chunk(ctx.session, chunk_id) \
-        if chunk_id is not None else None
-    if found is None or chunk_id is None:
+    found, chunk_id = await _group(ctx, button.group), button.chunk_id
+    section = await guide_store.section_of_chunk(ctx.session, chunk_id)
+    if found is None:
         ctx.reply(T.GROUP_GONE)
         return
     scope, group = found
@@ -297,9 +336,9 @@ async def link_done(ctx: Context, arg: str) -> None:
 # ---------------------------------------------------------------- ignore it
 
 
-async def start_ignore(ctx: Context, arg: str) -> None:
+async def start_ignore(ctx: Context, button: IgnoreGroup) -> None:
     """Button 'uqi:<group>': ask the reason."""
-    found = await _group(ctx, arg)
+    found = await _group(ctx, button.group)
     if found is None:
         ctx.reply(T.GROUP_GONE)
         return
@@ -351,12 +390,12 @@ def register(router: Router) -> None:
     """Register /chuatraloi and its actions."""
     router.command(Command(("chuatraloi", "unanswered"), unanswered, CMD.UNANSWERED,
                            roles=ROLES_MEMBERS, may_use=may_review))
-    router.button("uqm", more_groups)
-    router.button("uqa", start_answer)
-    router.button("uql", link_guides)
-    router.button("uqg", link_sections)
-    router.button("uqs", link_done)
-    router.button("uqi", start_ignore)
+    router.on(MoreGroups, more_groups, gone=C.UNKNOWN_BUTTON)  # every payload fits
+    router.on(AnswerGroup, start_answer, gone=T.GROUP_GONE)
+    router.on(LinkGroup, link_guides, gone=T.GROUP_GONE)
+    router.on(LinkGuide, link_sections, gone=T.GROUP_GONE)
+    router.on(LinkSection, link_done, gone=T.GROUP_GONE)
+    router.on(IgnoreGroup, start_ignore, gone=T.GROUP_GONE)
     router.button(ANSWER_FLOW, stale)
     router.button(IGNORE_FLOW, stale)
     router.flow(Flow(name=ANSWER_FLOW, first="text", on_cancel=answer_stopped,

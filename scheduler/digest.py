@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.button_kinds import DigestAck
 from bot.clock import local_date, local_datetime
 from bot.db.models import Official, OutboxMessage, Plan, Unit
 from bot.db.people_store import subunit_ids
@@ -155,7 +156,7 @@ async def build_digest(session: AsyncSession, unit_id: int, iso_week: str, kind:
         Attachment(f"tien-do-{safe_week}.png", progress_chart(summary), "image/png"),
         Attachment(f"tong-hop-{safe_week}.xlsx", export_xlsx(summary), XLSX_MIME),
     )
-    return OutgoingMessage(text, (Button(T.BUTTON_ACK, f"rem_ack:{unit_id}:{iso_week}:{kind}"),),
+    return OutgoingMessage(text, (Button(T.BUTTON_ACK, DigestAck(unit_id, iso_week, kind).pack()),),
                            attachments)
 
 
@@ -231,7 +232,7 @@ async def build_period_digest(session: AsyncSession, unit_id: int, key: str,
         Attachment(f"tong-hop-{safe}.xlsx", export_xlsx(report), XLSX_MIME),
     )
     return OutgoingMessage(period_digest_text(report, lines), (Button(
-        T.BUTTON_ACK, f"rem_ack:{unit_id}:{period.key}:{period.kind}"),), attachments)
+        T.BUTTON_ACK, DigestAck(unit_id, period.key, period.kind).pack()),), attachments)
 
 
 def plan_digest_text(report: ProgressReport) -> str:

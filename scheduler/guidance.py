@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot.button_kinds import AckGuide, OpenGuide, ShareGuide
 from bot.clock import local_date, local_datetime
 from bot.db import guidance_store as G
 from bot.db import guide_store
@@ -171,10 +172,10 @@ async def announcement_message(planner: Planner, guide: Guide, version: int, *,
     lines += ["", T.ANNOUNCE_FOOTER]
     # reading and the citizens' version are navigation (reusable: reading first, then
     # acknowledging must work); the acknowledgement is the one choice (bot/keyboards.py)
-    buttons = [Button(T.BUTTON_READ, f"guide:{guide.slug}", reusable=True),
-               Button(T.BUTTON_ACK, f"gack:{guide.id}:{version}")]
+    buttons = [Button(T.BUTTON_READ, OpenGuide(guide.slug).pack(), reusable=True),
+               Button(T.BUTTON_ACK, AckGuide(guide.id, version).pack())]
     if any(c.share for c in sections):
-        buttons.append(Button(T.BUTTON_SHARE, f"gshare:{guide.id}", reusable=True))
+        buttons.append(Button(T.BUTTON_SHARE, ShareGuide(guide.id).pack(), reusable=True))
     return OutgoingMessage("\n".join(lines), tuple(buttons))
 
 
@@ -205,7 +206,7 @@ async def _replacement(planner: Planner, guide: Guide) -> tuple[str, tuple[Butto
     if newer is None:
         return "", ()
     return (T.EXPIRED_REPLACEMENT.format(title=newer.title),
-            (Button(T.BUTTON_READ, f"guide:{newer.slug}", reusable=True),))
+            (Button(T.BUTTON_READ, OpenGuide(newer.slug).pack(), reusable=True),))
 
 
 def _withdrawn(planner: Planner, guide: Guide, members: list[int]) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bot.button_kinds import PeriodPrompt
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db import period_store
 from bot.db.models import Plan, PlanConsolidator, Task, TaskAssignee, TaskUnit
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 PROMPT_GRACE = timedelta(days=7)
 #: a period digest nobody got is still sent (late) this long after it was due
 DIGEST_GRACE = timedelta(days=7)
-#: the button of the summary prompt (handlers/period_checkin.py)
-PROMPT_BUTTON = "rem_period"
 
 
 async def plan_periods(planner: Planner) -> None:
@@ -141,7 +140,7 @@ def _prompt_message(period: Period, cutoff: datetime, late: bool, *,
         text = (PT.NUDGE if nudge else PT.PROMPT).format(
             period=period.label_with_dates, cutoff=fmt_instant(cutoff))
         return OutgoingMessage((T.LATE_PREFIX if late else "") + text,
-                               (Button(PT.BUTTON_REPORT, f"{PROMPT_BUTTON}:{period.key}"),))
+                               (Button(PT.BUTTON_REPORT, PeriodPrompt(period.key).pack()),))
     return build
 
 

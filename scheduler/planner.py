@@ -24,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.button_kinds import CheckinNow
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db.batches import chunks
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
@@ -374,7 +375,7 @@ class Planner:
             text = (T.CHECKIN_NUDGE if nudge else T.CHECKIN_PROMPT).format(
                 week=week_shown(week), cutoff=fmt_instant(cutoff))
             return OutgoingMessage((T.LATE_PREFIX if late else "") + text,
-                                   (Button(T.BUTTON_REPORT_NOW, "rem_checkin"),))
+                                   (Button(T.BUTTON_REPORT_NOW, CheckinNow().pack()),))
         return build
 
     # ------------------------------------------------------------------ digests
