@@ -122,9 +122,21 @@ class Router:
         """The fallback that answers this message: the first that matches."""
         return next((f for f in self.fallbacks if f.matches is None or f.matches(ctx)), None)
 
-    def flow(self, flow: Flow) -> None:
-        """Register a conversation flow."""
+    def flow(self, flow: Flow, *, stale: str | None = None, prefix: str | None = None) -> None:
+        """Register a conversation flow. Its buttons' payloads start with its name (`prefix`
+        when they use another): while it runs they go to its steps, and pressed after it ended
+        they get `stale`."""
+        if flow.name in self.flows:
+            raise ValueError(f"flow {flow.name} registered twice")
         self.flows[flow.name] = flow
+        if stale is not None:
+            text = stale
+
+            async def ended(ctx: Context, arg: str) -> None:
+                del arg
+                ctx.reply(text)
+
+            self.button(prefix or flow.name, ended)
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

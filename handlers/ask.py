@@ -357,19 +357,12 @@ async def why_stopped(ctx: Context, state: FlowState) -> None:
     ctx.reply(F.COMMENT_STOPPED)
 
 
-async def why_stale(ctx: Context, arg: str) -> None:
-    """'Bỏ qua' pressed after the step ended."""
-    del arg
-    ctx.reply(F.COMMENT_STALE)
-
-
 def register(router: Router) -> None:
     """Register Q&A."""
     router.command(Command(("hoi", "ask"), ask_command, CMD.ASK, group_safe=True))
     # a tentative answer in a group carries these too; they reveal nothing private
     router.on(Helpful, confirmed, gone=C.UNKNOWN_BUTTON, group_safe=True)
     router.on(NotIt, not_it, gone=C.UNKNOWN_BUTTON, group_safe=True)
-    router.button(WHY_FLOW, why_stale)
     router.flow(Flow(name=WHY_FLOW, first="why", on_cancel=why_stopped, on_expire=why_stopped,
-                     steps={"why": Step(why_prompt, why_handle)}))
+                     steps={"why": Step(why_prompt, why_handle)}), stale=F.COMMENT_STALE)
     router.fallback(Fallback("question", fallback))  # answers everything the others did not

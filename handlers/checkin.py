@@ -580,12 +580,6 @@ async def on_expire(ctx: Context, state: FlowState) -> None:
                   else T.EXPIRED_EMPTY.format(week=week_shown(week)))
 
 
-async def stale_button(ctx: Context, arg: str) -> None:
-    """A check-in button pressed after its conversation ended."""
-    del arg
-    ctx.reply(T.STALE_BUTTON)
-
-
 def build_flow() -> Flow:
     """The check-in flow."""
     return Flow(
@@ -609,5 +603,4 @@ def register(router: Router) -> None:
                            CMD.CHECKIN, roles=ROLES_MEMBERS))
     router.command(Command(("suabaocao", "editreport", "sua_bao_cao"), edit_checkin,
                            CMD.EDIT_CHECKIN, roles=ROLES_MEMBERS))
-    router.flow(build_flow())
-    router.button(CHECKIN_FLOW, stale_button)
+    router.flow(build_flow(), stale=T.STALE_BUTTON)

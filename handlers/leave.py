@@ -170,12 +170,6 @@ async def on_expire(ctx: Context, state: FlowState) -> None:
     ctx.reply(T.EXPIRED)
 
 
-async def stale_button(ctx: Context, arg: str) -> None:
-    """A button of this conversation pressed after it ended."""
-    del arg
-    ctx.reply(T.STALE_BUTTON)
-
-
 def register(router: Router) -> None:
     """Register /nghiphep and its conversation."""
     router.command(Command(("nghiphep", "leave", "nghi_phep"), nghiphep, T.CMD_LEAVE,
@@ -183,5 +177,4 @@ def register(router: Router) -> None:
     router.flow(Flow(name=FLOW, first="dates", on_cancel=on_cancel, on_expire=on_expire, steps={
         "dates": Step(dates_prompt, dates_handle),
         "confirm": Step(confirm_prompt, confirm_handle),
-    }))
-    router.button(FLOW, stale_button)
+    }), stale=T.STALE_BUTTON)

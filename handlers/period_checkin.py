@@ -407,12 +407,6 @@ async def on_expire(ctx: Context, state: FlowState) -> None:
     ctx.reply(text.format(period=_label(state)))
 
 
-async def stale_button(ctx: Context, arg: str) -> None:
-    """A button of this conversation pressed after it ended."""
-    del arg
-    ctx.reply(T.STALE_BUTTON)
-
-
 def build_flow() -> Flow:
     """The period summary flow."""
     return Flow(name=FLOW, first="field", on_cancel=on_cancel, on_expire=on_expire, steps={
@@ -427,6 +421,5 @@ def register(router: Router) -> None:
     router.command(Command(("baocaothang", "monthly", "bao_cao_thang", "baocaoky"), baocaothang,
                            T.CMD_PERIOD_CHECKIN, roles=ROLES_MEMBERS, group_safe=False))
     router.on(PeriodPrompt, prompt_button, gone=C.UNKNOWN_BUTTON)  # every payload fits
-    router.flow(build_flow())
-    router.button(FLOW, stale_button)
+    router.flow(build_flow(), stale=T.STALE_BUTTON)
 

@@ -34,6 +34,8 @@ from rules.workdays import WorkCalendar, load_calendar
 from scheduler.jobs import insert_ignore, run_once
 
 EVIDENCE_FLOW = "remev"
+#: its one button ('Bỏ qua'); pressed after the question ended, it is answered as skipped
+SKIP_EVIDENCE = f"{EVIDENCE_FLOW}_skip"
 OUTBOX_LIMIT = 15
 PREVIEW_DAYS = 7
 PREVIEW_LIMIT = 25
@@ -66,12 +68,12 @@ async def done(ctx: Context, button: TaskDone) -> None:
 async def evidence_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for optional evidence."""
     del state
-    ctx.reply(T.DONE_ASK_EVIDENCE, [Button(T.BUTTON_SKIP, f"{EVIDENCE_FLOW}_skip")])
+    ctx.reply(T.DONE_ASK_EVIDENCE, [Button(T.BUTTON_SKIP, SKIP_EVIDENCE)])
 
 
 async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
     """Store the evidence text (or skip)."""
-    if ctx.payload.startswith(f"{EVIDENCE_FLOW}_skip") or not ctx.text.strip():
+    if ctx.payload.startswith(SKIP_EVIDENCE) or not ctx.text.strip():
         ctx.reply(T.DONE_EVIDENCE_SKIPPED)
         return END
     task = await ctx.session.get(Task, int(state.data["task_id"]))
@@ -80,12 +82,6 @@ async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
         task.updated_at = ctx.now
     ctx.reply(T.DONE_EVIDENCE_SAVED.format(code=state.data.get("code", "")))
     return END
-
-
-async def evidence_stale(ctx: Context, arg: str) -> None:
-    """The skip button pressed after the evidence question ended."""
-    del arg
-    ctx.reply(T.DONE_EVIDENCE_SKIPPED)
 
 
 async def progress(ctx: Context, button: TaskProgress) -> None:
@@ -261,9 +257,9 @@ def register(router: Router) -> None:
     router.on(TaskSnooze, snooze, gone=T.TASK_NOT_YOURS)
     router.on(CheckinNow, report_now, gone=C.UNKNOWN_BUTTON)  # every payload fits
     router.on(DigestAck, acknowledge, gone=T.DIGEST_NOT_YOURS)
-    router.button(f"{EVIDENCE_FLOW}_skip", evidence_stale)
     router.flow(Flow(name=EVIDENCE_FLOW, first="evidence",
-                     steps={"evidence": Step(evidence_prompt, evidence_handle)}))
+                     steps={"evidence": Step(evidence_prompt, evidence_handle)}),
+                stale=T.DONE_EVIDENCE_SKIPPED, prefix=SKIP_EVIDENCE)
     router.command(Command(("hangdoi", "outbox"), outbox, T.CMD_OUTBOX, roles=ROLES_ADMINS))
     router.command(Command(("xemnhac", "preview"), preview_command, T.CMD_PREVIEW,
                            roles=ROLES_ADMINS))

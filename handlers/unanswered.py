@@ -380,12 +380,6 @@ async def ignore_stopped(ctx: Context, state: FlowState) -> None:
     ctx.reply(T.IGNORE_STOPPED)
 
 
-async def stale(ctx: Context, arg: str) -> None:
-    """A conversation button pressed after the conversation ended."""
-    del arg
-    ctx.reply(T.FLOW_STALE)
-
-
 def register(router: Router) -> None:
     """Register /chuatraloi and its actions."""
     router.command(Command(("chuatraloi", "unanswered"), unanswered, CMD.UNANSWERED,
@@ -396,12 +390,12 @@ def register(router: Router) -> None:
     router.on(LinkGuide, link_sections, gone=T.GROUP_GONE)
     router.on(LinkSection, link_done, gone=T.GROUP_GONE)
     router.on(IgnoreGroup, start_ignore, gone=T.GROUP_GONE)
-    router.button(ANSWER_FLOW, stale)
-    router.button(IGNORE_FLOW, stale)
     router.flow(Flow(name=ANSWER_FLOW, first="text", on_cancel=answer_stopped,
                      on_expire=answer_stopped, steps={
                          "text": Step(answer_text_prompt, answer_text_handle),
-                         "target": Step(answer_target_prompt, answer_target_handle)}))
+                         "target": Step(answer_target_prompt, answer_target_handle)}),
+                stale=T.FLOW_STALE)
     router.flow(Flow(name=IGNORE_FLOW, first="reason", on_cancel=ignore_stopped,
                      on_expire=ignore_stopped, steps={
-                         "reason": Step(ignore_prompt, ignore_handle)}))
+                         "reason": Step(ignore_prompt, ignore_handle)}),
+                stale=T.FLOW_STALE)

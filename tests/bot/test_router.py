@@ -9,6 +9,7 @@ import pytest
 
 from bot.buttons import ButtonData
 from bot.context import Context
+from bot.conversation import Flow
 from bot.router import ROLES_ADMINS, Fallback, Router
 
 
@@ -96,3 +97,13 @@ def test_a_kind_registered_twice_is_refused() -> None:
     router.on(Pick, handler, gone="gone")
     with pytest.raises(ValueError):
         router.on(Pick, handler, gone="gone")
+
+
+async def test_a_flows_buttons_pressed_after_it_ended_get_its_stale_text() -> None:
+    router = Router()
+    router.flow(Flow(name="t_flow", first="a", steps={}), stale="ended")
+    ctx = _Ctx()
+    await router.buttons["t_flow"](cast(Context, ctx), "ok")
+    assert ctx.replies == ["ended"]
+    with pytest.raises(ValueError):
+        router.flow(Flow(name="t_flow", first="a", steps={}))
