@@ -34,11 +34,10 @@ async def _rows(h: BotHarness, model: type) -> list:  # type: ignore[type-arg]
 async def test_every_answer_carries_helpful_and_wrong(kb_harness: BotHarness) -> None:
     _answer(kb_harness)
     (reply,) = await kb_harness.say(QUESTION)
-    labels = [b.label for b in reply.buttons]
-    assert F.BUTTON_HELPFUL in labels and F.BUTTON_WRONG in labels
-    helpful = next(b.payload for b in reply.buttons if b.label == F.BUTTON_HELPFUL)
+    assert F.BUTTON_HELPFUL in labels([reply]) and F.BUTTON_WRONG in labels([reply])
+    helpful = button([reply], F.BUTTON_HELPFUL)
     await kb_harness.restart()  # the button carries what it needs
-    assert texts(await kb_harness.press(helpful)) == T.FEEDBACK_THANKS
+    assert texts(await kb_harness.press(label=F.BUTTON_HELPFUL)) == T.FEEDBACK_THANKS
     (row,) = await _rows(kb_harness, AnswerFeedback)
     assert row.helpful and row.question == QUESTION and str(row.chunk_id) in helpful
     assert await _rows(kb_harness, UnansweredQuestion) == []  # helpful: nothing to review

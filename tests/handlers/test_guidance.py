@@ -22,7 +22,7 @@ from bot.texts import guides as GT
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import plan
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, fits, labels, payloads, texts
+from tests.harness import BotHarness, fits, labels, texts
 from tests.knowledge.conftest import build_docx
 
 FRAUD = """# Hướng dẫn phòng chống lừa đảo qua điện thoại
@@ -467,9 +467,8 @@ async def test_a_new_version_replaces_the_old_version_s_waiting_announcement(
 
         clock.advance(timedelta(minutes=30))
         changed = FRAUD.replace("mỗi sáng thứ Hai", "mỗi sáng thứ Hai và thứ Năm")
-        replies = await h.send_file("lua-dao-2.md", changed.encode(), user="admin")
-        confirm = next(p for p in payloads(replies) if p.startswith("gup:ok:"))
-        await h.press(confirm, user="admin")
+        await h.send_file("lua-dao-2.md", changed.encode(), user="admin")
+        await h.press(label=GT.BUTTON_REPLACE, user="admin")
         assert await _waiting(h) == []  # v1's announcement is not sent
         await _plan_all(h)  # not announced again yet: nothing planned for the old text
         assert await _waiting(h) == []
