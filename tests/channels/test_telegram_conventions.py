@@ -25,7 +25,9 @@ from bot.db import people_store
 from bot.db.models import Official, OutboxMessage, TelegramMenu, Unit
 from bot.messages import Button, button_rows
 from bot.texts import ask as QT
+from bot.texts import checkin as CT
 from bot.texts import common as C
+from bot.texts import feedback as F
 from handlers.checkin import progress_layout
 from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import (
@@ -245,14 +247,14 @@ async def test_sections_of_a_guide_list_open_one_after_another(tg: TelegramRun) 
 
 
 def test_collapse_keeps_reusable_buttons_and_marks_the_choice() -> None:
-    markup = keyboard((Button("Mục 1", "sec:1", reusable=True), Button("Hữu ích", "fby:1"),
-                       Button("Chưa đúng", "fbn:1"), Button("Mục 2", "sec:2", reusable=True)))
+    markup = keyboard((Button("Mục 1", "sec:1", reusable=True), Button(F.BUTTON_HELPFUL, "fby:1"),
+                       Button(F.BUTTON_WRONG, "fbn:1"), Button("Mục 2", "sec:2", reusable=True)))
     assert markup is not None
     assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
         "^sec:1", "fby:1", "fbn:1", "^sec:2"]
     after = collapsed(markup, "fbn:1")
     assert [[(b.text, b.callback_data) for b in row] for row in after.inline_keyboard] == [
-        [("Mục 1", "^sec:1")], [(CHOSEN_MARK + "Chưa đúng", "fbn:1")], [("Mục 2", "^sec:2")]]
+        [("Mục 1", "^sec:1")], [(CHOSEN_MARK + F.BUTTON_WRONG, "fbn:1")], [("Mục 2", "^sec:2")]]
     assert is_collapsed(after) and not is_collapsed(markup)
 
 
@@ -261,8 +263,8 @@ def test_collapse_keeps_reusable_buttons_and_marks_the_choice() -> None:
 
 def test_layout_hint_groups_buttons_in_rows() -> None:
     buttons = tuple(Button(f"{p}%", f"ci:p:{p}") for p in (0, 25, 50, 75, 100)) + (
-        Button("Đã hoàn thành", "ci:done"), Button("Bỏ qua nhiệm vụ này", "ci:skip"),
-        Button("Nghỉ cả tuần", "ci:week"))
+        Button(CT.BTN_DONE, "ci:done"), Button(CT.BTN_SKIP_TASK, "ci:skip"),
+        Button(CT.BTN_SKIP_WEEK, "ci:week"))
     layout = progress_layout(False)
     rows = [[b.payload for b in row] for row in button_rows(buttons, layout)]
     assert rows == [["ci:p:0", "ci:p:25", "ci:p:50"], ["ci:p:75", "ci:p:100"],
