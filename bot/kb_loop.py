@@ -15,14 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import OpenSection
 from bot.db import queue_store
-from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, UnansweredQuestion, Unit
+from bot.db.models import Guide, GuideChunk, Official, UnansweredQuestion, Unit
 from bot.db.queue_store import QueueGroup
 from bot.messages import Button, OutgoingMessage, to_payload
-from bot.outbox import OutboxStatus
+from bot.outbox import NewRow, enqueue
 from bot.texts import feedback as T
 from rules.policy import load_policies
 from rules.quiet import hold_until_morning
-from scheduler.jobs import insert_ignore
 
 #: outbox kind of an admin's answer to earlier askers
 ANSWER_KIND = "kb_answer"
@@ -114,10 +113,9 @@ async def _tell(session: AsyncSession, q: UnansweredQuestion, text: str, chunk_i
     not_before = hold_until_morning(now, schedule.quiet_start, schedule.quiet_end)
     read = Button(T.BUTTON_READ_SECTION, OpenSection(chunk_id).pack(), reusable=True)  # not a choice
     message = OutgoingMessage(text, (read,))
-    result = await session.execute(insert_ignore(session, OutboxMessage).values(
+    return int(await enqueue(session, NewRow(
         idem_key=f"{ANSWER_KIND}:{q.id}:{q.channel}", kind=ANSWER_KIND,
         subject_type="unanswered", subject_id=str(q.id), recipient_id=q.official_id,
         channel=q.channel, address=q.chat_id, payload=to_payload(message), due_at=now,
-        not_before=not_before, expires_at=now + timedelta(days=ANSWER_TTL_DAYS), late=False,
-        status=OutboxStatus.PENDING, attempts=0, max_attempts=8, created_at=now, updated_at=now))
-    return int(getattr(result, "rowcount", 0) or 0)
+        not_before=not_before, expires_at=now + timedelta(days=ANSWER_TTL_DAYS),
+        created_at=now)))

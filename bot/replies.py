@@ -34,8 +34,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
@@ -44,7 +45,7 @@ from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
 from bot.messages import OutgoingMessage, to_payload
-from bot.outbox import IN_FLIGHT, OutboxStatus
+from bot.outbox import IN_FLIGHT, NewRow, OutboxStatus, enqueue, mark_blocked
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ class ReplySender:
         now = self._clock.now()
         not_before = max(now, batch.not_before or now)
         payload = to_payload(message)
-        values: dict[str, object] = {"status": OutboxStatus.PENDING, "attempts": 0}
+        values: dict[str, Any] = {"status": OutboxStatus.PENDING, "attempts": 0}
         if exc is not None:
             if exc.outcome is DeliveryOutcome.RATE_LIMITED:
                 not_before = now + timedelta(seconds=max(exc.retry_after or 1.0, 0.0))
@@ -191,16 +192,15 @@ class ReplySender:
             "status": status, "attempts": 1, "send_started_at": now,
             "last_error_code": code, "last_error": f"direct reply: {exc}"[:500]})
 
-    async def _insert(self, batch: _Batch, index: int, payload: dict[str, object],
-                      now: datetime, not_before: datetime, values: dict[str, object]) -> None:
+    async def _insert(self, batch: _Batch, index: int, payload: dict[str, Any],
+                      now: datetime, not_before: datetime, values: dict[str, Any]) -> None:
         async with self._writes(), self._sessionmaker.begin() as session:
-            session.add(OutboxMessage(
+            await enqueue(session, NewRow(
                 idem_key=f"{batch.key}:{index}", kind=REPLY_KIND,
                 recipient_id=await self._official_id(session, batch),
                 channel=batch.chat.channel, address=batch.chat.chat_id, payload=payload,
                 due_at=now + PART_SPACING * index, not_before=not_before,
-                expires_at=now + self._ttl, late=False, created_at=now, updated_at=now,
-                **values))
+                expires_at=now + self._ttl, created_at=now, **values))
 
     async def _mark_blocked(self, batch: _Batch) -> None:
         """The user blocked the bot (private chat only: in a group, the chat is not theirs)."""
@@ -208,12 +208,7 @@ class ReplySender:
             return
         now = self._clock.now()
         async with self._writes(), self._sessionmaker.begin() as session:
-            await session.execute(
-                update(ChatAccount)
-                .where(ChatAccount.channel == batch.chat.channel,
-                       ChatAccount.external_id == batch.sender.user_id,
-                       ChatAccount.status != "blocked")
-                .values(status="blocked", status_changed_at=now))
+            await mark_blocked(session, batch.chat.channel, now, external_id=batch.sender.user_id)
 
 
 def _code(exc: DeliveryError) -> str:

@@ -8,18 +8,19 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from textwrap import shorten
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot.access import digest_for, task_for
 from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, TaskSnooze
 from bot.clock import local_date, local_datetime
 from bot.context import Context
 from bot.conversation import END, Flow, FlowState, Step
+from bot.db.job_runs import run_once
 from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.messaging_window import MessagingWindow, WindowConfig, span_words
-from bot.outbox import OutboxStatus
+from bot.outbox import TASK_SUBJECT, NewRow, cancel_for_task, enqueue, postpone_for_task, with_meta
 from bot.reminders import PreviewItem, task_buttons
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
@@ -31,7 +32,6 @@ from rules.deadlines import deadline_slots
 from rules.policy import Schedule, load_policies
 from rules.recipients import load_directory
 from rules.workdays import WorkCalendar, load_calendar
-from scheduler.jobs import insert_ignore, run_once
 
 EVIDENCE_FLOW = "remev"
 #: its one button ('Bỏ qua'); pressed after the question ended, it is answered as skipped
@@ -57,10 +57,7 @@ async def done(ctx: Context, button: TaskDone) -> None:
     except TaskNotFound:
         ctx.reply(T.TASK_NOT_YOURS)
         return
-    await ctx.session.execute(update(OutboxMessage).where(
-        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task.id),
-        OutboxMessage.status == OutboxStatus.PENDING,
-    ).values(status=OutboxStatus.CANCELLED, last_error_code="task_closed", updated_at=ctx.now))
+    await cancel_for_task(ctx.session, task.id, ctx.now)
     ctx.reply(T.DONE_OK.format(code=task.code))
     ctx.start_flow(EVIDENCE_FLOW, {"task_id": task.id, "code": task.code})
 
@@ -112,11 +109,7 @@ async def snooze(ctx: Context, button: TaskSnooze) -> None:
     schedule = (await load_policies(ctx.session)).for_unit(task.lead_unit_id)
     day = calendar.next_working_day(local_date(ctx.now))
     until = local_datetime(day, schedule.reminder_time)
-    await ctx.session.execute(update(OutboxMessage).where(
-        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task.id),
-        OutboxMessage.recipient_id == official.id, OutboxMessage.status == OutboxStatus.PENDING,
-        OutboxMessage.not_before < until,
-    ).values(not_before=until, updated_at=ctx.now))
+    await postpone_for_task(ctx.session, task.id, official.id, until, ctx.now)
     if not _regular_reminder_on(task, day, schedule, calendar):
         await _queue_snoozed(ctx, task, official, until)
     ctx.reply(T.SNOOZED.format(when=fmt_instant(until)))
@@ -140,15 +133,14 @@ async def _queue_snoozed(ctx: Context, task: Task, official: Official, until: da
     deadline = fmt_date(task.deadline) if task.deadline else (task.deadline_text or "—")
     message = OutgoingMessage(T.SNOOZED_AGAIN.format(code=task.code, title=task.title,
                                                      deadline=deadline), task_buttons(task.id))
-    payload = to_payload(message)
-    payload["meta"] = {"deadline": task.deadline.isoformat() if task.deadline else None}
+    payload = with_meta(to_payload(message), {
+        "deadline": task.deadline.isoformat() if task.deadline else None})
     day = local_date(until).isoformat()
-    await ctx.session.execute(insert_ignore(ctx.session, OutboxMessage).values(
+    await enqueue(ctx.session, NewRow(
         idem_key=f"snooze:{task.id}:{official.id}:{day}:{contact.channel}", kind="snooze",
-        subject_type="task", subject_id=str(task.id), recipient_id=official.id,
+        subject_type=TASK_SUBJECT, subject_id=str(task.id), recipient_id=official.id,
         channel=contact.channel, address=contact.address, payload=payload, due_at=until,
-        not_before=until, expires_at=until + timedelta(hours=12), late=False, status=OutboxStatus.PENDING,
-        attempts=0, max_attempts=8, created_at=ctx.now, updated_at=ctx.now))
+        not_before=until, expires_at=until + timedelta(hours=12), created_at=ctx.now))
 
 
 async def acknowledge(ctx: Context, button: DigestAck) -> None:

@@ -50,13 +50,12 @@ from bot.messaging_window import (
     WindowedChannel,
     decide,
 )
-from bot.outbox import IN_FLIGHT, OutboxStatus
+from bot.outbox import IN_FLIGHT, NewRow, OutboxStatus, enqueue, mark_blocked, meta_of, with_meta
 from bot.replies import REPLY_KIND
 from bot.texts import reminders as reminder_texts
 from rules.dates import fmt_day
 from rules.policy import Schedule, unit_schedule
 from rules.quiet import in_quiet_hours
-from scheduler.jobs import insert_ignore
 from scheduler.planner import task_reminder_stale
 
 logger = logging.getLogger(__name__)
@@ -69,8 +68,6 @@ FALLBACK_CODES = frozenset({"zalo_window", "zalo_quota", "blocked"})
 #: refusals meaning "this chat's messaging window is shut"; with no other channel: unreachable
 WINDOW_CODES = frozenset({"zalo_window", "zalo_quota"})
 WINDOW_REFUSED = "zalo_window"
-#: payload meta flag: the consultation message was refused for the window, send the template
-TEMPLATE_AFTER_REFUSAL = "template_after_refusal"
 #: kinds that are not urgent: inside silent hours they go without a sound (deadlines and
 #: overdue notices keep theirs; replies are answers the user is waiting for)
 SILENT_KINDS = frozenset({"digest", "checkin", "nudge", "period_checkin", "period_nudge",
@@ -166,9 +163,9 @@ class DispatchStats:
 
 def _with_route(row: Claimed, route: Decision | None, *, template: bool = False) -> dict[str, Any]:
     """The row's payload with the window route it took recorded in its meta."""
-    meta = dict(row.payload.get("meta") or {})
+    meta = meta_of(row.payload)
     meta["route"] = "template" if template or route is None else route.reason.value
-    return {**row.payload, "meta": meta}
+    return with_meta(row.payload, meta)
 
 
 def backoff_seconds(row_id: int, attempts: int) -> float:
@@ -343,7 +340,7 @@ class OutboxDispatcher:
         if isinstance(channel, WindowedChannel) and row.recipient_id is not None \
                 and row.kind != REPLY_KIND:
             route, fields = await self._window_route(row, channel)
-            if (row.payload.get("meta") or {}).get(TEMPLATE_AFTER_REFUSAL) \
+            if meta_of(row.payload).get("template_after_refusal") \
                     and channel.template_ready and route.action is Action.SEND:
                 route = Decision(Action.TEMPLATE, Reason.TEMPLATE)
             if route.action is not Action.SEND and row.kind == KEEPALIVE_KIND:
@@ -602,7 +599,7 @@ class OutboxDispatcher:
             if account is not None and account.status == "blocked":
                 return OutboxStatus.FAILED_PERMANENT, "blocked"
             if row.kind == KEEPALIVE_KIND and account is not None:
-                opened = (row.payload.get("meta") or {}).get("window_from")
+                opened = meta_of(row.payload).get("window_from")
                 if account.last_inbound_at is not None and opened \
                         and account.last_inbound_at > datetime.fromisoformat(opened):
                     return OutboxStatus.CANCELLED, "answered"  # they wrote since: the window is open again
@@ -617,7 +614,7 @@ class OutboxDispatcher:
                 if task is None or task_reminder_stale(row.payload, task[0], task[1]):
                     return OutboxStatus.CANCELLED, "stale"
             if row.kind in ("checkin", "nudge") and row.recipient_id is not None:
-                week = (row.payload.get("meta") or {}).get("week")
+                week = meta_of(row.payload).get("week")
                 answered = (await session.execute(select(CheckinReport.id).where(
                     CheckinReport.official_id == row.recipient_id,
                     CheckinReport.iso_week == week,
@@ -648,19 +645,19 @@ class OutboxDispatcher:
             return "blocked" if ok else "lost_lease"
         if outcome is DeliveryOutcome.PERMANENT:
             code = exc.code or "permanent"
-            meta = dict(row.payload.get("meta") or {})
+            meta = meta_of(row.payload)
             channel = self.channels.get(row.channel)
             if code == WINDOW_REFUSED and isinstance(channel, WindowedChannel) \
                     and channel.template_ready and row.recipient_id is not None \
                     and row.kind not in (REPLY_KIND, KEEPALIVE_KIND) \
-                    and not meta.get(TEMPLATE_AFTER_REFUSAL):
+                    and not meta.get("template_after_refusal"):
                 # the platform's window is shut although our record said open: the template
                 # gets through where the consultation message does not
-                meta[TEMPLATE_AFTER_REFUSAL] = True
+                meta["template_after_refusal"] = True
                 ok = await self._finish(row, OutboxStatus.PENDING, attempt_outcome="permanent",
                                         not_before=now, send_started_at=None,
                                         last_error_code=code, last_error=detail,
-                                        payload={**row.payload, "meta": meta})
+                                        payload=with_meta(row.payload, meta))
                 return "template_next" if ok else "lost_lease"
             ok = await self._finish(row, OutboxStatus.FAILED_PERMANENT, attempt_outcome="permanent",
                                     last_error_code=code, last_error=detail)
@@ -695,9 +692,7 @@ class OutboxDispatcher:
 
     async def _mark_blocked(self, row: Claimed, now: datetime) -> None:
         async with self.sessionmaker.begin() as session:
-            await session.execute(update(ChatAccount).where(
-                ChatAccount.channel == row.channel, ChatAccount.chat_id == row.address,
-            ).values(status="blocked", status_changed_at=now))
+            await mark_blocked(session, row.channel, now, chat_id=row.address)
 
     async def _fallback(self, row: Claimed, code: str) -> str | None:
         """Queue the same message on the official's other active channel (its own idem key)."""
@@ -711,7 +706,7 @@ class OutboxDispatcher:
             return None  # an answer belongs to the conversation it was asked in
         now = self.clock.now()
         base = row.idem_key.rsplit(":", 1)[0]
-        meta = dict(row.payload.get("meta") or {})
+        meta = meta_of(row.payload)
         tried = [*meta.get("tried", []), row.channel]
         preference = {name: i for i, name in enumerate(self.channels)}
         accounts = (await session.execute(
@@ -722,14 +717,14 @@ class OutboxDispatcher:
         if not accounts:
             return None
         channel, address, _ = min(accounts, key=lambda a: (preference[a[0]], a[2]))
-        meta.update(fallback_of=row.id, fallback_reason=code, tried=tried)
+        meta["fallback_of"], meta["fallback_reason"], meta["tried"] = row.id, code, tried
         meta.pop("route", None)
-        await session.execute(insert_ignore(session, OutboxMessage).values(
+        await enqueue(session, NewRow(
             idem_key=f"{base}:{channel}", kind=row.kind, subject_type=row.subject_type,
             subject_id=row.subject_id, recipient_id=row.recipient_id, channel=channel,
-            address=address, payload={**row.payload, "meta": meta}, due_at=now,
-            not_before=now, expires_at=row.expires_at, late=False, status=OutboxStatus.PENDING,
-            attempts=0, max_attempts=row.max_attempts, created_at=now, updated_at=now))
+            address=address, payload=with_meta(row.payload, meta), due_at=now,
+            not_before=now, expires_at=row.expires_at, max_attempts=row.max_attempts,
+            created_at=now))
         marks: dict[str, Any] = {"last_error": f"{code}; fallback:{channel}"}
         if status is not None:
             marks["status"] = status

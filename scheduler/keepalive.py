@@ -29,13 +29,12 @@ from bot.clock import local_date, local_datetime
 from bot.db.models import ChatAccount, OutboxMessage, Task, TaskAssignee
 from bot.messages import OutgoingMessage, to_payload
 from bot.messaging_window import KEEPALIVE_KIND, MessagingWindow
-from bot.outbox import OutboxStatus
+from bot.outbox import NewRow, OutboxStatus, enqueue, with_meta
 from bot.texts import reminders as T
 from rules.policy import WEEKDAYS, Schedule
 from rules.quiet import hold_until_morning
 from rules.recipients import DEFAULT_CHANNELS, Person
 from scheduler.inputs import PlanInputs, load_inputs
-from scheduler.jobs import insert_ignore
 
 logger = logging.getLogger(__name__)
 
@@ -173,11 +172,9 @@ async def _one(session: AsyncSession, inputs: PlanInputs, now: datetime,
     if upcoming is None or upcoming < closes:
         return 0  # nothing due, or the next message still finds the window open
     message = OutgoingMessage(T.KEEPALIVE.format(name=person.name))
-    payload = {**to_payload(message), "meta": {"window_from": last_inbound.isoformat()}}
-    result = await session.execute(insert_ignore(session, OutboxMessage).values(
+    payload = with_meta(to_payload(message), {"window_from": last_inbound.isoformat()})
+    return int(await enqueue(session, NewRow(
         idem_key=keepalive_key(official_id, last_inbound, channel), kind=KEEPALIVE_KIND,
-        subject_type=None, subject_id=None, recipient_id=official_id, channel=channel,
-        address=chat_id, payload=payload, due_at=now, not_before=send_at,
-        expires_at=closes - KEEPALIVE_MARGIN, late=False, status=OutboxStatus.PENDING, attempts=0,
-        max_attempts=3, created_at=now, updated_at=now))
-    return int(getattr(result, "rowcount", 0) or 0)
+        recipient_id=official_id, channel=channel, address=chat_id, payload=payload,
+        due_at=now, not_before=send_at, expires_at=closes - KEEPALIVE_MARGIN, max_attempts=3,
+        created_at=now)))

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.base import insert_ignore
 from bot.db.models import WorkerLease
-from scheduler.jobs import insert_ignore
 
 DEFAULT_TTL = timedelta(seconds=30)
 

@@ -16,20 +16,21 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import CheckinNow
 from bot.clock import iso_week_key, local_date, local_datetime
 from bot.db.batches import chunks
+from bot.db.job_runs import first_run
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.messages import Button, OutgoingMessage, to_payload
-from bot.outbox import UNSENT, OutboxStatus
+from bot.outbox import Meta, NewRow, OutboxStatus, enqueue_many, meta_of, with_meta
 from bot.periods import week_shown
 from bot.reminders import task_buttons
 from bot.texts import reminders as T
@@ -41,7 +42,6 @@ from rules.recipients import DEFAULT_CHANNELS, Directory
 from rules.workdays import WorkCalendar
 from scheduler import guidance, periodic
 from scheduler.inputs import PlanInputs, load_inputs
-from scheduler.jobs import first_run, insert_ignore
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Occurrence:
     late: bool
     status: OutboxStatus  # pending | superseded | expired | cancelled (recipient on leave)
     build: MessageBuilder | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: Meta = field(default_factory=lambda: Meta())
     #: why a row is written not to be sent (last_error_code), e.g. 'on_leave'
     error_code: str | None = None
 
@@ -486,7 +486,7 @@ class Planner:
         the run: it is logged with its unit and recorded as `build_failed`; the others proceed.
         """
         if occ.status != OutboxStatus.PENDING or occ.build is None:
-            return {"text": "", "meta": occ.meta}
+            return with_meta({"text": ""}, occ.meta)
         try:
             payload = to_payload(await occ.build())
         except Exception as exc:
@@ -494,15 +494,14 @@ class Planner:
                              occ.kind, occ.base_key, self.unit_of(occ))
             result.build_failed += 1
             return f"{type(exc).__name__}: {exc}"[:2000]
-        payload["meta"] = occ.meta
-        return payload
+        return with_meta(payload, occ.meta)
 
     async def write(self, result: PlanResult, *, collect: bool) -> None:
         """Insert the occurrences that have no row yet; retry those whose build failed."""
         if not self.occurrences:
             return
         existing = await self.existing_bases()
-        values: list[dict[str, Any]] = []
+        values: list[NewRow] = []
         retries: list[Occurrence] = []
         seen: set[str] = set()
         for occ in self.occurrences:
@@ -523,37 +522,35 @@ class Planner:
             if occ.status == OutboxStatus.PENDING and occ.build is None:
                 continue  # digests without a builder (tests of other kinds)
             payload = await self._payload(occ, result)
-            row: dict[str, Any] = {
-                "idem_key": f"{occ.base_key}:{contact.channel}", "kind": occ.kind,
-                "subject_type": occ.subject_type, "subject_id": occ.subject_id,
-                "recipient_id": occ.recipient_id, "channel": contact.channel,
-                "address": contact.address, "payload": payload, "due_at": occ.due_at,
-                "not_before": occ.not_before, "expires_at": occ.expires_at, "late": occ.late,
-                "status": occ.status, "attempts": 0, "max_attempts": 8,
-                "last_error_code": occ.error_code, "last_error": None,
-                "created_at": self.now, "updated_at": self.now,
-            }
             if isinstance(payload, str):  # recorded, retried by a later run (see _retry)
-                row.update(payload={"text": "", "meta": occ.meta}, status=OutboxStatus.BUILD_FAILED,
-                           attempts=1, not_before=self.now + build_retry_delay(1),
-                           last_error_code=OutboxStatus.BUILD_FAILED.value, last_error=payload)
-            values.append(row)
-        for start in range(0, len(values), 1000):
-            batch = values[start:start + 1000]
-            # executemany ("insertmanyvalues"): compiled once, unlike a multi-row VALUES list
-            stmt = insert_ignore(self.session, cast(Table, OutboxMessage.__table__)).returning(
-                OutboxMessage.idem_key)
-            inserted = set((await self.session.execute(stmt, batch)).scalars())
-            for row in batch:
-                if row["idem_key"] in inserted:
-                    result.inserted[row["status"]] += 1
-                    if row["status"] == OutboxStatus.PENDING:
-                        result.by_kind[row["kind"]] += 1
+                values.append(NewRow(
+                    idem_key=f"{occ.base_key}:{contact.channel}", kind=occ.kind,
+                    subject_type=occ.subject_type, subject_id=occ.subject_id,
+                    recipient_id=occ.recipient_id, channel=contact.channel,
+                    address=contact.address, payload=with_meta({"text": ""}, occ.meta),
+                    due_at=occ.due_at, not_before=self.now + build_retry_delay(1),
+                    expires_at=occ.expires_at, late=occ.late, status=OutboxStatus.BUILD_FAILED,
+                    attempts=1, last_error_code=OutboxStatus.BUILD_FAILED.value,
+                    last_error=payload, created_at=self.now))
+                continue
+            values.append(NewRow(
+                idem_key=f"{occ.base_key}:{contact.channel}", kind=occ.kind,
+                subject_type=occ.subject_type, subject_id=occ.subject_id,
+                recipient_id=occ.recipient_id, channel=contact.channel, address=contact.address,
+                payload=payload, due_at=occ.due_at, not_before=occ.not_before,
+                expires_at=occ.expires_at, late=occ.late, status=occ.status,
+                last_error_code=occ.error_code, created_at=self.now))
+        inserted = await enqueue_many(self.session, values)
+        for row in values:
+            if row.idem_key in inserted:
+                result.inserted[row.status] += 1
+                if row.status == OutboxStatus.PENDING:
+                    result.by_kind[row.kind] += 1
         for occ in retries:
             await self._retry(occ, result)
         if collect and values:
             rows = await self.session.execute(select(OutboxMessage).where(
-                OutboxMessage.idem_key.in_([v["idem_key"] for v in values])))
+                OutboxMessage.idem_key.in_([v.idem_key for v in values])))
             result.rows.extend(rows.scalars())
 
     async def _retry(self, occ: Occurrence, result: PlanResult) -> None:
@@ -611,25 +608,13 @@ async def cancel_stale(session: AsyncSession, now: datetime) -> int:
     return len(stale)
 
 
-def task_reminder_stale(payload: dict[str, Any], status: str, deadline: date | None) -> bool:
+def task_reminder_stale(payload: Mapping[str, Any], status: str, deadline: date | None) -> bool:
     """A task reminder is stale when the task is closed or its deadline is not the one reminded."""
-    meta = payload.get("meta") or {}
+    meta = meta_of(payload)
     if status != "open":
         return True
     wanted = meta.get("deadline")
     return wanted is not None and (deadline is None or deadline.isoformat() != wanted)
-
-
-async def cancel_task_reminders(session: AsyncSession, task_id: int, now: datetime) -> int:
-    """Domain hook (task done/cancelled): cancel its pending reminders in the same transaction.
-
-    Reminders waiting in a web mailbox, not yet fetched, are withdrawn too.
-    """
-    result = await session.execute(update(OutboxMessage).where(
-        OutboxMessage.subject_type == "task", OutboxMessage.subject_id == str(task_id),
-        OutboxMessage.status.in_(UNSENT),
-    ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code="task_closed"))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def planner_first_run(session: AsyncSession, now: datetime) -> datetime:

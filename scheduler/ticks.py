@@ -15,6 +15,7 @@ from bot.channel import Capability, Channel
 from bot.chat_import import collect_expired_imports
 from bot.clock import Clock, local_date
 from bot.db import web_mailbox
+from bot.db.job_runs import finish, run_once
 from bot.db.models import OutboxMessage
 from bot.guide_import import collect_expired_uploads
 from bot.messages import OutgoingMessage
@@ -22,7 +23,6 @@ from bot.messaging_window import MessagingWindow, WindowedChannel
 from bot.outbox import OutboxStatus
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
-from scheduler.jobs import finish, run_once
 from scheduler.keepalive import plan_keepalives
 from scheduler.lease import SenderLease
 from scheduler.planner import PlanResult, plan

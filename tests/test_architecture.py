@@ -83,10 +83,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: features side by side that must not import each other (package → packages it must not import)
 APART = {"handlers": ("scheduler",), "scheduler": ("handlers",)}
 #: (importer, imported module) pairs still crossing a floor, each with the work that removes it
-KNOWN_CROSSINGS: dict[tuple[str, str], str] = {
-    ("bot/kb_loop.py", "scheduler.jobs"): "insert_ignore moves to the outbox module (core)",
-    ("handlers/reminders.py", "scheduler.jobs"): "insert_ignore/run_once move to the core",
-}
+KNOWN_CROSSINGS: dict[tuple[str, str], str] = {}
 
 
 def floor_of(rel: str) -> int | None:

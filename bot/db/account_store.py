@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import web_tokens
 from bot.db.models import ChatAccount, ConversationState, Invitation, Official, OutboxMessage
 from bot.ids import parse_id
-from bot.outbox import UNSENT, OutboxStatus
+from bot.outbox import UNSENT, NewRow, OutboxStatus, enqueue, meta_of, with_meta
 
 #: kinds the planner writes per official: they follow the official to another app
 PLANNED_KINDS = frozenset({"deadline", "overdue", "checkin", "nudge", "digest", "snooze",
@@ -140,16 +140,12 @@ async def _copy_to(session: AsyncSession, row: OutboxMessage, target: ChatAccoun
                    now: datetime, reason: str) -> None:
     """Queue the row's message for `target` under its occurrence's key on that channel (the
     planner's idempotency, '<base>:<channel>'), unless that key is already queued there."""
-    key = f"{row.idem_key.rsplit(':', 1)[0]}:{target.channel}"
-    if (await session.execute(select(OutboxMessage.id).where(
-            OutboxMessage.idem_key == key))).first() is not None:
-        return
-    meta = dict(row.payload.get("meta") or {})
-    meta.update(moved_from=row.id, moved_reason=reason)
-    session.add(OutboxMessage(
-        idem_key=key, kind=row.kind, subject_type=row.subject_type, subject_id=row.subject_id,
+    meta = meta_of(row.payload)
+    meta["moved_from"], meta["moved_reason"] = row.id, reason
+    await enqueue(session, NewRow(
+        idem_key=f"{row.idem_key.rsplit(':', 1)[0]}:{target.channel}", kind=row.kind,
+        subject_type=row.subject_type, subject_id=row.subject_id,
         recipient_id=row.recipient_id, channel=target.channel, address=target.chat_id,
-        payload={**row.payload, "meta": meta}, due_at=row.due_at,
+        payload=with_meta(row.payload, meta), due_at=row.due_at,
         not_before=max(row.not_before, now), expires_at=row.expires_at, late=row.late,
-        status=OutboxStatus.PENDING, attempts=0, max_attempts=row.max_attempts, created_at=now,
-        updated_at=now))
+        max_attempts=row.max_attempts, created_at=now))

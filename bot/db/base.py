@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Insert, MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -91,3 +92,9 @@ def is_postgres(engine_or_session: AsyncEngine | AsyncSession) -> bool:
     if isinstance(engine_or_session, AsyncSession):
         return engine_or_session.get_bind().dialect.name == "postgresql"
     return engine_or_session.dialect.name == "postgresql"
+
+
+def insert_ignore(session: AsyncSession, model: type[Base] | Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING for the session's dialect (PostgreSQL or SQLite)."""
+    dialect = postgresql if is_postgres(session) else sqlite
+    return dialect.insert(model).on_conflict_do_nothing()  # type: ignore[no-any-return]

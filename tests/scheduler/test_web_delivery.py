@@ -15,10 +15,10 @@ from bot.db import web_mailbox
 from bot.db.models import DeliveryAttempt, OutboxMessage
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage, from_payload
+from bot.outbox import UNSENT, cancel_for_task
 from bot.texts import reminders as T
 from scheduler.digest import undelivered
 from scheduler.lease import SenderLease
-from scheduler.planner import cancel_task_reminders
 from scheduler.ticks import Ticks
 from tests.scheduler.world import Sim, World, at
 
@@ -90,7 +90,7 @@ async def test_a_closed_task_withdraws_its_unfetched_reminder(world, sessionmake
     task, _ = await _planned(world, sim, clock)
     await sim.dispatcher().drain()
     async with sessionmaker.begin() as s:
-        assert await cancel_task_reminders(s, task, clock.now()) == 1
+        assert await cancel_for_task(s, task, clock.now(), statuses=UNSENT) == 1
     assert await _waiting(sessionmaker, clock) == []
     [row] = await world.rows(kind="deadline")
     assert row.status == "cancelled"

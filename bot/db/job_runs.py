@@ -1,25 +1,18 @@
-"""Once-per-period jobs: the process whose job_runs insert wins does the work."""
+"""Once-per-period jobs (job_runs): the process whose insert wins does the work."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import Insert, Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.base import Base, is_postgres
+from bot.db.base import insert_ignore
 from bot.db.models import JobRun
 
 #: period key of the row that records a job's very first run
 FIRST_RUN = "first-run"
-
-
-def insert_ignore(session: AsyncSession, model: type[Base] | Table) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING for the session's dialect (PostgreSQL or SQLite)."""
-    dialect = postgresql if is_postgres(session) else sqlite
-    return dialect.insert(model).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
 async def run_once(session: AsyncSession, job_name: str, period_key: str, owner: str,
