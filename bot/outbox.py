@@ -7,17 +7,17 @@ domain (a task done, a chat unbound). The statuses are the strings stored in `ou
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.base import insert_ignore
-from bot.db.models import ChatAccount, OutboxMessage
+from bot.db.base import insert_ignore, is_postgres
+from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
 
 #: subject_type of a row about a task (its reminders)
 TASK_SUBJECT = "task"
@@ -202,3 +202,165 @@ async def mark_blocked(session: AsyncSession, channel: str, now: datetime, *,
         where.append(ChatAccount.status != ACCOUNT_BLOCKED)
     await session.execute(update(ChatAccount).where(*where)
                           .values(status=ACCOUNT_BLOCKED, status_changed_at=now))
+
+
+# ---------------------------------------------------------------------- the sender's side
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed outbox row (the columns the sender needs)."""
+
+    id: int
+    idem_key: str
+    kind: str
+    subject_type: str | None
+    subject_id: str | None
+    recipient_id: int | None
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    expires_at: datetime | None
+    attempts: int
+    max_attempts: int
+    send_started_at: datetime | None
+
+
+CLAIM_COLUMNS = (
+    OutboxMessage.id, OutboxMessage.idem_key, OutboxMessage.kind, OutboxMessage.subject_type,
+    OutboxMessage.subject_id, OutboxMessage.recipient_id, OutboxMessage.channel,
+    OutboxMessage.address, OutboxMessage.payload, OutboxMessage.expires_at,
+    OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.send_started_at,
+)
+
+
+async def claim(session: AsyncSession, channels: Sequence[str], now: datetime, *, owner: str,
+                lease_ttl: timedelta, limit: int) -> list[Claimed]:
+    """Claim up to `limit` due rows (or rows whose lease ran out) in one statement, by id."""
+    due = (
+        select(OutboxMessage.id)
+        .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING,
+                        OutboxMessage.not_before <= now),
+                   and_(OutboxMessage.status == OutboxStatus.SENDING,
+                        OutboxMessage.lease_until < now)),
+               OutboxMessage.channel.in_(list(channels)))
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    if is_postgres(session):  # SQLite: BEGIN IMMEDIATE (make_engine) serialises claims
+        due = due.with_for_update(skip_locked=True)
+    stmt = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status=OutboxStatus.SENDING, lease_owner=owner, lease_until=now + lease_ttl,
+                attempts=OutboxMessage.attempts + 1, updated_at=now)
+        .returning(*CLAIM_COLUMNS)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = [Claimed(*r) for r in (await session.execute(stmt)).all()]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
+
+
+async def update_claimed(session: AsyncSession, row_id: int, owner: str, now: datetime,
+                         **values: Any) -> bool:
+    """Update a row only while `owner` still holds its lease (False: someone reclaimed it)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.lease_owner == owner,
+               OutboxMessage.status == OutboxStatus.SENDING)
+        .values(updated_at=now, **values)
+        .execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def finish(session: AsyncSession, row: Claimed, owner: str, now: datetime,
+                 status: OutboxStatus, *, attempt_outcome: str | None = None,
+                 retry_after: float | None = None, **values: Any) -> bool:
+    """Give the claimed row its next status and release its lease, recording the attempt's
+    outcome; False (nothing written) when the lease was lost."""
+    ok = await update_claimed(session, row.id, owner, now, status=status, lease_owner=None,
+                              lease_until=None, **values)
+    if ok and attempt_outcome is not None:
+        await end_attempt(session, row, owner, now, attempt_outcome,
+                          error_code=values.get("last_error_code"), retry_after=retry_after)
+    return ok
+
+
+async def start_attempt(session: AsyncSession, row: Claimed, owner: str, now: datetime) -> bool:
+    """Record send_started_at and a started attempt, right before the platform call."""
+    if not await update_claimed(session, row.id, owner, now, send_started_at=now):
+        return False
+    session.add(DeliveryAttempt(outbox_id=row.id, attempt_no=row.attempts, worker_id=owner,
+                                started_at=now))
+    return True
+
+
+async def end_attempt(session: AsyncSession, row: Claimed, owner: str, now: datetime,
+                      outcome: str, *, error_code: str | None = None,
+                      retry_after: float | None = None) -> None:
+    """Record the outcome of the claimed row's attempt in flight."""
+    await session.execute(
+        update(DeliveryAttempt)
+        .where(DeliveryAttempt.outbox_id == row.id, DeliveryAttempt.attempt_no == row.attempts,
+               DeliveryAttempt.worker_id == owner, DeliveryAttempt.finished_at.is_(None))
+        .values(finished_at=now, outcome=outcome, error_code=error_code,
+                retry_after=retry_after))
+
+
+async def abandon_attempts(session: AsyncSession, row_id: int, now: datetime) -> None:
+    """A sender died mid-send: its unfinished attempts of the row end as ambiguous."""
+    await session.execute(
+        update(DeliveryAttempt)
+        .where(DeliveryAttempt.outbox_id == row_id, DeliveryAttempt.finished_at.is_(None))
+        .values(finished_at=now, outcome=OutboxStatus.AMBIGUOUS.value, error_code="crash"))
+
+
+async def set_status(session: AsyncSession, row_id: int, status: OutboxStatus,
+                     now: datetime) -> None:
+    """Set a row's status regardless of its lease (after the sender finished it)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                          .values(status=status, updated_at=now))
+
+
+async def release(session: AsyncSession, owner: str, now: datetime) -> int:
+    """Give back the rows `owner` claimed and did not start (no ambiguity); how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.lease_owner == owner, OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.send_started_at.is_(None))
+        .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None,
+                attempts=OutboxMessage.attempts - 1, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+#: a guard's verdict on a row about to be sent: None to send it, else (status, error code)
+Verdict = tuple[OutboxStatus, str] | None
+#: a per-kind check run before a send, reading in the sender's session
+SendGuard = Callable[[AsyncSession, Claimed], Awaitable[Verdict]]
+
+
+class SendGuards:
+    """The checks a row must pass before it is sent, registered per kind by the kind's owner
+    (the planner: task reminders stop when the task closed, check-in prompts when answered)."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, list[SendGuard]] = {}
+
+    def register(self, guard: SendGuard, *kinds: str) -> None:
+        """Run `guard` before sending a row of any of `kinds`."""
+        for kind in kinds:
+            self._by_kind.setdefault(kind, []).append(guard)
+
+    def kinds(self) -> frozenset[str]:
+        """The kinds that have a guard."""
+        return frozenset(self._by_kind)
+
+    async def check(self, session: AsyncSession, row: Claimed) -> Verdict:
+        """The first verdict that stops the row, or None to send it."""
+        for guard in self._by_kind.get(row.kind, ()):
+            verdict = await guard(session, row)
+            if verdict is not None:
+                return verdict
+        return None

@@ -23,20 +23,17 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from aiolimiter import AsyncLimiter
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import button_payloads, keyboards
+from bot import button_payloads, keyboards, outbox
 from bot.channel import Capability, Channel, Mailbox
 from bot.clock import Clock
-from bot.db.base import is_postgres
 from bot.db.models import (
     ChatAccount,
-    CheckinReport,
     DeliveryAttempt,
     Official,
     OutboxMessage,
-    Task,
     Unit,
 )
 from bot.errors import DeliveryError, DeliveryOutcome
@@ -50,13 +47,22 @@ from bot.messaging_window import (
     WindowedChannel,
     decide,
 )
-from bot.outbox import IN_FLIGHT, NewRow, OutboxStatus, enqueue, mark_blocked, meta_of, with_meta
+from bot.outbox import (
+    IN_FLIGHT,
+    Claimed,
+    NewRow,
+    OutboxStatus,
+    SendGuards,
+    enqueue,
+    mark_blocked,
+    meta_of,
+    with_meta,
+)
 from bot.replies import REPLY_KIND
 from bot.texts import reminders as reminder_texts
 from rules.dates import fmt_day
 from rules.policy import Schedule, unit_schedule
 from rules.quiet import in_quiet_hours
-from scheduler.planner import task_reminder_stale
 
 logger = logging.getLogger(__name__)
 
@@ -121,33 +127,6 @@ class RateLimits:
             await self._overall.acquire()
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A claimed outbox row (the columns the dispatcher needs)."""
-
-    id: int
-    idem_key: str
-    kind: str
-    subject_type: str | None
-    subject_id: str | None
-    recipient_id: int | None
-    channel: str
-    address: str
-    payload: dict[str, Any]
-    expires_at: datetime | None
-    attempts: int
-    max_attempts: int
-    send_started_at: datetime | None
-
-
-CLAIM_COLUMNS = (
-    OutboxMessage.id, OutboxMessage.idem_key, OutboxMessage.kind, OutboxMessage.subject_type,
-    OutboxMessage.subject_id, OutboxMessage.recipient_id, OutboxMessage.channel,
-    OutboxMessage.address, OutboxMessage.payload, OutboxMessage.expires_at,
-    OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.send_started_at,
-)
-
-
 @dataclass
 class DispatchStats:
     """Counts of one or more dispatcher rounds, by final outcome."""
@@ -193,6 +172,7 @@ class OutboxDispatcher:
         batch_size: int = 50,
         limits: Mapping[str, RateLimits] | None = None,
         fault: FaultHook | None = None,
+        guards: SendGuards,
         on_ambiguous: Callable[[str], str] = on_ambiguous_default,
     ) -> None:
         self.sessionmaker = sessionmaker
@@ -206,6 +186,8 @@ class OutboxDispatcher:
         self.limits = dict(limits or {})
         self.fault = fault
         self.on_ambiguous = on_ambiguous
+        #: per-kind checks before a send, registered by the kinds' owners (bot/outbox.py)
+        self.guards = guards
         #: channel → instant before which nothing is claimed for it (after a 429)
         self.paused_until: dict[str, datetime] = {}
         #: set at shutdown: finish the send in flight, claim and start nothing more
@@ -228,29 +210,8 @@ class OutboxDispatcher:
         if not names:
             return []
         async with self.sessionmaker.begin() as session:
-            due = (
-                select(OutboxMessage.id)
-                .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now),
-                           and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now)),
-                       OutboxMessage.channel.in_(names))
-                .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                .limit(self.batch_size)
-            )
-            if is_postgres(session):  # SQLite: BEGIN IMMEDIATE (make_engine) serialises claims
-                due = due.with_for_update(skip_locked=True)
-            stmt = (
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(due.scalar_subquery()))
-                .values(status=OutboxStatus.SENDING, lease_owner=self.token,
-                        lease_until=now + self.lease_ttl,
-                        attempts=OutboxMessage.attempts + 1, updated_at=now)
-                .returning(*CLAIM_COLUMNS)
-                .execution_options(synchronize_session=False)
-            )
-            rows = (await session.execute(stmt)).all()
-        claimed = [Claimed(*r) for r in rows]
-        claimed.sort(key=lambda c: c.id)
-        return claimed
+            return await outbox.claim(session, names, now, owner=self.token,
+                                      lease_ttl=self.lease_ttl, limit=self.batch_size)
 
     # ------------------------------------------------------------------ one round
 
@@ -294,33 +255,17 @@ class OutboxDispatcher:
     # ------------------------------------------------------------------ one row
 
     async def _guarded(self, session: AsyncSession, row_id: int, **values: Any) -> bool:
-        """Update a row only while we still hold its lease (rowcount 0: someone reclaimed it)."""
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.lease_owner == self.token,
-                   OutboxMessage.status == OutboxStatus.SENDING)
-            .values(updated_at=self.clock.now(), **values)
-            .execution_options(synchronize_session=False))
-        return bool(getattr(result, "rowcount", 0))
+        """Update a row only while we still hold its lease (False: someone reclaimed it)."""
+        return await outbox.update_claimed(session, row_id, self.token, self.clock.now(),
+                                           **values)
 
-    async def _finish(self, row: Claimed, status: OutboxStatus, *, attempt_outcome: str | None = None,
-                      retry_after: float | None = None, **values: Any) -> bool:
-        now = self.clock.now()
+    async def _finish(self, row: Claimed, status: OutboxStatus, *,
+                      attempt_outcome: str | None = None, retry_after: float | None = None,
+                      **values: Any) -> bool:
         async with self.sessionmaker.begin() as session:
-            done_values: dict[str, Any] = {"status": status, "lease_owner": None,
-                                           "lease_until": None, **values}
-            ok = await self._guarded(session, row.id, **done_values)
-            if ok and attempt_outcome is not None:
-                await session.execute(
-                    update(DeliveryAttempt)
-                    .where(DeliveryAttempt.outbox_id == row.id,
-                           DeliveryAttempt.attempt_no == row.attempts,
-                           DeliveryAttempt.worker_id == self.token,
-                           DeliveryAttempt.finished_at.is_(None))
-                    .values(finished_at=now, outcome=attempt_outcome,
-                            error_code=values.get("last_error_code"),
-                            retry_after=retry_after))
-            return ok
+            return await outbox.finish(session, row, self.token, self.clock.now(), status,
+                                       attempt_outcome=attempt_outcome,
+                                       retry_after=retry_after, **values)
 
     async def deliver(self, row: Claimed) -> str:
         """Deliver one claimed row; returns the outcome recorded (or 'lost_lease')."""
@@ -449,13 +394,8 @@ class OutboxDispatcher:
                                        last_error=detail or code):
                 return "lost_lease"
             if attempt_outcome is not None:
-                await session.execute(
-                    update(DeliveryAttempt)
-                    .where(DeliveryAttempt.outbox_id == row.id,
-                           DeliveryAttempt.attempt_no == row.attempts,
-                           DeliveryAttempt.worker_id == self.token,
-                           DeliveryAttempt.finished_at.is_(None))
-                    .values(finished_at=now, outcome=attempt_outcome, error_code=code))
+                await outbox.end_attempt(session, row, self.token, now, attempt_outcome,
+                                         error_code=code)
             target = await self._queue_fallback(session, row, code, status=OutboxStatus.REROUTED)
         return OutboxStatus.REROUTED if target is not None else OutboxStatus.UNREACHABLE
 
@@ -533,21 +473,14 @@ class OutboxDispatcher:
     async def _mark_started(self, row: Claimed, now: datetime) -> bool:
         """Commit send_started_at and a started attempt right before the platform call."""
         async with self.sessionmaker.begin() as session:
-            if not await self._guarded(session, row.id, send_started_at=now):
-                return False
-            session.add(DeliveryAttempt(outbox_id=row.id, attempt_no=row.attempts,
-                                        worker_id=self.token, started_at=now))
-        return True
+            return await outbox.start_attempt(session, row, self.token, now)
 
     async def _reclaimed_in_flight(self, row: Claimed) -> str | None:
         """A previous sender died after starting this send: the outcome is unknown (ambiguous)."""
         now = self.clock.now()
         policy = self._ambiguous_policy(row.kind)
         async with self.sessionmaker.begin() as session:
-            await session.execute(
-                update(DeliveryAttempt)
-                .where(DeliveryAttempt.outbox_id == row.id, DeliveryAttempt.finished_at.is_(None))
-                .values(finished_at=now, outcome="ambiguous", error_code="crash"))
+            await outbox.abandon_attempts(session, row.id, now)
             if policy == "drop":
                 ok = await self._guarded(session, row.id, status=OutboxStatus.AMBIGUOUS, lease_owner=None,
                                          lease_until=None, last_error_code="ambiguous",
@@ -585,8 +518,10 @@ class OutboxDispatcher:
     async def _pre_send_check(self, row: Claimed) -> tuple[OutboxStatus, str] | None:
         """(status, code) when the row must not be sent any more; None to send it.
 
-        Replies (kind 'reply', subject None, recipient possibly None) pass the task and check-in
-        guards untouched: only expiry and a blocked chat stop them.
+        Expiry, a blocked chat, a chat no longer bound to the recipient and an answered
+        keep-alive stop any row; then the guards registered for the row's kind decide.
+        Replies (kind 'reply', subject None, recipient possibly None) have no guard: only
+        expiry and a blocked chat stop them.
         """
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
@@ -608,20 +543,8 @@ class OutboxDispatcher:
             if account is not None and row.recipient_id is not None \
                     and account.official_id != row.recipient_id:
                 return OutboxStatus.CANCELLED, "unbound"
-            if row.subject_type == "task" and row.subject_id and row.subject_id.isdigit():
-                task = (await session.execute(select(Task.status, Task.deadline).where(
-                    Task.id == int(row.subject_id)))).first()
-                if task is None or task_reminder_stale(row.payload, task[0], task[1]):
-                    return OutboxStatus.CANCELLED, "stale"
-            if row.kind in ("checkin", "nudge") and row.recipient_id is not None:
-                week = meta_of(row.payload).get("week")
-                answered = (await session.execute(select(CheckinReport.id).where(
-                    CheckinReport.official_id == row.recipient_id,
-                    CheckinReport.iso_week == week,
-                    CheckinReport.status.in_(["submitted", "skipped"])))).first()
-                if answered is not None:
-                    return OutboxStatus.CANCELLED, "answered"
-        return None
+            # the kind's own guards (a task reminder whose task closed, an answered prompt)
+            return await self.guards.check(session, row)
 
     async def _failed(self, row: Claimed, exc: DeliveryError) -> str:
         now = self.clock.now()
@@ -687,8 +610,7 @@ class OutboxDispatcher:
 
     async def _set_status(self, row_id: int, status: OutboxStatus) -> None:
         async with self.sessionmaker.begin() as session:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                                  .values(status=status, updated_at=self.clock.now()))
+            await outbox.set_status(session, row_id, status, self.clock.now())
 
     async def _mark_blocked(self, row: Claimed, now: datetime) -> None:
         async with self.sessionmaker.begin() as session:
@@ -735,12 +657,4 @@ class OutboxDispatcher:
     async def release(self) -> int:
         """Clean shutdown: give back claimed rows that were not started (no ambiguity)."""
         async with self.sessionmaker.begin() as session:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.lease_owner == self.token, OutboxMessage.status == OutboxStatus.SENDING,
-                       OutboxMessage.send_started_at.is_(None))
-                .values(status=OutboxStatus.PENDING, lease_owner=None, lease_until=None,
-                        attempts=OutboxMessage.attempts - 1, updated_at=self.clock.now())
-                .execution_options(synchronize_session=False))
-            return int(getattr(result, "rowcount", 0) or 0)
-
+            return await outbox.release(session, self.token, self.clock.now())

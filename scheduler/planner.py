@@ -30,7 +30,18 @@ from bot.db.batches import chunks
 from bot.db.job_runs import first_run
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
 from bot.messages import Button, OutgoingMessage, to_payload
-from bot.outbox import Meta, NewRow, OutboxStatus, enqueue_many, meta_of, with_meta
+from bot.outbox import (
+    TASK_SUBJECT,
+    Claimed,
+    Meta,
+    NewRow,
+    OutboxStatus,
+    SendGuards,
+    Verdict,
+    enqueue_many,
+    meta_of,
+    with_meta,
+)
 from bot.periods import week_shown
 from bot.reminders import task_buttons
 from bot.texts import reminders as T
@@ -615,6 +626,41 @@ def task_reminder_stale(payload: Mapping[str, Any], status: str, deadline: date 
         return True
     wanted = meta.get("deadline")
     return wanted is not None and (deadline is None or deadline.isoformat() != wanted)
+
+
+#: kinds about a task (subject 'task'): not sent once the task closed or its deadline moved
+TASK_REMINDER_KINDS = ("deadline", "overdue", "snooze", "coop")
+#: kinds prompting the weekly check-in: not sent once that week's report is in
+CHECKIN_PROMPT_KINDS = ("checkin", "nudge")
+
+
+async def task_guard(session: AsyncSession, row: Claimed) -> Verdict:
+    """A task reminder whose task closed, vanished or has another deadline now is cancelled."""
+    if row.subject_type == TASK_SUBJECT and row.subject_id and row.subject_id.isdigit():
+        task = (await session.execute(select(Task.status, Task.deadline).where(
+            Task.id == int(row.subject_id)))).first()
+        if task is None or task_reminder_stale(row.payload, task[0], task[1]):
+            return OutboxStatus.CANCELLED, "stale"
+    return None
+
+
+async def checkin_guard(session: AsyncSession, row: Claimed) -> Verdict:
+    """A check-in prompt or nudge for a week already reported (or skipped) is cancelled."""
+    if row.recipient_id is None:
+        return None
+    answered = (await session.execute(select(CheckinReport.id).where(
+        CheckinReport.official_id == row.recipient_id,
+        CheckinReport.iso_week == meta_of(row.payload).get("week"),
+        CheckinReport.status.in_(["submitted", "skipped"])))).first()
+    return None if answered is None else (OutboxStatus.CANCELLED, "answered")
+
+
+def send_guards() -> SendGuards:
+    """The guards of the kinds the planner writes, for the sender (scheduler/delivery.py)."""
+    guards = SendGuards()
+    guards.register(task_guard, *TASK_REMINDER_KINDS)
+    guards.register(checkin_guard, *CHECKIN_PROMPT_KINDS)
+    return guards
 
 
 async def planner_first_run(session: AsyncSession, now: datetime) -> datetime:

@@ -25,7 +25,7 @@ from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.keepalive import plan_keepalives
 from scheduler.lease import SenderLease
-from scheduler.planner import PlanResult, plan
+from scheduler.planner import PlanResult, plan, send_guards
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Ticks:
     def __post_init__(self) -> None:
         if self.dispatcher is None:
             self.dispatcher = OutboxDispatcher(self.sessionmaker, self.clock, self.channels,
-                                               worker_id=self.owner)
+                                               worker_id=self.owner, guards=send_guards())
 
     @property
     def deliverable(self) -> tuple[str, ...]:

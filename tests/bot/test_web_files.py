@@ -20,6 +20,7 @@ from bot.db.models import OutboxMessage, StoredFile
 from bot.messages import Attachment, OutgoingMessage, to_payload
 from bot.texts import web as W
 from scheduler.delivery import OutboxDispatcher
+from scheduler.planner import send_guards
 from scheduler.ticks import Ticks
 from tests.bot.docx_helpers import body_texts, open_docx
 from tests.harness import BotHarness, web_login
@@ -88,7 +89,7 @@ async def test_a_digest_in_the_mailbox_keeps_its_files_as_links_across_a_restart
                             not_before=now, status="pending", attempts=0, max_attempts=8,
                             created_at=now, updated_at=now))
     dispatcher = OutboxDispatcher(harness.app.sessionmaker, clock, harness.app.channels,
-                                  worker_id="w1")
+                                  worker_id="w1", guards=send_guards())
     assert (await dispatcher.drain()).outcomes == {"awaiting_fetch": 1}
     async with harness.app.sessionmaker() as s:
         stored = (await s.execute(select(OutboxMessage.payload))).scalar_one()

@@ -315,12 +315,13 @@ async def test_digests_in_the_evening_go_without_a_sound(
     harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
 ) -> None:
     from scheduler.delivery import OutboxDispatcher
+    from scheduler.planner import send_guards
 
     official_id = await harness.make_official("Lan", role="head", user=str(USER),
                                               channel="telegram")
     async with running_telegram(settings, clock, fake) as run:
         outbox = OutboxDispatcher(run.app.sessionmaker, clock, run.app.channels,
-                                  worker_id="test")
+                                  worker_id="test", guards=send_guards())
         await _queue(run, "digest", official_id)  # 08:00 local: a working morning
         await outbox.drain(["telegram"])
         clock.advance(timedelta(hours=12))  # 20:00 local: silent hours

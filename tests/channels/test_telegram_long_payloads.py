@@ -16,6 +16,7 @@ from bot.guide_import import import_guide
 from bot.messages import MAX_PAYLOAD_BYTES, Button, OutgoingMessage, to_payload
 from knowledge.types import IngestLimits
 from scheduler.delivery import OutboxDispatcher
+from scheduler.planner import send_guards
 from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import callback_data, exchange, running_telegram, say, shown
 from tests.harness import BotHarness
@@ -69,7 +70,7 @@ async def test_long_payload_in_a_proactive_message_from_the_outbox(
             payload=to_payload(message), due_at=now, not_before=now, status="pending",
             attempts=0, max_attempts=8, late=False, created_at=now, updated_at=now))
     async with running_telegram(settings, clock, fake) as run:
-        sender = OutboxDispatcher(run.app.sessionmaker, clock, run.app.channels, worker_id="t")
+        sender = OutboxDispatcher(run.app.sessionmaker, clock, run.app.channels, worker_id="t", guards=send_guards())
         await sender.drain(["telegram"])
         (sent,) = [p for p in fake.sent if shown(p) == "Hướng dẫn mới"]
         (data,) = callback_data(sent)

@@ -20,7 +20,7 @@ from bot.messages import from_payload
 from bot.texts import guidance as T
 from bot.texts import guides as GT
 from scheduler.delivery import OutboxDispatcher
-from scheduler.planner import plan
+from scheduler.planner import plan, send_guards
 from tests.fakes import FakeChannel
 from tests.harness import BotHarness, fits, labels, texts
 from tests.knowledge.conftest import build_docx
@@ -370,7 +370,7 @@ async def _plan_all(h: BotHarness) -> None:
 
 
 async def _deliver(h: BotHarness) -> None:
-    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t").drain()
+    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t", guards=send_guards()).drain()
 
 
 async def _waiting(h: BotHarness) -> list[OutboxMessage]:

@@ -19,6 +19,7 @@ from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import feedback as T
 from scheduler.delivery import OutboxDispatcher
+from scheduler.planner import send_guards
 from tests.fakes import FakeChannel
 from tests.harness import BotHarness, fits, labels, payloads, texts
 
@@ -46,7 +47,7 @@ def _telegram(h: BotHarness) -> FakeChannel:
 
 async def _deliver(h: BotHarness) -> None:
     await h.app.dispatcher.drain()  # the index rebuild started after the commit
-    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t").drain()
+    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t", guards=send_guards()).drain()
 
 
 async def _queued(h: BotHarness) -> list[UnansweredQuestion]:

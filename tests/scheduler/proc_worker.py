@@ -29,7 +29,7 @@ from bot.events import ButtonPressed, ChatRef
 from bot.messages import OutgoingMessage
 from scheduler.delivery import OutboxDispatcher, fault_from_env
 from scheduler.lease import SenderLease
-from scheduler.planner import plan
+from scheduler.planner import plan, send_guards
 from scheduler.ticks import Ticks
 
 
@@ -64,7 +64,7 @@ async def send_until_done(sessionmaker: async_sessionmaker[AsyncSession], owner:
     channel.delay = delay
     clock = SystemClock()
     dispatcher = OutboxDispatcher(sessionmaker, clock, {"telegram": channel}, worker_id=owner,
-                                  lease_ttl=timedelta(seconds=3), batch_size=1)
+                                  lease_ttl=timedelta(seconds=3), batch_size=1, guards=send_guards())
     ticks = Ticks(sessionmaker, clock, {"telegram": channel}, owner=owner,
                   channel_order=("telegram",), dispatcher=dispatcher)
     ticks.leases["telegram"] = SenderLease("sender:telegram", owner, ttl=timedelta(seconds=3))
@@ -100,7 +100,7 @@ async def main(argv: list[str]) -> None:
             channel = LogChannel(argv[4])
             dispatcher = OutboxDispatcher(sessionmaker, clock, {"telegram": channel},
                                           worker_id=argv[3], batch_size=20,
-                                          fault=fault_from_env())
+                                          fault=fault_from_env(), guards=send_guards())
             await dispatcher.drain()
     finally:
         await engine.dispose()

@@ -12,6 +12,7 @@ from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from scheduler.delivery import OutboxDispatcher
 from scheduler.lease import SenderLease
+from scheduler.planner import send_guards
 from tests.fakes import FakeChannel
 from tests.scheduler.world import Sim, World, at
 
@@ -134,8 +135,8 @@ async def test_zalo_refusal_falls_back_to_the_other_channel(world, sessionmaker,
 async def test_lease_fencing_stale_worker_cannot_record(world, sim, clock, telegram) -> None:
     await _pending_row(world, sim, clock)
     a = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="A",
-                         lease_ttl=timedelta(minutes=3))
-    b = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="B")
+                         lease_ttl=timedelta(minutes=3), guards=send_guards())
+    b = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="B", guards=send_guards())
     [claimed] = await a.claim()
     clock.advance(timedelta(minutes=4))  # A stalls past its lease; B reclaims and sends
     assert (await b.run_once()).outcomes["sent"] == 1
@@ -147,7 +148,7 @@ async def test_lease_fencing_stale_worker_cannot_record(world, sim, clock, teleg
 async def test_reclaimed_in_flight_row_is_ambiguous_then_resent(world, sim, clock, telegram,
                                                                 sessionmaker) -> None:
     row = await _pending_row(world, sim, clock)
-    dead = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="dead")
+    dead = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="dead", guards=send_guards())
     [claimed] = await dead.claim()
     assert await dead._mark_started(claimed, clock.now())  # then the process "dies"
     clock.advance(timedelta(minutes=4))

@@ -17,6 +17,7 @@ from bot.messaging_window import KEEPALIVE_KIND, MessagingWindow
 from bot.texts import reminders as T
 from scheduler.delivery import OutboxDispatcher
 from scheduler.keepalive import plan_keepalives
+from scheduler.planner import send_guards
 from scheduler.ticks import Ticks
 from testkit.fake_zalo import FakeZalo
 from tests.scheduler.test_zalo_window import _channel
@@ -77,7 +78,7 @@ async def test_prompt_in_the_windows_last_day_once(world, sessionmaker, clock, z
     [row] = await world.rows(kind=KEEPALIVE_KIND)
     assert row.not_before == now and row.expires_at == at(MON + timedelta(days=2), 9)
     clock.set(now)
-    stats = await OutboxDispatcher(sessionmaker, clock, {"zalo": zalo}, worker_id="w").drain()
+    stats = await OutboxDispatcher(sessionmaker, clock, {"zalo": zalo}, worker_id="w", guards=send_guards()).drain()
     assert stats.outcomes["sent"] == 1
     assert fake.sent_texts("z-lan") == [T.KEEPALIVE.format(name="Lan")]
     [row] = await world.rows(kind=KEEPALIVE_KIND)
@@ -153,7 +154,7 @@ async def test_cancelled_when_she_wrote_before_it_went_out(world, sessionmaker, 
     await _plan(sessionmaker, at(MON + timedelta(days=1), 23))  # held to Wed 07:00
     await _wrote(sessionmaker, at(MON + timedelta(days=1), 23, 30))
     clock.set(at(MON + timedelta(days=2), 7))
-    stats = await OutboxDispatcher(sessionmaker, clock, {"zalo": zalo}, worker_id="w").drain()
+    stats = await OutboxDispatcher(sessionmaker, clock, {"zalo": zalo}, worker_id="w", guards=send_guards()).drain()
     assert stats.outcomes["cancelled"] == 1 and fake.requests == []
     [row] = await world.rows(kind=KEEPALIVE_KIND)
     assert row.last_error_code == "answered"
@@ -172,7 +173,7 @@ async def test_late_prompt_is_dropped_not_rerouted(world, sessionmaker, clock, z
         await s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
                         .values(expires_at=None))  # as if the row had no expiry
     clock.set(at(MON + timedelta(days=2), 10, 30))  # the window closed at 10:00
-    stats = await OutboxDispatcher(sessionmaker, clock, {"zalo": zalo}, worker_id="w").drain()
+    stats = await OutboxDispatcher(sessionmaker, clock, {"zalo": zalo}, worker_id="w", guards=send_guards()).drain()
     assert stats.outcomes["cancelled"] == 1 and fake.requests == []
     assert [r.kind for r in await world.rows()] == [KEEPALIVE_KIND]  # no copy elsewhere
 

@@ -24,6 +24,7 @@ from bot.messaging_window import Action, MessagingWindow, Reason, decide, span_w
 from bot.texts import reminders as T
 from scheduler.delivery import OutboxDispatcher
 from scheduler.digest import undelivered
+from scheduler.planner import send_guards
 from scheduler.ticks import Ticks
 from testkit.fake_zalo import FakeZalo
 from tests.fakes import FakeChannel
@@ -77,7 +78,7 @@ class Oa:
         await self.sim.plan()
         dispatcher = OutboxDispatcher(self.sessionmaker, self.clock,
                                       {"zalo": self.zalo, "telegram": self.telegram},
-                                      worker_id="w1")
+                                      worker_id="w1", guards=send_guards())
         await dispatcher.drain()
         return {r.channel: r for r in await self.world.rows(kind="deadline")}
 
@@ -238,7 +239,7 @@ async def test_template_transient_failure_is_retried(oa: Oa) -> None:
     rows = await oa.deliver()
     assert rows["zalo"].status == "pending" and "telegram" not in rows
     oa.clock.set(rows["zalo"].not_before)
-    await OutboxDispatcher(oa.sessionmaker, oa.clock, {"zalo": oa.zalo}, worker_id="w").drain()
+    await OutboxDispatcher(oa.sessionmaker, oa.clock, {"zalo": oa.zalo}, worker_id="w", guards=send_guards()).drain()
     [row] = await oa.world.rows(kind="deadline")
     assert row.status == "sent" and len(oa.fake.templates) == 1
 
@@ -327,7 +328,7 @@ async def test_fallback_from_telegram_does_not_come_back(oa: Oa, sessionmaker) -
     await sim.plan()
     oa.telegram.failures.append(DeliveryError("telegram", DeliveryOutcome.BLOCKED, "403"))
     await OutboxDispatcher(sessionmaker, oa.clock, {"telegram": oa.telegram, "zalo": oa.zalo},
-                           worker_id="w").drain()
+                           worker_id="w", guards=send_guards()).drain()
     rows = {r.channel: r for r in await oa.world.rows(kind="deadline")}
     assert rows["telegram"].status == "failed_permanent"
     assert rows["zalo"].status == "unreachable" and rows["zalo"].payload["meta"]["tried"] == [
@@ -346,7 +347,7 @@ async def test_replies_are_not_routed(oa: Oa, sessionmaker) -> None:
                             due_at=DUE, not_before=DUE, status="pending", attempts=0,
                             max_attempts=3, created_at=DUE, updated_at=DUE))
     oa.clock.set(DUE)
-    await OutboxDispatcher(sessionmaker, oa.clock, {"zalo": oa.zalo}, worker_id="w").drain()
+    await OutboxDispatcher(sessionmaker, oa.clock, {"zalo": oa.zalo}, worker_id="w", guards=send_guards()).drain()
     assert oa.fake.sent_texts("z-lan") == ["Trả lời"]
 
 

@@ -13,7 +13,7 @@ from bot.channel import Channel
 from bot.clock import ManualClock, local_date, local_datetime
 from bot.db.models import ChatAccount, Official, OutboxMessage, Plan, Task, TaskAssignee, Unit
 from scheduler.delivery import DispatchStats, OutboxDispatcher
-from scheduler.planner import DigestBuilder, PlanResult, plan
+from scheduler.planner import DigestBuilder, PlanResult, plan, send_guards
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 #: local times at which the simulation ticks (reminders, quiet-hour ends, check-in, digests)
@@ -101,7 +101,7 @@ class Sim:
     sent_log: list[tuple[datetime, str]] = field(default_factory=list)
 
     def dispatcher(self, worker: str = "w1") -> OutboxDispatcher:
-        return OutboxDispatcher(self.sessionmaker, self.clock, self.channels, worker_id=worker)
+        return OutboxDispatcher(self.sessionmaker, self.clock, self.channels, worker_id=worker, guards=send_guards())
 
     async def plan(self) -> PlanResult:
         async with self.sessionmaker.begin() as s:

@@ -24,6 +24,7 @@ from bot.texts import web as WT
 from bot.texts import zalo as ZT
 from scheduler.delivery import OutboxDispatcher
 from scheduler.digest import XLSX_MIME, build_digest
+from scheduler.planner import send_guards
 from testkit.fake_zalo import FakeZalo, configure
 from tests.channels.zalo.conftest import ZaloApp
 from tests.scheduler.world import World
@@ -135,7 +136,7 @@ async def test_digest_reaches_a_zalo_only_head_with_chart_and_spreadsheet_link(
                             due_at=now, not_before=now, status="pending", attempts=0,
                             max_attempts=3, created_at=now, updated_at=now))
     stats = await OutboxDispatcher(linked.app.sessionmaker, linked.clock, linked.app.channels,
-                                   worker_id="w").drain()
+                                   worker_id="w", guards=send_guards()).drain()
     assert stats.outcomes["sent"] == 1
     images = [r.file_name for r in fake_zalo.requests if r.path == "/v2.0/oa/upload/image"]
     assert images == ["tien-do-2026W48.png"]
