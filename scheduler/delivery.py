@@ -8,6 +8,10 @@ that row carries an `ambiguous` attempt.
 Mailbox channels (the web chat, Capability.MAILBOX) have no platform to call: a row is deposited
 in one transaction ('awaiting_fetch'), exactly once, and becomes 'sent' when the client
 acknowledges it (bot/db/web_mailbox.py).
+
+The rows themselves (claim, lease-guarded updates, attempts, release) are bot/outbox.py's; this
+module is the policy around them. What may no longer be sent is decided by generic checks here
+(expiry, a blocked or unbound chat) and by the guards each kind's owner registered (SendGuards).
 """
 
 from __future__ import annotations
