@@ -45,6 +45,7 @@ from bot.db.models import (  # noqa: E402
     TaskAssignee,
     Unit,
 )
+from bot.outbox import IN_FLIGHT, OutboxStatus  # noqa: E402
 from scheduler.delivery import RateLimits  # noqa: E402
 from scheduler.planner import plan  # noqa: E402
 from scheduler.ticks import Ticks  # noqa: E402
@@ -107,7 +108,7 @@ async def delivery(url: str, reminders: int, rate: float) -> dict[str, Any]:
             if stats.claimed == 0:
                 async with sessionmaker() as s:
                     left = (await s.execute(select(func.count()).where(
-                        OutboxMessage.status.in_(["pending", "sending"])))).scalar_one()
+                        OutboxMessage.status.in_(IN_FLIGHT)))).scalar_one()
                 if left == 0:
                     break
                 await asyncio.sleep(0.05)
@@ -147,7 +148,7 @@ async def planning(url: str, tasks: int) -> dict[str, Any]:
         await session.execute(text("DELETE FROM outbox"))
     rows = [{"idem_key": f"baseline:{i}", "kind": "deadline", "channel": "telegram",
              "address": str(i), "payload": {"text": "x"}, "due_at": NOW, "not_before": NOW,
-             "status": "pending", "attempts": 0, "max_attempts": 8, "late": False,
+             "status": OutboxStatus.PENDING, "attempts": 0, "max_attempts": 8, "late": False,
              "created_at": NOW, "updated_at": NOW} for i in range(inserted)]
     started = time.perf_counter()
     async with sessionmaker.begin() as session:
