@@ -56,7 +56,7 @@ class OutboxStatus(StrEnum):
     PREVIEWED = "previewed"
 
 
-#: statuses of a row that is still to go out (cancelling a task's reminders withdraws these)
+#: statuses of a row still to go out: unbinding a chat and withdrawing a guide cancel these
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.AWAITING_FETCH)
 #: statuses of a reply row still waiting to go out (later replies of the chat queue behind it)
 IN_FLIGHT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
