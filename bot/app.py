@@ -9,10 +9,10 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -35,6 +35,10 @@ from bot.web import build_web_app
 from knowledge.demo import demo_guides
 from scheduler.preview import preview_all
 from scheduler.service import build_service
+
+if TYPE_CHECKING:  # the platform modules load only when their channel is configured
+    from bot.channels.telegram.wiring import TelegramParts
+    from bot.channels.zalo.wiring import ZaloParts
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,9 @@ class App:
     components: list[Lifecycle] = field(default_factory=list)
     #: rebuilds `knowledge` when any process changed the guides (a component, started with it)
     knowledge_watcher: KnowledgeWatcher | None = None
+    #: what attach_telegram / attach_zalo built, when configured (tests reach in)
+    telegram: TelegramParts | None = None
+    zalo: ZaloParts | None = None
     _runner: web.AppRunner | None = None
 
     async def prepare(self, *, migrate: bool = True, load_demo: bool | None = None) -> None:
@@ -153,23 +160,21 @@ def build_app(
                              file_link_ttl=timedelta(hours=settings.file_link_hours))
     all_channels: dict[str, Channel] = {"web": web_channel}
     all_channels.update(channels or {})
-    deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,
-                reminder_preview=preview_all,
-                capabilities={name: ch.capabilities for name, ch in all_channels.items()})
-    dispatcher = Dispatcher(deps, sessionmaker)
-    app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
-              knowledge=knowledge, router=router, dispatcher=dispatcher, channels=all_channels,
-              web_channel=web_channel, web_app=build_web_app(dispatcher, web_channel, clock, sessionmaker))
 
     async def reload_knowledge() -> None:
         await knowledge.reload(sessionmaker)
 
-    deps.services["reload_knowledge"] = reload_knowledge
+    deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,
+                reminder_preview=preview_all,
+                channels=all_channels, reload_knowledge=reload_knowledge,
+                preview_windows=_preview_windows(settings))
+    dispatcher = Dispatcher(deps, sessionmaker)
+    app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
+              knowledge=knowledge, router=router, dispatcher=dispatcher, channels=all_channels,
+              web_channel=web_channel, web_app=build_web_app(dispatcher, web_channel, clock, sessionmaker))
     app.knowledge_watcher = KnowledgeWatcher(knowledge, sessionmaker,
                                              settings.knowledge_poll_seconds)
     app.components.append(app.knowledge_watcher)
-    deps.services["channels"] = all_channels
-    deps.services["preview_windows"] = _preview_windows(settings)
     if channels is None:
         _attach_platform_channels(app)
     for setup in extra_setup or []:
@@ -189,26 +194,47 @@ def _preview_windows(settings: Settings) -> dict[str, WindowConfig]:
 
 
 def _attach_platform_channels(app: App) -> None:
-    """Telegram and Zalo, each only when configured (the channel modules add themselves here)."""
-    _attach_telegram(app)
-    _attach_zalo(app)
+    """Telegram and Zalo, each only when configured."""
+    install_telegram(app)
+    install_zalo(app)
 
 
-def _attach_telegram(app: App) -> None:
+def install_telegram(app: App) -> TelegramParts | None:
     """Telegram when TROLY_TELEGRAM_TOKEN is set: channel, polling or webhook route, menu."""
     if app.settings.telegram_token is None:
-        return
+        return None
     # aiogram loaded only when Telegram is used
-    from bot.channels.telegram.channel import attach_telegram
+    from bot.channels.telegram.wiring import attach_telegram
 
-    attach_telegram(app)
+    parts = attach_telegram(app.settings, dispatcher=app.dispatcher, router=app.router,
+                            sessionmaker=app.sessionmaker, clock=app.clock)
+    if parts is None:
+        return None
+    _register(app, "telegram", parts.channel, parts.components())
+    parts.add_routes(app.web_app)
+    app.dispatcher.deps.role_listeners.append(parts.menus.roles_changed)
+    app.telegram = parts
+    return parts
 
 
-def _attach_zalo(app: App) -> None:
+def install_zalo(app: App) -> ZaloParts | None:
     """Zalo OA when its app id and secrets are set: channel, /zalo/webhook, token refresher."""
     from bot.channels.zalo.wiring import attach_zalo  # loaded only when Zalo is used
 
-    attach_zalo(app)
+    parts = attach_zalo(app.settings, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,
+                        clock=app.clock)
+    if parts is None:
+        return None
+    _register(app, "zalo", parts.channel, parts.components())
+    parts.add_routes(app.web_app)
+    app.zalo = parts
+    return parts
+
+
+def _register(app: App, name: str, channel: Channel, components: Sequence[Lifecycle]) -> None:
+    """Add a channel to the registry (its capabilities are read from there) and its components."""
+    app.channels[name] = channel
+    app.components.extend(components)
 
 
 async def run_forever(app: App, stop: asyncio.Event | None = None, *,

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channel import Capability
+from bot.channel import Capability, Channel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import FlowState
 from bot.events import ButtonPressed, FileReceived, InboundEvent, TextMessage
 from bot.messages import Attachment, Button, OutgoingMessage
+from bot.messaging_window import WindowConfig
 
 if TYPE_CHECKING:
     from bot.db.models import ChatAccount, Official
     from bot.knowledge_service import KnowledgeService
     from bot.reminders import ReminderPreview
     from bot.router import Router
+
+
+AfterCommitJob = Callable[[], Coroutine[Any, Any, None]]
+
+
+async def _no_reload() -> None:
+    """Default of Deps.reload_knowledge: nothing to rebuild."""
 
 
 @dataclass
@@ -33,12 +41,25 @@ class Deps:
     router: Router
     #: what reminders would go out, without sending (the scheduler's, scheduler/preview.py)
     reminder_preview: ReminderPreview
-    capabilities: dict[str, frozenset[Capability]] = field(default_factory=dict)
-    #: extra services features attach in the composition root (e.g. 'reminders'), by name
-    services: dict[str, Any] = field(default_factory=dict)
+    #: the channel registry (App.channels, the same dict): what each channel can show
+    channels: Mapping[str, Channel] = field(default_factory=dict)
+    #: rebuilds this process's search index; handlers queue it after a commit changing guides
+    reload_knowledge: AfterCommitJob = _no_reload
+    #: channels with a messaging window, for the reminder preview (/xemnhac)
+    preview_windows: Mapping[str, WindowConfig] = field(default_factory=dict)
     #: called after a commit that changed who is head, deputy or admin, or which chat belongs to
     #: whom (Context.note_roles_changed): edges refresh what depends on roles (Telegram's menu)
     role_listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def capabilities(self) -> dict[str, frozenset[Capability]]:
+        """What each registered channel can show, by channel name."""
+        return {name: channel.capabilities for name, channel in self.channels.items()}
+
+    def capabilities_of(self, channel: str) -> frozenset[Capability]:
+        """What one channel can show (nothing when it is not registered)."""
+        registered = self.channels.get(channel)
+        return registered.capabilities if registered is not None else frozenset()
 
 
 @dataclass
@@ -98,8 +119,7 @@ class Context:
     @property
     def can_show_buttons(self) -> bool:
         """Whether this chat's channel renders buttons (else numbered options)."""
-        caps = self.deps.capabilities.get(self.event.chat.channel, frozenset())
-        return Capability.BUTTONS in caps
+        return Capability.BUTTONS in self.deps.capabilities_of(self.event.chat.channel)
 
     def reply(
         self,

@@ -176,7 +176,7 @@ async def receive_file(ctx: Context) -> None:
 async def _reply_result(ctx: Context, result: guide_store.AddResult) -> None:
     ctx.reply(describe_result(result))
     if not result.unchanged:
-        ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+        ctx.after_commit.append(ctx.deps.reload_knowledge)
         await guidance.audience_prompt(ctx, result.guide.id)  # the next step: who must know
 
 
@@ -238,7 +238,7 @@ async def withdraw(ctx: Context) -> None:
     audience = guidance_store.Audience.of(guide.audience) if guide.announced_version is not None else None
     told = T.WITHDRAWN_AUDIENCE_TOLD if audience is not None and not audience.empty else ""
     ctx.reply(T.WITHDRAWN.format(title=guide.title) + told)
-    ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+    ctx.after_commit.append(ctx.deps.reload_knowledge)
 
 
 def register(router: Router) -> None:

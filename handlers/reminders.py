@@ -187,7 +187,7 @@ async def preview_command(ctx: Context) -> None:
     start = ctx.now
     end = start + timedelta(days=PREVIEW_DAYS)
     # channels with a messaging window (Zalo), from the composition root as for the CLI
-    windows: Mapping[str, WindowConfig] = ctx.deps.services.get("preview_windows", {})
+    windows: Mapping[str, WindowConfig] = ctx.deps.preview_windows
     # the scheduler's preview, handed over by the composition root (handlers/ stay below it)
     result = await ctx.deps.reminder_preview(ctx.session, start, end, now=start,
                                              channels=tuple(ctx.deps.settings.reminder_channels),

@@ -44,7 +44,7 @@ async def synonyms(ctx: Context) -> None:
             ctx.reply(T.SYNONYMS_NOT_FOUND.format(what=what))
             return
         ctx.reply(T.SYNONYMS_REMOVED.format(what=what))
-        ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+        ctx.after_commit.append(ctx.deps.reload_knowledge)
         return
     if action in T.SYNONYMS_ADD_VOCABULARY:
         text = rest
@@ -59,7 +59,7 @@ async def synonyms(ctx: Context) -> None:
         ctx.reply(T.SYNONYMS_UNCHANGED.format(term=term, expansions=shown))
         return
     ctx.reply(T.SYNONYMS_ADDED.format(term=queue_store.clean_term(term), expansions=shown))
-    ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+    ctx.after_commit.append(ctx.deps.reload_knowledge)
 
 
 async def _list(ctx: Context) -> None:

@@ -261,7 +261,7 @@ async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
                                       by=_by(ctx), now=ctx.now, question=state.data["question"])
     ctx.reply(T.ANSWER_STORED.format(guide=guide.title, people=done.notified) if done.notified
               else T.ANSWER_STORED_NOBODY.format(guide=guide.title))
-    ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+    ctx.after_commit.append(ctx.deps.reload_knowledge)
     return END
 
 
@@ -330,7 +330,7 @@ async def link_done(ctx: Context, button: LinkSection) -> None:
     section_shown = section_name(section.heading_path)
     ctx.reply(T.LINK_DONE.format(section=section_shown, people=done.notified) if done.notified
               else T.LINK_DONE_NOBODY.format(section=section_shown))
-    ctx.after_commit.append(ctx.deps.services["reload_knowledge"])
+    ctx.after_commit.append(ctx.deps.reload_knowledge)
 
 
 # ---------------------------------------------------------------- ignore it

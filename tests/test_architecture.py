@@ -29,6 +29,16 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _imported_names(path: Path) -> set[str]:
+    """`from bot import app` as 'bot.app' (what _imports leaves as 'bot')."""
+    return {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        for alias in node.names
+    }
+
+
 def _rel(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
@@ -189,6 +199,18 @@ def test_handlers_and_scheduler_do_not_import_each_other_or_the_edges() -> None:
         for name, target in _imported_files(path)
         if (_rel(path), name) not in KNOWN_CROSSINGS
         and (target.split("/")[0] in APART[package] or floor_of(target) == len(FLOORS) - 1)
+    ]
+    assert offenders == []
+
+
+def test_channels_do_not_import_the_composition_root() -> None:
+    """attach_telegram / attach_zalo hand their parts to bot/app.py; a channel importing bot.app
+    (even under TYPE_CHECKING) would bring the import cycle back."""
+    offenders = [
+        f"{_rel(path)} imports {name}"
+        for path in sorted((ROOT / "bot" / "channels").rglob("*.py"))
+        for name in _imports(path) | _imported_names(path)
+        if name == "bot.app" or name.startswith("bot.app.")
     ]
     assert offenders == []
 

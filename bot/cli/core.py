@@ -57,7 +57,7 @@ def chat_command(
         async with open_app() as app:
             channel = ConsoleChannel()
             chat, sender = ChatRef("console", user), Sender(user)
-            app.dispatcher.deps.capabilities["console"] = channel.capabilities
+            app.channels["console"] = channel  # the registry: what the chat can show
             typer.echo(texts.CHAT_PROMPT, err=True)
             while True:
                 line = await asyncio.to_thread(sys.stdin.readline)

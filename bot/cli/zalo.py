@@ -45,7 +45,7 @@ def menu_command(
             missing = unknown_commands(app.router)
             if missing:  # a renamed command: never install a menu that answers "unknown command"
                 return f"unknown command(s) {', '.join(missing)}"
-            api, tokens = build_client(app)
+            api, tokens = build_client(app.settings, app.sessionmaker, app.clock)
             try:
                 await set_menu(api, tokens, path=settings.zalo_menu_path,
                                body_key=settings.zalo_menu_body_key)

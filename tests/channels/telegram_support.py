@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.channels.telegram.channel import TelegramParts
+from bot.channels.telegram.wiring import TelegramParts
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount
@@ -55,7 +55,7 @@ async def running_telegram(settings: Settings, clock: ManualClock, fake: FakeBot
     await app.prepare(migrate=False, load_demo=load_demo)
     await app.start(serve_http=False)
     try:
-        parts = app.dispatcher.deps.services["telegram"]
+        parts = app.telegram
         assert isinstance(parts, TelegramParts)
         await asyncio.wait_for(parts.receiver.ready.wait(), 10)
         yield TelegramRun(app, parts, fake)

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels.telegram.channel import SECRET_HEADER
+from bot.channels.telegram.receivers import SECRET_HEADER
 from bot.clock import ManualClock
 from bot.config import Settings
 from testkit.fake_telegram import FakeBotAPI

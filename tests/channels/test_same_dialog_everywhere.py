@@ -334,7 +334,6 @@ async def world(settings: Settings, clock: ManualClock) -> AsyncIterator[World]:
 
     def add_console(app: App) -> None:
         app.channels["console"] = console
-        app.dispatcher.deps.capabilities["console"] = console.capabilities
 
     async with FakeBotAPI() as fake_tg:
         both = configure(telegram_settings(settings, fake_tg), fake_zalo,
@@ -346,7 +345,8 @@ async def world(settings: Settings, clock: ManualClock) -> AsyncIterator[World]:
         client = TestClient(TestServer(app.web_app, host="127.0.0.1"))
         await client.start_server()
         try:
-            tg_parts = app.dispatcher.deps.services["telegram"]
+            tg_parts = app.telegram
+            assert tg_parts is not None
             await tg_parts.receiver.ready.wait()
             yield World(app, clock, WebDriver(client), ConsoleDriver(app, console, clock),
                         TelegramDriver(fake_tg), ZaloDriver(app, client, fake_zalo, clock))

@@ -10,7 +10,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.channels.telegram.channel import SECRET_HEADER, webhook_route
+from bot.channels.telegram.receivers import SECRET_HEADER
+from bot.channels.telegram.wiring import webhook_route
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import InboundUpdate

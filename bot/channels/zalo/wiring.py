@@ -1,33 +1,23 @@
-"""Builds the Zalo channel from settings and attaches it to the App (called from bot/app.py)."""
+"""Builds the Zalo channel from settings and hands its parts to the composition root (bot/app.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.zalo.api import ZaloApi
 from bot.channels.zalo.channel import ZaloChannel, ZaloCodes, ZaloTemplate
 from bot.channels.zalo.routes import ZaloWebhook
 from bot.channels.zalo.tokens import TokenRefresher, TokenStore
 from bot.channels.zalo.webhook import ParseOptions
+from bot.clock import Clock
 from bot.config import Settings
+from bot.dispatcher import Dispatcher
 from bot.files import LinkIssuer
 from bot.messaging_window import MessagingWindow, WindowConfig
-
-if TYPE_CHECKING:
-    from bot.app import App
-
-
-@dataclass
-class ZaloParts:
-    """What attach_zalo built (tests reach in to drain the webhook or tick the refresher)."""
-
-    api: ZaloApi
-    tokens: TokenStore
-    channel: ZaloChannel
-    webhook: ZaloWebhook
-    refresher: TokenRefresher
 
 
 class _ApiCloser:
@@ -42,6 +32,27 @@ class _ApiCloser:
     async def stop(self) -> None:
         """Close the HTTP session."""
         await self._api.close()
+
+
+@dataclass
+class ZaloParts:
+    """What attach_zalo built, for the composition root to register (tests reach in to drain
+    the webhook or tick the refresher)."""
+
+    api: ZaloApi
+    tokens: TokenStore
+    channel: ZaloChannel
+    webhook: ZaloWebhook
+    refresher: TokenRefresher
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """POST /zalo/webhook on troly's one web server."""
+        self.webhook.add_route(web_app)
+
+    def components(self) -> list[_ApiCloser | TokenRefresher | ZaloWebhook]:
+        """Started in this order, stopped in reverse: the webhook (and its recovery loop) drains
+        first, then the refresher, then the HTTP session."""
+        return [_ApiCloser(self.api), self.refresher, self.webhook]
 
 
 def zalo_configured(settings: Settings) -> bool:
@@ -89,25 +100,25 @@ def window_configs(settings: Settings) -> dict[str, WindowConfig]:
     return {"zalo": WindowConfig(zalo_window(settings), bool(settings.zalo_template_id))}
 
 
-def file_links(app: App) -> LinkIssuer | None:
+def file_links(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession],
+               clock: Clock) -> LinkIssuer | None:
     """Links to troly's file page for files Zalo cannot carry (needs TROLY_PUBLIC_URL)."""
-    settings = app.settings
     if not settings.public_url:
         return None
-    return LinkIssuer(app.sessionmaker, app.clock, settings.public_url,
+    return LinkIssuer(sessionmaker, clock, settings.public_url,
                       timedelta(days=settings.zalo_file_link_days),
                       _secret(settings.file_link_secret))
 
 
-def build_client(app: App) -> tuple[ZaloApi, TokenStore]:
+def build_client(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession],
+                 clock: Clock) -> tuple[ZaloApi, TokenStore]:
     """The OA API client and its token store (the rotating tokens live in the database)."""
-    settings = app.settings
     assert settings.zalo_app_id is not None
     api = ZaloApi(api_url=settings.zalo_api_url, oauth_url=settings.zalo_oauth_url,
                   app_id=settings.zalo_app_id, app_secret=_secret(settings.zalo_app_secret) or "",
                   timeout=settings.zalo_request_timeout_seconds)
     tokens = TokenStore(
-        app.sessionmaker, api, app.clock,
+        sessionmaker, api, clock,
         seed_access_token=_secret(settings.zalo_access_token),
         seed_refresh_token=_secret(settings.zalo_refresh_token),
         refresh_margin=timedelta(minutes=settings.zalo_token_refresh_margin_minutes),
@@ -115,19 +126,21 @@ def build_client(app: App) -> tuple[ZaloApi, TokenStore]:
     return api, tokens
 
 
-def attach_zalo(app: App) -> ZaloParts | None:
-    """Create the channel, its webhook route and token refresher when Zalo is configured."""
-    settings = app.settings
+def attach_zalo(settings: Settings, *, dispatcher: Dispatcher,
+                sessionmaker: async_sessionmaker[AsyncSession],
+                clock: Clock) -> ZaloParts | None:
+    """The channel, its webhook and token refresher when Zalo is configured (None otherwise);
+    the composition root registers them."""
     if not zalo_configured(settings):
         return None
     assert settings.zalo_app_id is not None
-    api, tokens = build_client(app)
+    api, tokens = build_client(settings, sessionmaker, clock)
     channel = ZaloChannel(api, tokens, codes=zalo_codes(settings),
                           window=zalo_window(settings), template=zalo_template(settings),
-                          file_links=file_links(app))
+                          file_links=file_links(settings, sessionmaker, clock))
     webhook = ZaloWebhook(
-        channel=channel, dispatcher=app.dispatcher, sessionmaker=app.sessionmaker,
-        clock=app.clock, app_id=settings.zalo_app_id,
+        channel=channel, dispatcher=dispatcher, sessionmaker=sessionmaker,
+        clock=clock, app_id=settings.zalo_app_id,
         oa_secret_key=_secret(settings.zalo_oa_secret_key) or "",
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
         lease=timedelta(seconds=settings.zalo_inbound_lease_seconds),
@@ -137,10 +150,5 @@ def attach_zalo(app: App) -> ZaloParts | None:
         options=parse_options(settings),
     )
     refresher = TokenRefresher(tokens, settings.zalo_token_check_seconds)
-    app.channels["zalo"] = channel
-    app.dispatcher.deps.capabilities["zalo"] = channel.capabilities
-    webhook.add_route(app.web_app)
-    # stopped in reverse: the webhook (and its recovery loop) drains first, then the refresher, then the HTTP session
-    app.components.extend([_ApiCloser(api), refresher, webhook])
     return ZaloParts(api=api, tokens=tokens, channel=channel, webhook=webhook,
                      refresher=refresher)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import App, build_app
-from bot.channels.zalo.wiring import ZaloParts, attach_zalo
+from bot.app import App, build_app, install_zalo
+from bot.channels.zalo.wiring import ZaloParts
 from bot.clock import ManualClock
 from bot.config import Settings
 from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo, configure, sign_webhook, webhook_event
@@ -80,7 +80,7 @@ async def open_zalo_app(settings: Settings, clock: ManualClock) -> AsyncIterator
     captured: list[ZaloParts] = []
 
     def setup(app: App) -> None:
-        parts = attach_zalo(app)
+        parts = install_zalo(app)
         assert parts is not None
         captured.append(parts)
 

@@ -13,8 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
-from bot.app import App, build_app
-from bot.channels.zalo.wiring import ZaloParts, attach_zalo
+from bot.app import App, build_app, install_zalo
+from bot.channels.zalo.wiring import ZaloParts
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount, OutboxMessage
@@ -38,7 +38,7 @@ async def _app(settings: Settings, clock: ManualClock) -> tuple[App, ZaloParts, 
     captured: list[ZaloParts] = []
 
     def setup(app: App) -> None:
-        parts = attach_zalo(app)
+        parts = install_zalo(app)
         assert parts is not None
         captured.append(parts)
 

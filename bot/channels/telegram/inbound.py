@@ -1,0 +1,196 @@
+"""Telegram inbound: one Update → the dispatcher → replies (polling and webhook share it), via aiogram 3.
+
+aiogram is used as a thin typed client (Bot, its aiohttp session, the Update model) and its
+Dispatcher is *not* used: troly's own bot.dispatcher.Dispatcher is the only router, so a second
+router with its own middlewares/FSM would only add a place for behaviour to hide. Owning the
+polling loop also lets us confirm an update (next getUpdates offset) only after it was handled
+(at-least-once; the inbound_updates table drops repeats), where aiogram's loop confirms updates
+before its handler tasks finish. Its webhook handler answers 500, not 400, to a malformed body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramBadRequest,
+)
+from aiogram.types import Message, Update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.telegram import store
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.parse import (
+    Dispatch,
+    DocumentIn,
+    Ignore,
+    Reactivate,
+    ReplyOnly,
+    translate,
+)
+from bot.channels.telegram.render import (
+    is_collapsed,
+)
+from bot.clock import Clock
+from bot.dispatcher import Dispatcher
+from bot.events import ButtonPressed, ChatRef, FileReceived, InboundEvent, Sender
+from bot.messages import OutgoingMessage
+from bot.texts import channels as TC
+from bot.texts import common as C
+
+logger = logging.getLogger(__name__)
+
+#: the core working longer than this shows "typing…" (seconds), renewed every TYPING_REPEAT
+TYPING_AFTER = 1.0
+TYPING_REPEAT = 4.0
+#: at most this long the replies wait for a chat action already sent to finish
+TYPING_GRACE = 1.0
+
+
+# ---------------------------------------------------------------------------------- inbound
+
+
+class TelegramInbound:
+    """Turns Updates into dispatcher calls and sends the replies (shared by polling and webhook)."""
+
+    def __init__(self, bot: Bot, channel: TelegramChannel, dispatcher: Dispatcher,
+                 sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *,
+                 max_download_bytes: int, typing_after: float = TYPING_AFTER) -> None:
+        self.bot = bot
+        self.channel = channel
+        self.dispatcher = dispatcher
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.max_download_bytes = max_download_bytes
+        self.typing_after = typing_after
+        self.bot_username: str | None = None
+
+    async def identify(self) -> None:
+        """getMe: learn our @username (group mentions and /cmd@bot need it)."""
+        me = await self.bot.get_me()
+        self.bot_username = me.username
+
+    async def process(self, update: Update) -> None:
+        """Handle one update end to end; never raises (errors are logged)."""
+        try:
+            await self._process(update)
+        except Exception:
+            logger.exception("telegram update %s failed", update.update_id)
+
+    async def _process(self, update: Update) -> None:
+        action = translate(update, bot_username=self.bot_username, now=self.clock.now())
+        if isinstance(action, Dispatch):
+            if isinstance(action.event, ButtonPressed):
+                await self._press(action.event, update)
+            else:
+                await self._dispatch(action.event)
+        elif isinstance(action, DocumentIn):
+            await self._document(action)
+        elif isinstance(action, ReplyOnly):
+            if await store.first_delivery(self.sessionmaker, action.dedupe_key, self.clock.now()):
+                text = C.IMAGE_NOT_SUPPORTED if action.kind == "photo" else TC.UNSUPPORTED_MESSAGE
+                await self._send_replies(action.chat, action.sender, [OutgoingMessage(text)])
+        elif isinstance(action, Reactivate):
+            await store.set_account_status(self.sessionmaker, action.sender.user_id, "active",
+                                           self.clock.now())
+        elif isinstance(action, Ignore):
+            logger.debug("telegram update %s ignored: %s", update.update_id, action.reason)
+            if action.ack_id:
+                await self.channel.acknowledge(ButtonPressed(
+                    chat=ChatRef("telegram", ""), sender=Sender(""), at=self.clock.now(),
+                    payload="", ack_id=action.ack_id))
+
+    async def _dispatch(self, event: InboundEvent) -> None:
+        async with self._typing(event.chat):
+            replies = await self.dispatcher.feed(event)
+        await self._send_replies(event.chat, event.sender, replies)
+
+    async def _press(self, event: ButtonPressed, update: Update) -> None:
+        """A button: a stale press (its keyboard already chosen from) gets a short answer and
+        nothing else; a fresh one is answered at once, handled, and its keyboard collapsed."""
+        query = update.callback_query
+        message = query.message if query is not None else None
+        markup = message.reply_markup if isinstance(message, Message) else None
+        if event.keyboard and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
+            await self.channel.acknowledge(event, C.ALREADY_CHOSEN)
+            if message is not None and markup is not None and not is_collapsed(markup):
+                await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+                                            event.payload)  # an earlier collapse failed
+            return
+        await self.channel.acknowledge(event)  # first: the spinner stops at once
+        async with self._typing(event.chat):
+            replies = await self.dispatcher.feed(event)
+        if message is not None and event.keyboard \
+                and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
+            await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+                                        event.payload)
+        await self._send_replies(event.chat, event.sender, replies)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, chat: ChatRef) -> AsyncIterator[None]:
+        """Show 'typing…' while the core works longer than typing_after (an answer, a file)."""
+        done = asyncio.Event()
+
+        async def show() -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.typing_after)
+            while not done.is_set():
+                await self.channel.chat_action(chat.chat_id, "typing")
+                with contextlib.suppress(TimeoutError):  # Telegram shows it for about 5 s
+                    await asyncio.wait_for(done.wait(), TYPING_REPEAT)
+
+        task = asyncio.create_task(show())
+        try:
+            yield
+        finally:
+            done.set()
+            # a chat action already on its way may finish (briefly); then stop it regardless
+            await asyncio.wait({task}, timeout=TYPING_GRACE)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _send_replies(self, chat: ChatRef, sender: Sender,
+                            replies: list[OutgoingMessage]) -> None:
+        """Send after commit, in order, through the dispatcher's one reply path."""
+        # bot/replies.py: a 403 marks the account blocked; a retryable failure (429, 5xx,
+        # connection) goes to the outbox with the rest of the batch instead of being logged
+        await self.dispatcher.deliver(chat, sender, replies, self.channel)
+
+    async def _document(self, doc: DocumentIn) -> None:
+        content: bytes | None = None
+        too_big = doc.size is not None and doc.size > self.max_download_bytes
+        if not too_big:  # above the limit: refuse without downloading anything
+            try:
+                content = await self._download(doc.file_id)
+            except TelegramBadRequest as exc:
+                logger.info("telegram refused the download of %s: %s", doc.file_name, exc)
+            except (AiogramError, aiohttp.ClientError, TimeoutError) as exc:
+                logger.warning("download of %s failed: %s", doc.file_name, exc)
+                await self._send_replies(doc.chat, doc.sender, [OutgoingMessage(
+                    TC.FILE_DOWNLOAD_FAILED.format(file=doc.file_name))])
+                return
+            if content is not None and len(content) > self.max_download_bytes:
+                content = None
+        event = FileReceived(chat=doc.chat, sender=doc.sender, at=self.clock.now(),
+                             file_name=doc.file_name,
+                             size=doc.size if doc.size is not None else len(content or b""),
+                             content=content, mime_type=doc.mime_type,
+                             message_id=doc.message_id, dedupe_key=doc.dedupe_key)
+        async with self._typing(doc.chat):
+            replies = await self.dispatcher.feed(event)
+        await self._send_replies(doc.chat, doc.sender, replies)
+
+    async def _download(self, file_id: str) -> bytes | None:
+        file = await self.bot.get_file(file_id)
+        if file.file_path is None:
+            return None
+        if file.file_size is not None and file.file_size > self.max_download_bytes:
+            return None
+        buffer = await self.bot.download_file(file.file_path, timeout=120)
+        return buffer.read() if buffer is not None else None
