@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock, local_date
 from bot.db import changes, guide_store, queue_store
+from bot.db.base import reading
 from bot.texts import feedback as feedback_texts
 from knowledge.abbreviations import SynonymTable
 from knowledge.index import KnowledgeIndex
@@ -122,7 +123,7 @@ class KnowledgeWatcher:
 
     async def tick(self) -> bool:
         """One check; True when the index was rebuilt."""
-        async with self._sessionmaker() as session:
+        async with reading(self._sessionmaker) as session:
             current = await changes.generation(session, changes.KNOWLEDGE)
         if current == self._service.generation and self._service.built_for == self._service.today():
             return False

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
 from bot.clock import Clock
+from bot.db.base import reading
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
@@ -149,7 +150,7 @@ class ReplySender:
 
     async def _replies_waiting(self, chat: ChatRef) -> bool:
         """True when an earlier reply to this chat still waits in the outbox."""
-        async with self._sessionmaker() as session:
+        async with reading(self._sessionmaker) as session:
             found = (await session.execute(
                 select(OutboxMessage.id)
                 .where(OutboxMessage.status.in_(IN_FLIGHT), OutboxMessage.kind == REPLY_KIND,

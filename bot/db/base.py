@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from bot.db.sqlite_driver import one_hop_dbapi
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +61,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; on SQLite, WAL + busy timeout + BEGIN IMMEDIATE transactions."""
     if url.startswith("sqlite"):
+        if url.startswith("sqlite+aiosqlite"):
+            # one thread round trip per statement instead of four (bot/db/sqlite_driver.py)
+            kwargs.setdefault("module", one_hop_dbapi())
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _make_sqlite_transactions_immediate(engine)
         return engine
@@ -79,7 +86,29 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            # a reader (see `reading`): WAL gives it the last commit without the write lock
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+#: execution option of a `reading` session's connection
+READ_ONLY_OPTION = "troly_read_only"
+
+
+@asynccontextmanager
+async def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session that only reads: on SQLite its transaction is DEFERRED, not IMMEDIATE.
+
+    Writers take SQLite's one write lock at BEGIN; a read that did too would queue behind every
+    event's transaction (or make them wait in SQLite's busy handler, whose back-off sleeps made
+    the inbound tail). Under WAL a deferred reader neither waits for the writer nor blocks it.
+    Writing in such a session is a bug (SQLite may refuse the upgrade with "database is locked").
+    """
+    async with sessionmaker() as session:
+        await session.connection(execution_options={READ_ONLY_OPTION: True})
+        yield session
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

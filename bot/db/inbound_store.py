@@ -20,6 +20,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.base import reading
 from bot.db.models import InboundEventRow
 
 #: longest error text kept on a row
@@ -159,7 +160,7 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, e
 async def due(sessionmaker: async_sessionmaker[AsyncSession], channel: str, now: datetime,
               limit: int) -> list[int]:
     """Ids of pending rows nobody holds (never leased, or the lease ran out), oldest first."""
-    async with sessionmaker() as session:
+    async with reading(sessionmaker) as session:
         rows = await session.execute(
             select(InboundEventRow.id)
             .where(InboundEventRow.channel == channel, InboundEventRow.status.in_(OPEN),
