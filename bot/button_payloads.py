@@ -77,15 +77,17 @@ async def shorten(session: AsyncSession, messages: Sequence[OutgoingMessage],
                 token = issued[button.payload] = token_for(button.payload)
             buttons.append(replace(button, payload=token))
         result.append(replace(message, buttons=tuple(buttons)))
-    for payload, token in issued.items():
-        await _store(session, token, payload, now)
+    if issued:
+        await _store(session, issued, now)
     return result
 
 
-async def _store(session: AsyncSession, token: str, payload: str, now: datetime) -> None:
+async def _store(session: AsyncSession, issued: dict[str, str], now: datetime) -> None:
+    """All tokens of the event in one statement (each statement is a round trip)."""
     dialect = postgresql if is_postgres(session) else sqlite
-    stmt = dialect.insert(ButtonPayload).values(token=token, payload=payload, created_at=now,
-                                                expires_at=now + TOKEN_TTL)
+    stmt = dialect.insert(ButtonPayload).values([
+        {"token": token, "payload": payload, "created_at": now, "expires_at": now + TOKEN_TTL}
+        for payload, token in issued.items()])
     await session.execute(stmt.on_conflict_do_update(
         index_elements=[ButtonPayload.token],
         set_={"expires_at": stmt.excluded.expires_at}))

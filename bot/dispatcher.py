@@ -12,14 +12,15 @@ from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads, keyboards
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowHook, FlowState
-from bot.db.base import is_postgres
+from bot.db.base import is_postgres, reading
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
 from bot.events import (
@@ -164,7 +165,7 @@ class Dispatcher:
 
     async def keyboard_used(self, chat: ChatRef, keyboard: str) -> bool:
         """Whether a choice was already made from this keyboard (a press on it is stale)."""
-        async with self._sessionmaker() as session:
+        async with reading(self._sessionmaker) as session:
             return await keyboards.is_used(session, chat, keyboard)
 
     def _serialised_writes(self) -> contextlib.AbstractAsyncContextManager[object]:
@@ -213,11 +214,12 @@ class Dispatcher:
 
     async def _first_delivery(self, session: AsyncSession, event: InboundEvent) -> bool:
         assert event.dedupe_key is not None
-        try:
-            async with session.begin_nested():
-                session.add(InboundUpdate(channel=event.chat.channel, update_id=event.dedupe_key,
-                                          received_at=self._deps.clock.now()))
-        except IntegrityError:
+        # one statement (no savepoint around a failing INSERT): a repeat inserts no row
+        dialect = postgresql if is_postgres(session) else sqlite
+        inserted = await session.execute(dialect.insert(InboundUpdate).values(
+            channel=event.chat.channel, update_id=event.dedupe_key,
+            received_at=self._deps.clock.now()).on_conflict_do_nothing())
+        if getattr(inserted, "rowcount", 1) == 0:
             logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
             return False
         return True
