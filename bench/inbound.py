@@ -15,7 +15,9 @@ Dispatcher and SimpleRequestHandler, acknowledging after the handler) that answe
 with a fixed text and stores nothing, in a child process like troly, against the same fake Bot
 API, fed the same way. troly's ratio to it is printed.
 For each: sustained questions answered per second (questions / time from the first POST to the
-last reply) and latency percentiles (POST sent → troly's reply received by the fake server).
+last reply), latency percentiles (POST sent → troly's reply received by the fake server), and the
+server process's CPU time per answered question (Linux /proc; the steadiest figure on a machine
+shared with other work, where wall-clock rates swing from run to run).
 Concurrency = number of simulated users typing at once; each user waits for the answer before
 asking again (one question in flight per chat).
 
@@ -78,6 +80,8 @@ class Result:
     seconds: float
     latencies: list[float]
     errors: int
+    #: CPU seconds the server process used per answered question (None: no /proc)
+    cpu_per_answer: float | None = None
 
     @property
     def rate(self) -> float:
@@ -88,6 +92,22 @@ class Result:
         """Latency percentile in milliseconds."""
         ordered = sorted(self.latencies)
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_cpu(result: Result, pid: int, before: float | None) -> Result:
+    after = _cpu_seconds(pid)
+    if before is not None and after is not None and result.questions:
+        result.cpu_per_answer = (after - before) / result.questions
+    return result
 
 
 def _free_port() -> int:
@@ -323,8 +343,10 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
             try:
                 await _feed_zalo(fake, port, questions=warmup, concurrency=concurrency,
                                  first_update=1)
-                result = await _feed_zalo(fake, port, questions=questions,
-                                          concurrency=concurrency, first_update=100000)
+                cpu = _cpu_seconds(process.pid)
+                result = _with_cpu(await _feed_zalo(fake, port, questions=questions,
+                                                    concurrency=concurrency, first_update=100000),
+                                   process.pid, cpu)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
@@ -346,8 +368,10 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
             try:
                 await _feed(fake, port, questions=warmup, concurrency=concurrency,
                             first_update=1)
-                result = await _feed(fake, port, questions=questions, concurrency=concurrency,
-                                     first_update=100000)
+                cpu = _cpu_seconds(process.pid)
+                result = _with_cpu(await _feed(fake, port, questions=questions,
+                                               concurrency=concurrency, first_update=100000),
+                                   process.pid, cpu)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
@@ -388,11 +412,12 @@ def main() -> None:
     print(f"inbound load: {args.questions} questions, {args.concurrency} users at once, "
           f"webhook → troly (SQLite) → fake platform API, {os.cpu_count()} CPUs")
     print(f"{'configuration':38} {'answered/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'max ms':>8} {'errors':>6}")
+          f"{'max ms':>8} {'errors':>6} {'CPU ms/answer':>13}")
     for channel_results in results.values():
         for r in channel_results.values():
+            cpu = f"{1000 * r.cpu_per_answer:13.2f}" if r.cpu_per_answer is not None else " " * 13
             print(f"{r.name:38} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
-                  f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d}")
+                  f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d} {cpu}")
     anchor = results.get("telegram", {}).get(None)
     if anchor is not None:
         for demo, r in results["telegram"].items():
