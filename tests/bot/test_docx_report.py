@@ -134,9 +134,10 @@ def test_page_fonts_and_header_block() -> None:
 
     number_line = doc.tables[1]
     (number,) = cell_paragraphs(number_line, 0, 0)
-    assert number.text == "Số: ……/BC-CDS"
+    assert number.text == D.NUMBER.format(dots=D.NUMBER_DOTS, type_code="BC", unit_code="CDS")
     (place_date,) = cell_paragraphs(number_line, 0, 1)
-    assert place_date.text == "Hà Nội, ngày 02 tháng 12 năm 2026" and all_italic(place_date)
+    assert place_date.text == D.PLACE_DATE.format(place="Hà Nội", day="02", month=12, year=2026)
+    assert all_italic(place_date)
     assert number.paragraph_format.space_before == place_date.paragraph_format.space_before \
         == Pt(6)
 

@@ -13,6 +13,7 @@ from bot.db.models import CheckinEntry, CheckinReport, JobRun, OutboxMessage
 from bot.texts import reminders as R
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
+from tests.harness import fits
 from tests.scheduler.world import Sim, World, at
 
 FRI = date(2026, 11, 27)  # Friday of ISO week 2026-W48
@@ -112,10 +113,11 @@ async def test_digest_content_chart_and_spreadsheet(world, sim, clock, telegram)
     assert digest.idem_key == f"digest:{world.units['P1']}:2026-W48:week:{ids['head']}:telegram"
     assert to_local(digest.sent_at).strftime("%a %H:%M") == "Fri 17:00"
     [message] = [m for c, m in telegram.sent
-                 if c.chat_id == "Trưởng phòng" and m.text.startswith("📊 Tổng hợp tuần 48/2026")]
+                 if c.chat_id == "Trưởng phòng"
+                 and fits(m.text, R.DIGEST_WEEK_TITLE.format(week="48/2026", unit="{unit}"))]
     text = message.text
-    assert "Tổng hợp tuần 48/2026" in text and "Đã báo cáo: 1/2" in text
-    assert "Chưa báo cáo: Minh" in text and "NV1" in text and "40%" in text
+    assert fits(text, R.DIGEST_REPORTED.format(done=1, total=2))
+    assert R.DIGEST_MISSING.format(names="Minh") in text and "NV1" in text and "40%" in text
     assert "Chờ kinh phí" in text
     assert "Quá hạn (1)" in text and "NV2" in text
     assert "Minh: nhắc hạn — người nhận đã chặn" in text

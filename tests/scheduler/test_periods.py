@@ -191,9 +191,11 @@ async def test_consolidating_unit_gets_who_has_not_reported(
     [text] = [t for c, m in telegram.sent for t in [m.text]
               if c.chat_id == "Cục trưởng" and "tuần 49/2026" in t
               and not fits(t, R.DIGEST_WEEK_TITLE)]  # the plan's digest, not the unit's
-    assert "Đơn vị chưa báo cáo đủ (2/2)" in text
-    assert "Phòng TINH_A: 0/1 — chưa: An" in text and "Phòng TINH_B" in text
-    assert "Đơn vị có nhiệm vụ quá hạn (1)" in text and "/tiendo KH286" in text
+    assert R.DIGEST_PLAN_MISSING_HEADER.format(count=2, total=2) in text
+    assert R.DIGEST_PLAN_MISSING_ITEM.format(unit="Phòng TINH_A", reported=0, total=1,
+                                             names="An") in text and "Phòng TINH_B" in text
+    assert R.DIGEST_PLAN_OVERDUE_HEADER.format(count=1) in text
+    assert R.DIGEST_PLAN_MORE.format(plan="KH286") in text
 
 
 async def test_co_operating_units_told_the_deadline_and_their_part(
