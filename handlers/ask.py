@@ -326,10 +326,17 @@ async def not_it(ctx: Context, button: NotIt) -> None:
 WHY_FLOW = "fbwhy"
 
 
+@dataclass(frozen=True)
+class WhyAnswer(ButtonData, prefix=WHY_FLOW):
+    """'skip' under "what was wrong?" (read by the step)."""
+
+    choice: str
+
+
 async def why_prompt(ctx: Context, state: FlowState) -> None:
     """Ask what was wrong, with a skip button."""
     del state
-    ctx.reply(F.WHAT_WRONG, [Button(F.BUTTON_SKIP, f"{WHY_FLOW}:skip")])
+    ctx.reply(F.WHAT_WRONG, [Button(F.BUTTON_SKIP, WhyAnswer("skip").pack())])
 
 
 async def why_handle(ctx: Context, state: FlowState) -> str | None:

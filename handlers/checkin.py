@@ -10,9 +10,11 @@ start with the flow name ('ci:…') so the dispatcher routes them to the active 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
@@ -43,6 +45,14 @@ TITLE_CHARS = 200
 KEEP_LABEL_CHARS = 40
 SUMMARY_EDIT_BUTTONS = 8
 STATUS_PAYLOADS = {"on": "on_track", "risk": "at_risk", "late": "late"}
+
+
+@dataclass(frozen=True)
+class CheckinAnswer(ButtonData, prefix=CHECKIN_FLOW):
+    """A check-in answer pressed: 'p:<percent>', 'keep', 'done', 'skip', 'week', 's:<status>',
+    'e:none', 'w:<reason>', 'ok', 'edit:<n>', or a none-answer code (read by the steps)."""
+
+    choice: str
 
 
 # ---------------------------------------------------------------- opening the check-in
@@ -267,12 +277,12 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
         lines.append(T.LAST_WEEK.format(progress=previous.progress, status=_status_name(previous)))
         keep = T.BTN_KEEP
     lines.append(T.ASK_PROGRESS if ctx.can_show_buttons else T.ASK_PROGRESS_NUMBERED)
-    buttons = [Button(f"{p}%", f"{CHECKIN_FLOW}:p:{p}") for p in PROGRESS_LEVELS]
+    buttons = [Button(f"{p}%", CheckinAnswer(f"p:{p}").pack()) for p in PROGRESS_LEVELS]
     if keep is not None:
-        buttons.append(Button(keep, f"{CHECKIN_FLOW}:keep"))
-    buttons += [Button(T.BTN_DONE, f"{CHECKIN_FLOW}:done"),
-                Button(T.BTN_SKIP_TASK, f"{CHECKIN_FLOW}:skip"),
-                Button(T.BTN_SKIP_WEEK, f"{CHECKIN_FLOW}:week")]
+        buttons.append(Button(keep, CheckinAnswer("keep").pack()))
+    buttons += [Button(T.BTN_DONE, CheckinAnswer("done").pack()),
+                Button(T.BTN_SKIP_TASK, CheckinAnswer("skip").pack()),
+                Button(T.BTN_SKIP_WEEK, CheckinAnswer("week").pack())]
     ctx.reply("\n".join(lines), buttons, layout=progress_layout(keep is not None))
 
 
@@ -348,7 +358,7 @@ async def _default(ctx: Context, state: FlowState, field: str) -> Any:
 
 async def status_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for the status."""
-    buttons = [Button(T.STATUS_LABELS[STATUS_PAYLOADS[k]], f"{CHECKIN_FLOW}:s:{k}")
+    buttons = [Button(T.STATUS_LABELS[STATUS_PAYLOADS[k]], CheckinAnswer(f"s:{k}").pack())
                for k in STATUS_PAYLOADS]
     ctx.reply(T.ASK_STATUS, buttons)
 
@@ -371,11 +381,11 @@ def _free_text_step(field: str, question: str, none_label: str, none_code: str,
     """A step answered by free text, 'none' (button or "không"), or last week's value."""
 
     async def prompt(ctx: Context, state: FlowState) -> None:
-        buttons = [Button(none_label, f"{CHECKIN_FLOW}:{none_code}")]
+        buttons = [Button(none_label, CheckinAnswer(none_code).pack())]
         previous = await _default(ctx, state, field)
         if previous:
             buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
-                                  f"{CHECKIN_FLOW}:keep"))
+                                  CheckinAnswer("keep").pack()))
         ctx.reply(question, buttons)
 
     async def handle(ctx: Context, state: FlowState) -> str | None:
@@ -410,7 +420,7 @@ NEXT_PLAN_STEP = _free_text_step("next_plan", T.ASK_NEXT, T.BTN_NONE, "n:none", 
 
 async def evidence_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for optional evidence of a done task."""
-    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, f"{CHECKIN_FLOW}:e:none")])
+    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, CheckinAnswer("e:none").pack())])
 
 
 async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
@@ -450,8 +460,8 @@ async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
 
 async def week_reason_prompt(ctx: Context, state: FlowState) -> None:
     """Ask why the whole week is skipped."""
-    ctx.reply(T.ASK_WEEK_REASON, [Button(T.BTN_LEAVE, f"{CHECKIN_FLOW}:w:leave"),
-                                  Button(T.BTN_TRIP, f"{CHECKIN_FLOW}:w:trip")])
+    ctx.reply(T.ASK_WEEK_REASON, [Button(T.BTN_LEAVE, CheckinAnswer("w:leave").pack()),
+                                  Button(T.BTN_TRIP, CheckinAnswer("w:trip").pack())])
 
 
 async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
@@ -495,8 +505,8 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
             lines.append(T.SUMMARY_BLOCKERS.format(text=row.blockers or T.NONE_TEXT))
             lines.append(T.SUMMARY_NEXT.format(text=row.next_plan or T.NONE_TEXT))
     lines += ["", T.SUMMARY_FOOTER]
-    buttons = [Button(T.BTN_SUBMIT, f"{CHECKIN_FLOW}:ok")]
-    buttons += [Button(T.BTN_EDIT_TASK.format(n=n), f"{CHECKIN_FLOW}:edit:{n - 1}")
+    buttons = [Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack())]
+    buttons += [Button(T.BTN_EDIT_TASK.format(n=n), CheckinAnswer(f"edit:{n - 1}").pack())
                 for n in range(1, min(len(state.data["tasks"]), SUMMARY_EDIT_BUTTONS) + 1)]
     ctx.reply("\n".join(lines), buttons)
 

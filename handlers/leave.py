@@ -10,9 +10,11 @@ wait in the conversation state, so a restart between the question and "XÃ¡c nháº
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from bot.access import LEADERS
+from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, FlowState, Step
@@ -28,6 +30,13 @@ from knowledge.normalize import fold
 from rules.dates import fmt_date
 
 FLOW = "lv"
+
+
+@dataclass(frozen=True)
+class LeaveAnswer(ButtonData, prefix=FLOW):
+    """'ok' or 'again' under the leave confirmation (read by the step)."""
+
+    choice: str
 
 
 async def _whose(ctx: Context, words: list[str]) -> tuple[Official | None, list[str]]:
@@ -131,7 +140,8 @@ async def confirm_prompt(ctx: Context, state: FlowState) -> None:
                     if d.id != official.id]
         text += (T.CONFIRM_HEAD.format(unit=unit.name, deputies=", ".join(d.name for d in deputies))
                  if deputies else T.CONFIRM_HEAD_ALONE.format(unit=unit.name, whom=whom))
-    ctx.reply(text, [Button(T.BTN_CONFIRM, f"{FLOW}:ok"), Button(T.BTN_AGAIN, f"{FLOW}:again")])
+    ctx.reply(text, [Button(T.BTN_CONFIRM, LeaveAnswer("ok").pack()),
+                     Button(T.BTN_AGAIN, LeaveAnswer("again").pack())])
 
 
 async def confirm_handle(ctx: Context, state: FlowState) -> str | None:

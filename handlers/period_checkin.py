@@ -13,10 +13,12 @@ revision, when confirmed: stopping or expiry halfway leaves the sent summary as 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.button_kinds import PeriodPrompt
+from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
@@ -48,6 +50,14 @@ TASK_LINES = 12
 BLOCKER_LINES = 8
 _QUESTIONS = {"highlights": T.ASK_HIGHLIGHTS, "difficulties": T.ASK_DIFFICULTIES,
               "recommendations": T.ASK_RECOMMENDATIONS}
+
+
+@dataclass(frozen=True)
+class PeriodAnswer(ButtonData, prefix=FLOW):
+    """A period summary answer pressed: 'skip', 'keep', 'weeks', 'off', 'r:<reason>', 'ok',
+    'edit:<field>' (read by the steps)."""
+
+    choice: str
 
 
 async def _rules(ctx: Context, official: Official) -> ReportingRules:
@@ -266,15 +276,15 @@ async def field_prompt(ctx: Context, state: FlowState) -> None:
     report = await _report(ctx, state)
     name = _field(state)
     lines = [_QUESTIONS[name]]
-    buttons = [Button(T.BTN_SKIP_FIELD, f"{FLOW}:skip")]
+    buttons = [Button(T.BTN_SKIP_FIELD, PeriodAnswer("skip").pack())]
     current = _value(report, state, name)
     if current:
         lines.append(T.CURRENT_VALUE.format(text=current[:300]))
-        buttons.append(Button(T.BTN_KEEP, f"{FLOW}:keep"))
+        buttons.append(Button(T.BTN_KEEP, PeriodAnswer("keep").pack()))
     if name == "difficulties" and state.data.get("blockers"):
-        buttons.append(Button(T.BTN_FROM_WEEKS, f"{FLOW}:weeks"))
+        buttons.append(Button(T.BTN_FROM_WEEKS, PeriodAnswer("weeks").pack()))
     if int(state.data["field"]) == 0 and not state.data.get("review"):
-        buttons.append(Button(T.BTN_OFF, f"{FLOW}:off"))
+        buttons.append(Button(T.BTN_OFF, PeriodAnswer("off").pack()))
     ctx.reply("\n".join(lines), buttons)
 
 
@@ -315,8 +325,8 @@ async def field_handle(ctx: Context, state: FlowState) -> str | None:
 
 async def off_prompt(ctx: Context, state: FlowState) -> None:
     """Why there is no report this period."""
-    ctx.reply(T.ASK_OFF_REASON, [Button(T.BTN_LEAVE, f"{FLOW}:r:leave"),
-                                 Button(T.BTN_TRIP, f"{FLOW}:r:trip")])
+    ctx.reply(T.ASK_OFF_REASON, [Button(T.BTN_LEAVE, PeriodAnswer("r:leave").pack()),
+                                 Button(T.BTN_TRIP, PeriodAnswer("r:trip").pack())])
 
 
 async def off_handle(ctx: Context, state: FlowState) -> str | None:
@@ -353,8 +363,9 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
                            (T.SUMMARY_RECOMMENDATIONS, "recommendations")):
         lines.append(template.format(text=_value(report, state, name) or T.SUMMARY_EMPTY))
     lines += ["", T.SUMMARY_FOOTER]
-    buttons = [Button(T.BTN_SUBMIT, f"{FLOW}:ok")]
-    buttons += [Button(label, f"{FLOW}:edit:{i}") for i, label in enumerate(T.BTN_EDIT)]
+    buttons = [Button(T.BTN_SUBMIT, PeriodAnswer("ok").pack())]
+    buttons += [Button(label, PeriodAnswer(f"edit:{i}").pack())
+                for i, label in enumerate(T.BTN_EDIT)]
     ctx.reply("\n".join(lines), buttons)
 
 

@@ -45,6 +45,20 @@ ANSWER_CHARS = 3500
 
 
 @dataclass(frozen=True)
+class AnswerTarget(ButtonData, prefix=ANSWER_FLOW):
+    """Where an admin's answer goes: 'faq' (the unit's Q&A) or a guide's id (read by the step)."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class IgnoreReason(ButtonData, prefix=IGNORE_FLOW):
+    """A common reason for leaving a group unanswered, by its index (read by the step)."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
 class MoreGroups(ButtonData, prefix="uqm"):
     """'Xem thêm' under /chuatraloi: the groups from `offset` on."""
 
@@ -230,8 +244,8 @@ async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
 async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
     """Offer the unit's FAQ guide and the guides troly offered."""
     faq = T.BUTTON_FAQ if ctx.official and ctx.official.unit_id else T.BUTTON_FAQ_GENERAL
-    buttons = [Button(faq, f"{ANSWER_FLOW}:faq")]
-    buttons += [Button(clip(g.title, LABEL_CHARS), f"{ANSWER_FLOW}:{g.id}")
+    buttons = [Button(faq, AnswerTarget("faq").pack())]
+    buttons += [Button(clip(g.title, LABEL_CHARS), AnswerTarget(str(g.id)).pack())
                 for g in await _targets(ctx, state)]
     ctx.reply(T.ANSWER_TARGET_PROMPT, buttons)
 
@@ -349,7 +363,8 @@ async def start_ignore(ctx: Context, button: IgnoreGroup) -> None:
 async def ignore_prompt(ctx: Context, state: FlowState) -> None:
     """The reason: a common one as a button, or typed."""
     ctx.reply(T.IGNORE_PROMPT.format(question=clip(state.data["question"], 300)),
-              [Button(reason, f"{IGNORE_FLOW}:{i}") for i, reason in enumerate(T.IGNORE_REASONS)])
+              [Button(reason, IgnoreReason(str(i)).pack())
+               for i, reason in enumerate(T.IGNORE_REASONS)])
 
 
 async def ignore_handle(ctx: Context, state: FlowState) -> str | None:
