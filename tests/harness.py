@@ -6,7 +6,7 @@ import itertools
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -15,9 +15,10 @@ from bot.channel import Channel
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import web_tokens
-from bot.db.models import ChatAccount, Official, Unit
+from bot.db.models import ChatAccount
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
+from tests.world import World
 
 
 class Press(str):
@@ -130,23 +131,16 @@ class BotHarness:
         await self.app.dispatcher.drain()  # let an index rebuild finish
         return self._seen(chat, replies)
 
+    @property
+    def world(self) -> World:
+        """The seeding helper on this app's database, stamping rows with the harness clock."""
+        return World(self.app.sessionmaker, now=self.clock.now, unit_name="Đơn vị {code}",
+                     plan_ref="Kế hoạch số 286/KH-BTTTT", plan_title=None)
+
     async def make_official(self, name: str, *, role: str = "official", user: str = "u1",
                             channel: ChannelName = "web", unit_code: str = "DV1") -> int:
         """Create an official (and their unit if needed) bound to a chat; return its id."""
-        now: datetime = self.clock.now()
-        async with self.app.sessionmaker.begin() as session:
-            unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar()
-            if unit is None:
-                unit = Unit(code=unit_code, name=f"Đơn vị {unit_code}", created_at=now)
-                session.add(unit)
-                await session.flush()
-            official = Official(name=name, role=role, unit_id=unit.id, status="active",
-                                created_at=now)
-            session.add(official)
-            await session.flush()
-            session.add(ChatAccount(channel=channel, external_id=user, chat_id=user,
-                                    official_id=official.id, status="active", created_at=now))
-            return official.id
+        return await self.world.official(name, unit_code, role=role, accounts={channel: user})
 
 
 async def web_login(harness: BotHarness, session_id: str, name: str = "Lê Thị Lan", *,

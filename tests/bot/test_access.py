@@ -17,7 +17,6 @@ from bot.texts import common as C
 from bot.texts import people as P
 from bot.texts import reminders as R
 from knowledge.types import ParsedGuide, Section
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, fits, texts
 
 #: ids that do not exist, cannot exist, or would overflow a PostgreSQL integer
@@ -39,9 +38,9 @@ async def _world(h: BotHarness) -> dict[str, Any]:
     head_a = await h.make_official("Trưởng A", role="head", user="head_a", unit_code="A")
     await h.make_official("Minh", user="minh", unit_code="B")
     await h.make_official("Trưởng B", role="head", user="head_b", unit_code="B")
-    open_task, closed_task = await add_tasks(
-        h, [lan], [("BIMAT-1", "Hồ sơ mật của sở A", date(2026, 12, 11)),
-                   ("BIMAT-2", "Việc đã xong của sở A", date(2026, 12, 1))], unit_code="A")
+    open_task, closed_task = await h.world.tasks(
+        [lan], [("BIMAT-1", "Hồ sơ mật của sở A", date(2026, 12, 11)),
+                   ("BIMAT-2", "Việc đã xong của sở A", date(2026, 12, 1))], unit="A")
     async with h.app.sessionmaker.begin() as s:
         closed = await s.get(Task, closed_task)
         assert closed is not None

@@ -18,7 +18,7 @@ from bot.texts import documents as D
 from bot.texts import imports as IT
 from tests.bot.docx_helpers import cell_paragraphs, open_docx
 from tests.harness import fits
-from tests.scheduler.world import World
+from tests.world import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 

@@ -16,15 +16,7 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.clock import local_date
 from bot.db.base import make_engine, make_sessionmaker
-from bot.db.models import (
-    ChatAccount,
-    Official,
-    OfficialLeave,
-    Plan,
-    Task,
-    TaskAssignee,
-    Unit,
-)
+from bot.db.models import OfficialLeave
 from bot.texts import checkin as CT
 from bot.texts import cli as T
 from bot.texts import documents as D
@@ -32,36 +24,19 @@ from bot.texts import leave as LT
 from bot.texts import reminders as R
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.harness import fits
-
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+from tests.world import World
 
 
 async def _seed(url: str, *, overdue: date) -> None:
     engine = make_engine(url)
-    async with make_sessionmaker(engine).begin() as s:
-        for code, name in (("CUC", "Cục Chuyển đổi số"), ("SO_A", "Sở A"), ("SO_B", "Sở B")):
-            s.add(Unit(code=code, name=name, created_at=EPOCH))
-        await s.flush()
-        units = {u.code: u.id for u in (await s.execute(select(Unit))).scalars()}
-        an = Official(code="CB01", name="Nguyễn Văn An", unit_id=units["SO_A"], role="official",
-                      status="active", created_at=EPOCH)
-        binh = Official(code="CB02", name="Trần Bình", unit_id=units["SO_B"], role="official",
-                        status="active", created_at=EPOCH)
-        s.add_all([an, binh])
-        await s.flush()
-        s.add(ChatAccount(channel="telegram", external_id="2002", chat_id="2002",
-                          official_id=binh.id, status="active", created_at=EPOCH))  # only Bình
-        plan = Plan(ref="Kế hoạch số 286/KH-BTTTT", created_at=EPOCH)
-        s.add(plan)
-        await s.flush()
-        for code, unit, person, deadline in (("NV1", "SO_A", an, overdue),
-                                             ("NV2", "SO_B", binh, date(2027, 6, 30))):
-            task = Task(plan_id=plan.id, code=code, title=f"Nhiệm vụ {code}",
-                        lead_unit_id=units[unit], deadline=deadline, status="open", progress=0,
-                        created_at=EPOCH, updated_at=EPOCH)
-            s.add(task)
-            await s.flush()
-            s.add(TaskAssignee(task_id=task.id, official_id=person.id))
+    world = World(make_sessionmaker(engine), plan_ref="Kế hoạch số 286/KH-BTTTT", plan_title=None)
+    for code, name in (("CUC", "Cục Chuyển đổi số"), ("SO_A", "Sở A"), ("SO_B", "Sở B")):
+        await world.unit(code, name=name)
+    an = await world.official("Nguyễn Văn An", "SO_A", code="CB01", accounts={})
+    binh = await world.official("Trần Bình", "SO_B", code="CB02",
+                                accounts={"telegram": "2002"})  # only Bình
+    await world.task("NV1", overdue, "SO_A", [an])
+    await world.task("NV2", date(2027, 6, 30), "SO_B", [binh])
     await engine.dispose()
 
 

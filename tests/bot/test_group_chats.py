@@ -14,7 +14,6 @@ from bot.texts import common as C
 from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
 from tests.conftest import T0
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, fits, texts
 
 GROUP = ChatRef("telegram", "-100900")
@@ -30,7 +29,7 @@ async def test_a_check_in_started_in_private_never_continues_in_a_group(
         harness: BotHarness) -> None:
     h = harness
     lan = await h.make_official("Lan", user="lan", channel="telegram")
-    await add_tasks(h, [lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
+    await h.world.tasks([lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
     assert "Số hoá hồ sơ" in texts(await h.say("/baocao", user="lan", channel="telegram"))
     # the same person in a group: their private conversation is not there, nor started there
     in_group = texts(await _in_group(h, "lan", "50"))

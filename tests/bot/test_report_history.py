@@ -12,7 +12,6 @@ from bot.periods import Period
 from bot.reports.build import build_unit_report, build_weekly_summary
 from rules.cutoffs import monday_of
 from rules.policy import unit_checkin_cutoff
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 
 
@@ -38,10 +37,10 @@ async def _answer(harness: BotHarness, official: int, week: str, task: int, *, p
 async def test_past_week_is_shown_as_of_its_cutoff(harness: BotHarness) -> None:
     chau = await harness.make_official("Lê Minh Châu", unit_code="CUC")
     lan = await harness.make_official("Trần Thị Lan", user="u2", unit_code="CUC")
-    task_a, = await add_tasks(harness, [chau], [("A", "Số hoá hồ sơ", date(2027, 3, 31))],
-                              unit_code="CUC")
-    task_b, = await add_tasks(harness, [lan], [("B", "Kết nối dữ liệu", date(2026, 12, 31))],
-                              unit_code="CUC")
+    task_a, = await harness.world.tasks([chau], [("A", "Số hoá hồ sơ", date(2027, 3, 31))],
+                                        unit="CUC")
+    task_b, = await harness.world.tasks([lan], [("B", "Kết nối dữ liệu", date(2026, 12, 31))],
+                                        unit="CUC")
     async with harness.app.sessionmaker() as session:
         unit_id = (await session.get(Task, task_a)).lead_unit_id  # type: ignore[union-attr]
     assert unit_id is not None
@@ -85,8 +84,8 @@ async def test_past_week_is_shown_as_of_its_cutoff(harness: BotHarness) -> None:
 async def test_task_imported_later_is_not_in_an_earlier_month(harness: BotHarness) -> None:
     chau = await harness.make_official("Lê Minh Châu", unit_code="CUC")
     harness.clock.set(_at(date(2026, 11, 20), 9))  # the December period (15/11–14/12) runs
-    task_a, = await add_tasks(harness, [chau], [("A", "Việc mới", date(2027, 1, 31))],
-                              unit_code="CUC")
+    task_a, = await harness.world.tasks([chau], [("A", "Việc mới", date(2027, 1, 31))],
+                                        unit="CUC")
     async with harness.app.sessionmaker() as session:
         unit_id = (await session.get(Task, task_a)).lead_unit_id  # type: ignore[union-attr]
         assert unit_id is not None

@@ -12,7 +12,6 @@ from bot.db.models import Task, Unit
 from bot.reports.weekly import build_weekly_summary, categorize, export_xlsx
 from rules.cutoffs import monday_of, previous_week, week_of
 from rules.policy import Schedule
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 
 LOCAL_1600_FRI = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -52,9 +51,9 @@ def test_cutoff_policy() -> None:
 async def test_summary_and_export(harness: BotHarness) -> None:
     chau = await harness.make_official("Lê Minh Châu", unit_code="CUC")
     await harness.make_official("Không Nhiệm Vụ", user="u2", unit_code="CUC")
-    ids = await add_tasks(harness, [chau], [("A", "Đúng hạn", date(2026, 11, 30)),
-                                            ("B", "Quá hạn", date(2026, 11, 20)),
-                                            ("C", "Xong muộn", date(2026, 11, 20))], unit_code="CUC")
+    ids = await harness.world.tasks([chau], [("A", "Đúng hạn", date(2026, 11, 30)),
+                                             ("B", "Quá hạn", date(2026, 11, 20)),
+                                             ("C", "Xong muộn", date(2026, 11, 20))], unit="CUC")
     async with harness.app.sessionmaker.begin() as session:
         await task_store.mark_task_done(session, ids[2], chau, harness.clock.now(), "biên bản")
         unit_id = (await session.get(Task, ids[0])).lead_unit_id  # type: ignore[union-attr]
@@ -81,7 +80,7 @@ async def test_summary_and_export(harness: BotHarness) -> None:
 async def test_mark_task_done_checks_responsibility(harness: BotHarness) -> None:
     chau = await harness.make_official("Lê Minh Châu")
     stranger = await harness.make_official("Người Lạ", user="u2", unit_code="KHAC")
-    (task_id,) = await add_tasks(harness, [chau], [("A", "Việc", date(2026, 12, 1))])
+    (task_id,) = await harness.world.tasks([chau], [("A", "Việc", date(2026, 12, 1))])
     async with harness.app.sessionmaker.begin() as session:
         try:
             await task_store.mark_task_done(session, task_id, stranger, harness.clock.now(), None)

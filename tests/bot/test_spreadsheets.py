@@ -17,7 +17,6 @@ from bot.cli import build_cli
 from bot.db.models import Unit
 from bot.reports.sheets import csv_bytes, safe_text
 from scheduler.digest import build_digest
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 
 #: what an attacker (or an unlucky paste) puts in a task title, evidence or a blocker
@@ -64,9 +63,9 @@ def test_safe_text_and_csv() -> None:
 async def test_report_and_digest_keep_formula_lookalikes_as_text(harness: BotHarness) -> None:
     await harness.make_official("Trưởng Phòng", role="head", user="hb", unit_code="P1")
     lan = await harness.make_official("=Lan", user="lan", unit_code="P1")
-    await add_tasks(harness, [lan], [(f"NV{n}", title, date(2026, 12, 31))
-                                     for n, title in enumerate(DANGEROUS, start=1)],
-                    unit_code="P1")
+    await harness.world.tasks([lan], [(f"NV{n}", title, date(2026, 12, 31))
+                                      for n, title in enumerate(DANGEROUS, start=1)],
+                              unit="P1")
     (message,) = await harness.say("/xuatbaocao", user="hb")
     (report,) = message.attachments
     values = assert_safe_workbook(report.content)

@@ -14,7 +14,7 @@ from bot.events import ChatRef, Sender, TextMessage
 from bot.texts import checkin as CT
 from bot.texts import common as T
 from knowledge.normalize import UnpairedSurrogate, clean_input, has_unpaired_surrogate, sanitize
-from tests.handlers.checkin_helpers import add_tasks, report_of
+from tests.handlers.checkin_helpers import report_of
 from tests.harness import BotHarness, texts
 
 
@@ -32,7 +32,7 @@ def test_the_rule() -> None:
 
 async def test_checkin_answers_are_stored_clean(harness: BotHarness) -> None:
     oid = await harness.make_official("Lê Minh Châu")
-    (nv1,) = await add_tasks(harness, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
+    (nv1,) = await harness.world.tasks([oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
     await harness.say("/baocao")
     await harness.say("40")
     await harness.press(label=CT.STATUS_LABELS["at_risk"])
@@ -46,7 +46,7 @@ async def test_checkin_answers_are_stored_clean(harness: BotHarness) -> None:
 
 async def test_a_lone_surrogate_is_refused_politely_and_the_step_stays(harness: BotHarness) -> None:
     oid = await harness.make_official("Lê Minh Châu")
-    (nv1,) = await add_tasks(harness, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
+    (nv1,) = await harness.world.tasks([oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
     await harness.say("/baocao")
     await harness.say("40")
     await harness.press(label=CT.STATUS_LABELS["at_risk"])

@@ -17,7 +17,6 @@ from bot.db.models import Invitation, OutboxMessage, Unit
 from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import TelegramRun, running_telegram, say, shown_texts
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, fields, fits
 
 ADMIN, OFFICIAL, MEMBER = 4201, 4202, 4203
@@ -41,7 +40,7 @@ async def tg(harness: BotHarness, settings: Settings, clock: ManualClock,
     """An admin and an official bound on Telegram, a task of the official; demo guides."""
     await harness.make_official("Quản trị", role="admin", user=str(ADMIN), channel="telegram")
     official = await harness.make_official("Lan", user=str(OFFICIAL), channel="telegram")
-    await add_tasks(harness, [official], [("BIMAT-1", "Hồ sơ riêng", date(2026, 12, 11))])
+    await harness.world.tasks([official], [("BIMAT-1", "Hồ sơ riêng", date(2026, 12, 11))])
     async with running_telegram(settings, clock, fake, load_demo=True,
                                 telegram_bot_username="troly_test_bot") as run:
         yield run

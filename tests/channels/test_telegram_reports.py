@@ -18,7 +18,6 @@ from bot.texts import documents as D
 from testkit.fake_telegram import FakeBotAPI
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.channels.telegram_support import TelegramRun, running_telegram, say
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness
 
 HEAD, OFFICIAL = 4301, 4302
@@ -37,7 +36,7 @@ async def tg(harness: BotHarness, settings: Settings, clock: ManualClock,
     """A head and an official of one unit bound on Telegram, a task of the official."""
     await harness.make_official("Trưởng Phòng", role="head", user=str(HEAD), channel="telegram")
     official = await harness.make_official("Lan", user=str(OFFICIAL), channel="telegram")
-    await add_tasks(harness, [official], [("NV1", "Số hoá hồ sơ", date(2026, 12, 31))])
+    await harness.world.tasks([official], [("NV1", "Số hoá hồ sơ", date(2026, 12, 31))])
     async with running_telegram(settings, clock, fake) as run:
         yield run
 

@@ -11,7 +11,6 @@ from bot.db.models import ChatAccount, ConversationState, Official, OutboxMessag
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
 from bot.texts import people as P
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, fields, fits, labels, payloads, texts
 
 
@@ -46,7 +45,7 @@ async def test_an_official_sees_and_unbinds_a_linked_app_at_once(harness: BotHar
     h = harness
     lan = await h.make_official("Lan", user="lan")  # web
     phone = await _add_account(h, lan, "telegram", "lan_tg")
-    await add_tasks(h, [lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
+    await h.world.tasks([lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
     assert "Số hoá hồ sơ" in texts(await h.say("/baocao", user="lan_tg", channel="telegram"))
     listing = await h.say("/lienket", user="lan")
     assert fits(texts(listing), P.LINK_CREATED) and "Telegram" in texts(listing)
@@ -148,7 +147,7 @@ async def test_queued_reminders_follow_the_official_to_another_app(harness: BotH
 async def test_unbinding_the_app_in_use_in_the_middle_of_a_check_in(harness: BotHarness) -> None:
     h = harness
     lan = await h.make_official("Lan", user="lan")
-    await add_tasks(h, [lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
+    await h.world.tasks([lan], [("NV1", "Số hoá hồ sơ", date(2026, 12, 11))])
     assert "Số hoá hồ sơ" in texts(await h.say("/baocao", user="lan"))
     [own] = [label for label in labels(await h.say("/taikhoan", user="lan"))
              if fits(label, P.BUTTON_UNBIND)]

@@ -10,7 +10,7 @@ import pytest
 from bot.db.models import CheckinRevision
 from bot.texts import checkin as T
 from bot.texts import common as C
-from tests.handlers.checkin_helpers import add_tasks, report_of, task_row
+from tests.handlers.checkin_helpers import report_of, task_row
 from tests.harness import BotHarness, Press, fits, labels, texts
 
 D1 = date(2026, 11, 30)  # a week from the test clock's Monday
@@ -29,8 +29,8 @@ KEEP_DRAFT = Press(T.BTN_KEEP_DRAFT)
 
 async def _setup(harness: BotHarness) -> tuple[int, list[int]]:
     oid = await harness.make_official("Lê Minh Châu")
-    ids = await add_tasks(harness, [oid], [("NV2", "Xây dựng kho dữ liệu", D2),
-                                           ("NV1", "Tập huấn kỹ năng số", D1)])
+    ids = await harness.world.tasks([oid], [("NV2", "Xây dựng kho dữ liệu", D2),
+                                            ("NV1", "Tập huấn kỹ năng số", D1)])
     return oid, ids
 
 

@@ -11,7 +11,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.texts import checkin as T
 from tests.fakes import FakeChannel
-from tests.handlers.checkin_helpers import add_tasks, report_of
+from tests.handlers.checkin_helpers import report_of
 from tests.harness import BotHarness, fits, texts
 
 
@@ -26,7 +26,7 @@ async def console(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHa
 
 async def test_numbered_options_drive_the_whole_checkin(console: BotHarness) -> None:
     oid = await console.make_official("Lê Minh Châu", channel="console")
-    (task_id,) = await add_tasks(console, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
+    (task_id,) = await console.world.tasks([oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
 
     async def say(text: str) -> str:
         return texts(await console.say(text, channel="console"))
@@ -49,7 +49,7 @@ async def test_numbered_options_drive_the_whole_checkin(console: BotHarness) -> 
 
 async def test_typed_percentages_beyond_the_menu_are_progress(console: BotHarness) -> None:
     oid = await console.make_official("Lê Minh Châu", channel="console")
-    (task_id,) = await add_tasks(console, [oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
+    (task_id,) = await console.world.tasks([oid], [("NV1", "Tập huấn", date(2026, 12, 31))])
     await console.say("/baocao", channel="console")
     reply = await console.say("70", channel="console")  # not an option number: a percentage
     assert T.ASK_STATUS in texts(reply)

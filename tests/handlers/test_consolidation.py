@@ -15,7 +15,6 @@ from bot.texts import checkin as T
 from bot.texts import documents as D
 from bot.texts import periods as PT
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, fits, texts
 
 KH286 = "Kế hoạch số 286/KH-BTTTT"
@@ -51,14 +50,14 @@ async def _world(harness: BotHarness) -> dict[str, int]:
         units["SO_A"].parent_id = units["BO"].id
         units["PHONG_A"].parent_id = units["SO_A"].id
         units["VU"].parent_id = units["BO"].id
-    await add_tasks(harness, [ids["an"]], [("NV1", "Cổng dịch vụ công tỉnh", date(2026, 12, 31))],
-                    unit_code="SO_A", plan_ref=KH286)
-    await add_tasks(harness, [ids["binh"]], [("NV2", "Số hoá hồ sơ xã", date(2026, 11, 20))],
-                    unit_code="PHONG_A", plan_ref=KH286)
-    await add_tasks(harness, [ids["cuong"]], [("NV3", "Kết nối dữ liệu", date(2026, 12, 15))],
-                    unit_code="TINH_B", plan_ref=KH286)
-    await add_tasks(harness, [ids["an"]], [("MAT1", "Việc riêng của sở", date(2026, 12, 20))],
-                    unit_code="SO_A", plan_ref="Kế hoạch số 999/KH-UBND")
+    await harness.world.tasks([ids["an"]], [("NV1", "Cổng dịch vụ công tỉnh", date(2026, 12, 31))],
+                              unit="SO_A", plan=KH286)
+    await harness.world.tasks([ids["binh"]], [("NV2", "Số hoá hồ sơ xã", date(2026, 11, 20))],
+                              unit="PHONG_A", plan=KH286)
+    await harness.world.tasks([ids["cuong"]], [("NV3", "Kết nối dữ liệu", date(2026, 12, 15))],
+                              unit="TINH_B", plan=KH286)
+    await harness.world.tasks([ids["an"]], [("MAT1", "Việc riêng của sở", date(2026, 12, 20))],
+                              unit="SO_A", plan="Kế hoạch số 999/KH-UBND")
     return ids
 
 

@@ -16,7 +16,6 @@ from bot.texts import checkin as CT
 from bot.texts import common as C
 from bot.texts import period_checkin as T
 from bot.texts import periods as PT
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, Press, fits, labels, texts
 
 ON = Press(CT.STATUS_LABELS["on_track"])
@@ -38,8 +37,8 @@ async def _weekly(harness: BotHarness, answers: list[str]) -> None:
 
 async def _setup(harness: BotHarness) -> tuple[int, int]:
     oid = await harness.make_official("Lê Minh Châu", unit_code="CUC")
-    (task,) = await add_tasks(harness, [oid], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))],
-                              unit_code="CUC")
+    (task,) = await harness.world.tasks([oid], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))],
+                                        unit="CUC")
     # two weekly check-ins in the December period (15/11–14/12)
     harness.clock.set(_at(date(2026, 11, 26), 9))
     await _weekly(harness, ["40", ON, "Chờ kinh phí", "Khảo sát"])
@@ -60,7 +59,7 @@ async def test_a_newcomer_s_month_intro_does_not_count_zero_of_zero_weeks(
     official has no week to count: no "đã báo cáo 0/0 tuần"."""
     harness.clock.set(_at(date(2026, 12, 2), 9))  # Wednesday; 20/11 and 27/11 were before
     oid = await harness.make_official("Lê Minh Châu", unit_code="CUC")
-    await add_tasks(harness, [oid], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))], unit_code="CUC")
+    await harness.world.tasks([oid], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))], unit="CUC")
     await _weekly(harness, ["40", ON, "không", "Khảo sát"])
     intro = texts(await harness.say("/baocaothang"))
     assert fits(intro, T.INTRO.format(period=DECEMBER + "{dates}", cutoff="{cutoff}",

@@ -14,7 +14,6 @@ from bot.texts import common as C
 from bot.texts import documents as D
 from bot.texts import periods as PT
 from tests.bot.docx_helpers import all_bold, body_texts, cell_paragraphs, open_docx
-from tests.handlers.checkin_helpers import add_tasks
 from tests.harness import BotHarness, Press, fits, texts
 
 ON = Press(T.STATUS_LABELS["on_track"])
@@ -37,11 +36,11 @@ async def _tree(harness: BotHarness) -> dict[str, int]:
         units = {u.code: u for u in (await session.execute(select(Unit))).scalars()}
         units["CUC"].parent_id = units["BO"].id
         units["PHONG"].parent_id = units["CUC"].id
-    await add_tasks(harness, [ids["chau"]], [("NV1", "Xây dựng kho dữ liệu", date(2026, 12, 31)),
-                                             ("NV2", "Báo cáo quý", date(2026, 11, 20))],
-                    unit_code="CUC")
-    await add_tasks(harness, [ids["lan"]], [("NV3", "Tập huấn cấp xã", date(2026, 12, 15))],
-                    unit_code="PHONG")
+    await harness.world.tasks([ids["chau"]], [("NV1", "Xây dựng kho dữ liệu", date(2026, 12, 31)),
+                                              ("NV2", "Báo cáo quý", date(2026, 11, 20))],
+                              unit="CUC")
+    await harness.world.tasks([ids["lan"]], [("NV3", "Tập huấn cấp xã", date(2026, 12, 15))],
+                              unit="PHONG")
     return ids
 
 
@@ -211,8 +210,8 @@ async def test_tiendo_keeps_long_name_lists_phone_sized(harness: BotHarness) -> 
     await _tree(harness)
     many = [await harness.make_official(f"Cán Bộ Số {n:02d}", user=f"cb{n}", unit_code="PHONG")
             for n in range(30)]
-    await add_tasks(harness, many, [("NV9", "Rà soát thủ tục", date(2026, 12, 31))],
-                    unit_code="PHONG")
+    await harness.world.tasks(many, [("NV9", "Rà soát thủ tục", date(2026, 12, 31))],
+                              unit="PHONG")
     text = texts(await harness.say("/tiendo", user="hb"))
     [missing] = [line for line in text.splitlines()
                  if line.startswith(T.PROGRESS_NOT_YET.format(names=""))]

@@ -14,7 +14,7 @@ from bot.db.models import ChatAccount, OutboxMessage
 from bot.messages import from_payload
 from bot.texts import reminders as R
 from scheduler.planner import plan
-from tests.handlers.checkin_helpers import add_tasks, task_row
+from tests.handlers.checkin_helpers import task_row
 from tests.harness import BotHarness, fits, labels, texts
 
 DEADLINE = date(2026, 12, 11)
@@ -37,7 +37,7 @@ async def _rows(harness: BotHarness) -> list[OutboxMessage]:
 
 async def _setup(harness: BotHarness) -> tuple[int, int]:
     lan = await harness.make_official("Lan", user="lan")
-    [task] = await add_tasks(harness, [lan], [("NV1", "Số hoá hồ sơ", DEADLINE)])
+    [task] = await harness.world.tasks([lan], [("NV1", "Số hoá hồ sơ", DEADLINE)])
     return lan, task
 
 
@@ -87,7 +87,7 @@ async def test_done_by_someone_else_is_refused(harness: BotHarness) -> None:
 
 async def test_progress_button_opens_the_check_in_for_that_task(harness: BotHarness) -> None:
     _, task = await _setup(harness)
-    await add_tasks(harness, [1], [("NV2", "Việc khác", DEADLINE)])
+    await harness.world.tasks([1], [("NV2", "Việc khác", DEADLINE)])
     replies = await harness.press(f"rem_prog:{task}", user="lan")
     body = texts(replies)
     assert "Số hoá hồ sơ" in body and "Việc khác" not in body
@@ -163,7 +163,7 @@ async def test_preview_in_chat_shows_the_route_of_zalo_messages(
     try:
         lan = await harness.make_official("Lan", user="z-lan", channel="zalo")
         minh = await harness.make_official("Minh", user="z-minh", channel="zalo")
-        await add_tasks(harness, [lan, minh], [("NV1", "Số hoá hồ sơ", DEADLINE)])
+        await harness.world.tasks([lan, minh], [("NV1", "Số hoá hồ sơ", DEADLINE)])
         await harness.make_official("Quản trị", role="admin", user="admin")
         now = clock.now()
         async with harness.app.sessionmaker.begin() as s:
@@ -218,7 +218,7 @@ async def test_preview_in_chat_words_the_zalo_free_window_as_it_is_set(
         "reminder_channels": ["zalo", "web"], "zalo_free_window_hours": 72.0}), clock).start()
     try:
         lan = await harness.make_official("Lan", user="z-lan", channel="zalo")
-        await add_tasks(harness, [lan], [("NV1", "Số hoá hồ sơ", DEADLINE)])
+        await harness.world.tasks([lan], [("NV1", "Số hoá hồ sơ", DEADLINE)])
         await harness.make_official("Quản trị", role="admin", user="admin")
         async with harness.app.sessionmaker.begin() as s:  # Friday 08:00 is 97 hours later
             await s.execute(update(ChatAccount).where(ChatAccount.channel == "zalo")

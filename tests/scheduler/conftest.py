@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.db.base import make_engine, make_sessionmaker
 from tests.fakes import FakeChannel
-from tests.scheduler.world import Sim, World
+from tests.scheduler.sim import Sim
+from tests.world import World
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.cli import build_cli
 from bot.clock import local_date
 from bot.db.base import make_engine, make_sessionmaker
 from rules.workdays import WorkCalendar
-from tests.scheduler.world import World
+from tests.world import World
 
 
 async def _seed(url: str, deadline: object) -> None:

@@ -14,7 +14,8 @@ from scheduler.delivery import OutboxDispatcher
 from scheduler.lease import SenderLease
 from scheduler.planner import send_guards
 from tests.fakes import FakeChannel
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 DUE = at(date(2026, 12, 7), 8)  # T-7 of a Monday 14 Dec deadline (no Friday check-in noise)
 

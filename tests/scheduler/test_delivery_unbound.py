@@ -10,7 +10,8 @@ from sqlalchemy import update
 from bot.clock import ManualClock
 from bot.db.models import ChatAccount
 from tests.fakes import FakeChannel
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 
 async def test_a_row_for_an_unbound_account_is_cancelled_not_sent(

@@ -14,7 +14,8 @@ from bot.texts import reminders as R
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
 from tests.harness import fits
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 FRI = date(2026, 11, 27)  # Friday of ISO week 2026-W48
 

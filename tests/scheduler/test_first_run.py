@@ -11,7 +11,8 @@ from bot.clock import ManualClock, to_local
 from bot.db.models import JobRun, OutboxMessage
 from scheduler.digest import build_digest
 from scheduler.planner import PLANNER_JOB, planner_first_run
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 THU, FRI, SAT, MON = (date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 28),
                       date(2026, 11, 30))  # ISO week 2026-W48, then Monday of W49

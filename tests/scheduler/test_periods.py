@@ -17,7 +17,8 @@ from bot.texts import reminders as R
 from scheduler.digest import XLSX_MIME, build_digest, chart_rows, progress_chart
 from tests.fakes import FakeChannel
 from tests.harness import fits
-from tests.scheduler.world import EPOCH, Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import EPOCH, World, at
 
 DEC14 = date(2026, 12, 14)  # Monday: the December 2026 period (15/11–14/12) closes
 

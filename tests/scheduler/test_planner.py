@@ -15,7 +15,8 @@ from rules.policy import Schedule
 from rules.workdays import WorkCalendar
 from tests.fakes import FakeChannel
 from tests.harness import fields, fits
-from tests.scheduler.world import EPOCH, Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import EPOCH, World, at
 
 
 def _days_left(text: str) -> str | None:

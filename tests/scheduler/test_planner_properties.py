@@ -24,7 +24,7 @@ from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import OutboxMessage, Task
 from bot.messages import OutgoingMessage
 from scheduler.planner import plan
-from tests.scheduler.world import World
+from tests.world import World
 
 BASE = date(2026, 11, 23)  # a Monday; deadlines fall within ±20 days of it
 CHANNEL_ORDERS = (("telegram", "zalo"), ("zalo", "telegram"))

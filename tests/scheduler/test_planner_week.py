@@ -8,7 +8,8 @@ from datetime import date
 from bot.clock import ManualClock, to_local
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 MON = date(2026, 8, 24)  # ISO week 2026-W35; Mon 31 Aug – Wed 2 Sep 2026 are days off (Quốc khánh)
 DEADLINE = date(2026, 9, 4)  # Friday of 2026-W36

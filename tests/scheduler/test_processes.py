@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import DeliveryAttempt, OutboxMessage, WorkerLease
 from scheduler.delivery import FAULT_ENV
-from tests.scheduler.world import World, at
+from tests.world import World, at
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import web_tokens
 from bot.db.models import ChatAccount, OutboxMessage
 from scheduler.delivery import FAULT_ENV
-from tests.scheduler.world import World
+from tests.world import World
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ from bot.texts import cli as T
 from rules.policy import load_policies
 from rules.workdays import WorkCalendar, load_calendar
 from tests.harness import fits
-from tests.scheduler.world import World
+from tests.world import World
 
 
 @pytest.fixture

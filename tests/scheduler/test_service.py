@@ -20,7 +20,7 @@ from rules.policy import Policies, Schedule
 from scheduler.service import SchedulerService, digest_jobs
 from scheduler.ticks import Ticks
 from tests.fakes import FakeChannel
-from tests.scheduler.world import World, at
+from tests.world import World, at
 
 
 async def test_service_registers_fixed_ticks_in_local_time(sessionmaker, clock) -> None:

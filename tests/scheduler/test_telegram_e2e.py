@@ -15,7 +15,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import ChatAccount, DeliveryAttempt
 from testkit.fake_telegram import FakeBotAPI, FakeError
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 DUE = at(date(2026, 12, 7), 8)
 

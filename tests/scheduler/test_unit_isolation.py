@@ -17,7 +17,8 @@ from bot.db.models import CheckinEntry, CheckinReport, JobRun
 from bot.messages import OutgoingMessage
 from scheduler.digest import build_digest
 from scheduler.planner import Planner
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 FRI = date(2026, 11, 27)  # Friday of ISO week 2026-W48
 

@@ -20,7 +20,8 @@ from bot.texts import reminders as T
 from scheduler.digest import undelivered
 from scheduler.lease import SenderLease
 from scheduler.ticks import Ticks
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 DUE = at(date(2026, 12, 7), 8)  # T-7 of a Monday 14 Dec deadline
 SESSION = "page-1"

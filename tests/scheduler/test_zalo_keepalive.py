@@ -21,7 +21,7 @@ from scheduler.planner import send_guards
 from scheduler.ticks import Ticks
 from testkit.fake_zalo import FakeZalo
 from tests.scheduler.test_zalo_window import _channel
-from tests.scheduler.world import World, at
+from tests.world import World, at
 
 MON = date(2026, 11, 23)  # Monday; the weekly check-in prompt is Friday 27th 08:00
 WROTE = at(MON, 10)  # Lan's last message to the OA: the free window closes Wed 25th 10:00

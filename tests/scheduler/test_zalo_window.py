@@ -28,7 +28,8 @@ from scheduler.planner import send_guards
 from scheduler.ticks import Ticks
 from testkit.fake_zalo import FakeZalo
 from tests.fakes import FakeChannel
-from tests.scheduler.world import Sim, World, at
+from tests.scheduler.sim import Sim
+from tests.world import World, at
 
 DUE = at(date(2026, 12, 7), 8)  # T-7 of a Monday 14 Dec deadline
 PARAMS = {"ho_ten": "name", "noi_dung": "text", "ngay": "date"}

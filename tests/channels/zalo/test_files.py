@@ -27,7 +27,7 @@ from scheduler.digest import XLSX_MIME, build_digest
 from scheduler.planner import send_guards
 from testkit.fake_zalo import FakeZalo, configure
 from tests.channels.zalo.conftest import ZaloApp
-from tests.scheduler.world import World
+from tests.world import World
 
 PUBLIC = "https://troly.example.gov.vn"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

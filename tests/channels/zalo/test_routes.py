@@ -9,27 +9,20 @@ from datetime import timedelta
 import docx
 from sqlalchemy import func, select
 
-from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate, Official, Unit
+from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate
 from bot.texts import common as C
 from bot.texts import guidance as GD
 from bot.texts import guides as G
 from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, sign
 from tests.harness import fits
+from tests.world import World
 
 
 async def _make_official(zalo_app: ZaloApp, user: str, role: str) -> None:
-    now = zalo_app.clock.now()
-    async with zalo_app.app.sessionmaker.begin() as session:
-        unit = Unit(code="DV1", name="Đơn vị 1", created_at=now)
-        session.add(unit)
-        await session.flush()
-        official = Official(name="Nguyễn Văn An", role=role, unit_id=unit.id, status="active",
-                            created_at=now)
-        session.add(official)
-        await session.flush()
-        session.add(ChatAccount(channel="zalo", external_id=user, chat_id=user,
-                                official_id=official.id, status="active", created_at=now))
+    world = World(zalo_app.app.sessionmaker, now=zalo_app.clock.now)
+    await world.unit("DV1", name="Đơn vị 1")
+    await world.official("Nguyễn Văn An", "DV1", role=role, accounts={"zalo": user})
 
 
 def _docx_bytes() -> bytes:
