@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -10,16 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import people_store
 from bot.db.models import Official, Unit
-from bot.imports.common import (
-    ImportFailed,
-    ImportResult,
-    RowError,
-    fold_key,
-    keep_or_raise,
-    text,
-    too_long,
-)
-from bot.imports.tabular import TableError, read_table
+from bot.imports.common import ImportResult, RowError, fold_key, text, too_long
+from bot.imports.tabular import Table
+from bot.imports.template import TableImport
 from bot.texts import imports as texts
 
 #: field → the header spellings accepted in the file (data for parsing, not messages)
@@ -71,90 +63,104 @@ async def import_officials(session: AsyncSession, file_name: str, content: bytes
                            dry_run: bool = False, partial: bool = False) -> ImportResult:
     """Validate the whole file, then create/update officials by code: nothing written on any
     error, or with `partial` the bad rows left out."""
-    try:
-        # parsing a large workbook takes seconds: keep the event loop answering meanwhile
-        table = await asyncio.to_thread(read_table, file_name, content, HEADER_ALIASES, REQUIRED)
-    except TableError as exc:
-        raise ImportFailed([RowError(0, str(exc))]) from exc
-    units = await people_store.all_units(session)
-    existing = {o.code: o for o in await people_store.all_officials(session) if o.code}
-    errors: list[RowError] = []
-    parsed: dict[str, dict[str, Any]] = {}
-    rows_of: dict[str, int] = {}
-    heads: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    for row in table.rows:
-        code, name = text(row.get("code")), text(row.get("name"))
-        problems = row.problems()
-        if not code:
-            problems.append(texts.OFFICIAL_CODE_MISSING)
-        elif len(code) > 64:
-            problems.append(texts.OFFICIAL_CODE_TOO_LONG)
-        elif code in seen:
-            problems.append(texts.OFFICIAL_CODE_DUPLICATE.format(code=code, row=seen[code]))
-        else:
-            seen[code] = row.number
-        if not name:
-            problems.append(texts.OFFICIAL_NAME_MISSING)
-        unit_key = text(row.get("unit"))
-        unit = find_unit(units, unit_key) if unit_key else None
-        if not unit_key:
-            problems.append(texts.OFFICIAL_UNIT_MISSING)
-        elif unit is None:
-            problems.append(texts.OFFICIAL_UNIT_UNKNOWN.format(unit=unit_key))
-        role = ROLE_WORDS.get(fold_key(text(row.get("role"))))
-        if role is None:
-            problems.append(texts.OFFICIAL_ROLE_INVALID.format(value=text(row.get("role"))))
-        status = STATUS_WORDS.get(fold_key(text(row.get("status"))))
-        if status is None:
-            problems.append(texts.OFFICIAL_STATUS_INVALID.format(value=text(row.get("status"))))
-        if role == "head" and unit is not None and status == "active" and not problems:
-            if unit.id in heads:
-                problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
-            else:
-                heads[unit.id] = str(row.number)
-        cells: dict[str, Any] = {
-            "name": name, "title": text(row.get("title")) or None,
-            "email": text(row.get("email")) or None, "phone": text(row.get("phone")) or None}
-        problems += too_long(cells, _LIMITS)
-        if problems:
-            errors += [RowError(row.number, p) for p in problems]
-            continue
-        assert unit is not None
-        parsed[code] = {"name": name, "title": cells["title"], "unit_id": unit.id, "role": role,
-                        "email": cells["email"], "phone": cells["phone"], "status": status}
-        rows_of[code] = row.number
-    rejected = keep_or_raise(errors, partial)
+    return await OfficialsImport().run(session, file_name, content, now, dry_run=dry_run,
+                                       partial=partial)
 
-    result = ImportResult("officials", dry_run, rejected=rejected)
-    result.not_in_file = sorted(set(existing) - set(parsed))
-    for code, values in parsed.items():
-        official = existing.get(code)
-        if official is None:
-            result.created.append(f"{code}: {values['name']}")
-            continue
-        changes = [_COLUMN_HEADERS[k] for k, v in values.items() if getattr(official, k) != v]
-        (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
-    if dry_run:
-        return result
-    for code, values in parsed.items():
-        official = existing.get(code)
-        if official is None:
-            official = Official(code=code, absent=False, created_at=now, **values)
-            session.add(official)
-            existing[code] = official
-        else:
-            for key, value in values.items():
-                setattr(official, key, value)
-    await session.flush()
-    by_unit = {u.id: u for u in units}
-    for code, values in parsed.items():
-        official = existing[code]
-        if values["role"] == "head" and values["status"] == "active":
-            by_unit[values["unit_id"]].head_official_id = official.id
-        else:  # no longer head (role changed, moved, or left): the unit's head slot is freed
-            for unit in units:
-                if unit.head_official_id == official.id:
-                    unit.head_official_id = None
-    await session.flush()
-    return result
+
+class OfficialsImport(TableImport):
+    """Officials by code; their unit by code or name; one active head per unit."""
+
+    kind = "officials"
+    header_aliases = HEADER_ALIASES
+    required = REQUIRED
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.units: list[Unit] = []
+        #: the database's officials that have a code, by code; new ones added by apply
+        self.officials: dict[str, Official] = {}
+
+    async def validate(self, session: AsyncSession, table: Table, now: datetime, *,
+                       partial: bool) -> list[RowError]:
+        """Codes, names, units, roles and statuses of every row."""
+        units = self.units = await people_store.all_units(session)
+        self.officials = {o.code: o for o in await people_store.all_officials(session) if o.code}
+        self.existing = dict(self.officials)
+        errors: list[RowError] = []
+        heads: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for row in table.rows:
+            code, name = text(row.get("code")), text(row.get("name"))
+            problems = row.problems()
+            if not code:
+                problems.append(texts.OFFICIAL_CODE_MISSING)
+            elif len(code) > 64:
+                problems.append(texts.OFFICIAL_CODE_TOO_LONG)
+            elif code in seen:
+                problems.append(texts.OFFICIAL_CODE_DUPLICATE.format(code=code, row=seen[code]))
+            else:
+                seen[code] = row.number
+            if not name:
+                problems.append(texts.OFFICIAL_NAME_MISSING)
+            unit_key = text(row.get("unit"))
+            unit = find_unit(units, unit_key) if unit_key else None
+            if not unit_key:
+                problems.append(texts.OFFICIAL_UNIT_MISSING)
+            elif unit is None:
+                problems.append(texts.OFFICIAL_UNIT_UNKNOWN.format(unit=unit_key))
+            role = ROLE_WORDS.get(fold_key(text(row.get("role"))))
+            if role is None:
+                problems.append(texts.OFFICIAL_ROLE_INVALID.format(value=text(row.get("role"))))
+            status = STATUS_WORDS.get(fold_key(text(row.get("status"))))
+            if status is None:
+                problems.append(
+                    texts.OFFICIAL_STATUS_INVALID.format(value=text(row.get("status"))))
+            if role == "head" and unit is not None and status == "active" and not problems:
+                if unit.id in heads:
+                    problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
+                else:
+                    heads[unit.id] = str(row.number)
+            cells: dict[str, Any] = {
+                "name": name, "title": text(row.get("title")) or None,
+                "email": text(row.get("email")) or None, "phone": text(row.get("phone")) or None}
+            problems += too_long(cells, _LIMITS)
+            if problems:
+                errors += [RowError(row.number, p) for p in problems]
+                continue
+            assert unit is not None
+            self.parsed[code] = {
+                "name": name, "title": cells["title"], "unit_id": unit.id, "role": role,
+                "email": cells["email"], "phone": cells["phone"], "status": status}
+        return errors
+
+    def created_line(self, code: str, values: dict[str, Any]) -> str:
+        """The official's code and name."""
+        return f"{code}: {values['name']}"
+
+    def changes(self, code: str, values: dict[str, Any]) -> list[str]:
+        """Every column whose value differs from the official's."""
+        official = self.officials[code]
+        return [_COLUMN_HEADERS[k] for k, v in values.items() if getattr(official, k) != v]
+
+    async def apply(self, session: AsyncSession, now: datetime) -> None:
+        """Officials created or updated, then the units' head slots."""
+        existing, units = self.officials, self.units
+        for code, values in self.parsed.items():
+            official = existing.get(code)
+            if official is None:
+                official = Official(code=code, absent=False, created_at=now, **values)
+                session.add(official)
+                existing[code] = official
+            else:
+                for key, value in values.items():
+                    setattr(official, key, value)
+        await session.flush()
+        by_unit = {u.id: u for u in units}
+        for code, values in self.parsed.items():
+            official = existing[code]
+            if values["role"] == "head" and values["status"] == "active":
+                by_unit[values["unit_id"]].head_official_id = official.id
+            else:  # no longer head (role changed, moved, or left): the unit's head slot is freed
+                for unit in units:
+                    if unit.head_official_id == official.id:
+                        unit.head_official_id = None

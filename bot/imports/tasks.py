@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,13 +20,13 @@ from bot.imports.common import (
     ImportResult,
     RowError,
     fold_key,
-    keep_or_raise,
     split_list,
     text,
     too_long,
 )
 from bot.imports.officials import find_unit
-from bot.imports.tabular import TableError, read_table
+from bot.imports.tabular import Table
+from bot.imports.template import TableImport
 from bot.texts import imports as texts
 from rules.deadlines import DeadlineError, parse_deadline
 
@@ -124,151 +123,173 @@ async def import_tasks(session: AsyncSession, file_name: str, content: bytes, no
                        dry_run: bool = False, partial: bool = False) -> ImportResult:
     """Validate the whole table, then create/update the plan's tasks by code: all or nothing, or
     with `partial` the bad rows left out."""
-    try:
-        # parsing a large workbook takes seconds: keep the event loop answering meanwhile
-        table = await asyncio.to_thread(read_table, file_name, content, HEADER_ALIASES, REQUIRED)
-    except TableError as exc:
-        raise ImportFailed([RowError(0, str(exc))]) from exc
-    plan_info = detect_plan(table.preamble, plan_ref, year, local_date(now))
-    units = await people_store.all_units(session)
-    officials = await _officials_index(session)
-    errors: list[RowError] = []
-    parsed: dict[str, dict[str, Any]] = {}
-    rows_of: dict[str, int] = {}
-    skipped: list[int] = []
-    consolidating: list[int] = []  # the plan's consolidating units, from any row
-    seen: dict[str, int] = {}
-    for row in table.rows:
-        problems = row.problems()
-        row_consolidating: list[int] = []
-        for key in split_list(text(row.get("consolidating"))):
-            unit = find_unit(units, key)
-            if unit is None:
-                problems.append(texts.TASK_CONSOLIDATOR_UNKNOWN.format(unit=key))
+    return await TasksImport(plan_ref, year).run(session, file_name, content, now,
+                                                 dry_run=dry_run, partial=partial)
+
+
+class TasksImport(TableImport):
+    """A plan's tasks by code (the plan named above the table or given), with their lead and
+    co-units, officials and the plan's consolidating units; heading rows are skipped."""
+
+    kind = "tasks"
+    header_aliases = HEADER_ALIASES
+    required = REQUIRED
+
+    def __init__(self, plan_ref: str | None, year: int | None) -> None:
+        super().__init__()
+        self.plan_ref, self.year = plan_ref, year
+        self.plan_info = PlanInfo("", None, 0)
+        self.plan: Plan | None = None
+        #: the plan's tasks in the database, by code; new ones added by apply
+        self.tasks: dict[str, Task] = {}
+        #: task id → its co-units and assignees now
+        self.links: dict[int, dict[str, list[int]]] = {}
+        #: the plan's consolidating units, from any row
+        self.consolidating: list[int] = []
+
+    async def validate(self, session: AsyncSession, table: Table, now: datetime, *,
+                       partial: bool) -> list[RowError]:
+        """Every row against the units and officials; the plan's tasks as they are now."""
+        plan_info = self.plan_info = detect_plan(table.preamble, self.plan_ref, self.year,
+                                                 local_date(now))
+        self.subject = plan_info.ref
+        units = await people_store.all_units(session)
+        officials = await _officials_index(session)
+        errors: list[RowError] = []
+        parsed = self.parsed
+        consolidating = self.consolidating
+        seen: dict[str, int] = {}
+        for row in table.rows:
+            problems = row.problems()
+            row_consolidating: list[int] = []
+            for key in split_list(text(row.get("consolidating"))):
+                unit = find_unit(units, key)
+                if unit is None:
+                    problems.append(texts.TASK_CONSOLIDATOR_UNKNOWN.format(unit=key))
+                else:
+                    row_consolidating.append(unit.id)
+            code, title = text(row.get("code")), text(row.get("title"))
+            lead_key, deadline_raw = text(row.get("lead")), row.get("deadline")
+            if not code and not lead_key and deadline_raw is None and not text(row.get("officials")):
+                # a section heading ("I. NHIỆM VỤ CHUNG") or a note line
+                if problems:
+                    errors += [RowError(row.number, p) for p in problems]
+                else:
+                    self.skipped_rows.append(row.number)
+                    consolidating += [u for u in row_consolidating if u not in consolidating]
+                continue
+            if not code:
+                problems.append(texts.TASK_CODE_MISSING)
+            elif len(code) > 64:
+                problems.append(texts.TASK_CODE_TOO_LONG)
+            elif code in seen:
+                problems.append(texts.TASK_CODE_DUPLICATE.format(code=code, row=seen[code]))
             else:
-                row_consolidating.append(unit.id)
-        code, title = text(row.get("code")), text(row.get("title"))
-        lead_key, deadline_raw = text(row.get("lead")), row.get("deadline")
-        if not code and not lead_key and deadline_raw is None and not text(row.get("officials")):
-            # a section heading ("I. NHIỆM VỤ CHUNG") or a note line
+                seen[code] = row.number
+            if not title:
+                problems.append(texts.TASK_TITLE_MISSING)
+            lead = find_unit(units, lead_key) if lead_key else None
+            if not lead_key:
+                problems.append(texts.TASK_LEAD_MISSING)
+            elif lead is None:
+                problems.append(texts.TASK_LEAD_UNKNOWN.format(unit=lead_key))
+            co_ids: list[int] = []
+            for key in split_list(text(row.get("co"))):
+                unit = find_unit(units, key)
+                if unit is None:
+                    problems.append(texts.TASK_CO_UNKNOWN.format(unit=key))
+                elif unit.id not in co_ids and (lead is None or unit.id != lead.id):
+                    co_ids.append(unit.id)
+            assignee_ids: list[int] = []
+            for key in split_list(text(row.get("officials"))):
+                official, problem = _find_official(officials, key)
+                if problem is not None:
+                    problems.append(problem)
+                elif official is not None and official.id not in assignee_ids:
+                    assignee_ids.append(official.id)
+            deadline: date | None = None
+            try:
+                deadline = parse_deadline(deadline_raw, default_year=plan_info.year).day
+            except DeadlineError as exc:
+                problems.append(str(exc))
+            deadline_text = (deadline_raw.strftime("%d/%m/%Y") if isinstance(deadline_raw, date)
+                             else text(deadline_raw) or None)
+            problems += too_long({"ordinal": text(row.get("ordinal")), "deadline": deadline_text},
+                                 _LIMITS)
             if problems:
                 errors += [RowError(row.number, p) for p in problems]
-            else:
-                skipped.append(row.number)
-                consolidating += [u for u in row_consolidating if u not in consolidating]
-            continue
-        if not code:
-            problems.append(texts.TASK_CODE_MISSING)
-        elif len(code) > 64:
-            problems.append(texts.TASK_CODE_TOO_LONG)
-        elif code in seen:
-            problems.append(texts.TASK_CODE_DUPLICATE.format(code=code, row=seen[code]))
-        else:
-            seen[code] = row.number
-        if not title:
-            problems.append(texts.TASK_TITLE_MISSING)
-        lead = find_unit(units, lead_key) if lead_key else None
-        if not lead_key:
-            problems.append(texts.TASK_LEAD_MISSING)
-        elif lead is None:
-            problems.append(texts.TASK_LEAD_UNKNOWN.format(unit=lead_key))
-        co_ids: list[int] = []
-        for key in split_list(text(row.get("co"))):
-            unit = find_unit(units, key)
-            if unit is None:
-                problems.append(texts.TASK_CO_UNKNOWN.format(unit=key))
-            elif unit.id not in co_ids and (lead is None or unit.id != lead.id):
-                co_ids.append(unit.id)
-        assignee_ids: list[int] = []
-        for key in split_list(text(row.get("officials"))):
-            official, problem = _find_official(officials, key)
-            if problem is not None:
-                problems.append(problem)
-            elif official is not None and official.id not in assignee_ids:
-                assignee_ids.append(official.id)
-        deadline: date | None = None
-        try:
-            deadline = parse_deadline(deadline_raw, default_year=plan_info.year).day
-        except DeadlineError as exc:
-            problems.append(str(exc))
-        deadline_text = (deadline_raw.strftime("%d/%m/%Y") if isinstance(deadline_raw, date)
-                         else text(deadline_raw) or None)
-        problems += too_long({"ordinal": text(row.get("ordinal")), "deadline": deadline_text},
-                             _LIMITS)
-        if problems:
-            errors += [RowError(row.number, p) for p in problems]
-            continue
-        assert lead is not None
-        consolidating += [u for u in row_consolidating if u not in consolidating]
-        parsed[code] = {
-            "ordinal": text(row.get("ordinal")) or None, "title": title, "lead_unit_id": lead.id,
-            "deadline": deadline, "deadline_text": deadline_text,
-            "product": text(row.get("product")) or None, "note": text(row.get("note")) or None,
-            "co_units": sorted(co_ids), "assignees": sorted(assignee_ids),
-        }
-        rows_of[code] = row.number
-    rejected = keep_or_raise(errors, partial)
-    if not parsed and not rejected:
-        raise ImportFailed([RowError(0, texts.NO_TASKS)])
+                continue
+            assert lead is not None
+            consolidating += [u for u in row_consolidating if u not in consolidating]
+            parsed[code] = {
+                "ordinal": text(row.get("ordinal")) or None, "title": title,
+                "lead_unit_id": lead.id, "deadline": deadline, "deadline_text": deadline_text,
+                "product": text(row.get("product")) or None, "note": text(row.get("note")) or None,
+                "co_units": sorted(co_ids), "assignees": sorted(assignee_ids),
+            }
+        if not parsed and not errors:
+            raise ImportFailed([RowError(0, texts.NO_TASKS)])
+        self.plan = (await session.execute(
+            select(Plan).where(Plan.ref == plan_info.ref))).scalar_one_or_none()
+        if self.plan is not None:
+            self.tasks = {t.code: t for t in (await session.execute(
+                select(Task).where(Task.plan_id == self.plan.id))).scalars()}
+            for known in self.tasks.values():
+                co = sorted((await session.execute(
+                    select(TaskUnit.unit_id).where(TaskUnit.task_id == known.id))).scalars())
+                people = sorted((await session.execute(select(TaskAssignee.official_id).where(
+                    TaskAssignee.task_id == known.id))).scalars())
+                self.links[known.id] = {"co_units": co, "assignees": people}
+        self.existing = dict(self.tasks)
+        return errors
 
-    plan = (await session.execute(select(Plan).where(Plan.ref == plan_info.ref))).scalar_one_or_none()
-    existing: dict[str, Task] = {}
-    current_links: dict[int, dict[str, list[int]]] = {}
-    if plan is not None:
-        existing = {t.code: t for t in (await session.execute(
-            select(Task).where(Task.plan_id == plan.id))).scalars()}
-        for known in existing.values():
-            co = sorted((await session.execute(
-                select(TaskUnit.unit_id).where(TaskUnit.task_id == known.id))).scalars())
-            people = sorted((await session.execute(
-                select(TaskAssignee.official_id).where(TaskAssignee.task_id == known.id))).scalars())
-            current_links[known.id] = {"co_units": co, "assignees": people}
-    result = ImportResult("tasks", dry_run, skipped_rows=skipped, rejected=rejected,
-                          subject=plan_info.ref)
-    result.not_in_file = sorted(set(existing) - set(parsed))
-    for code, values in parsed.items():
-        old = existing.get(code)
-        if old is None:
-            result.created.append(f"{code}: {values['title'][:80]}")
-            continue
-        links = current_links.get(old.id, {})
+    def created_line(self, code: str, values: dict[str, Any]) -> str:
+        """The task's code and the start of its title."""
+        return f"{code}: {values['title'][:80]}"
+
+    def changes(self, code: str, values: dict[str, Any]) -> list[str]:
+        """The headers of the changed columns, each once (deadline and its text share one)."""
+        old = self.tasks[code]
+        links = self.links.get(old.id, {})
         changes: list[str] = []
         for key, value in values.items():
             current = links.get(key) if key in ("co_units", "assignees") else getattr(old, key)
             header = HEADER_ALIASES[_FIELD_OF[key]][0]
             if current != value and header not in changes:
                 changes.append(header)
-        (result.updated.append((code, changes)) if changes else result.unchanged.append(code))
-    if dry_run or not parsed:
-        return result
-    if plan is None:
-        plan = Plan(ref=plan_info.ref, title=plan_info.title, created_at=now)
-        session.add(plan)
-        await session.flush()
-    elif plan_info.title and plan.title != plan_info.title and (
-            plan.title is None or _PLAN_PATTERN.search(plan.title)):
-        plan.title = plan_info.title  # earlier imports kept the number line as the title
-    if consolidating:
-        await set_consolidators(session, plan.id, consolidating, now)
-    for code, values in parsed.items():
-        task = existing.get(code)
-        fields = {k: v for k, v in values.items() if k not in ("co_units", "assignees")}
-        if task is None:
-            task = Task(plan_id=plan.id, code=code, status="open", progress=0, created_at=now,
-                        updated_at=now, **fields)
-            session.add(task)
+        return changes
+
+    async def apply(self, session: AsyncSession, now: datetime) -> None:
+        """The plan (created, or its title completed), its consolidating units, then the tasks and
+        their co-units and assignees."""
+        plan, plan_info = self.plan, self.plan_info
+        if plan is None:
+            plan = Plan(ref=plan_info.ref, title=plan_info.title, created_at=now)
+            session.add(plan)
             await session.flush()
-            await record_task_state(session, task, now, "import")
-        else:
-            for key, value in fields.items():
-                setattr(task, key, value)
-            task.updated_at = now
-        links = current_links.get(task.id, {"co_units": [], "assignees": []})
-        await _sync(session, TaskUnit, task.id, "unit_id", links["co_units"], values["co_units"])
-        await _sync(session, TaskAssignee, task.id, "official_id", links["assignees"],
-                    values["assignees"])
-    await session.flush()
-    return result
+        elif plan_info.title and plan.title != plan_info.title and (
+                plan.title is None or _PLAN_PATTERN.search(plan.title)):
+            plan.title = plan_info.title  # earlier imports kept the number line as the title
+        if self.consolidating:
+            await set_consolidators(session, plan.id, self.consolidating, now)
+        for code, values in self.parsed.items():
+            task = self.tasks.get(code)
+            fields = {k: v for k, v in values.items() if k not in ("co_units", "assignees")}
+            if task is None:
+                task = Task(plan_id=plan.id, code=code, status="open", progress=0, created_at=now,
+                            updated_at=now, **fields)
+                session.add(task)
+                await session.flush()
+                await record_task_state(session, task, now, "import")
+            else:
+                for key, value in fields.items():
+                    setattr(task, key, value)
+                task.updated_at = now
+            links = self.links.get(task.id, {"co_units": [], "assignees": []})
+            await _sync(session, TaskUnit, task.id, "unit_id", links["co_units"],
+                        values["co_units"])
+            await _sync(session, TaskAssignee, task.id, "official_id", links["assignees"],
+                        values["assignees"])
 
 
 async def _sync(session: AsyncSession, model: type[TaskUnit] | type[TaskAssignee], task_id: int,
