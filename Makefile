@@ -1,4 +1,4 @@
-# The two commands a newcomer needs: `make run` and `make test`. Both create .venv and install.
+# The two commands a newcomer needs: `make run` and `make test` (`make test-all` adds the slow tests). Both create .venv and install.
 # Dependencies come from the lock files (exact versions and hashes), never "whatever is newest":
 # requirements.lock (what troly runs with; the Docker image installs it) and requirements-dev.lock
 # (the same versions plus the test and lint tools). `make lock` re-resolves both from pyproject.toml.
@@ -13,7 +13,7 @@ UV_VERSION := 0.13.9
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
 	--generate-hashes --native-tls --custom-compile-command 'make lock'
 
-.PHONY: run test lint typecheck bench clean lock docker-check compose-check
+.PHONY: run test test-all lint typecheck bench clean lock docker-check compose-check
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,10 @@ lock:  ## re-resolve requirements.lock and requirements-dev.lock from pyproject.
 run: $(STAMP)  ## migrate, load demo guides if empty, serve web chat on http://127.0.0.1:8080
 	$(BIN)/troly run
 
-test: $(STAMP)  ## the whole suite (PostgreSQL too when TROLY_TEST_POSTGRES_URL is set)
+test: $(STAMP)  ## the suite without the slow end-to-end tests (PostgreSQL too when TROLY_TEST_POSTGRES_URL is set)
+	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test-all: $(STAMP)  ## every test, the slow ones too (.ci/run runs this)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.db import guide_store, people_store
@@ -145,6 +146,7 @@ async def _snapshot(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
+@pytest.mark.slow
 async def test_every_button_refuses_foreign_and_absent_ids_alike(harness: BotHarness) -> None:
     h = harness
     world = await _world(h)

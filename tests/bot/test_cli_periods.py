@@ -54,6 +54,7 @@ def _invoke(runner: CliRunner, *args: str, code: int = 0) -> str:
     return result.output
 
 
+@pytest.mark.slow
 def test_fresh_install_preview_names_who_cannot_be_reached(cli: CliRunner,
                                                            database_url: str) -> None:
     today = local_date(datetime.now(UTC))

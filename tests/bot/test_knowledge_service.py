@@ -106,6 +106,7 @@ async def test_a_change_in_one_process_reaches_another_on_its_next_poll(
         assert "thứ Ba và thứ Năm" in texts(replies)
 
 
+@pytest.mark.slow
 async def test_a_cli_withdrawal_reaches_a_running_server_within_seconds(
         kb_harness: BotHarness, settings: Settings, clock: ManualClock) -> None:
     """A real `troly guides withdraw` process; the server's own polling loop picks it up."""

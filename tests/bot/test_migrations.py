@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -53,6 +54,7 @@ async def test_instants_round_trip_as_utc(database_url: str) -> None:
     assert len(found) == 1
 
 
+@pytest.mark.slow
 async def test_processes_starting_together_migrate_once(database_url: str, tmp_path: Path) -> None:
     """Several processes (`troly migrate`, or `troly run` on start) upgrading one empty database at
     the same time take turns (an advisory lock on PostgreSQL); none fails."""

@@ -98,6 +98,7 @@ BOT_COUNT = "document.querySelectorAll('.msg.bot').length"
 LAST_BOT = "[...document.querySelectorAll('.msg.bot')].pop()"
 
 
+@pytest.mark.slow
 async def test_web_chat_fits_a_phone(page: Page) -> None:
     await page.until(f"{BOT_COUNT} >= 1")  # the greeting
     before = await page.js(BOT_COUNT)

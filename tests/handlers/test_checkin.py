@@ -95,6 +95,7 @@ async def test_restart_between_every_step_resumes_there(harness: BotHarness) -> 
     assert (await task_row(harness, nv2)).progress == 0  # a skipped task keeps its progress
 
 
+@pytest.mark.slow
 async def test_restart_at_evidence_week_reason_and_summary_edit(harness: BotHarness) -> None:
     oid, (nv2, nv1) = await _setup(harness)
     for step in ["/baocao", DONE, "Biên bản nghiệm thu", WEEK, "Nghỉ ốm"]:

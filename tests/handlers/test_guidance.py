@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock, local_datetime, to_local
@@ -320,6 +321,7 @@ async def test_the_bundled_online_services_guide_has_a_fraud_notice_for_citizens
     assert (await kb_harness.press(label=T.BUTTON_SHARE, user="lan"))[1].text == message.text
 
 
+@pytest.mark.slow
 async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
         harness: BotHarness) -> None:
     ids = await _units(harness)

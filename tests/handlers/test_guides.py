@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import docx
+import pytest
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -170,6 +171,7 @@ def _bomb_docx(paragraphs: int) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 async def test_a_guide_too_long_or_inflating_too_far_is_refused_in_chat(
         settings: Settings, clock: ManualClock) -> None:
     """Today a 0.8 MB .docx inflating to 200 MB became a 145,000-passage guide; here, smaller."""

@@ -176,6 +176,7 @@ def _shared() -> Path | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_shared() is None, reason="../shared evaluation sets not present")
 def test_shipped_weights_are_reproduced_by_the_training_script() -> None:
     # Fails when a ranking or feature change made the shipped weights stale: re-run

@@ -69,6 +69,7 @@ async def _seed_zalo(url: str, deadline: object, last_inbound: datetime) -> None
     await engine.dispose()
 
 
+@pytest.mark.slow
 def test_preview_shows_the_zalo_route(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Zalo preferred; the official last wrote to the OA today, so by a reminder 8+ days ahead the
     window is closed: the table shows it going to Telegram instead, and why."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.clock import ManualClock, to_local
 from bot.db.models import JobRun, OfficialLeave, PeriodReport, SchedulePolicy, TaskUnit
 from bot.db.plan_store import set_consolidators
@@ -79,6 +81,7 @@ async def test_month_prompt_on_the_closing_day_nudges_the_silent(
     assert await world.statuses() == before
 
 
+@pytest.mark.slow
 async def test_month_crosses_into_the_next_period(
         world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     ids = await _team(world)
@@ -199,6 +202,7 @@ async def test_consolidating_unit_gets_who_has_not_reported(
     assert R.DIGEST_PLAN_MORE.format(plan="KH286") in text
 
 
+@pytest.mark.slow
 async def test_co_operating_units_told_the_deadline_and_their_part(
         world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     await world.unit("LEAD")
@@ -230,6 +234,7 @@ async def test_co_operating_units_told_the_deadline_and_their_part(
     assert not [r for r in await world.rows(kind="coop") if r.subject_id == str(task2)]
 
 
+@pytest.mark.slow
 async def test_leave_pauses_reminders_and_deputies_get_the_digest(
         world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     ids = await _team(world)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from bot.clock import ManualClock, local_date, to_local
@@ -90,6 +91,7 @@ async def test_extra_day_off_and_make_up_workday(world: World, sim: Sim, clock: 
                     ("T-0", "2026-12-11 08:00")]
 
 
+@pytest.mark.slow
 async def test_quiet_hours_hold_until_morning(world: World, sim: Sim, clock: ManualClock,
                                               sessionmaker) -> None:
     async with sessionmaker.begin() as s:  # reminders at 22:00 (inside quiet hours)
@@ -121,6 +123,7 @@ async def test_moved_deadline_cancels_old_rows_and_plans_new_keys(
     assert len(telegram.sent) == len([v for v in statuses.values() if v == "sent"])
 
 
+@pytest.mark.slow
 async def test_task_closed_mid_sequence_stops_reminders(
         world: World, sim: Sim, clock: ManualClock, sessionmaker) -> None:
     lan, task = await _one_task(world)
@@ -137,6 +140,7 @@ async def test_task_closed_mid_sequence_stops_reminders(
         f"deadline:{task}:2026-12-11:T-7:{lan}:telegram"]
 
 
+@pytest.mark.slow
 async def test_downtime_catch_up_latest_only_marked_late(
         world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     lan, task = await _one_task(world)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
@@ -151,6 +152,7 @@ async def _run(template: Path, spec: Spec, *, every_tick: bool) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("TROLY_PROPERTY_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(spec=specs())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.clock import ManualClock, to_local
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
@@ -15,6 +17,7 @@ MON = date(2026, 8, 24)  # ISO week 2026-W35; Mon 31 Aug – Wed 2 Sep 2026 are 
 DEADLINE = date(2026, 9, 4)  # Friday of 2026-W36
 
 
+@pytest.mark.slow
 async def test_two_weeks_with_a_holiday_give_exactly_these_rows(
         world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     await world.unit("P1")

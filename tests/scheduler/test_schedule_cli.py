@@ -149,6 +149,7 @@ async def _seed_task(url: str, deadline: date) -> None:
         await engine.dispose()
 
 
+@pytest.mark.slow
 def test_make_up_saturday_moves_a_reminder(cli: CliRunner, database_url: str) -> None:
     deadline = _quiet_monday()
     saturday, friday = deadline - timedelta(days=2), deadline - timedelta(days=3)
