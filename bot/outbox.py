@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import insert_ignore, is_postgres
@@ -168,16 +168,25 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[NewRow]) -> set[str
     return inserted
 
 
+async def cancel(session: AsyncSession, *where: ColumnElement[bool], now: datetime, reason: str,
+                 statuses: Sequence[OutboxStatus] | None = (OutboxStatus.PENDING,)) -> int:
+    """Cancel the rows matching `where` that are still in `statuses` (None: whatever their
+    status), recording `reason` as their error code, in the caller's transaction; how many."""
+    if statuses is not None:
+        where = (*where, OutboxMessage.status.in_(list(statuses)))
+    result = await session.execute(update(OutboxMessage).where(*where).values(
+        status=OutboxStatus.CANCELLED, last_error_code=reason, updated_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def cancel_for_task(session: AsyncSession, task_id: int, now: datetime, *,
                           statuses: Sequence[OutboxStatus] = (OutboxStatus.PENDING,),
                           reason: str = "task_closed") -> int:
     """The task closed: cancel its reminders still in `statuses` (default: pending ones) in the
     caller's transaction; how many. UNSENT withdraws web reminders not fetched yet too."""
-    result = await session.execute(update(OutboxMessage).where(
-        OutboxMessage.subject_type == TASK_SUBJECT, OutboxMessage.subject_id == str(task_id),
-        OutboxMessage.status.in_(list(statuses)),
-    ).values(status=OutboxStatus.CANCELLED, last_error_code=reason, updated_at=now))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await cancel(session, OutboxMessage.subject_type == TASK_SUBJECT,
+                        OutboxMessage.subject_id == str(task_id), now=now, reason=reason,
+                        statuses=statuses)
 
 
 async def postpone_for_task(session: AsyncSession, task_id: int, recipient_id: int,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import CheckinNow
@@ -38,6 +38,7 @@ from bot.outbox import (
     OutboxStatus,
     SendGuards,
     Verdict,
+    cancel,
     enqueue_many,
     meta_of,
     with_meta,
@@ -613,9 +614,7 @@ async def cancel_stale(session: AsyncSession, now: datetime) -> int:
         if task is None or task_reminder_stale(payload, task[0], task[1]):
             stale.append(row_id)
     for part in chunks(stale):
-        await session.execute(update(OutboxMessage).where(
-            OutboxMessage.id.in_(part), OutboxMessage.status == OutboxStatus.PENDING,
-        ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code="stale"))
+        await cancel(session, OutboxMessage.id.in_(part), now=now, reason="stale")
     return len(stale)
 
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox
 from bot.db.batches import chunks
 from bot.db.guide_store import GuideState, guide_sections, guide_states, replaced_by
 from bot.db.models import Guide, GuideAck, GuideChunk, GuideVersion, Official, OutboxMessage, Unit
-from bot.outbox import OutboxStatus
 from bot.texts import guidance as T
 from bot.unit_tree import descendants
 
@@ -153,11 +153,9 @@ async def acknowledge(session: AsyncSession, guide_id: int, version: int, offici
         return False
     session.add(GuideAck(guide_id=guide_id, version=version, official_id=official_id,
                          acknowledged_at=now))
-    await session.execute(update(OutboxMessage).where(
-        OutboxMessage.idem_key.startswith(
-            f"{KIND_ANNOUNCE}:{guide_id}:v{version}:remind:{official_id}:", autoescape=True),
-        OutboxMessage.status == OutboxStatus.PENDING,
-    ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code="acknowledged"))
+    await outbox.cancel(session, OutboxMessage.idem_key.startswith(
+        f"{KIND_ANNOUNCE}:{guide_id}:v{version}:remind:{official_id}:", autoescape=True),
+        now=now, reason="acknowledged")
     return True
 
 

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox
 from bot.db import changes
 from bot.db.models import (
     Guide,
@@ -22,7 +23,7 @@ from bot.db.models import (
     UnansweredQuestion,
 )
 from bot.ids import MAX_ID, parse_id
-from bot.outbox import UNSENT, OutboxStatus
+from bot.outbox import UNSENT
 from knowledge.types import ParsedGuide, Passage
 from knowledge.validity import document_numbers, in_force, read_validity, strip_share_marker
 
@@ -379,12 +380,10 @@ async def cancel_read_requests(session: AsyncSession, guide_id: int, now: dateti
                                reason: str) -> int:
     """Cancel the guide's announcements and reminders not yet sent (or not yet fetched from a
     web mailbox), in the caller's transaction; expiry and withdrawal notices are kept."""
-    result = await session.execute(update(OutboxMessage).where(
-        OutboxMessage.subject_type == "guide", OutboxMessage.subject_id == str(guide_id),
-        OutboxMessage.kind.in_(READ_REQUEST_KINDS),
-        OutboxMessage.status.in_(UNSENT),
-    ).values(status=OutboxStatus.CANCELLED, updated_at=now, last_error_code=f"guide_{reason}"))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await outbox.cancel(
+        session, OutboxMessage.subject_type == "guide", OutboxMessage.subject_id == str(guide_id),
+        OutboxMessage.kind.in_(READ_REQUEST_KINDS), now=now, reason=f"guide_{reason}",
+        statuses=UNSENT)
 
 
 async def withdraw_expired(session: AsyncSession, now: datetime, today: date) -> list[Guide]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox
 from bot.clock import local_datetime
 from bot.db.batches import chunks
 from bot.db.models import OfficialLeave, OutboxMessage
@@ -95,6 +96,6 @@ async def cancel_queued(session: AsyncSession, official_id: int, first: date, la
         OutboxMessage.kind != "digest", OutboxMessage.not_before >= start,
         OutboxMessage.not_before < end))).scalars())
     for part in chunks(ids):
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(part)).values(
-            status=OutboxStatus.CANCELLED, last_error_code="on_leave", updated_at=now))
+        await outbox.cancel(session, OutboxMessage.id.in_(part), now=now, reason="on_leave",
+                            statuses=None)
     return len(ids)
