@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.texts import cli as T
+from tests.harness import fits
+
 pytestmark = pytest.mark.slow
 
 #: nothing listens on port 9 (discard) of this machine
@@ -31,8 +34,8 @@ def test_an_unreachable_database_is_one_line(tmp_path: Path, command: list[str])
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "secret" not in done.stderr
     lines = done.stderr.strip().splitlines()
-    assert lines[-1].startswith("Không kết nối được cơ sở dữ liệu 127.0.0.1:9/troly"), done.stderr
-    assert "TROLY_DATABASE_URL" in lines[-1]
+    assert fits(lines[-1], T.DATABASE_UNREACHABLE.format(target="127.0.0.1:9/troly",
+                                                          reason="{reason}")), done.stderr
     if command != ["run"]:
         assert len(lines) == 1, done.stderr
 

@@ -103,5 +103,4 @@ def test_every_menu_item_is_a_command_troly_knows() -> None:
     router = Router()
     handlers.register(router)
     assert unknown_commands(router) == []
-    assert [i.title for i in MENU] == ["Hỏi hướng dẫn", "Nhiệm vụ của tôi", "Báo cáo tuần",
-                                       "Trợ giúp"]
+    assert [i.title for i in MENU] == [T.MENU_ASK, T.MENU_TASKS, T.MENU_WEEKLY_REPORT, T.MENU_HELP]

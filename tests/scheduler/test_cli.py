@@ -12,7 +12,10 @@ from typer.testing import CliRunner
 from bot.cli import build_cli
 from bot.clock import local_date
 from bot.db.base import make_engine, make_sessionmaker
+from bot.texts import cli as T
+from bot.texts import reminders as R
 from rules.workdays import WorkCalendar
+from tests.harness import fields, fits
 from tests.world import World
 
 
@@ -46,12 +49,13 @@ def test_preview_and_outbox(database_url: str, monkeypatch: pytest.MonkeyPatch) 
     deadline_items = [i for i in items if i["kind"] == "deadline"]
     assert [(i["at"][:16], i["recipient"], i["late"]) for i in deadline_items] == [
         (f"{day}T08:00", "Lan", False)]
-    assert "còn 7 ngày" in deadline_items[0]["text"]
+    ahead = fields(deadline_items[0]["text"], R.DEADLINE_AHEAD)
+    assert ahead is not None and ahead["days"] == "7"
     outbox = runner.invoke(build_cli(), ["outbox", "--json"])
     assert outbox.exit_code == 0, outbox.output
     assert json.loads(outbox.stdout.strip().splitlines()[-1]) == {"counts": {}, "rows": []}
     table = runner.invoke(build_cli(), ["reminders", "preview", "--from", day, "--to", day])
-    assert "Lan [telegram:1001]" in table.stdout and "tin dự kiến gửi" in table.stdout
+    assert "Lan [telegram:1001]" in table.stdout and fits(table.stdout, T.PREVIEW_TOTAL)
 
 
 async def _seed_zalo(url: str, deadline: object, last_inbound: datetime) -> None:
