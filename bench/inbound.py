@@ -25,6 +25,8 @@ asking again (one question in flight per chat).
     .venv/bin/python bench/inbound.py --questions 500 --concurrency 10
     .venv/bin/python bench/inbound.py --channel zalo      # telegram | zalo | both (default)
     .venv/bin/python bench/inbound.py --channel telegram --no-baseline   # anchor + demo only
+    .venv/bin/python bench/inbound.py --channel telegram --processes 2 \
+        --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 """
 
 from __future__ import annotations
@@ -94,6 +96,35 @@ class Result:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+async def _fresh_postgres(url: str) -> str:
+    """A new, empty database on the PostgreSQL server of `url` (dropped by _drop_postgres)."""
+    import asyncpg  # only for --database-url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"troly_bench_{os.getpid()}_{time.monotonic_ns()}"
+    conn = await asyncpg.connect(base.set(drivername="postgresql", database="postgres")
+                                 .render_as_string(hide_password=False))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_postgres(url: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    conn = await asyncpg.connect(parsed.set(drivername="postgresql", database="postgres")
+                                 .render_as_string(hide_password=False))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of a process so far (Linux /proc; None elsewhere)."""
     try:
@@ -103,8 +134,14 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _with_cpu(result: Result, pid: int, before: float | None) -> Result:
-    after = _cpu_seconds(pid)
+def _cpu_of(pids: list[int]) -> float | None:
+    """CPU seconds of several processes together (None if one is unknown)."""
+    times = [_cpu_seconds(pid) for pid in pids]
+    return None if None in times else sum(t for t in times if t is not None)
+
+
+def _with_cpu(result: Result, pids: list[int], before: float | None) -> Result:
+    after = _cpu_of(pids)
     if before is not None and after is not None and result.questions:
         result.cpu_per_answer = (after - before) / result.questions
     return result
@@ -134,20 +171,21 @@ def _spawn(workdir: Path, env: dict[str, str],
                                 stdout=subprocess.DEVNULL, stderr=log)
 
 
-def _base_env(workdir: Path, port: int, *, demo: bool) -> dict[str, str]:
+def _base_env(workdir: Path, port: int, *, demo: bool,
+              database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TROLY_ZALO", "TROLY_TELEGRAM"))}
     return {**env,
-            "TROLY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'troly.db'}",
+            "TROLY_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{workdir / 'troly.db'}",
             "TROLY_HTTP_HOST": "127.0.0.1", "TROLY_HTTP_PORT": str(port),
             "TROLY_LOG_LEVEL": "WARNING", "TROLY_SCHEDULER_ENABLED": "false",
             "TROLY_LOAD_DEMO_GUIDES": "true" if demo else "false"}
 
 
-async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool) -> tuple[
-        subprocess.Popen[bytes], int]:
+async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool,
+                       database_url: str | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
-    env = {**_base_env(workdir, port, demo=demo),
+    env = {**_base_env(workdir, port, demo=demo, database_url=database_url),
            "TROLY_TELEGRAM_TOKEN": fake.token, "TROLY_TELEGRAM_API_URL": fake.base_url,
            "TROLY_TELEGRAM_WEBHOOK_URL": "https://bench.invalid/telegram/webhook",
            "TROLY_TELEGRAM_WEBHOOK_SECRET": SECRET}
@@ -211,16 +249,17 @@ def _more_than(chat: str, count: int) -> Callable[[FakeBotAPI], bool]:
     return lambda fake: fake.sent_per_chat[chat] > count
 
 
-async def _feed(fake: FakeBotAPI, port: int, *, questions: int, concurrency: int,
+async def _feed(fake: FakeBotAPI, ports: list[int], *, questions: int, concurrency: int,
                 first_update: int) -> Result:
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    """Each user posts to one of the processes (round robin over users)."""
     ids = itertools.count(first_update)
     todo = iter(range(questions))
     latencies: list[float] = []
     errors = 0
 
-    async def user(session: aiohttp.ClientSession, user_id: int) -> None:
+    async def user(session: aiohttp.ClientSession, user_id: int, port: int) -> None:
         nonlocal errors
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
         for n in todo:
             text = QUESTIONS[n % len(QUESTIONS)]
             chat = str(user_id)
@@ -240,7 +279,7 @@ async def _feed(fake: FakeBotAPI, port: int, *, questions: int, concurrency: int
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.monotonic()
-        await asyncio.gather(*(user(session, 500000 + first_update + u)
+        await asyncio.gather(*(user(session, 500000 + first_update + u, ports[u % len(ports)])
                                for u in range(concurrency)))
         seconds = time.monotonic() - started
     return Result("", len(latencies), seconds, latencies, errors)
@@ -346,7 +385,7 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
                 cpu = _cpu_seconds(process.pid)
                 result = _with_cpu(await _feed_zalo(fake, port, questions=questions,
                                                     concurrency=concurrency, first_update=100000),
-                                   process.pid, cpu)
+                                   [process.pid], cpu)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
@@ -357,24 +396,47 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
 
 
 async def measure(name: str, *, demo: bool | None, questions: int, concurrency: int,
-                  warmup: int) -> Result:
-    """Start troly (demo None: the aiogram anchor), warm it up, feed the questions, stop it."""
-    with tempfile.TemporaryDirectory(prefix="troly-bench-") as tmp:
-        async with FakeBotAPI() as fake:
-            if demo is None:
-                process, port = await _start_anchor(fake, Path(tmp))
-            else:
-                process, port = await _start_troly(fake, Path(tmp), demo=demo)
-            try:
-                await _feed(fake, port, questions=warmup, concurrency=concurrency,
-                            first_update=1)
-                cpu = _cpu_seconds(process.pid)
-                result = _with_cpu(await _feed(fake, port, questions=questions,
-                                               concurrency=concurrency, first_update=100000),
-                                   process.pid, cpu)
-            finally:
-                process.terminate()
-                process.wait(timeout=30)
+                  warmup: int, database_url: str | None = None, processes: int = 1) -> Result:
+    """Start troly (demo None: the aiogram anchor), warm it up, feed the questions, stop it.
+
+    With `database_url` (PostgreSQL) troly runs on a fresh database there, as `processes`
+    processes behind one webhook (the users spread over them); the anchor is always one process.
+    """
+    db = await _fresh_postgres(database_url) if database_url and demo is not None else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="troly-bench-") as tmp:
+            async with FakeBotAPI() as fake:
+                started: list[subprocess.Popen[bytes]] = []
+                ports: list[int] = []
+                try:
+                    if demo is None:
+                        process, port = await _start_anchor(fake, Path(tmp))
+                        started.append(process)
+                        ports.append(port)
+                    else:
+                        # one after the other: the first migrates and loads the demo guides
+                        for i in range(processes if db else 1):
+                            workdir = Path(tmp) / f"troly{i}"
+                            workdir.mkdir()
+                            process, port = await _start_troly(fake, workdir, demo=demo,
+                                                               database_url=db)
+                            started.append(process)
+                            ports.append(port)
+                    await _feed(fake, ports, questions=warmup, concurrency=concurrency,
+                                first_update=1)
+                    pids = [p.pid for p in started]
+                    cpu = _cpu_of(pids)
+                    result = _with_cpu(await _feed(fake, ports, questions=questions,
+                                                   concurrency=concurrency, first_update=100000),
+                                       pids, cpu)
+                finally:
+                    for process in started:
+                        process.terminate()
+                    for process in started:
+                        process.wait(timeout=30)
+    finally:
+        if db is not None:
+            await _drop_postgres(db)
     result.name = name
     return result
 
@@ -388,12 +450,19 @@ def main() -> None:
     parser.add_argument("--channel", choices=("telegram", "zalo", "both"), default="both")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the empty-knowledge-base runs")
+    parser.add_argument("--database-url", help="PostgreSQL (postgresql+asyncpg://…): troly runs on "
+                        "a fresh database created and dropped on that server (telegram only)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="troly processes behind the webhook (with --database-url)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     parser.add_argument("--serve-anchor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_anchor is not None:
         serve_anchor(args.serve_anchor)
         return
+    if args.database_url and args.channel != "telegram":
+        parser.error("--database-url is for --channel telegram")
+    backend = (f"PostgreSQL, {args.processes} process(es)" if args.database_url else "SQLite")
     configs: list[tuple[str, bool | None]] = [("demo guides", True)]
     if not args.no_baseline:
         configs.insert(0, ("baseline (empty KB)", False))
@@ -406,11 +475,13 @@ def main() -> None:
     for channel, run, channel_configs in runners:
         results[channel] = {
             demo: asyncio.run(run(f"{channel}: {name}", demo=demo, questions=args.questions,
-                                  concurrency=args.concurrency, warmup=args.warmup))
+                                  concurrency=args.concurrency, warmup=args.warmup,
+                                  **({"database_url": args.database_url,
+                                      "processes": args.processes} if args.database_url else {})))
             for name, demo in channel_configs
         }
     print(f"inbound load: {args.questions} questions, {args.concurrency} users at once, "
-          f"webhook → troly (SQLite) → fake platform API, {os.cpu_count()} CPUs")
+          f"webhook → troly ({backend}) → fake platform API, {os.cpu_count()} CPUs")
     print(f"{'configuration':38} {'answered/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>6} {'CPU ms/answer':>13}")
     for channel_results in results.values():
