@@ -114,7 +114,7 @@ async def test_follow_greets_and_unfollow_blocks_the_account(zalo_app: ZaloApp,
     assert await zalo_app.post_event(event("follow", "u5", zalo_app.clock)) == 200
     await zalo_app.settle()
     greeting = fake_zalo.sent_texts("u5")
-    assert "Xin chào" in greeting[0]
+    assert C.WELCOME.format(bot=C.BOT_NAME) in greeting[0]
     zalo_app.clock.advance(timedelta(minutes=1))
     assert await zalo_app.post_event(event("unfollow", "u5", zalo_app.clock)) == 200
     await zalo_app.settle()
