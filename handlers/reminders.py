@@ -20,7 +20,15 @@ from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.messaging_window import MessagingWindow, WindowConfig, span_words
-from bot.outbox import TASK_SUBJECT, NewRow, cancel_for_task, enqueue, postpone_for_task, with_meta
+from bot.outbox import (
+    TASK_SUBJECT,
+    UNSENT,
+    NewRow,
+    cancel_for_task,
+    enqueue,
+    postpone_for_task,
+    with_meta,
+)
 from bot.reminders import PreviewItem, task_buttons
 from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
@@ -44,7 +52,7 @@ PREVIEW_TEXT_CHARS = 60
 
 
 async def done(ctx: Context, button: TaskDone) -> None:
-    """'Đã xong': mark the task done, cancel its pending reminders, offer to attach evidence."""
+    """'Đã xong': mark the task done, withdraw its unsent reminders, offer to attach evidence."""
     task, official = await task_for(ctx, button.task_id), ctx.official
     if task is None or official is None:
         ctx.reply(T.TASK_NOT_YOURS)
@@ -57,7 +65,9 @@ async def done(ctx: Context, button: TaskDone) -> None:
     except TaskNotFound:
         ctx.reply(T.TASK_NOT_YOURS)
         return
-    await cancel_for_task(ctx.session, task.id, ctx.now)
+    # UNSENT: a web reminder already in the mailbox but not fetched yet must not greet the
+    # official with a task they just closed
+    await cancel_for_task(ctx.session, task.id, ctx.now, statuses=UNSENT)
     ctx.reply(T.DONE_OK.format(code=task.code))
     ctx.start_flow(EVIDENCE_FLOW, {"task_id": task.id, "code": task.code})
 

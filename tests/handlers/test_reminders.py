@@ -12,6 +12,7 @@ from bot.clock import ManualClock, to_local
 from bot.config import Settings
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.messages import from_payload
+from bot.outbox import OutboxStatus
 from bot.texts import reminders as R
 from scheduler.planner import plan
 from tests.handlers.checkin_helpers import task_row
@@ -67,6 +68,19 @@ async def test_done_marks_task_cancels_reminders_and_takes_evidence(harness: Bot
     again = await harness.press(label=R.BUTTON_DONE, among=[from_payload(reminder.payload)],
                                 user="lan")
     assert R.TASK_ALREADY_CLOSED.format(code="NV1") in texts(again)
+
+
+async def test_done_withdraws_a_web_reminder_not_fetched_yet(harness: BotHarness) -> None:
+    lan, task = await _setup(harness)
+    harness.clock.set(harness.clock.now() + timedelta(days=11, minutes=-5))  # Fri 4 Dec 07:55
+    await _plan(harness)
+    [reminder] = [r for r in await _rows(harness) if r.kind == "deadline"]
+    async with harness.app.sessionmaker.begin() as s:  # the sender put it in the web mailbox
+        await s.execute(update(OutboxMessage).where(OutboxMessage.id == reminder.id)
+                        .values(status=OutboxStatus.AWAITING_FETCH))
+    await harness.press(label=R.BUTTON_DONE, among=[from_payload(reminder.payload)], user="lan")
+    [after] = [r for r in await _rows(harness) if r.id == reminder.id]
+    assert after.status == OutboxStatus.CANCELLED
 
 
 async def test_done_can_skip_evidence(harness: BotHarness) -> None:
