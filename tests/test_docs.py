@@ -17,7 +17,7 @@ def _docs() -> str:
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```", 2)[1]
-    assert "make run" in first_block and "make test" in first_block
+    assert "make run" in first_block and "make test-all" in first_block
 
 
 def test_every_setting_is_documented() -> None:
@@ -28,7 +28,8 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_ci_runs_every_test_with_postgres_required() -> None:
-    """CI runs `make test-all`: README's `make test` leaves the slow tests out, CI does not."""
+    """CI runs README's test command, `make test-all`; the quicker `make test` leaves the slow
+    tests out, CI does not."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert "make test-all" in ci
     assert "export TROLY_TEST_REQUIRE_POSTGRES=1" in ci
