@@ -32,6 +32,7 @@ from handlers.checkin import progress_layout
 from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import (
     TelegramRun,
+    button_data,
     callback_data,
     exchange,
     running_telegram,
@@ -150,15 +151,14 @@ async def test_keyboard_collapses_to_the_choice_and_a_stale_press_does_nothing(
     navigation = [row for row in rows if all(b["callback_data"].startswith(REUSABLE_MARK)
                                              for b in row)]
     assert navigation  # the answer's 'see also' sections: reusable, kept by the collapse
-    first, second = callback_data(answer)[-2:]  # the choice: Hữu ích / Chưa đúng
-    label = next(b["text"] for row in rows for b in row if b["callback_data"] == first)
+    first, second = button_data(answer, F.BUTTON_HELPFUL), button_data(answer, F.BUTTON_WRONG)
 
     thanks = await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
     assert [shown(m) for m in thanks] == [QT.FEEDBACK_THANKS]
     [edit] = fake.edits
     assert int(edit["message_id"]) == message_id
     assert edit["reply_markup"] == {"inline_keyboard": [
-        *navigation, [{"text": CHOSEN_MARK + label, "callback_data": first}]]}
+        *navigation, [{"text": CHOSEN_MARK + F.BUTTON_HELPFUL, "callback_data": first}]]}
     # the navigation left on the message still opens its section
     more = await exchange(fake, fake.callback_update(USER, navigation[0][0]["callback_data"],
                                                      message_id=message_id))
@@ -185,7 +185,8 @@ async def test_a_failed_collapse_is_retried_on_the_stale_press(tg: TelegramRun) 
     await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
     index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
     message_id = fake.sent_ids[index]
-    first, second = callback_data(fake.sent[index])[-2:]  # Hữu ích / Chưa đúng
+    first, second = (button_data(fake.sent[index], F.BUTTON_HELPFUL),
+                     button_data(fake.sent[index], F.BUTTON_WRONG))
     fake.fail("editMessageReplyMarkup", FakeError.server_error(), times=1)
     await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
     assert fake.edits == []  # the edit failed; the choice was still handled
@@ -205,7 +206,8 @@ async def test_keyboard_survives_a_restart(
         await exchange(fake, fake.text_update(USER, "bao cao tien do hang tuan nhu the nao"))
         index = max(i for i in range(before, len(fake.sent)) if callback_data(fake.sent[i]))
         message_id = fake.sent_ids[index]
-        first, second = callback_data(fake.sent[index])[-2:]  # Hữu ích / Chưa đúng
+        first, second = (button_data(fake.sent[index], F.BUTTON_HELPFUL),
+                         button_data(fake.sent[index], F.BUTTON_WRONG))
         await exchange(fake, fake.callback_update(USER, first, message_id=message_id))
     async with running_telegram(settings, clock, fake, load_demo=True):
         assert await exchange(fake, fake.callback_update(USER, second,
