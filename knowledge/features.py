@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from knowledge.normalize import fold
-
-if TYPE_CHECKING:
-    from knowledge.index import KnowledgeIndex, Presence, _Query
+from knowledge.query import Presence, Query
+from knowledge.types import Passage
 
 # Chat words officials add to a question that say nothing about its subject ("xã mình", "giùm",
 # "rồi", "cậu ấy", "luôn", "nhé"): left out of the features' information mass on top of the question
@@ -47,9 +46,56 @@ FEATURE_SCHEMA = hashlib.sha256(
 ).hexdigest()[:16]
 
 
-def extract(
-    index: KnowledgeIndex, q: _Query, ranked: Sequence[tuple[int, float]]
-) -> tuple[float, ...]:
+class Retrieval(Protocol):
+    """What the features read of an index (knowledge/index.py's KnowledgeIndex), without importing it."""
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """The indexed passages, by document number."""
+        ...
+
+    @property
+    def ignored_words(self) -> frozenset[str]:
+        """Folded question words the coverage measure leaves out."""
+        ...
+
+    def best_wording(
+        self, q: Query, doc: int, memo: Presence | None = None
+    ) -> tuple[float, list[str]]:
+        """The calibrated coverage of one passage and the wording that reaches it."""
+        ...
+
+    def coverage(
+        self,
+        q: Query,
+        doc: int,
+        *,
+        ignored: frozenset[str] | None = None,
+        text: bool = True,
+        meta: bool | None = None,
+        memo: Presence | None = None,
+    ) -> float:
+        """Share of the query's information found in one passage."""
+        ...
+
+    def term_idf(self, folded: str) -> float:
+        """Idf of a folded syllable in passage texts."""
+        ...
+
+    def says(self, folded: str, doc: int, memo: Presence | None = None) -> bool:
+        """Whether one passage contains the folded syllable in its text, heading path or guide title."""
+        ...
+
+    def max_idf(self) -> float:
+        """The largest idf any syllable can have."""
+        ...
+
+    def typical_idf(self) -> float:
+        """The df-weighted mean idf of the passage texts."""
+        ...
+
+
+def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> tuple[float, ...]:
     """The feature vector of a search whose passages, best first, are `ranked` (document, score)."""
     if not ranked:
         return tuple(0.0 for _ in FEATURE_NAMES)

@@ -33,12 +33,11 @@ from knowledge.language import TELEX_MARK as _TELEX_MARK
 from knowledge.language import english_function_words, is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
 from knowledge.passage_structure import clause_opening, paragraphs, title_line
+from knowledge.query import Presence, Query
 from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
 FloatArray = npt.NDArray[np.float32]
-#: per-passage memo of term look-ups: term → (in its text, in its heading path or guide title)
-Presence = dict[str, tuple[bool, bool]]
 IntArray = npt.NDArray[np.int32]
 
 # Confidence = share of the query's information (idf mass of its folded syllables and bigrams, unknown words
@@ -349,17 +348,6 @@ class _Structure:
         return scores[self.guide_of]
 
 
-@dataclass(frozen=True, slots=True)
-class _Query:
-    """A query after decoding, correction and expansion: the terms of every stream."""
-
-    folded: list[str]
-    accented: list[str]
-    use_accents: bool
-    expansions: list[tuple[list[str], list[str], float]]
-    corrections: list[tuple[str, str]] = field(default_factory=list)
-
-
 class KnowledgeIndex:
     """An immutable search index over passages; build() makes one, search() ranks passages for a query."""
 
@@ -593,7 +581,7 @@ class KnowledgeIndex:
                         best, best_score = [head, tail], score
         return best
 
-    def _analyze(self, query: str) -> _Query:
+    def _analyze(self, query: str) -> Query:
         # Words never decoded nor corrected: an all-caps abbreviation as typed ("TTTT", "CT"), and every
         # word of an English question ("tax" is Telex for "tã", "we" one edit from "ve"). An English
         # question is searched through its Vietnamese reading (knowledge/glossary.py).
@@ -663,7 +651,7 @@ class KnowledgeIndex:
         if self._synonyms is not None:
             for exp in self._synonyms.expand(folded):
                 expansions.append((list(exp.source), list(exp.syllables), exp.weight))
-        return _Query(folded, acc_out, use_accents, expansions, corrections)
+        return Query(folded, acc_out, use_accents, expansions, corrections)
 
     # ---- scoring ----------------------------------------------------------------------------------
 
@@ -723,7 +711,7 @@ class KnowledgeIndex:
 
     def coverage(
         self,
-        q: _Query,
+        q: Query,
         doc: int,
         *,
         ignored: frozenset[str] | None = None,
@@ -743,7 +731,7 @@ class KnowledgeIndex:
             for words in self._wordings(q)
         )
 
-    def _wordings(self, q: _Query) -> list[list[str]]:
+    def _wordings(self, q: Query) -> list[list[str]]:
         """The query as typed, then reworded with each abbreviation or synonym alternative in it."""
         out = [q.folded]
         for src, alt, _ in q.expansions:
@@ -755,7 +743,7 @@ class KnowledgeIndex:
         return out
 
     def best_wording(
-        self, q: _Query, doc: int, memo: Presence | None = None
+        self, q: Query, doc: int, memo: Presence | None = None
     ) -> tuple[float, list[str]]:
         """The calibrated coverage of one passage and the wording (as typed or reworded) that reaches it."""
         skip = self._confidence_params.ignored_words
@@ -821,7 +809,7 @@ class KnowledgeIndex:
         alt_scores = self._phrase_scores(alt) * np.float32(weight * ideal_src / ideal_alt)
         scores += np.maximum(alt_scores - self._phrase_scores(src), 0.0)
 
-    def _parts(self, q: _Query, wanted: Container[str] = RANK_PARTS) -> dict[str, FloatArray]:
+    def _parts(self, q: Query, wanted: Container[str] = RANK_PARTS) -> dict[str, FloatArray]:
         """The unweighted score parts the ranking sums (see `RankParams.weights`); only wanted ones."""
         n = len(self._passages)
         parts: dict[str, FloatArray] = {}
@@ -866,7 +854,7 @@ class KnowledgeIndex:
                 vec *= self._intro_weight
         return parts
 
-    def _score(self, q: _Query) -> FloatArray:
+    def _score(self, q: Query) -> FloatArray:
         scores = self._match_score(q)
         share = self._params.answer_type_weight
         if share == 1.0 or not len(scores) or not asks_for_time(q.folded):
@@ -877,7 +865,7 @@ class KnowledgeIndex:
         adjusted = np.where(self._states_time, scores, scores * np.float32(share)).astype(np.float32)
         return adjusted if int(np.argmax(adjusted)) != int(np.argmax(scores)) else scores
 
-    def _match_score(self, q: _Query) -> FloatArray:
+    def _match_score(self, q: Query) -> FloatArray:
         weights = {name: w for name, w in self._params.weights().items() if w != 0.0}
         late = [name for name in _PARAGRAPH_PARTS if name in weights]
         scores = np.zeros(len(self._passages), dtype=np.float32)
@@ -953,7 +941,7 @@ class KnowledgeIndex:
         )
 
     def _ranked(
-        self, q: _Query, pool: int, exclude: Container[str]
+        self, q: Query, pool: int, exclude: Container[str]
     ) -> list[tuple[int, float]]:
         """The best `pool` passages (document, score) with a positive score, best first."""
         scores = self._score(q)

@@ -65,6 +65,36 @@ def test_knowledge_is_pure() -> None:
     assert offenders == []
 
 
+def import_cycles(package: str) -> list[list[str]]:
+    """Circles of imports (TYPE_CHECKING ones too) among one package's files, each as its file path."""
+    graph = {
+        _rel(path): sorted({target for _, target in _imported_files(path)
+                            if target.startswith(f"{package}/") and target != _rel(path)})
+        for path in _modules(package)
+    }  # fmt: skip
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(node: str, trail: list[str]) -> None:
+        if node in trail:
+            cycles.append([*trail[trail.index(node) :], node])
+            return
+        if node in done:
+            return
+        for nxt in graph.get(node, []):
+            visit(nxt, [*trail, node])
+        done.add(node)
+
+    for start in graph:
+        visit(start, [])
+    return cycles
+
+
+def test_knowledge_imports_go_one_way() -> None:
+    """The bottom floor has no import circle (index → features → query; decision → features)."""
+    assert import_cycles("knowledge") == []
+
+
 @pytest.mark.parametrize("folder", (*PACKAGES, "testkit", "bench", "deploy"))
 def test_nothing_outside_tests_imports_tests(folder: str) -> None:
     """Shared fakes live in testkit/, labelled questions in knowledge/demo/: tests/ is a leaf."""
