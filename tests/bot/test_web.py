@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -12,8 +13,15 @@ from bot.events import ChatRef
 from bot.messages import OutgoingMessage
 from bot.texts import ask as QT
 from bot.texts import common as C
+from bot.texts import feedback as F
 from bot.web import WEB_CHAT_KEY
 from tests.harness import BotHarness, web_login
+
+
+def _button(reply: dict[str, Any], label: str) -> dict[str, Any]:
+    """The one button labelled `label` (a bot/texts constant) in a reply of /api/chat."""
+    (found,) = [b for b in reply["buttons"] if b["label"] == label]
+    return found
 
 
 @pytest.fixture
@@ -49,8 +57,9 @@ async def test_a_keyboard_is_single_use(client: TestClient) -> None:
     reply = (await resp.json())["replies"][0]
     keyboard = reply["keyboard"]
     assert isinstance(keyboard, str) and len(reply["buttons"]) >= 2
-    first, second = (b["payload"] for b in reply["buttons"][-2:])  # Hữu ích / Chưa đúng
-    assert not any(b.get("reusable") for b in reply["buttons"][-2:])
+    choice = [_button(reply, F.BUTTON_HELPFUL), _button(reply, F.BUTTON_WRONG)]
+    first, second = (b["payload"] for b in choice)
+    assert not any(b.get("reusable") for b in choice)
     resp = await client.post("/api/chat", json={"session": "s-kb", "button": first,
                                                 "keyboard": keyboard})
     assert [r["text"] for r in (await resp.json())["replies"]] == [QT.FEEDBACK_THANKS]
