@@ -15,7 +15,7 @@ from bot.texts import guidance as GD
 from bot.texts import guides as G
 from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, sign
-from tests.harness import fits
+from tests.harness import fields, fits
 from tests.world import World
 
 
@@ -160,7 +160,7 @@ async def test_admin_uploads_a_guide_by_sending_a_docx(zalo_app: ZaloApp,
     # the confirmation, then the choice of audience (bot/texts/guidance.py) with its buttons
     assert len(reply) == 2 and fits(reply[0], G.ADDED), reply
     assert reply[1].startswith(GD.AUDIENCE_ASK.split("{")[0])
-    assert "Hướng dẫn báo cáo tiến độ" in reply[0]
+    assert (fields(reply[0], G.ADDED) or {}).get("title") == "Hướng dẫn báo cáo tiến độ"
     assert any(r.path == "/cdn/bao-cao.docx" for r in fake_zalo.requests)
     async with zalo_app.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Guide)) == 1
