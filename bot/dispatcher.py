@@ -28,10 +28,13 @@ from bot.events import (
     ChatRef,
     FileReceived,
     InboundEvent,
+    Interacted,
+    Resubscribed,
     Sender,
     Subscribed,
     TextMessage,
     Unsubscribed,
+    UnsupportedMedia,
 )
 from bot.group_chats import private_chat_note
 from bot.locks import KeyedLocks
@@ -107,9 +110,10 @@ class Dispatcher:
         """The shared dependencies."""
         return self._deps
 
-    async def handle(self, event: InboundEvent, channel: Channel) -> list[OutgoingMessage]:
+    async def handle(self, event: InboundEvent, channel: Channel, *,
+                     guard: EventGuard | None = None) -> list[OutgoingMessage]:
         """Process an event, then send its replies on `channel` (after commit), in order."""
-        replies = await self.feed(event)
+        replies = await self.feed(event, guard=guard)
         await self.deliver(event.chat, event.sender, replies, channel)
         return replies
 
@@ -249,8 +253,12 @@ class Dispatcher:
     async def _route(self, ctx: Context) -> None:
         router = self._deps.router
         event = ctx.event
-        if isinstance(event, Subscribed | Unsubscribed):
-            handler = router.on_subscribed if isinstance(event, Subscribed) else router.on_unsubscribed
+        if isinstance(event, Resubscribed | Interacted):
+            return  # _account marked the account active and noted the interaction: nothing to say
+        if isinstance(event, Subscribed | Unsubscribed | UnsupportedMedia):
+            handler = (router.on_subscribed if isinstance(event, Subscribed)
+                       else router.on_unsubscribed if isinstance(event, Unsubscribed)
+                       else router.on_unsupported)
             if handler is not None:
                 await handler(ctx)
             return

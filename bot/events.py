@@ -79,4 +79,26 @@ class Unsubscribed(_Inbound):
     """The user unfollowed / blocked the bot."""
 
 
-InboundEvent = TextMessage | ButtonPressed | FileReceived | Subscribed | Unsubscribed
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resubscribed(_Inbound):
+    """The user unblocked / restarted the bot where the platform sends their first message
+    separately (Telegram's /start): the account is active again, nobody is greeted twice."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnsupportedMedia(_Inbound):
+    """Something the bot cannot read (a photo, a sticker, a voice message, a location…): the
+    core answers with a polite notice for its kind."""
+
+    #: photo|image|sticker|video|voice|link|location|business_card|submit_info|unsupported
+    kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interacted(_Inbound):
+    """The user did something that asks for no answer (opened a link button): it counts only as
+    their latest interaction (Zalo's reply window)."""
+
+
+InboundEvent = (TextMessage | ButtonPressed | FileReceived | Subscribed | Unsubscribed
+                | Resubscribed | UnsupportedMedia | Interacted)

@@ -67,6 +67,8 @@ class Router:
     file_handler: Handler | None = None
     on_subscribed: Handler | None = None
     on_unsubscribed: Handler | None = None
+    #: a photo, voice message, location… (events.UnsupportedMedia): the polite notice
+    on_unsupported: Handler | None = None
 
     def command(self, command: Command) -> None:
         """Register a command under all its names."""

@@ -16,9 +16,7 @@ from bot.events import (
     FileReceived,
     InboundEvent,
     Sender,
-    Subscribed,
     TextMessage,
-    Unsubscribed,
 )
 from knowledge.normalize import UnpairedSurrogate, clean_input, sanitize
 
@@ -42,6 +40,4 @@ def clean_event(event: InboundEvent) -> InboundEvent:
         return replace(event, sender=sender, payload=clean_input(event.payload))
     if isinstance(event, FileReceived):
         return replace(event, sender=sender, file_name=sanitize(event.file_name))
-    if isinstance(event, Subscribed | Unsubscribed):
-        return event if sender is event.sender else replace(event, sender=sender)
-    return event
+    return event if sender is event.sender else replace(event, sender=sender)

@@ -1,12 +1,15 @@
-"""/start, /help and follow events."""
+"""/start, /help, follow events and the notice for what troly cannot read."""
 
 from __future__ import annotations
 
 from bot.context import Context
+from bot.events import UnsupportedMedia
 from bot.router import Command, Router
 from bot.texts import admin_import as I
+from bot.texts import channels as TC
 from bot.texts import commands as CMD
 from bot.texts import common as T
+from bot.texts import zalo as TZ
 from handlers import registration
 
 
@@ -50,9 +53,26 @@ async def unsubscribed(ctx: Context) -> None:
     ctx.account.status_changed_at = ctx.now
 
 
+#: the notice per kind of unreadable message (events.UnsupportedMedia.kind)
+UNSUPPORTED_TEXTS = {
+    "photo": T.IMAGE_NOT_SUPPORTED, "image": T.IMAGE_NOT_SUPPORTED,
+    "sticker": T.IMAGE_NOT_SUPPORTED, "video": T.IMAGE_NOT_SUPPORTED,
+    "voice": TZ.VOICE_NOT_SUPPORTED, "link": TZ.LINK_NOT_SUPPORTED,
+    "location": TZ.LOCATION_NOT_SUPPORTED, "business_card": TZ.BUSINESS_CARD_NOT_SUPPORTED,
+    "submit_info": TZ.SUBMIT_INFO_NOT_USED, "unsupported": TC.UNSUPPORTED_MESSAGE,
+}
+
+
+async def unsupported(ctx: Context) -> None:
+    """A photo, sticker, voice message… troly cannot read: say what it can read."""
+    kind = ctx.event.kind if isinstance(ctx.event, UnsupportedMedia) else "unsupported"
+    ctx.reply(UNSUPPORTED_TEXTS.get(kind, TC.UNSUPPORTED_MESSAGE))
+
+
 def register(router: Router) -> None:
     """Register start/help."""
     router.command(Command(("start", "batdau"), start, CMD.START, group_safe=True))
     router.command(Command(("trogiup", "help", "tro_giup"), help_, CMD.HELP, group_safe=True))
     router.on_subscribed = subscribed
     router.on_unsubscribed = unsubscribed
+    router.on_unsupported = unsupported

@@ -7,8 +7,8 @@ from typing import Any
 
 from aiogram.types import Update
 
-from bot.channels.telegram.parse import Dispatch, DocumentIn, Ignore, Reactivate, translate
-from bot.events import ButtonPressed, TextMessage, Unsubscribed
+from bot.channels.telegram.parse import Dispatch, DocumentIn, Ignore, translate
+from bot.events import ButtonPressed, Resubscribed, TextMessage, Unsubscribed
 from testkit.fake_telegram import BOT_USER, FakeBotAPI
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -42,7 +42,9 @@ def test_callback_query_becomes_a_button_press_with_ack_id() -> None:
 def test_membership_changes() -> None:
     kicked = _tr(FAKE.member_update(42, "kicked"))
     assert isinstance(kicked, Dispatch) and isinstance(kicked.event, Unsubscribed)
-    assert _tr(FAKE.member_update(42, "member")) == Reactivate(kicked.event.sender)
+    back = _tr(FAKE.member_update(42, "member"))
+    assert isinstance(back, Dispatch) and isinstance(back.event, Resubscribed)
+    assert back.event.sender == kicked.event.sender
 
 
 def test_document_keeps_its_metadata() -> None:

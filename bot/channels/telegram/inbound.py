@@ -1,11 +1,13 @@
-"""Telegram inbound: one Update → the dispatcher → replies (polling and webhook share it), via aiogram 3.
+"""Telegram inbound: one Update → stored → the dispatcher → replies (polling and webhook share it).
 
 aiogram is used as a thin typed client (Bot, its aiohttp session, the Update model) and its
 Dispatcher is *not* used: troly's own bot.dispatcher.Dispatcher is the only router, so a second
-router with its own middlewares/FSM would only add a place for behaviour to hide. Owning the
-polling loop also lets us confirm an update (next getUpdates offset) only after it was handled
-(at-least-once; the inbound_updates table drops repeats), where aiogram's loop confirms updates
-before its handler tasks finish. Its webhook handler answers 500, not 400, to a malformed body.
+router with its own middlewares/FSM would only add a place for behaviour to hide. Every update is
+stored (table `inbound_events`, like Zalo's: bot/channels/inbound_queue.py) before Telegram is
+acknowledged — the webhook's 200, the next getUpdates offset — and processed from storage: its
+effects and replies commit together, a repeat is dropped, and a process dying halfway leaves the
+update (or its replies still to send) to the recovery loop. aiogram's own loop confirms updates
+before its handler tasks finish, and its webhook handler answers 500, not 400, to a malformed body.
 """
 
 from __future__ import annotations
@@ -22,23 +24,29 @@ from aiogram.exceptions import (
     TelegramBadRequest,
 )
 from aiogram.types import Message, Update
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import store
+from bot.channels.inbound_queue import (
+    DEFAULT_TIMING,
+    Handlers,
+    InboundQueue,
+    KeepReplies,
+    QueueTiming,
+    Unreadable,
+)
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.parse import (
     Dispatch,
     DocumentIn,
     Ignore,
-    Reactivate,
-    ReplyOnly,
     translate,
 )
 from bot.channels.telegram.render import (
     is_collapsed,
 )
 from bot.clock import Clock
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, EventGuard
 from bot.events import ButtonPressed, ChatRef, FileReceived, InboundEvent, Sender
 from bot.messages import OutgoingMessage
 from bot.texts import channels as TC
@@ -51,6 +59,19 @@ TYPING_AFTER = 1.0
 TYPING_REPEAT = 4.0
 #: at most this long the replies wait for a chat action already sent to finish
 TYPING_GRACE = 1.0
+CHANNEL = "telegram"
+
+
+def chat_key(update: Update) -> str:
+    """Updates of one chat are handled in order; different chats concurrently."""
+    if update.message is not None:
+        return str(update.message.chat.id)
+    if update.callback_query is not None:
+        message = update.callback_query.message
+        return str(message.chat.id if message is not None else update.callback_query.from_user.id)
+    if update.my_chat_member is not None:
+        return str(update.my_chat_member.chat.id)
+    return f"u{update.update_id}"
 
 
 # ---------------------------------------------------------------------------------- inbound
@@ -61,7 +82,8 @@ class TelegramInbound:
 
     def __init__(self, bot: Bot, channel: TelegramChannel, dispatcher: Dispatcher,
                  sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *,
-                 max_download_bytes: int, typing_after: float = TYPING_AFTER) -> None:
+                 max_download_bytes: int, typing_after: float = TYPING_AFTER,
+                 timing: QueueTiming = DEFAULT_TIMING) -> None:
         self.bot = bot
         self.channel = channel
         self.dispatcher = dispatcher
@@ -70,35 +92,50 @@ class TelegramInbound:
         self.max_download_bytes = max_download_bytes
         self.typing_after = typing_after
         self.bot_username: str | None = None
+        #: the stored updates (a component: its recovery loop takes rows of dead processes)
+        self.queue: InboundQueue[Update] = InboundQueue(
+            channel=CHANNEL, dispatcher=dispatcher, sessionmaker=sessionmaker, clock=clock,
+            handlers=Handlers(process=self._process_stored, resend=self._resend,
+                              decode=self._decode, chat_of=chat_key),
+            timing=timing, log=logger)
 
     async def identify(self) -> None:
         """getMe: learn our @username (group mentions and /cmd@bot need it)."""
         me = await self.bot.get_me()
         self.bot_username = me.username
 
-    async def process(self, update: Update) -> None:
-        """Handle one update end to end; never raises (errors are logged)."""
-        try:
-            await self._process(update)
-        except Exception:
-            logger.exception("telegram update %s failed", update.update_id)
+    async def store(self, update: Update, body: str | None = None) -> int | None:
+        """Store one update before it is acknowledged; its row id, or None when it was stored
+        before (Telegram delivered it again). Raises SQLAlchemyError when not stored."""
+        if body is None:
+            body = update.model_dump_json(exclude_none=True)
+        return await self.queue.store(str(update.update_id), chat_key(update), body)
 
-    async def _process(self, update: Update) -> None:
+    async def _process_stored(self, row_id: int, update: Update) -> None:
+        await self._process(update, KeepReplies(row_id))
+
+    async def _resend(self, update: Update, replies: list[OutgoingMessage]) -> None:
+        action = translate(update, bot_username=self.bot_username, now=self.clock.now())
+        where = action.event if isinstance(action, Dispatch) else action
+        if isinstance(where, Ignore):
+            return
+        await self._send_replies(where.chat, where.sender, replies)
+
+    def _decode(self, body: str) -> Update:
+        try:
+            return Update.model_validate_json(body, context={"bot": self.bot})
+        except (ValueError, ValidationError) as exc:
+            raise Unreadable(str(exc)) from exc
+
+    async def _process(self, update: Update, guard: EventGuard) -> None:
         action = translate(update, bot_username=self.bot_username, now=self.clock.now())
         if isinstance(action, Dispatch):
             if isinstance(action.event, ButtonPressed):
-                await self._press(action.event, update)
+                await self._press(action.event, update, guard)
             else:
-                await self._dispatch(action.event)
+                await self._dispatch(action.event, guard)
         elif isinstance(action, DocumentIn):
-            await self._document(action)
-        elif isinstance(action, ReplyOnly):
-            if await store.first_delivery(self.sessionmaker, action.dedupe_key, self.clock.now()):
-                text = C.IMAGE_NOT_SUPPORTED if action.kind == "photo" else TC.UNSUPPORTED_MESSAGE
-                await self._send_replies(action.chat, action.sender, [OutgoingMessage(text)])
-        elif isinstance(action, Reactivate):
-            await store.set_account_status(self.sessionmaker, action.sender.user_id, "active",
-                                           self.clock.now())
+            await self._document(action, guard)
         elif isinstance(action, Ignore):
             logger.debug("telegram update %s ignored: %s", update.update_id, action.reason)
             if action.ack_id:
@@ -106,12 +143,12 @@ class TelegramInbound:
                     chat=ChatRef("telegram", ""), sender=Sender(""), at=self.clock.now(),
                     payload="", ack_id=action.ack_id))
 
-    async def _dispatch(self, event: InboundEvent) -> None:
+    async def _dispatch(self, event: InboundEvent, guard: EventGuard) -> None:
         async with self._typing(event.chat):
-            replies = await self.dispatcher.feed(event)
+            replies = await self.dispatcher.feed(event, guard=guard)
         await self._send_replies(event.chat, event.sender, replies)
 
-    async def _press(self, event: ButtonPressed, update: Update) -> None:
+    async def _press(self, event: ButtonPressed, update: Update, guard: EventGuard) -> None:
         """A button: a stale press (its keyboard already chosen from) gets a short answer and
         nothing else; a fresh one is answered at once, handled, and its keyboard collapsed."""
         query = update.callback_query
@@ -125,7 +162,7 @@ class TelegramInbound:
             return
         await self.channel.acknowledge(event)  # first: the spinner stops at once
         async with self._typing(event.chat):
-            replies = await self.dispatcher.feed(event)
+            replies = await self.dispatcher.feed(event, guard=guard)
         if message is not None and event.keyboard \
                 and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
             await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
@@ -162,7 +199,7 @@ class TelegramInbound:
         # connection) goes to the outbox with the rest of the batch instead of being logged
         await self.dispatcher.deliver(chat, sender, replies, self.channel)
 
-    async def _document(self, doc: DocumentIn) -> None:
+    async def _document(self, doc: DocumentIn, guard: EventGuard) -> None:
         content: bytes | None = None
         too_big = doc.size is not None and doc.size > self.max_download_bytes
         if not too_big:  # above the limit: refuse without downloading anything
@@ -183,7 +220,7 @@ class TelegramInbound:
                              content=content, mime_type=doc.mime_type,
                              message_id=doc.message_id, dedupe_key=doc.dedupe_key)
         async with self._typing(doc.chat):
-            replies = await self.dispatcher.feed(event)
+            replies = await self.dispatcher.feed(event, guard=guard)
         await self._send_replies(doc.chat, doc.sender, replies)
 
     async def _download(self, file_id: str) -> bytes | None:

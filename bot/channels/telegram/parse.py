@@ -15,7 +15,16 @@ from datetime import datetime
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
 from bot.channels.telegram.render import REUSABLE_MARK, is_reusable
-from bot.events import ButtonPressed, ChatRef, InboundEvent, Sender, TextMessage, Unsubscribed
+from bot.events import (
+    ButtonPressed,
+    ChatRef,
+    InboundEvent,
+    Resubscribed,
+    Sender,
+    TextMessage,
+    Unsubscribed,
+    UnsupportedMedia,
+)
 
 PRIVATE = "private"
 
@@ -42,23 +51,6 @@ class DocumentIn:
 
 
 @dataclass(frozen=True, slots=True)
-class ReplyOnly:
-    """Answer with a fixed notice without involving the core (photos, stickers, voice…)."""
-
-    chat: ChatRef
-    sender: Sender
-    dedupe_key: str
-    kind: str  # 'photo' | 'unsupported'
-
-
-@dataclass(frozen=True, slots=True)
-class Reactivate:
-    """my_chat_member 'member': the user (re)started the bot; mark the account active again."""
-
-    sender: Sender
-
-
-@dataclass(frozen=True, slots=True)
 class Ignore:
     """Nothing to do (but still answer a callback query if ack_id is set)."""
 
@@ -66,7 +58,7 @@ class Ignore:
     ack_id: str | None = None
 
 
-Translation = Dispatch | DocumentIn | ReplyOnly | Reactivate | Ignore
+Translation = Dispatch | DocumentIn | Ignore
 
 
 def translate(update: Update, *, bot_username: str | None, now: datetime) -> Translation:
@@ -108,9 +100,9 @@ def _message(message: Message, key: str, bot_username: str | None,
                           file_name=doc.file_name or f"tep_{message.message_id}",
                           size=doc.file_size, mime_type=doc.mime_type,
                           message_id=str(message.message_id))
-    if message.photo:
-        return ReplyOnly(chat, sender, key, "photo")
-    return ReplyOnly(chat, sender, key, "unsupported")
+    # photos, stickers, voice…: the core answers what troly can read
+    return Dispatch(UnsupportedMedia(chat=chat, sender=sender, at=now, dedupe_key=key,
+                                     kind="photo" if message.photo else "unsupported"))
 
 
 def _group_text(message: Message, bot_username: str | None) -> str | None:
@@ -163,6 +155,7 @@ def _member(update: ChatMemberUpdated, key: str, now: datetime) -> Translation:
     if status == "kicked":
         return Dispatch(Unsubscribed(chat=ChatRef("telegram", str(update.chat.id)),
                                      sender=sender, at=now, dedupe_key=key))
-    if status == "member":
-        return Reactivate(sender)
+    if status == "member":  # (re)started: active again; the /start that follows greets them
+        return Dispatch(Resubscribed(chat=ChatRef("telegram", str(update.chat.id)),
+                                     sender=sender, at=now, dedupe_key=key))
     return Ignore(f"membership status {status}")

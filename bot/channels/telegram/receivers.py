@@ -19,9 +19,10 @@ from aiogram.exceptions import (
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.http_edge import add_route, parse_json, raw_body
-from bot.channels.telegram.inbound import TelegramInbound
+from bot.channels.telegram.inbound import TelegramInbound, chat_key
 from bot.channels.telegram.menu import install_menu
 from bot.router import Router
 
@@ -31,6 +32,8 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
 SETUP_RETRY_MAX = 60.0
+#: polling: wait this long before fetching a batch again that could not be stored
+STORE_RETRY_SECONDS = 5.0
 
 
 # ---------------------------------------------------------------------------------- start-up
@@ -82,18 +85,6 @@ class _Startup:
         await self._mode_setup()
 
 
-def _chat_key(update: Update) -> str:
-    """Updates of one chat are handled in order; different chats concurrently."""
-    if update.message is not None:
-        return str(update.message.chat.id)
-    if update.callback_query is not None:
-        message = update.callback_query.message
-        return str(message.chat.id if message is not None else update.callback_query.from_user.id)
-    if update.my_chat_member is not None:
-        return str(update.my_chat_member.chat.id)
-    return f"u{update.update_id}"
-
-
 class TelegramPolling:
     """Long polling (the default): getUpdates, handle the batch, then confirm it by offset."""
 
@@ -140,7 +131,12 @@ class TelegramPolling:
                 logger.error("telegram refused TROLY_TELEGRAM_TOKEN (401); polling stopped")
                 return
             if updates:
-                await self._handle_batch(updates)
+                try:
+                    await self._handle_batch(updates)
+                except SQLAlchemyError:  # not stored: not confirmed, fetched again
+                    logger.exception("storing telegram updates failed; fetching them again")
+                    await asyncio.sleep(STORE_RETRY_SECONDS)
+                    continue
                 self._offset = updates[-1].update_id + 1
 
     async def _get_updates(self) -> list[Update]:
@@ -149,13 +145,17 @@ class TelegramPolling:
             allowed_updates=ALLOWED_UPDATES, request_timeout=self._poll_timeout + 10)
 
     async def _handle_batch(self, updates: list[Update]) -> None:
-        by_chat: dict[str, list[Update]] = defaultdict(list)
-        for update in updates:
-            by_chat[_chat_key(update)].append(update)
+        """Store the batch (one commit), then handle each chat's updates in order; a repeat
+        already stored is left to whoever holds it (or to the recovery loop)."""
+        rows = await asyncio.gather(*(self._inbound.store(update) for update in updates))
+        by_chat: dict[str, list[tuple[int, Update]]] = defaultdict(list)
+        for row_id, update in zip(rows, updates, strict=True):
+            if row_id is not None:
+                by_chat[chat_key(update)].append((row_id, update))
 
-        async def one_chat(batch: list[Update]) -> None:
-            for update in batch:
-                await self._inbound.process(update)
+        async def one_chat(batch: list[tuple[int, Update]]) -> None:
+            for row_id, update in batch:
+                await self._inbound.queue.run(row_id, update)
 
         await asyncio.gather(*(one_chat(batch) for batch in by_chat.values()))
 
@@ -163,11 +163,12 @@ class TelegramPolling:
 class TelegramWebhook:
     """Webhook mode: POST route checking the secret header; setWebhook on start.
 
-    Acknowledging: the update is handled in a task and the request waits for it at most
-    `ack_seconds`. Text and buttons finish in milliseconds, so Telegram gets its 200 after the
-    reply was committed and sent (a crash before that makes Telegram retry; dedupe drops
-    repeats). A slow update (large file ingest) is acknowledged at the deadline and finishes in
-    the background, so Telegram never times out and re-sends it while it is still running.
+    Acknowledging: the update is stored first (not stored: 503, Telegram retries), then handled
+    in a task and the request waits for it at most `ack_seconds`. Text and buttons finish in
+    milliseconds, so Telegram gets its 200 after the reply was committed and sent. A slow update
+    (large file ingest) is acknowledged at the deadline and finishes in the background, so
+    Telegram never times out and re-sends it while it is still running; a process dying
+    meanwhile leaves the stored update to the recovery loop (bot/channels/inbound_queue.py).
     """
 
     def __init__(self, inbound: TelegramInbound, router: Router, *, url: str, secret: str,
@@ -179,7 +180,7 @@ class TelegramWebhook:
         self._ack_seconds = ack_seconds
         self._startup = _Startup(inbound, router, self._set_webhook)
         self._startup_task: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     @property
     def ready(self) -> asyncio.Event:
@@ -197,28 +198,36 @@ class TelegramWebhook:
 
     async def start(self) -> None:
         """setWebhook (and menu) in the background; the route already accepts updates."""
+        self._closing = False
         self._startup_task = asyncio.create_task(self._startup.run(), name="telegram-setup")
 
     async def stop(self) -> None:
-        """Finish updates in flight. The webhook stays set: other processes may still serve it."""
+        """Refuse new updates (503: Telegram retries); the updates in flight finish in the queue.
+        The webhook stays set: other processes may still serve it."""
+        self._closing = True
         if self._startup_task is not None:
             self._startup_task.cancel()
             await asyncio.gather(self._startup_task, return_exceptions=True)
-        if self._background:
-            await asyncio.wait(self._background, timeout=30)
 
     async def handle(self, request: web.Request) -> web.Response:
-        """POST from Telegram: 401 on a wrong secret, 400 on a malformed body, else 200."""
+        """POST from Telegram: 401 on a wrong secret, 400 on a malformed body, 503 when it could
+        not be stored (or troly is stopping), else 200."""
+        if self._closing:  # another process may take it
+            return web.json_response({"ok": False, "error": "shutting down"}, status=503)
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
-        try:  # the whole body, read under MAX_UPDATE_BYTES by the edge middleware
-            update = Update.model_validate(parse_json(raw_body(request)),
-                                           context={"bot": self._inbound.bot})
+        raw = raw_body(request)  # the whole body, read under MAX_UPDATE_BYTES by the edge
+        try:
+            update = Update.model_validate(parse_json(raw), context={"bot": self._inbound.bot})
         except (ValueError, ValidationError):  # BadJson is a ValueError
             return web.json_response({"ok": False, "error": "malformed update"}, status=400)
-        task = asyncio.create_task(self._inbound.process(update))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        await asyncio.wait({task}, timeout=self._ack_seconds)
+        try:
+            row_id = await self._inbound.store(update, raw.decode("utf-8", "replace"))
+        except SQLAlchemyError:  # not stored: no 200, so Telegram sends it again
+            logger.exception("storing telegram update %s failed", update.update_id)
+            return web.json_response({"ok": False, "error": "storage unavailable"}, status=503)
+        if row_id is not None:  # None: Telegram sent it again; it is stored already
+            task = self._inbound.queue.spawn(row_id, update)
+            await asyncio.wait({task}, timeout=self._ack_seconds)
         return web.json_response({"ok": True})

@@ -1,45 +1,18 @@
-"""The few database writes/reads the Telegram adapter does itself (each in its own transaction)."""
+"""The Telegram menu's own reads and writes (each in its own transaction); every inbound update
+goes through the dispatcher."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import ChatAccount, InboundUpdate, Official, TelegramMenu
+from bot.db.models import ChatAccount, Official, TelegramMenu
 
 logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
-
-
-async def set_account_status(sessionmaker: async_sessionmaker[AsyncSession], user_id: str,
-                             status: str, now: datetime) -> bool:
-    """Mark the Telegram account of `user_id` 'active' or 'blocked'; True if it changed."""
-    async with sessionmaker.begin() as session:
-        result = await session.execute(
-            update(ChatAccount)
-            .where(ChatAccount.channel == CHANNEL, ChatAccount.external_id == user_id,
-                   ChatAccount.status != status)
-            .values(status=status, status_changed_at=now)
-        )
-    changed = bool(getattr(result, "rowcount", 0))
-    if changed:
-        logger.info("telegram account %s is now %s", user_id, status)
-    return changed
-
-
-async def first_delivery(sessionmaker: async_sessionmaker[AsyncSession], key: str,
-                         now: datetime) -> bool:
-    """Record an update id handled outside the dispatcher; False if it was seen before."""
-    try:
-        async with sessionmaker.begin() as session:
-            session.add(InboundUpdate(channel=CHANNEL, update_id=key, received_at=now))
-    except IntegrityError:
-        return False
-    return True
 
 
 async def privileged_chats(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[str, str]]:

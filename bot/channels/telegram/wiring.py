@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from aiogram import Bot
+from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.inbound_queue import InboundQueue
 from bot.channels.telegram.channel import TelegramChannel, make_bot
 from bot.channels.telegram.inbound import TelegramInbound
 from bot.channels.telegram.menu import MenuSync
@@ -74,9 +76,11 @@ class TelegramParts:
         if isinstance(self.receiver, TelegramWebhook):
             self.receiver.add_route(web_app)
 
-    def components(self) -> list[_SessionCloser | TelegramPolling | TelegramWebhook | MenuSync]:
-        """Started in this order, stopped in reverse: the HTTP session closes last."""
-        return [_SessionCloser(self.bot), self.receiver, self.menus]
+    def components(self) -> list[_SessionCloser | InboundQueue[Update] | TelegramPolling
+                                 | TelegramWebhook | MenuSync]:
+        """Started in this order, stopped in reverse: the receiver stops taking updates, the
+        queue finishes those in flight, the HTTP session closes last."""
+        return [_SessionCloser(self.bot), self.inbound.queue, self.receiver, self.menus]
 
 
 def attach_telegram(settings: Settings, *, dispatcher: Dispatcher, router: Router,

@@ -18,6 +18,7 @@ from bot.events import (
     Subscribed,
     TextMessage,
     Unsubscribed,
+    UnsupportedMedia,
 )
 
 #: query-button payloads come back as user text (platforms.md §2.2 [U]); this prefix marks them,
@@ -32,7 +33,7 @@ MAX_TIMESTAMP_DIGITS = 15
 #: Zalo ids are numbers of about 19 digits; message ids are hex strings of 32
 MAX_ID_CHARS = 64
 
-#: events answered with a polite "not supported" (the core has no event for them), by kind
+#: events answered with a polite "not supported" (events.UnsupportedMedia), by kind
 POLITE_EVENTS = {
     "user_send_image": "image", "user_send_gif": "image", "user_send_sticker": "sticker",
     "user_send_video": "video", "user_send_audio": "voice", "user_send_link": "link",
@@ -65,17 +66,6 @@ class MalformedEvent(ValueError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UnsupportedMedia:
-    """Something the bot cannot read (image, voice, link, location, …): a polite answer only."""
-
-    chat: ChatRef
-    sender: Sender
-    at: datetime
-    kind: str  # image|sticker|video|voice|link|location|business_card|submit_info
-    dedupe_key: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SeenReceipt:
     """`user_seen_message`: the user's app showed these OA messages (no answer, no interaction)."""
 
@@ -100,7 +90,7 @@ class LinkOpened:
     payload_found: bool = True
 
 
-ParsedEvent = InboundEvent | UnsupportedMedia | SeenReceipt | LinkOpened
+ParsedEvent = InboundEvent | SeenReceipt | LinkOpened
 
 
 def expected_signature(raw_body: bytes, *, app_id: str, timestamp: str,

@@ -1,0 +1,133 @@
+"""Telegram updates take Zalo's inbound path: stored before the 200, processed from storage,
+recovered when their process died, a redelivery never processed twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from bot.channels.telegram.receivers import SECRET_HEADER
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db import inbound_store
+from bot.db.models import InboundEventRow, InboundUpdate
+from bot.messages import OutgoingMessage, to_payload
+from bot.texts import common as C
+from testkit.fake_telegram import FakeBotAPI
+from tests.channels.telegram_support import TelegramRun, running_telegram, shown
+
+SECRET = "s3cret-Token_1"
+URL = "https://troly.example.gov.vn/tg/hook"
+USER = 5252
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def tg(settings: Settings, clock: ManualClock,
+             fake: FakeBotAPI) -> AsyncIterator[tuple[TelegramRun, Client]]:
+    """troly in webhook mode, its web app behind an aiohttp test client."""
+    async with running_telegram(settings, clock, fake, telegram_webhook_url=URL,
+                                telegram_webhook_secret=SECRET) as run, \
+            TestClient(TestServer(run.app.web_app)) as client:
+        yield run, client
+
+
+async def _rows(run: TelegramRun) -> list[tuple[str, str, int]]:
+    async with run.app.sessionmaker() as session:
+        rows = await session.execute(
+            select(InboundEventRow.event_key, InboundEventRow.status, InboundEventRow.attempts)
+            .where(InboundEventRow.channel == "telegram").order_by(InboundEventRow.id))
+        return [(str(k), str(s), int(a)) for k, s, a in rows.all()]
+
+
+async def _post(client: Client, update: dict[str, Any]) -> int:
+    response = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: SECRET})
+    return response.status
+
+
+async def _store_as_a_dead_process_left_it(run: TelegramRun, update: dict[str, Any], *,
+                                           replies: list[OutgoingMessage] | None = None) -> None:
+    """The row a process leaves when it dies after storing (or after committing the answer)."""
+    async with run.app.sessionmaker.begin() as session:
+        session.add(InboundEventRow(
+            channel="telegram", event_key=str(update["update_id"]), chat_id=str(USER),
+            body=json.dumps(update), received_at=run.app.clock.now(), attempts=1,
+            status="answered" if replies is not None else "pending",
+            replies=[to_payload(m) for m in replies] if replies is not None else None,
+            lease_until=run.app.clock.now() + timedelta(minutes=2)))
+
+
+async def test_an_update_is_stored_then_marked_done_and_a_redelivery_is_dropped(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    run, client = tg
+    update = fake.text_update(USER, "/huy")
+    assert await _post(client, update) == 200
+    assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]
+    assert await _rows(run) == [(str(update["update_id"]), "done", 1)]
+    assert await _post(client, update) == 200
+    await run.parts.inbound.queue.drain()
+    assert len(fake.sent) == 1 and len(await _rows(run)) == 1
+
+
+async def test_storage_down_is_503_so_telegram_sends_it_again(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    run, client = tg
+
+    async def broken(*args: Any, **kwargs: Any) -> list[int | None]:
+        raise OperationalError("INSERT INTO inbound_events", {}, Exception("database is down"))
+
+    update = fake.text_update(USER, "/huy")
+    with monkeypatch.context() as patch:
+        patch.setattr(inbound_store, "store_many", broken)
+        assert await _post(client, update) == 503
+    assert fake.sent == [] and await _rows(run) == []
+    assert await _post(client, update) == 200  # Telegram's retry, once the database is back
+    assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]
+
+
+async def test_an_update_left_by_a_dead_process_is_recovered_once(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI, clock: ManualClock) -> None:
+    run, client = tg
+    await run.parts.inbound.queue.stop()  # no background pass: this test runs them
+    update = fake.text_update(USER, "/huy")
+    await _store_as_a_dead_process_left_it(run, update)
+    assert await _post(client, update) == 200  # Telegram's retry: stored already, not run here
+    await run.parts.inbound.queue.drain()
+    assert fake.sent == []
+    queue = run.parts.inbound.queue
+    assert await queue.recover_once() == 0  # its lease still runs: the process may be alive
+    clock.advance(timedelta(minutes=3))
+    assert await queue.recover_once() == 1
+    await queue.drain()
+    assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]
+    assert await _rows(run) == [(str(update["update_id"]), "done", 2)]
+
+
+async def test_an_answer_committed_but_not_sent_is_sent_without_processing_again(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI, clock: ManualClock) -> None:
+    run, _ = tg
+    await run.parts.inbound.queue.stop()  # no background pass: this test runs them
+    update = fake.text_update(USER, "/huy")
+    await _store_as_a_dead_process_left_it(run, update, replies=[OutgoingMessage("stored answer")])
+    clock.advance(timedelta(minutes=3))
+    assert await run.parts.inbound.queue.recover_once() == 1
+    await run.parts.inbound.queue.drain()
+    assert [shown(p) for p in fake.sent] == ["stored answer"]
+    async with run.app.sessionmaker() as session:  # not processed: no dedupe key recorded now
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 0
