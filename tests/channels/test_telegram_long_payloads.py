@@ -14,17 +14,20 @@ from bot.db.guide_store import slugify
 from bot.db.models import OutboxMessage
 from bot.guide_import import import_guide
 from bot.messages import MAX_PAYLOAD_BYTES, Button, OutgoingMessage, to_payload
+from handlers.sections import LABEL_CHARS, clip
 from knowledge.types import IngestLimits
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import send_guards
 from testkit.fake_telegram import FakeBotAPI
-from tests.channels.telegram_support import callback_data, exchange, running_telegram, say, shown
+from tests.channels.telegram_support import button_data, exchange, running_telegram, say, shown
 from tests.harness import BotHarness
 
 USER = 4301
 TITLE = "Hướng dẫn " + "thực hiện nhiệm vụ chuyển đổi số của cấp xã phường " * 6
 GUIDE = (f"# {TITLE}\n\n## Phạm vi áp dụng\n\n"
          "Hướng dẫn này áp dụng cho mọi xã, phường trong tỉnh.\n").encode()
+#: its button in the /huongdan listing
+LABEL = clip(TITLE.strip(), LABEL_CHARS)
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ async def test_long_payload_in_a_reply_works_and_survives_a_restart(
     await _add_long_guide(harness)
     async with running_telegram(settings, clock, fake) as _run:
         (listing,) = await exchange(fake, fake.text_update(USER, "/huongdan"))
-        (data,) = callback_data(listing)
+        data = button_data(listing, LABEL)
         assert len(data.encode()) <= MAX_PAYLOAD_BYTES  # the fake refuses anything longer
         opened = await say(fake, fake.callback_update(USER, data))
         assert TITLE.strip() in opened[-1]
@@ -73,7 +76,7 @@ async def test_long_payload_in_a_proactive_message_from_the_outbox(
         sender = OutboxDispatcher(run.app.sessionmaker, clock, run.app.channels, worker_id="t", guards=send_guards())
         await sender.drain(["telegram"])
         (sent,) = [p for p in fake.sent if shown(p) == "Hướng dẫn mới"]
-        (data,) = callback_data(sent)
+        data = button_data(sent, "Xem hướng dẫn")
         assert len(data.encode()) <= MAX_PAYLOAD_BYTES
     async with running_telegram(settings, clock, fake) as _run:
         opened = await say(fake, fake.callback_update(USER, data))
