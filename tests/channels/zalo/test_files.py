@@ -27,6 +27,7 @@ from scheduler.digest import XLSX_MIME, build_digest
 from scheduler.planner import send_guards
 from testkit.fake_zalo import FakeZalo, configure
 from tests.channels.zalo.conftest import ZaloApp
+from tests.harness import fields
 from tests.world import World
 
 PUBLIC = "https://troly.example.gov.vn"
@@ -84,8 +85,9 @@ async def test_accepted_types_are_uploaded_the_rest_become_links(linked: ZaloApp
     assert texts[0] == "Tổng hợp tuần"
     link_texts = [t for t in texts if PUBLIC in t]
     assert len(link_texts) == 2
-    assert "tong-hop-2026W48.xlsx" in link_texts[0] and "van-ban-lon.pdf" in link_texts[1]
-    assert "08:00 30/11/2026" in link_texts[0]  # TROLY_ZALO_FILE_LINK_DAYS (7) from now
+    first, second = (fields(t, ZT.FILE_LINK) or {} for t in link_texts)
+    assert first.get("file") == "tong-hop-2026W48.xlsx" and second.get("file") == "van-ban-lon.pdf"
+    assert first.get("until") == "08:00 30/11/2026"  # TROLY_ZALO_FILE_LINK_DAYS (7) from now
     page_path, _ = _links(fake_zalo, "z-lan")
 
     page = await linked.client.get(page_path)
