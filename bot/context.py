@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channel import Capability, Channel
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import FlowState
 from bot.events import ButtonPressed, FileReceived, InboundEvent, TextMessage
+from bot.flow_state import FlowState
 from bot.messages import Attachment, Button, OutgoingMessage
 from bot.messaging_window import WindowConfig
 

@@ -7,29 +7,19 @@ domain writes, so an exception rolls back to the previous step and a restart res
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+# FlowState lives in bot/flow_state.py (so bot/context.py need not import this module); handlers
+# keep importing it from here, hence the explicit re-export.
+from bot.flow_state import FlowState as FlowState
 
 if TYPE_CHECKING:
     from bot.context import Context
 
 END = "__end__"
 STAY: None = None
-
-
-@dataclass
-class FlowState:
-    """The live state of one chat's flow; `data` must stay JSON-serialisable."""
-
-    flow: str
-    step: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def check_json(self) -> None:
-        """Fail early (in the handler's transaction) if data would not survive a restart."""
-        json.loads(json.dumps(self.data))
 
 
 StepHandler = Callable[["Context", FlowState], Awaitable[str | None]]
