@@ -18,7 +18,7 @@ from bot.texts import documents as D
 from testkit.fake_telegram import FakeBotAPI
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
 from tests.channels.telegram_support import TelegramRun, running_telegram, say
-from tests.harness import BotHarness
+from tests.harness import BotHarness, fields
 
 HEAD, OFFICIAL = 4301, 4302
 
@@ -44,7 +44,9 @@ async def tg(harness: BotHarness, settings: Settings, clock: ManualClock,
 async def test_export_arrives_as_a_telegram_document(tg: TelegramRun) -> None:
     fake = tg.fake
     texts = await say(fake, fake.text_update(HEAD, "/xuatbaocao thang docx"))
-    assert len(texts) == 1 and "tháng 12/2026" in texts[0]
+    assert len(texts) == 1
+    caption = fields(texts[0], CT.EXPORT_DOCX_CAPTION) or {}
+    assert caption.get("period", "").startswith("tháng 12/2026"), texts
     [document] = fake.documents
     assert document["file_name"] == "bao-cao-DV1-2026-12.docx"
     doc = open_docx(document["content"])
