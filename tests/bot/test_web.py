@@ -20,8 +20,9 @@ from tests.harness import BotHarness, web_login
 
 def _button(reply: dict[str, Any], label: str) -> dict[str, Any]:
     """The one button labelled `label` (a bot/texts constant) in a reply of /api/chat."""
-    (found,) = [b for b in reply["buttons"] if b["label"] == label]
-    return found
+    found: list[dict[str, Any]] = [b for b in reply["buttons"] if b["label"] == label]
+    assert len(found) == 1, f"{len(found)} buttons {label!r} in {reply['buttons']}"
+    return found[0]
 
 
 @pytest.fixture
