@@ -47,7 +47,7 @@ from bot.db.models import (  # noqa: E402
 )
 from bot.outbox import IN_FLIGHT, OutboxStatus  # noqa: E402
 from scheduler.delivery import RateLimits  # noqa: E402
-from scheduler.planner import plan  # noqa: E402
+from scheduler.planning import plan  # noqa: E402
 from scheduler.ticks import Ticks  # noqa: E402
 from testkit.fake_telegram import FakeBotAPI  # noqa: E402
 

@@ -50,10 +50,9 @@ from rules.dates import fmt_date, fmt_instant
 from rules.deadlines import deadline_slots
 from rules.policy import WEEKDAYS, Schedule
 from rules.quiet import hold_until_morning
-from rules.recipients import DEFAULT_CHANNELS, Directory
+from rules.recipients import Directory
 from rules.workdays import WorkCalendar
-from scheduler import guidance, periodic
-from scheduler.inputs import PlanInputs, load_inputs
+from scheduler.inputs import PlanInputs
 
 logger = logging.getLogger(__name__)
 
@@ -671,28 +670,3 @@ async def planner_first_run(session: AsyncSession, now: datetime) -> datetime:
         return oldest
 
     return await first_run(session, PLANNER_JOB, now, owner=PLANNER_JOB, earliest_trace=oldest_row)
-
-
-async def plan(
-    session: AsyncSession,
-    now: datetime,
-    *,
-    inputs: PlanInputs | None = None,
-    channels: Sequence[str] = DEFAULT_CHANNELS,
-    digest_builder: DigestBuilder | None = None,
-    collect: bool = False,
-) -> PlanResult:
-    """Insert every occurrence due at `now` (idempotent; safe late, twice, or in parallel)."""
-    inputs = inputs or await load_inputs(session, channels, today=local_date(now))
-    since = await planner_first_run(session, now)
-    result = PlanResult()
-    result.cancelled = await cancel_stale(session, now)
-    planner = Planner(session, now, inputs, digest_builder, since=since)
-    await planner.deadlines()
-    await planner.checkins()
-    planner.digests()
-    await periodic.plan_periods(planner)
-    await guidance.plan_guidance(planner)
-    await planner.write(result, collect=collect)
-    result.failed = planner.failed
-    return result

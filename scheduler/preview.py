@@ -26,7 +26,7 @@ from rules.policy import Schedule
 from rules.recipients import DEFAULT_CHANNELS
 from scheduler.digest import build_digest
 from scheduler.inputs import PlanInputs, load_inputs
-from scheduler.planner import plan
+from scheduler.planning import plan
 
 
 def _wall_times(schedules: Sequence[Schedule]) -> set[time]:

@@ -25,7 +25,8 @@ from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.keepalive import plan_keepalives
 from scheduler.lease import SenderLease
-from scheduler.planner import PlanResult, plan, send_guards
+from scheduler.planner import PlanResult, send_guards
+from scheduler.planning import plan
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from bot.messages import from_payload
 from bot.texts import guidance as T
 from bot.texts import guides as GT
 from scheduler.delivery import OutboxDispatcher
-from scheduler.planner import plan, send_guards
+from scheduler.planner import send_guards
+from scheduler.planning import plan
 from tests.fakes import FakeChannel
 from tests.harness import BotHarness, fits, labels, texts
 from tests.knowledge.conftest import build_docx

@@ -14,7 +14,7 @@ from bot.db.models import ChatAccount, OutboxMessage
 from bot.messages import from_payload
 from bot.outbox import OutboxStatus
 from bot.texts import reminders as R
-from scheduler.planner import plan
+from scheduler.planning import plan
 from tests.handlers.checkin_helpers import task_row
 from tests.harness import BotHarness, fits, labels, texts
 

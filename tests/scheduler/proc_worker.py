@@ -29,7 +29,8 @@ from bot.events import ButtonPressed, ChatRef
 from bot.messages import OutgoingMessage
 from scheduler.delivery import OutboxDispatcher, fault_from_env
 from scheduler.lease import SenderLease
-from scheduler.planner import plan, send_guards
+from scheduler.planner import send_guards
+from scheduler.planning import plan
 from scheduler.ticks import Ticks
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channel import Channel
 from bot.clock import ManualClock, local_date
 from scheduler.delivery import DispatchStats, OutboxDispatcher
-from scheduler.planner import DigestBuilder, PlanResult, plan, send_guards
+from scheduler.planner import DigestBuilder, PlanResult, send_guards
+from scheduler.planning import plan
 from tests.world import at
 
 #: local times at which the simulation ticks (reminders, quiet-hour ends, check-in, digests)

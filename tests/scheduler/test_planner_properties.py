@@ -24,7 +24,7 @@ from bot.clock import local_date, local_datetime
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import OutboxMessage, Task
 from bot.messages import OutgoingMessage
-from scheduler.planner import plan
+from scheduler.planning import plan
 from tests.world import World
 
 BASE = date(2026, 11, 23)  # a Monday; deadlines fall within ±20 days of it
