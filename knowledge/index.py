@@ -442,7 +442,10 @@ class KnowledgeIndex:
             acc_bi.append(Counter(_bigrams(acc)))
             fold_uni.append(Counter(fol))
             fold_bi.append(Counter(_bigrams(fol)))
-            titles.append(_bag(syllables(fold(normalize(passage.guide_title)))))
+            # officials name a guide by the document it implements ("kế hoạch 286"): its source
+            # reference counts as part of the guide's title
+            titles.append(_bag(syllables(fold(normalize(
+                f"{passage.guide_title} {passage.source_ref or ''}")))))
             headings.append(_bag(syllables(fold(normalize(" \n ".join(passage.heading_path))))))
             lead = folded(title_line(text))
             leads.append(_bag(lead))

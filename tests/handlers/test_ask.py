@@ -45,6 +45,14 @@ async def test_answer_names_guide_section_and_source(kb_harness: BotHarness) -> 
     assert await _logged(kb_harness) == []
 
 
+async def test_question_naming_the_plan_by_number_is_answered(kb_harness: BotHarness) -> None:
+    # issue 8's example: the plan number is the weekly-report guide's source document
+    (reply,) = await kb_harness.say("bao cao tuan ke hoach 286 nop truoc may gio thu may")
+    assert not reply.text.startswith(T.TENTATIVE)
+    assert T.ANSWER_SOURCE.format(title="Hướng dẫn báo cáo tiến độ nhiệm vụ hằng tuần") in reply.text
+    assert T.ANSWER_SECTION.format(section="2. Thời hạn gửi báo cáo tuần") in reply.text
+
+
 async def test_answer_shows_the_whole_passage_not_a_stub(kb_harness: BotHarness) -> None:
     (reply,) = await kb_harness.say(ANSWERABLE)
     body = reply.text.split("\n\n" + T.ANSWER_SOURCE.format(title=""))[0]

@@ -218,6 +218,24 @@ def test_guide_opening_passage_does_not_outrank_the_section_with_the_fact() -> N
     assert index.search("nhuận bút một tin bài trên trang xã").hits[0].passage.id == "ttdt#1"
 
 
+def test_the_document_a_guide_implements_counts_as_its_title() -> None:
+    # Officials name a guide by its plan or dispatch number ("kế hoạch 286"), which only the guide's
+    # source reference says: the number is the guide's word, not one no passage says.
+    def passage(pid: str, guide: str, source: str, text: str) -> Passage:
+        return Passage(id=pid, guide_id=guide, guide_title="Báo cáo tiến độ", heading_path=("Thời hạn",),
+                       text=text, source_ref=source)  # fmt: skip
+
+    index = KnowledgeIndex.build(
+        [
+            passage("a#1", "a", "Kế hoạch số 286/KH-BTTTT", "Nộp báo cáo trước 16 giờ thứ Năm."),
+            passage("b#1", "b", "Kế hoạch số 112/KH-UBND", "Nộp báo cáo trước 10 giờ thứ Hai."),
+        ],
+        synonyms=SynonymTable.build(),
+    )
+    assert index.search("bao cao ke hoach 286 nop truoc may gio").hits[0].passage.id == "a#1"
+    assert index.says("286", 0) and not index.says("286", 1)
+
+
 def _deadline_index(**params: float) -> KnowledgeIndex:
     def passage(pid: str, heading: str, text: str) -> Passage:
         return Passage(id=pid, guide_id="sh", guide_title="Số hóa dữ liệu hộ tịch",
