@@ -11,9 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-# FlowState lives in bot/flow_state.py (so bot/context.py need not import this module); handlers
-# keep importing it from here, hence the explicit re-export.
-from bot.flow_state import FlowState as FlowState
+# FlowState lives in bot/flow_state.py, so that bot/context.py need not import this module
+from bot.flow_state import FlowState
 
 if TYPE_CHECKING:
     from bot.context import Context

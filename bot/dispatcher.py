@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import button_payloads, keyboards
 from bot.channel import Channel
 from bot.context import Context, Deps
-from bot.conversation import END, Flow, FlowHook, FlowState
+from bot.conversation import END, Flow, FlowHook
 from bot.db.base import is_postgres, reading
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
@@ -36,6 +36,7 @@ from bot.events import (
     Unsubscribed,
     UnsupportedMedia,
 )
+from bot.flow_state import FlowState
 from bot.group_chats import private_chat_note
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage

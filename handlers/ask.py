@@ -25,8 +25,9 @@ from bot.button_kinds import OpenSection
 from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, Flow, FlowState, Step
+from bot.conversation import END, Flow, Step
 from bot.db import guide_store, queue_store
+from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command, Fallback, Router
 from bot.texts import ask as T

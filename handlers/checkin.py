@@ -18,11 +18,12 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, FlowState, Step
+from bot.conversation import END, STAY, Flow, Step
 from bot.db import checkin_store
 from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
 from bot.events import ButtonPressed
+from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.periods import week_shown
 from bot.router import ROLES_MEMBERS, Command, Router

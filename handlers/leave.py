@@ -17,10 +17,11 @@ from bot.access import LEADERS
 from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, FlowState, Step
+from bot.conversation import END, STAY, Flow, Step
 from bot.db import leave_store, people_store
 from bot.db.models import Official, Unit
 from bot.events import ButtonPressed
+from bot.flow_state import FlowState
 from bot.leave_dates import LeaveDates, LeaveDatesError, parse_leave
 from bot.messages import Button
 from bot.router import ROLES_MEMBERS, Command, Router

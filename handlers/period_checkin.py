@@ -22,13 +22,14 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, FlowState
+from bot.conversation import END, STAY, Flow
 from bot.conversation import Step as FlowStep
 from bot.db import period_store
 from bot.db.models import Official, PeriodReport, Unit
 from bot.db.period_store import SUMMARY_FIELDS
 from bot.db.task_store import has_tasks
 from bot.events import ButtonPressed
+from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.periods import Period, PeriodError, parse_period
 from bot.reports.build import build_unit_report

@@ -14,10 +14,11 @@ from bot.access import digest_for, task_for
 from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, TaskSnooze
 from bot.clock import local_date, local_datetime
 from bot.context import Context
-from bot.conversation import END, Flow, FlowState, Step
+from bot.conversation import END, Flow, Step
 from bot.db.job_runs import run_once
 from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
+from bot.flow_state import FlowState
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.messaging_window import MessagingWindow, WindowConfig, span_words
 from bot.outbox import (

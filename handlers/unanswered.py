@@ -21,10 +21,11 @@ from sqlalchemy import select
 from bot import kb_loop
 from bot.buttons import ButtonData, Offset
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, FlowState, Step
+from bot.conversation import END, STAY, Flow, Step
 from bot.db import guide_store, queue_store
 from bot.db.models import Guide
 from bot.db.queue_store import QueueGroup
+from bot.flow_state import FlowState
 from bot.ids import parse_id
 from bot.messages import Button
 from bot.router import ROLES_MEMBERS, Command, Router

@@ -16,9 +16,10 @@ from bot.channel import Capability
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.context import Context
-from bot.conversation import END, Flow, FlowState, Step
+from bot.conversation import END, Flow, Step
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Synonym
 from bot.events import ChatRef, Sender, TextMessage
+from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command
 from bot.texts import common as T
