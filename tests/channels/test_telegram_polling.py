@@ -65,6 +65,7 @@ async def test_start_up_menu_webhook_removed_and_allowed_updates(
     names = {c["command"] for c in default}
     assert {"start", "trogiup", "hoi", "huongdan"} <= names
     assert "thuhoi" not in names  # admin-only commands stay out of everyone's menu
+    assert "chuatraloi" not in names  # so do commands most officials would be refused
     assert {c["command"]: c["description"] for c in default}["hoi"] == CMD.ASK  # bot/texts wording
     admin_scope = json.dumps({"chat_id": USER, "type": "chat"}, sort_keys=True)
     admin_names = {c["command"] for c in fake.commands[(admin_scope, "")]}

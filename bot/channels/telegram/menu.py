@@ -39,6 +39,11 @@ def menu_for(router: Router, roles: tuple[str, ...], *,
         name = command.names[0]
         if not command.in_menu or not COMMAND_RE.match(name) or (groups and not command.group_safe):
             continue
+        # a command behind a finer permission (/chuatraloi: the unit owns a guide) would be refused
+        # to most who see it: only admins, who always pass, get it in the menu (others who may use
+        # it find it in /trogiup, which checks the permission)
+        if command.may_use is not None and "admin" not in roles:
+            continue
         if any(role in command.roles for role in roles):
             entries.append(BotCommand(command=name,
                                       description=command.description[:MAX_DESCRIPTION]))
