@@ -164,11 +164,11 @@ def build_app(
     async def reload_knowledge() -> None:
         await knowledge.reload(sessionmaker)
 
-    deps = Deps(settings=settings, clock=clock, knowledge=knowledge, router=router,
+    deps = Deps(settings=settings, clock=clock, knowledge=knowledge, flows=router,
                 reminder_preview=preview_all,
                 channels=all_channels, reload_knowledge=reload_knowledge,
                 preview_windows=_preview_windows(settings))
-    dispatcher = Dispatcher(deps, sessionmaker)
+    dispatcher = Dispatcher(deps, sessionmaker, router=router)
     app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
               knowledge=knowledge, router=router, dispatcher=dispatcher, channels=all_channels,
               web_channel=web_channel, web_app=build_web_app(dispatcher, web_channel, clock, sessionmaker))

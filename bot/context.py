@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,10 +21,19 @@ if TYPE_CHECKING:
     from bot.db.models import ChatAccount, Official
     from bot.knowledge_service import KnowledgeService
     from bot.reminders import ReminderPreview
-    from bot.router import Router
 
 
 AfterCommitJob = Callable[[], Coroutine[Any, Any, None]]
+
+
+class FlowStarts(Protocol):
+    """What a context needs of the router (bot/router.py): the step each flow begins at.
+
+    A protocol, not the Router itself: the router's tables are typed in Context, so naming
+    Router here would close an import circle (context → router → conversation → context)."""
+
+    def first_step(self, flow: str) -> str:
+        """The first step of the registered flow `flow`."""
 
 
 async def _no_reload() -> None:
@@ -38,7 +47,8 @@ class Deps:
     settings: Settings
     clock: Clock
     knowledge: KnowledgeService
-    router: Router
+    #: the router, seen only as far as Context.start_flow needs it (the dispatcher has it whole)
+    flows: FlowStarts
     #: what reminders would go out, without sending (the scheduler's, scheduler/preview.py)
     reminder_preview: ReminderPreview
     #: the channel registry (App.channels, the same dict): what each channel can show
@@ -143,7 +153,7 @@ class Context:
 
     def start_flow(self, flow: str, data: dict[str, Any] | None = None) -> FlowState:
         """Begin a flow at its first step (the dispatcher asks its first question)."""
-        first = self.deps.router.flows[flow].first
+        first = self.deps.flows.first_step(flow)
         self.flow_state = FlowState(flow=flow, step=first, data=dict(data or {}))
         self.flow_changed = True
         self.flow_started = True

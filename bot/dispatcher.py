@@ -41,7 +41,7 @@ from bot.group_chats import private_chat_note
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
 from bot.replies import ReplyResult, ReplySender
-from bot.router import parse_command, split_payload
+from bot.router import Router, parse_command, split_payload
 from bot.text_input import UnpairedSurrogate, clean_event
 from bot.texts import common as T
 
@@ -94,8 +94,10 @@ def _busy_text(event: InboundEvent) -> str:
 class Dispatcher:
     """Feeds neutral events through the router inside one transaction per event."""
 
-    def __init__(self, deps: Deps, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, deps: Deps, sessionmaker: async_sessionmaker[AsyncSession], *,
+                 router: Router) -> None:
         self._deps = deps
+        self._router = router
         self._sessionmaker = sessionmaker
         self._locks = KeyedLocks()
         # SQLite has one writer: queueing our own transactions here is fairer and far faster than
@@ -252,7 +254,7 @@ class Dispatcher:
     # ------------------------------------------------------------------ routing
 
     async def _route(self, ctx: Context) -> None:
-        router = self._deps.router
+        router = self._router
         event = ctx.event
         if isinstance(event, Resubscribed | Interacted):
             return  # _account marked the account active and noted the interaction: nothing to say
@@ -316,7 +318,7 @@ class Dispatcher:
         if name in CANCEL_COMMANDS:
             await self._cancel_flow(ctx)
             return
-        command = self._deps.router.commands.get(name)
+        command = self._router.commands.get(name)
         if command is None:
             ctx.reply(T.UNKNOWN_COMMAND.format(command="/" + name))
             return
@@ -331,11 +333,11 @@ class Dispatcher:
 
     async def _run_button(self, ctx: Context, event: ButtonPressed) -> None:
         prefix, arg = split_payload(event.payload)
-        handler = self._deps.router.buttons.get(prefix)
+        handler = self._router.buttons.get(prefix)
         if handler is None:
             ctx.reply(T.UNKNOWN_BUTTON)
             return
-        if ctx.in_group and prefix not in self._deps.router.group_safe_buttons:
+        if ctx.in_group and prefix not in self._router.group_safe_buttons:
             self._private_only(ctx)
             return
         await handler(ctx, arg)
@@ -348,9 +350,9 @@ class Dispatcher:
         """Buttons that belong to no flow (e.g. 'see also') still work during a flow."""
         prefix, arg = split_payload(event.payload)
         assert ctx.flow_state is not None
-        if prefix.startswith(ctx.flow_state.flow) or prefix not in self._deps.router.buttons:
+        if prefix.startswith(ctx.flow_state.flow) or prefix not in self._router.buttons:
             return False
-        await self._deps.router.buttons[prefix](ctx, arg)
+        await self._router.buttons[prefix](ctx, arg)
         return True
 
     # ------------------------------------------------------------------ flows
@@ -358,7 +360,7 @@ class Dispatcher:
     async def _run_step(self, ctx: Context) -> None:
         state = ctx.flow_state
         assert state is not None
-        flow = self._deps.router.flows.get(state.flow)
+        flow = self._router.flows.get(state.flow)
         if flow is None or state.step not in flow.steps:
             logger.warning("dropping unknown flow state %s/%s", state.flow, state.step)
             ctx.end_flow()
@@ -379,7 +381,7 @@ class Dispatcher:
         if state is None or not ctx.flow_started:
             return
         ctx.flow_started = False
-        await self._deps.router.flows[state.flow].step(state.step).prompt(ctx, state)
+        await self._router.flows[state.flow].step(state.step).prompt(ctx, state)
 
     async def _cancel_flow(self, ctx: Context) -> None:
         if ctx.flow_state is None:
@@ -397,7 +399,7 @@ class Dispatcher:
         """End the active flow, letting it say what was kept (its hook) or a default line."""
         state = ctx.flow_state
         assert state is not None
-        flow = self._deps.router.flows.get(state.flow)
+        flow = self._router.flows.get(state.flow)
         hook = hook_of(flow) if flow is not None else None
         if hook is not None:
             await hook(ctx, state)

@@ -124,6 +124,10 @@ class Router:
         """The fallback that answers this message: the first that matches."""
         return next((f for f in self.fallbacks if f.matches is None or f.matches(ctx)), None)
 
+    def first_step(self, flow: str) -> str:
+        """The first step of the registered flow `flow` (Context.start_flow, via Deps.flows)."""
+        return self.flows[flow].first
+
     def flow(self, flow: Flow, *, stale: str | None = None, prefix: str | None = None) -> None:
         """Register a conversation flow. Its buttons' payloads start with its name (`prefix`
         when they use another): while it runs they go to its steps, and pressed after it ended

@@ -24,9 +24,8 @@ async def start(ctx: Context) -> None:
         ctx.reply(registration.how_to_join(ctx))
 
 
-async def help_(ctx: Context) -> None:
-    """List the commands this user may use (in a group: those answered in a group)."""
-    router = ctx.deps.router
+async def help_(ctx: Context, router: Router) -> None:
+    """List the commands of `router` this user may use (in a group: those answered in a group)."""
     lines = [T.HELP_HEADER]
     for command in router.command_list:
         if command.in_menu and ctx.role in command.roles and (command.group_safe
@@ -71,8 +70,13 @@ async def unsupported(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     """Register start/help."""
+
+    async def help_here(ctx: Context) -> None:
+        await help_(ctx, router)  # the commands registered in this router, read when asked
+
     router.command(Command(("start", "batdau"), start, CMD.START, group_safe=True))
-    router.command(Command(("trogiup", "help", "tro_giup"), help_, CMD.HELP, group_safe=True))
+    router.command(Command(("trogiup", "help", "tro_giup"), help_here, CMD.HELP,
+                           group_safe=True))
     router.on_subscribed = subscribed
     router.on_unsubscribed = unsubscribed
     router.on_unsupported = unsupported

@@ -151,7 +151,7 @@ async def test_every_button_refuses_foreign_and_absent_ids_alike(harness: BotHar
     h = harness
     world = await _world(h)
     foreign = _foreign_args(world)
-    registered = set(h.app.dispatcher.deps.router.buttons)
+    registered = set(h.app.router.buttons)
     assert registered == set(foreign), (
         "a button kind without an ownership case here: add it to _foreign_args "
         f"(missing {sorted(registered - set(foreign))}, stale {sorted(set(foreign) - registered)})")

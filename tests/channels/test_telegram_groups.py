@@ -68,7 +68,7 @@ async def test_admin_invitation_in_a_supergroup_posts_no_code(tg: TelegramRun) -
 
 async def test_every_private_command_gets_only_the_note_in_a_group(tg: TelegramRun) -> None:
     fake = tg.fake
-    router = tg.app.dispatcher.deps.router
+    router = tg.app.router
     safe = {c.names[0] for c in router.command_list if c.group_safe}
     assert safe == GROUP_SAFE
     updates = [_in_group(fake, user, f"/{command.names[0]} CDS 2026-W48")
