@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, SystemClock, local_date
 from bot.db import changes, guide_store, queue_store
 from bot.db.base import reading
+from bot.db.guide_cache import GuideCache
 from bot.texts import feedback as feedback_texts
 from knowledge.abbreviations import SynonymTable
 from knowledge.index import KnowledgeIndex
@@ -42,6 +43,9 @@ class KnowledgeService:
         self._extra_synonyms = dict(extra_synonyms or {})
         self._reload_lock = asyncio.Lock()
         self.passage_count = 0
+        #: what answers read about guides, per knowledge generation (checked on every question,
+        #: not on the index's schedule: bot/db/guide_cache.py)
+        self.guides = GuideCache()
         #: the knowledge generation the current index was built from (-1: never built)
         self.generation = -1
         #: the local day whose guides in force the current index holds (None: never built)

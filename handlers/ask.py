@@ -9,10 +9,12 @@ The search decides the outcome (knowledge.types.SearchResult.outcome):
 
 When the two best passages are about as good and come from different guides, troly asks which one
 was meant instead of guessing. 'Chưa đúng' (under either) queues the question for admins with the
-passage shown (/chuatraloi), offers the next sections and asks, once and skippably, what was wrong. Before a passage is shown, one query checks its guide is still
-active and current, so a guide withdrawn in another process is never cited, even in the seconds
-before this process rebuilds its index; and that it is in force today (effective dates, not
-replaced by a guide in force), so guidance not yet or no longer in force is never given.
+passage shown (/chuatraloi), offers the next sections and asks, once and skippably, what was
+wrong. Before a passage is shown, its guide is checked to be still active and current, so a guide
+withdrawn in another process is never cited, even in the seconds before this process rebuilds its
+index; and to be in force today (effective dates, not replaced by a guide in force), so guidance
+not yet or no longer in force is never given. The check reads the knowledge generation (one
+primary-key read) and the guide facts cached for it (bot/db/guide_cache.py).
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ async def _current(ctx: Context, result: SearchResult) -> list[Hit]:
     ids = {int(h.passage.id) for h in result.hits if h.passage.id.isdigit()}
     if result.alternative is not None and result.alternative.passage.id.isdigit():
         ids.add(int(result.alternative.passage.id))
-    live = await guide_store.current_chunk_ids(ctx.session, ids, local_date(ctx.now))
+    live = await ctx.deps.knowledge.guides.current_chunk_ids(ctx.session, ids, local_date(ctx.now))
     return [h for h in result.hits if h.passage.id.isdigit() and int(h.passage.id) in live]
 
 
@@ -151,8 +153,8 @@ async def _clarify(ctx: Context, result: SearchResult, hits: list[Hit]) -> list[
     other = result.alternative
     if other is None or not hits or other.passage.guide_id == hits[0].passage.guide_id:
         return hits
-    live = await guide_store.current_chunk_ids(ctx.session, [int(other.passage.id)],
-                                               local_date(ctx.now))
+    live = await ctx.deps.knowledge.guides.current_chunk_ids(
+        ctx.session, [int(other.passage.id)], local_date(ctx.now))
     if not live:
         return hits
     first = hits[0]
@@ -277,7 +279,7 @@ async def confirmed(ctx: Context, button: Helpful) -> None:
     tentative one): remembered with the passage (buttons sent before feedback had no question)."""
     chunk_id, question = button.chunk_id, button.question
     if (not may_read_guides(ctx)
-            or not await guide_store.current_chunk_ids(ctx.session, [chunk_id])):
+            or not await ctx.deps.knowledge.guides.current_chunk_ids(ctx.session, [chunk_id])):
         ctx.reply(C.UNKNOWN_BUTTON)
         return
     if question.strip():
@@ -297,7 +299,7 @@ async def not_it(ctx: Context, button: NotIt) -> None:
     """
     chunk_id, question = button.chunk_id, button.question
     raw_id = str(chunk_id)  # passages are named by their chunk id as text
-    section = (await guide_store.section_of_chunk(ctx.session, chunk_id)
+    section = (await ctx.deps.knowledge.guides.section_of_chunk(ctx.session, chunk_id)
                if question.strip() and may_read_guides(ctx) else None)
     if section is None:
         ctx.reply(C.UNKNOWN_BUTTON)

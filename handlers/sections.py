@@ -103,7 +103,8 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
     start. `extra` buttons follow the paging ones; `related`: they are other sections, and a last
     line says so ('Xem thêm:', or 'Đọc tiếp, hoặc xem thêm:' when 'Xem tiếp' comes first).
     """
-    section = await guide_store.section_of_chunk(ctx.session, chunk_id)
+    guides = ctx.deps.knowledge.guides  # per-process cache, checked against the generation
+    section = await guides.section_of_chunk(ctx.session, chunk_id)
     if section is None:
         return False
     pages = pages_of(section)
@@ -116,8 +117,9 @@ async def show(ctx: Context, chunk_id: int, part: int | None = None, *, query: s
         return False
     page = pages[index]
     # a guide read outside its time in force (browsing) says so; answers only come from guides in
-    # force, so this costs an answer one small query and adds nothing
-    marks = await guidance_store.guide_marks(ctx.session, section.guide_id, local_date(ctx.now))
+    # force, so this adds nothing to an answer (and costs it no query: the states are cached)
+    marks = guidance_store.marks(await guides.guide_states(ctx.session), section.guide_id,
+                                 local_date(ctx.now))
     if marks:
         note = GT.SECTION_NOTE.format(marks=", ".join(marks))
         lead = f"{note}\n{lead}" if lead else note

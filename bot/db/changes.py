@@ -14,6 +14,8 @@ from bot.db.models import ChangeCounter
 
 #: guides added, replaced or withdrawn, synonyms edited: everything the search index is built from
 KNOWLEDGE = "knowledge"
+#: session.info key: name → the transaction in which this session bumped it
+_BUMPED_IN = "troly.changes.bumped_in"
 
 
 async def bump(session: AsyncSession, name: str, now: datetime) -> None:
@@ -23,6 +25,14 @@ async def bump(session: AsyncSession, name: str, now: datetime) -> None:
     await session.execute(stmt.on_conflict_do_update(
         index_elements=[ChangeCounter.name],
         set_={"generation": ChangeCounter.generation + 1, "changed_at": stmt.excluded.changed_at}))
+    # remembered so that this transaction's own uncommitted view is never cached per process
+    session.info.setdefault(_BUMPED_IN, {})[name] = session.sync_session.get_transaction()
+
+
+def changed_here(session: AsyncSession, name: str) -> bool:
+    """True when `session` bumped `name` in its current transaction (not committed yet)."""
+    bumped = session.info.get(_BUMPED_IN, {}).get(name)
+    return bumped is not None and bumped is session.sync_session.get_transaction()
 
 
 async def generation(session: AsyncSession, name: str) -> int:

@@ -12,7 +12,7 @@ outbox row per member, and one reminder after 3 working days to those who have n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -172,7 +172,7 @@ async def acknowledged(session: AsyncSession, guide_id: int, version: int) -> di
 # ---------------------------------------------------------------- validity marks
 
 
-def marks(states: dict[int, GuideState], guide_id: int, today: date) -> list[str]:
+def marks(states: Mapping[int, GuideState], guide_id: int, today: date) -> list[str]:
     """Why a guide does not answer today, in words ('chưa có hiệu lực…', 'đã được thay thế…')."""
     state = states.get(guide_id)
     if state is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -319,6 +319,14 @@ async def current_chunk_ids(session: AsyncSession, chunk_ids: Iterable[int],
     return {chunk_id for chunk_id, guide_id in rows if guide_id in live}
 
 
+async def current_chunk_guides(session: AsyncSession) -> dict[int, int]:
+    """Every chunk of an active guide's current version → its guide's id (ids only, one query)."""
+    rows = await session.execute(
+        select(GuideChunk.id, Guide.id).join(Guide, Guide.current_version_id == GuideChunk.version_id)
+        .where(Guide.status == "active"))
+    return {chunk_id: guide_id for chunk_id, guide_id in rows.all()}  # noqa: C416 (typed)
+
+
 @dataclass(frozen=True)
 class GuideState:
     """A guide's validity facts, for deciding whether it is in force on a day."""
@@ -340,7 +348,7 @@ async def guide_states(session: AsyncSession) -> dict[int, GuideState]:
     return {row[0]: GuideState(*row) for row in rows.all()}
 
 
-def in_force_ids(states: dict[int, GuideState], today: date) -> set[int]:
+def in_force_ids(states: Mapping[int, GuideState], today: date) -> set[int]:
     """Guides that answer on `today`: active, within their dates, not replaced by one in force."""
     dated = {g.id for g in states.values()
              if g.status == "active" and in_force(today, g.effective_from, g.effective_until)}
@@ -353,7 +361,8 @@ async def in_force_guide_ids(session: AsyncSession, today: date) -> set[int]:
     return in_force_ids(await guide_states(session), today)
 
 
-def replaced_by(states: dict[int, GuideState], guide_id: int, today: date) -> GuideState | None:
+def replaced_by(states: Mapping[int, GuideState], guide_id: int,
+                today: date) -> GuideState | None:
     """The active guide that replaces `guide_id` and is in force on `today`, if any."""
     return next((g for g in sorted(states.values(), key=lambda g: g.id)
                  if g.replaces_id == guide_id and g.status == "active"
