@@ -31,13 +31,6 @@ def _bot(base_url: str, token: str, timeout: float = 1.0) -> Bot:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def channel(fake: FakeBotAPI) -> AsyncIterator[TelegramChannel]:
     """A channel over the real aiogram client."""
     bot = _bot(fake.base_url, fake.token)

@@ -49,13 +49,6 @@ def chat_scope(chat_id: int) -> tuple[str, str]:
     return json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True), ""
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
 # ------------------------------------------------------------------------------ the menu
 
 

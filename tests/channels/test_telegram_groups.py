@@ -28,13 +28,6 @@ PRIVATE_NOTE = "nhắn riêng"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(harness: BotHarness, settings: Settings, clock: ManualClock,
              fake: FakeBotAPI) -> AsyncIterator[TelegramRun]:
     """An admin and an official bound on Telegram, a task of the official; demo guides."""

@@ -3,10 +3,8 @@ the admin sees the preview, presses "Nhập" (an inline button), and the units a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -25,13 +23,6 @@ from tests.harness import BotHarness
 
 ADMIN, OTHER = 4301, 4302
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
 
 
 async def test_admin_imports_units_from_a_telegram_document(

@@ -31,13 +31,6 @@ Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(settings: Settings, clock: ManualClock,
              fake: FakeBotAPI) -> AsyncIterator[tuple[TelegramRun, Client]]:
     """troly in webhook mode, its web app behind an aiohttp test client."""

@@ -4,10 +4,6 @@ sent from the outbox, and pressed again after a restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.guide_store import slugify
@@ -28,13 +24,6 @@ GUIDE = (f"# {TITLE}\n\n## Phạm vi áp dụng\n\n"
          "Hướng dẫn này áp dụng cho mọi xã, phường trong tỉnh.\n").encode()
 #: its button in the /huongdan listing
 LABEL = clip(TITLE.strip(), LABEL_CHARS)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
 
 
 async def _add_long_guide(harness: BotHarness) -> str:

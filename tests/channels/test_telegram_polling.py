@@ -39,13 +39,6 @@ GUIDE_MD = (
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(settings: Settings, clock: ManualClock, fake: FakeBotAPI) -> AsyncIterator[TelegramRun]:
     """troly with Telegram (polling) and the demo guides."""
     async with running_telegram(settings, clock, fake, load_demo=True) as run:

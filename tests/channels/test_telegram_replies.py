@@ -24,13 +24,6 @@ USER = 4202
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(settings: Settings, clock: ManualClock, fake: FakeBotAPI) -> AsyncIterator[TelegramRun]:
     """troly with Telegram (polling)."""
     async with running_telegram(settings, clock, fake) as run:

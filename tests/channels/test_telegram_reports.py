@@ -24,13 +24,6 @@ HEAD, OFFICIAL = 4301, 4302
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(harness: BotHarness, settings: Settings, clock: ManualClock,
              fake: FakeBotAPI) -> AsyncIterator[TelegramRun]:
     """A head and an official of one unit bound on Telegram, a task of the official."""
