@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Container, Iterable, Sequence, Sized
+from collections.abc import Container, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -196,28 +196,23 @@ class _Stream:
         """The idf of a term no document contains: what an unmatched query term is worth."""
         return math.log1p((n_docs + 0.5) / 0.5)
 
-    def add_scores(self, scores: FloatArray, terms: Iterable[str], weight: float) -> None:
-        """Add this stream's BM25 contribution of the given query terms to the score vector."""
-        # A repeated query term counts once per occurrence, as in BM25; one scatter per distinct term.
-        for term, count in Counter(terms).items():
+    def gather(self, weighted: Mapping[str, float], into: _Gather) -> _Gather:
+        """Add the postings of the query terms (term → multiplier) to `into`; returns it."""
+        indptr = self.indptr
+        for term, mult in weighted.items():
             tid = self.vocab.get(term)
-            if tid is None:
-                continue
-            start, end = self.indptr[tid], self.indptr[tid + 1]
-            # Postings of one term hold each document once, so fancy-index += is exact.
-            scores[self.docs[start:end]] += (weight * count) * self.weights[start:end]
+            if tid is not None:
+                start, end = indptr[tid], indptr[tid + 1]
+                into.docs.append(self.docs[start:end])
+                into.weights.append(self.weights[start:end])
+                into.mults.append(mult)
+                into.sizes.append(end - start)
+        return into
 
-    def query_ids(self, terms: Iterable[str]) -> tuple[IntArray, FloatArray]:
-        """The ids of the query terms this stream knows, sorted, and how often each was asked."""
-        counted = sorted(
-            (tid, count)
-            for term, count in Counter(terms).items()
-            if (tid := self.vocab.get(term)) is not None
-        )
-        return (
-            np.asarray([tid for tid, _ in counted], dtype=np.int32),
-            np.asarray([count for _, count in counted], dtype=np.float32),
-        )
+    def scores(self, terms: Iterable[str], weight: float = 1.0) -> FloatArray:
+        """This stream's BM25 score of every document for the query terms (a repeated term counts
+        once per occurrence, as in BM25), times `weight`."""
+        return self.gather(_weighted(terms, weight), _Gather()).total(len(self.lengths))
 
     def ideal(self, terms: Iterable[str], weight: float, n_docs: int) -> float:
         """Weighted sum of the idf of the terms; unknown terms get the maximum idf."""
@@ -241,6 +236,45 @@ class _Stream:
         # Postings are sorted by document, so membership is a binary search.
         pos = start + int(np.searchsorted(self.docs[start:end], doc))
         return pos < end and int(self.docs[pos]) == doc
+
+
+@dataclass(slots=True)
+class _Gather:
+    """Postings of query terms collected from streams over the same documents, summed at once."""
+
+    docs: list[IntArray] = field(default_factory=list)
+    weights: list[FloatArray] = field(default_factory=list)
+    #: per term: what its weights are multiplied by (part weight × occurrences in the query)
+    mults: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+
+    def total(self, n_docs: int) -> FloatArray:
+        """Every document's sum of weight × multiplier over the postings (float64 sums, one pass)."""
+        if not self.docs:
+            return np.zeros(n_docs, dtype=np.float32)
+        # Slices copied once; no Python loop over documents, one bincount for every term and stream.
+        values = np.concatenate(self.weights) * np.repeat(self.mults, self.sizes)
+        return np.bincount(np.concatenate(self.docs), values, minlength=n_docs).astype(np.float32)
+
+
+def _weighted(
+    terms: Iterable[str], weight: float, into: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Term → multiplier: `weight` once per occurrence, added to `into` when given."""
+    out = {} if into is None else into
+    for term in terms:
+        out[term] = out.get(term, 0.0) + weight
+    return out
+
+
+def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The integers of [starts[i], ends[i]) for every i, concatenated in order."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    sizes = ends - starts
+    offsets = np.cumsum(sizes) - sizes
+    shift: npt.NDArray[np.int64] = np.repeat(starts - offsets, sizes)
+    return np.arange(int(offsets[-1] + sizes[-1]), dtype=np.int64) + shift
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -267,49 +301,6 @@ def _bag(tokens: Sequence[str]) -> Counter[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Rows:
-    """A stream read by document: each document's term ids and their BM25 weights, in one run."""
-
-    indptr: npt.NDArray[np.int64]
-    terms: IntArray
-    weights: FloatArray
-    vocab_size: int
-
-    @classmethod
-    def of(cls, stream: _Stream) -> _Rows:
-        """Transpose the stream's postings."""
-        term_of = np.repeat(np.arange(len(stream.vocab), dtype=np.int32), np.diff(stream.indptr))
-        order = np.argsort(stream.docs, kind="stable")
-        indptr = np.zeros(len(stream.lengths) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(stream.docs, minlength=len(stream.lengths)), out=indptr[1:])
-        return cls(indptr, term_of[order], stream.weights[order], len(stream.vocab))
-
-    def range_scores(
-        self, first: npt.NDArray[np.int64], last: npt.NDArray[np.int64], ids: IntArray,
-        counts: FloatArray,
-    ) -> FloatArray:  # fmt: skip
-        """BM25 score of documents first[i]..last[i]-1 (consecutive runs), for query term ids."""
-        if len(first) == 0:
-            return np.zeros(0, dtype=np.float32)
-        asked = np.zeros(self.vocab_size, dtype=np.float32)
-        asked[ids] = counts
-        spans = [
-            (int(self.indptr[a]), int(self.indptr[z])) for a, z in zip(first, last, strict=True)
-        ]
-        terms = np.concatenate([self.terms[a:z] for a, z in spans])
-        weights = np.concatenate([self.weights[a:z] for a, z in spans])
-        # A trailing zero, so that an empty last document still has a place to start from.
-        contrib = np.append(weights * asked[terms], np.float32(0.0))
-        docs = np.concatenate([np.arange(a, z) for a, z in zip(first, last, strict=True)])
-        # Entry offsets of every document within the concatenated runs.
-        sizes = self.indptr[docs + 1] - self.indptr[docs]
-        starts = np.cumsum(sizes) - sizes
-        sums = np.add.reduceat(contrib, starts)
-        sums[sizes == 0] = 0.0
-        return sums.astype(np.float32)
-
-
-@dataclass(frozen=True, slots=True)
 class _Structure:
     """Streams below and above the passage: title line, paragraphs, clause openings, whole guide."""
 
@@ -317,35 +308,30 @@ class _Structure:
     paragraph: _Stream
     clause: _Stream
     guide: _Stream
-    paragraph_rows: _Rows
-    clause_rows: _Rows
     #: paragraphs of passage i are para_bounds[i]:para_bounds[i + 1] (at least one each)
     para_bounds: npt.NDArray[np.int64]
     #: guide number of each passage
     guide_of: npt.NDArray[np.int64]
 
-    def best_paragraph(self, stream: _Stream, terms: list[str]) -> FloatArray:
-        """Per passage, the best BM25 score of one of its paragraphs (or clause openings)."""
-        scores = np.zeros(len(stream.lengths), dtype=np.float32)
-        stream.add_scores(scores, terms, 1.0)
-        return np.maximum.reduceat(scores, self.para_bounds[:-1]).astype(np.float32)
-
-    def best_paragraph_of(
-        self, stream: _Stream, rows: _Rows, terms: list[str], passages: npt.NDArray[np.int64]
+    def best_paragraph(
+        self, stream: _Stream, terms: list[str], passages: npt.NDArray[np.int64] | None = None
     ) -> FloatArray:
-        """`best_paragraph` for the given passages only: reads their paragraphs, not the postings."""
-        ids, counts = stream.query_ids(terms)
-        first = self.para_bounds[passages]
-        last = self.para_bounds[passages + 1]
+        """Per passage (all, or the given ones), the best BM25 score of one of its paragraphs (or
+        clause openings)."""
+        scores = stream.scores(terms)
+        if passages is None:
+            return np.maximum.reduceat(scores, self.para_bounds[:-1]).astype(np.float32)
+        first, last = self.para_bounds[passages], self.para_bounds[passages + 1]
+        if len(passages) == 0:
+            return np.zeros(0, dtype=np.float32)
         sizes = last - first
-        scores = rows.range_scores(first, last, ids, counts)
-        return np.maximum.reduceat(scores, np.cumsum(sizes) - sizes).astype(np.float32)
+        return np.maximum.reduceat(scores[_ranges(first, last)], np.cumsum(sizes) - sizes).astype(
+            np.float32
+        )
 
     def guide_scores(self, terms: list[str]) -> FloatArray:
         """Per passage, the BM25 score of the guide it belongs to."""
-        scores = np.zeros(len(self.guide.lengths), dtype=np.float32)
-        self.guide.add_scores(scores, terms, 1.0)
-        return scores[self.guide_of]
+        return self.guide.scores(terms)[self.guide_of]
 
 
 class KnowledgeIndex:
@@ -354,7 +340,7 @@ class KnowledgeIndex:
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
-        "_intro_weight", "_typical_idf", "_states_time",
+        "_intro_weight", "_typical_idf", "_states_time", "_weights",
     )  # fmt: skip
 
     def __init__(
@@ -375,6 +361,8 @@ class KnowledgeIndex:
             streams
         )
         self._structure = structure
+        #: the weight of every score part that counts (RankParams.weights without the zeros)
+        self._weights = {name: w for name, w in params.weights().items() if w != 0.0}
         by_len: dict[int, list[str]] = {}
         for term in self._fold_uni.vocab.keys() | self._meta_words():
             if term.isalpha():
@@ -481,8 +469,6 @@ class KnowledgeIndex:
             paragraph=paragraph,
             clause=clause,
             guide=_Stream.build(guides, k1, b),
-            paragraph_rows=_Rows.of(paragraph),
-            clause_rows=_Rows.of(clause),
             para_bounds=np.asarray([*para_starts, len(paras)], dtype=np.int64),
             guide_of=np.asarray(guide_of, dtype=np.int64),
         )
@@ -785,13 +771,14 @@ class KnowledgeIndex:
     def _phrase_scores(self, syl: list[str]) -> FloatArray:
         """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""
         p = self._params
-        scores = np.zeros(len(self._passages), dtype=np.float32)
         bi = _bigrams(syl)
-        self._fold_uni.add_scores(scores, syl, 1.0)
-        self._fold_bi.add_scores(scores, bi, p.bigram_weight)
-        self._title.add_scores(scores, syl + bi, p.title_weight)
-        self._heading.add_scores(scores, syl + bi, p.heading_weight)
-        return scores
+        meta = syl + bi
+        into = _Gather()
+        self._fold_uni.gather(_weighted(syl, 1.0), into)
+        self._fold_bi.gather(_weighted(bi, p.bigram_weight), into)
+        self._title.gather(_weighted(meta, p.title_weight), into)
+        self._heading.gather(_weighted(meta, p.heading_weight), into)
+        return into.total(len(self._passages))
 
     def _add_expansion(
         self, scores: FloatArray, src: list[str], alt: list[str], weight: float
@@ -812,46 +799,43 @@ class KnowledgeIndex:
         alt_scores = self._phrase_scores(alt) * np.float32(weight * ideal_src / ideal_alt)
         scores += np.maximum(alt_scores - self._phrase_scores(src), 0.0)
 
-    def _parts(self, q: Query, wanted: Container[str] = RANK_PARTS) -> dict[str, FloatArray]:
-        """The unweighted score parts the ranking sums (see `RankParams.weights`); only wanted ones."""
-        n = len(self._passages)
-        parts: dict[str, FloatArray] = {}
-
-        def part(name: str, stream: _Stream, terms: list[str]) -> None:
-            if name in wanted:
-                vec = np.zeros(n, dtype=np.float32)
-                stream.add_scores(vec, terms, 1.0)
-                parts[name] = vec
-
+    def _part_terms(self, q: Query) -> dict[str, tuple[_Stream, list[str]]]:
+        """The stream and the query terms of every BM25 part the query reaches (not the expansion,
+        paragraph, clause and guide parts)."""
         fol_bi = _bigrams(q.folded)
-        content = [t for t in q.folded if t not in _QUESTION_FOLDED]
-        focus = _focus(q.folded)
-        part("body", self._fold_uni, content)
-        part("question_words", self._fold_uni, [t for t in q.folded if t in _QUESTION_FOLDED])
-        part("bigrams", self._fold_bi, fol_bi)
+        terms: dict[str, tuple[_Stream, list[str]]] = {
+            "body": (self._fold_uni, [t for t in q.folded if t not in _QUESTION_FOLDED]),
+            "question_words": (self._fold_uni, [t for t in q.folded if t in _QUESTION_FOLDED]),
+            "bigrams": (self._fold_bi, fol_bi),
+        }
         if q.use_accents:
-            part("accents", self._acc_uni, [t for t in q.accented if t != "\x00"])
-            part(
-                "accent_bigrams",
-                self._acc_bi,
-                [t for t in _bigrams(q.accented) if "\x00" not in t],
-            )
+            terms["accents"] = (self._acc_uni, [t for t in q.accented if t != "\x00"])
+            terms["accent_bigrams"] = (
+                self._acc_bi, [t for t in _bigrams(q.accented) if "\x00" not in t]
+            )  # fmt: skip
         meta_terms = q.folded + fol_bi
-        part("title", self._title, meta_terms)
-        part("heading", self._heading, meta_terms)
-        part("lead", self._structure.lead, focus)
-        if "expansion" in wanted and q.expansions:
-            vec = np.zeros(n, dtype=np.float32)
-            for src, alt, weight in q.expansions:
-                self._add_expansion(vec, src, alt, self._params.expansion_weight * weight)
-            parts["expansion"] = vec
+        terms["title"] = (self._title, meta_terms)
+        terms["heading"] = (self._heading, meta_terms)
+        terms["lead"] = (self._structure.lead, _focus(q.folded))
+        return terms
+
+    def _expansion(self, q: Query) -> FloatArray:
+        """The expansion part: what passages earn by saying the query's phrases another way."""
+        vec = np.zeros(len(self._passages), dtype=np.float32)
+        for src, alt, weight in q.expansions:
+            self._add_expansion(vec, src, alt, self._params.expansion_weight * weight)
+        return vec
+
+    def _parts(self, q: Query) -> dict[str, FloatArray]:
+        """The unweighted score parts the ranking sums (see `RankParams.weights`), each on its own."""
+        parts = {name: stream.scores(terms) for name, (stream, terms) in self._part_terms(q).items()}
+        if q.expansions:
+            parts["expansion"] = self._expansion(q)
         structure = self._structure
-        if "paragraph" in wanted:
-            parts["paragraph"] = structure.best_paragraph(structure.paragraph, focus)
-        if "clause" in wanted:
-            parts["clause"] = structure.best_paragraph(structure.clause, focus)
-        if "guide" in wanted:
-            parts["guide"] = structure.guide_scores(focus)
+        focus = _focus(q.folded)
+        parts["paragraph"] = structure.best_paragraph(structure.paragraph, focus)
+        parts["clause"] = structure.best_paragraph(structure.clause, focus)
+        parts["guide"] = structure.guide_scores(focus)
         if self._intro_weight is not None:
             for vec in parts.values():
                 vec *= self._intro_weight
@@ -869,33 +853,45 @@ class KnowledgeIndex:
         return adjusted if int(np.argmax(adjusted)) != int(np.argmax(scores)) else scores
 
     def _match_score(self, q: Query) -> FloatArray:
-        weights = {name: w for name, w in self._params.weights().items() if w != 0.0}
+        """The weighted sum of the parts (`_parts`), computed together: one gather of postings per
+        stream and one sum for all BM25 parts, then the paragraph parts for the best candidates."""
+        weights = self._weights
+        by_stream: dict[int, tuple[_Stream, dict[str, float]]] = {}
+        for name, (stream, terms) in self._part_terms(q).items():
+            if name in weights:
+                _weighted(terms, weights[name], by_stream.setdefault(id(stream), (stream, {}))[1])
+        n = len(self._passages)
+        into = _Gather()
+        for stream, weighted in by_stream.values():
+            stream.gather(weighted, into)
+        scores = into.total(n)
+        if q.expansions and "expansion" in weights:
+            scores += np.float32(weights["expansion"]) * self._expansion(q)
+        structure = self._structure
+        if "guide" in weights:
+            scores += np.float32(weights["guide"]) * structure.guide_scores(_focus(q.folded))
+        if self._intro_weight is not None:
+            scores *= self._intro_weight
         late = [name for name in _PARAGRAPH_PARTS if name in weights]
-        scores = np.zeros(len(self._passages), dtype=np.float32)
-        for name, vec in self._parts(q, weights.keys() - set(late)).items():
-            scores += np.float32(weights[name]) * vec
         if not late:
             return scores
-        # Paragraphs and clause openings are read for the best candidates by the other parts only: it
-        # is their postings that are long, and the cross-validated study scored the same pool.
-        n = len(scores)
+        # Paragraphs and clause openings are read for the best candidates by the other parts only:
+        # the cross-validated study scored the same pool (every passage of a small index).
         pool = (
-            np.arange(n, dtype=np.int64)
+            None
             if n <= CANDIDATES
             else np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES].astype(np.int64)
         )
         focus = _focus(q.folded)
-        structure = self._structure
         for name in late:
-            stream, rows = (
-                (structure.paragraph, structure.paragraph_rows)
-                if name == "paragraph"
-                else (structure.clause, structure.clause_rows)
-            )
-            values = structure.best_paragraph_of(stream, rows, focus, pool)
+            stream = structure.paragraph if name == "paragraph" else structure.clause
+            values = structure.best_paragraph(stream, focus, pool)
             if self._intro_weight is not None:
-                values *= self._intro_weight[pool]
-            scores[pool] += np.float32(weights[name]) * values
+                values *= self._intro_weight if pool is None else self._intro_weight[pool]
+            if pool is None:
+                scores += np.float32(weights[name]) * values
+            else:
+                scores[pool] += np.float32(weights[name]) * values
         return scores
 
     def score_parts(self, query: str) -> dict[str, FloatArray]:
