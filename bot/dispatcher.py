@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
@@ -114,20 +114,44 @@ class Dispatcher:
         return self._deps
 
     async def handle(self, event: InboundEvent, channel: Channel, *,
-                     guard: EventGuard | None = None) -> list[OutgoingMessage]:
-        """Process an event, then send its replies on `channel` (after commit), in order."""
-        replies = await self.feed(event, guard=guard)
+                     guard: EventGuard | None = None,
+                     working: contextlib.AbstractAsyncContextManager[object] | None = None,
+                     before_send: Callable[[], Awaitable[None]] | None = None,
+                     ) -> list[OutgoingMessage]:
+        """Process an event, then send its replies on `channel` (after commit), in order.
+
+        Every adapter's one call for an inbound event (tests/test_architecture.py). `working` is
+        held while the event is processed, not while its replies are sent (Telegram's "typing…");
+        `before_send` runs after the commit, before the first reply (Telegram collapses the
+        keyboard a press chose from). A web edge's channel collects the replies for its response.
+        """
+        async with working if working is not None else contextlib.nullcontext():
+            replies = await self.feed(event, guard=guard)
+        if before_send is not None:
+            await before_send()
         await self.deliver(event.chat, event.sender, replies, channel)
         return replies
 
+    async def resend(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
+                     channel: Channel) -> list[ReplyResult]:
+        """Send replies committed by a process that died before sending them (the inbound
+        queue's recovery, bot/channels/inbound_queue.py): nothing is processed again."""
+        return await self.deliver(chat, sender, replies, channel)
+
     async def deliver(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
                       channel: Channel) -> list[ReplyResult]:
-        """Send replies in order; a retryable failure goes to the outbox (bot/replies.py)."""
+        """Send replies in order; a retryable failure goes to the outbox (bot/replies.py).
+
+        handle's second half; edges call handle (or resend), never this (tests/test_architecture.py).
+        """
         return await self._replies.deliver(chat, sender, replies, channel)
 
     async def feed(self, event: InboundEvent, *,
                    guard: EventGuard | None = None) -> list[OutgoingMessage]:
         """Process one event; return the replies to send (already committed).
+
+        handle's first half, and the tests' way to drive the core without a channel; edges call
+        handle, never this (tests/test_architecture.py).
 
         `guard` checks an edge's credentials inside the event's transaction, where no other event
         of the chat can interleave (the web login, bot/web_login.py); Refused propagates.

@@ -90,14 +90,30 @@ class UnsupportedMedia(_Inbound):
     """Something the bot cannot read (a photo, a sticker, a voice message, a location…): the
     core answers with a polite notice for its kind."""
 
-    #: photo|image|sticker|video|voice|link|location|business_card|submit_info|unsupported
+    #: photo|image|sticker|video|voice|link|location|business_card|submit_info|unsupported|
+    #: file_not_fetched (FILE_NOT_FETCHED)
     kind: str
+    #: the file's name, for FILE_NOT_FETCHED
+    file_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Interacted(_Inbound):
     """The user did something that asks for no answer (opened a link button): it counts only as
     their latest interaction (Zalo's reply window)."""
+
+
+#: UnsupportedMedia.kind of a file the adapter could not download: the user is asked to send it
+#: again (a new message, with a new key)
+FILE_NOT_FETCHED = "file_not_fetched"
+
+
+def not_fetched(event: FileReceived) -> UnsupportedMedia:
+    """The neutral event for a file whose download failed (answered by the core like the rest)."""
+    return UnsupportedMedia(chat=event.chat, sender=event.sender, at=event.at,
+                            dedupe_key=event.dedupe_key, chat_kind=event.chat_kind,
+                            kind=FILE_NOT_FETCHED,
+                            file_name=event.file_name)
 
 
 InboundEvent = (TextMessage | ButtonPressed | FileReceived | Subscribed | Unsubscribed

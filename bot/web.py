@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import files
 from bot.channels import web_auth
 from bot.channels.http_edge import BadJson, add_route, new_application, parse_json, raw_body
-from bot.channels.web import FILES_KEY, WebChannel
+from bot.channels.web import FILES_KEY, ResponseChannel, WebChannel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import web_mailbox, web_tokens
@@ -310,16 +310,17 @@ async def upload_api(request: web.Request) -> web.Response:
 
 async def _answer(chat: WebChat, request: web.Request, session: str, after: int,
                   event: TextMessage | ButtonPressed | FileReceived) -> web.Response:
-    """Feed one event under the request's login; the replies (and the mailbox) as JSON."""
+    """Handle one event under the request's login; the replies (and the mailbox) as JSON."""
     login = WebLogin(web_auth.presented_token(request), chat.login_idle)
+    answer = ResponseChannel()  # the replies, sent after commit, go back in this response
     try:
-        replies = await chat.dispatcher.feed(event, guard=login)
+        await chat.dispatcher.handle(event, answer, guard=login)
     except Refused:
         return _logged_out()
     logged_in = login.name is not None
     waiting = (await _mailbox(chat, session, login.official_id, after)
                if logged_in and login.issued is None else [])
-    rendered = await _render_replies(chat, session, replies, logged_in)
+    rendered = await _render_replies(chat, session, answer.replies, logged_in)
     payload: dict[str, Any] = {"replies": waiting + rendered,
                                "user": {"name": login.name} if logged_in else None}
     if login.ended:

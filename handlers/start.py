@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.events import UnsupportedMedia
+from bot.events import FILE_NOT_FETCHED, UnsupportedMedia
 from bot.router import Command, Router
 from bot.texts import admin_import as I
 from bot.texts import channels as TC
@@ -62,9 +62,18 @@ UNSUPPORTED_TEXTS = {
 }
 
 
+#: a file the adapter could not download, per platform: asked to send it again
+NOT_FETCHED_TEXTS = {"telegram": TC.FILE_DOWNLOAD_FAILED, "zalo": TZ.FILE_DOWNLOAD_FAILED}
+
+
 async def unsupported(ctx: Context) -> None:
     """A photo, sticker, voice message… troly cannot read: say what it can read."""
-    kind = ctx.event.kind if isinstance(ctx.event, UnsupportedMedia) else "unsupported"
+    event = ctx.event
+    kind = event.kind if isinstance(event, UnsupportedMedia) else "unsupported"
+    if isinstance(event, UnsupportedMedia) and kind == FILE_NOT_FETCHED:
+        text = NOT_FETCHED_TEXTS.get(event.chat.channel, TC.FILE_DOWNLOAD_FAILED)
+        ctx.reply(text.format(file=event.file_name or ""))
+        return
     ctx.reply(UNSUPPORTED_TEXTS.get(kind, TC.UNSUPPORTED_MESSAGE))
 
 

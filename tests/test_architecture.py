@@ -283,6 +283,39 @@ def test_channels_do_not_import_the_composition_root() -> None:
     assert offenders == []
 
 
+#: the two halves of Dispatcher.handle (process in one transaction; send after the commit): an
+#: edge hands every inbound event to handle whole, so it can neither send before the commit nor
+#: forget to send (issue 13, "One inbound path")
+HANDLE_HALVES = frozenset({"feed", "deliver"})
+#: the edges: channel adapters, the web server, the composition root, the CLI's chat
+INBOUND_EDGES = (*EDGES, "bot/cli/")
+
+
+def _halves_called(source: str) -> list[str]:
+    return [f"line {node.lineno}: .{node.func.attr}()"
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in HANDLE_HALVES]
+
+
+def test_edges_call_dispatcher_handle_not_its_halves() -> None:
+    offenders = [
+        f"{_rel(path)} {call}"
+        for path in _modules("bot")
+        if _rel(path).startswith(INBOUND_EDGES)
+        for call in _halves_called(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_halves_check_sees_feed_and_deliver() -> None:
+    source = ("async def f(d, e, c):\n"
+              "    replies = await d.feed(e)\n"
+              "    await self.dispatcher.deliver(e.chat, e.sender, replies, c)\n"
+              "    await d.handle(e, c)\n")
+    assert _halves_called(source) == ["line 2: .feed()", "line 3: .deliver()"]
+
+
 def _has_vietnamese(text: str) -> bool:
     return any(
         unicodedata.decomposition(ch) and not ch.isascii() and ch.isalpha() or ch in "đĐ"

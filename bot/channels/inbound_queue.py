@@ -23,10 +23,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channel import Channel
 from bot.clock import Clock
 from bot.context import Context
 from bot.db import inbound_store
 from bot.dispatcher import Dispatcher
+from bot.events import ChatRef, Sender
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage, from_payload, to_payload
 
@@ -48,7 +50,8 @@ class Unreadable(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class QueueTiming:
-    """Leases, recovery and keeping of stored updates (TROLY_ZALO_INBOUND_* for Zalo)."""
+    """Leases, recovery and keeping of stored updates (TROLY_ZALO_INBOUND_*,
+    TROLY_TELEGRAM_INBOUND_*)."""
 
     lease: timedelta = timedelta(minutes=2)
     poll_seconds: float = 15.0
@@ -63,10 +66,11 @@ DEFAULT_TIMING = QueueTiming()
 class Handlers(Generic[Item]):
     """What the channel does with its items."""
 
-    #: process a stored item for the first time (feed with KeepReplies(row_id), then send)
+    #: process a stored item for the first time (dispatcher.handle with KeepReplies(row_id))
     process: Callable[[int, Item], Awaitable[None]]
-    #: send the replies committed with an item's effects by a process that died before sending
-    resend: Callable[[Item, list[OutgoingMessage]], Awaitable[None]]
+    #: whom an item's replies go to (its replies were committed by a process that died before
+    #: sending them; the queue sends them); None: nobody (an update troly ignores)
+    address_of: Callable[[Item], tuple[ChatRef, Sender] | None]
     #: a stored body back as an item (raises Unreadable)
     decode: Callable[[str], Item]
     #: the key ordering one chat's items (processed one after the other, in the order stored)
@@ -76,11 +80,12 @@ class Handlers(Generic[Item]):
 class InboundQueue(Generic[Item]):
     """One channel's stored inbound updates; a component (recovery loop) whose stop() waits."""
 
-    def __init__(self, *, channel: str, dispatcher: Dispatcher,
+    def __init__(self, *, channel: Channel, dispatcher: Dispatcher,
                  sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
                  handlers: Handlers[Item], timing: QueueTiming = DEFAULT_TIMING,
                  log: logging.Logger = logger) -> None:
-        self._channel = channel
+        self._sender = channel
+        self._channel = channel.name
         self._dispatcher = dispatcher
         self._sessionmaker = sessionmaker
         self._clock = clock
@@ -139,7 +144,7 @@ class InboundQueue(Generic[Item]):
         async with self._chats.hold(self._handlers.chat_of(item)):
             try:
                 if stored_replies is not None:  # processed before its process died: send only
-                    await self._handlers.resend(item, [from_payload(r) for r in stored_replies])
+                    await self._resend(item, [from_payload(r) for r in stored_replies])
                 else:
                     await self._handlers.process(row_id, item)
             except Exception as exc:  # a background task: log, keep the row for another attempt
@@ -150,6 +155,11 @@ class InboundQueue(Generic[Item]):
             await self._finishes.submit(row_id)
         except SQLAlchemyError:  # processed; a second run after the lease is a no-op (dedupe)
             self._log.exception("marking %s event %s done failed", self._channel, row_id)
+
+    async def _resend(self, item: Item, replies: list[OutgoingMessage]) -> None:
+        address = self._handlers.address_of(item)
+        if address is not None:
+            await self._dispatcher.resend(*address, replies, self._sender)
 
     async def _release(self, row_id: int, error: str) -> None:
         try:

@@ -1,4 +1,5 @@
-"""The web chat channel: replies go back in the HTTP response; everything else waits in a mailbox.
+"""The web chat channel: replies go back in the HTTP response (ResponseChannel); everything else
+waits in a mailbox (WebChannel).
 
 The mailbox is the database (bot/db/web_mailbox.py), not this process: a reminder deposited here
 is fetched from whichever process serves the page next, after any restart, until the client
@@ -67,6 +68,25 @@ class WebChannel:
         kept = {key: value for key, value in payload.items() if key != "attachments"}
         kept[FILES_KEY] = [ref.to_json() for ref in refs]
         return kept
+
+    async def acknowledge(self, event: ButtonPressed) -> None:
+        """Nothing to acknowledge on the web."""
+
+
+class ResponseChannel:
+    """One web request's channel: dispatcher.handle "sends" its event's replies into the HTTP
+    response (a reply to a page never waits in the mailbox)."""
+
+    name: ChannelName = "web"
+    capabilities = WebChannel.capabilities
+
+    def __init__(self) -> None:
+        self.replies: list[OutgoingMessage] = []
+
+    async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
+        """Keep the reply for the response."""
+        self.replies.append(message)
+        return SentMessage()
 
     async def acknowledge(self, event: ButtonPressed) -> None:
         """Nothing to acknowledge on the web."""

@@ -150,6 +150,23 @@ async def test_large_document_refused_without_download(
     assert guides == 0
 
 
+async def test_document_not_downloaded_is_answered_through_the_dispatcher(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    await harness.make_official("Quản trị", role="admin", user=str(USER), channel="telegram")
+    async with running_telegram(settings, clock, fake) as run:
+        fake.fail("getFile", FakeError.server_error())
+        texts = await say(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
+                                                     mime_type="text/markdown"))
+        assert texts == [TC.FILE_DOWNLOAD_FAILED.format(file="phong-hop.md")]
+        assert not fake.downloads
+        async with run.app.sessionmaker() as session:
+            assert (await session.execute(select(func.count()).select_from(Guide))).scalar() == 0
+        texts = await say(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
+                                                     mime_type="text/markdown"))
+        assert (fields(texts[0], G.ADDED) or {}).get("title")  # sent again: ingested
+
+
 async def test_non_admin_document_politely_refused(tg: TelegramRun) -> None:
     fake = tg.fake
     texts = await say(fake, fake.document_update(USER, "ghichu.txt", "xin chào".encode()))

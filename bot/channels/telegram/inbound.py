@@ -47,9 +47,7 @@ from bot.channels.telegram.render import (
 )
 from bot.clock import Clock
 from bot.dispatcher import Dispatcher, EventGuard
-from bot.events import ButtonPressed, ChatRef, FileReceived, InboundEvent, Sender
-from bot.messages import OutgoingMessage
-from bot.texts import channels as TC
+from bot.events import ButtonPressed, ChatRef, FileReceived, InboundEvent, Sender, not_fetched
 from bot.texts import common as C
 
 logger = logging.getLogger(__name__)
@@ -59,7 +57,6 @@ TYPING_AFTER = 1.0
 TYPING_REPEAT = 4.0
 #: at most this long the replies wait for a chat action already sent to finish
 TYPING_GRACE = 1.0
-CHANNEL = "telegram"
 
 
 def chat_key(update: Update) -> str:
@@ -94,8 +91,8 @@ class TelegramInbound:
         self.bot_username: str | None = None
         #: the stored updates (a component: its recovery loop takes rows of dead processes)
         self.queue: InboundQueue[Update] = InboundQueue(
-            channel=CHANNEL, dispatcher=dispatcher, sessionmaker=sessionmaker, clock=clock,
-            handlers=Handlers(process=self._process_stored, resend=self._resend,
+            channel=channel, dispatcher=dispatcher, sessionmaker=sessionmaker, clock=clock,
+            handlers=Handlers(process=self._process_stored, address_of=self._address_of,
                               decode=self._decode, chat_of=chat_key),
             timing=timing, log=logger)
 
@@ -114,12 +111,12 @@ class TelegramInbound:
     async def _process_stored(self, row_id: int, update: Update) -> None:
         await self._process(update, KeepReplies(row_id))
 
-    async def _resend(self, update: Update, replies: list[OutgoingMessage]) -> None:
+    def _address_of(self, update: Update) -> tuple[ChatRef, Sender] | None:
         action = translate(update, bot_username=self.bot_username, now=self.clock.now())
         where = action.event if isinstance(action, Dispatch) else action
         if isinstance(where, Ignore):
-            return
-        await self._send_replies(where.chat, where.sender, replies)
+            return None
+        return where.chat, where.sender
 
     def _decode(self, body: str) -> Update:
         try:
@@ -144,9 +141,8 @@ class TelegramInbound:
                     payload="", ack_id=action.ack_id))
 
     async def _dispatch(self, event: InboundEvent, guard: EventGuard) -> None:
-        async with self._typing(event.chat):
-            replies = await self.dispatcher.feed(event, guard=guard)
-        await self._send_replies(event.chat, event.sender, replies)
+        await self.dispatcher.handle(event, self.channel, guard=guard,
+                                     working=self._typing(event.chat))
 
     async def _press(self, event: ButtonPressed, update: Update, guard: EventGuard) -> None:
         """A button: a stale press (its keyboard already chosen from) gets a short answer and
@@ -161,13 +157,15 @@ class TelegramInbound:
                                             event.payload)  # an earlier collapse failed
             return
         await self.channel.acknowledge(event)  # first: the spinner stops at once
-        async with self._typing(event.chat):
-            replies = await self.dispatcher.feed(event, guard=guard)
-        if message is not None and event.keyboard \
-                and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
-            await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
-                                        event.payload)
-        await self._send_replies(event.chat, event.sender, replies)
+
+        async def collapse() -> None:  # after the commit, before the replies
+            if message is not None and event.keyboard \
+                    and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
+                await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+                                            event.payload)
+
+        await self.dispatcher.handle(event, self.channel, guard=guard,
+                                     working=self._typing(event.chat), before_send=collapse)
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat: ChatRef) -> AsyncIterator[None]:
@@ -192,15 +190,9 @@ class TelegramInbound:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    async def _send_replies(self, chat: ChatRef, sender: Sender,
-                            replies: list[OutgoingMessage]) -> None:
-        """Send after commit, in order, through the dispatcher's one reply path."""
-        # bot/replies.py: a 403 marks the account blocked; a retryable failure (429, 5xx,
-        # connection) goes to the outbox with the rest of the batch instead of being logged
-        await self.dispatcher.deliver(chat, sender, replies, self.channel)
-
     async def _document(self, doc: DocumentIn, guard: EventGuard) -> None:
         content: bytes | None = None
+        failed = False
         too_big = doc.size is not None and doc.size > self.max_download_bytes
         if not too_big:  # above the limit: refuse without downloading anything
             try:
@@ -209,9 +201,7 @@ class TelegramInbound:
                 logger.info("telegram refused the download of %s: %s", doc.file_name, exc)
             except (AiogramError, aiohttp.ClientError, TimeoutError) as exc:
                 logger.warning("download of %s failed: %s", doc.file_name, exc)
-                await self._send_replies(doc.chat, doc.sender, [OutgoingMessage(
-                    TC.FILE_DOWNLOAD_FAILED.format(file=doc.file_name))])
-                return
+                failed = True
             if content is not None and len(content) > self.max_download_bytes:
                 content = None
         event = FileReceived(chat=doc.chat, sender=doc.sender, at=self.clock.now(),
@@ -219,9 +209,12 @@ class TelegramInbound:
                              size=doc.size if doc.size is not None else len(content or b""),
                              content=content, mime_type=doc.mime_type,
                              message_id=doc.message_id, dedupe_key=doc.dedupe_key)
-        async with self._typing(doc.chat):
-            replies = await self.dispatcher.feed(event, guard=guard)
-        await self._send_replies(doc.chat, doc.sender, replies)
+        if failed:  # the user is asked to send it again (a new message, with a new key)
+            await self.dispatcher.handle(not_fetched(event), self.channel, guard=guard)
+            return
+        # "typing…" while a file is ingested; its replies are sent once it is committed
+        await self.dispatcher.handle(event, self.channel, guard=guard,
+                                     working=self._typing(doc.chat))
 
     async def _download(self, file_id: str) -> bytes | None:
         file = await self.bot.get_file(file_id)

@@ -36,9 +36,7 @@ from bot.channels.zalo.webhook import (
 )
 from bot.clock import Clock
 from bot.dispatcher import Dispatcher
-from bot.events import FileReceived, InboundEvent, Interacted
-from bot.messages import OutgoingMessage
-from bot.texts import zalo as T
+from bot.events import FileReceived, Interacted, UnsupportedMedia, not_fetched
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +68,9 @@ class ZaloWebhook:
         self._options = options
         self._closing = False
         self._queue: InboundQueue[_Item] = InboundQueue(
-            channel=CHANNEL, dispatcher=dispatcher, sessionmaker=sessionmaker, clock=clock,
-            handlers=Handlers(process=self._process_item, resend=self._resend,
+            channel=channel, dispatcher=dispatcher, sessionmaker=sessionmaker, clock=clock,
+            handlers=Handlers(process=self._process_item,
+                              address_of=lambda item: (item[1].chat, item[1].sender),
                               decode=self._decode, chat_of=lambda item: item[1].chat.chat_id),
             timing=QueueTiming(lease=lease, poll_seconds=poll_seconds,
                                max_attempts=max_attempts, keep=keep),
@@ -124,10 +123,6 @@ class ZaloWebhook:
     async def _process_item(self, row_id: int, item: _Item) -> None:
         await self._process(row_id, *item)
 
-    async def _resend(self, item: _Item, replies: list[OutgoingMessage]) -> None:
-        event = item[1]
-        await self._dispatcher.deliver(event.chat, event.sender, replies, self._channel)
-
     def _decode(self, body: str) -> _Item:
         try:
             payload = json.loads(body)
@@ -153,17 +148,15 @@ class ZaloWebhook:
             event = Interacted(chat=event.chat, sender=event.sender, at=event.at,
                                dedupe_key=event.dedupe_key)
         if isinstance(event, FileReceived):
-            downloaded = await self._download(payload, event)
-            if downloaded is None:
-                return
-            event = downloaded
+            event = await self._download(payload, event)
         # the replies are written onto the row in the event's transaction: a crash before they
         # are sent leaves them to the next process, which sends them without processing again
         await self._dispatcher.handle(event, self._channel, guard=KeepReplies(row_id))
 
     async def _download(self, payload: dict[str, Any],
-                        event: FileReceived) -> FileReceived | None:
-        """Fetch the file (size-limited); content stays None when it is too large."""
+                        event: FileReceived) -> FileReceived | UnsupportedMedia:
+        """Fetch the file (size-limited); content stays None when it is too large; a failed
+        download becomes the neutral 'file not fetched' (the user is asked to send it again)."""
         if event.size > self._max_upload_bytes:
             return event
         try:
@@ -171,16 +164,10 @@ class ZaloWebhook:
         except (ZaloError, MalformedEvent) as exc:
             # the user is asked to send it again (a new message, with a new key)
             logger.warning("downloading %s failed: %s", event.file_name, exc)
-            await self._tell(event, T.FILE_DOWNLOAD_FAILED.format(file=event.file_name))
-            return None
+            return not_fetched(event)
         if content is None:
             return event
         return replace(event, content=content, size=len(content))
-
-    async def _tell(self, event: InboundEvent, text: str) -> None:
-        # the dispatcher's one reply path: a transient failure is queued in the outbox
-        await self._dispatcher.deliver(event.chat, event.sender, [OutgoingMessage(text)],
-                                       self._channel)
 
     async def drain(self) -> None:
         """Wait until every event received (or recovered) so far has been processed."""

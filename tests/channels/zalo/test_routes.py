@@ -13,6 +13,7 @@ from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate
 from bot.texts import common as C
 from bot.texts import guidance as GD
 from bot.texts import guides as G
+from bot.texts import zalo as ZT
 from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, sign
 from tests.harness import fields, fits
@@ -191,6 +192,29 @@ async def test_too_large_file_is_not_downloaded(zalo_app: ZaloApp, fake_zalo: Fa
     assert texts == [G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big.pdf", limit=1),
                      G.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="big2.pdf", limit=1)], texts
     assert not any(r.path == "/cdn/big.pdf" for r in fake_zalo.requests)
+
+
+async def test_a_file_not_downloaded_is_answered_through_the_dispatcher(
+        zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
+    await _make_official(zalo_app, "adm", "admin")
+    gone = event("user_send_file", "adm", zalo_app.clock, msg_id="f5", attachments=[
+        {"type": "file", "payload": {"url": fake_zalo.url + "/cdn/gone.docx", "name": "gone.docx",
+                                     "size": "10", "checksum": "x", "type": "docx"}}])
+    assert await zalo_app.post_event(gone) == 200
+    await zalo_app.settle()
+    assert fake_zalo.sent_texts("adm") == [ZT.FILE_DOWNLOAD_FAILED.format(file="gone.docx")]
+    async with zalo_app.app.sessionmaker() as session:
+        # one inbound path: the message's key is recorded with its answer, like any event's
+        keys = (await session.execute(select(InboundUpdate.update_id))).scalars().all()
+        assert "f5" in keys
+        assert await session.scalar(select(func.count()).select_from(Guide)) == 0
+    assert await zalo_app.post_event(gone) == 200  # Zalo's retry of it: nothing again
+    await zalo_app.settle()
+    assert len(fake_zalo.sent_texts("adm")) == 1
+    again = _file_event(zalo_app, fake_zalo, "adm", "bao-cao.docx", _docx_bytes(), "f6")
+    assert await zalo_app.post_event(again) == 200  # sent again, as the notice asks
+    await zalo_app.settle()
+    assert fits(fake_zalo.sent_texts("adm")[1], G.ADDED)
 
 
 async def test_shutdown_finishes_work_in_flight_then_refuses(zalo_app: ZaloApp,
