@@ -64,6 +64,15 @@ class Settings(BaseSettings):
         20, description="largest document downloaded (public Bot API: 20 MB; raise for a local server)")
     telegram_typing_after_seconds: float = Field(
         1.0, description="show 'typing…' when an answer or a file takes longer than this")
+    telegram_inbound_lease_seconds: int = Field(
+        120, gt=0, description="a stored update not processed within this (its process died) is "
+        "taken again by any process")
+    telegram_inbound_poll_seconds: float = Field(
+        15.0, gt=0, description="how often stored updates left unprocessed are looked for")
+    telegram_inbound_max_attempts: int = Field(
+        5, gt=0, description="a stored update whose processing raised this often is marked failed")
+    telegram_inbound_keep_days: int = Field(
+        7, gt=0, description="processed updates are kept this long (repeats deduplicated)")
     telegram_menu_sync_seconds: float = Field(
         30.0, description="how often the per-chat command menus are compared with the roles "
                           "(changes made in this process are applied at once)")

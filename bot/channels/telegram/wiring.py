@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from aiogram import Bot
@@ -12,7 +13,7 @@ from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.inbound_queue import InboundQueue
+from bot.channels.inbound_queue import InboundQueue, QueueTiming
 from bot.channels.telegram.channel import TelegramChannel, make_bot
 from bot.channels.telegram.inbound import TelegramInbound
 from bot.channels.telegram.menu import MenuSync
@@ -95,7 +96,12 @@ def attach_telegram(settings: Settings, *, dispatcher: Dispatcher, router: Route
     limit_mb = min(settings.max_upload_mb, settings.telegram_max_download_mb)
     inbound = TelegramInbound(bot, channel, dispatcher, sessionmaker, clock,
                               max_download_bytes=limit_mb * 1024 * 1024,
-                              typing_after=settings.telegram_typing_after_seconds)
+                              typing_after=settings.telegram_typing_after_seconds,
+                              timing=QueueTiming(
+                                  lease=timedelta(seconds=settings.telegram_inbound_lease_seconds),
+                                  poll_seconds=settings.telegram_inbound_poll_seconds,
+                                  max_attempts=settings.telegram_inbound_max_attempts,
+                                  keep=timedelta(days=settings.telegram_inbound_keep_days)))
     receiver: TelegramPolling | TelegramWebhook
     if settings.telegram_webhook_url:
         url, path = webhook_route(settings.telegram_webhook_url)
