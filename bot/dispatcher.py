@@ -9,9 +9,9 @@ import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, case, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -58,6 +58,30 @@ BUSY_ECHO_CHARS = 1000
 #: session id is minted freely by any page load, a Telegram or Zalo id is a platform account
 #: (whose row carries its blocked status and Zalo's reply window)
 UNSTORED_STRANGERS = frozenset({"web"})
+
+
+def _dedupe_statement(dialect: Any) -> Any:
+    # Core, built once: one statement (no savepoint around a failing INSERT), a repeat inserts
+    # no row
+    table = InboundUpdate.__table__
+    return dialect.insert(table).values(
+        channel=bindparam("p_channel"), update_id=bindparam("p_key"),
+        received_at=bindparam("p_now")).on_conflict_do_nothing()
+
+
+_DEDUPE = {"postgresql": _dedupe_statement(postgresql), "sqlite": _dedupe_statement(sqlite)}
+_ACCOUNT_WHERE = (ChatAccount.channel == bindparam("p_channel"),
+                  ChatAccount.external_id == bindparam("p_user"))
+_ACCOUNT = select(ChatAccount).where(*_ACCOUNT_WHERE)
+#: the account, noted as heard from (and active again if it was not) in the statement loading
+#: it: one round trip, and no unit-of-work flush of a changed object at commit
+_TOUCH_ACCOUNT = (
+    update(ChatAccount).where(*_ACCOUNT_WHERE)
+    .values(last_inbound_at=bindparam("p_now"), status="active",
+            status_changed_at=case((ChatAccount.status != "active", bindparam("p_now")),
+                                   else_=ChatAccount.status_changed_at))
+    .returning(ChatAccount)
+    .execution_options(synchronize_session=False))
 
 
 class Refused(Exception):
@@ -245,11 +269,10 @@ class Dispatcher:
 
     async def _first_delivery(self, session: AsyncSession, event: InboundEvent) -> bool:
         assert event.dedupe_key is not None
-        # one statement (no savepoint around a failing INSERT): a repeat inserts no row
-        dialect = postgresql if is_postgres(session) else sqlite
-        inserted = await session.execute(dialect.insert(InboundUpdate).values(
-            channel=event.chat.channel, update_id=event.dedupe_key,
-            received_at=self._deps.clock.now()).on_conflict_do_nothing())
+        inserted = await session.execute(
+            _DEDUPE["postgresql" if is_postgres(session) else "sqlite"],
+            {"p_channel": event.chat.channel, "p_key": event.dedupe_key,
+             "p_now": self._deps.clock.now()})
         if getattr(inserted, "rowcount", 1) == 0:
             logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
             return False
@@ -257,22 +280,21 @@ class Dispatcher:
 
     async def _account(self, session: AsyncSession, event: InboundEvent) -> ChatAccount:
         now = self._deps.clock.now()
-        account = (await session.execute(select(ChatAccount).where(
-            ChatAccount.channel == event.chat.channel,
-            ChatAccount.external_id == event.sender.user_id,
-        ))).scalar_one_or_none()
+        params = {"p_channel": event.chat.channel, "p_user": event.sender.user_id, "p_now": now}
+        touched = not isinstance(event, Unsubscribed)
+        account = (await session.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT,
+                                         params)).scalar_one_or_none()
         if account is None:
             account = ChatAccount(channel=event.chat.channel, external_id=event.sender.user_id,
                                   chat_id=event.sender.user_id, created_at=now, status="active",
-                                  display_name=event.sender.display_name)
+                                  display_name=event.sender.display_name,
+                                  last_inbound_at=now if touched else None)
             if event.chat.channel not in UNSTORED_STRANGERS:
                 session.add(account)
                 await session.flush()
             # else: kept out of the session; people_store.redeem_invitation stores it on binding
-        if not isinstance(event, Unsubscribed):
-            account.last_inbound_at = now
-            if account.status != "active":  # they came back (unblocked, followed again)
-                account.status, account.status_changed_at = "active", now
+        # else touched: noted as heard from, and active again if it was not (they came back:
+        # unblocked, followed again), by _TOUCH_ACCOUNT
         return account
 
     # ------------------------------------------------------------------ routing

@@ -14,13 +14,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.base import reading
+from bot.db.base import is_postgres, reading
 from bot.db.models import InboundEventRow
 
 #: longest error text kept on a row
@@ -58,24 +58,42 @@ class NewEvent:
     body: str
 
 
+_EVENTS = cast(Table, InboundEventRow.__table__)
+
+
+def _store_statement(dialect: Any) -> Any:
+    # built once per dialect (every event on the hot path runs it): Core, bound parameters, a
+    # repeat inserts nothing and returns no id; no savepoint round trips around a failing INSERT
+    return (dialect.insert(_EVENTS)
+            .values(channel=bindparam("p_channel"), event_key=bindparam("p_key"),
+                    chat_id=bindparam("p_chat"), body=bindparam("p_body"),
+                    received_at=bindparam("p_now"), status="pending", attempts=1,
+                    lease_until=bindparam("p_lease"))
+            .on_conflict_do_nothing()
+            .returning(_EVENTS.c.id))
+
+
+_STORE = {"postgresql": _store_statement(postgresql), "sqlite": _store_statement(sqlite)}
+_ANSWERED = (update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"))
+             .values(status="answered", replies=bindparam("p_replies")))
+_FINISHED = (update(_EVENTS).where(_EVENTS.c.id.in_(bindparam("p_ids", expanding=True)))
+             .values(status="done", processed_at=bindparam("p_now"), lease_until=None,
+                     last_error=None, replies=None))
+
+
 async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Sequence[NewEvent],
                      *, now: datetime, lease: timedelta) -> list[int | None]:
     """Insert several events in one transaction (one commit: a group commit of concurrent
     webhooks); per event its row id, or None when its key was stored before (a retry)."""
     ids: list[int | None] = []
     async with sessionmaker.begin() as session:
+        statement = _STORE["postgresql" if is_postgres(session) else "sqlite"]
         for event in events:
-            row = InboundEventRow(channel=event.channel, event_key=event.event_key,
-                                  chat_id=event.chat_id, body=event.body, received_at=now,
-                                  status="pending", attempts=1, lease_until=now + lease)
-            try:
-                async with session.begin_nested():  # a duplicate rolls back only itself
-                    session.add(row)
-                    await session.flush()
-            except IntegrityError:  # a platform retry (or a concurrent copy) of a stored event
-                ids.append(None)
-                continue
-            ids.append(row.id)
+            # None: a platform retry (or a concurrent copy) of a stored event
+            ids.append((await session.execute(statement, {
+                "p_channel": event.channel, "p_key": event.event_key, "p_chat": event.chat_id,
+                "p_body": event.body, "p_now": now, "p_lease": now + lease,
+            })).scalar_one_or_none())
     return ids
 
 
@@ -92,18 +110,14 @@ async def finish(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, no
 async def answered(session: AsyncSession, row_id: int,
                    replies: list[dict[str, Any]]) -> None:
     """In the event's own transaction: its effects are committed with these replies."""
-    await session.execute(update(InboundEventRow).where(InboundEventRow.id == row_id)
-                          .values(status="answered", replies=replies))
+    await session.execute(_ANSWERED, {"p_id": row_id, "p_replies": replies})
 
 
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
                       now: datetime) -> None:
     """Mark several rows done in one transaction."""
     async with sessionmaker.begin() as session:
-        await session.execute(
-            update(InboundEventRow).where(InboundEventRow.id.in_(list(row_ids)))
-            .values(status="done", processed_at=now, lease_until=None, last_error=None,
-                    replies=None))
+        await session.execute(_FINISHED, {"p_ids": list(row_ids), "p_now": now})
 
 
 class GroupCommit(Generic[T, R]):

@@ -198,10 +198,20 @@ async def test_blocked_account_reactivated_on_message(harness: BotHarness) -> No
     async with harness.app.sessionmaker.begin() as session:
         account = (await session.execute(select(ChatAccount))).scalar_one()
         account.status = "blocked"
+    harness.clock.advance(timedelta(minutes=5))
+    came_back = harness.clock.now()
     await harness.say("/start", channel="telegram")
     async with harness.app.sessionmaker() as session:
         account = (await session.execute(select(ChatAccount))).scalar_one()
         assert account.status == "active"
+        assert account.status_changed_at == came_back
+        assert account.last_inbound_at == came_back
+    harness.clock.advance(timedelta(minutes=5))
+    await harness.say("/trogiup", channel="telegram")  # already active: only heard from again
+    async with harness.app.sessionmaker() as session:
+        account = (await session.execute(select(ChatAccount))).scalar_one()
+        assert (account.status, account.status_changed_at) == ("active", came_back)
+        assert account.last_inbound_at == harness.clock.now()
 
 
 def test_console_capabilities_have_no_buttons() -> None:
