@@ -193,6 +193,7 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
+        self._stopping = False
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -204,6 +205,7 @@ class FakeBotAPI:
 
     async def start(self) -> FakeBotAPI:
         """Listen on a random loopback port."""
+        self._stopping = False
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -219,6 +221,11 @@ class FakeBotAPI:
     async def stop(self) -> None:
         """Stop listening."""
         if self._runner is not None:
+            # end held long polls and delayed responses now: their clients are gone, and the
+            # server's cleanup would otherwise wait for them
+            self._stopping = True
+            async with self._changed:
+                self._changed.notify_all()
             await self._runner.cleanup()
             self._runner = None
 
@@ -359,7 +366,8 @@ class FakeBotAPI:
 
     async def wait_for(self, predicate: Callable[[FakeBotAPI], bool],
                        within: float = 10.0) -> None:
-        """Wait until predicate(self) holds (re-checked after every request)."""
+        """Wait until predicate(self) holds (re-checked after every request, and when a poll
+        arrives)."""
         async def _wait() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: predicate(self))
@@ -427,6 +435,10 @@ class FakeBotAPI:
             params, files = {}, {}
         record = RecordedRequest(method, params, files, time.monotonic())
         self.requests.append(record)
+        if method == "getUpdates":
+            # a poll's offset confirms the batch before it: waiters see it now, not when the long
+            # poll ends (up to max_poll_wait later)
+            self._notify()
         try:
             if request.match_info["token"] != self.token:
                 return self._reply(record, FakeError(401, "Unauthorized").body(), 401)
@@ -448,10 +460,19 @@ class FakeBotAPI:
             except _Conflict as exc:
                 return self._reply(record, FakeError(409, f"Conflict: {exc}").body(), 409)
             if script is not None and script.delay:
-                await asyncio.sleep(script.delay)
+                await self._hold(script.delay, lambda: False)
             return self._reply(record, {"ok": True, "result": result}, 200)
         finally:
             self._notify()
+
+    async def _hold(self, seconds: float, until: Callable[[], bool]) -> None:
+        """Wait `seconds`, less if `until()` comes true or the server stops."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: until() or self._stopping), seconds)
+        except TimeoutError:
+            pass
 
     def _reply(self, record: RecordedRequest, body: dict[str, Any], status: int) -> web.Response:
         record.status = status
@@ -489,12 +510,7 @@ class FakeBotAPI:
             self._updates.popleft()
         wait = min(float(params.get("timeout", 0) or 0), self.max_poll_wait)
         if not self._updates and wait > 0:
-            try:
-                async with self._changed:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
-                                           wait)
-            except TimeoutError:
-                pass
+            await self._hold(wait, lambda: bool(self._updates))
         limit = int(params.get("limit", 100) or 100)
         return list(itertools.islice(self._updates, limit))
 
