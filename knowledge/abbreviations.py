@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.normalize import fold, normalize, words
 
@@ -162,6 +162,11 @@ class SynonymTable:
 
     links: Mapping[tuple[str, ...], tuple[Expansion, ...]]
     max_len: int
+    #: the first syllable of every linked phrase: a query position holding none starts no phrase
+    firsts: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "firsts", frozenset(key[0] for key in self.links))
 
     @classmethod
     def build(
@@ -211,8 +216,11 @@ class SynonymTable:
         found: list[Expansion] = []
         seen: set[tuple[str, ...]] = set()
         n = len(folded_syllables)
+        starts = [i for i, word in enumerate(folded_syllables) if word in self.firsts]
         for size in range(min(self.max_len, n), 0, -1):
-            for start in range(n - size + 1):
+            for start in starts:
+                if start + size > n:
+                    break
                 key = tuple(folded_syllables[start : start + size])
                 for exp in self.links.get(key, ()):
                     if exp.syllables not in seen:

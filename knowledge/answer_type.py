@@ -60,15 +60,18 @@ _TIME_IN_TEXT = re.compile(
 )
 
 
-def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+#: the time phrases by length, for one set look-up per position and length
+_TIME_BY_SIZE: dict[int, frozenset[tuple[str, ...]]] = {
+    size: frozenset(p for p in _TIME_PHRASES if len(p) == size)
+    for size in sorted({len(p) for p in _TIME_PHRASES})
+}
 
 
 def asks_for_time(words: Sequence[str]) -> bool:
     """Whether a question (its folded syllables, in order) asks for a time, a date or a duration."""
-    if any(_has(words, p) for p in _TIME_PHRASES):
-        return True
+    for size, phrases in _TIME_BY_SIZE.items():
+        if any(tuple(words[i : i + size]) in phrases for i in range(len(words) - size + 1)):
+            return True
     for i, word in enumerate(words):
         if word == _HAN:
             before = words[i - 1] if i > 0 else ""

@@ -232,10 +232,10 @@ class _Stream:
         tid = self.vocab.get(term)
         if tid is None:
             return False
-        start, end = int(self.indptr[tid]), int(self.indptr[tid + 1])
+        postings = self.docs[self.indptr[tid] : self.indptr[tid + 1]]
         # Postings are sorted by document, so membership is a binary search.
-        pos = start + int(np.searchsorted(self.docs[start:end], doc))
-        return pos < end and int(self.docs[pos]) == doc
+        pos = postings.searchsorted(doc)
+        return bool(pos < len(postings) and postings[pos] == doc)
 
 
 @dataclass(slots=True)

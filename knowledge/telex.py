@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from knowledge.normalize import fold, place_tone, split_tone
 
@@ -163,8 +163,10 @@ def _apply_circumflex_any(chars: list[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def decode_word(word: str) -> str:
     """Decode one word if it is Telex/VNI for a valid Vietnamese syllable; otherwise return it unchanged."""
+    # Cached: a pure function of the word, asked for every word of every question (and by is_english).
     lower = word.lower()
     if not _ASCII_WORD.fullmatch(lower) or lower.isdigit():
         return word
