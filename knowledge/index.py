@@ -209,6 +209,13 @@ class _Stream:
                 into.sizes.append(end - start)
         return into
 
+    def lookup(self, weighted: Mapping[str, float]) -> tuple[IntArray, FloatArray, int]:
+        """The ids of the query terms this stream knows, their multipliers, and their postings' size."""
+        tids = [tid for term in weighted if (tid := self.vocab.get(term)) is not None]
+        mults = [weighted[term] for term in weighted if term in self.vocab]
+        ids = np.asarray(tids, dtype=np.int32)
+        return ids, np.asarray(mults, dtype=np.float32), int((self.indptr[ids + 1] - self.indptr[ids]).sum())
+
     def scores(self, terms: Iterable[str], weight: float = 1.0) -> FloatArray:
         """This stream's BM25 score of every document for the query terms (a repeated term counts
         once per occurrence, as in BM25), times `weight`."""
@@ -301,6 +308,49 @@ def _bag(tokens: Sequence[str]) -> Counter[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Rows:
+    """A stream read by document: each document's term ids and their BM25 weights, in one run.
+
+    For a long question on a large index, the paragraphs of the hundred best passages hold fewer
+    entries than the postings of the question's terms: they are read this way instead.
+    """
+
+    indptr: npt.NDArray[np.int64]
+    terms: IntArray
+    weights: FloatArray
+    vocab_size: int
+
+    @classmethod
+    def of(cls, stream: _Stream) -> _Rows:
+        """Transpose the stream's postings."""
+        term_of = np.repeat(np.arange(len(stream.vocab), dtype=np.int32), np.diff(stream.indptr))
+        order = np.argsort(stream.docs, kind="stable")
+        indptr = np.zeros(len(stream.lengths) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(stream.docs, minlength=len(stream.lengths)), out=indptr[1:])
+        return cls(indptr, term_of[order], stream.weights[order], len(stream.vocab))
+
+    def entries(self, first: npt.NDArray[np.int64], last: npt.NDArray[np.int64]) -> int:
+        """How many entries documents first[i]..last[i]-1 hold together."""
+        return int((self.indptr[last] - self.indptr[first]).sum())
+
+    def run_scores(
+        self, first: npt.NDArray[np.int64], last: npt.NDArray[np.int64], ids: IntArray,
+        mults: FloatArray,
+    ) -> FloatArray:  # fmt: skip
+        """BM25 score of documents first[i]..last[i]-1 (consecutive runs), for term ids × mults."""
+        asked = np.zeros(self.vocab_size, dtype=np.float32)
+        asked[ids] = mults
+        entries = _ranges(self.indptr[first], self.indptr[last])
+        # A trailing zero, so that an empty last document still has a place to start from.
+        contrib = np.append(self.weights[entries] * asked[self.terms[entries]], np.float32(0.0))
+        docs = _ranges(first, last)
+        sizes = self.indptr[docs + 1] - self.indptr[docs]
+        sums = np.add.reduceat(contrib, np.cumsum(sizes) - sizes)
+        sums[sizes == 0] = 0.0
+        return sums.astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
 class _Structure:
     """Streams below and above the passage: title line, paragraphs, clause openings, whole guide."""
 
@@ -308,6 +358,8 @@ class _Structure:
     paragraph: _Stream
     clause: _Stream
     guide: _Stream
+    paragraph_rows: _Rows
+    clause_rows: _Rows
     #: paragraphs of passage i are para_bounds[i]:para_bounds[i + 1] (at least one each)
     para_bounds: npt.NDArray[np.int64]
     #: guide number of each passage
@@ -318,16 +370,23 @@ class _Structure:
     ) -> FloatArray:
         """Per passage (all, or the given ones), the best BM25 score of one of its paragraphs (or
         clause openings)."""
-        scores = stream.scores(terms)
+        weighted = _weighted(terms, 1.0)
         if passages is None:
+            scores = stream.gather(weighted, _Gather()).total(len(stream.lengths))
             return np.maximum.reduceat(scores, self.para_bounds[:-1]).astype(np.float32)
-        first, last = self.para_bounds[passages], self.para_bounds[passages + 1]
         if len(passages) == 0:
             return np.zeros(0, dtype=np.float32)
+        first, last = self.para_bounds[passages], self.para_bounds[passages + 1]
         sizes = last - first
-        return np.maximum.reduceat(scores[_ranges(first, last)], np.cumsum(sizes) - sizes).astype(
-            np.float32
-        )
+        rows = self.paragraph_rows if stream is self.paragraph else self.clause_rows
+        ids, mults, postings = stream.lookup(weighted)
+        if postings > rows.entries(first, last):
+            # fewer entries in the passages' paragraphs than in the terms' postings: read those
+            scores = rows.run_scores(first, last, ids, mults)
+        else:
+            all_scores = stream.gather(weighted, _Gather()).total(len(stream.lengths))
+            scores = all_scores[_ranges(first, last)]
+        return np.maximum.reduceat(scores, np.cumsum(sizes) - sizes).astype(np.float32)
 
     def guide_scores(self, terms: list[str]) -> FloatArray:
         """Per passage, the BM25 score of the guide it belongs to."""
@@ -469,6 +528,8 @@ class KnowledgeIndex:
             paragraph=paragraph,
             clause=clause,
             guide=_Stream.build(guides, k1, b),
+            paragraph_rows=_Rows.of(paragraph),
+            clause_rows=_Rows.of(clause),
             para_bounds=np.asarray([*para_starts, len(paras)], dtype=np.int64),
             guide_of=np.asarray(guide_of, dtype=np.int64),
         )
