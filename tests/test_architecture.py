@@ -292,10 +292,10 @@ INBOUND_EDGES = (*EDGES, "bot/cli/")
 
 
 def _halves_called(source: str) -> list[str]:
-    return [f"line {node.lineno}: .{node.func.attr}()"
-            for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in HANDLE_HALVES]
+    calls = sorted((node.lineno, node.func.attr) for node in ast.walk(ast.parse(source))
+                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and node.func.attr in HANDLE_HALVES)
+    return [f"line {line}: .{name}()" for line, name in calls]
 
 
 def test_edges_call_dispatcher_handle_not_its_halves() -> None:
@@ -314,6 +314,50 @@ def test_halves_check_sees_feed_and_deliver() -> None:
               "    await self.dispatcher.deliver(e.chat, e.sender, replies, c)\n"
               "    await d.handle(e, c)\n")
     assert _halves_called(source) == ["line 2: .feed()", "line 3: .deliver()"]
+
+
+#: rows the dispatcher alone writes for an inbound event, in its transaction: the dedupe key and
+#: the account with its status (issue 13: the edges' own inserts and status writes are gone)
+INBOUND_ROWS = frozenset({"InboundUpdate", "ChatAccount"})
+WRITES = frozenset({"insert", "update", "delete"})
+
+
+def _inbound_rows_written(source: str) -> list[str]:
+    """Calls that create or change an inbound row: Model(...), insert/update/delete(Model)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.attr if isinstance(func, ast.Attribute) else "")
+        if name in INBOUND_ROWS:
+            found.append((node.lineno, f"{name}(...)"))
+        elif name in WRITES and node.args and isinstance(node.args[0], ast.Name) \
+                and node.args[0].id in INBOUND_ROWS:
+            found.append((node.lineno, f"{name}({node.args[0].id})"))
+    return [f"line {line}: {what}" for line, what in sorted(found)]
+
+
+def test_edges_write_no_inbound_or_account_rows() -> None:
+    offenders = [
+        f"{_rel(path)} {write}"
+        for path in _modules("bot")
+        if _rel(path).startswith(INBOUND_EDGES)
+        for write in _inbound_rows_written(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_inbound_rows_check_sees_inserts_updates_and_new_rows() -> None:
+    source = ("async def f(s):\n"
+              "    await s.execute(sqlite.insert(InboundUpdate).values(update_id='1'))\n"
+              "    await s.execute(update(ChatAccount).values(status='blocked'))\n"
+              "    s.add(ChatAccount(channel='zalo'))\n"
+              "    await s.execute(select(ChatAccount))\n")
+    assert _inbound_rows_written(source) == ["line 2: insert(InboundUpdate)",
+                                             "line 3: update(ChatAccount)",
+                                             "line 4: ChatAccount(...)"]
 
 
 def _has_vietnamese(text: str) -> bool:
