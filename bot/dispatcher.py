@@ -7,7 +7,7 @@ import contextlib
 import logging
 import zlib
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -40,7 +40,7 @@ from bot.flow_state import FlowState
 from bot.group_chats import private_chat_note
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage
-from bot.replies import ReplyResult, ReplySender
+from bot.replies import QUEUED_CHANNELS, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
 from bot.text_input import UnpairedSurrogate, clean_event
 from bot.texts import common as T
@@ -82,6 +82,15 @@ _TOUCH_ACCOUNT = (
                                    else_=ChatAccount.status_changed_at))
     .returning(ChatAccount)
     .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fed:
+    """What processing an event gave: its replies (committed), and whether earlier replies to
+    the chat still wait in the outbox (asked in the event's transaction; None: not asked)."""
+
+    replies: list[OutgoingMessage]
+    replies_waiting: bool | None = None
 
 
 class Refused(Exception):
@@ -150,11 +159,12 @@ class Dispatcher:
         keyboard a press chose from). A web edge's channel collects the replies for its response.
         """
         async with working if working is not None else contextlib.nullcontext():
-            replies = await self.feed(event, guard=guard)
+            fed = await self._feed(event, guard)
         if before_send is not None:
             await before_send()
-        await self.deliver(event.chat, event.sender, replies, channel)
-        return replies
+        await self._replies.deliver(event.chat, event.sender, fed.replies, channel,
+                                    waiting=fed.replies_waiting)
+        return fed.replies
 
     async def resend(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
                      channel: Channel) -> list[ReplyResult]:
@@ -180,17 +190,20 @@ class Dispatcher:
         `guard` checks an edge's credentials inside the event's transaction, where no other event
         of the chat can interleave (the web login, bot/web_login.py); Refused propagates.
         """
+        return (await self._feed(event, guard)).replies
+
+    async def _feed(self, event: InboundEvent, guard: EventGuard | None) -> _Fed:
         try:
             event = clean_event(event)  # the one boundary for text from people
         except UnpairedSurrogate:
             logger.info("refusing text with a lone surrogate from %s", event.chat)
-            return [OutgoingMessage(T.TEXT_UNREADABLE)]  # nothing stored; the step stays
+            return _Fed([OutgoingMessage(T.TEXT_UNREADABLE)])  # nothing stored; the step stays
         async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
             try:
                 async with self._serialised_writes(), self._sessionmaker.begin() as session:
                     ctx = await self._open(session, event)
                     if ctx is None:  # a platform retry we already handled
-                        return []
+                        return _Fed([])
                     if guard is not None:
                         await guard.before(ctx)
                     await self._route(ctx)
@@ -200,23 +213,29 @@ class Dispatcher:
                     await self._save_state(ctx)
                     if guard is not None:
                         await guard.after(ctx)
+                    # asked here, not in a transaction of its own after the commit (one round
+                    # trip instead of a transaction): a chat's replies are queued only while
+                    # they are sent, and the edges send one chat's replies one event at a time
+                    # (their per-chat queues), so none of this chat's is queued in between
+                    waiting = (await replies_waiting(session, event.chat)
+                               if ctx.replies and event.chat.channel in QUEUED_CHANNELS else None)
                 self._start_after_commit(ctx)
-                return ctx.replies
+                return _Fed(ctx.replies, waiting)
             except Refused:
                 raise  # nothing was processed (rolled back); the edge answers it
             except UserFacingError as exc:
-                return [OutgoingMessage(exc.message)]
+                return _Fed([OutgoingMessage(exc.message)])
             except OperationalError as exc:
                 if not is_database_busy(exc):
                     boundary_logger.exception("handler failed for %s", event.chat)
-                    return [OutgoingMessage(T.GENERIC_ERROR)]
+                    return _Fed([OutgoingMessage(T.GENERIC_ERROR)])
                 # SQLite's one writer is held (a long import): not a bug; everything rolled
                 # back, the step stays, and what they typed comes back so nothing is lost
                 logger.warning("database busy for %s: %s", event.chat, exc.orig)
-                return [OutgoingMessage(_busy_text(event))]
+                return _Fed([OutgoingMessage(_busy_text(event))])
             except Exception:
                 boundary_logger.exception("handler failed for %s", event.chat)
-                return [OutgoingMessage(T.GENERIC_ERROR)]
+                return _Fed([OutgoingMessage(T.GENERIC_ERROR)])
 
     async def keyboard_used(self, chat: ChatRef, keyboard: str) -> bool:
         """Whether a choice was already made from this keyboard (a press on it is stale)."""

@@ -34,9 +34,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
@@ -100,13 +100,21 @@ class ReplySender:
         self._new_key = new_key or (lambda: uuid.uuid4().hex)
 
     async def deliver(self, chat: ChatRef, sender: Sender, replies: Sequence[OutgoingMessage],
-                      channel: Channel) -> list[ReplyResult]:
-        """Send `replies` to `chat` in order; return what happened to each."""
+                      channel: Channel, *, waiting: bool | None = None) -> list[ReplyResult]:
+        """Send `replies` to `chat` in order; return what happened to each.
+
+        `waiting`: whether earlier replies to the chat wait in the outbox, when the caller
+        already asked (replies_waiting in the event's own transaction: the dispatcher);
+        None: asked here.
+        """
         if not replies:
             return []
         queueable = channel.name in QUEUED_CHANNELS
         batch = _Batch(chat, sender, f"{REPLY_KIND}:{chat.channel}:{chat.chat_id}:{self._new_key()}")
-        queue_all = queueable and await self._replies_waiting(chat)
+        if queueable and waiting is None:
+            async with reading(self._sessionmaker) as session:
+                waiting = await replies_waiting(session, chat)
+        queue_all = queueable and bool(waiting)
         results: list[ReplyResult] = []
         for index, message in enumerate(replies):
             if queue_all:
@@ -147,17 +155,6 @@ class ReplySender:
         await self._record(batch, index, message, exc, OutboxStatus.FAILED_PERMANENT,
                            exc.code or "permanent")
         return ReplyResult.FAILED
-
-    async def _replies_waiting(self, chat: ChatRef) -> bool:
-        """True when an earlier reply to this chat still waits in the outbox."""
-        async with reading(self._sessionmaker) as session:
-            found = (await session.execute(
-                select(OutboxMessage.id)
-                .where(OutboxMessage.status.in_(IN_FLIGHT), OutboxMessage.kind == REPLY_KIND,
-                       OutboxMessage.channel == chat.channel,
-                       OutboxMessage.address == chat.chat_id)
-                .limit(1))).first()
-        return found is not None
 
     async def _official_id(self, session: AsyncSession, batch: _Batch) -> int | None:
         if not batch.official_known:
@@ -210,6 +207,23 @@ class ReplySender:
         now = self._clock.now()
         async with self._writes(), self._sessionmaker.begin() as session:
             await mark_blocked(session, batch.chat.channel, now, external_id=batch.sender.user_id)
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+#: built once: it runs before every batch of replies
+_WAITING = (select(_OUTBOX.c.id)
+            .where(_OUTBOX.c.status.in_([str(s) for s in IN_FLIGHT]),
+                   _OUTBOX.c.kind == REPLY_KIND, _OUTBOX.c.channel == bindparam("p_channel"),
+                   _OUTBOX.c.address == bindparam("p_address"))
+            .limit(1))
+
+
+async def replies_waiting(session: AsyncSession, chat: ChatRef) -> bool:
+    """True when an earlier reply to this chat still waits in the outbox (its replies then queue
+    behind it, so the chat receives them in order)."""
+    found = (await session.execute(
+        _WAITING, {"p_channel": chat.channel, "p_address": chat.chat_id})).first()
+    return found is not None
 
 
 def _code(exc: DeliveryError) -> str:

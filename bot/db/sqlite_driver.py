@@ -28,11 +28,12 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT
 
-_Result = tuple[Any, int, int | None, list[Any]]
+_Result = tuple[Any, int, int | None, list[Any], bool]
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Result:
-    """In aiosqlite's thread: the whole statement, results kept."""
+    """In aiosqlite's thread: the whole statement, results kept, and whether a transaction is
+    open after it."""
     cursor = conn.cursor()
     try:
         if many:
@@ -44,7 +45,7 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
         description = cursor.description
         rows = cursor.fetchall() if description else []
         # after the fetch: RETURNING rows count as they are stepped
-        return description, cursor.rowcount, cursor.lastrowid, rows
+        return description, cursor.rowcount, cursor.lastrowid, rows, conn.in_transaction
     finally:
         cursor.close()
 
@@ -103,11 +104,15 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         await self._run(operation, seq_of_parameters, many=True)
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
+        adapted: Any = self._adapt_connection
+        async with adapted._execute_mutex:
             connection: Any = self._connection
-            self._description, self._rowcount, self._lastrowid, rows = await connection._execute(
+            adapted.idle = False  # unknown until the statement has run
+            (self._description, self._rowcount, self._lastrowid, rows,
+             in_transaction) = await connection._execute(
                 _run, connection._conn, operation, parameters, many)
             self._rows = collections.deque(rows)
+            adapted.idle = not in_transaction
 
     def nextset(self) -> None:
         """sqlite3 has no further result sets."""
@@ -119,10 +124,41 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    """SQLAlchemy's aiosqlite connection with OneHopCursor as its client-side cursor."""
+    """SQLAlchemy's aiosqlite connection with OneHopCursor as its client-side cursor, and no
+    round trip for a rollback with no transaction open.
 
-    __slots__ = ()
+    The pool rolls back every connection it gets back, most of them just committed: in SQLite's
+    autocommit mode (the engine begins its transactions itself, bot/db/base.py) that rollback
+    does nothing but costs a round trip to aiosqlite's thread. `idle` is True only when the
+    last statement run here (or a commit or rollback) left no transaction open, as sqlite3 said
+    in its thread; anything else (a server-side cursor, an error) leaves it False.
+    """
+
+    __slots__ = ("idle",)
     _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.idle = False
+
+    def cursor(self, server_side: bool = False) -> Any:
+        """A cursor; a server-side one runs statements we do not follow: idle unknown."""
+        if server_side:
+            self.idle = False
+        return super().cursor(server_side)
+
+    def rollback(self) -> None:
+        """Roll back, unless no transaction is open (nothing to undo: no round trip)."""
+        if self.idle:
+            return
+        super().rollback()
+        self.idle = True
+
+    def commit(self) -> None:
+        """Commit (a transaction is then no longer open)."""
+        self.idle = False
+        super().commit()
+        self.idle = True
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -99,3 +99,28 @@ async def test_a_reader_leaves_the_write_lock_free(engine: AsyncEngine, db_path:
                 other.execute("BEGIN IMMEDIATE")
     finally:
         other.close()
+
+
+async def test_the_pools_rollback_after_a_commit_makes_no_round_trip(engine: AsyncEngine) -> None:
+    calls: list[str] = []
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        real = driver._execute
+
+        async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            calls.append(getattr(fn, "__name__", str(fn)))
+            return await real(fn, *args, **kwargs)
+
+        driver._execute = counting
+        async with conn.begin():
+            await conn.execute(insert(ITEMS).values(name="kept"))
+        await conn.begin()
+        await conn.execute(insert(ITEMS).values(name="undone"))
+        await conn.rollback()  # a transaction open: rolled back in sqlite3's thread
+    # then the pool resets the connection it gets back: nothing is open, so no round trip
+    del driver._execute
+    assert calls == ["_run", "_run", "commit", "_run", "_run", "rollback"]
+    async with engine.connect() as conn:
+        names = (await conn.execute(select(ITEMS.c.name))).scalars().all()
+    assert names == ["kept"]
