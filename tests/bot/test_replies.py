@@ -219,6 +219,26 @@ async def test_a_new_batch_queues_behind_a_waiting_reply(bot: BotHarness,
     assert await deliver(bot, telegram, "sau") == [ReplyResult.SENT]  # nothing waits any more
 
 
+async def test_an_events_replies_queue_behind_a_waiting_reply(bot: BotHarness,
+                                                               telegram: FakeChannel,
+                                                               clock: ManualClock) -> None:
+    # handle() asks whether replies wait inside the event's transaction, not in deliver
+    telegram.failures.append(error(DeliveryOutcome.TRANSIENT))
+    await deliver(bot, telegram, "cũ")
+
+    def cancel(update: str) -> TextMessage:
+        return TextMessage(chat=ChatRef("telegram", USER), sender=Sender(USER), at=clock.now(),
+                           text="/huy", message_id=update)
+
+    await bot.app.dispatcher.handle(cancel("m1"), telegram)  # Telegram is fine again
+    assert telegram.sent == []
+    await ticks(bot).dispatch_tick()
+    assert telegram.texts() == ["cũ", T.NOTHING_TO_CANCEL]
+    await bot.app.dispatcher.handle(cancel("m2"), telegram)  # nothing waits any more
+    assert telegram.texts() == ["cũ", T.NOTHING_TO_CANCEL, T.NOTHING_TO_CANCEL]
+    assert [r.status for r in await rows(bot)] == ["sent", "sent"]
+
+
 async def test_expired_reply_is_not_sent(bot: BotHarness, telegram: FakeChannel,
                                          clock: ManualClock) -> None:
     telegram.failures.append(error(DeliveryOutcome.TRANSIENT))
