@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
@@ -154,6 +154,25 @@ async def test_withdrawn_in_another_process_chat(kb_harness: BotHarness,
     await _cited_then(kb_harness)
     await second.say(f"/thuhoi {await _slug(kb_harness)}", user="admin")
     await _not_cited(kb_harness)
+
+
+async def test_the_next_questions_read_only_the_generation(kb_harness: BotHarness) -> None:
+    """What the cache is for: once a section was shown, answering from it reads no guide row."""
+    await _cited_then(kb_harness)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    engine = kb_harness.app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await _cited_then(kb_harness)
+        await _cited_then(kb_harness)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sum("change_counters" in s for s in statements) == 2
+    assert not [s for s in statements if "guide" in s]
 
 
 # ---------------------------------------------------------------- the generation itself
