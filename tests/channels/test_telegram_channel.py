@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import json
 import socket
+import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -10,10 +13,13 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import SendMessage
+from aiogram.methods.base import Response
+from aiogram.types import Message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.channel import KeepingSession, TelegramChannel
 from bot.channels.telegram.render import split_for_telegram, utf16_len
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChatRef, Sender
@@ -139,3 +145,18 @@ async def test_acknowledge_answers_the_callback_once(fake: FakeBotAPI,
     await channel.acknowledge(press)
     await channel.acknowledge(press)  # a second answer is refused by Telegram: only logged
     assert fake.answered == ["cq-9"]
+
+
+async def test_the_session_keeps_the_response_models_it_used() -> None:
+    # aiogram builds Response[Message] per answer; pydantic caches it only weakly
+    bot = Bot("1:token", session=KeepingSession())
+    answer = json.dumps({"ok": True, "result": {
+        "message_id": 1, "date": 0, "chat": {"id": 321, "type": "private"}, "text": "x"}})
+    try:
+        model = weakref.ref(type(bot.session.check_response(
+            bot, SendMessage(chat_id=321, text="x"), 200, answer)))
+        assert model() is Response[Message]
+        gc.collect()
+        assert model() is not None  # the next answer does not build it again
+    finally:
+        await bot.session.close()
