@@ -18,6 +18,7 @@ import math
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -282,6 +283,12 @@ def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.N
     offsets = np.cumsum(sizes) - sizes
     shift: npt.NDArray[np.int64] = np.repeat(starts - offsets, sizes)
     return np.arange(int(offsets[-1] + sizes[-1]), dtype=np.int64) + shift
+
+
+@cache
+def _foreign_words() -> frozenset[str]:
+    """English words of the glossary and English function words (one set, built once)."""
+    return english_words() | english_function_words()
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -648,7 +655,7 @@ class KnowledgeIndex:
         decoded: list[str] = []
         fixed_as_typed: list[bool] = []
         # An English word the index does not know ("tax", "fee") is not Vietnamese typed badly either.
-        foreign = english_words() | english_function_words()
+        foreign = _foreign_words()
         for tok in raw:
             settled = english or tok in kept_as_typed or (tok in foreign and not self._known(tok))
             if tok.isascii() and not settled:
