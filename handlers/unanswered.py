@@ -7,6 +7,10 @@ admin (or an official of the unit owning the guide troly offered) does with each
 - 'Chỉ mục' (uql:<group>, uqg:<group>:<guide>[:<offset>], uqs:<group>:<chunk>): pick the guide,
   then the section; the questions become another wording of that section. Stateless buttons.
 - 'Bỏ qua' (uqi:<group>): a one-step conversation asking the reason.
+- 'Câu trả lời đã viết' (uqw:[<offset>]): the Q&A entries this official may change, newest first,
+  each with 'Sửa' (uqe:<entry>: a conversation — the new text, then 'Lưu') and 'Gỡ' (uqr:<entry>,
+  then uqx:<entry> to confirm). Same permission as answering: admins everything, others the
+  entries of guides their unit (or a unit below it) owns.
 
 A group is named by its oldest question's id; pressing a button recomputes the group, so a group
 already handled (here, in another chat or with the CLI) says so.
@@ -42,6 +46,9 @@ TARGETS = 4
 SECTIONS_PER_PAGE = 8
 ANSWER_FLOW = "qans"
 IGNORE_FLOW = "qign"
+EDIT_FLOW = "qedit"
+#: written answers shown per page (one message each)
+WRITTEN_PER_PAGE = 5
 ANSWER_CHARS = 3500
 
 
@@ -102,6 +109,41 @@ class IgnoreGroup(ButtonData, prefix="uqi"):
     """'Bỏ qua' under a group: ask the reason."""
 
     group: int
+
+
+@dataclass(frozen=True)
+class EditChoice(ButtonData, prefix=EDIT_FLOW):
+    """'Lưu' under the new text of an answer being edited (read by the step)."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class WrittenAnswers(ButtonData, prefix="uqw"):
+    """'Câu trả lời đã viết': the Q&A entries from `offset` on."""
+
+    offset: Offset = Offset(0)
+
+
+@dataclass(frozen=True)
+class EditAnswer(ButtonData, prefix="uqe"):
+    """'Sửa' under a written answer: ask the new text."""
+
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class RemoveAnswer(ButtonData, prefix="uqr"):
+    """'Gỡ' under a written answer: ask to confirm."""
+
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class RemoveConfirmed(ButtonData, prefix="uqx"):
+    """'Gỡ câu trả lời này': withdraw the entry."""
+
+    entry_id: int
 
 
 @dataclass(frozen=True)
@@ -171,14 +213,16 @@ async def _page(ctx: Context, offset: int) -> None:
         ctx.reply(C.NOT_ALLOWED + "\n" + T.QUEUE_NOT_ALLOWED)
         return
     groups = await queue_store.queue(ctx.session, unit_id=scope.unit_id)
+    written = [Button(T.BUTTON_WRITTEN, WrittenAnswers().pack())] \
+        if await queue_store.written_answers(ctx.session, unit_id=scope.unit_id, limit=1) else []
     if not groups:
-        ctx.reply(T.QUEUE_NONE)
+        ctx.reply(T.QUEUE_NONE, written)
         return
     shown = groups[offset:offset + GROUPS_PER_PAGE] or groups[:GROUPS_PER_PAGE]
     first = groups.index(shown[0])
     titles = {g.slug: g.title for g in await guide_store.list_guides(ctx.session)}
     ctx.reply(T.QUEUE_HEADER.format(groups=len(groups), asked=sum(g.count for g in groups),
-                                    first=first + 1, last=first + len(shown)))
+                                    first=first + 1, last=first + len(shown)), written)
     for group in shown:
         lines = [T.GROUP_TEXT.format(text=clip(group.text, 300)),
                  T.GROUP_COUNT.format(count=group.count,
@@ -396,6 +440,122 @@ async def ignore_stopped(ctx: Context, state: FlowState) -> None:
     ctx.reply(T.IGNORE_STOPPED)
 
 
+# ---------------------------------------------------------------- answers already written
+
+
+async def _entry(ctx: Context, entry_id: int) -> queue_store.WrittenAnswer | None:
+    """The entry if the current official may change it (the rule for answering)."""
+    scope = scope_of(ctx)
+    if scope is None or not await may_review(ctx):
+        return None
+    return await queue_store.written_answer(ctx.session, entry_id, unit_id=scope.unit_id)
+
+
+async def written_answers(ctx: Context, button: WrittenAnswers) -> None:
+    """Button 'uqw:[<offset>]': the written answers, each with 'Sửa' and 'Gỡ'."""
+    scope = scope_of(ctx)
+    if scope is None or not await may_review(ctx):
+        ctx.reply(C.NOT_ALLOWED + "\n" + T.QUEUE_NOT_ALLOWED)
+        return
+    entries = await queue_store.written_answers(ctx.session, unit_id=scope.unit_id)
+    if not entries:
+        ctx.reply(T.WRITTEN_NONE)
+        return
+    offset = button.offset if button.offset < len(entries) else 0
+    shown = entries[offset:offset + WRITTEN_PER_PAGE]
+    ctx.reply(T.WRITTEN_HEADER.format(count=len(entries), first=offset + 1,
+                                      last=offset + len(shown)))
+    for entry in shown:
+        by = T.WRITTEN_BY.format(name=entry.created_by) if entry.created_by else ""
+        ctx.reply(T.WRITTEN_ITEM.format(question=clip(entry.question, 300),
+                                        answer=clip(entry.answer, 500),
+                                        guide=clip(entry.guide_title, 80),
+                                        when=fmt_short(entry.created_at), by=by),
+                  [Button(T.BUTTON_EDIT, EditAnswer(entry.id).pack()),
+                   Button(T.BUTTON_REMOVE, RemoveAnswer(entry.id).pack())])
+    if offset + WRITTEN_PER_PAGE < len(entries):
+        ctx.reply(T.BUTTON_MORE_WRITTEN + ":",
+                  [Button(T.BUTTON_MORE_WRITTEN,
+                          WrittenAnswers(Offset(offset + WRITTEN_PER_PAGE)).pack())])
+
+
+async def start_edit(ctx: Context, button: EditAnswer) -> None:
+    """Button 'uqe:<entry>': ask for the new text."""
+    entry = await _entry(ctx, button.entry_id)
+    if entry is None:
+        ctx.reply(T.WRITTEN_GONE)
+        return
+    ctx.start_flow(EDIT_FLOW, {"entry": entry.id, "question": entry.question})
+
+
+async def edit_text_prompt(ctx: Context, state: FlowState) -> None:
+    """Show the current answer and ask for the new one."""
+    entry = await _entry(ctx, int(state.data["entry"]))
+    ctx.reply(T.EDIT_PROMPT.format(question=clip(state.data["question"], 300),
+                                   answer=entry.answer if entry is not None else ""))
+
+
+async def edit_text_handle(ctx: Context, state: FlowState) -> str | None:
+    """Keep the new text (in the flow state: a restart resumes at the confirmation)."""
+    text = ctx.text.strip()
+    if not text:
+        ctx.reply(T.ANSWER_EMPTY)
+        return STAY
+    state.data["answer"] = text[:ANSWER_CHARS]
+    return "confirm"
+
+
+async def edit_confirm_prompt(ctx: Context, state: FlowState) -> None:
+    """Show the new text with 'Lưu'."""
+    ctx.reply(T.EDIT_CONFIRM.format(answer=state.data["answer"]),
+              [Button(T.BUTTON_SAVE, EditChoice("save").pack())])
+
+
+async def edit_confirm_handle(ctx: Context, state: FlowState) -> str | None:
+    """'Lưu': replace the answer (permission checked again); typed text: a newer text."""
+    if ctx.payload != EditChoice("save").pack():
+        if ctx.payload or not ctx.text.strip():
+            ctx.reply(T.EDIT_CHOOSE)
+            return STAY
+        state.data["answer"] = ctx.text.strip()[:ANSWER_CHARS]
+        return STAY  # shown again with 'Lưu'
+    entry = await _entry(ctx, int(state.data["entry"]))
+    if entry is None or await queue_store.edit_qa_entry(
+            ctx.session, entry.id, state.data["answer"], by=_by(ctx), now=ctx.now) is None:
+        ctx.reply(T.WRITTEN_GONE)
+        return END
+    ctx.reply(T.EDITED.format(guide=entry.guide_title))
+    ctx.after_commit.append(ctx.deps.reload_knowledge)
+    return END
+
+
+async def edit_stopped(ctx: Context, state: FlowState) -> None:
+    """/huy or idle: the answer stays."""
+    del state
+    ctx.reply(T.EDIT_STOPPED)
+
+
+async def ask_remove(ctx: Context, button: RemoveAnswer) -> None:
+    """Button 'uqr:<entry>': ask to confirm."""
+    entry = await _entry(ctx, button.entry_id)
+    if entry is None:
+        ctx.reply(T.WRITTEN_GONE)
+        return
+    ctx.reply(T.REMOVE_CONFIRM.format(question=clip(entry.question, 300), guide=entry.guide_title),
+              [Button(T.BUTTON_REMOVE_CONFIRM, RemoveConfirmed(entry.id).pack())])
+
+
+async def remove_answer(ctx: Context, button: RemoveConfirmed) -> None:
+    """Button 'uqx:<entry>': withdraw the entry; it answers nothing from now on."""
+    entry = await _entry(ctx, button.entry_id)
+    if entry is None or not await queue_store.remove_qa_entry(ctx.session, entry.id, by=_by(ctx),
+                                                              now=ctx.now):
+        ctx.reply(T.WRITTEN_GONE)
+        return
+    ctx.reply(T.REMOVED.format(question=clip(entry.question, 300)))
+    ctx.after_commit.append(ctx.deps.reload_knowledge)
+
+
 def register(router: Router) -> None:
     """Register /chuatraloi and its actions."""
     router.command(Command(("chuatraloi", "unanswered"), unanswered, CMD.UNANSWERED,
@@ -410,6 +570,15 @@ def register(router: Router) -> None:
                      on_expire=answer_stopped, steps={
                          "text": Step(answer_text_prompt, answer_text_handle),
                          "target": Step(answer_target_prompt, answer_target_handle)}),
+                stale=T.FLOW_STALE)
+    router.on(WrittenAnswers, written_answers, gone=C.UNKNOWN_BUTTON)
+    router.on(EditAnswer, start_edit, gone=T.WRITTEN_GONE)
+    router.on(RemoveAnswer, ask_remove, gone=T.WRITTEN_GONE)
+    router.on(RemoveConfirmed, remove_answer, gone=T.WRITTEN_GONE)
+    router.flow(Flow(name=EDIT_FLOW, first="text", on_cancel=edit_stopped,
+                     on_expire=edit_stopped, steps={
+                         "text": Step(edit_text_prompt, edit_text_handle),
+                         "confirm": Step(edit_confirm_prompt, edit_confirm_handle)}),
                 stale=T.FLOW_STALE)
     router.flow(Flow(name=IGNORE_FLOW, first="reason", on_cancel=ignore_stopped,
                      on_expire=ignore_stopped, steps={

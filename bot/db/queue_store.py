@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -212,22 +213,37 @@ def _markdown(title: str, chunks: Sequence[tuple[Sequence[str], str]]) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, question: str,
-                       answer: str, by: str | None, now: datetime) -> int:
-    """A new version of `guide` with one more Q&A section ('<heading> › <question>': answer);
-    returns the new chunk's id. The guide's other sections are kept as they are."""
+async def _current(session: AsyncSession,
+                   guide: Guide) -> tuple[GuideVersion | None, list[GuideChunk]]:
+    """The guide's current version and its chunks in order."""
     previous = await session.get(GuideVersion, guide.current_version_id) \
         if guide.current_version_id is not None else None
     old = list((await session.execute(
         select(GuideChunk).where(GuideChunk.version_id == previous.id)
         .order_by(GuideChunk.ordinal))).scalars()) if previous is not None else []
+    return previous, old
+
+
+def _fields(chunk: GuideChunk) -> dict[str, Any]:
+    """A chunk's columns but its id, version and place, to copy it into a new version."""
+    skip = ("id", "version_id", "ordinal")
+    return {c.name: getattr(chunk, c.name) for c in GuideChunk.__table__.columns
+            if c.name not in skip}
+
+
+async def _new_version(session: AsyncSession, guide: Guide, previous: GuideVersion | None,
+                       chunks: Sequence[dict[str, Any]], *, by: str | None,
+                       now: datetime) -> list[GuideChunk]:
+    """A new current version of `guide` holding `chunks` (column values, in order); an FAQ
+    guide's file is regenerated from them, a document's guide keeps its file. Bumps the
+    knowledge generation so every process stops serving the old chunks."""
     number = (await session.execute(
         select(func.coalesce(func.max(GuideVersion.version), 0))
         .where(GuideVersion.guide_id == guide.id))).scalar_one() + 1
-    path = [heading, " ".join(question.split())[:QUESTION_HEADING_CHARS]]
     generated = previous is None or previous.file_name.endswith(".qa.md")
     if generated:  # an FAQ guide: its file is the Q&A itself
-        content: bytes | None = _markdown(guide.title, [(c.heading_path, c.text) for c in old] + [(path, answer)])
+        content: bytes | None = _markdown(guide.title,
+                                          [(c["heading_path"], c["text"]) for c in chunks])
         file_name = f"{guide.slug}.qa.md"
     else:  # a document's guide keeps its file; the entries live in its versions' chunks
         assert previous is not None
@@ -238,20 +254,126 @@ async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, que
                            content=content, uploaded_by=by, uploaded_at=now)
     session.add(version)
     await session.flush()
-    copied = [c.name for c in GuideChunk.__table__.columns if c.name not in ("id", "version_id")]
-    for chunk in old:
-        session.add(GuideChunk(version_id=version.id,
-                               **{name: getattr(chunk, name) for name in copied}))
-    entry = GuideChunk(version_id=version.id, ordinal=len(old), heading_path=path, text=answer)
-    session.add(entry)
-    session.add(QAEntry(guide_id=guide.id, heading_path=path, answer=answer, created_at=now,
-                        created_by=by))
+    rows = [GuideChunk(version_id=version.id, ordinal=i, **fields)
+            for i, fields in enumerate(chunks)]
+    session.add_all(rows)
     guide.current_version_id = version.id
-    guide.status = "active"
     guide.updated_at = now
     await changes.bump(session, changes.KNOWLEDGE, now)
     await session.flush()
-    return entry.id
+    return rows
+
+
+async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, question: str,
+                       answer: str, by: str | None, now: datetime) -> int:
+    """A new version of `guide` with one more Q&A section ('<heading> › <question>': answer);
+    returns the new chunk's id. The guide's other sections are kept as they are."""
+    previous, old = await _current(session, guide)
+    path = [heading, " ".join(question.split())[:QUESTION_HEADING_CHARS]]
+    chunks = [_fields(c) for c in old] + [{"heading_path": path, "text": answer}]
+    rows = await _new_version(session, guide, previous, chunks, by=by, now=now)
+    session.add(QAEntry(guide_id=guide.id, heading_path=path, answer=answer, created_at=now,
+                        created_by=by))
+    guide.status = "active"
+    await session.flush()
+    return rows[-1].id
+
+
+@dataclass(frozen=True)
+class WrittenAnswer:
+    """A Q&A entry as listed to those who may change it."""
+
+    id: int
+    guide_id: int
+    guide_title: str
+    question: str
+    answer: str
+    created_at: datetime
+    created_by: str | None
+
+
+def _written(entry: QAEntry, guide: Guide) -> WrittenAnswer:
+    return WrittenAnswer(entry.id, guide.id, guide.title, entry.heading_path[-1], entry.answer,
+                         entry.created_at, entry.created_by)
+
+
+async def written_answers(session: AsyncSession, *, unit_id: int | None = None,
+                          limit: int = 200) -> list[WrittenAnswer]:
+    """The Q&A entries, newest first; `unit_id`: only those in guides owned by that unit or a
+    unit below it (the rule for answering; None: everything, for admins)."""
+    query = select(QAEntry, Guide).join(Guide, Guide.id == QAEntry.guide_id)
+    if unit_id is not None:
+        query = query.where(Guide.owner_unit_id.in_(await subunit_ids(session, unit_id)))
+    rows = (await session.execute(
+        query.order_by(QAEntry.created_at.desc(), QAEntry.id.desc()).limit(limit))).all()
+    return [_written(entry, guide) for entry, guide in rows]
+
+
+async def written_answer(session: AsyncSession, entry_id: int, *,
+                         unit_id: int | None = None) -> WrittenAnswer | None:
+    """One Q&A entry as visible to `unit_id` (None: everything); None when gone or not theirs."""
+    row = (await session.execute(
+        select(QAEntry, Guide).join(Guide, Guide.id == QAEntry.guide_id)
+        .where(QAEntry.id == entry_id))).first()
+    if row is None:
+        return None
+    entry, guide = row
+    if unit_id is not None and guide.owner_unit_id not in await subunit_ids(session, unit_id):
+        return None
+    return _written(entry, guide)
+
+
+def _entry_chunk(chunks: Sequence[GuideChunk], entry: QAEntry) -> int | None:
+    """Where the entry's section is among the chunks: the one with its heading and text, else
+    the first with its heading (two entries may share a question; only this one is touched)."""
+    path = list(entry.heading_path)
+    same = [i for i, c in enumerate(chunks) if list(c.heading_path) == path]
+    return next((i for i in same if chunks[i].text == entry.answer), same[0] if same else None)
+
+
+async def edit_qa_entry(session: AsyncSession, entry_id: int, answer: str, *, by: str | None,
+                        now: datetime) -> int | None:
+    """Replace an entry's answer: the entry (what a re-import of the guide re-applies) and its
+    section in a new version of the guide; the section's chunk id, None when the entry is gone."""
+    entry = await session.get(QAEntry, entry_id)
+    # the guide's row locked: two changes of one guide make their versions one after the other
+    guide = await session.get(Guide, entry.guide_id, with_for_update=True) \
+        if entry is not None else None
+    if entry is None or guide is None:
+        return None
+    previous, old = await _current(session, guide)
+    chunks = [_fields(c) for c in old]
+    at = _entry_chunk(old, entry)
+    if at is None:  # the section was not in the current file: bring it back, as a re-import would
+        chunks.append({"heading_path": list(entry.heading_path), "text": answer})
+        at = len(chunks) - 1
+    else:
+        chunks[at]["text"] = answer
+    entry.answer = answer
+    rows = await _new_version(session, guide, previous, chunks, by=by, now=now)
+    return rows[at].id
+
+
+async def remove_qa_entry(session: AsyncSession, entry_id: int, *, by: str | None,
+                          now: datetime) -> bool:
+    """Withdraw an entry: deleted (a re-import of the guide no longer adds it) and its section
+    left out of a new version of the guide; False when it was already gone."""
+    entry = await session.get(QAEntry, entry_id)
+    # the guide's row locked: two changes of one guide make their versions one after the other
+    guide = await session.get(Guide, entry.guide_id, with_for_update=True) \
+        if entry is not None else None
+    if entry is None or guide is None:
+        return False
+    previous, old = await _current(session, guide)
+    at = _entry_chunk(old, entry)
+    await session.delete(entry)
+    if at is not None:
+        await _new_version(session, guide, previous,
+                           [_fields(c) for i, c in enumerate(old) if i != at], by=by, now=now)
+    else:
+        await changes.bump(session, changes.KNOWLEDGE, now)
+    await session.flush()
+    return True
 
 
 async def with_qa_entries(session: AsyncSession, guide: Guide | None,

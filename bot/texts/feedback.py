@@ -81,6 +81,32 @@ IGNORED = "Đã bỏ qua {count} câu hỏi (lý do: {reason})."
 IGNORE_STOPPED = "Đã dừng, nhóm câu hỏi vẫn chờ xử lý."
 FLOW_STALE = "Thao tác này đã kết thúc. Gõ /chuatraloi để xem lại danh sách."
 
+# ---------------------------------------------------------------- answers already written
+BUTTON_WRITTEN = "Câu trả lời đã viết"
+WRITTEN_NONE = "Chưa có câu trả lời nào do anh/chị (đơn vị) viết."
+WRITTEN_HEADER = "Câu trả lời đã viết: {count} câu. Câu {first}–{last} (mới nhất trước):"
+WRITTEN_ITEM = "❓ {question}\n💬 {answer}\n— {guide}, {when}{by}"
+WRITTEN_BY = ", {name}"
+BUTTON_EDIT = "Sửa"
+BUTTON_REMOVE = "Gỡ"
+BUTTON_MORE_WRITTEN = "Các câu tiếp theo"
+WRITTEN_GONE = "Câu trả lời này đã được gỡ hoặc anh/chị không có quyền sửa."
+EDIT_PROMPT = (
+    "Câu hỏi: \u201c{question}\u201d\nCâu trả lời hiện tại:\n{answer}\n\n"
+    "Gõ hoặc chuyển tiếp nội dung mới (/huy để dừng):"
+)
+EDIT_CONFIRM = "Nội dung mới:\n{answer}\n\nLưu thay cho câu trả lời cũ? (Gõ lại nếu muốn sửa tiếp, /huy để dừng.)"
+BUTTON_SAVE = "Lưu"
+EDIT_CHOOSE = "Xin bấm \u201cLưu\u201d ở trên, gõ lại nội dung, hoặc /huy để dừng."
+EDITED = "Đã sửa câu trả lời trong \u201c{guide}\u201d và cập nhật tra cứu: từ nay chỉ nội dung mới được dùng."
+EDIT_STOPPED = "Đã dừng, câu trả lời giữ nguyên."
+REMOVE_CONFIRM = (
+    "Gỡ câu trả lời cho \u201c{question}\u201d khỏi \u201c{guide}\u201d? "
+    "Sau khi gỡ, tra cứu không dùng câu trả lời này nữa."
+)
+BUTTON_REMOVE_CONFIRM = "Gỡ câu trả lời này"
+REMOVED = "Đã gỡ câu trả lời cho \u201c{question}\u201d và cập nhật tra cứu."
+
 # ---------------------------------------------------------------- what askers receive
 ASKER_ANSWERED = (
     "📬 Về câu hỏi của anh/chị: \u201c{question}\u201d\n\n{answer}\n\n"
