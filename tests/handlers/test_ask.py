@@ -24,7 +24,11 @@ UNANSWERABLE = "gia vang hom nay bao nhieu mot chi"
 def _decide(h: BotHarness, change: Callable[[SearchResult], SearchResult]) -> None:
     """Keep the real search, but let the test set its decision (the model is tested in knowledge/)."""
     real = h.app.knowledge.search
-    h.app.knowledge.search = lambda q, limit=5: change(real(q, limit=limit))  # type: ignore[method-assign]
+
+    def search(query: str, limit: int = 5, *, qa_rule: bool = True) -> SearchResult:
+        return change(real(query, limit=limit, qa_rule=qa_rule))
+
+    h.app.knowledge.search = search  # type: ignore[method-assign]
 
 
 async def _logged(h: BotHarness) -> list[UnansweredQuestion]:

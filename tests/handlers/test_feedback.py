@@ -4,6 +4,7 @@ the question with the passage shown and asks (once, skippably, across a restart)
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -20,13 +21,16 @@ def _answer(h: BotHarness) -> None:
     """Keep the real search; the decision says 'answer' (the model is tested in knowledge/)."""
     real = h.app.knowledge.search
 
-    def search(q: str, limit: int = 5) -> SearchResult:
-        return replace(real(q, limit=limit), outcome="answer", alternative=None)
+    def search(query: str, limit: int = 5, *, qa_rule: bool = True) -> SearchResult:
+        return replace(real(query, limit=limit, qa_rule=qa_rule), outcome="answer", alternative=None)
 
     h.app.knowledge.search = search  # type: ignore[method-assign]
 
 
-async def _rows(h: BotHarness, model: type) -> list:  # type: ignore[type-arg]
+_Row = TypeVar("_Row", AnswerFeedback, UnansweredQuestion)
+
+
+async def _rows(h: BotHarness, model: type[_Row]) -> list[_Row]:
     async with h.app.sessionmaker() as session:
         return list((await session.execute(select(model).order_by(model.id))).scalars())
 

@@ -134,4 +134,4 @@ def test_invitation_validity_must_be_positive(database_url: str) -> None:
         assert result.exit_code != 0
         assert CT.HOURS_NOT_POSITIVE.format(hours=hours) in result.output
     with pytest.raises(ValidationError):
-        Settings(_env_file=None, invitation_ttl_hours=0)  # type: ignore[call-arg]
+        Settings(_env_file=None, invitation_ttl_hours=0)

@@ -31,7 +31,7 @@ TROLY_GUIDES = (WEEKLY, USAGE, "chuyen-doi-so-cap-xa")  # every demo guide that 
 DAYS = {"mon": "thứ Hai", "tue": "thứ Ba", "wed": "thứ Tư", "thu": "thứ Năm", "fri": "thứ Sáu",
         "sat": "thứ Bảy", "sun": "Chủ nhật"}
 DEFAULTS = Schedule()
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+SETTINGS = Settings(_env_file=None)
 
 
 def _text(slug: str) -> str:

@@ -236,7 +236,7 @@ def test_the_document_a_guide_implements_counts_as_its_title() -> None:
     assert index.says("286", 0) and not index.says("286", 1)
 
 
-def _deadline_index(**params: float) -> KnowledgeIndex:
+def _deadline_index(answer_type_weight: float = RankParams().answer_type_weight) -> KnowledgeIndex:
     def passage(pid: str, heading: str, text: str) -> Passage:
         return Passage(id=pid, guide_id="sh", guide_title="Số hóa dữ liệu hộ tịch",
                        heading_path=(heading,), text=text)  # fmt: skip
@@ -248,7 +248,7 @@ def _deadline_index(**params: float) -> KnowledgeIndex:
             passage("sh#3", "Kiểm tra", "Kiểm tra chéo từng bản ghi sau khi nhập."),
         ],
         synonyms=SynonymTable.build(),
-        params=RankParams(**params),
+        params=RankParams(answer_type_weight=answer_type_weight),
     )  # fmt: skip
 
 

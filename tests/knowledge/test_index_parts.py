@@ -49,6 +49,7 @@ def test_the_search_score_is_the_weighted_sum_of_the_parts() -> None:
     assert set(parts) == set(RANK_PARTS)
     weights = RankParams().weights()
     total = sum(np.float32(weights[name]) * vec for name, vec in parts.items())
+    assert isinstance(total, np.ndarray)  # narrows sum()'s `| Literal[0]` (parts is never empty)
     for hit in index.search(query, 3).hits:
         position = [p.id for p in passages].index(hit.passage.id)
         assert hit.score == pytest.approx(float(total[position]), rel=1e-5)
@@ -145,6 +146,7 @@ def test_paragraph_parts_read_for_the_best_candidates_match_the_full_computation
     parts = index.score_parts(query)
     weights = RankParams().weights()
     total = sum(np.float32(weights[name]) * vec for name, vec in parts.items())
+    assert isinstance(total, np.ndarray)  # narrows sum()'s `| Literal[0]` (parts is never empty)
     hits = index.search(query, 5).hits
     assert len(hits) == 5
     for hit in hits:

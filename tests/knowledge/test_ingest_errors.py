@@ -17,9 +17,9 @@ PDF_ITEMS = [
 ]
 
 
-def problem_of(file_name: str, content: bytes, **kwargs: int) -> IngestProblem:
+def problem_of(file_name: str, content: bytes, max_bytes: int | None = None) -> IngestProblem:
     with pytest.raises(IngestError) as caught:
-        parse_file(file_name, content, **kwargs)
+        parse_file(file_name, content, max_bytes=max_bytes)
     assert caught.value.file_name == file_name
     return caught.value.problem
 

@@ -205,7 +205,7 @@ _LINES = st.lists(
                 "HƯỚNG DẪN",
             ]
         ),
-        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80),
+        st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=80),
     ),
     max_size=40,
 )
