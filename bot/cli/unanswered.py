@@ -1,4 +1,4 @@
-"""`troly unanswered list|answer|link|ignore`, `troly synonyms list|add|remove|import`,
+"""`troly unanswered list|answer|link|ignore|answers|edit|remove`, `troly synonyms list|add|remove|import`,
 `troly guides owner`: the chat's /chuatraloi and /tuongduong on the command line."""
 
 from __future__ import annotations
@@ -171,6 +171,71 @@ def ignore(
             return ""
 
     error = run(_ignore)
+    if error:
+        _fail(error)
+
+
+# ---------------------------------------------------------------- answers already written
+
+
+@unanswered_app.command("answers")
+def answers(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+    """The Q&A answers written so far, newest first (#id names one for `edit` and `remove`)."""
+    async def _load() -> list[queue_store.WrittenAnswer]:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            return await queue_store.written_answers(session, limit=10_000)
+
+    for entry in run(_load):
+        if as_json:
+            print_json({"id": entry.id, "guide_id": entry.guide_id, "guide": entry.guide_title,
+                        "question": entry.question, "answer": entry.answer,
+                        "created_at": entry.created_at.isoformat(),
+                        "created_by": entry.created_by})
+        else:
+            typer.echo(T.CLI_WRITTEN_LINE.format(
+                id=entry.id, when=fmt_day_time(entry.created_at), guide=entry.guide_title,
+                question=entry.question, answer=" ".join(entry.answer.split())))
+
+
+@unanswered_app.command("edit")
+def edit(
+    entry: int = typer.Argument(..., help="the answer's id (#… in `troly unanswered answers`)"),
+    text: str = typer.Option(..., "--text", help="the new answer", callback=person_text),
+) -> None:
+    """Replace a written answer: every process serves the new text from its next question on."""
+    async def _edit() -> str:
+        async with open_app(load_demo=False, index=False) as app, \
+                app.sessionmaker.begin() as session:
+            new = (text or "").strip()
+            if not new:
+                return T.CLI_EMPTY_TEXT
+            found = await queue_store.written_answer(session, entry)
+            if found is None or await queue_store.edit_qa_entry(
+                    session, entry, new, by=CLI_USER, now=app.clock.now()) is None:
+                return T.CLI_WRITTEN_NOT_FOUND.format(id=entry)
+            typer.echo(T.CLI_EDITED.format(id=entry, guide=found.guide_title))
+            return ""
+
+    error = run(_edit)
+    if error:
+        _fail(error)
+
+
+@unanswered_app.command("remove")
+def remove(
+    entry: int = typer.Argument(..., help="the answer's id (#… in `troly unanswered answers`)"),
+) -> None:
+    """Withdraw a written answer: it answers nothing from now on, even after a re-import."""
+    async def _remove() -> str:
+        async with open_app(load_demo=False, index=False) as app, \
+                app.sessionmaker.begin() as session:
+            if not await queue_store.remove_qa_entry(session, entry, by=CLI_USER,
+                                                     now=app.clock.now()):
+                return T.CLI_WRITTEN_NOT_FOUND.format(id=entry)
+            typer.echo(T.CLI_REMOVED.format(id=entry))
+            return ""
+
+    error = run(_remove)
     if error:
         _fail(error)
 

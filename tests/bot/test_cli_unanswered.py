@@ -130,3 +130,32 @@ def test_synonyms_and_owner(cli: CliRunner, tmp_path: Path) -> None:
     _run(cli, "guides", "add", str(tmp_path / "dat-dai.md"))
     assert _run(cli, "guides", "owner", "huong-dan-tiep-nhan-ho-so-dat-dai", "KHONG")[0] == 1
     assert _run(cli, "guides", "owner", "huong-dan-tiep-nhan-ho-so-dat-dai", "-")[0] == 0
+
+
+def test_written_answers_edit_and_remove(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "dat-dai.md").write_text(GUIDE, encoding="utf-8")
+    assert _run(cli, "guides", "add", str(tmp_path / "dat-dai.md"))[0] == 0
+    _queue(tmp_path, "ai ký giấy hẹn")
+    (group,) = [json.loads(line) for line in _run(cli, "unanswered", "--json")[1].splitlines()]
+    assert _run(cli, "unanswered", "answer", str(group["group"]),
+                "--text", "Cán bộ một cửa ký giấy hẹn.")[0] == 0
+    code, out, _ = _run(cli, "unanswered", "answers", "--json")
+    (entry,) = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and entry["answer"] == "Cán bộ một cửa ký giấy hẹn."
+    assert entry["question"] == "ai ký giấy hẹn" and entry["created_by"] == "cli"
+    assert f"#{entry['id']}" in _run(cli, "unanswered", "answers")[1]
+    code, out, _ = _run(cli, "unanswered", "edit", str(entry["id"]),
+                        "--text", "Phó trưởng bộ phận một cửa ký giấy hẹn.")
+    assert code == 0 and fits(out, F.CLI_EDITED)
+    code, out, _ = _run(cli, "ask", "--json", "ai ký giấy hẹn")
+    assert "Phó trưởng bộ phận" in out and "Cán bộ một cửa ký" not in out
+    assert _run(cli, "unanswered", "edit", str(entry["id"]), "--text", " ")[0] == 1
+    code, out, _ = _run(cli, "unanswered", "remove", str(entry["id"]))
+    assert code == 0 and fits(out, F.CLI_REMOVED)
+    assert _run(cli, "unanswered", "answers")[1] == ""
+    code, out, _ = _run(cli, "ask", "--json", "ai ký giấy hẹn")
+    assert "Phó trưởng bộ phận" not in out
+    code, _, err = _run(cli, "unanswered", "remove", str(entry["id"]))
+    assert code == 1 and fits(err.strip(), F.CLI_WRITTEN_NOT_FOUND)
+    code, _, err = _run(cli, "unanswered", "edit", str(entry["id"]), "--text", "x")
+    assert code == 1 and fits(err.strip(), F.CLI_WRITTEN_NOT_FOUND)
