@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import DateTime, Insert, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
 
 from bot.db.sqlite_driver import one_hop_dbapi
 
@@ -67,7 +69,60 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _make_sqlite_transactions_immediate(engine)
         return engine
+    if url.startswith("postgresql"):
+        return _make_postgres_engine(url, **kwargs)
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+#: PostgreSQL connections a process keeps open: about the events in flight at once (20 chats
+#: answered together in bench/inbound.py). SQLAlchemy's default (5 kept, 10 more) closed each
+#: connection beyond the fifth on its return, so every event over five paid a new connection
+#: (a server backend forked, asyncpg's type introspection, each statement prepared afresh).
+POSTGRES_POOL_SIZE = 20
+#: connections opened beyond those in a burst (closed again when returned)
+POSTGRES_MAX_OVERFLOW = 10
+#: the PostgreSQL session settings troly connects with
+POSTGRES_SERVER_SETTINGS = {
+    # troly's statements are short lookups; JIT compiling one costs more than it saves
+    "jit": "off",
+}
+
+
+def _make_postgres_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """asyncpg with a pool sized for concurrent events and a pre-ping in one round trip."""
+    kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+    kwargs.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args["server_settings"] = {**POSTGRES_SERVER_SETTINGS,
+                                       **connect_args.get("server_settings", {})}
+    if not url.startswith("postgresql+asyncpg"):
+        return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    # SQLAlchemy's pre-ping on asyncpg is BEGIN, a query, ROLLBACK: three round trips on every
+    # checkout, up to three per event. The same check (is the connection still alive after a
+    # server restart or a dropped link?) in one round trip, as a pool checkout listener.
+    engine = create_async_engine(url, pool_pre_ping=False, connect_args=connect_args, **kwargs)
+    _ping_on_checkout(engine)
+    return engine
+
+
+def _ping_on_checkout(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info["troly_fresh"] = True  # just opened: no need to ping it
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop("troly_fresh", False):
+            return
+        try:
+            # ";" outside a transaction: one round trip (asyncpg caches the statement)
+            await_(dbapi_connection.driver_connection.fetchrow(";"))
+        except Exception as exc:
+            # like a failed pre-ping: drop every pooled connection older than now (the server
+            # restarted, they are all dead) and let the pool connect afresh for this checkout
+            raise InvalidatePoolError(f"ping failed: {exc!r}") from exc
 
 
 def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
@@ -105,9 +160,16 @@ async def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
     event's transaction (or make them wait in SQLite's busy handler, whose back-off sleeps made
     the inbound tail). Under WAL a deferred reader neither waits for the writer nor blocks it.
     Writing in such a session is a bug (SQLite may refuse the upgrade with "database is locked").
+
+    On PostgreSQL the session runs in autocommit: no BEGIN and ROLLBACK around its reads (two of
+    the three round trips of a one-query check). It sees what it would see in a transaction: at
+    READ COMMITTED, PostgreSQL's default, every statement takes its own snapshot either way.
     """
     async with sessionmaker() as session:
-        await session.connection(execution_options={READ_ONLY_OPTION: True})
+        options: dict[str, Any] = {READ_ONLY_OPTION: True}
+        if is_postgres(session):
+            options["isolation_level"] = "AUTOCOMMIT"
+        await session.connection(execution_options=options)
         yield session
 
 
