@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, case, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, case, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,7 +37,7 @@ from bot.events import (
 )
 from bot.flow_state import FlowState
 from bot.group_chats import private_chat_note
-from bot.locks import KeyedLocks
+from bot.locks import LOCK_CHAT, LOCK_CHAT_AND_RECORD, KeyedLocks, chat_lock_key
 from bot.messages import OutgoingMessage
 from bot.replies import QUEUED_CHANNELS, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
@@ -69,7 +68,8 @@ def _dedupe_statement(dialect: Any) -> Any:
         received_at=bindparam("p_now")).on_conflict_do_nothing()
 
 
-_DEDUPE = {"postgresql": _dedupe_statement(postgresql), "sqlite": _dedupe_statement(sqlite)}
+#: on PostgreSQL bot.locks.LOCK_CHAT_AND_RECORD takes the chat's lock in the same statement
+_DEDUPE_SQLITE = _dedupe_statement(sqlite)
 _ACCOUNT_WHERE = (ChatAccount.channel == bindparam("p_channel"),
                   ChatAccount.external_id == bindparam("p_user"))
 _ACCOUNT = select(ChatAccount).where(*_ACCOUNT_WHERE)
@@ -266,12 +266,13 @@ class Dispatcher:
     # ------------------------------------------------------------------ setup
 
     async def _open(self, session: AsyncSession, event: InboundEvent) -> Context | None:
-        if is_postgres(session):
-            # serialise one chat across processes for the rest of this transaction
-            key = zlib.crc32(f"{event.chat.channel}:{event.chat.chat_id}".encode())
-            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-        if event.dedupe_key and not await self._first_delivery(session, event):
-            return None
+        # PostgreSQL: serialise one chat across processes for the rest of this transaction
+        lock = chat_lock_key(event.chat) if is_postgres(session) else None
+        if event.dedupe_key:
+            if not await self._first_delivery(session, event, lock):
+                return None
+        elif lock is not None:
+            await session.execute(LOCK_CHAT, {"p_lock": lock})
         account = await self._account(session, event)
         official = await session.get(Official, account.official_id) if account.official_id else None
         if official is not None and official.status != "active":
@@ -286,12 +287,16 @@ class Dispatcher:
                 ctx.flow_expires_at = row.expires_at
         return ctx
 
-    async def _first_delivery(self, session: AsyncSession, event: InboundEvent) -> bool:
+    async def _first_delivery(self, session: AsyncSession, event: InboundEvent,
+                              lock: int | None) -> bool:
+        """Record the update's key (taking the chat's lock first, when given); False: a repeat."""
         assert event.dedupe_key is not None
-        inserted = await session.execute(
-            _DEDUPE["postgresql" if is_postgres(session) else "sqlite"],
-            {"p_channel": event.chat.channel, "p_key": event.dedupe_key,
-             "p_now": self._deps.clock.now()})
+        values = {"p_channel": event.chat.channel, "p_key": event.dedupe_key,
+                  "p_now": self._deps.clock.now()}
+        if lock is None:  # SQLite
+            inserted = await session.execute(_DEDUPE_SQLITE, values)
+        else:  # the advisory lock in the same statement: one round trip, not two
+            inserted = await session.execute(LOCK_CHAT_AND_RECORD, {**values, "p_lock": lock})
         if getattr(inserted, "rowcount", 1) == 0:
             logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
             return False
