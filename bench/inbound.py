@@ -17,7 +17,10 @@ API, fed the same way. troly's ratio to it is printed.
 For each: sustained questions answered per second (questions / time from the first POST to the
 last reply), latency percentiles (POST sent → troly's reply received by the fake server), and the
 server process's CPU time per answered question (Linux /proc; the steadiest figure on a machine
-shared with other work, where wall-clock rates swing from run to run).
+shared with other work, where wall-clock rates swing from run to run). On PostgreSQL the server
+shares the machine too: its CPU per answer is printed beside troly's (the backends serving the
+bench database, sampled from /proc while the questions run; the server's background processes on
+a line of their own, as they serve every database there), with the transactions per answer.
 Concurrency = number of simulated users typing at once; each user waits for the answer before
 asking again (one question in flight per chat).
 
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -84,6 +88,12 @@ class Result:
     errors: int
     #: CPU seconds the server process used per answered question (None: no /proc)
     cpu_per_answer: float | None = None
+    #: PostgreSQL: CPU seconds of the backends serving the bench database, per answered question
+    db_cpu_per_answer: float | None = None
+    #: PostgreSQL: CPU seconds of the server's background processes (WAL writer, checkpointer…)
+    db_background_cpu_per_answer: float | None = None
+    #: PostgreSQL: transactions (commits + rollbacks) on the bench database per answered question
+    db_transactions_per_answer: float | None = None
 
     @property
     def rate(self) -> float:
@@ -145,6 +155,86 @@ def _with_cpu(result: Result, pids: list[int], before: float | None) -> Result:
     if before is not None and after is not None and result.questions:
         result.cpu_per_answer = (after - before) / result.questions
     return result
+
+
+class ServerCpu:
+    """CPU of a local PostgreSQL server while a run goes: its processes' /proc times, sampled.
+
+    Backends come and go with troly's connection pool, so their pids are polled from
+    pg_stat_activity every `every` seconds; a backend's CPU counts from the first sample that saw
+    it (from zero when it appeared after the start) to the last one. Background processes
+    (no database) serve every database on the server and are summed apart.
+    """
+
+    def __init__(self, url: str, *, every: float = 0.2) -> None:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        self._database = parsed.database
+        self._admin_url = (parsed.set(drivername="postgresql", database="postgres")
+                           .render_as_string(hide_password=False))
+        self._every = every
+        self._first: dict[int, tuple[bool, float]] = {}  # pid → (background?, CPU when first seen)
+        self._last: dict[int, float] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._conn: Any = None
+        self._transactions = 0
+        self.available = True
+
+    async def _transactions_so_far(self) -> int:
+        return int(await self._conn.fetchval(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
+            self._database))
+
+    async def _sample(self, *, starting: bool = False) -> None:
+        rows = await self._conn.fetch(
+            "SELECT pid, datname IS NULL AS background FROM pg_stat_activity "
+            "WHERE (datname = $1 OR datname IS NULL) AND pid <> pg_backend_pid()", self._database)
+        for row in rows:
+            cpu = _cpu_seconds(row["pid"])
+            if cpu is None:
+                continue
+            if row["pid"] not in self._first:
+                self._first[row["pid"]] = (row["background"], cpu if starting else 0.0)
+            self._last[row["pid"]] = cpu
+
+    async def start(self) -> None:
+        """First sample, then keep sampling in the background."""
+        import asyncpg
+
+        self._conn = await asyncpg.connect(self._admin_url)
+        self._transactions = await self._transactions_so_far()
+        await self._sample(starting=True)
+        self.available = bool(self._last)  # no /proc of the server: another machine
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(self._every)
+                await self._sample()
+
+        self._task = asyncio.create_task(loop())
+
+    async def stop(self, result: Result) -> None:
+        """Last sample; put the figures per answered question on `result`."""
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self._sample()
+        # the statistics collector reports a backend's counts within about a second
+        await asyncio.sleep(1.0)
+        transactions = await self._transactions_so_far() - self._transactions
+        await self._conn.close()
+        if not result.questions:
+            return
+        result.db_transactions_per_answer = transactions / result.questions
+        if not self.available:
+            return
+        spent = {False: 0.0, True: 0.0}
+        for pid, (background, first) in self._first.items():
+            spent[background] += self._last[pid] - first
+        result.db_cpu_per_answer = spent[False] / result.questions
+        result.db_background_cpu_per_answer = spent[True] / result.questions
 
 
 def _free_port() -> int:
@@ -425,10 +515,15 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                     await _feed(fake, ports, questions=warmup, concurrency=concurrency,
                                 first_update=1)
                     pids = [p.pid for p in started]
+                    server = ServerCpu(db) if db is not None else None
+                    if server is not None:
+                        await server.start()
                     cpu = _cpu_of(pids)
                     result = _with_cpu(await _feed(fake, ports, questions=questions,
                                                    concurrency=concurrency, first_update=100000),
                                        pids, cpu)
+                    if server is not None:
+                        await server.stop(result)
                 finally:
                     for process in started:
                         process.terminate()
@@ -439,6 +534,30 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
             await _drop_postgres(db)
     result.name = name
     return result
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else 1000 * seconds
+
+
+def _print_database_cost(r: Result) -> None:
+    """PostgreSQL's share: the server runs on this machine too, so troly's CPU is not all."""
+    if r.db_transactions_per_answer is None:
+        return
+    line = (f"{r.name}: PostgreSQL {r.db_transactions_per_answer:.2f} transactions/answer (as the "
+            f"server counts them: a statement outside a transaction is one)")
+    if r.db_cpu_per_answer is not None and r.db_background_cpu_per_answer is not None:
+        line += (f", server CPU {1000 * r.db_cpu_per_answer:.2f} ms/answer in the bench "
+                 f"database's backends (+ {1000 * r.db_background_cpu_per_answer:.2f} ms in the "
+                 f"server's background processes, which serve every database there)")
+        if r.cpu_per_answer is not None:
+            whole = r.cpu_per_answer + r.db_cpu_per_answer + r.db_background_cpu_per_answer
+            line += (f"; troly + PostgreSQL {1000 * whole:.2f} ms/answer, at most "
+                     f"{(os.cpu_count() or 1) / whole:.0f} answers/s on {os.cpu_count()} CPUs "
+                     f"with nothing else running")
+    else:
+        line += " (server CPU unknown: no /proc of its processes here)"
+    print(line)
 
 
 def main() -> None:
@@ -489,6 +608,9 @@ def main() -> None:
             cpu = f"{1000 * r.cpu_per_answer:13.2f}" if r.cpu_per_answer is not None else " " * 13
             print(f"{r.name:38} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
                   f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d} {cpu}")
+    for channel_results in results.values():
+        for r in channel_results.values():
+            _print_database_cost(r)
     anchor = results.get("telegram", {}).get(None)
     if anchor is not None:
         for demo, r in results["telegram"].items():
@@ -509,7 +631,10 @@ def main() -> None:
                       f"p99 latency {za.pct(0.99) / tg.pct(0.99):.2f}x")
     if args.json:
         print(json.dumps([{"name": r.name, "rate": r.rate, "p50_ms": r.pct(0.5),
-                           "p99_ms": r.pct(0.99), "errors": r.errors}
+                           "p99_ms": r.pct(0.99), "errors": r.errors,
+                           "cpu_ms": _ms(r.cpu_per_answer), "db_cpu_ms": _ms(r.db_cpu_per_answer),
+                           "db_background_cpu_ms": _ms(r.db_background_cpu_per_answer),
+                           "db_transactions": r.db_transactions_per_answer}
                           for rs in results.values() for r in rs.values()]))
 
 
