@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import time
 from typing import Any
 
@@ -128,7 +128,7 @@ class SchedulerService:
             await asyncio.gather(*late, return_exceptions=True)
         await self.ticks.stop()
 
-    def _tracked(self, name: str, func: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+    def _tracked(self, name: str, func: Callable[[], Awaitable[Any]]) -> Callable[[], Coroutine[Any, Any, None]]:
         """The tick as APScheduler runs it: logged on failure, awaited at shutdown."""
         async def run() -> None:
             task = asyncio.current_task()

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import local_datetime
+from bot.clock import local_datetime, to_local
 from bot.db.models import ChatAccount, Official, OutboxMessage, Plan, Task, TaskAssignee, Unit
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -23,6 +23,12 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 def at(day: date, hh: int, mm: int = 0) -> datetime:
     """A local wall time as an aware UTC instant."""
     return local_datetime(day, time(hh, mm))
+
+
+def sent_local(row: OutboxMessage) -> datetime:
+    """The local time a row was sent (a row never sent fails the test here)."""
+    assert row.sent_at is not None, row.idem_key
+    return to_local(row.sent_at)
 
 
 def _epoch() -> datetime:

@@ -25,7 +25,7 @@ from bot.channel import Capability, SentMessage
 from bot.clock import ManualClock, SystemClock
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import OutboxMessage
-from bot.events import ButtonPressed, ChatRef
+from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.messages import OutgoingMessage
 from scheduler.delivery import OutboxDispatcher, fault_from_env
 from scheduler.lease import SenderLease
@@ -37,7 +37,7 @@ from scheduler.ticks import Ticks
 class LogChannel:
     """Appends every delivered message's key to a file (the 'platform')."""
 
-    name = "telegram"
+    name: ChannelName = "telegram"
     capabilities = frozenset({Capability.BUTTONS})
 
     def __init__(self, path: str) -> None:

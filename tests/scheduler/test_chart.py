@@ -4,6 +4,7 @@ in the shipped font (no empty boxes), long labels cut with '…', an empty week 
 from __future__ import annotations
 
 from io import BytesIO
+from typing import cast
 
 from PIL import Image, ImageDraw
 
@@ -16,9 +17,11 @@ VIETNAMESE = ("aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽé�
 def _bars(png: bytes) -> list[tuple[tuple[int, int, int], int, int]]:
     """(colour, first x, last x) of each bar, top to bottom."""
     image = Image.open(BytesIO(png)).convert("RGB")
-    bars, seen_rows = [], set()
+    bars: list[tuple[tuple[int, int, int], int, int]] = []
+    seen_rows: set[tuple[tuple[int, int, int], int, int]] = set()
     for y in range(image.height):
-        row = [image.getpixel((x, y)) for x in range(image.width)]
+        # an "RGB" image's pixel is an (r, g, b) tuple; Pillow types getpixel for every mode
+        row = [cast(tuple[int, int, int], image.getpixel((x, y))) for x in range(image.width)]
         coloured = [x for x, pixel in enumerate(row) if pixel in (DONE, PARTIAL)]
         if not coloured:
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
@@ -32,13 +33,13 @@ async def _pending_row(world: World, sim: Sim, clock: ManualClock, *,
     return rows[0]
 
 
-async def _attempts(sessionmaker, row_id: int) -> list[DeliveryAttempt]:
+async def _attempts(sessionmaker: async_sessionmaker[AsyncSession], row_id: int) -> list[DeliveryAttempt]:
     async with sessionmaker() as s:
         return list((await s.execute(select(DeliveryAttempt).where(
             DeliveryAttempt.outbox_id == row_id).order_by(DeliveryAttempt.id))).scalars())
 
 
-async def test_sent_once_and_recorded(world, sim, clock, telegram, sessionmaker) -> None:
+async def test_sent_once_and_recorded(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     row = await _pending_row(world, sim, clock)
     stats = await sim.dispatcher().drain()
     again = await sim.dispatcher().drain()
@@ -51,8 +52,8 @@ async def test_sent_once_and_recorded(world, sim, clock, telegram, sessionmaker)
     assert len(telegram.sent) == 1
 
 
-async def test_429_waits_retry_after_and_pauses_the_channel(world, sim, clock, telegram,
-                                                            sessionmaker) -> None:
+async def test_429_waits_retry_after_and_pauses_the_channel(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+                                                            sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     row = await _pending_row(world, sim, clock)
     telegram.failures.append(DeliveryError("telegram", DeliveryOutcome.RATE_LIMITED, "429",
                                            retry_after=7))
@@ -71,8 +72,8 @@ async def test_429_waits_retry_after_and_pauses_the_channel(world, sim, clock, t
     assert (await _attempts(sessionmaker, row.id))[0].retry_after == 7
 
 
-async def test_blocked_is_permanent_and_marks_the_account(world, sim, clock, telegram,
-                                                          sessionmaker) -> None:
+async def test_blocked_is_permanent_and_marks_the_account(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+                                                          sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _pending_row(world, sim, clock)
     telegram.failures.append(DeliveryError("telegram", DeliveryOutcome.BLOCKED, "403"))
     stats = await sim.dispatcher().drain()
@@ -84,7 +85,7 @@ async def test_blocked_is_permanent_and_marks_the_account(world, sim, clock, tel
     assert account.status == "blocked"
 
 
-async def test_transient_backs_off_then_dead_after_max_attempts(world, sim, clock, telegram) -> None:
+async def test_transient_backs_off_then_dead_after_max_attempts(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     await _pending_row(world, sim, clock)
     for _ in range(8):
         telegram.failures.append(DeliveryError("telegram", DeliveryOutcome.TRANSIENT, "502"))
@@ -101,8 +102,8 @@ async def test_transient_backs_off_then_dead_after_max_attempts(world, sim, cloc
     assert telegram.sent == []
 
 
-async def test_ambiguous_timeout_is_resent_and_recorded(world, sim, clock, telegram,
-                                                        sessionmaker) -> None:
+async def test_ambiguous_timeout_is_resent_and_recorded(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+                                                        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     row = await _pending_row(world, sim, clock)
     telegram.failures.append(DeliveryError("telegram", DeliveryOutcome.AMBIGUOUS, "timeout"))
     dispatcher = sim.dispatcher()
@@ -114,7 +115,7 @@ async def test_ambiguous_timeout_is_resent_and_recorded(world, sim, clock, teleg
     assert [a.outcome for a in await _attempts(sessionmaker, row.id)] == ["ambiguous", "sent"]
 
 
-async def test_zalo_refusal_falls_back_to_the_other_channel(world, sessionmaker, clock) -> None:
+async def test_zalo_refusal_falls_back_to_the_other_channel(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     zalo = FakeChannel(name="zalo")
     telegram = FakeChannel(name="telegram")
     sim = Sim(sessionmaker, clock, {"zalo": zalo, "telegram": telegram})
@@ -133,7 +134,7 @@ async def test_zalo_refusal_falls_back_to_the_other_channel(world, sessionmaker,
     assert len(await world.rows(kind="deadline")) == 2
 
 
-async def test_lease_fencing_stale_worker_cannot_record(world, sim, clock, telegram) -> None:
+async def test_lease_fencing_stale_worker_cannot_record(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     await _pending_row(world, sim, clock)
     a = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="A",
                          lease_ttl=timedelta(minutes=3), guards=send_guards())
@@ -146,8 +147,8 @@ async def test_lease_fencing_stale_worker_cannot_record(world, sim, clock, teleg
     assert r.status == "sent" and len(telegram.sent) == 1
 
 
-async def test_reclaimed_in_flight_row_is_ambiguous_then_resent(world, sim, clock, telegram,
-                                                                sessionmaker) -> None:
+async def test_reclaimed_in_flight_row_is_ambiguous_then_resent(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+                                                                sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     row = await _pending_row(world, sim, clock)
     dead = OutboxDispatcher(sim.sessionmaker, clock, sim.channels, worker_id="dead", guards=send_guards())
     [claimed] = await dead.claim()
@@ -161,7 +162,7 @@ async def test_reclaimed_in_flight_row_is_ambiguous_then_resent(world, sim, cloc
     assert r.last_error_code == "ambiguous" and r.status == "sent"
 
 
-async def test_sender_lease_election_and_takeover(sessionmaker, clock) -> None:
+async def test_sender_lease_election_and_takeover(sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     a, b = SenderLease("sender:telegram", "A"), SenderLease("sender:telegram", "B")
     async with sessionmaker.begin() as s:
         assert await a.acquire(s, clock.now())
@@ -182,8 +183,8 @@ async def test_sender_lease_election_and_takeover(sessionmaker, clock) -> None:
         assert await a.acquire(s, clock.now())
 
 
-async def test_a_message_with_buttons_goes_out_as_one_keyboard(world, sim, clock, telegram,
-                                                               sessionmaker) -> None:
+async def test_a_message_with_buttons_goes_out_as_one_keyboard(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+                                                               sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     from bot.keyboards import id_for
 
     await world.unit("P1")

@@ -3,6 +3,7 @@ deputies when the head is absent, undelivered reminders shown)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -15,7 +16,7 @@ from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
 from tests.harness import fits
 from tests.scheduler.sim import Sim
-from tests.world import World, at
+from tests.world import World, at, sent_local
 
 FRI = date(2026, 11, 27)  # Friday of ISO week 2026-W48
 
@@ -46,16 +47,16 @@ async def _submit(sim: Sim, official: int, task: int, *, progress: int, blockers
 
 
 def _kinds_sent(rows: list[OutboxMessage]) -> list[tuple[str, str, str]]:
-    return [(r.kind, r.idem_key.split(":")[1], to_local(r.sent_at).strftime("%a %H:%M"))
+    return [(r.kind, r.idem_key.split(":")[1], sent_local(r).strftime("%a %H:%M"))
             for r in rows if r.status == "sent"]
 
 
-async def test_prompt_friday_eight_nudges_only_the_silent_ones(world, sim, clock, telegram) -> None:
+async def test_prompt_friday_eight_nudges_only_the_silent_ones(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     ids = await _team(world)
     clock.set(at(FRI, 7))
     await sim.run_until(at(FRI, 8))
     prompts = [r for r in await world.rows(kind="checkin") if r.status == "sent"]
-    assert sorted(r.recipient_id for r in prompts) == sorted([ids["lan"], ids["minh"]])
+    assert Counter(r.recipient_id for r in prompts) == Counter([ids["lan"], ids["minh"]])
     assert prompts[0].idem_key.startswith(f"checkin:{prompts[0].recipient_id}:2026-W48:")
     [message] = [m for c, m in telegram.sent if c.chat_id == "Lan"]
     assert [b.payload for b in message.buttons] == ["rem_checkin"]  # "Báo cáo ngay"
@@ -63,11 +64,11 @@ async def test_prompt_friday_eight_nudges_only_the_silent_ones(world, sim, clock
     await _submit(sim, ids["lan"], ids["t1"], progress=40, blockers="Chờ kinh phí")
     await sim.run_until(at(FRI, 16, 30))
     nudges = [r for r in await world.rows(kind="nudge") if r.status == "sent"]
-    assert [(r.recipient_id, to_local(r.sent_at).strftime("%H:%M")) for r in nudges] == [
+    assert [(r.recipient_id, sent_local(r).strftime("%H:%M")) for r in nudges] == [
         (ids["minh"], "14:00"), (ids["minh"], "15:30")]
 
 
-async def test_missed_prompt_same_week_sent_late_older_week_expired(world, sim, clock) -> None:
+async def test_missed_prompt_same_week_sent_late_older_week_expired(world: World, sim: Sim, clock: ManualClock) -> None:
     ids = await _team(world)
     clock.set(at(FRI, 7))
     await sim.tick()
@@ -76,7 +77,7 @@ async def test_missed_prompt_same_week_sent_late_older_week_expired(world, sim, 
     [prompt] = [r for r in await world.rows(kind="checkin")
                 if r.recipient_id == ids["lan"] and "2026-W48" in r.idem_key]
     assert prompt.status == "sent" and prompt.late
-    assert to_local(prompt.sent_at).strftime("%H:%M") == "15:00"
+    assert sent_local(prompt).strftime("%H:%M") == "15:00"
     nudges = {r.idem_key.split(":")[3]: r.status for r in await world.rows(kind="nudge")
               if r.recipient_id == ids["lan"]}
     assert nudges == {"nudge1": "superseded", "nudge2": "sent"}
@@ -89,7 +90,7 @@ async def test_missed_prompt_same_week_sent_late_older_week_expired(world, sim, 
     assert {r.status for r in w49} == {"expired"} and len(w49) == 2
 
 
-async def test_digest_content_chart_and_spreadsheet(world, sim, clock, telegram) -> None:
+async def test_digest_content_chart_and_spreadsheet(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     ids = await _team(world)
     sim.digest_builder = build_digest
     clock.set(at(FRI, 9))
@@ -112,7 +113,7 @@ async def test_digest_content_chart_and_spreadsheet(world, sim, clock, telegram)
     [digest] = [r for r in sent if ":2026-W48:week:" in r.idem_key]
     assert digest.recipient_id == ids["head"]
     assert digest.idem_key == f"digest:{world.units['P1']}:2026-W48:week:{ids['head']}:telegram"
-    assert to_local(digest.sent_at).strftime("%a %H:%M") == "Fri 17:00"
+    assert sent_local(digest).strftime("%a %H:%M") == "Fri 17:00"
     [message] = [m for c, m in telegram.sent
                  if c.chat_id == "Trưởng phòng"
                  and fits(m.text, R.DIGEST_WEEK_TITLE.format(week="48/2026", unit="{unit}"))]
@@ -130,7 +131,7 @@ async def test_digest_content_chart_and_spreadsheet(world, sim, clock, telegram)
     assert "NV1" in cells and "NV2" in cells
 
 
-async def test_absent_head_deputies_get_the_digest(world, sim, clock, telegram) -> None:
+async def test_absent_head_deputies_get_the_digest(world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     ids = await _team(world, head_absent=True)
     sim.digest_builder = build_digest
     clock.set(at(FRI, 17))
@@ -140,7 +141,7 @@ async def test_absent_head_deputies_get_the_digest(world, sim, clock, telegram) 
 
 
 async def test_monday_week_ahead_digest_and_catch_up_of_the_latest_only(
-        world, sim, clock, telegram) -> None:
+        world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     await _team(world)
     sim.digest_builder = build_digest
     clock.set(at(FRI, 16))

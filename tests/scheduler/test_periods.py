@@ -9,8 +9,15 @@ from datetime import date
 
 import pytest
 
-from bot.clock import ManualClock, to_local
-from bot.db.models import JobRun, OfficialLeave, PeriodReport, SchedulePolicy, TaskUnit
+from bot.clock import ManualClock
+from bot.db.models import (
+    JobRun,
+    OfficialLeave,
+    OutboxMessage,
+    PeriodReport,
+    SchedulePolicy,
+    TaskUnit,
+)
 from bot.db.plan_store import set_consolidators
 from bot.periods import Period
 from bot.reports.build import build_unit_report
@@ -20,7 +27,7 @@ from scheduler.digest import XLSX_MIME, build_digest, chart_rows, progress_chart
 from tests.fakes import FakeChannel
 from tests.harness import fits
 from tests.scheduler.sim import Sim
-from tests.world import EPOCH, World, at
+from tests.world import EPOCH, World, at, sent_local
 
 DEC14 = date(2026, 12, 14)  # Monday: the December 2026 period (15/11–14/12) closes
 
@@ -43,8 +50,8 @@ async def _team(world: World) -> dict[str, int]:
     return ids
 
 
-def _sent(rows: list, kind: str) -> list[tuple[int | None, str, bool]]:
-    return [(r.recipient_id, to_local(r.sent_at).strftime("%d/%m %H:%M"), r.late)
+def _sent(rows: list[OutboxMessage], kind: str) -> list[tuple[int | None, str, bool]]:
+    return [(r.recipient_id, sent_local(r).strftime("%d/%m %H:%M"), r.late)
             for r in rows if r.kind == kind and r.status == "sent"]
 
 
@@ -132,7 +139,7 @@ async def test_holiday_moves_the_period_cutoff_and_the_prompt(
     clock.set(at(date(2027, 2, 1), 7))
     await sim.run_until(at(date(2027, 2, 5), 20))
     prompts = [r for r in await world.rows(kind="period_checkin") if r.status == "sent"]
-    assert [(r.idem_key.split(":")[2], to_local(r.sent_at).strftime("%d/%m %H:%M"))
+    assert [(r.idem_key.split(":")[2], sent_local(r).strftime("%d/%m %H:%M"))
             for r in prompts] == [("2027-02", "03/02 08:00")]
     [text] = [t for t in telegram.texts() if "tháng 2/2027" in t and t.startswith("📋")]
     assert "06/01–05/02/2027" in text and "16:00 Thứ Tư 03/02/2027" in text
@@ -163,7 +170,7 @@ async def test_heads_get_the_monthly_digest(
     await _answer(sim, ids["lan"], "2026-12")
     await sim.run_until(at(DEC14, 17, 30))
     digests = [r for r in await world.rows(kind="digest") if ":2026-12:" in r.idem_key]
-    assert [(r.recipient_id, r.status, to_local(r.sent_at).strftime("%H:%M")) for r in digests] \
+    assert [(r.recipient_id, r.status, sent_local(r).strftime("%H:%M")) for r in digests] \
         == [(ids["head"], "sent", "17:00")]
     assert digests[0].idem_key == f"digest:{world.units['P1']}:2026-12:month:{ids['head']}:telegram"
     [message] = [m for c, m in telegram.sent if m.text.startswith("📊 Tổng hợp tháng 12/2026")]
@@ -218,7 +225,7 @@ async def test_co_operating_units_told_the_deadline_and_their_part(
     coop = [r for r in await world.rows(kind="coop") if r.status == "sent"]
     # told 7 days ahead (Tue 08/12); the lead's last cut-off before the deadline is Fri 11/12
     # 16:00, so their part is due Thursday 10/12 10:00, reminded that morning
-    assert [(r.recipient_id, r.idem_key.split(":")[4], to_local(r.sent_at).strftime("%d/%m %H:%M"))
+    assert [(r.recipient_id, r.idem_key.split(":")[4], sent_local(r).strftime("%d/%m %H:%M"))
             for r in coop] == [(coop_head, "notice", "08/12 08:00"), (coop_head, "due", "10/12 08:00")]
     texts = [t for c, m in telegram.sent if c.chat_id == "Trưởng phối hợp" for t in [m.text]]
     assert "Đơn vị chủ trì: Phòng LEAD" in texts[0] and "10:00 Thứ Năm 10/12/2026" in texts[0]
@@ -257,7 +264,7 @@ async def test_leave_pauses_reminders_and_deputies_get_the_digest(
     await sim.run_until(at(date(2026, 12, 11), 9))
     lan_sent = [r for r in await world.rows(status="sent") if r.recipient_id == ids["lan"]
                 and r.kind != "period_checkin"]
-    assert [(r.kind, to_local(r.sent_at).strftime("%d/%m %H:%M"), r.late) for r in lan_sent] == [
+    assert [(r.kind, sent_local(r).strftime("%d/%m %H:%M"), r.late) for r in lan_sent] == [
         ("checkin", "11/12 08:00", False)]
 
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import ManualClock, local_date, to_local
-from bot.db.models import CalendarDay, SchedulePolicy, Task
+from bot.clock import ManualClock, local_date
+from bot.db.models import CalendarDay, OutboxMessage, SchedulePolicy, Task
 from bot.texts import reminders as R
 from rules.deadlines import deadline_slots
 from rules.policy import Schedule
@@ -17,7 +18,7 @@ from rules.workdays import WorkCalendar
 from tests.fakes import FakeChannel
 from tests.harness import fields, fits
 from tests.scheduler.sim import Sim
-from tests.world import EPOCH, World, at
+from tests.world import EPOCH, World, at, sent_local
 
 
 def _days_left(text: str) -> str | None:
@@ -35,9 +36,9 @@ async def _one_task(world: World, deadline: date = FRI) -> tuple[int, int]:
     return lan, task
 
 
-def _sent_days(rows: list) -> list[tuple[str, str]]:  # (offset label, local send time)
+def _sent_days(rows: list[OutboxMessage]) -> list[tuple[str, str]]:  # (offset label, local send time)
     return [(r.idem_key.split(":")[3] if r.kind == "deadline" else r.kind,
-             to_local(r.sent_at).strftime("%Y-%m-%d %H:%M")) for r in rows if r.status == "sent"]
+             sent_local(r).strftime("%Y-%m-%d %H:%M")) for r in rows if r.status == "sent"]
 
 
 async def test_offsets_7_3_1_0_at_eight_local(world: World, sim: Sim, clock: ManualClock,
@@ -76,7 +77,7 @@ def test_offsets_skip_tet_2027_and_national_day() -> None:
 
 
 async def test_extra_day_off_and_make_up_workday(world: World, sim: Sim, clock: ManualClock,
-                                                 sessionmaker) -> None:
+                                                 sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     # the unit declares Tue 8 Dec off and Sat 5 Dec a make-up working day
     async with sessionmaker.begin() as s:
         s.add(CalendarDay(day=date(2026, 12, 8), kind="off", note="nghỉ bù"))
@@ -93,7 +94,7 @@ async def test_extra_day_off_and_make_up_workday(world: World, sim: Sim, clock: 
 
 @pytest.mark.slow
 async def test_quiet_hours_hold_until_morning(world: World, sim: Sim, clock: ManualClock,
-                                              sessionmaker) -> None:
+                                              sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker.begin() as s:  # reminders at 22:00 (inside quiet hours)
         s.add(SchedulePolicy(key="global", data={"reminder_time": "22:00"}, updated_at=EPOCH))
     await _one_task(world)
@@ -102,13 +103,13 @@ async def test_quiet_hours_hold_until_morning(world: World, sim: Sim, clock: Man
     rows = [r for r in await world.rows(kind="deadline") if r.status == "sent"]
     assert rows, "nothing sent"
     for r in rows:
-        local = to_local(r.sent_at)
+        local = sent_local(r)
         assert 7 <= local.hour < 21, local
-    assert [to_local(r.sent_at).strftime("%d %H:%M") for r in rows] == ["09 07:00", "11 07:00"]
+    assert [sent_local(r).strftime("%d %H:%M") for r in rows] == ["09 07:00", "11 07:00"]
 
 
 async def test_moved_deadline_cancels_old_rows_and_plans_new_keys(
-        world: World, sim: Sim, clock: ManualClock, sessionmaker, telegram: FakeChannel) -> None:
+        world: World, sim: Sim, clock: ManualClock, sessionmaker: async_sessionmaker[AsyncSession], telegram: FakeChannel) -> None:
     lan, task = await _one_task(world)
     clock.set(at(date(2026, 12, 4), 7, 58))
     await sim.plan()  # T-7 row planned (pending, due 08:00)
@@ -125,7 +126,7 @@ async def test_moved_deadline_cancels_old_rows_and_plans_new_keys(
 
 @pytest.mark.slow
 async def test_task_closed_mid_sequence_stops_reminders(
-        world: World, sim: Sim, clock: ManualClock, sessionmaker) -> None:
+        world: World, sim: Sim, clock: ManualClock, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     lan, task = await _one_task(world)
     clock.set(at(date(2026, 12, 4), 8))  # first run at T-7's minute (earlier would predate troly)
     await sim.run_until(at(date(2026, 12, 8), 7, 58), step=timedelta(hours=6))
@@ -153,7 +154,7 @@ async def test_downtime_catch_up_latest_only_marked_late(
     assert rows["T-7"].status == "sent" and not rows["T-7"].late
     assert rows["T-3"].status == "superseded"
     assert rows["T-1"].status == "sent" and rows["T-1"].late
-    assert to_local(rows["T-1"].sent_at).strftime("%m-%d %H:%M") == "12-10 12:00"
+    assert sent_local(rows["T-1"]).strftime("%m-%d %H:%M") == "12-10 12:00"
     assert rows["T-0"].status == "sent" and not rows["T-0"].late
     overdue = sorted(k for k in rows if k.startswith("overdue"))
     assert overdue == ["overdue 2026-12-14", "overdue 2026-12-15"]  # weekend skipped
@@ -162,7 +163,7 @@ async def test_downtime_catch_up_latest_only_marked_late(
     # never a "N days left" after the deadline
     for r in await world.rows(status="sent"):
         if r.kind == "deadline":
-            assert local_date(r.sent_at) <= FRI
+            assert sent_local(r).date() <= FRI
 
 
 async def test_outage_past_the_deadline_sends_no_countdown(
@@ -175,7 +176,7 @@ async def test_outage_past_the_deadline_sends_no_countdown(
     sent = [r for r in await world.rows(status="sent")
             if r.kind not in ("checkin", "period_checkin")]  # 14/12: the month closes too
     assert [r.kind for r in sent] == ["overdue"]
-    assert to_local(sent[0].sent_at).strftime("%H:%M") == "08:00"
+    assert sent_local(sent[0]).strftime("%H:%M") == "08:00"
     assert any("quá hạn 3 ngày" in t for t in telegram.texts())
 
 

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import DeliveryAttempt, OutboxMessage, WorkerLease
 from scheduler.delivery import FAULT_ENV
@@ -43,7 +44,7 @@ def _wait(procs: list[subprocess.Popen[bytes]]) -> list[int]:
     return codes
 
 
-async def _outbox_rows(sessionmaker, n: int) -> None:
+async def _outbox_rows(sessionmaker: async_sessionmaker[AsyncSession], n: int) -> None:
     """n pending rows to n different chats (the dispatcher's input)."""
     async with sessionmaker.begin() as s:
         for i in range(n):
@@ -53,8 +54,8 @@ async def _outbox_rows(sessionmaker, n: int) -> None:
                                 created_at=NOW, updated_at=NOW))
 
 
-async def test_planner_in_parallel_processes_gives_the_same_rows(world: World, database_url,
-                                                                 sessionmaker) -> None:
+async def test_planner_in_parallel_processes_gives_the_same_rows(world: World, database_url: str,
+                                                                 sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await world.unit("P1")
     people = [await world.official(f"CB{i}", "P1") for i in range(20)]
     for i in range(60):
@@ -65,12 +66,12 @@ async def test_planner_in_parallel_processes_gives_the_same_rows(world: World, d
     parallel = await world.statuses()
     assert parallel  # and the rows equal what a single run computes on a fresh copy:
     async with sessionmaker.begin() as s:
-        await s.execute(OutboxMessage.__table__.delete())
+        await s.execute(delete(OutboxMessage))
     _wait([_spawn("plan", database_url, NOW.isoformat(), "1")])
     assert await world.statuses() == parallel
 
 
-async def test_several_dispatchers_deliver_each_row_exactly_once(database_url, sessionmaker,
+async def test_several_dispatchers_deliver_each_row_exactly_once(database_url: str, sessionmaker: async_sessionmaker[AsyncSession],
                                                                  tmp_path: Path) -> None:
     await _outbox_rows(sessionmaker, 300)
     logs = [tmp_path / f"w{i}.log" for i in range(4)]
@@ -85,7 +86,7 @@ async def test_several_dispatchers_deliver_each_row_exactly_once(database_url, s
 
 
 @pytest.mark.parametrize("point", ["after_claim", "before_send", "after_send"])
-async def test_sigkill_then_restart_loses_nothing(point: str, database_url, sessionmaker,
+async def test_sigkill_then_restart_loses_nothing(point: str, database_url: str, sessionmaker: async_sessionmaker[AsyncSession],
                                                   tmp_path: Path) -> None:
     await _outbox_rows(sessionmaker, 60)
     log = tmp_path / "sent.log"
@@ -120,7 +121,7 @@ async def test_sigkill_then_restart_loses_nothing(point: str, database_url, sess
 
 
 async def test_sender_lease_is_taken_over_after_its_holder_is_killed(
-        database_url: str, sessionmaker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        database_url: str, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path) -> None:
     """Real processes, the real clock, PostgreSQL: A holds the sender lease and is SIGKILLed
     mid-queue; B, started at once, sends nothing until A's lease has run out, then takes it over
     (a new epoch) and sends what was pending — nothing lost, at most one duplicate (recorded)."""

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import SentMessage
 from bot.clock import LOCAL_TZ, ManualClock, to_local
@@ -23,7 +24,7 @@ from tests.fakes import FakeChannel
 from tests.world import World, at
 
 
-async def test_service_registers_fixed_ticks_in_local_time(sessionmaker, clock) -> None:
+async def test_service_registers_fixed_ticks_in_local_time(sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     ticks = Ticks(sessionmaker, clock, {"telegram": FakeChannel(name="telegram")}, owner="A")
     service = SchedulerService(ticks)
     await service.start()
@@ -53,7 +54,7 @@ def test_digest_jobs_follow_the_policies() -> None:
                     "digest-ahead": ("mon", time(7, 30))}
 
 
-async def test_digest_wake_ups_come_from_the_schedule_policy(sessionmaker, clock) -> None:
+async def test_digest_wake_ups_come_from_the_schedule_policy(sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     async with sessionmaker.begin() as session:
         session.add(SchedulePolicy(key=GLOBAL_POLICY_KEY, data={"digest_week_time": "16:30"},
                                    updated_at=clock.now()))
@@ -66,6 +67,7 @@ async def test_digest_wake_ups_come_from_the_schedule_policy(sessionmaker, clock
         assert to_local(fire).strftime("%a %H:%M") == "Fri 16:30"
         async with sessionmaker.begin() as session:  # changed while running: the next sync
             row = await session.get(SchedulePolicy, GLOBAL_POLICY_KEY)
+            assert row is not None
             row.data = {"digest_week_weekday": "thu"}
         await service._sync_digest_jobs()
         week = service.scheduler.get_job("digest-week").trigger
@@ -76,7 +78,7 @@ async def test_digest_wake_ups_come_from_the_schedule_policy(sessionmaker, clock
 
 
 async def test_only_the_lease_holder_sends_and_a_standby_takes_over(
-        world: World, sessionmaker, clock: ManualClock) -> None:
+        world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     await world.unit("P1")
     people = [await world.official(f"CB{i}", "P1") for i in range(3)]
     for i, person in enumerate(people):
@@ -99,7 +101,7 @@ async def test_only_the_lease_holder_sends_and_a_standby_takes_over(
     assert (await a.dispatch_tick()).claimed == 0  # B holds it now
 
 
-async def test_maintenance_runs_once_per_day(world: World, sessionmaker, clock) -> None:
+async def test_maintenance_runs_once_per_day(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     a = Ticks(sessionmaker, clock, {"telegram": FakeChannel(name="telegram")}, owner="A")
     b = Ticks(sessionmaker, clock, {"telegram": FakeChannel(name="telegram")}, owner="B")
     assert await a.maintenance_tick() == 0
@@ -123,20 +125,20 @@ class _GatedChannel(FakeChannel):
         return await super().send(chat, message)
 
 
-async def _claimed_batch(world: World, sessionmaker, clock: ManualClock, n: int) -> None:
+async def _claimed_batch(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock, n: int) -> None:
     await world.unit("P1")
     for i in range(n):
         await world.task(f"NV{i}", date(2026, 12, 14), "P1", [await world.official(f"CB{i}", "P1")])
     clock.set(at(date(2026, 12, 7), 8))
 
 
-async def _statuses(sessionmaker) -> Counter[str]:
+async def _statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> Counter[str]:
     async with sessionmaker() as s:
         return Counter((await s.execute(select(OutboxMessage.status))).scalars())
 
 
 async def test_stop_lets_the_send_in_flight_finish_and_gives_back_the_rest(
-        world: World, sessionmaker, clock: ManualClock) -> None:
+        world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     await _claimed_batch(world, sessionmaker, clock, 3)
     channel = _GatedChannel(name="telegram")
     ticks = Ticks(sessionmaker, clock, {"telegram": channel}, owner="A")
@@ -158,7 +160,7 @@ async def test_stop_lets_the_send_in_flight_finish_and_gives_back_the_rest(
 
 
 async def test_stop_cuts_off_a_send_that_outlasts_the_grace(
-        world: World, sessionmaker, clock: ManualClock) -> None:
+        world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     await _claimed_batch(world, sessionmaker, clock, 2)
     channel = _GatedChannel(name="telegram")  # the gate never opens
     ticks = Ticks(sessionmaker, clock, {"telegram": channel}, owner="A")

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram.channel import TelegramChannel, make_bot
 from bot.clock import ManualClock
@@ -28,8 +29,8 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def tg_sim(fake: FakeBotAPI, sessionmaker, clock: ManualClock) -> AsyncIterator[Sim]:
-    settings = Settings(_env_file=None, telegram_token=SecretStr(fake.token),  # type: ignore[call-arg]
+async def tg_sim(fake: FakeBotAPI, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> AsyncIterator[Sim]:
+    settings = Settings(_env_file=None, telegram_token=SecretStr(fake.token),
                         telegram_api_url=fake.base_url, telegram_request_timeout_seconds=3)  # 1 s flaked on a loaded CI machine
     bot = make_bot(settings)
     yield Sim(sessionmaker, clock, {"telegram": TelegramChannel(bot)})
@@ -44,13 +45,13 @@ async def _reminder(world: World, sim: Sim, clock: ManualClock) -> None:
     await sim.plan()
 
 
-async def _outcomes(sessionmaker) -> list[str | None]:
+async def _outcomes(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str | None]:
     async with sessionmaker() as s:
         return list((await s.execute(select(DeliveryAttempt.outcome)
                                      .order_by(DeliveryAttempt.id))).scalars())
 
 
-async def test_delivered_with_buttons(world, tg_sim, clock, fake) -> None:
+async def test_delivered_with_buttons(world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI) -> None:
     await _reminder(world, tg_sim, clock)
     await tg_sim.dispatcher().drain()
     [row] = await world.rows(kind="deadline")
@@ -61,7 +62,7 @@ async def test_delivered_with_buttons(world, tg_sim, clock, fake) -> None:
     assert buttons[0].startswith("rem_done:")
 
 
-async def test_429_honours_retry_after(world, tg_sim, clock, fake, sessionmaker) -> None:
+async def test_429_honours_retry_after(world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _reminder(world, tg_sim, clock)
     fake.fail("sendMessage", FakeError.retry_after(7))
     dispatcher = tg_sim.dispatcher()
@@ -75,7 +76,7 @@ async def test_429_honours_retry_after(world, tg_sim, clock, fake, sessionmaker)
     assert await _outcomes(sessionmaker) == ["rate_limited", "sent"]
 
 
-async def test_403_blocked_no_retry(world, tg_sim, clock, fake, sessionmaker) -> None:
+async def test_403_blocked_no_retry(world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _reminder(world, tg_sim, clock)
     fake.fail("sendMessage", FakeError.blocked())
     await tg_sim.dispatcher().drain()
@@ -88,7 +89,7 @@ async def test_403_blocked_no_retry(world, tg_sim, clock, fake, sessionmaker) ->
         assert (await s.execute(select(ChatAccount.status))).scalar_one() == "blocked"
 
 
-async def test_5xx_backs_off_then_sends(world, tg_sim, clock, fake, sessionmaker) -> None:
+async def test_5xx_backs_off_then_sends(world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _reminder(world, tg_sim, clock)
     fake.fail("sendMessage", FakeError.server_error(), times=2)
     dispatcher = tg_sim.dispatcher()
@@ -102,8 +103,8 @@ async def test_5xx_backs_off_then_sends(world, tg_sim, clock, fake, sessionmaker
     assert await _outcomes(sessionmaker) == ["transient", "transient", "sent"]
 
 
-async def test_timeout_after_sending_is_ambiguous_and_resent(world, tg_sim, clock, fake,
-                                                             sessionmaker) -> None:
+async def test_timeout_after_sending_is_ambiguous_and_resent(world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+                                                             sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _reminder(world, tg_sim, clock)
     fake.delay("sendMessage", 6.0)  # the server accepts, then answers after our 3 s timeout
     dispatcher = tg_sim.dispatcher()

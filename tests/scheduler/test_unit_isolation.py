@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
+from bot.clock import ManualClock
 from bot.db.models import CheckinEntry, CheckinReport, JobRun
 from bot.messages import OutgoingMessage
 from scheduler.digest import build_digest
-from scheduler.planner import Planner
+from scheduler.planner import Planner, _TaskRow
+from tests.fakes import FakeChannel
 from tests.scheduler.sim import Sim
 from tests.world import World, at
 
@@ -54,7 +57,7 @@ def _sent(rows: list, kind: str) -> dict[int, str]:  # type: ignore[type-arg]
 
 
 async def test_control_character_in_an_answer_does_not_stop_reminders_or_digests(
-        world: World, sim: Sim, clock) -> None:  # type: ignore[no-untyped-def]
+        world: World, sim: Sim, clock: ManualClock) -> None:
     ids = await _two_units(world)
     clock.set(at(FRI, 7))
     await _answer(world, ids["staff_P1"], ids["t1"], "Dán từ Word:\x01 chờ\x0b kinh phí",
@@ -71,7 +74,7 @@ async def test_control_character_in_an_answer_does_not_stop_reminders_or_digests
 
 
 async def test_dollar_signs_in_a_task_code_draw_as_text(
-        world: World, sim: Sim, clock, telegram) -> None:  # type: ignore[no-untyped-def]
+        world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
     ids = await _two_units(world, code_p1="US$5^$")
     clock.set(at(FRI, 16, 59))
     sim.digest_builder = build_digest
@@ -103,7 +106,7 @@ class _Flaky:
 
 @pytest.mark.parametrize("how", ["python", "sql"])
 async def test_a_digest_that_cannot_be_built_is_recorded_retried_and_shown(
-        world: World, sim: Sim, clock, telegram, database_url: str,  # type: ignore[no-untyped-def]
+        world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel, database_url: str,
         how: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     ids = await _two_units(world)
     flaky = _Flaky(world.units["P1"], how)
@@ -152,12 +155,12 @@ async def test_a_digest_that_cannot_be_built_is_recorded_retried_and_shown(
 
 
 async def test_a_task_that_cannot_be_planned_does_not_stop_the_others(
-        world: World, sim: Sim, clock, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+        world: World, sim: Sim, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     ids = await _two_units(world)
     original = Planner._before_deadline
 
-    def broken_for_p1(self: Planner, task, *args):  # type: ignore[no-untyped-def]
+    def broken_for_p1(self: Planner, task: _TaskRow, *args: Any) -> None:
         if task.id == ids["t1"]:
             raise KeyError("a bug that only this task's data reaches")
         return original(self, task, *args)

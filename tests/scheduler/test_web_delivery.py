@@ -48,8 +48,8 @@ async def _waiting(sessionmaker: async_sessionmaker[AsyncSession],
         return await web_mailbox.waiting(s, SESSION, clock.now())
 
 
-async def test_deposited_once_then_sent_when_the_client_acknowledges(world, sessionmaker,
-                                                                     clock) -> None:
+async def test_deposited_once_then_sent_when_the_client_acknowledges(world: World, sessionmaker: async_sessionmaker[AsyncSession],
+                                                                     clock: ManualClock) -> None:
     sim = _sim(sessionmaker, clock)
     _, row = await _planned(world, sim, clock)
     first = await sim.dispatcher("w1").drain()
@@ -75,7 +75,7 @@ async def test_deposited_once_then_sent_when_the_client_acknowledges(world, sess
     assert await _waiting(sessionmaker, clock) == []
 
 
-async def test_an_acknowledgement_only_covers_its_own_session(world, sessionmaker, clock) -> None:
+async def test_an_acknowledgement_only_covers_its_own_session(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     sim = _sim(sessionmaker, clock)
     _, row = await _planned(world, sim, clock)
     await sim.dispatcher().drain()
@@ -86,7 +86,7 @@ async def test_an_acknowledgement_only_covers_its_own_session(world, sessionmake
     assert [w.id for w in await _waiting(sessionmaker, clock)] == [row.id]
 
 
-async def test_a_closed_task_withdraws_its_unfetched_reminder(world, sessionmaker, clock) -> None:
+async def test_a_closed_task_withdraws_its_unfetched_reminder(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     sim = _sim(sessionmaker, clock)
     task, _ = await _planned(world, sim, clock)
     await sim.dispatcher().drain()
@@ -97,7 +97,7 @@ async def test_a_closed_task_withdraws_its_unfetched_reminder(world, sessionmake
     assert row.status == "cancelled"
 
 
-async def test_unfetched_messages_expire(world, sessionmaker, clock) -> None:
+async def test_unfetched_messages_expire(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     channel = WebChannel(sessionmaker, clock, mailbox_ttl=timedelta(days=2))
     sim = Sim(sessionmaker, clock, {"web": channel})
     _, row = await _planned(world, sim, clock)
@@ -115,7 +115,7 @@ async def test_unfetched_messages_expire(world, sessionmaker, clock) -> None:
     assert lines and T.UNDELIVERED_REASONS["not_fetched"] in lines[0]
 
 
-async def test_web_rows_need_no_sender_lease(world, sessionmaker, clock) -> None:
+async def test_web_rows_need_no_sender_lease(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     channel = WebChannel(sessionmaker, clock)
     sim = Sim(sessionmaker, clock, {"web": channel})
     await _planned(world, sim, clock)
@@ -126,7 +126,7 @@ async def test_web_rows_need_no_sender_lease(world, sessionmaker, clock) -> None
     assert stats.outcomes == {"awaiting_fetch": 1}
 
 
-async def test_a_direct_send_is_deposited_too(sessionmaker, clock) -> None:
+async def test_a_direct_send_is_deposited_too(sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     channel = WebChannel(sessionmaker, clock)
     receipt = await channel.send(ChatRef("web", SESSION), OutgoingMessage("Xong rồi"))
     waiting = await _waiting(sessionmaker, clock)
@@ -136,7 +136,7 @@ async def test_a_direct_send_is_deposited_too(sessionmaker, clock) -> None:
     assert row is not None and row.status == "awaiting_fetch" and row.kind == "notice"
 
 
-async def test_a_deposited_message_with_buttons_is_one_choice(world, sessionmaker, clock) -> None:
+async def test_a_deposited_message_with_buttons_is_one_choice(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     from bot.keyboards import id_for
 
     sim = _sim(sessionmaker, clock)

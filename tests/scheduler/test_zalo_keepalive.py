@@ -69,7 +69,7 @@ async def _plan(sessionmaker: async_sessionmaker[AsyncSession], now: datetime,
         return await plan_keepalives(s, now, MessagingWindow(), channels=channels)
 
 
-async def test_prompt_in_the_windows_last_day_once(world, sessionmaker, clock, zalo, fake) -> None:
+async def test_prompt_in_the_windows_last_day_once(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock, zalo: ZaloChannel, fake: FakeZalo) -> None:
     await _lan(world, sessionmaker)
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 9)) == 0  # 23 h in: too early
     now = at(MON + timedelta(days=1), 10, 30)  # 24.5 h in: the last day of the 48 h window
@@ -86,7 +86,7 @@ async def test_prompt_in_the_windows_last_day_once(world, sessionmaker, clock, z
 
 
 async def test_a_reply_opens_a_new_window_but_not_a_second_prompt_that_week(
-        world, sessionmaker) -> None:
+        world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _lan(world, sessionmaker)
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 10, 30)) == 1
     await _wrote(sessionmaker, at(MON + timedelta(days=1), 11))  # she answered
@@ -95,51 +95,51 @@ async def test_a_reply_opens_a_new_window_but_not_a_second_prompt_that_week(
     assert len(await world.rows(kind=KEEPALIVE_KIND)) == 1
 
 
-async def test_quiet_hours_hold_the_prompt_to_the_morning(world, sessionmaker) -> None:
+async def test_quiet_hours_hold_the_prompt_to_the_morning(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _lan(world, sessionmaker, wrote=at(MON, 22, 30))  # closes Wed 25th 22:30
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 23)) == 1
     [row] = await world.rows(kind=KEEPALIVE_KIND)
     assert to_local(row.not_before) == to_local(at(MON + timedelta(days=2), 7))
 
 
-async def test_no_prompt_when_the_window_closes_before_morning(world, sessionmaker) -> None:
+async def test_no_prompt_when_the_window_closes_before_morning(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _lan(world, sessionmaker, wrote=at(MON, 4, 30))  # closes Wed 25th 04:30
     assert await _plan(sessionmaker, at(MON + timedelta(days=2), 3)) == 0
 
 
 async def test_no_prompt_when_the_next_message_comes_before_the_window_closes(
-        world, sessionmaker) -> None:
+        world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     # deadline Wed 2 Dec: the T-7 reminder goes out Wed 25th 08:00, before 10:00
     await _lan(world, sessionmaker, deadline=date(2026, 12, 2))
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 10, 30)) == 0
 
 
-async def test_no_prompt_without_anything_scheduled(world, sessionmaker) -> None:
+async def test_no_prompt_without_anything_scheduled(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await world.unit("P1")
     await world.official("Lan", "P1", accounts={"zalo": "z-lan"})  # no task, not a head
     await _wrote(sessionmaker, WROTE)
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 10, 30)) == 0
 
 
-async def test_a_head_expects_the_digest(world, sessionmaker) -> None:
+async def test_a_head_expects_the_digest(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await world.unit("P1")
     await world.official("Hoa", "P1", role="head", head=True, accounts={"zalo": "z-hoa"})
     await _wrote(sessionmaker, WROTE)  # next: Friday's 17:00 digest, after Wed 10:00
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 10, 30)) == 1
 
 
-async def test_no_prompt_when_telegram_comes_first(world, sessionmaker) -> None:
+async def test_no_prompt_when_telegram_comes_first(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _lan(world, sessionmaker, accounts={"telegram": "t-lan", "zalo": "z-lan"})
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 10, 30),
                        channels=("telegram", "zalo")) == 0
 
 
-async def test_the_unit_can_turn_it_off(world, sessionmaker) -> None:
+async def test_the_unit_can_turn_it_off(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _lan(world, sessionmaker, schedule={"zalo_keepalive": False})
     assert await _plan(sessionmaker, at(MON + timedelta(days=1), 10, 30)) == 0
 
 
-async def test_paid_window_prompts_on_its_last_day(world, sessionmaker) -> None:
+async def test_paid_window_prompts_on_its_last_day(world: World, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """A unit paying for 48 h – 7 days: the window closes Mon 30th 10:00."""
     await _lan(world, sessionmaker, schedule={"zalo_paid_messages": True})
     # Tuesday: the 48 h mark does not matter here
@@ -148,8 +148,8 @@ async def test_paid_window_prompts_on_its_last_day(world, sessionmaker) -> None:
     assert await _plan(sessionmaker, at(MON + timedelta(days=6), 10, 30)) == 1
 
 
-async def test_cancelled_when_she_wrote_before_it_went_out(world, sessionmaker, clock, zalo,
-                                                           fake) -> None:
+async def test_cancelled_when_she_wrote_before_it_went_out(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock, zalo: ZaloChannel,
+                                                           fake: FakeZalo) -> None:
     await _lan(world, sessionmaker, wrote=at(MON, 22, 30))
     await _plan(sessionmaker, at(MON + timedelta(days=1), 23))  # held to Wed 07:00
     await _wrote(sessionmaker, at(MON + timedelta(days=1), 23, 30))
@@ -160,7 +160,7 @@ async def test_cancelled_when_she_wrote_before_it_went_out(world, sessionmaker, 
     assert row.last_error_code == "answered"
 
 
-async def test_late_prompt_is_dropped_not_rerouted(world, sessionmaker, clock, zalo, fake) -> None:
+async def test_late_prompt_is_dropped_not_rerouted(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock, zalo: ZaloChannel, fake: FakeZalo) -> None:
     """Sent only inside the window: past it, cancelled (no template, no other channel)."""
     await _lan(world, sessionmaker, accounts={"zalo": "z-lan", "telegram": "t-lan"},
                schedule=None)
@@ -178,7 +178,7 @@ async def test_late_prompt_is_dropped_not_rerouted(world, sessionmaker, clock, z
     assert [r.kind for r in await world.rows()] == [KEEPALIVE_KIND]  # no copy elsewhere
 
 
-async def test_ticks_plan_and_send_it(world, sessionmaker, clock, zalo, fake) -> None:
+async def test_ticks_plan_and_send_it(world: World, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock, zalo: ZaloChannel, fake: FakeZalo) -> None:
     """The scheduler service's tick finds the Zalo channel's window and sends the prompt."""
     await _lan(world, sessionmaker)
     clock.set(at(MON + timedelta(days=1), 10, 30))

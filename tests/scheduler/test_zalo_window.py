@@ -317,7 +317,7 @@ async def test_blocked_other_channel_is_not_a_way_out(oa: Oa) -> None:
     assert rows["zalo"].status == "unreachable" and rows["zalo"].last_error_code == "window_closed"
 
 
-async def test_fallback_from_telegram_does_not_come_back(oa: Oa, sessionmaker) -> None:
+async def test_fallback_from_telegram_does_not_come_back(oa: Oa, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """Telegram blocked → Zalo; Zalo's window closed → not Telegram again: unreachable."""
     from bot.errors import DeliveryError, DeliveryOutcome
     await oa.world.unit("P1")
@@ -336,7 +336,7 @@ async def test_fallback_from_telegram_does_not_come_back(oa: Oa, sessionmaker) -
         "telegram"]
 
 
-async def test_replies_are_not_routed(oa: Oa, sessionmaker) -> None:
+async def test_replies_are_not_routed(oa: Oa, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """An answer to the user's own message goes out whatever the window says."""
     from bot.replies import REPLY_KIND
     await oa.world.unit("P1")
