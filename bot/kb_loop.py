@@ -1,6 +1,7 @@
 """What an admin does with a group of unanswered questions, shared by chat, CLI and bench:
 answer it (a Q&A entry, the askers told through the outbox), point it to a section (its questions
-become another wording of that section, the askers told), or ignore it with a reason.
+become another wording of that section, the askers told), or ignore it with a reason; and later
+edit or withdraw an answer written (the askers' messages not yet sent follow).
 
 Each action runs in the caller's transaction and closes the group's questions (`resolved`).
 """
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import OpenSection
 from bot.db import queue_store
-from bot.db.models import Guide, GuideChunk, Official, UnansweredQuestion, Unit
-from bot.db.queue_store import QueueGroup
+from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, UnansweredQuestion, Unit
+from bot.db.queue_store import QueueGroup, WrittenAnswer
 from bot.messages import Button, OutgoingMessage, to_payload
-from bot.outbox import NewRow, enqueue
+from bot.outbox import UNSENT, NewRow, cancel, enqueue, rewrite_unsent, unsent_of_kind
 from bot.texts import feedback as T
 from rules.policy import load_policies
 from rules.quiet import hold_until_morning
@@ -89,6 +90,64 @@ async def ignore_group(session: AsyncSession, group: QueueGroup, reason: str, *,
     """Close the group with a reason; how many questions were closed."""
     return await queue_store.resolve(session, group.ids, resolution="ignored",
                                      note=" ".join(reason.split())[:2000], by=by, now=now)
+
+
+@dataclass(frozen=True)
+class Revised:
+    """An answer edited or withdrawn, and how many of the askers' messages still waiting to go
+    out (held through quiet hours) were rewritten or cancelled with it."""
+
+    guide_title: str
+    waiting: int
+
+
+async def edit_answer(session: AsyncSession, entry_id: int, answer: str, *, by: str | None,
+                      now: datetime) -> Revised | None:
+    """Replace a written answer (queue_store.edit_qa_entry); the askers' messages not yet sent
+    carry the new text and section. None when the entry is gone."""
+    entry = await queue_store.written_answer(session, entry_id)
+    chunk_id = await queue_store.edit_qa_entry(session, entry_id, answer.strip(), by=by, now=now) \
+        if entry is not None else None
+    if entry is None or chunk_id is None:
+        return None
+    return Revised(entry.guide_title, await _revise_waiting(session, entry, answer.strip(),
+                                                            chunk_id, now))
+
+
+async def remove_answer(session: AsyncSession, entry_id: int, *, by: str | None,
+                        now: datetime) -> Revised | None:
+    """Withdraw a written answer (queue_store.remove_qa_entry); the askers' messages not yet
+    sent are cancelled. None when the entry was already gone."""
+    entry = await queue_store.written_answer(session, entry_id)
+    if entry is None or not await queue_store.remove_qa_entry(session, entry_id, by=by, now=now):
+        return None
+    return Revised(entry.guide_title, await _revise_waiting(session, entry, None, None, now))
+
+
+async def _revise_waiting(session: AsyncSession, entry: WrittenAnswer, answer: str | None,
+                          chunk_id: int | None, now: datetime) -> int:
+    """The askers' messages of `entry` still to go out: rewritten with `answer` (its section
+    behind 'Đọc mục này'), or cancelled when None; how many. A message is the entry's when it
+    ends as ASKER_ANSWERED does with the entry's answer and guide."""
+    tail = T.ASKER_ANSWERED.split("{answer}", 1)[1].format(guide=entry.guide_title)
+    old = entry.answer.strip() + tail
+    mine = [(row_id, payload) for row_id, payload in await unsent_of_kind(session, ANSWER_KIND)
+            if str(payload.get("text", "")).endswith(old)]
+    if answer is None:
+        if not mine:
+            return 0
+        return await cancel(session, OutboxMessage.id.in_([row_id for row_id, _ in mine]),
+                            now=now, reason="answer_withdrawn", statuses=UNSENT)
+    done = 0
+    section = OpenSection.prefix + ":"
+    for row_id, payload in mine:
+        text = str(payload["text"])
+        payload["text"] = text[:len(text) - len(old)] + answer + tail
+        payload["buttons"] = [[label, OpenSection(chunk_id).pack()
+                               if chunk_id is not None and str(data).startswith(section) else data]
+                              for label, data in payload.get("buttons", [])]
+        done += await rewrite_unsent(session, row_id, payload, now)
+    return done
 
 
 async def _guide_of(session: AsyncSession, chunk: GuideChunk) -> Guide:

@@ -199,6 +199,23 @@ async def postpone_for_task(session: AsyncSession, task_id: int, recipient_id: i
     ).values(not_before=until, updated_at=now))
 
 
+async def unsent_of_kind(session: AsyncSession, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    """(id, payload) of the rows of `kind` still to go out (not claimed by a sender)."""
+    rows = await session.execute(select(OutboxMessage.id, OutboxMessage.payload).where(
+        OutboxMessage.kind == kind, OutboxMessage.status.in_(list(UNSENT))))
+    return [(int(row_id), dict(payload)) for row_id, payload in rows]
+
+
+async def rewrite_unsent(session: AsyncSession, row_id: int, payload: Mapping[str, Any],
+                         now: datetime) -> bool:
+    """Give a row still to go out a new payload, in the caller's transaction; False when a
+    sender claimed (or finished) it meanwhile: that one goes out as it was."""
+    result = await session.execute(update(OutboxMessage).where(
+        OutboxMessage.id == row_id, OutboxMessage.status.in_(list(UNSENT)))
+        .values(payload=dict(payload), updated_at=now))
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def mark_blocked(session: AsyncSession, channel: str, now: datetime, *,
                        chat_id: str | None = None, external_id: str | None = None) -> None:
     """The user blocked the bot: mark their account on `channel` (by chat or by user) blocked."""

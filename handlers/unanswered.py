@@ -520,11 +520,13 @@ async def edit_confirm_handle(ctx: Context, state: FlowState) -> str | None:
         state.data["answer"] = ctx.text.strip()[:ANSWER_CHARS]
         return STAY  # shown again with 'Lưu'
     entry = await _entry(ctx, int(state.data["entry"]))
-    if entry is None or await queue_store.edit_qa_entry(
-            ctx.session, entry.id, state.data["answer"], by=_by(ctx), now=ctx.now) is None:
+    done = await kb_loop.edit_answer(ctx.session, entry.id, state.data["answer"], by=_by(ctx),
+                                     now=ctx.now) if entry is not None else None
+    if done is None:
         ctx.reply(T.WRITTEN_GONE)
         return END
-    ctx.reply(T.EDITED.format(guide=entry.guide_title))
+    ctx.reply(T.EDITED.format(guide=done.guide_title)
+              + (T.EDITED_WAITING.format(count=done.waiting) if done.waiting else ""))
     ctx.after_commit.append(ctx.deps.reload_knowledge)
     return END
 
@@ -548,11 +550,13 @@ async def ask_remove(ctx: Context, button: RemoveAnswer) -> None:
 async def remove_answer(ctx: Context, button: RemoveConfirmed) -> None:
     """Button 'uqx:<entry>': withdraw the entry; it answers nothing from now on."""
     entry = await _entry(ctx, button.entry_id)
-    if entry is None or not await queue_store.remove_qa_entry(ctx.session, entry.id, by=_by(ctx),
-                                                              now=ctx.now):
+    done = await kb_loop.remove_answer(ctx.session, entry.id, by=_by(ctx), now=ctx.now) \
+        if entry is not None else None
+    if entry is None or done is None:
         ctx.reply(T.WRITTEN_GONE)
         return
-    ctx.reply(T.REMOVED.format(question=clip(entry.question, 300)))
+    ctx.reply(T.REMOVED.format(question=clip(entry.question, 300))
+              + (T.REMOVED_WAITING.format(count=done.waiting) if done.waiting else ""))
     ctx.after_commit.append(ctx.deps.reload_knowledge)
 
 

@@ -209,11 +209,12 @@ def edit(
             new = (text or "").strip()
             if not new:
                 return T.CLI_EMPTY_TEXT
-            found = await queue_store.written_answer(session, entry)
-            if found is None or await queue_store.edit_qa_entry(
-                    session, entry, new, by=CLI_USER, now=app.clock.now()) is None:
+            done = await kb_loop.edit_answer(session, entry, new, by=CLI_USER,
+                                             now=app.clock.now())
+            if done is None:
                 return T.CLI_WRITTEN_NOT_FOUND.format(id=entry)
-            typer.echo(T.CLI_EDITED.format(id=entry, guide=found.guide_title))
+            typer.echo(T.CLI_EDITED.format(id=entry, guide=done.guide_title)
+                       + (T.EDITED_WAITING.format(count=done.waiting) if done.waiting else ""))
             return ""
 
     error = run(_edit)
@@ -229,10 +230,11 @@ def remove(
     async def _remove() -> str:
         async with open_app(load_demo=False, index=False) as app, \
                 app.sessionmaker.begin() as session:
-            if not await queue_store.remove_qa_entry(session, entry, by=CLI_USER,
-                                                     now=app.clock.now()):
+            done = await kb_loop.remove_answer(session, entry, by=CLI_USER, now=app.clock.now())
+            if done is None:
                 return T.CLI_WRITTEN_NOT_FOUND.format(id=entry)
-            typer.echo(T.CLI_REMOVED.format(id=entry))
+            typer.echo(T.CLI_REMOVED.format(id=entry)
+                       + (T.REMOVED_WAITING.format(count=done.waiting) if done.waiting else ""))
             return ""
 
     error = run(_remove)

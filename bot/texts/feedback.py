@@ -99,6 +99,9 @@ EDIT_CONFIRM = "Nội dung mới:\n{answer}\n\nLưu thay cho câu trả lời c�
 BUTTON_SAVE = "Lưu"
 EDIT_CHOOSE = "Xin bấm \u201cLưu\u201d ở trên, gõ lại nội dung, hoặc /huy để dừng."
 EDITED = "Đã sửa câu trả lời trong \u201c{guide}\u201d và cập nhật tra cứu: từ nay chỉ nội dung mới được dùng."
+#: added when askers' messages still waiting to go out (quiet hours) followed the change
+EDITED_WAITING = " {count} tin gửi người hỏi chưa đi cũng được sửa theo."
+REMOVED_WAITING = " {count} tin gửi người hỏi chưa đi đã được huỷ."
 EDIT_STOPPED = "Đã dừng, câu trả lời giữ nguyên."
 REMOVE_CONFIRM = (
     "Gỡ câu trả lời cho \u201c{question}\u201d khỏi \u201c{guide}\u201d? "

@@ -18,6 +18,8 @@ from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import feedback as T
 from handlers.unanswered import WrittenAnswers
+from scheduler.delivery import OutboxDispatcher
+from scheduler.planner import send_guards
 from tests.fakes import FakeChannel
 from tests.harness import BotHarness, fits, labels, payloads, texts
 
@@ -200,3 +202,43 @@ async def test_only_those_who_may_answer_may_edit(h: BotHarness) -> None:
         (row,) = (await session.execute(select(QAEntry))).scalars()
         assert row.answer == ANSWER
     assert ANSWER in await _ask(h, "a3")
+
+
+def _telegram(h: BotHarness) -> FakeChannel:
+    channel = h.channels["telegram"]
+    assert isinstance(channel, FakeChannel)
+    return channel
+
+
+async def _deliver(h: BotHarness) -> None:
+    await h.app.dispatcher.drain()
+    await OutboxDispatcher(h.app.sessionmaker, h.clock, h.app.channels, worker_id="t",
+                           guards=send_guards()).drain()
+
+
+async def test_an_askers_message_not_yet_sent_carries_the_edit(h: BotHarness) -> None:
+    await _answer(h)  # the message to the asker a1 is still in the outbox
+    await h.say("/chuatraloi", user="admin")
+    await h.press(label=T.BUTTON_WRITTEN, user="admin")
+    await h.press(label=T.BUTTON_EDIT, user="admin")
+    await h.say(NEW, user="admin")
+    done = texts(await h.press(label=T.BUTTON_SAVE, user="admin"))
+    assert T.EDITED_WAITING.format(count=1) in done
+    await _deliver(h)
+    ((chat, message),) = _telegram(h).sent
+    assert chat.chat_id == "a1" and fits(message.text, T.ASKER_ANSWERED)
+    assert NEW in message.text and ANSWER not in message.text
+    # its 'Đọc mục này' opens the edited section of the guide's current version
+    section = texts(await h.press(message.buttons[0].payload, user="a1", channel="telegram"))
+    assert NEW in section and ANSWER not in section
+
+
+async def test_an_askers_message_not_yet_sent_is_cancelled_with_the_answer(h: BotHarness) -> None:
+    await _answer(h)
+    await h.say("/chuatraloi", user="admin")
+    await h.press(label=T.BUTTON_WRITTEN, user="admin")
+    await h.press(label=T.BUTTON_REMOVE, user="admin")
+    done = texts(await h.press(label=T.BUTTON_REMOVE_CONFIRM, user="admin"))
+    assert T.REMOVED_WAITING.format(count=1) in done
+    await _deliver(h)
+    assert _telegram(h).sent == []
