@@ -162,8 +162,8 @@ class Dispatcher:
             fed = await self._feed(event, guard)
         if before_send is not None:
             await before_send()
-        await self._replies.deliver(event.chat, event.sender, fed.replies, channel,
-                                    waiting=fed.replies_waiting)
+        await self.deliver(event.chat, event.sender, fed.replies, channel,
+                           waiting=fed.replies_waiting)
         return fed.replies
 
     async def resend(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
@@ -173,12 +173,13 @@ class Dispatcher:
         return await self.deliver(chat, sender, replies, channel)
 
     async def deliver(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
-                      channel: Channel) -> list[ReplyResult]:
+                      channel: Channel, *, waiting: bool | None = None) -> list[ReplyResult]:
         """Send replies in order; a retryable failure goes to the outbox (bot/replies.py).
 
         handle's second half; edges call handle (or resend), never this (tests/test_architecture.py).
+        `waiting`: whether earlier replies of the chat wait in the outbox, if already asked.
         """
-        return await self._replies.deliver(chat, sender, replies, channel)
+        return await self._replies.deliver(chat, sender, replies, channel, waiting=waiting)
 
     async def feed(self, event: InboundEvent, *,
                    guard: EventGuard | None = None) -> list[OutgoingMessage]:
