@@ -64,7 +64,7 @@ async def _world(h: BotHarness) -> dict[str, Any]:
         [chunk] = await guide_store.guide_sections(s, guide)
         lan_account = (await s.execute(select(ChatAccount.id).where(
             ChatAccount.external_id == "lan"))).scalar_one()
-        code = await people_store.create_invitation(
+        invitation = await people_store.create_invitation(
             s, now=now, ttl=timedelta(hours=24), unit_id=unit_a, name="Người mới của sở A",
             created_by=head_a)
         # a guide unit A owns and a question it did not answer (A's officials review it)
@@ -83,7 +83,7 @@ async def _world(h: BotHarness) -> dict[str, Any]:
     return {"question": question, "owned_guide": owned_guide.id, "owned_chunk": owned_chunk.id,
             "open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
             "slug": added.guide.slug, "guide_id": added.guide.id,
-            "lan_account": lan_account, "code": code.code, "lan": lan}
+            "lan_account": lan_account, "code": invitation.code, "lan": lan}
 
 
 def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:

@@ -70,7 +70,7 @@ def test_an_unwritable_database_folder_says_what_to_chown(
     # the tests run as root, for whom every folder is writable: pretend this one is not
     folder = tmp_path / "data"
     folder.mkdir()
-    monkeypatch.setattr(migrate.os, "access", lambda path, mode: Path(path) != folder)
+    monkeypatch.setattr("bot.db.migrate.os.access", lambda path, mode: Path(path) != folder)
     with pytest.raises(PermissionError) as caught:
         migrate.ensure_sqlite_dir(f"sqlite+aiosqlite:///{folder}/troly.db")
     message = describe_failure(caught.value)
@@ -93,7 +93,7 @@ def test_sqlite_errors_wrapped_by_sqlalchemy_are_named() -> None:
     import sqlite3
 
     full = sqlite3.OperationalError("database or disk is full")
-    full.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+    full.sqlite_errorname = "SQLITE_FULL"
     wrapped = OperationalError("INSERT …", {}, full)
     assert describe_failure(wrapped) == (
         "Hết dung lượng đĩa: cơ sở dữ liệu SQLite không ghi được. Vui lòng giải phóng dung lượng.")

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
@@ -38,13 +41,16 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
+T = TypeVar("T")
+
+
 def _run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
     result = cli.invoke(build_cli(), list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
-def _db(tmp_path: Path, statement):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
+def _db(tmp_path: Path, statement: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def go() -> T:
         engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/troly.db")
         try:
             async with make_sessionmaker(engine).begin() as session:

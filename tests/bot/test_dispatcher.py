@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -79,10 +80,10 @@ def add_toy(app: App) -> None:
 
 
 @pytest.fixture
-async def toy(settings: Settings, clock: ManualClock) -> BotHarness:
+async def toy(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarness]:
     console = FakeChannel(name="console", capabilities=frozenset())
     h = await BotHarness(settings, clock, {"console": console}, extra_setup=[add_toy]).start()
-    yield h  # type: ignore[misc]
+    yield h
     await h.close()
 
 

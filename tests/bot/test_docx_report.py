@@ -79,16 +79,26 @@ HEAD = Letterhead(issuer="Cục Chuyển đổi số quốc gia", parent_unit="B
                   signer_name="Nguyễn Văn An")
 
 
+def _size(value: Length | None) -> Length:
+    """A run's font size, which this report always sets (None would inherit the style's)."""
+    assert value is not None
+    return value
+
+
 def test_page_fonts_and_header_block() -> None:
     doc = open_docx(render_docx(_report(), HEAD))
     section, annex = doc.sections  # the annex is a landscape section of its own
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    def whole_mm(value: Length | None) -> int:
+        assert value is not None
+        return round(float(value.mm))
+
+    assert (whole_mm(section.page_width), whole_mm(section.page_height)) == (210, 297)
     assert section.orientation == WD_ORIENT.PORTRAIT
-    assert (round(annex.page_width.mm), round(annex.page_height.mm)) == (297, 210)
+    assert (whole_mm(annex.page_width), whole_mm(annex.page_height)) == (297, 210)
     assert annex.orientation == WD_ORIENT.LANDSCAPE and annex.start_type == WD_SECTION.NEW_PAGE
     def mm(value: Length | None) -> float:  # Word stores twips: compare to a tenth of a mm
         assert value is not None
-        return round(value.mm, 1)
+        return round(float(value.mm), 1)
 
     for page in (section, annex):
         assert 20 <= mm(page.top_margin) <= 25 and 20 <= mm(page.bottom_margin) <= 25
@@ -105,7 +115,7 @@ def test_page_fonts_and_header_block() -> None:
         assert restart is not None and restart.get(qn("w:start")) == "1"
         tags = [child.tag for child in page._sectPr]
         assert tags.index(qn("w:pgMar")) < tags.index(qn("w:pgNumType")) < tags.index(qn("w:cols"))
-    normal = doc.styles["Normal"].font  # type: ignore[attr-defined]
+    normal = doc.styles["Normal"].font
     assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
 
     header = doc.tables[0]
@@ -115,9 +125,9 @@ def test_page_fonts_and_header_block() -> None:
     assert issuer.text == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA" and all_bold(issuer)
     nation, motto = cell_paragraphs(header, 0, 1)
     assert nation.text == D.NATIONAL_NAME and all_bold(nation)
-    assert Pt(12) <= nation.runs[0].font.size <= Pt(13)
+    assert Pt(12) <= _size(nation.runs[0].font.size) <= Pt(13)
     assert motto.text == D.MOTTO and all_bold(motto)
-    assert Pt(13) <= motto.runs[0].font.size <= Pt(14)
+    assert Pt(13) <= _size(motto.runs[0].font.size) <= Pt(14)
     # the short rules under the issuer and the motto are bordered paragraphs, right under the
     # text: an exact line height of a few points, not an empty 14 pt line
     for column in (0, 1):

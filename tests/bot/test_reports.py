@@ -56,7 +56,9 @@ async def test_summary_and_export(harness: BotHarness) -> None:
                                              ("C", "Xong muộn", date(2026, 11, 20))], unit="CUC")
     async with harness.app.sessionmaker.begin() as session:
         await task_store.mark_task_done(session, ids[2], chau, harness.clock.now(), "biên bản")
-        unit_id = (await session.get(Task, ids[0])).lead_unit_id  # type: ignore[union-attr]
+        task = await session.get(Task, ids[0])
+        assert task is not None and task.lead_unit_id is not None
+        unit_id = task.lead_unit_id
     async with harness.app.sessionmaker() as session:
         summary = await build_weekly_summary(session, unit_id, "2026-W48", harness.clock.now())
     assert [o.name for o in summary.officials] == ["Lê Minh Châu"]  # only those with open tasks

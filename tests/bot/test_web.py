@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db.base import make_engine, make_sessionmaker
@@ -26,18 +27,18 @@ def _button(reply: dict[str, Any], label: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def client(kb_harness: BotHarness) -> AsyncIterator[TestClient]:
+async def client(kb_harness: BotHarness) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     async with TestClient(TestServer(kb_harness.app.web_app)) as c:
         yield c
 
 
-async def test_page_is_served(client: TestClient) -> None:
+async def test_page_is_served(client: TestClient[web.Request, web.Application]) -> None:
     resp = await client.get("/")
     assert resp.status == 200
     assert "Trợ lý" in await resp.text()
 
 
-async def test_question_and_button(client: TestClient) -> None:
+async def test_question_and_button(client: TestClient[web.Request, web.Application]) -> None:
     resp = await client.post("/api/chat", json={"session": "s-1",
                                                 "text": "to cong nghe so cong dong gom nhung ai"})
     assert resp.status == 200
@@ -52,7 +53,7 @@ async def test_question_and_button(client: TestClient) -> None:
     assert "📖" in (await resp.json())["replies"][0]["text"]
 
 
-async def test_a_keyboard_is_single_use(client: TestClient) -> None:
+async def test_a_keyboard_is_single_use(client: TestClient[web.Request, web.Application]) -> None:
     resp = await client.post("/api/chat", json={"session": "s-kb",
                                                 "text": "to cong nghe so cong dong gom nhung ai"})
     reply = (await resp.json())["replies"][0]
@@ -84,7 +85,7 @@ async def test_a_keyboard_is_single_use(client: TestClient) -> None:
     assert bad.status == 400
 
 
-async def test_a_guide_section_list_is_navigation(client: TestClient) -> None:
+async def test_a_guide_section_list_is_navigation(client: TestClient[web.Request, web.Application]) -> None:
     # /huongdan → a guide: its sections are reusable and the list has no keyboard to spend
     resp = await client.post("/api/chat", json={"session": "s-nav", "text": "/huongdan"})
     guides = next(r for r in (await resp.json())["replies"] if r["buttons"])
@@ -115,13 +116,13 @@ async def test_a_guide_section_list_is_navigation(client: TestClient) -> None:
         (b'{"session": "s", "text": "' + b"a" * 70_000 + b'"}', 413),
     ],
 )
-async def test_bad_requests_get_a_clear_error(client: TestClient, body: bytes, status: int) -> None:
+async def test_bad_requests_get_a_clear_error(client: TestClient[web.Request, web.Application], body: bytes, status: int) -> None:
     resp = await client.post("/api/chat", data=body, headers={"Content-Type": "application/json"})
     assert resp.status == status
     assert (await resp.json())["error"]
 
 
-async def test_mailbox_keeps_messages_until_acknowledged(client: TestClient,
+async def test_mailbox_keeps_messages_until_acknowledged(client: TestClient[web.Request, web.Application],
                                                          kb_harness: BotHarness) -> None:
     bearer = {"Authorization": f"Bearer {await web_login(kb_harness, 's-2')}"}
     await kb_harness.app.web_channel.send(ChatRef("web", "s-2"), OutgoingMessage("Nhắc hạn"))
@@ -138,7 +139,7 @@ async def test_mailbox_keeps_messages_until_acknowledged(client: TestClient,
 
 
 async def test_waiting_messages_come_with_the_next_reply_and_are_acknowledged_by_it(
-        client: TestClient, kb_harness: BotHarness) -> None:
+        client: TestClient[web.Request, web.Application], kb_harness: BotHarness) -> None:
     bearer = {"Authorization": f"Bearer {await web_login(kb_harness, 's-3')}"}
     await kb_harness.app.web_channel.send(ChatRef("web", "s-3"), OutgoingMessage("Nhắc hạn"))
     body = await (await client.post("/api/chat", json={"session": "s-3", "text": "/trogiup"},
@@ -152,7 +153,7 @@ async def test_waiting_messages_come_with_the_next_reply_and_are_acknowledged_by
 
 
 @pytest.mark.parametrize("after", ["-1", "1.5", "9" * 30, "abc"])
-async def test_a_bad_cursor_is_a_400(client: TestClient, after: str) -> None:
+async def test_a_bad_cursor_is_a_400(client: TestClient[web.Request, web.Application], after: str) -> None:
     resp = await client.get("/api/messages", params={"session": "s-4", "after": after})
     assert resp.status == 400 and (await resp.json())["error"]
     resp = await client.post("/api/chat", json={"session": "s-4", "text": "hi",
@@ -160,13 +161,13 @@ async def test_a_bad_cursor_is_a_400(client: TestClient, after: str) -> None:
     assert resp.status == 400
 
 
-async def test_health(client: TestClient) -> None:
+async def test_health(client: TestClient[web.Request, web.Application]) -> None:
     body = await (await client.get("/healthz")).json()
     assert body["status"] == "ok" and body["passages"] > 0
 
 
 async def test_healthz_reports_a_database_that_is_down(
-        client: TestClient, kb_harness: BotHarness) -> None:
+        client: TestClient[web.Request, web.Application], kb_harness: BotHarness) -> None:
     assert (await client.get("/healthz")).status == 200
     chat = kb_harness.app.web_app[WEB_CHAT_KEY]
     working = chat.sessionmaker

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 @pytest.fixture
-async def client(harness: BotHarness) -> AsyncIterator[TestClient]:
+async def client(harness: BotHarness) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     async with TestClient(TestServer(harness.app.web_app)) as c:
         yield c
 
@@ -36,7 +37,7 @@ async def _units(harness: BotHarness) -> int:
         return int((await session.execute(select(func.count()).select_from(Unit))).scalar_one())
 
 
-async def test_admin_uploads_a_table_and_confirms(client: TestClient, harness: BotHarness) -> None:
+async def test_admin_uploads_a_table_and_confirms(client: TestClient[web.Request, web.Application], harness: BotHarness) -> None:
     token = await web_login(harness, "s-adm", "Quản Trị", role="admin")
     resp = await client.post("/api/upload", params={"session": "s-adm"},
                              data=(EXAMPLES / "don-vi.csv").read_bytes(),
@@ -53,7 +54,7 @@ async def test_admin_uploads_a_table_and_confirms(client: TestClient, harness: B
     assert await _units(harness) == 6  # DV1 (the admin's) and the five of the file
 
 
-async def test_guests_and_bad_uploads(client: TestClient, harness: BotHarness) -> None:
+async def test_guests_and_bad_uploads(client: TestClient[web.Request, web.Application], harness: BotHarness) -> None:
     body = (EXAMPLES / "don-vi.csv").read_bytes()
     guest = await client.post("/api/upload", params={"session": "s-g"}, data=body,
                               headers=_headers("a.csv"))
