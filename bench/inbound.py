@@ -449,7 +449,10 @@ async def _feed_zalo(fake: BenchZalo, port: int, *, questions: int, concurrency:
                 errors += 1
                 continue
             # the 200 means "stored"; the answer comes after, from storage
-            await fake.wait_for(lambda f, c=chat, b=before: f.sent_per_user[c] > b, within=30)
+            def answered(f: BenchZalo, c: str = chat, b: int = before) -> bool:
+                return f.sent_per_user[c] > b
+
+            await fake.wait_for(answered, within=30)
             latencies.append(fake.last_sent_at[chat] - started)
 
     connector = aiohttp.TCPConnector(limit=concurrency)

@@ -109,9 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     row("answered, right guide: abbrev_link", lambda s: _answerable()(s) and bool(
         s.meta.get("abbrev_link")) and s.variant != "english", right_answer)  # fmt: skip
     for pair in CLOSE_PAIRS:
+
+        def in_pair(s: Sample, p: tuple[str, str] = pair) -> bool:
+            return _answerable()(s) and s.group in p and s.variant != "english"
+
         row(
             f"answered, right guide: {pair[0].split('-')[0]}… vs {pair[1].split('-')[0]}…",
-            lambda s, p=pair: _answerable()(s) and s.group in p and s.variant != "english",
+            in_pair,
             right_answer,
         )
     not_answered: Callable[[Sample, bool], bool] = lambda s, d: not d  # noqa: E731
@@ -120,9 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     row("tricky unanswerable not answered", lambda s: s.dataset == "guides"
         and s.kind == "unanswerable" and bool(s.meta.get("tricky")), not_answered)  # fmt: skip
     for variant in ("asis", "nodiac"):
-        row(f"legal answerable answered ({variant})",
-            lambda s, v=variant: s.dataset == "legal" and s.kind == "answerable" and s.variant == v,
-            lambda s, d: d)  # fmt: skip
+
+        def legal_answerable(s: Sample, v: str = variant) -> bool:
+            return s.dataset == "legal" and s.kind == "answerable" and s.variant == v
+
+        row(f"legal answerable answered ({variant})", legal_answerable, lambda s, d: d)  # fmt: skip
     row("own demo questions answered, right guide",
         lambda s: s.dataset == "own" and s.kind == "answerable", right_answer)  # fmt: skip
     row("own unanswerable not answered",

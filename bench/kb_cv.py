@@ -268,9 +268,9 @@ def tune(
         rng = random.Random(seed)
         drawn: list[tuple[float, RankParams]] = []
         for _ in range(samples):
-            candidate = dataclasses.replace(
-                PREVIOUS, **{knob: rng.choice(values) for knob, values in grid.items()}
-            )
+            # knob names are data here, so their value types cannot be checked
+            drawn_knobs: dict[str, Any] = {knob: rng.choice(values) for knob, values in grid.items()}
+            candidate = dataclasses.replace(PREVIOUS, **drawn_knobs)
             if (candidate.k1, candidate.b) in tables.legal:
                 drawn.append((value(candidate), candidate))
         drawn.sort(key=lambda item: -item[0])
@@ -281,7 +281,8 @@ def tune(
             changed = False
             for knob, values in grid.items():
                 for v in values:
-                    candidate = dataclasses.replace(current, **{knob: v})
+                    step: dict[str, Any] = {knob: v}
+                    candidate = dataclasses.replace(current, **step)
                     if (candidate.k1, candidate.b) not in tables.legal or candidate == current:
                         continue
                     candidate_value = value(candidate)
@@ -320,13 +321,16 @@ def build_tables(
         for variant in dict.fromkeys(q.variant for q in guide_questions):
             qs = [q for q in guide_questions if q.variant == variant]
             texts = [q.text for q in qs]
+
+            def right_guide(r: int, p: Passage, qs: list[GuideQuestion] = qs) -> bool:
+                return p.guide_id == qs[r].guide
+
+            def right_section(r: int, p: Passage, qs: list[GuideQuestion] = qs) -> bool:
+                return _right_section(p, qs[r])
+
             tables.guides[(k1, b)][variant] = (
-                part_table(
-                    gindex, texts, lambda r, p, qs=qs: p.guide_id == qs[r].guide, PREVIOUS, POOL
-                ),
-                part_table(
-                    gindex, texts, lambda r, p, qs=qs: _right_section(p, qs[r]), PREVIOUS, POOL
-                ),
+                part_table(gindex, texts, right_guide, PREVIOUS, POOL),
+                part_table(gindex, texts, right_section, PREVIOUS, POOL),
             )
         # The demo-guide test builds its index without the synonym table; so does this.
         dindex = KnowledgeIndex.build(demo_passages, params=params)
@@ -613,14 +617,14 @@ def report(result: StudyResult, out: Callable[[str], None] = print) -> dict[str,
                 metrics(np.asarray(result.baselines[n][v]))[0],
             ),
         )
-        base = metrics(np.asarray(result.baselines[base_name][v]))
+        base_metrics = metrics(np.asarray(result.baselines[base_name][v]))
         out(
-            f"| {v} | {base[0]:.3f} / {base[1]:.3f} ({base_name}) | {pooled[0]:.3f} / {pooled[1]:.3f} / {pooled[2]:.3f} | "
+            f"| {v} | {base_metrics[0]:.3f} / {base_metrics[1]:.3f} ({base_name}) | {pooled[0]:.3f} / {pooled[1]:.3f} / {pooled[2]:.3f} | "
             f"{min(margins1):+.3f} / {min(margins5):+.3f} |"
         )
         summary[v] = {
             "oof": pooled,
-            "baseline": base,
+            "baseline": base_metrics,
             "baseline_name": base_name,
             "min_margin_hit1": min(margins1),
             "min_margin_hit5": min(margins5),

@@ -178,7 +178,7 @@ class World:
 
     def __init__(self, directory: Path) -> None:
         self.url = f"sqlite+aiosqlite:///{directory}/loop.db"
-        self.settings = Settings(_env_file=None, database_url=self.url,  # type: ignore[call-arg]
+        self.settings = Settings(_env_file=None, database_url=self.url,
                                  load_demo_guides=False, scheduler_enabled=False)
         self.engine = make_engine(self.url)
         self.sessionmaker = make_sessionmaker(self.engine)

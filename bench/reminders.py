@@ -91,7 +91,7 @@ async def delivery(url: str, reminders: int, rate: float) -> dict[str, Any]:
     sessionmaker = make_sessionmaker(engine)
     clock = ManualClock(NOW)
     async with FakeBotAPI(rate_limit=LIMIT) as fake:
-        settings = Settings(_env_file=None, telegram_token=SecretStr(fake.token),  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, telegram_token=SecretStr(fake.token),
                             telegram_api_url=fake.base_url)
         bot = make_bot(settings)
         ticks = Ticks(sessionmaker, clock, {"telegram": TelegramChannel(bot)}, owner="bench",

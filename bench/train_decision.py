@@ -25,6 +25,7 @@ randomness anywhere (Newton's method from zero, fixed fold assignment).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import zlib
@@ -45,7 +46,7 @@ from knowledge.abbreviations import SynonymTable  # noqa: E402
 from knowledge.decision import CLIP, WEIGHTS_FILE, DecisionModel  # noqa: E402
 from knowledge.demo import demo_guides  # noqa: E402
 from knowledge.demo.questions import ANSWERABLE, NOT_COVERED, OFF_TOPIC  # noqa: E402
-from knowledge.evaluate import load_corpus, load_queries, variant_texts  # noqa: E402
+from knowledge.evaluate import EvalQuery, load_corpus, load_queries, variant_texts  # noqa: E402
 from knowledge.features import FEATURE_NAMES, FEATURE_SCHEMA  # noqa: E402
 from knowledge.index import KnowledgeIndex  # noqa: E402
 from knowledge.ingest import parse_file, passages_from_guide  # noqa: E402
@@ -139,9 +140,13 @@ def guide_samples(folder: Path) -> list[Sample]:
     for row in _read_jsonl(folder / "questions.jsonl"):
         guide, text, variant = str(row["guide"]), str(row["text"]), str(row["variant"])
         meta = {"id": row["id"], "section": row["section"], "abbrev_link": row.get("abbrev_link")}
+
+        def right_guide(p: Passage, g: str = guide) -> bool:
+            return p.guide_id == g
+
         sample = _sample(
             index, text, dataset="guides", group=guide, variant=variant, kind="answerable",
-            right=lambda p, g=guide: p.guide_id == g, meta=meta,
+            right=right_guide, meta=meta,
         )  # fmt: skip
         if sample is not None:
             sample.right_section = bool(sample.label) and _section_is(
@@ -173,10 +178,13 @@ def legal_samples(folder: Path) -> list[Sample]:
     out: list[Sample] = []
     for variant in ("asis", "nodiac"):
         for query, text in zip(queries, variant_texts(queries, variant), strict=True):
+
+            def right_law(p: Passage, q: EvalQuery = query) -> bool:
+                return p.guide_id in {r.split("|")[0] for r in q.relevant}
+
             sample = _sample(
                 index, text, dataset="legal", group=query.relevant[0].split("|")[0],
-                variant=variant, kind="answerable",
-                right=lambda p, q=query: p.guide_id in {r.split("|")[0] for r in q.relevant},
+                variant=variant, kind="answerable", right=right_law,
             )  # fmt: skip
             if sample is not None:
                 out.append(sample)
@@ -213,10 +221,13 @@ def own_samples() -> list[Sample]:
     out: list[Sample] = []
     for text, slug, _ in ANSWERABLE:
         for kind, exclude in (("answerable", frozenset[str]()), ("removed", frozenset(by_guide[slug]))):
+
+            def right_own(p: Passage, s: str = slug, k: str = kind) -> bool:
+                return k == "answerable" and p.guide_id == s
+
             sample = _sample(
                 index, text, dataset="own", group=slug, variant="own", kind=kind,
-                right=lambda p, s=slug, k=kind: k == "answerable" and p.guide_id == s,
-                exclude=exclude,
+                right=right_own, exclude=exclude,
             )  # fmt: skip
             if sample is not None:
                 out.append(sample)
@@ -264,7 +275,8 @@ def sample_weights(samples: Sequence[Sample]) -> FloatArray:
             total = sum(raw)
             for i, r in zip(idx, raw, strict=True):
                 weights[i] = 0.5 * r / total
-    return weights * len(samples) / weights.sum()
+    scaled: npt.NDArray[np.float64] = weights * len(samples) / weights.sum()
+    return scaled
 
 
 def fit_logistic(x: FloatArray, y: FloatArray, w: FloatArray, l2: float = L2) -> DecisionModel:
@@ -306,10 +318,11 @@ def figures(samples: Sequence[Sample], answered: Sequence[bool]) -> dict[str, fl
 
     out: dict[str, float] = {}
     for variant in ("accented", "no_diacritics", "typo", "telex", "english"):
-        out[variant] = share(
-            lambda s, v=variant: s.dataset == "guides" and s.kind == "answerable" and s.variant == v,
-            lambda s, a: a and bool(s.label),
-        )
+
+        def asked(s: Sample, v: str = variant) -> bool:
+            return s.dataset == "guides" and s.kind == "answerable" and s.variant == v
+
+        out[variant] = share(asked, lambda s, a: a and bool(s.label))
     out["unanswerable_not_answered"] = share(
         lambda s: s.dataset == "guides" and s.kind == "unanswerable", lambda s, a: not a
     )
@@ -342,13 +355,7 @@ def train(samples: Sequence[Sample]) -> DecisionModel:
     model = fit_logistic(x, y, sample_weights(samples))
     probs = np.array([model.probability(s.features) for s in samples])
     cut = choose_cut(samples, probs)
-    return DecisionModel(
-        **{**_fields(model), "answer_at": cut, "tentative_at": round(cut * TENTATIVE_RATIO, 4)}
-    )
-
-
-def _fields(model: DecisionModel) -> dict[str, object]:
-    return {name: getattr(model, name) for name in DecisionModel.__slots__}
+    return dataclasses.replace(model, answer_at=cut, tentative_at=round(cut * TENTATIVE_RATIO, 4))
 
 
 def fold_of(sample: Sample, guides: Sequence[str]) -> int:
