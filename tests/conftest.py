@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import filecmp
+import gc
 import logging
 import os
 import shutil
@@ -16,10 +18,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.base import Base, make_engine
 from bot.db.migrate import upgrade_sync
+from bot.guide_import import ingest_limits
+from knowledge.types import IngestLimits
 from tests.harness import BotHarness
 
 #: set by .ci/run; without it PostgreSQL variants are skipped (and CI fails if they are)
@@ -46,10 +51,18 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _postgres_ran.append(report.nodeid)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collect garbage less often: the tests' many short-lived apps made the full collections,
+    each a walk over every module and test object, about a tenth of the suite's CPU time."""
+    gc.collect()
+    gc.freeze()  # what is loaded by now lives as long as the run: no collection looks at it again
+    gc.set_threshold(50_000, 20, 20)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With TROLY_TEST_REQUIRE_POSTGRES=1 a skipped PostgreSQL test fails the run."""
-    if os.environ.get(REQUIRE_POSTGRES_ENV) != "1":
-        return
+    if os.environ.get(REQUIRE_POSTGRES_ENV) != "1" or hasattr(session.config, "workerinput"):
+        return  # under pytest-xdist the controller, which sees every worker's reports, decides
     if _postgres_skipped or not _postgres_ran:
         print(f"\nPostgreSQL tests skipped: {len(_postgres_skipped)}, ran: {len(_postgres_ran)} "
               f"(TROLY_TEST_REQUIRE_POSTGRES=1 demands they all run)")
@@ -62,6 +75,47 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "troly.db"
     upgrade_sync(f"sqlite+aiosqlite:///{path}")
     return path
+
+
+class DemoDatabases:
+    """SQLite files with the demo guides imported, made once per (clock time, ingest limits).
+
+    Importing the demo guides is most of what a kb_harness costs; a copy of a file where the same
+    import already ran at the same time with the same limits holds the same rows.
+    """
+
+    def __init__(self, folder: Path, empty: Path) -> None:
+        self._folder = folder
+        self._empty = empty
+        self._made: dict[tuple[datetime, IngestLimits], Path] = {}
+
+    async def restore(self, settings: Settings, clock: ManualClock) -> None:
+        """Put the demo guides into the test's SQLite database by copying a file where they were
+        imported; nothing on PostgreSQL or when the database is no longer the fresh copy."""
+        url = make_url(settings.database_url)
+        if url.get_backend_name() != "sqlite" or url.database is None:
+            return
+        path = Path(url.database)
+        if not filecmp.cmp(path, self._empty, shallow=False):
+            return  # something wrote to it already: let the app import the guides itself
+        key = (clock.now(), ingest_limits(settings))
+        made = self._made.get(key)
+        if made is None:
+            made = self._folder / f"demo-{len(self._made)}.db"
+            shutil.copy(self._empty, made)
+            app = build_app(settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{made}"}),
+                            clock=ManualClock(clock.now()))
+            await app.prepare(migrate=False, load_demo=True)
+            await app.stop()
+            assert not made.with_name(made.name + "-wal").exists(), "copy the WAL too"
+            self._made[key] = made
+        shutil.copy(made, path)
+
+
+@pytest.fixture(scope="session")
+def demo_databases(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> DemoDatabases:
+    """Migrated SQLite files with the demo guides imported, for kb_harness to copy."""
+    return DemoDatabases(tmp_path_factory.mktemp("demo"), sqlite_template)
 
 
 async def _admin(url: str, statement: str) -> None:
@@ -140,8 +194,10 @@ async def harness(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHa
 
 
 @pytest.fixture
-async def kb_harness(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarness]:
+async def kb_harness(settings: Settings, clock: ManualClock,
+                     demo_databases: DemoDatabases) -> AsyncIterator[BotHarness]:
     """The real app with the bundled demo guides loaded."""
+    await demo_databases.restore(settings, clock)  # on SQLite: copied in, already imported
     h = await BotHarness(settings, clock, load_demo=True).start()
     yield h
     await h.close()
