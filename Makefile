@@ -1,4 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test` (`make test-all` adds the slow tests). Both create .venv and install.
+# `make test` runs on every core (pytest-xdist; TEST_JOBS=0 for one process); `make test-all` in one process.
 # Dependencies come from the lock files (exact versions and hashes), never "whatever is newest":
 # requirements.lock (what troly runs with; the Docker image installs it) and requirements-dev.lock
 # (the same versions plus the test and lint tools). `make lock` re-resolves both from pyproject.toml.
@@ -9,6 +10,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
 UV_VERSION := 0.13.9
+TEST_JOBS ?= auto
 # one resolution for every platform, for Python 3.11 (the image's and CI's version) and newer
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
 	--generate-hashes --native-tls --custom-compile-command 'make lock'
@@ -32,7 +34,7 @@ run: $(STAMP)  ## migrate, load demo guides if empty, serve web chat on http://1
 	$(BIN)/troly run
 
 test: $(STAMP)  ## the suite without the slow end-to-end tests (PostgreSQL too when TROLY_TEST_POSTGRES_URL is set)
-	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -m "not slow" -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 test-all: $(STAMP)  ## every test, the slow ones too (.ci/run runs this)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

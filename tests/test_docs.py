@@ -36,7 +36,8 @@ def test_ci_runs_every_test_with_postgres_required() -> None:
     recipes = (ROOT / "Makefile").read_text(encoding="utf-8").split("\n\n")
     [fast] = [r for r in recipes if r.startswith("test:")]
     [every] = [r for r in recipes if r.startswith("test-all:")]
-    assert fast.splitlines()[1].strip() == '$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)'
+    assert fast.splitlines()[1].strip() == \
+        '$(BIN)/python -m pytest -q -m "not slow" -n $(TEST_JOBS) $(PYTEST_ARGS)'
     assert every.splitlines()[1].strip() == "$(BIN)/python -m pytest -q $(PYTEST_ARGS)"
 
 
