@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.db import guide_store, people_store
+from bot.db import guide_store, people_store, queue_store
 from bot.db.base import Base
-from bot.db.models import ChatAccount, OutboxMessage, Task, UnansweredQuestion, Unit
+from bot.db.models import ChatAccount, OutboxMessage, QAEntry, Task, UnansweredQuestion, Unit
 from bot.ids import parse_id
 from bot.texts import common as C
+from bot.texts import feedback as F
 from bot.texts import people as P
 from bot.texts import reminders as R
 from knowledge.types import ParsedGuide, Section
@@ -80,7 +81,13 @@ async def _world(h: BotHarness) -> dict[str, Any]:
             s, text="Hồ sơ mật của sở A nộp ở đâu?", channel="web", chat_id="lan",
             official_id=lan, best_guide_slug=owned.guide.slug, best_score=1.0, now=now)
         question = (await s.execute(select(UnansweredQuestion.id))).scalar_one()
-    return {"question": question, "owned_guide": owned_guide.id, "owned_chunk": owned_chunk.id,
+        # an answer written by unit A (its FAQ guide's title is public, like every guide's)
+        faq = await queue_store.faq_guide(s, await s.get(Unit, unit_a), title="Hỏi – đáp riêng",
+                                          now=now)
+        await queue_store.add_qa_entry(s, faq, heading="Hỏi – đáp", question="Hồ sơ mật nộp ở đâu",
+                                       answer="Nội dung cũ: phòng 2", by="Lan", now=now)
+        entry = (await s.execute(select(QAEntry.id))).scalar_one()
+    return {"question": question, "entry": entry, "owned_guide": owned_guide.id, "owned_chunk": owned_chunk.id,
             "open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
             "slug": added.guide.slug, "guide_id": added.guide.id,
             "lan_account": lan_account, "code": invitation.code, "lan": lan}
@@ -131,6 +138,12 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         # conversation buttons pressed outside their conversation: "this has ended", nothing kept
         "qans": ["faq", str(w["owned_guide"])],
         "qign": ["0", "1"],
+        "qedit": ["save"],
+        # the answers written: unit A's FAQ entry, changed by A's officials and admins only
+        "uqw": ["0", "5"],
+        "uqe": [str(w["entry"])],
+        "uqr": [str(w["entry"])],
+        "uqx": [str(w["entry"])],
         "fbwhy": ["skip"],
     }
 
@@ -195,6 +208,8 @@ async def test_owners_still_act_on_their_own_task(harness: BotHarness) -> None:
     assert R.ACK_OK in texts(ack)
     closed = await h.press(f"rem_done:{world['closed']}", user="lan")
     assert "BIMAT-2" in "\n".join(m.text for m in closed)  # her own closed task: she may know
+    withdraw = await h.press(f"uqr:{world['entry']}", user="lan")  # her unit's answer
+    assert fits(texts(withdraw), F.REMOVE_CONFIRM)
     revoked = await h.press(f"inv_rev:{world['code']}", user="head_a")
     assert fits(texts(revoked), P.INVITE_REVOKED)
     unbound = await h.press(f"acc_unb:{world['lan_account']}", user="head_a")
@@ -207,3 +222,5 @@ async def test_head_of_a_parent_unit_may_act_on_a_sub_unit_task(harness: BotHarn
     await h.make_official("Chủ tịch", role="head", user="root_head", unit_code="ROOT")
     replies = await h.press(f"rem_snz:{world['open']}", user="root_head")
     assert fits(texts(replies), R.SNOOZED)
+    removed = await h.press(f"uqx:{world['entry']}", user="root_head")  # an answer of unit A
+    assert fits(texts(removed), F.REMOVED)
