@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.app import build_app
 from bot.channel import Capability
 from bot.channels.zalo.routes import WEBHOOK_PATH
@@ -19,12 +21,12 @@ async def test_dialog_with_commands_buttons_and_a_question(zalo_app: ZaloApp,
     clock = zalo_app.clock
     ids = iter(range(1, 100))
 
-    async def step(name: str, text: str | None = None) -> list[dict[str, object]]:
+    async def step(name: str, text: str | None = None) -> list[dict[str, Any]]:  # the fake's JSON
         before = len(fake_zalo.sent)
         message = {} if text is None else {"msg_id": f"d{next(ids)}", "text": text}
         assert await zalo_app.post_event(event(name, "u9", clock, **message)) == 200
         await zalo_app.settle()  # one at a time, like a person typing
-        return [m["message"] for m in fake_zalo.sent[before:]]  # type: ignore[misc]
+        return [m["message"] for m in fake_zalo.sent[before:]]
 
     greeting = await step("follow")
     assert greeting[0]["text"] == C.WELCOME.format(bot=C.BOT_NAME)
@@ -33,7 +35,7 @@ async def test_dialog_with_commands_buttons_and_a_question(zalo_app: ZaloApp,
 
     # a menu with more than five guides arrives as query buttons in groups of five
     menu = await step("user_send_text", "/huongdan")
-    groups = [m["attachment"]["payload"]["buttons"] for m in menu]  # type: ignore[index]
+    groups = [m["attachment"]["payload"]["buttons"] for m in menu]
     assert len(groups) >= 2 and all(len(g) <= 5 for g in groups)
     first = groups[0][0]
     assert first["type"] == "oa.query.hide" and first["payload"].startswith("#btn:guide:")
@@ -41,7 +43,7 @@ async def test_dialog_with_commands_buttons_and_a_question(zalo_app: ZaloApp,
     sections = await step("user_send_text", first["payload"])
     header = A.GUIDE_SECTIONS_HEADER.split("{count}")[0].format(title=first["title"])
     assert sections[0]["text"].startswith(header)
-    section_buttons = [b for m in sections for b in m["attachment"]["payload"]["buttons"]]  # type: ignore[index]
+    section_buttons = [b for m in sections for b in m["attachment"]["payload"]["buttons"]]
     assert all(b["payload"].startswith("#btn:") for b in section_buttons)
     whole = await step("user_send_text", section_buttons[1]["payload"])
     assert "📖" in whole[-1]["text"] and len(whole[-1]["text"]) <= 2000

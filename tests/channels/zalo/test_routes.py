@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import docx
@@ -232,7 +233,7 @@ async def test_body_arriving_in_pieces_is_read_whole_and_oversize_is_413(
     payload = event("user_send_text", "u1", zalo_app.clock, msg_id="c1", text="/trogiup")
     body = json.dumps(payload).encode()
 
-    async def pieces():  # chunked transfer, no Content-Length, sent in small slices
+    async def pieces() -> AsyncIterator[bytes]:  # chunked transfer, no Content-Length, sent in small slices
         for i in range(0, len(body), 7):
             yield body[i:i + 7]
 

@@ -11,12 +11,18 @@ from bot.channels.zalo.channel import plan_messages
 from bot.channels.zalo.webhook import (
     MalformedEvent,
     SeenReceipt,
-    UnsupportedMedia,
     file_url,
     parse_event,
     verify_signature,
 )
-from bot.events import ButtonPressed, FileReceived, Subscribed, TextMessage, Unsubscribed
+from bot.events import (
+    ButtonPressed,
+    FileReceived,
+    Subscribed,
+    TextMessage,
+    Unsubscribed,
+    UnsupportedMedia,
+)
 from bot.messages import Button, OutgoingMessage
 
 BODY = b'{"app_id":"4242","event_name":"user_send_text","timestamp":"1795000000000"}'
