@@ -181,7 +181,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for tests: the test database, no demo guides, no .env file."""
-    return Settings(_env_file=None, database_url=database_url, load_demo_guides=False,  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=database_url, load_demo_guides=False,
                     scheduler_enabled=False)
 
 

@@ -44,7 +44,7 @@ def describe_failure(exc: BaseException) -> str | None:
 
 def _unreachable_reason(error: BaseException) -> str | None:
     """Why the database server could not be reached, when `error` says so."""
-    import asyncpg  # type: ignore[import-untyped]  # only when a command failed
+    import asyncpg  # only when a command failed
 
     if isinstance(error, socket.gaierror):
         return texts.DB_UNKNOWN_HOST
