@@ -8,12 +8,12 @@ domain (a task done, a chat unbound). The statuses are the strings stored in `ou
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import insert_ignore, is_postgres
@@ -230,6 +230,74 @@ async def mark_blocked(session: AsyncSession, channel: str, now: datetime, *,
                           .values(status=ACCOUNT_BLOCKED, status_changed_at=now))
 
 
+async def mark_previewed(session: AsyncSession, up_to: datetime) -> None:
+    """The reminder preview's simulation "sends" every pending row due by `up_to` (inside its
+    throw-away transaction only), so its later ticks see them as done."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= up_to)
+        .values(status=OutboxStatus.PREVIEWED, sent_at=up_to)
+        .execution_options(synchronize_session=False))
+
+
+#: how long past its expires_at a row may still be sent before maintenance expires it
+EXPIRY_GRACE = timedelta(minutes=5)
+
+
+async def expire_overdue(session: AsyncSession, now: datetime) -> int:
+    """Maintenance: rows still pending, or never built, past their expires_at (and the grace)
+    become 'expired'; how many."""
+    expired = 0
+    # a message that never could be built keeps its error code: the trace of why
+    for status, code in ((OutboxStatus.PENDING, "expired"),
+                         (OutboxStatus.BUILD_FAILED, OutboxStatus.BUILD_FAILED.value)):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == status, OutboxMessage.expires_at.is_not(None),
+                   OutboxMessage.expires_at < now - EXPIRY_GRACE)
+            .values(status=OutboxStatus.EXPIRED, last_error_code=code, updated_at=now))
+        expired += int(getattr(result, "rowcount", 0) or 0)
+    return expired
+
+
+# ---------------------------------------------------------------------- mailboxes (web)
+
+
+async def deposit(session: AsyncSession, row: NewRow) -> int:
+    """Store a message handed straight to a mailbox, not through the sender: the row starts
+    'awaiting_fetch', its one attempt started at creation; its id (the client's cursor)."""
+    deposited = replace(row, status=OutboxStatus.AWAITING_FETCH, attempts=1, max_attempts=1,
+                        send_started_at=row.created_at)
+    stmt = insert(OutboxMessage).values(**deposited.values()).returning(OutboxMessage.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def acknowledge(session: AsyncSession, channel: str, address: str, up_to: int,
+                      now: datetime) -> int:
+    """The mailbox's client got every message of `address` with id ≤ up_to: 'awaiting_fetch'
+    becomes 'sent'; how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
+               OutboxMessage.status == OutboxStatus.AWAITING_FETCH, OutboxMessage.id <= up_to)
+        .values(status=OutboxStatus.SENT, sent_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def expire_unfetched(session: AsyncSession, channel: str, now: datetime) -> int:
+    """Maintenance: messages of a mailbox nobody fetched before their expires_at become
+    'expired'; how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel,
+               OutboxMessage.status == OutboxStatus.AWAITING_FETCH,
+               and_(OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now))
+        .values(status=OutboxStatus.EXPIRED, last_error_code="not_fetched", updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # ---------------------------------------------------------------------- the sender's side
 
 
@@ -359,6 +427,16 @@ async def release(session: AsyncSession, owner: str, now: datetime) -> int:
                 attempts=OutboxMessage.attempts - 1, updated_at=now)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def note_fallback(session: AsyncSession, row_id: int, channel: str, code: str, *,
+                        status: OutboxStatus | None = None) -> None:
+    """The row's message was queued again on `channel` after `code`: note it on the row, and
+    set `status` when given (the sender has already finished the row's claim)."""
+    values: dict[str, Any] = {"last_error": f"{code}; fallback:{channel}"}
+    if status is not None:
+        values["status"] = status
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
 #: a guard's verdict on a row about to be sent: None to send it, else (status, error code)

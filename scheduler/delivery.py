@@ -651,11 +651,7 @@ class OutboxDispatcher:
             address=address, payload=with_meta(row.payload, meta), due_at=now,
             not_before=now, expires_at=row.expires_at, max_attempts=row.max_attempts,
             created_at=now))
-        marks: dict[str, Any] = {"last_error": f"{code}; fallback:{channel}"}
-        if status is not None:
-            marks["status"] = status
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
-                              .values(**marks))
+        await outbox.note_fallback(session, row.id, str(channel), code, status=status)
         return str(channel)
 
     async def release(self) -> int:

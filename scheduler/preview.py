@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox
 from bot.clock import local_date, local_datetime
 from bot.db.models import ChatAccount, Official, OutboxMessage, Unit
 from bot.messaging_window import (
@@ -76,11 +77,7 @@ async def preview_all(session: AsyncSession, start: datetime, end: datetime, *,
             result = await plan(session, instant, inputs=inputs, channels=channels,
                                 digest_builder=build_digest if digests else None)
             missed.update(result.no_contact)
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= instant)
-                .values(status=OutboxStatus.PREVIEWED, sent_at=instant)
-                .execution_options(synchronize_session=False))
+            await outbox.mark_previewed(session, instant)
         rows = (await session.execute(
             select(OutboxMessage, Official.name)
             .join(Official, Official.id == OutboxMessage.recipient_id, isouter=True)

@@ -5,22 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import button_payloads, files, keyboards
+from bot import button_payloads, files, keyboards, outbox
 from bot.channel import Capability, Channel
 from bot.chat_import import collect_expired_imports
 from bot.clock import Clock, local_date
 from bot.db import web_mailbox
 from bot.db.job_runs import finish, run_once
-from bot.db.models import OutboxMessage
 from bot.guide_import import collect_expired_uploads
 from bot.messages import OutgoingMessage
 from bot.messaging_window import MessagingWindow, WindowedChannel
-from bot.outbox import OutboxStatus
 from scheduler.delivery import DispatchStats, OutboxDispatcher
 from scheduler.digest import build_digest
 from scheduler.keepalive import plan_keepalives
@@ -116,16 +113,7 @@ class Ticks:
             if not await run_once(session, "maintenance", local_date(now).isoformat(),
                                   self.owner, now):
                 return 0
-            expired = 0
-            # a message that never could be built keeps its error code: the trace of why
-            for status, code in ((OutboxStatus.PENDING, "expired"),
-                                 (OutboxStatus.BUILD_FAILED, OutboxStatus.BUILD_FAILED.value)):
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.status == status, OutboxMessage.expires_at.is_not(None),
-                           OutboxMessage.expires_at < now - timedelta(minutes=5))
-                    .values(status=OutboxStatus.EXPIRED, last_error_code=code, updated_at=now))
-                expired += int(getattr(result, "rowcount", 0) or 0)
+            expired = await outbox.expire_overdue(session, now)
             expired += await web_mailbox.expire(session, now)  # deposited, never fetched
             await files.collect_garbage(session, now)
             await button_payloads.collect_garbage(session, now)

@@ -475,3 +475,46 @@ def test_spreadsheets_are_written_only_through_the_safe_writer() -> None:
                         and isinstance(node.value, ast.Name) and node.value.id == "csv":
                     offenders.append(f"{_rel(path)}:{node.lineno} uses csv.{node.attr}")
     assert offenders == []
+
+
+#: the one home of outbox rows: only it changes a row's status (bot/outbox.py)
+OUTBOX_HOME = "bot/outbox.py"
+
+
+def outbox_status_writes(source: str, rel: str) -> list[str]:
+    """Statements of one file that set outbox rows' status: `update(OutboxMessage)…values(
+    status=…)` or `OutboxMessage(…, status=…)`."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not any(k.arg == "status" for k in node.keywords):
+            continue
+        names = {n.id for n in ast.walk(node.func) if isinstance(n, ast.Name)}
+        built = isinstance(node.func, ast.Name) and node.func.id == "OutboxMessage"
+        updated = isinstance(node.func, ast.Attribute) and node.func.attr == "values" and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "update"
+            and [getattr(a, "id", None) for a in n.args] == ["OutboxMessage"]
+            for n in ast.walk(node.func))
+        if built or (updated and "OutboxMessage" in names):
+            found.append((node.lineno, f"{rel}:{node.lineno}"))
+    return [where for _, where in sorted(found)]
+
+
+def test_outbox_statuses_are_written_only_by_the_outbox() -> None:
+    offenders = [
+        found
+        for package in PACKAGES
+        for path in _modules(package)
+        if _rel(path) != OUTBOX_HOME
+        for found in outbox_status_writes(path.read_text(encoding="utf-8"), _rel(path))
+    ]
+    assert offenders == []
+
+
+def test_outbox_status_write_check_sees_writes() -> None:
+    source = '''
+await session.execute(update(OutboxMessage).where(OutboxMessage.id == 1).values(status=s))
+row = OutboxMessage(idem_key="k", status="sent")
+await session.execute(update(OutboxMessage).values(payload={}))
+await session.execute(update(ChatAccount).values(status="blocked"))
+'''
+    assert outbox_status_writes(source, "x.py") == ["x.py:2", "x.py:3"]

@@ -5,6 +5,9 @@ dispatcher, returned by every fetch until the client acknowledges it, and only t
 'sent'. The client acknowledges with a cursor, "everything up to id N arrived", sent with its next
 fetch; a response lost on the way is therefore fetched again, by any process (the rows are in the
 database). Unfetched rows expire (their own expiry, or the mailbox's time to live).
+
+The rows' writes are bot/outbox.py's (deposit, acknowledge, expire_unfetched); this module
+reads them and says what the web's are (channel 'web', kind 'notice', addressed by session).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox
 from bot.db.models import OutboxMessage
-from bot.outbox import OutboxStatus
+from bot.outbox import NewRow, OutboxStatus
 
 WEB = "web"
 #: outbox kind of a message deposited directly (not planned by the scheduler)
@@ -40,13 +44,7 @@ async def acknowledge(session: AsyncSession, address: str, up_to: int, now: date
     """Record every message of `address` with id ≤ up_to as delivered ('sent'); how many."""
     if up_to <= 0:
         return 0
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
-               OutboxMessage.status == OutboxStatus.AWAITING_FETCH, OutboxMessage.id <= up_to)
-        .values(status=OutboxStatus.SENT, sent_at=now, updated_at=now)
-        .execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await outbox.acknowledge(session, WEB, address, up_to, now)
 
 
 async def waiting(session: AsyncSession, address: str, now: datetime, *,
@@ -65,22 +63,12 @@ async def waiting(session: AsyncSession, address: str, now: datetime, *,
 async def put(session: AsyncSession, address: str, payload: dict[str, Any], now: datetime,
               ttl: timedelta, *, recipient_id: int | None = None) -> int:
     """Deposit a message that did not come through the outbox dispatcher; returns its id."""
-    row = OutboxMessage(
+    return await outbox.deposit(session, NewRow(
         idem_key=f"{NOTICE_KIND}:{WEB}:{address}:{uuid.uuid4().hex}", kind=NOTICE_KIND,
         recipient_id=recipient_id, channel=WEB, address=address, payload=payload, due_at=now,
-        not_before=now, expires_at=now + ttl, late=False, status=OutboxStatus.AWAITING_FETCH, attempts=1,
-        max_attempts=1, send_started_at=now, created_at=now, updated_at=now)
-    session.add(row)
-    await session.flush()
-    return row.id
+        not_before=now, expires_at=now + ttl, created_at=now))
 
 
 async def expire(session: AsyncSession, now: datetime) -> int:
     """Record messages nobody fetched in time as 'expired' (maintenance); how many."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.channel == WEB, OutboxMessage.status == OutboxStatus.AWAITING_FETCH,
-               and_(OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now))
-        .values(status=OutboxStatus.EXPIRED, last_error_code="not_fetched", updated_at=now)
-        .execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await outbox.expire_unfetched(session, WEB, now)
