@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, TypedDict, cast
 
 from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
@@ -19,41 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.base import insert_ignore, is_postgres
 from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
 
+# the enum has a module of its own so that bot/db/models.py can import it; bot.outbox is where
+# everyone else takes it from (an explicit re-export)
+from bot.outbox_status import OutboxStatus as OutboxStatus
+
 #: subject_type of a row about a task (its reminders)
 TASK_SUBJECT = "task"
 #: ChatAccount.status of a chat whose user blocked the bot
 ACCOUNT_BLOCKED = "blocked"
-
-
-class OutboxStatus(StrEnum):
-    """The life of an outbox row; the values are the strings stored in the database."""
-
-    #: waiting for its not_before
-    PENDING = "pending"
-    #: claimed by a sender under a lease
-    SENDING = "sending"
-    SENT = "sent"
-    #: the platform refused it for good (or the chat is blocked)
-    FAILED_PERMANENT = "failed_permanent"
-    #: retried max_attempts times without success
-    DEAD = "dead"
-    #: not to be sent any more (task closed, answered, unbound, on leave, …)
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-    #: an earlier occurrence nobody got, replaced by a later one (docs/scheduling.md §5.5)
-    SUPERSEDED = "superseded"
-    #: the send's outcome is unknown and the kind is not resent
-    AMBIGUOUS = "ambiguous"
-    #: web: deposited, waiting for the client to fetch and acknowledge it
-    AWAITING_FETCH = "awaiting_fetch"
-    #: not sent here because another channel takes it
-    REROUTED = "rerouted"
-    #: no channel can take it
-    UNREACHABLE = "unreachable"
-    #: its message could not be built; the planner retries later
-    BUILD_FAILED = "build_failed"
-    #: only inside the preview's throw-away transaction: would have been sent
-    PREVIEWED = "previewed"
 
 
 #: statuses of a row still to go out: unbinding a chat and withdrawing a guide cancel these

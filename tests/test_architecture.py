@@ -518,3 +518,13 @@ await session.execute(update(OutboxMessage).values(payload={}))
 await session.execute(update(ChatAccount).values(status="blocked"))
 '''
     assert outbox_status_writes(source, "x.py") == ["x.py:2", "x.py:3"]
+
+
+def test_outbox_status_is_taken_from_the_outbox() -> None:
+    """bot/outbox_status.py exists only so that the models need not import the outbox."""
+    importers = sorted(
+        _rel(path)
+        for folder in CODE
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "bot.outbox_status" in {name for name, _ in _imported_files(path)})
+    assert importers == ["bot/db/models.py", OUTBOX_HOME]

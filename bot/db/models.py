@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
+from bot.outbox_status import OutboxStatus
 
 # ---------------------------------------------------------------- people and units
 
@@ -672,8 +673,8 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    # an OutboxStatus value (bot/outbox.py); a literal here: bot.outbox imports this module
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    #: an OutboxStatus value (bot/outbox.py)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
