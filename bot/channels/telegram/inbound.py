@@ -171,24 +171,27 @@ class TelegramInbound:
     async def _typing(self, chat: ChatRef) -> AsyncIterator[None]:
         """Show 'typing…' while the core works longer than typing_after (an answer, a file)."""
         done = asyncio.Event()
+        shown: list[asyncio.Task[None]] = []
 
         async def show() -> None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), self.typing_after)
             while not done.is_set():
                 await self.channel.chat_action(chat.chat_id, "typing")
                 with contextlib.suppress(TimeoutError):  # Telegram shows it for about 5 s
                     await asyncio.wait_for(done.wait(), TYPING_REPEAT)
 
-        task = asyncio.create_task(show())
+        # a timer, not a task waiting: most events finish before it fires, and then cost no task
+        timer = asyncio.get_running_loop().call_later(
+            self.typing_after, lambda: shown.append(asyncio.create_task(show())))
         try:
             yield
         finally:
+            timer.cancel()
             done.set()
-            # a chat action already on its way may finish (briefly); then stop it regardless
-            await asyncio.wait({task}, timeout=TYPING_GRACE)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            if shown:
+                # a chat action already on its way may finish (briefly); then stop it regardless
+                await asyncio.wait(shown, timeout=TYPING_GRACE)
+                shown[0].cancel()
+                await asyncio.gather(*shown, return_exceptions=True)
 
     async def _document(self, doc: DocumentIn, guard: EventGuard) -> None:
         content: bytes | None = None
