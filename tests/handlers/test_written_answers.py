@@ -144,6 +144,11 @@ async def test_remove_needs_a_confirmation_and_stops_answering(h: BotHarness) ->
     assert texts(await h.press(WrittenAnswers().pack(), user="admin")) == T.WRITTEN_NONE
     listing = await h.say("/chuatraloi", user="admin")
     assert T.BUTTON_WRITTEN not in labels(listing)
+    # the unit's FAQ guide, now without a section, still lists and opens without an error
+    guides = await h.say("/huongdan", user="admin")
+    faq = next(p for p in payloads(guides) if "hoi-dap" in p)
+    opened = texts(await h.press(faq, user="admin"))
+    assert C.GENERIC_ERROR not in opened
 
 
 async def test_reimport_keeps_an_edit_and_a_removal(h: BotHarness) -> None:
