@@ -20,7 +20,9 @@ server process's CPU time per answered question (Linux /proc; the steadiest figu
 shared with other work, where wall-clock rates swing from run to run). On PostgreSQL the server
 shares the machine too: its CPU per answer is printed beside troly's (the backends serving the
 bench database, sampled from /proc while the questions run; the server's background processes on
-a line of their own, as they serve every database there), with the transactions per answer.
+a line of their own, as they serve every database there), with the transactions and the new
+connections per answer. A backend living less than the sampling interval (0.2 s) is missed, so
+with many new connections per answer the server's CPU is undercounted.
 Concurrency = number of simulated users typing at once; each user waits for the answer before
 asking again (one question in flight per chat).
 
@@ -94,6 +96,10 @@ class Result:
     db_background_cpu_per_answer: float | None = None
     #: PostgreSQL: transactions (commits + rollbacks) on the bench database per answered question
     db_transactions_per_answer: float | None = None
+    #: PostgreSQL: connections opened to the bench database per answered question
+    db_connections_per_answer: float | None = None
+    #: CPU seconds of this bench process (the feeder and the fake platform API) per answer
+    bench_cpu_per_answer: float | None = None
 
     @property
     def rate(self) -> float:
@@ -178,13 +184,14 @@ class ServerCpu:
         self._last: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
         self._conn: Any = None
-        self._transactions = 0
+        self._transactions = (0, 0)  # transactions, sessions (connections) so far
         self.available = True
 
-    async def _transactions_so_far(self) -> int:
-        return int(await self._conn.fetchval(
-            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
-            self._database))
+    async def _transactions_so_far(self) -> tuple[int, int]:
+        row = await self._conn.fetchrow(
+            "SELECT xact_commit + xact_rollback AS transactions, sessions "
+            "FROM pg_stat_database WHERE datname = $1", self._database)
+        return int(row["transactions"]), int(row["sessions"])
 
     async def _sample(self, *, starting: bool = False) -> None:
         rows = await self._conn.fetch(
@@ -223,11 +230,12 @@ class ServerCpu:
         await self._sample()
         # the statistics collector reports a backend's counts within about a second
         await asyncio.sleep(1.0)
-        transactions = await self._transactions_so_far() - self._transactions
+        transactions, sessions = await self._transactions_so_far()
         await self._conn.close()
         if not result.questions:
             return
-        result.db_transactions_per_answer = transactions / result.questions
+        result.db_transactions_per_answer = (transactions - self._transactions[0]) / result.questions
+        result.db_connections_per_answer = (sessions - self._transactions[1]) / result.questions
         if not self.available:
             return
         spent = {False: 0.0, True: 0.0}
@@ -521,10 +529,13 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                     server = ServerCpu(db) if db is not None else None
                     if server is not None:
                         await server.start()
-                    cpu = _cpu_of(pids)
+                    cpu, own = _cpu_of(pids), _cpu_seconds(os.getpid())
                     result = _with_cpu(await _feed(fake, ports, questions=questions,
                                                    concurrency=concurrency, first_update=100000),
                                        pids, cpu)
+                    own_after = _cpu_seconds(os.getpid())
+                    if own is not None and own_after is not None and result.questions:
+                        result.bench_cpu_per_answer = (own_after - own) / result.questions
                     if server is not None:
                         await server.stop(result)
                 finally:
@@ -548,16 +559,21 @@ def _print_database_cost(r: Result) -> None:
     if r.db_transactions_per_answer is None:
         return
     line = (f"{r.name}: PostgreSQL {r.db_transactions_per_answer:.2f} transactions/answer (as the "
-            f"server counts them: a statement outside a transaction is one)")
+            f"server counts them: a statement outside a transaction is one), "
+            f"{r.db_connections_per_answer or 0:.2f} new connections/answer")
     if r.db_cpu_per_answer is not None and r.db_background_cpu_per_answer is not None:
         line += (f", server CPU {1000 * r.db_cpu_per_answer:.2f} ms/answer in the bench "
                  f"database's backends (+ {1000 * r.db_background_cpu_per_answer:.2f} ms in the "
                  f"server's background processes, which serve every database there)")
         if r.cpu_per_answer is not None:
+            cpus = os.cpu_count() or 1
             whole = r.cpu_per_answer + r.db_cpu_per_answer + r.db_background_cpu_per_answer
             line += (f"; troly + PostgreSQL {1000 * whole:.2f} ms/answer, at most "
-                     f"{(os.cpu_count() or 1) / whole:.0f} answers/s on {os.cpu_count()} CPUs "
-                     f"with nothing else running")
+                     f"{cpus / whole:.0f} answers/s on {cpus} CPUs with nothing else running")
+            if r.bench_cpu_per_answer is not None:
+                line += (f"; this bench process (feeder + fake API) {1000 * r.bench_cpu_per_answer:.2f}"
+                         f" ms/answer on the same CPUs: at most "
+                         f"{cpus / (whole + r.bench_cpu_per_answer):.0f} answers/s in this bench")
     else:
         line += " (server CPU unknown: no /proc of its processes here)"
     print(line)
@@ -637,7 +653,9 @@ def main() -> None:
                            "p99_ms": r.pct(0.99), "errors": r.errors,
                            "cpu_ms": _ms(r.cpu_per_answer), "db_cpu_ms": _ms(r.db_cpu_per_answer),
                            "db_background_cpu_ms": _ms(r.db_background_cpu_per_answer),
-                           "db_transactions": r.db_transactions_per_answer}
+                           "db_transactions": r.db_transactions_per_answer,
+                           "db_connections": r.db_connections_per_answer,
+                           "bench_cpu_ms": _ms(r.bench_cpu_per_answer)}
                           for rs in results.values() for r in rs.values()]))
 
 
