@@ -36,21 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from inbound import QUESTIONS as INBOUND_QUESTIONS  # noqa: E402 (the inbound bench's questions)
 from train_decision import default_shared  # noqa: E402
 
 BASE_PACKAGE = "knowledge_base"
-INBOUND_QUESTIONS: tuple[str, ...] = (  # bench/inbound.py's questions
-    "thu tuc bao cao tien do hang tuan",
-    "hạn nộp báo cáo tiến độ là khi nào",
-    "chu ky so cho van ban dien tu",
-    "cách ký số văn bản điện tử",
-    "dich vu cong truc tuyen muc do 4",
-    "nộp hồ sơ dịch vụ công trực tuyến như thế nào",
-    "chuyen doi so cap xa can lam gi",
-    "tổ công nghệ số cộng đồng",
-    "bao cao tien do khi nhiem vu bi cham",
-    "luu tru van ban dien tu",
-)
 REL = 1e-5
 
 
