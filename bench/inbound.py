@@ -112,33 +112,33 @@ class Result:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _fresh_postgres(url: str) -> str:
-    """A new, empty database on the PostgreSQL server of `url` (dropped by _drop_postgres)."""
+async def _on_server(url: str, statement: str) -> None:
+    """Run one statement on the maintenance database of `url`'s PostgreSQL server."""
     import asyncpg  # only for --database-url
     from sqlalchemy.engine import make_url
 
-    base = make_url(url)
-    name = f"troly_bench_{os.getpid()}_{time.monotonic_ns()}"
-    conn = await asyncpg.connect(base.set(drivername="postgresql", database="postgres")
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql", database="postgres")
                                  .render_as_string(hide_password=False))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
-    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def _fresh_postgres(url: str) -> str:
+    """A new, empty database on the PostgreSQL server of `url` (dropped by _drop_postgres)."""
+    from sqlalchemy.engine import make_url
+
+    name = f"troly_bench_{os.getpid()}_{time.monotonic_ns()}"
+    await _on_server(url, f'CREATE DATABASE "{name}"')
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 async def _drop_postgres(url: str) -> None:
-    import asyncpg
+    """Drop the database of `url` (made by _fresh_postgres), even with sessions left open."""
     from sqlalchemy.engine import make_url
 
-    parsed = make_url(url)
-    conn = await asyncpg.connect(parsed.set(drivername="postgresql", database="postgres")
-                                 .render_as_string(hide_password=False))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _on_server(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def _cpu_seconds(pid: int) -> float | None:

@@ -83,7 +83,7 @@ FLOW_STALE = "Thao tác này đã kết thúc. Gõ /chuatraloi để xem lại d
 
 # ---------------------------------------------------------------- answers already written
 BUTTON_WRITTEN = "Câu trả lời đã viết"
-WRITTEN_NONE = "Chưa có câu trả lời nào do anh/chị (đơn vị) viết."
+WRITTEN_NONE = "Chưa có câu trả lời nào do anh/chị hoặc đơn vị của anh/chị viết."
 WRITTEN_HEADER = "Câu trả lời đã viết: {count} câu. Câu {first}–{last} (mới nhất trước):"
 WRITTEN_ITEM = "❓ {question}\n💬 {answer}\n— {guide}, {when}{by}"
 WRITTEN_BY = ", {name}"

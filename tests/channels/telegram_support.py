@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -61,6 +63,22 @@ async def running_telegram(settings: Settings, clock: ManualClock, fake: FakeBot
         yield TelegramRun(app, parts, fake)
     finally:
         await app.stop()
+
+
+#: the webhook's secret and address in webhook-mode tests
+WEBHOOK_SECRET = "s3cret-Token_1"
+WEBHOOK_URL = "https://troly.example.gov.vn/tg/hook"
+WebhookClient = TestClient[web.Request, web.Application]
+
+
+@asynccontextmanager
+async def running_webhook(settings: Settings, clock: ManualClock,
+                          fake: FakeBotAPI) -> AsyncIterator[tuple[TelegramRun, WebhookClient]]:
+    """troly in webhook mode, its web app behind an aiohttp test client."""
+    async with running_telegram(settings, clock, fake, telegram_webhook_url=WEBHOOK_URL,
+                                telegram_webhook_secret=WEBHOOK_SECRET) as run, \
+            TestClient(TestServer(run.app.web_app)) as client:
+        yield run, client
 
 
 def shown(params: dict[str, Any]) -> str:

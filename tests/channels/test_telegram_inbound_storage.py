@@ -9,8 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -22,22 +20,19 @@ from bot.db.models import InboundEventRow, InboundUpdate
 from bot.messages import OutgoingMessage, to_payload
 from bot.texts import common as C
 from testkit.fake_telegram import FakeBotAPI
-from tests.channels.telegram_support import TelegramRun, running_telegram, shown
+from tests.channels.telegram_support import WEBHOOK_SECRET as SECRET
+from tests.channels.telegram_support import TelegramRun, running_webhook, shown
+from tests.channels.telegram_support import WebhookClient as Client
 
-SECRET = "s3cret-Token_1"
-URL = "https://troly.example.gov.vn/tg/hook"
 USER = 5252
-Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
 async def tg(settings: Settings, clock: ManualClock,
              fake: FakeBotAPI) -> AsyncIterator[tuple[TelegramRun, Client]]:
     """troly in webhook mode, its web app behind an aiohttp test client."""
-    async with running_telegram(settings, clock, fake, telegram_webhook_url=URL,
-                                telegram_webhook_secret=SECRET) as run, \
-            TestClient(TestServer(run.app.web_app)) as client:
-        yield run, client
+    async with running_webhook(settings, clock, fake) as running:
+        yield running
 
 
 async def _rows(run: TelegramRun) -> list[tuple[str, str, int]]:
