@@ -154,7 +154,8 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the core's parts that apply the rules (cut-offs, deadlines, quiet hours), shared by the
     # features and the CLI
     ("services", ("bot/reports/", "bot/imports/detect.py", "bot/imports/tasks.py",
-                  "bot/imports/units.py", "bot/kb_loop.py", "bot/leave_dates.py")),
+                  "bot/imports/units.py", "bot/kb_loop.py", "bot/leave_dates.py",
+                  "bot/guide_options.py")),
     ("features", ("handlers/", "scheduler/")),
     ("edges", ("bot/channels/", "bot/web.py", "bot/web_login.py", "bot/cli/", "bot/app.py")),
 )

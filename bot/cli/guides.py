@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from bot.cli.common import open_app, person_text, print_json, run
+from bot.clock import SystemClock, local_date
 from bot.db import changes, guidance_store, guide_store
-from bot.db.models import Guide
 from bot.guide_import import (
     GuideToReplaceNotFound,
     NeedsConfirmation,
@@ -23,6 +21,7 @@ from bot.guide_import import (
     import_guide,
     ingest_limits,
 )
+from bot.guide_options import GuideOptionError, GuideOptions, announce_new, check_range
 from bot.texts import cli as texts
 from knowledge.types import IngestError, IngestProblem, SearchResult
 
@@ -64,7 +63,7 @@ def add(
         raise typer.BadParameter("--title needs exactly one file")
     if replace and len(files) > 1:
         raise typer.BadParameter("--replace needs exactly one file")
-    flags = _Flags.parse(effective, until, replaces, audience, role)
+    flags = _options(effective, until, replaces, audience, role)
 
     async def _add() -> int:
         failures = 0
@@ -88,7 +87,7 @@ def add(
                 while True:
                     try:
                         async with app.sessionmaker.begin() as session:
-                            validity = await flags.options(session)
+                            validity = await flags.validity(session)
                             result = await import_guide(
                                 session, file_name=path.name, content=content,
                                 uploaded_by="cli", now=app.clock.now(), limits=limits,
@@ -96,9 +95,9 @@ def add(
                                 replace=replace, confirm_same_title=confirmed,
                                 validity=validity)
                             if isinstance(result, guide_store.AddResult) and not result.unchanged:
-                                announced = await _announce(session, result.guide.id,
-                                                            app.clock.now())
-                    except _FlagError as exc:
+                                announced = await announce_new(session, result.guide.id,
+                                                               app.clock.now())
+                    except GuideOptionError as exc:
                         typer.echo(str(exc), err=True)
                         return failures + 1
                     except IngestError as exc:
@@ -128,79 +127,15 @@ def add(
         raise typer.Exit(1)
 
 
-class _FlagError(ValueError):
-    """A validity or audience flag names something that does not exist (nothing is stored)."""
-
-
-def _cli_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    text = value.strip()
+def _options(effective: str | None, until: str | None, replaces: str | None,
+             audience: list[str], role: list[str]) -> GuideOptions:
+    """The flags read and checked by the rules the chat upload uses too (bot/guide_options.py)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    day, _, rest = text.partition("/")
-    month, _, year = rest.partition("/")
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError as exc:
-        raise typer.BadParameter(texts.GUIDE_BAD_DATE.format(value=value)) from exc
-
-
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
-@dataclass(frozen=True)
-class _Flags:
-    """--effective/--until/--replaces/--audience/--role as given on the command line."""
-
-    effective: date | None
-    until: date | None
-    replaces: str | None
-    units: list[str]
-    roles: list[str]
-
-    @classmethod
-    def parse(cls, effective: str | None, until: str | None, replaces: str | None,
-              audience: list[str], role: list[str]) -> _Flags:
-        start, end = _cli_day(effective), _cli_day(until)
-        if start is not None and end is not None and end < start:
-            raise typer.BadParameter(texts.GUIDE_BAD_RANGE.format(start=start, until=end))
-        roles = _split(role)
-        wrong = [r for r in roles if r not in guidance_store.ROLES]
-        if wrong:
-            raise typer.BadParameter(texts.GUIDE_UNKNOWN_ROLES.format(roles=", ".join(wrong)))
-        return cls(start, end, replaces, _split(audience), roles)
-
-    async def audience(self, session: Any) -> guidance_store.Audience | None:
-        if not self.units:
-            return None
-        ids, missing = await guidance_store.units_by_code(session, self.units)
-        if missing:
-            raise _FlagError(texts.GUIDE_UNKNOWN_UNITS.format(codes=", ".join(missing)))
-        return guidance_store.Audience(False, tuple(ids), tuple(self.roles))
-
-    async def options(self, session: Any) -> guide_store.ValidityOptions:
-        replaced: Guide | None = None
-        if self.replaces is not None:
-            replaced = await guide_store.find_guide(session, self.replaces)
-            if replaced is None:
-                raise _FlagError(texts.GUIDE_NOT_FOUND.format(key=self.replaces))
-        audience = await self.audience(session)
-        extra: dict[str, object] = {"audience": audience.to_json()} if audience else {}
-        return guide_store.ValidityOptions(self.effective, self.until, replaced, extra)
-
-
-async def _announce(session: Any, guide_id: int, now: datetime) -> tuple[int, int] | None:
-    """Announce the guide's current version when it has an audience: (version, members)."""
-    guide = await session.get(Guide, guide_id)
-    audience = guidance_store.Audience.of(guide.audience) if guide is not None else None
-    if guide is None or audience is None or audience.empty:
-        return None
-    version = await guidance_store.announce(session, guide, now)
-    return version, len(await guidance_store.audience_members(session, audience))
+        return GuideOptions.parse(effective=effective, until=until, replaces=replaces,
+                                  units=audience, roles=role,
+                                  today=local_date(SystemClock().now()))
+    except GuideOptionError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
 @guides_app.command("set")
@@ -215,7 +150,7 @@ def set_(
                                   help="announce the current version to the audience now"),
 ) -> None:
     """Change an existing guide's validity or audience (and announce it with --announce)."""
-    flags = _Flags.parse(effective, until, replaces, audience, role)
+    flags = _options(effective, until, replaces, audience, role)
 
     async def _set() -> tuple[str, tuple[int, int] | None] | None:
         async with open_app(load_demo=False, index=False) as app, \
@@ -223,11 +158,10 @@ def set_(
             guide = await guide_store.find_guide(session, key)
             if guide is None:
                 return None
-            options = await flags.options(session)
+            options = await flags.validity(session)
             start = options.effective_from or guide.effective_from
             end = options.effective_until or guide.effective_until
-            if start is not None and end is not None and end < start:
-                raise _FlagError(texts.GUIDE_BAD_RANGE.format(start=start, until=end))
+            check_range(start, end)
             guide.effective_from, guide.effective_until = start, end
             if options.replaces is not None and options.replaces.id != guide.id:
                 guide.replaces_id = options.replaces.id
@@ -235,12 +169,12 @@ def set_(
                 setattr(guide, name, value)
             guide.updated_at = app.clock.now()
             await changes.bump(session, changes.KNOWLEDGE, app.clock.now())  # what answers moved
-            announced = await _announce(session, guide.id, app.clock.now()) if announce else None
+            announced = await announce_new(session, guide.id, app.clock.now()) if announce else None
             return guide.title, announced
 
     try:
         done = run(_set)
-    except _FlagError as exc:
+    except GuideOptionError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     if done is None:

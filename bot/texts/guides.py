@@ -64,3 +64,10 @@ WITHDRAWN = "Đã thu hồi hướng dẫn \u201c{title}\u201d. Hướng dẫn n
 WITHDRAWN_AUDIENCE_TOLD = " Các cán bộ đã nhận thông báo về hướng dẫn này sẽ được báo tin thu hồi."
 GUIDE_GONE = "Hướng dẫn này không còn hiệu lực. Gõ /huongdan để xem danh sách."
 GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huongdan để xem danh sách."
+
+# ---------------------------------------------------------------- options of a new guide (chat and CLI)
+
+OPTION_BAD_RANGE = "Ngày hết hiệu lực ({until}) đứng trước ngày có hiệu lực ({start})."
+OPTION_UNKNOWN_UNITS = "Không có đơn vị mã: {codes}."
+OPTION_UNKNOWN_ROLES = "Vai trò không hợp lệ: {roles} (dùng {known})."
+OPTION_GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d (số thứ tự hoặc mã hướng dẫn)."

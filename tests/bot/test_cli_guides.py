@@ -168,11 +168,16 @@ def test_add_with_validity_audience_and_replacement(cli: CliRunner, tmp_path: Pa
     code, out, err = _run(cli, "guides", "add", str(old), "--until", "31/12/2026")
     assert code == 0, err
     code, _, err = _run(cli, "guides", "add", str(new), "--audience", "NOPE")
-    assert code == 1 and T.GUIDE_UNKNOWN_UNITS.format(codes="NOPE") in err
+    assert code == 1 and GT.OPTION_UNKNOWN_UNITS.format(codes="NOPE") in err
     code, _, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-05",
                         "--until", "2027-01-01")
-    assert code != 0
-    code, out, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-01",
+    assert code != 0 and "05/01/2027" in err
+    code, _, err = _run(cli, "guides", "add", str(new), "--role", "chief")
+    assert code != 0 and "chief" in err
+    code, _, err = _run(cli, "guides", "add", str(new), "--effective", "31/02/2027")
+    assert code != 0 and "31/2/2027" in err  # 'ngày 31/2/2027 không tồn tại'
+    # dates as officials type them, the same rule as the chat upload (bot/guide_options.py)
+    code, out, err = _run(cli, "guides", "add", str(new), "--effective", "01-01-2027",
                           "--replaces", "1", "--audience", "so", "--role", "official,head")
     assert code == 0, err
     assert T.GUIDE_ANNOUNCED.format(version=1, count=0) in out

@@ -1,0 +1,160 @@
+"""What an admin sets on a guide beside its file, read and checked in one place for the CLI
+(`troly guides add/set`) and the chat upload: the audience (unit codes, sub-units included, and
+roles), the validity (first and last day in force) and the older guide it replaces.
+
+Every check raises GuideOptionError, whose str() is the Vietnamese sentence to show; nothing is
+stored by this module except what `announce_new` records when the caller stores a guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import guidance_store, guide_store
+from bot.db.models import Guide
+from bot.texts import guides as T
+from rules.deadlines import DeadlineError, parse_day
+
+ROLES = guidance_store.ROLES
+
+
+class GuideOptionError(ValueError):
+    """A date, role, unit or guide an admin named that cannot be used; str() says why."""
+
+
+def read_day(text: str, *, today: date) -> date:
+    """A day as officials type it ('1/1/2027', '01-01-2027', '1.1.27', '2027-01-01', 'mai');
+    a day without a year is this year's (next year's when long past)."""
+    value = text.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return parse_day(value, today=today)
+    except DeadlineError as exc:
+        reason = str(exc)  # 'chưa hiểu ngày “…” (ví dụ đúng: …)', 'ngày 31/2/2027 không tồn tại'
+        raise GuideOptionError(reason[:1].upper() + reason[1:] + ".") from exc
+
+
+def check_range(start: date | None, until: date | None) -> None:
+    """The last day in force may not come before the first."""
+    if start is not None and until is not None and until < start:
+        raise GuideOptionError(T.OPTION_BAD_RANGE.format(start=start.strftime("%d/%m/%Y"),
+                                                         until=until.strftime("%d/%m/%Y")))
+
+
+def split_values(values: Iterable[str]) -> tuple[str, ...]:
+    """'SO, PHONG' 'KHAC' → ('SO', 'PHONG', 'KHAC'): commas, semicolons or spaces separate."""
+    found: list[str] = []
+    for value in values:
+        for part in value.replace(";", ",").replace(",", " ").split():
+            if part not in found:
+                found.append(part)
+    return tuple(found)
+
+
+def read_roles(values: Iterable[str]) -> tuple[str, ...]:
+    """Roles an audience may be narrowed to (official, head, deputy, admin)."""
+    roles = split_values(values)
+    wrong = [r for r in roles if r not in ROLES]
+    if wrong:
+        raise GuideOptionError(T.OPTION_UNKNOWN_ROLES.format(roles=", ".join(wrong),
+                                                             known=", ".join(ROLES)))
+    return roles
+
+
+async def unit_ids(session: AsyncSession, codes: Sequence[str]) -> list[int]:
+    """The units of these codes (case aside); every code must name a unit."""
+    ids, missing = await guidance_store.units_by_code(session, list(codes))
+    if missing:
+        raise GuideOptionError(T.OPTION_UNKNOWN_UNITS.format(codes=", ".join(missing)))
+    return ids
+
+
+async def replaced_guide(session: AsyncSession, key: str) -> Guide:
+    """The older guide named by id or code (slug) that a new guide supersedes."""
+    guide = await guide_store.find_guide(session, key.strip())
+    if guide is None:
+        raise GuideOptionError(T.OPTION_GUIDE_NOT_FOUND.format(key=key.strip()[:60]))
+    return guide
+
+
+@dataclass(frozen=True)
+class GuideOptions:
+    """What the admin chose (None / empty: not chosen; dates then come from the document)."""
+
+    effective: date | None = None
+    until: date | None = None
+    #: id or code of the older guide this one supersedes
+    replaces: str | None = None
+    #: unit codes that must apply it, sub-units included
+    units: tuple[str, ...] = ()
+    all_units: bool = False
+    #: only these roles of the audience (empty: every role)
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, *, effective: str | None, until: str | None, replaces: str | None,
+              units: Iterable[str], roles: Iterable[str], today: date) -> GuideOptions:
+        """The options as typed (CLI flags): dates read, the range and the roles checked."""
+        start = read_day(effective, today=today) if effective is not None else None
+        end = read_day(until, today=today) if until is not None else None
+        check_range(start, end)
+        return cls(start, end, replaces, split_values(units), roles=read_roles(roles))
+
+    @property
+    def has_audience(self) -> bool:
+        """Whether units were chosen (the guide is then announced to them)."""
+        return self.all_units or bool(self.units)
+
+    async def audience(self, session: AsyncSession) -> guidance_store.Audience | None:
+        """The audience to store (None: none chosen); every unit code must exist."""
+        if self.all_units:
+            return guidance_store.Audience(True, (), self.roles)
+        if not self.units:
+            return None
+        return guidance_store.Audience(False, tuple(await unit_ids(session, self.units)),
+                                       self.roles)
+
+    async def validity(self, session: AsyncSession) -> guide_store.ValidityOptions:
+        """What add_guide applies: dates, the guide replaced, the audience."""
+        check_range(self.effective, self.until)
+        replaced = await replaced_guide(session, self.replaces) if self.replaces else None
+        audience = await self.audience(session)
+        extra: dict[str, object] = {"audience": audience.to_json()} if audience else {}
+        return guide_store.ValidityOptions(self.effective, self.until, replaced, extra)
+
+    def to_json(self) -> dict[str, Any]:
+        """For a conversation's state (bot/flow_state.py): survives a restart."""
+        return {"effective": self.effective.isoformat() if self.effective else None,
+                "until": self.until.isoformat() if self.until else None,
+                "replaces": self.replaces, "units": list(self.units), "all": self.all_units,
+                "roles": list(self.roles)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GuideOptions:
+        """Back from to_json."""
+        def day(key: str) -> date | None:
+            value = data.get(key)
+            return date.fromisoformat(value) if isinstance(value, str) else None
+
+        return cls(day("effective"), day("until"), data.get("replaces") or None,
+                   tuple(str(u) for u in data.get("units") or ()), bool(data.get("all")),
+                   tuple(r for r in data.get("roles") or () if r in ROLES))
+
+
+async def announce_new(session: AsyncSession, guide_id: int,
+                       now: datetime) -> tuple[int, int] | None:
+    """Announce the guide's current version when it has an audience: (version, members)."""
+    guide = await session.get(Guide, guide_id)
+    audience = guidance_store.Audience.of(guide.audience) if guide is not None else None
+    if guide is None or audience is None or audience.empty:
+        return None
+    version = await guidance_store.announce(session, guide, now)
+    return version, len(await guidance_store.audience_members(session, audience))
