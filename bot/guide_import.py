@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete
@@ -23,6 +23,7 @@ from bot.db.models import PendingUpload
 from bot.texts import guides as T
 from knowledge.ingest import parse_file
 from knowledge.types import MB, IngestError, IngestLimits, IngestProblem
+from knowledge.validity import read_validity
 
 
 def ingest_limits(settings: Settings) -> IngestLimits:
@@ -82,6 +83,42 @@ async def import_guide(
         uploaded_by=uploaded_by, now=now, source_ref=source_ref, target=target,
         validity=validity,
     )
+
+
+@dataclass(frozen=True)
+class UploadPreview:
+    """What a file would become, shown to the admin before anything is stored (chat upload)."""
+
+    title: str
+    sections: int
+    passages: int
+    source_ref: str | None
+    #: validity the document states ('có hiệu lực từ ngày …', 'thay thế Hướng dẫn số …')
+    effective_from: date | None
+    effective_until: date | None
+    replaces_id: int | None
+    #: the guide of the same title: storing makes the file its new version
+    same_title: guide_store.GuideInfo | None
+    #: the same title and exactly its current file: storing would change nothing
+    unchanged: bool
+
+
+async def preview_guide(session: AsyncSession, *, file_name: str, content: bytes,
+                        limits: IngestLimits) -> UploadPreview:
+    """Parse a file and say what storing it would do; raises IngestError, stores nothing."""
+    parsed = await asyncio.to_thread(parse_file, Path(file_name).name, content, limits=limits)
+    read = read_validity("\n".join([parsed.title, *(s.text for s in parsed.sections)]))
+    target = await guide_store.find_by_title(session, parsed.title)
+    replaced = (await guide_store.find_by_document_number(
+        session, read.replaces, exclude=target.id if target is not None else None)
+        if read.replaces else None)
+    return UploadPreview(
+        title=parsed.title, sections=len({s.heading_path for s in parsed.sections}),
+        passages=len(parsed.sections), source_ref=parsed.source_ref,
+        effective_from=read.effective_from, effective_until=read.effective_until,
+        replaces_id=replaced.id if replaced is not None else None,
+        same_title=await guide_store.guide_info(session, target) if target is not None else None,
+        unchanged=target is not None and await guide_store.unchanged_file(session, target, content))
 
 
 async def collect_expired_uploads(session: AsyncSession, now: datetime) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide
 from bot.texts import guides as T
+from rules.dates import fmt_day
 from rules.deadlines import DeadlineError, parse_day
 
 ROLES = guidance_store.ROLES
@@ -45,8 +46,8 @@ def read_day(text: str, *, today: date) -> date:
 def check_range(start: date | None, until: date | None) -> None:
     """The last day in force may not come before the first."""
     if start is not None and until is not None and until < start:
-        raise GuideOptionError(T.OPTION_BAD_RANGE.format(start=start.strftime("%d/%m/%Y"),
-                                                         until=until.strftime("%d/%m/%Y")))
+        raise GuideOptionError(T.OPTION_BAD_RANGE.format(start=fmt_day(start),
+                                                         until=fmt_day(until)))
 
 
 def split_values(values: Iterable[str]) -> tuple[str, ...]:

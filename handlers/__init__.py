@@ -8,6 +8,7 @@ from handlers import (
     ask,
     checkin,
     guidance,
+    guide_upload,
     guides,
     imports,
     leave,
@@ -30,7 +31,8 @@ def register(router: Router) -> None:
     ask.register(router)
     sections.register(router)
     guides.register(router)
-    imports.register(router)  # after guides: tables sent in chat, other files to guides
+    guide_upload.register(router)  # takes the files sent in chat
+    imports.register(router)  # after guide_upload: tables sent in chat, other files to guides
     unanswered.register(router)
     synonyms.register(router)
     guidance.register(router)

@@ -1,4 +1,4 @@
-"""Pushing guidance in chat: the admin's audience step after an upload, "Đã nắm", who
+"""Pushing guidance in chat: the audience step of uploads before the upload conversation, "Đã nắm", who
 acknowledged (`/huongdan <id>`), and the citizens' version of a guide ("Chia sẻ", `/chiase`).
 
 The audience step keeps its state in the database (guides.audience), and every button names the

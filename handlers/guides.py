@@ -1,4 +1,4 @@
-"""Guides: list and browse them; admins add (by sending a file) and withdraw them."""
+"""Guides: list and browse them; admins withdraw them (adding one: handlers/guide_upload.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,8 @@ from bot.context import Context
 from bot.db import guidance_store, guide_store
 from bot.db.models import PendingUpload
 from bot.guide_import import (
-    PENDING_TTL,
     GuideToReplaceNotFound,
     NeedsConfirmation,
-    describe_confirmation,
-    describe_problem,
     describe_result,
     import_guide,
     ingest_limits,
@@ -145,34 +142,6 @@ async def show_guide(ctx: Context, slug: str, offset: int, *, status: bool = Fal
     ctx.reply("\n".join(lines), buttons)
 
 
-async def receive_file(ctx: Context) -> None:
-    """A file sent in chat: admins add it as a guide; others are told politely."""
-    file = ctx.file
-    assert file is not None
-    if ctx.role != "admin":
-        ctx.reply(T.ONLY_ADMINS_UPLOAD)
-        return
-    max_mb = ctx.deps.settings.max_upload_mb
-    # the declared size decides first: a file above the limit is refused without being read
-    if file.content is None or file.size > max_mb * 1024 * 1024:
-        ctx.reply(T.FILE_TOO_LARGE_TO_DOWNLOAD.format(file=file.file_name, limit=max_mb))
-        return
-    uploader = ctx.official.name if ctx.official else None
-    try:
-        async with ctx.session.begin_nested():  # a bad file leaves nothing behind
-            result = await import_guide(
-                ctx.session, file_name=file.file_name, content=file.content,
-                uploaded_by=uploader, now=ctx.now, limits=ingest_limits(ctx.deps.settings),
-            )
-    except IngestError as exc:
-        ctx.reply(describe_problem(exc))
-        return
-    if isinstance(result, NeedsConfirmation):
-        await _ask_to_replace(ctx, result, file.file_name, file.content, uploader)
-        return
-    await _reply_result(ctx, result)
-
-
 async def _reply_result(ctx: Context, result: guide_store.AddResult) -> None:
     ctx.reply(describe_result(result))
     if not result.unchanged:
@@ -180,28 +149,16 @@ async def _reply_result(ctx: Context, result: guide_store.AddResult) -> None:
         await guidance.audience_prompt(ctx, result.guide.id)  # the next step: who must know
 
 
-async def _ask_to_replace(ctx: Context, pending: NeedsConfirmation, file_name: str,
-                          content: bytes, uploader: str | None) -> None:
-    """Keep the file (a day) and ask the admin whether it replaces the guide of the same title."""
-    row = PendingUpload(file_name=file_name[:500], content=content,
-                        official_id=ctx.official.id if ctx.official else None,
-                        uploaded_by=uploader, target_guide_id=pending.existing.id,
-                        created_at=ctx.now, expires_at=ctx.now + PENDING_TTL)
-    ctx.session.add(row)
-    await ctx.session.flush()
-    ctx.reply(describe_confirmation(pending, file_name),
-              [Button(T.BUTTON_REPLACE, UploadChoice("ok", row.id).pack()),
-               Button(T.BUTTON_KEEP_OLD, UploadChoice("no", row.id).pack())])
-
-
 async def confirm_upload(ctx: Context, button: UploadChoice) -> None:
     """Buttons 'gup:ok:<id>' / 'gup:no:<id>': replace the same-title guide, or drop the file.
 
-    Only the admin who sent the file may answer; anyone else, a stale or a forged button gets the
-    same "no longer valid".
+    Uploads no longer ask this (handlers/guide_upload.py asks before storing anything); the
+    buttons sent before still work for their day. Only the admin who sent the file may answer;
+    anyone else, a stale or a forged button gets the same "no longer valid", and a file waiting
+    in the upload conversation (no target) is not this button's.
     """
     row = await ctx.session.get(PendingUpload, button.upload_id)
-    mine = (row is not None and ctx.official is not None
+    mine = (row is not None and ctx.official is not None and row.target_guide_id is not None
             and row.official_id == ctx.official.id and row.expires_at > ctx.now)
     if row is None or not mine:
         ctx.reply(T.UPLOAD_CHOICE_GONE)
@@ -250,4 +207,3 @@ def register(router: Router) -> None:
     router.on(MoreGuides, more_guides, gone=C.UNKNOWN_BUTTON, group_safe=True)  # every payload fits
     # only the admin who sent the file may answer (the handler checks it is theirs)
     router.on(UploadChoice, confirm_upload, gone=T.UPLOAD_CHOICE_GONE, roles=ROLES_ADMINS)
-    router.file_handler = receive_file

@@ -18,6 +18,7 @@ from bot.db import web_tokens
 from bot.db.models import ChatAccount
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
+from bot.texts import guide_upload as upload_texts
 from tests.world import World
 
 
@@ -130,6 +131,20 @@ class BotHarness:
         replies = await self.app.dispatcher.feed(event)
         await self.app.dispatcher.drain()  # let an index rebuild finish
         return self._seen(chat, replies)
+
+    async def upload_guide(self, file_name: str, content: bytes | None, *, user: str = "u1",
+                           channel: ChannelName = "web") -> list[OutgoingMessage]:
+        """Send a guide file and press "Lưu" under its summary, setting nothing else
+        (handlers/guide_upload.py); the replies to both (only the first when nothing was
+        offered: a refused or unchanged file)."""
+        sent = await self.send_file(file_name, content, user=user, channel=channel)
+        save = [label for label in labels(sent)
+                if label in (upload_texts.BUTTON_SAVE, upload_texts.BUTTON_SAVE_AND_SEND)]
+        if not save:
+            return sent
+        saved = await self.press(label=save[0], user=user, channel=channel)
+        await self.app.dispatcher.drain()  # let the index rebuild finish
+        return [*sent, *saved]
 
     @property
     def world(self) -> World:

@@ -222,8 +222,8 @@ class GuideChunk(Base):
 
 
 class PendingUpload(Base):
-    """A guide file sent in chat whose title is an existing guide's, waiting for the admin to
-    confirm the replacement (kept a day; nothing is replaced without the confirmation)."""
+    """A guide file sent in chat, waiting for the admin's "Lưu" (kept a day; nothing is stored
+    or replaced without it); `target_guide_id`: the guide of the same title it would update."""
 
     __tablename__ = "pending_uploads"
 
@@ -232,7 +232,7 @@ class PendingUpload(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     uploaded_by: Mapped[str | None] = mapped_column(String(255))
-    target_guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"))
+    target_guide_id: Mapped[int | None] = mapped_column(ForeignKey("guides.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 

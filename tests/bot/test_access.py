@@ -145,6 +145,8 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "uqr": [str(w["entry"])],
         "uqx": [str(w["entry"])],
         "fbwhy": ["skip"],
+        # the upload conversation's buttons outside it: nothing saved, no guide of A replaced
+        "gnew": ["save", "units", "all", f"g:{w['guide_id']}", "role:admin", "cancel"],
     }
 
 

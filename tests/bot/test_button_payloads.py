@@ -26,7 +26,7 @@ LABEL = clip(LONG_TITLE.strip(), LABEL_CHARS)
 
 async def _long_guide(h: BotHarness) -> str:
     await h.make_official("Quản trị", role="admin", user="admin")
-    assert fits(texts(await h.send_file("dai.md", LONG_GUIDE, user="admin")), G.ADDED)
+    assert fits(texts(await h.upload_guide("dai.md", LONG_GUIDE, user="admin")), G.ADDED)
     return slugify(LONG_TITLE)
 
 

@@ -97,7 +97,7 @@ async def test_a_change_in_one_process_reaches_another_on_its_next_poll(
         assert await watcher.tick()
         assert COMMUNE_GUIDE not in _guides_in(two.knowledge, TOWER)
         # added in process one: process two answers from it after its next poll
-        await one.send_file("dat-dai.md", LAND_GUIDE, user="admin")
+        await one.upload_guide("dat-dai.md", LAND_GUIDE, user="admin")
         assert LAND_SLUG not in _guides_in(two.knowledge, LAND_QUESTION)
         assert await watcher.tick()
         assert LAND_SLUG in _guides_in(two.knowledge, LAND_QUESTION)

@@ -16,11 +16,12 @@ from bot.db.models import Guide
 from bot.texts import channels as TC
 from bot.texts import commands as CMD
 from bot.texts import common as C
+from bot.texts import guide_upload as UT
 from bot.texts import guides as G
-from bot.texts.guidance import AUDIENCE_ASK
 from testkit.fake_telegram import FakeBotAPI, FakeError
 from tests.channels.telegram_support import (
     TelegramRun,
+    button_data,
     callback_data,
     exchange,
     running_telegram,
@@ -124,12 +125,16 @@ async def test_admin_document_is_downloaded_and_ingested(
 ) -> None:
     await harness.make_official("Quản trị", role="admin", user=str(USER), channel="telegram")
     async with running_telegram(settings, clock, fake) as run:
-        texts = await say(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
-                                                     mime_type="text/markdown"))
-        assert len(texts) == 2
-        assert (fields(texts[0], G.ADDED) or {}).get("title") == "Hướng dẫn sử dụng phòng họp trực tuyến"
-        assert texts[1].startswith(AUDIENCE_ASK.split("{chosen}")[0])  # then: who is told of it
+        [summary] = await exchange(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
+                                                             mime_type="text/markdown"))
+        # what the file holds, and the choices before it is stored (handlers/guide_upload.py)
+        assert (fields(shown(summary), UT.SUMMARY_FILE) or {}).get("title") \
+            == "Hướng dẫn sử dụng phòng họp trực tuyến"
         assert len(fake.calls("getFile")) == 1 and len(fake.downloads) == 1
+        texts = await say(fake, fake.callback_update(
+            USER, button_data(summary, UT.BUTTON_SAVE), message_id=fake.sent_ids[-1]))
+        assert (fields(texts[0], G.ADDED) or {}).get("title") \
+            == "Hướng dẫn sử dụng phòng họp trực tuyến"
         await run.app.dispatcher.drain()  # the index is rebuilt after commit
         texts = await say(fake, fake.text_update(USER, "dat lich phong hop truc tuyen"))
         assert "hai ngày làm việc" in texts[-1]
@@ -164,7 +169,7 @@ async def test_document_not_downloaded_is_answered_through_the_dispatcher(
             assert (await session.execute(select(func.count()).select_from(Guide))).scalar() == 0
         texts = await say(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD,
                                                      mime_type="text/markdown"))
-        assert (fields(texts[0], G.ADDED) or {}).get("title")  # sent again: ingested
+        assert fields(texts[0], UT.SUMMARY_FILE)  # sent again: read
 
 
 async def test_non_admin_document_politely_refused(tg: TelegramRun) -> None:

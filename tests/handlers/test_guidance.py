@@ -17,8 +17,9 @@ from bot.config import Settings
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, GuideChunk, OutboxMessage, Unit
 from bot.guide_import import import_guide, ingest_limits
-from bot.messages import from_payload
+from bot.messages import OutgoingMessage, from_payload
 from bot.texts import guidance as T
+from bot.texts import guide_upload as UT
 from bot.texts import guides as GT
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import send_guards
@@ -73,6 +74,17 @@ async def _units(h: BotHarness) -> dict[str, int]:
     return {**ids, **{f"o:{k}": v for k, v in people.items()}}
 
 
+async def _upload_to(h: BotHarness, name: str, content: str, codes: str) -> list[OutgoingMessage]:
+    """An admin sends a guide file, names the units that must apply it, stores and announces it."""
+    await h.send_file(name, content.encode(), user="admin")
+    await h.press(label=UT.BUTTON_UNITS, user="admin")
+    await h.say(codes, user="admin")
+    await h.press(label=UT.BUTTON_DONE, user="admin")
+    replies = await h.press(label=UT.BUTTON_SAVE_AND_SEND, user="admin")
+    await h.app.dispatcher.drain()
+    return replies
+
+
 async def _plan(h: BotHarness) -> None:
     async with h.app.sessionmaker.begin() as session:
         await plan(session, h.clock.now(), channels=("web",))
@@ -96,17 +108,21 @@ async def _guide(h: BotHarness, title: str) -> Guide:
 async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarness) -> None:
     ids = await _units(harness)
     replies = await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
-    assert fits(texts(replies), T.AUDIENCE_ASK)
-    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-    replies = await harness.press(label="Sở Nội vụ", user="admin")
-    assert "Sở Nội vụ" in texts(replies) and T.UNIT_CHOSEN.format(name="Sở Nội vụ") in labels(replies)
-    await harness.restart()  # the step lives in the database
+    assert fits(texts(replies), UT.SUMMARY_FILE)  # nothing stored, nobody told yet
+    await harness.press(label=UT.BUTTON_UNITS, user="admin")
+    await harness.say("SO", user="admin")
+    replies = await harness.press(label=UT.BUTTON_DONE, user="admin")
+    assert UT.SUMMARY_AUDIENCE.format(audience="Sở Nội vụ (SO)") in texts(replies)
+    await harness.restart()  # the choices live in the database
     # Lan never had the admin's buttons: the same payload pressed by her is refused
-    assert T.AUDIENCE_GONE in texts(await harness.press(f"gaud:{guide.id}:send", user="lan"))
-    replies = await harness.press(label=T.BUTTON_SEND, user="admin")
+    assert UT.STALE_BUTTON in texts(await harness.press("gnew:save", user="lan"))
+    replies = await harness.press(label=UT.BUTTON_SAVE_AND_SEND, user="admin")
+    guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
     # SO's head and Lan of its sub-unit, not Minh
-    assert T.AUDIENCE_SENT.format(title=guide.title, count=2, units="Sở Nội vụ") in texts(replies)
-    await harness.press(label=T.BUTTON_SEND, user="admin")  # twice: still announced once
+    assert UT.SENT.format(count=2, units="Sở Nội vụ (SO)") in texts(replies)
+    # pressed twice: the conversation is over, announced once
+    assert UT.STALE_BUTTON in texts(await harness.press(label=UT.BUTTON_SAVE_AND_SEND,
+                                                        user="admin"))
 
     await _plan(harness)
     await _plan(harness)  # exactly once, however often the planner runs
@@ -160,9 +176,7 @@ async def test_announcement_and_acknowledgement_with_a_restart(harness: BotHarne
 async def test_announcement_waits_for_the_morning(harness: BotHarness) -> None:
     ids = await _units(harness)
     harness.clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
-    await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
-    await harness.press(label="Phòng Cải cách", user="admin")
-    await harness.press(label=T.BUTTON_SEND, user="admin")
+    await _upload_to(harness, "lua-dao.md", FRAUD, "PHONG")
     await _plan(harness)
     [row] = await _rows(harness, "guide")
     assert row.recipient_id == ids["o:lan"]
@@ -291,7 +305,7 @@ async def test_a_word_heading_marks_its_section_and_subsections_for_sharing(
         ("h2", "2.1. Với người cao tuổi"),
         ("p", "Nghe điện thoại lạ đòi tiền, hãy hỏi con cháu trước."),
     ])
-    await harness.send_file("tuyen-truyen.docx", content, user="admin")
+    await harness.upload_guide("tuyen-truyen.docx", content, user="admin")
     guide = await _guide(harness, "Hướng dẫn tuyên truyền phòng chống lừa đảo")
     opened = await harness.press(f"guide:{guide.slug}", user="admin")
     assert T.BUTTON_SHARE in labels(opened)
@@ -326,10 +340,8 @@ async def test_the_bundled_online_services_guide_has_a_fraud_notice_for_citizens
 async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
         harness: BotHarness) -> None:
     ids = await _units(harness)
-    await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+    await _upload_to(harness, "lua-dao.md", FRAUD, "PHONG")
     guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-    await harness.press(label="Phòng Cải cách", user="admin")
-    await harness.press(label=T.BUTTON_SEND, user="admin")
     await _plan(harness)
     assert await _rows(harness, "guide_withdrawn") == []
 
@@ -353,7 +365,7 @@ async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
 
 async def test_withdrawing_a_guide_never_announced_tells_no_one(harness: BotHarness) -> None:
     await _units(harness)
-    await harness.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+    await harness.upload_guide("lua-dao.md", FRAUD.encode(), user="admin")
     guide = await _guide(harness, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
     replies = texts(await harness.say(f"/thuhoi {guide.slug}", user="admin"))
     assert GT.WITHDRAWN.format(title=guide.title) in replies
@@ -390,10 +402,8 @@ async def test_a_withdrawn_guide_s_waiting_announcement_and_reminder_are_never_s
         await _units(h)
         hoa = await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram",
                                     unit_code="PHONG")
-        await h.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+        await _upload_to(h, "lua-dao.md", FRAUD, "PHONG")
         guide = await _guide(h, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-        await h.press(label="Phòng Cải cách", user="admin")
-        await h.press(label=T.BUTTON_SEND, user="admin")
         await _plan_all(h)
         await _deliver(h)
         assert [fits(t, T.ANNOUNCE_NEW) for t in telegram.texts()] == [True]
@@ -461,22 +471,21 @@ async def test_a_new_version_replaces_the_old_version_s_waiting_announcement(
         await _units(h)
         await h.make_official("Đỗ Thị Hoa", user="hoa", channel="telegram", unit_code="PHONG")
         clock.set(local_datetime(date(2026, 11, 23), datetime.min.time()) + timedelta(hours=22))
-        await h.send_file("lua-dao.md", FRAUD.encode(), user="admin")
+        await _upload_to(h, "lua-dao.md", FRAUD, "PHONG")
         guide = await _guide(h, "Hướng dẫn phòng chống lừa đảo qua điện thoại")
-        await h.press(label="Phòng Cải cách", user="admin")
-        await h.press(label=T.BUTTON_SEND, user="admin")
         await _plan_all(h)
         assert len(await _waiting(h)) == 2  # v1 to Lan and Hoa, held until 07:00
 
         clock.advance(timedelta(minutes=30))
         changed = FRAUD.replace("mỗi sáng thứ Hai", "mỗi sáng thứ Hai và thứ Năm")
-        await h.send_file("lua-dao-2.md", changed.encode(), user="admin")
-        await h.press(label=GT.BUTTON_REPLACE, user="admin")
+        summary = await h.send_file("lua-dao-2.md", changed.encode(), user="admin")
+        assert fits(texts(summary), UT.SUMMARY_NEW_VERSION)
+        # the audience is kept: the new version goes to it when stored
+        assert UT.SUMMARY_AUDIENCE.format(audience=UT.AUDIENCE_AS_BEFORE.format(
+            audience="Phòng Cải cách (PHONG)")) in texts(summary)
+        assert len(await _waiting(h)) == 2  # nothing changes before "Lưu"
+        await h.press(label=UT.BUTTON_SAVE_AND_SEND, user="admin")
         assert await _waiting(h) == []  # v1's announcement is not sent
-        await _plan_all(h)  # not announced again yet: nothing planned for the old text
-        assert await _waiting(h) == []
-
-        await h.press(label=T.BUTTON_SEND, user="admin")  # the audience was kept
         await _plan_all(h)
         clock.set(local_datetime(date(2026, 11, 24), datetime.min.time()) + timedelta(hours=7))
         await _deliver(h)

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Guide, GuideChunk, GuideVersion, PendingUpload
+from bot.db.models import Guide, GuideChunk, GuideVersion, Official, PendingUpload
 from bot.events import ChatRef, FileReceived, Sender
 from bot.guide_import import PENDING_TTL
 from bot.texts import ask as A
+from bot.texts import guide_upload as UT
 from bot.texts import guides as T
 from knowledge.types import IngestProblem
 from scheduler.ticks import Ticks
@@ -44,9 +45,18 @@ async def _admin(h: BotHarness) -> None:
 
 async def test_admin_adds_guide_by_sending_a_file(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
-    replies = await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
-    assert fits(texts(replies), T.ADDED.format(title=TITLE, version=1, sections="{sections}",
-                                               passages="{passages}",
+    (summary,) = await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    # what the file holds, and nothing stored before "Lưu" (the choices: tests/handlers/
+    # test_guide_upload.py)
+    assert UT.SUMMARY_FILE.format(file="dat-dai.md", title=TITLE, sections=3, passages=3) \
+        in summary.text
+    assert [b.label for b in summary.buttons] == [UT.BUTTON_SAVE, UT.BUTTON_UNITS,
+                                                  UT.BUTTON_DATES, UT.BUTTON_REPLACES,
+                                                  UT.BUTTON_CANCEL]
+    assert not [g for g in await _guides(kb_harness) if g[1] == TITLE]
+    replies = await kb_harness.press(label=UT.BUTTON_SAVE, user="admin")
+    await kb_harness.app.dispatcher.drain()
+    assert fits(texts(replies), T.ADDED.format(title=TITLE, version=1, sections=3, passages=3,
                                                ref=T.REF_LINE.format(source_ref="{ref}")))
     assert T.REF_LINE.format(source_ref="Công văn số 12/CV-UBND") in texts(replies)
     answer = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
@@ -54,19 +64,19 @@ async def test_admin_adds_guide_by_sending_a_file(kb_harness: BotHarness) -> Non
 
 
 async def _replace(h: BotHarness, file_name: str, content: bytes, *, restart: bool = False) -> str:
-    """Send a file whose title exists, confirm the replacement; return the final reply."""
+    """Send a file whose title exists, store it as its new version; return the final reply."""
     (question,) = await h.send_file(file_name, content, user="admin")
-    assert fits(question.text, T.SAME_TITLE)
+    assert fits(question.text, UT.SUMMARY_NEW_VERSION)
     if restart:
         await h.restart()
-    replies = await h.press(label=T.BUTTON_REPLACE, user="admin")
+    replies = await h.press(label=UT.BUTTON_SAVE, user="admin")
     await h.app.dispatcher.drain()
     return texts(replies)
 
 
 async def test_replacing_keeps_old_version_and_answers_from_new(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
-    await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await kb_harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
     replies = await _replace(kb_harness, "dat-dai-v2.md", GUIDE_V2, restart=True)
     assert fits(replies, T.REPLACED.format(title=TITLE, version=2, old=1, sections="{sections}",
                                            passages="{passages}", ref="{ref}"))
@@ -82,7 +92,7 @@ async def test_replacing_keeps_old_version_and_answers_from_new(kb_harness: BotH
 
 async def test_same_file_twice_changes_nothing(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
-    await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await kb_harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
     assert T.UNCHANGED.format(title=TITLE, version=1) in texts(
         await kb_harness.send_file("x.md", GUIDE_V1, user="admin"))
 
@@ -114,7 +124,7 @@ async def test_non_admin_file_is_refused_politely(kb_harness: BotHarness) -> Non
 
 async def test_withdrawn_guide_is_never_used(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
-    await kb_harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await kb_harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
     replies = await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao")
     assert "thứ Ba" in texts(replies)
     slug = "huong-dan-tiep-nhan-ho-so-dat-dai"
@@ -217,43 +227,72 @@ async def _guides(h: BotHarness) -> list[tuple[str, str, int]]:
 
 async def test_same_title_is_not_replaced_without_confirmation(harness: BotHarness) -> None:
     await _admin(harness)
-    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
     (question,) = await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
-    assert fits(question.text, T.SAME_TITLE.format(title=TITLE, state="", version=1,
-                                                   old_file="dat-dai.md", file="dat-dai-v2.md"))
-    keep = button([question], T.BUTTON_KEEP_OLD)
+    assert UT.SUMMARY_NEW_VERSION.format(state="", version=1, old_file="dat-dai.md") \
+        in question.text
+    save = button([question], UT.BUTTON_SAVE)
     assert await _guides(harness) == [("huong-dan-tiep-nhan-ho-so-dat-dai",
                                        "Hướng dẫn tiếp nhận hồ sơ đất đai", 1)]
-    assert T.UPLOAD_KEPT_OLD.format(file="dat-dai-v2.md") in texts(
-        await harness.press(label=T.BUTTON_KEEP_OLD, user="admin"))
+    assert UT.CANCELLED.format(file="dat-dai-v2.md") in texts(
+        await harness.press(label=UT.BUTTON_CANCEL, user="admin"))
     assert (await _guides(harness))[0][2] == 1
     answer = texts(await harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "thứ Ba và thứ Năm" in answer
-    assert texts(await harness.press(keep, user="admin")) == T.UPLOAD_CHOICE_GONE
+    assert texts(await harness.press(save, user="admin")) == UT.STALE_BUTTON
+    assert (await _guides(harness))[0][2] == 1
 
 
-async def test_only_the_uploading_admin_may_confirm_and_only_for_a_day(harness: BotHarness) -> None:
+async def test_only_the_uploading_admin_may_save_and_only_while_it_waits(
+        harness: BotHarness) -> None:
     await _admin(harness)
     await harness.make_official("Quản trị 2", role="admin", user="admin2")
     await harness.make_official("Lan", user="lan")
-    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
     (question,) = await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
-    replace = button([question], T.BUTTON_REPLACE)
+    save = button([question], UT.BUTTON_SAVE)
     for user in ("admin2", "lan", "guest"):
-        assert texts(await harness.press(replace, user=user)) == T.UPLOAD_CHOICE_GONE
-    harness.clock.advance(PENDING_TTL + timedelta(minutes=1))
-    assert texts(await harness.press(replace, user="admin")) == T.UPLOAD_CHOICE_GONE
+        assert texts(await harness.press(save, user=user)) == UT.STALE_BUTTON
+    # idle past the conversation's time: the file is dropped, the button no longer stores it
+    harness.clock.advance(timedelta(minutes=harness.settings.conversation_idle_minutes + 1))
+    replies = texts(await harness.press(save, user="admin"))
+    assert UT.EXPIRED.format(file="dat-dai-v2.md") in replies and UT.STALE_BUTTON in replies
     assert (await _guides(harness))[0][2] == 1
-    for forged in ("gup:ok:99999999999999", "gup:ok:abc", "gup:maybe:1", "gup:"):
-        assert texts(await harness.press(forged, user="admin")) == T.UPLOAD_CHOICE_GONE
+    async with harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(PendingUpload)) == 0
+    for forged in ("gup:ok:99999999999999", "gup:ok:abc", "gup:maybe:1", "gup:", "gnew:save"):
+        assert texts(await harness.press(forged, user="admin")) in (T.UPLOAD_CHOICE_GONE,
+                                                                    UT.STALE_BUTTON)
+
+
+async def test_a_replacement_asked_before_the_upload_conversation_still_works(
+        harness: BotHarness) -> None:
+    """'Thay thế hướng dẫn cũ' buttons sent before uploads asked first stay good for their day."""
+    await _admin(harness)
+    await harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
+    async with harness.app.sessionmaker.begin() as session:
+        guide = (await session.execute(select(Guide))).scalar_one()
+        admin = (await session.execute(select(Official))).scalar_one()
+        row = PendingUpload(file_name="dat-dai-v2.md", content=GUIDE_V2, official_id=admin.id,
+                            uploaded_by=admin.name, target_guide_id=guide.id,
+                            created_at=harness.clock.now(),
+                            expires_at=harness.clock.now() + PENDING_TTL)
+        session.add(row)
+        await session.flush()
+        row_id = row.id
+    assert texts(await harness.press(f"gup:ok:{row_id}", user="lan")) == T.UPLOAD_CHOICE_GONE
+    replies = texts(await harness.press(f"gup:ok:{row_id}", user="admin"))
+    assert fits(replies, T.REPLACED)
+    assert (await _guides(harness))[0][2] == 2
 
 
 async def test_a_different_title_never_replaces_a_guide_with_the_same_id(
         harness: BotHarness) -> None:
     await _admin(harness)
-    await harness.send_file("a.md", "# Hướng dẫn báo cáo\n\nNội dung A.\n".encode(), user="admin")
-    replies = await harness.send_file("b.md", "# Hướng dẫn bảo cáo\n\nNội dung B.\n".encode(),
-                                      user="admin")
+    await harness.upload_guide("a.md", "# Hướng dẫn báo cáo\n\nNội dung A.\n".encode(),
+                               user="admin")
+    replies = await harness.upload_guide("b.md", "# Hướng dẫn bảo cáo\n\nNội dung B.\n".encode(),
+                                         user="admin")
     assert fits(texts(replies), T.ADDED)  # a new guide, not a replacement
     assert await _guides(harness) == [("huong-dan-bao-cao", "Hướng dẫn báo cáo", 1),
                                       ("huong-dan-bao-cao-2", "Hướng dẫn bảo cáo", 1)]
@@ -261,15 +300,14 @@ async def test_a_different_title_never_replaces_a_guide_with_the_same_id(
 
 async def test_the_same_file_again_asks_nothing(harness: BotHarness) -> None:
     await _admin(harness)
-    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
+    await harness.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
     (reply,) = await harness.send_file("copy.md", GUIDE_V1, user="admin")
     assert T.UNCHANGED.format(title=TITLE, version=1) in reply.text and not reply.buttons
 
 
 async def test_pending_uploads_are_collected(harness: BotHarness) -> None:
     await _admin(harness)
-    await harness.send_file("dat-dai.md", GUIDE_V1, user="admin")
-    await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")
+    await harness.send_file("dat-dai-v2.md", GUIDE_V2, user="admin")  # never saved
     harness.clock.advance(PENDING_TTL + timedelta(minutes=1))
     await Ticks(harness.app.sessionmaker, harness.clock, {}, owner="t").maintenance_tick()
     async with harness.app.sessionmaker() as session:
@@ -295,7 +333,7 @@ Báo cáo định kỳ gửi trước ngày 25 hằng tháng.
 async def test_a_guide_lists_each_section_once_without_a_second_number(
         harness: BotHarness) -> None:
     await _admin(harness)
-    await harness.send_file("cds.md", NUMBERED_GUIDE, user="admin")
+    await harness.upload_guide("cds.md", NUMBERED_GUIDE, user="admin")
     await harness.make_official("Lan", user="u1")
     (sections,) = await harness.say("/huongdan huong-dan-chuyen-doi-so-cap-xa")
     shown = [b.label for b in sections.buttons if b.payload.startswith("sec:")]

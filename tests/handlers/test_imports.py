@@ -240,7 +240,7 @@ async def test_non_admins_cannot_import_and_guides_still_upload(harness: BotHarn
     assert await _count(harness, Unit) == 1
     await _admin(harness)
     guide = "# Hướng dẫn thử\n\n## Mục một\n\nNội dung mục một của hướng dẫn.\n".encode()
-    assert fits(texts(await harness.send_file("a.md", guide, user="admin")), GT.ADDED)
+    assert fits(texts(await harness.upload_guide("a.md", guide, user="admin")), GT.ADDED)
 
 
 async def test_admins_help_says_files_can_be_sent(harness: BotHarness) -> None:

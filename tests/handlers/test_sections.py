@@ -56,7 +56,7 @@ async def _section_text(h: BotHarness, chunk_id: int) -> str:
 
 async def _add_long_guide(h: BotHarness) -> None:
     await h.make_official("Quản trị", role="admin", user="admin")
-    assert fits(texts(await h.send_file("mot-cua.md", LONG_GUIDE, user="admin")), GT.ADDED)
+    assert fits(texts(await h.upload_guide("mot-cua.md", LONG_GUIDE, user="admin")), GT.ADDED)
 
 
 async def _section_buttons(h: BotHarness, guide_payload: str) -> list[str]:
@@ -144,7 +144,7 @@ async def test_huge_title_and_source_still_fit_one_message(harness: BotHarness) 
     heading = "Mục " + "con " * 100
     guide = f"# {title}\n\n{source}\n\n## {heading}\n\n{STEPS}\n".encode()
     await harness.make_official("Quản trị", role="admin", user="admin")
-    await harness.send_file("dai.md", guide, user="admin")
+    await harness.upload_guide("dai.md", guide, user="admin")
     async with harness.app.sessionmaker() as session:
         chunk = (await guide_store.guide_sections(
             session, (await session.execute(select(Guide))).scalar_one()))[0]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate
 from bot.texts import common as C
-from bot.texts import guidance as GD
+from bot.texts import guide_upload as UT
 from bot.texts import guides as G
 from bot.texts import zalo as ZT
 from testkit.fake_zalo import FakeZalo
@@ -158,12 +158,18 @@ async def test_admin_uploads_a_guide_by_sending_a_docx(zalo_app: ZaloApp,
     payload = _file_event(zalo_app, fake_zalo, "adm", "bao-cao.docx", _docx_bytes(), "f1")
     assert await zalo_app.post_event(payload) == 200
     await zalo_app.settle()
-    reply = fake_zalo.sent_texts("adm")
-    # the confirmation, then the choice of audience (bot/texts/guidance.py) with its buttons
-    assert len(reply) == 2 and fits(reply[0], G.ADDED), reply
-    assert reply[1].startswith(GD.AUDIENCE_ASK.split("{")[0])
-    assert (fields(reply[0], G.ADDED) or {}).get("title") == "Hướng dẫn báo cáo tiến độ"
+    # what the file holds and the choices (handlers/guide_upload.py); nothing stored yet
+    [summary] = fake_zalo.sent_texts("adm")
+    assert (fields(summary, UT.SUMMARY_FILE) or {}).get("title") == "Hướng dẫn báo cáo tiến độ"
     assert any(r.path == "/cdn/bao-cao.docx" for r in fake_zalo.requests)
+    [save] = [b["payload"] for m in fake_zalo.sent
+              for b in m["message"].get("attachment", {}).get("payload", {}).get("buttons", [])
+              if b["title"] == UT.BUTTON_SAVE]
+    assert await zalo_app.post_event(event("user_send_text", "adm", zalo_app.clock, msg_id="f1b",
+                                           text=save)) == 200
+    await zalo_app.settle()
+    reply = fake_zalo.sent_texts("adm")
+    assert len(reply) == 2 and fits(reply[1], G.ADDED), reply
     async with zalo_app.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Guide)) == 1
 
@@ -215,7 +221,7 @@ async def test_a_file_not_downloaded_is_answered_through_the_dispatcher(
     again = _file_event(zalo_app, fake_zalo, "adm", "bao-cao.docx", _docx_bytes(), "f6")
     assert await zalo_app.post_event(again) == 200  # sent again, as the notice asks
     await zalo_app.settle()
-    assert fits(fake_zalo.sent_texts("adm")[1], G.ADDED)
+    assert fits(fake_zalo.sent_texts("adm")[1], UT.SUMMARY_FILE)  # read this time
 
 
 async def test_shutdown_finishes_work_in_flight_then_refuses(zalo_app: ZaloApp,

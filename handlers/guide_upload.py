@@ -1,0 +1,589 @@
+"""An admin adds a guide by sending its file in chat (.docx, .pdf, .md, .txt).
+
+troly reads the file and shows what it holds; nothing is stored yet. From that summary the admin
+presses "Lưu", or first sets what `troly guides add` sets (bot/guide_options.py, the same checks):
+the units that must apply it (codes typed, sub-units included; then roles by buttons), the days
+it is in force (typed as officials write dates), the older guide it replaces (buttons of the
+guides whose titles are most alike, or a typed code). Each choice returns to the summary, which
+says exactly what "Lưu" will store and whom it will tell; "Huỷ" or /huy drops the file.
+
+The file waits in pending_uploads (a day), the choices in the conversation state: a restart
+between any two steps loses nothing. With an audience, storing also announces the guide (the
+planner sends it); a new version of a guide that had an audience is announced to it again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from bot.buttons import ButtonData
+from bot.clock import local_date
+from bot.context import Context
+from bot.conversation import END, STAY, Flow, Step
+from bot.db import guidance_store, guide_store
+from bot.db.models import Guide, PendingUpload, Unit
+from bot.events import ButtonPressed
+from bot.flow_state import FlowState
+from bot.guide_import import (
+    PENDING_TTL,
+    GuideToReplaceNotFound,
+    NeedsConfirmation,
+    UploadPreview,
+    describe_problem,
+    describe_result,
+    import_guide,
+    ingest_limits,
+    preview_guide,
+)
+from bot.guide_options import (
+    GuideOptionError,
+    GuideOptions,
+    announce_new,
+    check_range,
+    read_day,
+    replaced_guide,
+    split_values,
+    unit_ids,
+)
+from bot.messages import Button
+from bot.router import Router
+from bot.texts import guide_upload as T
+from bot.texts import guides as GT
+from bot.texts import people as PT
+from handlers.sections import LABEL_CHARS, clip
+from knowledge.normalize import fold
+from knowledge.types import IngestError
+from rules.dates import fmt_day
+
+FLOW = "gnew"
+#: guides offered as buttons in the "replaces" step (Zalo shows five buttons per message)
+SIMILAR_BUTTONS = 3
+#: unit codes listed as a hint in the units step
+UNITS_LISTED = 12
+
+
+@dataclass(frozen=True)
+class NewGuideChoice(ButtonData, prefix=FLOW):
+    """A button of the upload conversation (read by its step): 'save', 'units', 'role:head'…"""
+
+    action: str
+
+
+class _TitleTaken(Exception):
+    """A guide of the same title appeared while the file waited (rolls the savepoint back)."""
+
+    def __init__(self, pending: NeedsConfirmation) -> None:
+        super().__init__("a guide with this title was added meanwhile")
+        self.pending = pending
+
+
+# ---------------------------------------------------------------- receiving the file
+
+
+async def receive_file(ctx: Context) -> None:
+    """A file sent in chat: admins get its summary and choices; others are told politely."""
+    file = ctx.file
+    assert file is not None
+    if ctx.role != "admin" or ctx.official is None:
+        ctx.reply(GT.ONLY_ADMINS_UPLOAD)
+        return
+    max_mb = ctx.deps.settings.max_upload_mb
+    # the declared size decides first: a file above the limit is refused without being read
+    if file.content is None or file.size > max_mb * 1024 * 1024:
+        ctx.reply(GT.FILE_TOO_LARGE_TO_DOWNLOAD.format(file=file.file_name, limit=max_mb))
+        return
+    try:
+        preview = await preview_guide(ctx.session, file_name=file.file_name, content=file.content,
+                                      limits=ingest_limits(ctx.deps.settings))
+    except IngestError as exc:
+        ctx.reply(describe_problem(exc))
+        return
+    if preview.unchanged and preview.same_title is not None:
+        ctx.reply(GT.UNCHANGED.format(title=preview.same_title.title,
+                                      version=preview.same_title.version))
+        return
+    await _drop_waiting(ctx)  # a file sent before and never saved makes way for this one
+    target = preview.same_title
+    row = PendingUpload(file_name=file.file_name[:500], content=file.content,
+                        official_id=ctx.official.id, uploaded_by=ctx.official.name,
+                        target_guide_id=target.id if target is not None else None,
+                        created_at=ctx.now, expires_at=ctx.now + PENDING_TTL)
+    ctx.session.add(row)
+    await ctx.session.flush()
+    ctx.start_flow(FLOW, {"upload": row.id, "file": row.file_name,
+                          **await _preview_data(ctx, preview), "options": GuideOptions().to_json(),
+                          "silent": False})
+
+
+async def _preview_data(ctx: Context, preview: UploadPreview) -> dict[str, Any]:
+    """What the summary shows of the file, kept in the conversation state (JSON)."""
+    def iso(day: date | None) -> str | None:
+        return day.isoformat() if day is not None else None
+
+    target: dict[str, Any] | None = None
+    if preview.same_title is not None:
+        guide = await ctx.session.get_one(Guide, preview.same_title.id)
+        target = {"id": guide.id, "version": preview.same_title.version,
+                  "file": preview.same_title.file_name, "withdrawn": guide.status != "active",
+                  "effective": iso(guide.effective_from), "until": iso(guide.effective_until),
+                  "audience": guide.audience if guide.announced_version is not None else None}
+    return {"title": preview.title, "sections": preview.sections, "passages": preview.passages,
+            "source": preview.source_ref, "target": target,
+            "doc": {"effective": iso(preview.effective_from),
+                    "until": iso(preview.effective_until), "replaces": preview.replaces_id}}
+
+
+async def _drop_waiting(ctx: Context) -> None:
+    state = ctx.flow_state
+    if state is not None and state.flow == FLOW:
+        await _forget(ctx, state)
+        ctx.reply(T.PREVIOUS_DROPPED.format(file=state.data.get("file", "")))
+        ctx.end_flow()
+
+
+async def _forget(ctx: Context, state: FlowState) -> None:
+    """Delete the waiting file (only the admin's own)."""
+    official_id = ctx.official.id if ctx.official is not None else None
+    await ctx.session.execute(delete(PendingUpload).where(
+        PendingUpload.id == int(state.data["upload"]), PendingUpload.official_id == official_id))
+
+
+# ---------------------------------------------------------------- reading the state
+
+
+def _options(state: FlowState) -> GuideOptions:
+    return GuideOptions.from_json(state.data["options"])
+
+
+def _set_options(state: FlowState, options: GuideOptions) -> None:
+    state.data["options"] = options.to_json()
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _shown_days(state: FlowState) -> tuple[tuple[date | None, bool], tuple[date | None, bool]]:
+    """(day, from the document?) for the first and the last day in force, as storing sets them:
+    the admin's choice, else the document's words, else what the guide replaced had."""
+    options, doc = _options(state), state.data["doc"]
+    target = state.data.get("target") or {}
+
+    def pick(chosen: date | None, key: str) -> tuple[date | None, bool]:
+        if chosen is not None:
+            return chosen, False
+        if (read := _day(doc.get(key))) is not None:
+            return read, True
+        return _day(target.get(key)), False
+
+    return pick(options.effective, "effective"), pick(options.until, "until")
+
+
+def _announces(state: FlowState) -> bool:
+    """Whether "Lưu" also announces the guide."""
+    if state.data.get("silent"):
+        return False
+    if _options(state).has_audience:
+        return True
+    before = guidance_store.Audience.of((state.data.get("target") or {}).get("audience"))
+    return before is not None and not before.empty
+
+
+def _pressed(ctx: Context) -> str | None:
+    """The action of this conversation's button pressed ('' for typed text, None for another)."""
+    if not isinstance(ctx.event, ButtonPressed):
+        return ""
+    choice = NewGuideChoice.unpack(ctx.payload)
+    return choice.action if choice is not None else None
+
+
+def _button(label: str, action: str) -> Button:
+    return Button(label, NewGuideChoice(action).pack())
+
+
+def _cancel_button() -> Button:
+    return _button(T.BUTTON_CANCEL, "cancel")
+
+
+async def _unit_names(ctx: Context) -> dict[int, Unit]:
+    return {u.id: u for u in (await ctx.session.execute(select(Unit))).scalars()}
+
+
+async def _audience_words(ctx: Context, audience: guidance_store.Audience) -> str:
+    if audience.all_units:
+        words = T.AUDIENCE_ALL
+    else:
+        units = await _unit_names(ctx)
+        words = ", ".join(T.AUDIENCE_UNIT.format(name=units[u].name, code=units[u].code)
+                          if u in units else str(u) for u in audience.units)
+    if audience.roles:
+        words += T.AUDIENCE_ROLES.format(roles=", ".join(PT.ROLE_LABELS.get(r, r)
+                                                         for r in audience.roles))
+    return words
+
+
+# ---------------------------------------------------------------- the summary
+
+
+async def review_prompt(ctx: Context, state: FlowState) -> None:
+    """What the file holds and what "Lưu" will do, with a button per choice."""
+    data = state.data
+    lines = [T.SUMMARY_FILE.format(file=data["file"], title=data["title"],
+                                   sections=data["sections"], passages=data["passages"])]
+    if data.get("source"):
+        lines.append(T.SUMMARY_SOURCE.format(source=data["source"]))
+    if (target := data.get("target")) is not None:
+        lines.append(T.SUMMARY_NEW_VERSION.format(
+            state=GT.STATE_WITHDRAWN if target["withdrawn"] else "",
+            version=target["version"], old_file=target["file"]))
+    (start, start_doc), (until, until_doc) = _shown_days(state)
+    parts = []
+    if start is not None:
+        parts.append(T.VALIDITY_FROM.format(day=fmt_day(start))
+                     + (T.FROM_DOCUMENT if start_doc else ""))
+    if until is not None:
+        parts.append(T.VALIDITY_UNTIL.format(day=fmt_day(until))
+                     + (T.FROM_DOCUMENT if until_doc else ""))
+    lines.append(T.SUMMARY_VALIDITY.format(validity=", ".join(parts) or T.VALIDITY_NONE))
+    lines.append(T.SUMMARY_REPLACES.format(title=await _replaced_words(ctx, state)))
+    lines.append(T.SUMMARY_AUDIENCE.format(audience=await _announce_words(ctx, state)))
+    save = T.BUTTON_SAVE_AND_SEND if _announces(state) else T.BUTTON_SAVE
+    lines.append(T.SUMMARY_ASK.format(save=save))
+    ctx.reply("\n".join(lines), [
+        _button(save, "save"), _button(T.BUTTON_UNITS, "units"),
+        _button(T.BUTTON_DATES, "dates"), _button(T.BUTTON_REPLACES, "repl"), _cancel_button()])
+
+
+async def _replaced_words(ctx: Context, state: FlowState) -> str:
+    chosen = _options(state).replaces
+    guide = await guide_store.find_guide(ctx.session, chosen) if chosen else None
+    if guide is not None:
+        return f"\u201c{guide.title}\u201d"
+    read = state.data["doc"].get("replaces")
+    guide = await ctx.session.get(Guide, int(read)) if read is not None else None
+    return f"\u201c{guide.title}\u201d{T.FROM_DOCUMENT}" if guide is not None else T.REPLACES_NONE
+
+
+async def _announce_words(ctx: Context, state: FlowState) -> str:
+    if state.data.get("silent"):
+        return T.AUDIENCE_NONE
+    options = _options(state)
+    if options.has_audience:
+        try:
+            audience = await options.audience(ctx.session)
+        except GuideOptionError as exc:  # a unit removed since it was chosen
+            return str(exc)
+        return await _audience_words(ctx, audience) if audience is not None else T.AUDIENCE_NONE
+    before = guidance_store.Audience.of((state.data.get("target") or {}).get("audience"))
+    if before is None or before.empty:
+        return T.AUDIENCE_NONE
+    return T.AUDIENCE_AS_BEFORE.format(audience=await _audience_words(ctx, before))
+
+
+async def review_handle(ctx: Context, state: FlowState) -> str | None:
+    """The summary's buttons: store, or go set a choice."""
+    action = _pressed(ctx)
+    if action == "cancel":
+        return await _cancel(ctx, state)
+    if action == "save":
+        return await _save(ctx, state)
+    if action == "units":
+        if not await _units(ctx):
+            ctx.reply(T.UNITS_EMPTY)
+            return STAY
+        return "units"
+    if action in ("dates", "repl"):
+        return "effective" if action == "dates" else "replaces"
+    ctx.reply(T.CHOOSE_ABOVE)
+    return STAY
+
+
+async def _cancel(ctx: Context, state: FlowState) -> str:
+    await on_cancel(ctx, state)
+    return END
+
+
+# ---------------------------------------------------------------- units and roles
+
+
+async def _units(ctx: Context) -> list[Unit]:
+    """Units in tree order: each top unit, then the units right below it, then the rest."""
+    units = list((await ctx.session.execute(select(Unit).order_by(Unit.id))).scalars())
+    ordered: list[Unit] = []
+    for root in (u for u in units if u.parent_id is None):
+        ordered += [root, *(u for u in units if u.parent_id == root.id)]
+    return ordered + [u for u in units if u not in ordered]
+
+
+async def units_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for unit codes (with the known ones as a hint)."""
+    del state
+    units = await _units(ctx)
+    listed = ", ".join(T.AUDIENCE_UNIT.format(name=u.name, code=u.code)
+                       for u in units[:UNITS_LISTED])
+    more = T.UNITS_MORE.format(count=len(units) - UNITS_LISTED) if len(units) > UNITS_LISTED else ""
+    example = ", ".join(u.code for u in units[:2])
+    ctx.reply(T.UNITS_ASK.format(example=example) + "\n" + T.UNITS_KNOWN.format(units=listed + more),
+              [_button(T.BUTTON_ALL_UNITS, "all"), _button(T.BUTTON_NO_AUDIENCE, "none"),
+               _cancel_button()])
+
+
+async def units_handle(ctx: Context, state: FlowState) -> str | None:
+    """Typed codes (checked against the unit tree), every unit, or no announcement."""
+    action = _pressed(ctx)
+    options = _options(state)
+    if action == "cancel":
+        return await _cancel(ctx, state)
+    if action == "none":
+        _set_options(state, replace(options, units=(), all_units=False, roles=()))
+        state.data["silent"] = True
+        return "review"
+    if action == "all":
+        _set_options(state, replace(options, units=(), all_units=True))
+        state.data["silent"] = False
+        return "roles"
+    if action or not ctx.text.strip():
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    try:
+        ids = await unit_ids(ctx.session, split_values([ctx.text]))
+    except GuideOptionError as exc:
+        ctx.reply(str(exc))
+        return STAY
+    units = await _unit_names(ctx)
+    _set_options(state, replace(options, units=tuple(units[i].code for i in ids), all_units=False))
+    state.data["silent"] = False
+    return "roles"
+
+
+async def roles_prompt(ctx: Context, state: FlowState) -> None:
+    """Roles to narrow the audience to: a toggle each, then "Xong"."""
+    chosen = _options(state).roles
+    words = ", ".join(PT.ROLE_LABELS.get(r, r) for r in chosen) or T.ROLES_ALL
+    buttons = [_button(T.ROLE_CHOSEN.format(label=label) if role in chosen else label,
+                       f"role:{role}") for role, label in T.ROLE_BUTTONS.items()]
+    ctx.reply(T.ROLES_ASK.format(chosen=words),
+              [*buttons, _button(T.BUTTON_DONE, "done"), _cancel_button()])
+
+
+async def roles_handle(ctx: Context, state: FlowState) -> str | None:
+    """Toggle a role (asked again), or done: back to the summary."""
+    action = _pressed(ctx) or ""
+    if action == "cancel":
+        return await _cancel(ctx, state)
+    if action == "done":
+        return "review"
+    role = action.removeprefix("role:")
+    if action.startswith("role:") and role in T.ROLE_BUTTONS:
+        options = _options(state)
+        roles = tuple(r for r in options.roles if r != role)
+        if len(roles) == len(options.roles):
+            roles = tuple(r for r in T.ROLE_BUTTONS if r in (*options.roles, role))
+        _set_options(state, replace(options, roles=roles))
+        return STAY
+    ctx.reply(T.CHOOSE_ABOVE)
+    return STAY
+
+
+# ---------------------------------------------------------------- validity
+
+
+def _date_prompt(ctx: Context, state: FlowState, key: str, text: str) -> None:
+    read = _day(state.data["doc"].get(key))
+    said = T.DOCUMENT_SAYS.format(day=fmt_day(read)) if read else T.DOCUMENT_SAYS_NOTHING
+    keep = T.BUTTON_AS_DOCUMENT if read else T.BUTTON_NO_DATE
+    ctx.reply(text.format(document=said), [_button(keep, "keep"), _cancel_button()])
+
+
+async def effective_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for the first day in force."""
+    _date_prompt(ctx, state, "effective", T.EFFECTIVE_ASK)
+
+
+async def until_prompt(ctx: Context, state: FlowState) -> None:
+    """Ask for the last day in force."""
+    _date_prompt(ctx, state, "until", T.UNTIL_ASK)
+
+
+def _with_day(options: GuideOptions, key: str, day: date | None) -> GuideOptions:
+    return replace(options, effective=day) if key == "effective" else replace(options, until=day)
+
+
+async def _date_handle(ctx: Context, state: FlowState, key: str, then: str) -> str | None:
+    action = _pressed(ctx)
+    if action == "cancel":
+        return await _cancel(ctx, state)
+    options = _options(state)
+    if action == "keep":
+        _set_options(state, _with_day(options, key, None))
+        return then
+    if action or not ctx.text.strip():
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    try:
+        day = read_day(ctx.text, today=local_date(ctx.now))
+        chosen = _with_day(options, key, day)
+        if key == "until":
+            check_range(_shown_days(state)[0][0], day)
+    except GuideOptionError as exc:
+        ctx.reply(str(exc))
+        return STAY
+    _set_options(state, chosen)
+    return then
+
+
+async def effective_handle(ctx: Context, state: FlowState) -> str | None:
+    """A typed day, or the document's; then the last day."""
+    return await _date_handle(ctx, state, "effective", "until")
+
+
+async def until_handle(ctx: Context, state: FlowState) -> str | None:
+    """A typed day (not before the first), or the document's; then the summary."""
+    return await _date_handle(ctx, state, "until", "review")
+
+
+# ---------------------------------------------------------------- the guide replaced
+
+
+def _words(title: str) -> list[str]:
+    return [w for w in fold(title.casefold()).replace("-", " ").split() if w.isalnum()]
+
+
+def similar_guides(title: str, guides: list[guide_store.GuideInfo],
+                   limit: int = SIMILAR_BUTTONS) -> list[guide_store.GuideInfo]:
+    """The guides whose titles share the most telling words with `title` (words every title has,
+    like 'hướng dẫn', weigh little), best first; none that shares nothing."""
+    words = {g.id: set(_words(g.title)) for g in guides}
+    seen = Counter(w for ws in words.values() for w in ws)
+    weight = {w: math.log((1 + len(guides)) / (1 + n)) + 1 for w, n in seen.items()}
+    mine = set(_words(title))
+
+    def score(guide: guide_store.GuideInfo) -> float:
+        theirs = words[guide.id]
+        union = sum(weight.get(w, 1.0) for w in mine | theirs)
+        return sum(weight[w] for w in mine & theirs) / union if union else 0.0
+
+    scored = sorted(((score(g), g.title, g) for g in guides), key=lambda t: (-t[0], t[1]))
+    return [g for s, _, g in scored if s > 0][:limit]
+
+
+async def replaces_prompt(ctx: Context, state: FlowState) -> None:
+    """The likeliest guides as buttons; a typed code works too."""
+    target = (state.data.get("target") or {}).get("id")
+    guides = [g for g in await guide_store.list_guides(ctx.session, include_withdrawn=False)
+              if g.id != target]
+    similar = similar_guides(state.data["title"], guides)
+    none = T.BUTTON_AS_DOCUMENT if state.data["doc"].get("replaces") else T.BUTTON_NO_REPLACE
+    ctx.reply(T.REPLACES_ASK if similar else T.REPLACES_NONE_SIMILAR,
+              [*(_button(clip(g.title, LABEL_CHARS), f"g:{g.id}") for g in similar),
+               _button(none, "keep"), _cancel_button()])
+
+
+async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
+    """A guide pressed or typed (never this one), or none; then the summary."""
+    action = _pressed(ctx)
+    if action == "cancel":
+        return await _cancel(ctx, state)
+    options = _options(state)
+    if action == "keep":
+        _set_options(state, replace(options, replaces=None))
+        return "review"
+    if action is None or (action and not action.startswith("g:")):
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    key = action.removeprefix("g:") if action else ctx.text.strip()
+    if not key:
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    try:
+        guide = await replaced_guide(ctx.session, key)
+    except GuideOptionError as exc:
+        ctx.reply(str(exc))
+        return STAY
+    if guide.id == (state.data.get("target") or {}).get("id"):
+        ctx.reply(T.REPLACES_ITSELF)
+        return STAY
+    _set_options(state, replace(options, replaces=str(guide.id)))
+    return "review"
+
+
+# ---------------------------------------------------------------- storing
+
+
+async def _save(ctx: Context, state: FlowState) -> str | None:
+    """Store the file with the choices (and announce it), all in this event's transaction."""
+    row = await ctx.session.get(PendingUpload, int(state.data["upload"]))
+    if row is None or ctx.official is None or row.official_id != ctx.official.id \
+            or row.expires_at <= ctx.now:
+        ctx.reply(T.GONE)
+        return END
+    options = _options(state)
+    try:
+        async with ctx.session.begin_nested():  # a refused choice leaves nothing behind
+            result = await import_guide(
+                ctx.session, file_name=row.file_name, content=row.content,
+                uploaded_by=row.uploaded_by, now=ctx.now, limits=ingest_limits(ctx.deps.settings),
+                replace=str(row.target_guide_id) if row.target_guide_id is not None else None,
+                validity=await options.validity(ctx.session))
+            if isinstance(result, NeedsConfirmation):
+                raise _TitleTaken(result)
+            # as the summary said: the audience chosen, else the one the guide was announced to
+            announced = (await announce_new(ctx.session, result.guide.id, ctx.now)
+                         if not result.unchanged and _announces(state) else None)
+    except GuideOptionError as exc:  # a unit or guide chosen was removed meanwhile
+        ctx.reply(str(exc))
+        return STAY
+    except _TitleTaken as taken:
+        row.target_guide_id = taken.pending.existing.id
+        preview = await preview_guide(ctx.session, file_name=row.file_name, content=row.content,
+                                      limits=ingest_limits(ctx.deps.settings))
+        state.data.update(await _preview_data(ctx, preview))
+        ctx.reply(T.TITLE_TAKEN_MEANWHILE)
+        return STAY
+    except (IngestError, GuideToReplaceNotFound):
+        await ctx.session.delete(row)
+        ctx.reply(T.GONE)
+        return END
+    await ctx.session.delete(row)
+    ctx.reply(describe_result(result))
+    if not result.unchanged:
+        ctx.after_commit.append(ctx.deps.reload_knowledge)
+    if announced is not None:
+        guide = await ctx.session.get_one(Guide, result.guide.id)
+        audience = guidance_store.Audience.of(guide.audience) or guidance_store.Audience()
+        ctx.reply(T.SENT.format(count=announced[1], units=await _audience_words(ctx, audience)))
+    return END
+
+
+# ---------------------------------------------------------------- leaving
+
+
+async def on_cancel(ctx: Context, state: FlowState) -> None:
+    """'Huỷ' or /huy: the file is dropped, nothing stored."""
+    await _forget(ctx, state)
+    ctx.reply(T.CANCELLED.format(file=state.data.get("file", "")))
+
+
+async def on_expire(ctx: Context, state: FlowState) -> None:
+    """Idle too long: the file is dropped, nothing stored."""
+    await _forget(ctx, state)
+    ctx.reply(T.EXPIRED.format(file=state.data.get("file", "")))
+
+
+def register(router: Router) -> None:
+    """Register the upload conversation and take the files (call after handlers.guides)."""
+    router.flow(Flow(name=FLOW, first="review", on_cancel=on_cancel, on_expire=on_expire, steps={
+        "review": Step(review_prompt, review_handle),
+        "units": Step(units_prompt, units_handle),
+        "roles": Step(roles_prompt, roles_handle),
+        "effective": Step(effective_prompt, effective_handle),
+        "until": Step(until_prompt, until_handle),
+        "replaces": Step(replaces_prompt, replaces_handle),
+    }), stale=T.STALE_BUTTON)
+    router.file_handler = receive_file

@@ -1,0 +1,212 @@
+"""Adding a guide from the chat with what `troly guides add` sets (handlers/guide_upload.py),
+through the real dispatcher: the summary before anything is stored, unit codes typed and checked
+against the unit tree, roles by buttons, dates as officials type them, the guide replaced chosen
+among the likeliest titles, a restart between every step, and "Huỷ" at every step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from bot.db import guidance_store
+from bot.db.models import Guide, PendingUpload
+from bot.messages import OutgoingMessage
+from bot.texts import common as C
+from bot.texts import guide_upload as T
+from bot.texts import guides as GT
+from tests.harness import BotHarness, Press, fits, labels, texts
+
+OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
+OLD = f"# {OLD_TITLE}\n\n## Thời gian\n\nBộ phận một cửa tiếp nhận vào sáng thứ Ba.\n"
+NEW_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2027"
+NEW = f"# {NEW_TITLE}\n\n## Thời gian\n\nBộ phận một cửa tiếp nhận mọi ngày làm việc.\n"
+OTHER = "# Quy chế làm việc của cơ quan\n\n## Giờ làm việc\n\nTừ 7 giờ 30 sáng.\n"
+#: a guide that states its own validity
+DATED = (
+    "# Hướng dẫn số hóa hồ sơ năm 2027\n\nHướng dẫn này có hiệu lực từ ngày 01/03/2027.\n\n"
+    "## Quy trình\n\nHồ sơ được quét và lưu trên hệ thống.\n"
+)
+
+
+async def _world(h: BotHarness) -> None:
+    """SO (with sub-unit PHONG) and KHAC; an admin, SO's head, Lan in PHONG, Minh in KHAC; two
+    guides already in place."""
+    w = h.world
+    await w.unit("SO", name="Sở Nội vụ")
+    await w.unit("PHONG", name="Phòng Cải cách", parent="SO")
+    await w.unit("KHAC", name="Đơn vị khác")
+    await w.official("Quản trị", "KHAC", role="admin", accounts={"web": "admin"})
+    await w.official("Trần Văn Hùng", "SO", role="head", accounts={"web": "head"})
+    await w.official("Lê Thị Lan", "PHONG", accounts={"web": "lan"})
+    await w.official("Phạm Minh", "KHAC", accounts={"web": "minh"})
+    assert fits(texts(await h.upload_guide("cu.md", OLD.encode(), user="admin")), GT.ADDED)
+    assert fits(texts(await h.upload_guide("quy-che.md", OTHER.encode(), user="admin")), GT.ADDED)
+
+
+async def _guide(h: BotHarness, title: str) -> Guide | None:
+    async with h.app.sessionmaker() as session:
+        return (await session.execute(select(Guide).where(Guide.title == title))).scalar()
+
+
+async def _waiting(h: BotHarness) -> int:
+    async with h.app.sessionmaker() as session:
+        return await session.scalar(select(func.count()).select_from(PendingUpload)) or 0
+
+
+async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
+        harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+
+    async def step(action: str | Press) -> list[OutgoingMessage]:
+        replies = await h.act(action, user="admin")
+        await h.restart()  # every step lives in the database
+        return replies
+
+    replies = await h.send_file("moi.md", NEW.encode(), user="admin")
+    assert T.SUMMARY_FILE.format(file="moi.md", title=NEW_TITLE, sections=1, passages=1) \
+        in texts(replies)
+    assert T.SUMMARY_AUDIENCE.format(audience=T.AUDIENCE_NONE) in texts(replies)
+    await h.restart()
+
+    asked = texts(await step(Press(T.BUTTON_UNITS)))
+    assert fits(asked, T.UNITS_ASK) and "Phòng Cải cách (PHONG)" in asked
+    # codes are checked against the unit tree: nothing is kept from a list with a wrong one
+    assert GT.OPTION_UNKNOWN_UNITS.format(codes="NOPE") in texts(await step("SO, NOPE"))
+    roles = await step("so, phong")  # as typed: case aside
+    assert T.ROLES_ASK.format(chosen=T.ROLES_ALL) in texts(roles)
+    roles = await step(Press(T.ROLE_BUTTONS["head"]))
+    assert T.ROLE_CHOSEN.format(label=T.ROLE_BUTTONS["head"]) in labels(roles)
+    await step(Press(T.ROLE_BUTTONS["official"]))
+    summary = texts(await step(Press(T.BUTTON_DONE)))
+    assert T.SUMMARY_AUDIENCE.format(
+        audience="Sở Nội vụ (SO), Phòng Cải cách (PHONG)"
+        + T.AUDIENCE_ROLES.format(roles="cán bộ, trưởng đơn vị")) in summary
+
+    assert fits(texts(await step(Press(T.BUTTON_DATES))), T.EFFECTIVE_ASK)
+    assert fits(texts(await step("1/1/2027")), T.UNTIL_ASK)
+    refused = texts(await step("31/12/2026"))  # told why, and asked again
+    assert GT.OPTION_BAD_RANGE.format(until="31/12/2026", start="01/01/2027") in refused
+    assert fits(refused, T.UNTIL_ASK)
+    summary = texts(await step("31-12-2027"))
+    assert T.SUMMARY_VALIDITY.format(validity="từ 01/01/2027, đến hết 31/12/2027") in summary
+
+    # the likeliest guides by title; one sharing no telling word is not offered
+    offered = await step(Press(T.BUTTON_REPLACES))
+    assert labels(offered) == [OLD_TITLE, T.BUTTON_NO_REPLACE, T.BUTTON_CANCEL]
+    summary = texts(await step(Press(OLD_TITLE)))
+    assert T.SUMMARY_REPLACES.format(title=f"\u201c{OLD_TITLE}\u201d") in summary
+    assert await _guide(h, NEW_TITLE) is None  # nothing stored before "Lưu"
+
+    done = texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin"))
+    assert fits(done, GT.ADDED)
+    # SO's head and Lan of its sub-unit; not Minh of another unit
+    assert T.SENT.format(count=2, units="Sở Nội vụ (SO), Phòng Cải cách (PHONG)"
+                         + T.AUDIENCE_ROLES.format(roles="cán bộ, trưởng đơn vị")) in done
+    guide, old = await _guide(h, NEW_TITLE), await _guide(h, OLD_TITLE)
+    assert guide is not None and old is not None
+    assert (guide.effective_from, guide.effective_until, guide.replaces_id,
+            guide.announced_version) == (date(2027, 1, 1), date(2027, 12, 31), old.id, 1)
+    audience = guidance_store.Audience.of(guide.audience)
+    assert audience is not None and audience.roles == ("official", "head")
+    assert await _waiting(h) == 0
+    assert T.STALE_BUTTON in texts(await h.press("gnew:save", user="admin"))
+
+
+async def test_cancel_at_every_step_stores_nothing(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    paths: list[list[str | Press]] = [
+        [], [Press(T.BUTTON_UNITS)], [Press(T.BUTTON_UNITS), "SO"], [Press(T.BUTTON_DATES)],
+        [Press(T.BUTTON_DATES), "1/1/2027"], [Press(T.BUTTON_REPLACES)]]
+    for path in paths:
+        await h.send_file("moi.md", NEW.encode(), user="admin")
+        for action in path:
+            await h.act(action, user="admin")
+        replies = await h.press(label=T.BUTTON_CANCEL, user="admin")
+        assert texts(replies) == T.CANCELLED.format(file="moi.md"), path
+        assert await _waiting(h) == 0
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_DATES, user="admin")
+    assert texts(await h.say("/huy", user="admin")) == T.CANCELLED.format(file="moi.md")
+    assert await _guide(h, NEW_TITLE) is None and await _waiting(h) == 0
+    assert texts(await h.say("/huy", user="admin")) == C.NOTHING_TO_CANCEL
+
+
+async def test_a_new_version_goes_to_the_audience_before_unless_told_not_to(
+        harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    await h.press(label=T.BUTTON_ALL_UNITS, user="admin")
+    done = texts(await h.press(label=T.BUTTON_DONE, user="admin"))
+    assert T.SUMMARY_AUDIENCE.format(audience=T.AUDIENCE_ALL) in done
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin")), T.SENT)
+
+    changed = NEW.replace("mọi ngày làm việc", "mọi ngày làm việc và sáng thứ Bảy")
+    summary = await h.send_file("moi-2.md", changed.encode(), user="admin")
+    assert T.SUMMARY_AUDIENCE.format(audience=T.AUDIENCE_AS_BEFORE.format(
+        audience=T.AUDIENCE_ALL)) in texts(summary)
+    assert T.BUTTON_SAVE_AND_SEND in labels(summary)
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    silent = await h.press(label=T.BUTTON_NO_AUDIENCE, user="admin")
+    assert T.SUMMARY_AUDIENCE.format(audience=T.AUDIENCE_NONE) in texts(silent)
+    assert T.BUTTON_SAVE in labels(silent)
+    done = texts(await h.press(label=T.BUTTON_SAVE, user="admin"))
+    assert fits(done, GT.REPLACED) and not fits(done, T.SENT)
+    guide = await _guide(h, NEW_TITLE)
+    assert guide is not None and guide.announced_version == 1  # version 2 was not announced
+
+
+async def test_the_document_s_own_dates_are_shown_and_kept(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    summary = texts(await h.send_file("so-hoa.md", DATED.encode(), user="admin"))
+    assert T.SUMMARY_VALIDITY.format(
+        validity=T.VALIDITY_FROM.format(day="01/03/2027") + T.FROM_DOCUMENT) in summary
+    asked = await h.press(label=T.BUTTON_DATES, user="admin")
+    assert T.DOCUMENT_SAYS.format(day="01/03/2027") in texts(asked)
+    assert labels(asked) == [T.BUTTON_AS_DOCUMENT, T.BUTTON_CANCEL]
+    await h.press(label=T.BUTTON_AS_DOCUMENT, user="admin")
+    summary = texts(await h.press(label=T.BUTTON_NO_DATE, user="admin"))
+    assert T.SUMMARY_VALIDITY.format(
+        validity=T.VALIDITY_FROM.format(day="01/03/2027") + T.FROM_DOCUMENT) in summary
+    await h.press(label=T.BUTTON_SAVE, user="admin")
+    guide = await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027")
+    assert guide is not None and guide.effective_from == date(2027, 3, 1)
+
+
+async def test_the_guide_replaced_may_be_typed_but_not_be_itself(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    changed = OLD.replace("sáng thứ Ba", "sáng thứ Ba và thứ Năm")
+    summary = texts(await h.send_file("cu-2.md", changed.encode(), user="admin"))
+    assert fits(summary, T.SUMMARY_NEW_VERSION)
+    offered = await h.press(label=T.BUTTON_REPLACES, user="admin")
+    assert OLD_TITLE not in labels(offered)  # a new version does not replace its own guide
+    old = await _guide(h, OLD_TITLE)
+    assert old is not None
+    assert T.REPLACES_ITSELF in texts(await h.say(old.slug, user="admin"))
+    assert GT.OPTION_GUIDE_NOT_FOUND.format(key="khong-co") in texts(
+        await h.say("khong-co", user="admin"))
+    other = await _guide(h, "Quy chế làm việc của cơ quan")
+    assert other is not None
+    summary = texts(await h.say(other.slug, user="admin"))
+    assert T.SUMMARY_REPLACES.format(title=f"\u201c{other.title}\u201d") in summary
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
+    old = await _guide(h, OLD_TITLE)
+    assert old is not None and old.replaces_id == other.id
+
+
+async def test_a_second_file_replaces_the_one_waiting(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    replies = texts(await h.send_file("so-hoa.md", DATED.encode(), user="admin"))
+    assert T.PREVIOUS_DROPPED.format(file="moi.md") in replies and fits(replies, T.SUMMARY_FILE)
+    assert await _waiting(h) == 1
+    await h.press(label=T.BUTTON_SAVE, user="admin")
+    assert await _guide(h, NEW_TITLE) is None
+    assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is not None
