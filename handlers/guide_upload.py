@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot.buttons import ButtonData
+from bot.checkin_answers import reads_as_question
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, Step
@@ -56,6 +57,7 @@ from bot.router import Router
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from bot.texts import people as PT
+from handlers.ask import answer
 from handlers.sections import LABEL_CHARS, clip
 from knowledge.normalize import fold
 from knowledge.types import IngestError
@@ -300,6 +302,9 @@ async def review_handle(ctx: Context, state: FlowState) -> str | None:
         return "units"
     if action in ("dates", "repl"):
         return "effective" if action == "dates" else "replaces"
+    if action == "" and reads_as_question(ctx.text):
+        await answer(ctx, ctx.text.strip())  # the file keeps waiting: the summary follows
+        return STAY
     ctx.reply(T.CHOOSE_ABOVE)
     return STAY
 

@@ -210,3 +210,14 @@ async def test_a_second_file_replaces_the_one_waiting(harness: BotHarness) -> No
     await h.press(label=T.BUTTON_SAVE, user="admin")
     assert await _guide(h, NEW_TITLE) is None
     assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is not None
+
+
+async def test_a_question_typed_while_the_file_waits_is_answered(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    replies = await h.say("bộ phận một cửa tiếp nhận hồ sơ đất đai vào ngày nào?", user="admin")
+    assert "sáng thứ Ba" in texts(replies)  # answered from the guide in force
+    assert fits(replies[-1].text, T.SUMMARY_FILE)  # and the file still waits
+    assert fits(texts(await h.say("ok", user="admin")), T.CHOOSE_ABOVE)
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
