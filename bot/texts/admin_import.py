@@ -111,7 +111,8 @@ CHANGED_SINCE = (
 # ---------------------------------------------------------------- files sent from the web chat
 WEB_BAD_FILE_NAME = "Thiếu hoặc sai tên tệp (X-File-Name)."
 HELP_SEND_FILES = (
-    "Gửi tệp (quản trị viên): hướng dẫn .docx, .pdf, .md, .txt được thêm vào kho hướng dẫn; bảng "
+    "Gửi tệp (quản trị viên): hướng dẫn .docx, .pdf, .md, .txt được xem trước, có thể chọn đơn "
+    "vị nhận, thời gian hiệu lực, hướng dẫn được thay thế, bấm \u201cLưu\u201d mới ghi; bảng "
     ".xlsx, .csv (danh sách đơn vị, cán bộ hoặc bảng nhiệm vụ của kế hoạch) được xem trước, bấm "
     "\u201cNhập\u201d mới ghi."
 )

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from bot.db import guidance_store
-from bot.db.models import Guide, PendingUpload
+from bot.db.models import Guide, Official, PendingUpload, Unit
+from bot.guide_import import NeedsConfirmation, import_guide, ingest_limits
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
 from bot.texts import guide_upload as T
@@ -221,3 +222,42 @@ async def test_a_question_typed_while_the_file_waits_is_answered(harness: BotHar
     assert fits(replies[-1].text, T.SUMMARY_FILE)  # and the file still waits
     assert fits(texts(await h.say("ok", user="admin")), T.CHOOSE_ABOVE)
     assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
+
+
+async def test_what_changed_while_the_file_waited_is_shown_before_storing(
+        harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.world.unit("TAM", name="Tổ công tác tạm thời")
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    await h.say("TAM", user="admin")
+    await h.press(label=T.BUTTON_DONE, user="admin")
+    # meanwhile the unit is removed, and a guide of the same title is added (another admin, CLI)
+    async with h.app.sessionmaker.begin() as session:
+        await session.execute(delete(Unit).where(Unit.code == "TAM"))
+        added = await import_guide(session, file_name="khac.md", content=NEW.encode() + b"\n.\n",
+                                   uploaded_by="cli", now=h.clock.now(),
+                                   limits=ingest_limits(h.settings))
+        assert not isinstance(added, NeedsConfirmation)
+    refused = texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin"))
+    assert GT.OPTION_UNKNOWN_UNITS.format(codes="TAM") in refused  # told, and nothing stored
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    await h.press(label=T.BUTTON_NO_AUDIENCE, user="admin")
+    changed = texts(await h.press(label=T.BUTTON_SAVE, user="admin"))
+    assert T.TITLE_TAKEN_MEANWHILE in changed and fits(changed, T.SUMMARY_NEW_VERSION)
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
+    async with h.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Guide).where(
+            Guide.title == NEW_TITLE)) == 1
+
+
+async def test_no_units_yet_is_said_at_once(harness: BotHarness) -> None:
+    h = harness
+    await h.make_official("Quản trị", role="admin", user="admin")
+    async with h.app.sessionmaker.begin() as session:
+        await session.execute(update(Official).values(unit_id=None))
+        await session.execute(delete(Unit))
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    replies = texts(await h.press(label=T.BUTTON_UNITS, user="admin"))
+    assert T.UNITS_EMPTY in replies and fits(replies, T.SUMMARY_FILE)
