@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.button_payloads import IssuedTokens
 from bot.channel import Capability, Channel
 from bot.clock import Clock
 from bot.config import Settings
@@ -55,6 +56,8 @@ class Deps:
     channels: Mapping[str, Channel] = field(default_factory=dict)
     #: rebuilds this process's search index; handlers queue it after a commit changing guides
     reload_knowledge: AfterCommitJob = _no_reload
+    #: the button tokens this process stored (bot/button_payloads.py): not written again
+    issued_tokens: IssuedTokens = field(default_factory=IssuedTokens)
     #: channels with a messaging window, for the reminder preview (/xemnhac)
     preview_windows: Mapping[str, WindowConfig] = field(default_factory=dict)
     #: called after a commit that changed who is head, deputy or admin, or which chat belongs to

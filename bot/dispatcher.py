@@ -209,7 +209,8 @@ class Dispatcher:
                         await guard.before(ctx)
                     await self._route(ctx)
                     # long payloads become tokens in this transaction, before the menu is saved
-                    ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now)
+                    ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now,
+                                                                self._deps.issued_tokens)
                     ctx.replies = keyboards.stamp(ctx.replies)  # each keyboard is single-use
                     await self._save_state(ctx)
                     if guard is not None:

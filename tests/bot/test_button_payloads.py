@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import button_payloads, keyboards
@@ -117,3 +118,46 @@ def test_reusable_buttons_survive_the_outbox_payload() -> None:
         OutgoingMessage("x", (Button("Đọc", "guide:a", reusable=True),)))
     assert [m.keyboard is None for m in keyboards.stamp([
         OutgoingMessage("x", (Button("Đọc", "guide:a", reusable=True),)), again])] == [True, False]
+
+
+async def _expiry(h: BotHarness) -> datetime:
+    async with h.app.sessionmaker() as session:
+        (expires,) = (await session.scalars(select(ButtonPayload.expires_at))).all()
+        return expires
+
+
+async def test_a_token_shown_again_is_written_again_only_once_a_day(harness: BotHarness) -> None:
+    await _long_guide(harness)
+    (token,) = payloads(await harness.say("/huongdan"))
+    first = await _expiry(harness)
+    harness.clock.advance(timedelta(hours=5))
+    assert payloads(await harness.say("/huongdan", user="other")) == [token]
+    assert await _expiry(harness) == first  # remembered as stored: no statement
+    harness.clock.advance(button_payloads.REFRESH_AFTER)
+    assert payloads(await harness.say("/huongdan")) == [token]
+    assert await _expiry(harness) > first  # its time to live pushed back
+
+
+async def test_a_token_of_a_rolled_back_transaction_is_written_again(
+        harness: BotHarness) -> None:
+    message = OutgoingMessage("x", (Button("Có", "x" * 100),))
+    issued = button_payloads.IssuedTokens()
+    now = harness.clock.now()
+    with pytest.raises(RuntimeError):
+        async with harness.app.sessionmaker.begin() as session:
+            await button_payloads.shorten(session, [message], now, issued)
+            raise RuntimeError("the handler failed after the reply was built")
+    async with harness.app.sessionmaker.begin() as session:
+        (short,) = await button_payloads.shorten(session, [message], now, issued)
+    async with harness.app.sessionmaker() as session:
+        assert await button_payloads.resolve(session, short.buttons[0].payload, now) == "x" * 100
+    assert issued.fresh(short.buttons[0].payload, now)
+
+
+def test_the_oldest_remembered_token_is_forgotten_first() -> None:
+    issued = button_payloads.IssuedTokens(limit=2)
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    expires = now + button_payloads.TOKEN_TTL
+    issued.remember({"~a": expires, "~b": expires})
+    issued.remember({"~a": expires, "~c": expires})  # ~a again: now the newest
+    assert [issued.fresh(t, now) for t in ("~a", "~b", "~c")] == [True, False, True]
