@@ -15,7 +15,9 @@ planner sends it); a new version of a guide that had an audience is announced to
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -59,7 +61,6 @@ from bot.texts import guides as GT
 from bot.texts import people as PT
 from handlers.ask import answer
 from handlers.sections import LABEL_CHARS, clip
-from knowledge.normalize import fold
 from knowledge.types import IngestError
 from rules.dates import fmt_day
 
@@ -456,37 +457,50 @@ async def until_handle(ctx: Context, state: FlowState) -> str | None:
 # ---------------------------------------------------------------- the guide replaced
 
 
-def _words(title: str) -> list[str]:
-    return [w for w in fold(title.casefold()).replace("-", " ").split() if w.isalnum()]
+#: a title sharing less than this (weighted) with the new one is not offered
+MIN_LIKENESS = 0.1
+#: what a word known to every title still counts (so that two titles alone can be compared)
+WORD_FLOOR = 0.1
 
 
-def similar_guides(title: str, guides: list[guide_store.GuideInfo],
-                   limit: int = SIMILAR_BUTTONS) -> list[guide_store.GuideInfo]:
-    """The guides whose titles share the most telling words with `title` (words every title has,
-    like 'hướng dẫn', weigh little), best first; none that shares nothing."""
-    words = {g.id: set(_words(g.title)) for g in guides}
+def _words(title: str) -> set[str]:
+    """Words as written (diacritics kept: 'số' and 'sơ' are different words)."""
+    text = unicodedata.normalize("NFC", title).casefold().replace("-", " ")
+    return {w for w in text.split() if w.isalnum()}
+
+
+def similar_titles(title: str, titles: Mapping[int, str],
+                   limit: int = SIMILAR_BUTTONS) -> list[int]:
+    """The ids of the titles most like `title`, best first: shared words over all words, each
+    weighed by how few titles have it ('hướng dẫn', in most, weighs little); none below
+    MIN_LIKENESS."""
+    words = {key: _words(text) for key, text in titles.items()}
     seen = Counter(w for ws in words.values() for w in ws)
-    weight = {w: math.log((1 + len(guides)) / (1 + n)) + 1 for w, n in seen.items()}
-    mine = set(_words(title))
+    total = len(titles)
 
-    def score(guide: guide_store.GuideInfo) -> float:
-        theirs = words[guide.id]
-        union = sum(weight.get(w, 1.0) for w in mine | theirs)
-        return sum(weight[w] for w in mine & theirs) / union if union else 0.0
+    def weight(word: str) -> float:
+        return math.log((1 + total) / (1 + seen[word])) + WORD_FLOOR
 
-    scored = sorted(((score(g), g.title, g) for g in guides), key=lambda t: (-t[0], t[1]))
-    return [g for s, _, g in scored if s > 0][:limit]
+    mine = _words(title)
+
+    def likeness(key: int) -> float:
+        union = sum(weight(w) for w in mine | words[key])
+        return sum(weight(w) for w in mine & words[key]) / union if union else 0.0
+
+    scored = sorted(((likeness(k), titles[k], k) for k in titles), key=lambda t: (-t[0], t[1]))
+    return [k for score, _, k in scored if score >= MIN_LIKENESS][:limit]
 
 
 async def replaces_prompt(ctx: Context, state: FlowState) -> None:
     """The likeliest guides as buttons; a typed code works too."""
     target = (state.data.get("target") or {}).get("id")
-    guides = [g for g in await guide_store.list_guides(ctx.session, include_withdrawn=False)
-              if g.id != target]
-    similar = similar_guides(state.data["title"], guides)
+    titles = {g.id: g.title
+              for g in await guide_store.list_guides(ctx.session, include_withdrawn=False)
+              if g.id != target}
+    similar = [(key, titles[key]) for key in similar_titles(state.data["title"], titles)]
     none = T.BUTTON_AS_DOCUMENT if state.data["doc"].get("replaces") else T.BUTTON_NO_REPLACE
     ctx.reply(T.REPLACES_ASK if similar else T.REPLACES_NONE_SIMILAR,
-              [*(_button(clip(g.title, LABEL_CHARS), f"g:{g.id}") for g in similar),
+              [*(_button(clip(title, LABEL_CHARS), f"g:{key}") for key, title in similar),
                _button(none, "keep"), _cancel_button()])
 
 

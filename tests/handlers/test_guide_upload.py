@@ -16,6 +16,7 @@ from bot.messages import OutgoingMessage
 from bot.texts import common as C
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
+from handlers.guide_upload import similar_titles
 from tests.harness import BotHarness, Press, fits, labels, texts
 
 OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
@@ -261,3 +262,15 @@ async def test_no_units_yet_is_said_at_once(harness: BotHarness) -> None:
     await h.send_file("moi.md", NEW.encode(), user="admin")
     replies = texts(await h.press(label=T.BUTTON_UNITS, user="admin"))
     assert T.UNITS_EMPTY in replies and fits(replies, T.SUMMARY_FILE)
+
+
+def test_the_likeliest_guides_share_telling_words_not_just_huong_dan() -> None:
+    titles = dict(enumerate([
+        "Hướng dẫn cấp giấy phép xây dựng năm 2026", "Quy định cấp giấy phép lái xe",
+        "Hướng dẫn chuyển đổi số cấp xã", "Hướng dẫn tiếp nhận hồ sơ đất đai",
+        "Hướng dẫn phòng chống lừa đảo qua điện thoại", "Quy chế làm việc của cơ quan"]))
+    assert similar_titles("Hướng dẫn cấp giấy phép xây dựng năm 2027", titles)[:2] == [0, 1]
+    # 'số' is not 'sơ': words are compared as written
+    assert similar_titles("Kế hoạch chuyển đổi số 2027", titles) == [2]
+    assert similar_titles("Hướng dẫn mới hoàn toàn", titles) == []  # only 'hướng dẫn' shared
+    assert similar_titles("Hướng dẫn A mới", {7: "Hướng dẫn A cũ"}) == [7]  # one guide alone
