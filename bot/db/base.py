@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -81,6 +82,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 POSTGRES_POOL_SIZE = 20
 #: connections opened beyond those in a burst (closed again when returned)
 POSTGRES_MAX_OVERFLOW = 10
+#: a pooled PostgreSQL connection back in the pool for less than this (seconds) is handed out
+#: without the liveness ping: it answered a moment ago. Like HikariCP's aliveBypassWindowMs
+#: (500 ms). A server restart takes longer than this, so a connection that went back before it
+#: is still pinged after it; under load connections come back every few milliseconds, and the
+#: ping was 3 of an event's ~17 round trips (store, process, done: one checkout each).
+POSTGRES_PING_AFTER_IDLE = 0.5
 #: the PostgreSQL session settings troly connects with
 POSTGRES_SERVER_SETTINGS = {
     # troly's statements are short lookups; JIT compiling one costs more than it saves
@@ -88,8 +95,10 @@ POSTGRES_SERVER_SETTINGS = {
 }
 
 
-def _make_postgres_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """asyncpg with a pool sized for concurrent events and a pre-ping in one round trip."""
+def _make_postgres_engine(url: str, *, ping_after_idle: float = POSTGRES_PING_AFTER_IDLE,
+                          **kwargs: Any) -> AsyncEngine:
+    """asyncpg with a pool sized for concurrent events and a pre-ping in one round trip, only
+    for connections idle in the pool for `ping_after_idle` seconds or more."""
     kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
     kwargs.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
     connect_args = dict(kwargs.pop("connect_args", {}))
@@ -101,20 +110,30 @@ def _make_postgres_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # checkout, up to three per event. The same check (is the connection still alive after a
     # server restart or a dropped link?) in one round trip, as a pool checkout listener.
     engine = create_async_engine(url, pool_pre_ping=False, connect_args=connect_args, **kwargs)
-    _ping_on_checkout(engine)
+    _ping_on_checkout(engine, ping_after_idle)
     return engine
 
 
-def _ping_on_checkout(engine: AsyncEngine) -> None:
+#: record.info key: time.monotonic() when the connection was opened or last returned to the pool
+_RETURNED_AT = "troly_returned_at"
+
+
+def _ping_on_checkout(engine: AsyncEngine, after_idle: float) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(_dbapi_connection: Any, record: Any) -> None:
-        record.info["troly_fresh"] = True  # just opened: no need to ping it
+        record.info[_RETURNED_AT] = time.monotonic()  # just opened: no need to ping it
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
 
     @event.listens_for(sync_engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if record.info.pop("troly_fresh", False):
+        # a monotonic clock, not the app's: how long a socket sat idle, not a business time
+        returned = record.info.get(_RETURNED_AT)
+        if returned is not None and time.monotonic() - returned < after_idle:
             return
         try:
             # ";" outside a transaction: one round trip (asyncpg caches the statement)
@@ -171,6 +190,25 @@ async def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
             options["isolation_level"] = "AUTOCOMMIT"
         await session.connection(execution_options=options)
         yield session
+
+
+@asynccontextmanager
+async def one_statement(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for a write of one statement, with nothing else to do in its transaction.
+
+    On PostgreSQL the statement commits by itself when it returns (autocommit): no BEGIN and
+    COMMIT round trips around it, and the same guarantees, since one statement is atomic on its
+    own and its commit is as durable as any (synchronous_commit applies). Two statements in it
+    would commit one by one there: use `sessionmaker.begin()` for those. On SQLite an ordinary
+    (IMMEDIATE) transaction, committed when the block ends.
+    """
+    async with sessionmaker() as session:
+        if is_postgres(session):
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+            return
+        async with session.begin():
+            yield session
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

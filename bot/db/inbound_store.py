@@ -20,7 +20,7 @@ from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.base import is_postgres, reading
+from bot.db.base import is_postgres, one_statement, reading
 from bot.db.models import InboundEventRow
 
 #: longest error text kept on a row
@@ -86,7 +86,9 @@ async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Seq
     """Insert several events in one transaction (one commit: a group commit of concurrent
     webhooks); per event its row id, or None when its key was stored before (a retry)."""
     ids: list[int | None] = []
-    async with sessionmaker.begin() as session:
+    # one event: one statement (on PostgreSQL without BEGIN and COMMIT round trips)
+    async with (one_statement(sessionmaker) if len(events) == 1
+                else sessionmaker.begin()) as session:
         statement = _STORE["postgresql" if is_postgres(session) else "sqlite"]
         for event in events:
             # None: a platform retry (or a concurrent copy) of a stored event
@@ -100,7 +102,7 @@ async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Seq
 async def finish(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, now: datetime,
                  *, error: str | None = None) -> None:
     """Mark a row processed (done), keeping the error text of a handled failure if any."""
-    async with sessionmaker.begin() as session:
+    async with one_statement(sessionmaker) as session:
         await session.execute(
             update(InboundEventRow).where(InboundEventRow.id == row_id)
             .values(status="done", processed_at=now, lease_until=None, replies=None,
@@ -115,8 +117,8 @@ async def answered(session: AsyncSession, row_id: int,
 
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
                       now: datetime) -> None:
-    """Mark several rows done in one transaction."""
-    async with sessionmaker.begin() as session:
+    """Mark several rows done in one statement (on PostgreSQL without BEGIN and COMMIT)."""
+    async with one_statement(sessionmaker) as session:
         await session.execute(_FINISHED, {"p_ids": list(row_ids), "p_now": now})
 
 
