@@ -658,7 +658,9 @@ class OutboxMessage(Base):
     """One message to deliver, keyed by an idempotency key (never two rows per occurrence)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),
+                      # the replies-waiting check per inbound event (migration 0019)
+                      Index("ix_outbox_channel_address_status", "channel", "address", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idem_key: Mapped[str] = mapped_column(String(255), unique=True)
