@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     log_level: str = "INFO"
+    event_loop: Literal["auto", "asyncio", "uvloop"] = Field(
+        "auto", description="`troly run`'s event loop: uvloop where it is installed (auto), or "
+        "asyncio's own; uvloop makes the same work cost less CPU")
 
     # Knowledge base
     load_demo_guides: bool = Field(True, description="load bundled demo guides when the KB is empty")

@@ -7,6 +7,7 @@ import contextlib
 import signal
 import sys
 import uuid
+from collections.abc import Callable
 
 import typer
 
@@ -17,6 +18,26 @@ from bot.db.migrate import upgrade
 from bot.events import ChatRef, Sender, TextMessage
 from bot.texts import cli as texts
 
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+def choose_event_loop(choice: str) -> tuple[str, LoopFactory | None]:
+    """The event loop for TROLY_EVENT_LOOP: its name and factory (None: asyncio's own).
+
+    auto: uvloop when it can be imported (it is a dependency where it has wheels: Linux, macOS),
+    else asyncio; uvloop: uvloop or a clear refusal; asyncio: the standard loop.
+    """
+    if choice == "asyncio":
+        return "asyncio", None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            typer.echo(texts.UVLOOP_MISSING, err=True)
+            raise typer.Exit(2) from None
+        return "asyncio", None
+    return "uvloop", uvloop.new_event_loop
+
 
 def run_command() -> None:
     """Migrate, load the demo guides if the knowledge base is empty, and serve (web chat, bots)."""
@@ -24,11 +45,14 @@ def run_command() -> None:
     # client can take seconds; as PID 1 in a container an unhandled SIGTERM would be ignored)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     settings = load_settings(quiet=False)
+    loop_name, loop_factory = choose_event_loop(settings.event_loop)
     app = build_app(settings)
     typer.echo(f"troly: http://{settings.http_host}:{settings.http_port}  "
-               f"(database: {describe(app)['database']}; Ctrl+C to stop)", err=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_forever(app, exit_watchdog=True))
+               f"(database: {describe(app)['database']}; event loop: {loop_name}; "
+               f"Ctrl+C to stop)", err=True)
+    # the server only: one-off commands and the tests keep asyncio's loop (nothing there is hot)
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(run_forever(app, exit_watchdog=True))
 
 
 def migrate_command(

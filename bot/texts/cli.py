@@ -16,6 +16,12 @@ DB_NO_DATABASE = "máy chủ chưa có cơ sở dữ liệu này"
 DB_NOT_ACCEPTING = "máy chủ đang khởi động hoặc đã đủ số kết nối"
 TEXT_UNREADABLE = "có ký tự không hợp lệ (lỗi mã hóa), vui lòng gõ lại."
 
+# ---------------------------------------------------------------- troly run
+UVLOOP_MISSING = (
+    "TROLY_EVENT_LOOP=uvloop nhưng máy này chưa cài uvloop: cài gói uvloop, hoặc đặt "
+    "TROLY_EVENT_LOOP=auto (dùng uvloop khi có) hay asyncio."
+)
+
 # ---------------------------------------------------------------- troly chat
 CHAT_PROMPT = "Gõ câu hỏi (Ctrl+D để thoát).\n"
 
