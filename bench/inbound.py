@@ -13,7 +13,9 @@ Two runs of the same questions and the same code path:
 Telegram also gets the anchor a user would compare with: a minimal aiogram 3 webhook bot (its own
 Dispatcher and SimpleRequestHandler, acknowledging after the handler) that answers every message
 with a fixed text and stores nothing, in a child process like troly, against the same fake Bot
-API, fed the same way. troly's ratio to it is printed.
+API, fed the same way. troly's ratio to it is printed. `troly run` picks uvloop when it is installed
+(TROLY_EVENT_LOOP, passed through from this environment): the anchor then runs a second time on
+uvloop too, so that a ratio compares the same event loop, and troly's ratio to both is printed.
 For each: sustained questions answered per second (questions / time from the first POST to the
 last reply), latency percentiles (POST sent → troly's reply received by the fake server), and the
 server process's CPU time per answered question (Linux /proc; the steadiest figure on a machine
@@ -29,7 +31,8 @@ asking again (one question in flight per chat).
     .venv/bin/python bench/inbound.py                     # 2,000 questions, 20 users
     .venv/bin/python bench/inbound.py --questions 500 --concurrency 10
     .venv/bin/python bench/inbound.py --channel zalo      # telegram | zalo | both (default)
-    .venv/bin/python bench/inbound.py --channel telegram --no-baseline   # anchor + demo only
+    .venv/bin/python bench/inbound.py --channel telegram --no-baseline   # anchors + demo only
+    TROLY_EVENT_LOOP=asyncio .venv/bin/python bench/inbound.py --channel telegram --no-baseline
     .venv/bin/python bench/inbound.py --channel telegram --processes 2 \
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 """
@@ -291,7 +294,7 @@ async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool,
     return process, await _wait_ready(process, workdir, port, lambda: fake.webhook is not None)
 
 
-def serve_anchor(port: int) -> None:
+def serve_anchor(port: int, event_loop: str) -> None:
     """The anchor: a minimal aiogram webhook bot answering every message with ANCHOR_TEXT."""
     from aiogram import Bot, Dispatcher
     from aiogram.client.session.aiohttp import AiohttpSession
@@ -315,13 +318,27 @@ def serve_anchor(port: int) -> None:
     SimpleRequestHandler(dispatcher, bot, secret_token=SECRET,
                          handle_in_background=False).register(app, path="/telegram/webhook")
     app.router.add_get("/healthz", healthz)
-    web.run_app(app, host="127.0.0.1", port=port, print=None)
+    loop = None
+    if event_loop == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    web.run_app(app, host="127.0.0.1", port=port, print=None, loop=loop)
 
 
-async def _start_anchor(fake: FakeBotAPI, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+def troly_event_loop() -> str:
+    """The event loop `troly run` will pick here (TROLY_EVENT_LOOP of this environment)."""
+    from bot.cli.core import choose_event_loop
+
+    return choose_event_loop(os.environ.get("TROLY_EVENT_LOOP") or "auto")[0]
+
+
+async def _start_anchor(fake: FakeBotAPI, workdir: Path,
+                        event_loop: str) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     env = {**os.environ, "BENCH_TOKEN": fake.token, "BENCH_API_URL": fake.base_url}
-    process = _spawn(workdir, env, (__file__, "--serve-anchor", str(port)))
+    process = _spawn(workdir, env, (__file__, "--serve-anchor", str(port),
+                                    "--anchor-loop", event_loop))
     return process, await _wait_ready(process, workdir, port, lambda: True)
 
 
@@ -497,8 +514,10 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
 
 
 async def measure(name: str, *, demo: bool | None, questions: int, concurrency: int,
-                  warmup: int, database_url: str | None = None, processes: int = 1) -> Result:
-    """Start troly (demo None: the aiogram anchor), warm it up, feed the questions, stop it.
+                  warmup: int, database_url: str | None = None, processes: int = 1,
+                  anchor_loop: str = "asyncio") -> Result:
+    """Start troly (demo None: the aiogram anchor on `anchor_loop`), warm it up, feed the
+    questions, stop it.
 
     With `database_url` (PostgreSQL) troly runs on a fresh database there, as `processes`
     processes behind one webhook (the users spread over them); the anchor is always one process.
@@ -511,7 +530,7 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                 ports: list[int] = []
                 try:
                     if demo is None:
-                        process, port = await _start_anchor(fake, Path(tmp))
+                        process, port = await _start_anchor(fake, Path(tmp), anchor_loop)
                         started.append(process)
                         ports.append(port)
                     else:
@@ -594,32 +613,42 @@ def main() -> None:
                         help="troly processes behind the webhook (with --database-url)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     parser.add_argument("--serve-anchor", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--anchor-loop", choices=("asyncio", "uvloop"), default="asyncio",
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_anchor is not None:
-        serve_anchor(args.serve_anchor)
+        serve_anchor(args.serve_anchor, args.anchor_loop)
         return
     if args.database_url and args.channel != "telegram":
         parser.error("--database-url is for --channel telegram")
+    loop = troly_event_loop()
     backend = (f"PostgreSQL, {args.processes} process(es)" if args.database_url else "SQLite")
-    configs: list[tuple[str, bool | None]] = [("demo guides", True)]
+    # key → (row name, demo guides? None: the anchor, extra arguments)
+    Config = tuple[str, str, bool | None, dict[str, Any]]
+    configs: list[Config] = [("demo", "demo guides", True, {})]
     if not args.no_baseline:
-        configs.insert(0, ("baseline (empty KB)", False))
-    runners: list[tuple[str, Any, list[tuple[str, bool | None]]]] = []
+        configs.insert(0, ("baseline", "baseline (empty KB)", False, {}))
+    anchors: list[Config] = [("anchor", "anchor (aiogram, fixed text)", None, {})]
+    if loop != "asyncio":  # the same aiogram bot on troly's loop
+        anchors.append((f"anchor-{loop}", f"anchor (aiogram, {loop})", None,
+                        {"anchor_loop": loop}))
+    runners: list[tuple[str, Any, list[Config]]] = []
     if args.channel in ("telegram", "both"):
-        runners.append(("telegram", measure, [("anchor (aiogram, fixed text)", None), *configs]))
+        runners.append(("telegram", measure, [*anchors, *configs]))
     if args.channel in ("zalo", "both"):
         runners.append(("zalo", measure_zalo, configs))
-    results: dict[str, dict[bool | None, Result]] = {}
+    database = ({"database_url": args.database_url, "processes": args.processes}
+                if args.database_url else {})
+    results: dict[str, dict[str, Result]] = {}
     for channel, run, channel_configs in runners:
         results[channel] = {
-            demo: asyncio.run(run(f"{channel}: {name}", demo=demo, questions=args.questions,
-                                  concurrency=args.concurrency, warmup=args.warmup,
-                                  **({"database_url": args.database_url,
-                                      "processes": args.processes} if args.database_url else {})))
-            for name, demo in channel_configs
+            key: asyncio.run(run(f"{channel}: {name}", demo=demo, questions=args.questions,
+                                 concurrency=args.concurrency, warmup=args.warmup,
+                                 **database, **extra))
+            for key, name, demo, extra in channel_configs
         }
     print(f"inbound load: {args.questions} questions, {args.concurrency} users at once, "
-          f"webhook → troly ({backend}) → fake platform API, {os.cpu_count()} CPUs")
+          f"webhook → troly ({backend}, {loop}) → fake platform API, {os.cpu_count()} CPUs")
     print(f"{'configuration':38} {'answered/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>6} {'CPU ms/answer':>13}")
     for channel_results in results.values():
@@ -630,22 +659,25 @@ def main() -> None:
     for channel_results in results.values():
         for r in channel_results.values():
             _print_database_cost(r)
-    anchor = results.get("telegram", {}).get(None)
-    if anchor is not None:
-        for demo, r in results["telegram"].items():
-            if demo is not None:
-                print(f"{r.name} / anchor: throughput {r.rate / anchor.rate:.2f}x, "
+    telegram = results.get("telegram", {})
+    for key, label in (("anchor", "anchor"), (f"anchor-{loop}", f"anchor on {loop}")):
+        anchor = telegram.get(key)
+        if anchor is None or key == "anchor-asyncio":
+            continue
+        for kind, r in telegram.items():
+            if not kind.startswith("anchor"):
+                print(f"{r.name} / {label}: throughput {r.rate / anchor.rate:.2f}x, "
                       f"p99 latency {r.pct(0.99) / anchor.pct(0.99):.2f}x")
     for channel, by_config in results.items():
-        if False in by_config:
-            base, demo_run = by_config[False], by_config[True]
+        if "baseline" in by_config:
+            base, demo_run = by_config["baseline"], by_config["demo"]
             print(f"{channel} demo/baseline: throughput {demo_run.rate / base.rate:.2f}x, "
                   f"p99 latency {demo_run.pct(0.99) / base.pct(0.99):.2f}x, mean latency "
                   f"{statistics.mean(demo_run.latencies) / statistics.mean(base.latencies):.2f}x")
     if "telegram" in results and "zalo" in results:
-        for demo, label in ((False, "baseline"), (True, "demo")):
-            if demo in results["zalo"]:
-                tg, za = results["telegram"][demo], results["zalo"][demo]
+        for label in ("baseline", "demo"):
+            if label in results["zalo"]:
+                tg, za = results["telegram"][label], results["zalo"][label]
                 print(f"zalo/telegram ({label}): throughput {za.rate / tg.rate:.2f}x, "
                       f"p99 latency {za.pct(0.99) / tg.pct(0.99):.2f}x")
     if args.json:
