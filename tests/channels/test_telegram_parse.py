@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from aiogram import Bot
 from aiogram.types import Update
 
-from bot.channels.telegram.parse import Dispatch, DocumentIn, Ignore, translate
+from bot.channels.telegram.parse import (
+    Dispatch,
+    DocumentIn,
+    Ignore,
+    PlainText,
+    chat_key,
+    read_update,
+    translate,
+)
 from bot.events import ButtonPressed, Resubscribed, TextMessage, Unsubscribed
 from testkit.fake_telegram import BOT_USER, FakeBotAPI
 
@@ -63,3 +74,75 @@ def test_group_reply_to_the_bot_is_for_us_other_text_is_not() -> None:
     assert result.event.text == "cho hỏi thủ tục" and result.event.chat.chat_id == "-1001"
     doc = FAKE.document_update(42, "a.md", b"x", chat_id=-1001, chat_type="group")
     assert isinstance(_tr(doc), Ignore)
+
+
+# ---------------------------------------------------------------- plain text, read lightly
+
+BOT = Bot("42:test-token")
+
+
+def _both(raw: dict[str, Any]) -> tuple[object, object]:
+    """The translation of the lightly read update and of aiogram's validated one."""
+    light = read_update(copy.deepcopy(raw), bot=BOT)
+    assert isinstance(light, PlainText), light
+    full = Update.model_validate(raw)
+    return (translate(light, bot_username="troly_test_bot", now=NOW),
+            translate(full, bot_username="troly_test_bot", now=NOW))
+
+
+def test_a_plain_text_message_is_read_lightly_and_means_what_aiogram_reads() -> None:
+    named = FAKE.text_update(42, "thủ tục báo cáo", name="Nguyễn")
+    named["message"]["from"] |= {"last_name": "Văn A", "username": "nva", "is_premium": True}
+    bot_sender = FAKE.text_update(42, "tin tự động")
+    bot_sender["message"]["from"]["is_bot"] = True
+    cases = [
+        FAKE.text_update(42, "hạn nộp báo cáo là khi nào"),
+        FAKE.text_update(42, "/huy"),  # a bot_command entity
+        named,
+        bot_sender,
+        FAKE.text_update(42, "/trogiup@troly_test_bot", chat_id=-1001, chat_type="group"),
+        FAKE.text_update(42, "/trogiup@other_bot", chat_id=-1001, chat_type="group"),
+        FAKE.text_update(42, "@Troly_Test_Bot cho hỏi", chat_id=-1001, chat_type="supergroup"),
+        FAKE.text_update(42, "chuyện riêng", chat_id=-1001, chat_type="group"),
+    ]
+    for raw in cases:
+        light, full = _both(raw)
+        assert light == full, raw
+    light, _ = _both(named)
+    assert isinstance(light, Dispatch) and light.event.sender.display_name == "Nguyễn Văn A"
+    assert chat_key(read_update(FAKE.text_update(42, "x", chat_id=-7, chat_type="group"),
+                                bot=BOT)) == "-7"
+
+
+def test_anything_but_a_plain_text_message_is_validated_by_aiogram() -> None:
+    reply = FAKE.text_update(42, "cho hỏi", chat_id=-1001, chat_type="group")
+    reply["message"]["reply_to_message"] = {"message_id": 1, "date": 0, "from": BOT_USER,
+                                            "chat": reply["message"]["chat"], "text": "…"}
+    link = FAKE.text_update(42, "xem https://a.vn")
+    link["message"]["entities"] = [{"type": "text_link", "offset": 0, "length": 3,
+                                    "url": "https://a.vn"}]
+    coerced = FAKE.text_update(42, "id as text")
+    coerced["message"]["chat"]["id"] = "42"
+    no_name = FAKE.text_update(42, "không tên")
+    no_name["message"]["from"]["last_name"] = None
+    for raw in [reply, link, coerced, no_name, FAKE.callback_update(42, "see:1"),
+                FAKE.member_update(42, "kicked"),
+                FAKE.document_update(42, "a.md", b"x")]:
+        assert isinstance(read_update(raw, bot=BOT), Update), raw
+    assert translate(read_update(reply, bot=BOT), bot_username="troly_test_bot",
+                     now=NOW) == _tr(reply)
+    assert chat_key(read_update(coerced, bot=BOT)) == "42"  # aiogram's coercion, as before
+
+
+def test_a_malformed_text_message_is_refused_as_before() -> None:
+    no_chat = FAKE.text_update(42, "x")
+    del no_chat["message"]["chat"]
+    bad_id = FAKE.text_update(42, "x")
+    bad_id["update_id"] = "không phải số"
+    bad_text = FAKE.text_update(42, "x")
+    bad_text["message"]["text"] = 5
+    huge_date = FAKE.text_update(42, "x")
+    huge_date["message"]["date"] = 2 ** 62
+    for raw in [no_chat, bad_id, bad_text, huge_date, [], "update"]:
+        with pytest.raises(ValueError):
+            read_update(raw, bot=BOT)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -40,6 +41,10 @@ from bot.channels.telegram.parse import (
     Dispatch,
     DocumentIn,
     Ignore,
+    PlainText,
+    TelegramUpdate,
+    chat_key,
+    plain_text,
     translate,
 )
 from bot.channels.telegram.render import (
@@ -57,18 +62,6 @@ TYPING_AFTER = 1.0
 TYPING_REPEAT = 4.0
 #: at most this long the replies wait for a chat action already sent to finish
 TYPING_GRACE = 1.0
-
-
-def chat_key(update: Update) -> str:
-    """Updates of one chat are handled in order; different chats concurrently."""
-    if update.message is not None:
-        return str(update.message.chat.id)
-    if update.callback_query is not None:
-        message = update.callback_query.message
-        return str(message.chat.id if message is not None else update.callback_query.from_user.id)
-    if update.my_chat_member is not None:
-        return str(update.my_chat_member.chat.id)
-    return f"u{update.update_id}"
 
 
 # ---------------------------------------------------------------------------------- inbound
@@ -90,7 +83,7 @@ class TelegramInbound:
         self.typing_after = typing_after
         self.bot_username: str | None = None
         #: the stored updates (a component: its recovery loop takes rows of dead processes)
-        self.queue: InboundQueue[Update] = InboundQueue(
+        self.queue: InboundQueue[TelegramUpdate] = InboundQueue(
             channel=channel, dispatcher=dispatcher, sessionmaker=sessionmaker, clock=clock,
             handlers=Handlers(process=self._process_stored, address_of=self._address_of,
                               decode=self._decode, chat_of=chat_key),
@@ -101,33 +94,38 @@ class TelegramInbound:
         me = await self.bot.get_me()
         self.bot_username = me.username
 
-    async def store(self, update: Update, body: str | None = None) -> int | None:
-        """Store one update before it is acknowledged; its row id, or None when it was stored
-        before (Telegram delivered it again). Raises SQLAlchemyError when not stored."""
+    async def store(self, update: TelegramUpdate, body: str | None = None) -> int | None:
+        """Store one update before it is acknowledged (`body`: as received; without it, an
+        Update is stored re-serialised); its row id, or None when it was stored before
+        (Telegram delivered it again). Raises SQLAlchemyError when not stored."""
         if body is None:
+            assert isinstance(update, Update), "a PlainText is stored with its body"
             body = update.model_dump_json(exclude_none=True)
         return await self.queue.store(str(update.update_id), chat_key(update), body)
 
-    async def _process_stored(self, row_id: int, update: Update) -> None:
+    async def _process_stored(self, row_id: int, update: TelegramUpdate) -> None:
         await self._process(update, KeepReplies(row_id))
 
-    def _address_of(self, update: Update) -> tuple[ChatRef, Sender] | None:
+    def _address_of(self, update: TelegramUpdate) -> tuple[ChatRef, Sender] | None:
         action = translate(update, bot_username=self.bot_username, now=self.clock.now())
         where = action.event if isinstance(action, Dispatch) else action
         if isinstance(where, Ignore):
             return None
         return where.chat, where.sender
 
-    def _decode(self, body: str) -> Update:
+    def _decode(self, body: str) -> TelegramUpdate:
         try:
+            plain = plain_text(json.loads(body))
+            if plain is not None:
+                return plain
             return Update.model_validate_json(body, context={"bot": self.bot})
-        except (ValueError, ValidationError) as exc:
+        except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
             raise Unreadable(str(exc)) from exc
 
-    async def _process(self, update: Update, guard: EventGuard) -> None:
+    async def _process(self, update: TelegramUpdate, guard: EventGuard) -> None:
         action = translate(update, bot_username=self.bot_username, now=self.clock.now())
         if isinstance(action, Dispatch):
-            if isinstance(action.event, ButtonPressed):
+            if isinstance(action.event, ButtonPressed) and not isinstance(update, PlainText):
                 await self._press(action.event, update, guard)
             else:
                 await self._dispatch(action.event, guard)

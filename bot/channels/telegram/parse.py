@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeGuard
 
+from aiogram import Bot
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
 from bot.channels.telegram.render import REUSABLE_MARK, is_reusable
@@ -27,6 +29,97 @@ from bot.events import (
 )
 
 PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class PlainText:
+    """A plain text message (most updates), read without building aiogram's models.
+
+    Only a body whose every field is one of the few below, of exactly its JSON type, is read
+    this way (read_update); anything else goes through aiogram's full validation as before, so
+    what is accepted, refused (400) and translated does not depend on which way it was read.
+    """
+
+    update_id: int
+    message_id: int
+    chat_id: int
+    chat_type: str
+    user_id: int
+    user_is_bot: bool
+    #: aiogram's User.full_name
+    full_name: str
+    text: str
+
+
+#: what troly keeps of one update: the light text message, or aiogram's validated Update
+TelegramUpdate = Update | PlainText
+
+#: the fields (and their JSON types) a plain text message may have; others: full validation
+_MESSAGE_KEYS = {"message_id": int, "date": int, "chat": dict, "from": dict, "text": str,
+                 "entities": list}
+_MESSAGE_REQUIRED = frozenset({"message_id", "date", "chat", "from", "text"})
+_CHAT_KEYS = {"id": int, "type": str, "first_name": str, "last_name": str, "username": str,
+              "title": str}
+_USER_KEYS = {"id": int, "is_bot": bool, "first_name": str, "last_name": str, "username": str,
+              "language_code": str, "is_premium": bool}
+_ENTITY_KEYS = {"type": str, "offset": int, "length": int}
+#: `date` (Unix seconds) up to the year 2286: larger values aiogram reads differently or refuses
+_MAX_DATE = 10 ** 10
+
+
+def _typed(value: object, keys: dict[str, type],
+           required: frozenset[str]) -> TypeGuard[dict[str, Any]]:
+    """A dict with only these keys, each of exactly its type (bool is not an int here)."""
+    if type(value) is not dict or not required.issubset(value):
+        return False
+    return all(type(item) is keys.get(key) for key, item in value.items())
+
+
+def plain_text(data: Any) -> PlainText | None:
+    """The update as a PlainText when it is one (see PlainText), else None."""
+    if type(data) is not dict or len(data) != 2 or type(data.get("update_id")) is not int:
+        return None
+    message = data.get("message")
+    if not _typed(message, _MESSAGE_KEYS, _MESSAGE_REQUIRED):
+        return None
+    chat, user = message["chat"], message["from"]
+    if not (_typed(chat, _CHAT_KEYS, frozenset({"id", "type"}))
+            and _typed(user, _USER_KEYS, frozenset({"id", "is_bot", "first_name"}))
+            and 0 <= message["date"] <= _MAX_DATE):
+        return None
+    entities = message.get("entities", [])
+    if not all(_typed(e, _ENTITY_KEYS, frozenset(_ENTITY_KEYS)) for e in entities):
+        return None
+    last_name = user.get("last_name")
+    first_name: str = user["first_name"]
+    return PlainText(update_id=data["update_id"], message_id=message["message_id"],
+                     chat_id=chat["id"], chat_type=chat["type"], user_id=user["id"],
+                     user_is_bot=user["is_bot"],
+                     full_name=f"{first_name} {last_name}" if last_name else first_name,
+                     text=message["text"])
+
+
+def read_update(data: Any, *, bot: Bot) -> TelegramUpdate:
+    """A parsed update body as troly keeps it; ValueError (pydantic's ValidationError is one)
+    when it is not an update."""
+    plain = plain_text(data)
+    if plain is not None:
+        return plain
+    return Update.model_validate(data, context={"bot": bot})
+
+
+def chat_key(update: TelegramUpdate) -> str:
+    """Updates of one chat are handled in order; different chats concurrently."""
+    if isinstance(update, PlainText):
+        return str(update.chat_id)
+    if update.message is not None:
+        return str(update.message.chat.id)
+    if update.callback_query is not None:
+        message = update.callback_query.message
+        return str(message.chat.id if message is not None else update.callback_query.from_user.id)
+    if update.my_chat_member is not None:
+        return str(update.my_chat_member.chat.id)
+    return f"u{update.update_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +154,12 @@ class Ignore:
 Translation = Dispatch | DocumentIn | Ignore
 
 
-def translate(update: Update, *, bot_username: str | None, now: datetime) -> Translation:
+def translate(update: TelegramUpdate, *, bot_username: str | None,
+              now: datetime) -> Translation:
     """Decide what an update means for troly."""
     key = str(update.update_id)
+    if isinstance(update, PlainText):
+        return _plain(update, key, bot_username, now)
     if update.message is not None:
         return _message(update.message, key, bot_username, now)
     if update.callback_query is not None:
@@ -77,6 +173,26 @@ def _sender(user: User) -> Sender:
     return Sender(str(user.id), display_name=user.full_name or None)
 
 
+def _plain(update: PlainText, key: str, bot_username: str | None, now: datetime) -> Translation:
+    """_message's text branch for a PlainText (no reply_to_message: it is not one)."""
+    if update.user_is_bot:
+        return Ignore("no human sender")
+    return _text(ChatRef("telegram", str(update.chat_id)),
+                 Sender(str(update.user_id), display_name=update.full_name or None),
+                 update.chat_type == PRIVATE, update.text, None, update.message_id, key,
+                 bot_username, now)
+
+
+def _text(chat: ChatRef, sender: Sender, private: bool, text: str, replied_to: str | None,
+          message_id: int, key: str, bot_username: str | None, now: datetime) -> Translation:
+    said = text if private else _group_text(text, replied_to, bot_username)
+    if said is None:
+        return Ignore("group message not for the bot")
+    return Dispatch(TextMessage(chat=chat, sender=sender, at=now, text=said,
+                                message_id=str(message_id), dedupe_key=key,
+                                chat_kind="private" if private else "group"))
+
+
 def _message(message: Message, key: str, bot_username: str | None,
              now: datetime) -> Translation:
     user = message.from_user
@@ -86,12 +202,11 @@ def _message(message: Message, key: str, bot_username: str | None,
     sender = _sender(user)
     private = message.chat.type == PRIVATE
     if message.text is not None:
-        text = message.text if private else _group_text(message, bot_username)
-        if text is None:
-            return Ignore("group message not for the bot")
-        return Dispatch(TextMessage(chat=chat, sender=sender, at=now, text=text,
-                                    message_id=str(message.message_id), dedupe_key=key,
-                                    chat_kind="private" if private else "group"))
+        replied = message.reply_to_message
+        replied_to = (replied.from_user.username or ""
+                      if replied is not None and replied.from_user is not None else None)
+        return _text(chat, sender, private, message.text, replied_to, message.message_id, key,
+                     bot_username, now)
     if not private:
         return Ignore("non-text group message")
     if message.document is not None:
@@ -105,9 +220,12 @@ def _message(message: Message, key: str, bot_username: str | None,
                                      kind="photo" if message.photo else "unsupported"))
 
 
-def _group_text(message: Message, bot_username: str | None) -> str | None:
-    """The text the core should see for a group message, or None when it is not for us."""
-    text = (message.text or "").strip()
+def _group_text(text: str, replied_to: str | None, bot_username: str | None) -> str | None:
+    """The text the core should see for a group message, or None when it is not for us.
+
+    `replied_to`: the username of the sender of the message it replies to ("" when that sender
+    has none), None when it is no reply (or the replied message has no sender)."""
+    text = text.strip()
     me = (bot_username or "").casefold()
     if text.startswith("/"):
         head, sep, rest = text.partition(" ")
@@ -119,9 +237,7 @@ def _group_text(message: Message, bot_username: str | None) -> str | None:
     if mention and mention in text.casefold():
         start = text.casefold().index(mention)
         return (text[:start] + text[start + len(mention):]).strip()
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and me \
-            and (replied.from_user.username or "").casefold() == me:
+    if replied_to is not None and me and replied_to.casefold() == me:
         return text
     return None
 

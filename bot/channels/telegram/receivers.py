@@ -22,8 +22,9 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.http_edge import add_route, parse_json, raw_body
-from bot.channels.telegram.inbound import TelegramInbound, chat_key
+from bot.channels.telegram.inbound import TelegramInbound
 from bot.channels.telegram.menu import install_menu
+from bot.channels.telegram.parse import chat_key, read_update
 from bot.router import Router
 
 logger = logging.getLogger(__name__)
@@ -219,7 +220,8 @@ class TelegramWebhook:
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         raw = raw_body(request)  # the whole body, read under MAX_UPDATE_BYTES by the edge
         try:
-            update = Update.model_validate(parse_json(raw), context={"bot": self._inbound.bot})
+            # a plain text message is read lightly, anything else validated by aiogram
+            update = read_update(parse_json(raw), bot=self._inbound.bot)
         except (ValueError, ValidationError):  # BadJson is a ValueError
             return web.json_response({"ok": False, "error": "malformed update"}, status=400)
         try:

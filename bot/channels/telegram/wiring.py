@@ -9,7 +9,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from aiogram import Bot
-from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,6 +16,7 @@ from bot.channels.inbound_queue import InboundQueue, QueueTiming
 from bot.channels.telegram.channel import TelegramChannel, make_bot
 from bot.channels.telegram.inbound import TelegramInbound
 from bot.channels.telegram.menu import MenuSync
+from bot.channels.telegram.parse import TelegramUpdate
 from bot.channels.telegram.receivers import TelegramPolling, TelegramWebhook
 from bot.clock import Clock
 from bot.config import Settings
@@ -77,7 +77,7 @@ class TelegramParts:
         if isinstance(self.receiver, TelegramWebhook):
             self.receiver.add_route(web_app)
 
-    def components(self) -> list[_SessionCloser | InboundQueue[Update] | TelegramPolling
+    def components(self) -> list[_SessionCloser | InboundQueue[TelegramUpdate] | TelegramPolling
                                  | TelegramWebhook | MenuSync]:
         """Started in this order, stopped in reverse: the receiver stops taking updates, the
         queue finishes those in flight, the HTTP session closes last."""
