@@ -77,6 +77,13 @@ class Handlers(Generic[Item]):
     chat_of: Callable[[Item], str]
 
 
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A row whose replies were sent: to be marked done (with the next group commit)."""
+
+    row_id: int
+
+
 class InboundQueue(Generic[Item]):
     """One channel's stored inbound updates; a component (recovery loop) whose stop() waits."""
 
@@ -98,25 +105,29 @@ class InboundQueue(Generic[Item]):
         self._loop: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._last_purge: datetime | None = None
-        # concurrent updates share one commit for storing, finished ones one for marking done
-        self._stores = inbound_store.GroupCommit(self._store_batch)
-        self._finishes = inbound_store.GroupCommit(self._finish_batch)
+        # the queue's own writes of concurrent updates share one commit: new updates stored,
+        # finished ones marked done (under load both wait at once; SQLite commits one at a time)
+        self._writes = inbound_store.GroupCommit(self._write_batch)
 
     async def store(self, event_key: str, chat_id: str, body: str) -> int | None:
         """Store one update (group-committed with concurrent ones); its row id, or None when its
         key was stored before (a platform retry). Raises SQLAlchemyError when not stored."""
-        return await self._stores.submit(inbound_store.NewEvent(
+        return await self._writes.submit(inbound_store.NewEvent(
             channel=self._channel, event_key=event_key, chat_id=chat_id, body=body))
 
-    async def _store_batch(self, events: list[inbound_store.NewEvent]) -> list[int | None]:
+    async def _write_batch(self, items: list[inbound_store.NewEvent | _Done]
+                           ) -> list[int | None]:
+        events = [item for item in items if isinstance(item, inbound_store.NewEvent)]
+        done = [item.row_id for item in items if isinstance(item, _Done)]
+        now = self._clock.now()
         async with self._dispatcher.serialised_writes():
-            return await inbound_store.store_many(self._sessionmaker, events,
-                                                  now=self._clock.now(), lease=self._timing.lease)
-
-    async def _finish_batch(self, row_ids: list[int]) -> list[None]:
-        async with self._dispatcher.serialised_writes():
-            await inbound_store.finish_many(self._sessionmaker, row_ids, self._clock.now())
-        return [None] * len(row_ids)
+            if not events:
+                await inbound_store.finish_many(self._sessionmaker, done, now)
+                return [None] * len(items)
+            ids = iter(await inbound_store.store_many(self._sessionmaker, events, now=now,
+                                                      lease=self._timing.lease, finished=done))
+        return [next(ids) if isinstance(item, inbound_store.NewEvent) else None
+                for item in items]
 
     def spawn(self, row_id: int, item: Item) -> asyncio.Task[None]:
         """Process a stored row in the background (tracked: drain() and stop() wait for it)."""
@@ -152,7 +163,7 @@ class InboundQueue(Generic[Item]):
                 await self._release(row_id, f"{type(exc).__name__}: {exc}")
                 return
         try:
-            await self._finishes.submit(row_id)
+            await self._writes.submit(_Done(row_id))
         except SQLAlchemyError:  # processed; a second run after the lease is a no-op (dedupe)
             self._log.exception("marking %s event %s done failed", self._channel, row_id)
 

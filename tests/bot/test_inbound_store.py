@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import inbound_store
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.inbound_store import GroupCommit, NewEvent
+from bot.db.models import InboundEventRow
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -83,3 +85,18 @@ async def test_group_commit_batches_concurrent_submits_and_shares_failures() -> 
     assert all(isinstance(o, RuntimeError) for o in outcomes)
     fail = False
     assert await group.submit(7) == 70  # a failed batch does not stop the next
+
+
+async def test_store_many_marks_finished_rows_done_in_the_same_commit(
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    [first] = await inbound_store.store_many(sessionmaker, [_event("a")], now=NOW, lease=LEASE)
+    assert first is not None
+    [second] = await inbound_store.store_many(sessionmaker, [_event("b")], now=NOW, lease=LEASE,
+                                              finished=[first])
+    async with sessionmaker() as session:
+        rows = (await session.execute(
+            select(InboundEventRow.event_key, InboundEventRow.status, InboundEventRow.lease_until)
+            .order_by(InboundEventRow.id))).all()
+    assert [(key, status, lease is None) for key, status, lease in rows] == [
+        ("a", "done", True), ("b", "pending", False)]
+    assert second is not None
