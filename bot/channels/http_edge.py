@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -157,12 +158,30 @@ def parse_json(raw: bytes) -> Any:
     """Parse a request body; BadJson for anything a well-behaved client never sends."""
     try:
         text = raw.decode("utf-8")
-        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        # integers of up to 18 digits all fit in 64 bits: checked one by one only when longer
+        # digit runs are in the body
+        value = json.loads(text, parse_int=_int if _LONG_DIGITS.search(raw) else None,
+                           parse_float=_float, parse_constant=_constant)
     except BadJson:
         raise
     except RecursionError as exc:  # the C parser's own limit, about 1,000 levels
         raise BadJson("nested too deeply") from exc
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise BadJson("not JSON") from exc
-    _check_tree(value)
+    if _may_hide_trouble(raw):
+        _check_tree(value)
     return value
+
+
+#: a run of digits that may be an integer outside the 64-bit range
+_LONG_DIGITS = re.compile(rb"\d{%d,}" % (MAX_JSON_INT_DIGITS,))
+#: the escape of a UTF-16 surrogate (lone or in a pair): the only way JSON text decodes to one
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _may_hide_trouble(raw: bytes) -> bool:
+    """Whether the tree walk can find anything (it runs in Python over every node): nesting
+    deeper than MAX_JSON_DEPTH takes more brackets than that, a lone surrogate its escape (strict
+    UTF-8 decoding lets none through). Brackets and escapes inside strings only make it walk."""
+    return (raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH
+            or _SURROGATE_ESCAPE.search(raw) is not None)

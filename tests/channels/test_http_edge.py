@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.http_edge import BadJson, parse_json
 from bot.channels.telegram.receivers import SECRET_HEADER
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -203,3 +204,22 @@ async def test_a_modest_well_formed_body_still_works_everywhere(edge: Edge) -> N
     assert zalo.status == 200
     health = await edge.client.get("/healthz")
     assert health.status == 200
+
+
+@pytest.mark.parametrize(("raw", "refused"), [
+    (b"[" * 32 + b"]" * 32, False),  # MAX_JSON_DEPTH deep: accepted
+    (b"[" * 33 + b"]" * 33, True),
+    (b'{"n": 9223372036854775807}', False),  # the largest int64
+    (b'{"n": 9223372036854775808}', True),  # 19 digits, one past it
+    (b'{"n": -9223372036854775809}', True),
+    (b'{"t": "\\ud83d\\ude00"}', False),  # a surrogate pair is one character
+    (b'{"t": "\\ud83d"}', True),
+    (b'{"t": "\\uDC00x"}', True),
+])
+def test_parse_json_checks_only_what_the_bytes_allow_but_misses_nothing(
+        raw: bytes, refused: bool) -> None:
+    if refused:
+        with pytest.raises(BadJson):
+            parse_json(raw)
+    else:
+        parse_json(raw)
