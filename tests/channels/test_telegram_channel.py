@@ -13,6 +13,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import SendMessage
 from aiogram.methods.base import Response
 from aiogram.types import Message
@@ -31,15 +32,16 @@ CHAT = ChatRef("telegram", "321")
 AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
-def _bot(base_url: str, token: str, timeout: float = 1.0) -> Bot:
-    return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url),
-                                             timeout=timeout))
+def _bot(base_url: str, token: str, timeout: float = 1.0,
+         session: type[AiohttpSession] = AiohttpSession) -> Bot:
+    return Bot(token, session=session(api=TelegramAPIServer.from_base(base_url), timeout=timeout))
 
 
-@pytest.fixture
-async def channel(fake: FakeBotAPI) -> AsyncIterator[TelegramChannel]:
-    """A channel over the real aiogram client."""
-    bot = _bot(fake.base_url, fake.token)
+@pytest.fixture(params=[AiohttpSession, KeepingSession])
+async def channel(fake: FakeBotAPI,
+                  request: pytest.FixtureRequest) -> AsyncIterator[TelegramChannel]:
+    """A channel over the real aiogram client: aiogram's own session (forms) and troly's (JSON)."""
+    bot = _bot(fake.base_url, fake.token, session=request.param)
     yield TelegramChannel(bot)
     await bot.session.close()
 
@@ -125,11 +127,12 @@ async def test_timeout_after_sending_is_ambiguous(fake: FakeBotAPI,
     assert fake.texts(321) == ["có thể đã tới"]  # it was in fact delivered
 
 
-async def test_connection_refused_is_transient() -> None:
+@pytest.mark.parametrize("session", [AiohttpSession, KeepingSession])
+async def test_connection_refused_is_transient(session: type[AiohttpSession]) -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    bot = _bot(f"http://127.0.0.1:{port}", "1:x")
+    bot = _bot(f"http://127.0.0.1:{port}", "1:x", session=session)
     try:
         with pytest.raises(DeliveryError) as exc:
             await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
@@ -160,3 +163,40 @@ async def test_the_session_keeps_the_response_models_it_used() -> None:
         assert model() is not None  # the next answer does not build it again
     finally:
         await bot.session.close()
+
+
+async def test_the_message_id_is_the_one_telegram_gave(fake: FakeBotAPI,
+                                                       channel: TelegramChannel) -> None:
+    first = await channel.send(CHAT, OutgoingMessage("một"))
+    second = await channel.send(CHAT, OutgoingMessage("hai", (Button("Tiếp", "see:1"),)))
+    assert [first.message_id, second.message_id] == [str(i) for i in fake.sent_ids]
+
+
+async def test_the_session_sends_json_and_uploads_as_forms(fake: FakeBotAPI) -> None:
+    bot = _bot(fake.base_url, fake.token, session=KeepingSession)
+    try:
+        await TelegramChannel(bot).send(CHAT, OutgoingMessage(
+            "Báo cáo <tuần>", (Button("Mục 1", "sec:1", reusable=True),), silent=True,
+            attachments=(Attachment("bao-cao.pdf", b"%PDF", "application/pdf"),)))
+    finally:
+        await bot.session.close()
+    # JSON keeps the values' types (a form would carry the strings "321" and "true")
+    assert fake.sent == [{"chat_id": 321, "text": "Báo cáo &lt;tuần&gt;", "parse_mode": "HTML",
+                          "disable_notification": True, "reply_markup": {"inline_keyboard": [
+                              [{"text": "Mục 1", "callback_data": "^sec:1"}]]}}]
+    (action,) = fake.calls("sendChatAction")
+    assert action.params == {"chat_id": 321, "action": "upload_document"}
+    (document,) = fake.documents
+    assert (document["file_name"], document["content"]) == ("bao-cao.pdf", b"%PDF")
+    assert fake.calls("sendDocument")[0].params["chat_id"] == "321"  # multipart: strings
+
+
+async def test_the_session_maps_error_answers_like_aiogram(fake: FakeBotAPI) -> None:
+    bot = _bot(fake.base_url, fake.token, session=KeepingSession)
+    fake.fail("answerCallbackQuery", FakeError.retry_after(3))
+    try:
+        with pytest.raises(TelegramRetryAfter) as exc:
+            await bot.answer_callback_query("cq-1")
+    finally:
+        await bot.session.close()
+    assert exc.value.retry_after == 3

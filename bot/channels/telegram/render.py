@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -52,20 +53,34 @@ def to_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def keyboard(buttons: tuple[Button, ...],
-             layout: tuple[int, ...] = ()) -> InlineKeyboardMarkup | None:
-    """An inline keyboard whose callback_data is each Button.payload (ASCII, ≤ 64 bytes), in
-    rows following the message's layout hint."""
+def reply_markup(buttons: tuple[Button, ...],
+                 layout: tuple[int, ...] = ()) -> dict[str, Any] | None:
+    """The inline keyboard as the Bot API's JSON object, callback_data being each Button.payload
+    (ASCII, ≤ 64 bytes), in rows following the message's layout hint.
+
+    Plain dicts, not aiogram's models: built per answer, and the request carries them as they
+    are (pydantic models cost ~0.1 ms to build and as much again to dump).
+    """
     if not buttons:
         return None
-    shown = buttons[:MAX_BUTTONS]
-    data = [callback_data(b) for b in shown]
-    for payload in data:  # the core swaps long payloads for tokens; anything else is a bug
-        if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"callback_data over {MAX_PAYLOAD_BYTES} bytes: {payload!r}")
-    rows = [[InlineKeyboardButton(text=b.label, callback_data=callback_data(b)) for b in row]
-            for row in button_rows(shown, layout)]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    rows: list[list[dict[str, str]]] = []
+    for row in button_rows(buttons[:MAX_BUTTONS], layout):
+        cells = []
+        for button in row:
+            data = callback_data(button)
+            # the core swaps long payloads for tokens; anything else is a bug
+            if len(data.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+                raise ValueError(f"callback_data over {MAX_PAYLOAD_BYTES} bytes: {data!r}")
+            cells.append({"text": button.label, "callback_data": data})
+        rows.append(cells)
+    return {"inline_keyboard": rows}
+
+
+def keyboard(buttons: tuple[Button, ...],
+             layout: tuple[int, ...] = ()) -> InlineKeyboardMarkup | None:
+    """reply_markup() as aiogram's model."""
+    markup = reply_markup(buttons, layout)
+    return None if markup is None else InlineKeyboardMarkup.model_validate(markup)
 
 
 def callback_data(button: Button) -> str:
