@@ -102,12 +102,13 @@ class Revised:
 
 
 async def edit_answer(session: AsyncSession, entry_id: int, answer: str, *, by: str | None,
-                      now: datetime) -> Revised | None:
-    """Replace a written answer (queue_store.edit_qa_entry); the askers' messages not yet sent
-    carry the new text and section. None when the entry is gone."""
+                      now: datetime, by_id: int | None = None) -> Revised | None:
+    """Replace a written answer (queue_store.edit_qa_entry, recorded with who did it: `by`, the
+    official `by_id`); the askers' messages not yet sent carry the new text and section. None when
+    the entry is gone."""
     entry = await queue_store.written_answer(session, entry_id)
-    chunk_id = await queue_store.edit_qa_entry(session, entry_id, answer.strip(), by=by, now=now) \
-        if entry is not None else None
+    chunk_id = await queue_store.edit_qa_entry(session, entry_id, answer.strip(), by=by, now=now,
+                                               by_id=by_id) if entry is not None else None
     if entry is None or chunk_id is None:
         return None
     return Revised(entry.guide_title, await _revise_waiting(session, entry, answer.strip(),
@@ -115,11 +116,12 @@ async def edit_answer(session: AsyncSession, entry_id: int, answer: str, *, by: 
 
 
 async def remove_answer(session: AsyncSession, entry_id: int, *, by: str | None,
-                        now: datetime) -> Revised | None:
-    """Withdraw a written answer (queue_store.remove_qa_entry); the askers' messages not yet
-    sent are cancelled. None when the entry was already gone."""
+                        now: datetime, by_id: int | None = None) -> Revised | None:
+    """Withdraw a written answer (queue_store.remove_qa_entry, recorded as edits are); the askers'
+    messages not yet sent are cancelled. None when the entry was already gone."""
     entry = await queue_store.written_answer(session, entry_id)
-    if entry is None or not await queue_store.remove_qa_entry(session, entry_id, by=by, now=now):
+    if entry is None or not await queue_store.remove_qa_entry(session, entry_id, by=by, now=now,
+                                                              by_id=by_id):
         return None
     return Revised(entry.guide_title, await _revise_waiting(session, entry, None, None, now))
 

@@ -8,9 +8,12 @@ admin (or an official of the unit owning the guide troly offered) does with each
   then the section; the questions become another wording of that section. Stateless buttons.
 - 'Bỏ qua' (uqi:<group>): a one-step conversation asking the reason.
 - 'Câu trả lời đã viết' (uqw:[<offset>]): the Q&A entries this official may change, newest first,
-  each with 'Sửa' (uqe:<entry>: a conversation — the new text, then 'Lưu') and 'Gỡ' (uqr:<entry>,
-  then uqx:<entry> to confirm). Same permission as answering: admins everything, others the
-  entries of guides their unit (or a unit below it) owns.
+  paged ('Trang trước', 'Trang sau'), each with 'Sửa' (uqe:<entry>: a conversation — the new
+  text, then 'Lưu') and 'Gỡ' (uqr:<entry>, then uqx:<entry> to confirm). Same permission as
+  answering: admins everything, others the entries of guides their unit (or a unit below it) owns.
+- Every edit and withdrawal is recorded (who, when, the text before and after): an entry edited
+  says so in the list, with 'Lịch sử sửa' (uqh:<offset>:<entry>); 'Lịch sử sửa, gỡ'
+  (uqh:[<offset>]) lists them all, withdrawn answers included. Same permission as the list.
 
 A group is named by its oldest question's id; pressing a button recomputes the group, so a group
 already handled (here, in another chat or with the CLI) says so.
@@ -18,6 +21,7 @@ already handled (here, in another chat or with the CLI) says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -47,8 +51,11 @@ SECTIONS_PER_PAGE = 8
 ANSWER_FLOW = "qans"
 IGNORE_FLOW = "qign"
 EDIT_FLOW = "qedit"
-#: written answers shown per page (one message each)
+#: written answers, and their recorded edits and withdrawals, shown per page (one message each)
 WRITTEN_PER_PAGE = 5
+HISTORY_PER_PAGE = 5
+#: characters of an answer's text shown in a list (the whole text: `troly unanswered answers`)
+LIST_ANSWER_CHARS = 500
 ANSWER_CHARS = 3500
 
 
@@ -126,6 +133,14 @@ class WrittenAnswers(ButtonData, prefix="uqw"):
 
 
 @dataclass(frozen=True)
+class AnswerHistory(ButtonData, prefix="uqh"):
+    """'Lịch sử sửa, gỡ' (entry_id 0: every entry) or an entry's 'Lịch sử sửa', from `offset` on."""
+
+    offset: Offset = Offset(0)
+    entry_id: int = 0
+
+
+@dataclass(frozen=True)
 class EditAnswer(ButtonData, prefix="uqe"):
     """'Sửa' under a written answer: ask the new text."""
 
@@ -167,6 +182,10 @@ def scope_of(ctx: Context) -> Scope | None:
 
 def _by(ctx: Context) -> str | None:
     return ctx.official.name if ctx.official is not None else None
+
+
+def _by_id(ctx: Context) -> int | None:
+    return ctx.official.id if ctx.official is not None else None
 
 
 async def _group(ctx: Context, key: int) -> tuple[Scope, QueueGroup] | None:
@@ -215,6 +234,7 @@ async def _page(ctx: Context, offset: int) -> None:
     groups = await queue_store.queue(ctx.session, unit_id=scope.unit_id)
     written = [Button(T.BUTTON_WRITTEN, WrittenAnswers().pack())] \
         if await queue_store.written_answers(ctx.session, unit_id=scope.unit_id, limit=1) else []
+    written += await _history_button(ctx, scope)  # withdrawn answers are only there
     if not groups:
         ctx.reply(T.QUEUE_NONE, written)
         return
@@ -451,32 +471,108 @@ async def _entry(ctx: Context, entry_id: int) -> queue_store.WrittenAnswer | Non
     return await queue_store.written_answer(ctx.session, entry_id, unit_id=scope.unit_id)
 
 
+def _page_start(offset: int, total: int, per_page: int) -> int:
+    """The first item of the page holding `offset`; past the end (items removed since the button
+    was sent): the last page."""
+    return min(offset, max(total - 1, 0)) // per_page * per_page
+
+
+def _pager(ctx: Context, offset: int, total: int, per_page: int,
+           button: Callable[[Offset], ButtonData]) -> None:
+    """'Trang x/y' with 'Trang trước' and 'Trang sau' under a list longer than a page (navigation,
+    not a choice: the buttons stay usable)."""
+    if total <= per_page:
+        return
+    buttons = []
+    if offset > 0:
+        buttons.append(Button(T.BUTTON_PREV_PAGE, button(Offset(max(offset - per_page, 0))).pack(),
+                              reusable=True))
+    if offset + per_page < total:
+        buttons.append(Button(T.BUTTON_NEXT_PAGE, button(Offset(offset + per_page)).pack(),
+                              reusable=True))
+    ctx.reply(T.PAGE.format(page=offset // per_page + 1, pages=-(-total // per_page)), buttons)
+
+
+async def _history_button(ctx: Context, scope: Scope) -> list[Button]:
+    """'Lịch sử sửa, gỡ' when an answer this official may see was ever edited or withdrawn."""
+    if not await queue_store.count_answer_changes(ctx.session, unit_id=scope.unit_id):
+        return []
+    return [Button(T.BUTTON_HISTORY, AnswerHistory().pack(), reusable=True)]
+
+
+def _who(name: str | None) -> str:
+    return name or T.HISTORY_UNKNOWN_BY
+
+
 async def written_answers(ctx: Context, button: WrittenAnswers) -> None:
-    """Button 'uqw:[<offset>]': the written answers, each with 'Sửa' and 'Gỡ'."""
+    """Button 'uqw:[<offset>]': a page of the written answers, each with 'Sửa' and 'Gỡ' (and
+    'Lịch sử sửa' once edited)."""
     scope = scope_of(ctx)
     if scope is None or not await may_review(ctx):
         ctx.reply(C.NOT_ALLOWED + "\n" + T.QUEUE_NOT_ALLOWED)
         return
-    entries = await queue_store.written_answers(ctx.session, unit_id=scope.unit_id)
-    if not entries:
-        ctx.reply(T.WRITTEN_NONE)
+    total = await queue_store.count_written_answers(ctx.session, unit_id=scope.unit_id)
+    history = await _history_button(ctx, scope)
+    if not total:
+        ctx.reply(T.WRITTEN_NONE, history)
         return
-    offset = button.offset if button.offset < len(entries) else 0
-    shown = entries[offset:offset + WRITTEN_PER_PAGE]
-    ctx.reply(T.WRITTEN_HEADER.format(count=len(entries), first=offset + 1,
-                                      last=offset + len(shown)))
+    offset = _page_start(button.offset, total, WRITTEN_PER_PAGE)
+    shown = await queue_store.written_answers(ctx.session, unit_id=scope.unit_id, offset=offset,
+                                              limit=WRITTEN_PER_PAGE)
+    ctx.reply(T.WRITTEN_HEADER.format(count=total, first=offset + 1, last=offset + len(shown)),
+              history)
     for entry in shown:
         by = T.WRITTEN_BY.format(name=entry.created_by) if entry.created_by else ""
-        ctx.reply(T.WRITTEN_ITEM.format(question=clip(entry.question, 300),
-                                        answer=clip(entry.answer, 500),
-                                        guide=clip(entry.guide_title, 80),
-                                        when=fmt_short(entry.created_at), by=by),
-                  [Button(T.BUTTON_EDIT, EditAnswer(entry.id).pack()),
-                   Button(T.BUTTON_REMOVE, RemoveAnswer(entry.id).pack())])
-    if offset + WRITTEN_PER_PAGE < len(entries):
-        ctx.reply(T.BUTTON_MORE_WRITTEN + ":",
-                  [Button(T.BUTTON_MORE_WRITTEN,
-                          WrittenAnswers(Offset(offset + WRITTEN_PER_PAGE)).pack())])
+        text = T.WRITTEN_ITEM.format(question=clip(entry.question, 300),
+                                     answer=clip(entry.answer, LIST_ANSWER_CHARS),
+                                     guide=clip(entry.guide_title, 80),
+                                     when=fmt_short(entry.created_at), by=by)
+        buttons = [Button(T.BUTTON_EDIT, EditAnswer(entry.id).pack()),
+                   Button(T.BUTTON_REMOVE, RemoveAnswer(entry.id).pack())]
+        if entry.edits:
+            last = entry.edits[-1]
+            text += "\n" + T.WRITTEN_EDITED.format(count=len(entry.edits),
+                                                   when=fmt_short(last.changed_at),
+                                                   by=_who(last.changed_by))
+            buttons.append(Button(T.BUTTON_ENTRY_HISTORY,
+                                  AnswerHistory(Offset(0), entry.id).pack(), reusable=True))
+        ctx.reply(text, buttons)
+    _pager(ctx, offset, total, WRITTEN_PER_PAGE, WrittenAnswers)
+
+
+async def answer_history(ctx: Context, button: AnswerHistory) -> None:
+    """Button 'uqh:[<offset>[:<entry>]]': the recorded edits and withdrawals, newest first (of
+    one entry, or of every entry this official may see)."""
+    scope = scope_of(ctx)
+    if scope is None or not await may_review(ctx):
+        ctx.reply(C.NOT_ALLOWED + "\n" + T.QUEUE_NOT_ALLOWED)
+        return
+    entry_id = button.entry_id or None
+    entry = await _entry(ctx, entry_id) if entry_id is not None else None
+    if entry_id is not None and entry is None:
+        ctx.reply(T.WRITTEN_GONE)
+        return
+    total = await queue_store.count_answer_changes(ctx.session, unit_id=scope.unit_id,
+                                                   entry_id=entry_id)
+    if not total:
+        ctx.reply(T.HISTORY_NONE)
+        return
+    offset = _page_start(button.offset, total, HISTORY_PER_PAGE)
+    changes = await queue_store.answer_changes(ctx.session, unit_id=scope.unit_id,
+                                               entry_id=entry_id, offset=offset,
+                                               limit=HISTORY_PER_PAGE)
+    span = {"count": total, "first": offset + 1, "last": offset + len(changes)}
+    ctx.reply(T.HISTORY_ENTRY_HEADER.format(question=clip(entry.question, 300), **span)
+              if entry is not None else T.HISTORY_HEADER.format(**span))
+    for change in changes:
+        common = {"when": fmt_short(change.changed_at), "by": _who(change.changed_by),
+                  "question": clip(change.question, 300), "guide": clip(change.guide_title, 80),
+                  "old": clip(change.old_answer, LIST_ANSWER_CHARS)}
+        ctx.reply(T.HISTORY_REMOVED.format(**common) if change.new_answer is None
+                  else T.HISTORY_EDITED.format(new=clip(change.new_answer, LIST_ANSWER_CHARS),
+                                               **common))
+    _pager(ctx, offset, total, HISTORY_PER_PAGE,
+           lambda page: AnswerHistory(page, entry_id or 0))
 
 
 async def start_edit(ctx: Context, button: EditAnswer) -> None:
@@ -521,7 +617,8 @@ async def edit_confirm_handle(ctx: Context, state: FlowState) -> str | None:
         return STAY  # shown again with 'Lưu'
     entry = await _entry(ctx, int(state.data["entry"]))
     done = await kb_loop.edit_answer(ctx.session, entry.id, state.data["answer"], by=_by(ctx),
-                                     now=ctx.now) if entry is not None else None
+                                     by_id=_by_id(ctx), now=ctx.now) \
+        if entry is not None else None
     if done is None:
         ctx.reply(T.WRITTEN_GONE)
         return END
@@ -550,8 +647,8 @@ async def ask_remove(ctx: Context, button: RemoveAnswer) -> None:
 async def remove_answer(ctx: Context, button: RemoveConfirmed) -> None:
     """Button 'uqx:<entry>': withdraw the entry; it answers nothing from now on."""
     entry = await _entry(ctx, button.entry_id)
-    done = await kb_loop.remove_answer(ctx.session, entry.id, by=_by(ctx), now=ctx.now) \
-        if entry is not None else None
+    done = await kb_loop.remove_answer(ctx.session, entry.id, by=_by(ctx), by_id=_by_id(ctx),
+                                       now=ctx.now) if entry is not None else None
     if entry is None or done is None:
         ctx.reply(T.WRITTEN_GONE)
         return
@@ -576,6 +673,7 @@ def register(router: Router) -> None:
                          "target": Step(answer_target_prompt, answer_target_handle)}),
                 stale=T.FLOW_STALE)
     router.on(WrittenAnswers, written_answers, gone=C.UNKNOWN_BUTTON)
+    router.on(AnswerHistory, answer_history, gone=C.UNKNOWN_BUTTON)
     router.on(EditAnswer, start_edit, gone=T.WRITTEN_GONE)
     router.on(RemoveAnswer, ask_remove, gone=T.WRITTEN_GONE)
     router.on(RemoveConfirmed, remove_answer, gone=T.WRITTEN_GONE)

@@ -1,8 +1,9 @@
-"""`troly unanswered list|answer|link|ignore|answers|edit|remove`, `troly synonyms list|add|remove|import`,
+"""`troly unanswered list|answer|link|ignore|answers [--history]|edit|remove`, `troly synonyms list|add|remove|import`,
 `troly guides owner`: the chat's /chuatraloi and /tuongduong on the command line."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,14 @@ unanswered_app = typer.Typer(help="Questions the guides did not answer, grouped 
                                   "question, and what to do with each group.")
 synonyms_app = typer.Typer(no_args_is_help=True, help="Search synonyms stored in the database.")
 CLI_USER = "cli"
+
+
+def cli_user() -> str:
+    """Who changes a written answer on the command line, for its record: 'cli (<login>)'."""
+    try:
+        return f"{CLI_USER} ({getpass.getuser()})"
+    except (OSError, KeyError):  # no login name in the environment nor in the password database
+        return CLI_USER
 
 
 def _group_json(group: queue_store.QueueGroup) -> dict[str, Any]:
@@ -178,23 +187,65 @@ def ignore(
 # ---------------------------------------------------------------- answers already written
 
 
+def _change_json(change: queue_store.AnswerChange) -> dict[str, Any]:
+    return {"id": change.entry_id, "action": change.action, "guide_id": change.guide_id,
+            "guide": change.guide_title, "question": change.question,
+            "old_answer": change.old_answer, "new_answer": change.new_answer,
+            "changed_at": change.changed_at.isoformat(), "changed_by": change.changed_by}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _history(as_json: bool) -> None:
+    async def _load() -> list[queue_store.AnswerChange]:
+        async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
+            return await queue_store.answer_changes(session)
+
+    for change in run(_load):
+        if as_json:
+            print_json(_change_json(change))
+            continue
+        common = {"when": fmt_day_time(change.changed_at), "id": change.entry_id,
+                  "by": change.changed_by or T.HISTORY_UNKNOWN_BY, "guide": change.guide_title,
+                  "question": change.question, "old": _one_line(change.old_answer)}
+        typer.echo(T.CLI_HISTORY_REMOVED.format(**common) if change.new_answer is None
+                   else T.CLI_HISTORY_EDITED.format(new=_one_line(change.new_answer), **common))
+
+
 @unanswered_app.command("answers")
-def answers(as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+def answers(
+    as_json: bool = typer.Option(False, "--json", help="JSON lines"),
+    history: bool = typer.Option(False, "--history", help="instead: every edit and removal of "
+                                 "a written answer, newest first (who, when, the text before "
+                                 "and after)"),
+) -> None:
     """The Q&A answers written so far, newest first (#id names one for `edit` and `remove`)."""
+    if history:
+        _history(as_json)
+        return
+
     async def _load() -> list[queue_store.WrittenAnswer]:
         async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:
-            return await queue_store.written_answers(session, limit=10_000)
+            return await queue_store.written_answers(session)
 
     for entry in run(_load):
         if as_json:
             print_json({"id": entry.id, "guide_id": entry.guide_id, "guide": entry.guide_title,
                         "question": entry.question, "answer": entry.answer,
                         "created_at": entry.created_at.isoformat(),
-                        "created_by": entry.created_by})
-        else:
-            typer.echo(T.CLI_WRITTEN_LINE.format(
-                id=entry.id, when=fmt_day_time(entry.created_at), guide=entry.guide_title,
-                question=entry.question, answer=" ".join(entry.answer.split())))
+                        "created_by": entry.created_by,
+                        "edits": [_change_json(c) for c in entry.edits]})
+            continue
+        typer.echo(T.CLI_WRITTEN_LINE.format(
+            id=entry.id, when=fmt_day_time(entry.created_at), guide=entry.guide_title,
+            question=entry.question, answer=_one_line(entry.answer)))
+        if entry.edits:
+            last = entry.edits[-1]
+            typer.echo(T.CLI_WRITTEN_EDITED.format(
+                count=len(entry.edits), when=fmt_day_time(last.changed_at),
+                by=last.changed_by or T.HISTORY_UNKNOWN_BY))
 
 
 @unanswered_app.command("edit")
@@ -209,7 +260,7 @@ def edit(
             new = (text or "").strip()
             if not new:
                 return T.CLI_EMPTY_TEXT
-            done = await kb_loop.edit_answer(session, entry, new, by=CLI_USER,
+            done = await kb_loop.edit_answer(session, entry, new, by=cli_user(),
                                              now=app.clock.now())
             if done is None:
                 return T.CLI_WRITTEN_NOT_FOUND.format(id=entry)
@@ -230,7 +281,8 @@ def remove(
     async def _remove() -> str:
         async with open_app(load_demo=False, index=False) as app, \
                 app.sessionmaker.begin() as session:
-            done = await kb_loop.remove_answer(session, entry, by=CLI_USER, now=app.clock.now())
+            done = await kb_loop.remove_answer(session, entry, by=cli_user(),
+                                               now=app.clock.now())
             if done is None:
                 return T.CLI_WRITTEN_NOT_FOUND.format(id=entry)
             typer.echo(T.CLI_REMOVED.format(id=entry)

@@ -315,6 +315,26 @@ class QAEntry(Base):
     created_by: Mapped[str | None] = mapped_column(String(255))
 
 
+class QAEntryChange(Base):
+    """Who edited or withdrew a Q&A entry, when, and its text before and after (None: withdrawn).
+
+    Kept apart from qa_entries, whose row is deleted when the entry is withdrawn: the question and
+    the guide are copied here so the record still reads on its own."""
+
+    __tablename__ = "qa_entry_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer, index=True)  # no key: the entry may be gone
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(16))  # edited|removed
+    old_answer: Mapped[str] = mapped_column(Text)
+    new_answer: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str | None] = mapped_column(String(255))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+
+
 class SectionPhrasing(Base):
     """A question an admin pointed at a guide section: searched as another wording of it."""
 

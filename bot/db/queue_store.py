@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import changes
@@ -26,6 +26,7 @@ from bot.db.models import (
     GuideChunk,
     GuideVersion,
     QAEntry,
+    QAEntryChange,
     SectionPhrasing,
     Synonym,
     UnansweredQuestion,
@@ -280,8 +281,25 @@ async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, que
 
 
 @dataclass(frozen=True)
+class AnswerChange:
+    """One edit or withdrawal of a Q&A entry: who, when, the text before and after (None:
+    withdrawn)."""
+
+    id: int
+    entry_id: int
+    guide_id: int
+    guide_title: str
+    question: str
+    action: str  # EDITED | REMOVED
+    old_answer: str
+    new_answer: str | None
+    changed_at: datetime
+    changed_by: str | None
+
+
+@dataclass(frozen=True)
 class WrittenAnswer:
-    """A Q&A entry as listed to those who may change it."""
+    """A Q&A entry as listed to those who may change it, with its edits (oldest first)."""
 
     id: int
     guide_id: int
@@ -290,23 +308,71 @@ class WrittenAnswer:
     answer: str
     created_at: datetime
     created_by: str | None
+    edits: tuple[AnswerChange, ...] = ()
 
 
-def _written(entry: QAEntry, guide: Guide) -> WrittenAnswer:
+#: QAEntryChange.action
+EDITED = "edited"
+REMOVED = "removed"
+
+
+def _written(entry: QAEntry, guide: Guide,
+             edits: Sequence[AnswerChange] = ()) -> WrittenAnswer:
     return WrittenAnswer(entry.id, guide.id, guide.title, entry.heading_path[-1], entry.answer,
-                         entry.created_at, entry.created_by)
+                         entry.created_at, entry.created_by, tuple(edits))
 
 
-async def written_answers(session: AsyncSession, *, unit_id: int | None = None,
-                          limit: int = 200) -> list[WrittenAnswer]:
-    """The Q&A entries, newest first; `unit_id`: only those in guides owned by that unit or a
-    unit below it (the rule for answering; None: everything, for admins)."""
+def _change(row: QAEntryChange, guide_title: str) -> AnswerChange:
+    return AnswerChange(row.id, row.entry_id, row.guide_id, guide_title, row.question, row.action,
+                        row.old_answer, row.new_answer, row.changed_at, row.changed_by)
+
+
+async def _edits(session: AsyncSession, entries: Sequence[tuple[QAEntry, Guide]]
+                 ) -> dict[int, list[AnswerChange]]:
+    """The edits of each entry, oldest first. SQLite may give a new entry the id of one withdrawn
+    before it (the largest id, deleted): only the records after the id's last withdrawal are the
+    live entry's."""
+    titles = {entry.id: guide.title for entry, guide in entries}
+    out: dict[int, list[AnswerChange]] = {entry_id: [] for entry_id in titles}
+    if not titles:
+        return out
+    rows = (await session.execute(
+        select(QAEntryChange).where(QAEntryChange.entry_id.in_(titles))
+        .order_by(QAEntryChange.id))).scalars()
+    for row in rows:
+        if row.action == REMOVED:
+            out[row.entry_id] = []
+        else:
+            out[row.entry_id].append(_change(row, titles[row.entry_id]))
+    return out
+
+
+async def _owned_guides(session: AsyncSession, unit_id: int) -> ColumnElement[bool]:
+    """A condition: the guide is owned by `unit_id` or a unit below it (the rule for answering)."""
+    return Guide.owner_unit_id.in_(await subunit_ids(session, unit_id))
+
+
+async def count_written_answers(session: AsyncSession, *, unit_id: int | None = None) -> int:
+    """How many Q&A entries `written_answers` pages through."""
+    query = select(func.count()).select_from(QAEntry).join(Guide, Guide.id == QAEntry.guide_id)
+    if unit_id is not None:
+        query = query.where(await _owned_guides(session, unit_id))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def written_answers(session: AsyncSession, *, unit_id: int | None = None, offset: int = 0,
+                          limit: int | None = None) -> list[WrittenAnswer]:
+    """The Q&A entries, newest first, from `offset` (`limit`: at most that many, None: all);
+    `unit_id`: only those in guides owned by that unit or a unit below it (the rule for
+    answering; None: everything, for admins)."""
     query = select(QAEntry, Guide).join(Guide, Guide.id == QAEntry.guide_id)
     if unit_id is not None:
-        query = query.where(Guide.owner_unit_id.in_(await subunit_ids(session, unit_id)))
-    rows = (await session.execute(
-        query.order_by(QAEntry.created_at.desc(), QAEntry.id.desc()).limit(limit))).all()
-    return [_written(entry, guide) for entry, guide in rows]
+        query = query.where(await _owned_guides(session, unit_id))
+    rows = [(entry, guide) for entry, guide in (await session.execute(
+        query.order_by(QAEntry.created_at.desc(), QAEntry.id.desc())
+        .offset(offset).limit(limit))).all()]
+    edits = await _edits(session, rows)
+    return [_written(entry, guide, edits[entry.id]) for entry, guide in rows]
 
 
 async def written_answer(session: AsyncSession, entry_id: int, *,
@@ -320,7 +386,51 @@ async def written_answer(session: AsyncSession, entry_id: int, *,
     entry, guide = row
     if unit_id is not None and guide.owner_unit_id not in await subunit_ids(session, unit_id):
         return None
-    return _written(entry, guide)
+    return _written(entry, guide, (await _edits(session, [(entry, guide)]))[entry.id])
+
+
+async def _changes_where(session: AsyncSession, *, unit_id: int | None,
+                         entry_id: int | None) -> list[ColumnElement[bool]]:
+    """The scope of `written_answers` and, with `entry_id`, that live entry's records (after the
+    id's last withdrawal, as `_edits` reads them)."""
+    where = [await _owned_guides(session, unit_id)] if unit_id is not None else []
+    if entry_id is not None:
+        withdrawn = (await session.execute(
+            select(func.max(QAEntryChange.id)).where(QAEntryChange.entry_id == entry_id,
+                                                     QAEntryChange.action == REMOVED))).scalar()
+        where += [QAEntryChange.entry_id == entry_id, QAEntryChange.id > (withdrawn or 0)]
+    return where
+
+
+async def count_answer_changes(session: AsyncSession, *, unit_id: int | None = None,
+                               entry_id: int | None = None) -> int:
+    """How many records `answer_changes` pages through."""
+    query = select(func.count()).select_from(QAEntryChange) \
+        .join(Guide, Guide.id == QAEntryChange.guide_id) \
+        .where(*await _changes_where(session, unit_id=unit_id, entry_id=entry_id))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def answer_changes(session: AsyncSession, *, unit_id: int | None = None,
+                         entry_id: int | None = None, offset: int = 0,
+                         limit: int | None = None) -> list[AnswerChange]:
+    """The recorded edits and withdrawals of Q&A entries, newest first, in the scope of
+    `written_answers`; `entry_id`: only the edits of that (live) entry."""
+    query = select(QAEntryChange, Guide.title).join(Guide, Guide.id == QAEntryChange.guide_id) \
+        .where(*await _changes_where(session, unit_id=unit_id, entry_id=entry_id))
+    rows = (await session.execute(
+        query.order_by(QAEntryChange.changed_at.desc(), QAEntryChange.id.desc())
+        .offset(offset).limit(limit))).all()
+    return [_change(row, title) for row, title in rows]
+
+
+def _record(session: AsyncSession, entry: QAEntry, new_answer: str | None, *, by: str | None,
+            by_id: int | None, now: datetime) -> None:
+    """The audit record of an edit (new_answer) or a withdrawal (None)."""
+    session.add(QAEntryChange(
+        entry_id=entry.id, guide_id=entry.guide_id, question=entry.heading_path[-1],
+        action=EDITED if new_answer is not None else REMOVED, old_answer=entry.answer,
+        new_answer=new_answer, changed_at=now, changed_by=by, changed_by_id=by_id))
 
 
 def _entry_chunk(chunks: Sequence[GuideChunk], entry: QAEntry) -> int | None:
@@ -332,9 +442,10 @@ def _entry_chunk(chunks: Sequence[GuideChunk], entry: QAEntry) -> int | None:
 
 
 async def edit_qa_entry(session: AsyncSession, entry_id: int, answer: str, *, by: str | None,
-                        now: datetime) -> int | None:
+                        now: datetime, by_id: int | None = None) -> int | None:
     """Replace an entry's answer: the entry (what a re-import of the guide re-applies) and its
-    section in a new version of the guide; the section's chunk id, None when the entry is gone."""
+    section in a new version of the guide, recorded (who: `by`, the official `by_id`); the
+    section's chunk id, None when the entry is gone."""
     entry = await session.get(QAEntry, entry_id)
     # the guide's row locked: two changes of one guide make their versions one after the other
     guide = await session.get(Guide, entry.guide_id, with_for_update=True) \
@@ -349,15 +460,17 @@ async def edit_qa_entry(session: AsyncSession, entry_id: int, answer: str, *, by
         at = len(chunks) - 1
     else:
         chunks[at]["text"] = answer
+    _record(session, entry, answer, by=by, by_id=by_id, now=now)
     entry.answer = answer
     rows = await _new_version(session, guide, previous, chunks, by=by, now=now)
     return rows[at].id
 
 
 async def remove_qa_entry(session: AsyncSession, entry_id: int, *, by: str | None,
-                          now: datetime) -> bool:
-    """Withdraw an entry: deleted (a re-import of the guide no longer adds it) and its section
-    left out of a new version of the guide; False when it was already gone."""
+                          now: datetime, by_id: int | None = None) -> bool:
+    """Withdraw an entry: deleted (a re-import of the guide no longer adds it), recorded with its
+    last text, and its section left out of a new version of the guide; False when it was already
+    gone."""
     entry = await session.get(QAEntry, entry_id)
     # the guide's row locked: two changes of one guide make their versions one after the other
     guide = await session.get(Guide, entry.guide_id, with_for_update=True) \
@@ -366,6 +479,7 @@ async def remove_qa_entry(session: AsyncSession, entry_id: int, *, by: str | Non
         return False
     previous, old = await _current(session, guide)
     at = _entry_chunk(old, entry)
+    _record(session, entry, None, by=by, by_id=by_id, now=now)
     await session.delete(entry)
     if at is not None:
         await _new_version(session, guide, previous,

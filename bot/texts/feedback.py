@@ -87,9 +87,14 @@ WRITTEN_NONE = "Chưa có câu trả lời nào do anh/chị hoặc đơn vị c
 WRITTEN_HEADER = "Câu trả lời đã viết: {count} câu. Câu {first}–{last} (mới nhất trước):"
 WRITTEN_ITEM = "❓ {question}\n💬 {answer}\n— {guide}, {when}{by}"
 WRITTEN_BY = ", {name}"
+#: under an entry edited at least once
+WRITTEN_EDITED = "✏️ Đã sửa {count} lần, lần gần nhất lúc {when} ({by})."
 BUTTON_EDIT = "Sửa"
 BUTTON_REMOVE = "Gỡ"
-BUTTON_MORE_WRITTEN = "Các câu tiếp theo"
+#: a list longer than one page (the written answers, their history)
+PAGE = "Trang {page}/{pages}"
+BUTTON_PREV_PAGE = "Trang trước"
+BUTTON_NEXT_PAGE = "Trang sau"
 WRITTEN_GONE = "Câu trả lời này đã được gỡ hoặc anh/chị không có quyền sửa."
 EDIT_PROMPT = (
     "Câu hỏi: \u201c{question}\u201d\nCâu trả lời hiện tại:\n{answer}\n\n"
@@ -109,6 +114,25 @@ REMOVE_CONFIRM = (
 )
 BUTTON_REMOVE_CONFIRM = "Gỡ câu trả lời này"
 REMOVED = "Đã gỡ câu trả lời cho \u201c{question}\u201d và cập nhật tra cứu."
+
+# ---------------------------------------------------------------- who edited or withdrew an answer
+BUTTON_HISTORY = "Lịch sử sửa, gỡ"
+BUTTON_ENTRY_HISTORY = "Lịch sử sửa"
+HISTORY_NONE = "Chưa có câu trả lời nào bị sửa hoặc gỡ."
+HISTORY_HEADER = (
+    "Lịch sử sửa, gỡ câu trả lời đã viết: {count} lần. Lần {first}–{last} (mới nhất trước):"
+)
+HISTORY_ENTRY_HEADER = (
+    "Lịch sử sửa câu trả lời cho \u201c{question}\u201d: {count} lần. "
+    "Lần {first}–{last} (mới nhất trước):"
+)
+HISTORY_EDITED = (
+    "✏️ Sửa lúc {when}, người sửa: {by}\n❓ {question} ({guide})\n"
+    "Nội dung cũ: {old}\nNội dung mới: {new}"
+)
+HISTORY_REMOVED = "🗑 Gỡ lúc {when}, người gỡ: {by}\n❓ {question} ({guide})\nNội dung đã gỡ: {old}"
+#: who, when the record has no name (an answer changed before names were kept, or by a script)
+HISTORY_UNKNOWN_BY = "không rõ"
 
 # ---------------------------------------------------------------- what askers receive
 ASKER_ANSWERED = (
@@ -152,6 +176,14 @@ CLI_ANSWERED = "Đã lưu vào \u201c{guide}\u201d, đóng {closed} câu hỏi, 
 CLI_LINKED = "Đã gắn với mục \u201c{section}\u201d ({guide}), đóng {closed} câu hỏi, {notified} tin gửi người hỏi đã xếp hàng."
 CLI_IGNORED = "Đã bỏ qua {closed} câu hỏi."
 CLI_WRITTEN_LINE = "#{id:<6} {when}  {guide}  {question}\n         {answer}"
+CLI_WRITTEN_EDITED = "         (đã sửa {count} lần, lần gần nhất lúc {when}, người sửa: {by})"
+CLI_HISTORY_EDITED = (
+    "{when}  #{id:<6} sửa, người sửa: {by}  {guide}  {question}\n"
+    "         nội dung cũ: {old}\n         nội dung mới: {new}"
+)
+CLI_HISTORY_REMOVED = (
+    "{when}  #{id:<6} gỡ, người gỡ: {by}  {guide}  {question}\n         nội dung đã gỡ: {old}"
+)
 CLI_WRITTEN_NOT_FOUND = "Không có câu trả lời #{id} (xem troly unanswered answers)."
 CLI_EMPTY_TEXT = "Nội dung câu trả lời mới không được để trống."
 CLI_EDITED = "Đã sửa câu trả lời #{id} trong \u201c{guide}\u201d."

@@ -1,5 +1,5 @@
-"""`troly unanswered list|answer|link|ignore`, `troly synonyms …`, `troly guides owner` over a
-real database: the chat's queue and synonyms on the command line."""
+"""`troly unanswered list|answer|link|ignore|answers [--history]|edit|remove`, `troly synonyms …`,
+`troly guides owner` over a real database: the chat's queue and synonyms on the command line."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
+from bot.cli.unanswered import cli_user
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import Guide, OutboxMessage, UnansweredQuestion
 from bot.texts import feedback as F
@@ -150,9 +151,17 @@ def test_written_answers_edit_and_remove(cli: CliRunner, tmp_path: Path) -> None
     assert code == 0 and entry["answer"] == "Cán bộ một cửa ký giấy hẹn."
     assert entry["question"] == "ai ký giấy hẹn" and entry["created_by"] == "cli"
     assert f"#{entry['id']}" in _run(cli, "unanswered", "answers")[1]
+    assert _run(cli, "unanswered", "answers", "--history")[1] == ""
     code, out, _ = _run(cli, "unanswered", "edit", str(entry["id"]),
                         "--text", "Phó trưởng bộ phận một cửa ký giấy hẹn.")
     assert code == 0 and fits(out, F.CLI_EDITED)
+    (edited,) = [json.loads(line) for line in _run(cli, "unanswered", "answers", "--json")[1]
+                 .splitlines()]
+    (change,) = edited["edits"]
+    assert (change["action"], change["old_answer"], change["new_answer"]) == (
+        "edited", "Cán bộ một cửa ký giấy hẹn.", "Phó trưởng bộ phận một cửa ký giấy hẹn.")
+    assert change["changed_by"] == cli_user() and change["changed_by"].startswith("cli")
+    assert fits(_run(cli, "unanswered", "answers")[1], F.CLI_WRITTEN_EDITED)
     code, out, _ = _run(cli, "ask", "--json", "ai ký giấy hẹn")
     assert "Phó trưởng bộ phận" in out and "Cán bộ một cửa ký" not in out
     assert _run(cli, "unanswered", "edit", str(entry["id"]), "--text", " ")[0] == 1
@@ -163,5 +172,16 @@ def test_written_answers_edit_and_remove(cli: CliRunner, tmp_path: Path) -> None
     assert "Phó trưởng bộ phận" not in out
     code, _, err = _run(cli, "unanswered", "remove", str(entry["id"]))
     assert code == 1 and fits(err.strip(), F.CLI_WRITTEN_NOT_FOUND)
+    # the record outlives the answer: the edit, then the removal, newest first
+    code, out, _ = _run(cli, "unanswered", "answers", "--history", "--json")
+    removal, edit = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and edit == change
+    assert (removal["action"], removal["id"], removal["question"]) == (
+        "removed", entry["id"], "ai ký giấy hẹn")
+    assert (removal["old_answer"], removal["new_answer"]) == (
+        "Phó trưởng bộ phận một cửa ký giấy hẹn.", None)
+    code, out, _ = _run(cli, "unanswered", "answers", "--history")
+    assert code == 0 and fits(out, F.CLI_HISTORY_REMOVED) and fits(out, F.CLI_HISTORY_EDITED)
+    assert fits(out.splitlines()[0], F.CLI_HISTORY_REMOVED.splitlines()[0])  # newest first
     code, _, err = _run(cli, "unanswered", "edit", str(entry["id"]), "--text", "x")
     assert code == 1 and fits(err.strip(), F.CLI_WRITTEN_NOT_FOUND)

@@ -1,27 +1,31 @@
-"""/chuatraloi → 'Câu trả lời đã viết': an admin's Q&A answers listed, edited ('Sửa', a two-step
-conversation surviving restarts) and withdrawn ('Gỡ', confirmed), through the real dispatcher; the
-search serves the new text only, and a re-import of the guide keeps the change."""
+"""/chuatraloi → 'Câu trả lời đã viết': an admin's Q&A answers listed page by page, edited ('Sửa', a
+two-step conversation surviving restarts) and withdrawn ('Gỡ', confirmed), through the real
+dispatcher; the search serves the new text only, a re-import of the guide keeps the change, and
+every edit and withdrawal is on record (who, when, the text before and after)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.buttons import Offset
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import guide_store
-from bot.db.models import Guide, GuideVersion, QAEntry, Unit
+from bot.db.models import Guide, GuideVersion, QAEntry, QAEntryChange, Unit
 from bot.guide_import import import_guide, ingest_limits
+from bot.messages import OutgoingMessage
 from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import feedback as T
-from handlers.unanswered import WrittenAnswers
+from handlers.unanswered import HISTORY_PER_PAGE, WRITTEN_PER_PAGE, AnswerHistory, WrittenAnswers
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import send_guards
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, fits, labels, payloads, texts
+from tests.harness import BotHarness, fields, fits, labels, payloads, texts
 
 GOLD = "gia vang hom nay bao nhieu mot chi"
 ANSWER = "Troly không theo dõi giá vàng; xem bảng giá niêm yết của ngân hàng nhà nước."
@@ -144,6 +148,7 @@ async def test_remove_needs_a_confirmation_and_stops_answering(h: BotHarness) ->
     assert texts(await h.press(WrittenAnswers().pack(), user="admin")) == T.WRITTEN_NONE
     listing = await h.say("/chuatraloi", user="admin")
     assert T.BUTTON_WRITTEN not in labels(listing)
+    assert T.BUTTON_HISTORY in labels(listing)  # the withdrawal is on record
     # the unit's FAQ guide, now without a section, still lists and opens without an error
     guides = await h.say("/huongdan", user="admin")
     faq = next(p for p in payloads(guides) if "hoi-dap" in p)
@@ -247,3 +252,194 @@ async def test_an_askers_message_not_yet_sent_is_cancelled_with_the_answer(h: Bo
     assert T.REMOVED_WAITING.format(count=1) in done
     await _deliver(h)
     assert _telegram(h).sent == []
+
+
+# ---------------------------------------------------------------- the record of edits and withdrawals
+
+
+async def _edit(h: BotHarness, text: str, *, user: str = "admin") -> list[OutgoingMessage]:
+    """'Câu trả lời đã viết' → 'Sửa' → the text → 'Lưu' (the list's first answer)."""
+    written = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user=user),
+                            user=user)
+    await h.press(label=T.BUTTON_EDIT, among=written[1:2], user=user)
+    await h.say(text, user=user)
+    return await h.press(label=T.BUTTON_SAVE, user=user)
+
+
+async def _records(h: BotHarness) -> list[QAEntryChange]:
+    async with h.app.sessionmaker() as session:
+        return list((await session.execute(select(QAEntryChange)
+                                           .order_by(QAEntryChange.id))).scalars())
+
+
+async def test_edits_and_a_withdrawal_are_recorded_and_shown(h: BotHarness) -> None:
+    await _answer(h)
+    written = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user="admin"),
+                            user="admin")
+    assert T.BUTTON_HISTORY not in labels(written)  # nothing changed yet
+    assert T.BUTTON_ENTRY_HISTORY not in labels(written) and not fits(texts(written),
+                                                                     T.WRITTEN_EDITED)
+    h.clock.advance(timedelta(minutes=5))
+    assert fits(texts(await _edit(h, NEW)), T.EDITED)
+    h.clock.advance(timedelta(minutes=5))
+    await h.make_official("Mai", user="colleague", unit_code="DV1")  # a colleague in the unit
+    assert fits(texts(await _edit(h, "Xem bảng giá vàng trên cổng thông tin.", user="colleague")),
+                T.EDITED)
+    written = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user="admin"),
+                            user="admin")
+    edited = fields(texts(written), T.WRITTEN_EDITED)
+    assert edited is not None and edited["count"] == "2" and edited["by"] == "Mai"
+    history = await h.press(label=T.BUTTON_ENTRY_HISTORY, among=written, user="admin")
+    assert fits(texts(history), T.HISTORY_ENTRY_HEADER)
+    newest, older = (fields(m.text, T.HISTORY_EDITED) for m in history[1:3])  # newest first
+    assert newest is not None and older is not None
+    assert (newest["by"], newest["question"], newest["when"]) == ("Mai", GOLD, edited["when"])
+    assert (newest["old"], newest["new"]) == (NEW, "Xem bảng giá vàng trên cổng thông tin.")
+    assert (older["by"], older["old"], older["new"]) == ("Quản trị", ANSWER, NEW)
+    # the withdrawal: the entry is gone from the list, its record stays
+    await h.press(label=T.BUTTON_REMOVE, among=written, user="admin")
+    await h.press(label=T.BUTTON_REMOVE_CONFIRM, user="admin")
+    listing = await h.say("/chuatraloi", user="admin")
+    assert T.BUTTON_WRITTEN not in labels(listing)
+    await h.restart()  # the record is in the database, the buttons are stateless
+    log = await h.press(label=T.BUTTON_HISTORY, among=listing, user="admin")
+    assert fits(texts(log), T.HISTORY_HEADER)
+    removed = fields(log[1].text, T.HISTORY_REMOVED)
+    assert removed is not None and removed["by"] == "Quản trị" and removed["question"] == GOLD
+    assert removed["old"] == "Xem bảng giá vàng trên cổng thông tin."
+    assert sum(fits(m.text, T.HISTORY_EDITED) for m in log) == 2
+    records = await _records(h)
+    assert [(r.action, r.changed_by) for r in records] == [
+        ("edited", "Quản trị"), ("edited", "Mai"), ("removed", "Quản trị")]
+    assert records[0].old_answer == ANSWER and records[0].new_answer == NEW
+    assert records[2].new_answer is None
+    assert records[0].changed_at < records[1].changed_at
+    async with h.app.sessionmaker() as session:
+        mai = await session.get(QAEntryChange, records[1].id)
+        assert mai is not None and mai.changed_by_id is not None
+
+
+async def test_a_refused_save_records_nothing(h: BotHarness) -> None:
+    await _answer(h)
+    await h.say("/chuatraloi", user="admin")
+    await h.press(label=T.BUTTON_WRITTEN, user="admin")
+    await h.press(label=T.BUTTON_EDIT, user="admin")
+    await h.say(NEW, user="admin")
+    async with h.app.sessionmaker.begin() as session:  # withdrawn meanwhile, elsewhere
+        (entry,) = (await session.execute(select(QAEntry))).scalars()
+        await session.delete(entry)
+    assert texts(await h.press(label=T.BUTTON_SAVE, user="admin")) == T.WRITTEN_GONE
+    assert await _records(h) == []
+    assert T.BUTTON_HISTORY not in labels(await h.say("/chuatraloi", user="admin"))
+
+
+async def test_the_record_is_seen_by_those_who_may_see_the_answer(h: BotHarness) -> None:
+    await _answer(h)  # into DV1's FAQ guide
+    await _edit(h, NEW)
+    await h.make_official("Lan", user="plain", unit_code="DV2")
+    await h.make_official("Hùng", role="head", user="owner", unit_code="DV3")
+    async with h.app.sessionmaker.begin() as session:  # DV3 owns another guide
+        unit = (await session.execute(select(Unit).where(Unit.code == "DV3"))).scalar_one()
+        other = (await session.execute(select(Guide).order_by(Guide.id))).scalars().first()
+        assert other is not None
+        other.owner_unit_id = unit.id
+    assert C.NOT_ALLOWED in texts(await h.press(AnswerHistory().pack(), user="plain"))
+    assert texts(await h.press(AnswerHistory().pack(), user="owner")) == T.HISTORY_NONE
+    listing = await h.say("/chuatraloi", user="owner")
+    assert T.BUTTON_HISTORY not in labels(listing)
+    (entry_history,) = [p for p in payloads(await h.press(WrittenAnswers().pack(), user="admin"))
+                        if p.startswith(AnswerHistory.prefix + ":")]
+    assert texts(await h.press(entry_history, user="owner")) == T.WRITTEN_GONE
+    await h.make_official("Mai", user="colleague", unit_code="DV1")
+    assert NEW in texts(await h.press(label=T.BUTTON_HISTORY,
+                                      among=await h.say("/chuatraloi", user="colleague"),
+                                      user="colleague"))
+
+
+async def test_a_new_answer_does_not_inherit_a_withdrawn_ones_record(h: BotHarness) -> None:
+    """SQLite gives a new row the id of the largest one deleted: the new answer starts clean."""
+    await _answer(h)
+    await _edit(h, NEW)
+    written = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user="admin"),
+                            user="admin")
+    await h.press(label=T.BUTTON_REMOVE, among=written, user="admin")
+    await h.press(label=T.BUTTON_REMOVE_CONFIRM, user="admin")
+    await _answer(h)
+    written = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user="admin"),
+                            user="admin")
+    assert not fits(texts(written), T.WRITTEN_EDITED)
+    assert T.BUTTON_ENTRY_HISTORY not in labels(written)
+    entry = next(p for p in payloads(written) if p.startswith("uqe:")).split(":")[1]
+    assert texts(await h.press(AnswerHistory(entry_id=int(entry)).pack(),
+                               user="admin")) == T.HISTORY_NONE
+
+
+# ---------------------------------------------------------------- more than a page, more than 200
+
+
+async def _many(h: BotHarness, count: int) -> list[str]:
+    """`count` written answers in one FAQ guide (stored directly: the list reads the entries),
+    one a minute; their questions, newest first."""
+    async with h.app.sessionmaker.begin() as session:
+        guide = Guide(slug="hoi-dap-nhieu", title="Hỏi – đáp nhiều", status="active",
+                      created_at=h.clock.now(), updated_at=h.clock.now())
+        session.add(guide)
+        await session.flush()
+        for n in range(count):
+            session.add(QAEntry(guide_id=guide.id, heading_path=[T.QA_HEADING, f"Câu hỏi số {n}"],
+                                answer=f"Trả lời số {n}.", created_at=h.clock.now(),
+                                created_by="Quản trị"))
+            h.clock.advance(timedelta(minutes=1))
+    return [f"Câu hỏi số {n}" for n in reversed(range(count))]
+
+
+def _questions(replies: list[OutgoingMessage]) -> list[str]:
+    return [found["question"] for m in replies
+            if (found := fields(m.text, T.WRITTEN_ITEM)) is not None]
+
+
+async def test_every_answer_is_reached_page_by_page(h: BotHarness) -> None:
+    count = 40 * WRITTEN_PER_PAGE + 3  # more than the 200 the list used to stop at
+    questions = await _many(h, count)
+    pages = -(-count // WRITTEN_PER_PAGE)
+    page = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user="admin"),
+                         user="admin")
+    assert fields(texts(page), T.WRITTEN_HEADER) == {
+        "count": str(count), "first": "1", "last": str(WRITTEN_PER_PAGE)}
+    assert T.PAGE.format(page=1, pages=pages) in texts(page)
+    assert T.BUTTON_PREV_PAGE not in labels(page)
+    seen = _questions(page)
+    for number in range(2, pages + 1):
+        page = await h.press(label=T.BUTTON_NEXT_PAGE, among=page, user="admin")
+        assert T.PAGE.format(page=number, pages=pages) in texts(page)
+        seen += _questions(page)
+    assert seen == questions  # each once, newest first, the oldest three included
+    assert T.BUTTON_NEXT_PAGE not in labels(page) and T.BUTTON_PREV_PAGE in labels(page)
+    back = await h.press(label=T.BUTTON_PREV_PAGE, among=page, user="admin")
+    assert T.PAGE.format(page=pages - 1, pages=pages) in texts(back)
+    assert _questions(back) == questions[-8:-3]
+    # navigation, not a choice: pressing a page button spends no keyboard (bot/keyboards.py)
+    assert all(b.reusable for m in page for b in m.buttons
+               if b.label in (T.BUTTON_PREV_PAGE, T.BUTTON_NEXT_PAGE))
+
+
+async def test_a_page_past_the_end_shows_the_last_page(h: BotHarness) -> None:
+    questions = await _many(h, 2 * WRITTEN_PER_PAGE + 1)
+    page = await h.press(WrittenAnswers(Offset(10 * WRITTEN_PER_PAGE)).pack(), user="admin")
+    assert _questions(page) == questions[-1:]  # entries withdrawn since the button was sent
+
+
+async def test_the_history_pages_too(h: BotHarness) -> None:
+    await _answer(h)
+    texts_in_order = [f"Nội dung lần {n}." for n in range(HISTORY_PER_PAGE + 2)]
+    for text in texts_in_order:
+        h.clock.advance(timedelta(minutes=1))
+        await _edit(h, text)
+    written = await h.press(label=T.BUTTON_WRITTEN, among=await h.say("/chuatraloi", user="admin"),
+                            user="admin")
+    first = await h.press(label=T.BUTTON_ENTRY_HISTORY, among=written, user="admin")
+    assert T.PAGE.format(page=1, pages=2) in texts(first)
+    second = await h.press(label=T.BUTTON_NEXT_PAGE, among=first, user="admin")
+    news = [found["new"] for m in first + second
+            if (found := fields(m.text, T.HISTORY_EDITED)) is not None]
+    assert news == list(reversed(texts_in_order))
