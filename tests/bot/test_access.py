@@ -87,6 +87,8 @@ async def _world(h: BotHarness) -> dict[str, Any]:
         await queue_store.add_qa_entry(s, faq, heading="Hỏi – đáp", question="Hồ sơ mật nộp ở đâu",
                                        answer="Nội dung cũ: phòng 2", by="Lan", now=now)
         entry = (await s.execute(select(QAEntry.id))).scalar_one()
+        # edited once: its record holds both texts and who edited it
+        await queue_store.edit_qa_entry(s, entry, "Nội dung cũ đã sửa: phòng 3", by="Lan", now=now)
     return {"question": question, "entry": entry, "owned_guide": owned_guide.id, "owned_chunk": owned_chunk.id,
             "open": open_task, "closed": closed_task, "unit_a": unit_a, "chunk": chunk.id,
             "slug": added.guide.slug, "guide_id": added.guide.id,
@@ -144,6 +146,8 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "uqe": [str(w["entry"])],
         "uqr": [str(w["entry"])],
         "uqx": [str(w["entry"])],
+        # their record: every change unit A's officials and admins may see, or the entry's own
+        "uqh": ["0", "5", f"0:{w['entry']}", f"5:{w['entry']}"],
         "fbwhy": ["skip"],
         # the upload conversation's buttons outside it: nothing saved, no guide of A replaced
         "gnew": ["save", "units", "all", f"g:{w['guide_id']}", "role:admin", "cancel"],
@@ -210,6 +214,8 @@ async def test_owners_still_act_on_their_own_task(harness: BotHarness) -> None:
     assert R.ACK_OK in texts(ack)
     closed = await h.press(f"rem_done:{world['closed']}", user="lan")
     assert "BIMAT-2" in "\n".join(m.text for m in closed)  # her own closed task: she may know
+    history = await h.press(f"uqh:0:{world['entry']}", user="lan")  # her unit's answer's record
+    assert fits(texts(history), F.HISTORY_EDITED) and "Nội dung cũ: phòng 2" in texts(history)
     withdraw = await h.press(f"uqr:{world['entry']}", user="lan")  # her unit's answer
     assert fits(texts(withdraw), F.REMOVE_CONFIRM)
     revoked = await h.press(f"inv_rev:{world['code']}", user="head_a")
