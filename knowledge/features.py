@@ -86,6 +86,10 @@ class Retrieval(Protocol):
         """Whether one passage contains the folded syllable in its text, heading path or guide title."""
         ...
 
+    def says_any(self, folded: str, docs: Sequence[int]) -> bool:
+        """Whether any of the passages contains the folded syllable in its text, heading path or title."""
+        ...
+
     def max_idf(self) -> float:
         """The largest idf any syllable can have."""
         ...
@@ -112,10 +116,10 @@ def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> 
     said = sum(v for t, v in idf.items() if index.says(t, best, memo))
     # A question that hinges on one specific word none of the closest passages says (a fee, a device, a form)
     # asks what the guides do not tell, however much of the rest they match.
-    memos: dict[int, Presence] = {best: memo}
+    # (the best passage's answers are in the memo already; the pool's are looked up in one go)
+    pool = [d for d, _ in ranked[1:]]
     uncovered = [
-        v for t, v in idf.items()
-        if not any(index.says(t, d, memos.setdefault(d, {})) for d, _ in ranked)
+        v for t, v in idf.items() if not index.says(t, best, memo) and not index.says_any(t, pool)
     ]  # fmt: skip
     top_said = max((v for t, v in idf.items() if index.says(t, best, memo)), default=0.0)
     return (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
@@ -160,6 +161,16 @@ class _Stream:
     idf: FloatArray
     df: npt.NDArray[np.int32]
     lengths: FloatArray
+    # The same arrays seen as Python sequences (no copy): one term or one posting at a time, a
+    # memoryview hands out plain ints and floats several times faster than numpy scalars.
+    _indptr_view: memoryview = field(init=False, repr=False, compare=False)
+    _docs_view: memoryview = field(init=False, repr=False, compare=False)
+    _idf_view: memoryview = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, array in (("_indptr_view", self.indptr), ("_docs_view", self.docs),
+                            ("_idf_view", self.idf)):
+            object.__setattr__(self, name, np.ascontiguousarray(array).data)
 
     @classmethod
     def build(cls, bags: Sequence[Counter[str]], k1: float, b: float) -> _Stream:
@@ -199,7 +210,7 @@ class _Stream:
 
     def gather(self, weighted: Mapping[str, float], into: _Gather) -> _Gather:
         """Add the postings of the query terms (term → multiplier) to `into`; returns it."""
-        indptr = self.indptr
+        indptr = self._indptr_view
         for term, mult in weighted.items():
             tid = self.vocab.get(term)
             if tid is not None:
@@ -217,6 +228,16 @@ class _Stream:
         ids = np.asarray(tids, dtype=np.int32)
         return ids, np.asarray(mults, dtype=np.float32), int((self.indptr[ids + 1] - self.indptr[ids]).sum())
 
+    def contains_any(self, term: str, docs: IntArray) -> bool:
+        """Whether any of the documents contains the term."""
+        tid = self.vocab.get(term)
+        if tid is None:
+            return False
+        postings = self.docs[self._indptr_view[tid] : self._indptr_view[tid + 1]]
+        pos = postings.searchsorted(docs)
+        found = pos < len(postings)
+        return bool((postings[pos[found]] == docs[found]).any())
+
     def scores(self, terms: Iterable[str], weight: float = 1.0) -> FloatArray:
         """This stream's BM25 score of every document for the query terms (a repeated term counts
         once per occurrence, as in BM25), times `weight`."""
@@ -227,23 +248,24 @@ class _Stream:
         total = 0.0
         for term in terms:
             tid = self.vocab.get(term)
-            total += weight * (float(self.idf[tid]) if tid is not None else self.max_idf(n_docs))
+            total += weight * (self._idf_view[tid] if tid is not None else self.max_idf(n_docs))
         return total
 
     def term_idf(self, term: str, n_docs: int) -> float:
         """The idf of a term; a term no document contains gets the maximum idf."""
         tid = self.vocab.get(term)
-        return float(self.idf[tid]) if tid is not None else self.max_idf(n_docs)
+        idf: float = self._idf_view[tid] if tid is not None else self.max_idf(n_docs)
+        return idf
 
     def contains(self, term: str, doc: int) -> bool:
         """Whether the document contains the term."""
         tid = self.vocab.get(term)
         if tid is None:
             return False
-        postings = self.docs[self.indptr[tid] : self.indptr[tid + 1]]
         # Postings are sorted by document, so membership is a binary search.
-        pos = postings.searchsorted(doc)
-        return bool(pos < len(postings) and postings[pos] == doc)
+        end: int = self._indptr_view[tid + 1]
+        pos = bisect_left(self._docs_view, doc, self._indptr_view[tid], end)
+        return pos < end and self._docs_view[pos] == doc
 
 
 @dataclass(slots=True)
@@ -831,6 +853,15 @@ class KnowledgeIndex:
     def says(self, folded: str, doc: int, memo: Presence | None = None) -> bool:
         """Whether one passage contains the folded syllable in its text, heading path or guide title."""
         return self._covers(self._fold_uni, folded, doc, text=True, meta=True, memo=memo)
+
+    def says_any(self, folded: str, docs: Sequence[int]) -> bool:
+        """Whether any of the passages contains the folded syllable in its text, heading path or
+        guide title (says() for each, in a few vector operations)."""
+        if not docs:
+            return False
+        wanted = np.asarray(docs, dtype=np.int32)
+        return any(stream.contains_any(folded, wanted)
+                   for stream in (self._fold_uni, self._heading, self._title))
 
     def typical_idf(self) -> float:
         """The idf of a word picked at random from the passage texts (df-weighted mean idf)."""
