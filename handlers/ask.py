@@ -251,6 +251,8 @@ def understood_as(question: str, corrections: tuple[tuple[str, str], ...]) -> st
     such, or only of case) or when a corrected word is not good Vietnamese (a half-decoded Telex
     word would confuse more than help).
     """
+    if not corrections:  # most questions: nothing to rewrite
+        return None
     corrected = corrected_question(question, corrections)
     if corrected.casefold() == question.strip().casefold():
         return None

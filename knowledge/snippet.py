@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge.normalize import fold, normalize, words
 from knowledge.telex import decode_telex
@@ -46,12 +47,16 @@ def _cut(text: str, max_chars: int) -> int:
     return max_chars
 
 
-def _terms(text: str) -> set[str]:
-    return set(words(fold(normalize(text))))
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(words(fold(normalize(text))))
+
+
+#: a guide's pages are read again for every answer from them; a few hundred cover the busy ones
+_page_terms = lru_cache(maxsize=512)(_terms)
 
 
 def best_page(pages: list[str], query: str) -> int:
     """The index of the page sharing the most words with the query (the first one on a tie)."""
     terms = _terms(decode_telex(query))
-    scores = [len(_terms(page) & terms) for page in pages]
+    scores = [len(_page_terms(page) & terms) for page in pages]
     return max(range(len(pages)), key=lambda i: (scores[i], -i)) if pages else 0
