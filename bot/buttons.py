@@ -132,7 +132,8 @@ class ButtonData:
             specs, values = specs[:-1], values[:-1]
         parts = [str(v) for v in values]
         for spec, part, value in zip(specs, parts, values, strict=True):
-            if spec.parse(part) is _INVALID or spec.parse(part) != value or (SEPARATOR in part and not spec.last_str):
+            parsed = spec.parse(part)
+            if parsed is _INVALID or parsed != value or (SEPARATOR in part and not spec.last_str):
                 raise ValueError(f"{type(self).__name__}.{spec.name}={part!r} cannot be packed")
         return SEPARATOR.join((self.prefix, *parts))
 

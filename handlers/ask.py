@@ -37,7 +37,6 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import feedback as F
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name, show
-from knowledge.language import is_english
 from knowledge.normalize import fold, normalize, words
 from knowledge.telex import is_valid_syllable
 from knowledge.types import Hit, SearchResult
@@ -88,9 +87,9 @@ async def answer(ctx: Context, question: str) -> None:
     if ctx.deps.knowledge.passage_count == 0:
         ctx.reply(T.NO_GUIDES)
         return
-    if is_english(question):
-        ctx.reply(T.ENGLISH_NOTE)
     result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
+    if result.english:  # the search read it as English already (knowledge/language.py)
+        ctx.reply(T.ENGLISH_NOTE)
     hits = await _current(ctx, result)
     outcome = result.outcome if hits and hits[0] is _first(result) else "decline"
     if outcome != "decline":

@@ -730,7 +730,7 @@ class KnowledgeIndex:
         if self._synonyms is not None:
             for exp in self._synonyms.expand(folded):
                 expansions.append((list(exp.source), list(exp.syllables), exp.weight))
-        return Query(folded, acc_out, use_accents, expansions, corrections)
+        return Query(folded, acc_out, use_accents, expansions, corrections, english)
 
     # ---- scoring ----------------------------------------------------------------------------------
 
@@ -1019,12 +1019,14 @@ class KnowledgeIndex:
         q = self._analyze(query)
         if not self._passages or not q.folded:
             return SearchResult(
-                query=query, hits=(), outcome="decline", corrected_terms=tuple(q.corrections)
+                query=query, hits=(), outcome="decline", corrected_terms=tuple(q.corrections),
+                english=q.english,
             )
         ranked = self._ranked(q, max(limit, FEATURE_POOL), exclude)
         hits = tuple(Hit(self._passages[d], s) for d, s in ranked[:limit])
         if not hits:
-            return SearchResult(query=query, hits=(), corrected_terms=tuple(q.corrections))
+            return SearchResult(query=query, hits=(), corrected_terms=tuple(q.corrections),
+                                english=q.english)
         decider = model or shipped_model()
         probability = decider.probability(decision_vector(self, q, ranked[:FEATURE_POOL]))
         outcome = decider.outcome(probability)
@@ -1036,6 +1038,7 @@ class KnowledgeIndex:
             corrected_terms=tuple(q.corrections),
             alternative=self._close_alternative(ranked, decider.close_gap) if outcome != "decline"
             else None,
+            english=q.english,
         )
 
     def _ranked(

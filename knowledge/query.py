@@ -21,3 +21,5 @@ class Query:
     use_accents: bool
     expansions: list[tuple[list[str], list[str], float]]
     corrections: list[tuple[str, str]] = field(default_factory=list)
+    #: the query read as English and was searched through its Vietnamese reading
+    english: bool = False

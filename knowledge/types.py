@@ -56,6 +56,7 @@ class SearchResult:
     passage of another guide is about as good as hits[0], so the chat should ask which of the two guides
     was meant instead of guessing. `confidence`: the decision's score in [0, 1] (higher is surer).
     `corrected_terms`: (as typed, as understood) for words a Telex decode or typo correction really changed.
+    `english`: the question read as English (knowledge/language.py) and was searched in Vietnamese.
     """
 
     query: str
@@ -64,6 +65,7 @@ class SearchResult:
     confidence: float = 0.0
     corrected_terms: tuple[tuple[str, str], ...] = field(default=())
     alternative: Hit | None = None
+    english: bool = False
 
     @property
     def confident(self) -> bool:
