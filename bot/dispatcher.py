@@ -8,17 +8,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import Row, Table, bindparam, case, insert, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import make_transient_to_detached
 
 from bot import button_payloads, keyboards
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowHook
+from bot.db import changes
 from bot.db.base import is_postgres, reading
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
@@ -39,7 +41,7 @@ from bot.flow_state import FlowState
 from bot.group_chats import private_chat_note
 from bot.locks import LOCK_CHAT, LOCK_CHAT_AND_RECORD, KeyedLocks, chat_lock_key
 from bot.messages import OutgoingMessage
-from bot.replies import QUEUED_CHANNELS, ReplyResult, ReplySender, replies_waiting
+from bot.replies import QUEUED_CHANNELS, WAITING, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
 from bot.text_input import UnpairedSurrogate, clean_event
 from bot.texts import common as T
@@ -70,18 +72,43 @@ def _dedupe_statement(dialect: Any) -> Any:
 
 #: on PostgreSQL bot.locks.LOCK_CHAT_AND_RECORD takes the chat's lock in the same statement
 _DEDUPE_SQLITE = _dedupe_statement(sqlite)
-_ACCOUNT_WHERE = (ChatAccount.channel == bindparam("p_channel"),
-                  ChatAccount.external_id == bindparam("p_user"))
-_ACCOUNT = select(ChatAccount).where(*_ACCOUNT_WHERE)
+_ACCOUNTS = cast(Table, ChatAccount.__table__)
+_STATES = cast(Table, ConversationState.__table__)
+_ACCOUNT_WHERE = (_ACCOUNTS.c.channel == bindparam("p_channel"),
+                  _ACCOUNTS.c.external_id == bindparam("p_user"))
+_STATE_WHERE = (_STATES.c.channel == bindparam("p_channel"),
+                _STATES.c.chat_id == bindparam("p_chat"), _STATES.c.user_id == bindparam("p_user"))
+#: what _open reads of the chat's conversation state
+_STATE_COLUMNS = ("flow", "step", "data", "menu", "expires_at")
+_STATE = select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(*_STATE_WHERE)
+#: read with the account, as columns of its statement: the conversation state, the knowledge
+#: generation (the Q&A path's first read, bot/db/guide_cache.py) and whether earlier replies wait
+#: in the outbox (bot/replies.py): one round trip instead of four
+_WITH_ACCOUNT = (
+    *(select(_STATES.c[name]).where(*_STATE_WHERE).scalar_subquery().label(f"state_{name}")
+      for name in _STATE_COLUMNS),
+    changes.generation_column(changes.KNOWLEDGE).label("knowledge_generation"),
+    WAITING.exists().label("replies_waiting"),
+)
+_ACCOUNT = select(*_ACCOUNTS.c, *_WITH_ACCOUNT).where(*_ACCOUNT_WHERE)
 #: the account, noted as heard from (and active again if it was not) in the statement loading
-#: it: one round trip, and no unit-of-work flush of a changed object at commit
+#: it. Core on the session's connection, not the ORM's bulk UPDATE (several times the CPU)
 _TOUCH_ACCOUNT = (
-    update(ChatAccount).where(*_ACCOUNT_WHERE)
+    update(_ACCOUNTS).where(*_ACCOUNT_WHERE)
     .values(last_inbound_at=bindparam("p_now"), status="active",
-            status_changed_at=case((ChatAccount.status != "active", bindparam("p_now")),
-                                   else_=ChatAccount.status_changed_at))
-    .returning(ChatAccount)
-    .execution_options(synchronize_session=False))
+            status_changed_at=case((_ACCOUNTS.c.status != "active", bindparam("p_now")),
+                                   else_=_ACCOUNTS.c.status_changed_at))
+    .returning(*_ACCOUNTS.c, *_WITH_ACCOUNT))
+_ACCOUNT_KEYS = tuple(column.key for column in _ACCOUNTS.c)
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """What _open read besides the account: the state's columns (None: no row), and whether
+    earlier replies wait in the outbox (None: not asked)."""
+
+    state: tuple[Any, ...] | None
+    replies_waiting: bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +118,24 @@ class _Fed:
 
     replies: list[OutgoingMessage]
     replies_waiting: bool | None = None
+
+
+def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
+    """The account of a Core row as a persistent object of `session` (handlers change it)."""
+    account = ChatAccount(**dict(zip(_ACCOUNT_KEYS, row, strict=False)))
+    make_transient_to_detached(account)  # as if loaded: nothing to flush
+    session.add(account)
+    return account
+
+
+def _loaded(session: AsyncSession, row: Row[Any]) -> _Loaded:
+    """The columns _WITH_ACCOUNT added to the account's row."""
+    extra = row._mapping
+    state = tuple(extra[f"state_{name}"] for name in _STATE_COLUMNS)
+    # every column NULL: no row (or one holding nothing, which loads the same)
+    changes.remember(session, changes.KNOWLEDGE, extra["knowledge_generation"])
+    return _Loaded(state if any(v is not None for v in state) else None,
+                   bool(extra["replies_waiting"]))
 
 
 class Refused(Exception):
@@ -202,9 +247,10 @@ class Dispatcher:
         async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
             try:
                 async with self._serialised_writes(), self._sessionmaker.begin() as session:
-                    ctx = await self._open(session, event)
-                    if ctx is None:  # a platform retry we already handled
+                    opened = await self._open(session, event)
+                    if opened is None:  # a platform retry we already handled
                         return _Fed([])
+                    ctx, waiting = opened
                     if guard is not None:
                         await guard.before(ctx)
                     await self._route(ctx)
@@ -215,12 +261,14 @@ class Dispatcher:
                     await self._save_state(ctx)
                     if guard is not None:
                         await guard.after(ctx)
-                    # asked here, not in a transaction of its own after the commit (one round
-                    # trip instead of a transaction): a chat's replies are queued only while
-                    # they are sent, and the edges send one chat's replies one event at a time
-                    # (their per-chat queues), so none of this chat's is queued in between
-                    waiting = (await replies_waiting(session, event.chat)
-                               if ctx.replies and event.chat.channel in QUEUED_CHANNELS else None)
+                    # asked in this transaction (with the account when it was loaded, else
+                    # here), not in one of its own after the commit: a chat's replies are queued
+                    # only while they are sent, and the edges send one chat's replies one event
+                    # at a time (their per-chat queues), so none of this chat's is queued in
+                    # between; one sent meanwhile only makes these queue behind it needlessly
+                    if (waiting is None and ctx.replies
+                            and event.chat.channel in QUEUED_CHANNELS):
+                        waiting = await replies_waiting(session, event.chat)
                 self._start_after_commit(ctx)
                 return _Fed(ctx.replies, waiting)
             except Refused:
@@ -267,61 +315,70 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ setup
 
-    async def _open(self, session: AsyncSession, event: InboundEvent) -> Context | None:
+    async def _open(self, session: AsyncSession,
+                    event: InboundEvent) -> tuple[Context, bool | None] | None:
+        # the hot statements run as Core on the session's connection: no autoflush, no ORM
+        # compile or unit-of-work step per statement (the ORM's overhead was most of their CPU)
+        connection = await session.connection()
         # PostgreSQL: serialise one chat across processes for the rest of this transaction
         lock = chat_lock_key(event.chat) if is_postgres(session) else None
         if event.dedupe_key:
-            if not await self._first_delivery(session, event, lock):
+            if not await self._first_delivery(connection, event, lock):
                 return None
         elif lock is not None:
-            await session.execute(LOCK_CHAT, {"p_lock": lock})
-        account = await self._account(session, event)
+            await connection.execute(LOCK_CHAT, {"p_lock": lock})
+        account, loaded = await self._account(session, connection, event)
         official = await session.get(Official, account.official_id) if account.official_id else None
         if official is not None and official.status != "active":
             official = None
         ctx = Context(event=event, deps=self._deps, session=session, account=account,
                       official=official)
-        row = await self._state_row(ctx)
-        if row is not None:
-            ctx.menu = list(row.menu) if row.menu else None
-            if row.flow is not None and row.step is not None:
-                ctx.flow_state = FlowState(flow=row.flow, step=row.step, data=dict(row.data or {}))
-                ctx.flow_expires_at = row.expires_at
-        return ctx
+        state = loaded.state
+        if state is not None:
+            flow, step, data, menu, expires_at = state
+            ctx.menu = list(menu) if menu else None
+            if flow is not None and step is not None:
+                ctx.flow_state = FlowState(flow=flow, step=step, data=dict(data or {}))
+                ctx.flow_expires_at = expires_at
+        return ctx, loaded.replies_waiting
 
-    async def _first_delivery(self, session: AsyncSession, event: InboundEvent,
+    async def _first_delivery(self, connection: AsyncConnection, event: InboundEvent,
                               lock: int | None) -> bool:
         """Record the update's key (taking the chat's lock first, when given); False: a repeat."""
         assert event.dedupe_key is not None
         values = {"p_channel": event.chat.channel, "p_key": event.dedupe_key,
                   "p_now": self._deps.clock.now()}
         if lock is None:  # SQLite
-            inserted = await session.execute(_DEDUPE_SQLITE, values)
+            inserted = await connection.execute(_DEDUPE_SQLITE, values)
         else:  # the advisory lock in the same statement: one round trip, not two
-            inserted = await session.execute(LOCK_CHAT_AND_RECORD, {**values, "p_lock": lock})
+            inserted = await connection.execute(LOCK_CHAT_AND_RECORD, {**values, "p_lock": lock})
         if getattr(inserted, "rowcount", 1) == 0:
             logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
             return False
         return True
 
-    async def _account(self, session: AsyncSession, event: InboundEvent) -> ChatAccount:
+    async def _account(self, session: AsyncSession, connection: AsyncConnection,
+                       event: InboundEvent) -> tuple[ChatAccount, _Loaded]:
         now = self._deps.clock.now()
-        params = {"p_channel": event.chat.channel, "p_user": event.sender.user_id, "p_now": now}
+        chat = event.chat
+        params = {"p_channel": chat.channel, "p_user": event.sender.user_id, "p_now": now,
+                  "p_chat": chat.chat_id, "p_address": chat.chat_id}
         touched = not isinstance(event, Unsubscribed)
-        account = (await session.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT,
-                                         params)).scalar_one_or_none()
-        if account is None:
-            account = ChatAccount(channel=event.chat.channel, external_id=event.sender.user_id,
-                                  chat_id=event.sender.user_id, created_at=now, status="active",
-                                  display_name=event.sender.display_name,
-                                  last_inbound_at=now if touched else None)
-            if event.chat.channel not in UNSTORED_STRANGERS:
-                session.add(account)
-                await session.flush()
-            # else: kept out of the session; people_store.redeem_invitation stores it on binding
-        # else touched: noted as heard from, and active again if it was not (they came back:
-        # unblocked, followed again), by _TOUCH_ACCOUNT
-        return account
+        row = (await connection.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT, params)).first()
+        if row is not None:
+            # noted as heard from, and active again if it was not (they came back: unblocked,
+            # followed again), by _TOUCH_ACCOUNT
+            return _attached(session, row), _loaded(session, row)
+        account = ChatAccount(channel=chat.channel, external_id=event.sender.user_id,
+                              chat_id=event.sender.user_id, created_at=now, status="active",
+                              display_name=event.sender.display_name,
+                              last_inbound_at=now if touched else None)
+        if chat.channel not in UNSTORED_STRANGERS:
+            session.add(account)
+            await session.flush()
+        # else: kept out of the session; people_store.redeem_invitation stores it on binding
+        state = (await connection.execute(_STATE, params)).first()
+        return account, _Loaded(tuple(state) if state is not None else None, None)
 
     # ------------------------------------------------------------------ routing
 
@@ -481,34 +538,30 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ state
 
-    async def _state_row(self, ctx: Context) -> ConversationState | None:
-        chat = ctx.event.chat
-        return await ctx.session.get(
-            ConversationState, (chat.channel, chat.chat_id, ctx.event.sender.user_id)
-        )
-
     async def _save_state(self, ctx: Context) -> None:
         menu = self._menu_of(ctx)
         if not ctx.flow_changed and menu is None and ctx.menu is None:
             return
-        row = await self._state_row(ctx)
-        chat = ctx.event.chat
-        if row is None:
-            row = ConversationState(channel=chat.channel, chat_id=chat.chat_id,
-                                    user_id=ctx.event.sender.user_id, data={}, version=0)
-            ctx.session.add(row)
+        values: dict[str, Any] = {"menu": menu, "updated_at": ctx.now}
         state = ctx.flow_state
         if ctx.flow_changed or state is not None:
             if state is not None:
                 state.check_json()
-            row.flow = state.flow if state else None
-            row.step = state.step if state else None
-            row.data = dict(state.data) if state else {}
             idle = timedelta(minutes=self._deps.settings.conversation_idle_minutes)
-            row.expires_at = ctx.now + idle if state else None
-        row.menu = menu
-        row.version = (row.version or 0) + 1
-        row.updated_at = ctx.now
+            values.update(flow=state.flow if state else None, step=state.step if state else None,
+                          data=dict(state.data) if state else {},
+                          expires_at=ctx.now + idle if state else None)
+        chat = ctx.event.chat
+        key = {"p_channel": chat.channel, "p_chat": chat.chat_id,
+               "p_user": ctx.event.sender.user_id}
+        connection = await ctx.session.connection()
+        saved = await connection.execute(
+            update(_STATES).where(*_STATE_WHERE).values(version=_STATES.c.version + 1, **values),
+            key)
+        if saved.rowcount == 0:  # the chat's first state (or its row was deleted: an unbind)
+            await connection.execute(insert(_STATES).values(
+                channel=chat.channel, chat_id=chat.chat_id, user_id=ctx.event.sender.user_id,
+                version=1, **{"data": {}, **values}))
 
     def _menu_of(self, ctx: Context) -> list[str] | None:
         if ctx.can_show_buttons:

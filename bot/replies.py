@@ -216,6 +216,9 @@ _WAITING = (select(_OUTBOX.c.id)
                    _OUTBOX.c.kind == REPLY_KIND, _OUTBOX.c.channel == bindparam("p_channel"),
                    _OUTBOX.c.address == bindparam("p_address"))
             .limit(1))
+#: the check as a statement (parameters p_channel, p_address): the dispatcher asks it as a column
+#: of the statement loading the account
+WAITING = _WAITING
 
 
 async def replies_waiting(session: AsyncSession, chat: ChatRef) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.app import App
@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.conversation import END, Flow, Step
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Synonym
-from bot.events import ChatRef, Sender, TextMessage
+from bot.events import ChannelName, ChatRef, Sender, TextMessage
 from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command
@@ -87,15 +87,17 @@ async def toy(settings: Settings, clock: ManualClock) -> AsyncIterator[BotHarnes
     await h.close()
 
 
-async def test_flow_survives_restart_at_every_step(toy: BotHarness) -> None:
-    assert "Tên" in texts(await toy.say("/toy"))
+# web: a stranger has no account row, its state is read on its own; telegram: with the account
+@pytest.mark.parametrize("channel", ["web", "telegram"])
+async def test_flow_survives_restart_at_every_step(toy: BotHarness, channel: ChannelName) -> None:
+    assert "Tên" in texts(await toy.say("/toy", channel=channel))
     await toy.restart()
-    replies = await toy.say("Lan")
+    replies = await toy.say("Lan", channel=channel)
     assert payloads(replies) == ["toy:red", "toy:blue"]
     await toy.restart()
-    assert "Xong: Lan thích blue." in texts(await toy.press("toy:blue"))
+    assert "Xong: Lan thích blue." in texts(await toy.press("toy:blue", channel=channel))
     # the flow ended: plain text is a question again, not a colour
-    assert "Vui lòng chọn" not in texts(await toy.say("Lan"))
+    assert "Vui lòng chọn" not in texts(await toy.say("Lan", channel=channel))
 
 
 async def test_invalid_answer_reasks_same_step(toy: BotHarness) -> None:
@@ -213,6 +215,30 @@ async def test_blocked_account_reactivated_on_message(harness: BotHarness) -> No
         account = (await session.execute(select(ChatAccount))).scalar_one()
         assert (account.status, account.status_changed_at) == ("active", came_back)
         assert account.last_inbound_at == harness.clock.now()
+
+
+async def test_an_event_reads_account_state_generation_and_outbox_in_one_statement(
+        harness: BotHarness) -> None:
+    """The touch of a known account returns what the event needs besides: its conversation state,
+    the knowledge generation and whether replies wait in the outbox (no round trip each)."""
+    await harness.say("/trogiup", channel="telegram")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = harness.app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        chat = ChatRef("telegram", "u1")
+        question = TextMessage(chat=chat, sender=Sender("u1"), at=harness.clock.now(),
+                               text="/trogiup")
+        assert await harness.app.dispatcher.handle(question, FakeChannel(name="telegram"))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in statements
+             if any(t in s for t in ("conversation_state", "change_counters", "outbox"))]
+    assert len(reads) == 1 and reads[0].startswith("UPDATE chat_accounts"), statements
 
 
 def test_console_capabilities_have_no_buttons() -> None:

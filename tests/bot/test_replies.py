@@ -239,6 +239,22 @@ async def test_an_events_replies_queue_behind_a_waiting_reply(bot: BotHarness,
     assert [r.status for r in await rows(bot)] == ["sent", "sent"]
 
 
+async def test_a_known_accounts_replies_queue_behind_a_waiting_reply(
+        bot: BotHarness, telegram: FakeChannel, clock: ManualClock) -> None:
+    # the account exists: the dispatcher asks with the statement touching it
+    def cancel(update: str) -> TextMessage:
+        return TextMessage(chat=ChatRef("telegram", USER), sender=Sender(USER), at=clock.now(),
+                           text="/huy", message_id=update)
+
+    await bot.app.dispatcher.handle(cancel("m0"), telegram)
+    telegram.failures.append(error(DeliveryOutcome.TRANSIENT))
+    await deliver(bot, telegram, "cũ")
+    await bot.app.dispatcher.handle(cancel("m1"), telegram)  # Telegram is fine again
+    assert telegram.texts() == [T.NOTHING_TO_CANCEL]
+    await ticks(bot).dispatch_tick()
+    assert telegram.texts() == [T.NOTHING_TO_CANCEL, "cũ", T.NOTHING_TO_CANCEL]
+
+
 async def test_expired_reply_is_not_sent(bot: BotHarness, telegram: FakeChannel,
                                          clock: ManualClock) -> None:
     telegram.failures.append(error(DeliveryOutcome.TRANSIENT))
