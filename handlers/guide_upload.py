@@ -15,6 +15,7 @@ planner sends it); a new version of a guide that had an audience is announced to
 from __future__ import annotations
 
 import math
+import secrets
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
@@ -73,8 +74,15 @@ UNITS_LISTED = 12
 
 @dataclass(frozen=True)
 class NewGuideChoice(ButtonData, prefix=FLOW):
-    """A button of the upload conversation (read by its step): 'save', 'units', 'role:head'…"""
+    """A button of the upload conversation (read by its step): 'save', 'units', 'role:head'…
 
+    Buttons stay pressable on older messages (web chat, Telegram), so each carries a key drawn
+    for the file (a pending upload's id may be used again once it is deleted) and the number of
+    the message it came with: only the latest message's buttons act ("Lưu" under an older
+    summary would store another file, or with other choices)."""
+
+    file: str
+    shown: int
     action: str
 
 
@@ -119,7 +127,7 @@ async def receive_file(ctx: Context) -> None:
                         created_at=ctx.now, expires_at=ctx.now + PENDING_TTL)
     ctx.session.add(row)
     await ctx.session.flush()
-    ctx.start_flow(FLOW, {"upload": row.id, "file": row.file_name,
+    ctx.start_flow(FLOW, {"upload": row.id, "key": secrets.token_hex(4), "file": row.file_name,
                           **await _preview_data(ctx, preview), "options": GuideOptions().to_json(),
                           "silent": False})
 
@@ -198,20 +206,42 @@ def _announces(state: FlowState) -> bool:
     return before is not None and not before.empty
 
 
-def _pressed(ctx: Context) -> str | None:
-    """The action of this conversation's button pressed ('' for typed text, None for another)."""
+#: what _pressed returns for a button of an older message (or of another file)
+OLD = "old"
+
+
+def _pressed(ctx: Context, state: FlowState) -> str | None:
+    """The action of the latest message's button pressed ('' for typed text, OLD for a button
+    of an older message, None for another kind of button)."""
     if not isinstance(ctx.event, ButtonPressed):
         return ""
     choice = NewGuideChoice.unpack(ctx.payload)
-    return choice.action if choice is not None else None
+    if choice is None:
+        return OLD if ctx.payload.startswith(FLOW + ":") else None
+    if (choice.file, choice.shown) != (state.data.get("key", ""), _shown(state)):
+        return OLD
+    return choice.action
 
 
-def _button(label: str, action: str) -> Button:
-    return Button(label, NewGuideChoice(action).pack())
+def _shown(state: FlowState) -> int:
+    return int(state.data.get("shown", 0))
 
 
-def _cancel_button() -> Button:
-    return _button(T.BUTTON_CANCEL, "cancel")
+def _new_message(state: FlowState) -> None:
+    """A prompt with buttons is shown: the buttons of every earlier one stop acting."""
+    state.data["shown"] = _shown(state) + 1
+
+
+def _button(state: FlowState, label: str, action: str) -> Button:
+    return Button(label, NewGuideChoice(state.data.get("key", ""), _shown(state), action).pack())
+
+
+def _cancel_button(state: FlowState) -> Button:
+    return _button(state, T.BUTTON_CANCEL, "cancel")
+
+
+def _old_message(ctx: Context) -> None:
+    ctx.reply(T.OLD_MESSAGE)  # the step's prompt follows (STAY), with the buttons that act
 
 
 async def _unit_names(ctx: Context) -> dict[int, Unit]:
@@ -258,9 +288,11 @@ async def review_prompt(ctx: Context, state: FlowState) -> None:
     lines.append(T.SUMMARY_AUDIENCE.format(audience=await _announce_words(ctx, state)))
     save = T.BUTTON_SAVE_AND_SEND if _announces(state) else T.BUTTON_SAVE
     lines.append(T.SUMMARY_ASK.format(save=save))
+    _new_message(state)
     ctx.reply("\n".join(lines), [
-        _button(save, "save"), _button(T.BUTTON_UNITS, "units"),
-        _button(T.BUTTON_DATES, "dates"), _button(T.BUTTON_REPLACES, "repl"), _cancel_button()])
+        _button(state, save, "save"), _button(state, T.BUTTON_UNITS, "units"),
+        _button(state, T.BUTTON_DATES, "dates"), _button(state, T.BUTTON_REPLACES, "repl"),
+        _cancel_button(state)])
 
 
 async def _replaced_words(ctx: Context, state: FlowState) -> str:
@@ -291,7 +323,10 @@ async def _announce_words(ctx: Context, state: FlowState) -> str:
 
 async def review_handle(ctx: Context, state: FlowState) -> str | None:
     """The summary's buttons: store, or go set a choice."""
-    action = _pressed(ctx)
+    action = _pressed(ctx, state)
+    if action == OLD:
+        _old_message(ctx)
+        return STAY
     if action == "cancel":
         return await _cancel(ctx, state)
     if action == "save":
@@ -329,21 +364,24 @@ async def _units(ctx: Context) -> list[Unit]:
 
 async def units_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for unit codes (with the known ones as a hint)."""
-    del state
     units = await _units(ctx)
     listed = ", ".join(T.AUDIENCE_UNIT.format(name=u.name, code=u.code)
                        for u in units[:UNITS_LISTED])
     more = T.UNITS_MORE.format(count=len(units) - UNITS_LISTED) if len(units) > UNITS_LISTED else ""
     example = ", ".join(u.code for u in units[:2])
+    _new_message(state)
     ctx.reply(T.UNITS_ASK.format(example=example) + "\n" + T.UNITS_KNOWN.format(units=listed + more),
-              [_button(T.BUTTON_ALL_UNITS, "all"), _button(T.BUTTON_NO_AUDIENCE, "none"),
-               _cancel_button()])
+              [_button(state, T.BUTTON_ALL_UNITS, "all"),
+               _button(state, T.BUTTON_NO_AUDIENCE, "none"), _cancel_button(state)])
 
 
 async def units_handle(ctx: Context, state: FlowState) -> str | None:
     """Typed codes (checked against the unit tree), every unit, or no announcement."""
-    action = _pressed(ctx)
+    action = _pressed(ctx, state)
     options = _options(state)
+    if action == OLD:
+        _old_message(ctx)
+        return STAY
     if action == "cancel":
         return await _cancel(ctx, state)
     if action == "none":
@@ -372,15 +410,19 @@ async def roles_prompt(ctx: Context, state: FlowState) -> None:
     """Roles to narrow the audience to: a toggle each, then "Xong"."""
     chosen = _options(state).roles
     words = ", ".join(PT.ROLE_LABELS.get(r, r) for r in chosen) or T.ROLES_ALL
-    buttons = [_button(T.ROLE_CHOSEN.format(label=label) if role in chosen else label,
+    _new_message(state)
+    buttons = [_button(state, T.ROLE_CHOSEN.format(label=label) if role in chosen else label,
                        f"role:{role}") for role, label in T.ROLE_BUTTONS.items()]
     ctx.reply(T.ROLES_ASK.format(chosen=words),
-              [*buttons, _button(T.BUTTON_DONE, "done"), _cancel_button()])
+              [*buttons, _button(state, T.BUTTON_DONE, "done"), _cancel_button(state)])
 
 
 async def roles_handle(ctx: Context, state: FlowState) -> str | None:
     """Toggle a role (asked again), or done: back to the summary."""
-    action = _pressed(ctx) or ""
+    action = _pressed(ctx, state) or ""
+    if action == OLD:
+        _old_message(ctx)
+        return STAY
     if action == "cancel":
         return await _cancel(ctx, state)
     if action == "done":
@@ -404,7 +446,8 @@ def _date_prompt(ctx: Context, state: FlowState, key: str, text: str) -> None:
     read = _day(state.data["doc"].get(key))
     said = T.DOCUMENT_SAYS.format(day=fmt_day(read)) if read else T.DOCUMENT_SAYS_NOTHING
     keep = T.BUTTON_AS_DOCUMENT if read else T.BUTTON_NO_DATE
-    ctx.reply(text.format(document=said), [_button(keep, "keep"), _cancel_button()])
+    _new_message(state)
+    ctx.reply(text.format(document=said), [_button(state, keep, "keep"), _cancel_button(state)])
 
 
 async def effective_prompt(ctx: Context, state: FlowState) -> None:
@@ -422,7 +465,10 @@ def _with_day(options: GuideOptions, key: str, day: date | None) -> GuideOptions
 
 
 async def _date_handle(ctx: Context, state: FlowState, key: str, then: str) -> str | None:
-    action = _pressed(ctx)
+    action = _pressed(ctx, state)
+    if action == OLD:
+        _old_message(ctx)
+        return STAY
     if action == "cancel":
         return await _cancel(ctx, state)
     options = _options(state)
@@ -499,14 +545,18 @@ async def replaces_prompt(ctx: Context, state: FlowState) -> None:
               if g.id != target}
     similar = [(key, titles[key]) for key in similar_titles(state.data["title"], titles)]
     none = T.BUTTON_AS_DOCUMENT if state.data["doc"].get("replaces") else T.BUTTON_NO_REPLACE
+    _new_message(state)
     ctx.reply(T.REPLACES_ASK if similar else T.REPLACES_NONE_SIMILAR,
-              [*(_button(clip(title, LABEL_CHARS), f"g:{key}") for key, title in similar),
-               _button(none, "keep"), _cancel_button()])
+              [*(_button(state, clip(title, LABEL_CHARS), f"g:{key}") for key, title in similar),
+               _button(state, none, "keep"), _cancel_button(state)])
 
 
 async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
     """A guide pressed or typed (never this one), or none; then the summary."""
-    action = _pressed(ctx)
+    action = _pressed(ctx, state)
+    if action == OLD:
+        _old_message(ctx)
+        return STAY
     if action == "cancel":
         return await _cancel(ctx, state)
     options = _options(state)

@@ -38,6 +38,7 @@ BUTTON_UNITS = "Đơn vị nhận"
 BUTTON_DATES = "Thời gian hiệu lực"
 BUTTON_REPLACES = "Thay thế hướng dẫn cũ"
 BUTTON_CANCEL = "Huỷ"
+OLD_MESSAGE = "Nút này thuộc một tin nhắn cũ. Vui lòng dùng tin nhắn mới nhất bên dưới."
 CHOOSE_ABOVE = "Vui lòng bấm một nút bên dưới (hoặc gõ /huy để bỏ tệp này)."
 
 # ---------------------------------------------------------------- units and roles

@@ -150,7 +150,8 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "uqh": ["0", "5", f"0:{w['entry']}", f"5:{w['entry']}"],
         "fbwhy": ["skip"],
         # the upload conversation's buttons outside it: nothing saved, no guide of A replaced
-        "gnew": ["save", "units", "all", f"g:{w['guide_id']}", "role:admin", "cancel"],
+        "gnew": ["save", "units", "all", f"g:{w['guide_id']}", "role:admin", "cancel",
+                 "0a1b2c3d:1:save", f"0a1b2c3d:2:g:{w['guide_id']}", ":1:role:admin"],
     }
 
 

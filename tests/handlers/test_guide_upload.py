@@ -274,3 +274,31 @@ def test_the_likeliest_guides_share_telling_words_not_just_huong_dan() -> None:
     assert similar_titles("Kế hoạch chuyển đổi số 2027", titles) == [2]
     assert similar_titles("Hướng dẫn mới hoàn toàn", titles) == []  # only 'hướng dẫn' shared
     assert similar_titles("Hướng dẫn A mới", {7: "Hướng dẫn A cũ"}) == [7]  # one guide alone
+
+
+async def test_an_older_message_s_buttons_do_not_act_on_what_came_after(
+        harness: BotHarness) -> None:
+    """Buttons stay pressable on old messages (web chat, Telegram): only the latest one acts."""
+    h = harness
+    await _world(h)
+    first = await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.send_file("so-hoa.md", DATED.encode(), user="admin")
+    # "Lưu" under moi.md's summary, pressed after so-hoa.md replaced it, stores neither
+    silent = await h.press(label=T.BUTTON_SAVE, among=first, user="admin")
+    assert T.OLD_MESSAGE in texts(silent) and fits(texts(silent), T.SUMMARY_FILE)
+    assert await _guide(h, NEW_TITLE) is None
+    assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is None
+
+    # that summary (shown again) said "no announcement": after the audience was chosen, its
+    # "Lưu" is refused
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    await h.press(label=T.BUTTON_ALL_UNITS, user="admin")
+    await h.press(label=T.BUTTON_DONE, user="admin")
+    assert T.OLD_MESSAGE in texts(await h.press(label=T.BUTTON_SAVE, among=silent, user="admin"))
+    # an older step's buttons neither
+    assert T.OLD_MESSAGE in texts(await h.press(label=T.BUTTON_CANCEL, among=first,
+                                                user="admin"))
+    assert await _waiting(h) == 1
+    assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is None
+    done = texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin"))
+    assert fits(done, GT.ADDED) and fits(done, T.SENT)
