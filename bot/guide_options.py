@@ -43,6 +43,20 @@ def read_day(text: str, *, today: date) -> date:
         raise GuideOptionError(reason[:1].upper() + reason[1:] + ".") from exc
 
 
+#: the earliest year a guide's day may be in (a earlier one is a year mistyped: '1/1/1900')
+FIRST_YEAR = 2000
+#: how many years ahead a guide's day may be ('31/12/2999' is not a date to store)
+YEARS_AHEAD = 10
+
+
+def check_likely(day: date, *, today: date) -> None:
+    """A day typed for a guide's validity lies between FIRST_YEAR and YEARS_AHEAD from today."""
+    last = today.year + YEARS_AHEAD
+    if not FIRST_YEAR <= day.year <= last:
+        raise GuideOptionError(T.OPTION_UNLIKELY_YEAR.format(day=fmt_day(day), first=FIRST_YEAR,
+                                                             last=last))
+
+
 def check_range(start: date | None, until: date | None) -> None:
     """The last day in force may not come before the first."""
     if start is not None and until is not None and until < start:
@@ -70,11 +84,18 @@ def read_roles(values: Iterable[str]) -> tuple[str, ...]:
     return roles
 
 
+#: wrong unit codes named in the message (500 pasted codes must not make it unreadable)
+CODES_NAMED = 10
+
+
 async def unit_ids(session: AsyncSession, codes: Sequence[str]) -> list[int]:
     """The units of these codes (case aside); every code must name a unit."""
     ids, missing = await guidance_store.units_by_code(session, list(codes))
     if missing:
-        raise GuideOptionError(T.OPTION_UNKNOWN_UNITS.format(codes=", ".join(missing)))
+        more = (T.OPTION_MORE_CODES.format(count=len(missing) - CODES_NAMED)
+                if len(missing) > CODES_NAMED else "")
+        raise GuideOptionError(T.OPTION_UNKNOWN_UNITS.format(
+            codes=", ".join(c[:40] for c in missing[:CODES_NAMED]) + more))
     return ids
 
 

@@ -49,6 +49,7 @@ from bot.guide_options import (
     GuideOptionError,
     GuideOptions,
     announce_new,
+    check_likely,
     check_range,
     read_day,
     replaced_guide,
@@ -392,11 +393,15 @@ async def units_handle(ctx: Context, state: FlowState) -> str | None:
         _set_options(state, replace(options, units=(), all_units=True))
         state.data["silent"] = False
         return "roles"
-    if action or not ctx.text.strip():
+    if action:
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
+    codes = split_values([ctx.text])
+    if not codes:  # ' , ; ': nobody named (it used to go on with nobody to tell)
+        ctx.reply(T.UNITS_NONE_TYPED)
+        return STAY
     try:
-        ids = await unit_ids(ctx.session, split_values([ctx.text]))
+        ids = await unit_ids(ctx.session, codes)
     except GuideOptionError as exc:
         ctx.reply(str(exc))
         return STAY
@@ -472,21 +477,25 @@ async def _date_handle(ctx: Context, state: FlowState, key: str, then: str) -> s
     if action == "cancel":
         return await _cancel(ctx, state)
     options = _options(state)
-    if action == "keep":
-        _set_options(state, _with_day(options, key, None))
-        return then
-    if action or not ctx.text.strip():
+    if action != "keep" and (action or not ctx.text.strip()):
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
+    today = local_date(ctx.now)
     try:
-        day = read_day(ctx.text, today=local_date(ctx.now))
-        chosen = _with_day(options, key, day)
-        if key == "until":
-            check_range(_shown_days(state)[0][0], day)
+        day = None if action == "keep" else read_day(ctx.text, today=today)
+        if day is not None:
+            check_likely(day, today=today)
+        if day is not None and key == "until" and day < today:
+            # stored so, the guide would answer nobody and be withdrawn as expired at once
+            raise GuideOptionError(T.UNTIL_PAST.format(day=fmt_day(day), today=fmt_day(today)))
+        _set_options(state, _with_day(options, key, day))
+        if key == "until":  # the days storing sets: the document's or the replaced guide's too
+            (start, _), (until, _) = _shown_days(state)
+            check_range(start, until)
     except GuideOptionError as exc:
+        _set_options(state, options)
         ctx.reply(str(exc))
         return STAY
-    _set_options(state, chosen)
     return then
 
 

@@ -47,6 +47,7 @@ UNITS_ASK = (
     "Gõ mã các đơn vị phải áp dụng hướng dẫn, cách nhau bằng dấu phẩy (ví dụ: {example}). "
     "Đơn vị cấp dưới được gửi kèm."
 )
+UNITS_NONE_TYPED = "Chưa thấy mã đơn vị nào trong tin nhắn."
 UNITS_KNOWN = "Mã đơn vị: {units}"
 UNITS_MORE = " và {count} đơn vị khác"
 UNITS_EMPTY = "Chưa có đơn vị nào trong hệ thống, nên chưa gửi thông báo được."
@@ -73,6 +74,10 @@ UNTIL_ASK = (
 )
 DOCUMENT_SAYS = " Văn bản ghi: {day}."
 DOCUMENT_SAYS_NOTHING = " Văn bản không ghi ngày này."
+UNTIL_PAST = (
+    "Ngày {day} đã qua: hướng dẫn sẽ hết hiệu lực ngay khi lưu và không được dùng để trả lời. "
+    "Vui lòng gõ một ngày từ hôm nay ({today}) trở đi."
+)
 BUTTON_AS_DOCUMENT = "Theo văn bản"
 BUTTON_NO_DATE = "Không đặt"
 

@@ -67,7 +67,11 @@ GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huo
 
 # ---------------------------------------------------------------- options of a new guide (chat and CLI)
 
+OPTION_UNLIKELY_YEAR = (
+    "Ngày {day} có vẻ bị gõ nhầm năm (chỉ nhận từ năm {first} đến năm {last}). Vui lòng gõ lại."
+)
 OPTION_BAD_RANGE = "Ngày hết hiệu lực ({until}) đứng trước ngày có hiệu lực ({start})."
 OPTION_UNKNOWN_UNITS = "Không tìm thấy đơn vị có mã: {codes}."
+OPTION_MORE_CODES = " và {count} mã khác"
 OPTION_UNKNOWN_ROLES = "Vai trò không hợp lệ: {roles} (dùng {known})."
 OPTION_GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d (số thứ tự hoặc mã hướng dẫn)."

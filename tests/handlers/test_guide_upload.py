@@ -302,3 +302,51 @@ async def test_an_older_message_s_buttons_do_not_act_on_what_came_after(
     assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is None
     done = texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin"))
     assert fits(done, GT.ADDED) and fits(done, T.SENT)
+
+
+async def test_days_that_would_store_a_guide_never_in_force_are_refused(
+        harness: BotHarness) -> None:
+    """Today is 23/11/2026 (the harness clock)."""
+    h = harness
+    await _world(h)
+    ends = DATED.replace("có hiệu lực từ ngày 01/03/2027", "có hiệu lực đến hết ngày 30/06/2027")
+    await h.send_file("so-hoa.md", ends.encode(), user="admin")
+    await h.press(label=T.BUTTON_DATES, user="admin")
+    for typed in ("1/1/1900", "31/12/2999"):  # a year mistyped is not a day to store
+        refused = texts(await h.say(typed, user="admin"))
+        assert fits(refused, GT.OPTION_UNLIKELY_YEAR) and fits(refused, T.EFFECTIVE_ASK), typed
+    assert fits(texts(await h.say("1/7/2027", user="admin")), T.UNTIL_ASK)
+    # the document's last day comes before the first day typed: asked again, not stored so
+    refused = texts(await h.press(label=T.BUTTON_AS_DOCUMENT, user="admin"))
+    assert GT.OPTION_BAD_RANGE.format(until="30/06/2027", start="01/07/2027") in refused
+    assert fits(refused, T.UNTIL_ASK)
+    await h.press(label=T.BUTTON_CANCEL, user="admin")
+
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_DATES, user="admin")
+    await h.press(label=T.BUTTON_NO_DATE, user="admin")
+    # a last day already past: the guide would be withdrawn as expired as soon as it is stored
+    refused = texts(await h.say("1/1/2020", user="admin"))
+    assert T.UNTIL_PAST.format(day="01/01/2020", today="23/11/2026") in refused
+    summary = texts(await h.say("hôm nay", user="admin"))  # today is still in force
+    assert T.SUMMARY_VALIDITY.format(validity="đến hết 23/11/2026") in summary
+
+
+async def test_unit_codes_as_an_official_may_type_them(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    # separators alone name no unit: asked again (it used to go on with nobody to tell)
+    asked = texts(await h.say(" , ; ", user="admin"))
+    assert T.UNITS_NONE_TYPED in asked and fits(asked, T.UNITS_ASK)
+    # 500 wrong codes: a few are named, not a message longer than a chat shows
+    refused = await h.say(", ".join(f"X{i}" for i in range(500)), user="admin")
+    assert GT.OPTION_UNKNOWN_UNITS.format(
+        codes="X0, X1, X2, X3, X4, X5, X6, X7, X8, X9" + GT.OPTION_MORE_CODES.format(count=490)) \
+        in texts(refused)
+    assert all(len(m.text) < 1000 for m in refused)
+    # case, spaces, repeats: each unit once
+    await h.say("so  So;SO,phong", user="admin")
+    summary = texts(await h.press(label=T.BUTTON_DONE, user="admin"))
+    assert T.SUMMARY_AUDIENCE.format(audience="Sở Nội vụ (SO), Phòng Cải cách (PHONG)") in summary
