@@ -62,7 +62,7 @@ from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from bot.texts import people as PT
 from handlers.ask import answer
-from handlers.sections import LABEL_CHARS, clip
+from handlers.sections import ELLIPSIS, LABEL_CHARS
 from knowledge.types import IngestError
 from rules.dates import fmt_day
 
@@ -555,9 +555,26 @@ async def replaces_prompt(ctx: Context, state: FlowState) -> None:
     similar = [(key, titles[key]) for key in similar_titles(state.data["title"], titles)]
     none = T.BUTTON_AS_DOCUMENT if state.data["doc"].get("replaces") else T.BUTTON_NO_REPLACE
     _new_message(state)
-    ctx.reply(T.REPLACES_ASK if similar else T.REPLACES_NONE_SIMILAR,
-              [*(_button(state, clip(title, LABEL_CHARS), f"g:{key}") for key, title in similar),
-               _button(state, none, "keep"), _cancel_button(state)])
+    lines = [T.REPLACES_ASK if similar else T.REPLACES_NONE_SIMILAR]
+    lines += [T.REPLACES_OPTION.format(number=n, title=title)
+              for n, (_, title) in enumerate(similar, start=1)]
+    ctx.reply("\n".join(lines), [
+        *(_button(state, T.REPLACES_BUTTON.format(number=n, title=_middle_clip(
+            title, LABEL_CHARS - 4)), f"g:{key}") for n, (key, title) in enumerate(similar, 1)),
+        _button(state, none, "keep"), _cancel_button(state)])
+
+
+def _middle_clip(title: str, limit: int) -> str:
+    """A title cut in its middle: successive versions' titles differ at their end (the year)."""
+    words = title.split()
+    if len(" ".join(words)) <= limit:
+        return " ".join(words)
+    tail: list[str] = []
+    while len(words) > 1 and len(" ".join([words[-1], *tail])) <= limit // 3:
+        tail.insert(0, words.pop())
+    end = " ".join(tail)
+    head = " ".join(words)[: max(1, limit - len(end) - 2)].rstrip()
+    return f"{head}{ELLIPSIS} {end}" if end else head + ELLIPSIS
 
 
 async def replaces_handle(ctx: Context, state: FlowState) -> str | None:

@@ -92,6 +92,9 @@ REPLACES_NONE_SIMILAR = (
     "Không có hướng dẫn nào tên gần giống. Gõ mã hướng dẫn (xem bằng /huongdan), hoặc bấm "
     "\u201cKhông thay thế\u201d."
 )
+#: each guide offered, in the message (its whole title) and on its button (clipped)
+REPLACES_OPTION = "{number}. {title}"
+REPLACES_BUTTON = "{number}. {title}"
 BUTTON_NO_REPLACE = "Không thay thế"
 REPLACES_ITSELF = "Không thể chọn chính hướng dẫn này. Vui lòng chọn hướng dẫn khác."
 

@@ -96,8 +96,9 @@ async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
 
     # the likeliest guides by title; one sharing no telling word is not offered
     offered = await step(Press(T.BUTTON_REPLACES))
-    assert labels(offered) == [OLD_TITLE, T.BUTTON_NO_REPLACE, T.BUTTON_CANCEL]
-    summary = texts(await step(Press(OLD_TITLE)))
+    first = T.REPLACES_BUTTON.format(number=1, title=OLD_TITLE)
+    assert labels(offered) == [first, T.BUTTON_NO_REPLACE, T.BUTTON_CANCEL]
+    summary = texts(await step(Press(first)))
     assert T.SUMMARY_REPLACES.format(title=f"\u201c{OLD_TITLE}\u201d") in summary
     assert await _guide(h, NEW_TITLE) is None  # nothing stored before "Lưu"
 
@@ -350,3 +351,28 @@ async def test_unit_codes_as_an_official_may_type_them(harness: BotHarness) -> N
     await h.say("so  So;SO,phong", user="admin")
     summary = texts(await h.press(label=T.BUTTON_DONE, user="admin"))
     assert T.SUMMARY_AUDIENCE.format(audience="Sở Nội vụ (SO), Phòng Cải cách (PHONG)") in summary
+
+
+async def test_long_titles_offered_as_replaced_can_be_told_apart(harness: BotHarness) -> None:
+    """Titles of successive versions differ at their end (the year): a button clipped at its
+    end showed two alike; the message names each whole, the buttons keep their end."""
+    h = harness
+    await _world(h)
+    long = ("Hướng dẫn thực hiện quy trình tiếp nhận, giải quyết và trả kết quả thủ tục hành "
+            "chính theo cơ chế một cửa liên thông tại Bộ phận một cửa cấp xã năm {year}")
+    for year in (2025, 2026):
+        body = f"# {long.format(year=year)}\n\n## Tiếp nhận\n\nHồ sơ năm {year}.\n"
+        assert fits(texts(await h.upload_guide(f"{year}.md", body.encode(), user="admin")),
+                    GT.ADDED)
+    body = f"# {long.format(year=2027)}\n\n## Tiếp nhận\n\nHồ sơ năm 2027.\n"
+    await h.send_file("2027.md", body.encode(), user="admin")
+    offered = await h.press(label=T.BUTTON_REPLACES, user="admin")
+    shown = labels(offered)[:2]
+    assert len(set(shown)) == 2 and all(len(label) <= 64 for label in shown), shown
+    assert sorted(label[-4:] for label in shown) == ["2025", "2026"]
+    for number, label in enumerate(shown, start=1):
+        assert T.REPLACES_OPTION.format(number=number, title=long.format(year=label[-4:])) \
+            in texts(offered)
+    summary = texts(await h.press(label=next(x for x in shown if x.endswith("2026")),
+                                  user="admin"))
+    assert T.SUMMARY_REPLACES.format(title=f"\u201c{long.format(year=2026)}\u201d") in summary
