@@ -43,7 +43,7 @@ def read_day(text: str, *, today: date) -> date:
         raise GuideOptionError(reason[:1].upper() + reason[1:] + ".") from exc
 
 
-#: the earliest year a guide's day may be in (a earlier one is a year mistyped: '1/1/1900')
+#: the earliest year a guide's day may be in (an earlier one is a year mistyped: '1/1/1900')
 FIRST_YEAR = 2000
 #: how many years ahead a guide's day may be ('31/12/2999' is not a date to store)
 YEARS_AHEAD = 10

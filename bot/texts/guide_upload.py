@@ -29,8 +29,8 @@ AUDIENCE_ALL = "tất cả đơn vị"
 AUDIENCE_AS_BEFORE = "{audience} (như phiên bản trước)"
 AUDIENCE_UNIT = "{name} ({code})"
 SUMMARY_ASK = (
-    "Bấm \u201c{save}\u201d để lưu, hoặc chọn mục muốn đặt trước. Gõ /huy hoặc bấm "
-    "\u201cHuỷ\u201d để bỏ tệp này."
+    "Bấm \u201c{save}\u201d để lưu, hoặc bấm các nút còn lại để đặt thêm trước khi lưu. Bấm "
+    "\u201cHuỷ\u201d hoặc gõ /huy để bỏ tệp này."
 )
 BUTTON_SAVE = "Lưu"
 BUTTON_SAVE_AND_SEND = "Lưu và gửi thông báo"
