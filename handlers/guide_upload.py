@@ -618,6 +618,10 @@ async def _save(ctx: Context, state: FlowState) -> str | None:
             or row.expires_at <= ctx.now:
         ctx.reply(T.GONE)
         return END
+    if await _target_changed(ctx, state, row):  # another admin stored a version meanwhile
+        await _refresh(ctx, state, row)
+        ctx.reply(T.NEW_VERSION_MEANWHILE)
+        return STAY
     options = _options(state)
     try:
         async with ctx.session.begin_nested():  # a refused choice leaves nothing behind
@@ -636,9 +640,7 @@ async def _save(ctx: Context, state: FlowState) -> str | None:
         return STAY
     except _TitleTaken as taken:
         row.target_guide_id = taken.pending.existing.id
-        preview = await preview_guide(ctx.session, file_name=row.file_name, content=row.content,
-                                      limits=ingest_limits(ctx.deps.settings))
-        state.data.update(await _preview_data(ctx, preview))
+        await _refresh(ctx, state, row)
         ctx.reply(T.TITLE_TAKEN_MEANWHILE)
         return STAY
     except (IngestError, GuideToReplaceNotFound):
@@ -654,6 +656,25 @@ async def _save(ctx: Context, state: FlowState) -> str | None:
         audience = guidance_store.Audience.of(guide.audience) or guidance_store.Audience()
         ctx.reply(T.SENT.format(count=announced[1], units=await _audience_words(ctx, audience)))
     return END
+
+
+async def _target_changed(ctx: Context, state: FlowState, row: PendingUpload) -> bool:
+    """Whether the guide this file becomes a new version of has another version than the summary
+    said (storing would replace a version the admin never saw)."""
+    shown = state.data.get("target")
+    if shown is None or row.target_guide_id is None:
+        return False
+    guide = await ctx.session.get(Guide, row.target_guide_id)
+    if guide is None:
+        return True
+    return bool((await guide_store.guide_info(ctx.session, guide)).version != shown["version"])
+
+
+async def _refresh(ctx: Context, state: FlowState, row: PendingUpload) -> None:
+    """Read the waiting file again against the guides as they are now (the summary follows)."""
+    preview = await preview_guide(ctx.session, file_name=row.file_name, content=row.content,
+                                  limits=ingest_limits(ctx.deps.settings))
+    state.data.update(await _preview_data(ctx, preview))
 
 
 # ---------------------------------------------------------------- leaving

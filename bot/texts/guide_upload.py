@@ -111,4 +111,7 @@ STALE_BUTTON = "Lựa chọn này không còn hiệu lực. Nếu cần, vui lò
 TITLE_TAKEN_MEANWHILE = (
     "Trong lúc chờ, một hướng dẫn cùng tên đã được thêm. Vui lòng xem lại trước khi lưu."
 )
+NEW_VERSION_MEANWHILE = (
+    "Trong lúc chờ, hướng dẫn này đã có phiên bản mới hơn. Vui lòng xem lại trước khi lưu."
+)
 PREVIOUS_DROPPED = "Tệp \u201c{file}\u201d gửi trước đó chưa được lưu và đã được bỏ."

@@ -378,3 +378,22 @@ async def test_long_titles_offered_as_replaced_can_be_told_apart(harness: BotHar
     summary = texts(await h.press(label=next(x for x in shown if x.endswith("2026")),
                                   user="admin"))
     assert T.SUMMARY_REPLACES.format(title=f"\u201c{long.format(year=2026)}\u201d") in summary
+
+
+async def test_two_admins_sending_a_new_version_at_once_see_each_other_s(
+        harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.world.official("Quản trị hai", "KHAC", role="admin", accounts={"web": "admin2"})
+    first = OLD.replace("sáng thứ Ba", "sáng thứ Tư")
+    second = OLD.replace("sáng thứ Ba", "sáng thứ Năm")
+    for user, body in (("admin", first), ("admin2", second)):
+        summary = texts(await h.send_file("cu-moi.md", body.encode(), user=user))
+        assert T.SUMMARY_NEW_VERSION.format(state="", version=1, old_file="cu.md") in summary
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
+    # the second admin confirmed replacing version 1, not the first admin's version 2
+    told = texts(await h.press(label=T.BUTTON_SAVE, user="admin2"))
+    assert T.NEW_VERSION_MEANWHILE in told
+    assert T.SUMMARY_NEW_VERSION.format(state="", version=2, old_file="cu-moi.md") in told
+    done = texts(await h.press(label=T.BUTTON_SAVE, user="admin2"))
+    assert fits(done, GT.REPLACED) and "phiên bản 3" in done
