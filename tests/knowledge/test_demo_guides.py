@@ -57,6 +57,18 @@ def test_demo_guide_parses_into_a_complete_guide(guide: DemoGuide) -> None:
     assert all(len(s.text) <= 1200 for s in result.sections)
 
 
+#: "bạn" is familiar speech: guidance to officials is impersonal ("cán bộ, công chức", "người báo
+#: cáo", or no subject), or says "anh/chị" where troly itself speaks to the reader
+FAMILIAR_ADDRESS = re.compile(r"\bbạn\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("guide", demo_guides(), ids=lambda g: g.slug)
+def test_demo_guide_does_not_address_the_reader_familiarly(guide: DemoGuide) -> None:
+    familiar = [line for line in guide.content.decode("utf-8").splitlines()
+                if FAMILIAR_ADDRESS.search(line)]
+    assert familiar == []
+
+
 def test_every_section_of_every_guide_has_a_question() -> None:
     asked = {(slug, number) for _, slug, number in QUESTIONS}
     sections = {
