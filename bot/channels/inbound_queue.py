@@ -107,7 +107,8 @@ class InboundQueue(Generic[Item]):
         self._last_purge: datetime | None = None
         # the queue's own writes of concurrent updates share one commit: new updates stored,
         # finished ones marked done (under load both wait at once; SQLite commits one at a time)
-        self._writes = inbound_store.GroupCommit(self._write_batch)
+        self._writes = inbound_store.GroupCommit(self._write_batch,
+                                                 hold=dispatcher.serialised_writes)
 
     async def store(self, event_key: str, chat_id: str, body: str) -> int | None:
         """Store one update (group-committed with concurrent ones); its row id, or None when its
@@ -119,13 +120,12 @@ class InboundQueue(Generic[Item]):
                            ) -> list[int | None]:
         events = [item for item in items if isinstance(item, inbound_store.NewEvent)]
         done = [item.row_id for item in items if isinstance(item, _Done)]
-        now = self._clock.now()
-        async with self._dispatcher.serialised_writes():
-            if not events:
-                await inbound_store.finish_many(self._sessionmaker, done, now)
-                return [None] * len(items)
-            ids = iter(await inbound_store.store_many(self._sessionmaker, events, now=now,
-                                                      lease=self._timing.lease, finished=done))
+        now = self._clock.now()  # (the group commit holds the serialised writes)
+        if not events:
+            await inbound_store.finish_many(self._sessionmaker, done, now)
+            return [None] * len(items)
+        ids = iter(await inbound_store.store_many(self._sessionmaker, events, now=now,
+                                                  lease=self._timing.lease, finished=done))
         return [next(ids) if isinstance(item, inbound_store.NewEvent) else None
                 for item in items]
 

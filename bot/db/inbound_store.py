@@ -11,7 +11,9 @@ them leaves them to be sent by whoever takes the row next.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
@@ -136,9 +138,13 @@ class GroupCommit(Generic[T, R]):
     """
 
     def __init__(self, flush: Callable[[list[T]], Awaitable[list[R]]], *,
-                 max_batch: int = 200) -> None:
+                 max_batch: int = 200,
+                 hold: Callable[[], AbstractAsyncContextManager[object]] | None = None) -> None:
         self._flush = flush
         self._max_batch = max_batch
+        #: held around each flush (SQLite: the one writer's queue); the batch is taken once it
+        #: is held, so what was submitted while waiting for it goes in the same flush
+        self._hold = hold
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._runner: asyncio.Task[None] | None = None
 
@@ -152,15 +158,16 @@ class GroupCommit(Generic[T, R]):
 
     async def _run(self) -> None:
         while self._pending:
-            batch, self._pending = (self._pending[:self._max_batch],
-                                    self._pending[self._max_batch:])
-            try:
-                results = await self._flush([item for item, _ in batch])
-            except Exception as exc:  # every caller of this batch sees the failure
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
+            async with self._hold() if self._hold is not None else contextlib.nullcontext():
+                batch, self._pending = (self._pending[:self._max_batch],
+                                        self._pending[self._max_batch:])
+                try:
+                    results = await self._flush([item for item, _ in batch])
+                except Exception as exc:  # every caller of this batch sees the failure
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)

@@ -100,3 +100,23 @@ async def test_store_many_marks_finished_rows_done_in_the_same_commit(
     assert [(key, status, lease is None) for key, status, lease in rows] == [
         ("a", "done", True), ("b", "pending", False)]
     assert second is not None
+
+
+async def test_group_commit_takes_its_batch_once_it_holds_the_writer() -> None:
+    writer = asyncio.Lock()
+    batches: list[list[int]] = []
+
+    async def flush(items: list[int]) -> list[int]:
+        batches.append(items)
+        return items
+
+    group: GroupCommit[int, int] = GroupCommit(flush, hold=lambda: writer)
+    await writer.acquire()  # another transaction is writing
+    first = asyncio.ensure_future(group.submit(1))
+    for _ in range(3):
+        await asyncio.sleep(0)  # its flush starts, and waits for the writer
+    later = [asyncio.ensure_future(group.submit(i)) for i in (2, 3)]
+    await asyncio.sleep(0)
+    writer.release()
+    assert await asyncio.gather(first, *later) == [1, 2, 3]
+    assert batches == [[1, 2, 3]]  # one flush: they came while it waited
