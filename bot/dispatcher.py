@@ -81,10 +81,14 @@ _STATE_WHERE = (_STATES.c.channel == bindparam("p_channel"),
 #: what _open reads of the chat's conversation state
 _STATE_COLUMNS = ("flow", "step", "data", "menu", "expires_at")
 _STATE = select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(*_STATE_WHERE)
-#: read with the account, as columns of its statement: the conversation state, the knowledge
-#: generation (the Q&A path's first read, bot/db/guide_cache.py) and whether earlier replies wait
-#: in the outbox (bot/replies.py): one round trip instead of four
+_OFFICIALS = cast(Table, Official.__table__)
+_OFFICIAL_KEYS = tuple(column.key for column in _OFFICIALS.c)
+#: read with the account, as columns of its statement: its official, the conversation state, the
+#: knowledge generation (the Q&A path's first read, bot/db/guide_cache.py) and whether earlier
+#: replies wait in the outbox (bot/replies.py): one round trip instead of five
 _WITH_ACCOUNT = (
+    *(select(column).where(_OFFICIALS.c.id == _ACCOUNTS.c.official_id).correlate(_ACCOUNTS)
+      .scalar_subquery().label(f"bound_{column.key}") for column in _OFFICIALS.c),
     *(select(_STATES.c[name]).where(*_STATE_WHERE).scalar_subquery().label(f"state_{name}")
       for name in _STATE_COLUMNS),
     changes.generation_column(changes.KNOWLEDGE).label("knowledge_generation"),
@@ -104,9 +108,10 @@ _ACCOUNT_KEYS = tuple(column.key for column in _ACCOUNTS.c)
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """What _open read besides the account: the state's columns (None: no row), and whether
-    earlier replies wait in the outbox (None: not asked)."""
+    """What _open read besides the account: its official (None: not bound), the state's columns
+    (None: no row), and whether earlier replies wait in the outbox (None: not asked)."""
 
+    official: Official | None
     state: tuple[Any, ...] | None
     replies_waiting: bool | None
 
@@ -131,10 +136,15 @@ def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
 def _loaded(session: AsyncSession, row: Row[Any]) -> _Loaded:
     """The columns _WITH_ACCOUNT added to the account's row."""
     extra = row._mapping
+    official = None
+    if extra["official_id"] is not None:  # the account's own column: bound
+        official = Official(**{key: extra[f"bound_{key}"] for key in _OFFICIAL_KEYS})
+        make_transient_to_detached(official)  # as if loaded: handlers may change it
+        session.add(official)
     state = tuple(extra[f"state_{name}"] for name in _STATE_COLUMNS)
     # every column NULL: no row (or one holding nothing, which loads the same)
     changes.remember(session, changes.KNOWLEDGE, extra["knowledge_generation"])
-    return _Loaded(state if any(v is not None for v in state) else None,
+    return _Loaded(official, state if any(v is not None for v in state) else None,
                    bool(extra["replies_waiting"]))
 
 
@@ -328,7 +338,7 @@ class Dispatcher:
         elif lock is not None:
             await connection.execute(LOCK_CHAT, {"p_lock": lock})
         account, loaded = await self._account(session, connection, event)
-        official = await session.get(Official, account.official_id) if account.official_id else None
+        official = loaded.official
         if official is not None and official.status != "active":
             official = None
         ctx = Context(event=event, deps=self._deps, session=session, account=account,
@@ -378,7 +388,8 @@ class Dispatcher:
             await session.flush()
         # else: kept out of the session; people_store.redeem_invitation stores it on binding
         state = (await connection.execute(_STATE, params)).first()
-        return account, _Loaded(tuple(state) if state is not None else None, None)
+        # a new account: bound to nobody yet
+        return account, _Loaded(None, tuple(state) if state is not None else None, None)
 
     # ------------------------------------------------------------------ routing
 

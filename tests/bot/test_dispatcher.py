@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.context import Context
 from bot.conversation import END, Flow, Step
-from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Synonym
+from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official, Synonym
 from bot.events import ChannelName, ChatRef, Sender, TextMessage
 from bot.flow_state import FlowState
 from bot.messages import Button
@@ -252,3 +252,36 @@ async def test_group_message_does_not_redirect_private_chat(harness: BotHarness)
     async with harness.app.sessionmaker() as session:
         account = (await session.execute(select(ChatAccount))).scalar_one()
     assert account.chat_id == "42"
+
+
+async def test_a_bound_accounts_official_comes_with_the_account(harness: BotHarness) -> None:
+    """The official is read with the account (no query of its own) and is the session's object:
+    what a handler changes on it is stored."""
+    await harness.make_official("Lan", role="admin", user="u3")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = harness.app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert T.NOT_ALLOWED not in texts(await harness.say("/chuatraloi", user="u3"))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if s.startswith("SELECT officials")], statements
+
+    async def rename(ctx: Context) -> None:
+        assert ctx.official is not None and ctx.official.name == "Lan"
+        assert await ctx.session.get(Official, ctx.official.id) is ctx.official
+        ctx.official.name = "Lan Anh"
+        ctx.reply("ok")
+
+    harness.app.router.command(Command(("doiten",), rename, "đổi tên", roles=frozenset({"admin"})))
+    assert texts(await harness.say("/doiten", user="u3")) == "ok"
+    async with harness.app.sessionmaker() as session:
+        assert (await session.execute(select(Official.name))).scalar_one() == "Lan Anh"
+    # an official made inactive is nobody's: the account acts as a guest
+    async with harness.app.sessionmaker.begin() as session:
+        (await session.execute(select(Official))).scalar_one().status = "inactive"
+    assert T.NEEDS_REGISTRATION in texts(await harness.say("/chuatraloi", user="u3"))
