@@ -245,6 +245,17 @@ def _old_message(ctx: Context) -> None:
     ctx.reply(T.OLD_MESSAGE)  # the step's prompt follows (STAY), with the buttons that act
 
 
+async def _old_or_cancel(ctx: Context, state: FlowState, action: str | None) -> str | None:
+    """Every step's first check: an older message's button (the step asked again) or "Huỷ"
+    (the file dropped) decides the next step; None when the step's own handling goes on."""
+    if action == OLD:
+        _old_message(ctx)
+        return STAY
+    if action == "cancel":
+        return await _cancel(ctx, state)
+    return None
+
+
 async def _unit_names(ctx: Context) -> dict[int, Unit]:
     return {u.id: u for u in (await ctx.session.execute(select(Unit))).scalars()}
 
@@ -325,11 +336,8 @@ async def _announce_words(ctx: Context, state: FlowState) -> str:
 async def review_handle(ctx: Context, state: FlowState) -> str | None:
     """The summary's buttons: store, or go set a choice."""
     action = _pressed(ctx, state)
-    if action == OLD:
-        _old_message(ctx)
-        return STAY
-    if action == "cancel":
-        return await _cancel(ctx, state)
+    if (step := await _old_or_cancel(ctx, state, action)) is not None:
+        return step
     if action == "save":
         return await _save(ctx, state)
     if action == "units":
@@ -380,11 +388,8 @@ async def units_handle(ctx: Context, state: FlowState) -> str | None:
     """Typed codes (checked against the unit tree), every unit, or no announcement."""
     action = _pressed(ctx, state)
     options = _options(state)
-    if action == OLD:
-        _old_message(ctx)
-        return STAY
-    if action == "cancel":
-        return await _cancel(ctx, state)
+    if (step := await _old_or_cancel(ctx, state, action)) is not None:
+        return step
     if action == "none":
         _set_options(state, replace(options, units=(), all_units=False, roles=()))
         state.data["silent"] = True
@@ -425,11 +430,8 @@ async def roles_prompt(ctx: Context, state: FlowState) -> None:
 async def roles_handle(ctx: Context, state: FlowState) -> str | None:
     """Toggle a role (asked again), or done: back to the summary."""
     action = _pressed(ctx, state) or ""
-    if action == OLD:
-        _old_message(ctx)
-        return STAY
-    if action == "cancel":
-        return await _cancel(ctx, state)
+    if (step := await _old_or_cancel(ctx, state, action)) is not None:
+        return step
     if action == "done":
         return "review"
     role = action.removeprefix("role:")
@@ -471,11 +473,8 @@ def _with_day(options: GuideOptions, key: str, day: date | None) -> GuideOptions
 
 async def _date_handle(ctx: Context, state: FlowState, key: str, then: str) -> str | None:
     action = _pressed(ctx, state)
-    if action == OLD:
-        _old_message(ctx)
-        return STAY
-    if action == "cancel":
-        return await _cancel(ctx, state)
+    if (step := await _old_or_cancel(ctx, state, action)) is not None:
+        return step
     options = _options(state)
     if action != "keep" and (action or not ctx.text.strip()):
         ctx.reply(T.CHOOSE_ABOVE)
@@ -580,11 +579,8 @@ def _middle_clip(title: str, limit: int) -> str:
 async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
     """A guide pressed or typed (never this one), or none; then the summary."""
     action = _pressed(ctx, state)
-    if action == OLD:
-        _old_message(ctx)
-        return STAY
-    if action == "cancel":
-        return await _cancel(ctx, state)
+    if (step := await _old_or_cancel(ctx, state, action)) is not None:
+        return step
     options = _options(state)
     if action == "keep":
         _set_options(state, replace(options, replaces=None))
