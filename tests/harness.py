@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App, build_app
 from bot.channel import Channel
@@ -20,6 +21,22 @@ from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender
 from bot.messages import OutgoingMessage
 from bot.texts import guide_upload as upload_texts
 from tests.world import World
+
+
+@contextmanager
+def recorded_statements(app: App) -> Iterator[list[str]]:
+    """The SQL statements `app`'s engine runs inside the block, whitespace folded to one space."""
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 class Press(str):

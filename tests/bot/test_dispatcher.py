@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.app import App
@@ -25,7 +25,7 @@ from bot.messages import Button
 from bot.router import Command
 from bot.texts import common as T
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, payloads, recorded_statements, texts
 
 # A two-question toy flow: name, then a colour chosen by button; 'boom' raises mid-step.
 
@@ -222,20 +222,10 @@ async def test_an_event_reads_account_state_generation_and_outbox_in_one_stateme
     """The touch of a known account returns what the event needs besides: its conversation state,
     the knowledge generation and whether replies wait in the outbox (no round trip each)."""
     await harness.say("/trogiup", channel="telegram")
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    engine = harness.app.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        chat = ChatRef("telegram", "u1")
-        question = TextMessage(chat=chat, sender=Sender("u1"), at=harness.clock.now(),
-                               text="/trogiup")
+    chat = ChatRef("telegram", "u1")
+    question = TextMessage(chat=chat, sender=Sender("u1"), at=harness.clock.now(), text="/trogiup")
+    with recorded_statements(harness.app) as statements:
         assert await harness.app.dispatcher.handle(question, FakeChannel(name="telegram"))
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     reads = [s for s in statements
              if any(t in s for t in ("conversation_state", "change_counters", "outbox"))]
     assert len(reads) == 1 and reads[0].startswith("UPDATE chat_accounts"), statements
@@ -258,17 +248,8 @@ async def test_a_bound_accounts_official_comes_with_the_account(harness: BotHarn
     """The official is read with the account (no query of its own) and is the session's object:
     what a handler changes on it is stored."""
     await harness.make_official("Lan", role="admin", user="u3")
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    engine = harness.app.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded_statements(harness.app) as statements:
         assert T.NOT_ALLOWED not in texts(await harness.say("/chuatraloi", user="u3"))
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert not [s for s in statements if s.startswith("SELECT officials")], statements
 
     async def rename(ctx: Context) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
@@ -27,7 +27,7 @@ from bot.db.models import Guide
 from bot.texts import ask as T
 from knowledge.demo import demo_guides
 from knowledge.ingest import parse_file
-from tests.harness import BotHarness, payloads, texts
+from tests.harness import BotHarness, payloads, recorded_statements, texts
 
 ANSWERABLE = "to cong nghe so cong dong gom nhung ai"
 UNANSWERABLE = "gia vang hom nay bao nhieu mot chi"
@@ -159,18 +159,9 @@ async def test_withdrawn_in_another_process_chat(kb_harness: BotHarness,
 async def test_the_next_questions_read_only_the_generation(kb_harness: BotHarness) -> None:
     """What the cache is for: once a section was shown, answering from it reads no guide row."""
     await _cited_then(kb_harness)
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    engine = kb_harness.app.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded_statements(kb_harness.app) as statements:
         await _cited_then(kb_harness)
         await _cited_then(kb_harness)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     # one read per question: on its own here (a web stranger has no account row to read it with,
     # bot/dispatcher.py), the touch of the account having found none
     assert sum("change_counters" in s and not s.startswith("UPDATE chat_accounts")
