@@ -70,7 +70,9 @@ GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huo
 OPTION_UNLIKELY_YEAR = (
     "Ngày {day} có vẻ bị gõ nhầm năm (chỉ nhận từ năm {first} đến năm {last}). Vui lòng gõ lại."
 )
-OPTION_BAD_RANGE = "Ngày hết hiệu lực ({until}) đứng trước ngày có hiệu lực ({start})."
+OPTION_BAD_RANGE = (
+    "Ngày hết hiệu lực ({until}) sớm hơn ngày bắt đầu có hiệu lực ({start}). Vui lòng gõ lại."
+)
 OPTION_UNKNOWN_UNITS = "Không tìm thấy đơn vị có mã: {codes}."
 OPTION_MORE_CODES = " và {count} mã khác"
 OPTION_UNKNOWN_ROLES = "Vai trò không hợp lệ: {roles} (dùng {known})."
