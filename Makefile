@@ -40,7 +40,7 @@ test-all: $(STAMP)  ## every test, the slow ones too (.ci/run runs this)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers knowledge rules scheduler testkit tests bench
+	$(BIN)/ruff check bot handlers knowledge rules scheduler testkit tests bench deploy
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
