@@ -9,8 +9,12 @@ number (bot/db/guide_cache.py): a write that did not bump would be served stale.
 On PostgreSQL the triggers are deferred to commit, so the counter row is locked at the end of a
 writing transaction, as changes.bump does (not from its first write on, which could deadlock two
 writers). SQLite serializes writers, so plain row triggers do. A later migration that recreates one
-of these tables on SQLite (batch_alter_table) drops its triggers and must create them again;
-tests/bot/test_guide_cache.py fails if a trigger is missing.
+of these tables on SQLite (batch_alter_table) drops its triggers and must create them again.
+
+A migration that creates triggers declares them in TRIGGERS (one that drops some, in
+TRIGGERS_DROPPED): tests/bot/test_migrations.py checks that after `upgrade head`, on SQLite and
+PostgreSQL, the database has exactly the triggers the migrations declare, and
+tests/handlers/test_guide_writers.py that a write to each table bumps the counter.
 
 Revision ID: 0017_knowledge_triggers
 Revises: 0016_qa_entries
@@ -40,15 +44,20 @@ WATCHED: dict[str, tuple[str, ...]] = {
 EVENTS = ("insert", "update", "delete")
 FUNCTION = "troly_knowledge_changed"
 
+
+def _name(table: str, event: str) -> str:
+    return f"{table}_{event}_knowledge"
+
+
+#: table → the triggers this migration creates on it (read by tests/bot/test_migrations.py)
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    table: tuple(_name(table, event) for event in EVENTS) for table in WATCHED}
+
 SQLITE_BUMP = (
     "INSERT OR IGNORE INTO change_counters (name, generation, changed_at) "
     "VALUES ('knowledge', 0, CURRENT_TIMESTAMP); "
     "UPDATE change_counters SET generation = generation + 1 WHERE name = 'knowledge';"
 )
-
-
-def _name(table: str, event: str) -> str:
-    return f"{table}_{event}_knowledge"
 
 
 def _event(table: str, event: str) -> str:
