@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import make_transient_to_detached
 
-from bot import button_payloads, keyboards
+from bot import button_payloads, keyboards, outbox
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowHook
@@ -30,6 +30,7 @@ from bot.events import (
     FileReceived,
     InboundEvent,
     Interacted,
+    MessagesSeen,
     Resubscribed,
     Sender,
     Subscribed,
@@ -373,7 +374,8 @@ class Dispatcher:
         chat = event.chat
         params = {"p_channel": chat.channel, "p_user": event.sender.user_id, "p_now": now,
                   "p_chat": chat.chat_id, "p_address": chat.chat_id}
-        touched = not isinstance(event, Unsubscribed)
+        # reading (a receipt) is not an interaction; leaving is not one either
+        touched = not isinstance(event, Unsubscribed | MessagesSeen)
         row = (await connection.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT, params)).first()
         if row is not None:
             # noted as heard from, and active again if it was not (they came back: unblocked,
@@ -383,10 +385,12 @@ class Dispatcher:
                               chat_id=event.sender.user_id, created_at=now, status="active",
                               display_name=event.sender.display_name,
                               last_inbound_at=now if touched else None)
-        if chat.channel not in UNSTORED_STRANGERS:
+        if chat.channel not in UNSTORED_STRANGERS and not isinstance(event, MessagesSeen):
             session.add(account)
             await session.flush()
-        # else: kept out of the session; people_store.redeem_invitation stores it on binding
+        # else: kept out of the session; people_store.redeem_invitation stores it on binding (a
+        # receipt from a stranger, e.g. of a message an operator sent from the OA console, stores
+        # nobody)
         state = (await connection.execute(_STATE, params)).first()
         # a new account: bound to nobody yet
         return account, _Loaded(None, tuple(state) if state is not None else None, None)
@@ -398,6 +402,11 @@ class Dispatcher:
         event = ctx.event
         if isinstance(event, Resubscribed | Interacted):
             return  # _account marked the account active and noted the interaction: nothing to say
+        if isinstance(event, MessagesSeen):  # a read receipt: noted on what was sent, no answer
+            seen = await outbox.mark_seen(ctx.session, event.chat.channel, event.chat.chat_id,
+                                          event.message_ids, event.at)
+            logger.debug("%d message(s) seen in %s", seen, event.chat)
+            return
         if isinstance(event, Subscribed | Unsubscribed | UnsupportedMedia):
             handler = (router.on_subscribed if isinstance(event, Subscribed)
                        else router.on_unsubscribed if isinstance(event, Unsubscribed)

@@ -103,6 +103,16 @@ class Interacted(_Inbound):
     their latest interaction (Zalo's reply window)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagesSeen(_Inbound):
+    """The user's app showed these messages of ours (a read receipt: Zalo `user_seen_message`):
+    the outbox rows sent with these provider ids are marked seen. Nothing is answered, and it is
+    not an interaction (the platform does not reopen its reply window for reading)."""
+
+    #: the platform's ids of the messages shown (OutboxMessage.provider_message_id)
+    message_ids: tuple[str, ...] = ()
+
+
 #: UnsupportedMedia.kind of a file the adapter could not download: the user is asked to send it
 #: again (a new message, with a new key)
 FILE_NOT_FETCHED = "file_not_fetched"
@@ -117,4 +127,4 @@ def not_fetched(event: FileReceived) -> UnsupportedMedia:
 
 
 InboundEvent = (TextMessage | ButtonPressed | FileReceived | Subscribed | Unsubscribed
-                | Resubscribed | UnsupportedMedia | Interacted)
+                | Resubscribed | UnsupportedMedia | Interacted | MessagesSeen)

@@ -202,6 +202,30 @@ async def mark_blocked(session: AsyncSession, channel: str, now: datetime, *,
                           .values(status=ACCOUNT_BLOCKED, status_changed_at=now))
 
 
+#: ids one read receipt may name (Zalo lists the messages shown; a longer list is cut)
+MAX_SEEN_IDS = 100
+
+
+async def mark_seen(session: AsyncSession, channel: str, address: str,
+                    message_ids: Sequence[str], at: datetime) -> int:
+    """The recipient's app showed these messages (a read receipt): stamp `seen_at` on the rows
+    sent to `address` with those provider ids, once; how many.
+
+    A message sent in several parts keeps the id of its last part, which is what a phone reports
+    as seen once the whole message was shown.
+    """
+    if not message_ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
+               OutboxMessage.provider_message_id.in_(list(message_ids[:MAX_SEEN_IDS])),
+               OutboxMessage.seen_at.is_(None))
+        .values(seen_at=at)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def mark_previewed(session: AsyncSession, up_to: datetime) -> None:
     """The reminder preview's simulation "sends" every pending row due by `up_to` (inside its
     throw-away transaction only), so its later ticks see them as done."""

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from bot.channels.zalo.store import mark_seen
 from bot.clock import ManualClock, to_local
 from bot.config import Settings
 from bot.db.models import ChatAccount, OutboxMessage
+from bot.events import ChatRef, MessagesSeen, Sender
 from bot.messages import from_payload
 from bot.outbox import OutboxStatus
 from bot.texts import reminders as R
@@ -217,7 +217,9 @@ async def test_outbox_shows_which_zalo_digests_were_seen(harness: BotHarness) ->
                 provider_message_id=message_id))
     harness.clock.advance(timedelta(hours=2))
     seen_at = harness.clock.now()  # the phone showed the W48 digest (user_seen_message)
-    assert await mark_seen(harness.app.sessionmaker, "z-head", ["zm48"], seen_at) == 1
+    receipt = MessagesSeen(chat=ChatRef("zalo", "z-head"), sender=Sender("z-head"), at=seen_at,
+                           dedupe_key="seen:1", message_ids=("zm48",))
+    assert await harness.app.dispatcher.feed(receipt) == []  # no answer to a receipt
     lines = texts(await harness.say("/hangdoi", user="admin")).splitlines()
     seen = R.OUTBOX_SEEN.format(when=to_local(seen_at).strftime("%d/%m %H:%M"))
     [w48] = [line for line in lines if line.startswith("#2 ")]

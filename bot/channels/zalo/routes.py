@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.http_edge import add_route, parse_json, raw_body
 from bot.channels.inbound_queue import Handlers, InboundQueue, KeepReplies, QueueTiming, Unreadable
-from bot.channels.zalo import store as zalo_store
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.webhook import (
@@ -28,7 +27,6 @@ from bot.channels.zalo.webhook import (
     MalformedEvent,
     ParsedEvent,
     ParseOptions,
-    SeenReceipt,
     envelope_timestamp,
     file_url,
     parse_event,
@@ -60,7 +58,6 @@ class ZaloWebhook:
                  options: ParseOptions = DEFAULT_OPTIONS) -> None:
         self._channel = channel
         self._dispatcher = dispatcher
-        self._sessionmaker = sessionmaker
         self._clock = clock
         self._app_id = app_id
         self._oa_secret_key = oa_secret_key
@@ -134,12 +131,6 @@ class ZaloWebhook:
         return payload, event
 
     async def _process(self, row_id: int, payload: dict[str, Any], event: ParsedEvent) -> None:
-        if isinstance(event, SeenReceipt):  # not an interaction: Zalo's window is not renewed
-            async with self._dispatcher.serialised_writes():
-                marked = await zalo_store.mark_seen(self._sessionmaker, event.chat.chat_id,
-                                                    event.message_ids, event.at)
-            logger.debug("%d message(s) seen by %s", marked, event.chat)
-            return
         if isinstance(event, LinkOpened):  # opening the OA's link counts as an interaction
             if not event.payload_found:
                 logger.warning("Zalo click event (row %s) has no payload at "

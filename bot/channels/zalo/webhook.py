@@ -14,6 +14,7 @@ from bot.events import (
     ChatRef,
     FileReceived,
     InboundEvent,
+    MessagesSeen,
     Sender,
     Subscribed,
     TextMessage,
@@ -32,6 +33,8 @@ _KEYBOARD_RE = re.compile(r"\|k([0-9a-f]{16})$")
 MAX_TIMESTAMP_DIGITS = 15
 #: Zalo ids are numbers of about 19 digits; message ids are hex strings of 32
 MAX_ID_CHARS = 64
+#: message ids read from one seen receipt
+MAX_SEEN_IDS = 100
 
 #: events answered with a polite "not supported" (events.UnsupportedMedia), by kind
 POLITE_EVENTS = {
@@ -66,17 +69,6 @@ class MalformedEvent(ValueError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SeenReceipt:
-    """`user_seen_message`: the user's app showed these OA messages (no answer, no interaction)."""
-
-    chat: ChatRef
-    sender: Sender
-    at: datetime
-    message_ids: tuple[str, ...]
-    dedupe_key: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LinkOpened:
     """A click that is not a troly button (a URL button, or no payload where troly looks):
     acknowledged and counted as an interaction only."""
@@ -90,7 +82,7 @@ class LinkOpened:
     payload_found: bool = True
 
 
-ParsedEvent = InboundEvent | SeenReceipt | LinkOpened
+ParsedEvent = InboundEvent | LinkOpened
 
 
 def expected_signature(raw_body: bytes, *, app_id: str, timestamp: str,
@@ -167,9 +159,10 @@ def parse_event(payload: dict[str, Any],
         ids = _obj(payload, "message").get("msg_ids")
         if not isinstance(ids, list):
             raise MalformedEvent("message.msg_ids missing")
-        message_ids = tuple(_id(i, "message.msg_ids[]") for i in ids[:100])
-        return SeenReceipt(chat=chat, sender=sender, at=at, message_ids=message_ids,
-                           dedupe_key=f"{name}:{user_id}:{envelope_timestamp(payload)}")
+        message_ids = tuple(_id(i, "message.msg_ids[]") for i in ids[:MAX_SEEN_IDS])
+        # a receipt, handled by the core like every other event (no answer, no interaction)
+        return MessagesSeen(chat=chat, sender=sender, at=at, message_ids=message_ids,
+                            dedupe_key=f"{name}:{user_id}:{envelope_timestamp(payload)}")
     if name in CLICK_EVENTS:
         if name not in options.button_events:
             return None

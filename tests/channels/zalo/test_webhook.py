@@ -10,7 +10,6 @@ import pytest
 from bot.channels.zalo.channel import plan_messages
 from bot.channels.zalo.webhook import (
     MalformedEvent,
-    SeenReceipt,
     file_url,
     parse_event,
     verify_signature,
@@ -18,6 +17,7 @@ from bot.channels.zalo.webhook import (
 from bot.events import (
     ButtonPressed,
     FileReceived,
+    MessagesSeen,
     Subscribed,
     TextMessage,
     Unsubscribed,
@@ -117,7 +117,8 @@ def test_follow_unfollow_and_images() -> None:
     image = parse_event(_envelope("user_send_image", msg_id="i1", attachments=[]))
     assert isinstance(image, UnsupportedMedia) and image.dedupe_key == "i1"
     seen = parse_event(_envelope("user_seen_message", msg_ids=["x", 12]))
-    assert isinstance(seen, SeenReceipt) and seen.message_ids == ("x", "12")
+    # a neutral event for the dispatcher, like every other inbound event
+    assert isinstance(seen, MessagesSeen) and seen.message_ids == ("x", "12")
     assert parse_event(_envelope("user_received_message", msg_ids=["x"])) is None
 
 
