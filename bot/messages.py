@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 #: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
+#: what a user types to stop the conversation in progress (the dispatcher's cancel command):
+#: the typed equivalent of a conversation's "Huỷ" button (Button.command)
+CANCEL_COMMAND = "/huy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,11 +21,15 @@ class Button:
     (bot/button_payloads.py), so handlers may put a guide id of any length in it. A `reusable`
     button is navigation (a guide's sections, "Xem tiếp", see-also): it may be pressed any number
     of times, and pressing it does not spend the message's other buttons (bot/keyboards.py).
+    `command` is a typed command that does the same ("/huy" for a conversation's "Huỷ"): a
+    channel with fewer buttons per message than the message has may say "gõ /huy" instead of
+    showing that button, so the others fit in one message (Zalo).
     """
 
     label: str
     payload: str
     reusable: bool = field(default=False, compare=False)
+    command: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.payload:
@@ -114,6 +121,9 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
     reusable = [i for i, b in enumerate(message.buttons) if b.reusable]
     if reusable:  # the indexes of navigation buttons (pairs stay [label, payload])
         payload["reusable"] = reusable
+    commands = {str(i): b.command for i, b in enumerate(message.buttons) if b.command}
+    if commands:  # typed equivalents, by index
+        payload["commands"] = commands
     if message.layout:
         payload["layout"] = list(message.layout)
     if message.keyboard:
@@ -130,9 +140,12 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
     keyboard = payload.get("keyboard")
     marked = payload.get("reusable") or []
     reusable = {int(i) for i in marked} if isinstance(marked, list) else set()
+    typed = payload.get("commands") or {}
+    commands = {int(i): str(c) for i, c in typed.items()} if isinstance(typed, dict) else {}
     return OutgoingMessage(
         text=str(payload.get("text", "")),
-        buttons=tuple(Button(str(b[0]), str(b[1]), reusable=i in reusable)
+        buttons=tuple(Button(str(b[0]), str(b[1]), reusable=i in reusable,
+                             command=commands.get(i))
                       for i, b in enumerate(buttons)),
         attachments=tuple(
             Attachment(str(a["file_name"]), base64.b64decode(a["b64"]), str(a["mime_type"]))

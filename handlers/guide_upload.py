@@ -56,7 +56,7 @@ from bot.guide_options import (
     split_values,
     unit_ids,
 )
-from bot.messages import Button
+from bot.messages import CANCEL_COMMAND, Button
 from bot.router import Router
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
@@ -238,7 +238,8 @@ def _button(state: FlowState, label: str, action: str) -> Button:
 
 
 def _cancel_button(state: FlowState) -> Button:
-    return _button(state, T.BUTTON_CANCEL, "cancel")
+    # /huy does the same (on_cancel): where buttons are few (Zalo) it is said instead
+    return replace(_button(state, T.BUTTON_CANCEL, "cancel"), command=CANCEL_COMMAND)
 
 
 def _old_message(ctx: Context) -> None:

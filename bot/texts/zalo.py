@@ -6,6 +6,9 @@ from __future__ import annotations
 CHOOSE = "Anh/chị vui lòng chọn:"
 #: body of the follow-up message carrying buttons 6–10, 11–15, …
 MORE_OPTIONS = "Các lựa chọn khác:"
+#: a button left out for the five-button limit, said as the command that does the same
+#: ("Gõ /huy để huỷ."); `action` is the button's label, its first letter in lower case
+TYPED_OPTION = "Gõ {command} để {action}."
 ATTACHMENT_NOT_SENT = (
     "Tệp \u201c{file}\u201d không gửi được qua Zalo (Zalo chỉ nhận tệp PDF, DOC, DOCX đến 5 MB "
     "và ảnh JPG, PNG đến 1 MB). Anh/chị vui lòng xem tệp này trên Telegram hoặc trang web của "

@@ -137,16 +137,33 @@ def buttons_message(text: str, buttons: tuple[Button, ...],
     }
 
 
+def typed_instead(text: str, buttons: tuple[Button, ...]) -> tuple[str, tuple[Button, ...]]:
+    """Over five buttons, those a typed command does the same as ("Huỷ": /huy) leave the
+    buttons to the others and are said in the text ("Gõ /huy để huỷ."), so a step such as the
+    roles of a new guide's audience (four roles, "Xong", "Huỷ") is one message, as on Telegram."""
+    if len(buttons) <= MAX_BUTTONS or not any(b.command for b in buttons):
+        return text, buttons
+    lines = [T.TYPED_OPTION.format(command=b.command, action=_lowercase_first(b.label))
+             for b in buttons if b.command]
+    kept = tuple(b for b in buttons if not b.command)
+    return "\n".join([text, *lines]) if text else "\n".join(lines), kept
+
+
+def _lowercase_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 def plan_messages(message: OutgoingMessage) -> list[dict[str, Any]]:
     """The OA messages for one neutral message's text and buttons, in sending order.
 
-    Text is split under 2,000 characters; the buttons ride on the last part. More than five
-    buttons go in further messages of five each: numbered text could not be answered here,
+    Text is split under 2,000 characters; the buttons ride on the last part. Over five buttons,
+    those with a typed equivalent are said in the text instead (typed_instead); more than five
+    left go in further messages of five each: numbered text could not be answered here,
     because Zalo has buttons, so the core does not map typed numbers for it.
     """
-    parts = split_text(message.text, zapi.MAX_TEXT_CHARS) if message.text else []
-    groups = [message.buttons[i:i + MAX_BUTTONS]
-              for i in range(0, len(message.buttons), MAX_BUTTONS)]
+    text, buttons = typed_instead(message.text, message.buttons)
+    parts = split_text(text, zapi.MAX_TEXT_CHARS) if text else []
+    groups = [buttons[i:i + MAX_BUTTONS] for i in range(0, len(buttons), MAX_BUTTONS)]
     planned = [text_message(p) for p in parts]
     if groups:
         last = planned.pop() if planned else None

@@ -23,7 +23,8 @@ from bot.events import (
     Unsubscribed,
     UnsupportedMedia,
 )
-from bot.messages import Button, OutgoingMessage
+from bot.messages import CANCEL_COMMAND, Button, OutgoingMessage, from_payload, to_payload
+from bot.texts import zalo as ZT
 
 BODY = b'{"app_id":"4242","event_name":"user_send_text","timestamp":"1795000000000"}'
 
@@ -86,6 +87,33 @@ def test_a_reusable_button_carries_no_keyboard_id() -> None:
     assert sent == ["#btn:sec:1", "#btn:fby:1|k0123456789abcdef"]
     press = parse_event(_envelope("user_send_text", msg_id="a5", text=sent[0]))
     assert isinstance(press, ButtonPressed) and (press.payload, press.keyboard) == ("sec:1", None)
+
+
+def _titles(planned: dict[str, object]) -> list[str]:
+    attachment = planned.get("attachment")
+    assert isinstance(attachment, dict)
+    return [b["title"] for b in attachment["payload"]["buttons"]]
+
+
+def test_over_five_buttons_a_typed_equivalent_is_said_instead() -> None:
+    options = tuple(Button(f"Lựa chọn {n}", f"opt:{n}") for n in range(1, 6))
+    cancel = Button("Huỷ", "upl:cancel", command=CANCEL_COMMAND)
+    [one] = plan_messages(OutgoingMessage("Chọn vai trò", (*options, cancel)))
+    assert one["text"] == "Chọn vai trò\n" + ZT.TYPED_OPTION.format(command="/huy",
+                                                                    action="huỷ")
+    assert _titles(one) == [b.label for b in options]
+    # five or fewer: the button stays (it is the one-tap way)
+    [fits] = plan_messages(OutgoingMessage("Chọn", (*options[:4], cancel)))
+    assert fits["text"] == "Chọn" and _titles(fits)[-1] == "Huỷ"
+    # no typed equivalent: the sixth goes under "more options", as before
+    first, more = plan_messages(OutgoingMessage("Chọn", (*options, Button("Khác", "opt:6"))))
+    assert _titles(first) == [b.label for b in options]
+    assert (more["text"], _titles(more)) == (ZT.MORE_OPTIONS, ["Khác"])
+
+
+def test_a_typed_equivalent_survives_the_outbox() -> None:
+    message = OutgoingMessage("Chọn", (Button("A", "a"), Button("Huỷ", "c", command="/huy")))
+    assert [b.command for b in from_payload(to_payload(message)).buttons] == [None, "/huy"]
 
 
 def test_numeric_ids_stay_strings() -> None:
