@@ -10,6 +10,8 @@ the title's id is taken).
 from __future__ import annotations
 
 import asyncio
+import json
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +24,7 @@ from bot.db import guide_store, queue_store
 from bot.db.models import PendingUpload
 from bot.texts import guides as T
 from knowledge.ingest import parse_file
-from knowledge.types import MB, IngestError, IngestLimits, IngestProblem
+from knowledge.types import MB, IngestError, IngestLimits, IngestProblem, ParsedGuide, Section
 from knowledge.validity import read_validity
 
 
@@ -62,12 +64,14 @@ async def import_guide(
     replace: str | None = None,
     confirm_same_title: bool = False,
     validity: guide_store.ValidityOptions | None = None,
+    parsed: ParsedGuide | None = None,
 ) -> guide_store.AddResult | NeedsConfirmation:
-    """Parse and store one guide file; raises IngestError and stores nothing on a bad file."""
-    # parsing a large PDF/DOCX takes a while: keep the event loop answering meanwhile
-    parsed = await asyncio.to_thread(
-        parse_file, Path(file_name).name, content, title=title, limits=limits
-    )
+    """Parse and store one guide file; raises IngestError and stores nothing on a bad file.
+
+    `parsed`: the file as already read (the chat upload read it for its summary); it is then
+    not parsed again."""
+    if parsed is None:
+        parsed = await parse_guide(file_name, content, limits, title=title)
     if replace is not None:
         target = await guide_store.find_guide(session, replace)
         if target is None:
@@ -101,12 +105,53 @@ class UploadPreview:
     same_title: guide_store.GuideInfo | None
     #: the same title and exactly its current file: storing would change nothing
     unchanged: bool
+    #: the guide the file was read as (kept with the waiting file: "Lưu" stores it as read)
+    parsed: ParsedGuide
+
+
+async def parse_guide(file_name: str, content: bytes, limits: IngestLimits, *,
+                      title: str | None = None) -> ParsedGuide:
+    """Read a guide file; raises IngestError. A large PDF or .docx takes seconds (a 900-page
+    PDF about 30 s): it is read in a thread, the event loop keeps answering meanwhile."""
+    return await asyncio.to_thread(parse_file, Path(file_name).name, content, title=title,
+                                   limits=limits)
+
+
+#: the layout of encode_parsed's JSON; a blob of another layout is not read (parsed again)
+PARSED_FORMAT = 1
+
+
+def encode_parsed(parsed: ParsedGuide) -> bytes:
+    """A parsed guide as compressed JSON, to keep beside a waiting file (pending_uploads)."""
+    data = {"format": PARSED_FORMAT, "title": parsed.title, "source": parsed.source_ref,
+            "sections": [[list(s.heading_path), s.text] for s in parsed.sections]}
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode(), level=6)
+
+
+def decode_parsed(blob: bytes | None) -> ParsedGuide | None:
+    """Back from encode_parsed; None when there is nothing to read or it was written in another
+    layout (the caller parses the file again)."""
+    if not blob:
+        return None
+    try:
+        data = json.loads(zlib.decompress(blob))
+        if not isinstance(data, dict) or data.get("format") != PARSED_FORMAT:
+            return None
+        sections = tuple(Section(tuple(str(h) for h in path), str(text))
+                         for path, text in data["sections"])
+        source = data.get("source")
+        return ParsedGuide(str(data["title"]), sections,
+                           str(source) if source is not None else None)
+    except (zlib.error, ValueError, KeyError, TypeError):
+        return None
 
 
 async def preview_guide(session: AsyncSession, *, file_name: str, content: bytes,
-                        limits: IngestLimits) -> UploadPreview:
-    """Parse a file and say what storing it would do; raises IngestError, stores nothing."""
-    parsed = await asyncio.to_thread(parse_file, Path(file_name).name, content, limits=limits)
+                        limits: IngestLimits, parsed: ParsedGuide | None = None) -> UploadPreview:
+    """Parse a file (unless `parsed` is given) and say what storing it would do; raises
+    IngestError, stores nothing."""
+    if parsed is None:
+        parsed = await parse_guide(file_name, content, limits)
     read = read_validity("\n".join([parsed.title, *(s.text for s in parsed.sections)]))
     target = await guide_store.find_by_title(session, parsed.title)
     replaced = (await guide_store.find_by_document_number(
@@ -118,7 +163,8 @@ async def preview_guide(session: AsyncSession, *, file_name: str, content: bytes
         effective_from=read.effective_from, effective_until=read.effective_until,
         replaces_id=replaced.id if replaced is not None else None,
         same_title=await guide_store.guide_info(session, target) if target is not None else None,
-        unchanged=target is not None and await guide_store.unchanged_file(session, target, content))
+        unchanged=target is not None and await guide_store.unchanged_file(session, target, content),
+        parsed=parsed)
 
 
 async def collect_expired_uploads(session: AsyncSession, now: datetime) -> int:

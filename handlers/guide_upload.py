@@ -7,9 +7,13 @@ it is in force (typed as officials write dates), the older guide it replaces (bu
 guides whose titles are most alike, or a typed code). Each choice returns to the summary, which
 says exactly what "Lưu" will store and whom it will tell; "Huỷ" or /huy drops the file.
 
-The file waits in pending_uploads (a day), the choices in the conversation state: a restart
-between any two steps loses nothing. With an audience, storing also announces the guide (the
-planner sends it); a new version of a guide that had an audience is announced to it again.
+The file waits in pending_uploads (a day), with what it was read as for the summary ("Lưu"
+stores that: a large PDF is parsed once, not twice); the choices wait in the conversation state.
+The parsed guide is kept in the row, not in the state: the state is read and written again at
+every step, the row only when the file is stored, and it goes with the file (the same owner
+check, the same expiry). A restart between any two steps loses nothing. With an audience,
+storing also announces the guide (the planner sends it); a new version of a guide that had an
+audience is announced to it again.
 """
 
 from __future__ import annotations
@@ -39,8 +43,10 @@ from bot.guide_import import (
     GuideToReplaceNotFound,
     NeedsConfirmation,
     UploadPreview,
+    decode_parsed,
     describe_problem,
     describe_result,
+    encode_parsed,
     import_guide,
     ingest_limits,
     preview_guide,
@@ -122,8 +128,10 @@ async def receive_file(ctx: Context) -> None:
         return
     await _drop_waiting(ctx)  # a file sent before and never saved makes way for this one
     target = preview.same_title
+    # what was read is kept with the file: "Lưu" stores it without reading the file again
     row = PendingUpload(file_name=file.file_name[:500], content=file.content,
-                        official_id=ctx.official.id, uploaded_by=ctx.official.name,
+                        parsed=encode_parsed(preview.parsed), official_id=ctx.official.id,
+                        uploaded_by=ctx.official.name,
                         target_guide_id=target.id if target is not None else None,
                         created_at=ctx.now, expires_at=ctx.now + PENDING_TTL)
     ctx.session.add(row)
@@ -626,7 +634,7 @@ async def _save(ctx: Context, state: FlowState) -> str | None:
                 ctx.session, file_name=row.file_name, content=row.content,
                 uploaded_by=row.uploaded_by, now=ctx.now, limits=ingest_limits(ctx.deps.settings),
                 replace=str(row.target_guide_id) if row.target_guide_id is not None else None,
-                validity=await options.validity(ctx.session))
+                validity=await options.validity(ctx.session), parsed=decode_parsed(row.parsed))
             if isinstance(result, NeedsConfirmation):
                 raise _TitleTaken(result)
             # as the summary said: the audience chosen, else the one the guide was announced to
@@ -668,9 +676,12 @@ async def _target_changed(ctx: Context, state: FlowState, row: PendingUpload) ->
 
 
 async def _refresh(ctx: Context, state: FlowState, row: PendingUpload) -> None:
-    """Read the waiting file again against the guides as they are now (the summary follows)."""
+    """Compare the waiting file with the guides as they are now (the summary follows); it is
+    read again only when what was read of it is not kept."""
     preview = await preview_guide(ctx.session, file_name=row.file_name, content=row.content,
-                                  limits=ingest_limits(ctx.deps.settings))
+                                  limits=ingest_limits(ctx.deps.settings),
+                                  parsed=decode_parsed(row.parsed))
+    row.parsed = encode_parsed(preview.parsed)
     state.data.update(await _preview_data(ctx, preview))
 
 

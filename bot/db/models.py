@@ -223,13 +223,16 @@ class GuideChunk(Base):
 
 class PendingUpload(Base):
     """A guide file sent in chat, waiting for the admin's "Lưu" (kept a day; nothing is stored
-    or replaced without it); `target_guide_id`: the guide of the same title it would update."""
+    or replaced without it); `target_guide_id`: the guide of the same title it would update;
+    `parsed`: what the file was read as for the summary (bot/guide_import.encode_parsed), so
+    that "Lưu" stores it without parsing the file again."""
 
     __tablename__ = "pending_uploads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(500))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    parsed: Mapped[bytes | None] = mapped_column(LargeBinary)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     uploaded_by: Mapped[str | None] = mapped_column(String(255))
     target_guide_id: Mapped[int | None] = mapped_column(ForeignKey("guides.id"))

@@ -5,18 +5,23 @@ among the likeliest titles, a restart between every step, and "Huỷ" at every s
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import date
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
+from bot import guide_import
 from bot.db import guidance_store
-from bot.db.models import Guide, Official, PendingUpload, Unit
+from bot.db.models import Guide, GuideChunk, Official, PendingUpload, Unit
 from bot.guide_import import NeedsConfirmation, import_guide, ingest_limits
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from handlers.guide_upload import similar_titles
+from knowledge.ingest import parse_file
 from tests.harness import BotHarness, Press, fits, labels, texts
 
 OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
@@ -397,3 +402,55 @@ async def test_two_admins_sending_a_new_version_at_once_see_each_other_s(
     assert T.SUMMARY_NEW_VERSION.format(state="", version=2, old_file="cu-moi.md") in told
     done = texts(await h.press(label=T.BUTTON_SAVE, user="admin2"))
     assert fits(done, GT.REPLACED) and "phiên bản 3" in done
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files parsed from now on, by name."""
+    parsed: list[str] = []
+    def counting(file_name: str, *args: object, **kwargs: object) -> object:
+        parsed.append(file_name)
+        return parse_file(file_name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guide_import, "parse_file", counting)
+    return parsed
+
+
+async def test_the_file_is_read_once_for_the_summary_and_lu_even_after_a_restart(
+        harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 900-page PDF takes about 30 s to read: "Lưu" stores what the summary read."""
+    h = harness
+    await _world(h)
+    parsed = _count_parses(monkeypatch)
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.restart()
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    await h.say("SO", user="admin")
+    await h.restart()
+    await h.press(label=T.BUTTON_DONE, user="admin")
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin")), GT.ADDED)
+    assert parsed == ["moi.md"]
+    guide = await _guide(h, NEW_TITLE)
+    assert guide is not None and guide.announced_version == 1
+    async with h.app.sessionmaker() as session:  # stored as read
+        chunks = (await session.execute(select(GuideChunk.heading_path, GuideChunk.text).where(
+            GuideChunk.version_id == guide.current_version_id))).all()
+    assert [(list(p), t) for p, t in chunks] == [
+        (["Thời gian"], "Bộ phận một cửa tiếp nhận mọi ngày làm việc.")]
+
+
+async def test_a_file_waiting_without_what_it_was_read_as_is_read_on_lu(
+        harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows written before the parsed guide was kept (or in another layout) still store."""
+    h = harness
+    await _world(h)
+    parsed = _count_parses(monkeypatch)
+    other_layout = zlib.compress(json.dumps({"format": 0, "title": "x"}).encode())
+    for number, blob in enumerate((None, b"not zlib", other_layout)):
+        title = f"{NEW_TITLE} ({number})"
+        await h.send_file("moi.md", NEW.replace(NEW_TITLE, title).encode(), user="admin")
+        async with h.app.sessionmaker.begin() as session:
+            await session.execute(update(PendingUpload).values(parsed=blob))
+        await h.restart()
+        assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
+        assert await _guide(h, title) is not None
+    assert parsed == ["moi.md"] * 6  # each time for the summary, then again on "Lưu"
