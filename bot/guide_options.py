@@ -1,6 +1,6 @@
 """What an admin sets on a guide beside its file, read and checked in one place for the CLI
-(`troly guides add/set`) and the chat upload: the audience (unit codes, sub-units included, and
-roles), the validity (first and last day in force) and the older guide it replaces.
+(`troly guides add/set`) and the chat upload: the audience (units by code or by name as officials
+type it, bot/unit_names.py; sub-units included; and roles), the validity (first and last day in force) and the older guide it replaces.
 
 Every check raises GuideOptionError, whose str() is the Vietnamese sentence to show; nothing is
 stored by this module except what `announce_new` records when the caller stores a guide.
@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import guidance_store, guide_store
-from bot.db.models import Guide
+from bot.db.models import Guide, Unit
 from bot.texts import guides as T
+from bot.unit_names import EntryMatch, UnitName, UnitsRead, read_units, split_entries
 from rules.dates import fmt_day
 from rules.deadlines import DeadlineError, parse_day
 
@@ -84,19 +86,60 @@ def read_roles(values: Iterable[str]) -> tuple[str, ...]:
     return roles
 
 
-#: wrong unit codes named in the message (500 pasted codes must not make it unreadable)
+#: wrong unit entries named in the message (500 pasted codes must not make it unreadable)
 CODES_NAMED = 10
 
 
-async def unit_ids(session: AsyncSession, codes: Sequence[str]) -> list[int]:
-    """The units of these codes (case aside); every code must name a unit."""
-    ids, missing = await guidance_store.units_by_code(session, list(codes))
-    if missing:
-        more = (T.OPTION_MORE_CODES.format(count=len(missing) - CODES_NAMED)
-                if len(missing) > CODES_NAMED else "")
-        raise GuideOptionError(T.OPTION_UNKNOWN_UNITS.format(
-            codes=", ".join(c[:40] for c in missing[:CODES_NAMED]) + more))
-    return ids
+async def known_units(session: AsyncSession) -> list[UnitName]:
+    """Every unit, as names are matched against."""
+    rows = (await session.execute(select(Unit.id, Unit.code, Unit.name).order_by(Unit.id))).all()
+    return [UnitName(uid, code, name) for uid, code, name in rows]
+
+
+def unit_words(unit: UnitName) -> str:
+    """'Sở Nội vụ (SO)'."""
+    return T.OPTION_UNIT.format(name=unit.name, code=unit.code)
+
+
+def unknown_units_text(unknown: Sequence[EntryMatch]) -> str:
+    """Entries that name no unit, each with the closest units when some are close."""
+    named = [T.OPTION_UNIT_SUGGESTED.format(
+        typed=e.typed[:60], units=", ".join(unit_words(u) for u in e.suggestions))
+        if e.suggestions else f"\u201c{e.typed[:40]}\u201d" for e in unknown[:CODES_NAMED]]
+    more = (T.OPTION_MORE_CODES.format(count=len(unknown) - CODES_NAMED)
+            if len(unknown) > CODES_NAMED else "")
+    return T.OPTION_UNKNOWN_UNITS.format(units="; ".join(named) + more)
+
+
+def unclear_unit_text(entry: EntryMatch) -> str:
+    """An entry several units fit alike (the CLI cannot ask which)."""
+    more = (T.OPTION_MORE_UNITS.format(count=entry.alike - len(entry.choices))
+            if entry.alike > len(entry.choices) else "")
+    return T.OPTION_UNCLEAR_UNIT.format(
+        typed=entry.typed[:60], units=", ".join(unit_words(u) for u in entry.choices) + more)
+
+
+async def read_unit_entries(session: AsyncSession, entries: Sequence[str]) -> UnitsRead:
+    """What each typed entry (a code, codes, or a name) names among the units."""
+    return read_units(await known_units(session), entries)
+
+
+async def unit_ids(session: AsyncSession, entries: Sequence[str], *,
+                   exact: bool = False) -> list[int]:
+    """The units named (by code, case aside, or by name); every entry must name its units
+    without doubt. `exact`: codes only (a unit chosen in chat and removed since must not be
+    taken for another whose code or name is alike)."""
+    if exact:
+        ids, missing = await guidance_store.units_by_code(session, list(entries))
+        if missing:
+            raise GuideOptionError(unknown_units_text([EntryMatch(c) for c in missing]))
+        return ids
+    read = await read_unit_entries(session, entries)
+    if read.unknown:
+        raise GuideOptionError(unknown_units_text(read.unknown))
+    if read.unclear:
+        raise GuideOptionError(unclear_unit_text(read.unclear[0]))
+    return [u.id for u in read.found]
 
 
 async def replaced_guide(session: AsyncSession, key: str) -> Guide:
@@ -115,20 +158,29 @@ class GuideOptions:
     until: date | None = None
     #: id or code of the older guide this one supersedes
     replaces: str | None = None
-    #: unit codes that must apply it, sub-units included
+    #: it supersedes no guide, whatever its text says ('thay thế Hướng dẫn số …') or the
+    #: guide's previous version was linked to ("Không thay thế", `--no-replaces`)
+    no_replaces: bool = False
+    #: units that must apply it (codes, or names as typed in the CLI), sub-units included
     units: tuple[str, ...] = ()
     all_units: bool = False
     #: only these roles of the audience (empty: every role)
     roles: tuple[str, ...] = ()
+    #: `units` are codes already resolved (the chat's choice): matched exactly, never by name
+    exact_units: bool = False
 
     @classmethod
     def parse(cls, *, effective: str | None, until: str | None, replaces: str | None,
-              units: Iterable[str], roles: Iterable[str], today: date) -> GuideOptions:
+              units: Iterable[str], roles: Iterable[str], today: date,
+              no_replaces: bool = False) -> GuideOptions:
         """The options as typed (CLI flags): dates read, the range and the roles checked."""
         start = read_day(effective, today=today) if effective is not None else None
         end = read_day(until, today=today) if until is not None else None
         check_range(start, end)
-        return cls(start, end, replaces, split_values(units), roles=read_roles(roles))
+        if replaces and no_replaces:
+            raise GuideOptionError(T.OPTION_REPLACES_AND_NOT)
+        return cls(start, end, replaces, no_replaces, split_entries(units),
+                   roles=read_roles(roles))
 
     @property
     def has_audience(self) -> bool:
@@ -136,13 +188,13 @@ class GuideOptions:
         return self.all_units or bool(self.units)
 
     async def audience(self, session: AsyncSession) -> guidance_store.Audience | None:
-        """The audience to store (None: none chosen); every unit code must exist."""
+        """The audience to store (None: none chosen); every unit must be found."""
         if self.all_units:
             return guidance_store.Audience(True, (), self.roles)
         if not self.units:
             return None
-        return guidance_store.Audience(False, tuple(await unit_ids(session, self.units)),
-                                       self.roles)
+        ids = await unit_ids(session, self.units, exact=self.exact_units)
+        return guidance_store.Audience(False, tuple(ids), self.roles)
 
     async def validity(self, session: AsyncSession) -> guide_store.ValidityOptions:
         """What add_guide applies: dates, the guide replaced, the audience."""
@@ -150,14 +202,16 @@ class GuideOptions:
         replaced = await replaced_guide(session, self.replaces) if self.replaces else None
         audience = await self.audience(session)
         extra: dict[str, object] = {"audience": audience.to_json()} if audience else {}
-        return guide_store.ValidityOptions(self.effective, self.until, replaced, extra)
+        return guide_store.ValidityOptions(self.effective, self.until, replaced, extra,
+                                           no_replaces=self.no_replaces and replaced is None)
 
     def to_json(self) -> dict[str, Any]:
         """For a conversation's state (bot/flow_state.py): survives a restart."""
         return {"effective": self.effective.isoformat() if self.effective else None,
                 "until": self.until.isoformat() if self.until else None,
-                "replaces": self.replaces, "units": list(self.units), "all": self.all_units,
-                "roles": list(self.roles)}
+                "replaces": self.replaces, "no_replaces": self.no_replaces,
+                "units": list(self.units), "all": self.all_units,
+                "roles": list(self.roles), "exact": self.exact_units}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GuideOptions:
@@ -167,8 +221,9 @@ class GuideOptions:
             return date.fromisoformat(value) if isinstance(value, str) else None
 
         return cls(day("effective"), day("until"), data.get("replaces") or None,
-                   tuple(str(u) for u in data.get("units") or ()), bool(data.get("all")),
-                   tuple(r for r in data.get("roles") or () if r in ROLES))
+                   bool(data.get("no_replaces")), tuple(str(u) for u in data.get("units") or ()), bool(data.get("all")),
+                   tuple(r for r in data.get("roles") or () if r in ROLES),
+                   bool(data.get("exact", True)))  # states written before held codes only
 
 
 async def announce_new(session: AsyncSession, guide_id: int,

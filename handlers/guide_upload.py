@@ -57,16 +57,18 @@ from bot.guide_options import (
     announce_new,
     check_likely,
     check_range,
+    known_units,
     read_day,
     replaced_guide,
-    split_values,
-    unit_ids,
+    unit_words,
+    unknown_units_text,
 )
 from bot.messages import CANCEL_COMMAND, Button
 from bot.router import Router
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from bot.texts import people as PT
+from bot.unit_names import EntryMatch, UnitName, match_entry, read_units, split_entries
 from handlers.ask import answer
 from handlers.sections import ELLIPSIS, LABEL_CHARS
 from knowledge.types import IngestError
@@ -152,6 +154,7 @@ async def _preview_data(ctx: Context, preview: UploadPreview) -> dict[str, Any]:
         target = {"id": guide.id, "version": preview.same_title.version,
                   "file": preview.same_title.file_name, "withdrawn": guide.status != "active",
                   "effective": iso(guide.effective_from), "until": iso(guide.effective_until),
+                  "replaces": guide.replaces_id,
                   "audience": guide.audience if guide.announced_version is not None else None}
     return {"title": preview.title, "sections": preview.sections, "passages": preview.passages,
             "source": preview.source_ref, "target": target,
@@ -254,15 +257,18 @@ def _old_message(ctx: Context) -> None:
     ctx.reply(T.OLD_MESSAGE)  # the step's prompt follows (STAY), with the buttons that act
 
 
-async def _old_or_cancel(ctx: Context, state: FlowState, action: str | None) -> str | None:
+async def _old_or_cancel(ctx: Context, state: FlowState,
+                         action: str | None) -> tuple[bool, str | None]:
     """Every step's first check: an older message's button (the step asked again) or "Huỷ"
-    (the file dropped) decides the next step; None when the step's own handling goes on."""
+    (the file dropped) decides the next step: (True, step); (False, None) when the step's own
+    handling goes on. (STAY is None: returned alone it read as "go on", and an older message's
+    button got "Vui lòng bấm một nút bên dưới" after "Nút này thuộc một tin nhắn cũ".)"""
     if action == OLD:
         _old_message(ctx)
-        return STAY
+        return True, STAY
     if action == "cancel":
-        return await _cancel(ctx, state)
-    return None
+        return True, await _cancel(ctx, state)
+    return False, None
 
 
 async def _unit_names(ctx: Context) -> dict[int, Unit]:
@@ -317,10 +323,18 @@ async def review_prompt(ctx: Context, state: FlowState) -> None:
 
 
 async def _replaced_words(ctx: Context, state: FlowState) -> str:
-    chosen = _options(state).replaces
-    guide = await guide_store.find_guide(ctx.session, chosen) if chosen else None
+    """The guide storing links as replaced, as add_guide decides it: the admin's choice (a
+    guide, or none), else the one the previous version replaced, else the document's."""
+    options = _options(state)
+    guide = await guide_store.find_guide(ctx.session, options.replaces) if options.replaces \
+        else None
     if guide is not None:
         return f"\u201c{guide.title}\u201d"
+    if options.no_replaces:
+        return T.REPLACES_NONE
+    before = (state.data.get("target") or {}).get("replaces")
+    if before is not None and (guide := await ctx.session.get(Guide, int(before))) is not None:
+        return f"\u201c{guide.title}\u201d{T.AS_BEFORE}"
     read = state.data["doc"].get("replaces")
     guide = await ctx.session.get(Guide, int(read)) if read is not None else None
     return f"\u201c{guide.title}\u201d{T.FROM_DOCUMENT}" if guide is not None else T.REPLACES_NONE
@@ -345,8 +359,8 @@ async def _announce_words(ctx: Context, state: FlowState) -> str:
 async def review_handle(ctx: Context, state: FlowState) -> str | None:
     """The summary's buttons: store, or go set a choice."""
     action = _pressed(ctx, state)
-    if (step := await _old_or_cancel(ctx, state, action)) is not None:
-        return step
+    if (decided := await _old_or_cancel(ctx, state, action))[0]:
+        return decided[1]
     if action == "save":
         return await _save(ctx, state)
     if action == "units":
@@ -381,12 +395,12 @@ async def _units(ctx: Context) -> list[Unit]:
 
 
 async def units_prompt(ctx: Context, state: FlowState) -> None:
-    """Ask for unit codes (with the known ones as a hint)."""
+    """Ask for the units' names or codes (with the known ones as a hint)."""
     units = await _units(ctx)
     listed = ", ".join(T.AUDIENCE_UNIT.format(name=u.name, code=u.code)
                        for u in units[:UNITS_LISTED])
     more = T.UNITS_MORE.format(count=len(units) - UNITS_LISTED) if len(units) > UNITS_LISTED else ""
-    example = ", ".join(u.code for u in units[:2])
+    example = ", ".join([units[0].code, *(u.name for u in units[1:2])]) if units else ""
     _new_message(state)
     ctx.reply(T.UNITS_ASK.format(example=example) + "\n" + T.UNITS_KNOWN.format(units=listed + more),
               [_button(state, T.BUTTON_ALL_UNITS, "all"),
@@ -394,13 +408,16 @@ async def units_prompt(ctx: Context, state: FlowState) -> None:
 
 
 async def units_handle(ctx: Context, state: FlowState) -> str | None:
-    """Typed codes (checked against the unit tree), every unit, or no announcement."""
+    """Units typed by name or code (bot/unit_names.py: diacritics, case and typos aside), every
+    unit, or no announcement. A name several units fit is asked about ("unitpick"); a name no
+    unit fits is refused with the closest ones, nothing kept."""
     action = _pressed(ctx, state)
     options = _options(state)
-    if (step := await _old_or_cancel(ctx, state, action)) is not None:
-        return step
+    if (decided := await _old_or_cancel(ctx, state, action))[0]:
+        return decided[1]
     if action == "none":
         _set_options(state, replace(options, units=(), all_units=False, roles=()))
+        state.data.pop("picking", None)
         state.data["silent"] = True
         return "review"
     if action == "all":
@@ -410,19 +427,76 @@ async def units_handle(ctx: Context, state: FlowState) -> str | None:
     if action:
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
-    codes = split_values([ctx.text])
-    if not codes:  # ' , ; ': nobody named (it used to go on with nobody to tell)
+    entries = split_entries([ctx.text])
+    if not entries:  # ' , ; ': nobody named (it used to go on with nobody to tell)
         ctx.reply(T.UNITS_NONE_TYPED)
         return STAY
-    try:
-        ids = await unit_ids(ctx.session, codes)
-    except GuideOptionError as exc:
-        ctx.reply(str(exc))
+    read = read_units(await known_units(ctx.session), entries)
+    if read.unknown:  # named with the closest units; nothing kept, asked again
+        ctx.reply(unknown_units_text(read.unknown))
         return STAY
-    units = await _unit_names(ctx)
-    _set_options(state, replace(options, units=tuple(units[i].code for i in ids), all_units=False))
+    # several units fit an entry alike: asked which, one entry at a time ("unitpick")
+    state.data["picking"] = {"found": [u.code for u in read.found],
+                             "asks": [_ask_json(e) for e in read.unclear]}
+    return _units_chosen(state) if not read.unclear else "unitpick"
+
+
+def _ask_json(entry: EntryMatch) -> dict[str, Any]:
+    return {"typed": entry.typed[:100], "alike": entry.alike,
+            "units": [[u.id, u.code, u.name] for u in entry.choices]}
+
+
+def _units_chosen(state: FlowState) -> str:
+    """Every unit named: kept as codes (matched exactly from now on); then the roles."""
+    picking = state.data.pop("picking", None) or {}
+    _set_options(state, replace(_options(state), units=tuple(picking.get("found", ())),
+                                all_units=False, exact_units=True))
     state.data["silent"] = False
     return "roles"
+
+
+async def unit_pick_prompt(ctx: Context, state: FlowState) -> None:
+    """Which of the units alike was meant: a button each (the typed name said again)."""
+    ask = state.data["picking"]["asks"][0]
+    units = [UnitName(int(i), str(c), str(n)) for i, c, n in ask["units"]]
+    more = (T.UNIT_PICK_MORE.format(count=int(ask["alike"]) - len(units))
+            if int(ask["alike"]) > len(units) else "")
+    _new_message(state)
+    ctx.reply(T.UNIT_PICK_ASK.format(typed=ask["typed"]) + more, [
+        *(_button(state, _middle_clip(unit_words(u), LABEL_CHARS), f"u:{u.id}") for u in units),
+        _cancel_button(state)])
+
+
+async def unit_pick_handle(ctx: Context, state: FlowState) -> str | None:
+    """A unit pressed, or a name or code typed again for this entry; then the next entry, or
+    the roles."""
+    action = _pressed(ctx, state)
+    if (decided := await _old_or_cancel(ctx, state, action))[0]:
+        return decided[1]
+    picking = state.data["picking"]
+    ask = picking["asks"][0]
+    units = await known_units(ctx.session)
+    if action and action.startswith("u:"):
+        chosen = [u for u in units if str(u.id) == action.removeprefix("u:")
+                  and any(str(u.id) == str(i) for i, _, _ in ask["units"])]
+    elif action or not ctx.text.strip():
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
+    else:
+        entry = match_entry(units, " ".join(ctx.text.split()))
+        if entry.choices:  # still several: these are offered instead
+            picking["asks"][0] = _ask_json(entry)
+            return STAY
+        if not entry.units:
+            ctx.reply(unknown_units_text([entry]))
+            return STAY
+        chosen = list(entry.units)
+    if not chosen:  # a unit removed meanwhile
+        ctx.reply(unknown_units_text([EntryMatch(ask["typed"])]))
+        return STAY
+    picking["found"] += [u.code for u in chosen if u.code not in picking["found"]]
+    picking["asks"].pop(0)
+    return _units_chosen(state) if not picking["asks"] else STAY
 
 
 async def roles_prompt(ctx: Context, state: FlowState) -> None:
@@ -439,8 +513,8 @@ async def roles_prompt(ctx: Context, state: FlowState) -> None:
 async def roles_handle(ctx: Context, state: FlowState) -> str | None:
     """Toggle a role (asked again), or done: back to the summary."""
     action = _pressed(ctx, state) or ""
-    if (step := await _old_or_cancel(ctx, state, action)) is not None:
-        return step
+    if (decided := await _old_or_cancel(ctx, state, action))[0]:
+        return decided[1]
     if action == "done":
         return "review"
     role = action.removeprefix("role:")
@@ -482,8 +556,8 @@ def _with_day(options: GuideOptions, key: str, day: date | None) -> GuideOptions
 
 async def _date_handle(ctx: Context, state: FlowState, key: str, then: str) -> str | None:
     action = _pressed(ctx, state)
-    if (step := await _old_or_cancel(ctx, state, action)) is not None:
-        return step
+    if (decided := await _old_or_cancel(ctx, state, action))[0]:
+        return decided[1]
     options = _options(state)
     if action != "keep" and (action or not ctx.text.strip()):
         ctx.reply(T.CHOOSE_ABOVE)
@@ -561,15 +635,20 @@ async def replaces_prompt(ctx: Context, state: FlowState) -> None:
               for g in await guide_store.list_guides(ctx.session, include_withdrawn=False)
               if g.id != target}
     similar = [(key, titles[key]) for key in similar_titles(state.data["title"], titles)]
-    none = T.BUTTON_AS_DOCUMENT if state.data["doc"].get("replaces") else T.BUTTON_NO_REPLACE
     _new_message(state)
+    # the document names the guide it replaces: following it, or not, are both choices
+    follow = ([_button(state, T.BUTTON_AS_DOCUMENT, "keep")]
+              if state.data["doc"].get("replaces") else [])
     lines = [T.REPLACES_ASK if similar else T.REPLACES_NONE_SIMILAR]
+    read = state.data["doc"].get("replaces")
+    if read is not None and (named := await ctx.session.get(Guide, int(read))) is not None:
+        lines.append(T.REPLACES_DOCUMENT_SAYS.format(title=named.title))
     lines += [T.REPLACES_OPTION.format(number=n, title=title)
               for n, (_, title) in enumerate(similar, start=1)]
     ctx.reply("\n".join(lines), [
         *(_button(state, T.REPLACES_BUTTON.format(number=n, title=_middle_clip(
             title, LABEL_CHARS - 4)), f"g:{key}") for n, (key, title) in enumerate(similar, 1)),
-        _button(state, none, "keep"), _cancel_button(state)])
+        *follow, _button(state, T.BUTTON_NO_REPLACE, "none"), _cancel_button(state)])
 
 
 def _middle_clip(title: str, limit: int) -> str:
@@ -588,11 +667,11 @@ def _middle_clip(title: str, limit: int) -> str:
 async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
     """A guide pressed or typed (never this one), or none; then the summary."""
     action = _pressed(ctx, state)
-    if (step := await _old_or_cancel(ctx, state, action)) is not None:
-        return step
+    if (decided := await _old_or_cancel(ctx, state, action))[0]:
+        return decided[1]
     options = _options(state)
-    if action == "keep":
-        _set_options(state, replace(options, replaces=None))
+    if action in ("keep", "none"):  # the document's (or the previous version's), or none
+        _set_options(state, replace(options, replaces=None, no_replaces=action == "none"))
         return "review"
     if action is None or (action and not action.startswith("g:")):
         ctx.reply(T.CHOOSE_ABOVE)
@@ -609,7 +688,7 @@ async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
     if guide.id == (state.data.get("target") or {}).get("id"):
         ctx.reply(T.REPLACES_ITSELF)
         return STAY
-    _set_options(state, replace(options, replaces=str(guide.id)))
+    _set_options(state, replace(options, replaces=str(guide.id), no_replaces=False))
     return "review"
 
 
@@ -705,6 +784,7 @@ def register(router: Router) -> None:
     router.flow(Flow(name=FLOW, first="review", on_cancel=on_cancel, on_expire=on_expire, steps={
         "review": Step(review_prompt, review_handle),
         "units": Step(units_prompt, units_handle),
+        "unitpick": Step(unit_pick_prompt, unit_pick_handle),
         "roles": Step(roles_prompt, roles_handle),
         "effective": Step(effective_prompt, effective_handle),
         "until": Step(until_prompt, until_handle),

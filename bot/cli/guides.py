@@ -49,8 +49,12 @@ def add(
     replaces: str | None = typer.Option(
         None, "--replaces", help="id or slug of an older guide this one supersedes (a different "
         "guide; --replace makes a new version of the same guide)"),
+    no_replaces: bool = typer.Option(
+        False, "--no-replaces", help="it supersedes no guide, even if its text says 'thay thế "
+        "…' or its previous version did (the chat's 'Không thay thế')"),
     audience: list[str] = typer.Option(
-        [], "--audience", help="unit code(s) that must apply it, sub-units included (repeat or "
+        [], "--audience", help="units that must apply it, by code or name ('SO', 'UBND xa Tan "
+        "Lap'; diacritics, case and small typos aside), sub-units included (repeat or "
         "separate with commas); they are told in their chat"),
     role: list[str] = typer.Option(
         [], "--role", help="only these roles of the audience: official, head, deputy, admin"),
@@ -63,7 +67,7 @@ def add(
         raise typer.BadParameter("--title needs exactly one file")
     if replace and len(files) > 1:
         raise typer.BadParameter("--replace needs exactly one file")
-    flags = _options(effective, until, replaces, audience, role)
+    flags = _options(effective, until, replaces, audience, role, no_replaces)
 
     async def _add() -> int:
         failures = 0
@@ -128,12 +132,13 @@ def add(
 
 
 def _options(effective: str | None, until: str | None, replaces: str | None,
-             audience: list[str], role: list[str]) -> GuideOptions:
+             audience: list[str], role: list[str], no_replaces: bool) -> GuideOptions:
     """The flags read and checked by the rules the chat upload uses too (bot/guide_options.py)."""
     try:
         return GuideOptions.parse(effective=effective, until=until, replaces=replaces,
                                   units=audience, roles=role,
-                                  today=local_date(SystemClock().now()))
+                                  today=local_date(SystemClock().now()),
+                                  no_replaces=no_replaces)
     except GuideOptionError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
@@ -144,13 +149,16 @@ def set_(
     effective: str | None = typer.Option(None, "--effective", help="first day in force"),
     until: str | None = typer.Option(None, "--until", help="last day in force, inclusive"),
     replaces: str | None = typer.Option(None, "--replaces", help="the older guide it supersedes"),
-    audience: list[str] = typer.Option([], "--audience", help="unit code(s), sub-units included"),
+    no_replaces: bool = typer.Option(False, "--no-replaces",
+                                     help="it supersedes no guide (the link is removed)"),
+    audience: list[str] = typer.Option([], "--audience",
+                                       help="units by code or name, sub-units included"),
     role: list[str] = typer.Option([], "--role", help="only these roles of the audience"),
     announce: bool = typer.Option(False, "--announce",
                                   help="announce the current version to the audience now"),
 ) -> None:
     """Change an existing guide's validity or audience (and announce it with --announce)."""
-    flags = _options(effective, until, replaces, audience, role)
+    flags = _options(effective, until, replaces, audience, role, no_replaces)
 
     async def _set() -> tuple[str, tuple[int, int] | None] | None:
         async with open_app(load_demo=False, index=False) as app, \
@@ -165,6 +173,8 @@ def set_(
             guide.effective_from, guide.effective_until = start, end
             if options.replaces is not None and options.replaces.id != guide.id:
                 guide.replaces_id = options.replaces.id
+            elif options.no_replaces:
+                guide.replaces_id = None
             for name, value in options.extra.items():
                 setattr(guide, name, value)
             guide.updated_at = app.clock.now()

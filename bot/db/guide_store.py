@@ -58,6 +58,9 @@ class ValidityOptions:
     replaces: Guide | None = None
     #: extra fields of the guide to set (e.g. the audience), after the version is stored
     extra: dict[str, object] = field(default_factory=dict)
+    #: the guide supersedes none: the admin's choice wins over the document's 'thay thế …' and
+    #: over the link its previous version had
+    no_replaces: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,15 @@ def _strip_markers(path: tuple[str, ...]) -> tuple[list[str], bool]:
 
 async def _apply_validity(session: AsyncSession, guide: Guide, parsed: ParsedGuide,
                           given: ValidityOptions) -> None:
-    """Dates and replacement: the admin's flags win, then the document's own words, else kept."""
+    """Dates and replacement: the admin's choices win (a guide, or none), then what the
+    previous version had (replacement), the document's own words, else kept."""
     read = read_validity("\n".join([parsed.title, *(s.text for s in parsed.sections)]))
     guide.effective_from = given.effective_from or read.effective_from or guide.effective_from
     guide.effective_until = given.effective_until or read.effective_until or guide.effective_until
     if given.replaces is not None:
         guide.replaces_id = given.replaces.id if given.replaces.id != guide.id else None
+    elif given.no_replaces:
+        guide.replaces_id = None
     elif read.replaces and guide.replaces_id is None:
         found = await find_by_document_number(session, read.replaces, exclude=guide.id)
         guide.replaces_id = found.id if found is not None else None

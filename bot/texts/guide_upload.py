@@ -20,6 +20,7 @@ VALIDITY_FROM = "từ {day}"
 VALIDITY_UNTIL = "đến hết {day}"
 VALIDITY_NONE = "từ khi lưu, không thời hạn"
 FROM_DOCUMENT = " (theo văn bản)"
+AS_BEFORE = " (như phiên bản trước)"
 SUMMARY_REPLACES = "\u2022 Thay thế hướng dẫn: {title}"
 REPLACES_NONE = "không"
 SUMMARY_AUDIENCE = "\u2022 Gửi thông báo tới: {audience}"
@@ -44,10 +45,17 @@ CHOOSE_ABOVE = "Vui lòng bấm một nút bên dưới (hoặc gõ /huy để b
 # ---------------------------------------------------------------- units and roles
 
 UNITS_ASK = (
-    "Gõ mã các đơn vị phải áp dụng hướng dẫn, cách nhau bằng dấu phẩy (ví dụ: {example}). "
-    "Đơn vị cấp dưới được gửi kèm."
+    "Gõ tên hoặc mã các đơn vị phải áp dụng hướng dẫn, cách nhau bằng dấu phẩy (ví dụ: "
+    "{example}); gõ không dấu cũng được. Đơn vị cấp dưới được gửi kèm."
 )
-UNITS_NONE_TYPED = "Chưa thấy mã đơn vị nào trong tin nhắn."
+UNITS_NONE_TYPED = "Chưa thấy tên hay mã đơn vị nào trong tin nhắn."
+UNIT_PICK_ASK = (
+    "Có nhiều đơn vị khớp với \u201c{typed}\u201d. Anh/chị chọn đơn vị nào? (Hoặc gõ tên đầy đủ "
+    "hơn, hay mã đơn vị.)"
+)
+UNIT_PICK_MORE = (
+    " Còn {count} đơn vị khác cũng khớp: nếu không thấy đơn vị cần chọn, vui lòng gõ tên rõ hơn."
+)
 UNITS_KNOWN = "Mã đơn vị: {units}"
 UNITS_MORE = " và {count} đơn vị khác"
 UNITS_EMPTY = "Chưa có đơn vị nào trong hệ thống, nên chưa gửi thông báo được."
@@ -91,6 +99,10 @@ REPLACES_ASK = (
 REPLACES_NONE_SIMILAR = (
     "Không có hướng dẫn nào tên gần giống. Gõ mã hướng dẫn (xem bằng /huongdan), hoặc bấm "
     "\u201cKhông thay thế\u201d."
+)
+REPLACES_DOCUMENT_SAYS = (
+    "Văn bản ghi là thay thế \u201c{title}\u201d: bấm \u201cTheo văn bản\u201d để giữ, hoặc "
+    "\u201cKhông thay thế\u201d nếu không đúng."
 )
 #: each guide offered, in the message (its whole title) and on its button (clipped)
 REPLACES_OPTION = "{number}. {title}"

@@ -73,7 +73,18 @@ OPTION_UNLIKELY_YEAR = (
 OPTION_BAD_RANGE = (
     "Ngày hết hiệu lực ({until}) sớm hơn ngày bắt đầu có hiệu lực ({start}). Vui lòng gõ lại."
 )
-OPTION_UNKNOWN_UNITS = "Không tìm thấy đơn vị có mã: {codes}."
-OPTION_MORE_CODES = " và {count} mã khác"
+OPTION_UNKNOWN_UNITS = "Không tìm thấy đơn vị: {units}. Vui lòng gõ lại tên hoặc mã đơn vị."
+OPTION_MORE_CODES = " và {count} tên khác"
+OPTION_UNIT = "{name} ({code})"
+OPTION_UNIT_SUGGESTED = "\u201c{typed}\u201d (có phải {units}?)"
+OPTION_UNCLEAR_UNIT = (
+    "\u201c{typed}\u201d khớp với nhiều đơn vị: {units}. Vui lòng ghi rõ tên hơn hoặc dùng mã "
+    "đơn vị."
+)
+OPTION_MORE_UNITS = " và {count} đơn vị khác"
 OPTION_UNKNOWN_ROLES = "Vai trò không hợp lệ: {roles} (dùng {known})."
+OPTION_REPLACES_AND_NOT = (
+    "Không thể vừa chọn hướng dẫn được thay thế (--replaces) vừa chọn không thay thế "
+    "(--no-replaces)."
+)
 OPTION_GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d (số thứ tự hoặc mã hướng dẫn)."

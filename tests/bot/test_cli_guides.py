@@ -168,7 +168,7 @@ def test_add_with_validity_audience_and_replacement(cli: CliRunner, tmp_path: Pa
     code, out, err = _run(cli, "guides", "add", str(old), "--until", "31/12/2026")
     assert code == 0, err
     code, _, err = _run(cli, "guides", "add", str(new), "--audience", "NOPE")
-    assert code == 1 and GT.OPTION_UNKNOWN_UNITS.format(codes="NOPE") in err
+    assert code == 1 and GT.OPTION_UNKNOWN_UNITS.format(units="\u201cNOPE\u201d") in err
     code, _, err = _run(cli, "guides", "add", str(new), "--effective", "2027-01-05",
                         "--until", "2027-01-01")
     assert code != 0 and "05/01/2027" in err
@@ -190,3 +190,46 @@ def test_add_with_validity_audience_and_replacement(cli: CliRunner, tmp_path: Pa
     _, out, _ = _run(cli, "guides", "list", "--json")
     assert {r["id"]: r for r in map(json.loads, out.splitlines())}[1]["effective_until"] \
         == "2026-12-15"
+
+
+def test_audience_by_unit_name_and_not_replacing_as_in_chat(cli: CliRunner,
+                                                             tmp_path: Path) -> None:
+    """--audience takes names as officials type them (codes still work); --no-replaces wins
+    over the document's 'thay thế …', as "Không thay thế" does in chat."""
+    units = tmp_path / "units.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị,Đơn vị cấp trên\nSO,Sở Nội vụ,\n"
+                     "STTTT,Sở Thông tin và Truyền thông,\nXA1,UBND xã Tân Lập,SO\n"
+                     "XA2,Ủy ban nhân dân xã Tân Lập,STTTT\n", encoding="utf-8")
+    assert _run(cli, "units", "import", str(units))[0] == 0
+    old, new = tmp_path / "cu.md", tmp_path / "moi.md"
+    old.write_text(GUIDE, encoding="utf-8")  # cites Công văn số 12/CV-UBND
+    new.write_text(GUIDE.replace("# Hướng dẫn", "# Hướng dẫn mới về")
+                   .replace("12/CV-UBND", "40/CV-UBND")
+                   + "\n## Hiệu lực\n\nHướng dẫn này thay thế Công văn số 12/CV-UBND.\n",
+                   encoding="utf-8")
+    assert _run(cli, "guides", "add", str(old))[0] == 0
+    code, _, err = _run(cli, "guides", "add", str(new), "--audience", "bo tai chinh")
+    assert code == 1 and GT.OPTION_UNKNOWN_UNITS.format(units="\u201cbo tai chinh\u201d") in err
+    code, _, err = _run(cli, "guides", "add", str(new), "--audience", "xa tan lap")
+    assert code == 1 and fits(err, GT.OPTION_UNCLEAR_UNIT)
+    assert "UBND xã Tân Lập (XA1)" in err and "Ủy ban nhân dân xã Tân Lập (XA2)" in err
+    code, _, err = _run(cli, "guides", "add", str(new), "--replaces", "1", "--no-replaces")
+    assert code != 0 and "--no-replaces" in err
+    code, out, err = _run(cli, "guides", "add", str(new), "--no-replaces",
+                          "--audience", "so tttt, XA1", "--audience", "Sở Nội vụ")
+    assert code == 0, err
+    assert T.GUIDE_ANNOUNCED.format(version=1, count=0) in out
+    _, out, _ = _run(cli, "guides", "list", "--json")
+    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert rows[2]["replaces"] is None  # the document says it replaces guide 1: not so
+    # without the flag the document's words link it; `set --no-replaces` unlinks it
+    newer = tmp_path / "moi-2.md"
+    newer.write_text(new.read_text(encoding="utf-8").replace("# Hướng dẫn mới về",
+                                                            "# Hướng dẫn khác về"),
+                     encoding="utf-8")
+    assert _run(cli, "guides", "add", str(newer))[0] == 0
+    _, out, _ = _run(cli, "guides", "list", "--json")
+    assert {r["id"]: r for r in map(json.loads, out.splitlines())}[3]["replaces"] == 1
+    assert _run(cli, "guides", "set", "3", "--no-replaces")[0] == 0
+    _, out, _ = _run(cli, "guides", "list", "--json")
+    assert {r["id"]: r for r in map(json.loads, out.splitlines())}[3]["replaces"] is None

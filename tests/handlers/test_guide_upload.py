@@ -79,8 +79,9 @@ async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
 
     asked = texts(await step(Press(T.BUTTON_UNITS)))
     assert fits(asked, T.UNITS_ASK) and "Phòng Cải cách (PHONG)" in asked
-    # codes are checked against the unit tree: nothing is kept from a list with a wrong one
-    assert GT.OPTION_UNKNOWN_UNITS.format(codes="NOPE") in texts(await step("SO, NOPE"))
+    # units are checked against the unit tree: nothing is kept from a list with a wrong one
+    refused = texts(await step("SO, NOPE"))
+    assert fits(refused, GT.OPTION_UNKNOWN_UNITS) and "\u201cNOPE\u201d" in refused
     roles = await step("so, phong")  # as typed: case aside
     assert T.ROLES_ASK.format(chosen=T.ROLES_ALL) in texts(roles)
     roles = await step(Press(T.ROLE_BUTTONS["head"]))
@@ -248,7 +249,8 @@ async def test_what_changed_while_the_file_waited_is_shown_before_storing(
                                    limits=ingest_limits(h.settings))
         assert not isinstance(added, NeedsConfirmation)
     refused = texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin"))
-    assert GT.OPTION_UNKNOWN_UNITS.format(codes="TAM") in refused  # told, and nothing stored
+    # told, and nothing stored; its code is not taken for another unit's alike
+    assert GT.OPTION_UNKNOWN_UNITS.format(units="\u201cTAM\u201d") in refused
     await h.press(label=T.BUTTON_UNITS, user="admin")
     await h.press(label=T.BUTTON_NO_AUDIENCE, user="admin")
     changed = texts(await h.press(label=T.BUTTON_SAVE, user="admin"))
@@ -293,6 +295,7 @@ async def test_an_older_message_s_buttons_do_not_act_on_what_came_after(
     # "Lưu" under moi.md's summary, pressed after so-hoa.md replaced it, stores neither
     silent = await h.press(label=T.BUTTON_SAVE, among=first, user="admin")
     assert T.OLD_MESSAGE in texts(silent) and fits(texts(silent), T.SUMMARY_FILE)
+    assert T.CHOOSE_ABOVE not in texts(silent)  # said once, not twice
     assert await _guide(h, NEW_TITLE) is None
     assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is None
 
@@ -304,8 +307,8 @@ async def test_an_older_message_s_buttons_do_not_act_on_what_came_after(
     await h.restart()
     assert T.OLD_MESSAGE in texts(await h.press(label=T.BUTTON_SAVE, among=silent, user="admin"))
     # an older step's buttons neither
-    assert T.OLD_MESSAGE in texts(await h.press(label=T.BUTTON_CANCEL, among=first,
-                                                user="admin"))
+    older = texts(await h.press(label=T.BUTTON_CANCEL, among=first, user="admin"))
+    assert T.OLD_MESSAGE in older and T.CHOOSE_ABOVE not in older
     assert await _waiting(h) == 1
     assert await _guide(h, "Hướng dẫn số hóa hồ sơ năm 2027") is None
     done = texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin"))
@@ -351,8 +354,8 @@ async def test_unit_codes_as_an_official_may_type_them(harness: BotHarness) -> N
     # 500 wrong codes: a few are named, not a message longer than a chat shows
     refused = await h.say(", ".join(f"X{i}" for i in range(500)), user="admin")
     assert GT.OPTION_UNKNOWN_UNITS.format(
-        codes="X0, X1, X2, X3, X4, X5, X6, X7, X8, X9" + GT.OPTION_MORE_CODES.format(count=490)) \
-        in texts(refused)
+        units="; ".join(f"\u201cX{i}\u201d" for i in range(10))
+        + GT.OPTION_MORE_CODES.format(count=490)) in texts(refused)
     assert all(len(m.text) < 1000 for m in refused)
     # case, spaces, repeats: each unit once
     await h.say("so  So;SO,phong", user="admin")
@@ -454,3 +457,101 @@ async def test_a_file_waiting_without_what_it_was_read_as_is_read_on_lu(
         assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
         assert await _guide(h, title) is not None
     assert parsed == ["moi.md"] * 6  # each time for the summary, then again on "Lưu"
+
+
+async def test_units_may_be_named_as_officials_type_them(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.world.unit("STTTT", name="Sở Thông tin và Truyền thông")
+    await h.world.unit("TANLAP", name="UBND xã Tân Lập", parent="SO")
+    await h.world.unit("TANLAP-B", name="Ủy ban nhân dân xã Tân Lập", parent="KHAC")
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    assert fits(texts(await h.press(label=T.BUTTON_UNITS, user="admin")), T.UNITS_ASK)
+    # a name no unit fits: refused with the closest units, nothing kept, asked again
+    refused = texts(await h.say("so noi vu, bo tai chinh", user="admin"))
+    assert GT.OPTION_UNKNOWN_UNITS.format(units="\u201cbo tai chinh\u201d") in refused
+    assert fits(refused, T.UNITS_ASK)
+    refused = texts(await h.say("so nv", user="admin"))
+    assert fits(refused, GT.OPTION_UNIT_SUGGESTED) and "Sở Nội vụ (SO)" in refused
+    # without diacritics, abbreviated, with a typo, a code: each found; a name two units
+    # share: asked which, by buttons
+    asked = await h.say("so noi vu; So TTTT, phong cai cahc, KHAC, ubnd xa tan lap",
+                        user="admin")
+    assert T.UNIT_PICK_ASK.format(typed="ubnd xa tan lap") in texts(asked)
+    assert labels(asked) == ["UBND xã Tân Lập (TANLAP)", "Ủy ban nhân dân xã Tân Lập (TANLAP-B)",
+                             T.BUTTON_CANCEL]
+    await h.restart()
+    # typed again, still both: asked again; a unit pressed: on to the roles
+    assert T.UNIT_PICK_ASK.format(typed="xa Tan Lap") in texts(await h.say("xa Tan Lap",
+                                                                            user="admin"))
+    await h.restart()
+    roles = await h.press(label="Ủy ban nhân dân xã Tân Lập (TANLAP-B)", user="admin")
+    assert fits(texts(roles), T.ROLES_ASK)
+    summary = texts(await h.press(label=T.BUTTON_DONE, user="admin"))
+    assert T.SUMMARY_AUDIENCE.format(audience=", ".join([
+        "Sở Nội vụ (SO)", "Sở Thông tin và Truyền thông (STTTT)", "Phòng Cải cách (PHONG)",
+        "Đơn vị khác (KHAC)", "Ủy ban nhân dân xã Tân Lập (TANLAP-B)"])) in summary
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin")), GT.ADDED)
+    guide = await _guide(h, NEW_TITLE)
+    assert guide is not None
+    audience = guidance_store.Audience.of(guide.audience)
+    async with h.app.sessionmaker() as session:
+        codes = {u.id: u.code for u in (await session.execute(select(Unit))).scalars()}
+    assert audience is not None
+    assert [codes[u] for u in audience.units] == ["SO", "STTTT", "PHONG", "KHAC", "TANLAP-B"]
+
+
+#: a guide whose text says it replaces Hướng dẫn số 12/HD-UBND (the guide "cũ" below)
+CITED = (
+    "# Hướng dẫn cấp giấy xác nhận cư trú\n\nCăn cứ: Hướng dẫn số 12/HD-UBND ngày 01/02/2026.\n\n"
+    "## Thủ tục\n\nNộp tờ khai tại bộ phận một cửa.\n"
+)
+CITING = (
+    "# Hướng dẫn mới về xác nhận cư trú\n\nCăn cứ: Hướng dẫn số 30/HD-UBND ngày 01/10/2026.\n\n"
+    "## Hiệu lực\n\nHướng dẫn này thay thế Hướng dẫn số 12/HD-UBND.\n\n"
+    "## Thủ tục\n\nNộp tờ khai trực tuyến.\n"
+)
+
+
+async def test_not_replacing_wins_over_the_document_s_own_words(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    assert fits(texts(await h.upload_guide("cu-tru.md", CITED.encode(), user="admin")), GT.ADDED)
+    cited = await _guide(h, "Hướng dẫn cấp giấy xác nhận cư trú")
+    assert cited is not None
+    summary = texts(await h.send_file("moi.md", CITING.encode(), user="admin"))
+    assert T.SUMMARY_REPLACES.format(title=f"\u201c{cited.title}\u201d{T.FROM_DOCUMENT}") \
+        in summary
+    offered = await h.press(label=T.BUTTON_REPLACES, user="admin")
+    assert T.REPLACES_DOCUMENT_SAYS.format(title=cited.title) in texts(offered)
+    assert labels(offered)[-3:] == [T.BUTTON_AS_DOCUMENT, T.BUTTON_NO_REPLACE, T.BUTTON_CANCEL]
+    await h.restart()
+    summary = texts(await h.press(label=T.BUTTON_NO_REPLACE, user="admin"))
+    assert T.SUMMARY_REPLACES.format(title=T.REPLACES_NONE) in summary
+    await h.restart()
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
+    guide = await _guide(h, "Hướng dẫn mới về xác nhận cư trú")
+    assert guide is not None and guide.replaces_id is None
+
+    # "Theo văn bản" follows the document again
+    changed = CITING.replace("trực tuyến", "trực tuyến hoặc tại bộ phận một cửa")
+    await h.send_file("moi-2.md", changed.encode(), user="admin")
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    await h.press(label=T.BUTTON_NO_REPLACE, user="admin")
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    summary = texts(await h.press(label=T.BUTTON_AS_DOCUMENT, user="admin"))
+    assert T.SUMMARY_REPLACES.format(title=f"\u201c{cited.title}\u201d{T.FROM_DOCUMENT}") \
+        in summary
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
+    guide = await _guide(h, "Hướng dẫn mới về xác nhận cư trú")
+    assert guide is not None and guide.replaces_id == cited.id
+
+    # a next version keeps the link its guide has (said so), unless told "Không thay thế"
+    changed = CITING.replace("trực tuyến", "trực tuyến qua Cổng dịch vụ công")
+    summary = texts(await h.send_file("moi-3.md", changed.encode(), user="admin"))
+    assert T.SUMMARY_REPLACES.format(title=f"\u201c{cited.title}\u201d{T.AS_BEFORE}") in summary
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    await h.press(label=T.BUTTON_NO_REPLACE, user="admin")
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
+    guide = await _guide(h, "Hướng dẫn mới về xác nhận cư trú")
+    assert guide is not None and guide.replaces_id is None
