@@ -173,9 +173,30 @@ async def collect_expired_uploads(session: AsyncSession, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+#: kinds of files admins send that troly does not read (T.UNSUPPORTED_KINDS says what to do)
+UNSUPPORTED_SUFFIXES: dict[str, str] = {
+    **dict.fromkeys((".doc", ".dot"), "word_legacy"),
+    **dict.fromkeys((".odt", ".ott", ".rtf", ".wps", ".pages", ".xps", ".oxps", ".html", ".htm"),
+                    "document"),
+    **dict.fromkeys((".ppt", ".pptx", ".odp", ".key"), "slides"),
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".heic", ".heif", ".gif", ".webp", ".bmp", ".tif",
+                     ".tiff"), "image"),
+    **dict.fromkeys((".zip", ".rar", ".7z", ".gz", ".tar"), "archive"),
+}
+
+
+def _unsupported_reason(error: IngestError) -> str | None:
+    """What to do with a file of a type troly does not read, when its kind is known."""
+    suffix = Path(error.file_name).suffix.casefold()
+    kind = "word_legacy" if "legacy Word" in error.detail else UNSUPPORTED_SUFFIXES.get(suffix)
+    return T.UNSUPPORTED_KINDS[kind].format(suffix=suffix) if kind is not None else None
+
+
 def describe_problem(error: IngestError) -> str:
     """The Vietnamese sentence explaining why a file was refused (with the bound it exceeded)."""
     reason = T.INGEST_PROBLEMS.get(error.problem, error.problem.value)
+    if error.problem is IngestProblem.UNSUPPORTED_TYPE:
+        reason = _unsupported_reason(error) or reason
     if error.limit is not None:
         sized = error.problem in (IngestProblem.TOO_LARGE, IngestProblem.UNPACKED_TOO_LARGE)
         reason = reason.format(limit=max(1, error.limit // MB) if sized else error.limit)

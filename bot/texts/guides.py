@@ -30,6 +30,26 @@ INGEST_PROBLEMS: dict[IngestProblem, str] = {
     ),
 }
 
+#: files of a type troly does not read, by kind (bot/guide_import.py): what to do instead
+UNSUPPORTED_KINDS: dict[str, str] = {
+    "word_legacy": (
+        "đây là tệp Word định dạng cũ (.doc). Vui lòng mở tệp bằng Word, chọn \u201cLưu thành\u201d "
+        "(Save As) định dạng .docx rồi gửi lại"
+    ),
+    "document": (
+        "định dạng {suffix} chưa được hỗ trợ. Vui lòng lưu tệp thành .docx hoặc .pdf rồi gửi lại"
+    ),
+    "slides": (
+        "bản trình chiếu ({suffix}) chưa được hỗ trợ. Vui lòng lưu thành .pdf rồi gửi lại"
+    ),
+    "image": (
+        "đây là tệp ảnh, troly chưa đọc được chữ trong ảnh. Vui lòng gửi văn bản dạng .docx, hoặc "
+        ".pdf có chữ (không phải bản chụp, bản quét)"
+    ),
+    "archive": (
+        "đây là tệp nén ({suffix}). Vui lòng giải nén rồi gửi từng tệp .docx, .pdf, .md hoặc .txt"
+    ),
+}
 INGEST_FAILED = "Không nhập được tệp \u201c{file}\u201d: {reason}. Dữ liệu cũ không bị thay đổi."
 ADDED = (
     "Đã thêm hướng dẫn \u201c{title}\u201d (phiên bản {version}).\n"

@@ -97,19 +97,31 @@ async def test_same_file_twice_changes_nothing(kb_harness: BotHarness) -> None:
         await kb_harness.send_file("x.md", GUIDE_V1, user="admin"))
 
 
+#: the start of a legacy Word (.doc) file: an OLE compound document
+OLE = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 64
+
+
 async def test_bad_files_get_a_reason_and_store_nothing(kb_harness: BotHarness) -> None:
     await _admin(kb_harness)
     async with kb_harness.app.sessionmaker() as session:
         before = await session.scalar(select(func.count()).select_from(GuideChunk))
     cases = {
-        "anh.jpg": (b"\xff\xd8\xff\xe0", IngestProblem.UNSUPPORTED_TYPE),
-        "rong.md": (b"", IngestProblem.EMPTY),
-        "hong.pdf": (b"%PDF-1.7\n garbage", IngestProblem.CORRUPTED),
-        "hong.docx": (b"PK\x03\x04 not really a zip", IngestProblem.CORRUPTED),
+        "tep.xyz": (b"\x00\x01 some bytes", T.INGEST_PROBLEMS[IngestProblem.UNSUPPORTED_TYPE]),
+        "rong.md": (b"", T.INGEST_PROBLEMS[IngestProblem.EMPTY]),
+        "hong.pdf": (b"%PDF-1.7\n garbage", T.INGEST_PROBLEMS[IngestProblem.CORRUPTED]),
+        "hong.docx": (b"PK\x03\x04 not really a zip", T.INGEST_PROBLEMS[IngestProblem.CORRUPTED]),
+        # the kinds admins send most often get what to do instead
+        "anh.jpg": (b"\xff\xd8\xff\xe0", T.UNSUPPORTED_KINDS["image"]),
+        "cu.doc": (OLE, T.UNSUPPORTED_KINDS["word_legacy"]),
+        "cu-doi-ten.docx": (OLE, T.UNSUPPORTED_KINDS["word_legacy"]),
+        "van-ban.odt": (b"PK\x03\x04", T.UNSUPPORTED_KINDS["document"].format(suffix=".odt")),
+        "trinh-chieu.PPTX": (b"PK\x03\x04",
+                             T.UNSUPPORTED_KINDS["slides"].format(suffix=".pptx")),
+        "ho-so.zip": (b"PK\x03\x04", T.UNSUPPORTED_KINDS["archive"].format(suffix=".zip")),
     }
-    for name, (content, problem) in cases.items():
+    for name, (content, reason) in cases.items():
         reply = texts(await kb_harness.send_file(name, content, user="admin"))
-        assert T.INGEST_FAILED.format(file=name, reason=T.INGEST_PROBLEMS[problem]) in reply, reply
+        assert T.INGEST_FAILED.format(file=name, reason=reason) in reply, reply
     reply = texts(await kb_harness.send_file("lon.pdf", None, user="admin"))
     assert fits(reply, T.FILE_TOO_LARGE_TO_DOWNLOAD.format(file="lon.pdf", limit="{limit}"))
     async with kb_harness.app.sessionmaker() as session:
