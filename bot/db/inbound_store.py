@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, Table, Text, bindparam, delete, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.base import is_postgres, one_statement, reading
+from bot.db.base import UTCDateTime, is_postgres, one_statement, reading
 from bot.db.models import InboundEventRow
 
 #: longest error text kept on a row
@@ -63,19 +64,36 @@ class NewEvent:
 _EVENTS = cast(Table, InboundEventRow.__table__)
 
 
-def _store_statement(dialect: Any) -> Any:
-    # built once per dialect (every event on the hot path runs it): Core, bound parameters, a
-    # repeat inserts nothing and returns no id; no savepoint round trips around a failing INSERT
-    return (dialect.insert(_EVENTS)
-            .values(channel=bindparam("p_channel"), event_key=bindparam("p_key"),
-                    chat_id=bindparam("p_chat"), body=bindparam("p_body"),
-                    received_at=bindparam("p_now"), status="pending", attempts=1,
-                    lease_until=bindparam("p_lease"))
-            .on_conflict_do_nothing()
-            .returning(_EVENTS.c.id))
-
-
-_STORE = {"postgresql": _store_statement(postgresql), "sqlite": _store_statement(sqlite)}
+#: PostgreSQL: a batch (the rows as arrays) in one statement whose text is the same for any
+#: batch (one prepared statement), with the rows finished meanwhile marked done in it too (a
+#: data-modifying CTE: the group commit is one statement, committing by itself). A key stored
+#: before (a retry, or a repeat inside the batch) inserts nothing and returns no id
+_STORE_PG = text(
+    "WITH finished AS (UPDATE inbound_events SET status = 'done', processed_at = :p_now,"
+    " lease_until = NULL, last_error = NULL, replies = NULL WHERE id = ANY(:p_done))"
+    " INSERT INTO inbound_events"
+    " (channel, event_key, chat_id, body, received_at, status, attempts, lease_until)"
+    " SELECT r.channel, r.event_key, r.chat_id, r.body, :p_now, 'pending', 1, :p_lease"
+    " FROM unnest(:p_channel, :p_key, :p_chat, :p_body) WITH ORDINALITY"
+    " AS r(channel, event_key, chat_id, body, n) ORDER BY r.n"
+    " ON CONFLICT DO NOTHING RETURNING id, channel, event_key"
+).bindparams(
+    bindparam("p_now", type_=UTCDateTime()), bindparam("p_lease", type_=UTCDateTime()),
+    bindparam("p_done", type_=postgresql.ARRAY(Integer)),
+    *(bindparam(name, type_=postgresql.ARRAY(Text)) for name in
+      ("p_channel", "p_key", "p_chat", "p_body")),
+).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
+#: SQLite: the batch as one JSON array of rows, read by json_each (one statement, one thread
+#: hop, whatever the batch's size). `WHERE true`: SQLite's parser needs it before ON CONFLICT
+_STORE_SQLITE = text(
+    "INSERT INTO inbound_events"
+    " (channel, event_key, chat_id, body, received_at, status, attempts, lease_until)"
+    " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, :p_now, 'pending', 1, :p_lease"
+    " FROM json_each(:p_rows) WHERE true ORDER BY key"
+    " ON CONFLICT DO NOTHING RETURNING id, channel, event_key"
+).bindparams(
+    bindparam("p_now", type_=UTCDateTime()), bindparam("p_lease", type_=UTCDateTime()),
+).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
 _ANSWERED = (update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"))
              .values(status="answered", replies=bindparam("p_replies")))
 _FINISHED = (update(_EVENTS).where(_EVENTS.c.id.in_(bindparam("p_ids", expanding=True)))
@@ -86,25 +104,36 @@ _FINISHED = (update(_EVENTS).where(_EVENTS.c.id.in_(bindparam("p_ids", expanding
 async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Sequence[NewEvent],
                      *, now: datetime, lease: timedelta,
                      finished: Sequence[int] = ()) -> list[int | None]:
-    """Insert several events in one transaction (one commit: a group commit of concurrent
-    webhooks); per event its row id, or None when its key was stored before (a retry).
+    """Insert several events in one statement and one commit (a group commit of concurrent
+    webhooks); per event its row id, or None when its key was stored before (a retry, or an
+    earlier copy in the same batch).
 
     `finished`: rows whose replies were sent meanwhile, marked done in the same commit (as
     finish_many would; one commit instead of two when both are waiting)."""
-    ids: list[int | None] = []
-    # one event: one statement (on PostgreSQL without BEGIN and COMMIT round trips)
-    async with (one_statement(sessionmaker) if len(events) == 1
-                else sessionmaker.begin()) as session:
-        statement = _STORE["postgresql" if is_postgres(session) else "sqlite"]
-        for event in events:
-            # None: a platform retry (or a concurrent copy) of a stored event
-            ids.append((await session.execute(statement, {
-                "p_channel": event.channel, "p_key": event.event_key, "p_chat": event.chat_id,
-                "p_body": event.body, "p_now": now, "p_lease": now + lease,
-            })).scalar_one_or_none())
+    if not events:
         if finished:
-            await session.execute(_FINISHED, {"p_ids": list(finished), "p_now": now})
-    return ids
+            await finish_many(sessionmaker, finished, now)
+        return []
+    # PostgreSQL: one statement, committing by itself (no BEGIN and COMMIT round trips);
+    # SQLite: one transaction holding the insert and the update
+    async with one_statement(sessionmaker) as session:
+        if is_postgres(session):
+            rows = (await session.execute(_STORE_PG, {
+                "p_now": now, "p_lease": now + lease, "p_done": list(finished),
+                "p_channel": [e.channel for e in events], "p_key": [e.event_key for e in events],
+                "p_chat": [e.chat_id for e in events], "p_body": [e.body for e in events],
+            })).all()
+        else:
+            rows = (await session.execute(_STORE_SQLITE, {
+                "p_now": now, "p_lease": now + lease,
+                "p_rows": json.dumps([[e.channel, e.event_key, e.chat_id, e.body]
+                                      for e in events], ensure_ascii=False),
+            })).all()
+            if finished:
+                await session.execute(_FINISHED, {"p_ids": list(finished), "p_now": now})
+    stored = {(str(channel), str(key)): int(row_id) for row_id, channel, key in rows}
+    # the first copy of a key in the batch gets its id (pop): a later copy is a repeat
+    return [stored.pop((e.channel, e.event_key), None) for e in events]
 
 
 async def finish(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, now: datetime,

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import inbound_store
@@ -100,6 +100,37 @@ async def test_store_many_marks_finished_rows_done_in_the_same_commit(
     assert [(key, status, lease is None) for key, status, lease in rows] == [
         ("a", "done", True), ("b", "pending", False)]
     assert second is not None
+
+
+async def test_a_batch_is_one_statement_whatever_its_size(
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """A group commit's batch is one INSERT (not one per event); on PostgreSQL the rows finished
+    meanwhile are marked done in that same statement, which commits by itself."""
+    [first] = await inbound_store.store_many(sessionmaker, [_event("a")], now=NOW, lease=LEASE)
+    assert first is not None
+    engine = sessionmaker.kw["bind"].sync_engine
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        ids = await inbound_store.store_many(
+            sessionmaker, [_event(k, chat=f"u{k}") for k in "bcdeb"] + [_event("a")], now=NOW,
+            lease=LEASE, finished=[first])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [i is not None for i in ids] == [True] * 4 + [False, False]  # b again, a stored before
+    assert len(set(ids)) == 5
+    postgres = engine.dialect.name == "postgresql"
+    assert statements == (["WITH"] if postgres else ["BEGIN", "INSERT", "UPDATE"]), statements
+    async with sessionmaker() as session:
+        rows = (await session.execute(
+            select(InboundEventRow.id, InboundEventRow.event_key, InboundEventRow.chat_id,
+                   InboundEventRow.status).order_by(InboundEventRow.id))).all()
+    assert [tuple(r) for r in rows] == [(first, "a", "u1", "done")] + [
+        (ids[i], k, f"u{k}", "pending") for i, k in enumerate("bcde")]
 
 
 async def test_group_commit_takes_its_batch_once_it_holds_the_writer() -> None:
