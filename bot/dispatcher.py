@@ -153,6 +153,11 @@ class Refused(Exception):
     """An EventGuard refused the event: nothing of it is processed or stored."""
 
 
+class Repeat(Exception):
+    """A RecordsDelivery guard found the event processed before: everything this run did is
+    rolled back and nothing is sent."""
+
+
 class EventGuard(Protocol):
     """Credentials an edge checks inside the event's transaction (see Dispatcher.feed)."""
 
@@ -163,6 +168,12 @@ class EventGuard(Protocol):
     async def after(self, ctx: Context) -> None:
         """After routing, in the same transaction."""
         ...
+
+
+class RecordsDelivery(EventGuard):
+    """An EventGuard that records itself that its event was processed (a stored update's row,
+    bot/channels/inbound_queue.py): the dispatcher then writes no `inbound_updates` key for it,
+    and `after` raises Repeat when the event's effects were committed before."""
 
 
 def is_database_busy(exc: OperationalError) -> bool:
@@ -258,7 +269,8 @@ class Dispatcher:
         async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
             try:
                 async with self._serialised_writes(), self._sessionmaker.begin() as session:
-                    opened = await self._open(session, event)
+                    opened = await self._open(session, event,
+                                              recorded=isinstance(guard, RecordsDelivery))
                     if opened is None:  # a platform retry we already handled
                         return _Fed([])
                     ctx, waiting = opened
@@ -284,6 +296,10 @@ class Dispatcher:
                 return _Fed(ctx.replies, waiting)
             except Refused:
                 raise  # nothing was processed (rolled back); the edge answers it
+            except Repeat:  # processed before (rolled back): nothing to send again
+                logger.info("dropping repeated update %s/%s", event.chat.channel,
+                            event.dedupe_key)
+                return _Fed([])
             except UserFacingError as exc:
                 return _Fed([OutgoingMessage(exc.message)])
             except OperationalError as exc:
@@ -326,14 +342,16 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ setup
 
-    async def _open(self, session: AsyncSession,
-                    event: InboundEvent) -> tuple[Context, bool | None] | None:
+    async def _open(self, session: AsyncSession, event: InboundEvent, *,
+                    recorded: bool = False) -> tuple[Context, bool | None] | None:
+        """The event's context; None when its key says it was processed before. `recorded`:
+        its guard records that itself (RecordsDelivery), no `inbound_updates` key is written."""
         # the hot statements run as Core on the session's connection: no autoflush, no ORM
         # compile or unit-of-work step per statement (the ORM's overhead was most of their CPU)
         connection = await session.connection()
         # PostgreSQL: serialise one chat across processes for the rest of this transaction
         lock = chat_lock_key(event.chat) if is_postgres(session) else None
-        if event.dedupe_key:
+        if event.dedupe_key and not recorded:
             if not await self._first_delivery(connection, event, lock):
                 return None
         elif lock is not None:

@@ -3,9 +3,10 @@
 Each accepted update is stored (table `inbound_events`, unique per channel and platform key)
 *before* the platform is acknowledged, leased to this process and processed right after; a row
 whose lease runs out unprocessed (its process died) is taken again by any process's recovery loop
-(bot/db/inbound_store.py). The event's effects, its `inbound_updates` key and its replies commit
+(bot/db/inbound_store.py). The event's effects, its row turned 'answered' and its replies commit
 in one transaction (KeepReplies), so a process dying before sending them leaves the replies to
-whoever takes the row next, and a redelivered update is a no-op. Zalo's webhook and Telegram's
+whoever takes the row next, and a second run of the row is rolled back; a redelivered update is
+not stored again. Zalo's webhook and Telegram's
 webhook and polling share this one path.
 """
 
@@ -27,7 +28,7 @@ from bot.channel import Channel
 from bot.clock import Clock
 from bot.context import Context
 from bot.db import inbound_store
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, RecordsDelivery, Repeat
 from bot.events import ChatRef, Sender
 from bot.locks import KeyedLocks
 from bot.messages import OutgoingMessage, from_payload, to_payload
@@ -257,8 +258,12 @@ class InboundQueue(Generic[Item]):
         await self.drain()
 
 
-class KeepReplies:
-    """EventGuard: inside the event's transaction, store its replies on its row ('answered')."""
+class KeepReplies(RecordsDelivery):
+    """EventGuard: inside the event's transaction, store its replies on its row ('answered').
+
+    The row is the record that the update was processed (the dispatcher writes no
+    `inbound_updates` key for it): a second run of the row (its lease ran out while the first
+    was still working) finds it answered and is rolled back."""
 
     def __init__(self, row_id: int) -> None:
         self._row_id = row_id
@@ -267,6 +272,7 @@ class KeepReplies:
         """Nothing to check: the platform's credentials were checked before storing."""
 
     async def after(self, ctx: Context) -> None:
-        """Committed together with the event's effects and its `inbound_updates` key."""
-        await inbound_store.answered(ctx.session, self._row_id,
-                                     [to_payload(m) for m in ctx.replies])
+        """Committed together with the event's effects; Repeat when they were committed before."""
+        if not await inbound_store.answered(ctx.session, self._row_id,
+                                            [to_payload(m) for m in ctx.replies]):
+            raise Repeat(self._row_id)

@@ -3,9 +3,12 @@
 The edge stores the raw body under the platform's event key, then answers 200: a crash after that
 loses nothing. The storing process holds a lease on the row and processes it at once; a row whose
 lease ran out (its process died) is taken again by any process. The effect happens once because the
-dispatcher records the key in `inbound_updates` inside the event's own transaction; that same
-transaction writes the replies onto the row (status 'answered'), so a process dying before sending
-them leaves them to be sent by whoever takes the row next.
+event's own transaction turns the row from 'pending' to 'answered' (a guarded update: a second run
+of the row finds it answered and rolls back), writing the replies onto it, so a process dying
+before sending them leaves them to be sent by whoever takes the row next. A repeat of a stored
+key inserts no row (its unique key). When processed rows are purged their keys move to
+`inbound_updates` (the dispatcher's record of keys processed outside this queue), and a key found
+there is not stored again: a very late repeat is still dropped.
 """
 
 from __future__ import annotations
@@ -23,14 +26,17 @@ from sqlalchemy import Integer, Table, Text, bindparam, delete, or_, select, tex
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.base import UTCDateTime, is_postgres, one_statement, reading
-from bot.db.models import InboundEventRow
+from bot.db.base import UTCDateTime, insert_ignore, is_postgres, one_statement, reading
+from bot.db.models import InboundEventRow, InboundUpdate
 
 #: longest error text kept on a row
 MAX_ERROR_CHARS = 2000
 
 #: statuses of rows still to be worked on
 OPEN = ("pending", "answered")
+#: statuses of rows whose effects were not committed (a failed row may still succeed: a run
+#: that outlived its lease)
+UNPROCESSED = ("pending", "failed")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,12 +68,14 @@ class NewEvent:
 
 
 _EVENTS = cast(Table, InboundEventRow.__table__)
+_UPDATES = cast(Table, InboundUpdate.__table__)
 
 
 #: PostgreSQL: a batch (the rows as arrays) in one statement whose text is the same for any
 #: batch (one prepared statement), with the rows finished meanwhile marked done in it too (a
 #: data-modifying CTE: the group commit is one statement, committing by itself). A key stored
-#: before (a retry, or a repeat inside the batch) inserts nothing and returns no id
+#: before (a retry, or a repeat inside the batch), or purged and kept in `inbound_updates`,
+#: inserts nothing and returns no id
 _STORE_PG = text(
     "WITH finished AS (UPDATE inbound_events SET status = 'done', processed_at = :p_now,"
     " lease_until = NULL, last_error = NULL, replies = NULL WHERE id = ANY(:p_done))"
@@ -75,7 +83,9 @@ _STORE_PG = text(
     " (channel, event_key, chat_id, body, received_at, status, attempts, lease_until)"
     " SELECT r.channel, r.event_key, r.chat_id, r.body, :p_now, 'pending', 1, :p_lease"
     " FROM unnest(:p_channel, :p_key, :p_chat, :p_body) WITH ORDINALITY"
-    " AS r(channel, event_key, chat_id, body, n) ORDER BY r.n"
+    " AS r(channel, event_key, chat_id, body, n)"
+    " WHERE NOT EXISTS (SELECT 1 FROM inbound_updates AS u"
+    " WHERE u.channel = r.channel AND u.update_id = r.event_key) ORDER BY r.n"
     " ON CONFLICT DO NOTHING RETURNING id, channel, event_key"
 ).bindparams(
     bindparam("p_now", type_=UTCDateTime()), bindparam("p_lease", type_=UTCDateTime()),
@@ -84,17 +94,21 @@ _STORE_PG = text(
       ("p_channel", "p_key", "p_chat", "p_body")),
 ).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
 #: SQLite: the batch as one JSON array of rows, read by json_each (one statement, one thread
-#: hop, whatever the batch's size). `WHERE true`: SQLite's parser needs it before ON CONFLICT
+#: hop, whatever the batch's size). (SQLite's parser needs a WHERE before ON CONFLICT.)
 _STORE_SQLITE = text(
     "INSERT INTO inbound_events"
     " (channel, event_key, chat_id, body, received_at, status, attempts, lease_until)"
     " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, :p_now, 'pending', 1, :p_lease"
-    " FROM json_each(:p_rows) WHERE true ORDER BY key"
+    " FROM json_each(:p_rows) WHERE NOT EXISTS (SELECT 1 FROM inbound_updates AS u"
+    " WHERE u.channel = value ->> 0 AND u.update_id = value ->> 1) ORDER BY key"
     " ON CONFLICT DO NOTHING RETURNING id, channel, event_key"
 ).bindparams(
     bindparam("p_now", type_=UTCDateTime()), bindparam("p_lease", type_=UTCDateTime()),
 ).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
-_ANSWERED = (update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"))
+#: a row not processed yet becomes 'answered' (a guarded update: of two runs of one row, the
+#: second finds it answered, or waits for the first's transaction and then does)
+_ANSWERED = (update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"),
+                                   _EVENTS.c.status.in_(UNPROCESSED))
              .values(status="answered", replies=bindparam("p_replies")))
 _FINISHED = (update(_EVENTS).where(_EVENTS.c.id.in_(bindparam("p_ids", expanding=True)))
              .values(status="done", processed_at=bindparam("p_now"), lease_until=None,
@@ -147,9 +161,11 @@ async def finish(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, no
 
 
 async def answered(session: AsyncSession, row_id: int,
-                   replies: list[dict[str, Any]]) -> None:
-    """In the event's own transaction: its effects are committed with these replies."""
-    await session.execute(_ANSWERED, {"p_id": row_id, "p_replies": replies})
+                   replies: list[dict[str, Any]]) -> bool:
+    """In the event's own transaction: its effects are committed with these replies. False when
+    the row was processed before (or is gone): the caller rolls its transaction back."""
+    result = await session.execute(_ANSWERED, {"p_id": row_id, "p_replies": replies})
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
@@ -258,8 +274,15 @@ async def renew(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequenc
 
 async def purge(sessionmaker: async_sessionmaker[AsyncSession], channel: str,
                 before: datetime) -> int:
-    """Delete processed rows received before `before` (retries of them can no longer come)."""
+    """Delete processed rows received before `before`, their keys kept in `inbound_updates`
+    (store_many stores no repeat of them)."""
     async with sessionmaker.begin() as session:
+        old = select(_EVENTS.c.channel, _EVENTS.c.event_key, _EVENTS.c.received_at).where(
+            _EVENTS.c.channel == channel, _EVENTS.c.status == "done",
+            _EVENTS.c.received_at < before)
+        await session.execute(
+            insert_ignore(session, _UPDATES)
+            .from_select(["channel", "update_id", "received_at"], old))
         result = await session.execute(
             delete(InboundEventRow)
             .where(InboundEventRow.channel == channel, InboundEventRow.status == "done",

@@ -609,7 +609,9 @@ class TelegramMenu(Base):
 
 
 class InboundUpdate(Base):
-    """Platform update ids already processed, so webhook retries are dropped."""
+    """Platform update ids already processed, so webhook retries are dropped: the keys of events
+    the dispatcher processed outside the inbound queue, and those of the queue's rows once purged
+    (bot/db/inbound_store.py)."""
 
     __tablename__ = "inbound_updates"
 
@@ -621,8 +623,8 @@ class InboundUpdate(Base):
 class InboundEventRow(Base):
     """A webhook event stored verbatim before it is acknowledged, processed from here.
 
-    `inbound_updates` stays the exactly-once marker (written in the processing transaction);
-    this table is the durable queue in front of it, and its unique key drops platform retries.
+    Its unique key drops platform retries; its status is the exactly-once marker (turned
+    'answered' in the processing transaction). Purged rows leave their keys in `inbound_updates`.
     """
 
     __tablename__ = "inbound_events"

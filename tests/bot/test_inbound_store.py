@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import inbound_store
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.inbound_store import GroupCommit, NewEvent
-from bot.db.models import InboundEventRow
+from bot.db.models import InboundEventRow, InboundUpdate
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -58,6 +58,25 @@ async def test_leases_claims_and_failures(sessionmaker: async_sessionmaker[Async
     await inbound_store.release(sessionmaker, second, "boom", max_attempts=1)
     assert await inbound_store.due(sessionmaker, "zalo", later + timedelta(days=1), 10) == []
     assert await inbound_store.purge(sessionmaker, "zalo", later + timedelta(seconds=1)) == 1
+
+
+async def test_a_purged_rows_key_is_kept_and_not_stored_again(
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    [done, pending] = await inbound_store.store_many(sessionmaker, [_event("a"), _event("b")],
+                                                     now=NOW, lease=LEASE)
+    assert done is not None and pending is not None
+    await inbound_store.finish_many(sessionmaker, [done], NOW)
+    later = NOW + timedelta(days=8)
+    assert await inbound_store.purge(sessionmaker, "zalo", later) == 1
+    async with sessionmaker() as session:
+        kept = (await session.execute(select(InboundUpdate.channel, InboundUpdate.update_id,
+                                             InboundUpdate.received_at))).all()
+    assert [tuple(k) for k in kept] == [("zalo", "a", NOW)]  # the pending row stays, unkept
+    # a very late repeat of the purged one is not stored again; a new key is
+    ids = await inbound_store.store_many(sessionmaker, [_event("a"), _event("c")], now=later,
+                                         lease=LEASE)
+    assert ids[0] is None and ids[1] is not None
+    assert await inbound_store.purge(sessionmaker, "zalo", later) == 0  # twice: no conflict
 
 
 async def test_group_commit_batches_concurrent_submits_and_shares_failures() -> None:

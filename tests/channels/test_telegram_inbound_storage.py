@@ -9,14 +9,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiogram.types import Update
 from sqlalchemy import func, select
+from sqlalchemy import update as update_rows
 from sqlalchemy.exc import OperationalError
 
 from bot.channels.telegram.receivers import SECRET_HEADER
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import inbound_store
-from bot.db.models import InboundEventRow, InboundUpdate
+from bot.db.models import ChatAccount, InboundEventRow, InboundUpdate
 from bot.messages import OutgoingMessage, to_payload
 from bot.texts import common as C
 from testkit.fake_telegram import FakeBotAPI
@@ -70,6 +72,33 @@ async def test_an_update_is_stored_then_marked_done_and_a_redelivery_is_dropped(
     assert await _post(client, update) == 200
     await run.parts.inbound.queue.drain()
     assert len(fake.sent) == 1 and len(await _rows(run)) == 1
+
+
+async def test_a_second_run_of_a_processed_row_is_rolled_back(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI, clock: ManualClock) -> None:
+    """A process that took the row when its lease ran out, while the first was still working,
+    gets to it after the first committed: its row (not an inbound_updates key) says processed,
+    so nothing it did is kept and nothing is sent again."""
+    run, client = tg
+    update = fake.text_update(USER, "/huy")
+    assert await _post(client, update) == 200
+    assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]
+    async with run.app.sessionmaker() as session:
+        row_id = await session.scalar(select(InboundEventRow.id))
+        first_seen = await session.scalar(select(ChatAccount.last_inbound_at))
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 0
+    assert row_id is not None
+    queue = run.parts.inbound.queue
+    for status in ("answered", "done"):  # its replies not sent yet, and sent
+        async with run.app.sessionmaker.begin() as session:
+            await session.execute(update_rows(InboundEventRow).values(status=status))
+        clock.advance(timedelta(minutes=3))
+        await queue.run(row_id, Update.model_validate(update))
+        await queue.drain()
+        assert len(fake.sent) == 1
+        async with run.app.sessionmaker() as session:  # its account touch was rolled back too
+            assert await session.scalar(select(ChatAccount.last_inbound_at)) == first_seen
+    assert await _rows(run) == [(str(update["update_id"]), "done", 1)]
 
 
 async def test_storage_down_is_503_so_telegram_sends_it_again(

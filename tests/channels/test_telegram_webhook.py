@@ -12,7 +12,7 @@ from bot.channels.telegram.receivers import SECRET_HEADER
 from bot.channels.telegram.wiring import webhook_route
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import InboundUpdate
+from bot.db.models import InboundEventRow
 from bot.texts import common as C
 from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import WEBHOOK_SECRET as SECRET
@@ -34,7 +34,7 @@ async def tg(settings: Settings, clock: ManualClock,
 async def _inbound_rows(run: TelegramRun) -> int:
     async with run.app.sessionmaker() as session:
         return int((await session.execute(
-            select(func.count()).select_from(InboundUpdate))).scalar_one())
+            select(func.count()).select_from(InboundEventRow))).scalar_one())
 
 
 async def test_set_webhook_with_secret_and_allowed_updates(

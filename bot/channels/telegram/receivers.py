@@ -116,7 +116,7 @@ class TelegramPolling:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         if self._offset is not None:
-            # best effort: if it fails, the inbound_updates table drops them when they come again
+            # best effort: if it fails, their stored rows (inbound_events) drop them on return
             with contextlib.suppress(AiogramError, aiohttp.ClientError, TimeoutError):
                 await self._bot.get_updates(offset=self._offset, limit=1, timeout=0,
                                             request_timeout=5)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import docx
 from sqlalchemy import func, select
 
-from bot.db.models import ChatAccount, Guide, InboundEventRow, InboundUpdate
+from bot.db.models import ChatAccount, Guide, InboundEventRow
 from bot.texts import common as C
 from bot.texts import guide_upload as UT
 from bot.texts import guides as G
@@ -106,8 +106,8 @@ async def test_replayed_body_is_processed_once(zalo_app: ZaloApp, fake_zalo: Fak
     await zalo_app.settle()
     assert len(fake_zalo.sent_texts("u1")) == 1
     async with zalo_app.app.sessionmaker() as session:
-        ids = (await session.execute(select(InboundUpdate.update_id)
-                                     .where(InboundUpdate.channel == "zalo"))).scalars().all()
+        ids = (await session.execute(select(InboundEventRow.event_key)
+                                     .where(InboundEventRow.channel == "zalo"))).scalars().all()
     assert ids == ["m77"]
 
 
@@ -212,7 +212,8 @@ async def test_a_file_not_downloaded_is_answered_through_the_dispatcher(
     assert fake_zalo.sent_texts("adm") == [ZT.FILE_DOWNLOAD_FAILED.format(file="gone.docx")]
     async with zalo_app.app.sessionmaker() as session:
         # one inbound path: the message's key is recorded with its answer, like any event's
-        keys = (await session.execute(select(InboundUpdate.update_id))).scalars().all()
+        keys = (await session.execute(select(InboundEventRow.event_key)
+                                      .where(InboundEventRow.status == "done"))).scalars().all()
         assert "f5" in keys
         assert await session.scalar(select(func.count()).select_from(Guide)) == 0
     assert await zalo_app.post_event(gone) == 200  # Zalo's retry of it: nothing again
