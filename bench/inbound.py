@@ -33,6 +33,9 @@ asking again (one question in flight per chat).
     .venv/bin/python bench/inbound.py --channel zalo      # telegram | zalo | both (default)
     .venv/bin/python bench/inbound.py --channel telegram --no-baseline   # anchors + demo only
     TROLY_EVENT_LOOP=asyncio .venv/bin/python bench/inbound.py --channel telegram --no-baseline
+    .venv/bin/python bench/inbound.py --repeat 5 --no-baseline   # medians of interleaved runs
+    .venv/bin/python bench/inbound.py --repeat 4 --compare-with ../main   # A/B, medians side by side
+    .venv/bin/python bench/inbound.py --instructions --no-baseline   # callgrind: instructions/answer
     .venv/bin/python bench/inbound.py --channel telegram --processes 2 \
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 """
@@ -55,13 +58,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import inbound_repeat  # noqa: E402  (bench/: --repeat, --compare-with, --instructions)
 
 from testkit.fake_telegram import FakeBotAPI  # noqa: E402
 from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook  # noqa: E402
@@ -103,6 +108,8 @@ class Result:
     db_connections_per_answer: float | None = None
     #: CPU seconds of this bench process (the feeder and the fake platform API) per answer
     bench_cpu_per_answer: float | None = None
+    #: instructions the server process ran per answered question (--instructions: callgrind)
+    instructions_per_answer: float | None = None
 
     @property
     def rate(self) -> float:
@@ -264,11 +271,30 @@ def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
 TROLY_RUN = ("-c", "from bot.cli import main; main()", "run")
 
 
-def _spawn(workdir: Path, env: dict[str, str],
-           argv: tuple[str, ...] = TROLY_RUN) -> subprocess.Popen[bytes]:
+class Probe(Protocol):
+    """Something watching the server processes of a run (bench/inbound_repeat.py's Callgrind)."""
+
+    #: the server processes start as [*prefix, python, …] with these variables added
+    prefix: tuple[str, ...]
+    env: dict[str, str]
+    #: how long a server may take to start under the probe (seconds)
+    start_within: float
+
+    async def start(self, pids: list[int]) -> None:
+        """Right before the measured questions (after the warm-up)."""
+
+    async def stop(self, pids: list[int], result: Result) -> None:
+        """Right after the measured questions: put the probe's figures on `result`."""
+
+
+def _spawn(workdir: Path, env: dict[str, str], argv: tuple[str, ...] = TROLY_RUN, *,
+           python: str = sys.executable, probe: Probe | None = None) -> subprocess.Popen[bytes]:
     """`troly run` (or another server) in the background, its log in workdir/troly.log."""
+    prefix = probe.prefix if probe is not None else ()
+    if probe is not None:
+        env = {**env, **probe.env}
     with (workdir / "troly.log").open("wb") as log:
-        return subprocess.Popen([sys.executable, *argv], cwd=workdir, env=env,
+        return subprocess.Popen([*prefix, python, *argv], cwd=workdir, env=env,
                                 stdout=subprocess.DEVNULL, stderr=log)
 
 
@@ -284,14 +310,16 @@ def _base_env(workdir: Path, port: int, *, demo: bool,
 
 
 async def _start_troly(fake: FakeBotAPI, workdir: Path, *, demo: bool,
-                       database_url: str | None = None) -> tuple[subprocess.Popen[bytes], int]:
+                       database_url: str | None = None, python: str = sys.executable,
+                       probe: Probe | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     env = {**_base_env(workdir, port, demo=demo, database_url=database_url),
            "TROLY_TELEGRAM_TOKEN": fake.token, "TROLY_TELEGRAM_API_URL": fake.base_url,
            "TROLY_TELEGRAM_WEBHOOK_URL": "https://bench.invalid/telegram/webhook",
            "TROLY_TELEGRAM_WEBHOOK_SECRET": SECRET}
-    process = _spawn(workdir, env)
-    return process, await _wait_ready(process, workdir, port, lambda: fake.webhook is not None)
+    process = _spawn(workdir, env, python=python, probe=probe)
+    return process, await _wait_ready(process, workdir, port, lambda: fake.webhook is not None,
+                                      within=_start_within(probe))
 
 
 def serve_anchor(port: int, event_loop: str) -> None:
@@ -333,18 +361,23 @@ def troly_event_loop() -> str:
     return choose_event_loop(os.environ.get("TROLY_EVENT_LOOP") or "auto")[0]
 
 
-async def _start_anchor(fake: FakeBotAPI, workdir: Path,
-                        event_loop: str) -> tuple[subprocess.Popen[bytes], int]:
+async def _start_anchor(fake: FakeBotAPI, workdir: Path, event_loop: str,
+                        probe: Probe | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     env = {**os.environ, "BENCH_TOKEN": fake.token, "BENCH_API_URL": fake.base_url}
     process = _spawn(workdir, env, (__file__, "--serve-anchor", str(port),
-                                    "--anchor-loop", event_loop))
-    return process, await _wait_ready(process, workdir, port, lambda: True)
+                                    "--anchor-loop", event_loop), probe=probe)
+    return process, await _wait_ready(process, workdir, port, lambda: True,
+                                      within=_start_within(probe))
+
+
+def _start_within(probe: Probe | None) -> float:
+    return 120.0 if probe is None else probe.start_within
 
 
 async def _wait_ready(process: subprocess.Popen[bytes], workdir: Path, port: int,
-                      ready: Callable[[], bool]) -> int:
-    deadline = time.monotonic() + 120
+                      ready: Callable[[], bool], *, within: float = 120.0) -> int:
+    deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -357,7 +390,7 @@ async def _wait_ready(process: subprocess.Popen[bytes], workdir: Path, port: int
                 pass
             await asyncio.sleep(0.2)
     process.kill()
-    raise RuntimeError("troly did not start in 120 s")
+    raise RuntimeError(f"troly did not start in {within:.0f} s")
 
 
 def _more_than(chat: str, count: int) -> Callable[[FakeBotAPI], bool]:
@@ -515,12 +548,15 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
 
 async def measure(name: str, *, demo: bool | None, questions: int, concurrency: int,
                   warmup: int, database_url: str | None = None, processes: int = 1,
-                  anchor_loop: str = "asyncio") -> Result:
+                  anchor_loop: str = "asyncio", python: str = sys.executable,
+                  probe: Probe | None = None) -> Result:
     """Start troly (demo None: the aiogram anchor on `anchor_loop`), warm it up, feed the
     questions, stop it.
 
     With `database_url` (PostgreSQL) troly runs on a fresh database there, as `processes`
     processes behind one webhook (the users spread over them); the anchor is always one process.
+    `python` runs troly (another checkout's .venv/bin/python runs that checkout's troly: its
+    editable install); `probe` wraps the server processes (--instructions: callgrind).
     """
     db = await _fresh_postgres(database_url) if database_url and demo is not None else None
     try:
@@ -530,7 +566,8 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                 ports: list[int] = []
                 try:
                     if demo is None:
-                        process, port = await _start_anchor(fake, Path(tmp), anchor_loop)
+                        process, port = await _start_anchor(fake, Path(tmp), anchor_loop,
+                                                            probe)
                         started.append(process)
                         ports.append(port)
                     else:
@@ -539,7 +576,8 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                             workdir = Path(tmp) / f"troly{i}"
                             workdir.mkdir()
                             process, port = await _start_troly(fake, workdir, demo=demo,
-                                                               database_url=db)
+                                                               database_url=db, python=python,
+                                                               probe=probe)
                             started.append(process)
                             ports.append(port)
                     await _feed(fake, ports, questions=warmup, concurrency=concurrency,
@@ -548,10 +586,14 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                     server = ServerCpu(db) if db is not None else None
                     if server is not None:
                         await server.start()
+                    if probe is not None:
+                        await probe.start(pids)
                     cpu, own = _cpu_of(pids), _cpu_seconds(os.getpid())
                     result = _with_cpu(await _feed(fake, ports, questions=questions,
                                                    concurrency=concurrency, first_update=100000),
                                        pids, cpu)
+                    if probe is not None:
+                        await probe.stop(pids, result)
                     own_after = _cpu_seconds(os.getpid())
                     if own is not None and own_after is not None and result.questions:
                         result.bench_cpu_per_answer = (own_after - own) / result.questions
@@ -601,7 +643,8 @@ def _print_database_cost(r: Result) -> None:
 def main() -> None:
     """Run the anchor, baseline and demo per channel, print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=2000)
+    parser.add_argument("--questions", type=int,
+                        help="measured questions per run (2000; 200 with --instructions)")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--channel", choices=("telegram", "zalo", "both"), default="both")
@@ -612,6 +655,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1,
                         help="troly processes behind the webhook (with --database-url)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    inbound_repeat.add_arguments(parser)
     parser.add_argument("--serve-anchor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--anchor-loop", choices=("asyncio", "uvloop"), default="asyncio",
                         help=argparse.SUPPRESS)
@@ -622,6 +666,10 @@ def main() -> None:
     if args.database_url and args.channel != "telegram":
         parser.error("--database-url is for --channel telegram")
     loop = troly_event_loop()
+    if inbound_repeat.wanted(args):
+        inbound_repeat.main(parser, args, measure, loop)
+        return
+    args.questions = args.questions or 2000
     backend = (f"PostgreSQL, {args.processes} process(es)" if args.database_url else "SQLite")
     # key → (row name, demo guides? None: the anchor, extra arguments)
     Config = tuple[str, str, bool | None, dict[str, Any]]
