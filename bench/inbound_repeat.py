@@ -164,8 +164,8 @@ def run_all(args: argparse.Namespace, measure: Measure, plan: list[Config],
                         else f", {sample.instructions / 1e6:.3f} M instructions/answer")
         cpu = "" if cpu_ms is None else f", CPU {cpu_ms:.2f} ms/answer"
         print(f"  round {n + 1}/{repeat} {config.name}: {sample.rate:.1f}/s, p99 "
-              f"{sample.p99_ms:.1f} ms{cpu} (calibration {calibration:.0f} ms){instructions}",
-              file=sys.stderr, flush=True)
+              f"{sample.p99_ms:.1f} ms{cpu} (calibration {calibration:.0f} ms, load average "
+              f"{os.getloadavg()[0]:.1f}){instructions}", file=sys.stderr, flush=True)
     return samples
 
 
@@ -225,8 +225,8 @@ def main(parser: argparse.ArgumentParser, args: argparse.Namespace, measure: Mea
     what = "instructions (callgrind)" if args.instructions else "interleaved runs"
     print(f"inbound load, {what}: {repeat} round(s) of {', '.join(c.key for c in plan)}; "
           f"{args.questions} questions after {args.warmup} warm-up, {args.concurrency} users at "
-          f"once, Telegram webhook → troly ({backend}, {loop}), {os.cpu_count()} CPUs",
-          flush=True)
+          f"once, Telegram webhook → troly ({backend}, {loop}), {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
     samples = run_all(args, measure, plan, repeat)
     print("\n".join(report(args, plan, samples, loop)))
     if args.json:
