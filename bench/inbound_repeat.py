@@ -139,7 +139,11 @@ Measure = Callable[..., Coroutine[Any, Any, "Result"]]
 
 def run_all(args: argparse.Namespace, measure: Measure, plan: list[Config],
             repeat: int) -> list[steady.Sample]:
-    """Every (round, configuration) of the schedule, one after the other, each line as it ends."""
+    """Every (round, configuration) of the schedule, one after the other, each line as it ends.
+
+    A run that fails (troly did not start, an answer never came) is reported and left out: its
+    round's pair is then missing from the ratios. Ctrl-C ends the schedule and keeps what ran.
+    """
     by_key = {c.key: c for c in plan}
     database = ({"database_url": args.database_url, "processes": args.processes}
                 if args.database_url else {})
@@ -149,11 +153,19 @@ def run_all(args: argparse.Namespace, measure: Measure, plan: list[Config],
     for n, key in order:
         config = by_key[key]
         calibration = steady.calibration_cpu_ms()
-        with tempfile.TemporaryDirectory(prefix="troly-callgrind-") as tmp:
-            probe: Probe | None = Callgrind(Path(tmp)) if args.instructions else None
-            result = asyncio.run(measure(config.name, questions=args.questions,
-                                         concurrency=args.concurrency, warmup=args.warmup,
-                                         probe=probe, **database, **config.kwargs))
+        try:
+            with tempfile.TemporaryDirectory(prefix="troly-callgrind-") as tmp:
+                probe: Probe | None = Callgrind(Path(tmp)) if args.instructions else None
+                result = asyncio.run(measure(config.name, questions=args.questions,
+                                             concurrency=args.concurrency, warmup=args.warmup,
+                                             probe=probe, **database, **config.kwargs))
+        except KeyboardInterrupt:
+            print("  interrupted: the summary covers the runs that ended", file=sys.stderr)
+            break
+        except Exception as error:  # one failed run must not lose the others
+            print(f"  round {n + 1}/{repeat} {config.name}: FAILED, left out: {error!r}"[:2000],
+                  file=sys.stderr, flush=True)
+            continue
         cpu_ms = None if result.cpu_per_answer is None else 1000 * result.cpu_per_answer
         sample = steady.Sample(
             key, n, result.rate, result.pct(0.99), cpu_ms, result.errors,
@@ -172,6 +184,10 @@ def run_all(args: argparse.Namespace, measure: Measure, plan: list[Config],
 def report(args: argparse.Namespace, plan: list[Config], samples: list[steady.Sample],
            loop: str) -> list[str]:
     """The summary: medians table, ratios to the neighbouring anchor, verdicts, or the A/B."""
+    ran = {s.key for s in samples}
+    plan = [c for c in plan if c.key in ran]
+    if not plan:
+        return ["no run ended"]
     names = {c.key: c.name for c in plan}
     lines = steady.table([(names[c.key], steady.summarise(samples, c.key)) for c in plan])
     target = steady.target_for(postgres=bool(args.database_url),
@@ -182,6 +198,8 @@ def report(args: argparse.Namespace, plan: list[Config], samples: list[steady.Sa
                 continue
             key = config.key[2:]
             a_key, b_key = f"A:{key}", f"B:{key}"
+            if b_key not in ran:
+                continue
             paired = {name: steady.paired_ratios(samples, b_key, a_key, figure)
                       for name, figure in steady.FIGURES.items()}
             lines += ["", f"A/B, {names[a_key][2:]}: A = this checkout, B = {args.compare_with}",
@@ -200,7 +218,7 @@ def report(args: argparse.Namespace, plan: list[Config], samples: list[steady.Sa
                 if ratios:
                     lines.append(f"{names[config.key]} / {names[anchor]} of the same round: "
                                  f"{label} {_ratio(ratios)}")
-    if target is not None and not args.instructions:
+    if target is not None and not args.instructions and DEMO in ran:
         lines.append(steady.verdict(samples, DEMO, target).line(names[DEMO]))
     return lines
 

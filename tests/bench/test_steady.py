@@ -164,3 +164,30 @@ def test_a_steady_mode_is_wanted_only_when_asked_for() -> None:
     assert not inbound_repeat.wanted(_args())
     assert inbound_repeat.wanted(_args(repeat=3))
     assert inbound_repeat.wanted(_args(instructions=True))
+
+
+def test_the_report_gives_the_ratio_to_the_anchor_and_the_verdict() -> None:
+    args = _args(no_baseline=True, database_url=None, processes=1)
+    plan = inbound_repeat.configs(args, "asyncio")
+    samples = [_sample("anchor", 0, 1000.0), _sample("demo", 0, 210.0),
+               _sample("anchor", 1, 500.0), _sample("demo", 1, 150.0)]
+    lines = inbound_repeat.report(args, plan, samples, "asyncio")
+    assert ("demo guides / anchor (aiogram, asyncio) of the same round: throughput median 0.255x "
+            "(0.210–0.300x, 2 rounds)") in lines
+    assert lines[-1].endswith("met in 1 of 2 runs; not met by the median, met by some runs")
+
+
+def test_the_report_leaves_out_what_never_ran(tmp_path: Path) -> None:
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.touch()
+    args = _args(no_baseline=True, compare_with=tmp_path, database_url=None, processes=1)
+    plan = inbound_repeat.configs(args, "asyncio")
+    only_a = [_sample("A:demo", 0, 210.0)]
+    lines = inbound_repeat.report(args, plan, only_a, "asyncio")
+    assert len(lines) == 2  # the header and A's row: no B to compare with
+    assert inbound_repeat.report(args, plan, [], "asyncio") == ["no run ended"]
+    both = [*only_a, _sample("B:demo", 0, 231.0)]
+    answered = next(r for r in inbound_repeat.report(args, plan, both, "asyncio")
+                    if r.startswith("answered/s"))
+    assert answered.split()[1:4] == ["210.0", "231.0", "1.100x"]
