@@ -601,7 +601,8 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                         await server.stop(result)
                 finally:
                     for process in started:
-                        process.terminate()
+                        # under a probe the figures are taken: no graceful (slow) shutdown
+                        process.terminate() if probe is None else process.kill()
                     for process in started:
                         process.wait(timeout=30)
     finally:
