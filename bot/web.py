@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import files
 from bot.channels import web_auth
@@ -32,7 +32,7 @@ from bot.dispatcher import Dispatcher, Refused
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.files import FileLinks, LinkCheck
 from bot.messages import MAX_PAYLOAD_BYTES, OutgoingMessage, from_payload
-from bot.rate_limit import RateLimit
+from bot.rate_limit import Limiter, RateLimit, SharedRateLimit
 from bot.texts import admin_import as admin_texts
 from bot.texts import web as texts
 from bot.web_login import WebLogin
@@ -58,13 +58,21 @@ class WebChat:
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
     settings: Settings
-    per_session: RateLimit = field(init=False)
-    per_address: RateLimit = field(init=False)
+    per_session: Limiter = field(init=False)
+    per_address: Limiter = field(init=False)
     _links: FileLinks | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.per_session = RateLimit(self.settings.web_rate_per_minute, 60.0)
-        self.per_address = RateLimit(self.settings.web_rate_per_address_per_minute, 60.0)
+        per_session, per_address = (self.settings.web_rate_per_minute,
+                                    self.settings.web_rate_per_address_per_minute)
+        engine = self.sessionmaker.kw.get("bind")
+        if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
+            # several processes may serve one address: one budget for all (bot/rate_limit.py)
+            self.per_session = SharedRateLimit(engine, "session", per_session, 60.0)
+            self.per_address = SharedRateLimit(engine, "address", per_address, 60.0)
+        else:
+            self.per_session = RateLimit(per_session, 60.0)
+            self.per_address = RateLimit(per_address, 60.0)
 
     async def links(self) -> FileLinks:
         """The download-link signer (its secret is read from settings or the database once)."""
@@ -204,13 +212,13 @@ def _cursor(value: object) -> int | None:
     return value
 
 
-def _too_fast(chat: WebChat, request: web.Request, session_id: str) -> web.Response | None:
+async def _too_fast(chat: WebChat, request: web.Request, session_id: str) -> web.Response | None:
     """429 when this session or this address sends faster than the limits."""
     now = chat.clock.now()
-    wait = chat.per_session.check(session_id, now)
+    wait = await chat.per_session.wait(session_id, now)
     if not wait:
         address = web_auth.client_address(request, trust_proxy=chat.settings.web_trust_proxy)
-        wait = chat.per_address.check(address, now)
+        wait = await chat.per_address.wait(address, now)
     if not wait:
         return None
     response = _error(429, texts.TOO_MANY_REQUESTS.format(seconds=wait))
@@ -257,7 +265,7 @@ async def chat_api(request: web.Request) -> web.Response:
     if keyboard is not None and not (isinstance(keyboard, str) and isinstance(button, str)
                                      and 0 < len(keyboard) <= MAX_PAYLOAD_BYTES):
         return _error(400, texts.BAD_BUTTON)
-    refusal = _too_fast(chat, request, session)
+    refusal = await _too_fast(chat, request, session)
     if refusal is not None:
         return refusal
     chat_ref, sender, now = ChatRef("web", session), Sender(session), chat.clock.now()
@@ -298,7 +306,7 @@ async def upload_api(request: web.Request) -> web.Response:
     name = _upload_name(request.headers.get("X-File-Name", ""))
     if name is None:
         return _error(400, admin_texts.WEB_BAD_FILE_NAME)
-    refusal = _too_fast(chat, request, session)
+    refusal = await _too_fast(chat, request, session)
     if refusal is not None:
         return refusal
     content = raw_body(request)

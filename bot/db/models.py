@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -674,6 +675,18 @@ class ChannelCredential(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebRateLimit(Base):
+    """One web chat rate limit key (a session, a client address) shared by every process on
+    PostgreSQL (bot/rate_limit.py): the theoretical arrival time of its next request (GCRA), in
+    seconds since the epoch. A row whose instant is past is as good as none; old ones are deleted."""
+
+    __tablename__ = "web_rate_limits"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # session | address
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tat: Mapped[float] = mapped_column(Double)
 
 
 # ---------------------------------------------------------------- scheduling and delivery

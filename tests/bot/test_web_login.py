@@ -230,6 +230,35 @@ async def limited(settings: Settings, clock: ManualClock) -> AsyncIterator[tuple
         await harness.close()
 
 
+async def test_two_processes_share_the_limits_on_postgresql(
+        limited: tuple[BotHarness, Client], settings: Settings, clock: ManualClock) -> None:
+    """Two app instances over one database, as compose.yaml's two processes behind one address:
+    on PostgreSQL a session and an address get one budget between them; SQLite (one process by
+    design) keeps a budget per process."""
+    first, client = limited
+    second = await BotHarness(first.settings, clock).start()
+    try:
+        async with TestClient(TestServer(second.app.web_app)) as other:
+            clients = {"first": client, "second": other}
+            script = [("first", "busy"), ("second", "busy"), ("first", "busy"),
+                      ("second", "busy"), ("first", "busy"),  # the session's 4th and 5th
+                      ("second", "calm-1"), ("second", "calm-2"),  # the address's 4th and 5th
+                      ("first", "calm-3")]  # the address's 6th
+            statuses = []
+            for which, session in script:
+                response = await clients[which].post(
+                    "/api/chat", json={"session": session, "text": "/trogiup"})
+                statuses.append(response.status)
+            if settings.database_url.startswith("postgresql"):
+                assert statuses == [200, 200, 200, 429, 429, 200, 200, 429]
+            else:  # each process counts alone: 3 of busy's 5, 4 of the address's 8 at most
+                assert statuses == [200] * 8
+            clock.advance(timedelta(minutes=1))
+            await _chat(other, "busy", "/trogiup")
+    finally:
+        await second.close()
+
+
 async def test_chat_is_rate_limited_per_session_and_per_address(
         limited: tuple[BotHarness, Client], clock: ManualClock) -> None:
     _, client = limited
