@@ -24,9 +24,9 @@ from bot.cli import core as cli_core
 from bot.cli.core import choose_event_loop
 from bot.texts import cli as T
 from testkit.fake_telegram import FakeBotAPI
+from tests.processes import until, within
 
 SECRET = "loop-secret_1"
-TIMEOUT = 60.0  # a bound for a hung process, not a timing assertion
 
 
 @pytest.fixture
@@ -112,17 +112,17 @@ async def test_troly_run_on_uvloop_answers_a_telegram_question(
             cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         try:
-            await telegram.wait_for(lambda fake: fake.webhook is not None, TIMEOUT)
+            await until(lambda: telegram.webhook is not None, "troly run to set its webhook")
             async with aiohttp.ClientSession() as session, session.post(
                     f"http://127.0.0.1:{port}/telegram/webhook",
                     json=telegram.text_update(4242, "thủ tục báo cáo tiến độ"),
                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
                 assert response.status == 200
-            await telegram.wait_for(lambda fake: fake.sent_per_chat["4242"] > 0, TIMEOUT)
+            await until(lambda: telegram.sent_per_chat["4242"] > 0, "the answer")
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+            _, err = await within(proc.communicate(), "troly run to stop on SIGTERM")
     log = err.decode()
     assert "event loop: uvloop" in log
     assert proc.returncode == 0, log[-3000:]

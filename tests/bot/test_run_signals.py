@@ -10,7 +10,7 @@ import signal
 import socket
 import sys
 import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import OutboxMessage, WorkerLease
 from testkit.fake_telegram import FakeBotAPI
+from tests.processes import until, within
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 60.0  # a bound for a hung process, not a timing assertion
 
 
 def _free_port() -> int:
@@ -39,15 +39,6 @@ def _env(database_url: str, port: int, telegram: FakeBotAPI) -> dict[str, str]:
                TROLY_HTTP_PORT=str(port), TROLY_LOAD_DEMO_GUIDES="false", TROLY_LOG_LEVEL="INFO",
                TROLY_TELEGRAM_TOKEN=telegram.token, TROLY_TELEGRAM_API_URL=telegram.base_url)
     return env
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll an async predicate until true (bounded)."""
-    deadline = asyncio.get_running_loop().time() + TIMEOUT
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 def _healthy(port: int) -> bool:
@@ -108,8 +99,8 @@ async def test_sigterm_stops_troly_run_with_exit_0_and_gives_back_the_lease(
         lease = await _lease(sessionmaker)
         return lease is not None and lease.owner is not None
 
-    await _until(healthy, "/healthz")
-    await _until(holds_lease, "the sender lease")
+    await until(healthy, "/healthz")
+    await until(holds_lease, "the sender lease")
     held = await _lease(sessionmaker)
     assert held is not None and held.owner is not None
     # a row this sender claimed and has not started: a clean shutdown gives it back ("pending")
@@ -124,7 +115,7 @@ async def test_sigterm_stops_troly_run_with_exit_0_and_gives_back_the_lease(
             created_at=now, updated_at=now))
 
     proc.send_signal(signal.SIGTERM)
-    _, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    _, err = await within(proc.communicate(), "troly run to stop on SIGTERM")
 
     assert proc.returncode == 0, err.decode()[-3000:]
     assert "Traceback" not in err.decode()

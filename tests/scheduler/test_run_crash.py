@@ -4,7 +4,6 @@ delivery promise says. Real processes, real HTTP, the real clock; SQLite and Pos
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import socket
@@ -25,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import web_tokens
 from bot.db.models import ChatAccount, OutboxMessage
 from scheduler.delivery import FAULT_ENV
+from tests.processes import until
 from tests.world import World
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = "web-crash-1"
 TEXT = "Nhắc hạn: NV01 còn 3 ngày"
-START_TIMEOUT = 90.0
 
 
 def _free_port() -> int:
@@ -84,17 +83,15 @@ class Troly:
 
     async def wait_healthy(self, http: aiohttp.ClientSession) -> None:
         """Until /healthz answers (the process is up and serving)."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
+        async def healthy() -> bool:
             assert self.proc is not None and self.proc.poll() is None, self.logs()
             try:
                 async with http.get(self.url + "/healthz") as response:
-                    if response.status == 200:
-                        return
+                    return response.status == 200
             except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.3)
-        raise AssertionError("troly run did not start:\n" + self.logs())
+                return False
+
+        await until(healthy, "troly run to start", every=0.3, detail=self.logs)
 
     async def fetch(self, http: aiohttp.ClientSession, **params: Any) -> dict[str, Any]:
         """GET /api/messages for the web user, with their login."""
@@ -142,13 +139,15 @@ async def _status(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
 async def _wait_status(sessionmaker: async_sessionmaker[AsyncSession], troly: Troly,
                        leaves: str = "pending") -> str:
     """Until the reminder's row is no longer `leaves` (the running dispatcher took it)."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
+    status = ""
+
+    async def taken() -> bool:
+        nonlocal status
         status = await _status(sessionmaker)
-        if status not in (leaves, "sending"):
-            return status
-        await asyncio.sleep(0.3)
-    raise AssertionError("the dispatcher never took the row:\n" + troly.logs())
+        return status not in (leaves, "sending")
+
+    await until(taken, "the dispatcher to take the row", every=0.3, detail=troly.logs)
+    return status
 
 
 def _texts(body: dict[str, Any]) -> list[str]:
@@ -199,7 +198,9 @@ async def test_killed_right_after_the_mailbox_took_the_reminder_it_comes_once(
     await _queue_reminder(world, sessionmaker, troly)
     troly.start(fault="after_send:1")  # SIGKILLs itself right after handing the row over
     assert troly.proc is not None
-    troly.proc.wait(timeout=START_TIMEOUT)
+    proc = troly.proc
+    await until(lambda: proc.poll() is not None, "the process to kill itself", every=0.3,
+                detail=troly.logs)
     assert troly.proc.returncode == -9, troly.logs()
     troly.start()
     await troly.wait_healthy(http)

@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,9 +30,9 @@ from bot.db.models import InboundEventRow
 from bot.texts import common as C
 from bot.texts import guides as G
 from testkit.fake_zalo import OA_SECRET_KEY, FakeZalo, sign_webhook, webhook_event
+from tests.processes import until, within
 
 pytestmark = pytest.mark.slow
-TIMEOUT = 60.0  # a bound for a hung process, not a timing assertion
 
 
 def _free_port() -> int:
@@ -47,14 +47,6 @@ def _healthy(port: int) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + TIMEOUT
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -120,7 +112,9 @@ class Troly:
                 raise AssertionError("troly run exited early")
             return await asyncio.to_thread(_healthy, self.port)
 
-        await _until(healthy, "/healthz")
+        log_path = self.tmp / f"troly-{self.started}.log"
+        await until(healthy, "/healthz",
+                    detail=lambda: log_path.read_text(errors="replace")[-3000:])
         return proc
 
     async def post(self, payload: dict[str, object]) -> int:
@@ -141,7 +135,7 @@ async def _status(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:
     proc.send_signal(signal.SIGKILL)
-    await asyncio.wait_for(proc.wait(), TIMEOUT)
+    await within(proc.wait(), "the killed process to end")
 
 
 async def test_killed_while_sending_the_answer_the_restart_sends_it_once(
@@ -157,7 +151,7 @@ async def test_killed_while_sending_the_answer_the_restart_sends_it_once(
     async def sending() -> bool:
         return any(r.path == "/v3.0/oa/message/cs" for r in fake.requests)
 
-    await _until(sending, "troly to be sending the answer")
+    await until(sending, "troly to be sending the answer")
     await _kill(first)  # mid-send: the event's transaction has committed
     assert await _status(sessionmaker) == ["answered"]
     assert fake.sent == []
@@ -166,11 +160,11 @@ async def test_killed_while_sending_the_answer_the_restart_sends_it_once(
     async def answered() -> bool:
         return len(fake.sent_texts("u1")) >= 1 and await _status(sessionmaker) == ["done"]
 
-    await _until(answered, "the restarted process to send the stored answer")
+    await until(answered, "the restarted process to send the stored answer")
     texts = fake.sent_texts("u1")
     assert len(texts) == 1 and C.HELP_HEADER in texts[0]
     second.send_signal(signal.SIGTERM)
-    await asyncio.wait_for(second.wait(), TIMEOUT)
+    await within(second.wait(), "troly run to stop on SIGTERM")
     log = (tmp_path / "troly-2.log").read_text()
     assert second.returncode == 0 and "Traceback" not in log, log[-3000:]
 
@@ -203,7 +197,7 @@ async def test_killed_before_processing_the_restart_processes_it(
         async def downloading() -> bool:
             return downloads == 1
 
-        await _until(downloading, "troly to be downloading the file")
+        await until(downloading, "troly to be downloading the file")
         await _kill(first)  # stored, acknowledged, not processed
         assert await _status(sessionmaker) == ["pending"]
         await troly.start()
@@ -211,7 +205,7 @@ async def test_killed_before_processing_the_restart_processes_it(
         async def answered() -> bool:
             return bool(fake.sent_texts("u2")) and await _status(sessionmaker) == ["done"]
 
-        await _until(answered, "the restarted process to process the stored event")
+        await until(answered, "the restarted process to process the stored event")
         # a stranger sending a file: told that only admins add guides, once
         assert fake.sent_texts("u2") == [G.ONLY_ADMINS_UPLOAD]
         assert downloads == 2
