@@ -108,6 +108,24 @@ def split_text(text: str, limit: int) -> list[str]:
     return parts
 
 
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (how Telegram, and to be safe Zalo, count a text: an emoji
+    outside the BMP counts twice, a Vietnamese letter once)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_utf16(text: str, limit: int) -> list[str]:
+    """split_text's parts, each also at most `limit` UTF-16 units: when emoji push a part over,
+    the whole text is split again a little shorter (the cuts stay on natural boundaries)."""
+    size = limit
+    while True:
+        parts = split_text(text, size)
+        excess = max(utf16_len(part) for part in parts) - limit
+        if excess <= 0 or size <= 64:
+            return parts
+        size = max(64, size - excess)
+
+
 def to_payload(message: OutgoingMessage) -> dict[str, object]:
     """Serialise a message for the outbox table (JSON)."""
     payload: dict[str, object] = {

@@ -183,7 +183,9 @@ class FakeZalo:
         if refused is not None:
             return refused
         text = body.get("message", {}).get("text")
-        if text is not None and len(text) > 2000:
+        # "tối đa 2.000 ký tự": counted here as UTF-16 units (an emoji counts twice), the
+        # stricter reading of an undocumented detail [U]
+        if text is not None and len(text.encode("utf-16-le")) // 2 > 2000:
             return web.json_response({"error": -210, "message": "text too long"})
         body["_accepted"] = True
         rec.json = body

@@ -12,7 +12,9 @@ from typing import Any
 
 import aiohttp
 
-#: OA text limit, "tối đa 2.000 ký tự" (error -210 beyond), platforms.md §2.3 [V]
+#: OA text limit, "tối đa 2.000 ký tự" (error -210 beyond), platforms.md §2.3 [V]; whether an
+#: emoji counts once or twice is not documented, so troly keeps under both (UTF-16 units, the
+#: way Java and JavaScript count, being the stricter)
 MAX_TEXT_CHARS = 2000
 #: upload limits, platforms.md §2.7 [V]
 MAX_UPLOAD_FILE_BYTES = 5 * 1024 * 1024

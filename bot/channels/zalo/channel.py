@@ -15,7 +15,7 @@ from bot.channels.zalo.webhook import BUTTON_PREFIX, KEYBOARD_MARK
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.files import LinkIssuer
-from bot.messages import Attachment, Button, OutgoingMessage, split_text
+from bot.messages import Attachment, Button, OutgoingMessage, split_utf16
 from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
 from rules.dates import fmt_time_day
@@ -156,13 +156,15 @@ def _lowercase_first(label: str) -> str:
 def plan_messages(message: OutgoingMessage) -> list[dict[str, Any]]:
     """The OA messages for one neutral message's text and buttons, in sending order.
 
-    Text is split under 2,000 characters; the buttons ride on the last part. Over five buttons,
+    Text is split under 2,000 characters, counted as code points and as UTF-16 units alike
+    (which of the two Zalo counts is not documented; an emoji is one or two); the buttons ride
+    on the last part. Over five buttons,
     those with a typed equivalent are said in the text instead (typed_instead); more than five
     left go in further messages of five each: numbered text could not be answered here,
     because Zalo has buttons, so the core does not map typed numbers for it.
     """
     text, buttons = typed_instead(message.text, message.buttons)
-    parts = split_text(text, zapi.MAX_TEXT_CHARS) if text else []
+    parts = split_utf16(text, zapi.MAX_TEXT_CHARS) if text else []
     groups = [buttons[i:i + MAX_BUTTONS] for i in range(0, len(buttons), MAX_BUTTONS)]
     planned = [text_message(p) for p in parts]
     if groups:

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.db.base import make_engine, make_sessionmaker
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
-from bot.messages import Attachment, Button, OutgoingMessage
+from bot.messages import Attachment, Button, OutgoingMessage, utf16_len
 from testkit.fake_zalo import NOT_FOLLOWER, OUT_OF_QUOTA, RATE_LIMITED, WINDOW_CLOSED, FakeZalo
 
 CHAT = ChatRef("zalo", "u1")
@@ -60,6 +60,18 @@ async def test_long_text_is_split_under_2000_characters(channel: ZaloChannel,
     await channel.send(CHAT, OutgoingMessage(text))
     parts = fake_zalo.sent_texts()
     assert len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
+    assert " ".join(" ".join(parts).split()) == " ".join(text.split())  # nothing lost
+
+
+async def test_emoji_counting_twice_cannot_push_a_part_over_the_limit(
+        channel: ZaloChannel, fake_zalo: FakeZalo) -> None:
+    # 1,990 characters with 40 emoji: 2,030 UTF-16 units, over the limit if Zalo counts so
+    line = "📖 Mục báo cáo tiến độ hằng tuần của đơn vị, gửi trước thứ Sáu. " * 40
+    text = line[:1990]
+    assert len(text) <= 2000 < utf16_len(text)
+    await channel.send(CHAT, OutgoingMessage(text))
+    parts = fake_zalo.sent_texts()
+    assert len(parts) == 2 and all(utf16_len(p) <= 2000 for p in parts)
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())  # nothing lost
 
 
