@@ -64,10 +64,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; on SQLite, WAL + busy timeout + BEGIN IMMEDIATE transactions."""
     if url.startswith("sqlite"):
-        if url.startswith("sqlite+aiosqlite"):
-            # one thread round trip per statement instead of four (bot/db/sqlite_driver.py)
-            kwargs.setdefault("module", one_hop_dbapi())
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        connect_args: dict[str, Any] = {"timeout": 30}
+        if url.startswith("sqlite+aiosqlite") and "module" not in kwargs:
+            # one thread round trip per statement instead of four, none inside a write
+            # transaction: those run on the loop's thread (bot/db/sqlite_driver.py)
+            kwargs["module"] = one_hop_dbapi()
+            connect_args["check_same_thread"] = False
+        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         _make_sqlite_transactions_immediate(engine)
         return engine
     if url.startswith("postgresql"):

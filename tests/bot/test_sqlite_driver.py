@@ -1,12 +1,16 @@
-"""bot/db/sqlite_driver.py and base.reading: what the engine sees, in one round trip per statement."""
+"""bot/db/sqlite_driver.py and base.reading: what the engine sees, in one round trip per statement
+(none inside a write transaction but its commit)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -63,24 +67,101 @@ async def test_errors_are_the_usual_ones_and_a_savepoint_recovers(engine: AsyncE
         assert (await conn.execute(text("SELECT count(*) FROM items"))).scalar_one() == 2
 
 
-async def test_one_round_trip_per_statement(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:  # BEGIN IMMEDIATE is a statement of its own
+@contextmanager
+def round_trips() -> Iterator[list[str]]:
+    """The functions sent to aiosqlite's thread inside the block (every connection's)."""
+    calls: list[str] = []
+    real: Any = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await real(self, fn, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counting  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+
+
+async def test_a_write_transaction_is_one_round_trip_its_commit(engine: AsyncEngine) -> None:
+    """BEGIN IMMEDIATE and the statements run on the loop's thread (the write lock is held: none
+    can wait); only COMMIT (the disk's fsync) goes to aiosqlite's thread."""
+    async with engine.connect() as conn:
+        await conn.rollback()  # connected: the PRAGMAs ran
+        with round_trips() as calls:
+            async with conn.begin():
+                await conn.execute(insert(ITEMS).values(name="a"))
+                assert (await conn.execute(select(ITEMS.c.name))).scalars().all() == ["a"]
+                await conn.execute(insert(ITEMS), [{"name": "b"}, {"name": "c"}])  # executemany
+        assert calls == ["commit"]
         raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
-        calls: list[object] = []
-        real = driver._execute
-
-        async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-            calls.append(fn)
-            return await real(fn, *args, **kwargs)
-
-        driver._execute = counting
-        try:
-            assert (await conn.execute(select(ITEMS.c.id).where(ITEMS.c.id == 1))).first() is None
-        finally:
-            del driver._execute
-        assert len(calls) == 1  # SQLAlchemy's own cursor makes four (cursor, execute, fetch, close)
         assert isinstance(raw.dbapi_connection.cursor(), OneHopCursor)  # type: ignore[union-attr]
+
+
+async def test_a_read_is_one_round_trip_per_statement(engine: AsyncEngine) -> None:
+    """Outside a write transaction a statement may wait (for a reader's snapshot): in the
+    thread, one round trip each (SQLAlchemy's own cursor makes four: cursor, execute, fetch,
+    close)."""
+    sessionmaker = make_sessionmaker(engine)
+    async with reading(sessionmaker) as session:  # BEGIN (deferred): a round trip
+        with round_trips() as calls:
+            assert (await session.execute(select(ITEMS.c.id).where(ITEMS.c.id == 1))).first() is None
+    assert calls == ["_run"]
+
+
+async def test_a_busy_write_lock_is_waited_for_in_the_thread(engine: AsyncEngine,
+                                                             db_path: Path) -> None:
+    """Another connection holds the write lock: BEGIN IMMEDIATE waits in aiosqlite's thread
+    (SQLite's busy timeout), not on the loop's; the writer goes on once the lock is free."""
+    async with engine.connect() as conn:
+        await conn.rollback()  # connected (the pool keeps it: the writer below reuses it)
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    waiting = asyncio.Event()
+    real: Any = aiosqlite.Connection._execute
+
+    async def noting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if "BEGIN IMMEDIATE" in args:
+            waiting.set()
+        return await real(self, fn, *args, **kwargs)
+
+    async def write() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(insert(ITEMS).values(name="late"))
+
+    aiosqlite.Connection._execute = noting  # type: ignore[method-assign]
+    try:
+        writer = asyncio.create_task(write())
+        await waiting.wait()  # the loop runs while the writer waits for the lock
+        assert not writer.done()
+        other.execute("INSERT INTO items (name) VALUES ('first')")
+        other.execute("COMMIT")
+        await writer
+    finally:
+        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+        other.close()
+    async with engine.connect() as conn:
+        names = (await conn.execute(select(ITEMS.c.name).order_by(ITEMS.c.id))).scalars().all()
+    assert names == ["first", "late"]
+
+
+async def test_a_statement_that_ends_the_transaction_stops_the_inline_path(
+        engine: AsyncEngine) -> None:
+    """INSERT OR ROLLBACK failing rolls the whole transaction back in SQLite: the write lock is
+    gone, so what follows waits for it in the thread again (and nothing of it was kept)."""
+    async with engine.begin() as conn:
+        await conn.execute(insert(ITEMS).values(name="a"))
+    async with engine.connect() as conn:
+        await conn.begin()
+        await conn.execute(insert(ITEMS).values(name="b"))
+        with pytest.raises(IntegrityError):
+            await conn.exec_driver_sql("INSERT OR ROLLBACK INTO items (name) VALUES ('a')")
+        raw: Any = (await conn.get_raw_connection()).dbapi_connection
+        assert not raw.writing
+        await conn.rollback()
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(ITEMS.c.name))).scalars().all() == ["a"]
 
 
 async def test_a_reader_leaves_the_write_lock_free(engine: AsyncEngine, db_path: Path) -> None:
@@ -120,7 +201,7 @@ async def test_the_pools_rollback_after_a_commit_makes_no_round_trip(engine: Asy
         await conn.rollback()  # a transaction open: rolled back in sqlite3's thread
     # then the pool resets the connection it gets back: nothing is open, so no round trip
     del driver._execute
-    assert calls == ["_run", "_run", "commit", "_run", "_run", "rollback"]
+    assert calls == ["commit", "rollback"]  # the statements ran inline (write transactions)
     async with engine.connect() as conn:
         names = (await conn.execute(select(ITEMS.c.name))).scalars().all()
     assert names == ["kept"]
