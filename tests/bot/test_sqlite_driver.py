@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.base import make_engine, make_sessionmaker, reading
 from bot.db.sqlite_driver import OneHopCursor
+from bot.events import ChatRef, Sender, TextMessage
+from tests.fakes import FakeChannel
+from tests.harness import BotHarness
 
 META = MetaData()
 ITEMS = Table("items", META, Column("id", Integer, primary_key=True),
@@ -205,3 +208,16 @@ async def test_the_pools_rollback_after_a_commit_makes_no_round_trip(engine: Asy
     async with engine.connect() as conn:
         names = (await conn.execute(select(ITEMS.c.name))).scalars().all()
     assert names == ["kept"]
+
+
+async def test_an_inbound_event_is_one_round_trip_on_sqlite(harness: BotHarness) -> None:
+    """An event's transaction (dedupe key, account, state, replies) on SQLite: all its statements
+    on the loop's thread, one round trip to aiosqlite's thread (the commit)."""
+    if not harness.settings.is_sqlite:
+        pytest.skip("SQLite's driver")
+    await harness.say("/trogiup", channel="telegram")
+    event = TextMessage(chat=ChatRef("telegram", "u1"), sender=Sender("u1"),
+                        at=harness.clock.now(), text="/trogiup", dedupe_key="42")
+    with round_trips() as calls:
+        assert await harness.app.dispatcher.handle(event, FakeChannel(name="telegram"))
+    assert calls == ["commit"]
