@@ -81,7 +81,6 @@ _STATE_WHERE = (_STATES.c.channel == bindparam("p_channel"),
                 _STATES.c.chat_id == bindparam("p_chat"), _STATES.c.user_id == bindparam("p_user"))
 #: what _open reads of the chat's conversation state
 _STATE_COLUMNS = ("flow", "step", "data", "menu", "expires_at")
-_STATE = select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(*_STATE_WHERE)
 _OFFICIALS = cast(Table, Official.__table__)
 _OFFICIAL_KEYS = tuple(column.key for column in _OFFICIALS.c)
 #: read with the account, as columns of its statement: its official, the conversation state, the
@@ -96,6 +95,9 @@ _WITH_ACCOUNT = (
     WAITING.exists().label("replies_waiting"),
 )
 _ACCOUNT = select(*_ACCOUNTS.c, *_WITH_ACCOUNT).where(*_ACCOUNT_WHERE)
+#: the same without an account (one row, no FROM): a sender troly has no account of yet (a web
+#: chat stranger, a first message) reads what the event needs in one statement too
+_NO_ACCOUNT = select(*_WITH_ACCOUNT[len(_OFFICIALS.c):])
 #: the account, noted as heard from (and active again if it was not) in the statement loading
 #: it. Core on the session's connection, not the ORM's bulk UPDATE (several times the CPU)
 _TOUCH_ACCOUNT = (
@@ -124,6 +126,9 @@ class _Fed:
 
     replies: list[OutgoingMessage]
     replies_waiting: bool | None = None
+    #: a press's keyboard is spent as committed (a choice from it was recorded, by this press or
+    #: an earlier one); None: not known here (not a press, rolled back, a repeat dropped)
+    keyboard_spent: bool | None = None
 
 
 def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
@@ -135,10 +140,10 @@ def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
 
 
 def _loaded(session: AsyncSession, row: Row[Any]) -> _Loaded:
-    """The columns _WITH_ACCOUNT added to the account's row."""
+    """The columns _WITH_ACCOUNT added to the account's row (or _NO_ACCOUNT's row)."""
     extra = row._mapping
     official = None
-    if extra["official_id"] is not None:  # the account's own column: bound
+    if extra.get("official_id") is not None:  # the account's own column: bound
         official = Official(**{key: extra[f"bound_{key}"] for key in _OFFICIAL_KEYS})
         make_transient_to_detached(official)  # as if loaded: handlers may change it
         session.add(official)
@@ -216,19 +221,21 @@ class Dispatcher:
     async def handle(self, event: InboundEvent, channel: Channel, *,
                      guard: EventGuard | None = None,
                      working: contextlib.AbstractAsyncContextManager[object] | None = None,
-                     before_send: Callable[[], Awaitable[None]] | None = None,
+                     before_send: Callable[[bool | None], Awaitable[None]] | None = None,
                      ) -> list[OutgoingMessage]:
         """Process an event, then send its replies on `channel` (after commit), in order.
 
         Every adapter's one call for an inbound event (tests/test_architecture.py). `working` is
         held while the event is processed, not while its replies are sent (Telegram's "typing…");
         `before_send` runs after the commit, before the first reply (Telegram collapses the
-        keyboard a press chose from). A web edge's channel collects the replies for its response.
+        keyboard a press chose from); it is given whether the press's keyboard is spent as
+        committed (None: not known here, keyboard_used tells). A web edge's channel collects the
+        replies for its response.
         """
         async with working if working is not None else contextlib.nullcontext():
             fed = await self._feed(event, guard)
         if before_send is not None:
-            await before_send()
+            await before_send(fed.keyboard_spent)
         await self.deliver(event.chat, event.sender, fed.replies, channel,
                            waiting=fed.replies_waiting)
         return fed.replies
@@ -276,7 +283,7 @@ class Dispatcher:
                     ctx, waiting = opened
                     if guard is not None:
                         await guard.before(ctx)
-                    await self._route(ctx)
+                    spent = await self._route(ctx)
                     # long payloads become tokens in this transaction, before the menu is saved
                     ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now,
                                                                 self._deps.issued_tokens)
@@ -293,7 +300,7 @@ class Dispatcher:
                             and event.chat.channel in QUEUED_CHANNELS):
                         waiting = await replies_waiting(session, event.chat)
                 self._start_after_commit(ctx)
-                return _Fed(ctx.replies, waiting)
+                return _Fed(ctx.replies, waiting, spent)
             except Refused:
                 raise  # nothing was processed (rolled back); the edge answers it
             except Repeat:  # processed before (rolled back): nothing to send again
@@ -409,44 +416,49 @@ class Dispatcher:
         # else: kept out of the session; people_store.redeem_invitation stores it on binding (a
         # receipt from a stranger, e.g. of a message an operator sent from the OA console, stores
         # nobody)
-        state = (await connection.execute(_STATE, params)).first()
-        # a new account: bound to nobody yet
-        return account, _Loaded(None, tuple(state) if state is not None else None, None)
+        # a new account: bound to nobody yet; its state (a stranger's web session has one), the
+        # knowledge generation and the outbox in one statement
+        row = (await connection.execute(_NO_ACCOUNT, params)).one()
+        return account, _loaded(session, row)
 
     # ------------------------------------------------------------------ routing
 
-    async def _route(self, ctx: Context) -> None:
+    async def _route(self, ctx: Context) -> bool | None:
+        """Route the event; for a press with a keyboard, True (its keyboard is spent now)."""
         router = self._router
+        spent: bool | None = None
         event = ctx.event
         if isinstance(event, Resubscribed | Interacted):
-            return  # _account marked the account active and noted the interaction: nothing to say
+            return None  # _account marked the account active and noted the interaction: nothing to say
         if isinstance(event, MessagesSeen):  # a read receipt: noted on what was sent, no answer
             seen = await outbox.mark_seen(ctx.session, event.chat.channel, event.chat.chat_id,
                                           event.message_ids, event.at)
             logger.debug("%d message(s) seen in %s", seen, event.chat)
-            return
+            return None
         if isinstance(event, Subscribed | Unsubscribed | UnsupportedMedia):
             handler = (router.on_subscribed if isinstance(event, Subscribed)
                        else router.on_unsubscribed if isinstance(event, Unsubscribed)
                        else router.on_unsupported)
             if handler is not None:
                 await handler(ctx)
-            return
+            return None
         if isinstance(event, TextMessage):
             if len(event.text) > MAX_TEXT_CHARS:
                 ctx.reply(T.MESSAGE_TOO_LONG.format(limit=MAX_TEXT_CHARS))
-                return
+                return None
             ctx.event = event = self._numbered_choice(ctx, event)
         if isinstance(event, ButtonPressed):
             resolved = await button_payloads.resolve(ctx.session, event.payload, ctx.now)
             if resolved is None:  # an expired token: its meaning is gone
                 ctx.reply(T.BUTTON_EXPIRED)
-                return
+                return None
             ctx.event = event = replace(event, payload=resolved)
-            if event.keyboard and not await keyboards.consume(ctx.session, event.chat,
-                                                              event.keyboard, ctx.now):
-                ctx.reply(T.ALREADY_CHOSEN)  # a second choice from one keyboard: no action
-                return
+            if event.keyboard:
+                spent = True  # by this press, or by an earlier one
+                if not await keyboards.consume(ctx.session, event.chat, event.keyboard,
+                                               ctx.now):
+                    ctx.reply(T.ALREADY_CHOSEN)  # a second choice from one keyboard: no action
+                    return spent
         if ctx.in_group and ctx.flow_state is not None:
             ctx.end_flow()  # conversations run in private chats only (a state from before that rule)
         await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh
@@ -468,6 +480,7 @@ class Dispatcher:
         elif (fallback := router.fallback_for(ctx)) is not None:
             await fallback.handler(ctx)
         await self._prompt_new_flow(ctx)
+        return spent
 
     @staticmethod
     def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed:

@@ -25,11 +25,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.base import is_postgres
 from bot.db.models import UsedKeyboard
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
@@ -61,22 +63,38 @@ def is_choice(message: OutgoingMessage) -> bool:
     return any(not b.reusable for b in message.buttons)
 
 
+def _consume_statement(dialect: Any) -> Any:
+    # Core, built once: one statement (no savepoint around a failing INSERT, no ORM flush); a
+    # keyboard already used inserts no row
+    return dialect.insert(UsedKeyboard.__table__).values(
+        channel=bindparam("p_channel"), chat_id=bindparam("p_chat"),
+        keyboard=bindparam("p_keyboard"), used_at=bindparam("p_now")).on_conflict_do_nothing()
+
+
+_CONSUME = {False: _consume_statement(sqlite), True: _consume_statement(postgresql)}
+_USED = select(UsedKeyboard.__table__.c.used_at).where(
+    UsedKeyboard.__table__.c.channel == bindparam("p_channel"),
+    UsedKeyboard.__table__.c.chat_id == bindparam("p_chat"),
+    UsedKeyboard.__table__.c.keyboard == bindparam("p_keyboard"))
+
+
+def _key(chat: ChatRef, keyboard: str) -> dict[str, Any]:
+    return {"p_channel": chat.channel, "p_chat": chat.chat_id,
+            "p_keyboard": keyboard[:MAX_ID_CHARS]}
+
+
 async def consume(session: AsyncSession, chat: ChatRef, keyboard: str, now: datetime) -> bool:
     """Record a choice from `keyboard`; False when one was made already (the press is stale)."""
-    try:
-        async with session.begin_nested():
-            session.add(UsedKeyboard(channel=chat.channel, chat_id=chat.chat_id,
-                                     keyboard=keyboard[:MAX_ID_CHARS], used_at=now))
-    except IntegrityError:
-        return False
-    return True
+    connection = await session.connection()
+    inserted = await connection.execute(_CONSUME[is_postgres(session)],
+                                        {**_key(chat, keyboard), "p_now": now})
+    return getattr(inserted, "rowcount", 1) != 0
 
 
 async def is_used(session: AsyncSession, chat: ChatRef, keyboard: str) -> bool:
     """Whether a choice was already made from `keyboard`."""
-    return (await session.execute(select(UsedKeyboard.used_at).where(
-        UsedKeyboard.channel == chat.channel, UsedKeyboard.chat_id == chat.chat_id,
-        UsedKeyboard.keyboard == keyboard[:MAX_ID_CHARS]))).first() is not None
+    connection = await session.connection()
+    return (await connection.execute(_USED, _key(chat, keyboard))).first() is not None
 
 
 async def collect_garbage(session: AsyncSession, now: datetime) -> int:

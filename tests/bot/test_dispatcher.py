@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.conversation import END, Flow, Step
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official, Synonym
-from bot.events import ChannelName, ChatRef, Sender, TextMessage
+from bot.events import ButtonPressed, ChannelName, ChatRef, Sender, TextMessage
 from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command
@@ -266,3 +266,51 @@ async def test_a_bound_accounts_official_comes_with_the_account(harness: BotHarn
     async with harness.app.sessionmaker.begin() as session:
         (await session.execute(select(Official))).scalar_one().status = "inactive"
     assert T.NEEDS_REGISTRATION in texts(await harness.say("/chuatraloi", user="u3"))
+
+
+async def test_a_press_records_its_choice_in_one_statement_and_says_it_is_spent(
+        harness: BotHarness) -> None:
+    """A choice is recorded by one INSERT (no savepoint around it); the edge learns after the
+    commit that the keyboard is spent without reading it again (Telegram collapses it then)."""
+    async def offer(ctx: Context) -> None:
+        ctx.reply("chọn", [Button("A", "pick:a"), Button("B", "pick:b")])
+
+    async def pick(ctx: Context, arg: str) -> None:
+        ctx.reply(f"đã chọn {arg}")
+
+    harness.app.router.command(Command(("chon",), offer, "chọn"))
+    harness.app.router.button("pick", pick)
+    [offered] = await harness.say("/chon", channel="telegram")
+    assert offered.keyboard
+    chat = ChatRef("telegram", "u1")
+    spent: list[bool | None] = []
+
+    async def before_send(known: bool | None) -> None:
+        spent.append(known)
+
+    async def press(payload: str) -> list[str]:
+        event = ButtonPressed(chat=chat, sender=Sender("u1"), at=harness.clock.now(),
+                              payload=payload, keyboard=offered.keyboard)
+        return [m.text for m in await harness.app.dispatcher.handle(
+            event, FakeChannel(name="telegram"), before_send=before_send)]
+
+    with recorded_statements(harness.app) as statements:
+        assert await press("pick:a") == ["đã chọn a"]
+    assert [s for s in statements if "used_keyboards" in s or "SAVEPOINT" in s] == [
+        next(s for s in statements if s.startswith("INSERT INTO used_keyboards"))]
+    assert await press("pick:b") == [T.ALREADY_CHOSEN]  # stale: the one recorded choice holds
+    assert spent == [True, True]
+    assert await harness.app.dispatcher.keyboard_used(chat, offered.keyboard)
+    assert not await harness.app.dispatcher.keyboard_used(chat, "another")
+
+
+async def test_a_stranger_reads_state_and_generation_in_one_statement(
+        harness: BotHarness) -> None:
+    """A sender without an account (a web chat stranger) costs one read besides the touch that
+    found no account: its conversation state and the knowledge generation together."""
+    with recorded_statements(harness.app) as statements:
+        assert texts(await harness.say("cho hỏi thủ tục", user="stranger"))
+    reads = [s for s in statements
+             if any(t in s for t in ("conversation_state", "change_counters"))]
+    assert len(reads) == 2 and reads[0].startswith("UPDATE chat_accounts"), statements
+    assert "conversation_state" in reads[1] and "change_counters" in reads[1], statements

@@ -18,6 +18,7 @@ from bot.channels.telegram.render import (
     collapsed,
     is_collapsed,
     keyboard,
+    reply_markup,
 )
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -242,13 +243,14 @@ async def test_sections_of_a_guide_list_open_one_after_another(tg: TelegramRun) 
 
 
 def test_collapse_keeps_reusable_buttons_and_marks_the_choice() -> None:
-    markup = keyboard((Button("Mục 1", "sec:1", reusable=True), Button(F.BUTTON_HELPFUL, "fby:1"),
-                       Button(F.BUTTON_WRONG, "fbn:1"), Button("Mục 2", "sec:2", reusable=True)))
+    markup = reply_markup((Button("Mục 1", "sec:1", reusable=True),
+                           Button(F.BUTTON_HELPFUL, "fby:1"), Button(F.BUTTON_WRONG, "fbn:1"),
+                           Button("Mục 2", "sec:2", reusable=True)))
     assert markup is not None
-    assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
+    assert [b["callback_data"] for row in markup["inline_keyboard"] for b in row] == [
         "^sec:1", "fby:1", "fbn:1", "^sec:2"]
     after = collapsed(markup, "fbn:1")
-    assert [[(b.text, b.callback_data) for b in row] for row in after.inline_keyboard] == [
+    assert [[(b["text"], b["callback_data"]) for b in row] for row in after["inline_keyboard"]] == [
         [("Mục 1", "^sec:1")], [(CHOSEN_MARK + F.BUTTON_WRONG, "fbn:1")], [("Mục 2", "^sec:2")]]
     assert is_collapsed(after) and not is_collapsed(markup)
 

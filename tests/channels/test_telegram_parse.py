@@ -10,10 +10,12 @@ import pytest
 from aiogram import Bot
 from aiogram.types import Update
 
+from bot.channels.telegram.inbound import _pressed_on
 from bot.channels.telegram.parse import (
     Dispatch,
     DocumentIn,
     Ignore,
+    PlainPress,
     PlainText,
     chat_key,
     read_update,
@@ -125,8 +127,7 @@ def test_anything_but_a_plain_text_message_is_validated_by_aiogram() -> None:
     coerced["message"]["chat"]["id"] = "42"
     no_name = FAKE.text_update(42, "không tên")
     no_name["message"]["from"]["last_name"] = None
-    for raw in [reply, link, coerced, no_name, FAKE.callback_update(42, "see:1"),
-                FAKE.member_update(42, "kicked"),
+    for raw in [reply, link, coerced, no_name, FAKE.member_update(42, "kicked"),
                 FAKE.document_update(42, "a.md", b"x")]:
         assert isinstance(read_update(raw, bot=BOT), Update), raw
     assert translate(read_update(reply, bot=BOT), bot_username="troly_test_bot",
@@ -146,3 +147,84 @@ def test_a_malformed_text_message_is_refused_as_before() -> None:
     for raw in [no_chat, bad_id, bad_text, huge_date, [], "update"]:
         with pytest.raises(ValueError):
             read_update(raw, bot=BOT)
+
+
+# ---------------------------------------------------------------- button presses, read lightly
+
+KEYBOARD = {"inline_keyboard": [[{"text": "Hữu ích", "callback_data": "fby:1"},
+                                 {"text": "Chưa đúng", "callback_data": "fbn:1"}],
+                                [{"text": "Mục 2", "callback_data": "^sec:2"}]]}
+
+
+def _press(pressed: str, **changes: Any) -> dict[str, Any]:
+    """A press on a message of the bot carrying KEYBOARD (changes: of the callback query)."""
+    raw = FAKE.callback_update(42, pressed, message_id=7)
+    raw["callback_query"]["message"]["reply_markup"] = copy.deepcopy(KEYBOARD)
+    raw["callback_query"] |= changes
+    return raw
+
+
+def test_a_button_press_is_read_lightly_and_means_what_aiogram_reads() -> None:
+    named = _press("fby:1")
+    named["callback_query"]["from"] |= {"last_name": "Văn A", "username": "nva"}
+    formatted = _press("fbn:1")
+    formatted["callback_query"]["message"] |= {
+        "edit_date": 1_790_000_000, "entities": [
+            {"type": "bold", "offset": 0, "length": 3},
+            {"type": "text_link", "offset": 4, "length": 2, "url": "https://a.vn"}]}
+    bare = _press("fby:1")
+    del bare["callback_query"]["message"]["reply_markup"]
+    no_data = _press("x")
+    del no_data["callback_query"]["data"]
+    cases = [named, formatted, bare, no_data, _press("^sec:2"), _press(""), _press("^"),
+             _press("fby:1") | {"callback_query": FAKE.callback_update(
+                 42, "fby:1", chat_id=-1001, chat_type="supergroup")["callback_query"]}]
+    for raw in cases:
+        light = read_update(copy.deepcopy(raw), bot=BOT)
+        assert isinstance(light, PlainPress), raw
+        full = Update.model_validate(raw)
+        assert (translate(light, bot_username="troly_test_bot", now=NOW)
+                == translate(full, bot_username="troly_test_bot", now=NOW)), raw
+        assert chat_key(light) == chat_key(full)
+        assert _pressed_on(light) == _pressed_on(full), raw
+    result = translate(read_update(named, bot=BOT), bot_username=None, now=NOW)
+    assert isinstance(result, Dispatch) and isinstance(result.event, ButtonPressed)
+    assert (result.event.payload, result.event.keyboard, result.event.ack_id) == (
+        "fby:1", "7", named["callback_query"]["id"])
+    assert result.event.sender.display_name == "Lan Văn A"
+
+
+def test_other_presses_are_validated_by_aiogram() -> None:
+    inline = _press("fby:1", inline_message_id="AAA")
+    del inline["callback_query"]["message"]
+    inaccessible = _press("fby:1")
+    inaccessible["callback_query"]["message"] = {"chat": {"id": 42, "type": "private"},
+                                                 "message_id": 7, "date": 0}
+    link_button = _press("fby:1")
+    link_button["callback_query"]["message"]["reply_markup"]["inline_keyboard"].append(
+        [{"text": "Mở", "url": "https://a.vn"}])
+    game = _press("fby:1", game_short_name="g")
+    for raw in [inline, inaccessible, link_button, game]:
+        update = read_update(copy.deepcopy(raw), bot=BOT)
+        assert isinstance(update, Update), raw
+        assert translate(update, bot_username=None, now=NOW) == _tr(raw)
+
+
+def test_a_malformed_press_is_refused_as_before() -> None:
+    no_id = _press("fby:1")
+    del no_id["callback_query"]["id"]
+    numeric_id = _press("fby:1", id=5)
+    numeric_data = _press("fby:1", data=5)
+    no_sender = _press("fby:1")
+    del no_sender["callback_query"]["from"]
+    bad_chat = _press("fby:1")
+    bad_chat["callback_query"]["message"]["chat"] = "42"
+    bad_button = _press("fby:1")
+    bad_button["callback_query"]["message"]["reply_markup"] = {"inline_keyboard": [["x"]]}
+    huge_date = _press("fby:1")
+    huge_date["callback_query"]["message"]["date"] = 2 ** 62
+    for raw in [no_id, numeric_id, numeric_data, no_sender, bad_chat, bad_button, huge_date]:
+        with pytest.raises(ValueError):
+            Update.model_validate(copy.deepcopy(raw))  # refused by aiogram…
+        with pytest.raises(ValueError):
+            read_update(raw, bot=BOT)  # …and so by troly

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -89,6 +90,50 @@ async def test_button_press_via_webhook_is_acknowledged(
     assert response.status == 200
     assert fake.answered == ["cb-1"]
     assert [shown(p) for p in fake.sent] == [C.UNKNOWN_BUTTON]
+
+
+def _malformed_presses(fake: FakeBotAPI) -> list[dict[str, Any]]:
+    no_id = fake.callback_update(USER, "fby:1")
+    del no_id["callback_query"]["id"]
+    numeric_data = fake.callback_update(USER, "fby:1")
+    numeric_data["callback_query"]["data"] = 17
+    bad_keyboard = fake.callback_update(USER, "fby:1")
+    bad_keyboard["callback_query"]["message"]["reply_markup"] = {"inline_keyboard": "x"}
+    no_chat = fake.callback_update(USER, "fby:1")
+    del no_chat["callback_query"]["message"]["chat"]
+    return [no_id, numeric_data, bad_keyboard, no_chat]
+
+
+async def test_malformed_presses_are_400_and_unanswered(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    run, client = tg
+    for update in _malformed_presses(fake):
+        response = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: SECRET})
+        assert response.status == 400, update
+    assert fake.sent == [] and fake.answered == [] and await _inbound_rows(run) == 0
+
+
+async def test_presses_without_meaning_are_answered_and_ignored(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    """No data, or only the reusable mark: the spinner stops, nothing else happens."""
+    _, client = tg
+    no_data = fake.callback_update(USER, "x", query_id="cb-1")
+    del no_data["callback_query"]["data"]
+    for update in [no_data, fake.callback_update(USER, "", query_id="cb-2"),
+                   fake.callback_update(USER, "^", query_id="cb-3")]:
+        response = await client.post("/tg/hook", json=update, headers={SECRET_HEADER: SECRET})
+        assert response.status == 200
+    assert fake.answered == ["cb-1", "cb-2", "cb-3"] and fake.sent == []
+
+
+@pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: "wrong"}])
+async def test_a_press_with_a_forged_secret_is_refused(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI, headers: dict[str, str]) -> None:
+    run, client = tg
+    response = await client.post("/tg/hook", json=fake.callback_update(USER, "fby:1"),
+                                 headers=headers)
+    assert response.status == 401
+    assert fake.sent == [] and fake.answered == [] and await _inbound_rows(run) == 0
 
 
 def test_webhook_route_from_url() -> None:

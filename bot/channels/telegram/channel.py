@@ -14,7 +14,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
 )
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputFile, Message, MessageId
+from aiogram.types import BufferedInputFile, InputFile, Message, MessageId
 from aiohttp import ClientError, ClientTimeout
 
 from bot.channel import Capability, SentMessage
@@ -113,6 +113,30 @@ class SendText(TelegramMethod[MessageId]):
     disable_notification: bool | None = None
 
 
+class AnswerQuery(TelegramMethod[bool]):
+    """answerCallbackQuery with only the fields troly sets (aiogram's AnswerCallbackQuery
+    validates and dumps five)."""
+
+    __returning__ = bool
+    __api_method__ = "answerCallbackQuery"
+
+    callback_query_id: str
+    text: str | None = None
+
+
+class EditMarkup(TelegramMethod[dict[str, Any] | bool]):
+    """editMessageReplyMarkup with the keyboard as the Bot API's JSON, its answer (the edited
+    Message, or True) not read into aiogram's models: troly keeps nothing of it."""
+
+    __returning__ = dict[str, Any] | bool
+    __api_method__ = "editMessageReplyMarkup"
+
+    chat_id: int | str
+    message_id: int
+    #: the Bot API's JSON object (render.collapsed)
+    reply_markup: dict[str, Any]
+
+
 def make_bot(settings: Settings) -> Bot:
     """The aiogram client for TROLY_TELEGRAM_TOKEN at TROLY_TELEGRAM_API_URL."""
     assert settings.telegram_token is not None
@@ -190,14 +214,13 @@ class TelegramChannel:
         except AiogramError as exc:
             logger.info("chat action %s to %s not shown: %s", action, chat_id, exc)
 
-    async def collapse(self, chat_id: str, message_id: int, markup: InlineKeyboardMarkup | None,
+    async def collapse(self, chat_id: str, message_id: int, markup: dict[str, Any] | None,
                        pressed: str) -> None:
-        """Replace a used keyboard by the choice made (best effort: the core refuses a second
-        choice anyway)."""
+        """Replace a used keyboard (the Bot API's JSON object) by the choice made (best effort:
+        the core refuses a second choice anyway)."""
         try:
-            await self.bot.edit_message_reply_markup(chat_id=_chat_id(chat_id),
-                                                     message_id=message_id,
-                                                     reply_markup=collapsed(markup, pressed))
+            await self.bot(EditMarkup(chat_id=_chat_id(chat_id), message_id=message_id,
+                                      reply_markup=collapsed(markup, pressed)))
         except AiogramError as exc:  # too old to edit, not modified, deleted: nothing to do
             logger.info("keyboard of %s/%s not collapsed: %s", chat_id, message_id, exc)
 
@@ -207,6 +230,6 @@ class TelegramChannel:
         if not event.ack_id:
             return
         try:
-            await self.bot.answer_callback_query(event.ack_id, text=text)
+            await self.bot(AnswerQuery(callback_query_id=event.ack_id, text=text))
         except AiogramError as exc:  # too old / already answered: nothing useful to do
             logger.info("callback %s not answered: %s", event.ack_id, exc)

@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 from aiogram import Bot
@@ -41,10 +42,11 @@ from bot.channels.telegram.parse import (
     Dispatch,
     DocumentIn,
     Ignore,
+    PlainPress,
     PlainText,
     TelegramUpdate,
     chat_key,
-    plain_text,
+    light_update,
     translate,
 )
 from bot.channels.telegram.render import (
@@ -65,6 +67,18 @@ TYPING_GRACE = 1.0
 
 
 # ---------------------------------------------------------------------------------- inbound
+
+
+def _pressed_on(update: Update | PlainPress) -> tuple[int | None, dict[str, Any] | None]:
+    """The id of the message a press was on (None: an inline-mode message) and its keyboard as
+    the Bot API's JSON object (None: none, or the message is no longer accessible)."""
+    if isinstance(update, PlainPress):
+        return update.message_id, update.markup
+    query = update.callback_query
+    message = query.message if query is not None else None
+    markup = message.reply_markup if isinstance(message, Message) else None
+    return (message.message_id if message is not None else None,
+            markup.model_dump(mode="json", exclude_none=True) if markup is not None else None)
 
 
 class TelegramInbound:
@@ -99,7 +113,7 @@ class TelegramInbound:
         Update is stored re-serialised); its row id, or None when it was stored before
         (Telegram delivered it again). Raises SQLAlchemyError when not stored."""
         if body is None:
-            assert isinstance(update, Update), "a PlainText is stored with its body"
+            assert isinstance(update, Update), "a light update is stored with its body"
             body = update.model_dump_json(exclude_none=True)
         return await self.queue.store(str(update.update_id), chat_key(update), body)
 
@@ -115,9 +129,9 @@ class TelegramInbound:
 
     def _decode(self, body: str) -> TelegramUpdate:
         try:
-            plain = plain_text(json.loads(body))
-            if plain is not None:
-                return plain
+            light = light_update(json.loads(body))
+            if light is not None:
+                return light
             return Update.model_validate_json(body, context={"bot": self.bot})
         except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
             raise Unreadable(str(exc)) from exc
@@ -142,24 +156,26 @@ class TelegramInbound:
         await self.dispatcher.handle(event, self.channel, guard=guard,
                                      working=self._typing(event.chat))
 
-    async def _press(self, event: ButtonPressed, update: Update, guard: EventGuard) -> None:
+    async def _press(self, event: ButtonPressed, update: Update | PlainPress,
+                     guard: EventGuard) -> None:
         """A button: a stale press (its keyboard already chosen from) gets a short answer and
         nothing else; a fresh one is answered at once, handled, and its keyboard collapsed."""
-        query = update.callback_query
-        message = query.message if query is not None else None
-        markup = message.reply_markup if isinstance(message, Message) else None
+        message_id, markup = _pressed_on(update)
         if event.keyboard and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
             await self.channel.acknowledge(event, C.ALREADY_CHOSEN)
-            if message is not None and markup is not None and not is_collapsed(markup):
-                await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+            if message_id is not None and markup is not None and not is_collapsed(markup):
+                await self.channel.collapse(event.chat.chat_id, message_id, markup,
                                             event.payload)  # an earlier collapse failed
             return
         await self.channel.acknowledge(event)  # first: the spinner stops at once
 
-        async def collapse() -> None:  # after the commit, before the replies
-            if message is not None and event.keyboard \
-                    and await self.dispatcher.keyboard_used(event.chat, event.keyboard):
-                await self.channel.collapse(event.chat.chat_id, message.message_id, markup,
+        async def collapse(spent: bool | None) -> None:  # after the commit, before the replies
+            if message_id is None or not event.keyboard:
+                return
+            if spent is None:  # not known from the event's transaction: read it
+                spent = await self.dispatcher.keyboard_used(event.chat, event.keyboard)
+            if spent:
+                await self.channel.collapse(event.chat.chat_id, message_id, markup,
                                             event.payload)
 
         await self.dispatcher.handle(event, self.channel, guard=guard,

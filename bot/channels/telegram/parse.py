@@ -51,8 +51,29 @@ class PlainText:
     text: str
 
 
-#: what troly keeps of one update: the light text message, or aiogram's validated Update
-TelegramUpdate = Update | PlainText
+@dataclass(frozen=True, slots=True)
+class PlainPress:
+    """A press of one of troly's buttons (a callback query on a message in a chat), read without
+    building aiogram's models, on the same terms as PlainText: only a body whose every field is
+    one of the few below, of exactly its JSON type, is read this way (read_update)."""
+
+    update_id: int
+    query_id: str
+    user_id: int
+    #: aiogram's User.full_name
+    full_name: str
+    #: the callback_data (None: none)
+    data: str | None
+    #: the message carrying the keyboard, its chat
+    message_id: int
+    chat_id: int
+    chat_type: str
+    #: the message's keyboard as the Bot API's JSON object (None: none)
+    markup: dict[str, Any] | None
+
+
+#: what troly keeps of one update: a light text message or press, or aiogram's validated Update
+TelegramUpdate = Update | PlainText | PlainPress
 
 #: the fields (and their JSON types) a plain text message may have; others: full validation
 _MESSAGE_KEYS = {"message_id": int, "date": int, "chat": dict, "from": dict, "text": str,
@@ -65,6 +86,17 @@ _USER_KEYS = {"id": int, "is_bot": bool, "first_name": str, "last_name": str, "u
 _ENTITY_KEYS = {"type": str, "offset": int, "length": int}
 #: `date` (Unix seconds) up to the year 2286: larger values aiogram reads differently or refuses
 _MAX_DATE = 10 ** 10
+#: a button press: the callback query and the message (troly's) carrying the keyboard
+_QUERY_KEYS: dict[str, type] = {"id": str, "from": dict, "chat_instance": str, "data": str, "message": dict}
+_QUERY_REQUIRED = frozenset({"id", "from", "chat_instance", "message"})
+_PRESSED_KEYS: dict[str, type] = {"message_id": int, "date": int, "edit_date": int, "chat": dict, "from": dict,
+                 "text": str, "entities": list, "reply_markup": dict}
+_PRESSED_REQUIRED = frozenset({"message_id", "date", "chat"})
+#: formatting entities of the bot's own text (bold, a link…)
+_TEXT_ENTITY_KEYS: dict[str, type] = {**_ENTITY_KEYS, "url": str, "language": str, "custom_emoji_id": str}
+_MARKUP_KEYS: dict[str, type] = {"inline_keyboard": list}
+_BUTTON_KEYS: dict[str, type] = {"text": str, "callback_data": str}
+_BUTTON_REQUIRED = frozenset(_BUTTON_KEYS)
 
 
 def _typed(value: object, keys: dict[str, type],
@@ -83,34 +115,82 @@ def plain_text(data: Any) -> PlainText | None:
     if not _typed(message, _MESSAGE_KEYS, _MESSAGE_REQUIRED):
         return None
     chat, user = message["chat"], message["from"]
-    if not (_typed(chat, _CHAT_KEYS, frozenset({"id", "type"}))
-            and _typed(user, _USER_KEYS, frozenset({"id", "is_bot", "first_name"}))
+    if not (_typed(chat, _CHAT_KEYS, frozenset({"id", "type"})) and _user(user)
             and 0 <= message["date"] <= _MAX_DATE):
         return None
     entities = message.get("entities", [])
     if not all(_typed(e, _ENTITY_KEYS, frozenset(_ENTITY_KEYS)) for e in entities):
         return None
-    last_name = user.get("last_name")
-    first_name: str = user["first_name"]
     return PlainText(update_id=data["update_id"], message_id=message["message_id"],
                      chat_id=chat["id"], chat_type=chat["type"], user_id=user["id"],
-                     user_is_bot=user["is_bot"],
-                     full_name=f"{first_name} {last_name}" if last_name else first_name,
+                     user_is_bot=user["is_bot"], full_name=_full_name(user),
                      text=message["text"])
+
+
+def _user(value: object) -> bool:
+    return _typed(value, _USER_KEYS, frozenset({"id", "is_bot", "first_name"}))
+
+
+def _full_name(user: dict[str, Any]) -> str:
+    first_name: str = user["first_name"]
+    last_name = user.get("last_name")
+    return f"{first_name} {last_name}" if last_name else first_name
+
+
+def _keyboard(value: object) -> TypeGuard[dict[str, Any]]:
+    """An inline keyboard of callback buttons only, each a text and its callback_data."""
+    if not _typed(value, _MARKUP_KEYS, frozenset(_MARKUP_KEYS)):
+        return False
+    return all(type(row) is list
+               and all(_typed(button, _BUTTON_KEYS, _BUTTON_REQUIRED) for button in row)
+               for row in value["inline_keyboard"])
+
+
+def plain_press(data: Any) -> PlainPress | None:
+    """The update as a PlainPress when it is one (see PlainPress), else None."""
+    if type(data) is not dict or len(data) != 2 or type(data.get("update_id")) is not int:
+        return None
+    query = data.get("callback_query")
+    if not (_typed(query, _QUERY_KEYS, _QUERY_REQUIRED) and _user(query["from"])):
+        return None
+    message = query["message"]
+    if not _typed(message, _PRESSED_KEYS, _PRESSED_REQUIRED):
+        return None
+    chat, sender, markup = message["chat"], message.get("from"), message.get("reply_markup")
+    # date 0: an inaccessible message (aiogram's InaccessibleMessage); left to aiogram
+    if not (_typed(chat, _CHAT_KEYS, frozenset({"id", "type"}))
+            and (sender is None or _user(sender))
+            and 0 < message["date"] <= _MAX_DATE
+            and 0 <= message.get("edit_date", 0) <= _MAX_DATE
+            and (markup is None or _keyboard(markup))):
+        return None
+    if not all(_typed(e, _TEXT_ENTITY_KEYS, frozenset(_ENTITY_KEYS))
+               for e in message.get("entities", [])):
+        return None
+    user = query["from"]
+    return PlainPress(update_id=data["update_id"], query_id=query["id"], user_id=user["id"],
+                      full_name=_full_name(user), data=query.get("data"),
+                      message_id=message["message_id"], chat_id=chat["id"],
+                      chat_type=chat["type"], markup=markup)
+
+
+def light_update(data: Any) -> PlainText | PlainPress | None:
+    """The update read lightly when it is a plain text message or a press, else None."""
+    return plain_text(data) or plain_press(data)
 
 
 def read_update(data: Any, *, bot: Bot) -> TelegramUpdate:
     """A parsed update body as troly keeps it; ValueError (pydantic's ValidationError is one)
     when it is not an update."""
-    plain = plain_text(data)
-    if plain is not None:
-        return plain
+    light = light_update(data)
+    if light is not None:
+        return light
     return Update.model_validate(data, context={"bot": bot})
 
 
 def chat_key(update: TelegramUpdate) -> str:
     """Updates of one chat are handled in order; different chats concurrently."""
-    if isinstance(update, PlainText):
+    if isinstance(update, PlainText | PlainPress):
         return str(update.chat_id)
     if update.message is not None:
         return str(update.message.chat.id)
@@ -160,6 +240,10 @@ def translate(update: TelegramUpdate, *, bot_username: str | None,
     key = str(update.update_id)
     if isinstance(update, PlainText):
         return _plain(update, key, bot_username, now)
+    if isinstance(update, PlainPress):
+        return _press(update.query_id, update.data, update.chat_id, update.chat_type,
+                      update.message_id, Sender(str(update.user_id),
+                                                display_name=update.full_name or None), key, now)
     if update.message is not None:
         return _message(update.message, key, bot_username, now)
     if update.callback_query is not None:
@@ -243,23 +327,30 @@ def _group_text(text: str, replied_to: str | None, bot_username: str | None) -> 
 
 
 def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
-    if not query.data:
-        return Ignore("callback without data", ack_id=query.id)
     message = query.message
-    chat_id = message.chat.id if message is not None else query.from_user.id
     # a press on an inline-mode message has no chat: it may be anywhere, so treat it as a group
-    private = message is not None and message.chat.type == PRIVATE
+    return _press(query.id, query.data,
+                  message.chat.id if message is not None else query.from_user.id,
+                  message.chat.type if message is not None else None,
+                  message.message_id if message is not None else None,
+                  _sender(query.from_user), key, now)
+
+
+def _press(query_id: str, data: str | None, chat_id: int, chat_type: str | None,
+           message_id: int | None, sender: Sender, key: str, now: datetime) -> Translation:
+    """A callback query (`message_id` None: on an inline-mode message, which has no chat)."""
+    if not data:
+        return Ignore("callback without data", ack_id=query_id)
     # the keyboard is the message carrying it: one choice per message (bot/keyboards.py); a
     # reusable (navigation) button is marked and belongs to no choice
-    reusable = is_reusable(query.data)
-    payload = query.data[len(REUSABLE_MARK):] if reusable else query.data
-    keyboard = str(message.message_id) if message is not None and not reusable else None
+    reusable = is_reusable(data)
+    payload = data[len(REUSABLE_MARK):] if reusable else data
+    keyboard = str(message_id) if message_id is not None and not reusable else None
     if not payload:
-        return Ignore("callback without data", ack_id=query.id)
-    return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)),
-                                  sender=_sender(query.from_user), at=now,
-                                  payload=payload, ack_id=query.id, dedupe_key=key,
-                                  chat_kind="private" if private else "group",
+        return Ignore("callback without data", ack_id=query_id)
+    return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)), sender=sender, at=now,
+                                  payload=payload, ack_id=query_id, dedupe_key=key,
+                                  chat_kind="private" if chat_type == PRIVATE else "group",
                                   keyboard=keyboard))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.messages import MAX_PAYLOAD_BYTES, Button, button_rows, split_text
 
@@ -93,28 +93,31 @@ def is_reusable(data: str | None) -> bool:
     return bool(data) and str(data).startswith(REUSABLE_MARK)
 
 
-def collapsed(markup: InlineKeyboardMarkup | None, pressed: str) -> InlineKeyboardMarkup:
-    """The keyboard after a choice: one button naming the choice (pressing it is stale) where
-    the choice buttons were; reusable navigation buttons stay as they are."""
-    rows = markup.inline_keyboard if markup else []
-    label = next((b.text for row in rows for b in row if b.callback_data == pressed), None)
-    result: list[list[InlineKeyboardButton]] = []
+def collapsed(markup: dict[str, Any] | None, pressed: str) -> dict[str, Any]:
+    """The keyboard (the Bot API's JSON object) after a choice: one button naming the choice
+    (pressing it is stale) where the choice buttons were; reusable navigation buttons stay as
+    they are."""
+    rows: list[list[dict[str, Any]]] = markup.get("inline_keyboard", []) if markup else []
+    label = next((b.get("text") for row in rows for b in row
+                  if b.get("callback_data") == pressed), None)
+    result: list[list[dict[str, Any]]] = []
     placed = False
     for row in rows:
-        kept = [b for b in row if is_reusable(b.callback_data)]
+        kept = [b for b in row if is_reusable(b.get("callback_data"))]
         if len(kept) < len(row) and not placed and label is not None:
-            result.append([InlineKeyboardButton(text=CHOSEN_MARK + label, callback_data=pressed)])
+            result.append([{"text": CHOSEN_MARK + label, "callback_data": pressed}])
             placed = True
         if kept:
             result.append(kept)
-    return InlineKeyboardMarkup(inline_keyboard=result)
+    return {"inline_keyboard": result}
 
 
-def is_collapsed(markup: InlineKeyboardMarkup) -> bool:
+def is_collapsed(markup: dict[str, Any]) -> bool:
     """Whether a keyboard already shows only the choice made (and any reusable buttons)."""
-    buttons = [b for row in markup.inline_keyboard for b in row
-               if not is_reusable(b.callback_data)]
-    return len(buttons) <= 1 and all(b.text.startswith(CHOSEN_MARK) for b in buttons)
+    buttons = [b for row in markup.get("inline_keyboard", []) for b in row
+               if not is_reusable(b.get("callback_data"))]
+    return len(buttons) <= 1 and all(str(b.get("text", "")).startswith(CHOSEN_MARK)
+                                     for b in buttons)
 
 
 def is_photo(mime_type: str, size: int) -> bool:
