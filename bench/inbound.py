@@ -26,7 +26,10 @@ a line of their own, as they serve every database there), with the transactions 
 connections per answer. A backend living less than the sampling interval (0.2 s) is missed, so
 with many new connections per answer the server's CPU is undercounted.
 Concurrency = number of simulated users typing at once; each user waits for the answer before
-asking again (one question in flight per chat).
+asking again (one question in flight per chat). `--mix presses` (Telegram): a user whose last
+reply carried buttons presses one (a choice button first: 'Hữu ích' under an answer) instead of
+asking, so about every other event is a button press (callback_query); the rows then count
+events, the presses among them printed beside.
 
     .venv/bin/python bench/inbound.py                     # 2,000 questions, 20 users
     .venv/bin/python bench/inbound.py --questions 500 --concurrency 10
@@ -36,6 +39,7 @@ asking again (one question in flight per chat).
     .venv/bin/python bench/inbound.py --repeat 5 --no-baseline   # medians of interleaved runs
     .venv/bin/python bench/inbound.py --repeat 4 --compare-with ../main   # A/B, medians side by side
     .venv/bin/python bench/inbound.py --instructions --no-baseline   # callgrind: instructions/answer
+    .venv/bin/python bench/inbound.py --channel telegram --no-baseline --mix presses
     .venv/bin/python bench/inbound.py --channel telegram --processes 2 \
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 """
@@ -45,6 +49,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -110,6 +115,8 @@ class Result:
     bench_cpu_per_answer: float | None = None
     #: instructions the server process ran per answered question (--instructions: callgrind)
     instructions_per_answer: float | None = None
+    #: --mix presses: how many of the answered events were button presses
+    presses: int = 0
 
     @property
     def rate(self) -> float:
@@ -397,23 +404,44 @@ def _more_than(chat: str, count: int) -> Callable[[FakeBotAPI], bool]:
     return lambda fake: fake.sent_per_chat[chat] > count
 
 
+def _button_on_last(fake: FakeBotAPI, chat: str) -> tuple[int, str] | None:
+    """The last message sent to `chat` (its id) and a button on it to press (a choice first,
+    else a navigation button), or None when it has none."""
+    for i in range(len(fake.sent) - 1, max(-1, len(fake.sent) - 500), -1):
+        params = fake.sent[i]
+        if str(params.get("chat_id")) != chat:
+            continue
+        markup = params.get("reply_markup") or {}
+        data = [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+        data.sort(key=lambda d: d.startswith("^"))  # choices first (stable)
+        return (fake.sent_ids[i], data[0]) if data else None
+    return None
+
+
 async def _feed(fake: FakeBotAPI, ports: list[int], *, questions: int, concurrency: int,
-                first_update: int) -> Result:
-    """Each user posts to one of the processes (round robin over users)."""
+                first_update: int, mix: str = "questions") -> Result:
+    """Each user posts to one of the processes (round robin over users); with mix 'presses' a
+    user presses a button of the last reply when it has one."""
     ids = itertools.count(first_update)
     todo = iter(range(questions))
     latencies: list[float] = []
-    errors = 0
+    errors = presses = 0
 
     async def user(session: aiohttp.ClientSession, user_id: int, port: int) -> None:
-        nonlocal errors
+        nonlocal errors, presses
         url = f"http://127.0.0.1:{port}/telegram/webhook"
+        chat = str(user_id)
+        press: tuple[int, str] | None = None
         for n in todo:
-            text = QUESTIONS[n % len(QUESTIONS)]
-            chat = str(user_id)
+            if press is not None:
+                message_id, data = press
+                update = fake.callback_update(user_id, data, message_id=message_id,
+                                              name="Bench") | {"update_id": next(ids)}
+            else:
+                update = _update(next(ids), user_id, QUESTIONS[n % len(QUESTIONS)])
             before = fake.sent_per_chat[chat]
             started = time.monotonic()
-            async with session.post(url, json=_update(next(ids), user_id, text),
+            async with session.post(url, json=update,
                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as resp:
                 await resp.read()
                 ok = resp.status == 200
@@ -423,6 +451,8 @@ async def _feed(fake: FakeBotAPI, ports: list[int], *, questions: int, concurren
             # the webhook acks after the reply was sent; wait in case it was acked early
             await fake.wait_for(_more_than(chat, before), within=30)
             latencies.append(fake.last_sent_at[chat] - started)
+            presses += press is not None
+            press = _button_on_last(fake, chat) if mix == "presses" and press is None else None
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -430,7 +460,7 @@ async def _feed(fake: FakeBotAPI, ports: list[int], *, questions: int, concurren
         await asyncio.gather(*(user(session, 500000 + first_update + u, ports[u % len(ports)])
                                for u in range(concurrency)))
         seconds = time.monotonic() - started
-    return Result("", len(latencies), seconds, latencies, errors)
+    return Result("", len(latencies), seconds, latencies, errors, presses=presses)
 
 
 class BenchZalo(FakeZalo):
@@ -549,7 +579,7 @@ async def measure_zalo(name: str, *, demo: bool, questions: int, concurrency: in
 async def measure(name: str, *, demo: bool | None, questions: int, concurrency: int,
                   warmup: int, database_url: str | None = None, processes: int = 1,
                   anchor_loop: str = "asyncio", python: str = sys.executable,
-                  probe: Probe | None = None) -> Result:
+                  probe: Probe | None = None, mix: str = "questions") -> Result:
     """Start troly (demo None: the aiogram anchor on `anchor_loop`), warm it up, feed the
     questions, stop it.
 
@@ -581,7 +611,7 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                             started.append(process)
                             ports.append(port)
                     await _feed(fake, ports, questions=warmup, concurrency=concurrency,
-                                first_update=1)
+                                first_update=1, mix=mix)
                     pids = [p.pid for p in started]
                     server = ServerCpu(db) if db is not None else None
                     if server is not None:
@@ -590,7 +620,8 @@ async def measure(name: str, *, demo: bool | None, questions: int, concurrency: 
                         await probe.start(pids)
                     cpu, own = _cpu_of(pids), _cpu_seconds(os.getpid())
                     result = _with_cpu(await _feed(fake, ports, questions=questions,
-                                                   concurrency=concurrency, first_update=100000),
+                                                   concurrency=concurrency, first_update=100000,
+                                                   mix=mix if demo is not None else "questions"),
                                        pids, cpu)
                     if probe is not None:
                         await probe.stop(pids, result)
@@ -655,6 +686,9 @@ def main() -> None:
                         "a fresh database created and dropped on that server (telegram only)")
     parser.add_argument("--processes", type=int, default=1,
                         help="troly processes behind the webhook (with --database-url)")
+    parser.add_argument("--mix", choices=("questions", "presses"), default="questions",
+                        help="presses: a user presses a button of the last reply when it has "
+                        "one instead of asking (telegram; the anchor answers questions only)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     inbound_repeat.add_arguments(parser)
     parser.add_argument("--serve-anchor", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -666,9 +700,11 @@ def main() -> None:
         return
     if args.database_url and args.channel != "telegram":
         parser.error("--database-url is for --channel telegram")
+    if args.mix != "questions" and args.channel != "telegram":
+        parser.error("--mix is for --channel telegram")
     loop = troly_event_loop()
     if inbound_repeat.wanted(args):
-        inbound_repeat.main(parser, args, measure, loop)
+        inbound_repeat.main(parser, args, functools.partial(measure, mix=args.mix), loop)
         return
     args.questions = args.questions or 2000
     backend = (f"PostgreSQL, {args.processes} process(es)" if args.database_url else "SQLite")
@@ -683,7 +719,8 @@ def main() -> None:
                         {"anchor_loop": loop}))
     runners: list[tuple[str, Any, list[Config]]] = []
     if args.channel in ("telegram", "both"):
-        runners.append(("telegram", measure, [*anchors, *configs]))
+        runners.append(("telegram", functools.partial(measure, mix=args.mix),
+                        [*anchors, *configs]))
     if args.channel in ("zalo", "both"):
         runners.append(("zalo", measure_zalo, configs))
     database = ({"database_url": args.database_url, "processes": args.processes}
@@ -704,7 +741,8 @@ def main() -> None:
         for r in channel_results.values():
             cpu = f"{1000 * r.cpu_per_answer:13.2f}" if r.cpu_per_answer is not None else " " * 13
             print(f"{r.name:38} {r.rate:10.1f} {r.pct(0.5):8.1f} {r.pct(0.95):8.1f} "
-                  f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d} {cpu}")
+                  f"{r.pct(0.99):8.1f} {1000 * max(r.latencies):8.1f} {r.errors:6d} {cpu}"
+                  + (f"  ({r.presses} presses)" if r.presses else ""))
     for channel_results in results.values():
         for r in channel_results.values():
             _print_database_cost(r)
@@ -736,7 +774,7 @@ def main() -> None:
                            "db_background_cpu_ms": _ms(r.db_background_cpu_per_answer),
                            "db_transactions": r.db_transactions_per_answer,
                            "db_connections": r.db_connections_per_answer,
-                           "bench_cpu_ms": _ms(r.bench_cpu_per_answer)}
+                           "bench_cpu_ms": _ms(r.bench_cpu_per_answer), "presses": r.presses}
                           for rs in results.values() for r in rs.values()]))
 
 
