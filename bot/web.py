@@ -319,15 +319,15 @@ async def upload_api(request: web.Request) -> web.Response:
 async def _answer(chat: WebChat, request: web.Request, session: str, after: int,
                   event: TextMessage | ButtonPressed | FileReceived) -> web.Response:
     """Handle one event under the request's login; the replies (and the mailbox) as JSON."""
-    login = WebLogin(web_auth.presented_token(request), chat.login_idle)
+    login = WebLogin(web_auth.presented_token(request), chat.login_idle, mailbox_after=after)
     answer = ResponseChannel()  # the replies, sent after commit, go back in this response
     try:
         await chat.dispatcher.handle(event, answer, guard=login)
     except Refused:
         return _logged_out()
     logged_in = login.name is not None
-    waiting = (await _mailbox(chat, session, login.official_id, after)
-               if logged_in and login.issued is None else [])
+    # the mailbox (acknowledged up to `after`) was read in the event's transaction
+    waiting = await _render_waiting(chat, session, login.waiting or [])
     rendered = await _render_replies(chat, session, answer.replies, logged_in)
     payload: dict[str, Any] = {"replies": waiting + rendered,
                                "user": {"name": login.name} if logged_in else None}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.context import Context
-from bot.db import web_tokens
+from bot.db import web_mailbox, web_tokens
 from bot.db.web_tokens import Access, Issued
 from bot.dispatcher import Refused
 
@@ -22,6 +22,9 @@ class WebLogin:
 
     presented: str | None
     idle: timedelta
+    #: the page's mailbox cursor: a logged-in session's messages up to it are acknowledged and
+    #: what still waits is read in the event's transaction (None: not wanted)
+    mailbox_after: int | None = None
     access: Access = Access.GUEST
     #: a token issued by this request (it bound the session)
     issued: Issued | None = None
@@ -30,6 +33,9 @@ class WebLogin:
     #: the official the session is logged in as after the request, and their name
     official_id: int | None = None
     name: str | None = None
+    #: what waits in the mailbox for the official logged in (mailbox_after given, logged in by an
+    #: earlier request), oldest first
+    waiting: list[web_mailbox.Waiting] | None = None
 
     async def before(self, ctx: Context) -> None:
         """Refuse a bound session without its valid token (Refused → HTTP 401)."""
@@ -50,3 +56,11 @@ class WebLogin:
             self.issued = await web_tokens.issue(ctx.session, account, ctx.now, self.idle)
         if not self.ended and ctx.official is not None and account.official_id is not None:
             self.official_id, self.name = ctx.official.id, ctx.official.name
+            if self.mailbox_after is not None and self.issued is None:
+                # here, not in transactions of their own after the event's
+                address = ctx.event.chat.chat_id
+                await web_mailbox.acknowledge(ctx.session, address, self.mailbox_after, ctx.now)
+                # only what was meant for the official logged in now (a session id may be reused)
+                self.waiting = [item for item in await web_mailbox.waiting(ctx.session, address,
+                                                                           ctx.now)
+                                if item.recipient_id in (None, self.official_id)]

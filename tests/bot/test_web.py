@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event
 
 from bot.db.base import make_engine, make_sessionmaker
 from bot.events import ChatRef
@@ -150,6 +151,39 @@ async def test_waiting_messages_come_with_the_next_reply_and_are_acknowledged_by
                                                        "after": first["id"]},
                                     headers=bearer)).json()
     assert all("id" not in r for r in body["replies"])
+
+
+async def test_a_web_message_takes_one_transaction_mailbox_included(
+        client: TestClient[web.Request, web.Application], kb_harness: BotHarness) -> None:
+    """A logged-in page's message acknowledges its mailbox and reads what waits in the event's
+    own transaction (was two more); a stranger's message takes one too."""
+    bearer = {"Authorization": f"Bearer {await web_login(kb_harness, 's-5')}"}
+    await kb_harness.app.web_channel.send(ChatRef("web", "s-5"), OutgoingMessage("Nhắc hạn"))
+    await kb_harness.app.web_channel.send(ChatRef("web", "s-5"), OutgoingMessage("Nhắc lần 2"))
+    first = (await (await client.get("/api/messages", params={"session": "s-5"},
+                                     headers=bearer)).json())["replies"][0]
+    checkouts: list[object] = []
+
+    def checked_out(*args: object) -> None:
+        checkouts.append(args)
+
+    pool = kb_harness.app.engine.sync_engine.pool
+    event.listen(pool, "checkout", checked_out)
+    try:
+        body = await (await client.post("/api/chat", headers=bearer, json={
+            "session": "s-5", "text": "/trogiup", "after": first["id"]})).json()
+        assert len(checkouts) == 1
+        assert [r["text"] for r in body["replies"] if "id" in r] == ["Nhắc lần 2"]
+        assert body["user"] == {"name": "Lê Thị Lan"}
+        checkouts.clear()
+        body = await (await client.post("/api/chat", json={"session": "s-6",
+                                                           "text": "/trogiup"})).json()
+        assert len(checkouts) == 1 and body["replies"] and body["user"] is None
+    finally:
+        event.remove(pool, "checkout", checked_out)
+    again = await (await client.get("/api/messages", params={"session": "s-5"},
+                                    headers=bearer)).json()
+    assert [r["text"] for r in again["replies"]] == ["Nhắc lần 2"]  # the first acknowledged
 
 
 @pytest.mark.parametrize("after", ["-1", "1.5", "9" * 30, "abc"])
