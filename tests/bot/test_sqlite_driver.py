@@ -210,11 +210,10 @@ async def test_the_pools_rollback_after_a_commit_makes_no_round_trip(engine: Asy
     assert names == ["kept"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's driver only
 async def test_an_inbound_event_is_one_round_trip_on_sqlite(harness: BotHarness) -> None:
     """An event's transaction (dedupe key, account, state, replies) on SQLite: all its statements
     on the loop's thread, one round trip to aiosqlite's thread (the commit)."""
-    if not harness.settings.is_sqlite:
-        pytest.skip("SQLite's driver")
     await harness.say("/trogiup", channel="telegram")
     event = TextMessage(chat=ChatRef("telegram", "u1"), sender=Sender("u1"),
                         at=harness.clock.now(), text="/trogiup", dedupe_key="42")
