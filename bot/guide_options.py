@@ -8,7 +8,7 @@ stored by this module except what `announce_new` records when the caller stores 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, Unit
 from bot.texts import guides as T
-from bot.unit_names import EntryMatch, UnitName, UnitsRead, read_units, split_entries
+from bot.unit_names import (
+    Abbreviations,
+    EntryMatch,
+    UnitName,
+    UnitsRead,
+    admin_abbreviations,
+    read_units,
+    split_entries,
+)
 from rules.dates import fmt_day
 from rules.deadlines import DeadlineError, parse_day
 
@@ -96,6 +104,17 @@ async def known_units(session: AsyncSession) -> list[UnitName]:
     return [UnitName(uid, code, name) for uid, code, name in rows]
 
 
+#: synonyms given beside the database's (TROLY_SYNONYMS_FILE's: KnowledgeService.extra_synonyms)
+Synonyms = Mapping[str, Sequence[str]]
+
+
+async def unit_abbreviations(session: AsyncSession,
+                             extra: Synonyms | None = None) -> Abbreviations:
+    """The admins' synonyms (the file's, then the database's: as the search reads them) that
+    abbreviate a phrase, for reading unit names (bot/unit_names.py)."""
+    return admin_abbreviations(extra or {}, await guide_store.synonyms(session))
+
+
 def unit_words(unit: UnitName) -> str:
     """'Sở Nội vụ (SO)'."""
     return T.OPTION_UNIT.format(name=unit.name, code=unit.code)
@@ -119,22 +138,25 @@ def unclear_unit_text(entry: EntryMatch) -> str:
         typed=entry.typed[:60], units=", ".join(unit_words(u) for u in entry.choices) + more)
 
 
-async def read_unit_entries(session: AsyncSession, entries: Sequence[str]) -> UnitsRead:
-    """What each typed entry (a code, codes, or a name) names among the units."""
-    return read_units(await known_units(session), entries)
+async def read_unit_entries(session: AsyncSession, entries: Sequence[str],
+                            synonyms: Synonyms | None = None) -> UnitsRead:
+    """What each typed entry (a code, codes, or a name) names among the units (the admins'
+    abbreviations understood)."""
+    return read_units(await known_units(session), entries,
+                      await unit_abbreviations(session, synonyms))
 
 
 async def unit_ids(session: AsyncSession, entries: Sequence[str], *,
-                   exact: bool = False) -> list[int]:
+                   exact: bool = False, synonyms: Synonyms | None = None) -> list[int]:
     """The units named (by code, case aside, or by name); every entry must name its units
     without doubt. `exact`: codes only (a unit chosen in chat and removed since must not be
-    taken for another whose code or name is alike)."""
+    taken for another whose code or name is alike). `synonyms`: beside the database's."""
     if exact:
         ids, missing = await guidance_store.units_by_code(session, list(entries))
         if missing:
             raise GuideOptionError(unknown_units_text([EntryMatch(c) for c in missing]))
         return ids
-    read = await read_unit_entries(session, entries)
+    read = await read_unit_entries(session, entries, synonyms)
     if read.unknown:
         raise GuideOptionError(unknown_units_text(read.unknown))
     if read.unclear:
@@ -187,20 +209,23 @@ class GuideOptions:
         """Whether units were chosen (the guide is then announced to them)."""
         return self.all_units or bool(self.units)
 
-    async def audience(self, session: AsyncSession) -> guidance_store.Audience | None:
-        """The audience to store (None: none chosen); every unit must be found."""
+    async def audience(self, session: AsyncSession, *,
+                       synonyms: Synonyms | None = None) -> guidance_store.Audience | None:
+        """The audience to store (None: none chosen); every unit must be found (names read
+        with the admins' abbreviations: the database's and `synonyms`)."""
         if self.all_units:
             return guidance_store.Audience(True, (), self.roles)
         if not self.units:
             return None
-        ids = await unit_ids(session, self.units, exact=self.exact_units)
+        ids = await unit_ids(session, self.units, exact=self.exact_units, synonyms=synonyms)
         return guidance_store.Audience(False, tuple(ids), self.roles)
 
-    async def validity(self, session: AsyncSession) -> guide_store.ValidityOptions:
+    async def validity(self, session: AsyncSession, *,
+                       synonyms: Synonyms | None = None) -> guide_store.ValidityOptions:
         """What add_guide applies: dates, the guide replaced, the audience."""
         check_range(self.effective, self.until)
         replaced = await replaced_guide(session, self.replaces) if self.replaces else None
-        audience = await self.audience(session)
+        audience = await self.audience(session, synonyms=synonyms)
         extra: dict[str, object] = {"audience": audience.to_json()} if audience else {}
         return guide_store.ValidityOptions(self.effective, self.until, replaced, extra,
                                            no_replaces=self.no_replaces and replaced is None)

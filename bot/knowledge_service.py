@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -50,6 +51,12 @@ class KnowledgeService:
         self.generation = -1
         #: the local day whose guides in force the current index holds (None: never built)
         self.built_for: date | None = None
+
+    @property
+    def extra_synonyms(self) -> Mapping[str, list[str]]:
+        """TROLY_SYNONYMS_FILE's synonyms (read-only), searched beside the database's (unit
+        names read them too: bot/guide_options.py)."""
+        return self._extra_synonyms
 
     def today(self) -> date:
         """The local date now (the day whose guides in force should be searched)."""

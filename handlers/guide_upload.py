@@ -60,6 +60,7 @@ from bot.guide_options import (
     known_units,
     read_day,
     replaced_guide,
+    unit_abbreviations,
     unit_words,
     unknown_units_text,
 )
@@ -68,7 +69,14 @@ from bot.router import Router
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from bot.texts import people as PT
-from bot.unit_names import EntryMatch, UnitName, match_entry, read_units, split_entries
+from bot.unit_names import (
+    Abbreviations,
+    EntryMatch,
+    UnitName,
+    match_entry,
+    read_units,
+    split_entries,
+)
 from handlers.ask import answer
 from handlers.sections import ELLIPSIS, LABEL_CHARS
 from knowledge.types import IngestError
@@ -431,7 +439,7 @@ async def units_handle(ctx: Context, state: FlowState) -> str | None:
     if not entries:  # ' , ; ': nobody named (it used to go on with nobody to tell)
         ctx.reply(T.UNITS_NONE_TYPED)
         return STAY
-    read = read_units(await known_units(ctx.session), entries)
+    read = read_units(await known_units(ctx.session), entries, await _abbreviations(ctx))
     if read.unknown:  # named with the closest units; nothing kept, asked again
         ctx.reply(unknown_units_text(read.unknown))
         return STAY
@@ -439,6 +447,12 @@ async def units_handle(ctx: Context, state: FlowState) -> str | None:
     state.data["picking"] = {"found": [u.code for u in read.found],
                              "asks": [_ask_json(e) for e in read.unclear]}
     return _units_chosen(state) if not read.unclear else "unitpick"
+
+
+async def _abbreviations(ctx: Context) -> Abbreviations:
+    """The admins' synonyms that abbreviate a unit's name ('PVHTT = Phòng Văn hóa và Thông
+    tin'), as the search has them (the database's and TROLY_SYNONYMS_FILE's)."""
+    return await unit_abbreviations(ctx.session, ctx.deps.knowledge.extra_synonyms)
 
 
 def _ask_json(entry: EntryMatch) -> dict[str, Any]:
@@ -483,7 +497,7 @@ async def unit_pick_handle(ctx: Context, state: FlowState) -> str | None:
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
     else:
-        entry = match_entry(units, " ".join(ctx.text.split()))
+        entry = match_entry(units, " ".join(ctx.text.split()), await _abbreviations(ctx))
         if entry.choices:  # still several: these are offered instead
             picking["asks"][0] = _ask_json(entry)
             return STAY

@@ -91,7 +91,8 @@ def add(
                 while True:
                     try:
                         async with app.sessionmaker.begin() as session:
-                            validity = await flags.validity(session)
+                            validity = await flags.validity(
+                                session, synonyms=app.knowledge.extra_synonyms)
                             result = await import_guide(
                                 session, file_name=path.name, content=content,
                                 uploaded_by="cli", now=app.clock.now(), limits=limits,
@@ -166,7 +167,8 @@ def set_(
             guide = await guide_store.find_guide(session, key)
             if guide is None:
                 return None
-            options = await flags.validity(session)
+            options = await flags.validity(session,
+                                           synonyms=app.knowledge.extra_synonyms)
             start = options.effective_from or guide.effective_from
             end = options.effective_until or guide.effective_until
             check_range(start, end)

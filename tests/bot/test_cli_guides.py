@@ -233,3 +233,18 @@ def test_audience_by_unit_name_and_not_replacing_as_in_chat(cli: CliRunner,
     assert _run(cli, "guides", "set", "3", "--no-replaces")[0] == 0
     _, out, _ = _run(cli, "guides", "list", "--json")
     assert {r["id"]: r for r in map(json.loads, out.splitlines())}[3]["replaces"] is None
+
+
+def test_audience_by_the_admins_abbreviations(cli: CliRunner, tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị,Đơn vị cấp trên\nSO,Sở Nội vụ,\n"
+                     "P07,Phòng Văn hóa và Thông tin,SO\n", encoding="utf-8")
+    assert _run(cli, "units", "import", str(units))[0] == 0
+    guide = tmp_path / "moi.md"
+    guide.write_text(GUIDE, encoding="utf-8")
+    code, _, err = _run(cli, "guides", "add", str(guide), "--audience", "pvhtt")
+    assert code == 1 and GT.OPTION_UNKNOWN_UNITS.format(units="\u201cpvhtt\u201d") in err
+    assert _run(cli, "synonyms", "add", "PVHTT", "Phòng Văn hóa và Thông tin")[0] == 0
+    code, out, err = _run(cli, "guides", "add", str(guide), "--audience", "pvhtt")
+    assert code == 0, err
+    assert T.GUIDE_ANNOUNCED.format(version=1, count=0) in out

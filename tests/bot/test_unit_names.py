@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.unit_names import UnitName, match_entry, name_key, read_units, split_entries
+from bot.unit_names import (
+    UnitName,
+    abbreviates,
+    admin_abbreviations,
+    match_entry,
+    name_key,
+    read_units,
+    split_entries,
+)
 
 UNITS = [UnitName(1, "SO", "Sở Nội vụ"), UnitName(2, "PHONG", "Phòng Cải cách hành chính"),
          UnitName(3, "KHAC", "Đơn vị khác"), UnitName(4, "STTTT", "Sở Thông tin và Truyền thông"),
@@ -47,3 +55,45 @@ def test_several_alike_are_choices_and_none_gives_the_closest() -> None:
     assert [u.code for u in read.found] == ["SO"]
     assert [e.typed for e in read.unknown] == ["bo tai chinh"]
     assert [e.typed for e in read.unclear] == ["xa tan lap"]
+
+
+#: synonyms admins stored for the search (term → synonyms): some abbreviate a phrase
+SYNONYMS = {"PVHTT": ["Phòng Văn hóa và Thông tin"], "Sở KH&ĐT": ["Sở Kế hoạch và Đầu tư"],
+            "TTYT": ["Trung tâm Y tế"], "VP UBND": ["Văn phòng Ủy ban nhân dân"],
+            "một cửa": ["tiếp nhận hồ sơ"], "cán bộ": ["công chức", "viên chức"],
+            "hộ chiếu": ["passport"]}
+MORE = [UnitName(10, "P07", "Phòng Văn hóa và Thông tin"),
+        UnitName(11, "KHDT", "Sở Kế hoạch và Đầu tư"),
+        UnitName(12, "YT", "Trung tâm Y tế huyện"),
+        UnitName(13, "VP", "Văn phòng UBND huyện"),
+        UnitName(14, "MC", "Bộ phận một cửa")]
+
+
+def test_only_synonyms_that_abbreviate_a_phrase_read_unit_names() -> None:
+    extra = admin_abbreviations(SYNONYMS)
+    # each phrase as knowledge's table already reads it ('thông tin' → 'tt'); 'VP UBND' is
+    # how that table reads 'Văn phòng Ủy ban nhân dân' already
+    assert dict(extra) == {name_key("Phòng Văn hóa và Thông tin"): "pvhtt",
+                           name_key("Sở Kế hoạch và Đầu tư"): "so kh dt",
+                           "trung tam y te": "ttyt"}
+    assert abbreviates("khdt", "ke hoach va dau tu") and abbreviates("vpubnd", "van phong ubnd")
+    # like meaning is not abbreviation: these would make different names read alike
+    assert not abbreviates("mot cua", "tiep nhan ho so")
+    assert not abbreviates("ke hoach", "ke hoach dau tu")  # words left out: no abbreviation
+    assert not abbreviates("ttyt", "trung")
+
+
+def test_units_named_by_the_admins_abbreviations() -> None:
+    units = [*UNITS, *MORE]
+    extra = admin_abbreviations(SYNONYMS)
+
+    def found(typed: str) -> list[str]:
+        return [u.code for u in match_entry(units, typed, extra).units]
+
+    assert found("pvhtt") == found("PVHTT") == found("phong van hoa thong tin") == ["P07"]
+    assert found("so kh&dt") == found("Sở KH&ĐT") == ["KHDT"]
+    assert found("ttyt huyen") == ["YT"] and found("vp ubnd huyen") == ["VP"]
+    # without the admins' table, or with a synonym of like meaning only, not found
+    assert match_entry(units, "pvhtt").units == ()
+    assert match_entry(units, "bo phan tiep nhan ho so", extra).units == ()
+    assert [u.code for u in read_units(units, ["pvhtt", "so"], extra).found] == ["P07", "SO"]

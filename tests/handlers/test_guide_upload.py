@@ -18,6 +18,7 @@ from bot.db.models import Guide, GuideChunk, Official, PendingUpload, Unit
 from bot.guide_import import NeedsConfirmation, import_guide, ingest_limits
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
+from bot.texts import feedback as FT
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from handlers.guide_upload import similar_titles
@@ -555,3 +556,29 @@ async def test_not_replacing_wins_over_the_document_s_own_words(harness: BotHarn
     assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
     guide = await _guide(h, "Hướng dẫn mới về xác nhận cư trú")
     assert guide is not None and guide.replaces_id is None
+
+
+async def test_units_may_be_named_by_the_admins_abbreviations(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    await h.world.unit("P07", name="Phòng Văn hóa và Thông tin", parent="SO")
+    await h.world.unit("MC", name="Bộ phận một cửa", parent="KHAC")
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    refused = texts(await h.say("pvhtt", user="admin"))  # an abbreviation nobody defined
+    assert fits(refused, GT.OPTION_UNKNOWN_UNITS) and fits(refused, T.UNITS_ASK)
+    await h.say("/huy", user="admin")
+    # the admins' synonyms (for the search) name units too when one abbreviates the other;
+    # words of like meaning do not (they could make two units' names read alike)
+    for synonym in ("PVHTT = Phòng Văn hóa và Thông tin", "một cửa = tiếp nhận hồ sơ"):
+        assert fits(texts(await h.say(f"/tuongduong them {synonym}", user="admin")),
+                    FT.SYNONYMS_ADDED)
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    refused = texts(await h.say("pvhtt, bo phan tiep nhan ho so", user="admin"))
+    # only offered as the closest, not taken; "pvhtt" is not among the names not found
+    assert GT.OPTION_UNKNOWN_UNITS.format(units=GT.OPTION_UNIT_SUGGESTED.format(
+        typed="bo phan tiep nhan ho so", units="Bộ phận một cửa (MC)")) in refused
+    assert fits(texts(await h.say("PVHTT, phong van hoa thong tin", user="admin")), T.ROLES_ASK)
+    summary = texts(await h.press(label=T.BUTTON_DONE, user="admin"))
+    assert T.SUMMARY_AUDIENCE.format(audience="Phòng Văn hóa và Thông tin (P07)") in summary
