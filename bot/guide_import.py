@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -124,7 +125,8 @@ PARSED_FORMAT = 1
 def encode_parsed(parsed: ParsedGuide) -> bytes:
     """A parsed guide as compressed JSON, to keep beside a waiting file (pending_uploads)."""
     data = {"format": PARSED_FORMAT, "title": parsed.title, "source": parsed.source_ref,
-            "sections": [[list(s.heading_path), s.text] for s in parsed.sections]}
+            "sections": [[list(s.heading_path), s.text] for s in parsed.sections],
+            "pages_without_text": list(parsed.pages_without_text)}
     return zlib.compress(json.dumps(data, ensure_ascii=False).encode(), level=6)
 
 
@@ -140,8 +142,10 @@ def decode_parsed(blob: bytes | None) -> ParsedGuide | None:
         sections = tuple(Section(tuple(str(h) for h in path), str(text))
                          for path, text in data["sections"])
         source = data.get("source")
+        # kept since scanned pages are named (a blob written before has none)
+        blank = tuple(int(page) for page in data.get("pages_without_text") or ())
         return ParsedGuide(str(data["title"]), sections,
-                           str(source) if source is not None else None)
+                           str(source) if source is not None else None, blank)
     except (zlib.error, ValueError, KeyError, TypeError):
         return None
 
@@ -192,9 +196,34 @@ def _unsupported_reason(error: IngestError) -> str | None:
     return T.UNSUPPORTED_KINDS[kind].format(suffix=suffix) if kind is not None else None
 
 
+#: page ranges named one by one; the rest are counted ('và 40 trang khác')
+PAGE_RANGES_NAMED = 12
+
+
+def page_ranges(pages: Sequence[int]) -> str:
+    """'3, 7–9, 12': pages (1-based) with runs joined; after PAGE_RANGES_NAMED runs, the pages
+    left are counted."""
+    runs: list[tuple[int, int]] = []
+    for page in sorted(set(pages)):
+        if runs and page == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], page)
+        else:
+            runs.append((page, page))
+    named = ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs[:PAGE_RANGES_NAMED])
+    left = sum(b - a + 1 for a, b in runs[PAGE_RANGES_NAMED:])
+    return named + (T.PAGES_MORE.format(count=left) if left else "")
+
+
+def describe_pages_without_text(pages: Sequence[int]) -> str:
+    """The warning about a PDF's scanned pages (ParsedGuide.pages_without_text)."""
+    return T.PAGES_WITHOUT_TEXT.format(pages=page_ranges(pages))
+
+
 def describe_problem(error: IngestError) -> str:
     """The Vietnamese sentence explaining why a file was refused (with the bound it exceeded)."""
     reason = T.INGEST_PROBLEMS.get(error.problem, error.problem.value)
+    if error.problem is IngestProblem.NO_TEXT_LAYER and error.pages:  # some pages have text
+        reason = T.MOSTLY_SCANNED.format(pages=page_ranges(error.pages))
     if error.problem is IngestProblem.UNSUPPORTED_TYPE:
         reason = _unsupported_reason(error) or reason
     if error.limit is not None:

@@ -44,6 +44,7 @@ from bot.guide_import import (
     NeedsConfirmation,
     UploadPreview,
     decode_parsed,
+    describe_pages_without_text,
     describe_problem,
     describe_result,
     encode_parsed,
@@ -166,6 +167,8 @@ async def _preview_data(ctx: Context, preview: UploadPreview) -> dict[str, Any]:
                   "audience": guide.audience if guide.announced_version is not None else None}
     return {"title": preview.title, "sections": preview.sections, "passages": preview.passages,
             "source": preview.source_ref, "target": target,
+            # a PDF's scanned pages: named in the summary (the admin may send a better file)
+            "no_text": list(preview.parsed.pages_without_text),
             "doc": {"effective": iso(preview.effective_from),
                     "until": iso(preview.effective_until), "replaces": preview.replaces_id}}
 
@@ -304,6 +307,8 @@ async def review_prompt(ctx: Context, state: FlowState) -> None:
     data = state.data
     lines = [T.SUMMARY_FILE.format(file=data["file"], title=data["title"],
                                    sections=data["sections"], passages=data["passages"])]
+    if data.get("no_text"):
+        lines.append(describe_pages_without_text([int(page) for page in data["no_text"]]))
     if data.get("source"):
         lines.append(T.SUMMARY_SOURCE.format(source=data["source"]))
     if (target := data.get("target")) is not None:

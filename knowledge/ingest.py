@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from knowledge.chunking import chunk_sections
 from knowledge.ingest_blocks import Block, BlockKind, group_sections
 from knowledge.ingest_docx import docx_blocks
 from knowledge.ingest_markdown import markdown_blocks, take_title
-from knowledge.ingest_pdf import pdf_blocks
+from knowledge.ingest_pdf import read_pdf
 from knowledge.ingest_text import clean_text, decode_text, plain_text_blocks, split_title
 from knowledge.legal import find_source_ref
 from knowledge.normalize import sanitize
@@ -28,8 +28,20 @@ from knowledge.types import (
 DEFAULT_MAX_BYTES = IngestLimits().max_bytes
 _NUMBERED_HEADING = re.compile(r"^(?:(?:chương|phần|mục|điều|part|chapter)\b|[\divxlc]+[.)])", re.I)
 
-# A reader returns (title found in the document or None, blocks); it honours the limits it can.
-_Reader = Callable[[str, bytes, str | None, IngestLimits], tuple[str | None, list[Block]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a reader found: the title written in the document (or None), the blocks, and the
+    pages it could not read the words of (a PDF's scanned pages, 1-based)."""
+
+    title: str | None
+    blocks: list[Block]
+    pages_without_text: tuple[int, ...] = ()
+
+
+# A reader honours the limits it can.
+_Reader = Callable[[str, bytes, str | None, IngestLimits], _Read]
 
 
 def parse_file(
@@ -55,8 +67,8 @@ def parse_file(
         raise IngestError(file_name, IngestProblem.TOO_LARGE,
                           f"{len(content)} > {limits.max_bytes} bytes", limit=limits.max_bytes)
     given = _clean_title(title) if title else None
-    found_title, blocks = reader(file_name, content, given, limits)
-    found_title, blocks = _promote_title_heading(found_title, blocks)
+    read = reader(file_name, content, given, limits)
+    found_title, blocks = _promote_title_heading(read.title, read.blocks)
     check_blocks(file_name, len(blocks), limits)
     sections = tuple(chunk_sections(group_sections(blocks)))
     if not sections:
@@ -65,7 +77,8 @@ def parse_file(
         raise IngestError(file_name, IngestProblem.TOO_MANY_PASSAGES,
                           f"{len(sections)} > {limits.max_passages}", limit=limits.max_passages)
     final_title = given or found_title or title_from_file_name(file_name)
-    return ParsedGuide(final_title, sections, find_source_ref(_source_region(blocks)))
+    return ParsedGuide(final_title, sections, find_source_ref(_source_region(blocks)),
+                       read.pages_without_text)
 
 
 def passages_from_guide(guide_id: str, parsed: ParsedGuide) -> list[Passage]:
@@ -127,29 +140,34 @@ def _reader_for(file_name: str) -> _Reader:
         ".md": _read_markdown,
         ".markdown": _read_markdown,
         ".txt": _read_text,
-        ".docx": docx_blocks,
-        ".pdf": pdf_blocks,
+        ".docx": _read_docx,
+        ".pdf": _read_pdf,
     }
     if suffix not in readers:
         raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, suffix or "no extension")
     return readers[suffix]
 
 
-def _read_markdown(
-    file_name: str, content: bytes, title: str | None, limits: IngestLimits
-) -> tuple[str | None, list[Block]]:
+def _read_docx(file_name: str, content: bytes, title: str | None, limits: IngestLimits) -> _Read:
+    return _Read(*docx_blocks(file_name, content, title, limits))
+
+
+def _read_pdf(file_name: str, content: bytes, title: str | None, limits: IngestLimits) -> _Read:
+    document = read_pdf(file_name, content, title, limits)
+    return _Read(document.title, document.blocks, document.pages_without_text)
+
+
+def _read_markdown(file_name: str, content: bytes, title: str | None,
+                   limits: IngestLimits) -> _Read:
     lines = clean_text(decode_text(file_name, content), keep_indent=True).split("\n")
-    found, blocks = take_title(markdown_blocks(lines))
-    return found, blocks
+    return _Read(*take_title(markdown_blocks(lines)))
 
 
-def _read_text(
-    file_name: str, content: bytes, title: str | None, limits: IngestLimits
-) -> tuple[str | None, list[Block]]:
+def _read_text(file_name: str, content: bytes, title: str | None, limits: IngestLimits) -> _Read:
     lines = clean_text(decode_text(file_name, content)).split("\n")
     found, body = split_title(lines, title)
     blocks = plain_text_blocks(body)
     if found is not None and not any(b.kind is not BlockKind.HEADING for b in blocks):
         # A one-line file: its only line is the text, not a title.
-        return None, plain_text_blocks(lines)
-    return found, blocks
+        return _Read(None, plain_text_blocks(lines))
+    return _Read(found, blocks)

@@ -27,6 +27,19 @@ _PAGE_NUMBER = re.compile(
     r"^(?:trang|page)?\s*[-–—]?\s*\d{1,4}\s*(?:(?:/|của|of)\s*\d{1,4})?\s*[-–—]?$", re.I
 )
 _EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be running headers/footers
+#: a page holding pictures and fewer letters than this (page numbers and running lines aside)
+#: is a scanned page: its words are in a picture, which troly does not read (no OCR)
+MIN_PAGE_LETTERS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PdfDocument:
+    """What a PDF was read as: its title, its blocks, and the pages whose words are pictures."""
+
+    title: str | None
+    blocks: list[Block]
+    #: pages (1-based) with pictures but no text: nothing on them can be answered from
+    pages_without_text: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +52,15 @@ class _OutlineEntry:
 def pdf_blocks(
     file_name: str, content: bytes, title: str | None, limits: IngestLimits
 ) -> tuple[str | None, list[Block]]:
-    """Read a PDF; scanned (image-only) pages give NO_TEXT_LAYER, a password gives ENCRYPTED."""
+    """Read a PDF (read_pdf) as a title and blocks."""
+    document = read_pdf(file_name, content, title, limits)
+    return document.title, document.blocks
+
+
+def read_pdf(file_name: str, content: bytes, title: str | None,
+             limits: IngestLimits) -> PdfDocument:
+    """Read a PDF; a password gives ENCRYPTED, a scan (no page with text, or more than half of
+    the pages pictures without text) NO_TEXT_LAYER; a few scanned pages are named."""
     if b"%PDF-" not in content[:1024] or b"%%EOF" not in content[-2048:]:
         raise IngestError(file_name, IngestProblem.CORRUPTED, "not a complete PDF file")
     try:
@@ -53,11 +74,11 @@ def pdf_blocks(
         Exception
     ) as error:  # pypdf raises many types (and plain ValueError/KeyError) on broken files
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
-    _check_text_layer(file_name, reader, pages)
     pages = _strip_running_lines(pages)
+    without_text = _check_text_layer(file_name, reader, pages)
     found, pages = _take_title(pages, title or meta_title)
     blocks = _with_outline(pages, outline) if outline else plain_text_blocks(_flatten(pages))
-    return found, apply_legal_structure(blocks)
+    return PdfDocument(found, apply_legal_structure(blocks), without_text)
 
 
 def _open(file_name: str, content: bytes) -> PdfReader:
@@ -97,21 +118,28 @@ def _page_lines(page: Any) -> list[str]:
     return [line for line in text.split("\n") if line]
 
 
-def _check_text_layer(file_name: str, reader: PdfReader, pages: list[list[str]]) -> None:
-    """No text anywhere, or mostly image-only pages: a scan we cannot read (no OCR here)."""
-    has_text = [any(any(ch.isalnum() for ch in line) for line in lines) for lines in pages]
-    scanned = sum(
-        1
-        for page, text in zip(reader.pages, has_text, strict=True)
-        if not text and _has_images(page)
+def _check_text_layer(file_name: str, reader: PdfReader,
+                      pages: list[list[str]]) -> tuple[int, ...]:
+    """The pages (1-based) that are pictures without text (running lines already dropped).
+    No text anywhere, or more than half of the pages such pictures: a scan we cannot read (no
+    OCR here), refused (with those pages when some do have text)."""
+    scanned = tuple(
+        number
+        for number, (page, lines) in enumerate(zip(reader.pages, pages, strict=True), start=1)
+        if _letters(lines) < MIN_PAGE_LETTERS and _has_images(page)
     )
-    if not any(has_text):
+    if not any(any(ch.isalnum() for ch in line) for lines in pages for line in lines):
         problem = IngestProblem.NO_TEXT_LAYER if scanned else IngestProblem.EMPTY
         raise IngestError(file_name, problem, "no text layer")
-    if scanned > len(pages) / 2:
-        raise IngestError(
-            file_name, IngestProblem.NO_TEXT_LAYER, f"{scanned} of {len(pages)} pages are images"
-        )
+    if len(scanned) > len(pages) / 2:
+        raise IngestError(file_name, IngestProblem.NO_TEXT_LAYER,
+                          f"{len(scanned)} of {len(pages)} pages are images",
+                          pages=scanned if len(scanned) < len(pages) else ())
+    return scanned
+
+
+def _letters(lines: list[str]) -> int:
+    return sum(1 for line in lines for ch in line if ch.isalpha())
 
 
 def _has_images(page: Any) -> bool:

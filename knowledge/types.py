@@ -25,6 +25,8 @@ class ParsedGuide:
     title: str
     sections: tuple[Section, ...]
     source_ref: str | None = None
+    #: PDF pages (1-based) that are pictures without text (scanned): nothing on them is read
+    pages_without_text: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +95,16 @@ class IngestError(Exception):
     """A file that cannot become a guide; nothing of it is imported."""
 
     def __init__(self, file_name: str, problem: IngestProblem, detail: str = "", *,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, pages: tuple[int, ...] = ()) -> None:
         super().__init__(f"{file_name}: {problem.value}{': ' + detail if detail else ''}")
         self.file_name = file_name
         self.problem = problem
         self.detail = detail
         #: the bound that was exceeded (bytes, passages or pages), for the message
         self.limit = limit
+        #: the pages (1-based) the problem is on, when it is on some pages only (a PDF mostly
+        #: scanned: its pictures without text)
+        self.pages = pages
 
 
 MB = 1024 * 1024

@@ -16,10 +16,12 @@ from bot.guide_import import (
     GuideToReplaceNotFound,
     NeedsConfirmation,
     describe_confirmation,
+    describe_pages_without_text,
     describe_problem,
     describe_result,
     import_guide,
     ingest_limits,
+    parse_guide,
 )
 from bot.guide_options import GuideOptionError, GuideOptions, announce_new, check_range
 from bot.texts import cli as texts
@@ -86,6 +88,12 @@ def add(
                     failures += 1
                     continue
                 content = path.read_bytes()
+                try:  # read once, whatever is asked after
+                    parsed = await parse_guide(path.name, content, limits, title=title)
+                except IngestError as exc:
+                    typer.echo(describe_problem(exc), err=True)
+                    failures += 1
+                    continue
                 confirmed = yes
                 announced: tuple[int, int] | None = None
                 while True:
@@ -98,7 +106,7 @@ def add(
                                 uploaded_by="cli", now=app.clock.now(), limits=limits,
                                 title=title, source_ref=source,
                                 replace=replace, confirm_same_title=confirmed,
-                                validity=validity)
+                                validity=validity, parsed=parsed)
                             if isinstance(result, guide_store.AddResult) and not result.unchanged:
                                 announced = await announce_new(session, result.guide.id,
                                                                app.clock.now())
@@ -123,6 +131,8 @@ def add(
                     failures += 1
                     continue
                 typer.echo(f"[{result.guide.slug}] {describe_result(result)}")
+                if parsed.pages_without_text:  # a PDF's scanned pages: said, as in the chat
+                    typer.echo(describe_pages_without_text(parsed.pages_without_text), err=True)
                 if announced is not None:
                     typer.echo(texts.GUIDE_ANNOUNCED.format(version=announced[0],
                                                             count=announced[1]))

@@ -13,8 +13,9 @@ INGEST_PROBLEMS: dict[IngestProblem, str] = {
     IngestProblem.CORRUPTED: "tệp bị hỏng hoặc không đúng định dạng, không đọc được",
     IngestProblem.ENCRYPTED: "tệp được đặt mật khẩu. Vui lòng gỡ mật khẩu rồi gửi lại",
     IngestProblem.NO_TEXT_LAYER: (
-        "tệp PDF là bản quét (chỉ có hình ảnh, không có lớp chữ). Vui lòng gửi bản PDF có chữ "
-        "hoặc tệp .docx"
+        "tệp PDF là bản quét (chỉ có hình ảnh, không có lớp chữ), troly không đọc được chữ trong "
+        "ảnh. Vui lòng gửi tệp .docx gốc, hoặc bản PDF xuất trực tiếp từ Word (Tệp > Lưu thành "
+        "> PDF) thay cho bản quét"
     ),
     IngestProblem.BAD_ENCODING: "không đọc được bảng mã của tệp. Vui lòng lưu lại dưới dạng UTF-8",
     IngestProblem.UNPACKED_TOO_LARGE: (
@@ -29,6 +30,20 @@ INGEST_PROBLEMS: dict[IngestProblem, str] = {
         "tệp PDF có quá nhiều trang (tối đa {limit} trang). Vui lòng chia thành nhiều tệp"
     ),
 }
+
+#: a PDF most of whose pages are pictures without text (the reason in INGEST_FAILED)
+MOSTLY_SCANNED = (
+    "tệp PDF phần lớn là bản quét: trang {pages} không có chữ (chỉ có hình ảnh), troly không "
+    "đọc được chữ trong ảnh. Vui lòng gửi tệp .docx gốc, hoặc bản PDF xuất trực tiếp từ Word "
+    "(Tệp > Lưu thành > PDF) thay cho bản quét"
+)
+#: a PDF with a few scanned pages: said in the chat's summary and by `troly guides add`
+PAGES_WITHOUT_TEXT = (
+    "\u26a0\ufe0f Trang {pages} không có chữ (có thể là ảnh quét): troly sẽ không trả lời được "
+    "từ các trang này. Nên dùng bản PDF có lớp chữ hoặc bản .docx."
+)
+#: pages left after the ranges named ('3, 7–9 và 40 trang khác')
+PAGES_MORE = " và {count} trang khác"
 
 #: files of a type troly does not read, by kind (bot/guide_import.py): what to do instead
 UNSUPPORTED_KINDS: dict[str, str] = {

@@ -13,6 +13,7 @@ from bot.texts import cli as T
 from bot.texts import guides as GT
 from knowledge.types import IngestProblem
 from tests.harness import fits
+from tests.knowledge.conftest import build_scanned_guide
 
 GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
 
@@ -233,6 +234,20 @@ def test_audience_by_unit_name_and_not_replacing_as_in_chat(cli: CliRunner,
     assert _run(cli, "guides", "set", "3", "--no-replaces")[0] == 0
     _, out, _ = _run(cli, "guides", "list", "--json")
     assert {r["id"]: r for r in map(json.loads, out.splitlines())}[3]["replaces"] is None
+
+
+def test_add_names_a_pdf_s_scanned_pages_and_refuses_a_scan(cli: CliRunner,
+                                                            tmp_path: Path) -> None:
+    partly, scan = tmp_path / "tiep-nhan.pdf", tmp_path / "scan.pdf"
+    partly.write_bytes(build_scanned_guide("ttstttsssttt"))
+    scan.write_bytes(build_scanned_guide("sss"))
+    code, out, err = _run(cli, "guides", "add", str(partly))
+    assert code == 0 and fits(out, GT.ADDED)
+    assert GT.PAGES_WITHOUT_TEXT.format(pages="3, 7\u20139") in err
+    code, out, err = _run(cli, "guides", "add", str(scan))
+    assert code == 1 and not out
+    assert GT.INGEST_FAILED.format(
+        file="scan.pdf", reason=GT.INGEST_PROBLEMS[IngestProblem.NO_TEXT_LAYER]) in err
 
 
 def test_audience_by_the_admins_abbreviations(cli: CliRunner, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from bot.texts import guides as GT
 from handlers.guide_upload import similar_titles
 from knowledge.ingest import parse_file
 from tests.harness import BotHarness, Press, fits, labels, texts
+from tests.knowledge.conftest import build_scanned_guide
 
 OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
 OLD = f"# {OLD_TITLE}\n\n## Thời gian\n\nBộ phận một cửa tiếp nhận vào sáng thứ Ba.\n"
@@ -556,6 +557,24 @@ async def test_not_replacing_wins_over_the_document_s_own_words(harness: BotHarn
     assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
     guide = await _guide(h, "Hướng dẫn mới về xác nhận cư trú")
     assert guide is not None and guide.replaces_id is None
+
+
+async def test_a_pdf_s_scanned_pages_are_named_in_the_summary(harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    # twelve pages, 3 and 7-9 scanned (pictures without text): the rest is read
+    sent = texts(await h.send_file("tiep-nhan.pdf", build_scanned_guide("ttstttsssttt"),
+                                   user="admin"))
+    warning = GT.PAGES_WITHOUT_TEXT.format(pages="3, 7\u20139")
+    assert warning in sent and fits(sent, T.SUMMARY_FILE)
+    await h.restart()  # said again with the summary after any step, a restart in between
+    await h.press(label=T.BUTTON_UNITS, user="admin")
+    assert warning in texts(await h.press(label=T.BUTTON_NO_AUDIENCE, user="admin"))
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
+    assert await _guide(h, "Hướng dẫn tiếp nhận hồ sơ") is not None
+    # a typed PDF is not warned about (the same title: a new version of it)
+    sent = texts(await h.send_file("khac.pdf", build_scanned_guide("tttt"), user="admin"))
+    assert fits(sent, T.SUMMARY_NEW_VERSION) and not fits(sent, GT.PAGES_WITHOUT_TEXT)
 
 
 async def test_units_may_be_named_by_the_admins_abbreviations(harness: BotHarness) -> None:

@@ -10,13 +10,15 @@ import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from fpdf import FPDF
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 # ("h1".."h3" | "title" | "p" | "bullet" | "number" | "bold" | "table" | "localized1" | "page", payload)
 DocItem = tuple[str, object]
 PdfItem = tuple[str, str]
 
+#: the running header of build_scanned_guide's pages
+HEADER = "Ủy ban nhân dân xã An Bình – tài liệu nội bộ"
 FONT = Path(__file__).resolve().parents[2] / "scheduler" / "fonts" / "DejaVuSans-vi.ttf"
 
 
@@ -83,22 +85,77 @@ def build_pdf(
     title: str | None = None,
     header: str = "",
 ) -> bytes:
-    """A real PDF with a Vietnamese text layer; headings ("h1"/"h2") optionally bookmarked."""
+    """A real PDF with a Vietnamese text layer; headings ("h1"/"h2") optionally bookmarked;
+    ("scan", text) is a scanned page: a picture of the text filling a page of its own (with
+    the running header and the page number every page gets), what a PDF put together from a
+    typed part and a scanned part holds; ("picture", text) a small one among the text."""
     pdf = _PdfWithRunningLines()
     pdf.running_header = header
     pdf.add_font("DejaVu", fname=str(FONT))
     if title:
         pdf.set_title(title)
     pdf.add_page()
+    blank, on_scan = True, False  # nothing written on the page yet; the page is a scan
     for kind, text in items:
         if kind == "page":
             pdf.add_page()
+            blank, on_scan = True, False
+            continue
+        if kind == "scan":
+            if not blank:
+                pdf.add_page()
+            pdf.image(scanned_page(text), x=15, y=18, w=180)
+            blank, on_scan = False, True
+            continue
+        if on_scan:
+            pdf.add_page()
+        blank, on_scan = False, False
+        if kind == "picture":  # a screenshot in the text, as user manuals have
+            pdf.image(scanned_page(text), w=60)
             continue
         if kind in ("h1", "h2") and bookmarks:
             pdf.start_section(text, level=int(kind[1]) - 1)
         pdf.set_font("DejaVu", size=14 if kind.startswith("h") else 11)
         pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+#: a guide put together from typed pages and scanned ones (an annex signed on paper, scanned)
+SCAN = "PHỤ LỤC\nMẫu tờ khai đăng ký tài khoản\n(bản ký tay, đóng dấu)"
+
+
+#: what the typed pages of build_scanned_guide say, one step a page
+STEPS = ("Tiếp nhận", "Kiểm tra", "Phân loại", "Thẩm định", "Trình ký", "Đóng dấu", "Vào sổ",
+         "Số hóa", "Lưu trữ", "Trả kết quả", "Thu phí", "Báo cáo")
+
+
+def build_scanned_guide(pages: str, header: str = HEADER) -> bytes:
+    """One page per letter: 't' typed (step n of STEPS), 's' scanned; every page has the
+    running header and its number."""
+    items: list[tuple[str, str]] = []
+    for number, kind in enumerate(pages, start=1):
+        if kind == "s":
+            items.append(("scan", SCAN))
+            continue
+        step = STEPS[number - 1]
+        items += [("h1", f"{number}. {step}"),
+                  ("p", f"{step} hồ sơ: cán bộ phụ trách ghi kết quả vào phần mềm một cửa, "
+                        f"rồi chuyển hồ sơ sang bước {STEPS[number % len(STEPS)].lower()} "
+                        "ngay trong ngày làm việc."),
+                  ("page", "")]
+    if items[-1] == ("page", ""):
+        items.pop()
+    return build_pdf(items, title="Hướng dẫn tiếp nhận hồ sơ", header=header)
+
+
+def scanned_page(text: str) -> Image.Image:
+    """A page as a scanner sees it: a grey-white picture with the text drawn as pixels."""
+    picture = Image.new("L", (620, 877), 246)
+    draw = ImageDraw.Draw(picture)
+    font = ImageFont.truetype(str(FONT), 15)
+    for row, line in enumerate(text.split("\n") * 3):
+        draw.text((40, 40 + 22 * row), line, fill=30, font=font)
+    return picture
 
 
 def build_image_pdf(pages: int = 1) -> bytes:

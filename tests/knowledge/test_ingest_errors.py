@@ -9,7 +9,13 @@ import pytest
 
 from knowledge.ingest import parse_file
 from knowledge.types import IngestError, IngestProblem
-from tests.knowledge.conftest import build_docx, build_image_pdf, build_pdf, encrypt_pdf
+from tests.knowledge.conftest import (
+    build_docx,
+    build_image_pdf,
+    build_pdf,
+    build_scanned_guide,
+    encrypt_pdf,
+)
 
 PDF_ITEMS = [
     ("h1", "1. Mục đích"),
@@ -103,3 +109,17 @@ def test_non_vietnamese_legacy_bytes_are_bad_encoding() -> None:
     # German in Latin-1: decodes under cp1258 but "ü", "ß" are not Vietnamese letters.
     content = "Grüße aus München, schöne Straße".encode("latin-1")
     assert problem_of("a.md", content) is IngestProblem.BAD_ENCODING
+
+
+def test_a_pdf_mostly_scanned_is_refused_with_its_scanned_pages() -> None:
+    with pytest.raises(IngestError) as caught:
+        parse_file("hs.pdf", build_scanned_guide("tsss"))
+    assert caught.value.problem is IngestProblem.NO_TEXT_LAYER
+    assert caught.value.pages == (2, 3, 4)
+
+
+def test_a_scan_with_page_numbers_and_a_running_header_is_still_a_scan() -> None:
+    with pytest.raises(IngestError) as caught:
+        parse_file("hs.pdf", build_scanned_guide("sss"))
+    assert caught.value.problem is IngestProblem.NO_TEXT_LAYER
+    assert caught.value.pages == ()  # every page: the whole file is a scan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from knowledge.ingest import parse_file
-from tests.knowledge.conftest import build_pdf
+from tests.knowledge.conftest import STEPS, build_pdf, build_scanned_guide
 
 LONG = (
     "Cán bộ đầu mối của xã đăng nhập Cổng dịch vụ công quốc gia bằng tài khoản định danh điện tử "
@@ -104,3 +104,27 @@ def test_title_bookmark_is_the_title_and_lone_list_markers_join_their_item() -> 
     assert guide.sections[1].text == (
         "• Người được cấp trực tiếp nhận USB Token.\n1. Kiểm tra phong bì mã PIN."
     )
+
+
+
+def test_scanned_pages_of_a_typed_guide_are_named_and_the_rest_is_read() -> None:
+    guide = parse_file("hs.pdf", build_scanned_guide("ttstttsssttt"))
+    assert guide.pages_without_text == (3, 7, 8, 9)
+    assert [s.heading_path for s in guide.sections] == [
+        (f"{n}. {STEPS[n - 1]}",) for n in (1, 2, 4, 5, 6, 10, 11, 12)]
+    assert guide.sections[5].text == (
+        "Trả kết quả hồ sơ: cán bộ phụ trách ghi kết quả vào phần mềm một cửa, rồi chuyển hồ sơ "
+        "sang bước thu phí ngay trong ngày làm việc.")
+
+
+def test_a_typed_guide_has_no_pages_without_text() -> None:
+    assert parse_file("hs.pdf", build_scanned_guide("tttt")).pages_without_text == ()
+
+
+def test_a_screenshot_with_its_caption_is_not_a_scanned_page() -> None:
+    items = [("h1", "1. Đăng nhập"), ("p", "Mở trang dịch vụ công và chọn Đăng nhập."),
+             ("picture", "Màn hình đăng nhập"),
+             ("p", "Hình 1. Màn hình đăng nhập bằng tài khoản định danh điện tử mức 2."),
+             ("page", ""), ("picture", "Màn hình hồ sơ"), ("p", "Hình 2. Danh sách hồ sơ.")]
+    guide = parse_file("dn.pdf", build_pdf(items, title="Hướng dẫn đăng nhập"))
+    assert guide.pages_without_text == ()  # each picture's page has words of its own
