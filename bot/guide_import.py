@@ -224,6 +224,9 @@ def describe_problem(error: IngestError) -> str:
     reason = T.INGEST_PROBLEMS.get(error.problem, error.problem.value)
     if error.problem is IngestProblem.NO_TEXT_LAYER and error.pages:  # some pages have text
         reason = T.MOSTLY_SCANNED.format(pages=page_ranges(error.pages))
+    elif error.problem is IngestProblem.NO_TEXT_LAYER \
+            and Path(error.file_name).suffix.casefold() == ".docx":
+        reason = T.WORD_PICTURES_ONLY
     if error.problem is IngestProblem.UNSUPPORTED_TYPE:
         reason = _unsupported_reason(error) or reason
     if error.limit is not None:

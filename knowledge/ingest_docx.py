@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import docx
 from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from knowledge.ingest_blocks import Block, BlockKind, heading
 from knowledge.ingest_text import clean_text, heading_kind, is_default_title, level_order
@@ -33,12 +36,16 @@ def docx_blocks(
     document = _open(file_name, content, limits)
     try:
         reader = _Reader(_numbering_levels(document))
-        for item in document.iter_inner_content():
-            reader.read(item)
+        body = document._body  # paragraphs and tables are read with the body as their parent
+        for element in _block_elements(document.element.body):
+            reader.read(Table(element, body) if element.tag == _TBL else Paragraph(element, body))
             if len(reader.blocks) > limits.max_blocks:  # stop reading: it cannot fit anyway
                 check_blocks(file_name, len(reader.blocks), limits)
     except (KeyError, ValueError, AttributeError, zipfile.BadZipFile) as error:
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
+    if not reader.blocks and _has_pictures(document.element.body):
+        # pictures of pages (scans, photos) pasted into Word: nothing troly can read
+        raise IngestError(file_name, IngestProblem.NO_TEXT_LAYER, "only pictures")
     blocks = reader.blocks if reader.has_styled_headings else _bold_headings(reader)
     # a "Title" paragraph, else the title property unless it is a word processor's default,
     # else the first heading that is not a numbered part (the caller falls back to the file name)
@@ -91,6 +98,69 @@ def check_package(file_name: str, content: bytes, max_unpacked: int) -> None:
         raise IngestError(file_name, IngestProblem.CORRUPTED, str(error)) from error
 
 
+_P, _TBL, _SDT, _CUSTOM_XML = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:customXml")
+_SDT_CONTENT, _SDT_PR = qn("w:sdtContent"), qn("w:sdtPr")
+_T, _TAB, _BR, _CR, _NO_BREAK_HYPHEN = (qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"),
+                                         qn("w:noBreakHyphen"))
+#: not the paragraph's text: its properties (w:tab there is a tab stop), a text box's own
+#: paragraphs (Word writes each twice, for old and new readers), deleted or moved-away text
+_NOT_TEXT = frozenset({qn("w:pPr"), qn("w:rPr"), qn("w:txbxContent"), qn("w:del"),
+                       qn("w:moveFrom")})
+_PICTURES = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
+
+
+def _block_elements(container: Any) -> Iterator[Any]:
+    """The paragraphs and tables of a body or a cell in document order, also those inside
+    content controls and custom XML (templates wrap whole parts of a document in them; python-
+    docx's iter_inner_content skips them); a table of contents is left out (its lines repeat
+    the headings, with page numbers)."""
+    for child in container:
+        if child.tag in (_P, _TBL):
+            yield child
+        elif child.tag == _SDT and not _is_table_of_contents(child):
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _block_elements(content)
+        elif child.tag == _CUSTOM_XML:
+            yield from _block_elements(child)
+
+
+def _is_table_of_contents(sdt: Any) -> bool:
+    properties = sdt.find(_SDT_PR)
+    gallery = (properties.find(f"{qn('w:docPartObj')}/{qn('w:docPartGallery')}")
+               if properties is not None else None)
+    return gallery is not None and "contents" in str(gallery.get(qn("w:val"), "")).lower()
+
+
+def paragraph_text(element: Any) -> str:
+    """A paragraph's text as Word shows it: runs, also inside hyperlinks, fields, content
+    controls, smart tags and tracked insertions (python-docx's Paragraph.text reads runs and
+    hyperlinks only: a date typed in a content control, a tracked insertion were lost); not
+    deleted text, not text boxes."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            tag = child.tag
+            if tag == _T:
+                out.append(child.text or "")
+            elif tag == _TAB:
+                out.append("\t")
+            elif tag in (_BR, _CR):
+                out.append("\n")
+            elif tag == _NO_BREAK_HYPHEN:
+                out.append("-")
+            elif tag not in _NOT_TEXT:
+                walk(child)
+
+    walk(element)
+    return "".join(out)
+
+
+def _has_pictures(body: Any) -> bool:
+    return any(True for tag in _PICTURES for _ in body.iter(tag))
+
+
 _NUMBERED_PART = re.compile(r"^(?:(?:chương|phần|mục|điều|part|chapter)\b|[\divxlc]+[.)])", re.I)
 
 
@@ -111,7 +181,7 @@ def _first_heading(blocks: list[Block]) -> str | None:
 class _Reader:
     """Walks paragraphs and tables in document order, keeping list counters."""
 
-    numbering: dict[str, dict[int, tuple[str, str]]]
+    numbering: dict[str, dict[int, _Level]]
     blocks: list[Block] = field(default_factory=list)
     bold: list[bool] = field(default_factory=list)
     title: str | None = None
@@ -121,9 +191,38 @@ class _Reader:
 
     def read(self, item: Any) -> None:
         if hasattr(item, "rows"):
-            self._add(Block(BlockKind.TABLE, _table_text(item)), False)
+            self._add(Block(BlockKind.TABLE, self._table_text(item)), False)
         else:
             self._paragraph(item)
+
+    def _table_text(self, table: Any) -> str:
+        """Rows as "cell | cell" lines; merged cells (repeated by python-docx) are written
+        once; a cell's paragraphs (with their list numbers) and the tables inside it read in
+        order (a guide's steps often live in a table)."""
+        lines = []
+        for row in table.rows:
+            cells: list[str] = []
+            seen: list[Any] = []
+            for cell in row.cells:
+                if any(cell._tc is other for other in seen):
+                    continue
+                seen.append(cell._tc)
+                cells.append(" ".join(self._cell_text(cell).split()))
+            if any(cells):
+                lines.append(" | ".join(cells))
+        return "\n".join(lines)
+
+    def _cell_text(self, cell: Any) -> str:
+        parts: list[str] = []
+        for element in _block_elements(cell._tc):
+            if element.tag == _TBL:  # a table in a cell: its rows, one after the other
+                parts.append("; ".join(self._table_text(Table(element, cell)).split("\n")))
+                continue
+            paragraph = Paragraph(element, cell)
+            text = clean_text(paragraph_text(element)).strip()
+            marker = self._list_marker(paragraph, self._style(paragraph)) if text else None
+            parts.append(f"{marker.strip()} {text}" if marker else text)
+        return " ".join(part for part in parts if part)
 
     def _add(self, block: Block, bold: bool) -> None:
         if block.text.strip():
@@ -138,13 +237,19 @@ class _Reader:
         return self.styles[style_id]
 
     def _paragraph(self, paragraph: Any) -> None:
-        text = clean_text(paragraph.text).strip()
+        text = clean_text(paragraph_text(paragraph._p)).strip()
         style = self._style(paragraph)
+        if style.name.startswith("toc "):  # a table of contents' line ("toc 1"): not content
+            return
         level = style.level if style.level is not None else _outline_level(paragraph._p)
         if level == 0 and self.title is None:
             self.title = " ".join(text.split()) or None
         elif level is not None and level > 0:
             self.has_styled_headings = self.has_styled_headings or bool(text)
+            # a heading numbered by Word ("Điều %1.", "%1.%2."): its number is part of it
+            number = self._list_marker(paragraph, style) if text else None
+            if number is not None and number.strip() != "-":
+                text = f"{number.strip()} {text}"
             self._add(heading(" ".join(text.split()), level), False)
         else:
             marker = self._list_marker(paragraph, style)
@@ -157,20 +262,23 @@ class _Reader:
         name = style.name
         if num_id is None:
             return "-" if "list" in name and "number" not in name else None
-        fmt, pattern = self.numbering.get(num_id, {}).get(
-            ilvl, ("bullet" if "bullet" in name else "decimal", f"%{ilvl + 1}.")
+        levels = self.numbering.get(num_id, {})
+        fmt, pattern, _ = levels.get(
+            ilvl, ("bullet" if "bullet" in name else "decimal", f"%{ilvl + 1}.", None)
         )
         indent = "  " * ilvl
         if fmt == "bullet" or fmt == "none":
             return f"{indent}-"
         counts = self.counters.setdefault(num_id, [0] * 9)
         counts[ilvl] += 1
-        counts[ilvl + 1 :] = [0] * (8 - ilvl)
-        levels = self.numbering.get(num_id, {})
+        for deeper in range(ilvl + 1, 9):  # restarted, unless the level says when ("Điều"
+            restart = levels.get(deeper, ("", "", None))[2]  # runs on across chapters: 0)
+            if restart is None or ilvl < restart:
+                counts[deeper] = 0
         number = re.sub(
             r"%(\d)",
             lambda m: _format_number(
-                counts[int(m.group(1)) - 1], levels.get(int(m.group(1)) - 1, (fmt, ""))[0]
+                counts[int(m.group(1)) - 1], levels.get(int(m.group(1)) - 1, (fmt, "", None))[0]
             ),
             pattern,
         )
@@ -236,22 +344,28 @@ def _num_pr(element: Any) -> tuple[str | None, int] | None:
     return value, int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
 
 
-def _numbering_levels(document: Any) -> dict[str, dict[int, tuple[str, str]]]:
-    """numId → {ilvl: (numFmt, lvlText)} from the numbering part (empty if the file has none)."""
+#: a list level: (numFmt, lvlText, lvlRestart: after which level, 1-based, it starts again;
+#: 0 never; None after any level above it)
+_Level = tuple[str, str, int | None]
+
+
+def _numbering_levels(document: Any) -> dict[str, dict[int, _Level]]:
+    """numId → {ilvl: _Level} from the numbering part (empty if the file has none)."""
     try:
         root = document.part.numbering_part.element
     except (KeyError, NotImplementedError):
         return {}
-    abstract: dict[str, dict[int, tuple[str, str]]] = {}
+    abstract: dict[str, dict[int, _Level]] = {}
     for node in root.findall(qn("w:abstractNum")):
         abstract[node.get(qn("w:abstractNumId"))] = {
             int(lvl.get(qn("w:ilvl"), "0")): (
                 _val(lvl, "w:numFmt", "decimal"),
                 _val(lvl, "w:lvlText", ""),
+                int(restart) if (restart := _val(lvl, "w:lvlRestart", "")).isdigit() else None,
             )
             for lvl in node.findall(qn("w:lvl"))
         }
-    result: dict[str, dict[int, tuple[str, str]]] = {}
+    result: dict[str, dict[int, _Level]] = {}
     for num in root.findall(qn("w:num")):
         ref = num.find(qn("w:abstractNumId"))
         if ref is not None:
@@ -294,22 +408,6 @@ def _roman(number: int) -> str:
         while number >= value:
             out, number = out + letters, number - value
     return out
-
-
-def _table_text(table: Any) -> str:
-    """Rows as "cell | cell" lines; merged cells (repeated by python-docx) are written once."""
-    lines = []
-    for row in table.rows:
-        cells: list[str] = []
-        seen: list[Any] = []
-        for cell in row.cells:
-            if any(cell._tc is other for other in seen):
-                continue
-            seen.append(cell._tc)
-            cells.append(" ".join(clean_text(cell.text).split()))
-        if any(cells):
-            lines.append(" | ".join(cells))
-    return "\n".join(lines)
 
 
 def _is_bold(paragraph: Any, style_bold: bool) -> bool:

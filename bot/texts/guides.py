@@ -37,6 +37,11 @@ MOSTLY_SCANNED = (
     "đọc được chữ trong ảnh. Vui lòng gửi tệp .docx gốc, hoặc bản PDF xuất trực tiếp từ Word "
     "(Tệp > Lưu thành > PDF) thay cho bản quét"
 )
+#: a Word file holding pictures only (pages scanned or photographed, pasted in)
+WORD_PICTURES_ONLY = (
+    "tệp Word chỉ có hình ảnh (ảnh chụp hoặc ảnh quét dán vào), không có chữ, troly không đọc "
+    "được chữ trong ảnh. Vui lòng gửi tệp .docx có chữ gõ, hoặc bản PDF có lớp chữ"
+)
 #: a PDF with a few scanned pages: said in the chat's summary and by `troly guides add`
 PAGES_WITHOUT_TEXT = (
     "\u26a0\ufe0f Trang {pages} không có chữ (có thể là ảnh quét): troly sẽ không trả lời được "

@@ -5,11 +5,14 @@ among the likeliest titles, a restart between every step, and "Huỷ" at every s
 
 from __future__ import annotations
 
+import io
 import json
 import zlib
 from datetime import date
 
+import docx
 import pytest
+from docx.document import Document as DocxDocument
 from sqlalchemy import delete, func, select, update
 
 from bot import guide_import
@@ -23,8 +26,9 @@ from bot.texts import guide_upload as T
 from bot.texts import guides as GT
 from handlers.guide_upload import similar_titles
 from knowledge.ingest import parse_file
+from knowledge.types import IngestProblem
 from tests.harness import BotHarness, Press, fits, labels, texts
-from tests.knowledge.conftest import build_scanned_guide
+from tests.knowledge.conftest import build_scanned_guide, scanned_page
 
 OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
 OLD = f"# {OLD_TITLE}\n\n## Thời gian\n\nBộ phận một cửa tiếp nhận vào sáng thứ Ba.\n"
@@ -575,6 +579,46 @@ async def test_a_pdf_s_scanned_pages_are_named_in_the_summary(harness: BotHarnes
     # a typed PDF is not warned about (the same title: a new version of it)
     sent = texts(await h.send_file("khac.pdf", build_scanned_guide("tttt"), user="admin"))
     assert fits(sent, T.SUMMARY_NEW_VERSION) and not fits(sent, GT.PAGES_WITHOUT_TEXT)
+
+
+#: a Word file protected by a password: an OLE container holding "EncryptedPackage"
+ENCRYPTED_DOCX = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode(
+    "utf-16-le")
+
+
+async def test_files_troly_cannot_read_are_refused_politely_and_lose_nothing(
+        harness: BotHarness) -> None:
+    h = harness
+    await _world(h)
+    assert fits(texts(await h.send_file("moi.md", NEW.encode(), user="admin")), T.SUMMARY_FILE)
+    empty = docx.Document()
+    pictures = docx.Document()
+    picture = io.BytesIO()
+    scanned_page("HƯỚNG DẪN").save(picture, format="PNG")
+    pictures.add_picture(io.BytesIO(picture.getvalue()))
+    good = io.BytesIO()
+    docx.Document().save(good)
+    refused = {
+        "scan.pdf": (build_scanned_guide("sss"), GT.INGEST_PROBLEMS[IngestProblem.NO_TEXT_LAYER]),
+        "phan-lon.pdf": (build_scanned_guide("tsss"), GT.MOSTLY_SCANNED.format(pages="2\u20134")),
+        "mat-khau.docx": (ENCRYPTED_DOCX, GT.INGEST_PROBLEMS[IngestProblem.ENCRYPTED]),
+        "hong.docx": (_docx_bytes(pictures)[:900], GT.INGEST_PROBLEMS[IngestProblem.CORRUPTED]),
+        "rong.docx": (_docx_bytes(empty), GT.INGEST_PROBLEMS[IngestProblem.EMPTY]),
+        "anh.docx": (_docx_bytes(pictures), GT.WORD_PICTURES_ONLY),
+    }
+    for name, (content, reason) in refused.items():
+        reply = texts(await h.send_file(name, content, user="admin"))
+        assert reply == GT.INGEST_FAILED.format(file=name, reason=reason), reply
+    # the file sent before still waits, its summary's buttons act; the guides stored answer
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
+    assert await _guide(h, NEW_TITLE) is not None and await _guide(h, OLD_TITLE) is not None
+    assert "7 giờ 30" in texts(await h.say("giờ làm việc của cơ quan", user="minh"))
+
+
+def _docx_bytes(document: DocxDocument) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 async def test_units_may_be_named_by_the_admins_abbreviations(harness: BotHarness) -> None:
