@@ -132,7 +132,8 @@ def add(
                     continue
                 typer.echo(f"[{result.guide.slug}] {describe_result(result)}")
                 if parsed.pages_without_text:  # a PDF's scanned pages: said, as in the chat
-                    typer.echo(describe_pages_without_text(parsed.pages_without_text), err=True)
+                    typer.echo(texts.ABOUT_FILE.format(file=path.name, warning=(
+                        describe_pages_without_text(parsed.pages_without_text))), err=True)
                 if announced is not None:
                     typer.echo(texts.GUIDE_ANNOUNCED.format(version=announced[0],
                                                             count=announced[1]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- shared
 FILE_NOT_FOUND = "Không tìm thấy tệp: {path}"
+#: a warning about one of the files added (several may be added at once)
+ABOUT_FILE = "Tệp \u201c{file}\u201d: {warning}"
 DATABASE_UNREACHABLE = (
     "Không kết nối được cơ sở dữ liệu {target}: {reason}. Vui lòng kiểm tra TROLY_DATABASE_URL và "
     "máy chủ cơ sở dữ liệu."

@@ -243,7 +243,8 @@ def test_add_names_a_pdf_s_scanned_pages_and_refuses_a_scan(cli: CliRunner,
     scan.write_bytes(build_scanned_guide("sss"))
     code, out, err = _run(cli, "guides", "add", str(partly))
     assert code == 0 and fits(out, GT.ADDED)
-    assert GT.PAGES_WITHOUT_TEXT.format(pages="3, 7\u20139") in err
+    assert T.ABOUT_FILE.format(file="tiep-nhan.pdf", warning=GT.PAGES_WITHOUT_TEXT.format(
+        pages="3, 7\u20139")) in err
     code, out, err = _run(cli, "guides", "add", str(scan))
     assert code == 1 and not out
     assert GT.INGEST_FAILED.format(
