@@ -60,7 +60,7 @@ def parse_file(
     limits = limits or IngestLimits()
     if max_bytes is not None:
         limits = replace(limits, max_bytes=max_bytes)
-    reader = _reader_for(file_name)
+    reader = _reader_for(file_name, content)
     if not content.strip():
         raise IngestError(file_name, IngestProblem.EMPTY)
     if len(content) > limits.max_bytes:
@@ -134,8 +134,13 @@ def _source_region(blocks: list[Block]) -> str:
     return "\n".join(block.text for block in blocks[:40])
 
 
-def _reader_for(file_name: str) -> _Reader:
+def _reader_for(file_name: str, content: bytes) -> _Reader:
     suffix = PurePath(file_name).suffix.lower()
+    if suffix in (".docx", ".pdf"):  # saved under the other's name (a portal's download): read
+        if b"%PDF-" in content[:1024]:  # as what it is, not refused as broken
+            suffix = ".pdf"
+        elif content.startswith(b"PK\x03\x04"):
+            suffix = ".docx"
     readers: dict[str, _Reader] = {
         ".md": _read_markdown,
         ".markdown": _read_markdown,

@@ -123,3 +123,11 @@ def test_a_scan_with_page_numbers_and_a_running_header_is_still_a_scan() -> None
         parse_file("hs.pdf", build_scanned_guide("sss"))
     assert caught.value.problem is IngestProblem.NO_TEXT_LAYER
     assert caught.value.pages == ()  # every page: the whole file is a scan
+
+
+def test_a_pdf_and_a_word_file_saved_under_each_other_s_name_are_read() -> None:
+    """Portals hand out files under the wrong extension: read as what they are, not refused."""
+    pdf = build_pdf(PDF_ITEMS, title="Báo cáo tuần")
+    word = build_docx([("h1", "1. Mục đích"), ("p", "Báo cáo trước 16 giờ thứ Sáu hằng tuần.")])
+    assert "16 giờ thứ Sáu" in parse_file("bao-cao.docx", pdf).sections[0].text
+    assert "16 giờ thứ Sáu" in parse_file("bao-cao.pdf", word).sections[0].text
