@@ -7,7 +7,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import docx
 from docx.oxml.ns import qn
@@ -263,24 +263,24 @@ class _Reader:
         if num_id is None:
             return "-" if "list" in name and "number" not in name else None
         levels = self.numbering.get(num_id, {})
-        fmt, pattern, _ = levels.get(
-            ilvl, ("bullet" if "bullet" in name else "decimal", f"%{ilvl + 1}.", None)
+        level = levels.get(
+            ilvl, _Level("bullet" if "bullet" in name else "decimal", f"%{ilvl + 1}.")
         )
         indent = "  " * ilvl
-        if fmt == "bullet" or fmt == "none":
+        if level.fmt == "bullet" or level.fmt == "none":
             return f"{indent}-"
-        counts = self.counters.setdefault(num_id, [0] * 9)
-        counts[ilvl] += 1
+        counts = self.counters.setdefault(num_id, [0] * 9)  # the number each level is at
+        counts[ilvl] = counts[ilvl] + 1 if counts[ilvl] else level.start
         for deeper in range(ilvl + 1, 9):  # restarted, unless the level says when ("Điều"
-            restart = levels.get(deeper, ("", "", None))[2]  # runs on across chapters: 0)
+            restart = levels.get(deeper, _Level("", "")).restart  # runs on across chapters: 0)
             if restart is None or ilvl < restart:
                 counts[deeper] = 0
         number = re.sub(
             r"%(\d)",
             lambda m: _format_number(
-                counts[int(m.group(1)) - 1], levels.get(int(m.group(1)) - 1, (fmt, "", None))[0]
+                counts[int(m.group(1)) - 1], levels.get(int(m.group(1)) - 1, level).fmt
             ),
-            pattern,
+            level.text,
         )
         return f"{indent}{number}"
 
@@ -344,9 +344,15 @@ def _num_pr(element: Any) -> tuple[str | None, int] | None:
     return value, int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
 
 
-#: a list level: (numFmt, lvlText, lvlRestart: after which level, 1-based, it starts again;
-#: 0 never; None after any level above it)
-_Level = tuple[str, str, int | None]
+class _Level(NamedTuple):
+    """A list level of the numbering part."""
+
+    fmt: str  # numFmt: decimal, upperRoman, bullet…
+    text: str  # lvlText: "%1.%2.", "Điều %1."
+    #: lvlRestart: after which level (1-based) it starts again; 0 never; None after any above
+    restart: int | None = None
+    #: w:start, or the list's startOverride ("Điều 10" when a document goes on from another)
+    start: int = 1
 
 
 def _numbering_levels(document: Any) -> dict[str, dict[int, _Level]]:
@@ -358,18 +364,26 @@ def _numbering_levels(document: Any) -> dict[str, dict[int, _Level]]:
     abstract: dict[str, dict[int, _Level]] = {}
     for node in root.findall(qn("w:abstractNum")):
         abstract[node.get(qn("w:abstractNumId"))] = {
-            int(lvl.get(qn("w:ilvl"), "0")): (
+            int(lvl.get(qn("w:ilvl"), "0")): _Level(
                 _val(lvl, "w:numFmt", "decimal"),
                 _val(lvl, "w:lvlText", ""),
                 int(restart) if (restart := _val(lvl, "w:lvlRestart", "")).isdigit() else None,
+                int(start) if (start := _val(lvl, "w:start", "1")).isdigit() else 1,
             )
             for lvl in node.findall(qn("w:lvl"))
         }
     result: dict[str, dict[int, _Level]] = {}
     for num in root.findall(qn("w:num")):
         ref = num.find(qn("w:abstractNumId"))
-        if ref is not None:
-            result[num.get(qn("w:numId"))] = abstract.get(ref.get(qn("w:val")), {})
+        if ref is None:
+            continue
+        levels = dict(abstract.get(ref.get(qn("w:val")), {}))
+        for override in num.findall(qn("w:lvlOverride")):
+            ilvl = int(override.get(qn("w:ilvl"), "0"))
+            start = _val(override, "w:startOverride", "")
+            if ilvl in levels and start.isdigit():
+                levels[ilvl] = levels[ilvl]._replace(start=int(start))
+        result[num.get(qn("w:numId"))] = levels
     return result
 
 

@@ -26,10 +26,11 @@ def _save(document: Document) -> bytes:
 
 
 def _number_styles(document: Document, levels: list[tuple[str, str, str]], *,
-                   running: bool = False) -> None:
+                   running: bool = False, second_from: int | None = None) -> None:
     """A multilevel list linked to heading styles, as Word makes it: level i numbers
     `levels[i]` = (style, numFmt, lvlText); `running`: the levels below the first run on
-    across it (articles numbered through the chapters)."""
+    across it (articles numbered through the chapters); `second_from`: the second level starts
+    at that number in this document (Word's "Set numbering value")."""
     numbering = document.part.numbering_part.element
     restart = '<w:lvlRestart w:val="0"/>' if running else ""
     lvls = "".join(
@@ -38,8 +39,10 @@ def _number_styles(document: Document, levels: list[tuple[str, str, str]], *,
         for i, (style, fmt, text) in enumerate(levels))
     numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
                                   f'{lvls}</w:abstractNum>'))
+    override = (f'<w:lvlOverride w:ilvl="1"><w:startOverride w:val="{second_from}"/>'
+                '</w:lvlOverride>' if second_from else "")
     numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90">'
-                               '<w:abstractNumId w:val="90"/></w:num>'))
+                               f'<w:abstractNumId w:val="90"/>{override}</w:num>'))
     for i, (style, _, _) in enumerate(levels):
         ppr = document.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH).element.get_or_add_pPr()
         ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{i}"/>'
@@ -64,10 +67,12 @@ def test_headings_numbered_by_word_keep_their_numbers() -> None:
         ("1. Chuẩn bị", "1.2. Thiết bị ký số"), ("2. Ký văn bản",)]
 
 
-def test_articles_numbered_by_word_are_the_legal_structure() -> None:
+@pytest.mark.parametrize("first", [None, 10])
+def test_articles_numbered_by_word_are_the_legal_structure(first: int | None) -> None:
     document = docx.Document()
     _number_styles(document, [("Heading1", "upperRoman", "Chương %1"),
-                              ("Heading2", "decimal", "Điều %2.")], running=True)
+                              ("Heading2", "decimal", "Điều %2.")], running=True,
+                   second_from=first)
     document.add_paragraph("Quy chế gửi, nhận văn bản điện tử", style="Title")
     document.add_heading("QUY ĐỊNH CHUNG", level=1)
     for title, body in [("Phạm vi điều chỉnh", "Quy chế này quy định việc gửi, nhận văn bản."),
@@ -78,10 +83,11 @@ def test_articles_numbered_by_word_are_the_legal_structure() -> None:
     document.add_heading("Hiệu lực thi hành", level=2)
     document.add_paragraph("Quy chế có hiệu lực từ ngày ký.")
     guide = parse_file("quy-che.docx", _save(document))
+    n = first or 1  # a document going on from another numbers its articles on
     assert [s.heading_path for s in guide.sections] == [
-        ("Chương I. Quy định chung", "Điều 1. Phạm vi điều chỉnh"),
-        ("Chương I. Quy định chung", "Điều 2. Đối tượng áp dụng"),
-        ("Chương II. Tổ chức thực hiện", "Điều 3. Hiệu lực thi hành")]
+        ("Chương I. Quy định chung", f"Điều {n}. Phạm vi điều chỉnh"),
+        ("Chương I. Quy định chung", f"Điều {n + 1}. Đối tượng áp dụng"),
+        ("Chương II. Tổ chức thực hiện", f"Điều {n + 2}. Hiệu lực thi hành")]
 
 
 def test_steps_in_a_table_keep_every_paragraph_number_and_inner_table() -> None:
