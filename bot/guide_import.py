@@ -25,6 +25,7 @@ from bot.db import guide_store, queue_store
 from bot.db.models import PendingUpload
 from bot.texts import guides as T
 from knowledge.ingest import parse_file
+from knowledge.ingest_docx import EMBEDDED_WEB_PAGE, WEB_PAGE
 from knowledge.types import MB, IngestError, IngestLimits, IngestProblem, ParsedGuide, Section
 from knowledge.validity import read_validity
 
@@ -192,7 +193,9 @@ UNSUPPORTED_SUFFIXES: dict[str, str] = {
 def _unsupported_reason(error: IngestError) -> str | None:
     """What to do with a file of a type troly does not read, when its kind is known."""
     suffix = Path(error.file_name).suffix.casefold()
-    kind = "word_legacy" if "legacy Word" in error.detail else UNSUPPORTED_SUFFIXES.get(suffix)
+    kinds = {"legacy Word": "word_legacy", WEB_PAGE: "word_web", EMBEDDED_WEB_PAGE: "word_web"}
+    kind = next((k for detail, k in kinds.items() if detail in error.detail),
+                UNSUPPORTED_SUFFIXES.get(suffix))
     return T.UNSUPPORTED_KINDS[kind].format(suffix=suffix) if kind is not None else None
 
 

@@ -20,6 +20,12 @@ from knowledge.legal import apply_legal_structure
 from knowledge.types import IngestError, IngestLimits, IngestProblem, check_blocks
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: the start of a web page or a Word XML file saved under .docx (Word opens them, troly not)
+_WEB_MARKS = (b"<html", b"<!doctype html", b"mime-version:", b"<?mso-application",
+              b"<w:worddocument")
+#: IngestError details of a .docx that is a web page, or holds one embedded whole (altChunk)
+WEB_PAGE = "a web page or Word XML file, not a .docx package"
+EMBEDDED_WEB_PAGE = "a web page embedded whole (altChunk), no Word text"
 _HEADING_NAME = re.compile(r"(heading|tiêu đề|đề mục|đầu đề|mục)\s*(\d)", re.I)
 _TITLE_NAMES = frozenset({"title", "tiêu đề", "tựa đề"})
 _BODY_OUTLINE = 9
@@ -46,6 +52,9 @@ def docx_blocks(
     if not reader.blocks and _has_pictures(document.element.body):
         # pictures of pages (scans, photos) pasted into Word: nothing troly can read
         raise IngestError(file_name, IngestProblem.NO_TEXT_LAYER, "only pictures")
+    if not reader.blocks and document.element.body.find(qn("w:altChunk")) is not None:
+        # a web page embedded whole (what some systems export); Word turns it into text
+        raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, EMBEDDED_WEB_PAGE)
     blocks = reader.blocks if reader.has_styled_headings else _bold_headings(reader)
     # a "Title" paragraph, else the title property unless it is a word processor's default,
     # else the first heading that is not a numbered part (the caller falls back to the file name)
@@ -59,6 +68,9 @@ def _open(file_name: str, content: bytes, limits: IngestLimits) -> Any:
             raise IngestError(file_name, IngestProblem.ENCRYPTED, "password-protected Word file")
         raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, "legacy Word .doc format")
     if not content.startswith(b"PK"):
+        head = content[:2048].lower()
+        if any(mark in head for mark in _WEB_MARKS):  # what "Save as Web Page" writes
+            raise IngestError(file_name, IngestProblem.UNSUPPORTED_TYPE, WEB_PAGE)
         raise IngestError(file_name, IngestProblem.CORRUPTED, "not a zip package")
     check_package(file_name, content, limits.max_unpacked_bytes)
     try:

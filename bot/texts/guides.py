@@ -59,6 +59,11 @@ UNSUPPORTED_KINDS: dict[str, str] = {
     "document": (
         "định dạng {suffix} chưa được hỗ trợ. Vui lòng lưu tệp thành .docx hoặc .pdf rồi gửi lại"
     ),
+    "word_web": (
+        "tệp này chưa phải tệp Word .docx thông thường (có thể là trang web hoặc tệp do phần "
+        "mềm khác xuất ra). Vui lòng mở tệp bằng Word, chọn \u201cLưu thành\u201d (Save As) định "
+        "dạng .docx rồi gửi lại"
+    ),
     "slides": (
         "bản trình chiếu ({suffix}) chưa được hỗ trợ. Vui lòng lưu thành .pdf rồi gửi lại"
     ),

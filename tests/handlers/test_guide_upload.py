@@ -28,7 +28,7 @@ from handlers.guide_upload import similar_titles
 from knowledge.ingest import parse_file
 from knowledge.types import IngestProblem
 from tests.harness import BotHarness, Press, fits, labels, texts
-from tests.knowledge.conftest import build_scanned_guide, scanned_page
+from tests.knowledge.conftest import build_scanned_guide, build_web_export_docx, scanned_page
 
 OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
 OLD = f"# {OLD_TITLE}\n\n## Thời gian\n\nBộ phận một cửa tiếp nhận vào sáng thứ Ba.\n"
@@ -605,6 +605,10 @@ async def test_files_troly_cannot_read_are_refused_politely_and_lose_nothing(
         "hong.docx": (_docx_bytes(pictures)[:900], GT.INGEST_PROBLEMS[IngestProblem.CORRUPTED]),
         "rong.docx": (_docx_bytes(empty), GT.INGEST_PROBLEMS[IngestProblem.EMPTY]),
         "anh.docx": (_docx_bytes(pictures), GT.WORD_PICTURES_ONLY),
+        "xuat.docx": (build_web_export_docx("<html><body><p>Nộp hồ sơ.</p></body></html>"),
+                      GT.UNSUPPORTED_KINDS["word_web"]),
+        "trang-web.docx": ("<!DOCTYPE html><html><body>Hồ sơ</body></html>".encode(),
+                           GT.UNSUPPORTED_KINDS["word_web"]),
     }
     for name, (content, reason) in refused.items():
         reply = texts(await h.send_file(name, content, user="admin"))

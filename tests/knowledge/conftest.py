@@ -9,6 +9,11 @@ from pathlib import Path
 import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
@@ -165,6 +170,19 @@ def build_image_pdf(pages: int = 1) -> bytes:
         pdf.add_page()
         pdf.image(Image.new("RGB", (200, 280), "white"), x=10, y=10, w=180)
     return bytes(pdf.output())
+
+
+def build_web_export_docx(html: str) -> bytes:
+    """A .docx as some systems export one: the body holds a whole web page (w:altChunk) and no
+    Word paragraph of text; Word shows it, python-docx reads nothing."""
+    document = docx.Document()
+    part = Part(PackURI("/word/afchunk.htm"), "text/html", html.encode(), document.part.package)
+    rel = document.part.relate_to(part, RT.A_F_CHUNK)
+    body = document.element.body
+    body.insert(0, parse_xml(f'<w:altChunk {nsdecls("w", "r")} r:id="{rel}"/>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def encrypt_pdf(content: bytes, password: str = "matkhau") -> bytes:

@@ -15,8 +15,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from knowledge.ingest import parse_file
+from knowledge.ingest_docx import EMBEDDED_WEB_PAGE, WEB_PAGE
 from knowledge.types import IngestError, IngestProblem
-from tests.knowledge.conftest import scanned_page
+from tests.knowledge.conftest import build_web_export_docx, scanned_page
 
 
 def _save(document: Document) -> bytes:
@@ -191,3 +192,13 @@ def test_an_empty_word_file_is_empty() -> None:
     with pytest.raises(IngestError) as caught:
         parse_file("rong.docx", _save(document))
     assert caught.value.problem is IngestProblem.EMPTY
+
+
+def test_a_web_page_saved_as_docx_or_embedded_whole_is_named_as_such() -> None:
+    page = "<html><body><h1>Hướng dẫn</h1><p>Nộp hồ sơ tại bộ phận một cửa.</p></body></html>"
+    for content in (page.encode(), b"MIME-Version: 1.0\r\nContent-Type: multipart/related",
+                    build_web_export_docx(page)):
+        with pytest.raises(IngestError) as caught:
+            parse_file("xuat-tu-phan-mem.docx", content)
+        assert caught.value.problem is IngestProblem.UNSUPPORTED_TYPE
+        assert caught.value.detail in (WEB_PAGE, EMBEDDED_WEB_PAGE)
