@@ -30,6 +30,10 @@ _EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be runn
 #: a page holding pictures and fewer letters than this (page numbers and running lines aside)
 #: is a scanned page: its words are in a picture, which troly does not read (no OCR)
 MIN_PAGE_LETTERS = 12
+#: a page without text whose drawing takes more than this (bytes of its content stream) has
+#: its words drawn as shapes (text turned into outlines by a printer driver or a layout
+#: program): no more readable than a picture; a blank page or a ruled form takes far less
+MAX_DRAWING_BYTES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +124,13 @@ def _page_lines(page: Any) -> list[str]:
 
 def _check_text_layer(file_name: str, reader: PdfReader,
                       pages: list[list[str]]) -> tuple[int, ...]:
-    """The pages (1-based) that are pictures without text (running lines already dropped).
-    No text anywhere, or more than half of the pages such pictures: a scan we cannot read (no
-    OCR here), refused (with those pages when some do have text)."""
+    """The pages (1-based) that are pictures (or words drawn as shapes) without text, running
+    lines already dropped. No text anywhere, or more than half of the pages such pictures: a
+    scan we cannot read (no OCR here), refused (with those pages when some do have text)."""
     scanned = tuple(
         number
         for number, (page, lines) in enumerate(zip(reader.pages, pages, strict=True), start=1)
-        if _letters(lines) < MIN_PAGE_LETTERS and _has_images(page)
+        if _letters(lines) < MIN_PAGE_LETTERS and (_has_images(page) or _drawn(page))
     )
     if not any(any(ch.isalnum() for ch in line) for lines in pages for line in lines):
         problem = IngestProblem.NO_TEXT_LAYER if scanned else IngestProblem.EMPTY
@@ -140,6 +144,14 @@ def _check_text_layer(file_name: str, reader: PdfReader,
 
 def _letters(lines: list[str]) -> int:
     return sum(1 for line in lines for ch in line if ch.isalpha())
+
+
+def _drawn(page: Any) -> bool:
+    try:
+        contents = page.get_contents()
+        return contents is not None and len(contents.get_data()) > MAX_DRAWING_BYTES
+    except Exception:  # an unreadable content stream was refused or read as empty before
+        return False
 
 
 def _has_images(page: Any) -> bool:

@@ -93,7 +93,9 @@ def build_pdf(
     """A real PDF with a Vietnamese text layer; headings ("h1"/"h2") optionally bookmarked;
     ("scan", text) is a scanned page: a picture of the text filling a page of its own (with
     the running header and the page number every page gets), what a PDF put together from a
-    typed part and a scanned part holds; ("picture", text) a small one among the text."""
+    typed part and a scanned part holds; ("outlines", text) a page whose words are drawn as
+    shapes (text turned into outlines: no text, no picture); ("picture", text) a small picture
+    among the text."""
     pdf = _PdfWithRunningLines()
     pdf.running_header = header
     pdf.add_font("DejaVu", fname=str(FONT))
@@ -106,10 +108,13 @@ def build_pdf(
             pdf.add_page()
             blank, on_scan = True, False
             continue
-        if kind == "scan":
+        if kind in ("scan", "outlines"):
             if not blank:
                 pdf.add_page()
-            pdf.image(scanned_page(text), x=15, y=18, w=180)
+            if kind == "scan":
+                pdf.image(scanned_page(text), x=15, y=18, w=180)
+            else:
+                _draw_outlines(pdf, text)
             blank, on_scan = False, True
             continue
         if on_scan:
@@ -151,6 +156,21 @@ def build_scanned_guide(pages: str, header: str = HEADER) -> bytes:
     if items[-1] == ("page", ""):
         items.pop()
     return build_pdf(items, title="Hướng dẫn tiếp nhận hồ sơ", header=header)
+
+
+def _draw_outlines(pdf: FPDF, text: str) -> None:
+    """Each letter of the text (repeated to fill a page) drawn as a few strokes, the way a
+    printer driver or a layout program writes text turned into outlines."""
+    x, y = 15.0, 25.0
+    for char in (text + " ") * 40:
+        if char != " ":
+            pdf.polyline([(x, y), (x + 1.2, y - 2.5), (x + 2.4, y), (x + 0.6, y - 1.0),
+                          (x + 1.8, y - 1.0)])
+        x += 2.6
+        if x > 190:
+            x, y = 15.0, y + 5.0
+        if y > 270:
+            break
 
 
 def scanned_page(text: str) -> Image.Image:

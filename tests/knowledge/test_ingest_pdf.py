@@ -128,3 +128,14 @@ def test_a_screenshot_with_its_caption_is_not_a_scanned_page() -> None:
              ("page", ""), ("picture", "Màn hình hồ sơ"), ("p", "Hình 2. Danh sách hồ sơ.")]
     guide = parse_file("dn.pdf", build_pdf(items, title="Hướng dẫn đăng nhập"))
     assert guide.pages_without_text == ()  # each picture's page has words of its own
+
+
+def test_a_page_of_words_drawn_as_shapes_is_named_too() -> None:
+    """Text turned into outlines (a printer driver, a layout program): no text and no picture,
+    but nothing troly can read either; a blank page is not named."""
+    items = [("h1", "1. Tiếp nhận"), ("p", "Cán bộ một cửa tiếp nhận hồ sơ trong giờ hành chính."),
+             ("outlines", "Phụ lục: mẫu tờ khai đăng ký khai sinh"), ("page", ""),
+             ("h1", "2. Trả kết quả"), ("p", "Kết quả được trả tại bộ phận một cửa của xã."),
+             ("page", ""), ("p", " ")]
+    guide = parse_file("ks.pdf", build_pdf(items, title="Hướng dẫn khai sinh"))
+    assert guide.pages_without_text == (2,)
