@@ -133,7 +133,8 @@ def is_legal_document(lines: list[str]) -> bool:
 
 def apply_legal_structure(blocks: list[Block]) -> list[Block]:
     """Promote legal headings (and a following ALL-CAPS title line) to heading blocks with legal levels."""
-    texts = [b.text for b in blocks if b.kind in (BlockKind.PARA, BlockKind.HEADING)]
+    # list items too: Word numbers articles as a list ("Điều %1." on body paragraphs)
+    texts = [b.text for b in blocks if b.kind is not BlockKind.TABLE]
     if not is_legal_document(texts):
         return blocks
     out: list[Block] = []

@@ -202,3 +202,29 @@ def test_a_web_page_saved_as_docx_or_embedded_whole_is_named_as_such() -> None:
             parse_file("xuat-tu-phan-mem.docx", content)
         assert caught.value.problem is IngestProblem.UNSUPPORTED_TYPE
         assert caught.value.detail in (WEB_PAGE, EMBEDDED_WEB_PAGE)
+
+
+def test_articles_numbered_as_a_list_on_body_paragraphs_are_articles() -> None:
+    """No heading style: bold paragraphs numbered by a list whose text is "Điều %1."."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="91"><w:lvl w:ilvl="0">'
+        '<w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Điều %1."/>'
+        '</w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="91">'
+                               '<w:abstractNumId w:val="91"/></w:num>'))
+    document.add_paragraph("Quy chế gửi, nhận văn bản điện tử", style="Title")
+    for title, body in [("Phạm vi điều chỉnh", "Quy chế này quy định việc gửi, nhận văn bản."),
+                        ("Đối tượng áp dụng", "Cán bộ, công chức của các sở, ngành."),
+                        ("Hiệu lực thi hành", "Quy chế có hiệu lực từ ngày ký.")]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(title).bold = True
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="91"/></w:numPr>'))
+        document.add_paragraph(body)
+    guide = parse_file("quy-che.docx", _save(document))
+    assert [(s.heading_path, s.text) for s in guide.sections] == [
+        (("Điều 1. Phạm vi điều chỉnh",), "Quy chế này quy định việc gửi, nhận văn bản."),
+        (("Điều 2. Đối tượng áp dụng",), "Cán bộ, công chức của các sở, ngành."),
+        (("Điều 3. Hiệu lực thi hành",), "Quy chế có hiệu lực từ ngày ký.")]
