@@ -230,6 +230,8 @@ def describe_problem(error: IngestError) -> str:
     elif error.problem is IngestProblem.NO_TEXT_LAYER \
             and Path(error.file_name).suffix.casefold() == ".docx":
         reason = T.WORD_PICTURES_ONLY
+    elif error.problem is IngestProblem.BAD_ENCODING and "old Vietnamese font" in error.detail:
+        reason = T.OLD_VIETNAMESE_FONT
     if error.problem is IngestProblem.UNSUPPORTED_TYPE:
         reason = _unsupported_reason(error) or reason
     if error.limit is not None:

@@ -68,6 +68,7 @@ def parse_file(
                           f"{len(content)} > {limits.max_bytes} bytes", limit=limits.max_bytes)
     given = _clean_title(title) if title else None
     read = reader(file_name, content, given, limits)
+    _check_unicode(file_name, read.blocks)
     found_title, blocks = _promote_title_heading(read.title, read.blocks)
     check_blocks(file_name, len(blocks), limits)
     sections = tuple(chunk_sections(group_sections(blocks)))
@@ -102,6 +103,24 @@ def title_from_file_name(file_name: str) -> str:
     words = re.sub(r"[-_.]+", " ", stem).split()
     text = " ".join(words) or "Tài liệu"
     return text[:1].upper() + text[1:]
+
+
+#: characters Vietnamese never uses that text typed in the old Vietnamese fonts is made of:
+#: TCVN3 (.VnTime: 'c¸c', 'vµ', 'H\u00adíng dÉn') and VNI (VNI-Times: 'Vieät', 'Höôùng')
+_LEGACY_MARKS = frozenset("¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÆÇÎÏÑ×ØÜÞßæçñ÷øüþäëïöûÄËÖÛ")
+#: a document with at least this share of its words (and LEGACY_MIN_WORDS) so written is refused
+LEGACY_SHARE = 0.2
+LEGACY_MIN_WORDS = 10
+
+
+def _check_unicode(file_name: str, blocks: list[Block]) -> None:
+    """Refuse a document typed in an old Vietnamese font (TCVN3, VNI): its words read as
+    'c¸c', 'Vieät', which nobody searches; Unikey's converter turns them into Unicode."""
+    words = [w for b in blocks for w in b.text.split() if any(ch.isalpha() for ch in w)]
+    legacy = sum(1 for w in words if not _LEGACY_MARKS.isdisjoint(w))
+    if legacy >= LEGACY_MIN_WORDS and legacy >= LEGACY_SHARE * len(words):
+        raise IngestError(file_name, IngestProblem.BAD_ENCODING,
+                          f"{legacy} of {len(words)} words in an old Vietnamese font")
 
 
 def _promote_title_heading(title: str | None, blocks: list[Block]) -> tuple[str | None, list[Block]]:

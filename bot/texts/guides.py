@@ -42,6 +42,12 @@ WORD_PICTURES_ONLY = (
     "tệp Word chỉ có hình ảnh (ảnh chụp hoặc ảnh quét dán vào), không có chữ, troly không đọc "
     "được chữ trong ảnh. Vui lòng gửi tệp .docx có chữ gõ, hoặc bản PDF có lớp chữ"
 )
+#: a document typed in an old Vietnamese font (TCVN3 .VnTime, VNI-Times): its words read wrong
+OLD_VIETNAMESE_FONT = (
+    "văn bản được gõ bằng phông chữ cũ (TCVN3 như .VnTime, hoặc VNI), troly đọc thành chữ sai "
+    "nên không tra cứu được. Vui lòng chuyển mã sang Unicode (ví dụ Unikey: Công cụ chuyển mã, "
+    "TCVN3 hoặc VNI Windows sang Unicode) rồi gửi lại"
+)
 #: a PDF with a few scanned pages: said in the chat's summary and by `troly guides add`
 PAGES_WITHOUT_TEXT = (
     "\u26a0\ufe0f Trang {pages} không có chữ (có thể là ảnh quét): troly sẽ không trả lời được "

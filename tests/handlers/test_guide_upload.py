@@ -28,7 +28,13 @@ from handlers.guide_upload import similar_titles
 from knowledge.ingest import parse_file
 from knowledge.types import IngestProblem
 from tests.harness import BotHarness, Press, fits, labels, texts
-from tests.knowledge.conftest import build_scanned_guide, build_web_export_docx, scanned_page
+from tests.knowledge.conftest import (
+    TCVN3,
+    build_docx,
+    build_scanned_guide,
+    build_web_export_docx,
+    scanned_page,
+)
 
 OLD_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai năm 2026"
 OLD = f"# {OLD_TITLE}\n\n## Thời gian\n\nBộ phận một cửa tiếp nhận vào sáng thứ Ba.\n"
@@ -609,6 +615,8 @@ async def test_files_troly_cannot_read_are_refused_politely_and_lose_nothing(
                       GT.UNSUPPORTED_KINDS["word_web"]),
         "trang-web.docx": ("<!DOCTYPE html><html><body>Hồ sơ</body></html>".encode(),
                            GT.UNSUPPORTED_KINDS["word_web"]),
+        "phong-cu.docx": (build_docx([("h1", TCVN3.split(":")[0]), ("p", TCVN3)] * 2),
+                          GT.OLD_VIETNAMESE_FONT),
     }
     for name, (content, reason) in refused.items():
         reply = texts(await h.send_file(name, content, user="admin"))

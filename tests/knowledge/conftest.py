@@ -22,6 +22,12 @@ from pypdf import PdfReader, PdfWriter
 DocItem = tuple[str, object]
 PdfItem = tuple[str, str]
 
+#: "Hướng dẫn thủ tục hành chính: các đơn vị và công chức nộp hồ sơ đúng hạn." as Word shows
+#: text typed in TCVN3 (.VnTime) and in VNI (VNI-Times) once the font is not the old one
+TCVN3 = "H\u00adíng dÉn thñ tôc hµnh chÝnh: c¸c ®¬n vÞ vµ c«ng chøc nép hå s¬ ®óng h¹n."
+VNI = "Höôùng daãn thuû tuïc haønh chính: caùc ñôn vò vaø coâng chöùc noäp hoà sô ñuùng haïn."
+
+
 #: the running header of build_scanned_guide's pages
 HEADER = "Ủy ban nhân dân xã An Bình – tài liệu nội bộ"
 FONT = Path(__file__).resolve().parents[2] / "scheduler" / "fonts" / "DejaVuSans-vi.ttf"

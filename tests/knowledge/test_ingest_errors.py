@@ -10,6 +10,8 @@ import pytest
 from knowledge.ingest import parse_file
 from knowledge.types import IngestError, IngestProblem
 from tests.knowledge.conftest import (
+    TCVN3,
+    VNI,
     build_docx,
     build_image_pdf,
     build_pdf,
@@ -131,3 +133,20 @@ def test_a_pdf_and_a_word_file_saved_under_each_other_s_name_are_read() -> None:
     word = build_docx([("h1", "1. Mục đích"), ("p", "Báo cáo trước 16 giờ thứ Sáu hằng tuần.")])
     assert "16 giờ thứ Sáu" in parse_file("bao-cao.docx", pdf).sections[0].text
     assert "16 giờ thứ Sáu" in parse_file("bao-cao.pdf", word).sections[0].text
+
+
+@pytest.mark.parametrize("old", [TCVN3, VNI])
+def test_text_typed_in_an_old_vietnamese_font_is_refused(old: str) -> None:
+    word = build_docx([("h1", old.split(":")[0]), ("p", old), ("p", old)])
+    pdf = build_pdf([("h1", "1. Thủ tục"), ("p", old), ("p", old)])
+    for name, content in (("cu.docx", word), ("cu.pdf", pdf)):
+        with pytest.raises(IngestError) as caught:
+            parse_file(name, content)
+        assert caught.value.problem is IngestProblem.BAD_ENCODING
+
+
+def test_a_few_signs_in_unicode_text_are_not_an_old_font() -> None:
+    text = ("Diện tích tối thiểu 30 m² mỗi phòng, nhiệt độ 25°C ± 2°C; "
+            "hồ sơ nộp tại bộ phận một cửa của Ủy ban nhân dân xã trong giờ hành chính.")
+    guide = parse_file("a.docx", build_docx([("h1", "Tiêu chuẩn phòng"), ("p", text)]))
+    assert "30 m²" in guide.sections[0].text
