@@ -45,9 +45,14 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-#: C0 controls, DEL and C1 controls, except tab and newline: PostgreSQL refuses NUL, XML (xlsx,
-#: docx) refuses the C0 ones, and none of them means anything in a message, a title or an answer
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: C0 controls, DEL and C1 controls, except tab and newline; the noncharacters U+FFFE and
+#: U+FFFF; the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+#: PostgreSQL refuses NUL, XML (xlsx, docx) refuses the C0 ones and U+FFFE/U+FFFF (lxml raises
+#: on them), an override makes the rest of a line (a name in a digest) read backwards, and none
+#: of them means anything in a message, a title or an answer
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+#: characters that show nothing: soft hyphen, zero-width space and (non-)joiner, word joiner, BOM
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 #: a surrogate code point in a Python str is always unpaired (JSON "\\ud800", surrogateescape)
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
@@ -63,7 +68,8 @@ def has_unpaired_surrogate(text: str) -> bool:
 
 def sanitize(text: str) -> str:
     """Text safe to store and to write into any file: NFC; CR LF and CR become LF; control
-    characters (NUL included) removed except newline and tab; lone surrogates become U+FFFD.
+    characters (NUL included) removed except newline and tab, and U+FFFE/U+FFFF and the bidi
+    controls; lone surrogates become U+FFFD.
 
     For text read back or written out; text arriving from people goes through `clean_input`.
     """
@@ -84,6 +90,13 @@ def clean_input(text: str) -> str:
     if _SURROGATE_RE.search(text):
         raise UnpairedSurrogate(ascii(text[:40]))
     return sanitize(text)
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without the characters that show nothing (zero-width space, joiners, BOM, soft
+    hyphen): for codes and names read from tables, where 'NV01\u200b' looked like 'NV01' but
+    matched nothing."""
+    return text.translate(_INVISIBLE)
 
 
 def nfc(text: str) -> str:

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from bot.imports.common import fold_key
 from bot.texts import imports as texts
-from knowledge.normalize import sanitize
+from knowledge.normalize import drop_invisible, sanitize
 
 #: header rows are searched this far down (titles, plan number, date lines come first)
 HEADER_SEARCH_ROWS = 20
@@ -85,8 +85,9 @@ def _cell(value: Any) -> Cell | Formula:
     if isinstance(value, int | float):
         return value
     # the one rule for text from people (knowledge.normalize): NFC (cp1258/NFD files use combining
-    # marks), no control characters (a NUL from a broken export is refused by PostgreSQL)
-    text = sanitize(str(value)).strip()
+    # marks), no control characters (a NUL from a broken export is refused by PostgreSQL); and no
+    # invisible characters (cells copied from a web page: 'NV01\u200b' is no second code)
+    text = drop_invisible(sanitize(str(value))).strip()
     if text.startswith("="):
         return Formula(text)
     return text or None

@@ -223,3 +223,20 @@ async def test_cells_are_cleaned_by_the_one_rule(session: AsyncSession) -> None:
     await session.commit()
     task = (await session.execute(select(Task).where(Task.code == "T1"))).scalar_one()
     assert task.title == "Tập huấn kỹ năng số cho xã" and task.product == "Báo cáo"
+
+
+async def test_invisible_characters_make_no_second_code(session: AsyncSession) -> None:
+    """Cells copied from a web page carry zero-width spaces, joiners and BOMs: 'T1\u200b' looked
+    like 'T1' but was another task to every comparison, so a re-import made a duplicate (and a
+    unit 'CDS\ufeff' was unknown). They are dropped like control characters; so are the bidi
+    overrides (U+202E) that can make a title or a name read backwards."""
+    await _examples(session)
+    row = "1,T1{zw},Tập huấn\u202e số,CDS\ufeff,,CB003\u2060,30/6/2026,,\n"
+    head = "Kế hoạch số 99/KH-TEST năm 2026\n" + TASKS_HEAD
+    await import_tasks(session, "nv.csv", (head + row.format(zw="")).encode(), NOW)
+    await session.commit()
+    again = await import_tasks(session, "nv.csv", (head + row.format(zw="\u200b")).encode(), NOW)
+    await session.commit()
+    assert again.created == [] and again.unchanged == ["T1"]
+    task = (await session.execute(select(Task).where(Task.code == "T1"))).scalar_one()
+    assert task.title == "Tập huấn số"

@@ -28,6 +28,14 @@ def test_the_rule() -> None:
         clean_input("xin chào \udc80")
     assert sanitize("xin chào \udc80") == "xin chào \ufffd"
     assert clean_input("😀 ok") == "😀 ok"
+    # U+FFFE and U+FFFF are no XML characters either: lxml refuses them, so one in a check-in
+    # answer made /xuatbaocao (.xlsx and .docx) and that unit's digest fail (adversary, 2026-12-03)
+    assert clean_input("chờ\ufffe kinh\uffff phí") == "chờ kinh phí"
+    assert sanitize("\uffff=1+1") == "=1+1"
+    # a bidi override in a name turned the rest of a digest's line around (Trojan Source)
+    assert sanitize("Lan\u202e, Minh\u2066 x\u2069") == "Lan, Minh x"
+    # what XML 1.0 does allow stays: other noncharacters, private use, astral planes
+    assert clean_input("\ufdd0\ue000\U0001fffe\ufffd") == "\ufdd0\ue000\U0001fffe\ufffd"
 
 
 async def test_checkin_answers_are_stored_clean(harness: BotHarness) -> None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.db.models import CheckinEntry, Official, Unit
+from bot.events import ChannelName
 from bot.texts import checkin as T
 from bot.texts import common as C
 from bot.texts import documents as D
 from bot.texts import periods as PT
+from scheduler.digest import build_digest
 from tests.bot.docx_helpers import all_bold, body_texts, cell_paragraphs, open_docx
+from tests.handlers.checkin_helpers import report_of
 from tests.harness import BotHarness, Press, fits, texts
 
 ON = Press(T.STATUS_LABELS["on_track"])
@@ -153,6 +157,40 @@ async def test_export_survives_control_characters_already_stored(harness: BotHar
     rows = {r[1]: r for r in load_workbook(io.BytesIO(attachment.content))[T.XLSX_TASKS_SHEET]
             .iter_rows(min_row=3, values_only=True)}
     assert rows["NV2"][11] == "Lê Minh Châu: Chờ số liệu"
+
+
+@pytest.mark.parametrize("channel", ["web", "telegram", "zalo"])
+async def test_noncharacters_reach_no_export_and_no_digest(harness: BotHarness,
+                                                          channel: ChannelName) -> None:
+    """U+FFFE/U+FFFF (no XML characters: lxml refuses them) typed in a check-in on any channel,
+    or already stored in a unit's, an official's or a task's name: /xuatbaocao as .xlsx and
+    .docx and the unit's digest are still made, the characters dropped. (They made all three
+    fail: the pasted-control-character attack again, with characters the rule did not drop.)"""
+    # emoji (a flag, a ZWJ family) draw in the digest's chart title and the documents as well
+    await harness.world.unit("P1", name="Phòng\ufffe Một 🇻🇳👨‍👩‍👧")
+    await harness.make_official("Trưởng\uffff Phòng", role="head", user="hb", unit_code="P1")
+    chau = await harness.make_official("Lê Minh\ufffe Châu", user="chau", unit_code="P1",
+                                       channel=channel)
+    (task,) = await harness.world.tasks([chau], [("NV1", "Tập huấn\uffff cấp xã",
+                                                  date(2026, 11, 20))], unit="P1")
+    for step in ["/baocao", "40", LATE, "Chờ\uffff số\ufffe liệu", "không", SUBMIT]:
+        await harness.act(step, user="chau", channel=channel)
+    _, entries = await report_of(harness, chau)
+    assert entries[task].blockers == "Chờ số liệu"  # typed: dropped where text enters
+    (sheet,) = await harness.say("/xuatbaocao", user="hb")
+    (xlsx,) = sheet.attachments
+    rows = {r[1]: r for r in load_workbook(io.BytesIO(xlsx.content))[T.XLSX_TASKS_SHEET]
+            .iter_rows(min_row=3, values_only=True)}
+    assert rows["NV1"][2] == "Tập huấn cấp xã" and rows["NV1"][3] == "Phòng Một 🇻🇳👨‍👩‍👧"
+    assert rows["NV1"][11] == "Lê Minh Châu: Chờ số liệu"
+    (document,) = await harness.say("/xuatbaocao tuần docx", user="hb")
+    (docx,) = document.attachments
+    assert "- NV1: Chờ số liệu (Lê Minh Châu)." in body_texts(open_docx(docx.content))
+    async with harness.app.sessionmaker() as session:
+        p1 = (await session.execute(select(Unit).where(Unit.code == "P1"))).scalar_one()
+        digest = await build_digest(session, p1.id, "2026-W48", "week", harness.clock.now())
+    [spreadsheet] = [a for a in digest.attachments if a.file_name.endswith(".xlsx")]
+    assert load_workbook(io.BytesIO(spreadsheet.content))
 
 
 async def test_month_report_as_an_administrative_document(harness: BotHarness) -> None:
