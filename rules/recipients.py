@@ -80,6 +80,8 @@ class Directory:
             return []
         head_id = self.units[unit_id][2]
         head = self.people.get(head_id) if head_id is not None else None
+        if head is not None and head.unit_id != unit_id:
+            head = None  # moved to another unit since: no longer leads this one
         if head is None:
             head = next((p for p in sorted(self.people.values(), key=lambda p: p.id)
                          if p.unit_id == unit_id and p.role == "head"), None)

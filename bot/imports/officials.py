@@ -158,9 +158,10 @@ class OfficialsImport(TableImport):
         by_unit = {u.id: u for u in units}
         for code, values in self.parsed.items():
             official = existing[code]
-            if values["role"] == "head" and values["status"] == "active":
-                by_unit[values["unit_id"]].head_official_id = official.id
-            else:  # no longer head (role changed, moved, or left): the unit's head slot is freed
-                for unit in units:
-                    if unit.head_official_id == official.id:
-                        unit.head_official_id = None
+            leads = values["unit_id"] if values["role"] == "head" \
+                and values["status"] == "active" else None
+            for unit in units:  # no longer head there (role changed, moved, or left): freed
+                if unit.head_official_id == official.id and unit.id != leads:
+                    unit.head_official_id = None
+            if leads is not None:
+                by_unit[leads].head_official_id = official.id

@@ -24,8 +24,8 @@ async def letterhead_for(session: AsyncSession, report: ProgressReport,
         return Letterhead(issuer=report.scope.name, unit_code=report.scope.unit_code)
     parent = await session.get(Unit, unit.parent_id) if unit.parent_id else None
     head = await session.get(Official, unit.head_official_id) if unit.head_official_id else None
-    if head is not None and head.status != "active":
-        head = None
+    if head is not None and (head.status != "active" or head.unit_id != unit.id):
+        head = None  # left, or moved to another unit: signs no more for this one
     return Letterhead(issuer=unit.name, parent_unit=parent.name if parent else None,
                       unit_code=unit.code, signer_title=head.title if head else None,
                       signer_name=head.name if head else None)

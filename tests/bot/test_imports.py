@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import people_store
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit, Unit
 from bot.imports.common import ImportFailed
@@ -19,6 +20,7 @@ from bot.imports.officials import import_officials
 from bot.imports.tasks import import_tasks
 from bot.imports.units import import_units
 from bot.texts import imports as T
+from rules.recipients import load_directory
 from tests.harness import fits
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -240,3 +242,27 @@ async def test_invisible_characters_make_no_second_code(session: AsyncSession) -
     assert again.created == [] and again.unchanged == ["T1"]
     task = (await session.execute(select(Task).where(Task.code == "T1"))).scalar_one()
     assert task.title == "Tập huấn số"
+
+
+async def test_a_head_moved_to_lead_another_unit_leaves_the_old_unit(session: AsyncSession) -> None:
+    """Re-imported as head of unit B, the head of unit A no longer leads A: A's digests, overdue
+    notices and escalations go to A's deputy, not to someone who left (adversary, 2026-12-03:
+    A's head slot kept pointing at them)."""
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Phòng A,,\nB,Phòng B,,\n").encode(), NOW)
+    body = OFFICIALS_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,\nD1,Lê Thị Dung,,A,Phó,,,\n"
+    await import_officials(session, "cb.csv", body.encode(), NOW)
+    await session.commit()
+    units = {u.code: u for u in (await session.execute(select(Unit))).scalars()}
+    hung = (await session.execute(select(Official).where(Official.code == "H1"))).scalar_one()
+    assert units["A"].head_official_id == hung.id
+    moved = OFFICIALS_HEAD + "H1,Trần Văn Hùng,,B,Trưởng đơn vị,,,\n"
+    await import_officials(session, "cb.csv", moved.encode(), NOW)
+    await session.commit()
+    for unit in units.values():
+        await session.refresh(unit)
+    assert units["B"].head_official_id == hung.id
+    assert units["A"].head_official_id is None
+    assert [o.code for o in await people_store.heads_of(session, units["A"].id)] == ["D1"]
+    directory = await load_directory(session)
+    assert [p.name for p in directory.heads(units["A"].id)] == ["Lê Thị Dung"]
+    assert [p.name for p in directory.heads(units["B"].id)] == ["Trần Văn Hùng"]
