@@ -241,7 +241,7 @@ class OutboxDispatcher:
             for queue in queues:
                 if self.stopping:
                     break
-                outcome = await self.deliver(queue.pop(0))
+                outcome = await self._deliver_alone(queue.pop(0))
                 stats.outcomes[outcome] += 1
             queues = [q for q in queues if q]
         return stats
@@ -257,6 +257,22 @@ class OutboxDispatcher:
         return total
 
     # ------------------------------------------------------------------ one row
+
+    async def _deliver_alone(self, row: Claimed) -> str:
+        """deliver(row), a row that raises failing alone: one bad row (a payload that cannot be
+        read, a guard's bug) never stops the rows claimed with it. It backs off and is tried
+        again like a transient failure, and ends 'dead' after its attempts."""
+        try:
+            return await self.deliver(row)
+        except Exception as exc:
+            logger.exception("outbox row %s could not be delivered", row.id)
+            error = DeliveryError(row.channel, DeliveryOutcome.TRANSIENT,
+                                  f"internal error: {exc!r}"[:400])
+            try:
+                return await self._failed(row, error)
+            except Exception:  # the database too: the row's lease runs out, it is taken again
+                logger.exception("outbox row %s: its failure could not be recorded", row.id)
+                return "error"
 
     async def _guarded(self, session: AsyncSession, row_id: int, **values: Any) -> bool:
         """Update a row only while we still hold its lease (False: someone reclaimed it)."""

@@ -3,8 +3,10 @@ lease fencing, reclaim after a crash mid-send, sender election."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -160,6 +162,40 @@ async def test_reclaimed_in_flight_row_is_ambiguous_then_resent(world: World, si
     assert outcomes == [("dead", "ambiguous"), ("restarted", "sent")]
     [r] = await world.rows(kind="deadline")
     assert r.last_error_code == "ambiguous" and r.status == "sent"
+
+
+async def test_one_row_that_cannot_be_sent_stops_no_one_else(
+        world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A row the sender cannot even build (a payload written by an older version, damaged by
+    hand, or a bug in a guard) fails alone: the rows claimed with it go out in the same round,
+    it backs off and ends 'dead' after its attempts, and the sender never raises (it raised
+    from the round, leaving every row of the batch claimed, and the same row came first again
+    after their leases ran out: one bad row stopped everyone else's reminders)."""
+    await world.unit("P1")
+    people = [await world.official(name, "P1") for name in ("Lan", "Châu", "Minh")]
+    await world.task("NV1", date(2026, 12, 14), "P1", people)
+    clock.set(DUE)
+    await sim.plan()
+    first, *others = await world.rows(kind="deadline")
+    assert len(others) == 2
+    async with sim.sessionmaker.begin() as s:
+        bad = await s.get_one(OutboxMessage, first.id)
+        bad.payload = {**bad.payload, "attachments": [{"file_name": "bao-cao.xlsx"}]}  # no b64
+    dispatcher = sim.dispatcher()
+    with caplog.at_level(logging.ERROR, logger="scheduler.delivery"):
+        stats = await dispatcher.run_once()
+    assert stats.claimed == 3 and stats.outcomes["sent"] == 2
+    assert sorted(c.chat_id for c, _ in telegram.sent) == ["Châu", "Minh"]
+    assert any(str(first.id) in r.getMessage() for r in caplog.records)
+    for _ in range(10):
+        [row] = await world.rows(id=first.id)
+        if row.status != "pending":
+            break
+        clock.set(row.not_before)
+        assert (await dispatcher.run_once()).claimed == 1
+    assert row.status == "dead" and "KeyError" in (row.last_error or "")
+    assert len(telegram.sent) == 2
 
 
 async def test_sender_lease_election_and_takeover(sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
