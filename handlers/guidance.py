@@ -228,6 +228,12 @@ async def _share(ctx: Context, guide: Guide | None, *, unknown: str = C.UNKNOWN_
     if guide is None or guide.status != "active" or not may_read_guides(ctx):
         ctx.reply(unknown)
         return
+    # replaced, past its last day (before the planner withdrew it) or not yet in force: its
+    # notice is not what citizens should act on today
+    marks = await G.guide_marks(ctx.session, guide.id, local_date(ctx.now))
+    if marks:
+        ctx.reply(T.SHARE_NOT_IN_FORCE.format(title=guide.title, marks=", ".join(marks)))
+        return
     text = await G.guide_share_text(ctx.session, guide)
     if text is None:
         ctx.reply(T.SHARE_NONE.format(title=guide.title))

@@ -137,7 +137,7 @@ async def show_guide(ctx: Context, slug: str, offset: int, *, status: bool = Fal
     if offset + SECTION_BUTTONS < len(sections):
         more = OpenGuide(guide.slug, Offset(offset + SECTION_BUTTONS))
         buttons.append(Button(A.BUTTON_MORE_SECTIONS, more.pack(), reusable=True))
-    if await guidance_store.has_share(ctx.session, guide):
+    if not marks and await guidance_store.has_share(ctx.session, guide):  # only in force
         buttons.append(Button(GT.BUTTON_SHARE, ShareGuide(guide.id).pack(), reusable=True))
     ctx.reply("\n".join(lines), buttons)
 

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from bot import kb_loop
 from bot.buttons import ButtonData, Offset
+from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, Step
 from bot.db import guide_store, queue_store
@@ -196,6 +197,13 @@ async def _group(ctx: Context, key: int) -> tuple[Scope, QueueGroup] | None:
     return (scope, group) if group is not None else None
 
 
+async def _answering(ctx: Context) -> set[int]:
+    """Ids of the guides that answer today (active, within their dates, not replaced): the only
+    ones an answer or a pointed question may go in. One that expired or was replaced since troly
+    offered it would hold them where no question finds them, the askers told all the same."""
+    return await guide_store.in_force_guide_ids(ctx.session, local_date(ctx.now))
+
+
 async def _may_use(ctx: Context, scope: Scope, guide: Guide) -> bool:
     if scope.admin:
         return True
@@ -303,7 +311,8 @@ async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
         return []
     rows = (await ctx.session.execute(select(Guide).where(
         Guide.slug.in_(slugs), Guide.status == "active"))).scalars().all()
-    return [g for g in rows if await _may_use(ctx, scope, g)][:TARGETS]
+    answering = await _answering(ctx)
+    return [g for g in rows if g.id in answering and await _may_use(ctx, scope, g)][:TARGETS]
 
 
 async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
@@ -360,9 +369,11 @@ async def link_guides(ctx: Context, button: LinkGroup) -> None:
         ctx.reply(T.GROUP_GONE)
         return
     scope, group = found
+    answering = await _answering(ctx)
     guides = [g for g in await guide_store.list_guides(ctx.session, include_withdrawn=False)
-              if scope.admin or g.slug in await queue_store.owned_slugs(ctx.session,
-                                                                         scope.unit_id or 0)]
+              if g.id in answering
+              and (scope.admin or g.slug in await queue_store.owned_slugs(ctx.session,
+                                                                          scope.unit_id or 0))]
     rank = {slug: i for i, slug in enumerate(group.guides)}
     guides.sort(key=lambda g: (rank.get(g.slug, len(rank)), g.title))
     ctx.reply(T.LINK_CHOOSE_GUIDE.format(question=clip(group.text, 300)),
@@ -373,7 +384,7 @@ async def link_sections(ctx: Context, button: LinkGuide) -> None:
     """Button 'uqg:<group>:<guide id>[:<offset>]': that guide's sections."""
     found = await _group(ctx, button.group)
     guide = await ctx.session.get(Guide, button.guide_id)
-    if found is None or guide is None or guide.status != "active" \
+    if found is None or guide is None or guide.id not in await _answering(ctx) \
             or not await _may_use(ctx, found[0], guide):
         ctx.reply(T.GROUP_GONE)
         return
@@ -399,7 +410,8 @@ async def link_done(ctx: Context, button: LinkSection) -> None:
         return
     scope, group = found
     guide = await guide_store.find_guide(ctx.session, section.guide_slug) if section else None
-    if section is None or guide is None or not await _may_use(ctx, scope, guide):
+    if section is None or guide is None or guide.id not in await _answering(ctx) \
+            or not await _may_use(ctx, scope, guide):
         ctx.reply(T.LINK_GONE)
         return
     done = await kb_loop.link_group(ctx.session, group, chunk_id, by=_by(ctx), now=ctx.now)

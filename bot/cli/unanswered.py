@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import kb_loop
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.cli.guides import guides_app
-from bot.db import guide_store, queue_store
+from bot.clock import local_date
+from bot.db import guidance_store, guide_store, queue_store
 from bot.db.models import Guide, Unit
 from bot.texts import feedback as T
 from rules.dates import fmt_day_time
@@ -39,6 +40,17 @@ def _group_json(group: queue_store.QueueGroup) -> dict[str, Any]:
     return {"group": group.key, "count": group.count, "last_asked": group.last_asked.isoformat(),
             "text": group.text, "questions": [q.text for q in group.questions],
             "guides": group.guides, "shown": group.shown, "comments": group.comments}
+
+
+async def _not_answering(session: AsyncSession, guide: Guide, key: str,
+                         now: datetime) -> str | None:
+    """Why `guide` may take no answer or pointed question today (None: it may): expired or
+    replaced since troly offered it, an entry stored there would never be found."""
+    today = local_date(now)
+    if guide.id in await guide_store.in_force_guide_ids(session, today):
+        return None
+    marks = await guidance_store.guide_marks(session, guide.id, today)
+    return T.CLI_GUIDE_NOT_IN_FORCE.format(key=key, marks=", ".join(marks))
 
 
 def _list(as_json: bool) -> None:
@@ -100,6 +112,9 @@ def answer(
                 target = await guide_store.find_guide(session, guide)
                 if target is None or target.status != "active":
                     return T.CLI_GUIDE_NOT_FOUND.format(key=guide)
+                refusal = await _not_answering(session, target, guide, now)
+                if refusal is not None:
+                    return refusal
             else:
                 unit_id = None
                 if unit is not None:
@@ -147,6 +162,9 @@ def link(
             target = await guide_store.find_guide(session, guide)
             if target is None or target.status != "active":
                 return T.CLI_GUIDE_NOT_FOUND.format(key=guide)
+            refusal = await _not_answering(session, target, guide, app.clock.now())
+            if refusal is not None:
+                return refusal
             chunk_id = _section_chunk(await guide_store.section_starts(session, target),
                                       section or "")
             done = await kb_loop.link_group(session, found, chunk_id, by=CLI_USER,

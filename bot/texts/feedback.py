@@ -170,6 +170,10 @@ CLI_GROUP_LINE = "#{key:<6} {count:>3} lần  lần cuối {when}  {text}"
 CLI_GROUP_GUIDES = "         đã gợi ý: {guides}"
 CLI_GROUP_NOT_FOUND = "Không có nhóm câu hỏi #{key} đang chờ (xem troly unanswered list)."
 CLI_GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn: {key}"
+CLI_GUIDE_NOT_IN_FORCE = (
+    "Hướng dẫn {key} {marks}, nên không dùng để trả lời câu hỏi; chọn hướng dẫn khác "
+    "(troly guides list)."
+)
 CLI_UNIT_NOT_FOUND = "Không có đơn vị mã {code}."
 CLI_SECTION_NOT_FOUND = "Hướng dẫn {guide} không có mục \u201c{section}\u201d."
 CLI_ANSWERED = "Đã lưu vào \u201c{guide}\u201d, đóng {closed} câu hỏi, {notified} tin gửi người hỏi đã xếp hàng."

@@ -95,6 +95,10 @@ SHARE_SOURCE = "Nguồn: {title}{ref}"
 SHARE_NONE = (
     "Hướng dẫn \u201c{title}\u201d không có mục nào được đánh dấu để chia sẻ với người dân."
 )
+SHARE_NOT_IN_FORCE = (
+    "Hướng dẫn \u201c{title}\u201d {marks}, nên không gửi bản tin cho người dân từ hướng dẫn "
+    "này. Gõ /huongdan để xem các hướng dẫn đang áp dụng."
+)
 SHARE_USAGE = (
     "Cách dùng: /chiase <mã hướng dẫn>, hoặc gõ /huongdan, chọn hướng dẫn rồi bấm "
     "\u201cChia sẻ\u201d."

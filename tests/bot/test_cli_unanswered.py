@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -117,6 +118,28 @@ def test_list_answer_link_ignore(cli: CliRunner, tmp_path: Path) -> None:
     assert json.loads(out)["guide"]["id"] == "hoi-dap"
     code, out, _ = _run(cli, "ask", "--json", "phi lam so do bao nhieu")
     assert json.loads(out)["section"] == "Lệ phí"
+
+
+def test_a_guide_no_longer_in_force_takes_no_answer_and_no_link(cli: CliRunner,
+                                                                 tmp_path: Path) -> None:
+    """As in the chat (/chuatraloi): a guide past its last day answers nothing, so an entry or a
+    wording stored in it would never be found; the group stays open."""
+    (tmp_path / "dat-dai.md").write_text(GUIDE, encoding="utf-8")
+    assert _run(cli, "guides", "add", str(tmp_path / "dat-dai.md"))[0] == 0
+    _queue(tmp_path, "phí làm sổ đỏ bao nhiêu")
+    [group] = [json.loads(line) for line in _run(cli, "unanswered", "--json")[1].splitlines()]
+
+    async def expire(session):  # type: ignore[no-untyped-def]
+        guide = (await session.execute(select(Guide))).scalar_one()
+        guide.effective_until = date.today() - timedelta(days=3)
+    _db(tmp_path, expire)
+    slug, key = "huong-dan-tiep-nhan-ho-so-dat-dai", str(group["group"])
+    for args in (("link", key, "--guide", slug, "--section", "Lệ phí"),
+                 ("answer", key, "--guide", slug, "--text", "Lệ phí theo quy định.")):
+        code, _, err = _run(cli, "unanswered", *args)
+        assert code == 1 and fits(err, F.CLI_GUIDE_NOT_IN_FORCE.format(
+            key=slug, marks="{marks}")), err
+    assert len(_run(cli, "unanswered", "--json")[1].splitlines()) == 1
 
 
 def test_synonyms_and_owner(cli: CliRunner, tmp_path: Path) -> None:

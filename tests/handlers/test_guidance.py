@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock, local_datetime, to_local
+from bot.clock import ManualClock, local_date, local_datetime, to_local
 from bot.config import Settings
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, GuideChunk, OutboxMessage, Unit
@@ -290,6 +290,38 @@ async def test_marked_sections_make_a_message_for_citizens(harness: BotHarness) 
     assert "Trưởng thôn" not in message.text and "[chia sẻ]" not in message.text
     same = await harness.say(f"/chiase {guide_id}", user="lan")
     assert same[1].text == message.text
+
+
+@pytest.mark.parametrize("how", ["replaced", "expired"])
+async def test_a_citizens_notice_is_not_shared_from_a_guide_no_longer_in_force(
+        harness: BotHarness, how: str) -> None:
+    """Withdrawn guidance still served (adversary, 2026-12-03): a replaced guide, or one past its
+    last day before the planner withdrew it, gave its old citizens' notice (an old hotline) to
+    /chiase and its 'Chia sẻ' button, with no word that it no longer applies."""
+    await harness.make_official("Lan", user="lan")
+    old = FRAUD.replace("hãy cúp máy và báo con cháu hoặc công an xã", "hãy gọi số 113")
+    old_id = await _add(harness, old)
+    title = "Hướng dẫn phòng chống lừa đảo qua điện thoại"
+    slug = (await _guide(harness, title)).slug
+    assert T.BUTTON_SHARE in labels(await harness.press(f"guide:{slug}", user="lan"))
+    assert "113" in texts(await harness.say(f"/chiase {old_id}", user="lan"))
+    today = local_date(harness.clock.now())
+    if how == "replaced":
+        await _add(harness, FRAUD.replace(f"# {title}", f"# {title} (sửa đổi)")
+                   .replace("Hướng dẫn số 21/HD-CAX", "Hướng dẫn số 30/HD-CAX")
+                   + "\n## Hiệu lực\n\nHướng dẫn này thay thế Hướng dẫn số 21/HD-CAX.\n")
+        mark = T.REPLACED_BY.format(title=f"{title} (sửa đổi)")
+    else:
+        async with harness.app.sessionmaker.begin() as session:
+            (await session.get_one(Guide, old_id)).effective_until = today - timedelta(days=1)
+        mark = T.EXPIRED.format(day=today.strftime("%d/%m/%Y"))
+    for replies in (await harness.press(f"gshare:{old_id}", user="lan"),
+                    await harness.say(f"/chiase {old_id}", user="lan"),
+                    await harness.say(f"/chiase {slug}", user="lan")):
+        body = texts(replies)
+        assert "113" not in body and T.SHARE_INTRO not in body
+        assert T.SHARE_NOT_IN_FORCE.format(title=title, marks=mark) in body
+    assert T.BUTTON_SHARE not in labels(await harness.press(f"guide:{slug}", user="lan"))
 
 
 async def test_a_word_heading_marks_its_section_and_subsections_for_sharing(

@@ -5,11 +5,12 @@ restart inside the conversations and the askers receiving the admin's answer."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, local_date
 from bot.config import Settings
 from bot.db import guide_store
 from bot.db.models import Guide, GuideVersion, OutboxMessage, UnansweredQuestion, Unit
@@ -168,6 +169,39 @@ async def test_point_to_a_section_makes_the_question_find_it(h: BotHarness) -> N
     # the next asker gets the section
     again = texts(await h.say(question, user="a2", channel="telegram"))
     assert A.NOT_FOUND not in again and section.label.rstrip("…") in again
+
+
+async def test_a_guide_no_longer_in_force_takes_no_answer_and_no_link(h: BotHarness) -> None:
+    """A guide troly offered when the question was asked, expired since (its last day was
+    yesterday, before the planner withdrew it) or replaced, answers nothing any more: an answer
+    or a pointed question stored in it would never be found again, while the askers are told
+    they were answered. It is neither offered nor accepted from an earlier button."""
+    listing = await _ask_twice(h)
+    links = await h.press(label=T.BUTTON_LINK, among=listing, user="admin")
+    link = next(p for p in payloads(links) if p.startswith("uqg:"))  # an offered guide first
+    stale = int(link.split(":")[2])
+    await h.press(label=T.BUTTON_ANSWER, among=await h.say("/chuatraloi", user="admin"),
+                  user="admin")
+    target = await h.say(ANSWER, user="admin")
+    assert f"qans:{stale}" in payloads(target)
+    async with h.app.sessionmaker.begin() as session:
+        guide = await session.get_one(Guide, stale)
+        guide.effective_until = local_date(h.clock.now()) - timedelta(days=1)
+        title, before = guide.title, guide.current_version_id
+    assert T.CHOOSE_ABOVE in texts(await h.press(f"qans:{stale}", user="admin"))
+    await h.say("/huy", user="admin")
+    async with h.app.sessionmaker() as session:
+        assert (await session.get_one(Guide, stale)).current_version_id == before
+    await h.press(label=T.BUTTON_ANSWER, among=await h.say("/chuatraloi", user="admin"),
+                  user="admin")
+    again = await h.say(ANSWER, user="admin")
+    assert f"qans:{stale}" not in payloads(again) and title not in labels(again)
+    await h.say("/huy", user="admin")
+    links = await h.press(label=T.BUTTON_LINK, among=await h.say("/chuatraloi", user="admin"),
+                          user="admin")
+    assert not any(p.startswith("uqg:") and int(p.split(":")[2]) == stale
+                   for p in payloads(links))
+    assert T.GROUP_GONE in texts(await h.press(link, user="admin"))
 
 
 async def test_ignore_with_a_reason(h: BotHarness) -> None:
