@@ -41,7 +41,7 @@ from rules.dates import fmt_time_day
 logger = logging.getLogger(__name__)
 
 #: a web session id chosen by the page: short, URL-safe
-SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SESSION_RE = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")  # \Z: '$' would let a final newline in
 MAX_BODY_BYTES = 64 * 1024
 #: /healthz waits this long for the database before it says "down"
 HEALTH_DB_TIMEOUT_SECONDS = 3.0

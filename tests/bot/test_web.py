@@ -112,6 +112,8 @@ async def test_a_guide_section_list_is_navigation(client: TestClient[web.Request
         (b"[1, 2]", 400),
         (b'{"text": "hi"}', 400),
         (b'{"session": "bad id!", "text": "hi"}', 400),
+        # '$' matched before a final newline: 's\n' was a second session beside 's'
+        (b'{"session": "s\\n", "text": "hi"}', 400),
         (b'{"session": "s", "text": "a", "button": "b"}', 400),
         (b'{"session": "s"}', 400),
         (b'{"session": "s", "text": "' + b"a" * 70_000 + b'"}', 413),
