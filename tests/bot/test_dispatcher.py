@@ -179,6 +179,20 @@ async def test_unknown_command_and_too_long_message(harness: BotHarness) -> None
     assert "4000" in texts(await harness.say("a" * 5000))
 
 
+@pytest.mark.parametrize("channel", ["web", "telegram", "zalo"])
+async def test_a_huge_message_mid_conversation_is_refused_and_the_step_stays(
+        toy: BotHarness, channel: ChannelName) -> None:
+    """The web chat takes a 64 KB body (some 20,000 Vietnamese letters): such a message is
+    refused before any step, search or store reads it, and the conversation waits as it was."""
+    await toy.say("/toy", channel=channel)
+    huge = "Nguyễn Thị Lan " * 1500
+    assert texts(await toy.say(huge, channel=channel)) == T.MESSAGE_TOO_LONG.format(limit=4000)
+    async with toy.app.sessionmaker() as session:
+        state = await session.get(ConversationState, (channel, "u1", "u1"))
+        assert state is not None and state.step == "name" and "name" not in state.data
+    assert payloads(await toy.say("Lan", channel=channel)) == ["toy:red", "toy:blue"]
+
+
 async def test_repeated_platform_update_is_dropped(harness: BotHarness) -> None:
     event = TextMessage(chat=ChatRef("telegram", "7"), sender=Sender("7"), at=harness.clock.now(),
                         text="/trogiup", dedupe_key="update-1")
