@@ -441,7 +441,12 @@ class Dispatcher:
                        else router.on_unsupported)
             if handler is not None:
                 await handler(ctx)
-            return None
+            if not isinstance(event, UnsupportedMedia) or not event.caption.strip():
+                return None
+            # a photo with a caption: its notice said, the caption is answered as if typed
+            ctx.event = event = TextMessage(chat=event.chat, sender=event.sender, at=event.at,
+                                            dedupe_key=event.dedupe_key, text=event.caption,
+                                            chat_kind=event.chat_kind)
         if isinstance(event, TextMessage):
             if len(event.text) > MAX_TEXT_CHARS:
                 ctx.reply(T.MESSAGE_TOO_LONG.format(limit=MAX_TEXT_CHARS))

@@ -95,6 +95,8 @@ class UnsupportedMedia(_Inbound):
     kind: str
     #: the file's name, for FILE_NOT_FETCHED
     file_name: str | None = None
+    #: the text sent with it (a photo's caption): answered as if typed, after the notice
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

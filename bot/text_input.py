@@ -1,7 +1,7 @@
 """Text from people, cleaned where events enter the dispatcher (the rule: knowledge.normalize).
 
-Every free-text field of an inbound event — a message, a button payload, a file name, the
-sender's display name — is normalized before anything reads or stores it: NFC, control
+Every free-text field of an inbound event — a message, a button payload, a file name, a
+photo's caption, the sender's display name — is normalized before anything reads or stores it: NFC, control
 characters (NUL included) removed except newline and tab. A message or payload holding a lone
 surrogate is refused (the dispatcher asks again politely); a display name is repaired instead
 (U+FFFD), since the person cannot retype the name their app sends.
@@ -17,6 +17,7 @@ from bot.events import (
     InboundEvent,
     Sender,
     TextMessage,
+    UnsupportedMedia,
 )
 from knowledge.normalize import UnpairedSurrogate, clean_input, sanitize
 
@@ -40,4 +41,6 @@ def clean_event(event: InboundEvent) -> InboundEvent:
         return replace(event, sender=sender, payload=clean_input(event.payload))
     if isinstance(event, FileReceived):
         return replace(event, sender=sender, file_name=sanitize(event.file_name))
+    if isinstance(event, UnsupportedMedia) and event.caption:  # answered as typed text
+        return replace(event, sender=sender, caption=clean_input(event.caption))
     return event if sender is event.sender else replace(event, sender=sender)

@@ -74,6 +74,10 @@ async def unsupported(ctx: Context) -> None:
         text = NOT_FETCHED_TEXTS.get(event.chat.channel, TC.FILE_DOWNLOAD_FAILED)
         ctx.reply(text.format(file=event.file_name or ""))
         return
+    if isinstance(event, UnsupportedMedia) and event.caption.strip():
+        # the dispatcher answers the caption next, as if it had been typed
+        ctx.reply(T.MEDIA_CAPTION_ONLY)
+        return
     ctx.reply(UNSUPPORTED_TEXTS.get(kind, TC.UNSUPPORTED_MESSAGE))
 
 

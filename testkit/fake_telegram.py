@@ -332,12 +332,15 @@ class FakeBotAPI:
                                "file_size": self._files[file_id].size}
         return {"update_id": next(self._update_ids), "message": message}
 
-    def photo_update(self, user_id: int, *, name: str = "Lan") -> dict[str, Any]:
-        """A photo message."""
+    def photo_update(self, user_id: int, *, name: str = "Lan",
+                     caption: str | None = None) -> dict[str, Any]:
+        """A photo message (with the text typed under it, when `caption` is given)."""
         file_id = self.add_file(b"\x89PNG fake", file_name="photo.png")
         message = self._message(user_id, None, "private", name)
         message["photo"] = [{"file_id": file_id, "file_unique_id": "u" + file_id,
                              "width": 90, "height": 90, "file_size": 9}]
+        if caption is not None:
+            message["caption"] = caption
         return {"update_id": next(self._update_ids), "message": message}
 
     def member_update(self, user_id: int, status: str, *, name: str = "Lan") -> dict[str, Any]:

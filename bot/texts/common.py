@@ -74,5 +74,9 @@ IMAGE_NOT_SUPPORTED = (
     "Xin lỗi, tôi chưa đọc được hình ảnh. Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc gửi "
     "hướng dẫn dưới dạng tệp .docx, .pdf, .md, .txt."
 )
+#: a photo (or video) sent with a caption: the caption is answered as if typed, after this
+MEDIA_CAPTION_ONLY = (
+    "Tôi chưa đọc được nội dung hình ảnh, nên chỉ trả lời theo dòng chữ anh/chị gửi kèm."
+)
 #: a question typed while a conversation waits for an answer: answered, not stored, asked again
 QUESTION_NOT_STORED = "(Câu hỏi trên không được ghi làm câu trả lời. Mời anh/chị trả lời tiếp:)"

@@ -190,6 +190,19 @@ async def test_photo_and_sticker_get_a_polite_notice(tg: TelegramRun) -> None:
     assert await say(fake, sticker, dict(sticker)) == [TC.UNSUPPORTED_MESSAGE]
 
 
+async def test_a_photo_s_caption_is_answered_as_typed_text(tg: TelegramRun) -> None:
+    """A photo with a question under it: the notice that images are not read, then what the
+    same question typed gets (Zalo does the same: tests/channels/zalo/test_routes.py)."""
+    fake = tg.fake
+    question = "Thủ tục đăng ký tạm trú cần giấy tờ gì?"
+    typed = await say(fake, fake.text_update(USER + 1, question))
+    assert typed
+    captioned = await say(fake, fake.photo_update(USER, caption=question))
+    assert captioned == [C.MEDIA_CAPTION_ONLY, *typed]
+    # no caption (or only spaces): the notice alone, as before
+    assert await say(fake, fake.photo_update(USER, caption="  ")) == [C.IMAGE_NOT_SUPPORTED]
+
+
 async def test_group_chat_answers_only_commands_and_mentions(tg: TelegramRun) -> None:
     fake = tg.fake
     group = -100555

@@ -299,9 +299,11 @@ def _message(message: Message, key: str, bot_username: str | None,
                           file_name=doc.file_name or f"tep_{message.message_id}",
                           size=doc.file_size, mime_type=doc.mime_type,
                           message_id=str(message.message_id))
-    # photos, stickers, voice…: the core answers what troly can read
+    # photos, stickers, voice…: the core answers what troly can read, and a caption (a photo's,
+    # a video's) as if it had been typed
     return Dispatch(UnsupportedMedia(chat=chat, sender=sender, at=now, dedupe_key=key,
-                                     kind="photo" if message.photo else "unsupported"))
+                                     kind="photo" if message.photo else "unsupported",
+                                     caption=message.caption or ""))
 
 
 def _group_text(text: str, replied_to: str | None, bot_username: str | None) -> str | None:

@@ -169,7 +169,8 @@ def parse_event(payload: dict[str, Any],
         return _click(payload, name, chat, sender, at, options)
     if name in POLITE_EVENTS:
         return UnsupportedMedia(chat=chat, sender=sender, at=at, kind=POLITE_EVENTS[name],
-                                dedupe_key=_fallback_key(payload, name, user_id))
+                                dedupe_key=_fallback_key(payload, name, user_id),
+                                caption=_caption(payload, name))
     message = _obj(payload, "message")
     msg_id = _id(message.get("msg_id"), "message.msg_id")
     if name == "user_send_text":
@@ -227,6 +228,17 @@ def click_payload(payload: dict[str, Any], fields: tuple[str, ...]) -> str | Non
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+#: events whose message.text is the caption the user typed with the media (platforms.md §2.2)
+CAPTIONED_EVENTS = frozenset({"user_send_image", "user_send_gif", "user_send_video"})
+
+
+def _caption(payload: dict[str, Any], name: str) -> str:
+    """The text sent with a photo (or a video): answered as if typed, as on Telegram."""
+    message = payload.get("message")
+    text = message.get("text") if isinstance(message, dict) else None
+    return text if name in CAPTIONED_EVENTS and isinstance(text, str) else ""
 
 
 def _fallback_key(payload: dict[str, Any], name: str, user_id: str) -> str:

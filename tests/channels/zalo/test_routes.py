@@ -136,6 +136,25 @@ async def test_image_is_refused_politely_once(zalo_app: ZaloApp, fake_zalo: Fake
     assert fake_zalo.sent_texts("u1") == [C.IMAGE_NOT_SUPPORTED]
 
 
+async def test_a_photo_s_caption_is_answered_as_typed_text(zalo_app: ZaloApp,
+                                                           fake_zalo: FakeZalo) -> None:
+    """A photo with a question under it: the notice that images are not read, then what the
+    same question typed gets, as on Telegram (tests/channels/test_telegram_polling.py)."""
+    question = "Thủ tục đăng ký tạm trú cần giấy tờ gì?"
+    assert await zalo_app.post_event(event("user_send_text", "u2", zalo_app.clock,
+                                           msg_id="t1", text=question)) == 200
+    await zalo_app.settle()
+    typed = fake_zalo.sent_texts("u2")
+    assert typed
+    image = [{"type": "image", "payload": {"url": fake_zalo.url + "/cdn/x.jpg", "thumbnail": ""}}]
+    payload = event("user_send_image", "u1", zalo_app.clock, msg_id="img2", text=question,
+                    attachments=image)
+    assert await zalo_app.post_event(payload) == 200
+    assert await zalo_app.post_event(payload) == 200  # a retry: answered once
+    await zalo_app.settle()
+    assert fake_zalo.sent_texts("u1") == [C.MEDIA_CAPTION_ONLY, *typed]
+
+
 async def test_ignored_events_are_acknowledged(zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
     payload = event("user_received_message", "u1", zalo_app.clock, msg_ids=["m1"])
     assert await zalo_app.post_event(payload) == 200

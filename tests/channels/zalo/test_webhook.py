@@ -144,6 +144,13 @@ def test_follow_unfollow_and_images() -> None:
     assert parsed.dedupe_key != parse_event(follow).dedupe_key  # type: ignore[union-attr]
     image = parse_event(_envelope("user_send_image", msg_id="i1", attachments=[]))
     assert isinstance(image, UnsupportedMedia) and image.dedupe_key == "i1"
+    assert image.caption == ""
+    # the text typed under a photo is its caption (answered as typed); a sticker has none
+    captioned = parse_event(_envelope("user_send_image", msg_id="i2", text="Hỏi gì?",
+                                      attachments=[]))
+    assert isinstance(captioned, UnsupportedMedia) and captioned.caption == "Hỏi gì?"
+    sticker = parse_event(_envelope("user_send_sticker", msg_id="s1", text="x", attachments=[]))
+    assert isinstance(sticker, UnsupportedMedia) and sticker.caption == ""
     seen = parse_event(_envelope("user_seen_message", msg_ids=["x", 12]))
     # a neutral event for the dispatcher, like every other inbound event
     assert isinstance(seen, MessagesSeen) and seen.message_ids == ("x", "12")
