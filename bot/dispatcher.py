@@ -19,7 +19,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from bot import button_payloads, keyboards, outbox
 from bot.channel import Channel
 from bot.context import Context, Deps
-from bot.conversation import END, Flow, FlowHook
+from bot.conversation import END, Flow, FlowBack, FlowHook
 from bot.db import changes
 from bot.db.base import is_postgres, reading
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
@@ -54,6 +54,8 @@ boundary_logger = logging.getLogger(__name__ + ".boundary")
 #: longest text we process; longer messages get a polite refusal (nothing is stored)
 MAX_TEXT_CHARS = 4000
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+#: typed "Quay lại" of a conversation step (bot/conversation.py, Step.back)
+BACK_COMMANDS = frozenset({"quaylai", "quay_lai", "back"})
 #: how much of a message is quoted back when the database was too busy to take it
 BUSY_ECHO_CHARS = 1000
 #: channels whose unknown senders get no account row until they bind to an official: a web
@@ -503,6 +505,12 @@ class Dispatcher:
         if name in CANCEL_COMMANDS:
             await self._cancel_flow(ctx)
             return
+        if name in BACK_COMMANDS:
+            if ctx.flow_state is None:
+                ctx.reply(T.NOTHING_TO_GO_BACK)
+            else:
+                await self._run_step(ctx)  # the engine reads the typed /quaylai there
+            return
         command = self._router.commands.get(name)
         if command is None:
             ctx.reply(T.UNKNOWN_COMMAND.format(command="/" + name))
@@ -535,7 +543,8 @@ class Dispatcher:
         """Buttons that belong to no flow (e.g. 'see also') still work during a flow."""
         prefix, arg = split_payload(event.payload)
         assert ctx.flow_state is not None
-        if prefix.startswith(ctx.flow_state.flow) or prefix not in self._router.buttons:
+        if (prefix.startswith(ctx.flow_state.flow) or prefix not in self._router.buttons
+                or prefix == FlowBack.prefix):  # "Quay lại" is the flow's (_went_back)
             return False
         await self._router.buttons[prefix](ctx, arg)
         return True
@@ -550,6 +559,8 @@ class Dispatcher:
             logger.warning("dropping unknown flow state %s/%s", state.flow, state.step)
             ctx.end_flow()
             return
+        if await self._went_back(ctx, flow, state):
+            return
         next_step = await flow.step(state.step).handle(ctx, state)
         if ctx.flow_state is not state:  # the handler ended or replaced the flow itself
             return
@@ -560,6 +571,34 @@ class Dispatcher:
         if next_step is not None:
             state.step = next_step
         await flow.step(state.step).prompt(ctx, state)
+
+    @staticmethod
+    async def _went_back(ctx: Context, flow: Flow, state: FlowState) -> bool:
+        """"Quay lại" pressed or /quaylai typed: the step before is asked again, the state as it
+        is (True); or, where there is no way back (an older message's button, a step without
+        one), said so and the step asked again (True). False: not a way back."""
+        event = ctx.event
+        if isinstance(event, ButtonPressed):
+            pressed = FlowBack.unpack(event.payload)
+            if pressed is None:
+                return False
+            shown_at: str | None = pressed.step
+        elif isinstance(event, TextMessage) and (
+                (command := parse_command(event.text)) is not None
+                and command[0] in BACK_COMMANDS):
+            shown_at = None  # typed: the step being asked
+        else:
+            return False
+        step = flow.step(state.step)
+        ctx.flow_changed = True
+        if shown_at is not None and shown_at != state.step:
+            ctx.reply(T.OLD_BACK_BUTTON)
+        elif step.back is None or step.back not in flow.steps:
+            ctx.reply(T.NO_WAY_BACK_HERE)
+        else:
+            state.step = step.back
+        await flow.step(state.step).prompt(ctx, state)
+        return True
 
     async def _prompt_new_flow(self, ctx: Context) -> None:
         state = ctx.flow_state

@@ -11,6 +11,8 @@ MAX_PAYLOAD_BYTES = 64
 #: what a user types to stop the conversation in progress (the dispatcher's cancel command):
 #: the typed equivalent of a conversation's "Huỷ" button (Button.command)
 CANCEL_COMMAND = "/huy"
+#: what a user types for a step's "Quay lại" (bot/conversation.py: the previous step, state kept)
+BACK_COMMAND = "/quaylai"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ start with the flow name ('ci:…') so the dispatcher routes them to the active 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step
+from bot.conversation import END, STAY, Flow, Step, back_button
 from bot.db import checkin_store
 from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
@@ -361,7 +361,7 @@ async def status_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for the status."""
     buttons = [Button(T.STATUS_LABELS[STATUS_PAYLOADS[k]], CheckinAnswer(f"s:{k}").pack())
                for k in STATUS_PAYLOADS]
-    ctx.reply(T.ASK_STATUS, buttons)
+    ctx.reply(T.ASK_STATUS, [*buttons, back_button(state)])
 
 
 async def status_handle(ctx: Context, state: FlowState) -> str | None:
@@ -387,7 +387,7 @@ def _free_text_step(field: str, question: str, none_label: str, none_code: str,
         if previous:
             buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
                                   CheckinAnswer("keep").pack()))
-        ctx.reply(question, buttons)
+        ctx.reply(question, [*buttons, back_button(state)])
 
     async def handle(ctx: Context, state: FlowState) -> str | None:
         pressed, typed = _answer(ctx)
@@ -421,7 +421,8 @@ NEXT_PLAN_STEP = _free_text_step("next_plan", T.ASK_NEXT, T.BTN_NONE, "n:none", 
 
 async def evidence_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for optional evidence of a done task."""
-    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, CheckinAnswer("e:none").pack())])
+    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, CheckinAnswer("e:none").pack()),
+                               back_button(state)])
 
 
 async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
@@ -444,7 +445,7 @@ async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
 
 async def skip_reason_prompt(ctx: Context, state: FlowState) -> None:
     """Ask why the task is skipped this week."""
-    ctx.reply(T.ASK_SKIP_REASON)
+    ctx.reply(T.ASK_SKIP_REASON, [back_button(state)])
 
 
 async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
@@ -462,7 +463,8 @@ async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
 async def week_reason_prompt(ctx: Context, state: FlowState) -> None:
     """Ask why the whole week is skipped."""
     ctx.reply(T.ASK_WEEK_REASON, [Button(T.BTN_LEAVE, CheckinAnswer("w:leave").pack()),
-                                  Button(T.BTN_TRIP, CheckinAnswer("w:trip").pack())])
+                                  Button(T.BTN_TRIP, CheckinAnswer("w:trip").pack()),
+                                  back_button(state)])
 
 
 async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:
@@ -597,12 +599,14 @@ def build_flow() -> Flow:
         name=CHECKIN_FLOW, first="progress", on_cancel=on_cancel, on_expire=on_expire,
         steps={
             "progress": Step(progress_prompt, progress_handle),
-            "status": Step(status_prompt, status_handle),
-            "blockers": BLOCKERS_STEP,
-            "next": NEXT_PLAN_STEP,
-            "evidence": Step(evidence_prompt, evidence_handle),
-            "skip_reason": Step(skip_reason_prompt, skip_reason_handle),
-            "week_reason": Step(week_reason_prompt, week_reason_handle),
+            # "Quay lại" (bot/conversation.py): a button pressed by mistake ("Bỏ qua việc này",
+            # "Nghỉ cả tuần", "Hoàn thành") is undone by answering this task's progress again
+            "status": Step(status_prompt, status_handle, back="progress"),
+            "blockers": replace(BLOCKERS_STEP, back="status"),
+            "next": replace(NEXT_PLAN_STEP, back="blockers"),
+            "evidence": Step(evidence_prompt, evidence_handle, back="progress"),
+            "skip_reason": Step(skip_reason_prompt, skip_reason_handle, back="progress"),
+            "week_reason": Step(week_reason_prompt, week_reason_handle, back="progress"),
             "summary": Step(summary_prompt, summary_handle),
         },
     )

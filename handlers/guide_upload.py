@@ -5,7 +5,8 @@ presses "Lưu", or first sets what `troly guides add` sets (bot/guide_options.py
 the units that must apply it (codes typed, sub-units included; then roles by buttons), the days
 it is in force (typed as officials write dates), the older guide it replaces (buttons of the
 guides whose titles are most alike, or a typed code). Each choice returns to the summary, which
-says exactly what "Lưu" will store and whom it will tell; "Huỷ" or /huy drops the file.
+says exactly what "Lưu" will store and whom it will tell; "Quay lại" (or /quaylai) at every step
+goes back to the step before it with the choices kept, "Huỷ" or /huy drops the file.
 
 The file waits in pending_uploads (a day), with what it was read as for the summary ("Lưu"
 stores that: a large PDF is parsed once, not twice); the choices wait in the conversation state.
@@ -33,7 +34,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step
+from bot.conversation import END, STAY, Flow, Step, back_button
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, PendingUpload, Unit
 from bot.events import ButtonPressed
@@ -417,7 +418,8 @@ async def units_prompt(ctx: Context, state: FlowState) -> None:
     _new_message(state)
     ctx.reply(T.UNITS_ASK.format(example=example) + "\n" + T.UNITS_KNOWN.format(units=listed + more),
               [_button(state, T.BUTTON_ALL_UNITS, "all"),
-               _button(state, T.BUTTON_NO_AUDIENCE, "none"), _cancel_button(state)])
+               _button(state, T.BUTTON_NO_AUDIENCE, "none"), back_button(state),
+               _cancel_button(state)])
 
 
 async def units_handle(ctx: Context, state: FlowState) -> str | None:
@@ -483,7 +485,7 @@ async def unit_pick_prompt(ctx: Context, state: FlowState) -> None:
     _new_message(state)
     ctx.reply(T.UNIT_PICK_ASK.format(typed=ask["typed"]) + more, [
         *(_button(state, _middle_clip(unit_words(u), LABEL_CHARS), f"u:{u.id}") for u in units),
-        _cancel_button(state)])
+        back_button(state), _cancel_button(state)])
 
 
 async def unit_pick_handle(ctx: Context, state: FlowState) -> str | None:
@@ -526,7 +528,8 @@ async def roles_prompt(ctx: Context, state: FlowState) -> None:
     buttons = [_button(state, T.ROLE_CHOSEN.format(label=label) if role in chosen else label,
                        f"role:{role}") for role, label in T.ROLE_BUTTONS.items()]
     ctx.reply(T.ROLES_ASK.format(chosen=words),
-              [*buttons, _button(state, T.BUTTON_DONE, "done"), _cancel_button(state)])
+              [*buttons, _button(state, T.BUTTON_DONE, "done"), back_button(state),
+               _cancel_button(state)])
 
 
 async def roles_handle(ctx: Context, state: FlowState) -> str | None:
@@ -556,7 +559,8 @@ def _date_prompt(ctx: Context, state: FlowState, key: str, text: str) -> None:
     said = T.DOCUMENT_SAYS.format(day=fmt_day(read)) if read else T.DOCUMENT_SAYS_NOTHING
     keep = T.BUTTON_AS_DOCUMENT if read else T.BUTTON_NO_DATE
     _new_message(state)
-    ctx.reply(text.format(document=said), [_button(state, keep, "keep"), _cancel_button(state)])
+    ctx.reply(text.format(document=said),
+              [_button(state, keep, "keep"), back_button(state), _cancel_button(state)])
 
 
 async def effective_prompt(ctx: Context, state: FlowState) -> None:
@@ -667,7 +671,8 @@ async def replaces_prompt(ctx: Context, state: FlowState) -> None:
     ctx.reply("\n".join(lines), [
         *(_button(state, T.REPLACES_BUTTON.format(number=n, title=_middle_clip(
             title, LABEL_CHARS - 4)), f"g:{key}") for n, (key, title) in enumerate(similar, 1)),
-        *follow, _button(state, T.BUTTON_NO_REPLACE, "none"), _cancel_button(state)])
+        *follow, _button(state, T.BUTTON_NO_REPLACE, "none"), back_button(state),
+        _cancel_button(state)])
 
 
 def _middle_clip(title: str, limit: int) -> str:
@@ -802,11 +807,12 @@ def register(router: Router) -> None:
     """Register the upload conversation and take the files (call after handlers.guides)."""
     router.flow(Flow(name=FLOW, first="review", on_cancel=on_cancel, on_expire=on_expire, steps={
         "review": Step(review_prompt, review_handle),
-        "units": Step(units_prompt, units_handle),
-        "unitpick": Step(unit_pick_prompt, unit_pick_handle),
-        "roles": Step(roles_prompt, roles_handle),
-        "effective": Step(effective_prompt, effective_handle),
-        "until": Step(until_prompt, until_handle),
-        "replaces": Step(replaces_prompt, replaces_handle),
+        # "Quay lại": to the step before, what was chosen kept (bot/conversation.py)
+        "units": Step(units_prompt, units_handle, back="review"),
+        "unitpick": Step(unit_pick_prompt, unit_pick_handle, back="units"),
+        "roles": Step(roles_prompt, roles_handle, back="units"),
+        "effective": Step(effective_prompt, effective_handle, back="review"),
+        "until": Step(until_prompt, until_handle, back="effective"),
+        "replaces": Step(replaces_prompt, replaces_handle, back="review"),
     }), stale=T.STALE_BUTTON)
     router.file_handler = receive_file

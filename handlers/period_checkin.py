@@ -22,7 +22,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow
+from bot.conversation import END, STAY, Flow, back_button
 from bot.conversation import Step as FlowStep
 from bot.db import period_store
 from bot.db.models import Official, PeriodReport, Unit
@@ -327,7 +327,8 @@ async def field_handle(ctx: Context, state: FlowState) -> str | None:
 async def off_prompt(ctx: Context, state: FlowState) -> None:
     """Why there is no report this period."""
     ctx.reply(T.ASK_OFF_REASON, [Button(T.BTN_LEAVE, PeriodAnswer("r:leave").pack()),
-                                 Button(T.BTN_TRIP, PeriodAnswer("r:trip").pack())])
+                                 Button(T.BTN_TRIP, PeriodAnswer("r:trip").pack()),
+                                 back_button(state)])
 
 
 async def off_handle(ctx: Context, state: FlowState) -> str | None:
@@ -423,7 +424,8 @@ def build_flow() -> Flow:
     """The period summary flow."""
     return Flow(name=FLOW, first="field", on_cancel=on_cancel, on_expire=on_expire, steps={
         "field": FlowStep(field_prompt, field_handle),
-        "off_reason": FlowStep(off_prompt, off_handle),
+        # "Không có báo cáo kỳ này" pressed by mistake: "Quay lại" to the first question
+        "off_reason": FlowStep(off_prompt, off_handle, back="field"),
         "summary": FlowStep(summary_prompt, summary_handle),
     })
 

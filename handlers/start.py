@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.conversation import FlowBack
 from bot.events import FILE_NOT_FETCHED, UnsupportedMedia
 from bot.router import Command, Router
 from bot.texts import admin_import as I
@@ -81,6 +82,12 @@ async def unsupported(ctx: Context) -> None:
     ctx.reply(UNSUPPORTED_TEXTS.get(kind, TC.UNSUPPORTED_MESSAGE))
 
 
+async def nothing_to_go_back(ctx: Context, button: FlowBack) -> None:
+    """"Quay lại" pressed under a conversation that is over."""
+    del button
+    ctx.reply(T.NOTHING_TO_GO_BACK)
+
+
 def register(router: Router) -> None:
     """Register start/help."""
 
@@ -93,3 +100,5 @@ def register(router: Router) -> None:
     router.on_subscribed = subscribed
     router.on_unsubscribed = unsubscribed
     router.on_unsupported = unsupported
+    # "Quay lại" of a conversation that has ended (during one, the engine takes it)
+    router.on(FlowBack, nothing_to_go_back, gone=T.NOTHING_TO_GO_BACK, group_safe=True)

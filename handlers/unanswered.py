@@ -30,7 +30,7 @@ from bot import kb_loop
 from bot.buttons import ButtonData, Offset
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step
+from bot.conversation import END, STAY, Flow, Step, back_button
 from bot.db import guide_store, queue_store
 from bot.db.models import Guide
 from bot.db.queue_store import QueueGroup
@@ -321,7 +321,7 @@ async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
     buttons = [Button(faq, AnswerTarget("faq").pack())]
     buttons += [Button(clip(g.title, LABEL_CHARS), AnswerTarget(str(g.id)).pack())
                 for g in await _targets(ctx, state)]
-    ctx.reply(T.ANSWER_TARGET_PROMPT, buttons)
+    ctx.reply(T.ANSWER_TARGET_PROMPT, [*buttons, back_button(state)])  # back: write it again
 
 
 async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
@@ -682,7 +682,8 @@ def register(router: Router) -> None:
     router.flow(Flow(name=ANSWER_FLOW, first="text", on_cancel=answer_stopped,
                      on_expire=answer_stopped, steps={
                          "text": Step(answer_text_prompt, answer_text_handle),
-                         "target": Step(answer_target_prompt, answer_target_handle)}),
+                         "target": Step(answer_target_prompt, answer_target_handle,
+                                        back="text")}),
                 stale=T.FLOW_STALE)
     router.on(WrittenAnswers, written_answers, gone=C.UNKNOWN_BUTTON)
     router.on(AnswerHistory, answer_history, gone=C.UNKNOWN_BUTTON)

@@ -58,6 +58,14 @@ TEXT_UNREADABLE = (
 )
 EMPTY_MESSAGE = "Anh/chị vui lòng gõ nội dung cần hỏi."
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
+#: a conversation step's way back to the step before it (what was chosen is kept)
+BUTTON_BACK = "Quay lại"
+NOTHING_TO_GO_BACK = "Hiện không có thao tác nào đang làm dở để quay lại."
+NO_WAY_BACK_HERE = "Bước này không có bước trước để quay lại. Gõ /huy nếu muốn dừng."
+OLD_BACK_BUTTON = (
+    "Nút \u201cQuay lại\u201d này thuộc một tin nhắn cũ. Vui lòng dùng tin nhắn mới nhất bên "
+    "dưới."
+)
 CANCELLED = "Đã huỷ thao tác đang làm."
 FLOW_EXPIRED = "Thao tác trước đã hết thời gian chờ nên tôi đã dừng lại."
 NOT_ALLOWED = "Xin lỗi, anh/chị không có quyền dùng chức năng này."

@@ -149,6 +149,8 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         # their record: every change unit A's officials and admins may see, or the entry's own
         "uqh": ["0", "5", f"0:{w['entry']}", f"5:{w['entry']}"],
         "fbwhy": ["skip"],
+        # a conversation's "Quay lại" with no conversation: nothing to go back to, for everyone
+        "back": ["review", "until", "progress"],
         # the upload conversation's buttons outside it: nothing saved, no guide of A replaced
         "gnew": ["save", "units", "all", f"g:{w['guide_id']}", "role:admin", "cancel",
                  "0a1b2c3d:1:save", f"0a1b2c3d:2:g:{w['guide_id']}", ":1:role:admin"],

@@ -388,3 +388,47 @@ async def test_an_expired_edit_leaves_the_sent_report_as_it_was(harness: BotHarn
     assert T.EXPIRED_EDIT.format(week="48/2026") in texts(await harness.say("xin chào"))
     report, entries = await report_of(harness, oid)
     assert report is not None and report.revision == 1 and entries[nv1].progress == 50
+
+
+BACK = Press(C.BUTTON_BACK)
+
+
+async def test_a_button_pressed_by_mistake_is_undone_with_quay_lai(harness: BotHarness) -> None:
+    """"Bỏ qua việc này", "Nghỉ cả tuần" and "Hoàn thành" lead to a step whose other way out was
+    /huy: "Quay lại" asks the task's progress again (a restart in the middle changes nothing)."""
+    oid, (nv2, nv1) = await _setup(harness)
+    first_task = T.TASK_HEADER.format(n=1, total=2, title="Tập huấn kỹ năng số")
+
+    async def step(action: str | Press) -> str:
+        reply = await _act(harness, action)
+        await harness.restart()
+        return reply
+
+    await step("/baocao")
+    assert T.ASK_SKIP_REASON in await step(SKIP)
+    assert first_task in await step(BACK)
+    assert T.ASK_WEEK_REASON in await step(WEEK)
+    assert first_task in await step(BACK)
+    report, _ = await report_of(harness, oid)
+    assert report is not None and report.status == "draft"  # the week was not skipped
+    assert T.ASK_EVIDENCE in await step(DONE)
+    back = await step("/quaylai")  # typed, as on Zalo where the button may be said instead
+    assert first_task in back and T.DRAFT_VALUES.format(
+        progress=100, status=T.STATUS_LABELS["done"]) in back
+    assert T.ASK_STATUS in await step("50")
+    assert first_task in await step(BACK)  # the status step goes back to the progress too
+    await step("60")
+    await step(ON)
+    assert T.ASK_STATUS in await step(BACK)  # blockers → status
+    await step(ON)
+    await step("không")
+    assert T.ASK_BLOCKERS in await step(BACK)  # next week's plan → blockers
+    await step("không")
+    second = await step("Hoàn thiện")
+    assert T.TASK_HEADER.format(n=2, total=2, title="Xây dựng kho dữ liệu") in second
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 60 and entries[nv1].status == "on_track"
+    assert entries[nv1].evidence is None and entries[nv1].next_plan == "Hoàn thiện"
+    # the first step of a task has no way back: said, and asked again
+    no_way = await _act(harness, "/quaylai")
+    assert C.NO_WAY_BACK_HERE in no_way and "Xây dựng kho dữ liệu" in no_way

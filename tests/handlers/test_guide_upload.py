@@ -115,7 +115,7 @@ async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
     # the likeliest guides by title; one sharing no telling word is not offered
     offered = await step(Press(T.BUTTON_REPLACES))
     first = T.REPLACES_BUTTON.format(number=1, title=OLD_TITLE)
-    assert labels(offered) == [first, T.BUTTON_NO_REPLACE, T.BUTTON_CANCEL]
+    assert labels(offered) == [first, T.BUTTON_NO_REPLACE, C.BUTTON_BACK, T.BUTTON_CANCEL]
     summary = texts(await step(Press(first)))
     assert T.SUMMARY_REPLACES.format(title=f"\u201c{OLD_TITLE}\u201d") in summary
     assert await _guide(h, NEW_TITLE) is None  # nothing stored before "Lưu"
@@ -155,6 +155,66 @@ async def test_cancel_at_every_step_stores_nothing(harness: BotHarness) -> None:
     assert texts(await h.say("/huy", user="admin")) == C.NOTHING_TO_CANCEL
 
 
+async def test_quay_lai_goes_back_a_step_with_every_choice_kept(harness: BotHarness) -> None:
+    """"Quay lại" at each step (pressed, or /quaylai typed) asks the step before again and
+    undoes nothing; a restart in the middle of a step changes none of it."""
+    h = harness
+    await _world(h)
+    from_march = T.SUMMARY_VALIDITY.format(validity=T.VALIDITY_FROM.format(day="01/03/2027"))
+
+    async def step(action: str | Press) -> str:
+        replies = texts(await h.act(action, user="admin"))
+        await h.restart()  # mid-step: what was chosen, and the way back, live in the database
+        return replies
+
+    await h.send_file("moi.md", NEW.encode(), user="admin")
+    await h.restart()
+    # a first day typed, then the last day asked: back to the first day, which is kept
+    assert fits(await step(Press(T.BUTTON_DATES)), T.EFFECTIVE_ASK)
+    assert fits(await step("1/3/2027"), T.UNTIL_ASK)
+    assert fits(await step(Press(C.BUTTON_BACK)), T.EFFECTIVE_ASK)
+    summary = await step(Press(C.BUTTON_BACK))  # and back to the summary: nothing undone
+    assert from_march in summary and T.SUMMARY_ASK.format(save=T.BUTTON_SAVE) in summary
+    # typed: /quaylai does what the button does
+    assert fits(await step(Press(T.BUTTON_DATES)), T.EFFECTIVE_ASK)
+    summary = await step("/quaylai")
+    assert fits(summary, T.SUMMARY_FILE) and from_march in summary
+    # "Đơn vị nhận" pressed by mistake: back without choosing anyone ("Không gửi" not needed)
+    assert fits(await step(Press(T.BUTTON_UNITS)), T.UNITS_ASK)
+    summary = await step(Press(C.BUTTON_BACK))
+    assert T.SUMMARY_AUDIENCE.format(audience=T.AUDIENCE_NONE) in summary
+    # a name two units share: back to typing the units; then a unit, its roles, back twice
+    await h.world.unit("TANLAP", name="UBND xã Tân Lập", parent="SO")
+    await h.world.unit("TANLAP-B", name="Ủy ban nhân dân xã Tân Lập", parent="KHAC")
+    await step(Press(T.BUTTON_UNITS))
+    assert T.UNIT_PICK_ASK.format(typed="xa Tan Lap") in await step("SO, xa Tan Lap")
+    assert fits(await step(Press(C.BUTTON_BACK)), T.UNITS_ASK)
+    assert fits(await step("SO"), T.ROLES_ASK)
+    assert fits(await step(Press(C.BUTTON_BACK)), T.UNITS_ASK)
+    summary = await step(Press(C.BUTTON_BACK))
+    assert T.SUMMARY_AUDIENCE.format(audience="Sở Nội vụ (SO)") in summary
+    assert from_march in summary
+    # the guide replaced: back from its step keeps "none chosen"
+    await step(Press(T.BUTTON_REPLACES))
+    summary = await step(Press(C.BUTTON_BACK))
+    assert T.SUMMARY_REPLACES.format(title=T.REPLACES_NONE) in summary
+    # an older message's "Quay lại" does not act on the step asked since
+    first_day = await h.press(label=T.BUTTON_DATES, user="admin")
+    assert fits(texts(await h.say("1/4/2027", user="admin")), T.UNTIL_ASK)
+    old = texts(await h.press(label=C.BUTTON_BACK, among=first_day, user="admin"))
+    assert C.OLD_BACK_BUTTON in old and fits(old, T.UNTIL_ASK)
+    summary = texts(await h.press(label=T.BUTTON_NO_DATE, user="admin"))
+    assert T.SUMMARY_VALIDITY.format(validity=T.VALIDITY_FROM.format(day="01/04/2027")) \
+        in summary
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE_AND_SEND, user="admin")), GT.ADDED)
+    guide = await _guide(h, NEW_TITLE)
+    assert guide is not None and guide.effective_from == date(2027, 4, 1)
+    # with no conversation, there is nothing to go back to
+    assert texts(await h.say("/quaylai", user="admin")) == C.NOTHING_TO_GO_BACK
+    stale = await h.press(label=C.BUTTON_BACK, among=first_day, user="admin")
+    assert texts(stale) == C.NOTHING_TO_GO_BACK
+
+
 async def test_a_new_version_goes_to_the_audience_before_unless_told_not_to(
         harness: BotHarness) -> None:
     h = harness
@@ -189,7 +249,7 @@ async def test_the_document_s_own_dates_are_shown_and_kept(harness: BotHarness) 
         validity=T.VALIDITY_FROM.format(day="01/03/2027") + T.FROM_DOCUMENT) in summary
     asked = await h.press(label=T.BUTTON_DATES, user="admin")
     assert T.DOCUMENT_SAYS.format(day="01/03/2027") in texts(asked)
-    assert labels(asked) == [T.BUTTON_AS_DOCUMENT, T.BUTTON_CANCEL]
+    assert labels(asked) == [T.BUTTON_AS_DOCUMENT, C.BUTTON_BACK, T.BUTTON_CANCEL]
     await h.press(label=T.BUTTON_AS_DOCUMENT, user="admin")
     summary = texts(await h.press(label=T.BUTTON_NO_DATE, user="admin"))
     assert T.SUMMARY_VALIDITY.format(
@@ -491,7 +551,7 @@ async def test_units_may_be_named_as_officials_type_them(harness: BotHarness) ->
                         user="admin")
     assert T.UNIT_PICK_ASK.format(typed="ubnd xa tan lap") in texts(asked)
     assert labels(asked) == ["UBND xã Tân Lập (TANLAP)", "Ủy ban nhân dân xã Tân Lập (TANLAP-B)",
-                             T.BUTTON_CANCEL]
+                             C.BUTTON_BACK, T.BUTTON_CANCEL]
     await h.restart()
     # typed again, still both: asked again; a unit pressed: on to the roles
     assert T.UNIT_PICK_ASK.format(typed="xa Tan Lap") in texts(await h.say("xa Tan Lap",
@@ -536,7 +596,8 @@ async def test_not_replacing_wins_over_the_document_s_own_words(harness: BotHarn
         in summary
     offered = await h.press(label=T.BUTTON_REPLACES, user="admin")
     assert T.REPLACES_DOCUMENT_SAYS.format(title=cited.title) in texts(offered)
-    assert labels(offered)[-3:] == [T.BUTTON_AS_DOCUMENT, T.BUTTON_NO_REPLACE, T.BUTTON_CANCEL]
+    assert labels(offered)[-4:] == [T.BUTTON_AS_DOCUMENT, T.BUTTON_NO_REPLACE, C.BUTTON_BACK,
+                                    T.BUTTON_CANCEL]
     await h.restart()
     summary = texts(await h.press(label=T.BUTTON_NO_REPLACE, user="admin"))
     assert T.SUMMARY_REPLACES.format(title=T.REPLACES_NONE) in summary

@@ -171,6 +171,19 @@ async def test_no_report_this_period_and_expiry(harness: BotHarness) -> None:
     assert quarter.status == "draft" and quarter.highlights == "Kết quả quý"
 
 
+async def test_no_report_pressed_by_mistake_is_undone_with_quay_lai(
+        harness: BotHarness) -> None:
+    oid, _ = await _setup(harness)
+    harness.clock.set(_at(date(2026, 12, 14), 9))
+    await harness.say("/baocaothang tháng 12")
+    assert T.ASK_OFF_REASON in texts(await harness.press(label=T.BTN_OFF))
+    await harness.restart()  # the way back survives a restart in the middle of the step
+    back = await harness.press(label=C.BUTTON_BACK)
+    assert T.ASK_HIGHLIGHTS in texts(back) and T.BTN_OFF in labels(back)
+    report = await _report(harness, oid)
+    assert report is None or report.status == "draft"  # nothing skipped
+
+
 async def test_refusals(harness: BotHarness) -> None:
     await harness.make_official("Không Nhiệm Vụ", user="u9")
     assert T.NO_TASKS_AT_ALL in texts(await harness.say("/baocaothang", user="u9"))

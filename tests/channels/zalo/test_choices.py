@@ -1,6 +1,7 @@
 """Choices on Zalo, where a message carries five buttons: a step with more options is still one
-message when the extra one has a typed equivalent (the roles of a new guide's audience: four
-roles, "Xong" and "Huỷ", the last said as "Gõ /huy để huỷ.")."""
+message when the extra ones have a typed equivalent (the roles of a new guide's audience: four
+roles, "Xong", "Quay lại" and "Huỷ", the last two said as "Gõ /quaylai để quay lại.", "Gõ /huy
+để huỷ.")."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ async def test_roles_step_is_one_message_and_huy_is_typed(zalo_settings: Setting
         [roles] = await _say(zalo, fake_zalo, "DV1", "m2")
     # one message: the question, the typed way to stop, and five buttons (roles, "Xong")
     typed = ZT.TYPED_OPTION.format(command="/huy", action="huỷ")
-    assert roles["message"]["text"] == UT.ROLES_ASK.format(chosen=UT.ROLES_ALL) + "\n" + typed
+    back = ZT.TYPED_OPTION.format(command="/quaylai", action="quay lại")
+    assert roles["message"]["text"] == "\n".join([UT.ROLES_ASK.format(chosen=UT.ROLES_ALL),
+                                                  back, typed])
     assert [b["title"] for b in _buttons(roles)] == [*UT.ROLE_BUTTONS.values(), UT.BUTTON_DONE]
     assert ZT.MORE_OPTIONS not in fake_zalo.sent_texts(ADMIN)
 
