@@ -30,7 +30,11 @@ class SentMessage:
 
 
 class Channel(Protocol):
-    """Sends neutral messages to one platform; raises bot.errors.DeliveryError on failure."""
+    """Sends neutral messages to one platform; raises bot.errors.DeliveryError on failure.
+
+    A channel whose messages carry only a few buttons says how many in an optional `max_buttons`
+    attribute (Zalo: 5; Deps.button_limit_of): a choice with more is sent numbered instead
+    (OutgoingMessage.numbered)."""
 
     name: ChannelName
     capabilities: frozenset[Capability]

@@ -74,6 +74,12 @@ class Deps:
         registered = self.channels.get(channel)
         return registered.capabilities if registered is not None else frozenset()
 
+    def button_limit_of(self, channel: str) -> int | None:
+        """Buttons one message carries on a channel (its optional `max_buttons`: Zalo's five);
+        None: as many as a step offers."""
+        limit = getattr(self.channels.get(channel), "max_buttons", None)
+        return limit if isinstance(limit, int) and limit > 0 else None
+
 
 @dataclass
 class Context:
@@ -88,7 +94,8 @@ class Context:
     flow_state: FlowState | None = None
     #: when the loaded flow expires (None: no flow or no expiry)
     flow_expires_at: datetime | None = None
-    #: payloads of the numbered options last offered (channels without buttons)
+    #: payloads of the numbered options last offered (channels without buttons, and choices
+    #: listed by number where a message carries too few buttons: OutgoingMessage.numbered)
     menu: list[str] | None = None
     #: set by start_flow/end_flow; the dispatcher persists it after the handler returns
     flow_changed: bool = False
@@ -134,6 +141,18 @@ class Context:
         """Whether this chat's channel renders buttons (else numbered options)."""
         return Capability.BUTTONS in self.deps.capabilities_of(self.event.chat.channel)
 
+    @property
+    def button_limit(self) -> int | None:
+        """Buttons one message carries in this chat's channel (None: no limit)."""
+        return self.deps.button_limit_of(self.event.chat.channel)
+
+    def numbered(self, choices: int) -> bool:
+        """Whether this many choices reach this chat as numbered options to type (a channel
+        without buttons, or a typed choice over the channel's buttons per message), so that a
+        prompt can say how to answer."""
+        limit = self.button_limit
+        return not self.can_show_buttons or (limit is not None and choices > limit)
+
     def reply(
         self,
         text: str,
@@ -142,13 +161,17 @@ class Context:
         *,
         layout: tuple[int, ...] = (),
         reusable: bool = False,
+        numbered: str = "",
     ) -> None:
         """Queue a reply; it is sent only after the transaction commits (`layout`: buttons per
         row, a hint for channels with rows of buttons; `reusable`: every button is navigation,
-        pressed any number of times, not a single-use choice: bot/keyboards.py)."""
+        pressed any number of times, not a single-use choice: bot/keyboards.py; `numbered`: the
+        choices may be typed by number where they do not fit one message as buttons, this line
+        said after them: OutgoingMessage.numbered)."""
         if reusable:
             buttons = [replace(b, reusable=True) for b in buttons]
-        self.replies.append(OutgoingMessage(text, tuple(buttons), attachments, layout=layout))
+        self.replies.append(OutgoingMessage(text, tuple(buttons), attachments, layout=layout,
+                                            numbered=numbered))
 
     def note_roles_changed(self) -> None:
         """Someone's role or a chat's official changed: role-dependent views (menus) refresh."""

@@ -41,7 +41,7 @@ from bot.events import (
 from bot.flow_state import FlowState
 from bot.group_chats import private_chat_note
 from bot.locks import LOCK_CHAT, LOCK_CHAT_AND_RECORD, KeyedLocks, chat_lock_key
-from bot.messages import OutgoingMessage
+from bot.messages import OutgoingMessage, numbered_options
 from bot.replies import QUEUED_CHANNELS, WAITING, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
 from bot.text_input import UnpairedSurrogate, clean_event
@@ -289,8 +289,9 @@ class Dispatcher:
                     # long payloads become tokens in this transaction, before the menu is saved
                     ctx.replies = await button_payloads.shorten(session, ctx.replies, ctx.now,
                                                                 self._deps.issued_tokens)
+                    numbered_menu = self._number_choices(ctx)
                     ctx.replies = keyboards.stamp(ctx.replies)  # each keyboard is single-use
-                    await self._save_state(ctx)
+                    await self._save_state(ctx, numbered_menu)
                     if guard is not None:
                         await guard.after(ctx)
                     # asked in this transaction (with the account when it was loaded, else
@@ -491,9 +492,10 @@ class Dispatcher:
 
     @staticmethod
     def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed:
-        """On channels without buttons, '2' picks the second option of the last menu."""
+        """'2' picks the second option of the last numbered menu (channels without buttons, or
+        choices listed by number where a message carries too few buttons)."""
         choice = event.text.strip().rstrip(".)")
-        if ctx.can_show_buttons or not ctx.menu or not (choice.isascii() and choice.isdigit()):
+        if not ctx.menu or not (choice.isascii() and choice.isdigit()) or len(choice) > 3:
             return event
         index = int(choice) - 1
         if not 0 <= index < len(ctx.menu):
@@ -633,10 +635,10 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ state
 
-    async def _save_state(self, ctx: Context) -> None:
-        menu = self._menu_of(ctx)
-        if not ctx.flow_changed and menu is None and ctx.menu is None:
-            return
+    async def _save_state(self, ctx: Context, numbered_menu: list[str] | None = None) -> None:
+        menu = self._menu_of(ctx, numbered_menu)
+        if not ctx.flow_changed and (not ctx.replies or (menu is None and ctx.menu is None)):
+            return  # nothing said (a read receipt): the menu stays what it was
         values: dict[str, Any] = {"menu": menu, "updated_at": ctx.now}
         state = ctx.flow_state
         if ctx.flow_changed or state is not None:
@@ -658,8 +660,34 @@ class Dispatcher:
                 channel=chat.channel, chat_id=chat.chat_id, user_id=ctx.event.sender.user_id,
                 version=1, **{"data": {}, **values}))
 
-    def _menu_of(self, ctx: Context) -> list[str] | None:
+    @staticmethod
+    def _menu_of(ctx: Context, numbered_menu: list[str] | None) -> list[str] | None:
+        """The options a typed number picks from now: the last reply's with choices (an event
+        answered with nothing, a read receipt, keeps the menu it found)."""
+        if not ctx.replies:
+            return ctx.menu
         if ctx.can_show_buttons:
-            return None
+            return numbered_menu
         with_buttons = [m for m in ctx.replies if m.buttons]
         return [b.payload for b in with_buttons[-1].buttons] if with_buttons else None
+
+    @staticmethod
+    def _number_choices(ctx: Context) -> list[str] | None:
+        """Replies whose choices may be typed and do not fit one message of this channel as
+        buttons get them numbered in their text (bot/messages.py, numbered_options); the
+        options of the last such reply, when no reply with buttons follows it (what a typed
+        number picks)."""
+        limit = ctx.button_limit
+        if limit is None or not ctx.can_show_buttons:
+            return None
+        menu: list[str] | None = None
+        replies: list[OutgoingMessage] = []
+        for message in ctx.replies:
+            numbered = numbered_options(message, limit)
+            if numbered is not None:
+                message, menu = numbered
+            elif message.buttons:
+                menu = None
+            replies.append(message)
+        ctx.replies = replies
+        return menu

@@ -66,6 +66,11 @@ class OutgoingMessage:
     keyboard: str | None = field(default=None, compare=False)
     #: deliver without a sound where the channel can (a digest in the evening); set at send time
     silent: bool = field(default=False, compare=False)
+    #: a choice that may be typed: where the channel shows fewer buttons per message than this
+    #: message has choices (Zalo: five), they are listed by number in the text, with this line
+    #: after them ("Gõ số thứ tự…"), and a typed number presses one (numbered_options); '' keeps
+    #: them buttons (several messages on such a channel)
+    numbered: str = field(default="", compare=False)
 
 
 def button_rows(buttons: Sequence[Button], layout: Sequence[int]) -> list[list[Button]]:
@@ -88,6 +93,26 @@ def render_as_text(message: OutgoingMessage) -> str:
         return message.text
     options = "\n".join(f"{i}. {b.label}" for i, b in enumerate(message.buttons, start=1))
     return f"{message.text}\n\n{options}"
+
+
+def numbered_options(message: OutgoingMessage,
+                     limit: int | None) -> tuple[OutgoingMessage, list[str]] | None:
+    """The message with its choices numbered in the text, and their payloads in that order, when
+    it may be typed (OutgoingMessage.numbered) and has more choices than `limit` buttons; else
+    None. Buttons with a typed command ("Quay lại", "Huỷ") stay buttons: they are not choices,
+    and they are few."""
+    if not message.numbered or limit is None:
+        return None
+    options = [b for b in message.buttons if not b.command]
+    if len(options) <= limit:
+        return None
+    kept = tuple(b for b in message.buttons if b.command)[:limit]
+    lines = [f"{i}. {b.label}" for i, b in enumerate(options, start=1)]
+    text = "\n".join([message.text, "", *lines, "", message.numbered]) if message.text \
+        else "\n".join([*lines, "", message.numbered])
+    return (OutgoingMessage(text, kept, message.attachments, keyboard=message.keyboard,
+                            silent=message.silent),
+            [b.payload for b in options])
 
 
 def split_text(text: str, limit: int) -> list[str]:

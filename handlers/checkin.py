@@ -277,14 +277,18 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
     elif previous is not None:
         lines.append(T.LAST_WEEK.format(progress=previous.progress, status=_status_name(previous)))
         keep = T.BTN_KEEP
-    lines.append(T.ASK_PROGRESS if ctx.can_show_buttons else T.ASK_PROGRESS_NUMBERED)
     buttons = [Button(f"{p}%", CheckinAnswer(f"p:{p}").pack()) for p in PROGRESS_LEVELS]
     if keep is not None:
         buttons.append(Button(keep, CheckinAnswer("keep").pack()))
     buttons += [Button(T.BTN_DONE, CheckinAnswer("done").pack()),
                 Button(T.BTN_SKIP_TASK, CheckinAnswer("skip").pack()),
                 Button(T.BTN_SKIP_WEEK, CheckinAnswer("week").pack())]
-    ctx.reply("\n".join(lines), buttons, layout=progress_layout(keep is not None))
+    if not ctx.can_show_buttons:
+        lines.append(T.ASK_PROGRESS_NUMBERED)
+    else:  # where the choices do not fit one message (Zalo), they are listed by number
+        lines.append(T.ASK_PROGRESS_QUESTION if ctx.numbered(len(buttons)) else T.ASK_PROGRESS)
+    ctx.reply("\n".join(lines), buttons, layout=progress_layout(keep is not None),
+              numbered=T.PROGRESS_TYPED)
 
 
 def progress_layout(with_keep: bool) -> tuple[int, ...]:
@@ -511,7 +515,7 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
     buttons = [Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack())]
     buttons += [Button(T.BTN_EDIT_TASK.format(n=n), CheckinAnswer(f"edit:{n - 1}").pack())
                 for n in range(1, min(len(state.data["tasks"]), SUMMARY_EDIT_BUTTONS) + 1)]
-    ctx.reply("\n".join(lines), buttons)
+    ctx.reply("\n".join(lines), buttons, numbered=C.TYPE_A_NUMBER)
 
 
 def _summary_line(row: CheckinEntry | None) -> str:

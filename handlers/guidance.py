@@ -78,7 +78,9 @@ async def audience_prompt(ctx: Context, guide_id: int) -> None:
                           else T.BUTTON_ALL_UNITS, AudienceChoice(guide.id, "all").pack()))
     buttons += [Button(T.BUTTON_SEND, AudienceChoice(guide.id, "send").pack()),
                 Button(T.BUTTON_DONT_SEND, AudienceChoice(guide.id, "skip").pack())]
-    ctx.reply(T.AUDIENCE_ASK.format(chosen=chosen), buttons)
+    # ten units and three more: on Zalo (five buttons a message) one message of numbered units,
+    # a typed number toggling one (bot/messages.py numbered_options)
+    ctx.reply(T.AUDIENCE_ASK.format(chosen=chosen), buttons, numbered=T.AUDIENCE_TYPED)
 
 
 async def audience_button(ctx: Context, button: AudienceChoice) -> None:

@@ -485,7 +485,7 @@ async def unit_pick_prompt(ctx: Context, state: FlowState) -> None:
     _new_message(state)
     ctx.reply(T.UNIT_PICK_ASK.format(typed=ask["typed"]) + more, [
         *(_button(state, _middle_clip(unit_words(u), LABEL_CHARS), f"u:{u.id}") for u in units),
-        back_button(state), _cancel_button(state)])
+        back_button(state), _cancel_button(state)], numbered=T.UNIT_PICK_TYPED)
 
 
 async def unit_pick_handle(ctx: Context, state: FlowState) -> str | None:

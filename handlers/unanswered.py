@@ -377,7 +377,8 @@ async def link_guides(ctx: Context, button: LinkGroup) -> None:
     rank = {slug: i for i, slug in enumerate(group.guides)}
     guides.sort(key=lambda g: (rank.get(g.slug, len(rank)), g.title))
     ctx.reply(T.LINK_CHOOSE_GUIDE.format(question=clip(group.text, 300)),
-              [Button(clip(g.title, LABEL_CHARS), LinkGuide(group.key, g.id).pack()) for g in guides[:8]])
+              [Button(clip(g.title, LABEL_CHARS), LinkGuide(group.key, g.id).pack()) for g in guides[:8]],
+              numbered=C.TYPE_A_NUMBER)  # eight guides: numbered on Zalo (five buttons a message)
 
 
 async def link_sections(ctx: Context, button: LinkGuide) -> None:
@@ -398,7 +399,7 @@ async def link_sections(ctx: Context, button: LinkGuide) -> None:
                               LinkGuide(group.key, guide.id,
                                         Offset(offset + SECTIONS_PER_PAGE)).pack()))
     ctx.reply(T.LINK_CHOOSE_SECTION.format(guide=guide.title, question=clip(group.text, 200)),
-              buttons)
+              buttons, numbered=C.TYPE_A_NUMBER)
 
 
 async def link_done(ctx: Context, button: LinkSection) -> None:

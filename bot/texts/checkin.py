@@ -65,6 +65,9 @@ TASK_NO_DEADLINE = "Thời hạn: {text}"
 LAST_WEEK = "Tuần trước: {progress}%, {status}"
 DRAFT_VALUES = "Đã nhập: {progress}%, {status}"
 ASK_PROGRESS = "Tiến độ hiện nay là bao nhiêu phần trăm? Bấm một mức hoặc gõ số (ví dụ: 70)."
+#: the question where the levels are listed by number after it (Zalo: more than five choices)
+ASK_PROGRESS_QUESTION = "Tiến độ hiện nay là bao nhiêu phần trăm?"
+PROGRESS_TYPED = "Gõ số thứ tự một lựa chọn ở trên, hoặc số phần trăm kèm dấu % (ví dụ: 70%)."
 ASK_PROGRESS_NUMBERED = (
     "Tiến độ hiện nay là bao nhiêu phần trăm? Gõ số thứ tự một lựa chọn bên dưới, "
     "hoặc gõ số phần trăm kèm dấu % (ví dụ: 70%)."

@@ -66,6 +66,8 @@ OLD_BACK_BUTTON = (
     "Nút \u201cQuay lại\u201d này thuộc một tin nhắn cũ. Vui lòng dùng tin nhắn mới nhất bên "
     "dưới."
 )
+#: said after choices listed by number where a message cannot carry them all as buttons (Zalo)
+TYPE_A_NUMBER = "Gõ số thứ tự để chọn (ví dụ: 2)."
 CANCELLED = "Đã huỷ thao tác đang làm."
 FLOW_EXPIRED = "Thao tác trước đã hết thời gian chờ nên tôi đã dừng lại."
 NOT_ALLOWED = "Xin lỗi, anh/chị không có quyền dùng chức năng này."

@@ -24,6 +24,11 @@ AUDIENCE_ASK = (
     "Chọn đơn vị (bấm lần nữa để bỏ chọn; đơn vị cấp dưới được gửi kèm), rồi bấm "
     "\u201cGửi thông báo\u201d."
 )
+#: said after the units listed by number (Zalo: more choices than its five buttons)
+AUDIENCE_TYPED = (
+    "Gõ số thứ tự để chọn hoặc bỏ chọn một đơn vị (ví dụ: 2); gõ số của \u201cGửi thông "
+    "báo\u201d khi đã chọn xong."
+)
 AUDIENCE_NONE_CHOSEN = "(chưa chọn đơn vị nào)"
 AUDIENCE_ALL = "tất cả đơn vị"
 BUTTON_ALL_UNITS = "Tất cả đơn vị"

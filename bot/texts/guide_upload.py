@@ -53,6 +53,8 @@ UNIT_PICK_ASK = (
     "Có nhiều đơn vị khớp với \u201c{typed}\u201d. Anh/chị chọn đơn vị nào? (Hoặc gõ tên đầy đủ "
     "hơn, hay mã đơn vị.)"
 )
+#: said after the units alike listed by number (Zalo: more than its five buttons)
+UNIT_PICK_TYPED = "Gõ số thứ tự, hoặc tên hay mã đơn vị."
 UNIT_PICK_MORE = (
     " Còn {count} đơn vị khác cũng khớp: nếu không thấy đơn vị cần chọn, vui lòng gõ tên rõ hơn."
 )

@@ -160,8 +160,10 @@ def plan_messages(message: OutgoingMessage) -> list[dict[str, Any]]:
     (which of the two Zalo counts is not documented; an emoji is one or two); the buttons ride
     on the last part. Over five buttons,
     those with a typed equivalent are said in the text instead (typed_instead); more than five
-    left go in further messages of five each: numbered text could not be answered here,
-    because Zalo has buttons, so the core does not map typed numbers for it.
+    left go in further messages of five each. A choice that may be typed never gets here with
+    more than five: the core lists its options by number in the text (ZaloChannel.max_buttons,
+    bot/messages.py numbered_options) and reads a typed number as the press; what is left here
+    is navigation (a guide's sections, pressed again and again), kept as buttons.
     """
     text, buttons = typed_instead(message.text, message.buttons)
     parts = split_utf16(text, zapi.MAX_TEXT_CHARS) if text else []
@@ -217,6 +219,8 @@ class ZaloChannel:
 
     name: ChannelName = "zalo"
     capabilities = frozenset({Capability.BUTTONS, Capability.FILES})
+    #: buttons one message carries (Context.button_limit): a choice with more is numbered
+    max_buttons = MAX_BUTTONS
 
     def __init__(self, api: ZaloApi, tokens: TokenStore, *, codes: ZaloCodes | None = None,
                  window: MessagingWindow | None = None,

@@ -1,7 +1,8 @@
 """Choices on Zalo, where a message carries five buttons: a step with more options is still one
 message when the extra ones have a typed equivalent (the roles of a new guide's audience: four
 roles, "Xong", "Quay lại" and "Huỷ", the last two said as "Gõ /quaylai để quay lại.", "Gõ /huy
-để huỷ.")."""
+để huỷ."), and a choice with more than five options is one message of numbered options, a typed
+number pressing one (the check-in's progress, the units a new guide is announced to)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,22 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Guide, PendingUpload
+from bot.db.models import CheckinEntry, Guide, PendingUpload
+from bot.guide_import import PENDING_TTL, import_guide, ingest_limits
+from bot.texts import checkin as CT
+from bot.texts import common as C
+from bot.texts import guidance as GDT
 from bot.texts import guide_upload as UT
 from bot.texts import zalo as ZT
 from testkit.fake_zalo import FakeZalo
 from tests.channels.zalo.conftest import ZaloApp, event, open_zalo_app
 from tests.channels.zalo.test_routes import _docx_bytes, _file_event, _make_official
+from tests.world import World
 
 ADMIN = "adm"
+GUIDE_TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai"
+GUIDE_V1 = f"# {GUIDE_TITLE}\n\n## Thời gian\n\nTiếp nhận sáng thứ Ba.\n".encode()
+GUIDE_V2 = f"# {GUIDE_TITLE}\n\n## Thời gian\n\nTiếp nhận mọi ngày làm việc.\n".encode()
 
 
 def _buttons(message: dict[str, Any]) -> list[dict[str, str]]:
@@ -78,3 +87,83 @@ async def test_roles_step_is_one_message_and_huy_is_typed(zalo_settings: Setting
         async with zalo.app.sessionmaker() as session:
             assert await session.scalar(select(func.count()).select_from(PendingUpload)) == 0
             assert await session.scalar(select(func.count()).select_from(Guide)) == 0
+
+
+def _numbered(labels: list[str]) -> list[str]:
+    return [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
+
+
+async def test_check_in_progress_is_one_message_of_numbered_choices(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """Eight choices (five levels, "Hoàn thành", "Bỏ qua việc này", "Nghỉ cả tuần"): one
+    message listing them by number; "3" is the third, after a read receipt and a restart."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
+        [task] = await world.tasks([official], [("NV1", "Tập huấn kỹ năng số", None)])
+        sent = await _say(zalo, fake_zalo, "/baocao", "m1")
+        progress = sent[-1]
+        assert _buttons(progress) == []  # no second message of "more options"
+        text = progress["message"]["text"]
+        options = ["0%", "25%", "50%", "75%", "100%", CT.BTN_DONE, CT.BTN_SKIP_TASK,
+                   CT.BTN_SKIP_WEEK]
+        assert "\n".join(_numbered(options)) in text
+        assert CT.ASK_PROGRESS_QUESTION in text and text.endswith(CT.PROGRESS_TYPED)
+        assert ZT.MORE_OPTIONS not in fake_zalo.sent_texts(ADMIN)
+        # the phone shows it: a read receipt keeps the numbers meaning these choices
+        assert await zalo.post_event(event("user_seen_message", ADMIN, clock,
+                                           msg_ids=["x1"])) == 200
+        await zalo.settle()
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart in the middle
+        [status] = await _say(zalo, fake_zalo, "3", "m2")
+        # the status: three statuses and "Quay lại", buttons again (they fit)
+        assert status["message"]["text"] == CT.ASK_STATUS
+        assert [b["title"] for b in _buttons(status)] == [
+            *CT.STATUS_LABELS.values()][:3] + [C.BUTTON_BACK]
+        # "Quay lại": the progress again, numbered; "70%" typed is a percentage, not a number
+        [again] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m3")
+        assert "\n".join(_numbered(["0%", "25%"])) in again["message"]["text"]
+        [status] = await _say(zalo, fake_zalo, "70%", "m4")
+        assert status["message"]["text"] == CT.ASK_STATUS
+        async with zalo.app.sessionmaker() as session:
+            entry = (await session.execute(select(CheckinEntry).where(
+                CheckinEntry.task_id == task))).scalar_one()
+        assert entry.progress == 70
+
+
+async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """The audience step after a replacement confirmed with an older "Thay thế" button: ten
+    units, "Tất cả đơn vị", "Gửi thông báo", "Không gửi" as one message of numbered choices."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        names = [f"Phòng số {n}" for n in range(1, 5)]
+        for n, name in enumerate(names, start=1):
+            await world.unit(f"P{n}", name=name)
+        admin = await world.official("Quản trị", "P1", role="admin", accounts={"zalo": ADMIN})
+        await world.official("Lê Thị Lan", "P2", accounts={"zalo": "lan"})
+        now = clock.now()
+        async with zalo.app.sessionmaker.begin() as session:
+            await import_guide(session, file_name="dat-dai.md", content=GUIDE_V1,
+                               uploaded_by="Quản trị", now=now,
+                               limits=ingest_limits(zalo.app.settings))
+            guide = (await session.execute(select(Guide))).scalar_one()
+            row = PendingUpload(file_name="dat-dai-v2.md", content=GUIDE_V2, official_id=admin,
+                                uploaded_by="Quản trị", target_guide_id=guide.id,
+                                created_at=now, expires_at=now + PENDING_TTL)
+            session.add(row)
+            await session.flush()
+            row_id = row.id
+        sent = await _say(zalo, fake_zalo, f"#btn:gup:ok:{row_id}", "m1")
+        audience = sent[-1]
+        options = [*names, GDT.BUTTON_ALL_UNITS, GDT.BUTTON_SEND, GDT.BUTTON_DONT_SEND]
+        assert _buttons(audience) == []
+        assert "\n".join(_numbered(options)) in audience["message"]["text"]
+        assert audience["message"]["text"].endswith(GDT.AUDIENCE_TYPED)
+        # "2" chooses the second unit: asked again, ticked, still one message
+        [ticked] = await _say(zalo, fake_zalo, "2", "m2")
+        assert f"2. {GDT.UNIT_CHOSEN.format(name=names[1])}" in ticked["message"]["text"]
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart: the numbers still hold
+        [done] = await _say(zalo, fake_zalo, str(options.index(GDT.BUTTON_SEND) + 1), "m3")
+        assert done["message"]["text"] == GDT.AUDIENCE_SENT.format(
+            title=GUIDE_TITLE, count=1, units=names[1])
