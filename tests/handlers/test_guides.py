@@ -20,6 +20,7 @@ from bot.texts import guides as T
 from knowledge.types import IngestProblem
 from scheduler.ticks import Ticks
 from tests.harness import BotHarness, button, fields, fits, labels, payloads, texts
+from tests.knowledge.conftest import number_heading_styles
 
 TITLE = "Hướng dẫn tiếp nhận hồ sơ đất đai"
 
@@ -360,3 +361,30 @@ async def test_a_guide_lists_each_section_once_without_a_second_number(
     (again,) = await harness.press("guide:huong-dan-chuyen-doi-so-cap-xa")
     assert [b.label for b in again.buttons if b.payload.startswith("sec:")] == shown
     assert not any(label in again.text for label in shown)
+
+
+async def test_a_regulation_numbered_by_word_is_answered_with_its_article(
+        harness: BotHarness) -> None:
+    """Articles numbered by Word's list (not typed): the answer cites "Điều 3", as printed."""
+    await _admin(harness)
+    document = docx.Document()
+    number_heading_styles(document, [("Heading1", "upperRoman", "Chương %1"),
+                                     ("Heading2", "decimal", "Điều %2.")], running=True)
+    document.add_paragraph("Quy chế tiếp nhận hồ sơ trực tuyến", style="Title")
+    document.add_heading("QUY ĐỊNH CHUNG", level=1)
+    for title, body in [
+        ("Phạm vi điều chỉnh", "Quy chế này quy định việc tiếp nhận hồ sơ trực tuyến."),
+        ("Đối tượng áp dụng", "Cán bộ bộ phận một cửa của Ủy ban nhân dân cấp xã."),
+    ]:
+        document.add_heading(title, level=2)
+        document.add_paragraph(body)
+    document.add_heading("TỔ CHỨC THỰC HIỆN", level=1)
+    document.add_heading("Thời hạn xử lý hồ sơ", level=2)
+    document.add_paragraph("Hồ sơ trực tuyến được xử lý trong thời hạn ba ngày làm việc kể từ "
+                           "ngày nhận đủ hồ sơ hợp lệ.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert fits(texts(await harness.upload_guide("quy-che.docx", buffer.getvalue(),
+                                                 user="admin")), T.ADDED)
+    reply = texts(await harness.say("hồ sơ trực tuyến được xử lý trong bao nhiêu ngày"))
+    assert "Điều 3. Thời hạn xử lý hồ sơ" in reply and "ba ngày làm việc" in reply

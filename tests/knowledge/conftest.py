@@ -198,6 +198,31 @@ def build_image_pdf(pages: int = 1) -> bytes:
     return bytes(pdf.output())
 
 
+def number_heading_styles(document: docx.document.Document,
+                          levels: list[tuple[str, str, str]], *, running: bool = False,
+                          second_from: int | None = None) -> None:
+    """A multilevel list linked to heading styles, as Word makes it: level i numbers
+    `levels[i]` = (style, numFmt, lvlText); `running`: the levels below the first run on
+    across it (articles numbered through the chapters); `second_from`: the second level starts
+    at that number in this document (Word's "Set numbering value")."""
+    numbering = document.part.numbering_part.element
+    restart = '<w:lvlRestart w:val="0"/>' if running else ""
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'{restart if i else ""}<w:pStyle w:val="{style}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (style, fmt, text) in enumerate(levels))
+    numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+                                  f'{lvls}</w:abstractNum>'))
+    override = (f'<w:lvlOverride w:ilvl="1"><w:startOverride w:val="{second_from}"/>'
+                '</w:lvlOverride>' if second_from else "")
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90">'
+                               f'<w:abstractNumId w:val="90"/>{override}</w:num>'))
+    for i, (style, _, _) in enumerate(levels):
+        ppr = document.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH).element.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{i}"/>'
+                             '<w:numId w:val="90"/></w:numPr>'))
+
+
 def build_web_export_docx(html: str) -> bytes:
     """A .docx as some systems export one: the body holds a whole web page (w:altChunk) and no
     Word paragraph of text; Word shows it, python-docx reads nothing."""

@@ -10,14 +10,13 @@ import io
 import docx
 import pytest
 from docx.document import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from knowledge.ingest import parse_file
 from knowledge.ingest_docx import EMBEDDED_WEB_PAGE, WEB_PAGE
 from knowledge.types import IngestError, IngestProblem
-from tests.knowledge.conftest import build_web_export_docx, scanned_page
+from tests.knowledge.conftest import build_web_export_docx, number_heading_styles, scanned_page
 
 
 def _save(document: Document) -> bytes:
@@ -26,33 +25,9 @@ def _save(document: Document) -> bytes:
     return buffer.getvalue()
 
 
-def _number_styles(document: Document, levels: list[tuple[str, str, str]], *,
-                   running: bool = False, second_from: int | None = None) -> None:
-    """A multilevel list linked to heading styles, as Word makes it: level i numbers
-    `levels[i]` = (style, numFmt, lvlText); `running`: the levels below the first run on
-    across it (articles numbered through the chapters); `second_from`: the second level starts
-    at that number in this document (Word's "Set numbering value")."""
-    numbering = document.part.numbering_part.element
-    restart = '<w:lvlRestart w:val="0"/>' if running else ""
-    lvls = "".join(
-        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-        f'{restart if i else ""}<w:pStyle w:val="{style}"/><w:lvlText w:val="{text}"/></w:lvl>'
-        for i, (style, fmt, text) in enumerate(levels))
-    numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
-                                  f'{lvls}</w:abstractNum>'))
-    override = (f'<w:lvlOverride w:ilvl="1"><w:startOverride w:val="{second_from}"/>'
-                '</w:lvlOverride>' if second_from else "")
-    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90">'
-                               f'<w:abstractNumId w:val="90"/>{override}</w:num>'))
-    for i, (style, _, _) in enumerate(levels):
-        ppr = document.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH).element.get_or_add_pPr()
-        ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{i}"/>'
-                             '<w:numId w:val="90"/></w:numPr>'))
-
-
 def test_headings_numbered_by_word_keep_their_numbers() -> None:
     document = docx.Document()
-    _number_styles(document, [("Heading1", "decimal", "%1."), ("Heading2", "decimal", "%1.%2.")])
+    number_heading_styles(document, [("Heading1", "decimal", "%1."), ("Heading2", "decimal", "%1.%2.")])
     document.add_paragraph("Hướng dẫn ký số văn bản", style="Title")
     for heading, level, body in [
         ("Chuẩn bị", 1, "Văn thư cài phần mềm ký số trên máy tính được giao."),
@@ -71,7 +46,7 @@ def test_headings_numbered_by_word_keep_their_numbers() -> None:
 @pytest.mark.parametrize("first", [None, 10])
 def test_articles_numbered_by_word_are_the_legal_structure(first: int | None) -> None:
     document = docx.Document()
-    _number_styles(document, [("Heading1", "upperRoman", "Chương %1"),
+    number_heading_styles(document, [("Heading1", "upperRoman", "Chương %1"),
                               ("Heading2", "decimal", "Điều %2.")], running=True,
                    second_from=first)
     document.add_paragraph("Quy chế gửi, nhận văn bản điện tử", style="Title")
