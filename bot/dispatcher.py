@@ -20,7 +20,7 @@ from bot import button_payloads, keyboards, outbox
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowBack, FlowHook
-from bot.db import changes
+from bot.db import changes, people_store
 from bot.db.base import is_postgres, reading
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
@@ -189,8 +189,9 @@ def is_database_busy(exc: OperationalError) -> bool:
 
 
 def _busy_text(event: InboundEvent) -> str:
-    """The polite wait, with the message they sent quoted back (long ones shortened)."""
-    if isinstance(event, TextMessage) and event.text.strip():
+    """The polite wait, with the message they sent quoted back (long ones shortened); never in a
+    group (it may hold a code, not burnt since nothing was stored)."""
+    if isinstance(event, TextMessage) and event.text.strip() and event.chat_kind != "group":
         typed = event.text.strip()
         if len(typed) > BUSY_ECHO_CHARS:
             typed = typed[:BUSY_ECHO_CHARS].rstrip() + "…"
@@ -515,6 +516,11 @@ class Dispatcher:
             return
         command = self._router.commands.get(name)
         if command is None:
+            if ctx.in_group:  # '/<a code>' is a code everyone saw: burnt, and never repeated
+                if people_store.looks_like_code(name):
+                    await people_store.revoke_invitation(ctx.session, name, ctx.now)
+                ctx.reply(T.UNKNOWN_COMMAND_IN_GROUP)
+                return
             ctx.reply(T.UNKNOWN_COMMAND.format(command="/" + name))
             return
         if ctx.in_group and not command.group_safe:

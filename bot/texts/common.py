@@ -24,6 +24,8 @@ GENERIC_ERROR = (
     "vẫn được giữ nguyên. Anh/chị vui lòng thử lại sau ít phút."
 )
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh \u201c{command}\u201d. Gõ /trogiup để xem các lệnh."
+#: the same in a group, without repeating what was typed (it may be a code)
+UNKNOWN_COMMAND_IN_GROUP = "Tôi chưa hiểu lệnh này. Gõ /trogiup để xem các lệnh."
 UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Anh/chị vui lòng thao tác lại."
 #: a group chat asked for something private (a code, a report, tasks): this and nothing else
 USE_PRIVATE_CHAT = (

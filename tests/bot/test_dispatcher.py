@@ -74,9 +74,15 @@ async def start_toy(ctx: Context) -> None:
     ctx.start_flow("toy")
 
 
+async def locked(ctx: Context) -> None:
+    raise OperationalError("INSERT INTO synonyms …", {},
+                           sqlite3.OperationalError("database is locked"))
+
+
 def add_toy(app: App) -> None:
     app.router.flow(TOY)
     app.router.command(Command(("toy",), start_toy, "thử"))
+    app.router.command(Command(("toybusy",), locked, "bận", group_safe=True))
 
 
 @pytest.fixture
@@ -134,6 +140,18 @@ async def test_a_locked_database_is_a_polite_wait_and_keeps_the_input(toy: BotHa
         state = await session.get(ConversationState, ("web", "u1", "u1"))
         assert state is not None and state.step == "name"  # same question, asked again later
     assert payloads(await toy.say("Lan")) == ["toy:red", "toy:blue"]
+
+
+async def test_a_locked_database_in_a_group_repeats_nothing(toy: BotHarness) -> None:
+    """In a group the wait is said without the message: it may hold a code (everyone saw it, and
+    nothing was stored, so it was not burnt): troly does not post it again."""
+    event = TextMessage(chat=ChatRef("telegram", "-100900"), sender=Sender("lan"),
+                        at=toy.clock.now(), text="/toybusy K7QM2XPA9B", chat_kind="group")
+    assert texts(await toy.app.dispatcher.feed(event)) == T.DATABASE_BUSY
+    private = TextMessage(chat=ChatRef("telegram", "lan"), sender=Sender("lan"),
+                          at=toy.clock.now(), text="/toybusy K7QM2XPA9B")
+    assert T.DATABASE_BUSY_YOUR_TEXT.format(text="/toybusy K7QM2XPA9B") in texts(
+        await toy.app.dispatcher.feed(private))
 
 
 async def test_cancel_and_nothing_to_cancel(toy: BotHarness) -> None:

@@ -3,15 +3,21 @@ files and codes never run where everyone reads along (channel-neutral, through t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import select
 
 from bot.channels.telegram.parse import Dispatch, translate
+from bot.channels.zalo.webhook import parse_event
 from bot.clock import ManualClock
+from bot.db import people_store
+from bot.db.models import Invitation
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
 from bot.texts import checkin as CT
 from bot.texts import common as C
 from bot.texts import people as P
+from handlers.registration import InviteChoice
 from testkit.fake_telegram import FakeBotAPI
 from tests.conftest import T0
 from tests.harness import BotHarness, fits, texts
@@ -91,3 +97,59 @@ def test_telegram_marks_groups_and_supergroups() -> None:
 async def test_start_in_a_group_says_to_join_in_private(harness: BotHarness) -> None:
     reply = texts(await _in_group(harness, "stranger", "/start"))
     assert fits(reply, P.HOW_TO_JOIN_IN_GROUP) and "/start <mã mời>" not in reply
+
+
+async def _codes(h: BotHarness) -> dict[str, Invitation]:
+    async with h.app.sessionmaker() as session:
+        return {i.code: i for i in (await session.execute(select(Invitation))).scalars()}
+
+
+async def test_no_code_is_ever_posted_in_a_group(harness: BotHarness) -> None:
+    """An adversarial test once found an admin's /moi in a supergroup posting the admin code to
+    everyone. Every way to an invitation or identity (/lienket) code, typed in a group by an
+    admin, a head, an official or a stranger, is answered without any code and creates none; a
+    real code typed there in any form is burnt or left unanswered, never repeated."""
+    h = harness
+    await h.make_official("Quản trị", role="admin", user="admin", channel="telegram",
+                          unit_code="DV1")
+    await h.make_official("Trưởng", role="head", user="head", channel="telegram", unit_code="DV1")
+    await h.make_official("Lan", user="lan", channel="telegram", unit_code="DV1")
+    await h.world.official("Chưa gắn", "DV1", accounts={}, code="CB003")  # imported, no chat
+    async with h.app.sessionmaker.begin() as session:  # codes that exist (the group must not see)
+        live = [(await people_store.create_invitation(
+            session, now=h.clock.now(), ttl=timedelta(days=1), unit_id=None,
+            role=role)).code for role in ("admin", "official", "official", "official", "official")]
+    before = await _codes(h)
+    said: list[str] = []
+    for user in ("admin", "head", "lan", "stranger"):
+        for text in ("/moi Nguyễn Văn A", "/moi DV1 quantri Trần B", "/moi 48h Lê C", "/moi",
+                     "/lienket", "/mamoi", "/taikhoan", "/trogiup", "/start", "/link",
+                     "/invite Ai Đó", "/moi CB003", "/moi DV1 CB003",
+                     f"/hoi mã mời {live[0]} là gì"):
+            said.append(texts(await _in_group(h, user, text)))
+        press = ButtonPressed(chat=GROUP, sender=Sender(user), at=h.clock.now(),
+                              payload=InviteChoice("new", "1:official:24:Ai").pack(),
+                              chat_kind="group")
+        said.append(texts(await h.app.dispatcher.feed(press)))
+    # a real code typed in the group, in every form: burnt, never repeated
+    said.append(texts(await _in_group(h, "stranger", f"/start {live[1]}")))
+    said.append(texts(await _in_group(h, "lan", f"/start {live[2]}")))
+    said.append(texts(await _in_group(h, "stranger", live[3])))
+    said.append(texts(await _in_group(h, "stranger", f"/{live[4]}")))
+    after = await _codes(h)
+    assert set(after) == set(before), "a command typed in a group created a code"
+    for reply in said:
+        for code in after:
+            assert code.casefold() not in reply.casefold(), (code, reply)
+    for code in live[1:]:
+        assert after[code].revoked_at is not None  # everyone saw it
+    assert after[live[0]].revoked_at is None  # quoted in a question: not a try (kept as it was)
+
+
+def test_zalo_group_messages_are_not_events() -> None:
+    """Zalo's OA answers people one to one: messages in Zalo groups (GMF) are not turned into
+    events, so nothing is ever answered into one."""
+    for name in ("user_send_group_text", "oa_send_group_text", "user_send_group_link"):
+        payload = {"event_name": name, "timestamp": "1764000000000",
+                   "sender": {"id": "42"}, "message": {"text": "/lienket", "msg_id": "m1"}}
+        assert parse_event(payload) is None
