@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         5, gt=0, description="failed invitation codes one chat (or one account) may try per window")
     invitation_attempts_window_minutes: int = Field(
         10, gt=0, description="the window of TROLY_INVITATION_ATTEMPTS, in minutes")
+    invitation_attempts_per_network: int = Field(
+        30, gt=0, description="failed invitation codes one web client network (an address, an "
+        "IPv6 /64) may try per window, whoever types them (an office behind one NAT shares it)")
 
     # Telegram
     telegram_token: SecretStr | None = None

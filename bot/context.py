@@ -105,6 +105,9 @@ class Context:
     after_commit: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     #: set by note_roles_changed; Deps.role_listeners are told after the commit
     roles_changed: bool = False
+    #: the client network the event came from, where the edge knows it (web chat: the address, an
+    #: IPv6 address's /64; set by the web login's guard): a budget of its own for invitation codes
+    network: str | None = None
 
     @property
     def now(self) -> datetime:

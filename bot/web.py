@@ -319,7 +319,9 @@ async def upload_api(request: web.Request) -> web.Response:
 async def _answer(chat: WebChat, request: web.Request, session: str, after: int,
                   event: TextMessage | ButtonPressed | FileReceived) -> web.Response:
     """Handle one event under the request's login; the replies (and the mailbox) as JSON."""
-    login = WebLogin(web_auth.presented_token(request), chat.login_idle, mailbox_after=after)
+    address = web_auth.client_address(request, trust_proxy=chat.settings.web_trust_proxy)
+    login = WebLogin(web_auth.presented_token(request), chat.login_idle, mailbox_after=after,
+                     network=web_auth.client_network(address))
     answer = ResponseChannel()  # the replies, sent after commit, go back in this response
     try:
         await chat.dispatcher.handle(event, answer, guard=login)

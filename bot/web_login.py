@@ -36,9 +36,13 @@ class WebLogin:
     #: what waits in the mailbox for the official logged in (mailbox_after given, logged in by an
     #: earlier request), oldest first
     waiting: list[web_mailbox.Waiting] | None = None
+    #: the client's network (bot/channels/web_auth.py client_network), told to the handlers
+    network: str | None = None
 
     async def before(self, ctx: Context) -> None:
-        """Refuse a bound session without its valid token (Refused → HTTP 401)."""
+        """Refuse a bound session without its valid token (Refused → HTTP 401); tell the
+        handlers the client's network (a web stranger makes sessions at will, not networks)."""
+        ctx.network = self.network
         account = ctx.account if ctx.account.id is not None else None
         self.access = await web_tokens.check(ctx.session, account, self.presented, ctx.now,
                                              self.idle)

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from bot.access import may_manage
 from bot.buttons import ButtonData
+from bot.clock import to_local
 from bot.context import Context
 from bot.db import people_store
 from bot.db.models import Invitation, Official, Unit
@@ -48,20 +49,23 @@ async def redeem(ctx: Context, code: str) -> None:
     if not _CODE_RE.match(code):
         ctx.reply(T.CODE_BAD_FORMAT)
         return
-    settings = ctx.deps.settings
     key = people_store.AttemptKey(ctx.event.chat.channel, ctx.event.chat.chat_id,
-                                  ctx.event.sender.user_id)
-    until = await people_store.attempts_blocked_until(
-        ctx.session, key, ctx.now, limit=settings.invitation_attempts,
-        window=timedelta(minutes=settings.invitation_attempts_window_minutes))
+                                  ctx.event.sender.user_id, ctx.network)
+    # the check holds the budgets until the transaction ends: the try recorded below is counted
+    # by every concurrent check (other sessions of the address, other processes)
+    blocked = await people_store.attempts_blocked_until(ctx.session, key, ctx.now,
+                                                        limits=attempt_limits(ctx))
     if ctx.in_group:  # everyone saw the code: burn it, and answer a guess the same way
-        if until is None:
+        if blocked is None:
             await people_store.revoke_invitation(ctx.session, code, ctx.now)
             await people_store.record_attempt(ctx.session, key, ctx.now, ok=False)
         ctx.reply(C.CODE_IN_GROUP.format(link=private_chat_link(ctx)))
         return
-    if until is not None:
-        ctx.reply(T.TOO_MANY_ATTEMPTS.format(minutes=_minutes_until(ctx, until)))
+    if blocked is not None:
+        text = T.TOO_MANY_ATTEMPTS_NETWORK if blocked.by_network else T.TOO_MANY_ATTEMPTS
+        minutes = _minutes_until(ctx, blocked.until)
+        ctx.reply(text.format(minutes=minutes,
+                              time=f"{to_local(ctx.now + timedelta(minutes=minutes)):%H:%M}"))
         return
     result = await people_store.redeem_invitation(ctx.session, code, ctx.account, ctx.now)
     await people_store.record_attempt(ctx.session, key, ctx.now,
@@ -84,7 +88,17 @@ async def redeem(ctx: Context, code: str) -> None:
         ctx.reply(T.CODE_INVALID)
 
 
+def attempt_limits(ctx: Context) -> people_store.AttemptLimits:
+    """The invitation attempt limits of the settings."""
+    settings = ctx.deps.settings
+    return people_store.AttemptLimits(
+        per_key=settings.invitation_attempts,
+        per_network=settings.invitation_attempts_per_network,
+        window=timedelta(minutes=settings.invitation_attempts_window_minutes))
+
+
 def _minutes_until(ctx: Context, until: datetime) -> int:
+    """Whole minutes to wait (rounded up: a try at the time said is let through)."""
     return max(1, math.ceil((until - ctx.now).total_seconds() / 60))
 
 

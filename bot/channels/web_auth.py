@@ -7,6 +7,7 @@ once in the JSON of the reply that bound their session and send `Authorization: 
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 from aiohttp import web
@@ -45,6 +46,25 @@ def client_address(request: web.Request, *, trust_proxy: bool) -> str:
         if last:
             return last[:64]
     return request.remote or "unknown"
+
+
+#: an IPv6 client is counted by its /64: one subscriber's home or office gets a whole /64 (often
+#: more), so a single address would let a guesser change address at every try
+IPV6_NETWORK_PREFIX = 64
+
+
+def client_network(address: str) -> str:
+    """The network a client address stands for in per-client limits: an IPv4 address itself, an
+    IPv6 address's /64 (an IPv4-mapped one as IPv4); anything unreadable as it is."""
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_NETWORK_PREFIX), strict=False))
+    return str(parsed)
 
 
 def set_token_cookie(response: web.StreamResponse, token: str, idle: timedelta, *,

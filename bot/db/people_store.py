@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import secrets
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.db.base import is_postgres
 from bot.db.models import ChatAccount, Invitation, InvitationAttempt, Official, Unit
 from bot.texts import people as T
 from bot.unit_tree import descendants
 
 #: invitation codes: unambiguous upper-case letters and digits (easy to read aloud and type)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
+#: 10 characters of 32 with a letter and a digit: 1.06e15 codes (about 50 bits), so that guessing
+#: stays hopeless within the attempt limits even for a guesser with many accounts or addresses
+#: (the figures: README, Security)
+CODE_LENGTH = 10
+#: the length of codes issued before (2026-12-03): still accepted until they expire
+LEGACY_CODE_LENGTH = 8
 ROLES = ("official", "head", "deputy", "admin")
 
 
@@ -117,8 +125,8 @@ async def accounts_of(session: AsyncSession, official_id: int, *,
 
 
 def new_code() -> str:
-    """A fresh invitation code (8 characters of A-Z2-9 with a letter and a digit: valid as a
-    Telegram start payload, and recognisable when typed alone on Zalo or the web)."""
+    """A fresh invitation code (CODE_LENGTH characters of A-Z2-9 with a letter and a digit: valid
+    as a Telegram start payload, and recognisable when typed alone on Zalo or the web)."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if looks_like_code(code):
@@ -135,7 +143,8 @@ def deep_link(username: str | None, code: str) -> str | None:
 def looks_like_code(text: str) -> bool:
     """Whether a typed message is plausibly an invitation code (code alone on Zalo/web)."""
     candidate = text.strip().upper()
-    return (len(candidate) == CODE_LENGTH and all(c in CODE_ALPHABET for c in candidate)
+    return (len(candidate) in (CODE_LENGTH, LEGACY_CODE_LENGTH)
+            and all(c in CODE_ALPHABET for c in candidate)
             and any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate))
 
 
@@ -147,7 +156,7 @@ async def create_invitation(
     """A one-time invitation code (for a new official, or to link another app of an existing one)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    while True:  # 32^8 codes: a collision is astronomically rare, but never reuse one
+    while True:  # 32^10 codes: a collision is astronomically rare, but never reuse one
         code = new_code()
         if await session.get(Invitation, code) is None:
             break
@@ -239,35 +248,109 @@ async def revoke_invitation(session: AsyncSession, code: str, now: datetime,
 # ---------------------------------------------------------------- guessing limits
 
 
+#: the attempt rows of a client network (web chat: an address, an IPv6 /64) carry this channel,
+#: the network as chat and user: one more budget, counted like a chat's
+NETWORK_CHANNEL = "net"
+#: PostgreSQL advisory lock class of the attempt budgets: the two-int form, a key space of its own
+#: (the chats' and the migrations' locks use the one-bigint form)
+_BUDGET_LOCK_CLASS = 0x6D61
+
+
 @dataclass(frozen=True)
 class AttemptKey:
-    """Who tries a code: the chat it is typed in and the account typing it."""
+    """Who tries a code: the chat it is typed in, the account typing it and, where the edge knows
+    it, the client network it comes from (web chat strangers are sessions, free to make anew)."""
 
     channel: str
     chat_id: str
     user_id: str
+    network: str | None = None
+
+
+@dataclass(frozen=True)
+class AttemptLimits:
+    """Failed tries allowed per window: per chat and per account, and per client network."""
+
+    per_key: int
+    per_network: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A try refused: when the next may come, and whether the network's budget (shared with
+    everyone behind its address) is the one spent."""
+
+    until: datetime
+    by_network: bool = False
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """One budget a try spends: the attempt rows of this channel whose `column` is `value`."""
+
+    channel: str
+    column: InstrumentedAttribute[str]
+    value: str
+    limit: int
+
+    @property
+    def lock_key(self) -> int:
+        """Its advisory lock key, in int4's range (a collision only makes two take turns)."""
+        name = f"{self.channel}:{self.column.key}:{self.value}"
+        return zlib.crc32(name.encode()) - 2 ** 31
+
+
+def _budgets(key: AttemptKey, limits: AttemptLimits) -> list[_Budget]:
+    """Every budget a try of `key` spends."""
+    budgets = [_Budget(key.channel, InvitationAttempt.chat_id, key.chat_id, limits.per_key),
+               _Budget(key.channel, InvitationAttempt.user_id, key.user_id, limits.per_key)]
+    if key.network is not None:
+        budgets.append(_Budget(NETWORK_CHANNEL, InvitationAttempt.chat_id, key.network,
+                               limits.per_network))
+    return budgets
 
 
 async def attempts_blocked_until(session: AsyncSession, key: AttemptKey, now: datetime, *,
-                                 limit: int, window: timedelta) -> datetime | None:
-    """When this chat or account may try again (None: now), counting failed tries in `window`."""
-    since = now - window
-    for column, value in ((InvitationAttempt.chat_id, key.chat_id),
-                          (InvitationAttempt.user_id, key.user_id)):
+                                 limits: AttemptLimits) -> Blocked | None:
+    """Whether this try must wait (None: it may go ahead), counting failed tries in the window
+    per chat, per account and per network; the budgets are then held until the transaction
+    ends, so that the check and the record_attempt after it in the same transaction are one
+    step: concurrent tries sharing a budget (two sessions behind one address, one account in two
+    chats, two processes) are counted one after the other and never all pass the check.
+
+    PostgreSQL: an advisory lock per budget, all taken by one statement in one order (two tries
+    cannot deadlock); SQLite: the event's transaction already holds the database's one write
+    lock (BEGIN IMMEDIATE), in every process.
+    """
+    budgets = _budgets(key, limits)
+    if is_postgres(session):
+        locks = sorted({budget.lock_key for budget in budgets})
+        await session.execute(select(*(func.pg_advisory_xact_lock(_BUDGET_LOCK_CLASS, lock)
+                                       for lock in locks)))
+    since = now - limits.window
+    blocked: Blocked | None = None
+    for budget in budgets:
         times = (await session.execute(
             select(InvitationAttempt.at).where(
-                InvitationAttempt.channel == key.channel, column == value,
+                InvitationAttempt.channel == budget.channel, budget.column == budget.value,
                 InvitationAttempt.at > since, InvitationAttempt.ok.is_(False))
-            .order_by(InvitationAttempt.at.desc()).limit(limit))).scalars().all()
-        if len(times) >= limit:
-            return min(times) + window  # the oldest of the last `limit` failures ages out then
-    return None
+            .order_by(InvitationAttempt.at.desc()).limit(budget.limit))).scalars().all()
+        if len(times) >= budget.limit:  # the oldest of the last `limit` failures ages out then
+            until = min(times) + limits.window
+            if blocked is None or until > blocked.until:
+                blocked = Blocked(until, by_network=budget.channel == NETWORK_CHANNEL)
+    return blocked
 
 
 async def record_attempt(session: AsyncSession, key: AttemptKey, now: datetime, *,
                          ok: bool) -> None:
-    """Remember one try (and forget tries older than a day)."""
+    """Remember one try (and forget tries older than a day); in the transaction of the
+    attempts_blocked_until that let it through."""
     session.add(InvitationAttempt(channel=key.channel, chat_id=key.chat_id, user_id=key.user_id,
                                   at=now, ok=ok))
+    if key.network is not None:
+        session.add(InvitationAttempt(channel=NETWORK_CHANNEL, chat_id=key.network,
+                                      user_id=key.network, at=now, ok=ok))
     await session.execute(delete(InvitationAttempt).where(
         InvitationAttempt.at < now - timedelta(days=1)))

@@ -25,12 +25,19 @@ ALREADY_BOUND = "Tài khoản này đã được gắn với hồ sơ của {nam
 #: unknown, used, expired and revoked codes get this one answer (a guess must learn nothing)
 CODE_INVALID = (
     "Mã mời này không dùng được: mã không đúng, đã hết hạn, đã được sử dụng hoặc đã bị thu hồi. "
-    "Anh/chị vui lòng kiểm tra lại (mã gồm 8 ký tự chữ và số) hoặc xin mã mới từ quản trị viên, "
-    "lãnh đạo đơn vị."
+    "Anh/chị vui lòng kiểm tra lại (mã gồm 10 ký tự chữ và số; mã cấp trước đây có 8 ký tự) hoặc "
+    "xin mã mới từ quản trị viên, lãnh đạo đơn vị."
 )
 TOO_MANY_ATTEMPTS = (
     "Anh/chị đã nhập mã mời không đúng nhiều lần. Vì lý do an toàn, anh/chị vui lòng thử lại "
-    "sau {minutes} phút."
+    "sau {minutes} phút (từ {time})."
+)
+#: the client network's budget is spent (web chat: many wrong codes from one address, maybe an
+#: office behind one connection): the person reading it may not have typed any of them
+TOO_MANY_ATTEMPTS_NETWORK = (
+    "Từ mạng Internet anh/chị đang dùng đã có nhiều lần nhập mã mời không đúng. Vì lý do an "
+    "toàn, việc nhập mã mời từ mạng này tạm dừng; anh/chị vui lòng thử lại sau {minutes} phút "
+    "(từ {time}), khi đó mã mời đúng vẫn dùng được."
 )
 ACCOUNT_TAKEN = (
     "Tài khoản này đã được gắn với hồ sơ của {name}, nên không dùng được mã mời nào khác. Nếu có "

@@ -1,9 +1,11 @@
 """Invitation codes leak nothing and cannot be guessed: unknown, used and expired codes are answered
 alike; failed attempts are limited per chat and per account (in the database, so the limit holds
-across restarts and processes); validity must be positive."""
+across restarts and processes, and concurrent tries never pass together); validity must be
+positive."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
+from bot.clock import ManualClock, to_local
 from bot.config import Settings
 from bot.db import people_store
 from bot.db.models import ChatAccount, Invitation, Unit
@@ -86,9 +89,12 @@ async def test_failed_attempts_are_limited_and_the_limit_survives_a_restart(
     await h.restart()
     h.clock.advance(timedelta(minutes=3))
     wait = texts(await h.say(valid, user="guess"))
-    assert P.TOO_MANY_ATTEMPTS.format(minutes=7) in wait and not fits(wait, P.BOUND)
+    at = f"{to_local(h.clock.now() + timedelta(minutes=7)):%H:%M}"
+    assert P.TOO_MANY_ATTEMPTS.format(minutes=7, time=at) in wait and not fits(wait, P.BOUND)
     assert not await _bound(h, "web", "guess")
-    h.clock.advance(timedelta(minutes=7))
+    h.clock.advance(timedelta(minutes=6))  # tries refused meanwhile do not push the time back
+    assert P.TOO_MANY_ATTEMPTS.format(minutes=1, time=at) in texts(await h.say(valid, user="guess"))
+    h.clock.advance(timedelta(minutes=1))
     assert fits(texts(await h.say(valid, user="guess")), P.BOUND)
 
 
@@ -135,3 +141,59 @@ def test_invitation_validity_must_be_positive(database_url: str) -> None:
         assert CT.HOURS_NOT_POSITIVE.format(hours=hours) in result.output
     with pytest.raises(ValidationError):
         Settings(_env_file=None, invitation_ttl_hours=0)
+
+
+def _wrong(n: int) -> str:
+    """The n-th wrong code of the new shape (ten characters of the alphabet, a letter and a digit)."""
+    return "ZZZZ9" + f"{n:05d}".translate(str.maketrans("0123456789", "ABCDEFGHJK"))
+
+
+async def test_concurrent_wrong_tries_through_two_processes_pass_at_most_the_limit(
+        harness: BotHarness, settings: Settings, clock: ManualClock) -> None:
+    """One Telegram account tries wrong codes from sixteen chats at once, through two app
+    instances over one database (two processes): the check and the record of a try are one step,
+    so the limit's five are answered as guesses and the rest are refused, however the tries
+    interleave. (The web chat's sessions behind one address: tests/bot/test_web_codes.py.)"""
+    second = await BotHarness(settings, clock).start()
+    try:
+        apps = [harness.app, second.app]
+
+        async def attempt(n: int) -> str:
+            event = TextMessage(chat=ChatRef("telegram", "7" if n == 0 else f"-100{n}"),
+                                sender=Sender("7"), at=clock.now(), text=f"/start {_wrong(n)}")
+            return texts(await apps[n % 2].dispatcher.feed(event))
+
+        first = await attempt(0)  # the account is stored by its first message
+        replies = [first, *await asyncio.gather(*(attempt(n) for n in range(1, 16)))]
+    finally:
+        await second.close()
+    assert sum(P.CODE_INVALID in reply for reply in replies) == 5, replies
+    assert sum(fits(reply, P.TOO_MANY_ATTEMPTS) for reply in replies) == 11
+
+
+async def test_successful_tries_spend_nothing(harness: BotHarness) -> None:
+    """Right codes are not failures: a chat where colleagues bound one after another (a shared
+    device) still has its whole budget for a typo."""
+    h = harness
+    for n in range(8):
+        assert fits(texts(await h.say(f"/start {await _code(h)}", user=f"colleague{n}",
+                                      channel="telegram")), P.BOUND)
+    for n in range(4):
+        assert P.CODE_INVALID in texts(await h.say(f"/start {_wrong(n)}", user="typo",
+                                                   channel="telegram"))
+    assert fits(texts(await h.say(f"/start {await _code(h)}", user="typo",
+                                  channel="telegram")), P.BOUND)
+
+
+async def test_new_codes_are_ten_characters_and_codes_of_eight_still_work(
+        harness: BotHarness) -> None:
+    h = harness
+    code = await _code(h)
+    assert len(code) == people_store.CODE_LENGTH == 10
+    async with h.app.sessionmaker.begin() as session:  # a code issued before the change
+        unit = (await session.execute(select(Unit).where(Unit.code == "CDS"))).scalar_one()
+        session.add(Invitation(code="K7QM2XPA", unit_id=unit.id, role="official", name="Cũ",
+                               created_at=h.clock.now(),
+                               expires_at=h.clock.now() + timedelta(days=1)))
+    assert fits(texts(await h.say("K7QM2XPA", user="old", channel="zalo")), P.BOUND)
+    assert fits(texts(await h.say(code.lower(), user="new", channel="zalo")), P.BOUND)
