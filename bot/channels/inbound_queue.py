@@ -109,7 +109,8 @@ class InboundQueue(Generic[Item]):
         # the queue's own writes of concurrent updates share one commit: new updates stored,
         # finished ones marked done (under load both wait at once; SQLite commits one at a time)
         self._writes = inbound_store.GroupCommit(self._write_batch,
-                                                 hold=dispatcher.serialised_writes)
+                                                 hold=dispatcher.serialised_writes,
+                                                 isolate=inbound_store.is_row_fault)
 
     async def store(self, event_key: str, chat_id: str, body: str) -> int | None:
         """Store one update (group-committed with concurrent ones); its row id, or None when its

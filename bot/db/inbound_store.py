@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Integer, Table, Text, bindparam, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import UTCDateTime, insert_ignore, is_postgres, one_statement, reading
@@ -179,13 +180,18 @@ class GroupCommit(Generic[T, R]):
     """Runs `flush` over everything submitted while the previous flush was running.
 
     Under load, concurrent callers share one transaction (SQLite commits one at a time, each with
-    an fsync); alone, a caller waits for nothing but its own flush.
+    an fsync); alone, a caller waits for nothing but its own flush. When a shared flush fails and
+    `isolate` says one item may be the cause, each item is flushed alone: one bad item fails its
+    own caller only.
     """
 
     def __init__(self, flush: Callable[[list[T]], Awaitable[list[R]]], *,
                  max_batch: int = 200,
-                 hold: Callable[[], AbstractAsyncContextManager[object]] | None = None) -> None:
+                 hold: Callable[[], AbstractAsyncContextManager[object]] | None = None,
+                 isolate: Callable[[BaseException], bool] = lambda exc: False) -> None:
         self._flush = flush
+        #: whether a failed batch is flushed again item by item (the failure may be one item's)
+        self._isolate = isolate
         self._max_batch = max_batch
         #: held around each flush (SQLite: the one writer's queue); the batch is taken once it
         #: is held, so what was submitted while waiting for it goes in the same flush
@@ -208,14 +214,41 @@ class GroupCommit(Generic[T, R]):
                                         self._pending[self._max_batch:])
                 try:
                     results = await self._flush([item for item, _ in batch])
-                except Exception as exc:  # every caller of this batch sees the failure
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+                except Exception as exc:
+                    if len(batch) == 1 or not self._isolate(exc):
+                        _fail(batch, exc)  # every caller of this batch sees the failure
+                        continue
+                    # one item may be what failed (a value the database refuses): each alone,
+                    # so that the others are stored and only that one's caller sees an error
+                    for one in batch:
+                        try:
+                            [result] = await self._flush([one[0]])
+                        except Exception as one_exc:
+                            _fail([one], one_exc)
+                        else:
+                            _succeed([one], [result])
                     continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+            _succeed(batch, results)
+
+
+def _fail(batch: Sequence[tuple[object, asyncio.Future[R]]], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
+
+
+def _succeed(batch: Sequence[tuple[object, asyncio.Future[R]]], results: Sequence[R]) -> None:
+    for (_, future), result in zip(batch, results, strict=True):
+        if not future.done():
+            future.set_result(result)
+
+
+def is_row_fault(exc: BaseException) -> bool:
+    """Could one row have caused this failure (a value refused), rather than the database or the
+    connection being unavailable (then retrying rows one by one only waits longer)?"""
+    if isinstance(exc, (OperationalError, InterfaceError, TimeoutError, OSError)):
+        return False
+    return not (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 async def release(sessionmaker: async_sessionmaker[AsyncSession], row_id: int, error: str,

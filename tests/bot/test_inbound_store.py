@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import inbound_store
-from bot.db.base import make_engine, make_sessionmaker
+from bot.db.base import is_postgres, make_engine, make_sessionmaker
 from bot.db.inbound_store import GroupCommit, NewEvent
 from bot.db.models import InboundEventRow, InboundUpdate
 
@@ -104,6 +105,56 @@ async def test_group_commit_batches_concurrent_submits_and_shares_failures() -> 
     assert all(isinstance(o, RuntimeError) for o in outcomes)
     fail = False
     assert await group.submit(7) == 70  # a failed batch does not stop the next
+
+
+async def test_group_commit_isolates_the_item_that_failed_a_shared_flush() -> None:
+    """One item the flush refuses fails its own caller; the others of its batch succeed."""
+    batches: list[list[int]] = []
+
+    async def flush(items: list[int]) -> list[int]:
+        batches.append(items)
+        await asyncio.sleep(0.01)
+        if 2 in items:
+            raise ValueError("refused")
+        return [i * 10 for i in items]
+
+    group: GroupCommit[int, int] = GroupCommit(flush, isolate=lambda exc: True)
+    outcomes = await asyncio.gather(*(group.submit(i) for i in range(4)), return_exceptions=True)
+    assert outcomes[:2] == [0, 10] and outcomes[3] == 30 and isinstance(outcomes[2], ValueError)
+    assert batches == [[0, 1, 2, 3], [0], [1], [2], [3]]
+    # a failure isolate says is not an item's (the database is away): shared, no retries
+    batches.clear()
+    group = GroupCommit(flush, isolate=lambda exc: False)
+    outcomes = await asyncio.gather(*(group.submit(i) for i in range(4)), return_exceptions=True)
+    assert all(isinstance(o, ValueError) for o in outcomes) and batches == [[0, 1, 2, 3]]
+
+
+def test_a_lost_connection_is_not_a_row_fault() -> None:
+    assert not inbound_store.is_row_fault(OSError("connection refused"))
+    assert not inbound_store.is_row_fault(TimeoutError())
+    assert not inbound_store.is_row_fault(OperationalError("SELECT 1", {}, Exception("gone")))
+    assert inbound_store.is_row_fault(DataError("INSERT", {}, Exception("bad value")))
+
+
+async def test_one_event_the_database_refuses_does_not_fail_the_others_of_its_batch(
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """A body PostgreSQL refuses (a NUL character) fails its own store only; concurrent webhooks
+    sharing its group commit are stored (before: every one of them got an error, each retry)."""
+    async def flush(events: list[NewEvent]) -> list[int | None]:
+        return await inbound_store.store_many(sessionmaker, events, now=NOW, lease=LEASE)
+
+    group: GroupCommit[NewEvent, int | None] = GroupCommit(flush,
+                                                           isolate=inbound_store.is_row_fault)
+    bad = NewEvent(channel="zalo", event_key="bad", chat_id="u9", body='{"k": "a\x00b"}')
+    outcomes = await asyncio.gather(group.submit(_event("a")), group.submit(bad),
+                                    group.submit(_event("b", chat="u2")), return_exceptions=True)
+    assert isinstance(outcomes[0], int) and isinstance(outcomes[2], int)
+    async with sessionmaker() as session:
+        keys = set((await session.execute(select(InboundEventRow.event_key))).scalars().all())
+    if is_postgres(sessionmaker.kw["bind"]):
+        assert isinstance(outcomes[1], DBAPIError) and keys == {"a", "b"}
+    else:  # SQLite keeps the character
+        assert isinstance(outcomes[1], int) and keys == {"a", "b", "bad"}
 
 
 async def test_store_many_marks_finished_rows_done_in_the_same_commit(
