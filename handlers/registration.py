@@ -45,7 +45,7 @@ def _fmt(invitation: Invitation) -> str:
 async def redeem(ctx: Context, code: str) -> None:
     """Bind this chat account with an invitation code, or explain why not (without telling a
     guess whether the code exists), within the per-chat and per-account attempt limit."""
-    code = code.strip()
+    code = people_store.clean_code(code)
     if not _CODE_RE.match(code):
         ctx.reply(T.CODE_BAD_FORMAT)
         return
@@ -126,7 +126,7 @@ def typed_code(ctx: Context) -> bool:
 
 async def redeem_typed(ctx: Context) -> None:
     """The code typed alone."""
-    await redeem(ctx, ctx.text.strip().upper())
+    await redeem(ctx, people_store.clean_code(ctx.text).upper())
 
 
 # ---------------------------------------------------------------- /moi and /lienket

@@ -15,6 +15,7 @@ from bot.db.base import is_postgres
 from bot.db.models import ChatAccount, Invitation, InvitationAttempt, Official, Unit
 from bot.texts import people as T
 from bot.unit_tree import descendants
+from knowledge.normalize import drop_invisible
 
 #: invitation codes: unambiguous upper-case letters and digits (easy to read aloud and type)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -140,9 +141,19 @@ def deep_link(username: str | None, code: str) -> str | None:
     return f"https://t.me/{username.lstrip('@')}?start={code}"
 
 
+#: what a code copied out of a sentence or a message brings along at its ends
+_AROUND_CODE = " \t\r\n.,;:!?\"'“”‘’«»()[]<>"
+
+
+def clean_code(text: str) -> str:
+    """A typed or pasted code without what copying adds: invisible characters (a zero-width
+    space, a BOM), quotes and the sentence's punctuation around it ('“YA4RNJH8KQ”.')."""
+    return drop_invisible(text).strip(_AROUND_CODE)
+
+
 def looks_like_code(text: str) -> bool:
     """Whether a typed message is plausibly an invitation code (code alone on Zalo/web)."""
-    candidate = text.strip().upper()
+    candidate = clean_code(text).upper()
     return (len(candidate) in (CODE_LENGTH, LEGACY_CODE_LENGTH)
             and all(c in CODE_ALPHABET for c in candidate)
             and any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate))

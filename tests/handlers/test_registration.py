@@ -60,6 +60,20 @@ async def test_code_alone_on_zalo_and_web(harness: BotHarness) -> None:
     assert fits(texts(await harness.say(f" {link} ", user="w1", channel="web")), P.BOUND)
 
 
+async def test_a_code_pasted_with_what_copying_adds_still_binds(harness: BotHarness) -> None:
+    """Copied from a message: a zero-width space or BOM, quotes, the sentence's full stop."""
+    code = await _invitation(harness)
+    assert fits(texts(await harness.say(f"\ufeff“{code}\u200b”.", user="z2", channel="zalo")),
+                P.BOUND)
+    code = await _invitation(harness, name=None)
+    reply = await harness.say(f"/start {code}\u200b", user="tg2", channel="telegram")
+    assert fits(texts(reply), P.BOUND)
+    code = await _invitation(harness, name=None)
+    assert fits(texts(await harness.say(f"'{code.lower()}',", user="w2", channel="web")),
+                P.BOUND)
+    assert people_store.clean_code("\u200bAB2CD3EF4G\u00ad.") == "AB2CD3EF4G"
+
+
 async def test_reused_code(harness: BotHarness) -> None:
     code = await _invitation(harness)
     await harness.say(f"/start {code}", user="tg1", channel="telegram")
