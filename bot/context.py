@@ -165,16 +165,18 @@ class Context:
         layout: tuple[int, ...] = (),
         reusable: bool = False,
         numbered: str = "",
+        numbers_typed: bool = False,
     ) -> None:
         """Queue a reply; it is sent only after the transaction commits (`layout`: buttons per
         row, a hint for channels with rows of buttons; `reusable`: every button is navigation,
         pressed any number of times, not a single-use choice: bot/keyboards.py; `numbered`: the
         choices may be typed by number where they do not fit one message as buttons, this line
-        said after them: OutgoingMessage.numbered)."""
+        said after them: OutgoingMessage.numbered; `numbers_typed`: a typed number is the step's
+        answer, never an option's number: OutgoingMessage.numbers_typed)."""
         if reusable:
             buttons = [replace(b, reusable=True) for b in buttons]
         self.replies.append(OutgoingMessage(text, tuple(buttons), attachments, layout=layout,
-                                            numbered=numbered))
+                                            numbered=numbered, numbers_typed=numbers_typed))
 
     def note_roles_changed(self) -> None:
         """Someone's role or a chat's official changed: role-dependent views (menus) refresh."""

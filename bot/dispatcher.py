@@ -675,7 +675,9 @@ class Dispatcher:
         if ctx.can_show_buttons:
             return numbered_menu
         with_buttons = [m for m in ctx.replies if m.buttons]
-        return [b.payload for b in with_buttons[-1].buttons] if with_buttons else None
+        if not with_buttons or with_buttons[-1].numbers_typed:
+            return None  # a typed number is that step's answer (a percentage), not an option
+        return [b.payload for b in with_buttons[-1].buttons]
 
     @staticmethod
     def _number_choices(ctx: Context) -> list[str] | None:

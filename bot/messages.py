@@ -71,6 +71,10 @@ class OutgoingMessage:
     #: after them ("Gõ số thứ tự…"), and a typed number presses one (numbered_options); '' keeps
     #: them buttons (several messages on such a channel)
     numbered: str = field(default="", compare=False)
+    #: a typed number is this step's own answer (a percentage), never an option's number: its
+    #: choices are not numbered on any channel (render_as_text lists them by name) and leave no
+    #: menu for a typed number to pick from (bot/dispatcher.py _menu_of)
+    numbers_typed: bool = field(default=False, compare=False)
 
 
 def button_rows(buttons: Sequence[Button], layout: Sequence[int]) -> list[list[Button]]:
@@ -88,10 +92,14 @@ def button_rows(buttons: Sequence[Button], layout: Sequence[int]) -> list[list[B
 
 
 def render_as_text(message: OutgoingMessage) -> str:
-    """Append numbered options for channels that cannot show buttons."""
+    """Append numbered options for channels that cannot show buttons (listed by name, to be
+    typed, where a typed number is the step's answer: OutgoingMessage.numbers_typed)."""
     if not message.buttons:
         return message.text
-    options = "\n".join(f"{i}. {b.label}" for i, b in enumerate(message.buttons, start=1))
+    if message.numbers_typed:
+        options = "\n".join(f"– {b.label}" for b in message.buttons)
+    else:
+        options = "\n".join(f"{i}. {b.label}" for i, b in enumerate(message.buttons, start=1))
     return f"{message.text}\n\n{options}"
 
 
@@ -173,6 +181,8 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
         payload["layout"] = list(message.layout)
     if message.keyboard:
         payload["keyboard"] = message.keyboard
+    if message.numbers_typed:
+        payload["numbers_typed"] = True
     return payload
 
 
@@ -198,6 +208,7 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
         ),
         layout=tuple(int(w) for w in layout) if isinstance(layout, list) else (),
         keyboard=str(keyboard) if keyboard else None,
+        numbers_typed=payload.get("numbers_typed") is True,
     )
 
 

@@ -277,18 +277,20 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
     elif previous is not None:
         lines.append(T.LAST_WEEK.format(progress=previous.progress, status=_status_name(previous)))
         keep = T.BTN_KEEP
-    buttons = [Button(f"{p}%", CheckinAnswer(f"p:{p}").pack()) for p in PROGRESS_LEVELS]
-    if keep is not None:
-        buttons.append(Button(keep, CheckinAnswer("keep").pack()))
-    buttons += [Button(T.BTN_DONE, CheckinAnswer("done").pack()),
-                Button(T.BTN_SKIP_TASK, CheckinAnswer("skip").pack()),
-                Button(T.BTN_SKIP_WEEK, CheckinAnswer("week").pack())]
-    if not ctx.can_show_buttons:
-        lines.append(T.ASK_PROGRESS_NUMBERED)
-    else:  # where the choices do not fit one message (Zalo), they are listed by number
-        lines.append(T.ASK_PROGRESS_QUESTION if ctx.numbered(len(buttons)) else T.ASK_PROGRESS)
-    ctx.reply("\n".join(lines), buttons, layout=progress_layout(keep is not None),
-              numbered=T.PROGRESS_TYPED)
+    levels = [Button(f"{p}%", CheckinAnswer(f"p:{p}").pack()) for p in PROGRESS_LEVELS]
+    others = [Button(keep, CheckinAnswer("keep").pack())] if keep is not None else []
+    others += [Button(T.BTN_DONE, CheckinAnswer("done").pack()),
+               Button(T.BTN_SKIP_TASK, CheckinAnswer("skip").pack()),
+               Button(T.BTN_SKIP_WEEK, CheckinAnswer("week").pack())]
+    if not ctx.numbered(len(levels) + len(others)):
+        lines.append(T.ASK_PROGRESS)
+        ctx.reply("\n".join(lines), [*levels, *others], layout=progress_layout(keep is not None))
+        return
+    # the levels do not fit one message as buttons (Zalo: five; the console: none): a typed
+    # number is the percentage (never an option's number: "5" listed fifth would be 100 %),
+    # the other choices stay buttons (Zalo) or are typed by name (the console)
+    lines.append(T.ASK_PROGRESS_TYPED if ctx.can_show_buttons else T.ASK_PROGRESS_TYPED_OR_CHOICE)
+    ctx.reply("\n".join(lines), others, numbers_typed=True)
 
 
 def progress_layout(with_keep: bool) -> tuple[int, ...]:
@@ -304,9 +306,16 @@ def _status_name(row: CheckinEntry) -> str:
     return T.STATUS_LABELS.get(row.status or "", T.NA)
 
 
+_PROGRESS_CHOICES = {fold(label.casefold()): choice for label, choice in (
+    (T.BTN_KEEP, "keep"), (T.BTN_KEEP_DRAFT, "keep"), (T.BTN_DONE, "done"),
+    (T.BTN_SKIP_TASK, "skip"), (T.BTN_SKIP_WEEK, "week"))}
+
+
 async def progress_handle(ctx: Context, state: FlowState) -> str | None:
     """A level, a typed percentage, keep, done, skip the task or the week."""
     pressed, typed = _answer(ctx)
+    if typed:  # a choice typed by name (the console lists them so; anywhere else too)
+        pressed = _PROGRESS_CHOICES.get(" ".join(fold(typed.casefold()).split()), "")
     if pressed == "done":
         await _save(ctx, state, progress=100, status="done", skip_reason=None)
         return "evidence"

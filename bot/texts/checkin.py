@@ -65,12 +65,15 @@ TASK_NO_DEADLINE = "Thời hạn: {text}"
 LAST_WEEK = "Tuần trước: {progress}%, {status}"
 DRAFT_VALUES = "Đã nhập: {progress}%, {status}"
 ASK_PROGRESS = "Tiến độ hiện nay là bao nhiêu phần trăm? Bấm một mức hoặc gõ số (ví dụ: 70)."
-#: the question where the levels are listed by number after it (Zalo: more than five choices)
-ASK_PROGRESS_QUESTION = "Tiến độ hiện nay là bao nhiêu phần trăm?"
-PROGRESS_TYPED = "Gõ số thứ tự một lựa chọn ở trên, hoặc số phần trăm kèm dấu % (ví dụ: 70%)."
-ASK_PROGRESS_NUMBERED = (
-    "Tiến độ hiện nay là bao nhiêu phần trăm? Gõ số thứ tự một lựa chọn bên dưới, "
-    "hoặc gõ số phần trăm kèm dấu % (ví dụ: 70%)."
+#: where the levels do not fit one message as buttons (Zalo: five a message; the console: none),
+#: they are not offered: a typed number is always a percentage, never an option's number
+ASK_PROGRESS_TYPED = (
+    "Tiến độ hiện nay là bao nhiêu phần trăm? Gõ số phần trăm, ví dụ: 60 (tức 60%)."
+)
+#: the same on a channel without buttons, the other choices listed by name after it
+ASK_PROGRESS_TYPED_OR_CHOICE = (
+    "Tiến độ hiện nay là bao nhiêu phần trăm? Gõ số phần trăm, ví dụ: 60 (tức 60%), "
+    "hoặc gõ một lựa chọn bên dưới."
 )
 BAD_PROGRESS = (
     "Xin lỗi, tôi chưa hiểu \u201c{answer}\u201d. Tiến độ là một số từ 0 đến 100, ví dụ: 70 hoặc 70%."

@@ -95,6 +95,17 @@ async def test_restart_between_every_step_resumes_there(harness: BotHarness) -> 
     assert (await task_row(harness, nv2)).progress == 0  # a skipped task keeps its progress
 
 
+async def test_a_typed_single_digit_is_a_percentage_after_a_restart(harness: BotHarness) -> None:
+    """Telegram shows the levels as buttons: "5" typed is 5 %, not the fifth level (100 %)."""
+    oid, (_, nv1) = await _setup(harness)  # NV1 is asked first (the earlier deadline)
+    first = await _act(harness, "/baocao")
+    assert T.ASK_PROGRESS in first
+    await harness.restart()
+    assert T.ASK_STATUS in await _act(harness, "5")
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 5 and entries[nv1].status is None
+
+
 @pytest.mark.slow
 async def test_restart_at_evidence_week_reason_and_summary_edit(harness: BotHarness) -> None:
     oid, (nv2, nv1) = await _setup(harness)

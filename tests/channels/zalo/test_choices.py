@@ -2,7 +2,8 @@
 message when the extra ones have a typed equivalent (the roles of a new guide's audience: four
 roles, "Xong", "Quay lại" and "Huỷ", the last two said as "Gõ /quaylai để quay lại.", "Gõ /huy
 để huỷ."), and a choice with more than five options is one message of numbered options, a typed
-number pressing one (the check-in's progress, the units a new guide is announced to)."""
+number pressing one (the units a new guide is announced to); the check-in's progress, where a
+typed number is a percentage, is one message without numbers."""
 
 from __future__ import annotations
 
@@ -93,42 +94,45 @@ def _numbered(labels: list[str]) -> list[str]:
     return [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
 
 
-async def test_check_in_progress_is_one_message_of_numbered_choices(
+async def test_check_in_progress_is_one_message_and_a_typed_number_is_a_percentage(
         zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
-    """Eight choices (five levels, "Hoàn thành", "Bỏ qua việc này", "Nghỉ cả tuần"): one
-    message listing them by number; "3" is the third, after a read receipt and a restart."""
+    """Eight choices (five levels, "Đã hoàn thành", "Bỏ qua nhiệm vụ này", "Nghỉ cả tuần") do not
+    fit five buttons: one message asking for the percentage typed, the other three as buttons and
+    nothing numbered; "5" is 5 %, not the fifth choice (100 %), after a read receipt and a
+    restart; "Quay lại" from the status asks again the same way."""
     async with open_zalo_app(zalo_settings, clock) as zalo:
         world = World(zalo.app.sessionmaker, now=clock.now)
         official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
         [task] = await world.tasks([official], [("NV1", "Tập huấn kỹ năng số", None)])
         sent = await _say(zalo, fake_zalo, "/baocao", "m1")
         progress = sent[-1]
-        assert _buttons(progress) == []  # no second message of "more options"
         text = progress["message"]["text"]
-        options = ["0%", "25%", "50%", "75%", "100%", CT.BTN_DONE, CT.BTN_SKIP_TASK,
-                   CT.BTN_SKIP_WEEK]
-        assert "\n".join(_numbered(options)) in text
-        assert CT.ASK_PROGRESS_QUESTION in text and text.endswith(CT.PROGRESS_TYPED)
+        assert text.endswith(CT.ASK_PROGRESS_TYPED)
+        assert [b["title"] for b in _buttons(progress)] == [CT.BTN_DONE, CT.BTN_SKIP_TASK,
+                                                            CT.BTN_SKIP_WEEK]
+        assert "1. " not in text and "100%" not in text  # nothing numbered, no levels
         assert ZT.MORE_OPTIONS not in fake_zalo.sent_texts(ADMIN)
-        # the phone shows it: a read receipt keeps the numbers meaning these choices
+        # the phone shows it: a read receipt changes nothing
         assert await zalo.post_event(event("user_seen_message", ADMIN, clock,
                                            msg_ids=["x1"])) == 200
         await zalo.settle()
     async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart in the middle
-        [status] = await _say(zalo, fake_zalo, "3", "m2")
-        # the status: three statuses and "Quay lại", buttons again (they fit)
-        assert status["message"]["text"] == CT.ASK_STATUS
-        assert [b["title"] for b in _buttons(status)] == [
-            *CT.STATUS_LABELS.values()][:3] + [C.BUTTON_BACK]
-        # "Quay lại": the progress again, numbered; "70%" typed is a percentage, not a number
-        [again] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m3")
-        assert "\n".join(_numbered(["0%", "25%"])) in again["message"]["text"]
-        [status] = await _say(zalo, fake_zalo, "70%", "m4")
+        [status] = await _say(zalo, fake_zalo, "5", "m2")
         assert status["message"]["text"] == CT.ASK_STATUS
         async with zalo.app.sessionmaker() as session:
             entry = (await session.execute(select(CheckinEntry).where(
                 CheckinEntry.task_id == task))).scalar_one()
-        assert entry.progress == 70
+        assert entry.progress == 5 and entry.status is None
+        # "Quay lại": the progress again, the same one message; "3" is 3 %
+        [again] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m3")
+        assert again["message"]["text"].endswith(CT.ASK_PROGRESS_TYPED)
+        assert CT.BTN_DONE in [b["title"] for b in _buttons(again)]
+        [status] = await _say(zalo, fake_zalo, "3", "m4")
+        assert status["message"]["text"] == CT.ASK_STATUS
+        async with zalo.app.sessionmaker() as session:
+            entry = (await session.execute(select(CheckinEntry).where(
+                CheckinEntry.task_id == task))).scalar_one()
+        assert entry.progress == 3
 
 
 async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
