@@ -155,7 +155,8 @@ class Settings(BaseSettings):
         30, description="a web chat login unused this long ends (the official binds again)")
     web_rate_per_minute: int = Field(20, description="chat requests per minute per web session")
     web_rate_per_address_per_minute: int = Field(
-        60, description="chat requests per minute per client address")
+        600, description="chat requests per minute per client network (an IPv4 address, an IPv6 "
+        "/64): a ceiling for an office of ~50 behind one NAT, the session limit is the main one")
     file_link_hours: int = Field(
         24, description="a download link (web chat files) works this long after it is shown")
     file_link_secret: SecretStr | None = Field(

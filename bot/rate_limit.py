@@ -1,4 +1,5 @@
-"""Inbound request limits per key (web session, client address), on the injected clock.
+"""Inbound request limits per key (web session; client network: an IPv4 address, an IPv6 /64),
+on the injected clock.
 
 GCRA (the "generic cell rate algorithm"): one instant per key, the theoretical arrival time of the
 next request. `limit` requests may come at once, then one every period/limit. Written here rather

@@ -67,7 +67,8 @@ class WebChat:
                                     self.settings.web_rate_per_address_per_minute)
         engine = self.sessionmaker.kw.get("bind")
         if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
-            # several processes may serve one address: one budget for all (bot/rate_limit.py)
+            # several processes may serve one address: one budget for all (bot/rate_limit.py);
+            # the "address" scope's keys are client networks (an IPv4 address, an IPv6 /64)
             self.per_session = SharedRateLimit(engine, "session", per_session, 60.0)
             self.per_address = SharedRateLimit(engine, "address", per_address, 60.0)
         else:
@@ -213,15 +214,18 @@ def _cursor(value: object) -> int | None:
 
 
 async def _too_fast(chat: WebChat, request: web.Request, session_id: str) -> web.Response | None:
-    """429 when this session or this address sends faster than the limits."""
+    """429 when this session, or the client network (an IPv4 address, an IPv6 /64: every
+    session behind one NAT, or one host's rotating addresses), sends faster than the limits."""
     now = chat.clock.now()
+    text = texts.TOO_MANY_REQUESTS
     wait = await chat.per_session.wait(session_id, now)
     if not wait:
         address = web_auth.client_address(request, trust_proxy=chat.settings.web_trust_proxy)
-        wait = await chat.per_address.wait(address, now)
+        wait = await chat.per_address.wait(web_auth.client_network(address), now)
+        text = texts.TOO_MANY_REQUESTS_NETWORK
     if not wait:
         return None
-    response = _error(429, texts.TOO_MANY_REQUESTS.format(seconds=wait))
+    response = _error(429, text.format(seconds=wait))
     response.headers["Retry-After"] = str(wait)
     return response
 

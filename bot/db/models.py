@@ -678,7 +678,7 @@ class ChannelCredential(Base):
 
 
 class WebRateLimit(Base):
-    """One web chat rate limit key (a session, a client address) shared by every process on
+    """One web chat rate limit key (a session, a client network) shared by every process on
     PostgreSQL (bot/rate_limit.py): the theoretical arrival time of its next request (GCRA), in
     seconds since the epoch. A row whose instant is past is as good as none; old ones are deleted."""
 

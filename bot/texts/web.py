@@ -13,6 +13,11 @@ LOGIN_REQUIRED = (
     "Phiên đăng nhập của trò chuyện này đã kết thúc (đã đăng xuất, bị thu hồi hoặc lâu không "
     "dùng). Anh/chị vẫn có thể hỏi đáp; để nhận nhắc việc tại đây, vui lòng nhập mã mời mới.")
 TOO_MANY_REQUESTS = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi gửi tiếp."
+#: the client network's ceiling is spent (many people behind one address, or someone there
+#: sending very fast): the person reading it may not have sent fast at all
+TOO_MANY_REQUESTS_NETWORK = (
+    "Hệ thống đang nhận rất nhiều yêu cầu từ mạng Internet anh/chị đang dùng. Vui lòng chờ "
+    "khoảng {seconds} giây rồi gửi tiếp; nội dung anh/chị vừa gửi chưa được xử lý.")
 FILE_NOT_FOUND = "Không tìm thấy tệp này (có thể đã quá hạn lưu giữ)."
 FILE_FORBIDDEN = (
     "Liên kết tải tệp không hợp lệ, hoặc anh/chị chưa đăng nhập đúng trò chuyện đã nhận tệp. "
