@@ -521,9 +521,12 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
             lines.append(T.SUMMARY_BLOCKERS.format(text=row.blockers or T.NONE_TEXT))
             lines.append(T.SUMMARY_NEXT.format(text=row.next_plan or T.NONE_TEXT))
     lines += ["", T.SUMMARY_FOOTER]
-    buttons = [Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack())]
-    buttons += [Button(T.BTN_EDIT_TASK.format(n=n), CheckinAnswer(f"edit:{n - 1}").pack())
-                for n in range(1, min(len(state.data["tasks"]), SUMMARY_EDIT_BUTTONS) + 1)]
+    submit = Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack())
+    edits = [Button(T.BTN_EDIT_TASK.format(n=n), CheckinAnswer(f"edit:{n - 1}").pack())
+             for n in range(1, min(len(state.data["tasks"]), SUMMARY_EDIT_BUTTONS) + 1)]
+    # numbered (Zalo over five, the console), option n is "Sửa nhiệm vụ n", as the tasks above
+    # are numbered: "1" typed for the first task must not send the report
+    buttons = [*edits, submit] if ctx.numbered(1 + len(edits)) else [submit, *edits]
     ctx.reply("\n".join(lines), buttons, numbered=C.TYPE_A_NUMBER)
 
 

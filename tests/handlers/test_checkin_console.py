@@ -45,7 +45,7 @@ async def test_numbered_options_drive_the_whole_checkin(console: BotHarness) -> 
     assert T.ASK_NEXT in await say("1")  # option 1 = Không có vướng mắc
     summary = await say("Hoàn thiện tài liệu")
     assert fits(summary, T.SUMMARY_HEADER)
-    assert fits(await say("1"), T.SUBMITTED)  # option 1 = Gửi báo cáo
+    assert fits(await say("2"), T.SUBMITTED)  # option 2 = Gửi báo cáo (1: Sửa nhiệm vụ 1)
     report, entries = await report_of(console, oid)
     assert report is not None and report.status == "submitted"
     assert entries[task_id].status == "at_risk" and entries[task_id].blockers is None

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import CheckinEntry, Guide, PendingUpload
+from bot.db.models import CheckinEntry, CheckinReport, Guide, PendingUpload
 from bot.guide_import import PENDING_TTL, import_guide, ingest_limits
 from bot.texts import checkin as CT
 from bot.texts import common as C
@@ -133,6 +133,31 @@ async def test_check_in_progress_is_one_message_and_a_typed_number_is_a_percenta
             entry = (await session.execute(select(CheckinEntry).where(
                 CheckinEntry.task_id == task))).scalar_one()
         assert entry.progress == 3
+
+
+async def test_check_in_summary_numbers_are_the_tasks_numbers(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """Five tasks: the summary's six choices are numbered as its tasks are, "1" is "Sửa nhiệm vụ
+    1" (not "Gửi báo cáo", which is the sixth), after a restart."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
+        await world.tasks([official], [(f"NV{n}", f"Nhiệm vụ số {n}", None)
+                                       for n in range(1, 6)])
+        await _say(zalo, fake_zalo, "/baocao", "m0")
+        for n in range(1, 6):
+            await _say(zalo, fake_zalo, "100", f"p{n}")  # done: the evidence asked next
+            sent = await _say(zalo, fake_zalo, "không", f"e{n}")
+        summary = sent[-1]["message"]["text"]
+        edits = [CT.BTN_EDIT_TASK.format(n=n) for n in range(1, 6)]
+        assert "\n".join(_numbered([*edits, CT.BTN_SUBMIT])) in summary
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart: the numbers still hold
+        sent = await _say(zalo, fake_zalo, "1", "m1")
+        assert CT.TASK_HEADER.format(n=1, total=5, title="Nhiệm vụ số 1") in sent[-1][
+            "message"]["text"]
+        async with zalo.app.sessionmaker() as session:
+            report = (await session.execute(select(CheckinReport))).scalar_one()
+        assert report.status == "draft"
 
 
 async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
