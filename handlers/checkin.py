@@ -522,11 +522,14 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
             lines.append(T.SUMMARY_NEXT.format(text=row.next_plan or T.NONE_TEXT))
     lines += ["", T.SUMMARY_FOOTER]
     submit = Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack())
+    count = len(state.data["tasks"])
+    # numbered (Zalo over five, the console), option n is "Sửa nhiệm vụ n" for every task, as
+    # the tasks above are numbered: "1" typed for the first task, or "9" for the ninth, must not
+    # send the report; as buttons (Telegram, web), the first few tasks have one
+    numbered = ctx.numbered(1 + min(count, SUMMARY_EDIT_BUTTONS))
     edits = [Button(T.BTN_EDIT_TASK.format(n=n), CheckinAnswer(f"edit:{n - 1}").pack())
-             for n in range(1, min(len(state.data["tasks"]), SUMMARY_EDIT_BUTTONS) + 1)]
-    # numbered (Zalo over five, the console), option n is "Sửa nhiệm vụ n", as the tasks above
-    # are numbered: "1" typed for the first task must not send the report
-    buttons = [*edits, submit] if ctx.numbered(1 + len(edits)) else [submit, *edits]
+             for n in range(1, (count if numbered else min(count, SUMMARY_EDIT_BUTTONS)) + 1)]
+    buttons = [*edits, submit] if numbered else [submit, *edits]
     ctx.reply("\n".join(lines), buttons, numbered=C.TYPE_A_NUMBER)
 
 

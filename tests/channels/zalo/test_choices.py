@@ -160,6 +160,29 @@ async def test_check_in_summary_numbers_are_the_tasks_numbers(
         assert report.status == "draft"
 
 
+async def test_check_in_summary_of_many_tasks_numbers_every_task(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """Ten tasks (more than the buttons Telegram gets): every task has its number, "9" opens the
+    ninth and the report stays a draft; "Gửi báo cáo" is the eleventh."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
+        await world.tasks([official], [(f"NV{n}", f"Nhiệm vụ số {n}", None)
+                                       for n in range(1, 11)])
+        await _say(zalo, fake_zalo, "/baocao", "m0")
+        for n in range(1, 11):
+            await _say(zalo, fake_zalo, "100", f"p{n}")
+            sent = await _say(zalo, fake_zalo, "không", f"e{n}")
+        summary = sent[-1]["message"]["text"]
+        edits = [CT.BTN_EDIT_TASK.format(n=n) for n in range(1, 11)]
+        assert "\n".join(_numbered([*edits, CT.BTN_SUBMIT])) in summary
+        sent = await _say(zalo, fake_zalo, "9", "m1")
+        assert CT.TASK_HEADER.format(n=9, total=10, title="") in sent[-1]["message"]["text"]
+        async with zalo.app.sessionmaker() as session:
+            report = (await session.execute(select(CheckinReport))).scalar_one()
+        assert report.status == "draft"
+
+
 async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
         zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
     """The audience step after a replacement confirmed with an older "Thay thế" button: ten
