@@ -18,7 +18,7 @@ import math
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping, Sequence, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -287,6 +287,76 @@ class _Gather:
         return np.bincount(np.concatenate(self.docs), values, minlength=n_docs).astype(np.float32)
 
 
+@dataclass(frozen=True, slots=True)
+class _Store:
+    """Several streams' postings laid end to end, so that the postings of every query term of every
+    stream are read by one index and summed by one bincount (no numpy call per term).
+
+    A stream's documents may be shifted (`offsets`), which keeps two streams over the same documents
+    apart in one sum (paragraphs and clause openings). The sum is `_Gather.total`'s to the bit: the
+    same float64 products, added per document in the same order.
+    """
+
+    #: the first store-wide term id of each stream, by id() of the stream
+    bases: dict[int, int]
+    indptr: npt.NDArray[np.int64]
+    docs: IntArray
+    weights: FloatArray
+    #: documents of the sums (the largest shifted document + 1)
+    size: int
+
+    @classmethod
+    def join(
+        cls, streams: Sequence[_Stream], offsets: Sequence[int] | None = None
+    ) -> tuple[_Store, tuple[_Stream, ...]]:
+        """The store of the streams, and the streams again, reading their postings from the store's
+        arrays (no second copy of them; the store must be used with these streams, not the given)."""
+        shifts = list(offsets) if offsets is not None else [0] * len(streams)
+        docs = np.concatenate(
+            [s.docs + np.int32(k) if k else s.docs for s, k in zip(streams, shifts, strict=True)]
+        ).astype(np.int32, copy=False)
+        weights = np.concatenate([s.weights for s in streams]).astype(np.float32, copy=False)
+        indptr_parts: list[npt.NDArray[np.int64]] = []
+        bases: list[int] = []
+        entry = term = 0
+        views: list[_Stream] = []
+        for stream, shift in zip(streams, shifts, strict=True):
+            end = entry + len(stream.docs)
+            indptr_parts.append(stream.indptr[:-1] + entry)
+            views.append(replace(
+                stream, docs=stream.docs if shift else docs[entry:end],
+                weights=weights[entry:end],
+            ))  # fmt: skip
+            bases.append(term)
+            entry, term = end, term + len(stream.vocab)
+        indptr = np.concatenate([*indptr_parts, np.asarray([entry], dtype=np.int64)])
+        size = max((len(s.lengths) + k for s, k in zip(streams, shifts, strict=True)), default=0)
+        store = cls({id(v): base for v, base in zip(views, bases, strict=True)}, indptr, docs,
+                    weights, size)  # fmt: skip
+        return store, tuple(views)
+
+    def total(self, parts: Iterable[tuple[_Stream, Mapping[str, float]]]) -> FloatArray:
+        """Every document's sum of weight × multiplier over the postings of the terms (term →
+        multiplier) of each stream, streams and terms in the order given (float64 sums)."""
+        ids: list[int] = []
+        mults: list[float] = []
+        for stream, weighted in parts:
+            base = self.bases[id(stream)]
+            vocab = stream.vocab
+            for term, mult in weighted.items():
+                tid = vocab.get(term)
+                if tid is not None:
+                    ids.append(base + tid)
+                    mults.append(mult)
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        found = np.asarray(ids, dtype=np.int64)
+        starts, ends = self.indptr[found], self.indptr[found + 1]
+        entries = _ranges(starts, ends)
+        values = self.weights[entries] * np.repeat(mults, ends - starts)
+        return np.bincount(self.docs[entries], values, minlength=self.size).astype(np.float32)
+
+
 def _weighted(
     terms: Iterable[str], weight: float, into: dict[str, float] | None = None
 ) -> dict[str, float]:
@@ -393,6 +463,17 @@ class _Structure:
     para_bounds: npt.NDArray[np.int64]
     #: guide number of each passage
     guide_of: npt.NDArray[np.int64]
+    #: the paragraph and clause streams' postings, clause openings shifted after the paragraphs
+    store: _Store
+
+    def best_paragraphs(self, terms: list[str], names: Sequence[str]) -> list[FloatArray]:
+        """Per passage, the best BM25 score of one of its paragraphs and of one of its clause
+        openings (`names`: "paragraph", "clause"), every passage, both read at once."""
+        weighted = _weighted(terms, 1.0)
+        streams = {"paragraph": self.paragraph, "clause": self.clause}
+        scores = self.store.total((streams[name], weighted) for name in names)
+        best = np.maximum.reduceat(scores.reshape(2, -1), self.para_bounds[:-1], axis=1)
+        return [best[0 if name == "paragraph" else 1] for name in names]
 
     def best_paragraph(
         self, stream: _Stream, terms: list[str], passages: npt.NDArray[np.int64] | None = None
@@ -428,7 +509,7 @@ class KnowledgeIndex:
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
-        "_intro_weight", "_typical_idf", "_states_time", "_weights",
+        "_intro_weight", "_typical_idf", "_states_time", "_weights", "_store",
     )  # fmt: skip
 
     def __init__(
@@ -439,8 +520,11 @@ class KnowledgeIndex:
         streams: tuple[_Stream, _Stream, _Stream, _Stream, _Stream, _Stream],
         structure: _Structure,
         confidence: ConfidenceParams,
+        store: _Store,
     ) -> None:
         """Use build(); this only stores what build() computed."""
+        #: the postings of the passage streams (`streams`, and the structure's title line)
+        self._store = store
         self._passages = passages
         self._params = params
         self._confidence_params = confidence
@@ -542,18 +626,18 @@ class KnowledgeIndex:
             guides[number].update(uni)
             guides[number].update(bi)
         k1, b = params.k1, params.b
-        streams = (
-            _Stream.build(fold_uni, k1, b),
-            _Stream.build(fold_bi, k1, b),
-            _Stream.build(acc_uni, k1, b),
-            _Stream.build(acc_bi, k1, b),
-            _Stream.build(titles, k1, b),
-            _Stream.build(headings, k1, b),
+        # The passage streams (the title line's too) share one store, paragraphs and clause
+        # openings another (clause openings shifted after the paragraphs).
+        store, (f_uni, f_bi, a_uni, a_bi, s_title, s_heading, s_lead) = _Store.join([
+            _Stream.build(bags, k1, b)
+            for bags in (fold_uni, fold_bi, acc_uni, acc_bi, titles, headings, leads)
+        ])  # fmt: skip
+        para_store, (paragraph, clause) = _Store.join(
+            [_Stream.build(paras, k1, b), _Stream.build(clauses, k1, b)], [0, len(paras)]
         )
-        paragraph = _Stream.build(paras, k1, b)
-        clause = _Stream.build(clauses, k1, b)
+        streams = (f_uni, f_bi, a_uni, a_bi, s_title, s_heading)
         structure = _Structure(
-            lead=_Stream.build(leads, k1, b),
+            lead=s_lead,
             paragraph=paragraph,
             clause=clause,
             guide=_Stream.build(guides, k1, b),
@@ -561,8 +645,10 @@ class KnowledgeIndex:
             clause_rows=_Rows.of(clause),
             para_bounds=np.asarray([*para_starts, len(paras)], dtype=np.int64),
             guide_of=np.asarray(guide_of, dtype=np.int64),
+            store=para_store,
         )
-        return cls(items, params, synonyms, streams, structure, confidence or ConfidenceParams())
+        return cls(items, params, synonyms, streams, structure, confidence or ConfidenceParams(),
+                   store)  # fmt: skip
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -872,12 +958,12 @@ class KnowledgeIndex:
         p = self._params
         bi = _bigrams(syl)
         meta = syl + bi
-        into = _Gather()
-        self._fold_uni.gather(_weighted(syl, 1.0), into)
-        self._fold_bi.gather(_weighted(bi, p.bigram_weight), into)
-        self._title.gather(_weighted(meta, p.title_weight), into)
-        self._heading.gather(_weighted(meta, p.heading_weight), into)
-        return into.total(len(self._passages))
+        return self._store.total((
+            (self._fold_uni, _weighted(syl, 1.0)),
+            (self._fold_bi, _weighted(bi, p.bigram_weight)),
+            (self._title, _weighted(meta, p.title_weight)),
+            (self._heading, _weighted(meta, p.heading_weight)),
+        ))  # fmt: skip
 
     def _add_expansion(
         self, scores: FloatArray, src: list[str], alt: list[str], weight: float
@@ -960,10 +1046,7 @@ class KnowledgeIndex:
             if name in weights:
                 _weighted(terms, weights[name], by_stream.setdefault(id(stream), (stream, {}))[1])
         n = len(self._passages)
-        into = _Gather()
-        for stream, weighted in by_stream.values():
-            stream.gather(weighted, into)
-        scores = into.total(n)
+        scores = self._store.total(by_stream.values())
         if q.expansions and "expansion" in weights:
             scores += np.float32(weights["expansion"]) * self._expansion(q)
         structure = self._structure
@@ -982,9 +1065,12 @@ class KnowledgeIndex:
             else np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES].astype(np.int64)
         )
         focus = _focus(q.folded)
-        for name in late:
+        every = structure.best_paragraphs(focus, late) if pool is None else None
+        for n_late, name in enumerate(late):
             stream = structure.paragraph if name == "paragraph" else structure.clause
-            values = structure.best_paragraph(stream, focus, pool)
+            values = (
+                every[n_late] if every is not None else structure.best_paragraph(stream, focus, pool)
+            )
             if self._intro_weight is not None:
                 values *= self._intro_weight if pool is None else self._intro_weight[pool]
             if pool is None:
