@@ -228,16 +228,6 @@ class _Stream:
         ids = np.asarray(tids, dtype=np.int32)
         return ids, np.asarray(mults, dtype=np.float32), int((self.indptr[ids + 1] - self.indptr[ids]).sum())
 
-    def contains_any(self, term: str, docs: IntArray) -> bool:
-        """Whether any of the documents contains the term."""
-        tid = self.vocab.get(term)
-        if tid is None:
-            return False
-        postings = self.docs[self._indptr_view[tid] : self._indptr_view[tid + 1]]
-        pos = postings.searchsorted(docs)
-        found = pos < len(postings)
-        return bool((postings[pos[found]] == docs[found]).any())
-
     def scores(self, terms: Iterable[str], weight: float = 1.0) -> FloatArray:
         """This stream's BM25 score of every document for the query terms (a repeated term counts
         once per occurrence, as in BM25), times `weight`."""
@@ -260,8 +250,10 @@ class _Stream:
     def contains(self, term: str, doc: int) -> bool:
         """Whether the document contains the term."""
         tid = self.vocab.get(term)
-        if tid is None:
-            return False
+        return tid is not None and self.has(tid, doc)
+
+    def has(self, tid: int, doc: int) -> bool:
+        """Whether the document contains the term of this id."""
         # Postings are sorted by document, so membership is a binary search.
         end: int = self._indptr_view[tid + 1]
         pos = bisect_left(self._docs_view, doc, self._indptr_view[tid], end)
@@ -335,26 +327,42 @@ class _Store:
                     weights, size)  # fmt: skip
         return store, tuple(views)
 
-    def total(self, parts: Iterable[tuple[_Stream, Mapping[str, float]]]) -> FloatArray:
+    def total(self, parts: Iterable[_Part], size: int) -> FloatArray:
         """Every document's sum of weight × multiplier over the postings of the terms (term →
-        multiplier) of each stream, streams and terms in the order given (float64 sums)."""
+        multiplier) of each part's stream, parts and terms in the order given (float64 sums), for
+        `size` documents. A part's documents are moved by its shift on top of its stream's: several
+        sums over the same documents (a phrase and its alternative) come out of one pass side by side."""
         ids: list[int] = []
         mults: list[float] = []
-        for stream, weighted in parts:
+        shifts: list[int] = []
+        shifted = False
+        for stream, weighted, shift in parts:
             base = self.bases[id(stream)]
             vocab = stream.vocab
+            before = len(ids)
             for term, mult in weighted.items():
                 tid = vocab.get(term)
                 if tid is not None:
                     ids.append(base + tid)
                     mults.append(mult)
+            if shift:
+                shifted = True
+            shifts.extend([shift] * (len(ids) - before))
         if not ids:
-            return np.zeros(self.size, dtype=np.float32)
+            return np.zeros(size, dtype=np.float32)
         found = np.asarray(ids, dtype=np.int64)
         starts, ends = self.indptr[found], self.indptr[found + 1]
+        sizes = ends - starts
         entries = _ranges(starts, ends)
-        values = self.weights[entries] * np.repeat(mults, ends - starts)
-        return np.bincount(self.docs[entries], values, minlength=self.size).astype(np.float32)
+        values = self.weights[entries] * np.repeat(mults, sizes)
+        docs = self.docs[entries]
+        if shifted:
+            docs = docs + np.repeat(np.asarray(shifts, dtype=np.int32), sizes)
+        return np.bincount(docs, values, minlength=size).astype(np.float32)
+
+
+#: one stream's share of a sum: the stream, its terms (term → multiplier), a shift of its documents
+_Part = tuple[_Stream, Mapping[str, float], int]
 
 
 def _weighted(
@@ -463,18 +471,6 @@ class _Structure:
     para_bounds: npt.NDArray[np.int64]
     #: guide number of each passage
     guide_of: npt.NDArray[np.int64]
-    #: the paragraph and clause streams' postings, clause openings shifted after the paragraphs
-    store: _Store
-
-    def best_paragraphs(self, terms: list[str], names: Sequence[str]) -> list[FloatArray]:
-        """Per passage, the best BM25 score of one of its paragraphs and of one of its clause
-        openings (`names`: "paragraph", "clause"), every passage, both read at once."""
-        weighted = _weighted(terms, 1.0)
-        streams = {"paragraph": self.paragraph, "clause": self.clause}
-        scores = self.store.total((streams[name], weighted) for name in names)
-        best = np.maximum.reduceat(scores.reshape(2, -1), self.para_bounds[:-1], axis=1)
-        return [best[0 if name == "paragraph" else 1] for name in names]
-
     def best_paragraph(
         self, stream: _Stream, terms: list[str], passages: npt.NDArray[np.int64] | None = None
     ) -> FloatArray:
@@ -523,7 +519,7 @@ class KnowledgeIndex:
         store: _Store,
     ) -> None:
         """Use build(); this only stores what build() computed."""
-        #: the postings of the passage streams (`streams`, and the structure's title line)
+        #: the postings of every passage stream, then the paragraphs' and the clause openings'
         self._store = store
         self._passages = passages
         self._params = params
@@ -626,15 +622,17 @@ class KnowledgeIndex:
             guides[number].update(uni)
             guides[number].update(bi)
         k1, b = params.k1, params.b
-        # The passage streams (the title line's too) share one store, paragraphs and clause
-        # openings another (clause openings shifted after the paragraphs).
-        store, (f_uni, f_bi, a_uni, a_bi, s_title, s_heading, s_lead) = _Store.join([
-            _Stream.build(bags, k1, b)
-            for bags in (fold_uni, fold_bi, acc_uni, acc_bi, titles, headings, leads)
-        ])  # fmt: skip
-        para_store, (paragraph, clause) = _Store.join(
-            [_Stream.build(paras, k1, b), _Stream.build(clauses, k1, b)], [0, len(paras)]
-        )
+        # One store for the passage streams (the title line's too), then the paragraphs and the
+        # clause openings, each shifted after the ones before: passages 0..n-1, paragraphs n..,
+        # clause openings n + len(paras)..
+        n = len(items)
+        store, (f_uni, f_bi, a_uni, a_bi, s_title, s_heading, s_lead, paragraph, clause) = (
+            _Store.join(
+                [_Stream.build(bags, k1, b) for bags in (
+                    fold_uni, fold_bi, acc_uni, acc_bi, titles, headings, leads, paras, clauses)],
+                [0, 0, 0, 0, 0, 0, 0, n, n + len(paras)],
+            )
+        )  # fmt: skip
         streams = (f_uni, f_bi, a_uni, a_bi, s_title, s_heading)
         structure = _Structure(
             lead=s_lead,
@@ -645,7 +643,6 @@ class KnowledgeIndex:
             clause_rows=_Rows.of(clause),
             para_bounds=np.asarray([*para_starts, len(paras)], dtype=np.int64),
             guide_of=np.asarray(guide_of, dtype=np.int64),
-            store=para_store,
         )
         return cls(items, params, synonyms, streams, structure, confidence or ConfidenceParams(),
                    store)  # fmt: skip
@@ -857,21 +854,36 @@ class KnowledgeIndex:
     ) -> float:
         """Idf-weighted share of the query's syllables and bigrams (ignored words left out) in one passage."""
         cp = self._confidence_params
-        n = len(self._passages)
+        if meta is None:
+            meta = cp.count_headings
+        # `_covers` and `term_idf` inlined (this runs for every term of every wording of every
+        # answer); the sums add the same values in the same order
+        seen: Presence = {} if memo is None else memo
+        heading, title = self._heading, self._title
+        unknown = self._fold_uni.max_idf(len(self._passages))
         matched = total = 0.0
-        for term in set(folded) - ignored:
-            idf = self._fold_uni.term_idf(term, n)
-            total += idf
-            if self._covers(self._fold_uni, term, doc, text=text, meta=meta, memo=memo):
-                matched += idf
-        for left, right in set(zip(folded, folded[1:], strict=False)):
-            if left in ignored and right in ignored:
-                continue
-            term = f"{left} {right}"
-            idf = cp.bigram_weight * self._fold_bi.term_idf(term, n)
-            total += idf
-            if self._covers(self._fold_bi, term, doc, text=text, meta=meta, memo=memo):
-                matched += idf
+        for stream, terms, weight in (
+            (self._fold_uni, set(folded) - ignored, None),
+            (self._fold_bi, [
+                f"{left} {right}" for left, right in set(zip(folded, folded[1:], strict=False))
+                if not (left in ignored and right in ignored)
+            ], cp.bigram_weight),
+        ):  # fmt: skip
+            vocab, idfs = stream.vocab, stream._idf_view
+            for term in terms:
+                tid = vocab.get(term)
+                idf: float = idfs[tid] if tid is not None else unknown
+                if weight is not None:
+                    idf = weight * idf
+                total += idf
+                found = seen.get(term)
+                if found is None:
+                    found = seen[term] = (
+                        tid is not None and stream.has(tid, doc),
+                        heading.contains(term, doc) or title.contains(term, doc),
+                    )
+                if (text and found[0]) or (meta and found[1]):
+                    matched += idf
         return matched / total if total > 0 else 0.0
 
     def coverage(
@@ -942,51 +954,80 @@ class KnowledgeIndex:
 
     def says_any(self, folded: str, docs: Sequence[int]) -> bool:
         """Whether any of the passages contains the folded syllable in its text, heading path or
-        guide title (says() for each, in a few vector operations)."""
-        if not docs:
-            return False
-        wanted = np.asarray(docs, dtype=np.int32)
-        return any(stream.contains_any(folded, wanted)
-                   for stream in (self._fold_uni, self._heading, self._title))
+        guide title (says() for each)."""
+        # A binary search per passage and stream: the pool is ten passages, and numpy's calls
+        # cost more than the searches
+        for stream in (self._fold_uni, self._heading, self._title):
+            tid = stream.vocab.get(folded)
+            if tid is not None and any(stream.has(tid, doc) for doc in docs):
+                return True
+        return False
 
     def typical_idf(self) -> float:
         """The idf of a word picked at random from the passage texts (df-weighted mean idf)."""
         return self._typical_idf
 
-    def _phrase_scores(self, syl: list[str]) -> FloatArray:
-        """Score vector of one phrase alone (body syllables and bigrams, title, headings)."""
+    def _phrase_parts(self, syl: list[str], shift: int) -> list[_Part]:
+        """The parts of one phrase's score alone (body syllables and bigrams, title, headings)."""
         p = self._params
         bi = _bigrams(syl)
         meta = syl + bi
-        return self._store.total((
-            (self._fold_uni, _weighted(syl, 1.0)),
-            (self._fold_bi, _weighted(bi, p.bigram_weight)),
-            (self._title, _weighted(meta, p.title_weight)),
-            (self._heading, _weighted(meta, p.heading_weight)),
-        ))  # fmt: skip
+        return [
+            (self._fold_uni, _weighted(syl, 1.0), shift),
+            (self._fold_bi, _weighted(bi, p.bigram_weight), shift),
+            (self._title, _weighted(meta, p.title_weight), shift),
+            (self._heading, _weighted(meta, p.heading_weight), shift),
+        ]
 
-    def _add_expansion(
-        self, scores: FloatArray, src: list[str], alt: list[str], weight: float
-    ) -> None:
-        """Credit passages that say the phrase another way, as if they said it the query's way.
+    def _expansions(self, q: Query) -> list[tuple[list[str], list[str], np.float32]]:
+        """The query's phrases said another way that count (the passages know a word of the
+        alternative), each with what the alternative's score is multiplied by: its weight, rescaled
+        to the information of the phrase as typed.
 
-        The alternative's score is rescaled to the information of the phrase as typed, and only the part
-        above what the passage already earned for the phrase as typed is added: "UBND" and "Ủy ban nhân
-        dân" count once, whichever a passage uses, and a passage using both is not counted twice.
+        Only the part of the alternative's score above what the passage already earned for the
+        phrase as typed is added (`_expansion_sum`): "UBND" and "Ủy ban nhân dân" count once,
+        whichever a passage uses, and a passage using both is not counted twice.
         """
         n = len(self._passages)
         bw = self._params.bigram_weight
-        ideal_src = self._fold_uni.ideal(src, 1.0, n) + self._fold_bi.ideal(_bigrams(src), bw, n)
-        alt_known = [t for t in alt if t in self._fold_uni.vocab]
-        if not alt_known:
-            return
-        ideal_alt = self._fold_uni.ideal(alt, 1.0, n) + self._fold_bi.ideal(_bigrams(alt), bw, n)
-        alt_scores = self._phrase_scores(alt) * np.float32(weight * ideal_src / ideal_alt)
-        scores += np.maximum(alt_scores - self._phrase_scores(src), 0.0)
+        out: list[tuple[list[str], list[str], np.float32]] = []
+        for src, alt, weight in q.expansions:
+            if not any(t in self._fold_uni.vocab for t in alt):
+                continue
+            ideal_src = self._fold_uni.ideal(src, 1.0, n) + self._fold_bi.ideal(_bigrams(src), bw, n)
+            ideal_alt = self._fold_uni.ideal(alt, 1.0, n) + self._fold_bi.ideal(_bigrams(alt), bw, n)
+            scale = self._params.expansion_weight * weight
+            out.append((src, alt, np.float32(scale * ideal_src / ideal_alt)))
+        return out
 
-    def _part_terms(self, q: Query) -> dict[str, tuple[_Stream, list[str]]]:
+    def _expansion_parts(
+        self, expansions: list[tuple[list[str], list[str], np.float32]], at: int
+    ) -> list[_Part]:
+        """The parts of every expansion's alternative and phrase as typed, side by side from `at`."""
+        n = len(self._passages)
+        parts: list[_Part] = []
+        for k, (src, alt, _) in enumerate(expansions):
+            parts += self._phrase_parts(alt, at + 2 * k * n)
+            parts += self._phrase_parts(src, at + (2 * k + 1) * n)
+        return parts
+
+    def _expansion_sum(
+        self, expansions: list[tuple[list[str], list[str], np.float32]], sums: FloatArray, at: int
+    ) -> FloatArray:
+        """The expansion part from the sums of `_expansion_parts` (laid out from `at`)."""
+        n = len(self._passages)
+        vec = np.zeros(n, dtype=np.float32)
+        for k, (_, _, factor) in enumerate(expansions):
+            alt_at, src_at = at + 2 * k * n, at + (2 * k + 1) * n
+            alt_scores = sums[alt_at : alt_at + n] * factor
+            vec += np.maximum(alt_scores - sums[src_at : src_at + n], 0.0)
+        return vec
+
+    def _part_terms(
+        self, q: Query, focus: list[str] | None = None
+    ) -> dict[str, tuple[_Stream, list[str]]]:
         """The stream and the query terms of every BM25 part the query reaches (not the expansion,
-        paragraph, clause and guide parts)."""
+        paragraph, clause and guide parts); `focus`: `_focus(q.folded)` when known."""
         fol_bi = _bigrams(q.folded)
         terms: dict[str, tuple[_Stream, list[str]]] = {
             "body": (self._fold_uni, [t for t in q.folded if t not in _QUESTION_FOLDED]),
@@ -1001,15 +1042,15 @@ class KnowledgeIndex:
         meta_terms = q.folded + fol_bi
         terms["title"] = (self._title, meta_terms)
         terms["heading"] = (self._heading, meta_terms)
-        terms["lead"] = (self._structure.lead, _focus(q.folded))
+        terms["lead"] = (self._structure.lead, _focus(q.folded) if focus is None else focus)
         return terms
 
     def _expansion(self, q: Query) -> FloatArray:
         """The expansion part: what passages earn by saying the query's phrases another way."""
-        vec = np.zeros(len(self._passages), dtype=np.float32)
-        for src, alt, weight in q.expansions:
-            self._add_expansion(vec, src, alt, self._params.expansion_weight * weight)
-        return vec
+        expansions = self._expansions(q)
+        size = 2 * len(expansions) * len(self._passages)
+        sums = self._store.total(self._expansion_parts(expansions, 0), size)
+        return self._expansion_sum(expansions, sums, 0)
 
     def _parts(self, q: Query) -> dict[str, FloatArray]:
         """The unweighted score parts the ranking sums (see `RankParams.weights`), each on its own."""
@@ -1038,45 +1079,57 @@ class KnowledgeIndex:
         return adjusted if int(np.argmax(adjusted)) != int(np.argmax(scores)) else scores
 
     def _match_score(self, q: Query) -> FloatArray:
-        """The weighted sum of the parts (`_parts`), computed together: one gather of postings per
-        stream and one sum for all BM25 parts, then the paragraph parts for the best candidates."""
+        """The weighted sum of the parts (`_parts`), computed together: the postings of every BM25
+        part, of the expansions and (on a small index) of the paragraphs and clause openings summed
+        in one pass; on a large index the paragraph parts are read for the best candidates after."""
         weights = self._weights
-        by_stream: dict[int, tuple[_Stream, dict[str, float]]] = {}
-        for name, (stream, terms) in self._part_terms(q).items():
+        focus = _focus(q.folded)
+        by_stream: dict[int, tuple[_Stream, dict[str, float], int]] = {}
+        for name, (stream, terms) in self._part_terms(q, focus).items():
             if name in weights:
-                _weighted(terms, weights[name], by_stream.setdefault(id(stream), (stream, {}))[1])
+                _weighted(terms, weights[name], by_stream.setdefault(id(stream), (stream, {}, 0))[1])
+        parts: list[_Part] = list(by_stream.values())
         n = len(self._passages)
-        scores = self._store.total(by_stream.values())
-        if q.expansions and "expansion" in weights:
-            scores += np.float32(weights["expansion"]) * self._expansion(q)
         structure = self._structure
-        if "guide" in weights:
-            scores += np.float32(weights["guide"]) * structure.guide_scores(_focus(q.folded))
-        if self._intro_weight is not None:
-            scores *= self._intro_weight
         late = [name for name in _PARAGRAPH_PARTS if name in weights]
-        if not late:
-            return scores
         # Paragraphs and clause openings are read for the best candidates by the other parts only:
         # the cross-validated study scored the same pool (every passage of a small index).
-        pool = (
-            None
-            if n <= CANDIDATES
-            else np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES].astype(np.int64)
-        )
-        focus = _focus(q.folded)
-        every = structure.best_paragraphs(focus, late) if pool is None else None
-        for n_late, name in enumerate(late):
-            stream = structure.paragraph if name == "paragraph" else structure.clause
-            values = (
-                every[n_late] if every is not None else structure.best_paragraph(stream, focus, pool)
+        every = bool(late) and n <= CANDIDATES
+        size = n
+        if every:
+            asked = _weighted(focus, 1.0)
+            by_name = {"paragraph": structure.paragraph, "clause": structure.clause}
+            parts += [(by_name[name], asked, 0) for name in late]
+            size = self._store.size
+        expansions = self._expansions(q) if q.expansions and "expansion" in weights else []
+        parts += self._expansion_parts(expansions, size)
+        sums = self._store.total(parts, size + 2 * len(expansions) * n)
+        scores = sums[:n]
+        if q.expansions and "expansion" in weights:
+            scores += np.float32(weights["expansion"]) * self._expansion_sum(expansions, sums, size)
+        if "guide" in weights:
+            scores += np.float32(weights["guide"]) * structure.guide_scores(focus)
+        if self._intro_weight is not None:
+            scores *= self._intro_weight
+        if not late:
+            return scores
+        if every:
+            best = np.maximum.reduceat(
+                sums[n : self._store.size].reshape(2, -1), structure.para_bounds[:-1], axis=1
             )
-            if self._intro_weight is not None:
-                values *= self._intro_weight if pool is None else self._intro_weight[pool]
-            if pool is None:
+            for name in late:
+                values = best[0 if name == "paragraph" else 1]
+                if self._intro_weight is not None:
+                    values *= self._intro_weight
                 scores += np.float32(weights[name]) * values
-            else:
-                scores[pool] += np.float32(weights[name]) * values
+            return scores
+        pool = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES].astype(np.int64)
+        for name in late:
+            stream = structure.paragraph if name == "paragraph" else structure.clause
+            values = structure.best_paragraph(stream, focus, pool)
+            if self._intro_weight is not None:
+                values *= self._intro_weight[pool]
+            scores[pool] += np.float32(weights[name]) * values
         return scores
 
     def score_parts(self, query: str) -> dict[str, FloatArray]:
