@@ -48,30 +48,27 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 @cache
-def _syllable_re() -> re.Pattern[str]:
-    """Regex matching a toneless lowercase syllable: onset then rhyme."""
-    onsets = sorted(_ONSETS, key=len, reverse=True)
-    rhymes = sorted(_RHYMES, key=len, reverse=True)
-    return re.compile(f"(?:{'|'.join(onsets)})(?:{'|'.join(rhymes)})")
+def _toneless_syllables() -> frozenset[str]:
+    """Every toneless lowercase syllable: an onset then a rhyme (a set: one look-up, where a regex
+    of every onset then every rhyme tried them one by one)."""
+    return frozenset(onset + rhyme for onset in _ONSETS for rhyme in _RHYMES)
 
 
 @cache
-def _folded_syllable_re() -> re.Pattern[str]:
-    """Regex matching a syllable with its diacritics removed (đ→d): "tuan", "duoc", "nguoi"."""
-    onsets = sorted({fold(o) for o in _ONSETS}, key=len, reverse=True)
-    rhymes = sorted({fold(r) for r in _RHYMES}, key=len, reverse=True)
-    return re.compile(f"(?:{'|'.join(onsets)})(?:{'|'.join(rhymes)})")
+def _folded_syllables() -> frozenset[str]:
+    """Every syllable with its diacritics removed (đ→d): "tuan", "duoc", "nguoi"."""
+    return frozenset(fold(onset) + fold(rhyme) for onset in _ONSETS for rhyme in _RHYMES)
 
 
 def is_folded_syllable(word: str) -> bool:
     """True when a lowercase ASCII word is some Vietnamese syllable written without diacritics."""
-    return bool(_folded_syllable_re().fullmatch(word))
+    return word in _folded_syllables()
 
 
 def is_valid_syllable(syllable: str) -> bool:
     """True when a lowercase NFC string is a well-formed Vietnamese syllable (tone rules included)."""
     base, tone = split_tone(syllable)
-    if not base or not _syllable_re().fullmatch(base):
+    if base not in _toneless_syllables():
         return False
     # Stop finals (c, ch, p, t) carry only sắc or nặng; "gi" + rhyme without its own vowel ("gì") is fine.
     return not (base.endswith(_STOP_FINALS) and tone not in ("s", "j"))

@@ -75,3 +75,28 @@ def test_folded_syllables(word: str) -> None:
 @pytest.mark.parametrize("word", ["password", "reset", "what", "tuaanf", "ubnd"])
 def test_not_folded_syllables(word: str) -> None:
     assert not is_folded_syllable(word)
+
+
+def test_syllable_sets_say_what_the_onset_then_rhyme_pattern_says() -> None:
+    # The look-up sets replaced a regex of every onset then every rhyme: the same words pass.
+    import itertools
+    import re
+
+    from knowledge.normalize import fold
+    from knowledge.telex import _ONSETS, _RHYMES
+
+    def pattern(onsets: set[str], rhymes: set[str]) -> re.Pattern[str]:
+        by_len = sorted(onsets, key=len, reverse=True), sorted(rhymes, key=len, reverse=True)
+        return re.compile(f"(?:{'|'.join(by_len[0])})(?:{'|'.join(by_len[1])})")
+
+    toneless = pattern(set(_ONSETS), set(_RHYMES))
+    folded = pattern({fold(o) for o in _ONSETS}, {fold(r) for r in _RHYMES})
+    letters = "acdeghinoqtuyăâđêôơư"
+    words = {"".join(w) for n in range(1, 4) for w in itertools.product(letters, repeat=n)}
+    words |= {o + r for o in _ONSETS for r in _RHYMES} | {"", "nguoiw", "thuowng", "chuyeenr"}
+    for word in words:
+        # toneless: a stop final (c, ch, p, t) needs sắc or nặng
+        toneless_ok = bool(toneless.fullmatch(word)) and not word.endswith(("c", "ch", "p", "t"))
+        assert is_valid_syllable(word) == toneless_ok, word
+        assert is_valid_syllable(word + "\u0301") == bool(toneless.fullmatch(word)) or not word
+        assert is_folded_syllable(word) == bool(folded.fullmatch(word)), word
