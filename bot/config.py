@@ -157,6 +157,12 @@ class Settings(BaseSettings):
     web_rate_per_address_per_minute: int = Field(
         600, description="chat requests per minute per client network (an IPv4 address, an IPv6 "
         "/64): a ceiling for an office of ~50 behind one NAT, the session limit is the main one")
+    web_poll_per_minute: int = Field(
+        12, description="mailbox polls (GET /api/messages) per minute per web session, a budget of "
+        "their own: a page polls twice a minute and every tab of a browser shares its session")
+    web_poll_per_address_per_minute: int = Field(
+        600, description="mailbox polls per minute per client network (an IPv4 address, an IPv6 "
+        "/64): a ceiling for an office of ~50 behind one NAT with a few tabs open each")
     file_link_hours: int = Field(
         24, description="a download link (web chat files) works this long after it is shown")
     file_link_secret: SecretStr | None = Field(

@@ -60,20 +60,27 @@ class WebChat:
     settings: Settings
     per_session: Limiter = field(init=False)
     per_address: Limiter = field(init=False)
+    #: the mailbox poll's own budgets: polling never spends what a person may send
+    poll_per_session: Limiter = field(init=False)
+    poll_per_address: Limiter = field(init=False)
     _links: FileLinks | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        per_session, per_address = (self.settings.web_rate_per_minute,
-                                    self.settings.web_rate_per_address_per_minute)
+        s = self.settings
         engine = self.sessionmaker.kw.get("bind")
-        if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
-            # several processes may serve one address: one budget for all (bot/rate_limit.py);
-            # the "address" scope's keys are client networks (an IPv4 address, an IPv6 /64)
-            self.per_session = SharedRateLimit(engine, "session", per_session, 60.0)
-            self.per_address = SharedRateLimit(engine, "address", per_address, 60.0)
-        else:
-            self.per_session = RateLimit(per_session, 60.0)
-            self.per_address = RateLimit(per_address, 60.0)
+
+        def limiter(scope: str, limit: int) -> Limiter:
+            if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
+                # several processes may serve one address: one budget for all
+                # (bot/rate_limit.py); "address" scopes' keys are client networks (an IPv4
+                # address, an IPv6 /64)
+                return SharedRateLimit(engine, scope, limit, 60.0)
+            return RateLimit(limit, 60.0)
+
+        self.per_session = limiter("session", s.web_rate_per_minute)
+        self.per_address = limiter("address", s.web_rate_per_address_per_minute)
+        self.poll_per_session = limiter("poll-session", s.web_poll_per_minute)
+        self.poll_per_address = limiter("poll-address", s.web_poll_per_address_per_minute)
 
     async def links(self) -> FileLinks:
         """The download-link signer (its secret is read from settings or the database once)."""
@@ -213,15 +220,19 @@ def _cursor(value: object) -> int | None:
     return value
 
 
-async def _too_fast(chat: WebChat, request: web.Request, session_id: str) -> web.Response | None:
+async def _too_fast(chat: WebChat, request: web.Request, session_id: str, *,
+                    poll: bool = False) -> web.Response | None:
     """429 when this session, or the client network (an IPv4 address, an IPv6 /64: every
-    session behind one NAT, or one host's rotating addresses), sends faster than the limits."""
+    session behind one NAT, or one host's rotating addresses), sends faster than the limits.
+    `poll`: the mailbox poll's own limits (it never spends the messages' budget)."""
+    per_session, per_address = ((chat.poll_per_session, chat.poll_per_address) if poll
+                                else (chat.per_session, chat.per_address))
     now = chat.clock.now()
     text = texts.TOO_MANY_REQUESTS
-    wait = await chat.per_session.wait(session_id, now)
+    wait = await per_session.wait(session_id, now)
     if not wait:
         address = web_auth.client_address(request, trust_proxy=chat.settings.web_trust_proxy)
-        wait = await chat.per_address.wait(web_auth.client_network(address), now)
+        wait = await per_address.wait(web_auth.client_network(address), now)
         text = texts.TOO_MANY_REQUESTS_NETWORK
     if not wait:
         return None
@@ -375,6 +386,11 @@ async def mailbox_api(request: web.Request) -> web.Response:
     after = _cursor(request.query.get("after"))
     if after is None:
         return _error(400, texts.BAD_CURSOR)
+    # before the login is read (a write transaction under the write lock): a client polling
+    # fast, logged in or not, is refused before it takes the write lock or a transaction
+    refusal = await _too_fast(chat, request, session_id, poll=True)
+    if refusal is not None:
+        return refusal  # the page waits Retry-After and polls again, quietly
     access, official = await _login_of(chat, request, session_id)
     if access is Access.REFUSED:
         return _logged_out()
