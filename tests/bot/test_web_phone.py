@@ -151,3 +151,40 @@ async def test_web_chat_fits_a_phone(page: Page) -> None:
     after = await page.js(states)
     assert after[-2] == [True, True] and after[-1] == [True, False]
     assert not any(disabled for disabled, _ in after[:-2])
+
+
+#: the page's 30 s poll, captured to be run by hand; every poll's answer status recorded
+CAPTURE_POLL = """window.__polls = []; window.__answered = []; window.__asked = 0;
+const every = window.setInterval;
+window.setInterval = function (f, ms) {
+  if (ms === 30000) { window.__polls.push(f); return 0; }
+  return every.apply(this, arguments); };
+const get = window.fetch;
+window.fetch = function (url, options) {
+  if (String(url).indexOf('/api/messages') < 0) { return get.apply(this, arguments); }
+  window.__asked++;
+  return get.apply(this, arguments).then(r => { window.__answered.push(r.status); return r; });
+};"""
+
+
+@pytest.mark.slow
+async def test_a_refused_poll_is_quiet_and_waits(page: Page) -> None:
+    """A 429 on the mailbox poll prints nothing in the chat, and the page polls again only after
+    Retry-After (here about 5 s: the server's clock stands still)."""
+    await page.until(f"{BOT_COUNT} >= 1")  # the first load, then again with the capture
+    await page.call("Page.enable")
+    await page.call("Page.addScriptToEvaluateOnNewDocument", source=CAPTURE_POLL)
+    await page.call("Page.reload")
+    await page.until(f"window.__polls && __polls.length === 1 && {BOT_COUNT} >= 1")
+    shown = await page.js("document.querySelectorAll('.msg').length")
+    for n in range(1, 20):
+        await page.js("__polls[0]()")
+        await page.until(f"__answered.length >= {n}")
+        if (await page.js("__answered"))[-1] == 429:
+            break
+    assert await page.js("__answered") == [200] * 12 + [429]
+    for _ in range(3):  # within Retry-After: not even asked
+        await page.js("__polls[0]()")
+    await asyncio.sleep(0.5)
+    assert await page.js("__asked") == 13
+    assert await page.js("document.querySelectorAll('.msg').length") == shown
