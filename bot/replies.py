@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
 from bot.clock import Clock
-from bot.db.base import reading
+from bot.db.base import in_fixed, reading
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
@@ -212,7 +212,7 @@ class ReplySender:
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 #: built once: it runs before every batch of replies
 _WAITING = (select(_OUTBOX.c.id)
-            .where(_OUTBOX.c.status.in_([str(s) for s in IN_FLIGHT]),
+            .where(in_fixed(_OUTBOX.c.status, [str(s) for s in IN_FLIGHT]),
                    _OUTBOX.c.kind == REPLY_KIND, _OUTBOX.c.channel == bindparam("p_channel"),
                    _OUTBOX.c.address == bindparam("p_address"))
             .limit(1))

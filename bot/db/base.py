@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Insert, MetaData, Table, event
+from sqlalchemy import ColumnElement, DateTime, Insert, MetaData, Table, event, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import InvalidatePoolError
@@ -228,6 +228,19 @@ def is_postgres(engine_or_session: AsyncEngine | AsyncSession) -> bool:
     if isinstance(engine_or_session, AsyncSession):
         return engine_or_session.get_bind().dialect.name == "postgresql"
     return engine_or_session.dialect.name == "postgresql"
+
+
+V = TypeVar("V")
+
+
+def in_fixed(column: ColumnElement[V], values: Iterable[V]) -> ColumnElement[bool]:
+    """`column IN (…)` over a fixed list of values, one plain bound parameter per value.
+
+    SQLAlchemy renders IN over a list as one "expanding" parameter, and a statement holding one
+    has its SQL text re-rendered at every execution (a regular expression over the whole text):
+    for a statement every inbound event runs, bind a fixed list value by value instead (the SQL
+    and its compiled form are then the same at every execution)."""
+    return column.in_([literal(value, column.type) for value in values])
 
 
 def insert_ignore(session: AsyncSession, model: type[Base] | Table) -> Insert:

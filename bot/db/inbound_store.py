@@ -22,12 +22,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Integer, Table, Text, bindparam, delete, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    Text,
+    Update,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.base import UTCDateTime, insert_ignore, is_postgres, one_statement, reading
+from bot.db.base import UTCDateTime, in_fixed, insert_ignore, is_postgres, one_statement, reading
 from bot.db.models import InboundEventRow, InboundUpdate
 
 #: longest error text kept on a row
@@ -109,11 +124,31 @@ _STORE_SQLITE = text(
 #: a row not processed yet becomes 'answered' (a guarded update: of two runs of one row, the
 #: second finds it answered, or waits for the first's transaction and then does)
 _ANSWERED = (update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"),
-                                   _EVENTS.c.status.in_(UNPROCESSED))
+                                   in_fixed(_EVENTS.c.status, UNPROCESSED))
              .values(status="answered", replies=bindparam("p_replies")))
-_FINISHED = (update(_EVENTS).where(_EVENTS.c.id.in_(bindparam("p_ids", expanding=True)))
-             .values(status="done", processed_at=bindparam("p_now"), lease_until=None,
-                     last_error=None, replies=None))
+
+
+def _finished(ids: ColumnElement[bool]) -> Update:
+    return (update(_EVENTS).where(ids)
+            .values(status="done", processed_at=bindparam("p_now"), lease_until=None,
+                    last_error=None, replies=None))
+
+
+#: rows marked done, their ids as one parameter however many they are, so that the statement's
+#: SQL is the same for every batch (compiled once; an IN over a list would be rendered again at
+#: every execution, and on PostgreSQL prepared once per batch size): an array on PostgreSQL, a
+#: JSON array on SQLite (see _done_ids)
+_FINISHED_PG = _finished(_EVENTS.c.id == any_(bindparam("p_ids", type_=postgresql.ARRAY(Integer))))
+_FINISHED_SQLITE = _finished(_EVENTS.c.id.in_(
+    select(literal_column("value")).select_from(func.json_each(bindparam("p_ids")))))
+
+
+def _mark_done(session: AsyncSession, row_ids: Sequence[int], now: datetime) -> tuple[
+        Update, dict[str, Any]]:
+    """The statement marking `row_ids` done on the session's database, with its parameters."""
+    if is_postgres(session):
+        return _FINISHED_PG, {"p_ids": list(row_ids), "p_now": now}
+    return _FINISHED_SQLITE, {"p_ids": json.dumps(list(row_ids)), "p_now": now}
 
 
 async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Sequence[NewEvent],
@@ -145,7 +180,7 @@ async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Seq
                                       for e in events], ensure_ascii=False),
             })).all()
             if finished:
-                await session.execute(_FINISHED, {"p_ids": list(finished), "p_now": now})
+                await session.execute(*_mark_done(session, finished, now))
     stored = {(str(channel), str(key)): int(row_id) for row_id, channel, key in rows}
     # the first copy of a key in the batch gets its id (pop): a later copy is a repeat
     return [stored.pop((e.channel, e.event_key), None) for e in events]
@@ -165,7 +200,10 @@ async def answered(session: AsyncSession, row_id: int,
                    replies: list[dict[str, Any]]) -> bool:
     """In the event's own transaction: its effects are committed with these replies. False when
     the row was processed before (or is gone): the caller rolls its transaction back."""
-    result = await session.execute(_ANSWERED, {"p_id": row_id, "p_replies": replies})
+    # Core on the session's connection: the ORM's execute adds its own work per statement
+    # (autoflush, its execution options) and nothing this statement needs
+    connection = await session.connection()
+    result = await connection.execute(_ANSWERED, {"p_id": row_id, "p_replies": replies})
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -173,7 +211,7 @@ async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: S
                       now: datetime) -> None:
     """Mark several rows done in one statement (on PostgreSQL without BEGIN and COMMIT)."""
     async with one_statement(sessionmaker) as session:
-        await session.execute(_FINISHED, {"p_ids": list(row_ids), "p_now": now})
+        await session.execute(*_mark_done(session, row_ids, now))
 
 
 class GroupCommit(Generic[T, R]):
