@@ -88,7 +88,8 @@ class Context:
     event: InboundEvent
     deps: Deps
     session: AsyncSession
-    account: ChatAccount
+    #: builds `account` when it is first asked for (the dispatcher's; see `account`)
+    account_of: Callable[[], ChatAccount] = field(repr=False)
     official: Official | None
     replies: list[OutgoingMessage] = field(default_factory=list)
     flow_state: FlowState | None = None
@@ -108,6 +109,16 @@ class Context:
     #: the client network the event came from, where the edge knows it (web chat: the address, an
     #: IPv6 address's /64; set by the web login's guard): a budget of its own for invitation codes
     network: str | None = None
+    _account: ChatAccount | None = field(default=None, init=False, repr=False)
+
+    @property
+    def account(self) -> ChatAccount:
+        """Who is talking: their chat account, an object of `session` (a stranger on a channel
+        that stores none: a transient one). Built on first use: most events never need it, and
+        building and attaching the ORM object cost more than the statement that read its row."""
+        if self._account is None:
+            self._account = self.account_of()
+        return self._account
 
     @property
     def now(self) -> datetime:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Row, Table, bindparam, case, insert, select, update
+from sqlalchemy import Row, Table, bindparam, case, insert, inspect, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
@@ -134,8 +135,14 @@ class _Fed:
 
 
 def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
-    """The account of a Core row as a persistent object of `session` (handlers change it)."""
-    account = ChatAccount(**dict(zip(_ACCOUNT_KEYS, row, strict=False)))
+    """The account of a Core row as a persistent object of `session` (handlers change it); the
+    session's own object when a handler loaded it before asking for ctx.account."""
+    values = dict(zip(_ACCOUNT_KEYS, row, strict=False))
+    loaded = session.identity_map.get(
+        inspect(ChatAccount).identity_key_from_primary_key((values["id"],)))
+    if loaded is not None:
+        return loaded
+    account = ChatAccount(**values)
     make_transient_to_detached(account)  # as if loaded: nothing to flush
     session.add(account)
     return account
@@ -367,11 +374,11 @@ class Dispatcher:
                 return None
         elif lock is not None:
             await connection.execute(LOCK_CHAT, {"p_lock": lock})
-        account, loaded = await self._account(session, connection, event)
+        account_of, loaded = await self._account(session, connection, event)
         official = loaded.official
         if official is not None and official.status != "active":
             official = None
-        ctx = Context(event=event, deps=self._deps, session=session, account=account,
+        ctx = Context(event=event, deps=self._deps, session=session, account_of=account_of,
                       official=official)
         state = loaded.state
         if state is not None:
@@ -398,7 +405,9 @@ class Dispatcher:
         return True
 
     async def _account(self, session: AsyncSession, connection: AsyncConnection,
-                       event: InboundEvent) -> tuple[ChatAccount, _Loaded]:
+                       event: InboundEvent) -> tuple[Callable[[], ChatAccount], _Loaded]:
+        """The sender's account (built when the handler asks for it: Context.account) and what
+        was read with it."""
         now = self._deps.clock.now()
         chat = event.chat
         params = {"p_channel": chat.channel, "p_user": event.sender.user_id, "p_now": now,
@@ -409,7 +418,7 @@ class Dispatcher:
         if row is not None:
             # noted as heard from, and active again if it was not (they came back: unblocked,
             # followed again), by _TOUCH_ACCOUNT
-            return _attached(session, row), _loaded(session, row)
+            return functools.partial(_attached, session, row), _loaded(session, row)
         account = ChatAccount(channel=chat.channel, external_id=event.sender.user_id,
                               chat_id=event.sender.user_id, created_at=now, status="active",
                               display_name=event.sender.display_name,
@@ -423,7 +432,7 @@ class Dispatcher:
         # a new account: bound to nobody yet; its state (a stranger's web session has one), the
         # knowledge generation and the outbox in one statement
         row = (await connection.execute(_NO_ACCOUNT, params)).one()
-        return account, _loaded(session, row)
+        return lambda: account, _loaded(session, row)
 
     # ------------------------------------------------------------------ routing
 

@@ -276,6 +276,45 @@ async def test_group_message_does_not_redirect_private_chat(harness: BotHarness)
     assert account.chat_id == "42"
 
 
+async def test_the_account_is_built_when_a_handler_asks_for_it(harness: BotHarness) -> None:
+    """An event whose handler never uses its account builds no ORM object of it (the Q&A path);
+    asked for after the handler loaded it, it is the session's own object; changed, it is
+    stored."""
+    await harness.say("/trogiup", channel="telegram")  # the account exists from here on
+    built: list[list[ChatAccount]] = []
+
+    def accounts_in(ctx: Context) -> list[ChatAccount]:
+        return [o for o in ctx.session.identity_map.values() if isinstance(o, ChatAccount)]
+
+    async def rename(ctx: Context) -> None:
+        built.append(accounts_in(ctx))
+        loaded = (await ctx.session.execute(select(ChatAccount))).scalar_one()
+        assert ctx.account is loaded
+        ctx.account.display_name = "Lan"
+        ctx.reply("ok")
+
+    async def untouched(ctx: Context) -> None:
+        ctx.reply("ok")
+        built.append(accounts_in(ctx))
+
+    harness.app.router.command(Command(("doiten",), rename, "đổi tên"))
+    harness.app.router.command(Command(("khong",), untouched, "không"))
+    assert texts(await harness.say("/khong", channel="telegram")) == "ok"
+    assert texts(await harness.say("/doiten", channel="telegram")) == "ok"
+    assert built == [[], []]
+    async with harness.app.sessionmaker() as session:
+        assert (await session.execute(select(ChatAccount.display_name))).scalar_one() == "Lan"
+    # asked for first, it is the object a later load of the session finds
+    async def asks_first(ctx: Context) -> None:
+        account = ctx.account
+        assert (await ctx.session.execute(select(ChatAccount))).scalar_one() is account
+        assert account.display_name == "Lan" and account.last_inbound_at == ctx.now
+        ctx.reply("ok")
+
+    harness.app.router.command(Command(("truoc",), asks_first, "trước"))
+    assert texts(await harness.say("/truoc", channel="telegram")) == "ok"
+
+
 async def test_a_bound_accounts_official_comes_with_the_account(harness: BotHarness) -> None:
     """The official is read with the account (no query of its own) and is the session's object:
     what a handler changes on it is stored."""
