@@ -22,7 +22,7 @@ from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowBack, FlowHook
 from bot.db import changes, people_store
-from bot.db.base import is_postgres, reading
+from bot.db.base import is_postgres, reading, transaction
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
 from bot.events import (
@@ -285,7 +285,7 @@ class Dispatcher:
             return _Fed([OutgoingMessage(T.TEXT_UNREADABLE)])  # nothing stored; the step stays
         async with self._locks.hold((event.chat.channel, event.chat.chat_id)):
             try:
-                async with self._serialised_writes(), self._sessionmaker.begin() as session:
+                async with self._serialised_writes(), transaction(self._sessionmaker) as session:
                     opened = await self._open(session, event,
                                               recorded=isinstance(guard, RecordsDelivery))
                     if opened is None:  # a platform retry we already handled

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -274,6 +275,26 @@ async def test_group_message_does_not_redirect_private_chat(harness: BotHarness)
     async with harness.app.sessionmaker() as session:
         account = (await session.execute(select(ChatAccount))).scalar_one()
     assert account.chat_id == "42"
+
+
+async def test_an_event_is_committed_and_closed_in_its_own_task(harness: BotHarness) -> None:
+    """No task per transaction (SQLAlchemy's async context managers start two: the commit and the
+    close, each shielded): the event's transaction ends in the caller's task."""
+    await harness.say("/trogiup", channel="telegram")
+    loop = asyncio.get_running_loop()
+    started: list[object] = []
+    default = loop.get_task_factory()
+
+    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        started.append(coro)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(counting)
+    try:
+        assert texts(await harness.say("/trogiup", channel="telegram"))
+    finally:
+        loop.set_task_factory(default)
+    assert started == []
 
 
 async def test_the_account_is_built_when_a_handler_asks_for_it(harness: BotHarness) -> None:
