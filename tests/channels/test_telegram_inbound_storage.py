@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aiogram.types import Update
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy import update as update_rows
 from sqlalchemy.exc import OperationalError
 
@@ -72,6 +72,35 @@ async def test_an_update_is_stored_then_marked_done_and_a_redelivery_is_dropped(
     assert await _post(client, update) == 200
     await run.parts.inbound.queue.drain()
     assert len(fake.sent) == 1 and len(await _rows(run)) == 1
+
+
+async def test_an_updates_statements_keep_their_sql_from_one_execution_to_the_next(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    """Storing, processing and marking done an update run statements compiled once: none holds
+    an expanding parameter (an IN over a list), whose SQL SQLAlchemy renders again at every
+    execution."""
+    run, client = tg
+    assert await _post(client, fake.text_update(USER, "/huy")) == 200  # the account exists
+    await run.parts.inbound.queue.drain()
+    seen: list[str] = []
+    rendered: list[str] = []
+
+    def check(_conn: object, _cursor: object, statement: str, _parameters: object,
+              context: Any, _many: bool) -> None:
+        seen.append(statement)
+        compiled = getattr(context, "compiled", None)
+        if compiled is not None and (compiled.post_compile_params
+                                     or compiled.literal_execute_params):
+            rendered.append(statement)
+
+    engine = run.app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", check)
+    try:
+        assert await _post(client, fake.text_update(USER, "/huy")) == 200
+        await run.parts.inbound.queue.drain()
+    finally:
+        event.remove(engine, "before_cursor_execute", check)
+    assert any("inbound_events" in s for s in seen) and rendered == [], rendered
 
 
 async def test_a_second_run_of_a_processed_row_is_rolled_back(
