@@ -191,12 +191,15 @@ async def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
     the three round trips of a one-query check). It sees what it would see in a transaction: at
     READ COMMITTED, PostgreSQL's default, every statement takes its own snapshot either way.
     """
-    async with sessionmaker() as session:
+    session = sessionmaker()
+    try:
         options: dict[str, Any] = {READ_ONLY_OPTION: True}
         if is_postgres(session):
             options["isolation_level"] = "AUTOCOMMIT"
         await session.connection(execution_options=options)
         yield session
+    finally:
+        await session.close()  # (see `transaction`: no task of its own)
 
 
 @asynccontextmanager

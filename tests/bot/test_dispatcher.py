@@ -279,7 +279,8 @@ async def test_group_message_does_not_redirect_private_chat(harness: BotHarness)
 
 async def test_an_event_is_committed_and_closed_in_its_own_task(harness: BotHarness) -> None:
     """No task per transaction (SQLAlchemy's async context managers start two: the commit and the
-    close, each shielded): the event's transaction ends in the caller's task."""
+    close, each shielded): the event's transaction, and a read of its own, end in the caller's
+    task."""
     await harness.say("/trogiup", channel="telegram")
     loop = asyncio.get_running_loop()
     started: list[object] = []
@@ -292,6 +293,8 @@ async def test_an_event_is_committed_and_closed_in_its_own_task(harness: BotHarn
     loop.set_task_factory(counting)
     try:
         assert texts(await harness.say("/trogiup", channel="telegram"))
+        # a read of its own (a press's keyboard, before it is answered) neither
+        assert not await harness.app.dispatcher.keyboard_used(ChatRef("telegram", "u1"), "kb")
     finally:
         loop.set_task_factory(default)
     assert started == []
