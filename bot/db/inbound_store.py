@@ -137,7 +137,7 @@ def _finished(ids: ColumnElement[bool]) -> Update:
 #: rows marked done, their ids as one parameter however many they are, so that the statement's
 #: SQL is the same for every batch (compiled once; an IN over a list would be rendered again at
 #: every execution, and on PostgreSQL prepared once per batch size): an array on PostgreSQL, a
-#: JSON array on SQLite (see _done_ids)
+#: JSON array on SQLite (see _mark_done)
 _FINISHED_PG = _finished(_EVENTS.c.id == any_(bindparam("p_ids", type_=postgresql.ARRAY(Integer))))
 _FINISHED_SQLITE = _finished(_EVENTS.c.id.in_(
     select(literal_column("value")).select_from(func.json_each(bindparam("p_ids")))))
