@@ -212,17 +212,17 @@ async def one_statement(sessionmaker: async_sessionmaker[AsyncSession]) -> Async
     would commit one by one there: use `sessionmaker.begin()` for those. On SQLite an ordinary
     (IMMEDIATE) transaction, committed when the block ends.
     """
-    session = sessionmaker()
-    try:
+    # SQLAlchemy's context managers here, not `transaction`'s way: these writes are the inbound
+    # queue's group commits, and a flush that ends sooner gathers fewer updates into the next
+    # one (PostgreSQL, in-process: 0.20-0.32 store statements per event instead of 0.15-0.18,
+    # and more CPU per answer in the bench than the tasks saved)
+    async with sessionmaker() as session:
         if is_postgres(session):
             await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             yield session
             return
-        await session.begin()
-        yield session
-        await session.commit()
-    finally:
-        await session.close()  # (see `transaction`: no task of its own)
+        async with session.begin():
+            yield session
 
 
 @asynccontextmanager
