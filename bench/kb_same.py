@@ -21,8 +21,10 @@ best passage the chat shows (paginate + best_page) and the Q&A-entry rule (qa_ou
 parts (every passage's, as float32 bytes). The evaluation data is read at run time and the record is written
 where --write says (keep it out of the repository). --check compares field by field: everything exact,
 floats within 1e-9 (absolute, or relative to the value); exit 1 on any difference, with examples.
-Runs with PYTHONHASHSEED=0 (it restarts itself so): a typo's correction can depend on the order of a set
-of strings, which Python's hash seed changes from process to process (seen on "xac thuc hai lop l agi").
+Runs with PYTHONHASHSEED=0 (it restarts itself so): a typo's correction depended on the order of a set
+of strings, which Python's hash seed changes from process to process (seen on "xac thuc hai lop l agi");
+the index now orders its typo candidates itself, and the fixed seed stays so that a new dependence on it
+shows as a difference between runs of different code, not between runs.
 """
 
 from __future__ import annotations

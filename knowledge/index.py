@@ -535,7 +535,11 @@ class KnowledgeIndex:
         for term in self._fold_uni.vocab.keys() | self._meta_words():
             if term.isalpha():
                 by_len.setdefault(len(term), []).append(term)
-        self._by_len = {k: tuple(v) for k, v in by_len.items()}
+        # in a fixed order, the most frequent first: the typo candidates kept (the closest few,
+        # ties in this order) and the correction chosen among equals must not hang on the order
+        # of a set of strings, which Python's hash seed changes from process to process
+        self._by_len = {k: tuple(sorted(v, key=lambda t: (-self._df(t), t)))
+                        for k, v in by_len.items()}
         # A guide's opening passage (no heading, in a guide that has sections) summarizes the whole guide,
         # so it matches many questions a little; it must not outrank the section that says the fact.
         sectioned = {p.guide_id for p in passages if p.heading_path}
