@@ -38,7 +38,6 @@ import random
 import re
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,7 @@ from knowledge.normalize import fold  # noqa: E402
 from knowledge.qa_match import qa_outcome, question_similarity  # noqa: E402
 from knowledge.snippet import best_page, paginate  # noqa: E402
 from knowledge.types import Passage  # noqa: E402
+from testkit.telex_typing import telex  # noqa: E402
 
 #: floats must agree to this (absolute, or relative to the larger value)
 TOLERANCE = 1e-9
@@ -93,29 +93,6 @@ EDGE: tuple[str, ...] = (
     "chuyendoi so cap xa", "bao cao tien dooo hang tuan", "han nop bao cao", "gif", "lam sao",
     "PCT UBND ky van ban", "bao cao tien do " * 12,
 )  # fmt: skip
-_TELEX_MARKS = {"â": "aa", "ê": "ee", "ô": "oo", "ă": "aw", "ơ": "ow", "ư": "uw", "đ": "dd"}
-_TELEX_TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
-
-
-def telex(text: str) -> str:
-    """Vietnamese text as typed in Telex on a keyboard without a Vietnamese input method."""
-
-    def word(match: re.Match[str]) -> str:
-        tone = ""
-        out: list[str] = []
-        for char in unicodedata.normalize("NFD", match.group(0)):
-            if char in _TELEX_TONES:
-                tone = _TELEX_TONES[char]
-            elif char in ("\u0302", "\u0306", "\u031b") and out:
-                base = out.pop()
-                out.append(_TELEX_MARKS.get(unicodedata.normalize("NFC", base + char), base))
-            else:
-                out.append(_TELEX_MARKS.get(char, char))
-        return "".join(out) + tone
-
-    return re.sub(r"\w+", word, text.lower())
-
-
 def demo_index() -> KnowledgeIndex:
     """The demo guides indexed as the chat does, with an admin's synonyms too."""
     passages = [

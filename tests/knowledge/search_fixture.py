@@ -17,7 +17,6 @@ import argparse
 import json
 import random
 import re
-import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from knowledge.demo.questions import ANSWERABLE, QUESTIONS, UNANSWERABLE
 from knowledge.evaluate import one_typo
 from knowledge.index import RANK_PARTS, KnowledgeIndex
 from knowledge.ingest import parse_file, passages_from_guide
+from testkit.telex_typing import telex
 
 FIXTURE = Path(__file__).with_name("search_fixture.json")
 #: hits recorded per question (the decision itself always looks at ten)
@@ -56,29 +56,6 @@ EDGE: tuple[str, ...] = (
     "PCT UBND ky van ban", "nộp hồ sơ dịch vụ công trực tuyến như thế nào",
     "bao cao tien do " * 12,
 )  # fmt: skip
-
-_TELEX_MARKS = {"â": "aa", "ê": "ee", "ô": "oo", "ă": "aw", "ơ": "ow", "ư": "uw", "đ": "dd"}
-_TELEX_TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
-
-
-def telex(text: str) -> str:
-    """Vietnamese text as typed in Telex on a keyboard without a Vietnamese input method."""
-
-    def word(match: re.Match[str]) -> str:
-        tone = ""
-        out: list[str] = []
-        for char in unicodedata.normalize("NFD", match.group(0)):
-            if char in _TELEX_TONES:
-                tone = _TELEX_TONES[char]
-            elif char in ("\u0302", "\u0306", "\u031b") and out:
-                base = out.pop()
-                out.append(_TELEX_MARKS.get(unicodedata.normalize("NFC", base + char), base))
-            else:
-                out.append(_TELEX_MARKS.get(char, char))
-        return "".join(out) + tone
-
-    return re.sub(r"\w+", word, text.lower())
-
 
 @cache
 def demo_index() -> KnowledgeIndex:
