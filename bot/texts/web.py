@@ -12,7 +12,9 @@ BAD_BUTTON = "Mã nút bấm không hợp lệ."
 LOGIN_REQUIRED = (
     "Phiên đăng nhập của trò chuyện này đã kết thúc (đã đăng xuất, bị thu hồi hoặc lâu không "
     "dùng). Anh/chị vẫn có thể hỏi đáp; để nhận nhắc việc tại đây, vui lòng nhập mã mời mới.")
-TOO_MANY_REQUESTS = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi gửi tiếp."
+TOO_MANY_REQUESTS = (
+    "Anh/chị gửi hơi nhanh; nội dung vừa gửi chưa được xử lý. Vui lòng chờ khoảng {seconds} giây "
+    "rồi gửi lại.")
 #: the client network's ceiling is spent (many people behind one address, or someone there
 #: sending very fast): the person reading it may not have sent fast at all
 TOO_MANY_REQUESTS_NETWORK = (

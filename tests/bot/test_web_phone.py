@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.texts import web as web_texts
 from tests.harness import BotHarness
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -188,3 +189,20 @@ async def test_a_refused_poll_is_quiet_and_waits(page: Page) -> None:
     await asyncio.sleep(0.5)
     assert await page.js("__asked") == 13
     assert await page.js("document.querySelectorAll('.msg').length") == shown
+
+
+@pytest.mark.slow
+async def test_a_message_refused_as_too_fast_goes_back_in_the_box(page: Page) -> None:
+    """The session's budget spent (the server's clock stands still), the message refused (429,
+    'chưa được xử lý') is put back in the input box, to be sent again without retyping."""
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    refused = json.dumps(web_texts.TOO_MANY_REQUESTS.split("{")[0])
+    for n in range(1, 30):
+        count = await page.js(BOT_COUNT)
+        await page.js(SAY.format(text=json.dumps(f"câu hỏi số {n}")))
+        await page.until(f"{BOT_COUNT} > {count}")
+        if await page.js(f"{LAST_BOT}.textContent.startsWith({refused})"):
+            break
+    else:
+        raise AssertionError("never refused")
+    assert await page.js("document.getElementById('q').value") == f"câu hỏi số {n}"
