@@ -52,7 +52,6 @@ from train_decision import default_shared  # noqa: E402
 
 from knowledge.abbreviations import SynonymTable  # noqa: E402
 from knowledge.decision import shipped_model  # noqa: E402
-from knowledge.demo import demo_guides  # noqa: E402
 from knowledge.demo.questions import ANSWERABLE, NOT_COVERED, OFF_TOPIC, QUESTIONS  # noqa: E402
 from knowledge.evaluate import VARIANTS, load_corpus, load_queries, one_typo, variant_texts  # noqa: E402
 from knowledge.index import RANK_PARTS, KnowledgeIndex  # noqa: E402
@@ -61,6 +60,7 @@ from knowledge.normalize import fold  # noqa: E402
 from knowledge.qa_match import qa_outcome, question_similarity  # noqa: E402
 from knowledge.snippet import best_page, paginate  # noqa: E402
 from knowledge.types import Passage  # noqa: E402
+from testkit.demo_index import demo_index  # noqa: E402
 from testkit.telex_typing import telex  # noqa: E402
 
 #: floats must agree to this (absolute, or relative to the larger value)
@@ -76,11 +76,6 @@ PAGE_SIZES = (1200, 300)
 Ask = tuple[str, frozenset[str]]
 
 
-#: an admin's own synonyms next to the built-in abbreviations, so that path is compared too
-EXTRA_SYNONYMS: dict[str, list[str]] = {
-    "một cửa": ["bộ phận tiếp nhận và trả kết quả"],
-    "chữ ký số": ["ký điện tử"],
-}
 #: questions in English, and edge cases (empty, punctuation, one letter, no space, very long)
 ENGLISH: tuple[str, ...] = (
     "How do I sign an electronic document with a digital signature?",
@@ -93,16 +88,6 @@ EDGE: tuple[str, ...] = (
     "chuyendoi so cap xa", "bao cao tien dooo hang tuan", "han nop bao cao", "gif", "lam sao",
     "PCT UBND ky van ban", "bao cao tien do " * 12,
 )  # fmt: skip
-def demo_index() -> KnowledgeIndex:
-    """The demo guides indexed as the chat does, with an admin's synonyms too."""
-    passages = [
-        p
-        for g in demo_guides()
-        for p in passages_from_guide(g.slug, parse_file(g.file_name, g.content))
-    ]
-    return KnowledgeIndex.build(passages, synonyms=SynonymTable.build(EXTRA_SYNONYMS))
-
-
 def demo_questions(index: KnowledgeIndex) -> list[Ask]:
     """The demo guides' questions: labelled (as written, without diacritics, one typo, Telex),
     unanswerable, the inbound bench's, every section's heading, English and edge cases."""

@@ -21,12 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from knowledge.abbreviations import SynonymTable
-from knowledge.demo import demo_guides
 from knowledge.demo.questions import ANSWERABLE, QUESTIONS, UNANSWERABLE
 from knowledge.evaluate import one_typo
 from knowledge.index import RANK_PARTS, KnowledgeIndex
-from knowledge.ingest import parse_file, passages_from_guide
+from testkit.demo_index import demo_index as build_demo_index
 from testkit.telex_typing import telex
 
 FIXTURE = Path(__file__).with_name("search_fixture.json")
@@ -34,11 +32,6 @@ FIXTURE = Path(__file__).with_name("search_fixture.json")
 LIMIT = 5
 #: questions whose every score part is recorded too (the parts the benches tune the ranking with)
 PARTS_FOR = 40
-#: an admin's own synonyms next to the built-in abbreviations, so that path is pinned too
-EXTRA_SYNONYMS: dict[str, list[str]] = {
-    "một cửa": ["bộ phận tiếp nhận và trả kết quả"],
-    "chữ ký số": ["ký điện tử"],
-}
 
 ENGLISH: tuple[str, ...] = (
     "How do I sign an electronic document with a digital signature?",
@@ -59,13 +52,8 @@ EDGE: tuple[str, ...] = (
 
 @cache
 def demo_index() -> KnowledgeIndex:
-    """The demo guides indexed as the chat does, with the extra synonyms."""
-    passages = [
-        p
-        for g in demo_guides()
-        for p in passages_from_guide(g.slug, parse_file(g.file_name, g.content))
-    ]
-    return KnowledgeIndex.build(passages, synonyms=SynonymTable.build(EXTRA_SYNONYMS))
+    """The demo guides indexed as the chat does, with the extra synonyms (built once)."""
+    return build_demo_index()
 
 
 def questions() -> list[str]:

@@ -277,17 +277,10 @@ def test_time_preference_leaves_scores_alone_when_the_best_passage_stays() -> No
 
 
 _SEEDED_SEARCH = """
-from knowledge.abbreviations import SynonymTable
-from knowledge.demo import demo_guides
-from knowledge.index import KnowledgeIndex
-from knowledge.ingest import parse_file
-from knowledge.ingest import passages_from_guide
-passages = [p for g in demo_guides()
-            for p in passages_from_guide(g.slug, parse_file(g.file_name, g.content))]
-index = KnowledgeIndex.build(passages, synonyms=SynonymTable.build([]))
-print([h.passage.id for h in index.search("xac thuc hai lop l agi", limit=5).hits])
+from testkit.demo_index import demo_index
+hits = demo_index().search("xac thuc hai lop l agi", limit=5).hits
+print([h.passage.id for h in hits])
 """
-
 
 @pytest.mark.slow  # three interpreters, each building the demo index
 def test_a_typo_s_correction_does_not_depend_on_the_hash_seed() -> None:
