@@ -161,10 +161,21 @@ def test_claims_that_were_wrong_are_gone(slug: str, claim: str) -> None:
 
 def test_the_example_invitation_code_has_the_real_shape() -> None:
     (code,) = re.findall(r"/start ([A-Z0-9]+)\.", _text(USAGE))
-    # codes are issued with CODE_LENGTH characters; the example has the 8 of the codes issued
-    # before 2026-12-03, which troly still accepts
-    assert len(code) in (CODE_LENGTH, LEGACY_CODE_LENGTH) and set(code) <= set(CODE_ALPHABET)
+    # the example looks like a code issued today (CODE_LENGTH characters), not like the shorter
+    # ones issued before 2026-12-03 that troly still accepts: an official comparing the code
+    # received with the guide's example should not think theirs is wrong
+    assert len(code) == CODE_LENGTH != LEGACY_CODE_LENGTH and set(code) <= set(CODE_ALPHABET)
     assert looks_like_code(code)
+
+
+def test_no_demo_guide_shows_a_code_of_the_old_length() -> None:
+    # any code-shaped word of LEGACY_CODE_LENGTH (letters and digits of the code alphabet) in a
+    # guide troly ships is an example of the old codes
+    for guide in demo_guides():
+        text = guide.content.decode("utf-8")
+        old = [w for w in re.findall(r"\b[A-Z0-9]+\b", text)
+               if len(w) == LEGACY_CODE_LENGTH and looks_like_code(w)]
+        assert not old, (guide.slug, old)
 
 
 def test_the_holiday_example_is_what_the_scheduler_does() -> None:
