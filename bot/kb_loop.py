@@ -3,19 +3,22 @@ answer it (a Q&A entry, the askers told through the outbox), point it to a secti
 become another wording of that section, the askers told), or ignore it with a reason; and later
 edit or withdraw an answer written (the askers' messages not yet sent follow).
 
-Each action runs in the caller's transaction and closes the group's questions (`resolved`).
+Each action runs in the caller's transaction and closes the group's questions (`resolved`). An
+answer or a pointed question goes only in a guide that answers today (NotAnswering otherwise):
+the check is here, where they are stored, so no caller can forget it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import OpenSection
-from bot.db import queue_store
+from bot.clock import local_date
+from bot.db import guidance_store, guide_store, queue_store
 from bot.db.models import Guide, GuideChunk, Official, OutboxMessage, UnansweredQuestion, Unit
 from bot.db.queue_store import QueueGroup, WrittenAnswer
 from bot.messages import Button, OutgoingMessage, to_payload
@@ -42,6 +45,35 @@ class Outcome:
     notified: int
 
 
+class NotAnswering(Exception):
+    """The guide chosen answers nothing today (past its last day, not yet in force, replaced by a
+    guide in force): an answer or a pointed question stored there would never be found, while
+    the askers were told they were answered. Nothing was stored; `marks` says why in words."""
+
+    def __init__(self, guide: Guide, marks: list[str]) -> None:
+        super().__init__(f"guide {guide.slug} does not answer today: {', '.join(marks)}")
+        self.slug = guide.slug
+        self.marks = marks
+
+
+async def answering_ids(session: AsyncSession, now: datetime) -> set[int]:
+    """Ids of the guides that answer today (active, within their dates, not replaced): the only
+    ones an answer or a pointed question may go in (what the chat offers)."""
+    return await guide_store.in_force_guide_ids(session, local_date(now))
+
+
+async def _refuse_unless_answering(session: AsyncSession, guide: Guide, now: datetime, *,
+                                   activates: bool = False) -> None:
+    """NotAnswering unless `guide` answers today once the action is done (`activates`: storing
+    an entry makes the guide active again, queue_store.add_qa_entry: a withdrawn FAQ guide)."""
+    today = local_date(now)
+    states = await guide_store.guide_states(session)
+    if activates and guide.id in states:
+        states[guide.id] = replace(states[guide.id], status="active")
+    if guide.id not in guide_store.in_force_ids(states, today):
+        raise NotAnswering(guide, guidance_store.marks(states, guide.id, today))
+
+
 async def faq_for(session: AsyncSession, unit_id: int | None, now: datetime) -> Guide:
     """The FAQ guide of a unit (admins without a unit: the general one), created if needed."""
     unit = await session.get(Unit, unit_id) if unit_id is not None else None
@@ -51,7 +83,9 @@ async def faq_for(session: AsyncSession, unit_id: int | None, now: datetime) -> 
 
 async def answer_group(session: AsyncSession, group: QueueGroup, answer: str, guide: Guide, *,
                        by: str | None, now: datetime, question: str | None = None) -> Outcome:
-    """Store the answer as a Q&A entry of `guide`, close the group, tell everyone who asked."""
+    """Store the answer as a Q&A entry of `guide`, close the group, tell everyone who asked
+    (NotAnswering, nothing stored, when the guide answers nothing today)."""
+    await _refuse_unless_answering(session, guide, now, activates=True)
     asked = " ".join((question or group.text).split())
     chunk_id = await queue_store.add_qa_entry(session, guide, heading=T.QA_HEADING,
                                               question=asked, answer=answer.strip(), by=by, now=now)
@@ -68,7 +102,14 @@ async def answer_group(session: AsyncSession, group: QueueGroup, answer: str, gu
 async def link_group(session: AsyncSession, group: QueueGroup, chunk_id: int, *,
                      by: str | None, now: datetime) -> Outcome | None:
     """Make the group's questions other wordings of the section holding `chunk_id`, close the
-    group, tell everyone who asked; None when the section is gone."""
+    group, tell everyone who asked; None when the section is gone (NotAnswering, nothing
+    stored, when its guide answers nothing today)."""
+    guide = (await session.execute(
+        select(Guide).join(GuideChunk, GuideChunk.version_id == Guide.current_version_id)
+        .where(GuideChunk.id == chunk_id, Guide.status == "active"))).scalar_one_or_none()
+    if guide is None:  # as queue_store.link_section: a section of no current version is gone
+        return None
+    await _refuse_unless_answering(session, guide, now)
     chunk = await queue_store.link_section(session, chunk_id, [q.text for q in group.questions],
                                            by=by, now=now)
     if chunk is None:

@@ -28,7 +28,6 @@ from sqlalchemy import select
 
 from bot import kb_loop
 from bot.buttons import ButtonData, Offset
-from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, Step, back_button
 from bot.db import guide_store, queue_store
@@ -198,10 +197,9 @@ async def _group(ctx: Context, key: int) -> tuple[Scope, QueueGroup] | None:
 
 
 async def _answering(ctx: Context) -> set[int]:
-    """Ids of the guides that answer today (active, within their dates, not replaced): the only
-    ones an answer or a pointed question may go in. One that expired or was replaced since troly
-    offered it would hold them where no question finds them, the askers told all the same."""
-    return await guide_store.in_force_guide_ids(ctx.session, local_date(ctx.now))
+    """The guides offered for an answer or a pointed question: those that answer today (one that
+    expired or was replaced since troly offered it is not; kb_loop refuses it when storing)."""
+    return await kb_loop.answering_ids(ctx.session, ctx.now)
 
 
 async def _may_use(ctx: Context, scope: Scope, guide: Guide) -> bool:
@@ -345,8 +343,13 @@ async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
     if group is None:
         ctx.reply(T.GROUP_GONE)
         return END
-    done = await kb_loop.answer_group(ctx.session, group, state.data["answer"], guide,
-                                      by=_by(ctx), now=ctx.now, question=state.data["question"])
+    try:
+        done = await kb_loop.answer_group(ctx.session, group, state.data["answer"], guide,
+                                          by=_by(ctx), now=ctx.now,
+                                          question=state.data["question"])
+    except kb_loop.NotAnswering:  # (the unit's FAQ guide: the others are not offered then)
+        ctx.reply(T.CHOOSE_ABOVE)
+        return STAY
     ctx.reply(T.ANSWER_STORED.format(guide=guide.title, people=done.notified) if done.notified
               else T.ANSWER_STORED_NOBODY.format(guide=guide.title))
     ctx.after_commit.append(ctx.deps.reload_knowledge)
@@ -411,11 +414,13 @@ async def link_done(ctx: Context, button: LinkSection) -> None:
         return
     scope, group = found
     guide = await guide_store.find_guide(ctx.session, section.guide_slug) if section else None
-    if section is None or guide is None or guide.id not in await _answering(ctx) \
-            or not await _may_use(ctx, scope, guide):
+    if section is None or guide is None or not await _may_use(ctx, scope, guide):
         ctx.reply(T.LINK_GONE)
         return
-    done = await kb_loop.link_group(ctx.session, group, chunk_id, by=_by(ctx), now=ctx.now)
+    try:
+        done = await kb_loop.link_group(ctx.session, group, chunk_id, by=_by(ctx), now=ctx.now)
+    except kb_loop.NotAnswering:  # expired or replaced since its sections were listed
+        done = None
     if done is None:
         ctx.reply(T.LINK_GONE)
         return

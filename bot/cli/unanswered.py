@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import kb_loop
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.cli.guides import guides_app
-from bot.clock import local_date
-from bot.db import guidance_store, guide_store, queue_store
+from bot.db import guide_store, queue_store
 from bot.db.models import Guide, Unit
 from bot.texts import feedback as T
 from rules.dates import fmt_day_time
@@ -42,15 +41,11 @@ def _group_json(group: queue_store.QueueGroup) -> dict[str, Any]:
             "guides": group.guides, "shown": group.shown, "comments": group.comments}
 
 
-async def _not_answering(session: AsyncSession, guide: Guide, key: str,
-                         now: datetime) -> str | None:
-    """Why `guide` may take no answer or pointed question today (None: it may): expired or
-    replaced since troly offered it, an entry stored there would never be found."""
-    today = local_date(now)
-    if guide.id in await guide_store.in_force_guide_ids(session, today):
-        return None
-    marks = await guidance_store.guide_marks(session, guide.id, today)
-    return T.CLI_GUIDE_NOT_IN_FORCE.format(key=key, marks=", ".join(marks))
+def _not_answering(refused: kb_loop.NotAnswering, key: str | None) -> str:
+    """Why the guide took no answer or pointed question (kb_loop refused it: expired or replaced
+    since troly offered it, an entry stored there would never be found)."""
+    return T.CLI_GUIDE_NOT_IN_FORCE.format(key=key or refused.slug,
+                                          marks=", ".join(refused.marks))
 
 
 def _list(as_json: bool) -> None:
@@ -112,9 +107,6 @@ def answer(
                 target = await guide_store.find_guide(session, guide)
                 if target is None or target.status != "active":
                     return T.CLI_GUIDE_NOT_FOUND.format(key=guide)
-                refusal = await _not_answering(session, target, guide, now)
-                if refusal is not None:
-                    return refusal
             else:
                 unit_id = None
                 if unit is not None:
@@ -123,8 +115,11 @@ def answer(
                     if unit_id is None:
                         return T.CLI_UNIT_NOT_FOUND.format(code=unit)
                 target = await kb_loop.faq_for(session, unit_id, now)
-            done = await kb_loop.answer_group(session, found, text or "", target, by=CLI_USER,
-                                              now=now)
+            try:
+                done = await kb_loop.answer_group(session, found, text or "", target,
+                                                  by=CLI_USER, now=now)
+            except kb_loop.NotAnswering as refused:
+                return _not_answering(refused, guide)
             typer.echo(T.CLI_ANSWERED.format(guide=done.guide_title, closed=done.closed,
                                              notified=done.notified))
             return ""
@@ -162,13 +157,13 @@ def link(
             target = await guide_store.find_guide(session, guide)
             if target is None or target.status != "active":
                 return T.CLI_GUIDE_NOT_FOUND.format(key=guide)
-            refusal = await _not_answering(session, target, guide, app.clock.now())
-            if refusal is not None:
-                return refusal
             chunk_id = _section_chunk(await guide_store.section_starts(session, target),
                                       section or "")
-            done = await kb_loop.link_group(session, found, chunk_id, by=CLI_USER,
-                                            now=app.clock.now()) if chunk_id else None
+            try:
+                done = await kb_loop.link_group(session, found, chunk_id, by=CLI_USER,
+                                                now=app.clock.now()) if chunk_id else None
+            except kb_loop.NotAnswering as refused:
+                return _not_answering(refused, guide)
             if done is None:
                 return T.CLI_SECTION_NOT_FOUND.format(guide=target.slug, section=section)
             typer.echo(T.CLI_LINKED.format(section=section, guide=done.guide_title,

@@ -1,0 +1,92 @@
+"""bot/kb_loop.py, where every caller (the chat's /chuatraloi, `troly unanswered`, the bench)
+stores an admin's answer or pointed question: a guide that answers nothing today takes neither,
+whoever calls."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import kb_loop
+from bot.clock import local_date
+from bot.db import guide_store, queue_store
+from bot.db.models import Guide, QAEntry, SectionPhrasing, UnansweredQuestion
+from bot.guide_import import import_guide, ingest_limits
+from bot.texts import guidance as G
+from tests.harness import BotHarness, fits
+
+GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
+
+## Thời gian tiếp nhận
+
+Bộ phận một cửa tiếp nhận hồ sơ đất đai vào sáng thứ Ba và thứ Năm hằng tuần.
+
+## Lệ phí
+
+Lệ phí cấp giấy chứng nhận nộp tại bộ phận một cửa.
+"""
+SLUG = "huong-dan-tiep-nhan-ho-so-dat-dai"
+
+
+async def _expired_guide_and_group(h: BotHarness) -> tuple[int, int, int]:
+    """A guide past its last day (yesterday; the planner has not withdrawn it yet) that troly
+    offered for a question still open: (guide id, group key, a section's chunk id)."""
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:
+        await import_guide(session, file_name="dat-dai.md", content=GUIDE.encode("utf-8"),
+                           uploaded_by="Quản trị", now=now, limits=ingest_limits(h.settings))
+        guide = (await session.execute(select(Guide).where(Guide.slug == SLUG))).scalar_one()
+        guide.effective_until = local_date(now) - timedelta(days=1)
+        await guide_store.log_unanswered(
+            session, text="phí làm sổ đỏ bao nhiêu", channel="telegram", chat_id="c1",
+            official_id=None, best_guide_slug=SLUG, best_score=1.0, now=now)
+        (group,) = await queue_store.queue(session)
+        (_, chunk_id), *_ = await guide_store.section_starts(session, guide)
+        return guide.id, group.key, chunk_id
+
+
+async def _counts(h: BotHarness) -> tuple[int, int, int]:
+    """Q&A entries, pointed questions, questions closed."""
+    async with h.app.sessionmaker() as session:
+        entries = (await session.execute(select(func.count(QAEntry.id)))).scalar_one()
+        pointed = (await session.execute(select(func.count(SectionPhrasing.id)))).scalar_one()
+        closed = (await session.execute(select(func.count(UnansweredQuestion.id))
+                                        .where(UnansweredQuestion.resolved))).scalar_one()
+        return entries, pointed, closed
+
+
+async def test_a_guide_no_longer_in_force_takes_no_answer_and_no_pointed_question(
+        harness: BotHarness) -> None:
+    """The check lives here, not in each caller: a caller that forgot it stored the entry in a
+    guide no question searches, the askers told they were answered."""
+    h = harness
+    guide_id, key, chunk_id = await _expired_guide_and_group(h)
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:
+        guide = await session.get_one(Guide, guide_id)
+        group = await queue_store.group_of(session, key)
+        assert group is not None
+        with pytest.raises(kb_loop.NotAnswering) as answered:
+            await kb_loop.answer_group(session, group, "Lệ phí theo quy định.", guide,
+                                       by="test", now=now)
+        with pytest.raises(kb_loop.NotAnswering) as linked:
+            await kb_loop.link_group(session, group, chunk_id, by="test", now=now)
+    expired = G.EXPIRED.format(day="{day}")
+    assert fits(", ".join(answered.value.marks), expired), answered.value.marks
+    assert fits(", ".join(linked.value.marks), expired), linked.value.marks
+    assert await _counts(h) == (0, 0, 0)  # nothing stored, the question still open
+
+
+async def test_a_guide_in_force_takes_both(harness: BotHarness) -> None:
+    h = harness
+    guide_id, key, chunk_id = await _expired_guide_and_group(h)
+    async with h.app.sessionmaker.begin() as session:
+        guide = await session.get_one(Guide, guide_id)
+        guide.effective_until = None
+        group = await queue_store.group_of(session, key)
+        assert group is not None
+        linked = await kb_loop.link_group(session, group, chunk_id, by="test", now=h.clock.now())
+        assert linked is not None and linked.closed == 1
+    assert await _counts(h) == (0, 1, 1)
