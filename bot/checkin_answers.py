@@ -8,6 +8,10 @@ from knowledge.normalize import fold
 
 _NUMBER_RE = re.compile(r"[+-]?\d{1,4}(?:[.,]\d+)?")
 _UNIT_RE = re.compile(r"\s*(?:%|phan tram)\s*$")
+#: words people put before the number ("khoảng 40%", "hiện đạt 40", "~40%"), folded; taken off
+#: only when a number in digits follows ("tám mươi" folds to "tam muoi": a number, not "tầm")
+_LEAD_RE = re.compile(r"^(?:(?:tien do|hien nay|hien tai|hien|da dat|da|dat|duoc|khoang|tam|gan|"
+                      r"xap xi|uoc tinh|uoc|chung|~|≈)\s*)+(?=[+-]?\d)")
 _DIGITS = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
            "sau": 6, "bay": 7, "tam": 8, "chin": 9}
 _NONE_ANSWERS = frozenset({"khong", "khong co", "ko", "k", "kg", "none", "no", "-", "khong co gi",
@@ -59,6 +63,8 @@ def parse_percent(text: str) -> int | None:
         number = float(key.replace(",", "."))
         return int(number + 0.5) if 0 <= number <= 100 else None
     value = _words_to_number(key.split())
+    if value is None and (bare := _LEAD_RE.sub("", key)) != key:
+        return parse_percent(bare)
     return value if value is not None and 0 <= value <= 100 else None
 
 

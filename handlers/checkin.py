@@ -271,7 +271,10 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
         lines.append(T.TASK_NO_DEADLINE.format(text=task.deadline_text))
     current, previous = await _current(ctx, state), await _previous(ctx, state)
     keep: str | None = None
-    if current is not None and current.status is not None:
+    if current is not None and current.status == "skipped":
+        lines.append(T.DRAFT_SKIPPED.format(reason=current.skip_reason or T.NA))
+        keep = T.BTN_KEEP_DRAFT
+    elif current is not None and current.status is not None:
         lines.append(T.DRAFT_VALUES.format(progress=current.progress, status=_status_name(current)))
         keep = T.BTN_KEEP_DRAFT
     elif previous is not None:
@@ -360,14 +363,15 @@ async def _keep_all(ctx: Context, state: FlowState) -> str | None:
 # ---------------------------------------------------------------- steps: status, blockers, next
 
 
-async def _default(ctx: Context, state: FlowState, field: str) -> Any:
-    """This week's earlier answer for the field, else last week's (offered as a button)."""
+async def _default(ctx: Context, state: FlowState, field: str) -> tuple[Any, bool]:
+    """This week's earlier answer for the field, else last week's (offered as a button), and
+    whether it is this week's (the button says which)."""
     current = await _current(ctx, state)
     value = getattr(current, field) if current is not None else None
-    if value is None:
-        previous = await _previous(ctx, state)
-        value = getattr(previous, field) if previous is not None else None
-    return value
+    if value is not None:
+        return value, True
+    previous = await _previous(ctx, state)
+    return (getattr(previous, field) if previous is not None else None), False
 
 
 async def status_prompt(ctx: Context, state: FlowState) -> None:
@@ -396,9 +400,10 @@ def _free_text_step(field: str, question: str, none_label: str, none_code: str,
 
     async def prompt(ctx: Context, state: FlowState) -> None:
         buttons = [Button(none_label, CheckinAnswer(none_code).pack())]
-        previous = await _default(ctx, state, field)
+        previous, this_week = await _default(ctx, state, field)
         if previous:
-            buttons.append(Button(f"{T.BTN_SAME_AS_LAST}: {_short(previous, KEEP_LABEL_CHARS)}",
+            same = T.BTN_SAME_AS_DRAFT if this_week else T.BTN_SAME_AS_LAST
+            buttons.append(Button(f"{same}: {_short(previous, KEEP_LABEL_CHARS)}",
                                   CheckinAnswer("keep").pack()))
         ctx.reply(question, [*buttons, back_button(state)])
 
@@ -409,7 +414,7 @@ def _free_text_step(field: str, question: str, none_label: str, none_code: str,
         if pressed == none_code or (typed and is_none_answer(typed)):
             value = None
         elif pressed == "keep":
-            value = await _default(ctx, state, field)
+            value, _ = await _default(ctx, state, field)
         elif pressed:
             ctx.reply(T.CHOOSE_ABOVE)
             return STAY

@@ -64,6 +64,8 @@ TASK_DEADLINE = "Thời hạn: {deadline} ({left})"
 TASK_NO_DEADLINE = "Thời hạn: {text}"
 LAST_WEEK = "Tuần trước: {progress}%, {status}"
 DRAFT_VALUES = "Đã nhập: {progress}%, {status}"
+#: a task skipped this week, opened again: the skip and its reason (there is no percentage)
+DRAFT_SKIPPED = "Đã nhập: bỏ qua tuần này — {reason}"
 ASK_PROGRESS = "Tiến độ hiện nay là bao nhiêu phần trăm? Bấm một mức hoặc gõ số (ví dụ: 70)."
 #: where the levels do not fit one message as buttons (Zalo: five a message; the console: none),
 #: they are not offered: a typed number is always a percentage, never an option's number
@@ -101,6 +103,8 @@ BTN_SKIP_TASK = "Bỏ qua nhiệm vụ này"
 BTN_SKIP_WEEK = "Nghỉ cả tuần"
 BTN_NO_BLOCKERS = "Không có vướng mắc"
 BTN_SAME_AS_LAST = "Như tuần trước"
+#: the same button when the text is this week's own answer (back to the step, or /baocao again)
+BTN_SAME_AS_DRAFT = "Như đã nhập"
 BTN_NONE = "Không có"
 BTN_LEAVE = "Nghỉ phép"
 BTN_TRIP = "Đi công tác"

@@ -443,3 +443,46 @@ async def test_a_button_pressed_by_mistake_is_undone_with_quay_lai(harness: BotH
     # the first step of a task has no way back: said, and asked again
     no_way = await _act(harness, "/quaylai")
     assert C.NO_WAY_BACK_HERE in no_way and "Xây dựng kho dữ liệu" in no_way
+
+
+async def test_a_skipped_task_reopened_shows_the_skip_not_a_percentage(harness: BotHarness) -> None:
+    """Found on a phone: a task skipped this week, opened again (Giữ như đã nhập, /baocao after
+    /huy), said "Đã nhập: None%, Bỏ qua tuần này"."""
+    await _setup(harness)
+    for step in ["/baocao", "40", ON, "không", "không", SKIP, "Chờ văn bản của Bộ"]:
+        await _act(harness, step)
+    await harness.say("/huy")
+    await harness.say("/baocao")
+    reopened = await _act(harness, KEEP_DRAFT)  # the first task as entered: on to the second
+    assert T.TASK_HEADER.format(n=2, total=2, title="Xây dựng kho dữ liệu") in reopened
+    assert "None" not in reopened
+    assert T.DRAFT_SKIPPED.format(reason="Chờ văn bản của Bộ") in reopened
+
+
+async def test_a_free_text_answer_kept_from_this_week_is_not_called_last_weeks(
+        harness: BotHarness) -> None:
+    """Found on a phone: after "Quay lại" to the blockers step, the text just typed was offered
+    as "Như tuần trước: …" (as last week's) although there was no last week."""
+    oid, (_, nv1) = await _setup(harness)
+    for step in ["/baocao", "40", RISK, "Chờ phê duyệt"]:
+        await _act(harness, step)
+    back = await harness.act(BACK)
+    assert T.ASK_BLOCKERS in texts(back)
+    assert f"{T.BTN_SAME_AS_DRAFT}: Chờ phê duyệt" in labels(back)
+    assert not any(label.startswith(T.BTN_SAME_AS_LAST) for label in labels(back))
+    assert T.ASK_NEXT in texts(await harness.press(label=f"{T.BTN_SAME_AS_DRAFT}: Chờ phê duyệt"))
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].blockers == "Chờ phê duyệt"
+
+
+@pytest.mark.parametrize("typed", ["khoảng 40%", "khoang 40 phan tram", "tầm 40", "đạt 40%",
+                                   "được 40%", "hiện đạt khoảng 40 %", "~40%"])
+async def test_progress_typed_with_a_word_before_the_number(harness: BotHarness,
+                                                            typed: str) -> None:
+    """Found on a phone: "khoảng 40 phần trăm" ("about 40 percent") was not understood."""
+    oid, (_, nv1) = await _setup(harness)
+    await harness.say("/baocao")
+    assert T.ASK_STATUS in texts(await harness.say(typed))
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 40
+
