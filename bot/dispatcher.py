@@ -55,6 +55,10 @@ boundary_logger = logging.getLogger(__name__ + ".boundary")
 #: longest text we process; longer messages get a polite refusal (nothing is stored)
 MAX_TEXT_CHARS = 4000
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+#: "Huỷ" typed alone is /huy: a phone keyboard hides "/" a page away, and the word typed in a
+#: free-text step was stored as the answer. Only with its tone mark (either placement) or with
+#: "bỏ": "Huy" alone is also a given name (casefolded NFC; final "." or "!" ignored)
+CANCEL_WORDS = frozenset({"huỷ", "hủy", "huỷ bỏ", "hủy bỏ", "huy bỏ", "huy bo"})
 #: typed "Quay lại" of a conversation step (bot/conversation.py, Step.back)
 BACK_COMMANDS = frozenset({"quaylai", "quay_lai", "back"})
 #: how much of a message is quoted back when the database was too busy to take it
@@ -63,6 +67,14 @@ BUSY_ECHO_CHARS = 1000
 #: session id is minted freely by any page load, a Telegram or Zalo id is a platform account
 #: (whose row carries its blocked status and Zalo's reply window)
 UNSTORED_STRANGERS = frozenset({"web"})
+
+
+def typed_command(text: str) -> tuple[str, str] | None:
+    """The command a message is: '/…' (bot/router.py), or "huỷ" typed alone (/huy)."""
+    command = parse_command(text)
+    if command is None and " ".join(text.casefold().strip(" .!").split()) in CANCEL_WORDS:
+        return "huy", ""
+    return command
 
 
 def _dedupe_statement(dialect: Any) -> Any:
@@ -480,7 +492,7 @@ class Dispatcher:
         if ctx.in_group and ctx.flow_state is not None:
             ctx.end_flow()  # conversations run in private chats only (a state from before that rule)
         await self._expire_flow(ctx)  # queues the expiry notice; the message is routed afresh
-        command = parse_command(event.text) if isinstance(event, TextMessage) else None
+        command = typed_command(event.text) if isinstance(event, TextMessage) else None
         if command is not None:
             await self._run_command(ctx, *command)
         elif ctx.flow_state is not None and isinstance(event, TextMessage | ButtonPressed):

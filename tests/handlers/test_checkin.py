@@ -486,3 +486,29 @@ async def test_progress_typed_with_a_word_before_the_number(harness: BotHarness,
     _, entries = await report_of(harness, oid)
     assert entries[nv1].progress == 40
 
+
+@pytest.mark.parametrize("typed", ["Huỷ", "hủy", "Hủy bỏ.", "huy bo"])
+async def test_huy_typed_alone_stops_the_checkin_and_is_not_stored(harness: BotHarness,
+                                                                  typed: str) -> None:
+    """Found on a phone: "Huỷ" typed (the prompt says /huy; a phone keyboard hides "/") at the
+    blockers step was stored as the blockers, over what had been typed before."""
+    oid, (_, nv1) = await _setup(harness)
+    for step in ["/baocao", "40", RISK, "Chờ phê duyệt", BACK]:
+        await _act(harness, step)
+    reply = await _act(harness, typed)
+    assert T.CANCELLED.format(count=1) in reply
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "draft"
+    assert entries[nv1].blockers == "Chờ phê duyệt"
+    # outside a conversation the word is not a command: nothing to cancel is said as for /huy
+    assert C.NOTHING_TO_CANCEL in await _act(harness, typed)
+
+
+async def test_huy_without_tone_mark_is_still_an_answer(harness: BotHarness) -> None:
+    """"Huy" is also a given name: only the word with its tone mark (or "huỷ bỏ") stops."""
+    oid, (_, nv1) = await _setup(harness)
+    for step in ["/baocao", "40", RISK]:
+        await _act(harness, step)
+    assert T.ASK_NEXT in await _act(harness, "Huy")
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].blockers == "Huy"
