@@ -55,10 +55,6 @@ boundary_logger = logging.getLogger(__name__ + ".boundary")
 #: longest text we process; longer messages get a polite refusal (nothing is stored)
 MAX_TEXT_CHARS = 4000
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
-#: "Huỷ" typed alone is /huy: a phone keyboard hides "/" a page away, and the word typed in a
-#: free-text step was stored as the answer. Only with its tone mark (either placement) or with
-#: "bỏ": "Huy" alone is also a given name (casefolded NFC; final "." or "!" ignored)
-CANCEL_WORDS = frozenset({"huỷ", "hủy", "huỷ bỏ", "hủy bỏ", "huy bỏ", "huy bo"})
 #: typed "Quay lại" of a conversation step (bot/conversation.py, Step.back)
 BACK_COMMANDS = frozenset({"quaylai", "quay_lai", "back"})
 #: how much of a message is quoted back when the database was too busy to take it
@@ -72,7 +68,7 @@ UNSTORED_STRANGERS = frozenset({"web"})
 def typed_command(text: str) -> tuple[str, str] | None:
     """The command a message is: '/…' (bot/router.py), or "huỷ" typed alone (/huy)."""
     command = parse_command(text)
-    if command is None and " ".join(text.casefold().strip(" .!").split()) in CANCEL_WORDS:
+    if command is None and " ".join(text.casefold().strip(" .!").split()) in T.CANCEL_WORDS:
         return "huy", ""
     return command
 

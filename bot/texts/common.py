@@ -59,6 +59,11 @@ TEXT_UNREADABLE = (
     "chưa đọc được. Anh/chị vui lòng gõ lại hoặc dán lại nội dung."
 )
 EMPTY_MESSAGE = "Anh/chị vui lòng gõ nội dung cần hỏi."
+#: "Huỷ" typed alone is /huy (bot/dispatcher.py): a phone keyboard hides "/" a page away, and
+#: the word typed in a free-text step was stored as the answer. Only with its tone mark (either
+#: placement) or with "bỏ": "Huy" alone is also a given name (casefolded NFC; a final "." or "!"
+#: ignored)
+CANCEL_WORDS = frozenset({"huỷ", "hủy", "huỷ bỏ", "hủy bỏ", "huy bỏ", "huy bo"})
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
 #: a conversation step's way back to the step before it (what was chosen is kept)
 BUTTON_BACK = "Quay lại"
