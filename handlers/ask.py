@@ -32,6 +32,7 @@ from bot.db import guide_store, queue_store
 from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command, Fallback, Router
+from bot.small_talk import small_talk
 from bot.texts import ask as T
 from bot.texts import commands as CMD
 from bot.texts import common as C
@@ -71,10 +72,20 @@ async def ask_command(ctx: Context) -> None:
     await answer(ctx, ctx.text)
 
 
+#: the kind answer to a message that is no question
+SMALL_TALK_REPLIES = {"thanks": T.SMALL_TALK_THANKS, "greeting": T.SMALL_TALK_GREETING,
+                      "ack": T.SMALL_TALK_ACK}
+
+
 async def fallback(ctx: Context) -> None:
-    """Plain text is a question."""
+    """Plain text is a question (thanks, a greeting, "ok" or an emoji alone are answered kindly,
+    neither searched nor logged for admins)."""
     if not ctx.text.strip():
         ctx.reply(C.EMPTY_MESSAGE)
+        return
+    kind = small_talk(ctx.text)
+    if kind is not None:
+        ctx.reply(SMALL_TALK_REPLIES[kind])
         return
     await answer(ctx, ctx.text)
 

@@ -32,6 +32,12 @@ NOT_FOUND = (
 )
 NOT_FOUND_CLOSEST = "Các mục gần nhất trong hướng dẫn:"
 NO_GUIDES = "Hiện chưa có hướng dẫn nào. Quản trị viên có thể gửi tệp hướng dẫn để bổ sung."
+#: a message that is no question (bot/small_talk.py): answered kindly, never logged for admins
+SMALL_TALK_THANKS = "Dạ, không có gì ạ. Anh/chị cần tra cứu thêm điều gì, cứ gõ câu hỏi."
+SMALL_TALK_GREETING = (
+    "Xin chào anh/chị! Anh/chị cứ gõ câu hỏi về hướng dẫn nghiệp vụ, có dấu hoặc không dấu đều "
+    "được; gõ /trogiup để xem các lệnh.")
+SMALL_TALK_ACK = "Dạ. Khi cần tra cứu, anh/chị cứ gõ câu hỏi; gõ /trogiup để xem các lệnh."
 ASK_WHAT = "Anh/chị muốn hỏi gì? Ví dụ: /hoi thu tuc bao cao tien do tuan"
 PASSAGE_GONE = "Nội dung này không còn trong hướng dẫn hiện hành (có thể đã được thay thế hoặc thu hồi)."
 GUIDE_LIST_HEADER = "Các hướng dẫn hiện có ({count}):"

@@ -275,3 +275,21 @@ async def test_a_guide_withdrawn_elsewhere_is_never_cited(kb_harness: BotHarness
     assert "Tổ công nghệ số cộng đồng gồm" not in texts(replies)
     for payload in payloads(replies):  # nothing offered points into the withdrawn guide
         assert T.PASSAGE_GONE not in texts(await kb_harness.press(payload))
+
+
+@pytest.mark.parametrize(("typed", "reply"), [
+    ("cảm ơn", T.SMALL_TALK_THANKS), ("Cam on ban nhieu nhe!", T.SMALL_TALK_THANKS),
+    ("thanks", T.SMALL_TALK_THANKS), ("alo", T.SMALL_TALK_GREETING),
+    ("Chào bạn", T.SMALL_TALK_GREETING), ("ok", T.SMALL_TALK_ACK), ("Dạ vâng", T.SMALL_TALK_ACK),
+    ("👍", T.SMALL_TALK_ACK), ("🙏🙏🙏", T.SMALL_TALK_ACK), ("...", T.SMALL_TALK_ACK)])
+async def test_thanks_greetings_and_emoji_are_no_questions(kb_harness: BotHarness, typed: str,
+                                                           reply: str) -> None:
+    """Found in the web chat: "cảm ơn", "ok" and 👍 after an answer were declined ("chưa tìm
+    thấy…") and logged for admins to answer; "alo" was answered from a guide."""
+    assert texts(await kb_harness.say(typed)) == reply
+    assert await _logged(kb_harness) == []
+
+
+async def test_a_question_starting_with_thanks_is_still_a_question(kb_harness: BotHarness) -> None:
+    (reply,) = await kb_harness.say(f"cảm ơn, cho hỏi {ANSWERABLE}")
+    assert "Tổ công nghệ số cộng đồng" in reply.text

@@ -1,0 +1,53 @@
+"""Messages that are no question: thanks, a greeting, "ok", an emoji alone (pure).
+
+People end an answer with "cảm ơn", "ok" or 👍 and open a chat with "alo" or "chào bạn". Taken
+for questions they were declined ("chưa tìm thấy…") and logged for admins to answer, or worse,
+answered from a guide. Only a whole short message counts: "cảm ơn, cho hỏi thêm về …" is a
+question.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from knowledge.normalize import fold
+
+SmallTalk = Literal["thanks", "greeting", "ack"]
+
+#: words that only address or soften ("cảm ơn bạn nhé", "chào troly ạ"), folded
+_SOFTENERS = frozenset({"a", "nhe", "nha", "nhieu", "ban", "troly", "tro", "ly", "em", "anh",
+                        "chi", "ad", "admin", "bot", "rat", "lam", "qua", "nhi", "you", "so",
+                        "much", "very", "ca", "vay"})
+_THANKS = frozenset({"cam on", "cam on ban", "xin cam on", "camon", "thanks", "thank",
+                     "thank you", "thanks you", "tks", "thks", "thx", "ty", "cm on", "c on"})
+_GREETINGS = frozenset({"chao", "xin chao", "alo", "a lo", "hello", "hi", "hey", "helo",
+                        "chao buoi sang", "chao buoi chieu", "chao buoi toi", "good morning"})
+_ACKS = frozenset({"ok", "oke", "okie", "okay", "oki", "okela", "ok ok", "uh", "u", "um", "uk",
+                   "vang", "da", "da vang", "vang a", "duoc", "duoc roi", "roi", "da ro", "ro roi",
+                   "ro", "da nhan", "nhan duoc", "da nhan duoc", "da hieu", "hieu roi", "tot",
+                   "tuyet", "tuyet voi", "good", "yes", "yep", "great", "nice"})
+#: a message longer than this (in words) is read as a question whatever it starts with
+MAX_WORDS = 6
+
+
+def small_talk(text: str) -> SmallTalk | None:
+    """What a short message with no question in it is, or None (a question, or anything else).
+
+    A message with no letter or digit at all (emoji, "...", "?!") is "ack"."""
+    if not any(c.isalnum() for c in text):
+        return "ack" if text.strip() else None
+    if "?" in text:
+        return None
+    words = "".join(c if c.isalnum() else " " for c in fold(text.casefold())).split()
+    if not words or len(words) > MAX_WORDS:
+        return None
+    while len(words) > 1 and words[-1] in _SOFTENERS:
+        words.pop()
+    key = " ".join(words)
+    if key in _THANKS:
+        return "thanks"
+    if key in _GREETINGS:
+        return "greeting"
+    if key in _ACKS:
+        return "ack"
+    return None
