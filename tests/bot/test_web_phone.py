@@ -206,3 +206,37 @@ async def test_a_message_refused_as_too_fast_goes_back_in_the_box(page: Page) ->
     else:
         raise AssertionError("never refused")
     assert await page.js("document.getElementById('q').value") == f"câu hỏi số {n}"
+
+
+@pytest.mark.slow
+async def test_a_press_that_never_arrived_leaves_its_buttons_usable(page: Page) -> None:
+    """Found on a phone: a press made while the server restarted ("Mất kết nối…") left its
+    keyboard spent — every choice greyed out, the pressed one marked chosen — though nothing was
+    processed; the person could only type. The choices are usable again, as a refused text goes
+    back in the box (a press that did arrive is refused by the server as already chosen)."""
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    count = await page.js(BOT_COUNT)
+    await page.js(SAY.format(text=json.dumps("to cong nghe so cong dong gom nhung ai")))
+    await page.until(f"{BOT_COUNT} > {count} && !!{LAST_BOT}.querySelector('.buttons button')")
+    answer = await page.js(BOT_COUNT)
+    states = f"""(() => {{
+      const bots = [...document.querySelectorAll('.msg.bot')], pressed = bots[{answer} - 1];
+      return [...pressed.querySelectorAll('.buttons button')].map(b => [b.disabled,
+        b.classList.contains('chosen')]); }})()"""
+    await page.js("""window.__fetch = window.fetch;
+      window.fetch = () => Promise.reject(new TypeError('offline'));""")
+    await page.js(f"""(() => {{ const bots = [...document.querySelectorAll('.msg.bot')];
+      const all = [...bots[{answer} - 1].querySelectorAll('.buttons button')];
+      all[all.length - 2].click(); }})()""")  # 'Hữu ích'
+    await page.until(f"{BOT_COUNT} > {answer}")
+    assert "Mất kết nối" in await page.js(f"{LAST_BOT}.textContent")
+    assert not any(disabled or chosen for disabled, chosen in await page.js(states))
+    # back online, the same press goes through and spends the keyboard
+    await page.js("window.fetch = window.__fetch;")
+    count = await page.js(BOT_COUNT)
+    await page.js(f"""(() => {{ const bots = [...document.querySelectorAll('.msg.bot')];
+      const all = [...bots[{answer} - 1].querySelectorAll('.buttons button')];
+      all[all.length - 2].click(); }})()""")
+    await page.until(f"{BOT_COUNT} > {count}")
+    after = await page.js(states)
+    assert after[-2] == [True, True] and after[-1] == [True, False]
