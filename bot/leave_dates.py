@@ -16,7 +16,8 @@ MAX_LEAVE_DAYS = 366
 #: leave starting this long ago is refused (it changes nothing any more)
 MAX_PAST_DAYS = 31
 #: a day as typed, for splitting the range (folded text)
-_DAY_PATTERN = r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?|hom nay|ngay mai|mai|hom qua)"
+_DAY_PATTERN = (r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?"
+                r"|\d{1,2}\s+thang\s+\d{1,2}(?:\s+nam\s+\d{2,4})?|hom nay|ngay mai|mai|hom qua)")
 _RANGE_PATTERN = re.compile(
     r"^(?:tu\s+)?(?:ngay\s+)?(?P<first>" + _DAY_PATTERN + r")"
     r"(?:\s*(?:-|–|den|toi|->)\s*(?:ngay\s+)?(?P<last>" + _DAY_PATTERN + r"))?"

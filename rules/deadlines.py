@@ -3,6 +3,7 @@
 Reading: a deadline as written → a local date (the end of the period), or a clear reason why not.
 
 Accepted: '15/04/2025', '15-4-2025', '15.4.2025', '15/4' (year from the plan or the current year),
+'15 tháng 4 năm 2025' (as documents write a date),
 'Quý II/2025' / 'Quý 2 năm 2025' (last day of the quarter), 'Tháng 6/2025' / '06/2025' / 'Trong tháng 6'
 (last day of the month), '6 tháng đầu năm 2025' (30/6), 'Năm 2025' (31/12), with prefixes such as
 'Trước', 'Trước ngày', 'Chậm nhất', 'Hoàn thành trong', 'Trong'. Recurring deadlines ('Hằng tuần',
@@ -48,7 +49,9 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _PREFIXES = re.compile(
     r"^(?:hoan thanh\s+)?(?:truoc ngay|truoc|cham nhat(?: la)?(?: ngay)?|han(?: chot)?|"
     r"trong(?: thoi gian)?|den(?: ngay)?|ngay|thang|nam|quy)?\s*:?\s*")
-_DMY = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?$")
+#: 15/4/2025, 15-4-25, 15.4, and as documents write it: 15 tháng 4 năm 2025 (folded)
+_DMY = re.compile(r"^(\d{1,2})\s*(?:[/.-]|\s+thang\s+)\s*(\d{1,2})"
+                  r"(?:\s*(?:[/.-]|\s+nam\s+)\s*(\d{2,4}))?$")
 _MY = re.compile(r"^(\d{1,2})\s*(?:/|-|\.|\s+nam\s+)\s*(\d{4})$")
 _MONTH = re.compile(r"^thang\s+(\d{1,2})(?:\s*(?:/|-|nam)\s*(\d{4}))?$")
 _QUARTER = re.compile(r"^quy\s+(i{1,3}|iv|[1-4])(?:\s*(?:/|-|nam)\s*(\d{4}))?$")
@@ -134,8 +137,8 @@ YEARLESS_PAST_DAYS = 60
 
 
 def parse_day(text: str, *, today: date) -> date:
-    """One day as people type it: '21/12', '21-12-2026', '21.12.26', 'hôm nay', 'mai', with an
-    optional 'ngày'. Without a year: this year's, or next year's when that is long past.
+    """One day as people type it: '21/12', '21-12-2026', '21.12.26', '21 tháng 12 năm 2026',
+    'hôm nay', 'mai', with an optional 'ngày'. Without a year: this year's, or next year's when that is long past.
     DeadlineError (Vietnamese message) for anything else."""
     key = _key(text)
     if key.startswith("ngay ") and key[5:6].isdigit():

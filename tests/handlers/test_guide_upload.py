@@ -109,7 +109,8 @@ async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
     refused = texts(await step("31/12/2026"))  # told why, and asked again
     assert GT.OPTION_BAD_RANGE.format(until="31/12/2026", start="01/01/2027") in refused
     assert fits(refused, T.UNTIL_ASK)
-    summary = texts(await step("31-12-2027"))
+    # as documents write a date (was "Chưa hiểu ngày")
+    summary = texts(await step("31 tháng 12 năm 2027"))
     assert T.SUMMARY_VALIDITY.format(validity="từ 01/01/2027, đến hết 31/12/2027") in summary
 
     # the likeliest guides by title; one sharing no telling word is not offered

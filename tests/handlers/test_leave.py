@@ -81,3 +81,14 @@ async def test_head_records_leave_for_an_official_of_their_unit(harness: BotHarn
         await harness.say("/nghiphep CB99 1/12 - 2/12"))
     # an official cannot record leave for someone else: the code is read as dates
     assert fits(texts(await harness.say("/nghiphep CB99 1/12", user="lan")), T.DATES_UNREADABLE)
+
+
+async def test_leave_dates_written_out_as_in_a_document(harness: BotHarness) -> None:
+    """"từ ngày 21 tháng 12 đến ngày 25 tháng 12" (as a leave request is written) is read."""
+    oid = await harness.make_official("Lê Minh Châu")
+    ask = texts(await harness.say("/nghiphep từ ngày 21 tháng 12 đến ngày 25 tháng 12 đi học"))
+    assert fits(ask, T.CONFIRM.format(who=T.WHO_SELF, start=MON_21, end=FRI_25, days=5,
+                                      whom="{whom}"))
+    await harness.press(label=T.BTN_CONFIRM)
+    assert await _leaves(harness) == [(oid, date(2026, 12, 21), date(2026, 12, 25), "đi học",
+                                       False)]

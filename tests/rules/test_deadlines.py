@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from rules.deadlines import DeadlineError, parse_deadline
+from rules.deadlines import DeadlineError, parse_day, parse_deadline
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -29,6 +29,10 @@ from rules.deadlines import DeadlineError, parse_deadline
     ("Hoàn thành trong tháng 9/2025", date(2025, 9, 30)),
     ("6 tháng đầu năm 2025", date(2025, 6, 30)),
     ("Năm 2025", date(2025, 12, 31)),
+    # as documents write a date
+    ("Ngày 15 tháng 4 năm 2025", date(2025, 4, 15)),
+    ("Trước ngày 30 tháng 6 năm 2025", date(2025, 6, 30)),
+    ("15 tháng 4", date(2024, 4, 15)),
 ])
 def test_forms_people_type(text: str, expected: date) -> None:
     parsed = parse_deadline(text, default_year=2024)
@@ -58,3 +62,19 @@ def test_empty_and_spreadsheet_dates() -> None:
 def test_unreadable_deadlines_are_errors(text: str, reason: str) -> None:
     with pytest.raises(DeadlineError, match=reason):
         parse_deadline(text, default_year=2025)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("31/12/2027", date(2027, 12, 31)), ("31 tháng 12 năm 2027", date(2027, 12, 31)),
+    ("ngày 31 tháng 12 năm 2027", date(2027, 12, 31)), ("31 thang 12 nam 27", date(2027, 12, 31)),
+    ("31 tháng 12", date(2026, 12, 31))])
+def test_a_day_typed_as_documents_write_it(text: str, expected: date) -> None:
+    """Found in the guide upload's validity step: "31 tháng 12 năm 2027", the form of every
+    administrative document, was "Chưa hiểu ngày"."""
+    assert parse_day(text, today=date(2026, 12, 3)) == expected
+
+
+@pytest.mark.parametrize("text", ["6 tháng 2025", "31 tháng", "tháng 12 năm 2027"])
+def test_a_day_needs_its_day_and_month(text: str) -> None:
+    with pytest.raises(DeadlineError):
+        parse_day(text, today=date(2026, 12, 3))
