@@ -5,7 +5,9 @@
 Same data and folds as bench/train_decision.py. troly's column is out of fold: each question is decided
 by a model fitted, and cut, without its guide's questions (legal: without its law). The baseline column
 is the decision before the model, coverage of the best passage ≥ CONFIDENCE_BAR (0.35), on the same
-retrieval in the same run. "answered" means the outcome "answer" (a confident answer); "tentative" and
+retrieval in the same run. "troly, model alone" is troly's column without the search's money check (a
+question about money whose best passage mentions none is not answered confidently: KnowledgeIndex.search),
+the same out-of-fold models, so the check's effect is read in one run. "answered" means the outcome "answer" (a confident answer); "tentative" and
 "decline" both count as not answered. Rows:
   per variant    — confident answer with the right guide, share of the variant's questions;
   right section  — among those answers, the best passage is in the gold section;
@@ -83,7 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     cv = cross_validate(samples)
     troly = [o == "answer" for o in cv.outcomes]
     base = [s.legacy for s in samples]
-    rows: list[tuple[str, str, str, str]] = []
+    guides = sorted({s.group for s in samples if s.dataset == "guides"})
+    # the same out-of-fold models without the search's money check (what troly decided before it)
+    alone = [
+        cv.models[fold_of(s, guides)].outcome(cv.models[fold_of(s, guides)].probability(s.features))
+        == "answer"
+        for s in samples
+    ]
+    rows: list[tuple[str, str, str, str, str]] = []
     out: dict[str, Any] = {}
 
     def count(pick: Pick, ok: Callable[[Sample, bool], bool], decided: Sequence[bool]) -> str:
@@ -91,9 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return f"{sum(ok(s, d) for s, d in chosen)}/{len(chosen)}"
 
     def row(label: str, pick: Pick, ok: Callable[[Sample, bool], bool]) -> None:
-        cells = (count(pick, ok, base), count(pick, ok, troly))
-        rows.append((label, *cells, _ratio(*cells)))
-        out[label] = {"baseline": cells[0], "troly": cells[1]}
+        cells = (count(pick, ok, base), count(pick, ok, alone), count(pick, ok, troly))
+        rows.append((label, *cells, _ratio(cells[0], cells[2])))
+        out[label] = {"baseline": cells[0], "model_alone": cells[1], "troly": cells[2]}
 
     right_answer: Callable[[Sample, bool], bool] = lambda s, d: d and bool(s.label)  # noqa: E731
     row("right guide ranked first (accented)", _answerable("accented"), lambda s, d: bool(s.label))
@@ -104,8 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         lambda s: _answerable()(s) and s.variant != "english" and bool(s.label),
         lambda s, d: s.right_section if d else True,
     )
-    rows[-1] = _section_row(samples, base, troly)
-    out["right section among those answers (vi)"] = {"baseline": rows[-1][1], "troly": rows[-1][2]}
+    rows[-1] = _section_row(samples, base, alone, troly)
+    out["right section among those answers (vi)"] = {
+        "baseline": rows[-1][1], "model_alone": rows[-1][2], "troly": rows[-1][3]
+    }
     row("answered, right guide: abbrev_link", lambda s: _answerable()(s) and bool(
         s.meta.get("abbrev_link")) and s.variant != "english", right_answer)  # fmt: skip
     for pair in CLOSE_PAIRS:
@@ -135,9 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         lambda s: s.dataset == "own" and s.kind == "unanswerable", not_answered)  # fmt: skip
 
     print(f"{len(samples)} searches; troly = out of fold (12 folds, one per shared guide)\n")
-    print("| figure | threshold (coverage ≥ 0.35) | troly (model) | ratio |\n|---|---|---|---|")
-    for label, b, t, ratio in rows:
-        print(f"| {label} | {b} | {t} | {ratio} |")
+    print(
+        "| figure | threshold (coverage ≥ 0.35) | troly, model alone | troly (model + money check) "
+        "| ratio to threshold |\n|---|---|---|---|---|"
+    )
+    for label, b, a, t, ratio in rows:
+        print(f"| {label} | {b} | {a} | {t} | {ratio} |")
 
     outcomes = _outcome_table(samples, cv.outcomes)
     print("\n| troly outcome | answerable (vi) | answerable (en) | unanswerable |\n|---|---|---|---|")
@@ -236,8 +250,8 @@ def _ratio(baseline: str, troly: str) -> str:
 
 
 def _section_row(
-    samples: Sequence[Sample], base: Sequence[bool], troly: Sequence[bool]
-) -> tuple[str, str, str, str]:
+    samples: Sequence[Sample], base: Sequence[bool], alone: Sequence[bool], troly: Sequence[bool]
+) -> tuple[str, str, str, str, str]:
     """Right section among confident right-guide answers (Vietnamese variants)."""
 
     def cell(decided: Sequence[bool]) -> str:
@@ -247,8 +261,8 @@ def _section_row(
         ]  # fmt: skip
         return f"{sum(s.right_section for s in answered)}/{len(answered)}"
 
-    b, t = cell(base), cell(troly)
-    return ("right section among those answers (vi)", b, t, _ratio(b, t))
+    b, a, t = cell(base), cell(alone), cell(troly)
+    return ("right section among those answers (vi)", b, a, t, _ratio(b, t))
 
 
 def _outcome_table(samples: Sequence[Sample], outcomes: Sequence[str]) -> dict[str, list[str]]:

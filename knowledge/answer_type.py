@@ -5,14 +5,19 @@ answer it, however well it matches the words. The question is read folded, so a 
 diacritics asks the same. Only times are recognized: a passage visibly states one (digits with a unit, a
 weekday). A number is not ("có bao nhiêu trình độ" is answered by a list of names), nor are "ai", "ở đâu" or
 yes-no questions: no pattern can spot their answers in a text.
+
+Money is the other kind read here: "Thù lao trực đường dây nóng bao nhiêu một ca?", "có được hưởng phụ cấp
+không?" ask about pay, a fee, an allowance or a budget, and a passage that speaks of no money at all (no amount,
+no "tiền", "phí", "lương", "ngân sách", "thanh toán", …) cannot answer them, whatever words it shares with them.
+The passage side is read broadly (any mention of money), so that the check only fires on passages silent about it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from knowledge.normalize import fold, nfc
+from knowledge.normalize import fold, has_diacritics, nfc, syllables
 
 #: Folded question phrases asking for a time, a date or a duration ("bao lâu", "mấy giờ", "thứ mấy").
 #: "mấy" folds like "máy" (machine), so it counts only in these pairs.
@@ -65,6 +70,64 @@ _TIME_BY_SIZE: dict[int, frozenset[tuple[str, ...]]] = {
     size: frozenset(p for p in _TIME_PHRASES if len(p) == size)
     for size in sorted({len(p) for p in _TIME_PHRASES})
 }
+
+
+#: Folded question phrases about money: pay, fees, allowances, prices, fines, funding. Only phrases whose folded
+#: form is money in everyday questions: "phí" alone folds like "phi" (non-: "phi lợi nhuận"), "tiền" like
+#: "tiến", "tiện", "lương" like "lượng", so those count only in the pairs listed.
+_MONEY_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(fold(p).split())
+    for p in (
+        "bao nhiêu tiền", "bao nhiêu đồng", "mấy tiền", "lệ phí", "chi phí", "kinh phí", "mất phí",
+        "thu phí", "mức phí", "phí dịch vụ", "cước phí", "công tác phí", "thù lao", "tiền công",
+        "tiền lương", "mức lương", "trả lương", "phụ cấp", "trợ cấp", "bồi dưỡng tiền", "tiền bồi dưỡng",
+        "tiền ăn", "tiền thưởng", "mức thưởng", "nhuận bút", "trả tiền", "lấy tiền", "nguồn tiền",
+        "chi trả", "mức chi", "ngân sách", "nsnn", "giá bao nhiêu", "giá tiền", "mức phạt",
+        "phạt bao nhiêu", "phạt tiền", "nộp phạt",
+    )
+)  # fmt: skip
+#: A passage speaks of money: one of these syllables or pairs, read with its diacritics ("tiền", not "tiến")
+_MONEY_WORDS = frozenset(("tiền", "phí", "lương", "nsnn", "vnđ", "vnd"))
+_MONEY_PAIRS = frozenset(
+    ("ngân sách", "thanh toán", "chi trả", "thù lao", "phụ cấp", "trợ cấp", "nhuận bút", "bồi dưỡng",
+     "kinh phí", "dự toán", "khen thưởng", "mức chi")
+)  # fmt: skip
+#: …or an amount: digits followed by a currency word (read folded: "500.000 đồng", "30 triệu")
+_AMOUNT_IN_FOLDED = re.compile(r"\b\d[\d.,]*\s*(?:dong|trieu|nghin|ngan|ty)\b")
+
+
+def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+    for phrase in phrases:
+        size = len(phrase)
+        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+            return True
+    return False
+
+
+def asks_about_money(words: Sequence[str]) -> bool:
+    """Whether a question (its folded syllables, in order) asks about pay, a fee, an allowance or funds."""
+    return _has_phrase(words, _MONEY_PHRASES)
+
+
+def speaks_of_money(text: str) -> bool:
+    """Whether a passage (text and headings) mentions money at all: an amount, "tiền", "phí", a budget…
+
+    Read with diacritics; a passage typed without any is read folded (every such word then counts).
+    """
+    lower = nfc(text).lower()
+    folded = fold(lower)
+    if _AMOUNT_IN_FOLDED.search(folded):
+        return True
+    words = syllables(lower)
+    if not has_diacritics(lower):
+        single = {fold(w) for w in _MONEY_WORDS}
+        pairs = {fold(p) for p in _MONEY_PAIRS}
+        words = [fold(w) for w in words]
+    else:
+        single, pairs = set(_MONEY_WORDS), set(_MONEY_PAIRS)
+    return any(w in single for w in words) or any(
+        f"{a} {b}" in pairs for a, b in zip(words, words[1:], strict=False)
+    )
 
 
 def asks_for_time(words: Sequence[str]) -> bool:

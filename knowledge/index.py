@@ -27,7 +27,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from knowledge.abbreviations import SynonymTable
-from knowledge.answer_type import asks_for_time, states_time
+from knowledge.answer_type import asks_about_money, asks_for_time, speaks_of_money, states_time
 from knowledge.decision import DecisionModel, shipped_model
 from knowledge.features import extract as decision_vector
 from knowledge.glossary import english_words, to_vietnamese
@@ -505,7 +505,7 @@ class KnowledgeIndex:
     __slots__ = (
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
-        "_intro_weight", "_typical_idf", "_states_time", "_weights", "_store",
+        "_intro_weight", "_typical_idf", "_states_time", "_speaks_of_money", "_weights", "_store",
     )  # fmt: skip
 
     def __init__(
@@ -555,6 +555,11 @@ class KnowledgeIndex:
         self._accents = {k: tuple(t for _, t in sorted(v)[:4]) for k, v in accents.items()}
         # Which passages state a time (a date, a duration…), read once for questions that ask for one.
         self._states_time = np.asarray([states_time(p.text) for p in passages], dtype=np.bool_)
+        # Which passages mention money at all (text or headings), for questions about pay, fees, budgets.
+        self._speaks_of_money = np.asarray(
+            [speaks_of_money(" ".join((p.text, *p.heading_path))) for p in passages],
+            dtype=np.bool_,
+        )
         uni = self._fold_uni
         self._typical_idf = float(np.average(uni.idf, weights=uni.df)) if int(uni.df.sum()) else 1.0
 
@@ -1173,6 +1178,8 @@ class KnowledgeIndex:
         decider = model or shipped_model()
         probability = decider.probability(decision_vector(self, q, ranked[:FEATURE_POOL]))
         outcome = decider.outcome(probability)
+        if outcome == "answer" and self._money_unsaid(q, ranked[0][0]):
+            outcome = "tentative"
         return SearchResult(
             query=query,
             hits=hits,
@@ -1217,6 +1224,25 @@ class KnowledgeIndex:
         # The decision looks at a fixed pool, so the outcome never depends on a caller's `limit`.
         ranked = self._ranked(q, FEATURE_POOL, exclude)
         return decision_vector(self, q, ranked), tuple(Hit(self._passages[d], s) for d, s in ranked)
+
+    def _money_unsaid(self, q: Query, doc: int) -> bool:
+        """Whether the question asks about money (pay, a fee, an allowance, a budget) and the passage never
+        mentions any: it then cannot be a confident answer, however many of the question's words it says.
+
+        The tricky questions the guides do not answer are mostly of this kind ("thù lao … bao nhiêu một
+        ca", "có được hưởng phụ cấp không") and match the passage on every other word, which is what the
+        decision model reads; the passage is still offered, as "có thể liên quan".
+        """
+        return asks_about_money(q.folded) and not bool(self._speaks_of_money[doc])
+
+    def caps_answer(self, query: str, *, exclude: Container[str] = ()) -> bool:
+        """Whether search() turns a confident answer to this query into a tentative one (the money check
+        on its best passage), for training and benchmarks that decide from the features themselves."""
+        q = self._analyze(query)
+        if not self._passages or not q.folded:
+            return False
+        ranked = self._ranked(q, 1, exclude)
+        return bool(ranked) and self._money_unsaid(q, ranked[0][0])
 
     def _close_alternative(
         self, ranked: list[tuple[int, float]], close_gap: float

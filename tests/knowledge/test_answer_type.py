@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answer_type import asks_for_time, states_time
+from knowledge.answer_type import asks_about_money, asks_for_time, speaks_of_money, states_time
 from knowledge.normalize import fold, syllables
 
 
@@ -75,3 +75,61 @@ def test_passages_stating_a_time(text: str) -> None:
 )
 def test_passages_stating_no_time(text: str) -> None:
     assert not states_time(text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tổ trưởng tổ dân phố được trả thù lao bao nhiêu một tháng?",
+        "to truong to dan pho duoc tra thu lao bao nhieu mot thang",
+        "Cán bộ trực Tết có được hưởng phụ cấp không?",
+        "Chi phí thuê đường truyền Internet lấy từ ngân sách nào?",
+        "Đăng ký tài khoản có mất phí không?",
+        "Người đi tập huấn có được bồi dưỡng tiền ăn không?",
+        "Vượt đèn đỏ thì mức phạt là bao nhiêu?",
+    ],
+)
+def test_questions_about_money(question: str) -> None:
+    assert asks_about_money(_words(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tiến độ số hóa hồ sơ đến đâu rồi?",  # "tiến" folds like "tiền"
+        "Phương tiện nào được dùng để gửi hồ sơ?",
+        "Tổ chức phi lợi nhuận có phải đăng ký không?",  # "phi", not "phí"
+        "Dung lượng tệp đính kèm tối đa là bao nhiêu?",  # "lượng", not "lương"
+        "Báo cáo tuần nộp trước mấy giờ?",
+    ],
+)
+def test_questions_not_about_money(question: str) -> None:
+    assert not asks_about_money(_words(question))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mức chi 50.000 đồng mỗi buổi, từ nguồn ngân sách xã.",
+        "Nhuận bút: tin 80.000 đồng, bài 150.000 đồng.",
+        "Người dân thanh toán phí, lệ phí trực tuyến.",
+        "Gói thầu dưới 30 triệu đồng được mua sắm trực tiếp.",
+        "Kinh phí thực hiện",  # a heading is enough
+        "Muc chi 50.000 dong moi buoi",  # a guide typed without diacritics
+    ],
+)
+def test_passages_that_speak_of_money(text: str) -> None:
+    assert speaks_of_money(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chủ tịch UBND xã quyết định thành lập Ban biên tập từ 03 đến 05 người.",
+        "Tiến độ: hoàn thành trước ngày 30 tháng 9, báo cáo hằng tuần.",
+        "Đường dây nóng 0259 555 1022, trực từ 7 giờ đến 21 giờ.",
+        "Phương tiện đi lại do người dân tự bố trí.",
+    ],
+)
+def test_passages_silent_about_money(text: str) -> None:
+    assert not speaks_of_money(text)
