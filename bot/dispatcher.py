@@ -57,6 +57,8 @@ MAX_TEXT_CHARS = 4000
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
 #: typed "Quay lại" of a conversation step (bot/conversation.py, Step.back)
 BACK_COMMANDS = frozenset({"quaylai", "quay_lai", "back"})
+#: the replies of an event wait this long at most for its after-commit jobs (an index rebuild)
+AFTER_COMMIT_WAIT_SECONDS = 30.0
 #: how much of a message is quoted back when the database was too busy to take it
 BUSY_ECHO_CHARS = 1000
 #: channels whose unknown senders get no account row until they bind to an official: a web
@@ -318,7 +320,7 @@ class Dispatcher:
                     if (waiting is None and ctx.replies
                             and event.chat.channel in QUEUED_CHANNELS):
                         waiting = await replies_waiting(session, event.chat)
-                self._start_after_commit(ctx)
+                await self._after_commit(ctx)
                 return _Fed(ctx.replies, waiting, spent)
             except Refused:
                 raise  # nothing was processed (rolled back); the edge answers it
@@ -352,14 +354,22 @@ class Dispatcher:
         """Hold while writing outside an event (SQLite: queue behind the events' transactions)."""
         return self._serialised_writes()
 
-    def _start_after_commit(self, ctx: Context) -> None:
+    async def _after_commit(self, ctx: Context) -> None:
+        """Tell the role listeners; run the after-commit jobs and wait for them (bounded) before
+        the replies go out: "Đã thêm hướng dẫn" read, the guide must answer the next question
+        (the index rebuilt in the background after the reply answered it from the old one).
+        Only this chat waits: the transaction and the write lock are released by now."""
         if ctx.roles_changed:
             for listener in self._deps.role_listeners:
                 listener()
+        tasks = []
         for job in ctx.after_commit:
             task = asyncio.create_task(job())
             self._background.add(task)
             task.add_done_callback(self._background.discard)
+            tasks.append(task)
+        if tasks:  # a job that fails or outlasts the wait goes on as before, in the background
+            await asyncio.wait(tasks, timeout=AFTER_COMMIT_WAIT_SECONDS)
 
     async def drain(self) -> None:
         """Wait for background work started by handlers (tests, shutdown)."""

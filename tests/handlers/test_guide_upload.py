@@ -719,3 +719,18 @@ async def test_units_may_be_named_by_the_admins_abbreviations(harness: BotHarnes
     assert fits(texts(await h.say("PVHTT, phong van hoa thong tin", user="admin")), T.ROLES_ASK)
     summary = texts(await h.press(label=T.BUTTON_DONE, user="admin"))
     assert T.SUMMARY_AUDIENCE.format(audience="Phòng Văn hóa và Thông tin (P07)") in summary
+
+
+async def test_a_guide_answers_as_soon_as_lưu_is_answered(harness: BotHarness) -> None:
+    """Found in the web chat: an admin pressed "Lưu", read "Đã thêm hướng dẫn", asked about it
+    at once and was told the guides do not answer (the question queued for admins): the index
+    was rebuilt in the background after the reply. The reply now comes once it answers."""
+    h = harness
+    await _world(h)
+    wifi = ("# Hướng dẫn kết nối mạng không dây nội bộ\n\n## Tên mạng và mật khẩu\n\n"
+            "Mạng nội bộ có tên VP-NOIBO; mật khẩu dán tại phòng hành chính, đổi mỗi quý.\n")
+    await h.send_file("wifi.md", wifi.encode(), user="admin")
+    saved = await h.press(label=T.BUTTON_SAVE, user="admin")  # no drain: as the page sees it
+    assert fits(texts(saved), GT.ADDED)
+    answer = texts(await h.say("mat khau mang noi bo VP-NOIBO", user="admin"))
+    assert "Tên mạng và mật khẩu" in answer, answer
