@@ -38,7 +38,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import feedback as F
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name, show
-from knowledge.normalize import fold, normalize, words
+from knowledge.normalize import drop_invisible, fold, normalize, words
 from knowledge.telex import is_valid_syllable
 from knowledge.types import Hit, SearchResult
 
@@ -92,6 +92,8 @@ async def fallback(ctx: Context) -> None:
 
 async def answer(ctx: Context, question: str) -> None:
     """Search the guides and reply with the outcome the search decided."""
+    # pasted text carries characters that show nothing; inside a word they split it in two
+    question = drop_invisible(question)
     if not may_read_guides(ctx):
         ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
         return

@@ -293,3 +293,14 @@ async def test_thanks_greetings_and_emoji_are_no_questions(kb_harness: BotHarnes
 async def test_a_question_starting_with_thanks_is_still_a_question(kb_harness: BotHarness) -> None:
     (reply,) = await kb_harness.say(f"cảm ơn, cho hỏi {ANSWERABLE}")
     assert "Tổ công nghệ số cộng đồng" in reply.text
+
+
+async def test_invisible_characters_pasted_in_a_question_change_nothing(
+        kb_harness: BotHarness) -> None:
+    """Found in the web chat: a question pasted with a zero-width space inside a word
+    ("qu\\u200bên mật khẩu") was read as two words, corrected to nonsense ("Tôi hiểu câu hỏi
+    là: “vụ ên …”") and answered from another section."""
+    (clean,) = await kb_harness.say(ANSWERABLE)
+    pasted = "to cong nghe so c\u200bong\u00ad dong gom nh\u2060ung ai\ufeff"
+    (reply,) = await kb_harness.say(pasted)
+    assert reply.text == clean.text
