@@ -40,7 +40,7 @@ from bot.events import (
     UnsupportedMedia,
 )
 from bot.flow_state import FlowState
-from bot.group_chats import private_chat_note
+from bot.group_chats import file_in_group_note, private_chat_note
 from bot.locks import LOCK_CHAT, LOCK_CHAT_AND_RECORD, KeyedLocks, chat_lock_key
 from bot.messages import OutgoingMessage, numbered_options
 from bot.replies import QUEUED_CHANNELS, WAITING, ReplyResult, ReplySender, replies_waiting
@@ -507,16 +507,28 @@ class Dispatcher:
         elif isinstance(event, ButtonPressed):
             await self._run_button(ctx, event)
         elif isinstance(event, FileReceived):
-            if ctx.in_group:
-                self._private_only(ctx)
+            if ctx.in_group:  # never downloaded there (the edge passes no content)
+                ctx.reply(file_in_group_note(ctx))
             elif router.file_handler is None:
                 ctx.reply(T.FILES_NOT_SUPPORTED_HERE)
             else:
                 await router.file_handler(ctx)
+            if event.caption.strip():
+                return await self._route_caption(ctx, event)
         elif (fallback := router.fallback_for(ctx)) is not None:
             await fallback.handler(ctx)
         await self._prompt_new_flow(ctx)
         return spent
+
+    async def _route_caption(self, ctx: Context, event: FileReceived) -> bool | None:
+        """A file's caption, handled as the text typed right after the file: in the flow the
+        file started (the guide upload's summary, whose prompt then follows the caption's
+        answer: "thay thế HD-03" sets what it replaces), else as any typed text."""
+        ctx.flow_expires_at = None  # expiry was checked for this event; a new flow is fresh
+        ctx.event = TextMessage(chat=event.chat, sender=event.sender, at=event.at,
+                                dedupe_key=event.dedupe_key, text=event.caption,
+                                message_id=event.message_id, chat_kind=event.chat_kind)
+        return await self._route(ctx)
 
     @staticmethod
     def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed:
@@ -594,6 +606,8 @@ class Dispatcher:
             logger.warning("dropping unknown flow state %s/%s", state.flow, state.step)
             ctx.end_flow()
             return
+        # a flow the file just started, its caption handled here: the step's prompt follows
+        ctx.flow_started = False
         if await self._went_back(ctx, flow, state):
             return
         next_step = await flow.step(state.step).handle(ctx, state)

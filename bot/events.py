@@ -67,6 +67,10 @@ class FileReceived(_Inbound):
     content: bytes | None = field(default=None, repr=False)
     mime_type: str | None = None
     message_id: str = ""
+    #: the text sent with it (a document's caption): handled as if typed right after the file
+    #: (the dispatcher routes it once the file is handled); in a group, only when it was
+    #: addressed to the bot, and the file itself is never taken there
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

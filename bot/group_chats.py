@@ -23,3 +23,8 @@ def private_chat_link(ctx: Context) -> str:
 def private_chat_note(ctx: Context) -> str:
     """The short note a group gets instead of private data."""
     return T.USE_PRIVATE_CHAT.format(link=private_chat_link(ctx))
+
+
+def file_in_group_note(ctx: Context) -> str:
+    """What a group gets for a file sent there: files are taken in the private chat only."""
+    return T.FILE_ONLY_IN_PRIVATE.format(link=private_chat_link(ctx))

@@ -40,7 +40,8 @@ def clean_event(event: InboundEvent) -> InboundEvent:
     if isinstance(event, ButtonPressed):
         return replace(event, sender=sender, payload=clean_input(event.payload))
     if isinstance(event, FileReceived):
-        return replace(event, sender=sender, file_name=sanitize(event.file_name))
+        return replace(event, sender=sender, file_name=sanitize(event.file_name),
+                       caption=clean_input(event.caption) if event.caption else "")
     if isinstance(event, UnsupportedMedia) and event.caption:  # answered as typed text
         return replace(event, sender=sender, caption=clean_input(event.caption))
     return event if sender is event.sender else replace(event, sender=sender)

@@ -323,20 +323,24 @@ class FakeBotAPI:
     def document_update(self, user_id: int, file_name: str, content: bytes | None, *,
                         mime_type: str = "application/octet-stream", size: int | None = None,
                         name: str = "Lan", chat_id: int | None = None,
-                        chat_type: str = "private") -> dict[str, Any]:
-        """A document message; the file is registered for getFile + download."""
+                        chat_type: str = "private",
+                        caption: str | None = None) -> dict[str, Any]:
+        """A document message (with the text typed under it, when `caption` is given); the file
+        is registered for getFile + download."""
         file_id = self.add_file(content, file_name=file_name, size=size)
         message = self._message(user_id, chat_id, chat_type, name)
         message["document"] = {"file_id": file_id, "file_unique_id": "u" + file_id,
                                "file_name": file_name, "mime_type": mime_type,
                                "file_size": self._files[file_id].size}
+        if caption is not None:
+            message["caption"] = caption
         return {"update_id": next(self._update_ids), "message": message}
 
-    def photo_update(self, user_id: int, *, name: str = "Lan",
-                     caption: str | None = None) -> dict[str, Any]:
+    def photo_update(self, user_id: int, *, name: str = "Lan", caption: str | None = None,
+                     chat_id: int | None = None, chat_type: str = "private") -> dict[str, Any]:
         """A photo message (with the text typed under it, when `caption` is given)."""
         file_id = self.add_file(b"\x89PNG fake", file_name="photo.png")
-        message = self._message(user_id, None, "private", name)
+        message = self._message(user_id, chat_id, chat_type, name)
         message["photo"] = [{"file_id": file_id, "file_unique_id": "u" + file_id,
                              "width": 90, "height": 90, "file_size": 9}]
         if caption is not None:

@@ -28,6 +28,11 @@ UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh \u201c{command}\u201d. Gõ /trogiup 
 UNKNOWN_COMMAND_IN_GROUP = "Tôi chưa hiểu lệnh này. Gõ /trogiup để xem các lệnh."
 UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Anh/chị vui lòng thao tác lại."
 #: a group chat asked for something private (a code, a report, tasks): this and nothing else
+#: a file sent in a group (to the bot: its caption named it): files are taken in private only
+FILE_ONLY_IN_PRIVATE = (
+    "Tôi chỉ nhận tệp trong tin nhắn riêng để giữ an toàn thông tin. Anh/chị vui lòng gửi tệp "
+    "khi nhắn riêng cho tôi{link}."
+)
 USE_PRIVATE_CHAT = (
     "Nội dung này chỉ trả lời trong tin nhắn riêng để giữ an toàn thông tin. Anh/chị vui lòng "
     "nhắn riêng cho tôi{link} và gõ lại lệnh."

@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import people_store
 from bot.db.models import Invitation, OutboxMessage, Unit
+from bot.texts import common as C
 from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import TelegramRun, running_telegram, say, shown_texts
@@ -25,6 +26,8 @@ GROUP = -1001234567
 # /chiase is the citizens' version of a guide: meant to be posted where people read it
 GROUP_SAFE = {"start", "trogiup", "hoi", "huongdan", "chiase"}
 PRIVATE_NOTE = "nhắn riêng"
+FILE_NOTE = C.FILE_ONLY_IN_PRIVATE.format(
+    link=C.PRIVATE_CHAT_LINK.format(url="https://t.me/troly_test_bot"))
 
 
 @pytest.fixture
@@ -105,3 +108,61 @@ async def test_guide_questions_are_still_answered_in_a_group(tg: TelegramRun) ->
     texts = await say(fake, _in_group(fake, MEMBER, "/hoi thủ tục báo cáo tiến độ tuần"))
     assert len(texts) == 1 and PRIVATE_NOTE not in texts[0]
     assert shown_texts(fake, GROUP) == texts
+
+
+async def test_a_caption_in_a_group_counts_only_when_it_is_for_the_bot(tg: TelegramRun) -> None:
+    """A photo or a file in a group is read through its caption, by the rules of a typed text:
+    a mention of the bot, a command, a reply to it. The answer is the one the same text typed in
+    the group gets, after a short notice; the file itself is never downloaded there."""
+    fake = tg.fake
+    question = "thủ tục báo cáo tiến độ tuần"
+    [typed] = await say(fake, _in_group(fake, MEMBER, f"/hoi {question}"))
+    # the photo's caption through the Q&A, as a typed mention is (the member is no official)
+    [typed_mention] = await say(fake, _in_group(fake, MEMBER, f"@troly_test_bot {question}"))
+    photo = fake.photo_update(MEMBER, caption=f"@troly_test_bot {question}", chat_id=GROUP,
+                              chat_type="supergroup")
+    assert await say(fake, photo) == [C.MEDIA_CAPTION_ONLY, typed_mention]
+    assert PRIVATE_NOTE not in typed_mention
+    document = fake.document_update(MEMBER, "huong-dan.md", b"# Tieu de\n", chat_id=GROUP,
+                                    chat_type="supergroup",
+                                    caption=f"/hoi@troly_test_bot {question}")
+    texts = await say(fake, document)
+    assert texts == [FILE_NOTE, typed]
+    # not for the bot: nothing at all (a caption for everyone, another bot's command, none)
+    quiet = [fake.photo_update(MEMBER, caption=question, chat_id=GROUP, chat_type="supergroup"),
+             fake.photo_update(MEMBER, chat_id=GROUP, chat_type="supergroup"),
+             fake.document_update(MEMBER, "a.md", b"# A\n", chat_id=GROUP, chat_type="supergroup",
+                                  caption="/hoi@other_bot thủ tục"),
+             fake.document_update(MEMBER, "b.md", b"# B\n", chat_id=GROUP, chat_type="supergroup")]
+    assert await say(fake, *quiet) == []
+    assert not fake.calls("getFile") and not fake.downloads
+    assert {str(p["chat_id"]) for p in fake.sent} == {str(GROUP)}
+
+
+async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> None:
+    """An admin's invitation command or a code as a caption in a group: the note, no code
+    posted, no invitation made; the code everyone saw is burnt, as when typed."""
+    fake = tg.fake
+    admin_photo = fake.photo_update(ADMIN, caption="/moi quantri Nguyễn Văn A", chat_id=GROUP,
+                                    chat_type="supergroup")
+    admin_file = fake.document_update(ADMIN, "ds.xlsx", b"PK", chat_id=GROUP,
+                                      chat_type="supergroup",
+                                      caption="@troly_test_bot /moi quantri Nguyễn Văn B")
+    texts = await say(fake, admin_photo, admin_file)
+    assert texts[0] == C.MEDIA_CAPTION_ONLY and PRIVATE_NOTE in texts[1]
+    assert texts[2] == FILE_NOTE and PRIVATE_NOTE in texts[3]
+    assert len(texts) == 4 and not any("Mã mời" in t or "Nguyễn" in t for t in texts)
+    assert await _invitations(tg) == 0
+    async with tg.app.sessionmaker.begin() as session:
+        unit = Unit(code="CDS", name="Cục Chuyển đổi số", created_at=tg.app.clock.now())
+        session.add(unit)
+        await session.flush()
+        code = (await people_store.create_invitation(
+            session, now=tg.app.clock.now(), ttl=timedelta(hours=24), unit_id=unit.id,
+            role="official")).code
+    shown_code = await say(fake, fake.photo_update(MEMBER, caption=f"/start {code}",
+                                                   chat_id=GROUP, chat_type="supergroup"))
+    assert not any(code in t for t in shown_code)
+    redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
+    assert not fits(redeemed[0], P.BOUND)
+    assert not fake.calls("getFile") and not fake.downloads

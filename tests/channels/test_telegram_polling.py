@@ -213,3 +213,56 @@ async def test_group_chat_answers_only_commands_and_mentions(tg: TelegramRun) ->
     assert await say(fake, in_group("chào cả nhà"), in_group("/trogiup@other_bot")) == []
     texts = await say(fake, in_group("/huy@troly_test_bot"), in_group("@troly_test_bot /huy"))
     assert texts == [C.NOTHING_TO_CANCEL, C.NOTHING_TO_CANCEL]
+
+
+async def test_a_document_s_caption_is_answered_as_typed_text(tg: TelegramRun) -> None:
+    """An official sends a file with a question under it: the file is not taken (they are no
+    admin), and the question gets what it gets typed, as a photo's caption does."""
+    fake = tg.fake
+    question = "Thủ tục đăng ký tạm trú cần giấy tờ gì?"
+    typed = await say(fake, fake.text_update(USER + 1, question))
+    assert typed
+    texts = await say(fake, fake.document_update(USER, "ghichu.txt", "xin chào".encode(),
+                                                 caption=question))
+    assert texts == [G.ONLY_ADMINS_UPLOAD, *typed]
+    # no caption (or only spaces): the refusal alone, as before
+    assert await say(fake, fake.document_update(USER, "b.txt", b"x", caption=" ")) \
+        == [G.ONLY_ADMINS_UPLOAD]
+
+
+REPLACEMENT_MD = (
+    "# Hướng dẫn sử dụng phòng họp trực tuyến năm 2027\n\n"
+    "## Đặt lịch phòng họp\n\n"
+    "Cán bộ đặt lịch phòng họp trực tuyến trên cổng nội bộ trước ít nhất ba ngày làm việc.\n"
+).encode()
+
+
+async def test_a_guide_s_caption_names_the_guide_it_replaces(
+    harness: BotHarness, settings: Settings, clock: ManualClock, fake: FakeBotAPI,
+) -> None:
+    """An admin sends a new guide with "thay thế …" under it: the summary already says which
+    guide it replaces (as typing it there does), and storing links them; a guide that cannot be
+    found is said, with the likeliest guides to choose from. The choice survives a restart."""
+    await harness.make_official("Quản trị", role="admin", user=str(USER), channel="telegram")
+    async with running_telegram(settings, clock, fake) as run:
+        [summary] = await exchange(fake, fake.document_update(USER, "phong-hop.md", GUIDE_MD))
+        await say(fake, fake.callback_update(USER, button_data(summary, UT.BUTTON_SAVE),
+                                             message_id=fake.sent_ids[-1]))
+        old = "Hướng dẫn sử dụng phòng họp trực tuyến"
+        unknown = await exchange(fake, fake.document_update(
+            USER, "phong-hop-2027.md", REPLACEMENT_MD, caption="thay thế HD-99"))
+        assert shown(unknown[0]) == G.OPTION_GUIDE_NOT_FOUND.format(key="HD-99")
+        assert (fields(shown(unknown[1]), UT.SUMMARY_REPLACES) or {}).get("title") \
+            == UT.REPLACES_NONE and len(unknown) == 2  # then the summary, nothing chosen
+        texts = await say(fake, fake.document_update(USER, "phong-hop-2027.md", REPLACEMENT_MD,
+                                                     caption="Thay the: phòng họp trực tuyến"))
+        assert texts[0] == UT.PREVIOUS_DROPPED.format(file="phong-hop-2027.md")
+        assert (fields(texts[-1], UT.SUMMARY_REPLACES) or {}).get("title") == f"\u201c{old}\u201d"
+        assert len(texts) == 2  # the summary, nothing asked about the caption
+        save = button_data(fake.sent[-1], UT.BUTTON_SAVE)
+    async with running_telegram(settings, clock, fake) as run:  # a restart before "Lưu"
+        texts = await say(fake, fake.callback_update(USER, save, message_id=fake.sent_ids[-1]))
+        assert fields(texts[0], G.ADDED), texts
+        async with run.app.sessionmaker() as session:
+            guides = {g.title: g for g in (await session.execute(select(Guide))).scalars()}
+    assert guides["Hướng dẫn sử dụng phòng họp trực tuyến năm 2027"].replaces_id == guides[old].id

@@ -225,7 +225,8 @@ class TelegramInbound:
                              file_name=doc.file_name,
                              size=doc.size if doc.size is not None else len(content or b""),
                              content=content, mime_type=doc.mime_type,
-                             message_id=doc.message_id, dedupe_key=doc.dedupe_key)
+                             message_id=doc.message_id, dedupe_key=doc.dedupe_key,
+                             caption=doc.caption)
         if failed:  # the user is asked to send it again (a new message, with a new key)
             await self.dispatcher.handle(not_fetched(event), self.channel, guard=guard)
             return

@@ -2,7 +2,9 @@
 
 Group chats: troly is meant for private chats; in a group it reacts only to a command (for
 this bot, `/cmd` or `/cmd@thisbot`), a message mentioning `@thisbot`, a reply to one of its
-messages, and presses of its own buttons. Files, photos and everything else in groups are ignored.
+messages, and presses of its own buttons. A photo or a file in a group counts only through its
+caption, read by the same rules (the file itself is never downloaded there); everything else in
+groups is ignored.
 Events from groups and supergroups carry chat_kind="group", so the core answers there only what
 is group-safe (bot/group_chats.py).
 """
@@ -20,6 +22,7 @@ from bot.channels.telegram.render import REUSABLE_MARK, is_reusable
 from bot.events import (
     ButtonPressed,
     ChatRef,
+    FileReceived,
     InboundEvent,
     Resubscribed,
     Sender,
@@ -221,6 +224,8 @@ class DocumentIn:
     size: int | None
     mime_type: str | None
     message_id: str
+    #: the text sent with it: handled as if typed right after the file (events.FileReceived)
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,25 +290,38 @@ def _message(message: Message, key: str, bot_username: str | None,
     chat = ChatRef("telegram", str(message.chat.id))
     sender = _sender(user)
     private = message.chat.type == PRIVATE
+    replied = message.reply_to_message
+    replied_to = (replied.from_user.username or ""
+                  if replied is not None and replied.from_user is not None else None)
     if message.text is not None:
-        replied = message.reply_to_message
-        replied_to = (replied.from_user.username or ""
-                      if replied is not None and replied.from_user is not None else None)
         return _text(chat, sender, private, message.text, replied_to, message.message_id, key,
                      bot_username, now)
+    caption = message.caption or ""
     if not private:
-        return Ignore("non-text group message")
+        # media in a group is for the bot only when its caption is, as a text would be (a
+        # command, a mention, a reply to the bot); the core then answers the caption under the
+        # group's rules and never takes the file there (nothing is downloaded)
+        said = _group_text(caption, replied_to, bot_username) if caption else None
+        if said is None:
+            return Ignore("group media not for the bot")
+        caption = said
+    kind = "photo" if message.photo else "unsupported"
     if message.document is not None:
         doc = message.document
+        file_name = doc.file_name or f"tep_{message.message_id}"
+        if not private:
+            return Dispatch(FileReceived(chat=chat, sender=sender, at=now, dedupe_key=key,
+                                         file_name=file_name, size=doc.file_size or 0,
+                                         mime_type=doc.mime_type, chat_kind="group",
+                                         message_id=str(message.message_id), caption=caption))
         return DocumentIn(chat=chat, sender=sender, dedupe_key=key, file_id=doc.file_id,
-                          file_name=doc.file_name or f"tep_{message.message_id}",
-                          size=doc.file_size, mime_type=doc.mime_type,
-                          message_id=str(message.message_id))
+                          file_name=file_name, size=doc.file_size, mime_type=doc.mime_type,
+                          message_id=str(message.message_id), caption=caption)
     # photos, stickers, voice…: the core answers what troly can read, and a caption (a photo's,
     # a video's) as if it had been typed
     return Dispatch(UnsupportedMedia(chat=chat, sender=sender, at=now, dedupe_key=key,
-                                     kind="photo" if message.photo else "unsupported",
-                                     caption=message.caption or ""))
+                                     kind=kind, caption=caption,
+                                     chat_kind="private" if private else "group"))
 
 
 def _group_text(text: str, replied_to: str | None, bot_username: str | None) -> str | None:

@@ -187,7 +187,8 @@ def parse_event(payload: dict[str, Any],
         raise MalformedEvent("file name missing")
     size = file.get("size")
     return FileReceived(chat=chat, sender=sender, at=at, dedupe_key=msg_id, file_name=file_name,
-                        size=_size(size), content=None, message_id=msg_id)
+                        size=_size(size), content=None, message_id=msg_id,
+                        caption=_file_caption(message, file_name))
 
 
 def _press(text: str, chat: ChatRef, sender: Sender, at: datetime, key: str) -> ButtonPressed:
@@ -239,6 +240,16 @@ def _caption(payload: dict[str, Any], name: str) -> str:
     message = payload.get("message")
     text = message.get("text") if isinstance(message, dict) else None
     return text if name in CAPTIONED_EVENTS and isinstance(text, str) else ""
+
+
+def _file_caption(message: dict[str, Any], file_name: str) -> str:
+    """The text sent with a file, when the event carries one (message.text, as an image's
+    caption; whether Zalo sends it for files is [U], platforms.md §2.2): handled as if typed
+    after the file. A text that only repeats the file's name is no caption."""
+    text = message.get("text")
+    if not isinstance(text, str) or text.strip() in ("", file_name):
+        return ""
+    return text
 
 
 def _fallback_key(payload: dict[str, Any], name: str, user_id: str) -> str:

@@ -204,6 +204,28 @@ async def test_non_admin_file_is_refused_and_not_imported(zalo_app: ZaloApp,
         assert await session.scalar(select(func.count()).select_from(Guide)) == 0
 
 
+async def test_a_file_s_caption_is_answered_as_typed_text(zalo_app: ZaloApp,
+                                                          fake_zalo: FakeZalo) -> None:
+    """A file sent with a question (message.text on the file event): the file is refused (no
+    admin), then the question gets what it gets typed, as on Telegram; a text repeating the
+    file's name is no caption."""
+    await _make_official(zalo_app, "u2", "official")
+    question = "Thủ tục đăng ký tạm trú cần giấy tờ gì?"
+    assert await zalo_app.post_event(event("user_send_text", "u3", zalo_app.clock,
+                                           msg_id="c0", text=question)) == 200
+    await zalo_app.settle()
+    typed = fake_zalo.sent_texts("u3")
+    assert typed
+    payload = _file_event(zalo_app, fake_zalo, "u2", "bao-cao.docx", _docx_bytes(), "c1")
+    payload["message"]["text"] = question  # type: ignore[index]
+    named = _file_event(zalo_app, fake_zalo, "u2", "bao-cao.docx", _docx_bytes(), "c2")
+    named["message"]["text"] = "bao-cao.docx"  # type: ignore[index]
+    for body in (payload, dict(payload), named):  # Zalo's retry is answered once
+        assert await zalo_app.post_event(body) == 200
+    await zalo_app.settle()
+    assert fake_zalo.sent_texts("u2") == [G.ONLY_ADMINS_UPLOAD, *typed, G.ONLY_ADMINS_UPLOAD]
+
+
 async def test_too_large_file_is_not_downloaded(zalo_app: ZaloApp, fake_zalo: FakeZalo) -> None:
     await _make_official(zalo_app, "adm", "admin")
     big = b"x" * (1024 * 1024 + 1)  # max_upload_mb is 1 in these tests
