@@ -119,6 +119,11 @@ _T, _TAB, _BR, _CR, _NO_BREAK_HYPHEN = (qn("w:t"), qn("w:tab"), qn("w:br"), qn("
 _NOT_TEXT = frozenset({qn("w:pPr"), qn("w:rPr"), qn("w:txbxContent"), qn("w:del"),
                        qn("w:moveFrom")})
 _PICTURES = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
+_TEXT_BOX = qn("w:txbxContent")
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_ALTERNATE, _CHOICE, _FALLBACK = f"{_MC}AlternateContent", f"{_MC}Choice", f"{_MC}Fallback"
+#: text that is not there (deleted, moved away): its text boxes are not either
+_GONE = frozenset({qn("w:del"), qn("w:moveFrom")})
 
 
 def _block_elements(container: Any) -> Iterator[Any]:
@@ -148,7 +153,7 @@ def paragraph_text(element: Any) -> str:
     """A paragraph's text as Word shows it: runs, also inside hyperlinks, fields, content
     controls, smart tags and tracked insertions (python-docx's Paragraph.text reads runs and
     hyperlinks only: a date typed in a content control, a tracked insertion were lost); not
-    deleted text, not text boxes."""
+    deleted text, not text boxes (read as blocks of their own: text_boxes)."""
     out: list[str] = []
 
     def walk(node: Any) -> None:
@@ -167,6 +172,27 @@ def paragraph_text(element: Any) -> str:
 
     walk(element)
     return "".join(out)
+
+
+def text_boxes(element: Any) -> Iterator[Any]:
+    """The text boxes (w:txbxContent) anchored in a paragraph, in document order, each once.
+
+    Word writes a text box twice: a DrawingML shape in mc:Choice and a VML copy of it in
+    mc:Fallback for older readers; only one branch of an mc:AlternateContent is read (the
+    first holding a text box). Boxes inside a box are read with the box's own paragraphs."""
+    for child in element:
+        tag = child.tag
+        if tag == _TEXT_BOX:
+            yield child
+        elif tag == _ALTERNATE:
+            for branch in child:
+                if branch.tag in (_CHOICE, _FALLBACK):
+                    found = list(text_boxes(branch))
+                    if found:
+                        yield from found
+                        break
+        elif tag not in _GONE and tag != qn("w:pPr"):
+            yield from text_boxes(child)
 
 
 def _has_pictures(body: Any) -> bool:
@@ -206,6 +232,12 @@ class _Reader:
             self._add(Block(BlockKind.TABLE, self._table_text(item)), False)
         else:
             self._paragraph(item)
+            # a text box's paragraphs and tables (a note, a hotline, steps) after the paragraph
+            # it is anchored to: where it is placed on the page is not known without layout
+            for box in text_boxes(item._p):
+                for element in _block_elements(box):
+                    self.read(Table(element, item._parent) if element.tag == _TBL
+                              else Paragraph(element, item._parent))
 
     def _table_text(self, table: Any) -> str:
         """Rows as "cell | cell" lines; merged cells (repeated by python-docx) are written
@@ -224,9 +256,10 @@ class _Reader:
                 lines.append(" | ".join(cells))
         return "\n".join(lines)
 
-    def _cell_text(self, cell: Any) -> str:
+    def _cell_text(self, cell: Any, container: Any = None) -> str:
+        """The text of a cell (or of a text box in one: `container`), on one line."""
         parts: list[str] = []
-        for element in _block_elements(cell._tc):
+        for element in _block_elements(cell._tc if container is None else container):
             if element.tag == _TBL:  # a table in a cell: its rows, one after the other
                 parts.append("; ".join(self._table_text(Table(element, cell)).split("\n")))
                 continue
@@ -234,6 +267,7 @@ class _Reader:
             text = clean_text(paragraph_text(element)).strip()
             marker = self._list_marker(paragraph, self._style(paragraph)) if text else None
             parts.append(f"{marker.strip()} {text}" if marker else text)
+            parts += [self._cell_text(cell, box) for box in text_boxes(element)]
         return " ".join(part for part in parts if part)
 
     def _add(self, block: Block, bold: bool) -> None:
