@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import CheckinNow
@@ -569,30 +569,44 @@ class Planner:
 
         It keeps its key (and id); it becomes pending when the build works, takes the status a
         run would give it now (expired, superseded) when its time has passed, else waits longer.
+
+        Every change is written only while the row is still build_failed: another process's
+        planner may have rebuilt it meanwhile (a build takes a while), and its sender sent it; a
+        write by id alone made that sent row pending again (a digest then ended 'ambiguous', a
+        kind resent on ambiguity went out twice: tests/scheduler/test_unit_isolation.py).
         """
-        rows = (await self.session.execute(select(OutboxMessage).where(
-            OutboxMessage.idem_key.startswith(f"{occ.base_key}:", autoescape=True),
-            OutboxMessage.status == OutboxStatus.BUILD_FAILED))).scalars().all()
-        for row in rows:
-            if row.idem_key.rsplit(":", 1)[0] != occ.base_key:
+        rows = (await self.session.execute(
+            select(OutboxMessage.id, OutboxMessage.idem_key, OutboxMessage.not_before,
+                   OutboxMessage.attempts, OutboxMessage.kind).where(
+                OutboxMessage.idem_key.startswith(f"{occ.base_key}:", autoescape=True),
+                OutboxMessage.status == OutboxStatus.BUILD_FAILED))).all()
+        for row_id, key, not_before, attempts, kind in rows:
+            if key.rsplit(":", 1)[0] != occ.base_key:
                 continue
             if occ.status != OutboxStatus.PENDING:
-                row.status, row.updated_at = occ.status, self.now
+                await self._still_failed(row_id, status=occ.status)
                 continue
-            if row.not_before > self.now:
+            if not_before > self.now:
                 continue
             payload = await self._payload(occ, result)
-            row.updated_at = self.now
             if isinstance(payload, str):
-                row.attempts += 1
-                row.not_before = self.now + build_retry_delay(row.attempts)
-                row.last_error = payload
+                await self._still_failed(row_id, attempts=attempts + 1, last_error=payload,
+                                         not_before=self.now + build_retry_delay(attempts + 1))
                 continue
-            row.payload, row.status, row.attempts = payload, OutboxStatus.PENDING, 0
-            row.not_before, row.late, row.expires_at = occ.not_before, occ.late, occ.expires_at
-            row.last_error = None  # last_error_code stays: the trace that it was built late
-            result.rebuilt += 1
-            result.by_kind[row.kind] += 1
+            # last_error_code stays: the trace that it was built late
+            if await self._still_failed(row_id, payload=payload, status=OutboxStatus.PENDING,
+                                        attempts=0, not_before=occ.not_before, late=occ.late,
+                                        expires_at=occ.expires_at, last_error=None):
+                result.rebuilt += 1
+                result.by_kind[kind] += 1
+
+    async def _still_failed(self, row_id: int, **values: Any) -> bool:
+        """Update a build_failed row unless it left that status meanwhile (False then)."""
+        done = await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id,
+                                        OutboxMessage.status == OutboxStatus.BUILD_FAILED)
+            .values(updated_at=self.now, **values).execution_options(synchronize_session=False))
+        return bool(getattr(done, "rowcount", 0))
 
 
 async def cancel_stale(session: AsyncSession, now: datetime) -> int:

@@ -19,6 +19,7 @@ from bot.db.models import CheckinEntry, CheckinReport, JobRun
 from bot.messages import OutgoingMessage
 from scheduler.digest import build_digest
 from scheduler.planner import Planner, _TaskRow
+from scheduler.planning import plan
 from tests.fakes import FakeChannel
 from tests.scheduler.sim import Sim
 from tests.world import World, at
@@ -177,3 +178,42 @@ async def test_a_task_that_cannot_be_planned_does_not_stop_the_others(
     clock.advance(timedelta(minutes=1))
     assert (await sim.plan()).by_kind["deadline"] == 1
     assert set(_sent(await world.rows(), "deadline")) == {ids["staff_P1"], ids["staff_P2"]}
+
+
+async def test_two_planners_retrying_one_failed_build_send_it_once(
+        world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel,
+        database_url: str) -> None:
+    """Several processes plan (PostgreSQL). Two take up the same digest whose build failed: the
+    first rebuilds it, and it goes out, while the second is still building; the second must not
+    make the sent row pending again (it was sent twice: the row read as build_failed was
+    overwritten by its id)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time (BEGIN IMMEDIATE): planners never overlap")
+    ids = await _two_units(world)
+    flaky = _Flaky(world.units["P1"], "python")
+    sim.digest_builder = flaky
+    clock.set(at(FRI, 17))
+    await sim.tick()
+    failed = [r for r in await world.rows(kind="digest", status="build_failed")
+              if r.recipient_id == ids["head_P1"]]
+    assert len(failed) == 2  # this week's digest and the week ahead
+    flaky.broken = False
+    clock.set(max(r.not_before for r in failed) + timedelta(seconds=1))
+    raced: list[bool] = []
+
+    async def slow_builder(session: AsyncSession, unit_id: int, week: str, kind: str,
+                           now: datetime) -> OutgoingMessage:
+        if unit_id == world.units["P1"] and not raced:
+            raced.append(True)  # meanwhile another process plans, and its sender sends
+            sim.digest_builder = build_digest
+            await sim.tick()
+        return await build_digest(session, unit_id, week, kind, now)
+
+    async with world.sessionmaker.begin() as session:  # the slower planner
+        await plan(session, clock.now(), channels=("telegram",), digest_builder=slow_builder)
+    assert raced
+    await sim.dispatcher().drain()
+    rows = [r for r in await world.rows(kind="digest") if r.id in {f.id for f in failed}]
+    assert {r.status for r in rows} == {"sent"}
+    to_head = [m.text for c, m in telegram.sent if c.chat_id == "Trưởng P1"]
+    assert len(to_head) == 2, to_head  # each digest once
