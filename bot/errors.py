@@ -39,6 +39,7 @@ class DeliveryError(BotError):
         *,
         retry_after: float | None = None,
         code: str | None = None,
+        parts_sent: int = 0,
     ) -> None:
         super().__init__(f"{channel}: {outcome.value} {detail}".strip())
         self.channel = channel
@@ -46,3 +47,6 @@ class DeliveryError(BotError):
         self.detail = detail
         self.retry_after = retry_after
         self.code = code
+        #: the message's first parts the platform accepted before the failure (a long text goes
+        #: as several platform messages, attachments after it; OutgoingMessage.parts_sent)
+        self.parts_sent = parts_sent

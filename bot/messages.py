@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
@@ -75,6 +76,10 @@ class OutgoingMessage:
     #: choices are not numbered on any channel (render_as_text lists them by name) and leave no
     #: menu for a typed number to pick from (bot/dispatcher.py _menu_of)
     numbers_typed: bool = field(default=False, compare=False)
+    #: the first parts of this message a platform already accepted (an earlier try failed at a
+    #: later part: DeliveryError.parts_sent): a channel sending it as several platform messages
+    #: (text parts, then attachments) skips them, so a retry repeats nothing delivered
+    parts_sent: int = field(default=0, compare=False)
 
 
 def button_rows(buttons: Sequence[Button], layout: Sequence[int]) -> list[list[Button]]:
@@ -183,7 +188,25 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
         payload["keyboard"] = message.keyboard
     if message.numbers_typed:
         payload["numbers_typed"] = True
+    if message.parts_sent:
+        payload[PARTS_SENT] = message.parts_sent
     return payload
+
+
+#: the payload key of OutgoingMessage.parts_sent (the outbox records a failed try's progress)
+PARTS_SENT = "parts_sent"
+
+
+def with_parts_sent(payload: dict[str, Any], parts_sent: int) -> dict[str, Any]:
+    """A stored payload recording that its first `parts_sent` parts were delivered (never
+    fewer than it recorded before)."""
+    done = max(parts_sent, int(payload.get(PARTS_SENT) or 0))
+    return {**payload, PARTS_SENT: done} if done else dict(payload)
+
+
+def without_parts_sent(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stored payload to send whole (on another channel: nothing of it was delivered there)."""
+    return {k: v for k, v in payload.items() if k != PARTS_SENT}
 
 
 def from_payload(payload: dict[str, object]) -> OutgoingMessage:
@@ -209,6 +232,7 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
         layout=tuple(int(w) for w in layout) if isinstance(layout, list) else (),
         keyboard=str(keyboard) if keyboard else None,
         numbers_typed=payload.get("numbers_typed") is True,
+        parts_sent=int(str(payload.get(PARTS_SENT) or 0)),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import insert_ignore, is_postgres
 from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
+from bot.messages import without_parts_sent
 
 # the enum has a module of its own so that bot/db/models.py can import it; bot.outbox is where
 # everyone else takes it from (an explicit re-export)
@@ -181,10 +182,11 @@ async def unsent_of_kind(session: AsyncSession, kind: str) -> list[tuple[int, di
 async def rewrite_unsent(session: AsyncSession, row_id: int, payload: Mapping[str, Any],
                          now: datetime) -> bool:
     """Give a row still to go out a new payload, in the caller's transaction; False when a
-    sender claimed (or finished) it meanwhile: that one goes out as it was."""
+    sender claimed (or finished) it meanwhile: that one goes out as it was. The new message is
+    sent whole (what an earlier try delivered of the old one says nothing of its parts)."""
     result = await session.execute(update(OutboxMessage).where(
         OutboxMessage.id == row_id, OutboxMessage.status.in_(list(UNSENT)))
-        .values(payload=dict(payload), updated_at=now))
+        .values(payload=without_parts_sent(dict(payload)), updated_at=now))
     return bool(getattr(result, "rowcount", 0))
 
 

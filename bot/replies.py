@@ -45,7 +45,7 @@ from bot.db.base import in_fixed, reading
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
-from bot.messages import OutgoingMessage, to_payload
+from bot.messages import OutgoingMessage, to_payload, with_parts_sent
 from bot.outbox import IN_FLIGHT, NewRow, OutboxStatus, enqueue, mark_blocked
 
 logger = logging.getLogger(__name__)
@@ -178,6 +178,8 @@ class ReplySender:
                 values["attempts"] = 1  # the direct try counts towards max_attempts
             if exc.outcome is DeliveryOutcome.BAD_FORMAT:
                 payload["plain"] = True
+            elif exc.parts_sent:  # its first parts reached the chat: the outbox sends the rest
+                payload = with_parts_sent(payload, exc.parts_sent)
             values.update(last_error_code=_code(exc), last_error=f"direct reply: {exc}"[:500])
         await self._insert(batch, index, payload, now, not_before, values)
         batch.not_before = batch.not_before or not_before

@@ -42,7 +42,7 @@ from bot.db.models import (
 )
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
-from bot.messages import OutgoingMessage, from_payload
+from bot.messages import OutgoingMessage, from_payload, with_parts_sent, without_parts_sent
 from bot.messaging_window import (
     KEEPALIVE_KIND,
     Action,
@@ -470,7 +470,8 @@ class OutboxDispatcher:
         if await self._silent(row):
             message = replace(message, silent=True)
         if row.payload.get("plain"):  # the platform refused our formatting once
-            return OutgoingMessage(message.text, (), message.attachments, silent=message.silent)
+            return OutgoingMessage(message.text, (), message.attachments, silent=message.silent,
+                                   parts_sent=message.parts_sent)
         if all(button_payloads.fits_wire(b.payload) for b in message.buttons):
             return message
         # a payload too long for the wire goes out as a token (bot/button_payloads.py)
@@ -570,6 +571,13 @@ class OutboxDispatcher:
         now = self.clock.now()
         detail = str(exc)[:500]
         outcome = exc.outcome
+        # the parts the platform accepted before the failure are recorded with the row: a retry
+        # sends the rest only (a long text's first messages, a digest's text before its file)
+        # (not when it is resent as plain text without its buttons: its parts may be cut anew)
+        progress: dict[str, Any] = (
+            {"payload": with_parts_sent(row.payload, exc.parts_sent)}
+            if exc.parts_sent and not (outcome is DeliveryOutcome.BAD_FORMAT
+                                       and row.payload.get("buttons")) else {})
         if outcome is DeliveryOutcome.RATE_LIMITED:
             wait = timedelta(seconds=max(exc.retry_after or 1.0, 0.0))
             self.paused_until[row.channel] = max(self.paused_until.get(row.channel, now), now + wait)
@@ -577,7 +585,7 @@ class OutboxDispatcher:
                                     not_before=now + wait, send_started_at=None,
                                     attempts=OutboxMessage.attempts - 1,
                                     last_error_code="429", last_error=detail,
-                                    retry_after=exc.retry_after)
+                                    retry_after=exc.retry_after, **progress)
             return "rate_limited" if ok else "lost_lease"
         if outcome is DeliveryOutcome.BLOCKED:
             ok = await self._finish(row, OutboxStatus.FAILED_PERMANENT, attempt_outcome="blocked",
@@ -619,9 +627,9 @@ class OutboxDispatcher:
             ok = await self._finish(row, OutboxStatus.DEAD, attempt_outcome=outcome.value,
                                     last_error_code=outcome.value, last_error=detail)
             return OutboxStatus.DEAD if ok else "lost_lease"
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(progress)
         if outcome is DeliveryOutcome.BAD_FORMAT:
-            extra["payload"] = {**row.payload, "plain": True}
+            extra["payload"] = {**extra.get("payload", row.payload), "plain": True}
         delay = 0.0 if outcome is DeliveryOutcome.BAD_FORMAT else backoff_seconds(row.id, row.attempts)
         ok = await self._finish(row, OutboxStatus.PENDING, attempt_outcome=outcome.value,
                                 not_before=now + timedelta(seconds=delay), send_started_at=None,
@@ -664,7 +672,8 @@ class OutboxDispatcher:
         await enqueue(session, NewRow(
             idem_key=f"{base}:{channel}", kind=row.kind, subject_type=row.subject_type,
             subject_id=row.subject_id, recipient_id=row.recipient_id, channel=channel,
-            address=address, payload=with_meta(row.payload, meta), due_at=now,
+            # sent whole there: what this channel delivered of it did not reach that one
+            address=address, payload=with_meta(without_parts_sent(row.payload), meta), due_at=now,
             not_before=now, expires_at=row.expires_at, max_attempts=row.max_attempts,
             created_at=now))
         await outbox.note_fallback(session, row.id, str(channel), code, status=status)

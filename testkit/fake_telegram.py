@@ -139,6 +139,8 @@ class _Script:
     delay: float
     times: int
     chat_id: str | None
+    #: calls answered normally before this script applies
+    after: int = 0
 
 
 @dataclass
@@ -238,9 +240,10 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ scripting
 
     def fail(self, method: str, error: FakeError, *, times: int = 1,
-             chat_id: str | int | None = None) -> None:
-        """Answer the next `times` calls of `method` (optionally to one chat) with `error`."""
-        self._scripts[method].append(_Script(error, 0.0, times, _str(chat_id)))
+             chat_id: str | int | None = None, after: int = 0) -> None:
+        """Answer the next `times` calls of `method` (optionally to one chat) with `error`,
+        once `after` calls have been answered normally (a message's later part failing)."""
+        self._scripts[method].append(_Script(error, 0.0, times, _str(chat_id), after))
 
     def delay(self, method: str, seconds: float, *, times: int = 1,
               chat_id: str | int | None = None) -> None:
@@ -414,6 +417,9 @@ class FakeBotAPI:
     def _take_script(self, method: str, chat_id: str | None) -> _Script | None:
         for script in self._scripts.get(method, []):
             if script.chat_id is None or script.chat_id == chat_id:
+                if script.after > 0:
+                    script.after -= 1
+                    return None
                 script.times -= 1
                 if script.times <= 0:
                     self._scripts[method].remove(script)

@@ -58,6 +58,8 @@ class Failure:
     code: int = 0  # Zalo error code (HTTP 200)
     http_status: int = 200
     hang_seconds: float = 0.0  # read the request, then answer late (client times out)
+    #: message/upload calls answered normally before this failure (a message's later part)
+    after: int = 0
 
 
 class FakeZalo:
@@ -124,10 +126,10 @@ class FakeZalo:
         self.valid_access.clear()
 
     def fail_next(self, code: int = 0, *, http_status: int = 200, hang_seconds: float = 0.0,
-                  times: int = 1) -> None:
-        """Script the next message/upload calls to fail."""
-        for _ in range(times):
-            self.failures.append(Failure(code, http_status, hang_seconds))
+                  times: int = 1, after: int = 0) -> None:
+        """Script the next message/upload calls to fail (once `after` calls have succeeded)."""
+        for n in range(times):
+            self.failures.append(Failure(code, http_status, hang_seconds, after if n == 0 else 0))
 
     def host_file(self, name: str, content: bytes) -> str:
         """Serve a file as the Zalo CDN would; return its URL."""
@@ -160,6 +162,9 @@ class FakeZalo:
 
     async def _fail(self) -> web.Response | None:
         if not self.failures:
+            return None
+        if self.failures[0].after > 0:
+            self.failures[0].after -= 1
             return None
         failure = self.failures.popleft()
         if failure.hang_seconds:

@@ -12,10 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram.channel import TelegramChannel, make_bot
+from bot.channels.telegram.render import split_for_telegram
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import ChatAccount, DeliveryAttempt
-from testkit.fake_telegram import FakeBotAPI, FakeError
+from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
+from bot.events import ChatRef, Sender
+from bot.messages import Attachment, OutgoingMessage, to_payload
+from bot.outbox import NewRow, enqueue
+from bot.replies import REPLY_KIND, ReplyResult, ReplySender
+from testkit.fake_telegram import FakeBotAPI, FakeError, visible_html
 from tests.scheduler.sim import Sim
 from tests.world import World, at
 
@@ -118,3 +123,84 @@ async def test_timeout_after_sending_is_ambiguous_and_resent(world: World, tg_si
     # the one duplicate the promise allows, and it is recorded as such
     assert len(fake.sent) == 2
     assert await _outcomes(sessionmaker) == ["ambiguous", "sent"]
+
+
+# ---------------------------------------------------------------- messages sent in several parts
+
+LONG = "\n\n".join(f"Đoạn {n}: " + "cán bộ cập nhật tiến độ nhiệm vụ hằng tuần. " * 40
+                   for n in range(1, 7))
+
+
+async def _queue(sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock,
+                 message: OutgoingMessage) -> None:
+    now = clock.now()
+    async with sessionmaker.begin() as session:
+        await enqueue(session, NewRow(
+            idem_key="reply:telegram:1001:parts:0", kind=REPLY_KIND, channel="telegram",
+            address="1001", payload=to_payload(message), due_at=now, not_before=now,
+            expires_at=now + timedelta(hours=4), created_at=now))
+
+
+async def _retried(sim: Sim, world: World, clock: ManualClock) -> OutboxMessage:
+    """Drain, then again once the failed row is due; the row as it ends."""
+    dispatcher = sim.dispatcher()
+    await dispatcher.drain()
+    [row] = await world.rows(kind=REPLY_KIND)
+    assert row.status == "pending", row.status
+    clock.set(max(row.not_before, clock.now()))
+    await dispatcher.drain()
+    [row] = await world.rows(kind=REPLY_KIND)
+    return row
+
+
+async def test_a_later_part_failing_resends_only_what_was_not_delivered(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """A long message goes as several Telegram messages: when the second is refused (5xx, or
+    429: the per-chat limit bites exactly there), the retry sends what was not delivered, and
+    the first part reaches the chat once, not twice."""
+    clock.set(DUE)
+    parts = split_for_telegram(LONG)
+    assert len(parts) >= 2
+    await _queue(sessionmaker, clock, OutgoingMessage(LONG))
+    fake.fail("sendMessage", FakeError.server_error(), after=1)
+    row = await _retried(tg_sim, world, clock)
+    assert row.status == "sent"
+    assert len(fake.sent) == len(parts)  # each part once
+    assert [visible_html(p["text"]) for p in fake.sent] == parts
+    assert await _outcomes(sessionmaker) == ["transient", "sent"]
+
+
+async def test_a_document_failing_after_its_text_sends_the_document_alone(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """A digest's text, then its spreadsheet: the upload is rate-limited, the retry uploads the
+    spreadsheet and does not repeat the text."""
+    clock.set(DUE)
+    sheet = Attachment("tong-hop.xlsx", b"PK\x03\x04 sheet", "application/vnd.ms-excel")
+    await _queue(sessionmaker, clock, OutgoingMessage("Tổng hợp tuần 49", (), (sheet,)))
+    fake.fail("sendDocument", FakeError.retry_after(3))
+    row = await _retried(tg_sim, world, clock)
+    assert row.status == "sent"
+    assert [p["text"] for p in fake.sent] == ["Tổng hợp tuần 49"] and len(fake.documents) == 1
+    assert await _outcomes(sessionmaker) == ["rate_limited", "sent"]
+
+
+async def test_a_direct_reply_queued_after_its_first_part_sends_the_rest_only(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """An answer sent right after the question (bot/replies.py): its second part is refused,
+    the reply is queued, and the outbox sends the parts not delivered, in order."""
+    clock.set(DUE)
+    parts = split_for_telegram(LONG)
+    fake.fail("sendMessage", FakeError.server_error(), after=1)
+    replies = ReplySender(sessionmaker, clock)
+    results = await replies.deliver(ChatRef("telegram", "1001"), Sender("1001"),
+                                    [OutgoingMessage(LONG)], tg_sim.channels["telegram"])
+    assert results == [ReplyResult.QUEUED] and len(fake.sent) == 1
+    [row] = await world.rows(kind=REPLY_KIND)
+    clock.set(max(row.not_before, clock.now()))
+    await tg_sim.dispatcher().drain()
+    [row] = await world.rows(kind=REPLY_KIND)
+    assert row.status == "sent"
+    assert [visible_html(p["text"]) for p in fake.sent] == parts

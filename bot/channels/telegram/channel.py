@@ -155,8 +155,9 @@ def _chat_id(chat_id: str) -> int | str:
 class TelegramChannel:
     """Sends neutral messages as HTML with inline keyboards; raises DeliveryError on failure.
 
-    A long text goes as several messages (buttons on the last). If a later part fails, the error
-    is raised and a retry of the whole message repeats the parts already delivered.
+    A long text goes as several messages (buttons on the last), its attachments after it. If a
+    later part fails, the error says how many parts were delivered (DeliveryError.parts_sent);
+    the retry, given them as OutgoingMessage.parts_sent, starts after them.
     """
 
     name: ChannelName = "telegram"
@@ -173,14 +174,21 @@ class TelegramChannel:
         markup = reply_markup(message.buttons, message.layout)
         silent = True if message.silent else None  # None: the parameter is left out
         last: Message | MessageId | None = None
+        done = message.parts_sent  # delivered by an earlier try: not again
         try:
             for i, part in enumerate(parts):
-                last = await self._send_text(chat.chat_id, part,
-                                             markup if i == len(parts) - 1 else None, silent)
-            for attachment in message.attachments:
-                last = await self._send_file(chat.chat_id, attachment, silent)
+                if i >= done:
+                    last = await self._send_text(chat.chat_id, part,
+                                                 markup if i == len(parts) - 1 else None, silent)
+                    done = i + 1
+            for j, attachment in enumerate(message.attachments, start=len(parts)):
+                if j >= done:
+                    last = await self._send_file(chat.chat_id, attachment, silent)
+                    done = j + 1
         except AiogramError as exc:
-            raise classify(exc) from exc
+            error = classify(exc)
+            error.parts_sent = done
+            raise error from exc
         return SentMessage(message_id=str(last.message_id) if last is not None else None)
 
     async def _send_text(self, chat_id: str, text: str, markup: dict[str, Any] | None,

@@ -267,20 +267,25 @@ class ZaloChannel:
     async def send(self, chat: ChatRef, message: OutgoingMessage) -> SentMessage:
         """Deliver text (split), buttons and attachments; raise DeliveryError on failure."""
         last_id: str | None = None
-        sent_parts = 0
+        # parts delivered by an earlier try are not sent again (OutgoingMessage.parts_sent)
+        done = sent_parts = message.parts_sent
         try:
-            for body in plan_messages(message):
-                last_id = await self._send_one(chat.chat_id, body)
-                sent_parts += 1
-            for attachment in message.attachments:
-                last_id = await self._send_attachment(chat.chat_id, attachment)
-                sent_parts += 1
+            bodies = plan_messages(message)
+            for i, body in enumerate(bodies):
+                if i >= done:
+                    last_id = await self._send_one(chat.chat_id, body)
+                    sent_parts = i + 1
+            for j, attachment in enumerate(message.attachments, start=len(bodies)):
+                if j >= done:
+                    last_id = await self._send_attachment(chat.chat_id, attachment)
+                    sent_parts = j + 1
         except (ZaloApiError, ZaloTransportError, ZaloTokenError) as exc:
             error = classify(exc, self.codes)
-            if sent_parts:  # the outbox records it; a retry may repeat the parts already sent
+            if sent_parts:  # the outbox records it: a retry starts after the parts delivered
                 error = DeliveryError(error.channel, error.outcome,
                                       f"{error.detail} (after {sent_parts} part(s) delivered)",
-                                      retry_after=error.retry_after, code=error.code)
+                                      retry_after=error.retry_after, code=error.code,
+                                      parts_sent=sent_parts)
             raise error from exc
         return SentMessage(message_id=last_id)
 

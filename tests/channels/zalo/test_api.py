@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,25 @@ async def test_token_refreshed_before_expiry_not_after(channel: ZaloChannel, fak
     await channel.send(CHAT, OutgoingMessage("b"))
     assert fake_zalo.refresh_calls == 2
     assert (await tokens.current()).access_token != first.access_token
+
+
+async def test_a_later_part_failing_says_how_many_were_delivered(
+        channel: ZaloChannel, fake_zalo: FakeZalo) -> None:
+    """A text over 2,000 characters goes as several OA messages, a file after them: when a later
+    one fails, the error says how many parts were delivered, and the retry given that number
+    (what the outbox records) sends only the rest."""
+    text = "\n\n".join(f"Mục {n}. " + "Cán bộ cập nhật tiến độ hằng tuần. " * 30 for n in range(3))
+    pdf = Attachment("huong-dan.pdf", b"%PDF-1.4 nho", "application/pdf")
+    message = OutgoingMessage(text, (), (pdf,))
+    fake_zalo.fail_next(http_status=502, after=1)
+    with pytest.raises(DeliveryError) as info:
+        await channel.send(CHAT, message)
+    assert info.value.outcome is DeliveryOutcome.TRANSIENT and info.value.parts_sent == 1
+    first = fake_zalo.sent_texts("u1")
+    assert len(first) == 1
+    await channel.send(CHAT, replace(message, parts_sent=info.value.parts_sent))
+    texts = fake_zalo.sent_texts("u1")
+    assert texts[0] == first[0] and first[0] not in texts[1:]  # the first part once
+    assert "".join(t.replace("\n", "") for t in texts).replace(" ", "") \
+        == text.replace("\n", "").replace(" ", "")
+    assert sum(1 for m in fake_zalo.sent if "attachment" in m["message"]) == 1
