@@ -60,7 +60,8 @@ async def test_files_and_buttons_in_a_group_get_the_note(harness: BotHarness) ->
     await h.make_official("Quản trị", role="admin", user="admin", channel="telegram")
     file = FileReceived(chat=GROUP, sender=Sender("admin"), at=h.clock.now(), file_name="a.md",
                         size=5, content=b"# A\n", chat_kind="group")
-    assert texts(await h.app.dispatcher.feed(file)) == C.USE_PRIVATE_CHAT.format(link="")
+    # files are taken in the private chat only (the note says so, rather than "type the command")
+    assert texts(await h.app.dispatcher.feed(file)) == C.FILE_ONLY_IN_PRIVATE.format(link="")
     press = ButtonPressed(chat=GROUP, sender=Sender("admin"), at=h.clock.now(),
                           payload="rem_checkin", chat_kind="group")
     assert texts(await h.app.dispatcher.feed(press)) == C.USE_PRIVATE_CHAT.format(link="")
