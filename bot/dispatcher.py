@@ -206,10 +206,13 @@ def is_database_busy(exc: OperationalError) -> bool:
 
 
 def _busy_text(event: InboundEvent) -> str:
-    """The polite wait, with the message they sent quoted back (long ones shortened); never in a
-    group (it may hold a code, not burnt since nothing was stored)."""
-    if isinstance(event, TextMessage) and event.text.strip() and event.chat_kind != "group":
-        typed = event.text.strip()
+    """The polite wait, with the message they sent quoted back (a file's or a photo's caption
+    too; long ones shortened); never in a group (it may hold a code, not burnt since nothing was
+    stored)."""
+    typed = (event.text if isinstance(event, TextMessage)
+             else event.caption if isinstance(event, FileReceived | UnsupportedMedia) else "")
+    if typed.strip() and event.chat_kind != "group":
+        typed = typed.strip()
         if len(typed) > BUSY_ECHO_CHARS:
             typed = typed[:BUSY_ECHO_CHARS].rstrip() + "…"
         return T.DATABASE_BUSY + T.DATABASE_BUSY_YOUR_TEXT.format(text=typed)

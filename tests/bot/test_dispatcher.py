@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.conversation import END, Flow, Step
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official, Synonym
-from bot.events import ButtonPressed, ChannelName, ChatRef, Sender, TextMessage
+from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command
@@ -141,6 +141,17 @@ async def test_a_locked_database_is_a_polite_wait_and_keeps_the_input(toy: BotHa
         state = await session.get(ConversationState, ("web", "u1", "u1"))
         assert state is not None and state.step == "name"  # same question, asked again later
     assert payloads(await toy.say("Lan")) == ["toy:red", "toy:blue"]
+
+
+async def test_a_locked_database_keeps_a_file_s_caption(toy: BotHarness) -> None:
+    """A file's caption is handled as typed after it: when the database is too busy, it comes
+    back as typed text does (the file is sent again anyway)."""
+    await toy.say("/toy")
+    file = FileReceived(chat=ChatRef("web", "u1"), sender=Sender("u1"), at=toy.clock.now(),
+                        file_name="ghichu.txt", size=1, content=b"x",
+                        caption="locked: Nguyễn Văn A")
+    text = texts(await toy.app.dispatcher.feed(file))
+    assert T.DATABASE_BUSY_YOUR_TEXT.format(text="locked: Nguyễn Văn A") in text
 
 
 async def test_a_locked_database_in_a_group_repeats_nothing(toy: BotHarness) -> None:
