@@ -82,6 +82,7 @@ from bot.unit_names import (
 )
 from handlers.ask import answer
 from handlers.sections import ELLIPSIS, LABEL_CHARS
+from knowledge.normalize import fold
 from knowledge.types import IngestError
 from knowledge.validity import document_numbers
 from rules.dates import fmt_day
@@ -395,16 +396,19 @@ async def review_handle(ctx: Context, state: FlowState) -> str | None:
     return STAY
 
 
-#: "thay thế HD-03", "thay cho 12/HD-UBND", "Thay thế: huong-dan-cu" (diacritics optional)
-_REPLACES_TYPED = re.compile(r"^\s*thay\s+(?:thế|the|cho)\s*[:\-–]?\s+(?P<key>\S.*?)\s*$",
-                             re.IGNORECASE | re.DOTALL)
+#: "thay thế HD-03", "thay cho 12/HD-UBND", "Thay thế: huong-dan-cu", matched on the text folded
+#: (diacritics optional)
+_REPLACES_TYPED = re.compile(r"^\s*thay\s+(?:the|cho)(?:\s*[:\-\u2013]\s*|\s+)(?=\S)",
+                             re.IGNORECASE)
 
 
 def typed_replacement(text: str) -> str | None:
     """The guide named by "thay thế <mã>" typed at the summary (or sent as the file's caption,
     which the dispatcher hands to the step as typed text); None when the text says no such."""
-    found = _REPLACES_TYPED.match(unicodedata.normalize("NFC", text))
-    return found.group("key")[:200] if found else None
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text)
+    found = _REPLACES_TYPED.match(folded) if len(folded) == len(text) else None
+    return text[found.end():].strip()[:200] if found else None
 
 
 async def _replaces_typed(ctx: Context, state: FlowState, key: str) -> str | None:

@@ -24,7 +24,7 @@ from bot.texts import common as C
 from bot.texts import feedback as FT
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
-from handlers.guide_upload import similar_titles
+from handlers.guide_upload import similar_titles, typed_replacement
 from knowledge.ingest import parse_file
 from knowledge.types import IngestProblem
 from tests.harness import BotHarness, Press, fits, labels, texts
@@ -734,3 +734,15 @@ async def test_a_guide_answers_as_soon_as_lưu_is_answered(harness: BotHarness) 
     assert fits(texts(saved), GT.ADDED)
     answer = texts(await h.say("mat khau mang noi bo VP-NOIBO", user="admin"))
     assert "Tên mạng và mật khẩu" in answer, answer
+
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("thay thế HD-03", "HD-03"), ("Thay the: phòng họp trực tuyến", "phòng họp trực tuyến"),
+    ("thay cho 12/HD-UBND", "12/HD-UBND"), ("  THAY THẾ – hd-01 ", "hd-01"),
+    # not a replacement: another word, nothing named, a question
+    ("thay theo quy định mới", None), ("thay thế", None), ("thay thếHD", None),
+    ("Hướng dẫn này thay thế HD-03?", None),
+])
+def test_a_typed_replacement_names_the_guide(typed: str, key: str | None) -> None:
+    """"thay thế <mã>" at the summary, or under the file: diacritics and case optional."""
+    assert typed_replacement(typed) == key
