@@ -23,6 +23,12 @@ async def start(ctx: Context) -> None:
     else:
         ctx.reply(T.WELCOME.format(bot=T.BOT_NAME))
         ctx.reply(registration.how_to_join(ctx))
+    if ctx.flow_state is not None:
+        # a conversation is under way (the web page sends /start when opened again, a Telegram
+        # user presses Start): its question is asked again below the greeting, or the next
+        # message is read as its answer with the question no longer on the screen
+        ctx.reply(T.CONVERSATION_GOES_ON)
+        ctx.flow_started = True  # the dispatcher asks the current step (_prompt_new_flow)
 
 
 async def help_(ctx: Context, router: Router) -> None:

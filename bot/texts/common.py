@@ -11,6 +11,8 @@ WELCOME = (
     "\u201cthu tuc bao cao tien do tuan\u201d.\n"
     "Gõ /trogiup để xem các lệnh."
 )
+#: /start during a conversation: its current question follows
+CONVERSATION_GOES_ON = "Anh/chị đang làm dở một thao tác, tiếp tục bên dưới (gõ /huy để dừng)."
 WELCOME_OFFICIAL = "Xin chào {name}! Gõ câu hỏi để tra cứu hướng dẫn, hoặc /trogiup để xem các lệnh."
 
 HELP_HEADER = "Các lệnh anh/chị có thể dùng:"

@@ -512,3 +512,20 @@ async def test_huy_without_tone_mark_is_still_an_answer(harness: BotHarness) -> 
     assert T.ASK_NEXT in await _act(harness, "Huy")
     _, entries = await report_of(harness, oid)
     assert entries[nv1].blockers == "Huy"
+
+
+async def test_start_in_the_middle_of_the_checkin_asks_the_step_again(
+        harness: BotHarness) -> None:
+    """Found in the web chat: the page sends /start when it is opened again (a reload, the phone
+    reopening the tab); the greeting came alone, the check-in's question was gone from the screen,
+    and the next message ("thu tuc bao cao tuan") was "not understood" as a percentage."""
+    oid, (_, nv1) = await _setup(harness)
+    await harness.say("/baocao")
+    await harness.restart()
+    again = await _act(harness, "/start")
+    assert C.WELCOME_OFFICIAL.format(name="Lê Minh Châu") in again
+    assert T.TASK_HEADER.format(n=1, total=2, title="Tập huấn kỹ năng số") in again
+    assert T.ASK_PROGRESS in again
+    assert T.ASK_STATUS in await _act(harness, "40")
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 40
