@@ -20,7 +20,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from bot import button_payloads, keyboards, outbox
 from bot.channel import Channel
 from bot.context import Context, Deps
-from bot.conversation import END, Flow, FlowBack, FlowHook
+from bot.conversation import END, Flow, FlowBack, FlowHook, ask
 from bot.db import changes, people_store
 from bot.db.base import is_postgres, reading, transaction
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
@@ -622,7 +622,7 @@ class Dispatcher:
             return
         if next_step is not None:
             state.step = next_step
-        await flow.step(state.step).prompt(ctx, state)
+        await ask(ctx, flow, state)
 
     @staticmethod
     async def _went_back(ctx: Context, flow: Flow, state: FlowState) -> bool:
@@ -645,11 +645,11 @@ class Dispatcher:
         ctx.flow_changed = True
         if shown_at is not None and shown_at != state.step:
             ctx.reply(T.OLD_BACK_BUTTON)
-        elif step.back is None or step.back not in flow.steps:
+        elif step.back is None:  # (a way back names a step of the flow: Flow checks it)
             ctx.reply(T.NO_WAY_BACK_HERE)
         else:
             state.step = step.back
-        await flow.step(state.step).prompt(ctx, state)
+        await ask(ctx, flow, state)
         return True
 
     async def _prompt_new_flow(self, ctx: Context) -> None:
@@ -657,7 +657,7 @@ class Dispatcher:
         if state is None or not ctx.flow_started:
             return
         ctx.flow_started = False
-        await self._router.flows[state.flow].step(state.step).prompt(ctx, state)
+        await ask(ctx, self._router.flows[state.flow], state)
 
     async def _cancel_flow(self, ctx: Context) -> None:
         if ctx.flow_state is None:

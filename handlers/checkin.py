@@ -18,7 +18,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step, back_button
+from bot.conversation import END, STAY, Flow, Step
 from bot.db import checkin_store
 from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
@@ -378,7 +378,7 @@ async def status_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for the status."""
     buttons = [Button(T.STATUS_LABELS[STATUS_PAYLOADS[k]], CheckinAnswer(f"s:{k}").pack())
                for k in STATUS_PAYLOADS]
-    ctx.reply(T.ASK_STATUS, [*buttons, back_button(state)])
+    ctx.reply(T.ASK_STATUS, buttons)
 
 
 async def status_handle(ctx: Context, state: FlowState) -> str | None:
@@ -405,7 +405,7 @@ def _free_text_step(field: str, question: str, none_label: str, none_code: str,
             same = T.BTN_SAME_AS_DRAFT if this_week else T.BTN_SAME_AS_LAST
             buttons.append(Button(f"{same}: {_short(previous, KEEP_LABEL_CHARS)}",
                                   CheckinAnswer("keep").pack()))
-        ctx.reply(question, [*buttons, back_button(state)])
+        ctx.reply(question, buttons)
 
     async def handle(ctx: Context, state: FlowState) -> str | None:
         pressed, typed = _answer(ctx)
@@ -439,8 +439,7 @@ NEXT_PLAN_STEP = _free_text_step("next_plan", T.ASK_NEXT, T.BTN_NONE, "n:none", 
 
 async def evidence_prompt(ctx: Context, state: FlowState) -> None:
     """Ask for optional evidence of a done task."""
-    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, CheckinAnswer("e:none").pack()),
-                               back_button(state)])
+    ctx.reply(T.ASK_EVIDENCE, [Button(T.BTN_NONE, CheckinAnswer("e:none").pack())])
 
 
 async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
@@ -463,7 +462,8 @@ async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
 
 async def skip_reason_prompt(ctx: Context, state: FlowState) -> None:
     """Ask why the task is skipped this week."""
-    ctx.reply(T.ASK_SKIP_REASON, [back_button(state)])
+    del state
+    ctx.reply(T.ASK_SKIP_REASON)
 
 
 async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
@@ -481,8 +481,7 @@ async def skip_reason_handle(ctx: Context, state: FlowState) -> str | None:
 async def week_reason_prompt(ctx: Context, state: FlowState) -> None:
     """Ask why the whole week is skipped."""
     ctx.reply(T.ASK_WEEK_REASON, [Button(T.BTN_LEAVE, CheckinAnswer("w:leave").pack()),
-                                  Button(T.BTN_TRIP, CheckinAnswer("w:trip").pack()),
-                                  back_button(state)])
+                                  Button(T.BTN_TRIP, CheckinAnswer("w:trip").pack())])
 
 
 async def week_reason_handle(ctx: Context, state: FlowState) -> str | None:

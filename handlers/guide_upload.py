@@ -35,7 +35,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step, back_button
+from bot.conversation import END, STAY, Flow, Step
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, PendingUpload, Unit
 from bot.events import ButtonPressed
@@ -470,8 +470,7 @@ async def units_prompt(ctx: Context, state: FlowState) -> None:
     _new_message(state)
     ctx.reply(T.UNITS_ASK.format(example=example) + "\n" + T.UNITS_KNOWN.format(units=listed + more),
               [_button(state, T.BUTTON_ALL_UNITS, "all"),
-               _button(state, T.BUTTON_NO_AUDIENCE, "none"), back_button(state),
-               _cancel_button(state)])
+               _button(state, T.BUTTON_NO_AUDIENCE, "none"), _cancel_button(state)])
 
 
 async def units_handle(ctx: Context, state: FlowState) -> str | None:
@@ -537,7 +536,7 @@ async def unit_pick_prompt(ctx: Context, state: FlowState) -> None:
     _new_message(state)
     ctx.reply(T.UNIT_PICK_ASK.format(typed=ask["typed"]) + more, [
         *(_button(state, _middle_clip(unit_words(u), LABEL_CHARS), f"u:{u.id}") for u in units),
-        back_button(state), _cancel_button(state)], numbered=T.UNIT_PICK_TYPED)
+        _cancel_button(state)], numbered=T.UNIT_PICK_TYPED)
 
 
 async def unit_pick_handle(ctx: Context, state: FlowState) -> str | None:
@@ -580,8 +579,7 @@ async def roles_prompt(ctx: Context, state: FlowState) -> None:
     buttons = [_button(state, T.ROLE_CHOSEN.format(label=label) if role in chosen else label,
                        f"role:{role}") for role, label in T.ROLE_BUTTONS.items()]
     ctx.reply(T.ROLES_ASK.format(chosen=words),
-              [*buttons, _button(state, T.BUTTON_DONE, "done"), back_button(state),
-               _cancel_button(state)])
+              [*buttons, _button(state, T.BUTTON_DONE, "done"), _cancel_button(state)])
 
 
 async def roles_handle(ctx: Context, state: FlowState) -> str | None:
@@ -612,7 +610,7 @@ def _date_prompt(ctx: Context, state: FlowState, key: str, text: str) -> None:
     keep = T.BUTTON_AS_DOCUMENT if read else T.BUTTON_NO_DATE
     _new_message(state)
     ctx.reply(text.format(document=said),
-              [_button(state, keep, "keep"), back_button(state), _cancel_button(state)])
+              [_button(state, keep, "keep"), _cancel_button(state)])
 
 
 async def effective_prompt(ctx: Context, state: FlowState) -> None:
@@ -723,8 +721,7 @@ async def replaces_prompt(ctx: Context, state: FlowState) -> None:
     ctx.reply("\n".join(lines), [
         *(_button(state, T.REPLACES_BUTTON.format(number=n, title=_middle_clip(
             title, LABEL_CHARS - 4)), f"g:{key}") for n, (key, title) in enumerate(similar, 1)),
-        *follow, _button(state, T.BUTTON_NO_REPLACE, "none"), back_button(state),
-        _cancel_button(state)])
+        *follow, _button(state, T.BUTTON_NO_REPLACE, "none"), _cancel_button(state)])
 
 
 def _middle_clip(title: str, limit: int) -> str:

@@ -22,7 +22,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, back_button
+from bot.conversation import END, STAY, Flow
 from bot.conversation import Step as FlowStep
 from bot.db import period_store
 from bot.db.models import Official, PeriodReport, Unit
@@ -327,8 +327,7 @@ async def field_handle(ctx: Context, state: FlowState) -> str | None:
 async def off_prompt(ctx: Context, state: FlowState) -> None:
     """Why there is no report this period."""
     ctx.reply(T.ASK_OFF_REASON, [Button(T.BTN_LEAVE, PeriodAnswer("r:leave").pack()),
-                                 Button(T.BTN_TRIP, PeriodAnswer("r:trip").pack()),
-                                 back_button(state)])
+                                 Button(T.BTN_TRIP, PeriodAnswer("r:trip").pack())])
 
 
 async def off_handle(ctx: Context, state: FlowState) -> str | None:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from bot import kb_loop
 from bot.buttons import ButtonData, Offset
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step, back_button
+from bot.conversation import END, STAY, Flow, Step
 from bot.db import guide_store, queue_store
 from bot.db.models import Guide
 from bot.db.queue_store import QueueGroup
@@ -319,7 +319,7 @@ async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
     buttons = [Button(faq, AnswerTarget("faq").pack())]
     buttons += [Button(clip(g.title, LABEL_CHARS), AnswerTarget(str(g.id)).pack())
                 for g in await _targets(ctx, state)]
-    ctx.reply(T.ANSWER_TARGET_PROMPT, [*buttons, back_button(state)])  # back: write it again
+    ctx.reply(T.ANSWER_TARGET_PROMPT, buttons)
 
 
 async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
@@ -688,6 +688,7 @@ def register(router: Router) -> None:
     router.flow(Flow(name=ANSWER_FLOW, first="text", on_cancel=answer_stopped,
                      on_expire=answer_stopped, steps={
                          "text": Step(answer_text_prompt, answer_text_handle),
+                         # "Quay lại": the answer written again
                          "target": Step(answer_target_prompt, answer_target_handle,
                                         back="text")}),
                 stale=T.FLOW_STALE)

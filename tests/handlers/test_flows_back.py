@@ -1,0 +1,151 @@
+"""Every registered conversation, step by step: "Quay lại" is shown exactly where it works.
+
+For each step of each flow the test asks the step through the real dispatcher and reads its
+buttons, then restarts the process and presses the button (or types /quaylai): a step with a way
+back (Step.back) shows one "Quay lại", under its last message, and the press asks the step
+before; a step without one shows none, and /quaylai says there is no step before (with /huy) and
+asks the same step again. A new flow must be added to STARTERS, so it is walked too."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.conversation import FlowBack
+from bot.db.models import ConversationState
+from bot.texts import common as C
+from tests.harness import BotHarness, texts
+
+USER = "admin"
+GUIDE = """# Hướng dẫn tiếp nhận hồ sơ đất đai
+
+Số hiệu: 12/HD-UBND
+
+## Thời gian tiếp nhận
+
+Bộ phận một cửa tiếp nhận hồ sơ đất đai vào sáng thứ Ba và thứ Năm hằng tuần.
+
+## Lệ phí
+
+Lệ phí cấp giấy chứng nhận nộp tại bộ phận một cửa.
+"""
+
+Starter = Callable[[BotHarness, dict[str, int]], Awaitable[dict[str, Any] | None]]
+
+
+async def _checkin(h: BotHarness, ids: dict[str, int]) -> None:
+    await h.say("/baocao", user=USER)
+
+
+async def _period(h: BotHarness, ids: dict[str, int]) -> None:
+    await h.say("/baocaothang", user=USER)
+
+
+async def _upload(h: BotHarness, ids: dict[str, int]) -> None:
+    await h.send_file("dat-dai.md", GUIDE.encode("utf-8"), user=USER)
+
+
+async def _leave(h: BotHarness, ids: dict[str, int]) -> None:
+    await h.say("/nghiphep 21/12 - 25/12", user=USER)  # the dates typed: confirmation first
+
+
+# flows started by a button under a message of their own (an unanswered group, a written
+# answer, a reminder, an answer's feedback): their state as the button leaves it
+async def _answer(h: BotHarness, ids: dict[str, int]) -> dict[str, Any]:
+    return {"group": 1, "ids": [1], "question": "Giá vàng hôm nay bao nhiêu?"}
+
+
+async def _edit(h: BotHarness, ids: dict[str, int]) -> dict[str, Any]:
+    return {"entry": 1, "question": "Giá vàng hôm nay bao nhiêu?"}
+
+
+async def _ignore(h: BotHarness, ids: dict[str, int]) -> dict[str, Any]:
+    return {"group": 1, "question": "Giá vàng hôm nay bao nhiêu?"}
+
+
+async def _evidence(h: BotHarness, ids: dict[str, int]) -> dict[str, Any]:
+    return {"task_id": ids["task"]}
+
+
+async def _why(h: BotHarness, ids: dict[str, int]) -> dict[str, Any]:
+    return {"question": 1}
+
+
+STARTERS: dict[str, Starter] = {
+    "ci": _checkin, "pc": _period, "gnew": _upload, "lv": _leave, "qans": _answer,
+    "qedit": _edit, "qign": _ignore, "remev": _evidence, "fbwhy": _why,
+}
+#: what a step needs in its state beyond what starting the flow put there (reached in a real
+#: conversation by an answer to the step before)
+EXTRA: dict[tuple[str, str], dict[str, Any]] = {
+    ("gnew", "unitpick"): {"picking": {"found": [], "asks": [{
+        "typed": "Đơn vị", "alike": 2, "units": [[1, "DV1", "Đơn vị DV1"],
+                                                 [2, "DV2", "Đơn vị DV2"]]}]}},
+    ("qedit", "confirm"): {"answer": "Giá vàng do Ngân hàng Nhà nước công bố mỗi sáng."},
+    ("qans", "target"): {"answer": "Xem bảng giá niêm yết."},
+}
+
+
+async def _state(h: BotHarness) -> ConversationState | None:
+    async with h.app.sessionmaker() as session:
+        return (await session.execute(select(ConversationState).where(
+            ConversationState.channel == "web", ConversationState.chat_id == USER))).scalar_one_or_none()
+
+
+async def _put(h: BotHarness, flow: str, step: str, data: dict[str, Any]) -> None:
+    """The chat's conversation at `step` of `flow` (as the step before left it)."""
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:
+        row = await session.get(ConversationState, ("web", USER, USER))
+        if row is None:
+            row = ConversationState(channel="web", chat_id=USER, user_id=USER, version=0)
+            session.add(row)
+        row.flow, row.step, row.data = flow, step, data
+        row.updated_at, row.expires_at = now, now + timedelta(hours=1)
+
+
+async def test_every_step_shows_quay_lai_exactly_where_it_goes_back(harness: BotHarness) -> None:
+    h = harness
+    admin = await h.make_official("Quản trị", role="admin", user=USER)
+    (task,) = await h.world.tasks([admin], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))])
+    ids = {"official": admin, "task": task}
+    flows = h.app.router.flows
+    assert set(flows) == set(STARTERS), "walk the new flow too: add it to STARTERS"
+    walked = 0
+    for name, flow in flows.items():
+        assert flow.steps[flow.first].back is None  # nothing before the first question
+        data = await STARTERS[name](h, ids)
+        if data is None:  # started for real: the state it left
+            started = await _state(h)
+            assert started is not None and started.flow == name, name
+            data = dict(started.data)
+        for step_name, step in flow.steps.items():
+            where = f"{name}/{step_name}"
+            state = {**data, **EXTRA.get((name, step_name), {})}
+            await _put(h, name, step_name, state)
+            # the step asked again through the engine ("Quay lại" of an older message pressed)
+            shown = await h.press(FlowBack("older").pack(), user=USER)
+            assert C.OLD_BACK_BUTTON in texts(shown), where
+            backs = [b for m in shown for b in m.buttons if FlowBack.unpack(b.payload)]
+            await h.restart()  # the way back lives in the database
+            if step.back is None:
+                assert backs == [], where
+                said = texts(await h.say("/quaylai", user=USER))
+                assert C.NO_WAY_BACK_HERE in said, where
+                assert (row := await _state(h)) is not None and row.step == step_name, where
+                continue
+            assert [(b.label, b.payload) for b in backs] == [
+                (C.BUTTON_BACK, FlowBack(step_name).pack())], where
+            assert backs[0] in shown[-1].buttons, where  # under the question, not above it
+            went = await h.press(backs[0].payload, user=USER)
+            assert went and C.NO_WAY_BACK_HERE not in texts(went), where
+            assert (row := await _state(h)) is not None and row.step == step.back, where
+            await _put(h, name, step_name, state)  # typed, as where the button is said (Zalo)
+            await h.say("/quaylai", user=USER)
+            assert (row := await _state(h)) is not None and row.step == step.back, where
+            walked += 1
+        await h.say("/huy", user=USER)
+    assert walked >= 12  # the steps with a way back today
