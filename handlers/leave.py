@@ -35,7 +35,7 @@ FLOW = "lv"
 
 @dataclass(frozen=True)
 class LeaveAnswer(ButtonData, prefix=FLOW):
-    """'ok' or 'again' under the leave confirmation (read by the step)."""
+    """'ok' under the leave confirmation (read by the step; 'again' under older ones)."""
 
     choice: str
 
@@ -141,14 +141,13 @@ async def confirm_prompt(ctx: Context, state: FlowState) -> None:
                     if d.id != official.id]
         text += (T.CONFIRM_HEAD.format(unit=unit.name, deputies=", ".join(d.name for d in deputies))
                  if deputies else T.CONFIRM_HEAD_ALONE.format(unit=unit.name, whom=whom))
-    ctx.reply(text, [Button(T.BTN_CONFIRM, LeaveAnswer("ok").pack()),
-                     Button(T.BTN_AGAIN, LeaveAnswer("again").pack())])
+    ctx.reply(text, [Button(T.BTN_CONFIRM, LeaveAnswer("ok").pack())])  # "Quay lại": Step.back
 
 
 async def confirm_handle(ctx: Context, state: FlowState) -> str | None:
     """Record it, or type the dates again."""
     pressed = ctx.payload[len(FLOW) + 1:] if ctx.payload.startswith(f"{FLOW}:") else ""
-    if pressed == "again":
+    if pressed == "again":  # "Nhập lại ngày" under a confirmation sent before "Quay lại" took its place
         return "dates"
     if not pressed and ctx.text.strip():  # typed new dates instead of pressing a button
         return await dates_handle(ctx, state)
@@ -187,5 +186,6 @@ def register(router: Router) -> None:
                            roles=ROLES_MEMBERS, group_safe=False))
     router.flow(Flow(name=FLOW, first="dates", on_cancel=on_cancel, on_expire=on_expire, steps={
         "dates": Step(dates_prompt, dates_handle),
-        "confirm": Step(confirm_prompt, confirm_handle),
+        # "Quay lại": the dates typed again (also when they came with the command)
+        "confirm": Step(confirm_prompt, confirm_handle, back="dates"),
     }), stale=T.STALE_BUTTON)

@@ -700,7 +700,9 @@ def register(router: Router) -> None:
     router.flow(Flow(name=EDIT_FLOW, first="text", on_cancel=edit_stopped,
                      on_expire=edit_stopped, steps={
                          "text": Step(edit_text_prompt, edit_text_handle),
-                         "confirm": Step(edit_confirm_prompt, edit_confirm_handle)}),
+                         # "Quay lại": the answer as stored, to be written again
+                         "confirm": Step(edit_confirm_prompt, edit_confirm_handle,
+                                         back="text")}),
                 stale=T.FLOW_STALE)
     router.flow(Flow(name=IGNORE_FLOW, first="reason", on_cancel=ignore_stopped,
                      on_expire=ignore_stopped, steps={

@@ -25,7 +25,6 @@ CONFIRM_HEAD = " Các bản tổng hợp của {unit} sẽ gửi cho {deputies}.
 CONFIRM_HEAD_ALONE = " {unit} chưa có cấp phó nên bản tổng hợp vẫn gửi cho {whom}."
 WHO_SELF = "anh/chị"
 BTN_CONFIRM = "Xác nhận"
-BTN_AGAIN = "Nhập lại ngày"
 RECORDED = "Đã ghi nhận nghỉ phép từ {start} đến {end}. Gõ /nghiphep huy nếu có thay đổi."
 RECORDED_FOR = "Đã ghi nhận {name} nghỉ phép từ {start} đến {end}."
 NOTHING_TO_CANCEL = "Không có kỳ nghỉ nào đang hoặc sắp diễn ra để huỷ."

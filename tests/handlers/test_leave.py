@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.db.models import Official, OfficialLeave
+from bot.texts import common as C
 from bot.texts import leave as T
 from tests.harness import BotHarness, fits, labels, texts
 
@@ -29,7 +30,7 @@ async def test_leave_confirmed_after_a_restart(harness: BotHarness) -> None:
     assert fits(text, T.CONFIRM.format(who=T.WHO_SELF, start=MON_21, end=FRI_25, days=5,
                                        whom="{whom}"))
     assert T.CONFIRM_HEAD.format(unit="Đơn vị P1", deputies="Phó Phòng") in text
-    assert labels(ask) == [T.BTN_CONFIRM, T.BTN_AGAIN]
+    assert labels(ask) == [T.BTN_CONFIRM, C.BUTTON_BACK]
     assert await _leaves(harness) == []  # nothing before the confirmation
     await harness.restart()
     done = texts(await harness.press(label=T.BTN_CONFIRM))
@@ -57,11 +58,29 @@ async def test_dates_asked_and_typed_again(harness: BotHarness) -> None:
     confirm = texts(await harness.say("24-26/11"))  # the test clock is Monday 23/11/2026
     assert fits(confirm, T.CONFIRM.format(who=T.WHO_SELF, start="Thứ Ba 24/11/2026",
                                           end="Thứ Năm 26/11/2026", days=3, whom="{whom}"))
-    again = texts(await harness.press(label=T.BTN_AGAIN))
+    await harness.restart()
+    # "Quay lại" (as in every conversation, not a button of its own): the dates asked again
+    again = texts(await harness.press(label=C.BUTTON_BACK))
     assert T.ASK_DATES in again
+    assert C.NO_WAY_BACK_HERE in texts(await harness.say("/quaylai"))  # the first step
     await harness.say("mai")
     assert fits(texts(await harness.press(label=T.BTN_CONFIRM)), T.RECORDED)
     assert await _leaves(harness) == [(me, date(2026, 11, 24), date(2026, 11, 24), None, False)]
+
+
+async def test_quay_lai_typed_at_the_confirmation_and_an_older_again_button(
+        harness: BotHarness) -> None:
+    """Dates typed with the command: the confirmation is the first question asked, and
+    /quaylai there asks for the dates (it said there was no step before, while the message
+    offered "Nhập lại ngày"); a "Nhập lại ngày" under a message sent before still works."""
+    await harness.make_official("Lê Minh Châu")
+    await harness.say("/nghiphep 21/12 - 25/12")
+    await harness.restart()
+    back = texts(await harness.say("/quaylai"))
+    assert T.ASK_DATES in back and C.NO_WAY_BACK_HERE not in back
+    await harness.say("22/12 - 23/12")
+    assert T.ASK_DATES in texts(await harness.press("lv:again"))
+    assert await _leaves(harness) == []
 
 
 async def test_head_records_leave_for_an_official_of_their_unit(harness: BotHarness) -> None:

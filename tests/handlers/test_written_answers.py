@@ -130,6 +130,21 @@ async def test_edit_can_be_cancelled(h: BotHarness) -> None:
     assert ANSWER in await _ask(h, "a3")
 
 
+async def test_quay_lai_at_the_confirmation_shows_the_answer_again(h: BotHarness) -> None:
+    """As answering a question ('Trả lời': the guide's step goes back to the text), the new
+    text's confirmation goes back to the answer as stored, to be written again."""
+    await _answer(h)
+    await h.say("/chuatraloi", user="admin")
+    await h.press(label=T.BUTTON_WRITTEN, user="admin")
+    await h.press(label=T.BUTTON_EDIT, user="admin")
+    confirm = await h.say(NEW, user="admin")
+    assert labels(confirm) == [T.BUTTON_SAVE, C.BUTTON_BACK]
+    await h.restart()
+    back = texts(await h.press(label=C.BUTTON_BACK, user="admin"))
+    assert fits(back, T.EDIT_PROMPT) and ANSWER in back
+    assert ANSWER in await _ask(h, "a3")  # nothing stored
+
+
 async def test_remove_needs_a_confirmation_and_stops_answering(h: BotHarness) -> None:
     await _answer(h)
     await h.say("/chuatraloi", user="admin")
