@@ -141,6 +141,7 @@ async def confirm_prompt(ctx: Context, state: FlowState) -> None:
                     if d.id != official.id]
         text += (T.CONFIRM_HEAD.format(unit=unit.name, deputies=", ".join(d.name for d in deputies))
                  if deputies else T.CONFIRM_HEAD_ALONE.format(unit=unit.name, whom=whom))
+    text += T.CONFIRM_STOP
     ctx.reply(text, [Button(T.BTN_CONFIRM, LeaveAnswer("ok").pack())])  # "Quay lại": Step.back
 
 

@@ -23,6 +23,8 @@ CONFIRM = (
 )
 CONFIRM_HEAD = " Các bản tổng hợp của {unit} sẽ gửi cho {deputies}."
 CONFIRM_HEAD_ALONE = " {unit} chưa có cấp phó nên bản tổng hợp vẫn gửi cho {whom}."
+#: after the confirmation (its first question when the dates came with the command)
+CONFIRM_STOP = "\nGõ /huy để dừng."
 WHO_SELF = "anh/chị"
 BTN_CONFIRM = "Xác nhận"
 RECORDED = "Đã ghi nhận nghỉ phép từ {start} đến {end}. Gõ /nghiphep huy nếu có thay đổi."

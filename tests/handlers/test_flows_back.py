@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.conversation import FlowBack
 from bot.db.models import ConversationState
+from bot.messages import CANCEL_COMMAND, OutgoingMessage
 from bot.texts import common as C
 from tests.harness import BotHarness, texts
 
@@ -33,23 +34,26 @@ Bộ phận một cửa tiếp nhận hồ sơ đất đai vào sáng thứ Ba v
 Lệ phí cấp giấy chứng nhận nộp tại bộ phận một cửa.
 """
 
-Starter = Callable[[BotHarness, dict[str, int]], Awaitable[dict[str, Any] | None]]
+#: starts the flow for real (the replies), or gives the state its button leaves (a dict)
+Starter = Callable[[BotHarness, dict[str, int]],
+                   Awaitable[list[OutgoingMessage] | dict[str, Any]]]
 
 
-async def _checkin(h: BotHarness, ids: dict[str, int]) -> None:
-    await h.say("/baocao", user=USER)
+async def _checkin(h: BotHarness, ids: dict[str, int]) -> list[OutgoingMessage]:
+    return await h.say("/baocao", user=USER)
 
 
-async def _period(h: BotHarness, ids: dict[str, int]) -> None:
-    await h.say("/baocaothang", user=USER)
+async def _period(h: BotHarness, ids: dict[str, int]) -> list[OutgoingMessage]:
+    return await h.say("/baocaothang", user=USER)
 
 
-async def _upload(h: BotHarness, ids: dict[str, int]) -> None:
-    await h.send_file("dat-dai.md", GUIDE.encode("utf-8"), user=USER)
+async def _upload(h: BotHarness, ids: dict[str, int]) -> list[OutgoingMessage]:
+    return await h.send_file("dat-dai.md", GUIDE.encode("utf-8"), user=USER)
 
 
-async def _leave(h: BotHarness, ids: dict[str, int]) -> None:
-    await h.say("/nghiphep 21/12 - 25/12", user=USER)  # the dates typed: confirmation first
+async def _leave(h: BotHarness, ids: dict[str, int]) -> list[OutgoingMessage]:
+    # the dates typed with the command: the confirmation is the first question
+    return await h.say("/nghiphep 21/12 - 25/12", user=USER)
 
 
 # flows started by a button under a message of their own (an unanswered group, a written
@@ -107,6 +111,14 @@ async def _put(h: BotHarness, flow: str, step: str, data: dict[str, Any]) -> Non
         row.updated_at, row.expires_at = now, now + timedelta(hours=1)
 
 
+def _says_the_way_out(messages: list[OutgoingMessage], steps: int, where: str) -> None:
+    """The first messages of a conversation name its way out: "Huỷ" or /huy (a one-question
+    conversation: a button that ends it, "Bỏ qua", does too)."""
+    buttons = [b for m in messages for b in m.buttons]
+    assert ("/huy" in texts(messages) or any(b.command == CANCEL_COMMAND for b in buttons)
+            or (steps == 1 and buttons)), where
+
+
 async def test_every_step_shows_quay_lai_exactly_where_it_goes_back(harness: BotHarness) -> None:
     h = harness
     admin = await h.make_official("Quản trị", role="admin", user=USER)
@@ -117,11 +129,13 @@ async def test_every_step_shows_quay_lai_exactly_where_it_goes_back(harness: Bot
     walked = 0
     for name, flow in flows.items():
         assert flow.steps[flow.first].back is None  # nothing before the first question
-        data = await STARTERS[name](h, ids)
-        if data is None:  # started for real: the state it left
+        begun = await STARTERS[name](h, ids)
+        if isinstance(begun, dict):
+            data, opening = begun, None
+        else:  # started for real: the state it left
             started = await _state(h)
             assert started is not None and started.flow == name, name
-            data = dict(started.data)
+            data, opening = dict(started.data), begun
         for step_name, step in flow.steps.items():
             where = f"{name}/{step_name}"
             state = {**data, **EXTRA.get((name, step_name), {})}
@@ -129,6 +143,8 @@ async def test_every_step_shows_quay_lai_exactly_where_it_goes_back(harness: Bot
             # the step asked again through the engine ("Quay lại" of an older message pressed)
             shown = await h.press(FlowBack("older").pack(), user=USER)
             assert C.OLD_BACK_BUTTON in texts(shown), where
+            if step_name == flow.first:  # no way back, but a way out, said from the start
+                _says_the_way_out(opening or shown[1:], len(flow.steps), where)
             backs = [b for m in shown for b in m.buttons if FlowBack.unpack(b.payload)]
             await h.restart()  # the way back lives in the database
             if step.back is None:
