@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.events import ButtonPressed, FileReceived, InboundEvent, TextMessage
 from bot.flow_state import FlowState
-from bot.messages import Attachment, Button, OutgoingMessage
+from bot.messages import Attachment, Button, Menu, OutgoingMessage
 from bot.messaging_window import WindowConfig
 
 if TYPE_CHECKING:
@@ -95,9 +95,11 @@ class Context:
     flow_state: FlowState | None = None
     #: when the loaded flow expires (None: no flow or no expiry)
     flow_expires_at: datetime | None = None
-    #: payloads of the numbered options last offered (channels without buttons, and choices
+    #: the choices last offered as text, to be typed (channels without buttons, and choices
     #: listed by number where a message carries too few buttons: OutgoingMessage.numbered)
-    menu: list[str] | None = None
+    menu: Menu | None = None
+    #: set when a typed number was refused as not in the menu: the menu stays for the next one
+    menu_kept: bool = False
     #: set by start_flow/end_flow; the dispatcher persists it after the handler returns
     flow_changed: bool = False
     #: set by start_flow; the dispatcher then asks the new flow's first question

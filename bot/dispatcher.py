@@ -42,7 +42,7 @@ from bot.events import (
 from bot.flow_state import FlowState
 from bot.group_chats import file_in_group_note, private_chat_note
 from bot.locks import LOCK_CHAT, LOCK_CHAT_AND_RECORD, KeyedLocks, chat_lock_key
-from bot.messages import OutgoingMessage, numbered_options
+from bot.messages import Menu, OutgoingMessage, menu_of_buttons, numbered_options, typed_name
 from bot.replies import QUEUED_CHANNELS, WAITING, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
 from bot.text_input import UnpairedSurrogate, clean_event
@@ -61,6 +61,10 @@ BACK_COMMANDS = frozenset({"quaylai", "quay_lai", "back"})
 AFTER_COMMIT_WAIT_SECONDS = 30.0
 #: how much of a message is quoted back when the database was too busy to take it
 BUSY_ECHO_CHARS = 1000
+#: what confirms, or drops, a typed number asked back (Menu.pending), as typed_name reads them
+#: ("huỷ" is not one: typed alone it stops the conversation, as /huy does)
+CONFIRM_VOCABULARY = frozenset({"co", "dong y", "ok", "xac nhan", "yes", "dung", "dung roi"})
+DECLINE_VOCABULARY = frozenset({"khong", "ko", "k", "no", "thoi", "bo qua", "sai"})
 #: channels whose unknown senders get no account row until they bind to an official: a web
 #: session id is minted freely by any page load, a Telegram or Zalo id is a platform account
 #: (whose row carries its blocked status and Zalo's reply window)
@@ -404,7 +408,7 @@ class Dispatcher:
         state = loaded.state
         if state is not None:
             flow, step, data, menu, expires_at = state
-            ctx.menu = list(menu) if menu else None
+            ctx.menu = Menu.of(menu)
             if flow is not None and step is not None:
                 ctx.flow_state = FlowState(flow=flow, step=step, data=dict(data or {}))
                 ctx.flow_expires_at = expires_at
@@ -485,7 +489,10 @@ class Dispatcher:
             if len(event.text) > MAX_TEXT_CHARS:
                 ctx.reply(T.MESSAGE_TOO_LONG.format(limit=MAX_TEXT_CHARS))
                 return None
-            ctx.event = event = self._numbered_choice(ctx, event)
+            chosen = self._numbered_choice(ctx, event)
+            if chosen is None:  # a number not in the list: said so, nothing done
+                return None
+            ctx.event = event = chosen
         if isinstance(event, ButtonPressed):
             resolved = await button_payloads.resolve(ctx.session, event.payload, ctx.now)
             if resolved is None:  # an expired token: its meaning is gone
@@ -534,17 +541,62 @@ class Dispatcher:
         return await self._route(ctx)
 
     @staticmethod
-    def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed:
+    def _numbered_choice(ctx: Context, event: TextMessage) -> TextMessage | ButtonPressed | None:
         """'2' picks the second option of the last numbered menu (channels without buttons, or
-        choices listed by number where a message carries too few buttons)."""
-        choice = event.text.strip().rstrip(".)")
-        if not ctx.menu or not (choice.isascii() and choice.isdigit()) or len(choice) > 3:
+        choices listed by number where a message carries too few buttons), a final choice's
+        name typed picks it ("gửi báo cáo"); a number outside a menu that asked for a number
+        gets the valid range, and nothing is done (None): never the choice after the list. An
+        item that acts for good (Button.confirm_typed) is named back first (None), and pressed
+        when its number, or "có", is typed next."""
+        menu = ctx.menu
+        if menu is None:
             return event
-        index = int(choice) - 1
-        if not 0 <= index < len(ctx.menu):
+        choice = event.text.strip().rstrip(".)")
+        number = int(choice) if choice.isascii() and choice.isdigit() and len(choice) <= 3 \
+            else None
+        payload: str | None = None
+        if menu.pending is not None:  # asked once: whatever comes next ends the question
+            pending, ctx.menu = menu.pending, replace(menu, pending=None)
+            menu = ctx.menu
+            said = typed_name(event.text)
+            if number == pending + 1 or said in CONFIRM_VOCABULARY:
+                payload = menu.numbered[pending]
+            elif said in DECLINE_VOCABULARY:
+                ctx.reply(T.TYPED_CHOICE_DROPPED)
+                ctx.menu_kept = True
+                return None
+        if payload is None and number is not None:
+            index = number - 1
+            if 0 <= index < len(menu.numbered):
+                label = menu.asked_label(index)
+                if label is not None:
+                    ctx.reply(T.TYPED_CHOICE_CONFIRM.format(number=number, label=label))
+                    ctx.menu, ctx.menu_kept = replace(menu, pending=index), True
+                    return None
+                payload = menu.numbered[index]
+            elif menu.strict:
+                ctx.reply(Dispatcher._not_listed(ctx, menu, number))
+                ctx.menu_kept = True
+                return None
+        elif payload is None:
+            payload = menu.named_payload(event.text)
+        if payload is None:
             return event
         return ButtonPressed(chat=event.chat, sender=event.sender, at=event.at,
-                             payload=ctx.menu[index], chat_kind=event.chat_kind)
+                             payload=payload, chat_kind=event.chat_kind)
+
+    @staticmethod
+    def _not_listed(ctx: Context, menu: Menu, number: int) -> str:
+        """"Số 12 không có trong danh sách…": the range, and how the final choices are made."""
+        last = len(menu.numbered)
+        text = (T.NUMBER_NOT_LISTED.format(number=number, last=last) if last > 1
+                else T.NUMBER_NOT_LISTED_ONE.format(number=number) if last == 1
+                else T.NUMBER_NOT_LISTED_NONE.format(number=number))
+        if menu.named:
+            labels = T.OR.join(f"\u201c{label}\u201d" for label, _ in menu.named)
+            text += (T.FINAL_BY_BUTTON_OR_NAME if ctx.can_show_buttons
+                     else T.FINAL_BY_NAME).format(labels=labels)
+        return text
 
     async def _run_command(self, ctx: Context, name: str, args: str) -> None:
         if name in CANCEL_COMMANDS:
@@ -685,11 +737,12 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ state
 
-    async def _save_state(self, ctx: Context, numbered_menu: list[str] | None = None) -> None:
+    async def _save_state(self, ctx: Context, numbered_menu: Menu | None = None) -> None:
         menu = self._menu_of(ctx, numbered_menu)
         if not ctx.flow_changed and (not ctx.replies or (menu is None and ctx.menu is None)):
             return  # nothing said (a read receipt): the menu stays what it was
-        values: dict[str, Any] = {"menu": menu, "updated_at": ctx.now}
+        values: dict[str, Any] = {"menu": menu.to_json() if menu is not None else None,
+                                  "updated_at": ctx.now}
         state = ctx.flow_state
         if ctx.flow_changed or state is not None:
             if state is not None:
@@ -711,20 +764,22 @@ class Dispatcher:
                 version=1, **{"data": {}, **values}))
 
     @staticmethod
-    def _menu_of(ctx: Context, numbered_menu: list[str] | None) -> list[str] | None:
+    def _menu_of(ctx: Context, numbered_menu: Menu | None) -> Menu | None:
         """The options a typed number picks from now: the last reply's with choices (an event
-        answered with nothing, a read receipt, keeps the menu it found)."""
-        if not ctx.replies:
+        answered with nothing, a read receipt, or a number refused as not in the list, keeps
+        the menu it found)."""
+        if not ctx.replies or (ctx.menu_kept and not any(m.buttons for m in ctx.replies)):
             return ctx.menu
         if ctx.can_show_buttons:
             return numbered_menu
         with_buttons = [m for m in ctx.replies if m.buttons]
-        if not with_buttons or with_buttons[-1].numbers_typed:
-            return None  # a typed number is that step's answer (a percentage), not an option
-        return [b.payload for b in with_buttons[-1].buttons]
+        if not with_buttons:
+            return None
+        # a typed number that is the step's answer (a percentage) leaves only names to type
+        return menu_of_buttons(with_buttons[-1])
 
     @staticmethod
-    def _number_choices(ctx: Context) -> list[str] | None:
+    def _number_choices(ctx: Context) -> Menu | None:
         """Replies whose choices may be typed and do not fit one message of this channel as
         buttons get them numbered in their text (bot/messages.py, numbered_options); the
         options of the last such reply, when no reply with buttons follows it (what a typed
@@ -732,7 +787,7 @@ class Dispatcher:
         limit = ctx.button_limit
         if limit is None or not ctx.can_show_buttons:
             return None
-        menu: list[str] | None = None
+        menu: Menu | None = None
         replies: list[OutgoingMessage] = []
         for message in ctx.replies:
             numbered = numbered_options(message, limit)

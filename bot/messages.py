@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.texts import common as T
+from knowledge.normalize import fold
+
 #: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
 #: what a user types to stop the conversation in progress (the dispatcher's cancel command):
@@ -27,12 +30,21 @@ class Button:
     `command` is a typed command that does the same ("/huy" for a conversation's "Huỷ"): a
     channel with fewer buttons per message than the message has may say "gõ /huy" instead of
     showing that button, so the others fit in one message (Zalo).
+    A `final` button closes the choice for good (sends, stores, deletes, or declines to): where
+    choices are listed by number (Zalo over five, the console) it is never numbered in sequence
+    with the items of the list, where a number typed one too high would press it; it stays a
+    button (Zalo) or is typed by its name (the console; and Zalo too). A `confirm_typed` button
+    is an item of a list that acts for good when pressed (a section the unanswered questions
+    are linked to, telling those who asked): chosen by a typed number, it is named back and
+    done only when the number (or "có") is typed again; a press of the button acts at once.
     """
 
     label: str
     payload: str
     reusable: bool = field(default=False, compare=False)
     command: str | None = field(default=None, compare=False)
+    final: bool = field(default=False, compare=False)
+    confirm_typed: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.payload:
@@ -98,34 +110,130 @@ def button_rows(buttons: Sequence[Button], layout: Sequence[int]) -> list[list[B
 
 def render_as_text(message: OutgoingMessage) -> str:
     """Append numbered options for channels that cannot show buttons (listed by name, to be
-    typed, where a typed number is the step's answer: OutgoingMessage.numbers_typed)."""
+    typed, where a typed number is the step's answer: OutgoingMessage.numbers_typed; a final
+    choice, Button.final, is listed by name after the numbered ones and typed by its name)."""
     if not message.buttons:
         return message.text
     if message.numbers_typed:
-        options = "\n".join(f"– {b.label}" for b in message.buttons)
-    else:
-        options = "\n".join(f"{i}. {b.label}" for i, b in enumerate(message.buttons, start=1))
+        options = "\n".join(f"\u2013 {b.label}" for b in message.buttons)
+        return f"{message.text}\n\n{options}"
+    listed = [b for b in message.buttons if not b.final]
+    finals = [b for b in message.buttons if b.final]
+    lines = [f"{i}. {b.label}" for i, b in enumerate(listed, start=1)]
+    if finals:
+        lines += [""] if lines else []
+        lines += [*(f"\u2013 {b.label}" for b in finals), "",
+                  T.FINAL_TYPED_BY_NAME.format(labels=_quoted(finals))]
+    options = "\n".join(lines)
     return f"{message.text}\n\n{options}"
 
 
+def _quoted(buttons: Sequence[Button]) -> str:
+    return T.OR.join(f"\u201c{b.label}\u201d" for b in buttons)
+
+
+def typed_name(text: str) -> str:
+    """A label or a typed text as compared for a choice typed by its name: case, diacritics,
+    spacing and a tick aside ("gui bao cao" is "Gửi báo cáo")."""
+    return " ".join(fold(text.casefold()).replace("\u2713", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """What a typed answer picks from after a message of choices listed in its text: the
+    payloads by number (`numbered`, from 1), the choices typed by their name (`named`: label,
+    payload; the final ones, and all where a typed number is the step's answer), and whether a
+    number outside the list is refused politely (`strict`: the message asked for a number)
+    rather than passed on to the step as text (a code, a percentage); `asks`: the numbered
+    items (index from 0, label) whose typed number is asked back once (Button.confirm_typed);
+    `pending`: the index of the one asked about, waiting for its confirmation."""
+
+    numbered: tuple[str, ...] = ()
+    named: tuple[tuple[str, str], ...] = ()
+    strict: bool = False
+    asks: tuple[tuple[int, str], ...] = ()
+    pending: int | None = None
+
+    def asked_label(self, index: int) -> str | None:
+        """The label of a numbered item whose typed number is asked back, if it is one."""
+        return next((label for i, label in self.asks if i == index), None)
+
+    def named_payload(self, text: str) -> str | None:
+        """The payload of the choice whose name was typed, if one was."""
+        typed = typed_name(text)
+        return next((payload for label, payload in self.named if typed_name(label) == typed),
+                    None) if typed else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (conversation_state.menu)."""
+        stored: dict[str, Any] = {"numbered": list(self.numbered),
+                                  "named": [list(n) for n in self.named], "strict": self.strict}
+        if self.asks:
+            stored["asks"] = [list(a) for a in self.asks]
+        if self.pending is not None:
+            stored["pending"] = self.pending
+        return stored
+
+    @classmethod
+    def of(cls, stored: object) -> Menu | None:
+        """The menu stored by to_json; a plain list is a menu stored before names were (its
+        payloads by number)."""
+        if isinstance(stored, list):
+            return cls(tuple(str(p) for p in stored)) if stored else None
+        if not isinstance(stored, dict):
+            return None
+        numbered = stored.get("numbered") or []
+        named = stored.get("named") or []
+        asks = stored.get("asks") or []
+        pending = stored.get("pending")
+        menu = cls(tuple(str(p) for p in numbered),
+                   tuple((str(n[0]), str(n[1])) for n in named if isinstance(n, list)
+                         and len(n) == 2),
+                   stored.get("strict") is True,
+                   tuple((int(a[0]), str(a[1])) for a in asks if isinstance(a, list)
+                         and len(a) == 2),
+                   pending if isinstance(pending, int) and 0 <= pending < len(numbered)
+                   else None)
+        return menu if menu.numbered or menu.named else None
+
+
+def menu_of_buttons(message: OutgoingMessage) -> Menu:
+    """The menu of a message shown with its choices as text (render_as_text): numbered but the
+    final ones, which are typed by name; all by name where a typed number is the answer."""
+    if message.numbers_typed:
+        return Menu(named=tuple((b.label, b.payload) for b in message.buttons))
+    finals = tuple((b.label, b.payload) for b in message.buttons if b.final)
+    listed = [b for b in message.buttons if not b.final]
+    return Menu(tuple(b.payload for b in listed), finals,
+                strict=bool(message.numbered or finals), asks=_asks(listed))
+
+
+def _asks(listed: Sequence[Button]) -> tuple[tuple[int, str], ...]:
+    return tuple((i, b.label) for i, b in enumerate(listed) if b.confirm_typed)
+
+
 def numbered_options(message: OutgoingMessage,
-                     limit: int | None) -> tuple[OutgoingMessage, list[str]] | None:
-    """The message with its choices numbered in the text, and their payloads in that order, when
-    it may be typed (OutgoingMessage.numbered) and has more choices than `limit` buttons; else
-    None. Buttons with a typed command ("Quay lại", "Huỷ") stay buttons: they are not choices,
-    and they are few."""
+                     limit: int | None) -> tuple[OutgoingMessage, Menu] | None:
+    """The message with its choices numbered in the text, and the menu a typed answer picks
+    from, when it may be typed (OutgoingMessage.numbered) and has more choices than `limit`
+    buttons; else None. Buttons with a typed command ("Quay lại", "Huỷ") stay buttons: they are
+    not choices, and they are few. Final choices (Button.final: "Gửi báo cáo") stay buttons
+    too, after the numbered items and without a number, so that a number typed one too high
+    is refused instead of sending; their names may be typed as well."""
     if not message.numbered or limit is None:
         return None
-    options = [b for b in message.buttons if not b.command]
-    if len(options) <= limit:
+    choices = [b for b in message.buttons if not b.command]
+    if len(choices) <= limit:
         return None
-    kept = tuple(b for b in message.buttons if b.command)[:limit]
+    options = [b for b in choices if not b.final]
+    kept = tuple(b for b in message.buttons if b.command or b.final)
     lines = [f"{i}. {b.label}" for i, b in enumerate(options, start=1)]
     text = "\n".join([message.text, "", *lines, "", message.numbered]) if message.text \
         else "\n".join([*lines, "", message.numbered])
+    finals = tuple((b.label, b.payload) for b in kept if b.final)
     return (OutgoingMessage(text, kept, message.attachments, keyboard=message.keyboard,
                             silent=message.silent),
-            [b.payload for b in options])
+            Menu(tuple(b.payload for b in options), finals, strict=True, asks=_asks(options)))
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -182,6 +290,9 @@ def to_payload(message: OutgoingMessage) -> dict[str, object]:
     commands = {str(i): b.command for i, b in enumerate(message.buttons) if b.command}
     if commands:  # typed equivalents, by index
         payload["commands"] = commands
+    finals = [i for i, b in enumerate(message.buttons) if b.final]
+    if finals:  # the indexes of final choices (never numbered with a list's items)
+        payload["finals"] = finals
     if message.layout:
         payload["layout"] = list(message.layout)
     if message.keyboard:
@@ -220,10 +331,12 @@ def from_payload(payload: dict[str, object]) -> OutgoingMessage:
     reusable = {int(i) for i in marked} if isinstance(marked, list) else set()
     typed = payload.get("commands") or {}
     commands = {int(i): str(c) for i, c in typed.items()} if isinstance(typed, dict) else {}
+    marked_final = payload.get("finals") or []
+    finals = {int(i) for i in marked_final} if isinstance(marked_final, list) else set()
     return OutgoingMessage(
         text=str(payload.get("text", "")),
         buttons=tuple(Button(str(b[0]), str(b[1]), reusable=i in reusable,
-                             command=commands.get(i))
+                             command=commands.get(i), final=i in finals)
                       for i, b in enumerate(buttons)),
         attachments=tuple(
             Attachment(str(a["file_name"]), base64.b64decode(a["b64"]), str(a["mime_type"]))

@@ -69,7 +69,9 @@ def own_apps(ctx: Context, accounts: list[ChatAccount]) -> tuple[str, list[Butto
         current = T.ACCOUNT_CURRENT if account.id == ctx.account.id else ""
         lines.append(T.OWN_APP_ITEM.format(n=n, app=_label(account), current=current,
                                            last=_when(account)))
-        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), Unbind(account.id).pack()))
+        # acts at once: a typed number (the console) is asked back once
+        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), Unbind(account.id).pack(),
+                              confirm_typed=True))
     lines.append(T.ACCOUNTS_FOOTER)
     return "\n".join(lines), buttons[:BUTTON_LIMIT]
 
@@ -93,7 +95,9 @@ async def accounts(ctx: Context) -> None:
     for n, (account, official) in enumerate(rows[:LIST_LIMIT], start=1):
         lines.append(T.UNIT_ACCOUNT_ITEM.format(n=n, name=official.name, app=_label(account),
                                                 last=_when(account)))
-        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), Unbind(account.id).pack()))
+        # acts at once: a typed number (the console) is asked back once
+        buttons.append(Button(T.BUTTON_UNBIND.format(n=n), Unbind(account.id).pack(),
+                              confirm_typed=True))
     if len(rows) > LIST_LIMIT:
         lines.append(T.ACCOUNTS_MORE.format(count=len(rows) - LIST_LIMIT))
     lines.append(T.ACCOUNTS_FOOTER)
@@ -137,7 +141,8 @@ async def invitations(ctx: Context) -> None:
             n=n, code=invitation.code, who=invitation.name or T.INVITE_SOMEONE,
             unit=unit.name if unit else "—", role=T.ROLE_LABELS.get(invitation.role, invitation.role),
             expires=fmt_time_day(invitation.expires_at)))
-        buttons.append(Button(T.BUTTON_REVOKE.format(n=n), Revoke(invitation.code).pack()))
+        buttons.append(Button(T.BUTTON_REVOKE.format(n=n), Revoke(invitation.code).pack(),
+                              confirm_typed=True))  # a typed number is asked back once
     if len(pending) > LIST_LIMIT:
         lines.append(T.INVITES_MORE.format(count=len(pending) - LIST_LIMIT))
     ctx.reply("\n".join(lines), buttons[:BUTTON_LIMIT])

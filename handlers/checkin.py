@@ -525,7 +525,9 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
             lines.append(T.SUMMARY_BLOCKERS.format(text=row.blockers or T.NONE_TEXT))
             lines.append(T.SUMMARY_NEXT.format(text=row.next_plan or T.NONE_TEXT))
     lines += ["", T.SUMMARY_FOOTER]
-    submit = Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack())
+    # final: never numbered right after the last task, where a number typed one too high would
+    # send the report; a button still (Zalo), or typed by its name (the console)
+    submit = Button(T.BTN_SUBMIT, CheckinAnswer("ok").pack(), final=True)
     count = len(state.data["tasks"])
     # numbered (Zalo over five, the console), option n is "Sửa nhiệm vụ n" for every task, as
     # the tasks above are numbered: "1" typed for the first task, or "9" for the ninth, must not
@@ -534,7 +536,7 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
     edits = [Button(T.BTN_EDIT_TASK.format(n=n), CheckinAnswer(f"edit:{n - 1}").pack())
              for n in range(1, (count if numbered else min(count, SUMMARY_EDIT_BUTTONS)) + 1)]
     buttons = [*edits, submit] if numbered else [submit, *edits]
-    ctx.reply("\n".join(lines), buttons, numbered=C.TYPE_A_NUMBER)
+    ctx.reply("\n".join(lines), buttons, numbered=T.SUMMARY_TYPED.format(last=count))
 
 
 def _summary_line(row: CheckinEntry | None) -> str:

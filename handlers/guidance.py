@@ -76,11 +76,15 @@ async def audience_prompt(ctx: Context, guide_id: int) -> None:
                            else u.name, LABEL_CHARS), AudienceChoice(guide.id, f"u{u.id}").pack()) for u in units]
     buttons.append(Button(T.UNIT_CHOSEN.format(name=T.BUTTON_ALL_UNITS) if audience.all_units
                           else T.BUTTON_ALL_UNITS, AudienceChoice(guide.id, "all").pack()))
-    buttons += [Button(T.BUTTON_SEND, AudienceChoice(guide.id, "send").pack()),
-                Button(T.BUTTON_DONT_SEND, AudienceChoice(guide.id, "skip").pack())]
-    # ten units and three more: on Zalo (five buttons a message) one message of numbered units,
-    # a typed number toggling one (bot/messages.py numbered_options)
-    ctx.reply(T.AUDIENCE_ASK.format(chosen=chosen), buttons, numbered=T.AUDIENCE_TYPED)
+    # final: never numbered after the units, where "12" typed for a unit coded 12, or a number
+    # one too high, would announce the guide; they stay buttons (Zalo), typed by name (console)
+    buttons += [Button(T.BUTTON_SEND, AudienceChoice(guide.id, "send").pack(), final=True),
+                Button(T.BUTTON_DONT_SEND, AudienceChoice(guide.id, "skip").pack(), final=True)]
+    # ten units and "Tất cả đơn vị": on Zalo (five buttons a message) one message of numbered
+    # units, a typed number toggling one (bot/messages.py numbered_options), a number always a
+    # position (the labels show no codes), as the line after them says
+    ctx.reply(T.AUDIENCE_ASK.format(chosen=chosen), buttons,
+              numbered=T.AUDIENCE_TYPED.format(last=len(units) + 1))
 
 
 async def audience_button(ctx: Context, button: AudienceChoice) -> None:

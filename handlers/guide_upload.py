@@ -334,7 +334,7 @@ async def review_prompt(ctx: Context, state: FlowState) -> None:
     lines.append(T.SUMMARY_ASK.format(save=save))
     _new_message(state)
     ctx.reply("\n".join(lines), [
-        _button(state, save, "save"), _button(state, T.BUTTON_UNITS, "units"),
+        replace(_button(state, save, "save"), final=True), _button(state, T.BUTTON_UNITS, "units"),
         _button(state, T.BUTTON_DATES, "dates"), _button(state, T.BUTTON_REPLACES, "repl"),
         _cancel_button(state)])
 
@@ -468,9 +468,12 @@ async def units_prompt(ctx: Context, state: FlowState) -> None:
     more = T.UNITS_MORE.format(count=len(units) - UNITS_LISTED) if len(units) > UNITS_LISTED else ""
     example = ", ".join([units[0].code, *(u.name for u in units[1:2])]) if units else ""
     _new_message(state)
+    # a typed number is a unit's code here ("12"), never an option's number: the choices are
+    # not numbered on any channel (the console lists them by name, to be typed)
     ctx.reply(T.UNITS_ASK.format(example=example) + "\n" + T.UNITS_KNOWN.format(units=listed + more),
               [_button(state, T.BUTTON_ALL_UNITS, "all"),
-               _button(state, T.BUTTON_NO_AUDIENCE, "none"), _cancel_button(state)])
+               _button(state, T.BUTTON_NO_AUDIENCE, "none"), _cancel_button(state)],
+              numbers_typed=True)
 
 
 async def units_handle(ctx: Context, state: FlowState) -> str | None:
@@ -536,7 +539,7 @@ async def unit_pick_prompt(ctx: Context, state: FlowState) -> None:
     _new_message(state)
     ctx.reply(T.UNIT_PICK_ASK.format(typed=ask["typed"]) + more, [
         *(_button(state, _middle_clip(unit_words(u), LABEL_CHARS), f"u:{u.id}") for u in units),
-        _cancel_button(state)], numbered=T.UNIT_PICK_TYPED)
+        _cancel_button(state)], numbered=T.UNIT_PICK_TYPED.format(last=len(units)))
 
 
 async def unit_pick_handle(ctx: Context, state: FlowState) -> str | None:

@@ -364,7 +364,8 @@ async def summary_prompt(ctx: Context, state: FlowState) -> None:
                            (T.SUMMARY_RECOMMENDATIONS, "recommendations")):
         lines.append(template.format(text=_value(report, state, name) or T.SUMMARY_EMPTY))
     lines += ["", T.SUMMARY_FOOTER]
-    buttons = [Button(T.BTN_SUBMIT, PeriodAnswer("ok").pack())]
+    # final: on the console it is typed by name, never "1" before the three "Sửa mục"
+    buttons = [Button(T.BTN_SUBMIT, PeriodAnswer("ok").pack(), final=True)]
     buttons += [Button(label, PeriodAnswer(f"edit:{i}").pack())
                 for i, label in enumerate(T.BTN_EDIT)]
     ctx.reply("\n".join(lines), buttons)

@@ -316,9 +316,10 @@ async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
 async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
     """Offer the unit's FAQ guide and the guides troly offered."""
     faq = T.BUTTON_FAQ if ctx.official and ctx.official.unit_id else T.BUTTON_FAQ_GENERAL
-    buttons = [Button(faq, AnswerTarget("faq").pack())]
-    buttons += [Button(clip(g.title, LABEL_CHARS), AnswerTarget(str(g.id)).pack())
-                for g in await _targets(ctx, state)]
+    # each stores the answer and tells those who asked: a typed number is asked back once
+    buttons = [Button(faq, AnswerTarget("faq").pack(), confirm_typed=True)]
+    buttons += [Button(clip(g.title, LABEL_CHARS), AnswerTarget(str(g.id)).pack(),
+                       confirm_typed=True) for g in await _targets(ctx, state)]
     ctx.reply(T.ANSWER_TARGET_PROMPT, buttons)
 
 
@@ -395,8 +396,10 @@ async def link_sections(ctx: Context, button: LinkGuide) -> None:
     group, offset = found[1], button.offset
     sections = await guide_store.section_starts(ctx.session, guide)
     shown = sections[offset:offset + SECTIONS_PER_PAGE]
-    buttons = [Button(section_label(guide.title, path), LinkSection(group.key, chunk_id).pack())
-               for path, chunk_id in shown]
+    # a section pressed links the questions to it and tells those who asked: typed by number
+    # (Zalo over five, the console), the number is asked back once (a neighbour's typo)
+    buttons = [Button(section_label(guide.title, path), LinkSection(group.key, chunk_id).pack(),
+                      confirm_typed=True) for path, chunk_id in shown]
     if offset + SECTIONS_PER_PAGE < len(sections):
         buttons.append(Button(T.BUTTON_MORE,
                               LinkGuide(group.key, guide.id,

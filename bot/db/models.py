@@ -571,7 +571,9 @@ class ConversationState(Base):
     flow: Mapped[str | None] = mapped_column(String(64))
     step: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    menu: Mapped[list[str] | None] = mapped_column(JSON)  # payloads of the last numbered options
+    #: the choices last offered as text (bot/messages.py Menu.to_json; a list: payloads by
+    #: number, as stored before final choices were typed by name)
+    menu: Mapped[dict[str, Any] | list[str] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -123,6 +123,12 @@ SUMMARY_EVIDENCE = " (minh chứng: {text})"
 SUMMARY_SKIPPED = "Bỏ qua tuần này: {reason}"
 SUMMARY_MISSING = "chưa trả lời"
 SUMMARY_FOOTER = "Anh/chị kiểm tra rồi bấm \u201cGửi báo cáo\u201d, hoặc chọn nhiệm vụ cần sửa."
+#: after the tasks' edits listed by number (Zalo: more choices than its five buttons); "Gửi báo
+#: cáo" has no number (a number one too high must not send the report): it stays a button
+SUMMARY_TYPED = (
+    "Gõ số thứ tự của nhiệm vụ cần sửa (từ 1 đến {last}). Khi đã kiểm tra xong, bấm nút "
+    "\u201cGửi báo cáo\u201d (hoặc gõ \u201cgửi báo cáo\u201d)."
+)
 NONE_TEXT = "không"
 
 SUBMITTED = "Đã gửi báo cáo tuần {week}. Cảm ơn anh/chị!"

@@ -82,6 +82,26 @@ OLD_BACK_BUTTON = (
 )
 #: said after choices listed by number where a message cannot carry them all as buttons (Zalo)
 TYPE_A_NUMBER = "Gõ số thứ tự để chọn (ví dụ: 2)."
+#: a number typed after choices listed by number that is not one of them (nothing is done)
+NUMBER_NOT_LISTED = (
+    "Số {number} không có trong danh sách. Vui lòng gõ số thứ tự từ 1 đến {last}."
+)
+NUMBER_NOT_LISTED_ONE = "Số {number} không có trong danh sách. Vui lòng gõ số 1."
+NUMBER_NOT_LISTED_NONE = "Số {number} không có trong danh sách."
+#: after NUMBER_NOT_LISTED: the final choices ("Gửi báo cáo"), which have no number on purpose
+FINAL_BY_BUTTON_OR_NAME = " Để chọn {labels}, bấm nút đó hoặc gõ đúng tên (không cần dấu)."
+FINAL_BY_NAME = " Để chọn {labels}, gõ đúng tên (không cần dấu)."
+#: a channel without buttons, after the choices listed by number: the final ones by name
+FINAL_TYPED_BY_NAME = "Để chọn {labels} (không có số thứ tự), gõ đúng tên (không cần dấu)."
+#: a typed number that chose an item acting for good (linking a section, storing an answer,
+#: removing an account): named back once before it is done
+TYPED_CHOICE_CONFIRM = (
+    "Anh/chị đã gõ số {number}: \u201c{label}\u201d. Gõ lại {number} (hoặc \u201ccó\u201d) "
+    "để xác nhận, hoặc gõ số khác để chọn lại."
+)
+TYPED_CHOICE_DROPPED = "Đã bỏ qua lựa chọn vừa gõ. Anh/chị gõ số khác trong danh sách nếu cần."
+#: joins choices' names: “Gửi thông báo” hoặc “Không gửi”
+OR = " hoặc "
 CANCELLED = "Đã huỷ thao tác đang làm."
 FLOW_EXPIRED = "Thao tác trước đã hết thời gian chờ nên tôi đã dừng lại."
 NOT_ALLOWED = "Xin lỗi, anh/chị không có quyền dùng chức năng này."

@@ -24,10 +24,12 @@ AUDIENCE_ASK = (
     "Chọn đơn vị (bấm lần nữa để bỏ chọn; đơn vị cấp dưới được gửi kèm), rồi bấm "
     "\u201cGửi thông báo\u201d."
 )
-#: said after the units listed by number (Zalo: more choices than its five buttons)
+#: said after the units listed by number (Zalo: more choices than its five buttons); "Gửi thông
+#: báo" and "Không gửi" have no number (a number one too high, or a unit's code, must not send)
 AUDIENCE_TYPED = (
-    "Gõ số thứ tự để chọn hoặc bỏ chọn một đơn vị (ví dụ: 2); gõ số của \u201cGửi thông "
-    "báo\u201d khi đã chọn xong."
+    "Gõ số thứ tự từ 1 đến {last} để chọn hoặc bỏ chọn (ví dụ: 2). Số gõ vào là số thứ tự "
+    "trong danh sách, không phải mã đơn vị. Khi đã chọn xong, bấm nút \u201cGửi thông "
+    "báo\u201d (hoặc gõ \u201cgửi thông báo\u201d)."
 )
 AUDIENCE_NONE_CHOSEN = "(chưa chọn đơn vị nào)"
 AUDIENCE_ALL = "tất cả đơn vị"

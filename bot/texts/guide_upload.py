@@ -46,15 +46,20 @@ CHOOSE_ABOVE = "Vui lòng bấm một nút bên dưới (hoặc gõ /huy để b
 
 UNITS_ASK = (
     "Gõ tên hoặc mã các đơn vị phải áp dụng hướng dẫn, cách nhau bằng dấu phẩy (ví dụ: "
-    "{example}); gõ không dấu cũng được. Đơn vị cấp dưới được gửi kèm."
+    "{example}); gõ không dấu cũng được. Số gõ ở bước này là mã đơn vị. Đơn vị cấp dưới được "
+    "gửi kèm."
 )
 UNITS_NONE_TYPED = "Chưa thấy tên hay mã đơn vị nào trong tin nhắn."
 UNIT_PICK_ASK = (
     "Có nhiều đơn vị khớp với \u201c{typed}\u201d. Anh/chị chọn đơn vị nào? (Hoặc gõ tên đầy đủ "
     "hơn, hay mã đơn vị.)"
 )
-#: said after the units alike listed by number (Zalo: more than its five buttons)
-UNIT_PICK_TYPED = "Gõ số thứ tự, hoặc tên hay mã đơn vị."
+#: said after the units alike listed by number (Zalo: more than its five buttons): there a
+#: typed number is a position, never a unit's code (the units step reads numbers as codes)
+UNIT_PICK_TYPED = (
+    "Gõ số thứ tự từ 1 đến {last} để chọn, hoặc gõ tên hay mã đơn vị. Ở bước này, số gõ vào "
+    "là số thứ tự trong danh sách, không phải mã đơn vị."
+)
 UNIT_PICK_MORE = (
     " Còn {count} đơn vị khác cũng khớp: nếu không thấy đơn vị cần chọn, vui lòng gõ tên rõ hơn."
 )

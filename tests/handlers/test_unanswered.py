@@ -296,3 +296,44 @@ async def test_an_admin_answer_is_confident_only_for_its_own_question(h: BotHarn
     near = texts(await h.say(NEAR_MISS, user="a4"))
     assert A.TENTATIVE in near or A.NOT_FOUND in near
     assert not (ANSWER in near and A.TENTATIVE not in near)
+
+
+async def test_a_section_typed_by_number_is_asked_back_before_it_is_linked(
+        settings: Settings, clock: ManualClock) -> None:
+    """On the console (no buttons) a section is chosen by its number; linking it tells those who
+    asked, so the number is named back once: "không" drops it, another number is asked back in
+    its turn (across a restart), and "có" links that one; nothing is linked before."""
+    harness = await BotHarness(settings, clock, {
+        "telegram": FakeChannel(name="telegram"),
+        "console": FakeChannel(name="console", capabilities=frozenset())},
+        load_demo=True).start()
+    try:
+        await harness.make_official("Quản trị", role="admin", user="admin", channel="console")
+
+        async def say(text: str) -> list[OutgoingMessage]:
+            return await harness.say(text, user="admin", channel="console")
+
+        question = "lich truc tet cua co quan the nao"
+        assert A.NOT_FOUND in texts(await harness.say(question, user="a1", channel="telegram"))
+        group = [m for m in await say("/chuatraloi") if m.buttons][-1]
+        link = [b.label for b in group.buttons].index(T.BUTTON_LINK) + 1
+        guides = [m for m in await say(str(link)) if m.buttons][-1]
+        sections = [m for m in await say("1") if m.buttons][-1]
+        labels_shown = [b.label for b in sections.buttons]
+        assert len(labels_shown) >= 3
+        assert await say("2") == [OutgoingMessage(C.TYPED_CHOICE_CONFIRM.format(
+            number=2, label=labels_shown[1]))]
+        assert texts(await say("không")) == C.TYPED_CHOICE_DROPPED
+        assert await say("2") == [OutgoingMessage(C.TYPED_CHOICE_CONFIRM.format(
+            number=2, label=labels_shown[1]))]
+        await harness.restart()  # the question asked back survives a restart
+        assert await say("3") == [OutgoingMessage(C.TYPED_CHOICE_CONFIRM.format(
+            number=3, label=labels_shown[2]))]
+        (row,) = await _queued(harness)
+        assert not row.resolved
+        assert fits(texts(await say("có")), T.LINK_DONE)
+        (row,) = await _queued(harness)
+        assert row.resolved and row.resolution == "linked"
+        assert guides.buttons  # the guides were a list to pick from, not asked back
+    finally:
+        await harness.close()

@@ -3,7 +3,10 @@ message when the extra ones have a typed equivalent (the roles of a new guide's 
 roles, "Xong", "Quay lại" and "Huỷ", the last two said as "Gõ /quaylai để quay lại.", "Gõ /huy
 để huỷ."), and a choice with more than five options is one message of numbered options, a typed
 number pressing one (the units a new guide is announced to); the check-in's progress, where a
-typed number is a percentage, is one message without numbers."""
+typed number is a percentage, is one message without numbers. A final choice ("Gửi báo cáo",
+"Gửi thông báo") is never numbered after the list's items: it stays a button, its name may be
+typed, and a number one too high (or a unit's code taken for a number) is refused with the
+range, nothing sent."""
 
 from __future__ import annotations
 
@@ -137,8 +140,8 @@ async def test_check_in_progress_is_one_message_and_a_typed_number_is_a_percenta
 
 async def test_check_in_summary_numbers_are_the_tasks_numbers(
         zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
-    """Five tasks: the summary's six choices are numbered as its tasks are, "1" is "Sửa nhiệm vụ
-    1" (not "Gửi báo cáo", which is the sixth), after a restart."""
+    """Five tasks: the summary's edits are numbered as its tasks are, "1" is "Sửa nhiệm vụ 1",
+    "Gửi báo cáo" is a button without a number, after a restart."""
     async with open_zalo_app(zalo_settings, clock) as zalo:
         world = World(zalo.app.sessionmaker, now=clock.now)
         official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
@@ -150,7 +153,9 @@ async def test_check_in_summary_numbers_are_the_tasks_numbers(
             sent = await _say(zalo, fake_zalo, "không", f"e{n}")
         summary = sent[-1]["message"]["text"]
         edits = [CT.BTN_EDIT_TASK.format(n=n) for n in range(1, 6)]
-        assert "\n".join(_numbered([*edits, CT.BTN_SUBMIT])) in summary
+        assert "\n".join(_numbered(edits)) in summary
+        assert f"6. {CT.BTN_SUBMIT}" not in summary
+        assert [b["title"] for b in _buttons(sent[-1])] == [CT.BTN_SUBMIT]
     async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart: the numbers still hold
         sent = await _say(zalo, fake_zalo, "1", "m1")
         assert CT.TASK_HEADER.format(n=1, total=5, title="Nhiệm vụ số 1") in sent[-1][
@@ -163,7 +168,7 @@ async def test_check_in_summary_numbers_are_the_tasks_numbers(
 async def test_check_in_summary_of_many_tasks_numbers_every_task(
         zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
     """Ten tasks (more than the buttons Telegram gets): every task has its number, "9" opens the
-    ninth and the report stays a draft; "Gửi báo cáo" is the eleventh."""
+    ninth and the report stays a draft; "Gửi báo cáo" has no number."""
     async with open_zalo_app(zalo_settings, clock) as zalo:
         world = World(zalo.app.sessionmaker, now=clock.now)
         official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
@@ -175,7 +180,8 @@ async def test_check_in_summary_of_many_tasks_numbers_every_task(
             sent = await _say(zalo, fake_zalo, "không", f"e{n}")
         summary = sent[-1]["message"]["text"]
         edits = [CT.BTN_EDIT_TASK.format(n=n) for n in range(1, 11)]
-        assert "\n".join(_numbered([*edits, CT.BTN_SUBMIT])) in summary
+        assert "\n".join(_numbered(edits)) in summary
+        assert summary.endswith(CT.SUMMARY_TYPED.format(last=10))
         sent = await _say(zalo, fake_zalo, "9", "m1")
         assert CT.TASK_HEADER.format(n=9, total=10, title="") in sent[-1]["message"]["text"]
         async with zalo.app.sessionmaker() as session:
@@ -208,14 +214,114 @@ async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
             row_id = row.id
         sent = await _say(zalo, fake_zalo, f"#btn:gup:ok:{row_id}", "m1")
         audience = sent[-1]
-        options = [*names, GDT.BUTTON_ALL_UNITS, GDT.BUTTON_SEND, GDT.BUTTON_DONT_SEND]
-        assert _buttons(audience) == []
-        assert "\n".join(_numbered(options)) in audience["message"]["text"]
-        assert audience["message"]["text"].endswith(GDT.AUDIENCE_TYPED)
+        options = [*names, GDT.BUTTON_ALL_UNITS]
+        assert [b["title"] for b in _buttons(audience)] == [GDT.BUTTON_SEND,
+                                                             GDT.BUTTON_DONT_SEND]
+        assert "\n".join(_numbered(options)) + "\n\n" in audience["message"]["text"]
+        assert audience["message"]["text"].endswith(GDT.AUDIENCE_TYPED.format(last=5))
         # "2" chooses the second unit: asked again, ticked, still one message
         [ticked] = await _say(zalo, fake_zalo, "2", "m2")
         assert f"2. {GDT.UNIT_CHOSEN.format(name=names[1])}" in ticked["message"]["text"]
     async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart: the numbers still hold
-        [done] = await _say(zalo, fake_zalo, str(options.index(GDT.BUTTON_SEND) + 1), "m3")
+        [done] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, GDT.BUTTON_SEND), "m3")
         assert done["message"]["text"] == GDT.AUDIENCE_SENT.format(
             title=GUIDE_TITLE, count=1, units=names[1])
+
+
+async def test_a_number_one_too_high_does_not_send_the_check_in(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """Five tasks: "6" (one more than the tasks) is refused with the range and the report stays
+    a draft, before and after a restart, and "0" too; a number in the list still works after a
+    refusal; "gửi báo cáo" typed without diacritics sends it, as the button does."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
+        await world.tasks([official], [(f"NV{n}", f"Nhiệm vụ số {n}", None)
+                                       for n in range(1, 6)])
+        await _say(zalo, fake_zalo, "/baocao", "m0")
+        for n in range(1, 6):
+            await _say(zalo, fake_zalo, "100", f"p{n}")
+            await _say(zalo, fake_zalo, "không", f"e{n}")
+        refusal = C.NUMBER_NOT_LISTED.format(number=6, last=5) + C.FINAL_BY_BUTTON_OR_NAME.format(
+            labels=f"\u201c{CT.BTN_SUBMIT}\u201d")
+        [refused] = await _say(zalo, fake_zalo, "6", "m1")
+        assert refused["message"]["text"] == refusal
+        async with zalo.app.sessionmaker() as session:
+            report = (await session.execute(select(CheckinReport))).scalar_one()
+        assert report.status == "draft"
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart: the menu still holds
+        [refused] = await _say(zalo, fake_zalo, "6.", "m2")
+        assert refused["message"]["text"] == refusal
+        [refused] = await _say(zalo, fake_zalo, "0", "m3")
+        assert refused["message"]["text"].startswith(C.NUMBER_NOT_LISTED.format(number=0, last=5))
+        async with zalo.app.sessionmaker() as session:
+            report = (await session.execute(select(CheckinReport))).scalar_one()
+        assert report.status == "draft"
+        sent = await _say(zalo, fake_zalo, "5", "m4")  # the list still answers its numbers
+        assert CT.TASK_HEADER.format(n=5, total=5, title="Nhiệm vụ số 5") in sent[-1][
+            "message"]["text"]
+        await _say(zalo, fake_zalo, "100", "m5")
+        summary = await _say(zalo, fake_zalo, "không", "m6")
+        assert CT.BTN_SUBMIT in [b["title"] for b in _buttons(summary[-1])]
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # another restart before sending
+        sent = await _say(zalo, fake_zalo, "gui bao cao", "m7")
+        async with zalo.app.sessionmaker() as session:
+            report = (await session.execute(select(CheckinReport))).scalar_one()
+        assert report.status == "submitted", sent
+
+
+async def test_a_unit_code_typed_in_the_audience_list_does_not_announce(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """Ten units coded 10 to 19 and "Tất cả đơn vị" numbered 1 to 11, the prompt saying a number
+    is a position, not a unit's code: "12" (unit 12 meant, or a number one too high) is refused
+    with the range, nothing announced, before and after a restart; "3" still ticks the third;
+    "Gửi thông báo" is a button, and typed by its name it announces."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        names = [f"Phòng số {n}" for n in range(1, 11)]
+        for n, name in enumerate(names):
+            await world.unit(str(10 + n), name=name)
+        admin = await world.official("Quản trị", "10", role="admin", accounts={"zalo": ADMIN})
+        await world.official("Lê Thị Lan", "11", accounts={"zalo": "lan"})
+        await world.official("Trần Văn Bình", "12", accounts={"zalo": "binh"})
+        now = clock.now()
+        async with zalo.app.sessionmaker.begin() as session:
+            await import_guide(session, file_name="dat-dai.md", content=GUIDE_V1,
+                               uploaded_by="Quản trị", now=now,
+                               limits=ingest_limits(zalo.app.settings))
+            guide = (await session.execute(select(Guide))).scalar_one()
+            row = PendingUpload(file_name="dat-dai-v2.md", content=GUIDE_V2, official_id=admin,
+                                uploaded_by="Quản trị", target_guide_id=guide.id,
+                                created_at=now, expires_at=now + PENDING_TTL)
+            session.add(row)
+            await session.flush()
+            row_id, guide_id = row.id, guide.id
+        audience = (await _say(zalo, fake_zalo, f"#btn:gup:ok:{row_id}", "m1"))[-1]
+        text = audience["message"]["text"]
+        assert "\n".join(_numbered([*names, GDT.BUTTON_ALL_UNITS])) + "\n\n" in text
+        assert "12. " not in text and text.endswith(GDT.AUDIENCE_TYPED.format(last=11))
+        assert "không phải mã đơn vị" in text
+        [ticked] = await _say(zalo, fake_zalo, "2", "m2")
+        assert f"2. {GDT.UNIT_CHOSEN.format(name=names[1])}" in ticked["message"]["text"]
+        refusal = C.NUMBER_NOT_LISTED.format(number=12, last=11) + \
+            C.FINAL_BY_BUTTON_OR_NAME.format(labels=f"\u201c{GDT.BUTTON_SEND}\u201d hoặc "
+                                                    f"\u201c{GDT.BUTTON_DONT_SEND}\u201d")
+        [refused] = await _say(zalo, fake_zalo, "12", "m3")
+        assert refused["message"]["text"] == refusal
+
+    async def announced() -> int | None:
+        async with zalo.app.sessionmaker() as session:
+            return (await session.get_one(Guide, guide_id)).announced_version
+
+    assert await announced() is None
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart: the list still holds
+        [refused] = await _say(zalo, fake_zalo, "13", "m4")
+        assert refused["message"]["text"].startswith(
+            C.NUMBER_NOT_LISTED.format(number=13, last=11))
+        assert await announced() is None
+        [ticked] = await _say(zalo, fake_zalo, "3", "m5")
+        assert f"3. {GDT.UNIT_CHOSEN.format(name=names[2])}" in ticked["message"]["text"]
+        [done] = await _say(zalo, fake_zalo, "gửi thông báo", "m6")
+        assert done["message"]["text"] == GDT.AUDIENCE_SENT.format(
+            title=GUIDE_TITLE, count=2, units=f"{names[1]}, {names[2]}")
+        assert await announced() is not None

@@ -1,0 +1,71 @@
+"""Choices as text: a final choice ("Gửi báo cáo") is never numbered after a list's items, on
+Zalo (a button kept beside the numbered items) and on the console (listed by name); the menu a
+typed answer picks from survives storage, including a menu stored before names were."""
+
+from __future__ import annotations
+
+from bot.messages import (
+    Button,
+    Menu,
+    OutgoingMessage,
+    from_payload,
+    menu_of_buttons,
+    numbered_options,
+    render_as_text,
+    to_payload,
+)
+from bot.texts import common as C
+
+ITEMS = [Button(f"Sửa nhiệm vụ {n}", f"ck:edit:{n - 1}") for n in range(1, 6)]
+SEND = Button("Gửi báo cáo", "ck:ok", final=True)
+CANCEL = Button("Huỷ", "ck:cancel", command="/huy")
+
+
+def test_zalo_numbers_the_items_and_keeps_the_final_choice_a_button() -> None:
+    message = OutgoingMessage("Tóm tắt", (*ITEMS, SEND, CANCEL), numbered="Gõ số.")
+    numbered = numbered_options(message, 5)
+    assert numbered is not None
+    shown, menu = numbered
+    assert "5. Sửa nhiệm vụ 5\n\nGõ số." in shown.text and "6. " not in shown.text
+    assert [b.label for b in shown.buttons] == ["Gửi báo cáo", "Huỷ"]
+    assert menu == Menu(tuple(b.payload for b in ITEMS), (("Gửi báo cáo", "ck:ok"),), strict=True)
+    # five choices with the final one fit five buttons: nothing numbered
+    assert numbered_options(OutgoingMessage("x", (*ITEMS[:4], SEND), numbered="Gõ số."), 5) is None
+
+
+def test_the_console_lists_the_final_choice_by_name() -> None:
+    message = OutgoingMessage("Tóm tắt", (ITEMS[0], SEND))
+    printed = render_as_text(message)
+    assert printed == ("Tóm tắt\n\n1. Sửa nhiệm vụ 1\n\n\u2013 Gửi báo cáo\n\n"
+                       + C.FINAL_TYPED_BY_NAME.format(labels="\u201cGửi báo cáo\u201d"))
+    menu = menu_of_buttons(message)
+    assert menu.numbered == ("ck:edit:0",) and menu.strict
+    assert menu.named_payload("  GUI bao  cáo ") == "ck:ok"
+    assert menu.named_payload("gửi") is None and menu.named_payload("") is None
+
+
+def test_a_final_choice_survives_the_outbox() -> None:
+    message = OutgoingMessage("Tóm tắt", (ITEMS[0], SEND, CANCEL))
+    again = from_payload(to_payload(message))
+    assert [b.final for b in again.buttons] == [False, True, False]
+    assert again.buttons[2].command == "/huy"
+
+
+def test_a_menu_survives_storage_and_an_older_one_is_read() -> None:
+    menu = Menu(("a:1", "a:2"), (("Gửi thông báo", "a:send"),), strict=True)
+    assert Menu.of(menu.to_json()) == menu
+    # stored before final choices were named: its payloads by number, numbers passed on as text
+    assert Menu.of(["a:1", "a:2"]) == Menu(("a:1", "a:2"))
+    assert Menu.of([]) is None and Menu.of(None) is None and Menu.of("x") is None
+
+
+def test_items_that_act_for_good_are_asked_back_by_number() -> None:
+    sections = [Button(f"Mục {n}", f"uqs:1:{n}", confirm_typed=True) for n in range(1, 9)]
+    more = Button("Xem thêm", "uqg:1:2:8")
+    numbered = numbered_options(OutgoingMessage("Chọn mục", (*sections, more), numbered="Gõ số."), 5)
+    assert numbered is not None
+    menu = numbered[1]
+    assert menu.asks == tuple((i, f"Mục {i + 1}") for i in range(8))
+    assert menu.asked_label(1) == "Mục 2" and menu.asked_label(8) is None
+    waiting = Menu(menu.numbered, strict=True, asks=menu.asks, pending=1)
+    assert Menu.of(waiting.to_json()) == waiting
