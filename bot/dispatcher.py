@@ -72,10 +72,15 @@ UNSTORED_STRANGERS = frozenset({"web"})
 
 
 def typed_command(text: str) -> tuple[str, str] | None:
-    """The command a message is: '/…' (bot/router.py), or "huỷ" typed alone (/huy)."""
+    """The command a message is: '/…' (bot/router.py), "huỷ" typed alone (/huy) or "quay lại"
+    typed alone (/quaylai)."""
     command = parse_command(text)
-    if command is None and " ".join(text.casefold().strip(" .!").split()) in T.CANCEL_WORDS:
-        return "huy", ""
+    if command is None:
+        typed = " ".join(text.casefold().strip(" .!").split())
+        if typed in T.CANCEL_WORDS:
+            return "huy", ""
+        if typed in T.BACK_WORDS:
+            return "quaylai", ""
     return command
 
 
@@ -688,7 +693,7 @@ class Dispatcher:
                 return False
             shown_at: str | None = pressed.step
         elif isinstance(event, TextMessage) and (
-                (command := parse_command(event.text)) is not None
+                (command := typed_command(event.text)) is not None
                 and command[0] in BACK_COMMANDS):
             shown_at = None  # typed: the step being asked
         else:

@@ -71,6 +71,9 @@ EMPTY_MESSAGE = "Anh/chị vui lòng gõ nội dung cần hỏi."
 #: placement) or with "bỏ": "Huy" alone is also a given name (casefolded NFC; a final "." or "!"
 #: ignored)
 CANCEL_WORDS = frozenset({"huỷ", "hủy", "huỷ bỏ", "hủy bỏ", "huy bỏ", "huy bo"})
+#: "Quay lại" typed alone is /quaylai (bot/dispatcher.py): typed at a free-text step it was
+#: stored as the answer (on Zalo the button's label may be typed instead of pressed)
+BACK_WORDS = frozenset({"quay lại", "quay lai", "trở lại", "tro lai"})
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
 #: a conversation step's way back to the step before it (what was chosen is kept)
 BUTTON_BACK = "Quay lại"

@@ -529,3 +529,17 @@ async def test_start_in_the_middle_of_the_checkin_asks_the_step_again(
     assert T.ASK_STATUS in await _act(harness, "40")
     _, entries = await report_of(harness, oid)
     assert entries[nv1].progress == 40
+
+
+@pytest.mark.parametrize("typed", ["Quay lại", "quay lai", "trở lại."])
+async def test_quay_lai_typed_alone_goes_back_and_is_not_stored(harness: BotHarness,
+                                                                typed: str) -> None:
+    """Found over Zalo: "quay lại" typed (the button's label, without the slash) at the
+    next-week step was stored as the plan; at the progress step it was "không hiểu"."""
+    oid, (_, nv1) = await _setup(harness)
+    for step in ["/baocao", "40", RISK, "Chờ phê duyệt"]:
+        await _act(harness, step)
+    back = await _act(harness, typed)
+    assert T.ASK_BLOCKERS in back
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].next_plan is None and entries[nv1].blockers == "Chờ phê duyệt"
