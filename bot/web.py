@@ -26,6 +26,7 @@ from bot.channels.web import FILES_KEY, ResponseChannel, WebChannel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import web_mailbox, web_tokens
+from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, Official, StoredFile
 from bot.db.web_tokens import Access
 from bot.dispatcher import Dispatcher, Refused
@@ -243,13 +244,19 @@ async def _too_fast(chat: WebChat, request: web.Request, session_id: str, *,
 
 async def _mailbox(chat: WebChat, session_id: str, official_id: int | None,
                    after: int) -> list[dict[str, Any]]:
-    """Acknowledge up to `after`, then what still waits for this logged-in session."""
+    """Acknowledge up to `after`, then what still waits for this logged-in session.
+
+    Read first, in a read-only transaction: the page polls every 30 s with the cursor it
+    acknowledged before, so almost every poll has nothing to mark and nothing waiting, and on
+    SQLite a write transaction would take the one write lock every answer waits for."""
     now = chat.clock.now()
-    if after > 0:
-        async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
+    async with reading(chat.sessionmaker) as session:
+        to_mark = await web_mailbox.unacknowledged(session, session_id, after)
+        # above the cursor: what the acknowledgement below leaves waiting
+        items = await web_mailbox.waiting(session, session_id, now, after=after)
+    if to_mark:
+        async with chat.dispatcher.serialised_writes(), transaction(chat.sessionmaker) as session:
             await web_mailbox.acknowledge(session, session_id, after, now)
-    async with chat.sessionmaker() as session:
-        items = await web_mailbox.waiting(session, session_id, now)
     # only what was meant for the official logged in now (a session id may be reused)
     return await _render_waiting(chat, session_id,
                                  [i for i in items if i.recipient_id in (None, official_id)])
@@ -363,17 +370,24 @@ async def _answer(chat: WebChat, request: web.Request, session: str, after: int,
 
 async def _login_of(chat: WebChat, request: web.Request,
                     session_id: str) -> tuple[Access, Official | None]:
-    """The login a request presents for a web session (no dispatcher event: mailbox, files)."""
-    async with chat.dispatcher.serialised_writes(), chat.sessionmaker.begin() as session:
+    """The login a request presents for a web session (no dispatcher event: mailbox, files).
+
+    Read in a read-only transaction (no write lock on SQLite); the token's idle expiry, when
+    due (hourly, web_tokens.TOUCH_EVERY), is pushed back in a write of its own."""
+    now = chat.clock.now()
+    async with reading(chat.sessionmaker) as session:
         account = (await session.execute(select(ChatAccount).where(
             ChatAccount.channel == "web", ChatAccount.external_id == session_id,
         ))).scalar_one_or_none()
-        access = await web_tokens.check(session, account, web_auth.presented_token(request),
-                                        chat.clock.now(), chat.login_idle)
+        access, stale = await web_tokens.decide(session, account,
+                                                web_auth.presented_token(request), now)
         official = (await session.get(Official, account.official_id)
                     if access is Access.LOGGED_IN and account and account.official_id else None)
         if official is not None:
             session.expunge(official)
+    if stale is not None:
+        async with chat.dispatcher.serialised_writes(), transaction(chat.sessionmaker) as session:
+            await web_tokens.touch(session, stale.id, now, chat.login_idle)
     return access, official
 
 

@@ -47,13 +47,25 @@ async def acknowledge(session: AsyncSession, address: str, up_to: int, now: date
     return await outbox.acknowledge(session, WEB, address, up_to, now)
 
 
-async def waiting(session: AsyncSession, address: str, now: datetime, *,
+async def unacknowledged(session: AsyncSession, address: str, up_to: int) -> bool:
+    """Whether `acknowledge(…, up_to)` has anything to mark (read before taking a write lock)."""
+    if up_to <= 0:
+        return False
+    found = (await session.execute(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
+               OutboxMessage.status == OutboxStatus.AWAITING_FETCH, OutboxMessage.id <= up_to)
+        .limit(1))).first()
+    return found is not None
+
+
+async def waiting(session: AsyncSession, address: str, now: datetime, *, after: int = 0,
                   limit: int = FETCH_LIMIT) -> list[Waiting]:
-    """The unexpired messages waiting for `address`, oldest first."""
+    """The unexpired messages waiting for `address` with ids above `after`, oldest first."""
     rows = (await session.execute(
         select(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.payload)
         .where(OutboxMessage.channel == WEB, OutboxMessage.address == address,
-               OutboxMessage.status == OutboxStatus.AWAITING_FETCH,
+               OutboxMessage.status == OutboxStatus.AWAITING_FETCH, OutboxMessage.id > after,
                or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
         .order_by(OutboxMessage.id)
         .limit(limit))).all()

@@ -77,18 +77,35 @@ async def _valid(session: AsyncSession, account: ChatAccount, token: str,
 async def check(session: AsyncSession, account: ChatAccount | None, token: str | None,
                 now: datetime, idle: timedelta) -> Access:
     """Decide a request: guest, logged in (the token's idle expiry is pushed back) or refused."""
+    access, stale = await decide(session, account, token, now)
+    if stale is not None:
+        stale.last_used_at, stale.expires_at = now, now + idle
+    return access
+
+
+async def decide(session: AsyncSession, account: ChatAccount | None, token: str | None,
+                 now: datetime) -> tuple[Access, WebToken | None]:
+    """`check` without its write: the access, and the token whose idle expiry is due to be
+    pushed back (None: no write needed; see `touch`). For a read-only session."""
     if token:
         row = await _valid(session, account, token, now) if account is not None else None
         if row is None:
-            return Access.REFUSED  # a dead or foreign token: tell the client it is logged out
-        if now - row.last_used_at >= TOUCH_EVERY:
-            row.last_used_at, row.expires_at = now, now + idle
-        return Access.LOGGED_IN
+            return Access.REFUSED, None  # a dead or foreign token: the client is logged out
+        return Access.LOGGED_IN, row if now - row.last_used_at >= TOUCH_EVERY else None
     if account is None or account.id is None:
-        return Access.GUEST
+        return Access.GUEST, None
     if account.official_id is not None or await _has_tokens(session, account.id):
-        return Access.REFUSED
-    return Access.GUEST
+        return Access.REFUSED, None
+    return Access.GUEST, None
+
+
+async def touch(session: AsyncSession, token_id: int, now: datetime, idle: timedelta) -> None:
+    """Push a live token's idle expiry back (what `check` does to the token it accepts)."""
+    await session.execute(
+        update(WebToken)
+        .where(WebToken.id == token_id, WebToken.revoked_at.is_(None))
+        .values(last_used_at=now, expires_at=now + idle)
+        .execution_options(synchronize_session=False))
 
 
 async def still_valid(session: AsyncSession, account: ChatAccount, token: str,

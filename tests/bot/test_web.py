@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import event
+from sqlalchemy import Connection, event, select
 
-from bot.db.base import make_engine, make_sessionmaker
+from bot.db.base import READ_ONLY_OPTION, make_engine, make_sessionmaker
+from bot.db.models import WebToken
+from bot.db.web_tokens import TOUCH_EVERY
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
 from bot.texts import ask as QT
 from bot.texts import common as C
 from bot.texts import feedback as F
 from bot.web import WEB_CHAT_KEY
-from tests.harness import BotHarness, web_login
+from tests.harness import BotHarness, engine_statements, web_login
 
 
 def _button(reply: dict[str, Any], label: str) -> dict[str, Any]:
@@ -188,6 +191,72 @@ async def test_a_web_message_takes_one_transaction_mailbox_included(
     again = await (await client.get("/api/messages", params={"session": "s-5"},
                                     headers=bearer)).json()
     assert [r["text"] for r in again["replies"]] == ["Nhắc lần 2"]  # the first acknowledged
+
+
+@contextmanager
+def writes_of(harness: BotHarness) -> Iterator[list[str]]:
+    """What the app's engine writes inside the block: "write transaction" for each transaction
+    that may write (on SQLite one that takes the write lock, BEGIN IMMEDIATE; not a `reading`
+    one, nor PostgreSQL's autocommit), and each INSERT, UPDATE or DELETE (PostgreSQL's shared
+    rate limits' own, not the mailbox's, left out)."""
+    engine = harness.app.engine.sync_engine
+    began: list[str] = []
+
+    def on_begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        if not options.get(READ_ONLY_OPTION) and options.get("isolation_level") != "AUTOCOMMIT":
+            began.append("write transaction")
+
+    event.listen(engine, "begin", on_begin)
+    try:
+        with engine_statements(engine) as statements:
+            yield began
+    finally:
+        event.remove(engine, "begin", on_begin)
+    began.extend(s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")
+                 and "web_rate_limits" not in s)
+
+
+async def test_an_empty_mailbox_poll_writes_nothing(
+        client: TestClient[web.Request, web.Application], kb_harness: BotHarness) -> None:
+    """The page polls every 30 s with the cursor it acknowledged before: such a poll reads in a
+    read-only transaction (on SQLite it takes no write lock, which every answer waits for) and
+    writes nothing. Only a poll with something to acknowledge, or a login due to be kept alive
+    (hourly), writes."""
+    bearer = {"Authorization": f"Bearer {await web_login(kb_harness, 's-7')}"}
+
+    async def poll(after: int = 0) -> list[dict[str, Any]]:
+        response = await client.get("/api/messages", headers=bearer,
+                                    params={"session": "s-7", "after": str(after)})
+        assert response.status == 200
+        replies: list[dict[str, Any]] = (await response.json())["replies"]
+        return replies
+
+    with writes_of(kb_harness) as writes:
+        assert await poll() == []
+    assert writes == []
+    await kb_harness.app.web_channel.send(ChatRef("web", "s-7"), OutgoingMessage("Nhắc hạn"))
+    with writes_of(kb_harness) as writes:
+        [item] = await poll()  # fetched, not yet acknowledged: nothing to write either
+    assert writes == []
+    with writes_of(kb_harness) as writes:
+        assert await poll(item["id"]) == []
+    assert writes[0] == "write transaction" and len(writes) == 2, writes
+    assert writes[1].startswith("UPDATE outbox"), writes
+    with writes_of(kb_harness) as writes:
+        assert await poll(item["id"]) == []  # acknowledged before: nothing to mark
+    assert writes == []
+    kb_harness.clock.advance(TOUCH_EVERY)  # the login's idle expiry is due to move
+    with writes_of(kb_harness) as writes:
+        assert await poll(item["id"]) == []
+    assert writes[0] == "write transaction" and len(writes) == 2, writes
+    assert writes[1].startswith("UPDATE web_tokens"), writes
+    async with kb_harness.app.sessionmaker() as session:
+        expires_at = (await session.execute(select(WebToken.expires_at))).scalar_one()
+    assert expires_at == kb_harness.clock.now() + kb_harness.app.web_app[WEB_CHAT_KEY].login_idle
+    with writes_of(kb_harness) as writes:
+        assert await poll(item["id"]) == []
+    assert writes == []
 
 
 @pytest.mark.parametrize("after", ["-1", "1.5", "9" * 30, "abc"])
