@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import Connection, Engine, event, select
 
 from bot.app import App, build_app
 from bot.channel import Channel
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import web_tokens
+from bot.db.base import BEGIN_SQL
 from bot.db.models import ChatAccount
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.messages import OutgoingMessage
@@ -26,17 +27,32 @@ from tests.world import World
 @contextmanager
 def recorded_statements(app: App) -> Iterator[list[str]]:
     """The SQL statements `app`'s engine runs inside the block, whitespace folded to one space."""
+    with engine_statements(app.engine.sync_engine) as statements:
+        yield statements
+
+
+@contextmanager
+def engine_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block, whitespace folded to one space, SQLite's
+    BEGINs included (bot/db/base.py issues them in the dialect's begin, which the statement
+    events do not see; PostgreSQL's driver begins its transactions unseen as ever)."""
     statements: list[str] = []
 
     def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
         statements.append(" ".join(statement.split()))
 
-    engine = app.engine.sync_engine
+    def began(conn: Connection) -> None:
+        begin = conn.connection.info.get(BEGIN_SQL)  # set by base.py's listener, before this one
+        if begin is not None:
+            statements.append(begin)
+
     event.listen(engine, "before_cursor_execute", seen)
+    event.listen(engine, "begin", began)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+        event.remove(engine, "begin", began)
 
 
 class Press(str):

@@ -167,15 +167,32 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(READ_ONLY_OPTION):
-            # a reader (see `reading`): WAL gives it the last commit without the write lock
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # a reader (see `reading`): WAL gives it the last commit without the write lock
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.connection.info[BEGIN_SQL] = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
+    def do_begin(dbapi_connection: Any) -> None:
+        # the dialect's own step of every begin (SQLAlchemy wraps its errors, "database is
+        # locked" included, as for any statement); issued here on the DBAPI cursor, not by the
+        # listener through exec_driver_sql, whose execution context (compiled-cache look-up,
+        # parameters, result set-up, cursor events) cost as much CPU as a keyed statement
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(dbapi_connection.info.pop(BEGIN_SQL, "BEGIN IMMEDIATE"))
+        finally:
+            cursor.close()
+
+    # pysqlite's dialect begins nothing itself (do_begin is a no-op): this engine's dialect
+    # is its own instance, so only this engine's begins change
+    sync_engine.dialect.do_begin = do_begin  # type: ignore[method-assign]
 
 
 #: execution option of a `reading` session's connection
 READ_ONLY_OPTION = "troly_read_only"
+#: connection info key: the BEGIN the next transaction of a SQLite connection starts with, set by
+#: the engine's begin listener for the dialect's do_begin (tests read it to see the BEGIN: it
+#: does not pass through the statement events)
+BEGIN_SQL = "troly_begin_sql"
 
 
 @asynccontextmanager

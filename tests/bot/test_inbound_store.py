@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,6 +15,7 @@ from bot.db import inbound_store
 from bot.db.base import is_postgres, make_engine, make_sessionmaker
 from bot.db.inbound_store import GroupCommit, NewEvent
 from bot.db.models import InboundEventRow, InboundUpdate
+from tests.harness import engine_statements
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -179,18 +180,11 @@ async def test_a_batch_is_one_statement_whatever_its_size(
     [first] = await inbound_store.store_many(sessionmaker, [_event("a")], now=NOW, lease=LEASE)
     assert first is not None
     engine = sessionmaker.kw["bind"].sync_engine
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement.split()[0].upper())
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with engine_statements(engine) as seen:
         ids = await inbound_store.store_many(
             sessionmaker, [_event(k, chat=f"u{k}") for k in "bcdeb"] + [_event("a")], now=NOW,
             lease=LEASE, finished=[first])
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    statements = [statement.split()[0].upper() for statement in seen]
     assert [i is not None for i in ids] == [True] * 4 + [False, False]  # b again, a stored before
     assert len(set(ids)) == 5
     postgres = engine.dialect.name == "postgresql"
