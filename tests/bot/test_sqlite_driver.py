@@ -13,11 +13,12 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.base import make_engine, make_sessionmaker, reading
 from bot.db.sqlite_driver import OneHopCursor
+from bot.dispatcher import is_database_busy
 from bot.events import ChatRef, Sender, TextMessage
 from tests.fakes import FakeChannel
 from tests.harness import BotHarness
@@ -220,3 +221,25 @@ async def test_an_inbound_event_is_one_round_trip_on_sqlite(harness: BotHarness)
     with round_trips() as calls:
         assert await harness.app.dispatcher.handle(event, FakeChannel(name="telegram"))
     assert calls == ["commit"]
+
+
+async def test_a_begin_that_cannot_take_the_lock_is_sqlalchemys_operational_error(
+        engine: AsyncEngine, db_path: Path) -> None:
+    """BEGIN IMMEDIATE is issued by the dialect's begin (bot/db/base.py), not as a statement:
+    its "database is locked" still comes as SQLAlchemy's OperationalError, which the dispatcher
+    turns into the polite wait (is_database_busy)."""
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA busy_timeout=50")  # kept by the pooled connection
+        await conn.rollback()
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError) as raised:
+            async with engine.begin() as conn:
+                await conn.execute(insert(ITEMS).values(name="never"))
+        assert is_database_busy(raised.value)
+    finally:
+        other.close()
+    async with engine.begin() as conn:  # the lock free again: the same connection writes
+        await conn.execute(insert(ITEMS).values(name="later"))
+        assert (await conn.execute(select(ITEMS.c.name))).scalars().all() == ["later"]
