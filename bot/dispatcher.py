@@ -11,18 +11,18 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Row, Table, bindparam, case, insert, inspect, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, case, insert, inspect, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot import button_payloads, keyboards, outbox
 from bot.channel import Channel
 from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowBack, FlowHook, ask
 from bot.db import changes, people_store
-from bot.db.base import is_postgres, reading, transaction
+from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.errors import UserFacingError
 from bot.events import (
@@ -394,17 +394,12 @@ class Dispatcher:
                     recorded: bool = False) -> tuple[Context, bool | None] | None:
         """The event's context; None when its key says it was processed before. `recorded`:
         its guard records that itself (RecordsDelivery), no `inbound_updates` key is written."""
-        # the hot statements run as Core on the session's connection: no autoflush, no ORM
-        # compile or unit-of-work step per statement (the ORM's overhead was most of their CPU)
-        connection = await session.connection()
-        # PostgreSQL: serialise one chat across processes for the rest of this transaction
-        lock = chat_lock_key(event.chat) if is_postgres(session) else None
-        if event.dedupe_key and not recorded:
-            if not await self._first_delivery(connection, event, lock):
-                return None
-        elif lock is not None:
-            await connection.execute(LOCK_CHAT, {"p_lock": lock})
-        account_of, loaded = await self._account(session, connection, event)
+        # the opening statements in one greenlet: each awaited call of an AsyncSession or an
+        # AsyncConnection (the connection, each statement) spawns a greenlet of its own
+        read = await session.run_sync(self._read, session, event, recorded)
+        if read is None:  # a platform retry we already handled
+            return None
+        account_of, loaded = read
         official = loaded.official
         if official is not None and official.status != "active":
             official = None
@@ -419,23 +414,39 @@ class Dispatcher:
                 ctx.flow_expires_at = expires_at
         return ctx, loaded.replies_waiting
 
-    async def _first_delivery(self, connection: AsyncConnection, event: InboundEvent,
-                              lock: int | None) -> bool:
+    def _read(self, sync_session: Session, session: AsyncSession, event: InboundEvent,
+              recorded: bool) -> tuple[Callable[[], ChatAccount], _Loaded] | None:
+        """In the session's greenlet (run_sync): the dedupe key, the chat's lock, the account.
+        None: a repeat."""
+        # the hot statements run as Core on the session's connection: no autoflush, no ORM
+        # compile or unit-of-work step per statement (the ORM's overhead was most of their CPU)
+        connection = sync_session.connection()
+        # PostgreSQL: serialise one chat across processes for the rest of this transaction
+        lock = chat_lock_key(event.chat) if connection.dialect.name == "postgresql" else None
+        if event.dedupe_key and not recorded:
+            if not self._first_delivery(connection, event, lock):
+                return None
+        elif lock is not None:
+            connection.execute(LOCK_CHAT, {"p_lock": lock})
+        return self._account(sync_session, session, connection, event)
+
+    def _first_delivery(self, connection: Connection, event: InboundEvent,
+                        lock: int | None) -> bool:
         """Record the update's key (taking the chat's lock first, when given); False: a repeat."""
         assert event.dedupe_key is not None
         values = {"p_channel": event.chat.channel, "p_key": event.dedupe_key,
                   "p_now": self._deps.clock.now()}
         if lock is None:  # SQLite
-            inserted = await connection.execute(_DEDUPE_SQLITE, values)
+            inserted = connection.execute(_DEDUPE_SQLITE, values)
         else:  # the advisory lock in the same statement: one round trip, not two
-            inserted = await connection.execute(LOCK_CHAT_AND_RECORD, {**values, "p_lock": lock})
+            inserted = connection.execute(LOCK_CHAT_AND_RECORD, {**values, "p_lock": lock})
         if getattr(inserted, "rowcount", 1) == 0:
             logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
             return False
         return True
 
-    async def _account(self, session: AsyncSession, connection: AsyncConnection,
-                       event: InboundEvent) -> tuple[Callable[[], ChatAccount], _Loaded]:
+    def _account(self, sync_session: Session, session: AsyncSession, connection: Connection,
+                 event: InboundEvent) -> tuple[Callable[[], ChatAccount], _Loaded]:
         """The sender's account (built when the handler asks for it: Context.account) and what
         was read with it."""
         now = self._deps.clock.now()
@@ -444,7 +455,7 @@ class Dispatcher:
                   "p_chat": chat.chat_id, "p_address": chat.chat_id}
         # reading (a receipt) is not an interaction; leaving is not one either
         touched = not isinstance(event, Unsubscribed | MessagesSeen)
-        row = (await connection.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT, params)).first()
+        row = connection.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT, params).first()
         if row is not None:
             # noted as heard from, and active again if it was not (they came back: unblocked,
             # followed again), by _TOUCH_ACCOUNT
@@ -454,14 +465,14 @@ class Dispatcher:
                               display_name=event.sender.display_name,
                               last_inbound_at=now if touched else None)
         if chat.channel not in UNSTORED_STRANGERS and not isinstance(event, MessagesSeen):
-            session.add(account)
-            await session.flush()
+            sync_session.add(account)
+            sync_session.flush()
         # else: kept out of the session; people_store.redeem_invitation stores it on binding (a
         # receipt from a stranger, e.g. of a message an operator sent from the OA console, stores
         # nobody)
         # a new account: bound to nobody yet; its state (a stranger's web session has one), the
         # knowledge generation and the outbox in one statement
-        row = (await connection.execute(_NO_ACCOUNT, params)).one()
+        row = connection.execute(_NO_ACCOUNT, params).one()
         return lambda: account, _loaded(session, row)
 
     # ------------------------------------------------------------------ routing

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
 
@@ -255,14 +255,26 @@ async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIt
     cancelled, at shutdown; aiohttp does not cancel a request's handler when its client goes).
     Were one cancelled while committing, the commit's outcome would be the database's, as after a
     crash (the inbound row, committed with the event's effects, says which), and the close still
-    runs in the `finally` below."""
+    runs (in _commit_and_close's `finally`).
+
+    No explicit BEGIN call: the session begins its transaction at its first statement (the same
+    BEGIN), and the commit and the close run in one greenlet; each awaited AsyncSession call
+    spawns one (begin, commit and close were three per event)."""
     session = sessionmaker()
     try:
-        await session.begin()
         yield session
-        await session.commit()
+    except BaseException:
+        await session.close()  # rolls back
+        raise
+    await session.run_sync(_commit_and_close)
+
+
+def _commit_and_close(session: Session) -> None:
+    """Commit, then close (also when the commit failed: rolled back, the connection returned)."""
+    try:
+        session.commit()
     finally:
-        await session.close()
+        session.close()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

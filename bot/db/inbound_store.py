@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
+    CursorResult,
     Integer,
     Table,
     Text,
@@ -41,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db.base import UTCDateTime, in_fixed, insert_ignore, is_postgres, one_statement, reading
 from bot.db.models import InboundEventRow, InboundUpdate
@@ -201,10 +203,14 @@ async def answered(session: AsyncSession, row_id: int,
     """In the event's own transaction: its effects are committed with these replies. False when
     the row was processed before (or is gone): the caller rolls its transaction back."""
     # Core on the session's connection: the ORM's execute adds its own work per statement
-    # (autoflush, its execution options) and nothing this statement needs
-    connection = await session.connection()
-    result = await connection.execute(_ANSWERED, {"p_id": row_id, "p_replies": replies})
+    # (autoflush, its execution options) and nothing this statement needs; the connection and
+    # the statement in one greenlet (an awaited AsyncSession call spawns one each)
+    result = await session.run_sync(_run_answered, {"p_id": row_id, "p_replies": replies})
     return bool(getattr(result, "rowcount", 0))
+
+
+def _run_answered(session: Session, params: dict[str, Any]) -> CursorResult[Any]:
+    return session.connection().execute(_ANSWERED, params)
 
 
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
