@@ -182,6 +182,19 @@ def _loaded(session: AsyncSession, row: Row[Any]) -> _Loaded:
                    bool(extra["replies_waiting"]))
 
 
+def _write_state(session: Session, chat: ChatRef, user_id: str, values: dict[str, Any]) -> None:
+    """In the session's greenlet (run_sync): the chat's state row updated, or inserted when it
+    has none yet."""
+    connection = session.connection()
+    key = {"p_channel": chat.channel, "p_chat": chat.chat_id, "p_user": user_id}
+    saved = connection.execute(
+        update(_STATES).where(*_STATE_WHERE).values(version=_STATES.c.version + 1, **values), key)
+    if saved.rowcount == 0:  # the chat's first state (or its row was deleted: an unbind)
+        connection.execute(insert(_STATES).values(
+            channel=chat.channel, chat_id=chat.chat_id, user_id=user_id, version=1,
+            **{"data": {}, **values}))
+
+
 class Refused(Exception):
     """An EventGuard refused the event: nothing of it is processed or stored."""
 
@@ -767,17 +780,8 @@ class Dispatcher:
             values.update(flow=state.flow if state else None, step=state.step if state else None,
                           data=dict(state.data) if state else {},
                           expires_at=ctx.now + idle if state else None)
-        chat = ctx.event.chat
-        key = {"p_channel": chat.channel, "p_chat": chat.chat_id,
-               "p_user": ctx.event.sender.user_id}
-        connection = await ctx.session.connection()
-        saved = await connection.execute(
-            update(_STATES).where(*_STATE_WHERE).values(version=_STATES.c.version + 1, **values),
-            key)
-        if saved.rowcount == 0:  # the chat's first state (or its row was deleted: an unbind)
-            await connection.execute(insert(_STATES).values(
-                channel=chat.channel, chat_id=chat.chat_id, user_id=ctx.event.sender.user_id,
-                version=1, **{"data": {}, **values}))
+        # the connection and the statements in one greenlet (each awaited call spawns one)
+        await ctx.session.run_sync(_write_state, ctx.event.chat, ctx.event.sender.user_id, values)
 
     @staticmethod
     def _menu_of(ctx: Context, numbered_menu: Menu | None) -> Menu | None:
