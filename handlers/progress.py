@@ -213,6 +213,11 @@ async def _own(ctx: Context, period: Period) -> None:
         lines.append(report.skip_reason)
     for task_id, row in (await checkin_store.entries_of(ctx.session, report.id)).items():
         task = await ctx.session.get(Task, task_id)
+        if row.status == "skipped":  # no percentage to show ("— —%" before), as the check-in summary
+            lines.append(T.PROGRESS_TASK_SKIPPED.format(
+                code=task.code if task else task_id, title=task.title if task else "",
+                reason=row.skip_reason or T.NA))
+            continue
         progress = row.progress if row.progress is not None else T.NA
         lines.append(T.PROGRESS_TASK.format(
             code=task.code if task else task_id, title=task.title if task else "",

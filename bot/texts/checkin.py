@@ -183,6 +183,8 @@ PROGRESS_COUNTS = (
 PROGRESS_CATEGORY = "{label}:"
 PROGRESS_TASK = "• {code} {title} — {progress}%, {status}{deadline}"
 PROGRESS_TASK_DEADLINE = ", hạn {deadline}"
+#: a task the official skipped this week, in their own /tiendo: the skip and its reason (no percentage)
+PROGRESS_TASK_SKIPPED = "• {code} {title} — bỏ qua tuần này: {reason}"
 PROGRESS_BLOCKERS = "Khó khăn, vướng mắc:"
 PROGRESS_BLOCKER = "• {code}: {text} ({official})"
 PROGRESS_SUBUNITS = "Đơn vị trực thuộc:"

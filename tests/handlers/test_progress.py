@@ -53,6 +53,16 @@ async def _report(harness: BotHarness, user: str, answers: list[str]) -> None:
         await harness.act(step, user=user)
 
 
+async def test_own_report_shows_a_skipped_task_with_its_reason_not_a_percentage(
+        harness: BotHarness) -> None:
+    await _tree(harness)
+    await _report(harness, "lan", [Press(T.BTN_SKIP_TASK), "Chờ hướng dẫn của Sở", SUBMIT])
+    own = texts(await harness.say("/tiendo", user="lan"))
+    assert T.PROGRESS_TASK_SKIPPED.format(code="NV3", title="Tập huấn cấp xã",
+                                          reason="Chờ hướng dẫn của Sở") in own
+    assert "%" not in own
+
+
 async def test_head_sees_unit_and_subunits(harness: BotHarness) -> None:
     await _tree(harness)
     # Châu: NV2 (overdue) first, then NV1
