@@ -189,6 +189,22 @@ async def test_check_in_summary_of_many_tasks_numbers_every_task(
         assert report.status == "draft"
 
 
+async def _pending_replacement(zalo: ZaloApp, admin: int, clock: ManualClock) -> tuple[int, int]:
+    """GUIDE_V1 stored, and the admin's GUIDE_V2 waiting as its replacement (as after "Thay thế"):
+    the pending upload's id and the replaced guide's."""
+    now = clock.now()
+    async with zalo.app.sessionmaker.begin() as session:
+        await import_guide(session, file_name="dat-dai.md", content=GUIDE_V1,
+                           uploaded_by="Quản trị", now=now, limits=ingest_limits(zalo.app.settings))
+        guide = (await session.execute(select(Guide))).scalar_one()
+        row = PendingUpload(file_name="dat-dai-v2.md", content=GUIDE_V2, official_id=admin,
+                            uploaded_by="Quản trị", target_guide_id=guide.id,
+                            created_at=now, expires_at=now + PENDING_TTL)
+        session.add(row)
+        await session.flush()
+        return row.id, guide.id
+
+
 async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
         zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
     """The audience step after a replacement confirmed with an older "Thay thế" button: ten
@@ -200,18 +216,7 @@ async def test_a_guide_s_audience_of_many_units_is_one_numbered_message(
             await world.unit(f"P{n}", name=name)
         admin = await world.official("Quản trị", "P1", role="admin", accounts={"zalo": ADMIN})
         await world.official("Lê Thị Lan", "P2", accounts={"zalo": "lan"})
-        now = clock.now()
-        async with zalo.app.sessionmaker.begin() as session:
-            await import_guide(session, file_name="dat-dai.md", content=GUIDE_V1,
-                               uploaded_by="Quản trị", now=now,
-                               limits=ingest_limits(zalo.app.settings))
-            guide = (await session.execute(select(Guide))).scalar_one()
-            row = PendingUpload(file_name="dat-dai-v2.md", content=GUIDE_V2, official_id=admin,
-                                uploaded_by="Quản trị", target_guide_id=guide.id,
-                                created_at=now, expires_at=now + PENDING_TTL)
-            session.add(row)
-            await session.flush()
-            row_id = row.id
+        row_id, _ = await _pending_replacement(zalo, admin, clock)
         sent = await _say(zalo, fake_zalo, f"#btn:gup:ok:{row_id}", "m1")
         audience = sent[-1]
         options = [*names, GDT.BUTTON_ALL_UNITS]
@@ -284,18 +289,7 @@ async def test_a_unit_code_typed_in_the_audience_list_does_not_announce(
         admin = await world.official("Quản trị", "10", role="admin", accounts={"zalo": ADMIN})
         await world.official("Lê Thị Lan", "11", accounts={"zalo": "lan"})
         await world.official("Trần Văn Bình", "12", accounts={"zalo": "binh"})
-        now = clock.now()
-        async with zalo.app.sessionmaker.begin() as session:
-            await import_guide(session, file_name="dat-dai.md", content=GUIDE_V1,
-                               uploaded_by="Quản trị", now=now,
-                               limits=ingest_limits(zalo.app.settings))
-            guide = (await session.execute(select(Guide))).scalar_one()
-            row = PendingUpload(file_name="dat-dai-v2.md", content=GUIDE_V2, official_id=admin,
-                                uploaded_by="Quản trị", target_guide_id=guide.id,
-                                created_at=now, expires_at=now + PENDING_TTL)
-            session.add(row)
-            await session.flush()
-            row_id, guide_id = row.id, guide.id
+        row_id, guide_id = await _pending_replacement(zalo, admin, clock)
         audience = (await _say(zalo, fake_zalo, f"#btn:gup:ok:{row_id}", "m1"))[-1]
         text = audience["message"]["text"]
         assert "\n".join(_numbered([*names, GDT.BUTTON_ALL_UNITS])) + "\n\n" in text
