@@ -65,11 +65,19 @@ _TIME_IN_TEXT = re.compile(
 )
 
 
-#: the time phrases by length, for one set look-up per position and length
-_TIME_BY_SIZE: dict[int, frozenset[tuple[str, ...]]] = {
-    size: frozenset(p for p in _TIME_PHRASES if len(p) == size)
-    for size in sorted({len(p) for p in _TIME_PHRASES})
-}
+def _by_size(phrases: Iterable[tuple[str, ...]]) -> dict[int, frozenset[tuple[str, ...]]]:
+    """Phrases grouped by length, for one set look-up per position and length."""
+    phrases = tuple(phrases)
+    return {size: frozenset(p for p in phrases if len(p) == size)
+            for size in sorted({len(p) for p in phrases})}
+
+
+def _has_phrase(words: Sequence[str], by_size: dict[int, frozenset[tuple[str, ...]]]) -> bool:
+    return any(tuple(words[i : i + size]) in phrases
+               for size, phrases in by_size.items() for i in range(len(words) - size + 1))
+
+
+_TIME_BY_SIZE = _by_size(_TIME_PHRASES)
 
 
 #: Folded question phrases about money: pay, fees, allowances, prices, fines, funding. Only phrases whose folded
@@ -94,19 +102,15 @@ _MONEY_PAIRS = frozenset(
 )  # fmt: skip
 #: …or an amount: digits followed by a currency word (read folded: "500.000 đồng", "30 triệu")
 _AMOUNT_IN_FOLDED = re.compile(r"\b\d[\d.,]*\s*(?:dong|trieu|nghin|ngan|ty)\b")
-
-
-def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
-    for phrase in phrases:
-        size = len(phrase)
-        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
-            return True
-    return False
+_MONEY_BY_SIZE = _by_size(_MONEY_PHRASES)
+#: the same words folded, for a passage typed without any diacritics
+_MONEY_WORDS_FOLDED = frozenset(fold(w) for w in _MONEY_WORDS)
+_MONEY_PAIRS_FOLDED = frozenset(fold(p) for p in _MONEY_PAIRS)
 
 
 def asks_about_money(words: Sequence[str]) -> bool:
     """Whether a question (its folded syllables, in order) asks about pay, a fee, an allowance or funds."""
-    return _has_phrase(words, _MONEY_PHRASES)
+    return _has_phrase(words, _MONEY_BY_SIZE)
 
 
 def speaks_of_money(text: str) -> bool:
@@ -119,12 +123,10 @@ def speaks_of_money(text: str) -> bool:
     if _AMOUNT_IN_FOLDED.search(folded):
         return True
     words = syllables(lower)
+    single, pairs = _MONEY_WORDS, _MONEY_PAIRS
     if not has_diacritics(lower):
-        single = {fold(w) for w in _MONEY_WORDS}
-        pairs = {fold(p) for p in _MONEY_PAIRS}
+        single, pairs = _MONEY_WORDS_FOLDED, _MONEY_PAIRS_FOLDED
         words = [fold(w) for w in words]
-    else:
-        single, pairs = set(_MONEY_WORDS), set(_MONEY_PAIRS)
     return any(w in single for w in words) or any(
         f"{a} {b}" in pairs for a, b in zip(words, words[1:], strict=False)
     )
@@ -132,9 +134,8 @@ def speaks_of_money(text: str) -> bool:
 
 def asks_for_time(words: Sequence[str]) -> bool:
     """Whether a question (its folded syllables, in order) asks for a time, a date or a duration."""
-    for size, phrases in _TIME_BY_SIZE.items():
-        if any(tuple(words[i : i + size]) in phrases for i in range(len(words) - size + 1)):
-            return True
+    if _has_phrase(words, _TIME_BY_SIZE):
+        return True
     for i, word in enumerate(words):
         if word == _HAN:
             before = words[i - 1] if i > 0 else ""
