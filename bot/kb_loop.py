@@ -114,7 +114,6 @@ async def link_group(session: AsyncSession, group: QueueGroup, chunk_id: int, *,
                                            by=by, now=now)
     if chunk is None:
         return None
-    guide = await _guide_of(session, chunk)
     section = " › ".join(chunk.heading_path) or guide.title
     closed = await queue_store.resolve(session, group.ids, resolution="linked",
                                        note=f"{guide.slug}#{chunk_id}: {section}"[:2000],
@@ -191,11 +190,6 @@ async def _revise_waiting(session: AsyncSession, entry: WrittenAnswer, answer: s
                               for label, data in payload.get("buttons", [])]
         done += await rewrite_unsent(session, row_id, payload, now)
     return done
-
-
-async def _guide_of(session: AsyncSession, chunk: GuideChunk) -> Guide:
-    return (await session.execute(
-        select(Guide).where(Guide.current_version_id == chunk.version_id))).scalar_one()
 
 
 def _quote(text: str) -> str:
