@@ -18,12 +18,12 @@ SmallTalk = Literal["thanks", "greeting", "ack"]
 _SOFTENERS = frozenset({"a", "nhe", "nha", "nhieu", "ban", "troly", "tro", "ly", "em", "anh",
                         "chi", "ad", "admin", "bot", "rat", "lam", "qua", "nhi", "you", "so",
                         "much", "very", "ca", "vay"})
-_THANKS = frozenset({"cam on", "cam on ban", "xin cam on", "camon", "thanks", "thank",
-                     "thank you", "thanks you", "tks", "thks", "thx", "ty", "cm on", "c on"})
+_THANKS = frozenset({"cam on", "xin cam on", "camon", "thanks", "thank",
+                     "tks", "thks", "thx", "ty", "cm on", "c on"})
 _GREETINGS = frozenset({"chao", "xin chao", "alo", "a lo", "hello", "hi", "hey", "helo",
                         "chao buoi sang", "chao buoi chieu", "chao buoi toi", "good morning"})
 _ACKS = frozenset({"ok", "oke", "okie", "okay", "oki", "okela", "ok ok", "uh", "u", "um", "uk",
-                   "vang", "da", "da vang", "vang a", "duoc", "duoc roi", "roi", "da ro", "ro roi",
+                   "vang", "da", "da vang", "duoc", "duoc roi", "roi", "da ro", "ro roi",
                    "ro", "da nhan", "nhan duoc", "da nhan duoc", "da hieu", "hieu roi", "tot",
                    "tuyet", "tuyet voi", "good", "yes", "yep", "great", "nice"})
 #: a message longer than this (in words) is read as a question whatever it starts with
@@ -36,7 +36,7 @@ def small_talk(text: str) -> SmallTalk | None:
     A message with no letter or digit at all (emoji, "...", "?!") is "ack"."""
     if not any(c.isalnum() for c in text):
         return "ack" if text.strip() else None
-    if "?" in text:
+    if "?" in text or "\uff1f" in text:  # a full-width question mark too
         return None
     words = "".join(c if c.isalnum() else " " for c in fold(text.casefold())).split()
     if not words or len(words) > MAX_WORDS:

@@ -12,7 +12,9 @@ WELCOME = (
     "Gõ /trogiup để xem các lệnh."
 )
 #: /start during a conversation: its current question follows
-CONVERSATION_GOES_ON = "Anh/chị đang làm dở một thao tác, tiếp tục bên dưới (gõ /huy để dừng)."
+CONVERSATION_GOES_ON = (
+    "Anh/chị đang làm dở một thao tác. Mời anh/chị tiếp tục ở câu hỏi bên dưới (gõ /huy để dừng)."
+)
 WELCOME_OFFICIAL = "Xin chào {name}! Gõ câu hỏi để tra cứu hướng dẫn, hoặc /trogiup để xem các lệnh."
 
 HELP_HEADER = "Các lệnh anh/chị có thể dùng:"
@@ -32,8 +34,8 @@ UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Anh/chị vui lòn
 #: a group chat asked for something private (a code, a report, tasks): this and nothing else
 #: a file sent in a group (to the bot: its caption named it): files are taken in private only
 FILE_ONLY_IN_PRIVATE = (
-    "Tôi chỉ nhận tệp trong tin nhắn riêng để giữ an toàn thông tin. Anh/chị vui lòng gửi tệp "
-    "khi nhắn riêng cho tôi{link}."
+    "Tôi chỉ nhận tệp trong tin nhắn riêng để giữ an toàn thông tin. Anh/chị vui lòng nhắn "
+    "riêng cho tôi{link} và gửi tệp ở đó."
 )
 USE_PRIVATE_CHAT = (
     "Nội dung này chỉ trả lời trong tin nhắn riêng để giữ an toàn thông tin. Anh/chị vui lòng "
@@ -87,15 +89,17 @@ OLD_BACK_BUTTON = (
 TYPE_A_NUMBER = "Gõ số thứ tự để chọn (ví dụ: 2)."
 #: a number typed after choices listed by number that is not one of them (nothing is done)
 NUMBER_NOT_LISTED = (
-    "Số {number} không có trong danh sách. Vui lòng gõ số thứ tự từ 1 đến {last}."
+    "Số {number} không có trong danh sách. Anh/chị vui lòng gõ số thứ tự từ 1 đến {last}."
 )
-NUMBER_NOT_LISTED_ONE = "Số {number} không có trong danh sách. Vui lòng gõ số 1."
+NUMBER_NOT_LISTED_ONE = "Số {number} không có trong danh sách. Anh/chị vui lòng gõ số 1."
 NUMBER_NOT_LISTED_NONE = "Số {number} không có trong danh sách."
 #: after NUMBER_NOT_LISTED: the final choices ("Gửi báo cáo"), which have no number on purpose
-FINAL_BY_BUTTON_OR_NAME = " Để chọn {labels}, bấm nút đó hoặc gõ đúng tên (không cần dấu)."
-FINAL_BY_NAME = " Để chọn {labels}, gõ đúng tên (không cần dấu)."
+FINAL_BY_BUTTON_OR_NAME = " Để chọn {labels}, anh/chị bấm nút đó hoặc gõ đúng tên (không cần dấu)."
+FINAL_BY_NAME = " Để chọn {labels}, anh/chị gõ đúng tên (không cần dấu)."
 #: a channel without buttons, after the choices listed by number: the final ones by name
-FINAL_TYPED_BY_NAME = "Để chọn {labels} (không có số thứ tự), gõ đúng tên (không cần dấu)."
+FINAL_TYPED_BY_NAME = (
+    "Để chọn {labels} (không có số thứ tự), anh/chị vui lòng gõ đúng tên (không cần dấu)."
+)
 #: a typed number that chose an item acting for good (linking a section, storing an answer,
 #: removing an account): named back once before it is done
 TYPED_CHOICE_CONFIRM = (

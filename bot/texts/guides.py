@@ -138,4 +138,7 @@ OPTION_REPLACES_AND_NOT = (
     "Không thể vừa chọn hướng dẫn được thay thế (--replaces) vừa chọn không thay thế "
     "(--no-replaces)."
 )
-OPTION_GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d (số thứ tự hoặc mã hướng dẫn)."
+OPTION_GUIDE_NOT_FOUND = (
+    "Không tìm thấy hướng dẫn \u201c{key}\u201d. Anh/chị vui lòng gõ mã hướng dẫn, số văn bản "
+    "hoặc số thứ tự trong danh sách."
+)
