@@ -24,6 +24,7 @@ from bot.db.queue_store import QueueGroup, WrittenAnswer
 from bot.messages import Button, OutgoingMessage, to_payload
 from bot.outbox import UNSENT, NewRow, cancel, enqueue, rewrite_unsent, unsent_of_kind
 from bot.texts import feedback as T
+from bot.texts import guidance as G
 from rules.policy import load_policies
 from rules.quiet import hold_until_morning
 
@@ -53,7 +54,13 @@ class NotAnswering(Exception):
     def __init__(self, guide: Guide, marks: list[str]) -> None:
         super().__init__(f"guide {guide.slug} does not answer today: {', '.join(marks)}")
         self.slug = guide.slug
+        self.title = guide.title
         self.marks = marks
+
+    @property
+    def why(self) -> str:
+        """The marks as one phrase ('hết hiệu lực từ 01/12/2026, đã được thay thế bởi …')."""
+        return ", ".join(self.marks)
 
 
 async def answering_ids(session: AsyncSession, now: datetime) -> set[int]:
@@ -71,7 +78,9 @@ async def _refuse_unless_answering(session: AsyncSession, guide: Guide, now: dat
     if activates and guide.id in states:
         states[guide.id] = replace(states[guide.id], status="active")
     if guide.id not in guide_store.in_force_ids(states, today):
-        raise NotAnswering(guide, guidance_store.marks(states, guide.id, today))
+        # withdrawn with dates still in force: the dates say nothing, the status does
+        raise NotAnswering(guide, guidance_store.marks(states, guide.id, today)
+                           or [G.WITHDRAWN])
 
 
 async def faq_for(session: AsyncSession, unit_id: int | None, now: datetime) -> Guide:

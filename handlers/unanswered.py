@@ -299,8 +299,9 @@ async def answer_text_handle(ctx: Context, state: FlowState) -> str | None:
     return "target"
 
 
-async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
-    """The guides the answer may go in: the offered ones this official may edit."""
+async def _offered(ctx: Context, state: FlowState) -> list[Guide]:
+    """The active guides troly offered the askers that this official may edit (in force today
+    or not: kb_loop refuses the others, and says why)."""
     scope = scope_of(ctx)
     group = await queue_store.group_of(ctx.session, int(state.data["group"]),
                                        unit_id=scope.unit_id if scope else None)
@@ -309,8 +310,13 @@ async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
         return []
     rows = (await ctx.session.execute(select(Guide).where(
         Guide.slug.in_(slugs), Guide.status == "active"))).scalars().all()
+    return [g for g in rows if await _may_use(ctx, scope, g)]
+
+
+async def _targets(ctx: Context, state: FlowState) -> list[Guide]:
+    """The guides the answer may go in: the offered ones this official may edit, in force."""
     answering = await _answering(ctx)
-    return [g for g in rows if g.id in answering and await _may_use(ctx, scope, g)][:TARGETS]
+    return [g for g in await _offered(ctx, state) if g.id in answering][:TARGETS]
 
 
 async def answer_target_prompt(ctx: Context, state: FlowState) -> None:
@@ -335,7 +341,9 @@ async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
             ctx.session, ctx.official.unit_id if ctx.official else None, ctx.now)
     else:
         guide_id = parse_id(choice)
-        guide = next((g for g in await _targets(ctx, state) if g.id == guide_id), None)
+        # an offered guide pressed after it stopped answering (expired, replaced): kb_loop
+        # refuses it below, with the reason
+        guide = next((g for g in await _offered(ctx, state) if g.id == guide_id), None)
     if guide is None:
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
@@ -348,8 +356,11 @@ async def answer_target_handle(ctx: Context, state: FlowState) -> str | None:
         done = await kb_loop.answer_group(ctx.session, group, state.data["answer"], guide,
                                           by=_by(ctx), now=ctx.now,
                                           question=state.data["question"])
-    except kb_loop.NotAnswering:  # (the unit's FAQ guide: the others are not offered then)
-        ctx.reply(T.CHOOSE_ABOVE)
+    except kb_loop.NotAnswering as refused:  # expired or replaced: say so, then ask again
+        others = [g for g in await _targets(ctx, state) if g.id != guide.id]
+        ctx.reply(T.NOT_IN_FORCE.format(guide=refused.title, marks=refused.why)
+                  + (T.NOT_IN_FORCE_CHOOSE_ANOTHER if others or choice != "faq"
+                     else T.NOT_IN_FORCE_NO_OTHER.format(slug=refused.slug)))
         return STAY
     ctx.reply(T.ANSWER_STORED.format(guide=guide.title, people=done.notified) if done.notified
               else T.ANSWER_STORED_NOBODY.format(guide=guide.title))
@@ -422,8 +433,10 @@ async def link_done(ctx: Context, button: LinkSection) -> None:
         return
     try:
         done = await kb_loop.link_group(ctx.session, group, chunk_id, by=_by(ctx), now=ctx.now)
-    except kb_loop.NotAnswering:  # expired or replaced since its sections were listed
-        done = None
+    except kb_loop.NotAnswering as refused:  # expired or replaced since its sections were listed
+        ctx.reply(T.LINK_NOT_IN_FORCE.format(guide=refused.title, marks=refused.why,
+                                             button=T.BUTTON_LINK))
+        return
     if done is None:
         ctx.reply(T.LINK_GONE)
         return

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import changes
-from bot.db.guide_store import unique_slug
+from bot.db.guide_store import slugify, unique_slug
 from bot.db.models import (
     AnswerFeedback,
     Guide,
@@ -194,7 +194,9 @@ def askers(group: QueueGroup) -> list[UnansweredQuestion]:
 async def faq_guide(session: AsyncSession, unit: Unit | None, *, title: str,
                     now: datetime) -> Guide:
     """The per-unit FAQ guide (created empty, without a version, on first use)."""
-    slug_base = f"hoi-dap-{unit.code}" if unit is not None else "hoi-dap"
+    # as the slug is stored (lower case): PostgreSQL's LIKE below is case-sensitive, so a unit
+    # code's capitals found no FAQ guide there and every answer made a new one ("hoi-dap-dv1-2")
+    slug_base = slugify(f"hoi-dap-{unit.code}" if unit is not None else "hoi-dap")
     query = select(Guide).where(Guide.owner_unit_id == unit.id) if unit is not None \
         else select(Guide).where(Guide.owner_unit_id.is_(None))
     for guide in (await session.execute(

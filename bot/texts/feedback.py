@@ -48,6 +48,17 @@ ANSWER_TARGET_PROMPT = "Lưu câu trả lời này vào hướng dẫn nào (th�
 BUTTON_FAQ = "Hỏi – đáp của đơn vị"
 BUTTON_FAQ_GENERAL = "Hỏi – đáp chung"
 CHOOSE_ABOVE = "Xin chọn một hướng dẫn ở trên (hoặc /huy để dừng)."
+#: the guide chosen for an answer answers nothing today (bot/kb_loop.py, NotAnswering): why, and
+#: what to do; {marks}: "hết hiệu lực từ …", "đã được thay thế bởi …" (bot/db/guidance_store.py)
+NOT_IN_FORCE = (
+    "Hướng dẫn \u201c{guide}\u201d {marks}, nên câu trả lời lưu vào đó sẽ không được dùng khi tra "
+    "cứu. Chưa lưu gì."
+)
+NOT_IN_FORCE_CHOOSE_ANOTHER = " Anh/chị vui lòng chọn hướng dẫn khác dưới đây (hoặc /huy để dừng)."
+NOT_IN_FORCE_NO_OTHER = (
+    " Quản trị viên cần gia hạn hiệu lực của hướng dẫn này (troly guides set {slug} --until …) "
+    "trước khi lưu câu trả lời vào đó. Gõ /huy để dừng."
+)
 ANSWER_STORED = (
     "Đã lưu vào \u201c{guide}\u201d (mục Hỏi – đáp) và cập nhật tra cứu. "
     "Đã gửi câu trả lời tới {people} người đã hỏi."
@@ -74,6 +85,11 @@ LINK_DONE_NOBODY = (
     + NOBODY_TOLD
 )
 LINK_GONE = "Mục này không còn trong hướng dẫn hiện hành."
+LINK_NOT_IN_FORCE = (
+    "Hướng dẫn \u201c{guide}\u201d {marks}, nên câu hỏi chỉ vào mục của hướng dẫn này sẽ không "
+    "được trả lời. Chưa lưu gì; anh/chị vui lòng chọn mục trong hướng dẫn khác (nút "
+    "\u201c{button}\u201d dưới câu hỏi ở /chuatraloi)."
+)
 
 IGNORE_PROMPT = "Bỏ qua nhóm câu hỏi \u201c{question}\u201d. Lý do? Chọn hoặc gõ (/huy để dừng):"
 IGNORE_REASONS = ("Ngoài phạm vi hướng dẫn", "Câu hỏi chưa rõ", "Đã có hướng dẫn trả lời")

@@ -7,6 +7,8 @@ from __future__ import annotations
 NOT_YET = "chưa có hiệu lực, áp dụng từ {day}"
 EXPIRED = "hết hiệu lực từ {day}"
 REPLACED_BY = "đã được thay thế bởi \u201c{title}\u201d"
+#: a guide withdrawn whose dates alone would still be in force (bot/kb_loop.py)
+WITHDRAWN = "đã được thu hồi"
 IN_FORCE_FROM = "có hiệu lực từ {day}"
 IN_FORCE_UNTIL = "có hiệu lực đến hết {day}"
 MARK = " \u2014 {marks}"

@@ -10,19 +10,28 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import kb_loop
 from bot.clock import ManualClock, local_date
 from bot.config import Settings
 from bot.db import guide_store
-from bot.db.models import Guide, GuideVersion, OutboxMessage, UnansweredQuestion, Unit
+from bot.db.models import (
+    Guide,
+    GuideVersion,
+    Official,
+    OutboxMessage,
+    UnansweredQuestion,
+    Unit,
+)
 from bot.guide_import import import_guide, ingest_limits
 from bot.messages import OutgoingMessage
 from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import feedback as T
+from bot.texts import guidance as G
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import send_guards
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, fits, labels, payloads, texts
+from tests.harness import BotHarness, fields, fits, labels, payloads, texts
 
 GOLD = "gia vang hom nay bao nhieu mot chi"
 GOLD_AGAIN = "Giá vàng hôm nay bao nhiêu một chỉ vậy?"
@@ -188,7 +197,13 @@ async def test_a_guide_no_longer_in_force_takes_no_answer_and_no_link(h: BotHarn
         guide = await session.get_one(Guide, stale)
         guide.effective_until = local_date(h.clock.now()) - timedelta(days=1)
         title, before = guide.title, guide.current_version_id
-    assert T.CHOOSE_ABOVE in texts(await h.press(f"qans:{stale}", user="admin"))
+    # pressed under the earlier prompt: why it takes nothing, and the choices again without it
+    refused = await h.press(f"qans:{stale}", user="admin")
+    said = fields(texts(refused), T.NOT_IN_FORCE + T.NOT_IN_FORCE_CHOOSE_ANOTHER)
+    assert said is not None and said["guide"] == title, texts(refused)
+    assert fits(said["marks"], G.EXPIRED), said
+    assert T.CHOOSE_ABOVE not in texts(refused)
+    assert f"qans:{stale}" not in payloads(refused) and T.BUTTON_FAQ in labels(refused)
     await h.say("/huy", user="admin")
     async with h.app.sessionmaker() as session:
         assert (await session.get_one(Guide, stale)).current_version_id == before
@@ -202,6 +217,69 @@ async def test_a_guide_no_longer_in_force_takes_no_answer_and_no_link(h: BotHarn
     assert not any(p.startswith("uqg:") and int(p.split(":")[2]) == stale
                    for p in payloads(links))
     assert T.GROUP_GONE in texts(await h.press(link, user="admin"))
+
+
+async def test_every_answer_of_a_unit_goes_in_its_one_faq_guide(h: BotHarness) -> None:
+    """Two groups answered into the unit's FAQ guide: one guide with both entries. On PostgreSQL
+    the look-up (LIKE, case-sensitive there) missed the lower-case slug of the unit code DV1, and
+    every answer made another "Hỏi – đáp: Đơn vị DV1" (hoi-dap-dv1-2, -3…)."""
+    for question in (GOLD, "lich truc tet cua co quan the nao"):
+        assert A.NOT_FOUND in texts(await h.say(question, user="a1", channel="telegram"))
+        await h.press(label=T.BUTTON_ANSWER, among=await h.say("/chuatraloi", user="admin"),
+                      user="admin")
+        await h.say(ANSWER, user="admin")
+        assert fits(texts(await h.press(label=T.BUTTON_FAQ, user="admin")), T.ANSWER_STORED)
+    async with h.app.sessionmaker() as session:
+        faqs = (await session.execute(select(Guide).where(
+            Guide.title == T.FAQ_TITLE.format(unit="Đơn vị DV1")))).scalars().all()
+    assert [g.slug for g in faqs] == ["hoi-dap-dv1"]
+
+
+async def test_an_expired_faq_guide_says_why_it_takes_no_answer(h: BotHarness) -> None:
+    """The unit's FAQ guide past its last day (set by `troly guides set`): pressing it says the
+    guide is no longer in force and what to do, stores nothing, and asks again (found by the
+    outside tester: it said only "Xin chọn một hướng dẫn ở trên")."""
+    await _ask_twice(h)
+    await h.press(label=T.BUTTON_ANSWER, user="admin")
+    await h.say(ANSWER, user="admin")
+    async with h.app.sessionmaker.begin() as session:
+        for question in (await session.execute(select(UnansweredQuestion))).scalars():
+            question.best_guide_slug = None  # no guide offered: the FAQ guide is the only choice
+        official = (await session.execute(select(Official).where(
+            Official.name == "Quản trị"))).scalar_one()
+        faq = await kb_loop.faq_for(session, official.unit_id, h.clock.now())
+        faq.effective_until = local_date(h.clock.now()) - timedelta(days=2)
+        slug, before = faq.slug, faq.current_version_id
+    refused = await h.press(label=T.BUTTON_FAQ, user="admin")
+    said = fields(texts(refused), T.NOT_IN_FORCE
+                  + T.NOT_IN_FORCE_NO_OTHER.format(slug="{slug}"))
+    assert said is not None, texts(refused)
+    assert said["guide"] == T.FAQ_TITLE.format(unit="Đơn vị DV1") and said["slug"] == slug
+    assert fits(said["marks"], G.EXPIRED), said
+    assert T.CHOOSE_ABOVE not in texts(refused)
+    assert T.ANSWER_TARGET_PROMPT in texts(refused)  # asked again: /huy, or press after a fix
+    assert not any(q.resolved for q in await _queued(h))
+    async with h.app.sessionmaker() as session:
+        assert (await session.get_one(Guide, faq.id)).current_version_id == before
+
+
+async def test_a_section_of_a_guide_expired_since_it_was_listed_says_why(h: BotHarness) -> None:
+    """'Chỉ mục': the sections listed, then the guide's last day passes; the section pressed
+    says the guide is no longer in force (it said "Mục này không còn…")."""
+    await _ask_twice(h)
+    guides = await h.press(label=T.BUTTON_LINK, user="admin")
+    guide = next(p for p in payloads(guides) if p.startswith("uqg:"))
+    sections = await h.press(guide, user="admin")
+    section = [b for m in sections for b in m.buttons if b.payload.startswith("uqs:")][0]
+    async with h.app.sessionmaker.begin() as session:
+        row = await session.get_one(Guide, int(guide.split(":")[2]))
+        row.effective_until = local_date(h.clock.now()) - timedelta(days=1)
+        title = row.title
+    refused = texts(await h.press(section.payload, user="admin"))
+    said = fields(refused, T.LINK_NOT_IN_FORCE)
+    assert said is not None and said["guide"] == title and fits(said["marks"], G.EXPIRED), refused
+    assert T.LINK_GONE not in refused
+    assert not any(q.resolved for q in await _queued(h))
 
 
 async def test_ignore_with_a_reason(h: BotHarness) -> None:
