@@ -553,11 +553,28 @@ class Dispatcher:
             else:
                 await router.file_handler(ctx)
             if event.caption.strip():
-                return await self._route_caption(ctx, event)
+                if ctx.flow_started:  # the conversation the file began reads it ("thay thế …")
+                    return await self._route_caption(ctx, event)
+                await self._caption_not_read(ctx, event)
         elif (fallback := router.fallback_for(ctx)) is not None:
             await fallback.handler(ctx)
         await self._prompt_new_flow(ctx)
         return spent
+
+    @staticmethod
+    async def _caption_not_read(ctx: Context, event: FileReceived) -> None:
+        """The caption of a file that began no conversation (refused: not an admin, a type or
+        a place troly does not take; or a table's preview) is no question: never answered or
+        queued for admins (it is mostly the file's description). The refusal says so; in a
+        group a code in it is burnt, everyone saw it (as when typed there)."""
+        if ctx.in_group:
+            for word in event.caption.split():
+                code = people_store.clean_code(word.lstrip("/").partition("@")[0]).upper()
+                if people_store.looks_like_code(code):
+                    await people_store.revoke_invitation(ctx.session, code, ctx.now)
+        if ctx.replies and not ctx.replies[-1].buttons:  # a refusal: no choice under it
+            last = ctx.replies[-1]
+            ctx.replies[-1] = replace(last, text=last.text + T.CAPTION_NOT_READ)
 
     async def _route_caption(self, ctx: Context, event: FileReceived) -> bool | None:
         """A file's caption, handled as the text typed right after the file: in the flow the

@@ -125,6 +125,12 @@ IMAGE_NOT_SUPPORTED = (
     "Xin lỗi, tôi chưa đọc được hình ảnh. Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc gửi "
     "hướng dẫn dưới dạng tệp .docx, .pdf, .md, .txt."
 )
+#: added to the refusal of a file sent with a caption (bot/dispatcher.py): the caption is no
+#: question, neither answered nor queued for admins
+CAPTION_NOT_READ = (
+    "\n(Dòng chữ gửi kèm tệp chưa được xem là câu hỏi. Nếu anh/chị muốn hỏi, vui lòng gõ câu "
+    "hỏi thành một tin nhắn riêng.)"
+)
 #: a photo (or video) sent with a caption: the caption is answered as if typed, after this
 MEDIA_CAPTION_ONLY = (
     "Tôi chưa đọc được nội dung hình ảnh, nên chỉ trả lời theo dòng chữ anh/chị gửi kèm."

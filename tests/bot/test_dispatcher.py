@@ -25,6 +25,7 @@ from bot.flow_state import FlowState
 from bot.messages import Button
 from bot.router import Command
 from bot.texts import common as T
+from bot.texts import guides as G
 from tests.fakes import FakeChannel
 from tests.harness import BotHarness, payloads, recorded_statements, texts
 
@@ -144,14 +145,29 @@ async def test_a_locked_database_is_a_polite_wait_and_keeps_the_input(toy: BotHa
 
 
 async def test_a_locked_database_keeps_a_file_s_caption(toy: BotHarness) -> None:
-    """A file's caption is handled as typed after it: when the database is too busy, it comes
-    back as typed text does (the file is sent again anyway)."""
-    await toy.say("/toy")
+    """When the database is too busy to take a file, its caption comes back as typed text does
+    (the file is sent again anyway)."""
+    toy.app.router.file_handler = locked
     file = FileReceived(chat=ChatRef("web", "u1"), sender=Sender("u1"), at=toy.clock.now(),
                         file_name="ghichu.txt", size=1, content=b"x",
-                        caption="locked: Nguyễn Văn A")
+                        caption="Nguyễn Văn A")
     text = texts(await toy.app.dispatcher.feed(file))
-    assert T.DATABASE_BUSY_YOUR_TEXT.format(text="locked: Nguyễn Văn A") in text
+    assert T.DATABASE_BUSY_YOUR_TEXT.format(text="Nguyễn Văn A") in text
+
+
+async def test_a_refused_file_s_caption_is_not_the_step_s_answer(toy: BotHarness) -> None:
+    """A file troly does not take (an official is no admin) sent with a caption in the middle of
+    a conversation: the refusal, saying the caption was not read, is the only reply; the caption
+    is not taken as the step's answer (it was: "Lan" became the name)."""
+    await toy.say("/toy")
+    file = FileReceived(chat=ChatRef("web", "u1"), sender=Sender("u1"), at=toy.clock.now(),
+                        file_name="ghichu.txt", size=1, content=b"x", caption="Lan")
+    replies = await toy.app.dispatcher.feed(file)
+    assert [m.text for m in replies] == [G.ONLY_ADMINS_UPLOAD + T.CAPTION_NOT_READ]
+    async with toy.app.sessionmaker() as session:
+        state = await session.get(ConversationState, ("web", "u1", "u1"))
+        assert state is not None and state.step == "name" and "name" not in state.data
+    assert payloads(await toy.say("Mai")) == ["toy:red", "toy:blue"]
 
 
 async def test_a_locked_database_in_a_group_repeats_nothing(toy: BotHarness) -> None:

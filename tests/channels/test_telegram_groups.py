@@ -123,11 +123,12 @@ async def test_a_caption_in_a_group_counts_only_when_it_is_for_the_bot(tg: Teleg
                               chat_type="supergroup")
     assert await say(fake, photo) == [C.MEDIA_CAPTION_ONLY, typed_mention]
     assert PRIVATE_NOTE not in typed_mention
+    # a file is not taken in a group: its note alone, the caption is no question there either
     document = fake.document_update(MEMBER, "huong-dan.md", b"# Tieu de\n", chat_id=GROUP,
                                     chat_type="supergroup",
                                     caption=f"/hoi@troly_test_bot {question}")
     texts = await say(fake, document)
-    assert texts == [FILE_NOTE, typed]
+    assert texts == [FILE_NOTE + C.CAPTION_NOT_READ]
     # not for the bot: nothing at all (a caption for everyone, another bot's command, none)
     quiet = [fake.photo_update(MEMBER, caption=question, chat_id=GROUP, chat_type="supergroup"),
              fake.photo_update(MEMBER, chat_id=GROUP, chat_type="supergroup"),
@@ -150,8 +151,8 @@ async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> N
                                       caption="@troly_test_bot /moi quantri Nguyễn Văn B")
     texts = await say(fake, admin_photo, admin_file)
     assert texts[0] == C.MEDIA_CAPTION_ONLY and PRIVATE_NOTE in texts[1]
-    assert texts[2] == FILE_NOTE and PRIVATE_NOTE in texts[3]
-    assert len(texts) == 4 and not any("Mã mời" in t or "Nguyễn" in t for t in texts)
+    assert texts[2] == FILE_NOTE + C.CAPTION_NOT_READ  # a file's caption is not read at all
+    assert len(texts) == 3 and not any("Mã mời" in t or "Nguyễn" in t for t in texts)
     assert await _invitations(tg) == 0
     async with tg.app.sessionmaker.begin() as session:
         unit = Unit(code="CDS", name="Cục Chuyển đổi số", created_at=tg.app.clock.now())
@@ -163,6 +164,17 @@ async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> N
     shown_code = await say(fake, fake.photo_update(MEMBER, caption=f"/start {code}",
                                                    chat_id=GROUP, chat_type="supergroup"))
     assert not any(code in t for t in shown_code)
+    redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
+    assert not fits(redeemed[0], P.BOUND)
+    # under a file (whose caption is not read), a code everyone saw is burnt all the same
+    async with tg.app.sessionmaker.begin() as session:
+        code = (await people_store.create_invitation(
+            session, now=tg.app.clock.now(), ttl=timedelta(hours=24), unit_id=unit.id,
+            role="official")).code
+    shown_code = await say(fake, fake.document_update(
+        MEMBER, "ma.txt", b"x", chat_id=GROUP, chat_type="supergroup",
+        caption=f"@troly_test_bot /start {code}"))
+    assert shown_code == [FILE_NOTE + C.CAPTION_NOT_READ]
     redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
     assert not fits(redeemed[0], P.BOUND)
     assert not fake.calls("getFile") and not fake.downloads

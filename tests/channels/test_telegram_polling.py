@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.channels.telegram.render import REUSABLE_MARK
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Guide
+from bot.db.models import Guide, UnansweredQuestion
 from bot.texts import channels as TC
 from bot.texts import commands as CMD
 from bot.texts import common as C
@@ -29,6 +29,7 @@ from tests.channels.telegram_support import (
     shown,
 )
 from tests.harness import BotHarness, fields
+from tests.world import World
 
 USER = 4201
 GUIDE_MD = (
@@ -215,19 +216,33 @@ async def test_group_chat_answers_only_commands_and_mentions(tg: TelegramRun) ->
     assert texts == [C.NOTHING_TO_CANCEL, C.NOTHING_TO_CANCEL]
 
 
-async def test_a_document_s_caption_is_answered_as_typed_text(tg: TelegramRun) -> None:
-    """An official sends a file with a question under it: the file is not taken (they are no
-    admin), and the question gets what it gets typed, as a photo's caption does."""
+async def test_a_refused_document_s_caption_is_no_question(tg: TelegramRun) -> None:
+    """An official (no admin) sends a file with a text under it: the refusal, saying the text
+    was not read as a question, is the only reply; the caption is neither answered nor queued
+    for admins (it was answered as typed, and mostly is the file's description: "Báo cáo tuần
+    của tổ", found by the outside tester)."""
     fake = tg.fake
-    question = "Thủ tục đăng ký tạm trú cần giấy tờ gì?"
-    typed = await say(fake, fake.text_update(USER + 1, question))
-    assert typed
+    caption = "Thủ tục đăng ký tạm trú cần giấy tờ gì?"
+    before = await _unanswered(tg)
     texts = await say(fake, fake.document_update(USER, "ghichu.txt", "xin chào".encode(),
-                                                 caption=question))
-    assert texts == [G.ONLY_ADMINS_UPLOAD, *typed]
+                                                 caption=caption))
+    assert texts == [G.ONLY_ADMINS_UPLOAD + C.CAPTION_NOT_READ]
+    # a type troly does not take, sent by an admin: its refusal alone too
+    await World(tg.app.sessionmaker, now=tg.app.clock.now).official(
+        "Quản trị", "DV1", role="admin", accounts={"telegram": str(USER + 5)})
+    texts = await say(fake, fake.document_update(USER + 5, "anh.jpg", b"\xff\xd8\xff",
+                                                 caption=caption))
+    assert len(texts) == 1 and texts[0].endswith(C.CAPTION_NOT_READ), texts
+    assert await _unanswered(tg) == before
     # no caption (or only spaces): the refusal alone, as before
     assert await say(fake, fake.document_update(USER, "b.txt", b"x", caption=" ")) \
         == [G.ONLY_ADMINS_UPLOAD]
+
+
+async def _unanswered(tg: TelegramRun) -> int:
+    async with tg.app.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(UnansweredQuestion))
+                   or 0)
 
 
 REPLACEMENT_MD = (
