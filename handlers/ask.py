@@ -20,6 +20,7 @@ primary-key read) and the guide facts cached for it (bot/db/guide_cache.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.access import may_read_guides
@@ -90,10 +91,17 @@ async def fallback(ctx: Context) -> None:
     await answer(ctx, ctx.text)
 
 
-async def answer(ctx: Context, question: str) -> None:
-    """Search the guides and reply with the outcome the search decided."""
+async def answer(ctx: Context, question: str, *,
+                 unanswered: Callable[[], None] | None = None) -> None:
+    """Search the guides and reply with the outcome the search decided. `unanswered`, when
+    given, replies instead of the decline (nothing logged for admins) and of the refusals when
+    the guides cannot be asked: a message that is likelier something else (a mistyped code)."""
     # pasted text carries characters that show nothing; inside a word they split it in two
     question = drop_invisible(question)
+    if unanswered is not None and (not may_read_guides(ctx)
+                                   or ctx.deps.knowledge.passage_count == 0):
+        unanswered()
+        return
     if not may_read_guides(ctx):
         ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
         return
@@ -111,7 +119,10 @@ async def answer(ctx: Context, question: str) -> None:
             return
         hits = chosen
     if outcome == "decline":
-        await _decline(ctx, question, hits)
+        if unanswered is not None:
+            unanswered()
+        else:
+            await _decline(ctx, question, hits)
         return
     lead = T.TENTATIVE if outcome == "tentative" else ""
     corrected = understood_as(question, result.corrected_terms)

@@ -21,11 +21,13 @@ from bot.ids import parse_id
 from bot.invites import same_name_in_unit
 from bot.messages import Button
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Fallback, Router
+from bot.small_talk import small_talk
 from bot.texts import admin_import as I
 from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import people as T
-from handlers import accounts
+from handlers import accounts, ask
+from knowledge.normalize import fold
 from rules.dates import fmt_time_day
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
@@ -119,14 +121,89 @@ def how_to_join(ctx: Context) -> str:
     return T.HOW_TO_JOIN if ctx.deps.settings.guides_public else T.HOW_TO_JOIN_PRIVATE
 
 
+#: words that may come before a code typed alone, folded ("mã mời: K7QM2XPA9B", "mã của em
+#: là …", "code …"); one of _CODE_WORDS among them says the word after them is meant as a code
+_BEFORE_CODE = frozenset({"ma", "moi", "code", "invite", "invitation", "la", "cua", "toi", "em",
+                          "day", "so", "my", "is"})
+_CODE_WORDS = frozenset({"ma", "code", "invite", "invitation"})
+#: a code attempt's length (codes have 10 characters, those issued before 8): a slip either way
+_ATTEMPT_CHARS = range(6, 17)
+_LETTERS_ONLY_CHARS = range(8, 13)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """The one word of a message that may be a code, and whether words naming it came first."""
+
+    word: str
+    named: bool
+
+
+def _typed(text: str) -> _Typed | None:
+    """The code-like word of a message that is one word, or one word after "mã (mời)"/"code"."""
+    words = people_store.clean_code(text).split()
+    before = [fold(w).strip(":.,").casefold() for w in words[:-1]]
+    if not words or not all(w in _BEFORE_CODE for w in before):
+        return None
+    named = any(w in _CODE_WORDS for w in before)
+    if before and not named:
+        return None
+    return _Typed(people_store.clean_code(words[-1]), named)
+
+
 def typed_code(ctx: Context) -> bool:
-    """Unbound chats on Zalo/web may send the code alone (answered before the Q&A fallback)."""
-    return ctx.official is None and people_store.looks_like_code(ctx.text)
+    """Unbound chats (Zalo and web above all) may send the code alone, or after "mã mời"
+    (answered before the Q&A fallback)."""
+    if ctx.official is not None:
+        return False
+    typed = _typed(ctx.text)
+    return typed is not None and people_store.looks_like_code(typed.word)
 
 
 async def redeem_typed(ctx: Context) -> None:
     """The code typed alone."""
-    await redeem(ctx, people_store.clean_code(ctx.text).upper())
+    typed = _typed(ctx.text)
+    assert typed is not None
+    await redeem(ctx, typed.word.upper())
+
+
+def code_attempt(ctx: Context) -> bool:
+    """An unbound private chat's message shaped like a code but not one troly issues: one word of
+    letters and digits of about a code's length from the code's alphabet but one character (a
+    character too many or too few, a 0 for a letter), or capitals alone of a code's length and
+    alphabet ("YAARNJHBKQ"), or any word of letters and digits after "mã mời"/"code". Checked
+    after typed_code; the handler still answers a real question (code_not_recognised)."""
+    if ctx.official is not None or ctx.in_group or small_talk(ctx.text) is not None:
+        return False
+    typed = _typed(ctx.text)
+    if typed is None or not (typed.word.isascii() and typed.word.isalnum()):
+        return False
+    word = typed.word
+    if typed.named:
+        return len(word) in _ATTEMPT_CHARS
+    # codes hold no I, O, 0 or 1: Vietnamese words typed together almost always do
+    # ("DICHVUCONG", "CHUYENDOISO"), a code typed with one slip at most one of them
+    strays = sum(c not in people_store.CODE_ALPHABET for c in word.upper())
+    if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+        return strays <= 1 and len(word) in _ATTEMPT_CHARS
+    return word.isalpha() and word.isupper() and strays == 0 \
+        and len(word) in _LETTERS_ONLY_CHARS
+
+
+async def code_not_recognised(ctx: Context) -> None:
+    """A code attempt: said so with what a code looks like and where to get one, never queued
+    for admins as an unanswered question. Conservative: a word the guides answer (an
+    abbreviation in capitals, "CSDLQGDC") is answered as a question, unless "mã mời" named it."""
+    typed = _typed(ctx.text)
+    assert typed is not None
+
+    def unanswered() -> None:
+        ctx.reply(T.CODE_NOT_RECOGNISED.format(code=typed.word))
+
+    if typed.named:
+        unanswered()
+    else:
+        await ask.answer(ctx, ctx.text, unanswered=unanswered)
 
 
 # ---------------------------------------------------------------- /moi and /lienket
@@ -378,3 +455,5 @@ def register(router: Router) -> None:
                            roles=ROLES_MEMBERS))
     # disjoint from the "đăng xuất" fallback (a code holds a digit), so their order is free
     router.fallback(Fallback("invitation_code", redeem_typed, matches=typed_code))
+    # after the code (a code is never an attempt), before the Q&A it would otherwise reach
+    router.fallback(Fallback("code_attempt", code_not_recognised, matches=code_attempt))

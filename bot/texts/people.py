@@ -43,6 +43,13 @@ ACCOUNT_TAKEN = (
     "Tài khoản này đã được gắn với hồ sơ của {name}, nên không dùng được mã mời nào khác. Nếu có "
     "nhầm lẫn, anh/chị vui lòng liên hệ quản trị viên."
 )
+#: a message shaped like an invitation code that cannot be one (handlers/registration.py)
+CODE_NOT_RECOGNISED = (
+    "Tôi chưa nhận ra \u201c{code}\u201d là mã mời. Mã mời gồm 10 ký tự, là chữ in hoa và chữ số "
+    "(ví dụ K7QM2XPA9B; mã cấp trước đây có 8 ký tự), không có chữ O, I và số 0, 1. Anh/chị "
+    "vui lòng kiểm tra lại mã, hoặc xin mã mời từ quản trị viên hoặc lãnh đạo đơn vị. Nếu "
+    "anh/chị muốn hỏi về hướng dẫn, vui lòng gõ câu hỏi đầy đủ hơn."
+)
 CODE_BAD_FORMAT = (
     "Mã mời chỉ gồm chữ cái, chữ số, dấu gạch ngang hoặc gạch dưới (tối đa 64 ký tự). "
     "Anh/chị kiểm tra lại mã."

@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db import people_store
-from bot.db.models import ChatAccount, Invitation, Official, Unit
+from bot.db.models import (
+    ChatAccount,
+    Invitation,
+    InvitationAttempt,
+    Official,
+    UnansweredQuestion,
+    Unit,
+)
+from bot.texts import ask as A
 from bot.texts import common as C
 from bot.texts import people as P
 from tests.harness import BotHarness, fields, fits, texts
@@ -180,3 +188,44 @@ def test_generated_codes_are_recognised_when_typed_alone() -> None:
     assert len(set(codes)) == len(codes)
     assert not people_store.looks_like_code("xin chào")
     assert not people_store.looks_like_code("huongdan")
+
+
+async def _queued(harness: BotHarness) -> list[str]:
+    async with harness.app.sessionmaker() as session:
+        return [q.text for q in (await session.execute(
+            select(UnansweredQuestion).order_by(UnansweredQuestion.id))).scalars()]
+
+
+async def test_a_mistyped_code_is_said_not_recognised_and_not_queued(
+        kb_harness: BotHarness) -> None:
+    """Found by the outside tester: a code typed wrong ("YAARNJHBKQ": no digit) went to the
+    guides, got "not found" and was queued for admins as a question. A word shaped like a code
+    (a code's alphabet, a slip of one character, or named by "mã mời") is said not recognised,
+    with what a code looks like and where to get one; nothing is queued, no attempt counted."""
+    for typed, word in [("YAARNJHBKQ", "YAARNJHBKQ"),  # letters alone, a code's length
+                        ("ya4rnjh8k", "ya4rnjh8k"),  # a character missing
+                        ("YA0RNJH8KQ", "YA0RNJH8KQ"),  # a zero, which codes never hold
+                        ("Mã mời: abcdefgh", "abcdefgh")]:  # named a code
+        said = texts(await kb_harness.say(typed, user="w5"))
+        assert said == P.CODE_NOT_RECOGNISED.format(code=word), said
+    assert await _queued(kb_harness) == []
+    async with kb_harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(InvitationAttempt)) == 0
+    # a code after "mã mời" is taken as the code alone is
+    code = await _invitation(kb_harness)
+    assert fits(texts(await kb_harness.say(f"Mã mời của tôi là {code}", user="w6")), P.BOUND)
+
+
+async def test_short_questions_that_are_no_code_still_reach_the_guides(
+        kb_harness: BotHarness) -> None:
+    """Conservative: words typed together, an abbreviation, a word with a few digits, and
+    anything a bound official types are questions (searched, and queued when not found)."""
+    questions = ["dichvucong", "CHUYENDOISO", "covid19", "VNEID2024", "hochieu"]
+    for question in questions:
+        said = texts(await kb_harness.say(question, user="w7"))
+        assert P.CODE_NOT_RECOGNISED.split("{")[0] not in said and A.NOT_FOUND in said, said
+    assert P.CODE_NOT_RECOGNISED.split("{")[0] not in texts(
+        await kb_harness.say("VNeID", user="w7"))
+    await kb_harness.make_official("Lê Thị Lan", user="w8")
+    assert A.NOT_FOUND in texts(await kb_harness.say("YAARNJHBKQ", user="w8"))
+    assert await _queued(kb_harness) == [*questions, "YAARNJHBKQ"]
