@@ -227,6 +227,17 @@ def is_database_busy(exc: OperationalError) -> bool:
     return "is locked" in str(exc.orig or exc).lower()
 
 
+def vietnamese_count(number: int) -> str:
+    """A count as Vietnamese write it: thousands grouped with dots ('4.000')."""
+    return f"{number:,}".replace(",", ".")
+
+
+def too_long(length: int) -> str:
+    """The answer to a text of `length` characters, over MAX_TEXT_CHARS."""
+    return T.MESSAGE_TOO_LONG.format(length=vietnamese_count(length),
+                                     limit=vietnamese_count(MAX_TEXT_CHARS))
+
+
 def _busy_text(event: InboundEvent) -> str:
     """The polite wait, with the message they sent quoted back (a file's or a photo's caption
     too; long ones shortened); never in a group (it may hold a code, not burnt since nothing was
@@ -516,7 +527,7 @@ class Dispatcher:
                                             chat_kind=event.chat_kind)
         if isinstance(event, TextMessage):
             if len(event.text) > MAX_TEXT_CHARS:
-                ctx.reply(T.MESSAGE_TOO_LONG.format(limit=MAX_TEXT_CHARS))
+                ctx.reply(too_long(len(event.text)))
                 return None
             chosen = self._numbered_choice(ctx, event)
             if chosen is None:  # a number not in the list: said so, nothing done

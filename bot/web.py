@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
 import uuid
@@ -29,7 +30,7 @@ from bot.db import web_mailbox, web_tokens
 from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, Official, StoredFile
 from bot.db.web_tokens import Access
-from bot.dispatcher import Dispatcher, Refused
+from bot.dispatcher import MAX_TEXT_CHARS, Dispatcher, Refused, vietnamese_count
 from bot.events import ButtonPressed, ChatRef, FileReceived, Sender, TextMessage
 from bot.files import FileLinks, LinkCheck
 from bot.messages import MAX_PAYLOAD_BYTES, OutgoingMessage, from_payload
@@ -113,7 +114,9 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
     health_facts: dict[str, object] = {"started_at": clock.now().isoformat()}
     app[HEALTH_KEY] = health_facts
     add_route(app, "GET", "/", chat_page)
-    add_route(app, "POST", "/api/chat", chat_api, max_body=MAX_BODY_BYTES)
+    add_route(app, "POST", "/api/chat", chat_api, max_body=MAX_BODY_BYTES,
+              too_large_text=texts.MESSAGE_TOO_LARGE.format(
+                  limit=vietnamese_count(MAX_TEXT_CHARS)))
     add_route(app, "POST", "/api/upload", upload_api,
               max_body=dispatcher.deps.settings.max_upload_mb * 1024 * 1024)
     add_route(app, "GET", "/api/messages", mailbox_api)
@@ -123,10 +126,24 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
     return app
 
 
+#: where chat.html takes its settings and words (a JSON object, filled in by chat_page)
+PAGE_CONFIG_MARK = "__TROLY_PAGE_CONFIG__"
+
+
+def page_config() -> dict[str, object]:
+    """What the page needs from the server: the dispatcher's text limit (the page says a message
+    is too long before sending it, counted as the server counts) and the words it shows."""
+    return {"maxChars": MAX_TEXT_CHARS, "counter": texts.PAGE_COUNTER,
+            "tooLong": texts.PAGE_TOO_LONG}
+
+
 async def chat_page(request: web.Request) -> web.Response:
     """The single-page web chat."""
     html = resources.files("bot.static").joinpath("chat.html").read_text(encoding="utf-8")
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
+    # inside a <script>: '<' escaped, so no text can close the element
+    config = json.dumps(page_config(), ensure_ascii=False).replace("<", "\\u003c")
+    return web.Response(text=html.replace(PAGE_CONFIG_MARK, config), content_type="text/html",
+                        charset="utf-8")
 
 
 async def health(request: web.Request) -> web.Response:

@@ -32,6 +32,8 @@ MAX_JSON_INT_DIGITS = 19
 INT64 = 2 ** 63
 
 BODY_LIMITS_KEY = web.AppKey("body_limits", dict[str, int])
+#: a route's own words for its 413 (the web chat's message box), else texts.BODY_TOO_LARGE
+TOO_LARGE_TEXTS_KEY = web.AppKey("too_large_texts", dict[str, str])
 RAW_BODY_KEY = web.RequestKey("raw_body", bytes)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -45,14 +47,17 @@ def new_application(**kwargs: Any) -> web.Application:
     """An aiohttp application with the edge middleware and an empty table of body limits."""
     app = web.Application(middlewares=[edge_middleware], **kwargs)
     app[BODY_LIMITS_KEY] = {}
+    app[TOO_LARGE_TEXTS_KEY] = {}
     return app
 
 
 def add_route(app: web.Application, method: str, path: str, handler: Handler, *,
-              max_body: int = DEFAULT_MAX_BODY) -> None:
-    """Register a route with the largest body it accepts."""
+              max_body: int = DEFAULT_MAX_BODY, too_large_text: str | None = None) -> None:
+    """Register a route with the largest body it accepts (and what its 413 says)."""
     app.router.add_route(method, path, handler)
     app[BODY_LIMITS_KEY][f"{method.upper()} {path}"] = max_body
+    if too_large_text is not None:
+        app[TOO_LARGE_TEXTS_KEY][f"{method.upper()} {path}"] = too_large_text
 
 
 def raw_body(request: web.Request) -> bytes:
@@ -61,26 +66,32 @@ def raw_body(request: web.Request) -> bytes:
     return body
 
 
-def _limit_of(request: web.Request) -> int:
+def _route_key(request: web.Request) -> str | None:
     route = request.match_info.route
     resource = route.resource
-    if resource is None:
+    return None if resource is None else f"{route.method} {resource.canonical}"
+
+
+def _limit_of(request: web.Request) -> int:
+    key = _route_key(request)
+    if key is None:
         return DEFAULT_MAX_BODY
-    limits = request.app.get(BODY_LIMITS_KEY, {})
-    return limits.get(f"{route.method} {resource.canonical}", DEFAULT_MAX_BODY)
+    return request.app.get(BODY_LIMITS_KEY, {}).get(key, DEFAULT_MAX_BODY)
 
 
 @web.middleware
 async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Read the whole body under the route's limit (413 over it), then call the handler."""
     limit = _limit_of(request)
+    key = _route_key(request)
+    text = request.app.get(TOO_LARGE_TEXTS_KEY, {}).get(key) if key is not None else None
     if request.content_length is not None and request.content_length > limit:
-        return too_large()
+        return too_large(text)
     body = b""
     if request.body_exists:
         read = await read_body(request, limit)
         if read is None:
-            return too_large()
+            return too_large(text)
         body = read
     request[RAW_BODY_KEY] = body
     return await handler(request)
@@ -98,9 +109,9 @@ async def read_body(request: web.Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def too_large() -> web.Response:
+def too_large(text: str | None = None) -> web.Response:
     """413 with a JSON body (the web chat shows `error`; platforms only read the status)."""
-    return web.json_response({"error": texts.BODY_TOO_LARGE}, status=413)
+    return web.json_response({"error": text or texts.BODY_TOO_LARGE}, status=413)
 
 
 # ---------------------------------------------------------------- JSON

@@ -54,9 +54,11 @@ BUTTON_EXPIRED = (
     "Nút này đã hết hạn nên tôi không còn biết nó dùng cho việc gì. Anh/chị vui lòng gõ lại "
     "câu hỏi hoặc lệnh."
 )
+#: every channel's answer to a text over the limit (bot/dispatcher.py); the web page says the
+#: same before sending (web.PAGE_TOO_LONG); numbers as Vietnamese write them ("4.000")
 MESSAGE_TOO_LONG = (
-    "Tin nhắn dài quá {limit} ký tự nên tôi chưa xử lý được. "
-    "Anh/chị vui lòng rút gọn câu hỏi."
+    "Tin nhắn dài {length} ký tự, quá giới hạn {limit} ký tự nên tôi chưa xử lý được (chưa lưu "
+    "gì). Anh/chị vui lòng rút gọn, hoặc chia thành nhiều tin nhắn ngắn hơn."
 )
 DATABASE_BUSY = (
     "Xin lỗi, hệ thống đang bận (đang nhập dữ liệu lớn), anh/chị vui lòng thử lại sau ít phút. "

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 BODY_TOO_LARGE = "Nội dung quá lớn."
+#: POST /api/chat over its body limit (an API client: the page never sends a text that long)
+MESSAGE_TOO_LARGE = (
+    "Tin nhắn quá dài (tối đa {limit} ký tự) nên chưa được xử lý. Anh/chị vui lòng rút gọn, "
+    "hoặc chia thành nhiều tin nhắn ngắn hơn.")
+#: the page's count under the input box, shown as a message nears the limit (bot/static/chat.html;
+#: {count} and {limit} filled in there, with dots: "3.950/4.000")
+PAGE_COUNTER = "{count}/{limit} ký tự"
+#: the page's notice when the text in the box is over the limit: it is not sent, and stays there
+PAGE_TOO_LONG = (
+    "Tin nhắn dài {count} ký tự, quá giới hạn {limit} ký tự nên chưa gửi. Anh/chị vui lòng rút "
+    "gọn, hoặc chia thành nhiều tin nhắn.")
 NOT_JSON = "Dữ liệu gửi lên không phải JSON hợp lệ."
 NOT_AN_OBJECT = "Dữ liệu gửi lên phải là một đối tượng JSON."
 BAD_SESSION = "Thiếu hoặc sai mã phiên (session)."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,12 +15,14 @@ from sqlalchemy import Connection, event, select
 from bot.db.base import READ_ONLY_OPTION, make_engine, make_sessionmaker
 from bot.db.models import WebToken
 from bot.db.web_tokens import TOUCH_EVERY
+from bot.dispatcher import MAX_TEXT_CHARS
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
 from bot.texts import ask as QT
 from bot.texts import common as C
 from bot.texts import feedback as F
-from bot.web import WEB_CHAT_KEY
+from bot.texts import web as WT
+from bot.web import PAGE_CONFIG_MARK, WEB_CHAT_KEY
 from tests.harness import BotHarness, engine_statements, web_login
 
 
@@ -40,6 +43,26 @@ async def test_page_is_served(client: TestClient[web.Request, web.Application]) 
     resp = await client.get("/")
     assert resp.status == 200
     assert "Trợ lý" in await resp.text()
+
+
+async def test_the_page_knows_the_server_s_limit_and_cuts_nothing(
+        client: TestClient[web.Request, web.Application]) -> None:
+    """The page counts a message against the dispatcher's limit, with the words of bot/texts,
+    and never cuts a text (a maxlength did, silently: found by the outside tester); a text over
+    the limit sent anyway is answered with the length and the limit, and nothing is done; an API
+    client's body over the route's limit is told the same in words (not "Nội dung quá lớn")."""
+    page = await (await client.get("/")).text()
+    assert "maxlength" not in page and PAGE_CONFIG_MARK not in page
+    config = json.loads(page.split("var config = ", 1)[1].split(";\n", 1)[0])
+    assert config == {"maxChars": MAX_TEXT_CHARS, "counter": WT.PAGE_COUNTER,
+                      "tooLong": WT.PAGE_TOO_LONG}
+    over = "Nguyễn Thị Lan hỏi về chuyển đổi số. " * 120  # 4,440 characters
+    resp = await client.post("/api/chat", json={"session": "s-long", "text": over})
+    assert [r["text"] for r in (await resp.json())["replies"]] == [
+        C.MESSAGE_TOO_LONG.format(length="4.440", limit="4.000")]
+    resp = await client.post("/api/chat", json={"session": "s-long", "text": "ạ" * 40000})
+    assert resp.status == 413
+    assert (await resp.json())["error"] == WT.MESSAGE_TOO_LARGE.format(limit="4.000")
 
 
 async def test_question_and_button(client: TestClient[web.Request, web.Application]) -> None:

@@ -240,3 +240,38 @@ async def test_a_press_that_never_arrived_leaves_its_buttons_usable(page: Page) 
     await page.until(f"{BOT_COUNT} > {count}")
     after = await page.js(states)
     assert after[-2] == [True, True] and after[-1] == [True, False]
+
+
+@pytest.mark.slow
+async def test_a_text_over_the_limit_is_kept_and_not_sent(page: Page) -> None:
+    """Found by the outside tester: the box cut a pasted text at 4,000 characters without a word
+    (maxlength), and what was sent was not what was written. The count shows as the text nears
+    the limit; over it, sending says why and keeps the whole text in the box; shortened, it goes.
+    Counted as the server counts (bot/dispatcher.py MAX_TEXT_CHARS), the words from bot/texts."""
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    count = "document.getElementById('count')"
+    assert await page.js(f"{count}.hidden") is True
+    line = "Kính gửi anh chị, tôi xin hỏi về thủ tục chuyển đổi số cấp xã. "  # 63 characters
+    await page.js("document.getElementById('q').focus()")
+    await page.call("Input.insertText", text=line * 55)  # 3,465: near the limit, counted
+    assert await page.js(f"{count}.hidden") is False
+    assert await page.js(f"{count}.textContent") == web_texts.PAGE_COUNTER.format(
+        count="3.464", limit="4.000")  # the trailing space is not sent, nor counted
+    await page.call("Input.insertText", text=line * 25)  # pasted on: 5,040 in all
+    assert await page.js("document.getElementById('q').value.length") == len(line) * 80
+    shown = await page.js("document.querySelectorAll('.msg').length")
+    await page.js("document.getElementById('f').requestSubmit()")
+    await asyncio.sleep(0.5)
+    assert await page.js("document.querySelectorAll('.msg').length") == shown  # nothing sent
+    assert await page.js("document.getElementById('q').value.length") == len(line) * 80
+    notice = web_texts.PAGE_TOO_LONG.format(count="5.039", limit="4.000")
+    assert await page.js(f"{count}.textContent") == notice
+    assert await page.js(f"{count}.getBoundingClientRect().right") <= WIDTH
+    # shortened to a question: sent, answered, the count gone
+    await page.js("""(() => { const q = document.getElementById('q');
+      q.value = 'thủ tục chuyển đổi số cấp xã'; q.dispatchEvent(new Event('input')); })()""")
+    assert await page.js(f"{count}.hidden") is True
+    bots = await page.js(BOT_COUNT)
+    await page.js("document.getElementById('f').requestSubmit()")
+    await page.until(f"{BOT_COUNT} > {bots}")
+    assert await page.js("document.getElementById('q').value") == ""
