@@ -394,7 +394,9 @@ class Dispatcher:
         """Tell the role listeners; run the after-commit jobs and wait for them (bounded) before
         the replies go out: "Đã thêm hướng dẫn" read, the guide must answer the next question
         (the index rebuilt in the background after the reply answered it from the old one).
-        Only this chat waits: the transaction and the write lock are released by now."""
+        Only this chat waits: the transaction and the write lock are released by now; the chat's
+        lock is held on purpose, so that its next message (the web chat sends it at once) comes
+        after these replies and is answered from the rebuilt index."""
         if ctx.roles_changed:
             for listener in self._deps.role_listeners:
                 listener()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -22,12 +23,13 @@ from bot.conversation import END, Flow, Step
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official, Synonym
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.flow_state import FlowState
-from bot.messages import Button
+from bot.messages import Button, OutgoingMessage
 from bot.router import Command
 from bot.texts import common as T
+from bot.texts import guide_upload as UT
 from bot.texts import guides as G
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, payloads, recorded_statements, texts
+from tests.harness import BotHarness, fits, payloads, recorded_statements, texts
 
 # A two-question toy flow: name, then a colour chosen by button; 'boom' raises mid-step.
 
@@ -440,3 +442,45 @@ async def test_a_stranger_reads_state_and_generation_in_one_statement(
              if any(t in s for t in ("conversation_state", "change_counters"))]
     assert len(reads) == 2 and reads[0].startswith("UPDATE chat_accounts"), statements
     assert "conversation_state" in reads[1] and "change_counters" in reads[1], statements
+
+
+BEES_MD = (
+    "# Hướng dẫn nuôi ong mật ở xã\n\n"
+    "## Thời vụ chia đàn ong\n\n"
+    "Đàn ong mật được chia vào tháng ba âm lịch, khi cầu ong đầy mật và có nhiều ong non.\n"
+).encode()
+
+
+async def test_a_message_right_after_a_stored_guide_waits_for_its_index(
+        harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wait for the after-commit index rebuild holds the chat's lock, on purpose: the next
+    message of the same chat (the web chat sends it at once; Telegram and Zalo queue a chat's
+    updates anyway) is answered after "Đã thêm hướng dẫn" and from the new guide, never from the
+    old index nor before the confirmation. Only that chat waits (the write lock is free)."""
+    await harness.make_official("Quản trị", role="admin", user="adm")
+    summary = await harness.send_file("nuoi-ong.md", BEES_MD, user="adm")
+    knowledge = harness.app.knowledge
+    build = knowledge._build
+
+    def slow_build(*args: Any) -> Any:  # the rebuild of a large knowledge base
+        time.sleep(0.5)
+        return build(*args)
+
+    monkeypatch.setattr(knowledge, "_build", slow_build)
+    order: list[str] = []
+
+    async def save() -> list[OutgoingMessage]:
+        replies = await harness.press(label=UT.BUTTON_SAVE, among=summary, user="adm")
+        order.append("saved")
+        return replies
+
+    async def ask_at_once() -> list[OutgoingMessage]:
+        await asyncio.sleep(0.05)  # the press holds the chat by now
+        replies = await harness.say("thời vụ chia đàn ong mật", user="adm")
+        order.append("answered")
+        return replies
+
+    saved, answered = await asyncio.gather(save(), ask_at_once())
+    assert order == ["saved", "answered"]
+    assert fits(texts(saved), G.ADDED)
+    assert "tháng ba âm lịch" in texts(answered)
