@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import socket
 import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import SendMessage
-from aiogram.methods.base import Response
+from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import Message
+from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram.channel import KeepingSession, TelegramChannel
+from bot.channels.telegram.channel import (
+    KeepingSession,
+    SendText,
+    TelegramChannel,
+    lean_call,
+    send_text,
+)
 from bot.channels.telegram.render import split_for_telegram, utf16_len
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChatRef, Sender
@@ -200,3 +210,81 @@ async def test_the_session_maps_error_answers_like_aiogram(fake: FakeBotAPI) -> 
     finally:
         await bot.session.close()
     assert exc.value.retry_after == 3
+
+
+@contextlib.asynccontextmanager
+async def _answering(status: int, body: str) -> AsyncIterator[str]:
+    """A Bot API on 127.0.0.1 answering every method with `body` (its base URL)."""
+    async def answer(_request: web.Request) -> web.Response:
+        return web.Response(status=status, text=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/bot{token}/{method}", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("session", [AiohttpSession, KeepingSession])
+async def test_a_success_without_a_message_id_is_a_decode_error(
+        session: type[AiohttpSession]) -> None:
+    # troly's own reading of a success falls back to aiogram's check, which refuses it
+    async with _answering(200, '{"ok": true, "result": {"date": 0}}') as url:
+        bot = _bot(url, "1:x", session=session)
+        try:
+            with pytest.raises(DeliveryError) as exc:
+                await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
+        finally:
+            await bot.session.close()
+    assert (exc.value.outcome, exc.value.code) == (DeliveryOutcome.TRANSIENT, "decode")
+
+
+@pytest.mark.parametrize("session", [AiohttpSession, KeepingSession])
+async def test_a_success_aiogram_reads_leniently_gives_the_same_message_id(
+        session: type[AiohttpSession]) -> None:
+    # a message id as digits is not what troly reads itself; aiogram's model reads it (lax int)
+    async with _answering(200, '{"ok": true, "result": {"message_id": "77"}}') as url:
+        bot = _bot(url, "1:x", session=session)
+        try:
+            sent = await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
+        finally:
+            await bot.session.close()
+    assert sent.message_id == "77"
+
+
+async def test_an_error_answer_to_a_lean_call_is_aiograms_exception() -> None:
+    answer = '{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked"}'
+    async with _answering(403, answer) as url:
+        bot = _bot(url, "1:x", session=KeepingSession)
+        try:
+            with pytest.raises(TelegramForbiddenError) as exc:
+                await lean_call(bot, send_text(321, "x", None, None, None))
+        finally:
+            await bot.session.close()
+    assert isinstance(exc.value.method, SendText) and exc.value.method.chat_id == 321
+
+
+async def test_request_middlewares_still_see_aiograms_models(fake: FakeBotAPI) -> None:
+    bot = _bot(fake.base_url, fake.token, session=KeepingSession)
+    seen: list[object] = []
+
+    async def middleware(make_request: NextRequestMiddlewareType[Any], bot: Bot,
+                         method: TelegramMethod[Any]) -> Any:
+        seen.append(method)
+        return await make_request(bot, method)
+
+    bot.session.middleware(middleware)
+    try:
+        sent = await TelegramChannel(bot).send(CHAT, OutgoingMessage("xin chào"))
+    finally:
+        await bot.session.close()
+    assert [type(m) for m in seen] == [SendText]
+    assert sent.message_id == str(fake.sent_ids[0])
+    assert fake.sent == [{"chat_id": 321, "text": "xin chào", "parse_mode": "HTML"}]

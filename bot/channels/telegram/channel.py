@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Generic, TypeVar, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -16,6 +19,7 @@ from aiogram.exceptions import (
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import BufferedInputFile, InputFile, Message, MessageId
 from aiohttp import ClientError, ClientTimeout
+from yarl import URL
 
 from bot.channel import Capability, SentMessage
 from bot.channels.telegram.errors import classify, is_parse_error
@@ -36,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 #: the Bot API takes every method but a file upload as a JSON body
 JSON_BODY = {"Content-Type": "application/json"}
+#: what troly keeps of a call's result
+_R = TypeVar("_R")
 
 
 class KeepingSession(AiohttpSession):
@@ -48,6 +54,12 @@ class KeepingSession(AiohttpSession):
       that pydantic caches only weakly: once a garbage collection frees it, the next answer builds
       it again (schema and validator, ~25 ms; a few per cent of the inbound path's CPU under
       load). Held here, each is built once per process.
+    - `call` sends troly's own calls (a reply, a button's answer, a keyboard's collapse, a chat
+      action: LeanCall) without aiogram's models on the way out or on a successful answer: what
+      it builds and reads per request (the method's model, its dump walked value by value, the
+      answer's whole Message with its text) was about 60 % of a reply's CPU in this client.
+      An answer that is not a plain success goes through aiogram's own check, so errors are
+      aiogram's exceptions (TelegramRetryAfter, TelegramForbiddenError…) as before.
 
     Connections are aiogram's: one aiohttp ClientSession, its pool kept alive between requests.
     """
@@ -55,6 +67,40 @@ class KeepingSession(AiohttpSession):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._models: dict[Any, Any] = {}
+        self._urls: dict[tuple[str, str], URL] = {}
+        self._timeouts: dict[float, ClientTimeout] = {}
+
+    def _url(self, token: str, api_method: str) -> URL:
+        """The method's URL, parsed once (aiohttp would parse the string per request)."""
+        url = self._urls.get((token, api_method))
+        if url is None:
+            url = self._urls[(token, api_method)] = URL(
+                self.api.api_url(token=token, method=api_method))
+        return url
+
+    def _timeout(self, timeout: float | None) -> ClientTimeout:
+        total = self.timeout if timeout is None else timeout
+        kept = self._timeouts.get(total)
+        if kept is None:
+            kept = self._timeouts[total] = ClientTimeout(total=total)
+        return kept
+
+    async def _post_json(self, bot: Bot, api_method: str, params: dict[str, Any],
+                         method: Callable[[], TelegramMethod[Any]],
+                         timeout: float | None) -> tuple[int, bytes]:  # noqa: ASYNC109
+        """POST the parameters as JSON; the answer's status and body. aiogram's network errors,
+        their method built by `method` (only then)."""
+        session = await self.create_session()
+        try:
+            async with session.post(self._url(bot.token, api_method),
+                                    data=self.json_dumps(params).encode(), headers=JSON_BODY,
+                                    timeout=self._timeout(timeout)) as resp:
+                return resp.status, await resp.read()
+        except TimeoutError as exc:
+            raise TelegramNetworkError(method=method(), message="Request timeout error") from exc
+        except ClientError as exc:
+            raise TelegramNetworkError(method=method(),
+                                       message=f"{type(exc).__name__}: {exc}") from exc
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
                            timeout: int | None = None) -> TelegramType:  # noqa: ASYNC109
@@ -69,21 +115,29 @@ class KeepingSession(AiohttpSession):
                 params[key] = value
         if files:
             return await super().make_request(bot, method, timeout)
-        session = await self.create_session()
-        url = self.api.api_url(token=bot.token, method=method.__api_method__)
-        try:
-            async with session.post(url, data=self.json_dumps(params).encode(), headers=JSON_BODY,
-                                    timeout=ClientTimeout(total=self.timeout if timeout is None
-                                                          else timeout)) as resp:
-                raw_result = await resp.text()
-        except TimeoutError as exc:
-            raise TelegramNetworkError(method=method, message="Request timeout error") from exc
-        except ClientError as exc:
-            raise TelegramNetworkError(method=method,
-                                       message=f"{type(exc).__name__}: {exc}") from exc
-        response = self.check_response(bot=bot, method=method, status_code=resp.status,
-                                       content=raw_result)
+        status, content = await self._post_json(bot, method.__api_method__, params,
+                                                lambda: method, timeout)
+        response = self.check_response(bot=bot, method=method, status_code=status,
+                                       content=content.decode("utf-8", "replace"))
         return cast(TelegramType, response.result)
+
+    async def call(self, bot: Bot, call: LeanCall[_R],
+                   timeout: float | None = None) -> _R:  # noqa: ASYNC109
+        """Send one of troly's own calls (see the class); its result as `call.read` keeps it."""
+        if len(self.middleware):  # request middlewares see aiogram's models: the usual way
+            return call.read(await bot(call.method(), request_timeout=cast(int, timeout)))
+        status, content = await self._post_json(bot, call.model.__api_method__, call.params,
+                                                call.method, timeout)
+        if HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
+            try:
+                answer = self.json_loads(content)
+                if answer["ok"] is True:
+                    return call.read(answer.get("result"))
+            except (ValueError, TypeError, KeyError):
+                pass  # not the answer expected: aiogram's check below says what is wrong
+        response = self.check_response(bot=bot, method=call.method(), status_code=status,
+                                       content=content.decode("utf-8", "replace"))
+        return call.read(response.result)  # aiogram read a success that `read` did not
 
     def check_response(self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int,
                        content: str) -> Response[TelegramType]:
@@ -92,6 +146,52 @@ class KeepingSession(AiohttpSession):
         if returning not in self._models:
             self._models[returning] = Response[returning]  # type: ignore[valid-type]
         return super().check_response(bot, method, status_code, content)
+
+
+@dataclass(frozen=True, slots=True)
+class LeanCall(Generic[_R]):
+    """One of troly's Bot API calls, its parameters already the Bot API's JSON values (None
+    left out), sent by KeepingSession.call; through any other session, as aiogram's model."""
+
+    #: aiogram's model of the call: built for another session and for error answers only
+    model: type[TelegramMethod[Any]]
+    params: dict[str, Any]
+    #: what troly keeps of a successful answer's `result` (its JSON, or aiogram's model of it
+    #: when aiogram read the answer); ValueError when it is not what the method answers
+    read: Callable[[Any], _R]
+
+    def method(self) -> TelegramMethod[Any]:
+        """The call as aiogram's model."""
+        return self.model(**self.params)
+
+
+async def lean_call(bot: Bot, call: LeanCall[_R]) -> _R:
+    """Send `call` through KeepingSession.call, or as aiogram's model through another session."""
+    if isinstance(bot.session, KeepingSession):
+        return await bot.session.call(bot, call)
+    return call.read(await bot(call.method()))
+
+
+def _message_id(result: Any) -> int:
+    """The id of the message a send answered with (JSON or aiogram's MessageId / Message)."""
+    if isinstance(result, MessageId | Message):
+        return result.message_id
+    if type(result) is dict and type(result.get("message_id")) is int:
+        return cast(int, result["message_id"])
+    raise ValueError(f"no message id in {type(result).__name__}")
+
+
+def _true(result: Any) -> bool:
+    """A method answering True on success."""
+    if result is not True:
+        raise ValueError(f"expected true, got {type(result).__name__}")
+    return True
+
+
+def _message_or_true(result: Any) -> None:
+    """A method answering the edited Message or True: nothing of it is kept."""
+    if not (result is True or isinstance(result, dict | Message)):
+        raise ValueError(f"expected a message or true, got {type(result).__name__}")
 
 
 class SendText(TelegramMethod[MessageId]):
@@ -137,6 +237,47 @@ class EditMarkup(TelegramMethod[dict[str, Any] | bool]):
     reply_markup: dict[str, Any]
 
 
+class ChatAction(TelegramMethod[bool]):
+    """sendChatAction with the two fields troly sets."""
+
+    __returning__ = bool
+    __api_method__ = "sendChatAction"
+
+    chat_id: int | str
+    action: str
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    """The call's parameters without the ones left out (None)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def send_text(chat_id: int | str, text: str, parse_mode: str | None,
+              reply_markup: dict[str, Any] | None,
+              disable_notification: bool | None) -> LeanCall[int]:
+    """sendMessage (SendText): the sent message's id."""
+    return LeanCall(SendText, _params(chat_id=chat_id, text=text, parse_mode=parse_mode,
+                                      reply_markup=reply_markup,
+                                      disable_notification=disable_notification), _message_id)
+
+
+def answer_query(query_id: str, text: str | None) -> LeanCall[bool]:
+    """answerCallbackQuery (AnswerQuery)."""
+    return LeanCall(AnswerQuery, _params(callback_query_id=query_id, text=text), _true)
+
+
+def edit_markup(chat_id: int | str, message_id: int,
+                reply_markup: dict[str, Any]) -> LeanCall[None]:
+    """editMessageReplyMarkup (EditMarkup)."""
+    return LeanCall(EditMarkup, {"chat_id": chat_id, "message_id": message_id,
+                                 "reply_markup": reply_markup}, _message_or_true)
+
+
+def chat_action(chat_id: int | str, action: str) -> LeanCall[bool]:
+    """sendChatAction (ChatAction)."""
+    return LeanCall(ChatAction, {"chat_id": chat_id, "action": action}, _true)
+
+
 def make_bot(settings: Settings) -> Bot:
     """The aiogram client for TROLY_TELEGRAM_TOKEN at TROLY_TELEGRAM_API_URL."""
     assert settings.telegram_token is not None
@@ -173,7 +314,7 @@ class TelegramChannel:
             parts = [TC.CHOOSE]
         markup = reply_markup(message.buttons, message.layout)
         silent = True if message.silent else None  # None: the parameter is left out
-        last: Message | MessageId | None = None
+        last: int | None = None  # the id of the last message sent
         done = message.parts_sent  # delivered by an earlier try: not again
         try:
             for i, part in enumerate(parts):
@@ -189,36 +330,37 @@ class TelegramChannel:
             error = classify(exc)
             error.parts_sent = done
             raise error from exc
-        return SentMessage(message_id=str(last.message_id) if last is not None else None)
+        return SentMessage(message_id=str(last) if last is not None else None)
 
     async def _send_text(self, chat_id: str, text: str, markup: dict[str, Any] | None,
-                         silent: bool | None) -> MessageId:
+                         silent: bool | None) -> int:
         try:
-            return await self.bot(SendText(chat_id=_chat_id(chat_id), text=to_html(text),
-                                           parse_mode="HTML", reply_markup=markup,
-                                           disable_notification=silent))
+            return await lean_call(self.bot, send_text(_chat_id(chat_id), to_html(text), "HTML",
+                                                       markup, silent))
         except TelegramBadRequest as exc:
             if not is_parse_error(exc):
                 raise
             logger.warning("telegram refused our HTML (%s); resending as plain text", exc.message)
-            return await self.bot(SendText(chat_id=_chat_id(chat_id), text=text, parse_mode=None,
-                                           reply_markup=markup, disable_notification=silent))
+            return await lean_call(self.bot, send_text(_chat_id(chat_id), text, None, markup,
+                                                       silent))
 
     async def _send_file(self, chat_id: str, attachment: Attachment,
-                         silent: bool | None) -> Message:
+                         silent: bool | None) -> int:
         upload = BufferedInputFile(attachment.content, filename=attachment.file_name)
         photo = is_photo(attachment.mime_type, len(attachment.content))
         await self.chat_action(chat_id, "upload_photo" if photo else "upload_document")
         if photo:
-            return await self.bot.send_photo(_chat_id(chat_id), upload,
+            sent = await self.bot.send_photo(_chat_id(chat_id), upload,
                                              disable_notification=silent)
-        return await self.bot.send_document(_chat_id(chat_id), upload,
-                                            disable_notification=silent)
+        else:
+            sent = await self.bot.send_document(_chat_id(chat_id), upload,
+                                                disable_notification=silent)
+        return sent.message_id
 
     async def chat_action(self, chat_id: str, action: str) -> None:
         """sendChatAction ('typing', 'upload_document'…): best effort, failures only logged."""
         try:
-            await self.bot.send_chat_action(_chat_id(chat_id), action)
+            await lean_call(self.bot, chat_action(_chat_id(chat_id), action))
         except AiogramError as exc:
             logger.info("chat action %s to %s not shown: %s", action, chat_id, exc)
 
@@ -227,8 +369,8 @@ class TelegramChannel:
         """Replace a used keyboard (the Bot API's JSON object) by the choice made (best effort:
         the core refuses a second choice anyway)."""
         try:
-            await self.bot(EditMarkup(chat_id=_chat_id(chat_id), message_id=message_id,
-                                      reply_markup=collapsed(markup, pressed)))
+            await lean_call(self.bot, edit_markup(_chat_id(chat_id), message_id,
+                                                  collapsed(markup, pressed)))
         except AiogramError as exc:  # too old to edit, not modified, deleted: nothing to do
             logger.info("keyboard of %s/%s not collapsed: %s", chat_id, message_id, exc)
 
@@ -238,6 +380,6 @@ class TelegramChannel:
         if not event.ack_id:
             return
         try:
-            await self.bot(AnswerQuery(callback_query_id=event.ack_id, text=text))
+            await lean_call(self.bot, answer_query(event.ack_id, text))
         except AiogramError as exc:  # too old / already answered: nothing useful to do
             logger.info("callback %s not answered: %s", event.ack_id, exc)
