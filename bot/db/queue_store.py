@@ -199,8 +199,10 @@ async def faq_guide(session: AsyncSession, unit: Unit | None, *, title: str,
     slug_base = slugify(f"hoi-dap-{unit.code}" if unit is not None else "hoi-dap")
     query = select(Guide).where(Guide.owner_unit_id == unit.id) if unit is not None \
         else select(Guide).where(Guide.owner_unit_id.is_(None))
+    # the oldest: a PostgreSQL database may hold duplicates the old look-up made
     for guide in (await session.execute(
-            query.where(Guide.slug.startswith(slug_base, autoescape=True)))).scalars():
+            query.where(Guide.slug.startswith(slug_base, autoescape=True))
+            .order_by(Guide.id))).scalars():
         return guide
     guide = Guide(slug=await unique_slug(session, slug_base), title=title, status="active",
                   created_at=now, updated_at=now, owner_unit_id=unit.id if unit else None)
