@@ -127,6 +127,8 @@ _QUESTION_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
 #: parts read per paragraph; scored for the best CANDIDATES passages by the other parts
 _PARAGRAPH_PARTS = ("paragraph", "clause")
 CANDIDATES = 100
+#: phrases said another way whose score vectors an index keeps (`KnowledgeIndex._expansion_vector`)
+EXPANSION_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +365,8 @@ class _Store:
 
 #: one stream's share of a sum: the stream, its terms (term → multiplier), a shift of its documents
 _Part = tuple[_Stream, Mapping[str, float], int]
+#: a phrase as typed, an alternative of it, the alternative's weight (folded syllables)
+_ExpansionKey = tuple[tuple[str, ...], tuple[str, ...], float]
 
 
 def _weighted(
@@ -499,6 +503,18 @@ class _Structure:
         return self.guide.scores(terms)[self.guide_of]
 
 
+@dataclass(frozen=True, slots=True)
+class _PresenceSets:
+    """Per passage, the terms of its text (folded syllables; folded bigrams) and of its heading path
+    and guide title together: what the decision's coverage asks of the best passage term by term,
+    a set look-up each instead of binary searches in the postings. Kept for a small index only
+    (CANDIDATES passages or fewer), where they cost little memory."""
+
+    uni: list[frozenset[str]]
+    bi: list[frozenset[str]]
+    meta: list[frozenset[str]]
+
+
 class KnowledgeIndex:
     """An immutable search index over passages; build() makes one, search() ranks passages for a query."""
 
@@ -506,6 +522,7 @@ class KnowledgeIndex:
         "_passages", "_params", "_synonyms", "_fold_uni", "_fold_bi", "_acc_uni", "_acc_bi", "_title",
         "_heading", "_structure", "_by_len", "_confidence_params", "_accents",
         "_intro_weight", "_typical_idf", "_states_time", "_speaks_of_money", "_weights", "_store",
+        "_expansion_cache", "_presence",
     )  # fmt: skip
 
     def __init__(
@@ -517,8 +534,11 @@ class KnowledgeIndex:
         structure: _Structure,
         confidence: ConfidenceParams,
         store: _Store,
+        presence: _PresenceSets | None = None,
     ) -> None:
         """Use build(); this only stores what build() computed."""
+        #: on a small index, every passage's terms as sets (`_PresenceSets`); None: binary searches
+        self._presence = presence
         #: the postings of every passage stream, then the paragraphs' and the clause openings'
         self._store = store
         self._passages = passages
@@ -562,6 +582,10 @@ class KnowledgeIndex:
         )
         uni = self._fold_uni
         self._typical_idf = float(np.average(uni.idf, weights=uni.df)) if int(uni.df.sum()) else 1.0
+        #: per phrase and alternative (source, alternative, weight): what the alternative adds to
+        #: every passage's score (`_expansion_vector`), or None when it counts nowhere. A phrase's
+        #: expansion reads nothing of the rest of the question, so it is summed once per index
+        self._expansion_cache: dict[_ExpansionKey, FloatArray | None] = {}
 
     @classmethod
     def build(
@@ -653,8 +677,16 @@ class KnowledgeIndex:
             para_bounds=np.asarray([*para_starts, len(paras)], dtype=np.int64),
             guide_of=np.asarray(guide_of, dtype=np.int64),
         )
+        presence = (
+            _PresenceSets(
+                uni=[frozenset(bag) for bag in fold_uni],
+                bi=[frozenset(bag) for bag in fold_bi],
+                meta=[frozenset(t) | frozenset(h) for t, h in zip(titles, headings, strict=True)],
+            )
+            if n <= CANDIDATES else None
+        )  # fmt: skip
         return cls(items, params, synonyms, streams, structure, confidence or ConfidenceParams(),
-                   store)  # fmt: skip
+                   store, presence)  # fmt: skip
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -842,14 +874,23 @@ class KnowledgeIndex:
         if memo is not None:
             found = memo.get(term)
             if found is None:
-                found = memo[term] = (
-                    stream.contains(term, doc),
-                    self._heading.contains(term, doc) or self._title.contains(term, doc),
-                )
+                found = memo[term] = self._presence_of(stream, term, doc)
             return (text and found[0]) or (meta and found[1])
         if text and stream.contains(term, doc):
             return True
         return meta and (self._heading.contains(term, doc) or self._title.contains(term, doc))
+
+    def _presence_of(self, stream: _Stream, term: str, doc: int) -> tuple[bool, bool]:
+        """Whether one passage has the term in its text (in `stream`: folded syllables or bigrams)
+        and in its heading path or guide title."""
+        sets = self._presence
+        if sets is not None and (stream is self._fold_uni or stream is self._fold_bi):
+            text = sets.uni[doc] if stream is self._fold_uni else sets.bi[doc]
+            return term in text, term in sets.meta[doc]
+        return (
+            stream.contains(term, doc),
+            self._heading.contains(term, doc) or self._title.contains(term, doc),
+        )
 
     def _coverage(
         self,
@@ -870,6 +911,8 @@ class KnowledgeIndex:
         seen: Presence = {} if memo is None else memo
         heading, title = self._heading, self._title
         unknown = self._fold_uni.max_idf(len(self._passages))
+        sets = self._presence
+        meta_terms = sets.meta[doc] if sets is not None else None
         matched = total = 0.0
         for stream, terms, weight in (
             (self._fold_uni, set(folded) - ignored, None),
@@ -879,6 +922,9 @@ class KnowledgeIndex:
             ], cp.bigram_weight),
         ):  # fmt: skip
             vocab, idfs = stream.vocab, stream._idf_view
+            text_terms = (
+                None if sets is None else sets.uni[doc] if weight is None else sets.bi[doc]
+            )
             for term in terms:
                 tid = vocab.get(term)
                 idf: float = idfs[tid] if tid is not None else unknown
@@ -887,10 +933,13 @@ class KnowledgeIndex:
                 total += idf
                 found = seen.get(term)
                 if found is None:
-                    found = seen[term] = (
-                        tid is not None and stream.has(tid, doc),
-                        heading.contains(term, doc) or title.contains(term, doc),
-                    )
+                    if text_terms is not None and meta_terms is not None:
+                        found = seen[term] = (term in text_terms, term in meta_terms)
+                    else:
+                        found = seen[term] = (
+                            tid is not None and stream.has(tid, doc),
+                            heading.contains(term, doc) or title.contains(term, doc),
+                        )
                 if (text and found[0]) or (meta and found[1]):
                     matched += idf
         return matched / total if total > 0 else 0.0
@@ -964,6 +1013,9 @@ class KnowledgeIndex:
     def says_any(self, folded: str, docs: Sequence[int]) -> bool:
         """Whether any of the passages contains the folded syllable in its text, heading path or
         guide title (says() for each)."""
+        sets = self._presence
+        if sets is not None:
+            return any(folded in sets.uni[doc] or folded in sets.meta[doc] for doc in docs)
         # A binary search per passage and stream: the pool is ten passages, and numpy's calls
         # cost more than the searches
         for stream in (self._fold_uni, self._heading, self._title):
@@ -988,48 +1040,36 @@ class KnowledgeIndex:
             (self._heading, _weighted(meta, p.heading_weight), shift),
         ]
 
-    def _expansions(self, q: Query) -> list[tuple[list[str], list[str], np.float32]]:
-        """The query's phrases said another way that count (the passages know a word of the
-        alternative), each with what the alternative's score is multiplied by: its weight, rescaled
-        to the information of the phrase as typed.
+    def _expansion_vector(self, src: list[str], alt: list[str], weight: float) -> FloatArray | None:
+        """What one phrase said another way adds to every passage's score (before the expansion
+        part's weight), or None when it counts nowhere (no passage text knows a word of the
+        alternative). Summed once per index and phrase (`_expansion_cache`): it reads nothing of
+        the rest of the question.
 
-        Only the part of the alternative's score above what the passage already earned for the
-        phrase as typed is added (`_expansion_sum`): "UBND" and "Ủy ban nhân dân" count once,
-        whichever a passage uses, and a passage using both is not counted twice.
+        The alternative's score is multiplied by its weight, rescaled to the information of the
+        phrase as typed, and only what it earns above the phrase as typed is added: "UBND" and
+        "Ủy ban nhân dân" count once, whichever a passage uses, and a passage using both is not
+        counted twice.
         """
-        n = len(self._passages)
-        bw = self._params.bigram_weight
-        out: list[tuple[list[str], list[str], np.float32]] = []
-        for src, alt, weight in q.expansions:
-            if not any(t in self._fold_uni.vocab for t in alt):
-                continue
+        key = (tuple(src), tuple(alt), weight)
+        cache = self._expansion_cache
+        if key in cache:
+            return cache[key]
+        vec: FloatArray | None = None
+        if any(t in self._fold_uni.vocab for t in alt):
+            n = len(self._passages)
+            bw = self._params.bigram_weight
             ideal_src = self._fold_uni.ideal(src, 1.0, n) + self._fold_bi.ideal(_bigrams(src), bw, n)
             ideal_alt = self._fold_uni.ideal(alt, 1.0, n) + self._fold_bi.ideal(_bigrams(alt), bw, n)
             scale = self._params.expansion_weight * weight
-            out.append((src, alt, np.float32(scale * ideal_src / ideal_alt)))
-        return out
-
-    def _expansion_parts(
-        self, expansions: list[tuple[list[str], list[str], np.float32]], at: int
-    ) -> list[_Part]:
-        """The parts of every expansion's alternative and phrase as typed, side by side from `at`."""
-        n = len(self._passages)
-        parts: list[_Part] = []
-        for k, (src, alt, _) in enumerate(expansions):
-            parts += self._phrase_parts(alt, at + 2 * k * n)
-            parts += self._phrase_parts(src, at + (2 * k + 1) * n)
-        return parts
-
-    def _expansion_sum(
-        self, expansions: list[tuple[list[str], list[str], np.float32]], sums: FloatArray, at: int
-    ) -> FloatArray:
-        """The expansion part from the sums of `_expansion_parts` (laid out from `at`)."""
-        n = len(self._passages)
-        vec = np.zeros(n, dtype=np.float32)
-        for k, (_, _, factor) in enumerate(expansions):
-            alt_at, src_at = at + 2 * k * n, at + (2 * k + 1) * n
-            alt_scores = sums[alt_at : alt_at + n] * factor
-            vec += np.maximum(alt_scores - sums[src_at : src_at + n], 0.0)
+            factor = np.float32(scale * ideal_src / ideal_alt)
+            # the alternative's sums in 0..n-1, the phrase's as typed in n..2n-1: one pass
+            sums = self._store.total(self._phrase_parts(alt, 0) + self._phrase_parts(src, n), 2 * n)
+            vec = np.maximum(sums[:n] * factor - sums[n:], 0.0)
+            vec.flags.writeable = False  # shared by every later question
+        if len(cache) >= EXPANSION_CACHE_SIZE:  # an admin's synonyms are few; a bound all the same
+            cache.clear()
+        cache[key] = vec
         return vec
 
     def _part_terms(
@@ -1055,11 +1095,14 @@ class KnowledgeIndex:
         return terms
 
     def _expansion(self, q: Query) -> FloatArray:
-        """The expansion part: what passages earn by saying the query's phrases another way."""
-        expansions = self._expansions(q)
-        size = 2 * len(expansions) * len(self._passages)
-        sums = self._store.total(self._expansion_parts(expansions, 0), size)
-        return self._expansion_sum(expansions, sums, 0)
+        """The expansion part: what passages earn by saying the query's phrases another way
+        (each phrase's `_expansion_vector`, added in the query's order)."""
+        vec = np.zeros(len(self._passages), dtype=np.float32)
+        for src, alt, weight in q.expansions:
+            found = self._expansion_vector(src, alt, weight)
+            if found is not None:
+                vec += found
+        return vec
 
     def _parts(self, q: Query) -> dict[str, FloatArray]:
         """The unweighted score parts the ranking sums (see `RankParams.weights`), each on its own."""
@@ -1089,8 +1132,9 @@ class KnowledgeIndex:
 
     def _match_score(self, q: Query) -> FloatArray:
         """The weighted sum of the parts (`_parts`), computed together: the postings of every BM25
-        part, of the expansions and (on a small index) of the paragraphs and clause openings summed
-        in one pass; on a large index the paragraph parts are read for the best candidates after."""
+        part and (on a small index) of the paragraphs and clause openings summed in one pass; on a
+        large index the paragraph parts are read for the best candidates after. The expansions'
+        sums are the index's own (`_expansion_vector`)."""
         weights = self._weights
         focus = _focus(q.folded)
         by_stream: dict[int, tuple[_Stream, dict[str, float], int]] = {}
@@ -1110,12 +1154,10 @@ class KnowledgeIndex:
             by_name = {"paragraph": structure.paragraph, "clause": structure.clause}
             parts += [(by_name[name], asked, 0) for name in late]
             size = self._store.size
-        expansions = self._expansions(q) if q.expansions and "expansion" in weights else []
-        parts += self._expansion_parts(expansions, size)
-        sums = self._store.total(parts, size + 2 * len(expansions) * n)
+        sums = self._store.total(parts, size)
         scores = sums[:n]
         if q.expansions and "expansion" in weights:
-            scores += np.float32(weights["expansion"]) * self._expansion_sum(expansions, sums, size)
+            scores += np.float32(weights["expansion"]) * self._expansion(q)
         if "guide" in weights:
             scores += np.float32(weights["guide"]) * structure.guide_scores(focus)
         if self._intro_weight is not None:
