@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 
 _NUMBER_RE = re.compile(r"[+-]?\d{1,4}(?:[.,]\d+)?")
 _UNIT_RE = re.compile(r"\s*(?:%|phan tram)\s*$")
@@ -30,7 +30,7 @@ def reads_as_question(text: str) -> bool:
 
 
 def _key(text: str) -> str:
-    return " ".join(fold(text.casefold()).replace("%", " % ").split())
+    return fold_words(text.replace("%", " % "))
 
 
 def _words_to_number(words: list[str]) -> int | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.texts import leave as T
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 from rules.deadlines import DeadlineError, parse_day
 
 #: the longest leave one command records (a typo such as 2062 for 2026 is refused)
@@ -57,7 +57,7 @@ def _note(original: str, folded_rest: str | None) -> str | None:
 
 def parse_leave(text: str, *, today: date) -> LeaveDates:
     """Read a leave; LeaveDatesError for what is not one (end before start, too long, long ago)."""
-    key = " ".join(fold(text.casefold()).split())
+    key = fold_words(text)
     try:
         if match := _SHORT_RANGE_PATTERN.match(key):
             year = f"/{match.group('y')}" if match.group("y") else ""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.texts import common as T
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 
 #: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
@@ -135,7 +135,7 @@ def _quoted(buttons: Sequence[Button]) -> str:
 def typed_name(text: str) -> str:
     """A label or a typed text as compared for a choice typed by its name: case, diacritics,
     spacing and a tick aside ("gui bao cao" is "Gửi báo cáo")."""
-    return " ".join(fold(text.casefold()).replace("\u2713", " ").split())
+    return fold_words(text, apart="\u2713")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from typing import Literal, cast, get_args
 
 from bot.texts import periods as T
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 
 PeriodKind = Literal["week", "month", "quarter", "half", "year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = get_args(PeriodKind)
@@ -224,7 +224,7 @@ _ROMAN_VOCABULARY = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
 def _key(text: str) -> str:
-    return " ".join(fold(text.casefold()).replace(",", " ").split())
+    return fold_words(text, apart=",")
 
 
 def parse_period(text: str, today: date, close_day: int = DECREE_CLOSE_DAY) -> Period:

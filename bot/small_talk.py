@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 
 SmallTalk = Literal["thanks", "greeting", "ack"]
 
@@ -38,7 +38,7 @@ def small_talk(text: str) -> SmallTalk | None:
         return "ack" if text.strip() else None
     if "?" in text or "\uff1f" in text:  # a full-width question mark too
         return None
-    words = "".join(c if c.isalnum() else " " for c in fold(text.casefold())).split()
+    words = fold_words(text, letters_only=True).split()
     if not words or len(words) > MAX_WORDS:
         return None
     while len(words) > 1 and words[-1] in _SOFTENERS:

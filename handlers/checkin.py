@@ -32,7 +32,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from handlers.ask import aside
 from handlers.tasks import deadline_phrase
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 from rules.cutoffs import monday_of, week_of
 from rules.dates import fmt_day, fmt_instant, fmt_time_day
 from rules.policy import unit_checkin_cutoff
@@ -309,7 +309,7 @@ def _status_name(row: CheckinEntry) -> str:
     return T.STATUS_LABELS.get(row.status or "", T.NA)
 
 
-_PROGRESS_CHOICES = {fold(label.casefold()): choice for label, choice in (
+_PROGRESS_CHOICES = {fold_words(label): choice for label, choice in (
     (T.BTN_KEEP, "keep"), (T.BTN_KEEP_DRAFT, "keep"), (T.BTN_DONE, "done"),
     (T.BTN_SKIP_TASK, "skip"), (T.BTN_SKIP_WEEK, "week"))}
 
@@ -318,7 +318,7 @@ async def progress_handle(ctx: Context, state: FlowState) -> str | None:
     """A level, a typed percentage, keep, done, skip the task or the week."""
     pressed, typed = _answer(ctx)
     if typed:  # a choice typed by name (the console lists them so; anywhere else too)
-        pressed = _PROGRESS_CHOICES.get(" ".join(fold(typed.casefold()).split()), "")
+        pressed = _PROGRESS_CHOICES.get(fold_words(typed), "")
     if pressed == "done":
         await _save(ctx, state, progress=100, status="done", skip_reason=None)
         return "evidence"
@@ -556,7 +556,7 @@ _CONFIRM_WORDS = frozenset({"gui", "gui bao cao", "ok", "dong y", "xac nhan", "c
 async def summary_handle(ctx: Context, state: FlowState) -> str | None:
     """Submit, or go back to one task."""
     pressed, typed = _answer(ctx)
-    if pressed == "ok" or (typed and " ".join(fold(typed.casefold()).split()) in _CONFIRM_WORDS):
+    if pressed == "ok" or (typed and fold_words(typed) in _CONFIRM_WORDS):
         await _submit(ctx, state)
         return END
     if pressed.startswith("edit:") and pressed[5:].isascii() and pressed[5:].isdigit():

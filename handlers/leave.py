@@ -27,7 +27,7 @@ from bot.messages import Button
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import common as C
 from bot.texts import leave as T
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 from rules.dates import fmt_date
 
 FLOW = "lv"
@@ -68,7 +68,7 @@ async def nghiphep(ctx: Context) -> None:
     if who is None:
         return
     today = local_date(ctx.now)
-    if words and " ".join(fold(" ".join(words).casefold()).split()) in T.CANCEL_VOCABULARY:
+    if words and fold_words(" ".join(words)) in T.CANCEL_VOCABULARY:
         await _cancel(ctx, who, today)
         return
     data = {"official": who.id}

@@ -38,7 +38,7 @@ from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import common as C
 from bot.texts import period_checkin as T
 from handlers.ask import aside
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 from rules.cutoffs import SUMMARY_KINDS, ReportingRules
 from rules.dates import fmt_time_day
 from rules.policy import load_rules
@@ -115,7 +115,7 @@ async def start_period_checkin(ctx: Context, text: str = "", *, from_prompt: boo
         ctx.reply(T.STALE_PROMPT)
         return
     rules = await _rules(ctx, official)
-    words = " ".join(fold(text.casefold()).split())
+    words = fold_words(text)
     edit = words in T.EDIT_VOCABULARY or any(words.startswith(w + " ") for w in T.EDIT_VOCABULARY)
     if edit:
         text = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
@@ -377,7 +377,7 @@ _CONFIRM_WORDS = frozenset({"gui", "gui bao cao", "ok", "dong y", "xac nhan", "c
 async def summary_handle(ctx: Context, state: FlowState) -> str | None:
     """Submit, or go back to one question."""
     pressed, typed = _answer(ctx)
-    if pressed == "ok" or (typed and " ".join(fold(typed.casefold()).split()) in _CONFIRM_WORDS):
+    if pressed == "ok" or (typed and fold_words(typed) in _CONFIRM_WORDS):
         await _submit(ctx, state)
         return END
     if pressed.startswith("edit:") and pressed[5:] in ("0", "1", "2"):

@@ -43,7 +43,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import period_checkin as PT
 from handlers import guidance
-from knowledge.normalize import fold
+from knowledge.normalize import fold, fold_words
 from rules.cutoffs import ReportingRules
 from rules.policy import load_rules
 
@@ -98,7 +98,7 @@ def _period(rules: ReportingRules, words: list[str], ctx: Context) -> Period | N
     today = local_date(ctx.now)
     if not words:
         return rules.period_of("week", today)
-    bare = _BARE_KINDS.get(fold(" ".join(words).casefold()))
+    bare = _BARE_KINDS.get(fold_words(" ".join(words)))
     if bare is not None:
         return filing_period(rules, bare, ctx.now)
     try:

@@ -116,6 +116,20 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_fold_table())
 
 
+def fold_words(text: str, *, apart: str = "", letters_only: bool = False) -> str:
+    """Text as typed, the way names are compared: case and diacritics folded (đ→d), runs of
+    white space one space, none at the ends; the characters in `apart` (with `letters_only`,
+    every character that is no letter or digit) read as spaces ("Đã  XONG ✓" → "da xong")."""
+    folded = fold(text.casefold())
+    for char in apart:
+        folded = folded.replace(char, " ")
+    if letters_only:
+        # after folding: a stray combining mark (on a letter NFC has no precomposed form for,
+        # "q\u0323") is dropped with the other marks, not read as a space inside the word
+        folded = "".join(c if c.isalnum() else " " for c in folded)
+    return " ".join(folded.split())
+
+
 def has_diacritics(text: str) -> bool:
     """True when folding would change the text (it carries a tone, a vowel mark or đ)."""
     return not text.isascii() and fold(text) != text

@@ -24,7 +24,7 @@ from typing import Literal
 
 from bot.clock import local_date
 from bot.texts import imports as texts
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 from rules.policy import Schedule
 from rules.workdays import WorkCalendar
 
@@ -62,7 +62,7 @@ _RECURRING = ("hang tuan", "hang thang", "hang quy", "hang nam", "thuong xuyen",
 
 
 def _key(text: str) -> str:
-    return " ".join(fold(text.casefold()).replace(",", " ").split())
+    return fold_words(text, apart=",")
 
 
 def _month_end(year: int, month: int) -> date:

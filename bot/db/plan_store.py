@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Official, Plan, PlanConsolidator, Task, TaskAssignee, TaskUnit, Unit
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 
 #: the number of a plan in its reference ("Kế hoạch số 286/KH-BTTTT" → 286), on folded text
 _NUMBER_PATTERN = re.compile(r"(?:so|kh)\s*:?\s*(\d+)|(\d+)\s*/\s*kh", re.IGNORECASE)
@@ -19,13 +19,9 @@ _HANDLE_PATTERN = re.compile(
     r"^(?:(?:ke\s*hoach|kh)\s*(?:so)?\s*:?\s*(\d+)(?:\s*/\S*)?|(\d+)\s*/\s*kh\S*)$")
 
 
-def _fold(text: str) -> str:
-    return " ".join(fold(text.casefold()).split())
-
-
 def plan_number(ref: str) -> str | None:
     """The plan's number as written in its reference, if any."""
-    match = _NUMBER_PATTERN.search(_fold(ref))
+    match = _NUMBER_PATTERN.search(fold_words(ref))
     return (match.group(1) or match.group(2)) if match else None
 
 
@@ -37,7 +33,7 @@ def plan_handle(ref: str) -> str:
 
 def looks_like_plan(text: str) -> bool:
     """'KH286', 'KH 286', 'kế hoạch 286', 'Kế hoạch số 286/KH-BTTTT'."""
-    return bool(_HANDLE_PATTERN.match(_fold(text)))
+    return bool(_HANDLE_PATTERN.match(fold_words(text)))
 
 
 async def find_plans(session: AsyncSession, text: str) -> list[Plan]:
@@ -48,9 +44,9 @@ async def find_plans(session: AsyncSession, text: str) -> list[Plan]:
     exact = (await session.execute(select(Plan).where(Plan.ref == text))).scalars().all()
     if exact:
         return list(exact)
-    folded = _fold(text)
+    folded = fold_words(text)
     plans = list((await session.execute(select(Plan).order_by(Plan.ref))).scalars())
-    same = [p for p in plans if _fold(p.ref) == folded]
+    same = [p for p in plans if fold_words(p.ref) == folded]
     if same:
         return same
     match = _HANDLE_PATTERN.match(folded)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.texts import imports as texts
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class ImportResult:
 
 def fold_key(text: str) -> str:
     """A comparison key: no diacritics, lower case, single spaces, no surrounding punctuation."""
-    return " ".join(fold(text.casefold()).replace("\u00a0", " ").split()).strip(" .:*")
+    return fold_words(text).strip(" .:*")
 
 
 _SPLIT_RE = re.compile(r"[;,\n]+")

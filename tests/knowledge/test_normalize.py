@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from knowledge.normalize import (
     canonical_tone,
     fold,
+    fold_words,
     has_diacritics,
     normalize,
     place_tone,
@@ -79,3 +82,24 @@ def test_fold_is_ascii_for_vietnamese_letters(text: str) -> None:
     assert folded.isascii()
     assert len(folded) == len(unicodedata.normalize("NFC", text))
     assert fold(folded) == folded
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [
+    ("  Đã  XONG\u00a0rồi\n", {}, "da xong roi"),
+    ("ĐƠN VỊ, Phòng", {}, "don vi, phong"),
+    ("Quý I,2026", {"apart": ","}, "quy i 2026"),
+    ("✓ Gửi✓báo cáo", {"apart": "\u2713"}, "gui bao cao"),
+    ("Xin-chào!!! 👍", {"letters_only": True}, "xin chao"),
+    ("q\u0323uy", {"letters_only": True}, "quy"),
+    ("Straße", {}, "strasse"),
+    ("", {}, ""),
+])
+def test_fold_words(text: str, kwargs: dict[str, Any], expected: str) -> None:
+    assert fold_words(text, **kwargs) == expected
+
+
+@given(st.text())
+def test_fold_words_is_a_fixed_point(text: str) -> None:
+    key = fold_words(text)
+    assert fold_words(key) == key
+    assert "  " not in key and key == key.strip()

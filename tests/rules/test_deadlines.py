@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from rules.deadlines import DeadlineError, parse_day, parse_deadline
+from rules.deadlines import DeadlineError, _key, parse_day, parse_deadline
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -78,3 +78,9 @@ def test_a_day_typed_as_documents_write_it(text: str, expected: date) -> None:
 def test_a_day_needs_its_day_and_month(text: str) -> None:
     with pytest.raises(DeadlineError):
         parse_day(text, today=date(2026, 12, 3))
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Quý II,2025", "quy ii 2025"), (" THÁNG\u00a03 / 2025 ", "thang 3 / 2025"), ("Đ", "d")])
+def test_deadline_keys_fold_case_marks_commas_and_spaces(text: str, key: str) -> None:
+    assert _key(text) == key
