@@ -8,6 +8,8 @@ stored by this module except what `announce_new` records when the caller stores 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +30,8 @@ from bot.unit_names import (
     read_units,
     split_entries,
 )
+from knowledge.normalize import fold
+from knowledge.validity import document_numbers
 from rules.dates import fmt_day
 from rules.deadlines import DeadlineError, parse_day
 
@@ -165,11 +169,56 @@ async def unit_ids(session: AsyncSession, entries: Sequence[str], *,
 
 
 async def replaced_guide(session: AsyncSession, key: str) -> Guide:
-    """The older guide named by id or code (slug) that a new guide supersedes."""
+    """The older guide named by id or code (slug) that a new guide supersedes (what the CLI's
+    --replaces and a choice stored in the chat carry; what an admin types: typed_guide)."""
     guide = await guide_store.find_guide(session, key.strip())
     if guide is None:
         raise GuideOptionError(T.OPTION_GUIDE_NOT_FOUND.format(key=key.strip()[:60]))
     return guide
+
+
+#: "thay thế HD-03", "thay cho 12/HD-UBND", "Thay thế: huong-dan-cu", matched on the text folded
+#: (diacritics optional)
+_REPLACES_TYPED = re.compile(r"^\s*thay\s+(?:the|cho)(?:\s*[:\-\u2013]\s*|\s+)(?=\S)",
+                             re.IGNORECASE)
+
+
+def typed_replacement(text: str) -> str | None:
+    """The guide named by "thay thế <mã>" typed at the upload's summary (or sent as the file's
+    caption, which the dispatcher hands to the step as typed text); None when the text says no
+    such."""
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text)
+    found = _REPLACES_TYPED.match(folded) if len(folded) == len(text) else None
+    return text[found.end():].strip()[:200] if found else None
+
+
+async def typed_guide(session: AsyncSession, text: str) -> Guide:
+    """The older guide an admin typed for a new one to replace, read alike at the upload's
+    summary and at its "Thay thế" step: "thay thế 12/HD-UBND" or the name alone — an id or code,
+    a document number the guide cites, or words of the title or source reference of the one
+    guide in force that has them. GuideOptionError when no guide (or several) fits."""
+    key = typed_replacement(text)
+    key = text.strip() if key is None else key
+    guide = await _guide_named(session, key)
+    if guide is None:
+        raise GuideOptionError(T.OPTION_GUIDE_NOT_FOUND.format(key=key[:60]))
+    return guide
+
+
+async def _guide_named(session: AsyncSession, key: str) -> Guide | None:
+    key = key.strip().strip("\"'\u201c\u201d.")
+    found = await guide_store.find_guide(session, key) \
+        or await guide_store.find_guide(session, key.casefold())
+    if found is None and (numbers := document_numbers(key)):
+        found = await guide_store.find_by_document_number(session, numbers)
+    if found is not None or not key:
+        return found
+    wanted = " ".join(key.casefold().split())
+    named = [g for g in (await session.execute(
+                 select(Guide).where(Guide.status == "active"))).scalars()
+             if wanted in " ".join(f"{g.title} {g.source_ref or ''}".casefold().split())]
+    return named[0] if len(named) == 1 else None
 
 
 @dataclass(frozen=True)

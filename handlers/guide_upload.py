@@ -20,7 +20,6 @@ audience is announced to it again.
 from __future__ import annotations
 
 import math
-import re
 import secrets
 import unicodedata
 from collections import Counter
@@ -63,6 +62,8 @@ from bot.guide_options import (
     known_units,
     read_day,
     replaced_guide,
+    typed_guide,
+    typed_replacement,
     unit_abbreviations,
     unit_words,
     unknown_units_text,
@@ -82,9 +83,7 @@ from bot.unit_names import (
 )
 from handlers.ask import answer
 from handlers.sections import ELLIPSIS, LABEL_CHARS
-from knowledge.normalize import fold
 from knowledge.types import IngestError
-from knowledge.validity import document_numbers
 from rules.dates import fmt_day
 
 FLOW = "gnew"
@@ -390,57 +389,26 @@ async def review_handle(ctx: Context, state: FlowState) -> str | None:
     if action == "" and reads_as_question(ctx.text):
         await answer(ctx, ctx.text.strip())  # the file keeps waiting: the summary follows
         return STAY
-    if action == "" and (key := typed_replacement(ctx.text)) is not None:
-        return await _replaces_typed(ctx, state, key)
+    if action == "" and typed_replacement(ctx.text) is not None:
+        return await _replaces_typed(ctx, state)
     ctx.reply(T.CHOOSE_ABOVE)
     return STAY
 
 
-#: "thay thế HD-03", "thay cho 12/HD-UBND", "Thay thế: huong-dan-cu", matched on the text folded
-#: (diacritics optional)
-_REPLACES_TYPED = re.compile(r"^\s*thay\s+(?:the|cho)(?:\s*[:\-\u2013]\s*|\s+)(?=\S)",
-                             re.IGNORECASE)
-
-
-def typed_replacement(text: str) -> str | None:
-    """The guide named by "thay thế <mã>" typed at the summary (or sent as the file's caption,
-    which the dispatcher hands to the step as typed text); None when the text says no such."""
-    text = unicodedata.normalize("NFC", text)
-    folded = fold(text)
-    found = _REPLACES_TYPED.match(folded) if len(folded) == len(text) else None
-    return text[found.end():].strip()[:200] if found else None
-
-
-async def _replaces_typed(ctx: Context, state: FlowState, key: str) -> str | None:
+async def _replaces_typed(ctx: Context, state: FlowState) -> str | None:
     """The guide a typed "thay thế …" names, set as the one replaced; one not found is said.
     The summary follows either way (after a caption, it is the first the admin sees of the
     file), its "Thay thế" button offering the likeliest guides."""
-    guide = await _guide_named(ctx, key)
-    if guide is None:
-        ctx.reply(GT.OPTION_GUIDE_NOT_FOUND.format(key=key[:60]))
+    try:
+        guide = await typed_guide(ctx.session, ctx.text)
+    except GuideOptionError as exc:
+        ctx.reply(str(exc))
         return STAY
     if guide.id == (state.data.get("target") or {}).get("id"):
         ctx.reply(T.REPLACES_ITSELF)
         return STAY
     _set_options(state, replace(_options(state), replaces=str(guide.id), no_replaces=False))
     return STAY
-
-
-async def _guide_named(ctx: Context, key: str) -> Guide | None:
-    """A guide by id or code, by a document number it cites ('12/HD-UBND'), or the one guide
-    whose title or source reference contains the words typed."""
-    key = key.strip().strip("\"'“”.")
-    found = await guide_store.find_guide(ctx.session, key) \
-        or await guide_store.find_guide(ctx.session, key.casefold())
-    if found is None and (numbers := document_numbers(key)):
-        found = await guide_store.find_by_document_number(ctx.session, numbers)
-    if found is not None or not key:
-        return found
-    wanted = " ".join(key.casefold().split())
-    named = [g for g in (await ctx.session.execute(
-                 select(Guide).where(Guide.status == "active"))).scalars()
-             if wanted in " ".join(f"{g.title} {g.source_ref or ''}".casefold().split())]
-    return named[0] if len(named) == 1 else None
 
 
 async def _cancel(ctx: Context, state: FlowState) -> str:
@@ -752,12 +720,12 @@ async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
     if action is None or (action and not action.startswith("g:")):
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
-    key = action.removeprefix("g:") if action else ctx.text.strip()
-    if not key:
+    if not action and not ctx.text.strip():
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
-    try:
-        guide = await replaced_guide(ctx.session, key)
+    try:  # typed: read as at the summary ("thay thế 12/HD-UBND", or the name alone)
+        guide = await (replaced_guide(ctx.session, action.removeprefix("g:")) if action
+                       else typed_guide(ctx.session, ctx.text))
     except GuideOptionError as exc:
         ctx.reply(str(exc))
         return STAY

@@ -19,12 +19,13 @@ from bot import guide_import
 from bot.db import guidance_store
 from bot.db.models import Guide, GuideChunk, Official, PendingUpload, Unit
 from bot.guide_import import NeedsConfirmation, import_guide, ingest_limits
+from bot.guide_options import typed_replacement
 from bot.messages import OutgoingMessage
 from bot.texts import common as C
 from bot.texts import feedback as FT
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
-from handlers.guide_upload import similar_titles, typed_replacement
+from handlers.guide_upload import similar_titles
 from knowledge.ingest import parse_file
 from knowledge.types import IngestProblem
 from tests.harness import BotHarness, Press, fits, labels, texts
@@ -629,6 +630,41 @@ async def test_not_replacing_wins_over_the_document_s_own_words(harness: BotHarn
     assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.REPLACED)
     guide = await _guide(h, "Hướng dẫn mới về xác nhận cư trú")
     assert guide is not None and guide.replaces_id is None
+
+
+async def test_thay_the_is_read_alike_at_the_summary_and_at_the_replaces_step(
+        harness: BotHarness) -> None:
+    """"thay thế 12/HD-UBND" (a document number the older guide cites), or the number alone,
+    names the guide replaced at the summary and at the "Thay thế" step alike (the step read
+    only an id or a code)."""
+    h = harness
+    await _world(h)
+    assert fits(texts(await h.upload_guide("cu-tru.md", CITED.encode(), user="admin")), GT.ADDED)
+    cited = await _guide(h, "Hướng dẫn cấp giấy xác nhận cư trú")
+    assert cited is not None
+    chosen = T.SUMMARY_REPLACES.format(title=f"\u201c{cited.title}\u201d")
+    none = T.SUMMARY_REPLACES.format(title=T.REPLACES_NONE)
+    assert chosen not in texts(await h.send_file("moi.md", NEW.encode(), user="admin"))
+
+    # at the step
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    assert chosen in texts(await h.say("thay thế 12/HD-UBND", user="admin"))
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    assert none in texts(await h.press(label=T.BUTTON_NO_REPLACE, user="admin"))
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    assert chosen in texts(await h.say("12/HD-UBND", user="admin"))
+    await h.press(label=T.BUTTON_REPLACES, user="admin")
+    assert GT.OPTION_GUIDE_NOT_FOUND.format(key="99/HD-UBND") in texts(
+        await h.say("Thay thế: 99/HD-UBND", user="admin"))
+    assert none in texts(await h.press(label=T.BUTTON_NO_REPLACE, user="admin"))
+
+    # at the summary, the same words
+    assert chosen in texts(await h.say("thay thế 12/HD-UBND", user="admin"))
+    assert GT.OPTION_GUIDE_NOT_FOUND.format(key="99/HD-UBND") in texts(
+        await h.say("Thay thế: 99/HD-UBND", user="admin"))
+    assert fits(texts(await h.press(label=T.BUTTON_SAVE, user="admin")), GT.ADDED)
+    guide = await _guide(h, NEW_TITLE)
+    assert guide is not None and guide.replaces_id == cited.id
 
 
 async def test_a_pdf_s_scanned_pages_are_named_in_the_summary(harness: BotHarness) -> None:
