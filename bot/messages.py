@@ -202,14 +202,17 @@ def menu_of_buttons(message: OutgoingMessage) -> Menu:
     final ones, which are typed by name; all by name where a typed number is the answer."""
     if message.numbers_typed:
         return Menu(named=tuple((b.label, b.payload) for b in message.buttons))
-    finals = tuple((b.label, b.payload) for b in message.buttons if b.final)
-    listed = [b for b in message.buttons if not b.final]
-    return Menu(tuple(b.payload for b in listed), finals,
-                strict=bool(message.numbered or finals), asks=_asks(listed))
+    finals = [b for b in message.buttons if b.final]
+    return _menu([b for b in message.buttons if not b.final], finals,
+                 strict=bool(message.numbered or finals))
 
 
-def _asks(listed: Sequence[Button]) -> tuple[tuple[int, str], ...]:
-    return tuple((i, b.label) for i, b in enumerate(listed) if b.confirm_typed)
+def _menu(listed: Sequence[Button], finals: Sequence[Button], *, strict: bool) -> Menu:
+    """The one builder of a menu of choices listed by number (`listed`, from 1; those asked back
+    once: Button.confirm_typed) with the final ones typed by name."""
+    return Menu(tuple(b.payload for b in listed), tuple((b.label, b.payload) for b in finals),
+                strict=strict,
+                asks=tuple((i, b.label) for i, b in enumerate(listed) if b.confirm_typed))
 
 
 def numbered_options(message: OutgoingMessage,
@@ -230,10 +233,9 @@ def numbered_options(message: OutgoingMessage,
     lines = [f"{i}. {b.label}" for i, b in enumerate(options, start=1)]
     text = "\n".join([message.text, "", *lines, "", message.numbered]) if message.text \
         else "\n".join([*lines, "", message.numbered])
-    finals = tuple((b.label, b.payload) for b in kept if b.final)
     return (OutgoingMessage(text, kept, message.attachments, keyboard=message.keyboard,
                             silent=message.silent),
-            Menu(tuple(b.payload for b in options), finals, strict=True, asks=_asks(options)))
+            _menu(options, [b for b in kept if b.final], strict=True))
 
 
 def split_text(text: str, limit: int) -> list[str]:

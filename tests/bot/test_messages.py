@@ -69,3 +69,15 @@ def test_items_that_act_for_good_are_asked_back_by_number() -> None:
     assert menu.asked_label(1) == "Mục 2" and menu.asked_label(8) is None
     waiting = Menu(menu.numbered, strict=True, asks=menu.asks, pending=1)
     assert Menu.of(waiting.to_json()) == waiting
+
+
+def test_the_console_menu_numbers_every_button_but_the_final_ones() -> None:
+    """menu_of_buttons and numbered_options build their menus alike; the console's numbers the
+    commands too ("Huỷ") and is strict only where the message asked for a number."""
+    section = Button("Mục 1", "uqs:1:1", confirm_typed=True)
+    assert menu_of_buttons(OutgoingMessage("x", (section, CANCEL))) == Menu(
+        ("uqs:1:1", "ck:cancel"), (), strict=False, asks=((0, "Mục 1"),))
+    assert menu_of_buttons(OutgoingMessage("x", (section, SEND), numbered="Gõ số.")) == Menu(
+        ("uqs:1:1",), (("Gửi báo cáo", "ck:ok"),), strict=True, asks=((0, "Mục 1"),))
+    assert menu_of_buttons(OutgoingMessage("x", (section, SEND), numbers_typed=True)) == Menu(
+        named=(("Mục 1", "uqs:1:1"), ("Gửi báo cáo", "ck:ok")))
