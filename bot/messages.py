@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.texts import common as T
 from knowledge.normalize import fold_words
 
+#: a text part as a channel sends it (Telegram: a str, Zalo: a message body)
+Part = TypeVar("Part")
 #: Telegram callback_data limit: what a payload may be on the wire (bot/button_payloads.py).
 MAX_PAYLOAD_BYTES = 64
 #: what a user types to stop the conversation in progress (the dispatcher's cancel command):
@@ -315,6 +317,17 @@ def with_parts_sent(payload: dict[str, Any], parts_sent: int) -> dict[str, Any]:
     fewer than it recorded before)."""
     done = max(parts_sent, int(payload.get(PARTS_SENT) or 0))
     return {**payload, PARTS_SENT: done} if done else dict(payload)
+
+
+def parts_to_send(texts: Sequence[Part], message: OutgoingMessage,
+                  ) -> Iterator[tuple[int, Part | Attachment]]:
+    """The parts of a message a channel sends as several platform messages (its text parts,
+    then its attachments) but the first ones an earlier try delivered (OutgoingMessage.
+    parts_sent), each with how many parts are delivered once it is: what a DeliveryError raised
+    after it carries (its parts_sent), so that a retry repeats nothing delivered."""
+    parts: list[Part | Attachment] = [*texts, *message.attachments]
+    for index in range(message.parts_sent, len(parts)):
+        yield index + 1, parts[index]
 
 
 def without_parts_sent(payload: dict[str, Any]) -> dict[str, Any]:

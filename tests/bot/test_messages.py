@@ -4,13 +4,17 @@ typed answer picks from survives storage, including a menu stored before names w
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.messages import (
+    Attachment,
     Button,
     Menu,
     OutgoingMessage,
     from_payload,
     menu_of_buttons,
     numbered_options,
+    parts_to_send,
     render_as_text,
     to_payload,
 )
@@ -81,3 +85,11 @@ def test_the_console_menu_numbers_every_button_but_the_final_ones() -> None:
         ("uqs:1:1",), (("Gửi báo cáo", "ck:ok"),), strict=True, asks=((0, "Mục 1"),))
     assert menu_of_buttons(OutgoingMessage("x", (section, SEND), numbers_typed=True)) == Menu(
         named=(("Mục 1", "uqs:1:1"), ("Gửi báo cáo", "ck:ok")))
+
+
+def test_parts_to_send_skip_what_an_earlier_try_delivered() -> None:
+    sheet = Attachment("a.xlsx", b"x", "application/octet-stream")
+    message = OutgoingMessage("t", attachments=(sheet,))
+    assert list(parts_to_send(["p1", "p2"], message)) == [(1, "p1"), (2, "p2"), (3, sheet)]
+    assert list(parts_to_send(["p1", "p2"], replace(message, parts_sent=2))) == [(3, sheet)]
+    assert list(parts_to_send(["p1"], replace(message, parts_sent=5))) == []

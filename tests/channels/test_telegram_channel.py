@@ -8,6 +8,7 @@ import json
 import socket
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,6 +80,27 @@ async def test_long_text_split_on_paragraphs_with_buttons_on_the_last(
     assert all(p.startswith("Đoạn ") for p in parts)  # cut on paragraph boundaries
     assert "\n\n".join(parts) == text
     assert [bool(callback_data(p)) for p in fake.sent] == [False] * (len(parts) - 1) + [True]
+
+
+async def test_a_retry_sends_only_the_parts_not_delivered(
+        fake: FakeBotAPI, channel: TelegramChannel) -> None:
+    """A later part failing says how many went (DeliveryError.parts_sent); the retry given
+    them sends the rest: text parts, the keyboard on the last one, then the file."""
+    text = "\n\n".join(f"Đoạn {i}: " + "nội dung " * 330 for i in range(2))
+    sheet = Attachment("bao-cao.pdf", b"%PDF", "application/pdf")
+    message = OutgoingMessage(text, (Button("Tiếp", "see:1"),), attachments=(sheet,))
+    fake.fail("sendMessage", FakeError.server_error(), after=1)
+    with pytest.raises(DeliveryError) as failed:
+        await channel.send(CHAT, message)
+    assert failed.value.parts_sent == 1 and [shown(p)[:7] for p in fake.sent] == ["Đoạn 0:"]
+    fake.fail("sendDocument", FakeError.server_error())
+    with pytest.raises(DeliveryError) as failed:
+        await channel.send(CHAT, replace(message, parts_sent=1))
+    assert failed.value.parts_sent == 2
+    assert [shown(p)[:7] for p in fake.sent] == ["Đoạn 0:", "Đoạn 1:"]
+    assert [bool(callback_data(p)) for p in fake.sent] == [False, True]
+    await channel.send(CHAT, replace(message, parts_sent=2))
+    assert len(fake.sent) == 2 and len(fake.calls("sendDocument")) == 2
 
 
 @settings(max_examples=60, deadline=None)

@@ -32,7 +32,7 @@ from bot.channels.telegram.render import (
 )
 from bot.config import Settings
 from bot.events import ButtonPressed, ChannelName, ChatRef
-from bot.messages import Attachment, OutgoingMessage
+from bot.messages import Attachment, OutgoingMessage, parts_to_send
 from bot.texts import channels as TC
 
 logger = logging.getLogger(__name__)
@@ -317,15 +317,13 @@ class TelegramChannel:
         last: int | None = None  # the id of the last message sent
         done = message.parts_sent  # delivered by an earlier try: not again
         try:
-            for i, part in enumerate(parts):
-                if i >= done:
+            for sent, part in parts_to_send(parts, message):
+                if isinstance(part, Attachment):
+                    last = await self._send_file(chat.chat_id, part, silent)
+                else:
                     last = await self._send_text(chat.chat_id, part,
-                                                 markup if i == len(parts) - 1 else None, silent)
-                    done = i + 1
-            for j, attachment in enumerate(message.attachments, start=len(parts)):
-                if j >= done:
-                    last = await self._send_file(chat.chat_id, attachment, silent)
-                    done = j + 1
+                                                 markup if sent == len(parts) else None, silent)
+                done = sent
         except AiogramError as exc:
             error = classify(exc)
             error.parts_sent = done

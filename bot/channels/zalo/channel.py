@@ -15,7 +15,7 @@ from bot.channels.zalo.webhook import BUTTON_PREFIX, KEYBOARD_MARK
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.files import LinkIssuer
-from bot.messages import Attachment, Button, OutgoingMessage, split_utf16
+from bot.messages import Attachment, Button, OutgoingMessage, parts_to_send, split_utf16
 from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
 from rules.dates import fmt_time_day
@@ -268,17 +268,13 @@ class ZaloChannel:
         """Deliver text (split), buttons and attachments; raise DeliveryError on failure."""
         last_id: str | None = None
         # parts delivered by an earlier try are not sent again (OutgoingMessage.parts_sent)
-        done = sent_parts = message.parts_sent
+        sent_parts = message.parts_sent
         try:
-            bodies = plan_messages(message)
-            for i, body in enumerate(bodies):
-                if i >= done:
-                    last_id = await self._send_one(chat.chat_id, body)
-                    sent_parts = i + 1
-            for j, attachment in enumerate(message.attachments, start=len(bodies)):
-                if j >= done:
-                    last_id = await self._send_attachment(chat.chat_id, attachment)
-                    sent_parts = j + 1
+            for sent, part in parts_to_send(plan_messages(message), message):
+                last_id = await (self._send_attachment(chat.chat_id, part)
+                                 if isinstance(part, Attachment)
+                                 else self._send_one(chat.chat_id, part))
+                sent_parts = sent
         except (ZaloApiError, ZaloTransportError, ZaloTokenError) as exc:
             error = classify(exc, self.codes)
             if sent_parts:  # the outbox records it: a retry starts after the parts delivered
