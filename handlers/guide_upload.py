@@ -399,16 +399,25 @@ async def _replaces_typed(ctx: Context, state: FlowState) -> str | None:
     """The guide a typed "thay thế …" names, set as the one replaced; one not found is said.
     The summary follows either way (after a caption, it is the first the admin sees of the
     file), its "Thay thế" button offering the likeliest guides."""
+    await _set_replaced(ctx, state, None)
+    return STAY
+
+
+async def _set_replaced(ctx: Context, state: FlowState, pressed: str | None) -> bool:
+    """Set the guide replaced, as pressed (`pressed`: its id) or typed (read alike at the
+    summary and the "Thay thế" step: typed_guide); what is wrong (no such guide, this guide
+    itself) is said instead, and False returned."""
     try:
-        guide = await typed_guide(ctx.session, ctx.text)
+        guide = await (replaced_guide(ctx.session, pressed) if pressed is not None
+                       else typed_guide(ctx.session, ctx.text))
     except GuideOptionError as exc:
         ctx.reply(str(exc))
-        return STAY
+        return False
     if guide.id == (state.data.get("target") or {}).get("id"):
         ctx.reply(T.REPLACES_ITSELF)
-        return STAY
+        return False
     _set_options(state, replace(_options(state), replaces=str(guide.id), no_replaces=False))
-    return STAY
+    return True
 
 
 async def _cancel(ctx: Context, state: FlowState) -> str:
@@ -720,20 +729,11 @@ async def replaces_handle(ctx: Context, state: FlowState) -> str | None:
     if action is None or (action and not action.startswith("g:")):
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
-    if not action and not ctx.text.strip():
+    pressed = action.removeprefix("g:") if action else None
+    if not (ctx.text.strip() if pressed is None else pressed):
         ctx.reply(T.CHOOSE_ABOVE)
         return STAY
-    try:  # typed: read as at the summary ("thay thế 12/HD-UBND", or the name alone)
-        guide = await (replaced_guide(ctx.session, action.removeprefix("g:")) if action
-                       else typed_guide(ctx.session, ctx.text))
-    except GuideOptionError as exc:
-        ctx.reply(str(exc))
-        return STAY
-    if guide.id == (state.data.get("target") or {}).get("id"):
-        ctx.reply(T.REPLACES_ITSELF)
-        return STAY
-    _set_options(state, replace(options, replaces=str(guide.id), no_replaces=False))
-    return "review"
+    return "review" if await _set_replaced(ctx, state, pressed) else STAY
 
 
 # ---------------------------------------------------------------- storing
