@@ -35,7 +35,7 @@ from knowledge.language import TELEX_MARK as _TELEX_MARK
 from knowledge.language import english_function_words, is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
 from knowledge.passage_structure import clause_opening, paragraphs, title_line
-from knowledge.query import Presence, Query
+from knowledge.query import Presence, Query, spelled_out
 from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
@@ -956,8 +956,8 @@ class KnowledgeIndex:
     ) -> float:
         """Share of the query's information (idf mass of its syllables and bigrams) found in one passage.
 
-        With an abbreviation or synonym in the query, the query reworded with each alternative is tried
-        too, and the best share counts. Defaults: the calibrated measure (question words left out, text,
+        With an abbreviation or synonym in the query, the query reworded with each alternative (and with
+        all its abbreviations spelled out together) is tried too, and the best share counts. Defaults: the calibrated measure (question words left out, text,
         heading path and title counted). `memo` (one per passage) saves repeated look-ups.
         """
         skip = self._confidence_params.ignored_words if ignored is None else ignored
@@ -967,15 +967,18 @@ class KnowledgeIndex:
         )
 
     def _wordings(self, q: Query) -> list[list[str]]:
-        """The query as typed, then reworded with each abbreviation or synonym alternative in it."""
+        """The query as typed, reworded with each abbreviation or synonym alternative in it, then with
+        all its abbreviations spelled out together ("PCT … CT UBND": both read, not one at a time)."""
         out = [q.folded]
+        # One alternative at a time stays: a passage may write one abbreviation as is and spell out
+        # another, or abbreviate what the question spells out ("Ủy ban nhân dân" → "UBND").
         for src, alt, _ in q.expansions:
             size = len(src)
             for start in range(len(q.folded) - size + 1):
                 if q.folded[start : start + size] == src:
                     out.append(q.folded[:start] + alt + q.folded[start + size :])
                     break
-        return out
+        return out + spelled_out(q)
 
     def best_wording(
         self, q: Query, doc: int, memo: Presence | None = None

@@ -6,6 +6,7 @@ importing the index, and the index imports the features and the decision one way
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 #: per-passage memo of term look-ups: term → (in its text, in its heading path or guide title)
@@ -23,3 +24,55 @@ class Query:
     corrections: list[tuple[str, str]] = field(default_factory=list)
     #: the query read as English and was searched through its Vietnamese reading
     english: bool = False
+
+
+#: At most this many choices of readings for a question's ambiguous abbreviations spelled out together
+#: ("CT": chủ tịch or chỉ thị; four ambiguous ones in one question are all tried).
+SPELLED_OUT_READINGS = 16
+
+
+def spelled_out(q: Query) -> list[list[str]]:
+    """The query with all its abbreviations spelled out at once, one wording per choice of readings.
+
+    A phrase is spelled out by an alternative longer than itself (an abbreviation, a loanword of fewer
+    syllables than its Vietnamese); at each position the longest such phrase counts ("CT UBND" as a
+    whole, not "CT" then "UBND"), every occurrence is replaced, and a phrase is read one way throughout.
+    Empty unless at least two places are spelled out: one alone is a single rewording already.
+    """
+    longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for src, alt, _ in q.expansions:
+        if len(alt) > len(src):
+            readings = longer.setdefault(tuple(src), [])
+            if tuple(alt) not in readings:
+                readings.append(tuple(alt))
+    if not longer:
+        return []
+    sizes = sorted({len(key) for key in longer}, reverse=True)
+    words = q.folded
+    spans: list[tuple[int, tuple[str, ...]]] = []
+    start = 0
+    while start < len(words):
+        key = next(
+            (k for k in (tuple(words[start : start + n]) for n in sizes) if k in longer), None
+        )
+        if key is None:
+            start += 1
+            continue
+        spans.append((start, key))
+        start += len(key)
+    if len(spans) < 2:
+        return []
+    phrases = list(dict.fromkeys(key for _, key in spans))
+    out: list[list[str]] = []
+    for choice in itertools.islice(
+        itertools.product(*(longer[p] for p in phrases)), SPELLED_OUT_READINGS
+    ):
+        chosen = dict(zip(phrases, choice, strict=True))
+        reworded: list[str] = []
+        done = 0
+        for begin, key in spans:
+            reworded += words[done:begin]
+            reworded += chosen[key]
+            done = begin + len(key)
+        out.append(reworded + words[done:])
+    return out

@@ -102,6 +102,25 @@ def test_full_form_in_query_finds_abbreviation(index: KnowledgeIndex) -> None:
     assert _top(index, "ủy ban nhân dân huyện chỉ đạo") == "ub-2"
 
 
+def test_every_abbreviation_of_a_question_is_spelled_out_together() -> None:
+    # "PCT … CT UBND": read one abbreviation at a time, one of them stays an unknown word of the
+    # largest idf and the passage that spells out both looks like it says less than it does.
+    spelled = _p("kt-1", "Kiểm tra", ("Báo cáo",),
+                 "Phó Chủ tịch phụ trách báo cáo Chủ tịch Ủy ban nhân dân xã kết quả kiểm tra.")  # fmt: skip
+    index = KnowledgeIndex.build((*PASSAGES, spelled), synonyms=SynonymTable.build())
+    doc = index.passages.index(spelled)
+    typed = index._analyze("PCT báo cáo CT UBND kết quả kiểm tra")
+    full = index._analyze("phó chủ tịch báo cáo chủ tịch ủy ban nhân dân kết quả kiểm tra")
+    assert index.coverage(typed, doc) == pytest.approx(index.coverage(full, doc))
+    assert index.best_wording(typed, doc)[1] == full.folded
+    # every occurrence of an abbreviation, each reading of an ambiguous one throughout
+    twice = index._analyze("CT xã và CT huyện")
+    wordings = index._wordings(twice)
+    assert ["chu", "tich", "xa", "va", "chu", "tich", "huyen"] in wordings
+    assert ["chi", "thi", "xa", "va", "chi", "thi", "huyen"] in wordings
+    assert ["chu", "tich", "xa", "va", "chi", "thi", "huyen"] not in wordings
+
+
 def test_admin_synonym_links_phrases() -> None:
     plain = KnowledgeIndex.build(PASSAGES, synonyms=SynonymTable.build())
     extended = KnowledgeIndex.build(
