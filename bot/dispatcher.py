@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Connection, Row, Table, bindparam, case, insert, inspect, select, update
+from sqlalchemy import Connection, Table, bindparam, case, insert, inspect, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +24,7 @@ from bot.conversation import END, Flow, FlowBack, FlowHook, ask
 from bot.db import changes, people_store
 from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
+from bot.db.precompiled import Precompiled
 from bot.errors import UserFacingError
 from bot.events import (
     ButtonPressed,
@@ -93,8 +94,13 @@ def _dedupe_statement(dialect: Any) -> Any:
         received_at=bindparam("p_now")).on_conflict_do_nothing()
 
 
+# the event's statements run precompiled on the DBAPI cursor (bot/db/precompiled.py): no
+# SQLAlchemy execution context per statement
+_RECORD_KEYS = ("p_channel", "p_key", "p_now")
 #: on PostgreSQL bot.locks.LOCK_CHAT_AND_RECORD takes the chat's lock in the same statement
-_DEDUPE_SQLITE = _dedupe_statement(sqlite)
+_DEDUPE_SQLITE = Precompiled(_dedupe_statement(sqlite), keys=_RECORD_KEYS)
+_LOCK_CHAT_AND_RECORD = Precompiled(LOCK_CHAT_AND_RECORD, keys=(*_RECORD_KEYS, "p_lock"))
+_LOCK_CHAT = Precompiled(LOCK_CHAT, keys=("p_lock",))
 _ACCOUNTS = cast(Table, ChatAccount.__table__)
 _STATES = cast(Table, ConversationState.__table__)
 _ACCOUNT_WHERE = (_ACCOUNTS.c.channel == bindparam("p_channel"),
@@ -116,18 +122,21 @@ _WITH_ACCOUNT = (
     changes.generation_column(changes.KNOWLEDGE).label("knowledge_generation"),
     WAITING.exists().label("replies_waiting"),
 )
-_ACCOUNT = select(*_ACCOUNTS.c, *_WITH_ACCOUNT).where(*_ACCOUNT_WHERE)
+#: the parameters of the statements reading _WITH_ACCOUNT
+_READ_KEYS = ("p_channel", "p_user", "p_chat", "p_address")
+_ACCOUNT = Precompiled(select(*_ACCOUNTS.c, *_WITH_ACCOUNT).where(*_ACCOUNT_WHERE),
+                       keys=_READ_KEYS)
 #: the same without an account (one row, no FROM): a sender troly has no account of yet (a web
 #: chat stranger, a first message) reads what the event needs in one statement too
-_NO_ACCOUNT = select(*_WITH_ACCOUNT[len(_OFFICIALS.c):])
+_NO_ACCOUNT = Precompiled(select(*_WITH_ACCOUNT[len(_OFFICIALS.c):]), keys=_READ_KEYS)
 #: the account, noted as heard from (and active again if it was not) in the statement loading
 #: it. Core on the session's connection, not the ORM's bulk UPDATE (several times the CPU)
-_TOUCH_ACCOUNT = (
+_TOUCH_ACCOUNT = Precompiled(
     update(_ACCOUNTS).where(*_ACCOUNT_WHERE)
     .values(last_inbound_at=bindparam("p_now"), status="active",
             status_changed_at=case((_ACCOUNTS.c.status != "active", bindparam("p_now")),
                                    else_=_ACCOUNTS.c.status_changed_at))
-    .returning(*_ACCOUNTS.c, *_WITH_ACCOUNT))
+    .returning(*_ACCOUNTS.c, *_WITH_ACCOUNT), keys=(*_READ_KEYS, "p_now"))
 _ACCOUNT_KEYS = tuple(column.key for column in _ACCOUNTS.c)
 
 
@@ -153,7 +162,7 @@ class _Fed:
     keyboard_spent: bool | None = None
 
 
-def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
+def _attached(session: AsyncSession, row: tuple[Any, ...]) -> ChatAccount:
     """The account of a Core row as a persistent object of `session` (handlers change it); the
     session's own object when a handler loaded it before asking for ctx.account."""
     values = dict(zip(_ACCOUNT_KEYS, row, strict=False))
@@ -167,9 +176,8 @@ def _attached(session: AsyncSession, row: Row[Any]) -> ChatAccount:
     return account
 
 
-def _loaded(session: AsyncSession, row: Row[Any]) -> _Loaded:
-    """The columns _WITH_ACCOUNT added to the account's row (or _NO_ACCOUNT's row)."""
-    extra = row._mapping
+def _loaded(session: AsyncSession, extra: dict[str, Any]) -> _Loaded:
+    """The columns _WITH_ACCOUNT added to the account's row (or _NO_ACCOUNT's row), by key."""
     official = None
     if extra.get("official_id") is not None:  # the account's own column: bound
         official = Official(**{key: extra[f"bound_{key}"] for key in _OFFICIAL_KEYS})
@@ -182,17 +190,38 @@ def _loaded(session: AsyncSession, row: Row[Any]) -> _Loaded:
                    bool(extra["replies_waiting"]))
 
 
+_STATE_KEYS = ("p_channel", "p_chat", "p_user")
+
+
+def _state_writes(columns: tuple[str, ...]) -> tuple[Precompiled, Precompiled]:
+    """The UPDATE and the INSERT writing `columns` of a chat's state (parameters v_<column>
+    and _STATE_KEYS)."""
+    values = {name: bindparam(f"v_{name}", type_=_STATES.c[name].type) for name in columns}
+    keys = (*_STATE_KEYS, *(f"v_{name}" for name in columns))
+    saved = update(_STATES).where(*_STATE_WHERE).values(version=_STATES.c.version + 1, **values)
+    first = insert(_STATES).values(
+        channel=bindparam("p_channel"), chat_id=bindparam("p_chat"), user_id=bindparam("p_user"),
+        version=1, **{"data": {}, **values})
+    return Precompiled(saved, keys=keys), Precompiled(first, keys=keys)
+
+
+#: what _save_state writes: the menu alone (no flow changed or running), or the flow too
+_MENU_COLUMNS = ("menu", "updated_at")
+_FLOW_COLUMNS = ("data", "expires_at", "flow", "menu", "step", "updated_at")
+_STATE_WRITES = {_MENU_COLUMNS: _state_writes(_MENU_COLUMNS),
+                 _FLOW_COLUMNS: _state_writes(_FLOW_COLUMNS)}
+
+
 def _write_state(session: Session, chat: ChatRef, user_id: str, values: dict[str, Any]) -> None:
     """In the session's greenlet (run_sync): the chat's state row updated, or inserted when it
     has none yet."""
     connection = session.connection()
-    key = {"p_channel": chat.channel, "p_chat": chat.chat_id, "p_user": user_id}
-    saved = connection.execute(
-        update(_STATES).where(*_STATE_WHERE).values(version=_STATES.c.version + 1, **values), key)
-    if saved.rowcount == 0:  # the chat's first state (or its row was deleted: an unbind)
-        connection.execute(insert(_STATES).values(
-            channel=chat.channel, chat_id=chat.chat_id, user_id=user_id, version=1,
-            **{"data": {}, **values}))
+    saved, first = _STATE_WRITES[tuple(sorted(values))]
+    params = {"p_channel": chat.channel, "p_chat": chat.chat_id, "p_user": user_id,
+              **{f"v_{name}": value for name, value in values.items()}}
+    if saved.run(connection, params).rowcount == 0:
+        # the chat's first state (or its row was deleted: an unbind)
+        first.run(connection, params)
 
 
 class Refused(Exception):
@@ -453,7 +482,7 @@ class Dispatcher:
             if not self._first_delivery(connection, event, lock):
                 return None
         elif lock is not None:
-            connection.execute(LOCK_CHAT, {"p_lock": lock})
+            _LOCK_CHAT.run(connection, {"p_lock": lock})
         return self._account(sync_session, session, connection, event)
 
     def _first_delivery(self, connection: Connection, event: InboundEvent,
@@ -463,10 +492,10 @@ class Dispatcher:
         values = {"p_channel": event.chat.channel, "p_key": event.dedupe_key,
                   "p_now": self._deps.clock.now()}
         if lock is None:  # SQLite
-            inserted = connection.execute(_DEDUPE_SQLITE, values)
+            inserted = _DEDUPE_SQLITE.run(connection, values)
         else:  # the advisory lock in the same statement: one round trip, not two
-            inserted = connection.execute(LOCK_CHAT_AND_RECORD, {**values, "p_lock": lock})
-        if getattr(inserted, "rowcount", 1) == 0:
+            inserted = _LOCK_CHAT_AND_RECORD.run(connection, {**values, "p_lock": lock})
+        if inserted.rowcount == 0:
             logger.info("dropping repeated update %s/%s", event.chat.channel, event.dedupe_key)
             return False
         return True
@@ -481,11 +510,13 @@ class Dispatcher:
                   "p_chat": chat.chat_id, "p_address": chat.chat_id}
         # reading (a receipt) is not an interaction; leaving is not one either
         touched = not isinstance(event, Unsubscribed | MessagesSeen)
-        row = connection.execute(_TOUCH_ACCOUNT if touched else _ACCOUNT, params).first()
+        read = (_TOUCH_ACCOUNT if touched else _ACCOUNT).run(connection, params)
+        row = read.first()
         if row is not None:
             # noted as heard from, and active again if it was not (they came back: unblocked,
             # followed again), by _TOUCH_ACCOUNT
-            return functools.partial(_attached, session, row), _loaded(session, row)
+            return (functools.partial(_attached, session, row),
+                    _loaded(session, read.mapping(row)))
         account = ChatAccount(channel=chat.channel, external_id=event.sender.user_id,
                               chat_id=event.sender.user_id, created_at=now, status="active",
                               display_name=event.sender.display_name,
@@ -498,8 +529,9 @@ class Dispatcher:
         # nobody)
         # a new account: bound to nobody yet; its state (a stranger's web session has one), the
         # knowledge generation and the outbox in one statement
-        row = connection.execute(_NO_ACCOUNT, params).one()
-        return lambda: account, _loaded(session, row)
+        read = _NO_ACCOUNT.run(connection, params)
+        [row] = read.rows
+        return lambda: account, _loaded(session, read.mapping(row))
 
     # ------------------------------------------------------------------ routing
 

@@ -24,7 +24,6 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
-    CursorResult,
     Integer,
     Table,
     Text,
@@ -46,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.base import UTCDateTime, in_fixed, insert_ignore, is_postgres, one_statement, reading
 from bot.db.models import InboundEventRow, InboundUpdate
+from bot.db.precompiled import Precompiled
 
 #: longest error text kept on a row
 MAX_ERROR_CHARS = 2000
@@ -124,10 +124,12 @@ _STORE_SQLITE = text(
     bindparam("p_now", type_=UTCDateTime()), bindparam("p_lease", type_=UTCDateTime()),
 ).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
 #: a row not processed yet becomes 'answered' (a guarded update: of two runs of one row, the
-#: second finds it answered, or waits for the first's transaction and then does)
-_ANSWERED = (update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"),
-                                   in_fixed(_EVENTS.c.status, UNPROCESSED))
-             .values(status="answered", replies=bindparam("p_replies")))
+#: second finds it answered, or waits for the first's transaction and then does); run
+#: precompiled on the DBAPI cursor, as every event runs it (bot/db/precompiled.py)
+_ANSWERED = Precompiled(update(_EVENTS).where(_EVENTS.c.id == bindparam("p_id"),
+                                              in_fixed(_EVENTS.c.status, UNPROCESSED))
+                        .values(status="answered", replies=bindparam("p_replies")),
+                        keys=("p_id", "p_replies"))
 
 
 def _finished(ids: ColumnElement[bool]) -> Update:
@@ -205,12 +207,11 @@ async def answered(session: AsyncSession, row_id: int,
     # Core on the session's connection: the ORM's execute adds its own work per statement
     # (autoflush, its execution options) and nothing this statement needs; the connection and
     # the statement in one greenlet (an awaited AsyncSession call spawns one each)
-    result = await session.run_sync(_run_answered, {"p_id": row_id, "p_replies": replies})
-    return bool(getattr(result, "rowcount", 0))
+    return await session.run_sync(_run_answered, {"p_id": row_id, "p_replies": replies})
 
 
-def _run_answered(session: Session, params: dict[str, Any]) -> CursorResult[Any]:
-    return session.connection().execute(_ANSWERED, params)
+def _run_answered(session: Session, params: dict[str, Any]) -> bool:
+    return _ANSWERED.run(session.connection(), params).rowcount > 0
 
 
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],

@@ -134,6 +134,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         adapted: Any = self._adapt_connection
         if adapted.writing and not operation.lstrip()[:8].upper().startswith(_ENDS):
             self._inline(operation, parameters, many=False)
+            await_(_ran())
             return None
         if adapted.idle and not parameters and operation in _WRITE_BEGINS \
                 and self._begin_unless_busy(operation):
@@ -162,14 +163,25 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._description, self._rowcount, self._lastrowid = None, -1, None
         self._rows.clear()
         adapted.idle, adapted.writing = False, True
-        await_(_ran())
+        # no switch (_ran): in AsyncConnection.execute's greenlet, the only one that requires
+        # an await, the BEGIN is followed by the statement, which switches or awaits itself
         return True
+
+    def execute_no_switch(self, operation: str, parameters: Any) -> None:
+        """execute, without the greenlet switch after an inline statement (bot/db/precompiled.py:
+        its callers run in run_sync, which needs none; see _ran)."""
+        adapted: Any = self._adapt_connection
+        if adapted.writing and not operation.lstrip()[:8].upper().startswith(_ENDS):
+            self._inline(operation, parameters, many=False)
+        else:
+            self.execute(operation, parameters)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         """Run a statement for each parameter set (as execute)."""
         adapted: Any = self._adapt_connection
         if adapted.writing:
             self._inline(operation, seq_of_parameters, many=True)
+            await_(_ran())
             return None
         return super().executemany(operation, seq_of_parameters)
 
@@ -191,7 +203,6 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         if not in_transaction:
             adapted.writing = False
             adapted.idle = True
-        await_(_ran())
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         await self._run(operation, parameters, many=False)
