@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Integer,
     Table,
     Text,
@@ -94,7 +95,7 @@ _UPDATES = cast(Table, InboundUpdate.__table__)
 #: data-modifying CTE: the group commit is one statement, committing by itself). A key stored
 #: before (a retry, or a repeat inside the batch), or purged and kept in `inbound_updates`,
 #: inserts nothing and returns no id
-_STORE_PG = text(
+_STORE_PG = Precompiled(text(
     "WITH finished AS (UPDATE inbound_events SET status = 'done', processed_at = :p_now,"
     " lease_until = NULL, last_error = NULL, replies = NULL WHERE id = ANY(:p_done))"
     " INSERT INTO inbound_events"
@@ -110,10 +111,11 @@ _STORE_PG = text(
     bindparam("p_done", type_=postgresql.ARRAY(Integer)),
     *(bindparam(name, type_=postgresql.ARRAY(Text)) for name in
       ("p_channel", "p_key", "p_chat", "p_body")),
-).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
+).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key),
+    keys=("p_now", "p_lease", "p_done", "p_channel", "p_key", "p_chat", "p_body"))
 #: SQLite: the batch as one JSON array of rows, read by json_each (one statement, one thread
 #: hop, whatever the batch's size). (SQLite's parser needs a WHERE before ON CONFLICT.)
-_STORE_SQLITE = text(
+_STORE_SQLITE = Precompiled(text(
     "INSERT INTO inbound_events"
     " (channel, event_key, chat_id, body, received_at, status, attempts, lease_until)"
     " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, :p_now, 'pending', 1, :p_lease"
@@ -122,7 +124,8 @@ _STORE_SQLITE = text(
     " ON CONFLICT DO NOTHING RETURNING id, channel, event_key"
 ).bindparams(
     bindparam("p_now", type_=UTCDateTime()), bindparam("p_lease", type_=UTCDateTime()),
-).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key)
+).columns(_EVENTS.c.id, _EVENTS.c.channel, _EVENTS.c.event_key),
+    keys=("p_now", "p_lease", "p_rows"))
 #: a row not processed yet becomes 'answered' (a guarded update: of two runs of one row, the
 #: second finds it answered, or waits for the first's transaction and then does); run
 #: precompiled on the DBAPI cursor, as every event runs it (bot/db/precompiled.py)
@@ -142,17 +145,41 @@ def _finished(ids: ColumnElement[bool]) -> Update:
 #: SQL is the same for every batch (compiled once; an IN over a list would be rendered again at
 #: every execution, and on PostgreSQL prepared once per batch size): an array on PostgreSQL, a
 #: JSON array on SQLite (see _mark_done)
-_FINISHED_PG = _finished(_EVENTS.c.id == any_(bindparam("p_ids", type_=postgresql.ARRAY(Integer))))
-_FINISHED_SQLITE = _finished(_EVENTS.c.id.in_(
-    select(literal_column("value")).select_from(func.json_each(bindparam("p_ids")))))
+#: (the group commits' statements, like the event's, run precompiled: bot/db/precompiled.py)
+_FINISHED_PG = Precompiled(
+    _finished(_EVENTS.c.id == any_(bindparam("p_ids", type_=postgresql.ARRAY(Integer)))),
+    keys=("p_ids", "p_now"))
+_FINISHED_SQLITE = Precompiled(_finished(_EVENTS.c.id.in_(
+    select(literal_column("value")).select_from(func.json_each(bindparam("p_ids"))))),
+    keys=("p_ids", "p_now"))
 
 
-def _mark_done(session: AsyncSession, row_ids: Sequence[int], now: datetime) -> tuple[
-        Update, dict[str, Any]]:
-    """The statement marking `row_ids` done on the session's database, with its parameters."""
-    if is_postgres(session):
-        return _FINISHED_PG, {"p_ids": list(row_ids), "p_now": now}
-    return _FINISHED_SQLITE, {"p_ids": json.dumps(list(row_ids)), "p_now": now}
+def _mark_done(connection: Connection, row_ids: Sequence[int], now: datetime) -> None:
+    """Mark `row_ids` done (in the caller's transaction)."""
+    if connection.dialect.name == "postgresql":
+        _FINISHED_PG.run(connection, {"p_ids": list(row_ids), "p_now": now})
+    else:
+        _FINISHED_SQLITE.run(connection, {"p_ids": json.dumps(list(row_ids)), "p_now": now})
+
+
+def _store_sqlite(session: Session, params: dict[str, Any], finished: Sequence[int],
+                  now: datetime) -> list[tuple[Any, ...]]:
+    """In the session's greenlet (run_sync): SQLite's store, and the rows finished meanwhile
+    marked done, in the session's transaction."""
+    connection = session.connection()
+    rows = _STORE_SQLITE.run(connection, params).rows
+    if finished:
+        _mark_done(connection, finished, now)
+    return rows
+
+
+def _store_pg(session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """In the session's greenlet (run_sync): PostgreSQL's store (one statement)."""
+    return _STORE_PG.run(session.connection(), params).rows
+
+
+def _finish_many(session: Session, row_ids: Sequence[int], now: datetime) -> None:
+    _mark_done(session.connection(), row_ids, now)
 
 
 async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Sequence[NewEvent],
@@ -172,19 +199,17 @@ async def store_many(sessionmaker: async_sessionmaker[AsyncSession], events: Seq
     # SQLite: one transaction holding the insert and the update
     async with one_statement(sessionmaker) as session:
         if is_postgres(session):
-            rows = (await session.execute(_STORE_PG, {
+            rows = await session.run_sync(_store_pg, {
                 "p_now": now, "p_lease": now + lease, "p_done": list(finished),
                 "p_channel": [e.channel for e in events], "p_key": [e.event_key for e in events],
                 "p_chat": [e.chat_id for e in events], "p_body": [e.body for e in events],
-            })).all()
+            })
         else:
-            rows = (await session.execute(_STORE_SQLITE, {
+            rows = await session.run_sync(_store_sqlite, {
                 "p_now": now, "p_lease": now + lease,
                 "p_rows": json.dumps([[e.channel, e.event_key, e.chat_id, e.body]
                                       for e in events], ensure_ascii=False),
-            })).all()
-            if finished:
-                await session.execute(*_mark_done(session, finished, now))
+            }, finished, now)
     stored = {(str(channel), str(key)): int(row_id) for row_id, channel, key in rows}
     # the first copy of a key in the batch gets its id (pop): a later copy is a repeat
     return [stored.pop((e.channel, e.event_key), None) for e in events]
@@ -218,7 +243,7 @@ async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: S
                       now: datetime) -> None:
     """Mark several rows done in one statement (on PostgreSQL without BEGIN and COMMIT)."""
     async with one_statement(sessionmaker) as session:
-        await session.execute(*_mark_done(session, row_ids, now))
+        await session.run_sync(_finish_many, row_ids, now)
 
 
 class GroupCommit(Generic[T, R]):

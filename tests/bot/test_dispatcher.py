@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.app import App
@@ -484,3 +484,34 @@ async def test_a_message_right_after_a_stored_guide_waits_for_its_index(
     assert order == ["saved", "answered"]
     assert fits(texts(saved), G.ADDED)
     assert "tháng ba âm lịch" in texts(answered)
+
+
+async def test_an_events_own_statements_run_precompiled(toy: BotHarness) -> None:
+    """The statements every event runs (its dedupe key, its account, its state's write: the
+    chat's first and a later one) go to the DBAPI cursor precompiled (bot/db/precompiled.py),
+    without an execution context of SQLAlchemy's each; what a handler runs keeps it."""
+    contexts: dict[str, list[object]] = {}
+
+    def seen(_conn: object, _cursor: object, statement: str, _parameters: object,
+             context: object, _many: bool) -> None:
+        contexts.setdefault(" ".join(statement.split()[:3]), []).append(context)
+
+    chat = ChatRef("telegram", "u1")
+    engine = toy.app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for key, text in (("1", "/toy"), ("2", "Lan")):
+            typed = TextMessage(chat=chat, sender=Sender("u1"), at=toy.clock.now(), text=text,
+                                dedupe_key=key)
+            assert await toy.app.dispatcher.handle(typed, FakeChannel(name="telegram"))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    own = {name: runs for name, runs in contexts.items()
+           if any(table in name for table in ("chat_accounts", "inbound_updates",
+                                              "conversation_state"))}
+    assert set(own) >= {"INSERT INTO inbound_updates", "INSERT INTO chat_accounts",
+                        "UPDATE chat_accounts SET", "INSERT INTO conversation_state",
+                        "UPDATE conversation_state SET"}, contexts
+    # the first message's new account is the ORM's (a flush); all the others precompiled
+    assert {name: runs for name, runs in own.items() if any(c is not None for c in runs)} == {
+        "INSERT INTO chat_accounts": [own["INSERT INTO chat_accounts"][0]]}, own

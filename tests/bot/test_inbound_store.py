@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -215,3 +215,34 @@ async def test_group_commit_takes_its_batch_once_it_holds_the_writer() -> None:
     writer.release()
     assert await asyncio.gather(first, *later) == [1, 2, 3]
     assert batches == [[1, 2, 3]]  # one flush: they came while it waited
+
+
+async def test_answered_turns_a_row_once_and_runs_precompiled(
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The event's own transaction turns its row 'answered' with the replies; a second run of the
+    row finds it answered (False). Every event runs it: precompiled on the DBAPI cursor
+    (bot/db/precompiled.py), no SQLAlchemy execution context."""
+    [row_id] = await inbound_store.store_many(sessionmaker, [_event("a")], now=NOW, lease=LEASE)
+    assert row_id is not None
+    replies = [{"text": "Chào anh/chị", "buttons": []}]
+    contexts: list[object] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, _parameters: object,
+             context: object, _many: bool) -> None:
+        if statement.startswith("UPDATE inbound_events"):
+            contexts.append(context)
+
+    engine = sessionmaker.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        async with sessionmaker.begin() as session:
+            assert await inbound_store.answered(session, row_id, replies)
+        async with sessionmaker.begin() as session:
+            assert not await inbound_store.answered(session, row_id, replies)
+            assert not await inbound_store.answered(session, row_id + 1, replies)  # no such row
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert contexts == [None, None, None]
+    async with sessionmaker() as session:
+        row = await session.get(InboundEventRow, row_id)
+        assert row is not None and (row.status, row.replies) == ("answered", replies)
