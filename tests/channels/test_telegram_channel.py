@@ -235,8 +235,9 @@ async def test_the_session_maps_error_answers_like_aiogram(fake: FakeBotAPI) -> 
 
 
 @contextlib.asynccontextmanager
-async def _answering(status: int, body: str) -> AsyncIterator[str]:
-    """A Bot API on 127.0.0.1 answering every method with `body` (its base URL)."""
+async def _answering(status: int, body: str,
+                     session: type[AiohttpSession] = KeepingSession) -> AsyncIterator[Bot]:
+    """A bot whose Bot API, on 127.0.0.1, answers every method with `body`."""
     async def answer(_request: web.Request) -> web.Response:
         return web.Response(status=status, text=body, content_type="application/json")
 
@@ -248,9 +249,12 @@ async def _answering(status: int, body: str) -> AsyncIterator[str]:
     await site.start()
     server = site._server
     assert server is not None
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+    bot = _bot(url, "1:x", session=session)
     try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+        yield bot
     finally:
+        await bot.session.close()
         await runner.cleanup()
 
 
@@ -258,13 +262,9 @@ async def _answering(status: int, body: str) -> AsyncIterator[str]:
 async def test_a_success_without_a_message_id_is_a_decode_error(
         session: type[AiohttpSession]) -> None:
     # troly's own reading of a success falls back to aiogram's check, which refuses it
-    async with _answering(200, '{"ok": true, "result": {"date": 0}}') as url:
-        bot = _bot(url, "1:x", session=session)
-        try:
-            with pytest.raises(DeliveryError) as exc:
-                await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
-        finally:
-            await bot.session.close()
+    async with _answering(200, '{"ok": true, "result": {"date": 0}}', session) as bot:
+        with pytest.raises(DeliveryError) as exc:
+            await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
     assert (exc.value.outcome, exc.value.code) == (DeliveryOutcome.TRANSIENT, "decode")
 
 
@@ -272,24 +272,16 @@ async def test_a_success_without_a_message_id_is_a_decode_error(
 async def test_a_success_aiogram_reads_leniently_gives_the_same_message_id(
         session: type[AiohttpSession]) -> None:
     # a message id as digits is not what troly reads itself; aiogram's model reads it (lax int)
-    async with _answering(200, '{"ok": true, "result": {"message_id": "77"}}') as url:
-        bot = _bot(url, "1:x", session=session)
-        try:
-            sent = await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
-        finally:
-            await bot.session.close()
+    async with _answering(200, '{"ok": true, "result": {"message_id": "77"}}', session) as bot:
+        sent = await TelegramChannel(bot).send(CHAT, OutgoingMessage("x"))
     assert sent.message_id == "77"
 
 
 async def test_an_error_answer_to_a_lean_call_is_aiograms_exception() -> None:
     answer = '{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked"}'
-    async with _answering(403, answer) as url:
-        bot = _bot(url, "1:x", session=KeepingSession)
-        try:
-            with pytest.raises(TelegramForbiddenError) as exc:
-                await lean_call(bot, send_text(321, "x", None, None, None))
-        finally:
-            await bot.session.close()
+    async with _answering(403, answer) as bot:
+        with pytest.raises(TelegramForbiddenError) as exc:
+            await lean_call(bot, send_text(321, "x", None, None, None))
     assert isinstance(exc.value.method, SendText) and exc.value.method.chat_id == 321
 
 
