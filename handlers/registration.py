@@ -27,7 +27,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import people as T
 from handlers import accounts, ask
-from knowledge.normalize import fold
+from knowledge.normalize import fold_words
 from rules.dates import fmt_time_day
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
@@ -142,7 +142,7 @@ class _Typed:
 def _typed(text: str) -> _Typed | None:
     """The code-like word of a message that is one word, or one word after "mã (mời)"/"code"."""
     words = people_store.clean_code(text).split()
-    before = [fold(w).strip(":.,").casefold() for w in words[:-1]]
+    before = [fold_words(w).strip(":.,") for w in words[:-1]]
     if not words or not all(w in _BEFORE_CODE for w in before):
         return None
     named = any(w in _CODE_WORDS for w in before)

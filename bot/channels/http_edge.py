@@ -72,29 +72,27 @@ def _route_key(request: web.Request) -> str | None:
     return None if resource is None else f"{route.method} {resource.canonical}"
 
 
-def _limit_of(request: web.Request) -> int:
-    key = _route_key(request)
-    if key is None:
-        return DEFAULT_MAX_BODY
-    return request.app.get(BODY_LIMITS_KEY, {}).get(key, DEFAULT_MAX_BODY)
-
-
 @web.middleware
 async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Read the whole body under the route's limit (413 over it), then call the handler."""
-    limit = _limit_of(request)
     key = _route_key(request)
-    text = request.app.get(TOO_LARGE_TEXTS_KEY, {}).get(key) if key is not None else None
-    if request.content_length is not None and request.content_length > limit:
-        return too_large(text)
+    limit = (DEFAULT_MAX_BODY if key is None
+             else request.app.get(BODY_LIMITS_KEY, {}).get(key, DEFAULT_MAX_BODY))
     body = b""
+    if request.content_length is not None and request.content_length > limit:
+        return _too_large_for(request, key)
     if request.body_exists:
         read = await read_body(request, limit)
         if read is None:
-            return too_large(text)
+            return _too_large_for(request, key)
         body = read
     request[RAW_BODY_KEY] = body
     return await handler(request)
+
+
+def _too_large_for(request: web.Request, key: str | None) -> web.Response:
+    """The 413 of the route `key`, in its own words when it registered some."""
+    return too_large(request.app.get(TOO_LARGE_TEXTS_KEY, {}).get(key) if key else None)
 
 
 async def read_body(request: web.Request, limit: int) -> bytes | None:
