@@ -103,6 +103,8 @@ class WebChat:
 
 WEB_CHAT_KEY = web.AppKey("web_chat", WebChat)
 HEALTH_KEY = web.AppKey[dict[str, object]]("health")
+#: the chat page's HTML, built once (chat_page_html)
+PAGE_KEY = web.AppKey("chat_page", str)
 
 
 def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
@@ -113,6 +115,7 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
                                 dispatcher.deps.settings)
     health_facts: dict[str, object] = {"started_at": clock.now().isoformat()}
     app[HEALTH_KEY] = health_facts
+    app[PAGE_KEY] = chat_page_html()
     add_route(app, "GET", "/", chat_page)
     add_route(app, "POST", "/api/chat", chat_api, max_body=MAX_BODY_BYTES,
               too_large_text=texts.MESSAGE_TOO_LARGE.format(
@@ -126,7 +129,7 @@ def build_web_app(dispatcher: Dispatcher, web_channel: WebChannel, clock: Clock,
     return app
 
 
-#: where chat.html takes its settings and words (a JSON object, filled in by chat_page)
+#: where chat.html takes its settings and words (a JSON object, filled in by chat_page_html)
 PAGE_CONFIG_MARK = "__TROLY_PAGE_CONFIG__"
 
 
@@ -137,13 +140,18 @@ def page_config() -> dict[str, object]:
             "tooLong": texts.PAGE_TOO_LONG}
 
 
-async def chat_page(request: web.Request) -> web.Response:
-    """The single-page web chat."""
-    html = resources.files("bot.static").joinpath("chat.html").read_text(encoding="utf-8")
+def chat_page_html() -> str:
+    """The web chat page with its config filled in (the same for every request: built once, in
+    build_web_app)."""
+    page = resources.files("bot.static").joinpath("chat.html").read_text(encoding="utf-8")
     # inside a <script>: '<' escaped, so no text can close the element
     config = json.dumps(page_config(), ensure_ascii=False).replace("<", "\\u003c")
-    return web.Response(text=html.replace(PAGE_CONFIG_MARK, config), content_type="text/html",
-                        charset="utf-8")
+    return page.replace(PAGE_CONFIG_MARK, config)
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    """The single-page web chat."""
+    return web.Response(text=request.app[PAGE_KEY], content_type="text/html", charset="utf-8")
 
 
 async def health(request: web.Request) -> web.Response:

@@ -12,12 +12,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Connection, event, select
 
+from bot.context import Context
 from bot.db.base import READ_ONLY_OPTION, make_engine, make_sessionmaker
 from bot.db.models import WebToken
 from bot.db.web_tokens import TOUCH_EVERY
 from bot.dispatcher import MAX_TEXT_CHARS
 from bot.events import ChatRef
 from bot.messages import OutgoingMessage
+from bot.router import Fallback
 from bot.texts import ask as QT
 from bot.texts import common as C
 from bot.texts import feedback as F
@@ -63,6 +65,24 @@ async def test_the_page_knows_the_server_s_limit_and_cuts_nothing(
     resp = await client.post("/api/chat", json={"session": "s-long", "text": "ạ" * 40000})
     assert resp.status == 413
     assert (await resp.json())["error"] == WT.MESSAGE_TOO_LARGE.format(limit="4.000")
+
+
+async def test_a_text_keeps_its_line_breaks(kb_harness: BotHarness,
+                                            client: TestClient[web.Request, web.Application]) -> None:
+    """What the page's box sends (several lines: a pasted report) reaches the handlers with its
+    line breaks, blank lines included, and a reply's line breaks come back as they are; an API
+    client's CR LF reads as one line break."""
+    async def echo(ctx: Context) -> None:
+        ctx.reply("Đã nhận:\n" + ctx.text)
+
+    kb_harness.app.router.fallback(Fallback("echo", echo,
+                                            matches=lambda ctx: ctx.text.startswith("Vướng mắc")))
+    text = "Vướng mắc:\n- thiếu kinh phí\n\n- thiếu cán bộ\tchuyên trách"
+    resp = await client.post("/api/chat", json={"session": "s-lines", "text": text})
+    assert [r["text"] for r in (await resp.json())["replies"]] == ["Đã nhận:\n" + text]
+    resp = await client.post("/api/chat", json={"session": "s-lines",
+                                                "text": text.replace("\n", "\r\n")})
+    assert [r["text"] for r in (await resp.json())["replies"]] == ["Đã nhận:\n" + text]
 
 
 async def test_question_and_button(client: TestClient[web.Request, web.Application]) -> None:

@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.context import Context
+from bot.router import Fallback
 from bot.texts import web as web_texts
 from tests.harness import BotHarness
 
@@ -119,7 +121,7 @@ async def test_web_chat_fits_a_phone(page: Page) -> None:
         wider: [...document.querySelectorAll('body *')].filter(e => size(e).right > {WIDTH} + 1)
                  .map(e => e.tagName + '.' + e.className),
         buttons: [...last.querySelectorAll('.buttons button')].map(b => size(b).height),
-        controls: [...document.querySelectorAll('form input:not([hidden]), form button')]
+        controls: [...document.querySelectorAll('form textarea, form button')]
                     .map(e => size(e).height),
         replyTop: size(last).top - size(log).top,
         replyTaller: size(last).height > log.clientHeight,
@@ -275,3 +277,102 @@ async def test_a_text_over_the_limit_is_kept_and_not_sent(page: Page) -> None:
     await page.js("document.getElementById('f').requestSubmit()")
     await page.until(f"{BOT_COUNT} > {bots}")
     assert await page.js("document.getElementById('q').value") == ""
+
+
+#: a test-only answer that says back what it was sent: the server's side of the line breaks
+ECHO_MARK = "Vướng mắc tuần này:"
+
+
+def _echo_line_breaks(harness: BotHarness) -> None:
+    async def echo(ctx: Context) -> None:
+        ctx.reply(ctx.text)
+
+    harness.app.router.fallback(Fallback("echo", echo,
+                                         matches=lambda ctx: ctx.text.startswith(ECHO_MARK)))
+
+
+BLOCKERS = f"{ECHO_MARK}\n- thiếu kinh phí\n- thiếu cán bộ"
+#: what the page sent to /api/chat, recorded
+CAPTURE_SENT = """window.__sent = [];
+const post = window.fetch;
+window.fetch = function (url, options) {
+  if (String(url).indexOf('/api/chat') >= 0) { window.__sent.push(JSON.parse(options.body)); }
+  return post.apply(this, arguments); };"""
+Q = "document.getElementById('q')"
+HEIGHT_OF = "document.getElementById('q').getBoundingClientRect().height"
+#: the lines of text an element shows (its height inside the padding over its line height)
+LINES_OF = """(e => {{ const style = getComputedStyle(e);
+  return Math.round((e.clientHeight - parseFloat(style.paddingTop)
+                     - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight)); }})({})"""
+
+
+async def _key(page: Page, key: str, *, shift: bool = False) -> None:
+    """A key pressed on a hardware keyboard (Enter: with its text, as a browser sends it)."""
+    text = {"Enter": "\r"}.get(key, key)
+    common = {"key": key, "code": key, "windowsVirtualKeyCode": 13 if key == "Enter" else 0,
+              "modifiers": 8 if shift else 0}
+    await page.call("Input.dispatchKeyEvent", type="keyDown", text=text, **common)
+    await page.call("Input.dispatchKeyEvent", type="keyUp", **common)
+
+
+@pytest.mark.slow
+async def test_a_pasted_report_keeps_its_line_breaks(page: Page, kb_harness: BotHarness) -> None:
+    """Found by officials pasting their blockers: the box was one line, and a pasted text lost
+    its line breaks. The box takes several lines and grows with them (up to four, then scrolls);
+    on a desktop keyboard Shift+Enter starts a line and Enter sends; the text goes to the server
+    with its line breaks, and the chat shows them, in the question and in the answer."""
+    _echo_line_breaks(kb_harness)
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    await page.js(CAPTURE_SENT)
+    assert await page.js("matchMedia('(hover: none) and (pointer: coarse)').matches") is False
+    empty = await page.js(HEIGHT_OF)
+    await page.js(f"{Q}.focus()")
+    await page.call("Input.insertText", text=BLOCKERS)  # pasted
+    assert await page.js(f"{Q}.value") == BLOCKERS
+    grown = await page.js(HEIGHT_OF)
+    assert await page.js(LINES_OF.format(Q)) == 3 and grown > empty
+    await _key(page, "Enter", shift=True)  # a new line, nothing sent
+    await page.call("Input.insertText", text="- đề nghị hỗ trợ")
+    assert await page.js(f"{Q}.value") == BLOCKERS + "\n- đề nghị hỗ trợ"
+    assert await page.js("__sent.length") == 0
+    taller = await page.js(HEIGHT_OF)
+    assert await page.js(LINES_OF.format(Q)) == 4 and taller > grown
+    # pasted on past four lines: the box stops growing and scrolls
+    await page.call("Input.insertText", text="\n" + "\n".join(f"- ý {n}" for n in range(10)))
+    assert await page.js(HEIGHT_OF) == taller
+    assert await page.js(f"{Q}.scrollHeight > {Q}.clientHeight")
+    await page.js(f"{Q}.value = {json.dumps(BLOCKERS)}; "
+                  f"{Q}.dispatchEvent(new Event('input'))")
+    bots = await page.js(BOT_COUNT)
+    await _key(page, "Enter")  # sent
+    await page.until(f"{BOT_COUNT} > {bots}")
+    assert await page.js("__sent.map(b => b.text)") == [BLOCKERS]
+    assert await page.js(f"{Q}.value") == ""
+    assert await page.js(HEIGHT_OF) == empty  # back to one line
+    # the question and the answer show their lines (innerText: as rendered, pre-wrap)
+    shown = await page.js("[...document.querySelectorAll('.msg.me')].pop().innerText")
+    assert shown == BLOCKERS
+    assert await page.js(f"{LAST_BOT}.innerText") == BLOCKERS
+    assert await page.js(LINES_OF.format(LAST_BOT)) == 3
+    assert await page.js("document.documentElement.scrollWidth") <= WIDTH
+
+
+@pytest.mark.slow
+async def test_on_a_phone_enter_starts_a_line_and_the_button_sends(page: Page) -> None:
+    """A phone's keyboard has no Shift+Enter: there Enter starts a new line (a report is written
+    in paragraphs) and the 'Gửi' button sends."""
+    await page.call("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
+    await page.call("Page.reload")
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    await page.js(CAPTURE_SENT)
+    assert await page.js("matchMedia('(hover: none) and (pointer: coarse)').matches") is True
+    await page.js(f"{Q}.focus()")
+    await page.call("Input.insertText", text="Tiến độ:")
+    await _key(page, "Enter")
+    await page.call("Input.insertText", text="đạt 60%")
+    assert await page.js(f"{Q}.value") == "Tiến độ:\nđạt 60%"
+    assert await page.js("__sent.length") == 0
+    bots = await page.js(BOT_COUNT)
+    await page.js("document.querySelector('form button[type=submit]').click()")
+    await page.until(f"{BOT_COUNT} > {bots}")
+    assert await page.js("__sent.map(b => b.text)") == ["Tiến độ:\nđạt 60%"]
