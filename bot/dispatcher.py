@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from bot import button_payloads, keyboards, outbox
 from bot.channel import Channel
 from bot.context import Context, Deps
-from bot.conversation import END, Flow, FlowBack, FlowHook, ask
+from bot.conversation import END, Flow, FlowBack, FlowHook, ask, go_back
 from bot.db import changes, people_store
 from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
@@ -777,21 +777,22 @@ class Dispatcher:
             pressed = FlowBack.unpack(event.payload)
             if pressed is None:
                 return False
-            shown_at: str | None = pressed.step
         elif isinstance(event, TextMessage) and (
                 (command := typed_command(event.text)) is not None
                 and command[0] in BACK_COMMANDS):
-            shown_at = None  # typed: the step being asked
+            pressed = None  # typed: the step being asked
         else:
             return False
-        step = flow.step(state.step)
+        # the same way back the button was shown from (a target names a step: Flow checks it)
+        to = flow.way_back(state)
         ctx.flow_changed = True
-        if shown_at is not None and shown_at != state.step:
-            ctx.reply(T.OLD_BACK_BUTTON)
-        elif step.back is None:  # (a way back names a step of the flow: Flow checks it)
+        if pressed is not None and (pressed.step, pressed.at) != (
+                state.step, to.mark() if to is not None else ""):
+            ctx.reply(T.OLD_BACK_BUTTON)  # shown at another step, or where it led elsewhere
+        elif to is None:
             ctx.reply(T.NO_WAY_BACK_HERE)
         else:
-            state.step = step.back
+            go_back(state, to)
         await ask(ctx, flow, state)
         return True
 

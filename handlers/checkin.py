@@ -18,7 +18,7 @@ from bot.buttons import ButtonData
 from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
 from bot.clock import local_date
 from bot.context import Context
-from bot.conversation import END, STAY, Flow, Step
+from bot.conversation import END, STAY, BackTo, Flow, Step
 from bot.db import checkin_store
 from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
@@ -294,6 +294,20 @@ async def progress_prompt(ctx: Context, state: FlowState) -> None:
     # the other choices stay buttons (Zalo) or are typed by name (the console)
     lines.append(T.ASK_PROGRESS_TYPED if ctx.can_show_buttons else T.ASK_PROGRESS_TYPED_OR_CHOICE)
     ctx.reply("\n".join(lines), others, numbers_typed=True)
+
+
+def progress_back(state: FlowState) -> BackTo | None:
+    """"Quay lại" at a task's progress: the task before's progress, with what was entered for
+    it shown ("Đã nhập: …") and kept unless answered again (Giữ như đã nhập: on to this task).
+    Its progress rather than its last question: a question alone ("Kế hoạch tuần tới?") does not
+    say which task it is about, on a phone screen under this task's header; the progress names
+    the task and shows its answers, and "Quay lại" pressed again goes a whole task further back.
+    None on the first task (nothing before it), and when a task is corrected from the summary
+    (its "Giữ như đã nhập" returns to the summary)."""
+    index = int(state.data["i"])
+    if index == 0 or state.data.get("review"):
+        return None
+    return BackTo("progress", {"i": index - 1})
 
 
 def progress_layout(with_keep: bool) -> tuple[int, ...]:
@@ -623,9 +637,10 @@ def build_flow() -> Flow:
     return Flow(
         name=CHECKIN_FLOW, first="progress", on_cancel=on_cancel, on_expire=on_expire,
         steps={
-            "progress": Step(progress_prompt, progress_handle),
-            # "Quay lại" (bot/conversation.py): a button pressed by mistake ("Bỏ qua việc này",
-            # "Nghỉ cả tuần", "Hoàn thành") is undone by answering this task's progress again
+            # "Quay lại" (bot/conversation.py) at a task's progress: the task before's
+            "progress": Step(progress_prompt, progress_handle, back=progress_back),
+            # a button pressed by mistake ("Bỏ qua việc này", "Nghỉ cả tuần", "Hoàn thành") is
+            # undone by answering this task's progress again
             "status": Step(status_prompt, status_handle, back="progress"),
             "blockers": replace(BLOCKERS_STEP, back="status"),
             "next": replace(NEXT_PLAN_STEP, back="blockers"),

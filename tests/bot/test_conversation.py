@@ -11,7 +11,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.context import Context
-from bot.conversation import END, Flow, Step
+from bot.conversation import END, BackTo, Flow, FlowBack, Step
 from bot.flow_state import FlowState
 from bot.messages import BACK_COMMAND, CANCEL_COMMAND, Button
 from bot.router import Command
@@ -119,3 +119,71 @@ def test_a_way_back_names_an_earlier_step_and_the_first_step_has_none() -> None:
     with pytest.raises(ValueError, match="itself"):
         Flow("x", first="a", steps={"a": Step(_prompt, _handle),
                                     "b": Step(_prompt, _handle, back="b")})
+
+
+# a way back decided from the state: one question per item, back to the item before
+
+
+async def ask_item(ctx: Context, state: FlowState) -> None:
+    ctx.reply(f"Mục {state.data['i'] + 1}?", [Button("Xong", "it:done")])
+
+
+async def got_item(ctx: Context, state: FlowState) -> str | None:
+    state.data["i"] += 1
+    return "item" if state.data["i"] < 3 else END
+
+
+def item_before(state: FlowState) -> BackTo | None:
+    i = int(state.data["i"])
+    return BackTo("item", {"i": i - 1}) if i > 0 else None
+
+
+ITEMS = Flow("it", first="item", steps={"item": Step(ask_item, got_item, back=item_before)})
+
+
+async def start_items(ctx: Context) -> None:
+    ctx.start_flow("it", {"i": 0})
+
+
+def add_items(app: App) -> None:
+    app.router.flow(ITEMS)
+    app.router.command(Command(("it",), start_items, "thử"))
+
+
+async def test_a_way_back_from_the_state_goes_to_the_item_before(
+        settings: Settings, clock: ManualClock) -> None:
+    """The button and /quaylai read the same way back; none on the first item; a restart keeps
+    the place; the button pressed again (it led to item 2) does not go further back."""
+    h = await BotHarness(settings, clock, extra_setup=[add_items]).start()
+    try:
+        first = await h.say("/it")
+        assert labels(first) == ["Xong"]  # nothing before the first item
+        await h.say("a")
+        third = await h.say("b")
+        assert texts(third) == "Mục 3?" and labels(third) == ["Xong", C.BUTTON_BACK]
+        back = next(b for b in third[-1].buttons if b.label == C.BUTTON_BACK)
+        assert back.payload == FlowBack("item", BackTo("item", {"i": 1}).mark()).pack()
+        await h.restart()
+        assert texts(await h.press(back.payload)) == "Mục 2?"
+        await h.restart()
+        again = texts(await h.press(back.payload))  # a second tap of the same button
+        assert C.OLD_BACK_BUTTON in again and "Mục 2?" in again
+        assert "Mục 1?" in texts(await h.say("/quaylai"))
+        no_way = texts(await h.say("/quaylai"))
+        assert C.NO_WAY_BACK_HERE in no_way and "Mục 1?" in no_way
+        assert texts(await h.say("c")) == "Mục 2?"
+    finally:
+        await h.close()
+
+
+def test_a_way_back_from_the_state_is_checked_where_it_is_read() -> None:
+    nowhere = Flow("x", first="a", steps={
+        "a": Step(_prompt, _handle, back=lambda state: BackTo("c"))})
+    with pytest.raises(ValueError, match="nowhere"):
+        nowhere.way_back(FlowState("x", "a"))
+    itself = Flow("x", first="a", steps={
+        "a": Step(_prompt, _handle, back=lambda state: BackTo("a", {"i": 0}))})
+    with pytest.raises(ValueError, match="itself"):
+        itself.way_back(FlowState("x", "a", {"i": 0}))
+    assert itself.way_back(FlowState("x", "a", {"i": 1})) == BackTo("a", {"i": 0})
+    assert BackTo("a").mark() == "" and FlowBack("a").pack() == "back:a"  # as sent before

@@ -118,3 +118,25 @@ async def _period_status(console: BotHarness, oid: int) -> str | None:
         report = (await session.execute(select(PeriodReport).where(
             PeriodReport.official_id == oid))).scalar_one_or_none()
     return report.status if report is not None else None
+
+
+async def test_quay_lai_at_the_second_task_is_listed_by_name(console: BotHarness) -> None:
+    """The second task's progress lists "Quay lại" by name with the other choices (a typed
+    number stays a percentage); typed, it asks the first task again with what was entered."""
+    oid = await console.make_official("Lê Minh Châu", channel="console")
+    await console.world.tasks([oid], [("NV1", "Tập huấn", date(2026, 12, 10)),
+                                      ("NV2", "Kho dữ liệu", date(2026, 12, 20))])
+
+    async def say(text: str) -> str:
+        return "\n".join(render_as_text(m) for m in await console.say(text, channel="console"))
+
+    for text in ["/baocao", "40", "1", "1"]:
+        await say(text)
+    second = await say("Hoàn thiện")
+    assert T.TASK_HEADER.format(n=2, total=2, title="Kho dữ liệu") in second
+    assert f"\u2013 {T.BTN_SKIP_WEEK}\n\u2013 {C.BUTTON_BACK}" in second and "1. " not in second
+    await console.restart()
+    first = await say("quay lại")
+    assert T.TASK_HEADER.format(n=1, total=2, title="Tập huấn") in first
+    assert T.DRAFT_VALUES.format(progress=40, status=T.STATUS_LABELS["on_track"]) in first
+    assert C.BUTTON_BACK not in first  # the first task: no way back

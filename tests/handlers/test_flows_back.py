@@ -2,20 +2,23 @@
 
 For each step of each flow the test asks the step through the real dispatcher and reads its
 buttons, then restarts the process and presses the button (or types /quaylai): a step with a way
-back (Step.back) shows one "Quay lại", under its last message, and the press asks the step
-before; a step without one shows none, and /quaylai says there is no step before (with /huy) and
-asks the same step again. A new flow must be added to STARTERS, so it is walked too."""
+back there (Flow.way_back: Step.back, a step or a function of the state) shows one "Quay lại",
+under its last message, and the press goes where it leads; a step without one shows none, and
+/quaylai says there is no step before (with /huy) and asks the same step again. A step whose way
+back depends on the state is walked again in the places of PLACES. A new flow must be added to
+STARTERS, so it is walked too."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.conversation import FlowBack
+from bot.conversation import Flow, FlowBack
 from bot.db.models import ConversationState
+from bot.flow_state import FlowState
 from bot.messages import CANCEL_COMMAND, OutgoingMessage
 from bot.texts import common as C
 from tests.harness import BotHarness, texts
@@ -91,6 +94,12 @@ EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     ("qedit", "confirm"): {"answer": "Giá vàng do Ngân hàng Nhà nước công bố mỗi sáng."},
     ("qans", "target"): {"answer": "Xem bảng giá niêm yết."},
 }
+#: further places of a step whose way back depends on the state (Step.back a function): the
+#: state there, beyond what starting the flow put there
+PLACES: list[tuple[str, str, dict[str, Any]]] = [
+    ("ci", "progress", {"i": 1}),  # the second task: back to the first task's progress
+    ("ci", "progress", {"i": 1, "review": True}),  # corrected from the summary: none
+]
 
 
 async def _state(h: BotHarness) -> ConversationState | None:
@@ -119,49 +128,73 @@ def _says_the_way_out(messages: list[OutgoingMessage], steps: int, where: str) -
             or (steps == 1 and buttons)), where
 
 
+async def _walk(h: BotHarness, flow: Flow, step_name: str, state: dict[str, Any],
+                opening: list[OutgoingMessage] | None) -> bool:
+    """Ask the step at `state`, restart, then press its "Quay lại" (or type /quaylai): True if
+    it had a way back, which the press and /quaylai both took."""
+    name = flow.name
+    where = f"{name}/{step_name} {state.get('i', '')}"
+    await _put(h, name, step_name, state)
+    # the step asked again through the engine ("Quay lại" of an older message pressed)
+    shown = await h.press(FlowBack("older").pack(), user=USER)
+    assert C.OLD_BACK_BUTTON in texts(shown), where
+    to = flow.way_back(FlowState(name, step_name, dict(state)))
+    if step_name == flow.first and opening is not None:  # a way out, said from the start
+        assert to is None, where  # nothing before the first question
+        _says_the_way_out(opening or shown[1:], len(flow.steps), where)
+    backs = [b for m in shown for b in m.buttons if FlowBack.unpack(b.payload)]
+    await h.restart()  # the way back lives in the database
+    if to is None:
+        assert backs == [], where
+        said = texts(await h.say("/quaylai", user=USER))
+        assert C.NO_WAY_BACK_HERE in said, where
+        assert (row := await _state(h)) is not None and row.step == step_name, where
+        return False
+    assert [(b.label, b.payload) for b in backs] == [
+        (C.BUTTON_BACK, FlowBack(step_name, to.mark()).pack())], where
+    assert backs[0] in shown[-1].buttons, where  # under the question, not above it
+    went = await h.press(backs[0].payload, user=USER)
+    assert went and C.NO_WAY_BACK_HERE not in texts(went), where
+    assert (row := await _state(h)) is not None and row.step == to.step, where
+    assert _at(row, to.data), where
+    if to.data:  # pressed again (a double tap): said to be old, not further back
+        assert C.OLD_BACK_BUTTON in texts(await h.press(backs[0].payload, user=USER)), where
+        assert (row := await _state(h)) is not None and row.step == to.step, where
+        assert _at(row, to.data), where
+    await _put(h, name, step_name, state)  # typed, as where the button is said (Zalo)
+    await h.say("/quaylai", user=USER)
+    assert (row := await _state(h)) is not None and row.step == to.step, where
+    assert _at(row, to.data), where
+    return True
+
+
+def _at(row: ConversationState, data: Mapping[str, Any]) -> bool:
+    """Whether the saved state holds these values (where a way back leads)."""
+    return all(row.data.get(k) == v for k, v in data.items())
+
+
 async def test_every_step_shows_quay_lai_exactly_where_it_goes_back(harness: BotHarness) -> None:
     h = harness
     admin = await h.make_official("Quản trị", role="admin", user=USER)
-    (task,) = await h.world.tasks([admin], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31))])
+    task, _ = await h.world.tasks([admin], [("NV1", "Số hoá hồ sơ", date(2027, 3, 31)),
+                                            ("NV2", "Tập huấn", date(2027, 4, 30))])
     ids = {"official": admin, "task": task}
     flows = h.app.router.flows
     assert set(flows) == set(STARTERS), "walk the new flow too: add it to STARTERS"
     walked = 0
     for name, flow in flows.items():
-        assert flow.steps[flow.first].back is None  # nothing before the first question
+        assert not isinstance(flow.steps[flow.first].back, str)  # none where it starts
         begun = await STARTERS[name](h, ids)
         if isinstance(begun, dict):
-            data, opening = begun, None
+            data, opening = begun, []
         else:  # started for real: the state it left
             started = await _state(h)
             assert started is not None and started.flow == name, name
             data, opening = dict(started.data), begun
-        for step_name, step in flow.steps.items():
-            where = f"{name}/{step_name}"
+        for step_name in flow.steps:
             state = {**data, **EXTRA.get((name, step_name), {})}
-            await _put(h, name, step_name, state)
-            # the step asked again through the engine ("Quay lại" of an older message pressed)
-            shown = await h.press(FlowBack("older").pack(), user=USER)
-            assert C.OLD_BACK_BUTTON in texts(shown), where
-            if step_name == flow.first:  # no way back, but a way out, said from the start
-                _says_the_way_out(opening or shown[1:], len(flow.steps), where)
-            backs = [b for m in shown for b in m.buttons if FlowBack.unpack(b.payload)]
-            await h.restart()  # the way back lives in the database
-            if step.back is None:
-                assert backs == [], where
-                said = texts(await h.say("/quaylai", user=USER))
-                assert C.NO_WAY_BACK_HERE in said, where
-                assert (row := await _state(h)) is not None and row.step == step_name, where
-                continue
-            assert [(b.label, b.payload) for b in backs] == [
-                (C.BUTTON_BACK, FlowBack(step_name).pack())], where
-            assert backs[0] in shown[-1].buttons, where  # under the question, not above it
-            went = await h.press(backs[0].payload, user=USER)
-            assert went and C.NO_WAY_BACK_HERE not in texts(went), where
-            assert (row := await _state(h)) is not None and row.step == step.back, where
-            await _put(h, name, step_name, state)  # typed, as where the button is said (Zalo)
-            await h.say("/quaylai", user=USER)
-            assert (row := await _state(h)) is not None and row.step == step.back, where
-            walked += 1
+            walked += await _walk(h, flow, step_name, state, opening)
+        for place in (p for p in PLACES if p[0] == name):
+            walked += await _walk(h, flow, place[1], {**data, **place[2]}, None)
         await h.say("/huy", user=USER)
-    assert walked >= 12  # the steps with a way back today
+    assert walked >= 13  # the steps with a way back today, and the check-in's second task

@@ -138,6 +138,41 @@ async def test_check_in_progress_is_one_message_and_a_typed_number_is_a_percenta
         assert entry.progress == 3
 
 
+async def test_check_in_quay_lai_to_the_task_before_is_a_button(
+        zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
+    """The second task's progress: "Quay lại" is a fifth button (with "Giữ như đã nhập", once
+    that task has an answer), not said as a typed command; pressed after a restart, it asks the
+    first task again, without a way back."""
+    async with open_zalo_app(zalo_settings, clock) as zalo:
+        world = World(zalo.app.sessionmaker, now=clock.now)
+        official = await world.official("Lê Minh Châu", "DV1", accounts={"zalo": ADMIN})
+        await world.tasks([official], [(f"NV{n}", f"Nhiệm vụ số {n}", None)
+                                       for n in range(1, 4)])
+        on_track = CT.STATUS_LABELS["on_track"]
+        for n, text in enumerate(["/baocao", "40", on_track, "không"], start=1):
+            pressed = _press(fake_zalo.sent, text) if text == on_track else text
+            await _say(zalo, fake_zalo, pressed, f"m{n}")
+        [second] = await _say(zalo, fake_zalo, "không", "m5")
+        assert "Nhiệm vụ 2/3" in second["message"]["text"]
+        assert [b["title"] for b in _buttons(second)] == [
+            CT.BTN_DONE, CT.BTN_SKIP_TASK, CT.BTN_SKIP_WEEK, C.BUTTON_BACK]
+        for n, text in enumerate(["30", on_track, "không"], start=6):
+            pressed = _press(fake_zalo.sent, text) if text == on_track else text
+            await _say(zalo, fake_zalo, pressed, f"m{n}")
+        [third] = await _say(zalo, fake_zalo, "không", "m9")
+        assert "Nhiệm vụ 3/3" in third["message"]["text"]
+        [second] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m14")
+        assert "Nhiệm vụ 2/3" in second["message"]["text"]
+        assert "/quaylai" not in second["message"]["text"]
+        assert [b["title"] for b in _buttons(second)] == [
+            CT.BTN_KEEP_DRAFT, CT.BTN_DONE, CT.BTN_SKIP_TASK, CT.BTN_SKIP_WEEK, C.BUTTON_BACK]
+    async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart in the middle
+        [first] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m15")
+        assert "Nhiệm vụ 1/3" in first["message"]["text"]
+        assert [b["title"] for b in _buttons(first)] == [
+            CT.BTN_KEEP_DRAFT, CT.BTN_DONE, CT.BTN_SKIP_TASK, CT.BTN_SKIP_WEEK]
+
+
 async def test_check_in_summary_numbers_are_the_tasks_numbers(
         zalo_settings: Settings, clock: ManualClock, fake_zalo: FakeZalo) -> None:
     """Five tasks: the summary's edits are numbered as its tasks are, "1" is "Sửa nhiệm vụ 1",
