@@ -273,6 +273,18 @@ def test_layout_hint_groups_buttons_in_rows() -> None:
     assert all(2 <= len(r) <= 3 for r in button_rows(buttons, progress_layout(True))[:2])
 
 
+def test_quay_lai_of_a_task_after_the_first_is_a_row_of_its_own() -> None:
+    """The second task's progress: "Quay lại" (added by the engine, past the layout hint) is
+    alone on the last row, under "Nghỉ cả tuần"."""
+    buttons = tuple(Button(f"{p}%", f"ci:p:{p}") for p in (0, 25, 50, 75, 100)) + (
+        Button(CT.BTN_KEEP_DRAFT, "ci:keep"), Button(CT.BTN_DONE, "ci:done"),
+        Button(CT.BTN_SKIP_TASK, "ci:skip"), Button(CT.BTN_SKIP_WEEK, "ci:week"),
+        Button(C.BUTTON_BACK, "back:progress:abc123"))
+    markup = keyboard(buttons, progress_layout(True))
+    assert markup is not None and [len(r) for r in markup.inline_keyboard] == [3, 2, 1, 2, 1, 1]
+    assert markup.inline_keyboard[-1][0].text == C.BUTTON_BACK
+
+
 # ------------------------------------------------------------------------------ typing, sound
 
 
