@@ -19,7 +19,7 @@ from bot.db.models import (
     Task,
     TaskAssignee,
 )
-from bot.db.people_store import subunit_ids, usable
+from bot.db.people_store import invitation_key, subunit_ids, usable
 from bot.db.plan_store import consolidators_of, plan_unit_ids, plans_consolidated_by
 
 #: the digests a head receives (scheduler/digest.py): two a week, one per closing period
@@ -136,7 +136,7 @@ async def invitation_for(ctx: Context, code: str) -> Invitation | None:
     """The still-usable invitation `code` names, if the current official may revoke it."""
     if ctx.official is None or not _CODE_RE.match(code):
         return None
-    invitation = await ctx.session.get(Invitation, code.upper())
+    invitation = await ctx.session.get(Invitation, invitation_key(code))
     if invitation is None or not usable(invitation, ctx.now):
         return None
     return invitation if await may_revoke(ctx, invitation) else None

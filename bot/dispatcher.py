@@ -614,7 +614,7 @@ class Dispatcher:
         group a code in it is burnt, everyone saw it (as when typed there)."""
         if ctx.in_group:
             for word in event.caption.split():
-                code = people_store.clean_code(word.lstrip("/").partition("@")[0]).upper()
+                code = people_store.invitation_key(word.lstrip("/").partition("@")[0])
                 if people_store.looks_like_code(code):
                     await people_store.revoke_invitation(ctx.session, code, ctx.now)
         if ctx.replies and not ctx.replies[-1].buttons:  # a refusal: no choice under it

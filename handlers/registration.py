@@ -164,7 +164,7 @@ async def redeem_typed(ctx: Context) -> None:
     """The code typed alone."""
     typed = _typed(ctx.text)
     assert typed is not None
-    await redeem(ctx, typed.word.upper())
+    await redeem(ctx, people_store.invitation_key(typed.word))
 
 
 def code_attempt(ctx: Context) -> bool:

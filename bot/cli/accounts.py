@@ -184,7 +184,7 @@ def invite_revoke(code: str = typer.Argument(..., help="the invitation code")) -
     if not run(_revoke):
         typer.echo(texts.INVITATION_NOT_PENDING.format(code=code), err=True)
         raise typer.Exit(1)
-    typer.echo(texts.INVITATION_REVOKED.format(code=code.strip().upper()))
+    typer.echo(texts.INVITATION_REVOKED.format(code=people_store.invitation_key(code)))
 
 
 @accounts_app.command("list")

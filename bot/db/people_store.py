@@ -151,9 +151,16 @@ def clean_code(text: str) -> str:
     return drop_invisible(text).strip(_AROUND_CODE)
 
 
+def invitation_key(text: str) -> str:
+    """The invitation code a typed, pasted or given text names, as codes are stored: without
+    what copying adds (clean_code), in capitals (codes are issued in capitals and typed in any
+    case). The one rule wherever a code is looked up or recognised."""
+    return clean_code(text).upper()
+
+
 def looks_like_code(text: str) -> bool:
     """Whether a typed message is plausibly an invitation code (code alone on Zalo/web)."""
-    candidate = clean_code(text).upper()
+    candidate = invitation_key(text)
     return (len(candidate) in (CODE_LENGTH, LEGACY_CODE_LENGTH)
             and all(c in CODE_ALPHABET for c in candidate)
             and any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate))
@@ -193,7 +200,7 @@ class Redemption:
 
 
 async def _find_invitation(session: AsyncSession, code: str) -> Invitation | None:
-    invitation = await session.get(Invitation, code.strip().upper())
+    invitation = await session.get(Invitation, invitation_key(code))
     if invitation is None:
         invitation = await session.get(Invitation, code.strip())
     return invitation

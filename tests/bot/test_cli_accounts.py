@@ -86,6 +86,11 @@ def test_invite_list_and_revoke(database_url: str) -> None:
     assert T.INVITATION_NOT_PENDING.format(code=first["code"]) in again
     assert T.INVITATION_NOT_PENDING.format(code="ZZZZ9999") in troly("invite", "revoke",
                                                                      "ZZZZ9999", code=1)
+    # as copied out of a message (quotes, the sentence's full stop, small letters): read by the
+    # rule a code typed in a chat is read by (people_store.invitation_key)
+    assert T.INVITATION_REVOKED.format(code=second["code"]) in troly(
+        "invite", "revoke", f"“{second['code'].lower()}”.")
+    assert troly.json_lines("invite", "list") == []
 
 
 def test_accounts_list_and_unbind(database_url: str) -> None:
