@@ -218,6 +218,12 @@ async def test_duplicates_are_merged_into_the_oldest(database_url: str) -> None:
         assert faq.id == first.id
         await _entry(session, faq, "Nghỉ phép báo ai?", "Báo trưởng phòng.", AT + timedelta(days=5))
         assert len(await guide_store.guide_sections(session, faq)) == 4
+        # a moved entry is edited where its section now is (not added again)
+        await queue_store.edit_qa_entry(session, entries["Giá vàng hôm nay?"], "Không theo dõi.",
+                                        by="Quản trị", now=AT + timedelta(days=5))
+        assert [c.text for c in await guide_store.guide_sections(session, faq)] == [
+            "Theo thông báo của văn phòng.", "Không theo dõi.", "Sáng thứ Hai hằng tuần.",
+            "Báo trưởng phòng."]
     await engine.dispose()
     # the unit without duplicates, and the document, untouched
     assert await _rows_of(database_url, untouched) == untouched_rows
