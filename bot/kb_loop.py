@@ -78,9 +78,12 @@ async def _refuse_unless_answering(session: AsyncSession, guide: Guide, now: dat
     if activates and guide.id in states:
         states[guide.id] = replace(states[guide.id], status="active")
     if guide.id not in guide_store.in_force_ids(states, today):
-        # withdrawn with dates still in force: the dates say nothing, the status does
-        raise NotAnswering(guide, guidance_store.marks(states, guide.id, today)
-                           or [G.WITHDRAWN])
+        # marks() reads the dates and replacements only (the guide list, the shares and the
+        # section notes show the status apart); a withdrawn guide says so first, whatever its dates
+        state = states.get(guide.id)
+        marks = guidance_store.marks(states, guide.id, today)
+        withdrawn = state is None or state.status != "active"
+        raise NotAnswering(guide, [G.WITHDRAWN, *marks] if withdrawn else marks)
 
 
 async def faq_for(session: AsyncSession, unit_id: int | None, now: datetime) -> Guide:

@@ -98,15 +98,13 @@ async def answer(ctx: Context, question: str, *,
     the guides cannot be asked: a message that is likelier something else (a mistyped code)."""
     # pasted text carries characters that show nothing; inside a word they split it in two
     question = drop_invisible(question)
-    if unanswered is not None and (not may_read_guides(ctx)
-                                   or ctx.deps.knowledge.passage_count == 0):
-        unanswered()
-        return
-    if not may_read_guides(ctx):
-        ctx.reply(C.GUIDES_ONLY_FOR_MEMBERS)
-        return
-    if ctx.deps.knowledge.passage_count == 0:
-        ctx.reply(T.NO_GUIDES)
+    refusal = (C.GUIDES_ONLY_FOR_MEMBERS if not may_read_guides(ctx)
+               else T.NO_GUIDES if ctx.deps.knowledge.passage_count == 0 else None)
+    if refusal is not None:
+        if unanswered is not None:
+            unanswered()
+        else:
+            ctx.reply(refusal)
         return
     result = ctx.deps.knowledge.search(question, limit=SEARCH_LIMIT)
     if result.english:  # the search read it as English already (knowledge/language.py)

@@ -79,6 +79,29 @@ async def test_a_guide_no_longer_in_force_takes_no_answer_and_no_pointed_questio
     assert await _counts(h) == (0, 0, 0)  # nothing stored, the question still open
 
 
+async def test_a_withdrawn_guide_says_so_beside_its_dates(harness: BotHarness) -> None:
+    """The status is told next to the dates (marks() reads the dates only: with them past, the
+    withdrawal went unsaid). No caller reaches it today (link_group takes active guides, an
+    answer makes its guide active), so the check is asked directly."""
+    h = harness
+    guide_id, _, _ = await _expired_guide_and_group(h)
+    now = h.clock.now()
+    expired = G.EXPIRED.format(day="{day}")
+    async with h.app.sessionmaker.begin() as session:
+        guide = await session.get_one(Guide, guide_id)
+        with pytest.raises(kb_loop.NotAnswering) as active:
+            await kb_loop._refuse_unless_answering(session, guide, now)
+        await guide_store.withdraw_guide(session, guide, now)
+        with pytest.raises(kb_loop.NotAnswering) as withdrawn:
+            await kb_loop._refuse_unless_answering(session, guide, now)
+        guide.effective_until = None
+        with pytest.raises(kb_loop.NotAnswering) as undated:
+            await kb_loop._refuse_unless_answering(session, guide, now)
+    assert fits(active.value.why, expired), active.value.marks
+    assert fits(withdrawn.value.why, G.WITHDRAWN + ", " + expired), withdrawn.value.marks
+    assert undated.value.marks == [G.WITHDRAWN]
+
+
 async def test_a_guide_in_force_takes_both(harness: BotHarness) -> None:
     h = harness
     guide_id, key, chunk_id = await _expired_guide_and_group(h)
