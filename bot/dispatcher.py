@@ -24,7 +24,7 @@ from bot.conversation import END, Flow, FlowBack, FlowHook, ask, go_back
 from bot.db import changes, people_store
 from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
-from bot.db.precompiled import Precompiled
+from bot.db.precompiled import Precompiled, begin_with
 from bot.errors import UserFacingError
 from bot.events import (
     ButtonPressed,
@@ -42,7 +42,13 @@ from bot.events import (
 )
 from bot.flow_state import FlowState
 from bot.group_chats import file_in_group_note, private_chat_note
-from bot.locks import LOCK_CHAT, LOCK_CHAT_AND_RECORD, KeyedLocks, chat_lock_key
+from bot.locks import (
+    LOCK_CHAT,
+    LOCK_CHAT_AND_RECORD,
+    KeyedLocks,
+    chat_lock_key,
+    lock_chat_literal,
+)
 from bot.messages import Menu, OutgoingMessage, menu_of_buttons, numbered_options, typed_name
 from bot.replies import QUEUED_CHANNELS, WAITING, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
@@ -206,17 +212,16 @@ def _state_writes(columns: tuple[str, ...]) -> tuple[Precompiled, Precompiled]:
 
 
 #: what _save_state writes: the menu alone (no flow changed or running), or the flow too
-_MENU_COLUMNS = ("menu", "updated_at")
-_FLOW_COLUMNS = ("data", "expires_at", "flow", "menu", "step", "updated_at")
-_STATE_WRITES = {_MENU_COLUMNS: _state_writes(_MENU_COLUMNS),
-                 _FLOW_COLUMNS: _state_writes(_FLOW_COLUMNS)}
+_MENU_WRITES = _state_writes(("menu", "updated_at"))
+_FLOW_WRITES = _state_writes(("data", "expires_at", "flow", "menu", "step", "updated_at"))
 
 
-def _write_state(session: Session, chat: ChatRef, user_id: str, values: dict[str, Any]) -> None:
+def _write_state(session: Session, writes: tuple[Precompiled, Precompiled], chat: ChatRef,
+                 user_id: str, values: dict[str, Any]) -> None:
     """In the session's greenlet (run_sync): the chat's state row updated, or inserted when it
-    has none yet."""
+    has none yet (`writes`: the UPDATE and the INSERT of `values`' columns)."""
     connection = session.connection()
-    saved, first = _STATE_WRITES[tuple(sorted(values))]
+    saved, first = writes
     params = {"p_channel": chat.channel, "p_chat": chat.chat_id, "p_user": user_id,
               **{f"v_{name}": value for name, value in values.items()}}
     if saved.run(connection, params).rowcount == 0:
@@ -481,7 +486,9 @@ class Dispatcher:
         if event.dedupe_key and not recorded:
             if not self._first_delivery(connection, event, lock):
                 return None
-        elif lock is not None:
+        elif lock is not None and not begin_with(connection, lock_chat_literal(lock)):
+            # (asyncpg: the transaction's BEGIN and the lock went as one message, one round
+            # trip; else, the lock alone)
             _LOCK_CHAT.run(connection, {"p_lock": lock})
         return self._account(sync_session, session, connection, event)
 
@@ -835,8 +842,10 @@ class Dispatcher:
             return  # nothing said (a read receipt): the menu stays what it was
         values: dict[str, Any] = {"menu": menu.to_json() if menu is not None else None,
                                   "updated_at": ctx.now}
+        writes = _MENU_WRITES
         state = ctx.flow_state
         if ctx.flow_changed or state is not None:
+            writes = _FLOW_WRITES
             if state is not None:
                 state.check_json()
             idle = timedelta(minutes=self._deps.settings.conversation_idle_minutes)
@@ -844,7 +853,8 @@ class Dispatcher:
                           data=dict(state.data) if state else {},
                           expires_at=ctx.now + idle if state else None)
         # the connection and the statements in one greenlet (each awaited call spawns one)
-        await ctx.session.run_sync(_write_state, ctx.event.chat, ctx.event.sender.user_id, values)
+        await ctx.session.run_sync(_write_state, writes, ctx.event.chat,
+                                   ctx.event.sender.user_id, values)
 
     @staticmethod
     def _menu_of(ctx: Context, numbered_menu: Menu | None) -> Menu | None:

@@ -54,6 +54,13 @@ def _lock(key: BindParameter[int]) -> Any:
 LOCK_CHAT = select(_lock(bindparam("p_lock", type_=BigInteger)))
 
 
+def lock_chat_literal(key: int) -> str:
+    """LOCK_CHAT with its key written in (bot.db.precompiled.begin_with sends it with the
+    transaction's BEGIN: a simple-protocol message takes no parameters). The key is an int
+    (chat_lock_key), formatted as one: nothing from outside reaches the SQL."""
+    return f"SELECT pg_advisory_xact_lock({int(key)})"
+
+
 def _lock_chat_and_record() -> Insert:
     # the row to insert is selected from the lock: PostgreSQL takes the lock, then inserts
     # Core, not the entity: the ORM would take the parameters for a bulk insert's rows

@@ -29,11 +29,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from asyncpg.transaction import TransactionState
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import compiler
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import await_
 
 #: where a statement's positional parameter comes from: the caller's parameter of this name (with
 #: the bind's processor, or None), or a fixed value (already processed)
@@ -213,3 +215,70 @@ def _on_error(connection: Connection, error: BaseException, sql: str, parameters
     if stale and isinstance(error, stale):
         connection.dialect._invalidate_schema_cache()  # type: ignore[attr-defined]
     connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
+
+
+#: the BEGIN asyncpg's Transaction.start sends for the adapter's settings (asyncpg/transaction.py)
+_ISOLATION_SQL = {None: "", "read_committed": " ISOLATION LEVEL READ COMMITTED",
+                  "read_uncommitted": " ISOLATION LEVEL READ UNCOMMITTED",
+                  "repeatable_read": " ISOLATION LEVEL REPEATABLE READ",
+                  "serializable": " ISOLATION LEVEL SERIALIZABLE"}
+
+
+def begin_with(connection: Connection, sql: str) -> bool:
+    """asyncpg: begin the connection's transaction and run `sql` in one round trip, when the
+    server has not begun it yet; False (nothing sent) otherwise: run `sql` the usual way.
+
+    SQLAlchemy's asyncpg adapter begins a transaction at its first statement with a BEGIN of its
+    own (asyncpg's Transaction.start: a simple-protocol query, one round trip), then sends the
+    statement (another). Here the BEGIN and `sql` go as one simple-protocol message (PostgreSQL
+    runs them in order; after an error in `sql` the transaction is aborted and rolled back as
+    any), and the adapter holds an asyncpg Transaction marked started, so that its commit and
+    rollback are asyncpg's own as ever. `sql` takes no parameters (literal values only: never
+    text from outside) and its rows are not read. Kept from SQLAlchemy's execution, as in
+    Precompiled.run: the statement events (with no cursor) and the error wrapping.
+    """
+    if connection.dialect.driver != "asyncpg":
+        return False
+    if not connection.in_transaction():
+        connection.begin()  # as SQLAlchemy's autobegin (the dialect's do_begin sends nothing)
+    adapted: Any = connection.connection.dbapi_connection
+    raw = adapted._connection
+    if (adapted._transaction is not None or adapted.isolation_level == "autocommit"
+            or adapted.isolation_level not in _ISOLATION_SQL or raw._top_xact is not None
+            or raw.is_in_transaction()):
+        return False
+    transaction = raw.transaction(isolation=adapted.isolation_level,
+                                  readonly=adapted.readonly, deferrable=adapted.deferrable)
+    statement = ("BEGIN" + _ISOLATION_SQL[adapted.isolation_level]
+                 + (" READ ONLY" if adapted.readonly else "")
+                 + (" DEFERRABLE" if adapted.deferrable else "") + "; " + sql)
+    dispatch = connection.dispatch
+    parameters: Any = ()
+    if dispatch.before_cursor_execute:
+        for listener in dispatch.before_cursor_execute:
+            statement, parameters = listener(connection, None, statement, parameters, None,
+                                             False)
+    if connection._echo:
+        connection._log_info("[begin_with] %s", statement)
+    # started before it is sent: whatever happens to the message, the adapter then rolls back
+    # (a ROLLBACK outside a transaction, were the BEGIN itself refused, is only a warning)
+    transaction._state = TransactionState.STARTED
+    raw._top_xact = transaction
+    adapted._transaction = transaction
+    try:
+        await_(_execute_simple(adapted, raw, statement))
+    except Exception as error:
+        try:
+            adapted._handle_exception(error)  # the adapter's DBAPI error class
+        except Exception as translated:
+            _on_error(connection, translated, statement, parameters, None)
+        raise  # (not reached)
+    if dispatch.after_cursor_execute:
+        for listener in dispatch.after_cursor_execute:
+            listener(connection, None, statement, parameters, None, False)
+    return True
+
+
+async def _execute_simple(adapted: Any, raw: Any, statement: str) -> None:
+    async with adapted._execute_mutex:  # as the adapter's cursor: one statement at a time
+        await raw.execute(statement)

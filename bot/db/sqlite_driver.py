@@ -131,11 +131,30 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         """Run a statement: inline in a write transaction, else one round trip."""
+        if self._ran_inline(operation, parameters):
+            await_(_ran())
+            return None
+        return self._execute_outside(operation, parameters)
+
+    def execute_no_switch(self, operation: str, parameters: Any) -> None:
+        """execute, without the greenlet switch after an inline statement (bot/db/precompiled.py:
+        its callers run in run_sync, which needs none; see _ran)."""
+        if not self._ran_inline(operation, parameters):
+            self._execute_outside(operation, parameters)
+
+    def _ran_inline(self, operation: Any, parameters: Any) -> bool:
+        """Run the statement inline when this connection holds the write transaction (any
+        statement but its end); False: not run."""
         adapted: Any = self._adapt_connection
         if adapted.writing and not operation.lstrip()[:8].upper().startswith(_ENDS):
             self._inline(operation, parameters, many=False)
-            await_(_ran())
-            return None
+            return True
+        return False
+
+    def _execute_outside(self, operation: Any, parameters: Any) -> Any:
+        """Not inside a write transaction: a BEGIN IMMEDIATE inline when the lock is free at
+        once, else one round trip to aiosqlite's thread."""
+        adapted: Any = self._adapt_connection
         if adapted.idle and not parameters and operation in _WRITE_BEGINS \
                 and self._begin_unless_busy(operation):
             return None
@@ -166,15 +185,6 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         # no switch (_ran): in AsyncConnection.execute's greenlet, the only one that requires
         # an await, the BEGIN is followed by the statement, which switches or awaits itself
         return True
-
-    def execute_no_switch(self, operation: str, parameters: Any) -> None:
-        """execute, without the greenlet switch after an inline statement (bot/db/precompiled.py:
-        its callers run in run_sync, which needs none; see _ran)."""
-        adapted: Any = self._adapt_connection
-        if adapted.writing and not operation.lstrip()[:8].upper().startswith(_ENDS):
-            self._inline(operation, parameters, many=False)
-        else:
-            self.execute(operation, parameters)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         """Run a statement for each parameter set (as execute)."""
