@@ -23,13 +23,21 @@ from bot.conversation import END, Flow, Step
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official, Synonym
 from bot.events import ButtonPressed, ChannelName, ChatRef, FileReceived, Sender, TextMessage
 from bot.flow_state import FlowState
+from bot.locks import chat_lock_key
 from bot.messages import Button, OutgoingMessage
 from bot.router import Command
 from bot.texts import common as T
 from bot.texts import guide_upload as UT
 from bot.texts import guides as G
 from tests.fakes import FakeChannel
-from tests.harness import BotHarness, fits, payloads, recorded_statements, texts
+from tests.harness import (
+    BotHarness,
+    engine_statements,
+    fits,
+    payloads,
+    recorded_statements,
+    texts,
+)
 
 # A two-question toy flow: name, then a colour chosen by button; 'boom' raises mid-step.
 
@@ -515,3 +523,20 @@ async def test_an_events_own_statements_run_precompiled(toy: BotHarness) -> None
     # the first message's new account is the ORM's (a flush); all the others precompiled
     assert {name: runs for name, runs in own.items() if any(c is not None for c in runs)} == {
         "INSERT INTO chat_accounts": [own["INSERT INTO chat_accounts"][0]]}, own
+
+
+async def test_an_event_on_postgresql_begins_with_its_chat_lock_in_one_round_trip(
+        toy: BotHarness) -> None:
+    """PostgreSQL (asyncpg): the event's transaction begins with its chat's advisory lock in
+    the same message (bot/db/precompiled.py, begin_with), not a BEGIN and then the lock."""
+    if toy.app.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's chat lock")
+    chat = ChatRef("telegram", "u1")
+    await toy.say("/toy", channel="telegram")
+    with engine_statements(toy.app.engine.sync_engine) as sent:
+        assert texts(await toy.say("Lan", channel="telegram"))
+    locks = [s for s in sent if "pg_advisory_xact_lock" in s]
+    assert len(locks) == 1, sent
+    assert locks[0].startswith("BEGIN") and locks[0].endswith(
+        f"; SELECT pg_advisory_xact_lock({chat_lock_key(chat)})"), locks
+    assert sent.index(locks[0]) == 0  # the event's first statement

@@ -7,15 +7,26 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import asyncpg
 import pytest
-from sqlalchemy import Connection, Table, bindparam, delete, event, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import sqlite_driver
 from bot.db.base import make_engine
 from bot.db.models import ConversationState, InboundEventRow
-from bot.db.precompiled import Precompiled, Ran
+from bot.db.precompiled import Precompiled, Ran, begin_with
 from tests.harness import engine_statements
 
 STATES = cast(Table, ConversationState.__table__)
@@ -167,3 +178,78 @@ async def test_sqlite_runs_them_inline_without_a_greenlet_switch(
             assert switches == []  # neither the BEGIN nor the statement
             await conn.execute(select(STATES.c.version))
             assert len(switches) == 1  # AsyncConnection.execute requires an await
+
+
+UPDATE_ROW = ("INSERT INTO inbound_updates (channel, update_id, received_at) "
+              "VALUES ('telegram', 'u-{n}', now())")
+
+
+async def _stored_updates(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:  # (autocommit: no transaction of its own)
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return len((await conn.execute(text("SELECT update_id FROM inbound_updates"))).all())
+
+
+async def test_begin_with_begins_the_transaction_and_runs_the_statement_in_one_message(
+        engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncpg: the BEGIN and the statement go as one message (asyncpg's own BEGIN, a round
+    trip of its own, is not sent); the statement is inside the transaction (rolled back with
+    it), the commit and the rollback are the transaction's as ever. Elsewhere: nothing sent."""
+    if engine.dialect.driver != "asyncpg":
+        async with engine.connect() as conn:
+            assert not await conn.run_sync(begin_with, UPDATE_ROW.format(n=0))
+        return
+    async with engine.connect():
+        pass  # connected (the dialect's first-connect queries begin a transaction of theirs)
+    starts: list[object] = []
+    real_start = asyncpg.transaction.Transaction.start
+
+    async def start(self: asyncpg.transaction.Transaction) -> None:
+        starts.append(self)
+        await real_start(self)
+
+    monkeypatch.setattr(asyncpg.transaction.Transaction, "start", start)
+    with engine_statements(engine.sync_engine) as sent:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(begin_with, UPDATE_ROW.format(n=1))
+            assert conn.in_transaction()
+            await conn.rollback()  # the insert goes with the transaction: it was inside it
+    assert starts == [] and await _stored_updates(engine) == 0
+    assert sent == ["BEGIN; " + UPDATE_ROW.format(n=1)]
+    async with engine.connect() as conn:
+        assert await conn.run_sync(begin_with, UPDATE_ROW.format(n=2))
+        await conn.run_sync(INSERT_STATE.run, {**KEY, "p_data": {}, "p_now": WHEN,
+                                               "p_expires": None})
+        await conn.commit()
+    assert starts == [] and await _stored_updates(engine) == 1
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(STATES.c.version))).scalar_one() == 1
+        assert len(starts) == 1  # (that statement's transaction: asyncpg's own BEGIN)
+        # begun already (by a statement): nothing sent, the caller runs it the usual way
+        assert not await conn.run_sync(begin_with, UPDATE_ROW.format(n=3))
+        await conn.rollback()
+    async with engine.connect() as conn:  # autocommit: no transaction to begin
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        assert not await conn.run_sync(begin_with, UPDATE_ROW.format(n=4))
+    assert await _stored_updates(engine) == 1
+
+
+async def test_begin_with_a_failing_statement_rolls_back_and_the_connection_goes_on(
+        engine: AsyncEngine) -> None:
+    if engine.dialect.driver != "asyncpg":
+        pytest.skip("asyncpg only")
+    async with engine.connect() as conn:
+        with pytest.raises(DBAPIError, match="division by zero"):  # SQLAlchemy's error class
+            await conn.run_sync(begin_with, "SELECT 1 / 0")
+        await conn.rollback()
+        # the next transaction begins afresh (with the statement again, then one the usual way)
+        assert await conn.run_sync(begin_with, UPDATE_ROW.format(n=5))
+        await conn.run_sync(INSERT_STATE.run, {**KEY, "p_data": {}, "p_now": WHEN,
+                                               "p_expires": None})
+        await conn.commit()
+        await conn.run_sync(INSERT_STATE.run, {**KEY, "p_user": "u2", "p_data": {}, "p_now": WHEN,
+                                               "p_expires": None})
+        await conn.commit()
+    assert await _stored_updates(engine) == 1
+    async with engine.connect() as conn:
+        assert len((await conn.execute(select(STATES.c.version))).all()) == 2
