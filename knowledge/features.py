@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from knowledge.normalize import canonical_tone, fold, has_diacritics, normalize
+from knowledge.normalize import fold
 from knowledge.query import Presence, Query
 from knowledge.types import Passage
 
 # Chat words officials add to a question that say nothing about its subject ("xã mình", "giùm",
 # "rồi", "cậu ấy", "luôn", "nhé"): left out of the features' information mass on top of the question
-# words. A word typed with diacritics is one only when its accented form is listed ("hộ" is, "hồ" in
-# "hồ sơ" is not; "tử" in "điện tử", "chỉ" in "chỉ số", "vẫn" against "văn bản"); a word typed without
-# any is compared folded, so only words whose folded form is rarely a content word are listed ("đăng",
-# "mã", "còn" are not).
+# words. Only words whose folded form is rarely a content word are listed ("đăng", "mã", "còn" are not).
 CHAT_WORDS: tuple[str, ...] = (
     "mình", "rồi", "giùm", "giúp", "hộ", "ấy", "luôn", "nhé", "nha", "ạ", "à", "ơi", "vừa", "mới",
     "sẽ", "nếu", "hoặc", "kia", "nhỉ", "thôi", "người", "ta", "bên", "xong", "hết", "lắm", "quá",
@@ -45,7 +42,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 #: Changes whenever the meaning of a feature changes; the shipped weights must carry the same value.
 FEATURE_SCHEMA = hashlib.sha256(
-    ("v10|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
+    ("v9|" + "|".join(FEATURE_NAMES) + "|" + "|".join(CHAT_WORDS)).encode()
 ).hexdigest()[:16]
 
 
@@ -109,7 +106,7 @@ def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> 
     best, s1 = ranked[0]
     guide = index.passages[best].guide_id
     s_other = next((s for d, s in ranked[1:] if index.passages[d].guide_id != guide), 0.0)
-    ignored = index.ignored_words | chat_words(q)
+    ignored = index.ignored_words | _chat_words()
     # Abbreviations count as the passage writes them ("PCT" ↔ "phó chủ tịch").
     memo: Presence = {}
     coverage, words = index.best_wording(q, best, memo)
@@ -136,23 +133,12 @@ def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> 
     )
 
 
-def chat_words(q: Query) -> frozenset[str]:
-    """The folded forms the features leave out of the question's information mass as chat words.
-
-    A word typed with diacritics is a chat word when its accented form is one of CHAT_WORDS ("hộ",
-    "từ"); typed without any (or with its accents lost to typo repair) when its folded form is. A folded
-    form typed once as a chat word and once as a content word stays content ("hộ" … "hồ sơ"). Words the
-    question does not type (an abbreviation spelled out) are compared folded, as before accents counted.
-    """
-    chat: set[str] = set()
-    content: set[str] = set()
-    for folded, accented in zip(q.folded, q.accented, strict=True):
-        if has_diacritics(accented):
-            (chat if accented in _CHAT_ACCENTED else content).add(folded)
-        else:
-            (chat if folded in _CHAT_FOLDED else content).add(folded)
-    return frozenset(chat - content) | (_CHAT_FOLDED - content - chat)
+def _chat_words() -> frozenset[str]:
+    return _CHAT_FOLDED
 
 
-_CHAT_FOLDED = frozenset(fold(w) for w in CHAT_WORDS)
-_CHAT_ACCENTED = frozenset(canonical_tone(normalize(w)) for w in CHAT_WORDS)
+def _fold_all(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(fold(w) for w in words)
+
+
+_CHAT_FOLDED = _fold_all(CHAT_WORDS)
