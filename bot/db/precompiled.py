@@ -242,6 +242,11 @@ def begin_with(connection: Connection, sql: str) -> bool:
     if not connection.in_transaction():
         connection.begin()  # as SQLAlchemy's autobegin (the dialect's do_begin sends nothing)
     adapted: Any = connection.connection.dbapi_connection
+    if hasattr(type(adapted), "_started"):
+        # SQLAlchemy 2.0's adapter begins by its own `_started` flag, not `_transaction`: marked
+        # begun here, its next statement would nest a SAVEPOINT and its commit would release
+        # only that, leaving the event's writes uncommitted. Only 2.1's adapter is trusted.
+        return False
     raw = adapted._connection
     if (adapted._transaction is not None or adapted.isolation_level == "autocommit"
             or adapted.isolation_level not in _ISOLATION_SQL or raw._top_xact is not None

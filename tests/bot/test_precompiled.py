@@ -234,6 +234,23 @@ async def test_begin_with_begins_the_transaction_and_runs_the_statement_in_one_m
     assert await _stored_updates(engine) == 1
 
 
+async def test_begin_with_sends_nothing_to_an_adapter_that_begins_by_another_flag(
+        engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLAlchemy 2.0's asyncpg adapter begins by its `_started` flag: marked begun by
+    `_transaction` only, its commit would release a SAVEPOINT and leave the BEGIN open."""
+    if engine.dialect.driver != "asyncpg":
+        pytest.skip("asyncpg only")
+    with engine_statements(engine.sync_engine) as sent:
+        async with engine.connect() as conn:
+            adapted = (await conn.get_raw_connection()).dbapi_connection
+            monkeypatch.setattr(type(adapted), "_started", False, raising=False)
+            assert not await conn.run_sync(begin_with, UPDATE_ROW.format(n=6))
+            assert adapted._transaction is None  # not marked begun: its own BEGIN comes next
+            await conn.rollback()
+    assert sent == []
+    assert await _stored_updates(engine) == 0
+
+
 async def test_begin_with_a_failing_statement_rolls_back_and_the_connection_goes_on(
         engine: AsyncEngine) -> None:
     if engine.dialect.driver != "asyncpg":
