@@ -16,7 +16,9 @@ per item, such as a task's progress, goes back to the item before) or None (no w
 is read only from the state, by `Flow.way_back`, for the button and for the press or /quaylai
 alike, so they still agree; a target that is not a step (or the very place asked) is an error
 there. The button carries a short mark of where it leads: pressed twice, or under an older
-message of the same step for another item, it does not go back further than it said.
+message of the same step for another item, it does not go back further than it said. A static
+way back carries no mark: pressed under an older message of its step for another item, it goes
+back within the item asked now (one step, nothing undone), which is harmless, so not refused.
 
 A flow's first step has no way back where the flow starts (Flow checks a static one; a way back
 decided from the state must give none in the state the flow starts with): there is no earlier

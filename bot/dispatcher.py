@@ -224,6 +224,8 @@ def _write_state(session: Session, writes: tuple[Precompiled, Precompiled], chat
     saved, first = writes
     params = {"p_channel": chat.channel, "p_chat": chat.chat_id, "p_user": user_id,
               **{f"v_{name}": value for name, value in values.items()}}
+    # a value the chosen statement does not name would be dropped without a word
+    assert params.keys() == saved.keys, f"state write of {sorted(saved.keys)}: {sorted(params)}"
     if saved.run(connection, params).rowcount == 0:
         # the chat's first state (or its row was deleted: an unbind)
         first.run(connection, params)

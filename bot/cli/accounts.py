@@ -182,7 +182,7 @@ def invite_revoke(code: str = typer.Argument(..., help="the invitation code")) -
             return await people_store.revoke_invitation(session, code, app.clock.now()) is not None
 
     if not run(_revoke):
-        typer.echo(texts.INVITATION_NOT_PENDING.format(code=code), err=True)
+        typer.echo(texts.INVITATION_NOT_PENDING.format(code=people_store.invitation_key(code)), err=True)
         raise typer.Exit(1)
     typer.echo(texts.INVITATION_REVOKED.format(code=people_store.invitation_key(code)))
 

@@ -202,7 +202,7 @@ class Redemption:
 async def _find_invitation(session: AsyncSession, code: str) -> Invitation | None:
     invitation = await session.get(Invitation, invitation_key(code))
     if invitation is None:
-        invitation = await session.get(Invitation, code.strip())
+        invitation = await session.get(Invitation, clean_code(code))  # one issued in lower case
     return invitation
 
 

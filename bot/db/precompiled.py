@@ -144,6 +144,11 @@ class Precompiled:
         self._plan: _Plan | None = None
         self._plans: weakref.WeakKeyDictionary[Dialect, _Plan] = weakref.WeakKeyDictionary()
 
+    @property
+    def keys(self) -> frozenset[str]:
+        """The parameters every run passes."""
+        return self._keys
+
     def sql(self, dialect: Dialect) -> str:
         """The SQL this statement runs as on `dialect`."""
         return self._plan_for(dialect).sql

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import changes
-from bot.db.guide_store import slugify, unique_slug
+from bot.db.guide_store import MAX_SLUG_CHARS, slugify, unique_slug
 from bot.db.models import (
     AnswerFeedback,
     Guide,
@@ -35,6 +35,9 @@ from bot.db.models import (
 from bot.db.people_store import subunit_ids
 from knowledge.clustering import cluster
 from knowledge.types import ParsedGuide, Passage, Section
+
+#: the file name ending of the Q&A guides troly writes (an FAQ guide has only these)
+FAQ_FILE_SUFFIX = ".qa.md"
 
 #: unresolved questions read to build the queue (the newest; grouping 500 takes ~0.3 s)
 QUEUE_WINDOW = 500
@@ -199,16 +202,35 @@ async def faq_guide(session: AsyncSession, unit: Unit | None, *, title: str,
     slug_base = slugify(f"hoi-dap-{unit.code}" if unit is not None else "hoi-dap")
     query = select(Guide).where(Guide.owner_unit_id == unit.id) if unit is not None \
         else select(Guide).where(Guide.owner_unit_id.is_(None))
-    # the oldest: a PostgreSQL database may hold duplicates the old look-up made
+    # the oldest: a PostgreSQL database may hold duplicates the old look-up made. Read as
+    # migration 0023 reads them, which keeps that one: the slug itself or it with unique_slug's
+    # '-N', and only generated Q&A files (a unit's uploaded "hoi-dap-dv1-quy-che" or
+    # "hoi-dap-dv1" document is not its FAQ guide: answers must not go into it)
     for guide in (await session.execute(
             query.where(Guide.slug.startswith(slug_base, autoescape=True))
-            .order_by(Guide.id))).scalars():
-        return guide
+            .order_by(Guide.id))).scalars().all():
+        if _is_faq_slug(guide.slug, slug_base) and await _only_generated(session, guide):
+            return guide
     guide = Guide(slug=await unique_slug(session, slug_base), title=title, status="active",
                   created_at=now, updated_at=now, owner_unit_id=unit.id if unit else None)
     session.add(guide)
     await session.flush()
     return guide
+
+
+def _is_faq_slug(slug: str, base: str) -> bool:
+    """The FAQ slug `base`, or it with the '-N' (N ≥ 2) guide_store.unique_slug adds."""
+    if slug == base:
+        return True
+    head, _, number = slug.rpartition("-")
+    return head == base[: MAX_SLUG_CHARS - 6] and number.isdigit() and int(number) >= 2
+
+
+async def _only_generated(session: AsyncSession, guide: Guide) -> bool:
+    """No version, or only the Q&A files troly writes (never an uploaded document)."""
+    names = (await session.execute(select(GuideVersion.file_name)
+                                   .where(GuideVersion.guide_id == guide.id))).scalars()
+    return all(name.endswith(FAQ_FILE_SUFFIX) for name in names)
 
 
 def _markdown(title: str, chunks: Sequence[tuple[Sequence[str], str]]) -> bytes:
@@ -245,11 +267,11 @@ async def _new_version(session: AsyncSession, guide: Guide, previous: GuideVersi
     number = (await session.execute(
         select(func.coalesce(func.max(GuideVersion.version), 0))
         .where(GuideVersion.guide_id == guide.id))).scalar_one() + 1
-    generated = previous is None or previous.file_name.endswith(".qa.md")
+    generated = previous is None or previous.file_name.endswith(FAQ_FILE_SUFFIX)
     if generated:  # an FAQ guide: its file is the Q&A itself
         content: bytes | None = _markdown(guide.title,
                                           [(c["heading_path"], c["text"]) for c in chunks])
-        file_name = f"{guide.slug}.qa.md"
+        file_name = f"{guide.slug}{FAQ_FILE_SUFFIX}"
     else:  # a document's guide keeps its file; the entries live in its versions' chunks
         assert previous is not None
         content, file_name = previous.content, previous.file_name

@@ -263,3 +263,20 @@ async def test_a_group_with_a_withdrawn_guide_is_left_as_it_is(database_url: str
     before = await _snapshot(database_url)
     await _migrate_again(database_url)
     assert await _snapshot(database_url) == before
+
+
+async def test_the_app_takes_the_faq_guide_the_migration_keeps(database_url: str) -> None:
+    """The look-up reads FAQ guides as migration 0023 does: an older uploaded document of the
+    unit whose slug reads like one ("hoi-dap-dv1-quy-che", or "hoi-dap-dv1" itself) is never
+    where answers go; the FAQ guide made beside it is, every time."""
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine).begin() as session:
+        unit = await _unit(session, "DV1")
+        documents = {await _document(session, unit, slug, AT)
+                     for slug in ("hoi-dap-dv1-quy-che", "hoi-dap-dv1")}
+        faq = await queue_store.faq_guide(session, unit, title="Hỏi – đáp: Đơn vị DV1", now=AT)
+        assert faq.id not in documents and faq.slug == "hoi-dap-dv1-2"
+        await _entry(session, faq, "Họp giao ban thứ mấy?", "Sáng thứ Hai.", AT)
+        again = await queue_store.faq_guide(session, unit, title="x", now=AT)
+        assert again.id == faq.id
+    await engine.dispose()
