@@ -242,7 +242,7 @@ async def test_begin_with_sends_nothing_to_an_adapter_that_begins_by_another_fla
         pytest.skip("asyncpg only")
     with engine_statements(engine.sync_engine) as sent:
         async with engine.connect() as conn:
-            adapted = (await conn.get_raw_connection()).dbapi_connection
+            adapted: Any = (await conn.get_raw_connection()).dbapi_connection
             monkeypatch.setattr(type(adapted), "_started", False, raising=False)
             assert not await conn.run_sync(begin_with, UPDATE_ROW.format(n=6))
             assert adapted._transaction is None  # not marked begun: its own BEGIN comes next
