@@ -73,8 +73,12 @@ def _by_size(phrases: Iterable[tuple[str, ...]]) -> dict[int, frozenset[tuple[st
 
 
 def _has_phrase(words: Sequence[str], by_size: dict[int, frozenset[tuple[str, ...]]]) -> bool:
-    return any(tuple(words[i : i + size]) in phrases
-               for size, phrases in by_size.items() for i in range(len(words) - size + 1))
+    # zip of the words shifted by 0..size-1 hands out every run of `size` words as a tuple, without
+    # a slice and a tuple() per position (this runs on every search)
+    return any(
+        not phrases.isdisjoint(zip(*(words[k:] for k in range(size)), strict=False))
+        for size, phrases in by_size.items()
+    )
 
 
 _TIME_BY_SIZE = _by_size(_TIME_PHRASES)

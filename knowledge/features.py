@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Protocol
 
 from knowledge.normalize import fold
@@ -106,22 +107,22 @@ def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> 
     best, s1 = ranked[0]
     guide = index.passages[best].guide_id
     s_other = next((s for d, s in ranked[1:] if index.passages[d].guide_id != guide), 0.0)
-    ignored = index.ignored_words | _chat_words()
+    ignored = _with_chat_words(index.ignored_words)
     # Abbreviations count as the passage writes them ("PCT" ↔ "phó chủ tịch").
     memo: Presence = {}
     coverage, words = index.best_wording(q, best, memo)
     content = [t for t in dict.fromkeys(words) if t not in ignored]
     idf = {t: index.term_idf(t) for t in content}
     mass = sum(idf.values())
-    said = sum(v for t, v in idf.items() if index.says(t, best, memo))
+    # whether the best passage says each content word, asked once (three sums below read it)
+    in_best = {t: index.says(t, best, memo) for t in content}
+    said = sum(v for t, v in idf.items() if in_best[t])
     # A question that hinges on one specific word none of the closest passages says (a fee, a device, a form)
     # asks what the guides do not tell, however much of the rest they match.
-    # (the best passage's answers are in the memo already; the pool's are looked up in one go)
+    # (the pool's passages are looked up in one go)
     pool = [d for d, _ in ranked[1:]]
-    uncovered = [
-        v for t, v in idf.items() if not index.says(t, best, memo) and not index.says_any(t, pool)
-    ]  # fmt: skip
-    top_said = max((v for t, v in idf.items() if index.says(t, best, memo)), default=0.0)
+    uncovered = [v for t, v in idf.items() if not in_best[t] and not index.says_any(t, pool)]
+    top_said = max((v for t, v in idf.items() if in_best[t]), default=0.0)
     return (
         coverage,
         said / mass if mass > 0 else 0.0,
@@ -133,8 +134,11 @@ def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> 
     )
 
 
-def _chat_words() -> frozenset[str]:
-    return _CHAT_FOLDED
+@cache
+def _with_chat_words(ignored: frozenset[str]) -> frozenset[str]:
+    """The index's ignored words and the chat words, for the content words of a question: one union per
+    index's word set (a frozenset keeps its hash), not one per search."""
+    return ignored | _CHAT_FOLDED
 
 
 def _fold_all(words: Iterable[str]) -> frozenset[str]:

@@ -35,7 +35,7 @@ from knowledge.language import TELEX_MARK as _TELEX_MARK
 from knowledge.language import english_function_words, is_english
 from knowledge.normalize import canonical_tone, fold, has_diacritics, nfc, normalize, syllables
 from knowledge.passage_structure import clause_opening, paragraphs, title_line
-from knowledge.query import Presence, Query, spelled_out
+from knowledge.query import Presence, Query
 from knowledge.telex import decode_word, is_folded_syllable, is_valid_syllable
 from knowledge.types import Hit, Passage, SearchResult
 
@@ -405,9 +405,10 @@ def _focus(folded: list[str]) -> list[str]:
     Question words are left out, and so are pairs of two of them ("bao nhieu", "the nao"): they say
     how something is asked, not what about.
     """
-    pairs = _bigrams(folded)
-    return [t for t in folded if t not in _QUESTION_FOLDED] + [
-        pair for pair in pairs if not all(t in _QUESTION_FOLDED for t in pair.split(" "))
+    question = _QUESTION_FOLDED
+    return [t for t in folded if t not in question] + [
+        f"{left} {right}" for left, right in zip(folded, folded[1:], strict=False)
+        if not (left in question and right in question)
     ]
 
 
@@ -858,35 +859,14 @@ class KnowledgeIndex:
 
     # ---- scoring ----------------------------------------------------------------------------------
 
-    def _covers(
-        self,
-        stream: _Stream,
-        term: str,
-        doc: int,
-        *,
-        text: bool = True,
-        meta: bool | None = None,
-        memo: Presence | None = None,
-    ) -> bool:
-        """Whether the passage says the term in its text and/or (when counted) its heading path or title."""
-        if meta is None:
-            meta = self._confidence_params.count_headings
-        if memo is not None:
-            found = memo.get(term)
-            if found is None:
-                found = memo[term] = self._presence_of(stream, term, doc)
-            return (text and found[0]) or (meta and found[1])
-        if text and stream.contains(term, doc):
-            return True
-        return meta and (self._heading.contains(term, doc) or self._title.contains(term, doc))
-
-    def _presence_of(self, stream: _Stream, term: str, doc: int) -> tuple[bool, bool]:
-        """Whether one passage has the term in its text (in `stream`: folded syllables or bigrams)
-        and in its heading path or guide title."""
+    def _presence_of(self, term: str, doc: int, *, bigram: bool = False) -> tuple[bool, bool]:
+        """Whether one passage has the term (a folded syllable; with `bigram`, a folded pair) in its
+        text, and in its heading path or guide title: a set look-up each on a small index
+        (`_PresenceSets`), binary searches in the postings on a large one."""
         sets = self._presence
-        if sets is not None and (stream is self._fold_uni or stream is self._fold_bi):
-            text = sets.uni[doc] if stream is self._fold_uni else sets.bi[doc]
-            return term in text, term in sets.meta[doc]
+        if sets is not None:
+            return term in (sets.bi if bigram else sets.uni)[doc], term in sets.meta[doc]
+        stream = self._fold_bi if bigram else self._fold_uni
         return (
             stream.contains(term, doc),
             self._heading.contains(term, doc) or self._title.contains(term, doc),
@@ -906,13 +886,11 @@ class KnowledgeIndex:
         cp = self._confidence_params
         if meta is None:
             meta = cp.count_headings
-        # `_covers` and `term_idf` inlined (this runs for every term of every wording of every
-        # answer); the sums add the same values in the same order
+        # `term_idf` inlined and each term's presence asked once per passage (the memo): this runs
+        # for every term of every wording of every answer; the sums add the same values in the same
+        # order
         seen: Presence = {} if memo is None else memo
-        heading, title = self._heading, self._title
         unknown = self._fold_uni.max_idf(len(self._passages))
-        sets = self._presence
-        meta_terms = sets.meta[doc] if sets is not None else None
         matched = total = 0.0
         for stream, terms, weight in (
             (self._fold_uni, set(folded) - ignored, None),
@@ -922,9 +900,7 @@ class KnowledgeIndex:
             ], cp.bigram_weight),
         ):  # fmt: skip
             vocab, idfs = stream.vocab, stream._idf_view
-            text_terms = (
-                None if sets is None else sets.uni[doc] if weight is None else sets.bi[doc]
-            )
+            bigram = weight is not None
             for term in terms:
                 tid = vocab.get(term)
                 idf: float = idfs[tid] if tid is not None else unknown
@@ -933,13 +909,7 @@ class KnowledgeIndex:
                 total += idf
                 found = seen.get(term)
                 if found is None:
-                    if text_terms is not None and meta_terms is not None:
-                        found = seen[term] = (term in text_terms, term in meta_terms)
-                    else:
-                        found = seen[term] = (
-                            tid is not None and stream.has(tid, doc),
-                            heading.contains(term, doc) or title.contains(term, doc),
-                        )
+                    found = seen[term] = self._presence_of(term, doc, bigram=bigram)
                 if (text and found[0]) or (meta and found[1]):
                     matched += idf
         return matched / total if total > 0 else 0.0
@@ -963,22 +933,8 @@ class KnowledgeIndex:
         skip = self._confidence_params.ignored_words if ignored is None else ignored
         return max(
             self._coverage(words, doc, skip, text=text, meta=meta, memo=memo)
-            for words in self._wordings(q)
+            for words in q.wordings
         )
-
-    def _wordings(self, q: Query) -> list[list[str]]:
-        """The query as typed, reworded with each abbreviation or synonym alternative in it, then with
-        all its abbreviations spelled out together ("PCT … CT UBND": both read, not one at a time)."""
-        out = [q.folded]
-        # One alternative at a time stays: a passage may write one abbreviation as is and spell out
-        # another, or abbreviate what the question spells out ("Ủy ban nhân dân" → "UBND").
-        for src, alt, _ in q.expansions:
-            size = len(src)
-            for start in range(len(q.folded) - size + 1):
-                if q.folded[start : start + size] == src:
-                    out.append(q.folded[:start] + alt + q.folded[start + size :])
-                    break
-        return out + spelled_out(q)
 
     def best_wording(
         self, q: Query, doc: int, memo: Presence | None = None
@@ -986,7 +942,7 @@ class KnowledgeIndex:
         """The calibrated coverage of one passage and the wording (as typed or reworded) that reaches it."""
         skip = self._confidence_params.ignored_words
         best: tuple[float, list[str]] = (-1.0, q.folded)
-        for words in self._wordings(q):
+        for words in q.wordings:
             share = self._coverage(words, doc, skip, memo=memo)
             if share > best[0]:
                 best = (share, words)
@@ -1011,7 +967,12 @@ class KnowledgeIndex:
 
     def says(self, folded: str, doc: int, memo: Presence | None = None) -> bool:
         """Whether one passage contains the folded syllable in its text, heading path or guide title."""
-        return self._covers(self._fold_uni, folded, doc, text=True, meta=True, memo=memo)
+        found = memo.get(folded) if memo is not None else None
+        if found is None:
+            found = self._presence_of(folded, doc)
+            if memo is not None:
+                memo[folded] = found
+        return found[0] or found[1]
 
     def says_any(self, folded: str, docs: Sequence[int]) -> bool:
         """Whether any of the passages contains the folded syllable in its text, heading path or

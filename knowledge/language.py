@@ -62,12 +62,18 @@ def _could_be_vietnamese(word: str) -> bool:
 def is_english(text: str) -> bool:
     """True when the question reads as English rather than Vietnamese (with or without diacritics)."""
     words = _WORD.findall(text)
-    if len(words) < MIN_WORDS or any(has_diacritics(w) for w in words):
+    # (an ASCII text has no word with diacritics: its words need no look each, and most questions
+    # typed without them are searched, so this runs on every one)
+    if len(words) < MIN_WORDS or (not text.isascii() and any(has_diacritics(w) for w in words)):
         return False
-    if not any(w.lower() in _FUNCTION for w in words):
+    lower = [w.lower() for w in words]
+    if _FUNCTION.isdisjoint(lower):
         return False
-    ambiguous = sum(w.lower() in _AMBIGUOUS for w in words)
-    foreign = sum(w.lower() not in _AMBIGUOUS and not _could_be_vietnamese(w) for w in words)
+    ambiguous = sum(w in _AMBIGUOUS for w in lower)
+    foreign = sum(
+        w not in _AMBIGUOUS and not _could_be_vietnamese(word)
+        for word, w in zip(words, lower, strict=True)
+    )
     clear = len(words) - ambiguous
     if clear == 0 or foreign / clear < ENGLISH_SHARE:
         return False

@@ -24,6 +24,29 @@ class Query:
     corrections: list[tuple[str, str]] = field(default_factory=list)
     #: the query read as English and was searched through its Vietnamese reading
     english: bool = False
+    #: the wordings the decision's coverage tries (`wordings_of`); made once here, since every
+    #: search reads them two or three times (best wording, heading coverage, the legacy bar)
+    wordings: list[list[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "wordings", wordings_of(self.folded, self.expansions))
+
+
+def wordings_of(
+    folded: list[str], expansions: list[tuple[list[str], list[str], float]]
+) -> list[list[str]]:
+    """The query as typed, reworded with each abbreviation or synonym alternative in it, then with
+    all its abbreviations spelled out together ("PCT … CT UBND": both read, not one at a time)."""
+    out = [folded]
+    # One alternative at a time stays: a passage may write one abbreviation as is and spell out
+    # another, or abbreviate what the question spells out ("Ủy ban nhân dân" → "UBND").
+    for src, alt, _ in expansions:
+        size = len(src)
+        for start in range(len(folded) - size + 1):
+            if folded[start : start + size] == src:
+                out.append(folded[:start] + alt + folded[start + size :])
+                break
+    return out + spelled_out(folded, expansions)
 
 
 #: At most this many choices of readings for a question's ambiguous abbreviations spelled out together
@@ -31,7 +54,9 @@ class Query:
 SPELLED_OUT_READINGS = 16
 
 
-def spelled_out(q: Query) -> list[list[str]]:
+def spelled_out(
+    folded: list[str], expansions: list[tuple[list[str], list[str], float]]
+) -> list[list[str]]:
     """The query with all its abbreviations spelled out at once, one wording per choice of readings.
 
     A phrase is spelled out by an alternative longer than itself (an abbreviation, a loanword of fewer
@@ -40,7 +65,7 @@ def spelled_out(q: Query) -> list[list[str]]:
     Empty unless at least two places are spelled out: one alone is a single rewording already.
     """
     longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-    for src, alt, _ in q.expansions:
+    for src, alt, _ in expansions:
         if len(alt) > len(src):
             readings = longer.setdefault(tuple(src), [])
             if tuple(alt) not in readings:
@@ -48,7 +73,7 @@ def spelled_out(q: Query) -> list[list[str]]:
     if not longer:
         return []
     sizes = sorted({len(key) for key in longer}, reverse=True)
-    words = q.folded
+    words = folded
     spans: list[tuple[int, tuple[str, ...]]] = []
     start = 0
     while start < len(words):

@@ -115,7 +115,7 @@ def test_every_abbreviation_of_a_question_is_spelled_out_together() -> None:
     assert index.best_wording(typed, doc)[1] == full.folded
     # every occurrence of an abbreviation, each reading of an ambiguous one throughout
     twice = index._analyze("CT xã và CT huyện")
-    wordings = index._wordings(twice)
+    wordings = twice.wordings
     assert ["chu", "tich", "xa", "va", "chu", "tich", "huyen"] in wordings
     assert ["chi", "thi", "xa", "va", "chi", "thi", "huyen"] in wordings
     assert ["chu", "tich", "xa", "va", "chi", "thi", "huyen"] not in wordings
