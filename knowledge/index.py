@@ -352,11 +352,13 @@ class _Store:
             shifts.extend([shift] * (len(ids) - before))
         if not ids:
             return np.zeros(size, dtype=np.float32)
-        found = np.asarray(ids, dtype=np.int64)
+        # fromiter with a known dtype and count: no type discovery per element, as asarray of a
+        # list does (a fourth fewer instructions on the ~120 ids and multipliers of a question)
+        found = np.fromiter(ids, np.int64, len(ids))
         starts, ends = self.indptr[found], self.indptr[found + 1]
         sizes = ends - starts
         entries = _ranges(starts, ends)
-        values = self.weights[entries] * np.repeat(mults, sizes)
+        values = self.weights[entries] * np.repeat(np.fromiter(mults, np.float64, len(mults)), sizes)
         docs = self.docs[entries]
         if shifted:
             docs = docs + np.repeat(np.asarray(shifts, dtype=np.int32), sizes)
@@ -792,7 +794,10 @@ class KnowledgeIndex:
         english = is_english(query)
         text = normalize((to_vietnamese(query) or query) if english else query)
         raw = syllables(text)
-        kept_as_typed = {normalize(w) for w in syllables(nfc(query)) if w.isupper() and len(w) > 1}
+        # (a question without a capital, most of them, has no all-caps word: not split again)
+        kept_as_typed = set() if query.islower() else {
+            normalize(w) for w in syllables(nfc(query)) if w.isupper() and len(w) > 1
+        }  # fmt: skip
         corrections: list[tuple[str, str]] = []
         # Telex: decode words the index does not know as typed (or knows only rarely, e.g. a guide
         # that quotes "chuyeenr ddooir soos" as an example) into words it knows well; a word that is no
