@@ -162,11 +162,18 @@ class SynonymTable:
 
     links: Mapping[tuple[str, ...], tuple[Expansion, ...]]
     max_len: int
-    #: the first syllable of every linked phrase: a query position holding none starts no phrase
-    firsts: frozenset[str] = field(init=False, repr=False, compare=False)
+    #: the lengths of the linked phrases that begin with each first syllable: a query position
+    #: holding none starts no phrase, and one holding "uy" is looked up at 4 syllables, not at all
+    #: lengths up to max_len
+    lengths: Mapping[str, frozenset[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "firsts", frozenset(key[0] for key in self.links))
+        lengths: dict[str, set[int]] = {}
+        for key in self.links:
+            lengths.setdefault(key[0], set()).add(len(key))
+        object.__setattr__(
+            self, "lengths", {first: frozenset(sizes) for first, sizes in lengths.items()}
+        )
 
     @classmethod
     def build(
@@ -216,16 +223,23 @@ class SynonymTable:
         found: list[Expansion] = []
         seen: set[tuple[str, ...]] = set()
         n = len(folded_syllables)
-        starts = [i for i, word in enumerate(folded_syllables) if word in self.firsts]
-        for size in range(min(self.max_len, n), 0, -1):
-            for start in starts:
-                if start + size > n:
-                    break
-                key = tuple(folded_syllables[start : start + size])
-                for exp in self.links.get(key, ()):
-                    if exp.syllables not in seen:
-                        seen.add(exp.syllables)
-                        found.append(Expansion(exp.syllables, exp.weight, key))
+        # (length, start) of every place a linked phrase could stand, longest first, then in the
+        # query's order: the order every length down from max_len at every position gave
+        spans = sorted(
+            (
+                (size, start)
+                for start, word in enumerate(folded_syllables)
+                for size in self.lengths.get(word, ())
+                if start + size <= n
+            ),
+            key=lambda span: (-span[0], span[1]),
+        )
+        for size, start in spans:
+            key = tuple(folded_syllables[start : start + size])
+            for exp in self.links.get(key, ()):
+                if exp.syllables not in seen:
+                    seen.add(exp.syllables)
+                    found.append(Expansion(exp.syllables, exp.weight, key))
         return found
 
     def full_forms(self, abbreviation: str) -> tuple[str, ...]:

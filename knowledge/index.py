@@ -1214,13 +1214,13 @@ class KnowledgeIndex:
             top = np.arange(len(scores))
         top = top[np.lexsort((top, -scores[top]))]
         ranked: list[tuple[int, float]] = []
-        for idx in top:
-            score = float(scores[idx])
+        # as Python ints and floats in one call each, not a numpy scalar per passage
+        for doc, score in zip(top.tolist(), scores[top].tolist(), strict=True):
             if score <= 0.0:
                 break
-            if self._passages[int(idx)].id in exclude:
+            if self._passages[doc].id in exclude:
                 continue
-            ranked.append((int(idx), score))
+            ranked.append((doc, score))
             if len(ranked) >= pool:
                 break
         return ranked

@@ -94,3 +94,18 @@ def test_abbreviation_typed_in_a_question_is_neither_corrected_nor_decoded() -> 
     for question in ("lên Sở TTTT nhận token", "len so tttt nhan token", "TTHC CNSCĐ PAKN ở đâu"):
         assert index.search(question).corrected_terms == (), question
     assert index.search("lên Sở TTTT nhận token").hits[0].passage.id == "a#1"
+
+
+def test_expand_reads_longest_phrases_first_then_in_the_query_order() -> None:
+    # The order is the query's expansions' order (its wordings, the expansion part's sum):
+    # every length from the longest down, at each length the positions left to right.
+    table = SynonymTable.from_pairs(
+        [("ca bo cu", ("xe",)), ("bo", ("ve",)), ("ca", ("xa",)), ("cu bo", ("vo",))]
+    )
+    found = table.expand(["ca", "bo", "cu", "bo", "ca"])
+    assert [(e.source, e.syllables) for e in found] == [
+        (("ca", "bo", "cu"), ("xe",)),
+        (("cu", "bo"), ("vo",)),
+        (("ca",), ("xa",)),
+        (("bo",), ("ve",)),
+    ]
