@@ -31,9 +31,10 @@ MAX_JSON_DEPTH = 32
 MAX_JSON_INT_DIGITS = 19
 INT64 = 2 ** 63
 
-BODY_LIMITS_KEY = web.AppKey("body_limits", dict[str, int])
+#: each route's limit, by the route aiohttp matches (its own object: no key to build per request)
+BODY_LIMITS_KEY = web.AppKey("body_limits", dict[web.AbstractRoute, int])
 #: a route's own words for its 413 (the web chat's message box), else texts.BODY_TOO_LARGE
-TOO_LARGE_TEXTS_KEY = web.AppKey("too_large_texts", dict[str, str])
+TOO_LARGE_TEXTS_KEY = web.AppKey("too_large_texts", dict[web.AbstractRoute, str])
 RAW_BODY_KEY = web.RequestKey("raw_body", bytes)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,10 +55,10 @@ def new_application(**kwargs: Any) -> web.Application:
 def add_route(app: web.Application, method: str, path: str, handler: Handler, *,
               max_body: int = DEFAULT_MAX_BODY, too_large_text: str | None = None) -> None:
     """Register a route with the largest body it accepts (and what its 413 says)."""
-    app.router.add_route(method, path, handler)
-    app[BODY_LIMITS_KEY][f"{method.upper()} {path}"] = max_body
+    route = app.router.add_route(method, path, handler)
+    app[BODY_LIMITS_KEY][route] = max_body
     if too_large_text is not None:
-        app[TOO_LARGE_TEXTS_KEY][f"{method.upper()} {path}"] = too_large_text
+        app[TOO_LARGE_TEXTS_KEY][route] = too_large_text
 
 
 def raw_body(request: web.Request) -> bytes:
@@ -66,40 +67,35 @@ def raw_body(request: web.Request) -> bytes:
     return body
 
 
-def _route_key(request: web.Request) -> str | None:
-    route = request.match_info.route
-    resource = route.resource
-    return None if resource is None else f"{route.method} {resource.canonical}"
-
-
 @web.middleware
 async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Read the whole body under the route's limit (413 over it), then call the handler."""
-    key = _route_key(request)
-    limit = (DEFAULT_MAX_BODY if key is None
-             else request.app.get(BODY_LIMITS_KEY, {}).get(key, DEFAULT_MAX_BODY))
+    route = request.match_info.route
+    limit = request.app.get(BODY_LIMITS_KEY, {}).get(route, DEFAULT_MAX_BODY)
     body = b""
-    if request.content_length is not None and request.content_length > limit:
-        return _too_large_for(request, key)
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        return _too_large_for(request, route)
     if request.body_exists:
         read = await read_body(request, limit)
         if read is None:
-            return _too_large_for(request, key)
+            return _too_large_for(request, route)
         body = read
     request[RAW_BODY_KEY] = body
     return await handler(request)
 
 
-def _too_large_for(request: web.Request, key: str | None) -> web.Response:
-    """The 413 of the route `key`, in its own words when it registered some."""
-    return too_large(request.app.get(TOO_LARGE_TEXTS_KEY, {}).get(key) if key else None)
+def _too_large_for(request: web.Request, route: web.AbstractRoute) -> web.Response:
+    """The 413 of `route`, in its own words when it registered some."""
+    return too_large(request.app.get(TOO_LARGE_TEXTS_KEY, {}).get(route))
 
 
 async def read_body(request: web.Request, limit: int) -> bytes | None:
     """The whole body (chunked or not, however it was split); None once it exceeds `limit`."""
+    content = request.content
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.content.iter_any():
+    while chunk := await content.readany():  # what iter_any() yields, without its iterator
         size += len(chunk)
         if size > limit:
             return None
@@ -169,8 +165,7 @@ def parse_json(raw: bytes) -> Any:
         text = raw.decode("utf-8")
         # integers of up to 18 digits all fit in 64 bits: checked one by one only when longer
         # digit runs are in the body
-        value = json.loads(text, parse_int=_int if _LONG_DIGITS.search(raw) else None,
-                           parse_float=_float, parse_constant=_constant)
+        value = (_CHECKING_INTS if _LONG_DIGITS.search(raw) else _DECODER).decode(text)
     except BadJson:
         raise
     except RecursionError as exc:  # the C parser's own limit, about 1,000 levels
@@ -182,6 +177,10 @@ def parse_json(raw: bytes) -> Any:
     return value
 
 
+#: json.loads(text, parse_float=…, parse_constant=…) builds a decoder (and its scanner) per call:
+#: these are built once
+_DECODER = json.JSONDecoder(parse_float=_float, parse_constant=_constant)
+_CHECKING_INTS = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant)
 #: a run of digits that may be an integer outside the 64-bit range
 _LONG_DIGITS = re.compile(rb"\d{%d,}" % (MAX_JSON_INT_DIGITS,))
 #: the escape of a UTF-16 surrogate (lone or in a pair): the only way JSON text decodes to one

@@ -87,6 +87,9 @@ _CHAT_KEYS = {"id": int, "type": str, "first_name": str, "last_name": str, "user
 _USER_KEYS = {"id": int, "is_bot": bool, "first_name": str, "last_name": str, "username": str,
               "language_code": str, "is_premium": bool}
 _ENTITY_KEYS = {"type": str, "offset": int, "length": int}
+_CHAT_REQUIRED = frozenset({"id", "type"})
+_USER_REQUIRED = frozenset({"id", "is_bot", "first_name"})
+_ENTITY_REQUIRED = frozenset(_ENTITY_KEYS)
 #: `date` (Unix seconds) up to the year 2286: larger values aiogram reads differently or refuses
 _MAX_DATE = 10 ** 10
 #: a button press: the callback query and the message (troly's) carrying the keyboard
@@ -107,7 +110,10 @@ def _typed(value: object, keys: dict[str, type],
     """A dict with only these keys, each of exactly its type (bool is not an int here)."""
     if type(value) is not dict or not required.issubset(value):
         return False
-    return all(type(item) is keys.get(key) for key, item in value.items())
+    for key, item in value.items():  # noqa: SIM110 (a loop: no generator per dict, per update)
+        if type(item) is not keys.get(key):
+            return False
+    return True
 
 
 def plain_text(data: Any) -> PlainText | None:
@@ -118,11 +124,11 @@ def plain_text(data: Any) -> PlainText | None:
     if not _typed(message, _MESSAGE_KEYS, _MESSAGE_REQUIRED):
         return None
     chat, user = message["chat"], message["from"]
-    if not (_typed(chat, _CHAT_KEYS, frozenset({"id", "type"})) and _user(user)
+    if not (_typed(chat, _CHAT_KEYS, _CHAT_REQUIRED) and _user(user)
             and 0 <= message["date"] <= _MAX_DATE):
         return None
     entities = message.get("entities", [])
-    if not all(_typed(e, _ENTITY_KEYS, frozenset(_ENTITY_KEYS)) for e in entities):
+    if not all(_typed(e, _ENTITY_KEYS, _ENTITY_REQUIRED) for e in entities):
         return None
     return PlainText(update_id=data["update_id"], message_id=message["message_id"],
                      chat_id=chat["id"], chat_type=chat["type"], user_id=user["id"],
@@ -131,7 +137,7 @@ def plain_text(data: Any) -> PlainText | None:
 
 
 def _user(value: object) -> bool:
-    return _typed(value, _USER_KEYS, frozenset({"id", "is_bot", "first_name"}))
+    return _typed(value, _USER_KEYS, _USER_REQUIRED)
 
 
 def _full_name(user: dict[str, Any]) -> str:
@@ -161,13 +167,13 @@ def plain_press(data: Any) -> PlainPress | None:
         return None
     chat, sender, markup = message["chat"], message.get("from"), message.get("reply_markup")
     # date 0: an inaccessible message (aiogram's InaccessibleMessage); left to aiogram
-    if not (_typed(chat, _CHAT_KEYS, frozenset({"id", "type"}))
+    if not (_typed(chat, _CHAT_KEYS, _CHAT_REQUIRED)
             and (sender is None or _user(sender))
             and 0 < message["date"] <= _MAX_DATE
             and 0 <= message.get("edit_date", 0) <= _MAX_DATE
             and (markup is None or _keyboard(markup))):
         return None
-    if not all(_typed(e, _TEXT_ENTITY_KEYS, frozenset(_ENTITY_KEYS))
+    if not all(_typed(e, _TEXT_ENTITY_KEYS, _ENTITY_REQUIRED)
                for e in message.get("entities", [])):
         return None
     user = query["from"]

@@ -177,6 +177,7 @@ class TelegramWebhook:
         self._inbound = inbound
         self._url = url
         self._secret = secret
+        self._secret_bytes = secret.encode()
         self.path = path
         self._ack_seconds = ack_seconds
         self._startup = _Startup(inbound, router, self._set_webhook)
@@ -216,7 +217,7 @@ class TelegramWebhook:
         if self._closing:  # another process may take it
             return web.json_response({"ok": False, "error": "shutting down"}, status=503)
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+        if not hmac.compare_digest(given.encode(), self._secret_bytes):
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         raw = raw_body(request)  # the whole body, read under MAX_UPDATE_BYTES by the edge
         try:
@@ -230,6 +231,35 @@ class TelegramWebhook:
             logger.exception("storing telegram update %s failed", update.update_id)
             return web.json_response({"ok": False, "error": "storage unavailable"}, status=503)
         if row_id is not None:  # None: Telegram sent it again; it is stored already
-            task = self._inbound.queue.spawn(row_id, update)
-            await asyncio.wait({task}, timeout=self._ack_seconds)
-        return web.json_response({"ok": True})
+            await _finished_or_late(self._inbound.queue.spawn(row_id, update), self._ack_seconds)
+        return _ok()
+
+
+#: the webhook's 200, encoded once: what web.json_response({"ok": True}) sends
+OK_BODY = b'{"ok": true}'
+
+
+def _ok() -> web.Response:
+    """The 200 (a response is sent once: one per request, but the body and its type built once;
+    json_response dumps the dict, encodes the text and parses its content type each time)."""
+    return web.Response(body=OK_BODY, content_type="application/json", charset="utf-8")
+
+
+async def _finished_or_late(task: asyncio.Task[None], seconds: float) -> None:
+    """Wait until `task` is done or `seconds` have passed, whichever is first; `task` runs on
+    either way (asyncio.wait({task}, timeout=seconds), without its sets and checks)."""
+    if task.done():
+        return
+    waiter = asyncio.get_running_loop().create_future()
+
+    def wake(_: object = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    task.add_done_callback(wake)
+    late = waiter.get_loop().call_later(seconds, wake)
+    try:
+        await waiter
+    finally:
+        late.cancel()
+        task.remove_done_callback(wake)
