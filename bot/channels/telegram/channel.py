@@ -19,6 +19,7 @@ from aiogram.exceptions import (
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import BufferedInputFile, InputFile, Message, MessageId
 from aiohttp import ClientError, ClientTimeout
+from aiohttp.payload import BytesPayload
 from yarl import URL
 
 from bot.channel import Capability, SentMessage
@@ -39,7 +40,9 @@ logger = logging.getLogger(__name__)
 
 
 #: the Bot API takes every method but a file upload as a JSON body
-JSON_BODY = {"Content-Type": "application/json"}
+JSON_TYPE = "application/json"
+#: the statuses aiogram reads as a success (HTTPStatus.OK … IM_USED; a range: no enum per answer)
+_SUCCESS = range(HTTPStatus.OK, HTTPStatus.IM_USED + 1)
 #: what troly keeps of a call's result
 _R = TypeVar("_R")
 
@@ -92,8 +95,10 @@ class KeepingSession(AiohttpSession):
         their method built by `method` (only then)."""
         session = await self.create_session()
         try:
+            # the body as a payload of its own type: no headers to merge, no payload to look up
             async with session.post(self._url(bot.token, api_method),
-                                    data=self.json_dumps(params).encode(), headers=JSON_BODY,
+                                    data=BytesPayload(self.json_dumps(params).encode(),
+                                                     content_type=JSON_TYPE),
                                     timeout=self._timeout(timeout)) as resp:
                 return resp.status, await resp.read()
         except TimeoutError as exc:
@@ -121,14 +126,12 @@ class KeepingSession(AiohttpSession):
                                        content=content.decode("utf-8", "replace"))
         return cast(TelegramType, response.result)
 
-    async def call(self, bot: Bot, call: LeanCall[_R],
-                   timeout: float | None = None) -> _R:  # noqa: ASYNC109
-        """Send one of troly's own calls (see the class); its result as `call.read` keeps it."""
-        if len(self.middleware):  # request middlewares see aiogram's models: the usual way
-            return call.read(await bot(call.method(), request_timeout=cast(int, timeout)))
+    async def call(self, bot: Bot, call: LeanCall[_R]) -> _R:
+        """Send one of troly's own calls (see the class; lean_call chooses this way); its result
+        as `call.read` keeps it."""
         status, content = await self._post_json(bot, call.model.__api_method__, call.params,
-                                                call.method, timeout)
-        if HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
+                                                call.method, None)
+        if status in _SUCCESS:
             try:
                 answer = self.json_loads(content)
                 if answer["ok"] is True:
@@ -166,9 +169,11 @@ class LeanCall(Generic[_R]):
 
 
 async def lean_call(bot: Bot, call: LeanCall[_R]) -> _R:
-    """Send `call` through KeepingSession.call, or as aiogram's model through another session."""
-    if isinstance(bot.session, KeepingSession):
-        return await bot.session.call(bot, call)
+    """Send `call` through KeepingSession.call; as aiogram's model through another session, or
+    when request middlewares are registered (they see aiogram's models)."""
+    session = bot.session
+    if isinstance(session, KeepingSession) and not session.middleware:
+        return await session.call(bot, call)
     return call.read(await bot(call.method()))
 
 
