@@ -103,6 +103,14 @@ async def read_body(request: web.Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def encoded_json(body: bytes, status: int = 200) -> web.Response:
+    """A JSON answer encoded beforehand (a webhook's fixed 200): what web.json_response sends
+    for the same JSON (type application/json, charset utf-8), without dumping, encoding and
+    parsing its content type per request."""
+    return web.Response(body=body, status=status, content_type="application/json",
+                        charset="utf-8")
+
+
 def too_large(text: str | None = None) -> web.Response:
     """413 with a JSON body (the web chat shows `error`; platforms only read the status)."""
     return web.json_response({"error": text or texts.BODY_TOO_LARGE}, status=413)

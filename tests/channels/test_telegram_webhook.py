@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.channels.telegram.receivers import SECRET_HEADER
+from bot.channels.telegram.receivers import SECRET_HEADER, _finished_or_late
 from bot.channels.telegram.wiring import webhook_route
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -18,7 +22,12 @@ from bot.texts import common as C
 from testkit.fake_telegram import FakeBotAPI
 from tests.channels.telegram_support import WEBHOOK_SECRET as SECRET
 from tests.channels.telegram_support import WEBHOOK_URL as URL
-from tests.channels.telegram_support import TelegramRun, running_webhook, shown
+from tests.channels.telegram_support import (
+    TelegramRun,
+    running_telegram,
+    running_webhook,
+    shown,
+)
 from tests.channels.telegram_support import WebhookClient as Client
 
 USER = 5151
@@ -59,6 +68,63 @@ async def test_good_secret_is_processed_and_answered(
     assert again.status == 200  # a Telegram retry is acknowledged but not processed twice
     assert len(fake.sent) == 1
     assert await _inbound_rows(run) == 1
+
+
+async def test_the_200_is_what_json_response_sent(
+        tg: tuple[TelegramRun, Client], fake: FakeBotAPI) -> None:
+    # the 200 is encoded once: the same status, type and bytes as web.json_response({"ok": True})
+    _, client = tg
+    response = await client.post("/tg/hook", json=fake.text_update(USER, "/huy"),
+                                 headers={SECRET_HEADER: SECRET})
+    expected = web.json_response({"ok": True})
+    assert (response.status, response.headers["Content-Type"], await response.read()) == (
+        expected.status, expected.headers["Content-Type"], expected.body)
+
+
+async def test_a_slow_update_is_acknowledged_at_the_deadline_and_still_finishes(
+        settings: Settings, clock: ManualClock, fake: FakeBotAPI) -> None:
+    fake.delay("sendMessage", 1.5)  # the reply is delivered, its answer held 1.5 s
+    async with running_telegram(settings, clock, fake, telegram_webhook_url=URL,
+                                telegram_webhook_secret=SECRET,
+                                telegram_webhook_ack_seconds=0.2) as run, \
+            TestClient(TestServer(run.app.web_app)) as client:
+        started = time.monotonic()
+        response = await client.post("/tg/hook", json=fake.text_update(USER, "/huy"),
+                                     headers={SECRET_HEADER: SECRET})
+        acknowledged = time.monotonic() - started
+        assert response.status == 200
+        assert 0.2 <= acknowledged < 1.4  # at the deadline, not after the reply's answer
+        await run.parts.inbound.queue.drain()  # the handling went on after the 200
+        assert await _done_rows(run) == 1
+    assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]
+
+
+async def _done_rows(run: TelegramRun) -> int:
+    async with run.app.sessionmaker() as session:
+        return int((await session.execute(select(func.count()).select_from(
+            InboundEventRow).where(InboundEventRow.status == "done"))).scalar_one())
+
+
+async def test_the_acknowledgement_waits_for_the_task_or_the_deadline_only() -> None:
+    gate = asyncio.Event()
+
+    async def handling() -> None:
+        await gate.wait()
+
+    quick = asyncio.create_task(asyncio.sleep(0))
+    await _finished_or_late(quick, 5.0)
+    assert quick.done()
+    slow = asyncio.create_task(handling())
+    await _finished_or_late(slow, 0.05)  # the deadline: the handling goes on
+    assert not slow.done()
+    waiting = asyncio.create_task(_finished_or_late(slow, 5.0))
+    await asyncio.sleep(0.01)
+    waiting.cancel()  # the request is cancelled: the handling is not
+    await asyncio.gather(waiting, return_exceptions=True)
+    assert waiting.cancelled() and not slow.done()
+    gate.set()
+    await _finished_or_late(slow, 5.0)
+    assert slow.done() and not slow.cancelled()
 
 
 @pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: ""}])

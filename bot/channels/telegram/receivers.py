@@ -21,7 +21,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.http_edge import add_route, parse_json, raw_body
+from bot.channels.http_edge import add_route, encoded_json, parse_json, raw_body
 from bot.channels.telegram.inbound import TelegramInbound
 from bot.channels.telegram.menu import install_menu
 from bot.channels.telegram.parse import chat_key, read_update
@@ -232,17 +232,11 @@ class TelegramWebhook:
             return web.json_response({"ok": False, "error": "storage unavailable"}, status=503)
         if row_id is not None:  # None: Telegram sent it again; it is stored already
             await _finished_or_late(self._inbound.queue.spawn(row_id, update), self._ack_seconds)
-        return _ok()
+        return encoded_json(OK_BODY)
 
 
-#: the webhook's 200, encoded once: what web.json_response({"ok": True}) sends
+#: the webhook's 200, encoded once: the JSON of web.json_response({"ok": True})
 OK_BODY = b'{"ok": true}'
-
-
-def _ok() -> web.Response:
-    """The 200 (a response is sent once: one per request, but the body and its type built once;
-    json_response dumps the dict, encodes the text and parses its content type each time)."""
-    return web.Response(body=OK_BODY, content_type="application/json", charset="utf-8")
 
 
 async def _finished_or_late(task: asyncio.Task[None], seconds: float) -> None:

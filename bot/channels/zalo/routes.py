@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.http_edge import add_route, parse_json, raw_body
+from bot.channels.http_edge import add_route, encoded_json, parse_json, raw_body
 from bot.channels.inbound_queue import Handlers, InboundQueue, KeepReplies, QueueTiming, Unreadable
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
@@ -42,6 +42,8 @@ WEBHOOK_PATH = "/zalo/webhook"
 CHANNEL = "zalo"
 #: webhook bodies are small JSON envelopes (files come as URLs)
 MAX_BODY_BYTES = 256 * 1024
+#: the webhook's 200, encoded once: the JSON of web.json_response({"status": "ok"})
+OK_BODY = b'{"status": "ok"}'
 
 #: what the queue keeps of one stored event: its payload and the event parsed from it
 _Item = tuple[dict[str, Any], ParsedEvent]
@@ -103,7 +105,7 @@ class ZaloWebhook:
         except MalformedEvent as exc:
             return _status(400, f"malformed event: {exc}")
         if event is None:
-            return web.json_response({"status": "ok"})
+            return encoded_json(OK_BODY)
         try:
             row_id = await self._queue.store(event.dedupe_key or "", event.chat.chat_id,
                                              raw.decode("utf-8", "replace"))
@@ -112,7 +114,7 @@ class ZaloWebhook:
             return _status(503, "storage unavailable")
         if row_id is not None:  # None: a retry of an event already stored
             self._spawn(self._queue.run(row_id, (payload, event)))
-        return web.json_response({"status": "ok"})
+        return encoded_json(OK_BODY)
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
         self._queue.track(job)

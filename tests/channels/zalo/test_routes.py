@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import docx
+from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.db.models import ChatAccount, Guide, InboundEventRow, UnansweredQuestion
@@ -288,6 +289,10 @@ async def test_body_arriving_in_pieces_is_read_whole_and_oversize_is_413(
                "Content-Type": "application/json"}
     response = await zalo_app.client.post("/zalo/webhook", data=pieces(), headers=headers)
     assert response.status == 200
+    # the 200 is encoded once: the type and bytes web.json_response({"status": "ok"}) sent
+    expected = web.json_response({"status": "ok"})
+    assert (response.headers["Content-Type"], await response.read()) == (
+        expected.headers["Content-Type"], expected.body)
     await zalo_app.settle()
     assert len(fake_zalo.sent_texts("u1")) == 1
     huge = b'{"pad": "' + b"x" * 300_000 + b'"}'
