@@ -64,6 +64,7 @@ def run_inside(stage: str, rounds: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the counted part under callgrind (or, inside it, the part itself); print the count."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--stage", choices=STAGES, default="search")
@@ -81,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     collected = re.search(r"Collected : (\d+)", done.stderr)
     calls = re.search(r"calls (\d+)", done.stdout)
-    if collected is None or calls is None:
+    if collected is None or calls is None or int(collected.group(1)) == 0:
+        # 0: the toggle matched no function (another Python names functools.reduce otherwise)
         print(done.stdout, done.stderr, file=sys.stderr)
         return 1
     per_call = int(collected.group(1)) / int(calls.group(1))

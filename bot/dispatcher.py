@@ -208,7 +208,7 @@ def _state_writes(columns: tuple[str, ...]) -> tuple[Precompiled, Precompiled]:
     first = insert(_STATES).values(
         channel=bindparam("p_channel"), chat_id=bindparam("p_chat"), user_id=bindparam("p_user"),
         version=1, **{"data": {}, **values})
-    return Precompiled(saved, keys=keys), Precompiled(first, keys=keys)
+    return Precompiled(saved, keys=keys), Precompiled(first, keys=keys)  # (one key set: see _write_state)
 
 
 #: what _save_state writes: the menu alone (no flow changed or running), or the flow too
@@ -224,8 +224,10 @@ def _write_state(session: Session, writes: tuple[Precompiled, Precompiled], chat
     saved, first = writes
     params = {"p_channel": chat.channel, "p_chat": chat.chat_id, "p_user": user_id,
               **{f"v_{name}": value for name, value in values.items()}}
-    # a value the chosen statement does not name would be dropped without a word
-    assert params.keys() == saved.keys, f"state write of {sorted(saved.keys)}: {sorted(params)}"
+    # a value the chosen statement does not name would be dropped without a word (not an assert:
+    # python -O would drop the check); the UPDATE and the INSERT take the same keys
+    if params.keys() != saved.keys:
+        raise ValueError(f"state write of {sorted(saved.keys)}: {sorted(params)}")
     if saved.run(connection, params).rowcount == 0:
         # the chat's first state (or its row was deleted: an unbind)
         first.run(connection, params)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Protocol
 
 from knowledge.normalize import fold
@@ -134,10 +134,11 @@ def extract(index: Retrieval, q: Query, ranked: Sequence[tuple[int, float]]) -> 
     )
 
 
-@cache
+@lru_cache(maxsize=4)
 def _with_chat_words(ignored: frozenset[str]) -> frozenset[str]:
     """The index's ignored words and the chat words, for the content words of a question: one union per
-    index's word set (a frozenset keeps its hash), not one per search."""
+    index's word set (a frozenset keeps its hash), not one per search. Bounded: a process holds one
+    or two indexes at a time (a rebuild's next calibration is another set), never an unbounded few."""
     return ignored | _CHAT_FOLDED
 
 

@@ -25,7 +25,9 @@ class Query:
     #: the query read as English and was searched through its Vietnamese reading
     english: bool = False
     #: the wordings the decision's coverage tries (`wordings_of`); made once here, since every
-    #: search reads them two or three times (best wording, heading coverage, the legacy bar)
+    #: search reads them two or three times (best wording, heading coverage, the legacy bar).
+    #: Read only: best_wording hands out these very lists, and folded/expansions are never changed
+    #: after the Query is made (the wordings would no longer be theirs).
     wordings: list[list[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

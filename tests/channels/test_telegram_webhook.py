@@ -83,7 +83,7 @@ async def test_the_200_is_what_json_response_sent(
 
 async def test_a_slow_update_is_acknowledged_at_the_deadline_and_still_finishes(
         settings: Settings, clock: ManualClock, fake: FakeBotAPI) -> None:
-    fake.delay("sendMessage", 1.5)  # the reply is delivered, its answer held 1.5 s
+    fake.delay("sendMessage", 5.0)  # the reply is delivered, its answer held 5 s
     async with running_telegram(settings, clock, fake, telegram_webhook_url=URL,
                                 telegram_webhook_secret=SECRET,
                                 telegram_webhook_ack_seconds=0.2) as run, \
@@ -93,7 +93,8 @@ async def test_a_slow_update_is_acknowledged_at_the_deadline_and_still_finishes(
                                      headers={SECRET_HEADER: SECRET})
         acknowledged = time.monotonic() - started
         assert response.status == 200
-        assert 0.2 <= acknowledged < 1.4  # at the deadline, not after the reply's answer
+        # at the deadline, not after the reply's answer (wide: a loaded CI machine is slow)
+        assert 0.2 <= acknowledged < 4.0
         await run.parts.inbound.queue.drain()  # the handling went on after the 200
         assert await _done_rows(run) == 1
     assert [shown(p) for p in fake.sent] == [C.NOTHING_TO_CANCEL]

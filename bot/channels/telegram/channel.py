@@ -95,7 +95,8 @@ class KeepingSession(AiohttpSession):
         their method built by `method` (only then)."""
         session = await self.create_session()
         try:
-            # the body as a payload of its own type: no headers to merge, no payload to look up
+            # the body as a payload of its own type: no headers to merge, and aiohttp's payload
+            # registry returns it as it is
             async with session.post(self._url(bot.token, api_method),
                                     data=BytesPayload(self.json_dumps(params).encode(),
                                                      content_type=JSON_TYPE),
@@ -128,7 +129,8 @@ class KeepingSession(AiohttpSession):
 
     async def call(self, bot: Bot, call: LeanCall[_R]) -> _R:
         """Send one of troly's own calls (see the class; lean_call chooses this way); its result
-        as `call.read` keeps it."""
+        as `call.read` keeps it. Request middlewares are not run here: call it through lean_call,
+        which sends by aiogram's models when any are registered."""
         status, content = await self._post_json(bot, call.model.__api_method__, call.params,
                                                 call.method, None)
         if status in _SUCCESS:
