@@ -52,6 +52,11 @@ _PREFIXES = re.compile(
 #: 15/4/2025, 15-4-25, 15.4, and as documents write it: 15 tháng 4 năm 2025 (folded)
 _DMY = re.compile(r"^(\d{1,2})\s*(?:[/.-]|\s+thang\s+)\s*(\d{1,2})"
                   r"(?:\s*(?:[/.-]|\s+nam\s+)\s*(\d{2,4}))?$")
+#: 2025-04-15 (ISO, as systems export dates) and 2025/04/15
+_YMD = re.compile(r"^(\d{4})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})$")
+#: an Excel date serial (a date cell formatted as a number, or exported as one): 2000-01-01..2099-12-31
+_SERIALS = range(36526, 73051)
+_SERIAL_EPOCH = date(1899, 12, 30)
 _MY = re.compile(r"^(\d{1,2})\s*(?:/|-|\.|\s+nam\s+)\s*(\d{4})$")
 _MONTH = re.compile(r"^thang\s+(\d{1,2})(?:\s*(?:/|-|nam)\s*(\d{4}))?$")
 _QUARTER = re.compile(r"^quy\s+(i{1,3}|iv|[1-4])(?:\s*(?:/|-|nam)\s*(\d{4}))?$")
@@ -86,6 +91,10 @@ def parse_deadline(value: object, *, default_year: int) -> Deadline:
         return Deadline(value.date())
     if isinstance(value, date):
         return Deadline(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and int(value) in _SERIALS:
+        return Deadline(_SERIAL_EPOCH + timedelta(days=int(value)))
+    if isinstance(value, str) and value.strip().isdigit() and int(value.strip()) in _SERIALS:
+        return Deadline(_SERIAL_EPOCH + timedelta(days=int(value.strip())))
     text = _key(str(value))
     if not text:
         return Deadline(None)
@@ -98,15 +107,30 @@ def parse_deadline(value: object, *, default_year: int) -> Deadline:
     raise DeadlineError(texts.DEADLINE_UNREADABLE.format(value=str(value).strip()))
 
 
+def _no_such_day(day: int, month: int, year: int) -> str:
+    """Why day/month/year is no day; a month over 12 that reads as a day was written month first."""
+    if month > 12 and 1 <= day <= 12 and month <= calendar.monthrange(year, day)[1]:
+        return texts.DEADLINE_MONTH_FIRST.format(day=day, month=month, year=year)
+    return texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)
+
+
 def _try(candidate: str, original: str, default_year: int) -> date | None:
     candidate = candidate.strip()
+    if len(candidate) == 4 and candidate.isdigit() and 2000 <= int(candidate) <= 2099:  # "2027": the year
+        return date(int(candidate), 12, 31)
+    if match := _YMD.match(candidate):
+        year, month, day = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError as exc:
+            raise DeadlineError(texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)) from exc
     if match := _DMY.match(candidate):
         day, month = int(match.group(1)), int(match.group(2))
         year = _year(match.group(3), default_year)
         try:
             return date(year, month, day)
         except ValueError as exc:
-            raise DeadlineError(texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)) from exc
+            raise DeadlineError(_no_such_day(day, month, year)) from exc
     if match := _MY.match(candidate):
         return _month_end(int(match.group(2)), int(match.group(1)))
     month_text = candidate if candidate.startswith("thang") else (
@@ -153,7 +177,7 @@ def parse_day(text: str, *, today: date) -> date:
     try:
         found = date(year, month, day)
     except ValueError as exc:
-        raise DeadlineError(texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)) from exc
+        raise DeadlineError(_no_such_day(day, month, year)) from exc
     if match.group(3) is None and (today - found).days > YEARLESS_PAST_DAYS:
         with contextlib.suppress(ValueError):  # 29/02: next year has none; keep this year's
             found = found.replace(year=year + 1)

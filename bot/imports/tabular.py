@@ -3,6 +3,7 @@ Vietnamese headers to fields, and keep the spreadsheet row number of every data 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -13,6 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 
 from bot.imports.common import fold_key
 from bot.texts import imports as texts
@@ -44,6 +46,18 @@ class Formula:
     spreadsheet report, it would run as a formula."""
 
     text: str
+
+
+class Spread(str):
+    """A text cell merged across several columns of its row (a section heading such as
+    "I. NHIỆM VỤ CHUNG" spread over the table): a row holding one, with nothing to its right,
+    is a heading, not data."""
+
+    __slots__ = ()
+
+
+#: a merge over this many columns of one row reads as a heading across the table
+SPREAD_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,8 @@ def _cell(value: Any) -> Cell | Formula:
     text = drop_invisible(sanitize(str(value))).strip()
     if text.startswith("="):
         return Formula(text)
+    if isinstance(value, Spread) and text:
+        return Spread(text)
     return text or None
 
 
@@ -99,12 +115,13 @@ RawRow = list[Cell | Formula]
 def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
     """The first sheet's values; a formula cell gives the value Excel computed and saved, and a
     formula without one (a file written by a program, never opened in Excel) a Formula."""
+    if content.startswith(_OLE_SIGNATURE):  # an .xls renamed, or an .xlsx saved with a password
+        raise TableError(texts.EXCEL_OLD_OR_PASSWORD.format(file=file_name))
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TableError(texts.EXCEL_UNREADABLE.format(
-            file=file_name, error=exc.__class__.__name__)) from exc
+        raise TableError(texts.EXCEL_UNREADABLE.format(file=file_name)) from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise TableError(texts.EXCEL_TOO_LARGE_UNPACKED.format(
             file=file_name, limit=MAX_UNPACKED_BYTES // (1024 * 1024)))
@@ -125,6 +142,12 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
     return rows
 
 
+#: the start of an OLE compound file: a legacy .xls, or an encrypted (password-protected) .xlsx
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: a merged range in a worksheet part (<mergeCell ref="D6:D8"/>, any namespace prefix)
+_MERGE_TAG = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3}[0-9]+:[A-Z]{1,3}[0-9]+)\"")
+
+
 #: a formula element in a worksheet part (<f>…</f>, <f t="shared" …/>, any namespace prefix)
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
@@ -141,38 +164,84 @@ def _sheet(file_name: str, content: bytes, *, data_only: bool) -> list[list[Any]
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise TableError(texts.EXCEL_UNREADABLE.format(
-            file=file_name, error=exc.__class__.__name__)) from exc
+        raise TableError(texts.EXCEL_UNREADABLE.format(file=file_name)) from exc
     try:
-        if not book.worksheets:
+        # the first sheet the person sees: a hidden one (lookup lists, an old copy) is skipped
+        sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+        if not sheets:
             raise TableError(texts.NO_HEADER_ROW.format(columns="-"))
+        sheet = sheets[0]
         rows: list[list[Any]] = []
-        for row in book.worksheets[0].iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True):
             rows.append(list(row[:MAX_COLUMNS]))
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise TableError(texts.TOO_MANY_ROWS.format(file=file_name, limit=MAX_ROWS))
+        _fill_merged_down(rows, _merged_ranges(content, getattr(sheet, "_worksheet_path", "")))
         return rows
     except (KeyError, OSError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         if isinstance(exc, TableError):
             raise
-        raise TableError(texts.EXCEL_UNREADABLE.format(
-            file=file_name, error=exc.__class__.__name__)) from exc
+        raise TableError(texts.EXCEL_UNREADABLE.format(file=file_name)) from exc
     finally:
         book.close()
 
 
+def _merged_ranges(content: bytes, part: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of one worksheet part as (min_col, min_row, max_col, max_row), 1-based
+    (read-only workbooks do not parse them)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        try:
+            xml = archive.read(part)
+        except KeyError:
+            return []
+    ranges = []
+    for ref in _MERGE_TAG.findall(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii"))
+        if min_col is not None and min_row is not None and max_col is not None and max_row is not None:
+            ranges.append((min_col, min_row, max_col, max_row))
+    return ranges
+
+
+def _fill_merged_down(rows: list[list[Any]], ranges: list[tuple[int, int, int, int]]) -> None:
+    """A cell merged over several rows (a lead unit shared by three tasks) holds its value in its
+    top row only: give that value to the rows below, in the range's first column. A text merged
+    across SPREAD_COLUMNS columns or more of one row is marked a Spread (a heading); other
+    merges across columns are left alone (a heading is no value of each column)."""
+    for min_col, min_row, max_col, max_row in ranges:
+        if min_col > MAX_COLUMNS or min_row > len(rows):
+            continue
+        top = rows[min_row - 1]
+        value = top[min_col - 1] if min_col - 1 < len(top) else None
+        if value is None:
+            continue
+        if max_row == min_row:
+            if max_col - min_col + 1 >= SPREAD_COLUMNS and isinstance(value, str):
+                top[min_col - 1] = Spread(value)
+            continue
+        for index in range(min_row, min(max_row, len(rows))):
+            row = rows[index]
+            if len(row) < min_col:
+                row.extend([None] * (min_col - len(row)))
+            if row[min_col - 1] is None:
+                row[min_col - 1] = value
+
+
 def _raw_rows(file_name: str, content: bytes) -> list[RawRow]:
     suffix = PurePath(file_name).suffix.casefold()
+    if suffix in (".xlsx", ".csv") and len(content) < 1024 and not content.strip(b" \t\r\n\x00"):
+        raise TableError(texts.FILE_EMPTY.format(file=file_name))
     if suffix == ".xlsx":
         return _xlsx_rows(file_name, content)
     if suffix == ".csv":
-        for encoding in ("utf-8-sig", "cp1258"):
+        # Excel's "Unicode Text" and some exports write UTF-16 with its byte order mark
+        utf16 = content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1258"):
             try:
                 decoded = content.decode(encoding)
                 break
             except UnicodeDecodeError:
                 continue
-        else:  # pragma: no cover - cp1258 decodes almost anything
+        else:  # cp1258 decodes almost anything; a broken UTF-16 file does not
             raise TableError(texts.CSV_ENCODING_UNREADABLE.format(file=file_name))
         try:
             dialect: Any = csv.Sniffer().sniff(decoded[:4096], delimiters=",;\t")
@@ -188,6 +257,15 @@ def _raw_rows(file_name: str, content: bytes) -> list[RawRow]:
             raise TableError(texts.CSV_UNREADABLE.format(file=file_name)) from exc
         return rows
     raise TableError(texts.WRONG_FILE_TYPE.format(file=file_name))
+
+
+def _is_heading(row: RawRow, columns: dict[int, str]) -> bool:
+    """A section heading spread across the table (a Spread cell in a read column, nothing filled to
+    its right; a number such as "I" in the STT column before it is allowed)."""
+    spread = next((col for col in sorted(columns) if col < len(row) and isinstance(row[col], Spread)),
+                  None)
+    return spread is not None and all(row[col] is None for col in columns
+                                      if spread < col < len(row))
 
 
 def read_rows(file_name: str, content: bytes) -> list[RawRow]:
@@ -232,6 +310,8 @@ def table_of(raw: list[RawRow], fields: dict[str, tuple[str, ...]],
         values: dict[str, Cell] = {name: v.text if isinstance(v, Formula) else v
                                    for name, v in cells.items()}
         formulas = tuple(headers[name] for name, v in cells.items() if isinstance(v, Formula))
+        if _is_heading(row, columns):
+            continue
         if formulas or any(v is not None for v in values.values()):
             rows.append(Row(offset, values, formulas))
     return Table(rows, headers, [p for p in preamble if p.strip()])

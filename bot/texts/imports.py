@@ -19,7 +19,16 @@ UPDATED_LINE = "~ {code}: {columns}"
 NOT_IN_FILE = "Có trong cơ sở dữ liệu nhưng không có trong tệp (giữ nguyên): {codes}"
 
 # ---------------------------------------------------------------- reading the file
-EXCEL_UNREADABLE = "không đọc được tệp Excel {file} ({error})"
+EXCEL_UNREADABLE = (
+    "không đọc được tệp Excel {file}: tệp bị hỏng hoặc không phải tệp .xlsx thật (có thể là trang web "
+    "hay tệp khác đổi đuôi); vui lòng mở tệp bằng Excel, chọn “Lưu thành” (Save As) dạng Excel Workbook "
+    "(.xlsx) rồi gửi lại"
+)
+EXCEL_OLD_OR_PASSWORD = (
+    "tệp {file} là tệp Excel định dạng cũ (.xls) hoặc có đặt mật khẩu; vui lòng mở tệp bằng Excel, "
+    "bỏ mật khẩu nếu có, chọn “Lưu thành” (Save As) dạng Excel Workbook (.xlsx) rồi gửi lại"
+)
+FILE_EMPTY = "tệp {file} không có dữ liệu (tệp trống); vui lòng kiểm tra lại tệp rồi gửi lại"
 CSV_ENCODING_UNREADABLE = "không đọc được bảng mã của tệp {file}; vui lòng lưu lại dưới dạng CSV UTF-8"
 WRONG_FILE_TYPE = "tệp {file}: chỉ nhận .xlsx hoặc .csv"
 NO_HEADER_ROW = "không tìm thấy dòng tiêu đề có đủ các cột: {columns}"
@@ -75,6 +84,11 @@ UNIT_PERIOD_CUTOFF_INVALID = (
 DAY_UNREADABLE = "chưa hiểu ngày \u201c{value}\u201d (ví dụ đúng: 21/12, 21/12/2026, hôm nay, mai)"
 DEADLINE_BAD_MONTH = "tháng {month} không hợp lệ"
 DEADLINE_NO_SUCH_DAY = "ngày {day}/{month}/{year} không tồn tại"
+#: a month over 12 where the day could be one: written month first (03/15/2027), as English software does
+DEADLINE_MONTH_FIRST = (
+    "ngày {day}/{month}/{year} không tồn tại; ngày viết theo thứ tự ngày/tháng/năm, "
+    "có phải là {month}/{day}/{year}?"
+)
 
 # ---------------------------------------------------------------- unusable files and cells
 CSV_UNREADABLE = "không đọc được tệp CSV {file}; vui lòng lưu lại từ Excel dưới dạng CSV UTF-8"

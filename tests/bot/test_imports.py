@@ -266,3 +266,77 @@ async def test_a_head_moved_to_lead_another_unit_leaves_the_old_unit(session: As
     directory = await load_directory(session)
     assert [p.name for p in directory.heads(units["A"].id)] == ["Lê Thị Dung"]
     assert [p.name for p in directory.heads(units["B"].id)] == ["Trần Văn Hùng"]
+
+
+def _book_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_a_hidden_first_sheet_is_skipped(session: AsyncSession) -> None:
+    """The sheet read is the first one the admin sees: a hidden lookup sheet before it made the
+    file "không tìm thấy dòng tiêu đề"."""
+    book = Workbook()
+    hidden = book.active
+    hidden.title, hidden.sheet_state = "DanhMuc", "hidden"
+    hidden.append(["Bộ", "Cục", "Sở"])
+    sheet = book.create_sheet("DonVi")
+    sheet.append(["Mã đơn vị", "Tên đơn vị"])
+    sheet.append(["X", "Đơn vị X"])
+    result = await import_units(session, "u.xlsx", _book_bytes(book), NOW)
+    assert result.created == ["X: Đơn vị X"]
+
+
+async def test_merged_cells_fill_their_rows_and_spread_headings_are_skipped(
+        session: AsyncSession) -> None:
+    """A lead unit merged down over three tasks is each task's; a section heading merged across
+    the table ("I | NHIỆM VỤ CHUNG" from the code column on) is a heading, not a task with no
+    title, no lead unit and no deadline."""
+    await _examples(session)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["KẾ HOẠCH SỐ 98/KH-TEST NĂM 2027"])
+    sheet.merge_cells("A1:G1")
+    sheet.append(["STT", "Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp",
+                  "Cán bộ phụ trách", "Thời hạn"])
+    sheet.append(["I", "NHIỆM VỤ CHUNG"])
+    sheet.merge_cells("B3:G3")
+    sheet.append([1, "M1", "Việc một", "CDS", None, "CB003", "30/6/2027"])
+    sheet.append([2, "M2", "Việc hai", None, None, "CB003", "30/9/2027"])
+    sheet.append([3, "M3", "Việc ba", None, None, "CB004", "31/12/2027"])
+    sheet.merge_cells("D4:D6")
+    sheet.append([4, "M4", "Việc bốn", "VP", None, None, "31/12/2027"])
+    result = await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW)
+    await session.commit()
+    rows = await session.execute(
+        select(Task.code, Unit.code).join(Unit, Unit.id == Task.lead_unit_id))
+    leads = {row[0]: row[1] for row in rows}
+    assert len(result.created) == 4
+    assert leads == {"M1": "CDS", "M2": "CDS", "M3": "CDS", "M4": "VP"}
+
+
+async def test_utf16_csv_is_read(session: AsyncSession) -> None:
+    """Excel's "Unicode Text" (UTF-16 with its byte order mark, tab separated) was refused."""
+    body = "Mã đơn vị\tTên đơn vị\nX\tĐơn vị Xã Tân Lập\n"
+    for encoded in (body.encode("utf-16"), body.encode("utf-16-be").join([b"\xfe\xff", b""])):
+        result = await import_units(session, "u.csv", encoded, NOW, dry_run=True)
+        assert result.created == ["X: Đơn vị Xã Tân Lập"]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("u.xlsx", b"", T.FILE_EMPTY.format(file="u.xlsx")),
+    ("u.csv", b"\r\n", T.FILE_EMPTY.format(file="u.csv")),
+    ("u.xlsx", b"<html><body><table><tr><td>M\xc3\xa3</td></tr></table></body></html>",
+     T.EXCEL_UNREADABLE.format(file="u.xlsx")),
+    ("u.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+     T.EXCEL_OLD_OR_PASSWORD.format(file="u.xlsx")),
+])
+async def test_files_that_are_no_table_say_what_to_do(session: AsyncSession, name: str,
+                                                      content: bytes, expected: str) -> None:
+    """An empty file, a web page or an .xls renamed .xlsx, a password-protected workbook: one
+    Vietnamese sentence saying what to send instead (the message named Python's BadZipFile)."""
+    with pytest.raises(ImportFailed) as info:
+        await import_units(session, name, content, NOW)
+    assert [str(e) for e in info.value.errors] == [expected]
+    assert "Error" not in expected and "Zip" not in expected

@@ -180,10 +180,14 @@ async def test_bad_files_get_a_polite_reason_and_change_nothing(harness: BotHarn
     await _admin(harness)
     cases: dict[str, tuple[bytes | None, str]] = {
         "hong.xlsx": (b"PK\x03\x04 not really a workbook",
-                      IT.EXCEL_UNREADABLE.format(file="hong.xlsx", error="{error}")),
+                      IT.EXCEL_UNREADABLE.format(file="hong.xlsx")),
+        "trang-web.xlsx": (b"<html><body><table><tr><td>x</td></tr></table></body></html>",
+                           IT.EXCEL_UNREADABLE.format(file="trang-web.xlsx")),
+        "mat-khau.xlsx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+                          IT.EXCEL_OLD_OR_PASSWORD.format(file="mat-khau.xlsx")),
         "rac.csv": (bytes(range(256)) * 40, IT.CSV_ENCODING_UNREADABLE.format(file="rac.csv")),
         "nul.csv": (b"\x00\x01abc,\x00def\n" * 50, T.UNKNOWN_TABLE),
-        "rong.csv": (b"", T.UNKNOWN_TABLE),
+        "rong.csv": (b"", IT.FILE_EMPTY.format(file="rong.csv")),
         "cu.xls": (b"\xd0\xcf\x11\xe0", T.OLD_EXCEL.format(file="cu.xls")),
         "lon.xlsx": (None, T.FILE_TOO_LARGE.format(file="lon.xlsx", limit=20)),
         "khong-ke-hoach.csv": ((TASKS_HEAD + "1,T1,Việc,VP,,15/12/2026\n").encode(),

@@ -52,12 +52,35 @@ def test_empty_and_spreadsheet_dates() -> None:
     assert parse_deadline(datetime(2025, 5, 1, 0, 0), default_year=2025).day == date(2025, 5, 1)
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2027-03-15", date(2027, 3, 15)), ("Trước 2027-03-15", date(2027, 3, 15)),
+    ("2027/3/15", date(2027, 3, 15)),
+    (46461, date(2027, 3, 15)), (46461.0, date(2027, 3, 15)), ("46461", date(2027, 3, 15)),
+    ("2027", date(2027, 12, 31)), (2027, date(2027, 12, 31)),
+])
+def test_dates_as_systems_and_spreadsheets_write_them(value: object, expected: date) -> None:
+    """ISO dates (exports), Excel date serials (a date cell formatted as a number, or a CSV of
+    one) and a year alone were "không đọc được thời hạn" and stopped the whole CLI import."""
+    assert parse_deadline(value, default_year=2026).day == expected
+
+
+def test_a_date_written_month_first_says_the_order() -> None:
+    with pytest.raises(DeadlineError, match="ngày/tháng/năm, có phải là 15/3/2027"):
+        parse_deadline("03/15/2027", default_year=2026)
+    with pytest.raises(DeadlineError, match="có phải là 25/12/2026"):
+        parse_day("12/25", today=date(2026, 12, 4))
+    with pytest.raises(DeadlineError) as caught:  # no day fits either way: no guess offered
+        parse_deadline("2/31/2027", default_year=2026)
+    assert "có phải" not in str(caught.value)
+
+
 @pytest.mark.parametrize(("text", "reason"), [
     ("abc", "không đọc được"),
     ("31/2/2025", "không tồn tại"),
     ("Tháng 13/2025", "không hợp lệ"),
     ("Quý V/2025", "không đọc được"),
-    ("2025", "không đọc được"),
+    ("1999", "không đọc được"),
+    ("12", "không đọc được"),
 ])
 def test_unreadable_deadlines_are_errors(text: str, reason: str) -> None:
     with pytest.raises(DeadlineError, match=reason):
