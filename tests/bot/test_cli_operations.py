@@ -39,8 +39,7 @@ def test_report_into_a_missing_folder_is_one_line(tmp_path: Path, database_url: 
     done = _troly(tmp_path, database_url, "report", "weekly", "--unit", "BTTTT",
                   "--week", "2026-W47", "--xlsx", str(target))
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [
-        f"Không tìm thấy tệp hoặc thư mục: {target}. Vui lòng kiểm tra đường dẫn."]
+    assert done.stderr.strip().splitlines() == [T.FS_NOT_FOUND.format(path=target)]
 
 
 def test_a_database_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
@@ -95,8 +94,7 @@ def test_sqlite_errors_wrapped_by_sqlalchemy_are_named() -> None:
     full = sqlite3.OperationalError("database or disk is full")
     full.sqlite_errorname = "SQLITE_FULL"
     wrapped = OperationalError("INSERT …", {}, full)
-    assert describe_failure(wrapped) == (
-        "Hết dung lượng đĩa: cơ sở dữ liệu SQLite không ghi được. Vui lòng giải phóng dung lượng.")
+    assert describe_failure(wrapped) == T.SQLITE_FULL
 
 
 def test_a_refused_connection_or_a_bug_is_not_called_a_file_problem() -> None:

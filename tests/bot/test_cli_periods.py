@@ -20,6 +20,7 @@ from bot.db.models import OfficialLeave
 from bot.texts import checkin as CT
 from bot.texts import cli as T
 from bot.texts import documents as D
+from bot.texts import imports as IT
 from bot.texts import leave as LT
 from bot.texts import reminders as R
 from tests.bot.docx_helpers import body_texts, cell_paragraphs, open_docx
@@ -76,13 +77,14 @@ def test_plan_report_and_consolidating_units(cli: CliRunner, database_url: str,
     asyncio.run(_seed(database_url, overdue=date(2026, 11, 10)))
     assert "KH286" in _invoke(cli, "plans", "list")
     out = _invoke(cli, "plans", "consolidate", "--plan", "KH286", "--unit", "CUC")
-    assert "đơn vị tổng hợp CUC" in out
+    assert T.CONSOLIDATORS.format(plan="Kế hoạch số 286/KH-BTTTT", units="CUC") in out
     [row] = [json.loads(line) for line in _invoke(cli, "plans", "list", "--json").splitlines()]
     assert row["consolidators"] == ["CUC"] and row["tasks"] == 2 and row["handle"] == "KH286"
     xlsx = tmp_path / "kh286.xlsx"
     text = _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11",
                    "--xlsx", str(xlsx))
-    assert text.startswith("Tiến độ Kế hoạch số 286/KH-BTTTT — tháng 11/2026 (15/10–14/11/2026)")
+    assert text.startswith(CT.PLAN_TITLE.format(plan="Kế hoạch số 286/KH-BTTTT", title="",
+                                                period="tháng 11/2026 (15/10–14/11/2026)"))
     assert CT.PLAN_UNITS in text
     assert fits(text, CT.PLAN_UNIT.format(unit="Sở A", tasks=1, avg="{avg}", overdue=1,
                                           reported="{reported}", total="{total}"))
@@ -100,8 +102,8 @@ def test_plan_report_and_consolidating_units(cli: CliRunner, database_url: str,
     assert json.loads(_invoke(cli, "plans", "list", "--json"))["consolidators"] == []
     assert T.PLAN_NOT_FOUND.format(plan="KH404") in _invoke(cli, "report", "plan", "--plan",
                                                             "KH404", code=1)
-    assert "Không có đơn vị mã ZZ" in _invoke(cli, "plans", "consolidate", "--plan", "KH286",
-                                              "--unit", "ZZ", code=1)
+    assert T.UNIT_NOT_FOUND.format(code="ZZ") in _invoke(cli, "plans", "consolidate", "--plan",
+                                                         "KH286", "--unit", "ZZ", code=1)
 
 
 def test_import_column_names_the_consolidating_unit(cli: CliRunner, database_url: str,
@@ -118,7 +120,8 @@ def test_import_column_names_the_consolidating_unit(cli: CliRunner, database_url
     bad.write_text("Mã nhiệm vụ,Nhiệm vụ,Đơn vị chủ trì,Thời hạn,Đơn vị tổng hợp\n"
                    "A1,Việc A,SO_A,31/12/2026,KHONG_CO\n", encoding="utf-8")
     out = _invoke(cli, "tasks", "import", str(bad), "--plan", "Kế hoạch số 58/KH-UBND", code=1)
-    assert "Dòng 2: không có đơn vị tổng hợp \u201cKHONG_CO\u201d" in out
+    assert IT.ROW_ERROR.format(
+        row=2, reason=IT.TASK_CONSOLIDATOR_UNKNOWN.format(unit="KHONG_CO")) in out
 
 
 def test_leave_from_the_command_line(cli: CliRunner, database_url: str) -> None:
@@ -136,8 +139,8 @@ def test_leave_from_the_command_line(cli: CliRunner, database_url: str) -> None:
     assert _invoke(cli, "leave", "list").strip() == ""
     assert T.LEAVE_NOT_FOUND.format(id=row["id"]) in _invoke(cli, "leave", "cancel",
                                                              str(row["id"]), code=1)
-    assert "Không có cán bộ mã ZZ" in _invoke(cli, "leave", "add", "--official", "ZZ",
-                                              "--from", start.isoformat(), code=1)
+    assert T.OFFICIAL_NOT_FOUND.format(code="ZZ") in _invoke(
+        cli, "leave", "add", "--official", "ZZ", "--from", start.isoformat(), code=1)
     assert LT.END_BEFORE_START in _invoke(cli, "leave", "add", "--official", "CB02", "--from",
                                           end.isoformat(), "--to", start.isoformat(), code=1)
 
@@ -164,7 +167,7 @@ def _document_parts(path: Path) -> list[str]:
     positions = [lines.index(h) for h in headings]
     assert positions == sorted(positions)
     assert cell_paragraphs(signature, 0, 0)[0].text == D.RECIPIENTS_TITLE
-    assert [c.text for c in annex.rows[0].cells][:3] == ["STT", "Mã", "Nhiệm vụ"]
+    assert [c.text for c in annex.rows[0].cells][:3] == list(D.ANNEX_HEADERS[:3])
     return [*(p.text for p in cell_paragraphs(header, 0, 0)),
             *(p.text for p in cell_paragraphs(number_line, 0, 0)),
             lines[positions[0] + 1], *(row.cells[1].text for row in annex.rows[1:]),
@@ -185,18 +188,21 @@ def test_monthly_and_plan_reports_as_administrative_documents(
     quarter = tmp_path / "quy.docx"
     _invoke(cli, "report", "quarterly", "--unit", "SO_B", "--period", "quý IV/2026",
             "--docx", str(quarter), "--json")
-    assert _document_parts(quarter)[2].startswith("Tiến độ thực hiện nhiệm vụ quý IV/2026")
+    assert _document_parts(quarter)[2].startswith(D.SUBTITLE.format(period="quý IV/2026"))
     # a plan: issued by its consolidating unit, or by the unit named with --unit
     _invoke(cli, "plans", "consolidate", "--plan", "KH286", "--unit", "CUC")
     plan = tmp_path / "kh286.docx"
     _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11", "--docx", str(plan))
     parts = _document_parts(plan)
-    assert parts[:2] == ["CỤC CHUYỂN ĐỔI SỐ", "Số: ……/BC-CUC"]
-    assert parts[2] == ("Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT, tháng 11/2026 "
-                        "(15/10–14/11/2026)")
+    assert parts[:2] == ["CỤC CHUYỂN ĐỔI SỐ",
+                         D.NUMBER.format(dots=D.NUMBER_DOTS, type_code="BC", unit_code="CUC")]
+    assert parts[2] == D.SUBTITLE_PLAN.format(plan="Kế hoạch số 286/KH-BTTTT", title="",
+                                              period="tháng 11/2026 (15/10–14/11/2026)")
     assert parts[3:5] == ["NV1", "NV2"]
     _invoke(cli, "report", "plan", "--plan", "KH286", "--period", "2026-11", "--docx", str(plan),
             "--unit", "SO_B")
-    assert _document_parts(plan)[:2] == ["SỞ B", "Số: ……/BC-SO_B"]
-    assert "Không có đơn vị mã ZZ" in _invoke(cli, "report", "plan", "--plan", "KH286",
-                                              "--docx", str(plan), "--unit", "ZZ", code=1)
+    assert _document_parts(plan)[:2] == [
+        "SỞ B", D.NUMBER.format(dots=D.NUMBER_DOTS, type_code="BC", unit_code="SO_B")]
+    assert T.UNIT_NOT_FOUND.format(code="ZZ") in _invoke(cli, "report", "plan", "--plan", "KH286",
+                                                         "--docx", str(plan), "--unit", "ZZ",
+                                                         code=1)

@@ -147,7 +147,8 @@ def test_synonyms_and_owner(cli: CliRunner, tmp_path: Path) -> None:
     code, out, _ = _run(cli, "synonyms", "list", "--json")
     assert json.loads(out) == {"term": "CNSCĐ", "synonyms": ["tổ công nghệ số", "tổ CNS"]}
     assert _run(cli, "synonyms", "remove", "CNSCĐ", "tổ CNS")[0] == 0
-    assert _run(cli, "synonyms", "list")[1].strip() == "CNSCĐ = tổ công nghệ số"
+    assert _run(cli, "synonyms", "list")[1].strip() == F.CLI_SYNONYM_LINE.format(
+        term="CNSCĐ", expansions="tổ công nghệ số")
     assert _run(cli, "synonyms", "remove", "khong-co")[0] == 1
     path = tmp_path / "syn.json"
     path.write_text(json.dumps({"PAKN": ["phản ánh kiến nghị"]}), encoding="utf-8")

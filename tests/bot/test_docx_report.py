@@ -189,8 +189,9 @@ def test_title_sections_annex_and_signature() -> None:
     # stored text is written as text: the formula-looking start kept, control characters dropped
     assert D.BLOCKER_ITEM.format(code="NV2", text="=HYPERLINK(\"x\") chờ số liệu",
                                  official="Lê Minh Châu") in blockers
-    assert "- Lê Minh Châu: Thiếu nhân lực" in blockers
-    assert "- Lê Minh Châu: Bổ sung 01 biên chế" in lines[positions[3]:]
+    assert D.NOTE_ITEM.format(official="Lê Minh Châu", text="Thiếu nhân lực") in blockers
+    assert D.NOTE_ITEM.format(official="Lê Minh Châu", text="Bổ sung 01 biên chế") \
+        in lines[positions[3]:]
 
     annex = doc.tables[-1]
     assert has_borders(annex) and header_repeats(annex)
@@ -228,7 +229,8 @@ def test_unknown_head_place_and_code_leave_placeholders() -> None:
     assert issuer.text == "ĐƠN VỊ X"
     assert cell_paragraphs(doc.tables[1], 0, 0)[0].text == D.NUMBER.format(
         dots=D.NUMBER_DOTS, type_code="BC", unit_code=D.NUMBER_DOTS)
-    assert cell_paragraphs(doc.tables[1], 0, 1)[0].text.startswith("…………, ngày 02 tháng 12")
+    assert cell_paragraphs(doc.tables[1], 0, 1)[0].text == D.PLACE_DATE.format(
+        place=D.PLACE_PLACEHOLDER, day="02", month="12", year=2026)
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)] == [
         D.SIGNER_DEFAULT_TITLE, D.SIGNER_HINT]
     assert [p.text for p in cell_paragraphs(doc.tables[2], 0, 0)] == [
@@ -251,8 +253,9 @@ def test_plan_subtitle_quotes_a_title_only_when_it_is_not_the_number_again() -> 
 
     period = "tháng 12/2026 (15/11–14/12/2026)"
     # an imported plan keeps its reference line as the title: not repeated in quotes
-    assert (f"Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT, {period}"
-            in subtitle("KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026"))
-    assert (f"Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT \u201cChuyển đổi số năm 2027\u201d, "
-            f"{period}" in subtitle("Chuyển đổi số năm 2027"))
-    assert f"Tiến độ thực hiện Kế hoạch số 286/KH-BTTTT, {period}" in subtitle(None)
+    def plan_subtitle(title: str) -> str:
+        return D.SUBTITLE_PLAN.format(plan="Kế hoạch số 286/KH-BTTTT", title=title, period=period)
+
+    assert plan_subtitle("") in subtitle("KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026")
+    assert plan_subtitle(" \u201cChuyển đổi số năm 2027\u201d") in subtitle("Chuyển đổi số năm 2027")
+    assert plan_subtitle("") in subtitle(None)

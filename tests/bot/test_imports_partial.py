@@ -18,6 +18,7 @@ from bot.imports.detect import detect_kind
 from bot.imports.officials import import_officials
 from bot.imports.tabular import MAX_UNPACKED_BYTES
 from bot.imports.units import import_units
+from bot.texts import imports as IT
 from tests.bot.test_imports import EXAMPLES, NOW
 
 
@@ -39,7 +40,8 @@ async def test_units_under_a_rejected_parent_are_rejected_too(session: AsyncSess
     result = await import_units(session, "u.csv", body.encode(), NOW, partial=True)
     assert [c.split(":")[0] for c in result.created] == ["A", "D"]
     assert sorted({e.row for e in result.rejected}) == [3, 4, 6, 7]
-    assert any("không có đơn vị cấp trên mã B" in e.reason for e in result.rejected if e.row == 4)
+    assert any(IT.UNIT_PARENT_UNKNOWN.format(code="B") in e.reason
+               for e in result.rejected if e.row == 4)
     assert {u.code for u in (await session.execute(select(Unit))).scalars()} == {"A", "D"}
     # the command line keeps all or nothing
     with pytest.raises(ImportFailed):
@@ -53,8 +55,9 @@ async def test_over_long_cells_are_row_errors(session: AsyncSession) -> None:
             f"{'X' * 70},Phạm D,CDS,\n")
     result = await import_officials(session, "c.csv", body.encode(), NOW, partial=True)
     reasons = {e.row: e.reason for e in result.rejected}
-    assert reasons == {2: "Họ và tên dài quá 255 ký tự", 3: "Điện thoại dài quá 32 ký tự",
-                       5: "Mã cán bộ dài quá 64 ký tự"}
+    assert reasons == {2: IT.CELL_TOO_LONG.format(column="Họ và tên", limit=255),
+                       3: IT.CELL_TOO_LONG.format(column="Điện thoại", limit=32),
+                       5: IT.OFFICIAL_CODE_TOO_LONG}
     assert [o.code for o in (await session.execute(select(Official))).scalars()] == ["X3"]
 
 
