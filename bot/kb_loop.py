@@ -28,8 +28,8 @@ from bot.texts import guidance as G
 from rules.policy import load_policies
 from rules.quiet import hold_until_morning
 
-#: outbox kind of an admin's answer to earlier askers
-ANSWER_KIND = "kb_answer"
+#: outbox kind of an admin's answer to earlier askers (withdrawing its guide cancels it unsent)
+ANSWER_KIND = guide_store.ANSWER_KIND
 #: an answer not delivered within this many days is dropped (the asker may ask again)
 ANSWER_TTL_DAYS = 14
 #: characters of the question quoted back to the asker

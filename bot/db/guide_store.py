@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox
+from bot.button_kinds import OpenSection
 from bot.db import changes
 from bot.db.models import (
     Guide,
@@ -383,6 +384,7 @@ async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime,
     guide.withdrawn_at = now
     guide.updated_at = now
     await cancel_read_requests(session, guide.id, now, reason="withdrawn")
+    await cancel_waiting_answers(session, guide.id, now)
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process drops it from its index
 
 
@@ -399,6 +401,32 @@ async def cancel_read_requests(session: AsyncSession, guide_id: int, now: dateti
         session, OutboxMessage.subject_type == "guide", OutboxMessage.subject_id == str(guide_id),
         OutboxMessage.kind.in_(READ_REQUEST_KINDS), now=now, reason=f"guide_{reason}",
         statuses=UNSENT)
+
+
+#: outbox kind of an admin's answer to earlier askers (bot/kb_loop.py queues them)
+ANSWER_KIND = "kb_answer"
+
+
+async def cancel_waiting_answers(session: AsyncSession, guide_id: int, now: datetime) -> int:
+    """Cancel the admins' answers to earlier askers not yet sent (held through quiet hours) whose
+    section ('Đọc mục này') is in the guide, in the caller's transaction: a withdrawn or expired
+    guide's text is not sent the next morning. How many."""
+    waiting: dict[int, list[int]] = {}
+    for row_id, payload in await outbox.unsent_of_kind(session, ANSWER_KIND):
+        for _label, data in payload.get("buttons", []):
+            section = OpenSection.unpack(str(data))
+            if section is not None:
+                waiting.setdefault(section.chunk_id, []).append(row_id)
+    if not waiting:
+        return 0
+    of_guide = (await session.execute(
+        select(GuideChunk.id).join(GuideVersion, GuideVersion.id == GuideChunk.version_id)
+        .where(GuideChunk.id.in_(list(waiting)), GuideVersion.guide_id == guide_id))).scalars()
+    rows = [row_id for chunk_id in of_guide for row_id in waiting[chunk_id]]
+    if not rows:
+        return 0
+    return await outbox.cancel(session, OutboxMessage.id.in_(rows), now=now,
+                               reason="guide_withdrawn", statuses=UNSENT)
 
 
 async def withdraw_expired(session: AsyncSession, now: datetime, today: date) -> list[Guide]:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot import kb_loop
 from bot.clock import local_date
 from bot.db import guide_store, queue_store
-from bot.db.models import Guide, QAEntry, SectionPhrasing, UnansweredQuestion
+from bot.db.models import Guide, OutboxMessage, QAEntry, SectionPhrasing, UnansweredQuestion
 from bot.guide_import import import_guide, ingest_limits
 from bot.texts import guidance as G
 from tests.harness import BotHarness, fits
@@ -113,3 +113,36 @@ async def test_a_guide_in_force_takes_both(harness: BotHarness) -> None:
         linked = await kb_loop.link_group(session, group, chunk_id, by="test", now=h.clock.now())
         assert linked is not None and linked.closed == 1
     assert await _counts(h) == (0, 1, 1)
+
+
+async def test_answers_waiting_to_go_out_are_cancelled_with_their_guide(
+        harness: BotHarness) -> None:
+    """An answer written into a guide (or a question pointed at its section) at night waits for
+    the morning; the guide withdrawn meanwhile (or expired), the askers must not be sent guidance
+    no longer served. An answer from another guide still goes."""
+    h = harness
+    guide_id, key, chunk_id = await _expired_guide_and_group(h)
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:
+        guide = await session.get_one(Guide, guide_id)
+        guide.effective_until = None
+        for text, chat in (("giờ tiếp nhận hồ sơ đất", "c2"), ("hỏi về thủ tục khác", "c3")):
+            await guide_store.log_unanswered(
+                session, text=text, channel="telegram", chat_id=chat, official_id=None,
+                best_guide_slug=SLUG, best_score=1.0, now=now)
+        groups = {g.questions[0].chat_id: g for g in await queue_store.queue(session)}
+        answered, linked, other = groups["c1"], groups["c2"], groups["c3"]
+        assert answered.key == key
+        assert await kb_loop.link_group(session, linked, chunk_id, by="test", now=now)
+        assert await kb_loop.answer_group(session, answered, "Lệ phí 50.000 đồng.", guide,
+                                          by="test", now=now)
+        faq = await kb_loop.faq_for(session, None, now)
+        assert await kb_loop.answer_group(session, other, "Xem cổng dịch vụ công.", faq,
+                                          by="test", now=now)
+    async with h.app.sessionmaker.begin() as session:
+        await guide_store.withdraw_guide(session, await session.get_one(Guide, guide_id), now)
+    async with h.app.sessionmaker() as session:
+        rows = await session.execute(select(OutboxMessage.address, OutboxMessage.status).where(
+            OutboxMessage.kind == kb_loop.ANSWER_KIND))
+        statuses = {row[0]: row[1] for row in rows}
+    assert statuses == {"c1": "cancelled", "c2": "cancelled", "c3": "pending"}
