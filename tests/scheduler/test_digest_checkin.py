@@ -121,8 +121,9 @@ async def test_digest_content_chart_and_spreadsheet(world: World, sim: Sim, cloc
     assert fits(text, R.DIGEST_REPORTED.format(done=1, total=2))
     assert R.DIGEST_MISSING.format(names="Minh") in text and "NV1" in text and "40%" in text
     assert "Chờ kinh phí" in text
-    assert "Quá hạn (1)" in text and "NV2" in text
-    assert "Minh: nhắc hạn — người nhận đã chặn" in text
+    assert R.DIGEST_OVERDUE_HEADER.format(count=1) in text and "NV2" in text
+    assert R.DIGEST_UNDELIVERED_ITEM.format(name="Minh", what=R.UNDELIVERED_KINDS["deadline"],
+                                           why=R.UNDELIVERED_REASONS["blocked"]) in text
     assert [b.payload for b in message.buttons] == [f"rem_ack:{world.units['P1']}:2026-W48:week"]
     png, xlsx = message.attachments
     assert png.mime_type == "image/png" and png.content.startswith(b"\x89PNG")

@@ -173,8 +173,10 @@ async def test_heads_get_the_monthly_digest(
     assert [(r.recipient_id, r.status, sent_local(r).strftime("%H:%M")) for r in digests] \
         == [(ids["head"], "sent", "17:00")]
     assert digests[0].idem_key == f"digest:{world.units['P1']}:2026-12:month:{ids['head']}:telegram"
-    [message] = [m for c, m in telegram.sent if m.text.startswith("📊 Tổng hợp tháng 12/2026")]
-    assert "Đã báo cáo kỳ: 1/2" in message.text and "Chưa báo cáo: Minh" in message.text
+    title = R.DIGEST_PERIOD_TITLE.format(period="tháng 12/2026{dates}", unit="{unit}")
+    [message] = [m for c, m in telegram.sent if fits(m.text.split("\n")[0], title)]
+    assert R.DIGEST_PERIOD_REPORTED.format(done=1, total=2) in message.text
+    assert R.DIGEST_MISSING.format(names="Minh") in message.text
     assert {a.file_name for a in message.attachments} == {"tien-do-202612.png", "tong-hop-202612.xlsx"}
     assert [b.payload for b in message.buttons] == [f"rem_ack:{world.units['P1']}:2026-12:month"]
 
@@ -228,7 +230,9 @@ async def test_co_operating_units_told_the_deadline_and_their_part(
     assert [(r.recipient_id, r.idem_key.split(":")[4], sent_local(r).strftime("%d/%m %H:%M"))
             for r in coop] == [(coop_head, "notice", "08/12 08:00"), (coop_head, "due", "10/12 08:00")]
     texts = [t for c, m in telegram.sent if c.chat_id == "Trưởng phối hợp" for t in [m.text]]
-    assert "Đơn vị chủ trì: Phòng LEAD" in texts[0] and "10:00 Thứ Năm 10/12/2026" in texts[0]
+    assert fits(texts[0], CO.COOP_NOTICE.format(code="{code}", title="{title}", lead="Phòng LEAD",
+                                                deadline="{deadline}", unit="{unit}",
+                                                part_due="10:00 Thứ Năm 10/12/2026"))
     assert fits(texts[1], CO.COOP_DUE)
     # a unit that sets coop_notice_days=0 for its tasks sends none
     async with sim.sessionmaker.begin() as s:
@@ -292,7 +296,7 @@ async def test_monthly_digests_chart_progress_by_unit(world: World, sim: Sim) ->
                                          at(DEC14, 17))
     title, labels, _ = chart_rows(report)
     assert labels == ["Phòng P_A", "Phòng P_B"]
-    assert title == "Tiến độ trung bình theo đơn vị (%) — Phòng SO, tháng 12/2026"
+    assert title == f"{R.CHART_TITLE_UNITS} — Phòng SO, tháng 12/2026"
     [png] = [a for a in message.attachments if a.mime_type == "image/png"]
     assert png.content.startswith(b"\x89PNG") and png.content == progress_chart(report)
     # the consolidating unit's month comes with the plan's units charted; its week does not

@@ -177,7 +177,8 @@ async def test_outage_past_the_deadline_sends_no_countdown(
             if r.kind not in ("checkin", "period_checkin")]  # 14/12: the month closes too
     assert [r.kind for r in sent] == ["overdue"]
     assert sent_local(sent[0]).strftime("%H:%M") == "08:00"
-    assert any("quá hạn 3 ngày" in t for t in telegram.texts())
+    assert any(fits(t, R.OVERDUE.format(code="{code}", title="{title}", days=3,
+                                        deadline="{deadline}")) for t in telegram.texts())
 
 
 async def test_overdue_escalates_to_the_lead_units_head(world: World, sim: Sim,

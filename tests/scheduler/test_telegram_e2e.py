@@ -20,7 +20,9 @@ from bot.events import ChatRef, Sender
 from bot.messages import Attachment, OutgoingMessage, to_payload
 from bot.outbox import NewRow, enqueue
 from bot.replies import REPLY_KIND, ReplyResult, ReplySender
+from bot.texts import reminders as R
 from testkit.fake_telegram import FakeBotAPI, FakeError, visible_html
+from tests.harness import fits
 from tests.scheduler.sim import Sim
 from tests.world import World, at
 
@@ -62,7 +64,8 @@ async def test_delivered_with_buttons(world: World, tg_sim: Sim, clock: ManualCl
     [row] = await world.rows(kind="deadline")
     assert row.status == "sent" and row.provider_message_id == "1"
     [sent] = fake.sent
-    assert sent["chat_id"] in (1001, "1001") and "còn 7 ngày" in sent["text"]
+    assert sent["chat_id"] in (1001, "1001") and fits(sent["text"], R.DEADLINE_AHEAD.format(
+        code="{code}", title="{title}", deadline="{deadline}", days=7))
     buttons = [b["callback_data"] for line in sent["reply_markup"]["inline_keyboard"] for b in line]
     assert buttons[0].startswith("rem_done:")
 

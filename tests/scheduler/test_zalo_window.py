@@ -271,7 +271,7 @@ async def test_no_channel_left_is_unreachable_and_in_the_heads_digest(oa: Oa) ->
                                   DUE + timedelta(days=1))
     assert lines == [T.DIGEST_UNDELIVERED_ITEM.format(
         name="Lan", what=T.UNDELIVERED_KINDS["deadline"],
-        why=T.UNDELIVERED_REASONS["paid_not_allowed"].format(free="48 giờ"))]
+        why=T.UNDELIVERED_REASONS["paid_not_allowed"].format(free=T.SPAN_HOURS.format(hours=48)))]
     assert T.UNDELIVERED_REASONS["paid_not_allowed"].format(free=T.SPAN_HOURS.format(hours=48)) \
         in lines[0]
     # the head's digest words the window as it is set, not a fixed "48 giờ"
@@ -504,9 +504,9 @@ async def test_window_refusal_with_no_channel_left_is_unreachable(oa: Oa) -> Non
 
 def test_a_window_length_is_worded_as_it_is_set() -> None:
     """Hours up to two days and for part days, whole days from three days up."""
-    assert span_words(timedelta(hours=48)) == "48 giờ"
-    assert span_words(timedelta(hours=36)) == "36 giờ"
-    assert span_words(timedelta(hours=1.5)) == "1,5 giờ"
-    assert span_words(timedelta(hours=72)) == "3 ngày"
-    assert span_words(timedelta(days=7)) == "7 ngày"
-    assert span_words(timedelta(hours=80)) == "80 giờ"
+    assert span_words(timedelta(hours=48)) == T.SPAN_HOURS.format(hours=48)
+    assert span_words(timedelta(hours=36)) == T.SPAN_HOURS.format(hours=36)
+    assert span_words(timedelta(hours=1.5)) == T.SPAN_HOURS.format(hours="1,5")
+    assert span_words(timedelta(hours=72)) == T.SPAN_DAYS.format(days=3)
+    assert span_words(timedelta(days=7)) == T.SPAN_DAYS.format(days=7)
+    assert span_words(timedelta(hours=80)) == T.SPAN_HOURS.format(hours=80)
