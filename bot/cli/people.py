@@ -139,8 +139,8 @@ def report_weekly(
     if week is not None:
         try:
             monday_of(week)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
+        except ValueError as exc:  # Python's words ("Invalid week: 99") told nobody what to type
+            raise typer.BadParameter(texts.WEEK_INVALID.format(week=week)) from exc
 
     async def _report() -> tuple[str, bytes, bytes | None] | None:
         async with open_app(load_demo=False, index=False) as app, app.sessionmaker() as session:

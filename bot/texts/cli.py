@@ -45,6 +45,7 @@ NO_ANSWER = "Không tìm thấy câu trả lời trong các hướng dẫn."
 # ---------------------------------------------------------------- troly officials / invite / report
 NO_ACCOUNTS = "chưa gắn tài khoản"
 UNIT_NOT_FOUND = "Không có đơn vị mã {code}."
+WEEK_INVALID = "Tuần “{week}” không hợp lệ. Ví dụ đúng: 2026-W48 (tuần 48 năm 2026)."
 OFFICIAL_NOT_FOUND = "Không có cán bộ mã {code}."
 INVITATION_CODE = "Mã mời: {code} (hết hạn {expires})"
 INVITATION_TELEGRAM = "Telegram: {link}"

@@ -14,6 +14,7 @@ from bot.cli import build_cli
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import CheckinEntry, CheckinReport
 from bot.texts import checkin as CT
+from bot.texts import cli as CT_CLI
 from bot.texts import documents as D
 from bot.texts import imports as IT
 from tests.bot.docx_helpers import cell_paragraphs, open_docx
@@ -110,3 +111,14 @@ def test_report_weekly_survives_control_characters_already_stored(
     assert "Chờ" in result.output
     [row] = load_workbook(out)["Nhiệm vụ"].iter_rows(min_row=3, values_only=True)
     assert row[11] == "Lan: Chờ kinh phí"
+
+
+def test_a_bad_week_is_told_in_vietnamese(database_url: str) -> None:
+    """`--week 2026-W99` (or "tuần 48") printed Python's "Invalid week: 99"."""
+    for week in ("2026-W99", "tuần 48"):
+        result = CliRunner().invoke(
+            build_cli(), ["report", "weekly", "--unit", "CDS", "--week", week],
+            env={"TROLY_DATABASE_URL": database_url, "TROLY_LOG_LEVEL": "WARNING"})
+        assert result.exit_code == 2
+        said = " ".join(result.output.replace("│", " ").split())
+        assert CT_CLI.WEEK_INVALID.format(week=week) in said, said
