@@ -294,8 +294,16 @@ async def _new_version(session: AsyncSession, guide: Guide, previous: GuideVersi
 async def add_qa_entry(session: AsyncSession, guide: Guide, *, heading: str, question: str,
                        answer: str, by: str | None, now: datetime) -> int:
     """A new version of `guide` with one more Q&A section ('<heading> › <question>': answer);
-    returns the new chunk's id. The guide's other sections are kept as they are."""
+    returns the new chunk's id. The guide's other sections are kept as they are, unless it was
+    withdrawn (an FAQ guide an admin withdrew: this answer makes it active again, alone): its
+    earlier answers were withdrawn with it, and are recorded so (qa_entry_changes)."""
     previous, old = await _current(session, guide)
+    if guide.status != "active":
+        old = []
+        for stale in (await session.execute(
+                select(QAEntry).where(QAEntry.guide_id == guide.id))).scalars().all():
+            _record(session, stale, None, by=by, by_id=None, now=now)
+            await session.delete(stale)
     path = [heading, " ".join(question.split())[:QUESTION_HEADING_CHARS]]
     chunks = [_fields(c) for c in old] + [{"heading_path": path, "text": answer}]
     rows = await _new_version(session, guide, previous, chunks, by=by, now=now)

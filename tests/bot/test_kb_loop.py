@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from bot import kb_loop
 from bot.clock import local_date
 from bot.db import guide_store, queue_store
-from bot.db.models import Guide, OutboxMessage, QAEntry, SectionPhrasing, UnansweredQuestion
+from bot.db.models import (
+    Guide,
+    GuideChunk,
+    OutboxMessage,
+    QAEntry,
+    SectionPhrasing,
+    UnansweredQuestion,
+)
 from bot.guide_import import import_guide, ingest_limits
 from bot.texts import guidance as G
 from tests.harness import BotHarness, fits
@@ -146,3 +153,40 @@ async def test_answers_waiting_to_go_out_are_cancelled_with_their_guide(
             OutboxMessage.kind == kb_loop.ANSWER_KIND))
         statuses = {row[0]: row[1] for row in rows}
     assert statuses == {"c1": "cancelled", "c2": "cancelled", "c3": "pending"}
+
+
+async def test_a_withdrawn_faq_guide_does_not_bring_its_old_answers_back(
+        harness: BotHarness) -> None:
+    """An admin withdrew the FAQ guide (its answers outdated); the next answer makes it active
+    again (a unit has one FAQ guide), and with it, before, every answer withdrawn."""
+    h = harness
+    now = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:
+        for text, chat in (("lệ phí làm sổ đỏ bao nhiêu", "c1"), ("giờ mở cửa một cửa", "c2")):
+            await guide_store.log_unanswered(
+                session, text=text, channel="telegram", chat_id=chat, official_id=None,
+                best_guide_slug=None, best_score=0.0, now=now)
+        groups = {g.questions[0].chat_id: g for g in await queue_store.queue(session)}
+        faq = await kb_loop.faq_for(session, None, now)
+        await kb_loop.answer_group(session, groups["c1"], "Lệ phí 100.000 đồng (cũ).", faq,
+                                   by="test", now=now)
+    async with h.app.sessionmaker.begin() as session:
+        await guide_store.withdraw_guide(session, await session.get_one(Guide, faq.id), now)
+    async with h.app.sessionmaker.begin() as session:
+        group = await queue_store.group_of(session, groups["c2"].key)
+        assert group is not None
+        again = await kb_loop.faq_for(session, None, now)
+        assert again.id == faq.id
+        await kb_loop.answer_group(session, group, "Mở cửa từ 7 giờ 30.", again, by="test",
+                                   now=now)
+    async with h.app.sessionmaker() as session:
+        guide = await session.get_one(Guide, faq.id)
+        chunks = (await session.execute(select(GuideChunk.text).where(
+            GuideChunk.version_id == guide.current_version_id))).scalars().all()
+        written = [w.answer for w in await queue_store.written_answers(session)]
+        history = await queue_store.answer_changes(session)
+    assert guide.status == "active"
+    assert chunks == ["Mở cửa từ 7 giờ 30."]
+    assert written == ["Mở cửa từ 7 giờ 30."]
+    assert [(c.action, c.old_answer) for c in history] == [
+        (queue_store.REMOVED, "Lệ phí 100.000 đồng (cũ).")]
