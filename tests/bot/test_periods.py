@@ -18,6 +18,7 @@ from bot.periods import (
     period_of,
     week_shown,
 )
+from bot.texts import periods as PT
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
 kinds = st.sampled_from(PERIOD_KINDS)
@@ -50,11 +51,14 @@ def test_days_after_the_fourteenth_belong_to_the_next_month() -> None:
 
 
 def test_labels_and_keys() -> None:
-    assert Period("month", 2026, 11).label_with_dates == "tháng 11/2026 (15/10–14/11/2026)"
-    assert Period("quarter", 2027, 1).label_with_dates == "quý I/2027 (15/12/2026–14/03/2027)"
-    assert Period("half", 2026, 1).label == "6 tháng đầu năm 2026"
+    assert Period("month", 2026, 11).label_with_dates == PT.WITH_DATES.format(
+        label=PT.LABEL_MONTH.format(number=11, year=2026), start="15/10", end="14/11/2026")
+    assert Period("quarter", 2027, 1).label_with_dates == PT.WITH_DATES.format(
+        label=PT.LABEL_QUARTER.format(roman="I", year=2027), start="15/12/2026",
+        end="14/03/2027")
+    assert Period("half", 2026, 1).label == PT.LABEL_HALF[0].format(year=2026)
     assert Period("week", 2026, 48).key == "2026-W48"
-    assert Period("week", 2026, 48).label == "tuần 48/2026"
+    assert Period("week", 2026, 48).label == PT.LABEL_WEEK.format(number=48, year=2026)
 
 
 def test_weeks_counted_by_their_friday() -> None:

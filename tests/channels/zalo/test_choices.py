@@ -153,22 +153,26 @@ async def test_check_in_quay_lai_to_the_task_before_is_a_button(
             pressed = _press(fake_zalo.sent, text) if text == on_track else text
             await _say(zalo, fake_zalo, pressed, f"m{n}")
         [second] = await _say(zalo, fake_zalo, "không", "m5")
-        assert "Nhiệm vụ 2/3" in second["message"]["text"]
+        assert CT.TASK_HEADER.format(n=2, total=3, title="Nhiệm vụ số 2") in second[
+            "message"]["text"]
         assert [b["title"] for b in _buttons(second)] == [
             CT.BTN_DONE, CT.BTN_SKIP_TASK, CT.BTN_SKIP_WEEK, C.BUTTON_BACK]
         for n, text in enumerate(["30", on_track, "không"], start=6):
             pressed = _press(fake_zalo.sent, text) if text == on_track else text
             await _say(zalo, fake_zalo, pressed, f"m{n}")
         [third] = await _say(zalo, fake_zalo, "không", "m9")
-        assert "Nhiệm vụ 3/3" in third["message"]["text"]
+        assert CT.TASK_HEADER.format(n=3, total=3, title="Nhiệm vụ số 3") in third[
+            "message"]["text"]
         [second] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m14")
-        assert "Nhiệm vụ 2/3" in second["message"]["text"]
+        assert CT.TASK_HEADER.format(n=2, total=3, title="Nhiệm vụ số 2") in second[
+            "message"]["text"]
         assert "/quaylai" not in second["message"]["text"]
         assert [b["title"] for b in _buttons(second)] == [
             CT.BTN_KEEP_DRAFT, CT.BTN_DONE, CT.BTN_SKIP_TASK, CT.BTN_SKIP_WEEK, C.BUTTON_BACK]
     async with open_zalo_app(zalo_settings, clock) as zalo:  # a restart in the middle
         [first] = await _say(zalo, fake_zalo, _press(fake_zalo.sent, C.BUTTON_BACK), "m15")
-        assert "Nhiệm vụ 1/3" in first["message"]["text"]
+        assert CT.TASK_HEADER.format(n=1, total=3, title="Nhiệm vụ số 1") in first[
+            "message"]["text"]
         assert [b["title"] for b in _buttons(first)] == [
             CT.BTN_KEEP_DRAFT, CT.BTN_DONE, CT.BTN_SKIP_TASK, CT.BTN_SKIP_WEEK]
 
