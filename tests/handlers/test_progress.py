@@ -195,7 +195,8 @@ async def test_noncharacters_reach_no_export_and_no_digest(harness: BotHarness,
     assert rows["NV1"][11] == "Lê Minh Châu: Chờ số liệu"
     (document,) = await harness.say("/xuatbaocao tuần docx", user="hb")
     (docx,) = document.attachments
-    assert "- NV1: Chờ số liệu (Lê Minh Châu)." in body_texts(open_docx(docx.content))
+    assert D.BLOCKER_ITEM.format(code="NV1", text="Chờ số liệu", official="Lê Minh Châu") \
+        in body_texts(open_docx(docx.content))
     async with harness.app.sessionmaker() as session:
         p1 = (await session.execute(select(Unit).where(Unit.code == "P1"))).scalar_one()
         digest = await build_digest(session, p1.id, "2026-W48", "week", harness.clock.now())
@@ -225,7 +226,7 @@ async def test_month_report_as_an_administrative_document(harness: BotHarness) -
     assert cell_paragraphs(doc.tables[0], 0, 0)[0].text == "BỘ THÔNG TIN VÀ TRUYỀN THÔNG"
     lines = body_texts(doc)
     assert D.SUBTITLE.format(period="tháng 12/2026 (15/11–14/12/2026)") in lines
-    assert "- NV2: Chờ số liệu (Lê Minh Châu)." in lines
+    assert D.BLOCKER_ITEM.format(code="NV2", text="Chờ số liệu", official="Lê Minh Châu") in lines
     annex = doc.tables[-1]
     assert sorted(row.cells[1].text for row in annex.rows[1:]) == ["NV1", "NV2", "NV3"]
     signer = [p.text for p in cell_paragraphs(doc.tables[2], 0, 1)]
