@@ -17,10 +17,12 @@ from bot.cli import build_cli
 from bot.clock import ManualClock
 from bot.db.models import CheckinEntry, CheckinReport, JobRun
 from bot.messages import OutgoingMessage
+from bot.texts import reminders as R
 from scheduler.digest import build_digest
 from scheduler.planner import Planner, _TaskRow
 from scheduler.planning import plan
 from tests.fakes import FakeChannel
+from tests.harness import fits
 from tests.scheduler.sim import Sim
 from tests.world import World, at
 
@@ -86,7 +88,7 @@ async def test_dollar_signs_in_a_task_code_draw_as_text(
             if ":2026-W48:week:" in r.idem_key}
     assert week == {ids["head_P1"]: "sent", ids["head_P2"]: "sent"}
     [digest] = [m for c, m in telegram.sent if c.chat_id == "Trưởng P1"
-                and "Tổng hợp tuần 48/2026" in m.text]
+                and fits(m.text, R.DIGEST_WEEK_TITLE.format(week="48/2026", unit="{unit}"))]
     assert "US$5^$" in digest.text
     assert digest.attachments[0].content.startswith(b"\x89PNG")
 
@@ -154,7 +156,7 @@ async def test_a_digest_that_cannot_be_built_is_recorded_retried_and_shown(
                if r.recipient_id == ids["head_P1"] and ":2026-W48:week:" in r.idem_key]
     assert again.id == failed.id and again.status == "sent"
     assert [m.text for c, m in telegram.sent if c.chat_id == "Trưởng P1"
-            and "tuần 48/2026" in m.text]
+            and fits(m.text, R.DIGEST_WEEK_TITLE.format(week="48/2026", unit="{unit}"))]
 
 
 async def test_a_task_that_cannot_be_planned_does_not_stop_the_others(
