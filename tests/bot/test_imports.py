@@ -340,3 +340,20 @@ async def test_files_that_are_no_table_say_what_to_do(session: AsyncSession, nam
         await import_units(session, name, content, NOW)
     assert [str(e) for e in info.value.errors] == [expected]
     assert "Error" not in expected and "Zip" not in expected
+
+
+async def test_a_two_row_header_merged_down_is_read(session: AsyncSession) -> None:
+    """Plans group columns under one heading ("Đơn vị" over "Chủ trì | Phối hợp"), the other
+    headings merged down over both rows: the lower row, filled, is the header."""
+    await _examples(session)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["KẾ HOẠCH SỐ 97/KH-TEST NĂM 2027"])
+    sheet.append(["STT", "Mã nhiệm vụ", "Nhiệm vụ", "Đơn vị", None, "Thời hạn"])
+    sheet.append([None, None, None, "Chủ trì", "Phối hợp", None])
+    for column in "ABCF":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("D2:E2")
+    sheet.append([1, "H1", "Việc một", "CDS", "VP", "30/6/2027"])
+    result = await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW, dry_run=True)
+    assert result.created == ["H1: Việc một"]
