@@ -29,6 +29,7 @@ from bot.texts import guides as T
 from handlers import guidance
 from handlers.sections import LABEL_CHARS, clip, section_label
 from knowledge.types import IngestError
+from rules.dates import fmt_day
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,10 @@ async def withdraw(ctx: Context) -> None:
     guide = await guide_store.find_guide(ctx.session, key)
     if guide is None:
         ctx.reply(T.GUIDE_NOT_FOUND.format(key=key))
+        return
+    if guide.status == "withdrawn":  # again: a new withdrawal time would tell its audience twice
+        ctx.reply(T.ALREADY_WITHDRAWN.format(title=guide.title,
+                                             day=fmt_day(local_date(guide.withdrawn_at or ctx.now))))
         return
     await guide_store.withdraw_guide(ctx.session, guide, ctx.now)
     # the planner tells an announced guide's audience, once, through the outbox (as on expiry)

@@ -26,6 +26,7 @@ from bot.guide_import import (
 from bot.guide_options import GuideOptionError, GuideOptions, announce_new, check_range
 from bot.texts import cli as texts
 from knowledge.types import IngestError, IngestProblem, SearchResult
+from rules.dates import fmt_day
 
 guides_app = typer.Typer(no_args_is_help=True, help="Manage guidance documents.")
 kb_app = typer.Typer(no_args_is_help=True, help="Knowledge base tools.")
@@ -273,14 +274,18 @@ def withdraw(key: str = typer.Argument(..., help="guide id or slug")) -> None:
             guide = await guide_store.find_guide(session, key)
             if guide is None:
                 return None
+            if guide.status == "withdrawn":  # again: its audience would be told a second time
+                return texts.GUIDE_ALREADY_WITHDRAWN.format(
+                    title=guide.title,
+                    day=fmt_day(local_date(guide.withdrawn_at or app.clock.now())))
             await guide_store.withdraw_guide(session, guide, app.clock.now())
-            return guide.title
+            return texts.GUIDE_WITHDRAWN.format(title=guide.title)
 
-    title = run(_withdraw)
-    if title is None:
+    said = run(_withdraw)
+    if said is None:
         typer.echo(texts.GUIDE_NOT_FOUND.format(key=key), err=True)
         raise typer.Exit(1)
-    typer.echo(texts.GUIDE_WITHDRAWN.format(title=title))
+    typer.echo(said)
 
 
 def result_json(question: str, result: SearchResult,

@@ -36,6 +36,7 @@ GUIDE_VALIDITY = "{id:>3}  hiệu lực: {validity}"
 #: name of the text before a guide's first heading
 GUIDE_OPENING_SECTION = "(mở đầu)"
 GUIDE_WITHDRAWN = "Đã thu hồi: {title}"
+GUIDE_ALREADY_WITHDRAWN = "Đã thu hồi từ ngày {day}, không có gì thay đổi: {title}"
 SAME_TITLE_SKIPPED = (
     "Chưa nhập tệp này. Thêm --yes để thay thế hướng dẫn cùng tên, hoặc --replace <mã> để chỉ "
     "rõ hướng dẫn được thay thế."

@@ -112,6 +112,11 @@ FILE_TOO_LARGE_TO_DOWNLOAD = (
 )
 WITHDRAW_USAGE = "Cách dùng: /thuhoi <mã hướng dẫn>. Gõ /huongdan để xem mã."
 WITHDRAWN = "Đã thu hồi hướng dẫn \u201c{title}\u201d. Hướng dẫn này sẽ không còn được dùng để trả lời."
+#: /thuhoi of a guide withdrawn before (pressed twice, two admins): nothing changes, nobody is told again
+ALREADY_WITHDRAWN = (
+    "Hướng dẫn \u201c{title}\u201d đã được thu hồi từ ngày {day}; không có gì thay đổi và không gửi "
+    "thêm thông báo."
+)
 WITHDRAWN_AUDIENCE_TOLD = " Các cán bộ đã nhận thông báo về hướng dẫn này sẽ được báo tin thu hồi."
 GUIDE_GONE = "Hướng dẫn này không còn hiệu lực. Gõ /huongdan để xem danh sách."
 GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huongdan để xem danh sách."

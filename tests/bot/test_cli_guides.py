@@ -51,9 +51,13 @@ def test_add_list_show_withdraw(cli: CliRunner, tmp_path: Path) -> None:
     code, out, _ = _run(cli, "guides", "show", rows[0]["slug"])
     assert code == 0 and "Thời gian tiếp nhận" in out
     code, out, _ = _run(cli, "guides", "withdraw", str(rows[0]["id"]))
-    assert code == 0
+    assert code == 0 and T.GUIDE_WITHDRAWN.format(title=rows[0]["title"]) in out
     _, out, _ = _run(cli, "guides", "list", "--json")
     assert json.loads(out)["status"] == "withdrawn"
+    # again: nothing changes (a new withdrawal time would tell its audience a second time)
+    code, again, _ = _run(cli, "guides", "withdraw", rows[0]["slug"])
+    assert code == 0 and fits(again, T.GUIDE_ALREADY_WITHDRAWN.format(
+        day="{day}", title=rows[0]["title"]))
     code, _, err = _run(cli, "guides", "show", "khong-co")
     assert code == 1 and T.GUIDE_NOT_FOUND.format(key="khong-co") in err
 

@@ -389,6 +389,12 @@ async def test_a_guide_withdrawn_by_an_admin_is_announced_to_its_audience_once(
         title=guide.title, day="23/11/2026", replacement="")
     assert to_local(told.not_before) == to_local(harness.clock.now())  # at once, in the day
     assert "cúp máy" not in texts(await harness.say(QUESTION, user="lan"))
+    # withdrawn again (pressed twice, another admin): said so, and nobody is told a second time
+    harness.clock.advance(timedelta(minutes=30))
+    again = texts(await harness.say(f"/thuhoi {guide.slug}", user="admin"))
+    assert GT.ALREADY_WITHDRAWN.format(title=guide.title, day="23/11/2026") in again
+    await _plan(harness)
+    assert len(await _rows(harness, "guide_withdrawn")) == 1
     # a week later the planner plans nothing more for it
     harness.clock.advance(timedelta(days=8))
     await _plan(harness)
