@@ -259,13 +259,16 @@ def _raw_rows(file_name: str, content: bytes) -> list[RawRow]:
     raise TableError(texts.WRONG_FILE_TYPE.format(file=file_name))
 
 
-def _is_heading(row: RawRow, columns: dict[int, str]) -> bool:
-    """A section heading spread across the table (a Spread cell in a read column, nothing filled to
-    its right; a number such as "I" in the STT column before it is allowed)."""
+def _is_heading(row: RawRow, columns: dict[int, str], required: tuple[str, ...]) -> bool:
+    """A section heading spread across the table: a Spread cell in a read column, nothing filled
+    to its right, and no other required column filled (a number such as "I" in the STT column
+    before it is allowed; a task whose code is filled and whose title is merged across is data,
+    reported if incomplete, never skipped)."""
     spread = next((col for col in sorted(columns) if col < len(row) and isinstance(row[col], Spread)),
                   None)
-    return spread is not None and all(row[col] is None for col in columns
-                                      if spread < col < len(row))
+    return spread is not None and all(
+        row[col] is None for col, name in columns.items()
+        if col < len(row) and col != spread and (col > spread or name in required))
 
 
 def read_rows(file_name: str, content: bytes) -> list[RawRow]:
@@ -310,7 +313,7 @@ def table_of(raw: list[RawRow], fields: dict[str, tuple[str, ...]],
         values: dict[str, Cell] = {name: v.text if isinstance(v, Formula) else v
                                    for name, v in cells.items()}
         formulas = tuple(headers[name] for name, v in cells.items() if isinstance(v, Formula))
-        if _is_heading(row, columns):
+        if _is_heading(row, columns, required):
             continue
         if formulas or any(v is not None for v in values.values()):
             rows.append(Row(offset, values, formulas))

@@ -357,3 +357,19 @@ async def test_a_two_row_header_merged_down_is_read(session: AsyncSession) -> No
     sheet.append([1, "H1", "Việc một", "CDS", "VP", "30/6/2027"])
     result = await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW, dry_run=True)
     assert result.created == ["H1: Việc một"]
+
+
+async def test_a_task_with_its_title_merged_across_is_never_skipped_as_a_heading(
+        session: AsyncSession) -> None:
+    """Only a row with no other required cell is a heading: a task whose title is merged over
+    three columns and whose lead unit and deadline were forgotten is reported, not dropped."""
+    await _examples(session)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["KẾ HOẠCH SỐ 96/KH-TEST NĂM 2027"])
+    sheet.append(["STT", "Mã nhiệm vụ", "Nhiệm vụ", None, None, "Đơn vị chủ trì", "Thời hạn"])
+    sheet.append([1, "W1", "Việc một, tên dài chiếm ba cột"])
+    sheet.merge_cells("C3:E3")
+    with pytest.raises(ImportFailed) as info:
+        await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW, dry_run=True)
+    assert _row(3, T.TASK_LEAD_MISSING) in [str(e) for e in info.value.errors]
