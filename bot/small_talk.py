@@ -14,30 +14,72 @@ from knowledge.normalize import fold_words
 
 SmallTalk = Literal["thanks", "greeting", "ack"]
 
-#: words that only address or soften ("cảm ơn bạn nhé", "chào troly ạ"), folded
+#: words that only address or soften ("cảm ơn bạn nhé", "chào troly ạ", "em cảm ơn ạ",
+#: "dạ vâng"), folded; they may stand anywhere among the phrases below, never alone
 _SOFTENERS = frozenset({"a", "nhe", "nha", "nhieu", "ban", "troly", "tro", "ly", "em", "anh",
                         "chi", "ad", "admin", "bot", "rat", "lam", "qua", "nhi", "you", "so",
-                        "much", "very", "ca", "vay"})
+                        "much", "very", "ca", "vay", "minh", "toi", "con", "chau", "xin"})
 _THANKS = frozenset({"cam on", "xin cam on", "camon", "thanks", "thank",
                      "tks", "thks", "thx", "ty", "cm on", "c on"})
 _GREETINGS = frozenset({"chao", "xin chao", "alo", "a lo", "hello", "hi", "hey", "helo",
-                        "chao buoi sang", "chao buoi chieu", "chao buoi toi", "good morning"})
+                        "chao buoi sang", "chao buoi chieu", "chao buoi toi", "good morning",
+                        "oi"})
+#: acknowledgements and leave-takings ("tạm biệt"): answered alike, kindly
 _ACKS = frozenset({"ok", "oke", "okie", "okay", "oki", "okela", "ok ok", "uh", "u", "um", "uk",
                    "vang", "da", "da vang", "duoc", "duoc roi", "roi", "da ro", "ro roi",
                    "ro", "da nhan", "nhan duoc", "da nhan duoc", "da hieu", "hieu roi", "tot",
-                   "tuyet", "tuyet voi", "good", "yes", "yep", "great", "nice"})
+                   "tuyet", "tuyet voi", "good", "yes", "yep", "great", "nice",
+                   # "đc" (được), "biết rồi"; leave-takings
+                   "dc", "biet roi", "da biet", "hieu", "tam biet", "bye", "bye bye", "goodbye",
+                   "hen gap lai"})
+#: the longest phrase above, in words
+_LONGEST = max(len(p.split()) for p in _THANKS | _GREETINGS | _ACKS)
 #: a message longer than this (in words) is read as a question whatever it starts with
 MAX_WORDS = 6
+
+
+def _kinds(words: list[str]) -> set[SmallTalk] | None:
+    """The kinds of the phrases `words` is made of (softeners between them), or None when a
+    word belongs to none: "dạ em cảm ơn ạ", "ok, cảm ơn", "rõ rồi, cảm ơn" are thanks."""
+    kinds: set[SmallTalk] = set()
+    i = 0
+    while i < len(words):
+        for size in range(min(_LONGEST, len(words) - i), 0, -1):  # the longest phrase first
+            phrase = " ".join(words[i:i + size])
+            kind: SmallTalk | None = ("thanks" if phrase in _THANKS
+                                      else "greeting" if phrase in _GREETINGS
+                                      else "ack" if phrase in _ACKS else None)
+            if kind is not None:
+                kinds.add(kind)
+                i += size
+                break
+        else:
+            if words[i] not in _SOFTENERS:
+                return None
+            i += 1
+    return kinds
 
 
 def small_talk(text: str) -> SmallTalk | None:
     """What a short message with no question in it is, or None (a question, or anything else).
 
-    A message with no letter or digit at all (emoji, "...", "?!") is "ack"."""
+    A message made only of thanks, greetings, acknowledgements and the words that soften them
+    ("dạ em cảm ơn ạ", "ok, cảm ơn nhé") is thanks when it thanks, else a greeting when it
+    greets, else "ack". A message with no letter or digit at all (emoji, "...", "?!") is "ack"."""
     if not any(c.isalnum() for c in text):
         return "ack" if text.strip() else None
     if "?" in text or "\uff1f" in text:  # a full-width question mark too
         return None
+    words = fold_words(text, letters_only=True).split()
+    if not words or len(words) > MAX_WORDS:
+        return None
+    kinds = _kinds(words)
+    if not kinds:  # a word that is none of them, or softeners alone ("anh", "em")
+        return None
+    for kind in ("thanks", "greeting", "ack"):
+        if kind in kinds:
+            return kind
+    return None
     words = fold_words(text, letters_only=True).split()
     if not words or len(words) > MAX_WORDS:
         return None

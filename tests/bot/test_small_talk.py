@@ -10,13 +10,21 @@ from bot.small_talk import small_talk
 @pytest.mark.parametrize(("text", "kind"), [
     ("cảm ơn", "thanks"), ("Cảm ơn bạn nhiều nhé!", "thanks"), ("tks", "thanks"),
     ("xin chào ạ", "greeting"), ("alo", "greeting"), ("OK", "ack"), ("oke", "ack"),
-    ("được rồi", "ack"), ("Đã rõ ạ", "ack"), ("👍", "ack"), ("?!", "ack")])
+    ("được rồi", "ack"), ("Đã rõ ạ", "ack"), ("👍", "ack"), ("?!", "ack"),
+    # a word before the phrase, or two phrases: how people close a chat (ux-web)
+    ("em cảm ơn ạ", "thanks"), ("Dạ cảm ơn", "thanks"), ("vâng, cảm ơn", "thanks"),
+    ("ok thanks", "thanks"), ("hiểu rồi, cảm ơn nhé", "thanks"), ("mình cảm ơn", "thanks"),
+    ("đc", "ack"), ("ok dc", "ack"), ("biết rồi", "ack"), ("tạm biệt", "ack"), ("bye", "ack"),
+    ("em chào chị", "greeting"), ("ad ơi", "greeting")])
 def test_small_talk(text: str, kind: str) -> None:
     assert small_talk(text) == kind
 
 
 @pytest.mark.parametrize("text", [
     "", "   ", "cảm ơn, cho hỏi thủ tục báo cáo tuần", "chào?", "ok thủ tục báo cáo tuần",
-    "gia hạn chữ ký số", "tám mươi", "Huy", "chao co the hoi ve chu ky so khong"])
+    "gia hạn chữ ký số", "tám mươi", "Huy", "chao co the hoi ve chu ky so khong",
+    # softeners alone, or with any other word, stay questions
+    "anh", "em ạ", "được không", "không hiểu", "em hỏi chút", "ok cho hỏi ký số",
+    "cảm ơn, cho em hỏi ký số"])
 def test_questions_and_the_rest_are_not_small_talk(text: str) -> None:
     assert small_talk(text) is None

@@ -281,7 +281,13 @@ async def test_a_guide_withdrawn_elsewhere_is_never_cited(kb_harness: BotHarness
     ("cảm ơn", T.SMALL_TALK_THANKS), ("Cam on ban nhieu nhe!", T.SMALL_TALK_THANKS),
     ("thanks", T.SMALL_TALK_THANKS), ("alo", T.SMALL_TALK_GREETING),
     ("Chào bạn", T.SMALL_TALK_GREETING), ("ok", T.SMALL_TALK_ACK), ("Dạ vâng", T.SMALL_TALK_ACK),
-    ("👍", T.SMALL_TALK_ACK), ("🙏🙏🙏", T.SMALL_TALK_ACK), ("...", T.SMALL_TALK_ACK)])
+    ("👍", T.SMALL_TALK_ACK), ("🙏🙏🙏", T.SMALL_TALK_ACK), ("...", T.SMALL_TALK_ACK),
+    # found in the web chat (ux-web): thanks and acknowledgements with a word before them were
+    # declined and logged for admins ("em cảm ơn ạ", "ok, cảm ơn"), or answered from a guide
+    # ("đc rồi", "tạm biệt")
+    ("Dạ em cảm ơn ạ", T.SMALL_TALK_THANKS), ("ok, cảm ơn nhé", T.SMALL_TALK_THANKS),
+    ("rõ rồi, cảm ơn", T.SMALL_TALK_THANKS), ("đc rồi", T.SMALL_TALK_ACK),
+    ("tạm biệt", T.SMALL_TALK_ACK), ("em chào anh", T.SMALL_TALK_GREETING)])
 async def test_thanks_greetings_and_emoji_are_no_questions(kb_harness: BotHarness, typed: str,
                                                            reply: str) -> None:
     """Found in the web chat: "cảm ơn", "ok" and 👍 after an answer were declined ("chưa tìm
