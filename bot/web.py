@@ -135,9 +135,11 @@ PAGE_CONFIG_MARK = "__TROLY_PAGE_CONFIG__"
 
 def page_config() -> dict[str, object]:
     """What the page needs from the server: the dispatcher's text limit (the page says a message
-    is too long before sending it, counted as the server counts) and the words it shows."""
+    is too long before sending it, counted as the server counts) and the words its script
+    shows."""
     return {"maxChars": MAX_TEXT_CHARS, "counter": texts.PAGE_COUNTER,
-            "tooLong": texts.PAGE_TOO_LONG}
+            "tooLong": texts.PAGE_TOO_LONG, "offline": texts.PAGE_OFFLINE,
+            "logoutConfirm": texts.PAGE_LOGOUT_CONFIRM}
 
 
 def chat_page_html() -> str:

@@ -14,6 +14,13 @@ PAGE_COUNTER = "{count}/{limit} ký tự"
 PAGE_TOO_LONG = (
     "Tin nhắn dài {count} ký tự, quá giới hạn {limit} ký tự nên chưa gửi. Anh/chị vui lòng rút "
     "gọn, hoặc chia thành nhiều tin nhắn.")
+#: the page's notice when a request never reached the server (the text goes back in the box)
+PAGE_OFFLINE = "Mất kết nối tới máy chủ. Anh/chị vui lòng thử lại."
+#: asked before "Đăng xuất" in the page's header logs out: a mis-tap would end the login (and a
+#: check-in in progress), and logging in again takes a new invitation code
+PAGE_LOGOUT_CONFIRM = (
+    "Anh/chị muốn đăng xuất? Sau khi đăng xuất, trò chuyện này không nhận nhắc việc nữa, việc "
+    "đang làm dở (như báo cáo tuần) dừng lại, và muốn dùng lại phải có mã mời mới.")
 NOT_JSON = "Dữ liệu gửi lên không phải JSON hợp lệ."
 NOT_AN_OBJECT = "Dữ liệu gửi lên phải là một đối tượng JSON."
 BAD_SESSION = "Thiếu hoặc sai mã phiên (session)."

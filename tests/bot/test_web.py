@@ -57,7 +57,10 @@ async def test_the_page_knows_the_server_s_limit_and_cuts_nothing(
     assert "maxlength" not in page and PAGE_CONFIG_MARK not in page
     config = json.loads(page.split("var config = ", 1)[1].split(";\n", 1)[0])
     assert config == {"maxChars": MAX_TEXT_CHARS, "counter": WT.PAGE_COUNTER,
-                      "tooLong": WT.PAGE_TOO_LONG}
+                      "tooLong": WT.PAGE_TOO_LONG, "offline": WT.PAGE_OFFLINE,
+                      "logoutConfirm": WT.PAGE_LOGOUT_CONFIRM}
+    # the script's words come from bot/texts too, not written in the page
+    assert page.count(WT.PAGE_OFFLINE) == 1
     over = "Nguyễn Thị Lan hỏi về chuyển đổi số. " * 120  # 4,440 characters
     resp = await client.post("/api/chat", json={"session": "s-long", "text": over})
     assert [r["text"] for r in (await resp.json())["replies"]] == [

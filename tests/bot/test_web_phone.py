@@ -376,3 +376,24 @@ async def test_on_a_phone_enter_starts_a_line_and_the_button_sends(page: Page) -
     await page.js("document.querySelector('form button[type=submit]').click()")
     await page.until(f"{BOT_COUNT} > {bots}")
     assert await page.js("__sent.map(b => b.text)") == ["Tiến độ:\nđạt 60%"]
+
+
+@pytest.mark.slow
+async def test_logging_out_from_the_header_asks_first(page: Page) -> None:
+    """Found by the outside tester (ux-web): one tap on "Đăng xuất" in the header — beside the
+    name, easy to hit by mistake on a phone — logged out at once: the check-in in progress
+    stopped, and logging in again took a new invitation code from the unit's head. The page
+    asks first (the words from bot/texts); declined, nothing is sent."""
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    await page.js(CAPTURE_SENT)
+    await page.js("""window.__asked = [];
+      window.confirm = function (text) { window.__asked.push(text); return window.__answer; };""")
+    await page.js("window.__answer = false; document.getElementById('logout').click()")
+    await asyncio.sleep(0.5)
+    assert await page.js("__asked") == [web_texts.PAGE_LOGOUT_CONFIRM]
+    assert await page.js("__sent.length") == 0
+    assert await page.js("document.querySelectorAll('.msg.me').length") == 0
+    bots = await page.js(BOT_COUNT)
+    await page.js("window.__answer = true; document.getElementById('logout').click()")
+    await page.until(f"{BOT_COUNT} > {bots}")
+    assert await page.js("__sent.map(b => b.text)") == ["/dangxuat"]
