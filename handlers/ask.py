@@ -265,13 +265,28 @@ async def _decline(ctx: Context, question: str, hits: list[Hit]) -> None:
     ctx.reply(T.NOT_FOUND + (f"\n\n{T.NOT_FOUND_CLOSEST}" if buttons else ""), buttons)
 
 
+#: chat shorthand with a vowel ("ko": không, "ad": admin, "mik": mình); a short word with none
+#: ("ntn": như thế nào, "dc"/"đc": được, "vs": với, "j": gì) is shorthand too (_shorthand)
+_SHORTHAND = frozenset({"ko", "ad", "mik", "hok", "ak", "ok", "oke"})
+_VOWELS = frozenset("aeiouy")
+
+
+def _shorthand(word: str) -> bool:
+    """A word typed as chat shorthand: a correction of it is a guess ("ntn" shown as "nên")."""
+    folded = fold(word).casefold()
+    return folded in _SHORTHAND or (len(folded) <= 3 and folded.isalpha()
+                                    and _VOWELS.isdisjoint(folded))
+
+
 def understood_as(question: str, corrections: tuple[tuple[str, str], ...]) -> str | None:
     """The question as understood, when a correction changed a word and the result reads right.
 
     None when nothing in the question actually changed (the correction was of a word not typed as
     such, or only of case) or when a corrected word is not good Vietnamese (a half-decoded Telex
-    word would confuse more than help).
+    word would confuse more than help). Chat shorthand stays as typed ("lam ntn" is not "làm
+    nên", "dc ko" not "để ko"): only the other corrections are shown.
     """
+    corrections = tuple((old, new) for old, new in corrections if not _shorthand(old))
     if not corrections:  # most questions: nothing to rewrite
         return None
     corrected = corrected_question(question, corrections)

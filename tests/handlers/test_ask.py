@@ -241,6 +241,17 @@ async def test_no_understood_line_when_nothing_was_corrected(kb_harness: BotHarn
                     T.ANSWER_CORRECTED)
 
 
+@pytest.mark.parametrize("shorthand", ["thi lam ntn", "dc ko", "vay ad"])
+async def test_chat_shorthand_is_not_shown_as_a_correction(kb_harness: BotHarness,
+                                                           shorthand: str) -> None:
+    """Found in the web chat (ux-web): "… ntn" (như thế nào), "… dc ko" (được không), "… vay ad"
+    were answered under "Tôi hiểu câu hỏi là: “… thi lam nên”" ("để ko", "vay đã"): a wrong
+    reading shown to the asker. The answer is the one without the shorthand's notice."""
+    answer = texts(await kb_harness.say(f"{ANSWERABLE} {shorthand}"))
+    assert "Tổ công nghệ số cộng đồng" in answer
+    assert not fits(answer, T.ANSWER_CORRECTED)
+
+
 def test_corrected_question_replaces_words_in_place() -> None:
     assert corrected_question("Thur tucj baos caos?", (("thur", "thủ"), ("tucj", "tục"),
                                                        ("baos", "báo"), ("caos", "cáo"))) \
@@ -254,6 +265,10 @@ def test_corrected_question_replaces_words_in_place() -> None:
     ("Thủ tục", (("thủ", "Thủ"),), None),  # only the case differs
     ("baos caos", (("baos", "bá̉oo"),), None),  # the correction does not read as Vietnamese
     ("sowr tttt", (("sowr", "sở"),), "sở tttt"),
+    # chat shorthand is kept as typed: a correction of it is a guess (ux-web)
+    ("lam ntn", (("ntn", "nên"),), None), ("dc ko", (("dc", "để"), ("ko", "có")), None),
+    ("đc", (("đc", "đó"),), None), ("vay ad", (("ad", "đã"),), None),
+    ("thur tucj ntn", (("thur", "thủ"), ("tucj", "tục"), ("ntn", "nên")), "thủ tục ntn"),
 ])
 def test_understood_as_only_when_a_word_really_changed_and_reads_right(
         question: str, corrections: tuple[tuple[str, str], ...], expected: str | None) -> None:
