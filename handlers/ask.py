@@ -39,7 +39,7 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import feedback as F
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name, show
-from knowledge.normalize import drop_invisible, fold, normalize, words
+from knowledge.normalize import drop_invisible, fold, fold_words, normalize, words
 from knowledge.telex import is_valid_syllable
 from knowledge.types import Hit, SearchResult
 
@@ -380,9 +380,34 @@ async def why_prompt(ctx: Context, state: FlowState) -> None:
     ctx.reply(F.WHAT_WRONG, [Button(F.BUTTON_SKIP, WhyAnswer("skip").pack())])
 
 
+#: how a question typed without "?" ends or starts, folded ("ký số văn bản như thế nào", "cho
+#: em hỏi …"): a phone's keyboard hides "?", and officials seldom type it
+_QUESTION_ENDS = frozenset({"nhu the nao", "the nao", "ntn", "ra sao", "lam sao", "la gi",
+                            "o dau", "khi nao", "bao gio", "bao nhieu", "bao lau", "duoc khong",
+                            "phai khong", "co khong", "dc khong", "dc ko", "duoc ko"})
+_QUESTION_STARTS = frozenset({"cho hoi", "cho em hoi", "cho minh hoi", "cho toi hoi", "xin hoi",
+                              "lam sao", "lam the nao", "lam cach nao"})
+#: polite words after a question's end ("… như thế nào ạ", "… được không vậy")
+_QUESTION_TAIL = frozenset({"a", "vay", "nhi", "nhe", "ha", "the", "ad", "ban"})
+
+
+def reads_as_question(text: str) -> bool:
+    """True when `text` asks something: it ends in "?", or ends or starts as Vietnamese
+    questions do, without one."""
+    stripped = text.strip()
+    if stripped.endswith(("?", "？")):
+        return True
+    words = fold_words(stripped, letters_only=True).split()
+    while len(words) > 1 and words[-1] in _QUESTION_TAIL:
+        words.pop()
+    return any(" ".join(words[-n:]) in _QUESTION_ENDS for n in (1, 2, 3) if len(words) > n) \
+        or any(" ".join(words[:n]) in _QUESTION_STARTS for n in (2, 3, 4) if len(words) > n)
+
+
 async def why_handle(ctx: Context, state: FlowState) -> str | None:
-    """A comment is stored with the queued question; 'Bỏ qua' stores nothing. A text ending in
-    '?' is taken as a new question (answered, no comment): the asker moved on."""
+    """A comment is stored with the queued question; 'Bỏ qua' stores nothing. A text that asks
+    (reads_as_question: "?", or "… như thế nào", "cho hỏi …") is taken as a new question
+    (answered, no comment): the asker moved on."""
     if ctx.payload:
         ctx.reply(F.COMMENT_SKIPPED)
         return END
@@ -390,7 +415,7 @@ async def why_handle(ctx: Context, state: FlowState) -> str | None:
     if not comment:
         ctx.reply(F.COMMENT_SKIPPED)
         return END
-    if comment.endswith(("?", "？")):
+    if reads_as_question(comment):
         ctx.end_flow()
         await answer(ctx, comment)
         return END

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import AnswerFeedback, UnansweredQuestion
@@ -92,6 +93,28 @@ async def test_a_new_question_instead_of_a_comment_is_answered(kb_harness: BotHa
     assert queued.comment is None
     # no conversation left
     assert fits(texts(await kb_harness.say(QUESTION)), T.ANSWER_SOURCE)
+
+
+@pytest.mark.parametrize("question", [
+    "Tổ công nghệ số cộng đồng gồm những ai như thế nào ạ",
+    "cho em hỏi tổ công nghệ số cộng đồng gồm những ai",
+    "to cong nghe so cong dong gom nhung ai vay ad, la gi"])
+async def test_a_new_question_without_a_question_mark_is_answered(kb_harness: BotHarness,
+                                                                  question: str) -> None:
+    """Found in the web chat (ux-web): after 'Chưa đúng', a new question typed on a phone
+    without "?" ("… như thế nào", "cho em hỏi …") was stored as the comment ("Cảm ơn anh/chị,
+    góp ý đã được ghi lại") and never answered; reopening the page asks the step again, with the
+    answer it is about no longer on the screen, so the next question typed went the same way."""
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
+    replies = await kb_harness.say(question)
+    assert fits(texts(replies), T.ANSWER_SOURCE) and F.COMMENT_THANKS not in texts(replies)
+    (queued,) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.comment is None
+    # what reads as a comment is still one
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
+    assert texts(await kb_harness.say("không liên quan gì, sai chủ đề")) == F.COMMENT_THANKS
 
 
 async def test_wrong_in_a_group_queues_without_a_conversation(kb_harness: BotHarness) -> None:
