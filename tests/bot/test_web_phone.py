@@ -397,3 +397,26 @@ async def test_logging_out_from_the_header_asks_first(page: Page) -> None:
     await page.js("window.__answer = true; document.getElementById('logout').click()")
     await page.until(f"{BOT_COUNT} > {bots}")
     assert await page.js("__sent.map(b => b.text)") == ["/dangxuat"]
+
+
+@pytest.mark.slow
+async def test_a_double_tap_on_a_navigation_button_is_one_press(page: Page) -> None:
+    """Found by the outside tester (ux-web): "Xem tiếp" (a button that stays usable) tapped twice
+    before its page came — a slow network, a double tap — showed the same page twice. A tap while
+    the button's press is on its way is the same press; once answered, it may be pressed again."""
+    await page.until(f"{BOT_COUNT} >= 1")  # the greeting
+    count = await page.js(BOT_COUNT)
+    await page.js(SAY.format(text=json.dumps("to cong nghe so cong dong gom nhung ai")))
+    await page.until(f"{BOT_COUNT} > {count} && !!{LAST_BOT}.querySelector('.buttons button')")
+    await page.js(CAPTURE_SENT)
+    answer = await page.js(BOT_COUNT)
+    press = f"""(() => {{ const bots = [...document.querySelectorAll('.msg.bot')];
+      const b = bots[{answer} - 1].querySelector('.buttons button'); b.click(); b.click(); }})()"""
+    await page.js(press)  # a 'see also' section, twice at once
+    await page.until(f"{BOT_COUNT} > {answer}")
+    await asyncio.sleep(0.5)
+    assert await page.js("__sent.length") == 1
+    assert await page.js(BOT_COUNT) == answer + 1
+    await page.js(press)  # answered: usable again
+    await page.until(f"{BOT_COUNT} > {answer + 1}")
+    assert await page.js("__sent.length") == 2
