@@ -11,7 +11,7 @@ from bot.texts import channels as TC
 from bot.texts import commands as CMD
 from bot.texts import common as T
 from bot.texts import zalo as TZ
-from handlers import registration
+from handlers import ask, registration
 
 
 async def start(ctx: Context) -> None:
@@ -23,6 +23,12 @@ async def start(ctx: Context) -> None:
     else:
         ctx.reply(T.WELCOME.format(bot=T.BOT_NAME))
         ctx.reply(registration.how_to_join(ctx))
+    if ctx.flow_state is not None and ctx.flow_state.flow == ask.WHY_FLOW:
+        # the optional "what was wrong?" after 'Chưa đúng' is not asked again when the chat is
+        # opened again (the web page sends /start; the answer it asks about is no longer on the
+        # screen, and the next question typed would be taken for the comment): it ends, the
+        # question stays queued for admins
+        ctx.end_flow()
     if ctx.flow_state is not None:
         # a conversation is under way (the web page sends /start when opened again, a Telegram
         # user presses Start): its question is asked again below the greeting, or the next

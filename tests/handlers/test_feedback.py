@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import AnswerFeedback, UnansweredQuestion
 from bot.texts import ask as T
+from bot.texts import common as C
 from bot.texts import feedback as F
 from knowledge.types import SearchResult
 from tests.harness import BotHarness, button, fields, fits, labels, texts
@@ -115,6 +116,22 @@ async def test_a_new_question_without_a_question_mark_is_answered(kb_harness: Bo
     # what reads as a comment is still one
     await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
     assert texts(await kb_harness.say("không liên quan gì, sai chủ đề")) == F.COMMENT_THANKS
+
+
+async def test_opening_the_chat_again_does_not_ask_what_was_wrong_again(
+        kb_harness: BotHarness) -> None:
+    """Found in the web chat (ux-web): the page, opened again, sends /start; troly said a task was
+    under way and asked what was wrong with an answer no longer on the screen, and the question
+    typed next was stored as the comment. /start ends the optional step; the question stays
+    queued, and the next text is a question."""
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
+    again = texts(await kb_harness.say("/start"))
+    assert F.WHAT_WRONG not in again and C.CONVERSATION_GOES_ON not in again
+    assert F.COMMENT_THANKS not in texts(await kb_harness.say("thiếu phần phụ cấp cho tổ viên"))
+    (queued, *_) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.kind == "wrong" and queued.comment is None
 
 
 async def test_wrong_in_a_group_queues_without_a_conversation(kb_harness: BotHarness) -> None:
