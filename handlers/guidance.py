@@ -29,7 +29,11 @@ from bot.texts import guidance as T
 from bot.texts import guides as GT
 from bot.unit_tree import descendants
 from handlers.sections import LABEL_CHARS, clip
+from knowledge.normalize import fold_words
 from rules.dates import fmt_day
+
+#: a typed guide name, as shown back when nothing fits
+KEY_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -253,15 +257,33 @@ async def share_button(ctx: Context, button: ShareGuide) -> None:
     await _share(ctx, await ctx.session.get(Guide, button.guide_id))
 
 
+async def typed_guide(ctx: Context, key: str) -> Guide | None:
+    """The guide a command names: its id or code, else the one guide in force whose title (or
+    source reference) holds every word typed, diacritics optional ("/huongdan ky so",
+    "/chiase an toan thong tin": officials see titles, not codes). None when none, or several,
+    fit."""
+    found = await guide_store.find_guide(ctx.session, key)
+    if found is not None:
+        return found
+    wanted = set(fold_words(key, letters_only=True).split())
+    if not wanted:
+        return None
+    named = [g for g in (await ctx.session.execute(
+                 select(Guide).where(Guide.status == "active"))).scalars()
+             if wanted <= set(fold_words(f"{g.title} {g.source_ref or ''}",
+                                         letters_only=True).split())]
+    return named[0] if len(named) == 1 else None
+
+
 async def share_command(ctx: Context) -> None:
-    """/chiase <id or code>: the same."""
+    """/chiase <id, code or words of the title>: the same."""
     key = ctx.text.strip()
     if not key:
         ctx.reply(T.SHARE_USAGE)
         return
     # a typed code that matches nothing is not a stale button: say which code was not found
-    await _share(ctx, await guide_store.find_guide(ctx.session, key),
-                 unknown=GT.GUIDE_NOT_FOUND.format(key=key))
+    await _share(ctx, await typed_guide(ctx, key),
+                 unknown=GT.GUIDE_NOT_FOUND.format(key=clip(key, KEY_CHARS)))
 
 
 def register(router: Router) -> None:

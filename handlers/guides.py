@@ -62,6 +62,14 @@ async def list_guides(ctx: Context) -> None:
     key = ctx.text.strip()
     if key:
         slug, _, raw_offset = key.partition(":")
+        if may_read_guides(ctx) and await guide_store.find_guide(ctx.session, slug) is None:
+            # words of a title ("/huongdan ky so"), or nothing known: never "no longer in force"
+            guide = await guidance.typed_guide(ctx, key)
+            if guide is None:
+                ctx.reply(T.GUIDE_TYPED_NOT_FOUND.format(key=clip(key, guidance.KEY_CHARS)))
+                await _guide_page(ctx, 0)
+                return
+            slug, raw_offset = guide.slug, ""
         await show_guide(ctx, slug, _offset(raw_offset), status=True)
         return
     await _guide_page(ctx, 0)

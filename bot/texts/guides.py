@@ -120,6 +120,8 @@ ALREADY_WITHDRAWN = (
 WITHDRAWN_AUDIENCE_TOLD = " Các cán bộ đã nhận thông báo về hướng dẫn này sẽ được báo tin thu hồi."
 GUIDE_GONE = "Hướng dẫn này không còn hiệu lực. Gõ /huongdan để xem danh sách."
 GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huongdan để xem danh sách."
+#: `/huongdan <words>` naming no guide (the list follows)
+GUIDE_TYPED_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d."
 
 # ---------------------------------------------------------------- options of a new guide (chat and CLI)
 

@@ -15,6 +15,7 @@ from bot.db.models import Guide, GuideChunk, GuideVersion, Official, PendingUplo
 from bot.events import ChatRef, FileReceived, Sender
 from bot.guide_import import PENDING_TTL
 from bot.texts import ask as A
+from bot.texts import guidance as GT
 from bot.texts import guide_upload as UT
 from bot.texts import guides as T
 from knowledge.types import IngestProblem
@@ -175,6 +176,23 @@ async def test_the_list_is_not_numbered_and_heads_see_the_codes(kb_harness: BotH
     opened = texts(await kb_harness.say(f"/huongdan {codes[1]}", user="head"))
     # the second line
     assert head.splitlines()[2].removeprefix(bullet).split(" (")[0] in opened
+
+
+async def test_a_guide_typed_by_words_of_its_title(kb_harness: BotHarness) -> None:
+    """Found in the web chat (ux-web): officials see titles, not codes, and typed
+    "/huongdan ky so"; any word that was no code got "Hướng dẫn này không còn hiệu lực" — a guide
+    that never existed said to be out of force. Words of one title (diacritics optional) open
+    it, as /chiase does; words that fit none, or several, say so above the list."""
+    opened = texts(await kb_harness.say("/huongdan chu ky so"))
+    assert fits(opened, A.GUIDE_SECTIONS_HEADER)
+    assert "Hướng dẫn gửi, nhận văn bản điện tử và sử dụng chữ ký số" in opened
+    for typed in ("abc", "huong dan"):  # nothing; every guide
+        replies = await kb_harness.say(f"/huongdan {typed}")
+        assert T.GUIDE_GONE not in texts(replies)
+        assert texts(replies[:1]) == T.GUIDE_TYPED_NOT_FOUND.format(key=typed)
+        assert A.GUIDE_LIST_HEADER.format(count=6) in texts(replies)
+    shared = texts(await kb_harness.say("/chiase dich vu cong truc tuyen"))
+    assert GT.SHARE_SOURCE.split("{")[0] in shared
 
 
 async def test_unanswered_list_for_admins(kb_harness: BotHarness) -> None:
