@@ -25,9 +25,16 @@ GROUP = -1001234567
 #: commands that may be answered where everyone reads along (the rest: private chat only)
 # /chiase is the citizens' version of a guide: meant to be posted where people read it
 GROUP_SAFE = {"start", "trogiup", "hoi", "huongdan", "chiase"}
-PRIVATE_NOTE = "nhắn riêng"
+#: what a group is told instead of a private answer: write to the bot privately (bot/texts)
+PRIVATE_NOTES = (C.USE_PRIVATE_CHAT, C.CODE_IN_GROUP, C.FILE_ONLY_IN_PRIVATE,
+                 P.HOW_TO_JOIN_IN_GROUP)
 FILE_NOTE = C.FILE_ONLY_IN_PRIVATE.format(
     link=C.PRIVATE_CHAT_LINK.format(url="https://t.me/troly_test_bot"))
+
+
+def _private_note(text: str) -> bool:
+    """Whether the text tells to write to the bot privately (any of PRIVATE_NOTES)."""
+    return any(fits(text, note) for note in PRIVATE_NOTES)
 
 
 @pytest.fixture
@@ -54,7 +61,7 @@ async def _invitations(run: TelegramRun) -> int:
 async def test_admin_invitation_in_a_supergroup_posts_no_code(tg: TelegramRun) -> None:
     fake = tg.fake
     texts = await say(fake, _in_group(fake, ADMIN, "/moi quantri Nguyễn Văn A"))
-    assert len(texts) == 1 and PRIVATE_NOTE in texts[0] and "Mã mời" not in texts[0]
+    assert len(texts) == 1 and _private_note(texts[0]) and "Mã mời" not in texts[0]
     assert await _invitations(tg) == 0
     assert {str(p["chat_id"]) for p in fake.sent} == {str(GROUP)}  # nothing sent elsewhere
     # the member who read along has nothing to redeem; in private the admin still gets a code
@@ -72,7 +79,7 @@ async def test_every_private_command_gets_only_the_note_in_a_group(tg: TelegramR
                for user in (ADMIN, OFFICIAL)]
     texts = await say(fake, *updates)  # one batch: handled in order, one answer each
     assert len(texts) == len(updates) and len(set(texts)) == 1, texts
-    assert PRIVATE_NOTE in texts[0] and "BIMAT" not in texts[0] and "Mã" not in texts[0]
+    assert _private_note(texts[0]) and "BIMAT" not in texts[0] and "Mã" not in texts[0]
     assert {str(p["chat_id"]) for p in fake.sent} == {str(GROUP)}
     assert fake.documents == [] and fake.photos == []
     assert await _invitations(tg) == 0
@@ -83,7 +90,7 @@ async def test_buttons_and_codes_in_a_group(tg: TelegramRun) -> None:
     # Lan's own task (id 1): the snooze would answer with its deadline — not in the group
     press = fake.callback_update(OFFICIAL, "rem_snz:1", chat_id=GROUP, chat_type="supergroup")
     texts = await say(fake, press)
-    assert len(texts) == 1 and PRIVATE_NOTE in texts[0] and "BIMAT" not in texts[0]
+    assert len(texts) == 1 and _private_note(texts[0]) and "BIMAT" not in texts[0]
     async with tg.app.sessionmaker() as session:
         assert (await session.execute(select(func.count()).select_from(OutboxMessage))
                 ).scalar_one() == 0
@@ -98,7 +105,7 @@ async def test_buttons_and_codes_in_a_group(tg: TelegramRun) -> None:
         code = invitation.code
     real = await say(fake, _in_group(fake, MEMBER, f"/start {code}"))
     guess = await say(fake, _in_group(fake, MEMBER, "/start ZZZZ9999"))
-    assert real == guess and PRIVATE_NOTE in real[0]
+    assert real == guess and _private_note(real[0])
     redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
     assert not fits(redeemed[0], P.BOUND)
 
@@ -106,7 +113,7 @@ async def test_buttons_and_codes_in_a_group(tg: TelegramRun) -> None:
 async def test_guide_questions_are_still_answered_in_a_group(tg: TelegramRun) -> None:
     fake = tg.fake
     texts = await say(fake, _in_group(fake, MEMBER, "/hoi thủ tục báo cáo tiến độ tuần"))
-    assert len(texts) == 1 and PRIVATE_NOTE not in texts[0]
+    assert len(texts) == 1 and not _private_note(texts[0])
     assert shown_texts(fake, GROUP) == texts
 
 
@@ -122,7 +129,7 @@ async def test_a_caption_in_a_group_counts_only_when_it_is_for_the_bot(tg: Teleg
     photo = fake.photo_update(MEMBER, caption=f"@troly_test_bot {question}", chat_id=GROUP,
                               chat_type="supergroup")
     assert await say(fake, photo) == [C.MEDIA_CAPTION_ONLY, typed_mention]
-    assert PRIVATE_NOTE not in typed_mention
+    assert not _private_note(typed_mention)
     # a file is not taken in a group: its note alone, the caption is no question there either
     document = fake.document_update(MEMBER, "huong-dan.md", b"# Tieu de\n", chat_id=GROUP,
                                     chat_type="supergroup",
@@ -150,7 +157,7 @@ async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> N
                                       chat_type="supergroup",
                                       caption="@troly_test_bot /moi quantri Nguyễn Văn B")
     texts = await say(fake, admin_photo, admin_file)
-    assert texts[0] == C.MEDIA_CAPTION_ONLY and PRIVATE_NOTE in texts[1]
+    assert texts[0] == C.MEDIA_CAPTION_ONLY and _private_note(texts[1])
     assert texts[2] == FILE_NOTE + C.CAPTION_NOT_READ  # a file's caption is not read at all
     assert len(texts) == 3 and not any("Mã mời" in t or "Nguyễn" in t for t in texts)
     assert await _invitations(tg) == 0
