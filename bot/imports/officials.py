@@ -89,6 +89,10 @@ class OfficialsImport(TableImport):
         errors: list[RowError] = []
         heads: dict[int, str] = {}
         seen: dict[str, int] = {}
+        in_file = {text(row.get("code")) for row in table.rows}
+        # the active heads stored whom the file does not mention: they stay heads after the import
+        stored_heads = {o.unit_id: o for o in self.officials.values()
+                        if o.role == "head" and o.status == "active" and o.code not in in_file}
         for row in table.rows:
             code, name = text(row.get("code")), text(row.get("name"))
             problems = row.problems()
@@ -118,6 +122,9 @@ class OfficialsImport(TableImport):
             if role == "head" and unit is not None and status == "active" and not problems:
                 if unit.id in heads:
                     problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
+                elif (other := stored_heads.get(unit.id)) is not None:
+                    problems.append(texts.UNIT_HAS_STORED_HEAD.format(
+                        code=unit.code, name=other.name, other=other.code))
                 else:
                     heads[unit.id] = str(row.number)
             cells: dict[str, Any] = {

@@ -56,6 +56,11 @@ OFFICIAL_ROLE_INVALID = (
 )
 OFFICIAL_STATUS_INVALID = "Trạng thái \u201c{value}\u201d không hợp lệ (Đang công tác hoặc Đã nghỉ)"
 UNIT_HAS_HEAD = "đơn vị {code} đã có trưởng đơn vị ở dòng {row}"
+#: the unit's head already stored is not in the file: two active heads would both lead the unit
+UNIT_HAS_STORED_HEAD = (
+    "đơn vị {code} đang có trưởng đơn vị {name} ({other}); nếu người này đã thôi giữ chức, "
+    "thêm dòng {other} vào tệp với vai trò mới hoặc trạng thái “Đã nghỉ”"
+)
 
 # ---------------------------------------------------------------- task tables
 PLAN_UNKNOWN = (

@@ -373,3 +373,27 @@ async def test_a_task_with_its_title_merged_across_is_never_skipped_as_a_heading
     with pytest.raises(ImportFailed) as info:
         await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW, dry_run=True)
     assert _row(3, T.TASK_LEAD_MISSING) in [str(e) for e in info.value.errors]
+
+
+async def test_a_second_head_of_a_unit_is_refused_unless_the_stored_one_is_in_the_file(
+        session: AsyncSession) -> None:
+    """One active head per unit, the stored one counted: a new head imported while the old one
+    stays head (not in the file) made the unit two heads, the old one keeping a head's rights."""
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Phòng A,,\n").encode(), NOW)
+    await import_officials(session, "cb.csv", (
+        OFFICIALS_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,\n").encode(), NOW)
+    await session.commit()
+    new_head = "H2,Lê Văn Mới,,A,Trưởng đơn vị,,,\n"
+    with pytest.raises(ImportFailed) as info:
+        await import_officials(session, "cb.csv", (OFFICIALS_HEAD + new_head).encode(), NOW)
+    assert [str(e) for e in info.value.errors] == [_row(2, T.UNIT_HAS_STORED_HEAD.format(
+        code="A", name="Trần Văn Hùng", other="H1"))]
+    # the old head in the same file, retired: the new one leads
+    retired = "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,Đã nghỉ\n"
+    await import_officials(session, "cb.csv", (OFFICIALS_HEAD + new_head + retired).encode(), NOW)
+    await session.commit()
+    unit = (await session.execute(select(Unit).where(Unit.code == "A"))).scalar_one()
+    heads = [o.code for o in (await session.execute(select(Official).where(
+        Official.role == "head", Official.status == "active"))).scalars()]
+    assert heads == ["H2"]
+    assert unit.head_official_id is not None
