@@ -405,14 +405,16 @@ def reads_as_question(text: str) -> bool:
 
 
 async def why_handle(ctx: Context, state: FlowState) -> str | None:
-    """A comment is stored with the queued question; 'Bỏ qua' stores nothing. A text that asks
+    """A comment is stored with the queued question; 'Bỏ qua' (or thanks, "ok", an emoji)
+    stores nothing. A text that asks
     (reads_as_question: "?", or "… như thế nào", "cho hỏi …") is taken as a new question
     (answered, no comment): the asker moved on."""
     if ctx.payload:
         ctx.reply(F.COMMENT_SKIPPED)
         return END
     comment = ctx.text.strip()
-    if not comment:
+    if not comment or small_talk(comment) is not None:
+        # "ok", "cảm ơn", 👍 say nothing about what was wrong: no comment for admins to read
         ctx.reply(F.COMMENT_SKIPPED)
         return END
     if reads_as_question(comment):

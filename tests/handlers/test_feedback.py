@@ -118,6 +118,19 @@ async def test_a_new_question_without_a_question_mark_is_answered(kb_harness: Bo
     assert texts(await kb_harness.say("không liên quan gì, sai chủ đề")) == F.COMMENT_THANKS
 
 
+@pytest.mark.parametrize("typed", ["ok", "em cảm ơn ạ", "👍"])
+async def test_thanks_instead_of_a_comment_is_no_comment(kb_harness: BotHarness,
+                                                         typed: str) -> None:
+    """Found in the web chat (ux-web): "ok" or "cảm ơn" typed at "what was wrong?" was stored as
+    the comment admins read beside the question ("Góp ý: ok"). It skips, as 'Bỏ qua' does."""
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
+    assert texts(await kb_harness.say(typed)) == F.COMMENT_SKIPPED
+    (queued,) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.comment is None
+
+
 async def test_opening_the_chat_again_does_not_ask_what_was_wrong_again(
         kb_harness: BotHarness) -> None:
     """Found in the web chat (ux-web): the page, opened again, sends /start; troly said a task was
