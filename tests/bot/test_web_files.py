@@ -18,6 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import OutboxMessage, StoredFile
 from bot.messages import Attachment, OutgoingMessage, to_payload
+from bot.texts import documents as D
 from bot.texts import web as W
 from scheduler.delivery import OutboxDispatcher
 from scheduler.planner import send_guards
@@ -155,4 +156,4 @@ async def test_the_administrative_document_comes_as_a_link_too(
     download = await client.get(file["url"], headers=_bearer(token))
     assert download.status == 200 and download.headers["Content-Type"].startswith(DOCX)
     doc = open_docx(await download.read())
-    assert "BÁO CÁO" in body_texts(doc) and doc.tables[-1].rows[0].cells[0].text == "STT"
+    assert D.TITLE in body_texts(doc) and doc.tables[-1].rows[0].cells[0].text == "STT"

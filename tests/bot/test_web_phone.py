@@ -231,7 +231,7 @@ async def test_a_press_that_never_arrived_leaves_its_buttons_usable(page: Page) 
       const all = [...bots[{answer} - 1].querySelectorAll('.buttons button')];
       all[all.length - 2].click(); }})()""")  # 'Hữu ích'
     await page.until(f"{BOT_COUNT} > {answer}")
-    assert "Mất kết nối" in await page.js(f"{LAST_BOT}.textContent")
+    assert web_texts.PAGE_OFFLINE in await page.js(f"{LAST_BOT}.textContent")
     assert not any(disabled or chosen for disabled, chosen in await page.js(states))
     # back online, the same press goes through and spends the keyboard
     await page.js("window.fetch = window.__fetch;")
