@@ -25,6 +25,7 @@ from bot.texts import common as C
 from bot.texts import feedback as FT
 from bot.texts import guide_upload as T
 from bot.texts import guides as GT
+from bot.texts import people as PT
 from handlers.guide_upload import similar_titles
 from knowledge.ingest import parse_file
 from knowledge.types import IngestProblem
@@ -47,6 +48,8 @@ DATED = (
     "# Hướng dẫn số hóa hồ sơ năm 2027\n\nHướng dẫn này có hiệu lực từ ngày 01/03/2027.\n\n"
     "## Quy trình\n\nHồ sơ được quét và lưu trên hệ thống.\n"
 )
+#: the roles picked in the audience step (official, then head), as the summary names them
+ROLES_CHOSEN = ", ".join([PT.ROLE_LABELS["official"], PT.ROLE_LABELS["head"]])
 
 
 async def _world(h: BotHarness) -> None:
@@ -103,7 +106,7 @@ async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
     summary = texts(await step(Press(T.BUTTON_DONE)))
     assert T.SUMMARY_AUDIENCE.format(
         audience="Sở Nội vụ (SO), Phòng Cải cách (PHONG)"
-        + T.AUDIENCE_ROLES.format(roles="cán bộ, trưởng đơn vị")) in summary
+        + T.AUDIENCE_ROLES.format(roles=ROLES_CHOSEN)) in summary
 
     assert fits(texts(await step(Press(T.BUTTON_DATES))), T.EFFECTIVE_ASK)
     assert fits(texts(await step("1/1/2027")), T.UNTIL_ASK)
@@ -126,7 +129,7 @@ async def test_every_choice_survives_a_restart_and_is_stored_with_the_guide(
     assert fits(done, GT.ADDED)
     # SO's head and Lan of its sub-unit; not Minh of another unit
     assert T.SENT.format(count=2, units="Sở Nội vụ (SO), Phòng Cải cách (PHONG)"
-                         + T.AUDIENCE_ROLES.format(roles="cán bộ, trưởng đơn vị")) in done
+                         + T.AUDIENCE_ROLES.format(roles=ROLES_CHOSEN)) in done
     guide, old = await _guide(h, NEW_TITLE), await _guide(h, OLD_TITLE)
     assert guide is not None and old is not None
     assert (guide.effective_from, guide.effective_until, guide.replaces_id,
