@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.imports import officials, tasks, units
 from bot.imports.common import ImportFailed, ImportResult, RowError
-from bot.imports.tabular import NoHeaderRow, TableError, read_rows, table_of
+from bot.imports.tabular import NoHeaderRow, TableError, read_sheets, table_of
 from bot.texts import admin_import as texts
 
 #: most specific first: a tasks table names units and officials, an officials file names units
@@ -24,15 +24,16 @@ def detect_kind(file_name: str, content: bytes) -> str:
     """'tasks', 'officials' or 'units'; ImportFailed (in Vietnamese) when the file is unreadable
     or its headers are none of these."""
     try:
-        rows = read_rows(file_name, content)
+        # the first visible sheet with a known header row, as the importers read it
+        for rows in read_sheets(file_name, content):
+            for kind, aliases, required in KINDS:
+                try:
+                    table_of(rows, aliases, required)
+                except NoHeaderRow:
+                    continue
+                return kind
     except TableError as exc:
         raise ImportFailed([RowError(0, str(exc))]) from exc
-    for kind, aliases, required in KINDS:
-        try:
-            table_of(rows, aliases, required)
-        except NoHeaderRow:
-            continue
-        return kind
     raise ImportFailed([RowError(0, texts.UNKNOWN_TABLE)])
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -112,9 +114,10 @@ def _cell(value: Any) -> Cell | Formula:
 RawRow = list[Cell | Formula]
 
 
-def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
-    """The first sheet's values; a formula cell gives the value Excel computed and saved, and a
-    formula without one (a file written by a program, never opened in Excel) a Formula."""
+def _xlsx_rows(file_name: str, content: bytes, sheet: int = 0) -> list[RawRow] | None:
+    """The values of visible sheet number `sheet` (None past the last); a formula cell gives the
+    value Excel computed and saved, and a formula without one (a file written by a program, never
+    opened in Excel) a Formula."""
     if content.startswith(_OLE_SIGNATURE):  # an .xls renamed, or an .xlsx saved with a password
         raise TableError(texts.EXCEL_OLD_OR_PASSWORD.format(file=file_name))
     try:
@@ -125,10 +128,12 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[RawRow]:
     if unpacked > MAX_UNPACKED_BYTES:
         raise TableError(texts.EXCEL_TOO_LARGE_UNPACKED.format(
             file=file_name, limit=MAX_UNPACKED_BYTES // (1024 * 1024)))
-    values = _sheet(file_name, content, data_only=True)
+    values = _sheet(file_name, content, data_only=True, index=sheet)
+    if values is None:
+        return None
     if not _has_formulas(content):  # the usual file: one pass is enough
         return [[_cell(v) for v in row] for row in values]
-    formulas = _sheet(file_name, content, data_only=False)
+    formulas = _sheet(file_name, content, data_only=False, index=sheet) or []
     rows: list[RawRow] = []
     for index, row in enumerate(values):
         raw = formulas[index] if index < len(formulas) else []
@@ -160,17 +165,20 @@ def _has_formulas(content: bytes) -> bool:
                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
 
 
-def _sheet(file_name: str, content: bytes, *, data_only: bool) -> list[list[Any]]:
+def _sheet(file_name: str, content: bytes, *, data_only: bool,
+           index: int = 0) -> list[list[Any]] | None:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise TableError(texts.EXCEL_UNREADABLE.format(file=file_name)) from exc
     try:
-        # the first sheet the person sees: a hidden one (lookup lists, an old copy) is skipped
+        # the sheets the person sees: a hidden one (lookup lists, an old copy) is skipped
         sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
-        if not sheets:
+        if not sheets and index == 0:
             raise TableError(texts.NO_HEADER_ROW.format(columns="-"))
-        sheet = sheets[0]
+        if index >= len(sheets):
+            return None
+        sheet = sheets[index]
         rows: list[list[Any]] = []
         for row in sheet.iter_rows(values_only=True):
             rows.append(list(row[:MAX_COLUMNS]))
@@ -226,12 +234,15 @@ def _fill_merged_down(rows: list[list[Any]], ranges: list[tuple[int, int, int, i
                 row[min_col - 1] = value
 
 
-def _raw_rows(file_name: str, content: bytes) -> list[RawRow]:
+def _raw_rows(file_name: str, content: bytes, sheet: int = 0) -> list[RawRow] | None:
+    """The rows of the file's visible sheet number `sheet` (a CSV has one); None past the last."""
     suffix = PurePath(file_name).suffix.casefold()
     if suffix in (".xlsx", ".csv") and len(content) < 1024 and not content.strip(b" \t\r\n\x00"):
         raise TableError(texts.FILE_EMPTY.format(file=file_name))
     if suffix == ".xlsx":
-        return _xlsx_rows(file_name, content)
+        return _xlsx_rows(file_name, content, sheet)
+    if suffix == ".csv" and sheet > 0:
+        return None
     if suffix == ".csv":
         # Excel's "Unicode Text" and some exports write UTF-16 with its byte order mark
         utf16 = content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
@@ -271,16 +282,29 @@ def _is_heading(row: RawRow, columns: dict[int, str], required: tuple[str, ...])
         if col < len(row) and col != spread and (col > spread or name in required))
 
 
-def read_rows(file_name: str, content: bytes) -> list[RawRow]:
-    """Every row of the file's first sheet (or the CSV), cells cleaned; TableError when the file
-    cannot be read as a table."""
-    return _raw_rows(file_name, content)
+def read_sheets(file_name: str, content: bytes) -> Iterator[list[RawRow]]:
+    """Every row of each visible sheet in turn (a CSV: its one table), cells cleaned, a sheet read
+    only when asked for; TableError when the file cannot be read as a table."""
+    for index in itertools.count():
+        rows = _raw_rows(file_name, content, index)
+        if rows is None:
+            return
+        yield rows
 
 
 def read_table(file_name: str, content: bytes, fields: dict[str, tuple[str, ...]],
                required: tuple[str, ...]) -> Table:
-    """Read the table; `fields` maps a field to its accepted header spellings (any diacritics/case)."""
-    return table_of(_raw_rows(file_name, content), fields, required)
+    """Read the table from the first visible sheet that has its header row (a template's first
+    sheet is often its instructions); `fields` maps a field to its accepted header spellings (any
+    diacritics/case). NoHeaderRow when no sheet has it."""
+    missing: NoHeaderRow | None = None
+    for rows in read_sheets(file_name, content):
+        try:
+            return table_of(rows, fields, required)
+        except NoHeaderRow as exc:
+            missing = missing or exc
+    raise missing or NoHeaderRow(texts.NO_HEADER_ROW.format(
+        columns=", ".join(fields[r][0] for r in required)))
 
 
 def table_of(raw: list[RawRow], fields: dict[str, tuple[str, ...]],

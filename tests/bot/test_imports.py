@@ -16,6 +16,7 @@ from bot.db import people_store
 from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit, Unit
 from bot.imports.common import ImportFailed
+from bot.imports.detect import detect_kind
 from bot.imports.officials import import_officials
 from bot.imports.tasks import import_tasks
 from bot.imports.units import import_units
@@ -397,3 +398,20 @@ async def test_a_second_head_of_a_unit_is_refused_unless_the_stored_one_is_in_th
         Official.role == "head", Official.status == "active"))).scalars()]
     assert heads == ["H2"]
     assert unit.head_official_id is not None
+
+
+async def test_the_first_sheet_with_the_header_row_is_read(session: AsyncSession) -> None:
+    """A template's first sheet is often its instructions ("Hướng dẫn nhập liệu"): the table is
+    the first visible sheet with the header row (chat detection reads the same one)."""
+    book = Workbook()
+    book.active.title = "Hướng dẫn"
+    book.active.append(["Nhập mỗi đơn vị một dòng ở trang tính DonVi."])
+    sheet = book.create_sheet("DonVi")
+    sheet.append(["Mã đơn vị", "Tên đơn vị"])
+    sheet.append(["X", "Đơn vị X"])
+    content = _book_bytes(book)
+    assert detect_kind("u.xlsx", content) == "units"
+    result = await import_units(session, "u.xlsx", content, NOW)
+    assert result.created == ["X: Đơn vị X"]
+    with pytest.raises(ImportFailed, match="không tìm thấy dòng tiêu đề"):
+        await import_officials(session, "u.xlsx", content, NOW)
