@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils.cell import range_boundaries
 
 from bot.imports.common import fold_key
@@ -50,6 +51,12 @@ class Formula:
     text: str
 
 
+@dataclass(frozen=True)
+class ErrorValue(Formula):
+    """A spreadsheet error a formula left (#N/A, #REF!…), as an .xlsx caches it or a CSV export
+    writes it: no value to store (an official named "#N/A")."""
+
+
 class Spread(str):
     """A text cell merged across several columns of its row (a section heading such as
     "I. NHIỆM VỤ CHUNG" spread over the table): a row holding one, with nothing to its right,
@@ -70,6 +77,8 @@ class Row:
     values: dict[str, Cell]
     #: headers of the row's cells that hold a formula (see Formula); importers reject the row
     formulas: tuple[str, ...] = ()
+    #: (header, error) of the row's cells that hold a spreadsheet error (see ErrorValue): rejected too
+    errors: tuple[tuple[str, str], ...] = ()
 
     def get(self, name: str) -> Cell:
         """A field's raw value (None when the column is absent or the cell empty)."""
@@ -77,7 +86,9 @@ class Row:
 
     def problems(self) -> list[str]:
         """Why the row cannot be used whatever its fields say (formula cells), in Vietnamese."""
-        return [texts.FORMULA_CELL.format(column=", ".join(self.formulas))] if self.formulas else []
+        found = [texts.ERROR_CELL.format(column=column, value=value) for column, value in self.errors]
+        return ([texts.FORMULA_CELL.format(column=", ".join(self.formulas))] if self.formulas
+                else []) + found
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,8 @@ def _cell(value: Any) -> Cell | Formula:
     text = drop_invisible(sanitize(str(value))).strip()
     if text.startswith("="):
         return Formula(text)
+    if text in ERROR_CODES:
+        return ErrorValue(text)
     if isinstance(value, Spread) and text:
         return Spread(text)
     return text or None
@@ -336,9 +349,12 @@ def table_of(raw: list[RawRow], fields: dict[str, tuple[str, ...]],
         # a formula keeps its text (the row is rejected for it, not for a "missing" value)
         values: dict[str, Cell] = {name: v.text if isinstance(v, Formula) else v
                                    for name, v in cells.items()}
-        formulas = tuple(headers[name] for name, v in cells.items() if isinstance(v, Formula))
+        formulas = tuple(headers[name] for name, v in cells.items()
+                         if isinstance(v, Formula) and not isinstance(v, ErrorValue))
+        errors = tuple((headers[name], v.text) for name, v in cells.items()
+                       if isinstance(v, ErrorValue))
         if _is_heading(row, columns, required):
             continue
-        if formulas or any(v is not None for v in values.values()):
-            rows.append(Row(offset, values, formulas))
+        if formulas or errors or any(v is not None for v in values.values()):
+            rows.append(Row(offset, values, formulas, errors))
     return Table(rows, headers, [p for p in preamble if p.strip()])

@@ -101,6 +101,11 @@ TOO_MANY_ROWS = "tệp {file} có hơn {limit} dòng; vui lòng chia thành nhi�
 EXCEL_TOO_LARGE_UNPACKED = (
     "tệp Excel {file} khi giải nén lớn hơn {limit} MB; vui lòng chỉ giữ trang tính cần nhập"
 )
+#: a cell holding a spreadsheet error (#N/A, #REF!…): a lookup that found nothing, a broken reference
+ERROR_CELL = (
+    "ô {column} có lỗi công thức ({value}); vui lòng sửa công thức trong Excel hoặc nhập giá trị "
+    "đúng rồi gửi lại"
+)
 FORMULA_CELL = (
     "ô {column} là công thức chưa có giá trị (hoặc văn bản bắt đầu bằng \u201c=\u201d); "
     "vui lòng dán giá trị (Paste Values) thay cho công thức"

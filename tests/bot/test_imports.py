@@ -415,3 +415,23 @@ async def test_the_first_sheet_with_the_header_row_is_read(session: AsyncSession
     assert result.created == ["X: Đơn vị X"]
     with pytest.raises(ImportFailed, match="không tìm thấy dòng tiêu đề"):
         await import_officials(session, "u.xlsx", content, NOW)
+
+
+async def test_cells_with_a_spreadsheet_error_reject_their_row(session: AsyncSession) -> None:
+    """A lookup that found nothing leaves #N/A (cached in the .xlsx, written as text into a CSV
+    export): it was stored as the official's name."""
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Phòng A,,\n").encode(), NOW)
+    body = OFFICIALS_HEAD + "E1,#N/A,,A,,,,\nE2,Lê Văn Đúng,,#REF!,,,,\nE3,Trần Ổn,,A,,,,\n"
+    result = await import_officials(session, "cb.csv", body.encode(), NOW, partial=True)
+    reasons = [(e.row, e.reason) for e in result.rejected]
+    assert (2, T.ERROR_CELL.format(column="Họ và tên", value="#N/A")) in reasons
+    assert (3, T.ERROR_CELL.format(column="Mã đơn vị", value="#REF!")) in reasons
+    assert {row for row, _ in reasons} == {2, 3}
+    assert result.created == ["E3: Trần Ổn"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã cán bộ", "Họ và tên", "Mã đơn vị"])
+    sheet.append(["E4", "#N/A", "A"])  # stored as an error cell (t="e"), as Excel caches one
+    result = await import_officials(session, "cb.xlsx", _book_bytes(book), NOW, partial=True)
+    assert [(e.row, e.reason) for e in result.rejected] == [
+        (2, T.ERROR_CELL.format(column="Họ và tên", value="#N/A"))]
