@@ -129,7 +129,7 @@ class OfficialsImport(TableImport):
                     heads[unit.id] = str(row.number)
             cells: dict[str, Any] = {
                 "name": name, "title": text(row.get("title")) or None,
-                "email": text(row.get("email")) or None, "phone": text(row.get("phone")) or None}
+                "email": text(row.get("email")) or None, "phone": _phone(text(row.get("phone"))) or None}
             problems += too_long(cells, _LIMITS)
             if problems:
                 errors += [RowError(row.number, p) for p in problems]
@@ -172,3 +172,11 @@ class OfficialsImport(TableImport):
                     unit.head_official_id = None
             if leads is not None:
                 by_unit[leads].head_official_id = official.id
+
+
+def _phone(value: str) -> str:
+    """A phone number as written, with the leading 0 Excel drops from a number cell (0901234567
+    typed into a General cell is 901234567; Zalo's template messages by phone need the 0 or 84)."""
+    if value.isdigit() and len(value) in (9, 10) and not value.startswith(("0", "84")):
+        return "0" + value
+    return value

@@ -435,3 +435,21 @@ async def test_cells_with_a_spreadsheet_error_reject_their_row(session: AsyncSes
     result = await import_officials(session, "cb.xlsx", _book_bytes(book), NOW, partial=True)
     assert [(e.row, e.reason) for e in result.rejected] == [
         (2, T.ERROR_CELL.format(column="Họ và tên", value="#N/A"))]
+
+
+async def test_a_phone_number_excel_stored_as_a_number_keeps_its_leading_zero(
+        session: AsyncSession) -> None:
+    """0901234567 typed into a General cell is the number 901234567: stored so, a Zalo template
+    message by phone found no number (international_phone needs a 0 or 84)."""
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Phòng A,,\n").encode(), NOW)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã cán bộ", "Họ và tên", "Mã đơn vị", "Điện thoại"])
+    for code, phone in (("P1", 901234567), ("P2", 2439876543), ("P3", "0912 345 678"),
+                        ("P4", 84901234567), ("P5", 113)):
+        sheet.append([code, f"Người {code}", "A", phone])
+    await import_officials(session, "cb.xlsx", _book_bytes(book), NOW)
+    await session.commit()
+    phones = {o.code: o.phone for o in (await session.execute(select(Official))).scalars()}
+    assert phones == {"P1": "0901234567", "P2": "02439876543", "P3": "0912 345 678",
+                      "P4": "84901234567", "P5": "113"}
