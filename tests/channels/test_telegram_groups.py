@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import people_store
-from bot.db.models import Invitation, OutboxMessage, Unit
+from bot.db.models import Invitation, OutboxMessage, UnansweredQuestion, Unit
 from bot.texts import common as C
 from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
@@ -115,6 +115,24 @@ async def test_guide_questions_are_still_answered_in_a_group(tg: TelegramRun) ->
     texts = await say(fake, _in_group(fake, MEMBER, "/hoi thủ tục báo cáo tiến độ tuần"))
     assert len(texts) == 1 and not _private_note(texts[0])
     assert shown_texts(fake, GROUP) == texts
+
+
+async def test_only_a_whole_mention_or_a_command_of_the_bot_is_for_it(tg: TelegramRun) -> None:
+    """"@troly_test_bot_hcm" names another account (a bot, a member): nothing is answered in
+    the group and no unanswered question is recorded for the admins. A command for the bot
+    stays the bot's when a new line, not a space, follows it."""
+    fake = tg.fake
+    question = "thủ tục báo cáo tiến độ tuần"
+    others = [_in_group(fake, MEMBER, f"@troly_test_bot_hcm {question}"),
+              _in_group(fake, MEMBER, f"{question} @Troly_Test_Bot2")]
+    assert await say(fake, *others) == []
+    async with tg.app.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(UnansweredQuestion))
+                ).scalar_one() == 0
+    [mention] = await say(fake, _in_group(fake, MEMBER, f"@Troly_Test_Bot, {question}"))
+    assert PRIVATE_NOTE not in mention
+    [typed] = await say(fake, _in_group(fake, MEMBER, f"/hoi {question}"))
+    assert await say(fake, _in_group(fake, MEMBER, f"/hoi@troly_test_bot\n{question}")) == [typed]
 
 
 async def test_a_caption_in_a_group_counts_only_when_it_is_for_the_bot(tg: TelegramRun) -> None:

@@ -78,6 +78,24 @@ def test_group_reply_to_the_bot_is_for_us_other_text_is_not() -> None:
     assert isinstance(_tr(doc), Ignore)
 
 
+def test_a_group_mention_is_the_whole_username_and_a_command_ends_at_any_space() -> None:
+    def said(text: str) -> str | None:
+        result = _tr(FAKE.text_update(42, text, chat_id=-1001, chat_type="supergroup"))
+        if isinstance(result, Ignore):
+            return None
+        assert isinstance(result, Dispatch) and isinstance(result.event, TextMessage)
+        return result.event.text
+
+    assert said("@troly_test_bot_hcm cho hỏi") is None
+    assert said("cho hỏi @troly_test_bot2") is None
+    assert said("@TROLY_TEST_BOT: cho hỏi") == ": cho hỏi"
+    assert said("cho hỏi (@troly_test_bot)") == "cho hỏi ()"
+    assert said("/hoi@troly_test_bot\ncho hỏi") == "/hoi\ncho hỏi"
+    assert said("/hoi@troly_test_bot\tcho hỏi") == "/hoi\tcho hỏi"
+    assert said("/hoi@other_bot\ncho hỏi") is None
+    assert said("/hoi@troly_test_bot") == "/hoi"
+
+
 # ---------------------------------------------------------------- plain text, read lightly
 
 BOT = Bot("42:test-token")

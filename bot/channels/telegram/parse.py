@@ -1,8 +1,8 @@
 """Pure translation of one Telegram Update into what troly does with it (no I/O here).
 
 Group chats: troly is meant for private chats; in a group it reacts only to a command (for
-this bot, `/cmd` or `/cmd@thisbot`), a message mentioning `@thisbot`, a reply to one of its
-messages, and presses of its own buttons. A photo or a file in a group counts only through its
+this bot, `/cmd` or `/cmd@thisbot`), a message mentioning `@thisbot` (the whole username:
+`@thisbot_hcm` is someone else), a reply to one of its messages, and presses of its own buttons. A photo or a file in a group counts only through its
 caption, read by the same rules (the file itself is never downloaded there); everything else in
 groups is ignored.
 Events from groups and supergroups carry chat_kind="group", so the core answers there only what
@@ -11,6 +11,7 @@ is group-safe (bot/group_chats.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeGuard
@@ -338,18 +339,26 @@ def _group_text(text: str, replied_to: str | None, bot_username: str | None) -> 
     text = text.strip()
     me = (bot_username or "").casefold()
     if text.startswith("/"):
-        head, sep, rest = text.partition(" ")
+        # the command ends at any whitespace: "/hoi@thisbot" then a new line is ours too
+        parts = _FIRST_SPACE.split(text, maxsplit=1)
+        head, sep, rest = parts if len(parts) == 3 else (text, "", "")
         name, at, target = head.partition("@")
         if at and target.casefold() != me:
             return None  # a command for another bot
         return name + sep + rest
-    mention = f"@{me}" if me else None
-    if mention and mention in text.casefold():
-        start = text.casefold().index(mention)
-        return (text[:start] + text[start + len(mention):]).strip()
+    if me:
+        # a whole username only: "@thisbot_hcm" (another bot, a member) is no mention of us
+        found = re.search(rf"(?<![A-Za-z0-9_])@{re.escape(me)}(?![A-Za-z0-9_])", text,
+                          re.IGNORECASE)
+        if found is not None:
+            return (text[:found.start()] + text[found.end():]).strip()
     if replied_to is not None and me and replied_to.casefold() == me:
         return text
     return None
+
+
+#: the first whitespace of a text, kept (re.split with a group returns it)
+_FIRST_SPACE = re.compile(r"(\s)")
 
 
 def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
