@@ -18,6 +18,9 @@ class ChatRef:
 
     channel: ChannelName
     chat_id: str
+    #: the topic of the chat an event came from (a Telegram forum group's thread), where its
+    #: answers go; not part of the chat's identity (None: the chat itself)
+    thread: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,15 @@ from bot.db.models import Invitation, OutboxMessage, UnansweredQuestion, Unit
 from bot.texts import common as C
 from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
-from tests.channels.telegram_support import TelegramRun, running_telegram, say, shown_texts
+from tests.channels.telegram_support import (
+    TelegramRun,
+    callback_data,
+    exchange,
+    running_telegram,
+    say,
+    shown,
+    shown_texts,
+)
 from tests.harness import BotHarness, fields, fits
 
 ADMIN, OFFICIAL, MEMBER = 4201, 4202, 4203
@@ -133,6 +141,34 @@ async def test_only_a_whole_mention_or_a_command_of_the_bot_is_for_it(tg: Telegr
     assert PRIVATE_NOTE not in mention
     [typed] = await say(fake, _in_group(fake, MEMBER, f"/hoi {question}"))
     assert await say(fake, _in_group(fake, MEMBER, f"/hoi@troly_test_bot\n{question}")) == [typed]
+
+
+def _in_topic(update: dict[str, Any], topic: int, *, forum: bool = True) -> dict[str, Any]:
+    """The update's message in a forum group's topic (forum=False: a reply thread of an
+    ordinary group, which Telegram numbers the same way but is no topic)."""
+    message = update["message"] if "message" in update else update["callback_query"]["message"]
+    message["message_thread_id"] = topic
+    if forum:
+        message["is_topic_message"] = True
+    return update
+
+
+async def test_answers_in_a_forum_group_go_to_the_topic_asked_in(tg: TelegramRun) -> None:
+    """Without the topic, Telegram puts the bot's answer in the group's General topic, away
+    from the question (or nowhere, when General is closed)."""
+    fake = tg.fake
+    [listed] = await exchange(fake, _in_topic(_in_group(fake, MEMBER, "/huongdan"), 77))
+    assert listed["message_thread_id"] == 77 and callback_data(listed)
+    press = fake.callback_update(MEMBER, callback_data(listed)[0], chat_id=GROUP,
+                                 chat_type="supergroup", message_id=fake.sent_ids[-1])
+    pressed = await exchange(fake, _in_topic(press, 77))
+    assert pressed and all(p["message_thread_id"] == 77 for p in pressed)
+    note = await exchange(fake, _in_topic(_in_group(fake, OFFICIAL, "/nhiemvu"), 78))
+    assert [p["message_thread_id"] for p in note] == [78] and PRIVATE_NOTE in shown(note[0])
+    # no topic (an ordinary group, a reply thread in it): the chat itself
+    plain = await exchange(fake, _in_group(fake, MEMBER, "/huongdan"),
+                           _in_topic(_in_group(fake, MEMBER, "/huongdan"), 5, forum=False))
+    assert len(plain) == 2 and not any("message_thread_id" in p for p in plain)
 
 
 async def test_a_caption_in_a_group_counts_only_when_it_is_for_the_bot(tg: TelegramRun) -> None:

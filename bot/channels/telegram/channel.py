@@ -218,6 +218,8 @@ class SendText(TelegramMethod[MessageId]):
     #: the Bot API's JSON object (render.reply_markup)
     reply_markup: dict[str, Any] | None = None
     disable_notification: bool | None = None
+    #: the forum topic (ChatRef.thread) the answer goes to
+    message_thread_id: int | None = None
 
 
 class AnswerQuery(TelegramMethod[bool]):
@@ -252,6 +254,7 @@ class ChatAction(TelegramMethod[bool]):
 
     chat_id: int | str
     action: str
+    message_thread_id: int | None = None
 
 
 def _params(**values: Any) -> dict[str, Any]:
@@ -261,11 +264,12 @@ def _params(**values: Any) -> dict[str, Any]:
 
 def send_text(chat_id: int | str, text: str, parse_mode: str | None,
               reply_markup: dict[str, Any] | None,
-              disable_notification: bool | None) -> LeanCall[int]:
+              disable_notification: bool | None, thread: int | None = None) -> LeanCall[int]:
     """sendMessage (SendText): the sent message's id."""
     return LeanCall(SendText, _params(chat_id=chat_id, text=text, parse_mode=parse_mode,
                                       reply_markup=reply_markup,
-                                      disable_notification=disable_notification), _message_id)
+                                      disable_notification=disable_notification,
+                                      message_thread_id=thread), _message_id)
 
 
 def answer_query(query_id: str, text: str | None) -> LeanCall[bool]:
@@ -280,9 +284,10 @@ def edit_markup(chat_id: int | str, message_id: int,
                                  "reply_markup": reply_markup}, _message_or_true)
 
 
-def chat_action(chat_id: int | str, action: str) -> LeanCall[bool]:
+def chat_action(chat_id: int | str, action: str, thread: int | None = None) -> LeanCall[bool]:
     """sendChatAction (ChatAction)."""
-    return LeanCall(ChatAction, {"chat_id": chat_id, "action": action}, _true)
+    return LeanCall(ChatAction, _params(chat_id=chat_id, action=action,
+                                        message_thread_id=thread), _true)
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -295,6 +300,11 @@ def make_bot(settings: Settings) -> Bot:
 
 def _chat_id(chat_id: str) -> int | str:
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def thread_id(thread: str | None) -> int | None:
+    """A forum topic's message_thread_id (ChatRef.thread), None: none."""
+    return int(thread) if thread is not None and thread.isdigit() else None
 
 
 # ---------------------------------------------------------------------------------- outbound
@@ -323,13 +333,15 @@ class TelegramChannel:
         silent = True if message.silent else None  # None: the parameter is left out
         last: int | None = None  # the id of the last message sent
         done = message.parts_sent  # delivered by an earlier try: not again
+        thread = thread_id(chat.thread)
         try:
             for sent, part in parts_to_send(parts, message):
                 if isinstance(part, Attachment):
-                    last = await self._send_file(chat.chat_id, part, silent)
+                    last = await self._send_file(chat.chat_id, part, silent, thread)
                 else:
                     last = await self._send_text(chat.chat_id, part,
-                                                 markup if sent == len(parts) else None, silent)
+                                                 markup if sent == len(parts) else None, silent,
+                                                 thread)
                 done = sent
         except AiogramError as exc:
             error = classify(exc)
@@ -338,34 +350,37 @@ class TelegramChannel:
         return SentMessage(message_id=str(last) if last is not None else None)
 
     async def _send_text(self, chat_id: str, text: str, markup: dict[str, Any] | None,
-                         silent: bool | None) -> int:
+                         silent: bool | None, thread: int | None = None) -> int:
         try:
             return await lean_call(self.bot, send_text(_chat_id(chat_id), to_html(text), "HTML",
-                                                       markup, silent))
+                                                       markup, silent, thread))
         except TelegramBadRequest as exc:
             if not is_parse_error(exc):
                 raise
             logger.warning("telegram refused our HTML (%s); resending as plain text", exc.message)
             return await lean_call(self.bot, send_text(_chat_id(chat_id), text, None, markup,
-                                                       silent))
+                                                       silent, thread))
 
     async def _send_file(self, chat_id: str, attachment: Attachment,
-                         silent: bool | None) -> int:
+                         silent: bool | None, thread: int | None = None) -> int:
         upload = BufferedInputFile(attachment.content, filename=attachment.file_name)
         photo = is_photo(attachment.mime_type, len(attachment.content))
-        await self.chat_action(chat_id, "upload_photo" if photo else "upload_document")
+        await self.chat_action(chat_id, "upload_photo" if photo else "upload_document", thread)
         if photo:
             sent = await self.bot.send_photo(_chat_id(chat_id), upload,
-                                             disable_notification=silent)
+                                             disable_notification=silent,
+                                             message_thread_id=thread)
         else:
             sent = await self.bot.send_document(_chat_id(chat_id), upload,
-                                                disable_notification=silent)
+                                                disable_notification=silent,
+                                                message_thread_id=thread)
         return sent.message_id
 
-    async def chat_action(self, chat_id: str, action: str) -> None:
-        """sendChatAction ('typing', 'upload_document'…): best effort, failures only logged."""
+    async def chat_action(self, chat_id: str, action: str, thread: int | None = None) -> None:
+        """sendChatAction ('typing', 'upload_document'…; in a forum topic: `thread`): best
+        effort, failures only logged."""
         try:
-            await lean_call(self.bot, chat_action(_chat_id(chat_id), action))
+            await lean_call(self.bot, chat_action(_chat_id(chat_id), action, thread))
         except AiogramError as exc:
             logger.info("chat action %s to %s not shown: %s", action, chat_id, exc)
 

@@ -37,7 +37,7 @@ from bot.channels.inbound_queue import (
     QueueTiming,
     Unreadable,
 )
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel, thread_id
 from bot.channels.telegram.parse import (
     Dispatch,
     DocumentIn,
@@ -186,10 +186,11 @@ class TelegramInbound:
         """Show 'typing…' while the core works longer than typing_after (an answer, a file)."""
         done = asyncio.Event()
         shown: list[asyncio.Task[None]] = []
+        thread = thread_id(chat.thread)
 
         async def show() -> None:
             while not done.is_set():
-                await self.channel.chat_action(chat.chat_id, "typing")
+                await self.channel.chat_action(chat.chat_id, "typing", thread)
                 with contextlib.suppress(TimeoutError):  # Telegram shows it for about 5 s
                     await asyncio.wait_for(done.wait(), TYPING_REPEAT)
 

@@ -17,7 +17,14 @@ from datetime import datetime
 from typing import Any, TypeGuard
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    InaccessibleMessage,
+    Message,
+    Update,
+    User,
+)
 
 from bot.channels.telegram.render import REUSABLE_MARK, is_reusable
 from bot.events import (
@@ -294,7 +301,7 @@ def _message(message: Message, key: str, bot_username: str | None,
     user = message.from_user
     if user is None or user.is_bot:
         return Ignore("no human sender")
-    chat = ChatRef("telegram", str(message.chat.id))
+    chat = ChatRef("telegram", str(message.chat.id), thread=_topic(message))
     sender = _sender(user)
     private = message.chat.type == PRIVATE
     replied = message.reply_to_message
@@ -361,6 +368,15 @@ def _group_text(text: str, replied_to: str | None, bot_username: str | None) -> 
 _FIRST_SPACE = re.compile(r"(\s)")
 
 
+def _topic(message: Message | InaccessibleMessage | None) -> str | None:
+    """The forum topic a message is in (answers to it go there too), else None: without it,
+    Telegram puts the bot's answer in the group's General topic, away from the question."""
+    if (isinstance(message, Message) and message.is_topic_message
+            and message.message_thread_id is not None):
+        return str(message.message_thread_id)
+    return None
+
+
 def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
     message = query.message
     # a press on an inline-mode message has no chat: it may be anywhere, so treat it as a group
@@ -368,11 +384,12 @@ def _callback(query: CallbackQuery, key: str, now: datetime) -> Translation:
                   message.chat.id if message is not None else query.from_user.id,
                   message.chat.type if message is not None else None,
                   message.message_id if message is not None else None,
-                  _sender(query.from_user), key, now)
+                  _sender(query.from_user), key, now, thread=_topic(message))
 
 
 def _press(query_id: str, data: str | None, chat_id: int, chat_type: str | None,
-           message_id: int | None, sender: Sender, key: str, now: datetime) -> Translation:
+           message_id: int | None, sender: Sender, key: str, now: datetime, *,
+           thread: str | None = None) -> Translation:
     """A callback query (`message_id` None: on an inline-mode message, which has no chat)."""
     if not data:
         return Ignore("callback without data", ack_id=query_id)
@@ -383,7 +400,8 @@ def _press(query_id: str, data: str | None, chat_id: int, chat_type: str | None,
     keyboard = str(message_id) if message_id is not None and not reusable else None
     if not payload:
         return Ignore("callback without data", ack_id=query_id)
-    return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id)), sender=sender, at=now,
+    return Dispatch(ButtonPressed(chat=ChatRef("telegram", str(chat_id), thread=thread),
+                                  sender=sender, at=now,
                                   payload=payload, ack_id=query_id, dedupe_key=key,
                                   chat_kind="private" if chat_type == PRIVATE else "group",
                                   keyboard=keyboard))
