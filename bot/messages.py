@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -240,8 +241,13 @@ def numbered_options(message: OutgoingMessage,
             _menu(options, [b for b in kept if b.final], strict=True))
 
 
+#: what ends a sentence inside a paragraph: the cut goes right after the mark
+SENTENCE_ENDS = (". ", "? ", "! ", "… ", "; ")
+
+
 def split_text(text: str, limit: int) -> list[str]:
-    """Split text under a length limit, preferring paragraph, then line, then word boundaries."""
+    """Split text under a length limit, preferring paragraph, then line, then sentence, then
+    word boundaries (a long paragraph of a guide is not cut in the middle of a sentence)."""
     parts: list[str] = []
     rest = text
     while len(rest) > limit:
@@ -250,9 +256,14 @@ def split_text(text: str, limit: int) -> list[str]:
         if cut < limit // 3:
             cut = window.rfind("\n")
         if cut < limit // 3:
+            cut = max(window.rfind(end) for end in SENTENCE_ENDS) + 1
+        if cut < limit // 3:
             cut = window.rfind(" ")
         if cut < limit // 3:
             cut = limit
+            # a letter and its combining accent (decomposed Vietnamese text) stay together
+            while cut > 1 and unicodedata.combining(rest[cut]):
+                cut -= 1
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest or not parts:

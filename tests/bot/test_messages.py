@@ -4,6 +4,7 @@ typed answer picks from survives storage, including a menu stored before names w
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 
 from bot.messages import (
@@ -16,6 +17,7 @@ from bot.messages import (
     numbered_options,
     parts_to_send,
     render_as_text,
+    split_text,
     to_payload,
 )
 from bot.texts import common as C
@@ -93,3 +95,12 @@ def test_parts_to_send_skip_what_an_earlier_try_delivered() -> None:
     assert list(parts_to_send(["p1", "p2"], message)) == [(1, "p1"), (2, "p2"), (3, sheet)]
     assert list(parts_to_send(["p1", "p2"], replace(message, parts_sent=2))) == [(3, sheet)]
     assert list(parts_to_send(["p1"], replace(message, parts_sent=5))) == []
+
+
+def test_a_forced_cut_keeps_a_letter_with_its_accents() -> None:
+    # decomposed Vietnamese (a letter, then its combining marks) and no space to cut at
+    word = unicodedata.normalize("NFD", "Nghịđịnhsốmườilăm")
+    for limit in range(20, 80):
+        parts = split_text(word * 20, limit)
+        assert all(not unicodedata.combining(part[0]) for part in parts), limit
+        assert "".join(parts) == word * 20

@@ -103,6 +103,17 @@ async def test_a_retry_sends_only_the_parts_not_delivered(
     assert len(fake.sent) == 2 and len(fake.calls("sendDocument")) == 2
 
 
+async def test_a_long_paragraph_is_split_between_sentences(fake: FakeBotAPI,
+                                                            channel: TelegramChannel) -> None:
+    # one paragraph, ~5,100 characters without a line break; "&" and "<" escaped per part
+    text = ("Hồ sơ gồm tờ trình & dự thảo <kèm phụ lục> gửi Văn phòng trước thứ Sáu. " * 70).strip()
+    await channel.send(CHAT, OutgoingMessage(text))
+    parts = [shown(p) for p in fake.sent]
+    assert len(parts) == 2 and all(utf16_len(p) <= 4096 for p in parts)
+    assert all(p.endswith("gửi Văn phòng trước thứ Sáu.") for p in parts)
+    assert "".join("".join(parts).split()) == "".join(text.split())
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(["a", "đ", "ế", " ", "\n", "\n\n", "😀", "<", "&", "chữ "]),
                 max_size=9000).map("".join))

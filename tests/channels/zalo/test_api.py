@@ -64,6 +64,17 @@ async def test_long_text_is_split_under_2000_characters(channel: ZaloChannel,
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())  # nothing lost
 
 
+async def test_a_long_paragraph_is_split_between_sentences(channel: ZaloChannel,
+                                                            fake_zalo: FakeZalo) -> None:
+    # one paragraph of a guide, ~3,400 characters without a line break
+    text = ("Cán bộ gửi báo cáo tiến độ hằng tuần trước 16 giờ chiều thứ Sáu cho đơn vị. " * 40).strip()
+    await channel.send(CHAT, OutgoingMessage(text))
+    parts = fake_zalo.sent_texts()
+    assert len(parts) == 2 and all(len(p) <= 2000 for p in parts)
+    assert all(p.endswith("thứ Sáu cho đơn vị.") for p in parts)  # no sentence cut in two
+    assert " ".join(" ".join(parts).split()) == " ".join(text.split())
+
+
 async def test_emoji_counting_twice_cannot_push_a_part_over_the_limit(
         channel: ZaloChannel, fake_zalo: FakeZalo) -> None:
     # 1,990 characters with 40 emoji: 2,030 UTF-16 units, over the limit if Zalo counts so
