@@ -86,6 +86,8 @@ class FakeError:
     status: int
     description: str
     retry_seconds: int | None = None
+    #: parameters.migrate_to_chat_id: the group became this supergroup
+    migrate_to: int | None = None
 
     @classmethod
     def parse_error(cls) -> FakeError:
@@ -109,6 +111,12 @@ class FakeError:
         return cls(500, "Internal Server Error")
 
     @classmethod
+    def migrated(cls, new_chat_id: int) -> FakeError:
+        """400: the group was upgraded to a supergroup, with parameters.migrate_to_chat_id."""
+        return cls(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                   migrate_to=new_chat_id)
+
+    @classmethod
     def chat_not_found(cls) -> FakeError:
         """400 chat not found."""
         return cls(400, "Bad Request: chat not found")
@@ -119,6 +127,8 @@ class FakeError:
                                "description": self.description}
         if self.retry_seconds is not None:
             out["parameters"] = {"retry_after": self.retry_seconds}
+        if self.migrate_to is not None:
+            out["parameters"] = {"migrate_to_chat_id": self.migrate_to}
         return out
 
 

@@ -153,6 +153,23 @@ async def test_errors_map_to_outcomes(fake: FakeBotAPI, channel: TelegramChannel
     assert fake.sent == []
 
 
+async def test_a_group_upgraded_to_a_supergroup_gets_the_message_at_its_new_id(
+        fake: FakeBotAPI, channel: TelegramChannel) -> None:
+    old, new = ChatRef("telegram", "-4001"), -1004001
+    fake.fail("sendMessage", FakeError.migrated(new), chat_id=old.chat_id)
+    long = ("Câu trả lời cho cả nhóm về thủ tục báo cáo tiến độ tuần. " * 80).strip()
+    await channel.send(old, OutgoingMessage(long, buttons=(Button("Xem mục", "sec:1"),),
+                                            attachments=(Attachment("a.pdf", b"%PDF", "application/pdf"),)))
+    assert len(fake.sent) == 2 and {str(p["chat_id"]) for p in fake.sent} == {str(new)}
+    assert callback_data(fake.sent[-1]) == ["sec:1"]
+    assert [str(p["chat_id"]) for p in fake.documents] == [str(new)]
+    # a private chat or a group Telegram answers "chat not found" for: still permanent
+    fake.fail("sendMessage", FakeError.chat_not_found())
+    with pytest.raises(DeliveryError) as exc:
+        await channel.send(old, OutgoingMessage("x"))
+    assert exc.value.outcome is DeliveryOutcome.PERMANENT
+
+
 async def test_parse_error_twice_is_bad_format(fake: FakeBotAPI,
                                                channel: TelegramChannel) -> None:
     fake.fail("sendMessage", FakeError.parse_error(), times=2)

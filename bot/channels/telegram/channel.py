@@ -14,6 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     AiogramError,
     TelegramBadRequest,
+    TelegramMigrateToChat,
     TelegramNetworkError,
 )
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
@@ -315,7 +316,8 @@ class TelegramChannel:
 
     A long text goes as several messages (buttons on the last), its attachments after it. If a
     later part fails, the error says how many parts were delivered (DeliveryError.parts_sent);
-    the retry, given them as OutgoingMessage.parts_sent, starts after them.
+    the retry, given them as OutgoingMessage.parts_sent, starts after them. A group upgraded
+    to a supergroup (400 with migrate_to_chat_id) gets the message at its new id.
     """
 
     name: ChannelName = "telegram"
@@ -334,20 +336,31 @@ class TelegramChannel:
         last: int | None = None  # the id of the last message sent
         done = message.parts_sent  # delivered by an earlier try: not again
         thread = thread_id(chat.thread)
+        target = chat.chat_id
         try:
             for sent, part in parts_to_send(parts, message):
-                if isinstance(part, Attachment):
-                    last = await self._send_file(chat.chat_id, part, silent, thread)
-                else:
-                    last = await self._send_text(chat.chat_id, part,
-                                                 markup if sent == len(parts) else None, silent,
-                                                 thread)
+                buttons = markup if sent == len(parts) else None
+                try:
+                    last = await self._send_part(target, part, buttons, silent, thread)
+                except TelegramMigrateToChat as exc:
+                    # the group became a supergroup: the same people under a new id
+                    logger.info("telegram chat %s moved to %s; sending there", target,
+                                exc.migrate_to_chat_id)
+                    target = str(exc.migrate_to_chat_id)
+                    last = await self._send_part(target, part, buttons, silent, thread)
                 done = sent
         except AiogramError as exc:
             error = classify(exc)
             error.parts_sent = done
             raise error from exc
         return SentMessage(message_id=str(last) if last is not None else None)
+
+    async def _send_part(self, chat_id: str, part: str | Attachment,
+                         markup: dict[str, Any] | None, silent: bool | None,
+                         thread: int | None) -> int:
+        if isinstance(part, Attachment):
+            return await self._send_file(chat_id, part, silent, thread)
+        return await self._send_text(chat_id, part, markup, silent, thread)
 
     async def _send_text(self, chat_id: str, text: str, markup: dict[str, Any] | None,
                          silent: bool | None, thread: int | None = None) -> int:
