@@ -138,7 +138,7 @@ async def test_only_a_whole_mention_or_a_command_of_the_bot_is_for_it(tg: Telegr
         assert (await session.execute(select(func.count()).select_from(UnansweredQuestion))
                 ).scalar_one() == 0
     [mention] = await say(fake, _in_group(fake, MEMBER, f"@Troly_Test_Bot, {question}"))
-    assert PRIVATE_NOTE not in mention
+    assert not _private_note(mention)
     [typed] = await say(fake, _in_group(fake, MEMBER, f"/hoi {question}"))
     assert await say(fake, _in_group(fake, MEMBER, f"/hoi@troly_test_bot\n{question}")) == [typed]
 
@@ -164,7 +164,7 @@ async def test_answers_in_a_forum_group_go_to_the_topic_asked_in(tg: TelegramRun
     pressed = await exchange(fake, _in_topic(press, 77))
     assert pressed and all(p["message_thread_id"] == 77 for p in pressed)
     note = await exchange(fake, _in_topic(_in_group(fake, OFFICIAL, "/nhiemvu"), 78))
-    assert [p["message_thread_id"] for p in note] == [78] and PRIVATE_NOTE in shown(note[0])
+    assert [p["message_thread_id"] for p in note] == [78] and _private_note(shown(note[0]))
     # no topic (an ordinary group, a reply thread in it): the chat itself
     plain = await exchange(fake, _in_group(fake, MEMBER, "/huongdan"),
                            _in_topic(_in_group(fake, MEMBER, "/huongdan"), 5, forum=False))
