@@ -406,9 +406,10 @@ def reads_as_question(text: str) -> bool:
 
 async def why_handle(ctx: Context, state: FlowState) -> str | None:
     """A comment is stored with the queued question; 'Bỏ qua' (or thanks, "ok", an emoji)
-    stores nothing. A text that asks
-    (reads_as_question: "?", or "… như thế nào", "cho hỏi …") is taken as a new question
-    (answered, no comment): the asker moved on."""
+    stores nothing. A text that asks (reads_as_question: "?", or "… như thế nào", "cho hỏi …")
+    is stored as the comment too and also answered as a new question: a comment on what the
+    answer left out often ends as a question does ("chưa nói rõ nộp hồ sơ ở đâu", "không ghi hạn
+    nộp là khi nào"), and a comment lost is worse than a comment that was a question."""
     if ctx.payload:
         ctx.reply(F.COMMENT_SKIPPED)
         return END
@@ -417,11 +418,12 @@ async def why_handle(ctx: Context, state: FlowState) -> str | None:
         # "ok", "cảm ơn", 👍 say nothing about what was wrong: no comment for admins to read
         ctx.reply(F.COMMENT_SKIPPED)
         return END
+    await queue_store.set_comment(ctx.session, int(state.data["question"]), comment)
     if reads_as_question(comment):
         ctx.end_flow()
+        ctx.reply(F.COMMENT_KEPT_ANSWERING)
         await answer(ctx, comment)
         return END
-    await queue_store.set_comment(ctx.session, int(state.data["question"]), comment)
     ctx.reply(F.COMMENT_THANKS)
     return END
 

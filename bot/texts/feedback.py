@@ -12,6 +12,10 @@ WHAT_WRONG = (
 )
 BUTTON_SKIP = "Bỏ qua"
 COMMENT_THANKS = "Cảm ơn anh/chị, góp ý đã được ghi lại cho quản trị viên."
+#: a comment at "what was wrong?" that reads as a question: stored, and answered below this
+COMMENT_KEPT_ANSWERING = (
+    "Góp ý đã được ghi lại cho quản trị viên. Tôi cũng tra cứu nội dung này như một câu hỏi mới:"
+)
 COMMENT_SKIPPED = "Vâng. Câu hỏi vẫn được ghi lại để quản trị viên bổ sung."
 COMMENT_STOPPED = "Đã dừng. Câu hỏi vẫn được ghi lại để quản trị viên bổ sung."
 COMMENT_STALE = "Phần góp ý này đã kết thúc."

@@ -90,8 +90,10 @@ async def test_a_new_question_instead_of_a_comment_is_answered(kb_harness: BotHa
     await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
     replies = await kb_harness.say("Tổ công nghệ số cộng đồng gồm những ai?")
     assert fits(texts(replies), T.ANSWER_SOURCE) and F.COMMENT_THANKS not in texts(replies)
+    assert replies[0].text == F.COMMENT_KEPT_ANSWERING
+    # kept beside the question too: a comment can end in "?" (mend1)
     (queued,) = await _rows(kb_harness, UnansweredQuestion)
-    assert queued.comment is None
+    assert queued.comment == "Tổ công nghệ số cộng đồng gồm những ai?"
     # no conversation left
     assert fits(texts(await kb_harness.say(QUESTION)), T.ANSWER_SOURCE)
 
@@ -112,10 +114,29 @@ async def test_a_new_question_without_a_question_mark_is_answered(kb_harness: Bo
     replies = await kb_harness.say(question)
     assert fits(texts(replies), T.ANSWER_SOURCE) and F.COMMENT_THANKS not in texts(replies)
     (queued,) = await _rows(kb_harness, UnansweredQuestion)
-    assert queued.comment is None
+    assert queued.comment == question  # kept too: it may be a comment (mend1)
     # what reads as a comment is still one
     await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
     assert texts(await kb_harness.say("không liên quan gì, sai chủ đề")) == F.COMMENT_THANKS
+
+
+@pytest.mark.parametrize("comment", [
+    "Chưa nói rõ nộp hồ sơ ở đâu", "Không ghi hạn nộp là khi nào", "thiếu mức phí là bao nhiêu",
+    "không hướng dẫn làm thế nào"])
+async def test_a_comment_that_ends_as_a_question_is_kept(kb_harness: BotHarness,
+                                                         comment: str) -> None:
+    """Review of 5cc89c4: a comment on what the answer left out often ends in a question word
+    (an indirect question); it was taken for a new question and never stored, so the admins lost
+    it. It is stored beside the question, and searched as a question as well."""
+    _answer(kb_harness)
+    (reply,) = await kb_harness.say(QUESTION)
+    await kb_harness.press(label=F.BUTTON_WRONG, among=[reply])
+    replies = await kb_harness.say(comment)
+    assert replies[0].text == F.COMMENT_KEPT_ANSWERING
+    (queued, *_) = await _rows(kb_harness, UnansweredQuestion)
+    assert queued.kind == "wrong" and queued.comment == comment
+    # the step is over
+    assert fits(texts(await kb_harness.say(QUESTION)), T.ANSWER_SOURCE)
 
 
 @pytest.mark.parametrize("typed", ["ok", "em cảm ơn ạ", "👍"])
