@@ -172,6 +172,15 @@ async def postpone_for_task(session: AsyncSession, task_id: int, recipient_id: i
     ).values(not_before=until, updated_at=now))
 
 
+def cancel_loaded(row: OutboxMessage, now: datetime, reason: str, *,
+                  moved_to: str | None = None) -> None:
+    """Cancel a row the caller loaded through its session (written at the session's flush):
+    `reason` is its error code, and its error says so, or that its message was queued again on
+    `moved_to`."""
+    row.last_error = f"{reason}; moved to {moved_to}" if moved_to is not None else reason
+    row.status, row.last_error_code, row.updated_at = OutboxStatus.CANCELLED, reason, now
+
+
 async def unsent_of_kind(session: AsyncSession, kind: str) -> list[tuple[int, dict[str, Any]]]:
     """(id, payload) of the rows of `kind` still to go out (not claimed by a sender)."""
     rows = await session.execute(select(OutboxMessage.id, OutboxMessage.payload).where(
@@ -238,6 +247,49 @@ async def mark_previewed(session: AsyncSession, up_to: datetime) -> None:
         .execution_options(synchronize_session=False))
 
 
+# ---------------------------------------------------------------------- rows that failed to build
+# Every write here holds only while the row is still build_failed: another process's planner may
+# have rebuilt it meanwhile (a build takes a while) and its sender sent it; a write by id alone
+# made that sent row pending again (tests/scheduler/test_unit_isolation.py).
+
+
+async def _update_build_failed(session: AsyncSession, row_id: int, now: datetime,
+                               **values: Any) -> bool:
+    """Update a build_failed row unless it left that status meanwhile (False then)."""
+    done = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id,
+                                    OutboxMessage.status == OutboxStatus.BUILD_FAILED)
+        .values(updated_at=now, **values).execution_options(synchronize_session=False))
+    return bool(getattr(done, "rowcount", 0))
+
+
+async def settle_build_failed(session: AsyncSession, row_id: int, status: OutboxStatus,
+                              now: datetime) -> bool:
+    """A row whose message never built and whose time has passed takes the status a planning
+    run would give it now (expired, superseded, …); False when it left build_failed meanwhile."""
+    return await _update_build_failed(session, row_id, now, status=status)
+
+
+async def retry_build_later(session: AsyncSession, row_id: int, now: datetime, *,
+                            attempts: int, error: str, not_before: datetime) -> bool:
+    """The row's message failed to build again: count the attempt, keep the error, try again at
+    `not_before`; False when it left build_failed meanwhile."""
+    return await _update_build_failed(session, row_id, now, attempts=attempts, last_error=error,
+                                      not_before=not_before)
+
+
+async def mark_rebuilt(session: AsyncSession, row_id: int, now: datetime, *,
+                  payload: dict[str, Any], not_before: datetime, late: bool,
+                  expires_at: datetime | None) -> bool:
+    """The row's message built at last: it becomes pending with its payload and timing, its
+    attempts counted afresh (last_error_code stays: the trace that it was built late); False
+    when it left build_failed meanwhile."""
+    return await _update_build_failed(session, row_id, now, payload=payload,
+                                      status=OutboxStatus.PENDING, attempts=0,
+                                      not_before=not_before, late=late, expires_at=expires_at,
+                                      last_error=None)
+
+
 #: how long past its expires_at a row may still be sent before maintenance expires it
 EXPIRY_GRACE = timedelta(minutes=5)
 
@@ -259,6 +311,16 @@ async def expire_overdue(session: AsyncSession, now: datetime) -> int:
 
 
 # ---------------------------------------------------------------------- mailboxes (web)
+
+
+async def set_mailbox_payload(session: AsyncSession, row_id: int,
+                              payload: dict[str, Any]) -> None:
+    """The claimed row goes into a mailbox: store the payload its client will fetch (files
+    stored, the choice's keyboard named) in place of the queued one, in the sender's
+    transaction."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                          .values(payload=payload)
+                          .execution_options(synchronize_session=False))
 
 
 async def deposit(session: AsyncSession, row: NewRow) -> int:

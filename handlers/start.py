@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.conversation import FlowBack
+from bot.db import account_store
 from bot.events import FILE_NOT_FETCHED, UnsupportedMedia
 from bot.router import Command, Router
 from bot.texts import admin_import as I
@@ -61,8 +62,7 @@ async def subscribed(ctx: Context) -> None:
 
 async def unsubscribed(ctx: Context) -> None:
     """Unfollowed/blocked: stop sending to this account."""
-    ctx.account.status = "blocked"
-    ctx.account.status_changed_at = ctx.now
+    account_store.mark_unsubscribed(ctx.account, ctx.now)
 
 
 #: the notice per kind of unreadable message (events.UnsupportedMedia.kind)

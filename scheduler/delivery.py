@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from aiolimiter import AsyncLimiter
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads, keyboards, outbox
@@ -443,9 +443,7 @@ class OutboxDispatcher:
                 # one choice per message (reusable navigation buttons alone are no choice)
                 payload = {**payload, "keyboard": keyboards.id_for(row.idem_key)}
             payload = await mailbox.deposit(session, row.address, payload, now)
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
-                                  .values(payload=payload)
-                                  .execution_options(synchronize_session=False))
+            await outbox.set_mailbox_payload(session, row.id, payload)
             session.add(DeliveryAttempt(outbox_id=row.id, attempt_no=row.attempts,
                                         worker_id=self.token, started_at=now, finished_at=now,
                                         outcome=OutboxStatus.AWAITING_FETCH))

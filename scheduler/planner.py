@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import CheckinNow
@@ -40,7 +40,10 @@ from bot.outbox import (
     Verdict,
     cancel,
     enqueue_many,
+    mark_rebuilt,
     meta_of,
+    retry_build_later,
+    settle_build_failed,
     with_meta,
 )
 from bot.periods import week_shown
@@ -570,10 +573,11 @@ class Planner:
         It keeps its key (and id); it becomes pending when the build works, takes the status a
         run would give it now (expired, superseded) when its time has passed, else waits longer.
 
-        Every change is written only while the row is still build_failed: another process's
-        planner may have rebuilt it meanwhile (a build takes a while), and its sender sent it; a
-        write by id alone made that sent row pending again (a digest then ended 'ambiguous', a
-        kind resent on ambiguity went out twice: tests/scheduler/test_unit_isolation.py).
+        Every change is written only while the row is still build_failed (bot/outbox.py): another
+        process's planner may have rebuilt it meanwhile (a build takes a while), and its sender
+        sent it; a write by id alone made that sent row pending again (a digest then ended
+        'ambiguous', a kind resent on ambiguity went out twice:
+        tests/scheduler/test_unit_isolation.py).
         """
         rows = (await self.session.execute(
             select(OutboxMessage.id, OutboxMessage.idem_key, OutboxMessage.not_before,
@@ -584,29 +588,21 @@ class Planner:
             if key.rsplit(":", 1)[0] != occ.base_key:
                 continue
             if occ.status != OutboxStatus.PENDING:
-                await self._still_failed(row_id, status=occ.status)
+                await settle_build_failed(self.session, row_id, occ.status, self.now)
                 continue
             if not_before > self.now:
                 continue
             payload = await self._payload(occ, result)
             if isinstance(payload, str):
-                await self._still_failed(row_id, attempts=attempts + 1, last_error=payload,
-                                         not_before=self.now + build_retry_delay(attempts + 1))
+                await retry_build_later(self.session, row_id, self.now, attempts=attempts + 1,
+                                        error=payload,
+                                        not_before=self.now + build_retry_delay(attempts + 1))
                 continue
-            # last_error_code stays: the trace that it was built late
-            if await self._still_failed(row_id, payload=payload, status=OutboxStatus.PENDING,
-                                        attempts=0, not_before=occ.not_before, late=occ.late,
-                                        expires_at=occ.expires_at, last_error=None):
+            if await mark_rebuilt(self.session, row_id, self.now, payload=payload,
+                                  not_before=occ.not_before, late=occ.late,
+                                  expires_at=occ.expires_at):
                 result.rebuilt += 1
                 result.by_kind[kind] += 1
-
-    async def _still_failed(self, row_id: int, **values: Any) -> bool:
-        """Update a build_failed row unless it left that status meanwhile (False then)."""
-        done = await self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row_id,
-                                        OutboxMessage.status == OutboxStatus.BUILD_FAILED)
-            .values(updated_at=self.now, **values).execution_options(synchronize_session=False))
-        return bool(getattr(done, "rowcount", 0))
 
 
 async def cancel_stale(session: AsyncSession, now: datetime) -> int:

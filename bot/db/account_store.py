@@ -23,7 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import web_tokens
 from bot.db.models import ChatAccount, ConversationState, Invitation, Official, OutboxMessage
 from bot.ids import parse_id
-from bot.outbox import UNSENT, NewRow, OutboxStatus, enqueue, meta_of, with_meta
+from bot.outbox import (
+    ACCOUNT_BLOCKED,
+    UNSENT,
+    NewRow,
+    cancel_loaded,
+    enqueue,
+    meta_of,
+    with_meta,
+)
 
 #: kinds the planner writes per official: they follow the official to another app
 PLANNED_KINDS = frozenset({"deadline", "overdue", "checkin", "nudge", "digest", "snooze",
@@ -51,6 +59,13 @@ async def bound_accounts(session: AsyncSession, official_ids: Sequence[int] | No
     if official_ids is not None:
         query = query.where(ChatAccount.official_id.in_(list(official_ids)))
     return [(account, official) for account, official in (await session.execute(query)).all()]
+
+
+def mark_unsubscribed(account: ChatAccount, now: datetime) -> None:
+    """The user unfollowed or blocked the bot (a platform's event said so): nothing is sent to
+    this account until they write again (the dispatcher makes it active then)."""
+    account.status = ACCOUNT_BLOCKED
+    account.status_changed_at = now
 
 
 def invitation_status(invitation: Invitation, now: datetime) -> str:
@@ -114,11 +129,10 @@ async def unbind_account(session: AsyncSession, account: ChatAccount, now: datet
         if follows and target is not None:
             await _copy_to(session, row, target, now, reason)
             moved[target.channel] += 1
-            row.last_error = f"{reason}; moved to {target.channel}"
+            cancel_loaded(row, now, reason, moved_to=target.channel)
         else:
             cancelled += 1
-            row.last_error = reason
-        row.status, row.last_error_code, row.updated_at = OutboxStatus.CANCELLED, reason, now
+            cancel_loaded(row, now, reason)
     await session.flush()
     return Unbinding(official, moved, cancelled)
 
