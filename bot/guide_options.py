@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dates import fmt_day
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, Unit
 from bot.texts import guides as T
@@ -32,7 +33,6 @@ from bot.unit_names import (
 )
 from knowledge.normalize import fold
 from knowledge.validity import document_numbers
-from rules.dates import fmt_day
 from rules.deadlines import DeadlineError, parse_day
 
 ROLES = guidance_store.ROLES

@@ -26,6 +26,7 @@ from bot.channels.http_edge import BadJson, add_route, new_application, parse_js
 from bot.channels.web import FILES_KEY, ResponseChannel, WebChannel
 from bot.clock import Clock
 from bot.config import Settings
+from bot.dates import fmt_time_day
 from bot.db import web_mailbox, web_tokens
 from bot.db.base import reading, transaction
 from bot.db.models import ChatAccount, Official, StoredFile
@@ -38,7 +39,6 @@ from bot.rate_limit import Limiter, RateLimit, SharedRateLimit
 from bot.texts import admin_import as admin_texts
 from bot.texts import web as texts
 from bot.web_login import WebLogin
-from rules.dates import fmt_time_day
 
 logger = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from bot.access import LEADERS, account_for, invitation_for, may_manage, may_revoke
 from bot.buttons import ButtonData
 from bot.context import Context
+from bot.dates import fmt_day, fmt_time_day
 from bot.db import account_store, people_store
 from bot.db.models import ChatAccount, Official, Unit
 from bot.messages import Button
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Router
 from bot.texts import commands as CMD
 from bot.texts import people as T
-from rules.dates import fmt_day, fmt_time_day
 
 #: lines in one message (a phone screen); the CLI lists them all
 LIST_LIMIT = 20

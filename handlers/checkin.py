@@ -19,6 +19,7 @@ from bot.checkin_answers import is_none_answer, parse_percent, parse_status, rea
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, BackTo, Flow, Step
+from bot.dates import fmt_day, fmt_instant, fmt_time_day
 from bot.db import checkin_store
 from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
@@ -34,7 +35,6 @@ from handlers.ask import aside
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold_words
 from rules.cutoffs import monday_of, week_of
-from rules.dates import fmt_day, fmt_instant, fmt_time_day
 from rules.policy import unit_checkin_cutoff
 
 CHECKIN_FLOW = "ci"

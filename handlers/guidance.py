@@ -18,6 +18,7 @@ from bot.button_kinds import AckGuide, ShareGuide
 from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
+from bot.dates import fmt_day
 from bot.db import guidance_store as G
 from bot.db import guide_store
 from bot.db.models import Guide, GuideVersion, Official, Unit
@@ -30,7 +31,6 @@ from bot.texts import guides as GT
 from bot.unit_tree import descendants
 from handlers.sections import LABEL_CHARS, clip
 from knowledge.normalize import fold_words
-from rules.dates import fmt_day
 
 #: a typed guide name, as shown back when nothing fits
 KEY_CHARS = 60

@@ -35,6 +35,7 @@ from bot.checkin_answers import reads_as_question
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, Step
+from bot.dates import fmt_day
 from bot.db import guidance_store, guide_store
 from bot.db.models import Guide, PendingUpload, Unit
 from bot.events import ButtonPressed
@@ -84,7 +85,6 @@ from bot.unit_names import (
 from handlers.ask import answer
 from handlers.sections import ELLIPSIS, LABEL_CHARS
 from knowledge.types import IngestError
-from rules.dates import fmt_day
 
 FLOW = "gnew"
 #: guides offered as buttons in the "replaces" step (Zalo shows five buttons per message)

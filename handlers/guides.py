@@ -10,6 +10,7 @@ from bot.button_kinds import OpenGuide, OpenSection, ShareGuide
 from bot.buttons import ButtonData, Offset
 from bot.clock import local_date
 from bot.context import Context
+from bot.dates import fmt_day
 from bot.db import guidance_store, guide_store
 from bot.db.models import PendingUpload
 from bot.guide_import import (
@@ -29,7 +30,6 @@ from bot.texts import guides as T
 from handlers import guidance
 from handlers.sections import LABEL_CHARS, clip, section_label
 from knowledge.types import IngestError
-from rules.dates import fmt_day
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, Step
+from bot.dates import fmt_date
 from bot.db import leave_store, people_store
 from bot.db.models import Official, Unit
 from bot.events import ButtonPressed
@@ -28,7 +29,6 @@ from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import common as C
 from bot.texts import leave as T
 from knowledge.normalize import fold_words
-from rules.dates import fmt_date
 
 FLOW = "lv"
 

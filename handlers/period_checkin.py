@@ -24,6 +24,7 @@ from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow
 from bot.conversation import Step as FlowStep
+from bot.dates import fmt_time_day
 from bot.db import period_store
 from bot.db.models import Official, PeriodReport, Unit
 from bot.db.period_store import SUMMARY_FIELDS
@@ -40,7 +41,6 @@ from bot.texts import period_checkin as T
 from handlers.ask import aside
 from knowledge.normalize import fold_words
 from rules.cutoffs import SUMMARY_KINDS, ReportingRules
-from rules.dates import fmt_time_day
 from rules.policy import load_rules
 
 FLOW = "pc"

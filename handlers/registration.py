@@ -14,6 +14,7 @@ from bot.access import may_manage
 from bot.buttons import ButtonData
 from bot.clock import to_local
 from bot.context import Context
+from bot.dates import fmt_time_day
 from bot.db import people_store
 from bot.db.models import Invitation, Official, Unit
 from bot.group_chats import private_chat_link
@@ -28,7 +29,6 @@ from bot.texts import common as C
 from bot.texts import people as T
 from handlers import accounts, ask
 from knowledge.normalize import fold_words
-from rules.dates import fmt_time_day
 
 #: Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -15,6 +15,7 @@ from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, Task
 from bot.clock import local_date, local_datetime
 from bot.context import Context
 from bot.conversation import END, Flow, Step
+from bot.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
 from bot.db.job_runs import run_once
 from bot.db.models import Official, OutboxMessage, Task
 from bot.db.task_store import TaskNotFound, mark_task_done
@@ -36,7 +37,6 @@ from bot.texts import checkin as CT
 from bot.texts import common as C
 from bot.texts import reminders as T
 from handlers.checkin import start_checkin
-from rules.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
 from rules.deadlines import deadline_slots
 from rules.policy import Schedule, load_policies
 from rules.recipients import load_directory

@@ -6,13 +6,13 @@ from datetime import date
 
 from bot.clock import local_date
 from bot.context import Context
+from bot.dates import fmt_day
 from bot.db.models import Plan, Unit
 from bot.db.task_store import open_tasks_for
 from bot.router import ROLES_MEMBERS, Command, Router
 from bot.texts import checkin as C
 from bot.texts import commands as CMD
 from bot.texts import people as T
-from rules.dates import fmt_day
 
 #: tasks listed in one message (a phone screen); the rest are counted
 LIST_LIMIT = 15

@@ -30,6 +30,7 @@ from bot import kb_loop
 from bot.buttons import ButtonData, Offset
 from bot.context import Context
 from bot.conversation import END, STAY, Flow, Step
+from bot.dates import fmt_short
 from bot.db import guide_store, queue_store
 from bot.db.models import Guide
 from bot.db.queue_store import QueueGroup
@@ -41,7 +42,6 @@ from bot.texts import commands as CMD
 from bot.texts import common as C
 from bot.texts import feedback as T
 from handlers.sections import LABEL_CHARS, clip, section_label, section_name
-from rules.dates import fmt_short
 
 #: groups shown per /chuatraloi page (one message each)
 GROUPS_PER_PAGE = 5

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import button_payloads, keyboards, outbox
 from bot.channel import Capability, Channel, Mailbox
 from bot.clock import Clock
+from bot.dates import fmt_day
 from bot.db.models import (
     ChatAccount,
     DeliveryAttempt,
@@ -64,7 +65,6 @@ from bot.outbox import (
 )
 from bot.replies import REPLY_KIND
 from bot.texts import reminders as reminder_texts
-from rules.dates import fmt_day
 from rules.policy import Schedule, unit_schedule
 from rules.quiet import in_quiet_hours
 

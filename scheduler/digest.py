@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import DigestAck
 from bot.clock import local_date, local_datetime
+from bot.dates import fmt_date, fmt_instant
 from bot.db.models import Official, OutboxMessage, Plan, Unit
 from bot.db.people_store import subunit_ids
 from bot.db.plan_store import plan_handle
@@ -23,7 +24,6 @@ from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
 from knowledge.normalize import sanitize
 from rules.cutoffs import monday_of
-from rules.dates import fmt_date, fmt_instant
 from rules.policy import load_rules
 from scheduler.chart import bar_chart
 

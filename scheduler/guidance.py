@@ -28,13 +28,13 @@ from sqlalchemy import select
 
 from bot.button_kinds import AckGuide, OpenGuide, ShareGuide
 from bot.clock import local_date, local_datetime
+from bot.dates import fmt_day
 from bot.db import guidance_store as G
 from bot.db import guide_store
 from bot.db.models import Guide, GuideAck, GuideVersion
 from bot.messages import Button, OutgoingMessage
 from bot.outbox import OutboxStatus
 from bot.texts import guidance as T
-from rules.dates import fmt_day
 from rules.policy import Schedule
 from scheduler import planner as P
 

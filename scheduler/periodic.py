@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from bot.button_kinds import PeriodPrompt
 from bot.clock import iso_week_key, local_date, local_datetime
+from bot.dates import fmt_date, fmt_instant
 from bot.db import period_store
 from bot.db.models import Plan, PlanConsolidator, Task, TaskAssignee, TaskUnit
 from bot.messages import Button, OutgoingMessage
@@ -34,7 +35,6 @@ from bot.texts import coop as CT
 from bot.texts import period_checkin as PT
 from bot.texts import reminders as T
 from rules.cutoffs import ReportingRules, week_cutoff
-from rules.dates import fmt_date, fmt_instant
 from rules.policy import Schedule
 from scheduler import planner as P
 

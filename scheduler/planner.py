@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.button_kinds import CheckinNow
 from bot.clock import iso_week_key, local_date, local_datetime
+from bot.dates import fmt_date, fmt_instant
 from bot.db.batches import chunks
 from bot.db.job_runs import first_run
 from bot.db.models import CheckinReport, OutboxMessage, Task, TaskAssignee
@@ -49,7 +50,6 @@ from bot.outbox import (
 from bot.periods import week_shown
 from bot.reminders import task_buttons
 from bot.texts import reminders as T
-from rules.dates import fmt_date, fmt_instant
 from rules.deadlines import deadline_slots
 from rules.policy import WEEKDAYS, Schedule
 from rules.quiet import hold_until_morning

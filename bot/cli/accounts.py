@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import to_local
+from bot.dates import fmt_time_day
 from bot.db import account_store, people_store
 from bot.db.models import Official, Unit
 from bot.invites import same_name_in_unit
 from bot.texts import admin_import as import_texts
 from bot.texts import cli as texts
-from rules.dates import fmt_time_day
 
 invite_app = typer.Typer(help="Invitation codes: create one (no subcommand), list, revoke.")
 accounts_app = typer.Typer(no_args_is_help=True,

@@ -11,6 +11,7 @@ import typer
 
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.clock import SystemClock, local_date
+from bot.dates import fmt_day
 from bot.db import changes, guidance_store, guide_store
 from bot.guide_import import (
     GuideToReplaceNotFound,
@@ -26,7 +27,6 @@ from bot.guide_import import (
 from bot.guide_options import GuideOptionError, GuideOptions, announce_new, check_range
 from bot.texts import cli as texts
 from knowledge.types import IngestError, IngestProblem, SearchResult
-from rules.dates import fmt_day
 
 guides_app = typer.Typer(no_args_is_help=True, help="Manage guidance documents.")
 kb_app = typer.Typer(no_args_is_help=True, help="Knowledge base tools.")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.cli.common import open_app, print_json, run
 from bot.cli.people import report_app
 from bot.clock import local_date
+from bot.dates import fmt_day
 from bot.db import leave_store, people_store, plan_store
 from bot.db.models import Official, OfficialLeave, Plan, Task, Unit
 from bot.leave_dates import LeaveDatesError, parse_leave
@@ -26,7 +27,6 @@ from bot.reports.text import render_report
 from bot.reports.weekly import export_xlsx
 from bot.texts import cli as texts
 from rules.cutoffs import ReportingRules
-from rules.dates import fmt_day
 from rules.policy import load_rules
 
 plans_app = typer.Typer(no_args_is_help=True, help="Plans and their consolidating units.")

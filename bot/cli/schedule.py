@@ -12,9 +12,9 @@ from sqlalchemy import extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import open_app, person_text, print_json, run
+from bot.dates import fmt_date
 from bot.db.models import CalendarDay, SchedulePolicy, Unit
 from bot.texts import cli as texts
-from rules.dates import fmt_date
 from rules.policy import (
     GLOBAL_KEY,
     SETTING_KEYS,

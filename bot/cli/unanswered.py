@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import kb_loop
 from bot.cli.common import open_app, person_text, print_json, run
 from bot.cli.guides import guides_app
+from bot.dates import fmt_day_time
 from bot.db import guide_store, queue_store
 from bot.db.models import Guide, Unit
 from bot.texts import feedback as T
-from rules.dates import fmt_day_time
 
 unanswered_app = typer.Typer(help="Questions the guides did not answer, grouped by similar "
                                   "question, and what to do with each group.")

@@ -39,6 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import local_date, local_datetime
+from bot.dates import fmt_day, fmt_day_month
 from bot.db.batches import chunks
 from bot.db.leave_store import leave_spans, span_covering
 from bot.db.models import (
@@ -74,7 +75,6 @@ from bot.reports.model import (
 from bot.texts import checkin as T
 from bot.unit_tree import descendants
 from rules.cutoffs import ReportingRules, monday_of
-from rules.dates import fmt_day, fmt_day_month
 from rules.deadlines import Category, deadline_category
 from rules.policy import load_rules
 

@@ -27,13 +27,13 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from bot.clock import local_date
+from bot.dates import fmt_day, fmt_time_day
 from bot.db.plan_store import plan_handle
 from bot.reports.docx_layout import DECREE_30, DocumentLayout
 from bot.reports.model import ProgressReport, TaskProgress, names_the_plan
 from bot.texts import checkin as C
 from bot.texts import documents as T
 from knowledge.normalize import sanitize
-from rules.dates import fmt_day, fmt_time_day
 from rules.deadlines import CATEGORIES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.dates import fmt_day, fmt_day_month, fmt_time_day
 from bot.periods import week_shown
 from bot.reports.model import ProgressReport, UnreachableOfficial, names_the_plan
 from bot.texts import checkin as T
-from rules.dates import fmt_day, fmt_day_month, fmt_time_day
 from rules.deadlines import CATEGORIES
 
 #: task lines per category in the chat view (the spreadsheet has them all)

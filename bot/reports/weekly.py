@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.dates import fmt_day, fmt_day_month, fmt_day_time
 from bot.periods import week_shown
 from bot.reports.build import build_weekly_summary, categorize
 from bot.reports.model import (
@@ -24,7 +25,6 @@ from bot.reports.model import (
 )
 from bot.reports.sheets import append_row, new_workbook
 from bot.texts import checkin as T
-from rules.dates import fmt_day, fmt_day_month, fmt_day_time
 
 __all__ = [
     "Blocker", "OfficialWeek", "SubunitRollup", "TaskWeek",

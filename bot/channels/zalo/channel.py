@@ -12,13 +12,13 @@ from bot.channels.zalo import api as zapi
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloTransportError
 from bot.channels.zalo.tokens import TokenStore, ZaloTokenError
 from bot.channels.zalo.webhook import BUTTON_PREFIX, KEYBOARD_MARK
+from bot.dates import fmt_time_day
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.files import LinkIssuer
 from bot.messages import Attachment, Button, OutgoingMessage, parts_to_send, split_utf16
 from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
-from rules.dates import fmt_time_day
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
 """Dates and times as troly writes them for Vietnamese readers: one module for every format.
 
-Dates are day first ('27/11/2026'); an instant is shown in local time (Asia/Ho_Chi_Minh). The
-core below this floor (bot/periods.py, bot/db/) cannot import it and keeps its own two f-strings.
+Dates are day first ('27/11/2026'); an instant is shown in local time (Asia/Ho_Chi_Minh). It
+stands in the core (it needs nothing above it) so that the core's own texts (bot/periods.py,
+bot/db/) use it as the rules, features and edges do; tests/test_architecture.py keeps date
+formats out of every other module.
 """
 
 from __future__ import annotations
