@@ -50,5 +50,28 @@ def fmt_short(instant: datetime) -> str:
     return f"{to_local(instant):%d/%m %H:%M}"
 
 
+def fmt_sortable(instant: datetime) -> str:
+    """Local '2026-12-01 16:00' (a listing read in a terminal, sorted by its first column)."""
+    return f"{to_local(instant):%Y-%m-%d %H:%M}"
+
+
+def fmt_time(instant: datetime) -> str:
+    """Local '16:00' (later today: when a wait ends)."""
+    return f"{to_local(instant):%H:%M}"
+
+
+def fmt_span(start: date, end: date) -> tuple[str, str]:
+    """The ends of a span of days: ('15/10', '14/11/2026'); the start's year only when it
+    differs from the end's ('15/12/2025', '14/01/2026')."""
+    return (fmt_day_month(start) if start.year == end.year else fmt_day(start)), fmt_day(end)
+
+
+def fmt_document_date(day: date) -> tuple[str, str, str]:
+    """Day, month and year of an administrative document's date line ("ngày 05 tháng 3 năm
+    2026"), as Decree 30/2020/NĐ-CP writes them: days below 10 and months below 3 take a leading
+    zero."""
+    return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
+
+
 def _local(value: date | datetime) -> date | datetime:
     return to_local(value) if isinstance(value, datetime) else value

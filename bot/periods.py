@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, cast, get_args
 
+from bot.dates import fmt_span
 from bot.texts import periods as T
 from knowledge.normalize import fold_words
 
@@ -173,9 +174,8 @@ class Period:
     @property
     def label_with_dates(self) -> str:
         """'tháng 11/2026 (15/10–14/11/2026)'; the start's year too when it differs."""
-        start = self.start.strftime("%d/%m" if self.start.year == self.end.year else "%d/%m/%Y")
-        return T.WITH_DATES.format(label=self.label, start=start,
-                                   end=self.end.strftime("%d/%m/%Y"))
+        start, end = fmt_span(self.start, self.end)
+        return T.WITH_DATES.format(label=self.label, start=start, end=end)
 
 
 _ISO_WEEK_KEY = re.compile(r"^(?P<year>\d{4})-W(?P<n>\d{2})$")

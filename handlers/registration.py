@@ -12,9 +12,8 @@ from rapidfuzz import fuzz, process
 
 from bot.access import may_manage
 from bot.buttons import ButtonData
-from bot.clock import to_local
 from bot.context import Context
-from bot.dates import fmt_time_day
+from bot.dates import fmt_time, fmt_time_day
 from bot.db import people_store
 from bot.db.models import Invitation, Official, Unit
 from bot.group_chats import private_chat_link
@@ -67,7 +66,7 @@ async def redeem(ctx: Context, code: str) -> None:
         text = T.TOO_MANY_ATTEMPTS_NETWORK if blocked.by_network else T.TOO_MANY_ATTEMPTS
         minutes = _minutes_until(ctx, blocked.until)
         ctx.reply(text.format(minutes=minutes,
-                              time=f"{to_local(ctx.now + timedelta(minutes=minutes)):%H:%M}"))
+                              time=fmt_time(ctx.now + timedelta(minutes=minutes))))
         return
     result = await people_store.redeem_invitation(ctx.session, code, ctx.account, ctx.now)
     await people_store.record_attempt(ctx.session, key, ctx.now,

@@ -494,6 +494,70 @@ def test_spreadsheets_are_written_only_through_the_safe_writer() -> None:
     assert offenders == []
 
 
+#: the one home of date formats (what readers are shown: day first, local time)
+DATES_HOME = "bot/dates.py"
+#: a strftime directive in a format: '%d/%m/%Y', '%H:%M'
+DATE_DIRECTIVE = re.compile(r"%[aAbBdHjmMpSyYzZ]")
+#: (module, format) → why that format of a date is not one shown to a reader
+ALLOWED_DATE_FORMATS = {
+    ("rules/policy.py", "%H:%M"):
+        "a setting's time as its JSON holds it (stored, and `troly schedule show --json`)",
+    ("scheduler/service.py", "%H%M"): "a digest job's id, never shown",
+}
+
+
+def date_formats(source: str, rel: str) -> list[str]:
+    """Where one file formats a date or time itself: .strftime(…), an f-string's {x:%d/%m},
+    format(x, '%d/%m'), '{:%d/%m}'.format(x)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and _call_name(node) == "strftime":
+            found.append((node.lineno, ast.unparse(node.args[0]) if node.args else "strftime"))
+        elif isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            spec = "".join(str(part.value) for part in ast.walk(node.format_spec)
+                           if isinstance(part, ast.Constant))
+            if DATE_DIRECTIVE.search(spec):
+                found.append((node.lineno, spec))
+        elif isinstance(node, ast.Call) and _call_name(node) == "format" \
+                and isinstance(node.func, ast.Name) and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Constant) \
+                and DATE_DIRECTIVE.search(str(node.args[1].value)):
+            found.append((node.lineno, str(node.args[1].value)))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and re.search(r"\{[^{}]*:[^{}]*" + DATE_DIRECTIVE.pattern, node.value):
+            found.append((node.lineno, node.value))
+    return [f"{rel}:{line}: {spec}" for line, spec in sorted(found)
+            if (rel, spec.strip("'\"")) not in ALLOWED_DATE_FORMATS]
+
+
+def test_dates_are_formatted_only_in_bot_dates() -> None:
+    """One home for how dates are shown (issue 13): the others call bot/dates.py."""
+    offenders = [
+        found
+        for package in PACKAGES
+        for path in _modules(package)
+        if _rel(path) != DATES_HOME
+        for found in date_formats(path.read_text(encoding="utf-8"), _rel(path))
+    ]
+    assert offenders == []
+
+
+def test_date_format_check_sees_formats() -> None:
+    source = '''
+start = self.start.strftime("%d/%m" if same_year else "%d/%m/%Y")
+when = f"{to_local(now):%H:%M}"
+day = f"{day:%d/%m/%Y}"
+shown = format(day, "%d/%m")
+line = "ngày {:%d/%m}".format(day)
+fine = f"{count:02d} {ratio:.1%} {day.isoformat()} {width:>10}"
+'''
+    assert date_formats(source, "x.py") == [
+        "x.py:2: '%d/%m' if same_year else '%d/%m/%Y'", "x.py:3: %H:%M", "x.py:4: %d/%m/%Y",
+        "x.py:5: %d/%m", "x.py:6: ngày {:%d/%m}"]
+    assert date_formats('hhmm = f"{value:%H:%M}"', "rules/policy.py") == []
+    assert date_formats('hhmm = f"{value:%H:%M}"', "rules/other.py") != []
+
+
 #: the one home of outbox rows: only it writes them (bot/outbox.py)
 OUTBOX_HOME = "bot/outbox.py"
 OUTBOX_MODEL = "OutboxMessage"

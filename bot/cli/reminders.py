@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.channels.zalo.wiring import window_configs
 from bot.cli.common import open_app, print_json, run
 from bot.clock import local_date, local_datetime, to_local
+from bot.dates import fmt_sortable
 from bot.db.models import Official, OutboxMessage
 from bot.outbox import OutboxStatus
 from bot.reminders import PreviewItem, PreviewResult, Unreachable
@@ -73,7 +74,7 @@ def preview_command(
     for item in items:
         first_line = item.text.splitlines()[0] if item.text else ""
         late = texts.PREVIEW_LATE if item.late else ""
-        typer.echo(f"{to_local(item.at):%Y-%m-%d %H:%M}  {item.kind:<8} {item.recipient} "
+        typer.echo(f"{fmt_sortable(item.at)}  {item.kind:<8} {item.recipient} "
                    f"[{item.channel}:{item.address}]{_route_note(item)}{late}  "
                    f"{shorten(first_line, PREVIEW_TEXT_CHARS, placeholder='…')}")
     typer.echo(texts.PREVIEW_TOTAL.format(count=len(items)))

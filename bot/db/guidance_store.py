@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox
+from bot.dates import fmt_day
 from bot.db.batches import chunks
 from bot.db.guide_store import GuideState, guide_sections, guide_states, replaced_by
 from bot.db.models import Guide, GuideAck, GuideChunk, GuideVersion, Official, OutboxMessage, Unit
@@ -42,11 +43,6 @@ KIND_ANNOUNCE = "guide"
 KIND_REMIND = "guide_remind"
 KIND_EXPIRED = "guide_expired"
 KIND_WITHDRAWN = "guide_withdrawn"
-
-
-def _fmt_day(day: date) -> str:
-    # rules.dates.fmt_day's format; the core sits below rules/ and cannot import it
-    return f"{day:%d/%m/%Y}"
 
 
 # ---------------------------------------------------------------- audience
@@ -179,10 +175,10 @@ def marks(states: Mapping[int, GuideState], guide_id: int, today: date) -> list[
         return []
     found: list[str] = []
     if state.effective_until is not None and state.effective_until < today:
-        found.append(T.EXPIRED.format(day=_fmt_day(date.fromordinal(
+        found.append(T.EXPIRED.format(day=fmt_day(date.fromordinal(
             state.effective_until.toordinal() + 1))))
     elif state.effective_from is not None and today < state.effective_from:
-        found.append(T.NOT_YET.format(day=_fmt_day(state.effective_from)))
+        found.append(T.NOT_YET.format(day=fmt_day(state.effective_from)))
     newer = replaced_by(states, guide_id, today)
     if newer is not None:
         found.append(T.REPLACED_BY.format(title=newer.title))
@@ -193,9 +189,9 @@ def validity_words(effective_from: date | None, effective_until: date | None) ->
     """'có hiệu lực từ 01/01/2027, có hiệu lực đến hết 30/06/2027' (None when undated)."""
     parts = []
     if effective_from is not None:
-        parts.append(T.IN_FORCE_FROM.format(day=_fmt_day(effective_from)))
+        parts.append(T.IN_FORCE_FROM.format(day=fmt_day(effective_from)))
     if effective_until is not None:
-        parts.append(T.IN_FORCE_UNTIL.format(day=_fmt_day(effective_until)))
+        parts.append(T.IN_FORCE_UNTIL.format(day=fmt_day(effective_until)))
     return ", ".join(parts) or None
 
 

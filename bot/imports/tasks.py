@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import local_date
+from bot.dates import fmt_day
 from bot.db import people_store
 from bot.db.models import Official, Plan, Task, TaskAssignee, TaskUnit
 from bot.db.plan_store import set_consolidators
@@ -212,8 +213,10 @@ class TasksImport(TableImport):
                 deadline = parse_deadline(deadline_raw, default_year=plan_info.year).day
             except DeadlineError as exc:
                 problems.append(str(exc))
-            deadline_text = (deadline_raw.strftime("%d/%m/%Y") if isinstance(deadline_raw, date)
-                             else text(deadline_raw) or None)
+            # a spreadsheet's date-time cell is the calendar day written in it, not an instant
+            deadline_text = (
+                fmt_day(deadline_raw.date() if isinstance(deadline_raw, datetime) else deadline_raw)
+                if isinstance(deadline_raw, date) else text(deadline_raw) or None)
             problems += too_long({"ordinal": text(row.get("ordinal")), "deadline": deadline_text},
                                  _LIMITS)
             if problems:

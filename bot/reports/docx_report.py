@@ -10,7 +10,6 @@ them. Text from the database is cleaned (control characters dropped) before it i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from io import BytesIO
 from typing import cast
 
@@ -27,7 +26,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from bot.clock import local_date
-from bot.dates import fmt_day, fmt_time_day
+from bot.dates import fmt_day, fmt_document_date, fmt_time_day
 from bot.db.plan_store import plan_handle
 from bot.reports.docx_layout import DECREE_30, DocumentLayout
 from bot.reports.model import ProgressReport, TaskProgress, names_the_plan
@@ -169,11 +168,6 @@ def _set_widths(table: Table, widths: tuple[Length, ...]) -> None:
             cell.width = width
 
 
-def _vn_date(day: date) -> tuple[str, str, str]:
-    # Decree 30: days below 10 and months below 3 take a leading zero
-    return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
-
-
 def _subtitle(report: ProgressReport) -> str:
     scope = report.scope
     if scope.kind == "plan":
@@ -206,7 +200,7 @@ def _header(writer: _Writer, head: Letterhead, report: ProgressReport) -> None:
     number_cell, date_cell = line.rows[0].cells
     number = writer.paragraph(_number(head, layout), size=layout.number_size, align=center,
                               where=number_cell)
-    day, month, year = _vn_date(local_date(report.generated_at))
+    day, month, year = fmt_document_date(local_date(report.generated_at))
     place = _clean(head.place) or T.PLACE_PLACEHOLDER
     dated = writer.paragraph(T.PLACE_DATE.format(place=place, day=day, month=month, year=year),
                              size=layout.number_size, italic=True, align=center, where=date_cell)
