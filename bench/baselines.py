@@ -1,4 +1,6 @@
-"""The lexical and fuzzy baselines of ../shared/eval/BASELINES.md, as rankers (query, k → passage ids)."""
+"""The lexical and fuzzy baselines of the external legal evaluation set, as rankers (query, k →
+passage ids): as its BASELINES.md describes them (../shared/eval/BASELINES.md, outside this
+repository)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ WORD = re.compile(r"\w+")
 
 
 def tokens(text: str, *, folded: bool, bigrams: bool) -> list[str]:
-    """Baseline tokenizer as BASELINES.md describes: lowercase \\w+ runs, optionally folded, plus a_b bigrams."""
+    """Baseline tokenizer as the external BASELINES.md describes: lowercase \\w+ runs, optionally folded, plus a_b bigrams."""
     text = text.lower()
     if folded:
         text = fold(text)

@@ -1,4 +1,5 @@
-"""Import rules of DESIGN.md, and user-facing Vietnamese kept in bot/texts/."""
+"""The layout's rules (README.md, "Layout": the floors and what each may import), the one home of
+outbox writes and of date formats, and user-facing Vietnamese kept in bot/texts/."""
 
 from __future__ import annotations
 
