@@ -1,4 +1,5 @@
-"""World: the tests' one seeding helper (units, officials and their chats, plans, tasks, with the ORM).
+"""World: the tests' one seeding helper (units, officials and their chats, plans, tasks, a
+conversation under way, with the ORM).
 
 Every test that needs people or tasks in the database before the dialog starts seeds them here, whether
 it drives a BotHarness (`harness.world`, created at the harness clock's time) or a bare database
@@ -15,7 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import local_datetime, to_local
-from bot.db.models import ChatAccount, Official, OutboxMessage, Plan, Task, TaskAssignee, Unit
+from bot.db.models import (
+    ChatAccount,
+    ConversationState,
+    Official,
+    OutboxMessage,
+    Plan,
+    Task,
+    TaskAssignee,
+    Unit,
+)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -79,21 +89,41 @@ class World:
             s.add(off)
             await s.flush()
             for channel, chat in (accounts if accounts is not None else {"telegram": name}).items():
-                s.add(ChatAccount(channel=channel, external_id=chat, chat_id=chat,
-                                  official_id=off.id, status="active", created_at=now))
+                s.add(self._account(off.id, channel, chat))
             if head:
                 u = await s.get(Unit, unit_id)
                 assert u is not None
                 u.head_official_id = off.id
             return off.id
 
-    async def plan(self, ref: str | None = None) -> int:
-        """The plan with this reference (default: the world's), created if needed; return its id."""
+    def _account(self, official_id: int, channel: str, chat: str) -> ChatAccount:
+        return ChatAccount(channel=channel, external_id=chat, chat_id=chat,
+                           official_id=official_id, status="active", created_at=self.now())
+
+    async def account(self, official_id: int, channel: str, chat: str) -> int:
+        """Another active chat of an official (user and private chat `chat`); return its id."""
+        async with self.sessionmaker.begin() as s:
+            account = self._account(official_id, channel, chat)
+            s.add(account)
+            await s.flush()
+            return account.id
+
+    async def conversation(self, channel: str, chat: str, flow: str, step: str) -> None:
+        """A conversation of `flow` under way at `step` in a private chat, as the dispatcher
+        stores one."""
+        async with self.sessionmaker.begin() as s:
+            s.add(ConversationState(channel=channel, chat_id=chat, user_id=chat, flow=flow,
+                                    step=step, data={}, version=1, updated_at=self.now()))
+
+    async def plan(self, ref: str | None = None, *, title: str | None = None) -> int:
+        """The plan with this reference (default: the world's), created if needed with `title`
+        (default: the world's); return its id."""
         ref = ref or self.plan_ref
         async with self.sessionmaker.begin() as s:
             plan = (await s.execute(select(Plan).where(Plan.ref == ref))).scalar()
             if plan is None:
-                plan = Plan(ref=ref, title=self.plan_title, created_at=self.now())
+                plan = Plan(ref=ref, title=title if title is not None else self.plan_title,
+                            created_at=self.now())
                 s.add(plan)
                 await s.flush()
             if ref == self.plan_ref:

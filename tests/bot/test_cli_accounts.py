@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 
 from bot.cli import build_cli
 from bot.db.base import make_engine, make_sessionmaker
-from bot.db.models import ChatAccount, ConversationState, Official, OutboxMessage
+from bot.db.models import ConversationState, Official, OutboxMessage
+from bot.outbox import NewRow, enqueue
 from bot.texts import cli as T
+from tests.world import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -41,19 +43,19 @@ class Cli:
 async def _seed_accounts(url: str) -> None:
     """CB003 (Lê Minh Châu) on Telegram and Zalo, mid check-in on Telegram, a reminder queued."""
     engine = make_engine(url)
-    async with make_sessionmaker(engine).begin() as s:
-        chau = (await s.execute(select(Official).where(Official.code == "CB003"))).scalar_one()
-        for channel, external in (("telegram", "555"), ("zalo", "z555")):
-            s.add(ChatAccount(channel=channel, external_id=external, chat_id=external,
-                              official_id=chau.id, status="active", created_at=NOW))
-        s.add(ConversationState(channel="telegram", chat_id="555", user_id="555", flow="ci",
-                                step="progress", data={}, version=1, updated_at=NOW))
+    sessionmaker = make_sessionmaker(engine)
+    world = World(sessionmaker, now=lambda: NOW)
+    async with sessionmaker() as s:
+        chau = (await s.execute(select(Official.id).where(Official.code == "CB003"))).scalar_one()
+    for channel, external in (("telegram", "555"), ("zalo", "z555")):
+        await world.account(chau, channel, external)
+    await world.conversation("telegram", "555", flow="ci", step="progress")
+    async with sessionmaker.begin() as s:
         for kind, key in (("deadline", "deadline:1:2026-12-11:T-7"), ("reply", "reply:x")):
-            s.add(OutboxMessage(
-                idem_key=f"{key}:{chau.id}:telegram", kind=kind, subject_type="task",
-                subject_id="1", recipient_id=chau.id, channel="telegram", address="555",
-                payload={"text": "Nhắc hạn"}, due_at=NOW, not_before=NOW, late=False,
-                status="pending", attempts=0, max_attempts=8, created_at=NOW, updated_at=NOW))
+            await enqueue(s, NewRow(
+                idem_key=f"{key}:{chau}:telegram", kind=kind, subject_type="task",
+                subject_id="1", recipient_id=chau, channel="telegram", address="555",
+                payload={"text": "Nhắc hạn"}, due_at=NOW, not_before=NOW, created_at=NOW))
     await engine.dispose()
 
 

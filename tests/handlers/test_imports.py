@@ -277,9 +277,8 @@ async def test_reimport_repairs_a_title_that_was_the_number_line(harness: BotHar
     await _admin(harness)
     for name in ("don-vi.csv", "can-bo.csv"):
         await _preview_and_confirm(harness, name)
-    async with harness.app.sessionmaker.begin() as session:  # as earlier imports stored it
-        session.add(Plan(ref="Kế hoạch số 286/KH-BTTTT", created_at=harness.clock.now(),
-                         title="KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026"))
+    await harness.world.plan("Kế hoạch số 286/KH-BTTTT",  # as earlier imports stored it
+                             title="KẾ HOẠCH SỐ 286/KH-BTTTT NGÀY 15/10/2026")
     assert _count_line(T.DONE_CREATED, 5, "tasks") in await _preview_and_confirm(
         harness, "nhiem-vu.csv")
     async with harness.app.sessionmaker() as session:

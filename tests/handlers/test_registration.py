@@ -25,15 +25,10 @@ from tests.harness import BotHarness, fields, fits, texts
 async def _invitation(harness: BotHarness, *, unit_code: str = "CDS", role: str = "official",
                       name: str | None = "Lê Minh Châu", hours: int = 24,
                       official_id: int | None = None) -> str:
+    unit_id = await harness.world.unit(unit_code, name="Cục Chuyển đổi số quốc gia")
     async with harness.app.sessionmaker.begin() as session:
-        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar()
-        if unit is None:
-            unit = Unit(code=unit_code, name="Cục Chuyển đổi số quốc gia",
-                        created_at=harness.clock.now())
-            session.add(unit)
-            await session.flush()
         invitation = await people_store.create_invitation(
-            session, now=harness.clock.now(), ttl=timedelta(hours=hours), unit_id=unit.id,
+            session, now=harness.clock.now(), ttl=timedelta(hours=hours), unit_id=unit_id,
             role=role, name=name, official_id=official_id)
         return invitation.code
 
@@ -144,8 +139,7 @@ async def test_invite_in_chat_by_a_head(harness: BotHarness) -> None:
         assert invitation.role == "official" and invitation.expires_at > harness.clock.now()
     # a head may not create admins, nor invite into another branch
     assert P.INVITE_ROLE_NOT_ALLOWED in texts(await harness.say("/moi quantri Ai Đó", user="head"))
-    async with harness.app.sessionmaker.begin() as session:
-        session.add(Unit(code="KHAC", name="Đơn vị khác", created_at=harness.clock.now()))
+    await harness.world.unit("KHAC", name="Đơn vị khác")
     assert P.INVITE_UNIT_NOT_ALLOWED in texts(await harness.say("/moi KHAC Ai Đó", user="head"))
 
 
@@ -156,8 +150,7 @@ async def test_invite_needs_head_or_admin(harness: BotHarness) -> None:
 
 async def test_admin_invites_a_head_who_becomes_the_unit_head(harness: BotHarness) -> None:
     await harness.make_official("Quản Trị", role="admin", user="admin", unit_code="VP")
-    async with harness.app.sessionmaker.begin() as session:
-        session.add(Unit(code="CDS", name="Cục Chuyển đổi số", created_at=harness.clock.now()))
+    await harness.world.unit("CDS", name="Cục Chuyển đổi số")
     reply = texts(await harness.say("/moi CDS truong Nguyễn Văn An", user="admin"))
     created = fields(reply, P.INVITE_CREATED)
     assert created is not None and created["role"] == P.ROLE_LABELS["head"]
