@@ -114,6 +114,47 @@ def _no_such_day(day: int, month: int, year: int) -> str:
     return texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)
 
 
+#: a date in digits alone, day and month apart by / . or - ("03/04/2027", "3-4"): the only
+#: writing whose order can be mistaken ("15 tháng 4" names its month)
+_DIGITS_DM = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?$")
+
+
+def _digits_day_month(value: object, default_year: int) -> tuple[int, int, int] | None:
+    """(first number, second number, year) of a text cell written as digits only ("Trước
+    03/04/2027" too), or None (a date cell, a serial, words)."""
+    if not isinstance(value, str):
+        return None
+    text = _key(value)
+    for candidate in (text, _PREFIXES.sub("", text, count=1)):
+        if match := _DIGITS_DM.match(candidate.strip()):
+            return int(match.group(1)), int(match.group(2)), _year(match.group(3), default_year)
+    return None
+
+
+def reads_only_month_first(value: object, *, default_year: int) -> bool:
+    """Whether the cell is a date that is no day read day first but one read month first
+    ("03/15/2027"): whoever wrote it wrote month first."""
+    found = _digits_day_month(value, default_year)
+    if found is None:
+        return False
+    first, second, year = found
+    return second > 12 and 1 <= first <= 12 and second <= calendar.monthrange(year, first)[1]
+
+
+def month_first_doubt(value: object, *, default_year: int, example: str, row: int) -> str | None:
+    """In a column where another row (`row`, `example`) was written month first: why this cell
+    cannot be read silently, when it is a real date both ways and two different days
+    ("03/04/2027": 3 April or 4 March); None when it reads one way only or the same both ways."""
+    found = _digits_day_month(value, default_year)
+    if found is None:
+        return None
+    first, second, year = found
+    if first == second or not (1 <= first <= 12 and 1 <= second <= 12):
+        return None
+    return texts.DEADLINE_ORDER_DOUBT.format(day=first, month=second, year=year, row=row,
+                                             example=example)
+
+
 def _try(candidate: str, original: str, default_year: int) -> date | None:
     candidate = candidate.strip()
     if len(candidate) == 4 and candidate.isdigit() and 2000 <= int(candidate) <= 2099:  # "2027": the year

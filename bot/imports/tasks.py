@@ -29,7 +29,12 @@ from bot.imports.officials import find_unit
 from bot.imports.tabular import Table
 from bot.imports.template import TableImport
 from bot.texts import imports as texts
-from rules.deadlines import DeadlineError, parse_deadline
+from rules.deadlines import (
+    DeadlineError,
+    month_first_doubt,
+    parse_deadline,
+    reads_only_month_first,
+)
 
 #: field → the header spellings accepted in the file (data for parsing, not messages)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -160,6 +165,11 @@ class TasksImport(TableImport):
         parsed = self.parsed
         consolidating = self.consolidating
         seen: dict[str, int] = {}
+        # one row written month first ("03/15/2027") puts every date of the column that reads
+        # both ways ("03/04/2027") in doubt: none of them is read day first silently
+        month_first = next(((row.number, text(row.get("deadline"))) for row in table.rows
+                            if reads_only_month_first(row.get("deadline"),
+                                                      default_year=plan_info.year)), None)
         for row in table.rows:
             problems = row.problems()
             row_consolidating: list[int] = []
@@ -213,6 +223,11 @@ class TasksImport(TableImport):
                 deadline = parse_deadline(deadline_raw, default_year=plan_info.year).day
             except DeadlineError as exc:
                 problems.append(str(exc))
+            if month_first is not None:
+                doubt = month_first_doubt(deadline_raw, default_year=plan_info.year,
+                                          row=month_first[0], example=month_first[1])
+                if doubt is not None:
+                    problems.append(doubt)
             # a spreadsheet's date-time cell is the calendar day written in it, not an instant
             deadline_text = (
                 fmt_day(deadline_raw.date() if isinstance(deadline_raw, datetime) else deadline_raw)

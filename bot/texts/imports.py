@@ -94,6 +94,13 @@ DEADLINE_MONTH_FIRST = (
     "ngày {day}/{month}/{year} không tồn tại; ngày viết theo thứ tự ngày/tháng/năm, "
     "có phải là {month}/{day}/{year}?"
 )
+#: a date that reads both ways ("03/04/2027") in a column where another row was written month
+#: first (row {row}: {example}, "03/15/2027"): not imported until the order is certain
+DEADLINE_ORDER_DOUBT = (
+    "ngày {day}/{month}/{year} chưa rõ thứ tự: dòng {row} ghi \u201c{example}\u201d theo thứ tự "
+    "tháng/ngày/năm, nên ngày này có phải là {month}/{day}/{year}? Vui lòng ghi rõ theo thứ tự "
+    "ngày/tháng/năm"
+)
 
 # ---------------------------------------------------------------- unusable files and cells
 CSV_UNREADABLE = "không đọc được tệp CSV {file}; vui lòng lưu lại từ Excel dưới dạng CSV UTF-8"

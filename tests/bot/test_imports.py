@@ -360,6 +360,34 @@ async def test_a_two_row_header_merged_down_is_read(session: AsyncSession) -> No
     assert result.created == ["H1: Việc một"]
 
 
+async def test_dates_that_read_both_ways_in_a_month_first_file_are_asked(
+        session: AsyncSession) -> None:
+    """Review of 7e46195: in a file exported month first, "03/15/2027" was asked about but
+    "03/04/2027" (4 March) imported silently as 3 April. Every date of the column that reads
+    both ways is asked about, its row named; one that reads the same both ways is fine."""
+    await _examples(session)
+    body = ("Kế hoạch số 98/KH-TEST năm 2027\n" + TASKS_HEAD
+            + "1,M1,Việc một,CDS,,,03/04/2027,,\n"
+            + "2,M2,Việc hai,CDS,,,03/15/2027,,\n"
+            + "3,M3,Việc ba,CDS,,,05/05/2027,,\n"
+            + "4,M4,Việc bốn,CDS,,,Trước 11/12/2027,,\n")
+    with pytest.raises(ImportFailed) as info:
+        await import_tasks(session, "nv.csv", body.encode(), NOW, dry_run=True)
+    example = {"row": 4, "example": "03/15/2027"}
+    assert [str(e) for e in info.value.errors] == [
+        _row(3, T.DEADLINE_ORDER_DOUBT.format(day=3, month=4, year=2027, **example)),
+        _row(4, T.DEADLINE_MONTH_FIRST.format(day=3, month=15, year=2027)),
+        _row(6, T.DEADLINE_ORDER_DOUBT.format(day=11, month=12, year=2027, **example))]
+    # partial: the rows in doubt are left out, the one that reads the same both ways is kept
+    result = await import_tasks(session, "nv.csv", body.encode(), NOW, partial=True,
+                                dry_run=True)
+    assert result.created == ["M3: Việc ba"]
+    # without a month-first row the same dates read day first, as Vietnamese write them
+    day_first = body.replace("03/15/2027", "15/03/2027")
+    result = await import_tasks(session, "nv.csv", day_first.encode(), NOW, dry_run=True)
+    assert len(result.created) == 4
+
+
 async def test_a_task_with_its_title_merged_across_is_never_skipped_as_a_heading(
         session: AsyncSession) -> None:
     """Only a row with no other required cell is a heading: a task whose title is merged over

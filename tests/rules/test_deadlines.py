@@ -6,7 +6,15 @@ from datetime import date, datetime
 
 import pytest
 
-from rules.deadlines import DeadlineError, _key, parse_day, parse_deadline
+from bot.texts import imports as T
+from rules.deadlines import (
+    DeadlineError,
+    _key,
+    month_first_doubt,
+    parse_day,
+    parse_deadline,
+    reads_only_month_first,
+)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -72,6 +80,24 @@ def test_a_date_written_month_first_says_the_order() -> None:
     with pytest.raises(DeadlineError) as caught:  # no day fits either way: no guess offered
         parse_deadline("2/31/2027", default_year=2026)
     assert "có phải" not in str(caught.value)
+
+
+def test_a_date_that_reads_both_ways_is_doubted_only_beside_a_month_first_one() -> None:
+    """Review of 7e46195: only a "month" over 12 showed the order; "03/04/2027" in a file
+    written month first was read as 3 April."""
+    assert reads_only_month_first("03/15/2027", default_year=2026)
+    assert reads_only_month_first("Trước 03/15/2027", default_year=2026)
+    assert not reads_only_month_first("15/03/2027", default_year=2026)
+    assert not reads_only_month_first("03/04/2027", default_year=2026)
+    assert not reads_only_month_first("2/31/2027", default_year=2026)  # no day either way
+    doubt = month_first_doubt("03/04/2027", default_year=2026, row=5, example="03/15/2027")
+    assert doubt == T.DEADLINE_ORDER_DOUBT.format(day=3, month=4, year=2027, row=5,
+                                                  example="03/15/2027")
+    assert doubt is not None and "có phải là 4/3/2027?" in doubt
+    for same_or_one_way in ("05/05/2027", "15/04/2027", "15 tháng 4 năm 2027", "Quý II/2027",
+                            date(2027, 3, 4), 46461):
+        assert month_first_doubt(same_or_one_way, default_year=2026, row=5,
+                                 example="03/15/2027") is None
 
 
 @pytest.mark.parametrize(("text", "reason"), [
