@@ -151,10 +151,10 @@ def _typed(text: str) -> _Typed | None:
 
 
 def typed_code(ctx: Context) -> bool:
-    """Unbound chats (Zalo and web above all) may send the code alone, or after "mã mời"
-    (answered before the Q&A fallback)."""
-    if ctx.official is not None:
-        return False
+    """A chat may send the code alone, or after "mã mời" (Zalo and web above all; answered
+    before the Q&A fallback). A bound chat too: on an office computer someone else's web login
+    may still be open, and the code went to the guides (logged for admins as a question); it is
+    answered as `/start <code>` is ("already bound to …")."""
     typed = _typed(ctx.text)
     return typed is not None and people_store.looks_like_code(typed.word)
 

@@ -77,6 +77,23 @@ async def test_a_code_pasted_with_what_copying_adds_still_binds(harness: BotHarn
     assert people_store.clean_code("\u200bAB2CD3EF4G\u00ad.") == "AB2CD3EF4G"
 
 
+async def test_a_code_typed_alone_in_a_bound_chat_is_answered_as_a_code(
+        harness: BotHarness) -> None:
+    """Found in the web chat (ux-web): on an office computer a colleague's web login was still
+    open; a second official typed their own code alone, and it went to the guides — "chưa tìm
+    thấy", and the code logged for admins as an unanswered question. It is answered as
+    `/start <code>` is: this chat is bound to the colleague (the code stays unused)."""
+    mine = await _invitation(harness)
+    assert fits(texts(await harness.say(mine, user="w1", channel="web")), P.BOUND)
+    theirs = await _invitation(harness, name="Trần Văn Bảo")
+    reply = texts(await harness.say(theirs, user="w1", channel="web"))
+    assert reply == P.ACCOUNT_TAKEN.format(name="Lê Minh Châu")
+    async with harness.app.sessionmaker() as session:
+        assert (await session.execute(select(UnansweredQuestion))).scalars().all() == []
+    # the code still binds the colleague's own chat
+    assert fits(texts(await harness.say(theirs, user="w2", channel="web")), P.BOUND)
+
+
 async def test_reused_code(harness: BotHarness) -> None:
     code = await _invitation(harness)
     await harness.say(f"/start {code}", user="tg1", channel="telegram")
