@@ -6,7 +6,9 @@ Accepted: '15/04/2025', '15-4-2025', '15.4.2025', '15/4' (year from the plan or 
 '15 tháng 4 năm 2025' (as documents write a date),
 'Quý II/2025' / 'Quý 2 năm 2025' (last day of the quarter), 'Tháng 6/2025' / '06/2025' / 'Trong tháng 6'
 (last day of the month), '6 tháng đầu năm 2025' (30/6), 'Năm 2025' (31/12), with prefixes such as
-'Trước', 'Trước ngày', 'Chậm nhất', 'Hoàn thành trong', 'Trong'. Recurring deadlines ('Hằng tuần',
+'Trước', 'Trước ngày', 'Chậm nhất', 'Hoàn thành trong', 'Trong'. 'Trước' a day is that day (the
+deadline as written: 'Trước 30/6/2025' → 30/6); 'Trước' a period is the day before it begins
+('Trước năm 2027' → 31/12/2026, 'Trước tháng 3/2027' → 28/2/2027, 'Trước quý II/2027' → 31/3/2027). Recurring deadlines ('Hằng tuần',
 'Hàng tháng', 'Thường xuyên', 'Định kỳ') are not dates: they give None with recurring=True.
 
 Reminding: `deadline_slots` (the days before a deadline a reminder goes out, off days moved).
@@ -49,6 +51,8 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _PREFIXES = re.compile(
     r"^(?:hoan thanh\s+)?(?:truoc ngay|truoc|cham nhat(?: la)?(?: ngay)?|han(?: chot)?|"
     r"trong(?: thoi gian)?|den(?: ngay)?|ngay|thang|nam|quy)?\s*:?\s*")
+#: "trước" before a period ("trước năm 2027", "hoàn thành trước quý II"), not "trước ngày"
+_BEFORE = re.compile(r"^(?:hoan thanh\s+)?truoc\s+(?!ngay\b)")
 #: 15/4/2025, 15-4-25, 15.4, and as documents write it: 15 tháng 4 năm 2025 (folded)
 _DMY = re.compile(r"^(\d{1,2})\s*(?:[/.-]|\s+thang\s+)\s*(\d{1,2})"
                   r"(?:\s*(?:[/.-]|\s+nam\s+)\s*(\d{2,4}))?$")
@@ -101,9 +105,14 @@ def parse_deadline(value: object, *, default_year: int) -> Deadline:
     if any(text.startswith(r) or f" {r}" in text for r in _RECURRING):
         return Deadline(None, recurring=True)
     for candidate in (text, _PREFIXES.sub("", text, count=1)):
-        day = _try(candidate, text, default_year)
-        if day is not None:
-            return Deadline(day)
+        found = _try(candidate, text, default_year)
+        if found is not None:
+            end, first = found
+            if first != end and _BEFORE.match(text):
+                # "trước năm 2027", "trước tháng 3/2027": before the period begins (31/12/2026,
+                # 28/2/2027); "trước (ngày) 30/6" is that day, the deadline as written
+                return Deadline(first - timedelta(days=1))
+            return Deadline(end)
     raise DeadlineError(texts.DEADLINE_UNREADABLE.format(value=str(value).strip()))
 
 
@@ -155,43 +164,57 @@ def month_first_doubt(value: object, *, default_year: int, example: str, row: in
                                              example=example)
 
 
-def _try(candidate: str, original: str, default_year: int) -> date | None:
+def _try(candidate: str, original: str, default_year: int) -> tuple[date, date] | None:
+    """(the deadline, the first day of the period it ends), the two the same for a day."""
     candidate = candidate.strip()
     if len(candidate) == 4 and candidate.isdigit() and 2000 <= int(candidate) <= 2099:  # "2027": the year
-        return date(int(candidate), 12, 31)
+        return date(int(candidate), 12, 31), date(int(candidate), 1, 1)
     if match := _YMD.match(candidate):
         year, month, day = (int(g) for g in match.groups())
         try:
-            return date(year, month, day)
+            return _day(date(year, month, day))
         except ValueError as exc:
             raise DeadlineError(texts.DEADLINE_NO_SUCH_DAY.format(day=day, month=month, year=year)) from exc
     if match := _DMY.match(candidate):
         day, month = int(match.group(1)), int(match.group(2))
         year = _year(match.group(3), default_year)
         try:
-            return date(year, month, day)
+            return _day(date(year, month, day))
         except ValueError as exc:
             raise DeadlineError(_no_such_day(day, month, year)) from exc
     if match := _MY.match(candidate):
-        return _month_end(int(match.group(2)), int(match.group(1)))
+        return _month(int(match.group(2)), int(match.group(1)))
     month_text = candidate if candidate.startswith("thang") else (
         "thang " + candidate if original.startswith(("thang", "trong thang")) else "")
     if month_text and (match := _MONTH.match(month_text)):
-        return _month_end(_year(match.group(2), default_year), int(match.group(1)))
+        return _month(_year(match.group(2), default_year), int(match.group(1)))
     quarter_text = candidate if candidate.startswith("quy") else (
         "quy " + candidate if "quy" in original.split() else "")
     if quarter_text and (match := _QUARTER.match(quarter_text)):
         raw = match.group(1)
         quarter = _ROMAN.get(raw) or int(raw)
-        return _month_end(_year(match.group(2), default_year), quarter * 3)
+        year = _year(match.group(2), default_year)
+        return _month_end(year, quarter * 3), date(year, quarter * 3 - 2, 1)
     if match := _HALF.match(candidate):
         year = _year(match.group(2), default_year)
-        return date(year, 6, 30) if match.group(1) == "dau" else date(year, 12, 31)
+        return ((date(year, 6, 30), date(year, 1, 1)) if match.group(1) == "dau"
+                else (date(year, 12, 31), date(year, 7, 1)))
     year_text = candidate if candidate.startswith(("nam", "cuoi nam")) else (
         "nam " + candidate if original.split()[-2:-1] == ["nam"] and candidate.isdigit() else "")
     if year_text and (match := _YEAR.match(year_text)):
-        return date(int(match.group(1)), 12, 31)
+        year = int(match.group(1))
+        # "cuối năm 2027" is a day (31/12), "năm 2027" the whole year
+        return date(year, 12, 31), date(year, 12, 31) if year_text.startswith("cuoi") else date(year, 1, 1)
     return None
+
+
+def _day(day: date) -> tuple[date, date]:
+    return day, day
+
+
+def _month(year: int, month: int) -> tuple[date, date]:
+    end = _month_end(year, month)
+    return end, end.replace(day=1)
 
 
 #: a day typed alone, relative to today (folded): hôm nay, mai, ngày mai, kia, hôm qua

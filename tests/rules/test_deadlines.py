@@ -72,6 +72,23 @@ def test_dates_as_systems_and_spreadsheets_write_them(value: object, expected: d
     assert parse_deadline(value, default_year=2026).day == expected
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Trước 2027", date(2026, 12, 31)), ("trước năm 2027", date(2026, 12, 31)),
+    ("Hoàn thành trước năm 2027", date(2026, 12, 31)),
+    ("Trước tháng 3/2027", date(2027, 2, 28)), ("trước 03/2027", date(2027, 2, 28)),
+    ("Trước quý II/2027", date(2027, 3, 31)),
+    # a day: the deadline as written, with or without "ngày"
+    ("Trước 30/6/2027", date(2027, 6, 30)), ("Trước ngày 30/6/2027", date(2027, 6, 30)),
+    ("Trước cuối năm 2027", date(2027, 12, 31)),
+    # no "trước": the end of the period
+    ("Năm 2027", date(2027, 12, 31)), ("Tháng 3/2027", date(2027, 3, 31)),
+])
+def test_before_a_period_is_the_day_before_it_begins(value: str, expected: date) -> None:
+    """Review of 7e46195: "trước 2027" (and "trước năm 2027") read as 31/12/2027, a year later
+    than written; before a year, month or quarter is the last day before it."""
+    assert parse_deadline(value, default_year=2026).day == expected
+
+
 def test_a_date_written_month_first_says_the_order() -> None:
     with pytest.raises(DeadlineError, match="ngày/tháng/năm, có phải là 15/3/2027"):
         parse_deadline("03/15/2027", default_year=2026)
