@@ -196,7 +196,21 @@ async def _previous(ctx: Context, state: FlowState) -> CheckinEntry | None:
 
 async def _save(ctx: Context, state: FlowState, **values: Any) -> None:
     """A first check-in writes each answer at once; an edit of a sent report keeps its changes
-    in the conversation and applies them all when confirmed (stopping leaves the report as sent)."""
+    in the conversation and applies them all when confirmed (stopping leaves the report as sent).
+
+    A first check-in whose report was sent meanwhile from the official's other chat (Telegram and
+    the web chat each hold their own conversation on the same report) becomes an edit from here
+    on: its answers no longer change the sent report until confirmed (a revision, as /suabaocao)."""
+    if not state.data.get("edit"):
+        report = await ctx.session.get(CheckinReport, int(state.data["report"]))
+        if report is not None and report.status != "draft":
+            state.data["edit"] = True
+            week = week_shown(str(state.data["week"]))
+            if report.status == "skipped":
+                ctx.reply(T.SKIPPED_ELSEWHERE.format(week=week, reason=report.skip_reason or ""))
+            else:
+                at = fmt_time_day(report.submitted_at) if report.submitted_at else ""
+                ctx.reply(T.SENT_ELSEWHERE.format(week=week, at=at))
     if state.data.get("edit"):
         unknown = set(values) - set(checkin_store.ENTRY_FIELDS)
         if unknown:

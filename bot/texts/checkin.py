@@ -135,6 +135,17 @@ SUBMITTED = "Đã gửi báo cáo tuần {week}. Cảm ơn anh/chị!"
 SUBMITTED_LATE = (
     "Đã gửi báo cáo tuần {week}. Báo cáo được ghi nhận là nộp sau hạn chốt ({cutoff})."
 )
+#: a check-in still open in one chat after the week's report was sent (or the week skipped) from
+#: the official's other chat: what is typed from then on is an edit of the sent report
+SENT_ELSEWHERE = (
+    "Báo cáo tuần {week} đã được gửi lúc {at} (từ ứng dụng khác). Những gì anh/chị nhập tiếp "
+    "theo đây là bản sửa: chỉ được áp dụng khi bấm \u201cGửi báo cáo\u201d; gõ /huy thì báo cáo "
+    "vẫn giữ như đã gửi."
+)
+SKIPPED_ELSEWHERE = (
+    "Anh/chị đã báo nghỉ tuần {week} ({reason}) từ ứng dụng khác. Những gì anh/chị nhập tiếp "
+    "theo đây chỉ được áp dụng khi bấm \u201cGửi báo cáo\u201d; gõ /huy thì vẫn giữ như đã báo nghỉ."
+)
 REVISED = "Đã cập nhật báo cáo tuần {week} (lần sửa {revision})."
 REVISED_LATE = (
     "Đã cập nhật báo cáo tuần {week} (lần sửa {revision}); nội dung sửa được ghi nhận là sửa "

@@ -546,3 +546,64 @@ async def test_quay_lai_typed_alone_goes_back_and_is_not_stored(harness: BotHarn
     assert T.ASK_BLOCKERS in back
     _, entries = await report_of(harness, oid)
     assert entries[nv1].next_plan is None and entries[nv1].blockers == "Chờ phê duyệt"
+
+
+async def _sent_from_telegram_while_open_on_the_web(harness: BotHarness) -> tuple[int, int]:
+    """An official with two apps: the check-in opened on the web and left there, the same week's
+    report then sent from Telegram, and the process restarted."""
+    oid = await harness.world.official("Lê Minh Châu", "DV1",
+                                       accounts={"telegram": "tg", "web": "w"})
+    [nv1] = await harness.world.tasks([oid], [("NV1", "Tập huấn kỹ năng số", D1)])
+    await harness.say("/baocao", user="w")
+    for step in ["/baocao", "40", ON, "Chưa có kinh phí", "không", SUBMIT]:
+        await harness.act(step, user="tg", channel="telegram")
+    await harness.restart()
+    return oid, nv1
+
+
+async def test_a_check_in_left_open_in_the_other_app_does_not_change_the_sent_report(
+        harness: BotHarness) -> None:
+    """Its answers are an edit of the sent report from then on: /huy leaves the report as sent
+    (before, "90" was written into the sent report at once, with no revision, and /huy said it
+    was kept as an unsent draft)."""
+    oid, nv1 = await _sent_from_telegram_while_open_on_the_web(harness)
+    reply = texts(await harness.say("90", user="w"))
+    assert fits(reply, T.SENT_ELSEWHERE.format(week="48/2026", at="{at}"))
+    assert T.ASK_STATUS in reply
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "submitted" and report.revision == 1
+    assert entries[nv1].progress == 40
+    assert T.CANCELLED_EDIT in texts(await harness.say("/huy", user="w"))
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.revision == 1
+    assert entries[nv1].progress == 40 and entries[nv1].blockers == "Chưa có kinh phí"
+    assert (await task_row(harness, nv1)).progress == 40
+
+
+async def test_a_check_in_left_open_in_the_other_app_confirms_as_a_revision(
+        harness: BotHarness) -> None:
+    oid, nv1 = await _sent_from_telegram_while_open_on_the_web(harness)
+    for step in ["90", ON, "không", "Nghiệm thu"]:
+        await harness.act(step, user="w")
+    done = texts(await harness.act(SUBMIT, user="w"))
+    assert T.REVISED.format(week="48/2026", revision=1) in done
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "submitted" and report.revision == 2
+    assert entries[nv1].progress == 90 and entries[nv1].next_plan == "Nghiệm thu"
+    assert (await task_row(harness, nv1)).progress == 90
+
+
+async def test_a_check_in_left_open_after_the_week_was_skipped_in_the_other_app(
+        harness: BotHarness) -> None:
+    oid = await harness.world.official("Lê Minh Châu", "DV1",
+                                       accounts={"telegram": "tg", "web": "w"})
+    [nv1] = await harness.world.tasks([oid], [("NV1", "Tập huấn kỹ năng số", D1)])
+    await harness.say("/baocao", user="w")
+    for step in ["/baocao", WEEK, TRIP]:
+        await harness.act(step, user="tg", channel="telegram")
+    reply = texts(await harness.say("90", user="w"))
+    assert T.SKIPPED_ELSEWHERE.format(week="48/2026", reason=T.REASON_TRIP) in reply
+    assert T.CANCELLED_EDIT in texts(await harness.say("/huy", user="w"))
+    report, entries = await report_of(harness, oid)
+    assert report is not None and report.status == "skipped" and nv1 not in entries
+
