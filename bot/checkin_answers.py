@@ -61,7 +61,10 @@ def parse_percent(text: str) -> int | None:
     key = _UNIT_RE.sub("", _key(text)).strip()
     if _NUMBER_RE.fullmatch(key):
         number = float(key.replace(",", "."))
-        return int(number + 0.5) if 0 <= number <= 100 else None
+        if not 0 <= number <= 100:
+            return None
+        # rounded, but never up to 100: 100 % closes the task ("99,6" is not done)
+        return min(int(number + 0.5), 99) if number < 100 else 100
     value = _words_to_number(key.split())
     if value is None and (bare := _LEAD_RE.sub("", key)) != key:
         return parse_percent(bare)

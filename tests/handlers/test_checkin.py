@@ -607,3 +607,11 @@ async def test_a_check_in_left_open_after_the_week_was_skipped_in_the_other_app(
     report, entries = await report_of(harness, oid)
     assert report is not None and report.status == "skipped" and nv1 not in entries
 
+
+async def test_a_decimal_just_under_100_does_not_close_the_task(harness: BotHarness) -> None:
+    oid, (_, nv1) = await _setup(harness)
+    await harness.say("/baocao")
+    reply = texts(await harness.say("99,6"))
+    assert T.ASK_STATUS in reply and T.ASK_EVIDENCE not in reply
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 99 and entries[nv1].status is None
