@@ -228,7 +228,18 @@ def _value(report: PeriodReport, state: FlowState, name: str) -> str | None:
 async def _save(ctx: Context, state: FlowState, report: PeriodReport, name: str,
                 value: str | None) -> None:
     """A first summary writes each answer at once; an edit of a confirmed one keeps its changes
-    in the conversation and applies them all when confirmed (stopping leaves the summary as sent)."""
+    in the conversation and applies them all when confirmed (stopping leaves the summary as sent).
+
+    A first summary whose period was confirmed (or skipped) meanwhile from the official's other
+    chat becomes an edit from here on, so it no longer changes the sent summary until confirmed."""
+    if not state.data.get("edit") and report.status in period_store.ANSWERED:
+        state.data["edit"] = True
+        if report.status == "skipped":
+            ctx.reply(T.SKIPPED_ELSEWHERE.format(period=_label(state),
+                                                 reason=report.skip_reason or ""))
+        else:
+            at = fmt_time_day(report.submitted_at) if report.submitted_at else ""
+            ctx.reply(T.SENT_ELSEWHERE.format(period=_label(state), at=at))
     if state.data.get("edit"):
         if name not in SUMMARY_FIELDS:
             raise ValueError(f"unknown summary field {name!r}")

@@ -81,6 +81,17 @@ BTN_EDIT = ("Sửa mục 1", "Sửa mục 2", "Sửa mục 3")
 
 SUBMITTED = "Đã gửi báo cáo {period}. Cảm ơn anh/chị!"
 SUBMITTED_LATE = "Đã gửi báo cáo {period}; báo cáo được ghi nhận là nộp sau hạn chốt ({cutoff})."
+#: a summary still open in one chat after the period's was sent (or skipped) from the official's
+#: other chat: what is typed from then on is an edit of the sent summary
+SENT_ELSEWHERE = (
+    "Báo cáo {period} đã được gửi lúc {at} (từ ứng dụng khác). Những gì anh/chị nhập tiếp theo "
+    "đây là bản sửa: chỉ được áp dụng khi bấm \u201cGửi báo cáo\u201d; gõ /huy thì báo cáo vẫn giữ "
+    "như đã gửi."
+)
+SKIPPED_ELSEWHERE = (
+    "Anh/chị đã báo không báo cáo {period} ({reason}) từ ứng dụng khác. Những gì anh/chị nhập "
+    "tiếp theo đây chỉ được áp dụng khi bấm \u201cGửi báo cáo\u201d; gõ /huy thì vẫn giữ như đã báo."
+)
 REVISED = "Đã cập nhật báo cáo {period} (lần sửa {revision})."
 REVISED_LATE = (
     "Đã cập nhật báo cáo {period} (lần sửa {revision}); nội dung sửa được ghi nhận là sửa sau hạn "

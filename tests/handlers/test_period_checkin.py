@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.clock import local_datetime
-from bot.db.models import PeriodReport, PeriodReportRevision, Task
+from bot.db.models import ChatAccount, PeriodReport, PeriodReportRevision, Task
 from bot.periods import Period
 from bot.reports.build import build_unit_report
 from bot.texts import checkin as CT
@@ -282,4 +282,29 @@ async def test_an_expired_edit_leaves_the_sent_summary_as_it_was(harness: BotHar
     harness.clock.advance(timedelta(minutes=harness.settings.conversation_idle_minutes + 1))
     expired = texts(await harness.say("Bổ sung kinh phí"))
     assert T.EXPIRED_EDIT.format(period=DECEMBER) in expired
+    assert await _stored(harness, oid) == sent
+
+
+async def test_a_summary_left_open_in_the_other_app_does_not_change_the_sent_one(
+        harness: BotHarness) -> None:
+    """The December summary opened on the web and left there, then sent from Telegram: what the
+    web chat takes after (a restart between) is an edit, applied only when confirmed (before, it
+    was written into the sent summary at once, and /huy said it was kept as an unsent draft)."""
+    oid, _ = await _setup(harness)
+    async with harness.app.sessionmaker.begin() as session:  # the official's second app
+        session.add(ChatAccount(channel="telegram", external_id="tg", chat_id="tg",
+                                official_id=oid, status="active", created_at=harness.clock.now()))
+    harness.clock.set(_at(date(2026, 12, 14), 9))
+    await harness.say("/baocaothang")  # on the web (u1), left at the first question
+    await harness.say("/baocaothang", user="tg", channel="telegram")
+    for step in ["Hoàn thành khảo sát", "Thiếu máy quét", "không"]:
+        await harness.say(step, user="tg", channel="telegram")
+    await harness.say("gửi báo cáo", user="tg", channel="telegram")
+    sent = await _stored(harness, oid)
+    assert sent == ("submitted", 1, "Hoàn thành khảo sát", "Thiếu máy quét", None)
+    await harness.restart()
+    reply = texts(await harness.say("Số hoá 12.000 hồ sơ"))
+    assert fits(reply, T.SENT_ELSEWHERE.format(period=DECEMBER, at="{at}"))
+    assert await _stored(harness, oid) == sent
+    assert T.CANCELLED_EDIT.format(period=DECEMBER) in texts(await harness.say("/huy"))
     assert await _stored(harness, oid) == sent
