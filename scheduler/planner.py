@@ -247,6 +247,11 @@ class Planner:
             if i == latest:
                 not_before, late = self._timing(due_at, schedule)
                 status = OutboxStatus.PENDING
+                if late and i + 1 < len(due) and local_date(not_before) == due[i + 1][1]:
+                    # caught up in quiet hours and held to the very morning the next reminder
+                    # is due: that one (on time, the days left alike) replaces it, not two
+                    # reminders of the same task an hour apart
+                    not_before, status = due_at, OutboxStatus.SUPERSEDED
             else:  # an earlier offset nobody got: the latest one replaces it (§5.5)
                 not_before, late, status = due_at, True, OutboxStatus.SUPERSEDED
             days_left = (task.deadline - (local_date(not_before) if late else day)).days

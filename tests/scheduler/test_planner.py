@@ -206,3 +206,20 @@ async def test_planner_is_idempotent(world: World, sim: Sim, clock: ManualClock)
         assert sum(again.inserted.values()) == 0
     assert await world.statuses() == snapshot
     assert sum(first.inserted.values()) == len(snapshot) > 0
+
+
+async def test_catch_up_held_to_the_morning_of_the_next_reminder_is_not_sent_too(
+        world: World, sim: Sim, clock: ManualClock, telegram: FakeChannel) -> None:
+    """Back at 22:30 the evening before T-1: the missed T-3, held through quiet hours, would go
+    out at 07:00 and T-1 at 08:00, both "còn 1 ngày"; T-1 alone is sent."""
+    lan, task = await _one_task(world)
+    clock.set(at(date(2026, 12, 4), 8))
+    await sim.run_until(at(date(2026, 12, 5), 9))  # T-7 sent, then down over T-3 (08/12)
+    clock.set(at(date(2026, 12, 9), 22, 30))
+    await sim.run_until(at(date(2026, 12, 10), 9))
+    statuses = await world.statuses()
+    assert statuses[f"deadline:{task}:2026-12-11:T-3:{lan}:telegram"] == "superseded"
+    assert statuses[f"deadline:{task}:2026-12-11:T-1:{lan}:telegram"] == "sent"
+    reminders = [t for t in telegram.texts() if fits(t, R.DEADLINE_AHEAD)]
+    assert [_days_left(t) for t in reminders] == ["7", "1"]
+    assert not reminders[1].startswith(R.LATE_PREFIX)
