@@ -14,7 +14,8 @@ from bot.access import digest_for, task_for
 from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, TaskSnooze
 from bot.clock import local_date, local_datetime
 from bot.context import Context
-from bot.conversation import END, Flow, Step
+from bot.checkin_answers import is_none_answer, reads_as_question
+from bot.conversation import END, STAY, Flow, Step
 from bot.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
 from bot.db.job_runs import run_once
 from bot.db.models import Official, OutboxMessage, Task
@@ -36,7 +37,8 @@ from bot.router import ROLES_ADMINS, Command, Router
 from bot.texts import checkin as CT
 from bot.texts import common as C
 from bot.texts import reminders as T
-from handlers.checkin import start_checkin
+from handlers.ask import aside
+from handlers.checkin import MAX_ANSWER_CHARS, start_checkin
 from rules.deadlines import deadline_slots
 from rules.policy import Schedule, load_policies
 from rules.recipients import load_directory
@@ -80,13 +82,23 @@ async def evidence_prompt(ctx: Context, state: FlowState) -> None:
 
 
 async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
-    """Store the evidence text (or skip)."""
-    if ctx.payload.startswith(SKIP_EVIDENCE) or not ctx.text.strip():
+    """Store the evidence text (or skip: the button, nothing typed, or "không" as in the check-in).
+
+    A typed question ('…?', '/…') is answered, not stored; a text over the check-in's limit is
+    refused politely (it was cut silently), the question asked again."""
+    typed = ctx.text.strip()
+    if ctx.payload.startswith(SKIP_EVIDENCE) or not typed or is_none_answer(typed):
         ctx.reply(T.DONE_EVIDENCE_SKIPPED)
         return END
+    if reads_as_question(typed):
+        await aside(ctx, typed)
+        return STAY
+    if len(typed) > MAX_ANSWER_CHARS:
+        ctx.reply(CT.ANSWER_TOO_LONG.format(limit=MAX_ANSWER_CHARS))
+        return STAY
     task = await ctx.session.get(Task, int(state.data["task_id"]))
     if task is not None:
-        task.evidence = ctx.text.strip()[:2000]
+        task.evidence = typed
         task.updated_at = ctx.now
     ctx.reply(T.DONE_EVIDENCE_SAVED.format(code=state.data.get("code", "")))
     return END

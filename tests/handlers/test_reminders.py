@@ -13,6 +13,8 @@ from bot.db.models import ChatAccount, OutboxMessage
 from bot.events import ChatRef, MessagesSeen, Sender
 from bot.messages import from_payload
 from bot.outbox import OutboxStatus
+from bot.texts import checkin as CT
+from bot.texts import common as C
 from bot.texts import reminders as R
 from scheduler.planning import plan
 from tests.handlers.checkin_helpers import task_row
@@ -245,3 +247,20 @@ async def test_preview_in_chat_words_the_zalo_free_window_as_it_is_set(
         assert R.SPAN_HOURS.format(hours=48) not in body
     finally:
         await harness.close()
+
+
+async def test_done_evidence_is_never_cut_nor_a_question_or_no(harness: BotHarness) -> None:
+    """After "Đã xong": a text over the limit is refused and asked again (it was cut at 2,000
+    characters silently), a question is answered and not stored, "không" stores nothing (it was
+    stored as the evidence), as the check-in's own evidence step does."""
+    _, task = await _setup(harness)
+    await harness.press(f"rem_done:{task}", user="lan")
+    long = "Quyết định " + "x" * 2000
+    replies = texts(await harness.say(long, user="lan"))
+    assert CT.ANSWER_TOO_LONG.format(limit=2000) in replies and R.DONE_ASK_EVIDENCE in replies
+    assert (await task_row(harness, task)).evidence is None
+    replies = texts(await harness.say("Minh chứng gửi ở đâu?", user="lan"))
+    assert C.QUESTION_NOT_STORED in replies and R.DONE_ASK_EVIDENCE in replies
+    assert R.DONE_EVIDENCE_SKIPPED in texts(await harness.say("không", user="lan"))
+    row = await task_row(harness, task)
+    assert row.status == "done" and row.evidence is None
