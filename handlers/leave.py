@@ -145,9 +145,15 @@ async def confirm_prompt(ctx: Context, state: FlowState) -> None:
     ctx.reply(text, [Button(T.BTN_CONFIRM, LeaveAnswer("ok").pack())])  # "Quay lại": Step.back
 
 
+#: a yes typed at the confirmation (the button's own label included), folded: not new dates
+_CONFIRM_WORDS = frozenset({"xac nhan", "co", "ok", "dong y", "dung", "yes"})
+
+
 async def confirm_handle(ctx: Context, state: FlowState) -> str | None:
-    """Record it, or type the dates again."""
+    """Record it (the button, or a yes typed), or type the dates again."""
     pressed = ctx.payload[len(FLOW) + 1:] if ctx.payload.startswith(f"{FLOW}:") else ""
+    if not pressed and fold_words(ctx.text).strip(" .!") in _CONFIRM_WORDS:
+        pressed = "ok"
     if pressed == "again":  # "Nhập lại ngày" under a confirmation sent before "Quay lại" took its place
         return "dates"
     if not pressed and ctx.text.strip():  # typed new dates instead of pressing a button

@@ -111,3 +111,19 @@ async def test_leave_dates_written_out_as_in_a_document(harness: BotHarness) -> 
     await harness.press(label=T.BTN_CONFIRM)
     assert await _leaves(harness) == [(oid, date(2026, 12, 21), date(2026, 12, 25), "đi học",
                                        False)]
+
+
+async def test_a_yes_typed_at_the_confirmation_records_the_leave(harness: BotHarness) -> None:
+    """"Xác nhận" (the button's own label), "có", "ok" typed instead of pressed: recorded, after a
+    restart too (each was read as new dates: "Chưa hiểu ngày nghỉ “có”")."""
+    me = await harness.make_official("Lê Minh Châu")
+    for yes, (first, last) in (("Xác nhận", ("1/12", "2/12")), ("Có.", ("7/12", "8/12")),
+                               ("ok", ("14/12", "14/12"))):
+        await harness.say(f"/nghiphep {first} - {last}")
+        await harness.restart()
+        reply = texts(await harness.say(yes))
+        assert fits(reply, T.RECORDED) and "Chưa hiểu" not in reply
+    assert [(r[1], r[2]) for r in await _leaves(harness)] == [
+        (date(2026, 12, 1), date(2026, 12, 2)), (date(2026, 12, 7), date(2026, 12, 8)),
+        (date(2026, 12, 14), date(2026, 12, 14))]
+    assert {r[0] for r in await _leaves(harness)} == {me}
