@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.normalize import fold_words
+from knowledge.normalize import drop_invisible, fold_words
 
 _NUMBER_RE = re.compile(r"[+-]?\d{1,4}(?:[.,]\d+)?")
 _UNIT_RE = re.compile(r"\s*(?:%|phan tram)\s*$")
@@ -21,6 +21,13 @@ _STATUS_WORDS = (
     ("late", ("cham tien do", "cham", "tre", "tre han", "qua han")),
     ("on_track", ("dung tien do", "dung", "dung han", "binh thuong", "on", "ok")),
 )
+
+
+def typed_text(text: str) -> str:
+    """A typed answer without its surrounding spaces; "" when nothing in it shows (spaces and
+    invisible characters only: a zero-width space pasted alone is no answer)."""
+    stripped = text.strip()
+    return stripped if drop_invisible(stripped).strip() else ""
 
 
 def reads_as_question(text: str) -> bool:

@@ -15,7 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.buttons import ButtonData
-from bot.checkin_answers import is_none_answer, parse_percent, parse_status, reads_as_question
+from bot.checkin_answers import (
+    is_none_answer,
+    parse_percent,
+    parse_status,
+    reads_as_question,
+    typed_text,
+)
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, BackTo, Flow, Step
@@ -227,7 +233,7 @@ def _answer(ctx: Context) -> tuple[str, str]:
         payload = ctx.event.payload
         prefix = CHECKIN_FLOW + ":"
         return (payload[len(prefix):] if payload.startswith(prefix) else "?"), ""
-    return "", ctx.text.strip()
+    return "", typed_text(ctx.text)
 
 
 def _short(text: str, limit: int) -> str:

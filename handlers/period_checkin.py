@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.button_kinds import PeriodPrompt
 from bot.buttons import ButtonData
-from bot.checkin_answers import is_none_answer, reads_as_question
+from bot.checkin_answers import is_none_answer, reads_as_question, typed_text
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, Flow
@@ -254,7 +254,7 @@ def _answer(ctx: Context) -> tuple[str, str]:
         payload = ctx.event.payload
         prefix = FLOW + ":"
         return (payload[len(prefix):] if payload.startswith(prefix) else "?"), ""
-    return "", ctx.text.strip()
+    return "", typed_text(ctx.text)
 
 
 def _label(state: FlowState) -> str:
@@ -323,11 +323,11 @@ async def field_handle(ctx: Context, state: FlowState) -> str | None:
     elif len(typed) > MAX_ANSWER_CHARS:
         ctx.reply(T.ANSWER_TOO_LONG.format(limit=MAX_ANSWER_CHARS))
         return STAY
-    else:
-        value = typed
-    if value is None and not typed and not pressed:
+    elif not typed:  # spaces or invisible characters only: nothing to store, asked again
         ctx.reply(T.EMPTY_ANSWER)
         return STAY
+    else:
+        value = typed
     await _save(ctx, state, report, name, value)
     return _next(state)
 

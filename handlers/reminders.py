@@ -14,7 +14,7 @@ from bot.access import digest_for, task_for
 from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, TaskSnooze
 from bot.clock import local_date, local_datetime
 from bot.context import Context
-from bot.checkin_answers import is_none_answer, reads_as_question
+from bot.checkin_answers import is_none_answer, reads_as_question, typed_text
 from bot.conversation import END, STAY, Flow, Step
 from bot.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
 from bot.db.job_runs import run_once
@@ -86,7 +86,7 @@ async def evidence_handle(ctx: Context, state: FlowState) -> str | None:
 
     A typed question ('…?', '/…') is answered, not stored; a text over the check-in's limit is
     refused politely (it was cut silently), the question asked again."""
-    typed = ctx.text.strip()
+    typed = typed_text(ctx.text)
     if ctx.payload.startswith(SKIP_EVIDENCE) or not typed or is_none_answer(typed):
         ctx.reply(T.DONE_EVIDENCE_SKIPPED)
         return END

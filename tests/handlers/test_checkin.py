@@ -615,3 +615,19 @@ async def test_a_decimal_just_under_100_does_not_close_the_task(harness: BotHarn
     assert T.ASK_STATUS in reply and T.ASK_EVIDENCE not in reply
     _, entries = await report_of(harness, oid)
     assert entries[nv1].progress == 99 and entries[nv1].status is None
+
+
+async def test_an_answer_of_invisible_characters_only_is_no_answer(harness: BotHarness) -> None:
+    """A zero-width space (or a BOM, a word joiner) pasted alone was stored as the blockers and
+    showed as an empty "Vướng mắc: " to the head; it is asked again like an empty answer."""
+    oid, (_, nv1) = await _setup(harness)
+    for step in ["/baocao", "50", ON]:
+        await harness.act(step)
+    for invisible in ("\u200b", " \ufeff\u2060 "):
+        reply = texts(await harness.say(invisible))
+        assert T.EMPTY_ANSWER in reply and T.ASK_BLOCKERS in reply
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].blockers is None
+    assert T.ASK_NEXT in texts(await harness.say("Thiếu kinh phí\u200b"))  # text with one: kept
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].blockers == "Thiếu kinh phí\u200b"

@@ -308,3 +308,15 @@ async def test_a_summary_left_open_in_the_other_app_does_not_change_the_sent_one
     assert await _stored(harness, oid) == sent
     assert T.CANCELLED_EDIT.format(period=DECEMBER) in texts(await harness.say("/huy"))
     assert await _stored(harness, oid) == sent
+
+
+async def test_a_summary_answer_of_invisible_characters_only_is_no_answer(
+        harness: BotHarness) -> None:
+    oid, _ = await _setup(harness)
+    harness.clock.set(_at(date(2026, 12, 14), 9))
+    await harness.say("/baocaothang")
+    for blank in ("\u200b\u2060", "   "):  # both were stored as "" and the next asked
+        reply = texts(await harness.say(blank))
+        assert T.EMPTY_ANSWER in reply and T.ASK_HIGHLIGHTS in reply
+    report = await _report(harness, oid)
+    assert report is not None and report.highlights is None
