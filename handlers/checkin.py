@@ -367,6 +367,8 @@ async def progress_handle(ctx: Context, state: FlowState) -> str | None:
         value = int(pressed[2:])
     elif typed:
         value = parse_percent(typed)
+    if value is None and await _question_aside(ctx, typed):  # "Hạn chốt là khi nào?"
+        return STAY
     if value is None or not 0 <= value <= 100:
         ctx.reply(T.BAD_PROGRESS.format(answer=_short(typed, 40)) if typed else T.CHOOSE_ABOVE)
         return STAY
@@ -421,6 +423,8 @@ async def status_handle(ctx: Context, state: FlowState) -> str | None:
     status = STATUS_PAYLOADS.get(pressed[2:]) if pressed.startswith("s:") else None
     if status is None and typed:
         status = parse_status(typed)
+    if status is None and await _question_aside(ctx, typed):
+        return STAY
     if status is None:
         ctx.reply(T.BAD_STATUS)
         return STAY

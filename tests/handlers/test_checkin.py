@@ -631,3 +631,22 @@ async def test_an_answer_of_invisible_characters_only_is_no_answer(harness: BotH
     assert T.ASK_NEXT in texts(await harness.say("Thiếu kinh phí\u200b"))  # text with one: kept
     _, entries = await report_of(harness, oid)
     assert entries[nv1].blockers == "Thiếu kinh phí\u200b"
+
+
+async def test_a_question_at_the_progress_or_status_step_is_answered(harness: BotHarness) -> None:
+    """A question typed where a percentage or a status is awaited is answered and the step asked
+    again (it got "Xin lỗi, tôi chưa hiểu “…”. Tiến độ là một số…"); what reads as the answer
+    (a percentage, a status) is still taken as one."""
+    oid, (_, nv1) = await _setup(harness)
+    await harness.say("/baocao")
+    replies = texts(await harness.say("Hạn chốt báo cáo là khi nào?"))
+    assert C.QUESTION_NOT_STORED in replies and T.ASK_PROGRESS in replies
+    assert "chưa hiểu" not in replies
+    await harness.restart()
+    assert T.ASK_STATUS in texts(await harness.say("60%"))
+    replies = texts(await harness.say("Thế nào là có nguy cơ chậm?"))
+    assert C.QUESTION_NOT_STORED in replies and T.ASK_STATUS in replies
+    assert T.BAD_STATUS not in replies
+    assert T.ASK_BLOCKERS in texts(await harness.act(ON))
+    _, entries = await report_of(harness, oid)
+    assert entries[nv1].progress == 60 and entries[nv1].status == "on_track"
