@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -18,8 +19,8 @@ from bot.messaging_window import MessagingWindow, span_words
 from bot.outbox import OutboxStatus
 from bot.periods import Period, week_shown
 from bot.reports.build import build_plan_report, build_unit_report
-from bot.reports.model import ProgressReport
-from bot.reports.text import unreachable_lines
+from bot.reports.model import Blocker, ProgressReport, TaskProgress
+from bot.reports.text import names_line, unreachable_lines
 from bot.reports.weekly import WeeklySummary, build_weekly_summary, export_xlsx
 from bot.texts import reminders as T
 from knowledge.normalize import sanitize
@@ -29,9 +30,28 @@ from scheduler.chart import bar_chart
 
 #: lines per section before "… and N more" (the spreadsheet has everything)
 SECTION_LIMIT = 10
+#: characters of one blocker shown in a digest (an answer may hold 2,000: ten of them were a
+#: dozen Zalo messages); the whole text is in the attached spreadsheet
+BLOCKER_CHARS = 200
 UNDELIVERED_STATUSES = (OutboxStatus.FAILED_PERMANENT, OutboxStatus.DEAD, OutboxStatus.EXPIRED,
                         OutboxStatus.AMBIGUOUS, OutboxStatus.UNREACHABLE)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _clip(text: str, limit: int = BLOCKER_CHARS) -> str:
+    """One line of at most `limit` characters, cut at a space where one is near, with "…"."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut).rstrip(" ,;:.") + "…"
+
+
+def _blocker_lines(blockers: Sequence[tuple[TaskProgress, Blocker]]) -> list[str]:
+    """A digest's blockers, each shortened to a line or two."""
+    return [T.DIGEST_BLOCKER_ITEM.format(code=t.code, who=b.official, text=_clip(b.text))
+            for t, b in blockers]
 
 
 def _section(header: str, lines: list[str]) -> list[str]:
@@ -76,10 +96,10 @@ def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str])
         lines.append(T.DIGEST_REPORTED.format(done=len(summary.reported),
                                               total=len(summary.officials)))
         if summary.not_reported:
-            lines.append(T.DIGEST_MISSING.format(names=", ".join(o.name for o in summary.not_reported)))
+            lines.append(T.DIGEST_MISSING.format(names=names_line([o.name for o in summary.not_reported])))
         late = [o.name for o in summary.officials if o.late]
         if late:
-            lines.append(T.DIGEST_LATE_REPORTS.format(names=", ".join(late)))
+            lines.append(T.DIGEST_LATE_REPORTS.format(names=names_line(late)))
         lines.append("")
         if summary.subunits:
             lines += _section(T.DIGEST_SUBUNITS_HEADER, [T.DIGEST_SUBUNIT_ITEM.format(
@@ -91,8 +111,7 @@ def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str])
                 code=t.code, title=t.title, progress=t.progress, status=t.status_label)
                 for t in summary.tasks])
         lines.append("")
-        lines += _section(T.DIGEST_BLOCKERS_HEADER, [T.DIGEST_BLOCKER_ITEM.format(
-            code=t.code, who=b.official, text=b.text) for t, b in summary.blockers])
+        lines += _section(T.DIGEST_BLOCKERS_HEADER, _blocker_lines(summary.blockers))
         lines.append("")
     overdue = summary.tasks_in("overdue")
     lines += _section(T.DIGEST_OVERDUE_HEADER.format(count=len(overdue)), [
@@ -187,10 +206,10 @@ def period_digest_text(report: ProgressReport, undelivered_lines: list[str]) -> 
     lines.append(T.DIGEST_PERIOD_REPORTED.format(done=len(report.reported),
                                                  total=len(report.officials)))
     if report.not_reported:
-        lines.append(T.DIGEST_MISSING.format(names=", ".join(o.name for o in report.not_reported)))
+        lines.append(T.DIGEST_MISSING.format(names=names_line([o.name for o in report.not_reported])))
     late = [o.name for o in report.late_officials]
     if late:
-        lines.append(T.DIGEST_LATE_REPORTS.format(names=", ".join(late)))
+        lines.append(T.DIGEST_LATE_REPORTS.format(names=names_line(late)))
     counts = report.counts
     lines += ["", T.DIGEST_PERIOD_COUNTS.format(total=len(report.tasks), **counts)]
     if report.units:
@@ -203,8 +222,7 @@ def period_digest_text(report: ProgressReport, undelivered_lines: list[str]) -> 
         T.DIGEST_OVERDUE_ITEM.format(code=t.code, title=t.title,
                                      deadline=fmt_date(t.deadline) if t.deadline else "—",
                                      days=-(t.days_left or 0)) for t in overdue])]
-    lines += ["", *_section(T.DIGEST_BLOCKERS_HEADER, [T.DIGEST_BLOCKER_ITEM.format(
-        code=t.code, who=b.official, text=b.text) for t, b in report.blockers])]
+    lines += ["", *_section(T.DIGEST_BLOCKERS_HEADER, _blocker_lines(report.blockers))]
     notes = [n for n in report.notes if n.status == "submitted"]
     if notes:
         lines += ["", *_section(T.DIGEST_NOTES_HEADER, [T.DIGEST_NOTE_ITEM.format(
@@ -249,8 +267,7 @@ def plan_digest_text(report: ProgressReport) -> str:
         T.DIGEST_PLAN_OVERDUE_ITEM.format(unit=u.unit_name, overdue=u.overdue, tasks=u.task_count)
         for u in overdue])]
     lines += ["", T.DIGEST_PERIOD_COUNTS.format(total=len(report.tasks), **report.counts)]
-    lines += ["", *_section(T.DIGEST_BLOCKERS_HEADER, [T.DIGEST_BLOCKER_ITEM.format(
-        code=t.code, who=b.official, text=b.text) for t, b in report.blockers])]
+    lines += ["", *_section(T.DIGEST_BLOCKERS_HEADER, _blocker_lines(report.blockers))]
     lines += unreachable_section(report)
     lines += ["", T.DIGEST_PLAN_MORE.format(plan=plan_handle(report.scope.plan_ref or ""))]
     return "\n".join(lines)

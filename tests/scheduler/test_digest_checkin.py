@@ -167,3 +167,27 @@ async def test_manual_clock_fixture_is_monday(clock: ManualClock) -> None:
 
 def test_fake_channel_records(telegram: FakeChannel) -> None:
     assert telegram.name == "telegram" and telegram.sent == []
+
+
+async def test_digest_keeps_long_blockers_and_many_names_short(world: World, sim: Sim,
+                                                              clock: ManualClock) -> None:
+    """A blocker may hold 2,000 characters and a unit forty people: the digest showed every
+    blocker whole and every name (a dozen Zalo messages); it shows a line of each blocker and
+    twelve names, as /tiendo does, and the spreadsheet keeps every word."""
+    ids = await _team(world)
+    for n in range(14):
+        person = await world.official(f"Cán bộ {n:02d}", "P1")
+        await world.task(f"NV{n + 10}", date(2026, 12, 20), "P1", [person])
+    long = "Chưa có kinh phí " + "để thuê dịch vụ số hoá " * 90 + "KẾT THÚC"
+    await _submit(sim, ids["lan"], ids["t1"], progress=40, blockers=long)
+    async with sim.sessionmaker() as s:
+        message = await build_digest(s, world.units["P1"], "2026-W48", "week", at(FRI, 17))
+    assert len(message.text) < 2000
+    [line] = [x for x in message.text.splitlines() if x.startswith("• [NV1] Lan: ")]
+    assert line.startswith("• [NV1] Lan: Chưa có kinh phí để thuê") and line.endswith("…")
+    assert len(line) < 250 and "KẾT THÚC" not in message.text
+    assert fits(message.text, R.DIGEST_MISSING.format(names="{names} và 3 người khác"))
+    [sheet] = [a for a in message.attachments if a.file_name.endswith(".xlsx")]
+    cells = [c for row in load_workbook(BytesIO(sheet.content)).active.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert any("KẾT THÚC" in c for c in cells)
