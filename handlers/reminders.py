@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from bot.access import digest_for, task_for
 from bot.button_kinds import CheckinNow, DigestAck, TaskDone, TaskProgress, TaskSnooze
+from bot.checkin_answers import is_none_answer, reads_as_question, typed_text
 from bot.clock import local_date, local_datetime
 from bot.context import Context
-from bot.checkin_answers import is_none_answer, reads_as_question, typed_text
 from bot.conversation import END, STAY, Flow, Step
 from bot.dates import fmt_date, fmt_day_month, fmt_instant, fmt_short
 from bot.db.job_runs import run_once
