@@ -246,7 +246,10 @@ def _latest(kind: PeriodKind, number: int, year: int | None, today: date,
         return Period(kind, year, number, close_day)
     current = period_of(kind, today, close_day)
     for candidate_year in (current.year, current.year - 1):
-        candidate = Period(kind, candidate_year, number, close_day)
+        try:
+            candidate = Period(kind, candidate_year, number, close_day)
+        except ValueError:  # week 53 of a 52-week year: the year before may have one
+            continue
         if candidate.start <= today:
             return candidate
     return Period(kind, current.year - 1, number, close_day)

@@ -58,6 +58,8 @@ _BARE_KINDS: dict[str, PeriodKind] = {"thang": "month", "quy": "quarter", "nam":
 FILING_WINDOW = timedelta(days=5)
 #: a word that is trying to be a period (folded): '2026-W99', 'w60', 'q5', '13/2026'
 _PERIOD_LIKE_PATTERN = re.compile(r"^(?:\d{4}-\S+|[wqh]\d+|\d{1,2}/\d{4})$")
+#: the words before a period's number ("tuần 48", "tháng 11", "quý 4"), folded
+_PERIOD_KIND_WORDS = frozenset({"tuan", "thang", "quy"})
 
 
 @dataclass(frozen=True)
@@ -140,11 +142,15 @@ async def parse_request(ctx: Context, text: str | None = None) -> tuple[_Target,
             return target, period
         problem = problem or target.problem
     last = fold(words[-1].casefold()) if words else ""
-    if problem is not None and not _PERIOD_LIKE_PATTERN.match(last):
+    # 'tháng 13', 'tuần 54': the kind word and a number that is no such period
+    kind_and_number = len(words) >= 2 and last.isdigit() \
+        and fold(words[-2].casefold()) in _PERIOD_KIND_WORDS
+    if problem is not None and not _PERIOD_LIKE_PATTERN.match(last) and not kind_and_number:
         ctx.reply(problem)
     else:  # '2026-W99', 'w60': a period that is wrong, not a unit that is missing
         try:
-            rules.parse(words[-1] if words else "", local_date(ctx.now))
+            rules.parse(" ".join(words[-2:]) if kind_and_number else words[-1] if words else "",
+                        local_date(ctx.now))
         except PeriodError as exc:
             ctx.reply(str(exc))
     return None

@@ -156,3 +156,10 @@ def test_week_shown_as_officials_write_it() -> None:
     assert week_shown("2026-W49") == "49/2026"
     assert week_shown("2027-W05") == "5/2027"
     assert week_shown("tuần 48") == "tuần 48"  # anything else is left as it is
+
+
+def test_week_53_without_a_year_is_the_latest_year_that_has_one() -> None:
+    assert parse_period("tuần 53", date(2027, 1, 5)).key == "2026-W53"
+    assert parse_period("tuần 53", date(2027, 11, 5)).key == "2026-W53"  # 2027 has 52 weeks
+    with pytest.raises(PeriodError):
+        parse_period("tuần 53", date(2026, 11, 23))  # 2026's has not begun, 2025 has none

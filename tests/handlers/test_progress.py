@@ -19,6 +19,7 @@ from scheduler.digest import build_digest
 from tests.bot.docx_helpers import all_bold, body_texts, cell_paragraphs, open_docx
 from tests.handlers.checkin_helpers import report_of
 from tests.harness import BotHarness, Press, fits, texts
+from tests.world import at
 
 ON = Press(T.STATUS_LABELS["on_track"])
 LATE = Press(T.STATUS_LABELS["late"])
@@ -315,3 +316,17 @@ async def test_month_alone_right_after_its_cutoff_is_the_month_being_filed(
     harness.clock.set(datetime(2026, 12, 15, 2, 0, tzinfo=UTC))
     (quarter,) = await harness.say("/xuatbaocao quý docx", user="hb")
     assert quarter.attachments[0].file_name == "bao-cao-BO-2026-Q4.docx"
+
+
+async def test_week_53_and_a_period_number_that_does_not_exist(harness: BotHarness) -> None:
+    """2026 has an ISO week 53 (28/12/2026–03/01/2027): in January 2027 "tuần 53" is that week
+    (it said no unit or plan “53” was found); "tháng 13" and "tuần 54" say the period is wrong,
+    not that a unit is missing."""
+    await _tree(harness)
+    harness.clock.set(at(date(2027, 1, 5), 9))
+    (message,) = await harness.say("/xuatbaocao tuần 53", user="hb")
+    assert [a.file_name for a in message.attachments] == ["tien-do-BO-2026-W53.xlsx"]
+    assert "53/2026" in texts(await harness.say("/tiendo tuần 53", user="hb"))
+    for wrong in ("tháng 13", "tuần 54", "BO tháng 13"):
+        reply = texts(await harness.say(f"/tiendo {wrong}", user="hb"))
+        assert fits(reply, PT.BAD_PERIOD) and not fits(reply, T.TARGET_NOT_FOUND), wrong
