@@ -89,10 +89,6 @@ class OfficialsImport(TableImport):
         errors: list[RowError] = []
         heads: dict[int, str] = {}
         seen: dict[str, int] = {}
-        in_file = {text(row.get("code")) for row in table.rows}
-        # the active heads stored whom the file does not mention: they stay heads after the import
-        stored_heads = {o.unit_id: o for o in self.officials.values()
-                        if o.role == "head" and o.status == "active" and o.code not in in_file}
         for row in table.rows:
             code, name = text(row.get("code")), text(row.get("name"))
             problems = row.problems()
@@ -119,18 +115,15 @@ class OfficialsImport(TableImport):
             if status is None:
                 problems.append(
                     texts.OFFICIAL_STATUS_INVALID.format(value=text(row.get("status"))))
-            if role == "head" and unit is not None and status == "active" and not problems:
-                if unit.id in heads:
-                    problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
-                elif (other := stored_heads.get(unit.id)) is not None:
-                    problems.append(texts.UNIT_HAS_STORED_HEAD.format(
-                        code=unit.code, name=other.name, other=other.code))
-                else:
-                    heads[unit.id] = str(row.number)
             cells: dict[str, Any] = {
                 "name": name, "title": text(row.get("title")) or None,
                 "email": text(row.get("email")) or None, "phone": _phone(text(row.get("phone"))) or None}
             problems += too_long(cells, _LIMITS)
+            if role == "head" and unit is not None and status == "active" and not problems:
+                if unit.id in heads:
+                    problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
+                else:
+                    heads[unit.id] = str(row.number)
             if problems:
                 errors += [RowError(row.number, p) for p in problems]
                 continue
@@ -138,6 +131,33 @@ class OfficialsImport(TableImport):
             self.parsed[code] = {
                 "name": name, "title": cells["title"], "unit_id": unit.id, "role": role,
                 "email": cells["email"], "phone": cells["phone"], "status": status}
+        return errors + self._stored_heads_stay(seen)
+
+    def _stored_heads_stay(self, rows: dict[str, int]) -> list[RowError]:
+        """A new head is refused while the unit's stored active head stays head: one whose row is
+        not imported (not in the file, or its row rejected: a partial import leaves it out, and
+        the official stays as stored). Taking a row out can leave another stored head in place
+        (a head moved to lead another unit), so until nothing changes."""
+        stored: dict[int, list[Official]] = {}
+        for official in self.officials.values():
+            if official.role == "head" and official.status == "active" \
+                    and official.unit_id is not None:
+                stored.setdefault(official.unit_id, []).append(official)
+        errors: list[RowError] = []
+        refused = True
+        while refused:
+            refused = False
+            for code, values in list(self.parsed.items()):
+                if values["role"] != "head" or values["status"] != "active":
+                    continue
+                other = next((o for o in stored.get(values["unit_id"], [])
+                              if o.code != code and o.code not in self.parsed), None)
+                if other is not None:
+                    unit = next(u for u in self.units if u.id == values["unit_id"])
+                    errors.append(RowError(rows[code], texts.UNIT_HAS_STORED_HEAD.format(
+                        code=unit.code, name=other.name, other=other.code)))
+                    del self.parsed[code]
+                    refused = True
         return errors
 
     def created_line(self, code: str, values: dict[str, Any]) -> str:

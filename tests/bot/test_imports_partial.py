@@ -87,3 +87,34 @@ def test_a_zip_bomb_workbook_is_refused_before_parsing() -> None:
         target.writestr("xl/padding.bin", b"\0" * (MAX_UNPACKED_BYTES + 1))
     with pytest.raises(ImportFailed, match="khi giải nén lớn hơn"):
         detect_kind("bom.xlsx", bomb.getvalue())
+
+
+async def test_a_new_head_is_refused_while_the_old_heads_row_is_rejected(
+        session: AsyncSession) -> None:
+    """Review of 8e95abf: the stored head counted as 'in the file' even when their row was
+    rejected; a partial import then made the new head while the old one, left out, stayed head:
+    two active heads. Only the rows imported count."""
+    from tests.bot.test_imports import OFFICIALS_HEAD, UNITS_HEAD
+
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Phòng A,,\n").encode(), NOW)
+    await import_officials(session, "cb.csv", (
+        OFFICIALS_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,\n").encode(), NOW)
+    await session.commit()
+    body = (OFFICIALS_HEAD + "H2,Lê Văn Mới,,A,Trưởng đơn vị,,,\n"
+            "H1,Trần Văn Hùng,,AX,Cán bộ,,,\n")  # row 3: a unit code typo
+    result = await import_officials(session, "cb.csv", body.encode(), NOW, partial=True)
+    assert {e.row: e.reason for e in result.rejected} == {
+        2: IT.UNIT_HAS_STORED_HEAD.format(code="A", name="Trần Văn Hùng", other="H1"),
+        3: IT.OFFICIAL_UNIT_UNKNOWN.format(unit="AX")}
+    await session.commit()
+    heads = [o.code for o in (await session.execute(select(Official).where(
+        Official.role == "head", Official.status == "active"))).scalars()]
+    assert heads == ["H1"]
+    # the typo mended, both rows go ahead: the new head leads
+    fixed = body.replace(",AX,", ",A,")
+    result = await import_officials(session, "cb.csv", fixed.encode(), NOW, partial=True)
+    assert result.rejected == []
+    await session.commit()
+    heads = [o.code for o in (await session.execute(select(Official).where(
+        Official.role == "head", Official.status == "active"))).scalars()]
+    assert heads == ["H2"]
