@@ -35,12 +35,14 @@ _ACKS = frozenset({"ok", "oke", "okie", "okay", "oki", "okela", "ok ok", "uh", "
                    "hen gap lai"})
 #: the softeners as written with their marks: a word typed with marks is a softener only so
 #: written ("làm" folds to "lam" as "lắm" does, "à" — a question — to "a" as "ạ" does)
-_SOFTENER_FORMS = frozenset({"ạ", "nhé", "nhá", "nhiều", "bạn", "trợ", "lý", "lí", "chị", "rất",
-                             "lắm", "quá", "nhỉ", "cả", "nhà", "vậy", "mình", "tôi", "cháu"})
+_SOFTENER_VOCABULARY = frozenset({"ạ", "nhé", "nhá", "nhiều", "bạn", "trợ", "lý", "lí", "chị",
+                                  "rất", "lắm", "quá", "nhỉ", "cả", "nhà", "vậy", "mình", "tôi", "cháu"})
 #: softeners that, typed without marks, are also a word with content or a question ("a": à,
 #: "lam": làm, "vay": vậy/vay, "qua": qua, "ca": cá, "so": số): a softener only after the last
 #: phrase ("cam on lam", "ok a"); before one ("lam dc", "vay duoc a") the message is a question
 _AMBIGUOUS = frozenset({"a", "lam", "vay", "qua", "ca", "so"})
+#: the interjection that may open an acknowledgement ("À, cảm ơn"), as written with its mark
+_INTERJECTION_VOCABULARY = "à"
 #: the longest phrase above, in words
 _LONGEST = max(len(p.split()) for p in _THANKS | _GREETINGS | _ACKS)
 #: a message longer than this (in words) is read as a question whatever it starts with
@@ -60,7 +62,7 @@ def _softener(typed: str, folded: str, *, after_last_phrase: bool) -> bool:
     if folded not in _SOFTENERS:
         return False
     if typed != folded:  # written with marks: only as a softener is written
-        return typed in _SOFTENER_FORMS
+        return typed in _SOFTENER_VOCABULARY
     return folded not in _AMBIGUOUS or after_last_phrase
 
 
@@ -84,7 +86,8 @@ def _kinds(typed: list[str], words: list[str]) -> set[SmallTalk] | None:
                 i += size
                 break
         else:
-            if i == 0 and typed[0] == "à" and len(words) > 1:  # "À, cảm ơn": an interjection
+            # "À, cảm ơn": an interjection
+            if i == 0 and typed[0] == _INTERJECTION_VOCABULARY and len(words) > 1:
                 i += 1
                 continue
             if not _softener(typed[i], words[i], after_last_phrase=True):
