@@ -244,27 +244,51 @@ def numbered_options(message: OutgoingMessage,
 #: what ends a sentence inside a paragraph: the cut goes right after the mark
 SENTENCE_ENDS = (". ", "? ", "! ", "… ", "; ")
 
+#: abbreviations a ". " follows without ending the sentence ("TP. Hồ Chí Minh", "ThS. Lan")
+ABBREVIATIONS = frozenset({"tp", "q", "p", "tx", "tt", "ths", "ts", "pgs", "gs", "bs", "ks",
+                           "đ/c", "ô", "b", "st", "sđd", "v.v", "vv"})
+
+
+def _sentence_cut(window: str) -> int:
+    """Index just after the last sentence end in window (0 when none); a ". " after an
+    abbreviation such as "TP." does not count."""
+    best = max(window.rfind(end) for end in SENTENCE_ENDS if end != ". ")
+    at = len(window)
+    while (at := window.rfind(". ", 0, at)) > best:
+        word = window[:at].rsplit(None, 1)[-1] if window[:at].strip() else ""
+        if word.casefold() not in ABBREVIATIONS:
+            best = at
+            break
+    return best + 1
+
 
 def split_text(text: str, limit: int) -> list[str]:
     """Split text under a length limit, preferring paragraph, then line, then sentence, then
     word boundaries (a long paragraph of a guide is not cut in the middle of a sentence)."""
+    limit = max(limit, 1)
+    floor = max(limit // 3, 1)
     parts: list[str] = []
     rest = text
     while len(rest) > limit:
         window = rest[:limit]
         cut = max(window.rfind("\n\n"), 0)
-        if cut < limit // 3:
+        if cut < floor:
             cut = window.rfind("\n")
-        if cut < limit // 3:
-            cut = max(window.rfind(end) for end in SENTENCE_ENDS) + 1
-        if cut < limit // 3:
+        if cut < floor:
+            cut = _sentence_cut(window)
+        if cut < floor:
             cut = window.rfind(" ")
-        if cut < limit // 3:
+        if cut < floor:
             cut = limit
-            # a letter and its combining accent (decomposed Vietnamese text) stay together
-            while cut > 1 and unicodedata.combining(rest[cut]):
+            # a letter and its combining accent (decomposed Vietnamese text) stay together;
+            # a run of marks longer than that (zalgo text) is cut at the limit as before
+            while cut > floor and unicodedata.combining(rest[cut]):
                 cut -= 1
-        parts.append(rest[:cut].rstrip())
+            if unicodedata.combining(rest[cut]):
+                cut = limit
+        part = rest[:cut].rstrip()
+        if part:
+            parts.append(part)
         rest = rest[cut:].lstrip()
     if rest or not parts:
         parts.append(rest)

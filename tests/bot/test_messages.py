@@ -104,3 +104,26 @@ def test_a_forced_cut_keeps_a_letter_with_its_accents() -> None:
         parts = split_text(word * 20, limit)
         assert all(not unicodedata.combining(part[0]) for part in parts), limit
         assert "".join(parts) == word * 20
+
+
+def test_a_run_of_marks_longer_than_the_limit_is_cut_at_the_limit() -> None:
+    # zalgo text echoed back: the walk back to a letter gives up, a few parts instead of 1001
+    parts = split_text("a" + "\u0301" * 5000, 4000)
+    assert len(parts) == 2 and "".join(parts) == "a" + "\u0301" * 5000
+    parts = split_text("\u0301" * 5000, 4000)
+    assert [len(p) for p in parts] == [4000, 1000]
+
+
+def test_a_tiny_limit_still_makes_progress() -> None:
+    assert split_text("abcdef", 2) == ["ab", "cd", "ef"]
+    assert split_text("abc", 1) == ["a", "b", "c"]
+    assert split_text("ab cd", 0) == ["a", "b", "c", "d"]
+    assert split_text("a.b. c", 2) == ["a.", "b.", "c"]
+
+
+def test_a_part_does_not_end_at_an_abbreviation() -> None:
+    text = "Nộp hồ sơ tại UBND TP. Hồ Chí Minh trước ngày 5. Sau đó chờ kết quả xét duyệt."
+    limit = text.index("Minh") + 4
+    parts = split_text(text, limit)
+    assert not parts[0].endswith("TP."), parts
+    assert " ".join(parts) == text
