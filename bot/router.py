@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -150,7 +151,8 @@ def parse_command(text: str) -> tuple[str, str] | None:
     stripped = text.strip()
     if not stripped.startswith("/") or len(stripped) < 2:
         return None
-    head, _, rest = stripped[1:].partition(" ")
+    # the arguments follow any whitespace: "/hoi@bot\ncâu hỏi" is Telegram's command too
+    head, _, rest = re.sub(r"\s", " ", stripped[1:], count=1).partition(" ")
     name = head.split("@", 1)[0].casefold()
     if not name or not all(c.isalnum() or c == "_" for c in name):
         return None

@@ -299,7 +299,7 @@ class FakeBotAPI:
         """A text message update (a leading /command gets its bot_command entity)."""
         message = self._message(user_id, chat_id, chat_type, name) | {"text": text}
         if text.startswith("/"):
-            length = len(text.split(" ", 1)[0])
+            length = len(text.split(None, 1)[0])  # Telegram ends the entity at any space
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return {"update_id": update_id or next(self._update_ids), "message": message}
 

@@ -141,6 +141,27 @@ async def test_only_a_whole_mention_or_a_command_of_the_bot_is_for_it(tg: Telegr
     assert not _private_note(mention)
     [typed] = await say(fake, _in_group(fake, MEMBER, f"/hoi {question}"))
     assert await say(fake, _in_group(fake, MEMBER, f"/hoi@troly_test_bot\n{question}")) == [typed]
+    # the command's own behaviour, not a search of "/nhiemvu …": a private command's note
+    [note] = await say(fake, _in_group(fake, OFFICIAL, "/nhiemvu@troly_test_bot\nCDS"))
+    assert _private_note(note) and "BIMAT" not in note
+    async with tg.app.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(UnansweredQuestion))
+                ).scalar_one() == 0
+
+
+async def test_a_code_after_start_and_a_new_line_is_redeemed(tg: TelegramRun) -> None:
+    """"/start\nCODE" in a private chat: the code is redeemed, not searched as a question."""
+    fake = tg.fake
+    async with tg.app.sessionmaker.begin() as session:
+        unit = Unit(code="CDS", name="Cục Chuyển đổi số", created_at=tg.app.clock.now())
+        session.add(unit)
+        await session.flush()
+        invitation = await people_store.create_invitation(
+            session, now=tg.app.clock.now(), ttl=timedelta(hours=24), unit_id=unit.id,
+            role="official")
+        code = invitation.code
+    [bound] = await say(fake, fake.text_update(MEMBER, f"/start\n{code}"))
+    assert fits(bound, P.BOUND), bound
 
 
 def _in_topic(update: dict[str, Any], topic: int, *, forum: bool = True) -> dict[str, Any]:
