@@ -199,11 +199,13 @@ async def withdraw(ctx: Context) -> None:
     if guide is None:
         ctx.reply(T.GUIDE_NOT_FOUND.format(key=key))
         return
-    if guide.status == "withdrawn":  # again: a new withdrawal time would tell its audience twice
+    # again (or at once from another admin or the expiry job): a new withdrawal time would tell
+    # its audience twice; the store's conditional UPDATE decides
+    if guide.status == "withdrawn" or not await guide_store.withdraw_guide(ctx.session, guide,
+                                                                           ctx.now):
         ctx.reply(T.ALREADY_WITHDRAWN.format(title=guide.title,
                                              day=fmt_day(local_date(guide.withdrawn_at or ctx.now))))
         return
-    await guide_store.withdraw_guide(ctx.session, guide, ctx.now)
     # the planner tells an announced guide's audience, once, through the outbox (as on expiry)
     audience = guidance_store.Audience.of(guide.audience) if guide.announced_version is not None else None
     told = T.WITHDRAWN_AUDIENCE_TOLD if audience is not None and not audience.empty else ""

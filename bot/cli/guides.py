@@ -274,11 +274,13 @@ def withdraw(key: str = typer.Argument(..., help="guide id or slug")) -> None:
             guide = await guide_store.find_guide(session, key)
             if guide is None:
                 return None
-            if guide.status == "withdrawn":  # again: its audience would be told a second time
+            # again (or at once from elsewhere): its audience would be told a second time; the
+            # store's conditional UPDATE decides
+            if guide.status == "withdrawn" or not await guide_store.withdraw_guide(
+                    session, guide, app.clock.now()):
                 return texts.GUIDE_ALREADY_WITHDRAWN.format(
                     title=guide.title,
                     day=fmt_day(local_date(guide.withdrawn_at or app.clock.now())))
-            await guide_store.withdraw_guide(session, guide, app.clock.now())
             return texts.GUIDE_WITHDRAWN.format(title=guide.title)
 
     said = run(_withdraw)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox
@@ -377,15 +377,24 @@ def replaced_by(states: Mapping[int, GuideState], guide_id: int,
 
 
 async def withdraw_guide(session: AsyncSession, guide: Guide, now: datetime,
-                         reason: str = "admin") -> None:
-    """Withdraw a guide: it is never used for answers again (until re-added)."""
-    guide.status = "withdrawn"
-    guide.withdrawn_reason = reason
-    guide.withdrawn_at = now
-    guide.updated_at = now
+                         reason: str = "admin") -> bool:
+    """Withdraw a guide: it is never used for answers again (until re-added). False, and nothing
+    changed, when it was no longer active: one UPDATE on the row's status decides, so two admins,
+    or /thuhoi and the expiry job, withdrawing at once withdraw it once (a second withdrawal time
+    would tell its audience again, and the expiry's reason would be overwritten). `guide` is
+    reloaded either way."""
+    await session.flush()  # the guide's own pending changes first, so the refresh keeps none
+    withdrawn = await session.execute(
+        update(Guide).where(Guide.id == guide.id, Guide.status == "active")
+        .values(status="withdrawn", withdrawn_reason=reason, withdrawn_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    await session.refresh(guide)
+    if withdrawn.rowcount != 1:  # type: ignore[attr-defined]
+        return False
     await cancel_read_requests(session, guide.id, now, reason="withdrawn")
     await cancel_waiting_answers(session, guide.id, now)
     await changes.bump(session, changes.KNOWLEDGE, now)  # every process drops it from its index
+    return True
 
 
 #: outbox kinds that ask a guide's audience to read it: the announcement ("Đọc / Đã nắm /
@@ -434,9 +443,7 @@ async def withdraw_expired(session: AsyncSession, now: datetime, today: date) ->
     expired = list((await session.execute(
         select(Guide).where(Guide.status == "active", Guide.effective_until.is_not(None),
                             Guide.effective_until < today).order_by(Guide.id))).scalars())
-    for guide in expired:
-        await withdraw_guide(session, guide, now, reason="expired")
-    return expired
+    return [guide for guide in expired if await withdraw_guide(session, guide, now, reason="expired")]
 
 
 async def count_active_guides(session: AsyncSession) -> int:

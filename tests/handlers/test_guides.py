@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.db import guide_store
 from bot.db.models import Guide, GuideChunk, GuideVersion, Official, PendingUpload
 from bot.events import ChatRef, FileReceived, Sender
 from bot.guide_import import PENDING_TTL
@@ -148,6 +150,67 @@ async def test_withdrawn_guide_is_never_used(kb_harness: BotHarness) -> None:
     after = texts(await kb_harness.say("bo phan mot cua tiep nhan ho so dat dai vao ngay nao"))
     assert "thứ Ba" not in after
     assert T.GUIDE_GONE in texts(await kb_harness.press(f"guide:{slug}"))
+
+
+async def _withdrawal(h: BotHarness, slug: str) -> tuple[str, str | None, object]:
+    async with h.app.sessionmaker() as session:
+        guide = await guide_store.find_guide(session, slug)
+        assert guide is not None
+        return guide.status, guide.withdrawn_reason, guide.withdrawn_at
+
+
+async def test_a_guide_withdrawn_twice_at_once_is_withdrawn_once(kb_harness: BotHarness) -> None:
+    """Review of 6110600: 'already withdrawn' was read, then written. /thuhoi that read the guide
+    active while the expiry job withdrew it wrote a second withdrawal (a new time, told to its
+    audience again; the reason 'expired' overwritten). The row's status decides in one UPDATE."""
+    h = kb_harness
+    await _admin(h)
+    await h.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
+    slug = "huong-dan-tiep-nhan-ho-so-dat-dai"
+    async with h.app.sessionmaker() as session:  # what /thuhoi read: the guide active
+        stale = await guide_store.find_guide(session, slug)
+    assert stale is not None and stale.status == "active"
+    first = h.clock.now()
+    async with h.app.sessionmaker.begin() as session:  # the expiry job, in between
+        guide = await guide_store.find_guide(session, slug)
+        assert guide is not None
+        await guide_store.withdraw_guide(session, guide, first, reason="expired")
+    h.clock.advance(timedelta(minutes=1))
+    async with h.app.sessionmaker.begin() as session:
+        session.add(stale)
+        again = await guide_store.withdraw_guide(session, stale, h.clock.now())
+    status, reason, at = await _withdrawal(h, slug)
+    assert (status, reason) == ("withdrawn", "expired") and at is not None
+    assert at.replace(tzinfo=None) == first.replace(tzinfo=None)  # type: ignore[attr-defined]
+    assert again is False and stale.withdrawn_reason == "expired"
+
+
+async def test_two_transactions_withdrawing_at_once_withdraw_once(
+        kb_harness: BotHarness, database_url: str) -> None:
+    """The same on PostgreSQL with the two transactions really at once (READ COMMITTED): both
+    read the guide active; the second's UPDATE waits for the first's commit, then finds the
+    row withdrawn and changes nothing. (SQLite writers take the lock at BEGIN: one at a time.)"""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two writers at once: PostgreSQL only")
+    h = kb_harness
+    await _admin(h)
+    await h.upload_guide("dat-dai.md", GUIDE_V1, user="admin")
+    slug = "huong-dan-tiep-nhan-ho-so-dat-dai"
+    now = h.clock.now()
+    async with h.app.sessionmaker() as one, h.app.sessionmaker() as two:
+        first, second = (await guide_store.find_guide(one, slug),
+                         await guide_store.find_guide(two, slug))
+        assert first is not None and second is not None and second.status == "active"
+        await guide_store.withdraw_guide(one, first, now, reason="expired")
+        racing = asyncio.create_task(
+            guide_store.withdraw_guide(two, second, now + timedelta(minutes=1)))
+        await asyncio.sleep(0.3)
+        assert not racing.done()  # waits on the first's row lock
+        await one.commit()
+        again = await racing
+        await two.commit()
+    status, reason, _ = await _withdrawal(h, slug)
+    assert (status, reason) == ("withdrawn", "expired") and again is False
 
 
 async def test_list_and_browse_guides(kb_harness: BotHarness) -> None:
