@@ -11,7 +11,7 @@ from bot.buttons import ButtonData, Offset
 from bot.clock import local_date
 from bot.context import Context
 from bot.dates import fmt_day
-from bot.db import guidance_store, guide_store
+from bot.db import guidance_store, guide_store, queue_store
 from bot.db.models import PendingUpload
 from bot.guide_import import (
     GuideToReplaceNotFound,
@@ -120,6 +120,8 @@ async def show_guide(ctx: Context, slug: str, offset: int, *, status: bool = Fal
     """The guide's sections from `offset`, each a button opening it; with `status`
     (`/huongdan <id>`), heads and admins also see who acknowledged it."""
     guide = await guide_store.find_guide(ctx.session, slug) if may_read_guides(ctx) else None
+    if guide is None and may_read_guides(ctx):  # a duplicate FAQ guide merged (0023): the kept one
+        guide = await queue_store.merged_faq_guide(ctx.session, slug)
     marks = (await guidance_store.guide_marks(ctx.session, guide.id, local_date(ctx.now))
              if guide is not None else [])
     if guide is not None and guide.status != "active" and guide.withdrawn_reason == "expired":

@@ -20,7 +20,7 @@ from bot.button_kinds import OpenSection, OpenSectionOld
 from bot.buttons import ButtonData
 from bot.clock import local_date
 from bot.context import Context
-from bot.db import guidance_store, guide_store
+from bot.db import guidance_store, guide_store, queue_store
 from bot.messages import Button
 from bot.router import Router
 from bot.texts import ask as T
@@ -144,14 +144,26 @@ async def open_section(ctx: Context, button: OpenSection | OpenSectionOld) -> No
 
     A chat that may not read the guides gets the same answer as for a passage that is gone.
     """
-    if not may_read_guides(ctx) or not await show(ctx, button.chunk_id, 0):
+    if not may_read_guides(ctx) or not await _show_or_moved(ctx, button.chunk_id, 0):
         ctx.reply(T.PASSAGE_GONE)
 
 
 async def next_page(ctx: Context, button: SectionPage) -> None:
     """Button 'pg:<chunk id>:<page>': one page of a section ('Xem tiếp')."""
-    if not may_read_guides(ctx) or not await show(ctx, button.chunk_id, button.part, entry=False):
+    if not may_read_guides(ctx) \
+            or not await _show_or_moved(ctx, button.chunk_id, button.part, entry=False):
         ctx.reply(T.PASSAGE_GONE)
+
+
+async def _show_or_moved(ctx: Context, chunk_id: int, part: int, *, entry: bool = True) -> bool:
+    """show(), and for a chunk of an FAQ guide's older version (a button sent before the next
+    answer was written, or before migration 0023 merged its duplicate guide into the one kept)
+    the same question's section as it is now (its first page if that page is gone)."""
+    if await show(ctx, chunk_id, part, entry=entry):
+        return True
+    moved = await queue_store.current_qa_chunk(ctx.session, chunk_id)
+    return moved is not None and (await show(ctx, moved, part, entry=entry)
+                                  or (part != 0 and await show(ctx, moved, 0, entry=entry)))
 
 
 def register(router: Router) -> None:

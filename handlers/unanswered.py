@@ -400,6 +400,10 @@ async def link_sections(ctx: Context, button: LinkGuide) -> None:
     """Button 'uqg:<group>:<guide id>[:<offset>]': that guide's sections."""
     found = await _group(ctx, button.group)
     guide = await ctx.session.get(Guide, button.guide_id)
+    if found is not None and guide is None:  # deleted since (a duplicate FAQ guide merged: 0023)
+        ctx.reply(T.LINK_GUIDE_GONE)
+        await link_guides(ctx, LinkGroup(button.group))  # the guides to choose from, as they are
+        return
     if found is None or guide is None or guide.id not in await _answering(ctx) \
             or not await _may_use(ctx, found[0], guide):
         ctx.reply(T.GROUP_GONE)
@@ -423,6 +427,10 @@ async def link_done(ctx: Context, button: LinkSection) -> None:
     """Button 'uqs:<group>:<chunk id>': the questions become a wording of that section."""
     found, chunk_id = await _group(ctx, button.group), button.chunk_id
     section = await guide_store.section_of_chunk(ctx.session, chunk_id)
+    if section is None:  # an FAQ answer's older version (or a merged duplicate's, 0023)
+        moved = await queue_store.current_qa_chunk(ctx.session, chunk_id)
+        if moved is not None:
+            chunk_id, section = moved, await guide_store.section_of_chunk(ctx.session, moved)
     if found is None:
         ctx.reply(T.GROUP_GONE)
         return

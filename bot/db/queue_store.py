@@ -33,6 +33,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.db.people_store import subunit_ids
+from bot.ids import MAX_ID
 from knowledge.clustering import cluster
 from knowledge.types import ParsedGuide, Passage, Section
 
@@ -231,6 +232,44 @@ async def _only_generated(session: AsyncSession, guide: Guide) -> bool:
     names = (await session.execute(select(GuideVersion.file_name)
                                    .where(GuideVersion.guide_id == guide.id))).scalars()
     return all(name.endswith(FAQ_FILE_SUFFIX) for name in names)
+
+
+async def merged_faq_guide(session: AsyncSession, slug: str) -> Guide | None:
+    """The FAQ guide a duplicate FAQ guide called `slug` was merged into (migration 0023), if
+    one was: the duplicate is gone, and its versions, whose Q&A file troly named after it
+    ('hoi-dap-dv1-2.qa.md'), belong to the guide that kept its answers. A button sent before
+    the merge ('guide:hoi-dap-dv1-2') still opens them there."""
+    if not slug or slug.isdigit() or len(slug) > MAX_SLUG_CHARS:
+        return None
+    return (await session.execute(
+        select(Guide).join(GuideVersion, GuideVersion.guide_id == Guide.id)
+        .where(GuideVersion.file_name == f"{slug}{FAQ_FILE_SUFFIX}", Guide.slug != slug)
+        .order_by(Guide.id).limit(1))).scalars().first()
+
+
+async def current_qa_chunk(session: AsyncSession, chunk_id: int) -> int | None:
+    """For a chunk of an older version of an active FAQ guide (every answer written makes a
+    new version; migration 0023 moved a merged duplicate's versions to the guide that kept
+    them), the first chunk of the same question's section in the guide's current version; None
+    when the chunk is not such a one or its question is no longer there (removed)."""
+    if not 0 < chunk_id <= MAX_ID:
+        return None
+    row = (await session.execute(
+        select(GuideChunk.heading_path, Guide.current_version_id)
+        .join(GuideVersion, GuideVersion.id == GuideChunk.version_id)
+        .join(Guide, Guide.id == GuideVersion.guide_id)
+        .where(GuideChunk.id == chunk_id, Guide.status == "active",
+               GuideVersion.id != Guide.current_version_id,
+               GuideVersion.file_name.endswith(FAQ_FILE_SUFFIX, autoescape=True)))).first()
+    if row is None or row.current_version_id is None:
+        return None
+    for found, path in (await session.execute(
+            select(GuideChunk.id, GuideChunk.heading_path)
+            .where(GuideChunk.version_id == row.current_version_id)
+            .order_by(GuideChunk.ordinal))).all():
+        if list(path) == list(row.heading_path):
+            return int(found)
+    return None
 
 
 def _markdown(title: str, chunks: Sequence[tuple[Sequence[str], str]]) -> bytes:

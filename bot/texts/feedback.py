@@ -89,6 +89,8 @@ LINK_DONE_NOBODY = (
     + NOBODY_TOLD
 )
 LINK_GONE = "Mục này không còn trong hướng dẫn hiện hành."
+#: a guide chosen under an older message is gone (a duplicate FAQ guide merged into the one kept)
+LINK_GUIDE_GONE = "Hướng dẫn này không còn (có thể đã được gộp vào một hướng dẫn khác). Anh/chị chọn lại hướng dẫn dưới đây."
 LINK_NOT_IN_FORCE = (
     "Hướng dẫn \u201c{guide}\u201d {marks}, nên câu hỏi chỉ vào mục của hướng dẫn này sẽ không "
     "được trả lời. Chưa lưu gì; anh/chị vui lòng chọn mục trong hướng dẫn khác (nút "
