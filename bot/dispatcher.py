@@ -680,8 +680,8 @@ class Dispatcher:
                 ctx.reply(Dispatcher._not_listed(ctx, menu, number))
                 ctx.menu_kept = True
                 return None
-        elif payload is None:
-            payload = menu.named_payload(event.text)
+        elif payload is None:  # a final choice's name, or the word of a way out or back listed
+            payload = menu.named_payload(event.text) or menu.word_payload(event.text)
         if payload is None:
             return event
         return ButtonPressed(chat=event.chat, sender=event.sender, at=event.at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from bot.texts import common as T
@@ -149,13 +149,18 @@ class Menu:
     number outside the list is refused politely (`strict`: the message asked for a number)
     rather than passed on to the step as text (a code, a percentage); `asks`: the numbered
     items (index from 0, label) whose typed number is asked back once (Button.confirm_typed);
-    `pending`: the index of the one asked about, waiting for its confirmation."""
+    `pending`: the index of the one asked about, waiting for its confirmation; `words`: the
+    numbered items that are a way out ("Huỷ") or back ("Quay lại"), as (the word's kind, payload):
+    their name typed picks them too, with or without diacritics ("huy", "quay lai": typed_word),
+    so that a word typed at such a list does what the list shows (the import's "2. Huỷ" was
+    answered "nothing to cancel"; "huy" alone, also a given name, is a way out only there)."""
 
     numbered: tuple[str, ...] = ()
     named: tuple[tuple[str, str], ...] = ()
     strict: bool = False
     asks: tuple[tuple[int, str], ...] = ()
     pending: int | None = None
+    words: tuple[tuple[str, str], ...] = ()
 
     def asked_label(self, index: int) -> str | None:
         """The label of a numbered item whose typed number is asked back, if it is one."""
@@ -167,12 +172,20 @@ class Menu:
         return next((payload for label, payload in self.named if typed_name(label) == typed),
                     None) if typed else None
 
+    def word_payload(self, text: str) -> str | None:
+        """The payload of the way out or back listed here whose word was typed, if one was."""
+        kind = typed_word(text)
+        return next((payload for listed, payload in self.words if listed == kind),
+                    None) if kind else None
+
     def to_json(self) -> dict[str, Any]:
         """The stored form (conversation_state.menu)."""
         stored: dict[str, Any] = {"numbered": list(self.numbered),
                                   "named": [list(n) for n in self.named], "strict": self.strict}
         if self.asks:
             stored["asks"] = [list(a) for a in self.asks]
+        if self.words:
+            stored["words"] = [list(w) for w in self.words]
         if self.pending is not None:
             stored["pending"] = self.pending
         return stored
@@ -189,6 +202,7 @@ class Menu:
         named = stored.get("named") or []
         asks = stored.get("asks") or []
         pending = stored.get("pending")
+        words = stored.get("words") or []
         menu = cls(tuple(str(p) for p in numbered),
                    tuple((str(n[0]), str(n[1])) for n in named if isinstance(n, list)
                          and len(n) == 2),
@@ -196,7 +210,9 @@ class Menu:
                    tuple((int(a[0]), str(a[1])) for a in asks if isinstance(a, list)
                          and len(a) == 2),
                    pending if isinstance(pending, int) and 0 <= pending < len(numbered)
-                   else None)
+                   else None,
+                   tuple((str(w[0]), str(w[1])) for w in words if isinstance(w, list)
+                         and len(w) == 2))
         return menu if menu.numbered or menu.named else None
 
 
@@ -206,8 +222,30 @@ def menu_of_buttons(message: OutgoingMessage) -> Menu:
     if message.numbers_typed:
         return Menu(named=tuple((b.label, b.payload) for b in message.buttons))
     finals = [b for b in message.buttons if b.final]
-    return _menu([b for b in message.buttons if not b.final], finals,
-                 strict=bool(message.numbered or finals))
+    listed = [b for b in message.buttons if not b.final]
+    menu = _menu(listed, finals, strict=bool(message.numbered or finals))
+    words = tuple((kind, b.payload) for b in listed if (kind := _word_of(b)) is not None)
+    return replace(menu, words=words) if words else menu
+
+
+#: what typed_word reads as the way out (/huy) or back (/quaylai), folded as typed_name folds:
+#: the cancel and back words, and "huy" (a given name too: a way out only where a list shows it)
+_WAY_WORDS = {**{typed_name(w): CANCEL_COMMAND for w in (*T.CANCEL_WORDS, "huy")},
+              **{typed_name(w): BACK_COMMAND for w in T.BACK_WORDS}}
+
+
+def typed_word(text: str) -> str | None:
+    """CANCEL_COMMAND or BACK_COMMAND when `text` is a way out ("huỷ", "huy", "huy bo") or back
+    ("quay lại", "quay lai") typed alone (a final "." or "!" ignored); else None."""
+    return _WAY_WORDS.get(typed_name(text.strip().rstrip(".!")))
+
+
+def _word_of(button: Button) -> str | None:
+    """The way (CANCEL_COMMAND, BACK_COMMAND) a listed button is: its typed command, or its
+    label a cancel or back word ("Huỷ" under an import's preview has no command)."""
+    if button.command in (CANCEL_COMMAND, BACK_COMMAND):
+        return button.command
+    return typed_word(button.label)
 
 
 def _menu(listed: Sequence[Button], finals: Sequence[Button], *, strict: bool) -> Menu:

@@ -79,10 +79,15 @@ def test_items_that_act_for_good_are_asked_back_by_number() -> None:
 
 def test_the_console_menu_numbers_every_button_but_the_final_ones() -> None:
     """menu_of_buttons and numbered_options build their menus alike; the console's numbers the
-    commands too ("Huỷ") and is strict only where the message asked for a number."""
+    commands too ("Huỷ", also picked by its word typed) and is strict only where the message
+    asked for a number."""
     section = Button("Mục 1", "uqs:1:1", confirm_typed=True)
-    assert menu_of_buttons(OutgoingMessage("x", (section, CANCEL))) == Menu(
-        ("uqs:1:1", "ck:cancel"), (), strict=False, asks=((0, "Mục 1"),))
+    menu = menu_of_buttons(OutgoingMessage("x", (section, CANCEL)))
+    assert menu == Menu(("uqs:1:1", "ck:cancel"), (), strict=False, asks=((0, "Mục 1"),),
+                        words=(("/huy", "ck:cancel"),))
+    assert Menu.of(menu.to_json()) == menu
+    assert [menu.word_payload(w) for w in ("huy", "Huỷ bỏ!", "quay lai", "Huy Hoàng")] == [
+        "ck:cancel", "ck:cancel", None, None]
     assert menu_of_buttons(OutgoingMessage("x", (section, SEND), numbered="Gõ số.")) == Menu(
         ("uqs:1:1",), (("Gửi báo cáo", "ck:ok"),), strict=True, asks=((0, "Mục 1"),))
     assert menu_of_buttons(OutgoingMessage("x", (section, SEND), numbers_typed=True)) == Menu(
