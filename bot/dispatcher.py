@@ -13,7 +13,7 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import Connection, Table, bindparam, case, insert, inspect, select, update
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -49,7 +49,15 @@ from bot.locks import (
     chat_lock_key,
     lock_chat_literal,
 )
-from bot.messages import Menu, OutgoingMessage, menu_of_buttons, numbered_options, typed_name
+from bot.messages import (
+    Menu,
+    OutgoingMessage,
+    menu_of_buttons,
+    numbered_options,
+    to_payload,
+    typed_name,
+    with_parts_sent,
+)
 from bot.replies import QUEUED_CHANNELS, WAITING, ReplyResult, ReplySender, replies_waiting
 from bot.router import Router, parse_command, split_payload
 from bot.text_input import UnpairedSurrogate, clean_event
@@ -259,6 +267,12 @@ class RecordsDelivery(EventGuard):
     bot/channels/inbound_queue.py): the dispatcher then writes no `inbound_updates` key for it,
     and `after` raises Repeat when the event's effects were committed before."""
 
+    async def replies_left(self, sessionmaker: async_sessionmaker[AsyncSession],
+                           left: list[dict[str, Any]]) -> None:
+        """While its replies are sent: record those still to send (to_payload; the first one's
+        parts delivered in it), which a process taking the event after a crash sends instead
+        of them all. Nothing by default."""
+
 
 def is_database_busy(exc: OperationalError) -> bool:
     """SQLite's "database is locked" / "database table is locked" (the busy timeout ran out)."""
@@ -331,23 +345,44 @@ class Dispatcher:
         if before_send is not None:
             await before_send(fed.keyboard_spent)
         await self.deliver(event.chat, event.sender, fed.replies, channel,
-                           waiting=fed.replies_waiting)
+                           waiting=fed.replies_waiting, guard=guard)
         return fed.replies
 
     async def resend(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
-                     channel: Channel) -> list[ReplyResult]:
+                     channel: Channel, *, guard: EventGuard | None = None) -> list[ReplyResult]:
         """Send replies committed by a process that died before sending them (the inbound
-        queue's recovery, bot/channels/inbound_queue.py): nothing is processed again."""
-        return await self.deliver(chat, sender, replies, channel)
+        queue's recovery, bot/channels/inbound_queue.py): nothing is processed again; `guard`
+        records how far this gets, as handle's does."""
+        return await self.deliver(chat, sender, replies, channel, guard=guard)
 
     async def deliver(self, chat: ChatRef, sender: Sender, replies: list[OutgoingMessage],
-                      channel: Channel, *, waiting: bool | None = None) -> list[ReplyResult]:
+                      channel: Channel, *, waiting: bool | None = None,
+                      guard: EventGuard | None = None) -> list[ReplyResult]:
         """Send replies in order; a retryable failure goes to the outbox (bot/replies.py).
 
         handle's second half; edges call handle (or resend), never this (tests/test_architecture.py).
         `waiting`: whether earlier replies of the chat wait in the outbox, if already asked.
+        A guard that records its event's delivery (RecordsDelivery) is told what is left to
+        send whenever a platform message went out and more follow: a process dying in between
+        leaves the rest alone to whoever takes the event (never what was delivered).
         """
-        return await self._replies.deliver(chat, sender, replies, channel, waiting=waiting)
+        progress = (self._recorder(guard, replies)
+                    if isinstance(guard, RecordsDelivery) else None)
+        return await self._replies.deliver(chat, sender, replies, channel, waiting=waiting,
+                                           progress=progress)
+
+    def _recorder(self, guard: RecordsDelivery,
+                  replies: list[OutgoingMessage]) -> Callable[[int, int], Awaitable[None]]:
+        async def record(done: int, parts: int) -> None:
+            left = [to_payload(m) for m in replies[done:]]
+            if left and parts:
+                left[0] = with_parts_sent(left[0], parts)
+            try:
+                async with self._serialised_writes():
+                    await guard.replies_left(self._sessionmaker, left)
+            except SQLAlchemyError:  # the sending goes on; a crash now resends from the last record
+                logger.exception("recording the replies left to send failed")
+        return record
 
     async def feed(self, event: InboundEvent, *,
                    guard: EventGuard | None = None) -> list[OutgoingMessage]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -401,6 +403,33 @@ def parts_to_send(texts: Sequence[Part], message: OutgoingMessage,
     parts: list[Part | Attachment] = [*texts, *message.attachments]
     for index in range(message.parts_sent, len(parts)):
         yield index + 1, parts[index]
+
+
+#: what is told, while one message is sent, each time one of its platform messages was accepted
+#: and more follow (reporting_parts; the number of parts delivered so far)
+PartHook = Callable[[int], Awaitable[None]]
+_PART_HOOK: ContextVar[PartHook | None] = ContextVar("troly_part_hook", default=None)
+
+
+@contextmanager
+def reporting_parts(hook: PartHook | None) -> Iterator[None]:
+    """Around a channel's send of one message: `hook` is awaited after each of its platform
+    messages but the last (part_delivered), so that the sender records how far it got and a
+    crash before the next part resends nothing delivered (bot/replies.py)."""
+    token = _PART_HOOK.set(hook)
+    try:
+        yield
+    finally:
+        _PART_HOOK.reset(token)
+
+
+async def part_delivered(count: int, total: int) -> None:
+    """Called by a channel sending one message as several platform messages once the first
+    `count` of its `total` parts are delivered (parts_to_send's count): the sender's hook, if
+    any, records it while more parts follow."""
+    hook = _PART_HOOK.get()
+    if hook is not None and count < total:
+        await hook(count)
 
 
 def without_parts_sent(payload: dict[str, Any]) -> dict[str, Any]:

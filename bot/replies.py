@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -45,7 +45,13 @@ from bot.db.base import in_fixed, reading
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
-from bot.messages import OutgoingMessage, to_payload, with_parts_sent
+from bot.messages import (
+    OutgoingMessage,
+    PartHook,
+    reporting_parts,
+    to_payload,
+    with_parts_sent,
+)
 from bot.outbox import IN_FLIGHT, NewRow, OutboxStatus, enqueue, mark_blocked
 
 logger = logging.getLogger(__name__)
@@ -74,6 +80,18 @@ class ReplyResult(StrEnum):
 
 
 WriteGuard = Callable[[], contextlib.AbstractAsyncContextManager[object]]
+#: told (replies done, parts of the next one delivered) while more of a batch is left to send
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+def _parts_of(progress: Progress | None, index: int) -> PartHook | None:
+    """The part hook of reply `index`: its first parts delivered, the replies before it done."""
+    if progress is None:
+        return None
+
+    async def delivered(parts: int) -> None:
+        await progress(index, parts)
+    return delivered
 
 
 @dataclass
@@ -100,12 +118,16 @@ class ReplySender:
         self._new_key = new_key or (lambda: uuid.uuid4().hex)
 
     async def deliver(self, chat: ChatRef, sender: Sender, replies: Sequence[OutgoingMessage],
-                      channel: Channel, *, waiting: bool | None = None) -> list[ReplyResult]:
+                      channel: Channel, *, waiting: bool | None = None,
+                      progress: Progress | None = None) -> list[ReplyResult]:
         """Send `replies` to `chat` in order; return what happened to each.
 
         `waiting`: whether earlier replies to the chat wait in the outbox, when the caller
         already asked (replies_waiting in the event's own transaction: the dispatcher);
-        None: asked here.
+        None: asked here. `progress` is awaited whenever more is left to send after a platform
+        message went out (or a reply was queued or recorded): with how many replies are done
+        and how many parts of the next one were delivered (a stored update records what is
+        left, so that a crash there resends none of it: bot/channels/inbound_queue.py).
         """
         if not replies:
             return []
@@ -117,12 +139,15 @@ class ReplySender:
         queue_all = queueable and bool(waiting)
         results: list[ReplyResult] = []
         for index, message in enumerate(replies):
+            if index and progress is not None:  # the replies before this one are done
+                await progress(index, 0)
             if queue_all:
                 await self._queue(batch, index, message, None)
                 results.append(ReplyResult.QUEUED)
                 continue
             try:
-                await channel.send(chat, message)
+                with reporting_parts(_parts_of(progress, index)):
+                    await channel.send(chat, message)
             except DeliveryError as exc:
                 logger.warning("reply to %s not delivered: %s", chat, exc)
                 if not queueable:

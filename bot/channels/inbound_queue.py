@@ -157,7 +157,7 @@ class InboundQueue(Generic[Item]):
         async with self._chats.hold(self._handlers.chat_of(item)):
             try:
                 if stored_replies is not None:  # processed before its process died: send only
-                    await self._resend(item, [from_payload(r) for r in stored_replies])
+                    await self._resend(row_id, item, [from_payload(r) for r in stored_replies])
                 else:
                     await self._handlers.process(row_id, item)
             except Exception as exc:  # a background task: log, keep the row for another attempt
@@ -169,10 +169,11 @@ class InboundQueue(Generic[Item]):
         except SQLAlchemyError:  # processed; a second run after the lease is a no-op (dedupe)
             self._log.exception("marking %s event %s done failed", self._channel, row_id)
 
-    async def _resend(self, item: Item, replies: list[OutgoingMessage]) -> None:
+    async def _resend(self, row_id: int, item: Item, replies: list[OutgoingMessage]) -> None:
         address = self._handlers.address_of(item)
         if address is not None:
-            await self._dispatcher.resend(*address, replies, self._sender)
+            await self._dispatcher.resend(*address, replies, self._sender,
+                                          guard=KeepReplies(row_id))
 
     async def _release(self, row_id: int, error: str) -> None:
         try:
@@ -277,3 +278,9 @@ class KeepReplies(RecordsDelivery):
         if not await inbound_store.answered(ctx.session, self._row_id,
                                             [to_payload(m) for m in ctx.replies]):
             raise Repeat(self._row_id)
+
+    async def replies_left(self, sessionmaker: async_sessionmaker[AsyncSession],
+                           left: list[dict[str, Any]]) -> None:
+        """The row keeps only the replies still to send (a crash now resends none of the
+        others: at most the one platform message in flight is sent twice)."""
+        await inbound_store.replies_left(sessionmaker, self._row_id, left)

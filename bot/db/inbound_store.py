@@ -239,6 +239,17 @@ def _run_answered(session: Session, params: dict[str, Any]) -> bool:
     return _ANSWERED.run(session.connection(), params).rowcount > 0
 
 
+async def replies_left(sessionmaker: async_sessionmaker[AsyncSession], row_id: int,
+                       replies: list[dict[str, Any]]) -> None:
+    """An answered row's replies, some sent: keep those still to send (the first one with the
+    parts it delivered), which whoever takes the row after a crash sends, and only those."""
+    async with one_statement(sessionmaker) as session:
+        await session.execute(
+            update(InboundEventRow).where(InboundEventRow.id == row_id,
+                                          InboundEventRow.status == "answered")
+            .values(replies=replies))
+
+
 async def finish_many(sessionmaker: async_sessionmaker[AsyncSession], row_ids: Sequence[int],
                       now: datetime) -> None:
     """Mark several rows done in one statement (on PostgreSQL without BEGIN and COMMIT)."""

@@ -34,7 +34,7 @@ from bot.channels.telegram.render import (
 )
 from bot.config import Settings
 from bot.events import ButtonPressed, ChannelName, ChatRef
-from bot.messages import Attachment, OutgoingMessage, parts_to_send
+from bot.messages import Attachment, OutgoingMessage, part_delivered, parts_to_send
 from bot.texts import channels as TC
 
 logger = logging.getLogger(__name__)
@@ -337,6 +337,7 @@ class TelegramChannel:
         done = message.parts_sent  # delivered by an earlier try: not again
         thread = thread_id(chat.thread)
         target = chat.chat_id
+        total = len(parts) + len(message.attachments)
         try:
             for sent, part in parts_to_send(parts, message):
                 buttons = markup if sent == len(parts) else None
@@ -349,6 +350,7 @@ class TelegramChannel:
                     target = str(exc.migrate_to_chat_id)
                     last = await self._send_part(target, part, buttons, silent, thread)
                 done = sent
+                await part_delivered(sent, total)  # the sender records it: not sent again
         except AiogramError as exc:
             error = classify(exc)
             error.parts_sent = done

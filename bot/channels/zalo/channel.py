@@ -16,7 +16,14 @@ from bot.dates import fmt_time_day
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ButtonPressed, ChannelName, ChatRef
 from bot.files import LinkIssuer
-from bot.messages import Attachment, Button, OutgoingMessage, parts_to_send, split_utf16
+from bot.messages import (
+    Attachment,
+    Button,
+    OutgoingMessage,
+    part_delivered,
+    parts_to_send,
+    split_utf16,
+)
 from bot.messaging_window import MessagingWindow
 from bot.texts import zalo as T
 
@@ -269,12 +276,15 @@ class ZaloChannel:
         last_id: str | None = None
         # parts delivered by an earlier try are not sent again (OutgoingMessage.parts_sent)
         sent_parts = message.parts_sent
+        planned = plan_messages(message)
+        total = len(planned) + len(message.attachments)
         try:
-            for sent, part in parts_to_send(plan_messages(message), message):
+            for sent, part in parts_to_send(planned, message):
                 last_id = await (self._send_attachment(chat.chat_id, part)
                                  if isinstance(part, Attachment)
                                  else self._send_one(chat.chat_id, part))
                 sent_parts = sent
+                await part_delivered(sent, total)  # the sender records it: not sent again
         except (ZaloApiError, ZaloTransportError, ZaloTokenError) as exc:
             error = classify(exc, self.codes)
             if sent_parts:  # the outbox records it: a retry starts after the parts delivered
