@@ -28,6 +28,7 @@ from typing import Any, cast
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import button_payloads, keyboards, outbox
@@ -43,7 +44,14 @@ from bot.db.models import (
 )
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef
-from bot.messages import OutgoingMessage, from_payload, with_parts_sent, without_parts_sent
+from bot.messages import (
+    OutgoingMessage,
+    PartHook,
+    from_payload,
+    reporting_parts,
+    with_parts_sent,
+    without_parts_sent,
+)
 from bot.messaging_window import (
     KEEPALIVE_KIND,
     Action,
@@ -338,7 +346,8 @@ class OutboxDispatcher:
         self._hook("before_send")
         message = await self._message(row)
         try:
-            receipt = await channel.send(ChatRef(row.channel, row.address), message)  # type: ignore[arg-type]
+            with reporting_parts(self._parts_recorder(row)):
+                receipt = await channel.send(ChatRef(row.channel, row.address), message)  # type: ignore[arg-type]
         except DeliveryError as exc:
             self._hook("after_send")
             return await self._failed(row, exc)
@@ -488,6 +497,20 @@ class OutboxDispatcher:
             schedule = await unit_schedule(session,
                                            official.unit_id if official is not None else None)
         return in_quiet_hours(self.clock.now(), schedule.silent_start, schedule.silent_end)
+
+    def _parts_recorder(self, row: Claimed) -> PartHook:
+        """While a message goes out as several platform messages: the parts delivered so far,
+        committed with the row (under its lease) after each one, so that a sender dying before
+        the next leaves a row that resends only from there (at most the part in flight twice,
+        not the whole message) where its kind resends an unknown outcome."""
+        async def delivered(parts: int) -> None:
+            try:
+                async with self.sessionmaker.begin() as session:
+                    await self._guarded(session, row.id,
+                                        payload=with_parts_sent(row.payload, parts))
+            except SQLAlchemyError:  # the send goes on; a crash now resends from the last record
+                logger.exception("outbox row %s: parts delivered not recorded", row.id)
+        return delivered
 
     async def _mark_started(self, row: Claimed, now: datetime) -> bool:
         """Commit send_started_at and a started attempt right before the platform call."""

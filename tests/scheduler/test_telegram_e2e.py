@@ -3,12 +3,14 @@ client and TelegramChannel: 429 retry_after, 403 blocked, 5xx, a timeout (ambigu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram.channel import TelegramChannel, make_bot
@@ -207,3 +209,49 @@ async def test_a_direct_reply_queued_after_its_first_part_sends_the_rest_only(
     [row] = await world.rows(kind=REPLY_KIND)
     assert row.status == "sent"
     assert [visible_html(p["text"]) for p in fake.sent] == parts
+
+
+def _die_before_part(channel: TelegramChannel, monkeypatch: pytest.MonkeyPatch,
+                     after: int) -> None:
+    """The sender dies (its task stops where it stands) as the Telegram message after the
+    first `after` ones is about to go."""
+    real = channel._send_text
+    sent = [0]
+
+    async def send_text(*args: Any) -> int:
+        if sent[0] == after:
+            raise asyncio.CancelledError  # nothing after this point runs in the dead process
+        sent[0] += 1
+        return await real(*args)
+
+    monkeypatch.setattr(channel, "_send_text", send_text)
+
+
+async def test_a_sender_dying_between_two_parts_resends_only_the_rest(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reminder sent as several Telegram messages, the sender killed after the first: its
+    outcome is unknown to whoever takes the row after the lease, and reminders are resent. The
+    parts delivered were recorded one by one, so the resend starts after them: the first part
+    reaches the chat once (before: the whole message again, each part sent before the crash
+    twice)."""
+    await _reminder(world, tg_sim, clock)
+    [row] = await world.rows(kind="deadline")
+    async with world.sessionmaker.begin() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                              .values(payload={**row.payload, "text": LONG}))
+    parts = split_for_telegram(LONG)
+    channel = tg_sim.channels["telegram"]
+    assert isinstance(channel, TelegramChannel) and len(parts) >= 3
+    with monkeypatch.context() as patch:
+        _die_before_part(channel, patch, after=1)
+        with pytest.raises(asyncio.CancelledError):
+            await tg_sim.dispatcher("w1").drain()
+    assert len(fake.sent) == 1
+    clock.advance(timedelta(minutes=4))  # its lease ran out: another sender takes it
+    await tg_sim.dispatcher("w2").drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "sent" and row.last_error_code == "ambiguous"
+    shown = [visible_html(p["text"]) for p in fake.sent]
+    assert shown[0] == parts[0] and shown.count(parts[0]) == 1, len(shown)
+    assert shown == parts  # each part once, in order
