@@ -154,16 +154,22 @@ def typed_code(ctx: Context) -> bool:
     """A chat may send the code alone, or after "mã mời" (Zalo and web above all; answered
     before the Q&A fallback). A bound chat too: on an office computer someone else's web login
     may still be open, and the code went to the guides (logged for admins as a question); it is
-    answered as `/start <code>` is ("already bound to …")."""
+    answered as `/start <code>` is ("already bound to …"), see redeem_typed."""
     typed = _typed(ctx.text)
     return typed is not None and people_store.looks_like_code(typed.word)
 
 
 async def redeem_typed(ctx: Context) -> None:
-    """The code typed alone."""
+    """The code typed alone. In a bound chat (private or a group) only a code troly issued
+    (used or not) is one: a question of a code's shape ("phuluc2b", "QD2345UBND") is searched
+    as before and uses up no attempt."""
     typed = _typed(ctx.text)
     assert typed is not None
-    await redeem(ctx, people_store.invitation_key(typed.word))
+    code = people_store.invitation_key(typed.word)
+    if ctx.official is not None and not await people_store.invitation_exists(ctx.session, code):
+        await ask.fallback(ctx)
+        return
+    await redeem(ctx, code)
 
 
 def code_attempt(ctx: Context) -> bool:

@@ -206,6 +206,11 @@ async def _find_invitation(session: AsyncSession, code: str) -> Invitation | Non
     return invitation
 
 
+async def invitation_exists(session: AsyncSession, code: str) -> bool:
+    """Whether troly ever issued `code` (used, revoked, expired or not)."""
+    return await _find_invitation(session, code) is not None
+
+
 def usable(invitation: Invitation, now: datetime) -> bool:
     """Not used, not revoked, not expired."""
     return (invitation.used_at is None and invitation.revoked_at is None

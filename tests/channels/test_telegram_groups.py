@@ -116,6 +116,9 @@ async def test_buttons_and_codes_in_a_group(tg: TelegramRun) -> None:
     assert real == guess and _private_note(real[0])
     redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
     assert not fits(redeemed[0], P.BOUND)
+    # a bound member's question of a code's shape is answered, not taken for a posted code
+    [answer] = await say(fake, _in_group(fake, OFFICIAL, "@troly_test_bot phuluc2b"))
+    assert not _private_note(answer), answer
 
 
 async def test_guide_questions_are_still_answered_in_a_group(tg: TelegramRun) -> None:
@@ -248,6 +251,9 @@ async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> N
     assert not any(code in t for t in shown_code)
     redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
     assert not fits(redeemed[0], P.BOUND)
+    # a bound member's question of a code's shape is answered, not taken for a posted code
+    [answer] = await say(fake, _in_group(fake, OFFICIAL, "@troly_test_bot phuluc2b"))
+    assert not _private_note(answer), answer
     # under a file (whose caption is not read), a code everyone saw is burnt all the same
     async with tg.app.sessionmaker.begin() as session:
         code = (await people_store.create_invitation(
@@ -259,4 +265,7 @@ async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> N
     assert shown_code == [FILE_NOTE + C.CAPTION_NOT_READ]
     redeemed = await say(fake, fake.text_update(MEMBER, f"/start {code}"))
     assert not fits(redeemed[0], P.BOUND)
+    # a bound member's question of a code's shape is answered, not taken for a posted code
+    [answer] = await say(fake, _in_group(fake, OFFICIAL, "@troly_test_bot phuluc2b"))
+    assert not _private_note(answer), answer
     assert not fake.calls("getFile") and not fake.downloads

@@ -94,6 +94,23 @@ async def test_a_code_typed_alone_in_a_bound_chat_is_answered_as_a_code(
     assert fits(texts(await harness.say(theirs, user="w2", channel="web")), P.BOUND)
 
 
+async def test_a_question_of_a_code_s_shape_in_a_bound_chat_is_searched(
+        harness: BotHarness) -> None:
+    """A bound official asks "phuluc2b" (appendix 2b) or "QD2345UBND": no code troly issued,
+    so it is a question as before, not "already bound to …", and it uses up no attempt (ten
+    of them did not lead to "too many attempts"). A real code is still answered as a code."""
+    mine = await _invitation(harness)
+    assert fits(texts(await harness.say(mine, user="w1", channel="web")), P.BOUND)
+    for word in ["phuluc2b", "QD2345UBND", "phuluc3a"] * 4:
+        reply = texts(await harness.say(word, user="w1", channel="web"))
+        assert reply == A.NO_GUIDES, word  # the Q&A's answer (this harness has no guides)
+    async with harness.app.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(InvitationAttempt))
+                ).scalar_one() <= 1  # the binding's own try, if it is kept
+    assert texts(await harness.say(mine, user="w1", channel="web")) == P.ALREADY_BOUND.format(
+        name="Lê Minh Châu")
+
+
 async def test_reused_code(harness: BotHarness) -> None:
     code = await _invitation(harness)
     await harness.say(f"/start {code}", user="tg1", channel="telegram")
