@@ -257,21 +257,25 @@ async def share_button(ctx: Context, button: ShareGuide) -> None:
     await _share(ctx, await ctx.session.get(Guide, button.guide_id))
 
 
-async def typed_guide(ctx: Context, key: str) -> Guide | None:
-    """The guide a command names: its id or code, else the one guide in force whose title (or
-    source reference) holds every word typed, diacritics optional ("/huongdan ky so",
-    "/chiase an toan thong tin": officials see titles, not codes). None when none, or several,
-    fit."""
+async def typed_guides(ctx: Context, key: str) -> list[Guide]:
+    """The guides a command may name: the one with that id or code, else every guide in force
+    whose title (or source reference) holds every word typed, diacritics optional ("/huongdan
+    ky so", "/chiase an toan thong tin": officials see titles, not codes), by id."""
     found = await guide_store.find_guide(ctx.session, key)
     if found is not None:
-        return found
+        return [found]
     wanted = set(fold_words(key, letters_only=True).split())
     if not wanted:
-        return None
-    named = [g for g in (await ctx.session.execute(
-                 select(Guide).where(Guide.status == "active"))).scalars()
-             if wanted <= set(fold_words(f"{g.title} {g.source_ref or ''}",
-                                         letters_only=True).split())]
+        return []
+    return [g for g in (await ctx.session.execute(
+                select(Guide).where(Guide.status == "active").order_by(Guide.id))).scalars()
+            if wanted <= set(fold_words(f"{g.title} {g.source_ref or ''}",
+                                        letters_only=True).split())]
+
+
+async def typed_guide(ctx: Context, key: str) -> Guide | None:
+    """The guide a command names (typed_guides); None when none, or several, fit."""
+    named = await typed_guides(ctx, key)
     return named[0] if len(named) == 1 else None
 
 

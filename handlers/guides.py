@@ -12,7 +12,7 @@ from bot.clock import local_date
 from bot.context import Context
 from bot.dates import fmt_day
 from bot.db import guidance_store, guide_store, queue_store
-from bot.db.models import PendingUpload
+from bot.db.models import Guide, PendingUpload
 from bot.guide_import import (
     GuideToReplaceNotFound,
     NeedsConfirmation,
@@ -64,15 +64,30 @@ async def list_guides(ctx: Context) -> None:
         slug, _, raw_offset = key.partition(":")
         if may_read_guides(ctx) and await guide_store.find_guide(ctx.session, slug) is None:
             # words of a title ("/huongdan ky so"), or nothing known: never "no longer in force"
-            guide = await guidance.typed_guide(ctx, key)
-            if guide is None:
+            named = await guidance.typed_guides(ctx, key)
+            if not named:
                 ctx.reply(T.GUIDE_TYPED_NOT_FOUND.format(key=clip(key, guidance.KEY_CHARS)))
                 await _guide_page(ctx, 0)
                 return
-            slug, raw_offset = guide.slug, ""
+            if len(named) > 1:  # "/huongdan dat dai": which of them
+                _several(ctx, key, named)
+                return
+            slug, raw_offset = named[0].slug, ""
         await show_guide(ctx, slug, _offset(raw_offset), status=True)
         return
     await _guide_page(ctx, 0)
+
+
+def _several(ctx: Context, key: str, named: list[Guide]) -> None:
+    """The guides the words typed fit, each a button (the first LIST_BUTTONS)."""
+    lines = [T.GUIDE_TYPED_SEVERAL.format(key=clip(key, guidance.KEY_CHARS), count=len(named))]
+    lines += [A.GUIDE_LIST_ITEM.format(title=g.title,
+                                       ref=f" ({g.source_ref})" if g.source_ref else "")
+              for g in named[:LIST_BUTTONS]]
+    if len(named) > LIST_BUTTONS:
+        lines.append(T.GUIDE_TYPED_MORE.format(count=len(named) - LIST_BUTTONS))
+    ctx.reply("\n".join(lines), [Button(clip(g.title, LABEL_CHARS), OpenGuide(g.slug).pack())
+                                 for g in named[:LIST_BUTTONS]], reusable=True)
 
 
 async def more_guides(ctx: Context, button: MoreGuides) -> None:

@@ -122,6 +122,12 @@ GUIDE_GONE = "Hướng dẫn này không còn hiệu lực. Gõ /huongdan để 
 GUIDE_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d. Gõ /huongdan để xem danh sách."
 #: `/huongdan <words>` naming no guide (the list follows)
 GUIDE_TYPED_NOT_FOUND = "Không tìm thấy hướng dẫn \u201c{key}\u201d."
+#: `/huongdan <words>` fitting several guides' titles (they follow, each a button)
+GUIDE_TYPED_SEVERAL = (
+    "Có {count} hướng dẫn khớp với \u201c{key}\u201d. Chọn một hướng dẫn dưới đây, hoặc gõ "
+    "thêm từ trong tên để thu hẹp:"
+)
+GUIDE_TYPED_MORE = "… và {count} hướng dẫn khác."
 
 # ---------------------------------------------------------------- options of a new guide (chat and CLI)
 

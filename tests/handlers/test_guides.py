@@ -249,11 +249,18 @@ async def test_a_guide_typed_by_words_of_its_title(kb_harness: BotHarness) -> No
     opened = texts(await kb_harness.say("/huongdan chu ky so"))
     assert fits(opened, A.GUIDE_SECTIONS_HEADER)
     assert "Hướng dẫn gửi, nhận văn bản điện tử và sử dụng chữ ký số" in opened
-    for typed in ("abc", "huong dan"):  # nothing; every guide
-        replies = await kb_harness.say(f"/huongdan {typed}")
-        assert T.GUIDE_GONE not in texts(replies)
-        assert texts(replies[:1]) == T.GUIDE_TYPED_NOT_FOUND.format(key=typed)
-        assert A.GUIDE_LIST_HEADER.format(count=6) in texts(replies)
+    replies = await kb_harness.say("/huongdan abc")  # nothing
+    assert T.GUIDE_GONE not in texts(replies)
+    assert texts(replies[:1]) == T.GUIDE_TYPED_NOT_FOUND.format(key="abc")
+    assert A.GUIDE_LIST_HEADER.format(count=6) in texts(replies)
+    # several (review of 91a10b5: they were told "Không tìm thấy"): said so, the ones that fit
+    # listed, each a button that opens it
+    (several,) = await kb_harness.say("/huongdan huong dan")  # every guide
+    assert T.GUIDE_TYPED_NOT_FOUND.format(key="huong dan") not in several.text
+    assert several.text.splitlines()[0] == T.GUIDE_TYPED_SEVERAL.format(key="huong dan", count=6)
+    assert len(several.buttons) == 6 and len(several.text.splitlines()) == 7
+    (opened_one,) = await kb_harness.press(several.buttons[0].payload)
+    assert fits(opened_one.text, A.GUIDE_SECTIONS_HEADER)
     shared = texts(await kb_harness.say("/chiase dich vu cong truc tuyen"))
     assert GT.SHARE_SOURCE.split("{")[0] in shared
 
