@@ -196,7 +196,9 @@ class OfficialsImport(TableImport):
 
 def _phone(value: str) -> str:
     """A phone number as written, with the leading 0 Excel drops from a number cell (0901234567
-    typed into a General cell is 901234567; Zalo's template messages by phone need the 0 or 84)."""
-    if value.isdigit() and len(value) in (9, 10) and not value.startswith(("0", "84")):
+    typed into a General cell is 901234567; Zalo's template messages by phone need the 0 or 84).
+    Nine or ten digits never carry the country code 84 (84 and a mobile is 11 digits, 84 and a
+    landline 12): 845123456 is VinaPhone's 0845123456, 2438123456 a landline's 02438123456."""
+    if value.isdigit() and len(value) in (9, 10) and not value.startswith("0"):
         return "0" + value
     return value

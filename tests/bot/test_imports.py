@@ -474,10 +474,12 @@ async def test_a_phone_number_excel_stored_as_a_number_keeps_its_leading_zero(
     sheet = book.active
     sheet.append(["Mã cán bộ", "Họ và tên", "Mã đơn vị", "Điện thoại"])
     for code, phone in (("P1", 901234567), ("P2", 2439876543), ("P3", "0912 345 678"),
-                        ("P4", 84901234567), ("P5", 113)):
+                        ("P4", 84901234567), ("P5", 113), ("P6", 845123456),
+                        ("P7", 889876543), ("P8", 84912345678)):
         sheet.append([code, f"Người {code}", "A", phone])
     await import_officials(session, "cb.xlsx", _book_bytes(book), NOW)
     await session.commit()
     phones = {o.code: o.phone for o in (await session.execute(select(Official))).scalars()}
     assert phones == {"P1": "0901234567", "P2": "02439876543", "P3": "0912 345 678",
-                      "P4": "84901234567", "P5": "113"}
+                      "P4": "84901234567", "P5": "113", "P6": "0845123456",
+                      "P7": "0889876543", "P8": "84912345678"}
