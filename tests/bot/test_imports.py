@@ -356,8 +356,15 @@ async def test_a_two_row_header_merged_down_is_read(session: AsyncSession) -> No
         sheet.merge_cells(f"{column}2:{column}3")
     sheet.merge_cells("D2:E2")
     sheet.append([1, "H1", "Việc một", "CDS", "VP", "30/6/2027"])
-    result = await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW, dry_run=True)
+    result = await import_tasks(session, "nv.xlsx", _book_bytes(book), NOW)
     assert result.created == ["H1: Việc một"]
+    await session.commit()
+    # both columns under "Đơn vị" were read: the lead unit, and the cooperating unit stored
+    task = (await session.execute(select(Task).where(Task.code == "H1"))).scalar_one()
+    lead = await session.get_one(Unit, task.lead_unit_id)
+    co = (await session.execute(select(Unit.code).join(TaskUnit, TaskUnit.unit_id == Unit.id)
+                                .where(TaskUnit.task_id == task.id))).scalars().all()
+    assert (lead.code, list(co), task.deadline) == ("CDS", ["VP"], date(2027, 6, 30))
 
 
 async def test_dates_that_read_both_ways_in_a_month_first_file_are_asked(
