@@ -285,8 +285,8 @@ def numbered_options(message: OutgoingMessage,
 SENTENCE_ENDS = (". ", "? ", "! ", "… ", "; ")
 
 #: abbreviations a ". " follows without ending the sentence ("TP. Hồ Chí Minh", "ThS. Lan")
-ABBREVIATIONS = frozenset({"tp", "q", "p", "tx", "tt", "ths", "ts", "pgs", "gs", "bs", "ks",
-                           "đ/c", "ô", "b", "st", "sđd", "v.v", "vv"})
+ABBREVIATION_VOCABULARY = frozenset({"tp", "q", "p", "tx", "tt", "ths", "ts", "pgs", "gs", "bs", "ks",
+                                     "đ/c", "ô", "b", "st", "sđd", "v.v", "vv"})
 
 
 def _sentence_cut(window: str) -> int:
@@ -296,7 +296,7 @@ def _sentence_cut(window: str) -> int:
     at = len(window)
     while (at := window.rfind(". ", 0, at)) > best:
         word = window[:at].rsplit(None, 1)[-1] if window[:at].strip() else ""
-        if word.casefold() not in ABBREVIATIONS:
+        if word.casefold() not in ABBREVIATION_VOCABULARY:
             best = at
             break
     return best + 1
