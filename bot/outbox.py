@@ -172,13 +172,20 @@ async def postpone_for_task(session: AsyncSession, task_id: int, recipient_id: i
     ).values(not_before=until, updated_at=now))
 
 
-def cancel_loaded(row: OutboxMessage, now: datetime, reason: str, *,
-                  moved_to: str | None = None) -> None:
-    """Cancel a row the caller loaded through its session (written at the session's flush):
-    `reason` is its error code, and its error says so, or that its message was queued again on
-    `moved_to`."""
-    row.last_error = f"{reason}; moved to {moved_to}" if moved_to is not None else reason
-    row.status, row.last_error_code, row.updated_at = OutboxStatus.CANCELLED, reason, now
+async def cancel_unsent(session: AsyncSession, row: OutboxMessage, now: datetime, reason: str,
+                        *, moved_to: str | None = None) -> bool:
+    """Cancel a row the caller loaded, in its transaction, only while it is still to go out
+    (UNSENT): False when a sender claimed or finished it since it was loaded (that one goes
+    out, or went out, as it was). `reason` is its error code, and its error says so, or that
+    its message was queued again on `moved_to`."""
+    error = f"{reason}; moved to {moved_to}" if moved_to is not None else reason
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id,
+                                    OutboxMessage.status.in_(list(UNSENT)))
+        .values(status=OutboxStatus.CANCELLED, last_error=error, last_error_code=reason,
+                updated_at=now)
+        .execution_options(synchronize_session="fetch"))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def unsent_of_kind(session: AsyncSession, kind: str) -> list[tuple[int, dict[str, Any]]]:

@@ -27,7 +27,7 @@ from bot.outbox import (
     ACCOUNT_BLOCKED,
     UNSENT,
     NewRow,
-    cancel_loaded,
+    cancel_unsent,
     enqueue,
     meta_of,
     with_meta,
@@ -126,13 +126,14 @@ async def unbind_account(session: AsyncSession, account: ChatAccount, now: datet
     for row in rows:
         follows = (target is not None and official is not None and row.kind in PLANNED_KINDS
                    and row.recipient_id == official.id)
+        # each cancel is conditional: a row a sender claimed since the select goes out as it
+        # was (and is not copied: it would arrive twice)
         if follows and target is not None:
-            await _copy_to(session, row, target, now, reason)
-            moved[target.channel] += 1
-            cancel_loaded(row, now, reason, moved_to=target.channel)
-        else:
+            if await cancel_unsent(session, row, now, reason, moved_to=target.channel):
+                await _copy_to(session, row, target, now, reason)
+                moved[target.channel] += 1
+        elif await cancel_unsent(session, row, now, reason):
             cancelled += 1
-            cancel_loaded(row, now, reason)
     await session.flush()
     return Unbinding(official, moved, cancelled)
 
