@@ -74,14 +74,15 @@ class Directory:
         return sorted(uid for uid, (_, parent, _) in self.units.items() if parent == unit_id)
 
     def heads(self, unit_id: int, day: date | None = None) -> list[Person]:
-        """The head, or the deputies when the head is absent, on leave on `day` or unset (as
-        people_store.heads_of). A head on leave with no deputy at work still gets it."""
+        """The head (who may hold the post concurrently with another unit's), or the deputies when
+        the head is absent, on leave on `day` or unset (as people_store.heads_of). A head on leave with no deputy at work still gets it."""
         if unit_id not in self.units:
             return []
         head_id = self.units[unit_id][2]
         head = self.people.get(head_id) if head_id is not None else None
-        if head is not None and head.unit_id != unit_id:
-            head = None  # moved to another unit since: no longer leads this one
+        # a head whose home unit is another holds this post concurrently (kiêm nhiệm): the slot
+        # is freed whenever an official moves or leaves (bot/imports/officials.py), so a slot
+        # naming someone of another unit is a concurrent headship, not a stale one
         if head is None:
             head = next((p for p in sorted(self.people.values(), key=lambda p: p.id)
                          if p.unit_id == unit_id and p.role == "head"), None)

@@ -68,8 +68,7 @@ async def heads_of(session: AsyncSession, unit_id: int) -> list[Official]:
     if unit is None:
         return []
     head = await session.get(Official, unit.head_official_id) if unit.head_official_id else None
-    if head is not None and head.unit_id != unit_id:
-        head = None  # moved to another unit since: no longer leads this one
+    # a head of another unit named in the slot holds this post concurrently (kiêm nhiệm)
     if head is None:  # no explicit head: an active official with role 'head' in the unit
         head = (await session.execute(select(Official).where(
             Official.unit_id == unit_id, Official.role == "head", Official.status == "active",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "email": ("Email", "Thư điện tử"),
     "phone": ("Điện thoại", "Số điện thoại"),
     "status": ("Trạng thái",),
+    #: the units this official also heads (kiêm nhiệm), by code or name, separated by , or ;
+    "concurrent": ("Kiêm nhiệm trưởng đơn vị", "Kiêm trưởng đơn vị", "Kiêm nhiệm"),
 }
 REQUIRED = ("code", "name", "unit")
 #: column widths of the officials table (models.Official): field → (limit, header)
@@ -46,7 +49,9 @@ STATUS_WORDS = {
 #: attribute → the column header that names it in the list of changes ("Đơn vị", not the
 #: "Mã đơn vị" header: the column may hold the unit's name as well as its code)
 _COLUMN_HEADERS = {"name": "Họ và tên", "title": "Chức vụ", "unit_id": "Đơn vị", "role": "Vai trò",
-                   "email": "Email", "phone": "Điện thoại", "status": "Trạng thái"}
+                   "email": "Email", "phone": "Điện thoại", "status": "Trạng thái",
+                   "concurrent": HEADER_ALIASES["concurrent"][0]}
+_SEPARATORS = re.compile(r"[,;\n]+")
 
 
 def find_unit(units: list[Unit], key: str) -> Unit | None:
@@ -79,6 +84,12 @@ class OfficialsImport(TableImport):
         self.units: list[Unit] = []
         #: the database's officials that have a code, by code; new ones added by apply
         self.officials: dict[str, Official] = {}
+        #: code → the units the official also heads (kiêm nhiệm) after the import: from the
+        #: column when the file has it, else the concurrent posts stored (kept as they are)
+        self.concurrent: dict[str, set[int]] = {}
+        #: official id → the units whose head slot names them while their home unit is another
+        self.stored_concurrent: dict[int, set[int]] = {}
+        self.column = False
 
     async def validate(self, session: AsyncSession, table: Table, now: datetime, *,
                        partial: bool) -> list[RowError]:
@@ -86,6 +97,13 @@ class OfficialsImport(TableImport):
         units = self.units = await people_store.all_units(session)
         self.officials = {o.code: o for o in await people_store.all_officials(session) if o.code}
         self.existing = dict(self.officials)
+        self.column = "concurrent" in table.headers
+        home = {o.id: o.unit_id for o in self.officials.values()}
+        self.stored_concurrent = {}
+        for unit in units:
+            holder = unit.head_official_id
+            if holder is not None and holder in home and home[holder] != unit.id:
+                self.stored_concurrent.setdefault(holder, set()).add(unit.id)
         errors: list[RowError] = []
         heads: dict[int, str] = {}
         seen: dict[str, int] = {}
@@ -119,11 +137,16 @@ class OfficialsImport(TableImport):
                 "name": name, "title": text(row.get("title")) or None,
                 "email": text(row.get("email")) or None, "phone": _phone(text(row.get("phone"))) or None}
             problems += too_long(cells, _LIMITS)
+            concurrent = self._concurrent_units(text(row.get("concurrent")), unit, status, problems)
             if role == "head" and unit is not None and status == "active" and not problems:
-                if unit.id in heads:
-                    problems.append(texts.UNIT_HAS_HEAD.format(code=unit.code, row=heads[unit.id]))
-                else:
-                    heads[unit.id] = str(row.number)
+                concurrent.add(unit.id)  # the home unit first, then the units held concurrently
+            if not problems:
+                for other in sorted(concurrent, key=lambda u: u != (unit.id if unit else None)):
+                    if other in heads:
+                        problems.append(texts.UNIT_HAS_HEAD.format(
+                            code=self._unit(other).code, row=heads[other]))
+                for other in concurrent:
+                    heads.setdefault(other, str(row.number))
             if problems:
                 errors += [RowError(row.number, p) for p in problems]
                 continue
@@ -131,33 +154,85 @@ class OfficialsImport(TableImport):
             self.parsed[code] = {
                 "name": name, "title": cells["title"], "unit_id": unit.id, "role": role,
                 "email": cells["email"], "phone": cells["phone"], "status": status}
+            if self.column:
+                self.concurrent[code] = concurrent - {unit.id}
+            else:  # no column: the concurrent posts stored stay while the official is active
+                stored = self.officials.get(code)
+                self.concurrent[code] = set() if stored is None or status != "active" else {
+                    u for u in self.stored_concurrent.get(stored.id, set()) if u != unit.id}
         return errors + self._stored_heads_stay(seen)
+
+    def _unit(self, unit_id: int) -> Unit:
+        return next(u for u in self.units if u.id == unit_id)
+
+    def _concurrent_units(self, cell: str, unit: Unit | None, status: str | None,
+                          problems: list[str]) -> set[int]:
+        """The units named in the row's concurrent-headship cell (problems appended)."""
+        found: set[int] = set()
+        for key in (k.strip() for k in _SEPARATORS.split(cell)):
+            if not key:
+                continue
+            other = find_unit(self.units, key)
+            if other is None:
+                problems.append(texts.OFFICIAL_UNIT_UNKNOWN.format(unit=key))
+            elif unit is not None and other.id == unit.id:
+                problems.append(texts.CONCURRENT_OWN_UNIT.format(code=other.code))
+            elif status == "inactive":
+                problems.append(texts.CONCURRENT_INACTIVE.format(code=other.code))
+            else:
+                found.add(other.id)
+        return found
+
+    def _claims(self, code: str) -> set[int]:
+        """The units a parsed row makes its official head of: home unit (role head) and
+        concurrent posts."""
+        values = self.parsed[code]
+        home = {values["unit_id"]} if values["role"] == "head" and values["status"] == "active" \
+            else set()
+        return home | self.concurrent.get(code, set())
 
     def _stored_heads_stay(self, rows: dict[str, int]) -> list[RowError]:
         """A new head is refused while the unit's stored active head stays head: one whose row is
         not imported (not in the file, or its row rejected: a partial import leaves it out, and
-        the official stays as stored). Taking a row out can leave another stored head in place
-        (a head moved to lead another unit), so until nothing changes."""
+        the official stays as stored), and a head of another unit holding the post concurrently
+        who keeps it. Taking a row out can leave another stored head in place (a head moved to
+        lead another unit), so until nothing changes."""
         stored: dict[int, list[Official]] = {}
         for official in self.officials.values():
             if official.role == "head" and official.status == "active" \
                     and official.unit_id is not None:
                 stored.setdefault(official.unit_id, []).append(official)
+        holders: dict[int, Official] = {}
+        by_id = {o.id: o for o in self.officials.values()}
+        for official_id, unit_ids in self.stored_concurrent.items():
+            if by_id[official_id].status == "active":
+                for unit_id in unit_ids:
+                    holders[unit_id] = by_id[official_id]
         errors: list[RowError] = []
         refused = True
         while refused:
             refused = False
-            for code, values in list(self.parsed.items()):
-                if values["role"] != "head" or values["status"] != "active":
-                    continue
-                other = next((o for o in stored.get(values["unit_id"], [])
-                              if o.code != code and o.code not in self.parsed), None)
-                if other is not None:
-                    unit = next(u for u in self.units if u.id == values["unit_id"])
-                    errors.append(RowError(rows[code], texts.UNIT_HAS_STORED_HEAD.format(
-                        code=unit.code, name=other.name, other=other.code)))
+            for code in list(self.parsed):
+                for unit_id in sorted(self._claims(code)):
+                    unit = self._unit(unit_id)
+                    other = next((o for o in stored.get(unit_id, [])
+                                  if o.code != code and o.code not in self.parsed), None)
+                    holder = holders.get(unit_id)
+                    if other is not None:
+                        message = texts.UNIT_HAS_STORED_HEAD.format(
+                            code=unit.code, name=other.name, other=other.code)
+                    elif holder is not None and holder.code != code and (
+                            holder.code not in self.parsed or unit_id in self._claims(holder.code)):
+                        message = texts.UNIT_HAS_CONCURRENT_HEAD.format(
+                            code=unit.code, name=holder.name, other=holder.code,
+                            column=HEADER_ALIASES["concurrent"][0])
+                    else:
+                        continue
+                    errors.append(RowError(rows[code], message))
                     del self.parsed[code]
+                    self.concurrent.pop(code, None)
                     refused = True
+                    break
         return errors
 
     def created_line(self, code: str, values: dict[str, Any]) -> str:
@@ -167,7 +242,10 @@ class OfficialsImport(TableImport):
     def changes(self, code: str, values: dict[str, Any]) -> list[str]:
         """Every column whose value differs from the official's."""
         official = self.officials[code]
-        return [_COLUMN_HEADERS[k] for k, v in values.items() if getattr(official, k) != v]
+        changed = [_COLUMN_HEADERS[k] for k, v in values.items() if getattr(official, k) != v]
+        if self.concurrent.get(code, set()) != self.stored_concurrent.get(official.id, set()):
+            changed.append(_COLUMN_HEADERS["concurrent"])
+        return changed
 
     async def apply(self, session: AsyncSession, now: datetime) -> None:
         """Officials created or updated, then the units' head slots."""
@@ -185,13 +263,12 @@ class OfficialsImport(TableImport):
         by_unit = {u.id: u for u in units}
         for code, values in self.parsed.items():
             official = existing[code]
-            leads = values["unit_id"] if values["role"] == "head" \
-                and values["status"] == "active" else None
+            leads = self._claims(code)
             for unit in units:  # no longer head there (role changed, moved, or left): freed
-                if unit.head_official_id == official.id and unit.id != leads:
+                if unit.head_official_id == official.id and unit.id not in leads:
                     unit.head_official_id = None
-            if leads is not None:
-                by_unit[leads].head_official_id = official.id
+            for unit_id in leads:
+                by_unit[unit_id].head_official_id = official.id
 
 
 def _phone(value: str) -> str:

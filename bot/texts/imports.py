@@ -61,6 +61,16 @@ UNIT_HAS_STORED_HEAD = (
     "đơn vị {code} đang có trưởng đơn vị {name} ({other}); nếu người này đã thôi giữ chức, "
     "thêm dòng {other} vào tệp với vai trò mới hoặc trạng thái “Đã nghỉ”"
 )
+#: a unit held concurrently (kiêm nhiệm) by a head whose home unit is another
+UNIT_HAS_CONCURRENT_HEAD = (
+    "đơn vị {code} đang do {name} ({other}) kiêm nhiệm trưởng đơn vị; nếu người này đã thôi "
+    "kiêm nhiệm, ghi lại cột “{column}” ở dòng {other} (để trống nếu không còn kiêm nhiệm)"
+)
+CONCURRENT_OWN_UNIT = (
+    "cột Kiêm nhiệm trưởng đơn vị ghi {code} là đơn vị của chính cán bộ; "
+    "trưởng đơn vị của mình thì ghi ở cột Vai trò"
+)
+CONCURRENT_INACTIVE = "cán bộ đã nghỉ không thể kiêm nhiệm trưởng đơn vị {code}"
 
 # ---------------------------------------------------------------- task tables
 PLAN_UNKNOWN = (

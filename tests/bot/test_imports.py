@@ -490,3 +490,75 @@ async def test_a_phone_number_excel_stored_as_a_number_keeps_its_leading_zero(
     assert phones == {"P1": "0901234567", "P2": "02439876543", "P3": "0912 345 678",
                       "P4": "84901234567", "P5": "113", "P6": "0845123456",
                       "P7": "0889876543", "P8": "84912345678"}
+
+
+CONCURRENT_HEAD = OFFICIALS_HEAD.rstrip("\n") + ",Kiêm nhiệm trưởng đơn vị\n"
+
+
+async def _units_ab(session: AsyncSession) -> dict[str, Unit]:
+    await import_units(session, "u.csv", (UNITS_HEAD + "A,Phòng A,,\nB,Phòng B,,\n").encode(), NOW)
+    await session.commit()
+    return {u.code: u for u in (await session.execute(select(Unit))).scalars()}
+
+
+async def test_a_head_of_two_units_leads_both(session: AsyncSession) -> None:
+    """Kiêm nhiệm: the head of A named in the import as head of B too leads B — B's digests and
+    escalations go to them, not to B's deputy (the link was judged stale: B's head slot
+    pointed at someone of another unit, or the import could not say it at all)."""
+    units = await _units_ab(session)
+    body = CONCURRENT_HEAD + ("H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,B\n"
+                              "D2,Lê Thị Dung,,B,Phó,,,,\n")
+    result = await import_officials(session, "cb.csv", body.encode(), NOW)
+    await session.commit()
+    assert len(result.created) == 2
+    hung = (await session.execute(select(Official).where(Official.code == "H1"))).scalar_one()
+    for unit in units.values():
+        await session.refresh(unit)
+    assert units["A"].head_official_id == hung.id and units["B"].head_official_id == hung.id
+    assert [o.code for o in await people_store.heads_of(session, units["B"].id)] == ["H1"]
+    directory = await load_directory(session)
+    assert [p.name for p in directory.heads(units["A"].id)] == ["Trần Văn Hùng"]
+    assert [p.name for p in directory.heads(units["B"].id)] == ["Trần Văn Hùng"]
+    # re-imported without the column: the concurrent post stays (the file says nothing of it)
+    again = await import_officials(
+        session, "cb.csv", (OFFICIALS_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,\n").encode(), NOW)
+    await session.commit()
+    assert again.unchanged == ["H1"]
+    await session.refresh(units["B"])
+    assert units["B"].head_official_id == hung.id
+    # the column emptied: no longer head of B, B's deputy stands in
+    ended = await import_officials(
+        session, "cb.csv", (CONCURRENT_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,\n").encode(),
+        NOW)
+    await session.commit()
+    assert ended.updated == [("H1", ["Kiêm nhiệm trưởng đơn vị"])]
+    await session.refresh(units["B"])
+    assert units["B"].head_official_id is None
+    assert [p.name for p in (await load_directory(session)).heads(units["B"].id)] == ["Lê Thị Dung"]
+
+
+async def test_a_concurrent_head_keeps_the_one_head_rule(session: AsyncSession) -> None:
+    """A unit held concurrently has a head: a new head of B is refused naming the concurrent
+    head, as a second head in the file or the unit's own stored head is."""
+    await _units_ab(session)
+    await import_officials(session, "cb.csv", (
+        CONCURRENT_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,B\n").encode(), NOW)
+    await session.commit()
+    result = await import_officials(session, "cb.csv", (
+        OFFICIALS_HEAD + "H2,Phạm Văn Bình,,B,Trưởng đơn vị,,,\n").encode(), NOW, partial=True)
+    await session.commit()
+    assert not result.created and [e.row for e in result.rejected] == [2]
+    assert "Trần Văn Hùng (H1) kiêm nhiệm" in result.rejected[0].reason
+    with pytest.raises(ImportFailed) as in_file:
+        await import_officials(session, "cb.csv", (
+            CONCURRENT_HEAD + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,B\n"
+            "H3,Ngô Văn Cường,,B,Trưởng đơn vị,,,,\nH4,Đỗ Thị Hoa,,A,,,,,B\n"
+        ).encode(), NOW, dry_run=True)
+    assert [(e.row, e.reason) for e in in_file.value.errors] == [
+        (3, T.UNIT_HAS_HEAD.format(code="B", row=2)), (4, T.UNIT_HAS_HEAD.format(code="B", row=2))]
+    with pytest.raises(ImportFailed) as own:
+        await import_officials(session, "cb.csv", (
+            CONCURRENT_HEAD + "H5,Vũ Văn Nam,,A,,,,,A\nH6,Lý Thị Mai,,A,,,,Đã nghỉ,B\n").encode(),
+            NOW, dry_run=True)
+    assert [e.reason for e in own.value.errors] == [T.CONCURRENT_OWN_UNIT.format(code="A"),
+                                                    T.CONCURRENT_INACTIVE.format(code="B")]
