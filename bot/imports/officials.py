@@ -100,10 +100,10 @@ class OfficialsImport(TableImport):
         self.column = "concurrent" in table.headers
         home = {o.id: o.unit_id for o in self.officials.values()}
         self.stored_concurrent = {}
-        for unit in units:
-            holder = unit.head_official_id
-            if holder is not None and holder in home and home[holder] != unit.id:
-                self.stored_concurrent.setdefault(holder, set()).add(unit.id)
+        for held in units:
+            holder = held.head_official_id
+            if holder is not None and holder in home and home[holder] != held.id:
+                self.stored_concurrent.setdefault(holder, set()).add(held.id)
         errors: list[RowError] = []
         heads: dict[int, str] = {}
         seen: dict[str, int] = {}
@@ -261,7 +261,7 @@ class OfficialsImport(TableImport):
                     setattr(official, key, value)
         await session.flush()
         by_unit = {u.id: u for u in units}
-        for code, values in self.parsed.items():
+        for code in self.parsed:
             official = existing[code]
             leads = self._claims(code)
             for unit in units:  # no longer head there (role changed, moved, or left): freed
