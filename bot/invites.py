@@ -1,12 +1,15 @@
-"""Inviting officials who already exist (imported from a plan) instead of creating duplicates."""
+"""Inviting officials who already exist (imported from a plan) instead of creating duplicates,
+and no second head into a unit that has one."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Official
+from bot.db import people_store
+from bot.db.models import Official, Unit
 from bot.imports.common import fold_key
+from bot.texts import people as T
 
 
 async def same_name_in_unit(session: AsyncSession, unit_id: int, name: str) -> list[Official]:
@@ -17,3 +20,15 @@ async def same_name_in_unit(session: AsyncSession, unit_id: int, name: str) -> l
     rows = (await session.execute(select(Official).where(
         Official.unit_id == unit_id, Official.status == "active").order_by(Official.id))).scalars()
     return [o for o in rows if fold_key(o.name) == wanted]
+
+
+async def head_refusal(session: AsyncSession, unit: Unit, role: str) -> str | None:
+    """An invitation with role head into a unit that has an active head would make a second one:
+    refused, naming the head and how to replace them (as the officials import does)."""
+    if role != "head":
+        return None
+    head = await people_store.current_head(session, unit.id)
+    if head is None:
+        return None
+    return T.INVITE_UNIT_HAS_HEAD.format(unit=unit.code, name=head.name,
+                                         code=f" ({head.code})" if head.code else "")

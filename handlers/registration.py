@@ -18,7 +18,7 @@ from bot.db import people_store
 from bot.db.models import Invitation, Official, Unit
 from bot.group_chats import private_chat_link
 from bot.ids import parse_id
-from bot.invites import same_name_in_unit
+from bot.invites import head_refusal, same_name_in_unit
 from bot.messages import Button
 from bot.router import ROLES_HEADS, ROLES_MEMBERS, Command, Fallback, Router
 from bot.small_talk import small_talk
@@ -326,7 +326,7 @@ async def _refusal(ctx: Context, unit: Unit, role: str) -> str | None:
     inviter = ctx.official
     assert inviter is not None
     if inviter.role == "admin":
-        return None
+        return await head_refusal(ctx.session, unit, role)
     if role not in ("official", "deputy"):
         return T.INVITE_ROLE_NOT_ALLOWED
     if inviter.unit_id is None or not await people_store.is_within(

@@ -14,7 +14,7 @@ from bot.clock import to_local
 from bot.dates import fmt_time_day
 from bot.db import account_store, people_store
 from bot.db.models import Official, Unit
-from bot.invites import same_name_in_unit
+from bot.invites import head_refusal, same_name_in_unit
 from bot.texts import admin_import as import_texts
 from bot.texts import cli as texts
 
@@ -79,6 +79,9 @@ def invite(
                 if problem is not None:
                     return problem
                 unit_row = await session.get(Unit, person.unit_id) if person.unit_id else None
+            elif unit_row is not None and (
+                    refusal := await head_refusal(session, unit_row, role or "official")):
+                return refusal
             elif unit_row is not None and name is not None and not new:
                 matches = await same_name_in_unit(session, unit_row.id, name)
                 if matches:

@@ -81,6 +81,20 @@ async def heads_of(session: AsyncSession, unit_id: int) -> list[Official]:
     return list(deputies)
 
 
+async def current_head(session: AsyncSession, unit_id: int) -> Official | None:
+    """The unit's active head, absent or not: the official its head slot names (their home unit
+    may be another: kiêm nhiệm), else an active official of the unit with role 'head'."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        return None
+    head = await session.get(Official, unit.head_official_id) if unit.head_official_id else None
+    if head is not None and head.status == "active":
+        return head
+    return (await session.execute(select(Official).where(
+        Official.unit_id == unit_id, Official.role == "head", Official.status == "active",
+    ).order_by(Official.id))).scalars().first()
+
+
 async def deputies_of(session: AsyncSession, unit_id: int) -> list[Official]:
     """Active deputies of a unit."""
     return list((await session.execute(select(Official).where(

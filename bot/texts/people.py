@@ -78,6 +78,12 @@ INVITE_BAD_HOURS = (
 )
 INVITE_ROLE_NOT_ALLOWED = "Lãnh đạo đơn vị chỉ mời được cán bộ hoặc cấp phó; vai trò khác do quản trị viên tạo."
 INVITE_UNIT_NOT_ALLOWED = "Anh/chị chỉ mời được cán bộ vào đơn vị mình hoặc đơn vị trực thuộc."
+#: an invitation with role head into a unit that has one (the import refuses the same)
+INVITE_UNIT_HAS_HEAD = (
+    "Đơn vị {unit} đang có trưởng đơn vị {name}{code}; mỗi đơn vị chỉ có một trưởng đơn vị. "
+    "Nếu người này đã thôi giữ chức, hãy cập nhật vai trò mới hoặc trạng thái “Đã nghỉ” của họ "
+    "(nhập lại danh sách cán bộ) rồi tạo mã mời mới."
+)
 INVITE_NO_UNIT = "Anh/chị chưa thuộc đơn vị nào; vui lòng ghi mã đơn vị: /moi <mã đơn vị> Họ và tên."
 LINK_CREATED = (
     "Mã liên kết tài khoản của anh/chị: {code} (dùng một lần, hết hạn lúc {expires}).\n"

@@ -13,6 +13,7 @@ from bot.db.base import make_engine, make_sessionmaker
 from bot.db.models import ChatAccount, Invitation, Official
 from bot.texts import admin_import as A
 from bot.texts import cli as T
+from bot.texts import people as P
 from tests.bot.test_cli_accounts import EXAMPLES, NOW, Cli
 from tests.harness import fits
 
@@ -92,3 +93,14 @@ def test_invite_by_a_name_the_unit_has_warns_and_creates_nothing(database_url: s
     made = json.loads(troly("invite", "--unit", "CDS", "--name", "Lê Minh Châu", "--new", "--json"))
     assert made["official"] is None
     assert asyncio.run(_redeem(database_url, made["code"])) == ("bound", 2, None)
+
+
+def test_invite_as_head_of_a_unit_that_has_one_is_refused(database_url: str) -> None:
+    """`troly invite --unit CDS --role head` made a second head once used (the unit's slot stayed
+    with the first; the officials import refuses the same): refused, naming the head."""
+    troly = Cli(database_url)
+    _import_people(troly)
+    out = troly("invite", "--unit", "CDS", "--role", "head", "--name", "Ai Mới", code=1)
+    assert P.INVITE_UNIT_HAS_HEAD.format(unit="CDS", name="Nguyễn Văn An", code=" (CB001)") in out
+    assert fits(troly("invite", "--unit", "CDS", "--role", "deputy", "--name", "Ai Mới"),
+                T.INVITATION_CODE)

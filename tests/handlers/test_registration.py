@@ -195,6 +195,19 @@ async def test_admin_invites_a_head_who_becomes_the_unit_head(harness: BotHarnes
         assert [h.name for h in heads] == ["Nguyễn Văn An"]
 
 
+async def test_admin_invites_no_second_head(harness: BotHarness) -> None:
+    """/moi CDS truong … into a unit that has an active head made a second head once the code was
+    used: refused, naming the head and how to replace them; nothing created."""
+    await harness.make_official("Quản Trị", role="admin", user="admin", unit_code="VP")
+    await harness.make_official("Nguyễn Văn An", role="head", user="an", unit_code="CDS")
+    reply = texts(await harness.say("/moi CDS truong Trần Văn Bình", user="admin"))
+    assert P.INVITE_UNIT_HAS_HEAD.format(unit="CDS", name="Nguyễn Văn An", code="") in reply
+    async with harness.app.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(Invitation))).scalar_one() == 0
+    assert fields(texts(await harness.say("/moi CDS pho Trần Văn Bình", user="admin")),
+                  P.INVITE_CREATED) is not None
+
+
 async def test_heads_of_falls_back_to_deputies_when_head_absent(harness: BotHarness) -> None:
     head = await harness.make_official("Trưởng", role="head", user="h", unit_code="CDS")
     await harness.make_official("Phó", role="deputy", user="d", unit_code="CDS")
