@@ -18,6 +18,7 @@ from bot.db.models import (
     PendingImport,
     Task,
     TaskAssignee,
+    Unit,
 )
 from bot.db.people_store import invitation_key, subunit_ids, usable
 from bot.db.plan_store import consolidators_of, plan_unit_ids, plans_consolidated_by
@@ -43,9 +44,24 @@ async def leads_unit(ctx: Context, official: Official, unit_id: int | None) -> b
     """Whether the official leads `unit_id` or a unit above it (admins lead everything)."""
     if official.role == "admin":
         return True
-    if official.role not in LEADERS or official.unit_id is None or unit_id is None:
+    if unit_id is None:
         return False
-    return unit_id in await subunit_ids(ctx.session, official.unit_id)
+    return unit_id in await led_units(ctx, official)
+
+
+async def led_units(ctx: Context, official: Official) -> set[int]:
+    """The units a head or deputy leads: their own unit and everything below it, and the units
+    (with theirs below) whose head slot names them while their home unit is another (kiêm
+    nhiệm: one person heading two units)."""
+    led: set[int] = set()
+    if official.role in LEADERS and official.unit_id is not None:
+        led.update(await subunit_ids(ctx.session, official.unit_id))
+    held = (await ctx.session.execute(
+        select(Unit.id).where(Unit.head_official_id == official.id))).scalars()
+    for unit_id in held:
+        if unit_id not in led:
+            led.update(await subunit_ids(ctx.session, unit_id))
+    return led
 
 
 async def task_for(ctx: Context, task_id: int, *, assignees_only: bool = False) -> Task | None:
@@ -172,13 +188,13 @@ async def unit_view(ctx: Context, official: Official, unit_id: int) -> UnitView:
     plans it consolidates — those plans' tasks only."""
     if official.role == "admin":
         return UnitView(True)
-    if official.role not in LEADERS or official.unit_id is None:
+    own = await led_units(ctx, official)
+    if not own:
         return UnitView(False)
-    own = await subunit_ids(ctx.session, official.unit_id)
     if unit_id in own:
         return UnitView(True)
     target = set(await subunit_ids(ctx.session, unit_id))
-    plans = [p for p in await plans_consolidated_by(ctx.session, own)
+    plans = [p for p in await plans_consolidated_by(ctx.session, sorted(own))
              if await plan_unit_ids(ctx.session, p) & target]
     return UnitView(bool(plans), tuple(plans))
 

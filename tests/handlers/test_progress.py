@@ -108,6 +108,19 @@ async def test_permissions(harness: BotHarness) -> None:
     assert fits(texts(await harness.say("/tiendo NOPE", user="hb")), T.TARGET_NOT_FOUND)
 
 
+async def test_a_head_of_two_units_sees_both(harness: BotHarness) -> None:
+    """Kiêm nhiệm (bot/access.led_units): KHAC's head named as PHONG's head too sees PHONG as its
+    own head would — the unit whose digests they now receive (it was 'not your unit')."""
+    ids = await _tree(harness)
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo PHONG", user="ng"))
+    async with harness.app.sessionmaker.begin() as session:
+        phong = (await session.execute(select(Unit).where(Unit.code == "PHONG"))).scalar_one()
+        phong.head_official_id = ids["other"]
+    assert fits(texts(await harness.say("/tiendo PHONG", user="ng")),
+                T.PROGRESS_TITLE.format(unit="Đơn vị PHONG", period="{period}"))
+    assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo CUC", user="ng"))
+
+
 async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
     await _tree(harness)
     await _report(harness, "chau", ["40", LATE, "Chờ số liệu", "không",
