@@ -10,7 +10,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from bot.clock import ManualClock, to_local
-from bot.db.models import CheckinEntry, CheckinReport, JobRun, OutboxMessage
+from bot.db.models import CheckinEntry, CheckinReport, JobRun, OutboxMessage, Unit
 from bot.texts import reminders as R
 from scheduler.digest import build_digest
 from tests.fakes import FakeChannel
@@ -191,3 +191,31 @@ async def test_digest_keeps_long_blockers_and_many_names_short(world: World, sim
     cells = [c for row in load_workbook(BytesIO(sheet.content)).active.iter_rows(values_only=True)
              for c in row if isinstance(c, str)]
     assert any("KẾT THÚC" in c for c in cells)
+
+
+async def test_a_head_of_two_units_gets_each_units_digest(world: World, sim: Sim,
+                                                          clock: ManualClock,
+                                                          telegram: FakeChannel) -> None:
+    """Kiêm nhiệm: P2's head slot names P1's head. P2's digest goes to them, titled with P2, not
+    to P2's deputy (rules/recipients judged the link stale: the head's home unit is P1)."""
+    ids = await _team(world)
+    await world.unit("P2", name="Phòng Hai")
+    deputy2 = await world.official("Phó phòng Hai", "P2", role="deputy")
+    hoa = await world.official("Hoa", "P2")
+    await world.task("NV9", date(2026, 12, 20), "P2", [hoa])
+    async with sim.sessionmaker.begin() as s:
+        p2 = await s.get(Unit, world.units["P2"])
+        assert p2 is not None
+        p2.head_official_id = ids["head"]
+    sim.digest_builder = build_digest
+    clock.set(at(FRI, 17))
+    await sim.tick()
+    weekly = [r for r in await world.rows(kind="digest")
+              if r.status == "sent" and ":2026-W48:week:" in r.idem_key]
+    assert sorted((r.idem_key.split(":")[1], r.recipient_id) for r in weekly) == sorted(
+        [(str(world.units["P1"]), ids["head"]), (str(world.units["P2"]), ids["head"])])
+    assert deputy2 not in {r.recipient_id for r in weekly}
+    titles = [m.text.splitlines()[0] for c, m in telegram.sent if c.chat_id == "Trưởng phòng"
+              and fits(m.text, R.DIGEST_WEEK_TITLE.format(week="48/2026", unit="{unit}"))]
+    assert sorted(titles) == sorted(R.DIGEST_WEEK_TITLE.format(week="48/2026", unit=unit)
+                                    for unit in (world.unit_name.format(code="P1"), "Phòng Hai"))
