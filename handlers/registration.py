@@ -326,7 +326,7 @@ async def _refusal(ctx: Context, unit: Unit, role: str) -> str | None:
     inviter = ctx.official
     assert inviter is not None
     if inviter.role == "admin":
-        return await head_refusal(ctx.session, unit, role)
+        return await head_refusal(ctx.session, unit, role, ctx.now)
     if role not in ("official", "deputy"):
         return T.INVITE_ROLE_NOT_ALLOWED
     if inviter.unit_id is None or not await people_store.is_within(

@@ -80,7 +80,8 @@ def invite(
                     return problem
                 unit_row = await session.get(Unit, person.unit_id) if person.unit_id else None
             elif unit_row is not None and (
-                    refusal := await head_refusal(session, unit_row, role or "official")):
+                    refusal := await head_refusal(session, unit_row, role or "official",
+                                                app.clock.now())):
                 return refusal
             elif unit_row is not None and name is not None and not new:
                 matches = await same_name_in_unit(session, unit_row.id, name)

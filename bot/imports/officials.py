@@ -145,8 +145,9 @@ class OfficialsImport(TableImport):
                     if other in heads:
                         problems.append(texts.UNIT_HAS_HEAD.format(
                             code=self._unit(other).code, row=heads[other]))
-                for other in concurrent:
-                    heads.setdefault(other, str(row.number))
+                if not problems:
+                    for other in concurrent:
+                        heads[other] = str(row.number)
             if problems:
                 errors += [RowError(row.number, p) for p in problems]
                 continue

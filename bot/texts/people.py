@@ -84,6 +84,12 @@ INVITE_UNIT_HAS_HEAD = (
     "Nếu người này đã thôi giữ chức, hãy cập nhật vai trò mới hoặc trạng thái “Đã nghỉ” của họ "
     "(nhập lại danh sách cán bộ) rồi tạo mã mời mới."
 )
+INVITE_UNIT_HEAD_PENDING = (
+    "Đơn vị {unit} đã có mã mời trưởng đơn vị {code}{who} chưa được dùng; mỗi đơn vị chỉ "
+    "có một trưởng đơn vị. Nếu muốn mời người khác, hãy thu hồi mã đó trước (/mamoi hoặc "
+    "troly invite revoke {code})."
+)
+INVITE_PENDING_FOR = " cho {name}"
 INVITE_NO_UNIT = "Anh/chị chưa thuộc đơn vị nào; vui lòng ghi mã đơn vị: /moi <mã đơn vị> Họ và tên."
 LINK_CREATED = (
     "Mã liên kết tài khoản của anh/chị: {code} (dùng một lần, hết hạn lúc {expires}).\n"

@@ -206,6 +206,15 @@ async def test_admin_invites_no_second_head(harness: BotHarness) -> None:
         assert (await session.execute(select(func.count()).select_from(Invitation))).scalar_one() == 0
     assert fields(texts(await harness.say("/moi CDS pho Trần Văn Bình", user="admin")),
                   P.INVITE_CREATED) is not None
+    # a unit with no head yet: the first head invitation is made, a second refused while usable
+    await harness.world.unit("VT", name="Văn thư")
+    first = fields(texts(await harness.say("/moi VT truong Lê Văn Cường", user="admin")),
+                   P.INVITE_CREATED)
+    assert first is not None
+    second = texts(await harness.say("/moi VT truong Đỗ Văn Dũng", user="admin"))
+    assert P.INVITE_UNIT_HEAD_PENDING.format(
+        unit="VT", code=first["code"], who=P.INVITE_PENDING_FOR.format(name="Lê Văn Cường")) \
+        in second
 
 
 async def test_heads_of_falls_back_to_deputies_when_head_absent(harness: BotHarness) -> None:
