@@ -70,7 +70,7 @@ async def redeem(ctx: Context, code: str) -> None:
         return
     result = await people_store.redeem_invitation(ctx.session, code, ctx.account, ctx.now)
     await people_store.record_attempt(ctx.session, key, ctx.now,
-                                      ok=result.outcome in ("bound", "already_bound"))
+                                      ok=result.outcome in ("bound", "already_bound", "head_taken"))
     if result.outcome == "bound":
         official = result.official
         assert official is not None
@@ -83,6 +83,11 @@ async def redeem(ctx: Context, code: str) -> None:
     elif result.outcome == "already_bound":
         assert result.official is not None
         ctx.reply(T.ALREADY_BOUND.format(name=result.official.name))
+    elif result.outcome == "head_taken":
+        assert result.official is not None and result.invitation is not None
+        unit = await ctx.session.get(Unit, result.invitation.unit_id)
+        ctx.reply(T.CODE_HEAD_TAKEN.format(unit=unit.name if unit else "",
+                                           name=result.official.name))
     elif result.outcome == "other_official":
         ctx.reply(T.ACCOUNT_TAKEN.format(name=result.official.name if result.official else ""))
     else:

@@ -204,10 +204,12 @@ class Redemption:
     """The result of using an invitation code: the official, or why not.
 
     'invalid' covers unknown, used, expired and revoked codes alike (a guess learns nothing);
-    'other_official' is answered before the code is even looked up.
+    'other_official' is answered before the code is even looked up. 'head_taken': a usable code
+    for a new head of a unit that has an active head now (the official is that head); the code
+    stays unused.
     """
 
-    outcome: str  # bound|already_bound|invalid|other_official
+    outcome: str  # bound|already_bound|invalid|other_official|head_taken
     official: Official | None = None
     invitation: Invitation | None = None
 
@@ -245,6 +247,11 @@ async def redeem_invitation(session: AsyncSession, code: str, account: ChatAccou
             return Redemption("other_official", current)
     if invitation is None or not usable(invitation, now):
         return Redemption("invalid")
+    if invitation.official_id is None and invitation.role == "head" \
+            and invitation.unit_id is not None:
+        head = await current_head(session, invitation.unit_id)
+        if head is not None:  # the unit got a head since (import, another code): not a second
+            return Redemption("head_taken", head, invitation)
     if account.id is None:  # a web stranger's account is stored only once it binds (dispatcher)
         session.add(account)
         await session.flush()

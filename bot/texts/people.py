@@ -89,6 +89,11 @@ INVITE_UNIT_HEAD_PENDING = (
     "có một trưởng đơn vị. Nếu muốn mời người khác, hãy thu hồi mã đó trước (/mamoi hoặc "
     "troly invite revoke {code})."
 )
+#: a head's invitation used after the unit got a head (by import or another code): not bound
+CODE_HEAD_TAKEN = (
+    "Mã mời này dành cho trưởng đơn vị {unit}, nhưng đơn vị hiện đã có trưởng đơn vị {name}. "
+    "Tài khoản chưa được liên kết; vui lòng liên hệ quản trị viên để được cấp mã mời mới."
+)
 INVITE_PENDING_FOR = " cho {name}"
 INVITE_NO_UNIT = "Anh/chị chưa thuộc đơn vị nào; vui lòng ghi mã đơn vị: /moi <mã đơn vị> Họ và tên."
 LINK_CREATED = (

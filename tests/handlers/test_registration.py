@@ -217,6 +217,26 @@ async def test_admin_invites_no_second_head(harness: BotHarness) -> None:
         in second
 
 
+async def test_a_head_code_used_after_the_unit_got_a_head_binds_nobody(
+        harness: BotHarness) -> None:
+    """A head's invitation made while the unit had no head, used after another head arrived
+    (imported, or made head otherwise): it made a second head. Now refused, the code unused."""
+    await harness.make_official("Quản Trị", role="admin", user="admin", unit_code="VP")
+    await harness.world.unit("VT", name="Văn thư")
+    created = fields(texts(await harness.say("/moi VT truong Lê Văn Cường", user="admin")),
+                     P.INVITE_CREATED)
+    assert created is not None
+    await harness.make_official("Nguyễn Văn An", role="head", user="an", unit_code="VT")
+    reply = texts(await harness.say(f"/start {created['code']}", user="cuong",
+                                    channel="telegram"))
+    assert P.CODE_HEAD_TAKEN.format(unit="Văn thư", name="Nguyễn Văn An") in reply
+    async with harness.app.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(Official).where(
+            Official.role == "head"))).scalar_one() == 1
+        invitation = (await session.execute(select(Invitation))).scalar_one()
+        assert invitation.used_at is None
+
+
 async def test_heads_of_falls_back_to_deputies_when_head_absent(harness: BotHarness) -> None:
     head = await harness.make_official("Trưởng", role="head", user="h", unit_code="CDS")
     await harness.make_official("Phó", role="deputy", user="d", unit_code="CDS")
