@@ -27,6 +27,9 @@ class SentMessage:
     """Platform receipt of a delivered message."""
 
     message_id: str | None = None
+    #: the chat's new id when the platform moved it while sending (a Telegram group upgraded
+    #: to a supergroup): the caller stores it (bot/db/chat_moves.move_chat)
+    moved_to: str | None = None
 
 
 class Channel(Protocol):

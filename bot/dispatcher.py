@@ -23,11 +23,13 @@ from bot.context import Context, Deps
 from bot.conversation import END, Flow, FlowBack, FlowHook, ask, go_back
 from bot.db import changes, people_store
 from bot.db.base import reading, transaction
+from bot.db.chat_moves import move_chat
 from bot.db.models import ChatAccount, ConversationState, InboundUpdate, Official
 from bot.db.precompiled import Precompiled, begin_with
 from bot.errors import UserFacingError
 from bot.events import (
     ButtonPressed,
+    ChatMoved,
     ChatRef,
     FileReceived,
     InboundEvent,
@@ -555,7 +557,7 @@ class Dispatcher:
         params = {"p_channel": chat.channel, "p_user": event.sender.user_id, "p_now": now,
                   "p_chat": chat.chat_id, "p_address": chat.chat_id}
         # reading (a receipt) is not an interaction; leaving is not one either
-        touched = not isinstance(event, Unsubscribed | MessagesSeen)
+        touched = not isinstance(event, Unsubscribed | MessagesSeen | ChatMoved)
         read = (_TOUCH_ACCOUNT if touched else _ACCOUNT).run(connection, params)
         row = read.first()
         if row is not None:
@@ -567,7 +569,8 @@ class Dispatcher:
                               chat_id=event.sender.user_id, created_at=now, status="active",
                               display_name=event.sender.display_name,
                               last_inbound_at=now if touched else None)
-        if chat.channel not in UNSTORED_STRANGERS and not isinstance(event, MessagesSeen):
+        if chat.channel not in UNSTORED_STRANGERS \
+                and not isinstance(event, MessagesSeen | ChatMoved):
             sync_session.add(account)
             sync_session.flush()
         # else: kept out of the session; people_store.redeem_invitation stores it on binding (a
@@ -588,6 +591,10 @@ class Dispatcher:
         event = ctx.event
         if isinstance(event, Resubscribed | Interacted):
             return None  # _account marked the account active and noted the interaction: nothing to say
+        if isinstance(event, ChatMoved):  # a service message: the chat's new id, no answer
+            await move_chat(ctx.session, event.chat.channel, event.chat.chat_id,
+                            event.new_chat_id, ctx.now)
+            return None
         if isinstance(event, MessagesSeen):  # a read receipt: noted on what was sent, no answer
             seen = await outbox.mark_seen(ctx.session, event.chat.channel, event.chat.chat_id,
                                           event.message_ids, event.at)

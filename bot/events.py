@@ -122,6 +122,15 @@ class MessagesSeen(_Inbound):
     message_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatMoved(_Inbound):
+    """The platform gave this chat a new id (a Telegram group upgraded to a supergroup: the
+    same people, and the old id refuses every message): what is stored for `chat` moves to
+    `new_chat_id` (bot/db/chat_moves.py). Nothing is answered."""
+
+    new_chat_id: str
+
+
 #: UnsupportedMedia.kind of a file the adapter could not download: the user is asked to send it
 #: again (a new message, with a new key)
 FILE_NOT_FETCHED = "file_not_fetched"
@@ -136,4 +145,4 @@ def not_fetched(event: FileReceived) -> UnsupportedMedia:
 
 
 InboundEvent = (TextMessage | ButtonPressed | FileReceived | Subscribed | Unsubscribed
-                | Resubscribed | UnsupportedMedia | Interacted | MessagesSeen)
+                | Resubscribed | UnsupportedMedia | Interacted | MessagesSeen | ChatMoved)

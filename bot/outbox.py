@@ -188,6 +188,17 @@ async def cancel_unsent(session: AsyncSession, row: OutboxMessage, now: datetime
     return bool(getattr(result, "rowcount", 0))
 
 
+async def readdress_unsent(session: AsyncSession, channel: str, old: str, new: str,
+                           now: datetime) -> int:
+    """Point the rows still to go out to a chat at its new id (a group that became a
+    supergroup), in the caller's transaction; how many. A row a sender holds is sent at the
+    old id, and the platform's answer moves it there."""
+    result = await session.execute(update(OutboxMessage).where(
+        OutboxMessage.channel == channel, OutboxMessage.address == old,
+        OutboxMessage.status.in_(list(UNSENT))).values(address=new, updated_at=now))
+    return int(getattr(result, "rowcount", 0))
+
+
 async def unsent_of_kind(session: AsyncSession, kind: str) -> list[tuple[int, dict[str, Any]]]:
     """(id, payload) of the rows of `kind` still to go out (not claimed by a sender)."""
     rows = await session.execute(select(OutboxMessage.id, OutboxMessage.payload).where(

@@ -31,7 +31,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channel import Channel
 from bot.clock import Clock
 from bot.db.base import in_fixed, reading
+from bot.db.chat_moves import move_chat
 from bot.db.models import ChatAccount, OutboxMessage
 from bot.errors import DeliveryError, DeliveryOutcome
 from bot.events import ChatRef, Sender
@@ -147,7 +148,7 @@ class ReplySender:
                 continue
             try:
                 with reporting_parts(_parts_of(progress, index)):
-                    await channel.send(chat, message)
+                    receipt = await channel.send(chat, message)
             except DeliveryError as exc:
                 logger.warning("reply to %s not delivered: %s", chat, exc)
                 if not queueable:
@@ -161,8 +162,18 @@ class ReplySender:
                 # after a queued or ambiguous part, direct sends could overtake it: queue the rest
                 queue_all = result in (ReplyResult.QUEUED, ReplyResult.AMBIGUOUS)
                 continue
+            if receipt.moved_to is not None:  # the chat has a new id: the rest go there too
+                await self._moved(batch, receipt.moved_to)
+                chat = batch.chat
             results.append(ReplyResult.SENT)
         return results
+
+    async def _moved(self, batch: _Batch, new: str) -> None:
+        """Store the chat's new id (bot/db/chat_moves.py) and send the rest of the batch there."""
+        async with self._writes(), self._sessionmaker.begin() as session:
+            await move_chat(session, batch.chat.channel, batch.chat.chat_id, new,
+                            self._clock.now())
+        batch.chat = replace(batch.chat, chat_id=new)
 
     async def _failed(self, batch: _Batch, index: int, message: OutgoingMessage,
                       exc: DeliveryError) -> ReplyResult:

@@ -35,6 +35,7 @@ from bot import button_payloads, keyboards, outbox
 from bot.channel import Capability, Channel, Mailbox
 from bot.clock import Clock
 from bot.dates import fmt_day
+from bot.db.chat_moves import move_chat
 from bot.db.models import (
     ChatAccount,
     DeliveryAttempt,
@@ -357,7 +358,13 @@ class OutboxDispatcher:
             return await self._failed(row, DeliveryError(row.channel, DeliveryOutcome.AMBIGUOUS,
                                                          repr(exc)[:200]))
         self._hook("after_send")
+        if receipt.moved_to is not None:  # the chat has a new id: every later send goes there
+            async with self.sessionmaker.begin() as session:
+                await move_chat(session, row.channel, row.address, receipt.moved_to,
+                                self.clock.now())
         routed: dict[str, Any] = {} if route is None else {"payload": _with_route(row, route)}
+        if receipt.moved_to is not None:
+            routed["address"] = receipt.moved_to
         ok = await self._finish(row, OutboxStatus.SENT, attempt_outcome="sent", sent_at=self.clock.now(),
                                 provider_message_id=receipt.message_id, last_error=None,
                                 **routed)

@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import people_store
-from bot.db.models import Invitation, OutboxMessage, UnansweredQuestion, Unit
+from bot.db.models import (
+    ConversationState,
+    Invitation,
+    OutboxMessage,
+    UnansweredQuestion,
+    Unit,
+)
+from bot.outbox import NewRow, enqueue
 from bot.texts import common as C
 from bot.texts import people as P
 from testkit.fake_telegram import FakeBotAPI
@@ -269,3 +276,36 @@ async def test_a_caption_in_a_group_gets_the_group_s_rules(tg: TelegramRun) -> N
     [answer] = await say(fake, _in_group(fake, OFFICIAL, "@troly_test_bot phuluc2b"))
     assert not _private_note(answer), answer
     assert not fake.calls("getFile") and not fake.downloads
+
+
+def _service(fake: FakeBotAPI, chat_id: int, chat_type: str, **moved: int) -> dict[str, Any]:
+    """The service message Telegram sends when a group becomes a supergroup."""
+    update = fake.text_update(MEMBER, "x", chat_id=chat_id, chat_type=chat_type)
+    del update["message"]["text"]
+    update["message"].pop("entities", None)
+    update["message"].update(moved)
+    return update
+
+
+@pytest.mark.parametrize("side", ["old", "new"])
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_state_under_the_new_id(
+        tg: TelegramRun, side: str) -> None:
+    """Telegram tells the move in the old group (migrate_to_chat_id) and in the new one
+    (migrate_from_chat_id): either moves what is stored for the group, nothing is answered."""
+    fake, old, new = tg.fake, -4005, -1004005
+    now = tg.app.clock.now()
+    async with tg.app.sessionmaker.begin() as session:
+        session.add(ConversationState(channel="telegram", chat_id=str(old), user_id=str(MEMBER),
+                                      flow="ask", step="q", data={}, updated_at=now))
+        await enqueue(session, NewRow(
+            idem_key=f"reply:telegram:{old}:k:0", kind="reply", channel="telegram",
+            address=str(old), payload={"text": "Chờ"}, due_at=now,
+            not_before=now + timedelta(hours=1), expires_at=now + timedelta(hours=4),
+            created_at=now))
+    update = (_service(fake, old, "group", migrate_to_chat_id=new) if side == "old"
+              else _service(fake, new, "supergroup", migrate_from_chat_id=old))
+    assert await say(fake, update) == []
+    async with tg.app.sessionmaker() as session:
+        states = (await session.execute(select(ConversationState.chat_id))).scalars().all()
+        addresses = (await session.execute(select(OutboxMessage.address))).scalars().all()
+    assert states == [str(new)] and addresses == [str(new)]

@@ -17,7 +17,8 @@ from bot.channels.telegram.channel import TelegramChannel, make_bot
 from bot.channels.telegram.render import split_for_telegram
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import ChatAccount, DeliveryAttempt, OutboxMessage
+from bot.db.chat_moves import move_chat
+from bot.db.models import ChatAccount, ConversationState, DeliveryAttempt, OutboxMessage
 from bot.events import ChatRef, Sender
 from bot.messages import Attachment, OutgoingMessage, to_payload
 from bot.outbox import NewRow, enqueue
@@ -255,3 +256,68 @@ async def test_a_sender_dying_between_two_parts_resends_only_the_rest(
     shown = [visible_html(p["text"]) for p in fake.sent]
     assert shown[0] == parts[0] and shown.count(parts[0]) == 1, len(shown)
     assert shown == parts  # each part once, in order
+
+
+async def test_a_group_upgraded_to_a_supergroup_is_moved_for_good(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The first send to the old group id is refused with its new id: that message goes there,
+    and what is stored for the group moves with it (the next queued message, the group's
+    conversation state), so the next send reaches the new id at once, not after a refusal."""
+    clock.set(DUE)
+    old, new = "-4001", "-1004001"
+    now = clock.now()
+    async with sessionmaker.begin() as session:
+        for n, later in ((0, 0), (1, 30)):
+            await enqueue(session, NewRow(
+                idem_key=f"reply:telegram:{old}:k:{n}", kind=REPLY_KIND, channel="telegram",
+                address=old, payload=to_payload(OutgoingMessage(f"Phần {n}")), due_at=now,
+                not_before=now + timedelta(minutes=later), expires_at=now + timedelta(hours=4),
+                created_at=now))
+        session.add(ConversationState(channel="telegram", chat_id=old, user_id="77",
+                                      flow="ask", step="q", data={}, updated_at=now))
+    fake.fail("sendMessage", FakeError.migrated(int(new)), chat_id=old, times=100)
+    dispatcher = tg_sim.dispatcher()
+    await dispatcher.drain()
+    async with sessionmaker() as session:
+        rows = (await session.execute(select(OutboxMessage.address, OutboxMessage.status)
+                                      .order_by(OutboxMessage.id))).all()
+        states = (await session.execute(select(ConversationState.chat_id))).scalars().all()
+    assert [tuple(r) for r in rows] == [(new, "sent"), (new, "pending")]
+    assert states == [new]
+    clock.advance(timedelta(minutes=31))
+    await dispatcher.drain()
+    refused = [r for r in fake.requests if r.method == "sendMessage" and r.status != 200]
+    assert len(refused) == 1  # the first send only
+    assert [str(p["chat_id"]) for p in fake.sent] == [new, new]
+    # a move told twice (the service message after the send) changes nothing more
+    async with sessionmaker.begin() as session:
+        await move_chat(session, "telegram", old, new, clock.now())
+    async with sessionmaker() as session:
+        assert (await session.execute(select(ConversationState.chat_id))).scalars().all() == [new]
+
+
+async def test_a_direct_reply_to_a_moved_group_moves_it(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """An answer sent right away (bot/replies.py) learns the new id too (its second message
+    goes there at once); a reply waiting in the outbox for the group is readdressed."""
+    clock.set(DUE)
+    old, new = "-4002", "-1004002"
+    now = clock.now()
+    async with sessionmaker.begin() as session:
+        await enqueue(session, NewRow(
+            idem_key=f"reply:telegram:{old}:w:0", kind=REPLY_KIND, channel="telegram",
+            address=old, payload=to_payload(OutgoingMessage("Chờ")), due_at=now,
+            not_before=now + timedelta(minutes=5), expires_at=now + timedelta(hours=4),
+            created_at=now))
+    fake.fail("sendMessage", FakeError.migrated(int(new)), chat_id=old, times=100)
+    replies = ReplySender(sessionmaker, clock)
+    results = await replies.deliver(ChatRef("telegram", old), Sender("77"),
+                                    [OutgoingMessage("Một"), OutgoingMessage("Hai")],
+                                    tg_sim.channels["telegram"], waiting=False)
+    assert results == [ReplyResult.SENT, ReplyResult.SENT]
+    assert [str(p["chat_id"]) for p in fake.sent] == [new, new]
+    assert len([r for r in fake.requests if r.status != 200]) == 1
+    [row] = await world.rows(kind=REPLY_KIND)
+    assert row.address == new

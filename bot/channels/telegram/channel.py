@@ -317,7 +317,8 @@ class TelegramChannel:
     A long text goes as several messages (buttons on the last), its attachments after it. If a
     later part fails, the error says how many parts were delivered (DeliveryError.parts_sent);
     the retry, given them as OutgoingMessage.parts_sent, starts after them. A group upgraded
-    to a supergroup (400 with migrate_to_chat_id) gets the message at its new id.
+    to a supergroup (400 with migrate_to_chat_id) gets the message at its new id, and the
+    receipt says so (SentMessage.moved_to): the caller moves what is stored for the chat.
     """
 
     name: ChannelName = "telegram"
@@ -355,7 +356,8 @@ class TelegramChannel:
             error = classify(exc)
             error.parts_sent = done
             raise error from exc
-        return SentMessage(message_id=str(last) if last is not None else None)
+        return SentMessage(message_id=str(last) if last is not None else None,
+                           moved_to=target if target != chat.chat_id else None)
 
     async def _send_part(self, chat_id: str, part: str | Attachment,
                          markup: dict[str, Any] | None, silent: bool | None,

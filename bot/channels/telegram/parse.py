@@ -29,6 +29,7 @@ from aiogram.types import (
 from bot.channels.telegram.render import REUSABLE_MARK, is_reusable
 from bot.events import (
     ButtonPressed,
+    ChatMoved,
     ChatRef,
     FileReceived,
     InboundEvent,
@@ -272,6 +273,21 @@ def translate(update: TelegramUpdate, *, bot_username: str | None,
     return Ignore("update type not handled")
 
 
+def _moved(message: Message, key: str, now: datetime) -> Translation | None:
+    """A group upgraded to a supergroup: Telegram says so in the old group (migrate_to_chat_id)
+    and in the new one (migrate_from_chat_id); either moves what troly stores for the group."""
+    if message.migrate_to_chat_id is not None:
+        old, new = str(message.chat.id), str(message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        old, new = str(message.migrate_from_chat_id), str(message.chat.id)
+    else:
+        return None
+    user = message.from_user
+    sender = Sender(str(user.id) if user is not None else old)
+    return Dispatch(ChatMoved(chat=ChatRef("telegram", old), sender=sender, at=now,
+                              dedupe_key=key, chat_kind="group", new_chat_id=new))
+
+
 def _sender(user: User) -> Sender:
     return Sender(str(user.id), display_name=user.full_name or None)
 
@@ -298,6 +314,9 @@ def _text(chat: ChatRef, sender: Sender, private: bool, text: str, replied_to: s
 
 def _message(message: Message, key: str, bot_username: str | None,
              now: datetime) -> Translation:
+    moved = _moved(message, key, now)
+    if moved is not None:
+        return moved
     user = message.from_user
     if user is None or user.is_bot:
         return Ignore("no human sender")
