@@ -94,9 +94,11 @@ def digest_text(summary: WeeklySummary, kind: str, undelivered_lines: list[str])
     lines = [title.format(week=week_shown(summary.iso_week), unit=summary.unit_name), ""]
     if kind == "week":
         lines.append(T.DIGEST_REPORTED.format(done=len(summary.reported),
-                                              total=len(summary.officials)))
+                                              total=len(summary.expected)))
         if summary.not_reported:
             lines.append(T.DIGEST_MISSING.format(names=names_line([o.name for o in summary.not_reported])))
+        if summary.on_leave:
+            lines.append(T.DIGEST_ON_LEAVE.format(names=names_line([o.name for o in summary.on_leave])))
         late = [o.name for o in summary.officials if o.late]
         if late:
             lines.append(T.DIGEST_LATE_REPORTS.format(names=names_line(late)))
@@ -204,9 +206,11 @@ def period_digest_text(report: ProgressReport, undelivered_lines: list[str]) -> 
     lines = [T.DIGEST_PERIOD_TITLE.format(period=report.period.label_with_dates,
                                           unit=report.unit_name), ""]
     lines.append(T.DIGEST_PERIOD_REPORTED.format(done=len(report.reported),
-                                                 total=len(report.officials)))
+                                                 total=len(report.expected)))
     if report.not_reported:
         lines.append(T.DIGEST_MISSING.format(names=names_line([o.name for o in report.not_reported])))
+    if report.on_leave:
+        lines.append(T.DIGEST_ON_LEAVE.format(names=names_line([o.name for o in report.on_leave])))
     late = [o.name for o in report.late_officials]
     if late:
         lines.append(T.DIGEST_LATE_REPORTS.format(names=names_line(late)))

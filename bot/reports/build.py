@@ -377,7 +377,7 @@ async def _officials(session: AsyncSession, loaded: _Loaded, candidates: list[Of
                 start=fmt_day_month(leave[0]), end=fmt_day(leave[1]))
         result.append(OfficialStatus(
             official_id=official.id, name=official.name, unit_name=unit.name if unit else "",
-            status=status, reported=status in ("submitted", "skipped", "on_leave"), late=late,
+            status=status, reported=status in ("submitted", "skipped"), late=late,
             submitted_at=at, skipped_reason=reason, revised_late=revised, unit_id=official.unit_id,
             code=official.code, weeks_reported=weeks_done, weeks_expected=weeks_expected))
     return _People(result, expected)
@@ -439,8 +439,9 @@ def _rollup(unit: Unit, unit_ids: set[int], people: _People, statuses: dict[int,
             led_only: bool) -> UnitRollup:
     mine = [t for t in tasks if (t.lead_unit_id in unit_ids if led_only
                                  else task_units.get(t.task_id, set()) & unit_ids)]
+    # those on leave are neither expected nor missing
     officials = [statuses[o.id] for o in people.expected.values()
-                 if o.unit_id in unit_ids and o.id in statuses]
+                 if o.unit_id in unit_ids and o.id in statuses and not statuses[o.id].on_leave]
     values = [t.progress for t in mine]
     return UnitRollup(
         unit_id=unit.id, unit_name=unit.name, unit_code=unit.code,

@@ -244,7 +244,7 @@ def _results(report: ProgressReport) -> list[str]:
                  if avg is not None else T.RESULTS_NO_AVERAGE)
     if report.officials:
         lines.append(T.RESULTS_REPORTED.format(reported=len(report.reported),
-                                               total=len(report.officials)))
+                                               total=len(report.expected)))
     missing = report.units_not_reported
     if missing:
         lines.append(T.RESULTS_UNITS_MISSING.format(

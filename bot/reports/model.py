@@ -68,7 +68,7 @@ class OfficialStatus:
     unit_name: str
     #: submitted | skipped | draft (started, not confirmed) | missing | on_leave
     status: str
-    #: submitted or skipped (a skipped period is an answer), or on leave over the cut-off
+    #: submitted or skipped (a skipped period is an answer); not on leave (see `on_leave`)
     reported: bool
     #: first answered after the cut-off
     late: bool
@@ -82,6 +82,11 @@ class OfficialStatus:
     #: weekly check-ins answered / expected in the period (months and longer; weeks: 1 or 0)
     weeks_reported: int = 0
     weeks_expected: int = 0
+
+    @property
+    def on_leave(self) -> bool:
+        """On recorded leave over the cut-off without an answer: neither reported nor missing."""
+        return self.status == "on_leave"
 
 
 @dataclass(frozen=True)
@@ -214,13 +219,23 @@ class ProgressReport:
 
     @property
     def reported(self) -> tuple[OfficialStatus, ...]:
-        """Officials who answered (submitted or skipped) or were on leave."""
+        """Officials who answered (submitted or skipped)."""
         return tuple(o for o in self.officials if o.reported)
 
     @property
     def not_reported(self) -> tuple[OfficialStatus, ...]:
-        """Officials who have not answered (including unconfirmed drafts)."""
-        return tuple(o for o in self.officials if not o.reported)
+        """Officials who have not answered (including unconfirmed drafts), not on leave."""
+        return tuple(o for o in self.officials if not o.reported and not o.on_leave)
+
+    @property
+    def on_leave(self) -> tuple[OfficialStatus, ...]:
+        """Officials on recorded leave over the cut-off who did not answer."""
+        return tuple(o for o in self.officials if o.on_leave)
+
+    @property
+    def expected(self) -> tuple[OfficialStatus, ...]:
+        """Officials counted in "reported x/y": everyone but those on leave."""
+        return tuple(o for o in self.officials if not o.on_leave)
 
     @property
     def late_officials(self) -> tuple[OfficialStatus, ...]:

@@ -65,7 +65,9 @@ def render_report(report: ProgressReport) -> str:
     if report.is_history:
         lines.append(T.AS_OF_NOTE.format(at=_fmt(report.as_of)))
     lines.append(T.PROGRESS_REPORTED.format(reported=len(report.reported),
-                                            total=len(report.officials)))
+                                            total=len(report.expected))
+                 + (T.ON_LEAVE_NOT_COUNTED.format(count=len(report.on_leave))
+                    if report.on_leave else ""))
     skipped = [o for o in report.officials if o.skipped_reason]
     submitted = [o.name for o in report.reported if not o.skipped_reason]
     if submitted:

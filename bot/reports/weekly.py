@@ -152,7 +152,8 @@ def export_xlsx(summary: WeeklySummary) -> bytes:
         cell.font = _BOLD
     for official in summary.officials:
         append_row(people, [official.name, official.unit_name,
-                       T.YES if official.reported else T.NO, T.YES if official.late else T.NO,
+                       T.XLSX_ON_LEAVE if official.on_leave else T.YES if official.reported else T.NO,
+                       T.YES if official.late else T.NO,
                        _fmt_time(official.submitted_at), official.skipped_reason or "",
                        T.YES if official.revised_late else T.NO])
     for letter, width, header in zip("ABCDEFG", (28, 28, 14, 12, 18, 30, 18),

@@ -182,6 +182,10 @@ NO_DEADLINE = "không có thời hạn cụ thể"
 # ---------------------------------------------------------------- /tiendo and /xuatbaocao
 PROGRESS_REPORTED = "Đã báo cáo: {reported}/{total} cán bộ"
 PROGRESS_NOT_YET = "Chưa báo cáo: {names}"
+#: after "Đã báo cáo: x/y cán bộ" when some were on leave (not counted, not missing)
+ON_LEAVE_NOT_COUNTED = " (không tính {count} cán bộ nghỉ phép)"
+#: the "Đã báo cáo" cell of an official on leave who did not answer
+XLSX_ON_LEAVE = "Nghỉ phép"
 PROGRESS_SUBMITTED = "Đã nộp: {names}"
 #: after the first names of a long list (the spreadsheet has everyone)
 NAMES_MORE = "{names} và {count} người khác"

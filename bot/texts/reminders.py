@@ -46,6 +46,8 @@ DIGEST_WEEK_TITLE = "📊 Tổng hợp tuần {week} — {unit}"
 DIGEST_AHEAD_TITLE = "📅 Tuần mới {week} — {unit}: việc cần làm"
 DIGEST_REPORTED = "Đã báo cáo: {done}/{total} cán bộ."
 DIGEST_MISSING = "Chưa báo cáo: {names}."
+#: officials on recorded leave over the cut-off who did not answer: neither reported nor missing
+DIGEST_ON_LEAVE = "Nghỉ phép: {names}."
 DIGEST_LATE_REPORTS = "Nộp muộn: {names}."
 DIGEST_PROGRESS_HEADER = "Tiến độ nhiệm vụ:"
 DIGEST_PROGRESS_ITEM = "• [{code}] {title}: {progress}% — {status}"

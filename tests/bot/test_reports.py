@@ -95,3 +95,36 @@ async def test_mark_task_done_checks_responsibility(harness: BotHarness) -> None
         assert await task_store.open_tasks_for(session, chau) == []
         assert [o.name for o in await task_store.responsible_officials(session, task_id)] == [
             "Lê Minh Châu"]
+
+
+async def test_an_official_on_leave_is_neither_reported_nor_missing(harness: BotHarness) -> None:
+    """Leave over the cut-off with no answer: shown as on leave, out of "reported x/y" (it
+    counted as "Đã báo cáo" before)."""
+    from bot.db.leave_store import add_leave
+    from bot.reports.text import render_report
+    from scheduler.digest import digest_text
+
+    chau = await harness.make_official("Lê Minh Châu", unit_code="CUC")
+    lan = await harness.make_official("Trần Thị Lan", user="u2", unit_code="CUC")
+    ids = await harness.world.tasks([chau, lan], [("A", "Việc chung", date(2026, 12, 30))],
+                                    unit="CUC")
+    async with harness.app.sessionmaker.begin() as session:
+        await add_leave(session, lan, date(2026, 11, 26), date(2026, 11, 30), harness.clock.now())
+        task = await session.get(Task, ids[0])
+        assert task is not None and task.lead_unit_id is not None
+        unit_id = task.lead_unit_id
+    async with harness.app.sessionmaker() as session:
+        summary = await build_weekly_summary(session, unit_id, "2026-W48", harness.clock.now())
+    assert [o.name for o in summary.on_leave] == ["Trần Thị Lan"]
+    assert [o.name for o in summary.not_reported] == ["Lê Minh Châu"]
+    assert summary.reported == ()
+    assert [u.missing for u in summary.units] in ([], [("Lê Minh Châu",)])
+    text = render_report(summary)
+    assert "Đã báo cáo: 0/1 cán bộ (không tính 1 cán bộ nghỉ phép)" in text
+    assert "Chưa báo cáo: Lê Minh Châu" in text and "Nghỉ phép 26/11–30/11" in text
+    digest = digest_text(summary, "week", [])
+    assert "Đã báo cáo: 0/1 cán bộ." in digest
+    assert "Chưa báo cáo: Lê Minh Châu." in digest and "Nghỉ phép: Trần Thị Lan." in digest
+    book = load_workbook(io.BytesIO(export_xlsx(summary)))
+    rows = {r[0]: r for r in book["Báo cáo của cán bộ"].iter_rows(min_row=2, values_only=True)}
+    assert rows["Trần Thị Lan"][2] == "Nghỉ phép" and rows["Lê Minh Châu"][2] == "Không"
