@@ -73,7 +73,10 @@ class TaskSnooze(ButtonData, prefix="rem_snz"):
 
 @dataclass(frozen=True)
 class CheckinNow(ButtonData, prefix="rem_checkin"):
-    """'Báo cáo ngay' under the weekly check-in prompt."""
+    """'Báo cáo ngay' under the weekly check-in prompt: the prompt's ISO week ('' on buttons sent
+    before it was carried)."""
+
+    week: str = ""
 
 
 @dataclass(frozen=True)

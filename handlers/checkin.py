@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.buttons import ButtonData
@@ -25,7 +25,7 @@ from bot.checkin_answers import (
 from bot.clock import local_date
 from bot.context import Context
 from bot.conversation import END, STAY, BackTo, Flow, Step
-from bot.dates import fmt_day, fmt_instant, fmt_time_day
+from bot.dates import fmt_day, fmt_day_month, fmt_instant, fmt_time_day
 from bot.db import checkin_store
 from bot.db.models import CheckinEntry, CheckinReport, Official, Task, Unit
 from bot.db.task_store import open_tasks_for
@@ -40,8 +40,8 @@ from bot.texts import common as C
 from handlers.ask import aside
 from handlers.tasks import deadline_phrase
 from knowledge.normalize import fold_words
-from rules.cutoffs import monday_of, week_of
-from rules.policy import unit_checkin_cutoff
+from rules.cutoffs import monday_of, previous_week, week_of
+from rules.policy import unit_checkin_cutoff, unit_late_checkin_end
 
 CHECKIN_FLOW = "ci"
 PROGRESS_LEVELS = (0, 25, 50, 75, 100)
@@ -62,22 +62,68 @@ class CheckinAnswer(ButtonData, prefix=CHECKIN_FLOW):
     choice: str
 
 
+@dataclass(frozen=True)
+class CheckinWeek(ButtonData, prefix="ciwk"):
+    """Which week to report (its ISO key), asked while last week is unsent and can still be filed
+    late. Stateless: the choice survives a restart and needs no open conversation."""
+
+    week: str
+
+
 # ---------------------------------------------------------------- opening the check-in
 
 
+async def _unit_of(ctx: Context, official: Official) -> Unit | None:
+    return await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
+
+
 async def _cutoff_for(ctx: Context, official: Official, week: str) -> datetime:
-    unit = await ctx.session.get(Unit, official.unit_id) if official.unit_id else None
-    return await unit_checkin_cutoff(ctx.session, monday_of(week), unit)
+    return await unit_checkin_cutoff(ctx.session, monday_of(week), await _unit_of(ctx, official))
 
 
-async def start_checkin(ctx: Context, *, task_ids: list[int] | None = None) -> None:
-    """Open the check-in for the current ISO week (optionally only for the given tasks)."""
+async def _late_until(ctx: Context, official: Official, week: str) -> datetime:
+    """Until when `week` can still be filed late (the unit's Schedule.late_checkin_until)."""
+    return await unit_late_checkin_end(ctx.session, monday_of(week), await _unit_of(ctx, official))
+
+
+async def late_week(ctx: Context, official: Official) -> tuple[str, datetime] | None:
+    """(last week, until when it can be filed) when last week has no sent or skipped report, the
+    official was already registered in it, and its grace window is still open; else None."""
+    week = previous_week(week_of(ctx.now))
+    if official.created_at is not None and week_of(official.created_at) > week:
+        return None
+    report = await checkin_store.report_for(ctx.session, official.id, week)
+    if report is not None and report.status != "draft":
+        return None
+    until = await _late_until(ctx, official, week)
+    return (week, until) if ctx.now <= until else None
+
+
+def _week_button(label: str, week: str) -> Button:
+    monday = monday_of(week)
+    return Button(label.format(number=int(week.rsplit("W", 1)[1]), start=fmt_day_month(monday),
+                               end=fmt_day_month(monday + timedelta(days=6))),
+                  CheckinWeek(week).pack())
+
+
+async def start_checkin(ctx: Context, *, task_ids: list[int] | None = None,
+                        week: str | None = None) -> None:
+    """Open the check-in for the current ISO week, or `week` (last week, filed late; the caller
+    checked it may be), optionally only for the given tasks. /baocao while last week is unsent and
+    still open asks which week first."""
     official = ctx.official
     if official is None:
         ctx.reply(C.NEEDS_REGISTRATION)
         return
-    week = week_of(ctx.now)
     tasks = await open_tasks_for(ctx.session, official.id)
+    if week is None and task_ids is None and tasks:
+        late = await late_week(ctx, official)
+        if late is not None:
+            ctx.reply(T.ASK_WHICH_WEEK.format(week=week_shown(late[0]), until=fmt_instant(late[1])),
+                      [_week_button(T.BTN_LATE_WEEK, late[0]),
+                       _week_button(T.BTN_THIS_WEEK, week_of(ctx.now))], layout=(1, 1))
+            return
+    week = week or week_of(ctx.now)
     if task_ids is not None:
         tasks = [t for t in tasks if t.id in set(task_ids)]
         if not tasks:
@@ -127,6 +173,9 @@ async def _open(ctx: Context, official: Official, week: str, task_ids: list[int]
         ctx.reply(T.INTRO_EDIT.format(week=week_shown(week), count=len(task_ids)))
         if ctx.now > cutoff:
             ctx.reply(T.EDIT_LATE_NOTICE.format(cutoff=fmt_time_day(cutoff)))
+    elif week != week_of(ctx.now):  # last week, filed late
+        ctx.reply(T.INTRO_LATE.format(week=week_shown(week), count=len(task_ids),
+                                      cutoff=fmt_time_day(cutoff)))
     else:
         ctx.reply(T.INTRO.format(week=week_shown(week), count=len(task_ids),
                                  cutoff=fmt_instant(cutoff)))  # with its weekday, as the prompt
@@ -135,8 +184,28 @@ async def _open(ctx: Context, official: Official, week: str, task_ids: list[int]
 
 
 async def baocao(ctx: Context) -> None:
-    """/baocao: this week's check-in."""
+    """/baocao: this week's check-in (or last week's, when it is unsent and still open)."""
     await start_checkin(ctx)
+
+
+async def choose_week(ctx: Context, button: CheckinWeek) -> None:
+    """The week chosen: this week, or last week while it can still be filed late."""
+    official = ctx.official
+    if official is None:
+        ctx.reply(C.NEEDS_REGISTRATION)
+        return
+    current = week_of(ctx.now)
+    if button.week == current:
+        await start_checkin(ctx, week=current)
+    elif button.week == previous_week(current):
+        until = await _late_until(ctx, official, button.week)
+        if ctx.now > until:
+            ctx.reply(T.LATE_WEEK_CLOSED.format(week=week_shown(button.week),
+                                                until=fmt_time_day(until)))
+            return
+        await start_checkin(ctx, week=button.week)  # says so if it was sent meanwhile
+    else:
+        ctx.reply(T.STALE_BUTTON)
 
 
 # ---------------------------------------------------------------- helpers
@@ -683,3 +752,4 @@ def register(router: Router) -> None:
     router.command(Command(("suabaocao", "editreport", "sua_bao_cao"), edit_checkin,
                            CMD.EDIT_CHECKIN, roles=ROLES_MEMBERS))
     router.flow(build_flow(), stale=T.STALE_BUTTON)
+    router.on(CheckinWeek, choose_week, gone=T.STALE_BUTTON, roles=ROLES_MEMBERS)

@@ -38,7 +38,8 @@ from bot.texts import checkin as CT
 from bot.texts import common as C
 from bot.texts import reminders as T
 from handlers.ask import aside
-from handlers.checkin import MAX_ANSWER_CHARS, start_checkin
+from handlers.checkin import MAX_ANSWER_CHARS, late_week, start_checkin
+from rules.cutoffs import week_of
 from rules.deadlines import deadline_slots
 from rules.policy import Schedule, load_policies
 from rules.recipients import load_directory
@@ -114,8 +115,15 @@ async def progress(ctx: Context, button: TaskProgress) -> None:
 
 
 async def report_now(ctx: Context, button: CheckinNow) -> None:
-    """'Báo cáo ngay' on the weekly prompt: open the check-in."""
-    del button
+    """'Báo cáo ngay' on the weekly prompt: open the check-in. Last week's prompt pressed while
+    last week can still be filed late opens last week; otherwise as /baocao (which asks which
+    week when last week is unsent and still open)."""
+    official = ctx.official
+    if official is not None and button.week and button.week != week_of(ctx.now):
+        late = await late_week(ctx, official)
+        if late is not None and late[0] == button.week:
+            await start_checkin(ctx, week=button.week)
+            return
     await start_checkin(ctx)
 
 

@@ -22,6 +22,9 @@ from rules.workdays import WorkCalendar
 
 #: the default cut-off, as stored in Unit.schedule["checkin_cutoff"]
 DEFAULT_CUTOFF = "fri 16:00"
+#: a week's check-in can still be filed (late) until this day and local time of the NEXT week:
+#: officials often send last week's report on Monday morning (Schedule.late_checkin_until)
+DEFAULT_LATE_CHECKIN_UNTIL = "mon 12:00"
 #: the default cut-off of months and longer periods: day of the month and local time
 DEFAULT_PERIOD_CUTOFF = "14 16:00"
 #: periods whose close asks officials for a summary in conversation (besides the weekly check-in)
@@ -92,6 +95,13 @@ def week_cutoff(week_monday: date, spec: str, calendar: WorkCalendar | None = No
     weekday, at = parse_cutoff(spec)
     day = working_day_on_or_before(week_monday + timedelta(days=weekday), week_monday, calendar)
     return local_datetime(day, at)
+
+
+def late_checkin_end(week_monday: date, spec: str = DEFAULT_LATE_CHECKIN_UNTIL) -> datetime:
+    """Until when a week's check-in can still be filed late: `spec` ('mon 12:00', the same form as
+    a cut-off) read as a day of the week after it."""
+    weekday, at = parse_cutoff(spec)
+    return local_datetime(week_monday + timedelta(days=7 + weekday), at)
 
 
 def period_cutoff(period: Period, spec: str, calendar: WorkCalendar | None = None) -> datetime:

@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import GLOBAL_POLICY_KEY, SchedulePolicy, Unit, unit_policy_key
 from rules.cutoffs import (
     DEFAULT_CUTOFF,
+    DEFAULT_LATE_CHECKIN_UNTIL,
     DEFAULT_PERIOD_CHECKINS,
     DEFAULT_PERIOD_CUTOFF,
     ReportingRules,
+    late_checkin_end,
     parse_cutoff,
     parse_period_checkins,
     parse_period_cutoff,
@@ -68,6 +70,9 @@ class Schedule:
     #: months, quarters, half-years, years close on this day of the month at this time
     #: (Decree 09/2019/NĐ-CP: the 14th; 'last 16:00' for calendar months)
     period_cutoff: str = DEFAULT_PERIOD_CUTOFF
+    #: last week's check-in can still be filed (marked late) until this day and time of the
+    #: following week ('mon 12:00'); /baocao and 'Báo cáo ngay' then ask which week
+    late_checkin_until: str = DEFAULT_LATE_CHECKIN_UNTIL
     #: periods whose close asks officials for a summary (month, quarter, half, year; empty: none)
     period_checkins: tuple[str, ...] = DEFAULT_PERIOD_CHECKINS
     #: the monthly (or longer) digest to unit heads, on the period's cut-off day
@@ -116,6 +121,12 @@ class Schedule:
         of rules.cutoffs)."""
         return week_cutoff(week_monday, self.checkin_cutoff,
                            calendar if self.working_days_only else None)
+
+    def late_checkin_end(self, week_monday: date, calendar: WorkCalendar | None = None) -> datetime:
+        """Until when the week's check-in can still be filed late: `late_checkin_until` of the
+        next week, and never before the week's own cut-off."""
+        return max(late_checkin_end(week_monday, self.late_checkin_until),
+                   self.cutoff(week_monday, calendar))
 
     def rules(self, calendar: WorkCalendar) -> ReportingRules:
         """The reporting rules these settings make (cut-offs, period summaries)."""
@@ -189,7 +200,7 @@ def _coerce(key: str, value: Any) -> Any:
         return _bool(value)
     if key in {"overdue_escalate_after_days", "coop_notice_days"}:
         return _count(value)
-    if key in {"checkin_cutoff", "coop_cutoff"}:
+    if key in {"checkin_cutoff", "coop_cutoff", "late_checkin_until"}:
         parse_cutoff(str(value))
         return str(value)
     if key == "period_cutoff":
@@ -313,6 +324,13 @@ async def unit_checkin_cutoff(session: AsyncSession, week_monday: date,
                               unit: Unit | None) -> datetime:
     """The week's check-in cut-off for `unit`, moved off a day off as the scheduler moves it."""
     return (await load_rules(session, unit)).week_cutoff(week_monday)
+
+
+async def unit_late_checkin_end(session: AsyncSession, week_monday: date,
+                                unit: Unit | None) -> datetime:
+    """Until when the week's check-in can still be filed late by `unit`'s officials."""
+    schedule = await unit_schedule(session, unit)
+    return schedule.late_checkin_end(week_monday, await load_calendar(session))
 
 
 async def load_policies(session: AsyncSession, base: Schedule | None = None) -> Policies:

@@ -394,7 +394,7 @@ class Planner:
             text = (T.CHECKIN_NUDGE if nudge else T.CHECKIN_PROMPT).format(
                 week=week_shown(week), cutoff=fmt_instant(cutoff))
             return OutgoingMessage((T.LATE_PREFIX if late else "") + text,
-                                   (Button(T.BUTTON_REPORT_NOW, CheckinNow().pack()),))
+                                   (Button(T.BUTTON_REPORT_NOW, CheckinNow(week).pack()),))
         return build
 
     # ------------------------------------------------------------------ digests

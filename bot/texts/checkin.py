@@ -58,6 +58,21 @@ EDIT_LATE_NOTICE = (
 )
 INTRO = "Báo cáo tiến độ tuần {week} ({count} nhiệm vụ). Hạn chốt: {cutoff}. Gõ /huy để dừng."
 INTRO_EDIT = "Sửa báo cáo tuần {week} ({count} nhiệm vụ). Gõ /huy để dừng."
+#: last week's check-in filed after its cut-off, within the grace window (Schedule.late_checkin_until)
+INTRO_LATE = (
+    "Báo cáo tuần {week} ({count} nhiệm vụ). Hạn chốt {cutoff} đã qua nên báo cáo được ghi nhận là "
+    "nộp muộn. Gõ /huy để dừng."
+)
+#: /baocao or 'Báo cáo ngay' while last week is unsent and can still be filed late
+ASK_WHICH_WEEK = (
+    "Anh/chị chưa gửi báo cáo tuần {week}; vẫn có thể gửi (ghi nhận nộp muộn) đến {until}. "
+    "Anh/chị muốn báo cáo tuần nào?"
+)
+BTN_LATE_WEEK = "Tuần {number} ({start}–{end}) — chưa gửi"
+BTN_THIS_WEEK = "Tuần này: tuần {number} ({start}–{end})"
+LATE_WEEK_CLOSED = (
+    "Đã hết thời gian nhận báo cáo tuần {week} (đến {until}). Gõ /baocao để báo cáo tuần này."
+)
 
 TASK_HEADER = "Nhiệm vụ {n}/{total}: {title}"
 TASK_DEADLINE = "Thời hạn: {deadline} ({left})"

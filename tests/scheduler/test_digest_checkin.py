@@ -59,7 +59,7 @@ async def test_prompt_friday_eight_nudges_only_the_silent_ones(world: World, sim
     assert Counter(r.recipient_id for r in prompts) == Counter([ids["lan"], ids["minh"]])
     assert prompts[0].idem_key.startswith(f"checkin:{prompts[0].recipient_id}:2026-W48:")
     [message] = [m for c, m in telegram.sent if c.chat_id == "Lan"]
-    assert [b.payload for b in message.buttons] == ["rem_checkin"]  # "Báo cáo ngay"
+    assert [b.payload for b in message.buttons] == ["rem_checkin:2026-W48"]  # "Báo cáo ngay"
     assert "16:00 Thứ Sáu 27/11/2026" in message.text
     await _submit(sim, ids["lan"], ids["t1"], progress=40, blockers="Chờ kinh phí")
     await sim.run_until(at(FRI, 16, 30))
