@@ -63,11 +63,12 @@ class CheckinAnswer(ButtonData, prefix=CHECKIN_FLOW):
 
 
 @dataclass(frozen=True)
-class CheckinWeek(ButtonData, prefix="ciwk"):
+class CheckinWeek(ButtonData, prefix="wkc"):
     """Which week to report (its ISO key), asked while last week is unsent and can still be filed
-    late. Stateless: the choice survives a restart and needs no open conversation."""
+    late. Stateless: the choice survives a restart and needs no open conversation. Every payload
+    fits (a week that is neither this nor last week is answered as a stale button)."""
 
-    week: str
+    week: str = ""
 
 
 # ---------------------------------------------------------------- opening the check-in
@@ -195,6 +196,9 @@ async def choose_week(ctx: Context, button: CheckinWeek) -> None:
         ctx.reply(C.NEEDS_REGISTRATION)
         return
     current = week_of(ctx.now)
+    if not await open_tasks_for(ctx.session, official.id):  # the same for any week pressed
+        ctx.reply(T.NO_OPEN_TASKS.format(week=week_shown(current)))
+        return
     if button.week == current:
         await start_checkin(ctx, week=current)
     elif button.week == previous_week(current):
@@ -752,4 +756,4 @@ def register(router: Router) -> None:
     router.command(Command(("suabaocao", "editreport", "sua_bao_cao"), edit_checkin,
                            CMD.EDIT_CHECKIN, roles=ROLES_MEMBERS))
     router.flow(build_flow(), stale=T.STALE_BUTTON)
-    router.on(CheckinWeek, choose_week, gone=T.STALE_BUTTON, roles=ROLES_MEMBERS)
+    router.on(CheckinWeek, choose_week, gone=T.STALE_BUTTON, roles=ROLES_MEMBERS)  # every payload fits

@@ -106,6 +106,8 @@ def _foreign_args(w: dict[str, Any]) -> dict[str, list[str]]:
         "rem_checkin": [str(w["open"])],
         "remev_skip": [str(w["open"])],
         "ci": ["p:50", "ok", f"edit:{w['open']}"],
+        # which week to report (last week filed late): a week key, nothing of unit A
+        "wkc": ["2026-W48", "2026-W47", str(w["open"])],
         # the summary prompt names a period, not something of unit A: those with no tasks (and
         # guests) get the same refusal for a real period as for nonsense, and nothing is written
         "rem_period": ["2026-11", "2026-W48", "2026-Q4"],
