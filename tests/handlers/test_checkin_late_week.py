@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.db.models import Official
+from bot.reports.weekly import build_weekly_summary
 from bot.texts import checkin as T
 from rules.cutoffs import monday_of
 from rules.policy import Schedule
@@ -57,6 +59,13 @@ async def test_monday_morning_asks_which_week_and_files_last_week_late(
     assert report is not None and report.status == "submitted" and report.late
     assert [e.progress for e in entries.values()] == [50]
     assert (await report_of(harness, oid))[0] is None  # nothing written into this week
+    # the head's next view of last week shows it, as sent late
+    async with harness.app.sessionmaker() as session:
+        official = await session.get(Official, oid)
+        assert official is not None and official.unit_id is not None
+        summary = await build_weekly_summary(session, official.unit_id, "2026-W47",
+                                             harness.clock.now())
+    assert [(o.name, o.reported, o.late) for o in summary.officials] == [("Lê Minh Châu", True, True)]
     # last week is sent: no question any more
     again = texts(await harness.say("/baocao"))
     assert T.ASK_WHICH_WEEK.split("{")[0] not in again and "tuần 48/2026" in again
