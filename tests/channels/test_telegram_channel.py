@@ -158,8 +158,12 @@ async def test_a_group_upgraded_to_a_supergroup_gets_the_message_at_its_new_id(
     old, new = ChatRef("telegram", "-4001"), -1004001
     fake.fail("sendMessage", FakeError.migrated(new), chat_id=old.chat_id)
     long = ("Câu trả lời cho cả nhóm về thủ tục báo cáo tiến độ tuần. " * 80).strip()
-    await channel.send(old, OutgoingMessage(long, buttons=(Button("Xem mục", "sec:1"),),
-                                            attachments=(Attachment("a.pdf", b"%PDF", "application/pdf"),)))
+    receipt = await channel.send(old, OutgoingMessage(
+        long, buttons=(Button("Xem mục", "sec:1"),),
+        attachments=(Attachment("a.pdf", b"%PDF", "application/pdf"),)))
+    assert receipt.moved_to == str(new)  # the caller stores it (bot/db/chat_moves.py)
+    assert (await channel.send(ChatRef("telegram", str(new)), OutgoingMessage("x"))).moved_to is None
+    fake.sent.pop()
     assert len(fake.sent) == 2 and {str(p["chat_id"]) for p in fake.sent} == {str(new)}
     assert callback_data(fake.sent[-1]) == ["sec:1"]
     assert [str(p["chat_id"]) for p in fake.documents] == [str(new)]
