@@ -26,7 +26,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("Điện thoại", "Số điện thoại"),
     "status": ("Trạng thái",),
     #: the units this official also heads (kiêm nhiệm), by code or name, separated by , or ;
-    "concurrent": ("Kiêm nhiệm trưởng đơn vị", "Kiêm trưởng đơn vị", "Kiêm nhiệm"),
+    #: only headers that say it is a headship: HR sheets often have a bare "Kiêm nhiệm" column
+    #: of other concurrent posts ("Bí thư chi bộ"), which is not this column (headers are
+    #: compared without diacritics or case, so "Kiem nhiem truong don vi" is read too)
+    "concurrent": ("Kiêm nhiệm trưởng đơn vị", "Trưởng đơn vị kiêm nhiệm", "Kiêm trưởng đơn vị"),
 }
 REQUIRED = ("code", "name", "unit")
 #: column widths of the officials table (models.Official): field → (limit, header)
@@ -90,6 +93,8 @@ class OfficialsImport(TableImport):
         #: official id → the units whose head slot names them while their home unit is another
         self.stored_concurrent: dict[int, set[int]] = {}
         self.column = False
+        #: the concurrent-headship column's header as the file spells it
+        self.column_header = HEADER_ALIASES["concurrent"][0]
 
     async def validate(self, session: AsyncSession, table: Table, now: datetime, *,
                        partial: bool) -> list[RowError]:
@@ -98,6 +103,7 @@ class OfficialsImport(TableImport):
         self.officials = {o.code: o for o in await people_store.all_officials(session) if o.code}
         self.existing = dict(self.officials)
         self.column = "concurrent" in table.headers
+        self.column_header = table.headers.get("concurrent", HEADER_ALIASES["concurrent"][0])
         home = {o.id: o.unit_id for o in self.officials.values()}
         self.stored_concurrent = {}
         for held in units:
@@ -175,7 +181,8 @@ class OfficialsImport(TableImport):
                 continue
             other = find_unit(self.units, key)
             if other is None:
-                problems.append(texts.OFFICIAL_UNIT_UNKNOWN.format(unit=key))
+                problems.append(texts.CONCURRENT_UNIT_UNKNOWN.format(
+                    unit=key, column=self.column_header))
             elif unit is not None and other.id == unit.id:
                 problems.append(texts.CONCURRENT_OWN_UNIT.format(code=other.code))
             elif status == "inactive":

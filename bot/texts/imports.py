@@ -70,6 +70,10 @@ CONCURRENT_OWN_UNIT = (
     "cột Kiêm nhiệm trưởng đơn vị ghi {code} là đơn vị của chính cán bộ; "
     "trưởng đơn vị của mình thì ghi ở cột Vai trò"
 )
+CONCURRENT_UNIT_UNKNOWN = (
+    "cột \u201c{column}\u201d ghi \u201c{unit}\u201d nhưng không có đơn vị này; cột chỉ ghi mã "
+    "hoặc tên các đơn vị mà cán bộ kiêm nhiệm trưởng đơn vị (nhập danh sách đơn vị trước)"
+)
 CONCURRENT_INACTIVE = "cán bộ đã nghỉ không thể kiêm nhiệm trưởng đơn vị {code}"
 
 # ---------------------------------------------------------------- task tables

@@ -562,3 +562,33 @@ async def test_a_concurrent_head_keeps_the_one_head_rule(session: AsyncSession) 
             NOW, dry_run=True)
     assert [e.reason for e in own.value.errors] == [T.CONCURRENT_OWN_UNIT.format(code="A"),
                                                     T.CONCURRENT_INACTIVE.format(code="B")]
+
+
+async def test_a_bare_kiem_nhiem_column_is_not_a_headship(session: AsyncSession) -> None:
+    """HR sheets' bare "Kiêm nhiệm" column holds other posts ("Bí thư chi bộ"), even one that
+    reads like a unit: it is ignored, nobody becomes head of B. The headship column is read
+    spelled either way, with or without diacritics, and an unknown unit in it names the column."""
+    units = await _units_ab(session)
+    bare = OFFICIALS_HEAD.rstrip("\n") + ",Kiêm nhiệm\n"
+    result = await import_officials(session, "cb.csv", (
+        bare + "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,Bí thư chi bộ\nD1,Lê Thị Dung,,A,,,,,B\n"
+    ).encode(), NOW)
+    await session.commit()
+    assert len(result.created) == 2
+    await session.refresh(units["B"])
+    assert units["B"].head_official_id is None
+    for header in ("Trưởng đơn vị kiêm nhiệm", "Kiem nhiem truong don vi"):
+        with pytest.raises(ImportFailed) as unknown:
+            await import_officials(session, "cb.csv", (
+                OFFICIALS_HEAD.rstrip("\n") + f",{header}\n"
+                "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,Bí thư chi bộ\n").encode(), NOW, dry_run=True)
+        assert [e.reason for e in unknown.value.errors] == [
+            T.CONCURRENT_UNIT_UNKNOWN.format(unit="Bí thư chi bộ", column=header)]
+        assert header in unknown.value.errors[0].reason
+    held = await import_officials(session, "cb.csv", (
+        OFFICIALS_HEAD.rstrip("\n") + ",Trưởng đơn vị kiêm nhiệm\n"
+        "H1,Trần Văn Hùng,,A,Trưởng đơn vị,,,,B\n").encode(), NOW)
+    await session.commit()
+    assert held.updated == [("H1", ["Kiêm nhiệm trưởng đơn vị"])]
+    await session.refresh(units["B"])
+    assert units["B"].head_official_id is not None
