@@ -287,15 +287,21 @@ async def invite(ctx: Context) -> None:
             max_hours=MAX_CHAT_TTL_HOURS, default_hours=ctx.deps.settings.invitation_ttl_hours))
         return
     name = " ".join(words) or None
-    refusal = await _refusal(ctx, unit, role)
+    refusal = await _refusal(ctx, unit, role, head=False)
     if refusal is not None:
         ctx.reply(refusal)
         return
+    # the same name first: inviting the unit's own recorded head (imported, not yet bound) by
+    # name offers them, as before the one-head refusal, which would advise demoting them
     if name is not None:
         matches = await same_name_in_unit(ctx.session, unit.id, name)
         if matches:
             _ask_which(ctx, unit, role, hours, name, matches)
             return
+    refusal = await _refusal(ctx, unit, role)
+    if refusal is not None:
+        ctx.reply(refusal)
+        return
     await _create_new(ctx, unit, role, hours, name)
 
 
@@ -325,13 +331,14 @@ async def _no_such_code(ctx: Context, unit: Unit | None, code: str) -> None:
         if shown else ""))
 
 
-async def _refusal(ctx: Context, unit: Unit, role: str) -> str | None:
+async def _refusal(ctx: Context, unit: Unit, role: str, *, head: bool = True) -> str | None:
     """Why the current official may not invite a `role` into `unit` (None: they may). Heads and
-    deputies invite officials and deputies into their own branch; admins anyone."""
+    deputies invite officials and deputies into their own branch; admins anyone, but no second
+    head (not checked with `head` False: the permission alone)."""
     inviter = ctx.official
     assert inviter is not None
     if inviter.role == "admin":
-        return await head_refusal(ctx.session, unit, role, ctx.now)
+        return await head_refusal(ctx.session, unit, role, ctx.now) if head else None
     if role not in ("official", "deputy"):
         return T.INVITE_ROLE_NOT_ALLOWED
     if inviter.unit_id is None or not await people_store.is_within(

@@ -79,18 +79,21 @@ def invite(
                 if problem is not None:
                     return problem
                 unit_row = await session.get(Unit, person.unit_id) if person.unit_id else None
-            elif unit_row is not None and (
-                    refusal := await head_refusal(session, unit_row, role or "official",
-                                                app.clock.now())):
-                return refusal
-            elif unit_row is not None and name is not None and not new:
-                matches = await same_name_in_unit(session, unit_row.id, name)
+            elif unit_row is not None:
+                # the same name first: the unit's own recorded head named again is pointed to
+                # --official, not refused with advice to replace them
+                matches = await same_name_in_unit(session, unit_row.id, name) \
+                    if name is not None and not new else []
                 if matches:
                     return import_texts.CLI_DUPLICATE_NAME.format(
                         unit=unit_row.code, name=name, matches=", ".join(
                             import_texts.CLI_MATCH.format(code=o.code or import_texts.NO_CODE,
                                                           title=o.title or o.name)
                             for o in matches))
+                refusal = await head_refusal(session, unit_row, role or "official",
+                                             app.clock.now())
+                if refusal:
+                    return refusal
             invite_role = person.role if person is not None else role or "official"
             invite_name = person.name if person is not None else name
             ttl = timedelta(hours=hours if hours is not None else app.settings.invitation_ttl_hours)

@@ -104,3 +104,8 @@ def test_invite_as_head_of_a_unit_that_has_one_is_refused(database_url: str) -> 
     assert P.INVITE_UNIT_HAS_HEAD.format(unit="CDS", name="Nguyễn Văn An", code=" (CB001)") in out
     assert fits(troly("invite", "--unit", "CDS", "--role", "deputy", "--name", "Ai Mới"),
                 T.INVITATION_CODE)
+    # the unit's own recorded head named again: pointed to --official CB001, not refused with
+    # advice to replace them (the same-name check runs before the one-head refusal)
+    named = troly("invite", "--unit", "CDS", "--role", "head", "--name", "Nguyễn Văn An", code=1)
+    assert fits(named, A.CLI_DUPLICATE_NAME.format(unit="CDS", name="{name}", matches="{matches}"))
+    assert "CB001" in named and "Đã nghỉ" not in named

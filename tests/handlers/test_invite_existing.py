@@ -160,3 +160,25 @@ async def test_code_suggestions_name_only_people_the_inviter_may_manage(
     assert I.INVITE_CODE_SUGGESTION.format(code="CB003", name="Lê Minh Châu") in reply \
         or I.INVITE_CODE_SUGGESTION.format(code="CB004", name="Phạm Thu Dung") in reply
     assert await _invitation_count(harness) == 0
+
+
+async def test_admin_inviting_the_units_own_head_by_name_is_offered_them(
+        harness: BotHarness) -> None:
+    """/moi CDS truong Nguyễn Văn An for CDS's imported, unbound head offered "Mời … (CB001)"; the
+    one-head refusal ran first and advised demoting the real head. The same name is asked first."""
+    await _import_examples(harness)
+    await harness.make_official("Quản Trị", role="admin", user="admin", unit_code="VP")
+    replies = await harness.say("/moi CDS truong Nguyễn Văn An", user="admin")
+    question = texts(replies)
+    assert fits(question, I.DUPLICATE_NAME_QUESTION) and "CB001" in question
+    assert "Đã nghỉ" not in question
+    offered = I.BUTTON_INVITE_EXISTING.format(name="Nguyễn Văn An", code_label="CB001")
+    assert offered in labels(replies)
+    # a new person as head is still refused: CDS has its head
+    assert I.INVITE_CHOICE_GONE in texts(await harness.press(label=I.BUTTON_INVITE_NEW,
+                                                            user="admin"))
+    assert _invited(texts(await harness.press(label=offered, user="admin"))) is not None
+    # another name: the one-head refusal as before
+    other = texts(await harness.say("/moi CDS truong Trần Văn Mới", user="admin"))
+    assert P.INVITE_UNIT_HAS_HEAD.format(unit="CDS", name="Nguyễn Văn An", code=" (CB001)") \
+        in other
