@@ -139,9 +139,11 @@ class ReplySender:
                 waiting = await replies_waiting(session, chat)
         queue_all = queueable and bool(waiting)
         results: list[ReplyResult] = []
+        recorded = 0  # replies whose delivery `progress` was told
         for index, message in enumerate(replies):
-            if index and progress is not None:  # the replies before this one are done
+            if index > recorded and progress is not None:  # the replies before this one are done
                 await progress(index, 0)
+                recorded = index
             if queue_all:
                 await self._queue(batch, index, message, None)
                 results.append(ReplyResult.QUEUED)
@@ -163,16 +165,27 @@ class ReplySender:
                 queue_all = result in (ReplyResult.QUEUED, ReplyResult.AMBIGUOUS)
                 continue
             if receipt.moved_to is not None:  # the chat has a new id: the rest go there too
+                if progress is not None and index + 1 < len(replies):
+                    await progress(index + 1, 0)  # this reply is out, whatever the move does
+                    recorded = index + 1
                 await self._moved(batch, receipt.moved_to)
                 chat = batch.chat
             results.append(ReplyResult.SENT)
         return results
 
     async def _moved(self, batch: _Batch, new: str) -> None:
-        """Store the chat's new id (bot/db/chat_moves.py) and send the rest of the batch there."""
-        async with self._writes(), self._sessionmaker.begin() as session:
-            await move_chat(session, batch.chat.channel, batch.chat.chat_id, new,
-                            self._clock.now())
+        """Store the chat's new id (bot/db/chat_moves.py) and send the rest of the batch there.
+        A failed move (SQLite busy, a PostgreSQL unique clash with a row the new chat just
+        wrote) is logged, not raised: the reply just sent is out, and raising would stop the
+        batch and resend it from the stored update. The move is idempotent and the platform's
+        service message repeats it."""
+        try:
+            async with self._writes(), self._sessionmaker.begin() as session:
+                await move_chat(session, batch.chat.channel, batch.chat.chat_id, new,
+                                self._clock.now())
+        except Exception:
+            logger.exception("moving %s chat %s to %s failed", batch.chat.channel,
+                             batch.chat.chat_id, new)
         batch.chat = replace(batch.chat, chat_id=new)
 
     async def _failed(self, batch: _Batch, index: int, message: OutgoingMessage,

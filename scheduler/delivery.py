@@ -358,17 +358,29 @@ class OutboxDispatcher:
             return await self._failed(row, DeliveryError(row.channel, DeliveryOutcome.AMBIGUOUS,
                                                          repr(exc)[:200]))
         self._hook("after_send")
-        if receipt.moved_to is not None:  # the chat has a new id: every later send goes there
-            async with self.sessionmaker.begin() as session:
-                await move_chat(session, row.channel, row.address, receipt.moved_to,
-                                self.clock.now())
         routed: dict[str, Any] = {} if route is None else {"payload": _with_route(row, route)}
         if receipt.moved_to is not None:
             routed["address"] = receipt.moved_to
+        # the row is marked sent before the chat is moved: a failed move must not leave a
+        # message that is out claimed, to be sent again after the lease
         ok = await self._finish(row, OutboxStatus.SENT, attempt_outcome="sent", sent_at=self.clock.now(),
                                 provider_message_id=receipt.message_id, last_error=None,
                                 **routed)
+        if receipt.moved_to is not None:  # the chat has a new id: every later send goes there
+            await self._move_chat(row, receipt.moved_to)
         return OutboxStatus.SENT if ok else "lost_lease"
+
+    async def _move_chat(self, row: Claimed, new: str) -> None:
+        """Store the chat's new id (bot/db/chat_moves.py). A failure (SQLite busy, a PostgreSQL
+        unique clash with a row the new chat just wrote) is logged, not raised: the move is
+        idempotent, the platform's service message repeats it, and the next send to the old id
+        is refused with the new id again, which retries it."""
+        try:
+            async with self.sessionmaker.begin() as session:
+                await move_chat(session, row.channel, row.address, new, self.clock.now())
+        except Exception:
+            logger.exception("moving %s chat %s to %s failed (outbox row %s is sent)",
+                             row.channel, row.address, new, row.id)
 
     # ------------------------------------------------------------------ messaging window
 

@@ -321,3 +321,54 @@ async def test_a_direct_reply_to_a_moved_group_moves_it(
     assert len([r for r in fake.requests if r.status != 200]) == 1
     [row] = await world.rows(kind=REPLY_KIND)
     assert row.address == new
+
+
+async def _failing_move(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("database is locked")
+
+
+async def test_a_failed_move_after_the_send_still_marks_the_row_sent(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform took the message and said the chat moved; storing the move fails (SQLite
+    busy, a unique clash on PostgreSQL). The message is out: its row is sent, and it is not sent
+    again after the lease. The move is retried by the next refusal or the service message."""
+    await _reminder(world, tg_sim, clock)
+    fake.fail("sendMessage", FakeError.migrated(-1004003), chat_id="1001", times=100)
+    monkeypatch.setattr("scheduler.delivery.move_chat", _failing_move)
+    dispatcher = tg_sim.dispatcher()
+    await dispatcher.drain()
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "sent" and row.address == "-1004003"
+    clock.advance(timedelta(minutes=30))  # long after any lease
+    await dispatcher.drain()
+    assert len(fake.sent) == 1
+    [row] = await world.rows(kind="deadline")
+    assert row.status == "sent"
+
+
+async def test_a_failed_move_on_a_direct_reply_sends_the_rest_once(
+        world: World, tg_sim: Sim, clock: ManualClock, fake: FakeBotAPI,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A direct reply is out but storing the move fails: the rest of the batch still goes (to
+    the new id), and the progress says the first reply is done before the move is tried, so a
+    stored update resumed later does not send it twice."""
+    clock.set(DUE)
+    old, new = "-4004", "-1004004"
+    fake.fail("sendMessage", FakeError.migrated(int(new)), chat_id=old, times=100)
+    monkeypatch.setattr("bot.replies.move_chat", _failing_move)
+    progress: list[tuple[int, int]] = []
+
+    async def record(done: int, parts: int) -> None:
+        progress.append((done, parts))
+
+    replies = ReplySender(sessionmaker, clock)
+    results = await replies.deliver(ChatRef("telegram", old), Sender("77"),
+                                    [OutgoingMessage("Một"), OutgoingMessage("Hai")],
+                                    tg_sim.channels["telegram"], waiting=False,
+                                    progress=record)
+    assert results == [ReplyResult.SENT, ReplyResult.SENT]
+    assert [visible_html(p["text"]) for p in fake.sent] == ["Một", "Hai"]
+    assert [str(p["chat_id"]) for p in fake.sent] == [new, new]
+    assert progress == [(1, 0)]
