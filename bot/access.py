@@ -54,8 +54,14 @@ async def led_units(ctx: Context, official: Official) -> set[int]:
     (with theirs below) whose head slot names them while their home unit is another (kiêm
     nhiệm: one person heading two units)."""
     led: set[int] = set()
-    if official.role in LEADERS and official.unit_id is not None:
+    if official.role not in LEADERS:
+        # a head slot is cleared only by the officials import: one still naming someone demoted,
+        # deactivated or gone by another path (a role change, a direct edit) gives them nothing
+        return led
+    if official.unit_id is not None:
         led.update(await subunit_ids(ctx.session, official.unit_id))
+    if official.status != "active":
+        return led
     held = (await ctx.session.execute(
         select(Unit.id).where(Unit.head_official_id == official.id))).scalars()
     for unit_id in held:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
+from typing import cast
 from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.access import led_units
+from bot.context import Context
 from bot.db.models import CheckinEntry, Official, Unit
 from bot.events import ChannelName
 from bot.texts import checkin as T
@@ -119,6 +123,26 @@ async def test_a_head_of_two_units_sees_both(harness: BotHarness) -> None:
     assert fits(texts(await harness.say("/tiendo PHONG", user="ng")),
                 T.PROGRESS_TITLE.format(unit="Đơn vị PHONG", period="{period}"))
     assert T.UNIT_NOT_YOURS in texts(await harness.say("/tiendo CUC", user="ng"))
+
+
+@pytest.mark.parametrize("change", ["demoted", "deactivated"])
+async def test_a_former_head_still_named_in_a_head_slot_leads_nothing_there(
+        harness: BotHarness, change: str) -> None:
+    """A head slot still naming someone no longer an active head or deputy (a role or status
+    changed outside the officials import, which alone clears the slot) leads nothing there."""
+    ids = await _tree(harness)
+    async with harness.app.sessionmaker.begin() as session:
+        phong = (await session.execute(select(Unit).where(Unit.code == "PHONG"))).scalar_one()
+        phong.head_official_id = ids["other"]
+        other = await session.get(Official, ids["other"])
+        assert other is not None
+        ctx = cast(Context, SimpleNamespace(session=session))
+        assert phong.id in await led_units(ctx, other)  # the concurrent headship counts
+        if change == "demoted":
+            other.role = "official"
+        else:
+            other.status = "inactive"
+        assert phong.id not in await led_units(ctx, other)
 
 
 async def test_export_is_a_readable_spreadsheet(harness: BotHarness) -> None:
