@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import cast
-from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
