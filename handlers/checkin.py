@@ -690,6 +690,10 @@ async def _submit(ctx: Context, state: FlowState) -> None:
         for key, changes in _changes(state).items():
             await checkin_store.save_entry(ctx.session, report.id, int(key), ctx.now, **changes)
     cutoff = await _cutoff_for(ctx, official, week)
+    # deliberately no second look at the late-filing window (Schedule.late_checkin_until): a
+    # report of last week started inside it (Monday 11:59) is accepted when it is submitted after
+    # it closes, bounded by the flow's expiry. It was started in time, it still counts as late,
+    # and digests already sent are not sent again.
     late = await checkin_store.submit(ctx.session, report, ctx.now, cutoff)
     if first:
         text = T.SUBMITTED_LATE if late else T.SUBMITTED
