@@ -230,6 +230,9 @@ async def test_a_begin_that_cannot_take_the_lock_is_sqlalchemys_operational_erro
     turns into the polite wait (is_database_busy)."""
     async with engine.connect() as conn:
         await conn.exec_driver_sql("PRAGMA busy_timeout=50")  # kept by the pooled connection
+        # the driver restores the timeout it read once (bot/db/sqlite_driver.py, busy_ms) after
+        # each inline BEGIN: without this the test waited the default 30 s for the lock
+        (await conn.get_raw_connection()).dbapi_connection.busy_ms = 50  # type: ignore[union-attr]
         await conn.rollback()
     other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
