@@ -140,6 +140,7 @@ def test_run_eval_is_json_serialisable(files: tuple[Path, Path]) -> None:
 LEGAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "legal"
 
 
+@pytest.mark.slow  # indexes and searches the whole legal dev split: ~9 s, the quick loop's slowest
 @pytest.mark.skipif(not (LEGAL / "dev.jsonl").exists(), reason="shared legal eval set not present")
 def test_legal_dev_beats_the_accent_folded_bm25_baseline() -> None:
     # Best baseline figures per variant (hit@1, hit@5) from the external legal evaluation set's
