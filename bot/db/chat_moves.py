@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,26 +26,22 @@ async def move_chat(session: AsyncSession, channel: str, old: str, new: str,
     if old == new:
         return
     moved = await readdress_unsent(session, channel, old, new, now)
-    taken_users = select(ConversationState.user_id).where(
-        ConversationState.channel == channel, ConversationState.chat_id == new)
-    await session.execute(delete(ConversationState).where(
-        ConversationState.channel == channel, ConversationState.chat_id == old,
-        ConversationState.user_id.in_(taken_users.scalar_subquery()))
-        .execution_options(synchronize_session=False))
-    await session.execute(update(ConversationState).where(
-        ConversationState.channel == channel, ConversationState.chat_id == old)
-        .values(chat_id=new).execution_options(synchronize_session=False))
-    taken_keyboards = select(UsedKeyboard.keyboard).where(
-        UsedKeyboard.channel == channel, UsedKeyboard.chat_id == new)
-    await session.execute(delete(UsedKeyboard).where(
-        UsedKeyboard.channel == channel, UsedKeyboard.chat_id == old,
-        UsedKeyboard.keyboard.in_(taken_keyboards.scalar_subquery()))
-        .execution_options(synchronize_session=False))
-    await session.execute(update(UsedKeyboard).where(
-        UsedKeyboard.channel == channel, UsedKeyboard.chat_id == old)
-        .values(chat_id=new).execution_options(synchronize_session=False))
+    await _move_keyed(session, ConversationState, ConversationState.user_id, channel, old, new)
+    await _move_keyed(session, UsedKeyboard, UsedKeyboard.keyboard, channel, old, new)
     await session.execute(update(ChatAccount).where(
         ChatAccount.channel == channel, ChatAccount.chat_id == old)
         .values(chat_id=new).execution_options(synchronize_session=False))
     logger.info("%s chat %s moved to %s (%d queued messages readdressed)", channel, old, new,
                 moved)
+
+
+async def _move_keyed(session: AsyncSession, model: type[ConversationState] | type[UsedKeyboard],
+                      key: Any, channel: str, old: str, new: str) -> None:
+    """Move `model`'s rows of chat `old` to `new`; a row whose `key` the new chat already has
+    is dropped (the new chat's own one is kept), so the move meets no unique clash."""
+    taken = select(key).where(model.channel == channel, model.chat_id == new)
+    await session.execute(delete(model).where(
+        model.channel == channel, model.chat_id == old, key.in_(taken.scalar_subquery()))
+        .execution_options(synchronize_session=False))
+    await session.execute(update(model).where(model.channel == channel, model.chat_id == old)
+                          .values(chat_id=new).execution_options(synchronize_session=False))
